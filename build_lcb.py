@@ -1,0 +1,272 @@
+"""Locate libcouchbase 3.x, or build it once from pinned source and cache it.
+
+Used by ``build_ffi.py`` at build time and by the tests and benchmarks (which
+need libcouchbase's ``cbc`` tools). Order of preference:
+
+1. ``LCB_ROOT``: a prefix holding ``include/libcouchbase`` and ``lib``.
+2. ``pkg-config libcouchbase`` reporting version 3.x.
+3. The source that the npm package ``couchbase@3.2.7`` ships in
+   ``deps/lcb`` (libcouchbase 3.3.4): fetched with ``npm pack``, checked
+   against a pinned sha256, built with cmake once and installed into a cache
+   directory outside the source tree (``$COUCHBASE_CFFI_CACHE``, else
+   ``$XDG_CACHE_HOME/couchbase-cffi``, else ``~/.cache/couchbase-cffi``).
+   Later builds reuse the cached install and never recompile it.
+
+Command line: ``python build_lcb.py [--prefix|--include|--lib|--bin]`` prints
+the chosen directory (building first if needed); with no flag it prints all.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+NPM_PACKAGE = "couchbase@3.2.7"
+NPM_TARBALL_SHA256 = "b539ee1d6b6ee4ecde17f444085d5fa00702cfec017ecb3e32ef24dfa8c39f19"
+LCB_VERSION = "3.3.4"
+CMAKE_FLAGS = [
+    "-DCMAKE_BUILD_TYPE=Release",
+    "-DLCB_NO_TESTS=ON",
+    "-DLCB_NO_MOCK=ON",
+    "-DLCB_NO_PLUGINS=1",
+    "-DLCB_SKIP_GIT_VERSION=ON",
+]
+
+
+class LibcouchbaseNotFound(RuntimeError):
+    """libcouchbase could not be found or built; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Libcouchbase:
+    """Where one libcouchbase installation lives."""
+
+    include_dirs: List[str]
+    library_dirs: List[str]
+    bin_dir: Optional[str]
+    origin: str  # "LCB_ROOT", "pkg-config" or "cache"
+
+    @property
+    def prefix(self) -> str:
+        return str(Path(self.library_dirs[0]).parent)
+
+
+def cache_root() -> Path:
+    explicit = os.environ.get("COUCHBASE_CFFI_CACHE")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "couchbase-cffi"
+
+
+def cached_prefix() -> Path:
+    return cache_root() / f"libcouchbase-{LCB_VERSION}-{NPM_TARBALL_SHA256[:12]}"
+
+
+def _log(msg: str) -> None:
+    print(f"[build_lcb] {msg}", file=sys.stderr, flush=True)
+
+
+def _from_lcb_root() -> Optional[Libcouchbase]:
+    root = os.environ.get("LCB_ROOT")
+    if not root:
+        return None
+    prefix = Path(root)
+    header = prefix / "include" / "libcouchbase" / "couchbase.h"
+    if not header.is_file():
+        raise LibcouchbaseNotFound(f"LCB_ROOT={root} has no include/libcouchbase/couchbase.h")
+    libdirs = [d for d in (prefix / "lib", prefix / "lib64") if d.is_dir()]
+    if not libdirs:
+        raise LibcouchbaseNotFound(f"LCB_ROOT={root} has no lib/ or lib64/ directory")
+    bin_dir = prefix / "bin"
+    return Libcouchbase(
+        [str(prefix / "include")], [str(d) for d in libdirs],
+        str(bin_dir) if bin_dir.is_dir() else None, "LCB_ROOT",
+    )
+
+
+def _from_pkg_config() -> Optional[Libcouchbase]:
+    if os.environ.get("LCB_NO_PKG_CONFIG") or not shutil.which("pkg-config"):
+        return None
+
+    def query(*args: str) -> Optional[str]:
+        res = subprocess.run(["pkg-config", *args, "libcouchbase"], capture_output=True, text=True)
+        return res.stdout.strip() if res.returncode == 0 else None
+
+    version = query("--modversion")
+    if not version or not version.startswith("3."):
+        return None
+    incs = [flag[2:] for flag in (query("--cflags-only-I") or "").split()]
+    libs = [flag[2:] for flag in (query("--libs-only-L") or "").split()]
+    if not libs:
+        libdir = query("--variable=libdir")
+        libs = [libdir] if libdir else []
+    return Libcouchbase(incs, libs, None, "pkg-config")
+
+
+def _cached_install(prefix: Path) -> Optional[Libcouchbase]:
+    if not (prefix / ".complete").is_file():
+        return None
+    return Libcouchbase(
+        [str(prefix / "include")], [str(prefix / "lib")], str(prefix / "bin"), "cache"
+    )
+
+
+def _require_tools() -> None:
+    missing = []
+    for tool, hint in (
+        ("npm", "apt-get install npm"),
+        ("cmake", "apt-get install cmake"),
+        ("cc", "apt-get install build-essential"),
+        ("c++", "apt-get install build-essential"),
+    ):
+        if not shutil.which(tool):
+            missing.append(f"{tool} (e.g. {hint})")
+    if missing:
+        raise LibcouchbaseNotFound(
+            "libcouchbase 3.x was not found (no LCB_ROOT, no pkg-config libcouchbase) and "
+            "cannot be built from source because these tools are missing: " + ", ".join(missing)
+        )
+    if not any(Path(d, "openssl", "ssl.h").is_file() for d in ("/usr/include", "/usr/local/include")):
+        raise LibcouchbaseNotFound(
+            "building libcouchbase needs OpenSSL headers (openssl/ssl.h); "
+            "install them, e.g. apt-get install libssl-dev"
+        )
+
+
+@contextlib.contextmanager
+def _build_lock(root: Path) -> Iterator[None]:
+    import fcntl
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fetch_source(workdir: Path) -> Path:
+    _log(f"fetching {NPM_PACKAGE} with npm pack")
+    res = subprocess.run(
+        ["npm", "pack", NPM_PACKAGE, "--silent"], cwd=workdir, capture_output=True, text=True
+    )
+    tarballs = list(workdir.glob("couchbase-*.tgz"))
+    if res.returncode != 0 or not tarballs:
+        raise LibcouchbaseNotFound(f"npm pack {NPM_PACKAGE} failed: {res.stderr.strip()}")
+    tarball = tarballs[0]
+    digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
+    if digest != NPM_TARBALL_SHA256:
+        raise LibcouchbaseNotFound(
+            f"{tarball.name} has sha256 {digest}, expected {NPM_TARBALL_SHA256}; refusing to build"
+        )
+    with tarfile.open(tarball) as tar:
+        members = [m for m in tar.getmembers() if m.name.startswith("package/deps/lcb/")]
+        for member in members:
+            if member.issym() or member.islnk() or ".." in Path(member.name).parts:
+                continue
+            tar.extract(member, workdir)
+    src = workdir / "package" / "deps" / "lcb"
+    if not (src / "CMakeLists.txt").is_file():
+        raise LibcouchbaseNotFound(f"{NPM_PACKAGE} does not contain deps/lcb/CMakeLists.txt")
+    return src
+
+
+def _run(cmd: List[str], cwd: Path, log: Path) -> None:
+    with open(log, "ab") as fh:
+        res = subprocess.run(cmd, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
+    if res.returncode != 0:
+        tail = log.read_text(errors="replace").splitlines()[-30:]
+        raise LibcouchbaseNotFound(
+            f"{' '.join(cmd[:2])} failed (exit {res.returncode}); last lines of {log}:\n"
+            + "\n".join(tail)
+        )
+
+
+def build_from_source(prefix: Path) -> Libcouchbase:
+    """Fetch, verify, build and install libcouchbase into ``prefix`` (once)."""
+    with _build_lock(prefix.parent):
+        done = _cached_install(prefix)
+        if done:
+            return done
+        _require_tools()
+        if prefix.exists():
+            shutil.rmtree(prefix)
+        with tempfile.TemporaryDirectory(prefix="lcb-build-") as tmp:
+            work = Path(tmp)
+            src = _fetch_source(work)
+            build = work / "build"
+            build.mkdir()
+            log = work / "build.log"
+            jobs = str(max(1, os.cpu_count() or 1))
+            _log(f"building libcouchbase {LCB_VERSION} into {prefix} (about a minute)")
+            _run(
+                ["cmake", str(src), *CMAKE_FLAGS, f"-DCMAKE_INSTALL_PREFIX={prefix}",
+                 f"-DCMAKE_INSTALL_RPATH={prefix / 'lib'}", "-DCMAKE_INSTALL_LIBDIR=lib"],
+                build, log,
+            )
+            _run(["cmake", "--build", ".", "--parallel", jobs], build, log)
+            _run(["cmake", "--install", "."], build, log)
+        (prefix / ".complete").write_text(f"{NPM_PACKAGE} {NPM_TARBALL_SHA256}\n")
+        _log("libcouchbase built and cached")
+        found = _cached_install(prefix)
+        assert found is not None
+        return found
+
+
+def find_libcouchbase(build: bool = True) -> Libcouchbase:
+    """Return the libcouchbase to build against, building it if allowed and needed."""
+    for finder in (_from_lcb_root, _from_pkg_config):
+        found = finder()
+        if found:
+            return found
+    cached = _cached_install(cached_prefix())
+    if cached:
+        return cached
+    if not build:
+        raise LibcouchbaseNotFound("libcouchbase is not installed and not yet built")
+    return build_from_source(cached_prefix())
+
+
+def find_cbc_bin() -> str:
+    """Directory holding the ``cbc`` tools (always the cached source build)."""
+    lcb = find_libcouchbase()
+    if lcb.bin_dir and Path(lcb.bin_dir, "cbc").exists():
+        return lcb.bin_dir
+    cached = _cached_install(cached_prefix()) or build_from_source(cached_prefix())
+    assert cached.bin_dir is not None
+    return cached.bin_dir
+
+
+def main(argv: List[str]) -> int:
+    try:
+        if "--bin" in argv:
+            print(find_cbc_bin())
+            return 0
+        lcb = find_libcouchbase()
+    except LibcouchbaseNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if "--prefix" in argv:
+        print(lcb.prefix)
+    elif "--include" in argv:
+        print(lcb.include_dirs[0])
+    elif "--lib" in argv:
+        print(lcb.library_dirs[0])
+    else:
+        print(f"origin={lcb.origin}\ninclude={lcb.include_dirs}\nlib={lcb.library_dirs}\nbin={lcb.bin_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,709 @@
+/*
+ * C side of the couchbase-cffi binding (compiled into couchbase._lcb).
+ *
+ * Keeps the hot path in C: each pycb_* scheduling function builds one
+ * libcouchbase command, schedules it and frees it, so Python makes a single
+ * C call per operation. Every KV response, whatever its type, is flattened
+ * into one pycb_RESP struct and handed to Python through the single
+ * extern "Python" entry point pycb_on_response (see _callbacks.py).
+ *
+ * Cookies are plain integers: the instance cookie is the connection id and
+ * the operation cookie is the key of the operation in the connection's
+ * pending registry. A late or duplicate response is then a harmless miss in
+ * a dict, never a dangling pointer.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include <libcouchbase/couchbase.h>
+#include <libcouchbase/iops.h>
+#include <libcouchbase/pktfwd.h>
+
+/* Exported by libcouchbase 3.x (LIBCOUCHBASE_API) but declared only in its
+ * internal headers: opaque handles and plain C functions, so declaring the
+ * prototypes here is ABI-safe. */
+typedef struct lcb_CMDSTATS_ lcb_CMDSTATS;
+typedef struct lcb_RESPSTATS_ lcb_RESPSTATS;
+lcb_STATUS lcb_cmdstats_create(lcb_CMDSTATS **cmd);
+lcb_STATUS lcb_cmdstats_destroy(lcb_CMDSTATS *cmd);
+lcb_STATUS lcb_cmdstats_key(lcb_CMDSTATS *cmd, const char *key, size_t key_len);
+lcb_STATUS lcb_respstats_status(const lcb_RESPSTATS *resp);
+lcb_STATUS lcb_respstats_cookie(const lcb_RESPSTATS *resp, void **cookie);
+lcb_STATUS lcb_respstats_key(const lcb_RESPSTATS *resp, const char **key, size_t *key_len);
+lcb_STATUS lcb_respstats_value(const lcb_RESPSTATS *resp, const char **value, size_t *value_len);
+lcb_STATUS lcb_respstats_server(const lcb_RESPSTATS *resp, const char **server, size_t *server_len);
+lcb_STATUS lcb_stats(lcb_INSTANCE *instance, void *cookie, const lcb_CMDSTATS *cmd);
+
+typedef struct {
+    uint64_t conn_id;
+    uint64_t cookie;
+    int cbtype;
+    int rc;
+    uint64_t cas;
+    uint32_t flags;
+    uint8_t datatype;
+    const char *key;
+    size_t nkey;
+    const char *value;
+    size_t nvalue;
+    uint64_t counter;
+    int has_token;
+    uint64_t token_uuid;
+    uint64_t token_seqno;
+    uint16_t token_vbid;
+    int is_found;
+    int is_deleted;
+    int is_final;
+    int is_active;
+    int store_operation;
+    int observe_attached;
+    int observe_stored;
+    int observe_master_exists;
+    int observe_master_persisted;
+    uint16_t observe_num_persisted;
+    uint16_t observe_num_replicated;
+    const lcb_KEY_VALUE_ERROR_CONTEXT *errctx;
+    const void *raw;
+} pycb_RESP;
+
+/* Python entry points, defined with @ffi.def_extern in _callbacks.py. */
+static void pycb_on_response(pycb_RESP *resp);
+static void pycb_on_log(uint64_t iid, const char *subsys, int severity, const char *srcfile, int srcline,
+                        const char *message);
+
+static uint64_t pycb_conn_id(lcb_INSTANCE *instance)
+{
+    return (uint64_t)(uintptr_t)lcb_get_cookie(instance);
+}
+
+static void pycb_fill_token(pycb_RESP *out, const lcb_MUTATION_TOKEN *tok)
+{
+    if (lcb_mutation_token_is_valid(tok)) {
+        out->has_token = 1;
+        out->token_uuid = tok->uuid_;
+        out->token_seqno = tok->seqno_;
+        out->token_vbid = tok->vbid_;
+    }
+}
+
+static void pycb_kv_callback(lcb_INSTANCE *instance, int cbtype, const lcb_RESPBASE *rb)
+{
+    pycb_RESP out;
+    void *cookie = NULL;
+    lcb_MUTATION_TOKEN tok;
+    memset(&out, 0, sizeof(out));
+    memset(&tok, 0, sizeof(tok));
+    out.conn_id = pycb_conn_id(instance);
+    out.cbtype = cbtype;
+    out.raw = rb;
+    out.is_final = 1;
+
+    switch (cbtype) {
+    case LCB_CALLBACK_GET: {
+        const lcb_RESPGET *r = (const lcb_RESPGET *)rb;
+        out.rc = lcb_respget_status(r);
+        lcb_respget_cookie(r, &cookie);
+        lcb_respget_cas(r, &out.cas);
+        lcb_respget_flags(r, &out.flags);
+        lcb_respget_datatype(r, &out.datatype);
+        lcb_respget_key(r, &out.key, &out.nkey);
+        lcb_respget_value(r, &out.value, &out.nvalue);
+        lcb_respget_error_context(r, &out.errctx);
+        break;
+    }
+    case LCB_CALLBACK_GETREPLICA: {
+        const lcb_RESPGETREPLICA *r = (const lcb_RESPGETREPLICA *)rb;
+        out.rc = lcb_respgetreplica_status(r);
+        lcb_respgetreplica_cookie(r, &cookie);
+        lcb_respgetreplica_cas(r, &out.cas);
+        lcb_respgetreplica_flags(r, &out.flags);
+        lcb_respgetreplica_datatype(r, &out.datatype);
+        lcb_respgetreplica_key(r, &out.key, &out.nkey);
+        lcb_respgetreplica_value(r, &out.value, &out.nvalue);
+        lcb_respgetreplica_error_context(r, &out.errctx);
+        out.is_final = lcb_respgetreplica_is_final(r);
+        out.is_active = lcb_respgetreplica_is_active(r);
+        break;
+    }
+    case LCB_CALLBACK_STORE: {
+        const lcb_RESPSTORE *r = (const lcb_RESPSTORE *)rb;
+        lcb_STORE_OPERATION op = LCB_STORE_UPSERT;
+        out.rc = lcb_respstore_status(r);
+        lcb_respstore_cookie(r, &cookie);
+        lcb_respstore_cas(r, &out.cas);
+        lcb_respstore_key(r, &out.key, &out.nkey);
+        lcb_respstore_error_context(r, &out.errctx);
+        lcb_respstore_operation(r, &op);
+        out.store_operation = (int)op;
+        if (lcb_respstore_mutation_token(r, &tok) == LCB_SUCCESS) {
+            pycb_fill_token(&out, &tok);
+        }
+        out.observe_attached = lcb_respstore_observe_attached(r);
+        if (out.observe_attached) {
+            lcb_respstore_observe_stored(r, &out.observe_stored);
+            lcb_respstore_observe_master_exists(r, &out.observe_master_exists);
+            lcb_respstore_observe_master_persisted(r, &out.observe_master_persisted);
+            lcb_respstore_observe_num_persisted(r, &out.observe_num_persisted);
+            lcb_respstore_observe_num_replicated(r, &out.observe_num_replicated);
+        }
+        break;
+    }
+    case LCB_CALLBACK_REMOVE: {
+        const lcb_RESPREMOVE *r = (const lcb_RESPREMOVE *)rb;
+        out.rc = lcb_respremove_status(r);
+        lcb_respremove_cookie(r, &cookie);
+        lcb_respremove_cas(r, &out.cas);
+        lcb_respremove_key(r, &out.key, &out.nkey);
+        lcb_respremove_error_context(r, &out.errctx);
+        if (lcb_respremove_mutation_token(r, &tok) == LCB_SUCCESS) {
+            pycb_fill_token(&out, &tok);
+        }
+        break;
+    }
+    case LCB_CALLBACK_TOUCH: {
+        const lcb_RESPTOUCH *r = (const lcb_RESPTOUCH *)rb;
+        out.rc = lcb_resptouch_status(r);
+        lcb_resptouch_cookie(r, &cookie);
+        lcb_resptouch_cas(r, &out.cas);
+        lcb_resptouch_key(r, &out.key, &out.nkey);
+        lcb_resptouch_error_context(r, &out.errctx);
+        break;
+    }
+    case LCB_CALLBACK_UNLOCK: {
+        const lcb_RESPUNLOCK *r = (const lcb_RESPUNLOCK *)rb;
+        out.rc = lcb_respunlock_status(r);
+        lcb_respunlock_cookie(r, &cookie);
+        lcb_respunlock_cas(r, &out.cas);
+        lcb_respunlock_key(r, &out.key, &out.nkey);
+        lcb_respunlock_error_context(r, &out.errctx);
+        break;
+    }
+    case LCB_CALLBACK_EXISTS: {
+        const lcb_RESPEXISTS *r = (const lcb_RESPEXISTS *)rb;
+        out.rc = lcb_respexists_status(r);
+        lcb_respexists_cookie(r, &cookie);
+        lcb_respexists_cas(r, &out.cas);
+        lcb_respexists_key(r, &out.key, &out.nkey);
+        lcb_respexists_error_context(r, &out.errctx);
+        out.is_found = lcb_respexists_is_found(r);
+        break;
+    }
+    case LCB_CALLBACK_COUNTER: {
+        const lcb_RESPCOUNTER *r = (const lcb_RESPCOUNTER *)rb;
+        out.rc = lcb_respcounter_status(r);
+        lcb_respcounter_cookie(r, &cookie);
+        lcb_respcounter_cas(r, &out.cas);
+        lcb_respcounter_key(r, &out.key, &out.nkey);
+        lcb_respcounter_value(r, &out.counter);
+        lcb_respcounter_error_context(r, &out.errctx);
+        if (lcb_respcounter_mutation_token(r, &tok) == LCB_SUCCESS) {
+            pycb_fill_token(&out, &tok);
+        }
+        break;
+    }
+    case LCB_CALLBACK_SDLOOKUP:
+    case LCB_CALLBACK_SDMUTATE: {
+        const lcb_RESPSUBDOC *r = (const lcb_RESPSUBDOC *)rb;
+        out.rc = lcb_respsubdoc_status(r);
+        lcb_respsubdoc_cookie(r, &cookie);
+        lcb_respsubdoc_cas(r, &out.cas);
+        lcb_respsubdoc_key(r, &out.key, &out.nkey);
+        lcb_respsubdoc_error_context(r, &out.errctx);
+        out.is_deleted = lcb_respsubdoc_is_deleted(r);
+        if (cbtype == LCB_CALLBACK_SDMUTATE && lcb_respsubdoc_mutation_token(r, &tok) == LCB_SUCCESS) {
+            pycb_fill_token(&out, &tok);
+        }
+        break;
+    }
+    case LCB_CALLBACK_STATS: {
+        const lcb_RESPSTATS *r = (const lcb_RESPSTATS *)rb;
+        const char *server = NULL;
+        size_t nserver = 0;
+        out.rc = lcb_respstats_status(r);
+        lcb_respstats_cookie(r, &cookie);
+        lcb_respstats_key(r, &out.key, &out.nkey);
+        lcb_respstats_value(r, &out.value, &out.nvalue);
+        lcb_respstats_server(r, &server, &nserver);
+        /* Only the closing, library-generated response has no server. */
+        out.is_final = server == NULL;
+        break;
+    }
+    case LCB_CALLBACK_PING: {
+        const lcb_RESPPING *r = (const lcb_RESPPING *)rb;
+        out.rc = lcb_respping_status(r);
+        lcb_respping_cookie(r, &cookie);
+        lcb_respping_value(r, &out.value, &out.nvalue);
+        break;
+    }
+    case LCB_CALLBACK_DIAG: {
+        const lcb_RESPDIAG *r = (const lcb_RESPDIAG *)rb;
+        out.rc = lcb_respdiag_status(r);
+        lcb_respdiag_cookie(r, &cookie);
+        lcb_respdiag_value(r, &out.value, &out.nvalue);
+        break;
+    }
+    default:
+        return;
+    }
+    out.cookie = (uint64_t)(uintptr_t)cookie;
+    pycb_on_response(&out);
+}
+
+static const char *pycb_stats_server(const void *raw)
+{
+    const char *server = NULL;
+    size_t nserver = 0;
+    lcb_respstats_server((const lcb_RESPSTATS *)raw, &server, &nserver);
+    return server;
+}
+
+static int pycb_install_callbacks(lcb_INSTANCE *instance)
+{
+    static const int types[] = {LCB_CALLBACK_GET,     LCB_CALLBACK_GETREPLICA, LCB_CALLBACK_STORE,
+                                LCB_CALLBACK_REMOVE,  LCB_CALLBACK_TOUCH,      LCB_CALLBACK_UNLOCK,
+                                LCB_CALLBACK_EXISTS,  LCB_CALLBACK_COUNTER,    LCB_CALLBACK_SDLOOKUP,
+                                LCB_CALLBACK_SDMUTATE, LCB_CALLBACK_STATS,     LCB_CALLBACK_PING,
+                                LCB_CALLBACK_DIAG};
+    size_t i;
+    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        lcb_install_callback(instance, types[i], (lcb_RESPCALLBACK)pycb_kv_callback);
+    }
+    return 0;
+}
+
+/* ---- instance life cycle ---------------------------------------------- */
+
+/* Lines below this severity are dropped in C, before any formatting. */
+static int pycb_log_min_level = LCB_LOG_WARN;
+
+static void pycb_set_log_level(int level)
+{
+    pycb_log_min_level = level;
+}
+
+static void pycb_log_callback(const lcb_LOGGER *procs, uint64_t iid, const char *subsys, lcb_LOG_SEVERITY severity,
+                              const char *srcfile, int srcline, const char *fmt, va_list ap)
+{
+    char buf[2048];
+    (void)procs;
+    if ((int)severity < pycb_log_min_level) {
+        return;
+    }
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    pycb_on_log(iid, subsys, (int)severity, srcfile, srcline, buf);
+}
+
+static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *connstr, size_t nconnstr,
+                              const char *user, size_t nuser, const char *pass, size_t npass, lcb_LOGGER **logger_out,
+                              lcb_io_opt_t io, uint64_t conn_id)
+{
+    lcb_CREATEOPTS *opts = NULL;
+    lcb_LOGGER *logger = NULL;
+    lcb_STATUS rc;
+    *logger_out = NULL;
+    lcb_createopts_create(&opts, type == 1 ? LCB_TYPE_CLUSTER : LCB_TYPE_BUCKET);
+    lcb_createopts_connstr(opts, connstr, nconnstr);
+    if (nuser || npass) {
+        lcb_createopts_credentials(opts, user, nuser, pass, npass);
+    }
+    if (io) {
+        lcb_createopts_io(opts, io);
+    }
+    lcb_logger_create(&logger, NULL);
+    lcb_logger_callback(logger, pycb_log_callback);
+    lcb_createopts_logger(opts, logger);
+    rc = lcb_create(instance, opts);
+    lcb_createopts_destroy(opts);
+    if (rc != LCB_SUCCESS) {
+        if (logger) {
+            lcb_logger_destroy(logger);
+        }
+        *instance = NULL;
+        return rc;
+    }
+    lcb_set_cookie(*instance, (void *)(uintptr_t)conn_id);
+    pycb_install_callbacks(*instance);
+    /* The logger must outlive the instance: pycb_destroy releases both. */
+    *logger_out = logger;
+    return LCB_SUCCESS;
+}
+
+static void pycb_destroy(lcb_INSTANCE *instance, lcb_LOGGER *logger)
+{
+    lcb_destroy(instance);
+    if (logger) {
+        lcb_logger_destroy(logger);
+    }
+}
+
+/* ---- KV scheduling ---------------------------------------------------- */
+
+#define PYCB_COLLECTION(kind)                                                                                          \
+    if (nscope || ncoll) {                                                                                             \
+        lcb_cmd##kind##_collection(cmd, scope, nscope, coll, ncoll);                                                   \
+    }
+
+static lcb_STATUS pycb_get(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope, const char *coll,
+                           size_t ncoll, const char *key, size_t nkey, int mode, uint32_t expiry, uint32_t timeout)
+{
+    lcb_CMDGET *cmd;
+    lcb_STATUS rc;
+    lcb_cmdget_create(&cmd);
+    PYCB_COLLECTION(get)
+    lcb_cmdget_key(cmd, key, nkey);
+    if (mode == 1) {
+        lcb_cmdget_expiry(cmd, expiry);
+    } else if (mode == 2) {
+        lcb_cmdget_locktime(cmd, expiry);
+    }
+    if (timeout) {
+        lcb_cmdget_timeout(cmd, timeout);
+    }
+    rc = lcb_get(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdget_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_store(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope,
+                             const char *coll, size_t ncoll, const char *key, size_t nkey, const char *value,
+                             size_t nvalue, int operation, uint32_t flags, uint32_t expiry, uint64_t cas,
+                             uint8_t datatype, int durability_level, int persist_to, int replicate_to,
+                             int preserve_expiry, uint32_t timeout)
+{
+    lcb_CMDSTORE *cmd;
+    lcb_STATUS rc;
+    lcb_cmdstore_create(&cmd, (lcb_STORE_OPERATION)operation);
+    PYCB_COLLECTION(store)
+    lcb_cmdstore_key(cmd, key, nkey);
+    lcb_cmdstore_value(cmd, value, nvalue);
+    lcb_cmdstore_flags(cmd, flags);
+    if (expiry) {
+        lcb_cmdstore_expiry(cmd, expiry);
+    }
+    if (cas) {
+        lcb_cmdstore_cas(cmd, cas);
+    }
+    if (datatype) {
+        lcb_cmdstore_datatype(cmd, datatype);
+    }
+    if (durability_level) {
+        rc = lcb_cmdstore_durability(cmd, (lcb_DURABILITY_LEVEL)durability_level);
+        if (rc != LCB_SUCCESS) {
+            lcb_cmdstore_destroy(cmd);
+            return rc;
+        }
+    }
+    if (persist_to || replicate_to) {
+        rc = lcb_cmdstore_durability_observe(cmd, persist_to, replicate_to);
+        if (rc != LCB_SUCCESS) {
+            lcb_cmdstore_destroy(cmd);
+            return rc;
+        }
+    }
+    if (preserve_expiry) {
+        lcb_cmdstore_preserve_expiry(cmd, 1);
+    }
+    if (timeout) {
+        lcb_cmdstore_timeout(cmd, timeout);
+    }
+    rc = lcb_store(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdstore_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_remove(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope,
+                              const char *coll, size_t ncoll, const char *key, size_t nkey, uint64_t cas,
+                              int durability_level, uint32_t timeout)
+{
+    lcb_CMDREMOVE *cmd;
+    lcb_STATUS rc;
+    lcb_cmdremove_create(&cmd);
+    PYCB_COLLECTION(remove)
+    lcb_cmdremove_key(cmd, key, nkey);
+    if (cas) {
+        lcb_cmdremove_cas(cmd, cas);
+    }
+    if (durability_level) {
+        lcb_cmdremove_durability(cmd, (lcb_DURABILITY_LEVEL)durability_level);
+    }
+    if (timeout) {
+        lcb_cmdremove_timeout(cmd, timeout);
+    }
+    rc = lcb_remove(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdremove_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_touch(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope,
+                             const char *coll, size_t ncoll, const char *key, size_t nkey, uint32_t expiry,
+                             uint32_t timeout)
+{
+    lcb_CMDTOUCH *cmd;
+    lcb_STATUS rc;
+    lcb_cmdtouch_create(&cmd);
+    PYCB_COLLECTION(touch)
+    lcb_cmdtouch_key(cmd, key, nkey);
+    lcb_cmdtouch_expiry(cmd, expiry);
+    if (timeout) {
+        lcb_cmdtouch_timeout(cmd, timeout);
+    }
+    rc = lcb_touch(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdtouch_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_unlock(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope,
+                              const char *coll, size_t ncoll, const char *key, size_t nkey, uint64_t cas,
+                              uint32_t timeout)
+{
+    lcb_CMDUNLOCK *cmd;
+    lcb_STATUS rc;
+    lcb_cmdunlock_create(&cmd);
+    PYCB_COLLECTION(unlock)
+    lcb_cmdunlock_key(cmd, key, nkey);
+    lcb_cmdunlock_cas(cmd, cas);
+    if (timeout) {
+        lcb_cmdunlock_timeout(cmd, timeout);
+    }
+    rc = lcb_unlock(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdunlock_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_exists(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope,
+                              const char *coll, size_t ncoll, const char *key, size_t nkey, uint32_t timeout)
+{
+    lcb_CMDEXISTS *cmd;
+    lcb_STATUS rc;
+    lcb_cmdexists_create(&cmd);
+    PYCB_COLLECTION(exists)
+    lcb_cmdexists_key(cmd, key, nkey);
+    if (timeout) {
+        lcb_cmdexists_timeout(cmd, timeout);
+    }
+    rc = lcb_exists(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdexists_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_counter(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope,
+                               const char *coll, size_t ncoll, const char *key, size_t nkey, int64_t delta,
+                               uint64_t initial, int has_initial, uint32_t expiry, int durability_level,
+                               uint32_t timeout)
+{
+    lcb_CMDCOUNTER *cmd;
+    lcb_STATUS rc;
+    lcb_cmdcounter_create(&cmd);
+    PYCB_COLLECTION(counter)
+    lcb_cmdcounter_key(cmd, key, nkey);
+    lcb_cmdcounter_delta(cmd, delta);
+    if (has_initial) {
+        lcb_cmdcounter_initial(cmd, initial);
+    }
+    if (expiry) {
+        lcb_cmdcounter_expiry(cmd, expiry);
+    }
+    if (durability_level) {
+        lcb_cmdcounter_durability(cmd, (lcb_DURABILITY_LEVEL)durability_level);
+    }
+    if (timeout) {
+        lcb_cmdcounter_timeout(cmd, timeout);
+    }
+    rc = lcb_counter(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdcounter_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_getreplica(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope,
+                                  const char *coll, size_t ncoll, const char *key, size_t nkey, int mode,
+                                  uint32_t timeout)
+{
+    lcb_CMDGETREPLICA *cmd;
+    lcb_STATUS rc;
+    lcb_cmdgetreplica_create(&cmd, (lcb_REPLICA_MODE)mode);
+    PYCB_COLLECTION(getreplica)
+    lcb_cmdgetreplica_key(cmd, key, nkey);
+    if (timeout) {
+        lcb_cmdgetreplica_timeout(cmd, timeout);
+    }
+    rc = lcb_getreplica(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdgetreplica_destroy(cmd);
+    return rc;
+}
+
+/* Sub-document spec kinds understood by pycb_subdoc (mirrors subdocument.py). */
+enum {
+    PYCB_SD_GET = 1,
+    PYCB_SD_EXISTS,
+    PYCB_SD_GET_COUNT,
+    PYCB_SD_GET_DOC,
+    PYCB_SD_REPLACE,
+    PYCB_SD_DICT_ADD,
+    PYCB_SD_DICT_UPSERT,
+    PYCB_SD_ARRAY_ADD_FIRST,
+    PYCB_SD_ARRAY_ADD_LAST,
+    PYCB_SD_ARRAY_ADD_UNIQUE,
+    PYCB_SD_ARRAY_INSERT,
+    PYCB_SD_COUNTER,
+    PYCB_SD_REMOVE,
+    PYCB_SD_REPLACE_DOC,
+    PYCB_SD_REMOVE_DOC
+};
+
+static lcb_STATUS pycb_subdoc_spec(lcb_SUBDOCSPECS *specs, size_t i, int op, uint32_t flags, const char *path,
+                                   size_t npath, const char *value, size_t nvalue, int64_t delta)
+{
+    switch (op) {
+    case PYCB_SD_GET:
+        return lcb_subdocspecs_get(specs, i, flags, path, npath);
+    case PYCB_SD_GET_DOC:
+        return lcb_subdocspecs_get(specs, i, flags, NULL, 0);
+    case PYCB_SD_EXISTS:
+        return lcb_subdocspecs_exists(specs, i, flags, path, npath);
+    case PYCB_SD_GET_COUNT:
+        return lcb_subdocspecs_get_count(specs, i, flags, path, npath);
+    case PYCB_SD_REPLACE:
+        return lcb_subdocspecs_replace(specs, i, flags, path, npath, value, nvalue);
+    case PYCB_SD_REPLACE_DOC:
+        return lcb_subdocspecs_replace(specs, i, flags, NULL, 0, value, nvalue);
+    case PYCB_SD_DICT_ADD:
+        return lcb_subdocspecs_dict_add(specs, i, flags, path, npath, value, nvalue);
+    case PYCB_SD_DICT_UPSERT:
+        return lcb_subdocspecs_dict_upsert(specs, i, flags, path, npath, value, nvalue);
+    case PYCB_SD_ARRAY_ADD_FIRST:
+        return lcb_subdocspecs_array_add_first(specs, i, flags, path, npath, value, nvalue);
+    case PYCB_SD_ARRAY_ADD_LAST:
+        return lcb_subdocspecs_array_add_last(specs, i, flags, path, npath, value, nvalue);
+    case PYCB_SD_ARRAY_ADD_UNIQUE:
+        return lcb_subdocspecs_array_add_unique(specs, i, flags, path, npath, value, nvalue);
+    case PYCB_SD_ARRAY_INSERT:
+        return lcb_subdocspecs_array_insert(specs, i, flags, path, npath, value, nvalue);
+    case PYCB_SD_COUNTER:
+        return lcb_subdocspecs_counter(specs, i, flags, path, npath, delta);
+    case PYCB_SD_REMOVE:
+        return lcb_subdocspecs_remove(specs, i, flags, path, npath);
+    case PYCB_SD_REMOVE_DOC:
+        return lcb_subdocspecs_remove(specs, i, flags, NULL, 0);
+    default:
+        return LCB_ERR_INVALID_ARGUMENT;
+    }
+}
+
+static lcb_STATUS pycb_subdoc(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope,
+                              const char *coll, size_t ncoll, const char *key, size_t nkey, size_t nspecs,
+                              const int *ops, const uint32_t *flags, const char **paths, const size_t *npaths,
+                              const char **values, const size_t *nvalues, const int64_t *deltas, uint64_t cas,
+                              uint32_t expiry, int preserve_expiry, int store_semantics, int access_deleted,
+                              int durability_level, uint32_t timeout)
+{
+    lcb_CMDSUBDOC *cmd;
+    lcb_SUBDOCSPECS *specs;
+    lcb_STATUS rc = LCB_SUCCESS;
+    size_t i;
+    lcb_subdocspecs_create(&specs, nspecs);
+    for (i = 0; i < nspecs; i++) {
+        rc = pycb_subdoc_spec(specs, i, ops[i], flags[i], paths[i], npaths[i], values[i], nvalues[i], deltas[i]);
+        if (rc != LCB_SUCCESS) {
+            lcb_subdocspecs_destroy(specs);
+            return rc;
+        }
+    }
+    lcb_cmdsubdoc_create(&cmd);
+    PYCB_COLLECTION(subdoc)
+    lcb_cmdsubdoc_key(cmd, key, nkey);
+    lcb_cmdsubdoc_specs(cmd, specs);
+    if (cas) {
+        lcb_cmdsubdoc_cas(cmd, cas);
+    }
+    if (expiry) {
+        lcb_cmdsubdoc_expiry(cmd, expiry);
+    }
+    if (preserve_expiry) {
+        lcb_cmdsubdoc_preserve_expiry(cmd, 1);
+    }
+    if (store_semantics >= 0) {
+        lcb_cmdsubdoc_store_semantics(cmd, (lcb_SUBDOC_STORE_SEMANTICS)store_semantics);
+    }
+    if (access_deleted) {
+        lcb_cmdsubdoc_access_deleted(cmd, 1);
+    }
+    if (durability_level) {
+        lcb_cmdsubdoc_durability(cmd, (lcb_DURABILITY_LEVEL)durability_level);
+    }
+    if (timeout) {
+        lcb_cmdsubdoc_timeout(cmd, timeout);
+    }
+    rc = lcb_subdoc(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdsubdoc_destroy(cmd);
+    lcb_subdocspecs_destroy(specs);
+    return rc;
+}
+
+static lcb_STATUS pycb_stats(lcb_INSTANCE *instance, uint64_t cookie, const char *group, size_t ngroup)
+{
+    lcb_CMDSTATS *cmd;
+    lcb_STATUS rc;
+    lcb_cmdstats_create(&cmd);
+    if (ngroup) {
+        lcb_cmdstats_key(cmd, group, ngroup);
+    }
+    rc = lcb_stats(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdstats_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_ping(lcb_INSTANCE *instance, uint64_t cookie, uint32_t timeout)
+{
+    lcb_CMDPING *cmd;
+    lcb_STATUS rc;
+    lcb_cmdping_create(&cmd);
+    lcb_cmdping_all(cmd);
+    lcb_cmdping_encode_json(cmd, 1, 0, 1);
+    if (timeout) {
+        lcb_cmdping_timeout(cmd, timeout);
+    }
+    rc = lcb_ping(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmdping_destroy(cmd);
+    return rc;
+}
+
+static lcb_STATUS pycb_diag(lcb_INSTANCE *instance, uint64_t cookie)
+{
+    lcb_CMDDIAG *cmd;
+    lcb_STATUS rc;
+    lcb_cmddiag_create(&cmd);
+    lcb_cmddiag_prettify(cmd, 0);
+    rc = lcb_diag(instance, (void *)(uintptr_t)cookie, cmd);
+    lcb_cmddiag_destroy(cmd);
+    return rc;
+}
+
+/* ---- error context ---------------------------------------------------- */
+
+typedef struct {
+    uint16_t status_code;
+    uint32_t opaque;
+    const char *ref;
+    size_t nref;
+    const char *context;
+    size_t ncontext;
+    const char *endpoint;
+    size_t nendpoint;
+    const char *bucket;
+    size_t nbucket;
+} pycb_ERRCTX;
+
+static void pycb_errctx(const lcb_KEY_VALUE_ERROR_CONTEXT *ctx, pycb_ERRCTX *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!ctx) {
+        return;
+    }
+    lcb_errctx_kv_status_code(ctx, &out->status_code);
+    lcb_errctx_kv_opaque(ctx, &out->opaque);
+    lcb_errctx_kv_ref(ctx, &out->ref, &out->nref);
+    lcb_errctx_kv_context(ctx, &out->context, &out->ncontext);
+    lcb_errctx_kv_endpoint(ctx, &out->endpoint, &out->nendpoint);
+    lcb_errctx_kv_bucket(ctx, &out->bucket, &out->nbucket);
+}

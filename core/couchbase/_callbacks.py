@@ -1,0 +1,53 @@
+"""Every ``@ffi.def_extern`` of the binding, in one place.
+
+The C↔Python round trip: libcouchbase calls a C function in ``_bridge.c``
+(``pycb_kv_callback``) for every key-value response; that function copies the
+response's fields into one stack-allocated ``pycb_RESP`` and calls the
+``extern "Python"`` function ``pycb_on_response`` defined here. We look the
+connection up by ``conn_id`` and the operation by ``cookie`` (plain integers,
+so a late response for a closed connection or a dropped operation is a
+harmless miss), and complete the operation while the response memory is
+still valid. Nothing from ``resp`` may be kept after returning: results copy
+what they need.
+
+An exception raised while completing an operation never crosses into C: it is
+stored on the connection and re-raised at the next boundary (the blocking
+``wait``) or handed to the event loop's error channel (async front ends).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Dict
+
+from couchbase._binding import ffi
+
+# conn_id -> Connection. Filled and emptied by connection.Connection.
+CONNECTIONS: Dict[int, "object"] = {}
+
+_LCB_LOGGER = logging.getLogger("couchbase.lcb")
+# libcouchbase severities TRACE..FATAL mapped onto logging levels.
+_LEVELS = (5, logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL)
+
+
+@ffi.def_extern()
+def pycb_on_response(resp) -> None:  # type: ignore[no-untyped-def]
+    conn = CONNECTIONS.get(resp.conn_id)
+    if conn is None:
+        return
+    try:
+        conn._on_response(resp)  # type: ignore[attr-defined]
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        conn._report_callback_error(exc)  # type: ignore[attr-defined]
+
+
+@ffi.def_extern()
+def pycb_on_log(iid, subsys, severity, srcfile, srcline, message) -> None:  # type: ignore[no-untyped-def]
+    try:
+        level = _LEVELS[severity] if 0 <= severity < len(_LEVELS) else logging.ERROR
+        if not _LCB_LOGGER.isEnabledFor(level):
+            return
+        text = ffi.string(message).decode("utf-8", "replace")
+        sub = ffi.string(subsys).decode("utf-8", "replace") if subsys != ffi.NULL else "?"
+        _LCB_LOGGER.log(level, "[%d] <%s> %s", iid, sub, text)
+    except BaseException:  # noqa: BLE001 - logging must never break libcouchbase
+        pass

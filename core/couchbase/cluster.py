@@ -1,0 +1,207 @@
+"""Blocking Cluster: the entry point of the ``couchbase`` package.
+
+``Cluster(connstr, ClusterOptions(PasswordAuthenticator(user, pw)))`` opens a
+cluster-level connection at once (so a wrong password, an unreachable host or
+a bad certificate raise here, typed); ``cluster.bucket(name)`` opens a bucket
+connection. Settings and timeouts go to libcouchbase as connection-string
+settings; credentials are passed separately and never appear in the string.
+"""
+from __future__ import annotations
+
+import datetime
+import threading
+from typing import Any, Dict, Optional
+
+from couchbase import _connstr
+from couchbase import _kv
+from couchbase import options as _o
+from couchbase.auth import Authenticator, PasswordAuthenticator
+from couchbase.bucket import Bucket
+from couchbase.collection import _check_name
+from couchbase.connection import LOCKMODE_WAIT, Connection
+from couchbase.exceptions import InvalidArgumentException
+from couchbase.results import DiagnosticsResult, PingResult
+from couchbase.transcoder import DefaultTranscoder, Transcoder
+
+# option name -> libcouchbase setting (seconds)
+TIMEOUT_SETTINGS = {
+    "kv_timeout": "operation_timeout",
+    "query_timeout": "query_timeout",
+    "views_timeout": "views_timeout",
+    "analytics_timeout": "analytics_timeout",
+    "search_timeout": "search_timeout",
+    "management_timeout": "http_timeout",
+    "durability_timeout": "durability_timeout",
+    "config_total_timeout": "config_total_timeout",
+    "connect_timeout": "config_total_timeout",
+    "config_node_timeout": "config_node_timeout",
+}
+_CLUSTER_OPTIONS = frozenset(
+    {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path", "enable_mutation_tokens",
+     "username", "password"} | set(TIMEOUT_SETTINGS)
+)
+
+
+def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """Merge ClusterOptions and keywords; check every value. Shared by every front end."""
+    opts = _o.merge("Cluster", _CLUSTER_OPTIONS, (options,) if options is not None else (), kwargs)
+    auth = opts.get("authenticator")
+    if auth is None and "username" in opts:
+        auth = PasswordAuthenticator(opts.get("username", ""), opts.get("password", ""))
+    if auth is None:
+        raise InvalidArgumentException(message="Cluster needs ClusterOptions(PasswordAuthenticator(user, password))")
+    if not isinstance(auth, Authenticator):
+        raise InvalidArgumentException(message=f"authenticator must be a PasswordAuthenticator, got {auth!r}")
+    settings: Dict[str, str] = {}
+    timeouts = dict(opts.get("timeout_options") or {})
+    timeouts.update({k: v for k, v in opts.items() if k in TIMEOUT_SETTINGS})
+    for name, value in timeouts.items():
+        if name not in TIMEOUT_SETTINGS:
+            raise InvalidArgumentException(message=f"unknown timeout option {name!r}")
+        settings[TIMEOUT_SETTINGS[name]] = repr(_o.to_seconds(name, value))
+    cert = opts.get("cert_path") or getattr(auth, "cert_path", None)
+    if cert:
+        if not _connstr.is_tls(connstr):
+            raise InvalidArgumentException(message="cert_path is only valid with a couchbases:// connection string")
+        settings["certpath"] = str(cert)
+    if opts.get("enable_mutation_tokens") is False:
+        settings["enable_mutation_tokens"] = "false"
+    transcoder = opts.get("transcoder") or DefaultTranscoder()
+    if not isinstance(transcoder, Transcoder) and not hasattr(transcoder, "encode_value"):
+        raise InvalidArgumentException(message=f"transcoder must be a Transcoder, got {transcoder!r}")
+    lockmode = opts.get("lockmode", LOCKMODE_WAIT)
+    _connstr.split(connstr)  # validates
+    user, password = auth.credentials()
+    return {"settings": settings, "username": user, "password": password, "transcoder": transcoder,
+            "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode}
+
+
+class Cluster:
+    """A Couchbase cluster (blocking API).
+
+    :param connstr: ``couchbase://host[,host…][?settings]``, ``couchbases://…``
+        for TLS (with ``cert_path`` in the options or authenticator), or
+        ``http://host:port``.
+    :param options: :class:`~couchbase.options.ClusterOptions`.
+    :param kwargs: any ClusterOptions field (``kv_timeout=…``, ``lockmode=…``).
+    :raises AuthenticationException: wrong credentials.
+    :raises TimeoutException / NetworkException: nothing reachable.
+    """
+
+    def __init__(self, connstr: str, options: Optional[_o.ClusterOptions] = None, **kwargs: Any) -> None:
+        cfg = resolve_settings(connstr, options, kwargs)
+        self._connstr = connstr
+        self._settings: Dict[str, str] = cfg["settings"]
+        self._username: str = cfg["username"]
+        self.__password: str = cfg["password"]
+        self._transcoder: Transcoder = cfg["transcoder"]
+        self._quiet_default: bool = cfg["quiet"]
+        self._lockmode: int = cfg["lockmode"]
+        self._buckets: Dict[str, Bucket] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self._conn = self._open(bucket="")
+
+    @classmethod
+    def connect(cls, connstr: str, options: Optional[_o.ClusterOptions] = None, **kwargs: Any) -> "Cluster":
+        """Same as ``Cluster(...)`` (SDK 4.x spelling)."""
+        return cls(connstr, options, **kwargs)
+
+    def _open(self, bucket: str) -> Connection:
+        full = _connstr.build(self._connstr, bucket, self._settings)
+        conn = Connection(full, self._username, self.__password, cluster_level=not bucket,
+                          lockmode=self._lockmode, bucket_name=bucket or None)
+        try:
+            conn.connect_blocking()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def bucket(self, name: str) -> Bucket:
+        """Open (once) and return a bucket."""
+        _check_name("bucket", name)
+        if self._closed:
+            from couchbase.exceptions import ObjectClosedException
+
+            raise ObjectClosedException(message="the cluster is closed")
+        with self._lock:
+            bucket = self._buckets.get(name)
+            if bucket is None or bucket.closed:
+                bucket = Bucket(self, name, self._open(name))
+                self._buckets[name] = bucket
+            return bucket
+
+    def _run(self, schedule: Any) -> Any:
+        conn = self._conn
+        with conn.locked():
+            op = schedule()
+            conn.wait()
+        return op.outcome()
+
+    def ping(self, timeout: Any = None) -> PingResult:
+        """Ping the cluster's services (KV and HTTP)."""
+        return self._run(lambda: _kv.schedule_ping(self._conn, timeout))
+
+    def diagnostics(self) -> DiagnosticsResult:
+        """State of each open connection."""
+        return self._run(lambda: _kv.schedule_diagnostics(self._conn))
+
+    # ---- timeouts as properties -------------------------------------------
+    def _get_timeout(self, setting: str) -> datetime.timedelta:
+        from couchbase._binding import lib
+
+        value = self._settings.get(setting)
+        if value is not None:
+            return datetime.timedelta(seconds=float(value))
+        cntl = {"operation_timeout": lib.LCB_CNTL_OP_TIMEOUT, "query_timeout": lib.LCB_CNTL_QUERY_TIMEOUT,
+                "views_timeout": lib.LCB_CNTL_VIEW_TIMEOUT, "http_timeout": lib.LCB_CNTL_HTTP_TIMEOUT,
+                "durability_timeout": lib.LCB_CNTL_DURABILITY_TIMEOUT,
+                "config_total_timeout": lib.LCB_CNTL_CONFIGURATION_TIMEOUT}[setting]
+        return datetime.timedelta(seconds=self._conn.get_timeout(cntl))
+
+    def _set_timeout(self, setting: str, value: Any) -> None:
+        secs = _o.to_seconds(setting, value)
+        self._settings[setting] = repr(secs)
+        for conn in [self._conn] + [b._conn for b in self._buckets.values()]:
+            if not conn.closed:
+                conn.cntl_string(setting, repr(secs))
+
+    kv_timeout = property(lambda self: self._get_timeout("operation_timeout"),
+                          lambda self, v: self._set_timeout("operation_timeout", v),
+                          doc="Default KV operation timeout (timedelta; settable with seconds or timedelta).")
+    query_timeout = property(lambda self: self._get_timeout("query_timeout"),
+                             lambda self, v: self._set_timeout("query_timeout", v), doc="N1QL timeout.")
+    views_timeout = property(lambda self: self._get_timeout("views_timeout"),
+                             lambda self, v: self._set_timeout("views_timeout", v), doc="Views timeout.")
+    management_timeout = property(lambda self: self._get_timeout("http_timeout"),
+                                  lambda self, v: self._set_timeout("http_timeout", v), doc="HTTP timeout.")
+    durability_timeout = property(lambda self: self._get_timeout("durability_timeout"),
+                                  lambda self, v: self._set_timeout("durability_timeout", v),
+                                  doc="Observe-durability timeout.")
+    config_total_timeout = property(lambda self: self._get_timeout("config_total_timeout"),
+                                    lambda self, v: self._set_timeout("config_total_timeout", v),
+                                    doc="Bootstrap timeout.")
+
+    # ---- life cycle ----------------------------------------------------------
+    def close(self) -> None:
+        """Close every bucket connection and the cluster connection."""
+        if self._closed:
+            return
+        self._closed = True
+        for bucket in self._buckets.values():
+            bucket.close()
+        self._conn.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> "Cluster":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Cluster(connstr={self._connstr!r}, username={self._username!r}, buckets={list(self._buckets)})"

@@ -1,0 +1,117 @@
+"""Blocking Collection: the KV surface run on libcouchbase's own loop.
+
+Each call schedules one operation (or one pipelined batch for the multi
+operations) and runs ``lcb_wait`` with the GIL released until it completes.
+``with coll.batch():`` defers sending until the block ends.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
+
+from couchbase._kv import AsyncResult, KVOperations, MultiCollector
+from couchbase.exceptions import InvalidArgumentException, RequestCanceledException
+
+if TYPE_CHECKING:
+    from couchbase.scope import Scope
+
+DEFAULT = "_default"
+
+
+def _check_name(kind: str, name: Any) -> str:
+    if not isinstance(name, str) or not name or len(name) > 251:
+        raise InvalidArgumentException(message=f"{kind} name must be a non-empty str, got {name!r}")
+    return name
+
+
+class Collection(KVOperations):
+    """A collection of a bucket's scope; every key-value operation lives here."""
+
+    def __init__(self, scope: "Scope", name: str = DEFAULT) -> None:
+        self._scope = scope
+        self.name = _check_name("collection", name)
+        bucket = scope.bucket
+        self._bucket_name = bucket.name
+        self._conn = bucket._conn
+        self._transcoder = bucket._transcoder
+        self._quiet_default = bucket._quiet_default
+        default = scope.name == DEFAULT and name == DEFAULT
+        self._scope_b = b"" if default else scope.name.encode("utf-8")
+        self._coll_b = b"" if default else name.encode("utf-8")
+        self._durability_stack: List[Dict[str, Any]] = []
+        self._batch: Optional[List[AsyncResult]] = None
+
+    @property
+    def scope_name(self) -> str:
+        return self._scope.name
+
+    def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
+        batch = self._batch
+        if batch is not None:
+            op = schedule()
+            batch.append(op)
+            return op
+        conn = self._conn
+        with conn.locked():
+            op = schedule()
+            conn.wait()
+        return op.outcome()
+
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
+        conn = self._conn
+        batch = self._batch
+        if batch is not None:
+            for schedule in schedules:
+                op = schedule()
+                multi.add(op)
+                batch.append(op)
+            return multi
+        with conn.locked():
+            conn.sched_enter()
+            try:
+                for schedule in schedules:
+                    multi.add(schedule())
+            except BaseException:
+                conn.sched_fail()
+                for op in multi.ops:
+                    conn.pending.pop(op.cookie, None)
+                raise
+            conn.sched_leave()
+            conn.wait()
+        return multi.outcome()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[List[AsyncResult]]:
+        """Schedule every operation in the block; send them together when it ends.
+
+        Operations inside return :class:`~couchbase._kv.AsyncResult` placeholders
+        whose ``result``/``value``/``outcome()`` are filled when the block exits.
+        If the block raises, nothing is sent and the placeholders fail with
+        RequestCanceledException.
+        """
+        if self._batch is not None:
+            raise InvalidArgumentException(message="batch() blocks cannot be nested")
+        conn = self._conn
+        ops: List[AsyncResult] = []
+        with conn.locked():
+            conn.sched_enter()
+            self._batch = ops
+            try:
+                yield ops
+            except BaseException:
+                self._batch = None
+                conn.sched_fail()
+                for op in ops:
+                    conn.pending.pop(op.cookie, None)
+                    op._fail(RequestCanceledException(message="the batch block raised; nothing was sent"))
+                raise
+            self._batch = None
+            conn.sched_leave()
+            conn.wait()
+
+    def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
+        """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""
+        return self._scope.bucket.stats(group)
+
+    def __repr__(self) -> str:
+        return f"Collection(bucket={self._bucket_name!r}, scope={self._scope.name!r}, name={self.name!r})"

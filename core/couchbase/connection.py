@@ -1,0 +1,251 @@
+"""One libcouchbase instance: create, connect, schedule, complete, close.
+
+A :class:`Connection` owns the C handle and a registry of pending
+operations (``cookie -> AsyncResult``). Front ends never touch C: they ask
+the connection to schedule operations (``_kv.py`` builds them) and decide how
+to wait — the blocking API runs libcouchbase's own loop with ``wait()`` (the
+GIL is released by cffi for the whole wait); async front ends plug an IOPS
+loop in and are driven by it.
+
+Thread safety: cffi releases the GIL on every C call, so nothing but our own
+lock protects the instance. ``lockmode`` picks what a second thread sees:
+``LOCKMODE_WAIT`` (default) waits its turn, ``LOCKMODE_EXC`` raises
+:class:`~couchbase.exceptions.ObjectThreadException`, ``LOCKMODE_NONE`` does
+no locking (single-threaded use only).
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+from couchbase import _callbacks
+from couchbase._binding import ffi, lib
+from couchbase.exceptions import (
+    ObjectClosedException,
+    ObjectThreadException,
+    exception_for,
+)
+
+LOCKMODE_NONE = 0
+LOCKMODE_EXC = 1
+LOCKMODE_WAIT = 2
+
+_ids = itertools.count(1)
+_lcb_logger = logging.getLogger("couchbase.lcb")
+
+
+def _lcb_log_level() -> int:
+    """libcouchbase severity matching the ``couchbase.lcb`` logger's level."""
+    level = _lcb_logger.getEffectiveLevel()
+    for severity, threshold in enumerate((5, logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR)):
+        if level <= threshold:
+            return severity
+    return 5
+
+
+class Connection:
+    """Owns one ``lcb_INSTANCE``.
+
+    :param connstr: libcouchbase connection string (bucket in the path for a
+        bucket connection).
+    :param username: RBAC user name.
+    :param password: its password; kept only by libcouchbase, never in a repr.
+    :param cluster_level: create a cluster-type (bucket-less) instance.
+    :param iops: an ``lcb_io_opt_t`` cdata for host-driven I/O, or None for
+        libcouchbase's built-in loop.
+    :param lockmode: LOCKMODE_WAIT, LOCKMODE_EXC or LOCKMODE_NONE.
+    """
+
+    def __init__(
+        self,
+        connstr: str,
+        username: str,
+        password: str,
+        *,
+        cluster_level: bool = False,
+        iops: Any = None,
+        lockmode: int = LOCKMODE_WAIT,
+        bucket_name: Optional[str] = None,
+    ) -> None:
+        if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
+            from couchbase.exceptions import InvalidArgumentException
+
+            raise InvalidArgumentException(message=f"lockmode must be LOCKMODE_NONE, LOCKMODE_EXC or LOCKMODE_WAIT, got {lockmode!r}")
+        self.id = next(_ids)
+        self.connstr = connstr
+        self.bucket_name = bucket_name
+        self.pending: Dict[int, Any] = {}
+        self.next_cookie: Callable[[], int] = itertools.count(1).__next__
+        self.closed = False
+        self.connected = False
+        self.lockmode = lockmode
+        self._lock = threading.Lock()
+        self._callback_error: Optional[BaseException] = None
+        self._error_sink: Optional[Callable[[BaseException], None]] = None
+        self._pid = os.getpid()
+        lib.pycb_set_log_level(_lcb_log_level())
+        c_conn = connstr.encode("utf-8")
+        c_user = username.encode("utf-8")
+        c_pass = password.encode("utf-8")
+        instance = ffi.new("lcb_INSTANCE **")
+        logger = ffi.new("lcb_LOGGER **")
+        rc = lib.pycb_create(
+            instance, 1 if cluster_level else 0, c_conn, len(c_conn), c_user, len(c_user),
+            c_pass, len(c_pass), logger, iops if iops is not None else ffi.NULL, self.id,
+        )
+        if rc:
+            raise exception_for(rc, f"cannot create a connection for {connstr!r}: {_strerror(rc)}")
+        self._instance = instance[0]
+        self._logger = logger[0]
+        self._iops = iops
+        _callbacks.CONNECTIONS[self.id] = self
+
+    # ---- life cycle ----------------------------------------------------
+    def start_connect(self) -> None:
+        """Begin bootstrapping (does not wait)."""
+        rc = lib.lcb_connect(self.instance)
+        if rc:
+            raise exception_for(rc, f"connecting to {self.connstr!r} failed: {_strerror(rc)}")
+
+    def bootstrap_status(self) -> int:
+        return lib.lcb_get_bootstrap_status(self.instance)
+
+    def connect_blocking(self) -> None:
+        """Bootstrap with libcouchbase's own loop; raise a typed error on failure."""
+        with self.locked():
+            self.start_connect()
+            lib.lcb_wait(self._instance, 0)
+            rc = lib.lcb_get_bootstrap_status(self._instance)
+        if rc:
+            raise exception_for(rc, f"bootstrap of {self.connstr!r} failed: {_strerror(rc)}")
+        self.connected = True
+
+    @property
+    def instance(self) -> Any:
+        if self.closed:
+            raise ObjectClosedException(message="the connection is closed")
+        if self._pid != os.getpid():
+            raise ObjectClosedException(
+                message="this connection was created in another process (before os.fork()); "
+                "create a new Cluster in the child"
+            )
+        return self._instance
+
+    def close(self) -> None:
+        """Destroy the instance. Pending operations fail with ObjectClosedException."""
+        if self.closed:
+            return
+        self.closed = True
+        pending = list(self.pending.values())
+        self.pending.clear()
+        for op in pending:
+            op._fail(ObjectClosedException(message=f"connection closed before {op.describe()} completed"))
+        _callbacks.CONNECTIONS.pop(self.id, None)
+        if self._pid == os.getpid():
+            lib.pycb_destroy(self._instance, self._logger)
+        self._instance = ffi.NULL
+
+    def __del__(self) -> None:
+        try:
+            if not self.closed and not self.pending:
+                self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finalizer
+            pass
+
+    # ---- locking -------------------------------------------------------
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        mode = self.lockmode
+        if mode == LOCKMODE_NONE:
+            yield
+            return
+        if mode == LOCKMODE_EXC:
+            if not self._lock.acquire(blocking=False):
+                raise ObjectThreadException(
+                    message="the connection is in use by another thread (lockmode=LOCKMODE_EXC)"
+                )
+        else:
+            self._lock.acquire()
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    # ---- waiting (blocking front end) -----------------------------------
+    def wait(self) -> None:
+        """Run libcouchbase's loop until nothing is pending; re-raise a callback error."""
+        lib.lcb_wait(self._instance, 0)
+        err = self._callback_error
+        if err is not None:
+            self._callback_error = None
+            raise err
+
+    # ---- batching --------------------------------------------------------
+    def sched_enter(self) -> None:
+        lib.lcb_sched_enter(self.instance)
+
+    def sched_leave(self) -> None:
+        lib.lcb_sched_leave(self.instance)
+
+    def sched_fail(self) -> None:
+        lib.lcb_sched_fail(self.instance)
+
+    # ---- completion ------------------------------------------------------
+    def _on_response(self, resp: Any) -> None:
+        cookie = resp.cookie
+        if resp.is_final:
+            op = self.pending.pop(cookie, None)
+        else:
+            op = self.pending.get(cookie)
+        if op is not None:
+            op._complete(resp)
+
+    def _report_callback_error(self, exc: BaseException) -> None:
+        sink = self._error_sink
+        if sink is not None:
+            sink(exc)
+        elif self._callback_error is None:
+            self._callback_error = exc
+
+    def set_error_sink(self, sink: Optional[Callable[[BaseException], None]]) -> None:
+        """Where callback errors go for async front ends (the loop's error channel)."""
+        self._error_sink = sink
+
+    # ---- settings --------------------------------------------------------
+    def cntl_string(self, key: str, value: str) -> None:
+        rc = lib.lcb_cntl_string(self.instance, key.encode(), value.encode())
+        if rc:
+            raise exception_for(rc, f"setting {key}={value!r} failed: {_strerror(rc)}")
+
+    def set_timeout(self, cntl: int, seconds: float) -> None:
+        rc = lib.lcb_cntl_setu32(self.instance, cntl, int(seconds * 1_000_000))
+        if rc:
+            raise exception_for(rc, f"setting a timeout failed: {_strerror(rc)}")
+
+    def get_timeout(self, cntl: int) -> float:
+        return lib.lcb_cntl_getu32(self.instance, cntl) / 1_000_000
+
+    def pending_count(self) -> int:
+        return len(self.pending)
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else ("connected" if self.connected else "new")
+        return f"<Connection id={self.id} {state} connstr={self.connstr!r} pending={len(self.pending)}>"
+
+
+def _strerror(rc: int) -> str:
+    return ffi.string(lib.lcb_strerror_short(rc)).decode("utf-8", "replace")
+
+
+def strerror(rc: int) -> str:
+    """libcouchbase's short description of a status code."""
+    return _strerror(rc)
+
+
+def live_connections() -> List[Connection]:
+    """Connections not yet closed (for leak checks in tests)."""
+    return list(_callbacks.CONNECTIONS.values())  # type: ignore[arg-type]

@@ -1,0 +1,31 @@
+"""Scope: a namespace of collections inside a bucket."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from couchbase.collection import DEFAULT, Collection, _check_name
+
+if TYPE_CHECKING:
+    from couchbase.bucket import Bucket
+
+
+class Scope:
+    """A bucket's scope; ``scope.collection(name)`` opens a collection."""
+
+    def __init__(self, bucket: "Bucket", name: str = DEFAULT) -> None:
+        self.bucket = bucket
+        self.name = _check_name("scope", name)
+
+    @property
+    def bucket_name(self) -> str:
+        return self.bucket.name
+
+    def collection(self, name: str) -> Collection:
+        """The named collection of this scope."""
+        return Collection(self, name)
+
+    def default_collection(self) -> Collection:
+        return Collection(self, DEFAULT)
+
+    def __repr__(self) -> str:
+        return f"Scope(bucket={self.bucket.name!r}, name={self.name!r})"
