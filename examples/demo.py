@@ -1,0 +1,76 @@
+"""A short tour of couchbase-cffi against the embedded mock cluster.
+
+Run with ``bash scripts/demo.sh`` (sets everything up), or
+``python examples/demo.py`` inside the project's virtualenv.
+"""
+from __future__ import annotations
+
+import datetime
+
+import couchbase.subdocument as SD
+from couchbase.auth import PasswordAuthenticator
+from couchbase.cluster import Cluster
+from couchbase.exceptions import CasMismatchException, DocumentNotFoundException
+from couchbase.options import ClusterOptions, Durability
+from couchbase_mock import MockCluster
+
+
+def show(label: str, value: object) -> None:
+    print(f"  {label:<34} {value}")
+
+
+def main() -> None:
+    with MockCluster(nodes=3, replicas=1, buckets=["default"]) as mock:
+        mock.create_collection("default", "inventory", "airlines")
+        print(f"mock cluster up: {mock.connstr}")
+        cluster = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)))
+        bucket = cluster.bucket("default")
+        coll = bucket.default_collection()
+
+        print("\nkey-value")
+        res = coll.upsert("airline_10", {"name": "40-Mile Air", "country": "United States", "id": 10})
+        show("upsert airline_10 -> cas", res.cas)
+        show("get airline_10", coll.get("airline_10").value)
+        try:
+            coll.replace("airline_10", {"stale": True}, cas=res.cas + 1)
+        except CasMismatchException as exc:
+            show("replace with a stale CAS", type(exc).__name__)
+        try:
+            coll.get("no-such-key")
+        except DocumentNotFoundException as exc:
+            show("get a missing key", type(exc).__name__)
+        show("exists airline_10", coll.exists("airline_10").exists)
+
+        print("\nexpiry, counters, sub-document")
+        coll.upsert("session", {"user": "ann"}, expiry=datetime.timedelta(minutes=5))
+        show("expiry of session", coll.get("session", with_expiry=True).expiry_time)
+        show("increment hits (initial 100)", coll.binary().increment("hits", delta=1, initial=100).content)
+        show("increment hits", coll.binary().increment("hits", delta=5).content)
+        coll.mutate_in("airline_10", [SD.upsert("callsign", "MILE-AIR"), SD.array_append("fleet", "B737",
+                                                                                          create_parents=True)])
+        look = coll.lookup_in("airline_10", [SD.get("callsign"), SD.exists("iata"), SD.count("fleet")])
+        show("lookup_in callsign / iata? / fleet", (look.content_as[str](0), look.exists(1), look.content_as[int](2)))
+
+        print("\nmulti operations (one pipelined batch each)")
+        docs = {f"route_{i}": {"from": "SFO", "to": f"X{i:02d}"} for i in range(5)}
+        show("upsert_multi 5 docs -> all_ok", coll.upsert_multi(docs).all_ok)
+        got = coll.get_multi(list(docs) + ["route_missing"], return_exceptions=True)
+        show("get_multi with one missing", {k: r.success for k, r in got.items()})
+
+        print("\ndurability and replicas")
+        show("upsert with Durability.MAJORITY", coll.upsert("durable", 1, durability=Durability.MAJORITY).success)
+        show("upsert persist_to=1 replicate_to=1", coll.upsert("observed", 1, persist_to=1, replicate_to=1).success)
+        show("get_any_replica durable", coll.get_any_replica("durable").value)
+
+        print("\nnamed collection inventory.airlines")
+        airlines = bucket.scope("inventory").collection("airlines")
+        airlines.upsert("airline_20", {"name": "Texas Wings"})
+        show("get airline_20", airlines.get("airline_20").value)
+        show("default collection has it?", coll.exists("airline_20").exists)
+
+        cluster.close()
+        print("\ndone")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Shared fixtures: one mock cluster per session and the front-end matrix.
+
+Behaviour tests take the ``kv`` fixture: a *blocking view* of a collection on
+one front end. For the blocking API it is the collection itself; for async
+front ends (added by their own packages in ``FRONT_ENDS``) it is a proxy that
+calls the real method and drives that front end's loop until the returned
+AsyncResult / awaitable / Deferred resolves. One test body therefore runs on
+every front end and they cannot drift apart.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from typing import Any, Callable, Dict, Iterator
+
+import pytest
+
+from couchbase.auth import PasswordAuthenticator
+from couchbase.cluster import Cluster
+from couchbase.options import ClusterOptions
+
+# name -> factory(mock, bucket, scope, collection) -> (blocking view, closer)
+FRONT_ENDS: Dict[str, Callable[..., Any]] = {}
+
+
+def _sync_front_end(mock: Any, bucket: str = "default", scope: str = "_default",
+                    collection: str = "_default", **cluster_kw: Any) -> Any:
+    cluster = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)),
+                      kv_timeout=2.5, **cluster_kw)
+    coll = cluster.bucket(bucket).scope(scope).collection(collection)
+    return coll, cluster.close
+
+
+FRONT_ENDS["sync"] = _sync_front_end
+
+
+def _selected() -> list:
+    wanted = os.environ.get("COUCHBASE_FRONT_ENDS")
+    names = list(FRONT_ENDS)
+    return [n for n in names if not wanted or n in wanted.split(",")]
+
+
+@pytest.fixture(scope="session")
+def mock() -> Iterator[Any]:
+    """A 3-node cluster with one replica and buckets ``default`` and ``other``."""
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=3, replicas=1, buckets=["default", "other"]) as cluster:
+        cluster.create_collection("default", "app", "users")
+        yield cluster
+
+
+@pytest.fixture(params=_selected())
+def front_end(request: Any) -> str:
+    return request.param
+
+
+@pytest.fixture
+def kv(mock: Any, front_end: str) -> Iterator[Any]:
+    """A blocking view of the default collection on each front end."""
+    view, close = FRONT_ENDS[front_end](mock)
+    try:
+        yield view
+    finally:
+        close()
+
+
+@pytest.fixture
+def cluster(mock: Any) -> Iterator[Cluster]:
+    c = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)), kv_timeout=2.5)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def key(request: Any) -> str:
+    """A key unique to the test (and to this run)."""
+    return f"{request.node.name[:60]}-{os.getpid()}-{next(_counter)}"

@@ -1,0 +1,280 @@
+"""Key-value behaviour, one body per behaviour, run on every front end."""
+from __future__ import annotations
+
+import datetime
+import pickle
+
+import pytest
+
+import couchbase.subdocument as SD
+from couchbase import FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8
+from couchbase.exceptions import (
+    CasMismatchException,
+    CouchbaseException,
+    DocumentExistsException,
+    DocumentLockedException,
+    DocumentNotFoundException,
+    InvalidArgumentException,
+    PathExistsException,
+    PathNotFoundException,
+    ValueFormatException,
+)
+from couchbase.options import GetOptions, UpsertOptions
+from couchbase.transcoder import LegacyTranscoder
+
+
+def test_upsert_get_roundtrip_json(kv, key):
+    res = kv.upsert(key, {"a": 1, "b": [1, 2]})
+    assert res.success and res.cas > 0
+    token = res.mutation_token()
+    assert token is not None and token.sequence_number > 0 and token.bucket_name == "default"
+    got = kv.get(key)
+    assert got.value == {"a": 1, "b": [1, 2]}
+    assert got.content_as[dict] == {"a": 1, "b": [1, 2]}
+    assert got.cas == res.cas
+    assert got.key == key
+    assert "GetResult" in repr(got)
+
+
+@pytest.mark.parametrize("value,fmt", [("héllo", FMT_UTF8), (b"\x00\x01bytes", FMT_BYTES), ([1, "x"], FMT_JSON)])
+def test_formats_roundtrip(kv, key, value, fmt):
+    kv.upsert(key, value)
+    got = kv.get(key)
+    assert got.value == value
+    assert got.flags == fmt
+
+
+def test_pickle_with_legacy_transcoder(kv, key):
+    value = {"set": {1, 2}, "when": datetime.date(2020, 1, 2)}
+    kv.upsert(key, value, transcoder=LegacyTranscoder())
+    got = kv.get(key, transcoder=LegacyTranscoder())
+    assert got.value == value and got.flags == FMT_PICKLE
+    assert pickle.loads(kv.get(key, no_format=True).value) == value
+
+
+def test_get_missing_raises_and_quiet(kv, key):
+    with pytest.raises(DocumentNotFoundException) as info:
+        kv.get(key)
+    assert info.value.rc is not None
+    res = kv.get(key, quiet=True)
+    assert not res.success and res.value is None
+
+
+def test_insert_existing_and_replace_missing(kv, key):
+    kv.insert(key, {"v": 1})
+    with pytest.raises(DocumentExistsException):
+        kv.insert(key, {"v": 2})
+    with pytest.raises(DocumentNotFoundException):
+        kv.replace(key + "-missing", {"v": 1})
+    assert kv.replace(key, {"v": 3}).success
+    assert kv.get(key).value == {"v": 3}
+
+
+def test_cas_conflict(kv, key):
+    first = kv.upsert(key, 1)
+    kv.upsert(key, 2)
+    with pytest.raises(CasMismatchException):
+        kv.replace(key, 3, cas=first.cas)
+    with pytest.raises(CasMismatchException):
+        kv.remove(key, cas=first.cas)
+    current = kv.get(key)
+    assert kv.replace(key, 4, cas=current.cas).success
+
+
+def test_remove(kv, key):
+    kv.upsert(key, "x")
+    assert kv.remove(key).success
+    with pytest.raises(DocumentNotFoundException):
+        kv.remove(key)
+    assert not kv.remove(key, quiet=True).success
+
+
+def test_exists(kv, key):
+    assert kv.exists(key).exists is False
+    kv.upsert(key, 1)
+    assert kv.exists(key).exists is True
+
+
+def test_expiry_with_mock_clock(kv, key, mock):
+    kv.upsert(key, "short", expiry=10)
+    got = kv.get(key, with_expiry=True)
+    assert got.value == "short"
+    assert got.expiry_time is not None
+    mock.advance_clock(11)
+    with pytest.raises(DocumentNotFoundException):
+        kv.get(key)
+
+
+def test_touch_and_get_and_touch(kv, key, mock):
+    kv.upsert(key, "v")
+    kv.touch(key, 5)
+    assert kv.get_and_touch(key, datetime.timedelta(seconds=100)).value == "v"
+    mock.advance_clock(6)
+    assert kv.get(key).value == "v"  # the later touch extended it
+    mock.advance_clock(100)
+    assert kv.exists(key).exists is False
+
+
+def test_preserve_expiry(kv, key, mock):
+    kv.upsert(key, 1, expiry=20)
+    kv.upsert(key, 2, preserve_expiry=True)
+    mock.advance_clock(21)
+    assert kv.exists(key).exists is False
+
+
+def test_lock_unlock(kv, key):
+    kv.upsert(key, {"n": 1})
+    locked = kv.get_and_lock(key, 10)
+    assert locked.value == {"n": 1}
+    with pytest.raises((DocumentLockedException, CouchbaseException)):
+        kv.upsert(key, {"n": 2}, timeout=0.5)
+    kv.unlock(key, locked.cas)
+    assert kv.upsert(key, {"n": 3}).success
+
+
+def test_lock_expires(kv, key, mock):
+    kv.upsert(key, 1)
+    kv.get_and_lock(key, 5)
+    mock.advance_clock(6)
+    assert kv.upsert(key, 2).success
+
+
+def test_counters(kv, key):
+    b = kv.binary()
+    with pytest.raises(DocumentNotFoundException):
+        b.increment(key)
+    assert b.increment(key, delta=5, initial=10).content == 10
+    assert b.increment(key, delta=5).content == 15
+    assert b.decrement(key, delta=20).content == 0
+    with pytest.raises(InvalidArgumentException):
+        b.increment(key, delta=0)
+
+
+def test_append_prepend(kv, key):
+    kv.upsert(key, "mid")
+    kv.binary().append(key, "-end")
+    kv.binary().prepend(key, "start-")
+    assert kv.get(key).value == "start-mid-end"
+    with pytest.raises(DocumentNotFoundException):
+        kv.binary().append(key + "-missing", "x")
+
+
+def test_lookup_in(kv, key):
+    kv.upsert(key, {"a": {"b": 1}, "list": [1, 2, 3]})
+    res = kv.lookup_in(key, [SD.get("a.b"), SD.exists("missing"), SD.count("list"), SD.exists("list")])
+    assert res.content_as[int](0) == 1
+    assert res.exists(1) is False
+    assert res.content_as[int](2) == 3
+    assert res.exists(3) is True
+    res = kv.lookup_in(key, [SD.get("nope")])
+    with pytest.raises(PathNotFoundException):
+        res.content_as[int](0)
+
+
+def test_mutate_in(kv, key):
+    kv.upsert(key, {"a": 1, "list": [1]})
+    res = kv.mutate_in(key, [SD.upsert("b.c", "x", create_parents=True), SD.array_append("list", 2, 3),
+                             SD.increment("a", 4), SD.array_prepend("list", 0)])
+    assert res.cas > 0
+    assert res.content_as[int](2) == 5
+    assert kv.get(key).value == {"a": 5, "b": {"c": "x"}, "list": [0, 1, 2, 3]}
+    with pytest.raises(PathExistsException):
+        kv.mutate_in(key, [SD.insert("a", 1)])
+    kv.mutate_in(key, [SD.remove("b")])
+    assert "b" not in kv.get(key).value
+
+
+def test_get_project(kv, key):
+    kv.upsert(key, {"name": "n", "age": 3, "addr": {"city": "c", "zip": 1}})
+    assert kv.get(key, project=["name", "addr.city"]).value == {"name": "n", "addr": {"city": "c"}}
+
+
+def test_options_objects(kv, key):
+    kv.upsert(key, {"x": 1}, UpsertOptions(expiry=datetime.timedelta(seconds=100)))
+    assert kv.get(key, GetOptions(with_expiry=True)).expiry_time is not None
+
+
+def test_multi_ops_and_partial_failure(kv, key):
+    docs = {f"{key}-{i}": {"i": i} for i in range(20)}
+    res = kv.upsert_multi(docs)
+    assert res.all_ok and set(res) == set(docs)
+    got = kv.get_multi(list(docs))
+    assert {k: r.value for k, r in got.items()} == docs
+    keys = list(docs) + [key + "-missing"]
+    with pytest.raises(DocumentNotFoundException) as info:
+        kv.get_multi(keys)
+    all_results = info.value.all_results
+    assert not all_results.all_ok and all_results[keys[0]].success
+    assert list(all_results.exceptions) == [key + "-missing"]
+    quiet = kv.get_multi(keys, return_exceptions=True)
+    assert quiet[keys[0]].value == {"i": 0} and not quiet[key + "-missing"].success
+    assert kv.remove_multi(list(docs)).all_ok
+    assert all(not r.exists for r in kv.exists_multi(list(docs)).values())
+
+
+def test_counter_and_touch_multi(kv, key):
+    keys = [f"{key}-{i}" for i in range(5)]
+    res = kv.counter_multi(keys, delta=2, initial=7)
+    assert all(r.content == 7 for r in res.values())
+    res = kv.counter_multi(keys, delta=2)
+    assert all(r.content == 9 for r in res.values())
+    assert kv.touch_multi(keys, 100).all_ok
+
+
+def test_lock_unlock_multi(kv, key):
+    keys = [f"{key}-{i}" for i in range(3)]
+    kv.upsert_multi({k: i for i, k in enumerate(keys)})
+    locked = kv.lock_multi(keys, 10)
+    assert kv.unlock_multi({k: r.cas for k, r in locked.items()}).all_ok
+
+
+@pytest.mark.parametrize("bad", [123, None, 1.5, object(), "", "x" * 251, b"y" * 251])
+def test_bad_keys(kv, bad):
+    with pytest.raises((InvalidArgumentException, TypeError, ValueError)) as info:
+        kv.get(bad)
+    assert "key" in str(info.value)
+
+
+def test_bad_options(kv, key):
+    with pytest.raises(InvalidArgumentException, match="expiry"):
+        kv.upsert(key, 1, expiry=-1)
+    with pytest.raises(InvalidArgumentException, match="bogus"):
+        kv.upsert(key, 1, bogus=True)
+    with pytest.raises(InvalidArgumentException, match="timeout"):
+        kv.get(key, timeout="soon")
+
+
+def test_unserializable_value(kv, key):
+    with pytest.raises(ValueFormatException):
+        kv.upsert(key, object())
+
+
+def test_transcoder_that_raises(kv, key):
+    class Broken:
+        def encode_value(self, value, fmt=None):
+            raise RuntimeError("nope")
+
+        def decode_value(self, value, flags):
+            raise RuntimeError("nope")
+
+    with pytest.raises(ValueFormatException) as info:
+        kv.upsert(key, 1, transcoder=Broken())
+    assert isinstance(info.value.inner_cause, RuntimeError)
+    kv.upsert(key, 1)
+    with pytest.raises(ValueFormatException):
+        kv.get(key, transcoder=Broken())
+
+
+def test_value_too_large(kv, key):
+    from couchbase.exceptions import ValueTooLargeException
+
+    with pytest.raises(ValueTooLargeException):
+        kv.upsert(key, b"x" * (20 * 1024 * 1024 + 1))
+
+
+def test_replica_reads(kv, key):
+    kv.upsert(key, {"r": 1})
+    any_ = kv.get_any_replica(key)
+    assert any_.value == {"r": 1}
+    copies = kv.get_all_replicas(key)
+    assert len(copies) >= 1 and all(c.value == {"r": 1} for c in copies)
