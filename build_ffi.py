@@ -56,7 +56,9 @@ typedef struct {
     uint16_t observe_num_replicated;
     const lcb_KEY_VALUE_ERROR_CONTEXT *errctx;
     const void *raw;
+    uint16_t kv_status;
 } pycb_RESP;
+#define PYCB_CALLBACK_PKTFWD 1000
 
 typedef struct {
     uint16_t status_code;
@@ -117,6 +119,12 @@ lcb_STATUS pycb_stats(lcb_INSTANCE *instance, uint64_t cookie, const char *group
 lcb_STATUS pycb_ping(lcb_INSTANCE *instance, uint64_t cookie, uint32_t timeout);
 lcb_STATUS pycb_diag(lcb_INSTANCE *instance, uint64_t cookie);
 const char *pycb_stats_server(const void *raw);
+lcb_STATUS pycb_observe_seqno(lcb_INSTANCE *instance, uint64_t cookie, int server_index, uint16_t vbid,
+                              uint64_t vbuuid);
+lcb_STATUS pycb_observe_key(lcb_INSTANCE *instance, uint64_t cookie, int server_index, uint16_t vbid,
+                            const char *key, size_t nkey);
+int pycb_vb_servers(lcb_INSTANCE *instance, int vbid, int *out, int nout);
+int pycb_key_vbucket(lcb_INSTANCE *instance, const char *key, size_t nkey);
 void pycb_errctx(const lcb_KEY_VALUE_ERROR_CONTEXT *ctx, pycb_ERRCTX *out);
 size_t lcb_respsubdoc_result_size(const void *resp);
 lcb_STATUS lcb_respsubdoc_result_status(const void *resp, size_t index);
@@ -173,8 +181,11 @@ CDEF_CONSTANTS = r"""
 def make_ffi() -> FFI:
     lcb = build_lcb.find_libcouchbase()
     ffi = FFI()
-    ffi.cdef(CDEF + CDEF_CONSTANTS)
-    source = (HERE / "core" / "couchbase" / "_bridge.c").read_text()
+    pkg = HERE / "core" / "couchbase"
+    # The IOPS bridge (host-driven event loops) has its own C file and cdef.
+    ffi.cdef(CDEF + CDEF_CONSTANTS + (pkg / "_iops.cdef").read_text() if (pkg / "_iops.cdef").exists()
+             else CDEF + CDEF_CONSTANTS)
+    source = "\n".join((pkg / name).read_text() for name in ("_bridge.c", "_iops.c") if (pkg / name).exists())
     ffi.set_source(
         "couchbase._lcb",
         source,

@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v pypy3 >/dev/null 2>&1 || ! dpkg-query -W -f='${Status}' pypy3-venv 2>/dev/null | grep -q "ok installed"; then
-    echo "[setup] apt-get install pypy3 pypy3-venv"
+if ! command -v pypy3 >/dev/null 2>&1 || ! dpkg-query -W -f='${Status}' pypy3-dev 2>/dev/null | grep -q "ok installed"; then
+    echo "[setup] apt-get install pypy3 pypy3-venv pypy3-dev"
     as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq pypy3 pypy3-venv >/dev/null
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq pypy3 pypy3-venv pypy3-dev >/dev/null
 fi
 if [ ! -x .venv-pypy/bin/python ]; then
     pypy3 -m venv .venv-pypy

@@ -19,6 +19,7 @@
 #include <libcouchbase/couchbase.h>
 #include <libcouchbase/iops.h>
 #include <libcouchbase/pktfwd.h>
+#include <libcouchbase/vbucket.h>
 
 /* Exported by libcouchbase 3.x (LIBCOUCHBASE_API) but declared only in its
  * internal headers: opaque handles and plain C functions, so declaring the
@@ -65,7 +66,11 @@ typedef struct {
     uint16_t observe_num_replicated;
     const lcb_KEY_VALUE_ERROR_CONTEXT *errctx;
     const void *raw;
+    uint16_t kv_status;
 } pycb_RESP;
+
+/* cbtype of raw packets sent with lcb_pktfwd3 (observe, observe_seqno). */
+#define PYCB_CALLBACK_PKTFWD 1000
 
 /* Python entry points, defined with @ffi.def_extern in _callbacks.py. */
 static void pycb_on_response(pycb_RESP *resp);
@@ -294,6 +299,8 @@ static void pycb_log_callback(const lcb_LOGGER *procs, uint64_t iid, const char 
     pycb_on_log(iid, subsys, (int)severity, srcfile, srcline, buf);
 }
 
+static void pycb_install_pktfwd(lcb_INSTANCE *instance);
+
 static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *connstr, size_t nconnstr,
                               const char *user, size_t nuser, const char *pass, size_t npass, lcb_LOGGER **logger_out,
                               lcb_io_opt_t io, uint64_t conn_id)
@@ -324,6 +331,7 @@ static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *con
     }
     lcb_set_cookie(*instance, (void *)(uintptr_t)conn_id);
     pycb_install_callbacks(*instance);
+    pycb_install_pktfwd(*instance);
     /* The logger must outlive the instance: pycb_destroy releases both. */
     *logger_out = logger;
     return LCB_SUCCESS;
@@ -706,4 +714,153 @@ static void pycb_errctx(const lcb_KEY_VALUE_ERROR_CONTEXT *ctx, pycb_ERRCTX *out
     lcb_errctx_kv_context(ctx, &out->context, &out->ncontext);
     lcb_errctx_kv_endpoint(ctx, &out->endpoint, &out->nendpoint);
     lcb_errctx_kv_bucket(ctx, &out->bucket, &out->nbucket);
+}
+
+/* ---- raw packets: OBSERVE_SEQNO and OBSERVE through lcb_pktfwd3 --------
+ * Client-side durability (persist_to/replicate_to for operations whose
+ * libcouchbase command has no observe option) and observe() are built on
+ * these two public primitives: forward one raw packet to a given server index
+ * and get the raw reply back. The reply's body is passed to Python while the
+ * backing buffer is still referenced, then released. */
+
+static void pycb_pktfwd_callback(lcb_INSTANCE *instance, const void *cookie, lcb_STATUS err, lcb_PKTFWDRESP *resp)
+{
+    pycb_RESP out;
+    unsigned i;
+    memset(&out, 0, sizeof(out));
+    out.conn_id = pycb_conn_id(instance);
+    out.cookie = (uint64_t)(uintptr_t)cookie;
+    out.cbtype = PYCB_CALLBACK_PKTFWD;
+    out.rc = err;
+    out.is_final = 1;
+    if (resp && resp->header && resp->nitems > 0) {
+        const uint8_t *hdr = resp->header;
+        const char *packet = (const char *)resp->iovs[0].iov_base;
+        size_t npacket = resp->iovs[0].iov_len;
+        out.kv_status = (uint16_t)((hdr[6] << 8) | hdr[7]);
+        out.cas = 0;
+        for (i = 16; i < 24; i++) {
+            out.cas = (out.cas << 8) | hdr[i];
+        }
+        if (npacket >= 24) {
+            uint8_t extlen = hdr[4];
+            size_t skip = 24 + extlen + (size_t)((hdr[2] << 8) | hdr[3]);
+            if (skip <= npacket) {
+                out.value = packet + skip;
+                out.nvalue = npacket - skip;
+            }
+        }
+    }
+    pycb_on_response(&out);
+    if (resp) {
+        for (i = 0; i < resp->nitems; i++) {
+            if (resp->bufs && resp->bufs[i]) {
+                lcb_backbuf_unref(resp->bufs[i]);
+            }
+        }
+    }
+}
+
+static void pycb_install_pktfwd(lcb_INSTANCE *instance)
+{
+    lcb_set_pktfwd_callback(instance, pycb_pktfwd_callback);
+}
+
+static void pycb_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void pycb_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static lcb_STATUS pycb_forward(lcb_INSTANCE *instance, uint64_t cookie, int server_index, const uint8_t *packet,
+                               size_t npacket)
+{
+    lcb_CMDPKTFWD cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.vb.vtype = LCB_KV_COPY;
+    cmd.vb.u_buf.contig.bytes = packet;
+    cmd.vb.u_buf.contig.nbytes = npacket;
+    cmd.nomap = 1;
+    cmd.server_index = (lcb_U16)server_index;
+    return lcb_pktfwd3(instance, (const void *)(uintptr_t)cookie, &cmd);
+}
+
+/* OBSERVE_SEQNO (0x91) for one vBucket on one server. */
+static lcb_STATUS pycb_observe_seqno(lcb_INSTANCE *instance, uint64_t cookie, int server_index, uint16_t vbid,
+                                     uint64_t vbuuid)
+{
+    uint8_t pkt[32];
+    int i;
+    memset(pkt, 0, sizeof(pkt));
+    pkt[0] = 0x80;
+    pkt[1] = 0x91;
+    pycb_put16(pkt + 6, vbid);
+    pycb_put32(pkt + 8, 8);
+    for (i = 0; i < 8; i++) {
+        pkt[24 + i] = (uint8_t)(vbuuid >> (56 - 8 * i));
+    }
+    return pycb_forward(instance, cookie, server_index, pkt, sizeof(pkt));
+}
+
+/* OBSERVE (0x92) of one (collection-prefixed) key on one server. */
+static lcb_STATUS pycb_observe_key(lcb_INSTANCE *instance, uint64_t cookie, int server_index, uint16_t vbid,
+                                   const char *key, size_t nkey)
+{
+    uint8_t pkt[24 + 4 + 300];
+    if (nkey > 300) {
+        return LCB_ERR_INVALID_ARGUMENT;
+    }
+    memset(pkt, 0, 28);
+    pkt[0] = 0x80;
+    pkt[1] = 0x92;
+    pycb_put32(pkt + 8, (uint32_t)(4 + nkey));
+    pycb_put16(pkt + 24, vbid);
+    pycb_put16(pkt + 26, (uint16_t)nkey);
+    memcpy(pkt + 28, key, nkey);
+    return pycb_forward(instance, cookie, server_index, pkt, 28 + nkey);
+}
+
+/* Server indexes holding a vBucket: out[0] = active, out[1..] = replicas
+ * (-1 where none). Returns the number of replicas configured, or -1 without
+ * a configuration. */
+static int pycb_vb_servers(lcb_INSTANCE *instance, int vbid, int *out, int nout)
+{
+    lcbvb_CONFIG *cfg = NULL;
+    int nrep, i;
+    if (lcb_cntl(instance, LCB_CNTL_GET, LCB_CNTL_VBCONFIG, &cfg) != LCB_SUCCESS || cfg == NULL) {
+        return -1;
+    }
+    nrep = (int)lcbvb_get_nreplicas(cfg);
+    for (i = 0; i < nout; i++) {
+        out[i] = -1;
+    }
+    if (nout > 0) {
+        out[0] = lcbvb_vbmaster(cfg, vbid);
+    }
+    for (i = 0; i < nrep && i + 1 < nout; i++) {
+        out[i + 1] = lcbvb_vbreplica(cfg, vbid, (unsigned)i);
+    }
+    return nrep;
+}
+
+/* vBucket of a key under the current configuration (-1 without one). */
+static int pycb_key_vbucket(lcb_INSTANCE *instance, const char *key, size_t nkey)
+{
+    lcb_cntl_vbinfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.version = 0;
+    info.v.v0.key = key;
+    info.v.v0.nkey = nkey;
+    if (lcb_cntl(instance, LCB_CNTL_GET, LCB_CNTL_VBMAP, &info) != LCB_SUCCESS) {
+        return -1;
+    }
+    return info.v.v0.vbucket;
 }

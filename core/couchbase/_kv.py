@@ -551,6 +551,16 @@ class KVOperations:
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+        """Run a mutation, then poll observe-based durability from its mutation token."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _submit_maybe_durable(self, schedule: Callable[[], AsyncResult], opts: Mapping[str, Any]) -> Any:
+        _level, persist_to, replicate_to = self._durability(opts)
+        if persist_to or replicate_to:
+            return self._submit_durable(schedule, persist_to, replicate_to)
+        return self._submit(schedule)
+
     # ---- helpers ---------------------------------------------------------
     def _new_op(self, key: Any, kind: int, ctx: Any) -> Tuple[AsyncResult, int]:
         conn = self._conn
@@ -751,14 +761,7 @@ class KVOperations:
         cas = opts.get("cas", 0) or 0
         if cas:
             cas = _int_opt("remove", "cas", cas, 0, 2**64 - 1)
-        level, persist_to, replicate_to = self._durability(opts)
-        if persist_to or replicate_to:
-            from couchbase.exceptions import FeatureUnavailableException
-
-            raise FeatureUnavailableException(
-                message="remove with persist_to/replicate_to is not supported by this build; "
-                        "use durability=Durability.MAJORITY (server durability)"
-            )
+        level = self._durability(opts)[0]
         quiet = bool(opts.get("quiet", self._quiet_default))
         op, cookie = self._new_op(key, K_MUTATION, (quiet,))
         s, c = self._scope_b, self._coll_b
@@ -769,7 +772,7 @@ class KVOperations:
     def remove(self, key: Any, *options: Any, **kwargs: Any) -> Any:
         """Delete a document (optionally only if ``cas`` matches)."""
         opts = _o.merge("remove", A_REMOVE, options, kwargs)
-        return self._submit(lambda: self._sched_remove(key, opts))
+        return self._submit_maybe_durable(lambda: self._sched_remove(key, opts), opts)
 
     # ---- binary ------------------------------------------------------------
     def _sched_counter(self, key: Any, delta: int, opts: Mapping[str, Any]) -> AsyncResult:
@@ -780,14 +783,7 @@ class KVOperations:
         if init < 0:
             raise InvalidArgumentException(message=f"counter: initial must not be negative, got {init}")
         exp = _o.expiry_value(opts.get("expiry"))
-        level, persist_to, replicate_to = self._durability(opts)
-        if persist_to or replicate_to:
-            from couchbase.exceptions import FeatureUnavailableException
-
-            raise FeatureUnavailableException(
-                message="counters with persist_to/replicate_to are not supported by this build; "
-                        "use durability=Durability.MAJORITY (server durability)"
-            )
+        level = self._durability(opts)[0]
         op, cookie = self._new_op(key, K_COUNTER, (False,))
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_counter(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), delta, init,
@@ -799,7 +795,7 @@ class KVOperations:
         delta = _counter_number(name, "delta", opts.get("delta", 1))
         if delta <= 0:
             raise InvalidArgumentException(message=f"{name}: delta must be positive, got {delta}")
-        return self._submit(lambda: self._sched_counter(key, sign * delta, opts))
+        return self._submit_maybe_durable(lambda: self._sched_counter(key, sign * delta, opts), opts)
 
     def increment(self, key: Any, *options: Any, **kwargs: Any) -> Any:
         """Add ``delta`` (default 1); with ``initial`` a missing counter is created."""
@@ -815,7 +811,7 @@ class KVOperations:
         if d == 0:
             raise InvalidArgumentException(message="counter: delta must not be 0")
         opts = _o.merge("counter", A_COUNTER, (), dict(kwargs, initial=initial))
-        return self._submit(lambda: self._sched_counter(key, d, opts))
+        return self._submit_maybe_durable(lambda: self._sched_counter(key, d, opts), opts)
 
     def append(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
         """Append raw bytes/str to a document."""
@@ -861,14 +857,7 @@ class KVOperations:
                 raise InvalidArgumentException(message=f"unknown store_semantics {semantics!r}") from None
         level = 0
         if mutation:
-            level, persist_to, replicate_to = self._durability(opts)
-            if persist_to or replicate_to:
-                from couchbase.exceptions import FeatureUnavailableException
-
-                raise FeatureUnavailableException(
-                    message="mutate_in with persist_to/replicate_to is not supported by this build; "
-                            "use durability=Durability.MAJORITY (server durability)"
-                )
+            level = self._durability(opts)[0]
         op, cookie = self._new_op(key, kind, ctx)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_subdoc(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), n, ops_a, flags_a,
@@ -886,13 +875,21 @@ class KVOperations:
         """Change paths of a document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``."""
         opts = _o.merge("mutate_in", A_MUTATE, options, kwargs)
         checked = SD.check_specs(specs, lookup=False)
-        return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_MUTATE, (checked, False), opts))
+        return self._submit_maybe_durable(
+            lambda: self._sched_subdoc(key, key_bytes(key), checked, K_MUTATE, (checked, False), opts), opts)
 
     # ---- multi operations ------------------------------------------------
     def _multi(self, name: str, items: List[Tuple[Any, Callable[[], AsyncResult]]], quiet: bool,
                item_map: Optional[Dict[Any, Any]] = None) -> Any:
         multi = MultiCollector(quiet, item_map)
         return self._submit_multi([sched for _, sched in items], multi)
+
+    def _reject_multi_client_durability(self, name: str, opts: Mapping[str, Any]) -> None:
+        if any(self._durability(opts)[1:]):
+            raise InvalidArgumentException(
+                message=f"{name}: persist_to/replicate_to apply to single operations; use "
+                        f"durability=Durability.MAJORITY (server durability) for multi operations"
+            )
 
     @staticmethod
     def _keys_of(keys: Any, name: str) -> List[Any]:
@@ -978,6 +975,7 @@ class KVOperations:
         opts = dict(_o.merge("remove_multi", A_REMOVE | {"return_exceptions"}, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
+        self._reject_multi_client_durability("remove_multi", opts)
         return self._multi("remove_multi", [(k, (lambda k=k: self._sched_remove(k, opts))) for k in keys], quiet)
 
     def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
@@ -1015,6 +1013,7 @@ class KVOperations:
         else:
             d = _counter_number("counter_multi", "delta", delta)
             pairs = [(k, d) for k in self._keys_of(keys, "counter_multi")]
+        self._reject_multi_client_durability("counter_multi", opts)
         for k, d in pairs:
             key_bytes(k)
             if d == 0:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
-from couchbase._kv import AsyncResult, KVOperations, MultiCollector
+from couchbase import _durability
+from couchbase._binding import lib
+from couchbase._kv import AsyncResult, KVOperations, MultiCollector, key_bytes
 from couchbase.exceptions import InvalidArgumentException, RequestCanceledException
 
 if TYPE_CHECKING:
@@ -79,6 +81,34 @@ class Collection(KVOperations):
             conn.sched_leave()
             conn.wait()
         return multi.outcome()
+
+    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+        if self._batch is not None:
+            raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
+        conn = self._conn
+        with conn.locked():
+            op = schedule()
+            conn.wait()
+            result = op.outcome()
+            _durability.poll_until_durable(conn, result.mutation_token(), persist_to, replicate_to)
+        return result
+
+    def observe(self, key: Any, master_only: bool = False) -> List[_durability.ObserveInfo]:
+        """Each node's view of ``key`` (1.x API): found / persisted / not_found, CAS, master or replica.
+
+        Only for the default collection (OBSERVE carries no collection id).
+        """
+        if self._coll_b:
+            from couchbase.exceptions import FeatureUnavailableException
+
+            raise FeatureUnavailableException(message="observe() works on the default collection only")
+        kb = key_bytes(key)
+        conn = self._conn
+        with conn.locked():
+            prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, 0x4A) else b""  # LCB_CNTL_ENABLE_COLLECTIONS
+            rnd, _servers = _durability.schedule_observe(conn, kb, prefix + kb, master_only)
+            conn.wait()
+        return _durability.observe_results(rnd)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[List[AsyncResult]]:

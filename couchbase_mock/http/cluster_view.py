@@ -1,0 +1,223 @@
+"""The one place where the HTTP side touches the cluster model.
+
+Every HTTP module talks to a :class:`ClusterView`, never to the cluster object
+directly, so a rename in the cluster model is a one-line change here.  What the
+view needs from the cluster (the contract with ``couchbase_mock.cluster``):
+
+* ``check_credentials(user, password) -> bool``
+* ``bucket_names() -> list[str]``
+* ``bucket_config_json(bucket) -> str`` (terse config, as GET_CLUSTER_CONFIG
+  returns it; may raise KeyError or return None for an unknown bucket)
+* ``global_config_json() -> str``
+* ``add_config_listener(cb)`` / ``remove_config_listener(cb)``: ``cb()`` is called
+  after each config revision bump (from any thread; the view hops to its loop)
+* ``nodes``: objects with ``index``, ``host`` (optional, default 127.0.0.1),
+  ``<service>_port`` attributes and ``running``
+* ``control``: the object behind the HTTP control port
+
+Optional, used when present: ``bucket_settings(bucket) -> dict`` (keys as in
+:meth:`ClusterView.bucket_settings`), ``collections_manifest_json(bucket)`` (or
+``collections_manifest(bucket)``), ``uuid``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import weakref
+from typing import Any, Dict, List, Optional, Set
+
+__all__ = ["ClusterView", "view_for", "SERVICES", "DEFAULT_HOST", "VERSION"]
+
+DEFAULT_HOST = "127.0.0.1"
+VERSION = "7.0.0-5302-enterprise"
+
+# HTTP service name -> node attribute holding its port.
+SERVICES = {
+    "mgmt": "mgmt_port",
+    "capi": "capi_port",
+    "n1ql": "n1ql_port",
+    "fts": "fts_port",
+    "cbas": "cbas_port",
+}
+
+_DEFAULT_MANIFEST = {
+    "uid": "0",
+    "scopes": [{"name": "_default", "uid": "0", "collections": [{"name": "_default", "uid": "0", "maxTTL": 0}]}],
+}
+
+
+class _Subscription:
+    """A stream's wake-up flag: set whenever the cluster config may have changed."""
+
+    __slots__ = ("event",)
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+
+class ClusterView:
+    """Adapter over the cluster model for the HTTP servers (one per cluster)."""
+
+    def __init__(self, cluster: Any) -> None:
+        self.cluster = cluster
+        self._subs: Set[_Subscription] = set()
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._listening = False
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ auth
+    def check_credentials(self, user: str, password: str) -> bool:
+        return bool(self.cluster.check_credentials(user, password))
+
+    # ------------------------------------------------------------------ buckets
+    def bucket_names(self) -> List[str]:
+        return list(self.cluster.bucket_names())
+
+    def has_bucket(self, name: str) -> bool:
+        return name in self.bucket_names()
+
+    def bucket_config_text(self, name: str) -> Optional[str]:
+        """The terse bucket config JSON, or None if there is no such bucket."""
+        if not self.has_bucket(name):
+            return None
+        try:
+            text = self.cluster.bucket_config_json(name)
+        except KeyError:
+            return None
+        if text is None:
+            return None
+        return text.decode("utf-8") if isinstance(text, bytes) else str(text)
+
+    def bucket_config(self, name: str) -> Optional[Dict[str, Any]]:
+        text = self.bucket_config_text(name)
+        return None if text is None else json.loads(text)
+
+    def global_config_text(self) -> str:
+        text = self.cluster.global_config_json()
+        return text.decode("utf-8") if isinstance(text, bytes) else str(text)
+
+    def global_config(self) -> Dict[str, Any]:
+        return json.loads(self.global_config_text())
+
+    def bucket_settings(self, name: str) -> Dict[str, Any]:
+        """Management settings of a bucket, with defaults for what the model lacks.
+
+        Keys: ``ram_quota_mb``, ``bucket_type`` (couchbase/memcached/ephemeral),
+        ``flush_enabled``, ``eviction_policy``, ``max_ttl``, ``compression_mode``,
+        ``durability_min_level``, ``storage_backend``, ``conflict_resolution``,
+        ``replica_index``, ``item_count``.
+        """
+        getter = getattr(self.cluster, "bucket_settings", None)
+        settings: Dict[str, Any] = {}
+        if getter is not None:
+            try:
+                settings = dict(getter(name) or {})
+            except KeyError:
+                settings = {}
+        return settings
+
+    def collections_manifest(self, name: str) -> Dict[str, Any]:
+        for attr in ("collections_manifest_json", "collections_manifest", "manifest_json"):
+            getter = getattr(self.cluster, attr, None)
+            if getter is None:
+                continue
+            value = getter(name)
+            if isinstance(value, (bytes, str)):
+                return json.loads(value)
+            if isinstance(value, dict):
+                return value
+        return json.loads(json.dumps(_DEFAULT_MANIFEST))
+
+    @property
+    def uuid(self) -> str:
+        value = getattr(self.cluster, "uuid", None)
+        return str(value) if value else "8f3e6d1a0b2c4d5e9f7a6b5c4d3e2f1a"
+
+    # ------------------------------------------------------------------ nodes
+    def nodes(self) -> List[Any]:
+        return list(self.cluster.nodes)
+
+    @staticmethod
+    def node_host(node: Any) -> str:
+        return str(getattr(node, "host", None) or DEFAULT_HOST)
+
+    @staticmethod
+    def node_index(node: Any) -> int:
+        return int(getattr(node, "index", 0))
+
+    @staticmethod
+    def get_port(node: Any, service: str) -> int:
+        return int(getattr(node, SERVICES[service], 0) or 0)
+
+    @staticmethod
+    def set_port(node: Any, service: str, port: int) -> None:
+        setattr(node, SERVICES[service], port)
+
+    def node_by_mgmt_port(self, port: int) -> Optional[Any]:
+        for node in self.nodes():
+            if self.get_port(node, "mgmt") == port:
+                return node
+        return None
+
+    # ------------------------------------------------------------------ control
+    @property
+    def control(self) -> Any:
+        return self.cluster.control
+
+    # ------------------------------------------------------------------ config change fan-out
+    def subscribe(self) -> _Subscription:
+        """Register a config stream; its ``event`` is set on every config change."""
+        sub = _Subscription()
+        with self._lock:
+            self._subs.add(sub)
+            if not self._listening:
+                self._loop = asyncio.get_running_loop()
+                self.cluster.add_config_listener(self._on_config_change)
+                self._listening = True
+        return sub
+
+    def unsubscribe(self, sub: _Subscription) -> None:
+        with self._lock:
+            self._subs.discard(sub)
+            if not self._subs and self._listening:
+                self._listening = False
+                try:
+                    self.cluster.remove_config_listener(self._on_config_change)
+                except (KeyError, ValueError):
+                    pass
+
+    def _on_config_change(self, *_args: Any) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wake_all()
+        else:
+            loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        for sub in list(self._subs):
+            sub.event.set()
+
+
+_views: "weakref.WeakKeyDictionary[Any, ClusterView]" = weakref.WeakKeyDictionary()
+_views_lock = threading.Lock()
+
+
+def view_for(cluster: Any) -> ClusterView:
+    """The (shared) :class:`ClusterView` of ``cluster``."""
+    if isinstance(cluster, ClusterView):
+        return cluster
+    with _views_lock:
+        view = _views.get(cluster)
+        if view is None:
+            view = ClusterView(cluster)
+            _views[cluster] = view
+        return view
+

@@ -1,0 +1,79 @@
+"""Start and stop the HTTP ports of one node (mgmt, capi, n1ql, fts, cbas).
+
+Each service is its own module with a ``make_router(view, node)``; this module
+binds one :class:`~couchbase_mock.http.server.HTTPServer` per service on the
+node's port for it (or a free port, written back to the node before returning).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable, Dict, List
+
+from . import capi, cbas, fts, mgmt, n1ql
+from .cluster_view import ClusterView, view_for
+from .server import HTTPServer, Router, start_http_server
+
+__all__ = ["start_node_http", "stop_node_http", "set_node_http_hung", "node_http_servers", "SERVICE_ROUTERS"]
+
+# service name -> router factory; the order is the bind order.
+SERVICE_ROUTERS: Dict[str, Callable[[ClusterView, Any], Router]] = {
+    "mgmt": mgmt.make_router,
+    "capi": capi.make_router,
+    "n1ql": n1ql.make_router,
+    "fts": fts.make_router,
+    "cbas": cbas.make_router,
+}
+
+# id(node) -> its running servers (nodes need not be hashable or weak-referenceable)
+_running: Dict[int, List[HTTPServer]] = {}
+
+
+async def start_node_http(cluster: Any, node: Any) -> List[asyncio.AbstractServer]:
+    """Bind every HTTP service of ``node`` and return the listening servers.
+
+    A service whose port attribute (``node.mgmt_port`` etc.) is non-zero is bound
+    there; otherwise a free port is chosen and stored in that attribute.
+    """
+    if id(node) in _running:
+        raise RuntimeError("HTTP services of node %r are already running" % (node,))
+    view = view_for(cluster)
+    host = view.node_host(node)
+    started: List[HTTPServer] = []
+    try:
+        for service, make_router in SERVICE_ROUTERS.items():
+            server = await start_http_server(
+                make_router(view, node),
+                host,
+                view.get_port(node, service),
+                view.check_credentials,
+                name="node%d-%s" % (view.node_index(node), service),
+            )
+            started.append(server)
+            view.set_port(node, service, server.port)
+    except BaseException:
+        for server in started:
+            server.close()
+        raise
+    _running[id(node)] = started
+    return [server.server for server in started if server.server is not None]
+
+
+async def stop_node_http(node: Any) -> None:
+    """Close the node's HTTP ports and abort their connections (streams included)."""
+    servers = _running.pop(id(node), [])
+    for server in servers:
+        server.close()
+    for server in servers:
+        await server.wait_closed()
+
+
+def set_node_http_hung(node: Any, hung: bool) -> None:
+    """Make the node's HTTP ports read requests without ever answering (or undo it)."""
+    for server in _running.get(id(node), []):
+        server.hung = hung
+
+
+def node_http_servers(node: Any) -> Dict[str, HTTPServer]:
+    """The running servers of ``node`` by service name (empty when stopped)."""
+    return dict(zip(SERVICE_ROUTERS, _running.get(id(node), [])))
