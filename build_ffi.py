@@ -57,6 +57,13 @@ typedef struct {
     const lcb_KEY_VALUE_ERROR_CONTEXT *errctx;
     const void *raw;
     uint16_t kv_status;
+    uint16_t http_status;
+    const char *id;
+    size_t nid;
+    const char *doc;
+    size_t ndoc;
+    int doc_rc;
+    int has_doc;
 } pycb_RESP;
 #define PYCB_CALLBACK_PKTFWD 1000
 
@@ -178,14 +185,21 @@ CDEF_CONSTANTS = r"""
 """
 
 
+# C sources of couchbase._lcb, concatenated in this order: the KV bridge, the
+# HTTP services (query, analytics, search, views, management) and the IOPS
+# bridge for host-driven event loops.
+C_PARTS = ("_bridge", "_services", "_iops")
+
+
 def make_ffi() -> FFI:
     lcb = build_lcb.find_libcouchbase()
     ffi = FFI()
     pkg = HERE / "core" / "couchbase"
-    # The IOPS bridge (host-driven event loops) has its own C file and cdef.
-    ffi.cdef(CDEF + CDEF_CONSTANTS + (pkg / "_iops.cdef").read_text() if (pkg / "_iops.cdef").exists()
-             else CDEF + CDEF_CONSTANTS)
-    source = "\n".join((pkg / name).read_text() for name in ("_bridge.c", "_iops.c") if (pkg / name).exists())
+    # Each part of the C side has its own file, and its own cdef beside it.
+    parts = [name for name in C_PARTS if (pkg / f"{name}.c").exists()]
+    extra_cdefs = [(pkg / f"{name}.cdef").read_text() for name in parts if (pkg / f"{name}.cdef").exists()]
+    ffi.cdef("\n".join([CDEF, CDEF_CONSTANTS, *extra_cdefs]))
+    source = "\n".join((pkg / f"{name}.c").read_text() for name in parts)
     ffi.set_source(
         "couchbase._lcb",
         source,

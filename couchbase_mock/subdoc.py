@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 __all__ = [
     "LookupSpec",
@@ -140,7 +140,7 @@ class MutateOutcome(NamedTuple):
     On success ``ok`` is true, ``doc`` is the new body (``None`` when a whole-doc
     DELETE ran), ``xattrs`` the complete new xattr dict and ``results`` the
     ``(index, value)`` pairs of the specs that produce a value (COUNTER).
-    On failure ``ok`` is false, ``index``/``status`` name the first failing spec and
+    On failure ``ok`` is false, ``failed_index``/``status`` name the first failing spec and
     nothing was applied (``doc``/``xattrs`` are the inputs, untouched).
     """
 
@@ -148,7 +148,7 @@ class MutateOutcome(NamedTuple):
     doc: Optional[bytes]
     xattrs: Dict[str, bytes]
     results: List[Tuple[int, bytes]]
-    index: int = -1
+    failed_index: int = -1
     status: int = SUCCESS
 
     @property
@@ -354,6 +354,7 @@ class _Num(float):
     """A JSON non-integer number that remembers its source text."""
 
     __slots__ = ("raw",)
+    raw: str
 
 
 def _parse_float(text: str) -> _Num:
@@ -452,7 +453,7 @@ def _decode_key(text: str) -> str:
     if "\\" not in text:
         return text
     try:
-        return json.loads('"' + text + '"')
+        return str(json.loads('"' + text + '"'))
     except ValueError:
         return text
 
@@ -609,7 +610,7 @@ def _parse_values(raw: bytes) -> List[Any]:
         text = raw.decode("utf-8")
         if not text.strip():
             raise ValueError("empty")
-        values = _loads("[" + text + "]")
+        values: List[Any] = _loads("[" + text + "]")
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise _PathError(VALUE_CANTINSERT) from None
     return values
@@ -898,7 +899,9 @@ def _expand_macro(
     raise _PathError(XATTR_UNKNOWN_VATTR_MACRO)
 
 
-def _apply(root_holder: List[Any], comps: List[Component], spec: MutationSpec, value_raw: bytes, mkdir: bool) -> Optional[bytes]:
+def _apply(
+    root_holder: List[Any], comps: List[Component], spec: MutationSpec, value_raw: bytes, mkdir: bool
+) -> Optional[bytes]:
     """Apply one path mutation to ``root_holder[0]``; returns the COUNTER result."""
     op = spec.opcode
     root = root_holder[0]
@@ -1037,7 +1040,7 @@ def mutate(
     implied_mkdir = bool(doc_flags & (DOC_MKDOC | DOC_ADD))
     body = _Body(doc) if doc is not None else _Body(None, _initial_root(specs), parsed=True)
     xroot: Optional[Dict[str, Any]] = None
-    touched: set = set()
+    touched: Set[str] = set()
     results: List[Tuple[int, bytes]] = []
     failed = MutateOutcome(False, doc, dict(src_xattrs), [])
 
@@ -1080,7 +1083,7 @@ def mutate(
                         value_raw = _expand_macro(text, macros, virtual, doc, body)
                 holder = [xroot]
                 out = _apply(holder, comps, spec, value_raw, mkdir)
-                touched.add(comps[0])
+                touched.add(str(comps[0]))
             else:
                 comps = parse_path(path)
                 root = body.root()
@@ -1090,7 +1093,7 @@ def mutate(
             if out is not None:
                 results.append((index, out))
         except _PathError as exc:
-            return failed._replace(index=index, status=exc.status)
+            return failed._replace(failed_index=index, status=exc.status)
 
     new_xattrs: Dict[str, bytes] = {}
     if xroot is None:

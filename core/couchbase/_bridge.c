@@ -67,6 +67,13 @@ typedef struct {
     const lcb_KEY_VALUE_ERROR_CONTEXT *errctx;
     const void *raw;
     uint16_t kv_status;
+    uint16_t http_status;
+    const char *id; /* view rows: document id */
+    size_t nid;
+    const char *doc; /* view rows with include_docs */
+    size_t ndoc;
+    int doc_rc;
+    int has_doc;
 } pycb_RESP;
 
 /* cbtype of raw packets sent with lcb_pktfwd3 (observe, observe_seqno). */
@@ -300,6 +307,7 @@ static void pycb_log_callback(const lcb_LOGGER *procs, uint64_t iid, const char 
 }
 
 static void pycb_install_pktfwd(lcb_INSTANCE *instance);
+static void pycb_install_http_callback(lcb_INSTANCE *instance);
 
 static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *connstr, size_t nconnstr,
                               const char *user, size_t nuser, const char *pass, size_t npass, lcb_LOGGER **logger_out,
@@ -332,6 +340,7 @@ static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *con
     lcb_set_cookie(*instance, (void *)(uintptr_t)conn_id);
     pycb_install_callbacks(*instance);
     pycb_install_pktfwd(*instance);
+    pycb_install_http_callback(*instance);
     /* The logger must outlive the instance: pycb_destroy releases both. */
     *logger_out = logger;
     return LCB_SUCCESS;

@@ -175,7 +175,7 @@ def poll_until_durable(conn: Any, token: Any, persist_to: int, replicate_to: int
     persist_to, replicate_to = requirements(nrep, servers, persist_to, replicate_to)
     while True:
         rnd = schedule_seqno_round(conn, vbid, vbuuid, servers)
-        conn.wait()
+        conn.wait_for(lambda: rnd.remaining == 0)
         if judge(rnd, seqno, persist_to, replicate_to):
             return
         if time.monotonic() + interval > deadline:

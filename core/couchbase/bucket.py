@@ -42,7 +42,7 @@ class Bucket:
         conn = self._conn
         with conn.locked():
             op = schedule()
-            conn.wait()
+            conn.wait_for(lambda: op.done)
         return op.outcome()
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
@@ -56,6 +56,47 @@ class Bucket:
     def diagnostics(self) -> DiagnosticsResult:
         """State of each open connection."""
         return self._run(lambda: _kv.schedule_diagnostics(self._conn))
+
+    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Any:
+        """Query a view; rows (ViewRow) stream as they arrive.
+
+        Options: ViewOptions fields (``key``, ``keys``, ``startkey``/``endkey``,
+        ``mapkey_range``, ``descending``, ``stale``, ``limit``, ``skip``, ``reduce``,
+        ``group``, ``group_level``, ``include_docs``, ``namespace``), or a raw
+        query string as a positional argument.
+        """
+        from couchbase import _services, views
+        from couchbase.options import timeout_us
+
+        for name, value in (("design_doc", design_doc), ("view", view)):
+            if not isinstance(value, str) or not value:
+                from couchbase.exceptions import InvalidArgumentException
+
+                raise InvalidArgumentException(message=f"view_query: {name} must be a non-empty str")
+        query, post, opts = views.build_query(options, kwargs)
+        ns = opts.get("namespace")
+        ddoc = ns.prefix(design_doc) if isinstance(ns, views.DesignDocumentNamespace) else design_doc
+        return views.ViewResult(self._conn, lambda: _services.schedule_view(
+            self._conn, ddoc, view, query, post, include_docs=bool(opts.get("include_docs")),
+            timeout_us=timeout_us(opts.get("timeout")), transcoder=self._transcoder,
+            context={"design_document": ddoc, "view": view}))
+
+    def view_indexes(self) -> Any:
+        """Design-document management (ViewIndexManager) for this bucket."""
+        from couchbase.management.views import ViewIndexManager
+
+        return ViewIndexManager(self._conn, self.name, self._run_http)
+
+    bucket_manager = view_indexes
+
+    def _run_http(self, schedule: Callable[[], Any], then: Callable[[Any], Any]) -> Any:
+        conn = self._conn
+        with conn.locked():
+            req = schedule()
+            conn.wait_for(lambda: req.done)
+        if req.error is not None:
+            raise req.error
+        return then(req.response)
 
     def close(self) -> None:
         self._conn.close()

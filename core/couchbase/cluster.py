@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import threading
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from couchbase import _connstr
 from couchbase import _kv
@@ -22,6 +22,11 @@ from couchbase.connection import LOCKMODE_WAIT, Connection
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.transcoder import DefaultTranscoder, Transcoder
+
+if TYPE_CHECKING:
+    from couchbase.analytics import AnalyticsResult
+    from couchbase.n1ql import QueryResult
+    from couchbase.search import SearchResult
 
 # option name -> libcouchbase setting (seconds)
 TIMEOUT_SETTINGS = {
@@ -136,8 +141,43 @@ class Cluster:
         conn = self._conn
         with conn.locked():
             op = schedule()
-            conn.wait()
+            conn.wait_for(lambda: op.done)
         return op.outcome()
+
+    # ---- query services ------------------------------------------------------
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> "QueryResult":
+        """Run a N1QL statement; rows stream as they arrive.
+
+        ``cluster.query("SELECT * FROM b WHERE x=$1", QueryOptions(positional_parameters=[1]))``;
+        extra positional arguments that are not options are positional parameters.
+        """
+        from couchbase import _services, n1ql
+        from couchbase.options import timeout_us
+
+        body, opts = n1ql.build_payload(statement, options, kwargs)
+        prepared = opts.get("adhoc", True) is False
+        return n1ql.QueryResult(self._conn, lambda: _services.schedule_query(
+            self._conn, body, prepared=prepared, timeout_us=timeout_us(opts.get("timeout")),
+            context={"statement": statement, "client_context_id": body.get("client_context_id")}))
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> "AnalyticsResult":
+        """Run an analytics statement; rows stream as they arrive."""
+        from couchbase import _services, analytics
+        from couchbase.options import timeout_us
+
+        body, opts = analytics.build_payload(statement, options, kwargs)
+        return analytics.AnalyticsResult(self._conn, lambda: _services.schedule_analytics(
+            self._conn, body, priority=bool(opts.get("priority")), timeout_us=timeout_us(opts.get("timeout")),
+            context={"statement": statement, "client_context_id": body.get("client_context_id")}))
+
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> "SearchResult":
+        """Run a full-text search on ``index``; hits stream as they arrive."""
+        from couchbase import _services, search
+        from couchbase.options import timeout_us
+
+        body, opts = search.build_payload(index, query, options, kwargs)
+        return search.SearchResult(self._conn, lambda: _services.schedule_search(
+            self._conn, body, timeout_us=timeout_us(opts.get("timeout")), context={"index": index}))
 
     def ping(self, timeout: Any = None) -> PingResult:
         """Ping the cluster's services (KV and HTTP)."""

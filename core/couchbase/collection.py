@@ -56,7 +56,7 @@ class Collection(KVOperations):
         conn = self._conn
         with conn.locked():
             op = schedule()
-            conn.wait()
+            conn.wait_for(lambda: op.done)
         return op.outcome()
 
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
@@ -79,7 +79,7 @@ class Collection(KVOperations):
                     conn.pending.pop(op.cookie, None)
                 raise
             conn.sched_leave()
-            conn.wait()
+            conn.wait_for(lambda: multi.remaining == 0)
         return multi.outcome()
 
     def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
@@ -88,7 +88,7 @@ class Collection(KVOperations):
         conn = self._conn
         with conn.locked():
             op = schedule()
-            conn.wait()
+            conn.wait_for(lambda: op.done)
             result = op.outcome()
             _durability.poll_until_durable(conn, result.mutation_token(), persist_to, replicate_to)
         return result
@@ -107,7 +107,7 @@ class Collection(KVOperations):
         with conn.locked():
             prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, 0x4A) else b""  # LCB_CNTL_ENABLE_COLLECTIONS
             rnd, _servers = _durability.schedule_observe(conn, kb, prefix + kb, master_only)
-            conn.wait()
+            conn.wait_for(lambda: rnd.remaining == 0)
         return _durability.observe_results(rnd)
 
     @contextlib.contextmanager
@@ -137,7 +137,7 @@ class Collection(KVOperations):
                 raise
             self._batch = None
             conn.sched_leave()
-            conn.wait()
+            conn.wait_for(lambda: all(op.done for op in ops))
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
         """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""

@@ -85,6 +85,7 @@ class Connection:
         self.lockmode = lockmode
         self._lock = threading.Lock()
         self._callback_error: Optional[BaseException] = None
+        self.breakouts = 0
         self._error_sink: Optional[Callable[[BaseException], None]] = None
         self._pid = os.getpid()
         lib.pycb_set_log_level(_lcb_log_level())
@@ -151,7 +152,7 @@ class Connection:
 
     def __del__(self) -> None:
         try:
-            if not self.closed and not self.pending:
+            if not self.closed:
                 self.close()
         except Exception:  # noqa: BLE001 - never raise from a finalizer
             pass
@@ -177,12 +178,31 @@ class Connection:
 
     # ---- waiting (blocking front end) -----------------------------------
     def wait(self) -> None:
-        """Run libcouchbase's loop until nothing is pending; re-raise a callback error."""
-        lib.lcb_wait(self._instance, 0)
+        """Run libcouchbase's loop until nothing is pending or a stream asks for a
+        break (back-pressure); re-raise a callback error."""
+        lib.lcb_wait(self.instance, 0)
         err = self._callback_error
         if err is not None:
             self._callback_error = None
             raise err
+
+    def breakout(self) -> None:
+        """Make the current ``wait`` return early (a stream's buffer is full)."""
+        self.breakouts += 1
+        lib.lcb_breakout(self._instance)
+
+    def wait_for(self, is_done: Callable[[], bool]) -> None:
+        """``wait`` until ``is_done()``; a return that was neither completion nor
+        a breakout would spin, so it is reported instead."""
+        while True:
+            before = self.breakouts
+            self.wait()
+            if is_done():
+                return
+            if self.breakouts == before:
+                from couchbase.exceptions import InternalSDKException
+
+                raise InternalSDKException(message="libcouchbase stopped waiting before the operation completed")
 
     # ---- batching --------------------------------------------------------
     def sched_enter(self) -> None:

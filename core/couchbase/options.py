@@ -295,3 +295,30 @@ __all__ = [
     "UnlockOptions", "InsertOptions", "UpsertOptions", "ReplaceOptions", "RemoveOptions", "AppendOptions",
     "PrependOptions", "IncrementOptions", "DecrementOptions", "LookupInOptions", "MutateInOptions",
 ]
+
+
+class QueryOptions(OptionBlock):
+    """N1QL options: ``positional_parameters``, ``named_parameters``, ``adhoc``,
+    ``scan_consistency``, ``consistent_with``, ``client_context_id``, ``readonly``,
+    ``metrics``, ``profile``, ``max_parallelism``, ``pipeline_batch``, ``pipeline_cap``,
+    ``scan_cap``, ``scan_wait``, ``timeout``, ``flex_index``, ``preserve_expiry``,
+    ``query_context``, ``raw`` (extra JSON fields)."""
+
+
+class AnalyticsOptions(OptionBlock):
+    """Analytics options: ``positional_parameters``, ``named_parameters``, ``priority``,
+    ``readonly``, ``scan_consistency``, ``client_context_id``, ``timeout``,
+    ``query_context``, ``raw``."""
+
+
+class SearchOptions(OptionBlock):
+    """Search options: ``limit``, ``skip``, ``explain``, ``fields``, ``sort``, ``facets``,
+    ``highlight_style``, ``highlight_fields``, ``scan_consistency``, ``timeout``, ``raw``."""
+
+
+class ViewOptions(OptionBlock):
+    """View options: ``key``, ``keys``, ``startkey``, ``endkey``, ``startkey_docid``,
+    ``endkey_docid``, ``mapkey_range``, ``descending``, ``inclusive_end``, ``limit``,
+    ``skip``, ``reduce``, ``group``, ``group_level``, ``stale``/``scan_consistency``,
+    ``include_docs``, ``namespace`` (production/development), ``timeout``, ``raw``
+    (extra query-string parameters)."""

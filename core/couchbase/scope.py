@@ -1,7 +1,7 @@
 """Scope: a namespace of collections inside a bucket."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from couchbase.collection import DEFAULT, Collection, _check_name
 
@@ -23,6 +23,31 @@ class Scope:
     def collection(self, name: str) -> Collection:
         """The named collection of this scope."""
         return Collection(self, name)
+
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+        """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
+        from couchbase import _services, n1ql
+        from couchbase.options import timeout_us
+
+        context = f"default:`{self.bucket.name}`.`{self.name}`"
+        body, opts = n1ql.build_payload(statement, options, kwargs, query_context=context)
+        conn = self.bucket._conn
+        prepared = opts.get("adhoc", True) is False
+        return n1ql.QueryResult(conn, lambda: _services.schedule_query(
+            conn, body, prepared=prepared, timeout_us=timeout_us(opts.get("timeout")),
+            context={"statement": statement, "client_context_id": body.get("client_context_id")}))
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+        """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
+        from couchbase import _services, analytics
+        from couchbase.options import timeout_us
+
+        context = f"default:`{self.bucket.name}`.`{self.name}`"
+        body, opts = analytics.build_payload(statement, options, kwargs, query_context=context)
+        conn = self.bucket._conn
+        return analytics.AnalyticsResult(conn, lambda: _services.schedule_analytics(
+            conn, body, priority=bool(opts.get("priority")), timeout_us=timeout_us(opts.get("timeout")),
+            context={"statement": statement}))
 
     def default_collection(self) -> Collection:
         return Collection(self, DEFAULT)

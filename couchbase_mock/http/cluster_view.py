@@ -44,7 +44,9 @@ SERVICES = {
 
 _DEFAULT_MANIFEST = {
     "uid": "0",
-    "scopes": [{"name": "_default", "uid": "0", "collections": [{"name": "_default", "uid": "0", "maxTTL": 0}]}],
+    "scopes": [
+        {"name": "_default", "uid": "0", "collections": [{"name": "_default", "uid": "0", "maxTTL": 0}]}
+    ],
 }
 
 
@@ -99,7 +101,8 @@ class ClusterView:
         return text.decode("utf-8") if isinstance(text, bytes) else str(text)
 
     def global_config(self) -> Dict[str, Any]:
-        return json.loads(self.global_config_text())
+        config: Dict[str, Any] = json.loads(self.global_config_text())
+        return config
 
     def bucket_settings(self, name: str) -> Dict[str, Any]:
         """Management settings of a bucket, with defaults for what the model lacks.
@@ -125,10 +128,11 @@ class ClusterView:
                 continue
             value = getter(name)
             if isinstance(value, (bytes, str)):
-                return json.loads(value)
+                value = json.loads(value)
             if isinstance(value, dict):
                 return value
-        return json.loads(json.dumps(_DEFAULT_MANIFEST))
+        manifest: Dict[str, Any] = json.loads(json.dumps(_DEFAULT_MANIFEST))  # a fresh deep copy
+        return manifest
 
     @property
     def uuid(self) -> str:
@@ -220,4 +224,3 @@ def view_for(cluster: Any) -> ClusterView:
             view = ClusterView(cluster)
             _views[cluster] = view
         return view
-

@@ -108,7 +108,9 @@ def make_router(cluster: Any) -> Router:
             return await help_(req)
         control = view.control
         if name not in command_names(control):
-            return _error(400, "unknown command %r; known commands: %s" % (name, ", ".join(command_names(control))))
+            return _error(
+                400, "unknown command %r; known commands: %s" % (name, ", ".join(command_names(control)))
+            )
         func = getattr(control, name)
         try:
             params = _params(req)

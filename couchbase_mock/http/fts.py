@@ -22,7 +22,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
         return Response.json({})
 
     async def not_implemented(req: Request) -> Response:
-        return Response.json({"status": "fail", "error": "search is not implemented by couchbase_mock yet"}, 500)
+        return Response.json(
+            {"status": "fail", "error": "search is not implemented by couchbase_mock yet"}, 500
+        )
 
     router.add("GET", "/api/ping", ping, auth=False)
     router.add("POST", "/api/index/{index}/query", not_implemented)

@@ -91,7 +91,12 @@ def node_object(
         "mcdMemoryAllocated": 6553,
         "interestingStats": {},
         "uptime": "1000",
-        "systemStats": {"cpu_utilization_rate": 1.0, "swap_total": 0, "swap_used": 0, "mem_total": 8 * 1024**3},
+        "systemStats": {
+            "cpu_utilization_rate": 1.0,
+            "swap_total": 0,
+            "swap_used": 0,
+            "mem_total": 8 * 1024**3,
+        },
     }
     if capi is not None:
         if bucket is None:
@@ -138,7 +143,8 @@ def bucket_object(view: ClusterView, name: str, host: str, this_mgmt_port: int) 
     if settings.get("flush_enabled", False):
         controllers["flush"] = base + "/controller/doFlush"
     nodes = [
-        node_object(ext, i, host, this_mgmt_port, name, uuid) for i, ext in enumerate(config.get("nodesExt", []))
+        node_object(ext, i, host, this_mgmt_port, name, uuid)
+        for i, ext in enumerate(config.get("nodesExt", []))
     ]
     obj: Dict[str, Any] = dict(config)
     obj.update(
@@ -220,7 +226,12 @@ def pools_default(view: ClusterView, host: str, this_mgmt_port: int) -> Dict[str
             "eventingMemoryQuota": 256,
             "storageTotals": {
                 "ram": {"total": 8 * 1024**3, "quotaTotal": 1024**3, "quotaUsed": 0, "used": 0},
-                "hdd": {"total": 100 * 1024**3, "quotaTotal": 100 * 1024**3, "used": 0, "free": 100 * 1024**3},
+                "hdd": {
+                    "total": 100 * 1024**3,
+                    "quotaTotal": 100 * 1024**3,
+                    "used": 0,
+                    "free": 100 * 1024**3,
+                },
             },
         }
     )
@@ -371,4 +382,3 @@ def make_router(view: ClusterView, node: Any) -> Router:
     router.add("GET", "/pools/default/bucketsStreaming/{bucket}", stream_full)
     router.add("GET", "/poolsStreaming/{pool}", stream_pools)
     return router
-

@@ -26,7 +26,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
         return Response.json(
             {
                 "requestID": "00000000-0000-0000-0000-000000000000",
-                "errors": [{"code": 5000, "msg": "the query service is not implemented by couchbase_mock yet"}],
+                "errors": [
+                    {"code": 5000, "msg": "the query service is not implemented by couchbase_mock yet"}
+                ],
                 "status": "fatal",
                 "metrics": {"elapsedTime": "0s", "executionTime": "0s", "resultCount": 0, "resultSize": 0},
             },

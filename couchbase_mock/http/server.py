@@ -301,7 +301,17 @@ class Router:
         return deco
 
     def resolve(self, method: str, path: str) -> Tuple[Optional[_Route], Dict[str, str], List[str]]:
-        """Return ``(route, params, allowed_methods)``; route is None on 404/405."""
+        """Return ``(route, params, allowed_methods)``; route is None on 404/405.
+
+        A trailing slash is ignored when the path does not match with it (lcb asks
+        for ``/poolsStreaming/default/``).
+        """
+        found = self._resolve(method, path)
+        if found[0] is None and not found[2] and len(path) > 1 and path.endswith("/"):
+            return self._resolve(method, path[:-1])
+        return found
+
+    def _resolve(self, method: str, path: str) -> Tuple[Optional[_Route], Dict[str, str], List[str]]:
         allowed: List[str] = []
         for route in self._routes:
             match = route.regex.match(path)
@@ -331,11 +341,11 @@ class _Connection(asyncio.Protocol):
         self._loop = asyncio.get_event_loop() if server.loop is None else server.loop
         self._buf = bytearray()
         self._eof = False
-        self._data_waiter: Optional[asyncio.Future] = None
-        self._drain_waiter: Optional[asyncio.Future] = None
+        self._data_waiter: Optional[asyncio.Future[None]] = None
+        self._drain_waiter: Optional[asyncio.Future[None]] = None
         self._write_paused = False
         self._read_paused = False
-        self._task: Optional[asyncio.Task] = None
+        self._task: Optional[asyncio.Task[None]] = None
         self._streaming = False
         self.transport: Optional[asyncio.Transport] = None
 
@@ -560,7 +570,9 @@ class _Connection(asyncio.Protocol):
 class HTTPServer:
     """One listening HTTP port: a router, an authenticator and the open connections."""
 
-    def __init__(self, router: Router, authenticate: Optional[Authenticator] = None, name: str = "http") -> None:
+    def __init__(
+        self, router: Router, authenticate: Optional[Authenticator] = None, name: str = "http"
+    ) -> None:
         self.router = router
         self.authenticate = authenticate
         self.name = name
@@ -596,6 +608,9 @@ class HTTPServer:
 
     async def dispatch(self, request: Request) -> Union[Response, StreamResponse]:
         route, params, allowed = self.router.resolve(request.method, request.path)
+        log.debug(
+            "%s: %s %s (route %s)", self.name, request.method, request.target, "found" if route else "none"
+        )
         if route is None:
             if allowed:
                 return Response.text("Method Not Allowed\n", 405, {"Allow": ", ".join(allowed)})

@@ -86,8 +86,15 @@ class FakeControl:
 class FakeCluster:
     """Config model: every node live, vbucket i -> node i % n, one replica."""
 
-    def __init__(self, nodes: int = 2, buckets: Optional[List[str]] = None, vbuckets: int = 64,
-                 replicas: int = 1, kv_base: int = 1, dollar_host: bool = False) -> None:
+    def __init__(
+        self,
+        nodes: int = 2,
+        buckets: Optional[List[str]] = None,
+        vbuckets: int = 64,
+        replicas: int = 1,
+        kv_base: int = 1,
+        dollar_host: bool = False,
+    ) -> None:
         self.nodes = [FakeNode(i, kv_base + i) for i in range(nodes)]
         self.live = list(self.nodes)
         self.buckets = {name: {"uuid": "%032x" % (i + 1)} for i, name in enumerate(buckets or ["default"])}
@@ -109,8 +116,14 @@ class FakeCluster:
     def _nodes_ext(self) -> List[Dict[str, Any]]:
         out = []
         for node in self.live:
-            services = {"kv": node.kv_port, "mgmt": node.mgmt_port, "capi": node.capi_port,
-                        "n1ql": node.n1ql_port, "fts": node.fts_port, "cbas": node.cbas_port}
+            services = {
+                "kv": node.kv_port,
+                "mgmt": node.mgmt_port,
+                "capi": node.capi_port,
+                "n1ql": node.n1ql_port,
+                "fts": node.fts_port,
+                "cbas": node.cbas_port,
+            }
             out.append({"hostname": "$HOST" if self.dollar_host else node.host, "services": services})
         return out
 
@@ -118,25 +131,51 @@ class FakeCluster:
         if bucket not in self.buckets:
             raise KeyError(bucket)
         n = len(self.live)
-        vbmap = [[(vb + r) % n if r < n else -1 for r in range(self.replicas + 1)] for vb in range(self.vbuckets)]
+        vbmap = [
+            [(vb + r) % n if r < n else -1 for r in range(self.replicas + 1)] for vb in range(self.vbuckets)
+        ]
         config = {
-            "rev": self.rev, "revEpoch": 1, "name": bucket, "uuid": self.buckets[bucket]["uuid"],
+            "rev": self.rev,
+            "revEpoch": 1,
+            "name": bucket,
+            "uuid": self.buckets[bucket]["uuid"],
             "nodeLocator": "vbucket",
-            "bucketCapabilities": ["couchapi", "collections", "durableWrite", "tombstonedUserXAttrs", "dcp",
-                                   "cbhello", "touch", "cccp", "xdcrCheckpointing", "nodesExt", "xattr"],
+            "bucketCapabilities": [
+                "couchapi",
+                "collections",
+                "durableWrite",
+                "tombstonedUserXAttrs",
+                "dcp",
+                "cbhello",
+                "touch",
+                "cccp",
+                "xdcrCheckpointing",
+                "nodesExt",
+                "xattr",
+            ],
             "collectionsManifestUid": "0",
-            "clusterCapabilitiesVer": [1, 0], "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]},
+            "clusterCapabilitiesVer": [1, 0],
+            "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]},
             "nodesExt": self._nodes_ext(),
-            "vBucketServerMap": {"hashAlgorithm": "CRC", "numReplicas": self.replicas,
-                                 "serverList": ["%s:%d" % (nd.host, nd.kv_port) for nd in self.live],
-                                 "vBucketMap": vbmap},
+            "vBucketServerMap": {
+                "hashAlgorithm": "CRC",
+                "numReplicas": self.replicas,
+                "serverList": ["%s:%d" % (nd.host, nd.kv_port) for nd in self.live],
+                "vBucketMap": vbmap,
+            },
         }
         return json.dumps(config)
 
     def global_config_json(self) -> str:
-        return json.dumps({"rev": self.rev, "revEpoch": 1, "nodesExt": self._nodes_ext(),
-                           "clusterCapabilitiesVer": [1, 0],
-                           "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]}})
+        return json.dumps(
+            {
+                "rev": self.rev,
+                "revEpoch": 1,
+                "nodesExt": self._nodes_ext(),
+                "clusterCapabilitiesVer": [1, 0],
+                "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]},
+            }
+        )
 
     def add_config_listener(self, cb: Callable[[], None]) -> None:
         self.listeners.append(cb)

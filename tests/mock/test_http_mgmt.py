@@ -8,17 +8,27 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
+from http_fakes import FakeCluster, LoopThread, auth_header
 
 from couchbase_mock.http import start_node_http, stop_node_http
 from couchbase_mock.http.node import node_http_servers
-from http_fakes import FakeCluster, LoopThread, auth_header
 
 # Every key couchbase-cxx-client reads with at() from a bucket object (MOCK.md 2.2).
-CXX_BUCKET_KEYS = ["name", "uuid", "replicaNumber", "bucketType", "evictionPolicy", "conflictResolutionType",
-                   "controllers", "nodes", "quota"]
+CXX_BUCKET_KEYS = [
+    "name",
+    "uuid",
+    "replicaNumber",
+    "bucketType",
+    "evictionPolicy",
+    "conflictResolutionType",
+    "controllers",
+    "nodes",
+    "quota",
+]
 CXX_NODE_KEYS = ["status", "hostname", "version", "services", "ports"]
 
 
@@ -46,7 +56,9 @@ def get(port: int, path: str, headers=None, expect: int = 200):
     body = r.read()
     assert r.status == expect, (path, r.status, body)
     c.close()
-    return json.loads(body) if body and r.getheader("Content-Type", "").startswith("application/json") else body
+    return (
+        json.loads(body) if body and r.getheader("Content-Type", "").startswith("application/json") else body
+    )
 
 
 def test_ports_are_bound_and_written_back(cluster):
@@ -89,7 +101,10 @@ def test_pools(cluster):
 def test_pools_default(cluster):
     n0, n1 = cluster.nodes
     data = get(n1.mgmt_port, "/pools/default")
-    assert [n["hostname"] for n in data["nodes"]] == ["127.0.0.1:%d" % n0.mgmt_port, "127.0.0.1:%d" % n1.mgmt_port]
+    assert [n["hostname"] for n in data["nodes"]] == [
+        "127.0.0.1:%d" % n0.mgmt_port,
+        "127.0.0.1:%d" % n1.mgmt_port,
+    ]
     assert [n["thisNode"] for n in data["nodes"]] == [False, True]
     assert data["nodes"][0]["ports"]["direct"] == n0.kv_port
     assert data["nodes"][0]["couchApiBase"] == "http://127.0.0.1:%d/" % n0.capi_port
@@ -233,6 +248,7 @@ def test_stop_node_http_closes_streams_and_ports(loop):
     loop.run(stop_node_http(node))
     with pytest.raises((EOFError, ConnectionError, http.client.HTTPException)):
         stream.next_config()
+    stream.close()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", node.mgmt_port), timeout=1).close()
     assert node_http_servers(node) == {}
@@ -242,31 +258,44 @@ def test_stop_node_http_closes_streams_and_ports(loop):
 
 
 def _cbc_dir():
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(os.path.dirname(here))
+    """The cbc tools: $LCB_BIN, else build_lcb.py's cached build (never built here), else /tmp/lcbinst."""
+    candidates = [os.environ.get("LCB_BIN", "")]
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
-        out = subprocess.run(
-            ["python", os.path.join(root, "build_lcb.py"), "--bin"], capture_output=True, text=True, timeout=60
-        )
-        path = out.stdout.strip().splitlines()[-1] if out.returncode == 0 and out.stdout.strip() else ""
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("_build_lcb", os.path.join(root, "build_lcb.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["_build_lcb"] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+        candidates.append(str(module.cached_prefix() / "bin"))
+    except Exception:
+        pass
+    candidates.append("/tmp/lcbinst/bin")
+    for path in candidates:
         if path and os.path.exists(os.path.join(path, "cbc")):
             return path
-    except (OSError, subprocess.SubprocessError, IndexError):
-        pass
-    return "/tmp/lcbinst/bin" if os.path.exists("/tmp/lcbinst/bin/cbc") else None
+    return None
 
 
 CBC_DIR = _cbc_dir()
-needs_cbc = pytest.mark.skipif(CBC_DIR is None or shutil.which("cbc", path=CBC_DIR or "") is None,
-                               reason="libcouchbase cbc tools not built")
+needs_cbc = pytest.mark.skipif(
+    CBC_DIR is None or shutil.which("cbc", path=CBC_DIR or "") is None,
+    reason="libcouchbase cbc tools not built",
+)
 
 
 def cbc(*args: str, timeout: float = 30):
     env = dict(os.environ)
     libdir = os.path.join(os.path.dirname(CBC_DIR), "lib")
     env["LD_LIBRARY_PATH"] = libdir + os.pathsep + env.get("LD_LIBRARY_PATH", "")
-    return subprocess.run([os.path.join(CBC_DIR, args[0])] + list(args[1:]), capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [os.path.join(CBC_DIR, args[0])] + list(args[1:]),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 @needs_cbc
@@ -276,20 +305,50 @@ def test_lcb_http_bootstrap_sees_config(cluster):
     url = "couchbase://127.0.0.1:%d=http/default?config_total_timeout=5" % n0.mgmt_port
     out = cbc("cbc-hash", "-U", url, "-u", "Administrator", "-P", "password", "k1", "k2", "foo")
     assert out.returncode == 0, out.stderr
+    text = out.stdout + out.stderr  # cbc-hash prints its table on stderr
     # MOCK.md 2.3: k1->14, k2->7, foo->51 for 64 vbuckets; vb i is active on node i % 2
-    assert "k1: [vBucket=14, Index=0] Server: 127.0.0.1:%d" % n0.kv_port in out.stdout, out.stdout
-    assert "k2: [vBucket=7, Index=1] Server: 127.0.0.1:%d" % n1.kv_port in out.stdout, out.stdout
-    assert "foo: [vBucket=51, Index=1]" in out.stdout, out.stdout
+    assert "k1: [vBucket=14, Index=0] Server: 127.0.0.1:%d" % n0.kv_port in text, text
+    assert "k2: [vBucket=7, Index=1] Server: 127.0.0.1:%d" % n1.kv_port in text, text
+    assert "foo: [vBucket=51, Index=1]" in text, text
+    assert "CouchAPI: http://127.0.0.1:%d/default" % n1.capi_port in text, text
 
 
 @needs_cbc
 def test_lcb_http_bootstrap_bad_password_and_bucket(cluster):
     url = "couchbase://127.0.0.1:%d=http/%s?config_total_timeout=3"
-    out = cbc("cbc-hash", "-U", url % (cluster.nodes[0].mgmt_port, "default"), "-u", "Administrator", "-P",
-              "wrong", "k1")
+    out = cbc(
+        "cbc-hash",
+        "-U",
+        url % (cluster.nodes[0].mgmt_port, "default"),
+        "-u",
+        "Administrator",
+        "-P",
+        "wrong",
+        "k1",
+    )
     assert out.returncode != 0
     assert "AUTHENTICATION_FAILURE" in out.stderr, out.stderr
-    out = cbc("cbc-hash", "-U", url % (cluster.nodes[0].mgmt_port, "nope"), "-u", "Administrator", "-P",
-              "password", "k1")
+    out = cbc(
+        "cbc-hash",
+        "-U",
+        url % (cluster.nodes[0].mgmt_port, "nope"),
+        "-u",
+        "Administrator",
+        "-P",
+        "password",
+        "k1",
+    )
     assert out.returncode != 0
     assert "BUCKET_NOT_FOUND" in out.stderr, out.stderr
+
+
+@needs_cbc
+def test_lcb_cluster_level_http_bootstrap(cluster):
+    """cbc-admin bootstraps a cluster-level instance from /poolsStreaming/default/."""
+    url = "couchbase://127.0.0.1:%d=http?config_total_timeout=5" % cluster.nodes[1].mgmt_port
+    out = cbc(
+        "cbc-admin", "-U", url, "-u", "Administrator", "-P", "password", "/pools/default/buckets/default"
+    )
+    assert out.returncode == 0, out.stderr
+    body = out.stdout[out.stdout.index("{") :]
+    assert json.loads(body)["name"] == "default"

@@ -9,9 +9,9 @@ import socket
 import time
 
 import pytest
+from http_fakes import LoopThread, auth_header
 
 from couchbase_mock.http.server import Request, Response, Router, StreamResponse, start_http_server
-from http_fakes import LoopThread, auth_header
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +79,22 @@ def app(loop):
     loop.call(server.close)
 
 
-def conn(app) -> http.client.HTTPConnection:
-    return http.client.HTTPConnection("127.0.0.1", app[0].port, timeout=5)
+@pytest.fixture
+def conn():
+    """Factory of client connections, all closed after the test."""
+    opened = []
+
+    def make(app) -> http.client.HTTPConnection:
+        c = http.client.HTTPConnection("127.0.0.1", app[0].port, timeout=5)
+        opened.append(c)
+        return c
+
+    yield make
+    for c in opened:
+        c.close()
 
 
-def test_basic_get_with_auth_and_params(app):
+def test_basic_get_with_auth_and_params(app, conn):
     c = conn(app)
     c.request("GET", "/echo/x%20y?a=1&a=2&b=", headers=auth_header())
     r = c.getresponse()
@@ -97,7 +108,7 @@ def test_basic_get_with_auth_and_params(app):
     assert data["host"] == "127.0.0.1"
 
 
-def test_keep_alive_reuses_connection(app):
+def test_keep_alive_reuses_connection(app, conn):
     c = conn(app)
     for i in range(3):
         c.request("POST", "/echo/k", body=b"x" * i, headers=auth_header())
@@ -107,7 +118,7 @@ def test_keep_alive_reuses_connection(app):
     assert c.sock is not None  # still the same open socket
 
 
-def test_connection_close(app):
+def test_connection_close(app, conn):
     c = conn(app)
     c.request("GET", "/open/a", headers={"Connection": "close"})
     r = c.getresponse()
@@ -149,7 +160,9 @@ def test_http10_closes_by_default(app):
 
 def test_expect_100_continue(app):
     s = socket.create_connection(("127.0.0.1", app[0].port), timeout=5)
-    s.sendall(b"PUT /open/e HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+    s.sendall(
+        b"PUT /open/e HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+    )
     assert s.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
     s.sendall(b"abc")
     out = b""
@@ -162,7 +175,7 @@ def test_expect_100_continue(app):
     assert b'"body":"abc"' in out
 
 
-def test_not_found_and_method_not_allowed(app):
+def test_not_found_and_method_not_allowed(app, conn):
     c = conn(app)
     c.request("GET", "/nope")
     r = c.getresponse()
@@ -175,8 +188,10 @@ def test_not_found_and_method_not_allowed(app):
     assert set(r.getheader("Allow").split(", ")) == {"GET", "POST"}
 
 
-@pytest.mark.parametrize("headers", [{}, auth_header("Administrator", "wrong"), {"Authorization": "Basic !!!"}])
-def test_unauthorized(app, headers):
+@pytest.mark.parametrize(
+    "headers", [{}, auth_header("Administrator", "wrong"), {"Authorization": "Basic !!!"}]
+)
+def test_unauthorized(app, headers, conn):
     c = conn(app)
     c.request("GET", "/echo/a", headers=headers)
     r = c.getresponse()
@@ -185,7 +200,7 @@ def test_unauthorized(app, headers):
     assert r.getheader("WWW-Authenticate").startswith("Basic")
 
 
-def test_head_has_no_body(app):
+def test_head_has_no_body(app, conn):
     c = conn(app)
     c.request("HEAD", "/open/h")
     r = c.getresponse()
@@ -194,7 +209,7 @@ def test_head_has_no_body(app):
     assert r.read() == b""
 
 
-def test_handler_exception_is_500(app):
+def test_handler_exception_is_500(app, conn):
     c = conn(app)
     c.request("GET", "/fail")
     r = c.getresponse()
@@ -220,7 +235,7 @@ def wait_for(pred, timeout=5.0):
     return False
 
 
-def test_streaming_response(app, loop):
+def test_streaming_response(app, loop, conn):
     server, probe = app
     c = conn(app)
     c.request("GET", "/stream")
@@ -273,3 +288,11 @@ def test_hung_and_hard_close(loop):
     s.close()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+
+
+def test_trailing_slash_is_tolerated(app, conn):
+    c = conn(app)
+    c.request("GET", "/echo/x/", headers=auth_header())
+    r = c.getresponse()
+    assert r.status == 200
+    assert json.loads(r.read())["params"] == {"name": "x"}

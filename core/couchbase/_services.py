@@ -1,0 +1,287 @@
+"""Streaming HTTP-service requests (N1QL, analytics, search, views, management).
+
+A :class:`RowStream` is the pending-registry entry of one request: libcouchbase
+delivers each row, then a final response with the metadata (and the error,
+if any), through the same ``pycb_on_response`` path as key-value responses.
+Rows are decoded as they arrive and either buffered (blocking and async
+iterators pull from the buffer) or pushed to an ``on_row`` hook (raw async,
+Twisted handlers).
+
+The blocking front end keeps memory bounded with back-pressure: when the
+buffer holds ``high_water`` rows, the row callback calls ``lcb_breakout`` so
+``lcb_wait`` returns and the iterator drains the buffer before reading more
+from the socket.
+"""
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Any, Callable, Deque, Dict, List, Optional
+
+from couchbase._binding import ffi, lib
+from couchbase.exceptions import exception_for
+
+QUERY = lib.PYCB_CALLBACK_QUERY
+ANALYTICS = lib.PYCB_CALLBACK_ANALYTICS
+SEARCH = lib.PYCB_CALLBACK_SEARCH
+VIEW = lib.PYCB_CALLBACK_VIEW
+HTTP = lib.LCB_CALLBACK_HTTP
+
+HIGH_WATER = 1024
+
+
+def _text(ptr: Any, n: int) -> str:
+    return ffi.buffer(ptr, n)[:].decode("utf-8", "replace") if n and ptr != ffi.NULL else ""
+
+
+class ViewRow:
+    """One view row: ``key``, ``value``, ``id`` and, with include_docs, ``doc``."""
+
+    __slots__ = ("key", "value", "id", "doc")
+
+    def __init__(self, key: Any, value: Any, id: Optional[str], doc: Any = None) -> None:  # noqa: A002
+        self.key = key
+        self.value = value
+        self.id = id
+        self.doc = doc
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ViewRow) and (self.key, self.value, self.id) == (other.key, other.value, other.id)
+
+    def __repr__(self) -> str:
+        return f"ViewRow(key={self.key!r}, value={self.value!r}, id={self.id!r}, doc={self.doc!r})"
+
+
+class RowStream:
+    """Rows and metadata of one streaming request."""
+
+    __slots__ = ("kind", "conn", "rows", "meta", "error", "done", "handle", "on_row", "on_done", "high_water",
+                 "context", "row_count", "transcoder", "cookie")
+
+    def __init__(self, kind: int, conn: Any, context: Dict[str, Any], transcoder: Any = None) -> None:
+        self.kind = kind
+        self.conn = conn
+        self.rows: Deque[Any] = deque()
+        self.meta: Dict[str, Any] = {}
+        self.error: Optional[BaseException] = None
+        self.done = False
+        self.handle: Any = ffi.NULL
+        self.on_row: Optional[Callable[[Any], Any]] = None
+        self.on_done: Optional[Callable[["RowStream"], Any]] = None
+        self.high_water = HIGH_WATER
+        self.context = context
+        self.row_count = 0
+        self.transcoder = transcoder
+        self.cookie = 0
+
+    # ---- called from the response callback --------------------------------
+    def _complete(self, resp: Any) -> None:
+        if self.done:
+            return
+        if not resp.is_final:
+            row = self._decode_row(resp)
+            self.row_count += 1
+            if self.on_row is not None:
+                self.on_row(row)
+            else:
+                self.rows.append(row)
+                if len(self.rows) >= self.high_water and not self.conn.closed:
+                    self.conn.breakout()
+            return
+        if resp.nvalue:
+            try:
+                self.meta = json.loads(ffi.buffer(resp.value, resp.nvalue)[:])
+            except ValueError:
+                self.meta = {"raw": _text(resp.value, resp.nvalue)}
+        if resp.rc:
+            self.error = self._service_error(resp)
+        self._finish()
+
+    def _fail(self, exc: BaseException) -> None:
+        if not self.done:
+            self.error = exc
+            self._finish()
+
+    def _finish(self) -> None:
+        self.done = True
+        self.handle = ffi.NULL
+        hook = self.on_done
+        if hook is not None:
+            hook(self)
+
+    def describe(self) -> str:
+        return f"the {self.context.get('service', 'service')} request"
+
+    def _decode_row(self, resp: Any) -> Any:
+        raw = ffi.buffer(resp.value, resp.nvalue)[:] if resp.nvalue else b""
+        if self.kind == VIEW:
+            key = json.loads(ffi.buffer(resp.key, resp.nkey)[:]) if resp.nkey else None
+            row = json.loads(raw) if raw else {}
+            value = row.get("value") if isinstance(row, dict) and "value" in row else row
+            doc = None
+            if resp.has_doc and resp.doc_rc == 0:
+                docbytes = ffi.buffer(resp.doc, resp.ndoc)[:]
+                from couchbase.transcoder import decode_with
+
+                doc = decode_with(self.transcoder, docbytes, resp.flags) if self.transcoder else docbytes
+            return ViewRow(key, value, _text(resp.id, resp.nid) or None, doc)
+        if self.kind == HTTP:
+            return raw
+        return json.loads(raw) if raw else None
+
+    def _service_error(self, resp: Any) -> BaseException:
+        info = ffi.new("pycb_SVCERR *")
+        lib.pycb_service_error(self.kind, resp.raw, info)
+        body = _text(info.body, info.nbody)
+        message = _text(info.message, info.nmessage)
+        errors: List[Dict[str, Any]] = []
+        try:
+            parsed = json.loads(body) if body else {}
+            if isinstance(parsed, dict):
+                errors = parsed.get("errors") or ([{"msg": parsed["error"]}] if "error" in parsed else [])
+        except ValueError:
+            pass
+        if not errors and isinstance(self.meta, dict):
+            errors = self.meta.get("errors", [])
+        from couchbase.exceptions import QueryErrorContext
+
+        context = QueryErrorContext(
+            statement=self.context.get("statement"),
+            errors=errors,
+            http_status=info.http_status,
+            client_context_id=self.context.get("client_context_id"),
+            first_error_code=info.code,
+            first_error_message=message,
+            endpoint=_text(info.endpoint, info.nendpoint) or None,
+            service=self.context.get("service"),
+        )
+        text = message or (errors[0].get("msg") if errors and isinstance(errors[0], dict) else "") or body
+        return exception_for(resp.rc, text or None, context=context)
+
+    def cancel(self) -> None:
+        """Stop the request; no further rows are delivered."""
+        if not self.done and self.handle != ffi.NULL and not self.conn.closed:
+            lib.pycb_cancel_service(self.conn.instance, self.kind, self.handle)
+            self.conn.pending.pop(self.cookie, None)
+        self._fail(exception_for(LCB_ERR_REQUEST_CANCELED, "the request was cancelled"))
+
+
+LCB_ERR_REQUEST_CANCELED = 202
+
+
+def _register(conn: Any, stream: RowStream) -> int:
+    cookie = conn.next_cookie()
+    conn.pending[cookie] = stream
+    stream.cookie = cookie
+    return cookie
+
+
+def _check(conn: Any, cookie: int, rc: int, what: str) -> None:
+    if rc:
+        conn.pending.pop(cookie, None)
+        raise exception_for(rc, f"{what} could not be scheduled: {exception_for(rc).message}")
+
+
+def schedule_query(conn: Any, payload: Dict[str, Any], *, prepared: bool, timeout_us: int,
+                   context: Dict[str, Any]) -> RowStream:
+    """POST a N1QL request built from ``payload`` (the server's JSON fields)."""
+    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    stream = RowStream(QUERY, conn, dict(context, service="query"))
+    cookie = _register(conn, stream)
+    handle = ffi.new("void **")
+    _check(conn, cookie, lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle), "query")
+    stream.handle = handle[0]
+    return stream
+
+
+def schedule_analytics(conn: Any, payload: Dict[str, Any], *, priority: bool, timeout_us: int,
+                       context: Dict[str, Any]) -> RowStream:
+    """POST an analytics request."""
+    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    stream = RowStream(ANALYTICS, conn, dict(context, service="analytics"))
+    cookie = _register(conn, stream)
+    handle = ffi.new("void **")
+    _check(conn, cookie, lib.pycb_analytics(conn.instance, cookie, body, len(body), priority, timeout_us, handle),
+           "analytics query")
+    stream.handle = handle[0]
+    return stream
+
+
+def schedule_search(conn: Any, payload: Dict[str, Any], *, timeout_us: int, context: Dict[str, Any]) -> RowStream:
+    """POST a full-text search request (``payload`` carries ``indexName``)."""
+    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    stream = RowStream(SEARCH, conn, dict(context, service="search"))
+    cookie = _register(conn, stream)
+    handle = ffi.new("void **")
+    _check(conn, cookie, lib.pycb_search(conn.instance, cookie, body, len(body), timeout_us, handle), "search query")
+    stream.handle = handle[0]
+    return stream
+
+
+def schedule_view(conn: Any, ddoc: str, view: str, options: str, post: bytes, *, include_docs: bool,
+                  timeout_us: int, transcoder: Any, context: Dict[str, Any]) -> RowStream:
+    """GET (or POST, for ``keys``) a view with an encoded options string."""
+    d, v, o = ddoc.encode(), view.encode(), options.encode()
+    stream = RowStream(VIEW, conn, dict(context, service="views"), transcoder)
+    cookie = _register(conn, stream)
+    handle = ffi.new("void **")
+    _check(conn, cookie, lib.pycb_view(conn.instance, cookie, d, len(d), v, len(v), o, len(o), post, len(post),
+                                       include_docs, timeout_us, handle), "view query")
+    stream.handle = handle[0]
+    return stream
+
+
+HTTP_TYPES = {"view": 0, "management": 1, "raw": 2, "query": 3, "search": 4, "analytics": 5}
+HTTP_METHODS = {"GET": 0, "POST": 1, "PUT": 2, "DELETE": 3}
+
+
+class HttpResponse:
+    """Result of a raw HTTP request: status, body bytes and ``json()``."""
+
+    __slots__ = ("status", "body", "path")
+
+    def __init__(self, status: int, body: bytes, path: str) -> None:
+        self.status = status
+        self.body = body
+        self.path = path
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    def __repr__(self) -> str:
+        return f"HttpResponse(status={self.status}, path={self.path!r}, body={self.body[:80]!r})"
+
+
+class HttpRequest(RowStream):
+    """A raw HTTP request (design documents, management): one response."""
+
+    __slots__ = ("response",)
+
+    def __init__(self, conn: Any, path: str) -> None:
+        super().__init__(HTTP, conn, {"service": "http", "path": path})
+        self.response: Optional[HttpResponse] = None
+
+    def _complete(self, resp: Any) -> None:
+        if self.done:
+            return
+        chunk = ffi.buffer(resp.value, resp.nvalue)[:] if resp.nvalue else b""
+        if self.response is None:
+            self.response = HttpResponse(resp.http_status, chunk, self.context["path"])
+        else:
+            self.response.body += chunk
+            self.response.status = resp.http_status or self.response.status
+        if resp.is_final:
+            if resp.rc:
+                self.error = self._service_error(resp)
+            self._finish()
+
+
+def schedule_http(conn: Any, kind: str, method: str, path: str, body: bytes = b"",
+                  content_type: str = "application/json", timeout_us: int = 0) -> HttpRequest:
+    """Send one HTTP request through libcouchbase (it picks the node and adds credentials)."""
+    req = HttpRequest(conn, path)
+    cookie = _register(conn, req)
+    p = path.encode("utf-8")
+    _check(conn, cookie, lib.pycb_http(conn.instance, cookie, HTTP_TYPES[kind], HTTP_METHODS[method], p, len(p),
+                                       body, len(body), content_type.encode(), timeout_us), f"{method} {path}")
+    return req

@@ -1,0 +1,85 @@
+"""Blocking iteration over a streaming service request (shared by every
+blocking result type: QueryResult, AnalyticsResult, SearchResult, ViewResult).
+
+Rows are yielded as they arrive: the iterator drains the stream's buffer and
+runs libcouchbase's loop only when it is empty, so at most ``high_water`` rows
+are held at once however large the result.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+from couchbase._services import RowStream
+
+
+class BlockingRows:
+    """Rows of one request, pulled by iteration; ``metadata()`` after the rows."""
+
+    def __init__(self, conn: Any, schedule: Callable[[], RowStream]) -> None:
+        self._conn = conn
+        with conn.locked():
+            self._stream = schedule()
+        self._consumed = False
+        self._kept: Optional[List[Any]] = None
+
+    def _pump(self) -> None:
+        """Run the loop until the stream has rows to give or is done."""
+        stream = self._stream
+        conn = self._conn
+        with conn.locked():
+            conn.wait_for(lambda: bool(stream.rows) or stream.done)
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._kept is not None:
+            kept, self._kept = self._kept, None
+            self._consumed = True
+            return iter(kept)
+        if self._consumed:
+            from couchbase.exceptions import InvalidArgumentException
+
+            raise InvalidArgumentException(message="the rows of a result can be iterated once; use rows() to keep them")
+        self._consumed = True
+        return self._generate()
+
+    def _generate(self) -> Iterator[Any]:
+        stream = self._stream
+        rows = stream.rows
+        while True:
+            while rows:
+                yield rows.popleft()
+            if stream.done:
+                if stream.error is not None:
+                    raise stream.error
+                return
+            self._pump()
+
+    def rows(self) -> Iterator[Any]:
+        """Iterate the rows as they arrive (once)."""
+        return iter(self)
+
+    def all(self) -> List[Any]:
+        return list(self)
+
+    def _finish(self) -> Dict[str, Any]:
+        """Wait for the end of the stream; rows not yet iterated are kept for later iteration."""
+        stream = self._stream
+        if not self._consumed and self._kept is None:
+            self._kept = list(self._generate())
+        while not stream.done:
+            self._pump()
+        if stream.error is not None:
+            raise stream.error
+        return stream.meta
+
+    def cancel(self) -> None:
+        """Stop the request; rows not yet received are dropped."""
+        with self._conn.locked():
+            self._stream.cancel()
+
+    @property
+    def done(self) -> bool:
+        return self._stream.done
+
+    @property
+    def error(self) -> Optional[BaseException]:
+        return self._stream.error

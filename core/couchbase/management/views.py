@@ -1,0 +1,141 @@
+"""Design-document management over the views REST API.
+
+Written once: the manager builds each request and interprets each response;
+the ``run`` function given by the front end schedules and completes it
+(blocking: waits and returns; async front ends: returns an awaitable or
+Deferred of the same value).
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable, List, Optional
+from urllib.parse import quote
+
+from couchbase._services import HttpRequest, HttpResponse, schedule_http
+from couchbase.exceptions import (
+    DesignDocumentNotFoundException,
+    InvalidArgumentException,
+    exception_for,
+)
+from couchbase.views import DesignDocument, DesignDocumentNamespace
+
+LCB_ERR_HTTP = 1028  # generic HTTP failure status
+
+
+def _ns(namespace: Any, use_devmode: Optional[bool]) -> DesignDocumentNamespace:
+    if use_devmode is not None:
+        return DesignDocumentNamespace.DEVELOPMENT if use_devmode else DesignDocumentNamespace.PRODUCTION
+    if namespace is None:
+        return DesignDocumentNamespace.PRODUCTION
+    if not isinstance(namespace, DesignDocumentNamespace):
+        raise InvalidArgumentException(message=f"namespace must be a DesignDocumentNamespace, got {namespace!r}")
+    return namespace
+
+
+def _check(resp: HttpResponse, name: str) -> HttpResponse:
+    if resp.status == 404:
+        raise DesignDocumentNotFoundException(message=f"design document {name!r} not found")
+    if resp.status >= 400:
+        raise exception_for(LCB_ERR_HTTP, f"design document {name!r}: HTTP {resp.status}: "
+                                          f"{resp.body[:200].decode('utf-8', 'replace')}")
+    return resp
+
+
+class ViewIndexManager:
+    """Create, read, publish and drop design documents of one bucket."""
+
+    def __init__(self, conn: Any, bucket: str,
+                 run: Callable[[Callable[[], HttpRequest], Callable[[HttpResponse], Any]], Any]) -> None:
+        self._conn = conn
+        self._bucket = bucket
+        self._run = run
+
+    def _request(self, method: str, path: str, body: bytes, then: Callable[[HttpResponse], Any]) -> Any:
+        return self._run(lambda: schedule_http(self._conn, "view", method, path, body), then)
+
+    def get_design_document(self, name: str, namespace: Any = None, use_devmode: Optional[bool] = None) -> Any:
+        """The design document ``name`` (DesignDocumentNotFoundException if absent)."""
+        full = _ns(namespace, use_devmode).prefix(name)
+        return self._request("GET", f"/_design/{full}", b"",
+                             lambda r: DesignDocument.from_json(full, _check(r, full).json() or {}))
+
+    def upsert_design_document(self, ddoc: DesignDocument, namespace: Any = None,
+                               use_devmode: Optional[bool] = None) -> Any:
+        """Create or replace a design document."""
+        if not isinstance(ddoc, DesignDocument):
+            raise InvalidArgumentException(message=f"expected a DesignDocument, got {ddoc!r}")
+        full = _ns(namespace, use_devmode).prefix(ddoc.name)
+        body = json.dumps(ddoc.as_json()).encode()
+        return self._request("PUT", f"/_design/{full}", body, lambda r: _check(r, full) and None)
+
+    def drop_design_document(self, name: str, namespace: Any = None, use_devmode: Optional[bool] = None) -> Any:
+        """Delete a design document."""
+        full = _ns(namespace, use_devmode).prefix(name)
+        return self._request("DELETE", f"/_design/{full}", b"", lambda r: _check(r, full) and None)
+
+    def publish_design_document(self, name: str) -> Any:
+        """Copy ``dev_<name>`` to production ``<name>``.
+
+        Two requests in sequence, so this (and the ``syncwait`` of the 2.x
+        methods) needs a blocking ``run``; async front ends chain
+        get_design_document and upsert_design_document themselves."""
+        dev = DesignDocumentNamespace.DEVELOPMENT.prefix(name)
+        prod = name[4:] if name.startswith("dev_") else name
+        ddoc = self.get_design_document(dev)
+        return self.upsert_design_document(DesignDocument(prod, ddoc.views), DesignDocumentNamespace.PRODUCTION)
+
+    # 1.x/2.x spellings -------------------------------------------------------
+    def design_create(self, name: str, ddoc: Any, use_devmode: bool = True, syncwait: float = 0) -> Any:
+        doc = ddoc if isinstance(ddoc, DesignDocument) else DesignDocument(name, (ddoc or {}).get("views", {}))
+        doc.name = name
+        result = self.upsert_design_document(doc, use_devmode=use_devmode)
+        self._syncwait(name, use_devmode, syncwait, present=True)
+        return result
+
+    def design_get(self, name: str, use_devmode: bool = True) -> DesignDocument:
+        return self.get_design_document(name, use_devmode=use_devmode)
+
+    def design_publish(self, name: str, syncwait: float = 0) -> Any:
+        result = self.publish_design_document(name)
+        self._syncwait(name[4:] if name.startswith("dev_") else name, False, syncwait, present=True)
+        return result
+
+    def design_delete(self, name: str, use_devmode: bool = True, syncwait: float = 0) -> Any:
+        result = self.drop_design_document(name, use_devmode=use_devmode)
+        self._syncwait(name, use_devmode, syncwait, present=False)
+        return result
+
+    def _syncwait(self, name: str, use_devmode: bool, syncwait: float, present: bool) -> None:
+        if not syncwait:
+            return
+        deadline = time.monotonic() + syncwait
+        while True:
+            try:
+                self.get_design_document(name, use_devmode=use_devmode)
+                found = True
+            except DesignDocumentNotFoundException:
+                found = False
+            if found == present:
+                return
+            if time.monotonic() > deadline:
+                raise exception_for(201, f"design document {name!r} did not {'appear' if present else 'vanish'} "
+                                         f"within {syncwait}s")
+            time.sleep(0.05)
+
+    def get_all_design_documents(self, namespace: Any = None) -> Any:
+        """Every design document of the bucket in one namespace (management REST API)."""
+        ns = _ns(namespace, None)
+        path = f"/pools/default/buckets/{quote(self._bucket, safe='')}/ddocs"
+
+        def then(resp: HttpResponse) -> List[DesignDocument]:
+            rows = (_check(resp, "*").json() or {}).get("rows", [])
+            out = []
+            for row in rows:
+                doc = row.get("doc", {})
+                name = doc.get("meta", {}).get("id", "")[len("_design/"):]
+                if name.startswith("dev_") == (ns is DesignDocumentNamespace.DEVELOPMENT):
+                    out.append(DesignDocument.from_json(name, doc.get("json", {})))
+            return out
+
+        return self._run(lambda: schedule_http(self._conn, "management", "GET", path), then)
