@@ -15,6 +15,10 @@ view needs from the cluster (the contract with ``couchbase_mock.cluster``):
   ``<service>_port`` attributes and ``running``
 * ``control``: the object behind the HTTP control port
 
+Optional TLS: a ``server_ssl_context`` (or ``ssl_context``/``tls_context``)
+attribute or method giving an ``ssl.SSLContext`` makes each node also serve
+HTTPS on ``<service>_ssl_port`` (advertise them as ``mgmtSSL``, ``capiSSL``, ...).
+
 Optional, used when present: ``bucket_settings(bucket) -> dict`` (keys as in
 :meth:`ClusterView.bucket_settings`), ``collections_manifest_json(bucket)`` (or
 ``collections_manifest(bucket)``), ``uuid``.
@@ -24,11 +28,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import threading
 import weakref
 from typing import Any, Dict, List, Optional, Set
 
-__all__ = ["ClusterView", "view_for", "SERVICES", "DEFAULT_HOST", "VERSION"]
+__all__ = ["DEFAULT_HOST", "SERVICES", "TLS_SERVICES", "VERSION", "ClusterView", "view_for"]
 
 DEFAULT_HOST = "127.0.0.1"
 VERSION = "7.0.0-5302-enterprise"
@@ -40,6 +45,15 @@ SERVICES = {
     "n1ql": "n1ql_port",
     "fts": "fts_port",
     "cbas": "cbas_port",
+}
+
+# HTTPS variants, bound only when the cluster has a server TLS context.
+TLS_SERVICES = {
+    "mgmt": "mgmt_ssl_port",
+    "capi": "capi_ssl_port",
+    "n1ql": "n1ql_ssl_port",
+    "fts": "fts_ssl_port",
+    "cbas": "cbas_ssl_port",
 }
 
 _DEFAULT_MANIFEST = {
@@ -152,12 +166,22 @@ class ClusterView:
         return int(getattr(node, "index", 0))
 
     @staticmethod
-    def get_port(node: Any, service: str) -> int:
-        return int(getattr(node, SERVICES[service], 0) or 0)
+    def get_port(node: Any, service: str, tls: bool = False) -> int:
+        return int(getattr(node, (TLS_SERVICES if tls else SERVICES)[service], 0) or 0)
 
     @staticmethod
-    def set_port(node: Any, service: str, port: int) -> None:
-        setattr(node, SERVICES[service], port)
+    def set_port(node: Any, service: str, port: int, tls: bool = False) -> None:
+        setattr(node, (TLS_SERVICES if tls else SERVICES)[service], port)
+
+    def ssl_context(self) -> Optional[ssl.SSLContext]:
+        """The server-side TLS context, or None when the cluster has no TLS."""
+        for attr in ("server_ssl_context", "ssl_context", "tls_context"):
+            value = getattr(self.cluster, attr, None)
+            if callable(value) and not isinstance(value, ssl.SSLContext):
+                value = value()
+            if isinstance(value, ssl.SSLContext):
+                return value
+        return None
 
     def node_by_mgmt_port(self, port: int) -> Optional[Any]:
         for node in self.nodes():

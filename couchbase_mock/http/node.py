@@ -33,24 +33,29 @@ async def start_node_http(cluster: Any, node: Any) -> List[asyncio.AbstractServe
     """Bind every HTTP service of ``node`` and return the listening servers.
 
     A service whose port attribute (``node.mgmt_port`` etc.) is non-zero is bound
-    there; otherwise a free port is chosen and stored in that attribute.
+    there; otherwise a free port is chosen and stored in that attribute.  When the
+    cluster has a TLS context the HTTPS ports (``node.mgmt_ssl_port`` etc.) are
+    bound the same way.
     """
     if id(node) in _running:
         raise RuntimeError("HTTP services of node %r are already running" % (node,))
     view = view_for(cluster)
     host = view.node_host(node)
+    context = view.ssl_context()
     started: List[HTTPServer] = []
     try:
-        for service, make_router in SERVICE_ROUTERS.items():
-            server = await start_http_server(
-                make_router(view, node),
-                host,
-                view.get_port(node, service),
-                view.check_credentials,
-                name="node%d-%s" % (view.node_index(node), service),
-            )
-            started.append(server)
-            view.set_port(node, service, server.port)
+        for tls in (False, True) if context is not None else (False,):
+            for service, make_router in SERVICE_ROUTERS.items():
+                server = await start_http_server(
+                    make_router(view, node),
+                    host,
+                    view.get_port(node, service, tls),
+                    view.check_credentials,
+                    name="node%d-%s%s" % (view.node_index(node), service, "SSL" if tls else ""),
+                    ssl=context if tls else None,
+                )
+                started.append(server)
+                view.set_port(node, service, server.port, tls)
     except BaseException:
         for server in started:
             server.close()
@@ -75,5 +80,6 @@ def set_node_http_hung(node: Any, hung: bool) -> None:
 
 
 def node_http_servers(node: Any) -> Dict[str, HTTPServer]:
-    """The running servers of ``node`` by service name (empty when stopped)."""
-    return dict(zip(SERVICE_ROUTERS, _running.get(id(node), [])))
+    """The running servers of ``node`` by name (``mgmt``, ..., ``mgmtSSL``, ...)."""
+    names = list(SERVICE_ROUTERS) + [name + "SSL" for name in SERVICE_ROUTERS]
+    return dict(zip(names, _running.get(id(node), [])))

@@ -26,6 +26,7 @@ import binascii
 import json
 import logging
 import re
+from ssl import SSLContext
 from typing import (
     Any,
     AsyncIterator,
@@ -587,10 +588,14 @@ class HTTPServer:
         """The bound port (still known after :meth:`close`)."""
         return self._port
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> "HTTPServer":
-        """Bind and start listening (``port=0`` picks a free port)."""
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, ssl: Optional[SSLContext] = None
+    ) -> HTTPServer:
+        """Bind and start listening (``port=0`` picks a free port; ``ssl`` for HTTPS)."""
         self.loop = asyncio.get_running_loop()
-        self.server = await self.loop.create_server(lambda: _Connection(self), host, port, reuse_address=True)
+        self.server = await self.loop.create_server(
+            lambda: _Connection(self), host, port, reuse_address=True, ssl=ssl
+        )
         self._port = int(self.server.sockets[0].getsockname()[1])
         return self
 
@@ -632,6 +637,7 @@ async def start_http_server(
     port: int = 0,
     authenticate: Optional[Authenticator] = None,
     name: str = "http",
+    ssl: Optional[SSLContext] = None,
 ) -> HTTPServer:
-    """Create and start an :class:`HTTPServer`."""
-    return await HTTPServer(router, authenticate, name).start(host, port)
+    """Create and start an :class:`HTTPServer` (HTTPS when ``ssl`` is given)."""
+    return await HTTPServer(router, authenticate, name).start(host, port, ssl)

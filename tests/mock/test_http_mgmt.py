@@ -352,3 +352,53 @@ def test_lcb_cluster_level_http_bootstrap(cluster):
     assert out.returncode == 0, out.stderr
     body = out.stdout[out.stdout.index("{") :]
     assert json.loads(body)["name"] == "default"
+
+
+def _server_tls(tmp_path):
+    """(server context, client context) from trustme when installed, else the openssl CLI."""
+    import ssl
+
+    try:
+        import trustme
+    except ImportError:
+        trustme = None
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    if trustme is not None:
+        ca = trustme.CA()
+        ca.issue_cert("127.0.0.1").configure_cert(server)
+        client = ssl.create_default_context()
+        ca.configure_trust(client)
+        return server, client
+    if shutil.which("openssl") is None:
+        pytest.skip("neither trustme nor openssl available")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server.load_cert_chain(cert, key)
+    return server, ssl.create_default_context(cafile=cert)
+
+
+def test_https_ports_when_cluster_has_tls(loop, tmp_path):
+    server_ctx, client_ctx = _server_tls(tmp_path)
+    fake = FakeCluster(nodes=1)
+    fake.server_ssl_context = server_ctx
+    node = fake.nodes[0]
+    loop.run(start_node_http(fake, node))
+    try:
+        assert node.mgmt_ssl_port > 0 and node.cbas_ssl_port > 0
+        assert set(node_http_servers(node)) >= {"mgmt", "mgmtSSL", "n1qlSSL"}
+        c = http.client.HTTPSConnection("127.0.0.1", node.mgmt_ssl_port, timeout=5, context=client_ctx)
+        c.request("GET", "/pools/default/buckets/default", headers=auth_header())
+        r = c.getresponse()
+        assert r.status == 200 and json.loads(r.read())["name"] == "default"
+        c.close()
+        c = http.client.HTTPSConnection("127.0.0.1", node.n1ql_ssl_port, timeout=5, context=client_ctx)
+        c.request("GET", "/admin/ping")
+        assert c.getresponse().status == 200
+        c.close()
+    finally:
+        loop.run(stop_node_http(node))

@@ -20,7 +20,7 @@ from couchbase.exceptions import (
 )
 from couchbase.views import DesignDocument, DesignDocumentNamespace
 
-LCB_ERR_HTTP = 1028  # generic HTTP failure status
+LCB_ERR_HTTP = 1053  # LCB_ERR_HTTP: generic HTTP failure
 
 
 def _ns(namespace: Any, use_devmode: Optional[bool]) -> DesignDocumentNamespace:

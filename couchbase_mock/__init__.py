@@ -1,0 +1,312 @@
+"""couchbase_mock: a protocol-faithful Couchbase cluster in Python.
+
+Real libcouchbase (the ``cbc`` tools, this SDK) and the official Couchbase SDK
+connect to it over TCP as to a server. Use it in-process::
+
+    from couchbase_mock import MockCluster
+    with MockCluster(nodes=3, replicas=1, buckets=["default"]) as mock:
+        connect_to(mock.connstr, mock.username, mock.password)
+        mock.advance_clock(60)        # expire documents without sleeping
+        mock.stop_node(1)             # hard-stop a node
+
+or from the command line (``python -m couchbase_mock --help``), or through the
+pytest fixtures ``couchbase_mock_cluster`` and ``couchbase_connstr``. The
+cluster runs its own event loop on a daemon thread; every control method is
+thread-safe and returns once the change is applied.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from couchbase_mock.cluster import Cluster, Node
+from couchbase_mock.kv.connection import KVConnection
+from couchbase_mock.store import Doc, is_json
+
+__all__ = ["MockCluster"]
+
+
+class MockCluster:
+    """A running mock cluster.
+
+    :param nodes: number of nodes (each with its own KV and HTTP ports).
+    :param replicas: replicas per vBucket (0–3, at most nodes-1 are placed).
+    :param buckets: bucket names.
+    :param vbuckets: vBuckets per bucket (default 64).
+    :param username: / :param password: the one RBAC user (default Administrator/password).
+    :param latency_ms: delay added to every KV reply.
+    :param http: also serve the HTTP services (mgmt, views, query, search, analytics).
+    """
+
+    def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",), vbuckets: int = 64,
+                 username: str = "Administrator", password: str = "password", latency_ms: float = 0,
+                 http: bool = True) -> None:
+        self.cluster = Cluster(nodes, replicas, list(buckets), vbuckets, username, password)
+        self.cluster.control = self
+        self.username = username
+        self.password = password
+        self._latency = latency_ms / 1000.0
+        self._http = http
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._thread: Optional[threading.Thread] = None
+
+    # ---- life cycle -------------------------------------------------------------
+    def start(self) -> "MockCluster":
+        """Start the loop thread and every node; returns when all ports listen."""
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        errors: List[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._start_all())
+            except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
+                errors.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._stop_all())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="couchbase-mock", daemon=True)
+        self._thread.start()
+        ready.wait(30)
+        if errors:
+            raise errors[0]
+        return self
+
+    def stop(self) -> None:
+        """Close every port and stop the loop thread."""
+        if self._loop is None or self._thread is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._thread = None
+        self._loop = None
+
+    def __enter__(self) -> "MockCluster":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    async def _start_all(self) -> None:
+        for node in self.cluster.nodes:
+            node.latency = self._latency
+            await self._start_node(node, first=True)
+        self.cluster.bump()
+
+    async def _start_node(self, node: Node, first: bool = False) -> None:
+        loop = asyncio.get_running_loop()
+        node.server = await loop.create_server(lambda: KVConnection(self.cluster, node), "127.0.0.1", node.kv_port)
+        node.kv_port = node.server.sockets[0].getsockname()[1]
+        node.running = True
+        node.hung = False
+        if self._http:
+            from couchbase_mock.http.node import start_node_http
+
+            await start_node_http(self.cluster, node)
+
+    async def _stop_node(self, node: Node) -> None:
+        node.running = False
+        if node.server is not None:
+            node.server.close()
+            node.server = None
+        for conn in list(node.connections):
+            conn.close(reset=True)
+        if self._http:
+            from couchbase_mock.http.node import stop_node_http
+
+            await stop_node_http(node)
+
+    async def _stop_all(self) -> None:
+        for node in self.cluster.nodes:
+            if node.running:
+                await self._stop_node(node)
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` on the mock's loop and return its result (coroutines are awaited)."""
+        if self._loop is None:
+            raise RuntimeError("the mock cluster is not running")
+
+        async def wrapper() -> Any:
+            result = fn()
+            if asyncio.iscoroutine(result):
+                result = await result
+            return result
+
+        return asyncio.run_coroutine_threadsafe(wrapper(), self._loop).result(30)
+
+    # ---- connection strings ---------------------------------------------------------
+    @property
+    def connstr(self) -> str:
+        """libcouchbase connection string naming every node's KV port (CCCP bootstrap)."""
+        hosts = ",".join(f"127.0.0.1:{n.kv_port}=mcd" for n in self.cluster.nodes if n.running)
+        return f"couchbase://{hosts}"
+
+    def connstr_for(self, bucket: str) -> str:
+        return f"{self.connstr}/{bucket}"
+
+    @property
+    def http_connstr(self) -> str:
+        """Bootstrap over the first node's HTTP streaming config instead of CCCP."""
+        return f"couchbase://127.0.0.1:{self.cluster.nodes[0].mgmt_port}=http"
+
+    @property
+    def nodes(self) -> List[Node]:
+        return self.cluster.nodes
+
+    # ---- control ----------------------------------------------------------------------
+    def _node(self, index: int) -> Node:
+        if not isinstance(index, int) or not 0 <= index < len(self.cluster.nodes):
+            raise ValueError(f"no node {index!r}; nodes are 0..{len(self.cluster.nodes) - 1}")
+        return self.cluster.nodes[index]
+
+    def stop_node(self, index: int) -> None:
+        """Hard stop: close the node's ports and sockets, fail it over (new map, higher rev)."""
+        node = self._node(index)
+
+        async def go() -> None:
+            await self._stop_node(node)
+            self.cluster.fail_over(index)
+
+        self._call(go)
+
+    def failover(self, index: int, mode: str = "hard") -> None:
+        """Fail a node over: ``hard`` (stop it), ``hang`` (keep sockets, swallow requests,
+        drop it from the map) or ``move`` (silent vBucket move; clients learn from NMVB)."""
+        if mode == "hard":
+            self.stop_node(index)
+        elif mode == "hang":
+            node = self._node(index)
+
+            def go() -> None:
+                node.hung = True
+                self.cluster.fail_over(index)
+
+            self._call(go)
+        elif mode == "move":
+            self._call(self.cluster.move_silently)
+        else:
+            raise ValueError(f"failover mode must be hard, hang or move, got {mode!r}")
+
+    def start_node(self, index: int) -> None:
+        """Bring a stopped node back and rebalance."""
+        node = self._node(index)
+
+        async def go() -> None:
+            if not node.running:
+                await self._start_node(node)
+            node.failed_over = False
+            self.cluster.rebalance()
+
+        self._call(go)
+
+    def rebalance(self) -> None:
+        self._call(self.cluster.rebalance)
+
+    def set_latency(self, ms: float, node: Optional[int] = None) -> None:
+        """Delay every KV reply (of one node, or all) by ``ms`` milliseconds."""
+        targets = [self._node(node)] if node is not None else self.cluster.nodes
+
+        def go() -> None:
+            for n in targets:
+                n.latency = ms / 1000.0
+
+        self._call(go)
+
+    def pause_node(self, index: int, seconds: float) -> None:
+        """Hold the node's replies for ``seconds``."""
+        node = self._node(index)
+
+        def go() -> None:
+            node.paused_until = asyncio.get_running_loop().time() + seconds
+
+        self._call(go)
+
+    def inject_error(self, status: int, opcode: Optional[int] = None, key: Optional[str] = None, count: int = 1,
+                     node: Optional[int] = None) -> None:
+        """Answer the next ``count`` matching requests with ``status``."""
+        rule = {"status": int(status), "opcode": opcode, "key": key.encode() if key else None, "count": int(count),
+                "node": node}
+        self._call(lambda: self.cluster.injected.append(rule))
+
+    def drop_connections(self, node: Optional[int] = None, reset: bool = True) -> None:
+        """Close (or reset) the clients' KV connections."""
+        targets = [self._node(node)] if node is not None else self.cluster.nodes
+
+        def go() -> None:
+            for n in targets:
+                for conn in list(n.connections):
+                    conn.close(reset=reset)
+
+        self._call(go)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the mock's clock forward (expiry, lock timeouts)."""
+        self._call(lambda: self.cluster.clock.advance(seconds))
+
+    def create_scope(self, bucket: str, scope: str) -> None:
+        self._call(lambda: self._bucket(bucket).store.manifest.create(scope, None))
+
+    def create_collection(self, bucket: str, scope: str, collection: str) -> int:
+        """Create (if needed) a scope and collection; returns the collection id."""
+        def go() -> int:
+            cid = self._bucket(bucket).store.manifest.create(scope, collection)
+            self.cluster.bump()
+            return cid
+
+        return self._call(go)
+
+    def _bucket(self, name: str) -> Any:
+        try:
+            return self.cluster.buckets[name]
+        except KeyError:
+            raise ValueError(f"no bucket {name!r}") from None
+
+    def _cid(self, bucket: Any, scope: str, collection: str) -> int:
+        cid, _ = bucket.store.manifest.cid(scope, collection)
+        if cid is None:
+            raise ValueError(f"no collection {scope}.{collection}")
+        return cid
+
+    def get_doc(self, bucket: str, key: str, scope: str = "_default", collection: str = "_default") -> Optional[Dict[str, Any]]:
+        """The stored document (value bytes, flags, cas, expiry) or None."""
+        def go() -> Optional[Dict[str, Any]]:
+            b = self._bucket(bucket)
+            doc = b.store.live(self._cid(b, scope, collection), key.encode())
+            if doc is None:
+                return None
+            return {"value": doc.value, "flags": doc.flags, "cas": doc.cas, "expiry": doc.expiry}
+
+        return self._call(go)
+
+    def put_doc(self, bucket: str, key: str, value: bytes, flags: int = 0x02000000, scope: str = "_default",
+                collection: str = "_default") -> None:
+        """Store a document directly (no client involved)."""
+        import zlib
+
+        def go() -> None:
+            b = self._bucket(bucket)
+            kb = key.encode()
+            vb = ((zlib.crc32(kb) >> 16) & 0x7FFF) % b.num_vbuckets
+            doc = Doc(bytes(value), flags, 1 if is_json(bytes(value)) else 0, b.store.next_cas(), 0,
+                      b.store.next_seqno(vb))
+            b.store.docs[(self._cid(b, scope, collection), kb)] = doc
+
+        self._call(go)
+
+    def info(self) -> Dict[str, Any]:
+        """Nodes, ports, buckets and counters."""
+        def go() -> Dict[str, Any]:
+            return {"rev": self.cluster.rev, "ops": self.cluster.ops, "buckets": list(self.cluster.buckets),
+                    "nodes": [{"index": n.index, "kv": n.kv_port, "mgmt": n.mgmt_port, "running": n.running,
+                               "hung": n.hung, "failed_over": n.failed_over} for n in self.cluster.nodes]}
+
+        return self._call(go)

@@ -1,0 +1,214 @@
+"""The cluster model: nodes, buckets, vBucket maps and the cluster map JSON.
+
+One :class:`Cluster` lives on the mock's event loop. Topology changes
+(stopping a node, failing it over, silent vBucket moves) rebuild the map and
+bump ``rev`` so clients always see a newer configuration (NOT_MY_VBUCKET
+replies carry it, GET_CLUSTER_CONFIG returns it, HTTP streams push it).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Any, Callable, Dict, List, Optional, Set
+
+from couchbase_mock.store import BucketStore, Clock
+
+HOST = "127.0.0.1"
+
+
+class Node:
+    """One cluster node: its ports, listeners and open KV connections."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.host = HOST
+        self.kv_port = 0
+        self.mgmt_port = self.capi_port = self.n1ql_port = self.fts_port = self.cbas_port = 0
+        self.running = False
+        self.hung = False
+        self.failed_over = False
+        self.paused_until = 0.0
+        self.latency = 0.0
+        self.server: Optional[asyncio.AbstractServer] = None
+        self.connections: Set[Any] = set()
+
+    def __repr__(self) -> str:
+        return f"Node({self.index}, kv={self.kv_port}, running={self.running})"
+
+
+class Bucket:
+    """A bucket's store and its vBucket map over the active node list."""
+
+    def __init__(self, name: str, replicas: int, num_vbuckets: int, clock: Clock) -> None:
+        self.name = name
+        self.replicas = replicas
+        self.num_vbuckets = num_vbuckets
+        self.store = BucketStore(name, num_vbuckets, clock)
+        self.uuid = uuid.uuid4().hex
+        # vb -> [node index of active, replica1, ...] (indexes into Cluster.nodes; -1 = none)
+        self.vbmap: List[List[int]] = []
+
+
+class Cluster:
+    """Nodes and buckets; everything here runs on the mock's loop thread."""
+
+    def __init__(self, nodes: int, replicas: int, buckets: List[str], num_vbuckets: int, username: str,
+                 password: str) -> None:
+        if not 1 <= nodes <= 16:
+            raise ValueError(f"nodes must be 1..16, got {nodes}")
+        if not 0 <= replicas <= 3:
+            raise ValueError(f"replicas must be 0..3, got {replicas}")
+        if num_vbuckets < 1 or num_vbuckets > 1024:
+            raise ValueError(f"vbuckets must be 1..1024, got {num_vbuckets}")
+        if not buckets:
+            raise ValueError("at least one bucket is needed")
+        self.clock = Clock()
+        self.nodes = [Node(i) for i in range(nodes)]
+        self.username = username
+        self.password = password
+        self.rev = 1
+        self.buckets: Dict[str, Bucket] = {b: Bucket(b, replicas, num_vbuckets, self.clock) for b in buckets}
+        self._listeners: List[Callable[[], None]] = []
+        self.control: Any = None
+        self.uuid = uuid.uuid4().hex
+        self.ops = 0
+        self.injected: List[Dict[str, Any]] = []
+        self.rebalance()
+
+    # ---- credentials -------------------------------------------------------
+    def check_credentials(self, user: str, password: str) -> bool:
+        return hmac.compare_digest(user.encode(), self.username.encode()) and \
+            hmac.compare_digest(password.encode(), self.password.encode())
+
+    # ---- topology ------------------------------------------------------------
+    def active_nodes(self) -> List[Node]:
+        """Nodes in the map (not failed over), in map order."""
+        return [n for n in self.nodes if n.running or n.hung]
+
+    def rebalance(self) -> None:
+        """Recompute every map over the active nodes and bump the revision."""
+        active = [n.index for n in self.nodes if not n.failed_over]
+        for bucket in self.buckets.values():
+            reps = min(bucket.replicas, max(0, len(active) - 1))
+            bucket.vbmap = [
+                [active[(vb + r) % len(active)] if active else -1 for r in range(reps + 1)]
+                + [-1] * (bucket.replicas - reps)
+                for vb in range(bucket.num_vbuckets)
+            ]
+        self.bump()
+
+    def fail_over(self, index: int) -> None:
+        """Drop a node from every map, promoting the first replica where it was active."""
+        node = self.nodes[index]
+        node.failed_over = True
+        for bucket in self.buckets.values():
+            for row in bucket.vbmap:
+                if index in row:
+                    rest = [x for x in row if x != index and x >= 0]
+                    row[:] = rest + [-1] * (len(row) - len(rest))
+                    if row[0] < 0:
+                        alive = [n.index for n in self.nodes if not n.failed_over]
+                        row[0] = alive[0] if alive else -1
+        self.bump()
+
+    def move_silently(self) -> None:
+        """Shift every vBucket to the next node without telling clients (they learn via NMVB)."""
+        alive = [n.index for n in self.nodes if not n.failed_over]
+        for bucket in self.buckets.values():
+            for row in bucket.vbmap:
+                row[:] = [alive[(alive.index(x) + 1) % len(alive)] if x >= 0 else -1 for x in row]
+        self.rev += 1  # no listener notification: that is the point
+
+    def bump(self) -> None:
+        self.rev += 1
+        for cb in list(self._listeners):
+            try:
+                cb()
+            except Exception:  # noqa: BLE001 - a listener must not break topology changes
+                pass
+
+    def add_config_listener(self, cb: Callable[[], None]) -> None:
+        self._listeners.append(cb)
+
+    def remove_config_listener(self, cb: Callable[[], None]) -> None:
+        if cb in self._listeners:
+            self._listeners.remove(cb)
+
+    # ---- config JSON -----------------------------------------------------------
+    def _map_nodes(self) -> List[Node]:
+        return [n for n in self.nodes if not n.failed_over]
+
+    def _nodes_ext(self, nodes: List[Node]) -> List[Dict[str, Any]]:
+        out = []
+        for n in nodes:
+            services = {"kv": n.kv_port, "mgmt": n.mgmt_port, "capi": n.capi_port, "n1ql": n.n1ql_port,
+                        "fts": n.fts_port, "cbas": n.cbas_port}
+            out.append({"hostname": n.host, "services": {k: v for k, v in services.items() if v},
+                        "thisNode": False})
+        return out
+
+    def bucket_config(self, name: str) -> Dict[str, Any]:
+        bucket = self.buckets[name]
+        nodes = self._map_nodes()
+        position = {n.index: i for i, n in enumerate(nodes)}
+        vbmap = [[position.get(x, -1) if x >= 0 else -1 for x in row] for row in bucket.vbmap]
+        return {
+            "rev": self.rev, "revEpoch": 1, "name": name, "uuid": bucket.uuid, "nodeLocator": "vbucket",
+            "bucketCapabilitiesVer": "",
+            "bucketCapabilities": ["couchapi", "collections", "durableWrite", "tombstonedUserXAttrs", "dcp",
+                                   "cbhello", "touch", "cccp", "xdcrCheckpointing", "nodesExt", "xattr"],
+            "collectionsManifestUid": f"{bucket.store.manifest.uid:x}",
+            "clusterCapabilitiesVer": [1, 0],
+            "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]},
+            "nodes": [{"hostname": f"{n.host}:{n.mgmt_port}", "ports": {"direct": n.kv_port},
+                       "couchApiBase": f"http://{n.host}:{n.capi_port}/{name}"} for n in nodes],
+            "nodesExt": self._nodes_ext(nodes),
+            "vBucketServerMap": {"hashAlgorithm": "CRC", "numReplicas": bucket.replicas,
+                                 "serverList": [f"{n.host}:{n.kv_port}" for n in nodes], "vBucketMap": vbmap},
+        }
+
+    def bucket_config_json(self, name: str) -> str:
+        return json.dumps(self.bucket_config(name), separators=(",", ":"))
+
+    def global_config_json(self) -> str:
+        return json.dumps({"rev": self.rev, "revEpoch": 1, "nodesExt": self._nodes_ext(self._map_nodes()),
+                           "clusterCapabilitiesVer": [1, 0],
+                           "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]}}, separators=(",", ":"))
+
+    def bucket_names(self) -> List[str]:
+        return list(self.buckets)
+
+    def collections_manifest_json(self, bucket: str) -> str:
+        return self.buckets[bucket].store.manifest.as_json()
+
+    def bucket_settings(self, bucket: str) -> Dict[str, Any]:
+        b = self.buckets[bucket]
+        return {"replicaNumber": b.replicas, "numVBuckets": b.num_vbuckets, "bucketType": "membase"}
+
+
+def scram_salt(password: str, mech: str) -> bytes:
+    """A stable per-password salt (the mock has one user)."""
+    return hashlib.sha256(("couchbase-mock:" + mech + password).encode()).digest()[:16]
+
+
+def _injected_matches(rule: Dict[str, Any], opcode: int, key: bytes, node: int) -> bool:
+    return ((rule.get("opcode") is None or rule["opcode"] == opcode)
+            and (rule.get("node") is None or rule["node"] == node)
+            and (rule.get("key") is None or key.endswith(rule["key"])))
+
+
+def _take_injected(self: Cluster, opcode: int, key: bytes, node: int) -> Optional[int]:
+    """The status to answer instead of handling, when an injected error rule matches."""
+    for rule in self.injected:
+        if rule["count"] > 0 and _injected_matches(rule, opcode, key, node):
+            rule["count"] -= 1
+            if rule["count"] == 0:
+                self.injected.remove(rule)
+            return int(rule["status"])
+    return None
+
+
+Cluster.take_injected = _take_injected  # type: ignore[attr-defined]

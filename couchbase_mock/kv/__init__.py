@@ -1,0 +1,1 @@
+"""The memcached binary protocol side of the mock (KV ports)."""

@@ -1,0 +1,148 @@
+"""Documents of one bucket: values, flags, CAS, expiry, locks, xattrs,
+tombstones, and per-vBucket sequence numbers and UUIDs.
+
+All methods run on the mock's event-loop thread. Time comes from
+:class:`Clock`, which tests can advance instead of sleeping.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Dict, Optional, Tuple
+
+THIRTY_DAYS = 30 * 24 * 60 * 60
+DEFAULT_CID = 0
+
+
+class Clock:
+    """Wall time plus an offset that ``advance`` moves forward."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.offset += seconds
+
+    def absolute(self, expiry: int) -> int:
+        """Server expiry semantics: 0 never, ≤ 30 days relative, else a unix time."""
+        if expiry == 0:
+            return 0
+        if expiry <= THIRTY_DAYS:
+            return int(self.now()) + expiry
+        return expiry
+
+
+class Doc:
+    """One stored document (or tombstone)."""
+
+    __slots__ = ("value", "flags", "datatype", "cas", "expiry", "lock_until", "lock_cas", "xattrs", "deleted",
+                 "seqno")
+
+    def __init__(self, value: bytes, flags: int, datatype: int, cas: int, expiry: int, seqno: int) -> None:
+        self.value = value
+        self.flags = flags
+        self.datatype = datatype
+        self.cas = cas
+        self.expiry = expiry
+        self.lock_until = 0.0
+        self.lock_cas = 0
+        self.xattrs: Dict[str, bytes] = {}
+        self.deleted = False
+        self.seqno = seqno
+
+
+def is_json(value: bytes) -> bool:
+    if not value or value[:1] not in b'{["-0123456789tfn':
+        return False
+    try:
+        json.loads(value)
+        return True
+    except ValueError:
+        return False
+
+
+class Manifest:
+    """Scopes and collections of a bucket with their ids."""
+
+    def __init__(self) -> None:
+        self.uid = 0
+        self.scopes: Dict[str, Tuple[int, Dict[str, int]]] = {"_default": (0, {"_default": 0})}
+        self._next_cid = 8
+        self._next_sid = 8
+
+    def create(self, scope: str, collection: Optional[str]) -> int:
+        sid, colls = self.scopes.get(scope, (None, None))  # type: ignore[assignment]
+        if sid is None:
+            sid, colls = self._next_sid, {}
+            self._next_sid += 1
+            self.scopes[scope] = (sid, colls)
+            self.uid += 1
+        if collection is None:
+            return sid
+        if collection not in colls:
+            colls[collection] = self._next_cid
+            self._next_cid += 1
+            self.uid += 1
+        return colls[collection]
+
+    def cid(self, scope: str, collection: str) -> Tuple[Optional[int], bool]:
+        """(collection id or None, scope exists)."""
+        entry = self.scopes.get(scope)
+        if entry is None:
+            return None, False
+        return entry[1].get(collection), True
+
+    def known(self, cid: int) -> bool:
+        return any(cid in colls.values() for _sid, colls in self.scopes.values())
+
+    def as_json(self) -> str:
+        return json.dumps({"uid": f"{self.uid:x}", "scopes": [
+            {"name": name, "uid": f"{sid:x}", "collections": [{"name": c, "uid": f"{cid:x}"} for c, cid in colls.items()]}
+            for name, (sid, colls) in self.scopes.items()]})
+
+
+class BucketStore:
+    """The documents of one bucket, keyed by (collection id, key)."""
+
+    def __init__(self, name: str, num_vbuckets: int, clock: Clock) -> None:
+        self.name = name
+        self.clock = clock
+        self.docs: Dict[Tuple[int, bytes], Doc] = {}
+        self.vb_seqno = [0] * num_vbuckets
+        self.vb_uuid = [int.from_bytes(os.urandom(8), "big") >> 1 for _ in range(num_vbuckets)]
+        self.manifest = Manifest()
+        self._cas = time.time_ns()
+
+    def next_cas(self) -> int:
+        self._cas = max(self._cas + 1, time.time_ns())
+        return self._cas
+
+    def next_seqno(self, vb: int) -> int:
+        self.vb_seqno[vb] += 1
+        return self.vb_seqno[vb]
+
+    def live(self, cid: int, key: bytes) -> Optional[Doc]:
+        """The document if it exists and has not expired (expired ones are removed)."""
+        doc = self.docs.get((cid, key))
+        if doc is None or doc.deleted:
+            return None
+        if doc.expiry and doc.expiry <= self.clock.now():
+            doc.deleted = True
+            doc.value = b""
+            doc.xattrs = {k: v for k, v in doc.xattrs.items() if k.startswith("_")}
+            return None
+        return doc
+
+    def any(self, cid: int, key: bytes) -> Optional[Doc]:
+        """The document or its tombstone."""
+        self.live(cid, key)
+        return self.docs.get((cid, key))
+
+    def is_locked(self, doc: Doc) -> bool:
+        return doc.lock_until > self.clock.now()
