@@ -168,13 +168,19 @@ class MockCluster:
             raise ValueError(f"no node {index!r}; nodes are 0..{len(self.cluster.nodes) - 1}")
         return self.cluster.nodes[index]
 
-    def stop_node(self, index: int) -> None:
-        """Hard stop: close the node's ports and sockets, fail it over (new map, higher rev)."""
+    def stop_node(self, index: int, failover: bool = True) -> None:
+        """Hard stop: close the node's ports and sockets. With ``failover`` (default)
+        the node also leaves the map: replicas are promoted and the vBuckets and
+        their replicas spread over the remaining nodes (new map, higher rev), as
+        CouchbaseMock does; without it the map is unchanged, as when a node has
+        crashed and no one has failed it over yet."""
         node = self._node(index)
 
         async def go() -> None:
             await self._stop_node(node)
-            self.cluster.fail_over(index)
+            if failover:
+                self.cluster.fail_over(index)
+                self.cluster.rebalance()
 
         self._call(go)
 
@@ -189,6 +195,7 @@ class MockCluster:
             def go() -> None:
                 node.hung = True
                 self.cluster.fail_over(index)
+                self.cluster.rebalance()
 
             self._call(go)
         elif mode == "move":
@@ -207,6 +214,17 @@ class MockCluster:
             self.cluster.rebalance()
 
         self._call(go)
+
+    def vbucket_owners(self, bucket: str, key: str) -> List[int]:
+        """Node indexes holding ``key``: [active, replica1, ...] (-1 = none)."""
+        import zlib
+
+        def go() -> List[int]:
+            b = self._bucket(bucket)
+            vb = ((zlib.crc32(key.encode()) >> 16) & 0x7FFF) % b.num_vbuckets
+            return list(b.vbmap[vb])
+
+        return self._call(go)
 
     def rebalance(self) -> None:
         self._call(self.cluster.rebalance)

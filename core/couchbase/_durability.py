@@ -121,6 +121,7 @@ def schedule_seqno_round(conn: Any, vbid: int, vbuuid: int, servers: List[int]) 
     """Send OBSERVE_SEQNO to each live server of the vBucket."""
     rnd = Round()
     pending = conn.pending
+    conn.sched_enter()  # raw packets are only flushed by an explicit schedule context
     for server in servers:
         reply = RawReply(server)
         rnd.replies.append(reply)
@@ -134,6 +135,7 @@ def schedule_seqno_round(conn: Any, vbid: int, vbuuid: int, servers: List[int]) 
             pending.pop(cookie, None)
             rnd.remaining -= 1
             reply.rc = rc
+    conn.sched_leave()
     return rnd
 
 
@@ -213,6 +215,7 @@ def schedule_observe(conn: Any, key: bytes, wire_key: bytes, master_only: bool) 
     if master_only:
         servers = servers[:1]
     rnd = Round()
+    conn.sched_enter()
     for server in servers:
         reply = RawReply(server)
         rnd.replies.append(reply)
@@ -226,6 +229,7 @@ def schedule_observe(conn: Any, key: bytes, wire_key: bytes, master_only: bool) 
             conn.pending.pop(cookie, None)
             rnd.remaining -= 1
             reply.rc = rc
+    conn.sched_leave()
     return rnd, servers
 
 

@@ -163,7 +163,8 @@ DocumentUnretrievableException = _cls("DocumentUnretrievableException", KeyValue
 ValueTooLargeException = _cls("ValueTooLargeException", KeyValueException, doc="The value exceeds the server limit.")
 DocumentNotJsonException = _cls("DocumentNotJsonException", SubdocException)
 TemporaryFailException = _cls("TemporaryFailException", KeyValueException, doc="The server is busy; retry later.")
-NotStoredException = _cls("NotStoredException", KeyValueException)
+NotStoredException = _cls("NotStoredException", DocumentNotFoundException,
+                          doc="append/prepend on a missing document (a DocumentNotFoundException, as in SDK 4).")
 InvalidDeltaException = _cls("InvalidDeltaException", KeyValueException, InvalidArgumentException)
 DeltaBadValueException = InvalidDeltaException
 DurabilityImpossibleException = _cls("DurabilityImpossibleException", DurabilityException)

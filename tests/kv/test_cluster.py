@@ -173,14 +173,21 @@ def test_server_durability_impossible_without_replicas():
 def test_replica_read_after_node_stopped():
     from couchbase_mock import MockCluster
 
+    from couchbase.exceptions import TimeoutException
+
     with MockCluster(nodes=3, replicas=1, buckets=["default"]) as m:
-        with Cluster(m.connstr, _opts(m), kv_timeout=2) as c:
+        with Cluster(m.connstr, _opts(m), kv_timeout=1) as c:
             coll = c.bucket("default").default_collection()
             keys = [f"replica-{i}" for i in range(30)]
             coll.upsert_multi({k: {"k": k} for k in keys})
-            m.stop_node(1)
-            for k in keys:
-                assert coll.get_any_replica(k).value == {"k": k}
+            on_node_1 = [k for k in keys if m.vbucket_owners("default", k)[0] == 1]
+            assert on_node_1
+            m.stop_node(1, failover=False)  # crashed, not yet failed over: the map still names it
+            with pytest.raises((TimeoutException, CouchbaseException)):
+                coll.get(on_node_1[0])
+            for k in on_node_1:
+                res = coll.get_any_replica(k)
+                assert res.value == {"k": k} and res.is_replica
 
 
 def test_stats_and_ping(cluster):
