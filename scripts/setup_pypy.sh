@@ -13,4 +13,4 @@ if [ ! -x .venv-pypy/bin/python ]; then
     pypy3 -m venv .venv-pypy
 fi
 .venv-pypy/bin/python -m pip install -q --upgrade pip setuptools wheel 2>&1 | grep -v '^WARNING: Location' || true
-.venv-pypy/bin/python -m pip install -q -e '.[dev,mock]' 2>&1 | grep -v '^WARNING: Location' || true
+.venv-pypy/bin/python -m pip install -q -e . pytest pytest-timeout 2>&1 | grep -v '^WARNING: Location' || true
