@@ -1,0 +1,87 @@
+"""Interop with the official Couchbase Python SDK 4.x (its own venv): documents
+written by one SDK are read correctly by the other, with the same flags."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from couchbase import FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8
+from couchbase.transcoder import LegacyTranscoder
+from support.official_sdk import mock_args, run
+
+WRITE = """
+from couchbase.transcoder import RawBinaryTranscoder, RawStringTranscoder, LegacyTranscoder
+kind, key = ARGS["kind"], ARGS["key"]
+if kind == "json":
+    res = coll.upsert(key, {"a": [1, 2], "b": "x"})
+elif kind == "utf8":
+    res = coll.upsert(key, "héllo", transcoder=RawStringTranscoder())
+elif kind == "bytes":
+    res = coll.upsert(key, b"\\x00\\x01raw", transcoder=RawBinaryTranscoder())
+else:
+    res = coll.upsert(key, {"a", "set"}, transcoder=LegacyTranscoder())
+print(json.dumps({"cas": res.cas}))
+"""
+
+READ = """
+from couchbase.transcoder import RawBinaryTranscoder, RawStringTranscoder, LegacyTranscoder
+kind, key = ARGS["kind"], ARGS["key"]
+tc = {"json": None, "utf8": RawStringTranscoder(), "bytes": RawBinaryTranscoder(), "pickle": LegacyTranscoder()}[kind]
+res = coll.get(key, transcoder=tc) if tc else coll.get(key)
+value = res.content_as[dict] if kind == "json" else res.value
+if kind == "bytes":
+    value = value.hex()
+if kind == "pickle":
+    value = sorted(value)
+print(json.dumps({"value": value, "flags": res.flags if hasattr(res, "flags") else None, "cas": res.cas}))
+"""
+
+CASES = {
+    "json": ({"a": [1, 2], "b": "x"}, FMT_JSON),
+    "utf8": ("héllo", FMT_UTF8),
+    "bytes": (b"\x00\x01raw", FMT_BYTES),
+    "pickle": ({"a", "set"}, FMT_PICKLE),
+}
+
+
+@pytest.mark.parametrize("kind", list(CASES))
+def test_official_reads_what_we_write(mock, cluster, kind):
+    value, fmt = CASES[kind]
+    coll = cluster.bucket("default").default_collection()
+    key = f"interop-ours-{kind}"
+    tc = LegacyTranscoder()
+    res = coll.upsert(key, value, transcoder=tc, format=fmt)
+    assert mock.get_doc("default", key)["flags"] == fmt
+    seen = run(READ, kind=kind, key=key, **mock_args(mock))
+    expected = {"json": value, "utf8": value, "bytes": value.hex() if isinstance(value, bytes) else value,
+                "pickle": sorted(value) if isinstance(value, set) else value}[kind]
+    assert seen["value"] == expected
+    assert seen["cas"] == res.cas
+
+
+@pytest.mark.parametrize("kind", list(CASES))
+def test_we_read_what_official_writes(mock, cluster, kind):
+    value, fmt = CASES[kind]
+    key = f"interop-theirs-{kind}"
+    written = run(WRITE, kind=kind, key=key, **mock_args(mock))
+    got = cluster.bucket("default").default_collection().get(key, transcoder=LegacyTranscoder())
+    assert got.value == value
+    assert got.cas == written["cas"]
+    assert got.flags & 0xFF000000 == fmt & 0xFF000000
+
+
+def test_official_sdk_subdoc_and_counters(mock, cluster):
+    out = run("""
+import couchbase.subdocument as SD
+coll.upsert("interop-sd", {"n": 1, "list": [1]})
+coll.mutate_in("interop-sd", [SD.increment("n", 2), SD.array_append("list", 2)])
+r = coll.lookup_in("interop-sd", [SD.get("n"), SD.exists("nope")])
+c = coll.binary().increment("interop-ctr", __import__("couchbase.options", fromlist=["x"]).IncrementOptions(
+    initial=__import__("couchbase.options", fromlist=["x"]).SignedInt64(5)))
+print(json.dumps({"n": r.content_as[int](0), "nope": r.exists(1), "ctr": c.content}))
+""", **mock_args(mock))
+    assert out == {"n": 3, "nope": False, "ctr": 5}
+    coll = cluster.bucket("default").default_collection()
+    assert coll.get("interop-sd").value == {"n": 3, "list": [1, 2]}
+    assert coll.binary().increment("interop-ctr").content == 6
