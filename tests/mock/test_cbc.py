@@ -1,0 +1,150 @@
+"""The mock driven by libcouchbase's own cbc tools (built from the same source)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from couchbase_mock import MockCluster
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bin_dir() -> str:
+    explicit = os.environ.get("LCB_BIN")
+    if explicit:
+        return explicit
+    out = subprocess.run([sys.executable, str(ROOT / "build_lcb.py"), "--bin"], capture_output=True, text=True)
+    if out.returncode != 0 or not out.stdout.strip():
+        pytest.fail(f"cannot locate libcouchbase's cbc tools: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+BIN = _bin_dir()
+
+
+def cbc(tool: str, mock: MockCluster, *args: str, connstr: str = "", password: str = "", stdin: str = "",
+        timeout: float = 60) -> subprocess.CompletedProcess:
+    url = connstr or mock.connstr_for("default")
+    cmd = [os.path.join(BIN, tool), "-U", url, "-u", mock.username, "-P", password or mock.password, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, input=stdin, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def m():
+    with MockCluster(nodes=3, replicas=1, buckets=["default"]) as cluster:
+        yield cluster
+
+
+def test_create_cat_rm(m):
+    r = cbc("cbc-create", m, "cbc-k1", "-V", '{"a":1}', "-M", "upsert")
+    assert r.returncode == 0 and "LCB_ERR" not in r.stderr, r.stderr
+    r = cbc("cbc-cat", m, "cbc-k1")
+    assert r.returncode == 0 and '{"a":1}' in r.stdout, r.stderr
+    assert cbc("cbc-rm", m, "cbc-k1").returncode == 0
+    r = cbc("cbc-cat", m, "cbc-k1")
+    assert "LCB_ERR_DOCUMENT_NOT_FOUND" in r.stderr
+
+
+def test_insert_existing_fails(m):
+    assert cbc("cbc-create", m, "cbc-k2", "-V", "1", "-M", "insert").returncode == 0
+    r = cbc("cbc-create", m, "cbc-k2", "-V", "1", "-M", "insert")
+    assert "LCB_ERR_DOCUMENT_EXISTS" in r.stderr
+
+
+def test_plain_and_scram(m):
+    assert cbc("cbc-create", m, "cbc-plain", "-V", "1",
+               connstr=m.connstr_for("default") + "?sasl_mech_force=PLAIN").returncode == 0
+    for mech in ("SCRAM-SHA1", "SCRAM-SHA256", "SCRAM-SHA512"):
+        r = cbc("cbc-cat", m, "cbc-plain", connstr=m.connstr_for("default") + f"?sasl_mech_force={mech}")
+        assert r.returncode == 0, (mech, r.stderr)
+
+
+def test_wrong_password_and_unknown_bucket(m):
+    r = cbc("cbc-cat", m, "x", password="nope")
+    assert r.returncode != 0 and "AUTHENTICATION_FAILURE" in r.stderr
+    r = cbc("cbc-cat", m, "x", connstr=m.connstr_for("no-such-bucket"))
+    assert r.returncode != 0 and "BUCKET_NOT_FOUND" in r.stderr
+
+
+def test_counters(m):
+    r = cbc("cbc-incr", m, "cbc-ctr", "--initial", "10", "--delta", "5")
+    assert r.returncode == 0 and "10" in r.stdout + r.stderr
+    r = cbc("cbc-incr", m, "cbc-ctr", "--delta", "5")
+    assert "15" in r.stdout + r.stderr
+    r = cbc("cbc-decr", m, "cbc-ctr", "--delta", "100")
+    assert "0" in r.stdout + r.stderr
+    cbc("cbc-create", m, "cbc-notnum", "-V", "abc")
+    r = cbc("cbc-incr", m, "cbc-notnum", "--delta", "1")
+    assert "INVALID_DELTA" in r.stderr
+
+
+def test_lock_unlock_touch(m):
+    cbc("cbc-create", m, "cbc-lock", "-V", "1")
+    r = cbc("cbc-lock", m, "cbc-lock", "-e", "10")
+    assert r.returncode == 0, r.stderr
+    r = cbc("cbc-create", m, "cbc-lock", "-V", "2", connstr=m.connstr_for("default") + "?timeout=0.5")
+    assert "TEMPORARY_FAILURE" in r.stderr
+    m.advance_clock(11)
+    r = cbc("cbc-create", m, "cbc-lock", "-V", "3")
+    assert r.returncode == 0 and "LCB_ERR" not in r.stderr, r.stderr
+    r = cbc("cbc-touch", m, "cbc-lock", "-e", "5")
+    assert "LCB_ERR" not in r.stderr, r.stderr
+    m.advance_clock(6)
+    assert "DOCUMENT_NOT_FOUND" in cbc("cbc-cat", m, "cbc-lock").stderr
+
+
+def test_observe_and_durability(m):
+    cbc("cbc-create", m, "cbc-obs", "-V", "1")
+    r = cbc("cbc-observe", m, "cbc-obs")
+    assert r.returncode == 0 and "cbc-obs" in r.stdout + r.stderr
+    r = cbc("cbc-create", m, "cbc-dur", "-V", "1", "-p", "2", "-r", "1")
+    assert r.returncode == 0, r.stderr
+    r = cbc("cbc-create", m, "cbc-dur2", "-V", "1", "-d", "majority")
+    assert r.returncode == 0, r.stderr
+
+
+def test_subdoc(m):
+    cbc("cbc-create", m, "cbc-sd", "-V", '{"a":{"b":1},"n":1}')
+    r = cbc("cbc-subdoc", m, stdin="get -p a.b -p n -p missing cbc-sd\ncounter -p n=3 cbc-sd\n")
+    out = r.stdout + r.stderr
+    assert "PATH_NOT_FOUND" in out and "4" in out, out
+
+
+def test_stats_ping_manifest(m):
+    r = cbc("cbc-stats", m)
+    assert r.returncode == 0 and "curr_items" in r.stdout
+    r = cbc("cbc-ping", m, "--count", "1")
+    assert r.returncode == 0 and '"kv"' in r.stdout
+    r = cbc("cbc-collection-manifest", m)
+    assert r.returncode == 0 and "_default" in r.stdout
+    m.create_collection("default", "app", "cbc")
+    r = cbc("cbc-collection-id", m, "--scope", "app", "cbc")
+    assert r.returncode == 0, r.stderr
+
+
+def _pillowfight(mock: MockCluster, extra: List[str]) -> subprocess.Popen:
+    cmd = [os.path.join(BIN, "cbc-pillowfight"), "-U", mock.connstr_for("default") + "?config_poll_interval=0.5",
+           "-u", mock.username, "-P", mock.password, "-I", "500", "-B", "10", "-t", "1", "--rate-limit", "500",
+           "--num-cycles", "2500", "-J", *extra]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _errors(stderr: str) -> int:
+    return sum(1 for line in stderr.splitlines() if "Operation(s) failed" in line or "Failed" in line and "LCB_ERR" in line)
+
+
+@pytest.mark.parametrize("mode", ["hard", "move"])
+def test_failover_under_pillowfight_loses_nothing(mode):
+    with MockCluster(nodes=3, replicas=1, buckets=["default"]) as mock:
+        proc = _pillowfight(mock, [])
+        time.sleep(2)
+        mock.failover(1, mode)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err[-2000:]
+        assert "LCB_ERR_TIMEOUT" not in err and "failed" not in err.lower(), err[-2000:]
