@@ -130,21 +130,38 @@ def test_stats_ping_manifest(m):
 
 def _pillowfight(mock: MockCluster, extra: List[str]) -> subprocess.Popen:
     cmd = [os.path.join(BIN, "cbc-pillowfight"), "-U", mock.connstr_for("default") + "?config_poll_interval=0.5",
-           "-u", mock.username, "-P", mock.password, "-I", "500", "-B", "10", "-t", "1", "--rate-limit", "500",
-           "--num-cycles", "2500", "-J", *extra]
+           "-u", mock.username, "-P", mock.password, "-I", "500", "-B", "10", "-t", "1", "--rate-limit", "1000",
+           "--num-cycles", "500", "-J", *extra]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _errors(stderr: str) -> int:
-    return sum(1 for line in stderr.splitlines() if "Operation(s) failed" in line or "Failed" in line and "LCB_ERR" in line)
+def _metrics(stderr: str, name: str) -> List[int]:
+    """Per-server counters from pillowfight's --dump (e.g. "Packets errored")."""
+    return [int(line.split(":")[1]) for line in stderr.splitlines() if line.startswith(name + ":")]
 
 
 @pytest.mark.parametrize("mode", ["hard", "move"])
 def test_failover_under_pillowfight_loses_nothing(mode):
     with MockCluster(nodes=3, replicas=1, buckets=["default"]) as mock:
-        proc = _pillowfight(mock, [])
+        proc = _pillowfight(mock, ["--dump"])
         time.sleep(2)
         mock.failover(1, mode)
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err[-2000:]
-        assert "LCB_ERR_TIMEOUT" not in err and "failed" not in err.lower(), err[-2000:]
+        assert sum(_metrics(err, "Packets received")) > 4000
+        assert sum(_metrics(err, "Packets errored")) == 0, err[-3000:]
+        assert sum(_metrics(err, "Packets timeout")) == 0, err[-3000:]
+        if mode == "move":
+            assert sum(_metrics(err, "Packets NMV")) > 0  # clients learnt the move from NOT_MY_VBUCKET
+
+
+def test_hang_failover_recovers():
+    with MockCluster(nodes=3, replicas=1, buckets=["default"]) as mock:
+        proc = _pillowfight(mock, ["--dump"])
+        time.sleep(2)
+        mock.failover(1, "hang")
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err[-2000:]
+        assert sum(_metrics(err, "Packets errored")) == 0, err[-3000:]
+        ok = cbc("cbc-create", mock, "after-hang", "-V", "1")
+        assert ok.returncode == 0 and "LCB_ERR" not in ok.stderr, ok.stderr
