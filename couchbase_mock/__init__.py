@@ -41,8 +41,13 @@ class MockCluster:
 
     def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",), vbuckets: int = 64,
                  username: str = "Administrator", password: str = "password", latency_ms: float = 0,
-                 http: bool = True) -> None:
+                 http: bool = True, tls: bool = False) -> None:
         self.cluster = Cluster(nodes, replicas, list(buckets), vbuckets, username, password)
+        self.ca_cert_path: Optional[str] = None
+        if tls:
+            from couchbase_mock.tls import make_server_context
+
+            self.cluster.server_ssl_context, self.ca_cert_path = make_server_context()
         self.cluster.control = self
         self.username = username
         self.password = password
@@ -106,6 +111,11 @@ class MockCluster:
         loop = asyncio.get_running_loop()
         node.server = await loop.create_server(lambda: KVConnection(self.cluster, node), "127.0.0.1", node.kv_port)
         node.kv_port = node.server.sockets[0].getsockname()[1]
+        ssl_ctx = self.cluster.server_ssl_context
+        if ssl_ctx is not None:
+            node.tls_server = await loop.create_server(lambda: KVConnection(self.cluster, node), "127.0.0.1",
+                                                       node.kv_ssl_port, ssl=ssl_ctx)
+            node.kv_ssl_port = node.tls_server.sockets[0].getsockname()[1]
         node.running = True
         node.hung = False
         if self._http:
@@ -115,9 +125,10 @@ class MockCluster:
 
     async def _stop_node(self, node: Node) -> None:
         node.running = False
-        if node.server is not None:
-            node.server.close()
-            node.server = None
+        for server in (node.server, node.tls_server):
+            if server is not None:
+                server.close()
+        node.server = node.tls_server = None
         for conn in list(node.connections):
             conn.close(reset=True)
         if self._http:
@@ -149,6 +160,15 @@ class MockCluster:
         """libcouchbase connection string naming every node's KV port (CCCP bootstrap)."""
         hosts = ",".join(f"127.0.0.1:{n.kv_port}=mcd" for n in self.cluster.nodes if n.running)
         return f"couchbase://{hosts}"
+
+    @property
+    def tls_connstr(self) -> str:
+        """``couchbases://`` connection string over the TLS KV ports (needs ``tls=True``);
+        add ``?certpath=<mock.ca_cert_path>`` to trust the mock's CA."""
+        if self.ca_cert_path is None:
+            raise RuntimeError("this MockCluster was started without tls=True")
+        hosts = ",".join(f"127.0.0.1:{n.kv_ssl_port}=mcds" for n in self.cluster.nodes if n.running)
+        return f"couchbases://{hosts}"
 
     def connstr_for(self, bucket: str) -> str:
         return f"{self.connstr}/{bucket}"

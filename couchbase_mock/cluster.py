@@ -33,6 +33,8 @@ class Node:
         self.paused_until = 0.0
         self.latency = 0.0
         self.server: Optional[asyncio.AbstractServer] = None
+        self.tls_server: Optional[asyncio.AbstractServer] = None
+        self.kv_ssl_port = 0
         self.connections: Set[Any] = set()
 
     def __repr__(self) -> str:
@@ -76,6 +78,7 @@ class Cluster:
         self.uuid = uuid.uuid4().hex
         self.ops = 0
         self.injected: List[Dict[str, Any]] = []
+        self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)
         self.rebalance()
 
     # ---- credentials -------------------------------------------------------
@@ -145,7 +148,9 @@ class Cluster:
         out = []
         for n in nodes:
             services = {"kv": n.kv_port, "mgmt": n.mgmt_port, "capi": n.capi_port, "n1ql": n.n1ql_port,
-                        "fts": n.fts_port, "cbas": n.cbas_port}
+                        "fts": n.fts_port, "cbas": n.cbas_port, "kvSSL": n.kv_ssl_port}
+            for svc in ("mgmt", "capi", "n1ql", "fts", "cbas"):
+                services[svc + "SSL"] = getattr(n, svc + "_ssl_port", 0)
             out.append({"hostname": n.host, "services": {k: v for k, v in services.items() if v},
                         "thisNode": False})
         return out

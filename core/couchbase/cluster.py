@@ -68,7 +68,8 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
     if cert:
         if not _connstr.is_tls(connstr):
             raise InvalidArgumentException(message="cert_path is only valid with a couchbases:// connection string")
-        settings["certpath"] = str(cert)
+        # libcouchbase 3 verifies servers against the trust store; certpath alone is the client cert
+        settings["truststorepath"] = str(cert)
     if opts.get("enable_mutation_tokens") is False:
         settings["enable_mutation_tokens"] = "false"
     transcoder = opts.get("transcoder") or DefaultTranscoder()

@@ -262,3 +262,21 @@ def test_observe(cluster, key):
     assert len(coll.observe(key, master_only=True)) == 1
     coll.remove(key)
     assert all(i.state in ("not_found", "logically_deleted") for i in coll.observe(key))
+
+
+def test_tls_with_certificate_verification():
+    from couchbase.exceptions import NetworkException, SSLException, TimeoutException
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=2, replicas=1, buckets=["default"], tls=True) as m:
+        with Cluster(m.tls_connstr, _opts(m), cert_path=m.ca_cert_path) as c:
+            coll = c.bucket("default").default_collection()
+            coll.upsert("tls", {"secure": True})
+            assert coll.get("tls").value == {"secure": True}
+        import trustme
+
+        other = trustme.CA()
+        with other.cert_pem.tempfile() as wrong_ca:
+            with pytest.raises((SSLException, NetworkException, TimeoutException)) as info:
+                Cluster(m.tls_connstr, _opts(m), cert_path=wrong_ca, config_total_timeout=3)
+        assert "SSL" in str(info.value) or "verif" in str(info.value).lower() or "TIMEOUT" in str(info.value)
