@@ -41,7 +41,7 @@ class MockCluster:
 
     def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",), vbuckets: int = 64,
                  username: str = "Administrator", password: str = "password", latency_ms: float = 0,
-                 http: bool = True, tls: bool = False) -> None:
+                 http: bool = True, tls: bool = False, control_port: Optional[int] = 0) -> None:
         self.cluster = Cluster(nodes, replicas, list(buckets), vbuckets, username, password)
         self.ca_cert_path: Optional[str] = None
         if tls:
@@ -55,6 +55,9 @@ class MockCluster:
         self._http = http
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
+        self._control_port = control_port
+        self._control_server: Any = None
+        self.control_port = 0
 
     # ---- life cycle -------------------------------------------------------------
     def start(self) -> "MockCluster":
@@ -105,7 +108,16 @@ class MockCluster:
         for node in self.cluster.nodes:
             node.latency = self._latency
             await self._start_node(node, first=True)
+        if self._control_port is not None:
+            from couchbase_mock.http.control import start_control_http
+
+            self._control_server, self.control_port = await start_control_http(self.cluster, self._control_port)
         self.cluster.bump()
+
+    @property
+    def control_url(self) -> str:
+        """Base URL of the HTTP/JSON control port: ``GET|POST <url>/<command>?param=value``."""
+        return f"http://127.0.0.1:{self.control_port}/mock"
 
     async def _start_node(self, node: Node, first: bool = False) -> None:
         loop = asyncio.get_running_loop()
@@ -137,6 +149,8 @@ class MockCluster:
             await stop_node_http(node)
 
     async def _stop_all(self) -> None:
+        if self._control_server is not None:
+            self._control_server.close()
         for node in self.cluster.nodes:
             if node.running:
                 await self._stop_node(node)
@@ -145,6 +159,8 @@ class MockCluster:
         """Run ``fn`` on the mock's loop and return its result (coroutines are awaited)."""
         if self._loop is None:
             raise RuntimeError("the mock cluster is not running")
+        if threading.current_thread() is self._thread:
+            return fn()  # already on the loop (the HTTP control port): a coroutine is awaited by the caller
 
         async def wrapper() -> Any:
             result = fn()

@@ -1,0 +1,52 @@
+"""Command line: run a mock cluster until SIGINT/SIGTERM.
+
+The first line of stdout is the connection string; the second a JSON object
+with the ports and the control URL.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import List, Optional
+
+from couchbase_mock import MockCluster
+
+
+def parse(argv: Optional[List[str]]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m couchbase_mock", description="Run a mock Couchbase cluster.")
+    p.add_argument("--nodes", type=int, default=3)
+    p.add_argument("--replicas", type=int, default=1)
+    p.add_argument("--buckets", default="default", help="comma-separated bucket names")
+    p.add_argument("--vbuckets", type=int, default=64)
+    p.add_argument("--latency-ms", type=float, default=0)
+    p.add_argument("--user", default="Administrator")
+    p.add_argument("--password", default="password")
+    p.add_argument("--tls", action="store_true", help="also serve TLS ports (prints the CA path)")
+    p.add_argument("--control-port", type=int, default=0)
+    return p.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse(argv)
+    buckets = [b for b in args.buckets.split(",") if b]
+    try:
+        mock = MockCluster(nodes=args.nodes, replicas=args.replicas, buckets=buckets, vbuckets=args.vbuckets,
+                           username=args.user, password=args.password, latency_ms=args.latency_ms, tls=args.tls,
+                           control_port=args.control_port).start()
+    except (ValueError, OSError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print(mock.connstr, flush=True)
+    info = mock.info()
+    info.update(control_url=mock.control_url, ca_cert_path=mock.ca_cert_path)
+    print(json.dumps(info), flush=True)
+    while not stop.wait(0.5):
+        pass
+    mock.stop()
+    return 0

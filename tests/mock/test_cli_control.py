@@ -1,0 +1,70 @@
+"""The command line and the HTTP control port, checked through real clients."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import urllib.request
+
+from couchbase.auth import PasswordAuthenticator
+from couchbase.cluster import Cluster
+from couchbase.options import ClusterOptions
+
+
+def test_cli_prints_connstr_and_stops_on_sigterm():
+    proc = subprocess.Popen([sys.executable, "-m", "couchbase_mock", "--nodes", "2", "--replicas", "1",
+                             "--buckets", "default,b2", "--latency-ms", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        connstr = proc.stdout.readline().strip()
+        info = json.loads(proc.stdout.readline())
+        assert connstr.startswith("couchbase://127.0.0.1:") and len(info["nodes"]) == 2
+        with Cluster(connstr, ClusterOptions(PasswordAuthenticator("Administrator", "password"))) as c:
+            coll = c.bucket("b2").default_collection()
+            coll.upsert("cli", 1)
+            assert coll.get("cli").value == 1
+            # the control port advances the clock: an expiring document disappears
+            coll.upsert("ttl", 1, expiry=5)
+            with urllib.request.urlopen(info["control_url"] + "/advance_clock?seconds=6") as resp:
+                assert json.loads(resp.read())["status"] == "ok"
+            assert not coll.exists("ttl").exists
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+
+
+def test_control_port_rejects_unknown_command(mock):
+    try:
+        urllib.request.urlopen(mock.control_url + "/no_such_command")
+        raise AssertionError("expected HTTP 400")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 400 and b"unknown command" in exc.read()
+
+
+def test_inject_error_through_a_client(mock, cluster):
+    from couchbase.exceptions import DocumentNotFoundException
+
+    import pytest
+
+    coll = cluster.bucket("default").default_collection()
+    coll.upsert("inject-me", 1)
+    mock.inject_error(0x01, opcode=0x00, key="inject-me", count=1)
+    with pytest.raises(DocumentNotFoundException):
+        coll.get("inject-me")
+    assert coll.get("inject-me").value == 1
+
+
+def test_latency_and_drop_connections(mock, cluster):
+    import time
+
+    coll = cluster.bucket("default").default_collection()
+    coll.upsert("lat", 1)
+    mock.set_latency(200)
+    try:
+        start = time.monotonic()
+        coll.get("lat")
+        assert time.monotonic() - start >= 0.18
+    finally:
+        mock.set_latency(0)
+    mock.drop_connections(reset=True)
+    assert coll.get("lat").value == 1  # libcouchbase reconnects
