@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import struct
 import time
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from couchbase._binding import ffi, lib
 from couchbase.exceptions import exception_for
@@ -117,8 +117,8 @@ def requirements(nreplicas: int, servers: List[int], persist_to: int, replicate_
     return persist_to, replicate_to
 
 
-def schedule_seqno_round(conn: Any, vbid: int, vbuuid: int, servers: List[int]) -> Round:
-    """Send OBSERVE_SEQNO to each live server of the vBucket."""
+def _fan_out(conn: Any, servers: List[int], send: Callable[[int, int], int]) -> Round:
+    """Send one raw packet per live server (``send(cookie, server) -> rc``) in one schedule context."""
     rnd = Round()
     pending = conn.pending
     conn.sched_enter()  # raw packets are only flushed by an explicit schedule context
@@ -130,13 +130,19 @@ def schedule_seqno_round(conn: Any, vbid: int, vbuuid: int, servers: List[int]) 
         cookie = conn.next_cookie()
         pending[cookie] = _RawOp(reply, rnd)
         rnd.remaining += 1
-        rc = lib.pycb_observe_seqno(conn.instance, cookie, server, vbid, vbuuid)
+        rc = send(cookie, server)
         if rc:
             pending.pop(cookie, None)
             rnd.remaining -= 1
             reply.rc = rc
     conn.sched_leave()
     return rnd
+
+
+def schedule_seqno_round(conn: Any, vbid: int, vbuuid: int, servers: List[int]) -> Round:
+    """Send OBSERVE_SEQNO to each live server of the vBucket."""
+    return _fan_out(conn, servers,
+                    lambda cookie, server: lib.pycb_observe_seqno(conn.instance, cookie, server, vbid, vbuuid))
 
 
 def judge(rnd: Round, seqno: int, persist_to: int, replicate_to: int) -> bool:
@@ -214,22 +220,8 @@ def schedule_observe(conn: Any, key: bytes, wire_key: bytes, master_only: bool) 
     _nrep, servers = servers_for(conn, vbid)
     if master_only:
         servers = servers[:1]
-    rnd = Round()
-    conn.sched_enter()
-    for server in servers:
-        reply = RawReply(server)
-        rnd.replies.append(reply)
-        if server < 0:
-            continue
-        cookie = conn.next_cookie()
-        conn.pending[cookie] = _RawOp(reply, rnd)
-        rnd.remaining += 1
-        rc = lib.pycb_observe_key(conn.instance, cookie, server, vbid, wire_key, len(wire_key))
-        if rc:
-            conn.pending.pop(cookie, None)
-            rnd.remaining -= 1
-            reply.rc = rc
-    conn.sched_leave()
+    rnd = _fan_out(conn, servers, lambda cookie, server: lib.pycb_observe_key(
+        conn.instance, cookie, server, vbid, wire_key, len(wire_key)))
     return rnd, servers
 
 
