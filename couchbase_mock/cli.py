@@ -10,6 +10,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from typing import List, Optional
 
 from couchbase_mock import MockCluster
@@ -26,6 +27,8 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--password", default="password")
     p.add_argument("--tls", action="store_true", help="also serve TLS ports (prints the CA path)")
     p.add_argument("--control-port", type=int, default=0)
+    p.add_argument("--stats", type=float, default=0, metavar="SECONDS",
+                   help="every SECONDS, print the KV operations per second served (to stderr)")
     return p.parse_args(argv)
 
 
@@ -46,7 +49,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     info = mock.info()
     info.update(control_url=mock.control_url, ca_cert_path=mock.ca_cert_path)
     print(json.dumps(info), flush=True)
-    while not stop.wait(0.5):
-        pass
+    interval = args.stats if args.stats > 0 else 0.5
+    last_ops, last_time = info["ops"], time.monotonic()
+    while not stop.wait(interval):
+        if args.stats > 0:
+            ops, now = mock.info()["ops"], time.monotonic()
+            print(f"[couchbase_mock] {(ops - last_ops) / (now - last_time):.0f} ops/s ({ops} total)",
+                  file=sys.stderr, flush=True)
+            last_ops, last_time = ops, now
     mock.stop()
     return 0
