@@ -108,11 +108,30 @@ class MockCluster:
         for node in self.cluster.nodes:
             node.latency = self._latency
             await self._start_node(node, first=True)
+        self.cluster.add_config_listener(self._push_configs)
         if self._control_port is not None:
             from couchbase_mock.http.control import start_control_http
 
             self._control_server, self.control_port = await start_control_http(self.cluster, self._control_port)
         self.cluster.bump()
+
+    def _push_configs(self) -> None:
+        """Server-initiated config push (magic 0x82, CLUSTERMAP_CHANGE_NOTIFICATION) to every
+        connection that acknowledged both DUPLEX and clustermap notifications, and only those."""
+        import struct
+
+        from couchbase_mock.kv.connection import F_CLUSTERMAP_NOTIF, F_DUPLEX
+
+        for node in self.cluster.nodes:
+            for conn in list(node.connections):
+                if conn.bucket is None or not {F_DUPLEX, F_CLUSTERMAP_NOTIF} <= conn.features:
+                    continue
+                key = conn.bucket.name.encode()
+                value = self.cluster.bucket_config_json(conn.bucket.name).encode()
+                extras = struct.pack(">I", self.cluster.rev)
+                header = struct.pack(">BBHBBHIIQ", 0x82, 0x01, len(key), len(extras), 1, 0,
+                                     len(extras) + len(key) + len(value), 0, 0)
+                conn.send(header + extras + key + value)
 
     @property
     def control_url(self) -> str:
@@ -291,6 +310,16 @@ class MockCluster:
                 "node": node}
         self._call(lambda: self.cluster.injected.append(rule))
 
+    def chaos(self, mode: str, count: int = 1, node: Optional[int] = None) -> None:
+        """Damage the next ``count`` reply batches: ``truncate`` (send half, then reset the
+        connection) or ``corrupt`` (a bad magic byte)."""
+        if mode not in ("truncate", "corrupt"):
+            raise ValueError(f"chaos mode must be truncate or corrupt, got {mode!r}")
+        if node is not None:
+            self._node(node)
+        rule = {"mode": mode, "count": int(count), "node": node}
+        self._call(lambda: self.cluster.chaos.append(rule))
+
     def drop_connections(self, node: Optional[int] = None, reset: bool = True) -> None:
         """Close (or reset) the clients' KV connections."""
         targets = [self._node(node)] if node is not None else self.cluster.nodes
@@ -360,6 +389,8 @@ class MockCluster:
         """Nodes, ports, buckets and counters."""
         def go() -> Dict[str, Any]:
             return {"rev": self.cluster.rev, "ops": self.cluster.ops, "buckets": list(self.cluster.buckets),
+                    "chaos_pending": sum(r["count"] for r in self.cluster.chaos),
+                    "injected_pending": sum(r["count"] for r in self.cluster.injected),
                     "nodes": [{"index": n.index, "kv": n.kv_port, "mgmt": n.mgmt_port, "running": n.running,
                                "hung": n.hung, "failed_over": n.failed_over} for n in self.cluster.nodes]}
 

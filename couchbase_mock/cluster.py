@@ -78,6 +78,7 @@ class Cluster:
         self.uuid = uuid.uuid4().hex
         self.ops = 0
         self.injected: List[Dict[str, Any]] = []
+        self.chaos: List[Dict[str, Any]] = []
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)
         self.rebalance()
 
@@ -216,4 +217,16 @@ def _take_injected(self: Cluster, opcode: int, key: bytes, node: int) -> Optiona
     return None
 
 
+def _take_chaos(self: Cluster, node: int) -> Optional[str]:
+    """``truncate``/``corrupt`` when a chaos rule for this node still has a count left."""
+    for rule in self.chaos:
+        if rule["count"] > 0 and rule.get("node") in (None, node):
+            rule["count"] -= 1
+            if rule["count"] == 0:
+                self.chaos.remove(rule)
+            return str(rule["mode"])
+    return None
+
+
 Cluster.take_injected = _take_injected  # type: ignore[attr-defined]
+Cluster.take_chaos = _take_chaos  # type: ignore[attr-defined]

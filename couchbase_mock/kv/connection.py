@@ -97,6 +97,13 @@ class KVConnection(asyncio.Protocol):
             self.send(b"".join(out))
 
     def send(self, data: bytes) -> None:
+        chaos = self.cluster.take_chaos(self.node.index)
+        if chaos == "truncate":
+            self._write(data[: max(1, len(data) // 2)])
+            self.close(reset=True)
+            return
+        if chaos == "corrupt":
+            data = bytes([0x42]) + data[1:]  # not a response magic: the client must drop the connection
         node = self.node
         loop = asyncio.get_event_loop()
         delay = node.latency + max(0.0, node.paused_until - loop.time())

@@ -68,3 +68,22 @@ def test_latency_and_drop_connections(mock, cluster):
         mock.set_latency(0)
     mock.drop_connections(reset=True)
     assert coll.get("lat").value == 1  # libcouchbase reconnects
+
+
+def test_chaos_frames_give_typed_errors_or_retries_never_a_crash(mock, cluster):
+    from couchbase.exceptions import CouchbaseException
+
+    coll = cluster.bucket("default").default_collection()
+    keys = [f"chaos-{i}" for i in range(20)]
+    coll.upsert_multi({k: k for k in keys})
+    for mode in ("truncate", "corrupt"):
+        mock.chaos(mode, count=2)
+        outcomes = []
+        for k in keys:
+            try:
+                outcomes.append(coll.get(k, timeout=2).value == k)
+            except CouchbaseException as exc:
+                outcomes.append(type(exc).__name__)
+        assert mock.info()["chaos_pending"] == 0, "the damaged frames were never sent"
+        assert all(o is True or o.endswith("Exception") for o in outcomes), outcomes
+    assert coll.get_multi(keys).all_ok  # the client recovered
