@@ -87,3 +87,31 @@ def test_chaos_frames_give_typed_errors_or_retries_never_a_crash(mock, cluster):
         assert mock.info()["chaos_pending"] == 0, "the damaged frames were never sent"
         assert all(o is True or o.endswith("Exception") for o in outcomes), outcomes
     assert coll.get_multi(keys).all_ok  # the client recovered
+
+
+def test_pause_stop_start_and_put_doc():
+    import time
+
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=2, replicas=1, buckets=["default"]) as m:
+        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password)), kv_timeout=3) as c:
+            coll = c.bucket("default").default_collection()
+            m.put_doc("default", "direct", b'{"written":"by the mock"}')
+            assert coll.get("direct").value == {"written": "by the mock"}
+            coll.upsert("via-client", 1)
+            assert m.get_doc("default", "via-client")["value"] == b"1"
+            owner = m.vbucket_owners("default", "direct")[0]
+            m.pause_node(owner, 0.5)
+            start = time.monotonic()
+            coll.get("direct")
+            assert time.monotonic() - start >= 0.4
+            rev = m.info()["rev"]
+            m.stop_node(1)
+            assert m.info()["rev"] > rev and not m.info()["nodes"][1]["running"]
+            assert coll.get("direct").value == {"written": "by the mock"}  # served by the remaining node
+            m.start_node(1)
+            assert m.info()["nodes"][1]["running"]
+            keys = [f"back-{i}" for i in range(40)]
+            assert coll.upsert_multi({k: 1 for k in keys}).all_ok
+            assert any(m.vbucket_owners("default", k)[0] == 1 for k in keys)  # node 1 owns data again
