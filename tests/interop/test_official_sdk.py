@@ -85,3 +85,28 @@ print(json.dumps({"n": r.content_as[int](0), "nope": r.exists(1), "ctr": c.conte
     coll = cluster.bucket("default").default_collection()
     assert coll.get("interop-sd").value == {"n": 3, "list": [1, 2]}
     assert coll.binary().increment("interop-ctr").content == 6
+
+
+def test_official_sdk_durability_collections_and_errors(mock, cluster):
+    out = run("""
+from couchbase.durability import ServerDurability, DurabilityLevel
+from couchbase.options import UpsertOptions
+from couchbase.exceptions import DocumentNotFoundException, DocumentExistsException
+r = coll.upsert("interop-dur", {"d": 1}, UpsertOptions(durability=ServerDurability(DurabilityLevel.MAJORITY)))
+users = cluster.bucket("default").scope("app").collection("users")
+users.upsert("interop-named", {"in": "users"})
+errors = []
+try:
+    coll.get("interop-missing")
+except DocumentNotFoundException:
+    errors.append("not_found")
+try:
+    coll.insert("interop-dur", 1)
+except DocumentExistsException:
+    errors.append("exists")
+print(json.dumps({"cas": r.cas, "errors": errors, "exists": coll.exists("interop-dur").exists}))
+""", **mock_args(mock))
+    assert out["errors"] == ["not_found", "exists"] and out["exists"] is True
+    bucket = cluster.bucket("default")
+    assert bucket.default_collection().get("interop-dur").cas == out["cas"]
+    assert bucket.scope("app").collection("users").get("interop-named").value == {"in": "users"}
