@@ -98,6 +98,37 @@ class Bucket:
             raise req.error
         return then(req.response)
 
+    def _cntl(self, setting: Any, value: Any = None) -> Any:
+        """Escape hatch to libcouchbase settings.
+
+        ``_cntl("operation_timeout", "2.5")`` sets a setting by its connection-string
+        name; ``_cntl(code)`` reads and ``_cntl(code, n)`` writes a 32-bit setting by
+        its ``LCB_CNTL_*`` code.
+        """
+        from couchbase.exceptions import InvalidArgumentException
+
+        conn = self._conn
+        with conn.locked():
+            if isinstance(setting, str):
+                if value is None:
+                    raise InvalidArgumentException(message="_cntl by name needs a value to set")
+                conn.cntl_string(setting, str(value))
+                return None
+            if not isinstance(setting, int) or isinstance(setting, bool) or not 0 <= setting <= 0xFFFF:
+                raise InvalidArgumentException(message=f"_cntl setting must be a name or an LCB_CNTL_* code, got {setting!r}")
+            from couchbase._binding import lib
+
+            if value is None:
+                return lib.lcb_cntl_getu32(conn.instance, setting)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0xFFFFFFFF:
+                raise InvalidArgumentException(message=f"_cntl value must be a 32-bit unsigned int, got {value!r}")
+            rc = lib.lcb_cntl_setu32(conn.instance, setting, value)
+            if rc:
+                from couchbase.exceptions import exception_for
+
+                raise exception_for(rc, f"_cntl({setting:#x}, {value}) failed")
+            return None
+
     def close(self) -> None:
         self._conn.close()
 

@@ -280,3 +280,33 @@ def test_tls_with_certificate_verification():
             with pytest.raises((SSLException, NetworkException, TimeoutException)) as info:
                 Cluster(m.tls_connstr, _opts(m), cert_path=wrong_ca, config_total_timeout=3)
         assert "SSL" in str(info.value) or "verif" in str(info.value).lower() or "TIMEOUT" in str(info.value)
+
+
+def test_cntl_escape_hatch(cluster):
+    from couchbase.exceptions import InvalidArgumentException
+
+    bucket = cluster.bucket("default")
+    bucket._cntl("operation_timeout", "3.5")
+    assert bucket._cntl(0x00) == 3_500_000  # LCB_CNTL_OP_TIMEOUT, in microseconds
+    bucket._cntl(0x00, 2_500_000)
+    assert bucket._cntl(0x00) == 2_500_000
+    with pytest.raises(InvalidArgumentException):
+        bucket._cntl(0x00, -1)
+    with pytest.raises(CouchbaseException):
+        bucket._cntl("no_such_setting", "1")
+
+
+def test_item_api(cluster, key):
+    from couchbase.items import Item, ItemOptionDict, ItemSequence
+
+    coll = cluster.bucket("default").default_collection()
+    items = [Item(f"{key}-{i}", {"i": i}) for i in range(3)]
+    coll.upsert_multi(ItemSequence(items))
+    assert all(it.cas and it.success for it in items)
+    fresh = [Item(it.key) for it in items]
+    coll.get_multi(ItemSequence(fresh))
+    assert [it.value for it in fresh] == [{"i": 0}, {"i": 1}, {"i": 2}]
+    opts = ItemOptionDict()
+    short = opts.create_and_add(key + "-short", "v", expiry=100)
+    coll.upsert_multi(opts)
+    assert short.cas and coll.get(key + "-short", with_expiry=True).expiry_time is not None
