@@ -165,3 +165,26 @@ def test_hang_failover_recovers():
         assert sum(_metrics(err, "Packets errored")) == 0, err[-3000:]
         ok = cbc("cbc-create", mock, "after-hang", "-V", "1")
         assert ok.returncode == 0 and "LCB_ERR" not in ok.stderr, ok.stderr
+
+
+def test_http_streaming_bootstrap(m):
+    url = m.http_connstr + "/default"
+    r = cbc("cbc-create", m, "cbc-http", "-V", '{"via":"http"}', connstr=url)
+    assert r.returncode == 0 and "LCB_ERR" not in r.stderr, r.stderr
+    r = cbc("cbc-cat", m, "cbc-http", connstr=url)
+    assert '{"via":"http"}' in r.stdout, r.stderr
+
+
+def test_sdk_bootstraps_over_http_and_follows_a_failover():
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    with MockCluster(nodes=3, replicas=1, buckets=["default"]) as mock:
+        with Cluster(mock.http_connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)),
+                     kv_timeout=5) as c:
+            coll = c.bucket("default").default_collection()
+            keys = [f"http-{i}" for i in range(30)]
+            assert coll.upsert_multi({k: k for k in keys}).all_ok
+            mock.stop_node(2)  # the new map reaches the client over the config stream
+            assert {k: r.value for k, r in coll.get_multi(keys).items()} == {k: k for k in keys}
