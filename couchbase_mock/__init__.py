@@ -282,7 +282,34 @@ class MockCluster:
         return self._call(go)
 
     def rebalance(self) -> None:
+        """Recompute the vBucket maps over the nodes in the cluster (new rev, pushed)."""
         self._call(self.cluster.rebalance)
+
+    def add_node(self, rebalance: bool = True) -> int:
+        """Start a new node (its own KV and HTTP ports); with ``rebalance`` it takes a
+        share of the vBuckets at once. Returns its index."""
+        async def go() -> int:
+            node = Node(len(self.cluster.nodes))
+            node.latency = self._latency
+            self.cluster.nodes.append(node)
+            await self._start_node(node)
+            if rebalance:
+                self.cluster.rebalance()
+            return node.index
+
+        return self._call(go)
+
+    def set_lag(self, replication_ms: float = 0, persistence_ms: float = 0) -> None:
+        """Simulated lag: a mutation counts as replicated / persisted (for OBSERVE_SEQNO and
+        OBSERVE) only this long after it was applied. Default 0: instant."""
+        if replication_ms < 0 or persistence_ms < 0:
+            raise ValueError("lag must not be negative")
+
+        def go() -> None:
+            self.cluster.replication_lag = replication_ms / 1000.0
+            self.cluster.persistence_lag = persistence_ms / 1000.0
+
+        self._call(go)
 
     def set_latency(self, ms: float, node: Optional[int] = None) -> None:
         """Delay every KV reply (of one node, or all) by ``ms`` milliseconds."""

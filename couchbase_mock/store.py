@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 THIRTY_DAYS = 30 * 24 * 60 * 60
 DEFAULT_CID = 0
@@ -116,6 +116,7 @@ class BucketStore:
         self.docs: Dict[Tuple[int, bytes], Doc] = {}
         self.vb_seqno = [0] * num_vbuckets
         self.vb_uuid = [int.from_bytes(os.urandom(8), "big") >> 1 for _ in range(num_vbuckets)]
+        self.vb_history: List[List[Tuple[float, int]]] = [[] for _ in range(num_vbuckets)]
         self.manifest = Manifest()
         self._cas = time.time_ns()
 
@@ -125,7 +126,21 @@ class BucketStore:
 
     def next_seqno(self, vb: int) -> int:
         self.vb_seqno[vb] += 1
+        self.vb_history[vb].append((time.monotonic(), self.vb_seqno[vb]))
+        if len(self.vb_history[vb]) > 64:
+            del self.vb_history[vb][:32]
         return self.vb_seqno[vb]
+
+    def seqno_as_of(self, vb: int, lag: float) -> int:
+        """The vBucket's sequence number as it was ``lag`` seconds ago (for simulated lag)."""
+        if lag <= 0:
+            return self.vb_seqno[vb]
+        cutoff = time.monotonic() - lag
+        older = [seqno for when, seqno in self.vb_history[vb] if when <= cutoff]
+        if older:
+            return older[-1]
+        history = self.vb_history[vb]
+        return history[0][1] - 1 if history else self.vb_seqno[vb]
 
     def live(self, cid: int, key: bytes) -> Optional[Doc]:
         """The document if it exists and has not expired (expired ones are removed)."""

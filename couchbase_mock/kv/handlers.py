@@ -306,8 +306,11 @@ def observe_seqno(conn: "KVConnection", req: "Request") -> bytes:
     vb = req.vbucket
     if vb >= bucket.num_vbuckets or conn.node.index not in bucket.vbmap[vb]:
         return conn.not_my_vbucket(req)
-    seqno = bucket.store.vb_seqno[vb]
-    body = struct.pack(">BHQQQ", 0, vb, bucket.store.vb_uuid[vb], seqno, seqno)
+    store, cluster = bucket.store, conn.cluster
+    is_active = bucket.vbmap[vb][0] == conn.node.index
+    current = store.vb_seqno[vb] if is_active else store.seqno_as_of(vb, cluster.replication_lag)
+    persisted = min(current, store.seqno_as_of(vb, cluster.persistence_lag))
+    body = struct.pack(">BHQQQ", 0, vb, store.vb_uuid[vb], persisted, current)
     return _reply(req, 0, body)
 
 
@@ -332,7 +335,8 @@ def observe(conn: "KVConnection", req: "Request") -> bytes:
         elif doc.deleted:
             state, cas = 0x81, doc.cas
         else:
-            state, cas = 0x01, doc.cas
+            persisted = store.seqno_as_of(vb, conn.cluster.persistence_lag) >= doc.seqno
+            state, cas = (0x01 if persisted else 0x00), doc.cas
         out.append(struct.pack(">HH", vb, len(raw_key)) + raw_key + struct.pack(">BQ", state, cas))
     return _reply(req, 0, b"".join(out))
 

@@ -115,3 +115,33 @@ def test_pause_stop_start_and_put_doc():
             keys = [f"back-{i}" for i in range(40)]
             assert coll.upsert_multi({k: 1 for k in keys}).all_ok
             assert any(m.vbucket_owners("default", k)[0] == 1 for k in keys)  # node 1 owns data again
+
+
+def test_add_node_and_simulated_lag():
+    import time
+
+    from couchbase.exceptions import TimeoutException
+    from couchbase_mock import MockCluster
+
+    import pytest
+
+    with MockCluster(nodes=2, replicas=1, buckets=["default"]) as m:
+        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password)),
+                     durability_timeout=0.3) as c:
+            coll = c.bucket("default").default_collection()
+            index = m.add_node()
+            assert index == 2 and len(m.info()["nodes"]) == 3
+            keys = [f"grown-{i}" for i in range(40)]
+            assert coll.upsert_multi({k: 1 for k in keys}).all_ok
+            assert any(m.vbucket_owners("default", k)[0] == 2 for k in keys)  # the new node serves data
+
+            m.set_lag(replication_ms=1000, persistence_ms=1000)
+            coll.upsert("lagging", 1)
+            assert coll.observe("lagging")[0].state == "found"  # applied, not yet persisted
+            with pytest.raises(TimeoutException):
+                coll.remove("lagging", replicate_to=1)  # replication takes 1 s, the budget is 0.3 s
+            time.sleep(1.1)
+            assert coll.observe("lagging-none", master_only=True)[0].state == "not_found"
+            m.set_lag(0, 0)
+            coll.upsert("lagging", 2)
+            assert coll.remove("lagging", persist_to=2, replicate_to=1).success
