@@ -79,6 +79,7 @@ class Cluster:
         self.ops = 0
         self.injected: List[Dict[str, Any]] = []
         self.chaos: List[Dict[str, Any]] = []
+        self.auth_mechanisms: Dict[str, int] = {}  # SASL mechanism -> times clients started it
         self.replication_lag = 0.0  # seconds before a mutation counts as replicated
         self.persistence_lag = 0.0  # ... and as persisted
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)

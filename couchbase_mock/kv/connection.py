@@ -184,6 +184,7 @@ def _lookup_password(conn: KVConnection) -> Any:
 
 def _sasl_auth(conn: KVConnection, req: Request) -> bytes:
     mech = req.key.decode("ascii", "replace")
+    conn.cluster.auth_mechanisms[mech] = conn.cluster.auth_mechanisms.get(mech, 0) + 1
     if mech == "PLAIN":
         user = check_plain(req.value, conn.cluster.check_credentials)
         if user is None:

@@ -2,6 +2,7 @@
 written by one SDK are read correctly by the other, with the same flags."""
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
@@ -87,6 +88,12 @@ print(json.dumps({"n": r.content_as[int](0), "nope": r.exists(1), "ctr": c.conte
     assert coll.binary().increment("interop-ctr").content == 6
 
 
+def test_official_sdk_bootstraps_with_scram_on_plain_tcp(mock):
+    before = mock.info()["auth_mechanisms"].get("SCRAM-SHA512", 0)
+    run("print(json.dumps(coll.exists('anything').exists))", **mock_args(mock))
+    assert mock.info()["auth_mechanisms"].get("SCRAM-SHA512", 0) > before
+
+
 def test_official_sdk_durability_collections_and_errors(mock, cluster):
     out = run("""
 from couchbase.durability import ServerDurability, DurabilityLevel
@@ -110,3 +117,18 @@ print(json.dumps({"cas": r.cas, "errors": errors, "exists": coll.exists("interop
     bucket = cluster.bucket("default")
     assert bucket.default_collection().get("interop-dur").cas == out["cas"]
     assert bucket.scope("app").collection("users").get("interop-named").value == {"in": "users"}
+
+
+def test_official_sdk_over_tls_with_plain():
+    """Over TLS the official SDK authenticates with PLAIN (SCRAM is its choice on plain TCP)."""
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=2, replicas=1, buckets=["default"], tls=True) as m:
+        hosts = ",".join(f"127.0.0.1:{n.kv_ssl_port}" for n in m.nodes)
+        out = run("""
+coll.upsert("tls-official", {"plain": True})
+print(json.dumps(coll.get("tls-official").content_as[dict]))
+""", connstr=f"couchbases://{hosts}", username=m.username, password=m.password, cert_path=m.ca_cert_path)
+        assert out == {"plain": True}
+        assert set(m.info()["auth_mechanisms"]) == {"PLAIN"}
+        assert json.loads(m.get_doc("default", "tls-official")["value"]) == {"plain": True}

@@ -88,6 +88,13 @@ def test_lock_unlock_touch(m):
     cbc("cbc-create", m, "cbc-lock", "-V", "1")
     r = cbc("cbc-lock", m, "cbc-lock", "-e", "10")
     assert r.returncode == 0, r.stderr
+    cas = r.stderr.split("CAS=")[1].split(",")[0]
+    r = cbc("cbc-unlock", m, "cbc-lock", "0x1")  # the wrong CAS does not unlock
+    assert "TEMPORARY_FAILURE" in r.stderr or "LCB_ERR" in r.stderr, r.stderr
+    r = cbc("cbc-unlock", m, "cbc-lock", cas)
+    assert "LCB_ERR" not in r.stderr, r.stderr
+    assert "LCB_ERR" not in cbc("cbc-create", m, "cbc-lock", "-V", "1b").stderr  # unlocked: writable
+    r = cbc("cbc-lock", m, "cbc-lock", "-e", "10")
     r = cbc("cbc-create", m, "cbc-lock", "-V", "2", connstr=m.connstr_for("default") + "?timeout=0.5")
     assert "TEMPORARY_FAILURE" in r.stderr
     m.advance_clock(11)

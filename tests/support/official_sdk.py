@@ -44,7 +44,8 @@ from couchbase.cluster import Cluster
 from couchbase.auth import PasswordAuthenticator
 from couchbase.options import ClusterOptions
 ARGS = json.loads(sys.argv[1])
-cluster = Cluster(ARGS["connstr"], ClusterOptions(PasswordAuthenticator(ARGS["username"], ARGS["password"])))
+cluster = Cluster(ARGS["connstr"], ClusterOptions(PasswordAuthenticator(ARGS["username"], ARGS["password"],
+                                                             cert_path=ARGS.get("cert_path"))))
 coll = cluster.bucket(ARGS.get("bucket", "default")).default_collection()
 """
 
