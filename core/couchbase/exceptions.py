@@ -1,146 +1,350 @@
-"""The exception hierarchy and the map from every libcouchbase status to it.
+"""Every error the SDK raises, and the map from libcouchbase status codes to them.
 
-Every error the SDK raises is a :class:`CouchbaseException` (alias
-``CouchbaseError``) carrying ``rc`` (the libcouchbase status), ``message``,
-``inner_cause`` and ``context`` (an :class:`ErrorContext`: key, node, server
-status, the server's error list for queries, ...). Semantic subclasses name
-what went wrong (``DocumentNotFoundException`` ...); argument errors are also
-``ValueError``/``TypeError``. :func:`exception_for` turns a status code into
-the right instance; the code → name table below is libcouchbase 3.3.4's
-``error.h``, and ``tests/unit/test_exceptions.py`` checks it stays complete.
-Nothing here ever holds a password.
+All errors are :class:`CouchbaseException` (alias ``CouchbaseError``), so
+``except CouchbaseException`` catches everything the SDK raises. Each one carries:
+
+``rc``
+    the libcouchbase status code (``None`` for errors found by the SDK itself);
+``message``
+    a readable description, by default ``"LCB_ERR_X (rc): libcouchbase's description"``;
+``inner_cause``
+    the exception that caused this one (e.g. what a transcoder raised), also set as
+    ``__cause__`` so tracebacks show it;
+``context``
+    an :class:`ErrorContext` (key, bucket, endpoint, server status, the server's error
+    list for queries, ...), a dict, or ``None``;
+``all_results``
+    set on the exception raised by a multi operation: the ``MultiResult`` of every key
+    (see :meth:`CouchbaseException.split_results`).
+
+Semantic classes follow the official Python SDK 4.x names and are grouped under a few
+bases: :class:`KeyValueException` (document, durability and sub-document failures),
+:class:`QueryException` (N1QL, with analytics, search and views under it),
+:class:`NetworkException`, :class:`TimeoutException`. Errors in what the caller passed
+are :class:`InvalidArgumentException`, which is also a ``ValueError``
+(:class:`InvalidArgumentTypeException` is also a ``TypeError``); a value that cannot be
+encoded or decoded is :class:`ValueFormatException`, also a ``ValueError``. Other
+builtins are not mixed in (a ``TimeoutException`` is not a ``TimeoutError``).
+
+:func:`exception_for` builds the right exception for a status code; :data:`STATUS_TABLE`
+holds, for every status of libcouchbase 3.3.4's ``error.h``, its name, description and
+class (``tests/unit/test_exceptions.py`` checks it against the header).
+
+Nothing here holds credentials: ``str``/``repr`` use only the fields above.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, ClassVar, Dict, Mapping, NamedTuple, Optional, Tuple, Type
+
+_REPR_LIMIT = 1000  # longest field value shown by reprs (server bodies can be large)
 
 
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _REPR_LIMIT else text[:_REPR_LIMIT] + "..."
+
+
+# ---- error contexts -----------------------------------------------------------------
 class ErrorContext:
-    """What is known about where an error happened; every field is optional."""
+    """Where and how an error happened. Every field is optional.
 
-    _fields: tuple = ()
+    Built with keyword arguments; fields that were not given read as ``None`` (so
+    ``exc.context.key`` is safe whatever the context's kind), ``node`` is an alias of
+    ``endpoint`` and ``status`` of ``status_code`` (or ``http_status``).
+    The ``repr`` lists the fields that are set.
+    """
+
+    FIELDS: ClassVar[Tuple[str, ...]] = ("key", "bucket", "scope", "collection", "opaque", "status_code",
+                                         "http_status", "endpoint", "ref", "context")
 
     def __init__(self, **fields: Any) -> None:
-        for name, value in fields.items():
-            setattr(self, name, value)
-        self._fields = tuple(k for k, v in fields.items() if v is not None)
-
-    def __repr__(self) -> str:
-        body = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._fields)
-        return f"{type(self).__name__}({body})"
+        for alias, name in (("node", "endpoint"), ("status", "status_code")):
+            if alias in fields:
+                fields.setdefault(name, fields.pop(alias))
+        self.__dict__.update(fields)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        # only called for attributes that were not set: unknown fields read as None
+        if name.startswith("_"):
             raise AttributeError(name)
         return None
 
+    @property
+    def node(self) -> Optional[str]:
+        """The server (``host:port``) the request went to; same as ``endpoint``."""
+        return self.endpoint
+
+    @property
+    def status(self) -> Optional[int]:
+        """The server's status: the KV ``status_code``, else the ``http_status``."""
+        return self.status_code if self.status_code is not None else self.http_status
+
+    def as_dict(self) -> Dict[str, Any]:
+        """The fields that are set, known fields first."""
+        data = {k: self.__dict__[k] for k in self.FIELDS if self.__dict__.get(k) is not None}
+        data.update((k, v) for k, v in self.__dict__.items() if v is not None and k not in data)
+        return data
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """``dict.get``-style access to one field."""
+        value = self.__dict__.get(name)
+        return default if value is None else value
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.as_dict() == other.as_dict()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{k}={_short_repr(v)}" for k, v in self.as_dict().items())
+        return f"{type(self).__name__}({body})"
+
 
 class KeyValueErrorContext(ErrorContext):
-    """key, bucket, status_code (server status), opaque, ref, context, endpoint."""
+    """A key-value operation: ``key``, ``bucket``/``scope``/``collection``, ``opaque``,
+    ``status_code`` (the memcached status), ``endpoint``, ``ref`` and ``context`` (the
+    server's enhanced error info)."""
+
+    FIELDS = ("key", "bucket", "scope", "collection", "opaque", "status_code", "endpoint", "ref", "context")
 
 
 class QueryErrorContext(ErrorContext):
-    """statement, errors (the server's list), http_status, client_context_id, endpoint."""
+    """A query, analytics, search or view request: ``statement``, ``errors`` (the
+    server's error list), ``http_status``, ``client_context_id``, ``endpoint``, plus
+    ``first_error_code``/``first_error_message`` when libcouchbase reports them."""
+
+    FIELDS = ("statement", "errors", "first_error_code", "first_error_message", "http_status",
+              "client_context_id", "endpoint", "service")
+
+
+class HTTPErrorContext(ErrorContext):
+    """A raw HTTP (management) request: ``method``, ``path``, ``http_status``,
+    ``body``, ``endpoint``."""
+
+    FIELDS = ("method", "path", "http_status", "body", "endpoint")
+
+
+# ---- the base class -----------------------------------------------------------------
+def _restore(cls: type, state: Dict[str, Any]) -> "CouchbaseException":
+    exc = cls.__new__(cls)
+    exc.args = (state.get("message"),)
+    exc.__dict__.update(state)
+    if state.get("inner_cause") is not None:
+        exc.__cause__ = state["inner_cause"]
+    return exc
 
 
 class CouchbaseException(Exception):
     """Base of every SDK error.
 
-    :param rc: libcouchbase status code, when the error came from it.
-    :param message: readable description.
+    :param message: readable description; default: the status name, code and
+        libcouchbase's description of ``rc``, or the class's summary.
+    :param rc: libcouchbase status code, when the error came from libcouchbase.
     :param inner_cause: the exception that caused this one.
-    :param context: an :class:`ErrorContext`.
+    :param context: an :class:`ErrorContext` (or a dict) saying where it happened.
     """
 
     def __init__(self, message: Optional[str] = None, *, rc: Optional[int] = None,
                  inner_cause: Optional[BaseException] = None, context: Any = None) -> None:
+        if message is None:
+            message = _describe(rc) if rc is not None else _summary(type(self))
         self.rc = rc
-        self.message = message or (describe(rc) if rc is not None else type(self).__name__)
+        self.message = message
         self.inner_cause = inner_cause
         self.context = context
         self.all_results: Any = None
-        super().__init__(self.message)
+        super().__init__(message)
+        if inner_cause is not None:
+            self.__cause__ = inner_cause
+
+    @property
+    def key(self) -> Any:
+        """The document key: the one assigned, else the context's ``key`` (1.x/2.x spelling)."""
+        if "_key" in self.__dict__:
+            return self.__dict__["_key"]
+        ctx = self.context
+        return ctx.get("key") if isinstance(ctx, (ErrorContext, dict)) else None
+
+    @key.setter
+    def key(self, value: Any) -> None:
+        self.__dict__["_key"] = value
+
+    def split_results(self) -> Tuple[Dict[Any, Any], Dict[Any, Any]]:
+        """For a multi operation's error: ``(succeeded, failed)`` dicts of ``all_results``."""
+        results = self.all_results or {}
+        failed_keys = getattr(results, "exceptions", {})
+        ok: Dict[Any, Any] = {}
+        failed: Dict[Any, Any] = {}
+        for key, res in results.items():
+            success = key not in failed_keys and getattr(res, "success", True)
+            (ok if success else failed)[key] = res
+        return ok, failed
 
     def __str__(self) -> str:
         text = self.message
-        if self.inner_cause is not None:
-            text += f" (caused by {type(self.inner_cause).__name__}: {self.inner_cause})"
+        cause = self.inner_cause
+        if cause is not None:
+            detail = str(cause)
+            if not detail or detail not in text:  # callers often quote the cause in the message
+                text += f" (caused by {type(cause).__name__}{': ' + detail if detail else ''})"
         if self.context is not None:
-            text += f", context={self.context!r}"
+            text += f", context={_short_repr(self.context)}"
         return text
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(rc={self.rc}, message={self.message!r}, context={self.context!r})"
+        extra = f", inner_cause={self.inner_cause!r}" if self.inner_cause is not None else ""
+        return (f"{type(self).__name__}(rc={self.rc}, message={self.message!r}, "
+                f"context={_short_repr(self.context)}{extra})")
+
+    def __reduce__(self) -> Any:
+        # keyword-only arguments defeat Exception's default pickling; all_results stays behind
+        state = dict(self.__dict__, all_results=None)
+        return _restore, (type(self), state)
 
 
 CouchbaseError = CouchbaseException
 
 
-def _cls(name: str, *bases: type, doc: str = "") -> Type[CouchbaseException]:
-    return type(name, bases or (CouchbaseException,), {"__doc__": doc or name, "__module__": __name__})
+def _summary(cls: type) -> str:
+    doc = cls.__doc__ or ""
+    return doc.strip().split("\n")[0].strip() or cls.__name__
 
 
-# ---- groups -----------------------------------------------------------------
+# ---- argument and value errors -------------------------------------------------------
 class InvalidArgumentException(CouchbaseException, ValueError):
-    """A bad argument; raised before any I/O."""
+    """An argument is invalid (raised before any I/O); also a ValueError."""
 
 
 class InvalidArgumentTypeException(InvalidArgumentException, TypeError):
-    """An argument of the wrong type."""
+    """An argument has the wrong type; also a TypeError."""
 
 
-KeyFormatException = InvalidArgumentTypeException
+class KeyFormatException(InvalidArgumentException):
+    """A document key is empty, longer than 250 bytes or otherwise unusable."""
 
 
+class KeyFormatTypeException(KeyFormatException, InvalidArgumentTypeException):
+    """A document key is neither str nor bytes."""
+
+
+class ValueFormatException(CouchbaseException, ValueError):
+    """A value could not be encoded or decoded by the transcoder; ``inner_cause`` says why."""
+
+
+class EncodingFailureException(ValueFormatException):
+    """A value could not be encoded for storage."""
+
+
+class DecodingFailureException(ValueFormatException):
+    """A stored value could not be decoded."""
+
+
+InvalidValueException = ValueFormatException
+
+
+# ---- timeouts, network, cluster state ------------------------------------------------
 class TimeoutException(CouchbaseException):
     """The operation did not complete in time."""
 
 
 class AmbiguousTimeoutException(TimeoutException):
-    """Timed out; the operation may have been applied."""
+    """Timed out after the request was sent: it may have been applied."""
 
 
 class UnAmbiguousTimeoutException(TimeoutException):
-    """Timed out; the operation was not applied."""
+    """Timed out before the request was sent: it was not applied."""
 
 
 class NetworkException(CouchbaseException):
-    """A network-level failure."""
+    """The network failed (connection refused or reset, name resolution, TLS, ...)."""
 
 
-class KeyValueException(CouchbaseException):
-    """A key-value operation failed on the server side."""
+class ConnectionRefusedException(NetworkException):
+    """The server refused the connection."""
 
 
-class SubdocException(KeyValueException):
-    """A sub-document path failed."""
+class ConnectionResetException(NetworkException):
+    """The server closed or reset the connection."""
 
 
-class QueryException(CouchbaseException):
-    """A N1QL request failed; ``context.errors`` holds the server's errors."""
+class NameResolutionException(NetworkException):
+    """A host name could not be resolved."""
 
 
-class AnalyticsException(QueryException):
-    """An analytics request failed."""
+class NodeUnreachableException(NetworkException):
+    """The node the request maps to is unreachable or no longer in the cluster map."""
 
 
-class SearchException(QueryException):
-    """A search request failed."""
+class ProtocolException(NetworkException):
+    """Data on the wire was not in the expected format."""
 
 
-class ViewException(QueryException):
-    """A view request failed."""
+class SSLException(NetworkException):
+    """TLS failed: the server certificate could not be verified, no usable ciphers, ..."""
 
 
-class DurabilityException(KeyValueException):
-    """A durability requirement could not be met."""
+TLSException = SSLException
 
 
-class ValueFormatException(CouchbaseException, ValueError):
-    """A value could not be encoded or decoded; ``inner_cause`` says why."""
+class AuthenticationException(CouchbaseException):
+    """Wrong credentials, or no permission for the bucket."""
 
 
-InvalidValueException = ValueFormatException
+class BucketNotFoundException(CouchbaseException):
+    """The bucket does not exist."""
+
+
+class ScopeNotFoundException(CouchbaseException):
+    """The scope does not exist."""
+
+
+class CollectionNotFoundException(CouchbaseException):
+    """The collection does not exist."""
+
+
+class ConfigurationException(CouchbaseException):
+    """A configuration problem: no cluster map yet, bad config cache or environment, plugin load failure."""
+
+
+InvalidConfigurationException = ConfigurationException
+
+
+class ServiceUnavailableException(CouchbaseException):
+    """The service needed (query, search, ...) is not available in the cluster."""
+
+
+class InternalServerFailureException(CouchbaseException):
+    """The server reported an internal error."""
+
+
+class TemporaryFailException(CouchbaseException):
+    """The server (or the cluster map) is busy or changing; retry later."""
+
+
+class RequestCanceledException(CouchbaseException):
+    """The request was cancelled before a response arrived."""
+
+
+class RateLimitedException(CouchbaseException):
+    """The server rate-limited the request."""
+
+
+class QuotaLimitedException(CouchbaseException):
+    """The server refused the request: a quota is exhausted."""
+
+
+class UnsupportedOperationException(CouchbaseException):
+    """The operation is not supported."""
+
+
+class FeatureUnavailableException(UnsupportedOperationException):
+    """The feature is not available in this client configuration or server."""
+
+
+class InternalSDKException(CouchbaseException):
+    """An internal error in the SDK or libcouchbase."""
 
 
 class ObjectClosedException(CouchbaseException):
@@ -151,383 +355,626 @@ ClusterClosedException = ObjectClosedException
 
 
 class ObjectThreadException(CouchbaseException):
-    """The object is in use by another thread (LOCKMODE_EXC) or owned by another thread."""
+    """The object is in use by another thread (``lockmode=LOCKMODE_EXC``)."""
 
 
-DocumentNotFoundException = _cls("DocumentNotFoundException", KeyValueException, doc="The document does not exist.")
-DocumentExistsException = _cls("DocumentExistsException", KeyValueException, doc="The document already exists.")
-CasMismatchException = _cls("CasMismatchException", KeyValueException, doc="The CAS given does not match.")
-DocumentLockedException = _cls("DocumentLockedException", KeyValueException, doc="The document is locked.")
-DocumentNotLockedException = _cls("DocumentNotLockedException", KeyValueException, doc="The document is not locked.")
-DocumentUnretrievableException = _cls("DocumentUnretrievableException", KeyValueException)
-ValueTooLargeException = _cls("ValueTooLargeException", KeyValueException, doc="The value exceeds the server limit.")
-DocumentNotJsonException = _cls("DocumentNotJsonException", SubdocException)
-TemporaryFailException = _cls("TemporaryFailException", KeyValueException, doc="The server is busy; retry later.")
-NotStoredException = _cls("NotStoredException", DocumentNotFoundException,
-                          doc="append/prepend on a missing document (a DocumentNotFoundException, as in SDK 4).")
-InvalidDeltaException = _cls("InvalidDeltaException", KeyValueException, InvalidArgumentException)
+class PipelineException(CouchbaseException):
+    """A batch/pipeline was used wrongly (e.g. reading a result before the batch is sent)."""
+
+
+class HTTPException(CouchbaseException):
+    """An HTTP request to a service failed; ``context.http_status`` says how."""
+
+
+# ---- key-value ------------------------------------------------------------------------
+class KeyValueException(CouchbaseException):
+    """A key-value operation failed on the server side."""
+
+
+class DocumentNotFoundException(KeyValueException):
+    """The document does not exist."""
+
+
+class NotStoredException(DocumentNotFoundException):
+    """The document was not stored (append/prepend to a missing document)."""
+
+
+class DocumentExistsException(KeyValueException):
+    """The document already exists."""
+
+
+class CasMismatchException(KeyValueException):
+    """The document changed: the CAS given does not match."""
+
+
+class DocumentLockedException(KeyValueException):
+    """The document is locked."""
+
+
+class DocumentNotLockedException(KeyValueException):
+    """The document is not locked."""
+
+
+class DocumentUnretrievableException(KeyValueException):
+    """No replica could return the document."""
+
+
+class ValueTooLargeException(KeyValueException):
+    """The value exceeds the server's size limit."""
+
+
+class InvalidDeltaException(KeyValueException):
+    """A counter cannot change: the stored value is not a number, or the delta is out of range."""
+
+
 DeltaBadValueException = InvalidDeltaException
-DurabilityImpossibleException = _cls("DurabilityImpossibleException", DurabilityException)
-DurabilityInvalidLevelException = _cls("DurabilityInvalidLevelException", DurabilityException)
-DurabilitySyncWriteAmbiguousException = _cls("DurabilitySyncWriteAmbiguousException", DurabilityException)
-DurableWriteInProgressException = _cls("DurableWriteInProgressException", DurabilityException)
-DurableWriteReCommitInProgressException = _cls("DurableWriteReCommitInProgressException", DurabilityException)
-DurabilityTooManyException = _cls("DurabilityTooManyException", DurabilityException, InvalidArgumentException)
-MutationLostException = _cls("MutationLostException", DurabilityException)
-PathNotFoundException = _cls("PathNotFoundException", SubdocException)
-PathMismatchException = _cls("PathMismatchException", SubdocException)
-PathInvalidException = _cls("PathInvalidException", SubdocException)
-PathTooBigException = _cls("PathTooBigException", SubdocException)
-PathTooDeepException = _cls("PathTooDeepException", SubdocException)
-ValueTooDeepException = _cls("ValueTooDeepException", SubdocException)
-SubdocCantInsertValueException = _cls("SubdocCantInsertValueException", SubdocException)
-NumberTooBigException = _cls("NumberTooBigException", SubdocException)
-PathExistsException = _cls("PathExistsException", SubdocException)
-XattrException = _cls("XattrException", SubdocException)
-XattrUnknownMacroException = _cls("XattrUnknownMacroException", XattrException)
-XattrInvalidFlagComboException = _cls("XattrInvalidFlagComboException", XattrException)
-XattrInvalidKeyComboException = _cls("XattrInvalidKeyComboException", XattrException)
-XattrUnknownVirtualAttributeException = _cls("XattrUnknownVirtualAttributeException", XattrException)
-XattrCannotModifyVirtualAttributeException = _cls("XattrCannotModifyVirtualAttributeException", XattrException)
-XattrInvalidOrderException = _cls("XattrInvalidOrderException", XattrException)
-AuthenticationException = _cls("AuthenticationException", doc="Wrong credentials or no permission.")
-BucketNotFoundException = _cls("BucketNotFoundException")
-ScopeNotFoundException = _cls("ScopeNotFoundException")
-CollectionNotFoundException = _cls("CollectionNotFoundException")
-CollectionAlreadyExistsException = _cls("CollectionAlreadyExistsException")
-ScopeAlreadyExistsException = _cls("ScopeAlreadyExistsException")
-BucketAlreadyExistsException = _cls("BucketAlreadyExistsException")
-UserNotFoundException = _cls("UserNotFoundException")
-GroupNotFoundException = _cls("GroupNotFoundException")
-RequestCanceledException = _cls("RequestCanceledException")
-ServiceUnavailableException = _cls("ServiceUnavailableException")
-InternalServerFailureException = _cls("InternalServerFailureException")
-UnsupportedOperationException = _cls("UnsupportedOperationException")
-FeatureUnavailableException = _cls("FeatureUnavailableException", UnsupportedOperationException)
-RateLimitedException = _cls("RateLimitedException")
-QuotaLimitedException = _cls("QuotaLimitedException")
-ParsingFailedException = _cls("ParsingFailedException", QueryException)
-PlanningFailureException = _cls("PlanningFailureException", QueryException)
-IndexFailureException = _cls("IndexFailureException", QueryException)
-IndexNotFoundException = _cls("IndexNotFoundException", QueryException)
-IndexExistsException = _cls("IndexExistsException", QueryException)
-PreparedStatementFailureException = _cls("PreparedStatementFailureException", QueryException)
-KeyspaceNotFoundException = _cls("KeyspaceNotFoundException", QueryException)
-DmlFailureException = _cls("DmlFailureException", QueryException)
-CompilationFailedException = _cls("CompilationFailedException", AnalyticsException)
-JobQueueFullException = _cls("JobQueueFullException", AnalyticsException)
-DatasetNotFoundException = _cls("DatasetNotFoundException", AnalyticsException)
-DataverseNotFoundException = _cls("DataverseNotFoundException", AnalyticsException)
-DatasetAlreadyExistsException = _cls("DatasetAlreadyExistsException", AnalyticsException)
-DataverseAlreadyExistsException = _cls("DataverseAlreadyExistsException", AnalyticsException)
-AnalyticsLinkNotFoundException = _cls("AnalyticsLinkNotFoundException", AnalyticsException)
-ViewNotFoundException = _cls("ViewNotFoundException", ViewException)
-DesignDocumentNotFoundException = _cls("DesignDocumentNotFoundException", ViewException)
-SSLException = _cls("SSLException", NetworkException, doc="TLS failed (untrusted certificate, no ciphers...).")
-TLSException = SSLException
-ConnectionRefusedException = _cls("ConnectionRefusedException", NetworkException)
-ConnectionResetException = _cls("ConnectionResetException", NetworkException)
-NameResolutionException = _cls("NameResolutionException", NetworkException)
-NodeUnreachableException = _cls("NodeUnreachableException", NetworkException)
-ProtocolException = _cls("ProtocolException", NetworkException)
-ConfigurationException = _cls("ConfigurationException")
-NoReplicasException = _cls("NoReplicasException", KeyValueException)
-InternalSDKException = _cls("InternalSDKException")
-EncodingFailureException = _cls("EncodingFailureException", ValueFormatException)
-DecodingFailureException = _cls("DecodingFailureException", ValueFormatException)
+DeltaInvalidException = InvalidDeltaException
 
-# libcouchbase 3.3.4 status code -> name (from include/libcouchbase/error.h)
-STATUS_NAMES: Dict[int, str] = {
-    0: "LCB_SUCCESS",
-    100: "LCB_ERR_GENERIC",
-    201: "LCB_ERR_TIMEOUT",
-    202: "LCB_ERR_REQUEST_CANCELED",
-    203: "LCB_ERR_INVALID_ARGUMENT",
-    204: "LCB_ERR_SERVICE_NOT_AVAILABLE",
-    205: "LCB_ERR_INTERNAL_SERVER_FAILURE",
-    206: "LCB_ERR_AUTHENTICATION_FAILURE",
-    207: "LCB_ERR_TEMPORARY_FAILURE",
-    208: "LCB_ERR_PARSING_FAILURE",
-    209: "LCB_ERR_CAS_MISMATCH",
-    210: "LCB_ERR_BUCKET_NOT_FOUND",
-    211: "LCB_ERR_COLLECTION_NOT_FOUND",
-    212: "LCB_ERR_ENCODING_FAILURE",
-    213: "LCB_ERR_DECODING_FAILURE",
-    214: "LCB_ERR_UNSUPPORTED_OPERATION",
-    215: "LCB_ERR_AMBIGUOUS_TIMEOUT",
-    216: "LCB_ERR_UNAMBIGUOUS_TIMEOUT",
-    217: "LCB_ERR_SCOPE_NOT_FOUND",
-    218: "LCB_ERR_INDEX_NOT_FOUND",
-    219: "LCB_ERR_INDEX_EXISTS",
-    220: "LCB_ERR_RATE_LIMITED",
-    221: "LCB_ERR_QUOTA_LIMITED",
-    301: "LCB_ERR_DOCUMENT_NOT_FOUND",
-    302: "LCB_ERR_DOCUMENT_UNRETRIEVABLE",
-    303: "LCB_ERR_DOCUMENT_LOCKED",
-    304: "LCB_ERR_VALUE_TOO_LARGE",
-    305: "LCB_ERR_DOCUMENT_EXISTS",
-    306: "LCB_ERR_VALUE_NOT_JSON",
-    307: "LCB_ERR_DURABILITY_LEVEL_NOT_AVAILABLE",
-    308: "LCB_ERR_DURABILITY_IMPOSSIBLE",
-    309: "LCB_ERR_DURABILITY_AMBIGUOUS",
-    310: "LCB_ERR_DURABLE_WRITE_IN_PROGRESS",
-    311: "LCB_ERR_DURABLE_WRITE_RE_COMMIT_IN_PROGRESS",
-    312: "LCB_ERR_MUTATION_LOST",
-    313: "LCB_ERR_SUBDOC_PATH_NOT_FOUND",
-    314: "LCB_ERR_SUBDOC_PATH_MISMATCH",
-    315: "LCB_ERR_SUBDOC_PATH_INVALID",
-    316: "LCB_ERR_SUBDOC_PATH_TOO_BIG",
-    317: "LCB_ERR_SUBDOC_PATH_TOO_DEEP",
-    318: "LCB_ERR_SUBDOC_VALUE_TOO_DEEP",
-    319: "LCB_ERR_SUBDOC_VALUE_INVALID",
-    320: "LCB_ERR_SUBDOC_DOCUMENT_NOT_JSON",
-    321: "LCB_ERR_SUBDOC_NUMBER_TOO_BIG",
-    322: "LCB_ERR_SUBDOC_DELTA_INVALID",
-    323: "LCB_ERR_SUBDOC_PATH_EXISTS",
-    324: "LCB_ERR_SUBDOC_XATTR_UNKNOWN_MACRO",
-    325: "LCB_ERR_SUBDOC_XATTR_INVALID_FLAG_COMBO",
-    326: "LCB_ERR_SUBDOC_XATTR_INVALID_KEY_COMBO",
-    327: "LCB_ERR_SUBDOC_XATTR_UNKNOWN_VIRTUAL_ATTRIBUTE",
-    328: "LCB_ERR_SUBDOC_XATTR_CANNOT_MODIFY_VIRTUAL_ATTRIBUTE",
-    329: "LCB_ERR_SUBDOC_XATTR_INVALID_ORDER",
-    401: "LCB_ERR_PLANNING_FAILURE",
-    402: "LCB_ERR_INDEX_FAILURE",
-    403: "LCB_ERR_PREPARED_STATEMENT_FAILURE",
-    404: "LCB_ERR_KEYSPACE_NOT_FOUND",
-    405: "LCB_ERR_DML_FAILURE",
-    501: "LCB_ERR_COMPILATION_FAILED",
-    502: "LCB_ERR_JOB_QUEUE_FULL",
-    503: "LCB_ERR_DATASET_NOT_FOUND",
-    504: "LCB_ERR_DATAVERSE_NOT_FOUND",
-    505: "LCB_ERR_DATASET_EXISTS",
-    506: "LCB_ERR_DATAVERSE_EXISTS",
-    507: "LCB_ERR_ANALYTICS_LINK_NOT_FOUND",
-    701: "LCB_ERR_VIEW_NOT_FOUND",
-    702: "LCB_ERR_DESIGN_DOCUMENT_NOT_FOUND",
-    801: "LCB_ERR_COLLECTION_ALREADY_EXISTS",
-    802: "LCB_ERR_SCOPE_EXISTS",
-    803: "LCB_ERR_USER_NOT_FOUND",
-    804: "LCB_ERR_GROUP_NOT_FOUND",
-    805: "LCB_ERR_BUCKET_ALREADY_EXISTS",
-    1000: "LCB_ERR_SSL_INVALID_CIPHERSUITES",
-    1001: "LCB_ERR_SSL_NO_CIPHERS",
-    1002: "LCB_ERR_SSL_ERROR",
-    1003: "LCB_ERR_SSL_CANTVERIFY",
-    1004: "LCB_ERR_FD_LIMIT_REACHED",
-    1005: "LCB_ERR_NODE_UNREACHABLE",
-    1006: "LCB_ERR_CONTROL_UNKNOWN_CODE",
-    1007: "LCB_ERR_CONTROL_UNSUPPORTED_MODE",
-    1008: "LCB_ERR_CONTROL_INVALID_ARGUMENT",
-    1009: "LCB_ERR_DUPLICATE_COMMANDS",
-    1010: "LCB_ERR_NO_MATCHING_SERVER",
-    1011: "LCB_ERR_PLUGIN_VERSION_MISMATCH",
-    1012: "LCB_ERR_INVALID_HOST_FORMAT",
-    1013: "LCB_ERR_INVALID_CHAR",
-    1014: "LCB_ERR_BAD_ENVIRONMENT",
-    1015: "LCB_ERR_NO_MEMORY",
-    1016: "LCB_ERR_NO_CONFIGURATION",
-    1017: "LCB_ERR_DLOPEN_FAILED",
-    1018: "LCB_ERR_DLSYM_FAILED",
-    1019: "LCB_ERR_CONFIG_CACHE_INVALID",
-    1020: "LCB_ERR_COLLECTION_MANIFEST_IS_AHEAD",
-    1021: "LCB_ERR_COLLECTION_NO_MANIFEST",
-    1022: "LCB_ERR_COLLECTION_CANNOT_APPLY_MANIFEST",
-    1023: "LCB_ERR_AUTH_CONTINUE",
-    1024: "LCB_ERR_CONNECTION_REFUSED",
-    1025: "LCB_ERR_SOCKET_SHUTDOWN",
-    1026: "LCB_ERR_CONNECTION_RESET",
-    1027: "LCB_ERR_CANNOT_GET_PORT",
-    1028: "LCB_ERR_INCOMPLETE_PACKET",
-    1029: "LCB_ERR_SDK_FEATURE_UNAVAILABLE",
-    1030: "LCB_ERR_OPTIONS_CONFLICT",
-    1031: "LCB_ERR_KVENGINE_INVALID_PACKET",
-    1032: "LCB_ERR_DURABILITY_TOO_MANY",
-    1033: "LCB_ERR_SHEDULE_FAILURE",
-    1034: "LCB_ERR_DURABILITY_NO_MUTATION_TOKENS",
-    1035: "LCB_ERR_SASLMECH_UNAVAILABLE",
-    1036: "LCB_ERR_TOO_MANY_REDIRECTS",
-    1037: "LCB_ERR_MAP_CHANGED",
-    1038: "LCB_ERR_NOT_MY_VBUCKET",
-    1039: "LCB_ERR_UNKNOWN_SUBDOC_COMMAND",
-    1040: "LCB_ERR_KVENGINE_UNKNOWN_ERROR",
-    1041: "LCB_ERR_NAMESERVER",
-    1042: "LCB_ERR_INVALID_RANGE",
-    1043: "LCB_ERR_NOT_STORED",
-    1044: "LCB_ERR_BUSY",
-    1045: "LCB_ERR_SDK_INTERNAL",
-    1046: "LCB_ERR_INVALID_DELTA",
-    1047: "LCB_ERR_NO_COMMANDS",
-    1048: "LCB_ERR_NETWORK",
-    1049: "LCB_ERR_UNKNOWN_HOST",
-    1050: "LCB_ERR_PROTOCOL_ERROR",
-    1051: "LCB_ERR_CONNECT_ERROR",
-    1052: "LCB_ERR_EMPTY_KEY",
-    1053: "LCB_ERR_HTTP",
-    1054: "LCB_ERR_QUERY",
-    1055: "LCB_ERR_TOPOLOGY_CHANGE",
-}
 
-_BY_NAME: Dict[str, Type[CouchbaseException]] = {
-    "LCB_ERR_TIMEOUT": TimeoutException,
-    "LCB_ERR_AMBIGUOUS_TIMEOUT": AmbiguousTimeoutException,
-    "LCB_ERR_UNAMBIGUOUS_TIMEOUT": UnAmbiguousTimeoutException,
-    "LCB_ERR_REQUEST_CANCELED": RequestCanceledException,
-    "LCB_ERR_INVALID_ARGUMENT": InvalidArgumentException,
-    "LCB_ERR_OPTIONS_CONFLICT": InvalidArgumentException,
-    "LCB_ERR_EMPTY_KEY": InvalidArgumentException,
-    "LCB_ERR_INVALID_RANGE": InvalidArgumentException,
-    "LCB_ERR_INVALID_CHAR": InvalidArgumentException,
-    "LCB_ERR_INVALID_HOST_FORMAT": InvalidArgumentException,
-    "LCB_ERR_CONTROL_INVALID_ARGUMENT": InvalidArgumentException,
-    "LCB_ERR_CONTROL_UNKNOWN_CODE": InvalidArgumentException,
-    "LCB_ERR_CONTROL_UNSUPPORTED_MODE": InvalidArgumentException,
-    "LCB_ERR_NO_COMMANDS": InvalidArgumentException,
-    "LCB_ERR_DUPLICATE_COMMANDS": InvalidArgumentException,
-    "LCB_ERR_SERVICE_NOT_AVAILABLE": ServiceUnavailableException,
-    "LCB_ERR_INTERNAL_SERVER_FAILURE": InternalServerFailureException,
-    "LCB_ERR_AUTHENTICATION_FAILURE": AuthenticationException,
-    "LCB_ERR_SASLMECH_UNAVAILABLE": AuthenticationException,
-    "LCB_ERR_TEMPORARY_FAILURE": TemporaryFailException,
-    "LCB_ERR_BUSY": TemporaryFailException,
-    "LCB_ERR_PARSING_FAILURE": ParsingFailedException,
-    "LCB_ERR_CAS_MISMATCH": CasMismatchException,
-    "LCB_ERR_BUCKET_NOT_FOUND": BucketNotFoundException,
-    "LCB_ERR_COLLECTION_NOT_FOUND": CollectionNotFoundException,
-    "LCB_ERR_SCOPE_NOT_FOUND": ScopeNotFoundException,
-    "LCB_ERR_ENCODING_FAILURE": EncodingFailureException,
-    "LCB_ERR_DECODING_FAILURE": DecodingFailureException,
-    "LCB_ERR_UNSUPPORTED_OPERATION": UnsupportedOperationException,
-    "LCB_ERR_SDK_FEATURE_UNAVAILABLE": FeatureUnavailableException,
-    "LCB_ERR_INDEX_NOT_FOUND": IndexNotFoundException,
-    "LCB_ERR_INDEX_EXISTS": IndexExistsException,
-    "LCB_ERR_RATE_LIMITED": RateLimitedException,
-    "LCB_ERR_QUOTA_LIMITED": QuotaLimitedException,
-    "LCB_ERR_DOCUMENT_NOT_FOUND": DocumentNotFoundException,
-    "LCB_ERR_DOCUMENT_UNRETRIEVABLE": DocumentUnretrievableException,
-    "LCB_ERR_DOCUMENT_LOCKED": DocumentLockedException,
-    "LCB_ERR_VALUE_TOO_LARGE": ValueTooLargeException,
-    "LCB_ERR_DOCUMENT_EXISTS": DocumentExistsException,
-    "LCB_ERR_VALUE_NOT_JSON": DocumentNotJsonException,
-    "LCB_ERR_DURABILITY_LEVEL_NOT_AVAILABLE": DurabilityInvalidLevelException,
-    "LCB_ERR_DURABILITY_IMPOSSIBLE": DurabilityImpossibleException,
-    "LCB_ERR_DURABILITY_AMBIGUOUS": DurabilitySyncWriteAmbiguousException,
-    "LCB_ERR_DURABLE_WRITE_IN_PROGRESS": DurableWriteInProgressException,
-    "LCB_ERR_DURABLE_WRITE_RE_COMMIT_IN_PROGRESS": DurableWriteReCommitInProgressException,
-    "LCB_ERR_MUTATION_LOST": MutationLostException,
-    "LCB_ERR_DURABILITY_TOO_MANY": DurabilityTooManyException,
-    "LCB_ERR_DURABILITY_NO_MUTATION_TOKENS": DurabilityTooManyException,
-    "LCB_ERR_SUBDOC_PATH_NOT_FOUND": PathNotFoundException,
-    "LCB_ERR_SUBDOC_PATH_MISMATCH": PathMismatchException,
-    "LCB_ERR_SUBDOC_PATH_INVALID": PathInvalidException,
-    "LCB_ERR_SUBDOC_PATH_TOO_BIG": PathTooBigException,
-    "LCB_ERR_SUBDOC_PATH_TOO_DEEP": PathTooDeepException,
-    "LCB_ERR_SUBDOC_VALUE_TOO_DEEP": ValueTooDeepException,
-    "LCB_ERR_SUBDOC_VALUE_INVALID": SubdocCantInsertValueException,
-    "LCB_ERR_SUBDOC_DOCUMENT_NOT_JSON": DocumentNotJsonException,
-    "LCB_ERR_SUBDOC_NUMBER_TOO_BIG": NumberTooBigException,
-    "LCB_ERR_SUBDOC_DELTA_INVALID": InvalidDeltaException,
-    "LCB_ERR_SUBDOC_PATH_EXISTS": PathExistsException,
-    "LCB_ERR_SUBDOC_XATTR_UNKNOWN_MACRO": XattrUnknownMacroException,
-    "LCB_ERR_SUBDOC_XATTR_INVALID_FLAG_COMBO": XattrInvalidFlagComboException,
-    "LCB_ERR_SUBDOC_XATTR_INVALID_KEY_COMBO": XattrInvalidKeyComboException,
-    "LCB_ERR_SUBDOC_XATTR_UNKNOWN_VIRTUAL_ATTRIBUTE": XattrUnknownVirtualAttributeException,
-    "LCB_ERR_SUBDOC_XATTR_CANNOT_MODIFY_VIRTUAL_ATTRIBUTE": XattrCannotModifyVirtualAttributeException,
-    "LCB_ERR_SUBDOC_XATTR_INVALID_ORDER": XattrInvalidOrderException,
-    "LCB_ERR_UNKNOWN_SUBDOC_COMMAND": SubdocException,
-    "LCB_ERR_PLANNING_FAILURE": PlanningFailureException,
-    "LCB_ERR_INDEX_FAILURE": IndexFailureException,
-    "LCB_ERR_PREPARED_STATEMENT_FAILURE": PreparedStatementFailureException,
-    "LCB_ERR_KEYSPACE_NOT_FOUND": KeyspaceNotFoundException,
-    "LCB_ERR_DML_FAILURE": DmlFailureException,
-    "LCB_ERR_QUERY": QueryException,
-    "LCB_ERR_COMPILATION_FAILED": CompilationFailedException,
-    "LCB_ERR_JOB_QUEUE_FULL": JobQueueFullException,
-    "LCB_ERR_DATASET_NOT_FOUND": DatasetNotFoundException,
-    "LCB_ERR_DATAVERSE_NOT_FOUND": DataverseNotFoundException,
-    "LCB_ERR_DATASET_EXISTS": DatasetAlreadyExistsException,
-    "LCB_ERR_DATAVERSE_EXISTS": DataverseAlreadyExistsException,
-    "LCB_ERR_ANALYTICS_LINK_NOT_FOUND": AnalyticsLinkNotFoundException,
-    "LCB_ERR_VIEW_NOT_FOUND": ViewNotFoundException,
-    "LCB_ERR_DESIGN_DOCUMENT_NOT_FOUND": DesignDocumentNotFoundException,
-    "LCB_ERR_COLLECTION_ALREADY_EXISTS": CollectionAlreadyExistsException,
-    "LCB_ERR_SCOPE_EXISTS": ScopeAlreadyExistsException,
-    "LCB_ERR_USER_NOT_FOUND": UserNotFoundException,
-    "LCB_ERR_GROUP_NOT_FOUND": GroupNotFoundException,
-    "LCB_ERR_BUCKET_ALREADY_EXISTS": BucketAlreadyExistsException,
-    "LCB_ERR_SSL_INVALID_CIPHERSUITES": SSLException,
-    "LCB_ERR_SSL_NO_CIPHERS": SSLException,
-    "LCB_ERR_SSL_ERROR": SSLException,
-    "LCB_ERR_SSL_CANTVERIFY": SSLException,
-    "LCB_ERR_NODE_UNREACHABLE": NodeUnreachableException,
-    "LCB_ERR_CONNECTION_REFUSED": ConnectionRefusedException,
-    "LCB_ERR_SOCKET_SHUTDOWN": ConnectionResetException,
-    "LCB_ERR_CONNECTION_RESET": ConnectionResetException,
-    "LCB_ERR_CANNOT_GET_PORT": NetworkException,
-    "LCB_ERR_FD_LIMIT_REACHED": NetworkException,
-    "LCB_ERR_NETWORK": NetworkException,
-    "LCB_ERR_CONNECT_ERROR": NetworkException,
-    "LCB_ERR_NAMESERVER": NameResolutionException,
-    "LCB_ERR_UNKNOWN_HOST": NameResolutionException,
-    "LCB_ERR_INCOMPLETE_PACKET": ProtocolException,
-    "LCB_ERR_PROTOCOL_ERROR": ProtocolException,
-    "LCB_ERR_KVENGINE_INVALID_PACKET": ProtocolException,
-    "LCB_ERR_KVENGINE_UNKNOWN_ERROR": KeyValueException,
-    "LCB_ERR_NOT_STORED": NotStoredException,
-    "LCB_ERR_INVALID_DELTA": InvalidDeltaException,
-    "LCB_ERR_NOT_MY_VBUCKET": KeyValueException,
-    "LCB_ERR_NO_MATCHING_SERVER": NodeUnreachableException,
-    "LCB_ERR_MAP_CHANGED": KeyValueException,
-    "LCB_ERR_TOPOLOGY_CHANGE": KeyValueException,
-    "LCB_ERR_TOO_MANY_REDIRECTS": NetworkException,
-    "LCB_ERR_HTTP": QueryException,
-    "LCB_ERR_NO_CONFIGURATION": ConfigurationException,
-    "LCB_ERR_CONFIG_CACHE_INVALID": ConfigurationException,
-    "LCB_ERR_COLLECTION_MANIFEST_IS_AHEAD": ConfigurationException,
-    "LCB_ERR_COLLECTION_NO_MANIFEST": ConfigurationException,
-    "LCB_ERR_COLLECTION_CANNOT_APPLY_MANIFEST": ConfigurationException,
-    "LCB_ERR_BAD_ENVIRONMENT": ConfigurationException,
-    "LCB_ERR_PLUGIN_VERSION_MISMATCH": ConfigurationException,
-    "LCB_ERR_DLOPEN_FAILED": ConfigurationException,
-    "LCB_ERR_DLSYM_FAILED": ConfigurationException,
-    "LCB_ERR_NO_MEMORY": InternalSDKException,
-    "LCB_ERR_SDK_INTERNAL": InternalSDKException,
-    "LCB_ERR_SHEDULE_FAILURE": InternalSDKException,
-    "LCB_ERR_AUTH_CONTINUE": AuthenticationException,
-    "LCB_ERR_GENERIC": CouchbaseException,
-    "LCB_SUCCESS": CouchbaseException,
+class NoReplicasException(KeyValueException):
+    """The bucket has no replicas to read from or replicate to."""
+
+
+class DurabilityException(KeyValueException):
+    """A durability requirement could not be met."""
+
+
+class DurabilityImpossibleException(DurabilityException):
+    """The durability requirement cannot be met with the cluster as it is."""
+
+
+class DurabilityInvalidLevelException(DurabilityException):
+    """The server does not support this durability level."""
+
+
+class DurabilitySyncWriteAmbiguousException(DurabilityException):
+    """The durable write may or may not have been applied."""
+
+
+class DurableWriteInProgressException(DurabilityException):
+    """Another durable write to the document is in progress."""
+
+
+class DurableWriteReCommitInProgressException(DurabilityException):
+    """A durable write to the document is being re-committed."""
+
+
+class DurabilityTooManyException(DurabilityException, InvalidArgumentException):
+    """More replicas/nodes were asked for than the cluster has (also an InvalidArgumentException)."""
+
+
+class MutationLostException(DurabilityException):
+    """The mutation was lost (failover) before it met its durability requirement."""
+
+
+class SubdocException(KeyValueException):
+    """A sub-document path or value failed."""
+
+
+class PathNotFoundException(SubdocException):
+    """The path does not exist in the document."""
+
+
+class PathExistsException(SubdocException):
+    """The path already exists in the document."""
+
+
+class PathMismatchException(SubdocException):
+    """The path's type does not match the operation (e.g. array operation on an object)."""
+
+
+class PathInvalidException(SubdocException):
+    """The path is malformed."""
+
+
+class PathTooBigException(SubdocException):
+    """The path is too long."""
+
+
+class PathTooDeepException(SubdocException):
+    """The path (or the document) is too deeply nested."""
+
+
+class DocumentTooDeepException(PathTooDeepException):
+    """The document is too deeply nested to be processed."""
+
+
+class ValueTooDeepException(SubdocException):
+    """The value would make the document too deep."""
+
+
+class SubdocCantInsertValueException(SubdocException):
+    """The value cannot be inserted at the path (e.g. not valid JSON)."""
+
+
+class DocumentNotJsonException(SubdocException):
+    """The document is not JSON, so paths cannot be used."""
+
+
+class NumberTooBigException(SubdocException):
+    """The number at the path is too large for a counter operation."""
+
+
+class XattrException(SubdocException):
+    """An extended attribute operation failed."""
+
+
+class XattrUnknownMacroException(XattrException):
+    """Unknown macro in an extended attribute value."""
+
+
+class XattrInvalidFlagComboException(XattrException):
+    """Invalid combination of extended attribute flags."""
+
+
+class XattrInvalidKeyComboException(XattrException):
+    """Extended attributes of different keys in one request."""
+
+
+class XattrUnknownVirtualAttributeException(XattrException):
+    """Unknown virtual extended attribute."""
+
+
+class XattrCannotModifyVirtualAttributeException(XattrException):
+    """Virtual extended attributes cannot be modified."""
+
+
+class XattrInvalidOrderException(XattrException):
+    """Extended attribute specs must come before document specs."""
+
+
+# ---- query services ---------------------------------------------------------------------
+class QueryException(CouchbaseException):
+    """A query failed; ``context.errors`` holds the server's error list."""
+
+
+class ParsingFailedException(QueryException):
+    """The statement could not be parsed."""
+
+
+class PlanningFailureException(QueryException):
+    """The query planner failed."""
+
+
+class IndexFailureException(QueryException):
+    """The query failed in an index."""
+
+
+class IndexNotFoundException(QueryException):
+    """The index does not exist."""
+
+
+class IndexExistsException(QueryException):
+    """The index already exists."""
+
+
+class PreparedStatementFailureException(QueryException):
+    """The prepared statement failed."""
+
+
+class KeyspaceNotFoundException(QueryException):
+    """The keyspace (bucket or collection) of the query does not exist."""
+
+
+class DmlFailureException(QueryException):
+    """The data service failed while running a DML statement."""
+
+
+class AnalyticsException(QueryException):
+    """An analytics request failed."""
+
+
+class CompilationFailedException(AnalyticsException):
+    """The analytics statement did not compile."""
+
+
+class JobQueueFullException(AnalyticsException):
+    """The analytics job queue is full."""
+
+
+class DatasetNotFoundException(AnalyticsException):
+    """The analytics dataset does not exist."""
+
+
+class DataverseNotFoundException(AnalyticsException):
+    """The analytics dataverse does not exist."""
+
+
+class DatasetAlreadyExistsException(AnalyticsException):
+    """The analytics dataset already exists."""
+
+
+class DataverseAlreadyExistsException(AnalyticsException):
+    """The analytics dataverse already exists."""
+
+
+class AnalyticsLinkNotFoundException(AnalyticsException):
+    """The analytics link does not exist."""
+
+
+class SearchException(QueryException):
+    """A search (FTS) request failed."""
+
+
+class ViewException(QueryException):
+    """A view request failed."""
+
+
+class ViewNotFoundException(ViewException):
+    """The view does not exist."""
+
+
+class DesignDocumentNotFoundException(ViewException):
+    """The design document does not exist."""
+
+
+# ---- management ---------------------------------------------------------------------------
+class BucketAlreadyExistsException(CouchbaseException):
+    """The bucket already exists."""
+
+
+class ScopeAlreadyExistsException(CouchbaseException):
+    """The scope already exists."""
+
+
+class CollectionAlreadyExistsException(CouchbaseException):
+    """The collection already exists."""
+
+
+class UserNotFoundException(CouchbaseException):
+    """The user does not exist."""
+
+
+class GroupNotFoundException(CouchbaseException):
+    """The group does not exist."""
+
+
+# ---- libcouchbase status codes ---------------------------------------------------------------
+class StatusInfo(NamedTuple):
+    """One libcouchbase status: its ``LCB_ERR_*`` name, description and exception class."""
+
+    name: str
+    description: str
+    exception: Type[CouchbaseException]
+
+
+# Generated once from libcouchbase 3.3.4 include/libcouchbase/error.h (LCB_XERROR); the
+# classes were chosen by hand. tests/unit/test_exceptions.py keeps it complete.
+STATUS_TABLE: Mapping[int, StatusInfo] = {
+    0: StatusInfo("LCB_SUCCESS", "Success (Not an error)", CouchbaseException),
+    100: StatusInfo("LCB_ERR_GENERIC", "Generic error code", CouchbaseException),
+    201: StatusInfo("LCB_ERR_TIMEOUT",
+                    "The request was not completed by the user-defined timeout",
+                    TimeoutException),
+    202: StatusInfo("LCB_ERR_REQUEST_CANCELED",
+                    "A request is cancelled and cannot be resolved in a non-ambiguous way. Most likely the "
+                    "request is in-flight on the socket and the socket gets closed.",
+                    RequestCanceledException),
+    203: StatusInfo("LCB_ERR_INVALID_ARGUMENT",
+                    "It is unambiguously determined that the error was caused because of invalid arguments "
+                    "from the user",
+                    InvalidArgumentException),
+    204: StatusInfo("LCB_ERR_SERVICE_NOT_AVAILABLE",
+                    "It was determined from the config unambiguously that the service is not available",
+                    ServiceUnavailableException),
+    205: StatusInfo("LCB_ERR_INTERNAL_SERVER_FAILURE",
+                    "Internal server error",
+                    InternalServerFailureException),
+    206: StatusInfo("LCB_ERR_AUTHENTICATION_FAILURE",
+                    "Authentication error. Possible reasons: incorrect authentication configuration, bucket "
+                    "doesn't exist or bucket may be hibernated.",
+                    AuthenticationException),
+    207: StatusInfo("LCB_ERR_TEMPORARY_FAILURE", "Temporary failure", TemporaryFailException),
+    208: StatusInfo("LCB_ERR_PARSING_FAILURE", "Parsing failed", ParsingFailedException),
+    209: StatusInfo("LCB_ERR_CAS_MISMATCH", "CAS mismatch", CasMismatchException),
+    210: StatusInfo("LCB_ERR_BUCKET_NOT_FOUND",
+                    "A request is made but the current bucket is not found",
+                    BucketNotFoundException),
+    211: StatusInfo("LCB_ERR_COLLECTION_NOT_FOUND",
+                    "A request is made but the current collection (including scope) is not found",
+                    CollectionNotFoundException),
+    212: StatusInfo("LCB_ERR_ENCODING_FAILURE",
+                    "Encoding of user object failed while trying to write it to the cluster",
+                    EncodingFailureException),
+    213: StatusInfo("LCB_ERR_DECODING_FAILURE",
+                    "Decoding of the data into the user object failed",
+                    DecodingFailureException),
+    214: StatusInfo("LCB_ERR_UNSUPPORTED_OPERATION", "Unsupported operation", UnsupportedOperationException),
+    215: StatusInfo("LCB_ERR_AMBIGUOUS_TIMEOUT", "Ambiguous timeout", AmbiguousTimeoutException),
+    216: StatusInfo("LCB_ERR_UNAMBIGUOUS_TIMEOUT", "Unambiguous timeout", UnAmbiguousTimeoutException),
+    217: StatusInfo("LCB_ERR_SCOPE_NOT_FOUND", "Scope is not found", ScopeNotFoundException),
+    218: StatusInfo("LCB_ERR_INDEX_NOT_FOUND", "Index is not found", IndexNotFoundException),
+    219: StatusInfo("LCB_ERR_INDEX_EXISTS", "Index is exist already", IndexExistsException),
+    220: StatusInfo("LCB_ERR_RATE_LIMITED",
+                    "The service decided that the caller must be rate limited due to exceeding a rate "
+                    "threshold",
+                    RateLimitedException),
+    221: StatusInfo("LCB_ERR_QUOTA_LIMITED",
+                    "The service decided that the caller must be limited due to exceeding a quota threshold",
+                    QuotaLimitedException),
+    301: StatusInfo("LCB_ERR_DOCUMENT_NOT_FOUND", "Document is not found", DocumentNotFoundException),
+    302: StatusInfo("LCB_ERR_DOCUMENT_UNRETRIEVABLE",
+                    "Document is unretrievable",
+                    DocumentUnretrievableException),
+    303: StatusInfo("LCB_ERR_DOCUMENT_LOCKED", "Document locked", DocumentLockedException),
+    304: StatusInfo("LCB_ERR_VALUE_TOO_LARGE", "Value too large", ValueTooLargeException),
+    305: StatusInfo("LCB_ERR_DOCUMENT_EXISTS", "Document already exists", DocumentExistsException),
+    306: StatusInfo("LCB_ERR_VALUE_NOT_JSON", "Value is not a JSON", DocumentNotJsonException),
+    307: StatusInfo("LCB_ERR_DURABILITY_LEVEL_NOT_AVAILABLE",
+                    "Durability level is not available",
+                    DurabilityInvalidLevelException),
+    308: StatusInfo("LCB_ERR_DURABILITY_IMPOSSIBLE", "Durability impossible", DurabilityImpossibleException),
+    309: StatusInfo("LCB_ERR_DURABILITY_AMBIGUOUS",
+                    "Durability ambiguous",
+                    DurabilitySyncWriteAmbiguousException),
+    310: StatusInfo("LCB_ERR_DURABLE_WRITE_IN_PROGRESS",
+                    "Durable write in progress",
+                    DurableWriteInProgressException),
+    311: StatusInfo("LCB_ERR_DURABLE_WRITE_RE_COMMIT_IN_PROGRESS",
+                    "Durable write re-commit in progress",
+                    DurableWriteReCommitInProgressException),
+    312: StatusInfo("LCB_ERR_MUTATION_LOST", "Mutation lost", MutationLostException),
+    313: StatusInfo("LCB_ERR_SUBDOC_PATH_NOT_FOUND", "Subdoc: path not found", PathNotFoundException),
+    314: StatusInfo("LCB_ERR_SUBDOC_PATH_MISMATCH", "Subdoc: path mismatch", PathMismatchException),
+    315: StatusInfo("LCB_ERR_SUBDOC_PATH_INVALID", "Subdoc: path invalid", PathInvalidException),
+    316: StatusInfo("LCB_ERR_SUBDOC_PATH_TOO_BIG", "Subdoc: path too big", PathTooBigException),
+    317: StatusInfo("LCB_ERR_SUBDOC_PATH_TOO_DEEP", "Subdoc: document too deep", PathTooDeepException),
+    318: StatusInfo("LCB_ERR_SUBDOC_VALUE_TOO_DEEP", "Subdoc: value too deep", ValueTooDeepException),
+    319: StatusInfo("LCB_ERR_SUBDOC_VALUE_INVALID",
+                    "Subdoc: cannot insert value",
+                    SubdocCantInsertValueException),
+    320: StatusInfo("LCB_ERR_SUBDOC_DOCUMENT_NOT_JSON",
+                    "Subdoc: document is not a JSON",
+                    DocumentNotJsonException),
+    321: StatusInfo("LCB_ERR_SUBDOC_NUMBER_TOO_BIG", "Subdoc: number is too big", NumberTooBigException),
+    322: StatusInfo("LCB_ERR_SUBDOC_DELTA_INVALID", "Subdoc: invalid delta range", InvalidDeltaException),
+    323: StatusInfo("LCB_ERR_SUBDOC_PATH_EXISTS", "Subdoc: path already exists", PathExistsException),
+    324: StatusInfo("LCB_ERR_SUBDOC_XATTR_UNKNOWN_MACRO",
+                    "Subdoc: XATTR unknown macro",
+                    XattrUnknownMacroException),
+    325: StatusInfo("LCB_ERR_SUBDOC_XATTR_INVALID_FLAG_COMBO",
+                    "Subdoc: XATTR invalid flag combination",
+                    XattrInvalidFlagComboException),
+    326: StatusInfo("LCB_ERR_SUBDOC_XATTR_INVALID_KEY_COMBO",
+                    "Subdoc: XATTR invalid key combination",
+                    XattrInvalidKeyComboException),
+    327: StatusInfo("LCB_ERR_SUBDOC_XATTR_UNKNOWN_VIRTUAL_ATTRIBUTE",
+                    "Subdoc: XATTR unknown virtual attribute",
+                    XattrUnknownVirtualAttributeException),
+    328: StatusInfo("LCB_ERR_SUBDOC_XATTR_CANNOT_MODIFY_VIRTUAL_ATTRIBUTE",
+                    "Subdoc: XATTR cannot modify virtual attribute",
+                    XattrCannotModifyVirtualAttributeException),
+    329: StatusInfo("LCB_ERR_SUBDOC_XATTR_INVALID_ORDER",
+                    "Subdoc: XATTR invalid order",
+                    XattrInvalidOrderException),
+    401: StatusInfo("LCB_ERR_PLANNING_FAILURE", "Planning failed", PlanningFailureException),
+    402: StatusInfo("LCB_ERR_INDEX_FAILURE", "Query index failure", IndexFailureException),
+    403: StatusInfo("LCB_ERR_PREPARED_STATEMENT_FAILURE",
+                    "Prepared statement failure",
+                    PreparedStatementFailureException),
+    404: StatusInfo("LCB_ERR_KEYSPACE_NOT_FOUND",
+                    "Keyspace is not found (collection or bucket does not exist)",
+                    KeyspaceNotFoundException),
+    405: StatusInfo("LCB_ERR_DML_FAILURE",
+                    "Data service returned an error during execution of DML statement",
+                    DmlFailureException),
+    501: StatusInfo("LCB_ERR_COMPILATION_FAILED", "Compilation failed", CompilationFailedException),
+    502: StatusInfo("LCB_ERR_JOB_QUEUE_FULL", "Job queue is full", JobQueueFullException),
+    503: StatusInfo("LCB_ERR_DATASET_NOT_FOUND", "Dataset is not found", DatasetNotFoundException),
+    504: StatusInfo("LCB_ERR_DATAVERSE_NOT_FOUND", "Dataverse is not found", DataverseNotFoundException),
+    505: StatusInfo("LCB_ERR_DATASET_EXISTS", "Dataset already exists", DatasetAlreadyExistsException),
+    506: StatusInfo("LCB_ERR_DATAVERSE_EXISTS", "Dataverse already exists", DataverseAlreadyExistsException),
+    507: StatusInfo("LCB_ERR_ANALYTICS_LINK_NOT_FOUND",
+                    "Analytics link is not found",
+                    AnalyticsLinkNotFoundException),
+    701: StatusInfo("LCB_ERR_VIEW_NOT_FOUND", "View is not found", ViewNotFoundException),
+    702: StatusInfo("LCB_ERR_DESIGN_DOCUMENT_NOT_FOUND",
+                    "Design document is not found",
+                    DesignDocumentNotFoundException),
+    801: StatusInfo("LCB_ERR_COLLECTION_ALREADY_EXISTS",
+                    "Collection already exists",
+                    CollectionAlreadyExistsException),
+    802: StatusInfo("LCB_ERR_SCOPE_EXISTS", "Scope already exists", ScopeAlreadyExistsException),
+    803: StatusInfo("LCB_ERR_USER_NOT_FOUND", "User is not found", UserNotFoundException),
+    804: StatusInfo("LCB_ERR_GROUP_NOT_FOUND", "Group is not found", GroupNotFoundException),
+    805: StatusInfo("LCB_ERR_BUCKET_ALREADY_EXISTS", "Bucket already exists", BucketAlreadyExistsException),
+    1000: StatusInfo("LCB_ERR_SSL_INVALID_CIPHERSUITES",
+                     "OpenSSL encountered an error in the provided ciphersuites (TLS >= 1.3)",
+                     SSLException),
+    1001: StatusInfo("LCB_ERR_SSL_NO_CIPHERS",
+                     "OpenSSL does not support any of the ciphers provided (TLS < 1.3)",
+                     SSLException),
+    1002: StatusInfo("LCB_ERR_SSL_ERROR",
+                     "A generic error related to the SSL subsystem was encountered. Enable logging to see "
+                     "more details",
+                     SSLException),
+    1003: StatusInfo("LCB_ERR_SSL_CANTVERIFY", "Client could not verify server's certificate", SSLException),
+    1004: StatusInfo("LCB_ERR_FD_LIMIT_REACHED",
+                     "The system or process has reached its maximum number of file descriptors",
+                     NetworkException),
+    1005: StatusInfo("LCB_ERR_NODE_UNREACHABLE",
+                     "The remote host is not reachable",
+                     NodeUnreachableException),
+    1006: StatusInfo("LCB_ERR_CONTROL_UNKNOWN_CODE",
+                     "Control code passed was unrecognized",
+                     InvalidArgumentException),
+    1007: StatusInfo("LCB_ERR_CONTROL_UNSUPPORTED_MODE",
+                     "Invalid modifier for cntl operation (e.g. tried to read a write-only value",
+                     InvalidArgumentException),
+    1008: StatusInfo("LCB_ERR_CONTROL_INVALID_ARGUMENT",
+                     "Argument passed to cntl was badly formatted",
+                     InvalidArgumentException),
+    1009: StatusInfo("LCB_ERR_DUPLICATE_COMMANDS",
+                     "The same key was specified more than once in the command list",
+                     InvalidArgumentException),
+    1010: StatusInfo("LCB_ERR_NO_MATCHING_SERVER",
+                     "The node the request was mapped to does not exist in the current cluster map. This may"
+                     " be the result of a failover",
+                     NodeUnreachableException),
+    1011: StatusInfo("LCB_ERR_PLUGIN_VERSION_MISMATCH",
+                     "This version of libcouchbase cannot load the specified plugin",
+                     ConfigurationException),
+    1012: StatusInfo("LCB_ERR_INVALID_HOST_FORMAT",
+                     "Hostname specified for URI is in an invalid format",
+                     InvalidArgumentException),
+    1013: StatusInfo("LCB_ERR_INVALID_CHAR", "Illegal character", InvalidArgumentException),
+    1014: StatusInfo("LCB_ERR_BAD_ENVIRONMENT",
+                     "The value for an environment variable recognized by libcouchbase was specified in an "
+                     "incorrect format. Check your environment for entries starting with 'LCB_' or "
+                     "'LIBCOUCHBASE_'",
+                     ConfigurationException),
+    1015: StatusInfo("LCB_ERR_NO_MEMORY",
+                     "Memory allocation for libcouchbase failed. Severe problems ahead",
+                     InternalSDKException),
+    1016: StatusInfo("LCB_ERR_NO_CONFIGURATION",
+                     "Client not bootstrapped. Ensure bootstrap/connect was attempted and was successful",
+                     ConfigurationException),
+    1017: StatusInfo("LCB_ERR_DLOPEN_FAILED", "Could not locate plugin library", ConfigurationException),
+    1018: StatusInfo("LCB_ERR_DLSYM_FAILED", "Required plugin initializer not found", ConfigurationException),
+    1019: StatusInfo("LCB_ERR_CONFIG_CACHE_INVALID",
+                     "The contents of the configuration cache file were invalid. Configuration will be "
+                     "fetched from the network",
+                     ConfigurationException),
+    1020: StatusInfo("LCB_ERR_COLLECTION_MANIFEST_IS_AHEAD",
+                     "Collections manifest of SDK is ahead of Server's",
+                     ConfigurationException),
+    1021: StatusInfo("LCB_ERR_COLLECTION_NO_MANIFEST", "No Collections Manifest", ConfigurationException),
+    1022: StatusInfo("LCB_ERR_COLLECTION_CANNOT_APPLY_MANIFEST",
+                     "Cannot apply collections manifest",
+                     ConfigurationException),
+    1023: StatusInfo("LCB_ERR_AUTH_CONTINUE",
+                     "Error code used internally within libcouchbase for SASL auth. Should not be visible "
+                     "from the API",
+                     AuthenticationException),
+    1024: StatusInfo("LCB_ERR_CONNECTION_REFUSED",
+                     "The remote host refused the connection",
+                     ConnectionRefusedException),
+    1025: StatusInfo("LCB_ERR_SOCKET_SHUTDOWN",
+                     "The remote host closed the connection",
+                     ConnectionResetException),
+    1026: StatusInfo("LCB_ERR_CONNECTION_RESET",
+                     "The connection was forcibly reset by the remote host",
+                     ConnectionResetException),
+    1027: StatusInfo("LCB_ERR_CANNOT_GET_PORT",
+                     "Could not assign a local port for this socket. For client sockets this means there are"
+                     " too many TCP sockets open",
+                     NetworkException),
+    1028: StatusInfo("LCB_ERR_INCOMPLETE_PACKET",
+                     "Incomplete packet was passed to forward function",
+                     InvalidArgumentException),
+    1029: StatusInfo("LCB_ERR_SDK_FEATURE_UNAVAILABLE",
+                     "The requested feature is not supported by the client, either because of settings in "
+                     "the configured instance, or because of options disabled at the time the library was "
+                     "compiled",
+                     FeatureUnavailableException),
+    1030: StatusInfo("LCB_ERR_OPTIONS_CONFLICT",
+                     "The operation structure contains conflicting options",
+                     InvalidArgumentException),
+    1031: StatusInfo("LCB_ERR_KVENGINE_INVALID_PACKET",
+                     "A badly formatted packet was sent to the server. Please report this in a bug",
+                     ProtocolException),
+    1032: StatusInfo("LCB_ERR_DURABILITY_TOO_MANY",
+                     "Durability constraints requires more nodes/replicas than the cluster configuration "
+                     "allows. Durability constraints will never be satisfied",
+                     DurabilityTooManyException),
+    1033: StatusInfo("LCB_ERR_SHEDULE_FAILURE",
+                     "Internal error used for destroying unscheduled command data",
+                     InternalSDKException),
+    1034: StatusInfo("LCB_ERR_DURABILITY_NO_MUTATION_TOKENS",
+                     "The given item does not have a mutation token associated with it. this is either "
+                     "because fetching mutation tokens was not enabled, or you are trying to check on "
+                     "something not stored by this instance",
+                     DurabilityException),
+    1035: StatusInfo("LCB_ERR_SASLMECH_UNAVAILABLE",
+                     "The requested SASL mechanism was not supported by the server. Either upgrade the "
+                     "server or change the mechanism requirements",
+                     AuthenticationException),
+    1036: StatusInfo("LCB_ERR_TOO_MANY_REDIRECTS",
+                     "Maximum allowed number of redirects reached. See lcb_cntl and the "
+                     "LCB_CNTL_MAX_REDIRECTS option to modify this limit",
+                     NetworkException),
+    1037: StatusInfo("LCB_ERR_MAP_CHANGED",
+                     "The cluster map has changed and this operation could not be completed or retried "
+                     "internally. Try this operation again",
+                     TemporaryFailException),
+    1038: StatusInfo("LCB_ERR_NOT_MY_VBUCKET",
+                     "The server which received this command claims it is not hosting this key",
+                     NetworkException),
+    1039: StatusInfo("LCB_ERR_UNKNOWN_SUBDOC_COMMAND",
+                     "Unknown subdocument command",
+                     InvalidArgumentException),
+    1040: StatusInfo("LCB_ERR_KVENGINE_UNKNOWN_ERROR",
+                     "The server replied with an unrecognized status code. A newer version of this library "
+                     "may be able to decode it",
+                     KeyValueException),
+    1041: StatusInfo("LCB_ERR_NAMESERVER", "Invalid reply received from nameserver", NameResolutionException),
+    1042: StatusInfo("LCB_ERR_INVALID_RANGE", "Invalid range", InvalidArgumentException),
+    1043: StatusInfo("LCB_ERR_NOT_STORED",
+                     "Item not stored (did you try to append/prepend to a missing key?)",
+                     NotStoredException),
+    1044: StatusInfo("LCB_ERR_BUSY", "Busy. This is an internal error", TemporaryFailException),
+    1045: StatusInfo("LCB_ERR_SDK_INTERNAL", "Internal libcouchbase error", InternalSDKException),
+    1046: StatusInfo("LCB_ERR_INVALID_DELTA",
+                     "The value requested to be incremented is not stored as a number",
+                     InvalidDeltaException),
+    1047: StatusInfo("LCB_ERR_NO_COMMANDS", "No commands specified", InvalidArgumentException),
+    1048: StatusInfo("LCB_ERR_NETWORK", "Generic network failure", NetworkException),
+    1049: StatusInfo("LCB_ERR_UNKNOWN_HOST", "DNS/Hostname lookup failed", NameResolutionException),
+    1050: StatusInfo("LCB_ERR_PROTOCOL_ERROR",
+                     "Data received on socket was not in the expected format",
+                     ProtocolException),
+    1051: StatusInfo("LCB_ERR_CONNECT_ERROR", "Error while establishing TCP connection", NetworkException),
+    1052: StatusInfo("LCB_ERR_EMPTY_KEY", "An empty key was passed to an operation", KeyFormatException),
+    1053: StatusInfo("LCB_ERR_HTTP", "HTTP Operation failed. Inspect status code for details", HTTPException),
+    1054: StatusInfo("LCB_ERR_QUERY",
+                     "Query execution failed. Inspect raw response object for information",
+                     QueryException),
+    1055: StatusInfo("LCB_ERR_TOPOLOGY_CHANGE", "Topology Change (internal)", TemporaryFailException),
 }
 
 
 def status_name(rc: int) -> str:
-    """``LCB_ERR_...`` name of a status code (``LCB_ERR_UNKNOWN(<rc>)`` if unknown)."""
-    return STATUS_NAMES.get(rc, f"LCB_ERR_UNKNOWN({rc})")
+    """The ``LCB_ERR_*`` name of a status code (``"LCB_ERR_UNKNOWN"`` if it has none)."""
+    info = STATUS_TABLE.get(rc)
+    return info.name if info is not None else "LCB_ERR_UNKNOWN"
 
 
 def status_description(rc: int) -> str:
-    """libcouchbase's own description of a status code."""
-    try:
-        from couchbase._binding import ffi, lib
-
-        return ffi.string(lib.lcb_strerror_long(rc)).decode("utf-8", "replace")
-    except ImportError:
-        return status_name(rc)
-
-
-def describe(rc: int) -> str:
-    return f"{status_name(rc)} ({rc}): {status_description(rc)}"
+    """libcouchbase's description of a status code."""
+    info = STATUS_TABLE.get(rc)
+    return info.description if info is not None else f"Unknown libcouchbase status code {rc}"
 
 
 def class_for(rc: int) -> Type[CouchbaseException]:
-    """The exception class for a libcouchbase status code."""
-    return _BY_NAME.get(STATUS_NAMES.get(rc, ""), CouchbaseException)
+    """The exception class for a status code (:class:`CouchbaseException` if unknown)."""
+    info = STATUS_TABLE.get(rc)
+    return info.exception if info is not None else CouchbaseException
+
+
+def _describe(rc: int) -> str:
+    return f"{status_name(rc)} ({rc}): {status_description(rc)}"
 
 
 def exception_for(rc: int, message: Optional[str] = None, *, context: Any = None,
                   inner_cause: Optional[BaseException] = None) -> CouchbaseException:
-    """An instance of the right exception for status ``rc``; the message names the status."""
-    text = describe(rc) if message is None else f"{message} [{status_name(rc)}]"
+    """A new exception of the right class for libcouchbase status ``rc``.
+
+    The message is ``"LCB_ERR_X (rc): description"``; a ``message`` given replaces it
+    and gets ``" [LCB_ERR_X (rc)]"`` appended unless it already names the status.
+    The exception is returned, not raised.
+    """
+    rc = int(rc)
+    if message is None:
+        text = _describe(rc)
+    else:
+        name = status_name(rc)
+        text = message if name in message and name != "LCB_ERR_UNKNOWN" else f"{message} [{name} ({rc})]"
     return class_for(rc)(text, rc=rc, context=context, inner_cause=inner_cause)
 
 
-def all_names() -> List[str]:
-    return sorted(n for n in globals() if n.endswith("Exception"))
+__all__ = [
+    "CouchbaseError", "ErrorContext", "KeyValueErrorContext", "QueryErrorContext", "HTTPErrorContext",
+    "StatusInfo", "STATUS_TABLE", "exception_for", "class_for", "status_name", "status_description",
+    *sorted(name for name, value in list(globals().items())
+            if name.endswith("Exception") and isinstance(value, type)),
+]

@@ -1,209 +1,471 @@
-"""Values ↔ bytes and format flags, with the cross-SDK "common flags".
+"""Values ↔ stored bytes, and the format flags stored with them.
 
-The top byte of the 32-bit flags is the common format every Couchbase SDK
-reads (0x01 private/pickle, 0x02 JSON, 0x03 binary, 0x04 string); the low
-bits keep the legacy Python SDK values, so documents written here are read by
-the official SDK 4.x and by old Python SDKs, and we read what they write.
+Flags use the cross-SDK "common flags" layout: the top byte says what the document is
+(``0x01`` private, here pickle; ``0x02`` JSON; ``0x03`` binary; ``0x04`` string), and
+the low bits keep the values of the 1.x/2.x Python SDK. So the official SDK 4.x (and
+every other Couchbase SDK) reads what we write, and we read documents written with
+common flags only (``0x02000000`` ...) or with legacy flags only (``0`` JSON, ``1``
+pickle, ``2`` bytes, ``4`` UTF-8).
 
-The SDK calls :func:`encode_with` / :func:`decode_with`, which turn any
-failure of a transcoder (including a user's) into ValueFormatException with
-``inner_cause``, never a crash.
+Transcoders (``encode_value(value, format=None) -> (bytes, flags)``,
+``decode_value(bytes, flags) -> value``):
+
+:class:`DefaultTranscoder`
+    the SDK's default: dict/list/tuple/number/bool/None → JSON, str → UTF-8 string,
+    bytes → binary; other objects go to the JSON serializer; never pickles or unpickles.
+:class:`LegacyTranscoder`
+    the 1.x/2.x behaviour: like the default, but objects JSON cannot hold are pickled,
+    and pickled documents are unpickled.
+:class:`JSONTranscoder`
+    the official SDK 4.x default: everything (str too) stored as JSON; bytes refused.
+:class:`RawJSONTranscoder`
+    str/bytes that already hold JSON; reads return bytes.
+:class:`RawStringTranscoder`
+    str ↔ UTF-8 string documents.
+:class:`RawBinaryTranscoder`
+    bytes ↔ binary documents.
+
+The JSON transcoders write compact JSON (no spaces, UTF-8) and take a pluggable
+serializer, e.g. ``JSONTranscoder(serializer=orjson.dumps, deserializer=orjson.loads)``
+or any :class:`Serializer` object.
+
+Reading leniency (Default, Legacy and JSON transcoders): a document whose flags say
+nothing (``0``, or an unknown format) is decoded as JSON if it parses, else returned as
+bytes (memcached clients and ``cbc`` write such documents); a document flagged as JSON
+with common flags that does not parse is an error. The Raw transcoders only read their
+own format.
+
+The SDK calls every transcoder, built-in or the user's, through :func:`encode_with`
+and :func:`decode_with`, which turn any failure into a
+:class:`~couchbase.exceptions.ValueFormatException` with ``inner_cause``.
 """
 from __future__ import annotations
 
 import json
+import operator
 import pickle
-from typing import Any, Callable, Optional, Tuple
+from abc import ABC, abstractmethod
+from typing import Any, Callable, Dict, Optional, Tuple
 
-from couchbase.exceptions import ValueFormatException
+from couchbase.exceptions import (
+    DecodingFailureException,
+    EncodingFailureException,
+    InvalidArgumentTypeException,
+    ValueFormatException,
+)
 
-COMMON_PRIVATE = 0x01 << 24
-COMMON_JSON = 0x02 << 24
-COMMON_BINARY = 0x03 << 24
-COMMON_STRING = 0x04 << 24
-FMT_COMMON_MASK = 0xFF << 24
+__all__ = [
+    "FMT_JSON", "FMT_PICKLE", "FMT_BYTES", "FMT_UTF8", "FMT_AUTO", "FMT_LEGACY_MASK", "FMT_COMMON_MASK",
+    "FMT_COMMON_PRIVATE", "FMT_COMMON_JSON", "FMT_COMMON_BINARY", "FMT_COMMON_STRING",
+    "format_of", "format_name", "Serializer", "DefaultJsonSerializer", "Transcoder", "DefaultTranscoder",
+    "LegacyTranscoder", "JSONTranscoder", "RawJSONTranscoder", "RawStringTranscoder", "RawBinaryTranscoder",
+    "encode_with", "decode_with",
+]
+
+FMT_COMMON_MASK = 0xFF000000
 FMT_LEGACY_MASK = 0x07
+FMT_COMMON_PRIVATE = 0x01 << 24
+FMT_COMMON_JSON = 0x02 << 24
+FMT_COMMON_BINARY = 0x03 << 24
+FMT_COMMON_STRING = 0x04 << 24
 
-FMT_JSON = COMMON_JSON | 0x00
-FMT_PICKLE = COMMON_PRIVATE | 0x01
-FMT_BYTES = COMMON_BINARY | 0x02
-FMT_UTF8 = COMMON_STRING | 0x04
-FMT_AUTO = -1
+FMT_JSON = FMT_COMMON_JSON | 0x00  #: JSON (legacy 0x00)
+FMT_PICKLE = FMT_COMMON_PRIVATE | 0x01  #: Python pickle (legacy 0x01)
+FMT_BYTES = FMT_COMMON_BINARY | 0x02  #: raw bytes (legacy 0x02)
+FMT_UTF8 = FMT_COMMON_STRING | 0x04  #: UTF-8 text (legacy 0x04)
+FMT_AUTO = -1  #: choose the format from the value's type (the default)
 
-_LEGACY = {0x00: FMT_JSON, 0x01: FMT_PICKLE, 0x02: FMT_BYTES, 0x04: FMT_UTF8}
-_COMMON = {COMMON_JSON: FMT_JSON, COMMON_PRIVATE: FMT_PICKLE, COMMON_BINARY: FMT_BYTES, COMMON_STRING: FMT_UTF8}
+_NAMES = {FMT_JSON: "FMT_JSON", FMT_PICKLE: "FMT_PICKLE", FMT_BYTES: "FMT_BYTES", FMT_UTF8: "FMT_UTF8",
+          FMT_AUTO: "FMT_AUTO"}
+_BY_COMMON = {FMT_COMMON_JSON: FMT_JSON, FMT_COMMON_PRIVATE: FMT_PICKLE, FMT_COMMON_BINARY: FMT_BYTES,
+              FMT_COMMON_STRING: FMT_UTF8}
+_BY_LEGACY = {0x00: FMT_JSON, 0x01: FMT_PICKLE, 0x02: FMT_BYTES, 0x04: FMT_UTF8}
+_BYTES_TYPES = (bytes, bytearray, memoryview)
+_JSON_TYPES = (dict, list, tuple, int, float, bool, type(None))
+_AUTO_BY_TYPE: Dict[type, int] = {str: FMT_UTF8, **{t: FMT_BYTES for t in _BYTES_TYPES},
+                                  **{t: FMT_JSON for t in _JSON_TYPES}}
 
 
-def format_of(flags: int) -> int:
-    """The FMT_* constant a stored document's flags mean (common flags first, then legacy)."""
+def format_of(flags: int) -> Optional[int]:
+    """The ``FMT_*`` constant stored ``flags`` mean, or ``None`` if unrecognised.
+
+    The common-flags byte decides when set; otherwise the legacy low bits do (so ``0``
+    is legacy JSON).
+    """
     common = flags & FMT_COMMON_MASK
     if common:
-        fmt = _COMMON.get(common)
-        if fmt is None:
-            raise ValueError(f"unknown common format flags {flags:#x}")
-        return fmt
-    fmt = _LEGACY.get(flags & FMT_LEGACY_MASK)
-    if fmt is None:
-        raise ValueError(f"unknown format flags {flags:#x}")
-    return fmt
+        return _BY_COMMON.get(common)
+    return _BY_LEGACY.get(flags & FMT_LEGACY_MASK)
+
+
+def format_name(fmt: Optional[int]) -> str:
+    """``"FMT_JSON"`` ... for a format constant; hex for anything else."""
+    name = _NAMES.get(fmt) if fmt is not None else None
+    return name or (f"{fmt:#x}" if isinstance(fmt, int) else repr(fmt))
+
+
+def _is_typed_json(flags: int) -> bool:
+    # JSON flagged by an SDK (common flags); flags 0 and unknown flags only say "no idea"
+    return flags & FMT_COMMON_MASK == FMT_COMMON_JSON
 
 
 def _compact_json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-class Transcoder:
-    """Interface: ``encode_value(value, format) -> (bytes, flags)``, ``decode_value(bytes, flags) -> value``."""
-
-    def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-        raise NotImplementedError
-
-    def decode_value(self, value: bytes, flags: int) -> Any:
-        raise NotImplementedError
+def _as_bytes(data: Any) -> bytes:
+    return data if type(data) is bytes else bytes(data)
 
 
-class JSONTranscoder(Transcoder):
-    """JSON documents (SDK 4.x default style); pluggable serializer (e.g. orjson).
+# ---- serializers ---------------------------------------------------------------------
+class Serializer(ABC):
+    """Turns objects into JSON bytes and back (the SDK 4.x serializer interface).
 
-    :param serializer: ``obj -> bytes|str`` (default compact ``json.dumps``).
-    :param deserializer: ``bytes -> obj`` (default ``json.loads``).
+    Any object with ``serialize(obj) -> bytes`` and ``deserialize(bytes) -> obj``
+    counts as a Serializer; subclassing is not required.
     """
 
-    def __init__(self, serializer: Optional[Callable[[Any], Any]] = None,
-                 deserializer: Optional[Callable[[bytes], Any]] = None) -> None:
-        self._dumps = serializer or _compact_json
-        self._loads = deserializer or json.loads
+    @abstractmethod
+    def serialize(self, value: Any) -> bytes:
+        """JSON bytes for ``value``."""
+
+    @abstractmethod
+    def deserialize(self, value: bytes) -> Any:
+        """The object the JSON ``value`` holds."""
+
+    @classmethod
+    def __subclasshook__(cls, other: type) -> Any:
+        if cls is Serializer:
+            if all(callable(getattr(other, m, None)) for m in ("serialize", "deserialize")):
+                return True
+        return NotImplemented
+
+
+class DefaultJsonSerializer(Serializer):
+    """The standard library's ``json``, compact (no spaces) and UTF-8 (not ASCII-escaped)."""
+
+    def serialize(self, value: Any) -> bytes:
+        return _compact_json(value)
+
+    def deserialize(self, value: bytes) -> Any:
+        return json.loads(value)
+
+
+def _serializer_pair(serializer: Any,
+                     deserializer: Any) -> Tuple[Callable[[Any], Any], Callable[[bytes], Any]]:
+    if serializer is None:
+        dumps: Callable[[Any], Any] = _compact_json
+        loads: Callable[[bytes], Any] = json.loads
+    elif isinstance(serializer, Serializer):
+        dumps, loads = serializer.serialize, serializer.deserialize
+    elif callable(serializer):
+        dumps, loads = serializer, json.loads
+    else:
+        raise InvalidArgumentTypeException(
+            message=f"serializer must be a Serializer (serialize/deserialize) or a callable, "
+                    f"got {serializer!r}")
+    if deserializer is not None:
+        if not callable(deserializer):
+            raise InvalidArgumentTypeException(message=f"deserializer must be callable, got {deserializer!r}")
+        loads = deserializer
+    return dumps, loads
+
+
+# ---- the interface ---------------------------------------------------------------------
+class Transcoder(ABC):
+    """What a transcoder implements. Subclassing is optional: any object with these two
+    methods can be passed as ``transcoder=`` (``isinstance(obj, Transcoder)`` is true for it).
+
+    ``format`` is what the caller passed as ``format=`` (``None`` when nothing was
+    passed); a transcoder may ignore it. SDK 4.x transcoders, whose ``encode_value``
+    takes only the value, work unchanged as long as no ``format=`` is passed.
+    """
+
+    @abstractmethod
+    def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        """The bytes to store for ``value`` and the 32-bit flags to store with them."""
+
+    @abstractmethod
+    def decode_value(self, value: bytes, flags: int) -> Any:
+        """The value that stored ``value`` bytes with ``flags`` represent."""
+
+    @classmethod
+    def __subclasshook__(cls, other: type) -> Any:
+        if cls is Transcoder:
+            if all(callable(getattr(other, m, None)) for m in ("encode_value", "decode_value")):
+                return True
+        return NotImplemented
+
+
+def _need(value: Any, types: Any, what: str, who: str) -> None:
+    if not isinstance(value, types):
+        raise EncodingFailureException(f"{who} stores {what}, got {type(value).__name__}")
+
+
+def _wrong_format(who: str, flags: int, hint: str) -> DecodingFailureException:
+    fmt = format_of(flags)
+    stored = format_name(fmt) if fmt is not None else f"flags {flags:#x} (an unknown format)"
+    return DecodingFailureException(f"{who} cannot read a document stored as {stored}; {hint}")
+
+
+class _JSONCodec:
+    """The serializer pair and the JSON rules shared by the transcoders that write JSON."""
+
+    def __init__(self, serializer: Any = None, deserializer: Any = None) -> None:
+        self._dumps, self._loads = _serializer_pair(serializer, deserializer)
+
+    def _encode_json(self, value: Any, who: str, hint: str = "") -> Tuple[bytes, int]:
+        if isinstance(value, _BYTES_TYPES):
+            raise EncodingFailureException(f"{who} does not store bytes as JSON; use RawBinaryTranscoder "
+                                           f"(or format=FMT_BYTES) for binary data")
+        try:
+            data = self._dumps(value)
+            return (data.encode("utf-8") if isinstance(data, str) else _as_bytes(data)), FMT_JSON
+        except Exception as exc:  # noqa: BLE001 - any serializer failure is an encoding failure
+            raise EncodingFailureException(
+                f"{who} cannot encode a {type(value).__name__} as JSON: {exc}{hint}",
+                inner_cause=exc) from exc
+
+    def _decode_json(self, value: bytes, flags: int, who: str) -> Any:
+        try:
+            return self._loads(value)
+        except Exception as exc:  # noqa: BLE001
+            if not _is_typed_json(flags):
+                return value  # untyped document that is not JSON: hand back the bytes
+            raise DecodingFailureException(
+                f"{who}: the document is flagged as JSON but does not parse: {exc}", inner_cause=exc) from exc
+
+
+# ---- built-in transcoders ----------------------------------------------------------------
+_PICKLE_HINT = " (LegacyTranscoder() stores such objects with pickle)"
+
+
+class DefaultTranscoder(_JSONCodec, Transcoder):
+    """The SDK's default transcoder.
+
+    Encoding with no ``format`` (or ``FMT_AUTO``): dict, list, tuple, int, float, bool
+    and None → JSON (``FMT_JSON``); str → UTF-8 string (``FMT_UTF8``); bytes, bytearray,
+    memoryview → binary (``FMT_BYTES``); anything else is handed to the JSON serializer
+    (so a serializer such as orjson can store dataclasses or datetimes) and fails with
+    a ValueFormatException if it cannot. An explicit ``format=FMT_JSON|FMT_UTF8|FMT_BYTES``
+    is honoured (``FMT_JSON`` stores a str as a JSON string).
+
+    Decoding follows the flags. Pickle is never used: ``FMT_PICKLE`` is refused both
+    ways, because unpickling a document runs code chosen by whoever wrote it; use
+    :class:`LegacyTranscoder` to opt in.
+
+    :param serializer: a :class:`Serializer`, or a callable ``obj -> bytes|str``.
+    :param deserializer: a callable ``bytes -> obj`` (default ``json.loads``).
+    """
+
+    _pickle = False
+
+    def _auto_format(self, value: Any) -> int:
+        fmt = _AUTO_BY_TYPE.get(type(value))
+        if fmt is not None:
+            return fmt
+        if isinstance(value, str):
+            return FMT_UTF8
+        if isinstance(value, _BYTES_TYPES):
+            return FMT_BYTES
+        if isinstance(value, _JSON_TYPES) or not self._pickle:
+            return FMT_JSON
+        return FMT_PICKLE
 
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            raise ValueFormatException("JSONTranscoder cannot encode bytes; use RawBinaryTranscoder or FMT_BYTES")
-        data = self._dumps(value)
-        return (data.encode("utf-8") if isinstance(data, str) else bytes(data)), FMT_JSON
+        who = type(self).__name__
+        if format is None or format == FMT_AUTO:
+            fmt: Optional[int] = self._auto_format(value)
+        elif isinstance(format, int) and not isinstance(format, bool):
+            fmt = format_of(format)
+        else:
+            raise EncodingFailureException(
+                f"{who}: format must be one of the FMT_* constants, got {format!r}")
+        if fmt == FMT_JSON:
+            hint = "" if self._pickle or isinstance(value, _JSON_TYPES) else _PICKLE_HINT
+            return self._encode_json(value, who, hint)
+        if fmt == FMT_UTF8:
+            _need(value, str, "str values as FMT_UTF8", who)
+            try:
+                return value.encode("utf-8"), FMT_UTF8
+            except UnicodeError as exc:
+                raise EncodingFailureException(f"{who}: the str is not valid UTF-8 text: {exc}",
+                                               inner_cause=exc) from exc
+        if fmt == FMT_BYTES:
+            _need(value, _BYTES_TYPES, "bytes-like values as FMT_BYTES", who)
+            return _as_bytes(value), FMT_BYTES
+        if fmt == FMT_PICKLE and self._pickle:
+            try:
+                return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), FMT_PICKLE
+            except Exception as exc:  # noqa: BLE001 - pickle raises many types
+                raise EncodingFailureException(f"{who} cannot pickle a {type(value).__name__}: {exc}",
+                                               inner_cause=exc) from exc
+        if fmt == FMT_PICKLE:
+            raise EncodingFailureException(f"{who} does not pickle; use LegacyTranscoder() to store "
+                                           f"{type(value).__name__} values as FMT_PICKLE")
+        raise EncodingFailureException(f"{who}: unknown format {format_name(format)}")
 
     def decode_value(self, value: bytes, flags: int) -> Any:
-        return self._loads(value)
+        if flags == FMT_JSON:  # the common case first
+            return self._decode_json(value, flags, type(self).__name__)
+        fmt = format_of(flags)
+        if fmt == FMT_UTF8:
+            try:
+                return value.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DecodingFailureException(f"{type(self).__name__}: the document is flagged as UTF-8 "
+                                               f"but is not: {exc}", inner_cause=exc) from exc
+        if fmt == FMT_BYTES:
+            return _as_bytes(value)
+        if fmt == FMT_PICKLE:
+            if self._pickle:
+                return pickle.loads(value)  # noqa: S301 - opted in by choosing LegacyTranscoder
+            raise _wrong_format(type(self).__name__, flags, "read it with LegacyTranscoder() to unpickle it "
+                                "(only if you trust its writer), or with no_format=True for the bytes")
+        # FMT_JSON with other low bits, legacy 0, or flags no SDK writes
+        return self._decode_json(value, flags, type(self).__name__)
+
+
+class LegacyTranscoder(DefaultTranscoder):
+    """The 1.x/2.x SDK behaviour: like :class:`DefaultTranscoder`, but values JSON cannot
+    hold (sets, datetimes, your classes, ...) are pickled (``FMT_PICKLE``), an explicit
+    ``format=FMT_PICKLE`` is honoured, and pickled documents are unpickled when read.
+
+    Unpickling runs code chosen by the document's writer: read with this transcoder only
+    buckets whose writers you trust.
+    """
+
+    _pickle = True
+
+
+class JSONTranscoder(_JSONCodec, Transcoder):
+    """Everything as JSON, like the official SDK 4.x default: str is stored as a JSON
+    string; bytes are refused (use :class:`RawBinaryTranscoder`). Reads JSON documents
+    (and untyped ones that parse); string, binary and pickle documents are refused.
+
+    :param serializer: a :class:`Serializer`, or a callable ``obj -> bytes|str``
+        (e.g. ``orjson.dumps``).
+    :param deserializer: a callable ``bytes -> obj`` (e.g. ``orjson.loads``).
+    """
+
+    def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        if format is not None and format != FMT_AUTO and format_of(format) != FMT_JSON:
+            raise EncodingFailureException(f"JSONTranscoder only writes FMT_JSON, not {format_name(format)}")
+        return self._encode_json(value, "JSONTranscoder")
+
+    def decode_value(self, value: bytes, flags: int) -> Any:
+        fmt = format_of(flags)
+        if fmt in (FMT_UTF8, FMT_BYTES, FMT_PICKLE):
+            raise _wrong_format("JSONTranscoder", flags, "use RawStringTranscoder, RawBinaryTranscoder or "
+                                "LegacyTranscoder for it, or no_format=True")
+        return self._decode_json(value, flags, "JSONTranscoder")
 
 
 class RawJSONTranscoder(Transcoder):
-    """Already-encoded JSON: str/bytes in, bytes out."""
+    """Documents that are already JSON: str or bytes in (stored as given, flagged
+    ``FMT_JSON``), bytes out, never parsed."""
 
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
         if isinstance(value, str):
             return value.encode("utf-8"), FMT_JSON
-        if isinstance(value, (bytes, bytearray)):
-            return bytes(value), FMT_JSON
-        raise ValueFormatException(f"RawJSONTranscoder takes str or bytes, got {type(value).__name__}")
-
-    def decode_value(self, value: bytes, flags: int) -> Any:
-        return value
-
-
-class RawStringTranscoder(Transcoder):
-    """str ↔ UTF-8 string documents."""
-
-    def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-        if not isinstance(value, str):
-            raise ValueFormatException(f"RawStringTranscoder takes str, got {type(value).__name__}")
-        return value.encode("utf-8"), FMT_UTF8
-
-    def decode_value(self, value: bytes, flags: int) -> Any:
-        return value.decode("utf-8")
-
-
-class RawBinaryTranscoder(Transcoder):
-    """bytes ↔ binary documents."""
-
-    def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-        if not isinstance(value, (bytes, bytearray, memoryview)):
-            raise ValueFormatException(f"RawBinaryTranscoder takes bytes, got {type(value).__name__}")
-        return bytes(value), FMT_BYTES
-
-    def decode_value(self, value: bytes, flags: int) -> Any:
-        return value
-
-
-class LegacyTranscoder(Transcoder):
-    """The 1.x/2.x behaviour: the format follows the value's type (FMT_AUTO) or an
-    explicit ``format``; anything that is not JSON, str or bytes is pickled."""
-
-    def __init__(self, serializer: Optional[Callable[[Any], Any]] = None,
-                 deserializer: Optional[Callable[[bytes], Any]] = None, pickle_all: bool = True) -> None:
-        self._json = JSONTranscoder(serializer, deserializer)
-        self._pickle_all = pickle_all
-
-    def _auto(self, value: Any) -> int:
-        if isinstance(value, str):
-            return FMT_UTF8
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return FMT_BYTES
-        if isinstance(value, (dict, list, tuple, int, float, bool)) or value is None:
-            return FMT_JSON
-        if self._pickle_all:
-            return FMT_PICKLE
-        raise ValueFormatException(f"cannot store a {type(value).__name__} without FMT_PICKLE")
-
-    def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-        fmt = self._auto(value) if format is None or format == FMT_AUTO else format
-        if fmt == FMT_JSON:
-            return self._json.encode_value(value)
-        if fmt == FMT_UTF8:
-            return RawStringTranscoder().encode_value(value)
-        if fmt == FMT_BYTES:
-            return RawBinaryTranscoder().encode_value(value)
-        if fmt == FMT_PICKLE:
-            return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), FMT_PICKLE
-        raise ValueFormatException(f"unknown format {fmt!r}")
+        _need(value, _BYTES_TYPES, "str or bytes that hold JSON", "RawJSONTranscoder")
+        return _as_bytes(value), FMT_JSON
 
     def decode_value(self, value: bytes, flags: int) -> Any:
         fmt = format_of(flags)
-        if fmt == FMT_JSON:
-            return self._json.decode_value(value, flags)
-        if fmt == FMT_UTF8:
+        if fmt in (FMT_UTF8, FMT_BYTES, FMT_PICKLE):
+            raise _wrong_format("RawJSONTranscoder", flags, "use no_format=True for its bytes")
+        return _as_bytes(value)
+
+
+class RawStringTranscoder(Transcoder):
+    """str ↔ UTF-8 string documents (``FMT_UTF8``)."""
+
+    def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        _need(value, str, "str values", "RawStringTranscoder")
+        try:
+            return value.encode("utf-8"), FMT_UTF8
+        except UnicodeError as exc:
+            raise EncodingFailureException(f"RawStringTranscoder: the str is not valid UTF-8 text: {exc}",
+                                           inner_cause=exc) from exc
+
+    def decode_value(self, value: bytes, flags: int) -> Any:
+        fmt = format_of(flags)
+        if fmt != FMT_UTF8:
+            raise _wrong_format("RawStringTranscoder", flags, "use no_format=True for its bytes")
+        try:
             return value.decode("utf-8")
-        if fmt == FMT_BYTES:
-            return value
-        return pickle.loads(value)
+        except UnicodeDecodeError as exc:
+            raise DecodingFailureException(f"RawStringTranscoder: the document is not UTF-8: {exc}",
+                                           inner_cause=exc) from exc
 
 
-class DefaultTranscoder(LegacyTranscoder):
-    """What the SDK uses unless told otherwise: dict/list/numbers/None → JSON,
-    str → UTF-8 string, bytes → binary, decoded by flags. Other objects raise
-    ValueFormatException (pickling needs LegacyTranscoder or ``format=FMT_PICKLE``)."""
+class RawBinaryTranscoder(Transcoder):
+    """bytes ↔ binary documents (``FMT_BYTES``); bytearray and memoryview are stored as bytes."""
 
-    def __init__(self, serializer: Optional[Callable[[Any], Any]] = None,
-                 deserializer: Optional[Callable[[bytes], Any]] = None) -> None:
-        super().__init__(serializer, deserializer, pickle_all=False)
+    def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        _need(value, _BYTES_TYPES, "bytes-like values", "RawBinaryTranscoder")
+        return _as_bytes(value), FMT_BYTES
+
+    def decode_value(self, value: bytes, flags: int) -> Any:
+        fmt = format_of(flags)
+        if fmt != FMT_BYTES:
+            raise _wrong_format("RawBinaryTranscoder", flags, "use no_format=True for its bytes")
+        return _as_bytes(value)
 
 
-def _name(transcoder: Any) -> str:
+# ---- what the SDK calls ---------------------------------------------------------------------
+def _who(transcoder: Any) -> str:
     return type(transcoder).__name__
 
 
 def encode_with(transcoder: Any, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-    """``transcoder.encode_value`` with every failure turned into ValueFormatException."""
+    """``transcoder.encode_value(value[, format])``, checked.
+
+    ``format`` is passed on only when it is not ``None``. Any exception from the
+    transcoder, and any result that is not ``(bytes-like, int flags in 0..2**32-1)``,
+    becomes an :class:`~couchbase.exceptions.EncodingFailureException` (a
+    ValueFormatException) naming the transcoder, with the original as ``inner_cause``.
+    ValueFormatExceptions the transcoder raises pass through unchanged.
+    """
     try:
-        result = transcoder.encode_value(value, format) if format is not None else transcoder.encode_value(value)
+        result = transcoder.encode_value(value) if format is None else transcoder.encode_value(value, format)
     except ValueFormatException:
         raise
     except Exception as exc:  # noqa: BLE001 - a user transcoder may raise anything
-        raise ValueFormatException(f"{_name(transcoder)} could not encode {type(value).__name__} value: {exc}",
-                                   inner_cause=exc) from exc
-    try:
+        raise EncodingFailureException(
+            f"{_who(transcoder)}.encode_value failed for a {type(value).__name__} value: "
+            f"{type(exc).__name__}: {exc}", inner_cause=exc) from exc
+    if isinstance(result, (tuple, list)) and len(result) == 2:
         data, flags = result
-    except (TypeError, ValueError) as exc:
-        raise ValueFormatException(f"{_name(transcoder)}.encode_value must return (bytes, flags), got {result!r}",
-                                   inner_cause=exc) from exc
-    if isinstance(data, (bytearray, memoryview)):
+    else:
+        raise EncodingFailureException(
+            f"{_who(transcoder)}.encode_value must return (bytes, flags), got {type(result).__name__}")
+    if type(data) is not bytes:
+        if not isinstance(data, _BYTES_TYPES):
+            raise EncodingFailureException(
+                f"{_who(transcoder)}.encode_value returned {type(data).__name__} data; it must return bytes")
         data = bytes(data)
-    if not isinstance(data, bytes):
-        raise ValueFormatException(f"{_name(transcoder)}.encode_value returned {type(data).__name__}, not bytes")
-    if not isinstance(flags, int) or isinstance(flags, bool) or not 0 <= flags <= 0xFFFFFFFF:
-        raise ValueFormatException(f"{_name(transcoder)}.encode_value returned invalid flags {flags!r}")
+    if type(flags) is not int:
+        if isinstance(flags, bool) or not hasattr(type(flags), "__index__"):
+            raise EncodingFailureException(
+                f"{_who(transcoder)}.encode_value returned flags {flags!r}; flags must be an int")
+        flags = operator.index(flags)  # e.g. a numpy integer
+    if not 0 <= flags <= 0xFFFFFFFF:
+        raise EncodingFailureException(
+            f"{_who(transcoder)}.encode_value returned flags {flags:#x}, outside 32 bits")
     return data, flags
 
 
-def decode_with(transcoder: Any, value: bytes, flags: int, no_format: bool = False) -> Any:
-    """``transcoder.decode_value`` with every failure turned into ValueFormatException."""
+def decode_with(transcoder: Any, value: bytes, flags: int, *, no_format: bool = False) -> Any:
+    """``transcoder.decode_value(value, flags)``, checked; with ``no_format=True`` the
+    stored bytes themselves.
+
+    Any exception from the transcoder becomes a
+    :class:`~couchbase.exceptions.DecodingFailureException` (a ValueFormatException)
+    naming the transcoder and the flags, with the original as ``inner_cause``;
+    ValueFormatExceptions pass through unchanged.
+    """
     if no_format:
         return value
     try:
@@ -211,5 +473,6 @@ def decode_with(transcoder: Any, value: bytes, flags: int, no_format: bool = Fal
     except ValueFormatException:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise ValueFormatException(f"{_name(transcoder)} could not decode a value with flags {flags:#x}: {exc}",
-                                   inner_cause=exc) from exc
+        raise DecodingFailureException(
+            f"{_who(transcoder)}.decode_value failed for a document with flags {flags:#x} "
+            f"({format_name(format_of(flags))}): {type(exc).__name__}: {exc}", inner_cause=exc) from exc
