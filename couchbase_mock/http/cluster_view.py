@@ -118,6 +118,11 @@ class ClusterView:
         config: Dict[str, Any] = json.loads(self.global_config_text())
         return config
 
+    def bucket_store(self, name: str) -> Optional[Any]:
+        """The document store of a bucket (``cluster.buckets[name].store``), or None."""
+        bucket = getattr(self.cluster, "buckets", {}).get(name)
+        return getattr(bucket, "store", None)
+
     def bucket_settings(self, name: str) -> Dict[str, Any]:
         """Management settings of a bucket, with defaults for what the model lacks.
 

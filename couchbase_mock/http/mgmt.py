@@ -378,6 +378,16 @@ def make_router(view: ClusterView, node: Any) -> Router:
     router.add("GET", "/pools/default/buckets/{bucket}", get_bucket)
     router.add("GET", "/pools/default/b/{bucket}", get_terse_bucket)
     router.add("GET", "/pools/default/buckets/{bucket}/scopes", get_scopes)
+
+    async def get_ddocs(req: Request) -> Response:
+        from couchbase_mock.views import ddocs_listing, views_of
+
+        store = view.bucket_store(req.params["bucket"])
+        if store is None:
+            return Response.text(_NOT_FOUND, 404)
+        return Response.json(ddocs_listing(req.params["bucket"], views_of(store).ddocs))
+
+    router.add("GET", "/pools/default/buckets/{bucket}/ddocs", get_ddocs)
     router.add("GET", "/pools/default/bs/{bucket}", stream_terse)
     router.add("GET", "/pools/default/bucketsStreaming/{bucket}", stream_full)
     router.add("GET", "/poolsStreaming/{pool}", stream_pools)
