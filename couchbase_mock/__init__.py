@@ -412,6 +412,20 @@ class MockCluster:
 
         self._call(go)
 
+    def put_docs(self, bucket: str, docs: Dict[str, bytes], flags: int = 0x02000000) -> None:
+        """Store many documents in the default collection at once (one hop to the loop)."""
+        import zlib
+
+        def go() -> None:
+            b = self._bucket(bucket)
+            for key, value in docs.items():
+                kb = key.encode()
+                vb = ((zlib.crc32(kb) >> 16) & 0x7FFF) % b.num_vbuckets
+                b.store.docs[(0, kb)] = Doc(bytes(value), flags, 1 if is_json(bytes(value)) else 0,
+                                            b.store.next_cas(), 0, b.store.next_seqno(vb))
+
+        self._call(go)
+
     def info(self) -> Dict[str, Any]:
         """Nodes, ports, buckets and counters."""
         def go() -> Dict[str, Any]:
