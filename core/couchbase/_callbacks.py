@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Dict
 
-from couchbase._binding import ffi
+from couchbase._binding import ffi, lib
 
 # conn_id -> Connection. Filled and emptied by connection.Connection.
 CONNECTIONS: Dict[int, "object"] = {}
@@ -51,3 +51,59 @@ def pycb_on_log(iid, subsys, severity, srcfile, srcline, message) -> None:  # ty
         _LCB_LOGGER.log(level, "[%d] <%s> %s", iid, sub, text)
     except BaseException:  # noqa: BLE001 - logging must never break libcouchbase
         pass
+
+
+# ---- the IOPS bridge (_iops.c): libcouchbase asks the host loop for watchers and timers
+def _iops_of(iops_id: int) -> "object":
+    from couchbase import iops
+
+    return iops.REGISTRY.get(iops_id)
+
+
+@ffi.def_extern()
+def pycb_iops_event(iops_id, ev_id, ev, fd, flags) -> None:  # type: ignore[no-untyped-def]
+    io = _iops_of(iops_id)
+    if io is None:
+        return
+    try:
+        io._on_event(ev_id, ev, fd, flags)  # type: ignore[attr-defined]
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        io.report(exc)  # type: ignore[attr-defined]
+
+
+@ffi.def_extern()
+def pycb_iops_timer(iops_id, tm_id, tm, usecs) -> None:  # type: ignore[no-untyped-def]
+    io = _iops_of(iops_id)
+    if io is None:
+        return
+    try:
+        io._on_timer(tm_id, tm, usecs)  # type: ignore[attr-defined]
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        io.report(exc)  # type: ignore[attr-defined]
+
+
+@ffi.def_extern()
+def pycb_iops_loop(iops_id, action) -> None:  # type: ignore[no-untyped-def]
+    io = _iops_of(iops_id)
+    if io is None:
+        return
+    try:
+        if action == lib.PYCB_IOPS_RELEASED:
+            io._on_released()  # type: ignore[attr-defined]
+        elif action == lib.PYCB_IOPS_START:
+            io.start()  # type: ignore[attr-defined]
+        else:
+            io.stop()  # type: ignore[attr-defined]
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        io.report(exc)  # type: ignore[attr-defined]
+
+
+@ffi.def_extern()
+def pycb_on_bootstrap(conn_id, rc) -> None:  # type: ignore[no-untyped-def]
+    conn = CONNECTIONS.get(conn_id)
+    if conn is None:
+        return
+    try:
+        conn._on_bootstrap(rc)  # type: ignore[attr-defined]
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        conn._report_callback_error(exc)  # type: ignore[attr-defined]

@@ -193,6 +193,54 @@ def poll_until_durable(conn: Any, token: Any, persist_to: int, replicate_to: int
         nrep, servers = servers_for(conn, vbid)
 
 
+def poll_async(conn: Any, token: Any, persist_to: int, replicate_to: int,
+               call_later: Callable[[float, Callable[[], Any]], Any],
+               done: Callable[[Optional[BaseException]], Any]) -> None:
+    """Event-loop driver: the same rounds as :func:`poll_until_durable`, with
+    ``call_later(delay, fn)`` between them; ``done(None)`` once durable, else
+    ``done(exception)`` (MutationLost, DurabilityImpossible, Timeout)."""
+    try:
+        if token is None:
+            raise exception_for(LCB_ERR_DURABILITY_TOO_MANY,
+                                "observe-based durability needs mutation tokens (enable_mutation_tokens)")
+        vbid, vbuuid, seqno = token.partition_id, token.partition_uuid, token.sequence_number
+        interval = max(0.001, lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_DURABILITY_INTERVAL) / 1e6)
+        timeout = lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_DURABILITY_TIMEOUT) / 1e6
+        nrep, servers = servers_for(conn, vbid)
+        persist_to, replicate_to = requirements(nrep, servers, persist_to, replicate_to)
+    except BaseException as exc:  # noqa: BLE001 - reported through done()
+        done(exc)
+        return
+    deadline = time.monotonic() + timeout
+
+    def send_round() -> None:
+        try:
+            _nrep, now_servers = servers_for(conn, vbid)
+            rnd = schedule_seqno_round(conn, vbid, vbuuid, now_servers)
+        except BaseException as exc:  # noqa: BLE001
+            done(exc)
+            return
+        rnd.on_done = judged
+        if rnd.remaining == 0:
+            judged(rnd)
+
+    def judged(rnd: Round) -> None:
+        try:
+            durable = judge(rnd, seqno, persist_to, replicate_to)
+        except BaseException as exc:  # noqa: BLE001
+            done(exc)
+            return
+        if durable:
+            done(None)
+        elif time.monotonic() + interval > deadline:
+            done(exception_for(LCB_ERR_TIMEOUT, f"durability (persist_to={persist_to}, replicate_to={replicate_to})"
+                                                f" not reached within {timeout:.2f}s"))
+        else:
+            call_later(interval, send_round)
+
+    send_round()
+
+
 class ObserveInfo:
     """One server's view of a key (from ``observe``)."""
 

@@ -74,7 +74,7 @@ class AsyncResult:
     """
 
     __slots__ = ("key", "kind", "ctx", "result", "error", "done", "callback", "errback", "_on_done", "cookie",
-                 "_bucket")
+                 "_bucket", "waiter")
 
     def __init__(self, key: Any, kind: int, ctx: Any, bucket: Optional[str]) -> None:
         self.key = key
@@ -88,6 +88,7 @@ class AsyncResult:
         self._on_done: Optional[Callable[["AsyncResult"], Any]] = None
         self.cookie = 0
         self._bucket = bucket
+        self.waiter: Any = None  # the front end's future/Deferred/greenlet waiting for this op
 
     # ---- completion (called from _callbacks via Connection) --------------
     def _complete(self, resp: Any) -> None:
@@ -104,6 +105,16 @@ class AsyncResult:
                                               inner_cause=exc)
         if (self.kind == K_REPLICAS or self.kind == K_STATS) and not resp.is_final:
             return
+        self.done = True
+        hook = self._on_done
+        if hook is not None:
+            hook(self)
+
+    def _set_result(self, result: Any) -> None:
+        """Complete successfully without a response of its own (connect, durability chains)."""
+        if self.done:
+            return
+        self.result = result
         self.done = True
         hook = self._on_done
         if hook is not None:
@@ -449,7 +460,7 @@ def key_bytes(key: Any) -> bytes:
 class MultiCollector:
     """Completes once when every operation of a multi call has."""
 
-    __slots__ = ("ops", "remaining", "on_done", "quiet", "items")
+    __slots__ = ("ops", "remaining", "on_done", "quiet", "items", "callback", "errback", "waiter", "done", "error")
 
     def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None) -> None:
         self.ops: List[AsyncResult] = []
@@ -457,6 +468,12 @@ class MultiCollector:
         self.on_done: Optional[Callable[["MultiCollector"], Any]] = None
         self.quiet = quiet
         self.items = items  # key -> Item, for the Item API: results are stored into them
+        # raw async mode: the user's callback(MultiResult) / errback(multi, type, exc, tb)
+        self.callback: Optional[Callable[[Any], Any]] = None
+        self.errback: Optional[Callable[..., Any]] = None
+        self.waiter: Any = None
+        self.done = False
+        self.error: Optional[BaseException] = None  # the whole call failed (e.g. never connected)
 
     def add(self, op: AsyncResult) -> None:
         self.ops.append(op)
@@ -465,7 +482,15 @@ class MultiCollector:
 
     def _one_done(self, op: AsyncResult) -> None:
         self.remaining -= 1
-        if self.remaining == 0 and self.on_done is not None:
+        if self.remaining == 0:
+            self.finish()
+
+    def finish(self) -> None:
+        """Mark complete and run ``on_done`` once (also for an empty multi operation)."""
+        if self.done:
+            return
+        self.done = True
+        if self.on_done is not None:
             self.on_done(self)
 
     def build(self) -> MultiResult:
@@ -487,6 +512,8 @@ class MultiCollector:
 
     def outcome(self) -> MultiResult:
         """The MultiResult, or raise the first failure with ``.all_results`` attached."""
+        if self.error is not None:
+            raise self.error
         multi = self.build()
         if multi.exceptions and not self.quiet:
             first = next(iter(multi.exceptions.values()))

@@ -24,11 +24,14 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase import _callbacks
 from couchbase._binding import ffi, lib
+from couchbase.iops import dispatching as iops_dispatching
 from couchbase.exceptions import (
     ObjectClosedException,
     ObjectThreadException,
     exception_for,
 )
+
+_LCB_ERR_REQUEST_CANCELED = 202
 
 LOCKMODE_NONE = 0
 LOCKMODE_EXC = 1
@@ -55,8 +58,8 @@ class Connection:
     :param username: RBAC user name.
     :param password: its password; kept only by libcouchbase, never in a repr.
     :param cluster_level: create a cluster-type (bucket-less) instance.
-    :param iops: an ``lcb_io_opt_t`` cdata for host-driven I/O, or None for
-        libcouchbase's built-in loop.
+    :param iops: a :class:`couchbase.iops.IOPS` (one per connection) for
+        host-driven I/O, or None for libcouchbase's built-in loop.
     :param lockmode: LOCKMODE_WAIT, LOCKMODE_EXC or LOCKMODE_NONE.
     """
 
@@ -76,6 +79,9 @@ class Connection:
 
             raise InvalidArgumentException(message=f"lockmode must be LOCKMODE_NONE, LOCKMODE_EXC or LOCKMODE_WAIT, got {lockmode!r}")
         self.id = next(_ids)
+        self._instance = ffi.NULL
+        self._logger = ffi.NULL
+        self.iops = iops
         self.connstr = connstr
         self.bucket_name = bucket_name
         self.pending: Dict[int, Any] = {}
@@ -88,6 +94,8 @@ class Connection:
         self.breakouts = 0
         self._error_sink: Optional[Callable[[BaseException], None]] = None
         self._pid = os.getpid()
+        self._bootstrap_waiters: List[Callable[[int], Any]] = []
+        self.bootstrap_rc: Optional[int] = None
         lib.pycb_set_log_level(_lcb_log_level())
         c_conn = connstr.encode("utf-8")
         c_user = username.encode("utf-8")
@@ -96,13 +104,17 @@ class Connection:
         logger = ffi.new("lcb_LOGGER **")
         rc = lib.pycb_create(
             instance, 1 if cluster_level else 0, c_conn, len(c_conn), c_user, len(c_user),
-            c_pass, len(c_pass), logger, iops if iops is not None else ffi.NULL, self.id,
+            c_pass, len(c_pass), logger, iops.table() if iops is not None else ffi.NULL, self.id,
         )
         if rc:
+            if iops is not None:
+                iops.discard_unused_table()
             raise exception_for(rc, f"cannot create a connection for {connstr!r}: {_strerror(rc)}")
         self._instance = instance[0]
         self._logger = logger[0]
-        self._iops = iops
+        if iops is not None:
+            lib.pycb_install_bootstrap(self._instance)
+            self._error_sink = iops.report
         _callbacks.CONNECTIONS[self.id] = self
 
     # ---- life cycle ----------------------------------------------------
@@ -111,6 +123,30 @@ class Connection:
         rc = lib.lcb_connect(self.instance)
         if rc:
             raise exception_for(rc, f"connecting to {self.connstr!r} failed: {_strerror(rc)}")
+
+    def connect_async(self, on_done: Callable[[int], Any]) -> None:
+        """Begin bootstrapping on the IOPS loop; ``on_done(rc)`` runs once it ends
+        (``rc`` 0 on success, else a libcouchbase status)."""
+        if self.bootstrap_rc is not None:
+            on_done(self.bootstrap_rc)
+            return
+        first = not self._bootstrap_waiters
+        self._bootstrap_waiters.append(on_done)
+        if first:
+            try:
+                self.start_connect()
+            except BaseException:
+                self._bootstrap_waiters.clear()
+                raise
+
+    def _on_bootstrap(self, rc: int) -> None:
+        if self.bootstrap_rc is not None:
+            return  # libcouchbase reports only the first bootstrap; be safe anyway
+        self.bootstrap_rc = rc
+        self.connected = rc == 0
+        waiters, self._bootstrap_waiters = self._bootstrap_waiters, []
+        for waiter in waiters:
+            waiter(rc)
 
     def bootstrap_status(self) -> int:
         return lib.lcb_get_bootstrap_status(self.instance)
@@ -137,18 +173,30 @@ class Connection:
         return self._instance
 
     def close(self) -> None:
-        """Destroy the instance. Pending operations fail with ObjectClosedException."""
+        """Destroy the instance. Pending operations fail with ObjectClosedException.
+
+        On an IOPS loop, closing from inside one of libcouchbase's callbacks
+        defers the destruction to the loop's next turn (libcouchbase must not be
+        destroyed while it is dispatching).
+        """
         if self.closed:
             return
         self.closed = True
         pending = list(self.pending.values())
         self.pending.clear()
+        _callbacks.CONNECTIONS.pop(self.id, None)
+        instance, logger = self._instance, self._logger
+        self._instance = ffi.NULL
+        if self._bootstrap_waiters:
+            self._on_bootstrap(_LCB_ERR_REQUEST_CANCELED)
+        if self._pid == os.getpid() and instance != ffi.NULL:
+            iops = self.iops
+            if iops is not None and iops_dispatching():
+                iops.call_later(0, lambda: lib.pycb_destroy(instance, logger))
+            else:
+                lib.pycb_destroy(instance, logger)
         for op in pending:
             op._fail(ObjectClosedException(message=f"connection closed before {op.describe()} completed"))
-        _callbacks.CONNECTIONS.pop(self.id, None)
-        if self._pid == os.getpid():
-            lib.pycb_destroy(self._instance, self._logger)
-        self._instance = ffi.NULL
 
     def __del__(self) -> None:
         try:

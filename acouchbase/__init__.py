@@ -1,0 +1,7 @@
+"""asyncio front end of couchbase-cffi: ``from acouchbase.cluster import Cluster``.
+
+Every operation returns an awaitable (an asyncio future resolved from the
+libcouchbase callback on the loop thread; no threads involved). Works on the
+default event loop and on uvloop; it uses the running loop and never creates,
+replaces or closes it.
+"""

@@ -1,0 +1,149 @@
+"""asyncio Cluster, Bucket, Scope and Collection.
+
+::
+
+    cluster = await Cluster.connect("couchbase://127.0.0.1", ClusterOptions(PasswordAuthenticator(u, p)))
+    coll = cluster.bucket("default").default_collection()
+    await coll.upsert("k", {"a": 1})
+    print((await coll.get("k")).value)
+    await cluster.close()   # or: async with cluster: ...
+
+Each operation returns an ``asyncio.Future``. Cancelling the task that awaits
+it is safe: the operation completes (or times out) inside libcouchbase and
+its late result is dropped. Errors are the same typed exceptions as the
+blocking API raises. A cluster belongs to the loop (and thread) that created it.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from acouchbase._loop import AsyncioIOPS
+from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
+from couchbase._kv import AsyncResult, MultiCollector
+from couchbase.exceptions import InvalidArgumentException
+from couchbase.options import ClusterOptions
+
+
+def _settle(op: AsyncResult) -> None:
+    fut = op.waiter
+    op.waiter = None
+    if fut is None or fut.done():  # cancelled by the caller: the late result is dropped
+        return
+    if op.error is not None:
+        fut.set_exception(op.error)
+    else:
+        fut.set_result(op.result)
+
+
+def _settle_multi(multi: MultiCollector) -> None:
+    fut = multi.waiter
+    multi.waiter = None
+    if fut is None or fut.done():
+        return
+    try:
+        fut.set_result(multi.outcome())
+    except BaseException as exc:  # noqa: BLE001 - the future carries it
+        fut.set_exception(exc)
+
+
+class _FutureWrap:
+    _loop: asyncio.AbstractEventLoop
+
+    def _wrap(self, op: AsyncResult) -> "asyncio.Future[Any]":
+        fut = self._loop.create_future()
+        op.waiter = fut
+        if op.done:
+            _settle(op)
+        else:
+            op._on_done = _settle
+        return fut
+
+    def _wrap_multi(self, multi: MultiCollector) -> "asyncio.Future[Any]":
+        fut = self._loop.create_future()
+        multi.waiter = fut
+        if multi.done:
+            _settle_multi(multi)
+        else:
+            multi.on_done = _settle_multi
+        return fut
+
+
+class Collection(_FutureWrap, AsyncCollectionBase):
+    """Key-value operations returning awaitables (see the blocking Collection for each one)."""
+
+    def __init__(self, scope: "Scope", name: str) -> None:
+        super().__init__(scope, name)
+        self._loop = scope.bucket._cluster._loop
+
+
+class Scope(AsyncScopeBase):
+    """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
+
+
+class Bucket(AsyncBucketBase):
+    """A bucket; ``await bucket.on_connect()`` waits for its connection."""
+
+    @property
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        return self._cluster._loop
+
+
+class Cluster(_FutureWrap, AsyncClusterBase):
+    """A Couchbase cluster on asyncio.
+
+    :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
+    :param options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
+    :param loop: the event loop; default: the running loop.
+    :param kwargs: any ClusterOptions field (``kv_timeout=…``).
+
+    Connecting starts at once; ``await cluster.on_connect()`` (or use
+    :meth:`connect`) to wait for it. Operations issued earlier wait for it.
+    """
+
+    _bucket_class = Bucket
+    _scope_class = Scope
+    _collection_class = Collection
+
+    def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
+                 loop: Optional[asyncio.AbstractEventLoop] = None, **kwargs: Any) -> None:
+        if loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                raise InvalidArgumentException(
+                    message="acouchbase.Cluster needs an event loop: create it inside a coroutine "
+                            "(or use `await Cluster.connect(...)`), or pass loop=...") from None
+        self._loop = loop
+        super().__init__(connstr, options, iops_factory=lambda: AsyncioIOPS(loop), **kwargs)
+
+    @classmethod
+    async def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> "Cluster":
+        """Create a cluster and wait until it is connected; on failure it is closed and the typed error raised."""
+        cluster = cls(connstr, options, **kwargs)
+        try:
+            await cluster.on_connect()
+        except BaseException:
+            cluster.close()
+            raise
+        return cluster
+
+    def close(self) -> "asyncio.Future[None]":
+        """Close every connection now (operations in flight fail with ObjectClosedException).
+
+        Returns a completed future, so both ``cluster.close()`` and ``await cluster.close()`` work.
+        """
+        super().close()
+        fut = self._loop.create_future()
+        fut.set_result(None)
+        return fut
+
+    async def __aenter__(self) -> "Cluster":
+        await self.on_connect()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.close()
+
+
+__all__ = ["Cluster", "Bucket", "Scope", "Collection"]

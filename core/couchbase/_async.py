@@ -1,0 +1,373 @@
+"""The cluster → bucket → scope → collection shell every event-loop front end shares.
+
+A front end (raw callbacks, asyncio, Twisted, gevent) subclasses the four
+classes here and supplies only:
+
+* ``_wrap(op)``: turn a :class:`~couchbase._kv.AsyncResult` into its idiom (the
+  AsyncResult itself, a future, a Deferred, a blocking wait);
+* ``_wrap_multi(multi)``: the same for a :class:`~couchbase._kv.MultiCollector`;
+* the IOPS factory (one :class:`~couchbase.iops.IOPS` per connection) and the
+  classes to build at each level (``_bucket_class``, ``_scope_class``,
+  ``_collection_class``).
+
+Everything else lives here once: connecting on the loop (bootstrap reported by
+libcouchbase's callback), queueing operations issued before the connection is
+ready and running them after it (or failing them with the connection's error),
+pipelined multi operations, observe-based durability polled with the loop's
+timers, and the owner-thread check (an async connection belongs to the thread
+that created it; cffi releases the GIL, so another thread must not touch it).
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Dict, List, Optional
+
+from couchbase import _connstr, _durability
+from couchbase import _kv
+from couchbase._kv import AsyncResult, KVOperations, MultiCollector
+from couchbase.cluster import resolve_settings
+from couchbase.collection import DEFAULT, _check_name
+from couchbase.connection import LOCKMODE_NONE, Connection, strerror
+from couchbase.exceptions import ObjectClosedException, ObjectThreadException, exception_for
+from couchbase.iops import IOPS
+
+
+def _pending_op() -> AsyncResult:
+    return AsyncResult(None, -1, None, None)
+
+
+def bootstrap_error(conn: Connection, rc: int) -> BaseException:
+    """The typed exception for a failed bootstrap of ``conn``."""
+    if conn.closed and rc == 202:
+        return ObjectClosedException(message="the connection was closed before it connected")
+    return exception_for(rc, f"connecting to {conn.connstr!r} failed: {strerror(rc)}")
+
+
+class _Owned:
+    """Shared by every level: the connection, the owner thread and the front end's hooks."""
+
+    _conn: Connection
+    _owner: int
+
+    def _wrap(self, op: AsyncResult) -> Any:  # pragma: no cover - front ends implement
+        raise NotImplementedError
+
+    def _wrap_multi(self, multi: MultiCollector) -> Any:  # pragma: no cover - front ends implement
+        raise NotImplementedError
+
+    def _check_thread(self) -> None:
+        if threading.get_ident() != self._owner:
+            raise ObjectThreadException(
+                message="this connection belongs to the thread (event loop) that created it; "
+                        "use it from that thread only")
+
+    def _start(self, schedule: Callable[[], AsyncResult]) -> AsyncResult:
+        """Schedule now if connected, else once the connection is ready."""
+        self._check_thread()
+        conn = self._conn
+        if conn.connected and not conn.closed:
+            return schedule()
+        if conn.closed:
+            raise ObjectClosedException(message="the connection is closed")
+        op = _pending_op()
+
+        def run(rc: int) -> None:
+            if rc:
+                op._fail(bootstrap_error(conn, rc))
+                return
+            try:
+                real = schedule()
+            except BaseException as exc:  # noqa: BLE001 - delivered through the op
+                op._fail(exc)
+                return
+            op.key = real.key
+            real._on_done = lambda r: op._fail(r.error) if r.error is not None else op._set_result(r.result)
+
+        conn.connect_async(run)
+        return op
+
+    def _connected(self, value: Any, conn: Optional[Connection] = None) -> AsyncResult:
+        """An op completing with ``value`` once ``conn`` is connected (or failing with its error)."""
+        self._check_thread()
+        conn = conn or self._conn
+        op = _pending_op()
+        conn.connect_async(lambda rc: op._set_result(value) if rc == 0 else op._fail(bootstrap_error(conn, rc)))
+        return op
+
+    def _run(self, schedule: Callable[[], AsyncResult]) -> Any:
+        return self._wrap(self._start(schedule))
+
+
+class AsyncCollectionBase(_Owned, KVOperations):
+    """Every key-value operation, completed on the loop."""
+
+    def __init__(self, scope: "AsyncScopeBase", name: str = DEFAULT) -> None:
+        self._scope = scope
+        self.name = _check_name("collection", name)
+        bucket = scope.bucket
+        self._bucket_name = bucket.name
+        self._conn = bucket._conn
+        self._owner = bucket._owner
+        self._transcoder = bucket._transcoder
+        self._quiet_default = bucket._quiet_default
+        default = scope.name == DEFAULT and name == DEFAULT
+        self._scope_b = b"" if default else scope.name.encode("utf-8")
+        self._coll_b = b"" if default else name.encode("utf-8")
+        self._durability_stack: List[Dict[str, Any]] = []
+
+    @property
+    def scope_name(self) -> str:
+        return self._scope.name
+
+    def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
+        return self._wrap(self._start(schedule))
+
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
+        self._check_thread()
+        conn = self._conn
+
+        def run() -> None:
+            conn.sched_enter()
+            try:
+                for schedule in schedules:
+                    multi.add(schedule())
+            except BaseException:
+                conn.sched_fail()
+                for op in multi.ops:
+                    conn.pending.pop(op.cookie, None)
+                raise
+            conn.sched_leave()
+            if multi.remaining == 0:
+                multi.finish()
+
+        if conn.connected and not conn.closed:
+            run()
+        elif conn.closed:
+            raise ObjectClosedException(message="the connection is closed")
+        else:
+            def when_ready(rc: int) -> None:
+                try:
+                    if rc:
+                        raise bootstrap_error(conn, rc)
+                    run()
+                except BaseException as exc:  # noqa: BLE001 - delivered through the collector
+                    multi.error = exc
+                    multi.finish()
+
+            conn.connect_async(when_ready)
+        return self._wrap_multi(multi)
+
+    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+        conn = self._conn
+        outer = _pending_op()
+        inner = self._start(schedule)
+
+        def mutated(op: AsyncResult) -> None:
+            outer.key = op.key
+            if op.error is not None:
+                outer._fail(op.error)
+                return
+            result = op.result
+            _durability.poll_async(
+                conn, result.mutation_token(), persist_to, replicate_to, conn.iops.call_later,
+                lambda exc: outer._fail(exc) if exc is not None else outer._set_result(result))
+
+        if inner.done:
+            mutated(inner)
+        else:
+            inner._on_done = mutated
+        return self._wrap(outer)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(bucket={self._bucket_name!r}, scope={self._scope.name!r}, "
+                f"name={self.name!r})")
+
+
+class AsyncScopeBase:
+    """A namespace of collections inside a bucket."""
+
+    def __init__(self, bucket: "AsyncBucketBase", name: str = DEFAULT) -> None:
+        self.bucket = bucket
+        self.name = _check_name("scope", name)
+
+    @property
+    def bucket_name(self) -> str:
+        return self.bucket.name
+
+    def collection(self, name: str) -> Any:
+        """The named collection of this scope."""
+        return self.bucket._cluster._collection_class(self, name)
+
+    def default_collection(self) -> Any:
+        return self.bucket._cluster._collection_class(self, DEFAULT)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
+
+
+class AsyncBucketBase(_Owned):
+    """A bucket: its own libcouchbase connection on the cluster's loop."""
+
+    def __init__(self, cluster: "AsyncClusterBase", name: str, conn: Connection) -> None:
+        self._cluster = cluster
+        self.name = name
+        self._conn = conn
+        self._owner = cluster._owner
+        self._transcoder = cluster._transcoder
+        self._quiet_default = cluster._quiet_default
+
+    def scope(self, name: str) -> Any:
+        """The named scope of this bucket."""
+        return self._cluster._scope_class(self, name)
+
+    def default_scope(self) -> Any:
+        return self._cluster._scope_class(self, DEFAULT)
+
+    def collection(self, name: str) -> Any:
+        """A collection of the default scope."""
+        return self.default_scope().collection(name)
+
+    def default_collection(self) -> Any:
+        """The bucket's ``_default._default`` collection."""
+        return self.default_scope().default_collection()
+
+    def on_connect(self) -> Any:
+        """Completes with the bucket once its connection is ready (or fails with the reason)."""
+        return self._wrap(self._connected(self))
+
+    @property
+    def connected(self) -> bool:
+        return self._conn.connected
+
+    def ping(self, timeout: Any = None) -> Any:
+        """Ping every service of the bucket's nodes."""
+        return self._run(lambda: _kv.schedule_ping(self._conn, timeout))
+
+    def diagnostics(self) -> Any:
+        """State of each open connection."""
+        return self._run(lambda: _kv.schedule_diagnostics(self._conn))
+
+    def stats(self, group: str = "") -> Any:
+        """Memcached STATS from every node: ``{server: {stat: value}}``."""
+        return self._run(lambda: _kv.schedule_stats(self._conn, group))
+
+    def close(self) -> None:
+        """Close the bucket's connection; operations in flight fail with ObjectClosedException."""
+        self._conn.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._conn.closed
+
+    def _wrap(self, op: AsyncResult) -> Any:
+        return self._cluster._wrap(op)
+
+    def _wrap_multi(self, multi: MultiCollector) -> Any:
+        return self._cluster._wrap_multi(multi)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class AsyncClusterBase(_Owned):
+    """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
+
+    :param connstr: connection string (see the blocking ``Cluster``).
+    :param options: ``ClusterOptions``.
+    :param iops_factory: returns a new :class:`~couchbase.iops.IOPS` for each connection.
+    :param kwargs: any ClusterOptions field.
+    """
+
+    _bucket_class: type = AsyncBucketBase
+    _scope_class: type = AsyncScopeBase
+    _collection_class: type = AsyncCollectionBase
+
+    def __init__(self, connstr: str, options: Any = None, *, iops_factory: Callable[[], IOPS],
+                 **kwargs: Any) -> None:
+        cfg = resolve_settings(connstr, options, kwargs)
+        if not callable(iops_factory):
+            from couchbase.exceptions import InvalidArgumentException
+
+            raise InvalidArgumentException(message=f"iops_factory must be callable, got {iops_factory!r}")
+        self._connstr = connstr
+        self._settings: Dict[str, str] = cfg["settings"]
+        self._username: str = cfg["username"]
+        self.__password: str = cfg["password"]
+        self._transcoder = cfg["transcoder"]
+        self._quiet_default: bool = cfg["quiet"]
+        self._iops_factory = iops_factory
+        self._owner = threading.get_ident()
+        self._buckets: Dict[str, Any] = {}
+        self._closed = False
+        self._conn = self._open("")
+
+    def _open(self, bucket: str) -> Connection:
+        full = _connstr.build(self._connstr, bucket, self._settings)
+        iops = self._iops_factory()
+        if not isinstance(iops, IOPS):
+            from couchbase.exceptions import InvalidArgumentException
+
+            raise InvalidArgumentException(message=f"iops_factory must return a couchbase.iops.IOPS, got {iops!r}")
+        conn = Connection(full, self._username, self.__password, cluster_level=not bucket, iops=iops,
+                          lockmode=LOCKMODE_NONE, bucket_name=bucket or None)
+        try:
+            conn.connect_async(_ignore)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def on_connect(self) -> Any:
+        """Completes with the cluster once it is connected (or fails with a typed exception)."""
+        return self._wrap(self._connected(self))
+
+    @property
+    def connected(self) -> bool:
+        return self._conn.connected
+
+    def bucket(self, name: str) -> Any:
+        """Open (once) and return a bucket; operations on it wait for its connection."""
+        _check_name("bucket", name)
+        self._check_thread()
+        if self._closed:
+            raise ObjectClosedException(message="the cluster is closed")
+        bucket = self._buckets.get(name)
+        if bucket is None or bucket.closed:
+            bucket = self._bucket_class(self, name, self._open(name))
+            self._buckets[name] = bucket
+        return bucket
+
+    def ping(self, timeout: Any = None) -> Any:
+        """Ping the cluster's services."""
+        return self._run(lambda: _kv.schedule_ping(self._conn, timeout))
+
+    def diagnostics(self) -> Any:
+        """State of each open connection."""
+        return self._run(lambda: _kv.schedule_diagnostics(self._conn))
+
+    def close(self) -> None:
+        """Close every connection; operations in flight fail with ObjectClosedException."""
+        if self._closed:
+            return
+        self._closed = True
+        for bucket in self._buckets.values():
+            bucket.close()
+        self._conn.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def connections(self) -> List[Connection]:
+        """This cluster's open connections (cluster-level first)."""
+        return [self._conn] + [b._conn for b in self._buckets.values()]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(connstr={self._connstr!r}, username={self._username!r}, buckets={list(self._buckets)})"
+
+
+def _ignore(rc: int) -> None:
+    pass
+
+
+__all__ = ["AsyncClusterBase", "AsyncBucketBase", "AsyncScopeBase", "AsyncCollectionBase", "bootstrap_error"]

@@ -1,0 +1,226 @@
+/* The IOPS bridge: libcouchbase's event-model I/O plugin, driven by a host loop.
+ *
+ * libcouchbase keeps doing its own socket calls (lcb_iops_wire_bsd_impl2); it
+ * only asks the host to watch file descriptors and to run timers. Each such
+ * request is forwarded to Python once (pycb_iops_event / pycb_iops_timer), and
+ * the host loop reports readiness back with pycb_iops_event_ready /
+ * pycb_iops_timer_fire, which call the handler libcouchbase stored.
+ *
+ * Ownership: the event and timer structs are allocated and freed here. Python
+ * is told *before* one is freed (flags/usecs PYCB_IOPS_DESTROYED), so it drops
+ * its pointer and never reports readiness for freed memory. The IOPS struct is
+ * freed by libcouchbase through io->destructor when its last user lets go
+ * (possibly after lcb_destroy returned); Python learns of it through
+ * pycb_iops_loop(id, PYCB_IOPS_RELEASED) and only then forgets the loop object.
+ *
+ * Python is entered only when something changes: re-arming a watcher with the
+ * flags it already has costs nothing.
+ */
+
+#define PYCB_IOPS_DESTROYED -2
+#define PYCB_IOPS_CANCEL -1
+#define PYCB_IOPS_STOP 0
+#define PYCB_IOPS_START 1
+#define PYCB_IOPS_RELEASED 2
+
+typedef struct {
+    struct lcb_io_opt_st io; /* first member: libcouchbase only sees this */
+    uint64_t id;
+    uint64_t next_id;
+} pycb_IOPS;
+
+typedef struct {
+    uint64_t id;
+    lcb_socket_t sock;      /* the descriptor Python is watching, or -1 */
+    short flags;            /* what Python is watching it for */
+    lcb_ioE_callback handler;
+    void *arg;
+} pycb_EVENT;
+
+typedef struct {
+    uint64_t id;
+    int armed;
+    lcb_ioE_callback handler;
+    void *arg;
+} pycb_TIMER;
+
+static void pycb_iops_event(uint64_t iops_id, uint64_t ev_id, void *ev, int fd, int flags);
+static void pycb_iops_timer(uint64_t iops_id, uint64_t tm_id, void *tm, int64_t usecs);
+static void pycb_iops_loop(uint64_t iops_id, int action);
+static void pycb_on_bootstrap(uint64_t conn_id, int rc);
+
+#define PYCB_IOPS_OF(iops) ((pycb_IOPS *)(iops))
+
+/* ---- socket watchers ---------------------------------------------------- */
+
+static void *pycb_ev_create(lcb_io_opt_t iops)
+{
+    pycb_EVENT *ev = calloc(1, sizeof(*ev));
+    if (ev) {
+        ev->id = ++PYCB_IOPS_OF(iops)->next_id;
+        ev->sock = -1;
+    }
+    return ev;
+}
+
+static int pycb_ev_watch(lcb_io_opt_t iops, lcb_socket_t sock, void *event, short flags, void *arg,
+                         lcb_ioE_callback handler)
+{
+    pycb_EVENT *ev = event;
+    flags &= (LCB_READ_EVENT | LCB_WRITE_EVENT);
+    ev->handler = handler;
+    ev->arg = arg;
+    if (ev->sock != sock && ev->flags) {
+        /* the same event moved to another descriptor: drop the old watch first */
+        ev->flags = 0;
+        pycb_iops_event(PYCB_IOPS_OF(iops)->id, ev->id, ev, (int)ev->sock, 0);
+    }
+    if (ev->sock != sock || ev->flags != flags) {
+        ev->sock = sock;
+        ev->flags = flags;
+        pycb_iops_event(PYCB_IOPS_OF(iops)->id, ev->id, ev, (int)sock, flags);
+    }
+    return 0;
+}
+
+static void pycb_ev_cancel(lcb_io_opt_t iops, lcb_socket_t sock, void *event)
+{
+    pycb_ev_watch(iops, sock, event, 0, NULL, NULL);
+}
+
+static void pycb_ev_destroy(lcb_io_opt_t iops, void *event)
+{
+    pycb_EVENT *ev = event;
+    pycb_iops_event(PYCB_IOPS_OF(iops)->id, ev->id, ev, (int)ev->sock, PYCB_IOPS_DESTROYED);
+    free(ev);
+}
+
+/* Called by the host loop: the descriptor is ready for `flags` (LCB_READ_EVENT/LCB_WRITE_EVENT). */
+static void pycb_iops_event_ready(void *event, int flags)
+{
+    pycb_EVENT *ev = event;
+    short which = (short)(flags & ev->flags);
+    if (which && ev->handler) {
+        ev->handler(ev->sock, which, ev->arg);
+    }
+}
+
+/* ---- timers -------------------------------------------------------------- */
+
+static void *pycb_tm_create(lcb_io_opt_t iops)
+{
+    pycb_TIMER *tm = calloc(1, sizeof(*tm));
+    if (tm) {
+        tm->id = ++PYCB_IOPS_OF(iops)->next_id;
+    }
+    return tm;
+}
+
+static int pycb_tm_schedule(lcb_io_opt_t iops, void *timer, lcb_U32 usecs, void *arg, lcb_ioE_callback handler)
+{
+    pycb_TIMER *tm = timer;
+    tm->handler = handler;
+    tm->arg = arg;
+    tm->armed = 1;
+    pycb_iops_timer(PYCB_IOPS_OF(iops)->id, tm->id, tm, (int64_t)usecs);
+    return 0;
+}
+
+static void pycb_tm_cancel(lcb_io_opt_t iops, void *timer)
+{
+    pycb_TIMER *tm = timer;
+    if (tm->armed) {
+        tm->armed = 0;
+        pycb_iops_timer(PYCB_IOPS_OF(iops)->id, tm->id, tm, PYCB_IOPS_CANCEL);
+    }
+}
+
+static void pycb_tm_destroy(lcb_io_opt_t iops, void *timer)
+{
+    pycb_TIMER *tm = timer;
+    pycb_iops_timer(PYCB_IOPS_OF(iops)->id, tm->id, tm, PYCB_IOPS_DESTROYED);
+    free(tm);
+}
+
+/* Called by the host loop when a scheduled timer is due. */
+static void pycb_iops_timer_fire(void *timer)
+{
+    pycb_TIMER *tm = timer;
+    if (tm->armed && tm->handler) {
+        tm->armed = 0;
+        tm->handler(-1, 0, tm->arg);
+    }
+}
+
+/* ---- loop control and the table ----------------------------------------- */
+
+static void pycb_loop_start(lcb_io_opt_t iops)
+{
+    pycb_iops_loop(PYCB_IOPS_OF(iops)->id, PYCB_IOPS_START);
+}
+
+static void pycb_loop_stop(lcb_io_opt_t iops)
+{
+    pycb_iops_loop(PYCB_IOPS_OF(iops)->id, PYCB_IOPS_STOP);
+}
+
+static void pycb_get_procs(int version, lcb_loop_procs *loop, lcb_timer_procs *timer, lcb_bsd_procs *bsd,
+                           lcb_ev_procs *ev, lcb_completion_procs *completion, lcb_iomodel_t *model)
+{
+    (void)completion;
+    *model = LCB_IOMODEL_EVENT;
+    loop->start = pycb_loop_start;
+    loop->stop = pycb_loop_stop;
+    loop->tick = NULL;
+    timer->create = pycb_tm_create;
+    timer->destroy = pycb_tm_destroy;
+    timer->cancel = pycb_tm_cancel;
+    timer->schedule = pycb_tm_schedule;
+    ev->create = pycb_ev_create;
+    ev->destroy = pycb_ev_destroy;
+    ev->cancel = pycb_ev_cancel;
+    ev->watch = pycb_ev_watch;
+    lcb_iops_wire_bsd_impl2(bsd, version);
+}
+
+static void pycb_iops_destructor(lcb_io_opt_t iops)
+{
+    uint64_t id = PYCB_IOPS_OF(iops)->id;
+    free(iops);
+    pycb_iops_loop(id, PYCB_IOPS_RELEASED);
+}
+
+/* A new IOPS table reporting to the Python loop object registered as `id`.
+ * libcouchbase frees it (through pycb_iops_destructor) once the instance using
+ * it and everything that instance left behind are gone. */
+static lcb_io_opt_t pycb_iops_new(uint64_t id)
+{
+    pycb_IOPS *p = calloc(1, sizeof(*p));
+    if (!p) {
+        return NULL;
+    }
+    p->id = id;
+    p->io.version = 2;
+    p->io.destructor = pycb_iops_destructor;
+    p->io.v.v2.get_procs = pycb_get_procs;
+    p->io.v.base.need_cleanup = 1;
+    return &p->io;
+}
+
+/* Free a table that never reached lcb_create (creation failed). */
+static void pycb_iops_free_unused(lcb_io_opt_t iops)
+{
+    free(iops);
+}
+
+/* ---- bootstrap notification ----------------------------------------------- */
+
+static void pycb_bootstrap_callback(lcb_INSTANCE *instance, lcb_STATUS rc)
+{
+    pycb_on_bootstrap((uint64_t)(uintptr_t)lcb_get_cookie(instance), rc);
+}
+
+static void pycb_install_bootstrap(lcb_INSTANCE *instance)
+{
+    lcb_set_bootstrap_callback(instance, pycb_bootstrap_callback);
+}

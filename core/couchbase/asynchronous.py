@@ -1,0 +1,108 @@
+"""Raw callback mode: the fastest front end, on any IOPS loop.
+
+Every operation returns the :class:`~couchbase._kv.AsyncResult` that the core
+completes; set its ``callback`` and ``errback`` right away (before control
+returns to the loop)::
+
+    loop = SelectorLoop()
+    cluster = AsyncCluster(connstr, ClusterOptions(auth), iops_factory=lambda: SelectorIOPS(loop))
+    coll = cluster.bucket("default").default_collection()
+    res = coll.get("k")
+    res.callback = lambda result: print(result.value)
+    res.errback = lambda op, exc_type, exc, tb: print("failed:", exc)
+    loop.run_until(lambda: res.done)
+
+``callback(result)`` receives the result (``GetResult``, ``MutationResult``, …);
+``errback(op, exc_type, exc_value, traceback)`` receives the AsyncResult and the
+typed exception. If a result arrives while neither is set, a
+:class:`~couchbase.exceptions.MissingCallbackException`-style error (an
+``InvalidArgumentException`` naming the operation) is raised at that moment
+into the loop's error channel (:meth:`IOPS.report`), so results are never lost
+silently. Multi operations return a :class:`~couchbase._kv.MultiCollector`
+whose ``callback`` gets the whole ``MultiResult`` once, and whose ``errback``
+gets ``(multi, exc_type, exc, tb)`` if any key failed (unless ``quiet``).
+``on_connect()`` returns an AsyncResult whose callback gets the cluster/bucket.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
+from couchbase._kv import AsyncResult, MultiCollector
+from couchbase.exceptions import InvalidArgumentException
+from couchbase.iops import IOPS, SelectorIOPS, SelectorLoop  # noqa: F401 - re-exported for users
+
+
+def _no_handler(what: str) -> InvalidArgumentException:
+    return InvalidArgumentException(
+        message=f"{what} completed but neither callback nor errback was set on its AsyncResult; "
+                f"set them right after the call, before the loop runs")
+
+
+def _dispatch(op: AsyncResult) -> None:
+    err = op.error
+    if err is None:
+        cb = op.callback
+        if cb is None:
+            raise _no_handler(op.describe())
+        cb(op.result)
+    else:
+        eb = op.errback
+        if eb is None:
+            raise _no_handler(op.describe()) from err
+        eb(op, type(err), err, err.__traceback__)
+
+
+def _dispatch_multi(multi: MultiCollector) -> None:
+    try:
+        result = multi.outcome()
+    except BaseException as err:  # noqa: BLE001 - handed to the errback
+        eb = multi.errback
+        if eb is None:
+            raise _no_handler("a multi operation") from err
+        eb(multi, type(err), err, err.__traceback__)
+        return
+    cb = multi.callback
+    if cb is None:
+        raise _no_handler("a multi operation")
+    cb(result)
+
+
+class _RawWrap:
+    _conn: Any
+
+    def _wrap(self, op: AsyncResult) -> AsyncResult:
+        op._on_done = _dispatch
+        if op.done:  # completed before the caller could attach handlers: deliver on the next turn
+            self._conn.iops.call_later(0, lambda: _dispatch(op))
+        return op
+
+    def _wrap_multi(self, multi: MultiCollector) -> MultiCollector:
+        multi.on_done = _dispatch_multi
+        if multi.done:
+            self._conn.iops.call_later(0, lambda: _dispatch_multi(multi))
+        return multi
+
+
+class AsyncCollection(_RawWrap, AsyncCollectionBase):
+    """Key-value operations returning :class:`AsyncResult` (multi operations: MultiCollector)."""
+
+
+class AsyncScope(AsyncScopeBase):
+    """A scope; ``collection(name)`` gives an :class:`AsyncCollection`."""
+
+
+class AsyncBucket(AsyncBucketBase):
+    """A bucket on the loop; ``on_connect()`` returns an AsyncResult."""
+
+
+class AsyncCluster(_RawWrap, AsyncClusterBase):
+    """A cluster in raw callback mode. ``iops_factory`` returns one IOPS per connection."""
+
+    _bucket_class = AsyncBucket
+    _scope_class = AsyncScope
+    _collection_class = AsyncCollection
+
+
+__all__ = ["AsyncCluster", "AsyncBucket", "AsyncScope", "AsyncCollection", "AsyncResult", "MultiCollector",
+           "IOPS", "SelectorIOPS", "SelectorLoop"]

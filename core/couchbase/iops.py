@@ -1,0 +1,438 @@
+"""The IOPS plugin interface: how any event loop drives libcouchbase.
+
+libcouchbase does its own ``send``/``recv``; all it needs from the host loop is
+to *watch sockets* and *run timers*, and to be told when one of them is ready.
+This module is that contract, written once for every loop:
+
+* :class:`IOPS` is the base class a loop adapter subclasses. Implement
+  :meth:`~IOPS.watch`, :meth:`~IOPS.schedule` and :meth:`~IOPS.cancel` (and
+  optionally :meth:`~IOPS.release`, :meth:`~IOPS.release_timer`,
+  :meth:`~IOPS.start`, :meth:`~IOPS.stop`, :meth:`~IOPS.report`). One IOPS
+  object serves one libcouchbase connection; many of them may share one loop.
+* :class:`Watcher` is one socket libcouchbase wants watched. When the loop sees
+  the socket readable it calls :meth:`Watcher.on_readable`, writable
+  :meth:`Watcher.on_writable` (or :meth:`Watcher.ready` with both flags).
+  Those methods are cheap bound methods: register them with the loop directly.
+* :class:`Timer` is one libcouchbase timer: when it is due the loop calls
+  :meth:`Timer.fire`.
+
+The calls an adapter receives are already de-duplicated: :meth:`IOPS.watch` is
+called only when the set of flags (``READ``/``WRITE``) wanted for a socket
+changes, with ``watcher.flags`` still holding the previous set (``0`` means
+nothing was watched); a re-armed timer is cancelled before it is scheduled
+again. Every callback runs on the loop's thread; one readiness callback may
+complete many operations (libcouchbase reads and parses everything available).
+
+Readiness reported for a watcher or timer that libcouchbase has already
+destroyed is ignored, so an adapter never has to worry about stale callbacks
+queued by its loop. Exceptions raised inside a callback never reach C: they go
+to :meth:`IOPS.report`, whose default logs them.
+
+:class:`SelectorLoop` / :class:`SelectorIOPS` are the reference implementation
+on the standard library's ``selectors``: a complete, tiny event loop that the
+tests use to show that this interface alone is enough, and a template for
+plugging in a new loop.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import selectors
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from couchbase._binding import ffi, lib
+
+READ: int = lib.LCB_READ_EVENT
+"""Watch for readability."""
+WRITE: int = lib.LCB_WRITE_EVENT
+"""Watch for writability."""
+
+_log = logging.getLogger("couchbase.iops")
+_event_ready = lib.pycb_iops_event_ready
+_timer_fire = lib.pycb_iops_timer_fire
+
+# id -> IOPS, for the C side's callbacks (see _callbacks.py). An IOPS stays here
+# until libcouchbase frees the C table that reports to it.
+REGISTRY: Dict[int, "IOPS"] = {}
+_ids = itertools.count(1)
+
+
+_depth = [0]  # how many readiness callbacks are running (close() defers inside one)
+
+
+def dispatching() -> bool:
+    """True while libcouchbase is dispatching a readiness or timer callback."""
+    return _depth[0] > 0
+
+
+class Watcher:
+    """A socket libcouchbase wants watched.
+
+    ``fd`` is the descriptor; ``flags`` the ``READ``/``WRITE`` set the loop is
+    currently watching it for (maintained by the core, read it in
+    :meth:`IOPS.watch`); ``data`` is free for the adapter (e.g. a native
+    watcher object).
+    """
+
+    __slots__ = ("fd", "flags", "data", "_ev", "__weakref__")
+
+    def __init__(self, ev: Any, fd: int) -> None:
+        self._ev = ev
+        self.fd = fd
+        self.flags = 0
+        self.data: Any = None
+
+    @property
+    def alive(self) -> bool:
+        """False once libcouchbase has destroyed the watcher."""
+        return self._ev is not None
+
+    def on_readable(self) -> None:
+        """The loop saw the socket readable."""
+        ev = self._ev
+        if ev is not None:
+            _depth[0] += 1
+            try:
+                _event_ready(ev, READ)
+            finally:
+                _depth[0] -= 1
+
+    def on_writable(self) -> None:
+        """The loop saw the socket writable."""
+        ev = self._ev
+        if ev is not None:
+            _depth[0] += 1
+            try:
+                _event_ready(ev, WRITE)
+            finally:
+                _depth[0] -= 1
+
+    def ready(self, flags: int) -> None:
+        """The loop saw the socket ready for ``flags`` (READ, WRITE or both)."""
+        ev = self._ev
+        if ev is not None:
+            _depth[0] += 1
+            try:
+                _event_ready(ev, flags)
+            finally:
+                _depth[0] -= 1
+
+    def __repr__(self) -> str:
+        return f"<Watcher fd={self.fd} flags={self.flags} {'alive' if self._ev is not None else 'destroyed'}>"
+
+
+class Timer:
+    """A libcouchbase timer. ``armed`` is True while it is scheduled; ``data``
+    is free for the adapter (e.g. the loop's timer handle)."""
+
+    __slots__ = ("armed", "data", "_tm", "__weakref__")
+
+    def __init__(self, tm: Any) -> None:
+        self._tm = tm
+        self.armed = False
+        self.data: Any = None
+
+    def fire(self) -> None:
+        """The timer is due (the loop calls this once per schedule)."""
+        self.armed = False
+        tm = self._tm
+        if tm is not None:
+            _depth[0] += 1
+            try:
+                _timer_fire(tm)
+            finally:
+                _depth[0] -= 1
+
+
+class CallLater(Timer):
+    """A Python-side timer (for the core's own waits, e.g. durability polling)."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__(None)
+        self._fn: Optional[Callable[[], Any]] = fn
+
+    def fire(self) -> None:
+        self.armed = False
+        fn, self._fn = self._fn, None
+        if fn is not None:
+            fn()
+
+
+class IOPS:
+    """Base class of a loop adapter. One instance per libcouchbase connection.
+
+    Subclasses implement :meth:`watch`, :meth:`schedule` and :meth:`cancel`;
+    the rest have working defaults. All methods are called on the loop's
+    thread, from inside libcouchbase (never re-entrantly for the same watcher).
+    """
+
+    def __init__(self) -> None:
+        self.id = next(_ids)
+        self.watchers: Dict[int, Watcher] = {}
+        self.timers: Dict[int, Timer] = {}
+        self._c_table: Any = None
+        self.released = False
+
+    # ---- what a loop adapter implements ------------------------------------
+    def watch(self, watcher: Watcher, flags: int) -> None:
+        """Start/stop watching ``watcher.fd`` so that exactly ``flags`` are watched.
+
+        ``watcher.flags`` holds what is watched now; ``flags`` is what should be
+        (``0``: nothing). Call ``watcher.on_readable()`` / ``on_writable()``
+        when the socket becomes ready for a watched direction.
+        """
+        raise NotImplementedError
+
+    def release(self, watcher: Watcher) -> None:
+        """libcouchbase destroyed ``watcher`` (it is already unwatched): free any
+        native resources kept in ``watcher.data``."""
+
+    def schedule(self, timer: Timer, delay: float) -> None:
+        """Call ``timer.fire()`` once, ``delay`` seconds from now.
+
+        Never called for a timer that is already scheduled (the core cancels first).
+        """
+        raise NotImplementedError
+
+    def cancel(self, timer: Timer) -> None:
+        """Unschedule a scheduled ``timer``."""
+        raise NotImplementedError
+
+    def release_timer(self, timer: Timer) -> None:
+        """libcouchbase destroyed ``timer`` (it is already cancelled)."""
+
+    def start(self) -> None:
+        """Run the loop until :meth:`stop` (only used by blocking waits; the
+        front ends never ask for it). Loops that are always running raise."""
+        raise NotImplementedError(f"{type(self).__name__} cannot run a nested loop")
+
+    def stop(self) -> None:
+        """Make :meth:`start` return."""
+
+    def report(self, exc: BaseException) -> None:
+        """An exception escaped a callback: send it to the loop's error channel."""
+        _log.error("exception in a couchbase callback", exc_info=(type(exc), exc, exc.__traceback__))
+
+    # ---- helpers for the core ----------------------------------------------
+    def call_later(self, delay: float, fn: Callable[[], Any]) -> CallLater:
+        """Run ``fn()`` after ``delay`` seconds on this loop; ``cancel_call`` undoes it."""
+        timer = CallLater(fn)
+        timer.armed = True
+        self.schedule(timer, delay)
+        return timer
+
+    def cancel_call(self, timer: CallLater) -> None:
+        if timer.armed:
+            timer.armed = False
+            timer._fn = None
+            self.cancel(timer)
+
+    def table(self) -> Any:
+        """The C ``lcb_io_opt_t`` for libcouchbase (created once)."""
+        if self._c_table is None:
+            if self.released:
+                from couchbase.exceptions import ObjectClosedException
+
+                raise ObjectClosedException(message="this IOPS object was already used by a closed connection")
+            table = lib.pycb_iops_new(self.id)
+            if table == ffi.NULL:
+                raise MemoryError("cannot allocate an IOPS table")
+            REGISTRY[self.id] = self
+            self._c_table = table
+        return self._c_table
+
+    def discard_unused_table(self) -> None:
+        """Free a table that libcouchbase never took (connection creation failed)."""
+        if self._c_table is not None and not self.released:
+            lib.pycb_iops_free_unused(self._c_table)
+            self._on_released()
+
+    # ---- dispatch from C (see _callbacks.py) --------------------------------
+    def _on_event(self, ev_id: int, ev: Any, fd: int, flags: int) -> None:
+        watchers = self.watchers
+        watcher = watchers.get(ev_id)
+        if flags < 0:  # destroyed
+            if watcher is None:
+                return
+            del watchers[ev_id]
+            watcher._ev = None
+            if watcher.flags:
+                self.watch(watcher, 0)
+                watcher.flags = 0
+            self.release(watcher)
+            return
+        if watcher is None:
+            watcher = watchers[ev_id] = Watcher(ev, fd)
+        elif watcher.fd != fd:
+            watcher.fd = fd
+        self.watch(watcher, flags)
+        watcher.flags = flags
+
+    def _on_timer(self, tm_id: int, tm: Any, usecs: int) -> None:
+        timers = self.timers
+        timer = timers.get(tm_id)
+        if usecs >= 0:
+            if timer is None:
+                timer = timers[tm_id] = Timer(tm)
+            elif timer.armed:
+                self.cancel(timer)
+            timer.armed = True
+            self.schedule(timer, usecs / 1e6)
+            return
+        if timer is None:
+            return
+        if timer.armed:
+            timer.armed = False
+            self.cancel(timer)
+        if usecs != -1:  # destroyed
+            del timers[tm_id]
+            timer._tm = None
+            self.release_timer(timer)
+
+    def _on_released(self) -> None:
+        self.released = True
+        self._c_table = None
+        REGISTRY.pop(self.id, None)
+
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__} id={self.id} watchers={len(self.watchers)} "
+                f"timers={len(self.timers)}{' released' if self.released else ''}>")
+
+
+def live_iops() -> List[IOPS]:
+    """IOPS objects whose C table libcouchbase still holds (for leak checks)."""
+    return list(REGISTRY.values())
+
+
+# ---- the reference implementation: a selectors-based loop -------------------
+
+class SelectorLoop:
+    """A minimal event loop on ``selectors``: sockets, timers, ``run_until``.
+
+    Shared by any number of :class:`SelectorIOPS` (one per connection). Not
+    thread-safe: use it from one thread.
+    """
+
+    def __init__(self) -> None:
+        self.selector = selectors.DefaultSelector()
+        self._timers: List[Tuple[float, int, Timer]] = []
+        self._seq = itertools.count()
+        self._stopped = False
+        self._errors: List[BaseException] = []
+        self._thread = threading.get_ident()
+
+    # sockets: one selector registration per fd, data = {READ: watcher, WRITE: watcher}
+    def set_interest(self, fd: int, watcher: Watcher, flags: int) -> None:
+        sel = self.selector
+        try:
+            key = sel.get_key(fd)
+        except KeyError:
+            key = None
+        events = (selectors.EVENT_READ if flags & READ else 0) | (selectors.EVENT_WRITE if flags & WRITE else 0)
+        if key is None:
+            if events:
+                sel.register(fd, events, watcher)
+        elif not events:
+            sel.unregister(fd)
+        else:
+            sel.modify(fd, events, watcher)
+
+    def add_timer(self, timer: Timer, delay: float) -> None:
+        due = time.monotonic() + max(0.0, delay)
+        timer.data = due
+        heapq.heappush(self._timers, (due, next(self._seq), timer))
+
+    def remove_timer(self, timer: Timer) -> None:
+        timer.data = None  # lazily dropped from the heap
+
+    def report(self, exc: BaseException) -> None:
+        self._errors.append(exc)
+
+    def run_once(self, timeout: Optional[float] = None) -> None:
+        """Wait for at most ``timeout`` seconds, then dispatch what is ready."""
+        timers = self._timers
+        now = time.monotonic()
+        while timers and timers[0][2].data != timers[0][0]:
+            heapq.heappop(timers)  # cancelled or rescheduled
+        if timers:
+            wait = max(0.0, timers[0][0] - now)
+            timeout = wait if timeout is None else min(timeout, wait)
+        if self.selector.get_map():
+            events = self.selector.select(timeout)
+        else:
+            if timeout is None:
+                raise RuntimeError("SelectorLoop.run_once: nothing to wait for")
+            time.sleep(timeout)
+            events = []
+        for key, mask in events:
+            watcher = key.data
+            flags = (READ if mask & selectors.EVENT_READ else 0) | (WRITE if mask & selectors.EVENT_WRITE else 0)
+            watcher.ready(flags & watcher.flags)
+        now = time.monotonic()
+        while timers and timers[0][0] <= now:
+            due, _, timer = heapq.heappop(timers)
+            if timer.data == due:
+                timer.data = None
+                timer.fire()
+        if self._errors:
+            err = self._errors.pop(0)
+            self._errors.clear()
+            raise err
+
+    def run_until(self, done: Callable[[], bool], timeout: Optional[float] = None) -> None:
+        """Run until ``done()`` is true; ``TimeoutError`` after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not done():
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("SelectorLoop.run_until: condition not met in time")
+                self.run_once(min(left, 1.0))
+            else:
+                self.run_once(1.0)
+
+    def run(self) -> None:
+        """Run until :meth:`stop`."""
+        self._stopped = False
+        while not self._stopped:
+            self.run_once(1.0)
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    def close(self) -> None:
+        self.selector.close()
+
+
+class SelectorIOPS(IOPS):
+    """The reference adapter: plugs libcouchbase into a :class:`SelectorLoop`."""
+
+    def __init__(self, loop: SelectorLoop) -> None:
+        super().__init__()
+        self.loop = loop
+
+    def watch(self, watcher: Watcher, flags: int) -> None:
+        self.loop.set_interest(watcher.fd, watcher, flags)
+
+    def schedule(self, timer: Timer, delay: float) -> None:
+        self.loop.add_timer(timer, delay)
+
+    def cancel(self, timer: Timer) -> None:
+        self.loop.remove_timer(timer)
+
+    def start(self) -> None:
+        self.loop.run()
+
+    def stop(self) -> None:
+        self.loop.stop()
+
+    def report(self, exc: BaseException) -> None:
+        self.loop.report(exc)
+
+
+__all__ = ["IOPS", "Watcher", "Timer", "READ", "WRITE", "SelectorLoop", "SelectorIOPS", "live_iops"]
