@@ -426,6 +426,24 @@ class MockCluster:
 
         self._call(go)
 
+    def create_search_index(self, name: str, bucket: str, fields: Optional[Sequence[str]] = None,
+                            delay: float = 0) -> None:
+        """Create (or replace) a search index over ``bucket``'s default collection: every
+        field, or only the dotted ``fields``; ``delay`` seconds before each query answers."""
+        from couchbase_mock.search import control
+
+        def go() -> None:
+            control.create_index(self.cluster, name, bucket, fields)
+            control.set_delay(self.cluster, name, delay)
+
+        self._call(go)
+
+    def drop_search_index(self, name: str) -> None:
+        """Delete a search index."""
+        from couchbase_mock.search import control
+
+        self._call(lambda: control.drop_index(self.cluster, name))
+
     def info(self) -> Dict[str, Any]:
         """Nodes, ports, buckets and counters."""
         def go() -> Dict[str, Any]:

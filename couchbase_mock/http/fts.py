@@ -1,31 +1,112 @@
 """The search (fts, "8094") port of one node.
 
-For now only the ping (``GET /api/ping``); index queries answer an error until
-the search service is implemented.
+Routes: ``GET /api/ping``; index management ``PUT|GET|DELETE
+/api/index/<name>``, ``GET /api/index``, ``GET /api/index/<name>/count``;
+queries ``POST /api/index/<name>/query`` (and the scoped form
+``/api/bucket/<b>/scope/<s>/index/<name>/query``).  The engine is
+:mod:`couchbase_mock.search`; this module only adapts HTTP to it.  Results
+with many hits are sent as a chunked stream so no giant buffer is built.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Any, AsyncIterator, Union
+
+from couchbase_mock.search.service import SearchError, parsing_error, service_for
 
 from .cluster_view import ClusterView
-from .server import Request, Response, Router
+from .server import Request, Response, Router, StreamResponse
 
-__all__ = ["make_router"]
+__all__ = ["make_router", "STREAM_THRESHOLD"]
+
+# Responses with more hits than this are streamed in chunks.
+STREAM_THRESHOLD = 200
+
+
+def _error(exc: SearchError, request: Any = None) -> Response:
+    return Response.json(exc.to_json(request), exc.status)
 
 
 def make_router(view: ClusterView, node: Any) -> Router:
     """The fts-port router of ``node``."""
     router = Router()
+    service = service_for(view.cluster)
 
     async def ping(req: Request) -> Response:
         return Response.json({})
 
-    async def not_implemented(req: Request) -> Response:
-        return Response.json(
-            {"status": "fail", "error": "search is not implemented by couchbase_mock yet"}, 500
-        )
+    async def list_indexes(req: Request) -> Response:
+        return Response.json(service.list())
+
+    async def put_index(req: Request) -> Response:
+        name = req.params["index"]
+        try:
+            body = req.json()
+        except ValueError as exc:
+            return Response.json({"error": f"rest_create_index: error creating index: {name}, err: {exc}",
+                                  "status": "fail"}, 400)
+        try:
+            index = service.upsert(name, body)
+        except SearchError as exc:
+            return _error(exc)
+        return Response.json({"status": "ok", "uuid": index.definition.uuid, "name": name})
+
+    async def get_index(req: Request) -> Response:
+        try:
+            return Response.json(service.get(req.params["index"]))
+        except SearchError as exc:
+            return _error(exc)
+
+    async def delete_index(req: Request) -> Response:
+        try:
+            return Response.json(service.delete(req.params["index"]))
+        except SearchError as exc:
+            return _error(exc)
+
+    async def count(req: Request) -> Response:
+        try:
+            return Response.json(service.count(req.params["index"]))
+        except SearchError as exc:
+            return _error(exc)
+
+    async def query(req: Request) -> Union[Response, StreamResponse]:
+        name = req.params["index"]
+        if "bucket" in req.params and name not in service.indexes:
+            name = f"{req.params['bucket']}.{req.params['scope']}.{name}"
+        try:
+            body = req.json()
+        except ValueError as exc:
+            return _error(parsing_error(name, f"invalid JSON: {exc}"))
+        try:
+            parsed = service.parse(name, body)
+        except SearchError as exc:
+            return _error(exc, body)
+        delay = service.delay_of(name)
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            outcome = service.query(name, parsed)
+        except SearchError as exc:  # deleted while we slept
+            return _error(exc, body)
+        if len(outcome.hits) <= STREAM_THRESHOLD:
+            return Response.json(outcome.body())
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for chunk in outcome.chunks():
+                yield chunk
+                await asyncio.sleep(0)  # let other connections run between chunks
+
+        return StreamResponse(chunks())
 
     router.add("GET", "/api/ping", ping, auth=False)
-    router.add("POST", "/api/index/{index}/query", not_implemented)
+    router.add("GET", "/api/index", list_indexes)
+    router.add("GET", "/api/index/{index}/count", count)
+    router.add("POST", "/api/index/{index}/query", query)
+    router.add("POST", "/api/bucket/{bucket}/scope/{scope}/index/{index}/query", query)
+    router.add("PUT", "/api/index/{index}", put_index)
+    router.add("GET", "/api/index/{index}", get_index)
+    router.add("DELETE", "/api/index/{index}", delete_index)
     return router
+
+

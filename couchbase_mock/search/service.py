@@ -1,0 +1,176 @@
+"""The search service of one mock cluster: its indexes and the operations the
+fts port (and the Python control API) perform on them.
+
+All methods run on the mock's event-loop thread.  Errors are
+:class:`SearchError` with the HTTP status and the server's wording, chosen so
+that both clients classify them: libcouchbase maps a 400 whose message holds
+``not_found`` to INDEX_NOT_FOUND and any message holding ``QueryBleve
+parsing`` to PARSING_FAILURE; the official SDK's core maps a 400 holding
+``index not found`` to index-not-found.  The not-found message therefore
+carries both spellings.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any, Dict, Iterable, List, Optional
+
+from .definition import DefinitionError, IndexDefinition
+from .inverted import InvertedIndex
+from .query import QueryError
+from .request import SearchOutcome, SearchRequest
+
+__all__ = ["SearchError", "SearchIndex", "SearchService", "service_for"]
+
+IMPL_VERSION = "5.5.0"
+
+
+class SearchError(Exception):
+    """A failed search-service request: HTTP ``status`` and the ``error`` text."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def to_json(self, request: Any = None) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"error": self.message, "status": "fail"}
+        if request is not None:
+            out["request"] = request
+        return out
+
+
+def not_found(name: str, where: str) -> SearchError:
+    return SearchError(400, f"rest_auth: preparePerms, {where}, err: index not found: {name} (not_found)")
+
+
+class SearchIndex:
+    """A definition, its inverted index and an optional artificial query delay."""
+
+    def __init__(self, definition: IndexDefinition) -> None:
+        self.definition = definition
+        self.inverted = InvertedIndex(definition)
+        self.delay = 0.0
+
+    @property
+    def pindex(self) -> str:
+        return f"{self.definition.name}_{self.definition.uuid[:8]}"
+
+
+class SearchService:
+    """The indexes of one cluster (``cluster.buckets[name].store`` holds the documents)."""
+
+    def __init__(self, cluster: Any) -> None:
+        self.cluster = cluster
+        self.indexes: Dict[str, SearchIndex] = {}
+        self.uuid = "0"
+
+    def _bump(self) -> None:
+        self.uuid = format(int(self.uuid, 16) + 1, "x")
+
+    def _store(self, bucket: str) -> Optional[Any]:
+        b = self.cluster.buckets.get(bucket)
+        return None if b is None else b.store
+
+    def _index(self, name: str, where: str) -> SearchIndex:
+        index = self.indexes.get(name)
+        if index is None:
+            raise not_found(name, where)
+        return index
+
+    def _synced(self, index: SearchIndex) -> InvertedIndex:
+        store = self._store(index.definition.source)
+        if store is not None:
+            index.inverted.sync(store)
+        return index.inverted
+
+    # ------------------------------------------------------------------ management
+    def upsert(self, name: str, body: Any) -> SearchIndex:
+        """Create or replace index ``name`` from a server-shaped definition."""
+        try:
+            definition = IndexDefinition.parse(name, body)
+        except DefinitionError as exc:
+            raise SearchError(400, f"rest_create_index: error creating index: {name}, err: {exc}") from None
+        if self._store(definition.source) is None:
+            raise SearchError(400, f"rest_create_index: error creating index: {name}, err: manager_api: "
+                                   f"CreateIndex, Prepare failed, err: bucket not found: {definition.source}")
+        old = self.indexes.get(name)
+        index = SearchIndex(definition)
+        if old is not None:
+            index.delay = old.delay
+        self.indexes[name] = index
+        self._bump()
+        return index
+
+    def create(self, name: str, bucket: str, fields: Optional[Iterable[str]] = None) -> SearchIndex:
+        """Create (or replace) an index over ``bucket``: every field, or only ``fields``."""
+        try:
+            definition = IndexDefinition.simple(name, bucket, fields)
+        except DefinitionError as exc:
+            raise SearchError(400, str(exc)) from None
+        return self.upsert(name, definition.raw)
+
+    def get(self, name: str) -> Dict[str, Any]:
+        index = self._index(name, "GetIndex")
+        return {"status": "ok", "indexDef": index.definition.to_json(),
+                "planPIndexes": [{"name": index.pindex, "indexName": name,
+                                  "sourceName": index.definition.source}],
+                "warnings": []}
+
+    def list(self) -> Dict[str, Any]:
+        defs = {name: index.definition.to_json() for name, index in self.indexes.items()}
+        return {"status": "ok",
+                "indexDefs": {"uuid": self.uuid, "indexDefs": defs, "implVersion": IMPL_VERSION}}
+
+    def delete(self, name: str) -> Dict[str, Any]:
+        index = self._index(name, "DeleteIndex")
+        del self.indexes[name]
+        self._bump()
+        return {"status": "ok", "uuid": index.definition.uuid}
+
+    def count(self, name: str) -> Dict[str, Any]:
+        index = self._index(name, "CountIndex")
+        return {"status": "ok", "count": self._synced(index).doc_count}
+
+    def set_delay(self, name: str, seconds: float) -> None:
+        """Make every query of ``name`` wait ``seconds`` before answering (to test timeouts)."""
+        if seconds < 0:
+            raise ValueError("delay must not be negative")
+        self._index(name, "SetDelay").delay = float(seconds)
+
+    # ------------------------------------------------------------------ queries
+    def parse(self, name: str, body: Any) -> SearchRequest:
+        """Check the index exists and parse a query body (SearchError on failure)."""
+        self._index(name, "Query")
+        try:
+            return SearchRequest(body)
+        except QueryError as exc:
+            raise parsing_error(name, str(exc)) from None
+
+    def query(self, name: str, request: SearchRequest) -> SearchOutcome:
+        """Run a parsed request against the (freshly synced) index."""
+        index = self._index(name, "Query")
+        return request.run(self._synced(index), index.pindex)
+
+    def delay_of(self, name: str) -> float:
+        index = self.indexes.get(name)
+        return index.delay if index is not None else 0.0
+
+
+def parsing_error(name: str, detail: str) -> SearchError:
+    return SearchError(400, f"rest_index: Query, indexName: {name}, err: bleve: QueryBleve parsing "
+                            f"searchRequest, err: {detail}")
+
+
+_services: "weakref.WeakKeyDictionary[Any, SearchService]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def service_for(cluster: Any) -> SearchService:
+    """The (one) :class:`SearchService` of ``cluster``."""
+    with _lock:
+        service = _services.get(cluster)
+        if service is None:
+            service = SearchService(cluster)
+            _services[cluster] = service
+        return service
