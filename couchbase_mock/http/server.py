@@ -509,7 +509,11 @@ class _Connection(asyncio.Protocol):
                 response = await self._server.dispatch(request)
                 if isinstance(response, StreamResponse):
                     await self._stream(request, response)
-                    break
+                    # A finite stream (a view response) may be followed by more requests.
+                    if not keep_alive or self.transport is None or self.transport.is_closing():
+                        break
+                    self._streaming = False
+                    continue
                 self._send(response, version, keep_alive, method == "HEAD")
                 if not keep_alive:
                     break
