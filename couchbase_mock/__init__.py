@@ -427,13 +427,14 @@ class MockCluster:
         self._call(go)
 
     def create_search_index(self, name: str, bucket: str, fields: Optional[Sequence[str]] = None,
-                            delay: float = 0) -> None:
+                            doc_type: Optional[str] = None, delay: float = 0) -> None:
         """Create (or replace) a search index over ``bucket``'s default collection: every
-        field, or only the dotted ``fields``; ``delay`` seconds before each query answers."""
+        field, or only the dotted ``fields``; only documents whose ``type`` field equals
+        ``doc_type`` when given; ``delay`` seconds before each query answers."""
         from couchbase_mock.search import control
 
         def go() -> None:
-            control.create_index(self.cluster, name, bucket, fields)
+            control.create_index(self.cluster, name, bucket, fields, doc_type)
             control.set_delay(self.cluster, name, delay)
 
         self._call(go)

@@ -13,12 +13,14 @@ from .service import SearchError, service_for
 __all__ = ["create_index", "drop_index", "set_delay"]
 
 
-def create_index(cluster: Any, name: str, bucket: str, fields: Optional[Iterable[str]] = None) -> None:
-    """Create (or replace) index ``name`` over ``bucket``: every field, or only ``fields``."""
+def create_index(cluster: Any, name: str, bucket: str, fields: Optional[Iterable[str]] = None,
+                 doc_type: Optional[str] = None) -> None:
+    """Create (or replace) index ``name`` over ``bucket``: every field, or only ``fields``;
+    with ``doc_type`` only documents whose ``type`` field equals it."""
     if not isinstance(name, str) or not name:
         raise ValueError("an index needs a non-empty name")
     try:
-        service_for(cluster).create(name, bucket, None if fields is None else list(fields))
+        service_for(cluster).create(name, bucket, None if fields is None else list(fields), doc_type)
     except SearchError as exc:
         raise ValueError(exc.message) from None
 

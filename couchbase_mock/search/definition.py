@@ -117,15 +117,19 @@ class IndexDefinition:
         return cls(name, source, default, types, str(type_field), raw)
 
     @classmethod
-    def simple(cls, name: str, bucket: str, fields: Optional[Iterable[str]] = None) -> "IndexDefinition":
-        """An index over ``bucket``: every field (dynamic), or only the dotted ``fields``."""
+    def simple(cls, name: str, bucket: str, fields: Optional[Iterable[str]] = None,
+               doc_type: Optional[str] = None) -> "IndexDefinition":
+        """An index over ``bucket``: every field (dynamic), or only the dotted ``fields``;
+        with ``doc_type``, only documents whose ``type`` field equals it."""
         if fields is None:
             default_mapping: Dict[str, Any] = {"enabled": True, "dynamic": True}
         else:
             default_mapping = {"enabled": True, "dynamic": False, "properties": _properties(list(fields))}
+        mapping: Dict[str, Any] = {"default_mapping": default_mapping}
+        if doc_type is not None:
+            mapping = {"default_mapping": {"enabled": False}, "types": {doc_type: default_mapping}}
         return cls.parse(name, {"type": "fulltext-index", "name": name, "sourceType": "gocbcore",
-                                "sourceName": bucket,
-                                "params": {"mapping": {"default_mapping": default_mapping}}})
+                                "sourceName": bucket, "params": {"mapping": mapping}})
 
     def mapping_for(self, doc: Any) -> Optional[TypeMapping]:
         """The mapping that indexes ``doc`` (a parsed JSON value), or None to skip it."""

@@ -102,10 +102,12 @@ class SearchService:
         self._bump()
         return index
 
-    def create(self, name: str, bucket: str, fields: Optional[Iterable[str]] = None) -> SearchIndex:
-        """Create (or replace) an index over ``bucket``: every field, or only ``fields``."""
+    def create(self, name: str, bucket: str, fields: Optional[Iterable[str]] = None,
+               doc_type: Optional[str] = None) -> SearchIndex:
+        """Create (or replace) an index over ``bucket``: every field, or only ``fields``;
+        only documents whose ``type`` is ``doc_type`` when it is given."""
         try:
-            definition = IndexDefinition.simple(name, bucket, fields)
+            definition = IndexDefinition.simple(name, bucket, fields, doc_type)
         except DefinitionError as exc:
             raise SearchError(400, str(exc)) from None
         return self.upsert(name, definition.raw)
