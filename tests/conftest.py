@@ -19,19 +19,9 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions
 
-# name -> factory(mock, bucket, scope, collection) -> (blocking view, closer)
-FRONT_ENDS: Dict[str, Callable[..., Any]] = {}
+from support.frontends import FRONT_ENDS, load_all  # tests/ is on sys.path (rootdir conftest)
 
-
-def _sync_front_end(mock: Any, bucket: str = "default", scope: str = "_default",
-                    collection: str = "_default", **cluster_kw: Any) -> Any:
-    cluster = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)),
-                      kv_timeout=2.5, **cluster_kw)
-    coll = cluster.bucket(bucket).scope(scope).collection(collection)
-    return coll, cluster.close
-
-
-FRONT_ENDS["sync"] = _sync_front_end
+load_all()
 
 
 def _selected() -> list:

@@ -1,0 +1,70 @@
+"""The front-end matrix of the behaviour suite.
+
+Each module here registers one or more front ends with :func:`register`: a
+factory ``(mock, bucket, scope, collection, **cluster_kw) -> (view, close)``
+where ``view`` is a *blocking view* of a collection on that front end (see
+:class:`BlockingView`) and ``close`` closes everything the factory opened.
+``tests/conftest.py`` parametrizes the ``kv`` fixture over every registered
+front end whose optional dependencies are installed.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable, Dict, Tuple
+
+Factory = Callable[..., Tuple[Any, Callable[[], None]]]
+FRONT_ENDS: Dict[str, Factory] = {}
+# Modules of this package, in the order the matrix lists them.
+MODULES = ("sync", "raw", "asyncio_fe", "twisted_fe", "gevent_fe")
+
+
+def register(name: str, factory: Factory) -> None:
+    FRONT_ENDS[name] = factory
+
+
+def load_all() -> Dict[str, Factory]:
+    """Import every front-end module; one whose dependencies are missing is left out."""
+    for mod in MODULES:
+        try:
+            importlib.import_module(f"{__name__}.{mod}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"{__name__}.{mod}"):
+                continue  # not written yet
+            if exc.name and exc.name.split(".")[0] in ("twisted", "gevent", "uvloop", "pytest_twisted"):
+                continue  # optional dependency not installed
+            raise
+    return FRONT_ENDS
+
+
+class BlockingView:
+    """Calls a front end's collection and waits for each result with ``resolve``.
+
+    ``resolve(returned_value)`` drives that front end's loop until the value
+    (AsyncResult, future, Deferred, …) completes, then returns the result or
+    raises the operation's exception. Values that are not pending operations
+    pass through; ``binary()`` views are wrapped the same way.
+    """
+
+    def __init__(self, target: Any, resolve: Callable[[Any], Any], is_pending: Callable[[Any], bool]) -> None:
+        self._target = target
+        self._resolve = resolve
+        self._is_pending = is_pending
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+        resolve, is_pending = self._resolve, self._is_pending
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            value = attr(*args, **kwargs)
+            if is_pending(value):
+                return resolve(value)
+            if type(value).__name__ == "BinaryView":
+                return BlockingView(value, resolve, is_pending)
+            return value
+
+        return call
+
+    def __repr__(self) -> str:
+        return f"BlockingView({self._target!r})"
