@@ -151,7 +151,6 @@ class InvertedIndex:
         if mapping is None or not isinstance(doc, dict):
             return False
         stored: Dict[str, List[Any]] = {}
-        all_pos = 0
         for path, value, arrays in _leaves(doc, "", ()):
             if not mapping.wants(path):
                 continue
@@ -170,18 +169,16 @@ class InvertedIndex:
             tokens = analyze(value)
             field_postings = self.postings.setdefault(path, {})
             all_postings = self.postings.setdefault(ALL, {})
-            base = self.lengths.setdefault(path, {}).get(doc_id, 0)
             doc_terms = self._doc_terms.setdefault(doc_id, set())
             for tok in tokens:
+                # Positions restart for every value; array_positions tell array elements apart.
+                loc = (path, tok.pos, tok.start, tok.end, apos)
                 doc_terms.add((path, tok.term))
-                field_postings.setdefault(tok.term, {}).setdefault(doc_id, []).append(
-                    (path, base + tok.pos, tok.start, tok.end, apos))
-                all_postings.setdefault(tok.term, {}).setdefault(doc_id, []).append(
-                    (path, all_pos + tok.pos, tok.start, tok.end, apos))
-            # Separate values by a position gap so phrases never span two values.
-            self.lengths[path][doc_id] = base + len(tokens) + (1 if tokens else 0)
-            all_pos += len(tokens) + 1
-            self.lengths.setdefault(ALL, {})[doc_id] = all_pos
+                field_postings.setdefault(tok.term, {}).setdefault(doc_id, []).append(loc)
+                all_postings.setdefault(tok.term, {}).setdefault(doc_id, []).append(loc)
+            for name in (path, ALL):
+                per_doc = self.lengths.setdefault(name, {})
+                per_doc[doc_id] = per_doc.get(doc_id, 0) + len(tokens)
         self.stored[doc_id] = stored
         return True
 
