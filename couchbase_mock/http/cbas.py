@@ -1,15 +1,21 @@
 """The analytics (cbas, "8095") port of one node.
 
-For now only the ping (``GET /admin/ping``); ``POST /query/service`` (the path
-both clients use on this port) answers a fatal error until analytics exists.
+``POST /query/service`` (the path both clients use on this port) and
+``POST /analytics/service`` run SQL++ queries through the same engine as the
+query service, in analytics mode: datasets are buckets (``FROM b`` or
+```Default`.`b```), no index is needed, DML is refused, and responses carry
+``plans`` and ``metrics.processedObjects``. ``GET /admin/ping`` is the health
+check.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
+
+from couchbase_mock.query.service import handle
 
 from .cluster_view import ClusterView
-from .server import Request, Response, Router
+from .server import Request, Response, Router, StreamResponse
 
 __all__ = ["make_router"]
 
@@ -21,17 +27,10 @@ def make_router(view: ClusterView, node: Any) -> Router:
     async def ping(req: Request) -> Response:
         return Response.json({})
 
-    async def not_implemented(req: Request) -> Response:
-        return Response.json(
-            {
-                "requestID": "00000000-0000-0000-0000-000000000000",
-                "errors": [{"code": 25000, "msg": "analytics is not implemented by couchbase_mock yet"}],
-                "status": "fatal",
-            },
-            500,
-        )
+    async def query(req: Request) -> Union[Response, StreamResponse]:
+        return await handle(req, view.cluster, analytics=True)
 
     router.add("GET", "/admin/ping", ping, auth=False)
-    router.add("POST", "/query/service", not_implemented)
-    router.add("POST", "/analytics/service", not_implemented)
+    router.add("POST", "/query/service", query)
+    router.add("POST", "/analytics/service", query)
     return router

@@ -1,16 +1,19 @@
 """The query (n1ql, "8093") port of one node.
 
-For now only the ping (``GET /admin/ping``) that ``wait_until_ready()`` and
-``ping()`` use; ``POST /query/service`` answers a fatal N1QL error until the
-query service is implemented.
+``POST|GET /query/service`` runs SQL++ statements over the mock's documents
+(see :mod:`couchbase_mock.query`); ``GET /admin/ping`` answers the health
+check that ``wait_until_ready()`` and ``ping()`` use. The query engine's state
+(indexes, prepared statements) is shared by every node of the cluster.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
+
+from couchbase_mock.query.service import handle
 
 from .cluster_view import ClusterView
-from .server import Request, Response, Router
+from .server import Request, Response, Router, StreamResponse
 
 __all__ = ["make_router"]
 
@@ -22,20 +25,10 @@ def make_router(view: ClusterView, node: Any) -> Router:
     async def ping(req: Request) -> Response:
         return Response.json({})
 
-    async def not_implemented(req: Request) -> Response:
-        return Response.json(
-            {
-                "requestID": "00000000-0000-0000-0000-000000000000",
-                "errors": [
-                    {"code": 5000, "msg": "the query service is not implemented by couchbase_mock yet"}
-                ],
-                "status": "fatal",
-                "metrics": {"elapsedTime": "0s", "executionTime": "0s", "resultCount": 0, "resultSize": 0},
-            },
-            500,
-        )
+    async def query(req: Request) -> Union[Response, StreamResponse]:
+        return await handle(req, view.cluster)
 
     router.add("GET", "/admin/ping", ping, auth=False)
-    router.add("POST", "/query/service", not_implemented)
-    router.add("GET", "/query/service", not_implemented)
+    router.add("POST", "/query/service", query)
+    router.add("GET", "/query/service", query)
     return router

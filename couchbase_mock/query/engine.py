@@ -1,0 +1,647 @@
+"""Statement execution: SELECT pipelines, DML, index DDL and prepared statements.
+
+:meth:`QueryService.start` plans a statement -- parse, resolve keyspaces,
+check indexes and functions -- raising :class:`QueryError` for anything the
+server rejects before it answers, and returns an :class:`Execution` whose
+``rows`` iterator produces results lazily: a SELECT without ORDER BY, GROUP
+BY or aggregates reads one document per row, so a large result never sits
+in memory. Errors found while running (timeouts, per-key DML failures)
+surface from the iterator or in ``Execution.errors``.
+
+One :class:`QueryService` per cluster holds the state shared by every query
+node: the indexes created by DDL and the prepared statements.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import itertools
+import json
+import re
+import time
+import uuid
+import weakref
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from couchbase_mock.query import nodes as N
+from couchbase_mock.query.errors import (DML_FAILURE, DUPLICATE_KEY, INDEX_EXISTS, INDEX_NOT_FOUND, NO_INDEX,
+                                         NO_SUCH_PREPARED, READONLY, TIMEOUT, QueryError)
+from couchbase_mock.query.evaluator import Params, Row, check_expr, evaluate, has_aggregate
+from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
+from couchbase_mock.query.parser import parse
+from couchbase_mock.query.values import MISSING, canonical, collate, is_number, truthy
+
+__all__ = ["QueryService", "Execution", "Options", "Prepared", "service_for", "parse_duration"]
+
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+CHECK_EVERY = 64
+
+
+def parse_duration(text: Any) -> float:
+    """Seconds of a Go duration string (``"75000000us"``, ``"1m30s"``); ValueError if malformed."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"bad duration {text!r}")
+    pos, total = 0, 0.0
+    for m in _DURATION.finditer(text):
+        if m.start() != pos:
+            raise ValueError(f"bad duration {text!r}")
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    if pos != len(text):
+        raise ValueError(f"bad duration {text!r}")
+    return total
+
+
+class Options:
+    """What a request asks for, beyond the statement."""
+
+    def __init__(self, params: Params, query_context: Optional[Tuple[str, Optional[str]]] = None,
+                 timeout: Optional[float] = None, timeout_text: str = "", readonly: bool = False,
+                 analytics: bool = False, preserve_expiry: bool = False) -> None:
+        self.params = params
+        self.query_context = query_context
+        self.timeout = timeout
+        self.timeout_text = timeout_text
+        self.readonly = readonly
+        self.analytics = analytics
+        self.preserve_expiry = preserve_expiry
+        self.started = time.monotonic()
+
+    @property
+    def deadline(self) -> Optional[float]:
+        return self.started + self.timeout if self.timeout else None
+
+
+class Execution:
+    """A planned statement: ``signature``, lazy ``rows``, and counters filled while iterating."""
+
+    def __init__(self, opts: Options) -> None:
+        self.opts = opts
+        self.signature: Any = None
+        self.rows: Iterator[Any] = iter(())
+        self.errors: List[QueryError] = []
+        self.mutation_count = 0
+        self.processed = 0
+        self.is_dml = False
+        self.prepared_name: Optional[str] = None
+        self._deadline = opts.deadline
+        self._ticks = 0
+
+    def check(self) -> None:
+        """Raise the server's timeout error once the request's timeout has passed."""
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            if self.opts.analytics:
+                raise QueryError(21002, "Request timed out and will be cancelled", 200)
+            raise QueryError(TIMEOUT, f"Timeout {self.opts.timeout_text} exceeded", 200)
+
+    def tick(self) -> None:
+        self._ticks += 1
+        if self._ticks % CHECK_EVERY == 0:
+            self.check()
+
+
+class Prepared:
+    """A prepared statement: its name, text and the query_context it was prepared in."""
+
+    __slots__ = ("name", "text", "statement", "query_context")
+
+    def __init__(self, name: str, text: str, statement: N.Statement, query_context: Any) -> None:
+        self.name = name
+        self.text = text
+        self.statement = statement
+        self.query_context = query_context
+
+    def encoded_plan(self) -> str:
+        doc = {"name": self.name, "text": self.text, "query_context": self.query_context}
+        return base64.b64encode(json.dumps(doc).encode()).decode()
+
+
+class QueryService:
+    """Indexes and prepared statements of one cluster, and the statement runner."""
+
+    def __init__(self, cluster: Any) -> None:
+        self.cluster = cluster
+        self.indexes: Dict[Tuple[str, str, str], Dict[str, Dict[str, Any]]] = {}
+        self.prepared: Dict[str, Prepared] = {}
+
+    # ------------------------------------------------------------------ entry points
+    def start(self, statement: Optional[str], opts: Options, prepared: Optional[str] = None,
+              encoded_plan: Optional[str] = None, auto_execute: bool = False) -> Execution:
+        """Plan ``statement`` (or the prepared statement named ``prepared``) and return its Execution."""
+        if prepared is not None:
+            entry = self._lookup_prepared(prepared, encoded_plan)
+            return self._plan(entry.statement, opts, entry.query_context)
+        if statement is None:
+            raise QueryError(1050, "No statement or prepared value", 400)
+        stmt = parse(statement)
+        if isinstance(stmt, N.Prepare):
+            if opts.analytics:
+                raise QueryError(24000, "Syntax error: PREPARE is not supported by analytics", 400)
+            return self._prepare(stmt, opts, auto_execute)
+        if isinstance(stmt, N.Execute):
+            entry = self._lookup_prepared(stmt.name, None)
+            return self._plan(entry.statement, opts, entry.query_context)
+        return self._plan(stmt, opts, opts.query_context)
+
+    def _lookup_prepared(self, name: str, encoded_plan: Optional[str]) -> Prepared:
+        entry = self.prepared.get(name)
+        if entry is None and encoded_plan:
+            try:
+                doc = json.loads(base64.b64decode(encoded_plan))
+                qc = doc.get("query_context")
+                entry = Prepared(doc["name"], doc["text"], parse(doc["text"]), tuple(qc) if qc else None)
+            except (ValueError, KeyError, TypeError, QueryError):
+                raise QueryError(4070, f"Unable to decode prepared statement {name}", 400) from None
+            self.prepared[entry.name] = entry
+        if entry is None:
+            raise QueryError(NO_SUCH_PREPARED, f"No such prepared statement: {name}", 404)
+        return entry
+
+    def _prepare(self, stmt: N.Prepare, opts: Options, auto_execute: bool) -> Execution:
+        probe = self._plan(stmt.statement, Options(opts.params, opts.query_context), opts.query_context,
+                           dry_run=True)
+        name = stmt.name or str(uuid.uuid4())
+        entry = Prepared(name, stmt.text, stmt.statement, opts.query_context)
+        self.prepared[name] = entry
+        if auto_execute:
+            ex = self._plan(stmt.statement, opts, opts.query_context)
+            ex.prepared_name = name
+            return ex
+        ex = Execution(opts)
+        ex.signature = {"encoded_plan": "json", "name": "json", "operator": "json", "signature": "json",
+                        "text": "json"}
+        row = {"encoded_plan": entry.encoded_plan(), "featureControls": 76, "indexApiVersion": 4,
+               "name": name, "namespace": "default", "operator": {"#operator": "Sequence", "~children": []},
+               "queryContext": "" if not opts.query_context else ".".join(x for x in opts.query_context if x),
+               "signature": probe.signature, "text": "PREPARE " + stmt.text, "useCBO": False}
+        ex.rows = iter([row])
+        return ex
+
+    # ------------------------------------------------------------------ planning
+    def _keyspace(self, ref: N.KeyspaceRef, opts: Options, qc: Any) -> Keyspace:
+        return resolve(self.cluster, ref, qc, analytics=opts.analytics)
+
+    def _require_index(self, ks: Keyspace, where: Optional[N.Expr], alias: str) -> None:
+        indexes = self.indexes.get(ks.ident, {})
+        if any(ix["primary"] for ix in indexes.values()):
+            return
+        used = _paths(where, alias) if where is not None else set()
+        if any(ix["keys"] and ix["keys"][0] in used for ix in indexes.values()):
+            return
+        raise QueryError(NO_INDEX, f"No index available on keyspace {ks.quoted()} that matches your query. Use "
+                         f"CREATE PRIMARY INDEX ON {ks.quoted()} to create a primary index, or check that your "
+                         "expected index is online.", 404)
+
+    def _plan(self, stmt: N.Statement, opts: Options, qc: Any, dry_run: bool = False) -> Execution:
+        opts.query_context = qc
+        if isinstance(stmt, N.Select):
+            return self._plan_select(stmt, opts)
+        if opts.analytics:
+            raise QueryError(24000, "Syntax error: only queries are supported by this analytics service", 400)
+        if opts.readonly and not dry_run:
+            raise QueryError(READONLY, "The server or request is read-only and cannot accept this write "
+                             "statement.", 403)
+        if isinstance(stmt, N.Insert):
+            return self._plan_insert(stmt, opts, dry_run)
+        if isinstance(stmt, (N.Delete, N.Update)):
+            return self._plan_delete_update(stmt, opts, dry_run)
+        if isinstance(stmt, N.CreateIndex):
+            return self._create_index(stmt, opts, dry_run)
+        if isinstance(stmt, N.DropIndex):
+            return self._drop_index(stmt, opts, dry_run)
+        raise QueryError(3000, "syntax error - statement not supported", 400)
+
+    # ------------------------------------------------------------------ SELECT
+    def _plan_select(self, sel: N.Select, opts: Options) -> Execution:
+        for term in sel.projection:
+            check_expr(term.expr, True)
+        check_expr(sel.where, False)
+        check_expr(sel.use_keys, False)
+        for e in sel.group_by:
+            check_expr(e, False)
+        check_expr(sel.having, True)
+        for e, _desc in sel.order_by:
+            check_expr(e, True)
+        for e in (sel.limit, sel.offset):
+            check_expr(e, False)
+        ks = self._keyspace(sel.keyspace, opts, opts.query_context) if sel.keyspace else None
+        alias = sel.keyspace.default_alias if sel.keyspace else None
+        if ks is not None and sel.use_keys is None and not opts.analytics:
+            self._require_index(ks, sel.where, alias or "")
+        ex = Execution(opts)
+        ex.signature = _signature(sel.projection, sel.raw)
+        ex.rows = self._select_rows(sel, ks, alias, ex)
+        return ex
+
+    def _source(self, ks: Optional[Keyspace], alias: Optional[str], use_keys: Optional[N.Expr],
+                ex: Execution) -> Iterator[Row]:
+        params = ex.opts.params
+        if ks is None or alias is None:
+            yield Row({})
+            return
+        keys = _use_keys(use_keys, params) if use_keys is not None else None
+        for key, doc in ks.scan(keys):
+            ex.tick()
+            ex.processed += 1
+            yield Row({alias: ks.value_of(doc)}, {alias: ks.meta_of(key, doc)}, alias)
+
+    def _select_rows(self, sel: N.Select, ks: Optional[Keyspace], alias: Optional[str],
+                     ex: Execution) -> Iterator[Any]:
+        params = ex.opts.params
+        rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex)
+        if sel.where is not None:
+            where = sel.where
+            rows = (r for r in rows if truthy(evaluate(where, r, params)))
+        aggregating = bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection) or has_aggregate(
+            sel.having) or any(has_aggregate(e) for e, _ in sel.order_by)
+        if aggregating:
+            rows = _group(rows, sel.group_by, alias, params)
+            if sel.having is not None:
+                having = sel.having
+                rows = (r for r in rows if truthy(evaluate(having, r, params)))
+        offset = _count_value(sel.offset, params, "OFFSET")
+        limit = _count_value(sel.limit, params, "LIMIT")
+        counter = itertools.count(1)
+        if sel.order_by:
+            keyed = []
+            for r in rows:
+                out = _project(sel, r, params, alias)
+                if out is MISSING:
+                    continue
+                r.aliases = _aliases(sel, out)
+                keyed.append(([evaluate(e, r, params) for e, _ in sel.order_by], next(counter), out))
+                ex.tick()
+            descending = [d for _e, d in sel.order_by]
+
+            def cmp(a: Any, b: Any) -> int:
+                for x, y, desc in zip(a[0], b[0], descending):
+                    c = collate(x, y)
+                    if c:
+                        return -c if desc else c
+                return (a[1] > b[1]) - (a[1] < b[1])
+
+            keyed.sort(key=functools.cmp_to_key(cmp))
+            ex.check()
+            outs: Iterator[Any] = (k[2] for k in keyed)
+        else:
+            outs = (o for o in (_project(sel, r, params, alias) for r in rows) if o is not MISSING)
+        if sel.distinct:
+            outs = _distinct(outs)
+        if offset or limit is not None:
+            outs = itertools.islice(outs, offset, None if limit is None else offset + limit)
+        return outs
+
+    # ------------------------------------------------------------------ DML
+    def _plan_insert(self, stmt: N.Insert, opts: Options, dry_run: bool) -> Execution:
+        for k, v in stmt.values:
+            check_expr(k, False)
+            check_expr(v, False)
+        ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        ex = Execution(opts)
+        ex.is_dml = True
+        ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
+        if not dry_run:
+            ex.rows = self._insert_rows(stmt, ks, ex)
+        return ex
+
+    def _insert_rows(self, stmt: N.Insert, ks: Keyspace, ex: Execution) -> Iterator[Any]:
+        params = ex.opts.params
+        verb = "UPSERT" if stmt.upsert else "INSERT"
+        alias = stmt.keyspace.default_alias
+        for kexpr, vexpr in stmt.values:
+            ex.tick()
+            empty = Row({})
+            key = evaluate(kexpr, empty, params)
+            value = evaluate(vexpr, empty, params)
+            if not isinstance(key, str):
+                ex.errors.append(QueryError(5070, f"Cannot {verb} non-string key {_show(key)} of type "
+                                            f"{type(key).__name__}.", 200))
+                continue
+            if value is MISSING:
+                ex.errors.append(QueryError(5070, f"Cannot {verb} missing value for key {key}.", 200))
+                continue
+            kb = key.encode("utf-8")
+            old = ks.get(kb)
+            if old is not None and not stmt.upsert:
+                ex.errors.append(_dml_error(verb, key, DUPLICATE_KEY, f"Duplicate Key: {key}"))
+                continue
+            if old is not None and ks.store.is_locked(old):
+                ex.errors.append(_dml_error(verb, key, 12033, f"document {key} is locked"))
+                continue
+            doc = store_doc(ks, kb, value)
+            ex.mutation_count += 1
+            if stmt.returning is not None:
+                out = _returning(stmt.returning, Row({alias: value}, {alias: ks.meta_of(kb, doc)}, alias), params)
+                if out is not MISSING:
+                    yield out
+
+    def _plan_delete_update(self, stmt: Any, opts: Options, dry_run: bool) -> Execution:
+        check_expr(stmt.use_keys, False)
+        check_expr(stmt.where, False)
+        check_expr(stmt.limit, False)
+        if isinstance(stmt, N.Update):
+            for p, v in stmt.sets:
+                check_expr(p, False)
+                check_expr(v, False)
+        ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        alias = stmt.keyspace.default_alias
+        if stmt.use_keys is None:
+            self._require_index(ks, stmt.where, alias)
+        ex = Execution(opts)
+        ex.is_dml = True
+        ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
+        if not dry_run:
+            ex.rows = self._mutate_rows(stmt, ks, alias, ex)
+        return ex
+
+    def _mutate_rows(self, stmt: Any, ks: Keyspace, alias: str, ex: Execution) -> Iterator[Any]:
+        params = ex.opts.params
+        limit = _count_value(stmt.limit, params, "LIMIT")
+        keys = _use_keys(stmt.use_keys, params) if stmt.use_keys is not None else None
+        # Materialise the matching keys first: mutating while scanning would revisit rows.
+        matched = []
+        for key, doc in ks.scan(keys):
+            ex.tick()
+            row = Row({alias: ks.value_of(doc)}, {alias: ks.meta_of(key, doc)}, alias)
+            if stmt.where is None or truthy(evaluate(stmt.where, row, params)):
+                matched.append(key)
+                if limit is not None and len(matched) >= limit:
+                    break
+        is_update = isinstance(stmt, N.Update)
+        verb = "UPDATE" if is_update else "DELETE"
+        for key in matched:
+            doc = ks.get(key)
+            if doc is None:
+                continue
+            skey = key.decode("utf-8", "replace")
+            if ks.store.is_locked(doc):
+                ex.errors.append(_dml_error(verb, skey, 12033, f"document {skey} is locked"))
+                continue
+            value = ks.value_of(doc)
+            row = Row({alias: value}, {alias: ks.meta_of(key, doc)}, alias)
+            if is_update:
+                new_values = [(p, evaluate(v, row, params)) for p, v in stmt.sets]
+                for path, v in new_values:
+                    value = _set_path(value, _path_parts(path, alias, row, params), v)
+                for path in stmt.unsets:
+                    value = _set_path(value, _path_parts(path, alias, row, params), MISSING)
+                expiry = doc.expiry if ex.opts.preserve_expiry else 0
+                new = store_doc(ks, key, value, expiry)
+                row = Row({alias: value}, {alias: ks.meta_of(key, new)}, alias)
+            else:
+                delete_doc(ks, key, doc)
+            ex.mutation_count += 1
+            if stmt.returning is not None:
+                out = _returning(stmt.returning, row, params)
+                if out is not MISSING:
+                    yield out
+
+    # ------------------------------------------------------------------ DDL
+    def _create_index(self, stmt: N.CreateIndex, opts: Options, dry_run: bool) -> Execution:
+        ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        name = stmt.name or "#primary"
+        ex = Execution(opts)
+        if dry_run:
+            return ex
+        existing = self.indexes.setdefault(ks.ident, {})
+        if name in existing:
+            if stmt.if_not_exists:
+                return ex
+            raise QueryError(INDEX_EXISTS, f"The index {name} already exists.", 409)
+        keys = [] if stmt.primary else [_path_text(k, "") for k in stmt.keys]
+        existing[name] = {"name": name, "primary": stmt.primary, "keys": keys, "keyspace": ks.path,
+                          "bucket": ks.bucket.name, "scope": ks.scope, "collection": ks.collection}
+        return ex
+
+    def _drop_index(self, stmt: N.DropIndex, opts: Options, dry_run: bool) -> Execution:
+        ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        ex = Execution(opts)
+        if dry_run:
+            return ex
+        existing = self.indexes.get(ks.ident, {})
+        name = stmt.name
+        if stmt.primary:
+            name = next((n for n, ix in existing.items() if ix["primary"]), None)
+        if name is None or name not in existing:
+            if stmt.if_exists:
+                return ex
+            raise QueryError(INDEX_NOT_FOUND, f"GSI index {stmt.name or '#primary'} not found.", 404)
+        del existing[name]
+        return ex
+
+    def list_indexes(self) -> List[Dict[str, Any]]:
+        """Every index created through DDL (for the control API and tests)."""
+        return [dict(ix) for by_name in self.indexes.values() for ix in by_name.values()]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _show(v: Any) -> str:
+    return "MISSING" if v is MISSING else json.dumps(v)
+
+
+def _dml_error(verb: str, key: str, reason_code: int, cause: str) -> QueryError:
+    return QueryError(DML_FAILURE, f"DML Error, possible causes include concurrent modification. Failed to perform "
+                      f"{verb} on key {key} - cause: {cause}", 200,
+                      {"caller": "couchbase_mock", "code": reason_code, "key": "dml.statement.error",
+                       "message": cause})
+
+
+def _use_keys(e: N.Expr, params: Params) -> List[bytes]:
+    v = evaluate(e, Row({}), params)
+    if isinstance(v, str):
+        return [v.encode("utf-8")]
+    if isinstance(v, list):
+        return [x.encode("utf-8") for x in v if isinstance(x, str)]
+    return []
+
+
+def _count_value(e: Optional[N.Expr], params: Params, what: str) -> Any:
+    if e is None:
+        return None if what == "LIMIT" else 0
+    v = evaluate(e, Row({}), params)
+    if not is_number(v) or v < 0:
+        raise QueryError(5030 if what == "LIMIT" else 5040, f"Invalid {what} value {_show(v)}", 500)
+    return int(v)
+
+
+def _implicit_name(e: Optional[N.Expr]) -> Optional[str]:
+    if isinstance(e, N.Ident):
+        return e.name
+    if isinstance(e, N.Field):
+        return e.name
+    return None
+
+
+def _names(terms: List[N.ResultTerm]) -> List[Optional[str]]:
+    out, n = [], 0
+    for t in terms:
+        if t.star:
+            out.append(None)
+            continue
+        name = t.alias or _implicit_name(t.expr)
+        if name is None:
+            n += 1
+            name = f"${n}"
+        out.append(name)
+    return out
+
+
+def _signature(terms: List[N.ResultTerm], raw: bool) -> Any:
+    if raw:
+        return "json"
+    sig: Dict[str, str] = {}
+    for t, name in zip(terms, _names(terms)):
+        if name is None:
+            sig["*"] = "*"
+        else:
+            is_count = isinstance(t.expr, N.Call) and t.expr.name == "COUNT"
+            sig[name] = "number" if is_count else "json"
+    return sig
+
+
+def _project_terms(terms: List[N.ResultTerm], raw: bool, row: Row, params: Params, alias: Optional[str]) -> Any:
+    if raw:
+        return evaluate(terms[0].expr, row, params)  # type: ignore[arg-type]
+    out: Dict[str, Any] = {}
+    for t, name in zip(terms, _names(terms)):
+        if t.star and t.expr is None:
+            if alias is not None and row.env.get(alias, MISSING) is not MISSING:
+                out[alias] = row.env[alias]
+            continue
+        v = evaluate(t.expr, row, params)  # type: ignore[arg-type]
+        if t.star:
+            if isinstance(v, dict):
+                out.update(v)
+        elif v is not MISSING:
+            out[name] = v  # type: ignore[index]
+    return out
+
+
+def _project(sel: N.Select, row: Row, params: Params, alias: Optional[str]) -> Any:
+    return _project_terms(sel.projection, sel.raw, row, params, alias)
+
+
+def _returning(ret: N.Returning, row: Row, params: Params) -> Any:
+    return _project_terms(ret.terms, ret.raw, row, params, row.default)
+
+
+def _aliases(sel: N.Select, out: Any) -> Optional[Dict[str, Any]]:
+    """Projection names usable in ORDER BY (explicit AS aliases only, as the server resolves them first)."""
+    if sel.raw or not isinstance(out, dict):
+        return None
+    named = {t.alias for t in sel.projection if t.alias}
+    return {k: v for k, v in out.items() if k in named} or None
+
+
+def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Optional[str], params: Params) -> Iterator[Row]:
+    groups: Dict[str, List[Row]] = {}
+    for r in rows:
+        k = canonical([evaluate(e, r, params) for e in keys]) if keys else ""
+        groups.setdefault(k, []).append(r)
+    if not keys and not groups:
+        groups[""] = []
+    for members in groups.values():
+        first = members[0] if members else Row({}, {}, None)
+        g = Row(first.env, first.metas, first.default if members else None)
+        g.group = members
+        yield g
+
+
+def _distinct(outs: Iterator[Any]) -> Iterator[Any]:
+    seen = set()
+    for o in outs:
+        c = canonical(o)
+        if c not in seen:
+            seen.add(c)
+            yield o
+
+
+def _paths(e: Optional[N.Expr], alias: str) -> set:
+    """Path texts referenced in ``e`` (alias-relative), for matching secondary index keys."""
+    out = set()
+    if e is None:
+        return out
+    text = _path_text(e, alias)
+    if text is not None:
+        out.add(text)
+    from couchbase_mock.query.evaluator import children
+
+    for c in children(e):
+        out |= _paths(c, alias)
+    return out
+
+
+def _path_text(e: N.Expr, alias: str) -> Optional[str]:
+    parts: List[str] = []
+    while isinstance(e, N.Field):
+        parts.append(e.name)
+        e = e.base
+    if not isinstance(e, N.Ident):
+        return None
+    if e.name != alias or not parts:
+        parts.append(e.name)
+    return ".".join(reversed(parts))
+
+
+def _path_parts(e: N.Expr, alias: str, row: Row, params: Params) -> List[Any]:
+    parts: List[Any] = []
+    while True:
+        if isinstance(e, N.Field):
+            parts.append(e.name)
+            e = e.base
+        elif isinstance(e, N.Index):
+            parts.append(evaluate(e.index, row, params))
+            e = e.base
+        elif isinstance(e, N.Ident):
+            if e.name != alias:
+                parts.append(e.name)
+            break
+        else:
+            raise QueryError(3000, "syntax error - SET/UNSET needs a path", 400)
+    parts.reverse()
+    if not parts:
+        raise QueryError(3000, "syntax error - SET/UNSET needs a path", 400)
+    return parts
+
+
+def _set_path(doc: Any, parts: List[Any], value: Any) -> Any:
+    """``doc`` with the path set to ``value`` (MISSING removes it); intermediate objects are created."""
+    if not isinstance(doc, dict):
+        doc = {}
+    cur = doc
+    for p in parts[:-1]:
+        nxt = cur.get(p) if isinstance(cur, dict) and isinstance(p, str) else (
+            cur[p] if isinstance(cur, list) and is_number(p) and -len(cur) <= p < len(cur) else None)
+        if not isinstance(nxt, (dict, list)):
+            if value is MISSING or not isinstance(cur, dict) or not isinstance(p, str):
+                return doc
+            nxt = {}
+            cur[p] = nxt
+        cur = nxt
+    last = parts[-1]
+    if isinstance(cur, dict) and isinstance(last, str):
+        if value is MISSING:
+            cur.pop(last, None)
+        else:
+            cur[last] = value
+    elif isinstance(cur, list) and is_number(last) and -len(cur) <= last < len(cur):
+        if value is MISSING:
+            del cur[int(last)]
+        else:
+            cur[int(last)] = value
+    return doc
+
+
+_services: "weakref.WeakKeyDictionary[Any, QueryService]" = weakref.WeakKeyDictionary()
+
+
+def service_for(cluster: Any) -> QueryService:
+    """The (shared) :class:`QueryService` of ``cluster``."""
+    svc = _services.get(cluster)
+    if svc is None:
+        svc = QueryService(cluster)
+        _services[cluster] = svc
+    return svc

@@ -1,0 +1,361 @@
+"""Expression evaluation over one binding row (or one group of rows).
+
+A :class:`Row` binds keyspace aliases to documents (``env``) and their
+metadata (``metas``); unqualified names resolve against the row's default
+alias, as N1QL does for a single FROM term. Aggregates are evaluated over
+``Row.group`` (the rows of the group) and cached per row. Three-valued logic
+with MISSING and NULL follows the server: comparisons with MISSING give
+MISSING, with NULL give NULL; AND/OR short-circuit on false/true.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from couchbase_mock.query import nodes as N
+from couchbase_mock.query.errors import QueryError
+from couchbase_mock.query.functions import FUNCTIONS
+from couchbase_mock.query.values import MISSING, canonical, collate, equal, is_number, number, rank, sort_key, truthy
+
+__all__ = ["Row", "Params", "evaluate", "check_expr", "has_aggregate"]
+
+MISSING_PARAM = 5010
+
+
+class Params:
+    """Positional (``args``) and named (``$name``) parameters of a request."""
+
+    def __init__(self, positional: Sequence[Any] = (), named: Optional[Mapping[str, Any]] = None) -> None:
+        self.positional = list(positional)
+        self.named = {k.lstrip("$"): v for k, v in (named or {}).items()}
+
+    def get(self, key: Any) -> Any:
+        if isinstance(key, int):
+            if 1 <= key <= len(self.positional):
+                return self.positional[key - 1]
+            raise QueryError(MISSING_PARAM, f"No value for positional parameter ${key}.", 500)
+        if key in self.named:
+            return self.named[key]
+        raise QueryError(MISSING_PARAM, f"No value for named parameter ${key}.", 500)
+
+
+class Row:
+    """One binding: ``env`` (alias -> value), ``metas`` (alias -> META()), ``default`` alias,
+    ``group`` (rows of the group when aggregating) and ``aliases`` (projection names, for ORDER BY)."""
+
+    __slots__ = ("env", "metas", "default", "group", "aliases", "cache")
+
+    def __init__(self, env: Dict[str, Any], metas: Optional[Dict[str, Dict[str, Any]]] = None,
+                 default: Optional[str] = None) -> None:
+        self.env = env
+        self.metas = metas or {}
+        self.default = default
+        self.group: Optional[List["Row"]] = None
+        self.aliases: Optional[Dict[str, Any]] = None
+        self.cache: Dict[int, Any] = {}
+
+
+_like_cache: Dict[str, Any] = {}
+
+
+def _like_regex(pattern: str) -> Any:
+    rx = _like_cache.get(pattern)
+    if rx is None:
+        out, i = [], 0
+        while i < len(pattern):
+            c = pattern[i]
+            if c == "\\" and i + 1 < len(pattern):
+                out.append(re.escape(pattern[i + 1]))
+                i += 2
+                continue
+            out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+            i += 1
+        rx = re.compile("".join(out), re.DOTALL)
+        if len(_like_cache) > 256:
+            _like_cache.clear()
+        _like_cache[pattern] = rx
+    return rx
+
+
+def _field(base: Any, name: str) -> Any:
+    if isinstance(base, dict):
+        return base.get(name, MISSING)
+    return MISSING
+
+
+def _compare(op: str, a: Any, b: Any) -> Any:
+    if a is MISSING or b is MISSING:
+        return MISSING
+    if a is None or b is None:
+        return None
+    if op == "=":
+        return equal(a, b)
+    if op == "!=":
+        return not equal(a, b)
+    if rank(a) != rank(b):
+        return None  # ordering across types is not defined outside ORDER BY
+    c = collate(a, b)
+    return {"<": c < 0, "<=": c <= 0, ">": c > 0, ">=": c >= 0}[op]
+
+
+def _arith(op: str, a: Any, b: Any) -> Any:
+    if a is MISSING or b is MISSING:
+        return MISSING
+    if not is_number(a) or not is_number(b):
+        return None
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if b == 0:
+        return None
+    if op == "/":
+        return number(a / b)
+    return number(float(a % b)) if isinstance(a, float) or isinstance(b, float) else int(
+        abs(a) % abs(b)) * (1 if a >= 0 else -1)
+
+
+def _logic(op: str, left: N.Expr, right: N.Expr, row: Row, params: Params) -> Any:
+    values = []
+    for e in (left, right):
+        v = evaluate(e, row, params)
+        if op == "AND" and v is not MISSING and v is not None and not truthy(v):
+            return False
+        if op == "OR" and truthy(v):
+            return True
+        values.append(v)
+    if op == "AND":
+        if any(v is MISSING for v in values):
+            return MISSING
+        return None if any(v is None for v in values) else True
+    if any(v is None for v in values):
+        return None
+    return MISSING if any(v is MISSING for v in values) else False
+
+
+def _aggregate(call: N.Call, row: Row, params: Params) -> Any:
+    key = id(call)
+    if key in row.cache:
+        return row.cache[key]
+    group = row.group if row.group is not None else []
+    if call.star:
+        result: Any = len(group)
+    else:
+        values = [evaluate(call.args[0], r, params) for r in group]
+        values = [v for v in values if v is not MISSING and v is not None]
+        if call.distinct:
+            seen: Dict[str, Any] = {}
+            for v in values:
+                seen.setdefault(canonical(v), v)
+            values = list(seen.values())
+        name = call.name
+        if name in ("COUNT", "COUNTN"):
+            result = len(values) if name == "COUNT" else sum(1 for v in values if is_number(v))
+        elif name in ("SUM", "AVG"):
+            nums = [v for v in values if is_number(v)]
+            if not nums:
+                result = None
+            else:
+                total = sum(nums)
+                result = number(total / len(nums)) if name == "AVG" else number(total) if isinstance(
+                    total, float) else total
+        elif name in ("MIN", "MAX"):
+            result = (min if name == "MIN" else max)(values, key=sort_key) if values else None
+        else:  # ARRAY_AGG
+            result = sorted(values, key=sort_key) if call.distinct else values
+            result = result if result else None
+    row.cache[key] = result
+    return result
+
+
+def _meta(call: N.Call, row: Row, params: Params) -> Any:
+    if call.args:
+        arg = call.args[0]
+        if not isinstance(arg, N.Ident):
+            return MISSING
+        alias: Optional[str] = arg.name
+    else:
+        alias = row.default
+    if alias is None:
+        return MISSING
+    return row.metas.get(alias, MISSING)
+
+
+def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
+    """The value of ``e`` for ``row`` (a JSON value or MISSING)."""
+    t = type(e)
+    if t is N.Field:
+        return _field(evaluate(e.base, row, params), e.name)  # type: ignore[attr-defined]
+    if t is N.Ident:
+        name = e.name  # type: ignore[attr-defined]
+        if row.aliases is not None and name in row.aliases:
+            return row.aliases[name]
+        if name in row.env:
+            return row.env[name]
+        if row.default is not None:
+            return _field(row.env.get(row.default), name)
+        return MISSING
+    if t is N.Lit:
+        return e.value  # type: ignore[attr-defined]
+    if t is N.Binary:
+        op, left, right = e.op, e.left, e.right  # type: ignore[attr-defined]
+        if op in ("AND", "OR"):
+            return _logic(op, left, right, row, params)
+        a = evaluate(left, row, params)
+        b = evaluate(right, row, params)
+        if op in ("=", "!=", "<", "<=", ">", ">="):
+            return _compare(op, a, b)
+        if op in ("+", "-", "*", "/", "%"):
+            return _arith(op, a, b)
+        if a is MISSING or b is MISSING:
+            return MISSING
+        if op == "||":
+            return a + b if isinstance(a, str) and isinstance(b, str) else None
+        if op == "LIKE":
+            if not isinstance(a, str) or not isinstance(b, str):
+                return None
+            return _like_regex(b).fullmatch(a) is not None
+        if op == "IN":
+            if a is None or not isinstance(b, list):
+                return None
+            return any(equal(a, x) for x in b)
+        raise QueryError(5000, f"unknown operator {op}")
+    if t is N.Param:
+        return params.get(e.key)  # type: ignore[attr-defined]
+    if t is N.Unary:
+        v = evaluate(e.operand, row, params)  # type: ignore[attr-defined]
+        if v is MISSING or v is None:
+            return v
+        if e.op == "NOT":  # type: ignore[attr-defined]
+            return not truthy(v)
+        return -v if is_number(v) else None
+    if t is N.Index:
+        base = evaluate(e.base, row, params)  # type: ignore[attr-defined]
+        idx = evaluate(e.index, row, params)  # type: ignore[attr-defined]
+        if isinstance(base, list) and is_number(idx):
+            i = int(idx)
+            if i < 0:
+                i += len(base)
+            return base[i] if 0 <= i < len(base) else MISSING
+        if isinstance(base, dict) and isinstance(idx, str):
+            return base.get(idx, MISSING)
+        return MISSING
+    if t is N.Between:
+        v = evaluate(e.operand, row, params)  # type: ignore[attr-defined]
+        lo = _compare(">=", v, evaluate(e.low, row, params))  # type: ignore[attr-defined]
+        hi = _compare("<=", v, evaluate(e.high, row, params))  # type: ignore[attr-defined]
+        if lo is False or hi is False:
+            return False
+        if lo is MISSING or hi is MISSING:
+            return MISSING
+        if lo is None or hi is None:
+            return None
+        return True
+    if t is N.Is:
+        v = evaluate(e.operand, row, params)  # type: ignore[attr-defined]
+        what = e.what  # type: ignore[attr-defined]
+        if what == "MISSING":
+            result = v is MISSING
+        elif what == "NULL":
+            if v is MISSING:
+                return MISSING
+            result = v is None
+        else:
+            result = v is not MISSING and v is not None
+        return (not result) if e.negated else result  # type: ignore[attr-defined]
+    if t is N.Call:
+        call: N.Call = e  # type: ignore[assignment]
+        if call.is_aggregate:
+            return _aggregate(call, row, params)
+        if call.name == "META":
+            return _meta(call, row, params)
+        fn = FUNCTIONS[call.name][2]
+        return fn([evaluate(a, row, params) for a in call.args])
+    if t is N.ArrayLit:
+        return [v for v in (evaluate(x, row, params) for x in e.items) if v is not MISSING]  # type: ignore
+    if t is N.ObjectLit:
+        out: Dict[str, Any] = {}
+        for k, ve in e.pairs:  # type: ignore[attr-defined]
+            key = evaluate(k, row, params)
+            if not isinstance(key, str):
+                if key is MISSING or key is None:
+                    continue
+                raise QueryError(5000, "Object member name must be a string")
+            v = evaluate(ve, row, params)
+            if v is not MISSING:
+                out[key] = v
+        return out
+    if t is N.Case:
+        case: N.Case = e  # type: ignore[assignment]
+        subject = evaluate(case.operand, row, params) if case.operand is not None else MISSING
+        for cond, then in case.whens:
+            c = evaluate(cond, row, params)
+            if (case.operand is None and c is True) or (case.operand is not None and equal(subject, c)):
+                return evaluate(then, row, params)
+        return evaluate(case.default, row, params) if case.default is not None else None
+    raise QueryError(5000, f"cannot evaluate {type(e).__name__}")
+
+
+def children(e: N.Expr) -> List[N.Expr]:
+    """Direct sub-expressions of ``e``."""
+    if isinstance(e, (N.Field,)):
+        return [e.base]
+    if isinstance(e, N.Index):
+        return [e.base, e.index]
+    if isinstance(e, N.Binary):
+        return [e.left, e.right]
+    if isinstance(e, N.Unary):
+        return [e.operand]
+    if isinstance(e, N.Between):
+        return [e.operand, e.low, e.high]
+    if isinstance(e, N.Is):
+        return [e.operand]
+    if isinstance(e, N.Call):
+        return list(e.args)
+    if isinstance(e, N.ArrayLit):
+        return list(e.items)
+    if isinstance(e, N.ObjectLit):
+        return [x for pair in e.pairs for x in pair]
+    if isinstance(e, N.Case):
+        out = [e.operand] if e.operand is not None else []
+        out += [x for pair in e.whens for x in pair]
+        return out + ([e.default] if e.default is not None else [])
+    return []
+
+
+def check_expr(e: Optional[N.Expr], aggregates_allowed: bool) -> None:
+    """Reject unknown functions, wrong argument counts and misplaced aggregates (planning errors)."""
+    if e is None:
+        return
+    if isinstance(e, N.Call):
+        if e.is_aggregate:
+            if not aggregates_allowed:
+                raise QueryError(3000, f"Aggregate function {e.name} is not allowed here.", 400)
+            if not e.star and len(e.args) != 1:
+                raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
+            for a in e.args:
+                check_expr(a, False)
+            return
+        if e.name == "META":
+            if len(e.args) > 1:
+                raise QueryError(3000, "Incorrect number of arguments to function meta.", 400)
+            return
+        spec = FUNCTIONS.get(e.name)
+        if spec is None:
+            raise QueryError(3000, f"Invalid function {e.name.lower()}.", 400)
+        lo, hi, _fn = spec
+        if len(e.args) < lo or (hi is not None and len(e.args) > hi):
+            raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
+    for c in children(e):
+        check_expr(c, aggregates_allowed)
+
+
+def has_aggregate(e: Optional[N.Expr]) -> bool:
+    """Whether ``e`` contains an aggregate call."""
+    if e is None:
+        return False
+    if isinstance(e, N.Call) and e.is_aggregate:
+        return True
+    return any(has_aggregate(c) for c in children(e))

@@ -1,0 +1,208 @@
+"""The syntax tree of parsed statements and expressions (plain dataclasses).
+
+Expressions are evaluated by :mod:`couchbase_mock.query.evaluator`;
+statements are executed by :mod:`couchbase_mock.query.engine`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, List, Optional, Tuple, Union
+
+AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX", "ARRAY_AGG", "COUNTN"})
+
+
+class Expr:
+    """Base of expression nodes."""
+
+
+@dataclass
+class Lit(Expr):
+    value: Any  # a JSON value or MISSING
+
+
+@dataclass
+class Param(Expr):
+    key: Union[int, str]  # 1-based position or name without "$"
+
+
+@dataclass
+class Ident(Expr):
+    name: str
+
+
+@dataclass
+class Field(Expr):
+    base: Expr
+    name: str
+
+
+@dataclass
+class Index(Expr):
+    base: Expr
+    index: Expr
+
+
+@dataclass
+class Binary(Expr):
+    op: str  # + - * / % || = != < <= > >= AND OR LIKE IN
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class Unary(Expr):
+    op: str  # NOT, NEG
+    operand: Expr
+
+
+@dataclass
+class Between(Expr):
+    operand: Expr
+    low: Expr
+    high: Expr
+
+
+@dataclass
+class Is(Expr):
+    operand: Expr
+    what: str  # NULL, MISSING, VALUED
+    negated: bool
+
+
+@dataclass
+class Call(Expr):
+    name: str  # upper case
+    args: List[Expr]
+    distinct: bool = False
+    star: bool = False  # COUNT(*)
+
+    @property
+    def is_aggregate(self) -> bool:
+        return self.name in AGGREGATES
+
+
+@dataclass
+class ArrayLit(Expr):
+    items: List[Expr]
+
+
+@dataclass
+class ObjectLit(Expr):
+    pairs: List[Tuple[Expr, Expr]]
+
+
+@dataclass
+class Case(Expr):
+    operand: Optional[Expr]
+    whens: List[Tuple[Expr, Expr]]
+    default: Optional[Expr]
+
+
+# ----------------------------------------------------------------------------- statements
+
+
+@dataclass
+class ResultTerm:
+    """One projection term: ``expr [AS alias]``, ``*`` (expr None, star) or ``path.*`` (star)."""
+
+    expr: Optional[Expr]
+    alias: Optional[str] = None
+    star: bool = False
+
+
+@dataclass
+class KeyspaceRef:
+    """``[namespace:]name[.scope.collection]`` as written (resolution happens later)."""
+
+    namespace: Optional[str]
+    parts: List[str]
+    alias: Optional[str] = None
+
+    @property
+    def default_alias(self) -> str:
+        return self.alias or self.parts[-1]
+
+    def text(self) -> str:
+        return (self.namespace + ":" if self.namespace else "") + ".".join(self.parts)
+
+
+class Statement:
+    """Base of statement nodes."""
+
+
+@dataclass
+class Select(Statement):
+    projection: List[ResultTerm]
+    raw: bool = False
+    distinct: bool = False
+    keyspace: Optional[KeyspaceRef] = None
+    use_keys: Optional[Expr] = None
+    where: Optional[Expr] = None
+    group_by: List[Expr] = field(default_factory=list)
+    having: Optional[Expr] = None
+    order_by: List[Tuple[Expr, bool]] = field(default_factory=list)  # (expr, descending)
+    limit: Optional[Expr] = None
+    offset: Optional[Expr] = None
+
+
+@dataclass
+class Returning:
+    terms: List[ResultTerm]
+    raw: bool = False
+
+
+@dataclass
+class Insert(Statement):
+    keyspace: KeyspaceRef
+    values: List[Tuple[Expr, Expr]]
+    upsert: bool = False
+    returning: Optional[Returning] = None
+
+
+@dataclass
+class Delete(Statement):
+    keyspace: KeyspaceRef
+    use_keys: Optional[Expr] = None
+    where: Optional[Expr] = None
+    limit: Optional[Expr] = None
+    returning: Optional[Returning] = None
+
+
+@dataclass
+class Update(Statement):
+    keyspace: KeyspaceRef
+    sets: List[Tuple[Expr, Expr]]
+    unsets: List[Expr]
+    use_keys: Optional[Expr] = None
+    where: Optional[Expr] = None
+    limit: Optional[Expr] = None
+    returning: Optional[Returning] = None
+
+
+@dataclass
+class CreateIndex(Statement):
+    keyspace: KeyspaceRef
+    name: Optional[str]
+    primary: bool
+    keys: List[Expr] = field(default_factory=list)
+    if_not_exists: bool = False
+
+
+@dataclass
+class DropIndex(Statement):
+    keyspace: KeyspaceRef
+    name: Optional[str]
+    primary: bool
+    if_exists: bool = False
+
+
+@dataclass
+class Prepare(Statement):
+    name: Optional[str]
+    statement: Statement
+    text: str  # the statement text after PREPARE [name FROM|AS]
+
+
+@dataclass
+class Execute(Statement):
+    name: str

@@ -1,0 +1,584 @@
+"""Recursive-descent parser: statement text -> :mod:`nodes` tree.
+
+Grammar (subset of SQL++ for Couchbase): SELECT (with RAW/ELEMENT/VALUE,
+DISTINCT, FROM keyspace [AS alias] [USE KEYS], WHERE, GROUP BY, HAVING,
+ORDER BY, LIMIT, OFFSET), INSERT/UPSERT ... VALUES, DELETE, UPDATE ... SET /
+UNSET, CREATE/DROP [PRIMARY] INDEX, PREPARE and EXECUTE. Any token the
+grammar does not expect raises the server's 3000 error, worded
+``syntax error - at <token>``.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from couchbase_mock.query import nodes as N
+from couchbase_mock.query.errors import syntax_error
+from couchbase_mock.query.lexer import Token, tokenize
+from couchbase_mock.query.values import MISSING
+
+__all__ = ["parse", "parse_expression"]
+
+# Words that cannot be bare identifiers (they end an expression or an alias).
+RESERVED = frozenset("""
+ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXECUTE EXISTS FALSE
+FROM GROUP HAVING IN INDEX INSERT INTO IS KEY KEYS LET LIKE LIMIT MISSING NOT NULL OFFSET ON OR ORDER PREPARE
+PRIMARY RAW RETURNING SATISFIES SELECT SET THEN TRUE UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN
+WHERE WITH
+""".split())
+
+_COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+class _Parser:
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.toks = tokenize(src)
+        self.i = 0
+
+    # ---- token helpers
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def advance(self) -> Token:
+        t = self.toks[self.i]
+        if t.kind != "EOF":
+            self.i += 1
+        return t
+
+    def fail(self, tok: Optional[Token] = None) -> Exception:
+        return syntax_error((tok or self.tok).text)
+
+    def at_op(self, *ops: str) -> bool:
+        return self.tok.kind == "OP" and self.tok.value in ops
+
+    def accept_op(self, op: str) -> bool:
+        if self.at_op(op):
+            self.advance()
+            return True
+        return False
+
+    def expect_op(self, op: str) -> None:
+        if not self.accept_op(op):
+            raise self.fail()
+
+    def at_kw(self, *words: str) -> bool:
+        return self.tok.is_kw(*words)
+
+    def accept_kw(self, *words: str) -> Optional[str]:
+        if self.tok.is_kw(*words):
+            return str(self.advance().value).upper()
+        return None
+
+    def expect_kw(self, *words: str) -> str:
+        word = self.accept_kw(*words)
+        if word is None:
+            raise self.fail()
+        return word
+
+    def ident(self, allow_reserved: Tuple[str, ...] = ()) -> str:
+        t = self.tok
+        if t.kind == "QIDENT" or (t.kind == "IDENT" and (str(t.value).upper() not in RESERVED
+                                                          or str(t.value).upper() in allow_reserved)):
+            self.advance()
+            return str(t.value)
+        raise self.fail()
+
+    def at_ident(self) -> bool:
+        t = self.tok
+        return t.kind == "QIDENT" or (t.kind == "IDENT" and str(t.value).upper() not in RESERVED)
+
+    # ---- statements
+    def statement(self) -> N.Statement:
+        t = self.tok
+        if t.is_kw("SELECT"):
+            stmt: N.Statement = self.select()
+        elif t.is_kw("INSERT", "UPSERT"):
+            stmt = self.insert()
+        elif t.is_kw("DELETE"):
+            stmt = self.delete()
+        elif t.is_kw("UPDATE"):
+            stmt = self.update()
+        elif t.is_kw("CREATE"):
+            stmt = self.create_index()
+        elif t.is_kw("DROP"):
+            stmt = self.drop_index()
+        elif t.is_kw("PREPARE"):
+            stmt = self.prepare()
+        elif t.is_kw("EXECUTE"):
+            self.advance()
+            stmt = N.Execute(self.name_token())
+        else:
+            raise self.fail()
+        self.accept_op(";")
+        if self.tok.kind != "EOF":
+            raise self.fail()
+        return stmt
+
+    def name_token(self) -> str:
+        t = self.tok
+        if t.kind in ("IDENT", "QIDENT", "STRING"):
+            self.advance()
+            return str(t.value)
+        raise self.fail()
+
+    def prepare(self) -> N.Prepare:
+        self.expect_kw("PREPARE")
+        self.accept_kw("FORCE") if self.tok.is_kw("FORCE") and not self.peek().is_kw("FROM", "AS") else None
+        name = None
+        if self.tok.kind in ("IDENT", "QIDENT", "STRING") and self.peek().is_kw("FROM", "AS") \
+                and not self.tok.is_kw("SELECT", "INSERT", "UPSERT", "DELETE", "UPDATE"):
+            name = self.name_token()
+            self.advance()
+        start = self.tok.pos
+        t = self.tok
+        if t.is_kw("SELECT"):
+            inner: N.Statement = self.select()
+        elif t.is_kw("INSERT", "UPSERT"):
+            inner = self.insert()
+        elif t.is_kw("DELETE"):
+            inner = self.delete()
+        elif t.is_kw("UPDATE"):
+            inner = self.update()
+        else:
+            raise self.fail()
+        end = self.tok.pos
+        return N.Prepare(name, inner, self.src[start:end].strip().rstrip(";").strip())
+
+    def select(self) -> N.Select:
+        self.expect_kw("SELECT")
+        distinct = raw = False
+        for _ in range(2):
+            if self.accept_kw("DISTINCT"):
+                distinct = True
+            elif self.accept_kw("ALL"):
+                pass
+            elif self.accept_kw("RAW", "ELEMENT", "VALUE"):
+                raw = True
+        if raw:
+            projection = [N.ResultTerm(self.expr())]
+            if self.accept_kw("AS"):
+                projection[0].alias = self.ident()
+        else:
+            projection = self.result_terms()
+        sel = N.Select(projection, raw=raw, distinct=distinct)
+        if self.accept_kw("FROM"):
+            sel.keyspace = self.keyspace_ref(alias=True)
+            if self.accept_kw("USE"):
+                self.accept_kw("PRIMARY")
+                self.expect_kw("KEYS")
+                sel.use_keys = self.expr()
+        if self.accept_kw("WHERE"):
+            sel.where = self.expr()
+        if self.accept_kw("GROUP"):
+            self.expect_kw("BY")
+            sel.group_by = self.expr_list()
+            if self.accept_kw("HAVING"):
+                sel.having = self.expr()
+        if self.accept_kw("ORDER"):
+            self.expect_kw("BY")
+            while True:
+                e = self.expr()
+                desc = self.accept_kw("ASC", "DESC") == "DESC"
+                sel.order_by.append((e, desc))
+                if not self.accept_op(","):
+                    break
+        while self.at_kw("LIMIT", "OFFSET"):
+            if self.accept_kw("LIMIT"):
+                if sel.limit is not None:
+                    raise self.fail(self.toks[self.i - 1])
+                sel.limit = self.expr()
+            else:
+                self.advance()
+                if sel.offset is not None:
+                    raise self.fail(self.toks[self.i - 1])
+                sel.offset = self.expr()
+        return sel
+
+    def result_terms(self) -> List[N.ResultTerm]:
+        terms = []
+        while True:
+            if self.accept_op("*"):
+                terms.append(N.ResultTerm(None, star=True))
+            else:
+                e = self.expr()
+                if self.at_op(".") and self.peek().kind == "OP" and self.peek().value == "*":
+                    self.advance()
+                    self.advance()
+                    terms.append(N.ResultTerm(e, star=True))
+                else:
+                    alias = None
+                    if self.accept_kw("AS"):
+                        alias = self.ident()
+                    elif self.at_ident():
+                        alias = self.ident()
+                    terms.append(N.ResultTerm(e, alias))
+            if not self.accept_op(","):
+                return terms
+
+    def keyspace_ref(self, alias: bool) -> N.KeyspaceRef:
+        namespace = None
+        first = self.ident(allow_reserved=("DEFAULT",)) if not self.tok.is_kw("DEFAULT") else str(self.advance().value)
+        if self.accept_op(":"):
+            namespace = first
+            first = self.ident(allow_reserved=("DEFAULT",)) if not self.tok.is_kw("DEFAULT") else str(
+                self.advance().value)
+        parts = [first]
+        while len(parts) < 3 and self.at_op(".") and self.peek().kind in ("IDENT", "QIDENT"):
+            self.advance()
+            parts.append(self.ident())
+        ref = N.KeyspaceRef(namespace, parts)
+        if alias:
+            if self.accept_kw("AS"):
+                ref.alias = self.ident()
+            elif self.at_ident():
+                ref.alias = self.ident()
+        return ref
+
+    def returning(self) -> Optional[N.Returning]:
+        if not self.accept_kw("RETURNING"):
+            return None
+        if self.accept_kw("RAW", "ELEMENT", "VALUE"):
+            return N.Returning([N.ResultTerm(self.expr())], raw=True)
+        return N.Returning(self.result_terms())
+
+    def insert(self) -> N.Insert:
+        upsert = self.expect_kw("INSERT", "UPSERT") == "UPSERT"
+        self.expect_kw("INTO")
+        ks = self.keyspace_ref(alias=True)
+        self.expect_op("(")
+        self.expect_kw("KEY")
+        self.expect_op(",")
+        self.expect_kw("VALUE")
+        if self.accept_op(","):
+            self.expect_kw("OPTIONS") if self.tok.is_kw("OPTIONS") else self.ident()
+        self.expect_op(")")
+        self.expect_kw("VALUES")
+        values = []
+        while True:
+            self.expect_op("(")
+            k = self.expr()
+            self.expect_op(",")
+            v = self.expr()
+            if self.accept_op(","):
+                self.expr()  # OPTIONS (expiration); accepted, not applied
+            self.expect_op(")")
+            values.append((k, v))
+            if not self.accept_op(","):
+                break
+            self.accept_kw("VALUES")
+        return N.Insert(ks, values, upsert, self.returning())
+
+    def delete(self) -> N.Delete:
+        self.expect_kw("DELETE")
+        self.expect_kw("FROM")
+        stmt = N.Delete(self.keyspace_ref(alias=True))
+        if self.accept_kw("USE"):
+            self.accept_kw("PRIMARY")
+            self.expect_kw("KEYS")
+            stmt.use_keys = self.expr()
+        if self.accept_kw("WHERE"):
+            stmt.where = self.expr()
+        if self.accept_kw("LIMIT"):
+            stmt.limit = self.expr()
+        stmt.returning = self.returning()
+        return stmt
+
+    def update(self) -> N.Update:
+        self.expect_kw("UPDATE")
+        stmt = N.Update(self.keyspace_ref(alias=True), [], [])
+        if self.accept_kw("USE"):
+            self.accept_kw("PRIMARY")
+            self.expect_kw("KEYS")
+            stmt.use_keys = self.expr()
+        if self.accept_kw("SET"):
+            while True:
+                path = self.postfix()
+                self.expect_op("=")
+                stmt.sets.append((path, self.expr()))
+                if not self.accept_op(","):
+                    break
+        if self.accept_kw("UNSET"):
+            while True:
+                stmt.unsets.append(self.postfix())
+                if not self.accept_op(","):
+                    break
+        if not stmt.sets and not stmt.unsets:
+            raise self.fail()
+        if self.accept_kw("WHERE"):
+            stmt.where = self.expr()
+        if self.accept_kw("LIMIT"):
+            stmt.limit = self.expr()
+        stmt.returning = self.returning()
+        return stmt
+
+    def _index_tail(self) -> None:
+        if self.accept_kw("USING"):
+            self.ident()
+        if self.accept_kw("WITH"):
+            self.expr()
+
+    def create_index(self) -> N.CreateIndex:
+        self.expect_kw("CREATE")
+        primary = bool(self.accept_kw("PRIMARY"))
+        self.expect_kw("INDEX")
+        name = None
+        if_not_exists = False
+        if self.at_kw("IF"):
+            self.advance()
+            self.expect_kw("NOT")
+            self.expect_kw("EXISTS")
+            if_not_exists = True
+        if not self.at_kw("ON"):
+            name = self.ident()
+            if self.at_kw("IF"):
+                self.advance()
+                self.expect_kw("NOT")
+                self.expect_kw("EXISTS")
+                if_not_exists = True
+        if name is None and not primary:
+            raise self.fail()
+        self.expect_kw("ON")
+        ks = self.keyspace_ref(alias=False)
+        keys: List[N.Expr] = []
+        if not primary:
+            self.expect_op("(")
+            keys = self.expr_list()
+            self.expect_op(")")
+            if self.accept_kw("WHERE"):
+                self.expr()
+        self._index_tail()
+        return N.CreateIndex(ks, name, primary, keys, if_not_exists)
+
+    def drop_index(self) -> N.DropIndex:
+        self.expect_kw("DROP")
+        primary = bool(self.accept_kw("PRIMARY"))
+        self.expect_kw("INDEX")
+        if_exists = False
+        if self.at_kw("IF"):
+            self.advance()
+            self.expect_kw("EXISTS")
+            if_exists = True
+        if primary:
+            self.expect_kw("ON")
+            ks = self.keyspace_ref(alias=False)
+            self._index_tail()
+            return N.DropIndex(ks, None, True, if_exists)
+        first = self.keyspace_ref(alias=False)
+        if self.accept_kw("ON"):
+            if len(first.parts) != 1:
+                raise self.fail()
+            ks = self.keyspace_ref(alias=False)
+            name = first.parts[0]
+        else:
+            if len(first.parts) < 2:
+                raise self.fail()
+            name = first.parts.pop()
+            ks = first
+        if self.at_kw("IF"):
+            self.advance()
+            self.expect_kw("EXISTS")
+            if_exists = True
+        self._index_tail()
+        return N.DropIndex(ks, name, False, if_exists)
+
+    # ---- expressions
+    def expr_list(self) -> List[N.Expr]:
+        out = [self.expr()]
+        while self.accept_op(","):
+            out.append(self.expr())
+        return out
+
+    def expr(self) -> N.Expr:
+        left = self.and_expr()
+        while self.accept_kw("OR"):
+            left = N.Binary("OR", left, self.and_expr())
+        return left
+
+    def and_expr(self) -> N.Expr:
+        left = self.not_expr()
+        while self.accept_kw("AND"):
+            left = N.Binary("AND", left, self.not_expr())
+        return left
+
+    def not_expr(self) -> N.Expr:
+        if self.accept_kw("NOT"):
+            return N.Unary("NOT", self.not_expr())
+        return self.comparison()
+
+    def comparison(self) -> N.Expr:
+        left = self.concat()
+        t = self.tok
+        if t.kind == "OP" and t.value in _COMPARE:
+            self.advance()
+            return N.Binary(_COMPARE[str(t.value)], left, self.concat())
+        negated = False
+        if t.is_kw("NOT") and self.peek().is_kw("LIKE", "IN", "BETWEEN"):
+            self.advance()
+            negated = True
+        if self.accept_kw("LIKE"):
+            out: N.Expr = N.Binary("LIKE", left, self.concat())
+        elif self.accept_kw("IN"):
+            out = N.Binary("IN", left, self.concat())
+        elif self.accept_kw("BETWEEN"):
+            low = self.concat()
+            self.expect_kw("AND")
+            out = N.Between(left, low, self.concat())
+        elif not negated and self.accept_kw("IS"):
+            neg = bool(self.accept_kw("NOT"))
+            what = self.expect_kw("NULL", "MISSING", "VALUED")
+            return N.Is(left, what, neg)
+        else:
+            return left
+        return N.Unary("NOT", out) if negated else out
+
+    def concat(self) -> N.Expr:
+        left = self.additive()
+        while self.accept_op("||"):
+            left = N.Binary("||", left, self.additive())
+        return left
+
+    def additive(self) -> N.Expr:
+        left = self.multiplicative()
+        while self.at_op("+", "-"):
+            op = str(self.advance().value)
+            left = N.Binary(op, left, self.multiplicative())
+        return left
+
+    def multiplicative(self) -> N.Expr:
+        left = self.unary()
+        while self.at_op("*", "/", "%"):
+            op = str(self.advance().value)
+            left = N.Binary(op, left, self.unary())
+        return left
+
+    def unary(self) -> N.Expr:
+        if self.accept_op("-"):
+            operand = self.unary()
+            if isinstance(operand, N.Lit) and isinstance(operand.value, (int, float)) \
+                    and not isinstance(operand.value, bool):
+                return N.Lit(-operand.value)
+            return N.Unary("NEG", operand)
+        if self.accept_op("+"):
+            return self.unary()
+        return self.postfix()
+
+    def postfix(self) -> N.Expr:
+        e = self.primary()
+        while True:
+            if self.at_op(".") and self.peek().kind in ("IDENT", "QIDENT"):
+                self.advance()
+                e = N.Field(e, str(self.advance().value))
+            elif self.accept_op("["):
+                idx = self.expr()
+                self.expect_op("]")
+                e = N.Index(e, idx)
+            else:
+                return e
+
+    def primary(self) -> N.Expr:
+        t = self.tok
+        if t.kind == "NUMBER" or t.kind == "STRING":
+            self.advance()
+            return N.Lit(t.value)
+        if t.kind == "PARAM":
+            self.advance()
+            return N.Param(t.value)
+        if t.kind == "QIDENT":
+            self.advance()
+            return N.Ident(str(t.value))
+        if t.kind == "OP":
+            if t.value == "(":
+                self.advance()
+                e = self.expr()
+                self.expect_op(")")
+                return e
+            if t.value == "[":
+                self.advance()
+                items = [] if self.at_op("]") else self.expr_list()
+                self.expect_op("]")
+                return N.ArrayLit(items)
+            if t.value == "{":
+                self.advance()
+                pairs: List[Tuple[N.Expr, N.Expr]] = []
+                if not self.at_op("}"):
+                    while True:
+                        k = self.expr()
+                        self.expect_op(":")
+                        pairs.append((k, self.expr()))
+                        if not self.accept_op(","):
+                            break
+                self.expect_op("}")
+                return N.ObjectLit(pairs)
+            raise self.fail()
+        if t.kind == "IDENT":
+            word = str(t.value).upper()
+            if word in ("TRUE", "FALSE"):
+                self.advance()
+                return N.Lit(word == "TRUE")
+            if word == "NULL":
+                self.advance()
+                return N.Lit(None)
+            if word == "MISSING":
+                self.advance()
+                return N.Lit(MISSING)
+            if word == "CASE":
+                return self.case()
+            if self.peek().kind == "OP" and self.peek().value == "(" and word not in RESERVED:
+                return self.call()
+            if word in RESERVED:
+                raise self.fail()
+            self.advance()
+            return N.Ident(str(t.value))
+        raise self.fail()
+
+    def call(self) -> N.Call:
+        name = str(self.advance().value).upper()
+        self.expect_op("(")
+        if name in N.AGGREGATES and self.at_op("*"):
+            if name != "COUNT":
+                raise self.fail()
+            self.advance()
+            self.expect_op(")")
+            return N.Call(name, [], star=True)
+        distinct = False
+        if name in N.AGGREGATES:
+            distinct = self.accept_kw("DISTINCT") is not None
+            if not distinct:
+                self.accept_kw("ALL")
+        args = [] if self.at_op(")") else self.expr_list()
+        self.expect_op(")")
+        return N.Call(name, args, distinct)
+
+    def case(self) -> N.Case:
+        self.expect_kw("CASE")
+        operand = None if self.at_kw("WHEN") else self.expr()
+        whens = []
+        while self.accept_kw("WHEN"):
+            cond = self.expr()
+            self.expect_kw("THEN")
+            whens.append((cond, self.expr()))
+        if not whens:
+            raise self.fail()
+        default = self.expr() if self.accept_kw("ELSE") else None
+        self.expect_kw("END")
+        return N.Case(operand, whens, default)
+
+
+def parse(src: str) -> N.Statement:
+    """Parse one statement; raises QueryError(3000) on a syntax error."""
+    if not isinstance(src, str) or not src.strip():
+        raise syntax_error("end of input")
+    return _Parser(src).statement()
+
+
+def parse_expression(src: str) -> N.Expr:
+    """Parse a lone expression (for tests and tools)."""
+    p = _Parser(src)
+    e = p.expr()
+    if p.tok.kind != "EOF":
+        raise p.fail()
+    return e
