@@ -1,0 +1,248 @@
+"""The IOPS interface alone drives libcouchbase: what an adapter is asked to do, and when.
+
+A recording adapter (the selectors reference plus a log of every call) checks
+the promises of couchbase.iops: watch() only on a change of flags, timers
+cancelled before they are re-armed, everything unwatched, cancelled and
+released when the connection closes, readiness for destroyed watchers ignored.
+"""
+from __future__ import annotations
+
+import gc
+import socket
+from typing import Any, List, Tuple
+
+import pytest
+
+from couchbase import iops as I
+from couchbase.asynchronous import AsyncCluster
+from couchbase.auth import PasswordAuthenticator
+from couchbase.exceptions import InvalidArgumentException, ObjectThreadException
+from couchbase.options import ClusterOptions
+
+
+class RecordingIOPS(I.SelectorIOPS):
+    def __init__(self, loop: I.SelectorLoop, log: List[Tuple[Any, ...]]) -> None:
+        super().__init__(loop)
+        self.log = log
+
+    def watch(self, watcher: I.Watcher, flags: int) -> None:
+        self.log.append(("watch", self.id, id(watcher), watcher.flags, flags))
+        super().watch(watcher, flags)
+
+    def release(self, watcher: I.Watcher) -> None:
+        self.log.append(("release", self.id, id(watcher), watcher.flags))
+
+    def schedule(self, timer: I.Timer, delay: float) -> None:
+        # the reference loop keeps the due time in timer.data until the timer fires or is cancelled
+        self.log.append(("schedule", self.id, id(timer), timer.data is None))
+        super().schedule(timer, delay)
+
+    def cancel(self, timer: I.Timer) -> None:
+        self.log.append(("cancel", self.id, id(timer)))
+        super().cancel(timer)
+
+    def release_timer(self, timer: I.Timer) -> None:
+        self.log.append(("release_timer", self.id, id(timer), timer.armed))
+
+
+def _auth(mock: Any) -> ClusterOptions:
+    return ClusterOptions(PasswordAuthenticator(mock.username, mock.password))
+
+
+def _run(loop: I.SelectorLoop, op: Any) -> Any:
+    box: list = []
+    op.callback = lambda r: box.append(("ok", r))
+    op.errback = lambda o, t, e, tb: box.append(("err", e))
+    loop.run_until(lambda: bool(box), 30)
+    return box[0]
+
+
+def test_adapter_calls_follow_the_contract(mock, key):
+    loop = I.SelectorLoop()
+    log: List[Tuple[Any, ...]] = []
+    made: List[RecordingIOPS] = []
+
+    def factory() -> RecordingIOPS:
+        made.append(RecordingIOPS(loop, log))
+        return made[-1]
+
+    cluster = AsyncCluster(mock.connstr, _auth(mock), iops_factory=factory)
+    coll = cluster.bucket("default").default_collection()
+    assert _run(loop, coll.upsert(key, {"n": 1}))[0] == "ok"
+    assert _run(loop, coll.get(key))[1].value == {"n": 1}
+    assert len(made) == 2  # one IOPS per connection: cluster-level and bucket
+    watches = [e for e in log if e[0] == "watch"]
+    assert watches, "libcouchbase never asked for a socket to be watched"
+    assert all(old != new for _, _, _, old, new in watches), "watch() called without a change of flags"
+    assert any(new & I.READ for *_, new in watches) and any(new & I.WRITE for *_, new in watches)
+    assert all(e[3] for e in log if e[0] == "schedule"), "a timer was scheduled while still scheduled"
+    # every live watcher is registered with the selector for exactly its flags
+    for io in made:
+        for w in io.watchers.values():
+            if w.flags:
+                assert loop.selector.get_key(w.fd).data is w
+
+    watchers = [w for io in made for w in io.watchers.values()]
+    cluster.close()
+    assert all(io.released for io in made), "libcouchbase did not release the IOPS tables on close"
+    assert I.live_iops() == []
+    assert all(not w.alive and w.flags == 0 for w in watchers)
+    assert all(not io.watchers and not io.timers for io in made)
+    assert loop.selector.get_map() == {} or len(loop.selector.get_map()) == 0
+    released = {e[2] for e in log if e[0] == "release"}
+    assert {id(w) for w in watchers} <= released
+    # readiness reported late, for watchers libcouchbase destroyed, is ignored
+    for w in watchers:
+        w.on_readable()
+        w.on_writable()
+        w.ready(I.READ | I.WRITE)
+    loop.close()
+
+
+def test_a_new_loop_needs_only_the_interface(mock, key):
+    """A loop written from scratch here, on select() over a socketpair-free dict: the interface is enough."""
+    import select
+    import time
+
+    class TinyLoop(I.IOPS):
+        def __init__(self) -> None:
+            super().__init__()
+            self.readers: dict = {}
+            self.writers: dict = {}
+            self.due: dict = {}
+
+        def watch(self, watcher: I.Watcher, flags: int) -> None:
+            for mask, table in ((I.READ, self.readers), (I.WRITE, self.writers)):
+                if flags & mask:
+                    table[watcher.fd] = watcher
+                else:
+                    table.pop(watcher.fd, None)
+
+        def schedule(self, timer: I.Timer, delay: float) -> None:
+            self.due[timer] = time.monotonic() + delay
+
+        def cancel(self, timer: I.Timer) -> None:
+            self.due.pop(timer, None)
+
+        def turn(self) -> None:
+            r, w, _ = select.select(list(self.readers), list(self.writers), [], 0.01)
+            for fd in r:
+                if fd in self.readers:
+                    self.readers[fd].on_readable()
+            for fd in w:
+                if fd in self.writers:
+                    self.writers[fd].on_writable()
+            now = time.monotonic()
+            for timer, when in list(self.due.items()):
+                if when <= now and self.due.pop(timer, None) is not None:
+                    timer.fire()
+
+    loops: List[TinyLoop] = []
+    cluster = AsyncCluster(mock.connstr, _auth(mock), iops_factory=lambda: loops.append(TinyLoop()) or loops[-1])
+    coll = cluster.bucket("default").default_collection()
+    res = coll.upsert(key, "tiny")
+    box: list = []
+    res.callback = box.append
+    res.errback = lambda *a: box.append(a)
+    deadline = time.monotonic() + 20
+    while not box and time.monotonic() < deadline:
+        for lp in list(loops):
+            lp.turn()
+    assert box and box[0].success
+    cluster.close()
+    assert I.live_iops() == []
+
+
+def test_raw_result_without_handlers_is_reported_not_lost(mock, key):
+    loop = I.SelectorLoop()
+    cluster = AsyncCluster(mock.connstr, _auth(mock), iops_factory=lambda: I.SelectorIOPS(loop))
+    coll = cluster.bucket("default").default_collection()
+    op = coll.upsert(key, 1)  # no callback, no errback
+    with pytest.raises(InvalidArgumentException, match="neither callback nor errback"):
+        loop.run_until(lambda: op.done, 20)
+    cluster.close()
+    loop.close()
+
+
+def test_close_inside_a_callback_and_use_after_close(mock, key):
+    loop = I.SelectorLoop()
+    cluster = AsyncCluster(mock.connstr, _auth(mock), iops_factory=lambda: I.SelectorIOPS(loop))
+    coll = cluster.bucket("default").default_collection()
+    others = [coll.upsert(f"{key}-{i}", i) for i in range(50)]
+    errors: list = []
+    for o in others:
+        o.callback = lambda r: None
+        o.errback = lambda op, t, e, tb: errors.append(e)
+    first = coll.get(key + "-absent")
+    closed: list = []
+    first.callback = lambda r: None
+    first.errback = lambda *a: (cluster.close(), closed.append(True))
+    loop.run_until(lambda: bool(closed), 20)
+    loop.run_until(lambda: all(o.done for o in others) and not I.live_iops(), 20)
+    from couchbase.exceptions import ObjectClosedException
+
+    with pytest.raises(ObjectClosedException):
+        coll.get(key)
+    loop.close()
+
+
+def test_async_cluster_refuses_a_foreign_thread(mock):
+    import threading
+
+    loop = I.SelectorLoop()
+    cluster = AsyncCluster(mock.connstr, _auth(mock), iops_factory=lambda: I.SelectorIOPS(loop))
+    coll = cluster.bucket("default").default_collection()
+    caught: list = []
+
+    def other() -> None:
+        try:
+            coll.get("x")
+        except ObjectThreadException as exc:
+            caught.append(exc)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert caught and "thread" in str(caught[0])
+    cluster.close()
+    loop.close()
+
+
+def test_bad_iops_factory_is_a_typed_error(mock):
+    with pytest.raises(InvalidArgumentException, match="iops_factory"):
+        AsyncCluster(mock.connstr, _auth(mock), iops_factory=lambda: object())
+    with pytest.raises(InvalidArgumentException, match="iops_factory"):
+        AsyncCluster(mock.connstr, _auth(mock), iops_factory=None)
+    gc.collect()
+    assert I.live_iops() == []
+
+
+def test_socketpair_watcher_dispatch_on_selector_loop():
+    """The reference loop reports exactly the watched directions to a watcher."""
+    a, b = socket.socketpair()
+    loop = I.SelectorLoop()
+    seen: list = []
+
+    class Probe(I.Watcher):
+        __slots__ = ()
+
+        def ready(self, flags: int) -> None:
+            seen.append(flags)
+
+    w = Probe(None, a.fileno())
+    w.flags = I.READ
+    loop.set_interest(a.fileno(), w, I.READ)
+    loop.run_once(0)
+    assert seen == []  # nothing to read yet
+    b.send(b"x")
+    loop.run_once(1)
+    assert seen == [I.READ]
+    w.flags = I.READ | I.WRITE
+    loop.set_interest(a.fileno(), w, I.READ | I.WRITE)
+    loop.run_once(1)
+    assert seen[-1] == I.READ | I.WRITE
+    loop.set_interest(a.fileno(), w, 0)
+    assert loop.selector.get_map() is None or len(loop.selector.get_map()) == 0
+    loop.close()
+    a.close()
+    b.close()
