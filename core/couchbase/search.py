@@ -87,6 +87,41 @@ class PrefixQuery(SearchQuery):
         super().__init__(prefix=_text("prefix", prefix), field=field, boost=boost)
 
 
+class WildcardQuery(SearchQuery):
+    """Terms matching a pattern with ``*`` (any run) and ``?`` (one character)."""
+
+    def __init__(self, wildcard: str, field: Optional[str] = None, boost: Optional[float] = None) -> None:
+        super().__init__(wildcard=_text("wildcard", wildcard), field=field, boost=boost)
+
+
+class RegexQuery(SearchQuery):
+    """Terms matching a regular expression (whole-term match)."""
+
+    def __init__(self, regexp: str, field: Optional[str] = None, boost: Optional[float] = None) -> None:
+        super().__init__(regexp=_text("regexp", regexp), field=field, boost=boost)
+
+
+class DocIdQuery(SearchQuery):
+    """Documents with the given ids."""
+
+    def __init__(self, *ids: str, boost: Optional[float] = None) -> None:
+        if not ids:
+            raise InvalidArgumentException(message="DocIdQuery needs at least one id")
+        super().__init__(ids=[_text("id", i) for i in ids], boost=boost)
+
+
+class DateRangeQuery(SearchQuery):
+    """Date-times (RFC 3339 strings) between ``start`` and ``end``."""
+
+    def __init__(self, start: Optional[str] = None, end: Optional[str] = None,
+                 start_inclusive: Optional[bool] = None, end_inclusive: Optional[bool] = None,
+                 field: Optional[str] = None, boost: Optional[float] = None) -> None:
+        if start is None and end is None:
+            raise InvalidArgumentException(message="DateRangeQuery needs start or end")
+        super().__init__(start=start, end=end, inclusive_start=start_inclusive, inclusive_end=end_inclusive,
+                         field=field, boost=boost)
+
+
 class QueryStringQuery(SearchQuery):
     """The query-string syntax (``+name:x -age:>30``)."""
 
