@@ -70,55 +70,22 @@ def view_bucket(mock: Any) -> Iterator[Any]:
 
 # ----------------------------------------------------------------------------- search (fts_ fixtures)
 
-FTS_TYPE = "fts_hotel_e2e"
-FTS_BULK_DOCS = 50_000
-FTS_HOTELS: Dict[str, Dict[str, Any]] = {
-    "fts-swanky": {"name": "Swanky Hotel", "city": "Oslo", "stars": 5, "price": 320,
-                   "desc": "a swanky hotel with a pool and a spa", "tags": ["pool", "spa"]},
-    "fts-city": {"name": "City Hotel", "city": "Oslo", "stars": 4, "price": 180,
-                 "desc": "central, with a swanky bar", "tags": ["spa", "bar"]},
-    "fts-motel": {"name": "Cheap Motel", "city": "Bergen", "stars": 2, "price": 60,
-                  "desc": "cheap and cheerful near the highway", "tags": ["parking"]},
-    "fts-hostel": {"name": "Backpacker Hostel", "city": "Bergen", "stars": 1, "price": 25,
-                   "desc": "dorms, a kitchen and a bar"},
-    "fts-inn": {"name": "Old Inn", "city": "Trondheim", "stars": 3, "price": 120,
-                "desc": "an old wooden inn by the river", "tags": ["parking", "bar"]},
-}
-
-
-class FtsSetup:
-    """``fts.cluster.search_query(fts.index, query, SearchOptions(...))`` over FTS_HOTELS."""
-
-    def __init__(self, mock: Any, cluster: Any) -> None:
-        self.mock = mock
-        self.cluster = cluster
-        self.index = "fts_hotels"
-        self.docs = FTS_HOTELS
-
-    def bulk_index(self) -> str:
-        """An index over FTS_BULK_DOCS small documents (loaded once per session)."""
-        if not getattr(self.mock, "_fts_bulk_loaded", False):
-            docs = {f"fts-bulk-{i:05}": json.dumps({"type": "fts_bulk_e2e", "n": i, "text": "bulk row"}).encode()
-                    for i in range(FTS_BULK_DOCS)}
-            self.mock.put_docs("default", docs)
-            self.mock.create_search_index("fts_bulk", "default", doc_type="fts_bulk_e2e")
-            self.mock._fts_bulk_loaded = True
-        return "fts_bulk"
-
 
 @pytest.fixture(scope="session")
 def fts_data(mock: Any) -> Any:
-    """FTS_HOTELS stored in ``default`` (typed FTS_TYPE) and the index ``fts_hotels`` over them."""
-    mock.put_docs("default", {k: json.dumps(dict(v, type=FTS_TYPE)).encode() for k, v in FTS_HOTELS.items()})
-    mock.create_search_index("fts_hotels", "default", doc_type=FTS_TYPE)
+    """The hotel documents and the search index ``fts_hotels`` (tests/query/fts_support.py)."""
+    from fts_support import load_hotels
+
+    load_hotels(mock)
     return mock
 
 
 @pytest.fixture
-def fts(fts_data: Any) -> Iterator[FtsSetup]:
-    """A fresh blocking cluster connection plus the search index over FTS_HOTELS."""
-    cluster = Cluster(fts_data.connstr, ClusterOptions(PasswordAuthenticator(fts_data.username,
-                                                                             fts_data.password)))
+def fts(fts_data: Any) -> Iterator[Any]:
+    """A fresh blocking cluster plus the index: ``fts.cluster.search_query(fts.index, ...)``."""
+    from fts_support import FtsSetup
+
+    cluster = Cluster(fts_data.connstr, ClusterOptions(PasswordAuthenticator(fts_data.username, fts_data.password)))
     try:
         yield FtsSetup(fts_data, cluster)
     finally:

@@ -54,8 +54,9 @@ def run(snippet: str, timeout: float = 120, **args: Any) -> Any:
     """Run ``snippet`` with ``cluster``, ``coll`` and ``ARGS`` defined; it must ``print(json.dumps(...))``
     its result as the last line. Raises RuntimeError with the official SDK's output on failure."""
     code = PRELUDE + textwrap.dedent(snippet)
+    # cwd: not the checkout, whose own couchbase/acouchbase packages would shadow the official ones.
     proc = subprocess.run([official_python(), "-c", code, json.dumps(args)], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, cwd=str(_cache()))
     if proc.returncode != 0:
         raise RuntimeError(f"official SDK snippet failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}")
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
