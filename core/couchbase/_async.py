@@ -19,8 +19,9 @@ that created it; cffi releases the GIL, so another thread must not touch it).
 """
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase import _connstr, _durability
 from couchbase import _kv
@@ -28,7 +29,13 @@ from couchbase._kv import AsyncResult, KVOperations, MultiCollector
 from couchbase.cluster import resolve_settings
 from couchbase.collection import DEFAULT, _check_name
 from couchbase.connection import LOCKMODE_NONE, Connection, strerror
-from couchbase.exceptions import ObjectClosedException, ObjectThreadException, exception_for
+from couchbase.exceptions import (
+    InvalidArgumentException,
+    ObjectClosedException,
+    ObjectThreadException,
+    RequestCanceledException,
+    exception_for,
+)
 from couchbase.iops import IOPS
 
 
@@ -114,19 +121,59 @@ class AsyncCollectionBase(_Owned, KVOperations):
         self._scope_b = b"" if default else scope.name.encode("utf-8")
         self._coll_b = b"" if default else name.encode("utf-8")
         self._durability_stack: List[Dict[str, Any]] = []
+        self._batch: Optional[List[AsyncResult]] = None
 
     @property
     def scope_name(self) -> str:
         return self._scope.name
 
     def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
-        return self._wrap(self._start(schedule))
+        op = self._start(schedule)
+        if self._batch is not None:
+            self._batch.append(op)
+        return self._wrap(op)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Send every operation started in the block together, as one pipelined batch, when it ends.
+
+        Operations return their usual pending results; they complete after the
+        block. If the block raises, nothing is sent and they fail with
+        RequestCanceledException. Needs a connected collection.
+        """
+        self._check_thread()
+        conn = self._conn
+        if self._batch is not None:
+            raise InvalidArgumentException(message="batch() blocks cannot be nested")
+        if not conn.connected or conn.closed:
+            raise InvalidArgumentException(message="batch() needs a connected collection: wait for on_connect() first")
+        ops: List[AsyncResult] = []
+        conn.sched_enter()
+        self._batch = ops
+        try:
+            yield
+        except BaseException:
+            self._batch = None
+            conn.sched_fail()
+            for op in ops:
+                conn.pending.pop(op.cookie, None)
+                op._fail(RequestCanceledException(message="the batch block raised; nothing was sent"))
+            raise
+        self._batch = None
+        conn.sched_leave()
 
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
         self._check_thread()
         conn = self._conn
 
         def run() -> None:
+            batch = self._batch
+            if batch is not None:  # already inside one schedule context
+                for schedule in schedules:
+                    op = schedule()
+                    multi.add(op)
+                    batch.append(op)
+                return
             conn.sched_enter()
             try:
                 for schedule in schedules:
@@ -158,6 +205,8 @@ class AsyncCollectionBase(_Owned, KVOperations):
         return self._wrap_multi(multi)
 
     def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+        if self._batch is not None:
+            raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
         conn = self._conn
         outer = _pending_op()
         inner = self._start(schedule)

@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from support.frontends import FRONT_ENDS
 
 from couchbase import LOCKMODE_EXC
 from couchbase.auth import PasswordAuthenticator
@@ -138,46 +139,48 @@ def _catch(fn):
     return None
 
 
-def test_server_durability_met(cluster, key):
-    coll = cluster.bucket("default").default_collection()
+def test_server_durability_met(kv, key):
+    coll = kv
     assert coll.upsert(key, 1, durability=Durability.MAJORITY).success
     assert coll.upsert(key, 2, durability=ServerDurability(Durability.PERSIST_TO_MAJORITY)).success
     assert coll.remove(key, durability=Durability.MAJORITY).success
 
 
-def test_observe_durability_met(cluster, key):
-    coll = cluster.bucket("default").default_collection()
+def test_observe_durability_met(kv, key):
+    coll = kv
     assert coll.upsert(key, 1, persist_to=1, replicate_to=1).success
     assert coll.upsert(key, 2, persist_to=-1, replicate_to=-1).success
     with coll.durability(persist_to=2, replicate_to=1):
         assert coll.upsert(key, 3).success
 
 
-def test_observe_durability_impossible(cluster, key):
-    coll = cluster.bucket("default").default_collection()
+def test_observe_durability_impossible(kv, key):
+    coll = kv
     with pytest.raises(CouchbaseException) as info:
         coll.upsert(key, 1, replicate_to=3)
     assert "DURABILITY" in str(info.value).upper()
 
 
-def test_server_durability_impossible_without_replicas():
+def test_server_durability_impossible_without_replicas(front_end):
     from couchbase_mock import MockCluster
 
     with MockCluster(nodes=1, replicas=0, buckets=["default"]) as single:
-        with Cluster(single.connstr, _opts(single)) as c:
-            coll = c.bucket("default").default_collection()
+        coll, close = FRONT_ENDS[front_end](single)
+        try:
             with pytest.raises(DurabilityImpossibleException):
                 coll.upsert("k", 1, durability=Durability.MAJORITY)
+        finally:
+            close()
 
 
-def test_replica_read_after_node_stopped():
+def test_replica_read_after_node_stopped(front_end):
     from couchbase_mock import MockCluster
 
     from couchbase.exceptions import TimeoutException
 
     with MockCluster(nodes=3, replicas=1, buckets=["default"]) as m:
-        with Cluster(m.connstr, _opts(m), kv_timeout=1) as c:
-            coll = c.bucket("default").default_collection()
+        coll, close = FRONT_ENDS[front_end](m, kv_timeout=1)
+        try:
             keys = [f"replica-{i}" for i in range(30)]
             coll.upsert_multi({k: {"k": k} for k in keys})
             on_node_1 = [k for k in keys if m.vbucket_owners("default", k)[0] == 1]
@@ -188,6 +191,10 @@ def test_replica_read_after_node_stopped():
             for k in on_node_1:
                 res = coll.get_any_replica(k)
                 assert res.value == {"k": k} and res.is_replica
+            copies = coll.get_all_replicas(on_node_1[0])
+            assert [c.value for c in copies] == [{"k": on_node_1[0]}] and copies[0].is_replica
+        finally:
+            close()
 
 
 def test_stats_and_ping(cluster):
@@ -238,10 +245,10 @@ def test_timeouts_as_properties(mock):
         assert c.kv_timeout == datetime.timedelta(seconds=3)
 
 
-def test_client_durability_on_remove_counter_subdoc(cluster, key):
+def test_client_durability_on_remove_counter_subdoc(kv, key):
     import couchbase.subdocument as SD
 
-    coll = cluster.bucket("default").default_collection()
+    coll = kv
     coll.upsert(key, {"n": 1})
     assert coll.mutate_in(key, [SD.increment("n", 1)], persist_to=1, replicate_to=1).success
     assert coll.binary().increment(key + "c", delta=1, initial=1, replicate_to=1).content == 1

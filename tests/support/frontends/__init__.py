@@ -45,10 +45,12 @@ class BlockingView:
     pass through; ``binary()`` views are wrapped the same way.
     """
 
-    def __init__(self, target: Any, resolve: Callable[[Any], Any], is_pending: Callable[[Any], bool]) -> None:
+    def __init__(self, target: Any, resolve: Callable[[Any], Any], is_pending: Callable[[Any], bool],
+                 track: Callable[[Any], Any] = lambda pending: pending) -> None:
         self._target = target
         self._resolve = resolve
         self._is_pending = is_pending
+        self.track = track  # call on a pending value that will be resolved later (raw mode needs handlers now)
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._target, name)
@@ -61,7 +63,7 @@ class BlockingView:
             if is_pending(value):
                 return resolve(value)
             if type(value).__name__ == "BinaryView":
-                return BlockingView(value, resolve, is_pending)
+                return BlockingView(value, resolve, is_pending, self.track)
             return value
 
         return call

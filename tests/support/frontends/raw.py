@@ -21,10 +21,18 @@ def raw_front_end(mock: Any, bucket: str = "default", scope: str = "_default",
                            iops_factory=lambda: SelectorIOPS(loop), **{"kv_timeout": 2.5, **cluster_kw})
     coll = cluster.bucket(bucket).scope(scope).collection(collection)
 
-    def resolve(pending: Any) -> Any:
+    tracked: dict = {}
+
+    def track(pending: Any) -> Any:
+        """Attach handlers now (raw mode delivers each result once, when it arrives)."""
         box: list = []
         pending.callback = lambda result: box.append((True, result))
         pending.errback = lambda op, exc_type, exc, tb: box.append((False, exc))
+        tracked[id(pending)] = (pending, box)
+        return pending
+
+    def resolve(pending: Any) -> Any:
+        _, box = tracked.pop(id(pending), None) or tracked.pop(id(track(pending)))
         loop.run_until(lambda: bool(box), WAIT)
         ok, value = box[0]
         if not ok:
@@ -36,7 +44,7 @@ def raw_front_end(mock: Any, bucket: str = "default", scope: str = "_default",
         loop.run_once(0)
         loop.close()
 
-    view = BlockingView(coll, resolve, lambda v: isinstance(v, (AsyncResult, MultiCollector)))
+    view = BlockingView(coll, resolve, lambda v: isinstance(v, (AsyncResult, MultiCollector)), track)
     view.loop = loop  # type: ignore[attr-defined]
     view.cluster = cluster  # type: ignore[attr-defined]
     return view, close
