@@ -177,6 +177,7 @@ class IOPS:
         self.timers: Dict[int, Timer] = {}
         self._c_table: Any = None
         self.released = False
+        self._release_callbacks: List[Callable[["IOPS"], Any]] = []
 
     # ---- what a loop adapter implements ------------------------------------
     def watch(self, watcher: Watcher, flags: int) -> None:
@@ -246,6 +247,15 @@ class IOPS:
             self._c_table = table
         return self._c_table
 
+    def add_release_callback(self, fn: Callable[["IOPS"], Any]) -> None:
+        """Call ``fn(iops)`` once libcouchbase has released this IOPS (its
+        connection is destroyed and no watcher or timer is left); at once if
+        that already happened. Exceptions go to :meth:`report`."""
+        if self.released:
+            fn(self)
+        else:
+            self._release_callbacks.append(fn)
+
     def discard_unused_table(self) -> None:
         """Free a table that libcouchbase never took (connection creation failed)."""
         if self._c_table is not None and not self.released:
@@ -298,6 +308,12 @@ class IOPS:
         self.released = True
         self._c_table = None
         REGISTRY.pop(self.id, None)
+        callbacks, self._release_callbacks = self._release_callbacks, []
+        for fn in callbacks:
+            try:
+                fn(self)
+            except Exception as exc:  # noqa: BLE001 - one hook must not stop the others
+                self.report(exc)
 
     def __repr__(self) -> str:
         return (f"<{type(self).__name__} id={self.id} watchers={len(self.watchers)} "
