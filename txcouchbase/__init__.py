@@ -1,0 +1,19 @@
+"""couchbase-cffi on Twisted: ``TxCluster`` (Deferreds) and ``TxRawCluster`` (raw AsyncResults).
+
+Importing this package does not install or import the global reactor; the
+installed reactor is looked up when a cluster is created. See
+:mod:`txcouchbase.cluster`.
+"""
+from txcouchbase.cluster import (
+    TxBucket,
+    TxCluster,
+    TxCollection,
+    TxRawBucket,
+    TxRawCluster,
+    TxRawCollection,
+    TxRawScope,
+    TxScope,
+)
+
+__all__ = ["TxCluster", "TxBucket", "TxScope", "TxCollection",
+           "TxRawCluster", "TxRawBucket", "TxRawScope", "TxRawCollection"]

@@ -1,0 +1,344 @@
+"""Twisted Cluster, Bucket, Scope and Collection.
+
+Two flavours on the same reactor adapter (:class:`~txcouchbase._loop.TwistedIOPS`):
+
+* :class:`TxCluster` / :class:`TxBucket` / :class:`TxCollection`: every
+  operation returns a :class:`~twisted.internet.defer.Deferred` that fires with
+  the result (``GetResult``, ``MutationResult``, …; a ``MultiResult`` for the
+  multi operations) or errbacks with a :class:`~twisted.python.failure.Failure`
+  wrapping the same typed exception the blocking API raises::
+
+      @inlineCallbacks
+      def main():
+          cluster = TxCluster("couchbase://127.0.0.1", ClusterOptions(PasswordAuthenticator(u, p)))
+          yield cluster.on_connect()
+          coll = cluster.bucket("default").default_collection()
+          yield coll.upsert("k", {"a": 1})
+          print((yield coll.get("k")).value)
+          yield cluster.close()
+
+* :class:`TxRawCluster` / :class:`TxRawBucket` / :class:`TxRawCollection`:
+  operations return the raw :class:`~couchbase._kv.AsyncResult` (set its
+  ``callback``/``errback``, see :mod:`couchbase.asynchronous`);
+  :meth:`TxRawCluster.defer` turns one into a Deferred.
+
+Connecting starts when the cluster is created; operations issued before it
+completes are queued and run afterwards, or errback with the connection's
+error. Both flavours offer ``registerDeferred('connect', d)`` /
+``registerDeferred('_dtor', d)``, ``on_connect()``, ``defer(opres)`` and
+``connected``. Closing fails operations in flight with
+``ObjectClosedException``; a cancelled Deferred drops its late result. The
+cluster belongs to the reactor thread that created it. Importing this module
+does not install a reactor: the installed one is looked up when a cluster is
+created (or pass ``reactor=``).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional, Union
+
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
+from couchbase._kv import AsyncResult, MultiCollector
+from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, AsyncScope
+from couchbase.exceptions import InvalidArgumentException
+from couchbase.iops import IOPS
+from couchbase.options import ClusterOptions
+from txcouchbase._loop import TwistedIOPS
+
+
+def _fire(d: Deferred, pending: Union[AsyncResult, MultiCollector]) -> None:
+    """Fire ``d`` from a completed operation (once; a cancelled Deferred drops it)."""
+    if d.called:
+        return
+    try:
+        value = pending.outcome()
+    except BaseException as exc:  # noqa: BLE001 - the Deferred carries it
+        d.errback(Failure(exc))
+    else:
+        d.callback(value)
+
+
+def _settle(op: AsyncResult) -> None:
+    d = op.waiter
+    op.waiter = None
+    if d is not None:
+        _fire(d, op)
+
+
+def _settle_multi(multi: MultiCollector) -> None:
+    d = multi.waiter
+    multi.waiter = None
+    if d is not None:
+        _fire(d, multi)
+
+
+class _DeferredWrap:
+    """``_wrap``/``_wrap_multi`` for the Deferred flavour."""
+
+    def _wrap(self, op: AsyncResult) -> Deferred:
+        d: Deferred = Deferred()
+        op.waiter = d
+        if op.done:
+            _settle(op)
+        else:
+            op._on_done = _settle
+        return d
+
+    def _wrap_multi(self, multi: MultiCollector) -> Deferred:
+        d: Deferred = Deferred()
+        multi.waiter = d
+        if multi.done:
+            _settle_multi(multi)
+        else:
+            multi.on_done = _settle_multi
+        return d
+
+
+class _CamelCaseMulti:
+    """The 2.x SDK's camelCase spellings of the multi operations."""
+
+    get_multi: Callable[..., Any]
+    upsert_multi: Callable[..., Any]
+    insert_multi: Callable[..., Any]
+    replace_multi: Callable[..., Any]
+    remove_multi: Callable[..., Any]
+    touch_multi: Callable[..., Any]
+    lock_multi: Callable[..., Any]
+    unlock_multi: Callable[..., Any]
+    exists_multi: Callable[..., Any]
+    counter_multi: Callable[..., Any]
+
+    def getMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - 2.x spelling
+        """Same as :meth:`get_multi`."""
+        return self.get_multi(*args, **kwargs)
+
+    def upsertMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`upsert_multi`."""
+        return self.upsert_multi(*args, **kwargs)
+
+    def insertMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`insert_multi`."""
+        return self.insert_multi(*args, **kwargs)
+
+    def replaceMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`replace_multi`."""
+        return self.replace_multi(*args, **kwargs)
+
+    def removeMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`remove_multi`."""
+        return self.remove_multi(*args, **kwargs)
+
+    def touchMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`touch_multi`."""
+        return self.touch_multi(*args, **kwargs)
+
+    def lockMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`lock_multi`."""
+        return self.lock_multi(*args, **kwargs)
+
+    def unlockMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`unlock_multi`."""
+        return self.unlock_multi(*args, **kwargs)
+
+    def existsMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`exists_multi`."""
+        return self.exists_multi(*args, **kwargs)
+
+    def counterMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        """Same as :meth:`counter_multi`."""
+        return self.counter_multi(*args, **kwargs)
+
+
+class _TxClusterMixin:
+    """What both cluster flavours add: the reactor, Deferred hooks, release tracking."""
+
+    _closed: bool
+    _conn: Any
+    _connected: Callable[..., AsyncResult]
+    _check_thread: Callable[[], None]
+
+    def _tx_init(self, reactor: Optional[Any]) -> Callable[[], IOPS]:
+        if reactor is None:
+            from twisted.internet import reactor as installed  # lazily: never install one on import
+
+            reactor = installed
+        self.reactor = reactor
+        self._iops: List[IOPS] = []
+        self._dtor_waiters: List[Deferred] = []
+
+        def factory() -> IOPS:
+            iops = TwistedIOPS(reactor)
+            self._iops.append(iops)
+            iops.add_release_callback(self._iops_released)
+            return iops
+
+        return factory
+
+    def _iops_released(self, iops: IOPS) -> None:
+        self._check_dtor()
+
+    def _check_dtor(self) -> None:
+        if not self._closed or not self._dtor_waiters:
+            return
+        if all(iops.released for iops in self._iops):
+            waiters, self._dtor_waiters = self._dtor_waiters, []
+            for d in waiters:
+                if not d.called:
+                    d.callback(None)
+
+    def registerDeferred(self, event: str, d: Deferred) -> None:  # noqa: N802 - 2.x spelling
+        """Fire ``d`` on a cluster event.
+
+        :param event: ``'connect'``: callback with the cluster once connected,
+            errback with the typed connection error; ``'_dtor'``: callback with
+            ``None`` once the cluster is closed and libcouchbase has released all
+            of its connections (no socket or timer is left on the reactor).
+        :param d: a Deferred that has not fired yet.
+        :raises InvalidArgumentException: unknown event, or ``d`` is not a Deferred.
+        """
+        if not isinstance(d, Deferred):
+            raise InvalidArgumentException(message=f"registerDeferred needs a Deferred, got {d!r}")
+        if event == "connect":
+            op = self._connected(self)
+
+            def done(op: AsyncResult) -> None:
+                _fire(d, op)
+
+            if op.done:
+                done(op)
+            else:
+                op._on_done = done
+        elif event == "_dtor":
+            self._dtor_waiters.append(d)
+            self._check_dtor()
+        else:
+            raise InvalidArgumentException(
+                message=f"registerDeferred: unknown event {event!r} (expected 'connect' or '_dtor')")
+
+    def defer(self, opres: Union[AsyncResult, MultiCollector]) -> Deferred:
+        """A Deferred that fires with the outcome of a raw ``AsyncResult`` (or multi collector).
+
+        Takes over the operation's ``callback``/``errback``.
+        :raises InvalidArgumentException: ``opres`` is not a pending operation of this SDK.
+        """
+        if not isinstance(opres, (AsyncResult, MultiCollector)):
+            raise InvalidArgumentException(message=f"defer() needs an AsyncResult, got {opres!r}")
+        d: Deferred = Deferred()
+
+        def fire(*_: Any) -> None:
+            _fire(d, opres)
+
+        opres.callback = fire
+        opres.errback = fire
+        if opres.done:  # a queued raw delivery, if any, finds d fired and does nothing
+            fire()
+        return d
+
+    def _closed_deferred(self) -> Deferred:
+        d: Deferred = Deferred()
+        self.registerDeferred("_dtor", d)
+        return d
+
+
+# ---- the Deferred flavour ------------------------------------------------------
+
+class TxCollection(_CamelCaseMulti, _DeferredWrap, AsyncCollectionBase):
+    """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
+
+
+class TxScope(AsyncScopeBase):
+    """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
+
+
+class TxBucket(AsyncBucketBase):
+    """A bucket; ``on_connect()`` returns a Deferred firing with the bucket."""
+
+
+class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
+    """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
+
+    :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
+    :param options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
+    :param reactor: the reactor (default: the installed one, looked up now).
+    :param kwargs: any ClusterOptions field (``kv_timeout=…``).
+    """
+
+    _bucket_class = TxBucket
+    _scope_class = TxScope
+    _collection_class = TxCollection
+
+    def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
+                 reactor: Optional[Any] = None, **kwargs: Any) -> None:
+        factory = self._tx_init(reactor)
+        super().__init__(connstr, options, iops_factory=factory, **kwargs)
+
+    @classmethod
+    def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> Deferred:
+        """A Deferred firing with a connected cluster (on failure the cluster is closed, the error passed on)."""
+        cluster = cls(connstr, options, **kwargs)
+        d = cluster.on_connect()
+
+        def failed(failure: Failure) -> Failure:
+            cluster.close()
+            return failure
+
+        d.addErrback(failed)
+        return d
+
+    def on_connect(self) -> Deferred:
+        """A Deferred firing with the cluster once connected (errback: the typed connection error)."""
+        return super().on_connect()  # type: ignore[no-any-return]
+
+    def bucket(self, name: str) -> TxBucket:
+        """Open (once) and return a bucket; operations on it wait for its connection."""
+        return super().bucket(name)  # type: ignore[no-any-return]
+
+    def close(self) -> Deferred:
+        """Close every connection now (operations in flight errback with ObjectClosedException).
+
+        Returns a Deferred that fires once libcouchbase has released everything.
+        """
+        AsyncClusterBase.close(self)
+        return self._closed_deferred()
+
+
+# ---- the raw flavour -------------------------------------------------------------
+
+class TxRawCollection(_CamelCaseMulti, AsyncCollection):
+    """Key-value operations returning raw AsyncResults (set ``callback``/``errback``)."""
+
+
+class TxRawScope(AsyncScope):
+    """A scope; ``collection(name)`` gives a :class:`TxRawCollection`."""
+
+
+class TxRawBucket(AsyncBucket):
+    """A bucket; ``on_connect()`` returns an AsyncResult."""
+
+
+class TxRawCluster(_TxClusterMixin, AsyncCluster):
+    """A cluster on the Twisted reactor in raw callback mode (operations return AsyncResult).
+
+    :param connstr: connection string; :param options: ``ClusterOptions``;
+    :param reactor: the reactor (default: the installed one); :param kwargs: ClusterOptions fields.
+    """
+
+    _bucket_class = TxRawBucket
+    _scope_class = TxRawScope
+    _collection_class = TxRawCollection
+
+    def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
+                 reactor: Optional[Any] = None, **kwargs: Any) -> None:
+        factory = self._tx_init(reactor)
+        super().__init__(connstr, options, iops_factory=factory, **kwargs)
+
+    def close(self) -> Deferred:
+        """Close every connection now; returns a Deferred firing once libcouchbase released them."""
+        AsyncClusterBase.close(self)
+        return self._closed_deferred()
+
+
+__all__ = ["TxCluster", "TxBucket", "TxScope", "TxCollection",
+           "TxRawCluster", "TxRawBucket", "TxRawScope", "TxRawCollection"]
