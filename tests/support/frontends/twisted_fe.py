@@ -99,13 +99,25 @@ def _front_end(raw: bool) -> Callable[..., Any]:
                       **{"kv_timeout": 2.5, **cluster_kw})
         coll = cluster.bucket(bucket).scope(scope).collection(collection)
 
+        deferreds: dict = {}
+
         if raw:
+            def track(pending: Any) -> Any:
+                """Take over the raw handlers now (raw mode delivers each result once)."""
+                deferreds[id(pending)] = (pending, cluster.defer(pending))
+                return pending
+
             def resolve(pending: Any) -> Any:
-                return run_until_fired(cluster.defer(pending))
+                entry = deferreds.pop(id(pending), None)
+                d = entry[1] if entry is not None else cluster.defer(pending)
+                return run_until_fired(d)
 
             def is_pending(value: Any) -> bool:
                 return isinstance(value, (AsyncResult, MultiCollector))
         else:
+            def track(pending: Any) -> Any:
+                return pending
+
             resolve = run_until_fired
 
             def is_pending(value: Any) -> bool:
@@ -114,7 +126,7 @@ def _front_end(raw: bool) -> Callable[..., Any]:
         def close() -> None:
             run_until_fired(cluster.close(), 10.0)
 
-        view = BlockingView(coll, resolve, is_pending)
+        view = BlockingView(coll, resolve, is_pending, track)
         view.cluster = cluster  # type: ignore[attr-defined]
         return view, close
 

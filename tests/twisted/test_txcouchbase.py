@@ -1,0 +1,283 @@
+"""txcouchbase beyond the shared KV suite: Deferred idioms, connection events, failures, lifetime.
+
+The reactor is the installed default one (epoll on Linux), turned by hand with
+``reactor.iterate`` (see tests/support/frontends/twisted_fe.py). Other reactors
+run in subprocesses (reactors install once per process): see test_reactors.py.
+"""
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+pytest.importorskip("twisted")
+
+from support.frontends.twisted_fe import run_until_fired, turn_reactor  # noqa: E402
+from twisted.internet import reactor  # noqa: E402
+from twisted.internet.defer import Deferred, DeferredList, ensureDeferred, inlineCallbacks  # noqa: E402
+from twisted.python.failure import Failure  # noqa: E402
+
+from couchbase.auth import PasswordAuthenticator  # noqa: E402
+from couchbase.exceptions import (  # noqa: E402
+    AuthenticationException,
+    CouchbaseException,
+    DocumentNotFoundException,
+    InvalidArgumentException,
+    ObjectClosedException,
+)
+from couchbase.iops import live_iops  # noqa: E402
+from couchbase.options import ClusterOptions  # noqa: E402
+from txcouchbase.cluster import TxCluster, TxRawCluster  # noqa: E402
+
+
+def _opts(mock, password=None):
+    return ClusterOptions(PasswordAuthenticator(mock.username, password or mock.password))
+
+
+@pytest.fixture
+def tx(mock):
+    cluster = TxCluster(mock.connstr, _opts(mock), kv_timeout=2.5)
+    try:
+        yield cluster
+    finally:
+        run_until_fired(cluster.close(), 10)
+
+
+def _our_delayed_calls():
+    return [c for c in reactor.getDelayedCalls() if getattr(c.func, "__self__", None).__class__.__name__
+            in ("Timer", "CallLater")]
+
+
+def test_the_requested_reactor_is_the_one_used(tx):
+    """COUCHBASE_TEST_REACTOR (set by test_reactors.py in a subprocess) really selects the reactor."""
+    import os
+
+    wanted = os.environ.get("COUCHBASE_TEST_REACTOR", "")
+    expected = {"": "EPollReactor", "select": "SelectReactor", "poll": "PollReactor",
+                "asyncio": "AsyncioSelectorReactor"}[wanted]
+    assert type(reactor).__name__ == expected
+    assert tx.reactor is reactor
+
+
+def test_inline_callbacks_chain(tx, key):
+    coll = tx.bucket("default").default_collection()
+
+    @inlineCallbacks
+    def flow():
+        yield coll.upsert(key, {"n": 1})
+        got = yield coll.get(key)
+        counter = yield coll.binary().increment(key + "-c", delta=2, initial=5)
+        try:
+            yield coll.get(key + "-missing")
+        except DocumentNotFoundException:
+            missing = True
+        return got.value, counter.content, missing
+
+    assert run_until_fired(flow()) == ({"n": 1}, 5, True)
+
+
+def test_async_def_with_ensure_deferred_and_from_coroutine(tx, key):
+    coll = tx.bucket("default").default_collection()
+
+    async def flow():
+        await coll.upsert(key, "v")
+        res = await coll.get(key)
+        multi = await coll.getMulti([key])
+        return res.value, multi[key].value
+
+    assert run_until_fired(ensureDeferred(flow())) == ("v", "v")
+    assert run_until_fired(Deferred.fromCoroutine(flow())) == ("v", "v")
+
+
+def test_errback_carries_the_typed_exception(tx, key):
+    coll = tx.bucket("default").default_collection()
+    d = coll.get(key)
+    box = []
+    d.addErrback(box.append)
+    run_until_fired(d)
+    assert isinstance(box[0], Failure) and box[0].check(DocumentNotFoundException)
+    assert box[0].value.context.key == key
+
+
+def test_camel_case_multi_aliases(tx, key):
+    coll = tx.bucket("default").default_collection()
+    keys = [f"{key}-{i}" for i in range(4)]
+    assert run_until_fired(coll.upsertMulti({k: i for i, k in enumerate(keys)})).all_ok
+    assert {k: r.value for k, r in run_until_fired(coll.getMulti(keys)).items()} == {k: i for i, k in enumerate(keys)}
+    assert all(r.exists for r in run_until_fired(coll.existsMulti(keys)).values())
+    assert run_until_fired(coll.replaceMulti({k: "x" for k in keys})).all_ok
+    assert run_until_fired(coll.touchMulti(keys, 100)).all_ok
+    locked = run_until_fired(coll.lockMulti(keys, 5))
+    assert run_until_fired(coll.unlockMulti({k: r.cas for k, r in locked.items()})).all_ok
+    assert run_until_fired(coll.removeMulti(keys)).all_ok
+    assert run_until_fired(coll.insertMulti({k: 1 for k in keys})).all_ok
+    assert all(r.content == 3 for r in run_until_fired(coll.counterMulti([key + "-c"], delta=1, initial=3)).values())
+    with pytest.raises(DocumentNotFoundException) as info:
+        run_until_fired(coll.getMulti(keys + [key + "-missing"]))
+    assert info.value.all_results[keys[0]].value == 1
+
+
+def test_register_deferred_connect_and_queued_operations(mock, key):
+    cluster = TxCluster(mock.connstr, _opts(mock))
+    assert not cluster.connected
+    coll = cluster.bucket("default").default_collection()
+    queued = coll.upsert(key, 1)  # before anything connected: queued, run after bootstrap
+    connected = Deferred()
+    cluster.registerDeferred("connect", connected)
+    assert run_until_fired(connected) is cluster and cluster.connected
+    assert run_until_fired(queued).success
+    assert run_until_fired(cluster.on_connect()) is cluster
+    late = Deferred()
+    cluster.registerDeferred("connect", late)  # after connecting: fires at once
+    assert late.called
+    run_until_fired(cluster.close(), 10)
+
+
+def test_connection_error_reaches_every_registered_deferred(mock, key):
+    cluster = TxCluster(mock.connstr, _opts(mock, password="wrong"))
+    ds = [Deferred() for _ in range(3)]
+    for d in ds:
+        cluster.registerDeferred("connect", d)
+    ops = [cluster.bucket("default").default_collection().get(key), cluster.on_connect()]
+    failures = []
+    for d in ds + ops:
+        d.addErrback(failures.append)
+    run_until_fired(DeferredList(ds + ops))
+    assert len(failures) == 5
+    assert all(f.check(AuthenticationException, CouchbaseException) for f in failures)
+    assert isinstance(failures[0].value, AuthenticationException)
+    run_until_fired(cluster.close(), 10)
+
+
+def test_connect_classmethod_failure_closes(mock):
+    d = TxCluster.connect("couchbase://127.0.0.1:1=mcd", _opts(mock), config_total_timeout=2)
+    with pytest.raises(CouchbaseException):
+        run_until_fired(d)
+
+
+def test_bad_arguments_are_typed(tx):
+    with pytest.raises(InvalidArgumentException):
+        tx.registerDeferred("bogus", Deferred())
+    with pytest.raises(InvalidArgumentException):
+        tx.registerDeferred("connect", object())
+    with pytest.raises(InvalidArgumentException):
+        tx.defer("not an operation")
+
+
+def test_raw_cluster_and_defer(mock, key):
+    cluster = TxRawCluster(mock.connstr, _opts(mock))
+    coll = cluster.bucket("default").default_collection()
+    op = coll.upsert(key, {"raw": True})
+    results = []
+    op.callback = results.append
+    op.errback = lambda *a: results.append(a)
+    run_until_fired(cluster.defer(coll.get(key + "-missing")).addErrback(lambda f: f.trap(DocumentNotFoundException)))
+    assert results and results[0].success
+    assert run_until_fired(cluster.defer(coll.get(key))).value == {"raw": True}
+    assert run_until_fired(cluster.defer(coll.getMulti([key])))[key].value == {"raw": True}
+    run_until_fired(cluster.close(), 10)
+
+
+def test_cancelled_deferred_drops_the_late_result(tx, key):
+    coll = tx.bucket("default").default_collection()
+    run_until_fired(coll.upsert(key, 1))
+    d = coll.get(key)
+    d.cancel()
+    caught = []
+    d.addErrback(caught.append)
+    turn_reactor(0.1)
+    assert caught and caught[0].check("twisted.internet.defer.CancelledError")
+    assert run_until_fired(coll.get(key)).value == 1  # the connection is fine
+
+
+def test_close_with_operations_in_flight_and_nothing_leaks(mock, key):
+    before = set(map(id, live_iops()))
+    cluster = TxCluster(mock.connstr, _opts(mock))
+    coll = cluster.bucket("default").default_collection()
+    run_until_fired(coll.upsert(key, 1))
+    pending = [coll.get(key) for _ in range(200)]
+    outcomes = []
+    for d in pending:
+        d.addBoth(outcomes.append)
+    dtor = Deferred()
+    cluster.registerDeferred("_dtor", dtor)
+    assert not dtor.called
+    closed = cluster.close()
+    assert len(outcomes) == 200  # every Deferred fired (at close, synchronously)
+    assert all(isinstance(o, Failure) and o.check(ObjectClosedException) for o in outcomes)
+    run_until_fired(closed, 10)
+    turn_reactor(0)
+    assert dtor.called
+    assert set(map(id, live_iops())) <= before
+    assert all(io.released and not io.watchers and not io.timers for io in cluster._iops)
+    assert not [r for r in reactor.getReaders() if type(r).__name__ == "SocketDescriptor"]
+    assert not [w for w in reactor.getWriters() if type(w).__name__ == "SocketDescriptor"]
+    assert not _our_delayed_calls()
+    with pytest.raises(ObjectClosedException):
+        coll.get(key)
+    gc.collect()
+
+
+def test_close_before_connecting_fails_queued_operations(mock, key):
+    cluster = TxCluster(mock.connstr, _opts(mock))
+    queued = cluster.bucket("default").default_collection().get(key)
+    connect = cluster.on_connect()
+    caught = []
+    queued.addErrback(caught.append)
+    connect.addErrback(caught.append)
+    run_until_fired(cluster.close(), 10)
+    assert len(caught) == 2 and all(f.check(ObjectClosedException) for f in caught)
+
+
+def test_reactor_dropping_the_descriptors_does_not_crash(mock, key):
+    """What reactor shutdown does (removeAll + connectionLost); the cluster then closes cleanly."""
+    cluster = TxCluster(mock.connstr, _opts(mock), kv_timeout=1)
+    coll = cluster.bucket("default").default_collection()
+    run_until_fired(coll.upsert(key, 1))
+    d = coll.get(key)  # in flight: its socket is being watched
+    box = []
+    d.addBoth(box.append)
+    removed = reactor.removeAll()
+    ours = [s for s in removed if type(s).__name__ == "SocketDescriptor"]
+    for other in removed:  # not ours: put back
+        if other not in ours:
+            reactor.addReader(other)
+    assert ours
+    for desc in ours:
+        desc.connectionLost(Failure(ConnectionError("reactor shutting down")))
+    run_until_fired(cluster.close(), 10)
+    assert box and isinstance(box[0], Failure)
+    assert all(io.released for io in cluster._iops)
+
+
+@pytest.mark.parametrize("failover", [False, True], ids=["crash", "failover"])
+def test_node_failure_mid_stream_fires_every_deferred(failover):
+    """Many operations in flight while a node stops (crashed, or failed over): none is left unfired."""
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=3, replicas=1, buckets=["default"]) as m:
+        cluster = TxCluster(m.connstr, _opts(m), kv_timeout=1.5)
+        coll = cluster.bucket("default").default_collection()
+        run_until_fired(coll.upsert("warm", 1))
+        outcomes = []
+        pending = []
+        for i in range(600):
+            d = coll.upsert(f"node-fail-{i}", {"i": i})
+            d.addBoth(outcomes.append)
+            pending.append(d)
+            if i == 200:
+                turn_reactor(0)  # some complete, many still in flight
+                m.stop_node(1, failover=failover)
+            elif i % 100 == 0:
+                turn_reactor(0)
+        run_until_fired(DeferredList(pending, consumeErrors=True), 20)
+        assert len(outcomes) == 600  # every Deferred fired exactly once
+        failed = [o for o in outcomes if isinstance(o, Failure)]
+        assert len(failed) < 600
+        assert all(f.check(CouchbaseException) for f in failed), failed[:1]
+        if not failover:  # operations for the dead node's vBuckets time out (typed), the rest succeed
+            assert failed
+        else:  # libcouchbase follows the new map and retries: they all complete
+            assert not failed
+            assert run_until_fired(coll.upsert("after", 1), 10).success
+        run_until_fired(cluster.close(), 10)
