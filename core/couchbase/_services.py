@@ -218,9 +218,26 @@ def schedule_search(conn: Any, payload: Dict[str, Any], *, timeout_us: int, cont
     return stream
 
 
+LCB_CNTL_READ_CHUNKSIZE = 0x42
+STREAM_READ_CHUNK = 64 * 1024
+
+
+def _bound_reads(conn: Any) -> None:
+    """Cap the bytes one socket-read event may deliver, unless the user set a cap.
+
+    libcouchbase's default reads everything the kernel has buffered and hands
+    every row in it to the callback at once; on loopback or fast networks that
+    is most of a large response, so the high-water breakout alone cannot bound
+    memory. With a cap, rows held for a slow consumer stay near one chunk.
+    """
+    if lib.lcb_cntl_getu32(conn.instance, LCB_CNTL_READ_CHUNKSIZE) == 0:
+        lib.lcb_cntl_setu32(conn.instance, LCB_CNTL_READ_CHUNKSIZE, STREAM_READ_CHUNK)
+
+
 def schedule_view(conn: Any, ddoc: str, view: str, options: str, post: bytes, *, include_docs: bool,
                   timeout_us: int, transcoder: Any, context: Dict[str, Any]) -> RowStream:
     """GET (or POST, for ``keys``) a view with an encoded options string."""
+    _bound_reads(conn)
     d, v, o = ddoc.encode(), view.encode(), options.encode()
     stream = RowStream(VIEW, conn, dict(context, service="views"), transcoder)
     cookie = _register(conn, stream)
