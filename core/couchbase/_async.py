@@ -55,6 +55,9 @@ class _Owned:
 
     _conn: Connection
     _owner: int
+    # How the owner thread is identified. gevent's monkey patching makes
+    # threading.get_ident() a per-greenlet id; gcouchbase supplies the real thread's.
+    _thread_ident: Callable[[], int] = staticmethod(threading.get_ident)
 
     def _wrap(self, op: AsyncResult) -> Any:  # pragma: no cover - front ends implement
         raise NotImplementedError
@@ -63,7 +66,7 @@ class _Owned:
         raise NotImplementedError
 
     def _check_thread(self) -> None:
-        if threading.get_ident() != self._owner:
+        if self._thread_ident() != self._owner:
             raise ObjectThreadException(
                 message="this connection belongs to the thread (event loop) that created it; "
                         "use it from that thread only")
@@ -345,7 +348,7 @@ class AsyncClusterBase(_Owned):
         self._transcoder = cfg["transcoder"]
         self._quiet_default: bool = cfg["quiet"]
         self._iops_factory = iops_factory
-        self._owner = threading.get_ident()
+        self._owner = self._thread_ident()
         self._buckets: Dict[str, Any] = {}
         self._closed = False
         self._conn = self._open("")
