@@ -16,9 +16,10 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from acouchbase._loop import AsyncioIOPS
+from couchbase._async_rows import AsyncRows
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._kv import AsyncResult, MultiCollector
 from couchbase.exceptions import InvalidArgumentException
@@ -47,6 +48,58 @@ def _settle_multi(multi: MultiCollector) -> None:
         fut.set_exception(exc)
 
 
+class AsyncRowsResult(AsyncRows):
+    """Rows of a query, analytics, search or view request: ``async for row in result``.
+
+    Rows are yielded as they arrive; ``metadata()`` once they have all been
+    read; ``await result.execute()`` collects them in a list; ``cancel()``
+    stops the request. Reading pauses (back-pressure) while many rows wait unread.
+    """
+
+    def __init__(self, conn: Any, request: Any) -> None:
+        super().__init__(conn, request)
+        self._loop: asyncio.AbstractEventLoop = conn.iops.loop
+        self._waiter: Optional["asyncio.Future[None]"] = None
+        self._wake = self._wakeup
+        self._iterating = False
+
+    def _wakeup(self) -> None:
+        fut = self._waiter
+        if fut is not None:
+            self._waiter = None
+            if not fut.done():
+                fut.set_result(None)
+
+    def __aiter__(self) -> "AsyncRowsResult":
+        if self._iterating:
+            raise InvalidArgumentException(message="the rows of a result can be iterated once")
+        self._iterating = True
+        return self
+
+    def rows(self) -> "AsyncRowsResult":
+        """The rows, for ``async for`` (once)."""
+        return self.__aiter__()
+
+    async def __anext__(self) -> Any:
+        while True:
+            if self.buffer:
+                return self.take()
+            if self.done:
+                if self.error is not None:
+                    raise self.error
+                raise StopAsyncIteration
+            fut = self._loop.create_future()
+            self._waiter = fut
+            await fut
+
+    async def execute(self) -> List[Any]:
+        """Every row, as a list (runs the request to completion)."""
+        return [row async for row in self]
+
+
+AQueryResult = AAnalyticsResult = ASearchResult = AViewResult = AsyncRowsResult
+
+
 class _FutureWrap:
     _loop: asyncio.AbstractEventLoop
 
@@ -58,6 +111,9 @@ class _FutureWrap:
         else:
             op._on_done = _settle
         return fut
+
+    def _wrap_rows(self, rows: AsyncRowsResult) -> AsyncRowsResult:
+        return rows
 
     def _wrap_multi(self, multi: MultiCollector) -> "asyncio.Future[Any]":
         fut = self._loop.create_future()
@@ -104,6 +160,7 @@ class Cluster(_FutureWrap, AsyncClusterBase):
     _bucket_class = Bucket
     _scope_class = Scope
     _collection_class = Collection
+    _rows_class = AsyncRowsResult
 
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
                  loop: Optional[asyncio.AbstractEventLoop] = None, **kwargs: Any) -> None:
@@ -146,4 +203,5 @@ class Cluster(_FutureWrap, AsyncClusterBase):
         self.close()
 
 
-__all__ = ["Cluster", "Bucket", "Scope", "Collection"]
+__all__ = ["Cluster", "Bucket", "Scope", "Collection", "AQueryResult", "AAnalyticsResult", "ASearchResult",
+           "AViewResult"]

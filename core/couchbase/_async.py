@@ -24,8 +24,10 @@ import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase import _connstr, _durability
-from couchbase import _kv
+from couchbase import _kv, _requests
+from couchbase._async_rows import AsyncRows
 from couchbase._kv import AsyncResult, KVOperations, MultiCollector
+from couchbase._requests import ServiceRequest
 from couchbase.cluster import resolve_settings
 from couchbase.collection import DEFAULT, _check_name
 from couchbase.connection import LOCKMODE_NONE, Connection, strerror
@@ -76,6 +78,8 @@ class _Owned:
         self._check_thread()
         conn = self._conn
         if conn.connected and not conn.closed:
+            if conn.iops.paused:  # a row stream paused reading; this op needs its response
+                conn.iops.resume_reading()
             return schedule()
         if conn.closed:
             raise ObjectClosedException(message="the connection is closed")
@@ -106,6 +110,31 @@ class _Owned:
 
     def _run(self, schedule: Callable[[], AsyncResult]) -> Any:
         return self._wrap(self._start(schedule))
+
+    def _wrap_rows(self, rows: AsyncRows) -> Any:  # pragma: no cover - front ends implement
+        raise NotImplementedError
+
+    def _stream(self, conn: Connection, request: ServiceRequest) -> Any:
+        """Start a streaming request now if connected, else once connected; wrap it for the front end."""
+        self._check_thread()
+        rows = self._rows_class(conn, request)
+        if conn.connected and not conn.closed:
+            if conn.iops.paused:
+                conn.iops.resume_reading()
+            rows._schedule()
+        elif conn.closed:
+            raise ObjectClosedException(message="the connection is closed")
+        else:
+            def run(rc: int) -> None:
+                try:
+                    if rc:
+                        raise bootstrap_error(conn, rc)
+                    rows._schedule()
+                except BaseException as exc:  # noqa: BLE001 - delivered through the rows
+                    rows._fail(exc)
+
+            conn.connect_async(run)
+        return self._wrap_rows(rows)
 
 
 class AsyncCollectionBase(_Owned, KVOperations):
@@ -191,6 +220,8 @@ class AsyncCollectionBase(_Owned, KVOperations):
                 multi.finish()
 
         if conn.connected and not conn.closed:
+            if conn.iops.paused:
+                conn.iops.resume_reading()
             run()
         elif conn.closed:
             raise ObjectClosedException(message="the connection is closed")
@@ -253,6 +284,16 @@ class AsyncScopeBase:
     def default_collection(self) -> Any:
         return self.bucket._cluster._collection_class(self, DEFAULT)
 
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+        """N1QL scoped to this bucket and scope; rows stream as they arrive (see Cluster.query)."""
+        request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
+        return self.bucket._stream(self.bucket._conn, request)
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+        """Analytics scoped to this bucket and scope."""
+        request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
+        return self.bucket._stream(self.bucket._conn, request)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
@@ -303,6 +344,17 @@ class AsyncBucketBase(_Owned):
         """Memcached STATS from every node: ``{server: {stat: value}}``."""
         return self._run(lambda: _kv.schedule_stats(self._conn, group))
 
+    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Any:
+        """Query a view; rows (ViewRow) stream as they arrive (options as the blocking Bucket.view_query)."""
+        return self._stream(self._conn, _requests.view(design_doc, view, options, kwargs, self._transcoder))
+
+    @property
+    def _rows_class(self) -> type:
+        return self._cluster._rows_class
+
+    def _wrap_rows(self, rows: AsyncRows) -> Any:
+        return self._cluster._wrap_rows(rows)
+
     def close(self) -> None:
         """Close the bucket's connection; operations in flight fail with ObjectClosedException."""
         self._conn.close()
@@ -333,6 +385,7 @@ class AsyncClusterBase(_Owned):
     _bucket_class: type = AsyncBucketBase
     _scope_class: type = AsyncScopeBase
     _collection_class: type = AsyncCollectionBase
+    _rows_class: type = AsyncRows
 
     def __init__(self, connstr: str, options: Any = None, *, iops_factory: Callable[[], IOPS],
                  **kwargs: Any) -> None:
@@ -388,6 +441,18 @@ class AsyncClusterBase(_Owned):
             bucket = self._bucket_class(self, name, self._open(name))
             self._buckets[name] = bucket
         return bucket
+
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+        """Run a N1QL statement; rows stream as they arrive (options as the blocking Cluster.query)."""
+        return self._stream(self._conn, _requests.query(statement, options, kwargs))
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+        """Run an analytics statement; rows stream as they arrive."""
+        return self._stream(self._conn, _requests.analytics(statement, options, kwargs))
+
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
+        """Run a full-text search; hits (SearchRow) stream as they arrive."""
+        return self._stream(self._conn, _requests.search(index, query, options, kwargs))
 
     def ping(self, timeout: Any = None) -> Any:
         """Ping the cluster's services."""

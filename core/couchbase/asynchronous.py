@@ -25,9 +25,10 @@ gets ``(multi, exc_type, exc, tb)`` if any key failed (unless ``quiet``).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, List, Optional
 
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
+from couchbase._async_rows import AsyncRows
 from couchbase._kv import AsyncResult, MultiCollector
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS, SelectorIOPS, SelectorLoop  # noqa: F401 - re-exported for users
@@ -68,6 +69,41 @@ def _dispatch_multi(multi: MultiCollector) -> None:
     cb(result)
 
 
+class RawRows(AsyncRows):
+    """A streaming request in raw mode (query, analytics, search, view).
+
+    Set ``on_rows(rows)`` (called with each batch of rows as it arrives),
+    ``callback(metadata)`` (once, at the end) and ``errback(rows, exc_type, exc,
+    tb)``. Without ``on_rows`` the rows stay in ``buffer``.
+    """
+
+    def __init__(self, conn: Any, request: Any) -> None:
+        super().__init__(conn, request)
+        self.on_rows: Optional[Callable[[List[Any]], Any]] = None
+        self.callback: Optional[Callable[[Any], Any]] = None
+        self.errback: Optional[Callable[..., Any]] = None
+        self._wake = self._deliver
+        self._finished = False
+
+    def _deliver(self) -> None:
+        on_rows = self.on_rows
+        if on_rows is not None and self.buffer:
+            on_rows(self.take_all())
+        if not self.done or self._finished:
+            return
+        self._finished = True
+        if self.error is not None:
+            eb = self.errback
+            if eb is None:
+                raise _no_handler("a streaming request") from self.error
+            eb(self, type(self.error), self.error, self.error.__traceback__)
+            return
+        cb = self.callback
+        if cb is None:
+            raise _no_handler("a streaming request")
+        cb(self.metadata())
+
+
 class _RawWrap:
     _conn: Any
 
@@ -82,6 +118,11 @@ class _RawWrap:
         if multi.done:
             self._conn.iops.call_later(0, lambda: _dispatch_multi(multi))
         return multi
+
+    def _wrap_rows(self, rows: RawRows) -> RawRows:
+        if rows.done:  # failed before the caller could attach handlers
+            self._conn.iops.call_later(0, rows._deliver)
+        return rows
 
 
 class AsyncCollection(_RawWrap, AsyncCollectionBase):
@@ -102,7 +143,8 @@ class AsyncCluster(_RawWrap, AsyncClusterBase):
     _bucket_class = AsyncBucket
     _scope_class = AsyncScope
     _collection_class = AsyncCollection
+    _rows_class = RawRows
 
 
-__all__ = ["AsyncCluster", "AsyncBucket", "AsyncScope", "AsyncCollection", "AsyncResult", "MultiCollector",
+__all__ = ["RawRows", "AsyncCluster", "AsyncBucket", "AsyncScope", "AsyncCollection", "AsyncResult", "MultiCollector",
            "IOPS", "SelectorIOPS", "SelectorLoop"]

@@ -65,21 +65,10 @@ class Bucket:
         ``group``, ``group_level``, ``include_docs``, ``namespace``), or a raw
         query string as a positional argument.
         """
-        from couchbase import _services, views
-        from couchbase.options import timeout_us
+        from couchbase import _requests
 
-        for name, value in (("design_doc", design_doc), ("view", view)):
-            if not isinstance(value, str) or not value:
-                from couchbase.exceptions import InvalidArgumentException
-
-                raise InvalidArgumentException(message=f"view_query: {name} must be a non-empty str")
-        query, post, opts = views.build_query(options, kwargs)
-        ns = opts.get("namespace")
-        ddoc = ns.prefix(design_doc) if isinstance(ns, views.DesignDocumentNamespace) else design_doc
-        return views.ViewResult(self._conn, lambda: _services.schedule_view(
-            self._conn, ddoc, view, query, post, include_docs=bool(opts.get("include_docs")),
-            timeout_us=timeout_us(opts.get("timeout")), transcoder=self._transcoder,
-            context={"design_document": ddoc, "view": view}))
+        request = _requests.view(design_doc, view, options, kwargs, self._transcoder)
+        return _requests.blocking(request, self._conn)
 
     def view_indexes(self) -> Any:
         """Design-document management (ViewIndexManager) for this bucket."""

@@ -13,7 +13,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from couchbase import _connstr
-from couchbase import _kv
+from couchbase import _kv, _requests
 from couchbase import options as _o
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
@@ -152,33 +152,15 @@ class Cluster:
         ``cluster.query("SELECT * FROM b WHERE x=$1", QueryOptions(positional_parameters=[1]))``;
         extra positional arguments that are not options are positional parameters.
         """
-        from couchbase import _services, n1ql
-        from couchbase.options import timeout_us
-
-        body, opts = n1ql.build_payload(statement, options, kwargs)
-        prepared = opts.get("adhoc", True) is False
-        return n1ql.QueryResult(self._conn, lambda: _services.schedule_query(
-            self._conn, body, prepared=prepared, timeout_us=timeout_us(opts.get("timeout")),
-            context={"statement": statement, "client_context_id": body.get("client_context_id")}))
+        return _requests.blocking(_requests.query(statement, options, kwargs), self._conn)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> "AnalyticsResult":
         """Run an analytics statement; rows stream as they arrive."""
-        from couchbase import _services, analytics
-        from couchbase.options import timeout_us
-
-        body, opts = analytics.build_payload(statement, options, kwargs)
-        return analytics.AnalyticsResult(self._conn, lambda: _services.schedule_analytics(
-            self._conn, body, priority=bool(opts.get("priority")), timeout_us=timeout_us(opts.get("timeout")),
-            context={"statement": statement, "client_context_id": body.get("client_context_id")}))
+        return _requests.blocking(_requests.analytics(statement, options, kwargs), self._conn)
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> "SearchResult":
         """Run a full-text search on ``index``; hits stream as they arrive."""
-        from couchbase import _services, search
-        from couchbase.options import timeout_us
-
-        body, opts = search.build_payload(index, query, options, kwargs)
-        return search.SearchResult(self._conn, lambda: _services.schedule_search(
-            self._conn, body, timeout_us=timeout_us(opts.get("timeout")), context={"index": index}))
+        return _requests.blocking(_requests.search(index, query, options, kwargs), self._conn)
 
     def ping(self, timeout: Any = None) -> PingResult:
         """Ping the cluster's services (KV and HTTP)."""

@@ -77,12 +77,13 @@ class Watcher:
     watcher object).
     """
 
-    __slots__ = ("fd", "flags", "data", "_ev", "__weakref__")
+    __slots__ = ("fd", "flags", "wanted", "data", "_ev", "__weakref__")
 
     def __init__(self, ev: Any, fd: int) -> None:
         self._ev = ev
         self.fd = fd
         self.flags = 0
+        self.wanted = 0  # what libcouchbase asked for (``flags`` minus READ while reading is paused)
         self.data: Any = None
 
     @property
@@ -177,6 +178,7 @@ class IOPS:
         self.timers: Dict[int, Timer] = {}
         self._c_table: Any = None
         self.released = False
+        self.paused = False
         self._release_callbacks: List[Callable[["IOPS"], Any]] = []
 
     # ---- what a loop adapter implements ------------------------------------
@@ -220,6 +222,27 @@ class IOPS:
         _log.error("exception in a couchbase callback", exc_info=(type(exc), exc, exc.__traceback__))
 
     # ---- helpers for the core ----------------------------------------------
+    def pause_reading(self) -> None:
+        """Stop watching this connection's sockets for reading (back-pressure of a row stream)."""
+        if self.paused:
+            return
+        self.paused = True
+        for watcher in list(self.watchers.values()):
+            if watcher.flags & READ:
+                flags = watcher.flags & ~READ
+                self.watch(watcher, flags)
+                watcher.flags = flags
+
+    def resume_reading(self) -> None:
+        """Watch again for everything libcouchbase asked for."""
+        if not self.paused:
+            return
+        self.paused = False
+        for watcher in list(self.watchers.values()):
+            if watcher.flags != watcher.wanted:
+                self.watch(watcher, watcher.wanted)
+                watcher.flags = watcher.wanted
+
     def call_later(self, delay: float, fn: Callable[[], Any]) -> CallLater:
         """Run ``fn()`` after ``delay`` seconds on this loop; ``cancel_call`` undoes it."""
         timer = CallLater(fn)
@@ -280,8 +303,12 @@ class IOPS:
             watcher = watchers[ev_id] = Watcher(ev, fd)
         elif watcher.fd != fd:
             watcher.fd = fd
-        self.watch(watcher, flags)
-        watcher.flags = flags
+        watcher.wanted = flags
+        if self.paused:
+            flags &= ~READ
+        if flags != watcher.flags:
+            self.watch(watcher, flags)
+            watcher.flags = flags
 
     def _on_timer(self, tm_id: int, tm: Any, usecs: int) -> None:
         timers = self.timers

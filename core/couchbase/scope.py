@@ -26,28 +26,17 @@ class Scope:
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
         """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
-        from couchbase import _services, n1ql
-        from couchbase.options import timeout_us
+        from couchbase import _requests
 
-        context = f"default:`{self.bucket.name}`.`{self.name}`"
-        body, opts = n1ql.build_payload(statement, options, kwargs, query_context=context)
-        conn = self.bucket._conn
-        prepared = opts.get("adhoc", True) is False
-        return n1ql.QueryResult(conn, lambda: _services.schedule_query(
-            conn, body, prepared=prepared, timeout_us=timeout_us(opts.get("timeout")),
-            context={"statement": statement, "client_context_id": body.get("client_context_id")}))
+        request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
+        return _requests.blocking(request, self.bucket._conn)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
         """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
-        from couchbase import _services, analytics
-        from couchbase.options import timeout_us
+        from couchbase import _requests
 
-        context = f"default:`{self.bucket.name}`.`{self.name}`"
-        body, opts = analytics.build_payload(statement, options, kwargs, query_context=context)
-        conn = self.bucket._conn
-        return analytics.AnalyticsResult(conn, lambda: _services.schedule_analytics(
-            conn, body, priority=bool(opts.get("priority")), timeout_us=timeout_us(opts.get("timeout")),
-            context={"statement": statement}))
+        request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
+        return _requests.blocking(request, self.bucket._conn)
 
     def default_collection(self) -> Collection:
         return Collection(self, DEFAULT)

@@ -29,7 +29,12 @@ def _asyncio_front_end(new_loop: Callable[[], asyncio.AbstractEventLoop]) -> Cal
             loop.run_until_complete(asyncio.sleep(0))
             loop.close()
 
+        def collect_rows(result: Any) -> Any:
+            rows = loop.run_until_complete(asyncio.wait_for(result.execute(), WAIT))
+            return rows, result.metadata()
+
         view = BlockingView(coll, resolve, lambda v: isinstance(v, asyncio.Future))
+        view.collect_rows = collect_rows  # type: ignore[attr-defined]
         view.loop = loop  # type: ignore[attr-defined]
         view.cluster = cluster  # type: ignore[attr-defined]
         return view, close

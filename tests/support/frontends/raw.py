@@ -44,7 +44,21 @@ def raw_front_end(mock: Any, bucket: str = "default", scope: str = "_default",
         loop.run_once(0)
         loop.close()
 
+    def collect_rows(result: Any) -> Any:
+        """(rows, metadata) of a streaming request, delivered through on_rows/callback/errback."""
+        rows: list = []
+        box: list = []
+        result.on_rows = rows.extend
+        result.callback = lambda meta: box.append((True, meta))
+        result.errback = lambda res, exc_type, exc, tb: box.append((False, exc))
+        loop.run_until(lambda: bool(box), WAIT)
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return rows, value
+
     view = BlockingView(coll, resolve, lambda v: isinstance(v, (AsyncResult, MultiCollector)), track)
+    view.collect_rows = collect_rows  # type: ignore[attr-defined]
     view.loop = loop  # type: ignore[attr-defined]
     view.cluster = cluster  # type: ignore[attr-defined]
     return view, close

@@ -15,6 +15,8 @@ def sync_front_end(mock: Any, bucket: str = "default", scope: str = "_default",
     cluster = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)),
                       **{"kv_timeout": 2.5, **cluster_kw})
     coll = cluster.bucket(bucket).scope(scope).collection(collection)
+    coll.cluster = cluster  # type: ignore[attr-defined]
+    coll.collect_rows = lambda result: (list(result), result.metadata())  # type: ignore[attr-defined]
     return coll, cluster.close
 
 

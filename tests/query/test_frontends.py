@@ -1,0 +1,155 @@
+"""Query services on every front end: the same statements give the same rows and metadata.
+
+One body per behaviour, parametrized over the front-end matrix; each front end
+collects a streaming result its own way (blocking iteration, raw on_rows /
+callback, ``async for``, Deferreds, greenlets) through the view's
+``collect_rows``. A private one-node mock keeps the data and indexes apart.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+import pytest
+from support.frontends import FRONT_ENDS
+
+from couchbase.exceptions import ParsingFailedException, QueryException
+from couchbase.options import QueryOptions
+
+BIG = 50_000
+
+
+@pytest.fixture(scope="module")
+def qmock() -> Iterator[Any]:
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=1, replicas=0, buckets=["default"]) as m:
+        m.put_docs("default", {f"fe-{i:05d}": json.dumps({"tag": "fe", "n": i, "g": i % 3}).encode()
+                               for i in range(20)})
+        m.create_collection("default", "big", "rows")
+        yield m
+
+
+@pytest.fixture(params=list(FRONT_ENDS))
+def fe(request: Any, qmock: Any) -> Iterator[Any]:
+    view, close = FRONT_ENDS[request.param](qmock)
+    if not hasattr(view, "collect_rows"):
+        close()
+        pytest.skip(f"the {request.param} test view cannot collect rows yet")
+    try:
+        yield view
+    finally:
+        close()
+
+
+def _setup_index(qmock: Any) -> None:
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    with Cluster(qmock.connstr, ClusterOptions(PasswordAuthenticator(qmock.username, qmock.password))) as c:
+        try:
+            list(c.query("CREATE PRIMARY INDEX ON default"))
+        except QueryException:
+            pass  # already there
+
+
+@pytest.fixture(scope="module")
+def indexed(qmock: Any) -> Any:
+    _setup_index(qmock)
+    return qmock
+
+
+def test_query_rows_parameters_and_metadata(fe, indexed):
+    rows, meta = fe.collect_rows(fe.cluster.query(
+        "SELECT RAW d.n FROM default AS d WHERE d.tag = $1 AND d.g = $g ORDER BY d.n",
+        QueryOptions(positional_parameters=["fe"], named_parameters={"g": 1})))
+    assert rows == [n for n in range(20) if n % 3 == 1]
+    assert meta.status() == "success" and meta.metrics()["resultCount"] == len(rows)
+
+
+def test_query_empty_result(fe, indexed):
+    rows, meta = fe.collect_rows(fe.cluster.query("SELECT * FROM default AS d WHERE d.tag = 'nothing'"))
+    assert rows == [] and meta.metrics()["resultCount"] == 0
+
+
+def test_query_error_is_typed_with_the_servers_message(fe, indexed):
+    with pytest.raises(ParsingFailedException) as info:
+        fe.collect_rows(fe.cluster.query("SELEC nonsense"))
+    assert info.value.context.errors and info.value.context.errors[0]["code"] == 3000
+
+
+def test_scope_query_and_analytics(fe, indexed):
+    scope = fe.cluster.bucket("default").scope("_default")
+    rows, _ = fe.collect_rows(scope.query("SELECT RAW COUNT(*) FROM _default WHERE tag = 'fe'"))
+    assert rows == [20]
+    rows, meta = fe.collect_rows(fe.cluster.analytics_query(
+        "SELECT RAW d.n FROM default AS d WHERE d.tag = 'fe' AND d.n < 3 ORDER BY d.n"))
+    assert rows == [0, 1, 2] and meta.status() == "success"
+
+
+def test_search_hits(fe, indexed):
+    indexed.create_search_index("fe_idx", "default")
+    from couchbase.search import TermQuery
+
+    rows, meta = fe.collect_rows(fe.cluster.search_query("fe_idx", TermQuery("fe", field="tag"), limit=5))
+    assert len(rows) == 5 and all(r.id.startswith("fe-") for r in rows)
+    assert meta.total_hits == 20
+
+
+def test_big_result_streams_with_back_pressure(fe, indexed):
+    """50,000 rows arrive in many chunks; an event-loop consumer pauses reading while rows
+    wait unread, so it never holds the whole result (libcouchbase drains the socket on each
+    readiness event, so what one read brings is the granularity of the bound)."""
+    body = json.dumps({"pad": "x" * 40}).encode()
+    if not getattr(indexed, "_fe_big_loaded", False):
+        indexed.put_docs("default", {f"big-{i:06d}": body for i in range(BIG)})
+        indexed._fe_big_loaded = True
+    result = fe.cluster.query("SELECT RAW META(d).id FROM default AS d WHERE d.pad IS VALUED")
+    rows, meta = fe.collect_rows(result)
+    assert len(rows) == BIG and meta.metrics()["resultCount"] == BIG
+    assert rows[0] == "big-000000" and rows[-1] == f"big-{BIG - 1:06d}"
+
+
+def test_async_consumer_pauses_reading(indexed, front_end):
+    """A slow ``async for`` consumer: reading pauses at the high-water mark and resumes once
+    the consumer catches up; the buffer never holds the whole result."""
+    if front_end not in ("asyncio", "uvloop"):
+        pytest.skip("back-pressure of an async-for consumer")
+    import asyncio
+
+    from couchbase._async_rows import HIGH_WATER
+
+    view, close = FRONT_ENDS[front_end](indexed)
+    try:
+        body = json.dumps({"pad": "x" * 40}).encode()
+        if not getattr(indexed, "_fe_big_loaded", False):
+            indexed.put_docs("default", {f"big-{i:06d}": body for i in range(BIG)})
+            indexed._fe_big_loaded = True
+
+        async def consume() -> Any:
+            result = view.cluster.query("SELECT RAW META(d).id FROM default AS d WHERE d.pad IS VALUED")
+            iops = view.cluster._conn.iops
+            pauses = [0]
+            real_pause = iops.pause_reading
+
+            def pause() -> None:
+                pauses[0] += 1
+                real_pause()
+
+            iops.pause_reading = pause
+            peak, count = 0, 0
+            async for _row in result:
+                count += 1
+                peak = max(peak, len(result.buffer))
+                if count % 1000 == 0:
+                    await asyncio.sleep(0.001)  # a consumer slower than the wire
+            return count, peak, pauses[0], iops.paused
+
+        count, peak, pauses, still_paused = view.loop.run_until_complete(consume())
+        assert count == BIG
+        assert pauses >= 1, "reading was never paused although rows piled up"
+        assert not still_paused
+        assert HIGH_WATER <= peak < BIG, peak
+    finally:
+        close()
