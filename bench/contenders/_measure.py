@@ -1,0 +1,185 @@
+"""The measurement loop that runs inside every contender's process.
+
+Standalone on purpose (standard library only, no ``bench`` or ``couchbase``
+import): the official SDK's contender runs it from its own virtualenv, where
+this checkout's packages must not be importable.
+
+Protocol with the harness: the contender process gets one JSON argument (the
+*spec*: connection details and a list of workloads); it prints one line
+``BENCH {json}`` per workload as soon as that workload is done, so a crash
+half-way loses only the rest. A contender that cannot run prints
+``BENCH {"skipped": reason}`` and exits 0 (see :func:`skip`).
+
+A contender supplies a :class:`Driver`. Its ``run`` executes a list of
+*batches* one after another in the contender's own idiom and returns each
+batch's latency in nanoseconds:
+
+* mode ``inflight``: a batch of N keys is N independent operations started
+  together and awaited together (N = 1 is one operation at a time);
+* mode ``multi``: a batch is one ``get_multi``/``upsert_multi`` call.
+
+Figures (per workload): client CPU µs/op from ``getrusage(RUSAGE_SELF)``
+(user + system, every thread of this process) taken around the timed batches
+only, after a warm-up; wall-clock ops/s; p50/p99 of the per-batch latency
+(per operation when N = 1); RSS (from /proc/self/status) before the warm-up
+and after the timed part.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+PREFIX = "BENCH "
+
+
+class Driver:
+    """What a contender implements. ``modes`` says which modes it supports;
+    ``max_inflight`` caps mode ``inflight`` (1 for one-at-a-time-only APIs)."""
+
+    modes: Sequence[str] = ("inflight", "multi")
+    max_inflight: int = 1 << 30
+
+    def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def emit(record: Dict[str, Any]) -> None:
+    print(PREFIX + json.dumps(record), flush=True)
+
+
+def skip(reason: str) -> None:
+    """Report the whole contender as skipped (missing package, …) and exit cleanly."""
+    emit({"skipped": reason})
+    sys.exit(0)
+
+
+def rss_kib() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def cpu_seconds() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def value_of(size: int) -> str:
+    """A JSON string value whose encoded form is ``size`` bytes (the quotes count)."""
+    return "x" * max(0, size - 2)
+
+
+def keyspace(size: int, count: int) -> List[str]:
+    return [f"bench-{size}-{i}" for i in range(count)]
+
+
+def _batches(keys: List[str], depth: int, n_ops: int) -> List[List[str]]:
+    out: List[List[str]] = []
+    i = 0
+    while n_ops > 0:
+        n = min(depth, n_ops)
+        batch = [keys[(i + j) % len(keys)] for j in range(n)]
+        i = (i + n) % len(keys)
+        out.append(batch)
+        n_ops -= n
+    return out
+
+
+def _percentile(sorted_ns: List[int], q: float) -> float:
+    if not sorted_ns:
+        return 0.0
+    idx = min(len(sorted_ns) - 1, max(0, int(round(q * (len(sorted_ns) - 1)))))
+    return sorted_ns[idx] / 1000.0
+
+
+def populate(driver: Driver, workloads: List[Dict[str, Any]]) -> None:
+    """Store the documents that this contender's get workloads read (untimed)."""
+    need: Dict[int, int] = {}
+    for w in workloads:
+        if w["op"] == "get" and supports(driver, w) is None:
+            need[w["size"]] = max(need.get(w["size"], 0), w["keys"])
+    for size, count in need.items():
+        keys = keyspace(size, count)
+        mode = "multi" if "multi" in driver.modes else "inflight"
+        depth = min(driver.max_inflight, 1000 if size <= 4096 else 50)
+        driver.run(mode, "upsert", _batches(keys, depth, count), value_of(size))
+
+
+def supports(driver: Driver, w: Dict[str, Any]) -> Optional[str]:
+    """None if the driver can run workload ``w``, else why not."""
+    if w["mode"] not in driver.modes:
+        return f"no {w['mode']} API"
+    if w["mode"] == "inflight" and w["depth"] > driver.max_inflight:
+        return f"one operation at a time only (max in flight {driver.max_inflight})"
+    return None
+
+
+def measure(driver: Driver, w: Dict[str, Any]) -> Dict[str, Any]:
+    """Warm up, then time ``w['ops']`` operations; return the figures."""
+    keys = keyspace(w["size"], w["keys"])
+    value = value_of(w["size"])
+    rss_before = rss_kib()
+    if w["warmup"]:
+        driver.run(w["mode"], w["op"], _batches(keys, w["depth"], w["warmup"]), value)
+    batches = _batches(keys, w["depth"], w["ops"])
+    cpu0, wall0 = cpu_seconds(), time.perf_counter()
+    lat = driver.run(w["mode"], w["op"], batches, value)
+    cpu1, wall1 = cpu_seconds(), time.perf_counter()
+    rss_after = rss_kib()
+    lat.sort()
+    n = w["ops"]
+    return {
+        "cpu_us_per_op": (cpu1 - cpu0) * 1e6 / n,
+        "ops_per_s": n / (wall1 - wall0) if wall1 > wall0 else 0.0,
+        "wall_s": wall1 - wall0,
+        "ops": n,
+        "latency_unit": "op" if w["depth"] == 1 and w["mode"] == "inflight" else f"batch of {w['depth']}",
+        "p50_us": _percentile(lat, 0.50),
+        "p99_us": _percentile(lat, 0.99),
+        "rss_before_kib": rss_before,
+        "rss_after_kib": rss_after,
+    }
+
+
+def main(make_driver: Callable[[Dict[str, Any]], Driver], argv: Optional[List[str]] = None) -> None:
+    """Entry point of a contender process: ``python <contender> '<spec json>'``."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: <contender> '<spec json>' (run by the bench harness: python -m bench)", file=sys.stderr)
+        sys.exit(2)
+    spec = json.loads(args[0])
+    driver = make_driver(spec)
+    try:
+        populate(driver, spec["workloads"])
+        for w in spec["workloads"]:
+            why = supports(driver, w)
+            if why is not None and w.get("fallback"):
+                w = dict(w, mode=w["fallback"])
+                why = supports(driver, w)
+            if why is not None:
+                emit({"workload": w["id"], "skipped": why})
+                continue
+            try:
+                emit(dict(measure(driver, w), workload=w["id"], mode_used=w["mode"]))
+            except Exception as exc:  # noqa: BLE001 - one failed workload must not lose the others
+                emit({"workload": w["id"], "error": f"{type(exc).__name__}: {exc}"[:500]})
+    finally:
+        driver.close()
+
+
+def timed(fn: Callable[[], Any]) -> int:
+    """Run ``fn`` once and return its duration in ns (helper for drivers)."""
+    t = time.perf_counter_ns()
+    fn()
+    return time.perf_counter_ns() - t

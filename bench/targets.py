@@ -1,0 +1,103 @@
+"""The issue's CPU-per-operation targets, checked on the figures of one run.
+
+Every ratio compares two contenders on the same workload in the same run
+(same machine state, same cluster). A target passes when every one of its
+ratios does; it is ``n/a`` when a contender it needs was skipped or failed.
+Flatness: for each in-flight-capable contender, every CPU/op from 1 to
+10,000 in flight must lie within ±20 % of the mean of those values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+SINGLE = ["get-x1-32B", "upsert-x1-32B"]
+MULTI = ["get-multi100-32B", "upsert-multi100-32B", "get-multi1000-32B", "upsert-multi1000-32B"]
+DEPTHS = (1, 100, 1000, 10000)
+INFLIGHT = [f"{op}-x{d}-32B" for op in ("get", "upsert") for d in DEPTHS]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """contender's CPU/op ≤ factor × baseline's, on each workload."""
+
+    name: str
+    contender: str
+    baseline: str
+    factor: float
+    workloads: Tuple[str, ...]
+
+
+RATIO_TARGETS: List[Ratio] = []
+for _base in ("official-blocking", "official-blocking-notrace"):
+    RATIO_TARGETS += [Ratio(f"blocking single op ≤ 0.5× {_base}", "blocking", _base, 0.5, tuple(SINGLE)),
+                      Ratio(f"blocking multi ≤ 0.5× {_base}", "blocking", _base, 0.5, tuple(MULTI))]
+for _suffix in ("", "-notrace"):
+    RATIO_TARGETS += [
+        Ratio(f"acouchbase ≤ 0.33× official-acouchbase{_suffix}", "acouchbase", f"official-acouchbase{_suffix}",
+              0.33, tuple(INFLIGHT + MULTI)),
+        Ratio(f"tx-deferred ≤ 0.33× official-txcouchbase{_suffix}", "tx-deferred",
+              f"official-txcouchbase{_suffix}", 0.33, tuple(INFLIGHT + MULTI)),
+    ]
+RATIO_TARGETS += [
+    Ratio("raw ≤ 2× floor", "raw", "floor", 2.0, tuple(INFLIGHT)),
+    Ratio("tx-raw ≤ 2× floor", "tx-raw", "floor", 2.0, tuple(INFLIGHT)),
+    Ratio("tx-deferred ≤ 1.3× tx-raw", "tx-deferred", "tx-raw", 1.3, tuple(INFLIGHT + MULTI)),
+    Ratio("gcouchbase ≤ 1.2× acouchbase", "gcouchbase", "acouchbase", 1.2, tuple(INFLIGHT + MULTI)),
+]
+FLAT_CONTENDERS = ["raw", "acouchbase", "acouchbase-uvloop", "tx-deferred", "tx-raw", "gcouchbase"]
+
+
+def cpu(run: Dict[str, Any], contender: str, workload: str) -> Optional[float]:
+    rec = run["contenders"].get(contender, {}).get("workloads", {}).get(workload, {})
+    value = rec.get("cpu_us_per_op")
+    return float(value) if value else None
+
+
+def _why_missing(run: Dict[str, Any], name: str) -> str:
+    c = run["contenders"].get(name)
+    if c is None:
+        return f"{name} not run"
+    if c.get("status") != "ok":
+        return f"{name} {c.get('status')}: {c.get('reason', '')[:120]}"
+    return f"{name} has no figures for these workloads"
+
+
+def check(run: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Evaluate every target on one run (one cluster size)."""
+    out = []
+    for t in RATIO_TARGETS:
+        ratios, missing = {}, []
+        for w in t.workloads:
+            a, b = cpu(run, t.contender, w), cpu(run, t.baseline, w)
+            if a is None or b is None:
+                missing.append(w)
+                continue
+            ratios[w] = round(a / b, 3)
+        if not ratios:
+            who = t.contender if not any(cpu(run, t.contender, w) for w in t.workloads) else t.baseline
+            out.append({"target": t.name, "result": "n/a", "why": _why_missing(run, who)})
+            continue
+        worst = max(ratios, key=ratios.get)  # type: ignore[arg-type]
+        ok = all(r <= t.factor for r in ratios.values())
+        out.append({"target": t.name, "result": "pass" if ok else "fail", "ratios": ratios,
+                    "worst": f"{worst} {ratios[worst]:.2f}×", "limit": t.factor, "missing": missing})
+    for name in FLAT_CONTENDERS:
+        for op in ("get", "upsert"):
+            values = {d: cpu(run, name, f"{op}-x{d}-32B") for d in DEPTHS}
+            have = {d: v for d, v in values.items() if v is not None}
+            target = f"{name} {op} CPU/op flat ±20% from 1 to 10,000 in flight"
+            if len(have) < 2:
+                out.append({"target": target, "result": "n/a", "why": _why_missing(run, name)})
+                continue
+            if len(have) < len(DEPTHS):
+                out.append({"target": target, "result": "n/a",
+                            "why": f"needs every depth {DEPTHS}; missing {[d for d in DEPTHS if d not in have]}"})
+                continue
+            mean = sum(have.values()) / len(have)
+            dev = {str(d): round(v / mean - 1, 3) for d, v in have.items()}
+            ok = all(abs(x) <= 0.2 for x in dev.values())
+            worst = max(dev, key=lambda k: abs(dev[k]))
+            out.append({"target": target, "result": "pass" if ok else "fail", "deviation_from_mean": dev,
+                        "worst": f"x{worst} {dev[worst]:+.0%}", "limit": 0.2})
+    return out

@@ -1,0 +1,63 @@
+"""The workload matrix: which operations, how many in flight, which value sizes, how many ops.
+
+A workload is a plain dict (it travels to the contender processes as JSON):
+``id``, ``op`` (get|upsert), ``mode`` (inflight|multi), ``depth`` (operations
+in flight, or keys per multi call), ``size`` (value bytes), ``keys`` (size of
+the key space), ``warmup`` and ``ops`` (operation counts), optional
+``fallback`` (mode to use when the contender lacks ``mode``) and ``rss``.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+SIZES = {32: "32B", 4096: "4KiB", 262144: "256KiB"}
+PLANS = ("tiny", "quick", "full")
+
+
+def workload_id(op: str, mode: str, depth: int, size: int) -> str:
+    shape = f"x{depth}" if mode == "inflight" else f"multi{depth}"
+    return f"{op}-{shape}-{SIZES.get(size, f'{size}B')}"
+
+
+def _w(op: str, mode: str, depth: int, size: int, ops: int, warmup: int, **extra: Any) -> Dict[str, Any]:
+    ops = max(ops, depth)  # at least one full batch
+    ops -= ops % depth  # whole batches only, so CPU/op and latency describe the same batches
+    keys = min(max(depth, 1000 if size <= 4096 else 100), 10000 if size <= 4096 else 100)
+    return dict(id=workload_id(op, mode, depth, size), op=op, mode=mode, depth=depth, size=size, keys=keys,
+                ops=ops, warmup=max(warmup - warmup % depth, depth if depth > 1 else warmup), **extra)
+
+
+def plan(name: str) -> List[Dict[str, Any]]:
+    """Workloads of one plan: ``tiny`` (smoke test), ``quick`` (< 2 min) or ``full``."""
+    if name not in PLANS:
+        raise ValueError(f"unknown plan {name!r}; choose one of {', '.join(PLANS)}")
+    out: List[Dict[str, Any]] = []
+    if name == "tiny":
+        for op in ("get", "upsert"):
+            out.append(_w(op, "inflight", 1, 32, 100, 20))
+            out.append(_w(op, "inflight", 100, 32, 200, 100))
+            out.append(_w(op, "multi", 100, 32, 200, 100))
+        return out
+    quick = name == "quick"
+    depths = (1, 100, 1000, 10000)
+    for op in ("get", "upsert"):
+        for depth in depths:
+            base = (1500 if depth == 1 else 6000) if quick else (20000 if depth == 1 else 200000)
+            ops = max(base, depth * (2 if quick else 10))
+            out.append(_w(op, "inflight", depth, 32, ops, ops // 10))
+        for depth in (100, 1000):
+            ops = 6000 if quick else 200000
+            out.append(_w(op, "multi", depth, 32, ops, ops // 10))
+    sizes = (4096, 262144)
+    for size in sizes:
+        for op in ("get", "upsert"):
+            n1 = (300 if size > 4096 else 1000) if quick else (2000 if size > 4096 else 20000)
+            out.append(_w(op, "inflight", 1, size, n1, n1 // 10))
+            if not quick:
+                out.append(_w(op, "inflight", 100, size, 2000 if size > 4096 else 50000, 200))
+                out.append(_w(op, "multi", 100, size, 2000 if size > 4096 else 50000, 200))
+    rss_ops = 10000 if quick else 1_000_000
+    rss = _w("get", "inflight", 100, 32, rss_ops, 1000, fallback="multi", rss=True)
+    rss["id"] = "rss-get-x100-32B"
+    out.append(rss)
+    return out
