@@ -95,7 +95,33 @@ class RowStream:
                 self.meta = {"raw": _text(resp.value, resp.nvalue)}
         if resp.rc:
             self.error = self._service_error(resp)
+        elif self.kind in (QUERY, ANALYTICS):
+            self.error = self._meta_error()
         self._finish()
+
+    def _meta_error(self) -> Optional[BaseException]:
+        """The error of a query that libcouchbase reported as a success: the server answered
+        200 and put errors the library does not map (such as timeout 1080) in the metadata."""
+        meta = self.meta if isinstance(self.meta, dict) else {}
+        errors = meta.get("errors")
+        if not errors or not isinstance(errors, list) or meta.get("status") in (None, "success"):
+            return None
+        first = errors[0] if isinstance(errors[0], dict) else {}
+        code = first.get("code") if isinstance(first.get("code"), int) else 0
+        if code in _TIMEOUT_CODES or meta.get("status") == "timeout":
+            rc = LCB_ERR_TIMEOUT
+        elif 5000 <= code < 6000 or 25000 <= code < 26000:
+            rc = LCB_ERR_INTERNAL_SERVER_FAILURE
+        else:
+            rc = LCB_ERR_GENERIC
+        from couchbase.exceptions import QueryErrorContext
+
+        message = str(first.get("msg", "")) or None
+        context = QueryErrorContext(
+            statement=self.context.get("statement"), errors=errors, http_status=200,
+            client_context_id=self.context.get("client_context_id"), first_error_code=code,
+            first_error_message=message or "", service=self.context.get("service"))
+        return exception_for(rc, message, context=context)
 
     def _fail(self, exc: BaseException) -> None:
         if not self.done:
@@ -167,6 +193,10 @@ class RowStream:
 
 
 LCB_ERR_REQUEST_CANCELED = 202
+LCB_ERR_GENERIC = 100
+LCB_ERR_TIMEOUT = 201
+LCB_ERR_INTERNAL_SERVER_FAILURE = 205
+_TIMEOUT_CODES = (1080, 21002)  # query "Timeout ... exceeded", analytics "Request timed out"
 
 
 def _register(conn: Any, stream: RowStream) -> int:

@@ -53,6 +53,23 @@ def parse_duration(text: Any) -> float:
     return total
 
 
+def go_duration(seconds: float) -> str:
+    """``seconds`` formatted as Go's time.Duration prints it (``30ms``, ``1.5s``, ``1m15s``)."""
+    ns = int(round(seconds * 1e9))
+    if ns < 1000:
+        return f"{ns}ns"
+    if ns < 1_000_000:
+        return f"{ns / 1000:g}µs"
+    if ns < 1_000_000_000:
+        return f"{ns / 1e6:g}ms"
+    total = ns / 1e9
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    out = f"{int(hours)}h" if hours else ""
+    out += f"{int(minutes)}m" if hours or minutes else ""
+    return out + f"{secs:.9f}".rstrip("0").rstrip(".") + "s"
+
+
 class Options:
     """What a request asks for, beyond the statement."""
 
@@ -93,7 +110,7 @@ class Execution:
         if self._deadline is not None and time.monotonic() > self._deadline:
             if self.opts.analytics:
                 raise QueryError(21002, "Request timed out and will be cancelled", 200)
-            raise QueryError(TIMEOUT, f"Timeout {self.opts.timeout_text} exceeded", 200)
+            raise QueryError(TIMEOUT, f"Timeout {go_duration(self.opts.timeout or 0)} exceeded", 200)
 
     def tick(self) -> None:
         self._ticks += 1
@@ -244,7 +261,7 @@ class QueryService:
         for key, doc in ks.scan(keys):
             ex.tick()
             ex.processed += 1
-            yield Row({alias: ks.value_of(doc)}, {alias: ks.meta_of(key, doc)}, alias)
+            yield Row({alias: ks.value_of(doc)}, {alias: functools.partial(ks.meta_of, key, doc)}, alias)
 
     def _select_rows(self, sel: N.Select, ks: Optional[Keyspace], alias: Optional[str],
                      ex: Execution) -> Iterator[Any]:
@@ -290,7 +307,7 @@ class QueryService:
             outs = _distinct(outs)
         if offset or limit is not None:
             outs = itertools.islice(outs, offset, None if limit is None else offset + limit)
-        return outs
+        yield from outs
 
     # ------------------------------------------------------------------ DML
     def _plan_insert(self, stmt: N.Insert, opts: Options, dry_run: bool) -> Execution:

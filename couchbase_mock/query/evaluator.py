@@ -33,6 +33,8 @@ class Params:
         if isinstance(key, int):
             if 1 <= key <= len(self.positional):
                 return self.positional[key - 1]
+            if str(key) in self.named:  # cbc-n1ql -A '$1=...' sends positional values as "$1" fields
+                return self.named[str(key)]
             raise QueryError(MISSING_PARAM, f"No value for positional parameter ${key}.", 500)
         if key in self.named:
             return self.named[key]
@@ -180,7 +182,10 @@ def _meta(call: N.Call, row: Row, params: Params) -> Any:
         alias = row.default
     if alias is None:
         return MISSING
-    return row.metas.get(alias, MISSING)
+    meta = row.metas.get(alias, MISSING)
+    if callable(meta):  # built on first use: most rows never ask for META()
+        meta = row.metas[alias] = meta()
+    return meta
 
 
 def evaluate(e: N.Expr, row: Row, params: Params) -> Any:

@@ -174,6 +174,7 @@ async def handle(req: Request, cluster: Any, analytics: bool = False) -> Union[R
     fields: Dict[str, Any] = {}
     try:
         fields = _body(req)
+        log.debug("%s request: %s", "analytics" if analytics else "query", fields)
         opts = _options(fields, analytics, req.method)
         statement: Optional[str] = fields.get("statement")
         prepared = fields.get("prepared")

@@ -48,3 +48,6 @@ def view_cluster(mock: Any) -> Iterator[Cluster]:
 def view_bucket(view_cluster: Cluster) -> Any:
     """The ``default`` bucket of :func:`view_cluster`."""
     return view_cluster.bucket("default")
+
+
+from support.n1ql import n1ql_cluster, n1ql_data  # noqa: E402,F401  (N1QL / analytics fixtures)
