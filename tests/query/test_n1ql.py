@@ -186,10 +186,6 @@ def test_large_result_streams_with_bounded_memory(n1ql_cluster: Any, n1ql_data: 
         assert not result.done, "the first row should arrive while the response is still streaming"
         count = 1 + sum(1 for _ in it)
         _current, peak = tracemalloc.get_traced_memory()
-        import os as _os
-        if _os.environ.get("N1QL_DEBUG_MEM"):
-            for stat in tracemalloc.take_snapshot().statistics("lineno")[:8]:
-                print(stat)
     finally:
         tracemalloc.stop()
     assert count == N1QL_BIG_ROWS
