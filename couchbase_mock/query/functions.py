@@ -1,5 +1,5 @@
 """Scalar functions (the common subset): LOWER, UPPER, LENGTH, ABS, ROUND,
-FLOOR, CEIL, CONCAT, SUBSTR, CONTAINS, TRIM, ARRAY_LENGTH, ARRAY_CONTAINS,
+FLOOR, CEIL, CONCAT, SUBSTR, CONTAINS, TRIM, REPEAT, ARRAY_LENGTH, ARRAY_CONTAINS,
 TOSTRING, TONUMBER, TYPE, IFMISSING, IFNULL, IFMISSINGORNULL.
 
 Unless stated otherwise a MISSING argument gives MISSING, a NULL gives NULL
@@ -155,6 +155,7 @@ FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
     "SUBSTR": (2, 3, _strict(_is_str, _num)(_substr)),
     "CONTAINS": (2, 2, _strict(_is_str)(lambda s, sub: sub in s)),
     "TRIM": (1, 1, _strict(_is_str)(str.strip)),
+    "REPEAT": (2, 2, _strict(_is_str, _num)(lambda s, n: s * int(n) if 0 <= n <= 1_000_000 else None)),
     "ARRAY_LENGTH": (1, 1, _strict(_is_arr)(len)),
     "ARRAY_CONTAINS": (2, 2, _array_contains),
     "TOSTRING": (1, 1, _strict(_any)(_tostring)),
