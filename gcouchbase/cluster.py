@@ -1,0 +1,225 @@
+"""gevent Cluster, Bucket, Scope and Collection: the blocking API, cooperative.
+
+::
+
+    from gevent import monkey; monkey.patch_all()   # optional, first
+    from gcouchbase.cluster import Cluster
+    cluster = Cluster("couchbase://127.0.0.1", ClusterOptions(PasswordAuthenticator(u, p)))
+    coll = cluster.bucket("default").default_collection()
+    coll.upsert("k", {"a": 1})          # blocks this greenlet only
+    print(coll.get("k").value)
+
+Same classes, method names, arguments, return values and exceptions as
+:mod:`couchbase.cluster` / :mod:`couchbase.collection`. Each call schedules
+its operation through the shared core (libcouchbase driven by the hub's loop,
+see :class:`~gcouchbase._loop.GeventIOPS`) and parks only the calling
+greenlet until the result arrives, so any number of greenlets share one
+Cluster and the hub keeps serving everything else meanwhile. Killing a
+waiting greenlet is safe: the operation completes (or times out) inside
+libcouchbase and its late result is dropped. A cluster belongs to the thread
+(hub) that created it; other threads get ``ObjectThreadException``.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+from typing import Any, Dict, Iterator, List, Optional, Union
+
+from gevent import getcurrent, get_hub
+from gevent.hub import Waiter
+from gevent.monkey import get_original
+
+from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
+from couchbase._kv import AsyncResult, MultiCollector
+from couchbase.cluster import Cluster as _BlockingCluster
+from couchbase.options import ClusterOptions
+from gcouchbase._loop import GeventIOPS
+
+# The real thread id even under monkey patching (where threading.get_ident is per greenlet).
+_thread_ident = get_original("_thread", "get_ident")
+
+
+def _wake(pending: Union[AsyncResult, MultiCollector]) -> None:
+    """Completion hook: switch to the greenlet parked on ``pending`` (if it still waits)."""
+    waiter = pending.waiter
+    pending.waiter = None
+    if waiter is None:
+        return  # nobody waits (the greenlet was killed): the late result is dropped
+    hub = get_hub()
+    if getcurrent() is hub:
+        waiter.switch(None)
+    else:  # completed outside the hub (e.g. close() from another greenlet): switch from the hub
+        hub.loop.run_callback(waiter.switch, None)
+
+
+def _chain(first: Any) -> Any:
+    def hook(op: AsyncResult) -> None:
+        try:
+            first(op)
+        finally:
+            _wake(op)
+
+    return hook
+
+
+def wait(pending: Union[AsyncResult, MultiCollector]) -> Any:
+    """Park the calling greenlet until ``pending`` completes; return its outcome or raise its error."""
+    if not pending.done:
+        waiter = Waiter()
+        pending.waiter = waiter
+        if isinstance(pending, MultiCollector):
+            pending.on_done = _wake
+        elif pending._on_done is None:
+            pending._on_done = _wake
+        else:  # already hooked (a batch placeholder that is part of a multi operation): chain
+            pending._on_done = _chain(pending._on_done)
+        try:
+            waiter.get()
+        finally:
+            pending.waiter = None
+    return pending.outcome()
+
+
+class Collection(AsyncCollectionBase):
+    """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
+
+    _thread_ident = staticmethod(_thread_ident)
+
+    def _wrap(self, op: AsyncResult) -> Any:
+        if self._batch is not None:  # inside batch(): a placeholder, filled when the block ends
+            return op
+        return wait(op)
+
+    def _wrap_multi(self, multi: MultiCollector) -> Any:
+        if self._batch is not None:
+            return multi
+        return wait(multi)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[List[AsyncResult]]:
+        """Schedule every operation in the block; send them together when it ends.
+
+        Operations inside return :class:`~couchbase._kv.AsyncResult`
+        placeholders, filled in (``result``/``value``/``outcome()``) before the
+        ``with`` statement returns. If the block raises, nothing is sent and the
+        placeholders fail with RequestCanceledException.
+        """
+        with AsyncCollectionBase.batch(self):
+            ops = self._batch
+            assert ops is not None
+            yield ops
+        for op in ops:
+            if not op.done:
+                try:
+                    wait(op)
+                except Exception:  # noqa: BLE001 - each placeholder keeps its own error
+                    pass
+
+    def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
+        """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""
+        return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
+
+
+class Scope(AsyncScopeBase):
+    """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
+
+    def collection(self, name: str) -> Collection:
+        """The named collection of this scope."""
+        return Collection(self, name)
+
+    def default_collection(self) -> Collection:
+        """The scope's default collection."""
+        return Collection(self)
+
+
+class Bucket(AsyncBucketBase):
+    """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
+
+    _thread_ident = staticmethod(_thread_ident)
+
+    def scope(self, name: str) -> Scope:
+        """The named scope of this bucket."""
+        return Scope(self, name)
+
+    def default_scope(self) -> Scope:
+        """The bucket's ``_default`` scope."""
+        return Scope(self)
+
+    def collection(self, name: str) -> Collection:
+        """A collection of the default scope."""
+        return self.default_scope().collection(name)
+
+    def default_collection(self) -> Collection:
+        """The bucket's ``_default._default`` collection."""
+        return self.default_scope().default_collection()
+
+
+class Cluster(AsyncClusterBase):
+    """A Couchbase cluster for gevent; the constructor returns once connected.
+
+    :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
+    :param options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
+    :param kwargs: any ClusterOptions field (``kv_timeout=…``).
+    :raises AuthenticationException: wrong credentials.
+    :raises TimeoutException / NetworkException: nothing reachable.
+    """
+
+    _bucket_class = Bucket
+    _scope_class = Scope
+    _collection_class = Collection
+    _thread_ident = staticmethod(_thread_ident)
+
+    def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> None:
+        hub = get_hub()
+        super().__init__(connstr, options, iops_factory=lambda: GeventIOPS(hub), **kwargs)
+        try:
+            wait(self._connected(self))
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> "Cluster":
+        """Same as ``Cluster(...)`` (SDK 4.x spelling)."""
+        return cls(connstr, options, **kwargs)
+
+    def _wrap(self, op: AsyncResult) -> Any:
+        return wait(op)
+
+    def _wrap_multi(self, multi: MultiCollector) -> Any:
+        return wait(multi)
+
+    def bucket(self, name: str) -> Bucket:
+        """Open (once) and return a bucket, waiting for its connection.
+
+        :raises BucketNotFoundException: no such bucket (the failed bucket is not kept).
+        """
+        bucket = super().bucket(name)
+        if not bucket.connected:
+            try:
+                wait(bucket._connected(bucket))
+            except BaseException:
+                bucket.close()
+                if self._buckets.get(name) is bucket:
+                    del self._buckets[name]
+                raise
+        return bucket  # type: ignore[no-any-return]
+
+    # timeouts as properties, exactly as the blocking Cluster (same settings store, same connections)
+    _get_timeout = _BlockingCluster._get_timeout
+    _set_timeout = _BlockingCluster._set_timeout
+    kv_timeout: datetime.timedelta = _BlockingCluster.kv_timeout  # type: ignore[assignment]
+    query_timeout: datetime.timedelta = _BlockingCluster.query_timeout  # type: ignore[assignment]
+    views_timeout: datetime.timedelta = _BlockingCluster.views_timeout  # type: ignore[assignment]
+    management_timeout: datetime.timedelta = _BlockingCluster.management_timeout  # type: ignore[assignment]
+    durability_timeout: datetime.timedelta = _BlockingCluster.durability_timeout  # type: ignore[assignment]
+    config_total_timeout: datetime.timedelta = _BlockingCluster.config_total_timeout  # type: ignore[assignment]
+
+    def __enter__(self) -> "Cluster":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+__all__ = ["Cluster", "Bucket", "Scope", "Collection", "wait"]
