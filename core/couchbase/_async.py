@@ -141,23 +141,9 @@ class AsyncCollectionBase(_Owned, KVOperations):
     """Every key-value operation, completed on the loop."""
 
     def __init__(self, scope: "AsyncScopeBase", name: str = DEFAULT) -> None:
-        self._scope = scope
-        self.name = _check_name("collection", name)
-        bucket = scope.bucket
-        self._bucket_name = bucket.name
-        self._conn = bucket._conn
-        self._owner = bucket._owner
-        self._transcoder = bucket._transcoder
-        self._quiet_default = bucket._quiet_default
-        default = scope.name == DEFAULT and name == DEFAULT
-        self._scope_b = b"" if default else scope.name.encode("utf-8")
-        self._coll_b = b"" if default else name.encode("utf-8")
-        self._durability_stack: List[Dict[str, Any]] = []
+        self._bind(scope, name)
+        self._owner = scope.bucket._owner
         self._batch: Optional[List[AsyncResult]] = None
-
-    @property
-    def scope_name(self) -> str:
-        return self._scope.name
 
     def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
         op = self._start(schedule)

@@ -588,6 +588,27 @@ class KVOperations:
             return self._submit_durable(schedule, persist_to, replicate_to)
         return self._submit(schedule)
 
+    def _bind(self, scope: Any, name: str) -> None:
+        """Attach to ``scope`` (any front end's Scope) as collection ``name``; every front end's
+        Collection starts with this."""
+        from couchbase.collection import DEFAULT, _check_name
+
+        self._scope = scope
+        self.name = _check_name("collection", name)
+        bucket = scope.bucket
+        self._bucket_name = bucket.name
+        self._conn = bucket._conn
+        self._transcoder = bucket._transcoder
+        self._quiet_default = bucket._quiet_default
+        default = scope.name == DEFAULT and name == DEFAULT
+        self._scope_b = b"" if default else scope.name.encode("utf-8")
+        self._coll_b = b"" if default else name.encode("utf-8")
+        self._durability_stack = []
+
+    @property
+    def scope_name(self) -> str:
+        return self._scope.name
+
     # ---- helpers ---------------------------------------------------------
     def _new_op(self, key: Any, kind: int, ctx: Any) -> Tuple[AsyncResult, int]:
         conn = self._conn

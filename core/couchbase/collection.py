@@ -30,22 +30,8 @@ class Collection(KVOperations):
     """A collection of a bucket's scope; every key-value operation lives here."""
 
     def __init__(self, scope: "Scope", name: str = DEFAULT) -> None:
-        self._scope = scope
-        self.name = _check_name("collection", name)
-        bucket = scope.bucket
-        self._bucket_name = bucket.name
-        self._conn = bucket._conn
-        self._transcoder = bucket._transcoder
-        self._quiet_default = bucket._quiet_default
-        default = scope.name == DEFAULT and name == DEFAULT
-        self._scope_b = b"" if default else scope.name.encode("utf-8")
-        self._coll_b = b"" if default else name.encode("utf-8")
-        self._durability_stack: List[Dict[str, Any]] = []
+        self._bind(scope, name)
         self._batch: Optional[List[AsyncResult]] = None
-
-    @property
-    def scope_name(self) -> str:
-        return self._scope.name
 
     def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
         batch = self._batch
