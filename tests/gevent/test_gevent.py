@@ -1,0 +1,227 @@
+"""gcouchbase beyond the shared KV suite: concurrency, fairness, killed waiters, lifetime, the WSGI example.
+
+Tests that need ``gevent.monkey.patch_all()`` run a script in a subprocess
+(patching must happen before every other import); the rest run here, unpatched,
+in the main greenlet.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+gevent = pytest.importorskip("gevent")
+
+import gevent.socket  # noqa: E402
+
+from couchbase.auth import PasswordAuthenticator  # noqa: E402
+from couchbase.exceptions import (  # noqa: E402
+    AuthenticationException,
+    BucketNotFoundException,
+    CouchbaseException,
+    ObjectClosedException,
+    ObjectThreadException,
+)
+from couchbase.iops import live_iops  # noqa: E402
+from couchbase.options import ClusterOptions  # noqa: E402
+from gcouchbase.cluster import Cluster  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+
+
+def _opts(mock, password=None):
+    return ClusterOptions(PasswordAuthenticator(mock.username, password or mock.password))
+
+
+@pytest.fixture
+def gcluster(mock):
+    cluster = Cluster(mock.connstr, _opts(mock), kv_timeout=5)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def test_hundred_greenlets_and_a_ticker_under_monkey_patching():
+    """100 greenlets x 10 operations at 200 ms per reply: concurrent, and the ticker never starves."""
+    out = subprocess.run([sys.executable, str(HERE / "ticker_script.py"), "--greenlets", "100", "--ops", "5",
+                          "--latency-ms", "200"], capture_output=True, text=True, timeout=120, env=_env())
+    assert out.returncode == 0, out.stderr[-3000:]
+    state = json.loads(out.stdout.strip().splitlines()[-1])
+    print("ticker:", state)
+    assert state["errors"] == 0 and state["done"] == 1000
+    assert state["max_in_flight"] >= 90  # every greenlet had an operation in flight at once
+    assert state["elapsed"] < 8.0  # one at a time would take 1000 x 0.2 s = 200 s
+    assert state["worst_gap"] < 0.1, state  # a 10 ms ticker; a blocked hub would show >= 200 ms
+    assert state["live_iops"] == 0
+
+
+def test_wsgi_example_answers_a_thousand_concurrent_requests():
+    proc = subprocess.Popen([sys.executable, str(ROOT / "examples" / "gevent_wsgi.py"), "--port", "0",
+                             "--latency-ms", "100", "--docs", "100"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("serving on http://127.0.0.1:"), first + proc.stderr.read()[-3000:]
+        port = int(first.split(":")[2].split("/")[0])
+
+        def fetch(i: int):
+            sock = gevent.socket.create_connection(("127.0.0.1", port), timeout=30)
+            try:
+                sock.sendall(f"GET /doc/doc-{i % 100} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+                chunks = []
+                while True:
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                    chunks.append(data)
+            finally:
+                sock.close()
+            head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+            return int(head.split()[1]), json.loads(body)
+
+        start = time.monotonic()
+        assert fetch(7) == (200, {"id": 7, "name": "document 7"})
+        assert time.monotonic() - start >= 0.09  # the mock's latency is really there
+        start = time.monotonic()
+        jobs = [gevent.spawn(fetch, i) for i in range(1000)]
+        gevent.joinall(jobs, timeout=60)
+        elapsed = time.monotonic() - start
+        results = [j.value for j in jobs]
+        errors = [j.exception for j in jobs if j.exception is not None]
+        assert not errors, errors[:3]
+        assert [s for s, _ in results] == [200] * 1000
+        assert all(body == {"id": i % 100, "name": f"document {i % 100}"} for i, (_, body) in enumerate(results))
+        print(f"WSGI: 1000 concurrent requests, all 200, in {elapsed:.2f} s (mock latency 100 ms)")
+        assert elapsed < 30
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-3000:]
+    assert "stopped" in out
+
+
+def test_killing_a_waiting_greenlet_drops_the_late_result(mock, gcluster, key):
+    coll = gcluster.bucket("default").default_collection()
+    coll.upsert(key, 1)
+    conn = coll._conn
+    mock.set_latency(300)
+    try:
+        waiting = gevent.spawn(coll.get, key)
+        gevent.sleep(0.05)
+        assert conn.pending_count() == 1
+        waiting.kill()
+        assert waiting.dead and isinstance(waiting.value, gevent.GreenletExit)
+        gevent.sleep(0.5)  # the late reply arrives and is dropped
+    finally:
+        mock.set_latency(0)
+    assert conn.pending_count() == 0
+    assert coll.get(key).value == 1  # the SDK is fine
+
+
+def test_greenlets_share_one_cluster_unpatched(mock, gcluster, key):
+    coll = gcluster.bucket("default").default_collection()
+    mock.set_latency(100)
+    try:
+        start = time.monotonic()
+        jobs = [gevent.spawn(coll.upsert, f"{key}-{i}", i) for i in range(50)]
+        gevent.joinall(jobs, raise_error=True)
+        elapsed = time.monotonic() - start
+    finally:
+        mock.set_latency(0)
+    assert all(j.value.success for j in jobs)
+    assert elapsed < 2.5  # 50 sequential replies would take 5 s
+
+
+def test_close_with_operations_in_flight_fails_them_and_leaks_nothing(mock, key):
+    before = set(map(id, live_iops()))
+    cluster = Cluster(mock.connstr, _opts(mock))
+    coll = cluster.bucket("default").default_collection()
+    coll.upsert(key, 1)
+    mock.set_latency(300)
+    try:
+        def get_or_error():
+            try:
+                return coll.get(key)
+            except CouchbaseException as exc:
+                return exc
+
+        jobs = [gevent.spawn(get_or_error) for _ in range(50)]
+        gevent.sleep(0.05)
+        assert coll._conn.pending_count() == 50
+        cluster.close()  # from another greenlet than the waiters
+        gevent.joinall(jobs, timeout=5)
+    finally:
+        mock.set_latency(0)
+    assert all(j.ready() for j in jobs)
+    assert all(isinstance(j.value, ObjectClosedException) for j in jobs)
+    gevent.sleep(0)
+    assert set(map(id, live_iops())) <= before
+    iops = [c.iops for c in cluster.connections()]
+    assert all(io.released and not io.watchers and not io.timers for io in iops)
+    with pytest.raises(ObjectClosedException):
+        coll.get(key)
+
+
+def test_connection_errors_are_typed(mock):
+    with pytest.raises(AuthenticationException):
+        Cluster(mock.connstr, _opts(mock, password="wrong"))
+    with pytest.raises(CouchbaseException):
+        Cluster("couchbase://127.0.0.1:1=mcd", _opts(mock), config_total_timeout=2)
+    with Cluster(mock.connstr, _opts(mock)) as cluster:
+        with pytest.raises(BucketNotFoundException):
+            cluster.bucket("no-such-bucket")
+        assert cluster.bucket("default").default_collection().exists("x").exists is False
+
+
+def test_other_threads_are_refused(gcluster, key):
+    coll = gcluster.bucket("default").default_collection()
+    caught = []
+
+    def other() -> None:
+        try:
+            coll.get(key)
+        except BaseException as exc:  # noqa: BLE001 - inspected below
+            caught.append(exc)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join(10)
+    assert len(caught) == 1 and isinstance(caught[0], ObjectThreadException)
+
+
+def test_blocking_api_surface_matches(gcluster):
+    """The names the blocking API and gcouchbase share (query services come with the core's row streams)."""
+    from couchbase import bucket as b_mod
+    from couchbase import cluster as c_mod
+    from couchbase import collection as coll_mod
+
+    import gcouchbase.cluster as g
+
+    def public(cls):
+        return {n for n in dir(cls) if not n.startswith("_")}
+
+    kv_missing = public(coll_mod.Collection) - public(g.Collection) - {"observe"}
+    assert not kv_missing, kv_missing
+    for name in ("bucket", "ping", "diagnostics", "close", "closed", "connect", "kv_timeout", "query_timeout",
+                 "views_timeout", "management_timeout", "durability_timeout", "config_total_timeout",
+                 "__enter__", "__exit__"):
+        assert hasattr(c_mod.Cluster, name) and hasattr(g.Cluster, name), name
+    for name in ("scope", "default_scope", "collection", "default_collection", "stats", "ping", "diagnostics",
+                 "close", "closed"):
+        assert hasattr(b_mod.Bucket, name) and hasattr(g.Bucket, name), name
+    gcluster.kv_timeout = 3
+    assert gcluster.kv_timeout.total_seconds() == 3
+    bucket = gcluster.bucket("default")
+    assert set(bucket.stats()) and bucket.ping().endpoints
