@@ -38,6 +38,11 @@ LOCKMODE_EXC = 1
 LOCKMODE_WAIT = 2
 
 _ids = itertools.count(1)
+# Bumped in a child after os.fork(): a connection made before the fork refuses to be used
+# there. Checked on every operation, so it must be cheaper than os.getpid() (a system call).
+_fork_generation = [0]
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _fork_generation.__setitem__(0, _fork_generation[0] + 1))
 _lcb_logger = logging.getLogger("couchbase.lcb")
 
 
@@ -94,6 +99,7 @@ class Connection:
         self.breakouts = 0
         self._error_sink: Optional[Callable[[BaseException], None]] = None
         self._pid = os.getpid()
+        self._fork_gen = _fork_generation[0]
         self._bootstrap_waiters: List[Callable[[int], Any]] = []
         self.bootstrap_rc: Optional[int] = None
         lib.pycb_set_log_level(_lcb_log_level())
@@ -165,7 +171,7 @@ class Connection:
     def instance(self) -> Any:
         if self.closed:
             raise ObjectClosedException(message="the connection is closed")
-        if self._pid != os.getpid():
+        if self._fork_gen != _fork_generation[0]:
             raise ObjectClosedException(
                 message="this connection was created in another process (before os.fork()); "
                 "create a new Cluster in the child"

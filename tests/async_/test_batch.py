@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from support.frontends import FRONT_ENDS
+from conftest import _selected
 
 from couchbase.exceptions import RequestCanceledException
 
-ASYNC = [n for n in FRONT_ENDS if n != "sync"]
+from support.frontends import FRONT_ENDS  # noqa: E402
+
+ASYNC = [n for n in _selected() if n != "sync"]
 
 
 @pytest.fixture(params=ASYNC)

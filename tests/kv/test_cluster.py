@@ -317,3 +317,24 @@ def test_item_api(cluster, key):
     short = opts.create_and_add(key + "-short", "v", expiry=100)
     coll.upsert_multi(opts)
     assert short.cas and coll.get(key + "-short", with_expiry=True).expiry_time is not None
+
+
+def test_use_after_fork_is_a_clear_error(kv, key):
+    import os
+
+    from couchbase.exceptions import ObjectClosedException
+
+    kv.upsert(key, 1)
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's connection must refuse, not hang or crash
+        code = 3
+        try:
+            kv.get(key)
+        except ObjectClosedException as exc:
+            code = 0 if "fork" in str(exc) else 4
+        except BaseException:  # noqa: BLE001
+            code = 5
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0, f"child exit status {os.WEXITSTATUS(status)}"
+    assert kv.get(key).value == 1  # the parent's connection still works
