@@ -10,6 +10,12 @@ harmless miss), and complete the operation while the response memory is
 still valid. Nothing from ``resp`` may be kept after returning: results copy
 what they need.
 
+The IOPS bridge (``_iops.c``) enters Python here too: ``pycb_iops_event`` /
+``pycb_iops_timer`` when libcouchbase wants a socket watched or a timer armed
+(dispatched to the :class:`couchbase.iops.IOPS` registered under the id),
+``pycb_iops_loop`` for loop start/stop and the release of the C table, and
+``pycb_on_bootstrap`` when a connection on a host loop finishes bootstrapping.
+
 An exception raised while completing an operation never crosses into C: it is
 stored on the connection and re-raised at the next boundary (the blocking
 ``wait``) or handed to the event loop's error channel (async front ends).
