@@ -4,4 +4,4 @@ See :mod:`gcouchbase.cluster`. Works with and without ``gevent.monkey.patch_all(
 """
 from gcouchbase.cluster import Bucket, Cluster, Collection, Scope
 
-__all__ = ["Cluster", "Bucket", "Scope", "Collection"]
+__all__ = ["Bucket", "Cluster", "Collection", "Scope"]

@@ -15,7 +15,6 @@ from typing import Any, Dict, Optional
 
 from couchbase.iops import IOPS, READ, WRITE, Timer, Watcher
 
-
 # libcouchbase's READ/WRITE bits are not gevent's (libev/libuv: READ=1, WRITE=2).
 _G_READ = 1
 _G_WRITE = 2

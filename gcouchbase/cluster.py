@@ -25,14 +25,14 @@ import contextlib
 import datetime
 from typing import Any, Dict, Iterator, List, Optional, Union
 
-from gevent import getcurrent, get_hub
-from gevent.hub import Waiter
-from gevent.monkey import get_original
-
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._kv import AsyncResult, MultiCollector
 from couchbase.cluster import Cluster as _BlockingCluster
 from couchbase.options import ClusterOptions
+from gevent import get_hub, getcurrent
+from gevent.hub import Waiter
+from gevent.monkey import get_original
+
 from gcouchbase._loop import GeventIOPS
 
 # The real thread id even under monkey patching (where threading.get_ident is per greenlet).
@@ -112,7 +112,7 @@ class Collection(AsyncCollectionBase):
             if not op.done:
                 try:
                     wait(op)
-                except Exception:  # noqa: BLE001 - each placeholder keeps its own error
+                except Exception:
                     pass
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
@@ -222,4 +222,4 @@ class Cluster(AsyncClusterBase):
         self.close()
 
 
-__all__ = ["Cluster", "Bucket", "Scope", "Collection", "wait"]
+__all__ = ["Bucket", "Cluster", "Collection", "Scope", "wait"]

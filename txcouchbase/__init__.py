@@ -15,5 +15,13 @@ from txcouchbase.cluster import (
     TxScope,
 )
 
-__all__ = ["TxCluster", "TxBucket", "TxScope", "TxCollection",
-           "TxRawCluster", "TxRawBucket", "TxRawScope", "TxRawCollection"]
+__all__ = [
+    "TxBucket",
+    "TxCluster",
+    "TxCollection",
+    "TxRawBucket",
+    "TxRawCluster",
+    "TxRawCollection",
+    "TxRawScope",
+    "TxScope",
+]

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from couchbase.iops import IOPS, READ, WRITE, Timer, Watcher
 from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from zope.interface import implementer
-
-from couchbase.iops import IOPS, READ, WRITE, Timer, Watcher
 
 _log = Logger(namespace="couchbase.txcouchbase")
 
@@ -45,19 +44,19 @@ class SocketDescriptor:
     def fileno(self) -> int:
         return self.fd
 
-    def doRead(self) -> None:  # noqa: N802 - Twisted's interface
+    def doRead(self) -> None:
         self.watcher.on_readable()
 
-    def doWrite(self) -> None:  # noqa: N802 - Twisted's interface
+    def doWrite(self) -> None:
         self.watcher.on_writable()
 
-    def connectionLost(self, reason: Failure) -> None:  # noqa: N802 - Twisted's interface
+    def connectionLost(self, reason: Failure) -> None:
         # The reactor dropped us (it is shutting down, or found the fd bad). It
         # has already forgotten the registration; libcouchbase still owns the
         # socket and will time out or close it. Nothing to undo here.
         self.lost = True
 
-    def logPrefix(self) -> str:  # noqa: N802 - Twisted's interface
+    def logPrefix(self) -> str:
         return "couchbase"
 
     def __repr__(self) -> str:
@@ -127,4 +126,4 @@ class TwistedIOPS(IOPS):
         _log.failure("exception in a couchbase callback", failure=Failure(exc))
 
 
-__all__ = ["TwistedIOPS", "SocketDescriptor"]
+__all__ = ["SocketDescriptor", "TwistedIOPS"]

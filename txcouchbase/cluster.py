@@ -36,15 +36,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional, Union
 
-from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
-
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._kv import AsyncResult, MultiCollector
 from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, AsyncScope
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS
 from couchbase.options import ClusterOptions
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
 from txcouchbase._loop import TwistedIOPS
 
 
@@ -54,7 +54,7 @@ def _fire(d: Deferred, pending: Union[AsyncResult, MultiCollector]) -> None:
         return
     try:
         value = pending.outcome()
-    except BaseException as exc:  # noqa: BLE001 - the Deferred carries it
+    except BaseException as exc:
         d.errback(Failure(exc))
     else:
         d.callback(value)
@@ -110,43 +110,43 @@ class _CamelCaseMulti:
     exists_multi: Callable[..., Any]
     counter_multi: Callable[..., Any]
 
-    def getMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - 2.x spelling
+    def getMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`get_multi`."""
         return self.get_multi(*args, **kwargs)
 
-    def upsertMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def upsertMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`upsert_multi`."""
         return self.upsert_multi(*args, **kwargs)
 
-    def insertMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def insertMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`insert_multi`."""
         return self.insert_multi(*args, **kwargs)
 
-    def replaceMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def replaceMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`replace_multi`."""
         return self.replace_multi(*args, **kwargs)
 
-    def removeMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def removeMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`remove_multi`."""
         return self.remove_multi(*args, **kwargs)
 
-    def touchMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def touchMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`touch_multi`."""
         return self.touch_multi(*args, **kwargs)
 
-    def lockMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def lockMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`lock_multi`."""
         return self.lock_multi(*args, **kwargs)
 
-    def unlockMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def unlockMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`unlock_multi`."""
         return self.unlock_multi(*args, **kwargs)
 
-    def existsMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def existsMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`exists_multi`."""
         return self.exists_multi(*args, **kwargs)
 
-    def counterMulti(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+    def counterMulti(self, *args: Any, **kwargs: Any) -> Any:
         """Same as :meth:`counter_multi`."""
         return self.counter_multi(*args, **kwargs)
 
@@ -188,7 +188,7 @@ class _TxClusterMixin:
                 if not d.called:
                     d.callback(None)
 
-    def registerDeferred(self, event: str, d: Deferred) -> None:  # noqa: N802 - 2.x spelling
+    def registerDeferred(self, event: str, d: Deferred) -> None:
         """Fire ``d`` on a cluster event.
 
         :param event: ``'connect'``: callback with the cluster once connected,
@@ -276,7 +276,10 @@ class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
 
     @classmethod
     def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> Deferred:
-        """A Deferred firing with a connected cluster (on failure the cluster is closed, the error passed on)."""
+        """A Deferred firing with a connected cluster.
+
+        On failure the cluster is closed and the typed error passed on.
+        """
         cluster = cls(connstr, options, **kwargs)
         d = cluster.on_connect()
 
@@ -340,5 +343,13 @@ class TxRawCluster(_TxClusterMixin, AsyncCluster):
         return self._closed_deferred()
 
 
-__all__ = ["TxCluster", "TxBucket", "TxScope", "TxCollection",
-           "TxRawCluster", "TxRawBucket", "TxRawScope", "TxRawCollection"]
+__all__ = [
+    "TxBucket",
+    "TxCluster",
+    "TxCollection",
+    "TxRawBucket",
+    "TxRawCluster",
+    "TxRawCollection",
+    "TxRawScope",
+    "TxScope",
+]

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "twisted_example.py"
 
 
-@pytest.mark.parametrize("reactor_name,expected", [("default", "EPollReactor"), ("asyncio", "AsyncioSelectorReactor")])
+@pytest.mark.parametrize("reactor_name,expected",
+                         [("default", "EPollReactor"), ("asyncio", "AsyncioSelectorReactor")])
 def test_twisted_example_chain(reactor_name, expected):
     if reactor_name == "default" and not sys.platform.startswith("linux"):
         expected = None

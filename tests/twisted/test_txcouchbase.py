@@ -12,22 +12,22 @@ import pytest
 
 pytest.importorskip("twisted")
 
-from support.frontends.twisted_fe import run_until_fired, turn_reactor  # noqa: E402
-from twisted.internet import reactor  # noqa: E402
-from twisted.internet.defer import Deferred, DeferredList, ensureDeferred, inlineCallbacks  # noqa: E402
-from twisted.python.failure import Failure  # noqa: E402
-
-from couchbase.auth import PasswordAuthenticator  # noqa: E402
-from couchbase.exceptions import (  # noqa: E402
+from couchbase.auth import PasswordAuthenticator
+from couchbase.exceptions import (
     AuthenticationException,
     CouchbaseException,
     DocumentNotFoundException,
     InvalidArgumentException,
     ObjectClosedException,
 )
-from couchbase.iops import live_iops  # noqa: E402
-from couchbase.options import ClusterOptions  # noqa: E402
-from txcouchbase.cluster import TxCluster, TxRawCluster  # noqa: E402
+from couchbase.iops import live_iops
+from couchbase.options import ClusterOptions
+from support.frontends.twisted_fe import run_until_fired, turn_reactor
+from twisted.internet import reactor
+from twisted.internet.defer import Deferred, DeferredList, ensureDeferred, inlineCallbacks
+from twisted.python.failure import Failure
+
+from txcouchbase.cluster import TxCluster, TxRawCluster
 
 
 def _opts(mock, password=None):
@@ -41,11 +41,6 @@ def tx(mock):
         yield cluster
     finally:
         run_until_fired(cluster.close(), 10)
-
-
-def _our_delayed_calls():
-    return [c for c in reactor.getDelayedCalls() if getattr(c.func, "__self__", None).__class__.__name__
-            in ("Timer", "CallLater")]
 
 
 def test_the_requested_reactor_is_the_one_used(tx):
@@ -103,7 +98,8 @@ def test_camel_case_multi_aliases(tx, key):
     coll = tx.bucket("default").default_collection()
     keys = [f"{key}-{i}" for i in range(4)]
     assert run_until_fired(coll.upsertMulti({k: i for i, k in enumerate(keys)})).all_ok
-    assert {k: r.value for k, r in run_until_fired(coll.getMulti(keys)).items()} == {k: i for i, k in enumerate(keys)}
+    got = run_until_fired(coll.getMulti(keys))
+    assert {k: r.value for k, r in got.items()} == {k: i for i, k in enumerate(keys)}
     assert all(r.exists for r in run_until_fired(coll.existsMulti(keys)).values())
     assert run_until_fired(coll.replaceMulti({k: "x" for k in keys})).all_ok
     assert run_until_fired(coll.touchMulti(keys, 100)).all_ok
@@ -111,7 +107,8 @@ def test_camel_case_multi_aliases(tx, key):
     assert run_until_fired(coll.unlockMulti({k: r.cas for k, r in locked.items()})).all_ok
     assert run_until_fired(coll.removeMulti(keys)).all_ok
     assert run_until_fired(coll.insertMulti({k: 1 for k in keys})).all_ok
-    assert all(r.content == 3 for r in run_until_fired(coll.counterMulti([key + "-c"], delta=1, initial=3)).values())
+    counted = run_until_fired(coll.counterMulti([key + "-c"], delta=1, initial=3))
+    assert [r.content for r in counted.values()] == [3]
     with pytest.raises(DocumentNotFoundException) as info:
         run_until_fired(coll.getMulti(keys + [key + "-missing"]))
     assert info.value.all_results[keys[0]].value == 1
@@ -168,11 +165,12 @@ def test_raw_cluster_and_defer(mock, key):
     cluster = TxRawCluster(mock.connstr, _opts(mock))
     coll = cluster.bucket("default").default_collection()
     op = coll.upsert(key, {"raw": True})
-    results = []
-    op.callback = results.append
-    op.errback = lambda *a: results.append(a)
-    run_until_fired(cluster.defer(coll.get(key + "-missing")).addErrback(lambda f: f.trap(DocumentNotFoundException)))
-    assert results and results[0].success
+    stored = Deferred()
+    op.callback = stored.callback  # the raw idiom: handlers set right after the call
+    op.errback = lambda op, exc_type, exc, tb: stored.errback(Failure(exc, exc_type, tb))
+    assert run_until_fired(stored).success
+    missing = cluster.defer(coll.get(key + "-missing"))
+    run_until_fired(missing.addErrback(lambda f: f.trap(DocumentNotFoundException)))
     assert run_until_fired(cluster.defer(coll.get(key))).value == {"raw": True}
     assert run_until_fired(cluster.defer(coll.getMulti([key])))[key].value == {"raw": True}
     run_until_fired(cluster.close(), 10)
@@ -202,6 +200,8 @@ def test_close_with_operations_in_flight_and_nothing_leaks(mock, key):
     dtor = Deferred()
     cluster.registerDeferred("_dtor", dtor)
     assert not dtor.called
+    timers = [t for io in cluster._iops for t in io.timers.values()]
+    assert timers
     closed = cluster.close()
     assert len(outcomes) == 200  # every Deferred fired (at close, synchronously)
     assert all(isinstance(o, Failure) and o.check(ObjectClosedException) for o in outcomes)
@@ -212,7 +212,7 @@ def test_close_with_operations_in_flight_and_nothing_leaks(mock, key):
     assert all(io.released and not io.watchers and not io.timers for io in cluster._iops)
     assert not [r for r in reactor.getReaders() if type(r).__name__ == "SocketDescriptor"]
     assert not [w for w in reactor.getWriters() if type(w).__name__ == "SocketDescriptor"]
-    assert not _our_delayed_calls()
+    assert not [c for c in reactor.getDelayedCalls() if getattr(c.func, "__self__", None) in timers]
     with pytest.raises(ObjectClosedException):
         coll.get(key)
     gc.collect()

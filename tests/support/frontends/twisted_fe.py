@@ -16,11 +16,10 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
-from twisted.internet.defer import Deferred
-
 from couchbase._kv import AsyncResult, MultiCollector
 from couchbase.auth import PasswordAuthenticator
 from couchbase.options import ClusterOptions
+from twisted.internet.defer import Deferred
 
 from . import BlockingView, register
 
