@@ -29,7 +29,7 @@ from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionB
 from couchbase._kv import AsyncResult, MultiCollector
 from couchbase.cluster import Cluster as _BlockingCluster
 from couchbase.options import ClusterOptions
-from gevent import get_hub, getcurrent
+from gevent import get_hub
 from gevent.hub import Waiter
 from gevent.monkey import get_original
 
@@ -45,11 +45,9 @@ def _wake(pending: Union[AsyncResult, MultiCollector]) -> None:
     pending.waiter = None
     if waiter is None:
         return  # nobody waits (the greenlet was killed): the late result is dropped
-    hub = get_hub()
-    if getcurrent() is hub:
-        waiter.switch(None)
-    else:  # completed outside the hub (e.g. close() from another greenlet): switch from the hub
-        hub.loop.run_callback(waiter.switch, None)
+    # Never switch from here: this runs inside libcouchbase's dispatch (or inside close() in some
+    # other greenlet). The waiting greenlet resumes from the hub once that has returned.
+    get_hub().loop.run_callback(waiter.switch, None)
 
 
 def _chain(first: Any) -> Any:

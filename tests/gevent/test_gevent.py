@@ -132,6 +132,22 @@ def test_killing_a_waiting_greenlet_drops_the_late_result(mock, gcluster, key):
     assert coll.get(key).value == 1  # the SDK is fine
 
 
+def test_waiting_greenlets_resume_outside_libcouchbase(gcluster, key):
+    """A result wakes its greenlet from the hub after libcouchbase's dispatch returned, never inside it."""
+    from couchbase.iops import dispatching
+
+    coll = gcluster.bucket("default").default_collection()
+    coll.upsert(key, 1)
+    seen = []
+
+    def reader():
+        coll.get(key)
+        seen.append(dispatching())
+
+    gevent.joinall([gevent.spawn(reader) for _ in range(20)], raise_error=True)
+    assert seen == [False] * 20
+
+
 def test_greenlets_share_one_cluster_unpatched(mock, gcluster, key):
     coll = gcluster.bucket("default").default_collection()
     mock.set_latency(100)
