@@ -19,8 +19,9 @@ This module is that contract, written once for every loop:
 The calls an adapter receives are already de-duplicated: :meth:`IOPS.watch` is
 called only when the set of flags (``READ``/``WRITE``) wanted for a socket
 changes, with ``watcher.flags`` still holding the previous set (``0`` means
-nothing was watched); a re-armed timer is cancelled before it is scheduled
-again. Every callback runs on the loop's thread; one readiness callback may
+nothing was watched); :meth:`IOPS.schedule` is never called for a timer that
+is still scheduled, and timers libcouchbase re-arms to a later deadline are
+re-armed lazily (see :class:`Timer`). Every callback runs on the loop's thread; one readiness callback may
 complete many operations (libcouchbase reads and parses everything available).
 
 Readiness reported for a watcher or timer that libcouchbase has already
@@ -51,6 +52,7 @@ WRITE: int = lib.LCB_WRITE_EVENT
 """Watch for writability."""
 
 _log = logging.getLogger("couchbase.iops")
+_monotonic = time.monotonic
 _event_ready = lib.pycb_iops_event_ready
 _timer_fire = lib.pycb_iops_timer_fire
 
@@ -126,18 +128,38 @@ class Watcher:
 
 
 class Timer:
-    """A libcouchbase timer. ``armed`` is True while it is scheduled; ``data``
-    is free for the adapter (e.g. the loop's timer handle)."""
+    """A libcouchbase timer. ``armed`` is True while libcouchbase wants it to fire;
+    ``data`` is free for the adapter (e.g. the loop's timer handle).
 
-    __slots__ = ("armed", "data", "_tm", "__weakref__")
+    libcouchbase re-arms its timeout timers on nearly every operation, usually to
+    a later deadline. The core re-arms the loop's timer lazily: a loop timer that
+    is due earlier than the new deadline is kept, and when it fires early it is
+    scheduled again for the rest; so an adapter sees one schedule per deadline
+    actually reached, not one per operation.
+    """
 
-    def __init__(self, tm: Any) -> None:
+    __slots__ = ("armed", "data", "deadline", "host_due", "_tm", "_iops", "__weakref__")
+
+    def __init__(self, tm: Any, iops: Optional["IOPS"] = None) -> None:
         self._tm = tm
+        self._iops = iops
         self.armed = False
+        self.deadline = 0.0  # monotonic time libcouchbase wants it to fire
+        self.host_due: Optional[float] = None  # when the loop's timer fires, if one is scheduled
         self.data: Any = None
 
     def fire(self) -> None:
-        """The timer is due (the loop calls this once per schedule)."""
+        """The loop's timer is due (the loop calls this once per schedule)."""
+        self.host_due = None
+        if not self.armed:
+            return
+        iops = self._iops
+        if iops is not None:
+            left = self.deadline - _monotonic()
+            if left > 0.0005:  # re-armed to a later deadline since: wait for the rest
+                self.host_due = self.deadline
+                iops.schedule(self, left)
+                return
         self.armed = False
         tm = self._tm
         if tm is not None:
@@ -159,6 +181,7 @@ class CallLater(Timer):
 
     def fire(self) -> None:
         self.armed = False
+        self.host_due = None
         fn, self._fn = self._fn, None
         if fn is not None:
             fn()
@@ -198,7 +221,8 @@ class IOPS:
     def schedule(self, timer: Timer, delay: float) -> None:
         """Call ``timer.fire()`` once, ``delay`` seconds from now.
 
-        Never called for a timer that is already scheduled (the core cancels first).
+        Never called for a timer that is already scheduled (the core cancels
+        first, or waits for it to fire).
         """
         raise NotImplementedError
 
@@ -247,6 +271,7 @@ class IOPS:
         """Run ``fn()`` after ``delay`` seconds on this loop; ``cancel_call`` undoes it."""
         timer = CallLater(fn)
         timer.armed = True
+        timer.host_due = _monotonic() + delay
         self.schedule(timer, delay)
         return timer
 
@@ -254,6 +279,7 @@ class IOPS:
         if timer.armed:
             timer.armed = False
             timer._fn = None
+            timer.host_due = None
             self.cancel(timer)
 
     def table(self) -> Any:
@@ -315,18 +341,26 @@ class IOPS:
         timer = timers.get(tm_id)
         if usecs >= 0:
             if timer is None:
-                timer = timers[tm_id] = Timer(tm)
-            elif timer.armed:
-                self.cancel(timer)
+                timer = timers[tm_id] = Timer(tm, self)
+            delay = usecs / 1e6
+            deadline = _monotonic() + delay
             timer.armed = True
-            self.schedule(timer, usecs / 1e6)
+            timer.deadline = deadline
+            due = timer.host_due
+            if due is not None:
+                if due <= deadline:
+                    return  # the loop's timer fires first and re-checks the deadline
+                self.cancel(timer)
+            timer.host_due = deadline
+            self.schedule(timer, delay)
             return
         if timer is None:
             return
-        if timer.armed:
-            timer.armed = False
-            self.cancel(timer)
-        if usecs != -1:  # destroyed
+        timer.armed = False  # a loop timer still scheduled fires as a no-op
+        if usecs != -1:  # destroyed: the loop must let go of it now
+            if timer.host_due is not None:
+                timer.host_due = None
+                self.cancel(timer)
             del timers[tm_id]
             timer._tm = None
             self.release_timer(timer)
