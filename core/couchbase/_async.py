@@ -114,8 +114,12 @@ class _Owned:
     def _wrap_rows(self, rows: AsyncRows) -> Any:  # pragma: no cover - front ends implement
         raise NotImplementedError
 
-    def _stream(self, conn: Connection, request: ServiceRequest) -> Any:
-        """Start a streaming request now if connected, else once connected; wrap it for the front end."""
+    def _stream(self, conn: Connection, request: ServiceRequest,
+                wrap: Optional[Callable[[AsyncRows], Any]] = None) -> Any:
+        """Start a streaming request now if connected, else once connected; wrap it for the front end.
+
+        ``wrap`` replaces ``_wrap_rows`` for this request (txcouchbase's ``query_ex``
+        hands the rows to a user handler instead of a batched result)."""
         self._check_thread()
         rows = self._rows_class(conn, request)
         if conn.connected and not conn.closed:
@@ -134,7 +138,7 @@ class _Owned:
                     rows._fail(exc)
 
             conn.connect_async(run)
-        return self._wrap_rows(rows)
+        return (wrap or self._wrap_rows)(rows)
 
 
 class AsyncCollectionBase(_Owned, KVOperations):
