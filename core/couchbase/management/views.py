@@ -45,6 +45,9 @@ def _check(resp: HttpResponse, name: str) -> HttpResponse:
 class ViewIndexManager:
     """Create, read, publish and drop design documents of one bucket."""
 
+    # How ``syncwait`` pauses between checks; gcouchbase sleeps cooperatively instead.
+    _sleep = staticmethod(time.sleep)
+
     def __init__(self, conn: Any, bucket: str,
                  run: Callable[[Callable[[], HttpRequest], Callable[[HttpResponse], Any]], Any]) -> None:
         self._conn = conn
@@ -121,7 +124,7 @@ class ViewIndexManager:
             if time.monotonic() > deadline:
                 raise exception_for(201, f"design document {name!r} did not {'appear' if present else 'vanish'} "
                                          f"within {syncwait}s")
-            time.sleep(0.05)
+            self._sleep(0.05)
 
     def get_all_design_documents(self, namespace: Any = None) -> Any:
         """Every design document of the bucket in one namespace (management REST API)."""
