@@ -23,17 +23,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Union
 
+from couchbase import _durability
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
-from couchbase._kv import AsyncResult, MultiCollector
+from couchbase._async_rows import AsyncRows
+from couchbase._binding import lib
+from couchbase._kv import AsyncResult, MultiCollector, key_bytes
+from couchbase.bucket import Bucket as _BlockingBucket
 from couchbase.cluster import Cluster as _BlockingCluster
+from couchbase.exceptions import FeatureUnavailableException, ObjectClosedException
+from couchbase.management.views import ViewIndexManager
 from couchbase.options import ClusterOptions
 from gevent import get_hub
 from gevent.hub import Waiter
 from gevent.monkey import get_original
 
 from gcouchbase._loop import GeventIOPS
+from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResult, result_for
 
 # The real thread id even under monkey patching (where threading.get_ident is per greenlet).
 _thread_ident = get_original("_thread", "get_ident")
@@ -78,6 +85,35 @@ def wait(pending: Union[AsyncResult, MultiCollector]) -> Any:
     return pending.outcome()
 
 
+def _park(arm: Callable[[Callable[..., None]], None]) -> None:
+    """Park the calling greenlet until the hook that ``arm`` installs is called (from libcouchbase)."""
+    waiter = Waiter()
+
+    def wake(*_: Any) -> None:
+        get_hub().loop.run_callback(waiter.switch, None)  # never switch inside libcouchbase's dispatch
+
+    arm(wake)
+    waiter.get()
+
+
+def _ready(conn: Any) -> None:
+    """Before scheduling something outside the core's _start: the connection must be usable."""
+    if conn.closed:
+        raise ObjectClosedException(message="the connection is closed")
+    if conn.iops.paused:  # a row stream paused reading; this request needs its response
+        conn.iops.resume_reading()
+
+
+class _GeventViewIndexManager(ViewIndexManager):
+    """Design-document management whose ``syncwait`` sleeps cooperatively."""
+
+    @staticmethod
+    def _sleep(seconds: float) -> None:
+        import gevent
+
+        gevent.sleep(seconds)
+
+
 class Collection(AsyncCollectionBase):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 
@@ -117,9 +153,41 @@ class Collection(AsyncCollectionBase):
         """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
+    def observe(self, key: Any, master_only: bool = False) -> List[_durability.ObserveInfo]:
+        """Each node's view of ``key`` (1.x API): found / persisted / not_found, CAS, master or replica.
+
+        Only for the default collection (OBSERVE carries no collection id).
+        :raises FeatureUnavailableException: on a named collection.
+        """
+        if self._coll_b:
+            raise FeatureUnavailableException(message="observe() works on the default collection only")
+        kb = key_bytes(key)
+        self._check_thread()
+        conn = self._conn
+        _ready(conn)
+        prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, 0x4A) else b""  # LCB_CNTL_ENABLE_COLLECTIONS
+        rnd, _servers = _durability.schedule_observe(conn, kb, prefix + kb, master_only)
+        if rnd.remaining:
+            def arm(wake: Callable[..., None]) -> None:
+                rnd.on_done = wake
+
+            try:
+                _park(arm)
+            finally:
+                rnd.on_done = None
+        return _durability.observe_results(rnd)
+
 
 class Scope(AsyncScopeBase):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
+
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+        """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
+        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
+        """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
+        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
 
     def collection(self, name: str) -> Collection:
         """The named collection of this scope."""
@@ -151,6 +219,42 @@ class Bucket(AsyncBucketBase):
         """The bucket's ``_default._default`` collection."""
         return self.default_scope().default_collection()
 
+    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
+        """Query a view; rows (ViewRow) stream in as they arrive, iterated cooperatively.
+
+        Options as the blocking Bucket.view_query (ViewOptions fields or a raw query string).
+        """
+        return super().view_query(design_doc, view, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def view_indexes(self) -> ViewIndexManager:
+        """Design-document management (ViewIndexManager) for this bucket; calls park the greenlet."""
+        return _GeventViewIndexManager(self._conn, self.name, self._run_http)
+
+    bucket_manager = view_indexes
+
+    def _run_http(self, schedule: Callable[[], Any], then: Callable[[Any], Any]) -> Any:
+        self._check_thread()
+        _ready(self._conn)
+        req = schedule()
+        if not req.done:
+            def arm(wake: Callable[..., None]) -> None:
+                req.on_done = wake
+
+            try:
+                _park(arm)
+            finally:
+                req.on_done = None
+        if req.error is not None:
+            raise req.error
+        return then(req.response)
+
+    def _cntl(self, setting: Any, value: Any = None) -> Any:
+        """Escape hatch to libcouchbase settings (see couchbase.bucket.Bucket._cntl)."""
+        self._check_thread()
+        if self._conn.closed:
+            raise ObjectClosedException(message="the connection is closed")
+        return _BlockingBucket._cntl(self, setting, value)  # type: ignore[arg-type]
+
 
 class Cluster(AsyncClusterBase):
     """A Couchbase cluster for gevent; the constructor returns once connected.
@@ -165,6 +269,7 @@ class Cluster(AsyncClusterBase):
     _bucket_class = Bucket
     _scope_class = Scope
     _collection_class = Collection
+    _rows_class = staticmethod(result_for)  # type: ignore[assignment]
     _thread_ident = staticmethod(_thread_ident)
 
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> None:
@@ -186,6 +291,24 @@ class Cluster(AsyncClusterBase):
 
     def _wrap_multi(self, multi: MultiCollector) -> Any:
         return wait(multi)
+
+    def _wrap_rows(self, rows: AsyncRows) -> AsyncRows:
+        return rows  # iterating it parks the greenlet as rows are needed
+
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+        """Run a N1QL statement; rows stream in as they are iterated (see couchbase.cluster.Cluster.query).
+
+        Returns at once; iterating parks only this greenlet while it waits for rows.
+        """
+        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
+        """Run an analytics statement; rows stream in as they are iterated."""
+        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
+        """Run a full-text search on ``index``; hits (SearchRow) stream in as they are iterated."""
+        return super().search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
 
     def bucket(self, name: str) -> Bucket:
         """Open (once) and return a bucket, waiting for its connection.
@@ -220,4 +343,5 @@ class Cluster(AsyncClusterBase):
         self.close()
 
 
-__all__ = ["Bucket", "Cluster", "Collection", "Scope", "wait"]
+__all__ = ["AnalyticsResult", "Bucket", "Cluster", "Collection", "QueryResult", "Scope", "SearchResult", "ViewResult",
+           "wait"]

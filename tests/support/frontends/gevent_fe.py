@@ -34,7 +34,13 @@ def gevent_front_end(mock: Any, bucket: str = "default", scope: str = "_default"
 
         gevent.sleep(0)  # one loop turn: watchers and timers released
 
+    def collect_rows(result: Any) -> Any:
+        """(rows, metadata): iterate as the blocking API does (the main greenlet parks between rows)."""
+        rows = list(result)
+        return rows, result.metadata()
+
     view = BlockingView(coll, resolve, lambda value: False)
+    view.collect_rows = collect_rows  # type: ignore[attr-defined]
     view.cluster = cluster  # type: ignore[attr-defined]
     return view, close
 
