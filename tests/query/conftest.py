@@ -50,4 +50,28 @@ def view_bucket(view_cluster: Cluster) -> Any:
     return view_cluster.bucket("default")
 
 
+# ----------------------------------------------------------------------------- search (fts_ fixtures)
+
+
+@pytest.fixture(scope="session")
+def fts_data(mock: Any) -> Any:
+    """The hotel documents and the search index ``fts_hotels`` (tests/query/fts_support.py)."""
+    from fts_support import load_hotels
+
+    load_hotels(mock)
+    return mock
+
+
+@pytest.fixture
+def fts(fts_data: Any) -> Iterator[Any]:
+    """A fresh blocking cluster plus the index: ``fts.cluster.search_query(fts.index, ...)``."""
+    from fts_support import FtsSetup
+
+    cluster = Cluster(fts_data.connstr, ClusterOptions(PasswordAuthenticator(fts_data.username, fts_data.password)))
+    try:
+        yield FtsSetup(fts_data, cluster)
+    finally:
+        cluster.close()
+
+
 from support.n1ql import n1ql_cluster, n1ql_data  # noqa: E402,F401  (N1QL / analytics fixtures)
