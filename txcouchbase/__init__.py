@@ -14,8 +14,20 @@ from txcouchbase.cluster import (
     TxRawScope,
     TxScope,
 )
+from txcouchbase.rows import (
+    BatchedAnalyticsResult,
+    BatchedQueryResult,
+    BatchedSearchResult,
+    BatchedViewResult,
+    RowsHandler,
+)
 
 __all__ = [
+    "BatchedAnalyticsResult",
+    "BatchedQueryResult",
+    "BatchedSearchResult",
+    "BatchedViewResult",
+    "RowsHandler",
     "TxBucket",
     "TxCluster",
     "TxCollection",

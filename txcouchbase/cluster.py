@@ -22,6 +22,12 @@ Two flavours on the same reactor adapter (:class:`~txcouchbase._loop.TwistedIOPS
   ``callback``/``errback``, see :mod:`couchbase.asynchronous`);
   :meth:`TxRawCluster.defer` turns one into a Deferred.
 
+Query services (``query``, ``analytics_query``, ``search_query``,
+``view_query``) fire with ``BatchedQueryResult`` and friends; ``query_ex`` and
+``view_query_ex`` stream rows into a handler class (see :mod:`txcouchbase.rows`).
+The raw flavour returns the raw rows object (``on_rows``/``callback``/
+``errback``, see :class:`couchbase.asynchronous.RawRows`).
+
 Connecting starts when the cluster is created; operations issued before it
 completes are queued and run afterwards, or errback with the connection's
 error. Both flavours offer ``registerDeferred('connect', d)`` /
@@ -34,8 +40,9 @@ created (or pass ``reactor=``).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, List, Optional, Type, TypeVar, Union
 
+from couchbase import _requests
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._kv import AsyncResult, MultiCollector
 from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, AsyncScope
@@ -45,7 +52,10 @@ from couchbase.options import ClusterOptions
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from txcouchbase._loop import TwistedIOPS
+from txcouchbase._loop import TwistedIOPS, _log
+from txcouchbase.rows import TxRows, batched, check_handler_class, into_handler
+
+H = TypeVar("H")
 
 
 def _fire(d: Deferred, pending: Union[AsyncResult, MultiCollector]) -> None:
@@ -74,8 +84,15 @@ def _settle_multi(multi: MultiCollector) -> None:
         _fire(d, multi)
 
 
+def _report(exc: BaseException) -> None:
+    _log.failure("exception in a query_ex/view_query_ex handler", failure=Failure(exc))
+
+
 class _DeferredWrap:
-    """``_wrap``/``_wrap_multi`` for the Deferred flavour."""
+    """``_wrap``/``_wrap_multi``/``_wrap_rows`` for the Deferred flavour."""
+
+    def _wrap_rows(self, rows: TxRows) -> Deferred:
+        return batched(rows)
 
     def _wrap(self, op: AsyncResult) -> Deferred:
         d: Deferred = Deferred()
@@ -251,9 +268,42 @@ class TxCollection(_CamelCaseMulti, _DeferredWrap, AsyncCollectionBase):
 class TxScope(AsyncScopeBase):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+        """N1QL scoped to this bucket and scope: a Deferred firing with a BatchedQueryResult (see TxCluster.query)."""
+        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Analytics scoped to this bucket and scope: a Deferred firing with a BatchedAnalyticsResult."""
+        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+        """N1QL scoped to this bucket and scope, streamed into ``cls(request)`` (see TxCluster.query_ex)."""
+        check_handler_class(cls)
+        request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
+        return self.bucket._stream(self.bucket._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
+
 
 class TxBucket(AsyncBucketBase):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket."""
+
+    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Query a view: a Deferred firing with a BatchedViewResult (rows: ViewRow; ``total_rows``).
+
+        Options as the blocking Bucket.view_query (ViewOptions fields or a raw query string);
+        errbacks with the typed exception (e.g. ViewNotFoundException).
+        """
+        return super().view_query(design_doc, view, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def view_query_ex(self, cls: Type[H], design_doc: str, view: str, *options: Any, **kwargs: Any) -> H:
+        """Query a view, streaming its rows into ``handler = cls(request)``; returns the handler.
+
+        ``handler.on_rows(rows)`` per batch as they arrive, then ``on_done(ViewMetaData)``
+        or ``on_error(exc)`` (see :mod:`txcouchbase.rows`; subclass RowsHandler).
+        :raises InvalidArgumentException: ``cls`` is not a handler class, or bad options.
+        """
+        check_handler_class(cls)
+        request = _requests.view(design_doc, view, options, kwargs, self._transcoder)
+        return self._stream(self._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
 class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
@@ -268,6 +318,7 @@ class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
     _bucket_class = TxBucket
     _scope_class = TxScope
     _collection_class = TxCollection
+    _rows_class = TxRows
 
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
                  reactor: Optional[Any] = None, **kwargs: Any) -> None:
@@ -297,6 +348,36 @@ class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
     def bucket(self, name: str) -> TxBucket:
         """Open (once) and return a bucket; operations on it wait for its connection."""
         return super().bucket(name)  # type: ignore[no-any-return]
+
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Run a N1QL statement (options as the blocking Cluster.query).
+
+        Returns a Deferred firing, once every row has arrived, with a
+        BatchedQueryResult (iterable, ``rows()``, ``metadata()``), or errbacking
+        with the typed exception (ParsingFailedException, TimeoutException, …).
+        Cancelling the Deferred cancels the query.
+        """
+        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Run an analytics statement: a Deferred firing with a BatchedAnalyticsResult."""
+        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred:
+        """Run a full-text search: a Deferred firing with a BatchedSearchResult (hits, metadata, facets)."""
+        return super().search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
+
+    def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+        """Run a N1QL statement, streaming its rows into ``handler = cls(request)``; returns the handler.
+
+        ``handler.on_rows(rows)`` is called with each batch as it arrives, then
+        ``on_done(QueryMetaData)`` or ``on_error(exc)`` with the typed exception
+        (see :mod:`txcouchbase.rows`; subclass :class:`~txcouchbase.rows.RowsHandler`).
+        :raises InvalidArgumentException: ``cls`` is not a handler class, or bad options.
+        """
+        check_handler_class(cls)
+        return self._stream(self._conn, _requests.query(statement, options, kwargs),  # type: ignore[no-any-return]
+                            into_handler(cls, _report))
 
     def close(self) -> Deferred:
         """Close every connection now (operations in flight errback with ObjectClosedException).

@@ -125,7 +125,23 @@ def _front_end(raw: bool) -> Callable[..., Any]:
         def close() -> None:
             run_until_fired(cluster.close(), 10.0)
 
+        if raw:
+            def collect_rows(result: Any) -> Any:
+                """(rows, metadata) of a raw rows object, delivered through on_rows/callback/errback."""
+                rows: list = []
+                d: Deferred = Deferred()
+                result.on_rows = rows.extend
+                result.callback = lambda meta: d.callback((rows, meta))
+                result.errback = lambda res, exc_type, exc, tb: d.errback(exc)
+                return run_until_fired(d)
+        else:
+            def collect_rows(result: Any) -> Any:
+                """(rows, metadata) of the Batched*Result the Deferred fires with."""
+                batch = run_until_fired(result)
+                return list(batch), batch.metadata()
+
         view = BlockingView(coll, resolve, is_pending, track)
+        view.collect_rows = collect_rows  # type: ignore[attr-defined]
         view.cluster = cluster  # type: ignore[attr-defined]
         return view, close
 
