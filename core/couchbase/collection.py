@@ -42,7 +42,7 @@ class Collection(KVOperations):
         conn = self._conn
         with conn.locked():
             op = schedule()
-            conn.wait_for(lambda: op.done)
+            conn.wait_op(op)
         return op.outcome()
 
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:

@@ -19,8 +19,7 @@ import itertools
 import logging
 import os
 import threading
-from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from couchbase import _callbacks
 from couchbase._binding import ffi, lib
@@ -95,6 +94,7 @@ class Connection:
         self.connected = False
         self.lockmode = lockmode
         self._lock = threading.Lock()
+        self._guard = _Guard(self._lock, lockmode)
         self._callback_error: Optional[BaseException] = None
         self.breakouts = 0
         self._error_sink: Optional[Callable[[BaseException], None]] = None
@@ -212,23 +212,10 @@ class Connection:
             pass
 
     # ---- locking -------------------------------------------------------
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        mode = self.lockmode
-        if mode == LOCKMODE_NONE:
-            yield
-            return
-        if mode == LOCKMODE_EXC:
-            if not self._lock.acquire(blocking=False):
-                raise ObjectThreadException(
-                    message="the connection is in use by another thread (lockmode=LOCKMODE_EXC)"
-                )
-        else:
-            self._lock.acquire()
-        try:
-            yield
-        finally:
-            self._lock.release()
+    def locked(self) -> "_Guard":
+        """``with conn.locked():`` holds the connection per ``lockmode`` (one reusable guard
+        object: this runs on every blocking operation)."""
+        return self._guard
 
     # ---- waiting (blocking front end) -----------------------------------
     def wait(self) -> None:
@@ -239,6 +226,16 @@ class Connection:
         if err is not None:
             self._callback_error = None
             raise err
+
+    def wait_op(self, op: Any) -> None:
+        """``wait_for(lambda: op.done)`` without a closure per operation."""
+        while not op.done:
+            before = self.breakouts
+            self.wait()
+            if not op.done and self.breakouts == before:
+                from couchbase.exceptions import InternalSDKException
+
+                raise InternalSDKException(message="libcouchbase stopped waiting before the operation completed")
 
     def breakout(self) -> None:
         """Make the current ``wait`` return early (a stream's buffer is full)."""
@@ -309,6 +306,27 @@ class Connection:
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("connected" if self.connected else "new")
         return f"<Connection id={self.id} {state} connstr={self.connstr!r} pending={len(self.pending)}>"
+
+
+class _Guard:
+    """The lock of one connection as a context manager, per lockmode."""
+
+    __slots__ = ("_lock", "_mode")
+
+    def __init__(self, lock: Any, mode: int) -> None:
+        self._lock = lock
+        self._mode = mode
+
+    def __enter__(self) -> None:
+        mode = self._mode
+        if mode == LOCKMODE_WAIT:
+            self._lock.acquire()
+        elif mode == LOCKMODE_EXC and not self._lock.acquire(blocking=False):
+            raise ObjectThreadException(message="the connection is in use by another thread (lockmode=LOCKMODE_EXC)")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._mode != LOCKMODE_NONE:
+            self._lock.release()
 
 
 def _strerror(rc: int) -> str:
