@@ -11,6 +11,7 @@ import json
 from typing import Any, Iterator
 
 import pytest
+from conftest import _selected
 from support.frontends import FRONT_ENDS
 
 from couchbase.exceptions import ParsingFailedException, QueryException
@@ -30,7 +31,7 @@ def qmock() -> Iterator[Any]:
         yield m
 
 
-@pytest.fixture(params=list(FRONT_ENDS))
+@pytest.fixture(params=_selected())
 def fe(request: Any, qmock: Any) -> Iterator[Any]:
     view, close = FRONT_ENDS[request.param](qmock)
     if not hasattr(view, "collect_rows"):
@@ -77,6 +78,21 @@ def test_query_error_is_typed_with_the_servers_message(fe, indexed):
     with pytest.raises(ParsingFailedException) as info:
         fe.collect_rows(fe.cluster.query("SELEC nonsense"))
     assert info.value.context.errors and info.value.context.errors[0]["code"] == 3000
+
+
+def test_query_timeout_is_typed(fe, indexed):
+    """The server gives up (error 1080) within the request's timeout: a TimeoutException on every front end."""
+    from datetime import timedelta
+
+    from couchbase.exceptions import TimeoutException
+
+    body = json.dumps({"pad": "x" * 40}).encode()
+    if not getattr(indexed, "_fe_big_loaded", False):
+        indexed.put_docs("default", {f"big-{i:06d}": body for i in range(BIG)})
+        indexed._fe_big_loaded = True
+    with pytest.raises(TimeoutException):
+        fe.collect_rows(fe.cluster.query("SELECT RAW META(d).id FROM default AS d ORDER BY META(d).id DESC",
+                                         QueryOptions(timeout=timedelta(milliseconds=20))))
 
 
 def test_scope_query_and_analytics(fe, indexed):
