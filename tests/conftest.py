@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from typing import Any, Callable, Dict, Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -19,15 +19,12 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions
 
-from support.frontends import FRONT_ENDS, load_all  # tests/ is on sys.path (rootdir conftest)
+from support.frontends import FRONT_ENDS, load_all, selected  # tests/ is on sys.path (rootdir conftest)
 
 load_all()
 
 
-def _selected() -> list:
-    wanted = os.environ.get("COUCHBASE_FRONT_ENDS")
-    names = list(FRONT_ENDS)
-    return [n for n in names if not wanted or n in wanted.split(",")]
+
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +37,7 @@ def mock() -> Iterator[Any]:
         yield cluster
 
 
-@pytest.fixture(params=_selected())
+@pytest.fixture(params=selected())
 def front_end(request: Any) -> str:
     return request.param
 

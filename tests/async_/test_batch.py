@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import _selected
 
 from couchbase.exceptions import RequestCanceledException
 
-from support.frontends import FRONT_ENDS  # noqa: E402
+from support.frontends import FRONT_ENDS, selected  # noqa: E402
 
-ASYNC = [n for n in _selected() if n != "sync"]
+ASYNC = [n for n in selected() if n != "sync"]
 
 
 @pytest.fixture(params=ASYNC)

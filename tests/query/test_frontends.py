@@ -11,8 +11,7 @@ import json
 from typing import Any, Iterator
 
 import pytest
-from conftest import _selected
-from support.frontends import FRONT_ENDS
+from support.frontends import FRONT_ENDS, selected
 
 from couchbase.exceptions import ParsingFailedException, QueryException
 from couchbase.options import QueryOptions
@@ -31,7 +30,7 @@ def qmock() -> Iterator[Any]:
         yield m
 
 
-@pytest.fixture(params=_selected())
+@pytest.fixture(params=selected())
 def fe(request: Any, qmock: Any) -> Iterator[Any]:
     view, close = FRONT_ENDS[request.param](qmock)
     if not hasattr(view, "collect_rows"):

@@ -18,6 +18,14 @@ FRONT_ENDS: Dict[str, Factory] = {}
 MODULES = ("sync", "raw", "asyncio_fe", "twisted_fe", "gevent_fe")
 
 
+def selected() -> list:
+    """The registered front ends, narrowed by ``COUCHBASE_FRONT_ENDS=sync,raw,...`` if set."""
+    import os
+
+    wanted = os.environ.get("COUCHBASE_FRONT_ENDS")
+    return [n for n in FRONT_ENDS if not wanted or n in wanted.split(",")]
+
+
 def register(name: str, factory: Factory) -> None:
     FRONT_ENDS[name] = factory
 
