@@ -130,6 +130,8 @@ class _Owned:
             raise ObjectClosedException(message="the connection is closed")
         else:
             def run(rc: int) -> None:
+                if rows.done:  # cancelled while waiting for the connection
+                    return
                 try:
                     if rc:
                         raise bootstrap_error(conn, rc)
