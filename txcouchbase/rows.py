@@ -16,8 +16,9 @@ Two ways to receive the rows of a streaming request:
   creates ``handler = cls(request)`` and returns it. The handler protocol:
 
   - ``on_rows(rows)``: a list of the rows that arrived since the last call;
-    called once per reactor turn in which rows arrived, so a large result
-    comes in several batches;
+    called once per reactor turn in which rows arrived, and as soon as
+    ``BATCH_ROWS`` rows are waiting, so a large result comes in several
+    batches of bounded size;
   - ``on_error(exc)``: once, with the typed exception, if the request fails;
   - ``on_done(metadata)``: once, with the request's metadata
     (``QueryMetaData``, ``ViewMetaData``, …), after the last ``on_rows``.
@@ -153,8 +154,11 @@ class RowsHandler:
         self.request.cancel()
 
 
+BATCH_ROWS = 1000
+
+
 class TxRows(AsyncRows):
-    """A streaming request on the reactor: rows are handed on once per reactor turn.
+    """A streaming request on the reactor: rows are handed on per reactor turn (or per BATCH_ROWS).
 
     The front end sets a sink: ``_sink_rows(list)`` for each batch and
     ``_sink_end()`` once the request is done (``error``/``metadata()`` tell how).
@@ -170,13 +174,21 @@ class TxRows(AsyncRows):
         self._wake = self._soon
 
     def _soon(self) -> None:
-        # Called from libcouchbase's dispatch for each row: gather the rows of this turn into one batch.
-        if not self._flush_due and self._sink_end is not None:
+        # Called from libcouchbase's dispatch for each row: gather the rows of this turn into one
+        # batch, handed on at the next turn (or now, once a batch is full).
+        if self._sink_end is None:
+            return
+        if len(self.buffer) >= BATCH_ROWS:
+            self._flush()
+        elif not self._flush_due:
             self._flush_due = True
-            self._reactor.callLater(0, self._flush)
+            self._reactor.callLater(0, self._on_turn)
+
+    def _on_turn(self) -> None:
+        self._flush_due = False
+        self._flush()
 
     def _flush(self) -> None:
-        self._flush_due = False
         if self._ended:
             return
         if self.buffer:
