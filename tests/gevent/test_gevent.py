@@ -220,7 +220,7 @@ def test_other_threads_are_refused(gcluster, key):
 
 
 def test_blocking_api_surface_matches(gcluster):
-    """The names the blocking API and gcouchbase share (query services come with the core's row streams)."""
+    """Every public name of the blocking Cluster/Bucket/Scope/Collection exists in gcouchbase."""
     from couchbase import bucket as b_mod
     from couchbase import cluster as c_mod
     from couchbase import collection as coll_mod
@@ -230,8 +230,13 @@ def test_blocking_api_surface_matches(gcluster):
     def public(cls):
         return {n for n in dir(cls) if not n.startswith("_")}
 
-    kv_missing = public(coll_mod.Collection) - public(g.Collection) - {"observe"}
-    assert not kv_missing, kv_missing
+    from couchbase import scope as s_mod
+
+    for blocking, gevent_cls in ((coll_mod.Collection, g.Collection), (s_mod.Scope, g.Scope),
+                                 (b_mod.Bucket, g.Bucket), (c_mod.Cluster, g.Cluster)):
+        missing = public(blocking) - public(gevent_cls)
+        assert not missing, (gevent_cls, missing)
+    assert hasattr(g.Bucket, "_cntl")
     for name in ("bucket", "ping", "diagnostics", "close", "closed", "connect", "kv_timeout", "query_timeout",
                  "views_timeout", "management_timeout", "durability_timeout", "config_total_timeout",
                  "__enter__", "__exit__"):
