@@ -343,5 +343,5 @@ class Cluster(AsyncClusterBase):
         self.close()
 
 
-__all__ = ["AnalyticsResult", "Bucket", "Cluster", "Collection", "QueryResult", "Scope", "SearchResult", "ViewResult",
-           "wait"]
+__all__ = ["AnalyticsResult", "Bucket", "Cluster", "Collection", "QueryResult", "Scope", "SearchResult",
+           "ViewResult", "wait"]

@@ -269,7 +269,7 @@ class TxScope(AsyncScopeBase):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
-        """N1QL scoped to this bucket and scope: a Deferred firing with a BatchedQueryResult (see TxCluster.query)."""
+        """Scoped N1QL: a Deferred firing with a BatchedQueryResult; see TxCluster.query."""
         return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:

@@ -230,7 +230,8 @@ def batched(rows: TxRows) -> Deferred:
             d.errback(Failure(rows.error))
             return
         try:
-            result = _BATCHED.get(rows._request.blocking_result, BatchedRowsResult)(collected, rows.metadata())
+            cls = _BATCHED.get(rows._request.blocking_result, BatchedRowsResult)
+            result = cls(collected, rows.metadata())
         except BaseException as exc:  # noqa: BLE001 - passed on through the Deferred
             d.errback(Failure(exc))
         else:
@@ -243,11 +244,13 @@ def batched(rows: TxRows) -> Deferred:
 def check_handler_class(cls: Any) -> None:
     """``cls`` must be a class whose instances offer on_rows/on_error/on_done."""
     if not isinstance(cls, type):
-        raise InvalidArgumentException(message=f"expected a handler class (e.g. a RowsHandler subclass), got {cls!r}")
+        raise InvalidArgumentException(
+            message=f"expected a handler class (e.g. a RowsHandler subclass), got {cls!r}")
     missing = [name for name in ("on_rows", "on_error", "on_done") if not callable(getattr(cls, name, None))]
     if missing:
         raise InvalidArgumentException(
-            message=f"handler class {cls.__name__} lacks {', '.join(missing)} (subclass txcouchbase.rows.RowsHandler)")
+            message=f"handler class {cls.__name__} lacks {', '.join(missing)} "
+                    f"(subclass txcouchbase.rows.RowsHandler)")
 
 
 def into_handler(cls: type, report: Callable[[BaseException], Any]) -> Callable[[TxRows], Any]:

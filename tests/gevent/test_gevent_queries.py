@@ -132,14 +132,16 @@ def test_query_errors_are_typed_at_iteration_and_metadata(gc):
 def test_scope_query_and_analytics(gc):
     scope = gc.bucket("default").scope("_default")
     assert scope.query("SELECT RAW COUNT(*) FROM _default WHERE tag = 'tq'").execute() == [SMALL]
-    result = gc.analytics_query("SELECT RAW d.n FROM default AS d WHERE d.tag = 'tq' AND d.n < 3 ORDER BY d.n")
+    result = gc.analytics_query("SELECT RAW d.n FROM default AS d WHERE d.tag = 'tq' AND d.n < 3 "
+                                "ORDER BY d.n")
     assert isinstance(result, AnalyticsResult)
     assert list(result) == [0, 1, 2] and result.metadata().status() == "success"
     assert isinstance(scope.analytics_query("SELECT RAW 1"), AnalyticsResult)
 
 
 def test_search_hits_metadata_and_facets(gc):
-    result = gc.search_query("tq_idx", TermQuery("tq", field="tag"), limit=4, facets={"groups": TermFacet("g")})
+    result = gc.search_query("tq_idx", TermQuery("tq", field="tag"), limit=4,
+                             facets={"groups": TermFacet("g")})
     assert isinstance(result, SearchResult)
     facets = result.facets()  # before iterating: the hits are kept
     assert facets["groups"]["total"] == SMALL
@@ -227,7 +229,8 @@ def test_design_document_lifecycle(gc):
     bucket = gc.bucket("default")
     mgr = bucket.view_indexes()
     assert type(bucket.bucket_manager()) is type(mgr)
-    ddoc = DesignDocument("tq_life", {"v": View("function (doc) { if (doc.tag === 'tq') emit(doc.n, null); }")})
+    ddoc = DesignDocument("tq_life",
+                          {"v": View("function (doc) { if (doc.tag === 'tq') emit(doc.n, null); }")})
     mgr.upsert_design_document(ddoc, DesignDocumentNamespace.DEVELOPMENT)
     got = mgr.get_design_document("tq_life", DesignDocumentNamespace.DEVELOPMENT)
     assert set(got.views) == {"v"}

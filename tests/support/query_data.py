@@ -22,14 +22,15 @@ BIG_STATEMENT = "SELECT RAW META(d).id FROM default AS d WHERE d.pad IS VALUED"
 
 @contextlib.contextmanager
 def query_mock() -> Iterator[Any]:
-    from couchbase_mock import MockCluster
-
     from couchbase.auth import PasswordAuthenticator
     from couchbase.cluster import Cluster
     from couchbase.options import ClusterOptions
 
+    from couchbase_mock import MockCluster
+
     with MockCluster(nodes=1, replicas=0, buckets=["default"]) as m:
-        m.put_docs("default", {f"tq-{n:03d}": json.dumps({"tag": "tq", "type": "tq", "n": n, "g": "abc"[n % 3]}).encode()
+        m.put_docs("default", {f"tq-{n:03d}": json.dumps({"tag": "tq", "type": "tq", "n": n,
+                                                          "g": "abc"[n % 3]}).encode()
                                for n in range(SMALL)})
         pad = json.dumps({"pad": "x" * 40}).encode()
         m.put_docs("default", {f"tqbig-{n:06d}": pad for n in range(BIG)})

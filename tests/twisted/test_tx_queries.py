@@ -101,8 +101,8 @@ def test_scope_query_and_analytics(tx):
     scope = tx.bucket("default").scope("_default")
     res = run_until_fired(scope.query("SELECT RAW COUNT(*) FROM _default WHERE tag = 'tq'"))
     assert type(res) is BatchedQueryResult and res.rows() == [SMALL]
-    res = run_until_fired(tx.analytics_query("SELECT RAW d.n FROM default AS d WHERE d.tag = 'tq' AND d.n < 3 "
-                                             "ORDER BY d.n"))
+    res = run_until_fired(tx.analytics_query("SELECT RAW d.n FROM default AS d WHERE d.tag = 'tq' "
+                                             "AND d.n < 3 ORDER BY d.n"))
     assert type(res) is BatchedAnalyticsResult and res.rows() == [0, 1, 2]
     assert res.metadata().status() == "success"
 
@@ -208,7 +208,8 @@ def test_query_ex_rejects_bad_handler_classes(tx):
         with pytest.raises(InvalidArgumentException):
             tx.query_ex(bad, "SELECT 1")
     with pytest.raises(InvalidArgumentException):
-        tx.bucket("default").view_query_ex(type("OnlyRows", (), {"on_rows": lambda self, r: None}), DDOC, "by_n")
+        only_rows = type("OnlyRows", (), {"on_rows": lambda self, r: None})
+        tx.bucket("default").view_query_ex(only_rows, DDOC, "by_n")
 
 
 def test_on_rows_raising_cancels_and_reaches_on_error(tx):
@@ -281,7 +282,8 @@ def test_close_with_a_query_in_flight_errbacks(qmock):
 def test_raw_flavour_returns_raw_rows(qmock):
     cluster = TxRawCluster(qmock.connstr, _opts(qmock))
     try:
-        rows_obj = cluster.query("SELECT RAW d.n FROM default AS d WHERE d.tag = 'tq' AND d.n < 3 ORDER BY d.n")
+        rows_obj = cluster.query("SELECT RAW d.n FROM default AS d WHERE d.tag = 'tq' AND d.n < 3 "
+                                 "ORDER BY d.n")
         assert isinstance(rows_obj, RawRows)
         got, d = [], Deferred()
         rows_obj.on_rows = got.extend
