@@ -168,3 +168,21 @@ def test_async_consumer_pauses_reading(indexed, front_end):
         assert HIGH_WATER <= peak < BIG, peak
     finally:
         close()
+
+
+def test_view_rows_reduce_and_include_docs(fe, indexed):
+    from support.views import view_capi_request
+
+    from couchbase.views import ViewOptions
+
+    views = {"by_n": {"map": "function (doc, meta) { if (doc.tag === 'fe') emit(doc.n, doc.g); }",
+                      "reduce": "_count"}}
+    status, body = view_capi_request(indexed, "PUT", "/default/_design/fe_ddoc", {"views": views})
+    assert status == 201, body
+    rows, meta = fe.collect_rows(fe.cluster.bucket("default").view_query(
+        "fe_ddoc", "by_n", ViewOptions(reduce=False, startkey=3, endkey=6, include_docs=True)))
+    assert [(r.key, r.value, r.id) for r in rows] == [(n, n % 3, f"fe-{n:05d}") for n in range(3, 7)]
+    assert [r.doc["n"] for r in rows] == [3, 4, 5, 6]  # documents fetched by the client
+    assert meta.total_rows == 20
+    reduced, _ = fe.collect_rows(fe.cluster.bucket("default").view_query("fe_ddoc", "by_n"))
+    assert [r.value for r in reduced] == [20]
