@@ -35,7 +35,6 @@ from couchbase.exceptions import (
     InvalidArgumentException,
     ObjectClosedException,
     ObjectThreadException,
-    RequestCanceledException,
     exception_for,
 )
 from couchbase.iops import IOPS
@@ -73,31 +72,44 @@ class _Owned:
                 message="this connection belongs to the thread (event loop) that created it; "
                         "use it from that thread only")
 
+    def _when_connected(self, conn: Connection, run: Callable[[], None],
+                        fail: Callable[[BaseException], None]) -> None:
+        """``run()`` now if ``conn`` is connected, else once it is; a failed connection
+        (or ``run`` raising later) goes to ``fail``. Raises at once on a closed connection."""
+        if conn.connected and not conn.closed:
+            if conn.iops.paused:  # a row stream paused reading; this request needs its response
+                conn.iops.resume_reading()
+            run()
+            return
+        if conn.closed:
+            raise ObjectClosedException(message="the connection is closed")
+
+        def later(rc: int) -> None:
+            try:
+                if rc:
+                    raise bootstrap_error(conn, rc)
+                run()
+            except BaseException as exc:  # noqa: BLE001 - delivered through fail()
+                fail(exc)
+
+        conn.connect_async(later)
+
     def _start(self, schedule: Callable[[], AsyncResult]) -> AsyncResult:
         """Schedule now if connected, else once the connection is ready."""
         self._check_thread()
         conn = self._conn
-        if conn.connected and not conn.closed:
-            if conn.iops.paused:  # a row stream paused reading; this op needs its response
+        if conn.connected and not conn.closed:  # the hot path, inline
+            if conn.iops.paused:
                 conn.iops.resume_reading()
             return schedule()
-        if conn.closed:
-            raise ObjectClosedException(message="the connection is closed")
         op = _pending_op()
 
-        def run(rc: int) -> None:
-            if rc:
-                op._fail(bootstrap_error(conn, rc))
-                return
-            try:
-                real = schedule()
-            except BaseException as exc:  # noqa: BLE001 - delivered through the op
-                op._fail(exc)
-                return
+        def run() -> None:
+            real = schedule()
             op.key = real.key
             real._on_done = lambda r: op._fail(r.error) if r.error is not None else op._set_result(r.result)
 
-        conn.connect_async(run)
+        self._when_connected(conn, run, op._fail)
         return op
 
     def _connected(self, value: Any, conn: Optional[Connection] = None) -> AsyncResult:
@@ -122,24 +134,12 @@ class _Owned:
         hands the rows to a user handler instead of a batched result)."""
         self._check_thread()
         rows = self._rows_class(conn, request)
-        if conn.connected and not conn.closed:
-            if conn.iops.paused:
-                conn.iops.resume_reading()
-            rows._schedule()
-        elif conn.closed:
-            raise ObjectClosedException(message="the connection is closed")
-        else:
-            def run(rc: int) -> None:
-                if rows.done:  # cancelled while waiting for the connection
-                    return
-                try:
-                    if rc:
-                        raise bootstrap_error(conn, rc)
-                    rows._schedule()
-                except BaseException as exc:  # noqa: BLE001 - delivered through the rows
-                    rows._fail(exc)
 
-            conn.connect_async(run)
+        def run() -> None:
+            if not rows.done:  # not cancelled while waiting for the connection
+                rows._schedule()
+
+        self._when_connected(conn, run, rows._fail)
         return (wrap or self._wrap_rows)(rows)
 
 
@@ -178,10 +178,7 @@ class AsyncCollectionBase(_Owned, KVOperations):
             yield
         except BaseException:
             self._batch = None
-            conn.sched_fail()
-            for op in ops:
-                conn.pending.pop(op.cookie, None)
-                op._fail(RequestCanceledException(message="the batch block raised; nothing was sent"))
+            _kv.cancel_scheduled(conn, ops)
             raise
         self._batch = None
         conn.sched_leave()
@@ -191,43 +188,15 @@ class AsyncCollectionBase(_Owned, KVOperations):
         conn = self._conn
 
         def run() -> None:
-            batch = self._batch
-            if batch is not None:  # already inside one schedule context
-                for schedule in schedules:
-                    op = schedule()
-                    multi.add(op)
-                    batch.append(op)
-                return
-            conn.sched_enter()
-            try:
-                for schedule in schedules:
-                    multi.add(schedule())
-            except BaseException:
-                conn.sched_fail()
-                for op in multi.ops:
-                    conn.pending.pop(op.cookie, None)
-                raise
-            conn.sched_leave()
+            self._schedule_multi(schedules, multi)
             if multi.remaining == 0:
                 multi.finish()
 
-        if conn.connected and not conn.closed:
-            if conn.iops.paused:
-                conn.iops.resume_reading()
-            run()
-        elif conn.closed:
-            raise ObjectClosedException(message="the connection is closed")
-        else:
-            def when_ready(rc: int) -> None:
-                try:
-                    if rc:
-                        raise bootstrap_error(conn, rc)
-                    run()
-                except BaseException as exc:  # noqa: BLE001 - delivered through the collector
-                    multi.error = exc
-                    multi.finish()
+        def fail(exc: BaseException) -> None:
+            multi.error = exc
+            multi.finish()
 
-            conn.connect_async(when_ready)
+        self._when_connected(conn, run, fail)
         return self._wrap_multi(multi)
 
     def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:

@@ -457,6 +457,16 @@ def key_bytes(key: Any) -> bytes:
     return data
 
 
+def cancel_scheduled(conn: Any, ops: List[AsyncResult]) -> None:
+    """A ``batch()`` block raised: drop what it scheduled (nothing was sent) and fail each op."""
+    from couchbase.exceptions import RequestCanceledException
+
+    conn.sched_fail()
+    for op in ops:
+        conn.pending.pop(op.cookie, None)
+        op._fail(RequestCanceledException(message="the batch block raised; nothing was sent"))
+
+
 class MultiCollector:
     """Completes once when every operation of a multi call has."""
 
@@ -577,6 +587,28 @@ class KVOperations:
 
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def _schedule_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> None:
+        """Schedule every operation of a multi call as one pipelined batch, or into the
+        open ``batch()`` block (sent when it ends). Nothing is sent if one fails to schedule."""
+        batch = getattr(self, "_batch", None)
+        if batch is not None:
+            for schedule in schedules:
+                op = schedule()
+                multi.add(op)
+                batch.append(op)
+            return
+        conn = self._conn
+        conn.sched_enter()
+        try:
+            for schedule in schedules:
+                multi.add(schedule())
+        except BaseException:
+            conn.sched_fail()
+            for op in multi.ops:
+                conn.pending.pop(op.cookie, None)
+            raise
+        conn.sched_leave()
 
     def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
         """Run a mutation, then poll observe-based durability from its mutation token."""

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase import _durability
 from couchbase._binding import lib
+from couchbase import _kv
 from couchbase._kv import AsyncResult, KVOperations, MultiCollector, key_bytes
-from couchbase.exceptions import InvalidArgumentException, RequestCanceledException
+from couchbase.exceptions import InvalidArgumentException
 
 if TYPE_CHECKING:
     from couchbase.scope import Scope
@@ -47,24 +48,11 @@ class Collection(KVOperations):
 
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
         conn = self._conn
-        batch = self._batch
-        if batch is not None:
-            for schedule in schedules:
-                op = schedule()
-                multi.add(op)
-                batch.append(op)
+        if self._batch is not None:  # the batch() block holds the lock and sends at its end
+            self._schedule_multi(schedules, multi)
             return multi
         with conn.locked():
-            conn.sched_enter()
-            try:
-                for schedule in schedules:
-                    multi.add(schedule())
-            except BaseException:
-                conn.sched_fail()
-                for op in multi.ops:
-                    conn.pending.pop(op.cookie, None)
-                raise
-            conn.sched_leave()
+            self._schedule_multi(schedules, multi)
             conn.wait_for(lambda: multi.remaining == 0)
         return multi.outcome()
 
@@ -116,10 +104,7 @@ class Collection(KVOperations):
                 yield ops
             except BaseException:
                 self._batch = None
-                conn.sched_fail()
-                for op in ops:
-                    conn.pending.pop(op.cookie, None)
-                    op._fail(RequestCanceledException(message="the batch block raised; nothing was sent"))
+                _kv.cancel_scheduled(conn, ops)
                 raise
             self._batch = None
             conn.sched_leave()
