@@ -23,7 +23,8 @@ from couchbase import n1ql as _n1ql
 from couchbase import search as _search
 from couchbase import views as _views
 from couchbase._async_rows import AsyncRows
-from couchbase.exceptions import InvalidArgumentException, ObjectThreadException
+from couchbase._streaming import IterateOnce
+from couchbase.exceptions import ObjectThreadException
 from gevent import get_hub
 from gevent.hub import Waiter
 from gevent.monkey import get_original
@@ -31,7 +32,7 @@ from gevent.monkey import get_original
 _thread_ident = get_original("_thread", "get_ident")
 
 
-class RowsResult(AsyncRows):
+class RowsResult(IterateOnce, AsyncRows):
     """Rows of one streaming request, iterated cooperatively (base of the result classes)."""
 
     def __init__(self, conn: Any, request: Any) -> None:
@@ -73,29 +74,9 @@ class RowsResult(AsyncRows):
                 return
             self._park()
 
-    def __iter__(self) -> Iterator[Any]:
-        if self._kept is not None:
-            kept, self._kept = self._kept, None
-            self._consumed = True
-            return iter(kept)
-        if self._consumed:
-            raise InvalidArgumentException(
-                message="the rows of a result can be iterated once; use rows() to keep them")
-        self._consumed = True
-        return self._generate()
-
-    def rows(self) -> Iterator[Any]:
-        """Iterate the rows as they arrive (once)."""
-        return iter(self)
-
-    def all(self) -> List[Any]:
-        """Every row, as a list (runs the request to completion)."""
-        return list(self)
-
     def _finish(self) -> None:
         """Wait for the end of the request; rows not yet iterated are kept for a later iteration."""
-        if not self._consumed and self._kept is None:
-            self._kept = list(self._generate())
+        self._keep_unread()
         while not self.done:
             # An iteration in progress left rows buffered; reading must go on to reach the end.
             self._resume()

@@ -12,7 +12,47 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 from couchbase._services import RowStream
 
 
-class BlockingRows:
+class IterateOnce:
+    """Rows that can be iterated once, plus rows kept by an early ``metadata()``.
+
+    Subclasses provide ``_generate()`` (the rows as they arrive) and start with
+    ``_consumed = False`` and ``_kept = None``; ``_keep_unread()`` is what
+    ``metadata()`` calls before it waits for the end of the request.
+    """
+
+    _consumed: bool
+    _kept: Optional[List[Any]]
+
+    def _generate(self) -> Iterator[Any]:  # pragma: no cover - subclasses implement
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._kept is not None:
+            kept, self._kept = self._kept, None
+            self._consumed = True
+            return iter(kept)
+        if self._consumed:
+            from couchbase.exceptions import InvalidArgumentException
+
+            raise InvalidArgumentException(message="the rows of a result can be iterated once; use rows() to keep them")
+        self._consumed = True
+        return self._generate()
+
+    def rows(self) -> Iterator[Any]:
+        """Iterate the rows as they arrive (once)."""
+        return iter(self)
+
+    def all(self) -> List[Any]:
+        """Every row, as a list (runs the request to completion)."""
+        return list(self)
+
+    def _keep_unread(self) -> None:
+        """Before waiting for the end: keep rows nobody has iterated, for a later iteration."""
+        if not self._consumed and self._kept is None:
+            self._kept = list(self._generate())
+
+
+class BlockingRows(IterateOnce):
     """Rows of one request, pulled by iteration; ``metadata()`` after the rows."""
 
     def __init__(self, conn: Any, schedule: Callable[[], RowStream]) -> None:
@@ -29,18 +69,6 @@ class BlockingRows:
         with conn.locked():
             conn.wait_for(lambda: bool(stream.rows) or stream.done)
 
-    def __iter__(self) -> Iterator[Any]:
-        if self._kept is not None:
-            kept, self._kept = self._kept, None
-            self._consumed = True
-            return iter(kept)
-        if self._consumed:
-            from couchbase.exceptions import InvalidArgumentException
-
-            raise InvalidArgumentException(message="the rows of a result can be iterated once; use rows() to keep them")
-        self._consumed = True
-        return self._generate()
-
     def _generate(self) -> Iterator[Any]:
         stream = self._stream
         rows = stream.rows
@@ -53,18 +81,10 @@ class BlockingRows:
                 return
             self._pump()
 
-    def rows(self) -> Iterator[Any]:
-        """Iterate the rows as they arrive (once)."""
-        return iter(self)
-
-    def all(self) -> List[Any]:
-        return list(self)
-
     def _finish(self) -> Dict[str, Any]:
         """Wait for the end of the stream; rows not yet iterated are kept for later iteration."""
         stream = self._stream
-        if not self._consumed and self._kept is None:
-            self._kept = list(self._generate())
+        self._keep_unread()
         while not stream.done:
             self._pump()
         if stream.error is not None:
