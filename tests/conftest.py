@@ -24,7 +24,15 @@ from support.frontends import FRONT_ENDS, load_all, selected  # tests/ is on sys
 load_all()
 
 
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption("--long", action="store_true", default=False,
+                     help="run the fault suite's long variants (chaos for 10+ minutes, more operations)")
 
+
+@pytest.fixture(scope="session")
+def long_run(request: Any) -> bool:
+    """True under ``pytest --long``: fault tests scale their counts and durations up."""
+    return bool(request.config.getoption("--long"))
 
 
 @pytest.fixture(scope="session")
