@@ -23,19 +23,21 @@
 #define PYCB_IOPS_START 1
 #define PYCB_IOPS_RELEASED 2
 
-typedef struct {
-    struct lcb_io_opt_st io; /* first member: libcouchbase only sees this */
-    uint64_t id;
-    uint64_t next_id;
-} pycb_IOPS;
-
-typedef struct {
+typedef struct pycb_EVENT_s {
     uint64_t id;
     lcb_socket_t sock;      /* the descriptor Python is watching, or -1 */
     short flags;            /* what Python is watching it for */
     lcb_ioE_callback handler;
     void *arg;
+    struct pycb_EVENT_s *prev, *next; /* the table's live events (see pycb_bsd_close) */
 } pycb_EVENT;
+
+typedef struct {
+    struct lcb_io_opt_st io; /* first member: libcouchbase only sees this */
+    uint64_t id;
+    uint64_t next_id;
+    pycb_EVENT *events;
+} pycb_IOPS;
 
 typedef struct {
     uint64_t id;
@@ -57,8 +59,14 @@ static void *pycb_ev_create(lcb_io_opt_t iops)
 {
     pycb_EVENT *ev = calloc(1, sizeof(*ev));
     if (ev) {
-        ev->id = ++PYCB_IOPS_OF(iops)->next_id;
+        pycb_IOPS *p = PYCB_IOPS_OF(iops);
+        ev->id = ++p->next_id;
         ev->sock = -1;
+        ev->next = p->events;
+        if (p->events) {
+            p->events->prev = ev;
+        }
+        p->events = ev;
     }
     return ev;
 }
@@ -91,8 +99,38 @@ static void pycb_ev_cancel(lcb_io_opt_t iops, lcb_socket_t sock, void *event)
 static void pycb_ev_destroy(lcb_io_opt_t iops, void *event)
 {
     pycb_EVENT *ev = event;
-    pycb_iops_event(PYCB_IOPS_OF(iops)->id, ev->id, ev, (int)ev->sock, PYCB_IOPS_DESTROYED);
+    pycb_IOPS *p = PYCB_IOPS_OF(iops);
+    pycb_iops_event(p->id, ev->id, ev, (int)ev->sock, PYCB_IOPS_DESTROYED);
+    if (ev->prev) {
+        ev->prev->next = ev->next;
+    } else {
+        p->events = ev->next;
+    }
+    if (ev->next) {
+        ev->next->prev = ev->prev;
+    }
     free(ev);
+}
+
+/* libcouchbase's own close(), wired by lcb_iops_wire_bsd_impl2. */
+static lcb_ioE_close_fn pycb_bsd_close_impl;
+
+/* libcouchbase may close a socket that an event still watches (a TLS socket is
+ * closed before its event is destroyed). Drop those watches first, while the
+ * descriptor is still open: loops such as Twisted's epoll reactor cannot
+ * unregister a closed descriptor and would keep a stale registration for the
+ * next socket that gets the same number. */
+static void pycb_bsd_close(lcb_io_opt_t iops, lcb_socket_t sock)
+{
+    pycb_IOPS *p = PYCB_IOPS_OF(iops);
+    pycb_EVENT *ev;
+    for (ev = p->events; ev; ev = ev->next) {
+        if (ev->sock == sock && ev->flags) {
+            ev->flags = 0;
+            pycb_iops_event(p->id, ev->id, ev, (int)sock, 0);
+        }
+    }
+    pycb_bsd_close_impl(iops, sock);
 }
 
 /* Called by the host loop: the descriptor is ready for `flags` (LCB_READ_EVENT/LCB_WRITE_EVENT). */
@@ -181,6 +219,10 @@ static void pycb_get_procs(int version, lcb_loop_procs *loop, lcb_timer_procs *t
     ev->cancel = pycb_ev_cancel;
     ev->watch = pycb_ev_watch;
     lcb_iops_wire_bsd_impl2(bsd, version);
+    if (bsd->close != pycb_bsd_close) {
+        pycb_bsd_close_impl = bsd->close;
+        bsd->close = pycb_bsd_close;
+    }
 }
 
 static void pycb_iops_destructor(lcb_io_opt_t iops)
