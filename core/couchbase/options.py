@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import math
 from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple, Union
 
 from couchbase.auth import Authenticator, PasswordAuthenticator
@@ -198,6 +199,8 @@ def to_seconds(name: str, value: Any) -> float:
         )
     if secs < 0:
         raise InvalidArgumentException(message=f"{name} must not be negative, got {secs}")
+    if not math.isfinite(secs):  # nan/inf would fail later as a bare ValueError/OverflowError
+        raise InvalidArgumentException(message=f"{name} must be a finite number of seconds, got {secs}")
     return secs
 
 
@@ -205,10 +208,11 @@ def timeout_us(value: Any) -> int:
     """Per-operation timeout in microseconds (0 = the connection's default)."""
     if value is None:
         return 0
-    us = int(to_seconds("timeout", value) * 1_000_000)
+    secs = to_seconds("timeout", value)
+    us = int(secs * 1_000_000)
     if us > 0xFFFFFFFF:
         raise InvalidArgumentException(message=f"timeout too large: {value!r}")
-    return us
+    return max(us, 1) if secs > 0 else us  # a sub-microsecond timeout is not "the default"
 
 
 _THIRTY_DAYS = 30 * 24 * 60 * 60
@@ -229,23 +233,31 @@ def expiry_value(value: Any) -> int:
         ts = value.timestamp()
         if ts <= 0:
             raise InvalidArgumentException(message=f"expiry datetime {value!r} is before the epoch")
-        return int(ts)
+        return _expiry_u32(ts, value)
     if isinstance(value, datetime.timedelta):
         secs = value.total_seconds()
         if secs < 0:
             raise InvalidArgumentException(message=f"expiry must not be negative, got {value!r}")
         if secs > _THIRTY_DAYS:
-            return int(time.time() + secs)
-        return int(secs)
+            return _expiry_u32(time.time() + secs, value)
+        return _expiry_u32(secs, value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidArgumentException(
             message=f"expiry must be seconds (int), a timedelta or a datetime, got {type(value).__name__}"
         )
     if value < 0:
         raise InvalidArgumentException(message=f"expiry must not be negative, got {value}")
-    if value > 0xFFFFFFFF:
-        raise InvalidArgumentException(message=f"expiry too large: {value}")
-    return int(value)
+    return _expiry_u32(value, value)
+
+
+def _expiry_u32(secs: float, given: Any) -> int:
+    """Seconds as the server's 32-bit expiry; a positive fraction of a second is 1 (0 means never)."""
+    if secs != secs:
+        raise InvalidArgumentException(message=f"expiry must be a number of seconds, got {given!r}")
+    if secs > 0xFFFFFFFF:
+        raise InvalidArgumentException(
+            message=f"expiry too large: {given!r} is past what the server can store (year 2106)")
+    return max(int(secs), 1) if secs > 0 else 0
 
 
 def durability_args(opts: Mapping[str, Any]) -> Tuple[int, int, int]:
@@ -273,6 +285,8 @@ def durability_args(opts: Mapping[str, Any]) -> Tuple[int, int, int]:
             raise InvalidArgumentException(message=f"{name} must be an int, got {type(val).__name__}")
         if val > 4:
             raise InvalidArgumentException(message=f"{name}={val} is more than a cluster can have (max 4)")
+    # any negative number means "all available"; one value keeps it inside a C int
+    persist_to, replicate_to = max(persist_to, -1), max(replicate_to, -1)
     if level and (persist_to or replicate_to):
         raise InvalidArgumentException(
             message="server durability levels and persist_to/replicate_to cannot be combined"
