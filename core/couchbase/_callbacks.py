@@ -60,10 +60,11 @@ def pycb_on_log(iid, subsys, severity, srcfile, srcline, message) -> None:  # ty
 
 
 # ---- the IOPS bridge (_iops.c): libcouchbase asks the host loop for watchers and timers
-def _iops_of(iops_id: int) -> "object":
-    from couchbase import iops
+_IOPS_REGISTRY: Dict[int, "object"] = {}  # the same dict as couchbase.iops.REGISTRY
 
-    return iops.REGISTRY.get(iops_id)
+
+def _iops_of(iops_id: int) -> "object":
+    return _IOPS_REGISTRY.get(iops_id)
 
 
 @ffi.def_extern()

@@ -21,6 +21,7 @@ the response callback, and carries the result or the typed exception.
 from __future__ import annotations
 
 import contextlib
+from types import MappingProxyType
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from couchbase import options as _o
@@ -48,6 +49,10 @@ from couchbase.results import (
 from couchbase.transcoder import Transcoder, decode_with, encode_with
 
 _buffer = ffi.buffer
+_unpack = ffi.unpack
+# The options of a call that passed none: shared and read-only, so the common call skips options.merge.
+_NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
+_NOT_QUIET = (False,)
 _NULL = ffi.NULL
 
 # Store operations (lcb_STORE_OPERATION).
@@ -195,12 +200,13 @@ def _quiet_or_raise(op: AsyncResult, resp: Any, factory: Callable[[], Any]) -> b
 
 
 def _decode_get(op: AsyncResult, resp: Any) -> None:
-    transcoder, no_format, quiet = op.ctx
-    if _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
+    if resp.rc and _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
         return
-    raw = _buffer(resp.value, resp.nvalue)[:]
-    value = raw if no_format else decode_with(transcoder, raw, resp.flags)
-    op.result = GetResult(op.key, 0, resp.cas, value, resp.flags)
+    transcoder, no_format, _quiet = op.ctx
+    raw = _unpack(resp.value, resp.nvalue)
+    flags = resp.flags
+    value = raw if no_format else decode_with(transcoder, raw, flags)
+    op.result = GetResult(op.key, 0, resp.cas, value, flags)
 
 
 def _decode_replica(op: AsyncResult, resp: Any) -> None:
@@ -225,7 +231,7 @@ def _decode_replica(op: AsyncResult, resp: Any) -> None:
 
 
 def _decode_mutation(op: AsyncResult, resp: Any) -> None:
-    if _quiet_or_raise(op, resp, lambda: MutationResult(op.key, resp.rc)):
+    if resp.rc and _quiet_or_raise(op, resp, lambda: MutationResult(op.key, resp.rc)):
         return
     op.result = MutationResult(op.key, 0, resp.cas, _token(op, resp))
 
@@ -701,9 +707,14 @@ class KVOperations:
 
         Options: ``timeout``, ``with_expiry`` (fill ``expiry_time``), ``project``
         (list of paths), ``transcoder``, ``quiet`` (return a failed result instead
+        if not opts:  # the common call: no options at all
+            op, cookie = self._new_op(key, K_GET, (self._transcoder, False, self._quiet_default))
+            s, c = self._scope_b, self._coll_b
+            rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, 0)
+            return self._check_rc(op, rc, "get") if rc else op
         of raising DocumentNotFound), ``no_format`` (the stored bytes).
         """
-        opts = _o.merge("get", A_GET, options, kwargs)
+        opts = _o.merge("get", A_GET, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_get(key, opts))
 
     def get_and_touch(self, key: Any, expiry: Any, *options: Any, **kwargs: Any) -> Any:
@@ -785,7 +796,7 @@ class KVOperations:
 
     def _sched_store(self, operation: int, key: Any, value: Any, opts: Mapping[str, Any]) -> AsyncResult:
         kb = key_bytes(key)
-        tc = self._tc(opts)
+        tc = self._tc(opts) if opts else self._transcoder
         if operation in (APPEND, PREPEND):
             if isinstance(value, str):
                 data, flags = value.encode("utf-8"), 0
@@ -800,21 +811,25 @@ class KVOperations:
             from couchbase.exceptions import ValueTooLargeException
 
             raise ValueTooLargeException(message=f"value for {key!r} is {len(data)} bytes; the limit is 20 MiB")
-        exp = _o.expiry_value(opts.get("expiry"))
-        cas = opts.get("cas", 0) or 0
-        if cas:
-            cas = _int_opt("store", "cas", cas, 0, 2**64 - 1)
-        level, persist_to, replicate_to = self._durability(opts)
-        preserve = bool(opts.get("preserve_expiry", False))
-        if preserve and exp:
-            raise InvalidArgumentException(message="preserve_expiry cannot be combined with expiry")
+        if opts or self.__dict__.get("_durability_stack"):
+            exp = _o.expiry_value(opts.get("expiry"))
+            cas = opts.get("cas", 0) or 0
+            if cas:
+                cas = _int_opt("store", "cas", cas, 0, 2**64 - 1)
+            level, persist_to, replicate_to = self._durability(opts)
+            preserve = bool(opts.get("preserve_expiry", False))
+            if preserve and exp:
+                raise InvalidArgumentException(message="preserve_expiry cannot be combined with expiry")
+        else:  # the common call: no options, no durability() block
+            exp = cas = level = persist_to = replicate_to = 0
+            preserve = False
         datatype = 1 if (flags & _COMMON_MASK) == _JSON_COMMON or flags == 0 and operation not in (APPEND, PREPEND) and data[:1] in (b"{", b"[") else 0
-        op, cookie = self._new_op(key, K_MUTATION, (False,))
+        op, cookie = self._new_op(key, K_MUTATION, _NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_store(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), data, len(data),
                             operation, flags, exp, cas, datatype, level, persist_to, replicate_to, preserve,
-                            _o.timeout_us(opts.get("timeout")))
-        return self._check_rc(op, rc, "store")
+                            _o.timeout_us(opts.get("timeout")) if opts else 0)
+        return self._check_rc(op, rc, "store") if rc else op
 
     def upsert(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
         """Create or replace a document.
@@ -823,17 +838,17 @@ class KVOperations:
         ServerDurability or ClientDurability), ``persist_to``/``replicate_to``,
         ``preserve_expiry``, ``transcoder``, ``format``, ``timeout``.
         """
-        opts = _o.merge("upsert", A_STORE, options, kwargs)
+        opts = _o.merge("upsert", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(UPSERT, key, value, opts))
 
     def insert(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
         """Create a document; DocumentExistsException if it exists."""
-        opts = _o.merge("insert", A_INSERT, options, kwargs)
+        opts = _o.merge("insert", A_INSERT, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(INSERT, key, value, opts))
 
     def replace(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
         """Replace an existing document (optionally only if ``cas`` matches)."""
-        opts = _o.merge("replace", A_STORE, options, kwargs)
+        opts = _o.merge("replace", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(REPLACE, key, value, opts))
 
     def _sched_remove(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult:

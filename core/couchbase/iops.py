@@ -44,6 +44,7 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from couchbase import _callbacks
 from couchbase._binding import ffi, lib
 
 READ: int = lib.LCB_READ_EVENT
@@ -58,7 +59,7 @@ _timer_fire = lib.pycb_iops_timer_fire
 
 # id -> IOPS, for the C side's callbacks (see _callbacks.py). An IOPS stays here
 # until libcouchbase frees the C table that reports to it.
-REGISTRY: Dict[int, "IOPS"] = {}
+REGISTRY: Dict[int, "IOPS"] = _callbacks._IOPS_REGISTRY  # type: ignore[assignment]
 _ids = itertools.count(1)
 
 

@@ -78,7 +78,9 @@ class ClusterOptions(OptionBlock):
     """``ClusterOptions(PasswordAuthenticator(user, pw), timeout_options=..., lockmode=..., ...)``.
 
     Other keywords: ``transcoder``, ``quiet`` (default for get/remove), ``lockmode``,
-    ``enable_mutation_tokens``, ``timeout_options`` and any timeout keyword of
+    ``enable_mutation_tokens``, ``enable_tracing`` / ``enable_metrics`` (libcouchbase's
+    threshold-logging tracer and operation metrics, both on by default; turning tracing off
+    saves CPU on every operation), ``timeout_options`` and any timeout keyword of
     :class:`ClusterTimeoutOptions` directly.
     """
 

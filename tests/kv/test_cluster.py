@@ -338,3 +338,19 @@ def test_use_after_fork_is_a_clear_error(kv, key):
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0, f"child exit status {os.WEXITSTATUS(status)}"
     assert kv.get(key).value == 1  # the parent's connection still works
+
+
+def test_tracing_and_metrics_can_be_turned_off(mock, key):
+    from couchbase.exceptions import InvalidArgumentException
+
+    with Cluster(mock.connstr, _opts(mock)) as default:
+        bucket = default.bucket("default")
+        assert bucket._cntl(0x4E) == 1  # LCB_CNTL_ENABLE_TRACING: libcouchbase's default, kept
+    with Cluster(mock.connstr, _opts(mock), enable_tracing=False, enable_metrics=False) as quiet:
+        bucket = quiet.bucket("default")
+        assert bucket._cntl(0x4E) == 0
+        assert bucket._cntl(0x67) == 0  # LCB_CNTL_ENABLE_OP_METRICS
+        bucket.default_collection().upsert(key, {"a": 1})
+        assert bucket.default_collection().get(key).content_as[dict] == {"a": 1}
+    with pytest.raises(InvalidArgumentException, match="enable_tracing"):
+        Cluster(mock.connstr, _opts(mock), enable_tracing="no")
