@@ -232,7 +232,10 @@ def expiry_value(value: Any) -> int:
     if value is None:
         return 0
     if isinstance(value, datetime.datetime):
-        ts = value.timestamp()
+        try:
+            ts = value.timestamp()
+        except (ValueError, OverflowError, OSError):  # naive datetimes near year 1 or 9999
+            raise InvalidArgumentException(message=f"expiry datetime {value!r} is out of range") from None
         if ts <= 0:
             raise InvalidArgumentException(message=f"expiry datetime {value!r} is before the epoch")
         return _expiry_u32(ts, value)
