@@ -110,7 +110,8 @@ def _is_typed_json(flags: int) -> bool:
 
 
 def _compact_json(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # allow_nan=False: NaN/Infinity are not JSON; other SDKs, N1QL and the server's JSON check reject them
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def _as_bytes(data: Any) -> bytes:
@@ -276,7 +277,7 @@ class DefaultTranscoder(_JSONCodec, Transcoder):
         who = type(self).__name__
         if format is None or format == FMT_AUTO:
             fmt: Optional[int] = self._auto_format(value)
-        elif isinstance(format, int) and not isinstance(format, bool):
+        elif isinstance(format, int) and not isinstance(format, bool) and 0 <= format <= 0xFFFFFFFF:
             fmt = format_of(format)
         else:
             raise EncodingFailureException(
