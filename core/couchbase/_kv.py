@@ -442,11 +442,17 @@ def schedule_diagnostics(conn: Any) -> AsyncResult:
 def key_bytes(key: Any) -> bytes:
     """The wire form of a document key; raises a typed error naming a bad key."""
     if type(key) is str:
-        data = key.encode("utf-8")
+        try:
+            data = key.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _not_utf8(key, exc) from None
     elif type(key) is bytes:
         data = key
     elif isinstance(key, str):
-        data = str(key).encode("utf-8")
+        try:
+            data = str(key).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _not_utf8(key, exc) from None
     elif isinstance(key, (bytes, bytearray)):
         data = bytes(key)
     else:
@@ -461,6 +467,27 @@ def key_bytes(key: Any) -> bytes:
             message=f"document key must be 1..250 bytes, got {n} bytes: {key[:40]!r}{'...' if n > 40 else ''}"
         )
     return data
+
+
+def _not_utf8(key: str, exc: UnicodeEncodeError) -> CouchbaseException:
+    """A str key with a lone surrogate: no UTF-8 form, so no key the server can store."""
+    from couchbase.exceptions import KeyFormatException
+
+    return KeyFormatException(message=f"document key {key[:40]!r} is not valid UTF-8 text ({exc.reason} at "
+                                      f"index {exc.start}); pass bytes for binary keys")
+
+
+def _multi_key(key: Any, name: str) -> None:
+    """Check a key of a multi operation: a valid key that can index its MultiResult."""
+    key_bytes(key)
+    try:
+        hash(key)
+    except TypeError:
+        from couchbase.exceptions import KeyFormatTypeException
+
+        raise KeyFormatTypeException(
+            message=f"{name}: keys index the MultiResult, so they must be str or bytes, "
+                    f"got {type(key).__name__}: {key[:40]!r}") from None
 
 
 def cancel_scheduled(conn: Any, ops: List[AsyncResult]) -> None:
@@ -995,7 +1022,7 @@ class KVOperations:
         except TypeError:
             raise InvalidArgumentException(message=f"{name} takes an iterable of keys, got {type(keys).__name__}") from None
         for k in out:
-            key_bytes(k)
+            _multi_key(k, name)
         return out
 
     @staticmethod
@@ -1021,7 +1048,7 @@ class KVOperations:
                 raise InvalidArgumentException(
                     message=f"{name} takes a dict of key -> value (or Items), got {type(kvs).__name__}") from None
         for k, _, _ in out:
-            key_bytes(k)
+            _multi_key(k, name)
         return out
 
     def _multi_quiet(self, opts: Dict[str, Any]) -> bool:
