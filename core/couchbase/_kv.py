@@ -763,10 +763,10 @@ class KVOperations:
     def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
+        tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered
         op, cookie = self._new_op(key, kind, (self._tc(opts), False))
         s, c = self._scope_b, self._coll_b
-        rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode,
-                                 _o.timeout_us(opts.get("timeout")))
+        rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, tmo)
         return self._check_rc(op, rc, "replica read")
 
     def get_any_replica(self, key: Any, *options: Any, **kwargs: Any) -> Any:
@@ -781,10 +781,10 @@ class KVOperations:
 
     def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult:
         kb = key_bytes(key)
+        tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, K_EXISTS, None)
         s, c = self._scope_b, self._coll_b
-        rc = lib.pycb_exists(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb),
-                             _o.timeout_us(opts.get("timeout")))
+        rc = lib.pycb_exists(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), tmo)
         return self._check_rc(op, rc, "exists")
 
     def exists(self, key: Any, *options: Any, **kwargs: Any) -> Any:
@@ -796,10 +796,10 @@ class KVOperations:
     def _sched_touch(self, key: Any, expiry: Any, opts: Mapping[str, Any]) -> AsyncResult:
         kb = key_bytes(key)
         exp = _o.expiry_value(expiry)
+        tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, K_MUTATION, (False,))
         s, c = self._scope_b, self._coll_b
-        rc = lib.pycb_touch(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), exp,
-                            _o.timeout_us(opts.get("timeout")))
+        rc = lib.pycb_touch(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), exp, tmo)
         return self._check_rc(op, rc, "touch")
 
     def touch(self, key: Any, expiry: Any, *options: Any, **kwargs: Any) -> Any:
@@ -810,10 +810,10 @@ class KVOperations:
     def _sched_unlock(self, key: Any, cas: Any, opts: Mapping[str, Any]) -> AsyncResult:
         kb = key_bytes(key)
         cas = _int_opt("unlock", "cas", cas, 1, 2**64 - 1)
+        tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, K_MUTATION, (False,))
         s, c = self._scope_b, self._coll_b
-        rc = lib.pycb_unlock(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas,
-                             _o.timeout_us(opts.get("timeout")))
+        rc = lib.pycb_unlock(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, tmo)
         return self._check_rc(op, rc, "unlock")
 
     def unlock(self, key: Any, cas: int, *options: Any, **kwargs: Any) -> Any:
@@ -851,11 +851,11 @@ class KVOperations:
             exp = cas = level = persist_to = replicate_to = 0
             preserve = False
         datatype = 1 if (flags & _COMMON_MASK) == _JSON_COMMON or flags == 0 and operation not in (APPEND, PREPEND) and data[:1] in (b"{", b"[") else 0
+        tmo = _o.timeout_us(opts.get("timeout")) if opts else 0  # may raise: before the op is registered
         op, cookie = self._new_op(key, K_MUTATION, _NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_store(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), data, len(data),
-                            operation, flags, exp, cas, datatype, level, persist_to, replicate_to, preserve,
-                            _o.timeout_us(opts.get("timeout")) if opts else 0)
+                            operation, flags, exp, cas, datatype, level, persist_to, replicate_to, preserve, tmo)
         return self._check_rc(op, rc, "store") if rc else op
 
     def upsert(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
@@ -885,10 +885,10 @@ class KVOperations:
             cas = _int_opt("remove", "cas", cas, 0, 2**64 - 1)
         level = self._durability(opts)[0]
         quiet = bool(opts.get("quiet", self._quiet_default))
+        tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, K_MUTATION, (quiet,))
         s, c = self._scope_b, self._coll_b
-        rc = lib.pycb_remove(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, level,
-                             _o.timeout_us(opts.get("timeout")))
+        rc = lib.pycb_remove(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, level, tmo)
         return self._check_rc(op, rc, "remove")
 
     def remove(self, key: Any, *options: Any, **kwargs: Any) -> Any:
@@ -906,10 +906,11 @@ class KVOperations:
             raise InvalidArgumentException(message=f"counter: initial must not be negative, got {init}")
         exp = _o.expiry_value(opts.get("expiry"))
         level = self._durability(opts)[0]
+        tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, K_COUNTER, (False,))
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_counter(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), delta, init,
-                              has_initial, exp, level, _o.timeout_us(opts.get("timeout")))
+                              has_initial, exp, level, tmo)
         return self._check_rc(op, rc, "counter")
 
     def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
@@ -980,11 +981,12 @@ class KVOperations:
         level = 0
         if mutation:
             level = self._durability(opts)[0]
+        tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, kind, ctx)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_subdoc(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), n, ops_a, flags_a,
                              paths_a, npaths_a, vals_a, nvals_a, deltas_a, cas, exp, preserve, sem,
-                             bool(opts.get("access_deleted", False)), level, _o.timeout_us(opts.get("timeout")))
+                             bool(opts.get("access_deleted", False)), level, tmo)
         return self._check_rc(op, rc, "sub-document operation")
 
     def lookup_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
