@@ -843,6 +843,8 @@ class KVOperations:
             cas = opts.get("cas", 0) or 0
             if cas:
                 cas = _int_opt("store", "cas", cas, 0, 2**64 - 1)
+                if operation == UPSERT:  # libcouchbase drops the CAS of an upsert; a CAS'd store is a replace
+                    operation = REPLACE
             level, persist_to, replicate_to = self._durability(opts)
             preserve = bool(opts.get("preserve_expiry", False))
             if preserve and exp:
