@@ -918,8 +918,8 @@ class KVOperations:
     def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
         opts = _o.merge(name, A_COUNTER, options, kwargs)
         delta = _counter_number(name, "delta", opts.get("delta", 1))
-        if delta <= 0:
-            raise InvalidArgumentException(message=f"{name}: delta must be positive, got {delta}")
+        if not 0 < delta < 2**63:  # libcouchbase takes a signed 64-bit delta
+            raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
         return self._submit_maybe_durable(lambda: self._sched_counter(key, sign * delta, opts), opts)
 
     def increment(self, key: Any, *options: Any, **kwargs: Any) -> Any:
@@ -933,8 +933,8 @@ class KVOperations:
     def counter(self, key: Any, delta: int = 1, initial: Optional[int] = None, **kwargs: Any) -> Any:
         """1.x/2.x spelling: signed ``delta``."""
         d = _counter_number("counter", "delta", delta)
-        if d == 0:
-            raise InvalidArgumentException(message="counter: delta must not be 0")
+        if d == 0 or not -(2**63) <= d < 2**63:
+            raise InvalidArgumentException(message=f"counter: delta must be a non-zero signed 64-bit int, got {d}")
         opts = _o.merge("counter", A_COUNTER, (), dict(kwargs, initial=initial))
         return self._submit_maybe_durable(lambda: self._sched_counter(key, d, opts), opts)
 
@@ -1142,8 +1142,9 @@ class KVOperations:
         self._reject_multi_client_durability("counter_multi", opts)
         for k, d in pairs:
             key_bytes(k)
-            if d == 0:
-                raise InvalidArgumentException(message=f"counter_multi: delta for {k!r} must not be 0")
+            if d == 0 or not -(2**63) <= d < 2**63:
+                raise InvalidArgumentException(
+                    message=f"counter_multi: delta for {k!r} must be a non-zero signed 64-bit int, got {d}")
         return self._multi("counter_multi",
                            [(k, (lambda k=k, d=d: self._sched_counter(k, d, opts))) for k, d in pairs], quiet)
 
