@@ -368,7 +368,11 @@ class RawJSONTranscoder(Transcoder):
 
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
         if isinstance(value, str):
-            return value.encode("utf-8"), FMT_JSON
+            try:
+                return value.encode("utf-8"), FMT_JSON
+            except UnicodeError as exc:
+                raise EncodingFailureException(f"RawJSONTranscoder: the str is not valid UTF-8 text: {exc}",
+                                               inner_cause=exc) from exc
         _need(value, _BYTES_TYPES, "str or bytes that hold JSON", "RawJSONTranscoder")
         return _as_bytes(value), FMT_JSON
 
