@@ -355,7 +355,7 @@ class AsyncClusterBase(_Owned):
             from couchbase.exceptions import InvalidArgumentException
 
             raise InvalidArgumentException(message=f"iops_factory must be callable, got {iops_factory!r}")
-        self._connstr = connstr
+        self._connstr = cfg["connstr"]  # without credentials
         self._settings: Dict[str, str] = cfg["settings"]
         self._username: str = cfg["username"]
         self.__password: str = cfg["password"]

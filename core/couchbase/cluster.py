@@ -50,6 +50,7 @@ _CLUSTER_OPTIONS = frozenset(
 def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """Merge ClusterOptions and keywords; check every value. Shared by every front end."""
     opts = _o.merge("Cluster", _CLUSTER_OPTIONS, (options,) if options is not None else (), kwargs)
+    connstr, in_connstr = _connstr.take_credentials(connstr)
     auth = opts.get("authenticator")
     if auth is None and "username" in opts:
         auth = PasswordAuthenticator(opts.get("username", ""), opts.get("password", ""))
@@ -85,7 +86,10 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
                 raise InvalidArgumentException(message=f"{name} must be True or False, got {opts[name]!r}")
             settings[setting] = "true" if opts[name] else "false"
     user, password = auth.credentials()
-    return {"settings": settings, "username": user, "password": password, "transcoder": transcoder,
+    # credentials written into the connection string still count where the authenticator gives none
+    user, password = user or in_connstr.get("username", ""), password or in_connstr.get("password", "")
+    return {"connstr": connstr, "settings": settings, "username": user, "password": password,
+            "transcoder": transcoder,
             "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode}
 
 
@@ -103,7 +107,7 @@ class Cluster:
 
     def __init__(self, connstr: str, options: Optional[_o.ClusterOptions] = None, **kwargs: Any) -> None:
         cfg = resolve_settings(connstr, options, kwargs)
-        self._connstr = connstr
+        self._connstr: str = cfg["connstr"]  # without credentials: reprs, errors and lcb's log quote it
         self._settings: Dict[str, str] = cfg["settings"]
         self._username: str = cfg["username"]
         self.__password: str = cfg["password"]
