@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
 from couchbase import _connstr
 from couchbase import _kv, _requests
@@ -49,6 +49,9 @@ _CLUSTER_OPTIONS = frozenset(
 
 def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """Merge ClusterOptions and keywords; check every value. Shared by every front end."""
+    if options is not None and not isinstance(options, Mapping):  # not echoed: it may be a password
+        raise InvalidArgumentException(
+            message=f"Cluster options must be ClusterOptions(...), got a {type(options).__name__}")
     opts = _o.merge("Cluster", _CLUSTER_OPTIONS, (options,) if options is not None else (), kwargs)
     connstr, in_connstr = _connstr.take_credentials(connstr)
     auth = opts.get("authenticator")
@@ -57,7 +60,8 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
     if auth is None:
         raise InvalidArgumentException(message="Cluster needs ClusterOptions(PasswordAuthenticator(user, password))")
     if not isinstance(auth, Authenticator):
-        raise InvalidArgumentException(message=f"authenticator must be a PasswordAuthenticator, got {auth!r}")
+        raise InvalidArgumentException(
+            message=f"authenticator must be a PasswordAuthenticator, got a {type(auth).__name__}")
     settings: Dict[str, str] = {}
     timeouts = dict(opts.get("timeout_options") or {})
     timeouts.update({k: v for k, v in opts.items() if k in TIMEOUT_SETTINGS})

@@ -65,7 +65,8 @@ class OptionBlock(dict):  # type: ignore[type-arg]
         super().__init__({k: v for k, v in kwargs.items() if v is not None})
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({dict.__repr__(self)})"
+        shown = {k: "***" if "password" in str(k).lower() else v for k, v in self.items()}
+        return f"{type(self).__name__}({shown!r})"
 
 
 class ClusterTimeoutOptions(OptionBlock):
