@@ -450,6 +450,7 @@ class MockCluster:
         def go() -> Dict[str, Any]:
             return {"rev": self.cluster.rev, "ops": self.cluster.ops, "buckets": list(self.cluster.buckets),
                     "auth_mechanisms": dict(self.cluster.auth_mechanisms),
+                    "auth_failures": self.cluster.auth_failures,
                     "chaos_pending": sum(r["count"] for r in self.cluster.chaos),
                     "injected_pending": sum(r["count"] for r in self.cluster.injected),
                     "nodes": [{"index": n.index, "kv": n.kv_port, "mgmt": n.mgmt_port, "running": n.running,

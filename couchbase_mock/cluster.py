@@ -80,6 +80,7 @@ class Cluster:
         self.injected: List[Dict[str, Any]] = []
         self.chaos: List[Dict[str, Any]] = []
         self.auth_mechanisms: Dict[str, int] = {}  # SASL mechanism -> times clients started it
+        self.auth_failures = 0  # credentials rejected (SASL on KV, Basic auth on HTTP)
         self.replication_lag = 0.0  # seconds before a mutation counts as replicated
         self.persistence_lag = 0.0  # ... and as persisted
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)
@@ -87,8 +88,11 @@ class Cluster:
 
     # ---- credentials -------------------------------------------------------
     def check_credentials(self, user: str, password: str) -> bool:
-        return hmac.compare_digest(user.encode(), self.username.encode()) and \
+        ok = hmac.compare_digest(user.encode(), self.username.encode()) and \
             hmac.compare_digest(password.encode(), self.password.encode())
+        if not ok:
+            self.auth_failures += 1
+        return ok
 
     # ---- topology ------------------------------------------------------------
     def active_nodes(self) -> List[Node]:

@@ -197,6 +197,7 @@ def _sasl_auth(conn: KVConnection, req: Request) -> bytes:
     try:
         server_first = scram.start(req.value.decode("utf-8"))
     except (SaslError, UnicodeDecodeError, ValueError):
+        conn.cluster.auth_failures += 1
         return P.response(req.opcode, req.opaque, P.AUTH_ERROR, b"Auth failure")
     conn.scram = scram
     return P.response(req.opcode, req.opaque, P.AUTH_CONTINUE, server_first.encode())
@@ -209,6 +210,7 @@ def _sasl_step(conn: KVConnection, req: Request) -> bytes:
     try:
         user, final = scram.finish(req.value.decode("utf-8"))
     except (SaslError, UnicodeDecodeError, ValueError):
+        conn.cluster.auth_failures += 1
         return P.response(req.opcode, req.opaque, P.AUTH_ERROR, b"Auth failure")
     conn.user = user
     return P.response(req.opcode, req.opaque, 0, final.encode())
