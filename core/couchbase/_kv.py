@@ -707,6 +707,11 @@ class KVOperations:
     # ---- reads -------------------------------------------------------------
     def _sched_get(self, key: Any, opts: Mapping[str, Any], mode: int = GET_PLAIN, arg: int = 0) -> AsyncResult:
         kb = key_bytes(key)
+        if not opts:  # the common call: no options at all
+            op, cookie = self._new_op(key, K_GET, (self._transcoder, False, self._quiet_default))
+            s, c = self._scope_b, self._coll_b
+            rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, 0)
+            return self._check_rc(op, rc, "get") if rc else op
         quiet = bool(opts.get("quiet", self._quiet_default))
         tc = self._tc(opts)
         tmo = _o.timeout_us(opts.get("timeout"))
@@ -734,11 +739,6 @@ class KVOperations:
 
         Options: ``timeout``, ``with_expiry`` (fill ``expiry_time``), ``project``
         (list of paths), ``transcoder``, ``quiet`` (return a failed result instead
-        if not opts:  # the common call: no options at all
-            op, cookie = self._new_op(key, K_GET, (self._transcoder, False, self._quiet_default))
-            s, c = self._scope_b, self._coll_b
-            rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, 0)
-            return self._check_rc(op, rc, "get") if rc else op
         of raising DocumentNotFound), ``no_format`` (the stored bytes).
         """
         opts = _o.merge("get", A_GET, options, kwargs) if options or kwargs else _NO_OPTIONS
