@@ -77,11 +77,6 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
         settings["truststorepath"] = str(cert)
     if opts.get("enable_mutation_tokens") is False:
         settings["enable_mutation_tokens"] = "false"
-    transcoder = opts.get("transcoder") or DefaultTranscoder()
-    if not isinstance(transcoder, Transcoder) and not hasattr(transcoder, "encode_value"):
-        raise InvalidArgumentException(message=f"transcoder must be a Transcoder, got {transcoder!r}")
-    lockmode = opts.get("lockmode", LOCKMODE_WAIT)
-    _connstr.split(connstr)  # validates
     # libcouchbase's threshold-logging tracer and operation metrics are on by default, as in the
     # official SDK; the tracer costs about a sixth of the client CPU of a small get.
     for name, setting in (("enable_tracing", "enable_tracing"), ("enable_metrics", "enable_operation_metrics")):
@@ -89,6 +84,11 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             if not isinstance(opts[name], bool):
                 raise InvalidArgumentException(message=f"{name} must be True or False, got {opts[name]!r}")
             settings[setting] = "true" if opts[name] else "false"
+    transcoder = opts.get("transcoder") or DefaultTranscoder()
+    if not isinstance(transcoder, Transcoder) and not hasattr(transcoder, "encode_value"):
+        raise InvalidArgumentException(message=f"transcoder must be a Transcoder, got {transcoder!r}")
+    lockmode = opts.get("lockmode", LOCKMODE_WAIT)
+    _connstr.split(connstr)  # validates
     user, password = auth.credentials()
     # credentials written into the connection string still count where the authenticator gives none
     user, password = user or in_connstr.get("username", ""), password or in_connstr.get("password", "")
