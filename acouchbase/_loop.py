@@ -8,6 +8,7 @@ exception handler.
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Callable
 
 from couchbase.iops import IOPS, READ, WRITE, Timer, Watcher
 
@@ -35,6 +36,9 @@ class AsyncioIOPS(IOPS):
 
     def schedule(self, timer: Timer, delay: float) -> None:
         timer.data = self.loop.call_later(delay, timer.fire)
+
+    def call_soon(self, fn: Callable[[], Any]) -> None:
+        self.loop.call_soon(fn)
 
     def cancel(self, timer: Timer) -> None:
         handle = timer.data

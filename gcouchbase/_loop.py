@@ -11,7 +11,7 @@ blocks the greenlets waiting for results.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from couchbase.iops import IOPS, READ, WRITE, Timer, Watcher
 
@@ -92,6 +92,9 @@ class GeventIOPS(IOPS):
         watcher.data = None
         if native is not None:
             native.close()
+
+    def call_soon(self, fn: Callable[[], Any]) -> None:
+        self.loop.run_callback(fn)
 
     def schedule(self, timer: Timer, delay: float) -> None:
         native = self.loop.timer(max(0.0, delay))

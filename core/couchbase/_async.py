@@ -101,6 +101,8 @@ class _Owned:
         if conn.connected and not conn.closed:  # the hot path, inline
             if conn.iops.paused:
                 conn.iops.resume_reading()
+            if not conn.corked:
+                conn.cork()  # this turn's operations go out together (Connection.cork)
             return schedule()
         op = _pending_op()
 

@@ -91,6 +91,7 @@ class Connection:
         self.pending: Dict[int, Any] = {}
         self.next_cookie: Callable[[], int] = itertools.count(1).__next__
         self.closed = False
+        self.corked = False  # see cork()
         self.connected = False
         self.lockmode = lockmode
         self._lock = threading.Lock()
@@ -257,13 +258,49 @@ class Connection:
 
     # ---- batching --------------------------------------------------------
     def sched_enter(self) -> None:
+        if self.corked:
+            self.uncork()  # a batch that fails must not take this turn's other operations with it
         lib.lcb_sched_enter(self.instance)
 
     def sched_leave(self) -> None:
+        self._drop_cork()
         lib.lcb_sched_leave(self.instance)
 
     def sched_fail(self) -> None:
+        self._drop_cork()
         lib.lcb_sched_fail(self.instance)
+
+    def cork(self) -> None:
+        """Hold the operations scheduled from now until the loop's current turn ends, then
+        send them as one batch (IOPS connections only; a no-op inside libcouchbase's dispatch).
+
+        libcouchbase re-arms its timeout by scanning every request already sent each time
+        one is scheduled, so thousands sent one by one cost O(n) each; held in a scheduling
+        context they are queued without the scan and flushed together. libcouchbase does not
+        move held requests when a new cluster map replaces a pipeline, so the hold never
+        spans libcouchbase's own processing: it is released at the end of the turn
+        (``call_soon``), before the loop next enters libcouchbase for this connection
+        (``IOPS.held``), and it is not taken inside a dispatch (a map may follow in the
+        same read)."""
+        if iops_dispatching():
+            return
+        lib.lcb_sched_enter(self.instance)
+        self.corked = True
+        iops = self.iops
+        iops.held = self.uncork
+        iops.call_soon(self.uncork)
+
+    def uncork(self) -> None:
+        """Send what :meth:`cork` held (harmless when nothing is held)."""
+        if self.corked:
+            self._drop_cork()
+            if not self.closed and self._instance != ffi.NULL:
+                lib.lcb_sched_leave(self._instance)
+
+    def _drop_cork(self) -> None:
+        if self.corked:
+            self.corked = False
+            self.iops.held = None
 
     # ---- completion ------------------------------------------------------
     def _on_response(self, resp: Any) -> None:

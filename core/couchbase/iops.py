@@ -80,10 +80,11 @@ class Watcher:
     watcher object).
     """
 
-    __slots__ = ("fd", "flags", "wanted", "data", "_ev", "__weakref__")
+    __slots__ = ("fd", "flags", "wanted", "data", "_ev", "_iops", "__weakref__")
 
-    def __init__(self, ev: Any, fd: int) -> None:
+    def __init__(self, ev: Any, fd: int, iops: Optional["IOPS"] = None) -> None:
         self._ev = ev
+        self._iops = iops
         self.fd = fd
         self.flags = 0
         self.wanted = 0  # what libcouchbase asked for (``flags`` minus READ while reading is paused)
@@ -96,28 +97,19 @@ class Watcher:
 
     def on_readable(self) -> None:
         """The loop saw the socket readable."""
-        ev = self._ev
-        if ev is not None:
-            _depth[0] += 1
-            try:
-                _event_ready(ev, READ)
-            finally:
-                _depth[0] -= 1
+        self.ready(READ)
 
     def on_writable(self) -> None:
         """The loop saw the socket writable."""
-        ev = self._ev
-        if ev is not None:
-            _depth[0] += 1
-            try:
-                _event_ready(ev, WRITE)
-            finally:
-                _depth[0] -= 1
+        self.ready(WRITE)
 
     def ready(self, flags: int) -> None:
         """The loop saw the socket ready for ``flags`` (READ, WRITE or both)."""
         ev = self._ev
         if ev is not None:
+            iops = self._iops
+            if iops is not None and iops.held is not None:
+                iops.held()  # send held operations before libcouchbase reads (a new map may come in)
             _depth[0] += 1
             try:
                 _event_ready(ev, flags)
@@ -164,6 +156,8 @@ class Timer:
         self.armed = False
         tm = self._tm
         if tm is not None:
+            if iops is not None and iops.held is not None:
+                iops.held()
             _depth[0] += 1
             try:
                 _timer_fire(tm)
@@ -203,6 +197,9 @@ class IOPS:
         self._c_table: Any = None
         self.released = False
         self.paused = False
+        # While the connection holds this turn's operations (Connection.cork): what sends them.
+        # Called before the loop enters libcouchbase for this connection.
+        self.held: Optional[Callable[[], Any]] = None
         self._release_callbacks: List[Callable[["IOPS"], Any]] = []
 
     # ---- what a loop adapter implements ------------------------------------
@@ -276,6 +273,12 @@ class IOPS:
         self.schedule(timer, delay)
         return timer
 
+    def call_soon(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` when the loop has finished its current turn, before it next waits
+        for I/O. The default is a zero-delay :meth:`call_later`; adapters override it with
+        their loop's cheaper primitive when there is one."""
+        self.call_later(0, fn)
+
     def cancel_call(self, timer: CallLater) -> None:
         if timer.armed:
             timer.armed = False
@@ -327,7 +330,7 @@ class IOPS:
             self.release(watcher)
             return
         if watcher is None:
-            watcher = watchers[ev_id] = Watcher(ev, fd)
+            watcher = watchers[ev_id] = Watcher(ev, fd, self)
         elif watcher.fd != fd:
             watcher.fd = fd
         watcher.wanted = flags

@@ -253,3 +253,41 @@ def test_socketpair_watcher_dispatch_on_selector_loop():
     loop.close()
     a.close()
     b.close()
+
+
+def test_a_turns_operations_are_held_and_sent_together(mock, key):
+    """Operations started in one loop turn are held (Connection.cork) and sent when the turn
+    ends; an operation started inside libcouchbase's dispatch is never held."""
+    loop = I.SelectorLoop()
+    cluster = AsyncCluster(mock.connstr, _auth(mock), iops_factory=lambda: I.SelectorIOPS(loop))
+    try:
+        coll = cluster.bucket("default").default_collection()
+        assert _run(loop, coll.upsert(key, 1))[0] == "ok"
+        conn = coll._conn
+        served = mock.info()["ops"]
+        ops = [coll.get(key) for _ in range(200)]
+        assert conn.corked and conn.iops.held is not None
+        import time
+
+        time.sleep(0.2)
+        assert mock.info()["ops"] == served  # held: nothing has been sent yet
+        done: list = []
+        inner: list = []
+
+        def on_first(result: Any) -> None:  # runs inside libcouchbase's dispatch
+            inner.append(coll.get(key))
+            inner.append(conn.corked)
+            done.append(result)
+
+        ops[0].callback, ops[0].errback = on_first, lambda *a: done.append(a)
+        for op in ops[1:]:
+            op.callback = done.append
+            op.errback = lambda o, t, e, tb: done.append(e)
+        loop.run_until(lambda: len(done) == 200, 30)
+        assert not conn.corked and conn.iops.held is None
+        assert all(getattr(r, "value", None) == 1 for r in done)
+        assert inner[1] is False  # not held inside a dispatch
+        assert _run(loop, inner[0])[0] == "ok"
+    finally:
+        cluster.close()
+        loop.close()

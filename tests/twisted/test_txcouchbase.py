@@ -23,7 +23,7 @@ from couchbase.exceptions import (
 from couchbase.iops import live_iops
 from couchbase.options import ClusterOptions
 from support.frontends.twisted_fe import run_until_fired, turn_reactor
-from twisted.internet import reactor
+from twisted.internet import reactor, task
 from twisted.internet.defer import Deferred, DeferredList, ensureDeferred, inlineCallbacks
 from twisted.python.failure import Failure
 
@@ -234,9 +234,13 @@ def test_reactor_dropping_the_descriptors_does_not_crash(mock, key):
     cluster = TxCluster(mock.connstr, _opts(mock), kv_timeout=1)
     coll = cluster.bucket("default").default_collection()
     run_until_fired(coll.upsert(key, 1))
-    d = coll.get(key)  # in flight: its socket is being watched
+    d = coll.get(key)
     box = []
     d.addBoth(box.append)
+    # one reactor turn: the turn's operations are sent at its end (Connection.cork), so the
+    # socket is now watched for writing, and nothing has been written yet
+    run_until_fired(task.deferLater(reactor, 0, lambda: None))
+    assert not box
     removed = reactor.removeAll()
     ours = [s for s in removed if type(s).__name__ == "SocketDescriptor"]
     for other in removed:  # not ours: put back
