@@ -234,13 +234,16 @@ def test_reactor_dropping_the_descriptors_does_not_crash(mock, key):
     cluster = TxCluster(mock.connstr, _opts(mock), kv_timeout=1)
     coll = cluster.bucket("default").default_collection()
     run_until_fired(coll.upsert(key, 1))
-    d = coll.get(key)
-    box = []
-    d.addBoth(box.append)
-    # one reactor turn: the turn's operations are sent at its end (Connection.cork), so the
-    # socket is now watched for writing, and nothing has been written yet
-    run_until_fired(task.deferLater(reactor, 0, lambda: None))
-    assert not box
+    mock.set_latency(500)  # the get stays in flight while the descriptors are dropped
+    try:
+        d = coll.get(key)
+        box = []
+        d.addBoth(box.append)
+        # a reactor turn or two: the turn's operations are sent at its end (Connection.cork)
+        run_until_fired(task.deferLater(reactor, 0.05, lambda: None))
+        assert not box
+    finally:
+        mock.set_latency(0)
     removed = reactor.removeAll()
     ours = [s for s in removed if type(s).__name__ == "SocketDescriptor"]
     for other in removed:  # not ours: put back
