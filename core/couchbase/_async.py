@@ -101,8 +101,8 @@ class _Owned:
         if conn.connected and not conn.closed:  # the hot path, inline
             if conn.iops.paused:
                 conn.iops.resume_reading()
-            if not conn.corked:
-                conn.cork()  # this turn's operations go out together (Connection.cork)
+            if conn.pending and not conn.corked:  # more than one in flight: send this turn's together
+                conn.cork()
             return schedule()
         op = _pending_op()
 

@@ -256,8 +256,9 @@ def test_socketpair_watcher_dispatch_on_selector_loop():
 
 
 def test_a_turns_operations_are_held_and_sent_together(mock, key):
-    """Operations started in one loop turn are held (Connection.cork) and sent when the turn
-    ends; an operation started inside libcouchbase's dispatch is never held."""
+    """Operations started in one loop turn while others are in flight are held
+    (Connection.cork) and sent when the turn ends; a lone operation is not held, nor is one
+    started inside libcouchbase's dispatch."""
     loop = I.SelectorLoop()
     cluster = AsyncCluster(mock.connstr, _auth(mock), iops_factory=lambda: I.SelectorIOPS(loop))
     try:
@@ -265,7 +266,9 @@ def test_a_turns_operations_are_held_and_sent_together(mock, key):
         assert _run(loop, coll.upsert(key, 1))[0] == "ok"
         conn = coll._conn
         served = mock.info()["ops"]
-        ops = [coll.get(key) for _ in range(200)]
+        ops = [coll.get(key)]
+        assert not conn.corked  # nothing else in flight: libcouchbase sends it as usual
+        ops += [coll.get(key) for _ in range(199)]
         assert conn.corked and conn.iops.held is not None
         import time
 
