@@ -17,6 +17,8 @@
  * flags it already has costs nothing.
  */
 
+#include <time.h>
+
 #define PYCB_IOPS_DESTROYED -2
 #define PYCB_IOPS_CANCEL -1
 #define PYCB_IOPS_STOP 0
@@ -39,9 +41,17 @@ typedef struct {
     pycb_EVENT *events;
 } pycb_IOPS;
 
+/* libcouchbase re-arms its timeout timers on nearly every operation, usually to a later
+ * deadline. The host loop's timer is re-armed lazily, here: one that fires before the new
+ * deadline is kept, and when it fires early it is scheduled again for the rest. Python is
+ * entered only to schedule a host timer that is due earlier than the one it has (or when
+ * it has none), never to cancel one: a cancelled timer's host timer fires as a no-op. */
 typedef struct {
     uint64_t id;
-    int armed;
+    uint64_t iops_id;
+    int armed;          /* libcouchbase wants it to fire */
+    int64_t deadline;   /* when (monotonic ns) */
+    int64_t host_due;   /* when the host loop's timer fires (monotonic ns); 0: none scheduled */
     lcb_ioE_callback handler;
     void *arg;
 } pycb_TIMER;
@@ -145,11 +155,26 @@ static void pycb_iops_event_ready(void *event, int flags)
 
 /* ---- timers -------------------------------------------------------------- */
 
+static int64_t pycb_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Ask Python for a host timer due in `usecs` (it cancels the one it has first). */
+static void pycb_tm_host_schedule(pycb_TIMER *tm, int64_t now, int64_t usecs)
+{
+    tm->host_due = now + usecs * 1000;
+    pycb_iops_timer(tm->iops_id, tm->id, tm, usecs);
+}
+
 static void *pycb_tm_create(lcb_io_opt_t iops)
 {
     pycb_TIMER *tm = calloc(1, sizeof(*tm));
     if (tm) {
         tm->id = ++PYCB_IOPS_OF(iops)->next_id;
+        tm->iops_id = PYCB_IOPS_OF(iops)->id;
     }
     return tm;
 }
@@ -157,20 +182,24 @@ static void *pycb_tm_create(lcb_io_opt_t iops)
 static int pycb_tm_schedule(lcb_io_opt_t iops, void *timer, lcb_U32 usecs, void *arg, lcb_ioE_callback handler)
 {
     pycb_TIMER *tm = timer;
+    int64_t now = pycb_now_ns();
+    (void)iops;
     tm->handler = handler;
     tm->arg = arg;
     tm->armed = 1;
-    pycb_iops_timer(PYCB_IOPS_OF(iops)->id, tm->id, tm, (int64_t)usecs);
+    tm->deadline = now + (int64_t)usecs * 1000;
+    if (tm->host_due && tm->host_due <= tm->deadline) {
+        return 0; /* the host's timer fires first and re-checks */
+    }
+    pycb_tm_host_schedule(tm, now, (int64_t)usecs);
     return 0;
 }
 
 static void pycb_tm_cancel(lcb_io_opt_t iops, void *timer)
 {
     pycb_TIMER *tm = timer;
-    if (tm->armed) {
-        tm->armed = 0;
-        pycb_iops_timer(PYCB_IOPS_OF(iops)->id, tm->id, tm, PYCB_IOPS_CANCEL);
-    }
+    (void)iops;
+    tm->armed = 0;
 }
 
 static void pycb_tm_destroy(lcb_io_opt_t iops, void *timer)
@@ -180,14 +209,23 @@ static void pycb_tm_destroy(lcb_io_opt_t iops, void *timer)
     free(tm);
 }
 
-/* Called by the host loop when a scheduled timer is due. */
+/* Called by the host loop when the timer it scheduled is due. */
 static void pycb_iops_timer_fire(void *timer)
 {
     pycb_TIMER *tm = timer;
-    if (tm->armed && tm->handler) {
-        tm->armed = 0;
-        tm->handler(-1, 0, tm->arg);
+    int64_t now, left;
+    tm->host_due = 0;
+    if (!tm->armed || !tm->handler) {
+        return;
     }
+    now = pycb_now_ns();
+    left = tm->deadline - now;
+    if (left > 500000) { /* re-armed to a later deadline since: wait for the rest */
+        pycb_tm_host_schedule(tm, now, left / 1000);
+        return;
+    }
+    tm->armed = 0;
+    tm->handler(-1, 0, tm->arg);
 }
 
 /* ---- loop control and the table ----------------------------------------- */

@@ -121,46 +121,38 @@ class Watcher:
 
 
 class Timer:
-    """A libcouchbase timer. ``armed`` is True while libcouchbase wants it to fire;
-    ``data`` is free for the adapter (e.g. the loop's timer handle).
+    """A timer the loop runs for libcouchbase (or for the core: :class:`CallLater`).
+    ``armed`` is True while the loop's timer is scheduled; ``data`` is free for the
+    adapter (e.g. the loop's timer handle).
 
     libcouchbase re-arms its timeout timers on nearly every operation, usually to
-    a later deadline. The core re-arms the loop's timer lazily: a loop timer that
-    is due earlier than the new deadline is kept, and when it fires early it is
-    scheduled again for the rest; so an adapter sees one schedule per deadline
-    actually reached, not one per operation.
+    a later deadline. The C bridge re-arms the loop's timer lazily: a loop timer
+    due before the new deadline is kept, and when it fires early it is scheduled
+    again for the rest; a timer libcouchbase cancels fires as a no-op. So an
+    adapter sees one schedule per deadline actually reached, not one per operation.
     """
 
-    __slots__ = ("armed", "data", "deadline", "host_due", "_tm", "_iops", "__weakref__")
+    __slots__ = ("armed", "data", "host_due", "_tm", "_iops", "__weakref__")
 
     def __init__(self, tm: Any, iops: Optional["IOPS"] = None) -> None:
         self._tm = tm
         self._iops = iops
         self.armed = False
-        self.deadline = 0.0  # monotonic time libcouchbase wants it to fire
-        self.host_due: Optional[float] = None  # when the loop's timer fires, if one is scheduled
+        self.host_due: Optional[float] = None  # monotonic time the loop's timer fires, while armed
         self.data: Any = None
 
     def fire(self) -> None:
         """The loop's timer is due (the loop calls this once per schedule)."""
-        self.host_due = None
-        if not self.armed:
-            return
-        iops = self._iops
-        if iops is not None:
-            left = self.deadline - _monotonic()
-            if left > 0.0005:  # re-armed to a later deadline since: wait for the rest
-                self.host_due = self.deadline
-                iops.schedule(self, left)
-                return
         self.armed = False
+        self.host_due = None
         tm = self._tm
         if tm is not None:
+            iops = self._iops
             if iops is not None and iops.held is not None:
                 iops.held()
             _depth[0] += 1
             try:
-                _timer_fire(tm)
+                _timer_fire(tm)  # runs libcouchbase's handler, or asks for the rest of a re-armed wait
             finally:
                 _depth[0] -= 1
 
@@ -343,31 +335,26 @@ class IOPS:
     def _on_timer(self, tm_id: int, tm: Any, usecs: int) -> None:
         timers = self.timers
         timer = timers.get(tm_id)
-        if usecs >= 0:
+        if usecs >= 0:  # wanted sooner than the loop's timer fires, or there is none
             if timer is None:
                 timer = timers[tm_id] = Timer(tm, self)
-            delay = usecs / 1e6
-            deadline = _monotonic() + delay
-            timer.armed = True
-            timer.deadline = deadline
-            due = timer.host_due
-            if due is not None:
-                if due <= deadline:
-                    return  # the loop's timer fires first and re-checks the deadline
+            elif timer.armed:
                 self.cancel(timer)
-            timer.host_due = deadline
+            delay = usecs / 1e6
+            timer.armed = True
+            timer.host_due = _monotonic() + delay
             self.schedule(timer, delay)
             return
         if timer is None:
             return
-        timer.armed = False  # a loop timer still scheduled fires as a no-op
-        if usecs != -1:  # destroyed: the loop must let go of it now
-            if timer.host_due is not None:
-                timer.host_due = None
-                self.cancel(timer)
-            del timers[tm_id]
-            timer._tm = None
-            self.release_timer(timer)
+        # destroyed: the loop must let go of it now
+        if timer.armed:
+            timer.armed = False
+            timer.host_due = None
+            self.cancel(timer)
+        del timers[tm_id]
+        timer._tm = None
+        self.release_timer(timer)
 
     def _on_released(self) -> None:
         self.released = True
