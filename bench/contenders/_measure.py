@@ -12,7 +12,8 @@ half-way loses only the rest. A contender that cannot run prints
 
 A contender supplies a :class:`Driver`. Its ``run`` executes a list of
 *batches* one after another in the contender's own idiom and returns each
-batch's latency in nanoseconds:
+batch's latency in nanoseconds (or each operation's, when the driver sets
+``latency_per_op``):
 
 * mode ``inflight``: a batch of N keys is N independent operations started
   together and awaited together (N = 1 is one operation at a time);
@@ -21,8 +22,16 @@ batch's latency in nanoseconds:
 Figures (per workload): client CPU µs/op from ``getrusage(RUSAGE_SELF)``
 (user + system, every thread of this process) taken around the timed batches
 only, after a warm-up; wall-clock ops/s; p50/p99 of the per-batch latency
-(per operation when N = 1); RSS (from /proc/self/status) before the warm-up
+(per operation when N = 1 or the driver sets ``latency_per_op``); RSS (from /proc/self/status) before the warm-up
 and after the timed part.
+
+Two entry points share one sequence of steps (:func:`_session`, a generator
+that yields each ``driver.run`` call and computes the figures): :func:`main`
+for drivers whose ``run`` returns the latencies, and :func:`main_async` for
+:class:`AsyncDriver` s whose ``run`` is a coroutine, for frameworks that only
+work inside their own loop's run call (official txcouchbase 4.x needs
+``reactor.run()``). The timed region is the ``run`` call (or its ``await``)
+in both.
 """
 from __future__ import annotations
 
@@ -30,7 +39,7 @@ import json
 import resource
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, Generator, List, Optional, Sequence, Tuple
 
 PREFIX = "BENCH "
 
@@ -41,12 +50,29 @@ class Driver:
 
     modes: Sequence[str] = ("inflight", "multi")
     max_inflight: int = 1 << 30
+    latency_per_op: bool = False  # True: ``run`` returns one latency per operation in mode inflight
 
     def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
         raise NotImplementedError
 
     def close(self) -> None:
         pass
+
+
+class AsyncDriver(Driver):
+    """A driver whose ``run`` and ``close`` are coroutines (see :func:`main_async`)."""
+
+    async def run(  # type: ignore[override]
+            self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
+        raise NotImplementedError
+
+    async def close(self) -> None:  # type: ignore[override]
+        pass
+
+
+# One ``driver.run`` call: (mode, op, batches, value).
+Call = Tuple[str, str, List[List[str]], Any]
+Steps = Generator[Call, List[int], Any]
 
 
 def emit(record: Dict[str, Any]) -> None:
@@ -103,7 +129,7 @@ def _percentile(sorted_ns: List[int], q: float) -> float:
     return sorted_ns[idx] / 1000.0
 
 
-def populate(driver: Driver, workloads: List[Dict[str, Any]]) -> None:
+def _populate(driver: Driver, workloads: List[Dict[str, Any]]) -> Steps:
     """Store the documents that this contender's get workloads read (untimed)."""
     need: Dict[int, int] = {}
     for w in workloads:
@@ -113,7 +139,7 @@ def populate(driver: Driver, workloads: List[Dict[str, Any]]) -> None:
         keys = keyspace(size, count)
         mode = "multi" if "multi" in driver.modes else "inflight"
         depth = min(driver.max_inflight, 1000 if size <= 4096 else 50)
-        driver.run(mode, "upsert", _batches(keys, depth, count), value_of(size))
+        yield mode, "upsert", _batches(keys, depth, count), value_of(size)
 
 
 def supports(driver: Driver, w: Dict[str, Any]) -> Optional[str]:
@@ -125,26 +151,27 @@ def supports(driver: Driver, w: Dict[str, Any]) -> Optional[str]:
     return None
 
 
-def measure(driver: Driver, w: Dict[str, Any]) -> Dict[str, Any]:
-    """Warm up, then time ``w['ops']`` operations; return the figures."""
+def _measure(driver: Driver, w: Dict[str, Any]) -> Steps:
+    """Warm up, then time ``w['ops']`` operations; returns the figures."""
     keys = keyspace(w["size"], w["keys"])
     value = value_of(w["size"])
     rss_before = rss_kib()
     if w["warmup"]:
-        driver.run(w["mode"], w["op"], _batches(keys, w["depth"], w["warmup"]), value)
+        yield w["mode"], w["op"], _batches(keys, w["depth"], w["warmup"]), value
     batches = _batches(keys, w["depth"], w["ops"])
     cpu0, wall0 = cpu_seconds(), time.perf_counter()
-    lat = driver.run(w["mode"], w["op"], batches, value)
+    lat = yield w["mode"], w["op"], batches, value
     cpu1, wall1 = cpu_seconds(), time.perf_counter()
     rss_after = rss_kib()
     lat.sort()
     n = w["ops"]
+    per_op = w["mode"] == "inflight" and (w["depth"] == 1 or driver.latency_per_op)
     return {
         "cpu_us_per_op": (cpu1 - cpu0) * 1e6 / n,
         "ops_per_s": n / (wall1 - wall0) if wall1 > wall0 else 0.0,
         "wall_s": wall1 - wall0,
         "ops": n,
-        "latency_unit": "op" if w["depth"] == 1 and w["mode"] == "inflight" else f"batch of {w['depth']}",
+        "latency_unit": "op" if per_op else f"batch of {w['depth']}",
         "p50_us": _percentile(lat, 0.50),
         "p99_us": _percentile(lat, 0.99),
         "rss_before_kib": rss_before,
@@ -152,30 +179,100 @@ def measure(driver: Driver, w: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def main(make_driver: Callable[[Dict[str, Any]], Driver], argv: Optional[List[str]] = None) -> None:
-    """Entry point of a contender process: ``python <contender> '<spec json>'``."""
+def _session(driver: Driver, workloads: List[Dict[str, Any]]) -> Steps:
+    """Populate, then measure each workload and emit its record (or why it was skipped / failed)."""
+    yield from _populate(driver, workloads)
+    for w in workloads:
+        why = supports(driver, w)
+        if why is not None and w.get("fallback"):
+            w = dict(w, mode=w["fallback"])
+            why = supports(driver, w)
+        if why is not None:
+            emit({"workload": w["id"], "skipped": why})
+            continue
+        try:
+            figures = yield from _measure(driver, w)
+        except Exception as exc:  # noqa: BLE001 - one failed workload must not lose the others
+            emit({"workload": w["id"], "error": f"{type(exc).__name__}: {exc}"[:500]})
+        else:
+            emit(dict(figures, workload=w["id"], mode_used=w["mode"]))
+
+
+def _drive(steps: Steps, run: Callable[..., List[int]]) -> Any:
+    """Run ``steps`` with a synchronous ``run``; a failed call is thrown back into ``steps``."""
+    try:
+        call = next(steps)
+        while True:
+            try:
+                lat = run(*call)
+            except Exception as exc:  # noqa: BLE001 - handed to the step that made the call
+                call = steps.throw(exc)
+            else:
+                call = steps.send(lat)
+    except StopIteration as stop:
+        return stop.value
+
+
+async def _drive_async(steps: Steps, run: Callable[..., Awaitable[List[int]]]) -> Any:
+    """:func:`_drive` for a coroutine ``run``."""
+    try:
+        call = next(steps)
+        while True:
+            try:
+                lat = await run(*call)
+            except Exception as exc:  # noqa: BLE001 - handed to the step that made the call
+                call = steps.throw(exc)
+            else:
+                call = steps.send(lat)
+    except StopIteration as stop:
+        return stop.value
+
+
+def populate(driver: Driver, workloads: List[Dict[str, Any]]) -> None:
+    """Store the documents that this contender's get workloads read (untimed)."""
+    _drive(_populate(driver, workloads), driver.run)
+
+
+def measure(driver: Driver, w: Dict[str, Any]) -> Dict[str, Any]:
+    """Warm up, then time ``w['ops']`` operations; return the figures."""
+    return _drive(_measure(driver, w), driver.run)
+
+
+def read_spec(argv: Optional[List[str]] = None) -> Dict[str, Any]:
+    """The spec argument of this contender process (exits with usage when it is missing)."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: <contender> '<spec json>' (run by the bench harness: python -m bench)", file=sys.stderr)
         sys.exit(2)
-    spec = json.loads(args[0])
+    return json.loads(args[0])
+
+
+def main(make_driver: Callable[[Dict[str, Any]], Driver], argv: Optional[List[str]] = None) -> None:
+    """Entry point of a contender process: ``python <contender> '<spec json>'``."""
+    spec = read_spec(argv)
     driver = make_driver(spec)
     try:
-        populate(driver, spec["workloads"])
-        for w in spec["workloads"]:
-            why = supports(driver, w)
-            if why is not None and w.get("fallback"):
-                w = dict(w, mode=w["fallback"])
-                why = supports(driver, w)
-            if why is not None:
-                emit({"workload": w["id"], "skipped": why})
-                continue
-            try:
-                emit(dict(measure(driver, w), workload=w["id"], mode_used=w["mode"]))
-            except Exception as exc:  # noqa: BLE001 - one failed workload must not lose the others
-                emit({"workload": w["id"], "error": f"{type(exc).__name__}: {exc}"[:500]})
+        _drive(_session(driver, spec["workloads"]), driver.run)
     finally:
         driver.close()
+
+
+def main_async(make_driver: Callable[[Dict[str, Any]], Awaitable[AsyncDriver]],
+               run_loop: Callable[[Callable[[], Awaitable[None]]], None],
+               argv: Optional[List[str]] = None) -> None:
+    """:func:`main` for an :class:`AsyncDriver`: the whole session (connect, populate, every workload,
+    close) is one coroutine, and ``run_loop(session)`` runs it to completion inside the framework's own
+    loop call (e.g. ``reactor.run()``), re-raising its exception."""
+    spec = read_spec(argv)
+
+    async def session() -> None:
+        driver = await make_driver(spec)
+        try:
+            await _drive_async(_session(driver, spec["workloads"]), driver.run)
+        finally:
+            await driver.close()
+
+    run_loop(session)
 
 
 def timed(fn: Callable[[], Any]) -> int:

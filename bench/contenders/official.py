@@ -4,6 +4,10 @@ Variants: ``blocking``, ``acouchbase``, ``txcouchbase``, each optionally
 ``-notrace`` (ClusterOptions ``enable_tracing=False, enable_metrics=False``;
 otherwise the SDK's defaults). This file must not import anything of this
 checkout except its sibling ``_measure`` (standard library only).
+
+``blocking`` and ``acouchbase`` are driven batch by batch (``_measure.main``);
+``txcouchbase`` refuses to run outside ``reactor.run()``, so its whole session
+runs as one coroutine inside it (``_measure.main_async``, :class:`TwistedDriver`).
 """
 from __future__ import annotations
 
@@ -11,10 +15,10 @@ import asyncio
 import os
 import sys
 import time
-from typing import Any, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _measure import Driver, main, skip  # noqa: E402
+from _measure import AsyncDriver, Driver, main, main_async, read_spec, skip  # noqa: E402
 
 
 def _options(spec: Dict[str, Any]) -> Any:
@@ -102,54 +106,96 @@ class AsyncioDriver(Driver):
         self.loop.run_until_complete(self.cluster.close())
 
 
-class TwistedDriver(AsyncioDriver):
-    """txcouchbase 4.x runs on Twisted's asyncio reactor; Deferred batches are gatherResults."""
+class TwistedDriver(AsyncDriver):
+    """txcouchbase 4.x on Twisted's asyncio reactor, measured inside ``reactor.run()`` (its loop check
+    refuses anything else): the whole session is one coroutine (see ``_measure.main_async``).
 
-    def __init__(self, spec: Dict[str, Any]) -> None:
-        try:
-            import txcouchbase  # noqa: F401 - installs the asyncio reactor, as its docs require
-            from twisted.internet import defer
-        except ImportError as exc:
-            skip(f"official txcouchbase needs Twisted in the official SDK venv ({exc})")
-        from twisted.internet import reactor
+    Batches have the shape of this SDK's ``tx-deferred`` contender: every operation's Deferred gets
+    ``addCallbacks(ok, failed)`` that count completions down (no DeferredList/gatherResults); the
+    coroutine awaits one Deferred per batch, fired by the last completion.
+    """
+
+    modes = ("inflight",)  # txcouchbase 4.x has no multi operations
+
+    def __init__(self, cluster: Any, coll: Any) -> None:
+        self.cluster, self.coll = cluster, coll
+
+    @classmethod
+    async def connect(cls, spec: Dict[str, Any]) -> "TwistedDriver":
         from txcouchbase.cluster import TxCluster
 
-        # txcouchbase 4.x insists on a running reactor; mark it running and drive its asyncio loop
-        # batch by batch with run_until_complete (what reactor.run would do with run_forever).
-        reactor.startRunning(installSignalHandlers=False)
-        self.defer = defer
-        self.loop = reactor._asyncioEventloop
-        self.loop.run_until_complete(asyncio.sleep(0.01))  # lets the reactor's startup triggers run
-        try:
-            self.cluster = TxCluster(spec["connstr"], _options(spec))
-        except RuntimeError as exc:  # its loop validator wants reactor.run() itself
-            skip(f"official txcouchbase 4.x refuses to run outside reactor.run() ({exc}); "
-                 "this harness drives loops batch by batch, so it is not measured yet")
-        bucket = self.cluster.bucket(spec["bucket"])
-        self.loop.run_until_complete(bucket.on_connect().asFuture(self.loop))
-        self.coll = bucket.default_collection()
+        cluster = TxCluster(spec["connstr"], _options(spec))
+        bucket = cluster.bucket(spec["bucket"])
+        await bucket.on_connect()
+        return cls(cluster, bucket.default_collection())
 
-    def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
-        coll, clock, lat, loop = self.coll, time.perf_counter_ns, [], self.loop
-        gather = self.defer.gatherResults
+    async def run(  # type: ignore[override]
+            self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
+        from twisted.internet.defer import Deferred
+
+        coll, clock, lat = self.coll, time.perf_counter_ns, []
+        get, upsert = coll.get, coll.upsert
+        left, errors, waiter = [0], [], [Deferred()]  # waiter[0]: the current batch's
+
+        def ok(_result: Any) -> None:
+            left[0] -= 1
+            if not left[0]:
+                waiter[0].callback(None)
+
+        def failed(failure: Any) -> None:
+            errors.append(failure)
+            ok(None)
+
         for batch in batches:
             t = clock()
-            if len(batch) == 1:
-                d = coll.get(batch[0]) if op == "get" else coll.upsert(batch[0], value)
-            elif op == "get":
-                d = gather([coll.get(k) for k in batch], consumeErrors=True)
-            else:
-                d = gather([coll.upsert(k, value) for k in batch], consumeErrors=True)
-            loop.run_until_complete(d.asFuture(loop))
+            left[0] = len(batch)
+            waiter[0] = done = Deferred()
+            for key in batch:
+                d = get(key) if op == "get" else upsert(key, value)
+                d.addCallbacks(ok, failed)
+            await done
             lat.append(clock() - t)
+            if errors:
+                errors[0].raiseException()
         return lat
 
-    def close(self) -> None:
-        self.cluster.close()
+    async def close(self) -> None:  # type: ignore[override]
+        await self.cluster.close()
 
 
-def make(spec: Dict[str, Any]) -> Driver:
-    api = spec["variant"].split("-")[0]
+def run_in_reactor(session: Callable[[], Awaitable[None]]) -> None:
+    """Run ``session`` as the only job of ``reactor.run()``; re-raise its failure afterwards."""
+    from twisted.internet import defer, reactor
+    from twisted.python.failure import Failure
+
+    outcome: List[Any] = []
+
+    def start() -> None:
+        d = defer.ensureDeferred(session())
+        d.addBoth(outcome.append)
+        d.addBoth(lambda _: reactor.stop())
+
+    # callLater, not callWhenRunning: startup triggers fire before the asyncio loop runs, and the SDK
+    # checks loop.is_running().
+    reactor.callLater(0, start)
+    reactor.run()
+    if not outcome:
+        raise RuntimeError("reactor stopped before the session finished")
+    if isinstance(outcome[0], Failure):
+        outcome[0].raiseException()
+
+
+def _twisted_main() -> None:
+    try:
+        import txcouchbase  # noqa: F401 - installs the asyncio reactor, as its docs require
+        import twisted.internet.defer  # noqa: F401
+    except ImportError as exc:
+        skip(f"official txcouchbase needs Twisted in the official SDK venv ({exc}); "
+             "recreate it with tests/support/official_sdk.py, which installs it")
+    main_async(TwistedDriver.connect, run_in_reactor)
+
+
+def _check_official() -> None:
     try:
         import couchbase
 
@@ -157,8 +203,20 @@ def make(spec: Dict[str, Any]) -> Driver:
             skip(f"`couchbase` resolves to {couchbase.__file__}, not the official SDK")
     except ImportError as exc:
         skip(f"official SDK not installed ({exc})")
-    return {"blocking": BlockingDriver, "acouchbase": AsyncioDriver, "txcouchbase": TwistedDriver}[api](spec)
+
+
+def _api(spec: Dict[str, Any]) -> str:
+    return spec["variant"].split("-")[0]
+
+
+def make(spec: Dict[str, Any]) -> Driver:
+    api = _api(spec)
+    return {"blocking": BlockingDriver, "acouchbase": AsyncioDriver}[api](spec)
 
 
 if __name__ == "__main__":
-    main(make)
+    _check_official()
+    if _api(read_spec()) == "txcouchbase":
+        _twisted_main()
+    else:
+        main(make)

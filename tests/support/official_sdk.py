@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any, Dict
 
 VERSION = os.environ.get("OFFICIAL_COUCHBASE_VERSION", "4.6.3")
+# Twisted for the official txcouchbase (benchmark contender), pinned like the SDK itself.
+TWISTED_VERSION = os.environ.get("OFFICIAL_TWISTED_VERSION", "26.10.0")
+REQUIREMENTS = (f"couchbase=={VERSION}", f"twisted=={TWISTED_VERSION}")
 
 
 def _cache() -> Path:
@@ -25,15 +28,18 @@ def _cache() -> Path:
 
 
 def official_python() -> str:
-    """Path of the venv's python with ``couchbase==VERSION`` installed (created on first use)."""
+    """Path of the venv's python with :data:`REQUIREMENTS` installed (created on first use; a venv
+    made with other requirements, e.g. before Twisted was one, gets them installed)."""
     venv = _cache()
     python = venv / "bin" / "python"
     marker = venv / ".installed"
-    if not marker.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", f"couchbase=={VERSION}"], check=True,
+    wanted = " ".join(REQUIREMENTS)
+    if not marker.exists() or marker.read_text().strip() != wanted:
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *REQUIREMENTS], check=True,
                        stdout=subprocess.DEVNULL)
-        marker.write_text(VERSION)
+        marker.write_text(wanted)
     return str(python)
 
 
