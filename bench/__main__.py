@@ -94,8 +94,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                  "method": {
                      "cpu": "getrusage(RUSAGE_SELF) user+system of the client process, around the timed "
                             "batches only, after a warm-up (pillowfight: os.wait4 rusage, two-run difference)",
-                     "latency": "per operation when 1 in flight; per batch (N ops started together and all "
-                                "awaited, or one multi call) otherwise",
+                     "latency": "per operation when 1 in flight and for gcouchbase's N worker greenlets; per "
+                                "batch (N ops started together and all awaited, or one multi call) "
+                                "otherwise (each record's latency_unit)",
                      "rss": "VmRSS before the warm-up and after the timed part; workload rss-* runs "
                             f"{next((w['ops'] for w in workloads if w.get('rss')), 0)} operations"}},
         "workloads": workloads,

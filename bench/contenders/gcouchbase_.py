@@ -1,19 +1,27 @@
 """Contender: gcouchbase (the blocking API, cooperative under gevent).
 
-One at a time is a plain loop in the main greenlet; N in flight is N greenlets
-spawned together, each doing one operation, joined with ``gevent.joinall``;
-multi is one ``get_multi``/``upsert_multi`` call.
+Shaped like a gevent application, not like a batch API:
+
+* one at a time: a plain loop in the main greenlet;
+* N in flight: N long-lived worker greenlets, started once per ``run`` call
+  (their spawn is inside the timed part, spread over that call's operations),
+  worker j doing operations j, j + N, j + 2N, … one after another, so N are in
+  flight until the last ones finish. Latency is per operation
+  (``latency_per_op``), timed inside the worker around its call;
+* multi: one ``get_multi``/``upsert_multi`` call per batch (latency per call).
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from bench.contenders._measure import Driver, main, skip
 from bench.contenders._ours import options
 
 
 class GeventDriver(Driver):
+    latency_per_op = True
+
     def __init__(self, spec: Dict[str, Any]) -> None:
         try:
             import gevent
@@ -28,25 +36,43 @@ class GeventDriver(Driver):
         self.coll = self.cluster.bucket(spec["bucket"]).default_collection()
 
     def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
-        coll, clock, lat = self.coll, time.perf_counter_ns, []
-        spawn, joinall = self.gevent.spawn, self.gevent.joinall
-        get, upsert = coll.get, coll.upsert
-        for batch in batches:
+        coll = self.coll
+        if mode == "multi":
+            multi = coll.get_multi if op == "get" else (
+                lambda keys: coll.upsert_multi(dict.fromkeys(keys, value)))
+            return self._one_by_one(multi, batches)
+        fn = coll.get if op == "get" else (lambda key: coll.upsert(key, value))
+        keys = [key for batch in batches for key in batch]
+        workers = len(batches[0]) if batches else 1
+        if workers == 1:
+            return self._one_by_one(fn, keys)
+        return self._workers(fn, keys, workers)
+
+    @staticmethod
+    def _one_by_one(fn: Callable[[Any], Any], items: List[Any]) -> List[int]:
+        clock, lat = time.perf_counter_ns, []
+        for item in items:
             t = clock()
-            if mode == "multi":
-                if op == "get":
-                    coll.get_multi(batch)
-                else:
-                    coll.upsert_multi(dict.fromkeys(batch, value))
-            elif len(batch) == 1:
-                if op == "get":
-                    get(batch[0])
-                else:
-                    upsert(batch[0], value)
-            else:
-                lets = [spawn(get, k) for k in batch] if op == "get" else [spawn(upsert, k, value) for k in batch]
-                joinall(lets, raise_error=True)
+            fn(item)
             lat.append(clock() - t)
+        return lat
+
+    def _workers(self, fn: Callable[[str], Any], keys: List[str], n: int) -> List[int]:
+        """``n`` greenlets share ``keys`` (worker j takes every n-th from j); latencies of every op."""
+        clock, lat = time.perf_counter_ns, []
+        record = lat.append
+
+        def worker(share: List[str]) -> None:
+            for key in share:
+                t = clock()
+                fn(key)
+                record(clock() - t)
+
+        lets = [self.gevent.spawn(worker, keys[j::n]) for j in range(n)]
+        try:
+            self.gevent.joinall(lets, raise_error=True)
+        finally:
+            self.gevent.killall(lets)  # after a failure, the other workers stop too
         return lat
 
     def close(self) -> None:

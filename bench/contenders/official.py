@@ -135,7 +135,7 @@ class TwistedDriver(AsyncDriver):
 
         coll, clock, lat = self.coll, time.perf_counter_ns, []
         get, upsert = coll.get, coll.upsert
-        left, errors, waiter = [0], [], [Deferred()]  # waiter[0]: the current batch's
+        left, errors, waiter = [0], [], [Deferred()]  # waiter[0]: the current batch's Deferred
 
         def ok(_result: Any) -> None:
             left[0] -= 1
