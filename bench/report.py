@@ -64,6 +64,8 @@ def table(results: Dict[str, Any]) -> str:
         lines.append("\nTargets (CPU/op ratios measured in this run):")
         for t in run["targets"]:
             detail = t.get("worst", "") if t["result"] != "n/a" else t.get("why", "")
+            if t.get("note"):
+                detail += f"; {t['note']}"
             lines.append(f"  [{t['result'].upper():>4}] {t['target']}  ({detail})")
     return "\n".join(lines)
 

@@ -3,8 +3,16 @@
 Every ratio compares two contenders on the same workload in the same run
 (same machine state, same cluster). A target passes when every one of its
 ratios does; it is ``n/a`` when a contender it needs was skipped or failed.
-Flatness: for each in-flight-capable contender, every CPU/op from 1 to
-10,000 in flight must lie within ±20 % of the mean of those values.
+Flatness (the issue's target): for each in-flight-capable contender, every
+CPU/op from 1 to 10,000 in flight must lie within ±20 % of the mean of those
+values. Two more figures explain that target's result, without changing it:
+
+* the same check over 100..10,000 in flight (pipelined: many operations per
+  loop turn), a target line of its own;
+* next to the x1 deviation, cbc-pillowfight's x1 deviation computed the same
+  way over its own x1..x10000 figures: a C client on libcouchbase also pays a
+  loop turn's syscalls (poll, send, recv) for a single operation at x1 and
+  spreads them over many at depth, so x1 stands out for it too.
 """
 from __future__ import annotations
 
@@ -14,6 +22,8 @@ from typing import Any, Dict, List, Optional, Tuple
 SINGLE = ["get-x1-32B", "upsert-x1-32B"]
 MULTI = ["get-multi100-32B", "upsert-multi100-32B", "get-multi1000-32B", "upsert-multi1000-32B"]
 DEPTHS = (1, 100, 1000, 10000)
+PIPELINED = (100, 1000, 10000)
+FLAT_LIMIT = 0.2
 INFLIGHT = [f"{op}-x{d}-32B" for op in ("get", "upsert") for d in DEPTHS]
 
 
@@ -84,20 +94,35 @@ def check(run: Dict[str, Any]) -> List[Dict[str, Any]]:
                     "worst": f"{worst} {ratios[worst]:.2f}×", "limit": t.factor, "missing": missing})
     for name in FLAT_CONTENDERS:
         for op in ("get", "upsert"):
-            values = {d: cpu(run, name, f"{op}-x{d}-32B") for d in DEPTHS}
-            have = {d: v for d, v in values.items() if v is not None}
-            target = f"{name} {op} CPU/op flat ±20% from 1 to 10,000 in flight"
-            if len(have) < 2:
-                out.append({"target": target, "result": "n/a", "why": _why_missing(run, name)})
-                continue
-            if len(have) < len(DEPTHS):
-                out.append({"target": target, "result": "n/a",
-                            "why": f"needs every depth {DEPTHS}; missing {[d for d in DEPTHS if d not in have]}"})
-                continue
-            mean = sum(have.values()) / len(have)
-            dev = {str(d): round(v / mean - 1, 3) for d, v in have.items()}
-            ok = all(abs(x) <= 0.2 for x in dev.values())
-            worst = max(dev, key=lambda k: abs(dev[k]))
-            out.append({"target": target, "result": "pass" if ok else "fail", "deviation_from_mean": dev,
-                        "worst": f"x{worst} {dev[worst]:+.0%}", "limit": 0.2})
+            flat = {"target": f"{name} {op} CPU/op flat ±20% from 1 to 10,000 in flight",
+                    **flatness(run, name, op, DEPTHS)}
+            if flat["result"] != "n/a":
+                ref = flatness(run, "pillowfight", op, DEPTHS)
+                flat["x1"] = flat["deviation_from_mean"]["1"]
+                flat["pillowfight_x1"] = ref["deviation_from_mean"]["1"] if ref["result"] != "n/a" else None
+                x1 = "" if flat["worst"].startswith("x1 ") else f"x1 {flat['x1']:+.0%}; "  # else already shown
+                flat["note"] = (f"{x1}cbc-pillowfight x1 "
+                                + (f"{flat['pillowfight_x1']:+.0%}" if flat["pillowfight_x1"] is not None
+                                   else f"n/a ({ref['why'][:60]})")
+                                + " (a C client pays a turn's syscalls at x1 too)")
+            out.append(flat)
+            out.append({"target": f"{name} {op} CPU/op flat ±20% from 100 to 10,000 in flight (pipelined)",
+                        **flatness(run, name, op, PIPELINED)})
     return out
+
+
+def flatness(run: Dict[str, Any], name: str, op: str, depths: Tuple[int, ...]) -> Dict[str, Any]:
+    """Every CPU/op of ``op`` at ``depths`` within ±20 % of their mean: result, deviations, worst."""
+    values = {d: cpu(run, name, f"{op}-x{d}-32B") for d in depths}
+    have = {d: v for d, v in values.items() if v is not None}
+    if len(have) < 2:
+        return {"result": "n/a", "why": _why_missing(run, name)}
+    if len(have) < len(depths):
+        lost = [d for d in depths if d not in have]
+        return {"result": "n/a", "why": f"needs every depth {depths}; missing {lost}"}
+    mean = sum(have.values()) / len(have)
+    dev = {str(d): round(v / mean - 1, 3) for d, v in have.items()}
+    ok = all(abs(x) <= FLAT_LIMIT for x in dev.values())
+    worst = max(dev, key=lambda k: abs(dev[k]))
+    return {"result": "pass" if ok else "fail", "deviation_from_mean": dev,
+            "worst": f"x{worst} {dev[worst]:+.0%}", "limit": FLAT_LIMIT}
