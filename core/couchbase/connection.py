@@ -19,6 +19,7 @@ import itertools
 import logging
 import os
 import threading
+from _thread import get_ident as _get_ident
 from typing import Any, Callable, Dict, List, Optional
 
 from couchbase import _callbacks
@@ -182,26 +183,66 @@ class Connection:
     def close(self) -> None:
         """Destroy the instance. Pending operations fail with ObjectClosedException.
 
-        On an IOPS loop, closing from inside one of libcouchbase's callbacks
-        defers the destruction to the loop's next turn (libcouchbase must not be
-        destroyed while it is dispatching).
+        libcouchbase is never destroyed while it is running for this connection:
+
+        * blocking: ``close()`` takes the connection's lock, so a close from
+          another thread waits for the operation in progress there (operations
+          not yet started fail at once). A close from inside an operation of
+          this thread (a transcoder called from ``lcb_wait``, a ``batch()``
+          block) fails what is in flight, makes the wait return, and destroys
+          the instance when that operation lets go of the lock.
+        * on an IOPS loop, closing from inside one of libcouchbase's callbacks
+          defers the destruction to the loop's next turn.
         """
         if self.closed:
             return
-        self.closed = True
+        self.closed = True  # from here on nothing new starts: ``instance`` raises
+        if self.iops is None:
+            guard = self._guard
+            if guard.holder == _get_ident():
+                self._fail_all(self._detach())
+                if self._instance != ffi.NULL and self._pid == os.getpid():
+                    self.breakout()
+                guard.on_release = self._destroy
+                return
+            if self.lockmode != LOCKMODE_NONE:
+                with self._lock:
+                    pending = self._detach()
+                    self._destroy()
+                self._fail_all(pending)
+                return
+        pending = self._detach()
+        self._destroy()
+        self._fail_all(pending)
+
+    def _detach(self) -> List[Any]:
+        """Unregister (late callbacks become harmless misses); return the operations in flight."""
         pending = list(self.pending.values())
         self.pending.clear()
         _callbacks.CONNECTIONS.pop(self.id, None)
-        instance, logger = self._instance, self._logger
-        self._instance = ffi.NULL
         if self._bootstrap_waiters:
             self._on_bootstrap(_LCB_ERR_REQUEST_CANCELED)
-        if self._pid == os.getpid() and instance != ffi.NULL:
-            iops = self.iops
-            if iops is not None and iops_dispatching():
+        return pending
+
+    def _destroy(self) -> None:
+        instance, logger = self._instance, self._logger
+        self._instance = ffi.NULL
+        if instance == ffi.NULL or self._pid != os.getpid():
+            return  # never created, or made before os.fork(): the parent process owns it
+        if self.corked:  # drop what a cork still holds: its operations have been failed
+            self._drop_cork()
+            lib.lcb_sched_fail(instance)
+        iops = self.iops
+        if iops is not None and iops_dispatching():
+            try:
                 iops.call_later(0, lambda: lib.pycb_destroy(instance, logger))
-            else:
-                lib.pycb_destroy(instance, logger)
+                return
+            except Exception:  # noqa: BLE001 - a closed loop: it cannot be dispatching for this instance
+                pass
+        lib.pycb_destroy(instance, logger)
+
+    @staticmethod
+    def _fail_all(pending: List[Any]) -> None:
         for op in pending:
             op._fail(ObjectClosedException(message=f"connection closed before {op.describe()} completed"))
 
@@ -346,13 +387,20 @@ class Connection:
 
 
 class _Guard:
-    """The lock of one connection as a context manager, per lockmode."""
+    """The lock of one connection as a context manager, per lockmode.
 
-    __slots__ = ("_lock", "_mode")
+    ``holder`` is the thread inside (0: none), so that a ``close()`` from inside
+    an operation does not wait for itself; ``on_release`` runs once when that
+    operation ends (the destruction such a close deferred).
+    """
+
+    __slots__ = ("_lock", "_mode", "holder", "on_release")
 
     def __init__(self, lock: Any, mode: int) -> None:
         self._lock = lock
         self._mode = mode
+        self.holder = 0
+        self.on_release: Optional[Callable[[], None]] = None
 
     def __enter__(self) -> None:
         mode = self._mode
@@ -360,8 +408,19 @@ class _Guard:
             self._lock.acquire()
         elif mode == LOCKMODE_EXC and not self._lock.acquire(blocking=False):
             raise ObjectThreadException(message="the connection is in use by another thread (lockmode=LOCKMODE_EXC)")
+        self.holder = _get_ident()
 
     def __exit__(self, *exc: Any) -> None:
+        self.holder = 0
+        then = self.on_release
+        if then is not None:
+            self.on_release = None
+            try:
+                then()
+            finally:
+                if self._mode != LOCKMODE_NONE:
+                    self._lock.release()
+            return
         if self._mode != LOCKMODE_NONE:
             self._lock.release()
 
