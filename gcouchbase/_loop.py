@@ -121,5 +121,9 @@ class GeventIOPS(IOPS):
     def report(self, exc: BaseException) -> None:
         self.hub.handle_error(None, type(exc), exc, exc.__traceback__)
 
+    def call_soon_threadsafe(self, fn: Callable[[], Any]) -> bool:
+        self.loop.run_callback_threadsafe(fn)  # raises once the hub's loop is destroyed
+        return True
+
 
 __all__ = ["GeventIOPS"]

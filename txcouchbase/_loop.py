@@ -14,7 +14,7 @@ the default (epoll), select, poll and asyncio reactors.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from couchbase.iops import IOPS, READ, WRITE, Timer, Watcher
 from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
@@ -124,6 +124,10 @@ class TwistedIOPS(IOPS):
 
     def report(self, exc: BaseException) -> None:
         _log.failure("exception in a couchbase callback", failure=Failure(exc))
+
+    def call_soon_threadsafe(self, fn: Callable[[], Any]) -> bool:
+        self.reactor.callFromThread(fn)
+        return True
 
 
 __all__ = ["SocketDescriptor", "TwistedIOPS"]

@@ -40,6 +40,7 @@ created (or pass ``reactor=``).
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, List, Optional, Type, TypeVar, Union
 
 from couchbase import _requests
@@ -185,10 +186,19 @@ class _TxClusterMixin:
         self._iops: List[IOPS] = []
         self._dtor_waiters: List[Deferred] = []
 
+        # Weakly: an IOPS stays registered until libcouchbase lets go of it, which must not keep a
+        # forgotten cluster alive (its connections are released once nothing references them).
+        released = weakref.WeakMethod(self._iops_released)
+
+        def on_release(iops: IOPS) -> None:
+            hook = released()
+            if hook is not None:
+                hook(iops)
+
         def factory() -> IOPS:
             iops = TwistedIOPS(reactor)
             self._iops.append(iops)
-            iops.add_release_callback(self._iops_released)
+            iops.add_release_callback(on_release)
             return iops
 
         return factory

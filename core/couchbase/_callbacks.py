@@ -23,12 +23,18 @@ stored on the connection and re-raised at the next boundary (the blocking
 from __future__ import annotations
 
 import logging
-from typing import Dict
+from typing import Callable, Dict
 
 from couchbase._binding import ffi, lib
 
-# conn_id -> Connection. Filled and emptied by connection.Connection.
-CONNECTIONS: Dict[int, "object"] = {}
+# conn_id -> weak reference to the Connection. Filled and emptied by connection.Connection;
+# weak, so that a connection nobody references any more can be released (see connection.py).
+CONNECTIONS: Dict[int, Callable[[], "object"]] = {}
+
+
+def _gone() -> None:
+    """What a missing entry dereferences to."""
+    return None
 
 _LCB_LOGGER = logging.getLogger("couchbase.lcb")
 # libcouchbase severities TRACE..FATAL mapped onto logging levels.
@@ -37,7 +43,7 @@ _LEVELS = (5, logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, loggi
 
 @ffi.def_extern()
 def pycb_on_response(resp) -> None:  # type: ignore[no-untyped-def]
-    conn = CONNECTIONS.get(resp.conn_id)
+    conn = CONNECTIONS.get(resp.conn_id, _gone)()
     if conn is None:
         return
     try:
@@ -107,7 +113,7 @@ def pycb_iops_loop(iops_id, action) -> None:  # type: ignore[no-untyped-def]
 
 @ffi.def_extern()
 def pycb_on_bootstrap(conn_id, rc) -> None:  # type: ignore[no-untyped-def]
-    conn = CONNECTIONS.get(conn_id)
+    conn = CONNECTIONS.get(conn_id, _gone)()
     if conn is None:
         return
     try:

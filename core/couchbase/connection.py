@@ -12,6 +12,15 @@ lock protects the instance. ``lockmode`` picks what a second thread sees:
 ``LOCKMODE_WAIT`` (default) waits its turn, ``LOCKMODE_EXC`` raises
 :class:`~couchbase.exceptions.ObjectThreadException`, ``LOCKMODE_NONE`` does
 no locking (single-threaded use only).
+
+Lifetime: the registry libcouchbase's callbacks look connections up in holds
+them weakly, so a connection lives as long as something references it (its
+Cluster, Bucket, collections, results) or it has work in flight. A connection
+nobody references any more is released without ``close()``: a blocking one at
+once; one on an event loop is kept until its operations in flight have
+completed (their results still reach whoever holds them) and is then closed
+from the loop's own thread, outside libcouchbase's callbacks (see
+:meth:`Connection._finalize`).
 """
 from __future__ import annotations
 
@@ -19,6 +28,7 @@ import itertools
 import logging
 import os
 import threading
+import weakref
 from _thread import get_ident as _get_ident
 from typing import Any, Callable, Dict, List, Optional
 
@@ -44,6 +54,9 @@ _fork_generation = [0]
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=lambda: _fork_generation.__setitem__(0, _fork_generation[0] + 1))
 _lcb_logger = logging.getLogger("couchbase.lcb")
+# Connections on an event loop that nobody references any more, kept until their work in
+# flight has completed and they are closed from the loop's thread (Connection._finalize).
+_ORPHANS: Dict[int, "Connection"] = {}
 
 
 def _lcb_log_level() -> int:
@@ -85,6 +98,7 @@ class Connection:
             raise InvalidArgumentException(message=f"lockmode must be LOCKMODE_NONE, LOCKMODE_EXC or LOCKMODE_WAIT, got {lockmode!r}")
         self.id = next(_ids)
         self._instance = ffi.NULL
+        self._orphaned = False
         self._logger = ffi.NULL
         self.iops = iops
         self.connstr = connstr
@@ -123,7 +137,10 @@ class Connection:
         if iops is not None:
             lib.pycb_install_bootstrap(self._instance)
             self._error_sink = iops.report
-        _callbacks.CONNECTIONS[self.id] = self
+            # What IOPS.held calls while corked: weakly, so that a loop stopped before the end of
+            # its turn does not keep a forgotten connection alive from the IOPS registry.
+            self._weak_uncork = _weak_method(self.uncork)
+        _callbacks.CONNECTIONS[self.id] = weakref.ref(self)
 
     # ---- life cycle ----------------------------------------------------
     def start_connect(self) -> None:
@@ -155,6 +172,8 @@ class Connection:
         waiters, self._bootstrap_waiters = self._bootstrap_waiters, []
         for waiter in waiters:
             waiter(rc)
+        if self._orphaned and not self.closed:
+            self.iops.call_later(0, self._reap)
 
     def bootstrap_status(self) -> int:
         return lib.lcb_get_bootstrap_status(self.instance)
@@ -220,6 +239,8 @@ class Connection:
         pending = list(self.pending.values())
         self.pending.clear()
         _callbacks.CONNECTIONS.pop(self.id, None)
+        _ORPHANS.pop(self.id, None)
+        self.__dict__.pop("_on_response", None)  # an orphan's hook (see _finalize)
         if self._bootstrap_waiters:
             self._on_bootstrap(_LCB_ERR_REQUEST_CANCELED)
         return pending
@@ -248,10 +269,54 @@ class Connection:
 
     def __del__(self) -> None:
         try:
-            if not self.closed:
-                self.close()
+            self._finalize()
         except Exception:  # noqa: BLE001 - never raise from a finalizer
             pass
+
+    def _finalize(self) -> None:
+        """Release a connection nothing references any more (``__del__``; no ``close()`` was called).
+
+        This may run in any thread, at any allocation (the cycle collector), even
+        inside libcouchbase's dispatch for this very instance (a callback dropped
+        the last reference), so:
+
+        * in a child made by os.fork() after the connection: only forgotten (the
+          parent process owns the instance and its sockets);
+        * blocking: nobody can be inside an operation on it (that would
+          reference it), so it is closed now;
+        * on an event loop: it is kept (in ``_ORPHANS``) and handed to the loop's
+          thread, where :meth:`_reap` closes it once the operations still in
+          flight have completed and delivered their results.
+        """
+        if self.closed:
+            return
+        if self._instance == ffi.NULL or self._pid != os.getpid() or self._fork_gen != _fork_generation[0]:
+            self.closed = True
+            _callbacks.CONNECTIONS.pop(self.id, None)
+            return
+        iops = self.iops
+        if iops is None:
+            self.close()
+            return
+        _ORPHANS[self.id] = self
+        _callbacks.CONNECTIONS[self.id] = weakref.ref(self)  # the cycle collector cleared the old one
+        self._orphaned = True
+        self._on_response = self._on_orphan_response  # type: ignore[method-assign] # shadows the method
+        try:
+            if not iops.call_soon_threadsafe(self._reap):
+                iops.call_later(0, self._reap)  # a loop without a thread hand-off is this thread's
+        except Exception:  # noqa: BLE001 - the loop is closed: nothing runs there any more, close here
+            self.close()
+
+    def _reap(self) -> None:
+        """On the loop's thread: close a forgotten connection once nothing is in flight."""
+        if not self.closed and not self.pending and not self._bootstrap_waiters:
+            self.close()
+
+    def _on_orphan_response(self, resp: Any) -> None:
+        Connection._on_response(self, resp)
+        if not self.pending and not self.closed:
+            self.iops.call_later(0, self._reap)  # inside libcouchbase's dispatch: close on the next turn
 
     # ---- locking -------------------------------------------------------
     def locked(self) -> "_Guard":
@@ -328,7 +393,7 @@ class Connection:
         lib.lcb_sched_enter(self.instance)
         self.corked = True
         iops = self.iops
-        iops.held = self.uncork
+        iops.held = self._weak_uncork
         iops.call_soon(self.uncork)
 
     def uncork(self) -> None:
@@ -425,6 +490,18 @@ class _Guard:
             self._lock.release()
 
 
+def _weak_method(method: Callable[[], Any]) -> Callable[[], None]:
+    """Call ``method`` without keeping its object alive (nothing happens once it is gone)."""
+    ref = weakref.WeakMethod(method)
+
+    def call() -> None:
+        bound = ref()
+        if bound is not None:
+            bound()
+
+    return call
+
+
 def _strerror(rc: int) -> str:
     return ffi.string(lib.lcb_strerror_short(rc)).decode("utf-8", "replace")
 
@@ -436,4 +513,5 @@ def strerror(rc: int) -> str:
 
 def live_connections() -> List[Connection]:
     """Connections not yet closed (for leak checks in tests)."""
-    return list(_callbacks.CONNECTIONS.values())  # type: ignore[arg-type]
+    live = (ref() for ref in list(_callbacks.CONNECTIONS.values()))  # type: ignore[operator]
+    return [conn for conn in live if conn is not None and not conn.closed]

@@ -7,7 +7,8 @@ This module is that contract, written once for every loop:
 * :class:`IOPS` is the base class a loop adapter subclasses. Implement
   :meth:`~IOPS.watch`, :meth:`~IOPS.schedule` and :meth:`~IOPS.cancel` (and
   optionally :meth:`~IOPS.release`, :meth:`~IOPS.release_timer`,
-  :meth:`~IOPS.start`, :meth:`~IOPS.stop`, :meth:`~IOPS.report`). One IOPS
+  :meth:`~IOPS.start`, :meth:`~IOPS.stop`, :meth:`~IOPS.report`,
+  :meth:`~IOPS.call_soon_threadsafe`). One IOPS
   object serves one libcouchbase connection; many of them may share one loop.
 * :class:`Watcher` is one socket libcouchbase wants watched. When the loop sees
   the socket readable it calls :meth:`Watcher.on_readable`, writable
@@ -234,6 +235,15 @@ class IOPS:
     def report(self, exc: BaseException) -> None:
         """An exception escaped a callback: send it to the loop's error channel."""
         _log.error("exception in a couchbase callback", exc_info=(type(exc), exc, exc.__traceback__))
+
+    def call_soon_threadsafe(self, fn: Callable[[], Any]) -> bool:
+        """Run ``fn()`` soon on the loop's thread, outside any callback; callable from any thread.
+
+        Return False if this loop cannot (the default; also once the loop is
+        closed). The core uses it to release a connection the garbage
+        collector found unreferenced, which can happen in any thread.
+        """
+        return False
 
     # ---- helpers for the core ----------------------------------------------
     def pause_reading(self) -> None:
