@@ -32,6 +32,8 @@ def _settle(op: AsyncResult) -> None:
     if fut is None or fut.done():  # cancelled by the caller: the late result is dropped
         return
     if op.error is not None:
+        if fut.get_loop().is_closed():  # closing after the loop: nobody can await it any more
+            return
         fut.set_exception(op.error)
     else:
         fut.set_result(op.result)
@@ -40,7 +42,7 @@ def _settle(op: AsyncResult) -> None:
 def _settle_multi(multi: MultiCollector) -> None:
     fut = multi.waiter
     multi.waiter = None
-    if fut is None or fut.done():
+    if fut is None or fut.done() or fut.get_loop().is_closed():
         return
     try:
         fut.set_result(multi.outcome())
@@ -67,7 +69,7 @@ class AsyncRowsResult(AsyncRows):
         fut = self._waiter
         if fut is not None:
             self._waiter = None
-            if not fut.done():
+            if not fut.done() and not self._loop.is_closed():
                 fut.set_result(None)
 
     def __aiter__(self) -> "AsyncRowsResult":
