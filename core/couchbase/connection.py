@@ -51,8 +51,21 @@ _ids = itertools.count(1)
 # Bumped in a child after os.fork(): a connection made before the fork refuses to be used
 # there. Checked on every operation, so it must be cheaper than os.getpid() (a system call).
 _fork_generation = [0]
+
+
+def _after_fork_in_child() -> None:
+    _fork_generation[0] += 1
+    # A lock a thread of the parent held (inside an operation) would stay held here forever:
+    # every connection gets a fresh one, so that using it raises instead of hanging.
+    for ref in list(_callbacks.CONNECTIONS.values()):
+        conn = ref()
+        if conn is not None:
+            conn._lock = threading.Lock()
+            conn._guard = _Guard(conn._lock, conn.lockmode)
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=lambda: _fork_generation.__setitem__(0, _fork_generation[0] + 1))
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 _lcb_logger = logging.getLogger("couchbase.lcb")
 # Connections on an event loop that nobody references any more, kept until their work in
 # flight has completed and they are closed from the loop's thread (Connection._finalize).
@@ -256,7 +269,7 @@ class Connection:
         iops = self.iops
         if iops is not None and iops_dispatching():
             try:
-                iops.call_later(0, lambda: lib.pycb_destroy(instance, logger))
+                iops.call_later(0, lambda: _destroy_in(self._pid, instance, logger))
                 return
             except Exception:  # noqa: BLE001 - a closed loop: it cannot be dispatching for this instance
                 pass
@@ -500,6 +513,12 @@ def _weak_method(method: Callable[[], Any]) -> Callable[[], None]:
             bound()
 
     return call
+
+
+def _destroy_in(pid: int, instance: Any, logger: Any) -> None:
+    """A deferred destruction: only in the process that made the instance (not in a forked child)."""
+    if os.getpid() == pid:
+        lib.pycb_destroy(instance, logger)
 
 
 def _strerror(rc: int) -> str:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import os
 import selectors
 import threading
 import time
@@ -116,6 +117,13 @@ class Watcher:
                 _event_ready(ev, flags)
             finally:
                 _depth[0] -= 1
+        elif self.flags and self._iops is not None:  # a watcher of the parent process, after os.fork()
+            iops = self._iops
+            try:
+                iops.watch(self, 0)  # stop watching it in this (the child's) loop
+                self.flags = 0
+            except Exception as exc:  # noqa: BLE001 - must not reach the loop
+                iops.report(exc)
 
     def __repr__(self) -> str:
         return f"<Watcher fd={self.fd} flags={self.flags} {'alive' if self._ev is not None else 'destroyed'}>"
@@ -380,6 +388,26 @@ class IOPS:
     def __repr__(self) -> str:
         return (f"<{type(self).__name__} id={self.id} watchers={len(self.watchers)} "
                 f"timers={len(self.timers)}{' released' if self.released else ''}>")
+
+
+def _disarm_inherited() -> None:
+    """In a child made by os.fork(): the parent's libcouchbase instances must not run here.
+
+    Their sockets are the parent's too: a loop that keeps running in the child
+    (gevent's after ``gevent.reinit()``, for one) would let them read the
+    parent's replies and fire the parent's timers. Their watchers and timers
+    are disarmed: events for them are dropped, and the first one stops the
+    watch in the child's loop (:meth:`Watcher.ready`).
+    """
+    for iops in list(REGISTRY.values()):
+        for watcher in iops.watchers.values():
+            watcher._ev = None
+        for timer in iops.timers.values():
+            timer._tm = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_disarm_inherited)
 
 
 def live_iops() -> List[IOPS]:
