@@ -320,6 +320,7 @@ class AsyncBucketBase(_Owned):
 
     def close(self) -> None:
         """Close the bucket's connection; operations in flight fail with ObjectClosedException."""
+        self._check_thread()  # libcouchbase and the loop's watchers belong to the owner thread
         self._conn.close()
 
     @property
@@ -427,6 +428,7 @@ class AsyncClusterBase(_Owned):
 
     def close(self) -> None:
         """Close every connection; operations in flight fail with ObjectClosedException."""
+        self._check_thread()  # libcouchbase and the loop's watchers belong to the owner thread
         if self._closed:
             return
         self._closed = True
