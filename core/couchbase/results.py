@@ -98,7 +98,9 @@ class GetResult(Result):
         expiry: Optional[int] = None,
         is_replica: bool = False,
     ) -> None:
-        super().__init__(key, rc, cas)
+        self.key = key  # Result's fields, set here: one call less per read
+        self.rc = rc
+        self.cas = cas
         self.value = value
         self.flags = flags
         self._expiry = expiry
@@ -146,7 +148,9 @@ class MutationResult(Result):
     __slots__ = ("_token",)
 
     def __init__(self, key: Any, rc: int = 0, cas: int = 0, token: Optional[MutationToken] = None) -> None:
-        super().__init__(key, rc, cas)
+        self.key = key  # Result's fields, set here: one call less per mutation
+        self.rc = rc
+        self.cas = cas
         self._token = token
 
     def mutation_token(self) -> Optional[MutationToken]:
