@@ -28,6 +28,13 @@ CONTENDERS: List[Contender] = [
     Contender("acouchbase-uvloop", "ours", "bench.contenders.acouchbase_", "uvloop", "acouchbase (uvloop)"),
     Contender("tx-deferred", "ours", "bench.contenders.txcouchbase_", "deferred", "txcouchbase Deferreds"),
     Contender("tx-raw", "ours", "bench.contenders.txcouchbase_", "raw", "txcouchbase raw AsyncResults"),
+    # like for like with the official SDK's -notrace contenders: libcouchbase's tracer and metrics off
+    Contender("blocking-notrace", "ours", "bench.contenders.blocking", "notrace",
+              "couchbase-cffi blocking, tracing+metrics off"),
+    Contender("acouchbase-notrace", "ours", "bench.contenders.acouchbase_", "asyncio-notrace",
+              "acouchbase (asyncio), tracing+metrics off"),
+    Contender("tx-deferred-notrace", "ours", "bench.contenders.txcouchbase_", "deferred-notrace",
+              "txcouchbase Deferreds, tracing+metrics off"),
     Contender("gcouchbase", "ours", "bench.contenders.gcouchbase_", label="gcouchbase (gevent)"),
     Contender("official-blocking", "official", variant="blocking", label="official 4.x blocking"),
     Contender("official-blocking-notrace", "official", variant="blocking-notrace",

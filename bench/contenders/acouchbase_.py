@@ -11,7 +11,7 @@ import time
 from typing import Any, Dict, List
 
 from bench.contenders._measure import Driver, main, skip
-from bench.contenders._ours import options
+from bench.contenders._ours import base_variant, options
 
 
 async def run_batches(coll: Any, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
@@ -36,7 +36,7 @@ async def run_batches(coll: Any, mode: str, op: str, batches: List[List[str]], v
 
 class AcouchbaseDriver(Driver):
     def __init__(self, spec: Dict[str, Any]) -> None:
-        if spec.get("variant") == "uvloop":
+        if base_variant(spec) == "uvloop":
             try:
                 import uvloop
             except ImportError as exc:

@@ -18,7 +18,7 @@ import time
 from typing import Any, Callable, Dict, List
 
 from bench.contenders._measure import Driver, main, skip
-from bench.contenders._ours import options
+from bench.contenders._ours import base_variant, options
 from bench.contenders._rawloop import run_raw
 
 try:
@@ -43,7 +43,7 @@ class TxDriver(Driver):
             from txcouchbase.cluster import TxCluster, TxRawCluster
         except ImportError as exc:
             skip(f"txcouchbase not importable ({exc})")
-        self.raw = spec.get("variant") == "raw"
+        self.raw = base_variant(spec) == "raw"
         cls = TxRawCluster if self.raw else TxCluster
         self.cluster = cls(spec["connstr"], options(spec))
         bucket = self.cluster.bucket(spec["bucket"])
