@@ -451,6 +451,7 @@ class MockCluster:
             return {"rev": self.cluster.rev, "ops": self.cluster.ops, "buckets": list(self.cluster.buckets),
                     "auth_mechanisms": dict(self.cluster.auth_mechanisms),
                     "auth_failures": self.cluster.auth_failures,
+                    "protocol_errors": self.cluster.protocol_errors,
                     "chaos_pending": sum(r["count"] for r in self.cluster.chaos),
                     "injected_pending": sum(r["count"] for r in self.cluster.injected),
                     "nodes": [{"index": n.index, "kv": n.kv_port, "mgmt": n.mgmt_port, "running": n.running,

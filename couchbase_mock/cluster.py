@@ -81,6 +81,7 @@ class Cluster:
         self.chaos: List[Dict[str, Any]] = []
         self.auth_mechanisms: Dict[str, int] = {}  # SASL mechanism -> times clients started it
         self.auth_failures = 0  # credentials rejected (SASL on KV, Basic auth on HTTP)
+        self.protocol_errors = 0  # KV frames with an invalid magic (the connection was dropped)
         self.replication_lag = 0.0  # seconds before a mutation counts as replicated
         self.persistence_lag = 0.0  # ... and as persisted
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)

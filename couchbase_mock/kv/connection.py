@@ -76,16 +76,20 @@ class KVConnection(asyncio.Protocol):
         unpack = P.HEADER.unpack_from
         while len(buf) >= 24:
             magic, opcode, keylen, extlen, datatype, vbucket, bodylen, opaque, cas = unpack(buf)
-            total = 24 + bodylen
-            if len(buf) < total:
-                break
             if magic == P.ALT_REQ:
                 fflen, keylen = keylen >> 8, keylen & 0xFF
             elif magic == P.REQ:
                 fflen = 0
             else:
+                # Checked as soon as the header is in, as a server does: waiting for a garbage
+                # body length would leave the connection silently stuck instead of dropped.
+                self.cluster.protocol_errors += 1
+                del buf[:]
                 self.close()
                 return
+            total = 24 + bodylen
+            if len(buf) < total:
+                break
             body = bytes(buf[24:total])
             del buf[:total]
             req = Request(opcode, datatype, vbucket, opaque, cas, body[:fflen], body[fflen:fflen + extlen],
