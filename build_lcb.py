@@ -7,7 +7,8 @@ need libcouchbase's ``cbc`` tools). Order of preference:
 2. ``pkg-config libcouchbase`` reporting version 3.x.
 3. The source that the npm package ``couchbase@3.2.7`` ships in
    ``deps/lcb`` (libcouchbase 3.3.4): fetched with ``npm pack``, checked
-   against a pinned sha256, built with cmake once and installed into a cache
+   against a pinned sha256, patched with the fixes in ``LCB_PATCHES``, built
+   with cmake once and installed into a cache
    directory outside the source tree (``$COUCHBASE_CFFI_CACHE``, else
    ``$XDG_CACHE_HOME/couchbase-cffi``, else ``~/.cache/couchbase-cffi``).
    Later builds reuse the cached install and never recompile it.
@@ -41,6 +42,29 @@ CMAKE_FLAGS = [
 ]
 
 
+# Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
+# Each must match exactly once. The patch level is part of the cache directory's name, so a
+# changed list builds afresh instead of reusing an unpatched install.
+LCB_PATCH_LEVEL = "p1"
+LCB_PATCHES = [
+    # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
+    # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
+    # failed and retried, but their bytes stayed queued and were sent on the next connection,
+    # out of step with the flush accounting: the server received tails of requests and freed
+    # memory as headers (seen after two negotiations in a row were reset). Mark them flushed
+    # first, as finalize_errored_ctx does when a context is closed.
+    ("src/mcserver/mcserver.cc",
+     "            /* Not closed but don't have a current context */\n",
+     "            /* Not closed but don't have a current context */\n"
+     "            /* couchbase-cffi: drop what the failed requests left queued (see build_lcb.py) */\n"
+     "            unsigned toflush;\n"
+     "            nb_IOV iov;\n"
+     "            while ((toflush = mcreq_flush_iov_fill(this, &iov, 1, nullptr))) {\n"
+     "                mcreq_flush_done(this, toflush, toflush);\n"
+     "            }\n"),
+]
+
+
 class LibcouchbaseNotFound(RuntimeError):
     """libcouchbase could not be found or built; the message says what is missing."""
 
@@ -69,7 +93,7 @@ def cache_root() -> Path:
 
 
 def cached_prefix() -> Path:
-    return cache_root() / f"libcouchbase-{LCB_VERSION}-{NPM_TARBALL_SHA256[:12]}"
+    return cache_root() / f"libcouchbase-{LCB_VERSION}-{NPM_TARBALL_SHA256[:12]}-{LCB_PATCH_LEVEL}"
 
 
 def _log(msg: str) -> None:
@@ -182,6 +206,17 @@ def _fetch_source(workdir: Path) -> Path:
     return src
 
 
+def _apply_patches(src: Path) -> None:
+    """Apply LCB_PATCHES to the extracted source; refuse to build if one does not match."""
+    for rel, text, replacement in LCB_PATCHES:
+        path = src / rel
+        body = path.read_text()
+        if body.count(text) != 1:
+            raise LibcouchbaseNotFound(f"patch for {rel} does not apply to {NPM_PACKAGE}'s libcouchbase")
+        path.write_text(body.replace(text, replacement))
+    _log(f"applied {len(LCB_PATCHES)} source fix(es) ({LCB_PATCH_LEVEL})")
+
+
 def _run(cmd: List[str], cwd: Path, log: Path) -> None:
     with open(log, "ab") as fh:
         res = subprocess.run(cmd, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
@@ -205,6 +240,7 @@ def build_from_source(prefix: Path) -> Libcouchbase:
         with tempfile.TemporaryDirectory(prefix="lcb-build-") as tmp:
             work = Path(tmp)
             src = _fetch_source(work)
+            _apply_patches(src)
             build = work / "build"
             build.mkdir()
             log = work / "build.log"
@@ -217,7 +253,7 @@ def build_from_source(prefix: Path) -> Libcouchbase:
             )
             _run(["cmake", "--build", ".", "--parallel", jobs], build, log)
             _run(["cmake", "--install", "."], build, log)
-        (prefix / ".complete").write_text(f"{NPM_PACKAGE} {NPM_TARBALL_SHA256}\n")
+        (prefix / ".complete").write_text(f"{NPM_PACKAGE} {NPM_TARBALL_SHA256} {LCB_PATCH_LEVEL}\n")
         _log("libcouchbase built and cached")
         found = _cached_install(prefix)
         assert found is not None
