@@ -55,7 +55,6 @@ WRITE: int = lib.LCB_WRITE_EVENT
 """Watch for writability."""
 
 _log = logging.getLogger("couchbase.iops")
-_monotonic = time.monotonic
 _event_ready = lib.pycb_iops_event_ready
 _timer_fire = lib.pycb_iops_timer_fire
 
@@ -141,19 +140,17 @@ class Timer:
     adapter sees one schedule per deadline actually reached, not one per operation.
     """
 
-    __slots__ = ("armed", "data", "host_due", "_tm", "_iops", "__weakref__")
+    __slots__ = ("armed", "data", "_tm", "_iops", "__weakref__")
 
     def __init__(self, tm: Any, iops: Optional["IOPS"] = None) -> None:
         self._tm = tm
         self._iops = iops
         self.armed = False
-        self.host_due: Optional[float] = None  # monotonic time the loop's timer fires, while armed
         self.data: Any = None
 
     def fire(self) -> None:
         """The loop's timer is due (the loop calls this once per schedule)."""
         self.armed = False
-        self.host_due = None
         tm = self._tm
         if tm is not None:
             iops = self._iops
@@ -177,7 +174,6 @@ class CallLater(Timer):
 
     def fire(self) -> None:
         self.armed = False
-        self.host_due = None
         fn, self._fn = self._fn, None
         if fn is not None:
             fn()
@@ -279,7 +275,6 @@ class IOPS:
         """Run ``fn()`` after ``delay`` seconds on this loop; ``cancel_call`` undoes it."""
         timer = CallLater(fn)
         timer.armed = True
-        timer.host_due = _monotonic() + delay
         self.schedule(timer, delay)
         return timer
 
@@ -293,7 +288,6 @@ class IOPS:
         if timer.armed:
             timer.armed = False
             timer._fn = None
-            timer.host_due = None
             self.cancel(timer)
 
     def table(self) -> Any:
@@ -358,17 +352,14 @@ class IOPS:
                 timer = timers[tm_id] = Timer(tm, self)
             elif timer.armed:
                 self.cancel(timer)
-            delay = usecs / 1e6
             timer.armed = True
-            timer.host_due = _monotonic() + delay
-            self.schedule(timer, delay)
+            self.schedule(timer, usecs / 1e6)
             return
         if timer is None:
             return
         # destroyed: the loop must let go of it now
         if timer.armed:
             timer.armed = False
-            timer.host_due = None
             self.cancel(timer)
         del timers[tm_id]
         timer._tm = None
