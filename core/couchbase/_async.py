@@ -173,17 +173,8 @@ class AsyncCollectionBase(_Owned, KVOperations):
             raise InvalidArgumentException(message="batch() blocks cannot be nested")
         if not conn.connected or conn.closed:
             raise InvalidArgumentException(message="batch() needs a connected collection: wait for on_connect() first")
-        ops: List[AsyncResult] = []
-        conn.sched_enter()
-        self._batch = ops
-        try:
+        with self._scheduling_block():
             yield
-        except BaseException:
-            self._batch = None
-            _kv.cancel_scheduled(conn, ops)
-            raise
-        self._batch = None
-        conn.sched_leave()
 
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
         self._check_thread()

@@ -643,6 +643,24 @@ class KVOperations:
             raise
         conn.sched_leave()
 
+    @contextlib.contextmanager
+    def _scheduling_block(self) -> Iterator[List[AsyncResult]]:
+        """The core of every front end's ``batch()``: what the block schedules is held in one
+        libcouchbase scheduling context (and collected in the yielded list), sent when the
+        block ends, or dropped and failed with RequestCanceledException if it raises."""
+        conn = self._conn
+        ops: List[AsyncResult] = []
+        conn.sched_enter()
+        self._batch = ops
+        try:
+            yield ops
+        except BaseException:
+            self._batch = None
+            cancel_scheduled(conn, ops)
+            raise
+        self._batch = None
+        conn.sched_leave()
+
     def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
         """Run a mutation, then poll observe-based durability from its mutation token."""
         raise NotImplementedError  # pragma: no cover - abstract
@@ -708,31 +726,30 @@ class KVOperations:
     def _sched_get(self, key: Any, opts: Mapping[str, Any], mode: int = GET_PLAIN, arg: int = 0) -> AsyncResult:
         kb = key_bytes(key)
         if not opts:  # the common call: no options at all
-            op, cookie = self._new_op(key, K_GET, (self._transcoder, False, self._quiet_default))
-            s, c = self._scope_b, self._coll_b
-            rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, 0)
-            return self._check_rc(op, rc, "get") if rc else op
-        quiet = bool(opts.get("quiet", self._quiet_default))
-        tc = self._tc(opts)
-        tmo = _o.timeout_us(opts.get("timeout"))
-        no_format = bool(opts.get("no_format", False))
-        if mode == GET_PLAIN and opts.get("with_expiry"):
-            specs = [SD.Spec(SD.GET, "$document.exptime", flags=1 << 18), SD.Spec(SD.GET, "$document.flags", flags=1 << 18),
-                     SD.Spec(SD.GET_DOC, "")]
-            return self._sched_subdoc(key, kb, specs, K_GET_EXPIRY, (tc, no_format, quiet), {"timeout": opts.get("timeout")})
-        if mode == GET_PLAIN and opts.get("project"):
-            paths = opts["project"]
-            if isinstance(paths, str) or not all(isinstance(p, str) for p in paths):
-                raise InvalidArgumentException(message="get: project must be a list of path strings")
-            paths = list(paths)
-            if not paths or len(paths) > 16:
-                raise InvalidArgumentException(message="get: project takes 1..16 paths")
-            specs = [SD.get(p) for p in paths]
-            return self._sched_subdoc(key, kb, specs, K_PROJECT, (paths, quiet), {"timeout": opts.get("timeout")})
+            quiet, tc, tmo, no_format = self._quiet_default, self._transcoder, 0, False
+        else:
+            quiet = bool(opts.get("quiet", self._quiet_default))
+            tc = self._tc(opts)
+            tmo = _o.timeout_us(opts.get("timeout"))
+            no_format = bool(opts.get("no_format", False))
+            if mode == GET_PLAIN and opts.get("with_expiry"):
+                specs = [SD.Spec(SD.GET, "$document.exptime", flags=1 << 18),
+                         SD.Spec(SD.GET, "$document.flags", flags=1 << 18), SD.Spec(SD.GET_DOC, "")]
+                return self._sched_subdoc(key, kb, specs, K_GET_EXPIRY, (tc, no_format, quiet),
+                                          {"timeout": opts.get("timeout")})
+            if mode == GET_PLAIN and opts.get("project"):
+                paths = opts["project"]
+                if isinstance(paths, str) or not all(isinstance(p, str) for p in paths):
+                    raise InvalidArgumentException(message="get: project must be a list of path strings")
+                paths = list(paths)
+                if not paths or len(paths) > 16:
+                    raise InvalidArgumentException(message="get: project takes 1..16 paths")
+                specs = [SD.get(p) for p in paths]
+                return self._sched_subdoc(key, kb, specs, K_PROJECT, (paths, quiet), {"timeout": opts.get("timeout")})
         op, cookie = self._new_op(key, K_GET, (tc, no_format, quiet))
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, tmo)
-        return self._check_rc(op, rc, "get")
+        return self._check_rc(op, rc, "get") if rc else op
 
     def get(self, key: Any, *options: Any, **kwargs: Any) -> Any:
         """Read a document.

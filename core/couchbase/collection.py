@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase import _durability
 from couchbase._binding import lib
-from couchbase import _kv
 from couchbase._kv import AsyncResult, KVOperations, MultiCollector, key_bytes
 from couchbase.exceptions import InvalidArgumentException
 
@@ -96,18 +95,9 @@ class Collection(KVOperations):
         if self._batch is not None:
             raise InvalidArgumentException(message="batch() blocks cannot be nested")
         conn = self._conn
-        ops: List[AsyncResult] = []
         with conn.locked():
-            conn.sched_enter()
-            self._batch = ops
-            try:
+            with self._scheduling_block() as ops:
                 yield ops
-            except BaseException:
-                self._batch = None
-                _kv.cancel_scheduled(conn, ops)
-                raise
-            self._batch = None
-            conn.sched_leave()
             conn.wait_for(lambda: all(op.done for op in ops))
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
