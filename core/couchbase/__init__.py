@@ -13,7 +13,7 @@ from couchbase.transcoder import (  # noqa: F401
     FMT_PICKLE,
     FMT_UTF8,
 )
-from couchbase.connection import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT  # noqa: F401
+from couchbase._instance import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT  # noqa: F401
 
 __version__ = "0.1.0"
 

@@ -30,7 +30,7 @@ from couchbase._kv import AsyncResult, KVOperations, MultiCollector
 from couchbase._requests import ServiceRequest
 from couchbase.cluster import resolve_settings
 from couchbase.collection import DEFAULT, _check_name
-from couchbase.connection import LOCKMODE_NONE, Connection, strerror
+from couchbase._instance import LOCKMODE_NONE, Connection, strerror
 from couchbase.exceptions import (
     InvalidArgumentException,
     ObjectClosedException,

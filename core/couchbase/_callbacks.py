@@ -28,7 +28,7 @@ from typing import Callable, Dict
 from couchbase._binding import ffi, lib
 
 # conn_id -> weak reference to the Connection. Filled and emptied by connection.Connection;
-# weak, so that a connection nobody references any more can be released (see connection.py).
+# weak, so that a connection nobody references any more can be released (see _instance.py).
 CONNECTIONS: Dict[int, Callable[[], "object"]] = {}
 
 

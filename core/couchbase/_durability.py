@@ -169,7 +169,7 @@ def poll_until_durable(conn: Any, token: Any, persist_to: int, replicate_to: int
 
     ``conn`` must be locked by the caller (the blocking front end holds its lock).
     """
-    from couchbase.connection import Connection  # noqa: F401 - documentation of the type
+    from couchbase._instance import Connection  # noqa: F401 - documentation of the type
 
     if token is None:
         raise exception_for(LCB_ERR_DURABILITY_TOO_MANY,

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict
 
 from couchbase import _kv
 from couchbase.collection import DEFAULT, Collection, _check_name
-from couchbase.connection import Connection
+from couchbase._instance import Connection
 from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.scope import Scope
 

@@ -18,7 +18,7 @@ from couchbase import options as _o
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
 from couchbase.collection import _check_name
-from couchbase.connection import LOCKMODE_WAIT, Connection
+from couchbase._instance import LOCKMODE_WAIT, Connection
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.transcoder import DefaultTranscoder, Transcoder

@@ -19,7 +19,7 @@ from acouchbase.cluster import Cluster
 from couchbase import iops as I
 from couchbase._kv import AsyncResult
 from couchbase.auth import PasswordAuthenticator
-from couchbase.connection import live_connections
+from couchbase._instance import live_connections
 from couchbase.exceptions import (
     AuthenticationException,
     BucketNotFoundException,

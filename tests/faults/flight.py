@@ -37,7 +37,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
-from couchbase.connection import live_connections
+from couchbase._instance import live_connections
 from couchbase.exceptions import CouchbaseException
 from couchbase.iops import live_iops
 from support.frontends import FRONT_ENDS, load_all

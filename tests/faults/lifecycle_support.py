@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set
 
-from couchbase.connection import live_connections
+from couchbase._instance import live_connections
 from couchbase.iops import live_iops
 from support.frontends import FRONT_ENDS, load_all
 

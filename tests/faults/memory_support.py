@@ -137,8 +137,8 @@ def cdata_count() -> int:
 
 def handle_counts() -> Dict[str, int]:
     """What the core keeps per connection: connections, pending operations, IOPS, watchers, timers."""
-    from couchbase import connection
-    from couchbase.connection import live_connections
+    from couchbase import _instance as connection
+    from couchbase._instance import live_connections
     from couchbase.iops import live_iops
 
     conns = live_connections()

@@ -25,7 +25,7 @@ import weakref
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
-from couchbase.connection import live_connections
+from couchbase._instance import live_connections
 from couchbase.exceptions import CouchbaseException, ObjectClosedException
 from couchbase.results import GetResult, MutationResult
 from couchbase.transcoder import JSONTranscoder

@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterator, List, Tuple
 import pytest
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
-from couchbase.connection import live_connections
+from couchbase._instance import live_connections
 from couchbase.exceptions import (
     AuthenticationException,
     BucketNotFoundException,
