@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import json
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Set
 
+from couchbase_mock.rbac import Directory
 from couchbase_mock.store import BucketStore, Clock
 
 HOST = "127.0.0.1"
@@ -52,6 +52,8 @@ class Bucket:
         self.uuid = uuid.uuid4().hex
         # vb -> [node index of active, replica1, ...] (indexes into Cluster.nodes; -1 = none)
         self.vbmap: List[List[int]] = []
+        # management settings (REST names), as created or last edited
+        self.settings: Dict[str, Any] = {}
 
 
 class Cluster:
@@ -71,6 +73,8 @@ class Cluster:
         self.nodes = [Node(i) for i in range(nodes)]
         self.username = username
         self.password = password
+        self.directory = Directory(username, password)
+        self.num_vbuckets = num_vbuckets
         self.rev = 1
         self.buckets: Dict[str, Bucket] = {b: Bucket(b, replicas, num_vbuckets, self.clock) for b in buckets}
         self._listeners: List[Callable[[], None]] = []
@@ -89,11 +93,35 @@ class Cluster:
 
     # ---- credentials -------------------------------------------------------
     def check_credentials(self, user: str, password: str) -> bool:
-        ok = hmac.compare_digest(user.encode(), self.username.encode()) and \
-            hmac.compare_digest(password.encode(), self.password.encode())
+        ok = self.directory.check(user, password)
         if not ok:
             self.auth_failures += 1
         return ok
+
+    # ---- buckets -------------------------------------------------------------
+    def add_bucket(self, name: str, replicas: int, settings: Dict[str, Any]) -> Bucket:
+        """Create a bucket, place its vBuckets and push the new config (usable over KV at once)."""
+        bucket = Bucket(name, replicas, self.num_vbuckets, self.clock)
+        bucket.settings = dict(settings)
+        self.buckets[name] = bucket
+        self.rebalance()
+        return bucket
+
+    def remove_bucket(self, name: str) -> None:
+        """Delete a bucket: connections that selected it are closed, the config is pushed."""
+        bucket = self.buckets.pop(name)
+        for node in self.nodes:
+            for conn in list(node.connections):
+                if getattr(conn, "bucket", None) is bucket:
+                    conn.close()
+        self.bump()
+
+    def drop_user_connections(self, user: str) -> None:
+        """The server closes a deleted user's KV connections."""
+        for node in self.nodes:
+            for conn in list(node.connections):
+                if getattr(conn, "user", None) == user:
+                    conn.close()
 
     # ---- topology ------------------------------------------------------------
     def active_nodes(self) -> List[Node]:
@@ -199,8 +227,12 @@ class Cluster:
         return self.buckets[bucket].store.manifest.as_json()
 
     def bucket_settings(self, bucket: str) -> Dict[str, Any]:
+        """Settings for the management bucket object (keys of ClusterView.bucket_settings)."""
         b = self.buckets[bucket]
-        return {"replicaNumber": b.replicas, "numVBuckets": b.num_vbuckets, "bucketType": "membase"}
+        out: Dict[str, Any] = {"replicas": b.replicas, "numVBuckets": b.num_vbuckets, "ram_quota_mb": 100,
+                               "flush_enabled": False, "item_count": len(b.store.docs)}
+        out.update(b.settings)
+        return out
 
 
 def scram_salt(password: str, mech: str) -> bytes:

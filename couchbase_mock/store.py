@@ -68,15 +68,16 @@ def is_json(value: bytes) -> bool:
 
 
 class Manifest:
-    """Scopes and collections of a bucket with their ids."""
+    """Scopes and collections of a bucket with their ids (and per-collection maxTTL/history)."""
 
     def __init__(self) -> None:
         self.uid = 0
         self.scopes: Dict[str, Tuple[int, Dict[str, int]]] = {"_default": (0, {"_default": 0})}
+        self.settings: Dict[int, Dict[str, object]] = {}  # cid -> {"maxTTL": n, "history": bool}
         self._next_cid = 8
         self._next_sid = 8
 
-    def create(self, scope: str, collection: Optional[str]) -> int:
+    def create(self, scope: str, collection: Optional[str], settings: Optional[Dict[str, object]] = None) -> int:
         sid, colls = self.scopes.get(scope, (None, None))  # type: ignore[assignment]
         if sid is None:
             sid, colls = self._next_sid, {}
@@ -87,9 +88,28 @@ class Manifest:
             return sid
         if collection not in colls:
             colls[collection] = self._next_cid
+            self.settings[self._next_cid] = dict(settings or {})
             self._next_cid += 1
             self.uid += 1
         return colls[collection]
+
+    def drop_scope(self, scope: str) -> List[int]:
+        """Remove a scope; returns the ids of the collections that went with it."""
+        _sid, colls = self.scopes.pop(scope)
+        self.uid += 1
+        for cid in colls.values():
+            self.settings.pop(cid, None)
+        return list(colls.values())
+
+    def drop_collection(self, scope: str, collection: str) -> int:
+        cid = self.scopes[scope][1].pop(collection)
+        self.settings.pop(cid, None)
+        self.uid += 1
+        return cid
+
+    def update(self, cid: int, settings: Dict[str, object]) -> None:
+        self.settings.setdefault(cid, {}).update(settings)
+        self.uid += 1
 
     def cid(self, scope: str, collection: str) -> Tuple[Optional[int], bool]:
         """(collection id or None, scope exists)."""
@@ -101,10 +121,20 @@ class Manifest:
     def known(self, cid: int) -> bool:
         return any(cid in colls.values() for _sid, colls in self.scopes.values())
 
+    def as_dict(self) -> Dict[str, object]:
+        def coll(name: str, cid: int) -> Dict[str, object]:
+            out: Dict[str, object] = {"name": name, "uid": f"{cid:x}"}
+            out.update(self.settings.get(cid, {}))
+            out.setdefault("maxTTL", 0)
+            out.setdefault("history", False)
+            return out
+
+        return {"uid": f"{self.uid:x}", "scopes": [
+            {"name": name, "uid": f"{sid:x}", "collections": [coll(c, cid) for c, cid in colls.items()]}
+            for name, (sid, colls) in self.scopes.items()]}
+
     def as_json(self) -> str:
-        return json.dumps({"uid": f"{self.uid:x}", "scopes": [
-            {"name": name, "uid": f"{sid:x}", "collections": [{"name": c, "uid": f"{cid:x}"} for c, cid in colls.items()]}
-            for name, (sid, colls) in self.scopes.items()]})
+        return json.dumps(self.as_dict())
 
 
 class BucketStore:

@@ -36,7 +36,7 @@ from typing import Any, Dict, List, Optional, Set
 __all__ = ["DEFAULT_HOST", "SERVICES", "TLS_SERVICES", "VERSION", "ClusterView", "view_for"]
 
 DEFAULT_HOST = "127.0.0.1"
-VERSION = "7.0.0-5302-enterprise"
+VERSION = "7.6.2-3721-enterprise"
 
 # HTTP service name -> node attribute holding its port.
 SERVICES = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, AsyncIterator, Callable, Dict, Optional
 
+from . import admin
 from .cluster_view import VERSION, ClusterView
 from .server import Request, Response, Router, StreamResponse
 
@@ -75,7 +76,7 @@ def node_object(
         "thisNode": mgmt == this_mgmt_port,
         "hostname": "%s:%d" % (hostname, mgmt),
         "nodeUUID": "%032x" % (0x5EED0000 + position),
-        "clusterCompatibility": 458752,
+        "clusterCompatibility": 458758,  # 7.6
         "version": VERSION,
         "os": "x86_64-unknown-linux-gnu",
         "cpuCount": 2,
@@ -189,8 +190,13 @@ def bucket_object(view: ClusterView, name: str, host: str, this_mgmt_port: int) 
             "maxTTL": int(settings.get("max_ttl", 0)),
             "compressionMode": settings.get("compression_mode", "passive"),
             "bucketCapabilitiesVer": "",
+            "numVBuckets": int(settings.get("numVBuckets", len(vbmap.get("vBucketMap", [])) or 1024)),
         }
     )
+    if obj["storageBackend"] == "magma":
+        obj["historyRetentionCollectionDefault"] = bool(settings.get("history_default", True))
+        obj["historyRetentionBytes"] = int(settings.get("history_bytes", 0))
+        obj["historyRetentionSeconds"] = int(settings.get("history_seconds", 0))
     if btype == "memcached":
         obj.pop("vBucketServerMap", None)
     return obj
@@ -321,10 +327,15 @@ def make_router(view: ClusterView, node: Any) -> Router:
 
     async def get_buckets(req: Request) -> Response:
         host, port = req.host, this_port(req)
-        objs = [bucket_object(view, name, host, port) for name in view.bucket_names()]
+        names = [name for name in view.bucket_names() if admin.bucket_read_denied(view, req, name) is None]
+        objs = [bucket_object(view, name, host, port) for name in names]
         return Response.json([obj for obj in objs if obj is not None])
 
     async def get_bucket(req: Request) -> Response:
+        if view.has_bucket(req.params["bucket"]):
+            denied = admin.bucket_read_denied(view, req, req.params["bucket"])
+            if denied:
+                return denied
         obj = bucket_object(view, req.params["bucket"], req.host, this_port(req))
         if obj is None:
             return Response.text(_NOT_FOUND, 404)
@@ -339,6 +350,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
     async def get_scopes(req: Request) -> Response:
         if not view.has_bucket(req.params["bucket"]):
             return Response.text(_NOT_FOUND, 404)
+        denied = admin.bucket_read_denied(view, req, req.params["bucket"])
+        if denied:
+            return denied
         return Response.json(view.collections_manifest(req.params["bucket"]))
 
     async def stream_terse(req: Request) -> Any:
@@ -388,6 +402,8 @@ def make_router(view: ClusterView, node: Any) -> Router:
         return Response.json(ddocs_listing(req.params["bucket"], views_of(store).ddocs))
 
     router.add("GET", "/pools/default/buckets/{bucket}/ddocs", get_ddocs)
+    if hasattr(view.cluster, "directory"):
+        admin.add_routes(router, view)
     router.add("GET", "/pools/default/bs/{bucket}", stream_terse)
     router.add("GET", "/pools/default/bucketsStreaming/{bucket}", stream_full)
     router.add("GET", "/poolsStreaming/{pool}", stream_pools)

@@ -13,6 +13,7 @@ import asyncio
 import struct
 from typing import TYPE_CHECKING, Any, List, Optional, Set
 
+from couchbase_mock import rbac
 from couchbase_mock.kv import handlers, protocol as P
 from couchbase_mock.kv.sasl import MECHANISMS, SaslError, check_plain, new_scram
 
@@ -140,11 +141,23 @@ class KVConnection(asyncio.Protocol):
         handler = handlers.HANDLERS.get(opcode)
         if handler is None:
             return P.response(opcode, req.opaque, P.UNKNOWN_COMMAND)
+        denied = self._denied(opcode)
+        if denied:
+            return denied_reply(req)
         self.cluster.ops += 1
         injected = self.cluster.take_injected(opcode, req.key, self.node.index)
         if injected is not None:
             return P.response(opcode, req.opaque, injected)
         return handler(self, req)
+
+    def _denied(self, opcode: int) -> bool:
+        """RBAC: may this connection's user run ``opcode`` on its bucket (roles are read live)?"""
+        if opcode in _NO_DATA_ACCESS:
+            return False
+        directory = self.cluster.directory
+        assert self.bucket is not None
+        wanted = rbac.KV_WRITE if opcode in WRITE_OPCODES else rbac.KV_READ
+        return not directory.allowed(self.user, wanted, self.bucket.name)
 
     # ---- helpers for handlers ----------------------------------------------------
     @property
@@ -166,6 +179,19 @@ class KVConnection(asyncio.Protocol):
         return P.response(req.opcode, req.opaque, P.NOT_MY_VBUCKET, body, datatype=1 if self.json else 0)
 
 
+# Mutations need the write privilege (a reader's attempt gets EACCESS); GET_AND_TOUCH changes the
+# expiry, so it is one too (kv_engine checks Read and Upsert for it).
+WRITE_OPCODES = frozenset({0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x0E, 0x0F, 0x1C, 0x1D, 0xD1})
+# Commands a connection may send without data access (cluster map, collections, stats, noop).
+_NO_DATA_ACCESS = frozenset({0x10, 0xBA, 0xBB})
+
+
+def denied_reply(req: Request) -> bytes:
+    """EACCESS with the server's error JSON body."""
+    body = b'{"error":{"context":"Authorization failure: can\'t execute this operation without the required privilege"}}'
+    return P.response(req.opcode, req.opaque, P.EACCESS, body)
+
+
 # ---- bootstrap operations -----------------------------------------------------------
 
 def _hello(conn: KVConnection, req: Request) -> bytes:
@@ -182,8 +208,7 @@ def _list_mechs(conn: KVConnection, req: Request) -> bytes:
 
 
 def _lookup_password(conn: KVConnection) -> Any:
-    cluster = conn.cluster
-    return lambda user: cluster.password if user == cluster.username else None
+    return conn.cluster.directory.password_of
 
 
 def _sasl_auth(conn: KVConnection, req: Request) -> bytes:
@@ -224,7 +249,8 @@ def _select_bucket(conn: KVConnection, req: Request) -> bytes:
     if conn.user is None:
         return P.response(req.opcode, req.opaque, P.EACCESS)
     bucket = conn.cluster.buckets.get(req.key.decode("utf-8", "replace"))
-    if bucket is None:
+    # The server does not tell a missing bucket from a forbidden one.
+    if bucket is None or not conn.cluster.directory.can_open_bucket(conn.user, bucket.name):
         return P.response(req.opcode, req.opaque, P.EACCESS)
     conn.bucket = bucket
     return P.response(req.opcode, req.opaque, 0)

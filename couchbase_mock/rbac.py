@@ -1,0 +1,276 @@
+"""Users, groups and roles of the mock cluster, and the permission checks KV and HTTP make.
+
+The built-in administrator (``MockCluster(username=, password=)``) holds the
+``admin`` role. Other users are created over REST (``PUT
+/settings/rbac/users/local/<name>``) and get their roles directly or through
+groups. The checks follow Couchbase Server 7.x semantics, reduced to what a
+client can observe:
+
+* opening a bucket (SELECT_BUCKET, bucket REST reads) needs any role on that
+  bucket (or ``*``) or a cluster-wide role;
+* KV reads need ``data_reader``/``data_writer``-free read access:
+  ``admin``, ``bucket_full_access``, ``data_reader``; KV writes need ``admin``,
+  ``bucket_full_access`` or ``data_writer`` (a reader's write gets EACCESS);
+* managing buckets needs ``admin`` or ``cluster_admin``; managing users and
+  groups ``admin``, ``security_admin_local`` or ``user_admin_local``;
+  collections ``admin``, ``cluster_admin``, ``bucket_admin``, ``scope_admin``.
+
+Role parameters are ``bucket[:scope[:collection]]`` with ``*`` meaning all.
+"""
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+__all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError"]
+
+# role name -> (display name, description, takes a bucket parameter, takes scope/collection)
+ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
+    "admin": ("Full Admin", "Can manage all cluster features (including security).", False, False),
+    "ro_admin": ("Read-Only Admin", "Can view all cluster statistics.", False, False),
+    "cluster_admin": ("Cluster Admin", "Can manage all cluster features except security.", False, False),
+    "security_admin_local": ("Local User Security Admin", "Can manage local users and groups.", False, False),
+    "security_admin_external": ("External User Security Admin", "Can manage external users.", False, False),
+    "user_admin_local": ("Local User Admin", "Can manage local users.", False, False),
+    "replication_admin": ("XDCR Admin", "Can administer XDCR features.", False, False),
+    "query_external_access": ("Manage External Query Access", "Can execute CURL statements.", False, False),
+    "query_system_catalog": ("Query System Catalog", "Can look up system catalog information.", False, False),
+    "analytics_reader": ("Analytics Reader", "Can query datasets.", False, False),
+    "analytics_admin": ("Analytics Admin", "Can manage dataverses and links.", False, False),
+    "eventing_admin": ("Eventing Full Admin", "Can create/manage eventing functions.", False, False),
+    "backup_admin": ("Full Admin Backup", "Can perform backup related tasks.", False, False),
+    "bucket_admin": ("Bucket Admin", "Can manage ALL bucket features for a given bucket.", True, False),
+    "bucket_full_access": ("Application Access", "Full access to bucket data.", True, False),
+    "views_admin": ("Views Admin", "Can create and manage views of a given bucket.", True, False),
+    "views_reader": ("Views Reader", "Can read data from the views of a given bucket.", True, False),
+    "replication_target": ("XDCR Inbound", "Can create XDCR streams into a given bucket.", True, False),
+    "analytics_manager": ("Analytics Manager", "Can manage analytics links.", True, False),
+    "mobile_sync_gateway": ("Sync Gateway", "Full access to bucket data as required by Sync Gateway.", True, False),
+    "scope_admin": ("Manage Scopes", "Can create/delete scopes and collections.", True, True),
+    "data_reader": ("Data Reader", "Can read data from a given bucket, scope or collection.", True, True),
+    "data_writer": ("Data Writer", "Can write data to a given bucket, scope or collection.", True, True),
+    "data_dcp_reader": ("Data DCP Reader", "Can initiate DCP streams.", True, True),
+    "data_backup": ("Data Backup & Restore", "Can backup and restore a given bucket's data.", True, False),
+    "data_monitoring": ("Data Monitor", "Can read statistics.", True, True),
+    "fts_admin": ("Search Admin", "Can administer all Full Text Search features.", True, False),
+    "fts_searcher": ("Search Reader", "Can query Full Text Search indexes.", True, True),
+    "query_select": ("Query Select", "Can execute a SELECT statement.", True, True),
+    "query_update": ("Query Update", "Can execute an UPDATE statement.", True, True),
+    "query_insert": ("Query Insert", "Can execute an INSERT statement.", True, True),
+    "query_delete": ("Query Delete", "Can execute a DELETE statement.", True, True),
+    "query_manage_index": ("Query Manage Index", "Can manage indexes.", True, True),
+    "query_use_sequential_scans": ("Query Use Sequential Scans", "Can use sequential scans.", True, True),
+    "eventing_manage_functions": ("Eventing Manage Scope Functions", "Can manage eventing functions.", True, True),
+}
+
+CLUSTER_WIDE = {"admin", "ro_admin", "cluster_admin"}
+KV_READ = {"admin", "bucket_full_access", "data_reader", "mobile_sync_gateway"}
+KV_WRITE = {"admin", "bucket_full_access", "data_writer", "mobile_sync_gateway"}
+BUCKET_MANAGE = {"admin", "cluster_admin"}
+SECURITY_MANAGE = {"admin", "security_admin_local", "user_admin_local"}
+COLLECTION_MANAGE = {"admin", "cluster_admin", "bucket_admin", "scope_admin"}
+ADMIN_READ = {"admin", "ro_admin", "cluster_admin", "security_admin_local", "user_admin_local"}
+
+
+class RoleError(ValueError):
+    """A role specification the server would reject (400)."""
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    bucket: Optional[str] = None
+    scope: Optional[str] = None
+    collection: Optional[str] = None
+
+    def spec(self) -> str:
+        if self.bucket is None:
+            return self.name
+        params = [p for p in (self.bucket, self.scope, self.collection) if p is not None]
+        return "%s[%s]" % (self.name, ":".join(params))
+
+    def as_json(self, origins: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"role": self.name}
+        if self.bucket is not None:
+            out["bucket_name"] = self.bucket
+            if ROLES[self.name][3]:
+                out["scope_name"] = self.scope or "*"
+                out["collection_name"] = self.collection or "*"
+        if origins is not None:
+            out["origins"] = origins
+        return out
+
+    def covers(self, bucket: Optional[str], scope: str = "*", collection: str = "*") -> bool:
+        """Does this role apply to ``bucket`` (and scope/collection)?"""
+        if self.bucket is None:
+            return True
+        if bucket is None:
+            return False
+        if self.bucket not in ("*", bucket):
+            return False
+        if self.scope not in (None, "*", scope) and scope != "*":
+            return False
+        if self.collection not in (None, "*", collection) and collection != "*":
+            return False
+        return True
+
+
+def parse_roles(text: str, bucket_exists: Any = None) -> List[Role]:
+    """``"data_reader[default],admin"`` -> Roles; RoleError names the bad one."""
+    roles: List[Role] = []
+    for part in _split_roles(text):
+        name, _, rest = part.partition("[")
+        name = name.strip()
+        if name not in ROLES:
+            raise RoleError("Unknown role: %s" % part)
+        takes_bucket, takes_scope = ROLES[name][2], ROLES[name][3]
+        if not rest:
+            if takes_bucket:
+                raise RoleError("Malformed role: %s (needs a bucket)" % part)
+            roles.append(Role(name))
+            continue
+        if not takes_bucket or not rest.endswith("]"):
+            raise RoleError("Malformed role: %s" % part)
+        params = rest[:-1].split(":")
+        if len(params) > (3 if takes_scope else 1) or not all(params):
+            raise RoleError("Malformed role: %s" % part)
+        if bucket_exists is not None and params[0] != "*" and not bucket_exists(params[0]):
+            raise RoleError("Unknown bucket in role: %s" % part)
+        params += [None] * (3 - len(params))  # type: ignore[list-item]
+        roles.append(Role(name, params[0], params[1], params[2]))
+    return roles
+
+
+def _split_roles(text: str) -> Iterable[str]:
+    depth, cur = 0, ""
+    for ch in text:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            if cur.strip():
+                yield cur.strip()
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        yield cur.strip()
+
+
+@dataclass
+class Group:
+    name: str
+    description: str = ""
+    roles: List[Role] = field(default_factory=list)
+    ldap_group_ref: str = ""
+
+    def as_json(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"id": self.name, "description": self.description,
+                               "roles": [r.as_json() for r in self.roles]}
+        if self.ldap_group_ref:
+            out["ldap_group_ref"] = self.ldap_group_ref
+        return out
+
+
+@dataclass
+class User:
+    name: str
+    password: str
+    display_name: str = ""
+    roles: List[Role] = field(default_factory=list)
+    groups: List[str] = field(default_factory=list)
+    domain: str = "local"
+    password_change_date: str = ""
+
+
+class Directory:
+    """The users and groups of one cluster (lives on the mock's loop thread)."""
+
+    def __init__(self, admin_user: str, admin_password: str) -> None:
+        self.admin_user = admin_user
+        self.admin_password = admin_password
+        self.users: Dict[str, User] = {}
+        self.groups: Dict[str, Group] = {}
+
+    # ---- credentials ---------------------------------------------------------
+    def password_of(self, user: str) -> Optional[str]:
+        if user == self.admin_user:
+            return self.admin_password
+        entry = self.users.get(user)
+        return entry.password if entry is not None and entry.domain == "local" else None
+
+    def check(self, user: str, password: str) -> bool:
+        expected = self.password_of(user)
+        if expected is None:
+            hmac.compare_digest(password.encode(), password.encode())  # similar timing either way
+            return False
+        return hmac.compare_digest(password.encode(), expected.encode())
+
+    # ---- roles -----------------------------------------------------------------
+    def effective_roles(self, user: Optional[str]) -> List[Role]:
+        if user is None:
+            return []
+        if user == self.admin_user:
+            return [Role("admin")]
+        entry = self.users.get(user)
+        if entry is None:
+            return []
+        roles = list(entry.roles)
+        for gname in entry.groups:
+            group = self.groups.get(gname)
+            if group is not None:
+                roles.extend(group.roles)
+        return roles
+
+    def allowed(self, user: Optional[str], names: Iterable[str], bucket: Optional[str] = None,
+                scope: str = "*", collection: str = "*") -> bool:
+        wanted = set(names)
+        return any(r.name in wanted and r.covers(bucket, scope, collection) for r in self.effective_roles(user))
+
+    def can_open_bucket(self, user: Optional[str], bucket: str) -> bool:
+        return any(r.name in CLUSTER_WIDE or (r.bucket is not None and r.covers(bucket))
+                   for r in self.effective_roles(user))
+
+    # ---- JSON ------------------------------------------------------------------
+    def user_json(self, entry: User) -> Dict[str, Any]:
+        roles: List[Dict[str, Any]] = []
+        seen: Dict[Role, Dict[str, Any]] = {}
+        for role in entry.roles:
+            obj = role.as_json([{"type": "user"}])
+            seen[role] = obj
+            roles.append(obj)
+        for gname in entry.groups:
+            group = self.groups.get(gname)
+            for role in group.roles if group else []:
+                if role in seen:
+                    seen[role]["origins"].append({"type": "group", "name": gname})
+                else:
+                    obj = role.as_json([{"type": "group", "name": gname}])
+                    seen[role] = obj
+                    roles.append(obj)
+        out: Dict[str, Any] = {"id": entry.name, "domain": entry.domain, "roles": roles,
+                               "groups": list(entry.groups), "external_groups": [], "name": entry.display_name}
+        if entry.domain == "local":
+            out["password_change_date"] = entry.password_change_date
+        return out
+
+    @staticmethod
+    def now_text() -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+
+def roles_catalogue() -> List[Dict[str, Any]]:
+    """``GET /settings/rbac/roles``: every role with its parameters."""
+    out = []
+    for name, (display, desc, takes_bucket, takes_scope) in ROLES.items():
+        obj: Dict[str, Any] = {"role": name, "name": display, "desc": desc}
+        if takes_bucket:
+            obj["bucket_name"] = "*"
+        if takes_scope:
+            obj["scope_name"] = "*"
+            obj["collection_name"] = "*"
+        out.append(obj)
+    return out
