@@ -197,9 +197,14 @@ class QueryService:
 
     # ------------------------------------------------------------------ planning
     def _keyspace(self, ref: N.KeyspaceRef, opts: Options, qc: Any) -> Keyspace:
+        if (ref.namespace or "").lower() == "system" and [p.lower() for p in ref.parts] == ["indexes"] \
+                and not opts.analytics:
+            return SystemIndexes(self)  # type: ignore[return-value]
         return resolve(self.cluster, ref, qc, analytics=opts.analytics)
 
     def _require_index(self, ks: Keyspace, where: Optional[N.Expr], alias: str) -> None:
+        if isinstance(ks, SystemIndexes):
+            return
         indexes = self.indexes.get(ks.ident, {})
         if any(ix["primary"] for ix in indexes.values()):
             return
@@ -227,6 +232,8 @@ class QueryService:
             return self._create_index(stmt, opts, dry_run)
         if isinstance(stmt, N.DropIndex):
             return self._drop_index(stmt, opts, dry_run)
+        if isinstance(stmt, N.BuildIndex):
+            return self._build_index(stmt, opts, dry_run)
         raise QueryError(3000, "syntax error - statement not supported", 400)
 
     # ------------------------------------------------------------------ SELECT
@@ -427,8 +434,33 @@ class QueryService:
                 return ex
             raise QueryError(INDEX_EXISTS, f"The index {name} already exists.", 409)
         keys = [] if stmt.primary else [_path_text(k, "") for k in stmt.keys]
+        with_: Any = {}
+        if stmt.with_ is not None:
+            with_ = evaluate(stmt.with_, Row({}), opts.params)
+            if not isinstance(with_, dict):
+                raise QueryError(5000, "GSI CreateIndex() - cause: WITH clause must be an object", 500)
         existing[name] = {"name": name, "primary": stmt.primary, "keys": keys, "keyspace": ks.path,
-                          "bucket": ks.bucket.name, "scope": ks.scope, "collection": ks.collection}
+                          "bucket": ks.bucket.name, "scope": ks.scope, "collection": ks.collection,
+                          "state": "deferred" if with_.get("defer_build") else "online",
+                          "index_key": [] if stmt.primary else [_key_text(k) for k in stmt.keys],
+                          "condition": stmt.condition, "id": uuid.uuid4().hex[:16],
+                          "num_replica": int(with_.get("num_replica", 0) or 0)}
+        return ex
+
+    def _build_index(self, stmt: N.BuildIndex, opts: Options, dry_run: bool) -> Execution:
+        ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        ex = Execution(opts)
+        existing = self.indexes.get(ks.ident, {})
+        names: List[str] = []
+        for expr in stmt.names:
+            value = evaluate(expr, Row({}), opts.params) if not isinstance(expr, N.Ident) else expr.name
+            names.extend(value if isinstance(value, list) else [value])
+        for name in names:
+            if not isinstance(name, str) or name not in existing:
+                raise QueryError(5000, f"GSI index {name} not found.", 404)
+        if not dry_run:
+            for name in names:
+                existing[name]["state"] = "online"  # the mock builds instantly
         return ex
 
     def _drop_index(self, stmt: N.DropIndex, opts: Options, dry_run: bool) -> Execution:
@@ -453,6 +485,61 @@ class QueryService:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+class SystemIndexes:
+    """``system:indexes``: one document per index, in the server's field layout."""
+
+    def __init__(self, service: "QueryService") -> None:
+        self.service = service
+
+    @property
+    def ident(self) -> Tuple[str, str, str]:
+        return ("system", "", "indexes")
+
+    @property
+    def path(self) -> str:
+        return "system:indexes"
+
+    def quoted(self) -> str:
+        return "`system`:`indexes`"
+
+    def scan(self, keys: Optional[List[bytes]] = None) -> Iterator[Tuple[bytes, Any]]:
+        for by_name in list(self.service.indexes.values()):
+            for ix in list(by_name.values()):
+                key = ix["id"].encode()
+                if keys is None or key in keys:
+                    yield key, self._doc(ix)
+
+    @staticmethod
+    def _doc(ix: Dict[str, Any]) -> Dict[str, Any]:
+        doc: Dict[str, Any] = {"datastore_id": "http://127.0.0.1:8091", "id": ix["id"],
+                               "index_key": ix.get("index_key", []), "name": ix["name"],
+                               "namespace_id": "default", "state": ix.get("state", "online"), "using": "gsi"}
+        if ix["primary"]:
+            doc["is_primary"] = True
+        if ix.get("condition"):
+            doc["condition"] = ix["condition"]
+        if (ix["scope"], ix["collection"]) == ("_default", "_default"):
+            doc["keyspace_id"] = ix["bucket"]
+        else:
+            doc.update({"bucket_id": ix["bucket"], "scope_id": ix["scope"], "keyspace_id": ix["collection"]})
+        return doc
+
+    def value_of(self, doc: Any) -> Any:
+        return doc
+
+    def meta_of(self, key: bytes, doc: Any) -> Dict[str, Any]:
+        return {"id": key.decode(), "keyspace": self.path}
+
+
+def _key_text(e: N.Expr) -> str:
+    """An index key as system:indexes shows it (backquoted field paths)."""
+    text = _path_text(e, "")
+    if text is None:
+        return "(expression)"
+    return ".".join("`%s`" % p for p in text.split("."))
+
 
 
 def _show(v: Any) -> str:

@@ -186,6 +186,14 @@ class CreateIndex(Statement):
     primary: bool
     keys: List[Expr] = field(default_factory=list)
     if_not_exists: bool = False
+    with_: Optional[Expr] = None
+    condition: Optional[str] = None
+
+
+@dataclass
+class BuildIndex(Statement):
+    keyspace: KeyspaceRef
+    names: List[Expr] = field(default_factory=list)
 
 
 @dataclass

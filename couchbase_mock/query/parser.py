@@ -106,6 +106,8 @@ class _Parser:
             stmt = self.create_index()
         elif t.is_kw("DROP"):
             stmt = self.drop_index()
+        elif t.is_kw("BUILD"):
+            stmt = self.build_index()
         elif t.is_kw("PREPARE"):
             stmt = self.prepare()
         elif t.is_kw("EXECUTE"):
@@ -315,11 +317,23 @@ class _Parser:
         stmt.returning = self.returning()
         return stmt
 
-    def _index_tail(self) -> None:
+    def _index_tail(self) -> Optional[N.Expr]:
         if self.accept_kw("USING"):
             self.ident()
         if self.accept_kw("WITH"):
-            self.expr()
+            return self.expr()
+        return None
+
+    def build_index(self) -> N.BuildIndex:
+        self.expect_kw("BUILD")
+        self.expect_kw("INDEX")
+        self.expect_kw("ON")
+        ks = self.keyspace_ref(alias=False)
+        self.expect_op("(")
+        names = self.expr_list()
+        self.expect_op(")")
+        self._index_tail()
+        return N.BuildIndex(ks, names)
 
     def create_index(self) -> N.CreateIndex:
         self.expect_kw("CREATE")
@@ -344,14 +358,17 @@ class _Parser:
         self.expect_kw("ON")
         ks = self.keyspace_ref(alias=False)
         keys: List[N.Expr] = []
+        condition = None
         if not primary:
             self.expect_op("(")
             keys = self.expr_list()
             self.expect_op(")")
             if self.accept_kw("WHERE"):
+                start = self.tok.pos
                 self.expr()
-        self._index_tail()
-        return N.CreateIndex(ks, name, primary, keys, if_not_exists)
+                condition = self.src[start:self.tok.pos].strip()
+        with_ = self._index_tail()
+        return N.CreateIndex(ks, name, primary, keys, if_not_exists, with_, condition)
 
     def drop_index(self) -> N.DropIndex:
         self.expect_kw("DROP")
