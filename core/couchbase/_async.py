@@ -38,6 +38,8 @@ from couchbase.exceptions import (
     exception_for,
 )
 from couchbase.iops import IOPS
+from couchbase.management._access import BucketManagement, ClusterManagement, CollectionManagement
+from couchbase.management._http import Program, run_async
 
 
 def _pending_op() -> AsyncResult:
@@ -145,7 +147,7 @@ class _Owned:
         return (wrap or self._wrap_rows)(rows)
 
 
-class AsyncCollectionBase(_Owned, KVOperations):
+class AsyncCollectionBase(_Owned, KVOperations, CollectionManagement):
     """Every key-value operation, completed on the loop."""
 
     def __init__(self, scope: "AsyncScopeBase", name: str = DEFAULT) -> None:
@@ -252,7 +254,7 @@ class AsyncScopeBase:
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
 
-class AsyncBucketBase(_Owned):
+class AsyncBucketBase(_Owned, BucketManagement):
     """A bucket: its own libcouchbase connection on the cluster's loop."""
 
     def __init__(self, cluster: "AsyncClusterBase", name: str, conn: Connection) -> None:
@@ -328,7 +330,7 @@ class AsyncBucketBase(_Owned):
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-class AsyncClusterBase(_Owned):
+class AsyncClusterBase(_Owned, ClusterManagement):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
     :param connstr: connection string (see the blocking ``Cluster``).
@@ -396,6 +398,11 @@ class AsyncClusterBase(_Owned):
             bucket = self._bucket_class(self, name, self._open(name))
             self._buckets[name] = bucket
         return bucket
+
+    def _mgmt(self, program: Program) -> Any:
+        """Run a management program (couchbase.management._http) on the cluster connection, in this
+        front end's idiom (AsyncResult, future, Deferred, parked greenlet)."""
+        return self._wrap(run_async(self, self._conn, program))
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
         """Run a N1QL statement; rows stream as they arrive (options as the blocking Cluster.query)."""

@@ -185,7 +185,19 @@ def _error(op: AsyncResult, resp: Any) -> CouchbaseException:
         endpoint=_bytes(raw.endpoint, raw.nendpoint).decode("utf-8", "replace") or None,
         bucket=op._bucket,
     )
+    if resp.rc == _LCB_ERR_TIMEOUT and raw.status_code in _UNKNOWN_COLLECTION_STATUS:
+        # libcouchbase retries an unknown collection (it may be a stale cache) until the timeout;
+        # the server's last word was that the collection (or scope) does not exist.
+        from couchbase.exceptions import CollectionNotFoundException, ScopeNotFoundException
+
+        cls = CollectionNotFoundException if raw.status_code == 0x88 else ScopeNotFoundException
+        return cls(message=f"{cls.__name__[:-9]}: the server does not know the collection of {op.key!r} "
+                           f"(retried until the timeout)", rc=resp.rc, context=context)
     return exception_for(resp.rc, context=context)
+
+
+_LCB_ERR_TIMEOUT = 201
+_UNKNOWN_COLLECTION_STATUS = (0x88, 0x8C)
 
 
 def _quiet_or_raise(op: AsyncResult, resp: Any, factory: Callable[[], Any]) -> bool:

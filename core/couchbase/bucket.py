@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict
 from couchbase import _kv
 from couchbase.collection import DEFAULT, Collection, _check_name
 from couchbase._instance import Connection
+from couchbase.management._access import BucketManagement
 from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.scope import Scope
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from couchbase.cluster import Cluster
 
 
-class Bucket:
+class Bucket(BucketManagement):
     """A bucket of a cluster. Open it with ``cluster.bucket(name)``."""
 
     def __init__(self, cluster: "Cluster", name: str, conn: Connection) -> None:

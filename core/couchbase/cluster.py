@@ -20,6 +20,8 @@ from couchbase.bucket import Bucket
 from couchbase.collection import _check_name
 from couchbase._instance import LOCKMODE_WAIT, Connection
 from couchbase.exceptions import InvalidArgumentException
+from couchbase.management._access import ClusterManagement
+from couchbase.management._http import Program, run_blocking
 from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.transcoder import DefaultTranscoder, Transcoder
 
@@ -97,7 +99,7 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode}
 
 
-class Cluster:
+class Cluster(ClusterManagement):
     """A Couchbase cluster (blocking API).
 
     :param connstr: ``couchbase://host[,host…][?settings]``, ``couchbases://…``
@@ -159,6 +161,10 @@ class Cluster:
             op = schedule()
             conn.wait_for(lambda: op.done)
         return op.outcome()
+
+    def _mgmt(self, program: Program) -> Any:
+        """Run a management program (couchbase.management._http) on the cluster connection."""
+        return run_blocking(self._conn, program)
 
     # ---- query services ------------------------------------------------------
     def query(self, statement: str, *options: Any, **kwargs: Any) -> "QueryResult":

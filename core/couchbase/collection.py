@@ -13,6 +13,7 @@ from couchbase import _durability
 from couchbase._binding import lib
 from couchbase._kv import AsyncResult, KVOperations, MultiCollector, key_bytes
 from couchbase.exceptions import InvalidArgumentException
+from couchbase.management._access import CollectionManagement
 
 if TYPE_CHECKING:
     from couchbase.scope import Scope
@@ -26,7 +27,7 @@ def _check_name(kind: str, name: Any) -> str:
     return name
 
 
-class Collection(KVOperations):
+class Collection(KVOperations, CollectionManagement):
     """A collection of a bucket's scope; every key-value operation lives here."""
 
     def __init__(self, scope: "Scope", name: str = DEFAULT) -> None:

@@ -629,6 +629,26 @@ class GroupNotFoundException(CouchbaseException):
     """The group does not exist."""
 
 
+class BucketDoesNotExistException(BucketNotFoundException):
+    """The bucket named in a management request does not exist."""
+
+
+class BucketNotFlushableException(CouchbaseException):
+    """Flush is not enabled on the bucket."""
+
+
+class QueryIndexAlreadyExistsException(IndexExistsException):
+    """A query index of that name already exists on the keyspace."""
+
+
+class QueryIndexNotFoundException(IndexNotFoundException):
+    """No query index of that name on the keyspace."""
+
+
+class WatchQueryIndexTimeoutException(TimeoutException):
+    """watch_indexes gave up before every index was online."""
+
+
 # ---- libcouchbase status codes ---------------------------------------------------------------
 class StatusInfo(NamedTuple):
     """One libcouchbase status: its ``LCB_ERR_*`` name, description and exception class."""

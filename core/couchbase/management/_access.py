@@ -1,0 +1,128 @@
+"""How clusters, buckets and collections of every front end hand out their managers.
+
+Mixed into the blocking classes (``couchbase.cluster.Cluster`` ...) and the
+event-loop bases (``couchbase._async``); each front end supplies only
+``_mgmt(program)`` on its cluster (the driver of :mod:`couchbase.management._http`
+wrapped in its idiom), so a manager behaves the same everywhere and returns the
+front end's kind of pending result.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from couchbase.management._http import Call, Program, http_error, json_body
+
+__all__ = ["ClusterManagement", "BucketManagement", "CollectionManagement", "ClusterInfoResult"]
+
+
+class ClusterInfoResult:
+    """What ``cluster.cluster_info()`` reports: the nodes and the server version.
+
+    ``server_version`` ("7.6.2"), ``server_version_short`` (7.6), ``server_version_full``
+    ("7.6.2-3721-enterprise"), ``server_version_build`` (3721), ``is_enterprise``,
+    ``is_community``, ``nodes`` (the ``/pools/default`` node objects).
+    """
+
+    def __init__(self, raw: Dict[str, Any]) -> None:
+        self._raw = raw
+
+    @property
+    def nodes(self) -> Optional[List[Dict[str, Any]]]:
+        return self._raw.get("nodes")
+
+    @property
+    def server_version_full(self) -> Optional[str]:
+        """The one version of every node (None when nodes disagree)."""
+        versions = {n.get("version") for n in self.nodes or []}
+        return versions.pop() if len(versions) == 1 else None
+
+    @property
+    def server_version(self) -> Optional[str]:
+        full = self.server_version_full
+        return full.split("-")[0] if full else None
+
+    @property
+    def server_version_short(self) -> Optional[float]:
+        version = self.server_version
+        return float(".".join(version.split(".")[:2])) if version else None
+
+    @property
+    def server_version_build(self) -> Optional[int]:
+        parts = (self.server_version_full or "").split("-")
+        return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+    @property
+    def is_enterprise(self) -> Optional[bool]:
+        parts = (self.server_version_full or "").split("-")
+        return parts[2].lower() == "enterprise" if len(parts) == 3 else None
+
+    @property
+    def is_community(self) -> Optional[bool]:
+        parts = (self.server_version_full or "").split("-")
+        return parts[2].lower() == "community" if len(parts) == 3 else None
+
+    def __repr__(self) -> str:
+        return f"ClusterInfoResult(version={self.server_version_full!r}, nodes={len(self.nodes or [])})"
+
+
+def _cluster_info() -> Program:
+    resp = yield Call("management", "GET", "/pools/default")
+    if resp.status != 200:
+        raise http_error(resp, "cluster_info")
+    return ClusterInfoResult(json_body(resp) or {})
+
+
+class ClusterManagement:
+    """``buckets()``, ``users()``, ``query_indexes()``, ``cluster_info()`` of a cluster."""
+
+    def _mgmt(self, program: Program) -> Any:  # pragma: no cover - every front end implements
+        raise NotImplementedError
+
+    def buckets(self) -> Any:
+        """The :class:`~couchbase.management.buckets.BucketManager` of this cluster."""
+        from couchbase.management.buckets import BucketManager
+
+        return BucketManager(self._mgmt)
+
+    def users(self) -> Any:
+        """The :class:`~couchbase.management.users.UserManager` of this cluster."""
+        from couchbase.management.users import UserManager
+
+        return UserManager(self._mgmt)
+
+    def query_indexes(self) -> Any:
+        """The :class:`~couchbase.management.queries.QueryIndexManager` of this cluster."""
+        from couchbase.management.queries import QueryIndexManager
+
+        return QueryIndexManager(self._mgmt)
+
+    def cluster_info(self) -> Any:
+        """Nodes and server version (:class:`ClusterInfoResult`)."""
+        return self._mgmt(_cluster_info())
+
+
+class BucketManagement:
+    """``collections()`` of a bucket."""
+
+    name: str
+    _cluster: Any
+
+    def collections(self) -> Any:
+        """The :class:`~couchbase.management.collections.CollectionManager` of this bucket."""
+        from couchbase.management.collections import CollectionManager
+
+        return CollectionManager(self.name, self._cluster._mgmt)
+
+
+class CollectionManagement:
+    """``query_indexes()`` of a collection."""
+
+    _scope: Any
+    name: str
+
+    def query_indexes(self) -> Any:
+        """The :class:`~couchbase.management.queries.CollectionQueryIndexManager` of this collection."""
+        from couchbase.management.queries import CollectionQueryIndexManager
+
+        bucket = self._scope.bucket
+        return CollectionQueryIndexManager(bucket._cluster._mgmt, bucket.name, self._scope.name, self.name)

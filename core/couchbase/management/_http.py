@@ -1,0 +1,192 @@
+"""The one HTTP management request path, shared by every manager and every front end.
+
+A manager method is written once, as a generator (a *program*): it yields
+:class:`Call` (one HTTP request through libcouchbase) or :class:`Sleep` (a
+pause between polls) and receives the :class:`~couchbase._services.HttpResponse`
+(or ``None`` after a sleep); its return value is the method's result, and an
+exception it raises is the method's error. The front end only picks a driver:
+
+* :func:`run_blocking` — the blocking API: each request under the connection's
+  lock, waited with ``lcb_wait`` (GIL released), sleeps with ``time.sleep``;
+* :func:`run_async` — every event-loop front end: returns an
+  :class:`~couchbase._kv.AsyncResult` completed from libcouchbase's callbacks
+  (requests wait for the connection to be ready; sleeps are loop timers); the
+  front end wraps it as it wraps a KV operation (AsyncResult, future,
+  Deferred, or a parked greenlet for gevent).
+
+A response with an HTTP status goes back to the program whatever the status:
+the program maps 4xx/5xx bodies to typed exceptions (as the server's messages
+are what tells "bucket exists" from "bad argument"). Only a request that got no
+HTTP answer (timeout, network, closed connection) fails the program directly.
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable, Dict, Generator, NamedTuple, Optional, Union
+from urllib.parse import quote, urlencode
+
+from couchbase._services import HttpResponse, schedule_http
+from couchbase.exceptions import (
+    AuthenticationException,
+    CouchbaseException,
+    InternalServerFailureException,
+    InvalidArgumentException,
+    QuotaLimitedException,
+    RateLimitedException,
+)
+
+__all__ = ["Call", "Sleep", "Program", "run_blocking", "run_async", "form", "path_escape", "http_error",
+           "json_body", "options_timeout_us"]
+
+
+class Call(NamedTuple):
+    """One HTTP request: ``service`` is ``management``, ``query``, ``search``, ``analytics``,
+    ``view`` or ``eventing``; libcouchbase picks a node of that service and adds credentials."""
+
+    service: str
+    method: str
+    path: str
+    body: bytes = b""
+    content_type: str = "application/x-www-form-urlencoded"
+    timeout_us: int = 0
+
+
+class Sleep(NamedTuple):
+    seconds: float
+
+
+Program = Generator[Union[Call, Sleep], Optional[HttpResponse], Any]
+
+
+def form(**fields: Any) -> bytes:
+    """An ``application/x-www-form-urlencoded`` body of the fields that are not None."""
+    return urlencode({k: v for k, v in fields.items() if v is not None}).encode()
+
+
+def path_escape(segment: str) -> str:
+    """One path segment, percent-encoded."""
+    return quote(segment, safe="")
+
+
+def json_body(resp: HttpResponse) -> Any:
+    """The response parsed as JSON (InternalServerFailureException if it is not JSON)."""
+    try:
+        return json.loads(resp.body) if resp.body else None
+    except ValueError:
+        raise InternalServerFailureException(
+            message=f"{resp.path}: HTTP {resp.status}: the server sent a body that is not JSON: "
+                    f"{resp.body[:200]!r}") from None
+
+
+def http_error(resp: HttpResponse, what: str) -> CouchbaseException:
+    """The typed exception for a failure status nothing more specific matched."""
+    text = resp.body[:500].decode("utf-8", "replace")
+    message = f"{what}: HTTP {resp.status}: {text}" if text else f"{what}: HTTP {resp.status}"
+    if resp.status == 401:
+        return AuthenticationException(message=message)
+    if resp.status == 403:
+        # The server names the permission it wanted; the official SDK reports it as an
+        # authentication failure (insufficient permissions).
+        return AuthenticationException(message=message)
+    if resp.status == 429:
+        if "Maximum number of collections has been reached" in text:
+            return QuotaLimitedException(message=message)
+        return RateLimitedException(message=message)
+    if resp.status == 400:
+        return InvalidArgumentException(message=message)
+    return InternalServerFailureException(message=message)
+
+
+def options_timeout_us(opts: Dict[str, Any]) -> int:
+    """The per-request timeout of merged options (0 = the connection's management timeout)."""
+    from couchbase.options import timeout_us
+
+    return timeout_us(opts.get("timeout"))
+
+
+# ----------------------------------------------------------------------------- drivers
+
+
+def _schedule(conn: Any, call: Call) -> Any:
+    return schedule_http(conn, call.service, call.method, call.path, call.body, call.content_type,
+                         call.timeout_us)
+
+
+def _outcome(req: Any) -> Optional[HttpResponse]:
+    """The response, or raise when the request got no HTTP answer."""
+    if req.response is not None and req.response.status:
+        return req.response
+    if req.error is not None:
+        raise req.error
+    raise InternalServerFailureException(message=f"{req.context.get('path')}: no HTTP response")
+
+
+def run_blocking(conn: Any, program: Program, sleep: Callable[[float], None] = time.sleep) -> Any:
+    """Run ``program`` to completion on a blocking connection; returns its value or raises."""
+    value: Any = None
+    error: Optional[BaseException] = None
+    while True:
+        try:
+            step = program.throw(error) if error is not None else program.send(value)
+        except StopIteration as stop:
+            return stop.value
+        value, error = None, None
+        if isinstance(step, Sleep):
+            sleep(step.seconds)
+            continue
+        with conn.locked():
+            req = _schedule(conn, step)
+            conn.wait_for(lambda: req.done)
+        try:
+            value = _outcome(req)
+        except BaseException as exc:  # noqa: BLE001 - handed to the program, which may handle it
+            error = exc
+
+
+def run_async(owner: Any, conn: Any, program: Program) -> Any:
+    """Run ``program`` on an event-loop connection; returns an AsyncResult completed with its value.
+
+    ``owner`` is the front end's object holding ``conn`` (its ``_when_connected`` waits
+    for the bootstrap before the first request)."""
+    from couchbase._kv import AsyncResult
+
+    op = AsyncResult(None, -1, None, None)
+
+    def advance(value: Any = None, error: Optional[BaseException] = None) -> None:
+        try:
+            step = program.throw(error) if error is not None else program.send(value)
+        except StopIteration as stop:
+            op._set_result(stop.value)
+            return
+        except BaseException as exc:  # noqa: BLE001 - the program's error is the operation's error
+            op._fail(exc)
+            return
+        if isinstance(step, Sleep):
+            conn.iops.call_later(step.seconds, lambda: advance())
+            return
+
+        def send() -> None:
+            req = _schedule(conn, step)
+
+            def done(req: Any) -> None:
+                try:
+                    response = _outcome(req)
+                except BaseException as exc:  # noqa: BLE001
+                    advance(error=exc)
+                    return
+                advance(response)
+
+            if req.done:
+                done(req)
+            else:
+                req.on_done = done
+
+        try:
+            owner._when_connected(conn, send, lambda exc: advance(error=exc))
+        except BaseException as exc:  # noqa: BLE001 - closed connection: the program decides
+            advance(error=exc)
+
+    owner._check_thread()
+    advance()
+    return op

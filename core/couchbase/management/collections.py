@@ -1,0 +1,270 @@
+"""Scope and collection management (``bucket.collections()``).
+
+Over the collections REST API (``/pools/default/buckets/<b>/scopes``). After a
+create or drop the server bumps the bucket's manifest uid and tells connected
+clients; libcouchbase resolves collection ids on demand, so KV on a new
+collection works at once and a dropped one raises CollectionNotFoundException.
+
+``update_collection`` is sent as POST: the server's verb is PATCH, which
+libcouchbase 3.3 cannot send (the mock accepts both).
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from couchbase import options as _o
+from couchbase.exceptions import (
+    BucketDoesNotExistException,
+    CollectionAlreadyExistsException,
+    CollectionNotFoundException,
+    FeatureUnavailableException,
+    InvalidArgumentException,
+    ScopeAlreadyExistsException,
+    ScopeNotFoundException,
+)
+from couchbase.management._http import Call, Program, form, http_error, json_body, options_timeout_us, path_escape
+
+__all__ = ["CollectionManager", "CollectionSpec", "ScopeSpec", "CreateCollectionSettings",
+           "UpdateCollectionSettings"]
+
+
+def _expiry(value: Any) -> Optional[int]:
+    """Seconds from a timedelta/number; -1 means "never expire" (server 7.6)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.timedelta):
+        secs = value.total_seconds()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        secs = float(value)
+    else:
+        raise InvalidArgumentException(message=f"max_expiry must be a timedelta or seconds, got {value!r}")
+    if secs < -1 or secs != int(secs):
+        raise InvalidArgumentException(message=f"max_expiry must be -1 or a whole number of seconds >= 0, got {secs}")
+    return int(secs)
+
+
+class CreateCollectionSettings:
+    """Settings of a new collection: ``max_expiry`` (timedelta; -1 s = never) and ``history``."""
+
+    def __init__(self, max_expiry: Optional[datetime.timedelta] = None, history: Optional[bool] = None) -> None:
+        self._max_expiry = max_expiry
+        self._history = history
+
+    @property
+    def max_expiry(self) -> Optional[datetime.timedelta]:
+        return self._max_expiry
+
+    @property
+    def history(self) -> Optional[bool]:
+        return self._history
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(max_expiry={self._max_expiry!r}, history={self._history!r})"
+
+
+class UpdateCollectionSettings(CreateCollectionSettings):
+    """New ``max_expiry``/``history`` of an existing collection."""
+
+
+class CollectionSpec:
+    """A collection: ``name``, ``scope_name``, ``max_expiry`` (timedelta), ``history``."""
+
+    def __init__(self, collection_name: str, scope_name: str = "_default",
+                 max_expiry: Optional[datetime.timedelta] = None, max_ttl: Optional[datetime.timedelta] = None,
+                 history: Optional[bool] = None) -> None:
+        self._name = collection_name
+        self._scope_name = scope_name
+        self._max_expiry = max_expiry if max_expiry is not None else max_ttl
+        self._history = history
+
+    name = property(lambda self: self._name)
+    scope_name = property(lambda self: self._scope_name)
+    max_expiry = property(lambda self: self._max_expiry)
+    max_ttl = property(lambda self: self._max_expiry, doc="Deprecated spelling of max_expiry.")
+    history = property(lambda self: self._history)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CollectionSpec) and (self._name, self._scope_name, self._max_expiry,
+                                                      self._history) == (other._name, other._scope_name,
+                                                                         other._max_expiry, other._history)
+
+    def __hash__(self) -> int:
+        return hash((self._name, self._scope_name))
+
+    def __repr__(self) -> str:
+        return (f"CollectionSpec(name={self._name!r}, scope_name={self._scope_name!r}, "
+                f"max_expiry={self._max_expiry!r}, history={self._history!r})")
+
+
+class ScopeSpec:
+    """A scope: ``name`` and its ``collections`` (CollectionSpec)."""
+
+    def __init__(self, name: str, collections: Iterable[CollectionSpec] = ()) -> None:
+        self._name = name
+        self._collections = list(collections)
+
+    name = property(lambda self: self._name)
+    collections = property(lambda self: self._collections)
+
+    def __repr__(self) -> str:
+        return f"ScopeSpec(name={self._name!r}, collections={self._collections!r})"
+
+
+_OPTS = frozenset({"timeout", "parent_span"})
+_SCOPE_EXISTS = re.compile(r"Scope with name .+ already exists")
+_COLL_EXISTS = re.compile(r"Collection with name .+ already exists")
+_SCOPE_MISSING = re.compile(r"Scope with name .+ is not found")
+_COLL_MISSING = re.compile(r"Collection with name .+ is not found")
+
+
+def _check(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentException(message=f"{name} must be a non-empty str, got {value!r}")
+    return value
+
+
+def _manifest_changed(resp: Any, what: str, bucket: str) -> None:
+    """Map a create/drop/update answer (``{"uid": ...}`` or an error) the server's way."""
+    text = resp.body.decode("utf-8", "replace")
+    if resp.status == 200:
+        return None
+    if resp.status == 400:
+        if _SCOPE_EXISTS.search(text):
+            raise ScopeAlreadyExistsException(message=f"{what}: {text}")
+        if _COLL_EXISTS.search(text):
+            raise CollectionAlreadyExistsException(message=f"{what}: {text}")
+        if "Not allowed on this type of bucket" in text or "Not allowed on this version" in text:
+            raise FeatureUnavailableException(message=f"{what}: {text}")
+        raise InvalidArgumentException(message=f"{what}: {text}")
+    if resp.status == 404:
+        if _COLL_MISSING.search(text):
+            raise CollectionNotFoundException(message=f"{what}: {text}")
+        if _SCOPE_MISSING.search(text):
+            raise ScopeNotFoundException(message=f"{what}: {text}")
+        raise BucketDoesNotExistException(message=f"{what}: bucket {bucket!r} does not exist")
+    raise http_error(resp, what)
+
+
+class CollectionManager:
+    """Create, drop, update and list the scopes and collections of one bucket."""
+
+    def __init__(self, bucket_name: str, run: Callable[[Program], Any]) -> None:
+        self._bucket = bucket_name
+        self._run = run
+
+    def _base(self) -> str:
+        return f"/pools/default/buckets/{path_escape(self._bucket)}/scopes"
+
+    def _request(self, call: Call, what: str) -> Program:
+        resp = yield call
+        _manifest_changed(resp, what, self._bucket)
+
+    def create_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Create a scope (ScopeAlreadyExistsException if it exists)."""
+        opts = _o.merge("create_scope", _OPTS, options, kwargs)
+        _check("scope_name", scope_name)
+        call = Call("management", "POST", self._base(), form(name=scope_name), timeout_us=options_timeout_us(opts))
+        return self._run(self._request(call, f"create_scope {scope_name!r}"))
+
+    def drop_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Drop a scope and its collections (ScopeNotFoundException if absent)."""
+        opts = _o.merge("drop_scope", _OPTS, options, kwargs)
+        _check("scope_name", scope_name)
+        call = Call("management", "DELETE", f"{self._base()}/{path_escape(scope_name)}",
+                    timeout_us=options_timeout_us(opts))
+        return self._run(self._request(call, f"drop_scope {scope_name!r}"))
+
+    def create_collection(self, *args: Any, **kwargs: Any) -> Any:
+        """``create_collection(scope_name, collection_name, settings=None, *options)``; the 4.0
+        form ``create_collection(CollectionSpec, *options)`` still works (deprecated)."""
+        scope, name, settings, options = self._collection_args("create_collection", args, kwargs,
+                                                               CreateCollectionSettings)
+        opts = _o.merge("create_collection", _OPTS, options, kwargs)
+        fields: Dict[str, Any] = {"name": name}
+        if settings is not None:
+            fields["maxTTL"] = _expiry(settings.max_expiry)
+            if settings.history is not None:
+                fields["history"] = "true" if settings.history else "false"
+        call = Call("management", "POST", f"{self._base()}/{path_escape(scope)}/collections", form(**fields),
+                    timeout_us=options_timeout_us(opts))
+        return self._run(self._request(call, f"create_collection {scope}.{name}"))
+
+    def update_collection(self, scope_name: str, collection_name: str, settings: UpdateCollectionSettings,
+                          *options: Any, **kwargs: Any) -> Any:
+        """Change a collection's ``max_expiry``/``history``."""
+        opts = _o.merge("update_collection", _OPTS, options, kwargs)
+        _check("scope_name", scope_name)
+        _check("collection_name", collection_name)
+        if not isinstance(settings, CreateCollectionSettings):
+            raise InvalidArgumentException(message=f"settings must be UpdateCollectionSettings, got {settings!r}")
+        fields: Dict[str, Any] = {"maxTTL": _expiry(settings.max_expiry)}
+        if settings.history is not None:
+            fields["history"] = "true" if settings.history else "false"
+        path = f"{self._base()}/{path_escape(scope_name)}/collections/{path_escape(collection_name)}"
+        call = Call("management", "POST", path, form(**fields), timeout_us=options_timeout_us(opts))
+        return self._run(self._request(call, f"update_collection {scope_name}.{collection_name}"))
+
+    def drop_collection(self, *args: Any, **kwargs: Any) -> Any:
+        """``drop_collection(scope_name, collection_name, *options)`` (or a CollectionSpec, deprecated)."""
+        scope, name, _settings, options = self._collection_args("drop_collection", args, kwargs, None)
+        opts = _o.merge("drop_collection", _OPTS, options, kwargs)
+        path = f"{self._base()}/{path_escape(scope)}/collections/{path_escape(name)}"
+        call = Call("management", "DELETE", path, timeout_us=options_timeout_us(opts))
+        return self._run(self._request(call, f"drop_collection {scope}.{name}"))
+
+    @staticmethod
+    def _collection_args(op: str, args: Any, kwargs: Dict[str, Any], settings_cls: Any) -> Any:
+        args = list(args)
+        spec = kwargs.pop("collection", None)
+        if spec is None and args and isinstance(args[0], CollectionSpec):
+            spec = args.pop(0)
+        if spec is not None:
+            if not isinstance(spec, CollectionSpec):
+                raise InvalidArgumentException(message=f"{op}: expected a CollectionSpec, got {spec!r}")
+            settings = None
+            if settings_cls is not None and (spec.max_expiry is not None or spec.history is not None):
+                settings = settings_cls(max_expiry=spec.max_expiry, history=spec.history)
+            return spec.scope_name, spec.name, settings, tuple(args)
+        scope = kwargs.pop("scope_name", None)
+        if scope is None:
+            if not args:
+                raise InvalidArgumentException(message=f"{op} needs scope_name and collection_name")
+            scope = args.pop(0)
+        name = kwargs.pop("collection_name", None)
+        if name is None:
+            if not args:
+                raise InvalidArgumentException(message=f"{op} needs a collection_name")
+            name = args.pop(0)
+        _check("scope_name", scope)
+        _check("collection_name", name)
+        settings = kwargs.pop("settings", None)
+        if settings_cls is not None and settings is None and args and isinstance(args[0], CreateCollectionSettings):
+            settings = args.pop(0)
+        if settings is not None and not isinstance(settings, CreateCollectionSettings):
+            raise InvalidArgumentException(message=f"{op}: settings must be CreateCollectionSettings, got {settings!r}")
+        return scope, name, settings, tuple(args)
+
+    def get_all_scopes(self, *options: Any, **kwargs: Any) -> Any:
+        """Every scope of the bucket with its collections (list of ScopeSpec)."""
+        opts = _o.merge("get_all_scopes", _OPTS, options, kwargs)
+        call = Call("management", "GET", self._base(), timeout_us=options_timeout_us(opts))
+        return self._run(self._get_all(call))
+
+    def _get_all(self, call: Call) -> Program:
+        resp = yield call
+        if resp.status == 404:
+            raise BucketDoesNotExistException(message=f"bucket {self._bucket!r} does not exist")
+        if resp.status != 200:
+            raise http_error(resp, "get_all_scopes")
+        scopes: List[ScopeSpec] = []
+        for scope in (json_body(resp) or {}).get("scopes", []):
+            colls = []
+            for c in scope.get("collections", []):
+                ttl = c.get("maxTTL")
+                colls.append(CollectionSpec(c["name"], scope["name"],
+                                            datetime.timedelta(seconds=ttl) if ttl is not None else None,
+                                            history=c.get("history")))
+            scopes.append(ScopeSpec(scope["name"], colls))
+        return scopes

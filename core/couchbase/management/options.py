@@ -1,0 +1,178 @@
+"""Option blocks of the management APIs (``from couchbase.management.options import ...``).
+
+Each is a dict of the keywords given (``None`` values dropped), as in the
+official SDK; every manager method also takes the same names as keywords.
+``timeout`` (timedelta or seconds) bounds each HTTP request of the call;
+``parent_span`` is accepted and ignored (no tracing of management requests).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from couchbase.options import OptionBlock
+
+
+class _Timed(OptionBlock):
+    def __init__(self, timeout: Any = None, parent_span: Any = None, **kwargs: Any) -> None:
+        super().__init__(timeout=timeout, parent_span=parent_span, **kwargs)
+
+
+# ---- buckets
+class CreateBucketOptions(_Timed):
+    """Options of BucketManager.create_bucket."""
+
+
+class UpdateBucketOptions(_Timed):
+    """Options of BucketManager.update_bucket."""
+
+
+class DropBucketOptions(_Timed):
+    """Options of BucketManager.drop_bucket."""
+
+
+class GetAllBucketOptions(_Timed):
+    """Options of BucketManager.get_all_buckets."""
+
+
+class GetBucketOptions(_Timed):
+    """Options of BucketManager.get_bucket."""
+
+
+class FlushBucketOptions(_Timed):
+    """Options of BucketManager.flush_bucket."""
+
+
+class BucketDescribeOptions(_Timed):
+    """Options of BucketManager.bucket_describe."""
+
+
+# ---- scopes and collections
+class GetAllScopesOptions(_Timed):
+    """Options of CollectionManager.get_all_scopes."""
+
+
+class CreateCollectionOptions(_Timed):
+    """Options of CollectionManager.create_collection."""
+
+
+class DropCollectionOptions(_Timed):
+    """Options of CollectionManager.drop_collection."""
+
+
+class CreateScopeOptions(_Timed):
+    """Options of CollectionManager.create_scope."""
+
+
+class DropScopeOptions(_Timed):
+    """Options of CollectionManager.drop_scope."""
+
+
+class UpdateCollectionOptions(_Timed):
+    """Options of CollectionManager.update_collection."""
+
+
+# ---- users and groups
+class UserOptions(OptionBlock):
+    """Base of the user options: ``domain_name`` (``local`` or ``external``, default local)."""
+
+    def __init__(self, domain_name: Any = None, timeout: Any = None, parent_span: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(domain_name=domain_name, timeout=timeout, parent_span=parent_span, **kwargs)
+
+
+class GetUserOptions(UserOptions):
+    """Options of UserManager.get_user."""
+
+
+class GetAllUsersOptions(UserOptions):
+    """Options of UserManager.get_all_users."""
+
+
+class UpsertUserOptions(UserOptions):
+    """Options of UserManager.upsert_user."""
+
+
+class ChangePasswordOptions(UserOptions):
+    """Options of UserManager.change_password."""
+
+
+class DropUserOptions(UserOptions):
+    """Options of UserManager.drop_user."""
+
+
+class GetRolesOptions(_Timed):
+    """Options of UserManager.get_roles."""
+
+
+class DropGroupOptions(_Timed):
+    """Options of UserManager.drop_group."""
+
+
+class GetGroupOptions(_Timed):
+    """Options of UserManager.get_group."""
+
+
+class GetAllGroupsOptions(_Timed):
+    """Options of UserManager.get_all_groups."""
+
+
+class UpsertGroupOptions(_Timed):
+    """Options of UserManager.upsert_group."""
+
+
+# ---- query indexes
+class _Keyspace(_Timed):
+    def __init__(self, timeout: Any = None, scope_name: Any = None, collection_name: Any = None,
+                 parent_span: Any = None, **kwargs: Any) -> None:
+        super().__init__(timeout=timeout, scope_name=scope_name, collection_name=collection_name,
+                         parent_span=parent_span, **kwargs)
+
+
+class GetAllQueryIndexOptions(_Keyspace):
+    """Options of QueryIndexManager.get_all_indexes (``scope_name``, ``collection_name``)."""
+
+
+class CreateQueryIndexOptions(_Keyspace):
+    """Options of create_index: ``ignore_if_exists``, ``num_replicas``, ``deferred``, ``condition``,
+    ``scope_name``, ``collection_name``."""
+
+    def __init__(self, timeout: Any = None, ignore_if_exists: Any = None, num_replicas: Any = None,
+                 deferred: Any = None, condition: Any = None, scope_name: Any = None,
+                 collection_name: Any = None, parent_span: Any = None, **kwargs: Any) -> None:
+        super().__init__(timeout, scope_name, collection_name, parent_span, ignore_if_exists=ignore_if_exists,
+                         num_replicas=num_replicas, deferred=deferred, condition=condition, **kwargs)
+
+
+class CreatePrimaryQueryIndexOptions(CreateQueryIndexOptions):
+    """Options of create_primary_index (those of create_index plus ``index_name``)."""
+
+    def __init__(self, index_name: Any = None, **kwargs: Any) -> None:
+        super().__init__(index_name=index_name, **kwargs)
+
+
+class DropQueryIndexOptions(_Keyspace):
+    """Options of drop_index: ``ignore_if_not_exists``, ``scope_name``, ``collection_name``."""
+
+    def __init__(self, ignore_if_not_exists: Any = None, **kwargs: Any) -> None:
+        super().__init__(ignore_if_not_exists=ignore_if_not_exists, **kwargs)
+
+
+class DropPrimaryQueryIndexOptions(DropQueryIndexOptions):
+    """Options of drop_primary_index (those of drop_index plus ``index_name``)."""
+
+    def __init__(self, index_name: Any = None, **kwargs: Any) -> None:
+        super().__init__(index_name=index_name, **kwargs)
+
+
+class WatchQueryIndexOptions(_Keyspace):
+    """Options of watch_indexes: ``watch_primary``, ``timeout`` (required), ``scope_name``, ``collection_name``."""
+
+    def __init__(self, watch_primary: Any = None, **kwargs: Any) -> None:
+        super().__init__(watch_primary=watch_primary, **kwargs)
+
+
+class BuildDeferredQueryIndexOptions(_Keyspace):
+    """Options of build_deferred_indexes."""
+
+
+__all__ = [name for name in list(globals()) if name.endswith("Options") and not name.startswith("_")]
