@@ -1,0 +1,337 @@
+"""Users, groups and roles (``cluster.users()``), over ``/settings/rbac``.
+
+Role specs travel as ``name[bucket:scope:collection]``; a user's effective roles
+come back with their origins (the user itself or the groups granting them).
+"""
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import Any, Callable, Dict, List, Optional, Set
+
+from couchbase import options as _o
+from couchbase.exceptions import (
+    GroupNotFoundException,
+    InvalidArgumentException,
+    UserNotFoundException,
+)
+from couchbase.management._http import Call, Program, form, http_error, json_body, options_timeout_us, path_escape
+
+__all__ = ["UserManager", "Role", "RoleAndDescription", "Origin", "RoleAndOrigins", "User", "UserAndMetadata",
+           "Group", "AuthDomain"]
+
+
+class AuthDomain(enum.Enum):
+    Local = "local"
+    External = "external"
+
+    @classmethod
+    def to_str(cls, value: Any) -> str:
+        if isinstance(value, AuthDomain):
+            return value.value
+        if value in ("local", "external"):
+            return str(value)
+        raise InvalidArgumentException(message=f"domain_name must be 'local' or 'external', got {value!r}")
+
+    @classmethod
+    def from_str(cls, value: str) -> "AuthDomain":
+        return cls.External if value == "external" else cls.Local
+
+
+class Role:
+    """A role, optionally limited to a bucket, scope and collection."""
+
+    def __init__(self, name: Optional[str] = None, bucket: Optional[str] = None, scope: Optional[str] = None,
+                 collection: Optional[str] = None) -> None:
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentException(message=f"a Role needs a name, got {name!r}")
+        self._name, self._bucket, self._scope, self._collection = name, bucket, scope, collection
+
+    name = property(lambda self: self._name)
+    bucket = property(lambda self: self._bucket)
+    scope = property(lambda self: self._scope)
+    collection = property(lambda self: self._collection)
+
+    def spec(self) -> str:
+        """``name[bucket:scope:collection]`` as the server takes it."""
+        if not self._bucket:
+            return self._name
+        params = [self._bucket] + [p for p in (self._scope, self._collection) if p]
+        return f"{self._name}[{':'.join(params)}]"
+
+    @classmethod
+    def create_role(cls, raw: Dict[str, Any]) -> "Role":
+        def param(key: str) -> Optional[str]:
+            value = raw.get(key)
+            return None if value in (None, "*") and key != "bucket_name" else value
+
+        return cls(raw.get("role"), raw.get("bucket_name"), param("scope_name"), param("collection_name"))
+
+    def _key(self) -> Any:
+        return (self._name, self._bucket, self._scope, self._collection)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Role) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Role({self.spec()!r})"
+
+
+class RoleAndDescription:
+    """A role of the catalogue with its display name and description."""
+
+    def __init__(self, role: Role, display_name: str, description: str, ce: Optional[bool] = None) -> None:
+        self.role, self.display_name, self.description, self.ce = role, display_name, description, ce
+
+    def __repr__(self) -> str:
+        return f"RoleAndDescription({self.role!r}, {self.display_name!r})"
+
+
+class Origin:
+    """Where an effective role comes from: ``type`` "user" or "group" (with the group's ``name``)."""
+
+    def __init__(self, type: str, name: Optional[str] = None) -> None:  # noqa: A002 - the official name
+        self.type, self.name = type, name
+
+    def __repr__(self) -> str:
+        return f"Origin({self.type!r}, {self.name!r})"
+
+
+class RoleAndOrigins:
+    """An effective role and its origins."""
+
+    def __init__(self, role: Role, origins: List[Origin]) -> None:
+        self.role, self.origins = role, origins
+
+    def __repr__(self) -> str:
+        return f"RoleAndOrigins({self.role!r}, {self.origins!r})"
+
+
+def _set(value: Any, kind: type, what: str) -> Set[Any]:
+    if value is None:
+        return set()
+    if isinstance(value, kind):
+        return {value}
+    if not isinstance(value, (set, list, tuple, frozenset)) or not all(isinstance(v, kind) for v in value):
+        raise InvalidArgumentException(message=f"{what} must be a {kind.__name__} or a collection of them")
+    return set(value)
+
+
+class User:
+    """A user to upsert: ``username``, ``display_name``, ``password`` (write-only), ``roles``, ``groups``."""
+
+    def __init__(self, username: Optional[str] = None, display_name: Optional[str] = None,
+                 groups: Any = None, roles: Any = None, password: Optional[str] = None) -> None:
+        if not isinstance(username, str) or not username:
+            raise InvalidArgumentException(message=f"a User needs a username, got {username!r}")
+        self._username = username
+        self._display_name = display_name
+        self._groups = _set(groups, str, "groups")
+        self._roles = _set(roles, Role, "roles")
+        self._password = password
+
+    username = property(lambda self: self._username)
+    display_name = property(lambda self: self._display_name,
+                            lambda self, v: setattr(self, "_display_name", v))
+    groups = property(lambda self: self._groups, lambda self, v: setattr(self, "_groups", _set(v, str, "groups")))
+    roles = property(lambda self: self._roles, lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
+    password = property(None, lambda self, v: setattr(self, "_password", v), doc="Write-only.")
+
+    def __repr__(self) -> str:  # never the password
+        return f"User(username={self._username!r}, display_name={self._display_name!r}, " \
+               f"roles={sorted(r.spec() for r in self._roles)}, groups={sorted(self._groups)})"
+
+
+class UserAndMetadata:
+    """A user as the server reports it: ``domain``, ``user``, ``effective_roles``, ``password_changed``,
+    ``external_groups``, ``raw_data``."""
+
+    def __init__(self, raw: Dict[str, Any]) -> None:
+        self._raw = raw
+        own = [Role.create_role(r) for r in raw.get("roles", [])
+               if any(o.get("type") == "user" for o in r.get("origins", [{"type": "user"}]))]
+        self._user = User(raw.get("id"), raw.get("name"), set(raw.get("groups", [])), set(own))
+        self._effective = [RoleAndOrigins(Role.create_role(r),
+                                          [Origin(o.get("type"), o.get("name")) for o in r.get("origins", [])])
+                           for r in raw.get("roles", [])]
+
+    domain = property(lambda self: AuthDomain.from_str(self._raw.get("domain", "local")))
+    user = property(lambda self: self._user)
+    effective_roles = property(lambda self: self._effective)
+    external_groups = property(lambda self: set(self._raw.get("external_groups", [])))
+    raw_data = property(lambda self: self._raw)
+
+    @property
+    def password_changed(self) -> Optional[datetime.datetime]:
+        text = self._raw.get("password_change_date")
+        if not text:
+            return None
+        try:
+            return datetime.datetime.strptime(text.replace("Z", ""), "%Y-%m-%dT%H:%M:%S.%f")
+        except ValueError:
+            return None
+
+    def __repr__(self) -> str:
+        return f"UserAndMetadata({self._user!r}, domain={self._raw.get('domain')!r})"
+
+
+class Group:
+    """A group: ``name``, ``description``, ``roles``, ``ldap_group_reference``."""
+
+    def __init__(self, name: Optional[str] = None, description: Optional[str] = None, roles: Any = None,
+                 ldap_group_reference: Optional[str] = None) -> None:
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentException(message=f"a Group needs a name, got {name!r}")
+        self._name, self._description = name, description
+        self._roles = _set(roles, Role, "roles")
+        self._ldap = ldap_group_reference
+
+    name = property(lambda self: self._name)
+    description = property(lambda self: self._description, lambda self, v: setattr(self, "_description", v))
+    roles = property(lambda self: self._roles, lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
+    ldap_group_reference = property(lambda self: self._ldap, lambda self, v: setattr(self, "_ldap", v))
+
+    @classmethod
+    def create_group(cls, raw: Dict[str, Any]) -> "Group":
+        return cls(raw.get("id"), raw.get("description"), {Role.create_role(r) for r in raw.get("roles", [])},
+                   raw.get("ldap_group_ref"))
+
+    def __repr__(self) -> str:
+        return f"Group(name={self._name!r}, roles={sorted(r.spec() for r in self._roles)})"
+
+
+_OPTS = frozenset({"timeout", "parent_span"})
+_USER_OPTS = frozenset({"timeout", "parent_span", "domain_name"})
+
+
+def _status(resp: Any, what: str, missing: Any = None) -> None:
+    if 200 <= resp.status < 300:
+        return
+    if resp.status == 404 and missing is not None:
+        raise missing(message=f"{what}: not found")
+    if resp.status == 400:
+        try:
+            body = json_body(resp)
+        except Exception:  # noqa: BLE001
+            body = None
+        errors = body.get("errors") if isinstance(body, dict) else None
+        text = "; ".join(f"{k}: {v}" for k, v in errors.items()) if isinstance(errors, dict) else \
+            resp.body[:300].decode("utf-8", "replace")
+        raise InvalidArgumentException(message=f"{what}: {text}")
+    raise http_error(resp, what)
+
+
+class UserManager:
+    """Create, change, list and drop users and groups; list the role catalogue."""
+
+    def __init__(self, run: Callable[[Program], Any]) -> None:
+        self._run = run
+
+    @staticmethod
+    def _simple(call: Call, what: str, missing: Any = None, parse: Any = None) -> Program:
+        resp = yield call
+        _status(resp, what, missing)
+        return parse(json_body(resp)) if parse is not None else None
+
+    def _user_opts(self, op: str, options: Any, kwargs: Dict[str, Any]) -> Any:
+        opts = _o.merge(op, _USER_OPTS, options, kwargs)
+        return opts, AuthDomain.to_str(opts.get("domain_name", "local")), options_timeout_us(opts)
+
+    def get_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
+        """The :class:`UserAndMetadata` of a user (UserNotFoundException if absent)."""
+        _opts, domain, timeout = self._user_opts("get_user", options, kwargs)
+        _name("username", username)
+        call = Call("management", "GET", f"/settings/rbac/users/{domain}/{path_escape(username)}",
+                    timeout_us=timeout)
+        return self._run(self._simple(call, f"get_user {username!r}", UserNotFoundException, UserAndMetadata))
+
+    def get_all_users(self, *options: Any, **kwargs: Any) -> Any:
+        """Every user of the domain (list of UserAndMetadata)."""
+        _opts, domain, timeout = self._user_opts("get_all_users", options, kwargs)
+        call = Call("management", "GET", f"/settings/rbac/users/{domain}", timeout_us=timeout)
+        return self._run(self._simple(call, "get_all_users", None,
+                                      lambda body: [UserAndMetadata(u) for u in body or []]))
+
+    def upsert_user(self, user: User, *options: Any, **kwargs: Any) -> Any:
+        """Create or replace a user (a new local user needs a password)."""
+        _opts, domain, timeout = self._user_opts("upsert_user", options, kwargs)
+        if not isinstance(user, User):
+            raise InvalidArgumentException(message=f"upsert_user needs a User, got {user!r}")
+        if domain == "external" and user._password:
+            raise InvalidArgumentException(message="external users cannot have a password")
+        fields: Dict[str, Any] = {"name": user.display_name, "password": user._password}
+        if user.groups:
+            fields["groups"] = ",".join(sorted(user.groups))
+        fields["roles"] = ",".join(sorted(r.spec() for r in user.roles))
+        call = Call("management", "PUT", f"/settings/rbac/users/{domain}/{path_escape(user.username)}",
+                    form(**fields), timeout_us=timeout)
+        return self._run(self._simple(call, f"upsert_user {user.username!r}"))
+
+    def drop_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
+        """Delete a user (UserNotFoundException if absent); the server closes its connections."""
+        _opts, domain, timeout = self._user_opts("drop_user", options, kwargs)
+        _name("username", username)
+        call = Call("management", "DELETE", f"/settings/rbac/users/{domain}/{path_escape(username)}",
+                    timeout_us=timeout)
+        return self._run(self._simple(call, f"drop_user {username!r}", UserNotFoundException))
+
+    def change_password(self, new_password: str, *options: Any, **kwargs: Any) -> Any:
+        """Change the password of the user this cluster is connected as."""
+        _opts, _domain, timeout = self._user_opts("change_password", options, kwargs)
+        _name("new_password", new_password)
+        call = Call("management", "POST", "/controller/changePassword", form(password=new_password),
+                    timeout_us=timeout)
+        return self._run(self._simple(call, "change_password"))
+
+    def get_roles(self, *options: Any, **kwargs: Any) -> Any:
+        """The role catalogue (list of RoleAndDescription)."""
+        opts = _o.merge("get_roles", _OPTS, options, kwargs)
+        call = Call("management", "GET", "/settings/rbac/roles", timeout_us=options_timeout_us(opts))
+        return self._run(self._simple(call, "get_roles", None, lambda body: [
+            RoleAndDescription(Role.create_role(r), r.get("name", ""), r.get("desc", ""), r.get("ce"))
+            for r in body or []]))
+
+    def get_group(self, group_name: str, *options: Any, **kwargs: Any) -> Any:
+        """A :class:`Group` (GroupNotFoundException if absent)."""
+        opts = _o.merge("get_group", _OPTS, options, kwargs)
+        _name("group_name", group_name)
+        call = Call("management", "GET", f"/settings/rbac/groups/{path_escape(group_name)}",
+                    timeout_us=options_timeout_us(opts))
+        return self._run(self._simple(call, f"get_group {group_name!r}", GroupNotFoundException,
+                                      Group.create_group))
+
+    def get_all_groups(self, *options: Any, **kwargs: Any) -> Any:
+        """Every group (list of Group)."""
+        opts = _o.merge("get_all_groups", _OPTS, options, kwargs)
+        call = Call("management", "GET", "/settings/rbac/groups", timeout_us=options_timeout_us(opts))
+        return self._run(self._simple(call, "get_all_groups", None,
+                                      lambda body: [Group.create_group(g) for g in body or []]))
+
+    def upsert_group(self, group: Group, *options: Any, **kwargs: Any) -> Any:
+        """Create or replace a group."""
+        opts = _o.merge("upsert_group", _OPTS, options, kwargs)
+        if not isinstance(group, Group):
+            raise InvalidArgumentException(message=f"upsert_group needs a Group, got {group!r}")
+        fields = {"description": group.description, "ldap_group_ref": group.ldap_group_reference,
+                  "roles": ",".join(sorted(r.spec() for r in group.roles))}
+        call = Call("management", "PUT", f"/settings/rbac/groups/{path_escape(group.name)}", form(**fields),
+                    timeout_us=options_timeout_us(opts))
+        return self._run(self._simple(call, f"upsert_group {group.name!r}"))
+
+    def drop_group(self, group_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Delete a group (GroupNotFoundException if absent)."""
+        opts = _o.merge("drop_group", _OPTS, options, kwargs)
+        _name("group_name", group_name)
+        call = Call("management", "DELETE", f"/settings/rbac/groups/{path_escape(group_name)}",
+                    timeout_us=options_timeout_us(opts))
+        return self._run(self._simple(call, f"drop_group {group_name!r}", GroupNotFoundException))
+
+
+def _name(what: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentException(message=f"{what} must be a non-empty str")
+    return value
+
