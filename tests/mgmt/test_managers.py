@@ -1,0 +1,208 @@
+"""Management APIs on every front end: one body per behaviour, checked against the mock's state.
+
+Buckets, scopes/collections, users/groups/roles, query indexes and cluster_info,
+each through the front end's own manager objects (AsyncResults, futures,
+Deferreds, greenlets) made blocking by ``support.mgmt.blocking``.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+from support.mgmt import blocking, managers
+
+from couchbase.exceptions import (
+    BucketAlreadyExistsException,
+    BucketDoesNotExistException,
+    BucketNotFlushableException,
+    CollectionAlreadyExistsException,
+    CollectionNotFoundException,
+    GroupNotFoundException,
+    InvalidArgumentException,
+    QueryIndexAlreadyExistsException,
+    QueryIndexNotFoundException,
+    ScopeAlreadyExistsException,
+    ScopeNotFoundException,
+    UserNotFoundException,
+    WatchQueryIndexTimeoutException,
+)
+from couchbase.management.buckets import BucketSettings, BucketType, CreateBucketSettings, EvictionPolicyType
+from couchbase.management.collections import CollectionSpec, CreateCollectionSettings, UpdateCollectionSettings
+from couchbase.management.options import CreateQueryIndexOptions, GetUserOptions, WatchQueryIndexOptions
+from couchbase.management.users import Group, Role, User
+
+
+def _coll(fe: Any, bucket: str, scope: str = "_default", collection: str = "_default") -> Any:
+    return blocking(fe, fe.cluster.bucket(bucket).scope(scope).collection(collection))
+
+
+def test_cluster_info_reports_server_7_6(fe: Any) -> None:
+    info = blocking(fe, fe.cluster).cluster_info()
+    assert info.server_version_short == 7.6
+    assert info.server_version_full.startswith("7.6.") and info.is_enterprise
+    assert len(info.nodes) == 2
+
+
+def test_bucket_lifecycle(fe: Any, front_end_name: str, mmock: Any) -> None:
+    bm, _users, _q = managers(fe)
+    name = f"bkt-{front_end_name}"
+    bm.create_bucket(CreateBucketSettings(name=name, bucket_type=BucketType.COUCHBASE, ram_quota_mb=128,
+                                          num_replicas=1, flush_enabled=False,
+                                          max_expiry=datetime.timedelta(seconds=60)))
+    try:
+        got = bm.get_bucket(name)
+        assert (got.name, got.ram_quota_mb, got.num_replicas, got.flush_enabled) == (name, 128, 1, False)
+        assert got.max_expiry == datetime.timedelta(seconds=60)
+        assert got.eviction_policy is EvictionPolicyType.VALUE_ONLY
+        assert name in [b.name for b in bm.get_all_buckets()]
+        with pytest.raises(BucketAlreadyExistsException):
+            bm.create_bucket(CreateBucketSettings(name=name, ram_quota_mb=100))
+
+        # usable over KV at once, on this front end
+        coll = _coll(fe, name)
+        coll.upsert("doc", {"n": 1})
+        assert coll.get("doc").content_as[dict] == {"n": 1}
+
+        with pytest.raises(BucketNotFlushableException):
+            bm.flush_bucket(name)
+        assert mmock.get_doc(name, "doc") is not None  # the refused flush removed nothing
+        bm.update_bucket(BucketSettings(name=name, ram_quota_mb=256, flush_enabled=True))
+        assert bm.get_bucket(name).ram_quota_mb == 256
+        bm.flush_bucket(name)
+        assert mmock.get_doc(name, "doc") is None
+    finally:
+        bm.drop_bucket(name)
+    with pytest.raises(BucketDoesNotExistException):
+        bm.get_bucket(name)
+    with pytest.raises(BucketDoesNotExistException):
+        bm.drop_bucket(name)
+    assert name not in mmock.cluster.buckets
+
+
+def test_bucket_settings_rejected_before_io(fe: Any) -> None:
+    bm, _users, _q = managers(fe)
+    with pytest.raises(InvalidArgumentException):
+        BucketSettings(name="")
+    with pytest.raises(InvalidArgumentException):
+        bm.create_bucket(CreateBucketSettings(name="x", ram_quota_mb="lots"))
+    with pytest.raises(InvalidArgumentException):
+        bm.create_bucket({"name": "x"})
+    with pytest.raises(InvalidArgumentException):  # the server's 400 (quota too small), typed
+        bm.create_bucket(CreateBucketSettings(name="tiny", ram_quota_mb=10))
+    with pytest.raises(InvalidArgumentException):
+        bm.get_bucket("default", bogus_option=1)
+
+
+def test_scopes_and_collections(fe: Any, front_end_name: str, mmock: Any) -> None:
+    cm = blocking(fe, fe.cluster.bucket("default").collections())
+    scope = f"sc-{front_end_name}"
+    cm.create_scope(scope)
+    with pytest.raises(ScopeAlreadyExistsException):
+        cm.create_scope(scope)
+    cm.create_collection(scope, "c1", CreateCollectionSettings(max_expiry=datetime.timedelta(seconds=30)))
+    cm.create_collection(CollectionSpec("c2", scope))  # the deprecated 4.0 form
+    with pytest.raises(CollectionAlreadyExistsException):
+        cm.create_collection(scope, "c1")
+    with pytest.raises(ScopeNotFoundException):
+        cm.create_collection("no-such-scope", "c1")
+
+    specs = {s.name: s for s in cm.get_all_scopes()}
+    assert {c.name for c in specs[scope].collections} == {"c1", "c2"}
+    c1 = next(c for c in specs[scope].collections if c.name == "c1")
+    assert c1.max_expiry == datetime.timedelta(seconds=30) and c1.scope_name == scope
+
+    coll = _coll(fe, "default", scope, "c1")  # KV on the new collection works at once
+    coll.upsert("k", {"v": 1})
+    assert coll.get("k").content_as[dict] == {"v": 1}
+    assert json.loads(mmock.get_doc("default", "k", scope, "c1")["value"]) == {"v": 1}
+
+    cm.update_collection(scope, "c1", UpdateCollectionSettings(max_expiry=datetime.timedelta(seconds=5)))
+    c1 = next(c for s in cm.get_all_scopes() if s.name == scope for c in s.collections if c.name == "c1")
+    assert c1.max_expiry == datetime.timedelta(seconds=5)
+
+    cm.drop_collection(scope, "c1")
+    with pytest.raises(CollectionNotFoundException):
+        coll.get("k")
+    with pytest.raises(CollectionNotFoundException):
+        cm.drop_collection(scope, "c1")
+    cm.drop_scope(scope)
+    with pytest.raises(ScopeNotFoundException):
+        cm.drop_scope(scope)
+    assert scope not in {s.name for s in cm.get_all_scopes()}
+
+
+def test_users_groups_roles(fe: Any, front_end_name: str) -> None:
+    _bm, um, _q = managers(fe)
+    group, user = f"grp-{front_end_name}", f"usr-{front_end_name}"
+    um.upsert_group(Group(group, "readers", {Role("data_reader", "default")}))
+    um.upsert_user(User(user, "Some One", {group}, {Role("data_writer", "default", "_default", "_default")},
+                        password="s3cret-pw"))
+    got = um.get_user(user)
+    assert got.user.username == user and got.user.display_name == "Some One"
+    assert got.user.groups == {group}
+    assert got.user.roles == {Role("data_writer", "default", "_default", "_default")}
+    origins = {r.role.name: [(o.type, o.name) for o in r.origins] for r in got.effective_roles}
+    assert origins == {"data_writer": [("user", None)], "data_reader": [("group", group)]}
+    assert got.password_changed is not None
+    assert "s3cret-pw" not in repr(got) + repr(User(user, password="s3cret-pw"))
+    assert user in [u.user.username for u in um.get_all_users()]
+    assert group in [g.name for g in um.get_all_groups()]
+    assert um.get_group(group).roles == {Role("data_reader", "default")}
+    assert "data_reader" in {r.role.name for r in um.get_roles()}
+
+    with pytest.raises(InvalidArgumentException):  # the server rejects an unknown role (400)
+        um.upsert_user(User(user, roles={Role("no_such_role")}, password="s3cret-pw"))
+    with pytest.raises(InvalidArgumentException):
+        um.get_user(user, GetUserOptions(domain_name="nowhere"))
+
+    um.drop_user(user)
+    with pytest.raises(UserNotFoundException):
+        um.get_user(user)
+    with pytest.raises(UserNotFoundException):
+        um.drop_user(user)
+    um.drop_group(group)
+    with pytest.raises(GroupNotFoundException):
+        um.get_group(group)
+
+
+def test_query_indexes(fe: Any, front_end_name: str, mmock: Any) -> None:
+    _bm, _um, qm = managers(fe)
+    cm = blocking(fe, fe.cluster.bucket("other").collections())
+    scope = f"qi-{front_end_name}"
+    cm.create_scope(scope)
+    cm.create_collection(scope, "c")
+    try:
+        opts = {"scope_name": scope, "collection_name": "c"}
+        qm.create_primary_index("other", **opts)
+        qm.create_primary_index("other", ignore_if_exists=True, **opts)
+        with pytest.raises(QueryIndexAlreadyExistsException):
+            qm.create_primary_index("other", **opts)
+        qm.create_index("other", "by_a", ["a", "b"], CreateQueryIndexOptions(deferred=True, **opts))
+        states = {ix.name: ix.state for ix in qm.get_all_indexes("other", **opts)}
+        assert states == {"#primary": "online", "by_a": "deferred"}
+        with pytest.raises(WatchQueryIndexTimeoutException):
+            qm.watch_indexes("other", ["by_a"], WatchQueryIndexOptions(timeout=datetime.timedelta(seconds=0.3),
+                                                                       **opts))
+        qm.build_deferred_indexes("other", **opts)
+        qm.watch_indexes("other", ["by_a"], WatchQueryIndexOptions(timeout=5, watch_primary=True, **opts))
+        ix = next(i for i in qm.get_all_indexes("other", **opts) if i.name == "by_a")
+        assert (ix.bucket_name, ix.scope_name, ix.collection_name, ix.index_key) == ("other", scope, "c",
+                                                                                    ["`a`", "`b`"])
+        with pytest.raises(QueryIndexNotFoundException):
+            qm.watch_indexes("other", ["nope"], timeout=1, **opts)
+
+        # the collection-level manager sees the same indexes and drops them
+        cq = blocking(fe, fe.cluster.bucket("other").scope(scope).collection("c").query_indexes())
+        assert {i.name for i in cq.get_all_indexes()} == {"#primary", "by_a"}
+        cq.drop_index("by_a")
+        cq.drop_primary_index()
+        with pytest.raises(QueryIndexNotFoundException):
+            cq.drop_index("by_a")
+        cq.drop_index("by_a", ignore_if_not_exists=True)
+        assert cq.get_all_indexes() == []
+        with pytest.raises(InvalidArgumentException):
+            cq.create_index("x", "a")  # keys must be a list
+    finally:
+        cm.drop_scope(scope)
