@@ -410,7 +410,7 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
             return denied
         entry = directory.users.get(req.params["name"])
         if entry is None or entry.domain != req.params["domain"]:
-            return Response.json('"User was not found."', 404)
+            return Response.json('"Unknown user."', 404)
         return Response.json(directory.user_json(entry))
 
     async def put_user(req: Request) -> Response:
@@ -461,7 +461,7 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
             return denied
         entry = directory.users.get(req.params["name"])
         if entry is None or entry.domain != req.params["domain"]:
-            return Response.json('"User was not found."', 404)
+            return Response.json('"Unknown user."', 404)
         del directory.users[entry.name]
         cluster.drop_user_connections(entry.name)
         return Response(200, b'""', content_type="application/json")
