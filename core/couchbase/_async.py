@@ -38,7 +38,7 @@ from couchbase.exceptions import (
     exception_for,
 )
 from couchbase.iops import IOPS
-from couchbase.management._access import BucketManagement, ClusterManagement, CollectionManagement
+from couchbase.management._access import BucketManagement, ClusterManagement, CollectionManagement, ScopeManagement
 from couchbase.management._http import Program, run_async
 
 
@@ -222,7 +222,7 @@ class AsyncCollectionBase(_Owned, KVOperations, CollectionManagement):
                 f"name={self.name!r})")
 
 
-class AsyncScopeBase:
+class AsyncScopeBase(ScopeManagement):
     """A namespace of collections inside a bucket."""
 
     def __init__(self, bucket: "AsyncBucketBase", name: str = DEFAULT) -> None:

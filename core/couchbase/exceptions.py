@@ -649,6 +649,10 @@ class WatchQueryIndexTimeoutException(TimeoutException):
     """watch_indexes gave up before every index was online."""
 
 
+class SearchIndexNotFoundException(SearchException):
+    """No search index of that name."""
+
+
 # ---- libcouchbase status codes ---------------------------------------------------------------
 class StatusInfo(NamedTuple):
     """One libcouchbase status: its ``LCB_ERR_*`` name, description and exception class."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from couchbase.collection import DEFAULT, Collection, _check_name
+from couchbase.management._access import ScopeManagement
 
 if TYPE_CHECKING:
     from couchbase.bucket import Bucket
 
 
-class Scope:
+class Scope(ScopeManagement):
     """A bucket's scope; ``scope.collection(name)`` opens a collection."""
 
     def __init__(self, bucket: "Bucket", name: str = DEFAULT) -> None:

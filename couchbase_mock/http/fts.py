@@ -1,7 +1,10 @@
 """The search (fts, "8094") port of one node.
 
 Routes: ``GET /api/ping``; index management ``PUT|GET|DELETE
-/api/index/<name>``, ``GET /api/index``, ``GET /api/index/<name>/count``;
+/api/index/<name>``, ``GET /api/index``, ``GET /api/index/<name>/count``,
+``POST /api/index/<name>/{ingestControl/pause|resume, queryControl/allow|disallow,
+planFreezeControl/freeze|unfreeze, analyzeDoc}`` and the same under
+``/api/bucket/<b>/scope/<s>/index/<name>`` (stored as ``<b>.<s>.<name>``);
 queries ``POST /api/index/<name>/query`` (and the scoped form
 ``/api/bucket/<b>/scope/<s>/index/<name>/query``).  The engine is
 :mod:`couchbase_mock.search`; this module only adapts HTTP to it.  Results
@@ -36,11 +39,39 @@ def make_router(view: ClusterView, node: Any) -> Router:
     async def ping(req: Request) -> Response:
         return Response.json({})
 
+    def full_name(req: Request) -> str:
+        """Scoped paths name ``<bucket>.<scope>.<index>`` (how 7.x stores scoped indexes)."""
+        name = req.params["index"]
+        if "bucket" in req.params and not name.startswith(f"{req.params['bucket']}.{req.params['scope']}."):
+            return f"{req.params['bucket']}.{req.params['scope']}.{name}"
+        return name
+
     async def list_indexes(req: Request) -> Response:
-        return Response.json(service.list())
+        listing = service.list()
+        if "bucket" in req.params:
+            prefix = f"{req.params['bucket']}.{req.params['scope']}."
+            defs = listing["indexDefs"]["indexDefs"]
+            listing["indexDefs"]["indexDefs"] = {k: v for k, v in defs.items() if k.startswith(prefix)}
+        return Response.json(listing)
+
+    async def control(req: Request) -> Response:
+        try:
+            return Response.json(service.control(full_name(req), req.params["what"], req.params["op"]))
+        except SearchError as exc:
+            return _error(exc)
+
+    async def analyze_doc(req: Request) -> Response:
+        try:
+            doc = req.json()
+        except ValueError as exc:
+            return _error(parsing_error(req.params["index"], f"invalid JSON: {exc}"))
+        try:
+            return Response.json(service.analyze(full_name(req), doc))
+        except SearchError as exc:
+            return _error(exc)
 
     async def put_index(req: Request) -> Response:
-        name = req.params["index"]
+        name = full_name(req)
         try:
             body = req.json()
         except ValueError as exc:
@@ -54,19 +85,19 @@ def make_router(view: ClusterView, node: Any) -> Router:
 
     async def get_index(req: Request) -> Response:
         try:
-            return Response.json(service.get(req.params["index"]))
+            return Response.json(service.get(full_name(req)))
         except SearchError as exc:
             return _error(exc)
 
     async def delete_index(req: Request) -> Response:
         try:
-            return Response.json(service.delete(req.params["index"]))
+            return Response.json(service.delete(full_name(req)))
         except SearchError as exc:
             return _error(exc)
 
     async def count(req: Request) -> Response:
         try:
-            return Response.json(service.count(req.params["index"]))
+            return Response.json(service.count(full_name(req)))
         except SearchError as exc:
             return _error(exc)
 
@@ -107,6 +138,16 @@ def make_router(view: ClusterView, node: Any) -> Router:
     router.add("PUT", "/api/index/{index}", put_index)
     router.add("GET", "/api/index/{index}", get_index)
     router.add("DELETE", "/api/index/{index}", delete_index)
+    router.add("POST", "/api/index/{index}/analyzeDoc", analyze_doc)
+    router.add("POST", "/api/index/{index}/{what}/{op}", control)
+    scoped = "/api/bucket/{bucket}/scope/{scope}/index"
+    router.add("GET", scoped, list_indexes)
+    router.add("GET", scoped + "/{index}/count", count)
+    router.add("PUT", scoped + "/{index}", put_index)
+    router.add("GET", scoped + "/{index}", get_index)
+    router.add("DELETE", scoped + "/{index}", delete_index)
+    router.add("POST", scoped + "/{index}/analyzeDoc", analyze_doc)
+    router.add("POST", scoped + "/{index}/{what}/{op}", control)
     return router
 
 

@@ -51,6 +51,9 @@ class SearchIndex:
         self.definition = definition
         self.inverted = InvertedIndex(definition)
         self.delay = 0.0
+        self.ingest_paused = False  # documents written meanwhile are indexed on resume
+        self.queries_allowed = True
+        self.plan_frozen = False
 
     @property
     def pindex(self) -> str:
@@ -80,7 +83,7 @@ class SearchService:
 
     def _synced(self, index: SearchIndex) -> InvertedIndex:
         store = self._store(index.definition.source)
-        if store is not None:
+        if store is not None and not index.ingest_paused:
             index.inverted.sync(store)
         return index.inverted
 
@@ -95,6 +98,14 @@ class SearchService:
             raise SearchError(400, f"rest_create_index: error creating index: {name}, err: manager_api: "
                                    f"CreateIndex, Prepare failed, err: bucket not found: {definition.source}")
         old = self.indexes.get(name)
+        if old is None and body.get("uuid"):
+            raise SearchError(400, f"rest_create_index: error creating index: {name}, err: manager_api: "
+                                   f"cannot create index because an index with the same name already exists "
+                                   f"or the uuid is unknown: {name}")
+        if old is not None and body.get("uuid") != old.definition.uuid:
+            # an update must name the index's current uuid (cbft's prevIndexUUID check)
+            raise SearchError(400, f"rest_create_index: error creating index: {name}, err: manager_api: "
+                                   f"index with the same name already exists: {name}")
         index = SearchIndex(definition)
         if old is not None:
             index.delay = old.delay
@@ -110,7 +121,9 @@ class SearchService:
             definition = IndexDefinition.simple(name, bucket, fields, doc_type)
         except DefinitionError as exc:
             raise SearchError(400, str(exc)) from None
-        return self.upsert(name, definition.raw)
+        old = self.indexes.get(name)
+        raw = definition.raw if old is None else dict(definition.raw, uuid=old.definition.uuid)
+        return self.upsert(name, raw)
 
     def get(self, name: str) -> Dict[str, Any]:
         index = self._index(name, "GetIndex")
@@ -134,6 +147,42 @@ class SearchService:
         index = self._index(name, "CountIndex")
         return {"status": "ok", "count": self._synced(index).doc_count}
 
+    def control(self, name: str, what: str, op: str) -> Dict[str, Any]:
+        """ingestControl pause|resume, queryControl allow|disallow, planFreezeControl freeze|unfreeze."""
+        index = self._index(name, what)
+        flags = {("ingestControl", "pause"): ("ingest_paused", True),
+                 ("ingestControl", "resume"): ("ingest_paused", False),
+                 ("queryControl", "allow"): ("queries_allowed", True),
+                 ("queryControl", "disallow"): ("queries_allowed", False),
+                 ("planFreezeControl", "freeze"): ("plan_frozen", True),
+                 ("planFreezeControl", "unfreeze"): ("plan_frozen", False)}
+        if (what, op) not in flags:
+            raise SearchError(400, f"rest_index: {what}, unsupported op: {op}")
+        attr, value = flags[(what, op)]
+        setattr(index, attr, value)
+        return {"status": "ok"}
+
+    def analyze(self, name: str, doc: Any) -> Dict[str, Any]:
+        """The tokens the index's analyzer makes of every string in ``doc``."""
+        from couchbase_mock.search.analysis import analyze
+
+        self._index(name, "AnalyzeDoc")
+        out: List[Any] = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, str):
+                out.extend({"term": t.term, "position": t.pos, "start": t.start, "end": t.end}
+                           for t in analyze(value))
+            elif isinstance(value, dict):
+                for v in value.values():
+                    walk(v)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v)
+
+        walk(doc)
+        return {"status": "ok", "analyzed": out}
+
     def set_delay(self, name: str, seconds: float) -> None:
         """Make every query of ``name`` wait ``seconds`` before answering (to test timeouts)."""
         if seconds < 0:
@@ -152,6 +201,9 @@ class SearchService:
     def query(self, name: str, request: SearchRequest) -> SearchOutcome:
         """Run a parsed request against the (freshly synced) index."""
         index = self._index(name, "Query")
+        if not index.queries_allowed:
+            raise SearchError(400, f"rest_index: Query, indexName: {name}, err: pindex_consistency: queries "
+                                   f"disallowed for index")
         return request.run(self._synced(index), index.pindex)
 
     def delay_of(self, name: str) -> float:

@@ -25,12 +25,14 @@ from couchbase.exceptions import (
     QueryIndexNotFoundException,
     ScopeAlreadyExistsException,
     ScopeNotFoundException,
+    SearchIndexNotFoundException,
     UserNotFoundException,
     WatchQueryIndexTimeoutException,
 )
 from couchbase.management.buckets import BucketSettings, BucketType, CreateBucketSettings, EvictionPolicyType
 from couchbase.management.collections import CollectionSpec, CreateCollectionSettings, UpdateCollectionSettings
 from couchbase.management.options import CreateQueryIndexOptions, GetUserOptions, WatchQueryIndexOptions
+from couchbase.management.search import SearchIndex
 from couchbase.management.users import Group, Role, User
 
 
@@ -206,3 +208,39 @@ def test_query_indexes(fe: Any, front_end_name: str, mmock: Any) -> None:
             cq.create_index("x", "a")  # keys must be a list
     finally:
         cm.drop_scope(scope)
+
+
+def test_search_indexes(fe: Any, front_end_name: str, mmock: Any) -> None:
+    sm = blocking(fe, fe.cluster.search_indexes())
+    name = f"fts-{front_end_name}"
+    mmock.put_doc("default", f"{name}-doc", b'{"text": "quick brown fox"}')
+    sm.upsert_index(SearchIndex(name, source_name="default"))
+    try:
+        with pytest.raises(QueryIndexAlreadyExistsException):  # a create without the uuid of the existing one
+            sm.upsert_index(SearchIndex(name, source_name="default"))
+        got = sm.get_index(name)
+        assert (got.name, got.source_name, got.idx_type) == (name, "default", "fulltext-index") and got.uuid
+        sm.upsert_index(got)  # an update names the current uuid
+        assert name in [i.name for i in sm.get_all_indexes()]
+        assert sm.get_indexed_documents_count(name) >= 1
+        analyzed = sm.analyze_document(name, {"text": "Hello There"})
+        assert [t["term"] for t in analyzed] == ["hello", "there"]
+        for op in ("pause_ingest", "resume_ingest", "disallow_querying", "allow_querying", "freeze_plan",
+                   "unfreeze_plan"):
+            getattr(sm, op)(name)
+    finally:
+        sm.drop_index(name)
+    with pytest.raises(SearchIndexNotFoundException):
+        sm.get_index(name)
+    with pytest.raises(SearchIndexNotFoundException):
+        sm.pause_ingest(name)
+    with pytest.raises(InvalidArgumentException):
+        sm.upsert_index(SearchIndex("", source_name="default"))
+
+    scoped = blocking(fe, fe.cluster.bucket("default").scope("_default").search_indexes())
+    scoped.upsert_index(SearchIndex(name, source_name="default"))
+    try:
+        assert [i.name for i in scoped.get_all_indexes()] == [f"default._default.{name}"]
+        assert scoped.get_index(name).source_name == "default"
+    finally:
+        scoped.drop_index(name)

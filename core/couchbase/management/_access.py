@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 from couchbase.management._http import Call, Program, http_error, json_body
 
-__all__ = ["ClusterManagement", "BucketManagement", "CollectionManagement", "ClusterInfoResult"]
+__all__ = ["ClusterManagement", "BucketManagement", "ScopeManagement", "CollectionManagement", "ClusterInfoResult"]
 
 
 class ClusterInfoResult:
@@ -96,6 +96,12 @@ class ClusterManagement:
 
         return QueryIndexManager(self._mgmt)
 
+    def search_indexes(self) -> Any:
+        """The :class:`~couchbase.management.search.SearchIndexManager` of this cluster."""
+        from couchbase.management.search import SearchIndexManager
+
+        return SearchIndexManager(self._mgmt)
+
     def cluster_info(self) -> Any:
         """Nodes and server version (:class:`ClusterInfoResult`)."""
         return self._mgmt(_cluster_info())
@@ -112,6 +118,19 @@ class BucketManagement:
         from couchbase.management.collections import CollectionManager
 
         return CollectionManager(self.name, self._cluster._mgmt)
+
+
+class ScopeManagement:
+    """``search_indexes()`` of a scope."""
+
+    bucket: Any
+    name: str
+
+    def search_indexes(self) -> Any:
+        """The :class:`~couchbase.management.search.ScopeSearchIndexManager` of this scope."""
+        from couchbase.management.search import ScopeSearchIndexManager
+
+        return ScopeSearchIndexManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
 
 
 class CollectionManagement:

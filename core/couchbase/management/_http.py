@@ -108,9 +108,14 @@ def options_timeout_us(opts: Dict[str, Any]) -> int:
 # ----------------------------------------------------------------------------- drivers
 
 
+# libcouchbase joins the service's base URL and the path of these request types with a "/" of its
+# own (and sends query-type requests to <base>/query/service whatever the path).
+_JOINS_WITH_SLASH = frozenset({"search", "analytics", "eventing"})
+
+
 def _schedule(conn: Any, call: Call) -> Any:
-    return schedule_http(conn, call.service, call.method, call.path, call.body, call.content_type,
-                         call.timeout_us)
+    path = call.path[1:] if call.service in _JOINS_WITH_SLASH and call.path.startswith("/") else call.path
+    return schedule_http(conn, call.service, call.method, path, call.body, call.content_type, call.timeout_us)
 
 
 def _outcome(req: Any) -> Optional[HttpResponse]:

@@ -175,4 +175,61 @@ class BuildDeferredQueryIndexOptions(_Keyspace):
     """Options of build_deferred_indexes."""
 
 
+# ---- search indexes
+class UpsertSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.upsert_index."""
+
+
+class DropSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.drop_index."""
+
+
+class GetSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.get_index."""
+
+
+class GetAllSearchIndexesOptions(_Timed):
+    """Options of SearchIndexManager.get_all_indexes."""
+
+
+class GetSearchIndexedDocumentsCountOptions(_Timed):
+    """Options of SearchIndexManager.get_indexed_documents_count."""
+
+
+class PauseIngestSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.pause_ingest."""
+
+
+class ResumeIngestSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.resume_ingest."""
+
+
+class AllowQueryingSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.allow_querying."""
+
+
+class DisallowQueryingSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.disallow_querying."""
+
+
+class FreezePlanSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.freeze_plan."""
+
+
+class UnfreezePlanSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.unfreeze_plan."""
+
+
+class AnalyzeDocumentSearchIndexOptions(_Timed):
+    """Options of SearchIndexManager.analyze_document."""
+
+
+class GetSearchIndexStatsOptions(_Timed):
+    """Options of SearchIndexManager.get_index_stats."""
+
+
+class GetAllSearchIndexStatsOptions(_Timed):
+    """Options of SearchIndexManager.get_all_index_stats."""
+
+
 __all__ = [name for name in list(globals()) if name.endswith("Options") and not name.startswith("_")]

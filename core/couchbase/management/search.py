@@ -1,0 +1,196 @@
+"""Full-text search index management: ``cluster.search_indexes()`` and ``scope.search_indexes()``.
+
+Over the search service's REST API (``/api/index/<name>``; scoped indexes under
+``/api/bucket/<b>/scope/<s>/index/<name>``): upsert/get/drop/list, document
+counts, pause/resume ingest, allow/disallow querying, freeze/unfreeze the plan,
+analyze a document, index stats.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Dict, List, Optional
+
+from couchbase import options as _o
+from couchbase.exceptions import (
+    InvalidArgumentException,
+    QueryIndexAlreadyExistsException,
+    SearchIndexNotFoundException,
+)
+from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us, path_escape
+
+__all__ = ["SearchIndexManager", "ScopeSearchIndexManager", "SearchIndex"]
+
+
+class SearchIndex:
+    """A search index definition (``uuid`` must be the current one to update an index)."""
+
+    def __init__(self, name: str, source_type: str = "couchbase", idx_type: str = "fulltext-index",
+                 source_name: Optional[str] = None, uuid: Optional[str] = None,
+                 params: Optional[Dict[str, Any]] = None, source_uuid: Optional[str] = None,
+                 source_params: Optional[Dict[str, Any]] = None,
+                 plan_params: Optional[Dict[str, Any]] = None) -> None:
+        self.name, self.source_type, self.idx_type, self.source_name = name, source_type, idx_type, source_name
+        self.uuid, self.source_uuid = uuid, source_uuid
+        self.params = dict(params or {})
+        self.source_params = dict(source_params or {})
+        self.plan_params = dict(plan_params or {})
+
+    def is_valid(self) -> bool:
+        return all(isinstance(v, str) and v for v in (self.name, self.idx_type, self.source_type))
+
+    def as_server(self) -> Dict[str, Any]:
+        """The definition as the search service takes it."""
+        out: Dict[str, Any] = {"name": self.name, "type": self.idx_type, "sourceType": self.source_type}
+        for key, value in (("sourceName", self.source_name), ("uuid", self.uuid),
+                           ("sourceUUID", self.source_uuid)):
+            if value:
+                out[key] = value
+        for key, value in (("params", self.params), ("sourceParams", self.source_params),
+                           ("planParams", self.plan_params)):
+            if value:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_server(cls, raw: Dict[str, Any]) -> "SearchIndex":
+        return cls(raw.get("name", ""), raw.get("sourceType", "couchbase"), raw.get("type", "fulltext-index"),
+                   raw.get("sourceName"), raw.get("uuid"), raw.get("params"), raw.get("sourceUUID"),
+                   raw.get("sourceParams"), raw.get("planParams"))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SearchIndex) and self.as_server() == other.as_server()
+
+    def __repr__(self) -> str:
+        return f"SearchIndex(name={self.name!r}, source_name={self.source_name!r}, uuid={self.uuid!r})"
+
+
+_OPTS = frozenset({"timeout", "parent_span"})
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentException(message=f"index_name must be a non-empty str, got {value!r}")
+    return value
+
+
+def _check(resp: Any, what: str) -> Any:
+    """The parsed body of a successful answer, or the typed error the server's text calls for."""
+    text = resp.body[:500].decode("utf-8", "replace")
+    if resp.status == 200:
+        return json_body(resp)
+    if resp.status in (400, 404, 500):
+        if "index not found" in text or "no indexName:" in text:
+            raise SearchIndexNotFoundException(message=f"{what}: {text}")
+        if "index with the same name already exists" in text:
+            raise QueryIndexAlreadyExistsException(message=f"{what}: {text}")
+        if resp.status == 400:
+            raise InvalidArgumentException(message=f"{what}: {text}")
+    raise http_error(resp, what)
+
+
+class SearchIndexManager:
+    """Search indexes of the cluster."""
+
+    def __init__(self, run: Callable[[Program], Any]) -> None:
+        self._run = run
+
+    def _path(self, name: Optional[str] = None, tail: str = "") -> str:
+        base = "/api/index"
+        return base + (f"/{path_escape(name)}" if name else "") + tail
+
+    def _call(self, op: str, options: Any, kwargs: Dict[str, Any], method: str, path: str,
+              parse: Callable[[Any], Any], body: bytes = b"") -> Any:
+        opts = _o.merge(op, _OPTS, options, kwargs)
+        call = Call("search", method, path, body, "application/json", options_timeout_us(opts))
+
+        def program() -> Program:
+            resp = yield call
+            return parse(_check(resp, op))
+
+        return self._run(program())
+
+    def upsert_index(self, index: SearchIndex, *options: Any, **kwargs: Any) -> Any:
+        """Create or update an index (an update needs the index's current ``uuid``)."""
+        if not isinstance(index, SearchIndex) or not index.is_valid():
+            raise InvalidArgumentException(message=f"upsert_index needs a valid SearchIndex, got {index!r}")
+        body = json.dumps(index.as_server()).encode()
+        return self._call("upsert_index", options, kwargs, "PUT", self._path(index.name), lambda b: None, body)
+
+    def drop_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Delete an index (SearchIndexNotFoundException if absent)."""
+        return self._call("drop_index", options, kwargs, "DELETE", self._path(_name(index_name)), lambda b: None)
+
+    def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """The :class:`SearchIndex` named ``index_name``."""
+        return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
+                          lambda b: SearchIndex.from_server(b["indexDef"]))
+
+    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+        """Every index (list of SearchIndex)."""
+        def parse(body: Any) -> List[SearchIndex]:
+            defs = ((body or {}).get("indexDefs") or {}).get("indexDefs") or {}
+            return [SearchIndex.from_server(d) for d in defs.values()]
+
+        return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
+
+    def get_indexed_documents_count(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """How many documents the index holds."""
+        return self._call("get_indexed_documents_count", options, kwargs, "GET",
+                          self._path(_name(index_name), "/count"), lambda b: int(b.get("count", 0)))
+
+    def _control(self, op: str, name: str, tail: str, options: Any, kwargs: Dict[str, Any]) -> Any:
+        return self._call(op, options, kwargs, "POST", self._path(_name(name), tail), lambda b: None)
+
+    def pause_ingest(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Stop indexing new mutations."""
+        return self._control("pause_ingest", index_name, "/ingestControl/pause", options, kwargs)
+
+    def resume_ingest(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Resume indexing."""
+        return self._control("resume_ingest", index_name, "/ingestControl/resume", options, kwargs)
+
+    def allow_querying(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Allow queries on the index."""
+        return self._control("allow_querying", index_name, "/queryControl/allow", options, kwargs)
+
+    def disallow_querying(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Refuse queries on the index."""
+        return self._control("disallow_querying", index_name, "/queryControl/disallow", options, kwargs)
+
+    def freeze_plan(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Freeze the index's partition plan."""
+        return self._control("freeze_plan", index_name, "/planFreezeControl/freeze", options, kwargs)
+
+    def unfreeze_plan(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Unfreeze the index's partition plan."""
+        return self._control("unfreeze_plan", index_name, "/planFreezeControl/unfreeze", options, kwargs)
+
+    def analyze_document(self, index_name: str, document: Any, *options: Any, **kwargs: Any) -> Any:
+        """The tokens the index's analyzers make of ``document`` (the server's ``analyzed`` list)."""
+        try:
+            body = json.dumps(document).encode()
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentException(message=f"analyze_document: document is not JSON: {exc}") from None
+        return self._call("analyze_document", options, kwargs, "POST",
+                          self._path(_name(index_name), "/analyzeDoc"), lambda b: b.get("analyzed"), body)
+
+    def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """The index's statistics (as the server reports them)."""
+        return self._call("get_index_stats", options, kwargs, "GET",
+                          f"/api/stats/index/{path_escape(_name(index_name))}", lambda b: b)
+
+    def get_all_index_stats(self, *options: Any, **kwargs: Any) -> Any:
+        """Statistics of every index."""
+        return self._call("get_all_index_stats", options, kwargs, "GET", "/api/stats", lambda b: b)
+
+
+class ScopeSearchIndexManager(SearchIndexManager):
+    """Search indexes of one scope (``scope.search_indexes()``)."""
+
+    def __init__(self, run: Callable[[Program], Any], bucket_name: str, scope_name: str) -> None:
+        super().__init__(run)
+        self._bucket, self._scope = bucket_name, scope_name
+
+    def _path(self, name: Optional[str] = None, tail: str = "") -> str:
+        base = f"/api/bucket/{path_escape(self._bucket)}/scope/{path_escape(self._scope)}/index"
+        return base + (f"/{path_escape(name)}" if name else "") + tail
