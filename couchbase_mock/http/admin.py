@@ -125,6 +125,9 @@ def _bucket_settings(form: Dict[str, str], create: bool, current: Dict[str, Any]
             errors["conflictResolutionType"] = "Conflict resolution type not allowed in update bucket"
         elif form["conflictResolutionType"] not in ("seqno", "lww", "custom"):
             errors["conflictResolutionType"] = "Conflict resolution type must be 'seqno' or 'lww' or 'custom'"
+        elif form["conflictResolutionType"] == "custom":  # the mock is never in developer preview
+            errors["conflictResolutionType"] = ("Conflict resolution type 'custom' is supported only with "
+                                                "developer preview enabled")
         else:
             out["conflict_resolution"] = form["conflictResolutionType"]
     if "durabilityMinLevel" in form:

@@ -193,7 +193,9 @@ def bucket_object(view: ClusterView, name: str, host: str, this_mgmt_port: int) 
             "numVBuckets": int(settings.get("numVBuckets", len(vbmap.get("vBucketMap", [])) or 1024)),
         }
     )
-    if obj["storageBackend"] == "magma":
+    if btype in ("ephemeral", "memcached"):
+        del obj["storageBackend"]  # the server has no storage backend for buckets without disk
+    elif obj["storageBackend"] == "magma":
         obj["historyRetentionCollectionDefault"] = bool(settings.get("history_default", True))
         obj["historyRetentionBytes"] = int(settings.get("history_bytes", 0))
         obj["historyRetentionSeconds"] = int(settings.get("history_seconds", 0))

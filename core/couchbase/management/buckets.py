@@ -282,6 +282,7 @@ def settings_from_server(obj: Dict[str, Any]) -> BucketSettings:
         out["history_retention_duration"] = datetime.timedelta(seconds=int(obj["historyRetentionSeconds"]))
     if "numVBuckets" in obj:
         out["num_vbuckets"] = int(obj["numVBuckets"])
+    out.setdefault("storage_backend", StorageBackend.UNDEFINED)  # buckets without disk have none
     return BucketSettings(**out)
 
 
@@ -338,7 +339,7 @@ class BucketManager:
         if resp.status == 400 and "already exists" in text:
             raise BucketAlreadyExistsException(message=f"bucket {name!r} already exists")
         if resp.status == 400:
-            if "Magma" in text or "magma" in text or "history" in text.lower():
+            if "supported only with developer preview enabled" in text:
                 raise FeatureUnavailableException(message=f"create_bucket {name!r}: {text}")
             raise InvalidArgumentException(message=f"create_bucket {name!r}: {text}")
         if resp.status == 404:
@@ -364,6 +365,8 @@ class BucketManager:
             text = _errors_text(resp)
             if "Flush is disabled" in text:
                 raise BucketNotFlushableException(message=f"flush is not enabled on bucket {name!r}")
+            if "supported only with developer preview enabled" in text:
+                raise FeatureUnavailableException(message=f"{what} {name!r}: {text}")
             raise InvalidArgumentException(message=f"{what} {name!r}: {text}")
         raise http_error(resp, f"{what} {name!r}")
 
