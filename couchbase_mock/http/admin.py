@@ -336,7 +336,7 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
         if isinstance(settings, Response):
             return settings
         bucket = cluster.buckets[req.params["bucket"]]
-        if settings.get("history") and bucket.settings.get("storage_backend", "couchstore") != "magma":
+        if "history" in settings and bucket.settings.get("storage_backend", "couchstore") != "magma":
             return _errors({"history": "Not allowed on this type of bucket"})
         manifest.create(scope, name, settings)
         return changed(manifest)

@@ -216,34 +216,56 @@ class CollectionManager:
 
     @staticmethod
     def _collection_args(op: str, args: Any, kwargs: Dict[str, Any], settings_cls: Any) -> Any:
+        """(scope, name, settings, option blocks) from either calling form; mixing them, or giving
+        a value both by position and by keyword, is an InvalidArgumentException."""
+        def bad(why: str) -> InvalidArgumentException:
+            return InvalidArgumentException(message=f"{op}: {why}")
+
         args = list(args)
-        spec = kwargs.pop("collection", None)
-        if spec is None and args and isinstance(args[0], CollectionSpec):
-            spec = args.pop(0)
+        spec_kw = kwargs.pop("collection", None)
+        scope_kw = kwargs.pop("scope_name", None)
+        name_kw = kwargs.pop("collection_name", None)
+        settings_kw = kwargs.pop("settings", None) if settings_cls is not None else None
+        spec = args.pop(0) if args and isinstance(args[0], CollectionSpec) else None
+        if spec is not None and spec_kw is not None:
+            raise bad("the CollectionSpec was given twice (by position and as collection=)")
+        if spec_kw is not None:
+            if not isinstance(spec_kw, CollectionSpec):
+                raise bad(f"collection must be a CollectionSpec, got {spec_kw!r}")
+            if args and not isinstance(args[0], dict):
+                raise bad("collection= cannot be combined with positional scope/collection names")
+            spec = spec_kw
         if spec is not None:
-            if not isinstance(spec, CollectionSpec):
-                raise InvalidArgumentException(message=f"{op}: expected a CollectionSpec, got {spec!r}")
+            if scope_kw is not None or name_kw is not None or settings_kw is not None:
+                raise bad("a CollectionSpec cannot be combined with scope_name/collection_name/settings")
             settings = None
             if settings_cls is not None and (spec.max_expiry is not None or spec.history is not None):
                 settings = settings_cls(max_expiry=spec.max_expiry, history=spec.history)
             return spec.scope_name, spec.name, settings, tuple(args)
-        scope = kwargs.pop("scope_name", None)
-        if scope is None:
-            if not args:
-                raise InvalidArgumentException(message=f"{op} needs scope_name and collection_name")
-            scope = args.pop(0)
-        name = kwargs.pop("collection_name", None)
-        if name is None:
-            if not args:
-                raise InvalidArgumentException(message=f"{op} needs a collection_name")
-            name = args.pop(0)
-        _check("scope_name", scope)
-        _check("collection_name", name)
-        settings = kwargs.pop("settings", None)
-        if settings_cls is not None and settings is None and args and isinstance(args[0], CreateCollectionSettings):
-            settings = args.pop(0)
-        if settings is not None and not isinstance(settings, CreateCollectionSettings):
-            raise InvalidArgumentException(message=f"{op}: settings must be CreateCollectionSettings, got {settings!r}")
+        names = []
+        while args and isinstance(args[0], str) and len(names) < 2:
+            names.append(args.pop(0))
+        if scope_kw is not None:
+            if names:
+                raise bad("scope_name was given by position and by keyword")
+            names.insert(0, scope_kw)
+        if name_kw is not None:
+            if len(names) > 1:
+                raise bad("collection_name was given by position and by keyword")
+            names.append(name_kw)
+        if len(names) != 2:
+            raise bad("needs scope_name and collection_name")
+        scope, name = _check("scope_name", names[0]), _check("collection_name", names[1])
+        settings = None
+        if settings_cls is not None:
+            if args and isinstance(args[0], CreateCollectionSettings):
+                settings = args.pop(0)
+            if settings_kw is not None:
+                if settings is not None:
+                    raise bad("settings was given by position and by keyword")
+                if not isinstance(settings_kw, CreateCollectionSettings):
+                    raise bad(f"settings must be CreateCollectionSettings, got {settings_kw!r}")
+                settings = settings_kw
         return scope, name, settings, tuple(args)
 
     def get_all_scopes(self, *options: Any, **kwargs: Any) -> Any:
