@@ -1,6 +1,9 @@
 """Authenticators. Passwords are kept out of every repr and str."""
 from __future__ import annotations
 
+import enum
+from typing import Any
+
 
 class Authenticator:
     """Base class for credentials given to a Cluster."""
@@ -33,3 +36,24 @@ class PasswordAuthenticator(Authenticator):
         return f"PasswordAuthenticator(username={self.username!r}, password='***')"
 
     __str__ = __repr__
+
+
+class AuthDomain(enum.Enum):
+    """The domain of an RBAC user: ``Local`` (managed by the cluster) or ``External`` (LDAP, ...)."""
+
+    Local = "local"
+    External = "external"
+
+    @classmethod
+    def to_str(cls, value: Any) -> str:
+        if isinstance(value, AuthDomain):
+            return value.value
+        if value in ("local", "external"):
+            return str(value)
+        from couchbase.exceptions import InvalidArgumentException
+
+        raise InvalidArgumentException(message=f"domain_name must be 'local' or 'external', got {value!r}")
+
+    @classmethod
+    def from_str(cls, value: str) -> "AuthDomain":
+        return cls.External if value == "external" else cls.Local

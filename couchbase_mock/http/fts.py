@@ -130,6 +130,23 @@ def make_router(view: ClusterView, node: Any) -> Router:
 
         return StreamResponse(chunks())
 
+    async def stats(req: Request) -> Response:
+        out = {}
+        for name in service.indexes:
+            counts = service.count(name)
+            out[f"default:{name}:doc_count"] = counts["count"]
+        return Response.json(out)
+
+    async def index_stats(req: Request) -> Response:
+        name = full_name(req)
+        try:
+            return Response.json({"doc_count": service.count(name)["count"], "num_pindexes_actual": 1,
+                                  "num_pindexes_target": 1, "total_queries": 0})
+        except SearchError as exc:
+            return _error(exc)
+
+    router.add("GET", "/api/stats", stats)
+    router.add("GET", "/api/stats/index/{index}", index_stats)
     router.add("GET", "/api/ping", ping, auth=False)
     router.add("GET", "/api/index", list_indexes)
     router.add("GET", "/api/index/{index}/count", count)

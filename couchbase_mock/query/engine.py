@@ -444,6 +444,8 @@ class QueryService:
                           "state": "deferred" if with_.get("defer_build") else "online",
                           "index_key": [] if stmt.primary else [_key_text(k) for k in stmt.keys],
                           "condition": stmt.condition, "id": uuid.uuid4().hex[:16],
+                          "partition": ("HASH(%s)" % ",".join(_key_text(k) for k in stmt.partition)
+                                        if stmt.partition else None),
                           "num_replica": int(with_.get("num_replica", 0) or 0)}
         return ex
 
@@ -520,6 +522,8 @@ class SystemIndexes:
             doc["is_primary"] = True
         if ix.get("condition"):
             doc["condition"] = ix["condition"]
+        if ix.get("partition"):
+            doc["partition"] = ix["partition"]
         if (ix["scope"], ix["collection"]) == ("_default", "_default"):
             doc["keyspace_id"] = ix["bucket"]
         else:

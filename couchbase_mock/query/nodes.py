@@ -188,6 +188,7 @@ class CreateIndex(Statement):
     if_not_exists: bool = False
     with_: Optional[Expr] = None
     condition: Optional[str] = None
+    partition: List[Expr] = field(default_factory=list)
 
 
 @dataclass

@@ -363,12 +363,19 @@ class _Parser:
             self.expect_op("(")
             keys = self.expr_list()
             self.expect_op(")")
-            if self.accept_kw("WHERE"):
-                start = self.tok.pos
-                self.expr()
-                condition = self.src[start:self.tok.pos].strip()
+        partition: List[N.Expr] = []
+        if self.accept_kw("PARTITION"):
+            self.expect_kw("BY")
+            self.expect_kw("HASH")
+            self.expect_op("(")
+            partition = self.expr_list()
+            self.expect_op(")")
+        if not primary and self.accept_kw("WHERE"):
+            start = self.tok.pos
+            self.expr()
+            condition = self.src[start:self.tok.pos].strip()
         with_ = self._index_tail()
-        return N.CreateIndex(ks, name, primary, keys, if_not_exists, with_, condition)
+        return N.CreateIndex(ks, name, primary, keys, if_not_exists, with_, condition, partition)
 
     def drop_index(self) -> N.DropIndex:
         self.expect_kw("DROP")

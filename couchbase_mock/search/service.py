@@ -98,10 +98,6 @@ class SearchService:
             raise SearchError(400, f"rest_create_index: error creating index: {name}, err: manager_api: "
                                    f"CreateIndex, Prepare failed, err: bucket not found: {definition.source}")
         old = self.indexes.get(name)
-        if old is None and body.get("uuid"):
-            raise SearchError(400, f"rest_create_index: error creating index: {name}, err: manager_api: "
-                                   f"cannot create index because an index with the same name already exists "
-                                   f"or the uuid is unknown: {name}")
         if old is not None and body.get("uuid") != old.definition.uuid:
             # an update must name the index's current uuid (cbft's prevIndexUUID check)
             raise SearchError(400, f"rest_create_index: error creating index: {name}, err: manager_api: "

@@ -98,11 +98,18 @@ def http_error(resp: HttpResponse, what: str) -> CouchbaseException:
     return InternalServerFailureException(message=message)
 
 
-def options_timeout_us(opts: Dict[str, Any]) -> int:
-    """The per-request timeout of merged options (0 = the connection's management timeout)."""
-    from couchbase.options import timeout_us
+_MAX_TIMEOUT_US = 0xFFFFFFFF  # libcouchbase takes a 32-bit microsecond timeout (about 71 minutes)
 
-    return timeout_us(opts.get("timeout"))
+
+def options_timeout_us(opts: Dict[str, Any]) -> int:
+    """The per-request timeout of merged options (0 = the connection's management timeout); longer
+    than libcouchbase can take (a day, say) means "as long as possible"."""
+    from couchbase.options import to_seconds
+
+    value = opts.get("timeout")
+    if value is None:
+        return 0
+    return max(1, min(int(to_seconds("timeout", value) * 1_000_000), _MAX_TIMEOUT_US))
 
 
 # ----------------------------------------------------------------------------- drivers

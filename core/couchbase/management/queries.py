@@ -117,9 +117,9 @@ def _run_statement(call: Call, what: str) -> Program:
 
 
 def _timeout(opts: Dict[str, Any]) -> int:
-    from couchbase.options import timeout_us
+    from couchbase.management._http import options_timeout_us
 
-    return timeout_us(opts.get("timeout"))
+    return options_timeout_us(opts)
 
 
 _BASE = frozenset({"timeout", "parent_span", "scope_name", "collection_name"})
@@ -230,7 +230,7 @@ class _IndexOps:
                 raise WatchQueryIndexTimeoutException(
                     message=f"indexes {wanted} were not all online within {opts['timeout']}")
             indexes = yield from cls._get_all(bucket, opts.get("scope_name"), opts.get("collection_name"),
-                                              int(left * 1_000_000))
+                                              min(int(left * 1_000_000), 0xFFFFFFFF))
             found = {ix.name: ix for ix in indexes}
             missing = [n for n in wanted if n not in found]
             if missing:

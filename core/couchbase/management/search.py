@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from couchbase import options as _o
 from couchbase.exceptions import (
+    FeatureUnavailableException,
     InvalidArgumentException,
     QueryIndexAlreadyExistsException,
     SearchIndexNotFoundException,
@@ -50,6 +51,22 @@ class SearchIndex:
             if value:
                 out[key] = value
         return out
+
+    @classmethod
+    def from_json(cls, json_input: Any) -> "SearchIndex":
+        """A SearchIndex from a definition exported by the UI or REST API (a JSON str or dict).
+
+        The uuids are dropped (a new index cannot name them) and a scoped name
+        ``bucket.scope.index`` keeps its last part."""
+        data = json.loads(json_input) if isinstance(json_input, str) else json_input
+        if not isinstance(data, dict):
+            raise InvalidArgumentException(message="from_json needs a JSON object (a dict or a str of one)")
+        name = data.get("name")
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentException(message="the JSON index definition has no name")
+        return cls(name.split(".")[-1], data.get("sourceType", "couchbase"), data.get("type", "fulltext-index"),
+                   data.get("sourceName"), None, data.get("params"), None, data.get("sourceParams"),
+                   data.get("planParams"))
 
     @classmethod
     def from_server(cls, raw: Dict[str, Any]) -> "SearchIndex":
@@ -172,7 +189,8 @@ class SearchIndexManager:
         except (TypeError, ValueError) as exc:
             raise InvalidArgumentException(message=f"analyze_document: document is not JSON: {exc}") from None
         return self._call("analyze_document", options, kwargs, "POST",
-                          self._path(_name(index_name), "/analyzeDoc"), lambda b: b.get("analyzed"), body)
+                          self._path(_name(index_name), "/analyzeDoc"),
+                          lambda b: {"status": b.get("status"), "analysis": b.get("analyzed")}, body)
 
     def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
         """The index's statistics (as the server reports them)."""
@@ -185,11 +203,35 @@ class SearchIndexManager:
 
 
 class ScopeSearchIndexManager(SearchIndexManager):
-    """Search indexes of one scope (``scope.search_indexes()``)."""
+    """Search indexes of one scope (``scope.search_indexes()``); names are given and shown without
+    the ``bucket.scope.`` prefix the service stores them under."""
 
     def __init__(self, run: Callable[[Program], Any], bucket_name: str, scope_name: str) -> None:
         super().__init__(run)
         self._bucket, self._scope = bucket_name, scope_name
+
+    def _short(self, index: SearchIndex) -> SearchIndex:
+        prefix = f"{self._bucket}.{self._scope}."
+        if index.name.startswith(prefix):
+            index.name = index.name[len(prefix):]
+        return index
+
+    def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """The :class:`SearchIndex` named ``index_name`` in this scope."""
+        return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
+                          lambda b: self._short(SearchIndex.from_server(b["indexDef"])))
+
+    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+        """Every index of this scope."""
+        def parse(body: Any) -> List[SearchIndex]:
+            defs = ((body or {}).get("indexDefs") or {}).get("indexDefs") or {}
+            return [self._short(SearchIndex.from_server(d)) for d in defs.values()]
+
+        return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
+
+    def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Not offered for scoped indexes (FeatureUnavailableException), as in the official SDK."""
+        raise FeatureUnavailableException(message="get_index_stats is not available for scope-level search indexes")
 
     def _path(self, name: Optional[str] = None, tail: str = "") -> str:
         base = f"/api/bucket/{path_escape(self._bucket)}/scope/{path_escape(self._scope)}/index"

@@ -6,10 +6,10 @@ come back with their origins (the user itself or the groups granting them).
 from __future__ import annotations
 
 import datetime
-import enum
 from typing import Any, Callable, Dict, List, Optional, Set
 
 from couchbase import options as _o
+from couchbase.auth import AuthDomain
 from couchbase.exceptions import (
     GroupNotFoundException,
     InvalidArgumentException,
@@ -19,23 +19,6 @@ from couchbase.management._http import Call, Program, form, http_error, json_bod
 
 __all__ = ["UserManager", "Role", "RoleAndDescription", "Origin", "RoleAndOrigins", "User", "UserAndMetadata",
            "Group", "AuthDomain"]
-
-
-class AuthDomain(enum.Enum):
-    Local = "local"
-    External = "external"
-
-    @classmethod
-    def to_str(cls, value: Any) -> str:
-        if isinstance(value, AuthDomain):
-            return value.value
-        if value in ("local", "external"):
-            return str(value)
-        raise InvalidArgumentException(message=f"domain_name must be 'local' or 'external', got {value!r}")
-
-    @classmethod
-    def from_str(cls, value: str) -> "AuthDomain":
-        return cls.External if value == "external" else cls.Local
 
 
 class Role:
