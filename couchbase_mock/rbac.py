@@ -28,7 +28,8 @@ __all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleEr
 
 # role name -> (display name, description, takes a bucket parameter, takes scope/collection)
 ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
-    "admin": ("Full Admin", "Can manage all cluster features (including security).", False, False),
+    "admin": ("Full Admin", "Can manage all cluster features (including security). This user can access the "
+                            "web console. This user can read and write all data.", False, False),
     "ro_admin": ("Read-Only Admin", "Can view all cluster statistics.", False, False),
     "cluster_admin": ("Cluster Admin", "Can manage all cluster features except security.", False, False),
     "security_admin_local": ("Local User Security Admin", "Can manage local users and groups.", False, False),
@@ -168,8 +169,9 @@ class Group:
     ldap_group_ref: str = ""
 
     def as_json(self) -> Dict[str, Any]:
-        out: Dict[str, Any] = {"id": self.name, "description": self.description,
-                               "roles": [r.as_json() for r in self.roles]}
+        out: Dict[str, Any] = {"id": self.name, "roles": [r.as_json() for r in self.roles]}
+        if self.description:
+            out["description"] = self.description
         if self.ldap_group_ref:
             out["ldap_group_ref"] = self.ldap_group_ref
         return out

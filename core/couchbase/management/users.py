@@ -53,6 +53,13 @@ class Role:
     def _key(self) -> Any:
         return (self._name, self._bucket, self._scope, self._collection)
 
+    def as_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"name": self._name}
+        for key, value in (("bucket", self._bucket), ("scope", self._scope), ("collection", self._collection)):
+            if value:
+                out[key] = value
+        return out
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Role) and self._key() == other._key()
 
@@ -123,6 +130,11 @@ class User:
     roles = property(lambda self: self._roles, lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
     password = property(None, lambda self, v: setattr(self, "_password", v), doc="Write-only.")
 
+    def as_dict(self) -> Dict[str, Any]:
+        """username, display_name, groups and roles (never the password)."""
+        return {"username": self._username, "display_name": self._display_name, "groups": sorted(self._groups),
+                "roles": [r.as_dict() for r in sorted(self._roles, key=lambda r: r.spec())]}
+
     def __repr__(self) -> str:  # never the password
         return f"User(username={self._username!r}, display_name={self._display_name!r}, " \
                f"roles={sorted(r.spec() for r in self._roles)}, groups={sorted(self._groups)})"
@@ -142,7 +154,13 @@ class UserAndMetadata:
                            for r in raw.get("roles", [])]
 
     domain = property(lambda self: AuthDomain.from_str(self._raw.get("domain", "local")))
-    user = property(lambda self: self._user)
+
+    @property
+    def user(self) -> User:
+        """A copy of the user (changing it does not change this object), ready to upsert."""
+        u = self._user
+        return User(u.username, u.display_name, set(u.groups), set(u.roles))
+
     effective_roles = property(lambda self: self._effective)
     external_groups = property(lambda self: set(self._raw.get("external_groups", [])))
     raw_data = property(lambda self: self._raw)
@@ -176,6 +194,12 @@ class Group:
     description = property(lambda self: self._description, lambda self, v: setattr(self, "_description", v))
     roles = property(lambda self: self._roles, lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
     ldap_group_reference = property(lambda self: self._ldap, lambda self, v: setattr(self, "_ldap", v))
+
+    def as_dict(self) -> Dict[str, Any]:
+        """name, description, roles (sorted) and ldap_group_reference, for comparisons and logs."""
+        return {"name": self._name, "description": self._description or None,
+                "roles": [r.as_dict() for r in sorted(self._roles, key=lambda r: r.spec())],
+                "ldap_group_reference": self._ldap or None}
 
     @classmethod
     def create_group(cls, raw: Dict[str, Any]) -> "Group":
