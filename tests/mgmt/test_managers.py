@@ -151,7 +151,7 @@ def test_users_groups_roles(fe: Any, front_end_name: str) -> None:
     assert "s3cret-pw" not in repr(got) + repr(User(user, password="s3cret-pw"))
     assert user in [u.user.username for u in um.get_all_users()]
     assert group in [g.name for g in um.get_all_groups()]
-    assert um.get_group(group).roles == {Role("data_reader", "default")}
+    assert um.get_group(group).roles == {Role("data_reader", "default", "*", "*")}  # as the server shows it
     assert "data_reader" in {r.role.name for r in um.get_roles()}
 
     with pytest.raises(InvalidArgumentException):  # the server rejects an unknown role (400)

@@ -44,11 +44,8 @@ class Role:
 
     @classmethod
     def create_role(cls, raw: Dict[str, Any]) -> "Role":
-        def param(key: str) -> Optional[str]:
-            value = raw.get(key)
-            return None if value in (None, "*") and key != "bucket_name" else value
-
-        return cls(raw.get("role"), raw.get("bucket_name"), param("scope_name"), param("collection_name"))
+        """A role as the server reports it (scope/collection ``*`` kept, as the official SDK does)."""
+        return cls(raw.get("role"), raw.get("bucket_name"), raw.get("scope_name"), raw.get("collection_name"))
 
     def _key(self) -> Any:
         return (self._name, self._bucket, self._scope, self._collection)
