@@ -232,4 +232,127 @@ class GetAllSearchIndexStatsOptions(_Timed):
     """Options of SearchIndexManager.get_all_index_stats."""
 
 
+# ---- analytics (keywords as in the official SDK: timeout, parent_span and the method's own)
+class CreateDataverseOptions(_Timed):
+    """Options of AnalyticsIndexManager (CreateDataverse)."""
+
+
+class DropDataverseOptions(_Timed):
+    """Options of AnalyticsIndexManager (DropDataverse)."""
+
+
+class CreateDatasetOptions(_Timed):
+    """Options of AnalyticsIndexManager (CreateDataset)."""
+
+
+class DropDatasetOptions(_Timed):
+    """Options of AnalyticsIndexManager (DropDataset)."""
+
+
+class GetAllDatasetOptions(_Timed):
+    """Options of AnalyticsIndexManager (GetAllDataset)."""
+
+
+class CreateAnalyticsIndexOptions(_Timed):
+    """Options of AnalyticsIndexManager (CreateAnalyticsIndex)."""
+
+
+class DropAnalyticsIndexOptions(_Timed):
+    """Options of AnalyticsIndexManager (DropAnalyticsIndex)."""
+
+
+class GetAllAnalyticsIndexesOptions(_Timed):
+    """Options of AnalyticsIndexManager (GetAllAnalyticsIndexes)."""
+
+
+class ConnectLinkOptions(_Timed):
+    """Options of AnalyticsIndexManager (ConnectLink)."""
+
+
+class DisconnectLinkOptions(_Timed):
+    """Options of AnalyticsIndexManager (DisconnectLink)."""
+
+
+class GetPendingMutationsOptions(_Timed):
+    """Options of AnalyticsIndexManager (GetPendingMutations)."""
+
+
+class CreateLinkAnalyticsOptions(_Timed):
+    """Options of AnalyticsIndexManager (CreateLinkAnalytics)."""
+
+
+class ReplaceLinkAnalyticsOptions(_Timed):
+    """Options of AnalyticsIndexManager (ReplaceLinkAnalytics)."""
+
+
+class DropLinkAnalyticsOptions(_Timed):
+    """Options of AnalyticsIndexManager (DropLinkAnalytics)."""
+
+
+class GetLinksAnalyticsOptions(_Timed):
+    """Options of AnalyticsIndexManager (GetLinksAnalytics)."""
+
+
+# ---- views (keywords as in the official SDK: timeout, parent_span and the method's own)
+class GetDesignDocumentOptions(_Timed):
+    """Options of ViewIndexManager (GetDesignDocument)."""
+
+
+class GetAllDesignDocumentsOptions(_Timed):
+    """Options of ViewIndexManager (GetAllDesignDocuments)."""
+
+
+class UpsertDesignDocumentOptions(_Timed):
+    """Options of ViewIndexManager (UpsertDesignDocument)."""
+
+
+class DropDesignDocumentOptions(_Timed):
+    """Options of ViewIndexManager (DropDesignDocument)."""
+
+
+class PublishDesignDocumentOptions(_Timed):
+    """Options of ViewIndexManager (PublishDesignDocument)."""
+
+
+# ---- eventing (keywords as in the official SDK: timeout, parent_span and the method's own)
+class EventingFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (EventingFunction)."""
+
+
+class UpsertFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (UpsertFunction)."""
+
+
+class DropFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (DropFunction)."""
+
+
+class DeployFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (DeployFunction)."""
+
+
+class GetAllFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (GetAllFunction)."""
+
+
+class GetFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (GetFunction)."""
+
+
+class PauseFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (PauseFunction)."""
+
+
+class ResumeFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (ResumeFunction)."""
+
+
+class UndeployFunctionOptions(_Timed):
+    """Options of EventingFunctionManager (UndeployFunction)."""
+
+
+class FunctionsStatusOptions(_Timed):
+    """Options of EventingFunctionManager (FunctionsStatus)."""
+
+
 __all__ = [name for name in list(globals()) if name.endswith("Options") and not name.startswith("_")]
