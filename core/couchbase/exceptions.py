@@ -653,6 +653,10 @@ class SearchIndexNotFoundException(SearchException):
     """No search index of that name."""
 
 
+class AnalyticsLinkExistsException(AnalyticsException):
+    """An analytics link of that name already exists."""
+
+
 # ---- libcouchbase status codes ---------------------------------------------------------------
 class StatusInfo(NamedTuple):
     """One libcouchbase status: its ``LCB_ERR_*`` name, description and exception class."""

@@ -4,15 +4,17 @@
 ``POST /analytics/service`` run SQL++ queries through the same engine as the
 query service, in analytics mode: datasets are buckets (``FROM b`` or
 ```Default`.`b```), no index is needed, DML is refused, and responses carry
-``plans`` and ``metrics.processedObjects``. ``GET /admin/ping`` is the health
-check.
+``plans`` and ``metrics.processedObjects``; analytics DDL (dataverses, datasets,
+indexes, links) is kept by :mod:`couchbase_mock.query.analytics_ddl`.
+``GET /analytics/node/agg/stats/remaining`` reports pending mutations and
+``GET /admin/ping`` is the health check.
 """
 
 from __future__ import annotations
 
 from typing import Any, Union
 
-from couchbase_mock.query.service import handle
+from couchbase_mock.query.service import handle, service_for
 
 from .cluster_view import ClusterView
 from .server import Request, Response, Router, StreamResponse
@@ -30,6 +32,15 @@ def make_router(view: ClusterView, node: Any) -> Router:
     async def query(req: Request) -> Union[Response, StreamResponse]:
         return await handle(req, view.cluster, analytics=True)
 
+    async def pending(req: Request) -> Response:
+        """Mutations not yet ingested, per dataverse and dataset (the mock ingests at once: 0)."""
+        catalog = service_for(view.cluster).analytics_catalog
+        out: dict = {}
+        for (dataverse, dataset) in catalog.datasets:
+            out.setdefault(dataverse, {})[dataset] = 0
+        return Response.json(out)
+
+    router.add("GET", "/analytics/node/agg/stats/remaining", pending)
     router.add("GET", "/admin/ping", ping, auth=False)
     router.add("POST", "/query/service", query)
     router.add("POST", "/analytics/service", query)

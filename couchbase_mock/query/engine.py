@@ -24,6 +24,7 @@ import weakref
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from couchbase_mock.query import nodes as N
+from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
 from couchbase_mock.query.errors import (DML_FAILURE, DUPLICATE_KEY, INDEX_EXISTS, INDEX_NOT_FOUND, NO_INDEX,
                                          NO_SUCH_PREPARED, READONLY, TIMEOUT, QueryError)
 from couchbase_mock.query.evaluator import Params, Row, check_expr, evaluate, has_aggregate
@@ -141,6 +142,7 @@ class QueryService:
         self.cluster = cluster
         self.indexes: Dict[Tuple[str, str, str], Dict[str, Dict[str, Any]]] = {}
         self.prepared: Dict[str, Prepared] = {}
+        self.analytics_catalog = Catalog()
 
     # ------------------------------------------------------------------ entry points
     def start(self, statement: Optional[str], opts: Options, prepared: Optional[str] = None,
@@ -151,6 +153,8 @@ class QueryService:
             return self._plan(entry.statement, opts, entry.query_context)
         if statement is None:
             raise QueryError(1050, "No statement or prepared value", 400)
+        if opts.analytics and self.analytics_catalog.run(statement, self.cluster):
+            return Execution(opts)  # analytics DDL: applied, no rows
         stmt = parse(statement)
         if isinstance(stmt, N.Prepare):
             if opts.analytics:
@@ -200,6 +204,14 @@ class QueryService:
         if (ref.namespace or "").lower() == "system" and [p.lower() for p in ref.parts] == ["indexes"] \
                 and not opts.analytics:
             return SystemIndexes(self)  # type: ignore[return-value]
+        if opts.analytics:
+            parts = list(ref.parts)
+            if len(parts) == 2 and parts[0].lower() == "metadata" and ref.namespace is None:
+                return MetadataKeyspace(self.analytics_catalog, parts[1].lower())  # type: ignore[return-value]
+            dataverse, dataset = ("Default", parts[0]) if len(parts) == 1 else ("/".join(parts[:-1]), parts[-1])
+            bucket = self.analytics_catalog.bucket_of(dataverse, dataset)
+            if bucket is not None:
+                ref = N.KeyspaceRef(None, [bucket], ref.alias)
         return resolve(self.cluster, ref, qc, analytics=opts.analytics)
 
     def _require_index(self, ks: Keyspace, where: Optional[N.Expr], alias: str) -> None:

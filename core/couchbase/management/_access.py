@@ -102,6 +102,12 @@ class ClusterManagement:
 
         return SearchIndexManager(self._mgmt)
 
+    def analytics_indexes(self) -> Any:
+        """The :class:`~couchbase.management.analytics.AnalyticsIndexManager` of this cluster."""
+        from couchbase.management.analytics import AnalyticsIndexManager
+
+        return AnalyticsIndexManager(self._mgmt)
+
     def cluster_info(self) -> Any:
         """Nodes and server version (:class:`ClusterInfoResult`)."""
         return self._mgmt(_cluster_info())

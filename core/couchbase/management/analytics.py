@@ -1,0 +1,292 @@
+"""Analytics management (``cluster.analytics_indexes()``): dataverses, datasets, indexes, the
+local link, pending mutations.
+
+Dataverses, datasets and indexes are SQL++ DDL sent to the analytics service
+(``CREATE DATAVERSE``, ``CREATE DATASET ... ON bucket``, ``CREATE INDEX ... ON
+dataset(field:type)``, ``CONNECT LINK``); listings read ``Metadata.`Dataset``` and
+``Metadata.`Index```. Errors come from the analytics error codes (24039 dataverse
+exists, 24034 not found, 24040 dataset exists, 24025/24044/24045 not found,
+24048 index exists, 24047 not found, 24006 link not found).
+
+Not built yet: remote/S3/Azure link management (create_link, replace_link,
+drop_link, get_links) raise FeatureUnavailableException.
+"""
+from __future__ import annotations
+
+import enum
+import json
+import uuid
+from typing import Any, Callable, Dict, Optional
+
+from couchbase import options as _o
+from couchbase.exceptions import (
+    AnalyticsException,
+    AnalyticsLinkNotFoundException,
+    CompilationFailedException,
+    CouchbaseException,
+    DatasetAlreadyExistsException,
+    DatasetNotFoundException,
+    DataverseAlreadyExistsException,
+    DataverseNotFoundException,
+    FeatureUnavailableException,
+    InvalidArgumentException,
+    QueryIndexAlreadyExistsException,
+    QueryIndexNotFoundException,
+)
+from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us
+
+__all__ = ["AnalyticsIndexManager", "AnalyticsDataType", "AnalyticsDataset", "AnalyticsIndex", "AnalyticsLinkType"]
+
+
+class AnalyticsDataType(enum.Enum):
+    STRING = "string"
+    INT64 = "int64"
+    DOUBLE = "double"
+
+
+class AnalyticsLinkType(enum.Enum):
+    S3External = "s3"
+    AzureBlobExternal = "azureblob"
+    CouchbaseRemote = "couchbase"
+
+
+class AnalyticsDataset:
+    """A dataset: ``dataset_name``, ``dataverse_name``, ``link_name``, ``bucket_name``."""
+
+    def __init__(self, **raw: Any) -> None:
+        self._raw = raw
+
+    dataset_name = property(lambda self: self._raw.get("DatasetName"))
+    dataverse_name = property(lambda self: self._raw.get("DataverseName"))
+    link_name = property(lambda self: self._raw.get("LinkName"))
+    bucket_name = property(lambda self: self._raw.get("BucketName"))
+
+    def __repr__(self) -> str:
+        return f"AnalyticsDataset({self.dataverse_name}.{self.dataset_name} on {self.bucket_name})"
+
+
+class AnalyticsIndex:
+    """An index: ``name``, ``dataset_name``, ``dataverse_name``, ``is_primary``."""
+
+    def __init__(self, **raw: Any) -> None:
+        self._raw = raw
+
+    name = property(lambda self: self._raw.get("IndexName"))
+    dataset_name = property(lambda self: self._raw.get("DatasetName"))
+    dataverse_name = property(lambda self: self._raw.get("DataverseName"))
+    is_primary = property(lambda self: bool(self._raw.get("IsPrimary", False)))
+
+    def __repr__(self) -> str:
+        return f"AnalyticsIndex({self.dataverse_name}.{self.dataset_name}.{self.name})"
+
+
+def _q(name: str) -> str:
+    """A dataverse name may have parts (``a/b``); each is backquoted."""
+    return ".".join("`" + p.replace("`", "``") + "`" for p in name.split("/"))
+
+
+def _error(meta: Dict[str, Any], status: int, what: str) -> CouchbaseException:
+    errors = meta.get("errors") or []
+    first = errors[0] if errors and isinstance(errors[0], dict) else {}
+    code, msg = first.get("code", 0), str(first.get("msg", ""))
+    text = f"{what}: {msg or json.dumps(errors)[:300]} (code {code})"
+    cls = {24039: DataverseAlreadyExistsException, 24034: DataverseNotFoundException,
+           24040: DatasetAlreadyExistsException, 24025: DatasetNotFoundException,
+           24044: DatasetNotFoundException, 24045: DatasetNotFoundException,
+           24048: QueryIndexAlreadyExistsException, 24047: QueryIndexNotFoundException,
+           24006: AnalyticsLinkNotFoundException}.get(code)
+    if cls is not None:
+        return cls(message=text)
+    if 24000 <= code < 25000:
+        return CompilationFailedException(message=text)
+    if not errors:
+        return http_error_from(status, what, meta)
+    return AnalyticsException(message=text)
+
+
+def http_error_from(status: int, what: str, meta: Any) -> CouchbaseException:
+    from couchbase._services import HttpResponse
+
+    return http_error(HttpResponse(status, json.dumps(meta).encode(), ""), what)
+
+
+def _statement(statement: str, opts: Dict[str, Any], what: str) -> Program:
+    body = {"statement": statement, "client_context_id": uuid.uuid4().hex}
+    resp = yield Call("analytics", "POST", "/analytics/service", json.dumps(body).encode(), "application/json",
+                      options_timeout_us(opts))
+    try:
+        meta = json_body(resp) or {}
+    except CouchbaseException:
+        meta = {}
+    if resp.status != 200 or meta.get("status") not in (None, "success"):
+        raise _error(meta, resp.status, what)
+    return meta.get("results", [])
+
+
+def _name(what: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentException(message=f"{what} must be a non-empty str, got {value!r}")
+    return value
+
+
+_BASE = frozenset({"timeout", "parent_span"})
+
+
+class AnalyticsIndexManager:
+    """Dataverses, datasets and indexes of the analytics service."""
+
+    def __init__(self, run: Callable[[Program], Any]) -> None:
+        self._run = run
+
+    def _ddl(self, op: str, allowed: Any, options: Any, kwargs: Dict[str, Any],
+             build: Callable[[Dict[str, Any]], str], ignore: Optional[type] = None, flag: str = "") -> Any:
+        opts = _o.merge(op, _BASE | set(allowed), options, kwargs)
+        statement = build(opts)
+
+        def program() -> Program:
+            try:
+                yield from _statement(statement, opts, op)
+            except CouchbaseException as exc:
+                if ignore is None or not isinstance(exc, ignore) or not opts.get(flag):
+                    raise
+            return None
+
+        return self._run(program())
+
+    def create_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+        """CREATE DATAVERSE (``ignore_if_exists``)."""
+        name = _name("dataverse_name", dataverse_name)
+        return self._ddl("create_dataverse", {"ignore_if_exists"}, options, kwargs,
+                         lambda o: f"CREATE DATAVERSE {_q(name)}" + (" IF NOT EXISTS" if o.get("ignore_if_exists")
+                                                                     else ""))
+
+    def drop_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+        """DROP DATAVERSE (``ignore_if_not_exists``)."""
+        name = _name("dataverse_name", dataverse_name)
+        return self._ddl("drop_dataverse", {"ignore_if_not_exists"}, options, kwargs,
+                         lambda o: f"DROP DATAVERSE {_q(name)}" + (" IF EXISTS" if o.get("ignore_if_not_exists")
+                                                                   else ""))
+
+    def create_dataset(self, dataset_name: str, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+        """CREATE DATASET on a bucket (``ignore_if_exists``, ``condition``, ``dataverse_name``)."""
+        ds, bucket = _name("dataset_name", dataset_name), _name("bucket_name", bucket_name)
+
+        def build(o: Dict[str, Any]) -> str:
+            target = f"{_q(o['dataverse_name'])}.`{ds}`" if o.get("dataverse_name") else f"`{ds}`"
+            text = f"CREATE DATASET {'IF NOT EXISTS ' if o.get('ignore_if_exists') else ''}{target} ON `{bucket}`"
+            return text + (f" WHERE {o['condition']}" if o.get("condition") else "")
+
+        return self._ddl("create_dataset", {"ignore_if_exists", "condition", "dataverse_name"}, options, kwargs,
+                         build)
+
+    def drop_dataset(self, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
+        """DROP DATASET (``ignore_if_not_exists``, ``dataverse_name``)."""
+        ds = _name("dataset_name", dataset_name)
+
+        def build(o: Dict[str, Any]) -> str:
+            target = f"{_q(o['dataverse_name'])}.`{ds}`" if o.get("dataverse_name") else f"`{ds}`"
+            return f"DROP DATASET {target}" + (" IF EXISTS" if o.get("ignore_if_not_exists") else "")
+
+        return self._ddl("drop_dataset", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
+
+    def get_all_datasets(self, *options: Any, **kwargs: Any) -> Any:
+        """Every dataset outside the Metadata dataverse."""
+        opts = _o.merge("get_all_datasets", _BASE, options, kwargs)
+        statement = 'SELECT d.* FROM Metadata.`Dataset` d WHERE d.DataverseName <> "Metadata"'
+
+        def program() -> Program:
+            rows = yield from _statement(statement, opts, "get_all_datasets")
+            return [AnalyticsDataset(**r) for r in rows]
+
+        return self._run(program())
+
+    def create_index(self, index_name: str, dataset_name: str, fields: Dict[str, AnalyticsDataType],
+                     *options: Any, **kwargs: Any) -> Any:
+        """CREATE INDEX on a dataset: ``fields`` maps field paths to AnalyticsDataType."""
+        ix, ds = _name("index_name", index_name), _name("dataset_name", dataset_name)
+        if not isinstance(fields, dict) or not fields or not all(
+                isinstance(k, str) and isinstance(v, AnalyticsDataType) for k, v in fields.items()):
+            raise InvalidArgumentException(message="fields must be a non-empty dict of str -> AnalyticsDataType")
+
+        def build(o: Dict[str, Any]) -> str:
+            target = f"{_q(o['dataverse_name'])}.`{ds}`" if o.get("dataverse_name") else f"`{ds}`"
+            keys = ",".join(f"{k}:{v.value}" for k, v in fields.items())
+            return (f"CREATE INDEX `{ix}`{' IF NOT EXISTS' if o.get('ignore_if_exists') else ''} "
+                    f"ON {target} ({keys})")
+
+        return self._ddl("create_index", {"ignore_if_exists", "dataverse_name"}, options, kwargs, build)
+
+    def drop_index(self, index_name: str, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
+        """DROP INDEX dataset.index (``ignore_if_not_exists``, ``dataverse_name``)."""
+        ix, ds = _name("index_name", index_name), _name("dataset_name", dataset_name)
+
+        def build(o: Dict[str, Any]) -> str:
+            target = f"{_q(o['dataverse_name'])}.`{ds}`" if o.get("dataverse_name") else f"`{ds}`"
+            return f"DROP INDEX {target}.`{ix}`" + (" IF EXISTS" if o.get("ignore_if_not_exists") else "")
+
+        return self._ddl("drop_index", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
+
+    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+        """Every index outside the Metadata dataverse."""
+        opts = _o.merge("get_all_indexes", _BASE, options, kwargs)
+        statement = 'SELECT d.* FROM Metadata.`Index` d WHERE d.DataverseName <> "Metadata"'
+
+        def program() -> Program:
+            rows = yield from _statement(statement, opts, "get_all_indexes")
+            return [AnalyticsIndex(**r) for r in rows]
+
+        return self._run(program())
+
+    def connect_link(self, *options: Any, **kwargs: Any) -> Any:
+        """CONNECT LINK (``dataverse_name``, ``link_name`` default Local, ``force``)."""
+        def build(o: Dict[str, Any]) -> str:
+            link = f"{_q(o.get('dataverse_name') or 'Default')}.`{o.get('link_name') or 'Local'}`"
+            return f"CONNECT LINK {link}" + (" WITH {\"force\": true}" if o.get("force") else "")
+
+        return self._ddl("connect_link", {"dataverse_name", "link_name", "force"}, options, kwargs, build)
+
+    def disconnect_link(self, *options: Any, **kwargs: Any) -> Any:
+        """DISCONNECT LINK (``dataverse_name``, ``link_name``)."""
+        def build(o: Dict[str, Any]) -> str:
+            return f"DISCONNECT LINK {_q(o.get('dataverse_name') or 'Default')}.`{o.get('link_name') or 'Local'}`"
+
+        return self._ddl("disconnect_link", {"dataverse_name", "link_name"}, options, kwargs, build)
+
+    def get_pending_mutations(self, *options: Any, **kwargs: Any) -> Any:
+        """``{"dataverse.dataset": pending mutation count}`` from the service's statistics."""
+        opts = _o.merge("get_pending_mutations", _BASE, options, kwargs)
+
+        def program() -> Program:
+            resp = yield Call("analytics", "GET", "/analytics/node/agg/stats/remaining", b"", "application/json",
+                              options_timeout_us(opts))
+            if resp.status != 200:
+                raise http_error(resp, "get_pending_mutations")
+            body = json_body(resp) or {}
+            out: Dict[str, int] = {}
+            for dataverse, datasets in body.items():
+                for dataset, count in (datasets or {}).items():
+                    out[f"{dataverse}.{dataset}"] = int(count)
+            return out
+
+        return self._run(program())
+
+    def _links(self, op: str) -> Any:
+        raise FeatureUnavailableException(message=f"{op}: analytics link management is not supported yet")
+
+    def create_link(self, link: Any, *options: Any, **kwargs: Any) -> Any:
+        """Not supported yet (FeatureUnavailableException)."""
+        return self._links("create_link")
+
+    def replace_link(self, link: Any, *options: Any, **kwargs: Any) -> Any:
+        """Not supported yet (FeatureUnavailableException)."""
+        return self._links("replace_link")
+
+    def drop_link(self, link_name: str, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+        """Not supported yet (FeatureUnavailableException)."""
+        return self._links("drop_link")
+
+    def get_links(self, *options: Any, **kwargs: Any) -> Any:
+        """Not supported yet (FeatureUnavailableException)."""
+        return self._links("get_links")
+
+
