@@ -165,7 +165,7 @@ class Collection(AsyncCollectionBase):
         self._check_thread()
         conn = self._conn
         _ready(conn)
-        prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, 0x4A) else b""  # LCB_CNTL_ENABLE_COLLECTIONS
+        prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_ENABLE_COLLECTIONS) else b""
         rnd, _servers = _durability.schedule_observe(conn, kb, prefix + kb, master_only)
         if rnd.remaining:
             def arm(wake: Callable[..., None]) -> None:

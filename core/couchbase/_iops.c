@@ -19,11 +19,7 @@
 
 #include <time.h>
 
-#define PYCB_IOPS_DESTROYED -2
-#define PYCB_IOPS_CANCEL -1
-#define PYCB_IOPS_STOP 0
-#define PYCB_IOPS_START 1
-#define PYCB_IOPS_RELEASED 2
+#include "_iops.h"
 
 typedef struct pycb_EVENT_s {
     uint64_t id;

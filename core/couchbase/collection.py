@@ -78,7 +78,7 @@ class Collection(KVOperations):
         kb = key_bytes(key)
         conn = self._conn
         with conn.locked():
-            prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, 0x4A) else b""  # LCB_CNTL_ENABLE_COLLECTIONS
+            prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_ENABLE_COLLECTIONS) else b""
             rnd, _servers = _durability.schedule_observe(conn, kb, prefix + kb, master_only)
             conn.wait_for(lambda: rnd.remaining == 0)
         return _durability.observe_results(rnd)
