@@ -305,8 +305,48 @@ static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *con
     return LCB_SUCCESS;
 }
 
+static int pycb_iops_is_ours(lcb_io_opt_t io); /* _iops.c */
+
+/* libcouchbase's built-in select loop (the blocking front end) keeps a "loop running" flag
+ * that a select() cut short by a signal (EINTR) leaves set; destroying the instance then
+ * prints "WARN: libcouchbase(plugin-select): the event loop might be still active" straight
+ * to stderr, past any logger. Nothing runs the loop here (the core never destroys inside
+ * lcb_wait), so clear the flag through the loop's own stop procedure first. */
+static void pycb_stop_builtin_loop(lcb_INSTANCE *instance)
+{
+    lcb_io_opt_t io = NULL;
+    lcb_loop_procs loop;
+    lcb_timer_procs timer;
+    lcb_bsd_procs bsd;
+    lcb_ev_procs ev;
+    lcb_completion_procs completion;
+    lcb_iomodel_t model;
+    lcb_io_procs_fn get_procs = NULL;
+    if (lcb_cntl(instance, LCB_CNTL_GET, LCB_CNTL_IOPS, &io) != LCB_SUCCESS || io == NULL || pycb_iops_is_ours(io)) {
+        return;
+    }
+    if (io->version == 2) {
+        get_procs = io->v.v2.get_procs;
+    } else if (io->version == 3) { /* the built-in plugins */
+        get_procs = io->v.v3.get_procs;
+    }
+    if (get_procs == NULL) {
+        return;
+    }
+    memset(&loop, 0, sizeof(loop));
+    memset(&timer, 0, sizeof(timer));
+    memset(&bsd, 0, sizeof(bsd));
+    memset(&ev, 0, sizeof(ev));
+    memset(&completion, 0, sizeof(completion));
+    get_procs(LCB_IOPROCS_VERSION, &loop, &timer, &bsd, &ev, &completion, &model);
+    if (loop.stop) {
+        loop.stop(io);
+    }
+}
+
 static void pycb_destroy(lcb_INSTANCE *instance, lcb_LOGGER *logger)
 {
+    pycb_stop_builtin_loop(instance);
     lcb_destroy(instance);
     if (logger) {
         lcb_logger_destroy(logger);

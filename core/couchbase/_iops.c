@@ -259,6 +259,11 @@ static void pycb_get_procs(int version, lcb_loop_procs *loop, lcb_timer_procs *t
     }
 }
 
+static int pycb_iops_is_ours(lcb_io_opt_t io)
+{
+    return io->version == 2 && io->v.v2.get_procs == pycb_get_procs;
+}
+
 static void pycb_iops_destructor(lcb_io_opt_t iops)
 {
     uint64_t id = PYCB_IOPS_OF(iops)->id;
