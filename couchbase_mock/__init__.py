@@ -78,7 +78,8 @@ class MockCluster:
 
         nodes = self.cluster.nodes
         span = len(nodes) * self.PORTS_PER_NODE + 1
-        if isinstance(base_port, bool) or not isinstance(base_port, int) or not 1024 <= base_port <= 65536 - span:
+        valid = isinstance(base_port, int) and not isinstance(base_port, bool)
+        if not valid or not 1024 <= base_port <= 65536 - span:
             raise ValueError(f"base_port must be an int from 1024 to {65536 - span} "
                              f"({len(nodes)} nodes use {span} ports from it), got {base_port!r}")
         tls = self.cluster.server_ssl_context is not None

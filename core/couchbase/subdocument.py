@@ -14,7 +14,8 @@ from couchbase._binding import lib
 from couchbase.exceptions import InvalidArgumentException
 
 # Spec kinds: the PYCB_SD_* enum of _bridge.h, which pycb_subdoc turns into libcouchbase specs.
-GET, EXISTS, GET_COUNT, GET_DOC = lib.PYCB_SD_GET, lib.PYCB_SD_EXISTS, lib.PYCB_SD_GET_COUNT, lib.PYCB_SD_GET_DOC
+GET, EXISTS = lib.PYCB_SD_GET, lib.PYCB_SD_EXISTS
+GET_COUNT, GET_DOC = lib.PYCB_SD_GET_COUNT, lib.PYCB_SD_GET_DOC
 REPLACE, DICT_ADD, DICT_UPSERT = lib.PYCB_SD_REPLACE, lib.PYCB_SD_DICT_ADD, lib.PYCB_SD_DICT_UPSERT
 ARRAY_ADD_FIRST, ARRAY_ADD_LAST = lib.PYCB_SD_ARRAY_ADD_FIRST, lib.PYCB_SD_ARRAY_ADD_LAST
 ARRAY_ADD_UNIQUE, ARRAY_INSERT = lib.PYCB_SD_ARRAY_ADD_UNIQUE, lib.PYCB_SD_ARRAY_INSERT

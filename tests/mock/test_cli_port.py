@@ -44,7 +44,8 @@ def _free_base() -> int:
 
 
 def _start(base: int) -> Tuple[subprocess.Popen, str, dict]:
-    proc = subprocess.Popen([sys.executable, "-m", "couchbase_mock", "--nodes", str(NODES), "--port", str(base)],
+    cmd = [sys.executable, "-m", "couchbase_mock", "--nodes", str(NODES), "--port", str(base)]
+    proc = subprocess.Popen(cmd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     connstr = proc.stdout.readline().strip()
     if not connstr:
@@ -98,7 +99,8 @@ def test_pinned_ports_are_the_documented_layout():
     with MockCluster(nodes=NODES, base_port=base) as mock:
         ports = mock.pinned_ports()
     assert ports["node0.kv"] == base and ports["node1.kv"] == base + 16
-    assert [ports[f"node1.{s}"] for s in ("mgmt", "capi", "n1ql", "fts", "cbas")] == list(range(base + 18, base + 23))
+    services = ("mgmt", "capi", "n1ql", "fts", "cbas")
+    assert [ports[f"node1.{s}"] for s in services] == list(range(base + 18, base + 23))
     assert ports["control"] == base + SPAN - 1
     assert len(set(ports.values())) == len(ports)
 
@@ -110,6 +112,6 @@ def test_bad_base_port_is_refused_by_name(bad):
 
 
 def test_cli_reports_a_bad_port():
-    res = subprocess.run([sys.executable, "-m", "couchbase_mock", "--port", "70000"], capture_output=True, text=True,
-                         timeout=60)
+    res = subprocess.run([sys.executable, "-m", "couchbase_mock", "--port", "70000"],
+                         capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "base_port" in res.stderr

@@ -79,7 +79,8 @@ def _declared(build_ffi) -> tuple:
     """(functions, constants, extern "Python" names) of the assembled cdef."""
     cdef = _strip_comments(build_ffi.cdef_text())
     externs = set(_EXTERN_PY.findall(cdef))
-    functions = set(_FUNC.findall(re.sub(r"typedef[^;]*;|enum\s*\{[^}]*\}\s*;|\{[^}]*\}", "", cdef))) - externs
+    bodies = re.sub(r"typedef[^;]*;|enum\s*\{[^}]*\}\s*;|\{[^}]*\}", "", cdef)
+    functions = set(_FUNC.findall(bodies)) - externs
     return functions, _constants(cdef), externs
 
 
