@@ -4,6 +4,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from couchbase.exceptions import InvalidArgumentException
+
 
 class Authenticator:
     """Base class for credentials given to a Cluster."""
@@ -24,8 +26,6 @@ class PasswordAuthenticator(Authenticator):
     """
 
     def __init__(self, username: str, password: str, cert_path: "str | None" = None) -> None:
-        from couchbase.exceptions import InvalidArgumentException
-
         if not isinstance(username, str) or not isinstance(password, str):
             raise InvalidArgumentException(message="PasswordAuthenticator needs str username and password")
         self.username = username
@@ -50,8 +50,6 @@ class AuthDomain(enum.Enum):
             return value.value
         if value in ("local", "external"):
             return str(value)
-        from couchbase.exceptions import InvalidArgumentException
-
         raise InvalidArgumentException(message=f"domain_name must be 'local' or 'external', got {value!r}")
 
     @classmethod

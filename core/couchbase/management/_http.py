@@ -11,7 +11,7 @@ exception it raises is the method's error. The front end only picks a driver:
 * :func:`run_async` — every event-loop front end: returns an
   :class:`~couchbase._kv.AsyncResult` completed from libcouchbase's callbacks
   (requests wait for the connection to be ready; sleeps are loop timers); the
-  front end wraps it as it wraps a KV operation (AsyncResult, future,
+  front end wraps it as it wraps any Pending (AsyncResult, future,
   Deferred, or a parked greenlet for gevent).
 
 A response with an HTTP status goes back to the program whatever the status:
@@ -161,15 +161,15 @@ def run_async(owner: Any, conn: Any, program: Program) -> Any:
 
     ``owner`` is the front end's object holding ``conn`` (its ``_when_connected`` waits
     for the bootstrap before the first request)."""
-    from couchbase._kv import AsyncResult
+    from couchbase._kv_response import placeholder
 
-    op = AsyncResult(None, -1, None, None)
+    op = placeholder()  # an AsyncResult, so raw callback users get callback/errback on it
 
     def advance(value: Any = None, error: Optional[BaseException] = None) -> None:
         try:
             step = program.throw(error) if error is not None else program.send(value)
         except StopIteration as stop:
-            op._set_result(stop.value)
+            op._resolve(stop.value)
             return
         except BaseException as exc:  # noqa: BLE001 - the program's error is the operation's error
             op._fail(exc)
