@@ -296,6 +296,18 @@ class AsyncBucketBase(_Owned, BucketCommon, BucketManagement):
         """Memcached STATS from every node: ``{server: {stat: value}}``."""
         return self._run(lambda: _kv.schedule_stats(self._conn, group))
 
+    def view_indexes(self) -> Any:
+        """Design-document management (ViewIndexManager) for this bucket; calls return this front
+        end's pending results."""
+        from couchbase.management._views_async import AsyncViewIndexManager, request_program
+
+        def run_program(program: Program) -> Any:
+            return self._wrap(run_async(self, self._conn, program))
+
+        return AsyncViewIndexManager(self._conn, self.name,
+                                     lambda schedule, then: run_program(request_program(schedule, then)),
+                                     run_program)
+
     def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Any:
         """Query a view; rows (ViewRow) stream as they arrive (options as the blocking Bucket.view_query)."""
         return self._stream(self._conn, _requests.view(design_doc, view, options, kwargs, self._transcoder))

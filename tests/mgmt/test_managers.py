@@ -245,3 +245,21 @@ def test_search_indexes(fe: Any, front_end_name: str, mmock: Any) -> None:
         assert scoped.get_index(name).source_name == "default"
     finally:
         scoped.drop_index(name)
+
+
+def test_view_indexes(fe: Any, front_end_name: str) -> None:
+    from couchbase.exceptions import DesignDocumentNotFoundException
+    from couchbase.views import DesignDocument, DesignDocumentNamespace, View
+
+    vm = blocking(fe, fe.cluster.bucket("default").view_indexes())
+    name = f"ddoc_{front_end_name}"
+    ddoc = DesignDocument(name, {"by_n": View("function (doc, meta) { emit(doc.n, null); }")})
+    vm.upsert_design_document(ddoc, DesignDocumentNamespace.DEVELOPMENT)
+    got = vm.get_design_document(name, DesignDocumentNamespace.DEVELOPMENT)
+    assert list(got.views) == ["by_n"]
+    vm.publish_design_document(name)  # two requests in sequence, as one pending result
+    assert name in [d.name for d in vm.get_all_design_documents(DesignDocumentNamespace.PRODUCTION)]
+    vm.drop_design_document(name, DesignDocumentNamespace.PRODUCTION)
+    vm.drop_design_document(name, DesignDocumentNamespace.DEVELOPMENT)
+    with pytest.raises(DesignDocumentNotFoundException):
+        vm.get_design_document(name, DesignDocumentNamespace.PRODUCTION)

@@ -36,7 +36,7 @@ from couchbase.exceptions import (
     RateLimitedException,
 )
 
-__all__ = ["Call", "Sleep", "Program", "run_blocking", "run_async", "form", "path_escape", "http_error",
+__all__ = ["Call", "Sleep", "Scheduled", "Program", "run_blocking", "run_async", "form", "path_escape", "http_error",
            "json_body", "options_timeout_us"]
 
 
@@ -56,7 +56,14 @@ class Sleep(NamedTuple):
     seconds: float
 
 
-Program = Generator[Union[Call, Sleep], Optional[HttpResponse], Any]
+class Scheduled(NamedTuple):
+    """A request its caller schedules itself: ``schedule()`` returns the HttpRequest (the view
+    index manager's requests go through the bucket's connection this way)."""
+
+    schedule: Callable[[], Any]
+
+
+Program = Generator[Union[Call, Sleep, Scheduled], Optional[HttpResponse], Any]
 
 
 def form(**fields: Any) -> bytes:
@@ -148,7 +155,7 @@ def run_blocking(conn: Any, program: Program, sleep: Callable[[float], None] = t
             sleep(step.seconds)
             continue
         with conn.locked():
-            req = _schedule(conn, step)
+            req = step.schedule() if isinstance(step, Scheduled) else _schedule(conn, step)
             conn.wait_for(lambda: req.done)
         try:
             value = _outcome(req)
@@ -179,7 +186,7 @@ def run_async(owner: Any, conn: Any, program: Program) -> Any:
             return
 
         def send() -> None:
-            req = _schedule(conn, step)
+            req = step.schedule() if isinstance(step, Scheduled) else _schedule(conn, step)
 
             def done(req: Any) -> None:
                 try:
