@@ -1,0 +1,10 @@
+"""QueryIndexManager for acouchbase: ``cluster.query_indexes()`` (see :mod:`couchbase.management.queries`)."""
+from __future__ import annotations
+
+from couchbase.management.queries import (  # noqa: F401 - re-exported
+    QueryIndexManager,
+    CollectionQueryIndexManager,
+    QueryIndex,
+)
+
+__all__ = ['QueryIndexManager', 'CollectionQueryIndexManager', 'QueryIndex']

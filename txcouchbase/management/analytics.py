@@ -1,0 +1,12 @@
+"""AnalyticsIndexManager for txcouchbase: ``cluster.analytics_indexes()`` (see :mod:`couchbase.management.analytics`)."""
+from __future__ import annotations
+
+from couchbase.management.analytics import (  # noqa: F401 - re-exported
+    AnalyticsIndexManager,
+    AnalyticsDataset,
+    AnalyticsDataType,
+    AnalyticsIndex,
+    AnalyticsLinkType,
+)
+
+__all__ = ['AnalyticsIndexManager', 'AnalyticsDataset', 'AnalyticsDataType', 'AnalyticsIndex', 'AnalyticsLinkType']

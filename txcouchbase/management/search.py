@@ -1,0 +1,10 @@
+"""SearchIndexManager for txcouchbase: ``cluster.search_indexes()`` (see :mod:`couchbase.management.search`)."""
+from __future__ import annotations
+
+from couchbase.management.search import (  # noqa: F401 - re-exported
+    SearchIndexManager,
+    ScopeSearchIndexManager,
+    SearchIndex,
+)
+
+__all__ = ['SearchIndexManager', 'ScopeSearchIndexManager', 'SearchIndex']
