@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
 
 from couchbase.exceptions import InvalidArgumentException
 
@@ -38,19 +37,15 @@ class PasswordAuthenticator(Authenticator):
     __str__ = __repr__
 
 
-class AuthDomain(enum.Enum):
-    """The domain of an RBAC user: ``Local`` (managed by the cluster) or ``External`` (LDAP, ...)."""
+class AuthDomain(enum.IntEnum):
+    """Where a user is managed: ``Local`` (by Couchbase Server) or ``External`` (e.g. LDAP)."""
 
-    Local = "local"
-    External = "external"
+    Local = 0
+    External = 1
 
     @classmethod
-    def to_str(cls, value: Any) -> str:
-        if isinstance(value, AuthDomain):
-            return value.value
-        if value in ("local", "external"):
-            return str(value)
-        raise InvalidArgumentException(message=f"domain_name must be 'local' or 'external', got {value!r}")
+    def to_str(cls, value: "AuthDomain") -> str:
+        return "external" if value == cls.External else "local"
 
     @classmethod
     def from_str(cls, value: str) -> "AuthDomain":

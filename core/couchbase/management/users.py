@@ -242,7 +242,7 @@ class UserManager:
 
     def _user_opts(self, op: str, options: Any, kwargs: Dict[str, Any]) -> Any:
         opts = _o.merge(op, _USER_OPTS, options, kwargs)
-        return opts, AuthDomain.to_str(opts.get("domain_name", "local")), options_timeout_us(opts)
+        return opts, _domain(opts.get("domain_name", "local")), options_timeout_us(opts)
 
     def get_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
         """The :class:`UserAndMetadata` of a user (UserNotFoundException if absent)."""
@@ -332,6 +332,15 @@ class UserManager:
         call = Call("management", "DELETE", f"/settings/rbac/groups/{path_escape(group_name)}",
                     timeout_us=options_timeout_us(opts))
         return self._run(self._simple(call, f"drop_group {group_name!r}", GroupNotFoundException))
+
+
+def _domain(value: Any) -> str:
+    """``local``/``external`` from an AuthDomain or its name."""
+    if isinstance(value, AuthDomain):
+        return AuthDomain.to_str(value)
+    if value in ("local", "external"):
+        return str(value)
+    raise InvalidArgumentException(message=f"domain_name must be 'local' or 'external', got {value!r}")
 
 
 def _name(what: str, value: Any) -> str:
