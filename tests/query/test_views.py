@@ -193,10 +193,10 @@ def test_design_document_lifecycle(view_bucket, view_data):
                                              "_count")})
     mgr.upsert_design_document(ddoc, DesignDocumentNamespace.DEVELOPMENT)
     got = mgr.get_design_document(name, DesignDocumentNamespace.DEVELOPMENT)
-    assert got.name == "dev_" + name and got.views["odd"].reduce == "_count"
+    assert got.name == name and got.views["odd"].reduce == "_count"  # 4.x: without the dev_ prefix
     with pytest.raises(DesignDocumentNotFoundException):
         mgr.get_design_document(name, DesignDocumentNamespace.PRODUCTION)
-    assert "dev_" + name in [d.name for d in mgr.get_all_design_documents(DesignDocumentNamespace.DEVELOPMENT)]
+    assert name in [d.name for d in mgr.get_all_design_documents(DesignDocumentNamespace.DEVELOPMENT)]
     assert name not in [d.name for d in mgr.get_all_design_documents(DesignDocumentNamespace.PRODUCTION)]
 
     dev = ViewOptions(namespace=DesignDocumentNamespace.DEVELOPMENT, **FRESH)

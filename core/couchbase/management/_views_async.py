@@ -32,8 +32,11 @@ class AsyncViewIndexManager(ViewIndexManager):
         super().__init__(conn, bucket, run)
         self._run_program = run_program
 
-    def publish_design_document(self, name: str) -> Any:
+    def publish_design_document(self, name: str, *options: Any, **kwargs: Any) -> Any:
         """Copy ``dev_<name>`` to production ``<name>`` (one program: read, then write)."""
+        from couchbase.management.views import _options
+
+        _options("publish_design_document", options, kwargs)
         conn = self._conn
         dev = DesignDocumentNamespace.DEVELOPMENT.prefix(name)
         prod = name[4:] if name.startswith("dev_") else name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import quote
 
 from couchbase._services import HttpRequest, HttpResponse, schedule_http
@@ -42,6 +42,13 @@ def _check(resp: HttpResponse, name: str) -> HttpResponse:
     return resp
 
 
+def _options(op: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """Check the method's option blocks/keywords (``timeout``, ``parent_span``)."""
+    from couchbase import options as _o
+
+    return _o.merge(op, frozenset({"timeout", "parent_span"}), options, kwargs)
+
+
 class ViewIndexManager:
     """Create, read, publish and drop design documents of one bucket."""
 
@@ -57,32 +64,40 @@ class ViewIndexManager:
     def _request(self, method: str, path: str, body: bytes, then: Callable[[HttpResponse], Any]) -> Any:
         return self._run(lambda: schedule_http(self._conn, "view", method, path, body), then)
 
-    def get_design_document(self, name: str, namespace: Any = None, use_devmode: Optional[bool] = None) -> Any:
-        """The design document ``name`` (DesignDocumentNotFoundException if absent)."""
+    def get_design_document(self, name: str, namespace: Any = None, *options: Any,
+                            use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
+        """The design document ``name`` (DesignDocumentNotFoundException if absent); its name is
+        shown without the ``dev_`` prefix, as the official SDK does."""
+        _options("get_design_document", options, kwargs)
         full = _ns(namespace, use_devmode).prefix(name)
+        plain = full[4:] if full.startswith("dev_") else full
         return self._request("GET", f"/_design/{full}", b"",
-                             lambda r: DesignDocument.from_json(full, _check(r, full).json() or {}))
+                             lambda r: DesignDocument.from_json(plain, _check(r, full).json() or {}))
 
-    def upsert_design_document(self, ddoc: DesignDocument, namespace: Any = None,
-                               use_devmode: Optional[bool] = None) -> Any:
+    def upsert_design_document(self, ddoc: DesignDocument, namespace: Any = None, *options: Any,
+                               use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
         """Create or replace a design document."""
+        _options("upsert_design_document", options, kwargs)
         if not isinstance(ddoc, DesignDocument):
             raise InvalidArgumentException(message=f"expected a DesignDocument, got {ddoc!r}")
         full = _ns(namespace, use_devmode).prefix(ddoc.name)
         body = json.dumps(ddoc.as_json()).encode()
         return self._request("PUT", f"/_design/{full}", body, lambda r: _check(r, full) and None)
 
-    def drop_design_document(self, name: str, namespace: Any = None, use_devmode: Optional[bool] = None) -> Any:
-        """Delete a design document."""
+    def drop_design_document(self, name: str, namespace: Any = None, *options: Any,
+                             use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
+        """Delete a design document (DesignDocumentNotFoundException if absent)."""
+        _options("drop_design_document", options, kwargs)
         full = _ns(namespace, use_devmode).prefix(name)
         return self._request("DELETE", f"/_design/{full}", b"", lambda r: _check(r, full) and None)
 
-    def publish_design_document(self, name: str) -> Any:
+    def publish_design_document(self, name: str, *options: Any, **kwargs: Any) -> Any:
         """Copy ``dev_<name>`` to production ``<name>``.
 
         Two requests in sequence, so this (and the ``syncwait`` of the 2.x
         methods) needs a blocking ``run``; async front ends chain
         get_design_document and upsert_design_document themselves."""
+        _options("publish_design_document", options, kwargs)
         dev = DesignDocumentNamespace.DEVELOPMENT.prefix(name)
         prod = name[4:] if name.startswith("dev_") else name
         ddoc = self.get_design_document(dev)
@@ -126,8 +141,10 @@ class ViewIndexManager:
                                          f"within {syncwait}s")
             self._sleep(0.05)
 
-    def get_all_design_documents(self, namespace: Any = None) -> Any:
-        """Every design document of the bucket in one namespace (management REST API)."""
+    def get_all_design_documents(self, namespace: Any = None, *options: Any, **kwargs: Any) -> Any:
+        """Every design document of the bucket in one namespace (management REST API); names are
+        shown without the ``dev_`` prefix."""
+        _options("get_all_design_documents", options, kwargs)
         ns = _ns(namespace, None)
         path = f"/pools/default/buckets/{quote(self._bucket, safe='')}/ddocs"
 
@@ -138,7 +155,8 @@ class ViewIndexManager:
                 doc = row.get("doc", {})
                 name = doc.get("meta", {}).get("id", "")[len("_design/"):]
                 if name.startswith("dev_") == (ns is DesignDocumentNamespace.DEVELOPMENT):
-                    out.append(DesignDocument.from_json(name, doc.get("json", {})))
+                    out.append(DesignDocument.from_json(name[4:] if name.startswith("dev_") else name,
+                                                        doc.get("json", {})))
             return out
 
         return self._run(lambda: schedule_http(self._conn, "management", "GET", path), then)
