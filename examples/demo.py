@@ -11,7 +11,8 @@ import couchbase.subdocument as SD
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import CasMismatchException, DocumentNotFoundException
-from couchbase.options import ClusterOptions, Durability
+from couchbase.management.collections import CreateCollectionSettings
+from couchbase.options import ClusterOptions, Durability, QueryOptions
 from couchbase_mock import MockCluster
 
 
@@ -21,11 +22,23 @@ def show(label: str, value: object) -> None:
 
 def main() -> None:
     with MockCluster(nodes=3, replicas=1, buckets=["default"]) as mock:
-        mock.create_collection("default", "inventory", "airlines")
         print(f"mock cluster up: {mock.connstr}")
         cluster = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)))
         bucket = cluster.bucket("default")
         coll = bucket.default_collection()
+
+        print("\nmanagement: what an application does at start-up")
+        info = cluster.cluster_info()
+        show("cluster_info server version", info.server_version_full)
+        show("buckets", [b.name for b in cluster.buckets().get_all_buckets()])
+        collections = bucket.collections()
+        collections.create_scope("inventory")
+        collections.create_collection("inventory", "airlines",
+                                      CreateCollectionSettings(max_expiry=datetime.timedelta(days=30)))
+        show("scopes", {s.name: [c.name for c in s.collections] for s in collections.get_all_scopes()})
+        airlines = bucket.scope("inventory").collection("airlines")
+        airlines.query_indexes().create_primary_index(ignore_if_exists=True)
+        show("indexes on inventory.airlines", [(i.name, i.state) for i in airlines.query_indexes().get_all_indexes()])
 
         print("\nkey-value")
         res = coll.upsert("airline_10", {"name": "40-Mile Air", "country": "United States", "id": 10})
@@ -62,11 +75,14 @@ def main() -> None:
         show("upsert persist_to=1 replicate_to=1", coll.upsert("observed", 1, persist_to=1, replicate_to=1).success)
         show("get_any_replica durable", coll.get_any_replica("durable").value)
 
-        print("\nnamed collection inventory.airlines")
-        airlines = bucket.scope("inventory").collection("airlines")
-        airlines.upsert("airline_20", {"name": "Texas Wings"})
+        print("\nnamed collection inventory.airlines (created above)")
+        airlines.upsert("airline_20", {"name": "Texas Wings", "country": "United States"})
+        airlines.upsert("airline_21", {"name": "Fjord Air", "country": "Norway"})
         show("get airline_20", airlines.get("airline_20").value)
         show("default collection has it?", coll.exists("airline_20").exists)
+        rows = bucket.scope("inventory").query("SELECT RAW name FROM airlines WHERE country = $1 ORDER BY name",
+                                               QueryOptions(positional_parameters=["Norway"]))
+        show("scoped query (primary index)", list(rows))
 
         cluster.close()
         print("\ndone")
