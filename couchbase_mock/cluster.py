@@ -27,6 +27,7 @@ class Node:
         self.host = HOST
         self.kv_port = 0
         self.mgmt_port = self.capi_port = self.n1ql_port = self.fts_port = self.cbas_port = 0
+        self.eventing_port = 0
         self.running = False
         self.hung = False
         self.failed_over = False
@@ -185,9 +186,11 @@ class Cluster:
         out = []
         for n in nodes:
             services = {"kv": n.kv_port, "mgmt": n.mgmt_port, "capi": n.capi_port, "n1ql": n.n1ql_port,
-                        "fts": n.fts_port, "cbas": n.cbas_port, "kvSSL": n.kv_ssl_port}
+                        "fts": n.fts_port, "cbas": n.cbas_port, "kvSSL": n.kv_ssl_port,
+                        "eventingAdminPort": n.eventing_port}
             for svc in ("mgmt", "capi", "n1ql", "fts", "cbas"):
                 services[svc + "SSL"] = getattr(n, svc + "_ssl_port", 0)
+            services["eventingSSL"] = getattr(n, "eventing_ssl_port", 0)
             out.append({"hostname": n.host, "services": {k: v for k, v in services.items() if v},
                         "thisNode": False})
         return out

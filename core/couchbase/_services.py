@@ -261,7 +261,7 @@ def schedule_view(conn: "Connection", ddoc: str, view: str, options: str, post: 
     return stream
 
 
-HTTP_TYPES = {"view": 0, "management": 1, "raw": 2, "query": 3, "search": 4, "analytics": 5}
+HTTP_TYPES = {"view": 0, "management": 1, "raw": 2, "query": 3, "search": 4, "analytics": 5, "eventing": 7}
 HTTP_METHODS = {"GET": 0, "POST": 1, "PUT": 2, "DELETE": 3}
 
 

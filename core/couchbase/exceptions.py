@@ -657,6 +657,38 @@ class AnalyticsLinkExistsException(AnalyticsException):
     """An analytics link of that name already exists."""
 
 
+class EventingFunctionNotFoundException(CouchbaseException):
+    """No eventing function of that name."""
+
+
+class EventingFunctionCompilationFailureException(CouchbaseException):
+    """The eventing function's code does not compile."""
+
+
+class EventingFunctionIdenticalKeyspaceException(CouchbaseException):
+    """The function's source and metadata keyspaces are the same."""
+
+
+class EventingFunctionNotBootstrappedException(CouchbaseException):
+    """The function is still being deployed (bootstrapping)."""
+
+
+class EventingFunctionNotDeployedException(CouchbaseException):
+    """The function is not deployed (or is paused)."""
+
+
+class EventingFunctionNotUnDeployedException(CouchbaseException):
+    """The function is deployed; undeploy it first."""
+
+
+class EventingFunctionAlreadyDeployedException(CouchbaseException):
+    """The function is already deployed."""
+
+
+class EventingFunctionCollectionNotFoundException(CollectionNotFoundException):
+    """A keyspace the function names does not exist."""
+
+
 # ---- libcouchbase status codes ---------------------------------------------------------------
 class StatusInfo(NamedTuple):
     """One libcouchbase status: its ``LCB_ERR_*`` name, description and exception class."""

@@ -45,6 +45,7 @@ SERVICES = {
     "n1ql": "n1ql_port",
     "fts": "fts_port",
     "cbas": "cbas_port",
+    "eventing": "eventing_port",
 }
 
 # HTTPS variants, bound only when the cluster has a server TLS context.
@@ -54,6 +55,7 @@ TLS_SERVICES = {
     "n1ql": "n1ql_ssl_port",
     "fts": "fts_ssl_port",
     "cbas": "cbas_ssl_port",
+    "eventing": "eventing_ssl_port",
 }
 
 _DEFAULT_MANIFEST = {

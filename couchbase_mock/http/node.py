@@ -1,4 +1,4 @@
-"""Start and stop the HTTP ports of one node (mgmt, capi, n1ql, fts, cbas).
+"""Start and stop the HTTP ports of one node (mgmt, capi, n1ql, fts, cbas, eventing).
 
 Each service is its own module with a ``make_router(view, node)``; this module
 binds one :class:`~couchbase_mock.http.server.HTTPServer` per service on the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable, Dict, List
 
-from . import capi, cbas, fts, mgmt, n1ql
+from . import capi, cbas, eventing, fts, mgmt, n1ql
 from .cluster_view import ClusterView, view_for
 from .server import HTTPServer, Router, start_http_server
 
@@ -23,6 +23,7 @@ SERVICE_ROUTERS: Dict[str, Callable[[ClusterView, Any], Router]] = {
     "n1ql": n1ql.make_router,
     "fts": fts.make_router,
     "cbas": cbas.make_router,
+    "eventing": eventing.make_router,
 }
 
 # id(node) -> its running servers (nodes need not be hashable or weak-referenceable)

@@ -263,3 +263,61 @@ def test_view_indexes(fe: Any, front_end_name: str) -> None:
     vm.drop_design_document(name, DesignDocumentNamespace.DEVELOPMENT)
     with pytest.raises(DesignDocumentNotFoundException):
         vm.get_design_document(name, DesignDocumentNamespace.PRODUCTION)
+
+
+def test_eventing_functions(fe: Any, front_end_name: str) -> None:
+    import couchbase.management.eventing as ev
+    from couchbase.exceptions import (
+        EventingFunctionAlreadyDeployedException,
+        EventingFunctionCompilationFailureException,
+        EventingFunctionIdenticalKeyspaceException,
+        EventingFunctionNotDeployedException,
+        EventingFunctionNotFoundException,
+        EventingFunctionNotUnDeployedException,
+    )
+
+    em = blocking(fe, fe.cluster.eventing_functions())
+    name = f"fn-{front_end_name}"
+    src, meta = ev.EventingFunctionKeyspace("default"), ev.EventingFunctionKeyspace("other")
+    fn = ev.EventingFunction(
+        name, "function OnUpdate(doc, meta) { log(meta.id); }", source_keyspace=src, metadata_keyspace=meta,
+        bucket_bindings=[ev.EventingFunctionBucketBinding("dst", src, ev.EventingFunctionBucketAccess.ReadWrite)],
+        constant_bindings=[ev.EventingFunctionConstantBinding("LIMIT", "10")],
+        settings=ev.EventingFunctionSettings(description="demo", worker_count=2,
+                                             execution_timeout=datetime.timedelta(seconds=30)))
+    em.upsert_function(fn)
+    try:
+        got = em.get_function(name)
+        assert (got.name, got.source_keyspace.bucket, got.metadata_keyspace.bucket) == (name, "default", "other")
+        assert got.bucket_bindings[0].access is ev.EventingFunctionBucketAccess.ReadWrite
+        assert (got.settings.description, got.settings.worker_count) == ("demo", 2)
+        assert got.settings.execution_timeout == datetime.timedelta(seconds=30)
+        assert name in [f.name for f in em.get_all_functions()]
+
+        def state() -> Any:
+            return next(s for s in em.functions_status().functions if s.name == name).state
+
+        assert state() is ev.EventingFunctionState.Undeployed
+        with pytest.raises(EventingFunctionNotDeployedException):
+            em.pause_function(name)
+        em.deploy_function(name)
+        assert state() is ev.EventingFunctionState.Deployed
+        with pytest.raises(EventingFunctionAlreadyDeployedException):
+            em.deploy_function(name)
+        with pytest.raises(EventingFunctionNotUnDeployedException):
+            em.drop_function(name)
+        em.pause_function(name)
+        assert state() is ev.EventingFunctionState.Paused
+        em.resume_function(name)
+        em.undeploy_function(name)
+        assert state() is ev.EventingFunctionState.Undeployed
+    finally:
+        em.drop_function(name)
+    with pytest.raises(EventingFunctionNotFoundException):
+        em.get_function(name)
+    with pytest.raises(EventingFunctionCompilationFailureException):
+        em.upsert_function(ev.EventingFunction(name, "function OnUpdate(doc {", source_keyspace=src,
+                                               metadata_keyspace=meta))
+    with pytest.raises(EventingFunctionIdenticalKeyspaceException):
+        em.upsert_function(ev.EventingFunction(name, "function OnUpdate(doc, meta) {}", source_keyspace=src,
+                                               metadata_keyspace=src))

@@ -64,12 +64,12 @@ def get(port: int, path: str, headers=None, expect: int = 200):
 def test_ports_are_bound_and_written_back(cluster):
     ports = set()
     for node in cluster.nodes:
-        for attr in ("mgmt_port", "capi_port", "n1ql_port", "fts_port", "cbas_port"):
+        for attr in ("mgmt_port", "capi_port", "n1ql_port", "fts_port", "cbas_port", "eventing_port"):
             port = getattr(node, attr)
             assert port > 0
             ports.add(port)
-        assert set(node_http_servers(node)) == {"mgmt", "capi", "n1ql", "fts", "cbas"}
-    assert len(ports) == 10
+        assert set(node_http_servers(node)) == {"mgmt", "capi", "n1ql", "fts", "cbas", "eventing"}
+    assert len(ports) == 12
 
 
 def test_fixed_ports_are_used(loop):

@@ -108,6 +108,12 @@ class ClusterManagement:
 
         return AnalyticsIndexManager(self._mgmt)
 
+    def eventing_functions(self) -> Any:
+        """The :class:`~couchbase.management.eventing.EventingFunctionManager` of this cluster."""
+        from couchbase.management.eventing import EventingFunctionManager
+
+        return EventingFunctionManager(self._mgmt)
+
     def cluster_info(self) -> Any:
         """Nodes and server version (:class:`ClusterInfoResult`)."""
         return self._mgmt(_cluster_info())
@@ -127,7 +133,7 @@ class BucketManagement:
 
 
 class ScopeManagement:
-    """``search_indexes()`` of a scope."""
+    """``search_indexes()`` and ``eventing_functions()`` of a scope."""
 
     bucket: Any
     name: str
@@ -137,6 +143,12 @@ class ScopeManagement:
         from couchbase.management.search import ScopeSearchIndexManager
 
         return ScopeSearchIndexManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
+
+    def eventing_functions(self) -> Any:
+        """The :class:`~couchbase.management.eventing.ScopeEventingFunctionManager` of this scope."""
+        from couchbase.management.eventing import ScopeEventingFunctionManager
+
+        return ScopeEventingFunctionManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
 
 
 class CollectionManagement:

@@ -1,0 +1,520 @@
+"""Eventing functions (``cluster.eventing_functions()``, ``scope.eventing_functions()``).
+
+Over the eventing service's REST API (``/api/v1/functions/<name>`` and its
+``deploy``/``undeploy``/``pause``/``resume`` actions, ``/api/v1/status``); a
+scope-level manager adds ``?bucket=<b>&scope=<s>`` (the function's scope).
+Errors are mapped from the service's error names (ERR_APP_NOT_FOUND_TS,
+ERR_APP_NOT_DEPLOYED, ERR_APP_ALREADY_DEPLOYED, ERR_APP_NOT_UNDEPLOYED,
+ERR_APP_PAUSED, ERR_HANDLER_COMPILATION, ERR_SRC_MB_SAME, ERR_COLLECTION_MISSING,
+ERR_BUCKET_MISSING, ERR_INVALID_CONFIG), as the official SDK does.
+"""
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+from urllib.parse import urlencode
+
+from couchbase import options as _o
+from couchbase.exceptions import (
+    BucketNotFoundException,
+    EventingFunctionAlreadyDeployedException,
+    EventingFunctionCollectionNotFoundException,
+    EventingFunctionCompilationFailureException,
+    EventingFunctionIdenticalKeyspaceException,
+    EventingFunctionNotBootstrappedException,
+    EventingFunctionNotDeployedException,
+    EventingFunctionNotFoundException,
+    EventingFunctionNotUnDeployedException,
+    InternalServerFailureException,
+    InvalidArgumentException,
+)
+from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us, path_escape
+from couchbase.n1ql import QueryScanConsistency
+
+__all__ = ["EventingFunctionManager", "ScopeEventingFunctionManager", "EventingFunction", "EventingFunctionSettings",
+           "EventingFunctionKeyspace", "EventingFunctionBucketBinding", "EventingFunctionConstantBinding",
+           "EventingFunctionUrlBinding", "EventingFunctionUrlNoAuth", "EventingFunctionUrlAuthBasic",
+           "EventingFunctionUrlAuthDigest", "EventingFunctionUrlAuthBearer", "EventingFunctionBucketAccess",
+           "EventingFunctionDcpBoundary", "EventingFunctionDeploymentStatus", "EventingFunctionProcessingStatus",
+           "EventingFunctionLogLevel", "EventingFunctionLanguageCompatibility", "EventingFunctionState",
+           "EventingFunctionStatus", "EventingFunctionsStatus"]
+
+
+class EventingFunctionBucketAccess(enum.Enum):
+    ReadOnly = "r"
+    ReadWrite = "rw"
+
+
+class EventingFunctionDcpBoundary(enum.Enum):
+    Everything = "everything"
+    FromNow = "from_now"
+
+
+class EventingFunctionDeploymentStatus(enum.Enum):
+    Undeployed = False
+    Deployed = True
+
+
+class EventingFunctionProcessingStatus(enum.Enum):
+    Paused = False
+    Running = True
+
+
+class EventingFunctionLogLevel(enum.Enum):
+    Info = "INFO"
+    Error = "ERROR"
+    Warning = "WARNING"
+    Debug = "DEBUG"
+    Trace = "TRACE"
+
+
+class EventingFunctionLanguageCompatibility(enum.Enum):
+    Version_6_0_0 = "6.0.0"
+    Version_6_5_0 = "6.5.0"
+    Version_6_6_2 = "6.6.2"
+    Version_7_2_0 = "7.2.0"
+
+
+class EventingFunctionState(enum.Enum):
+    Undeployed = "undeployed"
+    Deployed = "deployed"
+    Deploying = "deploying"
+    Undeploying = "undeploying"
+    Paused = "paused"
+    Pausing = "pausing"
+    Resuming = "resuming"
+    Unknown = "unknown"
+
+
+@dataclass
+class EventingFunctionKeyspace:
+    """A keyspace: ``bucket`` (required), ``scope``, ``collection``."""
+
+    bucket: str = None  # type: ignore[assignment]
+    scope: Optional[str] = None
+    collection: Optional[str] = None
+
+
+@dataclass
+class EventingFunctionBucketBinding:
+    """A bucket alias the function's code uses, with its access."""
+
+    alias: str = None  # type: ignore[assignment]
+    name: EventingFunctionKeyspace = None  # type: ignore[assignment]
+    access: EventingFunctionBucketAccess = None  # type: ignore[assignment]
+
+
+class EventingFunctionUrlAuth:
+    """Base of the URL binding authentications."""
+
+
+@dataclass
+class EventingFunctionUrlNoAuth(EventingFunctionUrlAuth):
+    pass
+
+
+@dataclass
+class EventingFunctionUrlAuthBasic(EventingFunctionUrlAuth):
+    username: str = None  # type: ignore[assignment]
+    password: str = None  # type: ignore[assignment]
+
+
+@dataclass
+class EventingFunctionUrlAuthDigest(EventingFunctionUrlAuth):
+    username: str = None  # type: ignore[assignment]
+    password: str = None  # type: ignore[assignment]
+
+
+@dataclass
+class EventingFunctionUrlAuthBearer(EventingFunctionUrlAuth):
+    key: str = None  # type: ignore[assignment]
+
+
+@dataclass
+class EventingFunctionUrlBinding:
+    """A URL alias (cURL from the function's code)."""
+
+    hostname: str = None  # type: ignore[assignment]
+    alias: str = None  # type: ignore[assignment]
+    allow_cookies: bool = None  # type: ignore[assignment]
+    validate_ssl_certificate: bool = None  # type: ignore[assignment]
+    auth: EventingFunctionUrlAuth = None  # type: ignore[assignment]
+
+
+@dataclass
+class EventingFunctionConstantBinding:
+    """A constant alias."""
+
+    alias: str = None  # type: ignore[assignment]
+    literal: str = None  # type: ignore[assignment]
+
+
+# settings field -> (server key, kind): kind "s" seconds, "ms" milliseconds, else the value as is
+_SETTINGS = {
+    "cpp_worker_thread_count": ("cpp_worker_thread_count", None), "description": ("description", None),
+    "execution_timeout": ("execution_timeout", "s"), "lcb_inst_capacity": ("lcb_inst_capacity", None),
+    "lcb_retry_count": ("lcb_retry_count", None), "lcb_timeout": ("lcb_timeout", "s"),
+    "num_timer_partitions": ("num_timer_partitions", None), "sock_batch_size": ("sock_batch_size", None),
+    "tick_duration": ("tick_duration", "ms"), "timer_context_size": ("timer_context_size", None),
+    "user_prefix": ("user_prefix", None), "bucket_cache_size": ("bucket_cache_size", None),
+    "bucket_cache_age": ("bucket_cache_age", "ms"),
+    "curl_max_allowed_resp_size": ("curl_max_allowed_resp_size", None),
+    "query_prepare_all": ("n1ql_prepare_all", None), "worker_count": ("worker_count", None),
+    "enable_applog_rotation": ("enable_applog_rotation", None), "app_log_dir": ("app_log_dir", None),
+    "app_log_max_size": ("app_log_max_size", None), "app_log_max_files": ("app_log_max_files", None),
+    "checkpoint_interval": ("checkpoint_interval", "s"),
+    "handler_headers": ("handler_headers", None), "handler_footers": ("handler_footers", None),
+}
+_SETTING_ENUMS = {
+    "dcp_stream_boundary": ("dcp_stream_boundary", EventingFunctionDcpBoundary),
+    "deployment_status": ("deployment_status", EventingFunctionDeploymentStatus),
+    "processing_status": ("processing_status", EventingFunctionProcessingStatus),
+    "language_compatibility": ("language_compatibility", EventingFunctionLanguageCompatibility),
+    "log_level": ("log_level", EventingFunctionLogLevel),
+}
+
+
+@dataclass
+class EventingFunctionSettings:
+    """A function's settings (unset ones take the service's defaults)."""
+
+    cpp_worker_thread_count: int = None  # type: ignore[assignment]
+    description: str = None  # type: ignore[assignment]
+    execution_timeout: datetime.timedelta = None  # type: ignore[assignment]
+    lcb_inst_capacity: int = None  # type: ignore[assignment]
+    lcb_retry_count: int = None  # type: ignore[assignment]
+    lcb_timeout: datetime.timedelta = None  # type: ignore[assignment]
+    num_timer_partitions: int = None  # type: ignore[assignment]
+    sock_batch_size: int = None  # type: ignore[assignment]
+    tick_duration: datetime.timedelta = None  # type: ignore[assignment]
+    timer_context_size: int = None  # type: ignore[assignment]
+    user_prefix: str = None  # type: ignore[assignment]
+    bucket_cache_size: int = None  # type: ignore[assignment]
+    bucket_cache_age: datetime.timedelta = None  # type: ignore[assignment]
+    curl_max_allowed_resp_size: int = None  # type: ignore[assignment]
+    query_prepare_all: bool = None  # type: ignore[assignment]
+    worker_count: int = None  # type: ignore[assignment]
+    enable_applog_rotation: bool = None  # type: ignore[assignment]
+    app_log_dir: str = None  # type: ignore[assignment]
+    app_log_max_size: int = None  # type: ignore[assignment]
+    app_log_max_files: int = None  # type: ignore[assignment]
+    checkpoint_interval: datetime.timedelta = None  # type: ignore[assignment]
+    dcp_stream_boundary: EventingFunctionDcpBoundary = None  # type: ignore[assignment]
+    deployment_status: EventingFunctionDeploymentStatus = None  # type: ignore[assignment]
+    processing_status: EventingFunctionProcessingStatus = None  # type: ignore[assignment]
+    language_compatibility: EventingFunctionLanguageCompatibility = None  # type: ignore[assignment]
+    log_level: EventingFunctionLogLevel = None  # type: ignore[assignment]
+    query_consistency: QueryScanConsistency = None  # type: ignore[assignment]
+    handler_headers: List[str] = None  # type: ignore[assignment]
+    handler_footers: List[str] = None  # type: ignore[assignment]
+
+    @classmethod
+    def new_settings(cls, **kwargs: Any) -> "EventingFunctionSettings":
+        return cls(**kwargs)
+
+    def to_server(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        for attr, (key, kind) in _SETTINGS.items():
+            value = getattr(self, attr)
+            if value is None:
+                continue
+            if kind and isinstance(value, datetime.timedelta):
+                value = int(value.total_seconds() * (1000 if kind == "ms" else 1))
+            out[key] = value
+        for attr, (key, _cls) in _SETTING_ENUMS.items():
+            value = getattr(self, attr)
+            if value is not None:
+                out[key] = value.value
+        if self.query_consistency is not None:
+            out["n1ql_consistency"] = "request" if self.query_consistency is QueryScanConsistency.REQUEST_PLUS \
+                else "none"
+        return out
+
+    @classmethod
+    def from_server(cls, raw: Dict[str, Any]) -> "EventingFunctionSettings":
+        kwargs: Dict[str, Any] = {}
+        for attr, (key, kind) in _SETTINGS.items():
+            if key in raw and raw[key] is not None:
+                value = raw[key]
+                if kind == "s":
+                    value = datetime.timedelta(seconds=value)
+                elif kind == "ms":
+                    value = datetime.timedelta(milliseconds=value)
+                kwargs[attr] = value
+        for attr, (key, enum_cls) in _SETTING_ENUMS.items():
+            if key in raw:
+                try:
+                    kwargs[attr] = enum_cls(raw[key])
+                except ValueError:
+                    pass
+        if "n1ql_consistency" in raw:
+            kwargs["query_consistency"] = (QueryScanConsistency.REQUEST_PLUS if raw["n1ql_consistency"] == "request"
+                                           else QueryScanConsistency.NOT_BOUNDED)
+        return cls(**kwargs)
+
+
+@dataclass
+class EventingFunction:
+    """An eventing function: its code, source and metadata keyspaces, bindings and settings."""
+
+    name: str = None  # type: ignore[assignment]
+    code: str = None  # type: ignore[assignment]
+    version: str = None  # type: ignore[assignment]
+    enforce_schema: bool = None  # type: ignore[assignment]
+    handler_uuid: int = None  # type: ignore[assignment]
+    function_instance_id: str = None  # type: ignore[assignment]
+    metadata_keyspace: EventingFunctionKeyspace = None  # type: ignore[assignment]
+    source_keyspace: EventingFunctionKeyspace = None  # type: ignore[assignment]
+    bucket_bindings: List[EventingFunctionBucketBinding] = None  # type: ignore[assignment]
+    url_bindings: List[EventingFunctionUrlBinding] = None  # type: ignore[assignment]
+    constant_bindings: List[EventingFunctionConstantBinding] = None  # type: ignore[assignment]
+    settings: EventingFunctionSettings = None  # type: ignore[assignment]
+
+    def to_server(self) -> Dict[str, Any]:
+        src = self.source_keyspace or EventingFunctionKeyspace()
+        meta = self.metadata_keyspace or EventingFunctionKeyspace()
+        depcfg: Dict[str, Any] = {
+            "source_bucket": src.bucket, "source_scope": src.scope or "_default",
+            "source_collection": src.collection or "_default",
+            "metadata_bucket": meta.bucket, "metadata_scope": meta.scope or "_default",
+            "metadata_collection": meta.collection or "_default",
+        }
+        if self.bucket_bindings:
+            depcfg["buckets"] = [{"alias": b.alias, "bucket_name": b.name.bucket,
+                                  "scope_name": b.name.scope or "_default",
+                                  "collection_name": b.name.collection or "_default",
+                                  "access": (b.access or EventingFunctionBucketAccess.ReadOnly).value}
+                                 for b in self.bucket_bindings]
+        if self.constant_bindings:
+            depcfg["constants"] = [{"value": c.alias, "literal": c.literal} for c in self.constant_bindings]
+        if self.url_bindings:
+            depcfg["curl"] = [_url_to_server(u) for u in self.url_bindings]
+        out: Dict[str, Any] = {"appname": self.name, "appcode": self.code or "", "depcfg": depcfg,
+                               "settings": (self.settings or EventingFunctionSettings()).to_server()}
+        if self.version:
+            out["version"] = self.version
+        if self.enforce_schema is not None:
+            out["enforce_schema"] = self.enforce_schema
+        if self.handler_uuid is not None:
+            out["handleruuid"] = self.handler_uuid
+        if self.function_instance_id:
+            out["function_instance_id"] = self.function_instance_id
+        return out
+
+    @classmethod
+    def from_server(cls, raw: Dict[str, Any]) -> "EventingFunction":
+        dep = raw.get("depcfg") or {}
+        return cls(
+            name=raw.get("appname"), code=raw.get("appcode"), version=raw.get("version"),
+            enforce_schema=raw.get("enforce_schema"), handler_uuid=raw.get("handleruuid"),
+            function_instance_id=raw.get("function_instance_id"),
+            metadata_keyspace=EventingFunctionKeyspace(dep.get("metadata_bucket"), dep.get("metadata_scope"),
+                                                       dep.get("metadata_collection")),
+            source_keyspace=EventingFunctionKeyspace(dep.get("source_bucket"), dep.get("source_scope"),
+                                                     dep.get("source_collection")),
+            bucket_bindings=[EventingFunctionBucketBinding(
+                b.get("alias"), EventingFunctionKeyspace(b.get("bucket_name"), b.get("scope_name"),
+                                                         b.get("collection_name")),
+                EventingFunctionBucketAccess(b.get("access", "r"))) for b in dep.get("buckets", [])],
+            url_bindings=[_url_from_server(u) for u in dep.get("curl", [])],
+            constant_bindings=[EventingFunctionConstantBinding(c.get("value"), c.get("literal"))
+                               for c in dep.get("constants", [])],
+            settings=EventingFunctionSettings.from_server(raw.get("settings") or {}))
+
+
+def _url_to_server(u: EventingFunctionUrlBinding) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"hostname": u.hostname, "value": u.alias, "allow_cookies": bool(u.allow_cookies),
+                           "validate_ssl_certificate": bool(u.validate_ssl_certificate), "auth_type": "no-auth"}
+    auth = u.auth
+    if isinstance(auth, EventingFunctionUrlAuthBasic):
+        out.update(auth_type="basic", username=auth.username, password=auth.password)
+    elif isinstance(auth, EventingFunctionUrlAuthDigest):
+        out.update(auth_type="digest", username=auth.username, password=auth.password)
+    elif isinstance(auth, EventingFunctionUrlAuthBearer):
+        out.update(auth_type="bearer", bearer_key=auth.key)
+    return out
+
+
+def _url_from_server(raw: Dict[str, Any]) -> EventingFunctionUrlBinding:
+    kind = raw.get("auth_type", "no-auth")
+    auth: EventingFunctionUrlAuth = EventingFunctionUrlNoAuth()
+    if kind == "basic":
+        auth = EventingFunctionUrlAuthBasic(raw.get("username"), raw.get("password"))
+    elif kind == "digest":
+        auth = EventingFunctionUrlAuthDigest(raw.get("username"), raw.get("password"))
+    elif kind == "bearer":
+        auth = EventingFunctionUrlAuthBearer(raw.get("bearer_key"))
+    return EventingFunctionUrlBinding(raw.get("hostname"), raw.get("value"), raw.get("allow_cookies"),
+                                      raw.get("validate_ssl_certificate"), auth)
+
+
+@dataclass
+class EventingFunctionStatus:
+    """One function's state in ``functions_status()``."""
+
+    name: str = None  # type: ignore[assignment]
+    num_bootstrapping_nodes: int = None  # type: ignore[assignment]
+    num_deployed_nodes: int = None  # type: ignore[assignment]
+    state: EventingFunctionState = None  # type: ignore[assignment]
+    deployment_status: EventingFunctionDeploymentStatus = None  # type: ignore[assignment]
+    processing_status: EventingFunctionProcessingStatus = None  # type: ignore[assignment]
+    redeploy_required: bool = None  # type: ignore[assignment]
+    function_scope: Dict[str, Any] = None  # type: ignore[assignment]
+
+    @classmethod
+    def from_server(cls, raw: Dict[str, Any]) -> "EventingFunctionStatus":
+        try:
+            state = EventingFunctionState(raw.get("composite_status", "unknown"))
+        except ValueError:
+            state = EventingFunctionState.Unknown
+        return cls(raw.get("name"), raw.get("num_bootstrapping_nodes"), raw.get("num_deployed_nodes"), state,
+                   EventingFunctionDeploymentStatus(bool(raw.get("deployment_status"))),
+                   EventingFunctionProcessingStatus(bool(raw.get("processing_status"))),
+                   raw.get("redeploy_required"), raw.get("function_scope"))
+
+
+@dataclass
+class EventingFunctionsStatus:
+    """``functions_status()``: the eventing node count and each function's status."""
+
+    num_eventing_nodes: int = None  # type: ignore[assignment]
+    functions: List[EventingFunctionStatus] = field(default_factory=list)
+
+
+_ERRORS = {
+    "ERR_APP_NOT_FOUND_TS": EventingFunctionNotFoundException,
+    "ERR_APP_NOT_DEPLOYED": EventingFunctionNotDeployedException,
+    "ERR_APP_ALREADY_DEPLOYED": EventingFunctionAlreadyDeployedException,
+    "ERR_APP_NOT_UNDEPLOYED": EventingFunctionNotUnDeployedException,
+    "ERR_APP_PAUSED": EventingFunctionNotDeployedException,
+    "ERR_HANDLER_COMPILATION": EventingFunctionCompilationFailureException,
+    "ERR_SRC_MB_SAME": EventingFunctionIdenticalKeyspaceException,
+    "ERR_APP_NOT_BOOTSTRAPPED": EventingFunctionNotBootstrappedException,
+    "ERR_COLLECTION_MISSING": EventingFunctionCollectionNotFoundException,
+    "ERR_BUCKET_MISSING": BucketNotFoundException,
+    "ERR_INVALID_CONFIG": InvalidArgumentException,
+    "ERR_INTER_FUNCTION_RECURSION": InvalidArgumentException,
+}
+
+
+def _check(resp: Any, what: str) -> Any:
+    if 200 <= resp.status < 300:
+        try:
+            return json_body(resp)
+        except Exception:  # noqa: BLE001 - some actions answer plain text
+            return None
+    try:
+        body = json.loads(resp.body) if resp.body else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("name"), str):
+        name = body["name"]
+        if name == "ERR_APP_NOT_DEPLOYED" and "already in paused state" in str(
+                (body.get("runtime_info") or {}).get("info", "")):
+            cls: Any = EventingFunctionNotDeployedException  # paused: not deployed as far as running goes
+        else:
+            cls = _ERRORS.get(name, InternalServerFailureException)
+        raise cls(message=f"{what}: {name}: {body.get('description', '')}")
+    raise http_error(resp, what)
+
+
+_OPTS = frozenset({"timeout", "parent_span"})
+
+
+class EventingFunctionManager:
+    """Eventing functions of the cluster (admin scope)."""
+
+    _scope: Optional[Dict[str, str]] = None
+
+    def __init__(self, run: Callable[[Program], Any]) -> None:
+        self._run = run
+
+    def _path(self, tail: str) -> str:
+        query = f"?{urlencode(self._scope)}" if self._scope else ""
+        return f"/api/v1/{tail}{query}"
+
+    def _call(self, op: str, options: Any, kwargs: Dict[str, Any], method: str, tail: str,
+              parse: Callable[[Any], Any], body: bytes = b"") -> Any:
+        opts = _o.merge(op, _OPTS, options, kwargs)
+        call = Call("eventing", method, self._path(tail), body, "application/json", options_timeout_us(opts))
+
+        def program() -> Program:
+            resp = yield call
+            return parse(_check(resp, op))
+
+        return self._run(program())
+
+    @staticmethod
+    def _name(name: Any) -> str:
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentException(message=f"the function name must be a non-empty str, got {name!r}")
+        return path_escape(name)
+
+    def upsert_function(self, function: EventingFunction, *options: Any, **kwargs: Any) -> Any:
+        """Create or replace a function."""
+        if not isinstance(function, EventingFunction):
+            raise InvalidArgumentException(message=f"upsert_function needs an EventingFunction, got {function!r}")
+        body = json.dumps(function.to_server()).encode()
+        return self._call("upsert_function", options, kwargs, "POST", f"functions/{self._name(function.name)}",
+                          lambda b: None, body)
+
+    def drop_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+        """Delete an undeployed function."""
+        return self._call("drop_function", options, kwargs, "DELETE", f"functions/{self._name(name)}",
+                          lambda b: None)
+
+    def get_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+        """An :class:`EventingFunction`."""
+        return self._call("get_function", options, kwargs, "GET", f"functions/{self._name(name)}",
+                          EventingFunction.from_server)
+
+    def get_all_functions(self, *options: Any, **kwargs: Any) -> Any:
+        """Every function (of this manager's scope)."""
+        return self._call("get_all_functions", options, kwargs, "GET", "functions",
+                          lambda b: [EventingFunction.from_server(f) for f in b or []])
+
+    def deploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+        """Deploy a function (it starts processing mutations)."""
+        return self._call("deploy_function", options, kwargs, "POST", f"functions/{self._name(name)}/deploy",
+                          lambda b: None)
+
+    def undeploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+        """Undeploy a deployed function."""
+        return self._call("undeploy_function", options, kwargs, "POST",
+                          f"functions/{self._name(name)}/undeploy", lambda b: None)
+
+    def pause_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+        """Pause a deployed function."""
+        return self._call("pause_function", options, kwargs, "POST", f"functions/{self._name(name)}/pause",
+                          lambda b: None)
+
+    def resume_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+        """Resume a paused function."""
+        return self._call("resume_function", options, kwargs, "POST", f"functions/{self._name(name)}/resume",
+                          lambda b: None)
+
+    def functions_status(self, *options: Any, **kwargs: Any) -> Any:
+        """:class:`EventingFunctionsStatus` of every function."""
+        def parse(body: Any) -> EventingFunctionsStatus:
+            body = body or {}
+            apps = [a for a in body.get("apps") or [] if self._in_scope(a)]
+            return EventingFunctionsStatus(body.get("num_eventing_nodes"),
+                                           [EventingFunctionStatus.from_server(a) for a in apps])
+
+        return self._call("functions_status", options, kwargs, "GET", "status", parse)
+
+    def _in_scope(self, app: Dict[str, Any]) -> bool:
+        scope = app.get("function_scope") or {"bucket": "*", "scope": "*"}
+        wanted = self._scope or {"bucket": "*", "scope": "*"}
+        return (scope.get("bucket"), scope.get("scope")) == (wanted["bucket"], wanted["scope"])
+
+
+class ScopeEventingFunctionManager(EventingFunctionManager):
+    """Eventing functions of one scope (``scope.eventing_functions()``)."""
+
+    def __init__(self, run: Callable[[Program], Any], bucket_name: str, scope_name: str) -> None:
+        super().__init__(run)
+        self._scope = {"bucket": bucket_name, "scope": scope_name}

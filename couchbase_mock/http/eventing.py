@@ -1,0 +1,178 @@
+"""The eventing (``eventingAdminPort``, "8096") port of one node: functions as REST state.
+
+``POST|GET|DELETE /api/v1/functions/<name>``, ``GET /api/v1/functions``,
+``POST /api/v1/functions/<name>/{deploy,undeploy,pause,resume}`` and
+``GET /api/v1/status``; ``?bucket=<b>&scope=<s>`` selects a scope's functions
+(without it: the admin scope ``*.*``). Functions do not run: deploying moves
+the state machine (undeployed -> deployed <-> paused -> undeployed) as the
+service reports it. Errors are the service's JSON (``name``, ``code``,
+``description``, ``runtime_info``): ERR_APP_NOT_FOUND_TS, ERR_APP_NOT_DEPLOYED,
+ERR_APP_ALREADY_DEPLOYED, ERR_APP_NOT_UNDEPLOYED, ERR_HANDLER_COMPILATION
+(unbalanced braces or no handler), ERR_SRC_MB_SAME, ERR_COLLECTION_MISSING,
+ERR_BUCKET_MISSING.
+"""
+from __future__ import annotations
+
+import uuid
+import weakref
+from typing import Any, Dict, Optional, Tuple
+
+from .cluster_view import ClusterView
+from .server import Request, Response, Router
+
+__all__ = ["make_router"]
+
+_CODES = {"ERR_APP_NOT_FOUND_TS": 20, "ERR_APP_NOT_DEPLOYED": 17, "ERR_APP_ALREADY_DEPLOYED": 22,
+          "ERR_APP_NOT_UNDEPLOYED": 28, "ERR_HANDLER_COMPILATION": 35, "ERR_SRC_MB_SAME": 12,
+          "ERR_COLLECTION_MISSING": 35, "ERR_BUCKET_MISSING": 34, "ERR_INVALID_CONFIG": 39}
+_STATUS = {"ERR_APP_NOT_FOUND_TS": 404, "ERR_HANDLER_COMPILATION": 422}
+
+_functions: "weakref.WeakKeyDictionary[Any, Dict[Tuple[str, str, str], Dict[str, Any]]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _error(name: str, description: str, info: str = "") -> Response:
+    body: Dict[str, Any] = {"name": name, "code": _CODES.get(name, 10), "description": description,
+                            "attributes": None, "runtime_info": {"code": _CODES.get(name, 10), "info": info or description}}
+    return Response.json(body, _STATUS.get(name, 400))
+
+
+def _compiles(code: str) -> bool:
+    """A rough compile check: balanced brackets and an OnUpdate or OnDelete handler."""
+    depth = 0
+    for ch in code:
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0 and ("OnUpdate" in code or "OnDelete" in code)
+
+
+def make_router(view: ClusterView, node: Any) -> Router:
+    """The eventing-port router of ``node`` (state shared by every node of the cluster)."""
+    router = Router()
+    cluster = view.cluster
+    functions = _functions.setdefault(cluster, {})
+
+    def scope_of(req: Request) -> Tuple[str, str]:
+        return req.arg("bucket", "*") or "*", req.arg("scope", "*") or "*"
+
+    def lookup(req: Request) -> Tuple[Tuple[str, str, str], Optional[Dict[str, Any]]]:
+        bucket, scope = scope_of(req)
+        key = (bucket, scope, req.params["name"])
+        return key, functions.get(key)
+
+    def keyspace_missing(bucket: Optional[str], scope: Optional[str], collection: Optional[str]) -> Optional[str]:
+        b = cluster.buckets.get(bucket or "")
+        if b is None:
+            return "ERR_BUCKET_MISSING"
+        cid, _ = b.store.manifest.cid(scope or "_default", collection or "_default")
+        return "ERR_COLLECTION_MISSING" if cid is None else None
+
+    async def upsert(req: Request) -> Response:
+        key, old = lookup(req)
+        try:
+            body = req.json()
+        except ValueError as exc:
+            return _error("ERR_INVALID_CONFIG", f"Unable to unmarshal the function definition: {exc}")
+        if not isinstance(body, dict) or body.get("appname") not in (None, req.params["name"]):
+            return _error("ERR_INVALID_CONFIG", "Function name in the URL and the body differ")
+        if old is not None and old["settings"].get("deployment_status"):
+            return _error("ERR_APP_NOT_UNDEPLOYED", f"Function: {key[2]} is deployed; undeploy it first")
+        dep = body.get("depcfg") or {}
+        src = (dep.get("source_bucket"), dep.get("source_scope"), dep.get("source_collection"))
+        meta = (dep.get("metadata_bucket"), dep.get("metadata_scope"), dep.get("metadata_collection"))
+        for ks in (src, meta):
+            missing = keyspace_missing(*ks)
+            if missing:
+                return _error(missing, f"Keyspace {'.'.join(str(p) for p in ks)} does not exist")
+        if src == meta:
+            return _error("ERR_SRC_MB_SAME", "Source keyspace and metadata keyspace are the same")
+        if not _compiles(str(body.get("appcode", ""))):
+            return _error("ERR_HANDLER_COMPILATION", "Function compilation failed")
+        settings = dict(body.get("settings") or {})
+        settings.setdefault("dcp_stream_boundary", "everything")
+        settings.setdefault("language_compatibility", "7.2.0")
+        settings.setdefault("log_level", "INFO")
+        settings.setdefault("execution_timeout", 60)
+        settings["deployment_status"] = False
+        settings["processing_status"] = False
+        fn = dict(body, appname=key[2], settings=settings, version=body.get("version") or "evt-7.6.2-3721-ee",
+                  handleruuid=body.get("handleruuid") or uuid.uuid4().int & 0xFFFFFFFF,
+                  function_instance_id=uuid.uuid4().hex[:8],
+                  function_scope={"bucket": key[0], "scope": key[1]})
+        functions[key] = fn
+        return Response.json({"code": 0, "info": {"status": "Stored function: '%s' in metakv" % key[2]}})
+
+    async def get_one(req: Request) -> Response:
+        key, fn = lookup(req)
+        if fn is None:
+            return _error("ERR_APP_NOT_FOUND_TS", f"Function: {key[2]} not found")
+        return Response.json(fn)
+
+    async def get_all(req: Request) -> Response:
+        bucket, scope = scope_of(req)
+        return Response.json([fn for (b, s, _n), fn in functions.items() if (b, s) == (bucket, scope)])
+
+    async def drop(req: Request) -> Response:
+        key, fn = lookup(req)
+        if fn is None:
+            return _error("ERR_APP_NOT_FOUND_TS", f"Function: {key[2]} not found")
+        if fn["settings"].get("deployment_status"):
+            return _error("ERR_APP_NOT_UNDEPLOYED", f"Function: {key[2]} is deployed; undeploy it first")
+        del functions[key]
+        return Response.json({"code": 0, "info": {"status": "Deleted function: '%s'" % key[2]}})
+
+    async def action(req: Request) -> Response:
+        key, fn = lookup(req)
+        if fn is None:
+            return _error("ERR_APP_NOT_FOUND_TS", f"Function: {key[2]} not found")
+        settings = fn["settings"]
+        deployed, running = bool(settings.get("deployment_status")), bool(settings.get("processing_status"))
+        what = req.params["action"]
+        if what == "deploy":
+            if deployed:
+                return _error("ERR_APP_ALREADY_DEPLOYED", f"Function: {key[2]} is already deployed")
+            settings["deployment_status"] = settings["processing_status"] = True
+        elif what == "undeploy":
+            if not deployed:
+                return _error("ERR_APP_NOT_DEPLOYED", f"Function: {key[2]} not deployed")
+            settings["deployment_status"] = settings["processing_status"] = False
+        elif what == "pause":
+            if not deployed or not running:
+                info = "Function is already in paused state" if deployed else ""
+                return _error("ERR_APP_NOT_DEPLOYED", f"Function: {key[2]} not deployed", info)
+            settings["processing_status"] = False
+        elif what == "resume":
+            if not deployed:
+                return _error("ERR_APP_NOT_DEPLOYED", f"Function: {key[2]} not deployed")
+            if running:
+                return _error("ERR_APP_ALREADY_DEPLOYED", f"Function: {key[2]} is already running")
+            settings["processing_status"] = True
+        else:
+            return Response.text("Requested resource not found.\r\n", 404)
+        return Response.json({"code": 0, "info": {"status": f"{what} request accepted"}})
+
+    async def status(req: Request) -> Response:
+        apps = []
+        for (_b, _s, name), fn in functions.items():
+            s = fn["settings"]
+            deployed, running = bool(s.get("deployment_status")), bool(s.get("processing_status"))
+            composite = "undeployed" if not deployed else ("deployed" if running else "paused")
+            apps.append({"name": name, "composite_status": composite, "num_bootstrapping_nodes": 0,
+                         "num_deployed_nodes": len(view.nodes()) if deployed else 0, "deployment_status": deployed,
+                         "processing_status": running, "redeploy_required": False,
+                         "function_scope": fn["function_scope"]})
+        return Response.json({"apps": apps, "num_eventing_nodes": len(view.nodes())})
+
+    router.add("GET", "/api/v1/functions", get_all)
+    router.add("GET", "/api/v1/functions/{name}", get_one)
+    router.add("POST", "/api/v1/functions/{name}", upsert)
+    router.add("DELETE", "/api/v1/functions/{name}", drop)
+    router.add("POST", "/api/v1/functions/{name}/{action}", action)
+    router.add("GET", "/api/v1/status", status)
+    return router
+
+
