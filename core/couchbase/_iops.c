@@ -209,6 +209,24 @@ static void pycb_tm_destroy(lcb_io_opt_t iops, void *timer)
     free(tm);
 }
 
+/* How many microseconds past its deadline a timer is whose handler the next
+ * pycb_iops_timer_fire would run; -1 if that fire would not run it (cancelled, or
+ * re-armed to a later deadline). Lets the host drain readable sockets first when a
+ * busy loop fires a timeout timer late (see Timer.fire in iops.py). */
+static int64_t pycb_iops_timer_overdue(void *timer)
+{
+    pycb_TIMER *tm = timer;
+    int64_t left;
+    if (!tm->armed || !tm->handler) {
+        return -1;
+    }
+    left = tm->deadline - pycb_now_ns();
+    if (left > 500000) {
+        return -1;
+    }
+    return left >= 0 ? 0 : -left / 1000;
+}
+
 /* Called by the host loop when the timer it scheduled is due. */
 static void pycb_iops_timer_fire(void *timer)
 {

@@ -41,6 +41,7 @@ import heapq
 import itertools
 import logging
 import os
+import select
 import selectors
 import threading
 import time
@@ -57,6 +58,14 @@ WRITE: int = lib.LCB_WRITE_EVENT
 _log = logging.getLogger("couchbase.iops")
 _event_ready = lib.pycb_iops_event_ready
 _timer_fire = lib.pycb_iops_timer_fire
+_timer_overdue = lib.pycb_iops_timer_overdue
+
+LATE_TIMER_US = 2000
+"""A libcouchbase timer that fires this many microseconds (or more) past its deadline
+means the loop was busy (user code blocked it): the sockets of its connection that are
+readable are dispatched first (:meth:`IOPS.drain_readable`), so that replies which
+arrived in time complete their operations before the timer fails them as timed out.
+Below it, a timer is on time and no poll is spent."""
 
 # id -> IOPS, for the C side's callbacks (see _callbacks.py). An IOPS stays here
 # until libcouchbase frees the C table that reports to it.
@@ -154,8 +163,17 @@ class Timer:
         tm = self._tm
         if tm is not None:
             iops = self._iops
-            if iops is not None and iops.held is not None:
-                iops.held()
+            if iops is not None:
+                if iops.held is not None:
+                    iops.held()
+                # Loops differ in whether due timers or ready sockets go first after a busy
+                # spell (libev/libuv and Twisted run timers first): replies already readable
+                # must not lose to a timeout timer that is late only because the loop was busy.
+                if _timer_overdue(tm) >= LATE_TIMER_US:
+                    iops.drain_readable()
+                    tm = self._tm
+                    if tm is None:  # destroyed by what the replies triggered
+                        return
             _depth[0] += 1
             try:
                 _timer_fire(tm)  # runs libcouchbase's handler, or asks for the rest of a re-armed wait
@@ -271,6 +289,21 @@ class IOPS:
                 self.watch(watcher, watcher.wanted)
                 watcher.flags = watcher.wanted
 
+    def drain_readable(self) -> None:
+        """Dispatch every socket watched for reading that is readable now.
+
+        Called before a libcouchbase timer that fires late (see ``LATE_TIMER_US``):
+        what arrived while the loop was busy completes its operations first. Sockets
+        not watched for reading (reading paused by back-pressure) are left alone.
+        """
+        watchers = [w for w in self.watchers.values() if w.flags & READ]
+        if not watchers:
+            return
+        readable = _readable_fds([w.fd for w in watchers])
+        for watcher in watchers:
+            if watcher.fd in readable and watcher.alive and watcher.flags & READ:
+                watcher.ready(READ)
+
     def call_later(self, delay: float, fn: Callable[[], Any]) -> CallLater:
         """Run ``fn()`` after ``delay`` seconds on this loop; ``cancel_call`` undoes it."""
         timer = CallLater(fn)
@@ -379,6 +412,22 @@ class IOPS:
     def __repr__(self) -> str:
         return (f"<{type(self).__name__} id={self.id} watchers={len(self.watchers)} "
                 f"timers={len(self.timers)}{' released' if self.released else ''}>")
+
+
+def _readable_fds(fds: List[int]) -> set:
+    """The descriptors of ``fds`` that are readable now (or closed/errored: the read reports it)."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        try:
+            return {fd for fd, _ in poller.poll(0)}
+        except OSError:
+            return set()
+    try:
+        return set(select.select(fds, [], [], 0)[0])
+    except (OSError, ValueError):
+        return set()
 
 
 def _disarm_inherited() -> None:
