@@ -75,6 +75,13 @@ _ids = itertools.count(1)
 
 
 _depth = [0]  # how many readiness callbacks are running (close() defers inside one)
+_current: List[Optional["Watcher"]] = [None]  # the watcher whose readiness libcouchbase is dispatching
+
+
+def dispatching_watcher() -> Optional["Watcher"]:
+    """The watcher whose socket libcouchbase is reading or writing right now (None outside a
+    readiness callback): a row callback learns from it which socket its rows come from."""
+    return _current[0]
 
 
 def dispatching() -> bool:
@@ -91,7 +98,7 @@ class Watcher:
     watcher object).
     """
 
-    __slots__ = ("fd", "flags", "wanted", "data", "_ev", "_iops", "__weakref__")
+    __slots__ = ("fd", "flags", "wanted", "read_held", "data", "_ev", "_iops", "__weakref__")
 
     def __init__(self, ev: Any, fd: int, iops: Optional["IOPS"] = None) -> None:
         self._ev = ev
@@ -99,6 +106,7 @@ class Watcher:
         self.fd = fd
         self.flags = 0
         self.wanted = 0  # what libcouchbase asked for (``flags`` minus READ while reading is paused)
+        self.read_held = False  # reading this one socket is held back (IOPS.hold_reading)
         self.data: Any = None
 
     @property
@@ -122,9 +130,11 @@ class Watcher:
             if iops is not None and iops.held is not None:
                 iops.held()  # send held operations before libcouchbase reads (a new map may come in)
             _depth[0] += 1
+            outer, _current[0] = _current[0], self
             try:
                 _event_ready(ev, flags)
             finally:
+                _current[0] = outer
                 _depth[0] -= 1
         elif self.flags and self._iops is not None:  # a watcher of the parent process, after os.fork()
             iops = self._iops
@@ -286,9 +296,29 @@ class IOPS:
             return
         self.paused = False
         for watcher in list(self.watchers.values()):
-            if watcher.flags != watcher.wanted:
-                self.watch(watcher, watcher.wanted)
-                watcher.flags = watcher.wanted
+            self._rewatch(watcher)
+
+    def hold_reading(self, watcher: Watcher) -> None:
+        """Stop reading one socket (a row stream's, whose consumer is behind) until
+        :meth:`release_reading`; the connection's other sockets keep going."""
+        watcher.read_held = True
+        if watcher.alive and watcher.flags & READ:
+            flags = watcher.flags & ~READ
+            self.watch(watcher, flags)
+            watcher.flags = flags
+
+    def release_reading(self, watcher: Watcher) -> None:
+        """Undo :meth:`hold_reading` (harmless if not held, or if libcouchbase destroyed it since)."""
+        if watcher.read_held:
+            watcher.read_held = False
+            if watcher.alive:
+                self._rewatch(watcher)
+
+    def _rewatch(self, watcher: Watcher) -> None:
+        flags = watcher.wanted & ~READ if (self.paused or watcher.read_held) else watcher.wanted
+        if flags != watcher.flags:
+            self.watch(watcher, flags)
+            watcher.flags = flags
 
     def drain_readable(self) -> None:
         """Dispatch every socket watched for reading that is readable now.
@@ -369,8 +399,9 @@ class IOPS:
             watcher = watchers[ev_id] = Watcher(ev, fd, self)
         elif watcher.fd != fd:
             watcher.fd = fd
+            watcher.read_held = False  # another socket now: the hold was for the old one's stream
         watcher.wanted = flags
-        if self.paused:
+        if self.paused or watcher.read_held:
             flags &= ~READ
         if flags != watcher.flags:
             self.watch(watcher, flags)
