@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Optional
 
 from couchbase._requests import ServiceRequest
 from couchbase._services import RowStream
-from couchbase.iops import dispatching_watcher
 from couchbase.exceptions import InvalidArgumentException, RequestCanceledException
+from couchbase.iops import dispatching_watcher
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection

@@ -51,7 +51,8 @@ class Probe:
 
     def summary(self) -> Dict[str, Any]:
         return {"rows": self.rows, "rss_base_kib": self.base, "rss_peak_kib": max(self.peak, rss_kib()),
-                "peak_buffered_rows": self.peak_buffered_rows, "peak_buffered_bytes": self.peak_buffered_bytes,
+                "peak_buffered_rows": self.peak_buffered_rows,
+                "peak_buffered_bytes": self.peak_buffered_bytes,
                 "seconds": round(time.monotonic() - self.started, 2)}
 
 

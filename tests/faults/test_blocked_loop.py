@@ -19,10 +19,10 @@ from __future__ import annotations
 import time
 from typing import Any, List
 
-import pytest
-
 import flight as F
+import pytest
 from couchbase.exceptions import TimeoutException
+
 from couchbase_mock import MockCluster
 
 LOOP_FRONT_ENDS = ["raw", "asyncio", "uvloop", "twisted", "txraw", "gevent"]

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
-
 from couchbase._async_rows import AsyncRows
 
 HERE = Path(__file__).resolve().parent
@@ -48,7 +47,8 @@ def big_result(long_run: bool) -> Iterator[Dict[str, Any]]:
         from couchbase.cluster import Cluster
         from couchbase.options import ClusterOptions
 
-        cluster = Cluster(target.connstr, ClusterOptions(PasswordAuthenticator(target.username, target.password)))
+        auth = PasswordAuthenticator(target.username, target.password)
+        cluster = Cluster(target.connstr, ClusterOptions(auth))
         coll = cluster.bucket("default").default_collection()
         for start in range(0, docs, 5000):
             coll.upsert_multi({f"ra-{i:07d}": {"p": "x" * 20} for i in range(start, min(docs, start + 5000))})
@@ -61,26 +61,29 @@ def big_result(long_run: bool) -> Iterator[Dict[str, Any]]:
 
 
 def _run(target: Target, front_end: str, statement: str, out: Path, timeout: float) -> Dict[str, Any]:
-    cmd = [sys.executable, "-X", "faulthandler", str(HERE / "read_ahead_support.py"), front_end, target.connstr,
-           target.username, target.password, statement, str(out)]
+    cmd = [sys.executable, "-X", "faulthandler", str(HERE / "read_ahead_support.py"), front_end,
+           target.connstr, target.username, target.password, statement, str(out)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"the read-ahead child for {front_end} hung: {(exc.stderr or b'')[-3000:]!r}")
     if proc.returncode != 0 or not out.exists():
-        pytest.fail(f"the read-ahead child for {front_end} exited with {proc.returncode}:\n{proc.stderr[-3000:]}")
+        pytest.fail(f"the read-ahead child for {front_end} exited with {proc.returncode}:\n"
+                    f"{proc.stderr[-3000:]}")
     return json.loads(out.read_text())
 
 
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
-def test_slow_consumer_holds_a_bounded_buffer(front_end: str, big_result: Dict[str, Any], tmp_path: Path) -> None:
+def test_slow_consumer_holds_a_bounded_buffer(front_end: str, big_result: Dict[str, Any],
+                                              tmp_path: Path) -> None:
     pytest.importorskip({"sync": "couchbase", "asyncio": "acouchbase", "twisted": "twisted",
                          "gevent": "gevent"}[front_end])
     docs = big_result["docs"]
     s = _run(big_result["target"], front_end, big_result["statement"], tmp_path / "out.json",
              timeout=120 + docs * 0.002)
     growth = s["rss_peak_kib"] - s["rss_base_kib"]
-    print(f"\nread-ahead {front_end}: {s['rows']:,} rows of {ROW_BYTES} B ({docs * ROW_BYTES / 1e6:.0f} MB) in "
+    print(f"\nread-ahead {front_end}: {s['rows']:,} rows of {ROW_BYTES} B "
+          f"({docs * ROW_BYTES / 1e6:.0f} MB) in "
           f"{s['seconds']} s, VmRSS growth {growth} KiB, peak buffered {s['peak_buffered_rows']} rows / "
           f"{s['peak_buffered_bytes']} B")
     assert "error" not in s, s["error"]
