@@ -18,6 +18,13 @@
  */
 
 #include <time.h>
+#ifdef _WIN32
+#include <winsock2.h>
+#define pycb_poll WSAPoll
+#else
+#include <poll.h>
+#define pycb_poll poll
+#endif
 
 #include "_iops.h"
 
@@ -221,6 +228,32 @@ static int64_t pycb_iops_timer_overdue(void *timer)
         return -1;
     }
     return left >= 0 ? 0 : -left / 1000;
+}
+
+/* Which of `n` descriptors are readable now (or hung up / in error: the read reports it):
+ * ready[i] is set to 1 or 0; returns how many are ready, -1 on failure. Never blocks, and
+ * calls the C library directly, so a monkey-patched select module (gevent) cannot turn it
+ * into a cooperative wait inside the loop's own callback. */
+static int pycb_iops_readable(const int *fds, int n, int *ready)
+{
+    struct pollfd stack[16], *pfds = n <= 16 ? stack : calloc((size_t)n, sizeof(*pfds));
+    int i, rc;
+    if (!pfds) {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        pfds[i].fd = fds[i];
+        pfds[i].events = POLLIN;
+        pfds[i].revents = 0;
+    }
+    rc = pycb_poll(pfds, (unsigned)n, 0);
+    for (i = 0; i < n; i++) {
+        ready[i] = rc > 0 && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
+    }
+    if (pfds != stack) {
+        free(pfds);
+    }
+    return rc;
 }
 
 /* Called by the host loop when the timer it scheduled is due. */

@@ -41,7 +41,6 @@ import heapq
 import itertools
 import logging
 import os
-import select
 import selectors
 import threading
 import time
@@ -446,18 +445,10 @@ class IOPS:
 
 def _readable_fds(fds: List[int]) -> set:
     """The descriptors of ``fds`` that are readable now (or closed/errored: the read reports it)."""
-    if hasattr(select, "poll"):
-        poller = select.poll()
-        for fd in fds:
-            poller.register(fd, select.POLLIN)
-        try:
-            return {fd for fd, _ in poller.poll(0)}
-        except OSError:
-            return set()
-    try:
-        return set(select.select(fds, [], [], 0)[0])
-    except (OSError, ValueError):
+    ready = ffi.new("int[]", len(fds))
+    if lib.pycb_iops_readable(fds, len(fds), ready) <= 0:
         return set()
+    return {fd for fd, r in zip(fds, ready) if r}
 
 
 def _disarm_inherited() -> None:
