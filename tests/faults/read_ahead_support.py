@@ -15,9 +15,9 @@ import sys
 import time
 from typing import Any, Dict
 
-PAUSE_EVERY = 20
-PAUSE_S = 0.004
-SAMPLE_EVERY = 500
+PAUSE_EVERY = 100
+PAUSE_S = 0.002
+SAMPLE_EVERY = 2000
 
 
 def rss_kib() -> int:
