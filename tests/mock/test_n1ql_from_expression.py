@@ -43,14 +43,15 @@ def test_array_range(svc: QueryService, expr: str, expected: Any) -> None:
 
 def test_rows_from_an_expression_term(svc: QueryService) -> None:
     assert run(svc, "SELECT RAW n FROM ARRAY_RANGE(0, 4) AS n") == [0, 1, 2, 3]
-    assert run(svc, "SELECT n, n * 2 AS d FROM ARRAY_RANGE(0, 10, 3) n WHERE n > 0 ORDER BY n DESC LIMIT 2") == \
-        [{"n": 9, "d": 18}, {"n": 6, "d": 12}]
+    statement = "SELECT n, n * 2 AS d FROM ARRAY_RANGE(0, 10, 3) n WHERE n > 0 ORDER BY n DESC LIMIT 2"
+    assert run(svc, statement) == [{"n": 9, "d": 18}, {"n": 6, "d": 12}]
     assert run(svc, 'SELECT RAW x FROM [1, "a", {"b": 2}] AS x') == [1, "a", {"b": 2}]
     assert run(svc, "SELECT COUNT(*) AS c FROM ARRAY_RANGE(0, 1000) AS n") == [{"c": 1000}]
 
 
 def test_a_large_range_streams(svc: QueryService) -> None:
-    ex = svc.start("SELECT RAW n FROM ARRAY_RANGE(0, 1000000) AS n", Options(Params((), {}), None, None, "", False))
+    opts = Options(Params((), {}), None, None, "", False)
+    ex = svc.start("SELECT RAW n FROM ARRAY_RANGE(0, 1000000) AS n", opts)
     assert sum(1 for _ in ex.rows) == 1_000_000
 
 
