@@ -10,12 +10,20 @@ its connection's readable sockets dispatch first (``iops.LATE_TIMER_US``,
 ``IOPS.drain_readable``). ``test_timers_first_loop`` pins the order down on the
 reference loop, running the overdue timers before it selects.
 
+``test_gevent_monkey_patched`` runs the gevent case in a process that called
+``monkey.patch_all()`` (readability is polled in C, so a patched ``select`` module
+cannot turn the check into a cooperative wait inside the hub).
+
 The other side of the contract: an operation with no reply at all still times
 out, on time when the loop is free, and as soon as the loop is back when it was
 blocked.
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from typing import Any, List
 
@@ -137,3 +145,25 @@ def test_no_reply_times_out_once_a_blocked_loop_is_back(driver: Any, cluster: An
     outcomes = _run_blocked(driver, _gets(50), BLOCK_S)
     assert all(isinstance(o.error, TimeoutException) for o in outcomes), _labels(outcomes)
     assert max(o.latency for o in outcomes) < BLOCK_S + SLACK
+
+
+def test_gevent_monkey_patched() -> None:
+    """The gevent case in a process that ran ``monkey.patch_all()`` (the mock in another process:
+    a patched mock thread would be a greenlet, blocked with the hub)."""
+    pytest.importorskip("gevent")
+    cmd = [sys.executable, "-m", "couchbase_mock", "--nodes", "2", "--replicas", "0",
+           "--latency-ms", str(REPLY_DELAY_MS)]
+    mock = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert mock.stdout is not None
+        connstr = mock.stdout.readline().strip()
+        mock.stdout.readline()
+        assert connstr, "the mock did not start"
+        child = os.path.join(os.path.dirname(os.path.abspath(__file__)), "blocked_loop_gevent_child.py")
+        proc = subprocess.run([sys.executable, child, connstr, "Administrator", "password", str(OPS)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"ok": OPS}
+    finally:
+        mock.terminate()
+        mock.wait(15)
