@@ -12,6 +12,7 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import CasMismatchException, DocumentNotFoundException
 from couchbase.options import ClusterOptions, Durability
+
 from couchbase_mock import MockCluster
 
 

@@ -14,11 +14,9 @@ import os
 from typing import Any, Iterator
 
 import pytest
-
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions
-
 from support.frontends import FRONT_ENDS, load_all, selected  # tests/ is on sys.path (rootdir conftest)
 
 load_all()

@@ -5,8 +5,8 @@ import enum
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from couchbase import options as _o
-from couchbase.n1ql import QueryMetaData, QueryResult
 from couchbase.exceptions import InvalidArgumentException
+from couchbase.n1ql import QueryMetaData, QueryResult
 
 ANALYTICS_OPTIONS = frozenset({
     "positional_parameters", "named_parameters", "priority", "readonly", "scan_consistency", "client_context_id",

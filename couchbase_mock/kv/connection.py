@@ -13,7 +13,8 @@ import asyncio
 import struct
 from typing import TYPE_CHECKING, Any, List, Optional, Set
 
-from couchbase_mock.kv import handlers, protocol as P
+from couchbase_mock.kv import handlers
+from couchbase_mock.kv import protocol as P
 from couchbase_mock.kv.sasl import MECHANISMS, SaslError, check_plain, new_scram
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 from couchbase_mock import subdoc as SD
 from couchbase_mock.kv import protocol as P
-from couchbase_mock.store import BucketStore as Store, Doc, is_json
+from couchbase_mock.store import BucketStore as Store
+from couchbase_mock.store import Doc, is_json
 
 if TYPE_CHECKING:
     from couchbase_mock.kv.connection import KVConnection, Request

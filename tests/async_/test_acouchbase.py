@@ -14,12 +14,10 @@ import time
 from typing import Any, Callable, Iterator
 
 import pytest
-
-from acouchbase.cluster import Cluster
 from couchbase import iops as I
+from couchbase._instance import live_connections
 from couchbase._kv_response import AsyncResult
 from couchbase.auth import PasswordAuthenticator
-from couchbase._instance import live_connections
 from couchbase.exceptions import (
     AuthenticationException,
     BucketNotFoundException,
@@ -28,6 +26,8 @@ from couchbase.exceptions import (
     TimeoutException,
 )
 from couchbase.options import ClusterOptions
+
+from acouchbase.cluster import Cluster
 
 LOOPS = {"asyncio": asyncio.new_event_loop}
 try:

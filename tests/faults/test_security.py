@@ -35,9 +35,9 @@ import urllib.parse
 from typing import Any, Callable, Iterator, List, Tuple
 
 import pytest
+from couchbase._instance import live_connections
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
-from couchbase._instance import live_connections
 from couchbase.exceptions import (
     AuthenticationException,
     BucketNotFoundException,

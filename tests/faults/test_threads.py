@@ -17,9 +17,9 @@ import threading
 from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
+from couchbase._instance import LOCKMODE_EXC, LOCKMODE_WAIT
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
-from couchbase._instance import LOCKMODE_EXC, LOCKMODE_WAIT
 from couchbase.exceptions import CasMismatchException, ObjectThreadException
 from couchbase.options import ClusterOptions
 from lifecycle_support import (  # tests/faults on sys.path

@@ -3,10 +3,8 @@ written by one SDK are read correctly by the other, with the same flags."""
 from __future__ import annotations
 
 import json
-import pickle
 
 import pytest
-
 from couchbase import FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8
 from couchbase.transcoder import LegacyTranscoder
 from support.official_sdk import mock_args, run

@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime
 import pickle
 
-import pytest
-
 import couchbase.subdocument as SD
+import pytest
 from couchbase import FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8
 from couchbase.exceptions import (
     CasMismatchException,

@@ -42,9 +42,8 @@ def test_control_port_rejects_unknown_command(mock):
 
 
 def test_inject_error_through_a_client(mock, cluster):
-    from couchbase.exceptions import DocumentNotFoundException
-
     import pytest
+    from couchbase.exceptions import DocumentNotFoundException
 
     coll = cluster.bucket("default").default_collection()
     coll.upsert("inject-me", 1)
@@ -120,10 +119,10 @@ def test_pause_stop_start_and_put_doc():
 def test_add_node_and_simulated_lag():
     import time
 
-    from couchbase.exceptions import TimeoutException
-    from couchbase_mock import MockCluster
-
     import pytest
+    from couchbase.exceptions import TimeoutException
+
+    from couchbase_mock import MockCluster
 
     with MockCluster(nodes=2, replicas=1, buckets=["default"]) as m:
         with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password)),

@@ -16,10 +16,10 @@ from couchbase_mock.views import (
     ParamError,
     ReduceError,
     ViewNotFound,
+    jsengine,
     parse_params,
     views_of,
 )
-from couchbase_mock.views import jsengine
 from couchbase_mock.views.collation import collate, sort_key
 from couchbase_mock.views.reduce import BLOCK, make_reducer
 

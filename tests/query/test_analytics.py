@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from couchbase.analytics import AnalyticsScanConsistency
 from couchbase.exceptions import CouchbaseException, DatasetNotFoundException, ParsingFailedException
 from couchbase.options import AnalyticsOptions
-import pytest
-
 from support.n1ql import N1QL_PEOPLE, n1ql_http
 
 PEOPLE = "default.n1ql.people"

@@ -11,10 +11,9 @@ import json
 from typing import Any, Iterator
 
 import pytest
-from support.frontends import FRONT_ENDS, selected
-
 from couchbase.exceptions import ParsingFailedException, QueryException
 from couchbase.options import QueryOptions
+from support.frontends import FRONT_ENDS, selected
 
 BIG = 50_000
 
@@ -171,9 +170,8 @@ def test_async_consumer_pauses_reading(indexed, front_end):
 
 
 def test_view_rows_reduce_and_include_docs(fe, indexed):
-    from support.views import view_capi_request
-
     from couchbase.views import ViewOptions
+    from support.views import view_capi_request
 
     views = {"by_n": {"map": "function (doc, meta) { if (doc.tag === 'fe') emit(doc.n, doc.g); }",
                       "reduce": "_count"}}

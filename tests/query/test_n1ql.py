@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from couchbase.exceptions import (DocumentExistsException, DocumentNotFoundException, KeyspaceNotFoundException,
-                                  ParsingFailedException, PlanningFailureException,
-                                  TimeoutException)
+from couchbase.exceptions import (
+    DocumentExistsException,
+    DocumentNotFoundException,
+    KeyspaceNotFoundException,
+    ParsingFailedException,
+    PlanningFailureException,
+    TimeoutException,
+)
 from couchbase.options import QueryOptions
 from support.n1ql import N1QL_BIG_ROWS, N1QL_PEOPLE, n1ql_http
 
@@ -213,8 +217,8 @@ def test_raw_http_chunks_shape_and_auth(mock: Any, n1ql_data: Any) -> None:
 
 
 def test_large_result_arrives_in_many_chunks(mock: Any, n1ql_data: Any) -> None:
-    import http.client
     import base64
+    import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", mock.nodes[0].n1ql_port, timeout=60)
     auth = base64.b64encode(f"{mock.username}:{mock.password}".encode()).decode()

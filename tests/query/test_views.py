@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-
 from couchbase.exceptions import (
     DesignDocumentNotFoundException,
     HTTPException,
@@ -25,7 +24,6 @@ from couchbase.exceptions import (
     ViewNotFoundException,
 )
 from couchbase.views import DesignDocument, DesignDocumentNamespace, View, ViewOptions, ViewScanConsistency
-
 from support.views import NAMES, VIEW_DOCS, mgmt_request, view_capi_request
 
 pytest.importorskip("quickjs")

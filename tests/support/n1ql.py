@@ -10,7 +10,6 @@ import urllib.request
 from typing import Any, Dict, Iterator
 
 import pytest
-
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions

@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime
 import time
 
-import pytest
-
 import couchbase.subdocument as SD
+import pytest
 from couchbase import _connstr
 from couchbase import options as O
 from couchbase._kv import key_bytes

@@ -8,7 +8,6 @@ import pickle
 from decimal import Decimal
 
 import pytest
-
 from couchbase import transcoder as T
 from couchbase.exceptions import (
     DecodingFailureException,
