@@ -161,8 +161,10 @@ class Cluster(_FutureWrap, AsyncClusterBase):
         super().__init__(connstr, options, iops_factory=lambda: AsyncioIOPS(loop), **kwargs)
 
     @classmethod
-    async def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> "Cluster":
-        """Create a cluster and wait until it is connected; on failure it is closed and the typed error raised."""
+    async def connect(cls, connstr: str, options: Optional[ClusterOptions] = None,
+                      **kwargs: Any) -> "Cluster":
+        """Create a cluster and wait until it is connected; on failure it is closed and the typed error
+        raised."""
         cluster = cls(connstr, options, **kwargs)
         try:
             await cluster.on_connect()
