@@ -190,7 +190,8 @@ class Cluster:
     def global_config_json(self) -> str:
         return json.dumps({"rev": self.rev, "revEpoch": 1, "nodesExt": self._nodes_ext(self._map_nodes()),
                            "clusterCapabilitiesVer": [1, 0],
-                           "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]}}, separators=(",", ":"))
+                           "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]}},
+                          separators=(",", ":"))
 
     def bucket_names(self) -> List[str]:
         return list(self.buckets)

@@ -49,7 +49,8 @@ _NO_BUCKET = ("not_found", "no_couchbase_bucket_exists")
 
 async def _stream_rows(result: ViewResult) -> AsyncIterator[bytes]:
     """The response body, about CHUNK_BYTES at a time."""
-    head = '{"total_rows":%d,"rows":[\r\n' % result.total_rows if result.total_rows is not None else '{"rows":[\r\n'
+    head = ('{"total_rows":%d,"rows":[\r\n' % result.total_rows if result.total_rows is not None
+            else '{"rows":[\r\n')
     parts = [head]
     size = len(head)
     sep = ""
