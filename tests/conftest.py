@@ -60,7 +60,8 @@ def kv(mock: Any, front_end: str) -> Iterator[Any]:
 
 @pytest.fixture
 def cluster(mock: Any) -> Iterator[Cluster]:
-    c = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)), kv_timeout=2.5)
+    c = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)),
+                kv_timeout=2.5)
     try:
         yield c
     finally:

@@ -14,7 +14,8 @@ from couchbase.options import ClusterOptions
 
 def test_cli_prints_connstr_and_stops_on_sigterm():
     proc = subprocess.Popen([sys.executable, "-m", "couchbase_mock", "--nodes", "2", "--replicas", "1",
-                             "--buckets", "default,b2", "--latency-ms", "0"], stdout=subprocess.PIPE, text=True)
+                             "--buckets", "default,b2", "--latency-ms", "0"],
+                            stdout=subprocess.PIPE, text=True)
     try:
         connstr = proc.stdout.readline().strip()
         info = json.loads(proc.stdout.readline())
@@ -94,7 +95,8 @@ def test_pause_stop_start_and_put_doc():
     from couchbase_mock import MockCluster
 
     with MockCluster(nodes=2, replicas=1, buckets=["default"]) as m:
-        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password)), kv_timeout=3) as c:
+        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password)),
+                     kv_timeout=3) as c:
             coll = c.bucket("default").default_collection()
             m.put_doc("default", "direct", b'{"written":"by the mock"}')
             assert coll.get("direct").value == {"written": "by the mock"}

@@ -109,8 +109,8 @@ def _q(**kw: str) -> Dict[str, List[str]]:
 
 def test_params_are_json_decoded_and_checked():
     p = parse_params(_q(key='"a"', startkey="[1,2]", endkey="{}", limit="5", skip="2", descending="true",
-                        inclusive_end="false", stale="ok", group_level="1", startkey_docid="x", full_set="true",
-                        on_error="stop", unknown="whatever"))
+                        inclusive_end="false", stale="ok", group_level="1", startkey_docid="x",
+                        full_set="true", on_error="stop", unknown="whatever"))
     assert (p.key, p.startkey, p.endkey, p.limit, p.skip, p.descending, p.inclusive_end, p.stale,
             p.group_level, p.startkey_docid, p.full_set, p.on_error) == (
         "a", [1, 2], {}, 5, 2, True, False, "ok", 1, "x", True, "stop")
@@ -183,11 +183,11 @@ def test_query_ranges(state):
     assert _keys(rows) == [(1, "a"), (2, "b"), (2, "c"), ([1, "x"], "d"), ([1, "y"], "e"), ([2, "x"], "f")]
     assert _keys(_run(state, key="2")[1]) == [(2, "b"), (2, "c")]
     assert _keys(_run(state, startkey="2", endkey="[1]")[1]) == [(2, "b"), (2, "c")]
-    assert _keys(_run(state, startkey="2", startkey_docid="c", endkey="[1,\"x\"]", inclusive_end="false")[1]) == [
-        (2, "c")]
+    assert _keys(_run(state, startkey="2", startkey_docid="c", endkey="[1,\"x\"]",
+                      inclusive_end="false")[1]) == [(2, "c")]
     assert _keys(_run(state, startkey="2", endkey="2", endkey_docid="b")[1]) == [(2, "b")]
-    assert _keys(_run(state, descending="true", startkey="[1,\"x\"]", endkey="2", inclusive_end="false")[1]) == [
-        ([1, "x"], "d")]
+    assert _keys(_run(state, descending="true", startkey="[1,\"x\"]", endkey="2",
+                      inclusive_end="false")[1]) == [([1, "x"], "d")]
     assert _keys(_run(state, descending="true", startkey="2", startkey_docid="b", endkey="1")[1]) == [
         (2, "b"), (1, "a")]
     assert _keys(_run(state, skip="1", limit="2")[1]) == [(2, "b"), (2, "c")]

@@ -79,7 +79,8 @@ def test_query_error_is_typed_with_the_servers_message(fe, indexed):
 
 
 def test_query_timeout_is_typed(fe, indexed):
-    """The server gives up (error 1080) within the request's timeout: a TimeoutException on every front end."""
+    """The server gives up (error 1080) within the request's timeout: a TimeoutException on every
+    front end."""
     from datetime import timedelta
 
     from couchbase.exceptions import TimeoutException
