@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, List, Optional
 
+from acouchbase._loop import AsyncioIOPS
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
 from couchbase._instance import Connection
@@ -25,8 +26,6 @@ from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.options import ClusterOptions
-
-from acouchbase._loop import AsyncioIOPS
 
 
 def _settle(pending: Pending) -> None:

@@ -14,11 +14,10 @@ import asyncio
 import json
 from typing import Any, Optional, Tuple
 
+from acouchbase.cluster import Cluster
 from couchbase.auth import PasswordAuthenticator
 from couchbase.exceptions import DocumentNotFoundException
 from couchbase.options import ClusterOptions
-
-from acouchbase.cluster import Cluster
 
 
 async def handle(coll: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -12,7 +12,6 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import CasMismatchException, DocumentNotFoundException
 from couchbase.options import ClusterOptions, Durability
-
 from couchbase_mock import MockCluster
 
 

@@ -14,6 +14,7 @@ import os
 from typing import Any, Iterator
 
 import pytest
+
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions

@@ -43,6 +43,9 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable, List, Optional, Type, TypeVar, Union
 
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
 from couchbase import _requests
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._instance import Connection
@@ -52,9 +55,6 @@ from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, A
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS
 from couchbase.options import ClusterOptions
-from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
-
 from txcouchbase._loop import TwistedIOPS, _log
 from txcouchbase.rows import TxRows, batched, check_handler_class, into_handler
 

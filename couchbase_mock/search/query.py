@@ -234,8 +234,8 @@ class PhraseQuery(Query):
             for (src, apos, pos), loc in starts.items():
                 chain = [(self.terms[0], loc)]
                 for offset, docs in enumerate(lists[1:], 1):
-                    nxt = next((l for l in docs[doc_id]
-                                if l[0] == src and l[4] == apos and l[1] == pos + offset), None)
+                    nxt = next((at for at in docs[doc_id]
+                                if at[0] == src and at[4] == apos and at[1] == pos + offset), None)
                     if nxt is None:
                         break
                     chain.append((self.terms[offset], nxt))

@@ -14,6 +14,8 @@ import time
 from typing import Any, Callable, Iterator
 
 import pytest
+
+from acouchbase.cluster import Cluster
 from couchbase import iops as I
 from couchbase._instance import live_connections
 from couchbase._kv_response import AsyncResult
@@ -26,8 +28,6 @@ from couchbase.exceptions import (
     TimeoutException,
 )
 from couchbase.options import ClusterOptions
-
-from acouchbase.cluster import Cluster
 
 LOOPS = {"asyncio": asyncio.new_event_loop}
 try:

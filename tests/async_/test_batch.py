@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from couchbase.exceptions import RequestCanceledException
 from support.frontends import FRONT_ENDS, selected  # noqa: E402
 

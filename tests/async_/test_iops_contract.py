@@ -12,6 +12,7 @@ import socket
 from typing import Any, List, Tuple
 
 import pytest
+
 from couchbase import iops as I
 from couchbase.asynchronous import AsyncCluster
 from couchbase.auth import PasswordAuthenticator

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from couchbase import FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8
 from couchbase.transcoder import LegacyTranscoder
 from support.official_sdk import mock_args, run

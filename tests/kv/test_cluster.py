@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+
 from couchbase import LOCKMODE_EXC
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
@@ -174,7 +175,6 @@ def test_server_durability_impossible_without_replicas(front_end):
 
 def test_replica_read_after_node_stopped(front_end):
     from couchbase.exceptions import TimeoutException
-
     from couchbase_mock import MockCluster
 
     with MockCluster(nodes=3, replicas=1, buckets=["default"]) as m:
@@ -272,7 +272,6 @@ def test_observe(cluster, key):
 
 def test_tls_with_certificate_verification():
     from couchbase.exceptions import NetworkException, SSLException, TimeoutException
-
     from couchbase_mock import MockCluster
 
     with MockCluster(nodes=2, replicas=1, buckets=["default"], tls=True) as m:

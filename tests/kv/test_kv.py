@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime
 import pickle
 
-import couchbase.subdocument as SD
 import pytest
+
+import couchbase.subdocument as SD
 from couchbase import FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8
 from couchbase.exceptions import (
     CasMismatchException,

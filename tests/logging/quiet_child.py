@@ -14,9 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from couchbase.exceptions import CouchbaseException  # noqa: E402
-from support.frontends import FRONT_ENDS, load_all  # noqa: E402
-
 from couchbase_mock import MockCluster  # noqa: E402
+from support.frontends import FRONT_ENDS, load_all  # noqa: E402
 
 name = sys.argv[1]
 if "configure" in sys.argv[2:]:

@@ -6,7 +6,6 @@ import signal
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions
-
 from couchbase_mock import MockCluster
 
 ticks = [0]

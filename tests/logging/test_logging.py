@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from couchbase import _logging
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster

@@ -44,6 +44,7 @@ def test_control_port_rejects_unknown_command(mock):
 
 def test_inject_error_through_a_client(mock, cluster):
     import pytest
+
     from couchbase.exceptions import DocumentNotFoundException
 
     coll = cluster.bucket("default").default_collection()
@@ -122,8 +123,8 @@ def test_add_node_and_simulated_lag():
     import time
 
     import pytest
-    from couchbase.exceptions import TimeoutException
 
+    from couchbase.exceptions import TimeoutException
     from couchbase_mock import MockCluster
 
     with MockCluster(nodes=2, replicas=1, buckets=["default"]) as m:

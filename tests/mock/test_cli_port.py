@@ -12,11 +12,11 @@ import time
 from typing import List, Tuple
 
 import pytest
+
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import CouchbaseException
 from couchbase.options import ClusterOptions
-
 from couchbase_mock import MockCluster
 
 NODES = 2

@@ -5,6 +5,7 @@ import json
 from typing import Any, Dict, Iterator
 
 import pytest
+
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions

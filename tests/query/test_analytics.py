@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from couchbase.analytics import AnalyticsScanConsistency
 from couchbase.exceptions import CouchbaseException, DatasetNotFoundException, ParsingFailedException
 from couchbase.options import AnalyticsOptions

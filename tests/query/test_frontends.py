@@ -11,6 +11,7 @@ import json
 from typing import Any, Iterator
 
 import pytest
+
 from couchbase.exceptions import ParsingFailedException, QueryException
 from couchbase.options import QueryOptions
 from support.frontends import FRONT_ENDS, selected

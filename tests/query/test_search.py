@@ -7,6 +7,8 @@ import datetime
 import time
 
 import pytest
+from fts_support import FTS_TYPE
+
 from couchbase.exceptions import IndexNotFoundException, ParsingFailedException, TimeoutException
 from couchbase.options import SearchOptions
 from couchbase.search import (
@@ -28,7 +30,6 @@ from couchbase.search import (
     TermQuery,
     WildcardQuery,
 )
-from fts_support import FTS_TYPE
 
 ALL = {"fts-swanky", "fts-city", "fts-motel", "fts-hostel", "fts-inn"}
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+
 from couchbase.exceptions import (
     DesignDocumentNotFoundException,
     HTTPException,

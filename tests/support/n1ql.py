@@ -10,6 +10,7 @@ import urllib.request
 from typing import Any, Dict, Iterator
 
 import pytest
+
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions

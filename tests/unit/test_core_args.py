@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime
 import time
 
-import couchbase.subdocument as SD
 import pytest
+
+import couchbase.subdocument as SD
 from couchbase import _connstr
 from couchbase import options as O
 from couchbase._kv import key_bytes

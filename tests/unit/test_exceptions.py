@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 import pytest
+
 from couchbase import exceptions as E
 
 ROOT = Path(__file__).resolve().parents[2]

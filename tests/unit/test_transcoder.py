@@ -8,6 +8,7 @@ import pickle
 from decimal import Decimal
 
 import pytest
+
 from couchbase import transcoder as T
 from couchbase.exceptions import (
     DecodingFailureException,

@@ -4,10 +4,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable
 
+from acouchbase.cluster import Cluster
 from couchbase.auth import PasswordAuthenticator
 from couchbase.options import ClusterOptions
-
-from acouchbase.cluster import Cluster
 
 from . import BlockingView, register
 
