@@ -198,6 +198,10 @@ class LegacyAPI:
         else KeyExistsError). ``ttl`` in seconds; ``format`` one of the FMT_* constants."""
         return self._kv.upsert(key, value, **self._store_opts(cas, ttl, format, persist_to, replicate_to))
 
+    def store(self, key: Any, value: Any, **kwargs: Any) -> Any:
+        """Same as :meth:`set` (the spelling the 1.2 guide's "Getting A Single Document" uses)."""
+        return self.set(key, value, **kwargs)
+
     def add(self, key: Any, value: Any, ttl: Any = 0, format: Any = None,  # noqa: A002
             persist_to: int = 0, replicate_to: int = 0) -> Any:
         """Store only if ``key`` does not exist (else KeyExistsError)."""
