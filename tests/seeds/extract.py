@@ -33,7 +33,7 @@ CODE_START = re.compile(
     r"return\b|>>> |[A-Za-z_][\w.]*\s*(\[[^\]]*\])?\s*(=|\+=|-=)\s*\S|[A-Za-z_][\w]*(\.\w+)*\(.*)"
 )
 CONTINUES = re.compile(r"^(\s+\S|[\)\]\}]|except\b|else:|elif |finally:)")
-NOT_PYTHON = re.compile(r"^(function\s*\(|\{%|<|shell>|\$ |static |-std=|---|\+\+\+|@@|cbc |\(gdb\)|#\d+ )")
+NOT_PYTHON = re.compile(r"^(•|function\s*\(|\{%|<|shell>|\$ |static |-std=|---|\+\+\+|@@|cbc |\(gdb\)|#\d+ )")
 OUTPUT_LINE = re.compile(
     r"^(ViewRow\(key=|ValueResult<|OperationResult<|Set item |Got result |Callback invoked |Indexed Rows:|"
     r"Stored item |Got item |Couldn't fetch |I'm connected|Result OK)"
@@ -89,10 +89,41 @@ def _is_code_start(first: str) -> bool:
     return bool(CODE_START.match(s))
 
 
+def _balance(text: str) -> int:
+    depth, quote = 0, None
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+    return depth
+
+
+def _join_print_statements(src: str) -> str:
+    """A Python 2 ``print x.format(`` statement continued on the next lines: one logical line."""
+    lines = src.split("\n")
+    out: List[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if re.match(r"^\s*print\s+(?!\()", line) and _balance(line) > 0:
+            while i + 1 < len(lines) and _balance(line) > 0:
+                i += 1
+                line = line + " " + lines[i].strip()
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
 def py2to3(src: str) -> str:
     """The mechanical Python 2 → 3 rewrite (rule 5)."""
     out = []
-    for line in src.split("\n"):
+    for line in _join_print_statements(src).split("\n"):
         m = re.match(r"^(\s*)print\s+(?!\()(.*)$", line)
         if m is None:
             m2 = re.match(r"^(\s*)print\s*(\(.*\)),\s*$", line)  # print ("a" "b"), x  → continuation below
@@ -137,6 +168,7 @@ def extract(path: Path) -> List[Example]:
                     plines = plines[:i]
                     break
         if cur is not None and (CONTINUES.match(first) and not NOT_PYTHON.match(first.lstrip())
+                                and not PROSE.match(first.strip())
                                 or _is_code_start(first)):
             cur.append((start, plines))
             continue

@@ -119,7 +119,7 @@ key = "prelude_key"
 """
 
 PRELUDES = {
-    "sync": "c = client = cb = Couchbase.connect(bucket='default', host=HOSTS)\n",
+    "sync": "c = client = cb = Couchbase.connect(bucket='default', host=HOSTS)\nc.set(key, 'prelude value')\n",
     "gevent": "from gcouchbase.connection import GConnection\nc = client = cb = GConnection(bucket='default', host=HOSTS)\n",
     "twisted": ("from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
                 "from txcouchbase.connection import Connection as TxCouchbase\n"
@@ -164,8 +164,27 @@ def build_script(example: Any, fe: str, hosts: List[str], connstr: str, user: st
 
 
 def run(example: Any, hosts: List[str], connstr: str, user: str, password: str,
-        timeout: float = 60) -> Tuple[bool, str, str]:
-    """(passed, front end, output)."""
+        timeout: float = 60, previous: Any = None) -> Tuple[bool, str, str]:
+    """(passed, front end, output). ``previous``: the example before it in the same document.
+
+    Fragment rule: an example that fails with a NameError for a name the previous example
+    defines (``result``, ``ZlibTranscoder``: "assuming the class is defined above") is run
+    again after the previous example, as one script.
+    """
+    ok, fe, out = _run_once(example, hosts, connstr, user, password, timeout)
+    if not ok and previous is not None:
+        m = re.search(r"NameError: name '(\w+)' is not defined", out)
+        if m and re.search(rf"^\s*(def|class)?\s*{m.group(1)}\b", previous.source, re.M):
+            from dataclasses import replace
+
+            joined = replace(example, source=previous.source + "\n" + example.source)
+            ok, fe, out2 = _run_once(joined, hosts, connstr, user, password, timeout)
+            out = out + "\n---- run again after the previous example ----\n" + out2
+    return ok, fe, out
+
+
+def _run_once(example: Any, hosts: List[str], connstr: str, user: str, password: str,
+              timeout: float) -> Tuple[bool, str, str]:
     fe = front_end_of(example.doc, example.source)
     script = build_script(example, fe, hosts, connstr, user, password)
     try:
