@@ -9,6 +9,9 @@ mechanically to every document:
    call or attribute chain such as ``client.set(``), or ``>>>`` (an interactive session, whose
    ``>>>`` lines are the code and the rest its shown output); a paragraph indented under a
    code paragraph, or starting with a closing bracket or ``except``/``else``/``finally``, continues it.
+   A rendered page glues the next heading to a code paragraph: a line that is a lone capitalised
+   word ("Warning", "Returns"), an API signature, a bullet ("•") or, as the paragraph's last
+   line, a lone lowercase name (a property heading such as "connected") ends the code there.
    Paragraphs that are JavaScript (``function (doc, meta)``), templates (``{%``, ``<``), shell
    (``shell>``), C or diffs are not Python.
 3. Consecutive code paragraphs form one example; a prose paragraph ends it.
@@ -163,8 +166,9 @@ def extract(path: Path) -> List[Example]:
         if _is_code_start(first) or cur is not None:
             # rendered pages glue the next heading ("Warning", "Returns", a signature) to the code
             for i, ln in enumerate(plines[1:], 1):
-                if re.match(r"^([A-Z][a-z]+:?|Example:)$", ln) or REFERENCE_HEADING.search(ln) and \
-                        not ln.startswith((" ", "\t")) and "=" not in ln:
+                if re.match(r"^([A-Z][a-z]+:?|Example:)$", ln) or ln.lstrip().startswith("•") or \
+                        (i == len(plines) - 1 and re.match(r"^[a-z_]+$", ln)) or \
+                        REFERENCE_HEADING.search(ln) and not ln.startswith((" ", "\t")) and "=" not in ln:
                     plines = plines[:i]
                     break
         if cur is not None and (CONTINUES.match(first) and not NOT_PYTHON.match(first.lstrip())

@@ -2,7 +2,9 @@
 
 How an example is adapted (mechanically; the same for every example):
 
-* **Front end**: an example that mentions ``txcouchbase``/``TxCouchbase``/``TxAsync``/
+* **Front end**: an example of the txcouchbase reference (001) that uses ``defer()`` or sets
+  ``.callback =``/``.errback =`` runs on the raw client (the reference documents them there);
+  otherwise an example that mentions ``txcouchbase``/``TxCouchbase``/``TxAsync``/
   ``reactor``/``Deferred``/``addCallback`` runs on Twisted; ``gcouchbase`` on gevent; one from
   the acouchbase reference on asyncio; the rest on the blocking API.
 * **Address**: ``host='localhost'`` and the guide's example hosts (``foo.com``, ``bar.com``,
@@ -12,8 +14,9 @@ How an example is adapted (mechanically; the same for every example):
   ``beer-sample`` and ``travel-sample``, and accepts each bucket's name as its user (1.x SASL).
 * **Prelude** (for fragments, which use names defined earlier in the text): the 1.x imports
   (``from couchbase import *``-style names, the 1.x exception names), ``c``/``client``/``cb``
-  connected to ``default`` (for the 3.x references: the front end's cluster objects), and
-  ``design_name``/``view_name``/``key``. An example that defines a name itself overrides it.
+  connected to ``default`` (Twisted: ``txcouchbase.connection.Connection``, raw:
+  ``TxAsyncConnection``; asyncio: an ``acouchbase`` Cluster), ``ft`` (the 2.x alias of the search
+  module) and ``design_name``/``view_name``/``key``. An example that defines a name itself overrides it.
 * **Comment-only bodies** get ``pass`` (``if x:\\n    # handle it`` is not valid Python); an
   example with a top-level ``return`` is a function body and runs wrapped in a function.
 * **Epilogue** (Twisted): the reactor runs until nothing is pending (at most a few seconds)
@@ -36,6 +39,8 @@ EXAMPLE_HOSTS = ("localhost", "foo.com", "bar.com", "baz.com")
 
 
 def front_end_of(doc: str, src: str) -> str:
+    if doc.startswith("001") and re.search(r"\.defer\(|\.(callback|errback) = ", src):
+        return "txraw"  # the reference documents defer() and raw callbacks on the raw client
     if doc.startswith("001") or re.search(r"txcouchbase|TxCouchbase|TxAsync|reactor|Deferred|addCallback", src):
         return "twisted"
     if "gcouchbase" in src:
@@ -122,11 +127,16 @@ PRELUDES = {
     "sync": "c = client = cb = Couchbase.connect(bucket='default', host=HOSTS)\nc.set(key, 'prelude value')\n",
     "gevent": "from gcouchbase.connection import GConnection\nc = client = cb = GConnection(bucket='default', host=HOSTS)\n",
     "twisted": ("from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
+                "import couchbase.search as ft\n"
                 "from txcouchbase.connection import Connection as TxCouchbase\n"
                 "c = client = cb = TxCouchbase(bucket='default', host=HOSTS)\n"),
+    "txraw": ("from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
+              "from txcouchbase.connection import TxAsyncConnection\n"
+              "c = client = cb = TxAsyncConnection(bucket='default', host=HOSTS)\n"),
     "asyncio": ("import asyncio\nfrom acouchbase.cluster import Cluster as _ACluster\n"
                 "from couchbase.options import ClusterOptions\nfrom couchbase.auth import PasswordAuthenticator\n"
-                "cb = asyncio.get_event_loop().run_until_complete(_ACluster.connect(CONNSTR, "
+                "_loop = asyncio.new_event_loop()\nasyncio.set_event_loop(_loop)\n"
+                "cb = _loop.run_until_complete(_ACluster.connect(CONNSTR, "
                 "ClusterOptions(PasswordAuthenticator(USER, PASSWORD))))\n"),
 }
 
@@ -158,7 +168,7 @@ def build_script(example: Any, fe: str, hosts: List[str], connstr: str, user: st
         body = (f"try:\n{textwrap.indent(src, '    ')}\nexcept {expect}:\n    print('EXPECTED-RAISE {expect}')\n"
                 f"else:\n    raise SystemExit('expected {expect} to be raised')\n")
     script = prelude + "\n# ---- the example ----\n" + body + "\n"
-    if fe == "twisted":
+    if fe in ("twisted", "txraw"):
         script += EPILOGUE_TWISTED
     return script
 

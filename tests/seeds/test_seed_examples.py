@@ -45,6 +45,12 @@ ERRATA: Dict[str, str] = {
     "004:1098": "needs a password-protected bucket 'default' (password 's3cr3t')",
     "002:1844": "Python 2 in the example: a str stored as FMT_BYTES (the 004 edition writes b'long value'), and "
                 "decode_value tests the builtin `format` (004 fixes it to `flags`)",
+    "001:108": "the reference's typo: addErrback(on_get_common), a name it never defines (on_err_common is)",
+    "001:248": "the reference's typo: addErrback(on_get_common) (see 001:108)",
+    "001:336": "the reference's typo: addErrback(on_get_common) (see 001:108)",
+    "004:1837": "the 004 edition lost the line defining FMT_ZLIB (\"# We'll define our own flag.\" is followed by "
+                "nothing); the 002 edition has it",
+    "001:84": "the reference's typo: d.addCallback(opres) adds the AsyncResult, not on_ok, as the callback",
     "001:232": "prose ('queryEx(), around which this method wraps') rendered like code",
 }
 
@@ -52,14 +58,7 @@ ERRATA: Dict[str, str] = {
 _TX1 = "unfinished: txcouchbase.connection (the 1.x Twisted Connection / TxAsyncConnection) is not written yet"
 _TX3 = ("unfinished: the 3.x txcouchbase reference spellings (cb with upsert+queryAll+n1qlQueryAll, "
         "registerDeferred, defer) are not written yet")
-UNFINISHED: Dict[str, str] = {
-    "000:54": "unfinished: acouchbase's cb.search(...) iterated synchronously (acouchbase.iterator) is not written yet",
-    **{k: _TX3 for k in ("001:35", "001:52", "001:65", "001:84", "001:108", "001:126", "001:178", "001:248",
-                         "001:266", "001:294", "001:336", "001:354")},
-    **{k: _TX1 for k in ("004:1511", "004:1520", "004:1542", "004:1556", "004:1577", "004:1601", "004:1646")},
-    "002:1385": "unfinished: the extraction merges the bullet list after the append example into it",
-    "004:1837": "unfinished: not investigated yet",
-}
+UNFINISHED: Dict[str, str] = {}
 
 
 def _examples() -> List[Any]:
@@ -96,6 +95,10 @@ BEERS = {
     "abbaye_de_leffe": {"type": "brewery", "name": "Abbaye de Leffe"},
     "abbaye_de_leffe-blonde": {"type": "beer", "name": "abbaye blonde", "abv": 6.6, "brewery_id": "abbaye_de_leffe"},
 }
+# Documents the examples read without writing them first (the txcouchbase reference's get_multi
+# of "Foo", "bar", "baz"; the search examples' "nosql" hit).
+OTHER_DOCS = {"Foo": "Foo value", "bar": "bar value", "baz": "baz value", "foo": "foo value",
+              "nosql_doc": {"text": "nosql document database"}}
 DESIGNS = {
     "beer": {"views": {
         "brewery_beers": {"map": "function (doc, meta) { if (doc.type == 'brewery') { emit([meta.id], null); } "
@@ -120,9 +123,11 @@ def seed_mock() -> Any:
         for b in ("default", "beer-sample"):
             cb = Connection(bucket=b, host=hosts)
             cb.set_multi(BEERS)
+            cb.set_multi(OTHER_DOCS)
             for name, design in DESIGNS.items():
                 cb.design_create(name, design, use_devmode=False)
             cb.close()
+        m.create_search_index("name", "default")
         yield m, hosts
 
 
