@@ -31,8 +31,8 @@ The raw flavour returns the raw rows object (``on_rows``/``callback``/
 Connecting starts when the cluster is created; operations issued before it
 completes are queued and run afterwards, or errback with the connection's
 error. Both flavours offer ``registerDeferred('connect', d)`` /
-``registerDeferred('_dtor', d)``, ``on_connect()``, ``defer(opres)`` and
-``connected``. Closing fails operations in flight with
+``registerDeferred('_dtor', d)``, ``on_connect()`` (a Deferred on both flavours),
+``defer(opres)`` and ``connected``. Closing fails operations in flight with
 ``ObjectClosedException``; a cancelled Deferred drops its late result. The
 cluster belongs to the reactor thread that created it. Importing this module
 does not install a reactor: the installed one is looked up when a cluster is
@@ -250,6 +250,8 @@ class _TxClusterMixin:
         Takes over the operation's ``callback``/``errback``.
         :raises InvalidArgumentException: ``opres`` is not a pending operation of this SDK.
         """
+        if isinstance(opres, Deferred):  # already one (on_connect() of the raw flavour returns a Deferred)
+            return opres
         if not isinstance(opres, (AsyncResult, MultiCollector)):
             raise InvalidArgumentException(message=f"defer() needs an AsyncResult, got {opres!r}")
         d: Deferred = Deferred()
@@ -409,7 +411,25 @@ class TxRawScope(AsyncScope):
 
 
 class TxRawBucket(AsyncBucket):
-    """A bucket; ``on_connect()`` returns an AsyncResult."""
+    """A bucket; ``on_connect()`` returns a Deferred firing with the bucket (as on TxRawCluster)."""
+
+    def on_connect(self) -> Deferred:
+        """A Deferred firing with the bucket once its connection is ready (errback: the reason).
+
+        A Deferred, not a raw AsyncResult, as the 3.x reference's TxRawClientMixin documents:
+        a raw result nobody sets handlers on would report the missing handlers when the
+        connection completes."""
+        d: Deferred = Deferred()
+        op = self._connected(self)
+
+        def done(op: AsyncResult) -> None:
+            _fire(d, op)
+
+        if op.done:
+            done(op)
+        else:
+            op._on_done = done
+        return d
 
 
 class TxRawCluster(_TxClusterMixin, AsyncCluster):
@@ -427,6 +447,13 @@ class TxRawCluster(_TxClusterMixin, AsyncCluster):
                  reactor: Optional[Any] = None, **kwargs: Any) -> None:
         factory = self._tx_init(reactor)
         super().__init__(connstr, options, iops_factory=factory, **kwargs)
+
+    def on_connect(self) -> Deferred:
+        """A Deferred firing with the cluster once connected: short-hand for
+        ``d = Deferred(); cluster.registerDeferred('connect', d); return d`` (3.x reference)."""
+        d: Deferred = Deferred()
+        self.registerDeferred("connect", d)
+        return d
 
     def close(self) -> Deferred:
         """Close every connection now; returns a Deferred firing once libcouchbase released them."""
