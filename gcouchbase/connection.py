@@ -1,5 +1,6 @@
 """The 1.x gevent API: ``GConnection(bucket=..., host=...)``, the 1.x Connection methods
 (:mod:`couchbase._legacy`) on gevent's collection: each call parks only the calling greenlet."""
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -17,11 +18,22 @@ __all__ = ["GConnection"]
 class GConnection(LegacyAPI):
     """A 1.x Connection for gevent (same arguments as :class:`couchbase.connection.Connection`)."""
 
-    def __init__(self, bucket: str = "default", host: Any = "localhost", port: int = 8091,
-                 password: Optional[str] = None, quiet: bool = False, timeout: Optional[float] = None,
-                 lockmode: int = LOCKMODE_WAIT, transcoder: Any = None, default_format: int = FMT_JSON,
-                 unlock_gil: bool = True, username: Optional[str] = None,
-                 connection_string: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        bucket: str = "default",
+        host: Any = "localhost",
+        port: int = 8091,
+        password: Optional[str] = None,
+        quiet: bool = False,
+        timeout: Optional[float] = None,
+        lockmode: int = LOCKMODE_WAIT,
+        transcoder: Any = None,
+        default_format: int = FMT_JSON,
+        unlock_gil: bool = True,
+        username: Optional[str] = None,
+        connection_string: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
         from couchbase.connection import _check_extra
         from gcouchbase.cluster import Cluster
 
@@ -32,8 +44,9 @@ class GConnection(LegacyAPI):
         if timeout is not None:
             opts["kv_timeout"] = timeout
         connstr = connection_string or legacy_connstr(host, port)
-        self._cluster = Cluster(connstr, ClusterOptions(PasswordAuthenticator(username or bucket, password or "")),
-                                **opts)
+        self._cluster = Cluster(
+            connstr, ClusterOptions(PasswordAuthenticator(username or bucket, password or "")), **opts
+        )
         try:
             self._bucket = self._cluster.bucket(bucket)
         except BaseException:

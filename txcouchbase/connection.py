@@ -18,6 +18,7 @@ work as on ``TxCluster``; multi operations also have camelCase names (``getMulti
 ``TxAsyncConnection`` returns raw ``AsyncResult`` objects (set ``callback``/``errback``),
 which skips the cost of a Deferred per operation.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,11 +46,23 @@ class _TxLegacy(LegacyAPI):
 
     _cluster_class: Any
 
-    def __init__(self, bucket: str = "default", host: Any = "localhost", port: int = 8091,
-                 password: Optional[str] = None, quiet: bool = False, timeout: Optional[float] = None,
-                 lockmode: int = LOCKMODE_WAIT, transcoder: Any = None, default_format: int = FMT_JSON,
-                 unlock_gil: bool = True, username: Optional[str] = None,
-                 connection_string: Optional[str] = None, reactor: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        bucket: str = "default",
+        host: Any = "localhost",
+        port: int = 8091,
+        password: Optional[str] = None,
+        quiet: bool = False,
+        timeout: Optional[float] = None,
+        lockmode: int = LOCKMODE_WAIT,
+        transcoder: Any = None,
+        default_format: int = FMT_JSON,
+        unlock_gil: bool = True,
+        username: Optional[str] = None,
+        connection_string: Optional[str] = None,
+        reactor: Any = None,
+        **kwargs: Any,
+    ) -> None:
         from couchbase.connection import _check_extra
 
         _check_extra(kwargs)
@@ -112,7 +125,9 @@ class _TxLegacy(LegacyAPI):
         elif event == "_dtor":
             self._cluster.registerDeferred("_dtor", d)
         else:
-            raise ArgumentError(message=f"registerDeferred: unknown event {event!r} (expected 'connect' or '_dtor')")
+            raise ArgumentError(
+                message=f"registerDeferred: unknown event {event!r} (expected 'connect' or '_dtor')"
+            )
 
     def defer(self, opres: Any) -> Deferred:
         """A Deferred firing with the outcome of a raw AsyncResult (takes over its callbacks)."""
@@ -129,8 +144,10 @@ class _TxLegacy(LegacyAPI):
     # ---- views ----------------------------------------------------------------------
     def _view_request(self, args: Any, kwargs: Dict[str, Any], view_cls: Any = View) -> Any:
         if kwargs.get("include_docs"):
-            raise ArgumentError(message="include_docs is not supported by queryAll/queryEx on Twisted: "
-                                        "fetch the documents with getMulti")
+            raise ArgumentError(
+                message="include_docs is not supported by queryAll/queryEx on Twisted: "
+                "fetch the documents with getMulti"
+            )
         return view_cls(self, *args, **kwargs)
 
     def _to_rows(self, view: Any, batched: Any) -> Any:
@@ -151,10 +168,13 @@ class _TxLegacy(LegacyAPI):
         """Query a view, streaming its rows: ``handler = viewcls(self, design, view, **params)``
         (an :class:`~couchbase.asynchronous.view.AsyncViewBase` subclass) gets ``on_rows(rows)``
         per batch, then ``on_done()`` or ``on_error(exc)``. Returns the handler."""
-        if not isinstance(viewcls, type) or not all(callable(getattr(viewcls, m, None))
-                                                   for m in ("on_rows", "on_error", "on_done")):
-            raise ArgumentError(message=f"queryEx needs a class with on_rows/on_error/on_done "
-                                        f"(an AsyncViewBase subclass), got {viewcls!r}")
+        if not isinstance(viewcls, type) or not all(
+            callable(getattr(viewcls, m, None)) for m in ("on_rows", "on_error", "on_done")
+        ):
+            raise ArgumentError(
+                message=f"queryEx needs a class with on_rows/on_error/on_done "
+                f"(an AsyncViewBase subclass), got {viewcls!r}"
+            )
         handler = self._view_request(args, kwargs, viewcls)
         conn = self
 
@@ -184,7 +204,9 @@ class _TxLegacy(LegacyAPI):
             rows.errback = lambda _r, _t, exc, _tb: bridge.on_error(exc)
         return handler
 
-    def query(self, design: str, view: str, use_devmode: bool = False, itercls: Any = None, **kwargs: Any) -> Any:
+    def query(
+        self, design: str, view: str, use_devmode: bool = False, itercls: Any = None, **kwargs: Any
+    ) -> Any:
         """On Twisted a view query fires a Deferred with all rows (same as :meth:`queryAll`)."""
         if itercls is not None:
             return self.queryEx(itercls, design, view, use_devmode=use_devmode, **kwargs)
@@ -242,7 +264,9 @@ class _TxLegacy(LegacyAPI):
 
     def _no_syncwait(self, syncwait: float) -> None:
         if syncwait:
-            raise ArgumentError(message="syncwait waits by blocking; on Twisted chain on the returned Deferred")
+            raise ArgumentError(
+                message="syncwait waits by blocking; on Twisted chain on the returned Deferred"
+            )
 
     def design_create(self, name: str, design: Any, use_devmode: bool = True, syncwait: float = 0) -> Any:
         self._no_syncwait(syncwait)
@@ -262,14 +286,18 @@ class _TxLegacy(LegacyAPI):
         base = base[4:] if base.startswith("dev_") else base
         mgr = self._views_mgr()
         d = mgr.get_design_document(base, DesignDocumentNamespace.DEVELOPMENT)
-        d.addCallback(lambda dev: mgr.upsert_design_document(DesignDocument(base, dev.views),
-                                                             DesignDocumentNamespace.PRODUCTION))
+        d.addCallback(
+            lambda dev: mgr.upsert_design_document(
+                DesignDocument(base, dev.views), DesignDocumentNamespace.PRODUCTION
+            )
+        )
         return d.addCallback(lambda _r: HttpResult({"ok": True}, 201))
 
     # ---- what the blocking layer does by waiting -----------------------------------------
     def endure(self, key: Any, *args: Any, **kwargs: Any) -> Any:
         raise UnsupportedOperationException(
-            message="endure() polls by waiting; on Twisted pass persist_to=/replicate_to= to the mutation")
+            message="endure() polls by waiting; on Twisted pass persist_to=/replicate_to= to the mutation"
+        )
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -338,7 +366,9 @@ class TxAsyncConnection(_TxLegacy):
 
     def _gather(self, pendings: List[Any], fn: Callable[[List[Any]], Any]) -> Any:
         if len(pendings) != 1:
-            raise UnsupportedOperationException(message="TxAsyncConnection.stats takes one stats group at a time")
+            raise UnsupportedOperationException(
+                message="TxAsyncConnection.stats takes one stats group at a time"
+            )
         return self._then(pendings[0], lambda r: fn([r]))
 
     def queryAll(self, *args: Any, **kwargs: Any) -> Deferred:

@@ -11,6 +11,7 @@ mix it in. A front end whose operations return pending objects (Deferreds) provi
 Bootstrap arguments of the 1.x constructor are turned into a connection string by
 :func:`legacy_connstr`.
 """
+
 from __future__ import annotations
 
 import json
@@ -176,8 +177,15 @@ class LegacyAPI:
         return self._kv._bucket_name
 
     # ---- argument mapping ---------------------------------------------------------
-    def _store_opts(self, cas: int, ttl: Any, format: Any, persist_to: int, replicate_to: int,  # noqa: A002
-                    for_multi: bool = False) -> Dict[str, Any]:
+    def _store_opts(
+        self,
+        cas: int,
+        ttl: Any,
+        format: Any,
+        persist_to: int,
+        replicate_to: int,  # noqa: A002
+        for_multi: bool = False,
+    ) -> Dict[str, Any]:
         opts: Dict[str, Any] = {"format": self._default_format if format is None else format}
         if ttl:
             opts["expiry"] = ttl
@@ -196,8 +204,16 @@ class LegacyAPI:
         return opts
 
     # ---- storing -------------------------------------------------------------------
-    def set(self, key: Any, value: Any, cas: int = 0, ttl: Any = 0, format: Any = None,  # noqa: A002
-            persist_to: int = 0, replicate_to: int = 0) -> Any:
+    def set(
+        self,
+        key: Any,
+        value: Any,
+        cas: int = 0,
+        ttl: Any = 0,
+        format: Any = None,  # noqa: A002
+        persist_to: int = 0,
+        replicate_to: int = 0,
+    ) -> Any:
         """Store ``value`` under ``key`` unconditionally (with ``cas``: only if unchanged,
         else KeyExistsError). ``ttl`` in seconds; ``format`` one of the FMT_* constants."""
         return self._kv.upsert(key, value, **self._store_opts(cas, ttl, format, persist_to, replicate_to))
@@ -206,24 +222,53 @@ class LegacyAPI:
         """Same as :meth:`set` (the spelling the 1.2 guide's "Getting A Single Document" uses)."""
         return self.set(key, value, **kwargs)
 
-    def add(self, key: Any, value: Any, ttl: Any = 0, format: Any = None,  # noqa: A002
-            persist_to: int = 0, replicate_to: int = 0) -> Any:
+    def add(
+        self,
+        key: Any,
+        value: Any,
+        ttl: Any = 0,
+        format: Any = None,  # noqa: A002
+        persist_to: int = 0,
+        replicate_to: int = 0,
+    ) -> Any:
         """Store only if ``key`` does not exist (else KeyExistsError)."""
         return self._kv.insert(key, value, **self._store_opts(0, ttl, format, persist_to, replicate_to))
 
-    def replace(self, key: Any, value: Any, cas: int = 0, ttl: Any = 0, format: Any = None,  # noqa: A002
-                persist_to: int = 0, replicate_to: int = 0) -> Any:
+    def replace(
+        self,
+        key: Any,
+        value: Any,
+        cas: int = 0,
+        ttl: Any = 0,
+        format: Any = None,  # noqa: A002
+        persist_to: int = 0,
+        replicate_to: int = 0,
+    ) -> Any:
         """Store only if ``key`` exists (else NotFoundError)."""
         return self._kv.replace(key, value, **self._store_opts(cas, ttl, format, persist_to, replicate_to))
 
-    def append(self, key: Any, value: Any, cas: int = 0, format: Any = None,  # noqa: A002
-               persist_to: int = 0, replicate_to: int = 0) -> Any:
+    def append(
+        self,
+        key: Any,
+        value: Any,
+        cas: int = 0,
+        format: Any = None,  # noqa: A002
+        persist_to: int = 0,
+        replicate_to: int = 0,
+    ) -> Any:
         """Append ``value`` (str or bytes) to a FMT_UTF8/FMT_BYTES document."""
         self._check_fragment_format(format)
         return self._kv.append(key, value, **self._binary_opts(cas, persist_to, replicate_to))
 
-    def prepend(self, key: Any, value: Any, cas: int = 0, format: Any = None,  # noqa: A002
-                persist_to: int = 0, replicate_to: int = 0) -> Any:
+    def prepend(
+        self,
+        key: Any,
+        value: Any,
+        cas: int = 0,
+        format: Any = None,  # noqa: A002
+        persist_to: int = 0,
+        replicate_to: int = 0,
+    ) -> Any:
         """Prepend ``value`` (str or bytes) to a FMT_UTF8/FMT_BYTES document."""
         self._check_fragment_format(format)
         return self._kv.prepend(key, value, **self._binary_opts(cas, persist_to, replicate_to))
@@ -242,7 +287,9 @@ class LegacyAPI:
             opts["persist_to"], opts["replicate_to"] = persist_to, replicate_to
         return opts
 
-    def delete(self, key: Any, cas: int = 0, quiet: Any = None, persist_to: int = 0, replicate_to: int = 0) -> Any:
+    def delete(
+        self, key: Any, cas: int = 0, quiet: Any = None, persist_to: int = 0, replicate_to: int = 0
+    ) -> Any:
         """Remove ``key`` (NotFoundError if missing, unless quiet)."""
         opts: Dict[str, Any] = {}
         if cas:
@@ -254,7 +301,9 @@ class LegacyAPI:
         return self._kv.remove(key, **opts)
 
     # ---- reading -------------------------------------------------------------------
-    def get(self, key: Any, ttl: Any = 0, quiet: Any = None, replica: bool = False, no_format: bool = False) -> Any:
+    def get(
+        self, key: Any, ttl: Any = 0, quiet: Any = None, replica: bool = False, no_format: bool = False
+    ) -> Any:
         """Read ``key``; ``result.value`` is the value. With ``ttl`` the expiry is also set
         (get-and-touch); ``replica=True`` reads from a replica; ``quiet=True`` returns a failed
         result (``success`` False, ``rc``) instead of raising NotFoundError."""
@@ -319,31 +368,60 @@ class LegacyAPI:
     def _multi_quiet(quiet: Any) -> Dict[str, Any]:
         return {} if quiet is None else {"quiet": bool(quiet)}
 
-    def set_multi(self, keys: Any, ttl: Any = 0, format: Any = None, persist_to: int = 0,  # noqa: A002
-                  replicate_to: int = 0, quiet: Any = None) -> Any:
+    def set_multi(
+        self,
+        keys: Any,
+        ttl: Any = 0,
+        format: Any = None,
+        persist_to: int = 0,  # noqa: A002
+        replicate_to: int = 0,
+        quiet: Any = None,
+    ) -> Any:
         """``set`` many: a dict key → value (or an ItemSequence/ItemOptionDict)."""
-        return self._kv.upsert_multi(keys, **self._store_opts(0, ttl, format, persist_to, replicate_to),
-                                     **self._multi_quiet(quiet))
+        return self._kv.upsert_multi(
+            keys, **self._store_opts(0, ttl, format, persist_to, replicate_to), **self._multi_quiet(quiet)
+        )
 
-    def add_multi(self, keys: Any, ttl: Any = 0, format: Any = None, persist_to: int = 0,  # noqa: A002
-                  replicate_to: int = 0, quiet: Any = None) -> Any:
+    def add_multi(
+        self,
+        keys: Any,
+        ttl: Any = 0,
+        format: Any = None,
+        persist_to: int = 0,  # noqa: A002
+        replicate_to: int = 0,
+        quiet: Any = None,
+    ) -> Any:
         """``add`` many; the exception of a failed key carries ``all_results``."""
-        return self._kv.insert_multi(keys, **self._store_opts(0, ttl, format, persist_to, replicate_to),
-                                     **self._multi_quiet(quiet))
+        return self._kv.insert_multi(
+            keys, **self._store_opts(0, ttl, format, persist_to, replicate_to), **self._multi_quiet(quiet)
+        )
 
-    def replace_multi(self, keys: Any, ttl: Any = 0, format: Any = None, persist_to: int = 0,  # noqa: A002
-                      replicate_to: int = 0, quiet: Any = None) -> Any:
+    def replace_multi(
+        self,
+        keys: Any,
+        ttl: Any = 0,
+        format: Any = None,
+        persist_to: int = 0,  # noqa: A002
+        replicate_to: int = 0,
+        quiet: Any = None,
+    ) -> Any:
         """``replace`` many."""
-        return self._kv.replace_multi(keys, **self._store_opts(0, ttl, format, persist_to, replicate_to),
-                                      **self._multi_quiet(quiet))
+        return self._kv.replace_multi(
+            keys, **self._store_opts(0, ttl, format, persist_to, replicate_to), **self._multi_quiet(quiet)
+        )
 
-    def get_multi(self, keys: Any, ttl: Any = 0, quiet: Any = None, replica: bool = False,
-                  no_format: bool = False) -> Any:
+    def get_multi(
+        self, keys: Any, ttl: Any = 0, quiet: Any = None, replica: bool = False, no_format: bool = False
+    ) -> Any:
         """``get`` many, pipelined; a MultiResult (a dict key → result, with ``all_ok``)."""
         if replica or ttl:
-            return self._multi_of("get_multi", self._keys(keys), quiet,
-                                  lambda k, o: self._sched_replica_or_gat(k, o, replica, ttl),
-                                  self._get_opts(None, no_format))
+            return self._multi_of(
+                "get_multi",
+                self._keys(keys),
+                quiet,
+                lambda k, o: self._sched_replica_or_gat(k, o, replica, ttl),
+                self._get_opts(None, no_format),
+            )
         return self._kv.get_multi(keys, **self._get_opts(quiet, no_format))
 
     def _sched_replica_or_gat(self, key: Any, opts: Dict[str, Any], replica: bool, ttl: Any) -> Any:
@@ -357,8 +435,13 @@ class LegacyAPI:
     def delete_multi(self, keys: Any, quiet: Any = None, persist_to: int = 0, replicate_to: int = 0) -> Any:
         """``delete`` many (a list of keys, or a dict key → cas)."""
         if isinstance(keys, Mapping):
-            return self._multi_of("delete_multi", list(keys), quiet,
-                                  lambda k, o: self._kv._sched_remove(k, dict(o, cas=keys[k]) if keys[k] else o), {})
+            return self._multi_of(
+                "delete_multi",
+                list(keys),
+                quiet,
+                lambda k, o: self._kv._sched_remove(k, dict(o, cas=keys[k]) if keys[k] else o),
+                {},
+            )
         opts = self._multi_quiet(quiet)
         if persist_to or replicate_to:
             opts.update(persist_to=persist_to, replicate_to=replicate_to)
@@ -384,15 +467,29 @@ class LegacyAPI:
         """``decr`` many (a list, or a dict key → amount)."""
         if isinstance(keys, Mapping):
             keys = {k: -v for k, v in keys.items()}
-        return self._kv.counter_multi(keys, delta=-amount, initial=initial, **({"expiry": ttl} if ttl else {}))
+        return self._kv.counter_multi(
+            keys, delta=-amount, initial=initial, **({"expiry": ttl} if ttl else {})
+        )
 
-    def append_multi(self, keys: Any, format: Any = None, persist_to: int = 0, replicate_to: int = 0,  # noqa: A002
-                     quiet: Any = None) -> Any:
+    def append_multi(
+        self,
+        keys: Any,
+        format: Any = None,
+        persist_to: int = 0,
+        replicate_to: int = 0,  # noqa: A002
+        quiet: Any = None,
+    ) -> Any:
         """``append`` many: a dict key → fragment, or an ItemOptionDict with ``fragment=``."""
         return self._fragment_multi("append_multi", _kv.APPEND, keys, format, quiet)
 
-    def prepend_multi(self, keys: Any, format: Any = None, persist_to: int = 0, replicate_to: int = 0,  # noqa: A002
-                      quiet: Any = None) -> Any:
+    def prepend_multi(
+        self,
+        keys: Any,
+        format: Any = None,
+        persist_to: int = 0,
+        replicate_to: int = 0,  # noqa: A002
+        quiet: Any = None,
+    ) -> Any:
         """``prepend`` many: a dict key → fragment, or an ItemOptionDict with ``fragment=``."""
         return self._fragment_multi("prepend_multi", _kv.PREPEND, keys, format, quiet)
 
@@ -404,8 +501,10 @@ class LegacyAPI:
             pairs = []
             for item, iopts in keys.items_and_options():
                 if "fragment" not in iopts:
-                    raise ArgumentError(message=f"{name}: every item needs a fragment= option "
-                                                f"(ItemOptionDict.add(item, fragment=...))")
+                    raise ArgumentError(
+                        message=f"{name}: every item needs a fragment= option "
+                        f"(ItemOptionDict.add(item, fragment=...))"
+                    )
                 pairs.append((item.key, iopts["fragment"]))
             items = {item.key: item for item in keys}
         elif isinstance(keys, Mapping):
@@ -413,12 +512,19 @@ class LegacyAPI:
         else:
             raise ArgumentError(message=f"{name} takes a dict key -> fragment or an ItemOptionDict")
         frags = dict(pairs)
-        return self._multi_of(name, [k for k, _ in pairs], quiet,
-                              lambda k, o: self._kv._sched_store(operation, k, frags[k], o), {}, items)
+        return self._multi_of(
+            name,
+            [k for k, _ in pairs],
+            quiet,
+            lambda k, o: self._kv._sched_store(operation, k, frags[k], o),
+            {},
+            items,
+        )
 
     def append_items(self, items: Any, **kwargs: Any) -> Any:
         """Append each item's ``fragment`` option (an ItemOptionDict); on success the
         item's ``value`` has the fragment appended too."""
+
         def update(mres: Any) -> Any:
             for item, iopts in items.items_and_options():
                 if item.success and isinstance(item.value, (str, bytes)):
@@ -429,6 +535,7 @@ class LegacyAPI:
 
     def prepend_items(self, items: Any, **kwargs: Any) -> Any:
         """Prepend each item's ``fragment`` option; the item's ``value`` is updated too."""
+
         def update(mres: Any) -> Any:
             for item, iopts in items.items_and_options():
                 if item.success and isinstance(item.value, (str, bytes)):
@@ -444,8 +551,15 @@ class LegacyAPI:
             return [i.key for i in keys]
         return self._kv._keys_of(keys, "get_multi")
 
-    def _multi_of(self, name: str, keys: List[Any], quiet: Any, sched: Callable[[Any, Dict[str, Any]], Any],
-                  opts: Dict[str, Any], items: Any = None) -> Any:
+    def _multi_of(
+        self,
+        name: str,
+        keys: List[Any],
+        quiet: Any,
+        sched: Callable[[Any, Dict[str, Any]], Any],
+        opts: Dict[str, Any],
+        items: Any = None,
+    ) -> Any:
         kv = self._kv
         q = kv._quiet_default if quiet is None else bool(quiet)
         for k in keys:
@@ -456,14 +570,24 @@ class LegacyAPI:
     def observe(self, key: Any, master_only: bool = False) -> Any:
         """Each node's state of ``key``: ``result.value`` is a list of ObserveInfo
         (``cas``, ``flags``, ``from_master``, ``status``)."""
-        return self._then(self._kv.observe(key, master_only=master_only), lambda infos: ObserveResult(key, infos))
+        return self._then(
+            self._kv.observe(key, master_only=master_only), lambda infos: ObserveResult(key, infos)
+        )
 
     def observe_multi(self, keys: Iterable[Any], master_only: bool = False) -> Dict[Any, Any]:
         """``observe`` for each key: a dict key → ObserveResult."""
         return {k: self.observe(k, master_only=master_only) for k in keys}
 
-    def endure(self, key: Any, persist_to: int = -1, replicate_to: int = -1, cas: int = 0,
-               check_removed: bool = False, timeout: float = 5.0, interval: float = 0.010) -> Any:
+    def endure(
+        self,
+        key: Any,
+        persist_to: int = -1,
+        replicate_to: int = -1,
+        cas: int = 0,
+        check_removed: bool = False,
+        timeout: float = 5.0,
+        interval: float = 0.010,
+    ) -> Any:
         """Wait until ``key`` (at ``cas``, if given) is persisted on ``persist_to`` nodes and
         replicated to ``replicate_to`` replicas (-1: all); with ``check_removed``, until its
         removal is. Raises TimeoutError after ``timeout`` seconds."""
@@ -502,7 +626,9 @@ class LegacyAPI:
         return self._gather([self._bucket.stats(group) for group in groups], merge)
 
     # ---- views ---------------------------------------------------------------------
-    def query(self, design: str, view: str, use_devmode: bool = False, itercls: Any = None, **kwargs: Any) -> Any:
+    def query(
+        self, design: str, view: str, use_devmode: bool = False, itercls: Any = None, **kwargs: Any
+    ) -> Any:
         """Query a view: an iterable :class:`couchbase.views.iterator.View` of rows.
 
         Keywords: ``include_docs``, ``streaming``, ``row_processor``, ``query`` (a Query or an
@@ -521,7 +647,7 @@ class LegacyAPI:
         if not isinstance(name, str) or not name:
             raise ArgumentError(message=f"design document name must be a non-empty str, got {name!r}")
         if name.startswith("_design/"):
-            name = name[len("_design/"):]
+            name = name[len("_design/") :]
         if use_devmode and not name.startswith("dev_"):
             name = "dev_" + name
         return name
@@ -540,9 +666,10 @@ class LegacyAPI:
         if not isinstance(design, Mapping):
             raise ArgumentError(message=f"design must be a dict or JSON text, got {type(design).__name__}")
         name = self._design_name(name, False)
-        return self._then(self._views_mgr().design_create(name, dict(design), use_devmode, syncwait),
-                          lambda _r: HttpResult({"ok": True, "id": "_design/" + self._design_name(name, use_devmode)},
-                                                201))
+        return self._then(
+            self._views_mgr().design_create(name, dict(design), use_devmode, syncwait),
+            lambda _r: HttpResult({"ok": True, "id": "_design/" + self._design_name(name, use_devmode)}, 201),
+        )
 
     def design_get(self, name: str, use_devmode: bool = True) -> Any:
         """Design document ``name``: ``result.value`` is its JSON (``{"views": {...}}``).
@@ -553,18 +680,22 @@ class LegacyAPI:
     def design_publish(self, name: str, syncwait: float = 0) -> Any:
         """Copy development design ``dev_<name>`` to production ``name`` (the development one stays)."""
         name = self._design_name(name, False)
-        return self._then(self._views_mgr().design_publish(name, syncwait),
-                          lambda _r: HttpResult({"ok": True}, 201))
+        return self._then(
+            self._views_mgr().design_publish(name, syncwait), lambda _r: HttpResult({"ok": True}, 201)
+        )
 
     def design_delete(self, name: str, use_devmode: bool = True, syncwait: float = 0) -> Any:
         """Delete design document ``name``."""
         name = self._design_name(name, False)
-        return self._then(self._views_mgr().design_delete(name, use_devmode, syncwait),
-                          lambda _r: HttpResult({"ok": True}, 200))
+        return self._then(
+            self._views_mgr().design_delete(name, use_devmode, syncwait),
+            lambda _r: HttpResult({"ok": True}, 200),
+        )
 
 
-def _durable(infos: Sequence[Any], persist_to: int, replicate_to: int, cas: int,
-             check_removed: bool) -> Tuple[bool, str]:
+def _durable(
+    infos: Sequence[Any], persist_to: int, replicate_to: int, cas: int, check_removed: bool
+) -> Tuple[bool, str]:
     """Whether observe results meet 1.x endure()'s requirements, and what is missing."""
     nodes = len(infos)
     replicas = max(nodes - 1, 0)
@@ -575,7 +706,9 @@ def _durable(infos: Sequence[Any], persist_to: int, replicate_to: int, cas: int,
         status = info.state
         found = status in ("found", "persisted")
         gone = status in ("not_found", "logically_deleted")
-        match = (gone if check_removed else found) and (not cas or check_removed or getattr(info, "cas", 0) == cas)
+        match = (gone if check_removed else found) and (
+            not cas or check_removed or getattr(info, "cas", 0) == cas
+        )
         if not match:
             continue
         if status == "persisted" or (check_removed and status == "not_found"):

@@ -19,6 +19,7 @@ same objects: ``result.value/.cas/.rc/.success/.key/.flags``, ``MultiResult.all_
 the 1.x exception names in :mod:`couchbase.exceptions` (``NotFoundError``,
 ``KeyExistsError``, ...) are the typed exceptions of today.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -44,9 +45,19 @@ class _Owner:
         self._quiet_default = quiet
 
 
-def open_bucket(bucket: str, host: Any, port: int, password: Optional[str], username: Optional[str],
-                quiet: bool, timeout: Optional[float], lockmode: int, transcoder: Any,
-                connection_string: Optional[str], conn_factory: Any = None) -> Bucket:
+def open_bucket(
+    bucket: str,
+    host: Any,
+    port: int,
+    password: Optional[str],
+    username: Optional[str],
+    quiet: bool,
+    timeout: Optional[float],
+    lockmode: int,
+    transcoder: Any,
+    connection_string: Optional[str],
+    conn_factory: Any = None,
+) -> Bucket:
     """Open one bucket connection from 1.x constructor arguments (shared by the 1.x classes).
 
     Credentials: ``username`` (default: the bucket name, as 1.x SASL did) and ``password``
@@ -60,7 +71,10 @@ def open_bucket(bucket: str, host: Any, port: int, password: Optional[str], user
         raise ArgumentError(message=f"quiet must be True or False, got {quiet!r}")
     if transcoder is None:
         transcoder = LegacyTranscoder()
-    elif not (callable(getattr(transcoder, "encode_value", None)) and callable(getattr(transcoder, "decode_value", None))):
+    elif not (
+        callable(getattr(transcoder, "encode_value", None))
+        and callable(getattr(transcoder, "decode_value", None))
+    ):
         raise ArgumentError(message=f"transcoder must have encode_value/decode_value, got {transcoder!r}")
     base = connection_string if connection_string else legacy_connstr(host, port)
     base, in_connstr = _connstr.take_credentials(base)
@@ -98,16 +112,28 @@ class Connection(LegacyAPI):
     :raises BucketNotFoundError / AuthError / NetworkError / TimeoutError: as the connection fails.
     """
 
-    def __init__(self, bucket: str = "default", host: Any = "localhost", port: int = 8091,
-                 password: Optional[str] = None, quiet: bool = False, timeout: Optional[float] = None,
-                 lockmode: int = LOCKMODE_WAIT, transcoder: Any = None, default_format: int = FMT_JSON,
-                 unlock_gil: bool = True, username: Optional[str] = None,
-                 connection_string: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        bucket: str = "default",
+        host: Any = "localhost",
+        port: int = 8091,
+        password: Optional[str] = None,
+        quiet: bool = False,
+        timeout: Optional[float] = None,
+        lockmode: int = LOCKMODE_WAIT,
+        transcoder: Any = None,
+        default_format: int = FMT_JSON,
+        unlock_gil: bool = True,
+        username: Optional[str] = None,
+        connection_string: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
         _check_extra(kwargs)
         if not isinstance(unlock_gil, bool):
             raise ArgumentError(message=f"unlock_gil must be True or False, got {unlock_gil!r}")
-        b = open_bucket(bucket, host, port, password, username, quiet, timeout, lockmode, transcoder,
-                        connection_string)
+        b = open_bucket(
+            bucket, host, port, password, username, quiet, timeout, lockmode, transcoder, connection_string
+        )
         try:
             b._conn.connect_blocking()
         except BaseException:

@@ -24,6 +24,7 @@ mechanically to every document:
 
 :func:`adapt` then points an example at the mock cluster (see its docstring).
 """
+
 from __future__ import annotations
 
 import re
@@ -143,7 +144,8 @@ def py2to3(src: str) -> str:
             line = f"{indent}print({args}{end})"
         line = re.sub(r"\bunicode\(", "str(", line)
         line = line.replace("couchbase.async.", "couchbase.asynchronous.").replace(
-            "couchbase.async ", "couchbase.asynchronous ")
+            "couchbase.async ", "couchbase.asynchronous "
+        )
         out.append(line)
     return "\n".join(out)
 
@@ -166,14 +168,22 @@ def extract(path: Path) -> List[Example]:
         if _is_code_start(first) or cur is not None:
             # rendered pages glue the next heading ("Warning", "Returns", a signature) to the code
             for i, ln in enumerate(plines[1:], 1):
-                if re.match(r"^([A-Z][a-z]+:?|Example:)$", ln) or ln.lstrip().startswith("•") or \
-                        (i == len(plines) - 1 and re.match(r"^[a-z_]+$", ln)) or \
-                        REFERENCE_HEADING.search(ln) and not ln.startswith((" ", "\t")) and "=" not in ln:
+                if (
+                    re.match(r"^([A-Z][a-z]+:?|Example:)$", ln)
+                    or ln.lstrip().startswith("•")
+                    or (i == len(plines) - 1 and re.match(r"^[a-z_]+$", ln))
+                    or REFERENCE_HEADING.search(ln)
+                    and not ln.startswith((" ", "\t"))
+                    and "=" not in ln
+                ):
                     plines = plines[:i]
                     break
-        if cur is not None and (CONTINUES.match(first) and not NOT_PYTHON.match(first.lstrip())
-                                and not PROSE.match(first.strip())
-                                or _is_code_start(first)):
+        if cur is not None and (
+            CONTINUES.match(first)
+            and not NOT_PYTHON.match(first.lstrip())
+            and not PROSE.match(first.strip())
+            or _is_code_start(first)
+        ):
             cur.append((start, plines))
             continue
         if cur is not None:

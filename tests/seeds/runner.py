@@ -24,15 +24,15 @@ How an example is adapted (mechanically; the same for every example):
 * **Interactive** (``>>>``) examples whose shown output is a traceback pass when they raise
   the exception class the traceback names.
 """
+
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
 import textwrap
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Tuple
 
 CONSTRUCTORS = r"(Couchbase\.connect|TxCouchbase|TxAsync|GConnection|Connection)\("
 EXAMPLE_HOSTS = ("localhost", "foo.com", "bar.com", "baz.com")
@@ -41,7 +41,9 @@ EXAMPLE_HOSTS = ("localhost", "foo.com", "bar.com", "baz.com")
 def front_end_of(doc: str, src: str) -> str:
     if doc.startswith("001") and re.search(r"\.defer\(|\.(callback|errback) = ", src):
         return "txraw"  # the reference documents defer() and raw callbacks on the raw client
-    if doc.startswith("001") or re.search(r"txcouchbase|TxCouchbase|TxAsync|reactor|Deferred|addCallback", src):
+    if doc.startswith("001") or re.search(
+        r"txcouchbase|TxCouchbase|TxAsync|reactor|Deferred|addCallback", src
+    ):
         return "twisted"
     if "gcouchbase" in src:
         return "gevent"
@@ -81,8 +83,8 @@ def adapt_address(src: str, hosts: List[str]) -> str:
         if m.start() < pos:
             continue
         close = _find_close(src, m.end() - 1)
-        args = src[m.end():close]
-        out.append(src[pos:m.end()])
+        args = src[m.end() : close]
+        out.append(src[pos : m.end()])
         if "host=" not in args:
             out.append(f"host={hosts!r}, ")
         pos = m.end()
@@ -98,8 +100,11 @@ def fill_comment_bodies(src: str) -> str:
         if re.match(r"^\s*(if|else|elif|for|while|try|except|def|class|with)\b.*:\s*(#.*)?$", line):
             indent = len(line) - len(line.lstrip())
             j = i + 1
-            while j < len(lines) and (not lines[j].strip() or lines[j].strip().startswith("#")
-                                      and len(lines[j]) - len(lines[j].lstrip()) > indent):
+            while j < len(lines) and (
+                not lines[j].strip()
+                or lines[j].strip().startswith("#")
+                and len(lines[j]) - len(lines[j].lstrip()) > indent
+            ):
                 j += 1
             body_indent = len(lines[j]) - len(lines[j].lstrip()) if j < len(lines) else 0
             if j >= len(lines) or body_indent <= indent:
@@ -126,18 +131,24 @@ key = "prelude_key"
 PRELUDES = {
     "sync": "c = client = cb = Couchbase.connect(bucket='default', host=HOSTS)\nc.set(key, 'prelude value')\n",
     "gevent": "from gcouchbase.connection import GConnection\nc = client = cb = GConnection(bucket='default', host=HOSTS)\n",
-    "twisted": ("from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
-                "import couchbase.search as ft\n"
-                "from txcouchbase.connection import Connection as TxCouchbase\n"
-                "c = client = cb = TxCouchbase(bucket='default', host=HOSTS)\n"),
-    "txraw": ("from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
-              "from txcouchbase.connection import TxAsyncConnection\n"
-              "c = client = cb = TxAsyncConnection(bucket='default', host=HOSTS)\n"),
-    "asyncio": ("import asyncio\nfrom acouchbase.cluster import Cluster as _ACluster\n"
-                "from couchbase.options import ClusterOptions\nfrom couchbase.auth import PasswordAuthenticator\n"
-                "_loop = asyncio.new_event_loop()\nasyncio.set_event_loop(_loop)\n"
-                "cb = _loop.run_until_complete(_ACluster.connect(CONNSTR, "
-                "ClusterOptions(PasswordAuthenticator(USER, PASSWORD))))\n"),
+    "twisted": (
+        "from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
+        "import couchbase.search as ft\n"
+        "from txcouchbase.connection import Connection as TxCouchbase\n"
+        "c = client = cb = TxCouchbase(bucket='default', host=HOSTS)\n"
+    ),
+    "txraw": (
+        "from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
+        "from txcouchbase.connection import TxAsyncConnection\n"
+        "c = client = cb = TxAsyncConnection(bucket='default', host=HOSTS)\n"
+    ),
+    "asyncio": (
+        "import asyncio\nfrom acouchbase.cluster import Cluster as _ACluster\n"
+        "from couchbase.options import ClusterOptions\nfrom couchbase.auth import PasswordAuthenticator\n"
+        "_loop = asyncio.new_event_loop()\nasyncio.set_event_loop(_loop)\n"
+        "cb = _loop.run_until_complete(_ACluster.connect(CONNSTR, "
+        "ClusterOptions(PasswordAuthenticator(USER, PASSWORD))))\n"
+    ),
 }
 
 EPILOGUE_TWISTED = """
@@ -165,16 +176,25 @@ def build_script(example: Any, fe: str, hosts: List[str], connstr: str, user: st
     prelude = consts + PRELUDE_COMMON + PRELUDES[fe]
     body = src
     if expect:
-        body = (f"try:\n{textwrap.indent(src, '    ')}\nexcept {expect}:\n    print('EXPECTED-RAISE {expect}')\n"
-                f"else:\n    raise SystemExit('expected {expect} to be raised')\n")
+        body = (
+            f"try:\n{textwrap.indent(src, '    ')}\nexcept {expect}:\n    print('EXPECTED-RAISE {expect}')\n"
+            f"else:\n    raise SystemExit('expected {expect} to be raised')\n"
+        )
     script = prelude + "\n# ---- the example ----\n" + body + "\n"
     if fe in ("twisted", "txraw"):
         script += EPILOGUE_TWISTED
     return script
 
 
-def run(example: Any, hosts: List[str], connstr: str, user: str, password: str,
-        timeout: float = 60, previous: Any = None) -> Tuple[bool, str, str]:
+def run(
+    example: Any,
+    hosts: List[str],
+    connstr: str,
+    user: str,
+    password: str,
+    timeout: float = 60,
+    previous: Any = None,
+) -> Tuple[bool, str, str]:
     """(passed, front end, output). ``previous``: the example before it in the same document.
 
     Fragment rule: an example that fails with a NameError for a name the previous example
@@ -193,15 +213,25 @@ def run(example: Any, hosts: List[str], connstr: str, user: str, password: str,
     return ok, fe, out
 
 
-def _run_once(example: Any, hosts: List[str], connstr: str, user: str, password: str,
-              timeout: float) -> Tuple[bool, str, str]:
+def _run_once(
+    example: Any, hosts: List[str], connstr: str, user: str, password: str, timeout: float
+) -> Tuple[bool, str, str]:
     fe = front_end_of(example.doc, example.source)
     script = build_script(example, fe, hosts, connstr, user, password)
     try:
-        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout,
-                              env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        proc = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=dict(os.environ, PYTHONWARNINGS="ignore"),
+        )
     except subprocess.TimeoutExpired as exc:
         return False, fe, f"timed out after {timeout}s\n{exc.stdout or ''}{exc.stderr or ''}"
     out = proc.stdout + proc.stderr
-    ok = proc.returncode == 0 and "Unhandled error in Deferred" not in out and "Traceback (most recent" not in out
+    ok = (
+        proc.returncode == 0
+        and "Unhandled error in Deferred" not in out
+        and "Traceback (most recent" not in out
+    )
     return ok, fe, out

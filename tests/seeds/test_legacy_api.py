@@ -1,4 +1,5 @@
 """Behaviour of the 1.x Connection API (blocking and gevent) over the same core."""
+
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -6,8 +7,16 @@ from typing import Any, Iterator
 import pytest
 
 from couchbase import FMT_BYTES, FMT_PICKLE, FMT_UTF8
-from couchbase.exceptions import (ArgumentError, CouchbaseError, DocumentExistsException, DocumentNotFoundException,
-                                  KeyExistsError, NotFoundError, TemporaryFailError, CasMismatchException)
+from couchbase.exceptions import (
+    ArgumentError,
+    CouchbaseError,
+    DocumentExistsException,
+    DocumentNotFoundException,
+    KeyExistsError,
+    NotFoundError,
+    TemporaryFailError,
+    CasMismatchException,
+)
 from couchbase.items import Item, ItemOptionDict, ItemSequence
 from couchbase.views.params import Query, STRING_RANGE_END, UNSPEC
 

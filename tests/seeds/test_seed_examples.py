@@ -12,10 +12,10 @@ ERRATA with the reason and must still fail, so a wrong entry shows.
 
 ``pytest tests/seeds -s`` prints the tally (also written to ``seed_examples_report.json``).
 """
+
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -44,20 +44,24 @@ ERRATA: Dict[str, str] = {
     "002:1291": "needs a password-protected bucket 'default' (password 's3cr3t'); the mock's 'default' has none",
     "004:1098": "needs a password-protected bucket 'default' (password 's3cr3t')",
     "002:1844": "Python 2 in the example: a str stored as FMT_BYTES (the 004 edition writes b'long value'), and "
-                "decode_value tests the builtin `format` (004 fixes it to `flags`)",
+    "decode_value tests the builtin `format` (004 fixes it to `flags`)",
     "001:108": "the reference's typo: addErrback(on_get_common), a name it never defines (on_err_common is)",
     "001:248": "the reference's typo: addErrback(on_get_common) (see 001:108)",
     "001:336": "the reference's typo: addErrback(on_get_common) (see 001:108)",
-    "004:1837": "the 004 edition lost the line defining FMT_ZLIB (\"# We'll define our own flag.\" is followed by "
-                "nothing); the 002 edition has it",
+    "004:1837": 'the 004 edition lost the line defining FMT_ZLIB ("# We\'ll define our own flag." is followed by '
+    "nothing); the 002 edition has it",
     "001:84": "the reference's typo: d.addCallback(opres) adds the AsyncResult, not on_ok, as the callback",
     "001:232": "prose ('queryEx(), around which this method wraps') rendered like code",
 }
 
 # Not made to run yet (work in progress; each must keep failing until it is done, then leave this list).
-_TX1 = "unfinished: txcouchbase.connection (the 1.x Twisted Connection / TxAsyncConnection) is not written yet"
-_TX3 = ("unfinished: the 3.x txcouchbase reference spellings (cb with upsert+queryAll+n1qlQueryAll, "
-        "registerDeferred, defer) are not written yet")
+_TX1 = (
+    "unfinished: txcouchbase.connection (the 1.x Twisted Connection / TxAsyncConnection) is not written yet"
+)
+_TX3 = (
+    "unfinished: the 3.x txcouchbase reference spellings (cb with upsert+queryAll+n1qlQueryAll, "
+    "registerDeferred, defer) are not written yet"
+)
 UNFINISHED: Dict[str, str] = {}
 
 
@@ -90,24 +94,48 @@ BEERS = {
     "aass_brewery": {"type": "brewery", "name": "Aass Brewery", "country": "Norway"},
     "aass_brewery-juleol": {"type": "beer", "name": "Juleøl", "abv": 5.9, "brewery_id": "aass_brewery"},
     "21st_amendment_brewery_cafe": {"type": "brewery", "name": "21st Amendment Brewery Cafe"},
-    "21st_amendment_brewery_cafe-21a_ipa": {"type": "beer", "name": "21A IPA", "abv": 7.2,
-                                            "brewery_id": "21st_amendment_brewery_cafe"},
+    "21st_amendment_brewery_cafe-21a_ipa": {
+        "type": "beer",
+        "name": "21A IPA",
+        "abv": 7.2,
+        "brewery_id": "21st_amendment_brewery_cafe",
+    },
     "abbaye_de_leffe": {"type": "brewery", "name": "Abbaye de Leffe"},
-    "abbaye_de_leffe-blonde": {"type": "beer", "name": "abbaye blonde", "abv": 6.6, "brewery_id": "abbaye_de_leffe"},
+    "abbaye_de_leffe-blonde": {
+        "type": "beer",
+        "name": "abbaye blonde",
+        "abv": 6.6,
+        "brewery_id": "abbaye_de_leffe",
+    },
 }
 # Documents the examples read without writing them first (the txcouchbase reference's get_multi
 # of "Foo", "bar", "baz"; the search examples' "nosql" hit).
-OTHER_DOCS = {"Foo": "Foo value", "bar": "bar value", "baz": "baz value", "foo": "foo value",
-              "nosql_doc": {"text": "nosql document database"}}
+OTHER_DOCS = {
+    "Foo": "Foo value",
+    "bar": "bar value",
+    "baz": "baz value",
+    "foo": "foo value",
+    "nosql_doc": {"text": "nosql document database"},
+}
 DESIGNS = {
-    "beer": {"views": {
-        "brewery_beers": {"map": "function (doc, meta) { if (doc.type == 'brewery') { emit([meta.id], null); } "
-                                 "else if (doc.type == 'beer' && doc.brewery_id) { emit([doc.brewery_id, meta.id], null); } }"},
-        "by_name": {"map": "function (doc, meta) { if (doc.type && doc.type == 'beer') { emit(doc.name, null); } }"},
-    }},
-    "brewery": {"views": {
-        "by_name": {"map": "function (doc, meta) { if (doc.type && doc.type == 'brewery') { emit(doc.name, null); } }"},
-    }},
+    "beer": {
+        "views": {
+            "brewery_beers": {
+                "map": "function (doc, meta) { if (doc.type == 'brewery') { emit([meta.id], null); } "
+                "else if (doc.type == 'beer' && doc.brewery_id) { emit([doc.brewery_id, meta.id], null); } }"
+            },
+            "by_name": {
+                "map": "function (doc, meta) { if (doc.type && doc.type == 'beer') { emit(doc.name, null); } }"
+            },
+        }
+    },
+    "brewery": {
+        "views": {
+            "by_name": {
+                "map": "function (doc, meta) { if (doc.type && doc.type == 'brewery') { emit(doc.name, null); } }"
+            },
+        }
+    },
 }
 
 
@@ -143,8 +171,10 @@ def test_seed_example(ex: Any, seed_mock: Any) -> None:
         pytest.skip("beer-sample tutorial: run by examples/beer_sample's tests")
     if _damaged_edition(ex):
         RESULTS[ex.ident] = {"status": "damaged"}
-        pytest.skip("004 edition: the rendering lost lines of this example (it does not compile); "
-                    "the 002 edition's text of it runs")
+        pytest.skip(
+            "004 edition: the rendering lost lines of this example (it does not compile); "
+            "the 002 edition's text of it runs"
+        )
     idx = EXAMPLES.index(ex)
     prev = EXAMPLES[idx - 1] if idx and EXAMPLES[idx - 1].doc == ex.doc else None
     ok, fe, out = runner.run(ex, hosts, m.connstr, m.username, m.password, previous=prev)
@@ -164,7 +194,12 @@ def teardown_module() -> None:
     tally: Dict[str, int] = {}
     for r in RESULTS.values():
         tally[r["status"]] = tally.get(r["status"], 0) + 1
-    report = {"examples": len(EXAMPLES), "tally": tally,
-              "by_example": {k: {"status": v["status"], "front_end": v.get("front_end")} for k, v in RESULTS.items()}}
+    report = {
+        "examples": len(EXAMPLES),
+        "tally": tally,
+        "by_example": {
+            k: {"status": v["status"], "front_end": v.get("front_end")} for k, v in RESULTS.items()
+        },
+    }
     Path(__file__).with_name("seed_examples_report.json").write_text(json.dumps(report, indent=1))
     print(f"\nseed examples: {len(EXAMPLES)} extracted; {tally}")

@@ -1,5 +1,6 @@
 """The 1.x Twisted API (txcouchbase.connection) over txcouchbase's collections, and the
 TxRawCluster bucket-opening log check."""
+
 from __future__ import annotations
 
 from typing import Any, Iterator, List
@@ -120,7 +121,9 @@ def test_opening_a_bucket_on_txrawcluster_logs_no_error(mock: Any, key: str) -> 
 
     globalLogPublisher.addObserver(observer)
     try:
-        cluster = TxRawCluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)))
+        cluster = TxRawCluster(
+            mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password))
+        )
         assert run_until_fired(cluster.on_connect()) is cluster  # a Deferred, as the 3.x reference has it
         bucket = cluster.bucket("default")
         bucket.on_connect()  # nobody listens: must not be reported as a result without handlers

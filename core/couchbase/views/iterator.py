@@ -9,6 +9,7 @@ A custom row processor is any object with ``handle_rows(rows, connection, includ
 that takes a list of raw rows (dicts with ``id``, ``key``, ``value``) and returns an
 iterable of whatever the application wants (see :class:`RowProcessor`).
 """
+
 from __future__ import annotations
 
 from collections import namedtuple
@@ -69,15 +70,27 @@ class View:
     After iteration, ``indexed_rows`` (also ``total_rows``) holds the index's row count.
     """
 
-    def __init__(self, parent: Any, design: str, view: str, row_processor: Any = None,
-                 include_docs: bool = False, query: Any = None, streaming: bool = False,
-                 use_devmode: bool = False, **params: Any) -> None:
+    def __init__(
+        self,
+        parent: Any,
+        design: str,
+        view: str,
+        row_processor: Any = None,
+        include_docs: bool = False,
+        query: Any = None,
+        streaming: bool = False,
+        use_devmode: bool = False,
+        **params: Any,
+    ) -> None:
         for what, value in (("design", design), ("view", view)):
             if not isinstance(value, str) or not value:
-                raise InvalidArgumentException(message=f"query: the {what} name must be a non-empty str, got {value!r}")
+                raise InvalidArgumentException(
+                    message=f"query: the {what} name must be a non-empty str, got {value!r}"
+                )
         if row_processor is not None and not callable(getattr(row_processor, "handle_rows", None)):
             raise InvalidArgumentException(
-                message=f"row_processor must have handle_rows(rows, connection, include_docs), got {row_processor!r}")
+                message=f"row_processor must have handle_rows(rows, connection, include_docs), got {row_processor!r}"
+            )
         self._parent = parent
         self.design = ("dev_" + design) if use_devmode and not design.startswith("dev_") else design
         self.view = view

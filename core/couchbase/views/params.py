@@ -6,6 +6,7 @@ or the same options as keywords run it. A property set to :data:`UNSPEC` is left
 the request. ``q.encoded`` is the query string sent to the view engine (built by
 :func:`couchbase.views.build_query`, the one encoder every API shares).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,19 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 
 from couchbase.exceptions import InvalidArgumentException
 
-__all__ = ["Query", "UNSPEC", "STRING_RANGE_END", "STALE_OK", "STALE_UPDATE_BEFORE", "STALE_UPDATE_AFTER",
-           "ONERROR_CONTINUE", "ONERROR_STOP", "QUERY_PARAMS", "make_options_string", "make_dvpath"]
+__all__ = [
+    "Query",
+    "UNSPEC",
+    "STRING_RANGE_END",
+    "STALE_OK",
+    "STALE_UPDATE_BEFORE",
+    "STALE_UPDATE_AFTER",
+    "ONERROR_CONTINUE",
+    "ONERROR_STOP",
+    "QUERY_PARAMS",
+    "make_options_string",
+    "make_dvpath",
+]
 
 
 class _Unspec:
@@ -50,12 +62,31 @@ ONERROR_STOP = "stop"
 # Server-side parameters a Query carries (the query-method-only options such as
 # include_docs and streaming are not among them).
 QUERY_PARAMS = (
-    "key", "keys", "startkey", "endkey", "startkey_docid", "endkey_docid", "descending", "inclusive_end",
-    "limit", "skip", "reduce", "group", "group_level", "stale", "on_error", "full_set", "debug",
+    "key",
+    "keys",
+    "startkey",
+    "endkey",
+    "startkey_docid",
+    "endkey_docid",
+    "descending",
+    "inclusive_end",
+    "limit",
+    "skip",
+    "reduce",
+    "group",
+    "group_level",
+    "stale",
+    "on_error",
+    "full_set",
+    "debug",
 )
 _ALIASES = {
-    "mapkey_single": "key", "mapkey_multi": "keys", "dockey_range": None, "mapkey_range": None,
-    "start_key": "startkey", "end_key": "endkey",
+    "mapkey_single": "key",
+    "mapkey_multi": "keys",
+    "dockey_range": None,
+    "mapkey_range": None,
+    "start_key": "startkey",
+    "end_key": "endkey",
 }
 
 
@@ -84,21 +115,26 @@ class Query:
     def _set(self, name: str, value: Any) -> None:
         if name in ("mapkey_range", "dockey_range"):
             if value is UNSPEC:
-                keys = ("startkey", "endkey") if name == "mapkey_range" else ("startkey_docid", "endkey_docid")
+                keys = (
+                    ("startkey", "endkey") if name == "mapkey_range" else ("startkey_docid", "endkey_docid")
+                )
                 for k in keys:
                     self._params.pop(k, None)
                 return
             if not isinstance(value, (list, tuple)) or len(value) != 2:
                 raise InvalidArgumentException(message=f"Query.{name} must be [start, end], got {value!r}")
-            first, second = ("startkey", "endkey") if name == "mapkey_range" else ("startkey_docid", "endkey_docid")
+            first, second = (
+                ("startkey", "endkey") if name == "mapkey_range" else ("startkey_docid", "endkey_docid")
+            )
             self._set(first, value[0])
             self._set(second, value[1])
             return
         name = _ALIASES.get(name) or name
         if name not in QUERY_PARAMS:
             if not self.unrecognized_ok:
-                raise InvalidArgumentException(message=f"unknown view parameter {name!r} "
-                                                       f"(Query(unrecognized_ok=True) sends it as-is)")
+                raise InvalidArgumentException(
+                    message=f"unknown view parameter {name!r} (Query(unrecognized_ok=True) sends it as-is)"
+                )
             if value is UNSPEC:
                 self._extra.pop(name, None)
             else:
@@ -111,7 +147,9 @@ class Query:
             try:
                 value = json.loads(value)
             except ValueError:
-                raise InvalidArgumentException(message=f"Query(passthrough=True): {name} must be JSON text") from None
+                raise InvalidArgumentException(
+                    message=f"Query(passthrough=True): {name} must be JSON text"
+                ) from None
         self._params[name] = value
 
     def update(self, copy: bool = False, **params: Any) -> "Query":
@@ -184,8 +222,12 @@ def query_from_class(cls: type) -> Query:
     the 1.2 guide's spelling, where the class, not an instance, is configured)."""
     q = Query()
     for name, value in vars(cls).items():
-        if not name.startswith("_") and not callable(value) and not isinstance(value, property) and \
-                (name in QUERY_PARAMS or name in _ALIASES):
+        if (
+            not name.startswith("_")
+            and not callable(value)
+            and not isinstance(value, property)
+            and (name in QUERY_PARAMS or name in _ALIASES)
+        ):
             q._set(name, value)
     return q
 
