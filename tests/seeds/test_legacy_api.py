@@ -110,3 +110,88 @@ def test_query_object_and_bad_arguments(cb: Any) -> None:
         cb.query("", "view")
     with pytest.raises(ArgumentError):
         cb.quiet = "yes"
+
+
+def test_pipeline_batches_and_raises_the_first_failure(cb: Any, key: str) -> None:
+    if not hasattr(cb, "pipeline"):
+        pytest.skip("pipeline() is the blocking Connection's")
+    with cb.pipeline() as pl:
+        cb.set(key, 1)
+        got = cb.get(key)
+    assert len(pl.results) == 2 and got.value == 1
+    with pytest.raises(NotFoundError):
+        with cb.pipeline():
+            cb.get(key + "missing")
+
+
+def test_replica_reads_observe_and_endure(cb: Any, key: str) -> None:
+    res = cb.set(key, "v")
+    assert cb.get(key, replica=True).value == "v"
+    assert cb.rget(key).value == "v"
+    assert cb.rget(key, replica_index=0).value == "v"
+    infos = cb.observe(key).value
+    assert any(i.from_master and i.cas == res.cas for i in infos)
+    if type(cb).__name__ == "GConnection":
+        return
+    assert cb.endure(key, persist_to=1, replicate_to=1, cas=res.cas, timeout=5).success
+    cb.delete(key)
+    # the mock reports a deleted key as logically deleted (0x81) even once persisted, so only
+    # the replication of the removal can be waited for here
+    assert cb.endure(key, persist_to=0, replicate_to=1, check_removed=True, timeout=5).success
+    from couchbase.exceptions import TimeoutError
+
+    with pytest.raises(TimeoutError):
+        cb.endure(key + "never-written", persist_to=1, replicate_to=0, timeout=0.3)
+
+
+def test_passthrough_default_format_timeout_and_stats(cb: Any, key: str) -> None:
+    cb.set(key, {"foo": "bar"})
+    cb.data_passthrough = True
+    assert cb.get(key).value == b'{"foo":"bar"}'
+    cb.data_passthrough = False
+    cb.default_format = FMT_UTF8
+    cb.set(key, "text")
+    assert cb.get(key).flags & 0xFF000000 == FMT_UTF8 & 0xFF000000
+    with pytest.raises(ArgumentError):
+        cb.default_format = "json"
+    cb.timeout = 4.2
+    assert abs(cb.timeout - 4.2) < 1e-6
+    with pytest.raises(ArgumentError):
+        cb.timeout = 0
+    stats = cb.stats()
+    assert all(isinstance(per_server, dict) for per_server in stats.values())  # {stat: {server: value}}
+
+
+def test_views_row_processor_include_docs_and_design_documents(cb: Any, key: str) -> None:
+    design = {"views": {"by_name": {"map": "function (doc, meta) { if (doc.name) { emit(doc.name, null); } }"}}}
+    cb.design_create("legacyapi", design, use_devmode=True)
+    assert "by_name" in cb.design_get("legacyapi").value["views"]
+    cb.design_publish("legacyapi")
+    cb.set_multi({key + "1": {"name": key + "-a"}, key + "2": {"name": key + "-b"}})
+    rng = [key, key + STRING_RANGE_END]
+    rows = list(cb.query("legacyapi", "by_name", mapkey_range=rng, include_docs=True, stale=False))
+    assert [r.docid for r in rows] == [key + "1", key + "2"] and rows[0].doc.value == {"name": key + "-a"}
+
+    class Names:
+        def handle_rows(self, rows: Any, connection: Any, include_docs: bool) -> Any:
+            return [r["key"].upper() for r in rows]
+
+    q = Query(mapkey_range=rng, stale=False)
+    view = cb.query("legacyapi", "by_name", query=q, row_processor=Names(), streaming=True)
+    assert list(view) == [key.upper() + "-A", key.upper() + "-B"] and view.indexed_rows >= 2
+    assert len(list(cb.query("legacyapi", "by_name", query="limit=1"))) == 1
+    cb.design_delete("legacyapi", use_devmode=False)
+    from couchbase.exceptions import DesignDocumentNotFoundException
+
+    with pytest.raises(DesignDocumentNotFoundException):
+        cb.design_get("legacyapi", use_devmode=False)
+
+
+def test_constructor_arguments_are_checked(mock: Any) -> None:
+    from couchbase.connection import Connection
+
+    hosts = [f"127.0.0.1:{n.mgmt_port}" for n in mock.cluster.nodes]
+    for kwargs in ({"bucket": 7}, {"host": 7}, {"host": ["h:notaport"]}, {"no_such_option": 1},
+                   {"quiet": "yes"}, {"unlock_gil": 1}, {"transcoder": object()}, {"timeout": -1}):
+        with pytest.raises(ArgumentError):
+            Connection(**{"host": hosts, **kwargs})
