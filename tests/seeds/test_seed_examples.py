@@ -90,6 +90,29 @@ def _damaged_edition(ex: Any) -> bool:
     return False
 
 
+def counterpart(ex: Any) -> Any:
+    """The 002 example a 004 example is a (lossy) rendering of: the one sharing most of its lines."""
+    lines = {ln.strip() for ln in ex.source.split("\n") if ln.strip()}
+    best, score = None, 0
+    for other in EXAMPLES:
+        if other.doc.startswith("002"):
+            common = len(lines & {ln.strip() for ln in other.source.split("\n") if ln.strip()})
+            if common > score:
+                best, score = other, common
+    if best is not None and score * 2 >= len(lines):
+        return best
+    first = ex.source.strip().split("\n")[0]  # a 004 rendering that kept little more than its first line
+    return next((o for o in EXAMPLES if o.doc.startswith("002") and o.source.strip().split("\n")[0] == first), None)
+
+
+def test_every_damaged_004_example_has_its_002_text() -> None:
+    """The 004 edition lost lines of some examples; each of them is in the 002 edition whole."""
+    damaged = [ex for ex in EXAMPLES if _damaged_edition(ex)]
+    assert damaged, "the 004 edition's damaged examples are no longer detected"
+    missing = [ex.ident for ex in damaged if counterpart(ex) is None]
+    assert not missing, f"004 examples with no 002 counterpart: {missing}"
+
+
 BEERS = {
     "aass_brewery": {"type": "brewery", "name": "Aass Brewery", "country": "Norway"},
     "aass_brewery-juleol": {"type": "beer", "name": "Juleøl", "abv": 5.9, "brewery_id": "aass_brewery"},
@@ -170,7 +193,8 @@ def test_seed_example(ex: Any, seed_mock: Any) -> None:
         RESULTS[ex.ident] = {"status": "tutorial"}
         pytest.skip("beer-sample tutorial: run by examples/beer_sample's tests")
     if _damaged_edition(ex):
-        RESULTS[ex.ident] = {"status": "damaged"}
+        twin = counterpart(ex)
+        RESULTS[ex.ident] = {"status": "damaged", "front_end": twin.ident if twin else None}
         pytest.skip(
             "004 edition: the rendering lost lines of this example (it does not compile); "
             "the 002 edition's text of it runs"
