@@ -54,7 +54,16 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from txcouchbase._loop import TwistedIOPS, _log
-from txcouchbase.rows import TxRows, batched, check_handler_class, into_handler
+from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are importable from here (3.x)
+    BatchedAnalyticsResult,
+    BatchedQueryResult,
+    BatchedSearchResult,
+    BatchedViewResult,
+    TxRows,
+    batched,
+    check_handler_class,
+    into_handler,
+)
 
 H = TypeVar("H")
 
@@ -271,6 +280,17 @@ class _TxClusterMixin:
         return d
 
 
+class TxRawClientMixin(_TxClusterMixin):
+    """What every Twisted cluster has (3.x reference name): ``registerDeferred(event, d)``,
+    ``on_connect()`` (a Deferred), ``defer(opres)`` and ``connected``. :class:`TxRawCluster`
+    is one; its operations return raw AsyncResults."""
+
+
+class TxDeferredClientMixin(TxRawClientMixin):
+    """A :class:`TxRawClientMixin` whose operations return Deferreds (3.x reference name):
+    :class:`TxCluster` is one."""
+
+
 # ---- the Deferred flavour ------------------------------------------------------
 
 class TxCollection(_CamelCaseMulti, _DeferredWrap, AsyncCollectionBase):
@@ -306,6 +326,10 @@ class TxBucket(AsyncBucketBase):
         """
         return super().view_query(design_doc, view, *options, **kwargs)  # type: ignore[no-any-return]
 
+    def queryAll(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Same as :meth:`view_query` (the 3.x reference's example spelling)."""
+        return self.view_query(design_doc, view, *options, **kwargs)
+
     def view_query_ex(self, cls: Type[H], design_doc: str, view: str, *options: Any, **kwargs: Any) -> H:
         """Query a view, streaming its rows into ``handler = cls(request)``; returns the handler.
 
@@ -318,7 +342,7 @@ class TxBucket(AsyncBucketBase):
         return self._stream(self._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
-class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
+class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
     """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
@@ -391,6 +415,19 @@ class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
         return self._stream(self._conn, _requests.query(statement, options, kwargs),  # type: ignore[no-any-return]
                             into_handler(cls, _report))
 
+    # 3.x reference spellings of the same calls
+    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Same as :meth:`query`: a Deferred firing with every row (BatchedQueryResult)."""
+        return self.query(statement, *options, **kwargs)
+
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred:
+        """Same as :meth:`search_query`: a Deferred firing with every hit (BatchedSearchResult)."""
+        return self.search_query(index, query, *options, **kwargs)
+
+    def queryEx(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+        """Same as :meth:`query_ex`."""
+        return self.query_ex(cls, statement, *options, **kwargs)
+
     def close(self) -> Deferred:
         """Close every connection now (operations in flight errback with ObjectClosedException).
 
@@ -432,7 +469,7 @@ class TxRawBucket(AsyncBucket):
         return d
 
 
-class TxRawCluster(_TxClusterMixin, AsyncCluster):
+class TxRawCluster(TxRawClientMixin, AsyncCluster):
     """A cluster on the Twisted reactor in raw callback mode (operations return AsyncResult).
 
     :param connstr: connection string; :param options: ``ClusterOptions``;
@@ -462,6 +499,12 @@ class TxRawCluster(_TxClusterMixin, AsyncCluster):
 
 
 __all__ = [
+    "BatchedAnalyticsResult",
+    "BatchedQueryResult",
+    "BatchedSearchResult",
+    "BatchedViewResult",
+    "TxDeferredClientMixin",
+    "TxRawClientMixin",
     "TxBucket",
     "TxCluster",
     "TxCollection",

@@ -332,6 +332,14 @@ class LegacyAPI:
 
         return self._then(self._kv.get_all_replicas(key), pick)
 
+    def rget_multi(self, keys: Any, replica_index: Optional[int] = None, quiet: Any = None) -> Any:
+        """``rget`` many keys, pipelined: each from the first copy that answers."""
+        if replica_index is not None:
+            raise ArgumentError(message="rget_multi reads from any replica; use rget(key, replica_index=) "
+                                        "to pick one")
+        return self._multi_of("rget_multi", self._keys(keys), quiet,
+                              lambda k, o: self._kv._sched_replica(k, o, _kv.REPLICA_ANY), {})
+
     def touch(self, key: Any, ttl: Any = 0) -> Any:
         """Set ``key``'s expiry to ``ttl`` seconds (0: never expires)."""
         return self._kv.touch(key, ttl)

@@ -195,3 +195,25 @@ def test_constructor_arguments_are_checked(mock: Any) -> None:
                    {"quiet": "yes"}, {"unlock_gil": 1}, {"transcoder": object()}, {"timeout": -1}):
         with pytest.raises(ArgumentError):
             Connection(**{"host": hosts, **kwargs})
+
+
+def test_the_multi_family(cb: Any, key: str) -> None:
+    keys = [key + "a", key + "b"]
+    cb.set_multi({k: 1 for k in keys}, ttl=100)
+    assert cb.replace_multi({k: 2 for k in keys}).all_ok
+    assert {k: r.value for k, r in cb.get_multi(keys, ttl=50).items()} == {k: 2 for k in keys}
+    assert {k: r.value for k, r in cb.rget_multi(keys).items()} == {k: 2 for k in keys}
+    assert cb.touch_multi(keys, ttl=100).all_ok
+    locked = cb.lock_multi(keys, ttl=5)
+    assert cb.unlock_multi(locked).all_ok
+    assert [r.value for r in cb.incr_multi(keys, amount=3).values()] == [5, 5]
+    assert [r.value for r in cb.decr_multi({keys[0]: 2, keys[1]: 1}).values()] == [3, 4]
+    assert cb.delete_multi(keys).all_ok
+    res = cb.delete_multi(keys, quiet=True)
+    assert not res.all_ok and all(not r.success for r in res.values())
+    cb.set_multi({k: "x" for k in keys}, format=FMT_UTF8)
+    assert cb.append_multi({k: "y" for k in keys}).all_ok
+    assert cb.prepend_multi({k: "w" for k in keys}).all_ok
+    assert {r.value for r in cb.get_multi(keys).values()} == {"wxy"}
+    with pytest.raises(ArgumentError):
+        cb.append_multi({keys[0]: "z"}, format=FMT_PICKLE)
