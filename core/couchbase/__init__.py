@@ -6,6 +6,8 @@ the ``acouchbase``, ``txcouchbase`` and ``gcouchbase`` packages.
 """
 from __future__ import annotations
 
+from couchbase import _binding
+from couchbase._instance import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT  # noqa: F401
 from couchbase.transcoder import (  # noqa: F401
     FMT_AUTO,
     FMT_BYTES,
@@ -13,16 +15,14 @@ from couchbase.transcoder import (  # noqa: F401
     FMT_PICKLE,
     FMT_UTF8,
 )
-from couchbase._instance import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT  # noqa: F401
 
 __version__ = "0.1.0"
 
 
 def lcb_version() -> str:
     """The libcouchbase version this process runs with."""
-    from couchbase._binding import ffi, lib
+    return _binding.ffi.string(_binding.lib.lcb_get_version(_binding.ffi.NULL)).decode()
 
-    return ffi.string(lib.lcb_get_version(ffi.NULL)).decode()
 
 #: The bits of the flags the FMT_* constants use in 1.x (custom transcoders put their own
 #: flags above them: ``FMT_ZLIB = (FMT_MASK << 1) & ~FMT_MASK``).
