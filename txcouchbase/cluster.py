@@ -437,15 +437,7 @@ class TxRawBucket(AsyncBucket):
         a raw result nobody sets handlers on would report the missing handlers when the
         connection completes."""
         d: Deferred = Deferred()
-        op = self._connected(self)
-
-        def done(op: AsyncResult) -> None:
-            _fire(d, op)
-
-        if op.done:
-            done(op)
-        else:
-            op._on_done = done
+        _attach(d, self._connected(self))
         return d
 
 

@@ -121,7 +121,7 @@ class _TxLegacy(LegacyAPI):
             if op.done:
                 done(op)
             else:
-                op._on_done = done
+                op.chain(done)
         elif event == "_dtor":
             self._cluster.registerDeferred("_dtor", d)
         else:
@@ -334,35 +334,22 @@ class TxAsyncConnection(_TxLegacy):
     from txcouchbase.cluster import TxRawCluster as _cluster_class
 
     def _then(self, pending: Any, fn: Callable[[Any], Any]) -> Any:
-        if isinstance(pending, AsyncResult):
-            inner = pending._on_done
+        if not isinstance(pending, (AsyncResult, MultiCollector)):
+            return fn(pending)
+        # fn runs on the result before the raw callbacks see it (the one completion hook)
+        inner = pending.on_done
 
-            def hook(op: AsyncResult) -> None:
-                if op.error is None:
-                    try:
-                        op.result = fn(op.result)
-                    except BaseException as exc:  # noqa: BLE001 - delivered to the errback
-                        op.error = exc
-                if inner is not None:
-                    inner(op)
+        def hook(p: Any) -> None:
+            if p.error is None:
+                try:
+                    p.result = fn(p.result)
+                except BaseException as exc:  # noqa: BLE001 - delivered to the errback
+                    p.error = exc
+            if inner is not None:
+                inner(p)
 
-            pending._on_done = hook
-            return pending
-        if isinstance(pending, MultiCollector):
-            inner_m = pending.on_done
-
-            def hook_m(multi: MultiCollector) -> None:
-                if multi.error is None:
-                    try:
-                        fn(multi.outcome())
-                    except BaseException:  # noqa: BLE001 - the errback gets the multi's own error
-                        pass
-                if inner_m is not None:
-                    inner_m(multi)
-
-            pending.on_done = hook_m
-            return pending
-        return fn(pending)
+        pending.on_done = hook
+        return pending
 
     def _gather(self, pendings: List[Any], fn: Callable[[List[Any]], Any]) -> Any:
         if len(pendings) != 1:

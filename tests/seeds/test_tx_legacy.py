@@ -54,7 +54,7 @@ def test_views_queryall_queryex_and_design_documents(tx: Any, key: str) -> None:
     run_until_fired(tx.design_publish("txlegacy"))
     assert "by_name" in run_until_fired(tx.design_get("txlegacy", use_devmode=False)).value["views"]
     run_until_fired(tx.set_multi({key + "1": {"name": key + "-a"}, key + "2": {"name": key + "-b"}}))
-    rows = list(run_until_fired(tx.queryAll("txlegacy", "by_name", mapkey_range=[key, key + "\u0fff"])))
+    rows = list(run_until_fired(tx.queryAll("txlegacy", "by_name", mapkey_range=[key, key + "\u0fff"], stale=False)))
     assert [r.docid for r in rows] == [key + "1", key + "2"]
 
     class Handler(AsyncViewBase):
@@ -72,7 +72,7 @@ def test_views_queryall_queryex_and_design_documents(tx: Any, key: str) -> None:
         def on_done(self) -> None:
             self.done.callback(self.indexed_rows)
 
-    handler = tx.queryEx(Handler, "txlegacy", "by_name", mapkey_range=[key, key + "\u0fff"])
+    handler = tx.queryEx(Handler, "txlegacy", "by_name", mapkey_range=[key, key + "\u0fff"], stale=False)
     assert run_until_fired(handler.done) >= 2
     assert [r.key for r in handler.rows] == [key + "-a", key + "-b"]
     with pytest.raises(Exception) as ei:
