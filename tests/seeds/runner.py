@@ -19,7 +19,8 @@ How an example is adapted (mechanically; the same for every example):
   module) and ``design_name``/``view_name``/``key``. An example that defines a name itself overrides it.
 * **Comment-only bodies** get ``pass`` (``if x:\\n    # handle it`` is not valid Python); an
   example with a top-level ``return`` is a function body and runs wrapped in a function.
-* **Epilogue** (Twisted): the reactor runs until nothing is pending (at most a few seconds)
+* **Epilogue** (Twisted): the reactor runs until every connection is up with nothing in flight
+  (at most 5 s); every Deferred the example created must have fired by then.
   unless the example runs it itself; an unhandled error in a Deferred fails the example.
 * **Interactive** (``>>>``) examples whose shown output is a traceback pass when they raise
   the exception class the traceback names.
@@ -154,15 +155,24 @@ PRELUDES = {
 EPILOGUE_TWISTED = """
 from twisted.internet import reactor as _r
 import time as _t
-_deadline = _t.monotonic() + 3.0
-def _maybe_stop():
-    if _t.monotonic() > _deadline:
+from couchbase._instance import live_connections as _live
+_start = _t.monotonic()
+def _maybe_stop(_quiet=[0]):
+    # done when every connection is up with nothing in flight (twice in a row), or after 5 s
+    idle = all(c.connected and not c.pending for c in _live())
+    _quiet[0] = _quiet[0] + 1 if idle else 0
+    if _quiet[0] >= 2 and _t.monotonic() - _start > 0.3 or _t.monotonic() - _start > 5.0:
         _r.stop()
     else:
-        _r.callLater(0.1, _maybe_stop)
-if not _r.running and not getattr(_r, '_started', False):
-    _r.callLater(0.5, _maybe_stop)
+        _r.callLater(0.05, _maybe_stop)
+if not _r.running:
+    _r.callLater(0.05, _maybe_stop)
     _r.run()
+import gc as _gc
+from twisted.internet.defer import Deferred as _D
+_unfired = [d for d in _gc.get_objects() if isinstance(d, _D) and not d.called]
+if _unfired:
+    raise SystemExit(f"{len(_unfired)} Deferred(s) the example created never fired: {_unfired!r}")
 """
 
 

@@ -23,9 +23,31 @@ import pytest
 
 from . import extract, runner
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-if not SEEDS.is_dir():  # a worktree: shared/ is beside the main clone
-    SEEDS = Path("/work/shared/seeds") if Path("/work/shared/seeds").is_dir() else SEEDS
+def _find_seeds() -> Path:
+    """``$COUCHBASE_SEEDS``, else ``<repo>/../shared/seeds`` (CI: shared/ beside the clone); from a
+    git worktree, beside the main checkout."""
+    import os
+    import subprocess
+
+    if os.environ.get("COUCHBASE_SEEDS"):
+        return Path(os.environ["COUCHBASE_SEEDS"])
+    repo = Path(__file__).resolve().parents[2]
+    candidate = repo.parent / "shared" / "seeds"
+    if candidate.is_dir():
+        return candidate
+    try:
+        common = subprocess.run(["git", "-C", str(repo), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return candidate
+    if common:
+        main_checkout = Path(common).parent
+        if (main_checkout.parent / "shared" / "seeds").is_dir():
+            return main_checkout.parent / "shared" / "seeds"
+    return candidate
+
+
+SEEDS = _find_seeds()
 
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
 
