@@ -82,7 +82,7 @@ def _is_code_start(first: str) -> bool:
     s = first.rstrip()
     if REFERENCE_HEADING.search(s):  # API-reference headings: "on_connect(self)[source]", "class a.b.C"
         return False
-    if re.search(r"\) [A-Z][a-z]+ ", s):  # inline code that runs into a sentence
+    if re.search(r"\)(,)? [A-Za-z][a-z]+ [a-z]+ ", s):  # inline code that runs into a sentence
         return False
     if NOT_PYTHON.match(s.lstrip()) or OUTPUT_LINE.match(s):
         return False

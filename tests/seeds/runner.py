@@ -16,7 +16,8 @@ How an example is adapted (mechanically; the same for every example):
   (``from couchbase import *``-style names, the 1.x exception names), ``c``/``client``/``cb``
   connected to ``default`` (Twisted: ``txcouchbase.connection.Connection``, raw:
   ``TxAsyncConnection``; asyncio: an ``acouchbase`` Cluster), ``ft`` (the 2.x alias of the search
-  module) and ``design_name``/``view_name``/``key``. An example that defines a name itself overrides it.
+  module) and ``design_name``/``view_name``/``key``. An example that passes ``password='X'`` runs
+  against a mock whose bucket has that password, and the prelude connects with it too. An example that defines a name itself overrides it.
 * **Comment-only bodies** get ``pass`` (``if x:\\n    # handle it`` is not valid Python); an
   example with a top-level ``return`` is a function body and runs wrapped in a function.
 * **Epilogue** (Twisted): the reactor runs until every connection is up with nothing in flight
@@ -130,18 +131,18 @@ key = "prelude_key"
 """
 
 PRELUDES = {
-    "sync": "c = client = cb = Couchbase.connect(bucket='default', host=HOSTS)\nc.set(key, 'prelude value')\n",
-    "gevent": "from gcouchbase.connection import GConnection\nc = client = cb = GConnection(bucket='default', host=HOSTS)\n",
+    "sync": "c = client = cb = Couchbase.connect(bucket='default', host=HOSTS, password=BUCKET_PASSWORD)\nc.set(key, 'prelude value')\n",
+    "gevent": "from gcouchbase.connection import GConnection\nc = client = cb = GConnection(bucket='default', host=HOSTS, password=BUCKET_PASSWORD)\n",
     "twisted": (
         "from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
         "import couchbase.search as ft\n"
         "from txcouchbase.connection import Connection as TxCouchbase\n"
-        "c = client = cb = TxCouchbase(bucket='default', host=HOSTS)\n"
+        "c = client = cb = TxCouchbase(bucket='default', host=HOSTS, password=BUCKET_PASSWORD)\n"
     ),
     "txraw": (
         "from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
         "from txcouchbase.connection import TxAsyncConnection\n"
-        "c = client = cb = TxAsyncConnection(bucket='default', host=HOSTS)\n"
+        "c = client = cb = TxAsyncConnection(bucket='default', host=HOSTS, password=BUCKET_PASSWORD)\n"
     ),
     "asyncio": (
         "import asyncio\nfrom acouchbase.cluster import Cluster as _ACluster\n"
@@ -182,7 +183,10 @@ def build_script(example: Any, fe: str, hosts: List[str], connstr: str, user: st
     if example.interactive and "Traceback" in example.original:
         names = re.findall(r"couchbase\.exceptions\.(\w+)", example.original)
         expect = names[-1] if names else None
-    consts = f"HOSTS = {hosts!r}\nCONNSTR = {connstr!r}\nUSER = {user!r}\nPASSWORD = {password!r}\n"
+    m = re.search(r"password=(['\"])(.+?)\1", example.source)  # the prelude connects as the example does
+    bucket_password = m.group(2) if m else ""
+    consts = (f"HOSTS = {hosts!r}\nCONNSTR = {connstr!r}\nUSER = {user!r}\nPASSWORD = {password!r}\n"
+              f"BUCKET_PASSWORD = {bucket_password!r}\n")
     prelude = consts + PRELUDE_COMMON + PRELUDES[fe]
     body = src
     if expect:
