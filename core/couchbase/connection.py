@@ -13,9 +13,9 @@
         print(row.key, row.docid)
 
 A Connection is one bucket connection; its operations run on the same core as
-``couchbase.cluster.Cluster`` (a Connection *is* the bucket's default collection with the
-1.x names on top, see :mod:`couchbase._legacy`), so results, exceptions and formats are the
-same objects: ``result.value/.cas/.rc/.success/.key/.flags``, ``MultiResult.all_ok``, and
+``couchbase.cluster.Cluster`` (it holds the bucket's default collection and maps the 1.x
+names onto it, see :mod:`couchbase._legacy`; the SDK 3/4 names such as ``upsert`` reach the
+collection too), so results, exceptions and formats are the same objects: ``result.value/.cas/.rc/.success/.key/.flags``, ``MultiResult.all_ok``, and
 the 1.x exception names in :mod:`couchbase.exceptions` (``NotFoundError``,
 ``KeyExistsError``, ...) are the typed exceptions of today.
 """
@@ -179,11 +179,6 @@ class Connection(LegacyAPI):
     @property
     def closed(self) -> bool:
         return self._bucket.closed
-
-    @property
-    def server_nodes(self) -> List[str]:
-        """The nodes of the cluster (``host:port``)."""
-        return list(self._bucket._conn.server_nodes()) if hasattr(self._bucket._conn, "server_nodes") else []
 
     def __enter__(self) -> "Connection":
         return self
