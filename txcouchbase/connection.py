@@ -154,7 +154,7 @@ class _TxLegacy(LegacyAPI):
         raw = [{"id": r.id, "key": r.key, "value": r.value} for r in batched]
         rows = list(view.row_processor.handle_rows(raw, self, False))
         view.indexed_rows = batched.metadata().total_rows
-        return BatchedViewResult(rows, batched.metadata())
+        return BatchedViewResult(rows, batched.metadata())  # has indexed_rows, as the 1.x View
 
     def queryAll(self, *args: Any, **kwargs: Any) -> Deferred:
         """Query a view (``design, view, **params``, as the blocking ``query``): a Deferred
@@ -293,6 +293,25 @@ class _TxLegacy(LegacyAPI):
         )
         return d.addCallback(lambda _r: HttpResult({"ok": True}, 201))
 
+    # ---- observe: the same round as the blocking API, completed on the reactor -----------------
+    def observe(self, key: Any, master_only: bool = False) -> Any:
+        """Each node's state of ``key``: a Deferred (on both Twisted connections) firing with a
+        result whose ``value`` is the list of ObserveInfo (``cas``, ``state``, ``from_master``)."""
+        from couchbase import _durability
+        from couchbase._kv import key_bytes
+        from couchbase._legacy import ObserveResult
+
+        from txcouchbase.cluster import _attach
+
+        kb = key_bytes(key)
+        kv = self._kv
+        kv._check_thread()
+        if kv._coll_b:
+            raise ArgumentError(message="observe() works on the default collection only")
+        # a Deferred on both flavours: an observe round has no raw callback/errback slots
+        d = _attach(Deferred(), kv._start(lambda: _durability.schedule_observe(kv._conn, kb, master_only)))
+        return d.addCallback(lambda replies: ObserveResult(key, _durability.observe_results(replies)))
+
     # ---- what the blocking layer does by waiting -----------------------------------------
     def endure(self, key: Any, *args: Any, **kwargs: Any) -> Any:
         raise UnsupportedOperationException(
@@ -334,6 +353,8 @@ class TxAsyncConnection(_TxLegacy):
     from txcouchbase.cluster import TxRawCluster as _cluster_class
 
     def _then(self, pending: Any, fn: Callable[[Any], Any]) -> Any:
+        if isinstance(pending, Deferred):
+            return pending.addCallback(fn)
         if not isinstance(pending, (AsyncResult, MultiCollector)):
             return fn(pending)
         # fn runs on the result before the raw callbacks see it (the one completion hook)
