@@ -312,11 +312,56 @@ class _TxLegacy(LegacyAPI):
         d = _attach(Deferred(), kv._start(lambda: _durability.schedule_observe(kv._conn, kb, master_only)))
         return d.addCallback(lambda replies: ObserveResult(key, _durability.observe_results(replies)))
 
-    # ---- what the blocking layer does by waiting -----------------------------------------
-    def endure(self, key: Any, *args: Any, **kwargs: Any) -> Any:
-        raise UnsupportedOperationException(
-            message="endure() polls by waiting; on Twisted pass persist_to=/replicate_to= to the mutation"
-        )
+    def observe_multi(self, keys: Any, master_only: bool = False) -> Deferred:
+        """``observe`` each key: a Deferred firing with a dict key -> observe result."""
+        keys = list(keys)
+        ds = [self.observe(k, master_only=master_only) for k in keys]
+        return gatherResults(ds, consumeErrors=True).addCallback(lambda results: dict(zip(keys, results)))
+
+    # ---- durability polling on the reactor ------------------------------------------------
+    def endure(self, key: Any, persist_to: int = -1, replicate_to: int = -1, cas: int = 0,
+               check_removed: bool = False, timeout: float = 5.0, interval: float = 0.010) -> Deferred:
+        """A Deferred firing (with the observe result) once ``key`` is persisted on ``persist_to``
+        nodes and replicated to ``replicate_to`` replicas (-1: all), at ``cas`` if given; with
+        ``check_removed``, once its removal is. Errback: TimeoutError after ``timeout`` seconds.
+        Polls with ``observe`` every ``interval`` seconds on the reactor."""
+        import time
+
+        from couchbase._legacy import _durable
+        from couchbase.exceptions import TimeoutException
+
+        d: Deferred = Deferred()
+        deadline = time.monotonic() + timeout
+
+        def attempt() -> None:
+            try:
+                self.observe(key).addCallbacks(check, d.errback)
+            except BaseException as exc:  # noqa: BLE001 - e.g. closed: passed on
+                d.errback(exc)
+
+        def check(res: Any) -> None:
+            ok, detail = _durable(res.value, persist_to, replicate_to, cas, check_removed)
+            if ok:
+                d.callback(res)
+            elif time.monotonic() >= deadline:
+                d.errback(TimeoutException(message=f"endure({key!r}) timed out after {timeout}s: {detail}"))
+            else:
+                self.reactor.callLater(interval, attempt)
+
+        attempt()
+        return d
+
+    def endure_multi(self, keys: Any, **kwargs: Any) -> Deferred:
+        """``endure`` each key (a list, or a dict key -> cas): a Deferred firing with a dict key -> result."""
+        from collections.abc import Mapping
+
+        if isinstance(keys, Mapping):
+            pairs = [(k, getattr(c, "cas", c) or 0) for k, c in keys.items()]
+        else:
+            pairs = [(k, 0) for k in keys]
+        ds = [self.endure(k, cas=c, **kwargs) for k, c in pairs]
+        names = [k for k, _ in pairs]
+        return gatherResults(ds, consumeErrors=True).addCallback(lambda results: dict(zip(names, results)))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

@@ -183,8 +183,6 @@ def test_replica_reads_observe_and_endure(cb: Any, key: str) -> None:
     assert cb.rget(key, replica_index=0).value == "v"
     infos = cb.observe(key).value
     assert any(i.from_master and i.cas == res.cas for i in infos)
-    if _front(cb) != "sync":  # endure() polls by waiting: the blocking API's (gevent: not yet)
-        return
     assert cb.endure(key, persist_to=1, replicate_to=1, cas=res.cas, timeout=5).success
     cb.delete(key)
     # the mock reports a deleted key as logically deleted (0x81) even once persisted, so only
