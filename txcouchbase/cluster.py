@@ -458,6 +458,32 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         factory = self._tx_init(reactor)
         super().__init__(connstr, options, iops_factory=factory, **kwargs)
 
+    def _all_rows(self, rows: Any) -> Deferred:
+        """A Deferred firing with the Batched*Result of a raw rows object (every row, then metadata)."""
+        from txcouchbase.rows import _BATCHED, BatchedRowsResult
+
+        collected: List[Any] = []
+        d: Deferred = Deferred(lambda _d: rows.cancel())
+
+        def done(metadata: Any) -> None:
+            if not d.called:
+                cls = _BATCHED.get(rows._request.blocking_result, BatchedRowsResult)
+                d.callback(cls(collected, metadata))
+
+        rows.on_rows = collected.extend
+        rows.callback = done
+        rows.errback = lambda _rows, _t, exc, _tb: None if d.called else d.errback(Failure(exc))
+        return d
+
+    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Run a N1QL statement: a Deferred firing with every row (BatchedQueryResult), as the 3.x
+        reference shows on the raw client (``query`` itself returns the raw rows object)."""
+        return self._all_rows(self.query(statement, *options, **kwargs))
+
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred:
+        """Full-text search: a Deferred firing with every hit (BatchedSearchResult)."""
+        return self._all_rows(self.search_query(index, query, *options, **kwargs))
+
     def on_connect(self) -> Deferred:
         """A Deferred firing with the cluster once connected: short-hand for
         ``d = Deferred(); cluster.registerDeferred('connect', d); return d`` (3.x reference)."""

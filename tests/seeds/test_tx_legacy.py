@@ -170,3 +170,32 @@ def test_close_with_an_observe_round_in_flight_does_not_crash() -> None:
     script = _CLOSE_WITH_OBSERVE_IN_FLIGHT.format(tests=str(Path(__file__).resolve().parents[1]))
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "closed" in proc.stdout, (proc.returncode, proc.stdout[-500:], proc.stderr[-2000:])
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["TxCluster", "TxRawCluster"])
+def test_3x_reference_names_on_the_tx_clusters(mock: Any, raw: bool) -> None:
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.exceptions import ParsingFailedException
+    from couchbase.options import ClusterOptions
+    from couchbase.search import MatchQuery
+    from txcouchbase.cluster import (BatchedQueryResult, BatchedSearchResult, TxCluster, TxDeferredClientMixin,
+                                     TxRawClientMixin, TxRawCluster)
+
+    mock.create_search_index("name", "default")
+    cls = TxRawCluster if raw else TxCluster
+    cluster = cls(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)))
+    try:
+        assert isinstance(cluster, TxRawClientMixin) and isinstance(cluster, TxDeferredClientMixin) is not raw
+        assert run_until_fired(cluster.on_connect()) is cluster and cluster.connected
+        rows = run_until_fired(cluster.n1qlQueryAll("SELECT RAW 1"))
+        assert isinstance(rows, BatchedQueryResult) and list(rows) == [1]
+        assert isinstance(run_until_fired(cluster.search("name", MatchQuery("nosql"), limit=10)), BatchedSearchResult)
+        with pytest.raises(ParsingFailedException):
+            run_until_fired(cluster.n1qlQueryAll("SELEKT"))
+        if not raw:  # TxBucket.queryAll is view_query: a Deferred errbacking with the typed view error
+            from couchbase.exceptions import ViewException
+
+            with pytest.raises(ViewException):
+                run_until_fired(cluster.bucket("default").queryAll("no_such_ddoc_x", "v"))
+    finally:
+        run_until_fired(cluster.close(), 10)
