@@ -32,7 +32,7 @@ from couchbase.exceptions import ArgumentError, UnsupportedOperationException
 from couchbase.options import ClusterOptions
 from couchbase.transcoder import FMT_JSON, LegacyTranscoder
 from couchbase.views.iterator import View
-from twisted.internet.defer import Deferred, gatherResults
+from twisted.internet.defer import Deferred, DeferredList, gatherResults
 
 from txcouchbase.rows import BatchedViewResult
 
@@ -134,8 +134,14 @@ class _TxLegacy(LegacyAPI):
         return self._cluster.defer(opres)
 
     def close(self) -> Deferred:
-        """Close the connection; a Deferred fires once every socket is released."""
-        return self._cluster.close()
+        """Close the connection; a Deferred fires once every socket is released.
+
+        Observe rounds still in flight are let finish first (they complete within the KV
+        timeout): libcouchbase 3.3.4 crashes when destroyed with forwarded packets in flight."""
+        rounds = [d for d in self.__dict__.get("_rounds", ()) if not d.called]
+        if not rounds:
+            return self._cluster.close()
+        return DeferredList(rounds, consumeErrors=True).addCallback(lambda _r: self._cluster.close())
 
     def _close(self) -> Deferred:
         """1.x name of :meth:`close`."""
@@ -310,7 +316,15 @@ class _TxLegacy(LegacyAPI):
             raise ArgumentError(message="observe() works on the default collection only")
         # a Deferred on both flavours: an observe round has no raw callback/errback slots
         d = _attach(Deferred(), kv._start(lambda: _durability.schedule_observe(kv._conn, kb, master_only)))
-        return d.addCallback(lambda replies: ObserveResult(key, _durability.observe_results(replies)))
+        rounds = self.__dict__.setdefault("_rounds", set())
+        rounds.add(d)
+
+        def settled(value: Any) -> Any:
+            rounds.discard(d)
+            return value
+
+        # registered before any user callback: close() waits for the round, not for them
+        return d.addBoth(settled).addCallback(lambda replies: ObserveResult(key, _durability.observe_results(replies)))
 
     def observe_multi(self, keys: Any, master_only: bool = False) -> Deferred:
         """``observe`` each key: a Deferred firing with a dict key -> observe result."""
