@@ -57,7 +57,6 @@ TUTORIAL = {"002": (474, 1250), "004": (274, 1069)}
 
 ERRATA: Dict[str, str] = {
     "002:330": "pseudo-code: `opt1=value1, opt2=value2, ...` (positional argument after keywords)",
-    "004:314": "pseudo-code: `opt1=value1, opt2=value2, ...`",
     "001:202": "the reference's own typo: the SQL string opens with ' and closes with a backtick",
     "002:1408": "the guide's typo: prepends to 'a dict' (a missing key: NotStoredError), not 'a_dict'",
     "002:1414": "follows the typo of 002:1408: 'a_dict' was never prepended to, so it still decodes",
