@@ -71,6 +71,11 @@ class MockCluster:
         self._control_server: Any = None
         self.control_port = 0
 
+    def add_user(self, username: str, password: str = "") -> None:
+        """Accept ``username``/``password`` as well as the RBAC user (e.g. a bucket's name and
+        password, which 1.x clients authenticate with)."""
+        self.cluster.extra_users[username] = password
+
     def _pin_ports(self, base_port: int, control_port: Optional[int]) -> Optional[int]:
         """Give every node its fixed ports (see ``base_port``); returns the control port to use."""
         from couchbase_mock.http.cluster_view import SERVICES, TLS_SERVICES
