@@ -90,17 +90,51 @@ STYLES: List[Tuple[str, str, Tuple[float, float]]] = [
     ("Specialty Beer", "Other Style", (2.5, 25.0)),
 ]
 
-_STYLE_WORDS = {
-    "North American Ale": ["IPA", "Pale Ale", "Red", "Amber", "Brown Ale", "Stout", "Double IPA", "Blonde"],
-    "Irish Ale": ["Porter", "Stout", "Red Ale", "Dry Stout"],
-    "British Ale": ["Bitter", "ESB", "Mild", "Old Ale", "Wee Heavy", "Barleywine", "Oatmeal Stout"],
-    "Belgian and French Ale": ["Tripel", "Dubbel", "Saison", "Witbier", "Quadrupel", "Blonde", "Grand Cru"],
-    "German Ale": ["Hefeweizen", "Altbier", "Kölsch", "Weizenbock", "Weisse"],
-    "German Lager": ["Pils", "Doppelbock", "Märzen", "Schwarzbier", "Dunkel", "Helles"],
-    "North American Lager": ["Lager", "Light", "Cream Ale", "Premium Lager"],
-    "Other Lager": ["Vienna Lager", "Pilsner", "Lager"],
-    "International Ale": ["Pale Ale", "Ale"],
-    "Other Style": ["Fruit Beer", "Spiced Ale", "Pumpkin Ale", "Rye", "Honey Ale", "Special"],
+_STYLE_WORDS: Dict[str, List[str]] = {  # the words a beer of the style is named with
+    "American-Style Pale Ale": ["Pale Ale", "APA"],
+    "American-Style India Pale Ale": ["IPA", "India Pale Ale"],
+    "Imperial or Double India Pale Ale": ["Double IPA", "Imperial IPA"],
+    "American-Style Amber/Red Ale": ["Amber", "Red Ale"],
+    "American-Style Brown Ale": ["Brown Ale", "Nut Brown"],
+    "American-Style Stout": ["Stout"],
+    "American Rye Ale or Lager": ["Rye", "Rye Ale"],
+    "Golden or Blonde Ale": ["Blonde", "Golden Ale"],
+    "American-Style Imperial Stout": ["Imperial Stout"],
+    "Porter": ["Porter", "Robust Porter"],
+    "Irish-Style Red Ale": ["Red Ale", "Irish Red"],
+    "Classic Irish-Style Dry Stout": ["Dry Stout", "Stout"],
+    "Oatmeal Stout": ["Oatmeal Stout"],
+    "Extra Special Bitter": ["ESB", "Special Bitter"],
+    "Ordinary Bitter": ["Bitter", "Best Bitter"],
+    "English-Style Pale Mild Ale": ["Mild"],
+    "Old Ale": ["Old Ale"],
+    "Scotch Ale": ["Scotch Ale", "Wee Heavy"],
+    "British-Style Barley Wine Ale": ["Barleywine"],
+    "Belgian-Style Pale Ale": ["Pale", "Spéciale"],
+    "Belgian-Style Dubbel": ["Dubbel"],
+    "Belgian-Style Tripel": ["Tripel"],
+    "Belgian-Style Quadrupel": ["Quadrupel", "Grand Cru"],
+    "Belgian-Style White": ["Witbier", "Blanche"],
+    "Belgian-Style Fruit Lambic": ["Kriek", "Framboise"],
+    "French & Belgian-Style Saison": ["Saison"],
+    "South German-Style Hefeweizen": ["Hefeweizen", "Weisse"],
+    "German-Style Brown Ale/Altbier": ["Alt", "Altbier"],
+    "German-Style Kölsch": ["Kölsch"],
+    "South German-Style Weizenbock": ["Weizenbock"],
+    "German-Style Pilsener": ["Pils", "Pilsener"],
+    "German-Style Doppelbock": ["Doppelbock"],
+    "German-Style Oktoberfest": ["Märzen", "Festbier"],
+    "German-Style Schwarzbier": ["Schwarzbier"],
+    "Munich-Style Dunkel": ["Dunkel"],
+    "American-Style Lager": ["Lager", "Premium Lager"],
+    "American-Style Light Lager": ["Light"],
+    "American-Style Cream Ale or Lager": ["Cream Ale"],
+    "Vienna-Style Lager": ["Vienna Lager"],
+    "Bohemian-Style Pilsener": ["Pilsner"],
+    "Australasian-Style Pale Ale": ["Pale Ale", "Ale"],
+    "Fruit Beer": ["Fruit Beer", "Cherry Ale"],
+    "Herb and Spice Beer": ["Spiced Ale", "Pumpkin Ale", "Winter Warmer"],
+    "Specialty Beer": ["Honey Ale", "Special", "Smoked Ale"],
 }
 
 _BEER_ADJECTIVES = [
@@ -284,7 +318,7 @@ def _brewery(rng: random.Random, taken: Set[str]) -> Tuple[str, Dict[str, Any], 
     first, base, n = name, slug(name), 1
     while base in taken:  # the same name elsewhere: tell them apart by place, then by number
         n += 1
-        name = f"{first} ({city})" if n == 2 else f"{first} {n}"
+        name = f"{first} ({city})" if n == 2 and city not in first else f"{first} {n}"
         base = slug(name)
     taken.add(base)
     code = code_prefix + "".join(rng.choice("0123456789") for _ in range(max(0, 5 - len(code_prefix))))
@@ -311,7 +345,7 @@ def _brewery(rng: random.Random, taken: Set[str]) -> Tuple[str, Dict[str, Any], 
     if rng.random() < 0.06:
         doc["address"] = []
     if rng.random() < 0.55:
-        words = rng.choice(list(_STYLE_WORDS.values()))
+        words = _STYLE_WORDS[rng.choice(STYLES)[0]]
         sentences = rng.sample(_SENTENCES_BREWERY, rng.randrange(1, 4))
         doc["description"] = " ".join(
             _fill(rng, s, name=name, city=city, year=str(rng.randrange(1842, 2011)),
@@ -333,7 +367,7 @@ def _beer(rng: random.Random, brewery_id: str, country: str, taken: Set[str]) ->
     else:
         pool = STYLES
     style, category, (lo, hi) = rng.choice(pool)
-    word = rng.choice(_STYLE_WORDS[category])
+    word = rng.choice(_STYLE_WORDS[style])
     shape = rng.random()
     if shape < 0.55:
         name = f"{rng.choice(_BEER_ADJECTIVES)} {rng.choice(_BEER_NOUNS)} {word}"
