@@ -59,6 +59,11 @@ class MockCluster:
         self._control_server: Any = None
         self.control_port = 0
 
+    def add_user(self, username: str, password: str = "") -> None:
+        """Accept ``username``/``password`` as well as the RBAC user (e.g. a bucket's name and
+        password, which 1.x clients authenticate with)."""
+        self.cluster.extra_users[username] = password
+
     # ---- life cycle -------------------------------------------------------------
     def start(self) -> "MockCluster":
         """Start the loop thread and every node; returns when all ports listen."""

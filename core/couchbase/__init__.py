@@ -23,3 +23,20 @@ def lcb_version() -> str:
     from couchbase._binding import ffi, lib
 
     return ffi.string(lib.lcb_get_version(ffi.NULL)).decode()
+
+#: The bits of the flags the FMT_* constants use in 1.x (custom transcoders put their own
+#: flags above them: ``FMT_ZLIB = (FMT_MASK << 1) & ~FMT_MASK``).
+FMT_MASK = 0x07
+
+
+class Couchbase:
+    """The 1.x entry point: ``Couchbase.connect(bucket="default", host="localhost")``."""
+
+    @classmethod
+    def connect(cls, bucket: str = "default", **kwargs: object) -> "object":
+        """A :class:`couchbase.connection.Connection` to ``bucket`` (every keyword of its
+        constructor: ``host``, ``port``, ``password``, ``quiet``, ``timeout``, ``lockmode``,
+        ``transcoder``, ``default_format``, ``unlock_gil``, ...)."""
+        from couchbase.connection import Connection
+
+        return Connection(bucket=bucket, **kwargs)  # type: ignore[arg-type]

@@ -183,7 +183,7 @@ def _list_mechs(conn: KVConnection, req: Request) -> bytes:
 
 def _lookup_password(conn: KVConnection) -> Any:
     cluster = conn.cluster
-    return lambda user: cluster.password if user == cluster.username else None
+    return cluster.password_of
 
 
 def _sasl_auth(conn: KVConnection, req: Request) -> bytes:
