@@ -153,14 +153,14 @@ def test_create_edit_and_delete_a_beer(beer_app: Any, dataset: Dict[str, Dict[st
     page = get(beer_app, "/beers/edit/" + beer)
     assert page.status == 200 and "Editing Zzyzx Test Ale" in page.body
     assert 'name="beer_abv" placeholder="The beer\'s ABV" value="5.5"' in page.body
-    cas = re.search(r'name="cas" value="(\d+)"', page.body).group(1)
-    edited = post(beer_app, "/beers/edit/" + beer, dict(form, beer_abv="6.1", cas=cas))
+    cas = re.search(r'name="meta_cas" value="(\d+)"', page.body).group(1)
+    edited = post(beer_app, "/beers/edit/" + beer, dict(form, beer_abv="6.1", meta_cas=cas))
     assert redirect_target(edited) == "/beers/show/" + beer
     shown = get(beer_app, "/beers/show/" + beer).body
     assert re.search(r"<strong>abv</strong></td>\s*<td>6.1</td>", shown)
     assert re.search(r"<strong>type</strong></td>\s*<td>beer</td>", shown)
     # a second edit from the same (now stale) form is refused: someone changed it in between
-    stale = post(beer_app, "/beers/edit/" + beer, dict(form, beer_abv="7.0", cas=cas))
+    stale = post(beer_app, "/beers/edit/" + beer, dict(form, beer_abv="7.0", meta_cas=cas))
     assert stale.status == 409 and "changed by someone else" in stale.body
     assert re.search(r"<strong>abv</strong></td>\s*<td>6.1</td>", get(beer_app, "/beers/show/" + beer).body)
     assert get(beer_app, "/beers/edit/no_such_beer").status == 404
@@ -244,17 +244,17 @@ def test_create_edit_and_delete_a_brewery(beer_app: Any, dataset: Dict[str, Dict
     assert post(beer_app, "/breweries/create", form).status == 400
 
     edit = get(beer_app, "/breweries/edit/" + key).body
-    cas = re.search(r'name="cas" value="(\d+)"', edit).group(1)
+    cas = re.search(r'name="meta_cas" value="(\d+)"', edit).group(1)
     assert 'value="35.14"' in edit and "1 Zzyzx Road\nUnit 2</textarea>" in edit
-    bad = post(beer_app, "/breweries/edit/" + key, dict(form, brewery_lat="north", cas=cas))
+    bad = post(beer_app, "/breweries/edit/" + key, dict(form, brewery_lat="north", meta_cas=cas))
     assert bad.status == 400 and "Latitude and longitude must both be numbers" in bad.body
-    far = post(beer_app, "/breweries/edit/" + key, dict(form, brewery_lat="95", cas=cas))
+    far = post(beer_app, "/breweries/edit/" + key, dict(form, brewery_lat="95", meta_cas=cas))
     assert far.status == 400
     assert redirect_target(post(beer_app, "/breweries/edit/" + key,
-                                dict(form, brewery_city="Baker", brewery_lat="", brewery_lon="", cas=cas)))
+                                dict(form, brewery_city="Baker", brewery_lat="", brewery_lon="", meta_cas=cas)))
     page = get(beer_app, "/breweries/show/" + key).body
     assert "Baker" in page and "<strong>geo</strong>" not in page
-    assert post(beer_app, "/breweries/edit/" + key, dict(form, cas=cas)).status == 409
+    assert post(beer_app, "/breweries/edit/" + key, dict(form, meta_cas=cas)).status == 409
 
     assert redirect_target(post(beer_app, "/breweries/delete/" + key, {})) == "/welcome"
     assert get(beer_app, "/breweries/show/" + key).status == 404
