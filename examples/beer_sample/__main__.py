@@ -2,7 +2,8 @@
 
 Starts an embedded mock cluster with a ``beer-sample`` bucket, loads the generated data set and
 the design documents (:mod:`examples.beer_sample.load`), then serves the Flask application
-(:mod:`examples.beer_sample.beer`) until interrupted. ``--connstr`` uses a running cluster
+(:mod:`examples.beer_sample.beer`) until interrupted; the application connects as 1.x clients do,
+as the bucket (the loader uses the cluster's user, ``--username``/``--password``). ``--connstr`` uses a running cluster
 instead of the mock (the data is loaded unless ``--no-load``). The line
 ``serving on http://HOST:PORT/`` tells when the application answers (``--port 0`` picks a free
 port).
@@ -45,6 +46,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
             mock = MockCluster(nodes=1, replicas=0, buckets=[args.bucket], username=args.username,
                                password=args.password).start()
+            mock.add_user(args.bucket, "")  # the application logs in as 1.x clients do: as the bucket
             connstr = mock.connstr
             print(f"mock cluster up: {connstr}", flush=True)
         if not (args.connstr and args.no_load):
@@ -61,8 +63,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             port = 8091 if url.port is None or url.port == 11210 else url.port
         os.environ.update({
             "BEER_SAMPLE_BUCKET": args.bucket, "BEER_SAMPLE_HOST": url.hostname or "localhost",
-            "BEER_SAMPLE_PORT": str(port), "BEER_SAMPLE_USERNAME": args.username,
-            "BEER_SAMPLE_PASSWORD": args.password,
+            "BEER_SAMPLE_PORT": str(port),
+            "BEER_SAMPLE_USERNAME": "" if mock is not None else args.username,
+            "BEER_SAMPLE_PASSWORD": "" if mock is not None else args.password,
         })
         from werkzeug.serving import make_server
 

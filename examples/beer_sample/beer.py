@@ -17,7 +17,8 @@ concurrent edits are detected with CAS (the edit form carries the CAS it was mad
 
 Configuration (Flask's ``app.config``, from the environment): ``BEER_SAMPLE_BUCKET``
 (``beer-sample``), ``BEER_SAMPLE_HOST`` (``localhost``), ``BEER_SAMPLE_PORT`` (8091),
-``BEER_SAMPLE_USERNAME`` and ``BEER_SAMPLE_PASSWORD``. ``python -m examples.beer_sample``
+``BEER_SAMPLE_USERNAME`` (unset: the bucket's name, as 1.x clients log in) and
+``BEER_SAMPLE_PASSWORD`` (the bucket's password). ``python -m examples.beer_sample``
 starts a mock cluster, loads the data and serves this application.
 """
 from __future__ import annotations
