@@ -119,6 +119,10 @@ class LegacyAPI:
         """Apply ``fn`` to an operation's outcome (front ends with Deferreds chain it)."""
         return fn(pending)
 
+    def _gather(self, pendings: List[Any], fn: Callable[[List[Any]], Any]) -> Any:
+        """Apply ``fn`` to the list of several operations' outcomes."""
+        return fn(pendings)
+
     # ---- properties ----------------------------------------------------------------
     @property
     def quiet(self) -> bool:
@@ -488,10 +492,14 @@ class LegacyAPI:
         """Server statistics in the 1.x shape ``{stat: {server: value}}`` (``keys``: a group
         name or a list of them)."""
         groups = [""] if not keys else ([keys] if isinstance(keys, str) else list(keys))
-        out: Dict[str, Dict[str, Any]] = {}
-        for group in groups:
-            out.update(_stats_by_name(self._bucket.stats(group)))
-        return out
+
+        def merge(per_group: List[Any]) -> Dict[str, Dict[str, Any]]:
+            out: Dict[str, Dict[str, Any]] = {}
+            for per_server in per_group:
+                out.update(_stats_by_name(per_server))
+            return out
+
+        return self._gather([self._bucket.stats(group) for group in groups], merge)
 
     # ---- views ---------------------------------------------------------------------
     def query(self, design: str, view: str, use_devmode: bool = False, itercls: Any = None, **kwargs: Any) -> Any:

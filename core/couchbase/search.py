@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 from couchbase import options as _o
 from couchbase._streaming import BlockingRows
 from couchbase.exceptions import InvalidArgumentException
+from couchbase.options import SearchOptions  # noqa: F401 - importable from here, as the 3.x SDK had it
 
 SEARCH_OPTIONS = frozenset({
     "limit", "skip", "explain", "fields", "sort", "facets", "highlight_style", "highlight_fields",
