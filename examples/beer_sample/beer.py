@@ -21,6 +21,7 @@ Configuration (Flask's ``app.config``, from the environment): ``BEER_SAMPLE_BUCK
 ``BEER_SAMPLE_PASSWORD`` (the bucket's password). ``python -m examples.beer_sample``
 starts a mock cluster, loads the data and serves this application.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -53,13 +54,15 @@ def connect_db() -> Any:
         host=app.config["HOST"],
         port=app.config["PORT"],
         username=app.config["USERNAME"],
-        password=app.config["PASSWORD"])
+        password=app.config["PASSWORD"],
+    )
 
 
 db = connect_db()
 
 
 # ---------------------------------------------------------------------------- welcome
+
 
 @app.route("/")
 def welcome() -> str:
@@ -70,6 +73,7 @@ app.add_url_rule("/welcome", view_func=welcome)
 
 
 # ---------------------------------------------------------------------------- rows
+
 
 class Beer:
     """A beer of a listing (id and name from the view row) or of a page (with its document)."""
@@ -175,11 +179,13 @@ def _form_cas() -> Any:
 
 # ---------------------------------------------------------------------------- beers
 
+
 @app.route("/beers")
 def beers() -> str:
     rows, following = _page("beer", BeerListRowProcessor())
-    return render_template("beer/index.html", results=rows, following=following,
-                           search=request.args.get("q", ""))
+    return render_template(
+        "beer/index.html", results=rows, following=following, search=request.args.get("q", "")
+    )
 
 
 @app.route("/beers/show/<beer_id>")
@@ -188,9 +194,7 @@ def show_beer(beer_id: str) -> Any:
     if not doc.success:
         return "No such beer {0}".format(beer_id), 404
 
-    return render_template(
-        "beer/show.html",
-        beer=Beer(beer_id, doc.value["name"], doc.value))
+    return render_template("beer/show.html", beer=Beer(beer_id, doc.value["name"], doc.value))
 
 
 NUMBER_FIELDS = {"abv": float, "ibu": float, "srm": float, "upc": int}
@@ -233,10 +237,9 @@ def edit_beer_display(beer: str) -> Any:
     if not bdoc.success:
         return "No Such Beer", 404
 
-    return render_template("beer/edit.html",
-                           beer=Beer(beer, bdoc.value["name"], bdoc.value),
-                           cas=bdoc.cas,
-                           is_create=False)
+    return render_template(
+        "beer/edit.html", beer=Beer(beer, bdoc.value["name"], bdoc.value), cas=bdoc.cas, is_create=False
+    )
 
 
 @app.route("/beers/edit/<beer>", methods=["POST"])
@@ -253,7 +256,9 @@ def edit_beer_submit(beer: str) -> Any:
     try:
         db.set(beer, merged, cas=_form_cas() or old.cas)
     except KeyExistsError:
-        return "Beer {0} was changed by someone else since you opened it: reload and edit again".format(beer), 409
+        return "Beer {0} was changed by someone else since you opened it: reload and edit again".format(
+            beer
+        ), 409
     return redirect("/beers/show/" + beer)
 
 
@@ -283,28 +288,36 @@ def create_beer_submit() -> Any:
 def beer_search() -> Response:
     ret = []
     for beer in _search("beer", BeerListRowProcessor()):
-        ret.append({"id": beer.id,
-                    "name": beer.name,
-                    "brewery": beer.brewery_id})
+        ret.append({"id": beer.id, "name": beer.name, "brewery": beer.brewery_id})
 
     return return_search_json(ret)
 
 
 # ---------------------------------------------------------------------------- breweries
 
+
 @app.route("/breweries")
 def breweries() -> str:
     rows, following = _page("brewery", BreweryListRowProcessor())
-    return render_template("brewery/index.html", results=rows, following=following,
-                           search=request.args.get("q", ""))
+    return render_template(
+        "brewery/index.html", results=rows, following=following, search=request.args.get("q", "")
+    )
 
 
 def _beers_of(brewery_id: str) -> List[Beer]:
     """The brewery's beers, by ``beer/brewery_beers`` (keys ``[brewery_id, beer_id]``)."""
-    rows = db.query("beer", "brewery_beers", include_docs=True, stale=False,
-                    mapkey_range=[[brewery_id, ""], [brewery_id, {}]])
-    return [Beer(row.docid, row.doc.value.get("name", row.docid), row.doc.value)
-            for row in rows if row.doc is not None and row.doc.success]
+    rows = db.query(
+        "beer",
+        "brewery_beers",
+        include_docs=True,
+        stale=False,
+        mapkey_range=[[brewery_id, ""], [brewery_id, {}]],
+    )
+    return [
+        Beer(row.docid, row.doc.value.get("name", row.docid), row.doc.value)
+        for row in rows
+        if row.doc is not None and row.doc.success
+    ]
 
 
 @app.route("/breweries/show/<brewery_id>")
@@ -313,9 +326,11 @@ def show_brewery(brewery_id: str) -> Any:
     if not doc.success:
         return "No such brewery {0}".format(brewery_id), 404
 
-    return render_template("brewery/show.html",
-                           brewery=Brewery(brewery_id, doc.value.get("name", brewery_id), doc.value),
-                           beers=_beers_of(brewery_id))
+    return render_template(
+        "brewery/show.html",
+        brewery=Brewery(brewery_id, doc.value.get("name", brewery_id), doc.value),
+        beers=_beers_of(brewery_id),
+    )
 
 
 BREWERY_TEXT_FIELDS = ("name", "description", "city", "state", "code", "country", "phone", "website")
@@ -332,7 +347,10 @@ def normalize_brewery_fields(form: Any) -> Tuple[Optional[Dict[str, Any]], Any]:
         try:
             geo = {"accuracy": "APPROXIMATE", "lat": float(lat), "lon": float(lon)}
         except ValueError:
-            return None, ("Latitude and longitude must both be numbers, got {0!r}, {1!r}".format(lat, lon), 400)
+            return None, (
+                "Latitude and longitude must both be numbers, got {0!r}, {1!r}".format(lat, lon),
+                400,
+            )
         if not (-90 <= geo["lat"] <= 90 and -180 <= geo["lon"] <= 180):
             return None, ("Latitude must be within ±90 and longitude within ±180", 400)
         doc["geo"] = geo
@@ -346,9 +364,12 @@ def edit_brewery_display(brewery: str) -> Any:
     bdoc = db.get(brewery, quiet=True)
     if not bdoc.success:
         return "No Such Brewery", 404
-    return render_template("brewery/edit.html",
-                           brewery=Brewery(brewery, bdoc.value.get("name", ""), bdoc.value),
-                           cas=bdoc.cas, is_create=False)
+    return render_template(
+        "brewery/edit.html",
+        brewery=Brewery(brewery, bdoc.value.get("name", ""), bdoc.value),
+        cas=bdoc.cas,
+        is_create=False,
+    )
 
 
 @app.route("/breweries/edit/<brewery>", methods=["POST"])
@@ -366,7 +387,8 @@ def edit_brewery_submit(brewery: str) -> Any:
         db.set(brewery, merged, cas=_form_cas() or old.cas)
     except KeyExistsError:
         return "Brewery {0} was changed by someone else since you opened it: reload and edit again".format(
-            brewery), 409
+            brewery
+        ), 409
     return redirect("/breweries/show/" + brewery)
 
 
@@ -390,10 +412,13 @@ def create_brewery_submit() -> Any:
 
 @app.route("/breweries/search")
 def brewery_search() -> Response:
-    return return_search_json([{"id": b.id, "name": b.name} for b in _search("brewery", BreweryListRowProcessor())])
+    return return_search_json(
+        [{"id": b.id, "name": b.name} for b in _search("brewery", BreweryListRowProcessor())]
+    )
 
 
 # ---------------------------------------------------------------------------- delete
+
 
 @app.route("/<otype>/delete/<id>", methods=["GET", "POST"])
 def delete_object(otype: str, id: str) -> Any:  # noqa: A002

@@ -161,66 +161,104 @@ _SURNAMES = [
     "Dupont", "Lefèvre", "Moreau", "Girard", "Rousseau", "Janssens", "Peeters", "Maes", "Jacobs", "Claes",
 ]
 
-# country -> (weight, [(region or "", city, lat, lon, postal code prefix)], phone prefix, web suffix)
-_PLACES: Dict[str, Tuple[int, List[Tuple[str, str, float, float, str]], str, str]] = {
-    "United States": (62, [
-        ("California", "San Francisco", 37.7749, -122.4194, "941"), ("California", "San Diego", 32.7157,
-                                                                     -117.1611, "921"),
-        ("California", "Chico", 39.7285, -121.8375, "959"), ("Oregon", "Portland", 45.5152, -122.6784, "972"),
-        ("Oregon", "Bend", 44.0582, -121.3153, "977"), ("Oregon", "Eugene", 44.0521, -123.0868, "974"),
-        ("Washington", "Seattle", 47.6062, -122.3321, "981"), ("Colorado", "Denver", 39.7392, -104.9903, "802"),
-        ("Colorado", "Fort Collins", 40.5853, -105.0844, "805"), ("Colorado", "Boulder", 40.015, -105.2705,
-                                                                    "803"),
-        ("Michigan", "Grand Rapids", 42.9634, -85.6681, "495"), ("Michigan", "Kalamazoo", 42.2917, -85.5872,
-                                                                  "490"),
-        ("Wisconsin", "Milwaukee", 43.0389, -87.9065, "532"), ("Illinois", "Chicago", 41.8781, -87.6298, "606"),
-        ("New York", "Brooklyn", 40.6782, -73.9442, "112"), ("New York", "Cooperstown", 42.7006, -74.9243,
-                                                              "133"),
-        ("Pennsylvania", "Philadelphia", 39.9526, -75.1652, "191"), ("Vermont", "Burlington", 44.4759,
-                                                                      -73.2121, "054"),
-        ("Maine", "Portland", 43.6591, -70.2568, "041"), ("Massachusetts", "Boston", 42.3601, -71.0589, "021"),
-        ("Texas", "Austin", 30.2672, -97.7431, "787"), ("North Carolina", "Asheville", 35.5951, -82.5515,
-                                                         "288"),
-        ("Delaware", "Milton", 38.7776, -75.3099, "199"), ("Missouri", "St. Louis", 38.627, -90.1994, "631"),
-        ("Minnesota", "Minneapolis", 44.9778, -93.265, "554"), ("Ohio", "Cleveland", 41.4993, -81.6944, "441"),
-        ("Montana", "Missoula", 46.8721, -113.994, "598"), ("Alaska", "Juneau", 58.3019, -134.4197, "998"),
-    ], "1-", ".com"),
-    "Germany": (9, [
-        ("Bayern", "München", 48.1351, 11.582, "80"), ("Bayern", "Bamberg", 49.8988, 10.9028, "96"),
-        ("Bayern", "Kulmbach", 50.1008, 11.4544, "95"), ("Nordrhein-Westfalen", "Köln", 50.9375, 6.9603, "50"),
-        ("Nordrhein-Westfalen", "Düsseldorf", 51.2277, 6.7735, "40"), ("Berlin", "Berlin", 52.52, 13.405, "10"),
-        ("Baden-Württemberg", "Stuttgart", 48.7758, 9.1829, "70"),
-    ], "+49 ", ".de"),
-    "Belgium": (7, [
-        ("Brabant Wallon", "Wavre", 50.7173, 4.6014, "13"), ("Oost-Vlaanderen", "Gent", 51.0543, 3.7174, "90"),
-        ("West-Vlaanderen", "Brugge", 51.2093, 3.2247, "80"), ("Namur", "Namur", 50.4674, 4.872, "50"),
-        ("Luxembourg", "Achouffe", 50.15, 5.75, "66"), ("Hainaut", "Chimay", 50.0484, 4.3165, "64"),
-        ("Antwerpen", "Antwerpen", 51.2194, 4.4025, "20"),
-    ], "+32 ", ".be"),
-    "United Kingdom": (6, [
-        ("", "London", 51.5074, -0.1278, "SE1"), ("Yorkshire", "Tadcaster", 53.8838, -1.2622, "LS24"),
-        ("Scotland", "Edinburgh", 55.9533, -3.1883, "EH1"), ("Wales", "Cardiff", 51.4816, -3.1791, "CF10"),
-        ("Kent", "Faversham", 51.3142, 0.8913, "ME13"),
-    ], "+44 ", ".co.uk"),
-    "Canada": (5, [
-        ("Ontario", "Toronto", 43.6532, -79.3832, "M5V"), ("Quebec", "Montréal", 45.5017, -73.5673, "H2X"),
-        ("British Columbia", "Vancouver", 49.2827, -123.1207, "V6B"), ("Alberta", "Calgary", 51.0447,
-                                                                        -114.0719, "T2P"),
-    ], "1-", ".ca"),
-    "Netherlands": (2, [("Noord-Holland", "Amsterdam", 52.3676, 4.9041, "10"),
-                        ("Noord-Brabant", "Tilburg", 51.5555, 5.0913, "50")], "+31 ", ".nl"),
-    "Czech Republic": (2, [("", "Plzeň", 49.7384, 13.3736, "30"), ("", "Praha", 50.0755, 14.4378, "11")],
-                       "+420 ", ".cz"),
-    "Japan": (2, [("Tokyo", "Tokyo", 35.6762, 139.6503, "100"), ("Ibaraki", "Naka", 36.4576, 140.4871, "311")],
-              "+81 ", ".jp"),
-    "Australia": (2, [("New South Wales", "Sydney", -33.8688, 151.2093, "2000"),
-                      ("Western Australia", "Fremantle", -32.0569, 115.7439, "6160")], "+61 ", ".com.au"),
-    "Mexico": (1, [("Nuevo León", "Monterrey", 25.6866, -100.3161, "64"),
-                   ("Ciudad de México", "México", 19.4326, -99.1332, "06")], "+52 ", ".mx"),
-    "Italy": (1, [("Piemonte", "Torino", 45.0703, 7.6869, "101"), ("Lazio", "Roma", 41.9028, 12.4964, "001")],
-              "+39 ", ".it"),
-    "Ireland": (1, [("", "Dublin", 53.3498, -6.2603, "D08")], "+353 ", ".ie"),
-}
+# One country a line ("country | weight | phone prefix | web suffix"), then its places, indented:
+# "region; city; latitude; longitude; postal code prefix" (region may be empty).
+_PLACES_TABLE = """
+United States | 62 | 1- | .com
+    California; San Francisco; 37.7749; -122.4194; 941
+    California; San Diego; 32.7157; -117.1611; 921
+    California; Chico; 39.7285; -121.8375; 959
+    Oregon; Portland; 45.5152; -122.6784; 972
+    Oregon; Bend; 44.0582; -121.3153; 977
+    Oregon; Eugene; 44.0521; -123.0868; 974
+    Washington; Seattle; 47.6062; -122.3321; 981
+    Colorado; Denver; 39.7392; -104.9903; 802
+    Colorado; Fort Collins; 40.5853; -105.0844; 805
+    Colorado; Boulder; 40.015; -105.2705; 803
+    Michigan; Grand Rapids; 42.9634; -85.6681; 495
+    Michigan; Kalamazoo; 42.2917; -85.5872; 490
+    Wisconsin; Milwaukee; 43.0389; -87.9065; 532
+    Illinois; Chicago; 41.8781; -87.6298; 606
+    New York; Brooklyn; 40.6782; -73.9442; 112
+    New York; Cooperstown; 42.7006; -74.9243; 133
+    Pennsylvania; Philadelphia; 39.9526; -75.1652; 191
+    Vermont; Burlington; 44.4759; -73.2121; 054
+    Maine; Portland; 43.6591; -70.2568; 041
+    Massachusetts; Boston; 42.3601; -71.0589; 021
+    Texas; Austin; 30.2672; -97.7431; 787
+    North Carolina; Asheville; 35.5951; -82.5515; 288
+    Delaware; Milton; 38.7776; -75.3099; 199
+    Missouri; St. Louis; 38.627; -90.1994; 631
+    Minnesota; Minneapolis; 44.9778; -93.265; 554
+    Ohio; Cleveland; 41.4993; -81.6944; 441
+    Montana; Missoula; 46.8721; -113.994; 598
+    Alaska; Juneau; 58.3019; -134.4197; 998
+Germany | 9 | +49 | .de
+    Bayern; München; 48.1351; 11.582; 80
+    Bayern; Bamberg; 49.8988; 10.9028; 96
+    Bayern; Kulmbach; 50.1008; 11.4544; 95
+    Nordrhein-Westfalen; Köln; 50.9375; 6.9603; 50
+    Nordrhein-Westfalen; Düsseldorf; 51.2277; 6.7735; 40
+    Berlin; Berlin; 52.52; 13.405; 10
+    Baden-Württemberg; Stuttgart; 48.7758; 9.1829; 70
+Belgium | 7 | +32 | .be
+    Brabant Wallon; Wavre; 50.7173; 4.6014; 13
+    Oost-Vlaanderen; Gent; 51.0543; 3.7174; 90
+    West-Vlaanderen; Brugge; 51.2093; 3.2247; 80
+    Namur; Namur; 50.4674; 4.872; 50
+    Luxembourg; Achouffe; 50.15; 5.75; 66
+    Hainaut; Chimay; 50.0484; 4.3165; 64
+    Antwerpen; Antwerpen; 51.2194; 4.4025; 20
+United Kingdom | 6 | +44 | .co.uk
+    ; London; 51.5074; -0.1278; SE1
+    Yorkshire; Tadcaster; 53.8838; -1.2622; LS24
+    Scotland; Edinburgh; 55.9533; -3.1883; EH1
+    Wales; Cardiff; 51.4816; -3.1791; CF10
+    Kent; Faversham; 51.3142; 0.8913; ME13
+Canada | 5 | 1- | .ca
+    Ontario; Toronto; 43.6532; -79.3832; M5V
+    Quebec; Montréal; 45.5017; -73.5673; H2X
+    British Columbia; Vancouver; 49.2827; -123.1207; V6B
+    Alberta; Calgary; 51.0447; -114.0719; T2P
+Netherlands | 2 | +31 | .nl
+    Noord-Holland; Amsterdam; 52.3676; 4.9041; 10
+    Noord-Brabant; Tilburg; 51.5555; 5.0913; 50
+Czech Republic | 2 | +420 | .cz
+    ; Plzeň; 49.7384; 13.3736; 30
+    ; Praha; 50.0755; 14.4378; 11
+Japan | 2 | +81 | .jp
+    Tokyo; Tokyo; 35.6762; 139.6503; 100
+    Ibaraki; Naka; 36.4576; 140.4871; 311
+Australia | 2 | +61 | .com.au
+    New South Wales; Sydney; -33.8688; 151.2093; 2000
+    Western Australia; Fremantle; -32.0569; 115.7439; 6160
+Mexico | 1 | +52 | .mx
+    Nuevo León; Monterrey; 25.6866; -100.3161; 64
+    Ciudad de México; México; 19.4326; -99.1332; 06
+Italy | 1 | +39 | .it
+    Piemonte; Torino; 45.0703; 7.6869; 101
+    Lazio; Roma; 41.9028; 12.4964; 001
+Ireland | 1 | +353 | .ie
+    ; Dublin; 53.3498; -6.2603; D08
+"""
+
+
+def _parse_places(table: str) -> Dict[str, Tuple[int, List[Tuple[str, str, float, float, str]], str, str]]:
+    """country -> (weight, [(region, city, lat, lon, postal code prefix)], phone prefix, web suffix)."""
+    places: Dict[str, Tuple[int, List[Tuple[str, str, float, float, str]], str, str]] = {}
+    current: List[Tuple[str, str, float, float, str]] = []
+    for line in table.strip("\n").splitlines():
+        if line.startswith(" "):
+            region, city, lat, lon, code = (part.strip() for part in line.split(";"))
+            current.append((region, city, float(lat), float(lon), code))
+        else:
+            country, weight, phone, web = (part.strip() for part in line.split("|"))
+            current = []
+            places[country] = (int(weight), current, phone + ("" if phone.endswith("-") else " "), web)
+    return places
+
+
+_PLACES = _parse_places(_PLACES_TABLE)
 
 _VARIANTS = ["Reserve", "Special", "Anniversary", "Barrel Aged", "Export", "Light"]
 
@@ -286,7 +324,8 @@ def _brewery_name(rng: random.Random, country: str, city: str) -> str:
     word = rng.choice(_BREWERY_WORDS)
     surname = rng.choice(_SURNAMES)
     if country == "Germany":
-        return rng.choice([f"Brauerei {surname}", f"{surname} Bräu", f"Brauhaus {city}", f"Privatbrauerei {surname}"])
+        return rng.choice([f"Brauerei {surname}", f"{surname} Bräu", f"Brauhaus {city}",
+                           f"Privatbrauerei {surname}"])
     if country == "Belgium":
         of_city = f"d'{city}" if city[0] in "AEIOU" else f"de {city}"
         return rng.choice([f"Brasserie {surname}", f"Brouwerij {surname}", f"Abbaye {of_city}",
@@ -323,14 +362,16 @@ def _brewery(rng: random.Random, taken: Set[str]) -> Tuple[str, Dict[str, Any], 
     taken.add(base)
     code = code_prefix + "".join(rng.choice("0123456789") for _ in range(max(0, 5 - len(code_prefix))))
     if country in ("United Kingdom", "Canada", "Ireland"):
-        code = f"{code_prefix} {rng.randrange(1, 10)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEHJLNPRTW')}"
+        inward = f"{rng.randrange(1, 10)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEHJLNPRTW')}"
+        code = f"{code_prefix} {inward}"
     doc: Dict[str, Any] = {
         "name": name,
         "city": city,
         "state": region,
         "code": code,
         "country": country,
-        "phone": f"{phone_prefix}{rng.randrange(200, 999)}-{rng.randrange(200, 999)}-{rng.randrange(0, 10000):04d}",
+        "phone": f"{phone_prefix}{rng.randrange(200, 999)}-{rng.randrange(200, 999)}-"
+                 f"{rng.randrange(0, 10000):04d}",
         "website": f"http://www.{slug(name).replace('_', '')}{web_suffix}/",
         "type": "brewery",
         "updated": _timestamp(rng),
@@ -349,7 +390,8 @@ def _brewery(rng: random.Random, taken: Set[str]) -> Tuple[str, Dict[str, Any], 
         sentences = rng.sample(_SENTENCES_BREWERY, rng.randrange(1, 4))
         doc["description"] = " ".join(
             _fill(rng, s, name=name, city=city, year=str(rng.randrange(1842, 2011)),
-                  style_word=rng.choice(words).lower(), region_or_country=region or country) for s in sentences)
+                  style_word=rng.choice(words).lower(), region_or_country=region or country)
+            for s in sentences)
     if rng.random() < 0.9:
         accuracy = rng.choice(["ROOFTOP", "ROOFTOP", "ROOFTOP", "RANGE_INTERPOLATED", "APPROXIMATE"])
         doc["geo"] = {"accuracy": accuracy, "lat": round(lat + rng.uniform(-0.08, 0.08), 4),
@@ -408,7 +450,8 @@ def _beer(rng: random.Random, brewery_id: str, country: str, taken: Set[str]) ->
     return key, doc
 
 
-def generate(seed: int = 2013, breweries: int = BREWERIES, beers: int = BEERS) -> Iterator[Tuple[str, Dict[str, Any]]]:
+def generate(seed: int = 2013, breweries: int = BREWERIES,
+             beers: int = BEERS) -> Iterator[Tuple[str, Dict[str, Any]]]:
     """``(id, document)`` of ``breweries`` brewery documents, then ``beers`` beer documents.
 
     Every brewery gets at least one beer when ``beers >= breweries``; the rest go to breweries

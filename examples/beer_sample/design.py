@@ -6,6 +6,7 @@
 ones the beer-sample bucket ships with, which the guide's view examples query and the
 application uses to list a brewery's beers.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -39,12 +40,16 @@ BY_LOCATION = """function (doc, meta) {
 }"""
 
 DESIGN_DOCS: Dict[str, Dict[str, Any]] = {
-    "beer": {"views": {
-        "by_name": {"map": BEER_BY_NAME},
-        "brewery_beers": {"map": BREWERY_BEERS},
-        "by_location": {"map": BY_LOCATION, "reduce": "_count"},
-    }},
-    "brewery": {"views": {
-        "by_name": {"map": BREWERY_BY_NAME},
-    }},
+    "beer": {
+        "views": {
+            "by_name": {"map": BEER_BY_NAME},
+            "brewery_beers": {"map": BREWERY_BEERS},
+            "by_location": {"map": BY_LOCATION, "reduce": "_count"},
+        }
+    },
+    "brewery": {
+        "views": {
+            "by_name": {"map": BREWERY_BY_NAME},
+        }
+    },
 }

@@ -7,6 +7,7 @@ documents of :mod:`examples.beer_sample.design` to production, the way the tutor
 
     python -m examples.beer_sample.load couchbase://127.0.0.1 Administrator password beer-sample
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,9 @@ def _flush(collection: Any, batch: Dict[str, Any]) -> int:
     failed = {k: r for k, r in results.items() if isinstance(r, Exception) or not r.success}
     if failed:
         key, error = next(iter(failed.items()))
-        raise CouchbaseException(message=f"{len(failed)} of {len(batch)} documents were not stored, "
-                                         f"first {key!r}: {error}")
+        raise CouchbaseException(
+            message=f"{len(failed)} of {len(batch)} documents were not stored, first {key!r}: {error}"
+        )
     done = len(batch)
     batch.clear()
     return done
@@ -56,11 +58,20 @@ def create_design_documents(bucket: Any) -> None:
     """Create (or replace) the application's design documents in production."""
     manager = bucket.view_indexes()
     for name, body in DESIGN_DOCS.items():
-        manager.upsert_design_document(DesignDocument(name, body["views"]), DesignDocumentNamespace.PRODUCTION)
+        manager.upsert_design_document(
+            DesignDocument(name, body["views"]), DesignDocumentNamespace.PRODUCTION
+        )
 
 
-def load(connstr: str, username: str, password: str, bucket_name: str = "beer-sample", seed: int = 2013,
-         breweries: int = BREWERIES, beers: int = BEERS) -> int:
+def load(
+    connstr: str,
+    username: str,
+    password: str,
+    bucket_name: str = "beer-sample",
+    seed: int = 2013,
+    breweries: int = BREWERIES,
+    beers: int = BEERS,
+) -> int:
     """Store the data set and the design documents; the number of documents stored."""
     cluster = Cluster(connstr, ClusterOptions(PasswordAuthenticator(username, password)))
     try:
@@ -83,9 +94,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--beers", type=int, default=BEERS)
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    stored = load(args.connstr, args.username, args.password, args.bucket, args.seed, args.breweries, args.beers)
-    print(f"stored {stored} documents and {len(DESIGN_DOCS)} design documents in "
-          f"{time.perf_counter() - start:.1f} s")
+    stored = load(
+        args.connstr, args.username, args.password, args.bucket, args.seed, args.breweries, args.beers
+    )
+    print(
+        f"stored {stored} documents and {len(DESIGN_DOCS)} design documents in "
+        f"{time.perf_counter() - start:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """HTTP helpers of the beer-sample tests: plain requests to the running application."""
+
 from __future__ import annotations
 
 import html
@@ -54,5 +55,7 @@ def listed(page: str, kind: str) -> List[Tuple[str, str]]:
     table = re.search(r'<table id="%s-table".*?</table>' % kind, page, re.S)
     assert table, page[:500]
     path = "beers" if kind == "beer" else "breweries"
-    return [(html.unescape(i), html.unescape(n))
-            for i, n in re.findall(r'<td><a href="/%s/show/([^"]+)">([^<]*)</a></td>' % path, table.group(0))]
+    return [
+        (html.unescape(i), html.unescape(n))
+        for i, n in re.findall(r'<td><a href="/%s/show/([^"]+)">([^<]*)</a></td>' % path, table.group(0))
+    ]

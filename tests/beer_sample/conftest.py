@@ -4,6 +4,7 @@
 data set, the Flask application on a free port of 127.0.0.1) in a child process once per session,
 and stops it at the end; tests talk to it over HTTP only.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,9 +44,25 @@ def beer_app() -> Iterator[AppProcess]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "examples.beer_sample", "--port", "0", "--seed", str(SEED),
-         "--breweries", str(BREWERIES), "--beers", str(BEERS)],
-        cwd=str(ROOT), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "examples.beer_sample",
+            "--port",
+            "0",
+            "--seed",
+            str(SEED),
+            "--breweries",
+            str(BREWERIES),
+            "--beers",
+            str(BEERS),
+        ],
+        cwd=str(ROOT),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: "queue.Queue[str]" = queue.Queue()
     output: List[str] = []
 

@@ -4,6 +4,7 @@ The application runs in its own process (``python -m examples.beer_sample``, see
 with the default generated data set; expected listings and search results are computed from
 that data with the views' collation.
 """
+
 from __future__ import annotations
 
 import html
@@ -33,6 +34,7 @@ def with_prefix(rows: List[Tuple[str, str]], value: str) -> List[Tuple[str, str]
 
 # ---------------------------------------------------------------------------- pages
 
+
 def test_welcome_page(beer_app: Any) -> None:
     for path in ("/", "/welcome"):
         reply = get(beer_app, path)
@@ -44,7 +46,9 @@ def test_welcome_page(beer_app: Any) -> None:
 
 def test_static_files_are_served(beer_app: Any) -> None:
     css = get(beer_app, "/css/beersample.css")
-    assert css.status == 200 and css.headers["content-type"].startswith("text/css") and ".btn-danger" in css.body
+    assert (
+        css.status == 200 and css.headers["content-type"].startswith("text/css") and ".btn-danger" in css.body
+    )
     js = get(beer_app, "/js/beersample.js")
     assert js.status == 200 and "javascript" in js.headers["content-type"] and "/search" in js.body
     assert get(beer_app, "/css/nothing.css").status == 404
@@ -65,7 +69,7 @@ def test_beer_listing_pages_in_view_order(beer_app: Any, dataset: Dict[str, Dict
         reply = get(beer_app, "/beers" + html.unescape(following.group(1)))
         assert reply.status == 200
         seen += listed(reply.body, "beer")
-    assert seen == expected[:4 * PAGE]
+    assert seen == expected[: 4 * PAGE]
 
 
 def test_show_beer(beer_app: Any, dataset: Dict[str, Dict[str, Any]]) -> None:
@@ -73,8 +77,10 @@ def test_show_beer(beer_app: Any, dataset: Dict[str, Dict[str, Any]]) -> None:
     doc = dataset[key]
     reply = get(beer_app, "/beers/show/" + key)
     assert reply.status == 200
-    assert f"Show Details for Beer &#34;{html.escape(doc['name'], quote=False)}&#34;" in reply.body or \
-        f'Show Details for Beer "{html.escape(doc["name"], quote=False)}"' in reply.body
+    assert (
+        f"Show Details for Beer &#34;{html.escape(doc['name'], quote=False)}&#34;" in reply.body
+        or f'Show Details for Beer "{html.escape(doc["name"], quote=False)}"' in reply.body
+    )
     assert f'<a href="/breweries/show/{doc["brewery_id"]}">{doc["brewery_id"]}</a>' in reply.body
     for field in ("style", "category", "description", "updated"):
         assert f"<td><strong>{field}</strong></td>" in reply.body
@@ -108,9 +114,19 @@ def test_search_ignores_case_and_accents_at_the_first_level(beer_app: Any) -> No
 
 # ---------------------------------------------------------------------------- beer forms
 
+
 def _beer_form(**fields: str) -> Dict[str, str]:
-    form = {"beer_name": "", "beer_description": "", "beer_style": "", "beer_category": "", "beer_abv": "",
-            "beer_ibu": "", "beer_srm": "", "beer_upc": "", "beer_brewery_id": ""}
+    form = {
+        "beer_name": "",
+        "beer_description": "",
+        "beer_style": "",
+        "beer_category": "",
+        "beer_abv": "",
+        "beer_ibu": "",
+        "beer_srm": "",
+        "beer_upc": "",
+        "beer_brewery_id": "",
+    }
     form.update({"beer_" + k: v for k, v in fields.items()})
     return form
 
@@ -122,9 +138,16 @@ def _first_brewery(dataset: Dict[str, Dict[str, Any]]) -> str:
 def test_create_edit_and_delete_a_beer(beer_app: Any, dataset: Dict[str, Dict[str, Any]]) -> None:
     brewery = _first_brewery(dataset)
     assert "Create Beer" in get(beer_app, "/beers/create").body
-    form = _beer_form(name="Zzyzx Test Ale", brewery_id=brewery, abv="5.5", ibu="40", upc="12345",
-                      style="American-Style Pale Ale", category="North American Ale",
-                      description="<b>bold</b> & bitter")
+    form = _beer_form(
+        name="Zzyzx Test Ale",
+        brewery_id=brewery,
+        abv="5.5",
+        ibu="40",
+        upc="12345",
+        style="American-Style Pale Ale",
+        category="North American Ale",
+        description="<b>bold</b> & bitter",
+    )
     created = post(beer_app, "/beers/create", form)
     beer = f"{brewery}-zzyzx_test_ale"
     assert redirect_target(created) == "/beers/show/" + beer
@@ -172,15 +195,22 @@ def test_create_edit_and_delete_a_beer(beer_app: Any, dataset: Dict[str, Dict[st
     assert gone.status == 404 and gone.body == f"No such beers '{beer}'"
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"brewery_id": "BREWERY"}, "Must have name"),
-    ({"name": "Zzyzx Nameless"}, "Must have brewery ID"),
-    ({"name": "Zzyzx Orphan", "brewery_id": "no_such_brewery"}, "Brewery ID no_such_brewery not found"),
-    ({"name": "Zzyzx Strong", "brewery_id": "BREWERY", "abv": "strong"}, "ABV must be a number, got 'strong'"),
-    ({"name": "Zzyzx Beer Of Beer", "brewery_id": "A_BEER"}, "Brewery ID A_BEER not found"),
-])
-def test_beer_form_is_checked(beer_app: Any, dataset: Dict[str, Dict[str, Any]], fields: Dict[str, str],
-                              message: str) -> None:
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"brewery_id": "BREWERY"}, "Must have name"),
+        ({"name": "Zzyzx Nameless"}, "Must have brewery ID"),
+        ({"name": "Zzyzx Orphan", "brewery_id": "no_such_brewery"}, "Brewery ID no_such_brewery not found"),
+        (
+            {"name": "Zzyzx Strong", "brewery_id": "BREWERY", "abv": "strong"},
+            "ABV must be a number, got 'strong'",
+        ),
+        ({"name": "Zzyzx Beer Of Beer", "brewery_id": "A_BEER"}, "Brewery ID A_BEER not found"),
+    ],
+)
+def test_beer_form_is_checked(
+    beer_app: Any, dataset: Dict[str, Dict[str, Any]], fields: Dict[str, str], message: str
+) -> None:
     a_beer = next(k for k, d in dataset.items() if d["type"] == "beer")
     swap = {"BREWERY": _first_brewery(dataset), "A_BEER": a_beer}
     fields = {k: swap.get(v, v) for k, v in fields.items()}
@@ -197,12 +227,16 @@ def test_delete_routes(beer_app: Any) -> None:
 
 # ---------------------------------------------------------------------------- breweries
 
+
 def test_brewery_listing_and_page(beer_app: Any, dataset: Dict[str, Dict[str, Any]]) -> None:
     expected = by_name(dataset, "brewery")
     reply = get(beer_app, "/breweries")
     assert reply.status == 200 and listed(reply.body, "brewery") == expected[:PAGE]
     following = re.search(r'id="next-page"\s+href="([^"]+)"', reply.body).group(1)
-    assert listed(get(beer_app, "/breweries" + html.unescape(following)).body, "brewery") == expected[PAGE:2 * PAGE]
+    assert (
+        listed(get(beer_app, "/breweries" + html.unescape(following)).body, "brewery")
+        == expected[PAGE : 2 * PAGE]
+    )
 
     key, name = expected[3]
     doc = dataset[key]
@@ -210,10 +244,16 @@ def test_brewery_listing_and_page(beer_app: Any, dataset: Dict[str, Dict[str, An
     assert html.escape(name, quote=False) in page
     for field in ("city", "country", "code"):
         assert html.escape(doc[field], quote=False) in page
-    beers = sorted(html.unescape(n) for n in re.findall(
-        r'<li><a href="/beers/show/[^"]+">([^<]*)</a>', re.search(r'<ul id="brewery-beers">.*?</ul>', page, re.S)
-        .group(0)))
-    assert beers == sorted(d["name"] for d in dataset.values() if d["type"] == "beer" and d["brewery_id"] == key)
+    beers = sorted(
+        html.unescape(n)
+        for n in re.findall(
+            r'<li><a href="/beers/show/[^"]+">([^<]*)</a>',
+            re.search(r'<ul id="brewery-beers">.*?</ul>', page, re.S).group(0),
+        )
+    )
+    assert beers == sorted(
+        d["name"] for d in dataset.values() if d["type"] == "beer" and d["brewery_id"] == key
+    )
     assert get(beer_app, "/breweries/show/no_such_brewery").status == 404
 
 
@@ -226,15 +266,37 @@ def test_brewery_search(beer_app: Any, dataset: Dict[str, Dict[str, Any]], value
 
 
 def _brewery_form(**fields: str) -> Dict[str, str]:
-    form = {f"brewery_{k}": "" for k in ("name", "description", "website", "phone", "address", "city", "state",
-                                         "code", "country", "lat", "lon")}
+    form = {
+        f"brewery_{k}": ""
+        for k in (
+            "name",
+            "description",
+            "website",
+            "phone",
+            "address",
+            "city",
+            "state",
+            "code",
+            "country",
+            "lat",
+            "lon",
+        )
+    }
     form.update({"brewery_" + k: v for k, v in fields.items()})
     return form
 
 
 def test_create_edit_and_delete_a_brewery(beer_app: Any, dataset: Dict[str, Dict[str, Any]]) -> None:
-    form = _brewery_form(name="Zzyzx Test Brewery", city="Zzyzx", state="California", country="United States",
-                         address="1 Zzyzx Road\nUnit 2", website="javascript:alert(1)", lat="35.14", lon="-116.1")
+    form = _brewery_form(
+        name="Zzyzx Test Brewery",
+        city="Zzyzx",
+        state="California",
+        country="United States",
+        address="1 Zzyzx Road\nUnit 2",
+        website="javascript:alert(1)",
+        lat="35.14",
+        lon="-116.1",
+    )
     key = "zzyzx_test_brewery"
     assert redirect_target(post(beer_app, "/breweries/create", form)) == "/breweries/show/" + key
     page = get(beer_app, "/breweries/show/" + key).body
@@ -250,8 +312,13 @@ def test_create_edit_and_delete_a_brewery(beer_app: Any, dataset: Dict[str, Dict
     assert bad.status == 400 and "Latitude and longitude must both be numbers" in bad.body
     far = post(beer_app, "/breweries/edit/" + key, dict(form, brewery_lat="95", meta_cas=cas))
     assert far.status == 400
-    assert redirect_target(post(beer_app, "/breweries/edit/" + key,
-                                dict(form, brewery_city="Baker", brewery_lat="", brewery_lon="", meta_cas=cas)))
+    assert redirect_target(
+        post(
+            beer_app,
+            "/breweries/edit/" + key,
+            dict(form, brewery_city="Baker", brewery_lat="", brewery_lon="", meta_cas=cas),
+        )
+    )
     page = get(beer_app, "/breweries/show/" + key).body
     assert "Baker" in page and "<strong>geo</strong>" not in page
     assert post(beer_app, "/breweries/edit/" + key, dict(form, meta_cas=cas)).status == 409

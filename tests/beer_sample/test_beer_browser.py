@@ -6,6 +6,7 @@ the script ran, so the rows it shows prove the page, its script and the search w
 a browser. ``scripts/test.sh`` installs chromium; without it the test fails under CI (CI=true)
 and is skipped elsewhere.
 """
+
 from __future__ import annotations
 
 import html
@@ -21,9 +22,18 @@ import pytest
 
 from beer_http import get, listed
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1000,1200"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1000,1200",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +49,12 @@ def chromium() -> str:
 
 
 def run_chromium(chromium: str, profile: Path, *args: str) -> "subprocess.CompletedProcess[str]":
-    return subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_listing_search_renders_in_a_browser(beer_app: Any, chromium: str, tmp_path: Path) -> None:
@@ -50,15 +64,24 @@ def test_listing_search_renders_in_a_browser(beer_app: Any, chromium: str, tmp_p
     unfiltered = listed(get(beer_app, "/beers").body, "beer")
     assert unfiltered != expected  # so the rows below can only come from the script's search
 
-    done = run_chromium(chromium, tmp_path / "profile", "--virtual-time-budget=15000", "--dump-dom",
-                        f"{beer_app.url}/beers?q={quote(prefix)}")
+    done = run_chromium(
+        chromium,
+        tmp_path / "profile",
+        "--virtual-time-budget=15000",
+        "--dump-dom",
+        f"{beer_app.url}/beers?q={quote(prefix)}",
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
     assert "<title>Beers · Couchbase Beer Sample</title>" in dom
     assert f'data-search-done="{prefix}"' in dom, dom[-3000:]
-    rows: List[Any] = [(html.unescape(i), html.unescape(n)) for i, n in re.findall(
-        r'<td><a href="/beers/show/([^"]+)">([^<]*)</a></td>',
-        re.search(r'<table id="beer-table".*?</table>', dom, re.S).group(0))]
+    rows: List[Any] = [
+        (html.unescape(i), html.unescape(n))
+        for i, n in re.findall(
+            r'<td><a href="/beers/show/([^"]+)">([^<]*)</a></td>',
+            re.search(r'<table id="beer-table".*?</table>', dom, re.S).group(0),
+        )
+    ]
     assert rows == expected
     assert f"{len(expected)} found starting with “{prefix}”" in dom
 

@@ -1,4 +1,5 @@
 """The beer-sample-like data set: its shape is the sample's, and a seed always gives the same set."""
+
 from __future__ import annotations
 
 import collections
@@ -10,10 +11,30 @@ import pytest
 from examples.beer_sample.data import BEERS, BREWERIES, STYLES, beer_id, generate, slug
 from examples.beer_sample.design import DESIGN_DOCS
 
-BEER_FIELDS = {"name": str, "abv": (int, float), "ibu": (int, float), "srm": (int, float), "upc": int,
-               "type": str, "brewery_id": str, "updated": str, "description": str}
-BREWERY_FIELDS = {"name": str, "city": str, "state": str, "code": str, "country": str, "phone": str,
-                  "website": str, "type": str, "updated": str, "description": str, "address": list}
+BEER_FIELDS = {
+    "name": str,
+    "abv": (int, float),
+    "ibu": (int, float),
+    "srm": (int, float),
+    "upc": int,
+    "type": str,
+    "brewery_id": str,
+    "updated": str,
+    "description": str,
+}
+BREWERY_FIELDS = {
+    "name": str,
+    "city": str,
+    "state": str,
+    "code": str,
+    "country": str,
+    "phone": str,
+    "website": str,
+    "type": str,
+    "updated": str,
+    "description": str,
+    "address": list,
+}
 
 
 def test_default_size_and_determinism(dataset: Dict[str, Dict[str, Any]]) -> None:

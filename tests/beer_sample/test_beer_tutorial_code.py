@@ -11,6 +11,7 @@ and driven over HTTP: listing, show, search with ``Query.STRING_RANGE_END``, cre
 delete. (The 004 edition's copy of the tutorial lost lines in its rendering and does not
 compile; tests/seeds reports those examples as damaged.)
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -41,13 +42,24 @@ TUTORIAL_END = "Wrapping Up"
 pytestmark = pytest.mark.skipif(not GUIDE.is_file(), reason=f"the seed documents are not at {SEEDS}")
 
 ERRATA: List[Tuple[str, str, str, type]] = [
-    ("from Flask import", "from flask import",
-     "the package is flask (lower case); `Flask` is not importable anywhere", ModuleNotFoundError),
-    ("DATABASE = 'beer-sample' HOST = 'localhost' ENTRIES_PER_PAGE = 30",
-     "DATABASE = 'beer-sample'\nHOST = 'localhost'\nENTRIES_PER_PAGE = 30",
-     "the page's rendering joined three lines of code", SyntaxError),
-    ("@app.route('<otype>/delete/<id>')", "@app.route('/<otype>/delete/<id>')",
-     "Flask refuses a rule without a leading slash (ValueError when the module is imported)", ValueError),
+    (
+        "from Flask import",
+        "from flask import",
+        "the package is flask (lower case); `Flask` is not importable anywhere",
+        ModuleNotFoundError,
+    ),
+    (
+        "DATABASE = 'beer-sample' HOST = 'localhost' ENTRIES_PER_PAGE = 30",
+        "DATABASE = 'beer-sample'\nHOST = 'localhost'\nENTRIES_PER_PAGE = 30",
+        "the page's rendering joined three lines of code",
+        SyntaxError,
+    ),
+    (
+        "@app.route('<otype>/delete/<id>')",
+        "@app.route('/<otype>/delete/<id>')",
+        "Flask refuses a rule without a leading slash (ValueError when the module is imported)",
+        ValueError,
+    ),
 ]
 BREWERIES, BEERS = 120, 480
 
@@ -114,8 +126,11 @@ def tutorial_app(tutorial_mock: Any, tmp_path_factory: Any) -> Iterator[Served]:
     from werkzeug.serving import make_server
 
     _mock, hosts, _data = tutorial_mock
-    module = load_module(runner.adapt_address(fix(tutorial_source()), hosts),
-                         tmp_path_factory.mktemp("tutorial"), "tutorial_beer")
+    module = load_module(
+        runner.adapt_address(fix(tutorial_source()), hosts),
+        tmp_path_factory.mktemp("tutorial"),
+        "tutorial_beer",
+    )
     server = make_server("127.0.0.1", 0, module.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -129,8 +144,9 @@ def tutorial_app(tutorial_mock: Any, tmp_path_factory: Any) -> Iterator[Served]:
         sys.modules.pop("tutorial_beer", None)
 
 
-@pytest.mark.parametrize("index", [-1] + list(range(len(ERRATA))),
-                         ids=["all fixed"] + [e[1].split("\n")[0] for e in ERRATA])
+@pytest.mark.parametrize(
+    "index", [-1] + list(range(len(ERRATA))), ids=["all fixed"] + [e[1].split("\n")[0] for e in ERRATA]
+)
 def test_each_erratum_breaks_the_tutorial_as_written(tutorial_mock: Any, tmp_path: Path, index: int) -> None:
     # in a child process: a SyntaxError compiled in this one upsets CPython 3.11.7's later ast.parse calls
     from seeds import runner
@@ -140,19 +156,23 @@ def test_each_erratum_breaks_the_tutorial_as_written(tutorial_mock: Any, tmp_pat
     script.write_text(runner.adapt_address(fix(tutorial_source(), skip=index), hosts), encoding="utf-8")
     for sub in ("templates", "static"):
         (tmp_path / sub).symlink_to(APP_DIR / sub, target_is_directory=True)
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
-                          cwd=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=str(tmp_path)
+    )
     if index == -1:
         assert done.returncode == 0, done.stderr[-3000:]
     else:
         error = ERRATA[index][3].__name__
-        assert done.returncode != 0 and done.stderr.strip().splitlines()[-1].startswith(error), done.stderr[-3000:]
+        assert done.returncode != 0 and done.stderr.strip().splitlines()[-1].startswith(error), done.stderr[
+            -3000:
+        ]
 
 
 def test_the_tutorials_application_serves_its_pages(tutorial_app: Served, tutorial_mock: Any) -> None:
     _mock, _hosts, data = tutorial_mock
-    beers = sorted(((k, d["name"]) for k, d in data.items() if d["type"] == "beer"),
-                   key=lambda r: (sort_key(r[1]), r[0]))
+    beers = sorted(
+        ((k, d["name"]) for k, d in data.items() if d["type"] == "beer"), key=lambda r: (sort_key(r[1]), r[0])
+    )
     welcome = get(tutorial_app, "/welcome")
     assert welcome.status == 200 and "Browse all Beers" in welcome.body
     assert listed(get(tutorial_app, "/beers").body, "beer") == beers[:30]
@@ -163,7 +183,9 @@ def test_the_tutorials_application_serves_its_pages(tutorial_app: Served, tutori
     assert get(tutorial_app, "/beers/show/nope").status == 404
 
     for value in ("gold", "Old", "zzz"):
-        expected = [r for r in beers if collate(value, r[1]) <= 0 and collate(r[1], value + "\u0fff") <= 0][:30]
+        expected = [r for r in beers if collate(value, r[1]) <= 0 and collate(r[1], value + "\u0fff") <= 0][
+            :30
+        ]
         found = json.loads(get(tutorial_app, "/beers/search?value=" + quote(value)).body)
         assert [(b["id"], b["name"]) for b in found] == expected
         assert bool(found) == (value != "zzz")
@@ -172,18 +194,31 @@ def test_the_tutorials_application_serves_its_pages(tutorial_app: Served, tutori
 def test_the_tutorials_forms_create_edit_and_delete(tutorial_app: Served, tutorial_mock: Any) -> None:
     _mock, _hosts, data = tutorial_mock
     brewery = next(k for k, d in data.items() if d["type"] == "brewery")
-    form = {"beer_name": "Tutorial Test Ale", "beer_brewery_id": brewery, "beer_abv": "5.0",
-            "beer_description": "", "beer_style": "", "beer_category": "", "beer_ibu": "", "beer_srm": "",
-            "beer_upc": "", "meta_cas": ""}
+    form = {
+        "beer_name": "Tutorial Test Ale",
+        "beer_brewery_id": brewery,
+        "beer_abv": "5.0",
+        "beer_description": "",
+        "beer_style": "",
+        "beer_category": "",
+        "beer_ibu": "",
+        "beer_srm": "",
+        "beer_upc": "",
+        "meta_cas": "",
+    }
     key = f"{brewery}-tutorial_test_ale"
     assert redirect_target(post(tutorial_app, "/beers/create", form)) == "/beers/show/" + key
     assert (post(tutorial_app, "/beers/create", form).status, "Beer already exists!") == (
-        400, post(tutorial_app, "/beers/create", form).body)
+        400,
+        post(tutorial_app, "/beers/create", form).body,
+    )
     missing = post(tutorial_app, "/beers/create", dict(form, beer_brewery_id="nowhere"))
     assert (missing.status, missing.body) == (400, "Brewery ID nowhere not found")
     assert "Editing Tutorial Test Ale" in get(tutorial_app, "/beers/edit/" + key).body
-    assert redirect_target(post(tutorial_app, "/beers/edit/" + key, dict(form, beer_abv="6.5"))) == \
-        "/beers/show/" + key
+    assert (
+        redirect_target(post(tutorial_app, "/beers/edit/" + key, dict(form, beer_abv="6.5")))
+        == "/beers/show/" + key
+    )
     assert "6.5" in get(tutorial_app, "/beers/show/" + key).body
     assert redirect_target(get(tutorial_app, f"/beers/delete/{key}")) == "/welcome"
     gone = get(tutorial_app, f"/beers/delete/{key}")
