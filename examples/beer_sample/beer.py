@@ -36,6 +36,8 @@ from couchbase.exceptions import KeyExistsError, NotFoundError
 from couchbase.views.iterator import RowProcessor
 from couchbase.views.params import Query
 
+from examples.beer_sample.data import beer_id as make_beer_id, slug
+
 DATABASE = os.environ.get("BEER_SAMPLE_BUCKET", "beer-sample")
 HOST = os.environ.get("BEER_SAMPLE_HOST", "localhost")
 PORT = int(os.environ.get("BEER_SAMPLE_PORT", "8091"))
@@ -167,6 +169,14 @@ def _search(design: str, row_processor: Any) -> List[Any]:
     return list(db.query(design, "by_name", row_processor=row_processor, query=q))
 
 
+def _fetch(key: str, kind: str) -> Any:
+    """The result of ``key`` when it is a document of type ``kind`` ("beer", "brewery"), else None."""
+    result = db.get(key, quiet=True)
+    if not result.success or not isinstance(result.value, dict) or result.value.get("type") != kind:
+        return None
+    return result
+
+
 def _now() -> str:
     return datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
@@ -190,11 +200,11 @@ def beers() -> str:
 
 @app.route("/beers/show/<beer_id>")
 def show_beer(beer_id: str) -> Any:
-    doc = db.get(beer_id, quiet=True)
-    if not doc.success:
+    doc = _fetch(beer_id, "beer")
+    if doc is None:
         return "No such beer {0}".format(beer_id), 404
 
-    return render_template("beer/show.html", beer=Beer(beer_id, doc.value["name"], doc.value))
+    return render_template("beer/show.html", beer=Beer(beer_id, doc.value.get("name", beer_id), doc.value))
 
 
 NUMBER_FIELDS = {"abv": float, "ibu": float, "srm": float, "upc": int}
@@ -222,8 +232,7 @@ def normalize_beer_fields(form: Any) -> Tuple[Optional[Dict[str, Any]], Any]:
         except ValueError:
             return None, ("{0} must be a number, got {1!r}".format(field.upper(), text), 400)
 
-    brewery = db.get(doc["brewery_id"], quiet=True)
-    if not brewery.success or not isinstance(brewery.value, dict) or brewery.value.get("type") != "brewery":
+    if _fetch(doc["brewery_id"], "brewery") is None:
         return None, ("Brewery ID {0} not found".format(doc["brewery_id"]), 400)
 
     doc["type"] = "beer"
@@ -233,12 +242,15 @@ def normalize_beer_fields(form: Any) -> Tuple[Optional[Dict[str, Any]], Any]:
 
 @app.route("/beers/edit/<beer>", methods=["GET"])
 def edit_beer_display(beer: str) -> Any:
-    bdoc = db.get(beer, quiet=True)
-    if not bdoc.success:
+    bdoc = _fetch(beer, "beer")
+    if bdoc is None:
         return "No Such Beer", 404
 
     return render_template(
-        "beer/edit.html", beer=Beer(beer, bdoc.value["name"], bdoc.value), cas=bdoc.cas, is_create=False
+        "beer/edit.html",
+        beer=Beer(beer, bdoc.value.get("name", ""), bdoc.value),
+        cas=bdoc.cas,
+        is_create=False,
     )
 
 
@@ -249,8 +261,8 @@ def edit_beer_submit(beer: str) -> Any:
     if not doc:
         return err
 
-    old = db.get(beer, quiet=True)
-    if not old.success:
+    old = _fetch(beer, "beer")
+    if old is None:
         return "No Such Beer", 404
     merged = dict(old.value, **doc)  # fields the form does not show are kept
     try:
@@ -274,7 +286,10 @@ def create_beer_submit() -> Any:
     if not doc:
         return err
 
-    id = "{0}-{1}".format(doc["brewery_id"], doc["name"].replace(" ", "_").lower())  # noqa: A001
+    # the tutorial's '{0}-{1}'.format(brewery_id, name.replace(' ', '_').lower()), as a URL-safe slug
+    id = make_beer_id(doc["brewery_id"], doc["name"])  # noqa: A001
+    if id.endswith("-"):
+        return "The name needs a letter or digit", 400
 
     try:
         db.add(id, doc)
@@ -322,8 +337,8 @@ def _beers_of(brewery_id: str) -> List[Beer]:
 
 @app.route("/breweries/show/<brewery_id>")
 def show_brewery(brewery_id: str) -> Any:
-    doc = db.get(brewery_id, quiet=True)
-    if not doc.success:
+    doc = _fetch(brewery_id, "brewery")
+    if doc is None:
         return "No such brewery {0}".format(brewery_id), 404
 
     return render_template(
@@ -361,8 +376,8 @@ def normalize_brewery_fields(form: Any) -> Tuple[Optional[Dict[str, Any]], Any]:
 
 @app.route("/breweries/edit/<brewery>", methods=["GET"])
 def edit_brewery_display(brewery: str) -> Any:
-    bdoc = db.get(brewery, quiet=True)
-    if not bdoc.success:
+    bdoc = _fetch(brewery, "brewery")
+    if bdoc is None:
         return "No Such Brewery", 404
     return render_template(
         "brewery/edit.html",
@@ -377,8 +392,8 @@ def edit_brewery_submit(brewery: str) -> Any:
     doc, err = normalize_brewery_fields(request.form)
     if not doc:
         return err
-    old = db.get(brewery, quiet=True)
-    if not old.success:
+    old = _fetch(brewery, "brewery")
+    if old is None:
         return "No Such Brewery", 404
     merged = dict(old.value, **doc)
     if "geo" not in doc:
@@ -402,7 +417,9 @@ def create_brewery_submit() -> Any:
     doc, err = normalize_brewery_fields(request.form)
     if not doc:
         return err
-    id = doc["name"].replace(" ", "_").lower()  # noqa: A001
+    id = slug(doc["name"])  # noqa: A001
+    if not id:
+        return "The name needs a letter or digit", 400
     try:
         db.add(id, doc)
         return redirect("/breweries/show/" + id)
@@ -422,16 +439,20 @@ def brewery_search() -> Response:
 
 @app.route("/<otype>/delete/<id>", methods=["GET", "POST"])
 def delete_object(otype: str, id: str) -> Any:  # noqa: A002
-    if otype not in ("beers", "breweries"):
+    kinds = {"beers": "beer", "breweries": "brewery"}
+    if otype not in kinds:
         return "No such page", 404
-    if otype == "breweries":
-        doc = db.get(id, quiet=True)
-        if doc.success and _beers_of(id):
-            return "Brewery '{0}' still has beers: delete them first".format(id), 409
+    doc = _fetch(id, kinds[otype])  # /beers/delete/<a brewery> must not delete the brewery
+    if doc is None:
+        return "No such {0} '{1}'".format(otype, id), 404
+    if otype == "breweries" and _beers_of(id):
+        return "Brewery '{0}' still has beers: delete them first".format(id), 409
     try:
-        db.delete(id)
+        db.delete(id, cas=doc.cas)
         return redirect("/welcome")
 
+    except KeyExistsError:
+        return "{0} '{1}' was changed meanwhile: look at it again before deleting it".format(otype, id), 409
     except NotFoundError:
         return "No such {0} '{1}'".format(otype, id), 404
 

@@ -206,6 +206,7 @@ def test_create_edit_and_delete_a_beer(beer_app: Any, dataset: Dict[str, Dict[st
             "ABV must be a number, got 'strong'",
         ),
         ({"name": "Zzyzx Beer Of Beer", "brewery_id": "A_BEER"}, "Brewery ID A_BEER not found"),
+        ({"name": "!?!", "brewery_id": "BREWERY"}, "The name needs a letter or digit"),
     ],
 )
 def test_beer_form_is_checked(
@@ -219,10 +220,28 @@ def test_beer_form_is_checked(
     assert (reply.status, reply.body) == (400, message)
 
 
-def test_delete_routes(beer_app: Any) -> None:
+def test_delete_routes(beer_app: Any, dataset: Dict[str, Dict[str, Any]]) -> None:
     missing = get(beer_app, "/beers/delete/nonexistent")  # the tutorial's example: a 404
     assert missing.status == 404 and missing.body == "No such beers 'nonexistent'"
     assert get(beer_app, "/foo/delete/whatever").status == 404
+    # a beer page or delete route given a brewery's id (or the other way round) finds no such thing
+    brewery = _first_brewery(dataset)
+    a_beer = next(k for k, d in dataset.items() if d["type"] == "beer")
+    assert post(beer_app, "/beers/delete/" + brewery, {}).status == 404
+    assert post(beer_app, "/breweries/delete/" + a_beer, {}).status == 404
+    assert get(beer_app, "/beers/show/" + brewery).status == 404
+    assert get(beer_app, "/breweries/edit/" + a_beer).status == 404
+    assert get(beer_app, "/breweries/show/" + brewery).status == 200
+    assert get(beer_app, "/beers/show/" + a_beer).status == 200
+
+
+def test_ids_of_new_documents_are_url_safe(beer_app: Any, dataset: Dict[str, Dict[str, Any]]) -> None:
+    brewery = _first_brewery(dataset)
+    reply = post(beer_app, "/beers/create", _beer_form(name="Zzyzx A/B Ale?", brewery_id=brewery))
+    key = f"{brewery}-zzyzx_a_b_ale"
+    assert redirect_target(reply) == "/beers/show/" + key
+    assert "Zzyzx A/B Ale?" in get(beer_app, "/beers/show/" + key).body
+    assert redirect_target(post(beer_app, "/beers/delete/" + key, {})) == "/welcome"
 
 
 # ---------------------------------------------------------------------------- breweries
