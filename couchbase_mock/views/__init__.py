@@ -16,5 +16,5 @@ from couchbase_mock.views.params import ParamError, parse_params
 from couchbase_mock.views.reduce import ReduceError
 from couchbase_mock.views.state import BucketViews, ViewNotFound, views_of
 
-__all__ = ["BucketViews", "CollationMissing", "DesignDocError", "JSEngineMissing", "JSError", "ParamError", "ReduceError",
-           "ViewNotFound", "ddocs_listing", "parse_params", "views_of"]
+__all__ = ["BucketViews", "CollationMissing", "DesignDocError", "JSEngineMissing", "JSError", "ParamError",
+           "ReduceError", "ViewNotFound", "ddocs_listing", "parse_params", "views_of"]

@@ -153,6 +153,11 @@ def test_view_query_without_the_uca_tables_is_a_clear_error(monkeypatch):
             collation.require()
         with pytest.raises(CollationMissing):
             sort_key("text")
+        store = _store({"a": {"n": 1}})
+        st = views_of(store)
+        st.put_ddoc("dd", {"views": {"v": {"map": "function (doc) { emit(doc.n, null) }"}}})
+        with pytest.raises(CollationMissing, match="pip install pyuca"):  # the views port answers 501
+            _run(st, stale="false")
     finally:
         collation.string_key.cache_clear()
 
