@@ -16,6 +16,7 @@ from typing import Any, AsyncIterator, Optional, Union
 
 from couchbase_mock.views import (
     BucketViews,
+    CollationMissing,
     DesignDocError,
     JSEngineMissing,
     JSError,
@@ -124,7 +125,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
             return _error(404, "not_found", exc.reason)
         except (ReduceError, JSError) as exc:
             return _error(500, "reduce_error", str(exc))
-        except JSEngineMissing as exc:
+        except (JSEngineMissing, CollationMissing) as exc:
             return _error(501, "not_implemented", str(exc))
         return StreamResponse(_stream_rows(result))
 

@@ -94,6 +94,21 @@ def test_string_keys_in_unicode_collation_order(view_bucket, view_data):
     assert rows == [(name, doc_id, doc_id) for name in expected_names for doc_id in by_name[name]]
 
 
+@pytest.mark.parametrize("prefix, names", [
+    ("a", ["alice", "Álvaro"]),  # the first level ignores case and accents
+    ("B", ["bob", "Bob"]),
+    ("zo", ["zoë"]),
+    ("1", ["10 items"]),
+    ("c", []),
+])
+def test_prefix_range_with_string_range_end(view_bucket, view_data, prefix, names):
+    # the 1.x guide's idiom: mapkey_range=[v, v + Query.STRING_RANGE_END], STRING_RANGE_END = u"\u0fff"
+    rows = _triples(view_bucket.view_query(view_data["ddoc"], "names", ViewOptions(
+        startkey=prefix, endkey=prefix + "\u0fff", **FRESH)))
+    assert [key for key, _value, _id in rows] == [
+        name for name in names for n in range(VIEW_DOCS) if NAMES[n % len(NAMES)] == name]
+
+
 # ---------------------------------------------------------------- reduce
 
 def _sum(g: str) -> int:
