@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, List, Optional
 
+from twisted.internet.defer import Deferred, DeferredList, gatherResults
+
 from couchbase._instance import LOCKMODE_WAIT
 from couchbase._kv import AsyncResult, MultiCollector
 from couchbase._legacy import LegacyAPI, legacy_connstr
@@ -32,8 +34,6 @@ from couchbase.exceptions import ArgumentError, UnsupportedOperationException
 from couchbase.options import ClusterOptions
 from couchbase.transcoder import FMT_JSON, LegacyTranscoder
 from couchbase.views.iterator import View
-from twisted.internet.defer import Deferred, DeferredList, gatherResults
-
 from txcouchbase.rows import BatchedViewResult
 
 __all__ = ["Connection", "TxAsyncConnection"]
@@ -306,7 +306,6 @@ class _TxLegacy(LegacyAPI):
         from couchbase import _durability
         from couchbase._kv import key_bytes
         from couchbase._legacy import ObserveResult
-
         from txcouchbase.cluster import _attach
 
         kb = key_bytes(key)

@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 
 from couchbase import _kv
 from couchbase.exceptions import ArgumentError, InvalidArgumentException
-from couchbase.transcoder import FMT_JSON, FMT_UTF8, FMT_BYTES
+from couchbase.transcoder import FMT_BYTES, FMT_JSON, FMT_UTF8
 
 # 1.x options of the constructor that are accepted and need nothing from libcouchbase 3
 # (or are spelled differently there); anything else is an ArgumentError.

@@ -26,7 +26,8 @@ import contextlib
 from typing import Any, Iterator, List, Optional
 
 from couchbase import _connstr
-from couchbase._instance import LOCKMODE_WAIT, Connection as _LcbConnection
+from couchbase._instance import LOCKMODE_WAIT
+from couchbase._instance import Connection as _LcbConnection
 from couchbase._legacy import LegacyAPI, legacy_connstr
 from couchbase.bucket import Bucket
 from couchbase.collection import DEFAULT, Collection

@@ -35,8 +35,8 @@ from couchbase import Couchbase
 from couchbase.exceptions import KeyExistsError, NotFoundError
 from couchbase.views.iterator import RowProcessor
 from couchbase.views.params import Query
-
-from examples.beer_sample.data import beer_id as make_beer_id, slug
+from examples.beer_sample.data import beer_id as make_beer_id
+from examples.beer_sample.data import slug
 
 DATABASE = os.environ.get("BEER_SAMPLE_BUCKET", "beer-sample")
 HOST = os.environ.get("BEER_SAMPLE_HOST", "localhost")

@@ -19,7 +19,6 @@ from couchbase.cluster import Cluster
 from couchbase.exceptions import CouchbaseException
 from couchbase.options import ClusterOptions
 from couchbase.views import DesignDocument, DesignDocumentNamespace
-
 from examples.beer_sample.data import BEERS, BREWERIES, generate
 from examples.beer_sample.design import DESIGN_DOCS
 

@@ -14,8 +14,8 @@ from typing import Any, Dict, List, Tuple
 from urllib.parse import urlencode
 
 import pytest
-
 from beer_http import get, listed, post, redirect_target
+
 from couchbase_mock.views.collation import collate, sort_key
 
 PAGE = 30

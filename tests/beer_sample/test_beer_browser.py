@@ -19,7 +19,6 @@ from typing import Any, List
 from urllib.parse import quote
 
 import pytest
-
 from beer_http import get, listed
 
 CHROMIUM_FLAGS = [

@@ -24,8 +24,8 @@ from typing import Any, Dict, Iterator, List, Tuple
 from urllib.parse import quote
 
 import pytest
-
 from beer_http import get, listed, post, redirect_target
+
 from couchbase_mock.views.collation import collate, sort_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,10 +102,11 @@ def load_module(source: str, directory: Path, name: str) -> Any:
 @pytest.fixture(scope="module")
 def tutorial_mock() -> Iterator[Tuple[Any, List[str], Dict[str, Dict[str, Any]]]]:
     pytest.importorskip("flask")
+    from seeds import runner
+
     from couchbase_mock import MockCluster
     from examples.beer_sample.data import generate
     from examples.beer_sample.load import load
-    from seeds import runner
 
     with MockCluster(nodes=1, replicas=0, buckets=["beer-sample"]) as mock:
         mock.add_user("beer-sample", "")  # 1.x clients log in as the bucket (no password here)

@@ -137,7 +137,7 @@ def py2to3(src: str) -> str:
             indent, args = m.groups()
             args = args.rstrip()
             end = ""
-            if args.endswith(",") and not args.endswith("',") is None:
+            if args.endswith(",") and args.endswith("',") is not None:
                 pass
             if args.endswith(","):
                 args, end = args[:-1], ", end=' '"

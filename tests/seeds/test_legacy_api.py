@@ -11,16 +11,16 @@ import pytest
 from couchbase import FMT_BYTES, FMT_PICKLE, FMT_UTF8
 from couchbase.exceptions import (
     ArgumentError,
+    CasMismatchException,
     CouchbaseError,
     DocumentExistsException,
     DocumentNotFoundException,
     KeyExistsError,
     NotFoundError,
     TemporaryFailError,
-    CasMismatchException,
 )
 from couchbase.items import Item, ItemOptionDict, ItemSequence
-from couchbase.views.params import Query, STRING_RANGE_END, UNSPEC
+from couchbase.views.params import STRING_RANGE_END, UNSPEC, Query
 
 
 class _Waiting:
@@ -76,7 +76,8 @@ def cb(request: Any, mock: Any) -> Iterator[Any]:
 
         from couchbase._kv_response import AsyncResult, MultiCollector
         from support.frontends.twisted_fe import run_until_fired
-        from txcouchbase.connection import Connection as TxCouchbase, TxAsyncConnection
+        from txcouchbase.connection import Connection as TxCouchbase
+        from txcouchbase.connection import TxAsyncConnection
 
         if request.param == "twisted":
             conn = TxCouchbase(bucket="default", host=hosts)

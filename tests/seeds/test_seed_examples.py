@@ -24,6 +24,7 @@ import pytest
 
 from . import extract, runner
 
+
 def _find_seeds() -> Path:
     """``$COUCHBASE_SEEDS``, else ``<repo>/../shared/seeds`` (CI: shared/ beside the clone); from a
     git worktree, beside the main checkout."""
@@ -183,8 +184,8 @@ DESIGNS = {
 
 @pytest.fixture(scope="module")
 def seed_mock() -> Any:
-    from couchbase_mock import MockCluster
     from couchbase.connection import Connection
+    from couchbase_mock import MockCluster
 
     with MockCluster(nodes=3, replicas=1, buckets=["default", "beer-sample", "travel-sample"]) as m:
         for b in ("default", "beer-sample", "travel-sample"):

@@ -178,8 +178,14 @@ def test_3x_reference_names_on_the_tx_clusters(mock: Any, raw: bool) -> None:
     from couchbase.exceptions import ParsingFailedException
     from couchbase.options import ClusterOptions
     from couchbase.search import MatchQuery
-    from txcouchbase.cluster import (BatchedQueryResult, BatchedSearchResult, TxCluster, TxDeferredClientMixin,
-                                     TxRawClientMixin, TxRawCluster)
+    from txcouchbase.cluster import (
+        BatchedQueryResult,
+        BatchedSearchResult,
+        TxCluster,
+        TxDeferredClientMixin,
+        TxRawClientMixin,
+        TxRawCluster,
+    )
 
     mock.create_search_index("name", "default")
     cls = TxRawCluster if raw else TxCluster

@@ -16,7 +16,7 @@ from collections import namedtuple
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 from couchbase.exceptions import InvalidArgumentException
-from couchbase.views.params import Query, UNSPEC, query_from_class
+from couchbase.views.params import UNSPEC, Query, query_from_class
 
 __all__ = ["View", "ViewRow", "RowProcessor", "MAX_URIPATH_LENGTH"]
 
