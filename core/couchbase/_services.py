@@ -63,8 +63,8 @@ class ViewRow:
 class RowStream(Pending):
     """Rows and metadata of one streaming request; its ``result`` is the metadata."""
 
-    __slots__ = ("kind", "conn", "rows", "meta", "handle", "on_row", "high_water", "high_water_bytes", "context",
-                 "row_count", "row_nbytes", "buffered_bytes", "transcoder", "cookie")
+    __slots__ = ("kind", "conn", "rows", "meta", "handle", "on_row", "high_water", "high_water_bytes",
+                 "context", "row_count", "row_nbytes", "buffered_bytes", "transcoder", "cookie")
 
     def __init__(self, kind: int, conn: "Connection", context: Dict[str, Any],
                  transcoder: Any = None) -> None:

@@ -29,8 +29,8 @@ from typing import Any, List
 
 import flight as F
 import pytest
-from couchbase.exceptions import TimeoutException
 
+from couchbase.exceptions import TimeoutException
 from couchbase_mock import MockCluster
 
 LOOP_FRONT_ENDS = ["raw", "asyncio", "uvloop", "twisted", "txraw", "gevent"]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
+
 from couchbase._async_rows import AsyncRows
 
 HERE = Path(__file__).resolve().parent
