@@ -5,7 +5,8 @@ wakes its front end through ``_wake`` (a future, a Deferred, a greenlet, or
 raw callbacks). Back-pressure: a stream whose buffer reaches ``max_buffered_rows``
 rows or ``max_buffered_bytes`` bytes of row JSON is *behind* until its consumer
 has taken the buffer below a tenth of both. While it is behind, the one socket
-its rows come from is not read (:meth:`IOPS.hold_reading`): every other socket
+its rows come from is not read (:meth:`IOPS.hold_reading`; not for views with
+``include_docs``, whose rows come from key-value replies): every other socket
 of the connection keeps going, so a consumer that awaits a key-value operation
 (or another query) between rows never deadlocks, and the stream's buffer stays
 within its limits (plus the rows of one socket read, libcouchbase's
@@ -92,7 +93,8 @@ class AsyncRows:
             iops = conn.iops
             if iops is not None:
                 watcher = dispatching_watcher()
-                if watcher is not None and self._held is None and watcher._iops is iops:
+                if watcher is not None and self._held is None and watcher._iops is iops \
+                        and not (stream is not None and stream.rows_from_kv):
                     self._held = watcher
                     iops.hold_reading(watcher)
                 if not iops.paused and conn.streams_behind >= len(conn.pending):

@@ -64,7 +64,8 @@ class RowStream(Pending):
     """Rows and metadata of one streaming request; its ``result`` is the metadata."""
 
     __slots__ = ("kind", "conn", "rows", "meta", "handle", "on_row", "high_water", "high_water_bytes",
-                 "context", "row_count", "row_nbytes", "buffered_bytes", "transcoder", "cookie")
+                 "context", "row_count", "row_nbytes", "buffered_bytes", "rows_from_kv", "transcoder",
+                 "cookie")
 
     def __init__(self, kind: int, conn: "Connection", context: Dict[str, Any],
                  transcoder: Any = None) -> None:
@@ -79,6 +80,7 @@ class RowStream(Pending):
         self.high_water_bytes = HIGH_WATER_BYTES
         self.row_nbytes = 0  # size of the row being delivered (for on_row hooks that bound bytes)
         self.buffered_bytes = 0  # bytes of the rows in ``rows`` (reset by the consumer that empties it)
+        self.rows_from_kv = False  # rows are delivered from key-value replies (views with include_docs)
         self.context = context
         self.row_count = 0
         self.transcoder = transcoder
@@ -269,6 +271,9 @@ def schedule_view(conn: "Connection", ddoc: str, view: str, options: str, post: 
     _bound_reads(conn)
     d, v, o = ddoc.encode(), view.encode(), options.encode()
     stream = RowStream(VIEW, conn, dict(context, service="views"), transcoder)
+    # with include_docs libcouchbase delivers each row when its document's KV get completes: rows
+    # then arrive while a KV socket is read, which a stream must never hold back (see _async_rows)
+    stream.rows_from_kv = include_docs
     cookie = conn.register(stream)
     handle = ffi.new("void **")
     _check(conn, stream, lib.pycb_view(conn.instance, cookie, d, len(d), v, len(v), o, len(o), post,
