@@ -8,7 +8,6 @@ behind must not stop that socket: a consumer that awaits a key-value call betwee
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
