@@ -38,8 +38,8 @@ def test_include_docs_consumer_awaiting_kv_between_rows(loop_name: str) -> None:
         assert status == 201, body
 
         async def consume() -> int:
-            cluster = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)),
-                              kv_timeout=2.0)
+            auth = PasswordAuthenticator(mock.username, mock.password)
+            cluster = Cluster(mock.connstr, ClusterOptions(auth), kv_timeout=2.0)
             bucket = cluster.bucket("default")
             coll = bucket.default_collection()
             await coll.upsert("hold-warm", 1)
