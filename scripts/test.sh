@@ -13,6 +13,10 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
 fi
 
+# Lint first (pyflakes, line length 110, import order: [tool.ruff] in pyproject.toml): seconds, and it
+# fails before the long suite does.
+.venv/bin/ruff check .
+
 .venv/bin/python -m pytest tests -q -ra "$@"
 
 if [ "${SKIP_PYPY:-0}" != 1 ]; then
