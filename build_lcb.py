@@ -45,7 +45,7 @@ CMAKE_FLAGS = [
 # Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
 # Each must match exactly once. The patch level is part of the cache directory's name, so a
 # changed list builds afresh instead of reusing an unpatched install.
-LCB_PATCH_LEVEL = "p2"
+LCB_PATCH_LEVEL = "p3"
 LCB_PATCHES = [
     # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
     # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
@@ -95,6 +95,21 @@ LCB_PATCHES = [
      "                        server->nbmgr.sendq.pdu_offset = 0; /* couchbase-cffi */\n"
      "                    }\n"
      "                    sllist_iter_remove(&server->nbmgr.sendq.pdus, &iter);\n"),
+    # dispatch_ufwd_error: lcb_destroy deletes each Server, whose destructor clears its instance
+    # pointer and then fails the packets still queued; a forwarded packet (lcb_pktfwd3: our
+    # OBSERVE / OBSERVE_SEQNO rounds) in flight then reached the instance's pktfwd callback
+    # through that NULL pointer (segfault when a connection is closed during an observe or
+    # durability round). Nobody is left to tell once the instance is gone: drop the error.
+    ("src/handler.cc",
+     "    lcb_assert(immerr != LCB_SUCCESS);\n"
+     "    resp.version = 0;\n"
+     "    instance->callbacks.pktfwd(",
+     "    lcb_assert(immerr != LCB_SUCCESS);\n"
+     "    if (instance == nullptr) { /* couchbase-cffi: the instance is being destroyed */\n"
+     "        return;\n"
+     "    }\n"
+     "    resp.version = 0;\n"
+     "    instance->callbacks.pktfwd("),
 ]
 
 

@@ -230,10 +230,9 @@ with MockCluster(nodes=3, replicas=1, buckets=["default"]) as m:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="libcouchbase 3.3.4 bug (lcb_destroy with forwarded packets in flight: "
-                   "dispatch_ufwd_error dereferences the NULL instance of a server being deleted, handler.cc:1037); "
-                   "needs an LCB_PATCHES entry, left to the lead as it rebuilds libcouchbase everywhere")
 def test_core_close_with_a_forwarded_packet_in_flight_does_not_crash() -> None:
+    """Closing while an observe round's forwarded packets are in flight: libcouchbase 3.3.4
+    dereferenced a NULL instance in dispatch_ufwd_error (patched at build time, see LCB_PATCHES)."""
     import subprocess
     import sys
 
