@@ -37,14 +37,17 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
 from couchbase import analytics as _analytics
 from couchbase import n1ql as _n1ql
 from couchbase import search as _search
 from couchbase import views as _views
 from couchbase._async_rows import AsyncRows
+from couchbase._instance import Connection
+from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
-from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
 
 
 class BatchedRowsResult:
@@ -164,7 +167,7 @@ class TxRows(AsyncRows):
     ``_sink_end()`` once the request is done (``error``/``metadata()`` tell how).
     """
 
-    def __init__(self, conn: Any, request: Any) -> None:
+    def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
         self._reactor = conn.iops.reactor
         self._sink_rows: Optional[Callable[[List[Any]], Any]] = None
@@ -208,8 +211,7 @@ class TxRows(AsyncRows):
     def _drop(self) -> None:
         """Stop the request and forget its rows (its sink has failed)."""
         self.cancel()
-        self.buffer.clear()
-        self._resume()
+        self.take_all()  # dropped (and the stream's socket no longer held back)
 
     def _attach(self, rows_sink: Callable[[List[Any]], Any], end: Callable[[], Any]) -> None:
         self._sink_rows = rows_sink

@@ -9,13 +9,16 @@ blocking result class. The blocking API iterates it with libcouchbase's loop
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional, Tuple
 
 from couchbase import _services, n1ql, views
 from couchbase import analytics as _a
 from couchbase import search as _s
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.options import timeout_us
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 
 class ServiceRequest(NamedTuple):
@@ -49,7 +52,8 @@ def analytics(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any
     tmo = timeout_us(opts.get("timeout"))
     context = {"statement": statement, "client_context_id": body.get("client_context_id")}
     return ServiceRequest(
-        lambda conn: _services.schedule_analytics(conn, body, priority=priority, timeout_us=tmo, context=context),
+        lambda conn: _services.schedule_analytics(conn, body, priority=priority, timeout_us=tmo,
+                                                  context=context),
         _a.AnalyticsMetaData, None, _a.AnalyticsResult)
 
 
@@ -59,7 +63,8 @@ def search(index: str, query_: Any, options: Tuple[Any, ...], kwargs: Mapping[st
     tmo = timeout_us(opts.get("timeout"))
     return ServiceRequest(
         lambda conn: _services.schedule_search(conn, body, timeout_us=tmo, context={"index": index}),
-        _s.SearchMetaData, lambda hit: _s.SearchRow(hit) if isinstance(hit, Mapping) else hit, _s.SearchResult)
+        _s.SearchMetaData, lambda hit: _s.SearchRow(hit) if isinstance(hit, Mapping) else hit,
+        _s.SearchResult)
 
 
 def view(design_doc: str, view_name: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any],
@@ -75,11 +80,12 @@ def view(design_doc: str, view_name: str, options: Tuple[Any, ...], kwargs: Mapp
     tmo = timeout_us(opts.get("timeout"))
     context = {"design_document": ddoc, "view": view_name}
     return ServiceRequest(
-        lambda conn: _services.schedule_view(conn, ddoc, view_name, query_str, post, include_docs=include_docs,
-                                             timeout_us=tmo, transcoder=transcoder, context=context),
+        lambda conn: _services.schedule_view(conn, ddoc, view_name, query_str, post,
+                                             include_docs=include_docs, timeout_us=tmo, transcoder=transcoder,
+                                             context=context),
         views.ViewMetaData, None, views.ViewResult)
 
 
-def blocking(request: ServiceRequest, conn: Any) -> Any:
+def blocking(request: ServiceRequest, conn: "Connection") -> Any:
     """The blocking result of ``request`` on ``conn`` (rows stream as they are iterated)."""
     return request.blocking_result(conn, lambda: request.schedule(conn))

@@ -3,14 +3,18 @@ blocking result type: QueryResult, AnalyticsResult, SearchResult, ViewResult).
 
 Rows are yielded as they arrive: the iterator drains the stream's buffer and
 runs libcouchbase's loop only when it is empty, so at most ``high_water`` rows
-are held at once however large the result.
+(``high_water_bytes`` of row JSON), plus what one socket read holds, are held at
+once however large the result.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase._services import RowStream
 from couchbase.exceptions import InvalidArgumentException
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 
 class IterateOnce:
@@ -33,7 +37,8 @@ class IterateOnce:
             self._consumed = True
             return iter(kept)
         if self._consumed:
-            raise InvalidArgumentException(message="the rows of a result can be iterated once; use rows() to keep them")
+            raise InvalidArgumentException(
+                message="the rows of a result can be iterated once; use rows() to keep them")
         self._consumed = True
         return self._generate()
 
@@ -54,7 +59,7 @@ class IterateOnce:
 class BlockingRows(IterateOnce):
     """Rows of one request, pulled by iteration; ``metadata()`` after the rows."""
 
-    def __init__(self, conn: Any, schedule: Callable[[], RowStream]) -> None:
+    def __init__(self, conn: "Connection", schedule: Callable[[], RowStream]) -> None:
         self._conn = conn
         with conn.locked():
             self._stream = schedule()
@@ -65,6 +70,8 @@ class BlockingRows(IterateOnce):
         """Run the loop until the stream has rows to give or is done."""
         stream = self._stream
         conn = self._conn
+        if not stream.rows:
+            stream.buffered_bytes = 0
         with conn.locked():
             conn.wait_for(lambda: bool(stream.rows) or stream.done)
 

@@ -24,9 +24,23 @@ import weakref
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from couchbase_mock.query import nodes as N
+<<<<<<< HEAD
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
 from couchbase_mock.query.errors import (DML_FAILURE, DUPLICATE_KEY, INDEX_EXISTS, INDEX_NOT_FOUND, NO_INDEX,
                                          NO_SUCH_PREPARED, READONLY, TIMEOUT, QueryError)
+=======
+from couchbase_mock.query.errors import (
+    DML_FAILURE,
+    DUPLICATE_KEY,
+    INDEX_EXISTS,
+    INDEX_NOT_FOUND,
+    NO_INDEX,
+    NO_SUCH_PREPARED,
+    READONLY,
+    TIMEOUT,
+    QueryError,
+)
+>>>>>>> main
 from couchbase_mock.query.evaluator import Params, Row, check_expr, evaluate, has_aggregate
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
 from couchbase_mock.query.parser import parse
@@ -223,9 +237,9 @@ class QueryService:
         used = _paths(where, alias) if where is not None else set()
         if any(ix["keys"] and ix["keys"][0] in used for ix in indexes.values()):
             return
-        raise QueryError(NO_INDEX, f"No index available on keyspace {ks.quoted()} that matches your query. Use "
-                         f"CREATE PRIMARY INDEX ON {ks.quoted()} to create a primary index, or check that your "
-                         "expected index is online.", 404)
+        raise QueryError(NO_INDEX, f"No index available on keyspace {ks.quoted()} that matches your query. "
+                         f"Use CREATE PRIMARY INDEX ON {ks.quoted()} to create a primary index, or check "
+                         "that your expected index is online.", 404)
 
     def _plan(self, stmt: N.Statement, opts: Options, qc: Any, dry_run: bool = False) -> Execution:
         opts.query_context = qc
@@ -254,6 +268,7 @@ class QueryService:
             check_expr(term.expr, True)
         check_expr(sel.where, False)
         check_expr(sel.use_keys, False)
+        check_expr(sel.from_expr, False)
         for e in sel.group_by:
             check_expr(e, False)
         check_expr(sel.having, True)
@@ -262,7 +277,7 @@ class QueryService:
         for e in (sel.limit, sel.offset):
             check_expr(e, False)
         ks = self._keyspace(sel.keyspace, opts, opts.query_context) if sel.keyspace else None
-        alias = sel.keyspace.default_alias if sel.keyspace else None
+        alias = sel.keyspace.default_alias if sel.keyspace else sel.from_alias
         if ks is not None and sel.use_keys is None and not opts.analytics:
             self._require_index(ks, sel.where, alias or "")
         ex = Execution(opts)
@@ -282,15 +297,26 @@ class QueryService:
             ex.processed += 1
             yield Row({alias: ks.value_of(doc)}, {alias: functools.partial(ks.meta_of, key, doc)}, alias)
 
+    def _expr_source(self, expr: N.Expr, alias: str, ex: Execution) -> Iterator[Row]:
+        """``FROM <expression> AS alias``: one row per element of an array, else one row of the value."""
+        value = evaluate(expr, Row({}), ex.opts.params)
+        if value is MISSING:
+            return
+        for item in value if isinstance(value, list) else [value]:
+            ex.tick()
+            ex.processed += 1
+            yield Row({alias: item}, {}, alias)
+
     def _select_rows(self, sel: N.Select, ks: Optional[Keyspace], alias: Optional[str],
                      ex: Execution) -> Iterator[Any]:
         params = ex.opts.params
-        rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex)
+        rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex) if sel.from_expr is None else \
+            self._expr_source(sel.from_expr, alias or "", ex)
         if sel.where is not None:
             where = sel.where
             rows = (r for r in rows if truthy(evaluate(where, r, params)))
-        aggregating = bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection) or has_aggregate(
-            sel.having) or any(has_aggregate(e) for e, _ in sel.order_by)
+        aggregating = (bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection)
+                       or has_aggregate(sel.having) or any(has_aggregate(e) for e, _ in sel.order_by))
         if aggregating:
             rows = _group(rows, sel.group_by, alias, params)
             if sel.having is not None:
@@ -368,7 +394,8 @@ class QueryService:
             doc = store_doc(ks, kb, value)
             ex.mutation_count += 1
             if stmt.returning is not None:
-                out = _returning(stmt.returning, Row({alias: value}, {alias: ks.meta_of(kb, doc)}, alias), params)
+                out = _returning(stmt.returning, Row({alias: value}, {alias: ks.meta_of(kb, doc)}, alias),
+                                 params)
                 if out is not MISSING:
                     yield out
 
@@ -563,8 +590,8 @@ def _show(v: Any) -> str:
 
 
 def _dml_error(verb: str, key: str, reason_code: int, cause: str) -> QueryError:
-    return QueryError(DML_FAILURE, f"DML Error, possible causes include concurrent modification. Failed to perform "
-                      f"{verb} on key {key} - cause: {cause}", 200,
+    return QueryError(DML_FAILURE, "DML Error, possible causes include concurrent modification. "
+                      f"Failed to perform {verb} on key {key} - cause: {cause}", 200,
                       {"caller": "couchbase_mock", "code": reason_code, "key": "dml.statement.error",
                        "message": cause})
 
@@ -622,7 +649,8 @@ def _signature(terms: List[N.ResultTerm], raw: bool) -> Any:
     return sig
 
 
-def _project_terms(terms: List[N.ResultTerm], raw: bool, row: Row, params: Params, alias: Optional[str]) -> Any:
+def _project_terms(terms: List[N.ResultTerm], raw: bool, row: Row, params: Params,
+                   alias: Optional[str]) -> Any:
     if raw:
         return evaluate(terms[0].expr, row, params)  # type: ignore[arg-type]
     out: Dict[str, Any] = {}

@@ -1,7 +1,7 @@
 """Recursive-descent parser: statement text -> :mod:`nodes` tree.
 
 Grammar (subset of SQL++ for Couchbase): SELECT (with RAW/ELEMENT/VALUE,
-DISTINCT, FROM keyspace [AS alias] [USE KEYS], WHERE, GROUP BY, HAVING,
+DISTINCT, FROM keyspace [AS alias] [USE KEYS] or FROM expression [AS] alias, WHERE, GROUP BY, HAVING,
 ORDER BY, LIMIT, OFFSET), INSERT/UPSERT ... VALUES, DELETE, UPDATE ... SET /
 UNSET, CREATE/DROP [PRIMARY] INDEX, PREPARE and EXECUTE. Any token the
 grammar does not expect raises the server's 3000 error, worded
@@ -24,7 +24,7 @@ ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE
 FROM GROUP HAVING IN INDEX INSERT INTO IS KEY KEYS LET LIKE LIMIT MISSING NOT NULL OFFSET ON OR ORDER PREPARE
 PRIMARY RAW RETURNING SATISFIES SELECT SET THEN TRUE UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN
 WHERE WITH
-""".split())
+""".split())  # noqa: E501 - a word list: the string stays as written
 
 _COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -168,11 +168,21 @@ class _Parser:
             projection = self.result_terms()
         sel = N.Select(projection, raw=raw, distinct=distinct)
         if self.accept_kw("FROM"):
+            if self.at_op("[") or (self.at_ident() and self.peek().kind == "OP" and self.peek().value == "("):
+                # an expression term: FROM ARRAY_RANGE(0, 10) AS n, FROM [1, 2] AS n
+                sel.from_expr = self.expr()
+                if not self.accept_kw("AS") and not self.at_ident():
+                    raise self.fail()
+                sel.from_alias = self.ident()
+                return self._select_tail(sel)
             sel.keyspace = self.keyspace_ref(alias=True)
             if self.accept_kw("USE"):
                 self.accept_kw("PRIMARY")
                 self.expect_kw("KEYS")
                 sel.use_keys = self.expr()
+        return self._select_tail(sel)
+
+    def _select_tail(self, sel: N.Select) -> N.Select:
         if self.accept_kw("WHERE"):
             sel.where = self.expr()
         if self.accept_kw("GROUP"):
@@ -223,7 +233,8 @@ class _Parser:
 
     def keyspace_ref(self, alias: bool) -> N.KeyspaceRef:
         namespace = None
-        first = self.ident(allow_reserved=("DEFAULT",)) if not self.tok.is_kw("DEFAULT") else str(self.advance().value)
+        first = (self.ident(allow_reserved=("DEFAULT",)) if not self.tok.is_kw("DEFAULT")
+                 else str(self.advance().value))
         if self.accept_op(":"):
             namespace = first
             first = self.ident(allow_reserved=("DEFAULT",)) if not self.tok.is_kw("DEFAULT") else str(

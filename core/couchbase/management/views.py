@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import time
+<<<<<<< HEAD
 from typing import Any, Callable, Dict, List, Optional
+=======
+from typing import TYPE_CHECKING, Any, Callable, List, Optional
+>>>>>>> main
 from urllib.parse import quote
 
 from couchbase._services import HttpRequest, HttpResponse, schedule_http
@@ -20,6 +24,9 @@ from couchbase.exceptions import (
 )
 from couchbase.views import DesignDocument, DesignDocumentNamespace
 
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
+
 LCB_ERR_HTTP = 1053  # LCB_ERR_HTTP: generic HTTP failure
 
 
@@ -29,7 +36,8 @@ def _ns(namespace: Any, use_devmode: Optional[bool]) -> DesignDocumentNamespace:
     if namespace is None:
         return DesignDocumentNamespace.PRODUCTION
     if not isinstance(namespace, DesignDocumentNamespace):
-        raise InvalidArgumentException(message=f"namespace must be a DesignDocumentNamespace, got {namespace!r}")
+        raise InvalidArgumentException(
+            message=f"namespace must be a DesignDocumentNamespace, got {namespace!r}")
     return namespace
 
 
@@ -55,7 +63,7 @@ class ViewIndexManager:
     # How ``syncwait`` pauses between checks; gcouchbase sleeps cooperatively instead.
     _sleep = staticmethod(time.sleep)
 
-    def __init__(self, conn: Any, bucket: str,
+    def __init__(self, conn: "Connection", bucket: str,
                  run: Callable[[Callable[[], HttpRequest], Callable[[HttpResponse], Any]], Any]) -> None:
         self._conn = conn
         self._bucket = bucket
@@ -64,11 +72,17 @@ class ViewIndexManager:
     def _request(self, method: str, path: str, body: bytes, then: Callable[[HttpResponse], Any]) -> Any:
         return self._run(lambda: schedule_http(self._conn, "view", method, path, body), then)
 
+<<<<<<< HEAD
     def get_design_document(self, name: str, namespace: Any = None, *options: Any,
                             use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
         """The design document ``name`` (DesignDocumentNotFoundException if absent); its name is
         shown without the ``dev_`` prefix, as the official SDK does."""
         _options("get_design_document", options, kwargs)
+=======
+    def get_design_document(self, name: str, namespace: Any = None,
+                            use_devmode: Optional[bool] = None) -> Any:
+        """The design document ``name`` (DesignDocumentNotFoundException if absent)."""
+>>>>>>> main
         full = _ns(namespace, use_devmode).prefix(name)
         plain = full[4:] if full.startswith("dev_") else full
         return self._request("GET", f"/_design/{full}", b"",
@@ -84,10 +98,16 @@ class ViewIndexManager:
         body = json.dumps(ddoc.as_json()).encode()
         return self._request("PUT", f"/_design/{full}", body, lambda r: _check(r, full) and None)
 
+<<<<<<< HEAD
     def drop_design_document(self, name: str, namespace: Any = None, *options: Any,
                              use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
         """Delete a design document (DesignDocumentNotFoundException if absent)."""
         _options("drop_design_document", options, kwargs)
+=======
+    def drop_design_document(self, name: str, namespace: Any = None,
+                             use_devmode: Optional[bool] = None) -> Any:
+        """Delete a design document."""
+>>>>>>> main
         full = _ns(namespace, use_devmode).prefix(name)
         return self._request("DELETE", f"/_design/{full}", b"", lambda r: _check(r, full) and None)
 
@@ -101,11 +121,13 @@ class ViewIndexManager:
         dev = DesignDocumentNamespace.DEVELOPMENT.prefix(name)
         prod = name[4:] if name.startswith("dev_") else name
         ddoc = self.get_design_document(dev)
-        return self.upsert_design_document(DesignDocument(prod, ddoc.views), DesignDocumentNamespace.PRODUCTION)
+        return self.upsert_design_document(DesignDocument(prod, ddoc.views),
+                                           DesignDocumentNamespace.PRODUCTION)
 
     # 1.x/2.x spellings -------------------------------------------------------
     def design_create(self, name: str, ddoc: Any, use_devmode: bool = True, syncwait: float = 0) -> Any:
-        doc = ddoc if isinstance(ddoc, DesignDocument) else DesignDocument(name, (ddoc or {}).get("views", {}))
+        doc = (ddoc if isinstance(ddoc, DesignDocument)
+               else DesignDocument(name, (ddoc or {}).get("views", {})))
         doc.name = name
         result = self.upsert_design_document(doc, use_devmode=use_devmode)
         self._syncwait(name, use_devmode, syncwait, present=True)
@@ -137,7 +159,8 @@ class ViewIndexManager:
             if found == present:
                 return
             if time.monotonic() > deadline:
-                raise exception_for(201, f"design document {name!r} did not {'appear' if present else 'vanish'} "
+                raise exception_for(201, f"design document {name!r} did not "
+                                         f"{'appear' if present else 'vanish'} "
                                          f"within {syncwait}s")
             self._sleep(0.05)
 
