@@ -74,12 +74,9 @@ class Cluster:
         self.nodes = [Node(i) for i in range(nodes)]
         self.username = username
         self.password = password
-<<<<<<< HEAD
-        self.directory = Directory(username, password)
-        self.num_vbuckets = num_vbuckets
-=======
         self.extra_users: Dict[str, str] = {}
->>>>>>> main
+        self.directory = Directory(username, password, self.extra_users)
+        self.num_vbuckets = num_vbuckets
         self.rev = 1
         self.buckets: Dict[str, Bucket] = {b: Bucket(b, replicas, num_vbuckets, self.clock) for b in buckets}
         self._listeners: List[Callable[[], None]] = []
@@ -98,19 +95,13 @@ class Cluster:
 
     # ---- credentials -------------------------------------------------------
     def password_of(self, user: str) -> Any:
-        """The password of ``user``: the RBAC user, or a bucket-named user added with
-        ``add_user`` (how 1.x clients authenticate: the bucket name and its password)."""
-        if user == self.username:
-            return self.password
-        return self.extra_users.get(user)
+        """The password of ``user``: the administrator, an RBAC user created over REST, or a
+        bucket-named user added with ``add_user`` (how 1.x clients authenticate: the bucket name
+        and its password)."""
+        return self.directory.password_of(user)
 
     def check_credentials(self, user: str, password: str) -> bool:
-<<<<<<< HEAD
         ok = self.directory.check(user, password)
-=======
-        expected = self.password_of(user)
-        ok = expected is not None and hmac.compare_digest(password.encode(), expected.encode())
->>>>>>> main
         if not ok:
             self.auth_failures += 1
         return ok

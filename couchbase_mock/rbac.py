@@ -191,18 +191,22 @@ class User:
 class Directory:
     """The users and groups of one cluster (lives on the mock's loop thread)."""
 
-    def __init__(self, admin_user: str, admin_password: str) -> None:
+    def __init__(self, admin_user: str, admin_password: str, extra: Optional[Dict[str, str]] = None) -> None:
         self.admin_user = admin_user
         self.admin_password = admin_password
         self.users: Dict[str, User] = {}
         self.groups: Dict[str, Group] = {}
+        # bucket-named users of 1.x clients (MockCluster.add_user): full access to that bucket
+        self.extra: Dict[str, str] = extra if extra is not None else {}
 
     # ---- credentials ---------------------------------------------------------
     def password_of(self, user: str) -> Optional[str]:
         if user == self.admin_user:
             return self.admin_password
         entry = self.users.get(user)
-        return entry.password if entry is not None and entry.domain == "local" else None
+        if entry is not None:
+            return entry.password if entry.domain == "local" else None
+        return self.extra.get(user)
 
     def check(self, user: str, password: str) -> bool:
         expected = self.password_of(user)
@@ -219,7 +223,7 @@ class Directory:
             return [Role("admin")]
         entry = self.users.get(user)
         if entry is None:
-            return []
+            return [Role("bucket_full_access", user)] if user in self.extra else []
         roles = list(entry.roles)
         for gname in entry.groups:
             group = self.groups.get(gname)

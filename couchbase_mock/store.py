@@ -134,14 +134,7 @@ class Manifest:
             for name, (sid, colls) in self.scopes.items()]}
 
     def as_json(self) -> str:
-<<<<<<< HEAD
         return json.dumps(self.as_dict())
-=======
-        return json.dumps({"uid": f"{self.uid:x}", "scopes": [
-            {"name": name, "uid": f"{sid:x}",
-             "collections": [{"name": c, "uid": f"{cid:x}"} for c, cid in colls.items()]}
-            for name, (sid, colls) in self.scopes.items()]})
->>>>>>> main
 
 
 class BucketStore:

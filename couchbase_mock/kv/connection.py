@@ -13,13 +13,9 @@ import asyncio
 import struct
 from typing import TYPE_CHECKING, Any, List, Optional, Set
 
-<<<<<<< HEAD
 from couchbase_mock import rbac
-from couchbase_mock.kv import handlers, protocol as P
-=======
 from couchbase_mock.kv import handlers
 from couchbase_mock.kv import protocol as P
->>>>>>> main
 from couchbase_mock.kv.sasl import MECHANISMS, SaslError, check_plain, new_scram
 
 if TYPE_CHECKING:
@@ -214,12 +210,7 @@ def _list_mechs(conn: KVConnection, req: Request) -> bytes:
 
 
 def _lookup_password(conn: KVConnection) -> Any:
-<<<<<<< HEAD
-    return conn.cluster.directory.password_of
-=======
-    cluster = conn.cluster
-    return cluster.password_of
->>>>>>> main
+    return conn.cluster.password_of
 
 
 def _sasl_auth(conn: KVConnection, req: Request) -> bytes:

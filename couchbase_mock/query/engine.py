@@ -24,11 +24,7 @@ import weakref
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from couchbase_mock.query import nodes as N
-<<<<<<< HEAD
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
-from couchbase_mock.query.errors import (DML_FAILURE, DUPLICATE_KEY, INDEX_EXISTS, INDEX_NOT_FOUND, NO_INDEX,
-                                         NO_SUCH_PREPARED, READONLY, TIMEOUT, QueryError)
-=======
 from couchbase_mock.query.errors import (
     DML_FAILURE,
     DUPLICATE_KEY,
@@ -40,7 +36,6 @@ from couchbase_mock.query.errors import (
     TIMEOUT,
     QueryError,
 )
->>>>>>> main
 from couchbase_mock.query.evaluator import Params, Row, check_expr, evaluate, has_aggregate
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
 from couchbase_mock.query.parser import parse

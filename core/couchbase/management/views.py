@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-<<<<<<< HEAD
-from typing import Any, Callable, Dict, List, Optional
-=======
-from typing import TYPE_CHECKING, Any, Callable, List, Optional
->>>>>>> main
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 from urllib.parse import quote
 
 from couchbase._services import HttpRequest, HttpResponse, schedule_http
@@ -72,17 +68,11 @@ class ViewIndexManager:
     def _request(self, method: str, path: str, body: bytes, then: Callable[[HttpResponse], Any]) -> Any:
         return self._run(lambda: schedule_http(self._conn, "view", method, path, body), then)
 
-<<<<<<< HEAD
     def get_design_document(self, name: str, namespace: Any = None, *options: Any,
                             use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
         """The design document ``name`` (DesignDocumentNotFoundException if absent); its name is
         shown without the ``dev_`` prefix, as the official SDK does."""
         _options("get_design_document", options, kwargs)
-=======
-    def get_design_document(self, name: str, namespace: Any = None,
-                            use_devmode: Optional[bool] = None) -> Any:
-        """The design document ``name`` (DesignDocumentNotFoundException if absent)."""
->>>>>>> main
         full = _ns(namespace, use_devmode).prefix(name)
         plain = full[4:] if full.startswith("dev_") else full
         return self._request("GET", f"/_design/{full}", b"",
@@ -98,16 +88,10 @@ class ViewIndexManager:
         body = json.dumps(ddoc.as_json()).encode()
         return self._request("PUT", f"/_design/{full}", body, lambda r: _check(r, full) and None)
 
-<<<<<<< HEAD
     def drop_design_document(self, name: str, namespace: Any = None, *options: Any,
                              use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
         """Delete a design document (DesignDocumentNotFoundException if absent)."""
         _options("drop_design_document", options, kwargs)
-=======
-    def drop_design_document(self, name: str, namespace: Any = None,
-                             use_devmode: Optional[bool] = None) -> Any:
-        """Delete a design document."""
->>>>>>> main
         full = _ns(namespace, use_devmode).prefix(name)
         return self._request("DELETE", f"/_design/{full}", b"", lambda r: _check(r, full) and None)
 
