@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from couchbase.management.analytics import (  # noqa: F401 - re-exported
-    AnalyticsIndexManager,
     AnalyticsDataset,
     AnalyticsDataType,
     AnalyticsIndex,
+    AnalyticsIndexManager,
     AnalyticsLinkType,
 )
 

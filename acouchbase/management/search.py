@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from couchbase.management.search import (  # noqa: F401 - re-exported
-    SearchIndexManager,
     ScopeSearchIndexManager,
     SearchIndex,
+    SearchIndexManager,
 )
 
 __all__ = ['SearchIndexManager', 'ScopeSearchIndexManager', 'SearchIndex']

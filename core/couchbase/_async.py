@@ -40,7 +40,12 @@ from couchbase.exceptions import (
     exception_for,
 )
 from couchbase.iops import IOPS
-from couchbase.management._access import BucketManagement, ClusterManagement, CollectionManagement, ScopeManagement
+from couchbase.management._access import (
+    BucketManagement,
+    ClusterManagement,
+    CollectionManagement,
+    ScopeManagement,
+)
 from couchbase.management._http import Program, run_async
 
 

@@ -8,8 +8,8 @@ from couchbase._common import DEFAULT, BucketCommon, check_name
 from couchbase._instance import Connection
 from couchbase._pending import Pending
 from couchbase.collection import Collection
-from couchbase.management.views import ViewIndexManager
 from couchbase.management._access import BucketManagement
+from couchbase.management.views import ViewIndexManager
 from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.scope import Scope
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import pytest
+
 from support.official_sdk import mock_args, run
 
 

@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import pytest
-from support.mgmt import blocking, managers
 
 from couchbase.exceptions import (
     BucketAlreadyExistsException,
@@ -30,10 +29,15 @@ from couchbase.exceptions import (
     WatchQueryIndexTimeoutException,
 )
 from couchbase.management.buckets import BucketSettings, BucketType, CreateBucketSettings, EvictionPolicyType
-from couchbase.management.collections import CollectionSpec, CreateCollectionSettings, UpdateCollectionSettings
+from couchbase.management.collections import (
+    CollectionSpec,
+    CreateCollectionSettings,
+    UpdateCollectionSettings,
+)
 from couchbase.management.options import CreateQueryIndexOptions, GetUserOptions, WatchQueryIndexOptions
 from couchbase.management.search import SearchIndex
 from couchbase.management.users import Group, Role, User
+from support.mgmt import blocking, managers
 
 
 def _coll(fe: Any, bucket: str, scope: str = "_default", collection: str = "_default") -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 import pytest
-from support.mgmt import blocking, managers
 
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
@@ -18,6 +17,7 @@ from couchbase.exceptions import AuthenticationException, BucketNotFoundExceptio
 from couchbase.management.buckets import CreateBucketSettings
 from couchbase.management.users import Role, User
 from couchbase.options import ClusterOptions
+from support.mgmt import blocking, managers
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from couchbase.management.queries import (  # noqa: F401 - re-exported
-    QueryIndexManager,
     CollectionQueryIndexManager,
     QueryIndex,
+    QueryIndexManager,
 )
 
 __all__ = ['QueryIndexManager', 'CollectionQueryIndexManager', 'QueryIndex']

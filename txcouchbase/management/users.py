@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from couchbase.management.users import (  # noqa: F401 - re-exported
-    UserManager,
     Group,
     Origin,
     Role,
@@ -10,6 +9,7 @@ from couchbase.management.users import (  # noqa: F401 - re-exported
     RoleAndOrigins,
     User,
     UserAndMetadata,
+    UserManager,
 )
 
 __all__ = ['UserManager', 'Group', 'Origin', 'Role', 'RoleAndDescription', 'RoleAndOrigins', 'User', 'UserAndMetadata']

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 from couchbase import options as _o
 from couchbase.exceptions import (
@@ -20,7 +20,15 @@ from couchbase.exceptions import (
     FeatureUnavailableException,
     InvalidArgumentException,
 )
-from couchbase.management._http import Call, Program, form, http_error, json_body, options_timeout_us, path_escape
+from couchbase.management._http import (
+    Call,
+    Program,
+    form,
+    http_error,
+    json_body,
+    options_timeout_us,
+    path_escape,
+)
 from couchbase.options import Durability
 
 __all__ = ["BucketManager", "BucketSettings", "CreateBucketSettings", "BucketType", "EvictionPolicyType",

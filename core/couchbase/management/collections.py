@@ -24,7 +24,15 @@ from couchbase.exceptions import (
     ScopeAlreadyExistsException,
     ScopeNotFoundException,
 )
-from couchbase.management._http import Call, Program, form, http_error, json_body, options_timeout_us, path_escape
+from couchbase.management._http import (
+    Call,
+    Program,
+    form,
+    http_error,
+    json_body,
+    options_timeout_us,
+    path_escape,
+)
 
 __all__ = ["CollectionManager", "CollectionSpec", "ScopeSpec", "CreateCollectionSettings",
            "UpdateCollectionSettings"]

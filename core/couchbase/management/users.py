@@ -15,7 +15,15 @@ from couchbase.exceptions import (
     InvalidArgumentException,
     UserNotFoundException,
 )
-from couchbase.management._http import Call, Program, form, http_error, json_body, options_timeout_us, path_escape
+from couchbase.management._http import (
+    Call,
+    Program,
+    form,
+    http_error,
+    json_body,
+    options_timeout_us,
+    path_escape,
+)
 
 __all__ = ["UserManager", "Role", "RoleAndDescription", "Origin", "RoleAndOrigins", "User", "UserAndMetadata",
            "Group", "AuthDomain"]
