@@ -22,8 +22,49 @@ from acouchbase._loop import AsyncioIOPS
 from couchbase._async_rows import AsyncRows
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._kv import AsyncResult, MultiCollector
-from couchbase.exceptions import InvalidArgumentException
+from couchbase import _health
+from couchbase.exceptions import CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
+
+
+def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
+    """The event loop acouchbase uses (SDK 4.x): ``evloop`` if given, else the running loop, else
+    this thread's current loop, else a new loop set as this thread's current one."""
+    if evloop is not None:
+        return evloop
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_closed():
+            return loop
+    except RuntimeError:
+        pass
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+async def _wait_until_ready(target: Any, timeout: Any, options: Any, kwargs: Any) -> None:
+    secs, state, types = _health.ready_options(timeout, options, kwargs)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + secs
+    while True:
+        left = deadline - loop.time()
+        if left <= 0:
+            raise _health.timeout_error(secs)
+        try:
+            if _health.ready(await target.ping(timeout=min(left, 2.5)), state, types):
+                return
+        except CouchbaseException:
+            pass
+        await asyncio.sleep(min(0.05, max(deadline - loop.time(), 0)))
 
 
 def _settle(op: AsyncResult) -> None:
@@ -142,6 +183,10 @@ class Scope(AsyncScopeBase):
 class Bucket(AsyncBucketBase):
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
 
+    async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the bucket's services answer a ping (see Cluster.wait_until_ready)."""
+        await _wait_until_ready(self, timeout, options, kwargs)
+
     @property
     def _loop(self) -> asyncio.AbstractEventLoop:
         return self._cluster._loop
@@ -167,12 +212,8 @@ class Cluster(_FutureWrap, AsyncClusterBase):
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
                  loop: Optional[asyncio.AbstractEventLoop] = None, **kwargs: Any) -> None:
         if loop is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                raise InvalidArgumentException(
-                    message="acouchbase.Cluster needs an event loop: create it inside a coroutine "
-                            "(or use `await Cluster.connect(...)`), or pass loop=...") from None
+            # SDK 4.x: outside a coroutine the cluster uses get_event_loop()'s loop
+            loop = get_event_loop()
         self._loop = loop
         super().__init__(connstr, options, iops_factory=lambda: AsyncioIOPS(loop), **kwargs)
 
@@ -197,6 +238,11 @@ class Cluster(_FutureWrap, AsyncClusterBase):
         fut.set_result(None)
         return fut
 
+    async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the services answer a ping (``WaitUntilReadyOptions(desired_state=...,
+        service_types=[...])``); raises UnAmbiguousTimeoutException after ``timeout``."""
+        await _wait_until_ready(self, timeout, options, kwargs)
+
     async def __aenter__(self) -> "Cluster":
         await self.on_connect()
         return self
@@ -205,5 +251,10 @@ class Cluster(_FutureWrap, AsyncClusterBase):
         self.close()
 
 
-__all__ = ["Cluster", "Bucket", "Scope", "Collection", "AQueryResult", "AAnalyticsResult", "ASearchResult",
+AsyncCluster = Cluster  # SDK 4.x alias
+AsyncBucket = Bucket
+AsyncScope = Scope
+AsyncCollection = Collection
+
+__all__ = ["Cluster", "AsyncCluster", "get_event_loop", "Bucket", "Scope", "Collection", "AQueryResult", "AAnalyticsResult", "ASearchResult",
            "AViewResult"]

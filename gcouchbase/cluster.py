@@ -25,7 +25,9 @@ import contextlib
 import datetime
 from typing import Any, Callable, Dict, Iterator, List, Optional, Union
 
-from couchbase import _durability
+import gevent
+
+from couchbase import _durability, _health
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
 from couchbase._binding import lib
@@ -203,6 +205,10 @@ class Bucket(AsyncBucketBase):
 
     _thread_ident = staticmethod(_thread_ident)
 
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the services answer a ping, parking only this greenlet (see the blocking API)."""
+        _health.wait_until_ready(self, timeout, options, kwargs, gevent.sleep)
+
     def scope(self, name: str) -> Scope:
         """The named scope of this bucket."""
         return Scope(self, name)
@@ -271,6 +277,10 @@ class Cluster(AsyncClusterBase):
     _collection_class = Collection
     _rows_class = staticmethod(result_for)  # type: ignore[assignment]
     _thread_ident = staticmethod(_thread_ident)
+
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the services answer a ping, parking only this greenlet (see the blocking API)."""
+        _health.wait_until_ready(self, timeout, options, kwargs, gevent.sleep)
 
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> None:
         hub = get_hub()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 from types import MappingProxyType
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type
 
 from couchbase import options as _o
 from couchbase import subdocument as SD
@@ -39,6 +39,11 @@ from couchbase.results import (
     GetReplicaResult,
     GetResult,
     LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
     MultiResult,
     MutateInResult,
     MutationResult,
@@ -379,7 +384,8 @@ def _decode_json_report(op: AsyncResult, resp: Any) -> None:
         op.error = _error(op, resp)
         return
     report = json.loads(_bytes(resp.value, resp.nvalue) or b"{}")
-    op.result = PingResult(report) if op.kind == K_PING else DiagnosticsResult(report)
+    extra = op.ctx or {}  # report_id / service_types of PingOptions and DiagnosticsOptions
+    op.result = PingResult(report, **extra) if op.kind == K_PING else DiagnosticsResult(report, **extra)
 
 
 _DECODERS: Dict[int, Callable[[AsyncResult, Any], None]] = {
@@ -425,15 +431,18 @@ def schedule_stats(conn: Any, group: str = "") -> AsyncResult:
     return _conn_check(conn, op, lib.pycb_stats(conn.instance, cookie, g, len(g)), "stats")
 
 
-def schedule_ping(conn: Any, timeout: Any = None) -> AsyncResult:
-    """Ping every service; the result is a PingResult."""
+def schedule_ping(conn: Any, timeout: Any = None, report: Optional[Dict[str, Any]] = None) -> AsyncResult:
+    """Ping every service; the result is a PingResult (``report``: its report_id/service_types)."""
+    tmo = _o.timeout_us(timeout)
     op, cookie = _conn_op(conn, "ping", K_PING)
-    return _conn_check(conn, op, lib.pycb_ping(conn.instance, cookie, _o.timeout_us(timeout)), "ping")
+    op.ctx = report
+    return _conn_check(conn, op, lib.pycb_ping(conn.instance, cookie, tmo), "ping")
 
 
-def schedule_diagnostics(conn: Any) -> AsyncResult:
+def schedule_diagnostics(conn: Any, report: Optional[Dict[str, Any]] = None) -> AsyncResult:
     """Connection states; the result is a DiagnosticsResult."""
     op, cookie = _conn_op(conn, "diagnostics", K_DIAG)
+    op.ctx = report
     return _conn_check(conn, op, lib.pycb_diag(conn.instance, cookie), "diagnostics")
 
 
@@ -503,9 +512,12 @@ def cancel_scheduled(conn: Any, ops: List[AsyncResult]) -> None:
 class MultiCollector:
     """Completes once when every operation of a multi call has."""
 
-    __slots__ = ("ops", "remaining", "on_done", "quiet", "items", "callback", "errback", "waiter", "done", "error")
+    __slots__ = ("ops", "remaining", "on_done", "quiet", "items", "callback", "errback", "waiter", "done", "error",
+                 "result_class")
 
-    def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None) -> None:
+    def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None,
+                 result_class: Type[MultiResult] = MultiResult) -> None:
+        self.result_class = result_class
         self.ops: List[AsyncResult] = []
         self.remaining = 0
         self.on_done: Optional[Callable[["MultiCollector"], Any]] = None
@@ -538,7 +550,7 @@ class MultiCollector:
 
     def build(self) -> MultiResult:
         """The MultiResult; failed keys hold their exceptions in ``.exceptions``."""
-        multi = MultiResult()
+        multi = self.result_class()
         for op in self.ops:
             if op.error is not None:
                 multi.exceptions[op.key] = op.error
@@ -1024,7 +1036,7 @@ class KVOperations:
     # ---- multi operations ------------------------------------------------
     def _multi(self, name: str, items: List[Tuple[Any, Callable[[], AsyncResult]]], quiet: bool,
                item_map: Optional[Dict[Any, Any]] = None) -> Any:
-        multi = MultiCollector(quiet, item_map)
+        multi = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
         return self._submit_multi([sched for _, sched in items], multi)
 
     def _reject_multi_client_durability(self, name: str, opts: Mapping[str, Any]) -> None:
@@ -1073,7 +1085,13 @@ class KVOperations:
         return out
 
     def _multi_quiet(self, opts: Dict[str, Any]) -> bool:
-        return bool(opts.pop("return_exceptions", False) or opts.pop("quiet", False) or self._quiet_default)
+        """SDK 4.x default: failed keys are returned in the result (``return_exceptions=True``);
+        ``return_exceptions=False`` (or ``quiet=False``) raises the first failure with ``.all_results``."""
+        ret = opts.pop("return_exceptions", None)
+        quiet = opts.pop("quiet", None)
+        if ret is None:
+            ret = True if quiet is None else quiet
+        return bool(ret)
 
     def get_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """Read many documents in one pipelined batch; returns a MultiResult."""
@@ -1180,6 +1198,16 @@ class KVOperations:
             yield
         finally:
             stack.pop()
+
+
+_MULTI_RESULT: Dict[str, Type[MultiResult]] = {
+    "get_multi": MultiGetResult, "lock_multi": MultiGetResult, "exists_multi": MultiExistsResult,
+    "upsert_multi": MultiMutationResult, "insert_multi": MultiMutationResult, "replace_multi": MultiMutationResult,
+    "remove_multi": MultiMutationResult, "touch_multi": MultiMutationResult, "unlock_multi": MultiMutationResult,
+    "append_multi": MultiMutationResult, "prepend_multi": MultiMutationResult,
+    "counter_multi": MultiCounterResult, "increment_multi": MultiCounterResult, "decrement_multi": MultiCounterResult,
+    "get_any_replica_multi": MultiGetReplicaResult, "get_all_replicas_multi": MultiGetReplicaResult,
+}
 
 
 def _item_map(obj: Any) -> Optional[Dict[Any, Any]]:

@@ -524,6 +524,82 @@ class XattrInvalidOrderException(XattrException):
 
 
 # ---- query services ---------------------------------------------------------------------
+# ---- SDK 4.x names without a libcouchbase status of their own --------------------------
+# (aliases where an existing class is the same error)
+CASMismatchException = CasMismatchException
+SubdocPathMismatchException = PathMismatchException
+DurabilitySyncWriteInProgressException = DurableWriteInProgressException
+UnsupportedOperation = UnsupportedOperationException
+
+
+class MissingConnectionException(CouchbaseException):
+    """The operation needs a connection that is not (or no longer) open."""
+
+
+class AlreadyQueriedException(CouchbaseException):
+    """A streaming result was already iterated."""
+
+
+class NoChildrenException(CouchbaseException):
+    """A sub-document path has no children."""
+
+
+class MissingTokenException(CouchbaseException):
+    """A mutation result carries no mutation token (MutationState)."""
+
+
+class QueueEmpty(CouchbaseException):
+    """``queue_pop`` / ``CouchbaseQueue.pop`` on an empty queue."""
+
+
+class UnsuccessfulOperationException(CouchbaseException):
+    """A data-structure operation could not be applied (e.g. after retries on CAS conflicts)."""
+
+
+class FeatureNotFoundException(CouchbaseException):
+    """The server does not offer the feature."""
+
+
+class InvalidIndexException(CouchbaseException):
+    """A data-structure index (list/queue position) is out of range."""
+
+
+class MutationTokenOutdatedException(CouchbaseException):
+    """A mutation token is older than what the server still knows."""
+
+
+class RangeScanCompletedException(CouchbaseException):
+    """A KV range scan has no more items."""
+
+
+class BucketDoesNotExistException(CouchbaseException):
+    """Bucket management: the bucket does not exist."""
+
+
+class BucketNotFlushableException(CouchbaseException):
+    """Bucket management: flushing is disabled for the bucket."""
+
+
+class TransactionException(CouchbaseException):
+    """Base of the transactions errors (transactions are not available with libcouchbase 3)."""
+
+
+class TransactionOperationFailed(TransactionException):
+    pass
+
+
+class TransactionFailed(TransactionException):
+    pass
+
+
+class TransactionExpired(TransactionException):
+    pass
+
+
+class TransactionCommitAmbiguous(TransactionException):
+    pass
+
+
 class QueryException(CouchbaseException):
     """A query failed; ``context.errors`` holds the server's error list."""
 
@@ -977,4 +1053,6 @@ __all__ = [
     "StatusInfo", "STATUS_TABLE", "exception_for", "class_for", "status_name", "status_description",
     *sorted(name for name, value in list(globals().items())
             if name.endswith("Exception") and isinstance(value, type)),
+    "QueueEmpty", "TransactionOperationFailed", "TransactionFailed", "TransactionExpired",
+    "TransactionCommitAmbiguous", "UnsupportedOperation",
 ]

@@ -202,12 +202,15 @@ def test_multi_ops_and_partial_failure(kv, key):
     assert {k: r.value for k, r in got.items()} == docs
     keys = list(docs) + [key + "-missing"]
     with pytest.raises(DocumentNotFoundException) as info:
-        kv.get_multi(keys)
+        kv.get_multi(keys, return_exceptions=False)
     all_results = info.value.all_results
     assert not all_results.all_ok and all_results[keys[0]].success
     assert list(all_results.exceptions) == [key + "-missing"]
-    quiet = kv.get_multi(keys, return_exceptions=True)
+    # the SDK 4.x default is return_exceptions=True: failed keys are returned, not raised
+    quiet = kv.get_multi(keys)
     assert quiet[keys[0]].value == {"i": 0} and not quiet[key + "-missing"].success
+    assert set(quiet.results) == set(docs) and not quiet.all_ok
+    assert isinstance(quiet.exceptions[key + "-missing"], DocumentNotFoundException)
     assert kv.remove_multi(list(docs)).all_ok
     assert all(not r.exists for r in kv.exists_multi(list(docs)).values())
 
