@@ -601,6 +601,9 @@ A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "r
                       "preserve_expiry", "access_deleted")
 
 
+_MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
+
+
 def _int_opt(op: str, name: str, value: Any, lo: int, hi: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidArgumentException(message=f"{op}: {name} must be an int, got {type(value).__name__}")
@@ -933,8 +936,8 @@ class KVOperations:
         initial = opts.get("initial")
         has_initial = initial is not None
         init = _counter_number("counter", "initial", initial) if has_initial else 0
-        if init < 0:
-            raise InvalidArgumentException(message=f"counter: initial must not be negative, got {init}")
+        if init < 0:  # SDK 4.x: a negative initial means "do not create a missing counter"
+            has_initial, init = False, 0
         exp = _o.expiry_value(opts.get("expiry"))
         level = self._durability(opts)[0]
         tmo = _o.timeout_us(opts.get("timeout"))
@@ -945,7 +948,8 @@ class KVOperations:
         return self._check_rc(op, rc, "counter")
 
     def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
-        opts = _o.merge(name, A_COUNTER, options, kwargs)
+        # SDK 4.x default: initial=0, a missing counter is created (initial=SignedInt64(-1): it is not)
+        opts = _o.merge(name, A_COUNTER, options, kwargs, defaults={"initial": 0})
         delta = _counter_number(name, "delta", opts.get("delta", 1))
         if not 0 < delta < 2**63:  # libcouchbase takes a signed 64-bit delta
             raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
@@ -1048,6 +1052,8 @@ class KVOperations:
 
     @staticmethod
     def _keys_of(keys: Any, name: str) -> List[Any]:
+        if isinstance(keys, Mapping):  # e.g. get_multi(docs): almost certainly the wrong argument
+            raise InvalidArgumentException(message=f"{name} takes a list of keys, not a dict")
         if isinstance(keys, (str, bytes)):
             raise InvalidArgumentException(message=f"{name} takes an iterable of keys, not a single key {keys!r}")
         try:
@@ -1093,28 +1099,104 @@ class KVOperations:
             ret = True if quiet is None else quiet
         return bool(ret)
 
+    @staticmethod
+    def _per_key(name: str, opts: Dict[str, Any], allowed_: Any) -> Dict[Any, Dict[str, Any]]:
+        """``per_key_options={key: *Options}`` of a 4.x multi operation, each block checked."""
+        per_key = opts.pop("per_key_options", None) or {}
+        if not isinstance(per_key, Mapping):
+            raise InvalidArgumentException(message=f"{name}: per_key_options must be a dict of key -> options")
+        return {k: _o.merge(name, allowed_, (v,), {}) for k, v in per_key.items()}
+
+    def _keyed(self, name: str, keys: Any, opts: Dict[str, Any], allowed_: Any,
+               sched: Callable[[Any, Mapping[str, Any]], AsyncResult]) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
+        per_key = self._per_key(name, opts, allowed_)
+        return [(k, (lambda k=k, o=(dict(opts, **per_key[k]) if k in per_key else opts): sched(k, o)))
+                for k in keys]
+
     def get_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
-        """Read many documents in one pipelined batch; returns a MultiResult."""
-        opts = dict(_o.merge("get_multi", A_GET | {"return_exceptions"}, options, kwargs))
+        """Read many documents in one pipelined batch; returns a MultiGetResult (a MultiResult)."""
+        opts = dict(_o.merge("get_multi", A_GET | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         item_map = _item_map(keys)
         keys = list(item_map) if item_map else self._keys_of(keys, "get_multi")
-        return self._multi("get_multi", [(k, (lambda k=k: self._sched_get(k, opts))) for k in keys], quiet, item_map)
+        return self._multi("get_multi", self._keyed("get_multi", keys, opts, A_GET, self._sched_get), quiet, item_map)
+
+    def get_any_replica_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        """get_any_replica() for many keys, pipelined; a MultiGetReplicaResult."""
+        opts = dict(_o.merge("get_any_replica_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
+        quiet = self._multi_quiet(opts)
+        keys = self._keys_of(keys, "get_any_replica_multi")
+        return self._multi("get_any_replica_multi", self._keyed(
+            "get_any_replica_multi", keys, opts, A_REPLICA, lambda k, o: self._sched_replica(k, o, REPLICA_ANY)), quiet)
+
+    def get_all_replicas_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        """get_all_replicas() for many keys, pipelined; a MultiGetReplicaResult of lists."""
+        opts = dict(_o.merge("get_all_replicas_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
+        quiet = self._multi_quiet(opts)
+        keys = self._keys_of(keys, "get_all_replicas_multi")
+        return self._multi("get_all_replicas_multi", self._keyed(
+            "get_all_replicas_multi", keys, opts, A_REPLICA, lambda k, o: self._sched_replica(k, o, REPLICA_ALL)),
+            quiet)
+
+    def _counter_multi(self, name: str, sign: int, keys: Any, options: Tuple[Any, ...],
+                       kwargs: Mapping[str, Any]) -> Any:
+        opts = dict(_o.merge(name, A_COUNTER | _MULTI_EXTRA, options, kwargs, defaults={"initial": 0}))
+        quiet = self._multi_quiet(opts)
+        keys = self._keys_of(keys, name)
+        self._reject_multi_client_durability(name, opts)
+
+        def sched(k: Any, o: Mapping[str, Any]) -> AsyncResult:
+            delta = _counter_number(name, "delta", o.get("delta", 1))
+            if not 0 < delta < 2**63:
+                raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
+            return self._sched_counter(k, sign * delta, o)
+
+        return self._multi(name, self._keyed(name, keys, opts, A_COUNTER, sched), quiet)
+
+    def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        """increment() many counters in one pipelined batch (``IncrementMultiOptions(delta=…, initial=…)``)."""
+        return self._counter_multi("increment_multi", 1, keys, options, kwargs)
+
+    def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        """decrement() many counters in one pipelined batch."""
+        return self._counter_multi("decrement_multi", -1, keys, options, kwargs)
+
+    def _binary_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
+                      kwargs: Mapping[str, Any]) -> Any:
+        opts = dict(_o.merge(name, A_BINARY | _MULTI_EXTRA, options, kwargs))
+        quiet = self._multi_quiet(opts)
+        per_key = self._per_key(name, opts, A_BINARY)
+        items = []
+        for k, v, _ in self._pairs_of(kvs, name):
+            o = dict(opts, **per_key[k]) if k in per_key else opts
+            items.append((k, (lambda k=k, v=v, o=o: self._sched_store(operation, k, v, o))))
+        return self._multi(name, items, quiet)
+
+    def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+        """append() to many documents (a dict key -> str/bytes) in one pipelined batch."""
+        return self._binary_multi("append_multi", APPEND, keys_and_values, options, kwargs)
+
+    def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+        """prepend() to many documents (a dict key -> str/bytes) in one pipelined batch."""
+        return self._binary_multi("prepend_multi", PREPEND, keys_and_values, options, kwargs)
 
     def exists_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """exists() for many keys, pipelined."""
-        opts = dict(_o.merge("exists_multi", A_EXISTS | {"return_exceptions", "quiet"}, options, kwargs))
+        opts = dict(_o.merge("exists_multi", A_EXISTS | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "exists_multi")
-        return self._multi("exists_multi", [(k, (lambda k=k: self._sched_exists(k, opts))) for k in keys], quiet)
+        return self._multi("exists_multi", self._keyed("exists_multi", keys, opts, A_EXISTS, self._sched_exists), quiet)
 
     def _store_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
                      kwargs: Mapping[str, Any]) -> Any:
-        opts = dict(_o.merge(name, A_STORE | {"return_exceptions", "quiet"}, options, kwargs))
+        opts = dict(_o.merge(name, A_STORE | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
+        per_key = self._per_key(name, opts, A_STORE)
         pairs = self._pairs_of(kvs, name)
         items = []
         for k, v, iopts in pairs:
+            if k in per_key:
+                iopts = dict(iopts, **per_key[k])
             merged = dict(opts, **iopts) if iopts else opts
             items.append((k, (lambda k=k, v=v, m=merged: self._sched_store(operation, k, v, m))))
         return self._multi(name, items, quiet, _item_map(kvs))
@@ -1133,31 +1215,35 @@ class KVOperations:
 
     def remove_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """remove() many documents in one pipelined batch."""
-        opts = dict(_o.merge("remove_multi", A_REMOVE | {"return_exceptions"}, options, kwargs))
+        opts = dict(_o.merge("remove_multi", A_REMOVE | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
         self._reject_multi_client_durability("remove_multi", opts)
-        return self._multi("remove_multi", [(k, (lambda k=k: self._sched_remove(k, opts))) for k in keys], quiet)
+        return self._multi("remove_multi", self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove), quiet)
 
     def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
         """touch() many documents in one pipelined batch."""
-        opts = dict(_o.merge("touch_multi", A_TOUCH | {"return_exceptions", "quiet"}, options, kwargs))
+        opts = dict(_o.merge("touch_multi", A_TOUCH | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "touch_multi")
-        return self._multi("touch_multi", [(k, (lambda k=k: self._sched_touch(k, expiry, opts))) for k in keys], quiet)
+        return self._multi("touch_multi", self._keyed("touch_multi", keys, opts, A_TOUCH,
+                                                      lambda k, o: self._sched_touch(k, expiry, o)), quiet)
 
     def lock_multi(self, keys: Iterable[Any], lock_time: Any, *options: Any, **kwargs: Any) -> Any:
         """get_and_lock() many documents in one pipelined batch."""
-        opts = dict(_o.merge("lock_multi", A_LOCK | {"return_exceptions"}, options, kwargs))
+        opts = dict(_o.merge("lock_multi", A_LOCK | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         secs = int(_o.to_seconds("lock_time", lock_time))
         keys = self._keys_of(keys, "lock_multi")
-        return self._multi("lock_multi",
-                           [(k, (lambda k=k: self._sched_get(k, opts, GET_LOCK, secs))) for k in keys], quiet)
+        return self._multi("lock_multi", self._keyed("lock_multi", keys, opts, A_LOCK,
+                                                     lambda k, o: self._sched_get(k, o, GET_LOCK, secs)), quiet)
+
+    get_and_lock_multi = lock_multi
 
     def unlock_multi(self, keys_and_cas: Any, *options: Any, **kwargs: Any) -> Any:
         """unlock() many documents: a dict key -> CAS (or key -> lock result)."""
-        opts = dict(_o.merge("unlock_multi", A_UNLOCK | {"return_exceptions", "quiet"}, options, kwargs))
+        opts = dict(_o.merge("unlock_multi", A_UNLOCK | _MULTI_EXTRA, options, kwargs))
+        opts.pop("per_key_options", None)
         quiet = self._multi_quiet(opts)
         if not isinstance(keys_and_cas, Mapping):
             raise InvalidArgumentException(message="unlock_multi takes a dict of key -> cas")
@@ -1235,6 +1321,18 @@ class BinaryView:
 
     def decrement(self, key: Any, *options: Any, **kwargs: Any) -> Any:
         return self._kv.decrement(key, *options, **kwargs)
+
+    def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        return self._kv.increment_multi(keys, *options, **kwargs)
+
+    def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        return self._kv.decrement_multi(keys, *options, **kwargs)
+
+    def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+        return self._kv.append_multi(keys_and_values, *options, **kwargs)
+
+    def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+        return self._kv.prepend_multi(keys_and_values, *options, **kwargs)
 
 
 __all__ = ["AsyncResult", "KVOperations", "MultiCollector", "BinaryView", "key_bytes"]

@@ -19,7 +19,7 @@ from couchbase.exceptions import (
     PathNotFoundException,
     ValueFormatException,
 )
-from couchbase.options import GetOptions, UpsertOptions
+from couchbase.options import DecrementOptions, DeltaValue, GetOptions, SignedInt64, UpsertOptions
 from couchbase.transcoder import LegacyTranscoder
 
 
@@ -141,10 +141,16 @@ def test_lock_expires(kv, key, mock):
 
 def test_counters(kv, key):
     b = kv.binary()
+    # SDK 4.x: a negative initial means "do not create"; the default initial is 0 (created)
     with pytest.raises(DocumentNotFoundException):
-        b.increment(key)
-    assert b.increment(key, delta=5, initial=10).content == 10
+        b.increment(key, initial=SignedInt64(-1))
+    with pytest.raises(DocumentNotFoundException):
+        b.decrement(key, DecrementOptions(initial=-1))
+    assert b.increment(key + "-new").content == 0 and b.decrement(key + "-new2").content == 0
+    assert b.increment(key, delta=DeltaValue(5), initial=SignedInt64(10)).content == 10
     assert b.increment(key, delta=5).content == 15
+    assert b.decrement(key, delta=5).content == 10
+    assert b.increment(key, delta=5, initial=10).content == 15
     assert b.decrement(key, delta=20).content == 0
     with pytest.raises(InvalidArgumentException):
         b.increment(key, delta=0)
