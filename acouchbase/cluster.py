@@ -175,6 +175,12 @@ class Collection(_FutureWrap, AsyncCollectionBase):
         super().__init__(scope, name)
         self._loop = scope.bucket._cluster._loop
 
+    def _ds_driver(self) -> Any:
+        from couchbase._datastructures import run_asyncio
+
+        loop = self._scope.bucket._loop
+        return lambda program: asyncio.ensure_future(run_asyncio(program), loop=loop)
+
 
 class Scope(AsyncScopeBase):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""

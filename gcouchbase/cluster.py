@@ -121,6 +121,11 @@ class Collection(AsyncCollectionBase):
 
     _thread_ident = staticmethod(_thread_ident)
 
+    def _ds_driver(self) -> Callable[[Any], Any]:
+        from couchbase._datastructures import run_blocking
+
+        return lambda program: run_blocking(program, gevent.sleep)
+
     def _wrap(self, op: AsyncResult) -> Any:
         if self._batch is not None:  # inside batch(): a placeholder, filled when the block ends
             return op

@@ -180,6 +180,33 @@ def _on_reactor_thread(reactor: Any, fn: Callable[[], Any]) -> Any:
     return fn()
 
 
+def _run_deferred(reactor: Any, program: Any) -> Deferred:
+    """Drive a data-structure program (see couchbase._datastructures) with Deferreds."""
+    from twisted.internet import defer, task
+
+    from couchbase._datastructures import Sleep
+
+    @defer.inlineCallbacks
+    def go() -> Any:
+        value: Any = None
+        exc: Optional[BaseException] = None
+        while True:
+            try:
+                step = program.throw(exc) if exc is not None else program.send(value)
+            except StopIteration as stop:
+                return stop.value
+            value, exc = None, None
+            try:
+                if isinstance(step, Sleep):
+                    yield task.deferLater(reactor, step.seconds, lambda: None)
+                else:
+                    value = yield step()
+            except Exception as e:  # noqa: BLE001 - thrown back into the program
+                exc = e
+
+    return go()
+
+
 def _wait_until_ready(target: Any, timeout: Any, options: Any, kwargs: Any) -> Deferred:
     from twisted.internet import defer, task
 
@@ -311,6 +338,9 @@ class _TxClusterMixin:
 
 class TxCollection(_CamelCaseMulti, _DeferredWrap, AsyncCollectionBase):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
+
+    def _ds_driver(self) -> Any:
+        return lambda program: _run_deferred(self._scope.bucket._cluster.reactor, program)
 
 
 class TxScope(AsyncScopeBase):

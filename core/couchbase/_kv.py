@@ -52,6 +52,7 @@ from couchbase.results import (
     SubdocField,
 )
 from couchbase.transcoder import Transcoder, decode_with, encode_with
+from couchbase._datastructures import DataStructuresMixin
 
 _buffer = ffi.buffer
 _unpack = ffi.unpack
@@ -598,7 +599,7 @@ A_BINARY = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_t
 A_COUNTER = _o.allowed("timeout", "delta", "initial", "expiry", "durability", "persist_to", "replicate_to")
 A_LOOKUP = _o.allowed("timeout", "access_deleted")
 A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to", "store_semantics",
-                      "preserve_expiry", "access_deleted")
+                      "preserve_expiry", "access_deleted", "upsert_doc", "insert_doc", "replace_doc")
 
 
 _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
@@ -617,8 +618,9 @@ def _counter_number(op: str, name: str, value: Any) -> int:
     return _int_opt(op, name, value, -(2**63), 2**64 - 1)
 
 
-class KVOperations:
-    """Every key-value operation of SPEC section 2; mixed into each front end's Collection."""
+class KVOperations(DataStructuresMixin):
+    """Every key-value operation of SPEC section 2 (and the data structures of
+    :mod:`couchbase._datastructures`); mixed into each front end's Collection."""
 
     # Set by the concrete collection.
     _conn: Any
@@ -1006,6 +1008,12 @@ class KVOperations:
         exp = _o.expiry_value(opts.get("expiry")) if mutation else 0
         preserve = bool(opts.get("preserve_expiry", False))
         semantics = opts.get("store_semantics")
+        if semantics is None:  # the 3.x booleans
+            picked = [sem for name, sem in (("upsert_doc", 1), ("insert_doc", 2), ("replace_doc", 0)) if opts.get(name)]
+            if len(picked) > 1:
+                raise InvalidArgumentException(message="mutate_in: upsert_doc, insert_doc and replace_doc exclude "
+                                                       "each other")
+            semantics = picked[0] if picked else None
         if semantics is None:
             sem = -1
         else:

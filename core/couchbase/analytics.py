@@ -56,3 +56,12 @@ class AnalyticsResult(QueryResult):
 
     def metadata(self) -> AnalyticsMetaData:  # type: ignore[override]
         return AnalyticsMetaData(self._finish())
+
+
+# SDK 4.x names of the analytics metadata types (analytics answers have the query service's shape)
+from couchbase.n1ql import QueryMetrics as AnalyticsMetrics  # noqa: E402
+from couchbase.n1ql import QueryStatus as AnalyticsStatus  # noqa: E402
+from couchbase.n1ql import QueryWarning as AnalyticsWarning  # noqa: E402
+
+__all__ = ["AnalyticsMetaData", "AnalyticsMetrics", "AnalyticsResult", "AnalyticsScanConsistency",
+           "AnalyticsStatus", "AnalyticsWarning"]

@@ -1,6 +1,8 @@
 """Authenticators. Passwords are kept out of every repr and str."""
 from __future__ import annotations
 
+import enum
+
 
 class Authenticator:
     """Base class for credentials given to a Cluster."""
@@ -33,3 +35,18 @@ class PasswordAuthenticator(Authenticator):
         return f"PasswordAuthenticator(username={self.username!r}, password='***')"
 
     __str__ = __repr__
+
+
+class AuthDomain(enum.IntEnum):
+    """Where a user is managed: ``Local`` (by Couchbase Server) or ``External`` (e.g. LDAP)."""
+
+    Local = 0
+    External = 1
+
+    @classmethod
+    def to_str(cls, value: "AuthDomain") -> str:
+        return "external" if value == cls.External else "local"
+
+    @classmethod
+    def from_str(cls, value: str) -> "AuthDomain":
+        return cls.External if value == "external" else cls.Local

@@ -706,6 +706,15 @@ class GroupNotFoundException(CouchbaseException):
 
 
 # ---- libcouchbase status codes ---------------------------------------------------------------
+# SDK 4.x management-error names that map onto the query/search errors above
+QueryIndexAlreadyExistsException = IndexExistsException
+QueryIndexNotFoundException = IndexNotFoundException
+
+
+class SearchIndexNotFoundException(SearchException):
+    """The search index does not exist."""
+
+
 class StatusInfo(NamedTuple):
     """One libcouchbase status: its ``LCB_ERR_*`` name, description and exception class."""
 

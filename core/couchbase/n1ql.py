@@ -1,7 +1,9 @@
 """N1QL (SQL++) queries: options → request payload, and the blocking result."""
 from __future__ import annotations
 
+import datetime
 import enum
+import re
 import json
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -85,6 +87,100 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
     return body, opts
 
 
+class QueryStatus(str, enum.Enum):
+    """Status of a query (SDK 4.x); a ``str`` enum, so ``status() == "success"`` still holds."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    ERRORS = "errors"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    TIMEOUT = "timeout"
+    CLOSED = "closed"
+    FATAL = "fatal"
+    ABORTED = "aborted"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def from_str(cls, value: Any) -> "QueryStatus":
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+
+_UNITS = (("ns", 1e-3), ("µs", 1.0), ("us", 1.0), ("ms", 1e3), ("s", 1e6), ("m", 60e6), ("h", 3600e6))
+
+
+def parse_duration(value: Any) -> datetime.timedelta:
+    """A Go-style duration from the query services (``"1.5ms"``, ``"1m2.5s"``) as a timedelta."""
+    if isinstance(value, (int, float)):
+        return datetime.timedelta(microseconds=value / 1000)  # a number is nanoseconds
+    text = str(value or "0").strip()
+    total_us = 0.0
+    for num, unit in re.findall(r"([0-9.]+)\s*(ns|µs|us|ms|s|m|h)?", text):
+        factor = dict(_UNITS).get(unit or "s", 1e6)
+        try:
+            total_us += float(num) * factor
+        except ValueError:
+            continue
+    return datetime.timedelta(microseconds=total_us)
+
+
+class QueryMetrics(dict):  # type: ignore[type-arg]
+    """Query metrics (SDK 4.x methods ``elapsed_time()``, ``result_count()``, …); also the raw dict."""
+
+    def _count(self, *names: str) -> Any:
+        from couchbase.options import UnsignedInt64
+
+        for name in names:
+            if name in self:
+                return UnsignedInt64(int(self[name]))
+        return UnsignedInt64(0)
+
+    def elapsed_time(self) -> datetime.timedelta:
+        return parse_duration(self.get("elapsedTime", self.get("elapsed_time")))
+
+    def execution_time(self) -> datetime.timedelta:
+        return parse_duration(self.get("executionTime", self.get("execution_time")))
+
+    def sort_count(self) -> Any:
+        return self._count("sortCount", "sort_count")
+
+    def result_count(self) -> Any:
+        return self._count("resultCount", "result_count")
+
+    def result_size(self) -> Any:
+        return self._count("resultSize", "result_size")
+
+    def mutation_count(self) -> Any:
+        return self._count("mutationCount", "mutation_count")
+
+    def error_count(self) -> Any:
+        return self._count("errorCount", "error_count")
+
+    def warning_count(self) -> Any:
+        return self._count("warningCount", "warning_count")
+
+
+class QueryProblem(dict):  # type: ignore[type-arg]
+    """One warning or error of a query: ``code()`` and ``message()``; also the raw dict."""
+
+    def code(self) -> Optional[int]:
+        return self.get("code")
+
+    def message(self) -> Optional[str]:
+        return self.get("msg", self.get("message"))
+
+
+class QueryWarning(QueryProblem):
+    pass
+
+
+class QueryError(QueryProblem):
+    pass
+
+
 class QueryMetaData:
     """Request id, status, signature, metrics, warnings and profile of a query."""
 
@@ -97,17 +193,20 @@ class QueryMetaData:
     def client_context_id(self) -> Optional[str]:
         return self._raw.get("clientContextID")
 
-    def status(self) -> Optional[str]:
-        return self._raw.get("status")
+    def status(self) -> Optional[QueryStatus]:
+        status = self._raw.get("status")
+        return QueryStatus.from_str(status) if status is not None else None
 
     def signature(self) -> Any:
         return self._raw.get("signature")
 
-    def warnings(self) -> List[Dict[str, Any]]:
-        return list(self._raw.get("warnings", []))
+    def warnings(self) -> List[QueryWarning]:
+        return [QueryWarning(w) for w in self._raw.get("warnings", [])]
 
-    def metrics(self) -> Dict[str, Any]:
-        return dict(self._raw.get("metrics", {}))
+    def metrics(self) -> Optional[QueryMetrics]:
+        """The metrics (None when the request asked for none: ``metrics=False``)."""
+        m = self._raw.get("metrics")
+        return QueryMetrics(m) if m is not None else None
 
     def profile(self) -> Any:
         return self._raw.get("profile")

@@ -643,3 +643,8 @@ __all__ += [
     "TLSVerifyMode", "IpProtocol", "KnownConfigProfiles", "ConfigProfile", "CONFIG_PROFILES", "QueryOptions",
     "AnalyticsOptions", "SearchOptions", "ViewOptions", "TransactionConfig",
 ]
+
+
+class VectorSearchOptions(OptionBlock):
+    """Options of a vector search (SDK 4.x name, importable for source compatibility). This SDK has
+    no vector search: ``search_query`` refuses these options as unknown (InvalidArgumentException)."""

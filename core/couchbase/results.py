@@ -285,13 +285,15 @@ class MutateInResult(_SubdocResult):
 
 
 class OperationResult(Result):
-    """A failed operation inside a multi result when ``return_exceptions``/``quiet`` is used."""
+    """A failed operation inside a multi result when ``return_exceptions``/``quiet`` is used; also
+    the result of the data-structure collection methods (``list_append`` …, ``queue_pop``'s ``value``)."""
 
-    __slots__ = ("exception",)
+    __slots__ = ("exception", "value")
 
-    def __init__(self, key: Any, rc: int, exception: BaseException) -> None:
+    def __init__(self, key: Any, rc: int, exception: Optional[BaseException]) -> None:
         super().__init__(key, rc, 0)
         self.exception = exception
+        self.value: Any = None
 
     def _fields(self) -> List[Tuple[str, Any]]:
         return super()._fields() + [("exception", self.exception)]

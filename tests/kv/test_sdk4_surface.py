@@ -1,0 +1,163 @@
+"""SDK 4.x behaviour the official SDK's own test suite revealed (issue 14), one body per behaviour,
+run on every front end through the ``kv`` blocking view."""
+from __future__ import annotations
+
+import pytest
+
+import couchbase.subdocument as SD
+from couchbase.datastructures import CouchbaseList, CouchbaseMap, CouchbaseQueue, CouchbaseSet
+from couchbase.exceptions import (
+    DocumentNotFoundException,
+    FeatureUnavailableException,
+    InvalidArgumentException,
+    QueueEmpty,
+)
+from couchbase.options import (
+    GetMultiOptions,
+    GetOptions,
+    IncrementMultiOptions,
+    IncrementOptions,
+    SignedInt64,
+    UpsertMultiOptions,
+    UpsertOptions,
+)
+from couchbase.result import (
+    CounterResult,
+    GetResult,
+    MultiCounterResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutationResult,
+    OperationResult,
+)
+
+
+def test_multi_results_default_return_exceptions(kv, key):
+    docs = {f"{key}-{i}": {"i": i} for i in range(3)}
+    res = kv.upsert_multi(docs)
+    assert isinstance(res, MultiMutationResult) and res.all_ok and res.exceptions == {}
+    assert all(isinstance(r, MutationResult) for r in res.results.values())
+    got = kv.get_multi(list(docs) + [key + "-missing"])  # 4.x default: failures are returned
+    assert isinstance(got, MultiGetResult) and not got.all_ok
+    assert set(got.results) == set(docs) and all(isinstance(r, GetResult) for r in got.results.values())
+    assert isinstance(got.exceptions[key + "-missing"], DocumentNotFoundException)
+    with pytest.raises(DocumentNotFoundException):
+        kv.get_multi(list(docs) + [key + "-missing"], GetMultiOptions(return_exceptions=False))
+    with pytest.raises(InvalidArgumentException):
+        kv.get_multi(docs)  # a dict where a list of keys is expected
+
+
+def test_per_key_options(kv, key):
+    keys = [f"{key}-{i}" for i in range(3)]
+    opts = UpsertMultiOptions(expiry=100, per_key_options={keys[0]: UpsertOptions(expiry=5)})
+    assert kv.upsert_multi({k: 1 for k in keys}, opts).all_ok
+    got = kv.get_multi(keys, GetMultiOptions(with_expiry=True, per_key_options={keys[1]: GetOptions(with_expiry=False)}))
+    assert got.results[keys[1]].expiry_time is None  # the key's own options win over the call's
+    assert got.results[keys[0]].expiry_time < got.results[keys[2]].expiry_time  # 5 s against 100 s
+    with pytest.raises(InvalidArgumentException):
+        kv.upsert_multi({keys[0]: 1}, UpsertMultiOptions(per_key_options={keys[0]: {"nonsense": 1}}))
+
+
+def test_binary_multi_operations(kv, key):
+    keys = [f"{key}-{i}" for i in range(3)]
+    b = kv.binary()
+    res = b.increment_multi(keys)  # 4.x default initial=0: created
+    assert isinstance(res, MultiCounterResult) and res.all_ok
+    assert all(isinstance(r, CounterResult) and r.content == 0 for r in res.results.values())
+    opts = IncrementMultiOptions(initial=SignedInt64(3), per_key_options={keys[0]: IncrementOptions(delta=5)})
+    res = b.increment_multi(keys, opts)
+    assert res.results[keys[0]].content == 5 and res.results[keys[1]].content == 1
+    assert b.decrement_multi(keys).results[keys[1]].content == 0
+    missing = b.increment_multi([key + "-none"], IncrementMultiOptions(initial=SignedInt64(-1)))
+    assert isinstance(missing.exceptions[key + "-none"], DocumentNotFoundException)
+    kv.upsert_multi({k: "mid" for k in keys}, UpsertMultiOptions(transcoder=None))
+    assert b.append_multi({k: "-end" for k in keys}).all_ok
+    assert b.prepend_multi({k: "start-" for k in keys}).all_ok
+    assert kv.get(keys[2]).content_as[str] == "start-mid-end"
+
+
+def test_mutate_in_store_semantics_spellings(kv, key):
+    kv.mutate_in(key, [SD.upsert("a", 1)], store_semantics=SD.StoreSemantics.INSERT)
+    kv.mutate_in(key, [SD.upsert("b", 2)], upsert_doc=True)  # 3.x spelling
+    assert kv.get(key).value == {"a": 1, "b": 2}
+    with pytest.raises(InvalidArgumentException):
+        kv.mutate_in(key, [SD.upsert("c", 3)], upsert_doc=True, insert_doc=True)
+    kv.mutate_in(key, [SD.array_append("arr", SD.ArrayValues(1, 2), create_parents=True)])
+    assert kv.lookup_in(key, [SD.get(SD.LookupInMacro.document(), xattr=True)]).exists(0)
+    assert kv.get(key).value["arr"] == [1, 2]
+
+
+def _ds(kv, obj):
+    """A data structure of ``kv``'s collection, its results resolved on the front end's loop."""
+    if not hasattr(kv, "_resolve"):  # the blocking collection itself
+        return obj
+    return type(kv)(obj, kv._resolve, kv._is_pending)
+
+
+def test_data_structures_classes(kv, key, front_end):
+    coll = getattr(kv, "_target", kv)
+    if front_end in ("raw", "txraw"):
+        with pytest.raises(FeatureUnavailableException):
+            coll.couchbase_list(key).size()
+        return
+    lst = _ds(kv, coll.couchbase_list(key + "-l"))
+    assert isinstance(getattr(lst, "_target", lst), CouchbaseList)
+    lst.append("world")
+    lst.prepend("hello")
+    assert lst.get_all() == ["hello", "world"] and lst.size() == 2 and lst.index_of("world") == 1
+    lst.set_at(1, "after")
+    assert lst.get_at(1) == "after"
+    with pytest.raises(InvalidArgumentException):
+        lst.get_at(7)
+    lst.remove_at(0)
+    assert kv.get(key + "-l").value == ["after"]
+    lst.clear()
+    assert lst.size() == 0
+
+    mp = _ds(kv, coll.couchbase_map(key + "-m"))
+    assert isinstance(getattr(mp, "_target", mp), CouchbaseMap)
+    mp.add("k1", "v1")
+    mp.add("k2", "v2")
+    assert mp.get("k1") == "v1" and mp.keys() == ["k1", "k2"] and mp.values() == ["v1", "v2"]
+    assert mp.exists("k1") is True and mp.exists("nope") is False
+    with pytest.raises(InvalidArgumentException):
+        mp.remove("nope")
+    mp.remove("k1")
+    assert mp.size() == 1
+
+    st = _ds(kv, coll.couchbase_set(key + "-s"))
+    assert isinstance(getattr(st, "_target", st), CouchbaseSet)
+    assert st.add(123) is True and st.add(123) is False and st.size() == 1
+    assert st.contains(123) is True
+    st.remove(123)
+    assert st.contains(123) is False and st.remove(123) is None
+
+    q = _ds(kv, coll.couchbase_queue(key + "-q"))
+    assert isinstance(getattr(q, "_target", q), CouchbaseQueue)
+    for i in (1, 2, 3):
+        q.push(i)
+    assert [q.pop(), q.pop(), q.pop()] == [1, 2, 3]
+    with pytest.raises(QueueEmpty):
+        q.pop()
+
+
+def test_data_structures_collection_methods(kv, key, front_end):
+    if front_end in ("raw", "txraw"):
+        with pytest.raises(FeatureUnavailableException):
+            kv._target.list_append(key, 1, create=True)
+        return
+    with pytest.raises(DocumentNotFoundException):
+        kv.list_append(key + "-l", "x")
+    assert isinstance(kv.list_append(key + "-l", "world", create=True), OperationResult)
+    kv.list_prepend(key + "-l", "hello")
+    assert kv.list_get(key + "-l", 0) == "hello" and kv.list_size(key + "-l") == 2
+    kv.map_add(key + "-m", "a", 1, create=True)
+    assert kv.map_get(key + "-m", "a") == 1 and kv.map_size(key + "-m") == 1
+    with pytest.raises(IndexError):
+        kv.map_remove(key + "-m", "nope")
+    assert isinstance(kv.set_add(key + "-s", 5, create=True), OperationResult)
+    assert kv.set_add(key + "-s", 5) is None and kv.set_contains(key + "-s", 5) is True
+    assert isinstance(kv.set_remove(key + "-s", 5), OperationResult) and kv.set_remove(key + "-s", 5) is None
+    kv.queue_push(key + "-q", 1, create=True)
+    kv.queue_push(key + "-q", 2)
+    assert kv.queue_pop(key + "-q").value == 1 and kv.queue_size(key + "-q") == 1
