@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from couchbase import _kv
 from couchbase import options as _o
+from couchbase._pending import Pending
 from couchbase._services import schedule_http
 from couchbase.exceptions import InvalidArgumentException, exception_for
 
@@ -55,29 +56,32 @@ def diagnostics_schedule(conn: Any, options: Tuple[Any, ...], kwargs: Mapping[st
     return lambda: _kv.schedule_diagnostics(conn, report)
 
 
-def schedule_cluster_info(conn: Any) -> Any:
-    """GET /pools/default; the op's result is a ClusterInfoResult."""
+def schedule_cluster_info(conn: Any) -> Pending:
+    """GET /pools/default; completes with a ClusterInfoResult."""
     from couchbase.results import ClusterInfoResult
 
-    op = _kv.AsyncResult(None, -1, None, None)
+    out = Pending()
     req = schedule_http(conn, "management", "GET", "/pools/default")
 
     def done(r: Any) -> None:
         if r.error is not None:
-            op._fail(r.error)
-        elif r.response is None or r.response.status != 200:
-            status = r.response.status if r.response is not None else 0
-            op._fail(exception_for(100, f"cluster_info: the cluster answered HTTP {status}"))  # LCB_ERR_GENERIC
-        else:
-            try:
-                op._set_result(ClusterInfoResult(r.response.json() or {}))
-            except ValueError as exc:
-                op._fail(exception_for(100, f"cluster_info: unreadable answer: {exc}"))
+            out._fail(r.error)
+            return
+        resp = r.result if r.result is not None else getattr(r, "response", None)
+        if resp is None or resp.status != 200:
+            status = resp.status if resp is not None else 0
+            out._fail(exception_for(100, f"cluster_info: the cluster answered HTTP {status}"))  # LCB_ERR_GENERIC
+            return
+        try:
+            out._resolve(ClusterInfoResult(resp.json() or {}))
+        except ValueError as exc:
+            out._fail(exception_for(100, f"cluster_info: unreadable answer: {exc}"))
 
-    req.on_done = done
     if req.done:
         done(req)
-    return op
+    else:
+        req.on_done = done
+    return out
 
 
 def ready_options(timeout: Any, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[float, Any, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase._services import RowStream
+from couchbase.exceptions import InvalidArgumentException
 
 
 class IterateOnce:
@@ -32,8 +33,6 @@ class IterateOnce:
             self._consumed = True
             return iter(kept)
         if self._consumed:
-            from couchbase.exceptions import InvalidArgumentException
-
             raise InvalidArgumentException(message="the rows of a result can be iterated once; use rows() to keep them")
         self._consumed = True
         return self._generate()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from couchbase.exceptions import InvalidArgumentException
+from couchbase.exceptions import InvalidArgumentException, ValueFormatException
 
 # Spec kinds: the numbers are the PYCB_SD_* enum in _bridge.c.
 GET, EXISTS, GET_COUNT, GET_DOC = 1, 2, 3, 4
@@ -76,8 +76,6 @@ def _encode(value: Any) -> "tuple[bytes, int]":
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 0
     except (TypeError, ValueError) as exc:
-        from couchbase.exceptions import ValueFormatException
-
         raise ValueFormatException(message=f"sub-document value {value!r} is not JSON-serializable",
                                    inner_cause=exc) from exc
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 from couchbase_mock import subdoc as SD
 from couchbase_mock.kv import protocol as P
-from couchbase_mock.store import Doc, is_json
+from couchbase_mock.store import BucketStore as Store, Doc, is_json
 
 if TYPE_CHECKING:
     from couchbase_mock.kv.connection import KVConnection, Request
@@ -28,6 +28,49 @@ _II = struct.Struct(">II")
 def _reply(req: "Request", status: int = 0, value: bytes = b"", extras: bytes = b"", cas: int = 0,
            datatype: int = 0) -> bytes:
     return P.response(req.opcode, req.opaque, status, value, extras, b"", cas, datatype)
+
+
+class _Refused(Exception):
+    """A request answered with an error status before the operation ran (see :func:`_handler`)."""
+
+    def __init__(self, reply: bytes) -> None:
+        super().__init__()
+        self.reply = reply
+
+
+def _handler(fn: Callable[["KVConnection", "Request"], bytes]) -> Callable[["KVConnection", "Request"], bytes]:
+    """An opcode handler whose checks (``_target``, ``_existing``) refuse by raising :class:`_Refused`."""
+
+    def handle(conn: "KVConnection", req: "Request") -> bytes:
+        try:
+            return fn(conn, req)
+        except _Refused as refused:
+            return refused.reply
+
+    handle.__name__ = fn.__name__
+    handle.__doc__ = fn.__doc__
+    return handle
+
+
+def _target(conn: "KVConnection", req: "Request", *, replica: bool = False, durable: bool = False) -> Store:
+    """The store a document request addresses: routed to this node (a replica copy with
+    ``replica``), its collection known, and (``durable``) its sync-write level achievable."""
+    bad = _route(conn, req, replica) or (_durability(conn, req) if durable else None)
+    if bad:
+        raise _Refused(bad)
+    return conn.bucket.store  # type: ignore[union-attr]
+
+
+def _existing(store: Store, req: "Request", *, unlocked: bool = False, missing: int = P.KEY_ENOENT) -> Doc:
+    """The request's live document, else a ``missing`` reply (KEY_ENOENT); with ``unlocked``
+    a document locked against this request's CAS is refused with ETMPFAIL, as a server answers
+    a client that did not negotiate XERROR."""
+    doc = store.live(req.cid, req.key)
+    if doc is None:
+        raise _Refused(_reply(req, missing))
+    if unlocked and store.is_locked(doc) and req.cas != doc.lock_cas:
+        raise _Refused(_reply(req, P.ETMPFAIL))
+    return doc
 
 
 def _route(conn: "KVConnection", req: "Request", replica: bool = False) -> Optional[bytes]:
@@ -81,11 +124,6 @@ def _preserve_ttl(req: "Request") -> bool:
     return bool(req.framing) and 5 in P.parse_framing(req.framing)
 
 
-def _locked_by_other(conn: "KVConnection", doc: Doc, cas: int) -> bool:
-    store = conn.bucket.store  # type: ignore[union-attr]
-    return store.is_locked(doc) and cas != doc.lock_cas
-
-
 def _store_doc(conn: "KVConnection", req: "Request", doc: Optional[Doc], value: bytes, flags: int, datatype: int,
                expiry: int) -> Doc:
     store = conn.bucket.store  # type: ignore[union-attr]
@@ -100,53 +138,33 @@ def _store_doc(conn: "KVConnection", req: "Request", doc: Optional[Doc], value: 
 
 # ---- reads ----------------------------------------------------------------------------
 
+@_handler
 def get(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req)
-    if bad:
-        return bad
-    store = conn.bucket.store  # type: ignore[union-attr]
-    doc = store.live(req.cid, req.key)
-    if doc is None:
-        return _reply(req, P.KEY_ENOENT)
+    store = _target(conn, req)
+    doc = _existing(store, req)
     cas = LOCKED_CAS if store.is_locked(doc) else doc.cas
     return _reply(req, 0, doc.value, _U32.pack(doc.flags), cas, _dtype(conn, doc))
 
 
+@_handler
 def get_replica(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req, replica=True)
-    if bad:
-        return bad
-    doc = conn.bucket.store.live(req.cid, req.key)  # type: ignore[union-attr]
-    if doc is None:
-        return _reply(req, P.KEY_ENOENT)
+    doc = _existing(_target(conn, req, replica=True), req)
     return _reply(req, 0, doc.value, _U32.pack(doc.flags), doc.cas, _dtype(conn, doc))
 
 
+@_handler
 def get_and_touch(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req)
-    if bad:
-        return bad
-    store = conn.bucket.store  # type: ignore[union-attr]
-    doc = store.live(req.cid, req.key)
-    if doc is None:
-        return _reply(req, P.KEY_ENOENT)
-    if store.is_locked(doc):
-        return _reply(req, P.ETMPFAIL)
+    store = _target(conn, req)
+    doc = _existing(store, req, unlocked=True)
     doc.expiry = store.clock.absolute(_U32.unpack_from(req.extras)[0]) if len(req.extras) >= 4 else 0
     doc.cas = store.next_cas()
     return _reply(req, 0, doc.value, _U32.pack(doc.flags), doc.cas, _dtype(conn, doc))
 
 
+@_handler
 def get_locked(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req)
-    if bad:
-        return bad
-    store = conn.bucket.store  # type: ignore[union-attr]
-    doc = store.live(req.cid, req.key)
-    if doc is None:
-        return _reply(req, P.KEY_ENOENT)
-    if store.is_locked(doc):
-        return _reply(req, P.ETMPFAIL)
+    store = _target(conn, req)
+    doc = _existing(store, req, unlocked=True)
     secs = _U32.unpack_from(req.extras)[0] if len(req.extras) >= 4 else 0
     if secs == 0 or secs > MAX_LOCK:
         secs = DEFAULT_LOCK
@@ -155,40 +173,28 @@ def get_locked(conn: "KVConnection", req: "Request") -> bytes:
     return _reply(req, 0, doc.value, _U32.pack(doc.flags), doc.cas, _dtype(conn, doc))
 
 
+@_handler
 def unlock(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req)
-    if bad:
-        return bad
-    store = conn.bucket.store  # type: ignore[union-attr]
-    doc = store.live(req.cid, req.key)
-    if doc is None:
-        return _reply(req, P.KEY_ENOENT)
+    store = _target(conn, req)
+    doc = _existing(store, req)
     if not store.is_locked(doc) or req.cas != doc.lock_cas:
         return _reply(req, P.ETMPFAIL)
     doc.lock_until = 0.0
     return _reply(req, 0, cas=doc.cas)
 
 
+@_handler
 def touch(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req)
-    if bad:
-        return bad
-    store = conn.bucket.store  # type: ignore[union-attr]
-    doc = store.live(req.cid, req.key)
-    if doc is None:
-        return _reply(req, P.KEY_ENOENT)
-    if store.is_locked(doc):
-        return _reply(req, P.ETMPFAIL)
+    store = _target(conn, req)
+    doc = _existing(store, req, unlocked=True)
     doc.expiry = store.clock.absolute(_U32.unpack_from(req.extras)[0]) if len(req.extras) >= 4 else 0
     doc.cas = store.next_cas()
     return _reply(req, 0, cas=doc.cas)
 
 
+@_handler
 def get_meta(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req)
-    if bad:
-        return bad
-    store = conn.bucket.store  # type: ignore[union-attr]
+    store = _target(conn, req)
     store.live(req.cid, req.key)
     doc = store.docs.get((req.cid, req.key))
     if doc is None:
@@ -201,23 +207,20 @@ def get_meta(conn: "KVConnection", req: "Request") -> bytes:
 
 # ---- mutations ----------------------------------------------------------------------------
 
+@_handler
 def store_op(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req) or _durability(conn, req)
-    if bad:
-        return bad
+    store = _target(conn, req, durable=True)
     if len(req.value) > P.MAX_VALUE:
         return _reply(req, P.E2BIG)
     if len(req.extras) < 8:
         return _reply(req, P.EINVAL)
     flags, expiry = _II.unpack_from(req.extras)
-    store = conn.bucket.store  # type: ignore[union-attr]
     doc = store.live(req.cid, req.key)
     add, replace = req.opcode == 0x02, req.opcode == 0x03
     if doc is not None:
         if add:
             return _reply(req, P.KEY_EEXISTS)
-        if _locked_by_other(conn, doc, req.cas):
-            return _reply(req, P.ETMPFAIL)
+        doc = _existing(store, req, unlocked=True)
         if req.cas and req.cas != doc.cas and req.cas != doc.lock_cas:
             return _reply(req, P.KEY_EEXISTS)
     elif replace or req.cas:
@@ -231,16 +234,10 @@ def store_op(conn: "KVConnection", req: "Request") -> bytes:
     return _reply(req, 0, extras=conn.mutation_extras(req.vbucket, new.seqno), cas=new.cas)
 
 
+@_handler
 def delete(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req) or _durability(conn, req)
-    if bad:
-        return bad
-    store = conn.bucket.store  # type: ignore[union-attr]
-    doc = store.live(req.cid, req.key)
-    if doc is None:
-        return _reply(req, P.KEY_ENOENT)
-    if _locked_by_other(conn, doc, req.cas):
-        return _reply(req, P.ETMPFAIL)
+    store = _target(conn, req, durable=True)
+    doc = _existing(store, req, unlocked=True)
     if req.cas and req.cas not in (doc.cas, doc.lock_cas):
         return _reply(req, P.KEY_EEXISTS)
     doc.deleted = True
@@ -252,14 +249,12 @@ def delete(conn: "KVConnection", req: "Request") -> bytes:
     return _reply(req, 0, extras=conn.mutation_extras(req.vbucket, doc.seqno), cas=doc.cas)
 
 
+@_handler
 def counter(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req) or _durability(conn, req)
-    if bad:
-        return bad
+    store = _target(conn, req, durable=True)
     if len(req.extras) != 20:
         return _reply(req, P.EINVAL)
     delta, initial, expiry = struct.unpack(">QQI", req.extras)
-    store = conn.bucket.store  # type: ignore[union-attr]
     doc = store.live(req.cid, req.key)
     if doc is None:
         if expiry == 0xFFFFFFFF:
@@ -267,8 +262,7 @@ def counter(conn: "KVConnection", req: "Request") -> bytes:
         value = initial
         new = _store_doc(conn, req, None, str(value).encode(), 0, 1, store.clock.absolute(expiry))
     else:
-        if _locked_by_other(conn, doc, req.cas):
-            return _reply(req, P.ETMPFAIL)
+        doc = _existing(store, req, unlocked=True)
         text = doc.value.strip()
         if not text.isdigit() or len(text) > 20 or int(text) >= 1 << 64:
             return _reply(req, P.DELTA_BADVAL)
@@ -278,16 +272,10 @@ def counter(conn: "KVConnection", req: "Request") -> bytes:
     return _reply(req, 0, struct.pack(">Q", value), conn.mutation_extras(req.vbucket, new.seqno), new.cas)
 
 
+@_handler
 def concat(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req) or _durability(conn, req)
-    if bad:
-        return bad
-    store = conn.bucket.store  # type: ignore[union-attr]
-    doc = store.live(req.cid, req.key)
-    if doc is None:
-        return _reply(req, P.NOT_STORED)
-    if _locked_by_other(conn, doc, req.cas):
-        return _reply(req, P.ETMPFAIL)
+    store = _target(conn, req, durable=True)
+    doc = _existing(store, req, unlocked=True, missing=P.NOT_STORED)
     if req.cas and req.cas != doc.cas:
         return _reply(req, P.KEY_EEXISTS)
     value = doc.value + req.value if req.opcode == 0x0E else req.value + doc.value
@@ -387,10 +375,9 @@ def _virtual(conn: "KVConnection", req: "Request", doc: Doc) -> Dict[str, object
             "datatype": doc.datatype, "deleted": doc.deleted, "vbucket_uuid": store.vb_uuid[req.vbucket]}
 
 
+@_handler
 def subdoc_lookup(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req)
-    if bad:
-        return bad
+    store = _target(conn, req)
     doc_flags = req.extras[0] if req.extras else 0
     specs: List[SD.LookupSpec] = []
     data, i = req.value, 0
@@ -398,7 +385,6 @@ def subdoc_lookup(conn: "KVConnection", req: "Request") -> bytes:
         opcode, flags, plen = struct.unpack_from(">BBH", data, i)
         specs.append(SD.LookupSpec(opcode, flags, data[i + 4:i + 4 + plen].decode("utf-8", "replace")))
         i += 4 + plen
-    store = conn.bucket.store  # type: ignore[union-attr]
     doc = store.live(req.cid, req.key)
     if doc is None and doc_flags & SD.DOC_ACCESS_DELETED:
         doc = store.any(req.cid, req.key)
@@ -419,10 +405,9 @@ def subdoc_lookup(conn: "KVConnection", req: "Request") -> bytes:
     return _reply(req, top, body, cas=cas)
 
 
+@_handler
 def subdoc_mutate(conn: "KVConnection", req: "Request") -> bytes:
-    bad = _route(conn, req) or _durability(conn, req)
-    if bad:
-        return bad
+    store = _target(conn, req, durable=True)
     ext = req.extras
     expiry, doc_flags = 0, 0
     if len(ext) in (4, 5):
@@ -439,7 +424,6 @@ def subdoc_mutate(conn: "KVConnection", req: "Request") -> bytes:
         path = data[i + 8:i + 8 + plen].decode("utf-8", "replace")
         specs.append(SD.MutationSpec(opcode, flags, path, data[i + 8 + plen:i + 8 + plen + vlen]))
         i += 8 + plen + vlen
-    store = conn.bucket.store  # type: ignore[union-attr]
     doc = store.live(req.cid, req.key)
     create = doc_flags & (SD.DOC_MKDOC | SD.DOC_ADD)
     if doc is None and not create:
@@ -447,8 +431,7 @@ def subdoc_mutate(conn: "KVConnection", req: "Request") -> bytes:
     if doc is not None:
         if doc_flags & SD.DOC_ADD:
             return _reply(req, P.KEY_EEXISTS)
-        if _locked_by_other(conn, doc, req.cas):
-            return _reply(req, P.ETMPFAIL)
+        doc = _existing(store, req, unlocked=True)
         if req.cas and req.cas not in (doc.cas, doc.lock_cas):
             return _reply(req, P.KEY_EEXISTS)
     elif req.cas:
