@@ -161,3 +161,84 @@ def test_data_structures_collection_methods(kv, key, front_end):
     kv.queue_push(key + "-q", 1, create=True)
     kv.queue_push(key + "-q", 2)
     assert kv.queue_pop(key + "-q").value == 1 and kv.queue_size(key + "-q") == 1
+
+
+def _settle(kv, value):
+    """Resolve what a front end returned (a coroutine of acouchbase too)."""
+    import asyncio
+
+    if asyncio.iscoroutine(value):
+        value = asyncio.ensure_future(value, loop=kv.loop)
+    if hasattr(kv, "_is_pending") and kv._is_pending(value):
+        return kv._resolve(value)
+    return value
+
+
+def test_cluster_info_ping_and_diagnostics_options(kv, front_end):
+    from couchbase.diagnostics import ClusterState, EndpointState, PingState, ServiceType
+    from couchbase.options import DiagnosticsOptions, PingOptions
+    from couchbase.result import ClusterInfoResult, DiagnosticsResult, PingResult
+
+    cluster = kv.cluster
+    info = _settle(kv, cluster.cluster_info())
+    assert isinstance(info, ClusterInfoResult) and info.server_version_short >= 7.0
+    assert info.server_version_full.startswith(info.server_version) and len(info.nodes) >= 1
+    ping = _settle(kv, cluster.ping(PingOptions(report_id="my-report", service_types=[ServiceType.KeyValue])))
+    assert isinstance(ping, PingResult) and ping.id == "my-report"
+    assert list(ping.endpoints) == [ServiceType.KeyValue]
+    assert all(e.state == PingState.OK and e.latency is not None for e in ping.endpoints[ServiceType.KeyValue])
+    assert ping.endpoints["kv"] == ping.endpoints[ServiceType.KeyValue]  # libcouchbase's name still works
+    assert '"my-report"' in ping.as_json()
+    diag = _settle(kv, cluster.diagnostics(DiagnosticsOptions(report_id="d1")))
+    assert isinstance(diag, DiagnosticsResult) and diag.id == "d1"
+    assert diag.state in (ClusterState.Online, ClusterState.Degraded)
+    assert any(e.state == EndpointState.Connected for eps in diag.endpoints.values() for e in eps)
+    with pytest.raises(InvalidArgumentException):
+        cluster.ping(PingOptions(service_types=["no-such-service"]))
+
+
+def test_wait_until_ready(kv, front_end):
+    import datetime
+
+    from couchbase.diagnostics import ClusterState, ServiceType
+    from couchbase.exceptions import UnAmbiguousTimeoutException
+    from couchbase.options import WaitUntilReadyOptions
+
+    cluster = kv.cluster
+    if front_end in ("raw", "txraw"):  # the raw callback API has no polling helper
+        assert not hasattr(cluster, "wait_until_ready")
+        return
+    _settle(kv, cluster.wait_until_ready(datetime.timedelta(seconds=10)))
+    _settle(kv, cluster.wait_until_ready(5, WaitUntilReadyOptions(desired_state=ClusterState.Online,
+                                                                  service_types=[ServiceType.KeyValue,
+                                                                                 ServiceType.Query])))
+    with pytest.raises(UnAmbiguousTimeoutException):  # eventing is not served by the cluster
+        _settle(kv, cluster.wait_until_ready(0.3, WaitUntilReadyOptions(service_types=[ServiceType.Eventing])))
+    with pytest.raises(InvalidArgumentException):  # raised by the call, or by awaiting it (acouchbase)
+        _settle(kv, cluster.wait_until_ready(1, WaitUntilReadyOptions(desired_state="sleepy")))
+
+
+def test_cluster_options_4x_fields(mock):
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions, ClusterTracingOptions, TransactionConfig
+    from couchbase.serializer import DefaultJsonSerializer
+
+    auth = PasswordAuthenticator(mock.username, mock.password)
+    with pytest.raises(FeatureUnavailableException, match="transactions"):
+        Cluster(mock.connstr, ClusterOptions(auth, transaction_config=TransactionConfig()))
+    with pytest.raises(InvalidArgumentException):
+        Cluster(mock.connstr, ClusterOptions(auth, enable_compression="yes"))
+
+    class Marking(DefaultJsonSerializer):
+        def serialize(self, value):
+            return super().serialize({"wrapped": value})
+
+    c = Cluster(mock.connstr, ClusterOptions(auth, enable_compression=False, serializer=Marking(),
+                                             tracing_options=ClusterTracingOptions(tracing_threshold_kv=0.5)))
+    try:
+        coll = c.bucket("default").default_collection()
+        coll.upsert("serializer-doc", {"a": 1})
+        assert coll.get("serializer-doc").value == {"wrapped": {"a": 1}}
+    finally:
+        c.close()
