@@ -473,12 +473,8 @@ class DataStructuresMixin:
         return self._ds(_then(queue_push(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
     def queue_pop(self, key: str, **kwargs: Any) -> Any:
-        """An OperationResult whose ``value`` is the oldest item; QueueEmpty when there is none."""
-        def done(r: Any) -> Any:
-            out = _ok(key, r[1])
-            out.value = r[0]  # type: ignore[attr-defined]
-            return out
-        return self._ds(_then(queue_pop(self, key, 10.0, False), done))
+        """The oldest item of the queue document ``key`` (as SDK 4.x); QueueEmpty when there is none."""
+        return self._ds(_then(queue_pop(self, key, 10.0, False), lambda r: r[0]))
 
     def queue_size(self, key: str, **kwargs: Any) -> Any:
         return self._ds(size(self, key, [], False))

@@ -310,6 +310,19 @@ class KVOperations(DataStructuresMixin):
         self._durability_stack = []
 
     @property
+    def default_transcoder(self) -> Transcoder:
+        """The transcoder this collection uses when an operation names none (the cluster's by default)."""
+        return self._transcoder
+
+    @default_transcoder.setter
+    def default_transcoder(self, transcoder: Transcoder) -> None:
+        if not (hasattr(transcoder, "encode_value") and hasattr(transcoder, "decode_value")):
+            raise InvalidArgumentException(
+                message=f"transcoder must implement encode_value/decode_value, got {transcoder!r}")
+        self._transcoder = transcoder
+        self._get_ctx = Decode(transcoder, False, self._quiet_default)
+
+    @property
     def scope_name(self) -> str:
         return self._scope.name
 
@@ -705,11 +718,24 @@ class KVOperations(DataStructuresMixin):
 
     @staticmethod
     def _per_key(name: str, opts: Dict[str, Any], allowed_: Any) -> Dict[Any, Dict[str, Any]]:
-        """``per_key_options={key: *Options}`` of a 4.x multi operation, each block checked."""
+        """``per_key_options={key: *Options}`` of a 4.x multi operation, each block checked; client
+        and server durability cannot be mixed in one call (as in SDK 4.x)."""
         per_key = opts.pop("per_key_options", None) or {}
         if not isinstance(per_key, Mapping):
             raise InvalidArgumentException(message=f"{name}: per_key_options must be a dict of key -> options")
-        return {k: _o.merge(name, allowed_, (v,), {}) for k, v in per_key.items()}
+        out = {k: _o.merge(name, allowed_, (v,), {}) for k, v in per_key.items()}
+
+        def kind(o: Mapping[str, Any]) -> Optional[str]:
+            dur = o.get("durability")
+            if isinstance(dur, _o.ClientDurability) or o.get("persist_to") or o.get("replicate_to"):
+                return "client"
+            return None if dur is None else "server"
+
+        kinds = {kind(o) for o in [opts, *out.values()]} - {None}
+        if len(kinds) > 1:
+            raise InvalidArgumentException(
+                message=f"{name}: Durability must be either client or server for all operations.")
+        return out
 
     def _keyed(self, name: str, keys: Any, opts: Dict[str, Any], allowed_: Any,
                sched: Callable[[Any, Mapping[str, Any]], AsyncResult]) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
@@ -822,8 +848,9 @@ class KVOperations(DataStructuresMixin):
         opts = dict(_o.merge("remove_multi", A_REMOVE | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
+        items = self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove)
         self._reject_multi_client_durability("remove_multi", opts)
-        return self._multi("remove_multi", self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove), quiet)
+        return self._multi("remove_multi", items, quiet)
 
     def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
         """touch() many documents in one pipelined batch."""

@@ -439,8 +439,9 @@ class DurableWriteReCommitInProgressException(DurabilityException):
     """A durable write to the document is being re-committed."""
 
 
-class DurabilityTooManyException(DurabilityException, InvalidArgumentException):
-    """More replicas/nodes were asked for than the cluster has (also an InvalidArgumentException)."""
+class DurabilityTooManyException(DurabilityImpossibleException, InvalidArgumentException):
+    """More replicas/nodes were asked for than the cluster has: durability impossible (as SDK 4.x
+    reports it), also an InvalidArgumentException."""
 
 
 class MutationLostException(DurabilityException):

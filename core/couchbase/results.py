@@ -24,7 +24,11 @@ class _ContentAs:
 
     def __getitem__(self, kind: Type[T]) -> T:
         value = self._getter()
-        if kind is Any or isinstance(value, kind):  # type: ignore[arg-type]
+        if kind is Any:
+            return value
+        if not isinstance(kind, type):  # SDK 4.x: any callable converts, e.g. content_as[lambda x: x]
+            return kind(value)  # type: ignore[call-arg,no-any-return]
+        if isinstance(value, kind):
             return value
         if kind is str and isinstance(value, (bytes, bytearray)):
             return bytes(value).decode("utf-8")  # type: ignore[return-value]
@@ -284,7 +288,7 @@ class MutateInResult(_SubdocResult):
 
 class OperationResult(Result):
     """A failed operation inside a multi result when ``return_exceptions``/``quiet`` is used; also
-    the result of the data-structure collection methods (``list_append`` …, ``queue_pop``'s ``value``)."""
+    the result of the data-structure collection methods (``list_append`` …)."""
 
     __slots__ = ("exception", "value")
 

@@ -160,7 +160,7 @@ def test_data_structures_collection_methods(kv, key, front_end):
     assert isinstance(kv.set_remove(key + "-s", 5), OperationResult) and kv.set_remove(key + "-s", 5) is None
     kv.queue_push(key + "-q", 1, create=True)
     kv.queue_push(key + "-q", 2)
-    assert kv.queue_pop(key + "-q").value == 1 and kv.queue_size(key + "-q") == 1
+    assert kv.queue_pop(key + "-q") == 1 and kv.queue_size(key + "-q") == 1
 
 
 def _settle(kv, value):
@@ -242,3 +242,34 @@ def test_cluster_options_4x_fields(mock):
         assert coll.get("serializer-doc").value == {"wrapped": {"a": 1}}
     finally:
         c.close()
+
+
+def test_locked_document_is_reported_as_locked(kv, key):
+    """The mock negotiates XERROR and serves an error map, as Couchbase Server 7.x: a write to a
+    locked document fails with DocumentLockedException (libcouchbase retries a locked document
+    until the operation's timeout, as the SDK retry RFC says; it used to end in TemporaryFail)."""
+    from couchbase.exceptions import DocumentLockedException
+    from couchbase.options import UnlockOptions, UpsertOptions
+
+    kv.upsert(key, 1)
+    locked = kv.get_and_lock(key, 10)
+    with pytest.raises(DocumentLockedException):
+        kv.upsert(key, 2, UpsertOptions(timeout=0.3))
+    with pytest.raises(DocumentLockedException):  # a wrong CAS does not unlock
+        kv.unlock(key, 100, UnlockOptions(timeout=0.3))
+    kv.unlock(key, locked.cas)
+    assert kv.upsert(key, 3).success
+
+
+def test_default_transcoder_of_a_collection(kv, key):
+    from couchbase.transcoder import RawStringTranscoder
+
+    coll = getattr(kv, "_target", kv)
+    coll.default_transcoder = RawStringTranscoder()
+    try:
+        kv.upsert(key, "plain text")
+        assert kv.get(key).value == "plain text"
+        with pytest.raises(InvalidArgumentException):
+            coll.default_transcoder = object()
+    finally:
+        coll.default_transcoder = coll._scope.bucket._transcoder
