@@ -122,11 +122,12 @@ class GetResult(Result):
 
     @property
     def expiry_time(self) -> Optional[datetime.datetime]:
-        """Absolute expiry as an aware UTC datetime; None when the document never expires
-        or the read did not ask for it."""
+        """Absolute expiry as a naive local datetime (as SDK 4.x returns it, so
+        ``expiry_time - datetime.now()`` works); None when the document never expires or the
+        read did not ask for it. ``expiry`` has the unix timestamp."""
         if not self._expiry:
             return None
-        return datetime.datetime.fromtimestamp(self._expiry, tz=datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(self._expiry)
 
     @property
     def expiry(self) -> Optional[int]:

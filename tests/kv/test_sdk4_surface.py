@@ -273,3 +273,18 @@ def test_default_transcoder_of_a_collection(kv, key):
             coll.default_transcoder = object()
     finally:
         coll.default_transcoder = coll._scope.bucket._transcoder
+
+
+def test_expiry_time_and_aware_datetime_expiries(kv, key):
+    import datetime
+
+    from couchbase.options import GetOptions, MutateInOptions
+
+    aware = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=5))) + datetime.timedelta(hours=1)
+    kv.upsert(key, {"a": 1}, UpsertOptions(expiry=aware))
+    got = kv.get(key, GetOptions(with_expiry=True))
+    left = (got.expiry_time - datetime.datetime.now()).total_seconds()  # naive local, as SDK 4.x
+    assert 3500 < left <= 3600 and got.expiry == int(aware.timestamp())
+    kv.mutate_in(key, [SD.upsert("b", 2)], MutateInOptions(expiry=datetime.timedelta(seconds=1000)))
+    left = (kv.get(key, GetOptions(with_expiry=True)).expiry_time - datetime.datetime.now()).total_seconds()
+    assert 900 < left <= 1000
