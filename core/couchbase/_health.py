@@ -35,10 +35,10 @@ def _report(opts: Mapping[str, Any]) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     if opts.get("report_id") is not None:
         out["report_id"] = str(opts["report_id"])
-    if opts.get("service_types"):
-        from couchbase.diagnostics import service_type
+    if opts.get("service_types") is not None:
+        from couchbase.diagnostics import service_types
 
-        out["service_types"] = [service_type(s) for s in opts["service_types"]]
+        out["service_types"] = service_types(opts["service_types"])
     return out
 
 
@@ -86,7 +86,7 @@ def schedule_cluster_info(conn: Any) -> Pending:
 
 def ready_options(timeout: Any, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[float, Any, Any]:
     """(timeout seconds, desired ClusterState, service types or None) of ``wait_until_ready``."""
-    from couchbase.diagnostics import ClusterState, service_type
+    from couchbase.diagnostics import ClusterState, service_types
 
     secs = _o.to_seconds("timeout", timeout)
     opts = _o.merge("wait_until_ready", A_READY, options, kwargs)
@@ -96,7 +96,7 @@ def ready_options(timeout: Any, options: Tuple[Any, ...], kwargs: Mapping[str, A
             state = ClusterState(state)
         except ValueError:
             raise InvalidArgumentException(message=f"wait_until_ready: unknown desired_state {state!r}") from None
-    types = [service_type(s) for s in opts["service_types"]] if opts.get("service_types") else None
+    types = service_types(opts["service_types"]) if opts.get("service_types") else None
     return secs, state, types
 
 

@@ -46,6 +46,17 @@ LCB_SERVICE = {"kv": ServiceType.KeyValue, "views": ServiceType.View, "n1ql": Se
                "fts": ServiceType.Search, "cbas": ServiceType.Analytics, "mgmt": ServiceType.Management,
                "eventing": ServiceType.Eventing}
 LCB_NAME = {v: k for k, v in LCB_SERVICE.items()}
+# a cluster-level (bucketless) connection reports its bootstrap KV connection as "config"
+_DIAG_ONLY = {"config": ServiceType.KeyValue}
+
+
+def service_types(values: Any) -> Any:
+    """A list of ServiceType from ``service_types=[...]`` (a single value is refused, as in SDK 4.x)."""
+    from couchbase.exceptions import InvalidArgumentException
+
+    if isinstance(values, (str, ServiceType)) or not hasattr(values, "__iter__"):
+        raise InvalidArgumentException(message=f"service_types must be a list of ServiceType, got {values!r}")
+    return [service_type(v) for v in values]
 
 
 def service_type(value: Any) -> ServiceType:
@@ -54,6 +65,8 @@ def service_type(value: Any) -> ServiceType:
         return value
     if value in LCB_SERVICE:
         return LCB_SERVICE[value]
+    if value in _DIAG_ONLY:
+        return _DIAG_ONLY[value]
     try:
         return ServiceType(value)
     except ValueError:
@@ -95,7 +108,10 @@ class _Report(dict):  # type: ignore[type-arg]
         return self.get("namespace", self.get("scope", self.get("bucket")))
 
     def as_dict(self) -> Dict[str, Any]:
-        return {k: v for k, v in self.items() if v is not None}
+        """The SDK 4.x JSON form of the entry (``state`` instead of libcouchbase's ``status``)."""
+        out = {k: v for k, v in self.items() if v is not None and k != "status"}
+        out["state"] = self.state.value  # type: ignore[attr-defined]
+        return out
 
 
 class EndpointPingReport(_Report):

@@ -376,11 +376,11 @@ class PingResult:
                 self.endpoints[svc] = [EndpointPingReport(svc, e) for e in eps]
 
     def as_json(self) -> str:
+        """The SDK 4.x JSON report: version, id, sdk and ``services`` ({service: [endpoint]})."""
         import json
 
-        out = dict(self.raw)
-        out["id"] = self.id
-        return json.dumps(out)
+        services = {svc.value: [e.as_dict() for e in eps] for svc, eps in self.endpoints.items()}
+        return json.dumps({"version": self.version, "id": self.id, "sdk": self.sdk, "services": services})
 
     def __repr__(self) -> str:
         summary = {getattr(svc, "name", svc): [e.get("status") for e in eps] for svc, eps in self.endpoints.items()}
@@ -407,7 +407,7 @@ class DiagnosticsResult:
                 svc = service_type(name)
             except Exception:  # noqa: BLE001
                 continue
-            self.endpoints[svc] = [EndpointDiagnosticsReport(svc, e) for e in eps]
+            self.endpoints.setdefault(svc, []).extend(EndpointDiagnosticsReport(svc, e) for e in eps)
 
     @property
     def state(self) -> Any:
@@ -420,12 +420,12 @@ class DiagnosticsResult:
         return ClusterState.Degraded if any(s == EndpointState.Connected for s in states) else ClusterState.Offline
 
     def as_json(self) -> str:
+        """The SDK 4.x JSON report: version, id, sdk, state and ``services`` ({service: [endpoint]})."""
         import json
 
-        out = dict(self.raw)
-        out["id"] = self.id
-        out["state"] = self.state.value
-        return json.dumps(out)
+        services = {svc.value: [e.as_dict() for e in eps] for svc, eps in self.endpoints.items()}
+        return json.dumps({"version": self.version, "id": self.id, "sdk": self.sdk, "state": self.state.value,
+                           "services": services})
 
     def __repr__(self) -> str:
         return f"DiagnosticsResult(id={self.id!r}, state={self.state.name})"

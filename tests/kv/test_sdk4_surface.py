@@ -195,6 +195,14 @@ def test_cluster_info_ping_and_diagnostics_options(kv, front_end):
     assert any(e.state == EndpointState.Connected for eps in diag.endpoints.values() for e in eps)
     with pytest.raises(InvalidArgumentException):
         cluster.ping(PingOptions(service_types=["no-such-service"]))
+    with pytest.raises(InvalidArgumentException):  # a list is required
+        cluster.ping(PingOptions(service_types=ServiceType.KeyValue))
+    import json
+
+    as_json = json.loads(diag.as_json())
+    assert as_json["id"] == "d1" and as_json["state"] in ("online", "degraded")
+    assert all(e["state"] for eps in as_json["services"].values() for e in eps)
+    assert all("latency_us" in e and e["state"] == "ok" for e in json.loads(ping.as_json())["services"]["key_value"])
 
 
 def test_wait_until_ready(kv, front_end):
