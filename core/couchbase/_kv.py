@@ -189,7 +189,7 @@ _MUT = _COMMON + ("expiry", "durability", "persist_to", "replicate_to")
 A_GET = _o.allowed(*_COMMON, "with_expiry", "project", "quiet", "no_format")
 A_GAT = _o.allowed(*_COMMON, "quiet", "no_format")
 A_LOCK = _o.allowed(*_COMMON, "quiet", "no_format")
-A_REPLICA = _o.allowed(*_COMMON)
+A_REPLICA = _o.allowed(*_COMMON, "read_preference")
 A_EXISTS = _o.allowed("timeout")
 A_TOUCH = _o.allowed("timeout")
 A_UNLOCK = _o.allowed("timeout")
@@ -408,6 +408,10 @@ class KVOperations(DataStructuresMixin):
     lock = get_and_lock
 
     def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
+        pref = opts.get("read_preference")
+        if pref is not None and int(pref) != 0:  # ReadPreference.SELECTED_SERVER_GROUP
+            raise FeatureUnavailableException(
+                message="read_preference=SELECTED_SERVER_GROUP: libcouchbase 3 has no server groups")
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
         tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered

@@ -21,6 +21,8 @@ from couchbase._binding import ffi, lib
 from couchbase._pending import Hook, Pending
 from couchbase.exceptions import (
     CouchbaseException,
+    DocumentNotFoundException,
+    DocumentUnretrievableException,
     KeyValueErrorContext,
     PathNotFoundException,
     ValueFormatException,
@@ -197,21 +199,38 @@ def _decode_get(op: AsyncResult, resp: Any) -> None:
     op.result = GetResult(op.key, 0, resp.cas, value, flags)
 
 
+class ReplicaResults(list):  # type: ignore[type-arg]
+    """``get_all_replicas``' GetReplicaResults: a list, and also an iterator (``next(result)``) as
+    SDK 4.x returns them."""
+
+    _pos = 0
+
+    def __next__(self) -> Any:
+        if self._pos >= len(self):
+            raise StopIteration
+        self._pos += 1
+        return self[self._pos - 1]
+
+
 def _decode_replica(op: AsyncResult, resp: Any) -> None:
     if resp.rc:
         if op.kind == K_REPLICAS:
             if op.result is None:
-                op.result = []
+                op.result = ReplicaResults()
             if not resp.is_final or op.result:
                 return  # one replica failing is not the whole read failing
-        op.error = _error(op, resp)
+        err = _error(op, resp)
+        if isinstance(err, DocumentNotFoundException):  # no copy has it (SDK 4.x)
+            err = DocumentUnretrievableException(f"no copy of {op.key!r} could be read: {err.message}",
+                                                 rc=err.rc, context=err.context)
+        op.error = err
         return
     raw = _buffer(resp.value, resp.nvalue)[:]
     res = GetReplicaResult(op.key, 0, resp.cas, decode_with(op.ctx.transcoder, raw, resp.flags), resp.flags,
                            is_replica=not resp.is_active)
     if op.kind == K_REPLICAS:
         if op.result is None:
-            op.result = []
+            op.result = ReplicaResults()
         op.result.append(res)
     else:
         op.result = res

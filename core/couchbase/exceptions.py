@@ -395,8 +395,9 @@ class DocumentNotLockedException(KeyValueException):
     """The document is not locked."""
 
 
-class DocumentUnretrievableException(KeyValueException):
-    """No replica could return the document."""
+class DocumentUnretrievableException(DocumentNotFoundException):
+    """No copy (active or replica) could return the document: what ``get_any_replica`` raises for
+    a missing document (SDK 4.x); also a DocumentNotFoundException."""
 
 
 class ValueTooLargeException(KeyValueException):

@@ -291,8 +291,29 @@ def test_expiry_time_and_aware_datetime_expiries(kv, key):
     aware = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=5))) + datetime.timedelta(hours=1)
     kv.upsert(key, {"a": 1}, UpsertOptions(expiry=aware))
     got = kv.get(key, GetOptions(with_expiry=True))
-    left = (got.expiry_time - datetime.datetime.now()).total_seconds()  # naive local, as SDK 4.x
-    assert 3500 < left <= 3600 and got.expiry == int(aware.timestamp())
+    assert got.expiry == int(aware.timestamp())  # an aware datetime is an absolute time
+    assert got.expiry_time.tzinfo is None and got.expiry_time == datetime.datetime.fromtimestamp(got.expiry)
+    assert got.expiry_time - datetime.datetime.now() > datetime.timedelta(0)  # naive local, as SDK 4.x
     kv.mutate_in(key, [SD.upsert("b", 2)], MutateInOptions(expiry=datetime.timedelta(seconds=1000)))
-    left = (kv.get(key, GetOptions(with_expiry=True)).expiry_time - datetime.datetime.now()).total_seconds()
-    assert 900 < left <= 1000
+    assert kv.get(key, GetOptions(with_expiry=True)).expiry_time > datetime.datetime.now()
+
+
+def test_replica_reads_4x(kv, key):
+    from couchbase.exceptions import DocumentUnretrievableException
+    from couchbase.result import GetReplicaResult
+
+    kv.upsert(key, {"r": 1})
+    copies = kv.get_all_replicas(key)
+    first = next(copies)  # SDK 4.x: an iterator (and still a list)
+    assert isinstance(first, GetReplicaResult) and first.value == {"r": 1} and len(copies) >= 1
+    with pytest.raises(DocumentUnretrievableException):  # also a DocumentNotFoundException
+        kv.get_any_replica(key + "-missing")
+    from couchbase.options import GetAnyReplicaOptions
+    from couchbase.replica_reads import ReadPreference
+
+    assert kv.get_any_replica(key, GetAnyReplicaOptions(read_preference=ReadPreference.NO_PREFERENCE)).value == {"r": 1}
+    with pytest.raises(FeatureUnavailableException):
+        kv.get_any_replica(key, read_preference=ReadPreference.SELECTED_SERVER_GROUP)
+    res = kv.get_any_replica_multi([key, key + "-missing"])
+    assert res.results[key].value == {"r": 1}
+    assert isinstance(res.exceptions[key + "-missing"], DocumentNotFoundException)
