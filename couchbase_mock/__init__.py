@@ -37,17 +37,29 @@ class MockCluster:
     :param username: / :param password: the one RBAC user (default Administrator/password).
     :param latency_ms: delay added to every KV reply.
     :param http: also serve the HTTP services (mgmt, views, query, search, analytics).
+    :param tls: also serve TLS ports (a generated CA; its path is ``ca_cert_path``).
+    :param control_port: port of the HTTP control API (0: a free one, or ``base_port``'s; None: none).
+    :param base_port: pin every port instead of taking free ones, so that a mock restarted with the
+        same ``base_port`` comes back on the same addresses, as a restarted server does. Node ``i``
+        uses ``base_port + i * PORTS_PER_NODE`` onwards (see :meth:`pinned_ports`); the control port,
+        when ``control_port`` is 0, is the first port after the last node's.
     """
+
+    #: ports reserved per node with ``base_port``: KV, KV TLS, then each HTTP service, then its TLS twin.
+    PORTS_PER_NODE = 16
 
     def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",), vbuckets: int = 64,
                  username: str = "Administrator", password: str = "password", latency_ms: float = 0,
-                 http: bool = True, tls: bool = False, control_port: Optional[int] = 0) -> None:
+                 http: bool = True, tls: bool = False, control_port: Optional[int] = 0,
+                 base_port: Optional[int] = None) -> None:
         self.cluster = Cluster(nodes, replicas, list(buckets), vbuckets, username, password)
         self.ca_cert_path: Optional[str] = None
         if tls:
             from couchbase_mock.tls import make_server_context
 
             self.cluster.server_ssl_context, self.ca_cert_path = make_server_context()
+        if base_port is not None:
+            control_port = self._pin_ports(base_port, control_port)
         self.cluster.control = self
         self.username = username
         self.password = password
@@ -58,6 +70,48 @@ class MockCluster:
         self._control_port = control_port
         self._control_server: Any = None
         self.control_port = 0
+
+    def _pin_ports(self, base_port: int, control_port: Optional[int]) -> Optional[int]:
+        """Give every node its fixed ports (see ``base_port``); returns the control port to use."""
+        from couchbase_mock.http.cluster_view import SERVICES, TLS_SERVICES
+        from couchbase_mock.http.node import SERVICE_ROUTERS
+
+        nodes = self.cluster.nodes
+        span = len(nodes) * self.PORTS_PER_NODE + 1
+        valid = isinstance(base_port, int) and not isinstance(base_port, bool)
+        if not valid or not 1024 <= base_port <= 65536 - span:
+            raise ValueError(f"base_port must be an int from 1024 to {65536 - span} "
+                             f"({len(nodes)} nodes use {span} ports from it), got {base_port!r}")
+        tls = self.cluster.server_ssl_context is not None
+        for index, node in enumerate(nodes):
+            port = base_port + index * self.PORTS_PER_NODE
+            node.kv_port = port
+            if tls:  # without TLS the configuration keeps advertising no TLS ports (0)
+                node.kv_ssl_port = port + 1
+            for offset, service in enumerate(SERVICE_ROUTERS, start=2):
+                setattr(node, SERVICES[service], port + offset)
+                if tls:
+                    setattr(node, TLS_SERVICES[service], port + offset + len(SERVICE_ROUTERS))
+        return base_port + len(nodes) * self.PORTS_PER_NODE if control_port == 0 else control_port
+
+    def pinned_ports(self) -> Dict[str, int]:
+        """Every port this mock listens on, by name (``node0.kv``, ``node0.mgmt``, …, ``control``)."""
+        from couchbase_mock.http.cluster_view import SERVICES, TLS_SERVICES
+
+        ports: Dict[str, int] = {}
+        for index, node in enumerate(self.cluster.nodes):
+            ports[f"node{index}.kv"] = node.kv_port
+            if self.cluster.server_ssl_context is not None:
+                ports[f"node{index}.kvSSL"] = node.kv_ssl_port
+            for service, attr in SERVICES.items():
+                if getattr(node, attr, 0):
+                    ports[f"node{index}.{service}"] = getattr(node, attr)
+                tls_port = getattr(node, TLS_SERVICES[service], 0) if self.cluster.server_ssl_context else 0
+                if tls_port:
+                    ports[f"node{index}.{service}SSL"] = tls_port
+        if self.control_port:
+            ports["control"] = self.control_port
+        return ports
 
     # ---- life cycle -------------------------------------------------------------
     def start(self) -> "MockCluster":

@@ -27,6 +27,10 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--password", default="password")
     p.add_argument("--tls", action="store_true", help="also serve TLS ports (prints the CA path)")
     p.add_argument("--control-port", type=int, default=0)
+    p.add_argument("--port", type=int, default=None, metavar="BASE",
+                   help="pin every port from BASE on (node i from BASE+16*i: KV, KV TLS, mgmt, capi, "
+                        "n1ql, fts, cbas, their TLS twins; then the control port), so a restarted mock comes "
+                        "back on the same addresses; default: free ports")
     p.add_argument("--stats", type=float, default=0, metavar="SECONDS",
                    help="every SECONDS, print the KV operations per second served (to stderr)")
     return p.parse_args(argv)
@@ -38,7 +42,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         mock = MockCluster(nodes=args.nodes, replicas=args.replicas, buckets=buckets, vbuckets=args.vbuckets,
                            username=args.user, password=args.password, latency_ms=args.latency_ms, tls=args.tls,
-                           control_port=args.control_port).start()
+                           control_port=args.control_port, base_port=args.port).start()
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -45,6 +45,7 @@ from typing import Any, Callable, List, Optional, Type, TypeVar, Union
 
 from couchbase import _requests
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
+from couchbase._instance import Connection
 from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase._pending import Pending
 from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, AsyncScope
@@ -226,7 +227,7 @@ class _TxClusterMixin:
     """What both cluster flavours add: the reactor, Deferred hooks, release tracking."""
 
     _closed: bool
-    _conn: Any
+    _conn: Connection
     _connected: Callable[..., AsyncResult]
     _check_thread: Callable[[], None]
 

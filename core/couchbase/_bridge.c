@@ -21,6 +21,8 @@
 #include <libcouchbase/pktfwd.h>
 #include <libcouchbase/vbucket.h>
 
+#include "_bridge.h"
+
 /* Exported by libcouchbase 3.x (LIBCOUCHBASE_API) but declared only in its
  * internal headers: opaque handles and plain C functions, so declaring the
  * prototypes here is ABI-safe. */
@@ -35,49 +37,6 @@ lcb_STATUS lcb_respstats_key(const lcb_RESPSTATS *resp, const char **key, size_t
 lcb_STATUS lcb_respstats_value(const lcb_RESPSTATS *resp, const char **value, size_t *value_len);
 lcb_STATUS lcb_respstats_server(const lcb_RESPSTATS *resp, const char **server, size_t *server_len);
 lcb_STATUS lcb_stats(lcb_INSTANCE *instance, void *cookie, const lcb_CMDSTATS *cmd);
-
-typedef struct {
-    uint64_t conn_id;
-    uint64_t cookie;
-    int cbtype;
-    int rc;
-    uint64_t cas;
-    uint32_t flags;
-    uint8_t datatype;
-    const char *key;
-    size_t nkey;
-    const char *value;
-    size_t nvalue;
-    uint64_t counter;
-    int has_token;
-    uint64_t token_uuid;
-    uint64_t token_seqno;
-    uint16_t token_vbid;
-    int is_found;
-    int is_deleted;
-    int is_final;
-    int is_active;
-    int store_operation;
-    int observe_attached;
-    int observe_stored;
-    int observe_master_exists;
-    int observe_master_persisted;
-    uint16_t observe_num_persisted;
-    uint16_t observe_num_replicated;
-    const lcb_KEY_VALUE_ERROR_CONTEXT *errctx;
-    const void *raw;
-    uint16_t kv_status;
-    uint16_t http_status;
-    const char *id; /* view rows: document id */
-    size_t nid;
-    const char *doc; /* view rows with include_docs */
-    size_t ndoc;
-    int doc_rc;
-    int has_doc;
-} pycb_RESP;
-
-/* cbtype of raw packets sent with lcb_pktfwd3 (observe, observe_seqno). */
-#define PYCB_CALLBACK_PKTFWD 1000
 
 /* Python entry points, defined with @ffi.def_extern in _callbacks.py. */
 static void pycb_on_response(pycb_RESP *resp);
@@ -346,8 +305,48 @@ static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *con
     return LCB_SUCCESS;
 }
 
+static int pycb_iops_is_ours(lcb_io_opt_t io); /* _iops.c */
+
+/* libcouchbase's built-in select loop (the blocking front end) keeps a "loop running" flag
+ * that a select() cut short by a signal (EINTR) leaves set; destroying the instance then
+ * prints "WARN: libcouchbase(plugin-select): the event loop might be still active" straight
+ * to stderr, past any logger. Nothing runs the loop here (the core never destroys inside
+ * lcb_wait), so clear the flag through the loop's own stop procedure first. */
+static void pycb_stop_builtin_loop(lcb_INSTANCE *instance)
+{
+    lcb_io_opt_t io = NULL;
+    lcb_loop_procs loop;
+    lcb_timer_procs timer;
+    lcb_bsd_procs bsd;
+    lcb_ev_procs ev;
+    lcb_completion_procs completion;
+    lcb_iomodel_t model;
+    lcb_io_procs_fn get_procs = NULL;
+    if (lcb_cntl(instance, LCB_CNTL_GET, LCB_CNTL_IOPS, &io) != LCB_SUCCESS || io == NULL || pycb_iops_is_ours(io)) {
+        return;
+    }
+    if (io->version == 2) {
+        get_procs = io->v.v2.get_procs;
+    } else if (io->version == 3) { /* the built-in plugins */
+        get_procs = io->v.v3.get_procs;
+    }
+    if (get_procs == NULL) {
+        return;
+    }
+    memset(&loop, 0, sizeof(loop));
+    memset(&timer, 0, sizeof(timer));
+    memset(&bsd, 0, sizeof(bsd));
+    memset(&ev, 0, sizeof(ev));
+    memset(&completion, 0, sizeof(completion));
+    get_procs(LCB_IOPROCS_VERSION, &loop, &timer, &bsd, &ev, &completion, &model);
+    if (loop.stop) {
+        loop.stop(io);
+    }
+}
+
 static void pycb_destroy(lcb_INSTANCE *instance, lcb_LOGGER *logger)
 {
+    pycb_stop_builtin_loop(instance);
     lcb_destroy(instance);
     if (logger) {
         lcb_logger_destroy(logger);
@@ -549,25 +548,6 @@ static lcb_STATUS pycb_getreplica(lcb_INSTANCE *instance, uint64_t cookie, const
     return rc;
 }
 
-/* Sub-document spec kinds understood by pycb_subdoc (mirrors subdocument.py). */
-enum {
-    PYCB_SD_GET = 1,
-    PYCB_SD_EXISTS,
-    PYCB_SD_GET_COUNT,
-    PYCB_SD_GET_DOC,
-    PYCB_SD_REPLACE,
-    PYCB_SD_DICT_ADD,
-    PYCB_SD_DICT_UPSERT,
-    PYCB_SD_ARRAY_ADD_FIRST,
-    PYCB_SD_ARRAY_ADD_LAST,
-    PYCB_SD_ARRAY_ADD_UNIQUE,
-    PYCB_SD_ARRAY_INSERT,
-    PYCB_SD_COUNTER,
-    PYCB_SD_REMOVE,
-    PYCB_SD_REPLACE_DOC,
-    PYCB_SD_REMOVE_DOC
-};
-
 static lcb_STATUS pycb_subdoc_spec(lcb_SUBDOCSPECS *specs, size_t i, int op, uint32_t flags, const char *path,
                                    size_t npath, const char *value, size_t nvalue, int64_t delta)
 {
@@ -698,19 +678,6 @@ static lcb_STATUS pycb_diag(lcb_INSTANCE *instance, uint64_t cookie)
 
 /* ---- error context ---------------------------------------------------- */
 
-typedef struct {
-    uint16_t status_code;
-    uint32_t opaque;
-    const char *ref;
-    size_t nref;
-    const char *context;
-    size_t ncontext;
-    const char *endpoint;
-    size_t nendpoint;
-    const char *bucket;
-    size_t nbucket;
-} pycb_ERRCTX;
-
 static void pycb_errctx(const lcb_KEY_VALUE_ERROR_CONTEXT *ctx, pycb_ERRCTX *out)
 {
     memset(out, 0, sizeof(*out));
@@ -732,6 +699,22 @@ static void pycb_errctx(const lcb_KEY_VALUE_ERROR_CONTEXT *ctx, pycb_ERRCTX *out
  * and get the raw reply back. The reply's body is passed to Python while the
  * backing buffer is still referenced, then released. */
 
+/* The memcached binary protocol's 24-byte header: field offsets and the values used here. */
+#define MC_HEADER_SIZE 24
+#define MC_OFF_MAGIC 0
+#define MC_OFF_OPCODE 1
+#define MC_OFF_KEYLEN 2
+#define MC_OFF_EXTLEN 4
+#define MC_OFF_VBUCKET 6 /* requests; responses carry the status there */
+#define MC_OFF_STATUS 6
+#define MC_OFF_BODYLEN 8
+#define MC_OFF_CAS 16
+#define MC_MAGIC_REQUEST 0x80
+#define MC_OPCODE_OBSERVE 0x92
+#define MC_OPCODE_OBSERVE_SEQNO 0x91
+/* Room for a key in observe_key: at most 250 bytes plus its collection-id prefix, with margin. */
+#define MC_MAX_OBSERVE_KEY 300
+
 static void pycb_pktfwd_callback(lcb_INSTANCE *instance, const void *cookie, lcb_STATUS err, lcb_PKTFWDRESP *resp)
 {
     pycb_RESP out;
@@ -746,14 +729,14 @@ static void pycb_pktfwd_callback(lcb_INSTANCE *instance, const void *cookie, lcb
         const uint8_t *hdr = resp->header;
         const char *packet = (const char *)resp->iovs[0].iov_base;
         size_t npacket = resp->iovs[0].iov_len;
-        out.kv_status = (uint16_t)((hdr[6] << 8) | hdr[7]);
+        out.kv_status = (uint16_t)((hdr[MC_OFF_STATUS] << 8) | hdr[MC_OFF_STATUS + 1]);
         out.cas = 0;
-        for (i = 16; i < 24; i++) {
+        for (i = MC_OFF_CAS; i < MC_HEADER_SIZE; i++) {
             out.cas = (out.cas << 8) | hdr[i];
         }
-        if (npacket >= 24) {
-            uint8_t extlen = hdr[4];
-            size_t skip = 24 + extlen + (size_t)((hdr[2] << 8) | hdr[3]);
+        if (npacket >= MC_HEADER_SIZE) {
+            uint8_t extlen = hdr[MC_OFF_EXTLEN];
+            size_t skip = MC_HEADER_SIZE + extlen + (size_t)((hdr[MC_OFF_KEYLEN] << 8) | hdr[MC_OFF_KEYLEN + 1]);
             if (skip <= npacket) {
                 out.value = packet + skip;
                 out.nvalue = npacket - skip;
@@ -802,39 +785,40 @@ static lcb_STATUS pycb_forward(lcb_INSTANCE *instance, uint64_t cookie, int serv
     return lcb_pktfwd3(instance, (const void *)(uintptr_t)cookie, &cmd);
 }
 
-/* OBSERVE_SEQNO (0x91) for one vBucket on one server. */
+/* OBSERVE_SEQNO for one vBucket on one server: the body is the vBucket's uuid. */
 static lcb_STATUS pycb_observe_seqno(lcb_INSTANCE *instance, uint64_t cookie, int server_index, uint16_t vbid,
                                      uint64_t vbuuid)
 {
-    uint8_t pkt[32];
+    uint8_t pkt[MC_HEADER_SIZE + 8];
     int i;
     memset(pkt, 0, sizeof(pkt));
-    pkt[0] = 0x80;
-    pkt[1] = 0x91;
-    pycb_put16(pkt + 6, vbid);
-    pycb_put32(pkt + 8, 8);
+    pkt[MC_OFF_MAGIC] = MC_MAGIC_REQUEST;
+    pkt[MC_OFF_OPCODE] = MC_OPCODE_OBSERVE_SEQNO;
+    pycb_put16(pkt + MC_OFF_VBUCKET, vbid);
+    pycb_put32(pkt + MC_OFF_BODYLEN, 8);
     for (i = 0; i < 8; i++) {
-        pkt[24 + i] = (uint8_t)(vbuuid >> (56 - 8 * i));
+        pkt[MC_HEADER_SIZE + i] = (uint8_t)(vbuuid >> (56 - 8 * i));
     }
     return pycb_forward(instance, cookie, server_index, pkt, sizeof(pkt));
 }
 
-/* OBSERVE (0x92) of one (collection-prefixed) key on one server. */
+/* OBSERVE of one (collection-prefixed) key on one server: the body is
+ * vbucket (2 bytes), key length (2 bytes), key. */
 static lcb_STATUS pycb_observe_key(lcb_INSTANCE *instance, uint64_t cookie, int server_index, uint16_t vbid,
                                    const char *key, size_t nkey)
 {
-    uint8_t pkt[24 + 4 + 300];
-    if (nkey > 300) {
+    uint8_t pkt[MC_HEADER_SIZE + 4 + MC_MAX_OBSERVE_KEY];
+    if (nkey > MC_MAX_OBSERVE_KEY) {
         return LCB_ERR_INVALID_ARGUMENT;
     }
-    memset(pkt, 0, 28);
-    pkt[0] = 0x80;
-    pkt[1] = 0x92;
-    pycb_put32(pkt + 8, (uint32_t)(4 + nkey));
-    pycb_put16(pkt + 24, vbid);
-    pycb_put16(pkt + 26, (uint16_t)nkey);
-    memcpy(pkt + 28, key, nkey);
-    return pycb_forward(instance, cookie, server_index, pkt, 28 + nkey);
+    memset(pkt, 0, MC_HEADER_SIZE + 4);
+    pkt[MC_OFF_MAGIC] = MC_MAGIC_REQUEST;
+    pkt[MC_OFF_OPCODE] = MC_OPCODE_OBSERVE;
+    pycb_put32(pkt + MC_OFF_BODYLEN, (uint32_t)(4 + nkey));
+    pycb_put16(pkt + MC_HEADER_SIZE, vbid);
+    pycb_put16(pkt + MC_HEADER_SIZE + 2, (uint16_t)nkey);
+    memcpy(pkt + MC_HEADER_SIZE + 4, key, nkey);
+    return pycb_forward(instance, cookie, server_index, pkt, MC_HEADER_SIZE + 4 + nkey);
 }
 
 /* Server indexes holding a vBucket: out[0] = active, out[1..] = replicas

@@ -22,9 +22,9 @@ stored on the connection and re-raised at the next boundary (the blocking
 """
 from __future__ import annotations
 
-import logging
 from typing import Callable, Dict
 
+from couchbase import _logging
 from couchbase._binding import ffi, lib
 
 # conn_id -> weak reference to the Connection. Filled and emptied by connection.Connection;
@@ -35,11 +35,6 @@ CONNECTIONS: Dict[int, Callable[[], "object"]] = {}
 def _gone() -> None:
     """What a missing entry dereferences to."""
     return None
-
-_LCB_LOGGER = logging.getLogger("couchbase.lcb")
-# libcouchbase severities TRACE..FATAL mapped onto logging levels.
-_LEVELS = (5, logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL)
-
 
 @ffi.def_extern()
 def pycb_on_response(resp) -> None:  # type: ignore[no-untyped-def]
@@ -55,12 +50,14 @@ def pycb_on_response(resp) -> None:  # type: ignore[no-untyped-def]
 @ffi.def_extern()
 def pycb_on_log(iid, subsys, severity, srcfile, srcline, message) -> None:  # type: ignore[no-untyped-def]
     try:
-        level = _LEVELS[severity] if 0 <= severity < len(_LEVELS) else logging.ERROR
-        if not _LCB_LOGGER.isEnabledFor(level):
-            return
-        text = ffi.string(message).decode("utf-8", "replace")
-        sub = ffi.string(subsys).decode("utf-8", "replace") if subsys != ffi.NULL else "?"
-        _LCB_LOGGER.log(level, "[%d] <%s> %s", iid, sub, text)
+        _logging.emit(
+            iid,
+            ffi.string(subsys).decode("utf-8", "replace") if subsys != ffi.NULL else "unknown",
+            severity,
+            ffi.string(srcfile).decode("utf-8", "replace") if srcfile != ffi.NULL else "",
+            srcline,
+            ffi.string(message).decode("utf-8", "replace"),
+        )
     except BaseException:  # noqa: BLE001 - logging must never break libcouchbase
         pass
 

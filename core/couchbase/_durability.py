@@ -30,7 +30,6 @@ LCB_ERR_TIMEOUT = 201
 LCB_ERR_MUTATION_LOST = 312
 LCB_ERR_DURABILITY_TOO_MANY = 1032
 LCB_ERR_NO_CONFIGURATION = 1016
-LCB_CNTL_ENABLE_COLLECTIONS = 0x4A  # lcb_cntl setting: the connection negotiated collections
 
 _SEQNO = struct.Struct(">BHQQQ")
 _SEQNO_FAILOVER = struct.Struct(">QQ")
@@ -276,7 +275,7 @@ def schedule_observe(conn: "Connection", key: bytes, master_only: bool) -> Round
     """OBSERVE ``key`` (its wire bytes) on its active node (and replicas unless master_only);
     the round's result goes to :func:`observe_results`. Only for the default collection: on a
     connection with collections, the key carries the default collection's id (0)."""
-    wire_key = b"\x00" + key if lib.lcb_cntl_getu32(conn.instance, LCB_CNTL_ENABLE_COLLECTIONS) else key
+    wire_key = b"\x00" + key if lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_ENABLE_COLLECTIONS) else key
     vbid = lib.pycb_key_vbucket(conn.instance, key, len(key))
     if vbid < 0:
         raise exception_for(LCB_ERR_NO_CONFIGURATION, "no cluster configuration to route observe")

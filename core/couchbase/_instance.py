@@ -28,15 +28,15 @@ from the loop's own thread, outside libcouchbase's callbacks (see
 """
 from __future__ import annotations
 
+import errno
 import itertools
-import logging
 import os
 import threading
 import weakref
 from _thread import get_ident as _get_ident
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
-from couchbase import _callbacks
+from couchbase import _callbacks, _logging
 from couchbase._binding import ffi, lib
 from couchbase._pending import Pending, Registered
 from couchbase.exceptions import (
@@ -77,19 +77,9 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
-_lcb_logger = logging.getLogger("couchbase.lcb")
 # Connections on an event loop that nobody references any more, kept until their work in
 # flight has completed and they are closed from the loop's thread (Connection._finalize).
 _ORPHANS: Dict[int, "Connection"] = {}
-
-
-def _lcb_log_level() -> int:
-    """libcouchbase severity matching the ``couchbase.lcb`` logger's level."""
-    level = _lcb_logger.getEffectiveLevel()
-    for severity, threshold in enumerate((5, logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR)):
-        if level <= threshold:
-            return severity
-    return 5
 
 
 class Connection:
@@ -142,7 +132,7 @@ class Connection:
         self._fork_gen = _fork_generation[0]
         self._bootstrap_waiters: List[Callable[[int], Any]] = []
         self.bootstrap_rc: Optional[int] = None
-        lib.pycb_set_log_level(_lcb_log_level())
+        lib.pycb_set_log_level(_logging.lcb_min_severity())
         c_conn = connstr.encode("utf-8")
         c_user = username.encode("utf-8")
         c_pass = password.encode("utf-8")
@@ -282,6 +272,7 @@ class Connection:
             except Exception:  # noqa: BLE001 - a closed loop: it cannot be dispatching for this instance
                 pass
         lib.pycb_destroy(instance, logger)
+        _logging.flush_repeats()
 
     @staticmethod
     def _fail_all(pending: List[Registered]) -> None:
@@ -378,7 +369,7 @@ class Connection:
         while not op.done:
             before = self.breakouts
             self.wait()
-            if not op.done and self.breakouts == before:
+            if not op.done and self.breakouts == before and not _interrupted():
                 raise InternalSDKException(message="libcouchbase stopped waiting before the operation completed")
 
     def run(self, schedule: Callable[[], Pending]) -> Any:
@@ -401,7 +392,7 @@ class Connection:
             self.wait()
             if is_done():
                 return
-            if self.breakouts == before:
+            if self.breakouts == before and not _interrupted():
                 raise InternalSDKException(message="libcouchbase stopped waiting before the operation completed")
 
     # ---- batching --------------------------------------------------------
@@ -540,10 +531,20 @@ def _weak_method(method: Callable[[], Any]) -> Callable[[], None]:
     return call
 
 
+def _interrupted() -> bool:
+    """Whether the last lcb_wait returned early because a signal cut its select() short (EINTR).
+
+    The signal's Python handler has run by now (a KeyboardInterrupt has been raised from it);
+    otherwise waiting simply resumes.
+    """
+    return ffi.errno == errno.EINTR
+
+
 def _destroy_in(pid: int, instance: Any, logger: Any) -> None:
     """A deferred destruction: only in the process that made the instance (not in a forked child)."""
     if os.getpid() == pid:
         lib.pycb_destroy(instance, logger)
+        _logging.flush_repeats()
 
 
 def strerror(rc: int) -> str:

@@ -19,11 +19,7 @@
 
 #include <time.h>
 
-#define PYCB_IOPS_DESTROYED -2
-#define PYCB_IOPS_CANCEL -1
-#define PYCB_IOPS_STOP 0
-#define PYCB_IOPS_START 1
-#define PYCB_IOPS_RELEASED 2
+#include "_iops.h"
 
 typedef struct pycb_EVENT_s {
     uint64_t id;
@@ -261,6 +257,11 @@ static void pycb_get_procs(int version, lcb_loop_procs *loop, lcb_timer_procs *t
         pycb_bsd_close_impl = bsd->close;
         bsd->close = pycb_bsd_close;
     }
+}
+
+static int pycb_iops_is_ours(lcb_io_opt_t io)
+{
+    return io->version == 2 && io->v.v2.get_procs == pycb_get_procs;
 }
 
 static void pycb_iops_destructor(lcb_io_opt_t iops)

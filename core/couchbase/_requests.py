@@ -9,13 +9,16 @@ blocking result class. The blocking API iterates it with libcouchbase's loop
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional, Tuple
 
 from couchbase import _services, n1ql, views
 from couchbase import analytics as _a
 from couchbase import search as _s
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.options import timeout_us
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 
 class ServiceRequest(NamedTuple):
@@ -80,6 +83,6 @@ def view(design_doc: str, view_name: str, options: Tuple[Any, ...], kwargs: Mapp
         views.ViewMetaData, None, views.ViewResult)
 
 
-def blocking(request: ServiceRequest, conn: Any) -> Any:
+def blocking(request: ServiceRequest, conn: "Connection") -> Any:
     """The blocking result of ``request`` on ``conn`` (rows stream as they are iterated)."""
     return request.blocking_result(conn, lambda: request.schedule(conn))

@@ -8,21 +8,7 @@
  * response are read on demand with pycb_service_error while it is valid.
  */
 
-#define PYCB_CALLBACK_QUERY 1001
-#define PYCB_CALLBACK_ANALYTICS 1002
-#define PYCB_CALLBACK_SEARCH 1003
-#define PYCB_CALLBACK_VIEW 1004
-
-typedef struct {
-    uint32_t code;
-    uint32_t http_status;
-    const char *message;
-    size_t nmessage;
-    const char *body;
-    size_t nbody;
-    const char *endpoint;
-    size_t nendpoint;
-} pycb_SVCERR;
+#include "_services.h"
 
 static void pycb_fill_row(lcb_INSTANCE *instance, int cbtype, int rc, void *cookie, const char *row, size_t nrow,
                           int is_final, const void *raw)

@@ -232,7 +232,6 @@ def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: 
     return stream
 
 
-LCB_CNTL_READ_CHUNKSIZE = 0x42
 STREAM_READ_CHUNK = 64 * 1024
 
 
@@ -244,8 +243,8 @@ def _bound_reads(conn: "Connection") -> None:
     is most of a large response, so the high-water breakout alone cannot bound
     memory. With a cap, rows held for a slow consumer stay near one chunk.
     """
-    if lib.lcb_cntl_getu32(conn.instance, LCB_CNTL_READ_CHUNKSIZE) == 0:
-        lib.lcb_cntl_setu32(conn.instance, LCB_CNTL_READ_CHUNKSIZE, STREAM_READ_CHUNK)
+    if lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_READ_CHUNKSIZE) == 0:
+        lib.lcb_cntl_setu32(conn.instance, lib.LCB_CNTL_READ_CHUNKSIZE, STREAM_READ_CHUNK)
 
 
 def schedule_view(conn: "Connection", ddoc: str, view: str, options: str, post: bytes, *, include_docs: bool,

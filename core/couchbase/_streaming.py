@@ -7,10 +7,13 @@ are held at once however large the result.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase._services import RowStream
 from couchbase.exceptions import InvalidArgumentException
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 
 class IterateOnce:
@@ -54,7 +57,7 @@ class IterateOnce:
 class BlockingRows(IterateOnce):
     """Rows of one request, pulled by iteration; ``metadata()`` after the rows."""
 
-    def __init__(self, conn: Any, schedule: Callable[[], RowStream]) -> None:
+    def __init__(self, conn: "Connection", schedule: Callable[[], RowStream]) -> None:
         self._conn = conn
         with conn.locked():
             self._stream = schedule()

@@ -10,19 +10,23 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from couchbase._binding import lib
 from couchbase.exceptions import InvalidArgumentException, ValueFormatException
 
-# Spec kinds: the numbers are the PYCB_SD_* enum in _bridge.c.
-GET, EXISTS, GET_COUNT, GET_DOC = 1, 2, 3, 4
-REPLACE, DICT_ADD, DICT_UPSERT = 5, 6, 7
-ARRAY_ADD_FIRST, ARRAY_ADD_LAST, ARRAY_ADD_UNIQUE, ARRAY_INSERT = 8, 9, 10, 11
-COUNTER, REMOVE, REPLACE_DOC, REMOVE_DOC = 12, 13, 14, 15
+# Spec kinds: the PYCB_SD_* enum of _bridge.h, which pycb_subdoc turns into libcouchbase specs.
+GET, EXISTS = lib.PYCB_SD_GET, lib.PYCB_SD_EXISTS
+GET_COUNT, GET_DOC = lib.PYCB_SD_GET_COUNT, lib.PYCB_SD_GET_DOC
+REPLACE, DICT_ADD, DICT_UPSERT = lib.PYCB_SD_REPLACE, lib.PYCB_SD_DICT_ADD, lib.PYCB_SD_DICT_UPSERT
+ARRAY_ADD_FIRST, ARRAY_ADD_LAST = lib.PYCB_SD_ARRAY_ADD_FIRST, lib.PYCB_SD_ARRAY_ADD_LAST
+ARRAY_ADD_UNIQUE, ARRAY_INSERT = lib.PYCB_SD_ARRAY_ADD_UNIQUE, lib.PYCB_SD_ARRAY_INSERT
+COUNTER, REMOVE = lib.PYCB_SD_COUNTER, lib.PYCB_SD_REMOVE
+REPLACE_DOC, REMOVE_DOC = lib.PYCB_SD_REPLACE_DOC, lib.PYCB_SD_REMOVE_DOC
 
 LOOKUP_KINDS = frozenset({GET, EXISTS, GET_COUNT, GET_DOC})
 
-_F_MKINTERMEDIATES = 1 << 16
-_F_XATTRPATH = 1 << 18
-_F_MACROVALUES = 1 << 19
+_F_MKINTERMEDIATES = lib.LCB_SUBDOCSPECS_F_MKINTERMEDIATES
+_F_XATTRPATH = lib.LCB_SUBDOCSPECS_F_XATTRPATH
+_F_MACROVALUES = lib.LCB_SUBDOCSPECS_F_XATTR_MACROVALUES
 
 
 class Spec:
