@@ -25,7 +25,7 @@ from couchbase._instance import Connection
 from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
 from couchbase import _health
-from couchbase.exceptions import CouchbaseException, InvalidArgumentException
+from couchbase.exceptions import AlreadyQueriedException, CouchbaseException
 from couchbase.options import ClusterOptions
 
 
@@ -107,13 +107,13 @@ class AsyncRowsResult(AsyncRows):
 
     def __aiter__(self) -> "AsyncRowsResult":
         if self._iterating:
-            raise InvalidArgumentException(message="the rows of a result can be iterated once")
+            raise AlreadyQueriedException(message="the rows of a result can be iterated once")
         self._iterating = True
         return self
 
     def rows(self) -> "AsyncRowsResult":
-        """The rows, for ``async for`` (once)."""
-        return self.__aiter__()
+        """The rows, for ``async for row in result.rows()`` (as SDK 4.x; the rows are iterated once)."""
+        return self
 
     async def __anext__(self) -> Any:
         while True:

@@ -9,7 +9,8 @@ from couchbase.n1ql import QueryMetaData, QueryResult
 from couchbase.exceptions import InvalidArgumentException
 
 ANALYTICS_OPTIONS = frozenset({
-    "positional_parameters", "named_parameters", "priority", "readonly", "scan_consistency", "client_context_id",
+    "positional_parameters", "named_parameters", "priority", "readonly", "read_only", "scan_consistency",
+    "client_context_id",
     "timeout", "query_context", "raw",
 })
 
@@ -38,6 +39,8 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
         body["scan_consistency"] = AnalyticsScanConsistency(getattr(sc, "value", sc)).value
     if opts.get("client_context_id") is not None:
         body["client_context_id"] = str(opts["client_context_id"])
+    if "read_only" in opts:  # the SDK 4.x name
+        opts["readonly"] = opts.pop("read_only")
     if "readonly" in opts:
         body["readonly"] = bool(opts["readonly"])
     qc = opts.get("query_context", query_context)

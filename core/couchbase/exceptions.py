@@ -538,8 +538,8 @@ class MissingConnectionException(CouchbaseException):
     """The operation needs a connection that is not (or no longer) open."""
 
 
-class AlreadyQueriedException(CouchbaseException):
-    """A streaming result was already iterated."""
+class AlreadyQueriedException(InvalidArgumentException):
+    """A streaming result's rows were already iterated (also an InvalidArgumentException)."""
 
 
 class NoChildrenException(CouchbaseException):

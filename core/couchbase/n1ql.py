@@ -15,6 +15,7 @@ QUERY_OPTIONS = frozenset({
     "positional_parameters", "named_parameters", "adhoc", "scan_consistency", "consistent_with",
     "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch", "pipeline_cap",
     "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context", "raw",
+    "read_only", "use_replica",  # SDK 4.x names (read_only is readonly)
 })
 
 
@@ -44,6 +45,9 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
         raise InvalidArgumentException(message=f"query statement must be a non-empty str, got {statement!r}")
     blocks = tuple(a for a in args if isinstance(a, _o.OptionBlock))
     positional = [a for a in args if not isinstance(a, _o.OptionBlock)]
+    # SDK 4.x: keyword arguments that are not query options are named parameters
+    extra_named = {k: v for k, v in kwargs.items() if k not in QUERY_OPTIONS}
+    kwargs = {k: v for k, v in kwargs.items() if k in QUERY_OPTIONS}
     opts = _o.merge("query", QUERY_OPTIONS, blocks, kwargs)
     body: Dict[str, Any] = {"statement": statement}
     params = list(opts.get("positional_parameters") or []) + positional
@@ -52,6 +56,8 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
     named = opts.get("named_parameters") or {}
     if not isinstance(named, Mapping):
         raise InvalidArgumentException(message="named_parameters must be a dict")
+    if extra_named:
+        named = {**named, **extra_named}
     for name, value in named.items():
         body[name if name.startswith("$") else "$" + name] = value
     consistency = opts.get("scan_consistency")
@@ -63,6 +69,10 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
         body["scan_vectors"] = state.scan_vectors() if hasattr(state, "scan_vectors") else state
     if opts.get("client_context_id") is not None:
         body["client_context_id"] = str(opts["client_context_id"])
+    if "read_only" in opts:
+        opts["readonly"] = opts.pop("read_only")
+    if opts.get("use_replica") is not None:
+        body["use_replica"] = "on" if opts["use_replica"] else "off"
     for name in ("readonly", "metrics", "flex_index", "preserve_expiry"):
         if name in opts:
             body["use_fts" if name == "flex_index" else name] = bool(opts[name])

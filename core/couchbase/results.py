@@ -130,6 +130,11 @@ class GetResult(Result):
         return datetime.datetime.fromtimestamp(self._expiry)
 
     @property
+    def expiryTime(self) -> Optional[datetime.datetime]:  # noqa: N802 - the SDK 3.x/4.x deprecated name
+        """Deprecated name of ``expiry_time`` (kept by SDK 4.x)."""
+        return self.expiry_time
+
+    @property
     def expiry(self) -> Optional[int]:
         """Absolute expiry as a unix timestamp (0 = never), when requested."""
         return self._expiry
