@@ -278,6 +278,16 @@ class _Structure:
         self._coll = collection
         self._run = collection._ds_driver()
 
+    def __aiter__(self) -> Any:
+        """``async for item in structure`` on acouchbase (the items as they are now)."""
+        async def items() -> Any:
+            for item in await self._items():
+                yield item
+        return items()
+
+    def _items(self) -> Any:
+        return self._run(whole(self._coll, self._key, type(self._empty)()))
+
     def size(self) -> Any:
         """Number of items."""
         return self._run(size(self._coll, self._key, type(self._empty)()))

@@ -47,6 +47,7 @@ from couchbase._kv_response import (
     K_STATS,
     NOT_QUIET,
     QUIET,
+    UNLOCK,
     AsyncResult,
     Decode,
     MultiCollector,
@@ -370,9 +371,11 @@ class KVOperations(DataStructuresMixin):
                 if isinstance(paths, str) or not all(isinstance(p, str) for p in paths):
                     raise InvalidArgumentException(message="get: project must be a list of path strings")
                 paths = list(paths)
-                if not paths or len(paths) > 16:
-                    raise InvalidArgumentException(message="get: project takes 1..16 paths")
-                specs = [SD.get(p) for p in paths]
+                if not paths:
+                    raise InvalidArgumentException(message="get: project needs at least one path")
+                # a lookup takes at most 16 paths; with more the whole document is read and the
+                # paths are picked from it here (as SDK 4.x does)
+                specs = [SD.get(p) for p in paths] if len(paths) <= 16 else [SD.Spec(SD.GET_DOC, "")]
                 return self._sched_subdoc(key, kb, specs, K_PROJECT, Decode(quiet=quiet, specs=paths),
                                           {"timeout": opts.get("timeout")})
             ctx = Decode(tc, no_format, quiet)
@@ -462,7 +465,7 @@ class KVOperations(DataStructuresMixin):
         kb = key_bytes(key)
         cas = _int_opt("unlock", "cas", cas, 1, 2**64 - 1)
         tmo = _o.timeout_us(opts.get("timeout"))
-        op, cookie = self._new_op(key, K_MUTATION, NOT_QUIET)
+        op, cookie = self._new_op(key, K_MUTATION, UNLOCK)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_unlock(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, tmo)
         return self._check_rc(op, rc, "unlock")

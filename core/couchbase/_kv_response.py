@@ -14,13 +14,15 @@ The request side (validation, encoding, scheduling) is :mod:`couchbase._kv`.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional, Type
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
 from couchbase._pending import Hook, Pending
 from couchbase.exceptions import (
+    CasMismatchException,
     CouchbaseException,
+    DocumentLockedException,
     DocumentNotFoundException,
     DocumentUnretrievableException,
     KeyValueErrorContext,
@@ -83,6 +85,7 @@ class Decode:
 
 
 NOT_QUIET = Decode()
+UNLOCK = Decode()  # an unlock (its LOCKED answer is a CAS mismatch)
 QUIET = Decode(quiet=True)
 
 
@@ -238,6 +241,11 @@ def _decode_replica(op: AsyncResult, resp: Any) -> None:
 
 def _decode_mutation(op: AsyncResult, resp: Any) -> None:
     if resp.rc and _quiet_or_raise(op, resp, lambda: MutationResult(op.key, resp.rc)):
+        if op.ctx is UNLOCK and isinstance(op.error, DocumentLockedException):
+            # a server answers an unlock with the wrong CAS "locked": that is a CAS mismatch (SDK 4.x)
+            err = op.error
+            op.error = CasMismatchException(f"unlock of {op.key!r}: the CAS does not match the lock's",
+                                            rc=err.rc, context=err.context)
         return
     op.result = MutationResult(op.key, 0, resp.cas, _token(op, resp))
 
@@ -340,6 +348,15 @@ def _decode_project(op: AsyncResult, resp: Any) -> None:
     pval = ffi.new("const char **")
     plen = ffi.new("size_t *")
     doc: Dict[str, Any] = {}
+    if len(paths) > 16:  # the whole document was read: pick the paths from it
+        lib.lcb_respsubdoc_result_value(raw, 0, pval, plen)
+        whole = SD.decode_value(_bytes(pval[0], plen[0]))
+        for path in paths:
+            found, value = _get_path(whole, path)
+            if found:
+                _set_path(doc, path, value)
+        op.result = GetResult(op.key, 0, resp.cas, doc, _JSON_COMMON)
+        return
     for i, path in enumerate(paths):
         status = lib.lcb_respsubdoc_result_status(raw, i)
         if status:
@@ -351,6 +368,27 @@ def _decode_project(op: AsyncResult, resp: Any) -> None:
         lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
         _set_path(doc, path, SD.decode_value(_bytes(pval[0], plen[0])))
     op.result = GetResult(op.key, 0, resp.cas, doc, _JSON_COMMON)
+
+
+def _get_path(doc: Any, path: str) -> Tuple[bool, Any]:
+    """(found, value) of a dotted path (``a.b``, ``a[0]``) in a decoded document."""
+    import re
+
+    cur = doc
+    for part in path.split("."):
+        m = re.fullmatch(r"([^\[\]]*)((?:\[\d+\])*)", part)
+        if m is None:
+            return False, None
+        name, indexes = m.group(1), re.findall(r"\[(\d+)\]", m.group(2))
+        if name:
+            if not isinstance(cur, dict) or name not in cur:
+                return False, None
+            cur = cur[name]
+        for idx in indexes:
+            if not isinstance(cur, list) or int(idx) >= len(cur):
+                return False, None
+            cur = cur[int(idx)]
+    return True, cur
 
 
 def _set_path(doc: Dict[str, Any], path: str, value: Any) -> None:
@@ -479,4 +517,4 @@ class MultiCollector(Pending):
         return f"<MultiCollector keys={len(self.ops)} remaining={self.remaining} done={self.done}>"
 
 
-__all__ = ["AsyncResult", "Decode", "MultiCollector", "NOT_QUIET", "QUIET", "placeholder"]
+__all__ = ["AsyncResult", "Decode", "MultiCollector", "NOT_QUIET", "QUIET", "UNLOCK", "placeholder"]

@@ -139,6 +139,12 @@ def test_data_structures_classes(kv, key, front_end):
     assert [q.pop(), q.pop(), q.pop()] == [1, 2, 3]
     with pytest.raises(QueueEmpty):
         q.pop()
+    if front_end in ("asyncio", "uvloop"):  # ``async for`` over a structure, as in SDK 4.x
+        q.push(7)
+
+        async def collect():
+            return [v async for v in coll.couchbase_queue(key + "-q")]
+        assert kv.loop.run_until_complete(collect()) == [7]
 
 
 def test_data_structures_collection_methods(kv, key, front_end):
@@ -263,7 +269,9 @@ def test_locked_document_is_reported_as_locked(kv, key):
     locked = kv.get_and_lock(key, 10)
     with pytest.raises(DocumentLockedException):
         kv.upsert(key, 2, UpsertOptions(timeout=0.3))
-    with pytest.raises(DocumentLockedException):  # a wrong CAS does not unlock
+    from couchbase.exceptions import CasMismatchException
+
+    with pytest.raises(CasMismatchException):  # a wrong CAS does not unlock (SDK 4.x: a CAS mismatch)
         kv.unlock(key, 100, UnlockOptions(timeout=0.3))
     kv.unlock(key, locked.cas)
     assert kv.upsert(key, 3).success
@@ -317,3 +325,15 @@ def test_replica_reads_4x(kv, key):
     res = kv.get_any_replica_multi([key, key + "-missing"])
     assert res.results[key].value == {"r": 1}
     assert isinstance(res.exceptions[key + "-missing"], DocumentNotFoundException)
+
+
+def test_projection_of_more_than_16_paths(kv, key):
+    from couchbase.options import GetOptions
+
+    doc = {f"f{i}": i for i in range(1, 21)}
+    doc["nested"] = {"a": [10, {"b": 2}]}
+    kv.upsert(key, doc)
+    paths = [f"f{i}" for i in range(1, 19)] + ["nested.a[1].b", "missing"]
+    got = kv.get(key, GetOptions(project=paths))
+    assert got.content_as[dict] == {**{f"f{i}": i for i in range(1, 19)}, "nested": {"a[1]": {"b": 2}}}
+    assert kv.get(key, project=["f1", "f20"]).value == {"f1": 1, "f20": 20}
