@@ -7,7 +7,8 @@ from setuptools import find_packages, setup
 
 FRONT_ENDS = ["couchbase_mock*", "acouchbase*", "txcouchbase*", "gcouchbase*"]
 packages = find_packages("core", include=["couchbase*"]) + find_packages(".", include=FRONT_ENDS)
-package_dir = {p: "core/" + p.replace(".", "/") for p in packages if p.startswith("couchbase") and not p.startswith("couchbase_mock")}
+package_dir = {p: "core/" + p.replace(".", "/") for p in packages
+               if p.startswith("couchbase") and not p.startswith("couchbase_mock")}
 
 setup(
     packages=packages,

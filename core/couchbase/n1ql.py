@@ -13,9 +13,15 @@ from couchbase.exceptions import InvalidArgumentException
 
 QUERY_OPTIONS = frozenset({
     "positional_parameters", "named_parameters", "adhoc", "scan_consistency", "consistent_with",
+<<<<<<< HEAD
     "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch", "pipeline_cap",
     "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context", "raw",
     "read_only", "use_replica",  # SDK 4.x names (read_only is readonly)
+=======
+    "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch",
+    "pipeline_cap", "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context",
+    "raw",
+>>>>>>> main
 })
 
 
@@ -225,7 +231,8 @@ class QueryMetaData:
         return dict(self._raw)
 
     def __repr__(self) -> str:
-        return f"QueryMetaData(request_id={self.request_id()!r}, status={self.status()!r}, metrics={self.metrics()!r})"
+        return (f"QueryMetaData(request_id={self.request_id()!r}, status={self.status()!r}, "
+                f"metrics={self.metrics()!r})")
 
 
 class QueryResult(BlockingRows):

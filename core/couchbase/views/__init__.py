@@ -22,10 +22,16 @@ __all__ = ["ViewOptions", "ViewResult", "ViewRow", "ViewScanConsistency", "Desig
 ViewOptions = _o.ViewOptions
 
 VIEW_OPTIONS = frozenset({
+<<<<<<< HEAD:core/couchbase/views.py
     "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid", "mapkey_range",
     "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale", "scan_consistency",
     "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug", "order", "serializer",
     "startkey_doc_id", "endkey_doc_id", "key_id", "client_context_id", "design_document_namespace",
+=======
+    "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid",
+    "mapkey_range", "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale",
+    "scan_consistency", "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug",
+>>>>>>> main:core/couchbase/views/__init__.py
 })
 _JSON_PARAMS = ("key", "startkey", "endkey")
 _BOOL_PARAMS = ("descending", "inclusive_end", "reduce", "group", "full_set", "debug")
@@ -85,7 +91,8 @@ def build_query(args: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[str, 
             try:
                 params.append(f"{name}={quote(json.dumps(opts[name], separators=(',', ':')), safe='')}")
             except (TypeError, ValueError):
-                raise InvalidArgumentException(message=f"view option {name} must be JSON-serializable") from None
+                raise InvalidArgumentException(
+                    message=f"view option {name} must be JSON-serializable") from None
     for name in ("startkey_docid", "endkey_docid"):
         if name in opts:
             params.append(f"{name}={quote(str(opts[name]), safe='')}")
@@ -96,7 +103,8 @@ def build_query(args: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[str, 
         if name in opts:
             value = opts[name]
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise InvalidArgumentException(message=f"view option {name} must be a non-negative int, got {value!r}")
+                raise InvalidArgumentException(
+                    message=f"view option {name} must be a non-negative int, got {value!r}")
             params.append(f"{name}={value}")
     stale = opts.get("stale", opts.get("scan_consistency"))
     if stale is not None:
