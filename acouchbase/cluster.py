@@ -19,13 +19,13 @@ import asyncio
 from typing import Any, Iterator, List, Optional, Type
 
 from acouchbase._loop import AsyncioIOPS
+from couchbase import _health
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
 from couchbase._instance import Connection
 from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
-from couchbase import _health
-from couchbase.exceptions import AlreadyQueriedException, CouchbaseException
+from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
 
 

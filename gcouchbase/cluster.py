@@ -25,14 +25,11 @@ import contextlib
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import gevent
-<<<<<<< HEAD
-from couchbase import _health
-=======
 from gevent import get_hub
 from gevent.hub import Waiter
 from gevent.monkey import get_original
 
->>>>>>> main
+from couchbase import _health
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
 from couchbase._kv import ObserveMixin

@@ -7,7 +7,7 @@ sleep for ``wait_until_ready``.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Tuple
 
 from couchbase import _kv
 from couchbase import options as _o

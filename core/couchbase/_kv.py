@@ -22,13 +22,26 @@ from __future__ import annotations
 
 import contextlib
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+)
 
 from couchbase import _durability
 from couchbase import options as _o
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
 from couchbase._common import DEFAULT, check_name
+from couchbase._datastructures import DataStructuresMixin
 from couchbase._kv_response import (
     _COMMON_MASK,
     _JSON_COMMON,
@@ -73,7 +86,6 @@ from couchbase.results import (
     MultiResult,
 )
 from couchbase.transcoder import Transcoder, encode_with
-from couchbase._datastructures import DataStructuresMixin
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection
@@ -200,16 +212,11 @@ A_REMOVE = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_t
 A_BINARY = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_to")
 A_COUNTER = _o.allowed("timeout", "delta", "initial", "expiry", "durability", "persist_to", "replicate_to")
 A_LOOKUP = _o.allowed("timeout", "access_deleted")
-<<<<<<< HEAD
 A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to", "store_semantics",
                       "preserve_expiry", "access_deleted", "upsert_doc", "insert_doc", "replace_doc")
 
 
 _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
-=======
-A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to",
-                      "store_semantics", "preserve_expiry", "access_deleted")
->>>>>>> main
 
 
 def _int_opt(op: str, name: str, value: Any, lo: int, hi: int) -> int:
@@ -579,15 +586,9 @@ class KVOperations(DataStructuresMixin):
                               has_initial, exp, level, tmo)
         return self._check_rc(op, rc, "counter")
 
-<<<<<<< HEAD
     def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
         # SDK 4.x default: initial=0, a missing counter is created (initial=SignedInt64(-1): it is not)
         opts = _o.merge(name, A_COUNTER, options, kwargs, defaults={"initial": 0})
-=======
-    def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...],
-                 kwargs: Mapping[str, Any]) -> Any:
-        opts = _o.merge(name, A_COUNTER, options, kwargs)
->>>>>>> main
         delta = _counter_number(name, "delta", opts.get("delta", 1))
         if not 0 < delta < 2**63:  # libcouchbase takes a signed 64-bit delta
             raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
@@ -780,7 +781,6 @@ class KVOperations(DataStructuresMixin):
         quiet = self._multi_quiet(opts)
         item_map = _item_map(keys)
         keys = list(item_map) if item_map else self._keys_of(keys, "get_multi")
-<<<<<<< HEAD
         return self._multi("get_multi", self._keyed("get_multi", keys, opts, A_GET, self._sched_get), quiet, item_map)
 
     def get_any_replica_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
@@ -841,22 +841,13 @@ class KVOperations(DataStructuresMixin):
     def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
         """prepend() to many documents (a dict key -> str/bytes) in one pipelined batch."""
         return self._binary_multi("prepend_multi", PREPEND, keys_and_values, options, kwargs)
-=======
-        return self._multi("get_multi", [(k, (lambda k=k: self._sched_get(k, opts))) for k in keys], quiet,
-                           item_map)
->>>>>>> main
 
     def exists_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """exists() for many keys, pipelined."""
         opts = dict(_o.merge("exists_multi", A_EXISTS | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "exists_multi")
-<<<<<<< HEAD
         return self._multi("exists_multi", self._keyed("exists_multi", keys, opts, A_EXISTS, self._sched_exists), quiet)
-=======
-        return self._multi("exists_multi", [(k, (lambda k=k: self._sched_exists(k, opts))) for k in keys],
-                           quiet)
->>>>>>> main
 
     def _store_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
                      kwargs: Mapping[str, Any]) -> Any:
@@ -891,25 +882,15 @@ class KVOperations(DataStructuresMixin):
         keys = self._keys_of(keys, "remove_multi")
         items = self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove)
         self._reject_multi_client_durability("remove_multi", opts)
-<<<<<<< HEAD
         return self._multi("remove_multi", items, quiet)
-=======
-        return self._multi("remove_multi", [(k, (lambda k=k: self._sched_remove(k, opts))) for k in keys],
-                           quiet)
->>>>>>> main
 
     def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
         """touch() many documents in one pipelined batch."""
         opts = dict(_o.merge("touch_multi", A_TOUCH | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "touch_multi")
-<<<<<<< HEAD
         return self._multi("touch_multi", self._keyed("touch_multi", keys, opts, A_TOUCH,
                                                       lambda k, o: self._sched_touch(k, expiry, o)), quiet)
-=======
-        return self._multi("touch_multi",
-                           [(k, (lambda k=k: self._sched_touch(k, expiry, opts))) for k in keys], quiet)
->>>>>>> main
 
     def lock_multi(self, keys: Iterable[Any], lock_time: Any, *options: Any, **kwargs: Any) -> Any:
         """get_and_lock() many documents in one pipelined batch."""

@@ -36,12 +36,7 @@ class IterateOnce:
             self._consumed = True
             return iter(kept)
         if self._consumed:
-<<<<<<< HEAD
             raise AlreadyQueriedException(message="the rows of a result can be iterated once; use rows() to keep them")
-=======
-            raise InvalidArgumentException(
-                message="the rows of a result can be iterated once; use rows() to keep them")
->>>>>>> main
         self._consumed = True
         return self._generate()
 

@@ -9,14 +9,9 @@ from couchbase.exceptions import InvalidArgumentException
 from couchbase.n1ql import QueryMetaData, QueryResult
 
 ANALYTICS_OPTIONS = frozenset({
-<<<<<<< HEAD
     "positional_parameters", "named_parameters", "priority", "readonly", "read_only", "scan_consistency",
     "client_context_id",
     "timeout", "query_context", "raw",
-=======
-    "positional_parameters", "named_parameters", "priority", "readonly", "scan_consistency",
-    "client_context_id", "timeout", "query_context", "raw",
->>>>>>> main
 })
 
 

@@ -18,7 +18,8 @@ from couchbase._instance import LOCKMODE_WAIT, Connection
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
 from couchbase.exceptions import FeatureUnavailableException, InvalidArgumentException, ObjectClosedException
-from couchbase.results import ClusterInfoResult, DiagnosticsResult, PingResult
+from couchbase.n1ql import QueryScanConsistency  # noqa: F401
+
 # 3.x spellings: unported code imports these from couchbase.cluster
 from couchbase.options import (  # noqa: F401
     AnalyticsOptions,
@@ -31,7 +32,7 @@ from couchbase.options import (  # noqa: F401
     SearchOptions,
     WaitUntilReadyOptions,
 )
-from couchbase.n1ql import QueryScanConsistency  # noqa: F401
+from couchbase.results import ClusterInfoResult, DiagnosticsResult, PingResult
 from couchbase.transcoder import DefaultTranscoder, Transcoder
 
 if TYPE_CHECKING:
@@ -78,15 +79,9 @@ _REFUSED = {"transaction_config": "distributed transactions are not available (l
             "tracer": "a custom RequestTracer cannot be plugged into libcouchbase's tracer",
             "meter": "a custom meter cannot be plugged into libcouchbase's operation metrics"}
 _CLUSTER_OPTIONS = frozenset(
-<<<<<<< HEAD
     {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path", "enable_mutation_tokens",
      "username", "password", "enable_tracing", "enable_metrics"} | set(TIMEOUT_SETTINGS) | set(_LCB_MAPPED)
     | _ACCEPTED | set(_REFUSED)
-=======
-    {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path",
-     "enable_mutation_tokens", "username", "password", "enable_tracing", "enable_metrics"}
-    | set(TIMEOUT_SETTINGS)
->>>>>>> main
 )
 
 

@@ -3,7 +3,11 @@
 The classes are defined in :mod:`couchbase.results` (the earlier name, still importable); the
 query-service results are defined with their services and re-exported here.
 """
+from couchbase.analytics import AnalyticsResult  # noqa: F401
+from couchbase.n1ql import QueryResult  # noqa: F401
+from couchbase.results import *  # noqa: F401,F403
 from couchbase.results import (  # noqa: F401
+    ClusterInfoResult,
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
@@ -21,12 +25,8 @@ from couchbase.results import (  # noqa: F401
     MutationToken,
     OperationResult,
     PingResult,
-    ClusterInfoResult,
     Result,
 )
-from couchbase.results import *  # noqa: F401,F403
-from couchbase.n1ql import QueryResult  # noqa: F401
-from couchbase.analytics import AnalyticsResult  # noqa: F401
 from couchbase.search import SearchResult  # noqa: F401
 from couchbase.views import ViewResult  # noqa: F401
 

@@ -57,17 +57,12 @@ class MatchQuery(SearchQuery):
     """Analyzed text match; ``operator`` is a MatchOperator (or ``"or"``/``"and"``)."""
 
     def __init__(self, match: str, field: Optional[str] = None, analyzer: Optional[str] = None,
-<<<<<<< HEAD
                  fuzziness: Optional[int] = None, prefix_length: Optional[int] = None, boost: Optional[float] = None,
                  operator: Any = None) -> None:
         if operator is not None:
             operator = getattr(operator, "value", operator)
             if operator not in ("or", "and"):
                 raise InvalidArgumentException(message=f"operator must be a MatchOperator, got {operator!r}")
-=======
-                 fuzziness: Optional[int] = None, prefix_length: Optional[int] = None,
-                 boost: Optional[float] = None, operator: Optional[str] = None) -> None:
->>>>>>> main
         super().__init__(match=_text("match", match), field=field, analyzer=analyzer, fuzziness=fuzziness,
                          prefix_length=prefix_length, boost=boost, operator=operator)
 

@@ -40,7 +40,6 @@ class _Refused(Exception):
         self.reply = reply
 
 
-<<<<<<< HEAD
 class _Locked(_Refused):
     """The document is locked against the request: LOCKED to a client that negotiated XERROR
     (as Couchbase Server 7.x answers), ETMPFAIL to one that did not."""
@@ -54,12 +53,9 @@ def locked_reply(conn: "KVConnection", req: "Request") -> bytes:
     return _reply(req, P.LOCKED if XERROR in conn.features else P.ETMPFAIL)
 
 
-def _handler(fn: Callable[["KVConnection", "Request"], bytes]) -> Callable[["KVConnection", "Request"], bytes]:
-=======
 def _handler(
     fn: Callable[["KVConnection", "Request"], bytes],
 ) -> Callable[["KVConnection", "Request"], bytes]:
->>>>>>> main
     """An opcode handler whose checks (``_target``, ``_existing``) refuse by raising :class:`_Refused`."""
 
     def handle(conn: "KVConnection", req: "Request") -> bytes:

@@ -22,16 +22,10 @@ __all__ = ["ViewOptions", "ViewResult", "ViewRow", "ViewScanConsistency", "Desig
 ViewOptions = _o.ViewOptions
 
 VIEW_OPTIONS = frozenset({
-<<<<<<< HEAD:core/couchbase/views.py
     "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid", "mapkey_range",
     "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale", "scan_consistency",
     "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug", "order", "serializer",
     "startkey_doc_id", "endkey_doc_id", "key_id", "client_context_id", "design_document_namespace",
-=======
-    "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid",
-    "mapkey_range", "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale",
-    "scan_consistency", "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug",
->>>>>>> main:core/couchbase/views/__init__.py
 })
 _JSON_PARAMS = ("key", "startkey", "endkey")
 _BOOL_PARAMS = ("descending", "inclusive_end", "reduce", "group", "full_set", "debug")
