@@ -297,5 +297,6 @@ AsyncBucket = Bucket
 AsyncScope = Scope
 AsyncCollection = Collection
 
-__all__ = ["Cluster", "AsyncCluster", "get_event_loop", "Bucket", "Scope", "Collection", "AQueryResult", "AAnalyticsResult", "ASearchResult",
+__all__ = ["Cluster", "AsyncCluster", "get_event_loop", "Bucket", "Scope", "Collection", "AQueryResult",
+           "AAnalyticsResult", "ASearchResult",
            "AViewResult"]

@@ -1,4 +1,5 @@
-"""``gcouchbase.collection``: the gevent Collection (same module layout as ``acouchbase`` / ``txcouchbase``)."""
+"""``gcouchbase.collection``: the gevent Collection (the module layout of ``acouchbase`` and
+``txcouchbase``)."""
 from gcouchbase.cluster import Collection
 
 __all__ = ["Collection"]

@@ -171,7 +171,8 @@ def _on_reactor_thread(reactor: Any, fn: Callable[[], Any]) -> Any:
     """``fn()`` here, or on the reactor's thread (waiting for it) when the reactor runs in another."""
     from twisted.python import threadable
 
-    if getattr(reactor, "running", False) and threadable.ioThread is not None and not threadable.isInIOThread():
+    elsewhere = threadable.ioThread is not None and not threadable.isInIOThread()
+    if getattr(reactor, "running", False) and elsewhere:
         from twisted.internet import threads
 
         return threads.blockingCallFromThread(reactor, fn)

@@ -197,7 +197,8 @@ def map_get(coll: Any, key: Any, mapkey: str, create: bool = True) -> Program:
     return res.content_as[object](0)
 
 
-def map_remove(coll: Any, key: Any, mapkey: str, create: bool = True, missing: type = InvalidArgumentException,
+def map_remove(coll: Any, key: Any, mapkey: str, create: bool = True,
+               missing: type = InvalidArgumentException,
                **opts: Any) -> Program:
     try:
         return (yield from _mutate(coll, key, SD.remove(_mapkey(mapkey)), {}, create, **opts))
@@ -458,7 +459,8 @@ class DataStructuresMixin:
 
     def map_remove(self, key: str, mapkey: str, **kwargs: Any) -> Any:
         """Remove ``mapkey`` (IndexError if it is not in the map, as in SDK 3.x/4.x)."""
-        return self._ds(_then(map_remove(self, key, mapkey, False, IndexError, **kwargs), lambda r: _ok(key, r)))
+        program = map_remove(self, key, mapkey, False, IndexError, **kwargs)
+        return self._ds(_then(program, lambda r: _ok(key, r)))
 
     def map_size(self, key: str, **kwargs: Any) -> Any:
         return self._ds(size(self, key, {}, False))

@@ -70,7 +70,8 @@ def schedule_cluster_info(conn: Any) -> Pending:
         resp = r.result if r.result is not None else getattr(r, "response", None)
         if resp is None or resp.status != 200:
             status = resp.status if resp is not None else 0
-            out._fail(exception_for(100, f"cluster_info: the cluster answered HTTP {status}"))  # LCB_ERR_GENERIC
+            # 100: LCB_ERR_GENERIC
+            out._fail(exception_for(100, f"cluster_info: the cluster answered HTTP {status}"))
             return
         try:
             out._resolve(ClusterInfoResult(resp.json() or {}))
@@ -84,7 +85,8 @@ def schedule_cluster_info(conn: Any) -> Pending:
     return out
 
 
-def ready_options(timeout: Any, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[float, Any, Any]:
+def ready_options(timeout: Any, options: Tuple[Any, ...],
+                  kwargs: Mapping[str, Any]) -> Tuple[float, Any, Any]:
     """(timeout seconds, desired ClusterState, service types or None) of ``wait_until_ready``."""
     from couchbase.diagnostics import ClusterState, service_types
 
@@ -95,7 +97,8 @@ def ready_options(timeout: Any, options: Tuple[Any, ...], kwargs: Mapping[str, A
         try:
             state = ClusterState(state)
         except ValueError:
-            raise InvalidArgumentException(message=f"wait_until_ready: unknown desired_state {state!r}") from None
+            raise InvalidArgumentException(
+                message=f"wait_until_ready: unknown desired_state {state!r}") from None
     types = service_types(opts["service_types"]) if opts.get("service_types") else None
     return secs, state, types
 

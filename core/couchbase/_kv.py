@@ -123,7 +123,8 @@ def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult:
     return _conn_check(conn, op, lib.pycb_stats(conn.instance, cookie, g, len(g)), "stats")
 
 
-def schedule_ping(conn: "Connection", timeout: Any = None, report: Optional[Dict[str, Any]] = None) -> AsyncResult:
+def schedule_ping(conn: "Connection", timeout: Any = None,
+                  report: Optional[Dict[str, Any]] = None) -> AsyncResult:
     """Ping every service; the result is a PingResult (``report``: its report_id/service_types)."""
     tmo = _o.timeout_us(timeout)
     op = ReportOp("ping", K_PING, NOT_QUIET, conn.bucket_name)
@@ -212,8 +213,9 @@ A_REMOVE = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_t
 A_BINARY = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_to")
 A_COUNTER = _o.allowed("timeout", "delta", "initial", "expiry", "durability", "persist_to", "replicate_to")
 A_LOOKUP = _o.allowed("timeout", "access_deleted")
-A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to", "store_semantics",
-                      "preserve_expiry", "access_deleted", "upsert_doc", "insert_doc", "replace_doc")
+A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to",
+                      "store_semantics", "preserve_expiry", "access_deleted",
+                      "upsert_doc", "insert_doc", "replace_doc")
 
 
 _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
@@ -586,7 +588,8 @@ class KVOperations(DataStructuresMixin):
                               has_initial, exp, level, tmo)
         return self._check_rc(op, rc, "counter")
 
-    def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+    def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...],
+                 kwargs: Mapping[str, Any]) -> Any:
         # SDK 4.x default: initial=0, a missing counter is created (initial=SignedInt64(-1): it is not)
         opts = _o.merge(name, A_COUNTER, options, kwargs, defaults={"initial": 0})
         delta = _counter_number(name, "delta", opts.get("delta", 1))
@@ -647,10 +650,11 @@ class KVOperations(DataStructuresMixin):
         preserve = bool(opts.get("preserve_expiry", False))
         semantics = opts.get("store_semantics")
         if semantics is None:  # the 3.x booleans
-            picked = [sem for name, sem in (("upsert_doc", 1), ("insert_doc", 2), ("replace_doc", 0)) if opts.get(name)]
+            spellings = (("upsert_doc", 1), ("insert_doc", 2), ("replace_doc", 0))
+            picked = [sem for name, sem in spellings if opts.get(name)]
             if len(picked) > 1:
-                raise InvalidArgumentException(message="mutate_in: upsert_doc, insert_doc and replace_doc exclude "
-                                                       "each other")
+                raise InvalidArgumentException(
+                    message="mutate_in: upsert_doc, insert_doc and replace_doc exclude each other")
             semantics = picked[0] if picked else None
         if semantics is None:
             sem = -1
@@ -754,7 +758,8 @@ class KVOperations(DataStructuresMixin):
         and server durability cannot be mixed in one call (as in SDK 4.x)."""
         per_key = opts.pop("per_key_options", None) or {}
         if not isinstance(per_key, Mapping):
-            raise InvalidArgumentException(message=f"{name}: per_key_options must be a dict of key -> options")
+            raise InvalidArgumentException(
+                message=f"{name}: per_key_options must be a dict of key -> options")
         out = {k: _o.merge(name, allowed_, (v,), {}) for k, v in per_key.items()}
 
         def kind(o: Mapping[str, Any]) -> Optional[str]:
@@ -770,7 +775,8 @@ class KVOperations(DataStructuresMixin):
         return out
 
     def _keyed(self, name: str, keys: Any, opts: Dict[str, Any], allowed_: Any,
-               sched: Callable[[Any, Mapping[str, Any]], AsyncResult]) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
+               sched: Callable[[Any, Mapping[str, Any]], AsyncResult],
+               ) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
         per_key = self._per_key(name, opts, allowed_)
         return [(k, (lambda k=k, o=(dict(opts, **per_key[k]) if k in per_key else opts): sched(k, o)))
                 for k in keys]
@@ -781,24 +787,26 @@ class KVOperations(DataStructuresMixin):
         quiet = self._multi_quiet(opts)
         item_map = _item_map(keys)
         keys = list(item_map) if item_map else self._keys_of(keys, "get_multi")
-        return self._multi("get_multi", self._keyed("get_multi", keys, opts, A_GET, self._sched_get), quiet, item_map)
+        items = self._keyed("get_multi", keys, opts, A_GET, self._sched_get)
+        return self._multi("get_multi", items, quiet, item_map)
 
     def get_any_replica_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """get_any_replica() for many keys, pipelined; a MultiGetReplicaResult."""
         opts = dict(_o.merge("get_any_replica_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "get_any_replica_multi")
-        return self._multi("get_any_replica_multi", self._keyed(
-            "get_any_replica_multi", keys, opts, A_REPLICA, lambda k, o: self._sched_replica(k, o, REPLICA_ANY)), quiet)
+        items = self._keyed("get_any_replica_multi", keys, opts, A_REPLICA,
+                            lambda k, o: self._sched_replica(k, o, REPLICA_ANY))
+        return self._multi("get_any_replica_multi", items, quiet)
 
     def get_all_replicas_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """get_all_replicas() for many keys, pipelined; a MultiGetReplicaResult of lists."""
         opts = dict(_o.merge("get_all_replicas_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "get_all_replicas_multi")
-        return self._multi("get_all_replicas_multi", self._keyed(
-            "get_all_replicas_multi", keys, opts, A_REPLICA, lambda k, o: self._sched_replica(k, o, REPLICA_ALL)),
-            quiet)
+        items = self._keyed("get_all_replicas_multi", keys, opts, A_REPLICA,
+                            lambda k, o: self._sched_replica(k, o, REPLICA_ALL))
+        return self._multi("get_all_replicas_multi", items, quiet)
 
     def _counter_multi(self, name: str, sign: int, keys: Any, options: Tuple[Any, ...],
                        kwargs: Mapping[str, Any]) -> Any:
@@ -816,7 +824,8 @@ class KVOperations(DataStructuresMixin):
         return self._multi(name, self._keyed(name, keys, opts, A_COUNTER, sched), quiet)
 
     def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
-        """increment() many counters in one pipelined batch (``IncrementMultiOptions(delta=…, initial=…)``)."""
+        """increment() many counters in one pipelined batch
+        (``IncrementMultiOptions(delta=…, initial=…)``)."""
         return self._counter_multi("increment_multi", 1, keys, options, kwargs)
 
     def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
@@ -847,7 +856,8 @@ class KVOperations(DataStructuresMixin):
         opts = dict(_o.merge("exists_multi", A_EXISTS | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "exists_multi")
-        return self._multi("exists_multi", self._keyed("exists_multi", keys, opts, A_EXISTS, self._sched_exists), quiet)
+        items = self._keyed("exists_multi", keys, opts, A_EXISTS, self._sched_exists)
+        return self._multi("exists_multi", items, quiet)
 
     def _store_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
                      kwargs: Mapping[str, Any]) -> Any:
@@ -898,8 +908,9 @@ class KVOperations(DataStructuresMixin):
         quiet = self._multi_quiet(opts)
         secs = int(_o.to_seconds("lock_time", lock_time))
         keys = self._keys_of(keys, "lock_multi")
-        return self._multi("lock_multi", self._keyed("lock_multi", keys, opts, A_LOCK,
-                                                     lambda k, o: self._sched_get(k, o, GET_LOCK, secs)), quiet)
+        items = self._keyed("lock_multi", keys, opts, A_LOCK,
+                            lambda k, o: self._sched_get(k, o, GET_LOCK, secs))
+        return self._multi("lock_multi", items, quiet)
 
     get_and_lock_multi = lock_multi
 
@@ -979,10 +990,12 @@ class ObserveMixin:
 
 _MULTI_RESULT: Dict[str, Type[MultiResult]] = {
     "get_multi": MultiGetResult, "lock_multi": MultiGetResult, "exists_multi": MultiExistsResult,
-    "upsert_multi": MultiMutationResult, "insert_multi": MultiMutationResult, "replace_multi": MultiMutationResult,
-    "remove_multi": MultiMutationResult, "touch_multi": MultiMutationResult, "unlock_multi": MultiMutationResult,
+    "upsert_multi": MultiMutationResult, "insert_multi": MultiMutationResult,
+    "replace_multi": MultiMutationResult, "remove_multi": MultiMutationResult,
+    "touch_multi": MultiMutationResult, "unlock_multi": MultiMutationResult,
     "append_multi": MultiMutationResult, "prepend_multi": MultiMutationResult,
-    "counter_multi": MultiCounterResult, "increment_multi": MultiCounterResult, "decrement_multi": MultiCounterResult,
+    "counter_multi": MultiCounterResult, "increment_multi": MultiCounterResult,
+    "decrement_multi": MultiCounterResult,
     "get_any_replica_multi": MultiGetReplicaResult, "get_all_replicas_multi": MultiGetReplicaResult,
 }
 

@@ -79,8 +79,9 @@ _REFUSED = {"transaction_config": "distributed transactions are not available (l
             "tracer": "a custom RequestTracer cannot be plugged into libcouchbase's tracer",
             "meter": "a custom meter cannot be plugged into libcouchbase's operation metrics"}
 _CLUSTER_OPTIONS = frozenset(
-    {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path", "enable_mutation_tokens",
-     "username", "password", "enable_tracing", "enable_metrics"} | set(TIMEOUT_SETTINGS) | set(_LCB_MAPPED)
+    {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path",
+     "enable_mutation_tokens", "username", "password", "enable_tracing", "enable_metrics"}
+    | set(TIMEOUT_SETTINGS) | set(_LCB_MAPPED)
     | _ACCEPTED | set(_REFUSED)
 )
 
@@ -144,13 +145,15 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             value = getattr(opts[name], "value", opts[name])
             if name == "tls_verify":
                 if value not in ("none", "peer", "no_verify"):
-                    raise InvalidArgumentException(message=f"tls_verify must be a TLSVerifyMode, got {opts[name]!r}")
+                    raise InvalidArgumentException(
+                        message=f"tls_verify must be a TLSVerifyMode, got {opts[name]!r}")
                 if value in ("none", "no_verify") and _connstr.is_tls(connstr):
                     settings["ssl"] = "no_verify"
             else:
                 ipv6 = {"any": "allow", "force_ipv4": "disabled", "force_ipv6": "only"}.get(value)
                 if ipv6 is None:
-                    raise InvalidArgumentException(message=f"ip_protocol must be an IpProtocol, got {opts[name]!r}")
+                    raise InvalidArgumentException(
+                        message=f"ip_protocol must be an IpProtocol, got {opts[name]!r}")
                 settings["ipv6"] = ipv6
     tracing = opts.get("tracing_options") or {}
     for name, setting in (("tracing_threshold_kv", "tracing_threshold_kv"),
@@ -158,8 +161,8 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
                           ("tracing_threshold_view", "tracing_threshold_view"),
                           ("tracing_threshold_search", "tracing_threshold_search"),
                           ("tracing_threshold_analytics", "tracing_threshold_analytics"),
-                          ("tracing_threshold_queue_flush_interval", "tracing_threshold_queue_flush_interval"),
-                          ("tracing_orphaned_queue_flush_interval", "tracing_orphaned_queue_flush_interval")):
+                          ("tracing_threshold_queue_flush_interval",) * 2,
+                          ("tracing_orphaned_queue_flush_interval",) * 2):
         if tracing.get(name) is not None:
             settings[setting] = repr(_o.to_seconds(name, tracing[name]))
     if opts.get("enable_mutation_tokens") is False:

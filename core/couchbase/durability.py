@@ -44,5 +44,5 @@ class PersistToExtended(enum.IntEnum):
 
 DurabilityType = TypeVar("DurabilityType", bound=Union[ClientDurability, ServerDurability])
 
-__all__ = ["ClientDurability", "Durability", "DurabilityLevel", "DurabilityType", "PersistTo", "PersistToExtended",
-           "ReplicateTo", "ServerDurability"]
+__all__ = ["ClientDurability", "Durability", "DurabilityLevel", "DurabilityType", "PersistTo",
+           "PersistToExtended", "ReplicateTo", "ServerDurability"]

@@ -80,7 +80,8 @@ class MutationState:
         """The N1QL ``scan_vectors`` body: ``{bucket: {vbucket: [seqno, "uuid"]}}``."""
         out: Dict[str, Dict[str, List[Any]]] = {}
         for t in self._sv.values():
-            out.setdefault(t.bucket_name, {})[str(t.partition_id)] = [t.sequence_number, str(t.partition_uuid)]
+            vbuckets = out.setdefault(t.bucket_name, {})
+            vbuckets[str(t.partition_id)] = [t.sequence_number, str(t.partition_uuid)]
         return out
 
     def __repr__(self) -> str:

@@ -13,8 +13,9 @@ from couchbase.exceptions import InvalidArgumentException
 
 QUERY_OPTIONS = frozenset({
     "positional_parameters", "named_parameters", "adhoc", "scan_consistency", "consistent_with",
-    "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch", "pipeline_cap",
-    "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context", "raw",
+    "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch",
+    "pipeline_cap", "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context",
+    "raw",
     "read_only", "use_replica",  # SDK 4.x names (read_only is readonly)
 })
 

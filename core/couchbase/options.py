@@ -596,7 +596,8 @@ class ConfigProfiles:
     """The registry of configuration profiles (``CONFIG_PROFILES``)."""
 
     def __init__(self) -> None:
-        self._profiles: Dict[str, ConfigProfile] = {KnownConfigProfiles.WanDevelopment.value: WanDevelopmentProfile()}
+        self._profiles: Dict[str, ConfigProfile] = {
+            KnownConfigProfiles.WanDevelopment.value: WanDevelopmentProfile()}
 
     def apply_profile(self, name: Any, options: "ClusterOptions") -> None:
         key = getattr(name, "value", name)
@@ -634,12 +635,15 @@ class TransactionOptions(OptionBlock):
 
 
 __all__ += [
-    "PingOptions", "DiagnosticsOptions", "WaitUntilReadyOptions", "ClusterTracingOptions", "ClusterMetricsOptions",
-    "ClusterOrphanReportingOptions", "LookupInAnyReplicaOptions", "LookupInAllReplicasOptions", "GetMultiOptions",
+    "PingOptions", "DiagnosticsOptions", "WaitUntilReadyOptions", "ClusterTracingOptions",
+    "ClusterMetricsOptions", "ClusterOrphanReportingOptions", "LookupInAnyReplicaOptions",
+    "LookupInAllReplicasOptions", "GetMultiOptions",
     "GetAllReplicasMultiOptions", "GetAnyReplicaMultiOptions", "ExistsMultiOptions", "UpsertMultiOptions",
-    "InsertMultiOptions", "ReplaceMultiOptions", "RemoveMultiOptions", "TouchMultiOptions", "GetAndLockMultiOptions",
+    "InsertMultiOptions", "ReplaceMultiOptions", "RemoveMultiOptions", "TouchMultiOptions",
+    "GetAndLockMultiOptions",
     "LockMultiOptions", "UnlockMultiOptions", "IncrementMultiOptions", "DecrementMultiOptions",
-    "AppendMultiOptions", "PrependMultiOptions", "SignedInt64", "UnsignedInt32", "UnsignedInt64", "DeltaValue",
+    "AppendMultiOptions", "PrependMultiOptions", "SignedInt64", "UnsignedInt32", "UnsignedInt64",
+    "DeltaValue",
     "TLSVerifyMode", "IpProtocol", "KnownConfigProfiles", "ConfigProfile", "CONFIG_PROFILES", "QueryOptions",
     "AnalyticsOptions", "SearchOptions", "ViewOptions", "TransactionConfig",
 ]

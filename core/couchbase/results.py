@@ -392,7 +392,8 @@ class PingResult:
         return json.dumps({"version": self.version, "id": self.id, "sdk": self.sdk, "services": services})
 
     def __repr__(self) -> str:
-        summary = {getattr(svc, "name", svc): [e.get("status") for e in eps] for svc, eps in self.endpoints.items()}
+        summary = {getattr(svc, "name", svc): [e.get("status") for e in eps]
+                   for svc, eps in self.endpoints.items()}
         return f"{type(self).__name__}(id={self.id!r}, services={summary})"
 
 
@@ -426,7 +427,9 @@ class DiagnosticsResult:
         states = [e.state for eps in self.endpoints.values() for e in eps]
         if states and all(s == EndpointState.Connected for s in states):
             return ClusterState.Online
-        return ClusterState.Degraded if any(s == EndpointState.Connected for s in states) else ClusterState.Offline
+        if any(s == EndpointState.Connected for s in states):
+            return ClusterState.Degraded
+        return ClusterState.Offline
 
     def as_json(self) -> str:
         """The SDK 4.x JSON report: version, id, sdk, state and ``services`` ({service: [endpoint]})."""
@@ -489,4 +492,5 @@ class ClusterInfoResult:
         return tokens[2].lower() == "community" if len(tokens) == 3 else None
 
     def __repr__(self) -> str:
-        return f"ClusterInfoResult(server_version={self.server_version_full!r}, nodes={len(self.nodes or [])})"
+        nodes = len(self.nodes or [])
+        return f"ClusterInfoResult(server_version={self.server_version_full!r}, nodes={nodes})"

@@ -57,8 +57,8 @@ class MatchQuery(SearchQuery):
     """Analyzed text match; ``operator`` is a MatchOperator (or ``"or"``/``"and"``)."""
 
     def __init__(self, match: str, field: Optional[str] = None, analyzer: Optional[str] = None,
-                 fuzziness: Optional[int] = None, prefix_length: Optional[int] = None, boost: Optional[float] = None,
-                 operator: Any = None) -> None:
+                 fuzziness: Optional[int] = None, prefix_length: Optional[int] = None,
+                 boost: Optional[float] = None, operator: Any = None) -> None:
         if operator is not None:
             operator = getattr(operator, "value", operator)
             if operator not in ("or", "and"):

@@ -229,7 +229,8 @@ def test_cluster_outside_a_coroutine_uses_get_event_loop_and_does_not_touch_it(m
         cluster = Cluster(mock.connstr, _opts(mock))
         assert get_event_loop() is own and cluster._loop is own
         own.run_until_complete(cluster.on_connect())
-        assert own.run_until_complete(cluster.bucket("default").default_collection().exists("nope")).exists is False
+        coll = cluster.bucket("default").default_collection()
+        assert own.run_until_complete(coll.exists("nope")).exists is False
         cluster.close()
         assert not own.is_closed()
     finally:

@@ -51,7 +51,8 @@ def test_per_key_options(kv, key):
     keys = [f"{key}-{i}" for i in range(3)]
     opts = UpsertMultiOptions(expiry=100, per_key_options={keys[0]: UpsertOptions(expiry=5)})
     assert kv.upsert_multi({k: 1 for k in keys}, opts).all_ok
-    got = kv.get_multi(keys, GetMultiOptions(with_expiry=True, per_key_options={keys[1]: GetOptions(with_expiry=False)}))
+    got = kv.get_multi(keys, GetMultiOptions(with_expiry=True,
+                                             per_key_options={keys[1]: GetOptions(with_expiry=False)}))
     assert got.results[keys[1]].expiry_time is None  # the key's own options win over the call's
     assert got.results[keys[0]].expiry_time < got.results[keys[2]].expiry_time  # 5 s against 100 s
     with pytest.raises(InvalidArgumentException):
@@ -192,7 +193,8 @@ def test_cluster_info_ping_and_diagnostics_options(kv, front_end):
     ping = _settle(kv, cluster.ping(PingOptions(report_id="my-report", service_types=[ServiceType.KeyValue])))
     assert isinstance(ping, PingResult) and ping.id == "my-report"
     assert list(ping.endpoints) == [ServiceType.KeyValue]
-    assert all(e.state == PingState.OK and e.latency is not None for e in ping.endpoints[ServiceType.KeyValue])
+    kv_eps = ping.endpoints[ServiceType.KeyValue]
+    assert all(e.state == PingState.OK and e.latency is not None for e in kv_eps)
     assert ping.endpoints["kv"] == ping.endpoints[ServiceType.KeyValue]  # libcouchbase's name still works
     assert '"my-report"' in ping.as_json()
     diag = _settle(kv, cluster.diagnostics(DiagnosticsOptions(report_id="d1")))
@@ -208,7 +210,8 @@ def test_cluster_info_ping_and_diagnostics_options(kv, front_end):
     as_json = json.loads(diag.as_json())
     assert as_json["id"] == "d1" and as_json["state"] in ("online", "degraded")
     assert all(e["state"] for eps in as_json["services"].values() for e in eps)
-    assert all("latency_us" in e and e["state"] == "ok" for e in json.loads(ping.as_json())["services"]["key_value"])
+    kv_json = json.loads(ping.as_json())["services"]["key_value"]
+    assert all("latency_us" in e and e["state"] == "ok" for e in kv_json)
 
 
 def test_wait_until_ready(kv, front_end):
@@ -227,7 +230,8 @@ def test_wait_until_ready(kv, front_end):
                                                                   service_types=[ServiceType.KeyValue,
                                                                                  ServiceType.Query])))
     with pytest.raises(UnAmbiguousTimeoutException):  # eventing is not served by the cluster
-        _settle(kv, cluster.wait_until_ready(0.3, WaitUntilReadyOptions(service_types=[ServiceType.Eventing])))
+        eventing = WaitUntilReadyOptions(service_types=[ServiceType.Eventing])
+        _settle(kv, cluster.wait_until_ready(0.3, eventing))
     with pytest.raises(InvalidArgumentException):  # raised by the call, or by awaiting it (acouchbase)
         _settle(kv, cluster.wait_until_ready(1, WaitUntilReadyOptions(desired_state="sleepy")))
 
@@ -296,7 +300,8 @@ def test_expiry_time_and_aware_datetime_expiries(kv, key):
 
     from couchbase.options import GetOptions, MutateInOptions
 
-    aware = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=5))) + datetime.timedelta(hours=1)
+    plus5 = datetime.timezone(datetime.timedelta(hours=5))
+    aware = datetime.datetime.now(plus5) + datetime.timedelta(hours=1)
     kv.upsert(key, {"a": 1}, UpsertOptions(expiry=aware))
     got = kv.get(key, GetOptions(with_expiry=True))
     assert got.expiry == int(aware.timestamp())  # an aware datetime is an absolute time
@@ -319,7 +324,8 @@ def test_replica_reads_4x(kv, key):
     from couchbase.options import GetAnyReplicaOptions
     from couchbase.replica_reads import ReadPreference
 
-    assert kv.get_any_replica(key, GetAnyReplicaOptions(read_preference=ReadPreference.NO_PREFERENCE)).value == {"r": 1}
+    any_pref = GetAnyReplicaOptions(read_preference=ReadPreference.NO_PREFERENCE)
+    assert kv.get_any_replica(key, any_pref).value == {"r": 1}
     with pytest.raises(FeatureUnavailableException):
         kv.get_any_replica(key, read_preference=ReadPreference.SELECTED_SERVER_GROUP)
     res = kv.get_any_replica_multi([key, key + "-missing"])

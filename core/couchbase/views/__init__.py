@@ -22,8 +22,9 @@ __all__ = ["ViewOptions", "ViewResult", "ViewRow", "ViewScanConsistency", "Desig
 ViewOptions = _o.ViewOptions
 
 VIEW_OPTIONS = frozenset({
-    "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid", "mapkey_range",
-    "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale", "scan_consistency",
+    "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid",
+    "mapkey_range", "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale",
+    "scan_consistency",
     "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug", "order", "serializer",
     "startkey_doc_id", "endkey_doc_id", "key_id", "client_context_id", "design_document_namespace",
 })
@@ -115,7 +116,8 @@ def build_query(args: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[str, 
     if "on_error" in opts:
         mode = getattr(opts["on_error"], "value", opts["on_error"])
         if mode not in ("continue", "stop"):
-            raise InvalidArgumentException(message=f"on_error must be a ViewErrorMode, got {opts['on_error']!r}")
+            raise InvalidArgumentException(
+                message=f"on_error must be a ViewErrorMode, got {opts['on_error']!r}")
         params.append(f"on_error={mode}")
     for name, value in (opts.get("raw") or {}).items():
         params.append(f"{quote(str(name), safe='')}={quote(str(value), safe='')}")
