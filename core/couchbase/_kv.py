@@ -813,7 +813,6 @@ class KVOperations(DataStructuresMixin):
         opts = dict(_o.merge(name, A_COUNTER | _MULTI_EXTRA, options, kwargs, defaults={"initial": 0}))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, name)
-        self._reject_multi_client_durability(name, opts)
 
         def sched(k: Any, o: Mapping[str, Any]) -> AsyncResult:
             delta = _counter_number(name, "delta", o.get("delta", 1))
@@ -821,7 +820,9 @@ class KVOperations(DataStructuresMixin):
                 raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
             return self._sched_counter(k, sign * delta, o)
 
-        return self._multi(name, self._keyed(name, keys, opts, A_COUNTER, sched), quiet)
+        items = self._keyed(name, keys, opts, A_COUNTER, sched)  # checks mixed durability first
+        self._reject_multi_client_durability(name, opts)
+        return self._multi(name, items, quiet)
 
     def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """increment() many counters in one pipelined batch
