@@ -368,6 +368,9 @@ class CouchbaseMap(_Structure):
     def items(self) -> Any:
         return self._run(_then(whole(self._coll, self._key, {}), lambda d: ((k, v) for k, v in d.items())))
 
+    def _items(self) -> Any:  # ``async for key, value in a_map`` (SDK 4.x)
+        return self._run(_then(whole(self._coll, self._key, {}), lambda d: list(d.items())))
+
 
 class CouchbaseSet(_Structure):
     """A JSON array document of unique values used as a set; created on first use."""

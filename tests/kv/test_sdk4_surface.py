@@ -147,6 +147,10 @@ def test_data_structures_classes(kv, key, front_end):
             return [v async for v in coll.couchbase_queue(key + "-q")]
         assert kv.loop.run_until_complete(collect()) == [7]
 
+        async def pairs():
+            return [(k, v) async for k, v in coll.couchbase_map(key + "-m")]
+        assert kv.loop.run_until_complete(pairs()) == [("k2", "v2")]
+
 
 def test_data_structures_collection_methods(kv, key, front_end):
     if front_end in ("raw", "txraw"):
