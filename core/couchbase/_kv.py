@@ -219,6 +219,7 @@ A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "r
 
 
 _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
+_MUTATING = frozenset({K_MUTATION, K_COUNTER, K_MUTATE})
 
 
 def _int_opt(op: str, name: str, value: Any, lo: int, hi: int) -> int:
@@ -323,6 +324,9 @@ class KVOperations(DataStructuresMixin):
         self._scope_b = b"" if default else scope.name.encode("utf-8")
         self._coll_b = b"" if default else name.encode("utf-8")
         self._durability_stack = []
+        # mutation tokens turned off: results still name the vBucket (SDK 4.x), which then costs a lookup
+        cluster = getattr(bucket, "_cluster", None)
+        self._tokens_off = getattr(cluster, "_settings", {}).get("enable_mutation_tokens") == "false"
 
     @property
     def default_transcoder(self) -> Transcoder:
@@ -343,6 +347,8 @@ class KVOperations(DataStructuresMixin):
 
     # ---- helpers ---------------------------------------------------------
     def _new_op(self, key: Any, kind: int, ctx: Decode) -> Tuple[AsyncResult, int]:
+        if self._tokens_off and kind in _MUTATING and ctx is not UNLOCK:
+            ctx = ctx.with_vbucket(self._conn.instance, key_bytes(key))
         op = AsyncResult(key, kind, ctx, self._bucket_name)
         return op, self._conn.register(op)
 

@@ -70,14 +70,20 @@ class Decode:
     :param specs: sub-document specs (lookup_in/mutate_in), or the paths of a projection.
     """
 
-    __slots__ = ("transcoder", "no_format", "quiet", "specs")
+    __slots__ = ("transcoder", "no_format", "quiet", "specs", "vbid")
 
     def __init__(self, transcoder: Optional[Transcoder] = None, no_format: bool = False, quiet: bool = False,
-                 specs: Optional[List[Any]] = None) -> None:
+                 specs: Optional[List[Any]] = None, vbid: Optional[int] = None) -> None:
         self.transcoder = transcoder
         self.no_format = no_format
         self.quiet = quiet
         self.specs = specs
+        self.vbid = vbid  # a mutation's vBucket when mutation tokens are off (its token names it)
+
+    def with_vbucket(self, instance: Any, key: bytes) -> "Decode":
+        """A copy that also carries the vBucket of ``key`` (for the token of a mutation)."""
+        vbid = lib.pycb_key_vbucket(instance, key, len(key))
+        return Decode(self.transcoder, self.no_format, self.quiet, self.specs, vbid if vbid >= 0 else None)
 
     def __repr__(self) -> str:
         return (f"Decode(transcoder={self.transcoder!r}, no_format={self.no_format}, quiet={self.quiet}, "
@@ -162,7 +168,9 @@ def _bytes(ptr: Any, n: int) -> bytes:
 
 def _token(op: AsyncResult, resp: Any) -> Optional[MutationToken]:
     if not resp.has_token:
-        return None
+        vbid = op.ctx.vbid
+        # tokens off: SDK 4.x still gives a token naming the vBucket, with uuid and seqno 0
+        return None if vbid is None else MutationToken(vbid, 0, 0, op._bucket or "")
     return MutationToken(resp.token_vbid, resp.token_uuid, resp.token_seqno, op._bucket or "")
 
 

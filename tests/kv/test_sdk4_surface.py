@@ -347,3 +347,18 @@ def test_projection_of_more_than_16_paths(kv, key):
     got = kv.get(key, GetOptions(project=paths))
     assert got.content_as[dict] == {**{f"f{i}": i for i in range(1, 19)}, "nested": {"a[1]": {"b": 2}}}
     assert kv.get(key, project=["f1", "f20"]).value == {"f1": 1, "f20": 20}
+
+
+def test_mutation_tokens_turned_off(mock, front_end):
+    """With enable_mutation_tokens=False a mutation's token still names its vBucket, with uuid and
+    sequence number 0 (as SDK 4.x)."""
+    from support.frontends import FRONT_ENDS  # tests/ is on sys.path, as in conftest
+
+    view, close = FRONT_ENDS[front_end](mock, enable_mutation_tokens=False)
+    try:
+        token = view.upsert("tokens-off", {"a": 1}).mutation_token()
+        vbid, uuid, seqno, bucket = token.as_tuple()
+        assert isinstance(vbid, int) and uuid == 0 and seqno == 0 and bucket == "default"
+        assert view.remove("tokens-off").mutation_token().partition_id == vbid
+    finally:
+        close()
