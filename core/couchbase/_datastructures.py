@@ -368,8 +368,9 @@ class CouchbaseMap(_Structure):
     def items(self) -> Any:
         return self._run(_then(whole(self._coll, self._key, {}), lambda d: ((k, v) for k, v in d.items())))
 
-    def _items(self) -> Any:  # ``async for key, value in a_map`` (SDK 4.x)
-        return self._run(_then(whole(self._coll, self._key, {}), lambda d: list(d.items())))
+    def __aiter__(self) -> Any:
+        # as SDK 4.x: a map is not iterated with ``async for``; ``await m.items()`` gives its pairs
+        raise TypeError("a CouchbaseMap is not async-iterable; use `for k, v in await m.items()`")
 
 
 class CouchbaseSet(_Structure):

@@ -148,8 +148,10 @@ def test_data_structures_classes(kv, key, front_end):
         assert kv.loop.run_until_complete(collect()) == [7]
 
         async def pairs():
-            return [(k, v) async for k, v in coll.couchbase_map(key + "-m")]
+            return list(await coll.couchbase_map(key + "-m").items())
         assert kv.loop.run_until_complete(pairs()) == [("k2", "v2")]
+        with pytest.raises(TypeError):  # a map is not async-iterable (as SDK 4.x)
+            coll.couchbase_map(key + "-m").__aiter__()
 
 
 def test_data_structures_collection_methods(kv, key, front_end):
