@@ -5,3 +5,5 @@ libcouchbase callback on the loop thread; no threads involved). Works on the
 default event loop and on uvloop; it uses the running loop and never creates,
 replaces or closes it.
 """
+
+from acouchbase.cluster import get_event_loop  # noqa: E402,F401  (SDK 4.x: ``from acouchbase import get_event_loop``)

@@ -19,13 +19,54 @@ import asyncio
 from typing import Any, Iterator, List, Optional, Type
 
 from acouchbase._loop import AsyncioIOPS
+from couchbase import _health
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
 from couchbase._instance import Connection
 from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
-from couchbase.exceptions import InvalidArgumentException
+from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
+
+
+def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
+    """The event loop acouchbase uses (SDK 4.x): ``evloop`` if given, else the running loop, else
+    this thread's current loop, else a new loop set as this thread's current one."""
+    if evloop is not None:
+        return evloop
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_closed():
+            return loop
+    except RuntimeError:
+        pass
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+async def _wait_until_ready(target: Any, timeout: Any, options: Any, kwargs: Any) -> None:
+    secs, state, types = _health.ready_options(timeout, options, kwargs)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + secs
+    while True:
+        left = deadline - loop.time()
+        if left <= 0:
+            raise _health.timeout_error(secs)
+        try:
+            if _health.ready(await target.ping(timeout=min(left, 2.5)), state, types):
+                return
+        except CouchbaseException:
+            pass
+        await asyncio.sleep(min(0.05, max(deadline - loop.time(), 0)))
 
 
 def _settle(pending: Pending) -> None:
@@ -66,13 +107,13 @@ class AsyncRowsResult(AsyncRows):
 
     def __aiter__(self) -> "AsyncRowsResult":
         if self._iterating:
-            raise InvalidArgumentException(message="the rows of a result can be iterated once")
+            raise AlreadyQueriedException(message="the rows of a result can be iterated once")
         self._iterating = True
         return self
 
     def rows(self) -> "AsyncRowsResult":
-        """The rows, for ``async for`` (once)."""
-        return self.__aiter__()
+        """The rows, for ``async for row in result.rows()`` (as SDK 4.x; the rows are iterated once)."""
+        return self
 
     async def __anext__(self) -> Any:
         while True:
@@ -140,6 +181,12 @@ class Collection(_FutureWrap, AsyncCollectionBase):
         super().__init__(scope, name)
         self._loop = scope.bucket._cluster._loop
 
+    def _ds_driver(self) -> Any:
+        from couchbase._datastructures import run_asyncio
+
+        loop = self._loop
+        return lambda program: asyncio.ensure_future(run_asyncio(program), loop=loop)
+
 
 class Scope(AsyncScopeBase):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
@@ -147,6 +194,10 @@ class Scope(AsyncScopeBase):
 
 class Bucket(AIOClientMixin, AsyncBucketBase):
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
+
+    async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the bucket's services answer a ping (see Cluster.wait_until_ready)."""
+        await _wait_until_ready(self, timeout, options, kwargs)
 
     @property
     def _loop(self) -> asyncio.AbstractEventLoop:
@@ -197,12 +248,8 @@ class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase):
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
                  loop: Optional[asyncio.AbstractEventLoop] = None, **kwargs: Any) -> None:
         if loop is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                raise InvalidArgumentException(
-                    message="acouchbase.Cluster needs an event loop: create it inside a coroutine "
-                            "(or use `await Cluster.connect(...)`), or pass loop=...") from None
+            # SDK 4.x: outside a coroutine the cluster uses get_event_loop()'s loop
+            loop = get_event_loop()
         self._loop = loop
         super().__init__(connstr, options, iops_factory=lambda: AsyncioIOPS(loop), **kwargs)
 
@@ -233,6 +280,11 @@ class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase):
         fut.set_result(None)
         return fut
 
+    async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the services answer a ping (``WaitUntilReadyOptions(desired_state=...,
+        service_types=[...])``); raises UnAmbiguousTimeoutException after ``timeout``."""
+        await _wait_until_ready(self, timeout, options, kwargs)
+
     async def __aenter__(self) -> "Cluster":
         await self.on_connect()
         return self
@@ -241,5 +293,11 @@ class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase):
         self.close()
 
 
-__all__ = ["Cluster", "Bucket", "Scope", "Collection", "AQueryResult", "AAnalyticsResult", "ASearchResult",
+AsyncCluster = Cluster  # SDK 4.x alias
+AsyncBucket = Bucket
+AsyncScope = Scope
+AsyncCollection = Collection
+
+__all__ = ["Cluster", "AsyncCluster", "get_event_loop", "Bucket", "Scope", "Collection", "AQueryResult",
+           "AAnalyticsResult", "ASearchResult",
            "AViewResult"]

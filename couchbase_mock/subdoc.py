@@ -526,7 +526,9 @@ def parse_path(path: str) -> List[Component]:
         expect_key = False
         if i < n and path[i] == ".":
             i += 1
-            if i >= n or path[i] in ".[":
+            if i < n and path[i] == "[":
+                continue  # ``array.[2]`` is ``array[2]``: a server accepts the dot before an index
+            if i >= n or path[i] == ".":
                 raise _PathError(PATH_EINVAL)
             expect_key = True
     if len(comps) > MAX_PATH_COMPONENTS:
@@ -539,7 +541,9 @@ def _parse_xattr_path(path: str) -> List[Component]:
     key = _xattr_key(path)
     rest = path[len(key) :]
     comps: List[Component] = [key]
-    if rest.startswith("."):
+    if rest.startswith(".["):  # ``xattr.[0]`` is ``xattr[0]``, as above
+        rest = rest[1:]
+    elif rest.startswith("."):
         rest = rest[1:]
         if not rest or rest[0] in ".[":
             raise _PathError(PATH_EINVAL)

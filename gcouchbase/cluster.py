@@ -29,6 +29,7 @@ from gevent import get_hub
 from gevent.hub import Waiter
 from gevent.monkey import get_original
 
+from couchbase import _health
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
 from couchbase._kv import ObserveMixin
@@ -77,6 +78,11 @@ class _GeventViewIndexManager(ViewIndexManager):
 
 class Collection(ObserveMixin, AsyncCollectionBase):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
+
+    def _ds_driver(self) -> Callable[[Any], Any]:
+        from couchbase._datastructures import run_blocking
+
+        return lambda program: run_blocking(program, gevent.sleep)
 
     def _wrap(self, pending: Pending) -> Any:
         if self._batch is not None:  # inside batch(): a placeholder, filled when the block ends
@@ -131,6 +137,10 @@ class Scope(AsyncScopeBase):
 class Bucket(AsyncBucketBase):
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
 
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the services answer a ping, parking only this greenlet (see the blocking API)."""
+        _health.wait_until_ready(self, timeout, options, kwargs, gevent.sleep)
+
     def scope(self, name: str) -> Scope:
         """The named scope of this bucket."""
         return Scope(self, name)
@@ -179,6 +189,10 @@ class Cluster(AsyncClusterBase):
     _collection_class = Collection
     _rows_class = staticmethod(result_for)  # type: ignore[assignment]
     _thread_ident = staticmethod(_thread_ident)
+
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the services answer a ping, parking only this greenlet (see the blocking API)."""
+        _health.wait_until_ready(self, timeout, options, kwargs, gevent.sleep)
 
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> None:
         hub = get_hub()

@@ -167,6 +167,72 @@ class _CamelCaseMulti:
         return self.counter_multi(*args, **kwargs)
 
 
+def _on_reactor_thread(reactor: Any, fn: Callable[[], Any]) -> Any:
+    """``fn()`` here, or on the reactor's thread (waiting for it) when the reactor runs in another."""
+    from twisted.python import threadable
+
+    elsewhere = threadable.ioThread is not None and not threadable.isInIOThread()
+    if getattr(reactor, "running", False) and elsewhere:
+        from twisted.internet import threads
+
+        return threads.blockingCallFromThread(reactor, fn)
+    return fn()
+
+
+def _run_deferred(reactor: Any, program: Any) -> Deferred:
+    """Drive a data-structure program (see couchbase._datastructures) with Deferreds."""
+    from twisted.internet import defer, task
+
+    from couchbase._datastructures import Sleep
+
+    @defer.inlineCallbacks
+    def go() -> Any:
+        value: Any = None
+        exc: Optional[BaseException] = None
+        while True:
+            try:
+                step = program.throw(exc) if exc is not None else program.send(value)
+            except StopIteration as stop:
+                return stop.value
+            value, exc = None, None
+            try:
+                if isinstance(step, Sleep):
+                    yield task.deferLater(reactor, step.seconds, lambda: None)
+                else:
+                    value = yield step()
+            except Exception as e:  # noqa: BLE001 - thrown back into the program
+                exc = e
+
+    return go()
+
+
+def _wait_until_ready(target: Any, timeout: Any, options: Any, kwargs: Any) -> Deferred:
+    from twisted.internet import defer, task
+
+    from couchbase import _health
+    from couchbase.exceptions import CouchbaseException
+
+    secs, state, types = _health.ready_options(timeout, options, kwargs)
+    reactor = target.reactor if hasattr(target, "reactor") else target._cluster.reactor
+    deadline = reactor.seconds() + secs
+
+    @defer.inlineCallbacks
+    def loop() -> Any:
+        while True:
+            left = deadline - reactor.seconds()
+            if left <= 0:
+                raise _health.timeout_error(secs)
+            try:
+                ping = yield target.ping(timeout=min(left, 2.5))
+                if _health.ready(ping, state, types):
+                    return None
+            except CouchbaseException:
+                pass
+            yield task.deferLater(reactor, min(0.05, max(deadline - reactor.seconds(), 0)), lambda: None)
+
+    return loop()
+
+
 class _TxClusterMixin:
     """What both cluster flavours add: the reactor, Deferred hooks, release tracking."""
 
@@ -277,6 +343,9 @@ class TxDeferredClientMixin(TxRawClientMixin):
 class TxCollection(_CamelCaseMulti, _DeferredWrap, AsyncCollectionBase):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
 
+    def _ds_driver(self) -> Any:
+        return lambda program: _run_deferred(self._scope.bucket._cluster.reactor, program)
+
 
 class TxScope(AsyncScopeBase):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
@@ -340,7 +409,10 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
                  reactor: Optional[Any] = None, **kwargs: Any) -> None:
         factory = self._tx_init(reactor)
-        super().__init__(connstr, options, iops_factory=factory, **kwargs)
+        init = super().__init__
+        # SDK 4.x code may build the cluster on one thread while the reactor runs in another:
+        # the cluster is then created on the reactor's thread (it belongs to that thread).
+        _on_reactor_thread(self.reactor, lambda: init(connstr, options, iops_factory=factory, **kwargs))
 
     @classmethod
     def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> Deferred:
@@ -363,8 +435,20 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
         return super().on_connect()  # type: ignore[no-any-return]
 
     def bucket(self, name: str) -> TxBucket:
-        """Open (once) and return a bucket; operations on it wait for its connection."""
-        return super().bucket(name)  # type: ignore[no-any-return]
+        """Open (once) and return a bucket; operations on it wait for its connection.
+
+        Called from a thread other than the running reactor's, the bucket is opened on the
+        reactor's thread (as in SDK 4.x)."""
+        return _on_reactor_thread(self.reactor, lambda: AsyncClusterBase.bucket(self, name))  # type: ignore
+
+    def cluster_info(self) -> Deferred:
+        """A Deferred firing with the ClusterInfoResult (nodes, server version)."""
+        return super().cluster_info()  # type: ignore[no-any-return]
+
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred:
+        """A Deferred firing once the services answer a ping (``WaitUntilReadyOptions``);
+        errback with UnAmbiguousTimeoutException after ``timeout``."""
+        return _wait_until_ready(self, timeout, options, kwargs)
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
         """Run a N1QL statement (options as the blocking Cluster.query).
@@ -456,7 +540,10 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
                  reactor: Optional[Any] = None, **kwargs: Any) -> None:
         factory = self._tx_init(reactor)
-        super().__init__(connstr, options, iops_factory=factory, **kwargs)
+        init = super().__init__
+        # SDK 4.x code may build the cluster on one thread while the reactor runs in another:
+        # the cluster is then created on the reactor's thread (it belongs to that thread).
+        _on_reactor_thread(self.reactor, lambda: init(connstr, options, iops_factory=factory, **kwargs))
 
     def _all_rows(self, rows: Any) -> Deferred:
         """A Deferred firing with the Batched*Result of a raw rows object (every row, then metadata)."""
@@ -497,7 +584,13 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         return self._closed_deferred()
 
 
+Cluster = TxCluster  # SDK 4.x names
+Bucket = TxBucket
+Scope = TxScope
+Collection = TxCollection
+
 __all__ = [
+    "Cluster", "Bucket", "Scope", "Collection",
     "BatchedAnalyticsResult",
     "BatchedQueryResult",
     "BatchedSearchResult",

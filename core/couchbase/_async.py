@@ -24,7 +24,7 @@ import contextlib
 import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
-from couchbase import _connstr, _durability, _kv, _requests
+from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
 from couchbase._instance import LOCKMODE_NONE, Connection, strerror
@@ -290,13 +290,13 @@ class AsyncBucketBase(_Owned, BucketCommon, BucketManagement):
     def connected(self) -> bool:
         return self._conn.connected
 
-    def ping(self, timeout: Any = None) -> Any:
-        """Ping every service of the bucket's nodes."""
-        return self._run(lambda: _kv.schedule_ping(self._conn, timeout))
+    def ping(self, *options: Any, **kwargs: Any) -> Any:
+        """Ping every service of the bucket's nodes (``PingOptions``; ``ping(timeout)`` still works)."""
+        return self._run(_health.ping_schedule(self._conn, options, kwargs))
 
-    def diagnostics(self) -> Any:
-        """State of each open connection."""
-        return self._run(lambda: _kv.schedule_diagnostics(self._conn))
+    def diagnostics(self, *options: Any, **kwargs: Any) -> Any:
+        """State of each open connection (``DiagnosticsOptions``)."""
+        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
 
     def stats(self, group: str = "") -> Any:
         """Memcached STATS from every node: ``{server: {stat: value}}``."""
@@ -415,13 +415,13 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
         """Run a full-text search; hits (SearchRow) stream as they arrive."""
         return self._stream(self._conn, _requests.search(index, query, options, kwargs))
 
-    def ping(self, timeout: Any = None) -> Any:
-        """Ping the cluster's services."""
-        return self._run(lambda: _kv.schedule_ping(self._conn, timeout))
+    def ping(self, *options: Any, **kwargs: Any) -> Any:
+        """Ping the cluster's services (``PingOptions``; ``ping(timeout)`` still works)."""
+        return self._run(_health.ping_schedule(self._conn, options, kwargs))
 
-    def diagnostics(self) -> Any:
-        """State of each open connection."""
-        return self._run(lambda: _kv.schedule_diagnostics(self._conn))
+    def diagnostics(self, *options: Any, **kwargs: Any) -> Any:
+        """State of each open connection (``DiagnosticsOptions``)."""
+        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(connstr={self._connstr!r}, username={self._username!r}, "

@@ -22,13 +22,26 @@ from __future__ import annotations
 
 import contextlib
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+)
 
 from couchbase import _durability
 from couchbase import options as _o
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
 from couchbase._common import DEFAULT, check_name
+from couchbase._datastructures import DataStructuresMixin
 from couchbase._kv_response import (
     _COMMON_MASK,
     _JSON_COMMON,
@@ -47,9 +60,11 @@ from couchbase._kv_response import (
     K_STATS,
     NOT_QUIET,
     QUIET,
+    UNLOCK,
     AsyncResult,
     Decode,
     MultiCollector,
+    ReportOp,
 )
 from couchbase.exceptions import (
     CouchbaseException,
@@ -62,6 +77,14 @@ from couchbase.exceptions import (
     ValueTooLargeException,
 )
 from couchbase.items import Item, ItemCollection
+from couchbase.results import (
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MultiResult,
+)
 from couchbase.transcoder import Transcoder, encode_with
 
 if TYPE_CHECKING:
@@ -100,15 +123,21 @@ def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult:
     return _conn_check(conn, op, lib.pycb_stats(conn.instance, cookie, g, len(g)), "stats")
 
 
-def schedule_ping(conn: "Connection", timeout: Any = None) -> AsyncResult:
-    """Ping every service; the result is a PingResult."""
-    op, cookie = _conn_op(conn, "ping", K_PING)
-    return _conn_check(conn, op, lib.pycb_ping(conn.instance, cookie, _o.timeout_us(timeout)), "ping")
+def schedule_ping(conn: "Connection", timeout: Any = None,
+                  report: Optional[Dict[str, Any]] = None) -> AsyncResult:
+    """Ping every service; the result is a PingResult (``report``: its report_id/service_types)."""
+    tmo = _o.timeout_us(timeout)
+    op = ReportOp("ping", K_PING, NOT_QUIET, conn.bucket_name)
+    op.report = report
+    cookie = conn.register(op)
+    return _conn_check(conn, op, lib.pycb_ping(conn.instance, cookie, tmo), "ping")
 
 
-def schedule_diagnostics(conn: "Connection") -> AsyncResult:
+def schedule_diagnostics(conn: "Connection", report: Optional[Dict[str, Any]] = None) -> AsyncResult:
     """Connection states; the result is a DiagnosticsResult."""
-    op, cookie = _conn_op(conn, "diagnostics", K_DIAG)
+    op = ReportOp("diagnostics", K_DIAG, NOT_QUIET, conn.bucket_name)
+    op.report = report
+    cookie = conn.register(op)
     return _conn_check(conn, op, lib.pycb_diag(conn.instance, cookie), "diagnostics")
 
 
@@ -174,7 +203,7 @@ _MUT = _COMMON + ("expiry", "durability", "persist_to", "replicate_to")
 A_GET = _o.allowed(*_COMMON, "with_expiry", "project", "quiet", "no_format")
 A_GAT = _o.allowed(*_COMMON, "quiet", "no_format")
 A_LOCK = _o.allowed(*_COMMON, "quiet", "no_format")
-A_REPLICA = _o.allowed(*_COMMON)
+A_REPLICA = _o.allowed(*_COMMON, "read_preference")
 A_EXISTS = _o.allowed("timeout")
 A_TOUCH = _o.allowed("timeout")
 A_UNLOCK = _o.allowed("timeout")
@@ -185,7 +214,12 @@ A_BINARY = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_t
 A_COUNTER = _o.allowed("timeout", "delta", "initial", "expiry", "durability", "persist_to", "replicate_to")
 A_LOOKUP = _o.allowed("timeout", "access_deleted")
 A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to",
-                      "store_semantics", "preserve_expiry", "access_deleted")
+                      "store_semantics", "preserve_expiry", "access_deleted",
+                      "upsert_doc", "insert_doc", "replace_doc")
+
+
+_MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
+_MUTATING = frozenset({K_MUTATION, K_COUNTER, K_MUTATE})
 
 
 def _int_opt(op: str, name: str, value: Any, lo: int, hi: int) -> int:
@@ -201,7 +235,7 @@ def _counter_number(op: str, name: str, value: Any) -> int:
     return _int_opt(op, name, value, -(2**63), 2**64 - 1)
 
 
-class KVOperations:
+class KVOperations(DataStructuresMixin):
     """Every key-value operation of SPEC section 2; mixed into each front end's Collection."""
 
     # Set by the concrete collection (see _bind).
@@ -290,6 +324,22 @@ class KVOperations:
         self._scope_b = b"" if default else scope.name.encode("utf-8")
         self._coll_b = b"" if default else name.encode("utf-8")
         self._durability_stack = []
+        # mutation tokens turned off: results still name the vBucket (SDK 4.x), which then costs a lookup
+        cluster = getattr(bucket, "_cluster", None)
+        self._tokens_off = getattr(cluster, "_settings", {}).get("enable_mutation_tokens") == "false"
+
+    @property
+    def default_transcoder(self) -> Transcoder:
+        """The transcoder this collection uses when an operation names none (the cluster's by default)."""
+        return self._transcoder
+
+    @default_transcoder.setter
+    def default_transcoder(self, transcoder: Transcoder) -> None:
+        if not (hasattr(transcoder, "encode_value") and hasattr(transcoder, "decode_value")):
+            raise InvalidArgumentException(
+                message=f"transcoder must implement encode_value/decode_value, got {transcoder!r}")
+        self._transcoder = transcoder
+        self._get_ctx = Decode(transcoder, False, self._quiet_default)
 
     @property
     def scope_name(self) -> str:
@@ -297,6 +347,8 @@ class KVOperations:
 
     # ---- helpers ---------------------------------------------------------
     def _new_op(self, key: Any, kind: int, ctx: Decode) -> Tuple[AsyncResult, int]:
+        if self._tokens_off and kind in _MUTATING and ctx is not UNLOCK:
+            ctx = ctx.with_vbucket(self._conn.instance, key_bytes(key))
         op = AsyncResult(key, kind, ctx, self._bucket_name)
         return op, self._conn.register(op)
 
@@ -341,9 +393,11 @@ class KVOperations:
                 if isinstance(paths, str) or not all(isinstance(p, str) for p in paths):
                     raise InvalidArgumentException(message="get: project must be a list of path strings")
                 paths = list(paths)
-                if not paths or len(paths) > 16:
-                    raise InvalidArgumentException(message="get: project takes 1..16 paths")
-                specs = [SD.get(p) for p in paths]
+                if not paths:
+                    raise InvalidArgumentException(message="get: project needs at least one path")
+                # a lookup takes at most 16 paths; with more the whole document is read and the
+                # paths are picked from it here (as SDK 4.x does)
+                specs = [SD.get(p) for p in paths] if len(paths) <= 16 else [SD.Spec(SD.GET_DOC, "")]
                 return self._sched_subdoc(key, kb, specs, K_PROJECT, Decode(quiet=quiet, specs=paths),
                                           {"timeout": opts.get("timeout")})
             ctx = Decode(tc, no_format, quiet)
@@ -380,6 +434,10 @@ class KVOperations:
     lock = get_and_lock
 
     def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
+        pref = opts.get("read_preference")
+        if pref is not None and int(pref) != 0:  # ReadPreference.SELECTED_SERVER_GROUP
+            raise FeatureUnavailableException(
+                message="read_preference=SELECTED_SERVER_GROUP: libcouchbase 3 has no server groups")
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
         tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered
@@ -430,7 +488,7 @@ class KVOperations:
         kb = key_bytes(key)
         cas = _int_opt("unlock", "cas", cas, 1, 2**64 - 1)
         tmo = _o.timeout_us(opts.get("timeout"))
-        op, cookie = self._new_op(key, K_MUTATION, NOT_QUIET)
+        op, cookie = self._new_op(key, K_MUTATION, UNLOCK)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_unlock(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, tmo)
         return self._check_rc(op, rc, "unlock")
@@ -525,8 +583,8 @@ class KVOperations:
         initial = opts.get("initial")
         has_initial = initial is not None
         init = _counter_number("counter", "initial", initial) if has_initial else 0
-        if init < 0:
-            raise InvalidArgumentException(message=f"counter: initial must not be negative, got {init}")
+        if init < 0:  # SDK 4.x: a negative initial means "do not create a missing counter"
+            has_initial, init = False, 0
         exp = _o.expiry_value(opts.get("expiry"))
         level = self._durability(opts)[0]
         tmo = _o.timeout_us(opts.get("timeout"))
@@ -538,7 +596,8 @@ class KVOperations:
 
     def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...],
                  kwargs: Mapping[str, Any]) -> Any:
-        opts = _o.merge(name, A_COUNTER, options, kwargs)
+        # SDK 4.x default: initial=0, a missing counter is created (initial=SignedInt64(-1): it is not)
+        opts = _o.merge(name, A_COUNTER, options, kwargs, defaults={"initial": 0})
         delta = _counter_number(name, "delta", opts.get("delta", 1))
         if not 0 < delta < 2**63:  # libcouchbase takes a signed 64-bit delta
             raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
@@ -596,6 +655,13 @@ class KVOperations:
         exp = _o.expiry_value(opts.get("expiry")) if mutation else 0
         preserve = bool(opts.get("preserve_expiry", False))
         semantics = opts.get("store_semantics")
+        if semantics is None:  # the 3.x booleans
+            spellings = (("upsert_doc", 1), ("insert_doc", 2), ("replace_doc", 0))
+            picked = [sem for name, sem in spellings if opts.get(name)]
+            if len(picked) > 1:
+                raise InvalidArgumentException(
+                    message="mutate_in: upsert_doc, insert_doc and replace_doc exclude each other")
+            semantics = picked[0] if picked else None
         if semantics is None:
             sem = -1
         else:
@@ -632,7 +698,7 @@ class KVOperations:
     # ---- multi operations ------------------------------------------------
     def _multi(self, name: str, items: List[Tuple[Any, Callable[[], AsyncResult]]], quiet: bool,
                item_map: Optional[Dict[Any, Any]] = None) -> Any:
-        multi = MultiCollector(quiet, item_map)
+        multi = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
         return self._submit_multi([sched for _, sched in items], multi)
 
     def _reject_multi_client_durability(self, name: str, opts: Mapping[str, Any]) -> None:
@@ -644,6 +710,8 @@ class KVOperations:
 
     @staticmethod
     def _keys_of(keys: Any, name: str) -> List[Any]:
+        if isinstance(keys, Mapping):  # e.g. get_multi(docs): almost certainly the wrong argument
+            raise InvalidArgumentException(message=f"{name} takes a list of keys, not a dict")
         if isinstance(keys, (str, bytes)):
             raise InvalidArgumentException(
                 message=f"{name} takes an iterable of keys, not a single key {keys!r}")
@@ -682,32 +750,132 @@ class KVOperations:
         return out
 
     def _multi_quiet(self, opts: Dict[str, Any]) -> bool:
-        return bool(opts.pop("return_exceptions", False) or opts.pop("quiet", False) or self._quiet_default)
+        """SDK 4.x default: failed keys are returned in the result (``return_exceptions=True``);
+        ``return_exceptions=False`` (or ``quiet=False``) raises the first failure with ``.all_results``."""
+        ret = opts.pop("return_exceptions", None)
+        quiet = opts.pop("quiet", None)
+        if ret is None:
+            ret = True if quiet is None else quiet
+        return bool(ret)
+
+    @staticmethod
+    def _per_key(name: str, opts: Dict[str, Any], allowed_: Any) -> Dict[Any, Dict[str, Any]]:
+        """``per_key_options={key: *Options}`` of a 4.x multi operation, each block checked; client
+        and server durability cannot be mixed in one call (as in SDK 4.x)."""
+        per_key = opts.pop("per_key_options", None) or {}
+        if not isinstance(per_key, Mapping):
+            raise InvalidArgumentException(
+                message=f"{name}: per_key_options must be a dict of key -> options")
+        out = {k: _o.merge(name, allowed_, (v,), {}) for k, v in per_key.items()}
+
+        def kind(o: Mapping[str, Any]) -> Optional[str]:
+            dur = o.get("durability")
+            if isinstance(dur, _o.ClientDurability) or o.get("persist_to") or o.get("replicate_to"):
+                return "client"
+            return None if dur is None else "server"
+
+        kinds = {kind(o) for o in [opts, *out.values()]} - {None}
+        if len(kinds) > 1:
+            raise InvalidArgumentException(
+                message=f"{name}: Durability must be either client or server for all operations.")
+        return out
+
+    def _keyed(self, name: str, keys: Any, opts: Dict[str, Any], allowed_: Any,
+               sched: Callable[[Any, Mapping[str, Any]], AsyncResult],
+               ) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
+        per_key = self._per_key(name, opts, allowed_)
+        return [(k, (lambda k=k, o=(dict(opts, **per_key[k]) if k in per_key else opts): sched(k, o)))
+                for k in keys]
 
     def get_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
-        """Read many documents in one pipelined batch; returns a MultiResult."""
-        opts = dict(_o.merge("get_multi", A_GET | {"return_exceptions"}, options, kwargs))
+        """Read many documents in one pipelined batch; returns a MultiGetResult (a MultiResult)."""
+        opts = dict(_o.merge("get_multi", A_GET | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         item_map = _item_map(keys)
         keys = list(item_map) if item_map else self._keys_of(keys, "get_multi")
-        return self._multi("get_multi", [(k, (lambda k=k: self._sched_get(k, opts))) for k in keys], quiet,
-                           item_map)
+        items = self._keyed("get_multi", keys, opts, A_GET, self._sched_get)
+        return self._multi("get_multi", items, quiet, item_map)
+
+    def get_any_replica_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        """get_any_replica() for many keys, pipelined; a MultiGetReplicaResult."""
+        opts = dict(_o.merge("get_any_replica_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
+        quiet = self._multi_quiet(opts)
+        keys = self._keys_of(keys, "get_any_replica_multi")
+        items = self._keyed("get_any_replica_multi", keys, opts, A_REPLICA,
+                            lambda k, o: self._sched_replica(k, o, REPLICA_ANY))
+        return self._multi("get_any_replica_multi", items, quiet)
+
+    def get_all_replicas_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        """get_all_replicas() for many keys, pipelined; a MultiGetReplicaResult of lists."""
+        opts = dict(_o.merge("get_all_replicas_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
+        quiet = self._multi_quiet(opts)
+        keys = self._keys_of(keys, "get_all_replicas_multi")
+        items = self._keyed("get_all_replicas_multi", keys, opts, A_REPLICA,
+                            lambda k, o: self._sched_replica(k, o, REPLICA_ALL))
+        return self._multi("get_all_replicas_multi", items, quiet)
+
+    def _counter_multi(self, name: str, sign: int, keys: Any, options: Tuple[Any, ...],
+                       kwargs: Mapping[str, Any]) -> Any:
+        opts = dict(_o.merge(name, A_COUNTER | _MULTI_EXTRA, options, kwargs, defaults={"initial": 0}))
+        quiet = self._multi_quiet(opts)
+        keys = self._keys_of(keys, name)
+
+        def sched(k: Any, o: Mapping[str, Any]) -> AsyncResult:
+            delta = _counter_number(name, "delta", o.get("delta", 1))
+            if not 0 < delta < 2**63:
+                raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
+            return self._sched_counter(k, sign * delta, o)
+
+        items = self._keyed(name, keys, opts, A_COUNTER, sched)  # checks mixed durability first
+        self._reject_multi_client_durability(name, opts)
+        return self._multi(name, items, quiet)
+
+    def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        """increment() many counters in one pipelined batch
+        (``IncrementMultiOptions(delta=…, initial=…)``)."""
+        return self._counter_multi("increment_multi", 1, keys, options, kwargs)
+
+    def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        """decrement() many counters in one pipelined batch."""
+        return self._counter_multi("decrement_multi", -1, keys, options, kwargs)
+
+    def _binary_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
+                      kwargs: Mapping[str, Any]) -> Any:
+        opts = dict(_o.merge(name, A_BINARY | _MULTI_EXTRA, options, kwargs))
+        quiet = self._multi_quiet(opts)
+        per_key = self._per_key(name, opts, A_BINARY)
+        items = []
+        for k, v, _ in self._pairs_of(kvs, name):
+            o = dict(opts, **per_key[k]) if k in per_key else opts
+            items.append((k, (lambda k=k, v=v, o=o: self._sched_store(operation, k, v, o))))
+        return self._multi(name, items, quiet)
+
+    def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+        """append() to many documents (a dict key -> str/bytes) in one pipelined batch."""
+        return self._binary_multi("append_multi", APPEND, keys_and_values, options, kwargs)
+
+    def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+        """prepend() to many documents (a dict key -> str/bytes) in one pipelined batch."""
+        return self._binary_multi("prepend_multi", PREPEND, keys_and_values, options, kwargs)
 
     def exists_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """exists() for many keys, pipelined."""
-        opts = dict(_o.merge("exists_multi", A_EXISTS | {"return_exceptions", "quiet"}, options, kwargs))
+        opts = dict(_o.merge("exists_multi", A_EXISTS | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "exists_multi")
-        return self._multi("exists_multi", [(k, (lambda k=k: self._sched_exists(k, opts))) for k in keys],
-                           quiet)
+        items = self._keyed("exists_multi", keys, opts, A_EXISTS, self._sched_exists)
+        return self._multi("exists_multi", items, quiet)
 
     def _store_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
                      kwargs: Mapping[str, Any]) -> Any:
-        opts = dict(_o.merge(name, A_STORE | {"return_exceptions", "quiet"}, options, kwargs))
+        opts = dict(_o.merge(name, A_STORE | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
+        per_key = self._per_key(name, opts, A_STORE)
         pairs = self._pairs_of(kvs, name)
         items = []
         for k, v, iopts in pairs:
+            if k in per_key:
+                iopts = dict(iopts, **per_key[k])
             merged = dict(opts, **iopts) if iopts else opts
             items.append((k, (lambda k=k, v=v, m=merged: self._sched_store(operation, k, v, m))))
         return self._multi(name, items, quiet, _item_map(kvs))
@@ -726,33 +894,37 @@ class KVOperations:
 
     def remove_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """remove() many documents in one pipelined batch."""
-        opts = dict(_o.merge("remove_multi", A_REMOVE | {"return_exceptions"}, options, kwargs))
+        opts = dict(_o.merge("remove_multi", A_REMOVE | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
+        items = self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove)
         self._reject_multi_client_durability("remove_multi", opts)
-        return self._multi("remove_multi", [(k, (lambda k=k: self._sched_remove(k, opts))) for k in keys],
-                           quiet)
+        return self._multi("remove_multi", items, quiet)
 
     def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
         """touch() many documents in one pipelined batch."""
-        opts = dict(_o.merge("touch_multi", A_TOUCH | {"return_exceptions", "quiet"}, options, kwargs))
+        opts = dict(_o.merge("touch_multi", A_TOUCH | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "touch_multi")
-        return self._multi("touch_multi",
-                           [(k, (lambda k=k: self._sched_touch(k, expiry, opts))) for k in keys], quiet)
+        return self._multi("touch_multi", self._keyed("touch_multi", keys, opts, A_TOUCH,
+                                                      lambda k, o: self._sched_touch(k, expiry, o)), quiet)
 
     def lock_multi(self, keys: Iterable[Any], lock_time: Any, *options: Any, **kwargs: Any) -> Any:
         """get_and_lock() many documents in one pipelined batch."""
-        opts = dict(_o.merge("lock_multi", A_LOCK | {"return_exceptions"}, options, kwargs))
+        opts = dict(_o.merge("lock_multi", A_LOCK | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         secs = int(_o.to_seconds("lock_time", lock_time))
         keys = self._keys_of(keys, "lock_multi")
-        return self._multi("lock_multi",
-                           [(k, (lambda k=k: self._sched_get(k, opts, GET_LOCK, secs))) for k in keys], quiet)
+        items = self._keyed("lock_multi", keys, opts, A_LOCK,
+                            lambda k, o: self._sched_get(k, o, GET_LOCK, secs))
+        return self._multi("lock_multi", items, quiet)
+
+    get_and_lock_multi = lock_multi
 
     def unlock_multi(self, keys_and_cas: Any, *options: Any, **kwargs: Any) -> Any:
         """unlock() many documents: a dict key -> CAS (or key -> lock result)."""
-        opts = dict(_o.merge("unlock_multi", A_UNLOCK | {"return_exceptions", "quiet"}, options, kwargs))
+        opts = dict(_o.merge("unlock_multi", A_UNLOCK | _MULTI_EXTRA, options, kwargs))
+        opts.pop("per_key_options", None)
         quiet = self._multi_quiet(opts)
         if not isinstance(keys_and_cas, Mapping):
             raise InvalidArgumentException(message="unlock_multi takes a dict of key -> cas")
@@ -823,6 +995,18 @@ class ObserveMixin:
         return _durability.observe_results(replies)
 
 
+_MULTI_RESULT: Dict[str, Type[MultiResult]] = {
+    "get_multi": MultiGetResult, "lock_multi": MultiGetResult, "exists_multi": MultiExistsResult,
+    "upsert_multi": MultiMutationResult, "insert_multi": MultiMutationResult,
+    "replace_multi": MultiMutationResult, "remove_multi": MultiMutationResult,
+    "touch_multi": MultiMutationResult, "unlock_multi": MultiMutationResult,
+    "append_multi": MultiMutationResult, "prepend_multi": MultiMutationResult,
+    "counter_multi": MultiCounterResult, "increment_multi": MultiCounterResult,
+    "decrement_multi": MultiCounterResult,
+    "get_any_replica_multi": MultiGetReplicaResult, "get_all_replicas_multi": MultiGetReplicaResult,
+}
+
+
 def _item_map(obj: Any) -> Optional[Dict[Any, Any]]:
     if isinstance(obj, ItemCollection):
         return {item.key: item for item, _ in obj.items_and_options()}
@@ -846,6 +1030,18 @@ class BinaryView:
 
     def decrement(self, key: Any, *options: Any, **kwargs: Any) -> Any:
         return self._kv.decrement(key, *options, **kwargs)
+
+    def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        return self._kv.increment_multi(keys, *options, **kwargs)
+
+    def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        return self._kv.decrement_multi(keys, *options, **kwargs)
+
+    def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+        return self._kv.append_multi(keys_and_values, *options, **kwargs)
+
+    def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+        return self._kv.prepend_multi(keys_and_values, *options, **kwargs)
 
 
 __all__ = ["KVOperations", "ObserveMixin", "BinaryView", "key_bytes"]

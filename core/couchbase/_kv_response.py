@@ -14,13 +14,17 @@ The request side (validation, encoding, scheduling) is :mod:`couchbase._kv`.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
 from couchbase._pending import Hook, Pending
 from couchbase.exceptions import (
+    CasMismatchException,
     CouchbaseException,
+    DocumentLockedException,
+    DocumentNotFoundException,
+    DocumentUnretrievableException,
     KeyValueErrorContext,
     PathNotFoundException,
     ValueFormatException,
@@ -66,14 +70,20 @@ class Decode:
     :param specs: sub-document specs (lookup_in/mutate_in), or the paths of a projection.
     """
 
-    __slots__ = ("transcoder", "no_format", "quiet", "specs")
+    __slots__ = ("transcoder", "no_format", "quiet", "specs", "vbid")
 
     def __init__(self, transcoder: Optional[Transcoder] = None, no_format: bool = False, quiet: bool = False,
-                 specs: Optional[List[Any]] = None) -> None:
+                 specs: Optional[List[Any]] = None, vbid: Optional[int] = None) -> None:
         self.transcoder = transcoder
         self.no_format = no_format
         self.quiet = quiet
         self.specs = specs
+        self.vbid = vbid  # a mutation's vBucket when mutation tokens are off (its token names it)
+
+    def with_vbucket(self, instance: Any, key: bytes) -> "Decode":
+        """A copy that also carries the vBucket of ``key`` (for the token of a mutation)."""
+        vbid = lib.pycb_key_vbucket(instance, key, len(key))
+        return Decode(self.transcoder, self.no_format, self.quiet, self.specs, vbid if vbid >= 0 else None)
 
     def __repr__(self) -> str:
         return (f"Decode(transcoder={self.transcoder!r}, no_format={self.no_format}, quiet={self.quiet}, "
@@ -81,6 +91,7 @@ class Decode:
 
 
 NOT_QUIET = Decode()
+UNLOCK = Decode()  # an unlock (its LOCKED answer is a CAS mismatch)
 QUIET = Decode(quiet=True)
 
 
@@ -157,7 +168,9 @@ def _bytes(ptr: Any, n: int) -> bytes:
 
 def _token(op: AsyncResult, resp: Any) -> Optional[MutationToken]:
     if not resp.has_token:
-        return None
+        vbid = op.ctx.vbid
+        # tokens off: SDK 4.x still gives a token naming the vBucket, with uuid and seqno 0
+        return None if vbid is None else MutationToken(vbid, 0, 0, op._bucket or "")
     return MutationToken(resp.token_vbid, resp.token_uuid, resp.token_seqno, op._bucket or "")
 
 
@@ -209,21 +222,38 @@ def _decode_get(op: AsyncResult, resp: Any) -> None:
     op.result = GetResult(op.key, 0, resp.cas, value, flags)
 
 
+class ReplicaResults(list):  # type: ignore[type-arg]
+    """``get_all_replicas``' GetReplicaResults: a list, and also an iterator (``next(result)``) as
+    SDK 4.x returns them."""
+
+    _pos = 0
+
+    def __next__(self) -> Any:
+        if self._pos >= len(self):
+            raise StopIteration
+        self._pos += 1
+        return self[self._pos - 1]
+
+
 def _decode_replica(op: AsyncResult, resp: Any) -> None:
     if resp.rc:
         if op.kind == K_REPLICAS:
             if op.result is None:
-                op.result = []
+                op.result = ReplicaResults()
             if not resp.is_final or op.result:
                 return  # one replica failing is not the whole read failing
-        op.error = _error(op, resp)
+        err = _error(op, resp)
+        if isinstance(err, DocumentNotFoundException):  # no copy has it (SDK 4.x)
+            err = DocumentUnretrievableException(f"no copy of {op.key!r} could be read: {err.message}",
+                                                 rc=err.rc, context=err.context)
+        op.error = err
         return
     raw = _buffer(resp.value, resp.nvalue)[:]
     res = GetReplicaResult(op.key, 0, resp.cas, decode_with(op.ctx.transcoder, raw, resp.flags), resp.flags,
                            is_replica=not resp.is_active)
     if op.kind == K_REPLICAS:
         if op.result is None:
-            op.result = []
+            op.result = ReplicaResults()
         op.result.append(res)
     else:
         op.result = res
@@ -231,6 +261,11 @@ def _decode_replica(op: AsyncResult, resp: Any) -> None:
 
 def _decode_mutation(op: AsyncResult, resp: Any) -> None:
     if resp.rc and _quiet_or_raise(op, resp, lambda: MutationResult(op.key, resp.rc)):
+        if op.ctx is UNLOCK and isinstance(op.error, DocumentLockedException):
+            # a server answers an unlock with the wrong CAS "locked": that is a CAS mismatch (SDK 4.x)
+            err = op.error
+            op.error = CasMismatchException(f"unlock of {op.key!r}: the CAS does not match the lock's",
+                                            rc=err.rc, context=err.context)
         return
     op.result = MutationResult(op.key, 0, resp.cas, _token(op, resp))
 
@@ -333,6 +368,15 @@ def _decode_project(op: AsyncResult, resp: Any) -> None:
     pval = ffi.new("const char **")
     plen = ffi.new("size_t *")
     doc: Dict[str, Any] = {}
+    if len(paths) > 16:  # the whole document was read: pick the paths from it
+        lib.lcb_respsubdoc_result_value(raw, 0, pval, plen)
+        whole = SD.decode_value(_bytes(pval[0], plen[0]))
+        for path in paths:
+            found, value = _get_path(whole, path)
+            if found:
+                _set_path(doc, path, value)
+        op.result = GetResult(op.key, 0, resp.cas, doc, _JSON_COMMON)
+        return
     for i, path in enumerate(paths):
         status = lib.lcb_respsubdoc_result_status(raw, i)
         if status:
@@ -344,6 +388,27 @@ def _decode_project(op: AsyncResult, resp: Any) -> None:
         lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
         _set_path(doc, path, SD.decode_value(_bytes(pval[0], plen[0])))
     op.result = GetResult(op.key, 0, resp.cas, doc, _JSON_COMMON)
+
+
+def _get_path(doc: Any, path: str) -> Tuple[bool, Any]:
+    """(found, value) of a dotted path (``a.b``, ``a[0]``) in a decoded document."""
+    import re
+
+    cur = doc
+    for part in path.split("."):
+        m = re.fullmatch(r"([^\[\]]*)((?:\[\d+\])*)", part)
+        if m is None:
+            return False, None
+        name, indexes = m.group(1), re.findall(r"\[(\d+)\]", m.group(2))
+        if name:
+            if not isinstance(cur, dict) or name not in cur:
+                return False, None
+            cur = cur[name]
+        for idx in indexes:
+            if not isinstance(cur, list) or int(idx) >= len(cur):
+                return False, None
+            cur = cur[int(idx)]
+    return True, cur
 
 
 def _set_path(doc: Dict[str, Any], path: str, value: Any) -> None:
@@ -373,7 +438,8 @@ def _decode_json_report(op: AsyncResult, resp: Any) -> None:
         op.error = _error(op, resp)
         return
     report = json.loads(_bytes(resp.value, resp.nvalue) or b"{}")
-    op.result = PingResult(report) if op.kind == K_PING else DiagnosticsResult(report)
+    extra = getattr(op, "report", None) or {}  # report_id / service_types (ReportOp)
+    op.result = PingResult(report, **extra) if op.kind == K_PING else DiagnosticsResult(report, **extra)
 
 
 _DECODERS: Dict[int, Callable[[AsyncResult, Any], None]] = {
@@ -394,6 +460,12 @@ _DECODERS: Dict[int, Callable[[AsyncResult, Any], None]] = {
 
 
 
+class ReportOp(AsyncResult):
+    """A ping/diagnostics operation: carries the ``report_id``/``service_types`` of its options."""
+
+    __slots__ = ("report",)
+
+
 class MultiCollector(Pending):
     """A multi operation: completes once, when every key has.
 
@@ -404,10 +476,12 @@ class MultiCollector(Pending):
     ``errback(multi, exc_type, exc, tb)``.
     """
 
-    __slots__ = ("ops", "remaining", "quiet", "items", "callback", "errback")
+    __slots__ = ("ops", "remaining", "quiet", "items", "callback", "errback", "result_class")
 
-    def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None) -> None:
+    def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None,
+                 result_class: Type[MultiResult] = MultiResult) -> None:
         super().__init__()
+        self.result_class = result_class  # the SDK 4.x Multi*Result of the operation
         self.ops: List[AsyncResult] = []
         self.remaining = 0
         self.quiet = quiet
@@ -441,7 +515,7 @@ class MultiCollector(Pending):
         self._notify()
 
     def _build(self) -> MultiResult:
-        multi = MultiResult()
+        multi = self.result_class()
         for op in self.ops:
             if op.error is not None:
                 multi.exceptions[op.key] = op.error
@@ -463,4 +537,4 @@ class MultiCollector(Pending):
         return f"<MultiCollector keys={len(self.ops)} remaining={self.remaining} done={self.done}>"
 
 
-__all__ = ["AsyncResult", "Decode", "MultiCollector", "NOT_QUIET", "QUIET", "placeholder"]
+__all__ = ["AsyncResult", "Decode", "MultiCollector", "NOT_QUIET", "QUIET", "UNLOCK", "placeholder"]

@@ -355,9 +355,9 @@ class LegacyAPI:
 
     # ---- counters ------------------------------------------------------------------
     def _counter_opts(self, amount: Any, initial: Any, ttl: Any) -> Dict[str, Any]:
-        opts: Dict[str, Any] = {"delta": amount}
-        if initial is not None:
-            opts["initial"] = initial
+        # 1.x: without ``initial`` a missing counter is NotFoundError (the 4.x default creates it;
+        # a negative initial says "do not create")
+        opts: Dict[str, Any] = {"delta": amount, "initial": -1 if initial is None else initial}
         if ttl:
             opts["expiry"] = ttl
         return opts
@@ -372,9 +372,9 @@ class LegacyAPI:
         return self._kv.decrement(key, **self._counter_opts(amount, initial, ttl))
 
     # ---- multi ---------------------------------------------------------------------
-    @staticmethod
-    def _multi_quiet(quiet: Any) -> Dict[str, Any]:
-        return {} if quiet is None else {"quiet": bool(quiet)}
+    def _multi_quiet(self, quiet: Any) -> Dict[str, Any]:
+        # 1.x: a failed key raises unless quiet (default: the connection's); 4.x returns it instead
+        return {"quiet": bool(self._kv._quiet_default if quiet is None else quiet)}
 
     def set_multi(
         self,
@@ -430,7 +430,9 @@ class LegacyAPI:
                 lambda k, o: self._sched_replica_or_gat(k, o, replica, ttl),
                 self._get_opts(None, no_format),
             )
-        return self._kv.get_multi(keys, **self._get_opts(quiet, no_format))
+        opts = self._get_opts(quiet, no_format)
+        opts.setdefault("quiet", bool(self._kv._quiet_default))  # 1.x: a missing key raises
+        return self._kv.get_multi(keys, **opts)
 
     def _sched_replica_or_gat(self, key: Any, opts: Dict[str, Any], replica: bool, ttl: Any) -> Any:
         kv = self._kv

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase._services import RowStream
-from couchbase.exceptions import InvalidArgumentException
+from couchbase.exceptions import AlreadyQueriedException
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection
@@ -37,7 +37,7 @@ class IterateOnce:
             self._consumed = True
             return iter(kept)
         if self._consumed:
-            raise InvalidArgumentException(
+            raise AlreadyQueriedException(
                 message="the rows of a result can be iterated once; use rows() to keep them")
         self._consumed = True
         return self._generate()

@@ -9,8 +9,9 @@ from couchbase.exceptions import InvalidArgumentException
 from couchbase.n1ql import QueryMetaData, QueryResult
 
 ANALYTICS_OPTIONS = frozenset({
-    "positional_parameters", "named_parameters", "priority", "readonly", "scan_consistency",
-    "client_context_id", "timeout", "query_context", "raw",
+    "positional_parameters", "named_parameters", "priority", "readonly", "read_only", "scan_consistency",
+    "client_context_id",
+    "timeout", "query_context", "raw",
 })
 
 
@@ -39,6 +40,8 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
         body["scan_consistency"] = AnalyticsScanConsistency(getattr(sc, "value", sc)).value
     if opts.get("client_context_id") is not None:
         body["client_context_id"] = str(opts["client_context_id"])
+    if "read_only" in opts:  # the SDK 4.x name
+        opts["readonly"] = opts.pop("read_only")
     if "readonly" in opts:
         body["readonly"] = bool(opts["readonly"])
     qc = opts.get("query_context", query_context)
@@ -57,3 +60,12 @@ class AnalyticsResult(QueryResult):
 
     def metadata(self) -> AnalyticsMetaData:  # type: ignore[override]
         return AnalyticsMetaData(self._finish())
+
+
+# SDK 4.x names of the analytics metadata types (analytics answers have the query service's shape)
+from couchbase.n1ql import QueryMetrics as AnalyticsMetrics  # noqa: E402
+from couchbase.n1ql import QueryStatus as AnalyticsStatus  # noqa: E402
+from couchbase.n1ql import QueryWarning as AnalyticsWarning  # noqa: E402
+
+__all__ = ["AnalyticsMetaData", "AnalyticsMetrics", "AnalyticsResult", "AnalyticsScanConsistency",
+           "AnalyticsStatus", "AnalyticsWarning"]

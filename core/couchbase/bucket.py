@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict
 
-from couchbase import _kv, _requests
+from couchbase import _health, _kv, _requests
 from couchbase._common import DEFAULT, BucketCommon, check_name
 from couchbase._instance import Connection
 from couchbase._pending import Pending
@@ -49,13 +49,19 @@ class Bucket(BucketCommon, BucketManagement):
         """Memcached STATS from every node: ``{server: {stat: value}}``."""
         return self._run(lambda: _kv.schedule_stats(self._conn, group))
 
-    def ping(self, timeout: Any = None) -> PingResult:
-        """Ping every service the bucket's nodes offer."""
-        return self._run(lambda: _kv.schedule_ping(self._conn, timeout))
+    def ping(self, *options: Any, **kwargs: Any) -> PingResult:
+        """Ping every service the bucket's nodes offer (``PingOptions``; ``ping(timeout)`` still works)."""
+        return self._run(_health.ping_schedule(self._conn, options, kwargs))
 
-    def diagnostics(self) -> DiagnosticsResult:
+    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
         """State of each open connection."""
-        return self._run(lambda: _kv.schedule_diagnostics(self._conn))
+        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the bucket's services answer a ping (see Cluster.wait_until_ready)."""
+        import time
+
+        _health.wait_until_ready(self, timeout, options, kwargs, time.sleep)
 
     def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Any:
         """Query a view; rows (ViewRow) stream as they arrive.
@@ -79,3 +85,7 @@ class Bucket(BucketCommon, BucketManagement):
 
     def __repr__(self) -> str:
         return f"Bucket(name={self.name!r})"
+
+
+# 3.x spelling: ``from couchbase.bucket import PingOptions``
+from couchbase.options import PingOptions, ViewOptions  # noqa: E402,F401

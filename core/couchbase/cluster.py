@@ -11,15 +11,29 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
-from couchbase import _connstr, _kv, _requests
+from couchbase import _connstr, _health, _requests
 from couchbase import options as _o
 from couchbase._common import ClusterCommon, check_name
 from couchbase._instance import LOCKMODE_WAIT, Connection
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
-from couchbase.exceptions import InvalidArgumentException, ObjectClosedException
+from couchbase.exceptions import FeatureUnavailableException, InvalidArgumentException, ObjectClosedException
 from couchbase.management._access import ClusterManagement
 from couchbase.management._http import Program, run_blocking
+from couchbase.n1ql import QueryScanConsistency  # noqa: F401
+
+# 3.x spellings: unported code imports these from couchbase.cluster
+from couchbase.options import (  # noqa: F401
+    AnalyticsOptions,
+    ClusterOptions,
+    ClusterTimeoutOptions,
+    ClusterTracingOptions,
+    DiagnosticsOptions,
+    PingOptions,
+    QueryOptions,
+    SearchOptions,
+    WaitUntilReadyOptions,
+)
 from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.transcoder import DefaultTranscoder, Transcoder
 
@@ -41,11 +55,53 @@ TIMEOUT_SETTINGS = {
     "connect_timeout": "config_total_timeout",
     "config_node_timeout": "config_node_timeout",
 }
+# SDK 4.x ClusterOptions fields that map onto a libcouchbase setting: name -> (setting, kind)
+_LCB_MAPPED = {
+    "enable_compression": ("compression", "onoff"),
+    "enable_tcp_keep_alive": ("tcp_keepalive", "bool"),
+    "enable_dns_srv": ("dnssrv", "bool"),
+    "network": ("network", "str"),
+    "user_agent_extra": ("client_string", "str"),
+    "log_redaction": ("log_redaction", "bool"),
+    "config_poll_interval": ("config_poll_interval", "secs"),
+    "enable_unordered_execution": ("enable_unordered_execution", "bool"),
+    "show_queries": (None, "bool"),
+    "enable_clustermap_notification": (None, "bool"),
+    "enable_orphan_reporting": (None, "bool"),
+    "max_http_connections": ("max_http_sockets", "int"),
+}
+# accepted and validated, with no libcouchbase counterpart; documented in ClusterOptions
+_ACCEPTED = {"tracing_options", "metrics_options", "orphan_reporting_options", "enable_tls", "tls_verify",
+             "ip_protocol", "serializer", "tcp_keep_alive_interval", "config_poll_floor",
+             "logging_meter_emit_interval", "compression", "compression_min_size", "compression_min_ratio",
+             "dns_nameserver", "dns_port", "disable_mozilla_ca_certificates", "dump_configuration",
+             "preferred_server_group", "enable_lazy_connections", "profile"}
+# refused: this SDK cannot honour them, and pretending would be a silent no-op
+_REFUSED = {"transaction_config": "distributed transactions are not available (libcouchbase 3 has none)",
+            "tracer": "a custom RequestTracer cannot be plugged into libcouchbase's tracer",
+            "meter": "a custom meter cannot be plugged into libcouchbase's operation metrics"}
 _CLUSTER_OPTIONS = frozenset(
     {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path",
      "enable_mutation_tokens", "username", "password", "enable_tracing", "enable_metrics"}
-    | set(TIMEOUT_SETTINGS)
+    | set(TIMEOUT_SETTINGS) | set(_LCB_MAPPED)
+    | _ACCEPTED | set(_REFUSED)
 )
+
+
+def _lcb_value(name: str, kind: str, value: Any) -> str:
+    if kind in ("bool", "onoff"):
+        if not isinstance(value, bool):
+            raise InvalidArgumentException(message=f"{name} must be True or False, got {value!r}")
+        return ("on" if value else "off") if kind == "onoff" else ("true" if value else "false")
+    if kind == "secs":
+        return repr(_o.to_seconds(name, value))
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidArgumentException(message=f"{name} must be a non-negative int, got {value!r}")
+        return str(value)
+    if not isinstance(value, str):
+        raise InvalidArgumentException(message=f"{name} must be a str, got {value!r}")
+    return value
 
 
 def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
@@ -78,6 +134,39 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
                 message="cert_path is only valid with a couchbases:// connection string")
         # libcouchbase 3 verifies servers against the trust store; certpath alone is the client cert
         settings["truststorepath"] = str(cert)
+    for name, why in _REFUSED.items():
+        if opts.get(name) is not None:
+            raise FeatureUnavailableException(message=f"ClusterOptions({name}=...): {why}")
+    for name, (setting, kind) in _LCB_MAPPED.items():
+        if name in opts:
+            value = _lcb_value(name, kind, opts[name])
+            if setting is not None:
+                settings[setting] = value
+    for name in ("tls_verify", "ip_protocol"):
+        if opts.get(name) is not None:
+            value = getattr(opts[name], "value", opts[name])
+            if name == "tls_verify":
+                if value not in ("none", "peer", "no_verify"):
+                    raise InvalidArgumentException(
+                        message=f"tls_verify must be a TLSVerifyMode, got {opts[name]!r}")
+                if value in ("none", "no_verify") and _connstr.is_tls(connstr):
+                    settings["ssl"] = "no_verify"
+            else:
+                ipv6 = {"any": "allow", "force_ipv4": "disabled", "force_ipv6": "only"}.get(value)
+                if ipv6 is None:
+                    raise InvalidArgumentException(
+                        message=f"ip_protocol must be an IpProtocol, got {opts[name]!r}")
+                settings["ipv6"] = ipv6
+    tracing = opts.get("tracing_options") or {}
+    for name, setting in (("tracing_threshold_kv", "tracing_threshold_kv"),
+                          ("tracing_threshold_query", "tracing_threshold_query"),
+                          ("tracing_threshold_view", "tracing_threshold_view"),
+                          ("tracing_threshold_search", "tracing_threshold_search"),
+                          ("tracing_threshold_analytics", "tracing_threshold_analytics"),
+                          ("tracing_threshold_queue_flush_interval",) * 2,
+                          ("tracing_orphaned_queue_flush_interval",) * 2):
+        if tracing.get(name) is not None:
+            settings[setting] = repr(_o.to_seconds(name, tracing[name]))
     if opts.get("enable_mutation_tokens") is False:
         settings["enable_mutation_tokens"] = "false"
     # libcouchbase's threshold-logging tracer and operation metrics are on by default, as in the
@@ -88,7 +177,9 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             if not isinstance(opts[name], bool):
                 raise InvalidArgumentException(message=f"{name} must be True or False, got {opts[name]!r}")
             settings[setting] = "true" if opts[name] else "false"
-    transcoder = opts.get("transcoder") or DefaultTranscoder()
+    serializer = opts.get("serializer")
+    transcoder = opts.get("transcoder") or (DefaultTranscoder(serializer) if serializer is not None
+                                            else DefaultTranscoder())
     if not isinstance(transcoder, Transcoder) and not hasattr(transcoder, "encode_value"):
         raise InvalidArgumentException(message=f"transcoder must be a Transcoder, got {transcoder!r}")
     lockmode = opts.get("lockmode", LOCKMODE_WAIT)
@@ -179,13 +270,24 @@ class Cluster(ClusterCommon, ClusterManagement):
         """Run a full-text search on ``index``; hits stream as they arrive."""
         return _requests.blocking(_requests.search(index, query, options, kwargs), self._conn)
 
-    def ping(self, timeout: Any = None) -> PingResult:
-        """Ping the cluster's services (KV and HTTP)."""
-        return self._run(lambda: _kv.schedule_ping(self._conn, timeout))
+    def ping(self, *options: Any, **kwargs: Any) -> PingResult:
+        """Ping the cluster's services (KV and HTTP).
 
-    def diagnostics(self) -> DiagnosticsResult:
-        """State of each open connection."""
-        return self._run(lambda: _kv.schedule_diagnostics(self._conn))
+        ``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``;
+        ``ping(timeout)`` (the earlier spelling) still works.
+        """
+        return self._run(_health.ping_schedule(self._conn, options, kwargs))
+
+    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
+        """State of each open connection (``DiagnosticsOptions(report_id=...)``)."""
+        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+        """Wait until the services answer a ping (``WaitUntilReadyOptions(desired_state=ClusterState.Online,
+        service_types=[...])``); raises UnAmbiguousTimeoutException after ``timeout``."""
+        import time
+
+        _health.wait_until_ready(self, timeout, options, kwargs, time.sleep)
 
     def __enter__(self) -> "Cluster":
         return self

@@ -85,3 +85,28 @@ class Collection(ObserveMixin, KVOperations, CollectionManagement):
 
     def __repr__(self) -> str:
         return f"Collection(bucket={self._bucket_name!r}, scope={self._scope.name!r}, name={self.name!r})"
+
+
+# 3.x spellings: unported code imports the options from couchbase.collection
+from couchbase.options import (  # noqa: E402,F401
+    AppendOptions,
+    DecrementOptions,
+    DeltaValue,
+    ExistsOptions,
+    GetAllReplicasOptions,
+    GetAndLockOptions,
+    GetAndTouchOptions,
+    GetAnyReplicaOptions,
+    GetOptions,
+    IncrementOptions,
+    InsertOptions,
+    LookupInOptions,
+    MutateInOptions,
+    PrependOptions,
+    RemoveOptions,
+    ReplaceOptions,
+    SignedInt64,
+    TouchOptions,
+    UnlockOptions,
+    UpsertOptions,
+)

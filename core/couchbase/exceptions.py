@@ -405,8 +405,9 @@ class DocumentNotLockedException(KeyValueException):
     """The document is not locked."""
 
 
-class DocumentUnretrievableException(KeyValueException):
-    """No replica could return the document."""
+class DocumentUnretrievableException(DocumentNotFoundException):
+    """No copy (active or replica) could return the document: what ``get_any_replica`` raises for
+    a missing document (SDK 4.x); also a DocumentNotFoundException."""
 
 
 class ValueTooLargeException(KeyValueException):
@@ -449,8 +450,9 @@ class DurableWriteReCommitInProgressException(DurabilityException):
     """A durable write to the document is being re-committed."""
 
 
-class DurabilityTooManyException(DurabilityException, InvalidArgumentException):
-    """More replicas/nodes were asked for than the cluster has (also an InvalidArgumentException)."""
+class DurabilityTooManyException(DurabilityImpossibleException, InvalidArgumentException):
+    """More replicas/nodes were asked for than the cluster has: durability impossible (as SDK 4.x
+    reports it), also an InvalidArgumentException."""
 
 
 class MutationLostException(DurabilityException):
@@ -534,6 +536,74 @@ class XattrInvalidOrderException(XattrException):
 
 
 # ---- query services ---------------------------------------------------------------------
+# ---- SDK 4.x names without a libcouchbase status of their own --------------------------
+# (aliases where an existing class is the same error)
+CASMismatchException = CasMismatchException
+SubdocPathMismatchException = PathMismatchException
+DurabilitySyncWriteInProgressException = DurableWriteInProgressException
+UnsupportedOperation = UnsupportedOperationException
+
+
+class MissingConnectionException(CouchbaseException):
+    """The operation needs a connection that is not (or no longer) open."""
+
+
+class AlreadyQueriedException(InvalidArgumentException):
+    """A streaming result's rows were already iterated (also an InvalidArgumentException)."""
+
+
+class NoChildrenException(CouchbaseException):
+    """A sub-document path has no children."""
+
+
+class MissingTokenException(CouchbaseException):
+    """A mutation result carries no mutation token (MutationState)."""
+
+
+class QueueEmpty(CouchbaseException):
+    """``queue_pop`` / ``CouchbaseQueue.pop`` on an empty queue."""
+
+
+class UnsuccessfulOperationException(CouchbaseException):
+    """A data-structure operation could not be applied (e.g. after retries on CAS conflicts)."""
+
+
+class FeatureNotFoundException(CouchbaseException):
+    """The server does not offer the feature."""
+
+
+class InvalidIndexException(CouchbaseException):
+    """A data-structure index (list/queue position) is out of range."""
+
+
+class MutationTokenOutdatedException(CouchbaseException):
+    """A mutation token is older than what the server still knows."""
+
+
+class RangeScanCompletedException(CouchbaseException):
+    """A KV range scan has no more items."""
+
+
+class TransactionException(CouchbaseException):
+    """Base of the transactions errors (transactions are not available with libcouchbase 3)."""
+
+
+class TransactionOperationFailed(TransactionException):
+    pass
+
+
+class TransactionFailed(TransactionException):
+    pass
+
+
+class TransactionExpired(TransactionException):
+    pass
+
+
+class TransactionCommitAmbiguous(TransactionException):
+    pass
+
+
 class QueryException(CouchbaseException):
     """A query failed; ``context.errors`` holds the server's error list."""
 
@@ -647,14 +717,6 @@ class BucketNotFlushableException(CouchbaseException):
     """Flush is not enabled on the bucket."""
 
 
-class QueryIndexAlreadyExistsException(IndexExistsException):
-    """A query index of that name already exists on the keyspace."""
-
-
-class QueryIndexNotFoundException(IndexNotFoundException):
-    """No query index of that name on the keyspace."""
-
-
 class WatchQueryIndexTimeoutException(TimeoutException):
     """watch_indexes gave up before every index was online."""
 
@@ -700,6 +762,11 @@ class EventingFunctionCollectionNotFoundException(CollectionNotFoundException):
 
 
 # ---- libcouchbase status codes ---------------------------------------------------------------
+# SDK 4.x management-error names that map onto the query/search errors above
+QueryIndexAlreadyExistsException = IndexExistsException
+QueryIndexNotFoundException = IndexNotFoundException
+
+
 class StatusInfo(NamedTuple):
     """One libcouchbase status: its ``LCB_ERR_*`` name, description and exception class."""
 
@@ -1085,4 +1152,6 @@ __all__ = [
     "StatusInfo", "STATUS_TABLE", "exception_for", "class_for", "status_name", "status_description",
     *sorted(name for name, value in list(globals().items())
             if name.endswith("Exception") and isinstance(value, type)),
+    "QueueEmpty", "TransactionOperationFailed", "TransactionFailed", "TransactionExpired",
+    "TransactionCommitAmbiguous", "UnsupportedOperation",
 ]

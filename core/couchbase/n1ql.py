@@ -1,8 +1,10 @@
 """N1QL (SQL++) queries: options → request payload, and the blocking result."""
 from __future__ import annotations
 
+import datetime
 import enum
 import json
+import re
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from couchbase import options as _o
@@ -14,6 +16,7 @@ QUERY_OPTIONS = frozenset({
     "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch",
     "pipeline_cap", "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context",
     "raw",
+    "read_only", "use_replica",  # SDK 4.x names (read_only is readonly)
 })
 
 
@@ -43,6 +46,9 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
         raise InvalidArgumentException(message=f"query statement must be a non-empty str, got {statement!r}")
     blocks = tuple(a for a in args if isinstance(a, _o.OptionBlock))
     positional = [a for a in args if not isinstance(a, _o.OptionBlock)]
+    # SDK 4.x: keyword arguments that are not query options are named parameters
+    extra_named = {k: v for k, v in kwargs.items() if k not in QUERY_OPTIONS}
+    kwargs = {k: v for k, v in kwargs.items() if k in QUERY_OPTIONS}
     opts = _o.merge("query", QUERY_OPTIONS, blocks, kwargs)
     body: Dict[str, Any] = {"statement": statement}
     params = list(opts.get("positional_parameters") or []) + positional
@@ -51,6 +57,8 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
     named = opts.get("named_parameters") or {}
     if not isinstance(named, Mapping):
         raise InvalidArgumentException(message="named_parameters must be a dict")
+    if extra_named:
+        named = {**named, **extra_named}
     for name, value in named.items():
         body[name if name.startswith("$") else "$" + name] = value
     consistency = opts.get("scan_consistency")
@@ -62,6 +70,10 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
         body["scan_vectors"] = state.scan_vectors() if hasattr(state, "scan_vectors") else state
     if opts.get("client_context_id") is not None:
         body["client_context_id"] = str(opts["client_context_id"])
+    if "read_only" in opts:
+        opts["readonly"] = opts.pop("read_only")
+    if opts.get("use_replica") is not None:
+        body["use_replica"] = "on" if opts["use_replica"] else "off"
     for name in ("readonly", "metrics", "flex_index", "preserve_expiry"):
         if name in opts:
             body["use_fts" if name == "flex_index" else name] = bool(opts[name])
@@ -86,6 +98,100 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
     return body, opts
 
 
+class QueryStatus(str, enum.Enum):
+    """Status of a query (SDK 4.x); a ``str`` enum, so ``status() == "success"`` still holds."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    ERRORS = "errors"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    TIMEOUT = "timeout"
+    CLOSED = "closed"
+    FATAL = "fatal"
+    ABORTED = "aborted"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def from_str(cls, value: Any) -> "QueryStatus":
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+
+_UNITS = (("ns", 1e-3), ("µs", 1.0), ("us", 1.0), ("ms", 1e3), ("s", 1e6), ("m", 60e6), ("h", 3600e6))
+
+
+def parse_duration(value: Any) -> datetime.timedelta:
+    """A Go-style duration from the query services (``"1.5ms"``, ``"1m2.5s"``) as a timedelta."""
+    if isinstance(value, (int, float)):
+        return datetime.timedelta(microseconds=value / 1000)  # a number is nanoseconds
+    text = str(value or "0").strip()
+    total_us = 0.0
+    for num, unit in re.findall(r"([0-9.]+)\s*(ns|µs|us|ms|s|m|h)?", text):
+        factor = dict(_UNITS).get(unit or "s", 1e6)
+        try:
+            total_us += float(num) * factor
+        except ValueError:
+            continue
+    return datetime.timedelta(microseconds=total_us)
+
+
+class QueryMetrics(dict):  # type: ignore[type-arg]
+    """Query metrics (SDK 4.x methods ``elapsed_time()``, ``result_count()``, …); also the raw dict."""
+
+    def _count(self, *names: str) -> Any:
+        from couchbase.options import UnsignedInt64
+
+        for name in names:
+            if name in self:
+                return UnsignedInt64(int(self[name]))
+        return UnsignedInt64(0)
+
+    def elapsed_time(self) -> datetime.timedelta:
+        return parse_duration(self.get("elapsedTime", self.get("elapsed_time")))
+
+    def execution_time(self) -> datetime.timedelta:
+        return parse_duration(self.get("executionTime", self.get("execution_time")))
+
+    def sort_count(self) -> Any:
+        return self._count("sortCount", "sort_count")
+
+    def result_count(self) -> Any:
+        return self._count("resultCount", "result_count")
+
+    def result_size(self) -> Any:
+        return self._count("resultSize", "result_size")
+
+    def mutation_count(self) -> Any:
+        return self._count("mutationCount", "mutation_count")
+
+    def error_count(self) -> Any:
+        return self._count("errorCount", "error_count")
+
+    def warning_count(self) -> Any:
+        return self._count("warningCount", "warning_count")
+
+
+class QueryProblem(dict):  # type: ignore[type-arg]
+    """One warning or error of a query: ``code()`` and ``message()``; also the raw dict."""
+
+    def code(self) -> Optional[int]:
+        return self.get("code")
+
+    def message(self) -> Optional[str]:
+        return self.get("msg", self.get("message"))
+
+
+class QueryWarning(QueryProblem):
+    pass
+
+
+class QueryError(QueryProblem):
+    pass
+
+
 class QueryMetaData:
     """Request id, status, signature, metrics, warnings and profile of a query."""
 
@@ -98,17 +204,20 @@ class QueryMetaData:
     def client_context_id(self) -> Optional[str]:
         return self._raw.get("clientContextID")
 
-    def status(self) -> Optional[str]:
-        return self._raw.get("status")
+    def status(self) -> Optional[QueryStatus]:
+        status = self._raw.get("status")
+        return QueryStatus.from_str(status) if status is not None else None
 
     def signature(self) -> Any:
         return self._raw.get("signature")
 
-    def warnings(self) -> List[Dict[str, Any]]:
-        return list(self._raw.get("warnings", []))
+    def warnings(self) -> List[QueryWarning]:
+        return [QueryWarning(w) for w in self._raw.get("warnings", [])]
 
-    def metrics(self) -> Dict[str, Any]:
-        return dict(self._raw.get("metrics", {}))
+    def metrics(self) -> Optional[QueryMetrics]:
+        """The metrics (None when the request asked for none: ``metrics=False``)."""
+        m = self._raw.get("metrics")
+        return QueryMetrics(m) if m is not None else None
 
     def profile(self) -> Any:
         return self._raw.get("profile")

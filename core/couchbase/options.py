@@ -46,14 +46,21 @@ class ClientDurability:
     """Observe-based durability: poll until persisted to / replicated to N nodes.
 
     A negative number means "as many as are available".
+
+    ``replicate_to`` takes an int or :class:`couchbase.durability.ReplicateTo`; ``persist_to`` an
+    int (number of nodes, the master included) or :class:`couchbase.durability.PersistTo` /
+    ``PersistToExtended`` (SDK 4.x values: ``ACTIVE`` and ``ONE`` are one node, ``FOUR`` four).
     """
 
     def __init__(self, replicate_to: int = 0, persist_to: int = 0) -> None:
         for name, val in (("replicate_to", replicate_to), ("persist_to", persist_to)):
             if not isinstance(val, int) or isinstance(val, bool):
                 raise InvalidArgumentException(message=f"{name} must be an int, got {type(val).__name__}")
-        self.replicate_to = replicate_to
-        self.persist_to = persist_to
+        self.replicate_to = int(replicate_to)
+        if type(persist_to).__name__ in ("PersistTo", "PersistToExtended"):
+            # the 4.x enums count the active node as 1 and "at least one node" as 2
+            persist_to = max(int(persist_to) - 1, 1) if int(persist_to) else 0
+        self.persist_to = int(persist_to)
 
     def __repr__(self) -> str:
         return f"ClientDurability(replicate_to={self.replicate_to}, persist_to={self.persist_to})"
@@ -342,3 +349,306 @@ class ViewOptions(OptionBlock):
     ``skip``, ``reduce``, ``group``, ``group_level``, ``stale``/``scan_consistency``,
     ``include_docs``, ``namespace`` (production/development), ``timeout``, ``raw``
     (extra query-string parameters)."""
+
+
+# ---- SDK 4.x option classes added for drop-in compatibility ---------------------------------
+class PingOptions(OptionBlock):
+    """``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``."""
+
+
+class DiagnosticsOptions(OptionBlock):
+    """``diagnostics(DiagnosticsOptions(report_id=...))``."""
+
+
+class WaitUntilReadyOptions(OptionBlock):
+    """``wait_until_ready(timeout, WaitUntilReadyOptions(desired_state=ClusterState.Online,
+    service_types=[...]))``."""
+
+
+class ClusterTracingOptions(OptionBlock):
+    """Threshold-logging tracer settings: ``tracing_threshold_kv``, ``tracing_threshold_query``,
+    ``tracing_threshold_view``, ``tracing_threshold_search``, ``tracing_threshold_analytics``
+    (timedeltas), ``tracing_threshold_queue_size``, ``tracing_threshold_queue_flush_interval``."""
+
+
+class ClusterMetricsOptions(OptionBlock):
+    """Operation-metrics settings: ``metrics_emit_interval`` (timedelta)."""
+
+
+class ClusterOrphanReportingOptions(OptionBlock):
+    """Orphaned-response reporting: ``orphan_sample_size``, ``orphan_emit_interval``."""
+
+
+class LookupInAnyReplicaOptions(OptionBlock):
+    pass
+
+
+class LookupInAllReplicasOptions(OptionBlock):
+    pass
+
+
+class ScanOptions(OptionBlock):
+    pass
+
+
+class _MultiOptions(OptionBlock):
+    """Options of a multi operation: the single operation's options for every key, plus
+    ``per_key_options`` ({key: the single operation's *Options}) and ``return_exceptions``
+    (default True, as in SDK 4.x: failed keys are in the result's ``exceptions``; False raises
+    the first failure, which carries the whole result as ``all_results``)."""
+
+
+class GetMultiOptions(_MultiOptions):
+    pass
+
+
+class GetAllReplicasMultiOptions(_MultiOptions):
+    pass
+
+
+class GetAnyReplicaMultiOptions(_MultiOptions):
+    pass
+
+
+class ExistsMultiOptions(_MultiOptions):
+    pass
+
+
+class UpsertMultiOptions(_MultiOptions):
+    pass
+
+
+class InsertMultiOptions(_MultiOptions):
+    pass
+
+
+class ReplaceMultiOptions(_MultiOptions):
+    pass
+
+
+class RemoveMultiOptions(_MultiOptions):
+    pass
+
+
+class TouchMultiOptions(_MultiOptions):
+    pass
+
+
+class GetAndLockMultiOptions(_MultiOptions):
+    pass
+
+
+LockMultiOptions = GetAndLockMultiOptions
+
+
+class UnlockMultiOptions(_MultiOptions):
+    pass
+
+
+class IncrementMultiOptions(_MultiOptions):
+    pass
+
+
+class DecrementMultiOptions(_MultiOptions):
+    pass
+
+
+class AppendMultiOptions(_MultiOptions):
+    pass
+
+
+class PrependMultiOptions(_MultiOptions):
+    pass
+
+
+class ConstrainedInt:
+    """An int checked against ``min()``..``max()``; raises InvalidArgumentException otherwise."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = type(self).verify_value(value)
+
+    @classmethod
+    def verify_value(cls, item: Any) -> int:
+        value = getattr(item, "value", item)
+        if not isinstance(value, int) or isinstance(value, bool) or not cls.min() <= value <= cls.max():
+            raise InvalidArgumentException(
+                message=f"{cls.__name__} takes an int in {cls.min()}..{cls.max()}, got {item!r}")
+        return value
+
+    @classmethod
+    def is_valid(cls, item: Any) -> bool:
+        return isinstance(item, cls)
+
+    @classmethod
+    def min(cls) -> int:
+        raise NotImplementedError
+
+    @classmethod
+    def max(cls) -> int:
+        raise NotImplementedError
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __index__(self) -> int:
+        return self.value
+
+    def __neg__(self) -> int:
+        return -self.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(self, type(other)) and self.value == getattr(other, "value", None)
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.value))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value})"
+
+
+class SignedInt64(ConstrainedInt):
+    """A signed 64-bit int (``initial=SignedInt64(10)`` of increment/decrement)."""
+
+    @classmethod
+    def min(cls) -> int:
+        return -0x8000000000000000
+
+    @classmethod
+    def max(cls) -> int:
+        return 0x7FFFFFFFFFFFFFFF
+
+
+class UnsignedInt32(ConstrainedInt):
+    @classmethod
+    def min(cls) -> int:
+        return 0
+
+    @classmethod
+    def max(cls) -> int:
+        return 0xFFFFFFFF
+
+
+class UnsignedInt64(ConstrainedInt):
+    """An unsigned 64-bit int."""
+
+    @classmethod
+    def min(cls) -> int:
+        return 0
+
+    @classmethod
+    def max(cls) -> int:
+        return 0xFFFFFFFFFFFFFFFF
+
+
+class DeltaValue(ConstrainedInt):
+    """The ``delta=`` of increment/decrement: 0..2**63-1."""
+
+    @classmethod
+    def min(cls) -> int:
+        return 0
+
+    @classmethod
+    def max(cls) -> int:
+        return 0x7FFFFFFFFFFFFFFF
+
+
+AcceptableInts = Union[ConstrainedInt, int]
+
+
+class TLSVerifyMode(enum.Enum):
+    """``ClusterOptions(tls_verify=...)``: ``NO_VERIFY``/``NONE`` skip certificate checks."""
+
+    NONE = "none"
+    PEER = "peer"
+    NO_VERIFY = "no_verify"
+
+
+class IpProtocol(enum.Enum):
+    """``ClusterOptions(ip_protocol=...)``."""
+
+    Any = "any"
+    ForceIPv4 = "force_ipv4"
+    ForceIPv6 = "force_ipv6"
+
+
+class KnownConfigProfiles(enum.Enum):
+    WanDevelopment = "wan_development"
+
+
+class ConfigProfile:
+    """A named set of cluster options applied by ``ClusterOptions.apply_profile(name)``."""
+
+    def apply(self, options: "ClusterOptions") -> None:
+        raise NotImplementedError
+
+
+class WanDevelopmentProfile(ConfigProfile):
+    """Longer timeouts for a cluster reached over a WAN (values as in SDK 4.x)."""
+
+    def apply(self, options: "ClusterOptions") -> None:
+        for name, secs in (("kv_timeout", 20), ("connect_timeout", 20), ("query_timeout", 120),
+                           ("analytics_timeout", 120), ("search_timeout", 120), ("views_timeout", 120),
+                           ("management_timeout", 120), ("durability_timeout", 20)):
+            options[name] = datetime.timedelta(seconds=secs)
+
+
+class ConfigProfiles:
+    """The registry of configuration profiles (``CONFIG_PROFILES``)."""
+
+    def __init__(self) -> None:
+        self._profiles: Dict[str, ConfigProfile] = {
+            KnownConfigProfiles.WanDevelopment.value: WanDevelopmentProfile()}
+
+    def apply_profile(self, name: Any, options: "ClusterOptions") -> None:
+        key = getattr(name, "value", name)
+        if key not in self._profiles:
+            raise InvalidArgumentException(message=f"unknown configuration profile {name!r}")
+        self._profiles[key].apply(options)
+
+    def register_profile(self, name: str, profile: ConfigProfile) -> None:
+        if not isinstance(profile, ConfigProfile):
+            raise InvalidArgumentException(message="profile must be a ConfigProfile")
+        self._profiles[name] = profile
+
+    def unregister_profile(self, name: str) -> Optional[ConfigProfile]:
+        return self._profiles.pop(name, None)
+
+
+CONFIG_PROFILES = ConfigProfiles()
+
+
+def _apply_profile(self: "ClusterOptions", profile_name: Any) -> None:
+    """Apply a configuration profile (``KnownConfigProfiles.WanDevelopment``)."""
+    CONFIG_PROFILES.apply_profile(profile_name, self)
+
+
+ClusterOptions.apply_profile = _apply_profile  # type: ignore[attr-defined]
+
+
+class TransactionConfig(OptionBlock):
+    """Accepted by name only: libcouchbase 3 has no distributed transactions, so a
+    ``ClusterOptions(transaction_config=...)`` is refused with FeatureUnavailableException."""
+
+
+class TransactionOptions(OptionBlock):
+    """See :class:`TransactionConfig`."""
+
+
+__all__ += [
+    "PingOptions", "DiagnosticsOptions", "WaitUntilReadyOptions", "ClusterTracingOptions",
+    "ClusterMetricsOptions", "ClusterOrphanReportingOptions", "LookupInAnyReplicaOptions",
+    "LookupInAllReplicasOptions", "GetMultiOptions",
+    "GetAllReplicasMultiOptions", "GetAnyReplicaMultiOptions", "ExistsMultiOptions", "UpsertMultiOptions",
+    "InsertMultiOptions", "ReplaceMultiOptions", "RemoveMultiOptions", "TouchMultiOptions",
+    "GetAndLockMultiOptions",
+    "LockMultiOptions", "UnlockMultiOptions", "IncrementMultiOptions", "DecrementMultiOptions",
+    "AppendMultiOptions", "PrependMultiOptions", "SignedInt64", "UnsignedInt32", "UnsignedInt64",
+    "DeltaValue",
+    "TLSVerifyMode", "IpProtocol", "KnownConfigProfiles", "ConfigProfile", "CONFIG_PROFILES", "QueryOptions",
+    "AnalyticsOptions", "SearchOptions", "ViewOptions", "TransactionConfig",
+]
+
+
+class VectorSearchOptions(OptionBlock):
+    """Options of a vector search (SDK 4.x name, importable for source compatibility). This SDK has
+    no vector search: ``search_query`` refuses these options as unknown (InvalidArgumentException)."""

@@ -24,7 +24,11 @@ class _ContentAs:
 
     def __getitem__(self, kind: Type[T]) -> T:
         value = self._getter()
-        if kind is Any or isinstance(value, kind):  # type: ignore[arg-type]
+        if kind is Any:
+            return value
+        if not isinstance(kind, type):  # SDK 4.x: any callable converts, e.g. content_as[lambda x: x]
+            return kind(value)  # type: ignore[call-arg,no-any-return]
+        if isinstance(value, kind):
             return value
         if kind is str and isinstance(value, (bytes, bytearray)):
             return bytes(value).decode("utf-8")  # type: ignore[return-value]
@@ -119,11 +123,17 @@ class GetResult(Result):
 
     @property
     def expiry_time(self) -> Optional[datetime.datetime]:
-        """Absolute expiry as an aware UTC datetime; None when the document never expires
-        or the read did not ask for it."""
+        """Absolute expiry as a naive local datetime (as SDK 4.x returns it, so
+        ``expiry_time - datetime.now()`` works); None when the document never expires or the
+        read did not ask for it. ``expiry`` has the unix timestamp."""
         if not self._expiry:
             return None
-        return datetime.datetime.fromtimestamp(self._expiry, tz=datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(self._expiry)
+
+    @property
+    def expiryTime(self) -> Optional[datetime.datetime]:  # noqa: N802 - the SDK 3.x/4.x deprecated name
+        """Deprecated name of ``expiry_time`` (kept by SDK 4.x)."""
+        return self.expiry_time
 
     @property
     def expiry(self) -> Optional[int]:
@@ -287,13 +297,15 @@ class MutateInResult(_SubdocResult):
 
 
 class OperationResult(Result):
-    """A failed operation inside a multi result when ``return_exceptions``/``quiet`` is used."""
+    """A failed operation inside a multi result when ``return_exceptions``/``quiet`` is used; also
+    the result of the data-structure collection methods (``list_append`` …)."""
 
-    __slots__ = ("exception",)
+    __slots__ = ("exception", "value")
 
-    def __init__(self, key: Any, rc: int, exception: BaseException) -> None:
+    def __init__(self, key: Any, rc: int, exception: Optional[BaseException]) -> None:
         super().__init__(key, rc, 0)
         self.exception = exception
+        self.value: Any = None
 
     def _fields(self) -> List[Tuple[str, Any]]:
         return super()._fields() + [("exception", self.exception)]
@@ -316,42 +328,169 @@ class MultiResult(Dict[Any, Any]):
 
     @property
     def results(self) -> Dict[Any, Any]:
-        return dict(self)
+        """The results of the keys that succeeded (SDK 4.x); failed keys are in ``exceptions``.
+
+        Iterating the MultiResult itself (a dict) still gives every key, failed ones mapped to
+        an :class:`OperationResult` carrying the exception."""
+        return {k: v for k, v in dict.items(self) if k not in self.exceptions}
 
     def __repr__(self) -> str:
-        return f"MultiResult(all_ok={self.all_ok}, results={dict.__repr__(self)})"
+        return f"{type(self).__name__}(all_ok={self.all_ok}, results={dict.__repr__(self)})"
 
     def __iter__(self) -> Iterator[Any]:
         return dict.__iter__(self)
 
 
+class MultiGetResult(MultiResult):
+    """Result of ``get_multi``/``lock_multi`` (SDK 4.x name): ``results`` maps keys to GetResult."""
+
+
+class MultiGetReplicaResult(MultiResult):
+    """Result of the replica multi reads: GetReplicaResult (or lists of them) per key."""
+
+
+class MultiMutationResult(MultiResult):
+    """Result of the mutating multi operations: MutationResult per key."""
+
+
+class MultiExistsResult(MultiResult):
+    """Result of ``exists_multi``: ExistsResult per key."""
+
+
+class MultiCounterResult(MultiResult):
+    """Result of the counter multi operations: CounterResult per key."""
+
+
 class PingResult:
-    """Per-service endpoint reports from ``ping()`` (libcouchbase's JSON report)."""
+    """Result of ``ping()`` (SDK 4.x shape): ``id``, ``sdk``, ``version`` and ``endpoints``
+    (``{ServiceType: [EndpointPingReport]}``, also keyed by libcouchbase's names such as ``"kv"``).
+    ``raw`` is libcouchbase's JSON report; ``as_json()`` returns it as a JSON string (as 4.x does)."""
 
-    def __init__(self, report: Dict[str, Any]) -> None:
+    def __init__(self, report: Dict[str, Any], report_id: Optional[str] = None,
+                 service_types: Optional[List[Any]] = None) -> None:
+        from couchbase.diagnostics import EndpointPingReport, ServiceEndpoints, service_type
+
         self.raw = report
-        self.id = report.get("id")
+        self.id = report_id if report_id is not None else report.get("id")
         self.sdk = report.get("sdk")
-        self.endpoints: Dict[str, List[Dict[str, Any]]] = report.get("services", {})
+        self.version = report.get("version")
+        wanted = {service_type(s) for s in service_types} if service_types else None
+        self.endpoints: Dict[Any, List[Any]] = ServiceEndpoints()
+        for name, eps in (report.get("services") or {}).items():
+            try:
+                svc = service_type(name)
+            except Exception:  # noqa: BLE001 - a service this SDK does not know: kept in raw only
+                continue
+            if wanted is None or svc in wanted:
+                self.endpoints[svc] = [EndpointPingReport(svc, e) for e in eps]
 
-    def as_json(self) -> Dict[str, Any]:
-        return self.raw
+    def as_json(self) -> str:
+        """The SDK 4.x JSON report: version, id, sdk and ``services`` ({service: [endpoint]})."""
+        import json
+
+        services = {svc.value: [e.as_dict() for e in eps] for svc, eps in self.endpoints.items()}
+        return json.dumps({"version": self.version, "id": self.id, "sdk": self.sdk, "services": services})
 
     def __repr__(self) -> str:
-        summary = {svc: [e.get("status") for e in eps] for svc, eps in self.endpoints.items()}
-        return f"PingResult(id={self.id!r}, services={summary})"
+        summary = {getattr(svc, "name", svc): [e.get("status") for e in eps]
+                   for svc, eps in self.endpoints.items()}
+        return f"{type(self).__name__}(id={self.id!r}, services={summary})"
 
 
-class DiagnosticsResult(PingResult):
-    """Connection state per endpoint from ``diagnostics()``."""
+class DiagnosticsResult:
+    """Result of ``diagnostics()`` (SDK 4.x shape): ``endpoints``
+    (``{ServiceType: [EndpointDiagnosticsReport]}``) and ``state`` (a ClusterState)."""
 
-    def __init__(self, report: Dict[str, Any]) -> None:
-        super().__init__(report)
-        self.endpoints = report.get("services", report.get("config", {})) if isinstance(report, dict) else {}
+    def __init__(self, report: Dict[str, Any], report_id: Optional[str] = None) -> None:
+        from couchbase.diagnostics import EndpointDiagnosticsReport, ServiceEndpoints, service_type
+
+        self.raw = report
+        self.id = report_id if report_id is not None else report.get("id")
+        self.sdk = report.get("sdk")
+        self.version = report.get("version")
+        self.endpoints: Dict[Any, List[Any]] = ServiceEndpoints()
+        services = report.get("services", report) if isinstance(report, dict) else {}
+        for name, eps in services.items():
+            if not isinstance(eps, list):
+                continue
+            try:
+                svc = service_type(name)
+            except Exception:  # noqa: BLE001
+                continue
+            self.endpoints.setdefault(svc, []).extend(EndpointDiagnosticsReport(svc, e) for e in eps)
 
     @property
-    def state(self) -> str:
-        states = [e.get("state") for eps in self.endpoints.values() for e in eps]
-        if states and all(s == "connected" for s in states):
-            return "online"
-        return "degraded" if any(s == "connected" for s in states) else "offline"
+    def state(self) -> Any:
+        """Online when every endpoint is connected, Offline when none is, else Degraded."""
+        from couchbase.diagnostics import ClusterState, EndpointState
+
+        states = [e.state for eps in self.endpoints.values() for e in eps]
+        if states and all(s == EndpointState.Connected for s in states):
+            return ClusterState.Online
+        if any(s == EndpointState.Connected for s in states):
+            return ClusterState.Degraded
+        return ClusterState.Offline
+
+    def as_json(self) -> str:
+        """The SDK 4.x JSON report: version, id, sdk, state and ``services`` ({service: [endpoint]})."""
+        import json
+
+        services = {svc.value: [e.as_dict() for e in eps] for svc, eps in self.endpoints.items()}
+        return json.dumps({"version": self.version, "id": self.id, "sdk": self.sdk, "state": self.state.value,
+                           "services": services})
+
+    def __repr__(self) -> str:
+        return f"DiagnosticsResult(id={self.id!r}, state={self.state.name})"
+
+
+class ClusterInfoResult:
+    """Result of ``cluster_info()``: the cluster's nodes and server version (from ``/pools/default``)."""
+
+    def __init__(self, info: Dict[str, Any]) -> None:
+        self.raw = info
+        nodes = info.get("nodes") or []
+        self._version_raw: Optional[str] = None
+        for node in nodes:
+            if isinstance(node, dict) and node.get("version"):
+                self._version_raw = str(node["version"])
+                break
+
+    @property
+    def nodes(self) -> Optional[List[Dict[str, Any]]]:
+        return self.raw.get("nodes")
+
+    @property
+    def server_version(self) -> Optional[str]:
+        """``X.Y.Z`` of the first node."""
+        return self._version_raw.split("-")[0] if self._version_raw else None
+
+    @property
+    def server_version_short(self) -> Optional[float]:
+        """``X.Y`` as a float."""
+        if not self._version_raw:
+            return None
+        major, minor = (self._version_raw.split("-")[0].split(".") + ["0"])[:2]
+        return float(f"{major}.{minor}")
+
+    @property
+    def server_version_full(self) -> Optional[str]:
+        return self._version_raw
+
+    @property
+    def server_version_build(self) -> Optional[int]:
+        tokens = (self._version_raw or "").split("-")
+        return int(tokens[1]) if len(tokens) == 3 and tokens[1].isdigit() else None
+
+    @property
+    def is_enterprise(self) -> Optional[bool]:
+        tokens = (self._version_raw or "").split("-")
+        return tokens[2].lower() == "enterprise" if len(tokens) == 3 else None
+
+    @property
+    def is_community(self) -> Optional[bool]:
+        tokens = (self._version_raw or "").split("-")
+        return tokens[2].lower() == "community" if len(tokens) == 3 else None
+
+    def __repr__(self) -> str:
+        nodes = len(self.nodes or [])
+        return f"ClusterInfoResult(server_version={self.server_version_full!r}, nodes={nodes})"

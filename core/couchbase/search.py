@@ -5,6 +5,7 @@ Each query class renders the JSON the search service expects.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -45,12 +46,23 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
+class MatchOperator(enum.Enum):
+    """How the terms of a MatchQuery combine (``MatchQuery("a b", operator=MatchOperator.AND)``)."""
+
+    OR = "or"
+    AND = "and"
+
+
 class MatchQuery(SearchQuery):
-    """Analyzed text match."""
+    """Analyzed text match; ``operator`` is a MatchOperator (or ``"or"``/``"and"``)."""
 
     def __init__(self, match: str, field: Optional[str] = None, analyzer: Optional[str] = None,
                  fuzziness: Optional[int] = None, prefix_length: Optional[int] = None,
-                 boost: Optional[float] = None, operator: Optional[str] = None) -> None:
+                 boost: Optional[float] = None, operator: Any = None) -> None:
+        if operator is not None:
+            operator = getattr(operator, "value", operator)
+            if operator not in ("or", "and"):
+                raise InvalidArgumentException(message=f"operator must be a MatchOperator, got {operator!r}")
         super().__init__(match=_text("match", match), field=field, analyzer=analyzer, fuzziness=fuzziness,
                          prefix_length=prefix_length, boost=boost, operator=operator)
 
@@ -271,6 +283,63 @@ def build_payload(index: str, query: SearchQuery, args: Tuple[Any, ...],
     return body, opts
 
 
+class HighlightStyle(enum.Enum):
+    """``SearchOptions(highlight_style=HighlightStyle.Html)``."""
+
+    Ansi = "ansi"
+    Html = "html"
+
+
+@dataclasses.dataclass
+class SearchTermFacet:
+    term: Optional[str] = None
+    count: Optional[int] = None
+
+
+@dataclasses.dataclass
+class SearchNumericRangeFacet:
+    name: Optional[str] = None
+    count: Optional[int] = None
+    min: Optional[float] = None
+    max: Optional[float] = None
+
+
+@dataclasses.dataclass
+class SearchDateRangeFacet:
+    name: Optional[str] = None
+    count: Optional[int] = None
+    start: Optional[str] = None
+    end: Optional[str] = None
+
+
+class SearchFacetResult(dict):  # type: ignore[type-arg]
+    """One facet of a search result (SDK 4.x attributes ``name``, ``field``, ``total``, ``missing``,
+    ``other``, ``terms``, ``numeric_ranges``, ``date_ranges``); also the raw dict the service sent."""
+
+    def __init__(self, name: str, raw: Mapping[str, Any]) -> None:
+        super().__init__(raw)
+        self.name = name
+
+    field = property(lambda self: self.get("field"))
+    total = property(lambda self: self.get("total"))
+    missing = property(lambda self: self.get("missing"))
+    other = property(lambda self: self.get("other"))
+
+    @property
+    def terms(self) -> List[SearchTermFacet]:
+        return [SearchTermFacet(t.get("term"), t.get("count")) for t in self.get("terms") or []]
+
+    @property
+    def numeric_ranges(self) -> List[SearchNumericRangeFacet]:
+        return [SearchNumericRangeFacet(r.get("name"), r.get("count"), r.get("min"), r.get("max"))
+                for r in self.get("numeric_ranges") or []]
+
+    @property
+    def date_ranges(self) -> List[SearchDateRangeFacet]:
+        return [SearchDateRangeFacet(r.get("name"), r.get("count"), r.get("start"), r.get("end"))
+                for r in self.get("date_ranges") or []]
+
+
 class SearchRow:
     """One hit: ``id``, ``score``, ``index``, ``fields``, ``locations``, ``explanation``."""
 
@@ -322,5 +391,7 @@ class SearchResult(BlockingRows):
     def metadata(self) -> SearchMetaData:
         return SearchMetaData(self._finish())
 
-    def facets(self) -> Dict[str, Any]:
-        return dict(self._finish().get("facets") or {})
+    def facets(self) -> Dict[str, SearchFacetResult]:
+        """``{name: SearchFacetResult}`` once the hits are read."""
+        return {name: SearchFacetResult(name, raw)
+                for name, raw in (self._finish().get("facets") or {}).items()}

@@ -86,6 +86,8 @@ def _encode(value: Any) -> "tuple[bytes, int]":
 
 
 def _multi(values: "tuple[Any, ...]") -> bytes:
+    if len(values) == 1 and isinstance(values[0], ArrayValues):
+        values = tuple(values[0])
     if not values:
         raise InvalidArgumentException(message="array operations need at least one value")
     return b",".join(_encode(v)[0] for v in values)
@@ -218,3 +220,66 @@ def decode_value(raw: Optional[bytes]) -> Any:
     if not raw:
         return None
     return json.loads(raw)
+
+
+# ---- SDK 4.x names ----------------------------------------------------------------------------
+from couchbase.options import StoreSemantics  # noqa: E402,F401  (4.x: also importable from here)
+
+
+class LookupInMacro:
+    """Virtual extended attributes readable with ``get(LookupInMacro.cas(), xattr=True)``."""
+
+    @staticmethod
+    def document() -> str:
+        return "$document"
+
+    @staticmethod
+    def expiry_time() -> str:
+        return "$document.exptime"
+
+    @staticmethod
+    def cas() -> str:
+        return "$document.CAS"
+
+    @staticmethod
+    def seq_no() -> str:
+        return "$document.seqno"
+
+    @staticmethod
+    def last_modified() -> str:
+        return "$document.last_modified"
+
+    @staticmethod
+    def is_deleted() -> str:
+        return "$document.deleted"
+
+    @staticmethod
+    def value_size_bytes() -> str:
+        return "$document.value_bytes"
+
+    @staticmethod
+    def rev_id() -> str:
+        return "$document.revid"
+
+
+class ArrayValues(tuple):  # type: ignore[type-arg]
+    """Several values for one array operation: ``array_append("a", ArrayValues(1, 2))``."""
+
+    def __new__(cls, *args: Any) -> "ArrayValues":
+        return super().__new__(cls, tuple(args))
+
+    def __repr__(self) -> str:
+        return f"ArrayValues{tuple(self)!r}"
+
+
+def with_expiry() -> Spec:
+    """Read the document's expiry (its ``$document.exptime`` virtual attribute)."""
+    return get(LookupInMacro.expiry_time(), xattr=True)
+
+
+def convert_macro_cas_to_cas(cas: str) -> int:
+    """The CAS as an int from the hex string ``MutationMacro.cas()`` stored in an xattr (the server
+    writes it little-endian, as SDK 4.x documents)."""
+    raw = bytearray.fromhex(cas[2:] if cas.startswith("0x") else cas)
+    raw.reverse()
+    return int(raw.hex(), 16)

@@ -92,6 +92,8 @@ def format_of(flags: int) -> Optional[int]:
     The common-flags byte decides when set; otherwise the legacy low bits do (so ``0``
     is legacy JSON).
     """
+    if flags is None:  # SDK 4.x transcoders accept "no flags" as JSON
+        flags = 0
     common = flags & FMT_COMMON_MASK
     if common:
         return _BY_COMMON.get(common)

@@ -1,7 +1,7 @@
 """The management (mgmt, "8091") port of one node.
 
 Serves the REST endpoints clients use to bootstrap and to manage buckets:
-``/pools``, ``/pools/default``, ``/pools/default/buckets[/<b>]`` (full bucket
+``/pools``, ``/pools/default`` (also as ``/pools/nodes``), ``/pools/default/buckets[/<b>]`` (full bucket
 objects with every key couchbase-cxx-client reads with ``at()``), the terse
 ``/pools/default/b/<b>``, ``/pools/default/nodeServices``, the collections
 manifest ``/pools/default/buckets/<b>/scopes`` and the streaming configs
@@ -389,6 +389,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
     router.add("GET", "/pools", get_pools, auth=False)
     router.add("GET", "/versions", get_versions, auth=False)
     router.add("GET", "/pools/default", get_pools_default)
+    router.add("GET", "/pools/nodes", get_pools_default)  # the same pool details, as a server answers
     router.add("GET", "/pools/default/nodeServices", get_node_services)
     router.add("GET", "/pools/default/buckets", get_buckets)
     router.add("GET", "/pools/default/buckets/{bucket}", get_bucket)

@@ -10,6 +10,7 @@ SELECT_BUCKET, bucket or global GET_CLUSTER_CONFIG); data operations are in
 from __future__ import annotations
 
 import asyncio
+import json
 import struct
 from typing import TYPE_CHECKING, Any, List, Optional, Set
 
@@ -27,7 +28,7 @@ F_TCPNODELAY, F_MUTATION_SEQNO, F_XATTR, F_XERROR, F_SELECT_BUCKET, F_JSON = \
 F_DUPLEX, F_CLUSTERMAP_NOTIF, F_UNORDERED, F_ALT_REQUEST, F_SYNC_REPL, F_COLLECTIONS, F_PRESERVE_TTL = \
     0x0C, 0x0D, 0x0E, 0x10, 0x11, 0x12, 0x14
 SUPPORTED = {F_TCPNODELAY, F_MUTATION_SEQNO, F_XATTR, F_SELECT_BUCKET, F_JSON, F_UNORDERED, F_ALT_REQUEST,
-             F_SYNC_REPL, F_COLLECTIONS, F_PRESERVE_TTL, F_DUPLEX, F_CLUSTERMAP_NOTIF}
+             F_SYNC_REPL, F_COLLECTIONS, F_PRESERVE_TTL, F_DUPLEX, F_CLUSTERMAP_NOTIF, F_XERROR}
 
 
 class Request:
@@ -268,9 +269,68 @@ def _get_cluster_config(conn: KVConnection, req: Request) -> bytes:
     return P.response(req.opcode, req.opaque, 0, body.encode(), datatype=1 if conn.json else 0)
 
 
+# The error map served to clients that negotiate XERROR: every status the mock sends, with
+# the attributes a 7.x server gives them (libcouchbase and the C++ core act on ``attrs``).
+_ERRORS = {
+    0x01: ("KEY_ENOENT", "Not Found", ["item-only"]),
+    0x02: ("KEY_EEXISTS", "key already exists, or CAS mismatch", ["item-only"]),
+    0x03: ("E2BIG", "Value is too big", ["item-only", "invalid-input"]),
+    0x04: ("EINVAL", "Invalid packet", ["internal", "invalid-input"]),
+    0x05: ("NOT_STORED", "Not Stored", ["item-only"]),
+    0x06: ("DELTA_BADVAL", "Existing document not a number", ["item-only", "invalid-input"]),
+    0x07: ("NOT_MY_VBUCKET", "Server does not own this vBucket", ["fetch-config", "invalid-input"]),
+    0x08: ("NO_BUCKET", "Not connected to a bucket", ["special-handling"]),
+    0x09: ("LOCKED", "Requested resource is locked", ["item-locked", "item-only"]),  # reported at once
+    0x0E: ("NOT_LOCKED", "Requested resource is not locked", ["item-only"]),
+    0x20: ("AUTH_ERROR", "Authentication failed", ["auth"]),
+    0x21: ("AUTH_CONTINUE", "Continue authentication", ["special-handling"]),
+    0x24: ("EACCESS", "No access", ["support"]),
+    0x81: ("UNKNOWN_COMMAND", "Unknown command", ["support"]),
+    0x83: ("NOT_SUPPORTED", "Not supported", ["support"]),
+    0x86: ("ETMPFAIL", "Temporary failure", ["temp", "retry-later"]),
+    0x88: ("UNKNOWN_COLLECTION", "Unknown collection", ["fetch-config", "item-only"]),
+    0x8C: ("UNKNOWN_SCOPE", "Unknown scope", ["fetch-config", "item-only"]),
+    0xA0: ("DURABILITY_INVALID_LEVEL", "Invalid durability level", ["invalid-input"]),
+    0xA1: ("DURABILITY_IMPOSSIBLE", "Durability impossible", ["item-only"]),
+    0xC0: ("SUBDOC_PATH_ENOENT", "Subdoc: path not found", ["subdoc", "item-only"]),
+    0xC1: ("SUBDOC_PATH_MISMATCH", "Subdoc: path mismatch", ["subdoc", "item-only"]),
+    0xC2: ("SUBDOC_PATH_EINVAL", "Subdoc: invalid path", ["subdoc", "item-only", "invalid-input"]),
+    0xC3: ("SUBDOC_PATH_E2BIG", "Subdoc: path too big", ["subdoc", "item-only", "invalid-input"]),
+    0xC4: ("SUBDOC_DOC_E2DEEP", "Subdoc: document too deep", ["subdoc", "item-only"]),
+    0xC5: ("SUBDOC_VALUE_CANTINSERT", "Subdoc: cannot insert value",
+           ["subdoc", "item-only", "invalid-input"]),
+    0xC6: ("SUBDOC_DOC_NOT_JSON", "Subdoc: document not JSON", ["subdoc", "item-only"]),
+    0xC7: ("SUBDOC_NUM_ERANGE", "Subdoc: number out of range", ["subdoc", "item-only"]),
+    0xC8: ("SUBDOC_DELTA_EINVAL", "Subdoc: invalid delta", ["subdoc", "item-only", "invalid-input"]),
+    0xC9: ("SUBDOC_PATH_EEXISTS", "Subdoc: path exists", ["subdoc", "item-only"]),
+    0xCA: ("SUBDOC_VALUE_ETOODEEP", "Subdoc: value too deep", ["subdoc", "item-only", "invalid-input"]),
+    0xCB: ("SUBDOC_INVALID_COMBO", "Subdoc: invalid combination", ["subdoc", "invalid-input"]),
+    0xCC: ("SUBDOC_MULTI_PATH_FAILURE", "Subdoc: some paths failed", ["subdoc"]),
+    0xCD: ("SUBDOC_SUCCESS_DELETED", "Subdoc: success on a deleted document", ["subdoc", "success"]),
+    0xCE: ("SUBDOC_XATTR_INVALID_FLAG_COMBO", "Subdoc: invalid xattr flag combination",
+           ["subdoc", "invalid-input"]),
+    0xCF: ("SUBDOC_XATTR_INVALID_KEY_COMBO", "Subdoc: invalid xattr key combination",
+           ["subdoc", "invalid-input"]),
+    0xD0: ("SUBDOC_XATTR_UNKNOWN_MACRO", "Subdoc: unknown macro", ["subdoc", "invalid-input"]),
+    0xD1: ("SUBDOC_XATTR_UNKNOWN_VATTR", "Subdoc: unknown virtual attribute", ["subdoc", "invalid-input"]),
+    0xD2: ("SUBDOC_XATTR_CANT_MODIFY_VATTR", "Subdoc: cannot modify virtual attribute",
+           ["subdoc", "invalid-input"]),
+    0xD3: ("SUBDOC_MULTI_PATH_FAILURE_DELETED", "Subdoc: some paths failed on a deleted document",
+           ["subdoc"]),
+}
+ERROR_MAP = json.dumps({
+    "version": 1, "revision": 1,
+    "errors": {format(code, "x"): {"name": name, "desc": desc, "attrs": attrs}
+               for code, (name, desc, attrs) in _ERRORS.items()},
+}, separators=(",", ":")).encode()
+
+
 def _error_map(conn: KVConnection, req: Request) -> bytes:
-    # XERROR is not acknowledged, so no error map is offered (MOCK.md 0.4).
-    return P.response(req.opcode, req.opaque, P.UNKNOWN_COMMAND)
+    # Served only to a client that negotiated XERROR (MOCK.md 0.4: a client that did not gets
+    # UNKNOWN_COMMAND, as before).
+    if F_XERROR not in conn.features:
+        return P.response(req.opcode, req.opaque, P.UNKNOWN_COMMAND)
+    return P.response(req.opcode, req.opaque, 0, ERROR_MAP, datatype=1 if conn.json else 0)
 
 
 def _noop(conn: KVConnection, req: Request) -> bytes:

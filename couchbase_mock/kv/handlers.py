@@ -2,8 +2,8 @@
 
 Each checks routing (NOT_MY_VBUCKET with the current map), the collection,
 document state (expiry via the mock clock, locks, CAS, tombstones) and
-answers as a server does to a client that did not negotiate XERROR (so a
-locked document gives ETMPFAIL). Persistence and replication are instant:
+answers as a Couchbase Server 7.0 does: a locked document gives LOCKED to a client that
+negotiated XERROR and ETMPFAIL to one that did not. Persistence and replication are instant:
 every copy is durable as soon as the active node applies the mutation.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ LOCKED_CAS = 0xFFFFFFFFFFFFFFFF
 DEFAULT_LOCK, MAX_LOCK = 15, 30
 _U32 = struct.Struct(">I")
 _II = struct.Struct(">II")
+XERROR = 0x07  # the HELLO feature (see connection.py)
 
 
 def _reply(req: "Request", status: int = 0, value: bytes = b"", extras: bytes = b"", cas: int = 0,
@@ -39,6 +40,19 @@ class _Refused(Exception):
         self.reply = reply
 
 
+class _Locked(_Refused):
+    """The document is locked against the request: LOCKED to a client that negotiated XERROR
+    (as Couchbase Server 7.x answers), ETMPFAIL to one that did not."""
+
+    def __init__(self, req: "Request") -> None:
+        super().__init__(_reply(req, P.ETMPFAIL))
+        self.req = req
+
+
+def locked_reply(conn: "KVConnection", req: "Request") -> bytes:
+    return _reply(req, P.LOCKED if XERROR in conn.features else P.ETMPFAIL)
+
+
 def _handler(
     fn: Callable[["KVConnection", "Request"], bytes],
 ) -> Callable[["KVConnection", "Request"], bytes]:
@@ -47,6 +61,8 @@ def _handler(
     def handle(conn: "KVConnection", req: "Request") -> bytes:
         try:
             return fn(conn, req)
+        except _Locked as locked:
+            return locked_reply(conn, locked.req)
         except _Refused as refused:
             return refused.reply
 
@@ -66,13 +82,12 @@ def _target(conn: "KVConnection", req: "Request", *, replica: bool = False, dura
 
 def _existing(store: Store, req: "Request", *, unlocked: bool = False, missing: int = P.KEY_ENOENT) -> Doc:
     """The request's live document, else a ``missing`` reply (KEY_ENOENT); with ``unlocked``
-    a document locked against this request's CAS is refused with ETMPFAIL, as a server answers
-    a client that did not negotiate XERROR."""
+    a document locked against this request's CAS is refused (:class:`_Locked`)."""
     doc = store.live(req.cid, req.key)
     if doc is None:
         raise _Refused(_reply(req, missing))
     if unlocked and store.is_locked(doc) and req.cas != doc.lock_cas:
-        raise _Refused(_reply(req, P.ETMPFAIL))
+        raise _Locked(req)
     return doc
 
 
@@ -180,8 +195,10 @@ def get_locked(conn: "KVConnection", req: "Request") -> bytes:
 def unlock(conn: "KVConnection", req: "Request") -> bytes:
     store = _target(conn, req)
     doc = _existing(store, req)
-    if not store.is_locked(doc) or req.cas != doc.lock_cas:
-        return _reply(req, P.ETMPFAIL)
+    if not store.is_locked(doc):
+        return _reply(req, P.ETMPFAIL)  # a 7.0 server; NOT_LOCKED came with 7.6
+    if req.cas != doc.lock_cas:
+        return locked_reply(conn, req)
     doc.lock_until = 0.0
     return _reply(req, 0, cas=doc.cas)
 

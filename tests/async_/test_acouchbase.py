@@ -219,11 +219,23 @@ def test_connect_timeout_is_typed_without_busy_looping(run):
     assert I.live_iops() == []
 
 
-def test_cluster_needs_a_loop_and_does_not_touch_it(mock):
-    from couchbase.exceptions import InvalidArgumentException
+def test_cluster_outside_a_coroutine_uses_get_event_loop_and_does_not_touch_it(mock):
+    # SDK 4.x: outside a coroutine the cluster takes acouchbase.get_event_loop()'s loop
+    from acouchbase import get_event_loop
 
-    with pytest.raises(InvalidArgumentException, match="event loop"):
-        Cluster(mock.connstr, _opts(mock))
+    own = asyncio.new_event_loop()
+    asyncio.set_event_loop(own)
+    try:
+        cluster = Cluster(mock.connstr, _opts(mock))
+        assert get_event_loop() is own and cluster._loop is own
+        own.run_until_complete(cluster.on_connect())
+        coll = cluster.bucket("default").default_collection()
+        assert own.run_until_complete(coll.exists("nope")).exists is False
+        cluster.close()
+        assert not own.is_closed()
+    finally:
+        asyncio.set_event_loop(None)
+        own.close()
     loop = asyncio.new_event_loop()
     try:
         async def main() -> None:

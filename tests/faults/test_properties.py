@@ -374,7 +374,7 @@ def test_multi_operations_with_mixed_keys_and_values(coll: Any, mock: Any, long_
                 for k, (expected, flags) in zip(keys, models):
                     assert I.same(got[k].value, expected) and got[k].flags == flags
                 assert isinstance(got.exceptions[missing], DocumentNotFoundException)
-                _, err = attempt(BOUND, coll.get_multi, keys + [missing])
+                _, err = attempt(BOUND, coll.get_multi, keys + [missing], return_exceptions=False)
                 assert isinstance(err, DocumentNotFoundException)
                 assert set(err.all_results) == set(keys) | {missing}
 

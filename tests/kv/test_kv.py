@@ -19,7 +19,7 @@ from couchbase.exceptions import (
     PathNotFoundException,
     ValueFormatException,
 )
-from couchbase.options import GetOptions, UpsertOptions
+from couchbase.options import DecrementOptions, DeltaValue, GetOptions, SignedInt64, UpsertOptions
 from couchbase.transcoder import LegacyTranscoder
 
 
@@ -142,10 +142,16 @@ def test_lock_expires(kv, key, mock):
 
 def test_counters(kv, key):
     b = kv.binary()
+    # SDK 4.x: a negative initial means "do not create"; the default initial is 0 (created)
     with pytest.raises(DocumentNotFoundException):
-        b.increment(key)
-    assert b.increment(key, delta=5, initial=10).content == 10
+        b.increment(key, initial=SignedInt64(-1))
+    with pytest.raises(DocumentNotFoundException):
+        b.decrement(key, DecrementOptions(initial=-1))
+    assert b.increment(key + "-new").content == 0 and b.decrement(key + "-new2").content == 0
+    assert b.increment(key, delta=DeltaValue(5), initial=SignedInt64(10)).content == 10
     assert b.increment(key, delta=5).content == 15
+    assert b.decrement(key, delta=5).content == 10
+    assert b.increment(key, delta=5, initial=10).content == 15
     assert b.decrement(key, delta=20).content == 0
     with pytest.raises(InvalidArgumentException):
         b.increment(key, delta=0)
@@ -203,12 +209,15 @@ def test_multi_ops_and_partial_failure(kv, key):
     assert {k: r.value for k, r in got.items()} == docs
     keys = list(docs) + [key + "-missing"]
     with pytest.raises(DocumentNotFoundException) as info:
-        kv.get_multi(keys)
+        kv.get_multi(keys, return_exceptions=False)
     all_results = info.value.all_results
     assert not all_results.all_ok and all_results[keys[0]].success
     assert list(all_results.exceptions) == [key + "-missing"]
-    quiet = kv.get_multi(keys, return_exceptions=True)
+    # the SDK 4.x default is return_exceptions=True: failed keys are returned, not raised
+    quiet = kv.get_multi(keys)
     assert quiet[keys[0]].value == {"i": 0} and not quiet[key + "-missing"].success
+    assert set(quiet.results) == set(docs) and not quiet.all_ok
+    assert isinstance(quiet.exceptions[key + "-missing"], DocumentNotFoundException)
     assert kv.remove_multi(list(docs)).all_ok
     assert all(not r.exists for r in kv.exists_multi(list(docs)).values())
 

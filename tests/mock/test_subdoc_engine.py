@@ -514,3 +514,12 @@ def test_document_macros():
     assert json.loads(out.xattrs["m"]) == {"cas": "0x0000000000000abc", "exp": 5}
     out = mut(b"{}", M(sd.OP_DICT_UPSERT, XA | MK | EM, "m.x", b'"${$document.nope}"'), virtual=virtual)
     assert (out.ok, out.status) == (False, sd.XATTR_UNKNOWN_VATTR_MACRO)
+
+
+def test_dot_before_an_index_is_accepted_as_a_server_does():
+    # ``array.[2]`` (used by the official SDK's tests against Couchbase Server) is ``array[2]``
+    assert sd.parse_path("array.[2]") == ["array", 2]
+    assert sd._parse_xattr_path("xattr_array.[0]") == ["xattr_array", 0]
+    for bad in ("a..b", "a.", ".a"):
+        with pytest.raises(sd._PathError):
+            sd.parse_path(bad)

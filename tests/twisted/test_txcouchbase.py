@@ -110,7 +110,7 @@ def test_camel_case_multi_aliases(tx, key):
     counted = run_until_fired(coll.counterMulti([key + "-c"], delta=1, initial=3))
     assert [r.content for r in counted.values()] == [3]
     with pytest.raises(DocumentNotFoundException) as info:
-        run_until_fired(coll.getMulti(keys + [key + "-missing"]))
+        run_until_fired(coll.getMulti(keys + [key + "-missing"], return_exceptions=False))
     assert info.value.all_results[keys[0]].value == 1
 
 

@@ -113,6 +113,16 @@ class _RawWrap:
 class AsyncCollection(_RawWrap, AsyncCollectionBase):
     """Key-value operations returning :class:`AsyncResult` (multi operations: MultiCollector)."""
 
+    def _ds_driver(self) -> Any:
+        def refuse(program: Any) -> Any:
+            program.close()
+            from couchbase.exceptions import FeatureUnavailableException
+
+            raise FeatureUnavailableException(
+                message="the data structures (couchbase_list, list_append, ...) chain several operations; "
+                        "use them from a blocking, asyncio, Twisted or gevent collection")
+        return refuse
+
 
 class AsyncScope(AsyncScopeBase):
     """A scope; ``collection(name)`` gives an :class:`AsyncCollection`."""

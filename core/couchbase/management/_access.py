@@ -8,61 +8,12 @@ front end's kind of pending result.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from couchbase.management._http import Call, Program, http_error, json_body
+from couchbase.results import ClusterInfoResult
 
-__all__ = ["ClusterManagement", "BucketManagement", "ScopeManagement", "CollectionManagement", "ClusterInfoResult"]
-
-
-class ClusterInfoResult:
-    """What ``cluster.cluster_info()`` reports: the nodes and the server version.
-
-    ``server_version`` ("7.6.2"), ``server_version_short`` (7.6), ``server_version_full``
-    ("7.6.2-3721-enterprise"), ``server_version_build`` (3721), ``is_enterprise``,
-    ``is_community``, ``nodes`` (the ``/pools/default`` node objects).
-    """
-
-    def __init__(self, raw: Dict[str, Any]) -> None:
-        self._raw = raw
-
-    @property
-    def nodes(self) -> Optional[List[Dict[str, Any]]]:
-        return self._raw.get("nodes")
-
-    @property
-    def server_version_full(self) -> Optional[str]:
-        """The one version of every node (None when nodes disagree)."""
-        versions = {n.get("version") for n in self.nodes or []}
-        return versions.pop() if len(versions) == 1 else None
-
-    @property
-    def server_version(self) -> Optional[str]:
-        full = self.server_version_full
-        return full.split("-")[0] if full else None
-
-    @property
-    def server_version_short(self) -> Optional[float]:
-        version = self.server_version
-        return float(".".join(version.split(".")[:2])) if version else None
-
-    @property
-    def server_version_build(self) -> Optional[int]:
-        parts = (self.server_version_full or "").split("-")
-        return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
-
-    @property
-    def is_enterprise(self) -> Optional[bool]:
-        parts = (self.server_version_full or "").split("-")
-        return parts[2].lower() == "enterprise" if len(parts) == 3 else None
-
-    @property
-    def is_community(self) -> Optional[bool]:
-        parts = (self.server_version_full or "").split("-")
-        return parts[2].lower() == "community" if len(parts) == 3 else None
-
-    def __repr__(self) -> str:
-        return f"ClusterInfoResult(version={self.server_version_full!r}, nodes={len(self.nodes or [])})"
+__all__ = ["ClusterManagement", "BucketManagement", "ScopeManagement", "CollectionManagement"]
 
 
 def _cluster_info() -> Program:
@@ -115,7 +66,8 @@ class ClusterManagement:
         return EventingFunctionManager(self._mgmt)
 
     def cluster_info(self) -> Any:
-        """Nodes and server version (:class:`ClusterInfoResult`)."""
+        """The cluster's nodes and server version (:class:`~couchbase.result.ClusterInfoResult`:
+        ``server_version``, ``server_version_short``, ``server_version_full``, ``is_enterprise``, …)."""
         return self._mgmt(_cluster_info())
 
 

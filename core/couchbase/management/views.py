@@ -167,3 +167,7 @@ class ViewIndexManager:
             return out
 
         return self._run(lambda: schedule_http(self._conn, "management", "GET", path), then)
+
+
+# SDK 4.x: the design-document types are importable from couchbase.management.views
+from couchbase.views import View  # noqa: E402,F401

@@ -24,7 +24,9 @@ ViewOptions = _o.ViewOptions
 VIEW_OPTIONS = frozenset({
     "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid",
     "mapkey_range", "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale",
-    "scan_consistency", "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug",
+    "scan_consistency",
+    "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug", "order", "serializer",
+    "startkey_doc_id", "endkey_doc_id", "key_id", "client_context_id", "design_document_namespace",
 })
 _JSON_PARAMS = ("key", "startkey", "endkey")
 _BOOL_PARAMS = ("descending", "inclusive_end", "reduce", "group", "full_set", "debug")
@@ -34,6 +36,20 @@ class ViewScanConsistency(enum.Enum):
     NOT_BOUNDED = "ok"
     REQUEST_PLUS = "false"
     UPDATE_AFTER = "update_after"
+
+
+class ViewOrdering(enum.Enum):
+    """``ViewOptions(order=ViewOrdering.DESCENDING)`` (the ``descending`` parameter)."""
+
+    DESCENDING = "true"
+    ASCENDING = "false"
+
+
+class ViewErrorMode(enum.Enum):
+    """``ViewOptions(on_error=ViewErrorMode.STOP)``."""
+
+    CONTINUE = "continue"
+    STOP = "stop"
 
 
 class DesignDocumentNamespace(enum.Enum):
@@ -94,8 +110,15 @@ def build_query(args: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[str, 
         if stale not in ("ok", "false", "update_after"):
             raise InvalidArgumentException(message=f"stale must be ok, false or update_after, got {stale!r}")
         params.append(f"stale={stale}")
+    if "order" in opts:
+        order = opts["order"]
+        params.append(f"descending={getattr(order, 'value', _bool(order == 'descending'))}")
     if "on_error" in opts:
-        params.append(f"on_error={opts['on_error']}")
+        mode = getattr(opts["on_error"], "value", opts["on_error"])
+        if mode not in ("continue", "stop"):
+            raise InvalidArgumentException(
+                message=f"on_error must be a ViewErrorMode, got {opts['on_error']!r}")
+        params.append(f"on_error={mode}")
     for name, value in (opts.get("raw") or {}).items():
         params.append(f"{quote(str(name), safe='')}={quote(str(value), safe='')}")
     post = b""

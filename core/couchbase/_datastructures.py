@@ -1,0 +1,499 @@
+"""Data structures on documents (SDK 4.x ``CouchbaseList/Map/Set/Queue`` and the ``list_append`` …
+collection methods), one body for every front end.
+
+Each operation is a generator "program": it yields zero-argument steps (a key-value call on the
+collection, or :class:`Sleep`) and gets back each step's result (or has its exception thrown in).
+A front end supplies the driver that runs the steps in its idiom: :func:`run_blocking` (blocking and
+gevent collections), :func:`run_asyncio` (a coroutine) and acouchbase/txcouchbase's own drivers.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Dict, Generator, List, Optional
+
+import couchbase.subdocument as SD
+from couchbase.exceptions import (
+    CasMismatchException,
+    DocumentExistsException,
+    DocumentNotFoundException,
+    InvalidArgumentException,
+    PathExistsException,
+    PathNotFoundException,
+    QueueEmpty,
+    UnAmbiguousTimeoutException,
+)
+from couchbase.results import OperationResult
+
+Program = Generator[Any, Any, Any]
+
+
+class Sleep:
+    """A step that waits ``seconds`` (the driver sleeps in its idiom)."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+def run_blocking(program: Program, sleep: Callable[[float], Any] = time.sleep) -> Any:
+    """Run a program whose steps return their results directly."""
+    value: Any = None
+    exc: Optional[BaseException] = None
+    while True:
+        try:
+            step = program.throw(exc) if exc is not None else program.send(value)
+        except StopIteration as stop:
+            return stop.value
+        value, exc = None, None
+        try:
+            if isinstance(step, Sleep):
+                sleep(step.seconds)
+            else:
+                value = step()
+        except Exception as e:  # noqa: BLE001 - thrown back into the program
+            exc = e
+
+
+async def run_asyncio(program: Program) -> Any:
+    """Run a program whose steps return awaitables (acouchbase)."""
+    import asyncio
+
+    value: Any = None
+    exc: Optional[BaseException] = None
+    while True:
+        try:
+            step = program.throw(exc) if exc is not None else program.send(value)
+        except StopIteration as stop:
+            return stop.value
+        value, exc = None, None
+        try:
+            if isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+            else:
+                value = await step()
+        except Exception as e:  # noqa: BLE001
+            exc = e
+
+
+def _ok(key: Any, res: Any = None) -> OperationResult:
+    out = OperationResult(key, 0, None)  # type: ignore[arg-type]
+    out.cas = getattr(res, "cas", 0) or 0
+    return out
+
+
+# ---- the programs ---------------------------------------------------------------------------------
+def _mutate(coll: Any, key: Any, spec: Any, empty: Any, create: bool, **opts: Any) -> Program:
+    """mutate_in(key, [spec]); a missing document is created as ``empty`` first when ``create``."""
+    try:
+        return (yield lambda: coll.mutate_in(key, [spec], **opts))
+    except DocumentNotFoundException:
+        if not create:
+            raise
+    try:
+        yield lambda: coll.insert(key, empty)
+    except DocumentExistsException:
+        pass
+    return (yield lambda: coll.mutate_in(key, [spec], **opts))
+
+
+def _whole(coll: Any, key: Any, empty: Any, create: bool) -> Program:
+    """The whole structure (``empty`` if the document is missing and ``create``)."""
+    try:
+        res = yield lambda: coll.get(key)
+    except DocumentNotFoundException:
+        if not create:
+            raise
+        try:
+            yield lambda: coll.insert(key, empty)
+        except DocumentExistsException:
+            pass
+        res = yield lambda: coll.get(key)
+    return res.value
+
+
+def _lookup(coll: Any, key: Any, spec: Any, create: bool, empty: Any) -> Program:
+    try:
+        return (yield lambda: coll.lookup_in(key, [spec]))
+    except DocumentNotFoundException:
+        if not create:
+            raise
+    try:
+        yield lambda: coll.insert(key, empty)
+    except DocumentExistsException:
+        pass
+    return (yield lambda: coll.lookup_in(key, [spec]))
+
+
+def size(coll: Any, key: Any, empty: Any, create: bool = True) -> Program:
+    res = yield from _lookup(coll, key, SD.count(""), create, empty)
+    return res.content_as[int](0)
+
+
+def clear(coll: Any, key: Any) -> Program:
+    try:
+        yield lambda: coll.remove(key)
+    except DocumentNotFoundException:
+        pass
+
+
+def _index(index: Any) -> int:
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise InvalidArgumentException(message=f"a list index must be an int, got {index!r}")
+    return index
+
+
+def list_append(coll: Any, key: Any, value: Any, create: bool = True, **opts: Any) -> Program:
+    return (yield from _mutate(coll, key, SD.array_append("", value), [], create, **opts))
+
+
+def list_prepend(coll: Any, key: Any, value: Any, create: bool = True, **opts: Any) -> Program:
+    return (yield from _mutate(coll, key, SD.array_prepend("", value), [], create, **opts))
+
+
+def list_set(coll: Any, key: Any, index: int, value: Any, create: bool = True, **opts: Any) -> Program:
+    try:
+        return (yield from _mutate(coll, key, SD.replace(f"[{_index(index)}]", value), [], create, **opts))
+    except PathNotFoundException:
+        raise InvalidArgumentException(message=f"list {key!r} has no index {index}") from None
+
+
+def list_get(coll: Any, key: Any, index: int, create: bool = True) -> Program:
+    try:
+        res = yield from _lookup(coll, key, SD.get(f"[{_index(index)}]"), create, [])
+        return res.content_as[object](0)
+    except PathNotFoundException:
+        raise InvalidArgumentException(message=f"list {key!r} has no index {index}") from None
+
+
+def list_remove(coll: Any, key: Any, index: int, create: bool = True, **opts: Any) -> Program:
+    try:
+        return (yield from _mutate(coll, key, SD.remove(f"[{_index(index)}]"), [], create, **opts))
+    except PathNotFoundException:
+        raise InvalidArgumentException(message=f"list {key!r} has no index {index}") from None
+
+
+def list_index_of(coll: Any, key: Any, value: Any) -> Program:
+    items = yield from _whole(coll, key, [], True)
+    return items.index(value) if value in items else -1
+
+
+def whole(coll: Any, key: Any, empty: Any, create: bool = True) -> Program:
+    return (yield from _whole(coll, key, empty, create))
+
+
+def _mapkey(mapkey: Any) -> str:
+    if not isinstance(mapkey, str) or not mapkey:
+        raise InvalidArgumentException(message=f"a map key must be a non-empty str, got {mapkey!r}")
+    return mapkey
+
+
+def map_add(coll: Any, key: Any, mapkey: str, value: Any, create: bool = True, **opts: Any) -> Program:
+    return (yield from _mutate(coll, key, SD.upsert(_mapkey(mapkey), value), {}, create, **opts))
+
+
+def map_get(coll: Any, key: Any, mapkey: str, create: bool = True) -> Program:
+    res = yield from _lookup(coll, key, SD.get(_mapkey(mapkey)), create, {})
+    return res.content_as[object](0)
+
+
+def map_remove(coll: Any, key: Any, mapkey: str, create: bool = True,
+               missing: type = InvalidArgumentException,
+               **opts: Any) -> Program:
+    try:
+        return (yield from _mutate(coll, key, SD.remove(_mapkey(mapkey)), {}, create, **opts))
+    except PathNotFoundException:
+        if missing is IndexError:
+            raise IndexError(f"map {key!r} has no key {mapkey!r}") from None
+        raise InvalidArgumentException(message=f"map {key!r} has no key {mapkey!r}") from None
+
+
+def map_exists(coll: Any, key: Any, mapkey: str) -> Program:
+    res = yield from _lookup(coll, key, SD.exists(_mapkey(mapkey)), True, {})
+    return bool(res.exists(0))
+
+
+def set_add(coll: Any, key: Any, value: Any, create: bool = True, **opts: Any) -> Program:
+    """True (the result, for the collection method) if added, False/None if already present."""
+    try:
+        return (yield from _mutate(coll, key, SD.array_addunique("", value), [], create, **opts))
+    except PathExistsException:
+        return None
+
+
+def set_remove(coll: Any, key: Any, value: Any, timeout: float = 10.0, create: bool = True) -> Program:
+    """Remove ``value`` (compare-and-swap, retried on conflicts until ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            res = yield lambda: coll.get(key)
+        except DocumentNotFoundException:
+            if create:
+                return None
+            raise
+        items = res.value or []
+        if value not in items:
+            return None
+        index = items.index(value)
+        try:
+            return (yield lambda: coll.mutate_in(key, [SD.remove(f"[{index}]")], cas=res.cas))
+        except CasMismatchException:
+            if time.monotonic() >= deadline:
+                raise UnAmbiguousTimeoutException(message=f"could not remove from the set {key!r}") from None
+            yield Sleep(0.05)
+
+
+def set_contains(coll: Any, key: Any, value: Any, create: bool = True) -> Program:
+    items = yield from _whole(coll, key, [], create)
+    return value in items
+
+
+def queue_push(coll: Any, key: Any, value: Any, create: bool = True, **opts: Any) -> Program:
+    return (yield from _mutate(coll, key, SD.array_prepend("", value), [], create, **opts))
+
+
+def queue_pop(coll: Any, key: Any, timeout: float = 10.0, create: bool = True) -> Program:
+    """The oldest item (compare-and-swap, retried on conflicts); QueueEmpty if there is none."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            res = yield from _lookup(coll, key, SD.get("[-1]"), create, [])
+            value = res.content_as[object](0)
+        except PathNotFoundException:
+            raise QueueEmpty(message=f"the queue {key!r} is empty") from None
+        try:
+            mres = yield lambda: coll.mutate_in(key, [SD.remove("[-1]")], cas=res.cas)
+            return value, mres
+        except CasMismatchException:
+            if time.monotonic() >= deadline:
+                raise UnAmbiguousTimeoutException(message=f"could not pop from the queue {key!r}") from None
+            yield Sleep(0.05)
+
+
+# ---- the classes -----------------------------------------------------------------------------------
+class _Structure:
+    _empty: Any = None
+
+    def __init__(self, key: str, collection: Any) -> None:
+        self._key = key
+        self._coll = collection
+        self._run = collection._ds_driver()
+
+    def __aiter__(self) -> Any:
+        """``async for item in structure`` on acouchbase (the items as they are now)."""
+        async def items() -> Any:
+            for item in await self._items():
+                yield item
+        return items()
+
+    def _items(self) -> Any:
+        return self._run(whole(self._coll, self._key, type(self._empty)()))
+
+    def size(self) -> Any:
+        """Number of items."""
+        return self._run(size(self._coll, self._key, type(self._empty)()))
+
+    def clear(self) -> Any:
+        """Remove the whole structure (its document)."""
+        return self._run(clear(self._coll, self._key))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(key={self._key!r})"
+
+
+def _then(program: Program, fn: Callable[[Any], Any]) -> Program:
+    return fn((yield from program))
+
+
+class CouchbaseList(_Structure):
+    """A JSON array document used as a list; created on first use."""
+
+    _empty: List[Any] = []
+
+    def append(self, value: Any) -> Any:
+        return self._run(_then(list_append(self._coll, self._key, value), lambda _: None))
+
+    def prepend(self, value: Any) -> Any:
+        return self._run(_then(list_prepend(self._coll, self._key, value), lambda _: None))
+
+    def set_at(self, index: int, value: Any) -> Any:
+        """Replace the item at ``index`` (InvalidArgumentException when out of range)."""
+        return self._run(_then(list_set(self._coll, self._key, index, value), lambda _: None))
+
+    def get_at(self, index: int) -> Any:
+        """The item at ``index`` (InvalidArgumentException when out of range)."""
+        return self._run(list_get(self._coll, self._key, index))
+
+    def remove_at(self, index: int) -> Any:
+        return self._run(_then(list_remove(self._coll, self._key, index), lambda _: None))
+
+    def index_of(self, value: Any) -> Any:
+        """Index of ``value``, or -1."""
+        return self._run(list_index_of(self._coll, self._key, value))
+
+    def get_all(self) -> Any:
+        return self._run(whole(self._coll, self._key, []))
+
+    def __iter__(self) -> Any:
+        return iter(self.get_all())
+
+
+class CouchbaseMap(_Structure):
+    """A JSON object document used as a map; created on first use."""
+
+    _empty: Dict[str, Any] = {}
+
+    def add(self, mapkey: str, value: Any) -> Any:
+        return self._run(_then(map_add(self._coll, self._key, mapkey, value), lambda _: None))
+
+    def get(self, mapkey: str) -> Any:
+        return self._run(map_get(self._coll, self._key, mapkey))
+
+    def remove(self, mapkey: str) -> Any:
+        """Remove ``mapkey`` (InvalidArgumentException if it is not in the map)."""
+        return self._run(_then(map_remove(self._coll, self._key, mapkey), lambda _: None))
+
+    def exists(self, mapkey: str) -> Any:
+        return self._run(map_exists(self._coll, self._key, mapkey))
+
+    def get_all(self) -> Any:
+        return self._run(whole(self._coll, self._key, {}))
+
+    def keys(self) -> Any:
+        return self._run(_then(whole(self._coll, self._key, {}), lambda d: list(d.keys())))
+
+    def values(self) -> Any:
+        return self._run(_then(whole(self._coll, self._key, {}), lambda d: list(d.values())))
+
+    def items(self) -> Any:
+        return self._run(_then(whole(self._coll, self._key, {}), lambda d: ((k, v) for k, v in d.items())))
+
+    def __aiter__(self) -> Any:
+        # as SDK 4.x: a map is not iterated with ``async for``; ``await m.items()`` gives its pairs
+        raise TypeError("a CouchbaseMap is not async-iterable; use `for k, v in await m.items()`")
+
+
+class CouchbaseSet(_Structure):
+    """A JSON array document of unique values used as a set; created on first use."""
+
+    _empty: List[Any] = []
+
+    def add(self, value: Any) -> Any:
+        """True if ``value`` was added, False if it was already there."""
+        return self._run(_then(set_add(self._coll, self._key, value), lambda r: r is not None))
+
+    def remove(self, value: Any, timeout: Any = None) -> Any:
+        secs = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 10.0)
+        return self._run(_then(set_remove(self._coll, self._key, value, secs), lambda _: None))
+
+    def contains(self, value: Any) -> Any:
+        return self._run(set_contains(self._coll, self._key, value))
+
+    def values(self) -> Any:
+        return self._run(whole(self._coll, self._key, []))
+
+
+class CouchbaseQueue(_Structure):
+    """A JSON array document used as a FIFO queue (push at the front, pop from the back)."""
+
+    _empty: List[Any] = []
+
+    def push(self, value: Any) -> Any:
+        return self._run(_then(queue_push(self._coll, self._key, value), lambda _: None))
+
+    def pop(self, timeout: Any = None) -> Any:
+        """The oldest item; QueueEmpty when there is none."""
+        secs = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 10.0)
+        return self._run(_then(queue_pop(self._coll, self._key, secs), lambda r: r[0]))
+
+    def get_all(self) -> Any:
+        return self._run(whole(self._coll, self._key, []))
+
+    def __iter__(self) -> Any:
+        return iter(self.get_all())
+
+
+# ---- the collection methods (3.x / 4.x ``list_append`` …) ------------------------------------------
+class DataStructuresMixin:
+    """``couchbase_list(key)`` … and the ``list_*``/``map_*``/``set_*``/``queue_*`` methods, mixed into
+    every front end's Collection. ``_ds_driver()`` returns the driver for the front end."""
+
+    def _ds_driver(self) -> Callable[[Program], Any]:
+        return run_blocking
+
+    def couchbase_list(self, key: str) -> CouchbaseList:
+        return CouchbaseList(key, self)
+
+    def couchbase_map(self, key: str) -> CouchbaseMap:
+        return CouchbaseMap(key, self)
+
+    def couchbase_set(self, key: str) -> CouchbaseSet:
+        return CouchbaseSet(key, self)
+
+    def couchbase_queue(self, key: str) -> CouchbaseQueue:
+        return CouchbaseQueue(key, self)
+
+    def _ds(self, program: Program) -> Any:
+        return self._ds_driver()(program)
+
+    def list_append(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+        """Append to the list document ``key`` (``create=True``: create it when missing)."""
+        return self._ds(_then(list_append(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
+
+    def list_prepend(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+        return self._ds(_then(list_prepend(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
+
+    def list_set(self, key: str, index: int, value: Any, **kwargs: Any) -> Any:
+        return self._ds(_then(list_set(self, key, index, value, False, **kwargs), lambda r: _ok(key, r)))
+
+    def list_get(self, key: str, index: int, **kwargs: Any) -> Any:
+        return self._ds(list_get(self, key, index, False))
+
+    def list_remove(self, key: str, index: int, **kwargs: Any) -> Any:
+        return self._ds(_then(list_remove(self, key, index, False, **kwargs), lambda r: _ok(key, r)))
+
+    def list_size(self, key: str, **kwargs: Any) -> Any:
+        return self._ds(size(self, key, [], False))
+
+    def map_add(self, key: str, mapkey: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+        return self._ds(_then(map_add(self, key, mapkey, value, create, **kwargs), lambda r: _ok(key, r)))
+
+    def map_get(self, key: str, mapkey: str, **kwargs: Any) -> Any:
+        return self._ds(map_get(self, key, mapkey, False))
+
+    def map_remove(self, key: str, mapkey: str, **kwargs: Any) -> Any:
+        """Remove ``mapkey`` (IndexError if it is not in the map, as in SDK 3.x/4.x)."""
+        program = map_remove(self, key, mapkey, False, IndexError, **kwargs)
+        return self._ds(_then(program, lambda r: _ok(key, r)))
+
+    def map_size(self, key: str, **kwargs: Any) -> Any:
+        return self._ds(size(self, key, {}, False))
+
+    def set_add(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+        """An OperationResult if added, None if ``value`` was already in the set."""
+        return self._ds(_then(set_add(self, key, value, create, **kwargs),
+                              lambda r: None if r is None else _ok(key, r)))
+
+    def set_remove(self, key: str, value: Any, **kwargs: Any) -> Any:
+        """An OperationResult if removed, None if ``value`` was not in the set."""
+        return self._ds(_then(set_remove(self, key, value, 10.0, False),
+                              lambda r: None if r is None else _ok(key, r)))
+
+    def set_size(self, key: str, **kwargs: Any) -> Any:
+        return self._ds(size(self, key, [], False))
+
+    def set_contains(self, key: str, value: Any, **kwargs: Any) -> Any:
+        return self._ds(set_contains(self, key, value, False))
+
+    def queue_push(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+        return self._ds(_then(queue_push(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
+
+    def queue_pop(self, key: str, **kwargs: Any) -> Any:
+        """The oldest item of the queue document ``key`` (as SDK 4.x); QueueEmpty when there is none."""
+        return self._ds(_then(queue_pop(self, key, 10.0, False), lambda r: r[0]))
+
+    def queue_size(self, key: str, **kwargs: Any) -> Any:
+        return self._ds(size(self, key, [], False))
+
+
+__all__ = ["CouchbaseList", "CouchbaseMap", "CouchbaseQueue", "CouchbaseSet", "DataStructuresMixin"]
