@@ -19,35 +19,27 @@ import asyncio
 from typing import Any, List, Optional
 
 from acouchbase._loop import AsyncioIOPS
-from couchbase._async_rows import AsyncRows
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
-from couchbase._kv import AsyncResult, MultiCollector
+from couchbase._async_rows import AsyncRows
+from couchbase._instance import Connection
+from couchbase._pending import Pending
+from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.options import ClusterOptions
 
 
-def _settle(op: AsyncResult) -> None:
-    fut = op.waiter
-    op.waiter = None
+def _settle(pending: Pending) -> None:
+    """The completion hook: settle the future waiting on ``pending``."""
+    fut = pending.waiter
+    pending.waiter = None
     if fut is None or fut.done():  # cancelled by the caller: the late result is dropped
         return
-    if op.error is not None:
+    if pending.error is not None:
         if fut.get_loop().is_closed():  # closing after the loop: nobody can await it any more
             return
-        fut.set_exception(op.error)
+        fut.set_exception(pending.error)
     else:
-        fut.set_result(op.result)
-
-
-def _settle_multi(multi: MultiCollector) -> None:
-    fut = multi.waiter
-    multi.waiter = None
-    if fut is None or fut.done() or fut.get_loop().is_closed():
-        return
-    try:
-        fut.set_result(multi.outcome())
-    except BaseException as exc:  # noqa: BLE001 - the future carries it
-        fut.set_exception(exc)
+        fut.set_result(pending.result)
 
 
 class AsyncRowsResult(AsyncRows):
@@ -58,7 +50,7 @@ class AsyncRowsResult(AsyncRows):
     stops the request. Reading pauses (back-pressure) while many rows wait unread.
     """
 
-    def __init__(self, conn: Any, request: Any) -> None:
+    def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
         self._loop: asyncio.AbstractEventLoop = conn.iops.loop
         self._waiter: Optional["asyncio.Future[None]"] = None
@@ -105,26 +97,17 @@ AQueryResult = AAnalyticsResult = ASearchResult = AViewResult = AsyncRowsResult
 class _FutureWrap:
     _loop: asyncio.AbstractEventLoop
 
-    def _wrap(self, op: AsyncResult) -> "asyncio.Future[Any]":
+    def _wrap(self, pending: Pending) -> "asyncio.Future[Any]":
         fut = self._loop.create_future()
-        op.waiter = fut
-        if op.done:
-            _settle(op)
+        pending.waiter = fut
+        if pending.done:
+            _settle(pending)
         else:
-            op._on_done = _settle
+            pending.on_done = _settle
         return fut
 
     def _wrap_rows(self, rows: AsyncRowsResult) -> AsyncRowsResult:
         return rows
-
-    def _wrap_multi(self, multi: MultiCollector) -> "asyncio.Future[Any]":
-        fut = self._loop.create_future()
-        multi.waiter = fut
-        if multi.done:
-            _settle_multi(multi)
-        else:
-            multi.on_done = _settle_multi
-        return fut
 
 
 class Collection(_FutureWrap, AsyncCollectionBase):

@@ -22,17 +22,14 @@ libcouchbase and its late result is dropped. A cluster belongs to the thread
 from __future__ import annotations
 
 import contextlib
-import datetime
-from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
-from couchbase import _durability
+import gevent
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
-from couchbase._binding import lib
-from couchbase._kv import AsyncResult, MultiCollector, key_bytes
-from couchbase.bucket import Bucket as _BlockingBucket
-from couchbase.cluster import Cluster as _BlockingCluster
-from couchbase.exceptions import FeatureUnavailableException, ObjectClosedException
+from couchbase._kv import ObserveMixin
+from couchbase._kv_response import AsyncResult
+from couchbase._pending import Pending
 from couchbase.management.views import ViewIndexManager
 from couchbase.options import ClusterOptions
 from gevent import get_hub
@@ -46,8 +43,8 @@ from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResu
 _thread_ident = get_original("_thread", "get_ident")
 
 
-def _wake(pending: Union[AsyncResult, MultiCollector]) -> None:
-    """Completion hook: switch to the greenlet parked on ``pending`` (if it still waits)."""
+def _wake(pending: Pending) -> None:
+    """The completion hook: switch to the greenlet parked on ``pending`` (if it still waits)."""
     waiter = pending.waiter
     pending.waiter = None
     if waiter is None:
@@ -57,27 +54,12 @@ def _wake(pending: Union[AsyncResult, MultiCollector]) -> None:
     get_hub().loop.run_callback(waiter.switch, None)
 
 
-def _chain(first: Any) -> Any:
-    def hook(op: AsyncResult) -> None:
-        try:
-            first(op)
-        finally:
-            _wake(op)
-
-    return hook
-
-
-def wait(pending: Union[AsyncResult, MultiCollector]) -> Any:
+def wait(pending: Pending) -> Any:
     """Park the calling greenlet until ``pending`` completes; return its outcome or raise its error."""
     if not pending.done:
         waiter = Waiter()
         pending.waiter = waiter
-        if isinstance(pending, MultiCollector):
-            pending.on_done = _wake
-        elif pending._on_done is None:
-            pending._on_done = _wake
-        else:  # already hooked (a batch placeholder that is part of a multi operation): chain
-            pending._on_done = _chain(pending._on_done)
+        pending.chain(_wake)  # after a hook already set (a batch placeholder that is part of a multi)
         try:
             waiter.get()
         finally:
@@ -85,55 +67,27 @@ def wait(pending: Union[AsyncResult, MultiCollector]) -> Any:
     return pending.outcome()
 
 
-def _park(arm: Callable[[Callable[..., None]], None]) -> None:
-    """Park the calling greenlet until the hook that ``arm`` installs is called (from libcouchbase)."""
-    waiter = Waiter()
-
-    def wake(*_: Any) -> None:
-        get_hub().loop.run_callback(waiter.switch, None)  # never switch inside libcouchbase's dispatch
-
-    arm(wake)
-    waiter.get()
-
-
-def _ready(conn: Any) -> None:
-    """Before scheduling something outside the core's _start: the connection must be usable."""
-    if conn.closed:
-        raise ObjectClosedException(message="the connection is closed")
-    if conn.iops.paused:  # a row stream paused reading; this request needs its response
-        conn.iops.resume_reading()
-
-
 class _GeventViewIndexManager(ViewIndexManager):
     """Design-document management whose ``syncwait`` sleeps cooperatively."""
 
     @staticmethod
     def _sleep(seconds: float) -> None:
-        import gevent
-
         gevent.sleep(seconds)
 
 
-class Collection(AsyncCollectionBase):
+class Collection(ObserveMixin, AsyncCollectionBase):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 
-    _thread_ident = staticmethod(_thread_ident)
-
-    def _wrap(self, op: AsyncResult) -> Any:
+    def _wrap(self, pending: Pending) -> Any:
         if self._batch is not None:  # inside batch(): a placeholder, filled when the block ends
-            return op
-        return wait(op)
-
-    def _wrap_multi(self, multi: MultiCollector) -> Any:
-        if self._batch is not None:
-            return multi
-        return wait(multi)
+            return pending
+        return wait(pending)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[List[AsyncResult]]:
         """Schedule every operation in the block; send them together when it ends.
 
-        Operations inside return :class:`~couchbase._kv.AsyncResult`
+        Operations inside return :class:`~couchbase._kv_response.AsyncResult`
         placeholders, filled in (``result``/``value``/``outcome()``) before the
         ``with`` statement returns. If the block raises, nothing is sent and the
         placeholders fail with RequestCanceledException.
@@ -152,30 +106,6 @@ class Collection(AsyncCollectionBase):
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
         """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
-
-    def observe(self, key: Any, master_only: bool = False) -> List[_durability.ObserveInfo]:
-        """Each node's view of ``key`` (1.x API): found / persisted / not_found, CAS, master or replica.
-
-        Only for the default collection (OBSERVE carries no collection id).
-        :raises FeatureUnavailableException: on a named collection.
-        """
-        if self._coll_b:
-            raise FeatureUnavailableException(message="observe() works on the default collection only")
-        kb = key_bytes(key)
-        self._check_thread()
-        conn = self._conn
-        _ready(conn)
-        prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_ENABLE_COLLECTIONS) else b""
-        rnd, _servers = _durability.schedule_observe(conn, kb, prefix + kb, master_only)
-        if rnd.remaining:
-            def arm(wake: Callable[..., None]) -> None:
-                rnd.on_done = wake
-
-            try:
-                _park(arm)
-            finally:
-                rnd.on_done = None
-        return _durability.observe_results(rnd)
 
 
 class Scope(AsyncScopeBase):
@@ -200,8 +130,6 @@ class Scope(AsyncScopeBase):
 
 class Bucket(AsyncBucketBase):
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
-
-    _thread_ident = staticmethod(_thread_ident)
 
     def scope(self, name: str) -> Scope:
         """The named scope of this bucket."""
@@ -232,28 +160,8 @@ class Bucket(AsyncBucketBase):
 
     bucket_manager = view_indexes
 
-    def _run_http(self, schedule: Callable[[], Any], then: Callable[[Any], Any]) -> Any:
-        self._check_thread()
-        _ready(self._conn)
-        req = schedule()
-        if not req.done:
-            def arm(wake: Callable[..., None]) -> None:
-                req.on_done = wake
-
-            try:
-                _park(arm)
-            finally:
-                req.on_done = None
-        if req.error is not None:
-            raise req.error
-        return then(req.response)
-
-    def _cntl(self, setting: Any, value: Any = None) -> Any:
-        """Escape hatch to libcouchbase settings (see couchbase.bucket.Bucket._cntl)."""
-        self._check_thread()
-        if self._conn.closed:
-            raise ObjectClosedException(message="the connection is closed")
-        return _BlockingBucket._cntl(self, setting, value)  # type: ignore[arg-type]
+    def _run_http(self, schedule: Callable[[], Pending], then: Callable[[Any], Any]) -> Any:
+        return then(self._run(schedule))
 
 
 class Cluster(AsyncClusterBase):
@@ -286,11 +194,8 @@ class Cluster(AsyncClusterBase):
         """Same as ``Cluster(...)`` (SDK 4.x spelling)."""
         return cls(connstr, options, **kwargs)
 
-    def _wrap(self, op: AsyncResult) -> Any:
-        return wait(op)
-
-    def _wrap_multi(self, multi: MultiCollector) -> Any:
-        return wait(multi)
+    def _wrap(self, pending: Pending) -> Any:
+        return wait(pending)
 
     def _wrap_rows(self, rows: AsyncRows) -> AsyncRows:
         return rows  # iterating it parks the greenlet as rows are needed
@@ -325,16 +230,6 @@ class Cluster(AsyncClusterBase):
                     del self._buckets[name]
                 raise
         return bucket  # type: ignore[no-any-return]
-
-    # timeouts as properties, exactly as the blocking Cluster (same settings store, same connections)
-    _get_timeout = _BlockingCluster._get_timeout
-    _set_timeout = _BlockingCluster._set_timeout
-    kv_timeout: datetime.timedelta = _BlockingCluster.kv_timeout  # type: ignore[assignment]
-    query_timeout: datetime.timedelta = _BlockingCluster.query_timeout  # type: ignore[assignment]
-    views_timeout: datetime.timedelta = _BlockingCluster.views_timeout  # type: ignore[assignment]
-    management_timeout: datetime.timedelta = _BlockingCluster.management_timeout  # type: ignore[assignment]
-    durability_timeout: datetime.timedelta = _BlockingCluster.durability_timeout  # type: ignore[assignment]
-    config_total_timeout: datetime.timedelta = _BlockingCluster.config_total_timeout  # type: ignore[assignment]
 
     def __enter__(self) -> "Cluster":
         return self

@@ -23,6 +23,8 @@ from couchbase import n1ql as _n1ql
 from couchbase import search as _search
 from couchbase import views as _views
 from couchbase._async_rows import AsyncRows
+from couchbase._instance import Connection
+from couchbase._requests import ServiceRequest
 from couchbase._streaming import IterateOnce
 from couchbase.exceptions import ObjectThreadException
 from gevent import get_hub
@@ -35,7 +37,7 @@ _thread_ident = get_original("_thread", "get_ident")
 class RowsResult(IterateOnce, AsyncRows):
     """Rows of one streaming request, iterated cooperatively (base of the result classes)."""
 
-    def __init__(self, conn: Any, request: Any) -> None:
+    def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
         self._owner = _thread_ident()
         self._waiter: Optional[Waiter] = None
@@ -150,7 +152,7 @@ _BY_BLOCKING = {
 }
 
 
-def result_for(conn: Any, request: Any) -> RowsResult:
+def result_for(conn: Connection, request: ServiceRequest) -> RowsResult:
     """The gevent result class matching ``request``'s blocking result class."""
     return _BY_BLOCKING.get(request.blocking_result, RowsResult)(conn, request)
 

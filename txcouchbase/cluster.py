@@ -18,7 +18,7 @@ Two flavours on the same reactor adapter (:class:`~txcouchbase._loop.TwistedIOPS
           yield cluster.close()
 
 * :class:`TxRawCluster` / :class:`TxRawBucket` / :class:`TxRawCollection`:
-  operations return the raw :class:`~couchbase._kv.AsyncResult` (set its
+  operations return the raw :class:`~couchbase._kv_response.AsyncResult` (set its
   ``callback``/``errback``, see :mod:`couchbase.asynchronous`);
   :meth:`TxRawCluster.defer` turns one into a Deferred.
 
@@ -45,7 +45,9 @@ from typing import Any, Callable, List, Optional, Type, TypeVar, Union
 
 from couchbase import _requests
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
-from couchbase._kv import AsyncResult, MultiCollector
+from couchbase._instance import Connection
+from couchbase._kv_response import AsyncResult, MultiCollector
+from couchbase._pending import Pending
 from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, AsyncScope
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS
@@ -59,30 +61,32 @@ from txcouchbase.rows import TxRows, batched, check_handler_class, into_handler
 H = TypeVar("H")
 
 
-def _fire(d: Deferred, pending: Union[AsyncResult, MultiCollector]) -> None:
+def _fire(d: Deferred, pending: Pending) -> None:
     """Fire ``d`` from a completed operation (once; a cancelled Deferred drops it)."""
     if d.called:
         return
-    try:
-        value = pending.outcome()
-    except BaseException as exc:
-        d.errback(Failure(exc))
+    if pending.error is not None:
+        d.errback(Failure(pending.error))
     else:
-        d.callback(value)
+        d.callback(pending.result)
 
 
-def _settle(op: AsyncResult) -> None:
-    d = op.waiter
-    op.waiter = None
+def _settle(pending: Pending) -> None:
+    """The completion hook: fire the Deferred waiting on ``pending``."""
+    d = pending.waiter
+    pending.waiter = None
     if d is not None:
-        _fire(d, op)
+        _fire(d, pending)
 
 
-def _settle_multi(multi: MultiCollector) -> None:
-    d = multi.waiter
-    multi.waiter = None
-    if d is not None:
-        _fire(d, multi)
+def _attach(d: Deferred, pending: Pending) -> Deferred:
+    """Make ``d`` fire with ``pending``'s outcome."""
+    pending.waiter = d
+    if pending.done:
+        _settle(pending)
+    else:
+        pending.on_done = _settle
+    return d
 
 
 def _report(exc: BaseException) -> None:
@@ -90,28 +94,13 @@ def _report(exc: BaseException) -> None:
 
 
 class _DeferredWrap:
-    """``_wrap``/``_wrap_multi``/``_wrap_rows`` for the Deferred flavour."""
+    """``_wrap``/``_wrap_rows`` for the Deferred flavour."""
 
     def _wrap_rows(self, rows: TxRows) -> Deferred:
         return batched(rows)
 
-    def _wrap(self, op: AsyncResult) -> Deferred:
-        d: Deferred = Deferred()
-        op.waiter = d
-        if op.done:
-            _settle(op)
-        else:
-            op._on_done = _settle
-        return d
-
-    def _wrap_multi(self, multi: MultiCollector) -> Deferred:
-        d: Deferred = Deferred()
-        multi.waiter = d
-        if multi.done:
-            _settle_multi(multi)
-        else:
-            multi.on_done = _settle_multi
-        return d
+    def _wrap(self, pending: Pending) -> Deferred:
+        return _attach(Deferred(), pending)
 
 
 class _CamelCaseMulti:
@@ -173,7 +162,7 @@ class _TxClusterMixin:
     """What both cluster flavours add: the reactor, Deferred hooks, release tracking."""
 
     _closed: bool
-    _conn: Any
+    _conn: Connection
     _connected: Callable[..., AsyncResult]
     _check_thread: Callable[[], None]
 
@@ -228,15 +217,7 @@ class _TxClusterMixin:
         if not isinstance(d, Deferred):
             raise InvalidArgumentException(message=f"registerDeferred needs a Deferred, got {d!r}")
         if event == "connect":
-            op = self._connected(self)
-
-            def done(op: AsyncResult) -> None:
-                _fire(d, op)
-
-            if op.done:
-                done(op)
-            else:
-                op._on_done = done
+            _attach(d, self._connected(self))
         elif event == "_dtor":
             self._dtor_waiters.append(d)
             self._check_dtor()

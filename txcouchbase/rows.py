@@ -42,6 +42,8 @@ from couchbase import n1ql as _n1ql
 from couchbase import search as _search
 from couchbase import views as _views
 from couchbase._async_rows import AsyncRows
+from couchbase._instance import Connection
+from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -164,7 +166,7 @@ class TxRows(AsyncRows):
     ``_sink_end()`` once the request is done (``error``/``metadata()`` tell how).
     """
 
-    def __init__(self, conn: Any, request: Any) -> None:
+    def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
         self._reactor = conn.iops.reactor
         self._sink_rows: Optional[Callable[[List[Any]], Any]] = None

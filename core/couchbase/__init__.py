@@ -6,6 +6,8 @@ the ``acouchbase``, ``txcouchbase`` and ``gcouchbase`` packages.
 """
 from __future__ import annotations
 
+from couchbase import _binding
+from couchbase._instance import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT  # noqa: F401
 from couchbase.transcoder import (  # noqa: F401
     FMT_AUTO,
     FMT_BYTES,
@@ -13,13 +15,10 @@ from couchbase.transcoder import (  # noqa: F401
     FMT_PICKLE,
     FMT_UTF8,
 )
-from couchbase._instance import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT  # noqa: F401
 
 __version__ = "0.1.0"
 
 
 def lcb_version() -> str:
     """The libcouchbase version this process runs with."""
-    from couchbase._binding import ffi, lib
-
-    return ffi.string(lib.lcb_get_version(ffi.NULL)).decode()
+    return _binding.ffi.string(_binding.lib.lcb_get_version(_binding.ffi.NULL)).decode()

@@ -3,9 +3,10 @@
 A front end (raw callbacks, asyncio, Twisted, gevent) subclasses the four
 classes here and supplies only:
 
-* ``_wrap(op)``: turn a :class:`~couchbase._kv.AsyncResult` into its idiom (the
-  AsyncResult itself, a future, a Deferred, a blocking wait);
-* ``_wrap_multi(multi)``: the same for a :class:`~couchbase._kv.MultiCollector`;
+* ``_wrap(pending)``: turn a :class:`~couchbase._pending.Pending` (a key-value
+  operation, a multi operation, an HTTP request, …) into its idiom (the
+  pending object itself, a future, a Deferred, a blocking wait);
+* ``_wrap_rows(rows)``: the same for a row stream (:class:`~couchbase._async_rows.AsyncRows`);
 * the IOPS factory (one :class:`~couchbase.iops.IOPS` per connection) and the
   classes to build at each level (``_bucket_class``, ``_scope_class``,
   ``_collection_class``).
@@ -23,14 +24,15 @@ import contextlib
 import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
-from couchbase import _connstr, _durability
-from couchbase import _kv, _requests
+from couchbase import _connstr, _durability, _kv, _requests
 from couchbase._async_rows import AsyncRows
-from couchbase._kv import AsyncResult, KVOperations, MultiCollector
+from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
+from couchbase._instance import LOCKMODE_NONE, Connection, strerror
+from couchbase._kv import KVOperations
+from couchbase._kv_response import AsyncResult, MultiCollector, placeholder
+from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
 from couchbase.cluster import resolve_settings
-from couchbase.collection import DEFAULT, _check_name
-from couchbase._instance import LOCKMODE_NONE, Connection, strerror
 from couchbase.exceptions import (
     InvalidArgumentException,
     ObjectClosedException,
@@ -38,10 +40,6 @@ from couchbase.exceptions import (
     exception_for,
 )
 from couchbase.iops import IOPS
-
-
-def _pending_op() -> AsyncResult:
-    return AsyncResult(None, -1, None, None)
 
 
 def bootstrap_error(conn: Connection, rc: int) -> BaseException:
@@ -57,13 +55,16 @@ class _Owned:
     _conn: Connection
     _owner: int
     # How the owner thread is identified. gevent's monkey patching makes
-    # threading.get_ident() a per-greenlet id; gcouchbase supplies the real thread's.
+    # threading.get_ident() a per-greenlet id, so gcouchbase's Cluster supplies the real
+    # thread's; buckets and collections take their cluster's (see _own).
     _thread_ident: Callable[[], int] = staticmethod(threading.get_ident)
 
-    def _wrap(self, op: AsyncResult) -> Any:  # pragma: no cover - front ends implement
-        raise NotImplementedError
+    def _own(self, parent: "_Owned") -> None:
+        """Belong to the same thread as ``parent`` (a bucket to its cluster, a collection to its bucket)."""
+        self._owner = parent._owner
+        self._thread_ident = parent._thread_ident  # type: ignore[method-assign]
 
-    def _wrap_multi(self, multi: MultiCollector) -> Any:  # pragma: no cover - front ends implement
+    def _wrap(self, pending: Pending) -> Any:  # pragma: no cover - front ends implement
         raise NotImplementedError
 
     def _check_thread(self) -> None:
@@ -94,8 +95,9 @@ class _Owned:
 
         conn.connect_async(later)
 
-    def _start(self, schedule: Callable[[], AsyncResult]) -> AsyncResult:
-        """Schedule now if connected, else once the connection is ready."""
+    def _start(self, schedule: Callable[[], Pending]) -> Pending:
+        """Schedule now if connected, else once the connection is ready (a placeholder
+        stands in for the operation until then)."""
         self._check_thread()
         conn = self._conn
         if conn.connected and not conn.closed:  # the hot path, inline
@@ -104,25 +106,28 @@ class _Owned:
             if conn.pending and not conn.corked:  # more than one in flight: send this turn's together
                 conn.cork()
             return schedule()
-        op = _pending_op()
+        op = placeholder()
 
         def run() -> None:
             real = schedule()
-            op.key = real.key
-            real._on_done = lambda r: op._fail(r.error) if r.error is not None else op._set_result(r.result)
+            op.key = getattr(real, "key", None)
+            real.on_done = op._adopt
+            if real.done:  # e.g. an observe round with no server to ask
+                op._adopt(real)
 
         self._when_connected(conn, run, op._fail)
         return op
 
     def _connected(self, value: Any, conn: Optional[Connection] = None) -> AsyncResult:
-        """An op completing with ``value`` once ``conn`` is connected (or failing with its error)."""
+        """Completes with ``value`` once ``conn`` is connected (or fails with its error)."""
         self._check_thread()
         conn = conn or self._conn
-        op = _pending_op()
-        conn.connect_async(lambda rc: op._set_result(value) if rc == 0 else op._fail(bootstrap_error(conn, rc)))
+        op = placeholder()
+        conn.connect_async(lambda rc: op._resolve(value) if rc == 0 else op._fail(bootstrap_error(conn, rc)))
         return op
 
-    def _run(self, schedule: Callable[[], AsyncResult]) -> Any:
+    def _run(self, schedule: Callable[[], Pending]) -> Any:
+        """Schedule (once connected) and deliver in the front end's idiom."""
         return self._wrap(self._start(schedule))
 
     def _wrap_rows(self, rows: AsyncRows) -> Any:  # pragma: no cover - front ends implement
@@ -150,7 +155,7 @@ class AsyncCollectionBase(_Owned, KVOperations):
 
     def __init__(self, scope: "AsyncScopeBase", name: str = DEFAULT) -> None:
         self._bind(scope, name)
-        self._owner = scope.bucket._owner
+        self._own(scope.bucket)
         self._batch: Optional[List[AsyncResult]] = None
 
     def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
@@ -180,39 +185,30 @@ class AsyncCollectionBase(_Owned, KVOperations):
         self._check_thread()
         conn = self._conn
 
-        def run() -> None:
-            self._schedule_multi(schedules, multi)
-            if multi.remaining == 0:
-                multi.finish()
-
-        def fail(exc: BaseException) -> None:
-            multi.error = exc
-            multi.finish()
-
-        self._when_connected(conn, run, fail)
-        return self._wrap_multi(multi)
+        self._when_connected(conn, lambda: self._schedule_multi(schedules, multi), multi._fail)
+        return self._wrap(multi)
 
     def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
         if self._batch is not None:
             raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
         conn = self._conn
-        outer = _pending_op()
+        outer = placeholder()
         inner = self._start(schedule)
 
-        def mutated(op: AsyncResult) -> None:
-            outer.key = op.key
+        def mutated(op: Pending) -> None:
+            outer.key = getattr(op, "key", None)
             if op.error is not None:
                 outer._fail(op.error)
                 return
             result = op.result
             _durability.poll_async(
                 conn, result.mutation_token(), persist_to, replicate_to, conn.iops.call_later,
-                lambda exc: outer._fail(exc) if exc is not None else outer._set_result(result))
+                lambda exc: outer._fail(exc) if exc is not None else outer._resolve(result))
 
         if inner.done:
             mutated(inner)
         else:
-            inner._on_done = mutated
+            inner.on_done = mutated
         return self._wrap(outer)
 
     def __repr__(self) -> str:
@@ -225,7 +221,7 @@ class AsyncScopeBase:
 
     def __init__(self, bucket: "AsyncBucketBase", name: str = DEFAULT) -> None:
         self.bucket = bucket
-        self.name = _check_name("scope", name)
+        self.name = check_name("scope", name)
 
     @property
     def bucket_name(self) -> str:
@@ -252,14 +248,14 @@ class AsyncScopeBase:
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
 
-class AsyncBucketBase(_Owned):
+class AsyncBucketBase(_Owned, BucketCommon):
     """A bucket: its own libcouchbase connection on the cluster's loop."""
 
     def __init__(self, cluster: "AsyncClusterBase", name: str, conn: Connection) -> None:
         self._cluster = cluster
         self.name = name
         self._conn = conn
-        self._owner = cluster._owner
+        self._own(cluster)
         self._transcoder = cluster._transcoder
         self._quiet_default = cluster._quiet_default
 
@@ -309,26 +305,14 @@ class AsyncBucketBase(_Owned):
     def _wrap_rows(self, rows: AsyncRows) -> Any:
         return self._cluster._wrap_rows(rows)
 
-    def close(self) -> None:
-        """Close the bucket's connection; operations in flight fail with ObjectClosedException."""
-        self._check_thread()  # libcouchbase and the loop's watchers belong to the owner thread
-        self._conn.close()
-
-    @property
-    def closed(self) -> bool:
-        return self._conn.closed
-
-    def _wrap(self, op: AsyncResult) -> Any:
-        return self._cluster._wrap(op)
-
-    def _wrap_multi(self, multi: MultiCollector) -> Any:
-        return self._cluster._wrap_multi(multi)
+    def _wrap(self, pending: Pending) -> Any:
+        return self._cluster._wrap(pending)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-class AsyncClusterBase(_Owned):
+class AsyncClusterBase(_Owned, ClusterCommon):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
     :param connstr: connection string (see the blocking ``Cluster``).
@@ -346,8 +330,6 @@ class AsyncClusterBase(_Owned):
                  **kwargs: Any) -> None:
         cfg = resolve_settings(connstr, options, kwargs)
         if not callable(iops_factory):
-            from couchbase.exceptions import InvalidArgumentException
-
             raise InvalidArgumentException(message=f"iops_factory must be callable, got {iops_factory!r}")
         self._connstr = cfg["connstr"]  # without credentials
         self._settings: Dict[str, str] = cfg["settings"]
@@ -365,8 +347,6 @@ class AsyncClusterBase(_Owned):
         full = _connstr.build(self._connstr, bucket, self._settings)
         iops = self._iops_factory()
         if not isinstance(iops, IOPS):
-            from couchbase.exceptions import InvalidArgumentException
-
             raise InvalidArgumentException(message=f"iops_factory must return a couchbase.iops.IOPS, got {iops!r}")
         conn = Connection(full, self._username, self.__password, cluster_level=not bucket, iops=iops,
                           lockmode=LOCKMODE_NONE, bucket_name=bucket or None)
@@ -387,7 +367,7 @@ class AsyncClusterBase(_Owned):
 
     def bucket(self, name: str) -> Any:
         """Open (once) and return a bucket; operations on it wait for its connection."""
-        _check_name("bucket", name)
+        check_name("bucket", name)
         self._check_thread()
         if self._closed:
             raise ObjectClosedException(message="the cluster is closed")
@@ -416,24 +396,6 @@ class AsyncClusterBase(_Owned):
     def diagnostics(self) -> Any:
         """State of each open connection."""
         return self._run(lambda: _kv.schedule_diagnostics(self._conn))
-
-    def close(self) -> None:
-        """Close every connection; operations in flight fail with ObjectClosedException."""
-        self._check_thread()  # libcouchbase and the loop's watchers belong to the owner thread
-        if self._closed:
-            return
-        self._closed = True
-        for bucket in self._buckets.values():
-            bucket.close()
-        self._conn.close()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def connections(self) -> List[Connection]:
-        """This cluster's open connections (cluster-level first)."""
-        return [self._conn] + [b._conn for b in self._buckets.values()]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(connstr={self._connstr!r}, username={self._username!r}, buckets={list(self._buckets)})"

@@ -10,16 +10,21 @@ timeout passes. ``observe(key)`` sends raw OBSERVE packets the same way.
 This module only schedules rounds and judges replies; *waiting between
 rounds* belongs to the front end (the blocking one sleeps with the GIL
 released; async front ends use their loop's timer), see
-:func:`poll_until_durable` for the blocking driver.
+:func:`poll_until_durable` for the blocking driver. A :class:`Round` is a
+:class:`~couchbase._pending.Pending` whose result is its list of replies.
 """
 from __future__ import annotations
 
 import struct
 import time
-from typing import Any, Callable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple
 
 from couchbase._binding import ffi, lib
+from couchbase._pending import Pending
 from couchbase.exceptions import exception_for
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 LCB_ERR_TIMEOUT = 201
 LCB_ERR_MUTATION_LOST = 312
@@ -45,26 +50,35 @@ class RawReply:
         self.cas = 0
 
 
-class Round:
-    """One fan-out of raw packets; completes when every server has answered."""
+class Round(Pending):
+    """One fan-out of raw packets; completes (result: the replies) when every server has answered."""
 
-    __slots__ = ("replies", "remaining", "on_done")
+    __slots__ = ("replies", "remaining")
 
     def __init__(self) -> None:
+        super().__init__()
         self.replies: List[RawReply] = []
         self.remaining = 0
-        self.on_done: Any = None
+
+    def _one_done(self) -> None:
+        self.remaining -= 1
+        if self.remaining == 0:
+            self._resolve(self.replies)
+
+    def describe(self) -> str:
+        return "an observe round"
 
 
 class _RawOp:
-    """Pending-registry entry for one raw packet (same protocol as AsyncResult)."""
+    """Pending-registry entry for one raw packet of a round."""
 
-    __slots__ = ("reply", "round", "done")
+    __slots__ = ("reply", "round", "done", "cookie")
 
     def __init__(self, reply: RawReply, rnd: Round) -> None:
         self.reply = reply
         self.round = rnd
         self.done = False
+        self.cookie = 0
 
     def _complete(self, resp: Any) -> None:
         if self.done:
@@ -83,16 +97,13 @@ class _RawOp:
 
     def _finish(self) -> None:
         self.done = True
-        rnd = self.round
-        rnd.remaining -= 1
-        if rnd.remaining == 0 and rnd.on_done is not None:
-            rnd.on_done(rnd)
+        self.round._one_done()
 
     def describe(self) -> str:
         return "an observe packet"
 
 
-def servers_for(conn: Any, vbid: int) -> Tuple[int, List[int]]:
+def servers_for(conn: "Connection", vbid: int) -> Tuple[int, List[int]]:
     """(number of configured replicas, [active, replica1, ...] server indexes; -1 = none)."""
     out = ffi.new("int[4]")
     nrep = lib.pycb_vb_servers(conn.instance, vbid, out, 4)
@@ -117,29 +128,30 @@ def requirements(nreplicas: int, servers: List[int], persist_to: int, replicate_
     return persist_to, replicate_to
 
 
-def _fan_out(conn: Any, servers: List[int], send: Callable[[int, int], int]) -> Round:
+def _fan_out(conn: "Connection", servers: List[int], send: Callable[[int, int], int]) -> Round:
     """Send one raw packet per live server (``send(cookie, server) -> rc``) in one schedule context."""
     rnd = Round()
-    pending = conn.pending
     conn.sched_enter()  # raw packets are only flushed by an explicit schedule context
     for server in servers:
         reply = RawReply(server)
         rnd.replies.append(reply)
         if server < 0:
             continue
-        cookie = conn.next_cookie()
-        pending[cookie] = _RawOp(reply, rnd)
+        raw = _RawOp(reply, rnd)
+        cookie = conn.register(raw)
         rnd.remaining += 1
         rc = send(cookie, server)
-        if rc:
-            pending.pop(cookie, None)
+        if rc:  # that server is counted as not answering; the round goes on with the others
+            conn.unregister(raw)
             rnd.remaining -= 1
             reply.rc = rc
     conn.sched_leave()
+    if rnd.remaining == 0:
+        rnd._resolve(rnd.replies)
     return rnd
 
 
-def schedule_seqno_round(conn: Any, vbid: int, vbuuid: int, servers: List[int]) -> Round:
+def schedule_seqno_round(conn: "Connection", vbid: int, vbuuid: int, servers: List[int]) -> Round:
     """Send OBSERVE_SEQNO to each live server of the vBucket."""
     return _fan_out(conn, servers,
                     lambda cookie, server: lib.pycb_observe_seqno(conn.instance, cookie, server, vbid, vbuuid))
@@ -163,14 +175,12 @@ def judge(rnd: Round, seqno: int, persist_to: int, replicate_to: int) -> bool:
     return persisted >= persist_to and replicated >= replicate_to
 
 
-def poll_until_durable(conn: Any, token: Any, persist_to: int, replicate_to: int,
+def poll_until_durable(conn: "Connection", token: Any, persist_to: int, replicate_to: int,
                        timeout: Optional[float] = None) -> None:
     """Blocking driver: poll rounds until durable, MutationLost, or TimeoutException.
 
     ``conn`` must be locked by the caller (the blocking front end holds its lock).
     """
-    from couchbase._instance import Connection  # noqa: F401 - documentation of the type
-
     if token is None:
         raise exception_for(LCB_ERR_DURABILITY_TOO_MANY,
                             "observe-based durability needs mutation tokens (enable_mutation_tokens)")
@@ -183,7 +193,7 @@ def poll_until_durable(conn: Any, token: Any, persist_to: int, replicate_to: int
     persist_to, replicate_to = requirements(nrep, servers, persist_to, replicate_to)
     while True:
         rnd = schedule_seqno_round(conn, vbid, vbuuid, servers)
-        conn.wait_for(lambda: rnd.remaining == 0)
+        conn.wait_op(rnd)
         if judge(rnd, seqno, persist_to, replicate_to):
             return
         if time.monotonic() + interval > deadline:
@@ -193,7 +203,7 @@ def poll_until_durable(conn: Any, token: Any, persist_to: int, replicate_to: int
         nrep, servers = servers_for(conn, vbid)
 
 
-def poll_async(conn: Any, token: Any, persist_to: int, replicate_to: int,
+def poll_async(conn: "Connection", token: Any, persist_to: int, replicate_to: int,
                call_later: Callable[[float, Callable[[], Any]], Any],
                done: Callable[[Optional[BaseException]], Any]) -> None:
     """Event-loop driver: the same rounds as :func:`poll_until_durable`, with
@@ -220,9 +230,10 @@ def poll_async(conn: Any, token: Any, persist_to: int, replicate_to: int,
         except BaseException as exc:  # noqa: BLE001
             done(exc)
             return
-        rnd.on_done = judged
-        if rnd.remaining == 0:
+        if rnd.done:
             judged(rnd)
+        else:
+            rnd.on_done = judged
 
     def judged(rnd: Round) -> None:
         try:
@@ -260,23 +271,25 @@ class ObserveInfo:
         return f"ObserveInfo(state={self.state!r}, cas={self.cas}, from_master={self.from_master})"
 
 
-def schedule_observe(conn: Any, key: bytes, wire_key: bytes, master_only: bool) -> Tuple[Round, List[int]]:
-    """OBSERVE ``key`` on its active node (and replicas unless master_only)."""
+def schedule_observe(conn: "Connection", key: bytes, master_only: bool) -> Round:
+    """OBSERVE ``key`` (its wire bytes) on its active node (and replicas unless master_only);
+    the round's result goes to :func:`observe_results`. Only for the default collection: on a
+    connection with collections, the key carries the default collection's id (0)."""
+    wire_key = b"\x00" + key if lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_ENABLE_COLLECTIONS) else key
     vbid = lib.pycb_key_vbucket(conn.instance, key, len(key))
     if vbid < 0:
         raise exception_for(LCB_ERR_NO_CONFIGURATION, "no cluster configuration to route observe")
     _nrep, servers = servers_for(conn, vbid)
     if master_only:
         servers = servers[:1]
-    rnd = _fan_out(conn, servers, lambda cookie, server: lib.pycb_observe_key(
+    return _fan_out(conn, servers, lambda cookie, server: lib.pycb_observe_key(
         conn.instance, cookie, server, vbid, wire_key, len(wire_key)))
-    return rnd, servers
 
 
-def observe_results(rnd: Round) -> List[ObserveInfo]:
+def observe_results(replies: List[RawReply]) -> List[ObserveInfo]:
     """Decode OBSERVE replies: ``vb u16, klen u16, key, state u8, cas u64`` per key."""
     infos = []
-    for i, reply in enumerate(rnd.replies):
+    for i, reply in enumerate(replies):
         if reply.rc != 0 or reply.status != 0 or len(reply.body) < 4:
             continue
         klen = struct.unpack_from(">H", reply.body, 2)[0]

@@ -1,7 +1,11 @@
 """One libcouchbase instance: create, connect, schedule, complete, close.
 
-A :class:`Connection` owns the C handle and a registry of pending
-operations (``cookie -> AsyncResult``). Front ends never touch C: they ask
+A :class:`Connection` owns the C handle and the registry of what is in
+flight (``cookie -> pending``, see :mod:`couchbase._pending`): whoever
+schedules something registers it (:meth:`Connection.register`) and passes the
+cookie to libcouchbase; a failed schedule goes through
+:meth:`Connection.not_scheduled`; responses find it again by cookie
+(:meth:`Connection._on_response`). Front ends never touch C: they ask
 the connection to schedule operations (``_kv.py`` builds them) and decide how
 to wait — the blocking API runs libcouchbase's own loop with ``wait()`` (the
 GIL is released by cffi for the whole wait); async front ends plug an IOPS
@@ -30,16 +34,23 @@ import os
 import threading
 import weakref
 from _thread import get_ident as _get_ident
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from couchbase import _callbacks, _logging
 from couchbase._binding import ffi, lib
-from couchbase.iops import dispatching as iops_dispatching
+from couchbase._pending import Pending, Registered
 from couchbase.exceptions import (
+    CouchbaseException,
+    InternalSDKException,
+    InvalidArgumentException,
     ObjectClosedException,
     ObjectThreadException,
     exception_for,
 )
+from couchbase.iops import dispatching as iops_dispatching
+
+if TYPE_CHECKING:
+    from couchbase.iops import IOPS
 
 _LCB_ERR_REQUEST_CANCELED = 202
 
@@ -91,13 +102,11 @@ class Connection:
         password: str,
         *,
         cluster_level: bool = False,
-        iops: Any = None,
+        iops: Optional["IOPS"] = None,
         lockmode: int = LOCKMODE_WAIT,
         bucket_name: Optional[str] = None,
     ) -> None:
         if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
-            from couchbase.exceptions import InvalidArgumentException
-
             raise InvalidArgumentException(message=f"lockmode must be LOCKMODE_NONE, LOCKMODE_EXC or LOCKMODE_WAIT, got {lockmode!r}")
         self.id = next(_ids)
         self._instance = ffi.NULL
@@ -106,8 +115,9 @@ class Connection:
         self.iops = iops
         self.connstr = connstr
         self.bucket_name = bucket_name
-        self.pending: Dict[int, Any] = {}
-        self.next_cookie: Callable[[], int] = itertools.count(1).__next__
+        self.pending: Dict[int, Registered] = {}
+        self._next_cookie: Callable[[], int] = itertools.count(1).__next__
+        self.streams_behind = 0  # row streams in flight whose consumer is behind (see couchbase._async_rows)
         self.closed = False
         self.corked = False  # see cork()
         self.connected = False
@@ -116,6 +126,7 @@ class Connection:
         self._guard = _Guard(self._lock, lockmode)
         self._callback_error: Optional[BaseException] = None
         self.breakouts = 0
+        # Where errors raised in callbacks go: the loop's error channel, or (blocking) re-raised by wait().
         self._error_sink: Optional[Callable[[BaseException], None]] = None
         self._pid = os.getpid()
         self._fork_gen = _fork_generation[0]
@@ -134,7 +145,7 @@ class Connection:
         if rc:
             if iops is not None:
                 iops.discard_unused_table()
-            raise exception_for(rc, f"cannot create a connection for {connstr!r}: {_strerror(rc)}")
+            raise exception_for(rc, f"cannot create a connection for {connstr!r}: {strerror(rc)}")
         self._instance = instance[0]
         self._logger = logger[0]
         if iops is not None:
@@ -150,7 +161,7 @@ class Connection:
         """Begin bootstrapping (does not wait)."""
         rc = lib.lcb_connect(self.instance)
         if rc:
-            raise exception_for(rc, f"connecting to {self.connstr!r} failed: {_strerror(rc)}")
+            raise exception_for(rc, f"connecting to {self.connstr!r} failed: {strerror(rc)}")
 
     def connect_async(self, on_done: Callable[[int], Any]) -> None:
         """Begin bootstrapping on the IOPS loop; ``on_done(rc)`` runs once it ends
@@ -178,9 +189,6 @@ class Connection:
         if self._orphaned and not self.closed:
             self.iops.call_later(0, self._reap)
 
-    def bootstrap_status(self) -> int:
-        return lib.lcb_get_bootstrap_status(self.instance)
-
     def connect_blocking(self) -> None:
         """Bootstrap with libcouchbase's own loop; raise a typed error on failure."""
         with self.locked():
@@ -188,7 +196,7 @@ class Connection:
             lib.lcb_wait(self._instance, 0)
             rc = lib.lcb_get_bootstrap_status(self._instance)
         if rc:
-            raise exception_for(rc, f"bootstrap of {self.connstr!r} failed: {_strerror(rc)}")
+            raise exception_for(rc, f"bootstrap of {self.connstr!r} failed: {strerror(rc)}")
         self.connected = True
 
     @property
@@ -237,7 +245,7 @@ class Connection:
         self._destroy()
         self._fail_all(pending)
 
-    def _detach(self) -> List[Any]:
+    def _detach(self) -> List[Registered]:
         """Unregister (late callbacks become harmless misses); return the operations in flight."""
         pending = list(self.pending.values())
         self.pending.clear()
@@ -267,7 +275,7 @@ class Connection:
         _logging.flush_repeats()
 
     @staticmethod
-    def _fail_all(pending: List[Any]) -> None:
+    def _fail_all(pending: List[Registered]) -> None:
         for op in pending:
             op._fail(ObjectClosedException(message=f"connection closed before {op.describe()} completed"))
 
@@ -328,6 +336,24 @@ class Connection:
         object: this runs on every blocking operation)."""
         return self._guard
 
+    # ---- the pending registry --------------------------------------------
+    def register(self, pending: Registered) -> int:
+        """Enter ``pending`` in the registry; returns the cookie to schedule it under."""
+        cookie = self._next_cookie()
+        pending.cookie = cookie
+        self.pending[cookie] = pending
+        return cookie
+
+    def unregister(self, pending: Registered) -> None:
+        """Forget ``pending`` (cancelled, or never sent): a late response for it is a harmless miss."""
+        self.pending.pop(pending.cookie, None)
+
+    def not_scheduled(self, pending: Registered, rc: int, what: str) -> CouchbaseException:
+        """libcouchbase refused to schedule ``pending`` with status ``rc``: unregister it and
+        return the typed exception to raise (``what`` names the request in its message)."""
+        self.unregister(pending)
+        return exception_for(rc, f"{what} could not be scheduled: {strerror(rc)}")
+
     # ---- waiting (blocking front end) -----------------------------------
     def wait(self) -> None:
         """Run libcouchbase's loop until nothing is pending or a stream asks for a
@@ -338,15 +364,20 @@ class Connection:
             self._callback_error = None
             raise err
 
-    def wait_op(self, op: Any) -> None:
+    def wait_op(self, op: Pending) -> None:
         """``wait_for(lambda: op.done)`` without a closure per operation."""
         while not op.done:
             before = self.breakouts
             self.wait()
             if not op.done and self.breakouts == before and not _interrupted():
-                from couchbase.exceptions import InternalSDKException
-
                 raise InternalSDKException(message="libcouchbase stopped waiting before the operation completed")
+
+    def run(self, schedule: Callable[[], Pending]) -> Any:
+        """Blocking front end: schedule (under the lock), wait, and return the outcome (or raise)."""
+        with self._guard:
+            pending = schedule()
+            self.wait_op(pending)
+        return pending.outcome()
 
     def breakout(self) -> None:
         """Make the current ``wait`` return early (a stream's buffer is full)."""
@@ -362,8 +393,6 @@ class Connection:
             if is_done():
                 return
             if self.breakouts == before and not _interrupted():
-                from couchbase.exceptions import InternalSDKException
-
                 raise InternalSDKException(message="libcouchbase stopped waiting before the operation completed")
 
     # ---- batching --------------------------------------------------------
@@ -429,20 +458,16 @@ class Connection:
         elif self._callback_error is None:
             self._callback_error = exc
 
-    def set_error_sink(self, sink: Optional[Callable[[BaseException], None]]) -> None:
-        """Where callback errors go for async front ends (the loop's error channel)."""
-        self._error_sink = sink
-
     # ---- settings --------------------------------------------------------
     def cntl_string(self, key: str, value: str) -> None:
         rc = lib.lcb_cntl_string(self.instance, key.encode(), value.encode())
         if rc:
-            raise exception_for(rc, f"setting {key}={value!r} failed: {_strerror(rc)}")
+            raise exception_for(rc, f"setting {key}={value!r} failed: {strerror(rc)}")
 
     def set_timeout(self, cntl: int, seconds: float) -> None:
         rc = lib.lcb_cntl_setu32(self.instance, cntl, int(seconds * 1_000_000))
         if rc:
-            raise exception_for(rc, f"setting a timeout failed: {_strerror(rc)}")
+            raise exception_for(rc, f"setting a timeout failed: {strerror(rc)}")
 
     def get_timeout(self, cntl: int) -> float:
         return lib.lcb_cntl_getu32(self.instance, cntl) / 1_000_000
@@ -522,13 +547,9 @@ def _destroy_in(pid: int, instance: Any, logger: Any) -> None:
         _logging.flush_repeats()
 
 
-def _strerror(rc: int) -> str:
-    return ffi.string(lib.lcb_strerror_short(rc)).decode("utf-8", "replace")
-
-
 def strerror(rc: int) -> str:
     """libcouchbase's short description of a status code."""
-    return _strerror(rc)
+    return ffi.string(lib.lcb_strerror_short(rc)).decode("utf-8", "replace")
 
 
 def live_connections() -> List[Connection]:

@@ -1,59 +1,74 @@
-"""The key-value surface, written once for every front end.
+"""The request side of key-value operations, written once for every front end.
 
 :class:`KVOperations` validates arguments, encodes values and schedules each
 operation through the connection; it never waits. A front end subclasses it
-and provides two methods that decide how results are delivered:
+and provides the method that decides how results are delivered:
 
 ``_submit(schedule)``
-    ``schedule()`` schedules one operation and returns its
-    :class:`AsyncResult`. The blocking front end waits for it and returns the
-    result (or raises); raw async returns the AsyncResult; acouchbase wraps it
-    in a future; txcouchbase in a Deferred.
+    ``schedule()`` schedules one operation and returns its pending
+    :class:`~couchbase._kv_response.AsyncResult`. The blocking front end waits
+    for it and returns the result (or raises); raw async returns the
+    AsyncResult; acouchbase wraps it in a future; txcouchbase in a Deferred.
 
 ``_submit_multi(schedules, multi)``
     the same for a multi operation, scheduled as one pipelined batch; ``multi``
-    is a :class:`MultiCollector` that completes once, when every key has.
+    is a :class:`~couchbase._kv_response.MultiCollector` that completes once,
+    when every key has. Both are :class:`~couchbase._pending.Pending`, so a
+    front end turns either into its idiom the same way.
 
-An :class:`AsyncResult` is the one object allocated per operation: it sits in
-the connection's pending registry under an integer cookie, is completed from
-the response callback, and carries the result or the typed exception.
+What responses become is :mod:`couchbase._kv_response`.
 """
 from __future__ import annotations
 
 import contextlib
 from types import MappingProxyType
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
+from couchbase import _durability
 from couchbase import options as _o
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
+from couchbase._common import DEFAULT, check_name
+from couchbase._kv_response import (
+    _COMMON_MASK,
+    _JSON_COMMON,
+    K_COUNTER,
+    K_DIAG,
+    K_EXISTS,
+    K_GET,
+    K_GET_EXPIRY,
+    K_LOOKUP,
+    K_MUTATE,
+    K_MUTATION,
+    K_PING,
+    K_PROJECT,
+    K_REPLICA,
+    K_REPLICAS,
+    K_STATS,
+    NOT_QUIET,
+    QUIET,
+    AsyncResult,
+    Decode,
+    MultiCollector,
+)
 from couchbase.exceptions import (
     CouchbaseException,
+    FeatureUnavailableException,
     InvalidArgumentException,
-    PathNotFoundException,
-    exception_for,
+    InvalidArgumentTypeException,
+    KeyFormatException,
+    KeyFormatTypeException,
+    RequestCanceledException,
+    ValueTooLargeException,
 )
-from couchbase.results import (
-    CounterResult,
-    ExistsResult,
-    GetReplicaResult,
-    GetResult,
-    LookupInResult,
-    MultiResult,
-    MutateInResult,
-    MutationResult,
-    MutationToken,
-    OperationResult,
-    SubdocField,
-)
-from couchbase.transcoder import Transcoder, decode_with, encode_with
+from couchbase.items import Item, ItemCollection
+from couchbase.transcoder import Transcoder, encode_with
 
-_buffer = ffi.buffer
-_unpack = ffi.unpack
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
+
 # The options of a call that passed none: shared and read-only, so the common call skips options.merge.
 _NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
-_NOT_QUIET = (False,)
-_NULL = ffi.NULL
 
 # Store operations (lcb_STORE_OPERATION).
 UPSERT, INSERT, REPLACE, APPEND, PREPEND = 0, 1, 2, 4, 5
@@ -62,361 +77,21 @@ GET_PLAIN, GET_TOUCH, GET_LOCK = 0, 1, 2
 # Replica modes (lcb_REPLICA_MODE).
 REPLICA_ANY, REPLICA_ALL = 0, 1
 
-_JSON_COMMON = 0x02 << 24
-_COMMON_MASK = 0xFF << 24
-
-# What each op kind decodes into; see _DECODERS below.
-(K_GET, K_REPLICA, K_REPLICAS, K_MUTATION, K_EXISTS, K_COUNTER, K_LOOKUP, K_MUTATE, K_GET_EXPIRY, K_PROJECT,
- K_STATS, K_PING, K_DIAG) = range(13)
-
-
-class AsyncResult:
-    """One scheduled operation; completed from the response callback.
-
-    Raw-async users set ``callback(result)`` and ``errback(op, exc_type,
-    exc_value, traceback)`` before the loop delivers the response. Front ends
-    set the internal ``_on_done`` hook instead.
-    """
-
-    __slots__ = ("key", "kind", "ctx", "result", "error", "done", "callback", "errback", "_on_done", "cookie",
-                 "_bucket", "waiter")
-
-    def __init__(self, key: Any, kind: int, ctx: Any, bucket: Optional[str]) -> None:
-        self.key = key
-        self.kind = kind
-        self.ctx = ctx
-        self.result: Any = None
-        self.error: Optional[BaseException] = None
-        self.done = False
-        self.callback: Optional[Callable[[Any], Any]] = None
-        self.errback: Optional[Callable[..., Any]] = None
-        self._on_done: Optional[Callable[["AsyncResult"], Any]] = None
-        self.cookie = 0
-        self._bucket = bucket
-        self.waiter: Any = None  # the front end's future/Deferred/greenlet waiting for this op
-
-    # ---- completion (called from _callbacks via Connection) --------------
-    def _complete(self, resp: Any) -> None:
-        if self.done:
-            return
-        try:
-            _DECODERS[self.kind](self, resp)
-        except CouchbaseException as exc:
-            self.error = exc
-        except Exception as exc:  # noqa: BLE001 - decoding must not lose the operation
-            from couchbase.exceptions import ValueFormatException
-
-            self.error = ValueFormatException(message=f"decoding the value of {self.key!r} failed: {exc}",
-                                              inner_cause=exc)
-        if (self.kind == K_REPLICAS or self.kind == K_STATS) and not resp.is_final:
-            return
-        self.done = True
-        hook = self._on_done
-        if hook is not None:
-            hook(self)
-
-    def _set_result(self, result: Any) -> None:
-        """Complete successfully without a response of its own (connect, durability chains)."""
-        if self.done:
-            return
-        self.result = result
-        self.done = True
-        hook = self._on_done
-        if hook is not None:
-            hook(self)
-
-    def _fail(self, exc: BaseException) -> None:
-        """Complete with an error without a response (close, cancel, schedule failure)."""
-        if self.done:
-            return
-        self.error = exc
-        self.done = True
-        hook = self._on_done
-        if hook is not None:
-            hook(self)
-
-    # ---- outcome ---------------------------------------------------------
-    def outcome(self) -> Any:
-        """The result, or raise the operation's exception."""
-        if self.error is not None:
-            raise self.error
-        return self.result
-
-    @property
-    def value(self) -> Any:
-        """The result's value (for batch placeholders: ``res.value``)."""
-        return self.outcome().value
-
-    @property
-    def success(self) -> bool:
-        return self.done and self.error is None and getattr(self.result, "success", True)
-
-    def describe(self) -> str:
-        return f"operation on key {self.key!r}"
-
-    def __repr__(self) -> str:
-        state = "pending" if not self.done else ("error" if self.error is not None else "done")
-        return f"<AsyncResult key={self.key!r} {state} result={self.result!r} error={self.error!r}>"
-
-
-# ---- decoders: (op, resp) -> fill op.result / op.error ------------------
-
-def _bytes(ptr: Any, n: int) -> bytes:
-    return _buffer(ptr, n)[:] if n else b""
-
-
-def _token(op: AsyncResult, resp: Any) -> Optional[MutationToken]:
-    if not resp.has_token:
-        return None
-    return MutationToken(resp.token_vbid, resp.token_uuid, resp.token_seqno, op._bucket or "")
-
-
-def _error(op: AsyncResult, resp: Any) -> CouchbaseException:
-    from couchbase.exceptions import KeyValueErrorContext
-
-    raw = ffi.new("pycb_ERRCTX *")
-    lib.pycb_errctx(resp.errctx, raw)
-    context = KeyValueErrorContext(
-        key=op.key,
-        status_code=raw.status_code,
-        opaque=raw.opaque,
-        ref=_bytes(raw.ref, raw.nref).decode("utf-8", "replace") or None,
-        context=_bytes(raw.context, raw.ncontext).decode("utf-8", "replace") or None,
-        endpoint=_bytes(raw.endpoint, raw.nendpoint).decode("utf-8", "replace") or None,
-        bucket=op._bucket,
-    )
-    return exception_for(resp.rc, context=context)
-
-
-def _quiet_or_raise(op: AsyncResult, resp: Any, factory: Callable[[], Any]) -> bool:
-    """True when the op failed; with quiet, a failed result is stored instead of an error."""
-    if resp.rc == 0:
-        return False
-    if op.ctx and op.ctx[-1] is True:  # quiet flag is always the last ctx item
-        op.result = factory()
-    else:
-        op.error = _error(op, resp)
-    return True
-
-
-def _decode_get(op: AsyncResult, resp: Any) -> None:
-    if resp.rc and _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
-        return
-    transcoder, no_format, _quiet = op.ctx
-    raw = _unpack(resp.value, resp.nvalue)
-    flags = resp.flags
-    value = raw if no_format else decode_with(transcoder, raw, flags)
-    op.result = GetResult(op.key, 0, resp.cas, value, flags)
-
-
-def _decode_replica(op: AsyncResult, resp: Any) -> None:
-    transcoder, quiet = op.ctx
-    if resp.rc:
-        if op.kind == K_REPLICAS:
-            if op.result is None:
-                op.result = []
-            if not resp.is_final or op.result:
-                return  # one replica failing is not the whole read failing
-        op.error = _error(op, resp)
-        return
-    raw = _buffer(resp.value, resp.nvalue)[:]
-    res = GetReplicaResult(op.key, 0, resp.cas, decode_with(transcoder, raw, resp.flags), resp.flags,
-                           is_replica=not resp.is_active)
-    if op.kind == K_REPLICAS:
-        if op.result is None:
-            op.result = []
-        op.result.append(res)
-    else:
-        op.result = res
-
-
-def _decode_mutation(op: AsyncResult, resp: Any) -> None:
-    if resp.rc and _quiet_or_raise(op, resp, lambda: MutationResult(op.key, resp.rc)):
-        return
-    op.result = MutationResult(op.key, 0, resp.cas, _token(op, resp))
-
-
-def _decode_exists(op: AsyncResult, resp: Any) -> None:
-    if resp.rc:
-        op.error = _error(op, resp)
-        return
-    op.result = ExistsResult(op.key, 0, resp.cas, bool(resp.is_found))
-
-
-def _decode_counter(op: AsyncResult, resp: Any) -> None:
-    if _quiet_or_raise(op, resp, lambda: CounterResult(op.key, resp.rc)):
-        return
-    op.result = CounterResult(op.key, 0, resp.cas, resp.counter, _token(op, resp))
-
-
-def _subdoc_fields(op: AsyncResult, resp: Any, specs: List[SD.Spec]) -> List[SubdocField]:
-    raw = resp.raw
-    count = lib.lcb_respsubdoc_result_size(raw)
-    fields = []
-    pval = ffi.new("const char **")
-    plen = ffi.new("size_t *")
-    for i in range(count):
-        spec = specs[i] if i < len(specs) else None
-        path = spec.path if spec is not None else ""
-        status = lib.lcb_respsubdoc_result_status(raw, i)
-        lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
-        data = _bytes(pval[0], plen[0]) if pval[0] != _NULL else b""
-        error: Optional[BaseException] = None
-        value: Any = None
-        kind = spec.kind if spec is not None else SD.GET
-        if kind == SD.EXISTS:
-            if status == 0:
-                value = True
-            else:
-                err = exception_for(status)
-                if isinstance(err, PathNotFoundException):
-                    value = False
-                else:
-                    error = err
-        elif status:
-            error = exception_for(status, f"path {path!r}: {exception_for(status).message}")
-        elif kind in (SD.GET, SD.GET_COUNT, SD.GET_DOC, SD.COUNTER):
-            value = SD.decode_value(data) if kind != SD.GET_DOC else data
-        fields.append(SubdocField(path, status, value, error))
-    return fields
-
-
-def _decode_lookup(op: AsyncResult, resp: Any) -> None:
-    specs, quiet = op.ctx
-    if resp.rc:
-        op.error = _error(op, resp)
-        return
-    fields = _subdoc_fields(op, resp, specs)
-    for f, spec in zip(fields, specs):
-        if spec.kind == SD.GET_DOC and f.error is None:
-            f.value = SD.decode_value(f.value)
-    op.result = LookupInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted))
-
-
-def _decode_mutate(op: AsyncResult, resp: Any) -> None:
-    specs, quiet = op.ctx
-    if resp.rc:
-        op.error = _error(op, resp)
-        return
-    fields = _subdoc_fields(op, resp, specs)
-    for f in fields:
-        if f.error is not None:
-            op.error = f.error
-            return
-    op.result = MutateInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted), _token(op, resp))
-
-
-def _decode_get_expiry(op: AsyncResult, resp: Any) -> None:
-    transcoder, no_format, quiet = op.ctx
-    if _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
-        return
-    raw = resp.raw
-    pval = ffi.new("const char **")
-    plen = ffi.new("size_t *")
-    parts = []
-    for i in range(3):
-        status = lib.lcb_respsubdoc_result_status(raw, i)
-        if status:
-            op.error = exception_for(status)
-            return
-        lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
-        parts.append(_bytes(pval[0], plen[0]))
-    expiry = int(parts[0] or b"0")
-    flags = int(parts[1] or b"0")
-    value = parts[2] if no_format else decode_with(transcoder, parts[2], flags)
-    op.result = GetResult(op.key, 0, resp.cas, value, flags, expiry=expiry)
-
-
-def _decode_project(op: AsyncResult, resp: Any) -> None:
-    paths, quiet = op.ctx
-    if _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
-        return
-    raw = resp.raw
-    pval = ffi.new("const char **")
-    plen = ffi.new("size_t *")
-    doc: Dict[str, Any] = {}
-    for i, path in enumerate(paths):
-        status = lib.lcb_respsubdoc_result_status(raw, i)
-        if status:
-            err = exception_for(status)
-            if isinstance(err, PathNotFoundException):
-                continue
-            op.error = err
-            return
-        lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
-        _set_path(doc, path, SD.decode_value(_bytes(pval[0], plen[0])))
-    op.result = GetResult(op.key, 0, resp.cas, doc, _JSON_COMMON)
-
-
-def _set_path(doc: Dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    cur = doc
-    for part in parts[:-1]:
-        cur = cur.setdefault(part, {})
-    cur[parts[-1]] = value
-
-
-def _decode_stats(op: AsyncResult, resp: Any) -> None:
-    if op.result is None:
-        op.result = {}
-    if resp.rc:
-        if op.error is None:
-            op.error = _error(op, resp)
-        return
-    if resp.nkey:
-        server_p = lib.pycb_stats_server(resp.raw)
-        server = ffi.string(server_p).decode("utf-8", "replace") if server_p != _NULL else "?"
-        key = _bytes(resp.key, resp.nkey).decode("utf-8", "replace")
-        op.result.setdefault(server, {})[key] = _bytes(resp.value, resp.nvalue).decode("utf-8", "replace")
-
-
-def _decode_json_report(op: AsyncResult, resp: Any) -> None:
-    import json
-
-    from couchbase.results import DiagnosticsResult, PingResult
-
-    if resp.rc:
-        op.error = _error(op, resp)
-        return
-    report = json.loads(_bytes(resp.value, resp.nvalue) or b"{}")
-    op.result = PingResult(report) if op.kind == K_PING else DiagnosticsResult(report)
-
-
-_DECODERS: Dict[int, Callable[[AsyncResult, Any], None]] = {
-    K_STATS: _decode_stats,
-    K_PING: _decode_json_report,
-    K_DIAG: _decode_json_report,
-    K_GET: _decode_get,
-    K_REPLICA: _decode_replica,
-    K_REPLICAS: _decode_replica,
-    K_MUTATION: _decode_mutation,
-    K_EXISTS: _decode_exists,
-    K_COUNTER: _decode_counter,
-    K_LOOKUP: _decode_lookup,
-    K_MUTATE: _decode_mutate,
-    K_GET_EXPIRY: _decode_get_expiry,
-    K_PROJECT: _decode_project,
-}
-
 
 # ---- connection-wide operations ------------------------------------------
 
-def _conn_op(conn: Any, key: Any, kind: int) -> Tuple[AsyncResult, int]:
-    cookie = conn.next_cookie()
-    op = AsyncResult(key, kind, None, conn.bucket_name)
-    op.cookie = cookie
-    conn.pending[cookie] = op
-    return op, cookie
+def _conn_op(conn: "Connection", key: Any, kind: int) -> Tuple[AsyncResult, int]:
+    op = AsyncResult(key, kind, NOT_QUIET, conn.bucket_name)
+    return op, conn.register(op)
 
 
-def _conn_check(conn: Any, op: AsyncResult, rc: int, what: str) -> AsyncResult:
+def _conn_check(conn: "Connection", op: AsyncResult, rc: int, what: str) -> AsyncResult:
     if rc:
-        conn.pending.pop(op.cookie, None)
-        raise exception_for(rc, f"{what} could not be scheduled: {exception_for(rc).message}")
+        raise conn.not_scheduled(op, rc, what)
     return op
 
 
-def schedule_stats(conn: Any, group: str = "") -> AsyncResult:
+def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult:
     """STATS on every node; the result is ``{server: {stat: value}}``."""
     if not isinstance(group, str):
         raise InvalidArgumentException(message=f"stats group must be a str, got {type(group).__name__}")
@@ -425,13 +100,13 @@ def schedule_stats(conn: Any, group: str = "") -> AsyncResult:
     return _conn_check(conn, op, lib.pycb_stats(conn.instance, cookie, g, len(g)), "stats")
 
 
-def schedule_ping(conn: Any, timeout: Any = None) -> AsyncResult:
+def schedule_ping(conn: "Connection", timeout: Any = None) -> AsyncResult:
     """Ping every service; the result is a PingResult."""
     op, cookie = _conn_op(conn, "ping", K_PING)
     return _conn_check(conn, op, lib.pycb_ping(conn.instance, cookie, _o.timeout_us(timeout)), "ping")
 
 
-def schedule_diagnostics(conn: Any) -> AsyncResult:
+def schedule_diagnostics(conn: "Connection") -> AsyncResult:
     """Connection states; the result is a DiagnosticsResult."""
     op, cookie = _conn_op(conn, "diagnostics", K_DIAG)
     return _conn_check(conn, op, lib.pycb_diag(conn.instance, cookie), "diagnostics")
@@ -456,8 +131,6 @@ def key_bytes(key: Any) -> bytes:
     elif isinstance(key, (bytes, bytearray)):
         data = bytes(key)
     else:
-        from couchbase.exceptions import InvalidArgumentTypeException
-
         raise InvalidArgumentTypeException(
             message=f"document keys must be str or bytes, got {type(key).__name__}: {key!r}"
         )
@@ -471,8 +144,6 @@ def key_bytes(key: Any) -> bytes:
 
 def _not_utf8(key: str, exc: UnicodeEncodeError) -> CouchbaseException:
     """A str key with a lone surrogate: no UTF-8 form, so no key the server can store."""
-    from couchbase.exceptions import KeyFormatException
-
     return KeyFormatException(message=f"document key {key[:40]!r} is not valid UTF-8 text ({exc.reason} at "
                                       f"index {exc.start}); pass bytes for binary keys")
 
@@ -483,89 +154,17 @@ def _multi_key(key: Any, name: str) -> None:
     try:
         hash(key)
     except TypeError:
-        from couchbase.exceptions import KeyFormatTypeException
-
         raise KeyFormatTypeException(
             message=f"{name}: keys index the MultiResult, so they must be str or bytes, "
                     f"got {type(key).__name__}: {key[:40]!r}") from None
 
 
-def cancel_scheduled(conn: Any, ops: List[AsyncResult]) -> None:
+def cancel_scheduled(conn: "Connection", ops: List[AsyncResult]) -> None:
     """A ``batch()`` block raised: drop what it scheduled (nothing was sent) and fail each op."""
-    from couchbase.exceptions import RequestCanceledException
-
     conn.sched_fail()
     for op in ops:
-        conn.pending.pop(op.cookie, None)
+        conn.unregister(op)
         op._fail(RequestCanceledException(message="the batch block raised; nothing was sent"))
-
-
-class MultiCollector:
-    """Completes once when every operation of a multi call has."""
-
-    __slots__ = ("ops", "remaining", "on_done", "quiet", "items", "callback", "errback", "waiter", "done", "error")
-
-    def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None) -> None:
-        self.ops: List[AsyncResult] = []
-        self.remaining = 0
-        self.on_done: Optional[Callable[["MultiCollector"], Any]] = None
-        self.quiet = quiet
-        self.items = items  # key -> Item, for the Item API: results are stored into them
-        # raw async mode: the user's callback(MultiResult) / errback(multi, type, exc, tb)
-        self.callback: Optional[Callable[[Any], Any]] = None
-        self.errback: Optional[Callable[..., Any]] = None
-        self.waiter: Any = None
-        self.done = False
-        self.error: Optional[BaseException] = None  # the whole call failed (e.g. never connected)
-
-    def add(self, op: AsyncResult) -> None:
-        self.ops.append(op)
-        self.remaining += 1
-        op._on_done = self._one_done
-
-    def _one_done(self, op: AsyncResult) -> None:
-        self.remaining -= 1
-        if self.remaining == 0:
-            self.finish()
-
-    def finish(self) -> None:
-        """Mark complete and run ``on_done`` once (also for an empty multi operation)."""
-        if self.done:
-            return
-        self.done = True
-        if self.on_done is not None:
-            self.on_done(self)
-
-    def build(self) -> MultiResult:
-        """The MultiResult; failed keys hold their exceptions in ``.exceptions``."""
-        multi = MultiResult()
-        for op in self.ops:
-            if op.error is not None:
-                multi.exceptions[op.key] = op.error
-                rc = getattr(op.error, "rc", -1) or -1
-                multi[op.key] = OperationResult(op.key, rc, op.error)
-            else:
-                multi[op.key] = op.result
-        if self.items:
-            for key, res in multi.items():
-                item = self.items.get(key)
-                if item is not None:
-                    item._store_result(res)
-        return multi
-
-    def outcome(self) -> MultiResult:
-        """The MultiResult, or raise the first failure with ``.all_results`` attached."""
-        if self.error is not None:
-            raise self.error
-        multi = self.build()
-        if multi.exceptions and not self.quiet:
-            first = next(iter(multi.exceptions.values()))
-            try:
-                first.all_results = multi  # type: ignore[attr-defined]
-            except AttributeError:
-                pass
-            raise first
-        return multi
 
 
 # ---- the KV surface -------------------------------------------------------
@@ -605,8 +204,8 @@ def _counter_number(op: str, name: str, value: Any) -> int:
 class KVOperations:
     """Every key-value operation of SPEC section 2; mixed into each front end's Collection."""
 
-    # Set by the concrete collection.
-    _conn: Any
+    # Set by the concrete collection (see _bind).
+    _conn: "Connection"
     _scope_b: bytes = b""
     _coll_b: bytes = b""
     _bucket_name: Optional[str] = None
@@ -614,7 +213,10 @@ class KVOperations:
     _quiet_default: bool = False
     _durability_stack: List[Dict[str, Any]]
 
-    # Front ends implement these two.
+    _get_ctx: Decode  # the decode context of a get without options
+    _batch: Optional[List[AsyncResult]] = None  # the open batch() block's operations
+
+    # Front ends implement these.
     def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -624,24 +226,26 @@ class KVOperations:
     def _schedule_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> None:
         """Schedule every operation of a multi call as one pipelined batch, or into the
         open ``batch()`` block (sent when it ends). Nothing is sent if one fails to schedule."""
-        batch = getattr(self, "_batch", None)
+        batch = self._batch
         if batch is not None:
             for schedule in schedules:
                 op = schedule()
                 multi.add(op)
                 batch.append(op)
-            return
-        conn = self._conn
-        conn.sched_enter()
-        try:
-            for schedule in schedules:
-                multi.add(schedule())
-        except BaseException:
-            conn.sched_fail()
-            for op in multi.ops:
-                conn.pending.pop(op.cookie, None)
-            raise
-        conn.sched_leave()
+        else:
+            conn = self._conn
+            conn.sched_enter()
+            try:
+                for schedule in schedules:
+                    multi.add(schedule())
+            except BaseException:
+                conn.sched_fail()
+                for op in multi.ops:
+                    conn.unregister(op)
+                raise
+            conn.sched_leave()
+        if multi.remaining == 0:  # no keys: complete now, nothing will
+            multi.finish()
 
     @contextlib.contextmanager
     def _scheduling_block(self) -> Iterator[List[AsyncResult]]:
@@ -674,15 +278,14 @@ class KVOperations:
     def _bind(self, scope: Any, name: str) -> None:
         """Attach to ``scope`` (any front end's Scope) as collection ``name``; every front end's
         Collection starts with this."""
-        from couchbase.collection import DEFAULT, _check_name
-
         self._scope = scope
-        self.name = _check_name("collection", name)
+        self.name = check_name("collection", name)
         bucket = scope.bucket
         self._bucket_name = bucket.name
         self._conn = bucket._conn
         self._transcoder = bucket._transcoder
         self._quiet_default = bucket._quiet_default
+        self._get_ctx = Decode(self._transcoder, False, self._quiet_default)
         default = scope.name == DEFAULT and name == DEFAULT
         self._scope_b = b"" if default else scope.name.encode("utf-8")
         self._coll_b = b"" if default else name.encode("utf-8")
@@ -693,19 +296,13 @@ class KVOperations:
         return self._scope.name
 
     # ---- helpers ---------------------------------------------------------
-    def _new_op(self, key: Any, kind: int, ctx: Any) -> Tuple[AsyncResult, int]:
-        conn = self._conn
-        cookie = conn.next_cookie()
+    def _new_op(self, key: Any, kind: int, ctx: Decode) -> Tuple[AsyncResult, int]:
         op = AsyncResult(key, kind, ctx, self._bucket_name)
-        op.cookie = cookie
-        conn.pending[cookie] = op
-        return op, cookie
+        return op, self._conn.register(op)
 
     def _check_rc(self, op: AsyncResult, rc: int, what: str) -> AsyncResult:
         if rc:
-            self._conn.pending.pop(op.cookie, None)
-            raise exception_for(rc, f"{what} of {op.key!r} could not be scheduled: "
-                                    f"{exception_for(rc).message}")
+            raise self._conn.not_scheduled(op, rc, f"{what} of {op.key!r}")
         return op
 
     def _durability(self, opts: Mapping[str, Any]) -> Tuple[int, int, int]:
@@ -726,7 +323,7 @@ class KVOperations:
     def _sched_get(self, key: Any, opts: Mapping[str, Any], mode: int = GET_PLAIN, arg: int = 0) -> AsyncResult:
         kb = key_bytes(key)
         if not opts:  # the common call: no options at all
-            quiet, tc, tmo, no_format = self._quiet_default, self._transcoder, 0, False
+            ctx, tmo = self._get_ctx, 0
         else:
             quiet = bool(opts.get("quiet", self._quiet_default))
             tc = self._tc(opts)
@@ -735,7 +332,7 @@ class KVOperations:
             if mode == GET_PLAIN and opts.get("with_expiry"):
                 specs = [SD.Spec(SD.GET, "$document.exptime", flags=1 << 18),
                          SD.Spec(SD.GET, "$document.flags", flags=1 << 18), SD.Spec(SD.GET_DOC, "")]
-                return self._sched_subdoc(key, kb, specs, K_GET_EXPIRY, (tc, no_format, quiet),
+                return self._sched_subdoc(key, kb, specs, K_GET_EXPIRY, Decode(tc, no_format, quiet),
                                           {"timeout": opts.get("timeout")})
             if mode == GET_PLAIN and opts.get("project"):
                 paths = opts["project"]
@@ -745,8 +342,10 @@ class KVOperations:
                 if not paths or len(paths) > 16:
                     raise InvalidArgumentException(message="get: project takes 1..16 paths")
                 specs = [SD.get(p) for p in paths]
-                return self._sched_subdoc(key, kb, specs, K_PROJECT, (paths, quiet), {"timeout": opts.get("timeout")})
-        op, cookie = self._new_op(key, K_GET, (tc, no_format, quiet))
+                return self._sched_subdoc(key, kb, specs, K_PROJECT, Decode(quiet=quiet, specs=paths),
+                                          {"timeout": opts.get("timeout")})
+            ctx = Decode(tc, no_format, quiet)
+        op, cookie = self._new_op(key, K_GET, ctx)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, tmo)
         return self._check_rc(op, rc, "get") if rc else op
@@ -781,7 +380,7 @@ class KVOperations:
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
         tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered
-        op, cookie = self._new_op(key, kind, (self._tc(opts), False))
+        op, cookie = self._new_op(key, kind, Decode(self._tc(opts)))
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, tmo)
         return self._check_rc(op, rc, "replica read")
@@ -799,7 +398,7 @@ class KVOperations:
     def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult:
         kb = key_bytes(key)
         tmo = _o.timeout_us(opts.get("timeout"))
-        op, cookie = self._new_op(key, K_EXISTS, None)
+        op, cookie = self._new_op(key, K_EXISTS, NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_exists(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), tmo)
         return self._check_rc(op, rc, "exists")
@@ -814,7 +413,7 @@ class KVOperations:
         kb = key_bytes(key)
         exp = _o.expiry_value(expiry)
         tmo = _o.timeout_us(opts.get("timeout"))
-        op, cookie = self._new_op(key, K_MUTATION, (False,))
+        op, cookie = self._new_op(key, K_MUTATION, NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_touch(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), exp, tmo)
         return self._check_rc(op, rc, "touch")
@@ -828,7 +427,7 @@ class KVOperations:
         kb = key_bytes(key)
         cas = _int_opt("unlock", "cas", cas, 1, 2**64 - 1)
         tmo = _o.timeout_us(opts.get("timeout"))
-        op, cookie = self._new_op(key, K_MUTATION, (False,))
+        op, cookie = self._new_op(key, K_MUTATION, NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_unlock(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, tmo)
         return self._check_rc(op, rc, "unlock")
@@ -852,8 +451,6 @@ class KVOperations:
         else:
             data, flags = encode_with(tc, value, opts.get("format"))
         if len(data) > 20 * 1024 * 1024:
-            from couchbase.exceptions import ValueTooLargeException
-
             raise ValueTooLargeException(message=f"value for {key!r} is {len(data)} bytes; the limit is 20 MiB")
         if opts or self.__dict__.get("_durability_stack"):
             exp = _o.expiry_value(opts.get("expiry"))
@@ -871,7 +468,7 @@ class KVOperations:
             preserve = False
         datatype = 1 if (flags & _COMMON_MASK) == _JSON_COMMON or flags == 0 and operation not in (APPEND, PREPEND) and data[:1] in (b"{", b"[") else 0
         tmo = _o.timeout_us(opts.get("timeout")) if opts else 0  # may raise: before the op is registered
-        op, cookie = self._new_op(key, K_MUTATION, _NOT_QUIET)
+        op, cookie = self._new_op(key, K_MUTATION, NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_store(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), data, len(data),
                             operation, flags, exp, cas, datatype, level, persist_to, replicate_to, preserve, tmo)
@@ -905,7 +502,7 @@ class KVOperations:
         level = self._durability(opts)[0]
         quiet = bool(opts.get("quiet", self._quiet_default))
         tmo = _o.timeout_us(opts.get("timeout"))
-        op, cookie = self._new_op(key, K_MUTATION, (quiet,))
+        op, cookie = self._new_op(key, K_MUTATION, QUIET if quiet else NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_remove(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, level, tmo)
         return self._check_rc(op, rc, "remove")
@@ -926,7 +523,7 @@ class KVOperations:
         exp = _o.expiry_value(opts.get("expiry"))
         level = self._durability(opts)[0]
         tmo = _o.timeout_us(opts.get("timeout"))
-        op, cookie = self._new_op(key, K_COUNTER, (False,))
+        op, cookie = self._new_op(key, K_COUNTER, NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_counter(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), delta, init,
                               has_initial, exp, level, tmo)
@@ -1012,14 +609,14 @@ class KVOperations:
         """Read paths of a document: ``lookup_in(key, [SD.get("a"), SD.exists("b")])``."""
         opts = _o.merge("lookup_in", A_LOOKUP, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
-        return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP, (checked, False), opts))
+        return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP, Decode(specs=checked), opts))
 
     def mutate_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
         """Change paths of a document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``."""
         opts = _o.merge("mutate_in", A_MUTATE, options, kwargs)
         checked = SD.check_specs(specs, lookup=False)
         return self._submit_maybe_durable(
-            lambda: self._sched_subdoc(key, key_bytes(key), checked, K_MUTATE, (checked, False), opts), opts)
+            lambda: self._sched_subdoc(key, key_bytes(key), checked, K_MUTATE, Decode(specs=checked), opts), opts)
 
     # ---- multi operations ------------------------------------------------
     def _multi(self, name: str, items: List[Tuple[Any, Callable[[], AsyncResult]]], quiet: bool,
@@ -1049,8 +646,6 @@ class KVOperations:
     @staticmethod
     def _pairs_of(kvs: Any, name: str) -> List[Tuple[Any, Any, Dict[str, Any]]]:
         """(key, value, per-item options) from a dict, an ItemSequence or pairs."""
-        from couchbase.items import Item, ItemCollection
-
         out: List[Tuple[Any, Any, Dict[str, Any]]] = []
         if isinstance(kvs, ItemCollection):
             for item, iopts in kvs.items_and_options():
@@ -1182,9 +777,34 @@ class KVOperations:
             stack.pop()
 
 
-def _item_map(obj: Any) -> Optional[Dict[Any, Any]]:
-    from couchbase.items import ItemCollection
+class ObserveMixin:
+    """``observe()`` (1.x API) of the front ends whose calls return results (blocking, gevent).
 
+    Written once; each front end's ``_run(schedule)`` schedules and waits its own way."""
+
+    _conn: "Connection"
+    _coll_b: bytes
+    _batch: Optional[List[AsyncResult]]
+    _run: Callable[[Callable[[], Any]], Any]
+
+    def observe(self, key: Any, master_only: bool = False) -> List[_durability.ObserveInfo]:
+        """Each node's view of ``key``: found / persisted / not_found, CAS, master or replica.
+
+        :param key: the document key.
+        :param master_only: ask the active node only.
+        :raises FeatureUnavailableException: on a named collection (OBSERVE carries no collection id).
+        :raises InvalidArgumentException: inside ``batch()``.
+        """
+        if self._coll_b:
+            raise FeatureUnavailableException(message="observe() works on the default collection only")
+        if self._batch is not None:
+            raise InvalidArgumentException(message="observe() cannot be used inside batch()")
+        kb = key_bytes(key)
+        replies = self._run(lambda: _durability.schedule_observe(self._conn, kb, master_only))
+        return _durability.observe_results(replies)
+
+
+def _item_map(obj: Any) -> Optional[Dict[Any, Any]]:
     if isinstance(obj, ItemCollection):
         return {item.key: item for item, _ in obj.items_and_options()}
     return None
@@ -1209,4 +829,4 @@ class BinaryView:
         return self._kv.decrement(key, *options, **kwargs)
 
 
-__all__ = ["AsyncResult", "KVOperations", "MultiCollector", "BinaryView", "key_bytes"]
+__all__ = ["KVOperations", "ObserveMixin", "BinaryView", "key_bytes"]

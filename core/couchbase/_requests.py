@@ -9,11 +9,16 @@ blocking result class. The blocking API iterates it with libcouchbase's loop
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional, Tuple
 
-from couchbase import _services
+from couchbase import _services, n1ql, views
+from couchbase import analytics as _a
+from couchbase import search as _s
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.options import timeout_us
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 
 class ServiceRequest(NamedTuple):
@@ -30,8 +35,6 @@ def _scoped(bucket: Optional[str], scope: Optional[str]) -> Optional[str]:
 def query(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any],
           bucket: Optional[str] = None, scope: Optional[str] = None) -> ServiceRequest:
     """A N1QL request (``scope.query`` passes its bucket and scope as the query context)."""
-    from couchbase import n1ql
-
     body, opts = n1ql.build_payload(statement, options, kwargs, query_context=_scoped(bucket, scope))
     prepared = opts.get("adhoc", True) is False
     tmo = timeout_us(opts.get("timeout"))
@@ -44,8 +47,6 @@ def query(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any],
 def analytics(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any],
               bucket: Optional[str] = None, scope: Optional[str] = None) -> ServiceRequest:
     """An analytics request."""
-    from couchbase import analytics as _a
-
     body, opts = _a.build_payload(statement, options, kwargs, query_context=_scoped(bucket, scope))
     priority = bool(opts.get("priority"))
     tmo = timeout_us(opts.get("timeout"))
@@ -57,8 +58,6 @@ def analytics(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any
 
 def search(index: str, query_: Any, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> ServiceRequest:
     """A full-text search request; rows are ``SearchRow``."""
-    from couchbase import search as _s
-
     body, opts = _s.build_payload(index, query_, options, kwargs)
     tmo = timeout_us(opts.get("timeout"))
     return ServiceRequest(
@@ -69,8 +68,6 @@ def search(index: str, query_: Any, options: Tuple[Any, ...], kwargs: Mapping[st
 def view(design_doc: str, view_name: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any],
          transcoder: Any) -> ServiceRequest:
     """A view request; rows are ``ViewRow`` (with ``doc`` when ``include_docs``)."""
-    from couchbase import views
-
     for name, value in (("design_doc", design_doc), ("view", view_name)):
         if not isinstance(value, str) or not value:
             raise InvalidArgumentException(message=f"view_query: {name} must be a non-empty str")
@@ -86,6 +83,6 @@ def view(design_doc: str, view_name: str, options: Tuple[Any, ...], kwargs: Mapp
         views.ViewMetaData, None, views.ViewResult)
 
 
-def blocking(request: ServiceRequest, conn: Any) -> Any:
+def blocking(request: ServiceRequest, conn: "Connection") -> Any:
     """The blocking result of ``request`` on ``conn`` (rows stream as they are iterated)."""
     return request.blocking_result(conn, lambda: request.schedule(conn))

@@ -1,6 +1,7 @@
 """Streaming HTTP-service requests (N1QL, analytics, search, views, management).
 
-A :class:`RowStream` is the pending-registry entry of one request: libcouchbase
+A :class:`RowStream` is the pending-registry entry of one request (a
+:class:`~couchbase._pending.Pending` whose result is the metadata): libcouchbase
 delivers each row, then a final response with the metadata (and the error,
 if any), through the same ``pycb_on_response`` path as key-value responses.
 Rows are decoded as they arrive and either buffered (blocking and async
@@ -16,10 +17,15 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional
 
 from couchbase._binding import ffi, lib
-from couchbase.exceptions import exception_for
+from couchbase._pending import Pending
+from couchbase.exceptions import QueryErrorContext, exception_for
+from couchbase.transcoder import decode_with
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 QUERY = lib.PYCB_CALLBACK_QUERY
 ANALYTICS = lib.PYCB_CALLBACK_ANALYTICS
@@ -52,22 +58,20 @@ class ViewRow:
         return f"ViewRow(key={self.key!r}, value={self.value!r}, id={self.id!r}, doc={self.doc!r})"
 
 
-class RowStream:
-    """Rows and metadata of one streaming request."""
+class RowStream(Pending):
+    """Rows and metadata of one streaming request; its ``result`` is the metadata."""
 
-    __slots__ = ("kind", "conn", "rows", "meta", "error", "done", "handle", "on_row", "on_done", "high_water",
-                 "context", "row_count", "transcoder", "cookie")
+    __slots__ = ("kind", "conn", "rows", "meta", "handle", "on_row", "high_water", "context", "row_count",
+                 "transcoder", "cookie")
 
-    def __init__(self, kind: int, conn: Any, context: Dict[str, Any], transcoder: Any = None) -> None:
+    def __init__(self, kind: int, conn: "Connection", context: Dict[str, Any], transcoder: Any = None) -> None:
+        super().__init__()
         self.kind = kind
         self.conn = conn
         self.rows: Deque[Any] = deque()
         self.meta: Dict[str, Any] = {}
-        self.error: Optional[BaseException] = None
-        self.done = False
         self.handle: Any = ffi.NULL
         self.on_row: Optional[Callable[[Any], Any]] = None
-        self.on_done: Optional[Callable[["RowStream"], Any]] = None
         self.high_water = HIGH_WATER
         self.context = context
         self.row_count = 0
@@ -97,7 +101,7 @@ class RowStream:
             self.error = self._service_error(resp)
         elif self.kind in (QUERY, ANALYTICS):
             self.error = self._meta_error()
-        self._finish()
+        self._notify()
 
     def _meta_error(self) -> Optional[BaseException]:
         """The error of a query that libcouchbase reported as a success: the server answered
@@ -114,8 +118,6 @@ class RowStream:
             rc = LCB_ERR_INTERNAL_SERVER_FAILURE
         else:
             rc = LCB_ERR_GENERIC
-        from couchbase.exceptions import QueryErrorContext
-
         message = str(first.get("msg", "")) or None
         context = QueryErrorContext(
             statement=self.context.get("statement"), errors=errors, http_status=200,
@@ -123,17 +125,11 @@ class RowStream:
             first_error_message=message or "", service=self.context.get("service"))
         return exception_for(rc, message, context=context)
 
-    def _fail(self, exc: BaseException) -> None:
-        if not self.done:
-            self.error = exc
-            self._finish()
-
-    def _finish(self) -> None:
-        self.done = True
-        self.handle = ffi.NULL
-        hook = self.on_done
-        if hook is not None:
-            hook(self)
+    def _notify(self) -> None:
+        self.handle = ffi.NULL  # libcouchbase has let go of the request
+        if self.result is None:
+            self.result = self.meta
+        super()._notify()
 
     def describe(self) -> str:
         return f"the {self.context.get('service', 'service')} request"
@@ -147,8 +143,6 @@ class RowStream:
             doc = None
             if resp.has_doc and resp.doc_rc == 0:
                 docbytes = ffi.buffer(resp.doc, resp.ndoc)[:]
-                from couchbase.transcoder import decode_with
-
                 doc = decode_with(self.transcoder, docbytes, resp.flags) if self.transcoder else docbytes
             return ViewRow(key, value, _text(resp.id, resp.nid) or None, doc)
         if self.kind == HTTP:
@@ -169,8 +163,6 @@ class RowStream:
             pass
         if not errors and isinstance(self.meta, dict):
             errors = self.meta.get("errors", [])
-        from couchbase.exceptions import QueryErrorContext
-
         context = QueryErrorContext(
             statement=self.context.get("statement"),
             errors=errors,
@@ -188,7 +180,7 @@ class RowStream:
         """Stop the request; no further rows are delivered."""
         if not self.done and self.handle != ffi.NULL and not self.conn.closed:
             lib.pycb_cancel_service(self.conn.instance, self.kind, self.handle)
-            self.conn.pending.pop(self.cookie, None)
+            self.conn.unregister(self)
         self._fail(exception_for(LCB_ERR_REQUEST_CANCELED, "the request was cancelled"))
 
 
@@ -199,51 +191,43 @@ LCB_ERR_INTERNAL_SERVER_FAILURE = 205
 _TIMEOUT_CODES = (1080, 21002)  # query "Timeout ... exceeded", analytics "Request timed out"
 
 
-def _register(conn: Any, stream: RowStream) -> int:
-    cookie = conn.next_cookie()
-    conn.pending[cookie] = stream
-    stream.cookie = cookie
-    return cookie
-
-
-def _check(conn: Any, cookie: int, rc: int, what: str) -> None:
+def _check(conn: "Connection", stream: RowStream, rc: int, what: str) -> None:
     if rc:
-        conn.pending.pop(cookie, None)
-        raise exception_for(rc, f"{what} could not be scheduled: {exception_for(rc).message}")
+        raise conn.not_scheduled(stream, rc, what)
 
 
-def schedule_query(conn: Any, payload: Dict[str, Any], *, prepared: bool, timeout_us: int,
+def schedule_query(conn: "Connection", payload: Dict[str, Any], *, prepared: bool, timeout_us: int,
                    context: Dict[str, Any]) -> RowStream:
     """POST a N1QL request built from ``payload`` (the server's JSON fields)."""
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(QUERY, conn, dict(context, service="query"))
-    cookie = _register(conn, stream)
+    cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, cookie, lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle), "query")
+    _check(conn, stream, lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle), "query")
     stream.handle = handle[0]
     return stream
 
 
-def schedule_analytics(conn: Any, payload: Dict[str, Any], *, priority: bool, timeout_us: int,
+def schedule_analytics(conn: "Connection", payload: Dict[str, Any], *, priority: bool, timeout_us: int,
                        context: Dict[str, Any]) -> RowStream:
     """POST an analytics request."""
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(ANALYTICS, conn, dict(context, service="analytics"))
-    cookie = _register(conn, stream)
+    cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, cookie, lib.pycb_analytics(conn.instance, cookie, body, len(body), priority, timeout_us, handle),
+    _check(conn, stream, lib.pycb_analytics(conn.instance, cookie, body, len(body), priority, timeout_us, handle),
            "analytics query")
     stream.handle = handle[0]
     return stream
 
 
-def schedule_search(conn: Any, payload: Dict[str, Any], *, timeout_us: int, context: Dict[str, Any]) -> RowStream:
+def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: int, context: Dict[str, Any]) -> RowStream:
     """POST a full-text search request (``payload`` carries ``indexName``)."""
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(SEARCH, conn, dict(context, service="search"))
-    cookie = _register(conn, stream)
+    cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, cookie, lib.pycb_search(conn.instance, cookie, body, len(body), timeout_us, handle), "search query")
+    _check(conn, stream, lib.pycb_search(conn.instance, cookie, body, len(body), timeout_us, handle), "search query")
     stream.handle = handle[0]
     return stream
 
@@ -251,7 +235,7 @@ def schedule_search(conn: Any, payload: Dict[str, Any], *, timeout_us: int, cont
 STREAM_READ_CHUNK = 64 * 1024
 
 
-def _bound_reads(conn: Any) -> None:
+def _bound_reads(conn: "Connection") -> None:
     """Cap the bytes one socket-read event may deliver, unless the user set a cap.
 
     libcouchbase's default reads everything the kernel has buffered and hands
@@ -263,15 +247,15 @@ def _bound_reads(conn: Any) -> None:
         lib.lcb_cntl_setu32(conn.instance, lib.LCB_CNTL_READ_CHUNKSIZE, STREAM_READ_CHUNK)
 
 
-def schedule_view(conn: Any, ddoc: str, view: str, options: str, post: bytes, *, include_docs: bool,
+def schedule_view(conn: "Connection", ddoc: str, view: str, options: str, post: bytes, *, include_docs: bool,
                   timeout_us: int, transcoder: Any, context: Dict[str, Any]) -> RowStream:
     """GET (or POST, for ``keys``) a view with an encoded options string."""
     _bound_reads(conn)
     d, v, o = ddoc.encode(), view.encode(), options.encode()
     stream = RowStream(VIEW, conn, dict(context, service="views"), transcoder)
-    cookie = _register(conn, stream)
+    cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, cookie, lib.pycb_view(conn.instance, cookie, d, len(d), v, len(v), o, len(o), post, len(post),
+    _check(conn, stream, lib.pycb_view(conn.instance, cookie, d, len(d), v, len(v), o, len(o), post, len(post),
                                        include_docs, timeout_us, handle), "view query")
     stream.handle = handle[0]
     return stream
@@ -299,11 +283,11 @@ class HttpResponse:
 
 
 class HttpRequest(RowStream):
-    """A raw HTTP request (design documents, management): one response."""
+    """A raw HTTP request (design documents, management): one response, its ``result``."""
 
     __slots__ = ("response",)
 
-    def __init__(self, conn: Any, path: str) -> None:
+    def __init__(self, conn: "Connection", path: str) -> None:
         super().__init__(HTTP, conn, {"service": "http", "path": path})
         self.response: Optional[HttpResponse] = None
 
@@ -319,15 +303,16 @@ class HttpRequest(RowStream):
         if resp.is_final:
             if resp.rc:
                 self.error = self._service_error(resp)
-            self._finish()
+            self.result = self.response
+            self._notify()
 
 
-def schedule_http(conn: Any, kind: str, method: str, path: str, body: bytes = b"",
+def schedule_http(conn: "Connection", kind: str, method: str, path: str, body: bytes = b"",
                   content_type: str = "application/json", timeout_us: int = 0) -> HttpRequest:
     """Send one HTTP request through libcouchbase (it picks the node and adds credentials)."""
     req = HttpRequest(conn, path)
-    cookie = _register(conn, req)
+    cookie = conn.register(req)
     p = path.encode("utf-8")
-    _check(conn, cookie, lib.pycb_http(conn.instance, cookie, HTTP_TYPES[kind], HTTP_METHODS[method], p, len(p),
+    _check(conn, req, lib.pycb_http(conn.instance, cookie, HTTP_TYPES[kind], HTTP_METHODS[method], p, len(p),
                                        body, len(body), content_type.encode(), timeout_us), f"{method} {path}")
     return req

@@ -7,9 +7,13 @@ are held at once however large the result.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase._services import RowStream
+from couchbase.exceptions import InvalidArgumentException
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 
 class IterateOnce:
@@ -32,8 +36,6 @@ class IterateOnce:
             self._consumed = True
             return iter(kept)
         if self._consumed:
-            from couchbase.exceptions import InvalidArgumentException
-
             raise InvalidArgumentException(message="the rows of a result can be iterated once; use rows() to keep them")
         self._consumed = True
         return self._generate()
@@ -55,7 +57,7 @@ class IterateOnce:
 class BlockingRows(IterateOnce):
     """Rows of one request, pulled by iteration; ``metadata()`` after the rows."""
 
-    def __init__(self, conn: Any, schedule: Callable[[], RowStream]) -> None:
+    def __init__(self, conn: "Connection", schedule: Callable[[], RowStream]) -> None:
         self._conn = conn
         with conn.locked():
             self._stream = schedule()

@@ -1,6 +1,6 @@
 """Raw callback mode: the fastest front end, on any IOPS loop.
 
-Every operation returns the :class:`~couchbase._kv.AsyncResult` that the core
+Every operation returns the :class:`~couchbase._kv_response.AsyncResult` that the core
 completes; set its ``callback`` and ``errback`` right away (before control
 returns to the loop)::
 
@@ -18,18 +18,20 @@ typed exception. If a result arrives while neither is set, a
 :class:`~couchbase.exceptions.MissingCallbackException`-style error (an
 ``InvalidArgumentException`` naming the operation) is raised at that moment
 into the loop's error channel (:meth:`IOPS.report`), so results are never lost
-silently. Multi operations return a :class:`~couchbase._kv.MultiCollector`
+silently. Multi operations return a :class:`~couchbase._kv_response.MultiCollector`
 whose ``callback`` gets the whole ``MultiResult`` once, and whose ``errback``
 gets ``(multi, exc_type, exc, tb)`` if any key failed (unless ``quiet``).
 ``on_connect()`` returns an AsyncResult whose callback gets the cluster/bucket.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Union
 
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
-from couchbase._kv import AsyncResult, MultiCollector
+from couchbase._instance import Connection
+from couchbase._kv_response import AsyncResult, MultiCollector
+from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS, SelectorIOPS, SelectorLoop  # noqa: F401 - re-exported for users
 
@@ -40,7 +42,11 @@ def _no_handler(what: str) -> InvalidArgumentException:
                 f"set them right after the call, before the loop runs")
 
 
-def _dispatch(op: AsyncResult) -> None:
+RawPending = Union[AsyncResult, MultiCollector]
+
+
+def _dispatch(op: RawPending) -> None:
+    """The completion hook of raw mode: the user's ``callback(result)`` or ``errback(op, type, exc, tb)``."""
     err = op.error
     if err is None:
         cb = op.callback
@@ -54,21 +60,6 @@ def _dispatch(op: AsyncResult) -> None:
         eb(op, type(err), err, err.__traceback__)
 
 
-def _dispatch_multi(multi: MultiCollector) -> None:
-    try:
-        result = multi.outcome()
-    except BaseException as err:  # noqa: BLE001 - handed to the errback
-        eb = multi.errback
-        if eb is None:
-            raise _no_handler("a multi operation") from err
-        eb(multi, type(err), err, err.__traceback__)
-        return
-    cb = multi.callback
-    if cb is None:
-        raise _no_handler("a multi operation")
-    cb(result)
-
-
 class RawRows(AsyncRows):
     """A streaming request in raw mode (query, analytics, search, view).
 
@@ -77,7 +68,7 @@ class RawRows(AsyncRows):
     tb)``. Without ``on_rows`` the rows stay in ``buffer``.
     """
 
-    def __init__(self, conn: Any, request: Any) -> None:
+    def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
         self.on_rows: Optional[Callable[[List[Any]], Any]] = None
         self.callback: Optional[Callable[[Any], Any]] = None
@@ -105,19 +96,13 @@ class RawRows(AsyncRows):
 
 
 class _RawWrap:
-    _conn: Any
+    _conn: Connection
 
-    def _wrap(self, op: AsyncResult) -> AsyncResult:
-        op._on_done = _dispatch
+    def _wrap(self, op: RawPending) -> RawPending:
+        op.on_done = _dispatch
         if op.done:  # completed before the caller could attach handlers: deliver on the next turn
             self._conn.iops.call_later(0, lambda: _dispatch(op))
         return op
-
-    def _wrap_multi(self, multi: MultiCollector) -> MultiCollector:
-        multi.on_done = _dispatch_multi
-        if multi.done:
-            self._conn.iops.call_later(0, lambda: _dispatch_multi(multi))
-        return multi
 
     def _wrap_rows(self, rows: RawRows) -> RawRows:
         if rows.done:  # failed before the caller could attach handlers

@@ -1,6 +1,8 @@
 """Authenticators. Passwords are kept out of every repr and str."""
 from __future__ import annotations
 
+from couchbase.exceptions import InvalidArgumentException
+
 
 class Authenticator:
     """Base class for credentials given to a Cluster."""
@@ -21,8 +23,6 @@ class PasswordAuthenticator(Authenticator):
     """
 
     def __init__(self, username: str, password: str, cert_path: "str | None" = None) -> None:
-        from couchbase.exceptions import InvalidArgumentException
-
         if not isinstance(username, str) or not isinstance(password, str):
             raise InvalidArgumentException(message="PasswordAuthenticator needs str username and password")
         self.username = username

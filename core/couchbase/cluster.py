@@ -8,18 +8,16 @@ settings; credentials are passed separately and never appear in the string.
 """
 from __future__ import annotations
 
-import datetime
 import threading
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
-from couchbase import _connstr
-from couchbase import _kv, _requests
+from couchbase import _connstr, _kv, _requests
 from couchbase import options as _o
+from couchbase._common import ClusterCommon, check_name
+from couchbase._instance import LOCKMODE_WAIT, Connection
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
-from couchbase.collection import _check_name
-from couchbase._instance import LOCKMODE_WAIT, Connection
-from couchbase.exceptions import InvalidArgumentException
+from couchbase.exceptions import InvalidArgumentException, ObjectClosedException
 from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.transcoder import DefaultTranscoder, Transcoder
 
@@ -97,7 +95,7 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode}
 
 
-class Cluster:
+class Cluster(ClusterCommon):
     """A Couchbase cluster (blocking API).
 
     :param connstr: ``couchbase://host[,host…][?settings]``, ``couchbases://…``
@@ -141,10 +139,8 @@ class Cluster:
 
     def bucket(self, name: str) -> Bucket:
         """Open (once) and return a bucket."""
-        _check_name("bucket", name)
+        check_name("bucket", name)
         if self._closed:
-            from couchbase.exceptions import ObjectClosedException
-
             raise ObjectClosedException(message="the cluster is closed")
         with self._lock:
             bucket = self._buckets.get(name)
@@ -154,11 +150,7 @@ class Cluster:
             return bucket
 
     def _run(self, schedule: Any) -> Any:
-        conn = self._conn
-        with conn.locked():
-            op = schedule()
-            conn.wait_for(lambda: op.done)
-        return op.outcome()
+        return self._conn.run(schedule)
 
     # ---- query services ------------------------------------------------------
     def query(self, statement: str, *options: Any, **kwargs: Any) -> "QueryResult":
@@ -184,56 +176,6 @@ class Cluster:
     def diagnostics(self) -> DiagnosticsResult:
         """State of each open connection."""
         return self._run(lambda: _kv.schedule_diagnostics(self._conn))
-
-    # ---- timeouts as properties -------------------------------------------
-    def _get_timeout(self, setting: str) -> datetime.timedelta:
-        from couchbase._binding import lib
-
-        value = self._settings.get(setting)
-        if value is not None:
-            return datetime.timedelta(seconds=float(value))
-        cntl = {"operation_timeout": lib.LCB_CNTL_OP_TIMEOUT, "query_timeout": lib.LCB_CNTL_QUERY_TIMEOUT,
-                "views_timeout": lib.LCB_CNTL_VIEW_TIMEOUT, "http_timeout": lib.LCB_CNTL_HTTP_TIMEOUT,
-                "durability_timeout": lib.LCB_CNTL_DURABILITY_TIMEOUT,
-                "config_total_timeout": lib.LCB_CNTL_CONFIGURATION_TIMEOUT}[setting]
-        return datetime.timedelta(seconds=self._conn.get_timeout(cntl))
-
-    def _set_timeout(self, setting: str, value: Any) -> None:
-        secs = _o.to_seconds(setting, value)
-        self._settings[setting] = repr(secs)
-        for conn in [self._conn] + [b._conn for b in self._buckets.values()]:
-            if not conn.closed:
-                conn.cntl_string(setting, repr(secs))
-
-    kv_timeout = property(lambda self: self._get_timeout("operation_timeout"),
-                          lambda self, v: self._set_timeout("operation_timeout", v),
-                          doc="Default KV operation timeout (timedelta; settable with seconds or timedelta).")
-    query_timeout = property(lambda self: self._get_timeout("query_timeout"),
-                             lambda self, v: self._set_timeout("query_timeout", v), doc="N1QL timeout.")
-    views_timeout = property(lambda self: self._get_timeout("views_timeout"),
-                             lambda self, v: self._set_timeout("views_timeout", v), doc="Views timeout.")
-    management_timeout = property(lambda self: self._get_timeout("http_timeout"),
-                                  lambda self, v: self._set_timeout("http_timeout", v), doc="HTTP timeout.")
-    durability_timeout = property(lambda self: self._get_timeout("durability_timeout"),
-                                  lambda self, v: self._set_timeout("durability_timeout", v),
-                                  doc="Observe-durability timeout.")
-    config_total_timeout = property(lambda self: self._get_timeout("config_total_timeout"),
-                                    lambda self, v: self._set_timeout("config_total_timeout", v),
-                                    doc="Bootstrap timeout.")
-
-    # ---- life cycle ----------------------------------------------------------
-    def close(self) -> None:
-        """Close every bucket connection and the cluster connection."""
-        if self._closed:
-            return
-        self._closed = True
-        for bucket in self._buckets.values():
-            bucket.close()
-        self._conn.close()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
 
     def __enter__(self) -> "Cluster":
         return self

@@ -10,23 +10,18 @@ import contextlib
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase import _durability
-from couchbase._binding import lib
-from couchbase._kv import AsyncResult, KVOperations, MultiCollector, key_bytes
+from couchbase._common import DEFAULT
+from couchbase._kv import KVOperations, ObserveMixin
+from couchbase._kv_response import AsyncResult, MultiCollector
+from couchbase._pending import Pending
 from couchbase.exceptions import InvalidArgumentException
 
 if TYPE_CHECKING:
     from couchbase.scope import Scope
 
-DEFAULT = "_default"
 
 
-def _check_name(kind: str, name: Any) -> str:
-    if not isinstance(name, str) or not name or len(name) > 251:
-        raise InvalidArgumentException(message=f"{kind} name must be a non-empty str, got {name!r}")
-    return name
-
-
-class Collection(KVOperations):
+class Collection(ObserveMixin, KVOperations):
     """A collection of a bucket's scope; every key-value operation lives here."""
 
     def __init__(self, scope: "Scope", name: str = DEFAULT) -> None:
@@ -39,21 +34,21 @@ class Collection(KVOperations):
             op = schedule()
             batch.append(op)
             return op
-        conn = self._conn
-        with conn.locked():
-            op = schedule()
-            conn.wait_op(op)
-        return op.outcome()
+        return self._conn.run(schedule)
+
+    def _run(self, schedule: Callable[[], Pending]) -> Any:
+        return self._conn.run(schedule)
 
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
-        conn = self._conn
         if self._batch is not None:  # the batch() block holds the lock and sends at its end
             self._schedule_multi(schedules, multi)
             return multi
-        with conn.locked():
+
+        def schedule() -> MultiCollector:
             self._schedule_multi(schedules, multi)
-            conn.wait_for(lambda: multi.remaining == 0)
-        return multi.outcome()
+            return multi
+
+        return self._conn.run(schedule)
 
     def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
         if self._batch is not None:
@@ -61,33 +56,16 @@ class Collection(KVOperations):
         conn = self._conn
         with conn.locked():
             op = schedule()
-            conn.wait_for(lambda: op.done)
+            conn.wait_op(op)
             result = op.outcome()
             _durability.poll_until_durable(conn, result.mutation_token(), persist_to, replicate_to)
         return result
-
-    def observe(self, key: Any, master_only: bool = False) -> List[_durability.ObserveInfo]:
-        """Each node's view of ``key`` (1.x API): found / persisted / not_found, CAS, master or replica.
-
-        Only for the default collection (OBSERVE carries no collection id).
-        """
-        if self._coll_b:
-            from couchbase.exceptions import FeatureUnavailableException
-
-            raise FeatureUnavailableException(message="observe() works on the default collection only")
-        kb = key_bytes(key)
-        conn = self._conn
-        with conn.locked():
-            prefix = b"\x00" if lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_ENABLE_COLLECTIONS) else b""
-            rnd, _servers = _durability.schedule_observe(conn, kb, prefix + kb, master_only)
-            conn.wait_for(lambda: rnd.remaining == 0)
-        return _durability.observe_results(rnd)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[List[AsyncResult]]:
         """Schedule every operation in the block; send them together when it ends.
 
-        Operations inside return :class:`~couchbase._kv.AsyncResult` placeholders
+        Operations inside return :class:`~couchbase._kv_response.AsyncResult` placeholders
         whose ``result``/``value``/``outcome()`` are filled when the block exits.
         If the block raises, nothing is sent and the placeholders fail with
         RequestCanceledException.

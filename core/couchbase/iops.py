@@ -48,6 +48,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from couchbase import _callbacks
 from couchbase._binding import ffi, lib
+from couchbase.exceptions import ObjectClosedException
 
 READ: int = lib.LCB_READ_EVENT
 """Watch for readability."""
@@ -294,8 +295,6 @@ class IOPS:
         """The C ``lcb_io_opt_t`` for libcouchbase (created once)."""
         if self._c_table is None:
             if self.released:
-                from couchbase.exceptions import ObjectClosedException
-
                 raise ObjectClosedException(message="this IOPS object was already used by a closed connection")
             table = lib.pycb_iops_new(self.id)
             if table == ffi.NULL:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import enum
 import math
+import time
 from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple, Union
 
 from couchbase.auth import Authenticator, PasswordAuthenticator
@@ -228,8 +229,6 @@ def expiry_value(value: Any) -> int:
     longer than 30 days, as the server reads larger numbers as timestamps) or an
     aware/naive datetime (absolute).
     """
-    import time
-
     if value is None:
         return 0
     if isinstance(value, datetime.datetime):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type, TypeVar
 
+from couchbase.exceptions import InvalidArgumentException, PathNotFoundException
+
 T = TypeVar("T")
 
 
@@ -216,8 +218,6 @@ class _SubdocResult(Result):
         if not isinstance(index, int) or isinstance(index, bool):
             raise TypeError(f"spec index must be an int, got {type(index).__name__}")
         if not 0 <= index < len(self.fields):
-            from couchbase.exceptions import InvalidArgumentException
-
             raise InvalidArgumentException(message=f"spec index {index} out of range (0..{len(self.fields) - 1})")
         return self.fields[index]
 
@@ -263,8 +263,6 @@ class LookupInResult(_SubdocResult):
         field = self._field(index)
         if field.error is None:
             return True if field.value is None else bool(field.value) if isinstance(field.value, bool) else True
-        from couchbase.exceptions import PathNotFoundException
-
         if isinstance(field.error, PathNotFoundException):
             return False
         raise field.error

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from couchbase.collection import DEFAULT, Collection, _check_name
+from couchbase import _requests
+from couchbase._common import DEFAULT, check_name
+from couchbase.collection import Collection
 
 if TYPE_CHECKING:
     from couchbase.bucket import Bucket
@@ -14,7 +16,7 @@ class Scope:
 
     def __init__(self, bucket: "Bucket", name: str = DEFAULT) -> None:
         self.bucket = bucket
-        self.name = _check_name("scope", name)
+        self.name = check_name("scope", name)
 
     @property
     def bucket_name(self) -> str:
@@ -26,15 +28,11 @@ class Scope:
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
         """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
-        from couchbase import _requests
-
         request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         return _requests.blocking(request, self.bucket._conn)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
         """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
-        from couchbase import _requests
-
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         return _requests.blocking(request, self.bucket._conn)
 

@@ -11,7 +11,7 @@ import json
 from typing import Any, Optional
 
 from couchbase._binding import lib
-from couchbase.exceptions import InvalidArgumentException
+from couchbase.exceptions import InvalidArgumentException, ValueFormatException
 
 # Spec kinds: the PYCB_SD_* enum of _bridge.h, which pycb_subdoc turns into libcouchbase specs.
 GET, EXISTS = lib.PYCB_SD_GET, lib.PYCB_SD_EXISTS
@@ -80,8 +80,6 @@ def _encode(value: Any) -> "tuple[bytes, int]":
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 0
     except (TypeError, ValueError) as exc:
-        from couchbase.exceptions import ValueFormatException
-
         raise ValueFormatException(message=f"sub-document value {value!r} is not JSON-serializable",
                                    inner_cause=exc) from exc
 

@@ -17,7 +17,7 @@ import pytest
 
 from acouchbase.cluster import Cluster
 from couchbase import iops as I
-from couchbase._kv import AsyncResult
+from couchbase._kv_response import AsyncResult
 from couchbase.auth import PasswordAuthenticator
 from couchbase._instance import live_connections
 from couchbase.exceptions import (

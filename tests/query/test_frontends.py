@@ -186,3 +186,30 @@ def test_view_rows_reduce_and_include_docs(fe, indexed):
     assert meta.total_rows == 20
     reduced, _ = fe.collect_rows(fe.cluster.bucket("default").view_query("fe_ddoc", "by_n"))
     assert [r.value for r in reduced] == [20]
+
+
+def test_an_unread_stream_does_not_hold_back_other_requests(fe, indexed, request):
+    """A result nobody iterates (an abandoned loop, a killed greenlet) fills its buffer past
+    the high-water mark; reading may pause for it only while nothing else waits, so a second
+    query on the same connection still completes."""
+    import time
+
+    from couchbase._async_rows import HIGH_WATER
+
+    if request.node.callspec.params["fe"] in ("sync", "twisted"):
+        pytest.skip("blocking iteration / Deferreds collect every row: nothing is left unread")
+    body = json.dumps({"pad": "x" * 40}).encode()
+    if not getattr(indexed, "_fe_big_loaded", False):
+        indexed.put_docs("default", {f"big-{i:06d}": body for i in range(BIG)})
+        indexed._fe_big_loaded = True
+    unread = fe.cluster.query("SELECT RAW META(d).id FROM default AS d WHERE d.pad IS VALUED")
+    if hasattr(unread, "errback"):  # raw mode: its end is reported to handlers, its rows stay buffered
+        unread.callback = unread.errback = lambda *_: None
+    deadline = time.monotonic() + 60
+    while len(unread.buffer) < HIGH_WATER:  # let rows pile up: key-value calls drive the loop
+        assert time.monotonic() < deadline, f"only {len(unread.buffer)} rows arrived"
+        fe.exists("no-such-key")
+    rows, meta = fe.collect_rows(fe.cluster.query(
+        "SELECT RAW d.n FROM default AS d WHERE d.tag = 'fe' ORDER BY d.n"))
+    assert rows == list(range(20)) and meta.status() == "success"
+    unread.cancel()

@@ -261,7 +261,7 @@ def test_cancelling_the_deferred_cancels_the_query(tx, when):
     with pytest.raises(CancelledError):
         run_until_fired(d)
     turn_reactor(0.05)  # the request's late end is dropped
-    assert getattr(tx._conn, "open_streams", 0) == 0 and not tx._conn.iops.paused
+    assert tx._conn.streams_behind == 0 and not tx._conn.iops.paused
     assert run_until_fired(tx.query("SELECT RAW 3")).rows() == [3]
 
 

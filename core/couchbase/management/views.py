@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional
 from urllib.parse import quote
 
 from couchbase._services import HttpRequest, HttpResponse, schedule_http
@@ -19,6 +19,9 @@ from couchbase.exceptions import (
     exception_for,
 )
 from couchbase.views import DesignDocument, DesignDocumentNamespace
+
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
 
 LCB_ERR_HTTP = 1053  # LCB_ERR_HTTP: generic HTTP failure
 
@@ -48,7 +51,7 @@ class ViewIndexManager:
     # How ``syncwait`` pauses between checks; gcouchbase sleeps cooperatively instead.
     _sleep = staticmethod(time.sleep)
 
-    def __init__(self, conn: Any, bucket: str,
+    def __init__(self, conn: "Connection", bucket: str,
                  run: Callable[[Callable[[], HttpRequest], Callable[[HttpResponse], Any]], Any]) -> None:
         self._conn = conn
         self._bucket = bucket

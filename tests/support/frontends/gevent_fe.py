@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from couchbase._kv import AsyncResult, MultiCollector
+from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase.auth import PasswordAuthenticator
 from couchbase.options import ClusterOptions
 

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
-from couchbase._kv import AsyncResult, MultiCollector
+from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase.auth import PasswordAuthenticator
 from couchbase.options import ClusterOptions
 from twisted.internet.defer import Deferred

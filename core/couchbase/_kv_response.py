@@ -1,0 +1,454 @@
+"""The response side of key-value operations: what libcouchbase's replies become.
+
+An :class:`AsyncResult` is the one object allocated per operation: it sits in
+the connection's pending registry under an integer cookie (a
+:class:`~couchbase._pending.Pending`), is completed from the response
+callback by the decoder of its kind (``_DECODERS``), and carries the result or
+the typed exception. How to decode is said by its :class:`Decode` context,
+shared between operations wherever it can be (most calls allocate none).
+A :class:`MultiCollector` completes once, when every key of a multi operation
+has, with the MultiResult (or the first failure, ``.all_results`` attached).
+
+The request side (validation, encoding, scheduling) is :mod:`couchbase._kv`.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Dict, List, Optional
+
+from couchbase import subdocument as SD
+from couchbase._binding import ffi, lib
+from couchbase._pending import Hook, Pending
+from couchbase.exceptions import (
+    CouchbaseException,
+    KeyValueErrorContext,
+    PathNotFoundException,
+    ValueFormatException,
+    exception_for,
+)
+from couchbase.results import (
+    CounterResult,
+    DiagnosticsResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiResult,
+    MutateInResult,
+    MutationResult,
+    MutationToken,
+    OperationResult,
+    PingResult,
+    SubdocField,
+)
+from couchbase.transcoder import Transcoder, decode_with
+
+_buffer = ffi.buffer
+_unpack = ffi.unpack
+_NULL = ffi.NULL
+
+_JSON_COMMON = 0x02 << 24  # common flags: JSON
+_COMMON_MASK = 0xFF << 24
+
+# What each operation kind decodes into; see _DECODERS below.
+(K_GET, K_REPLICA, K_REPLICAS, K_MUTATION, K_EXISTS, K_COUNTER, K_LOOKUP, K_MUTATE, K_GET_EXPIRY, K_PROJECT,
+ K_STATS, K_PING, K_DIAG) = range(13)
+# Kinds that get one response per node/replica before the final one.
+_MANY_RESPONSES = (K_REPLICAS, K_STATS)
+
+
+class Decode:
+    """How to decode one operation's response (immutable; shared between operations).
+
+    :param transcoder: decodes document bodies (reads).
+    :param no_format: keep the stored bytes (``get(no_format=True)``).
+    :param quiet: a failed read/mutation gives a result with ``success == False`` instead of raising.
+    :param specs: sub-document specs (lookup_in/mutate_in), or the paths of a projection.
+    """
+
+    __slots__ = ("transcoder", "no_format", "quiet", "specs")
+
+    def __init__(self, transcoder: Optional[Transcoder] = None, no_format: bool = False, quiet: bool = False,
+                 specs: Optional[List[Any]] = None) -> None:
+        self.transcoder = transcoder
+        self.no_format = no_format
+        self.quiet = quiet
+        self.specs = specs
+
+    def __repr__(self) -> str:
+        return (f"Decode(transcoder={self.transcoder!r}, no_format={self.no_format}, quiet={self.quiet}, "
+                f"specs={self.specs!r})")
+
+
+NOT_QUIET = Decode()
+QUIET = Decode(quiet=True)
+
+
+class AsyncResult(Pending):
+    """One scheduled key-value operation; completed from the response callback.
+
+    Raw-async users set ``callback(result)`` and ``errback(op, exc_type,
+    exc_value, traceback)`` before the loop delivers the response (see
+    :mod:`couchbase.asynchronous`). Front ends use the :class:`Pending`
+    protocol (``on_done``, ``outcome()``) instead.
+    """
+
+    __slots__ = ("key", "kind", "ctx", "callback", "errback", "cookie", "_bucket")
+
+    def __init__(self, key: Any, kind: int, ctx: Decode, bucket: Optional[str]) -> None:
+        # Pending's fields are set here rather than through Pending.__init__: one call less per operation.
+        self.done = False
+        self.result: Any = None
+        self.error: Optional[BaseException] = None
+        self.on_done: Optional[Hook] = None
+        self.waiter: Any = None
+        self.key = key
+        self.kind = kind
+        self.ctx = ctx
+        self.callback: Optional[Callable[[Any], Any]] = None
+        self.errback: Optional[Callable[..., Any]] = None
+        self.cookie = 0
+        self._bucket = bucket
+
+    def _complete(self, resp: Any) -> None:
+        if self.done:
+            return
+        try:
+            _DECODERS[self.kind](self, resp)
+        except CouchbaseException as exc:
+            self.error = exc
+        except Exception as exc:  # noqa: BLE001 - decoding must not lose the operation
+            self.error = ValueFormatException(message=f"decoding the value of {self.key!r} failed: {exc}",
+                                              inner_cause=exc)
+        if self.kind in _MANY_RESPONSES and not resp.is_final:
+            return
+        self.done = True
+        hook = self.on_done
+        if hook is not None:
+            hook(self)
+
+    @property
+    def value(self) -> Any:
+        """The result's value (for batch placeholders: ``res.value``)."""
+        return self.outcome().value
+
+    @property
+    def success(self) -> bool:
+        return self.done and self.error is None and getattr(self.result, "success", True)
+
+    def describe(self) -> str:
+        return f"operation on key {self.key!r}"
+
+    def __repr__(self) -> str:
+        state = "pending" if not self.done else ("error" if self.error is not None else "done")
+        return f"<AsyncResult key={self.key!r} {state} result={self.result!r} error={self.error!r}>"
+
+
+def placeholder() -> AsyncResult:
+    """An AsyncResult with no operation of its own yet (completed through ``_adopt`` or ``_resolve``)."""
+    return AsyncResult(None, -1, NOT_QUIET, None)
+
+
+# ---- decoders: (op, resp) -> fill op.result / op.error ------------------
+
+def _bytes(ptr: Any, n: int) -> bytes:
+    return _buffer(ptr, n)[:] if n else b""
+
+
+def _token(op: AsyncResult, resp: Any) -> Optional[MutationToken]:
+    if not resp.has_token:
+        return None
+    return MutationToken(resp.token_vbid, resp.token_uuid, resp.token_seqno, op._bucket or "")
+
+
+def _error(op: AsyncResult, resp: Any) -> CouchbaseException:
+    raw = ffi.new("pycb_ERRCTX *")
+    lib.pycb_errctx(resp.errctx, raw)
+    context = KeyValueErrorContext(
+        key=op.key,
+        status_code=raw.status_code,
+        opaque=raw.opaque,
+        ref=_bytes(raw.ref, raw.nref).decode("utf-8", "replace") or None,
+        context=_bytes(raw.context, raw.ncontext).decode("utf-8", "replace") or None,
+        endpoint=_bytes(raw.endpoint, raw.nendpoint).decode("utf-8", "replace") or None,
+        bucket=op._bucket,
+    )
+    return exception_for(resp.rc, context=context)
+
+
+def _quiet_or_raise(op: AsyncResult, resp: Any, factory: Callable[[], Any]) -> bool:
+    """True when the op failed; with quiet, a failed result is stored instead of an error."""
+    if resp.rc == 0:
+        return False
+    if op.ctx.quiet:
+        op.result = factory()
+    else:
+        op.error = _error(op, resp)
+    return True
+
+
+def _decode_get(op: AsyncResult, resp: Any) -> None:
+    if resp.rc and _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
+        return
+    ctx = op.ctx
+    raw = _unpack(resp.value, resp.nvalue)
+    flags = resp.flags
+    value = raw if ctx.no_format else decode_with(ctx.transcoder, raw, flags)
+    op.result = GetResult(op.key, 0, resp.cas, value, flags)
+
+
+def _decode_replica(op: AsyncResult, resp: Any) -> None:
+    if resp.rc:
+        if op.kind == K_REPLICAS:
+            if op.result is None:
+                op.result = []
+            if not resp.is_final or op.result:
+                return  # one replica failing is not the whole read failing
+        op.error = _error(op, resp)
+        return
+    raw = _buffer(resp.value, resp.nvalue)[:]
+    res = GetReplicaResult(op.key, 0, resp.cas, decode_with(op.ctx.transcoder, raw, resp.flags), resp.flags,
+                           is_replica=not resp.is_active)
+    if op.kind == K_REPLICAS:
+        if op.result is None:
+            op.result = []
+        op.result.append(res)
+    else:
+        op.result = res
+
+
+def _decode_mutation(op: AsyncResult, resp: Any) -> None:
+    if resp.rc and _quiet_or_raise(op, resp, lambda: MutationResult(op.key, resp.rc)):
+        return
+    op.result = MutationResult(op.key, 0, resp.cas, _token(op, resp))
+
+
+def _decode_exists(op: AsyncResult, resp: Any) -> None:
+    if resp.rc:
+        op.error = _error(op, resp)
+        return
+    op.result = ExistsResult(op.key, 0, resp.cas, bool(resp.is_found))
+
+
+def _decode_counter(op: AsyncResult, resp: Any) -> None:
+    if _quiet_or_raise(op, resp, lambda: CounterResult(op.key, resp.rc)):
+        return
+    op.result = CounterResult(op.key, 0, resp.cas, resp.counter, _token(op, resp))
+
+
+def _subdoc_fields(op: AsyncResult, resp: Any, specs: List[SD.Spec]) -> List[SubdocField]:
+    raw = resp.raw
+    count = lib.lcb_respsubdoc_result_size(raw)
+    fields = []
+    pval = ffi.new("const char **")
+    plen = ffi.new("size_t *")
+    for i in range(count):
+        spec = specs[i] if i < len(specs) else None
+        path = spec.path if spec is not None else ""
+        status = lib.lcb_respsubdoc_result_status(raw, i)
+        lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
+        data = _bytes(pval[0], plen[0]) if pval[0] != _NULL else b""
+        error: Optional[BaseException] = None
+        value: Any = None
+        kind = spec.kind if spec is not None else SD.GET
+        if kind == SD.EXISTS:
+            if status == 0:
+                value = True
+            else:
+                err = exception_for(status)
+                if isinstance(err, PathNotFoundException):
+                    value = False
+                else:
+                    error = err
+        elif status:
+            error = exception_for(status, f"path {path!r}: {exception_for(status).message}")
+        elif kind in (SD.GET, SD.GET_COUNT, SD.GET_DOC, SD.COUNTER):
+            value = SD.decode_value(data) if kind != SD.GET_DOC else data
+        fields.append(SubdocField(path, status, value, error))
+    return fields
+
+
+def _decode_lookup(op: AsyncResult, resp: Any) -> None:
+    specs = op.ctx.specs
+    if resp.rc:
+        op.error = _error(op, resp)
+        return
+    fields = _subdoc_fields(op, resp, specs)
+    for f, spec in zip(fields, specs):
+        if spec.kind == SD.GET_DOC and f.error is None:
+            f.value = SD.decode_value(f.value)
+    op.result = LookupInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted))
+
+
+def _decode_mutate(op: AsyncResult, resp: Any) -> None:
+    if resp.rc:
+        op.error = _error(op, resp)
+        return
+    fields = _subdoc_fields(op, resp, op.ctx.specs)
+    for f in fields:
+        if f.error is not None:
+            op.error = f.error
+            return
+    op.result = MutateInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted), _token(op, resp))
+
+
+def _decode_get_expiry(op: AsyncResult, resp: Any) -> None:
+    ctx = op.ctx
+    if _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
+        return
+    raw = resp.raw
+    pval = ffi.new("const char **")
+    plen = ffi.new("size_t *")
+    parts = []
+    for i in range(3):
+        status = lib.lcb_respsubdoc_result_status(raw, i)
+        if status:
+            op.error = exception_for(status)
+            return
+        lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
+        parts.append(_bytes(pval[0], plen[0]))
+    expiry = int(parts[0] or b"0")
+    flags = int(parts[1] or b"0")
+    value = parts[2] if ctx.no_format else decode_with(ctx.transcoder, parts[2], flags)
+    op.result = GetResult(op.key, 0, resp.cas, value, flags, expiry=expiry)
+
+
+def _decode_project(op: AsyncResult, resp: Any) -> None:
+    paths = op.ctx.specs
+    if _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
+        return
+    raw = resp.raw
+    pval = ffi.new("const char **")
+    plen = ffi.new("size_t *")
+    doc: Dict[str, Any] = {}
+    for i, path in enumerate(paths):
+        status = lib.lcb_respsubdoc_result_status(raw, i)
+        if status:
+            err = exception_for(status)
+            if isinstance(err, PathNotFoundException):
+                continue
+            op.error = err
+            return
+        lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
+        _set_path(doc, path, SD.decode_value(_bytes(pval[0], plen[0])))
+    op.result = GetResult(op.key, 0, resp.cas, doc, _JSON_COMMON)
+
+
+def _set_path(doc: Dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    cur = doc
+    for part in parts[:-1]:
+        cur = cur.setdefault(part, {})
+    cur[parts[-1]] = value
+
+
+def _decode_stats(op: AsyncResult, resp: Any) -> None:
+    if op.result is None:
+        op.result = {}
+    if resp.rc:
+        if op.error is None:
+            op.error = _error(op, resp)
+        return
+    if resp.nkey:
+        server_p = lib.pycb_stats_server(resp.raw)
+        server = ffi.string(server_p).decode("utf-8", "replace") if server_p != _NULL else "?"
+        key = _bytes(resp.key, resp.nkey).decode("utf-8", "replace")
+        op.result.setdefault(server, {})[key] = _bytes(resp.value, resp.nvalue).decode("utf-8", "replace")
+
+
+def _decode_json_report(op: AsyncResult, resp: Any) -> None:
+    if resp.rc:
+        op.error = _error(op, resp)
+        return
+    report = json.loads(_bytes(resp.value, resp.nvalue) or b"{}")
+    op.result = PingResult(report) if op.kind == K_PING else DiagnosticsResult(report)
+
+
+_DECODERS: Dict[int, Callable[[AsyncResult, Any], None]] = {
+    K_STATS: _decode_stats,
+    K_PING: _decode_json_report,
+    K_DIAG: _decode_json_report,
+    K_GET: _decode_get,
+    K_REPLICA: _decode_replica,
+    K_REPLICAS: _decode_replica,
+    K_MUTATION: _decode_mutation,
+    K_EXISTS: _decode_exists,
+    K_COUNTER: _decode_counter,
+    K_LOOKUP: _decode_lookup,
+    K_MUTATE: _decode_mutate,
+    K_GET_EXPIRY: _decode_get_expiry,
+    K_PROJECT: _decode_project,
+}
+
+
+
+class MultiCollector(Pending):
+    """A multi operation: completes once, when every key has.
+
+    Its ``result`` is the :class:`~couchbase.results.MultiResult` (failed keys hold their
+    exceptions in ``.exceptions``); unless ``quiet``, a failed key makes ``error`` the first
+    failure with ``.all_results`` attached. ``error`` is also set when the whole call failed
+    (e.g. the connection never came up). Raw-async users set ``callback(MultiResult)`` and
+    ``errback(multi, exc_type, exc, tb)``.
+    """
+
+    __slots__ = ("ops", "remaining", "quiet", "items", "callback", "errback")
+
+    def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None) -> None:
+        super().__init__()
+        self.ops: List[AsyncResult] = []
+        self.remaining = 0
+        self.quiet = quiet
+        self.items = items  # key -> Item, for the Item API: results are stored into them
+        self.callback: Optional[Callable[[Any], Any]] = None
+        self.errback: Optional[Callable[..., Any]] = None
+
+    def add(self, op: AsyncResult) -> None:
+        self.ops.append(op)
+        self.remaining += 1
+        op.on_done = self._one_done
+
+    def _one_done(self, op: AsyncResult) -> None:
+        self.remaining -= 1
+        if self.remaining == 0:
+            self.finish()
+
+    def finish(self) -> None:
+        """Build the MultiResult and complete (also for an empty multi operation)."""
+        if self.done:
+            return
+        multi = self._build()
+        self.result = multi
+        if multi.exceptions and not self.quiet:
+            first = next(iter(multi.exceptions.values()))
+            try:
+                first.all_results = multi  # type: ignore[attr-defined]
+            except AttributeError:
+                pass
+            self.error = first
+        self._notify()
+
+    def _build(self) -> MultiResult:
+        multi = MultiResult()
+        for op in self.ops:
+            if op.error is not None:
+                multi.exceptions[op.key] = op.error
+                rc = getattr(op.error, "rc", -1) or -1
+                multi[op.key] = OperationResult(op.key, rc, op.error)
+            else:
+                multi[op.key] = op.result
+        if self.items:
+            for key, res in multi.items():
+                item = self.items.get(key)
+                if item is not None:
+                    item._store_result(res)
+        return multi
+
+    def describe(self) -> str:
+        return f"multi operation on {len(self.ops)} keys"
+
+    def __repr__(self) -> str:
+        return f"<MultiCollector keys={len(self.ops)} remaining={self.remaining} done={self.done}>"
+
+
+__all__ = ["AsyncResult", "Decode", "MultiCollector", "NOT_QUIET", "QUIET", "placeholder"]
