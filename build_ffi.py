@@ -53,10 +53,13 @@ def make_ffi() -> FFI:
     missing = [str(f.relative_to(HERE)) for f in source_files() if not f.is_file()]
     if missing:
         raise FileNotFoundError("couchbase-cffi build: missing source files " + ", ".join(missing))
-    try:
-        lcb = build_lcb.find_libcouchbase()
-    except build_lcb.LibcouchbaseNotFound as exc:
-        raise SystemExit(f"error: couchbase-cffi cannot be built: {exc}") from None
+    if os.environ.get("COUCHBASE_CFFI_METADATA_ONLY"):  # sdist/egg_info (setup.py): nothing is compiled
+        lcb = build_lcb.Libcouchbase([], [], None, "none")
+    else:
+        try:
+            lcb = build_lcb.find_libcouchbase()
+        except build_lcb.LibcouchbaseNotFound as exc:
+            raise SystemExit(f"error: couchbase-cffi cannot be built: {exc}") from None
     ffi = FFI()
     ffi.cdef(cdef_text())
     source = "\n".join((PKG / f"{name}.c").read_text() for name in C_PARTS)

@@ -7,6 +7,7 @@ that an sdist builds anywhere without npm. On CPython the extension uses only
 the stable ABI, so ``bdist_wheel`` tags the wheel ``cp39-abi3``: one wheel for
 CPython 3.9 and later.
 """
+import os
 import platform
 import sys
 from pathlib import Path
@@ -31,6 +32,13 @@ class SdistWithSource(sdist):
         build_lcb.vendor_tarball()
         super().run()
 
+
+# Commands that only write metadata or pack sources: the extension's build settings do not
+# matter to them, so build_ffi.py must not look for (or build) libcouchbase for them.
+METADATA_ONLY = {"sdist", "egg_info", "dist_info", "check", "--version", "--name"}
+BUILDS = {"build", "build_ext", "bdist_wheel", "bdist_egg", "develop", "editable_wheel", "install"}
+if len(sys.argv) > 1 and sys.argv[1] in METADATA_ONLY and not BUILDS.intersection(sys.argv[1:]):
+    os.environ["COUCHBASE_CFFI_METADATA_ONLY"] = "1"
 
 options = {}
 if platform.python_implementation() == "CPython":
