@@ -16,7 +16,7 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List, Optional
+from typing import Any, Iterator, List, Optional, Type
 
 from acouchbase._loop import AsyncioIOPS
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
@@ -90,6 +90,14 @@ class AsyncRowsResult(AsyncRows):
         """Every row, as a list (runs the request to completion)."""
         return [row async for row in self]
 
+    def __iter__(self) -> Iterator[Any]:
+        """Plain ``for`` (the 3.x ``acouchbase.iterator`` results): outside a running loop, runs
+        the loop until every row is in, then yields them; inside the loop use ``async for``."""
+        if self._loop.is_running():
+            raise InvalidArgumentException(
+                message="a plain `for` would block the running event loop: use `async for` (or await execute())")
+        return iter(self._loop.run_until_complete(self.execute()))
+
 
 AQueryResult = AAnalyticsResult = ASearchResult = AViewResult = AsyncRowsResult
 
@@ -110,6 +118,20 @@ class _FutureWrap:
         return rows
 
 
+class AIOClientMixin:
+    """What the asyncio cluster and bucket share (3.x reference name): ``on_connect()`` (an
+    awaitable completing with the object once its connection is ready) and ``connected``."""
+
+    def on_connect(self) -> "asyncio.Future[Any]":
+        """An awaitable completing with this object once connected (or failing with the reason)."""
+        return super().on_connect()  # type: ignore[misc,no-any-return]
+
+    @property
+    def connected(self) -> bool:
+        """Whether the connection is ready (stays True after close)."""
+        return bool(super().connected)  # type: ignore[misc]
+
+
 class Collection(_FutureWrap, AsyncCollectionBase):
     """Key-value operations returning awaitables (see the blocking Collection for each one)."""
 
@@ -122,15 +144,39 @@ class Scope(AsyncScopeBase):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
 
-class Bucket(AsyncBucketBase):
+class Bucket(AIOClientMixin, AsyncBucketBase):
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
 
     @property
     def _loop(self) -> asyncio.AbstractEventLoop:
         return self._cluster._loop
 
+    def view_query(self, design_doc: str, view: str, *options: Any, itercls: Optional[Type[Any]] = None,
+                   **kwargs: Any) -> Any:
+        """Query a view: rows (ViewRow) for ``async for`` (or a plain ``for`` outside the loop).
 
-class Cluster(_FutureWrap, AsyncClusterBase):
+        :param itercls: the class of the returned result: ``AViewResult`` (the default) or a
+            subclass of it.
+        """
+        if itercls is None:
+            return super().view_query(design_doc, view, *options, **kwargs)
+        if not (isinstance(itercls, type) and issubclass(itercls, AsyncRowsResult)):
+            raise InvalidArgumentException(
+                message=f"itercls must be acouchbase.iterator.AViewResult or a subclass, got {itercls!r}")
+        from couchbase import _requests
+
+        self._check_thread()
+        rows = itercls(self._conn, _requests.view(design_doc, view, options, kwargs, self._transcoder))
+
+        def run() -> None:
+            if not rows.done:
+                rows._schedule()
+
+        self._when_connected(self._conn, run, rows._fail)
+        return rows
+
+
+class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase):
     """A Couchbase cluster on asyncio.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
@@ -160,8 +206,10 @@ class Cluster(_FutureWrap, AsyncClusterBase):
         super().__init__(connstr, options, iops_factory=lambda: AsyncioIOPS(loop), **kwargs)
 
     @classmethod
-    async def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> "Cluster":
-        """Create a cluster and wait until it is connected; on failure it is closed and the typed error raised."""
+    async def connect(cls, connstr: str, options: Optional[ClusterOptions] = None,
+                      **kwargs: Any) -> "Cluster":
+        """Create a cluster and wait until it is connected; on failure it is closed and the typed error
+        raised."""
         cluster = cls(connstr, options, **kwargs)
         try:
             await cluster.on_connect()
@@ -169,6 +217,10 @@ class Cluster(_FutureWrap, AsyncClusterBase):
             cluster.close()
             raise
         return cluster
+
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> AsyncRowsResult:
+        """Same as ``search_query`` (the spelling of the 3.x reference's example)."""
+        return self.search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
 
     def close(self) -> "asyncio.Future[None]":
         """Close every connection now (operations in flight fail with ObjectClosedException).

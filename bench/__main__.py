@@ -32,8 +32,10 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="the quick plan (same as --plan quick)")
     p.add_argument("--plan", choices=PLANS, help="workload plan (default: full, or quick with --quick)")
     p.add_argument("--contenders", default="", help="comma-separated contender names (default: all)")
-    p.add_argument("--workloads", default="", help="comma-separated workload ids to keep (default: the plan's)")
-    p.add_argument("--nodes", default="", help="comma-separated mock cluster sizes (default: 1 quick, 1,3 full)")
+    p.add_argument("--workloads", default="",
+                   help="comma-separated workload ids to keep (default: the plan's)")
+    p.add_argument("--nodes", default="",
+                   help="comma-separated mock cluster sizes (default: 1 quick, 1,3 full)")
     p.add_argument("--connstr", help="benchmark a real cluster instead of starting the mock")
     p.add_argument("--username", default="Administrator")
     p.add_argument("--password", default="password")
@@ -47,7 +49,8 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     args.plan = args.plan or ("quick" if args.quick else "full")
     try:
         args.contender_list = select(args.contenders)
-        args.node_counts = [int(n) for n in (args.nodes or ("3,1" if args.plan == "full" else "1")).split(",") if n]
+        args.node_counts = [int(n) for n in (args.nodes or ("3,1" if args.plan == "full" else "1")).split(",")
+                            if n]
     except ValueError as exc:
         p.error(str(exc))
     if any(n < 1 or n > 16 for n in args.node_counts):
@@ -75,7 +78,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         keep = {w.strip() for w in args.workloads.split(",") if w.strip()}
         unknown = keep - {w["id"] for w in workloads}
         if unknown:
-            print(f"error: unknown workload(s) for plan {args.plan}: {', '.join(sorted(unknown))}", file=sys.stderr)
+            print(f"error: unknown workload(s) for plan {args.plan}: {', '.join(sorted(unknown))}",
+                  file=sys.stderr)
             return 2
         workloads = [w for w in workloads if w["id"] in keep]
     if args.connstr:
@@ -93,7 +97,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "meta": {"plan": args.plan, "started": started.isoformat(timespec="seconds"), "machine": machine(),
                  "method": {
                      "cpu": "getrusage(RUSAGE_SELF) user+system of the client process, around the timed "
-                            "batches only, after a warm-up (pillowfight: os.wait4 rusage, two-run difference)",
+                            "batches only, after a warm-up (pillowfight: os.wait4 rusage, two-run "
+                            "difference)",
                      "latency": "per operation when 1 in flight and for gcouchbase's N worker greenlets; per "
                                 "batch (N ops started together and all awaited, or one multi call) "
                                 "otherwise (each record's latency_unit)",

@@ -42,7 +42,8 @@ class Node:
         body = len(extras) + len(key) + len(value)
         return HEADER.pack(0x80, opcode, len(key), len(extras), 0, vb, body, opaque, 0) + extras + key + value
 
-    def _request(self, opcode: int, key: bytes = b"", value: bytes = b"", extras: bytes = b"") -> Tuple[int, bytes]:
+    def _request(self, opcode: int, key: bytes = b"", value: bytes = b"",
+                 extras: bytes = b"") -> Tuple[int, bytes]:
         self.sock.sendall(self._send(opcode, key, value, extras))
         (_m, _op, klen, elen, _dt, status, blen, _op2, _cas), body = self._read_one()
         return status, body[elen + klen:]
@@ -68,7 +69,8 @@ class Node:
         if status != 0x21:
             raise RuntimeError(f"SCRAM start failed: status {status:#x}")
         attrs = dict(part.split("=", 1) for part in server_first.decode().split(","))
-        salted = hashlib.pbkdf2_hmac("sha512", password.encode(), base64.b64decode(attrs["s"]), int(attrs["i"]))
+        salted = hashlib.pbkdf2_hmac("sha512", password.encode(), base64.b64decode(attrs["s"]),
+                                     int(attrs["i"]))
         client_key = hmac.new(salted, b"Client Key", "sha512").digest()
         stored = hashlib.sha512(client_key).digest()
         final_bare = f"c=biws,r={attrs['r']}"
@@ -118,7 +120,8 @@ class FloorClient:
     def __init__(self, kv_endpoints: List[Tuple[str, int]], user: str, password: str, bucket: str) -> None:
         first = Node(kv_endpoints[0][0], kv_endpoints[0][1], user, password, bucket)
         cfg = first.config()
-        servers = [("127.0.0.1", n["services"]["kv"]) for n in cfg["nodesExt"] if "kv" in n.get("services", {})]
+        servers = [("127.0.0.1", n["services"]["kv"]) for n in cfg["nodesExt"]
+                   if "kv" in n.get("services", {})]
         self.vbmap = [row[0] for row in cfg["vBucketServerMap"]["vBucketMap"]]
         self.nodes: List[Optional[Node]] = [None] * len(servers)
         for i, (host, port) in enumerate(servers):

@@ -44,7 +44,8 @@ def _command(c: Contender, spec: Dict[str, Any]) -> Any:
     raise ValueError(f"no command for contender kind {c.kind!r}")
 
 
-def run_contender(c: Contender, target: Target, workloads: List[Dict[str, Any]], timeout: float) -> Dict[str, Any]:
+def run_contender(c: Contender, target: Target, workloads: List[Dict[str, Any]],
+                  timeout: float) -> Dict[str, Any]:
     """Run one contender against ``target``; returns {status, reason?, workloads: {id: record}}."""
     spec = dict(target.spec(), workloads=workloads, variant=c.variant)
     if c.kind == "official":
@@ -70,7 +71,8 @@ def run_contender(c: Contender, target: Target, workloads: List[Dict[str, Any]],
 
 
 def _collect(records: List[Dict[str, Any]], status: str, reason: str, started: float) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"status": status, "workloads": {}, "process_s": round(time.monotonic() - started, 2)}
+    out: Dict[str, Any] = {"status": status, "workloads": {},
+                           "process_s": round(time.monotonic() - started, 2)}
     for rec in records:
         if "workload" in rec:
             out["workloads"][rec.pop("workload")] = rec
@@ -94,7 +96,8 @@ def run_all(targets: List[Callable[[], Target]], contenders: List[Contender], wo
                 res = run_contender(c, target, workloads, timeout)
                 entry["contenders"][c.name] = dict(res, label=c.label)
                 note = res.get("reason", "")
-                log(f"[bench]   {res['status']} in {res.get('process_s', 0)} s" + (f": {note[:300]}" if note else ""))
+                log(f"[bench]   {res['status']} in {res.get('process_s', 0)} s"
+                    + (f": {note[:300]}" if note else ""))
             runs.append(entry)
         finally:
             target.close()

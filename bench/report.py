@@ -52,7 +52,8 @@ def table(results: Dict[str, Any]) -> str:
             for wid, r in c["workloads"].items():
                 if "cpu_us_per_op" not in r:
                     why = r.get("skipped") or r.get("error", "")
-                    lines.append(f"{name:<28} {wid:<22} {'skipped' if 'skipped' in r else 'ERROR'}: {why[:90]}")
+                    lines.append(f"{name:<28} {wid:<22} {'skipped' if 'skipped' in r else 'ERROR'}: "
+                                 f"{why[:90]}")
                     continue
                 rss = "-"
                 if r.get("rss_before_kib"):

@@ -50,8 +50,8 @@ for _suffix, _ours_suffix in (("", ""), ("-notrace", "-notrace"), ("-notrace", "
     RATIO_TARGETS += [
         Ratio(f"acouchbase{_ours_suffix} ≤ 0.33× official-acouchbase{_suffix}", f"acouchbase{_ours_suffix}",
               f"official-acouchbase{_suffix}", 0.33, tuple(INFLIGHT + MULTI)),
-        Ratio(f"tx-deferred{_ours_suffix} ≤ 0.33× official-txcouchbase{_suffix}", f"tx-deferred{_ours_suffix}",
-              f"official-txcouchbase{_suffix}", 0.33, tuple(INFLIGHT + MULTI)),
+        Ratio(f"tx-deferred{_ours_suffix} ≤ 0.33× official-txcouchbase{_suffix}",
+              f"tx-deferred{_ours_suffix}", f"official-txcouchbase{_suffix}", 0.33, tuple(INFLIGHT + MULTI)),
     ]
 RATIO_TARGETS += [
     Ratio("raw ≤ 2× floor", "raw", "floor", 2.0, tuple(INFLIGHT)),
@@ -104,7 +104,8 @@ def check(run: Dict[str, Any]) -> List[Dict[str, Any]]:
                 ref = flatness(run, "pillowfight", op, DEPTHS)
                 flat["x1"] = flat["deviation_from_mean"]["1"]
                 flat["pillowfight_x1"] = ref["deviation_from_mean"]["1"] if ref["result"] != "n/a" else None
-                x1 = "" if flat["worst"].startswith("x1 ") else f"x1 {flat['x1']:+.0%}; "  # else already shown
+                x1 = ("" if flat["worst"].startswith("x1 ")  # else already shown
+                      else f"x1 {flat['x1']:+.0%}; ")
                 flat["note"] = (f"{x1}cbc-pillowfight x1 "
                                 + (f"{flat['pillowfight_x1']:+.0%}" if flat["pillowfight_x1"] is not None
                                    else f"n/a ({ref['why'][:60]})")

@@ -48,9 +48,9 @@ class MockCluster:
     #: ports reserved per node with ``base_port``: KV, KV TLS, then each HTTP service, then its TLS twin.
     PORTS_PER_NODE = 16
 
-    def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",), vbuckets: int = 64,
-                 username: str = "Administrator", password: str = "password", latency_ms: float = 0,
-                 http: bool = True, tls: bool = False, control_port: Optional[int] = 0,
+    def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",),
+                 vbuckets: int = 64, username: str = "Administrator", password: str = "password",
+                 latency_ms: float = 0, http: bool = True, tls: bool = False, control_port: Optional[int] = 0,
                  base_port: Optional[int] = None) -> None:
         self.cluster = Cluster(nodes, replicas, list(buckets), vbuckets, username, password)
         self.ca_cert_path: Optional[str] = None
@@ -70,6 +70,11 @@ class MockCluster:
         self._control_port = control_port
         self._control_server: Any = None
         self.control_port = 0
+
+    def add_user(self, username: str, password: str = "") -> None:
+        """Accept ``username``/``password`` as well as the RBAC user (e.g. a bucket's name and
+        password, which 1.x clients authenticate with)."""
+        self.cluster.extra_users[username] = password
 
     def _pin_ports(self, base_port: int, control_port: Optional[int]) -> Optional[int]:
         """Give every node its fixed ports (see ``base_port``); returns the control port to use."""
@@ -166,7 +171,8 @@ class MockCluster:
         if self._control_port is not None:
             from couchbase_mock.http.control import start_control_http
 
-            self._control_server, self.control_port = await start_control_http(self.cluster, self._control_port)
+            self._control_server, self.control_port = await start_control_http(
+                self.cluster, self._control_port)
         self.cluster.bump()
 
     def _push_configs(self) -> None:
@@ -194,7 +200,8 @@ class MockCluster:
 
     async def _start_node(self, node: Node, first: bool = False) -> None:
         loop = asyncio.get_running_loop()
-        node.server = await loop.create_server(lambda: KVConnection(self.cluster, node), "127.0.0.1", node.kv_port)
+        node.server = await loop.create_server(lambda: KVConnection(self.cluster, node), "127.0.0.1",
+                                               node.kv_port)
         node.kv_port = node.server.sockets[0].getsockname()[1]
         ssl_ctx = self.cluster.server_ssl_context
         if ssl_ctx is not None:
@@ -384,11 +391,11 @@ class MockCluster:
 
         self._call(go)
 
-    def inject_error(self, status: int, opcode: Optional[int] = None, key: Optional[str] = None, count: int = 1,
-                     node: Optional[int] = None) -> None:
+    def inject_error(self, status: int, opcode: Optional[int] = None, key: Optional[str] = None,
+                     count: int = 1, node: Optional[int] = None) -> None:
         """Answer the next ``count`` matching requests with ``status``."""
-        rule = {"status": int(status), "opcode": opcode, "key": key.encode() if key else None, "count": int(count),
-                "node": node}
+        rule = {"status": int(status), "opcode": opcode, "key": key.encode() if key else None,
+                "count": int(count), "node": node}
         self._call(lambda: self.cluster.injected.append(rule))
 
     def chaos(self, mode: str, count: int = 1, node: Optional[int] = None) -> None:
@@ -440,7 +447,8 @@ class MockCluster:
             raise ValueError(f"no collection {scope}.{collection}")
         return cid
 
-    def get_doc(self, bucket: str, key: str, scope: str = "_default", collection: str = "_default") -> Optional[Dict[str, Any]]:
+    def get_doc(self, bucket: str, key: str, scope: str = "_default",
+                collection: str = "_default") -> Optional[Dict[str, Any]]:
         """The stored document (value bytes, flags, cas, expiry) or None."""
         def go() -> Optional[Dict[str, Any]]:
             b = self._bucket(bucket)

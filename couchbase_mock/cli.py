@@ -41,8 +41,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     buckets = [b for b in args.buckets.split(",") if b]
     try:
         mock = MockCluster(nodes=args.nodes, replicas=args.replicas, buckets=buckets, vbuckets=args.vbuckets,
-                           username=args.user, password=args.password, latency_ms=args.latency_ms, tls=args.tls,
-                           control_port=args.control_port, base_port=args.port).start()
+                           username=args.user, password=args.password, latency_ms=args.latency_ms,
+                           tls=args.tls, control_port=args.control_port, base_port=args.port).start()
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

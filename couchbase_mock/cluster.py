@@ -71,6 +71,7 @@ class Cluster:
         self.nodes = [Node(i) for i in range(nodes)]
         self.username = username
         self.password = password
+        self.extra_users: Dict[str, str] = {}
         self.rev = 1
         self.buckets: Dict[str, Bucket] = {b: Bucket(b, replicas, num_vbuckets, self.clock) for b in buckets}
         self._listeners: List[Callable[[], None]] = []
@@ -88,9 +89,16 @@ class Cluster:
         self.rebalance()
 
     # ---- credentials -------------------------------------------------------
+    def password_of(self, user: str) -> Any:
+        """The password of ``user``: the RBAC user, or a bucket-named user added with
+        ``add_user`` (how 1.x clients authenticate: the bucket name and its password)."""
+        if user == self.username:
+            return self.password
+        return self.extra_users.get(user)
+
     def check_credentials(self, user: str, password: str) -> bool:
-        ok = hmac.compare_digest(user.encode(), self.username.encode()) and \
-            hmac.compare_digest(password.encode(), self.password.encode())
+        expected = self.password_of(user)
+        ok = expected is not None and hmac.compare_digest(password.encode(), expected.encode())
         if not ok:
             self.auth_failures += 1
         return ok
@@ -190,7 +198,8 @@ class Cluster:
     def global_config_json(self) -> str:
         return json.dumps({"rev": self.rev, "revEpoch": 1, "nodesExt": self._nodes_ext(self._map_nodes()),
                            "clusterCapabilitiesVer": [1, 0],
-                           "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]}}, separators=(",", ":"))
+                           "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]}},
+                          separators=(",", ":"))
 
     def bucket_names(self) -> List[str]:
         return list(self.buckets)

@@ -103,7 +103,8 @@ class Manifest:
 
     def as_json(self) -> str:
         return json.dumps({"uid": f"{self.uid:x}", "scopes": [
-            {"name": name, "uid": f"{sid:x}", "collections": [{"name": c, "uid": f"{cid:x}"} for c, cid in colls.items()]}
+            {"name": name, "uid": f"{sid:x}",
+             "collections": [{"name": c, "uid": f"{cid:x}"} for c, cid in colls.items()]}
             for name, (sid, colls) in self.scopes.items()]})
 
 

@@ -49,7 +49,8 @@ def main() -> None:
         coll.mutate_in("airline_10", [SD.upsert("callsign", "MILE-AIR"), SD.array_append("fleet", "B737",
                                                                                           create_parents=True)])
         look = coll.lookup_in("airline_10", [SD.get("callsign"), SD.exists("iata"), SD.count("fleet")])
-        show("lookup_in callsign / iata? / fleet", (look.content_as[str](0), look.exists(1), look.content_as[int](2)))
+        show("lookup_in callsign / iata? / fleet",
+             (look.content_as[str](0), look.exists(1), look.content_as[int](2)))
 
         print("\nmulti operations (one pipelined batch each)")
         docs = {f"route_{i}": {"from": "SFO", "to": f"X{i:02d}"} for i in range(5)}
@@ -58,8 +59,10 @@ def main() -> None:
         show("get_multi with one missing", {k: r.success for k, r in got.items()})
 
         print("\ndurability and replicas")
-        show("upsert with Durability.MAJORITY", coll.upsert("durable", 1, durability=Durability.MAJORITY).success)
-        show("upsert persist_to=1 replicate_to=1", coll.upsert("observed", 1, persist_to=1, replicate_to=1).success)
+        show("upsert with Durability.MAJORITY",
+             coll.upsert("durable", 1, durability=Durability.MAJORITY).success)
+        show("upsert persist_to=1 replicate_to=1",
+             coll.upsert("observed", 1, persist_to=1, replicate_to=1).success)
         show("get_any_replica durable", coll.get_any_replica("durable").value)
 
         print("\nnamed collection inventory.airlines")

@@ -25,11 +25,11 @@ from typing import Any, Callable, Iterable, List, Optional  # noqa: E402
 
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
+from gevent.pywsgi import WSGIServer  # noqa: E402
+
 from couchbase.auth import PasswordAuthenticator  # noqa: E402
 from couchbase.exceptions import CouchbaseException, DocumentNotFoundException  # noqa: E402
 from couchbase.options import ClusterOptions  # noqa: E402
-from gevent.pywsgi import WSGIServer  # noqa: E402
-
 from gcouchbase.cluster import Cluster  # noqa: E402
 
 

@@ -38,8 +38,9 @@ def install_reactor(name: str) -> None:
 
 def chain(cluster: Any, lines: List[str]) -> Any:
     """The whole program as a Deferred chain; each step appends a line."""
-    from couchbase.exceptions import DocumentNotFoundException
     from twisted.internet.defer import Deferred
+
+    from couchbase.exceptions import DocumentNotFoundException
 
     coll = cluster.bucket("default").default_collection()
     cities = {f"city-{i}": {"id": i, "name": name} for i, name in enumerate(["Oslo", "Lima", "Pune"])}
@@ -85,10 +86,10 @@ def main(argv: Any = None) -> int:
     args = p.parse_args(argv)
     install_reactor(args.reactor)
 
-    from couchbase.auth import PasswordAuthenticator
-    from couchbase.options import ClusterOptions
     from twisted.internet import reactor
 
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.options import ClusterOptions
     from txcouchbase.cluster import TxCluster
 
     mock = None

@@ -25,6 +25,10 @@ import contextlib
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import gevent
+from gevent import get_hub
+from gevent.hub import Waiter
+from gevent.monkey import get_original
+
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
 from couchbase._kv import ObserveMixin
@@ -32,10 +36,6 @@ from couchbase._kv_response import AsyncResult
 from couchbase._pending import Pending
 from couchbase.management.views import ViewIndexManager
 from couchbase.options import ClusterOptions
-from gevent import get_hub
-from gevent.hub import Waiter
-from gevent.monkey import get_original
-
 from gcouchbase._loop import GeventIOPS
 from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResult, result_for
 

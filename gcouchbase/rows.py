@@ -18,6 +18,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional
 
+from gevent import get_hub
+from gevent.hub import Waiter
+from gevent.monkey import get_original
+
 from couchbase import analytics as _analytics
 from couchbase import n1ql as _n1ql
 from couchbase import search as _search
@@ -27,9 +31,6 @@ from couchbase._instance import Connection
 from couchbase._requests import ServiceRequest
 from couchbase._streaming import IterateOnce
 from couchbase.exceptions import ObjectThreadException
-from gevent import get_hub
-from gevent.hub import Waiter
-from gevent.monkey import get_original
 
 _thread_ident = get_original("_thread", "get_ident")
 

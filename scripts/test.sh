@@ -7,6 +7,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+
+# The beer-sample application's browser test runs Debian's chromium (headless).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    echo "[test] apt-get install chromium"
+    as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+
+# Lint first (pyflakes, line length 110, import order: [tool.ruff] in pyproject.toml): seconds, and it
+# fails before the long suite does.
+.venv/bin/ruff check .
+
 .venv/bin/python -m pytest tests -q -ra "$@"
 
 if [ "${SKIP_WHEELS:-0}" != 1 ]; then

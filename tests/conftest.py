@@ -18,7 +18,6 @@ import pytest
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions
-
 from support.frontends import FRONT_ENDS, load_all, selected  # tests/ is on sys.path (rootdir conftest)
 
 load_all()
@@ -62,7 +61,8 @@ def kv(mock: Any, front_end: str) -> Iterator[Any]:
 
 @pytest.fixture
 def cluster(mock: Any) -> Iterator[Cluster]:
-    c = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)), kv_timeout=2.5)
+    c = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)),
+                kv_timeout=2.5)
     try:
         yield c
     finally:

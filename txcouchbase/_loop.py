@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from couchbase.iops import IOPS, READ, WRITE, Timer, Watcher
 from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from zope.interface import implementer
+
+from couchbase.iops import IOPS, READ, WRITE, Timer, Watcher
 
 _log = Logger(namespace="couchbase.txcouchbase")
 

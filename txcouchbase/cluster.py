@@ -31,8 +31,8 @@ The raw flavour returns the raw rows object (``on_rows``/``callback``/
 Connecting starts when the cluster is created; operations issued before it
 completes are queued and run afterwards, or errback with the connection's
 error. Both flavours offer ``registerDeferred('connect', d)`` /
-``registerDeferred('_dtor', d)``, ``on_connect()``, ``defer(opres)`` and
-``connected``. Closing fails operations in flight with
+``registerDeferred('_dtor', d)``, ``on_connect()`` (a Deferred on both flavours),
+``defer(opres)`` and ``connected``. Closing fails operations in flight with
 ``ObjectClosedException``; a cancelled Deferred drops its late result. The
 cluster belongs to the reactor thread that created it. Importing this module
 does not install a reactor: the installed one is looked up when a cluster is
@@ -43,6 +43,9 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable, List, Optional, Type, TypeVar, Union
 
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
 from couchbase import _requests
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._instance import Connection
@@ -52,11 +55,17 @@ from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, A
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS
 from couchbase.options import ClusterOptions
-from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
-
 from txcouchbase._loop import TwistedIOPS, _log
-from txcouchbase.rows import TxRows, batched, check_handler_class, into_handler
+from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are importable from here (3.x)
+    BatchedAnalyticsResult,
+    BatchedQueryResult,
+    BatchedSearchResult,
+    BatchedViewResult,
+    TxRows,
+    batched,
+    check_handler_class,
+    into_handler,
+)
 
 H = TypeVar("H")
 
@@ -231,6 +240,8 @@ class _TxClusterMixin:
         Takes over the operation's ``callback``/``errback``.
         :raises InvalidArgumentException: ``opres`` is not a pending operation of this SDK.
         """
+        if isinstance(opres, Deferred):  # already one (on_connect() of the raw flavour returns a Deferred)
+            return opres
         if not isinstance(opres, (AsyncResult, MultiCollector)):
             raise InvalidArgumentException(message=f"defer() needs an AsyncResult, got {opres!r}")
         d: Deferred = Deferred()
@@ -248,6 +259,17 @@ class _TxClusterMixin:
         d: Deferred = Deferred()
         self.registerDeferred("_dtor", d)
         return d
+
+
+class TxRawClientMixin(_TxClusterMixin):
+    """What every Twisted cluster has (3.x reference name): ``registerDeferred(event, d)``,
+    ``on_connect()`` (a Deferred), ``defer(opres)`` and ``connected``. :class:`TxRawCluster`
+    is one; its operations return raw AsyncResults."""
+
+
+class TxDeferredClientMixin(TxRawClientMixin):
+    """A :class:`TxRawClientMixin` whose operations return Deferreds (3.x reference name):
+    :class:`TxCluster` is one."""
 
 
 # ---- the Deferred flavour ------------------------------------------------------
@@ -285,6 +307,10 @@ class TxBucket(AsyncBucketBase):
         """
         return super().view_query(design_doc, view, *options, **kwargs)  # type: ignore[no-any-return]
 
+    def queryAll(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Same as :meth:`view_query` (the 3.x reference's example spelling)."""
+        return self.view_query(design_doc, view, *options, **kwargs)
+
     def view_query_ex(self, cls: Type[H], design_doc: str, view: str, *options: Any, **kwargs: Any) -> H:
         """Query a view, streaming its rows into ``handler = cls(request)``; returns the handler.
 
@@ -297,7 +323,7 @@ class TxBucket(AsyncBucketBase):
         return self._stream(self._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
-class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
+class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
     """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
@@ -370,6 +396,19 @@ class TxCluster(_TxClusterMixin, _DeferredWrap, AsyncClusterBase):
         return self._stream(self._conn, _requests.query(statement, options, kwargs),  # type: ignore[no-any-return]
                             into_handler(cls, _report))
 
+    # 3.x reference spellings of the same calls
+    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Same as :meth:`query`: a Deferred firing with every row (BatchedQueryResult)."""
+        return self.query(statement, *options, **kwargs)
+
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred:
+        """Same as :meth:`search_query`: a Deferred firing with every hit (BatchedSearchResult)."""
+        return self.search_query(index, query, *options, **kwargs)
+
+    def queryEx(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+        """Same as :meth:`query_ex`."""
+        return self.query_ex(cls, statement, *options, **kwargs)
+
     def close(self) -> Deferred:
         """Close every connection now (operations in flight errback with ObjectClosedException).
 
@@ -390,10 +429,20 @@ class TxRawScope(AsyncScope):
 
 
 class TxRawBucket(AsyncBucket):
-    """A bucket; ``on_connect()`` returns an AsyncResult."""
+    """A bucket; ``on_connect()`` returns a Deferred firing with the bucket (as on TxRawCluster)."""
+
+    def on_connect(self) -> Deferred:
+        """A Deferred firing with the bucket once its connection is ready (errback: the reason).
+
+        A Deferred, not a raw AsyncResult, as the 3.x reference's TxRawClientMixin documents:
+        a raw result nobody sets handlers on would report the missing handlers when the
+        connection completes."""
+        d: Deferred = Deferred()
+        _attach(d, self._connected(self))
+        return d
 
 
-class TxRawCluster(_TxClusterMixin, AsyncCluster):
+class TxRawCluster(TxRawClientMixin, AsyncCluster):
     """A cluster on the Twisted reactor in raw callback mode (operations return AsyncResult).
 
     :param connstr: connection string; :param options: ``ClusterOptions``;
@@ -409,6 +458,39 @@ class TxRawCluster(_TxClusterMixin, AsyncCluster):
         factory = self._tx_init(reactor)
         super().__init__(connstr, options, iops_factory=factory, **kwargs)
 
+    def _all_rows(self, rows: Any) -> Deferred:
+        """A Deferred firing with the Batched*Result of a raw rows object (every row, then metadata)."""
+        from txcouchbase.rows import _BATCHED, BatchedRowsResult
+
+        collected: List[Any] = []
+        d: Deferred = Deferred(lambda _d: rows.cancel())
+
+        def done(metadata: Any) -> None:
+            if not d.called:
+                cls = _BATCHED.get(rows._request.blocking_result, BatchedRowsResult)
+                d.callback(cls(collected, metadata))
+
+        rows.on_rows = collected.extend
+        rows.callback = done
+        rows.errback = lambda _rows, _t, exc, _tb: None if d.called else d.errback(Failure(exc))
+        return d
+
+    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+        """Run a N1QL statement: a Deferred firing with every row (BatchedQueryResult), as the 3.x
+        reference shows on the raw client (``query`` itself returns the raw rows object)."""
+        return self._all_rows(self.query(statement, *options, **kwargs))
+
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred:
+        """Full-text search: a Deferred firing with every hit (BatchedSearchResult)."""
+        return self._all_rows(self.search_query(index, query, *options, **kwargs))
+
+    def on_connect(self) -> Deferred:
+        """A Deferred firing with the cluster once connected: short-hand for
+        ``d = Deferred(); cluster.registerDeferred('connect', d); return d`` (3.x reference)."""
+        d: Deferred = Deferred()
+        self.registerDeferred("connect", d)
+        return d
+
     def close(self) -> Deferred:
         """Close every connection now; returns a Deferred firing once libcouchbase released them."""
         AsyncClusterBase.close(self)
@@ -416,6 +498,12 @@ class TxRawCluster(_TxClusterMixin, AsyncCluster):
 
 
 __all__ = [
+    "BatchedAnalyticsResult",
+    "BatchedQueryResult",
+    "BatchedSearchResult",
+    "BatchedViewResult",
+    "TxDeferredClientMixin",
+    "TxRawClientMixin",
     "TxBucket",
     "TxCluster",
     "TxCollection",

@@ -37,6 +37,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
 from couchbase import analytics as _analytics
 from couchbase import n1ql as _n1ql
 from couchbase import search as _search
@@ -45,8 +48,6 @@ from couchbase._async_rows import AsyncRows
 from couchbase._instance import Connection
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
-from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
 
 
 class BatchedRowsResult:

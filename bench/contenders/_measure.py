@@ -22,8 +22,8 @@ batch's latency in nanoseconds (or each operation's, when the driver sets
 Figures (per workload): client CPU µs/op from ``getrusage(RUSAGE_SELF)``
 (user + system, every thread of this process) taken around the timed batches
 only, after a warm-up; wall-clock ops/s; p50/p99 of the per-batch latency
-(per operation when N = 1 or the driver sets ``latency_per_op``); RSS (from /proc/self/status) before the warm-up
-and after the timed part.
+(per operation when N = 1 or the driver sets ``latency_per_op``); RSS (from
+/proc/self/status) before the warm-up and after the timed part.
 
 Two entry points share one sequence of steps (:func:`_session`, a generator
 that yields each ``driver.run`` call and computes the figures): :func:`main`

@@ -16,7 +16,8 @@ def notrace(spec: Dict[str, Any]) -> bool:
 def base_variant(spec: Dict[str, Any]) -> str:
     """The variant without its ``-notrace`` suffix (``uvloop``, ``raw``, ...)."""
     variant = str(spec.get("variant") or "")
-    return variant[: -len("-notrace")] if variant.endswith("-notrace") else ("" if variant == "notrace" else variant)
+    return (variant[: -len("-notrace")] if variant.endswith("-notrace")
+            else ("" if variant == "notrace" else variant))
 
 
 def options(spec: Dict[str, Any]) -> ClusterOptions:

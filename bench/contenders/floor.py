@@ -13,8 +13,8 @@ from bench.floor import OP_GET, OP_SET, FloorClient
 
 class FloorDriver(Driver):
     def __init__(self, spec: Dict[str, Any]) -> None:
-        self.client = FloorClient([tuple(e) for e in spec["kv_endpoints"]], spec["username"], spec["password"],
-                                  spec["bucket"])
+        self.client = FloorClient([tuple(e) for e in spec["kv_endpoints"]], spec["username"],
+                                  spec["password"], spec["bucket"])
 
     def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
         batch_fn, clock, lat = self.client.batch, time.perf_counter_ns, []

@@ -187,8 +187,9 @@ def run_in_reactor(session: Callable[[], Awaitable[None]]) -> None:
 
 def _twisted_main() -> None:
     try:
-        import txcouchbase  # noqa: F401 - installs the asyncio reactor, as its docs require
         import twisted.internet.defer  # noqa: F401
+
+        import txcouchbase  # noqa: F401 - installs the asyncio reactor, as its docs require
     except ImportError as exc:
         skip(f"official txcouchbase needs Twisted in the official SDK venv ({exc}); "
              "recreate it with tests/support/official_sdk.py, which installs it")

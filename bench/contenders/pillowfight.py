@@ -69,7 +69,8 @@ def run(spec: Dict[str, Any], timeout: float) -> Dict[str, Any]:
     started = time.monotonic()
     for w in spec["workloads"]:
         if w["mode"] != "inflight":
-            out["workloads"][w["id"]] = {"skipped": "no multi API (pillowfight batches are its in-flight mode)"}
+            out["workloads"][w["id"]] = {
+                "skipped": "no multi API (pillowfight batches are its in-flight mode)"}
             continue
         depth = w["depth"]
         base = [exe, "-U", connstr, "-u", spec["username"], "-P", spec["password"], "-t", "1",

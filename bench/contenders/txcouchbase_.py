@@ -1,4 +1,5 @@
-"""Contender: txcouchbase on Twisted's default reactor, Deferreds (``deferred``) or raw AsyncResults (``raw``).
+"""Contender: txcouchbase on Twisted's default reactor, Deferreds (``deferred``) or raw AsyncResults
+(``raw``).
 
 The harness's loop drives the reactor with ``reactor.iterate`` (a documented
 ReactorBase method: run due timers, then wait for I/O) until a batch is done,

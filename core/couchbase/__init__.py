@@ -6,6 +6,8 @@ the ``acouchbase``, ``txcouchbase`` and ``gcouchbase`` packages.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from couchbase import _binding
 from couchbase._instance import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT  # noqa: F401
 from couchbase.transcoder import (  # noqa: F401
@@ -16,9 +18,30 @@ from couchbase.transcoder import (  # noqa: F401
     FMT_UTF8,
 )
 
+if TYPE_CHECKING:
+    from couchbase.connection import Connection
+
 __version__ = "0.1.0"
 
 
 def lcb_version() -> str:
     """The libcouchbase version this process runs with."""
     return _binding.ffi.string(_binding.lib.lcb_get_version(_binding.ffi.NULL)).decode()
+
+
+#: The bits of the flags the FMT_* constants use in 1.x (custom transcoders put their own
+#: flags above them: ``FMT_ZLIB = (FMT_MASK << 1) & ~FMT_MASK``).
+FMT_MASK = 0x07
+
+
+class Couchbase:
+    """The 1.x entry point: ``Couchbase.connect(bucket="default", host="localhost")``."""
+
+    @classmethod
+    def connect(cls, bucket: str = "default", **kwargs: Any) -> "Connection":
+        """A :class:`couchbase.connection.Connection` to ``bucket`` (every keyword of its
+        constructor: ``host``, ``port``, ``password``, ``quiet``, ``timeout``, ``lockmode``,
+        ``transcoder``, ``default_format``, ``unlock_gil``, ...)."""
+        from couchbase.connection import Connection
+
+        return Connection(bucket=bucket, **kwargs)

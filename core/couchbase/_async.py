@@ -177,7 +177,8 @@ class AsyncCollectionBase(_Owned, KVOperations):
         if self._batch is not None:
             raise InvalidArgumentException(message="batch() blocks cannot be nested")
         if not conn.connected or conn.closed:
-            raise InvalidArgumentException(message="batch() needs a connected collection: wait for on_connect() first")
+            raise InvalidArgumentException(
+                message="batch() needs a connected collection: wait for on_connect() first")
         with self._scheduling_block():
             yield
 
@@ -347,7 +348,8 @@ class AsyncClusterBase(_Owned, ClusterCommon):
         full = _connstr.build(self._connstr, bucket, self._settings)
         iops = self._iops_factory()
         if not isinstance(iops, IOPS):
-            raise InvalidArgumentException(message=f"iops_factory must return a couchbase.iops.IOPS, got {iops!r}")
+            raise InvalidArgumentException(
+                message=f"iops_factory must return a couchbase.iops.IOPS, got {iops!r}")
         conn = Connection(full, self._username, self.__password, cluster_level=not bucket, iops=iops,
                           lockmode=LOCKMODE_NONE, bucket_name=bucket or None)
         try:
@@ -398,7 +400,8 @@ class AsyncClusterBase(_Owned, ClusterCommon):
         return self._run(lambda: _kv.schedule_diagnostics(self._conn))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(connstr={self._connstr!r}, username={self._username!r}, buckets={list(self._buckets)})"
+        return (f"{type(self).__name__}(connstr={self._connstr!r}, username={self._username!r}, "
+                f"buckets={list(self._buckets)})")
 
 
 def _ignore(rc: int) -> None:

@@ -42,7 +42,8 @@ _TIMEOUT_CNTLS = {
 
 
 def _timeout_property(setting: str, doc: str) -> property:
-    return property(lambda self: self._get_timeout(setting), lambda self, v: self._set_timeout(setting, v), doc=doc)
+    return property(lambda self: self._get_timeout(setting), lambda self, v: self._set_timeout(setting, v),
+                    doc=doc)
 
 
 class ClusterCommon:
@@ -139,7 +140,8 @@ class BucketCommon:
             if value is None:
                 return lib.lcb_cntl_getu32(conn.instance, setting)
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0xFFFFFFFF:
-                raise InvalidArgumentException(message=f"_cntl value must be a 32-bit unsigned int, got {value!r}")
+                raise InvalidArgumentException(
+                    message=f"_cntl value must be a 32-bit unsigned int, got {value!r}")
             rc = lib.lcb_cntl_setu32(conn.instance, setting, value)
             if rc:
                 raise exception_for(rc, f"_cntl({setting:#x}, {value}) failed")

@@ -23,7 +23,9 @@ SCHEMES = ("couchbase://", "couchbases://", "http://")
 def split(connstr: str) -> Tuple[str, str, str]:
     """(scheme+hosts, bucket path, query) of a connection string."""
     if not isinstance(connstr, str):
-        raise InvalidArgumentException(message=f"connection string must be a str, got {type(connstr).__name__}")
+        raise InvalidArgumentException(
+            message=f"connection string must be a str, got {type(connstr).__name__}"
+        )
     if not connstr.startswith(SCHEMES):
         raise InvalidArgumentException(
             message=f"connection string must start with one of {', '.join(SCHEMES)}: {redact(connstr)!r}"
@@ -37,7 +39,8 @@ def split(connstr: str) -> Tuple[str, str, str]:
 
 
 # query-string settings libcouchbase reads as credentials -> what they set
-_CREDENTIAL_SETTINGS = {"username": "username", "user": "username", "password": "password", "pass": "password"}
+_CREDENTIAL_SETTINGS = {"username": "username", "user": "username", "password": "password",
+                        "pass": "password"}
 _SECRET_SETTING = re.compile(r"(?i)([?&](?:[^=&]*pass[^=&]*|[^=&]*secret[^=&]*)=)[^&]*")
 
 

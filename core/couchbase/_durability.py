@@ -154,7 +154,8 @@ def _fan_out(conn: "Connection", servers: List[int], send: Callable[[int, int], 
 def schedule_seqno_round(conn: "Connection", vbid: int, vbuuid: int, servers: List[int]) -> Round:
     """Send OBSERVE_SEQNO to each live server of the vBucket."""
     return _fan_out(conn, servers,
-                    lambda cookie, server: lib.pycb_observe_seqno(conn.instance, cookie, server, vbid, vbuuid))
+                    lambda cookie, server: lib.pycb_observe_seqno(conn.instance, cookie, server, vbid,
+                                                                  vbuuid))
 
 
 def judge(rnd: Round, seqno: int, persist_to: int, replicate_to: int) -> bool:
@@ -198,7 +199,8 @@ def poll_until_durable(conn: "Connection", token: Any, persist_to: int, replicat
             return
         if time.monotonic() + interval > deadline:
             raise exception_for(LCB_ERR_TIMEOUT, f"durability (persist_to={persist_to}, "
-                                                 f"replicate_to={replicate_to}) not reached within {timeout:.2f}s")
+                                                 f"replicate_to={replicate_to}) not reached within "
+                                                 f"{timeout:.2f}s")
         time.sleep(interval)
         nrep, servers = servers_for(conn, vbid)
 
@@ -244,7 +246,8 @@ def poll_async(conn: "Connection", token: Any, persist_to: int, replicate_to: in
         if durable:
             done(None)
         elif time.monotonic() + interval > deadline:
-            done(exception_for(LCB_ERR_TIMEOUT, f"durability (persist_to={persist_to}, replicate_to={replicate_to})"
+            done(exception_for(LCB_ERR_TIMEOUT, f"durability (persist_to={persist_to}, "
+                                                f"replicate_to={replicate_to})"
                                                 f" not reached within {timeout:.2f}s"))
         else:
             call_later(interval, send_round)

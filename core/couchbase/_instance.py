@@ -107,7 +107,8 @@ class Connection:
         bucket_name: Optional[str] = None,
     ) -> None:
         if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
-            raise InvalidArgumentException(message=f"lockmode must be LOCKMODE_NONE, LOCKMODE_EXC or LOCKMODE_WAIT, got {lockmode!r}")
+            raise InvalidArgumentException(message="lockmode must be LOCKMODE_NONE, LOCKMODE_EXC or "
+                                                   f"LOCKMODE_WAIT, got {lockmode!r}")
         self.id = next(_ids)
         self._instance = ffi.NULL
         self._orphaned = False
@@ -370,7 +371,8 @@ class Connection:
             before = self.breakouts
             self.wait()
             if not op.done and self.breakouts == before and not _interrupted():
-                raise InternalSDKException(message="libcouchbase stopped waiting before the operation completed")
+                raise InternalSDKException(
+                    message="libcouchbase stopped waiting before the operation completed")
 
     def run(self, schedule: Callable[[], Pending]) -> Any:
         """Blocking front end: schedule (under the lock), wait, and return the outcome (or raise)."""
@@ -393,7 +395,8 @@ class Connection:
             if is_done():
                 return
             if self.breakouts == before and not _interrupted():
-                raise InternalSDKException(message="libcouchbase stopped waiting before the operation completed")
+                raise InternalSDKException(
+                    message="libcouchbase stopped waiting before the operation completed")
 
     # ---- batching --------------------------------------------------------
     def sched_enter(self) -> None:
@@ -501,7 +504,8 @@ class _Guard:
         if mode == LOCKMODE_WAIT:
             self._lock.acquire()
         elif mode == LOCKMODE_EXC and not self._lock.acquire(blocking=False):
-            raise ObjectThreadException(message="the connection is in use by another thread (lockmode=LOCKMODE_EXC)")
+            raise ObjectThreadException(
+                message="the connection is in use by another thread (lockmode=LOCKMODE_EXC)")
         self.holder = _get_ident()
 
     def __exit__(self, *exc: Any) -> None:

@@ -184,8 +184,8 @@ A_REMOVE = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_t
 A_BINARY = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_to")
 A_COUNTER = _o.allowed("timeout", "delta", "initial", "expiry", "durability", "persist_to", "replicate_to")
 A_LOOKUP = _o.allowed("timeout", "access_deleted")
-A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to", "store_semantics",
-                      "preserve_expiry", "access_deleted")
+A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to",
+                      "store_semantics", "preserve_expiry", "access_deleted")
 
 
 def _int_opt(op: str, name: str, value: Any, lo: int, hi: int) -> int:
@@ -316,11 +316,13 @@ class KVOperations:
         if tc is None:
             return self._transcoder
         if not (hasattr(tc, "encode_value") and hasattr(tc, "decode_value")):
-            raise InvalidArgumentException(message=f"transcoder must implement encode_value/decode_value, got {tc!r}")
+            raise InvalidArgumentException(
+                message=f"transcoder must implement encode_value/decode_value, got {tc!r}")
         return tc
 
     # ---- reads -------------------------------------------------------------
-    def _sched_get(self, key: Any, opts: Mapping[str, Any], mode: int = GET_PLAIN, arg: int = 0) -> AsyncResult:
+    def _sched_get(self, key: Any, opts: Mapping[str, Any], mode: int = GET_PLAIN,
+                   arg: int = 0) -> AsyncResult:
         kb = key_bytes(key)
         if not opts:  # the common call: no options at all
             ctx, tmo = self._get_ctx, 0
@@ -371,7 +373,8 @@ class KVOperations:
         opts = _o.merge("get_and_lock", A_LOCK, options, kwargs)
         secs = int(_o.to_seconds("lock_time", lock_time))
         if secs > 30:
-            raise InvalidArgumentException(message=f"get_and_lock: lock_time must be at most 30 seconds, got {secs}")
+            raise InvalidArgumentException(
+                message=f"get_and_lock: lock_time must be at most 30 seconds, got {secs}")
         return self._submit(lambda: self._sched_get(key, opts, GET_LOCK, secs))
 
     lock = get_and_lock
@@ -451,7 +454,8 @@ class KVOperations:
         else:
             data, flags = encode_with(tc, value, opts.get("format"))
         if len(data) > 20 * 1024 * 1024:
-            raise ValueTooLargeException(message=f"value for {key!r} is {len(data)} bytes; the limit is 20 MiB")
+            raise ValueTooLargeException(
+                message=f"value for {key!r} is {len(data)} bytes; the limit is 20 MiB")
         if opts or self.__dict__.get("_durability_stack"):
             exp = _o.expiry_value(opts.get("expiry"))
             cas = opts.get("cas", 0) or 0
@@ -466,12 +470,15 @@ class KVOperations:
         else:  # the common call: no options, no durability() block
             exp = cas = level = persist_to = replicate_to = 0
             preserve = False
-        datatype = 1 if (flags & _COMMON_MASK) == _JSON_COMMON or flags == 0 and operation not in (APPEND, PREPEND) and data[:1] in (b"{", b"[") else 0
+        datatype = 1 if ((flags & _COMMON_MASK) == _JSON_COMMON
+                         or flags == 0 and operation not in (APPEND, PREPEND)
+                         and data[:1] in (b"{", b"[")) else 0
         tmo = _o.timeout_us(opts.get("timeout")) if opts else 0  # may raise: before the op is registered
         op, cookie = self._new_op(key, K_MUTATION, NOT_QUIET)
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_store(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), data, len(data),
-                            operation, flags, exp, cas, datatype, level, persist_to, replicate_to, preserve, tmo)
+                            operation, flags, exp, cas, datatype, level, persist_to, replicate_to, preserve,
+                            tmo)
         return self._check_rc(op, rc, "store") if rc else op
 
     def upsert(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
@@ -529,7 +536,8 @@ class KVOperations:
                               has_initial, exp, level, tmo)
         return self._check_rc(op, rc, "counter")
 
-    def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Any:
+    def _counter(self, name: str, key: Any, sign: int, options: Tuple[Any, ...],
+                 kwargs: Mapping[str, Any]) -> Any:
         opts = _o.merge(name, A_COUNTER, options, kwargs)
         delta = _counter_number(name, "delta", opts.get("delta", 1))
         if not 0 < delta < 2**63:  # libcouchbase takes a signed 64-bit delta
@@ -548,7 +556,8 @@ class KVOperations:
         """1.x/2.x spelling: signed ``delta``."""
         d = _counter_number("counter", "delta", delta)
         if d == 0 or not -(2**63) <= d < 2**63:
-            raise InvalidArgumentException(message=f"counter: delta must be a non-zero signed 64-bit int, got {d}")
+            raise InvalidArgumentException(
+                message=f"counter: delta must be a non-zero signed 64-bit int, got {d}")
         opts = _o.merge("counter", A_COUNTER, (), dict(kwargs, initial=initial))
         return self._submit_maybe_durable(lambda: self._sched_counter(key, d, opts), opts)
 
@@ -600,8 +609,8 @@ class KVOperations:
         tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, kind, ctx)
         s, c = self._scope_b, self._coll_b
-        rc = lib.pycb_subdoc(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), n, ops_a, flags_a,
-                             paths_a, npaths_a, vals_a, nvals_a, deltas_a, cas, exp, preserve, sem,
+        rc = lib.pycb_subdoc(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), n, ops_a,
+                             flags_a, paths_a, npaths_a, vals_a, nvals_a, deltas_a, cas, exp, preserve, sem,
                              bool(opts.get("access_deleted", False)), level, tmo)
         return self._check_rc(op, rc, "sub-document operation")
 
@@ -609,14 +618,16 @@ class KVOperations:
         """Read paths of a document: ``lookup_in(key, [SD.get("a"), SD.exists("b")])``."""
         opts = _o.merge("lookup_in", A_LOOKUP, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
-        return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP, Decode(specs=checked), opts))
+        return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP,
+                                                       Decode(specs=checked), opts))
 
     def mutate_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
         """Change paths of a document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``."""
         opts = _o.merge("mutate_in", A_MUTATE, options, kwargs)
         checked = SD.check_specs(specs, lookup=False)
         return self._submit_maybe_durable(
-            lambda: self._sched_subdoc(key, key_bytes(key), checked, K_MUTATE, Decode(specs=checked), opts), opts)
+            lambda: self._sched_subdoc(key, key_bytes(key), checked, K_MUTATE, Decode(specs=checked), opts),
+            opts)
 
     # ---- multi operations ------------------------------------------------
     def _multi(self, name: str, items: List[Tuple[Any, Callable[[], AsyncResult]]], quiet: bool,
@@ -634,11 +645,13 @@ class KVOperations:
     @staticmethod
     def _keys_of(keys: Any, name: str) -> List[Any]:
         if isinstance(keys, (str, bytes)):
-            raise InvalidArgumentException(message=f"{name} takes an iterable of keys, not a single key {keys!r}")
+            raise InvalidArgumentException(
+                message=f"{name} takes an iterable of keys, not a single key {keys!r}")
         try:
             out = list(keys)
         except TypeError:
-            raise InvalidArgumentException(message=f"{name} takes an iterable of keys, got {type(keys).__name__}") from None
+            raise InvalidArgumentException(
+                message=f"{name} takes an iterable of keys, got {type(keys).__name__}") from None
         for k in out:
             _multi_key(k, name)
         return out
@@ -662,7 +675,8 @@ class KVOperations:
                         out.append((k, v, {}))
             except (TypeError, ValueError):
                 raise InvalidArgumentException(
-                    message=f"{name} takes a dict of key -> value (or Items), got {type(kvs).__name__}") from None
+                    message=f"{name} takes a dict of key -> value (or Items), "
+                            f"got {type(kvs).__name__}") from None
         for k, _, _ in out:
             _multi_key(k, name)
         return out
@@ -676,14 +690,16 @@ class KVOperations:
         quiet = self._multi_quiet(opts)
         item_map = _item_map(keys)
         keys = list(item_map) if item_map else self._keys_of(keys, "get_multi")
-        return self._multi("get_multi", [(k, (lambda k=k: self._sched_get(k, opts))) for k in keys], quiet, item_map)
+        return self._multi("get_multi", [(k, (lambda k=k: self._sched_get(k, opts))) for k in keys], quiet,
+                           item_map)
 
     def exists_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """exists() for many keys, pipelined."""
         opts = dict(_o.merge("exists_multi", A_EXISTS | {"return_exceptions", "quiet"}, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "exists_multi")
-        return self._multi("exists_multi", [(k, (lambda k=k: self._sched_exists(k, opts))) for k in keys], quiet)
+        return self._multi("exists_multi", [(k, (lambda k=k: self._sched_exists(k, opts))) for k in keys],
+                           quiet)
 
     def _store_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
                      kwargs: Mapping[str, Any]) -> Any:
@@ -714,14 +730,16 @@ class KVOperations:
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
         self._reject_multi_client_durability("remove_multi", opts)
-        return self._multi("remove_multi", [(k, (lambda k=k: self._sched_remove(k, opts))) for k in keys], quiet)
+        return self._multi("remove_multi", [(k, (lambda k=k: self._sched_remove(k, opts))) for k in keys],
+                           quiet)
 
     def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
         """touch() many documents in one pipelined batch."""
         opts = dict(_o.merge("touch_multi", A_TOUCH | {"return_exceptions", "quiet"}, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "touch_multi")
-        return self._multi("touch_multi", [(k, (lambda k=k: self._sched_touch(k, expiry, opts))) for k in keys], quiet)
+        return self._multi("touch_multi",
+                           [(k, (lambda k=k: self._sched_touch(k, expiry, opts))) for k in keys], quiet)
 
     def lock_multi(self, keys: Iterable[Any], lock_time: Any, *options: Any, **kwargs: Any) -> Any:
         """get_and_lock() many documents in one pipelined batch."""
@@ -744,7 +762,8 @@ class KVOperations:
 
     def counter_multi(self, keys: Any, delta: int = 1, initial: Optional[int] = None, **kwargs: Any) -> Any:
         """counter() on many keys (a list, or a dict key -> delta)."""
-        opts = dict(_o.merge("counter_multi", A_COUNTER | {"return_exceptions", "quiet"}, (), dict(kwargs, initial=initial)))
+        opts = dict(_o.merge("counter_multi", A_COUNTER | {"return_exceptions", "quiet"}, (),
+                             dict(kwargs, initial=initial)))
         quiet = self._multi_quiet(opts)
         if isinstance(keys, Mapping):
             pairs = [(k, _counter_number("counter_multi", "delta", d)) for k, d in keys.items()]

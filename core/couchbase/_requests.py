@@ -52,7 +52,8 @@ def analytics(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any
     tmo = timeout_us(opts.get("timeout"))
     context = {"statement": statement, "client_context_id": body.get("client_context_id")}
     return ServiceRequest(
-        lambda conn: _services.schedule_analytics(conn, body, priority=priority, timeout_us=tmo, context=context),
+        lambda conn: _services.schedule_analytics(conn, body, priority=priority, timeout_us=tmo,
+                                                  context=context),
         _a.AnalyticsMetaData, None, _a.AnalyticsResult)
 
 
@@ -62,7 +63,8 @@ def search(index: str, query_: Any, options: Tuple[Any, ...], kwargs: Mapping[st
     tmo = timeout_us(opts.get("timeout"))
     return ServiceRequest(
         lambda conn: _services.schedule_search(conn, body, timeout_us=tmo, context={"index": index}),
-        _s.SearchMetaData, lambda hit: _s.SearchRow(hit) if isinstance(hit, Mapping) else hit, _s.SearchResult)
+        _s.SearchMetaData, lambda hit: _s.SearchRow(hit) if isinstance(hit, Mapping) else hit,
+        _s.SearchResult)
 
 
 def view(design_doc: str, view_name: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any],
@@ -78,8 +80,9 @@ def view(design_doc: str, view_name: str, options: Tuple[Any, ...], kwargs: Mapp
     tmo = timeout_us(opts.get("timeout"))
     context = {"design_document": ddoc, "view": view_name}
     return ServiceRequest(
-        lambda conn: _services.schedule_view(conn, ddoc, view_name, query_str, post, include_docs=include_docs,
-                                             timeout_us=tmo, transcoder=transcoder, context=context),
+        lambda conn: _services.schedule_view(conn, ddoc, view_name, query_str, post,
+                                             include_docs=include_docs, timeout_us=tmo, transcoder=transcoder,
+                                             context=context),
         views.ViewMetaData, None, views.ViewResult)
 
 

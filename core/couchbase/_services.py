@@ -52,7 +52,8 @@ class ViewRow:
         self.doc = doc
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ViewRow) and (self.key, self.value, self.id) == (other.key, other.value, other.id)
+        return (isinstance(other, ViewRow)
+                and (self.key, self.value, self.id) == (other.key, other.value, other.id))
 
     def __repr__(self) -> str:
         return f"ViewRow(key={self.key!r}, value={self.value!r}, id={self.id!r}, doc={self.doc!r})"
@@ -64,7 +65,8 @@ class RowStream(Pending):
     __slots__ = ("kind", "conn", "rows", "meta", "handle", "on_row", "high_water", "context", "row_count",
                  "transcoder", "cookie")
 
-    def __init__(self, kind: int, conn: "Connection", context: Dict[str, Any], transcoder: Any = None) -> None:
+    def __init__(self, kind: int, conn: "Connection", context: Dict[str, Any],
+                 transcoder: Any = None) -> None:
         super().__init__()
         self.kind = kind
         self.conn = conn
@@ -203,7 +205,8 @@ def schedule_query(conn: "Connection", payload: Dict[str, Any], *, prepared: boo
     stream = RowStream(QUERY, conn, dict(context, service="query"))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, stream, lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle), "query")
+    _check(conn, stream, lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle),
+           "query")
     stream.handle = handle[0]
     return stream
 
@@ -215,19 +218,22 @@ def schedule_analytics(conn: "Connection", payload: Dict[str, Any], *, priority:
     stream = RowStream(ANALYTICS, conn, dict(context, service="analytics"))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, stream, lib.pycb_analytics(conn.instance, cookie, body, len(body), priority, timeout_us, handle),
+    _check(conn, stream, lib.pycb_analytics(conn.instance, cookie, body, len(body), priority, timeout_us,
+                                            handle),
            "analytics query")
     stream.handle = handle[0]
     return stream
 
 
-def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: int, context: Dict[str, Any]) -> RowStream:
+def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: int,
+                    context: Dict[str, Any]) -> RowStream:
     """POST a full-text search request (``payload`` carries ``indexName``)."""
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(SEARCH, conn, dict(context, service="search"))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, stream, lib.pycb_search(conn.instance, cookie, body, len(body), timeout_us, handle), "search query")
+    _check(conn, stream, lib.pycb_search(conn.instance, cookie, body, len(body), timeout_us, handle),
+           "search query")
     stream.handle = handle[0]
     return stream
 
@@ -255,8 +261,8 @@ def schedule_view(conn: "Connection", ddoc: str, view: str, options: str, post: 
     stream = RowStream(VIEW, conn, dict(context, service="views"), transcoder)
     cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, stream, lib.pycb_view(conn.instance, cookie, d, len(d), v, len(v), o, len(o), post, len(post),
-                                       include_docs, timeout_us, handle), "view query")
+    _check(conn, stream, lib.pycb_view(conn.instance, cookie, d, len(d), v, len(v), o, len(o), post,
+                                       len(post), include_docs, timeout_us, handle), "view query")
     stream.handle = handle[0]
     return stream
 
@@ -314,5 +320,6 @@ def schedule_http(conn: "Connection", kind: str, method: str, path: str, body: b
     cookie = conn.register(req)
     p = path.encode("utf-8")
     _check(conn, req, lib.pycb_http(conn.instance, cookie, HTTP_TYPES[kind], HTTP_METHODS[method], p, len(p),
-                                       body, len(body), content_type.encode(), timeout_us), f"{method} {path}")
+                                       body, len(body), content_type.encode(), timeout_us),
+           f"{method} {path}")
     return req

@@ -36,7 +36,8 @@ class IterateOnce:
             self._consumed = True
             return iter(kept)
         if self._consumed:
-            raise InvalidArgumentException(message="the rows of a result can be iterated once; use rows() to keep them")
+            raise InvalidArgumentException(
+                message="the rows of a result can be iterated once; use rows() to keep them")
         self._consumed = True
         return self._generate()
 

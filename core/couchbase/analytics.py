@@ -5,12 +5,12 @@ import enum
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from couchbase import options as _o
-from couchbase.n1ql import QueryMetaData, QueryResult
 from couchbase.exceptions import InvalidArgumentException
+from couchbase.n1ql import QueryMetaData, QueryResult
 
 ANALYTICS_OPTIONS = frozenset({
-    "positional_parameters", "named_parameters", "priority", "readonly", "scan_consistency", "client_context_id",
-    "timeout", "query_context", "raw",
+    "positional_parameters", "named_parameters", "priority", "readonly", "scan_consistency",
+    "client_context_id", "timeout", "query_context", "raw",
 })
 
 
@@ -23,7 +23,8 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
                   query_context: Optional[str] = None) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     """(JSON body, merged options) of an analytics query."""
     if not isinstance(statement, str) or not statement.strip():
-        raise InvalidArgumentException(message=f"analytics statement must be a non-empty str, got {statement!r}")
+        raise InvalidArgumentException(
+            message=f"analytics statement must be a non-empty str, got {statement!r}")
     blocks = tuple(a for a in args if isinstance(a, _o.OptionBlock))
     positional = [a for a in args if not isinstance(a, _o.OptionBlock)]
     opts = _o.merge("analytics_query", ANALYTICS_OPTIONS, blocks, kwargs)

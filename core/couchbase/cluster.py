@@ -40,8 +40,9 @@ TIMEOUT_SETTINGS = {
     "config_node_timeout": "config_node_timeout",
 }
 _CLUSTER_OPTIONS = frozenset(
-    {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path", "enable_mutation_tokens",
-     "username", "password", "enable_tracing", "enable_metrics"} | set(TIMEOUT_SETTINGS)
+    {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path",
+     "enable_mutation_tokens", "username", "password", "enable_tracing", "enable_metrics"}
+    | set(TIMEOUT_SETTINGS)
 )
 
 
@@ -56,7 +57,8 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
     if auth is None and "username" in opts:
         auth = PasswordAuthenticator(opts.get("username", ""), opts.get("password", ""))
     if auth is None:
-        raise InvalidArgumentException(message="Cluster needs ClusterOptions(PasswordAuthenticator(user, password))")
+        raise InvalidArgumentException(
+            message="Cluster needs ClusterOptions(PasswordAuthenticator(user, password))")
     if not isinstance(auth, Authenticator):
         raise InvalidArgumentException(
             message=f"authenticator must be a PasswordAuthenticator, got a {type(auth).__name__}")
@@ -70,14 +72,16 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
     cert = opts.get("cert_path") or getattr(auth, "cert_path", None)
     if cert:
         if not _connstr.is_tls(connstr):
-            raise InvalidArgumentException(message="cert_path is only valid with a couchbases:// connection string")
+            raise InvalidArgumentException(
+                message="cert_path is only valid with a couchbases:// connection string")
         # libcouchbase 3 verifies servers against the trust store; certpath alone is the client cert
         settings["truststorepath"] = str(cert)
     if opts.get("enable_mutation_tokens") is False:
         settings["enable_mutation_tokens"] = "false"
     # libcouchbase's threshold-logging tracer and operation metrics are on by default, as in the
     # official SDK; the tracer costs about a sixth of the client CPU of a small get.
-    for name, setting in (("enable_tracing", "enable_tracing"), ("enable_metrics", "enable_operation_metrics")):
+    for name, setting in (("enable_tracing", "enable_tracing"),
+                          ("enable_metrics", "enable_operation_metrics")):
         if name in opts:
             if not isinstance(opts[name], bool):
                 raise InvalidArgumentException(message=f"{name} must be True or False, got {opts[name]!r}")
@@ -184,4 +188,5 @@ class Cluster(ClusterCommon):
         self.close()
 
     def __repr__(self) -> str:
-        return f"Cluster(connstr={self._connstr!r}, username={self._username!r}, buckets={list(self._buckets)})"
+        return (f"Cluster(connstr={self._connstr!r}, username={self._username!r}, "
+                f"buckets={list(self._buckets)})")

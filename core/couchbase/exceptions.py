@@ -171,6 +171,11 @@ class CouchbaseException(Exception):
     def key(self, value: Any) -> None:
         self.__dict__["_key"] = value
 
+    @classmethod
+    def rc_to_exctype(cls, rc: int) -> Type["CouchbaseException"]:
+        """The exception class raised for libcouchbase status ``rc`` (the 1.x spelling of :func:`class_for`)."""
+        return class_for(rc)
+
     def split_results(self) -> Tuple[Dict[Any, Any], Dict[Any, Any]]:
         """For a multi operation's error: ``(succeeded, failed)`` dicts of ``all_results``."""
         results = self.all_results or {}
@@ -379,16 +384,20 @@ class NotStoredException(DocumentNotFoundException):
     """The document was not stored (append/prepend to a missing document)."""
 
 
-class DocumentExistsException(KeyValueException):
+class KeyExistsError(KeyValueException):
+    """The 1.x ``KeyExistsError``: the document exists (add) or its CAS changed (set with cas=)."""
+
+
+class DocumentExistsException(KeyExistsError):
     """The document already exists."""
 
 
-class CasMismatchException(KeyValueException):
+class CasMismatchException(KeyExistsError):
     """The document changed: the CAS given does not match."""
 
 
-class DocumentLockedException(KeyValueException):
-    """The document is locked."""
+class DocumentLockedException(KeyValueException, TemporaryFailException):
+    """The document is locked (also a :class:`TemporaryFailException`, the 1.x ``TemporaryFailError``)."""
 
 
 class DocumentNotLockedException(KeyValueException):
@@ -972,8 +981,44 @@ def exception_for(rc: int, message: Optional[str] = None, *, context: Any = None
     return class_for(rc)(text, rc=rc, context=context, inner_cause=inner_cause)
 
 
+# ---- the 1.x/2.x names (Couchbase Python SDK 1.2 guide) --------------------------------
+# Aliases of the classes above, so ``except NotFoundError`` and ``except
+# DocumentNotFoundException`` catch the same errors. KeyExistsError is a real base (of
+# DocumentExistsException and CasMismatchException), as 1.x raised it for both.
+NotFoundError = DocumentNotFoundException
+KeyNotFoundError = DocumentNotFoundException
+TemporaryFailError = TemporaryFailException
+ValueFormatError = ValueFormatException
+ArgumentError = InvalidArgumentException
+DeltaBadvalError = InvalidDeltaException
+AuthError = AuthenticationException
+BucketNotFoundError = BucketNotFoundException
+TooBigError = ValueTooLargeException
+NotStoredError = NotStoredException
+NotSupportedError = UnsupportedOperationException
+InternalError = InternalSDKException
+NetworkError = NetworkException
+ConnectError = NetworkException
+HTTPError = HTTPException
+ObjectThreadError = ObjectThreadException
+ObjectDestroyedError = ObjectClosedException
+PipelineError = PipelineException
+CouchbaseNetworkError = NetworkException
+CouchbaseDataError = KeyValueException
+CouchbaseInputError = InvalidArgumentException
+CouchbaseTransientError = TemporaryFailException
+TimeoutError = TimeoutException  # noqa: A001 - the 1.x name; not in __all__ (it would shadow the builtin)
+
+LEGACY_NAMES = (
+    "CouchbaseError", "KeyExistsError", "NotFoundError", "KeyNotFoundError", "TemporaryFailError",
+    "ValueFormatError", "ArgumentError", "DeltaBadvalError", "AuthError", "BucketNotFoundError", "TooBigError",
+    "NotStoredError", "NotSupportedError", "InternalError", "NetworkError", "ConnectError", "HTTPError",
+    "ObjectThreadError", "ObjectDestroyedError", "PipelineError", "CouchbaseNetworkError", "CouchbaseDataError",
+    "CouchbaseInputError", "CouchbaseTransientError",
+)
+
 __all__ = [
-    "CouchbaseError", "ErrorContext", "KeyValueErrorContext", "QueryErrorContext", "HTTPErrorContext",
+    *LEGACY_NAMES, "ErrorContext", "KeyValueErrorContext", "QueryErrorContext", "HTTPErrorContext",
     "StatusInfo", "STATUS_TABLE", "exception_for", "class_for", "status_name", "status_description",
     *sorted(name for name, value in list(globals().items())
             if name.endswith("Exception") and isinstance(value, type)),

@@ -295,7 +295,8 @@ class IOPS:
         """The C ``lcb_io_opt_t`` for libcouchbase (created once)."""
         if self._c_table is None:
             if self.released:
-                raise ObjectClosedException(message="this IOPS object was already used by a closed connection")
+                raise ObjectClosedException(
+                    message="this IOPS object was already used by a closed connection")
             table = lib.pycb_iops_new(self.id)
             if table == ffi.NULL:
                 raise MemoryError("cannot allocate an IOPS table")
@@ -429,7 +430,8 @@ class SelectorLoop:
             key = sel.get_key(fd)
         except KeyError:
             key = None
-        events = (selectors.EVENT_READ if flags & READ else 0) | (selectors.EVENT_WRITE if flags & WRITE else 0)
+        events = ((selectors.EVENT_READ if flags & READ else 0)
+                  | (selectors.EVENT_WRITE if flags & WRITE else 0))
         if key is None:
             if events:
                 sel.register(fd, events, watcher)
@@ -467,7 +469,8 @@ class SelectorLoop:
             events = []
         for key, mask in events:
             watcher = key.data
-            flags = (READ if mask & selectors.EVENT_READ else 0) | (WRITE if mask & selectors.EVENT_WRITE else 0)
+            flags = ((READ if mask & selectors.EVENT_READ else 0)
+                     | (WRITE if mask & selectors.EVENT_WRITE else 0))
             watcher.ready(flags & watcher.flags)
         now = time.monotonic()
         while timers and timers[0][0] <= now:

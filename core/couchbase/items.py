@@ -13,9 +13,10 @@ from couchbase.exceptions import InvalidArgumentException
 
 
 class Item:
-    """A document handle that a multi operation fills in."""
+    """A document handle that a multi operation fills in (``Item()`` then ``item.key = ...``
+    is the 1.x way: the key must be set before the item is used)."""
 
-    def __init__(self, key: Any, value: Any = None) -> None:
+    def __init__(self, key: Any = None, value: Any = None) -> None:
         self.key = key
         self.value = value
         self.cas = 0

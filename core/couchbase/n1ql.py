@@ -11,8 +11,9 @@ from couchbase.exceptions import InvalidArgumentException
 
 QUERY_OPTIONS = frozenset({
     "positional_parameters", "named_parameters", "adhoc", "scan_consistency", "consistent_with",
-    "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch", "pipeline_cap",
-    "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context", "raw",
+    "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch",
+    "pipeline_cap", "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context",
+    "raw",
 })
 
 
@@ -116,7 +117,8 @@ class QueryMetaData:
         return dict(self._raw)
 
     def __repr__(self) -> str:
-        return f"QueryMetaData(request_id={self.request_id()!r}, status={self.status()!r}, metrics={self.metrics()!r})"
+        return (f"QueryMetaData(request_id={self.request_id()!r}, status={self.status()!r}, "
+                f"metrics={self.metrics()!r})")
 
 
 class QueryResult(BlockingRows):

@@ -186,7 +186,8 @@ def merge(op: str, allowed: FrozenSet[str], blocks: Tuple[Any, ...], kwargs: Map
     unknown = set(out) - allowed - (set(defaults) if defaults else set())
     if unknown:
         raise InvalidArgumentException(
-            message=f"{op}: unknown option(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}"
+            message=f"{op}: unknown option(s) {', '.join(sorted(unknown))}; "
+                    f"allowed: {', '.join(sorted(allowed))}"
         )
     return out
 

@@ -59,7 +59,8 @@ class MutationToken:
 
     __slots__ = ("partition_id", "partition_uuid", "sequence_number", "bucket_name")
 
-    def __init__(self, partition_id: int, partition_uuid: int, sequence_number: int, bucket_name: str) -> None:
+    def __init__(self, partition_id: int, partition_uuid: int, sequence_number: int,
+                 bucket_name: str) -> None:
         self.partition_id = partition_id
         self.partition_uuid = partition_uuid
         self.sequence_number = sequence_number
@@ -209,7 +210,8 @@ class SubdocField:
 class _SubdocResult(Result):
     __slots__ = ("fields", "is_deleted")
 
-    def __init__(self, key: Any, rc: int, cas: int, fields: List[SubdocField], is_deleted: bool = False) -> None:
+    def __init__(self, key: Any, rc: int, cas: int, fields: List[SubdocField],
+                 is_deleted: bool = False) -> None:
         super().__init__(key, rc, cas)
         self.fields = fields
         self.is_deleted = is_deleted
@@ -218,7 +220,8 @@ class _SubdocResult(Result):
         if not isinstance(index, int) or isinstance(index, bool):
             raise TypeError(f"spec index must be an int, got {type(index).__name__}")
         if not 0 <= index < len(self.fields):
-            raise InvalidArgumentException(message=f"spec index {index} out of range (0..{len(self.fields) - 1})")
+            raise InvalidArgumentException(
+                message=f"spec index {index} out of range (0..{len(self.fields) - 1})")
         return self.fields[index]
 
     def content_as_index(self, index: int) -> Any:
@@ -262,7 +265,8 @@ class LookupInResult(_SubdocResult):
     def exists(self, index: int) -> bool:
         field = self._field(index)
         if field.error is None:
-            return True if field.value is None else bool(field.value) if isinstance(field.value, bool) else True
+            return (True if field.value is None
+                    else bool(field.value) if isinstance(field.value, bool) else True)
         if isinstance(field.error, PathNotFoundException):
             return False
         raise field.error

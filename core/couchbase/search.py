@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 from couchbase import options as _o
 from couchbase._streaming import BlockingRows
 from couchbase.exceptions import InvalidArgumentException
+from couchbase.options import SearchOptions  # noqa: F401 - importable from here, as the 3.x SDK had it
 
 SEARCH_OPTIONS = frozenset({
     "limit", "skip", "explain", "fields", "sort", "facets", "highlight_style", "highlight_fields",
@@ -48,8 +49,8 @@ class MatchQuery(SearchQuery):
     """Analyzed text match."""
 
     def __init__(self, match: str, field: Optional[str] = None, analyzer: Optional[str] = None,
-                 fuzziness: Optional[int] = None, prefix_length: Optional[int] = None, boost: Optional[float] = None,
-                 operator: Optional[str] = None) -> None:
+                 fuzziness: Optional[int] = None, prefix_length: Optional[int] = None,
+                 boost: Optional[float] = None, operator: Optional[str] = None) -> None:
         super().__init__(match=_text("match", match), field=field, analyzer=analyzer, fuzziness=fuzziness,
                          prefix_length=prefix_length, boost=boost, operator=operator)
 
@@ -59,8 +60,8 @@ class TermQuery(SearchQuery):
 
     def __init__(self, term: str, field: Optional[str] = None, fuzziness: Optional[int] = None,
                  prefix_length: Optional[int] = None, boost: Optional[float] = None) -> None:
-        super().__init__(term=_text("term", term), field=field, fuzziness=fuzziness, prefix_length=prefix_length,
-                         boost=boost)
+        super().__init__(term=_text("term", term), field=field, fuzziness=fuzziness,
+                         prefix_length=prefix_length, boost=boost)
 
 
 class MatchPhraseQuery(SearchQuery):
@@ -68,7 +69,8 @@ class MatchPhraseQuery(SearchQuery):
 
     def __init__(self, match_phrase: str, field: Optional[str] = None, analyzer: Optional[str] = None,
                  boost: Optional[float] = None) -> None:
-        super().__init__(match_phrase=_text("match_phrase", match_phrase), field=field, analyzer=analyzer, boost=boost)
+        super().__init__(match_phrase=_text("match_phrase", match_phrase), field=field, analyzer=analyzer,
+                         boost=boost)
 
 
 class PhraseQuery(SearchQuery):
@@ -137,8 +139,8 @@ class NumericRangeQuery(SearchQuery):
                  field: Optional[str] = None, boost: Optional[float] = None) -> None:
         if min is None and max is None:
             raise InvalidArgumentException(message="NumericRangeQuery needs min or max")
-        super().__init__(min=min, max=max, inclusive_min=min_inclusive, inclusive_max=max_inclusive, field=field,
-                         boost=boost)
+        super().__init__(min=min, max=max, inclusive_min=min_inclusive, inclusive_max=max_inclusive,
+                         field=field, boost=boost)
 
 
 class MatchAllQuery(SearchQuery):
@@ -172,7 +174,8 @@ class ConjunctionQuery(SearchQuery):
 class DisjunctionQuery(SearchQuery):
     """At least ``min`` (default 1) of the sub-queries."""
 
-    def __init__(self, *queries: SearchQuery, min: Optional[int] = None, boost: Optional[float] = None) -> None:  # noqa: A002
+    def __init__(self, *queries: SearchQuery, min: Optional[int] = None,  # noqa: A002
+                 boost: Optional[float] = None) -> None:
         super().__init__(disjuncts=_queries("DisjunctionQuery", queries), min=min, boost=boost)
 
 
@@ -213,7 +216,8 @@ class NumericRangeFacet(Facet):
     def __init__(self, field: str, limit: int = 10) -> None:
         super().__init__(field, limit, numeric_ranges=[])
 
-    def add_range(self, name: str, min: Optional[float] = None, max: Optional[float] = None) -> "NumericRangeFacet":  # noqa: A002
+    def add_range(self, name: str, min: Optional[float] = None,  # noqa: A002
+                  max: Optional[float] = None) -> "NumericRangeFacet":  # noqa: A002
         rng: Dict[str, Any] = {"name": name}
         if min is not None:
             rng["min"] = min
@@ -242,7 +246,8 @@ def build_payload(index: str, query: SearchQuery, args: Tuple[Any, ...],
     if opts.get("sort"):
         body["sort"] = list(opts["sort"])
     if opts.get("facets"):
-        body["facets"] = {name: f.encodable if isinstance(f, Facet) else f for name, f in opts["facets"].items()}
+        body["facets"] = {name: f.encodable if isinstance(f, Facet) else f
+                          for name, f in opts["facets"].items()}
     if opts.get("highlight_style") or opts.get("highlight_fields"):
         hl: Dict[str, Any] = {}
         if opts.get("highlight_style"):

@@ -36,7 +36,8 @@ class Spec:
 
     def __init__(self, kind: int, path: str, value: bytes = b"", flags: int = 0, delta: int = 0) -> None:
         if not isinstance(path, str):
-            raise InvalidArgumentException(message=f"sub-document path must be a str, got {type(path).__name__}")
+            raise InvalidArgumentException(
+                message=f"sub-document path must be a str, got {type(path).__name__}")
         self.kind = kind
         self.path = path
         self.value = value
@@ -196,11 +197,13 @@ def check_specs(specs: Any, lookup: bool) -> "list[Spec]":
     try:
         specs = list(specs)
     except TypeError:
-        raise InvalidArgumentException(message=f"specs must be a list of Spec, got {type(specs).__name__}") from None
+        raise InvalidArgumentException(
+            message=f"specs must be a list of Spec, got {type(specs).__name__}") from None
     if not specs:
         raise InvalidArgumentException(message="at least one sub-document spec is needed")
     if len(specs) > 16:
-        raise InvalidArgumentException(message=f"at most 16 sub-document specs per operation, got {len(specs)}")
+        raise InvalidArgumentException(
+            message=f"at most 16 sub-document specs per operation, got {len(specs)}")
     for spec in specs:
         if not isinstance(spec, Spec):
             raise InvalidArgumentException(message=f"not a sub-document spec: {spec!r}")

@@ -184,11 +184,18 @@ class Transcoder(ABC):
 
     @abstractmethod
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-        """The bytes to store for ``value`` and the 32-bit flags to store with them."""
+        """The bytes to store for ``value`` and the 32-bit flags to store with them.
+
+        Subclasses must define it; ``super().encode_value(value, format)`` runs the 1.x
+        built-in conversions (:class:`LegacyTranscoder`), as the 1.x ``Transcoder`` did.
+        """
+        return LegacyTranscoder().encode_value(value, format)
 
     @abstractmethod
     def decode_value(self, value: bytes, flags: int) -> Any:
-        """The value that stored ``value`` bytes with ``flags`` represent."""
+        """The value that stored ``value`` bytes with ``flags`` represent (``super()`` call:
+        the 1.x built-in conversions)."""
+        return LegacyTranscoder().decode_value(value, flags)
 
     @classmethod
     def __subclasshook__(cls, other: type) -> Any:

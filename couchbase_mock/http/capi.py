@@ -16,6 +16,7 @@ from typing import Any, AsyncIterator, Optional, Union
 
 from couchbase_mock.views import (
     BucketViews,
+    CollationMissing,
     DesignDocError,
     JSEngineMissing,
     JSError,
@@ -49,7 +50,8 @@ _NO_BUCKET = ("not_found", "no_couchbase_bucket_exists")
 
 async def _stream_rows(result: ViewResult) -> AsyncIterator[bytes]:
     """The response body, about CHUNK_BYTES at a time."""
-    head = '{"total_rows":%d,"rows":[\r\n' % result.total_rows if result.total_rows is not None else '{"rows":[\r\n'
+    head = ('{"total_rows":%d,"rows":[\r\n' % result.total_rows if result.total_rows is not None
+            else '{"rows":[\r\n')
     parts = [head]
     size = len(head)
     sep = ""
@@ -123,7 +125,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
             return _error(404, "not_found", exc.reason)
         except (ReduceError, JSError) as exc:
             return _error(500, "reduce_error", str(exc))
-        except JSEngineMissing as exc:
+        except (JSEngineMissing, CollationMissing) as exc:
             return _error(501, "not_implemented", str(exc))
         return StreamResponse(_stream_rows(result))
 

@@ -13,14 +13,16 @@ import asyncio
 import struct
 from typing import TYPE_CHECKING, Any, List, Optional, Set
 
-from couchbase_mock.kv import handlers, protocol as P
+from couchbase_mock.kv import handlers
+from couchbase_mock.kv import protocol as P
 from couchbase_mock.kv.sasl import MECHANISMS, SaslError, check_plain, new_scram
 
 if TYPE_CHECKING:
     from couchbase_mock.cluster import Bucket, Cluster, Node
 
 # HELLO features the mock implements (and so acknowledges).
-F_TCPNODELAY, F_MUTATION_SEQNO, F_XATTR, F_XERROR, F_SELECT_BUCKET, F_JSON = 0x03, 0x04, 0x06, 0x07, 0x08, 0x0B
+F_TCPNODELAY, F_MUTATION_SEQNO, F_XATTR, F_XERROR, F_SELECT_BUCKET, F_JSON = \
+    0x03, 0x04, 0x06, 0x07, 0x08, 0x0B
 F_DUPLEX, F_CLUSTERMAP_NOTIF, F_UNORDERED, F_ALT_REQUEST, F_SYNC_REPL, F_COLLECTIONS, F_PRESERVE_TTL = \
     0x0C, 0x0D, 0x0E, 0x10, 0x11, 0x12, 0x14
 SUPPORTED = {F_TCPNODELAY, F_MUTATION_SEQNO, F_XATTR, F_SELECT_BUCKET, F_JSON, F_UNORDERED, F_ALT_REQUEST,
@@ -183,7 +185,7 @@ def _list_mechs(conn: KVConnection, req: Request) -> bytes:
 
 def _lookup_password(conn: KVConnection) -> Any:
     cluster = conn.cluster
-    return lambda user: cluster.password if user == cluster.username else None
+    return cluster.password_of
 
 
 def _sasl_auth(conn: KVConnection, req: Request) -> bytes:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 from couchbase_mock import subdoc as SD
 from couchbase_mock.kv import protocol as P
-from couchbase_mock.store import BucketStore as Store, Doc, is_json
+from couchbase_mock.store import BucketStore as Store
+from couchbase_mock.store import Doc, is_json
 
 if TYPE_CHECKING:
     from couchbase_mock.kv.connection import KVConnection, Request
@@ -38,7 +39,9 @@ class _Refused(Exception):
         self.reply = reply
 
 
-def _handler(fn: Callable[["KVConnection", "Request"], bytes]) -> Callable[["KVConnection", "Request"], bytes]:
+def _handler(
+    fn: Callable[["KVConnection", "Request"], bytes],
+) -> Callable[["KVConnection", "Request"], bytes]:
     """An opcode handler whose checks (``_target``, ``_existing``) refuse by raising :class:`_Refused`."""
 
     def handle(conn: "KVConnection", req: "Request") -> bytes:
@@ -124,8 +127,8 @@ def _preserve_ttl(req: "Request") -> bool:
     return bool(req.framing) and 5 in P.parse_framing(req.framing)
 
 
-def _store_doc(conn: "KVConnection", req: "Request", doc: Optional[Doc], value: bytes, flags: int, datatype: int,
-               expiry: int) -> Doc:
+def _store_doc(conn: "KVConnection", req: "Request", doc: Optional[Doc], value: bytes, flags: int,
+               datatype: int, expiry: int) -> Doc:
     store = conn.bucket.store  # type: ignore[union-attr]
     seqno = store.next_seqno(req.vbucket)
     cas = store.next_cas()
@@ -444,7 +447,8 @@ def subdoc_mutate(conn: "KVConnection", req: "Request") -> bytes:
     except SD.SubdocRequestError as exc:
         return _reply(req, exc.status)
     if not outcome.ok:
-        return _reply(req, P.SUBDOC_MULTI_PATH_FAILURE, struct.pack(">BH", outcome.failed_index, outcome.status))
+        return _reply(req, P.SUBDOC_MULTI_PATH_FAILURE,
+                      struct.pack(">BH", outcome.failed_index, outcome.status))
     store.next_seqno(req.vbucket)
     if outcome.doc is None:
         target = doc or Doc(b"", 0, 0, new_cas, 0, new_seqno)
@@ -456,8 +460,8 @@ def subdoc_mutate(conn: "KVConnection", req: "Request") -> bytes:
             exp = doc.expiry if doc is not None else 0
         else:
             exp = store.clock.absolute(expiry)
-        new = Doc(outcome.doc, doc.flags if doc else 0x02000000, 1 if is_json(outcome.doc) else 0, new_cas, exp,
-                  new_seqno)
+        new = Doc(outcome.doc, doc.flags if doc else 0x02000000, 1 if is_json(outcome.doc) else 0, new_cas,
+                  exp, new_seqno)
         new.xattrs = dict(outcome.xattrs)
         store.docs[(req.cid, req.key)] = new
     body = b"".join(struct.pack(">BHI", index, 0, len(value)) + value for index, value in outcome.results)

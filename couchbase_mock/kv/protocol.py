@@ -8,7 +8,8 @@ HEADER = struct.Struct(">BBHBBHIIQ")
 REQ, ALT_REQ, RES, ALT_RES = 0x80, 0x08, 0x81, 0x18
 
 # statuses
-SUCCESS, KEY_ENOENT, KEY_EEXISTS, E2BIG, EINVAL, NOT_STORED, DELTA_BADVAL = 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
+SUCCESS, KEY_ENOENT, KEY_EEXISTS, E2BIG, EINVAL, NOT_STORED, DELTA_BADVAL = \
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
 NOT_MY_VBUCKET, NO_BUCKET, LOCKED, NOT_LOCKED = 0x07, 0x08, 0x09, 0x0E
 AUTH_ERROR, AUTH_CONTINUE, EACCESS = 0x20, 0x21, 0x24
 UNKNOWN_COMMAND, NOT_SUPPORTED, ETMPFAIL = 0x81, 0x83, 0x86
@@ -54,4 +55,5 @@ def leb128(data: bytes) -> Tuple[int, int]:
 def response(opcode: int, opaque: int, status: int = 0, value: bytes = b"", extras: bytes = b"",
              key: bytes = b"", cas: int = 0, datatype: int = 0) -> bytes:
     body = len(extras) + len(key) + len(value)
-    return HEADER.pack(RES, opcode, len(key), len(extras), datatype, status, body, opaque, cas) + extras + key + value
+    return (HEADER.pack(RES, opcode, len(key), len(extras), datatype, status, body, opaque, cas)
+            + extras + key + value)

@@ -21,7 +21,8 @@ def _unescape(name: str) -> str:
 
 
 class ScramServer:
-    """One SCRAM exchange: ``start(client_first) -> server_first``, ``finish(client_final) -> (user, v=...)``."""
+    """One SCRAM exchange: ``start(client_first) -> server_first``,
+    ``finish(client_final) -> (user, v=...)``."""
 
     def __init__(self, mech: str, lookup: Callable[[str], Optional[str]]) -> None:
         self.hash = _HASH[mech]

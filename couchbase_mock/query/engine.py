@@ -24,8 +24,17 @@ import weakref
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from couchbase_mock.query import nodes as N
-from couchbase_mock.query.errors import (DML_FAILURE, DUPLICATE_KEY, INDEX_EXISTS, INDEX_NOT_FOUND, NO_INDEX,
-                                         NO_SUCH_PREPARED, READONLY, TIMEOUT, QueryError)
+from couchbase_mock.query.errors import (
+    DML_FAILURE,
+    DUPLICATE_KEY,
+    INDEX_EXISTS,
+    INDEX_NOT_FOUND,
+    NO_INDEX,
+    NO_SUCH_PREPARED,
+    READONLY,
+    TIMEOUT,
+    QueryError,
+)
 from couchbase_mock.query.evaluator import Params, Row, check_expr, evaluate, has_aggregate
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
 from couchbase_mock.query.parser import parse
@@ -206,9 +215,9 @@ class QueryService:
         used = _paths(where, alias) if where is not None else set()
         if any(ix["keys"] and ix["keys"][0] in used for ix in indexes.values()):
             return
-        raise QueryError(NO_INDEX, f"No index available on keyspace {ks.quoted()} that matches your query. Use "
-                         f"CREATE PRIMARY INDEX ON {ks.quoted()} to create a primary index, or check that your "
-                         "expected index is online.", 404)
+        raise QueryError(NO_INDEX, f"No index available on keyspace {ks.quoted()} that matches your query. "
+                         f"Use CREATE PRIMARY INDEX ON {ks.quoted()} to create a primary index, or check "
+                         "that your expected index is online.", 404)
 
     def _plan(self, stmt: N.Statement, opts: Options, qc: Any, dry_run: bool = False) -> Execution:
         opts.query_context = qc
@@ -270,8 +279,8 @@ class QueryService:
         if sel.where is not None:
             where = sel.where
             rows = (r for r in rows if truthy(evaluate(where, r, params)))
-        aggregating = bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection) or has_aggregate(
-            sel.having) or any(has_aggregate(e) for e, _ in sel.order_by)
+        aggregating = (bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection)
+                       or has_aggregate(sel.having) or any(has_aggregate(e) for e, _ in sel.order_by))
         if aggregating:
             rows = _group(rows, sel.group_by, alias, params)
             if sel.having is not None:
@@ -349,7 +358,8 @@ class QueryService:
             doc = store_doc(ks, kb, value)
             ex.mutation_count += 1
             if stmt.returning is not None:
-                out = _returning(stmt.returning, Row({alias: value}, {alias: ks.meta_of(kb, doc)}, alias), params)
+                out = _returning(stmt.returning, Row({alias: value}, {alias: ks.meta_of(kb, doc)}, alias),
+                                 params)
                 if out is not MISSING:
                     yield out
 
@@ -460,8 +470,8 @@ def _show(v: Any) -> str:
 
 
 def _dml_error(verb: str, key: str, reason_code: int, cause: str) -> QueryError:
-    return QueryError(DML_FAILURE, f"DML Error, possible causes include concurrent modification. Failed to perform "
-                      f"{verb} on key {key} - cause: {cause}", 200,
+    return QueryError(DML_FAILURE, "DML Error, possible causes include concurrent modification. "
+                      f"Failed to perform {verb} on key {key} - cause: {cause}", 200,
                       {"caller": "couchbase_mock", "code": reason_code, "key": "dml.statement.error",
                        "message": cause})
 
@@ -519,7 +529,8 @@ def _signature(terms: List[N.ResultTerm], raw: bool) -> Any:
     return sig
 
 
-def _project_terms(terms: List[N.ResultTerm], raw: bool, row: Row, params: Params, alias: Optional[str]) -> Any:
+def _project_terms(terms: List[N.ResultTerm], raw: bool, row: Row, params: Params,
+                   alias: Optional[str]) -> Any:
     if raw:
         return evaluate(terms[0].expr, row, params)  # type: ignore[arg-type]
     out: Dict[str, Any] = {}

@@ -28,7 +28,8 @@ KEY_NOT_FOUND = 17014
 class QueryError(Exception):
     """One server error: ``code``, ``msg``, HTTP ``status`` and an optional ``reason`` object."""
 
-    def __init__(self, code: int, msg: str, status: int = 500, reason: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(self, code: int, msg: str, status: int = 500,
+                 reason: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(msg)
         self.code = code
         self.msg = msg

@@ -15,7 +15,17 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.functions import FUNCTIONS
-from couchbase_mock.query.values import MISSING, canonical, collate, equal, is_number, number, rank, sort_key, truthy
+from couchbase_mock.query.values import (
+    MISSING,
+    canonical,
+    collate,
+    equal,
+    is_number,
+    number,
+    rank,
+    sort_key,
+    truthy,
+)
 
 __all__ = ["Row", "Params", "evaluate", "check_expr", "has_aggregate"]
 

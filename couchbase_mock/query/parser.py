@@ -24,7 +24,7 @@ ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE
 FROM GROUP HAVING IN INDEX INSERT INTO IS KEY KEYS LET LIKE LIMIT MISSING NOT NULL OFFSET ON OR ORDER PREPARE
 PRIMARY RAW RETURNING SATISFIES SELECT SET THEN TRUE UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN
 WHERE WITH
-""".split())
+""".split())  # noqa: E501 - a word list: the string stays as written
 
 _COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -221,7 +221,8 @@ class _Parser:
 
     def keyspace_ref(self, alias: bool) -> N.KeyspaceRef:
         namespace = None
-        first = self.ident(allow_reserved=("DEFAULT",)) if not self.tok.is_kw("DEFAULT") else str(self.advance().value)
+        first = (self.ident(allow_reserved=("DEFAULT",)) if not self.tok.is_kw("DEFAULT")
+                 else str(self.advance().value))
         if self.accept_op(":"):
             namespace = first
             first = self.ident(allow_reserved=("DEFAULT",)) if not self.tok.is_kw("DEFAULT") else str(

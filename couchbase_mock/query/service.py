@@ -101,8 +101,8 @@ def _error_response(err: QueryError, request_id: str, fields: Dict[str, Any], st
     body["status"] = "fatal"
     if _bool(fields, "metrics", True):
         elapsed = _duration(time.monotonic() - started)
-        body["metrics"] = {"elapsedTime": elapsed, "executionTime": elapsed, "resultCount": 0, "resultSize": 0,
-                           "errorCount": 1}
+        body["metrics"] = {"elapsedTime": elapsed, "executionTime": elapsed, "resultCount": 0,
+                           "resultSize": 0, "errorCount": 1}
         if analytics:
             body["metrics"]["processedObjects"] = 0
     return Response.json(body, err.status)

@@ -38,7 +38,8 @@ class Facet:
         if self.numeric and self.dates:
             raise QueryError(f"facet {name!r} cannot have both numeric and date ranges")
 
-    def _ranges(self, raw: Any, numeric: bool) -> List[Tuple[str, Optional[float], Optional[float], Dict[str, Any]]]:
+    def _ranges(self, raw: Any,
+                numeric: bool) -> List[Tuple[str, Optional[float], Optional[float], Dict[str, Any]]]:
         if raw is None:
             return []
         if not isinstance(raw, list):
@@ -107,7 +108,8 @@ class Facet:
         out: Dict[str, Any] = {"field": self.field, "total": total, "missing": missing,
                                "other": total - sum(counts[i] for i in shown)}
         if shown:
-            out[key] = [dict({"name": ranges[i][0]}, **_echo_range(ranges[i][3]), count=counts[i]) for i in shown]
+            out[key] = [dict({"name": ranges[i][0]}, **_echo_range(ranges[i][3]), count=counts[i])
+                        for i in shown]
         return out
 
 
@@ -117,7 +119,8 @@ def _echo_range(echo: Dict[str, Any]) -> Dict[str, Any]:
         if key in out:
             when = parse_date(out[key])
             assert when is not None
-            out[key] = datetime.datetime.fromtimestamp(when, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            out[key] = datetime.datetime.fromtimestamp(when, datetime.timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%SZ")
     return out
 
 

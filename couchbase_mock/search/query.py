@@ -169,11 +169,13 @@ class TermQuery(Query):
                                                              self.prefix_length), self.boost)
 
 
-def _fuzzy_terms(index: InvertedIndex, field: str, term: str, fuzziness: int, prefix_length: int) -> List[str]:
+def _fuzzy_terms(index: InvertedIndex, field: str, term: str, fuzziness: int,
+                 prefix_length: int) -> List[str]:
     if not fuzziness:
         return [term]
     prefix = term[:prefix_length]
-    return _expand(index, field, lambda t: t.startswith(prefix) and edit_distance(t, term, fuzziness) <= fuzziness)
+    return _expand(index, field,
+                   lambda t: t.startswith(prefix) and edit_distance(t, term, fuzziness) <= fuzziness)
 
 
 class MatchQuery(Query):
@@ -232,8 +234,8 @@ class PhraseQuery(Query):
             for (src, apos, pos), loc in starts.items():
                 chain = [(self.terms[0], loc)]
                 for offset, docs in enumerate(lists[1:], 1):
-                    nxt = next((l for l in docs[doc_id] if l[0] == src and l[4] == apos and l[1] == pos + offset),
-                               None)
+                    nxt = next((at for at in docs[doc_id]
+                                if at[0] == src and at[4] == apos and at[1] == pos + offset), None)
                     if nxt is None:
                         break
                     chain.append((self.terms[offset], nxt))
@@ -317,7 +319,8 @@ class RangeQuery(Query):
 
     def evaluate(self, index: InvertedIndex) -> Matches:
         values = index.date_values(self.field) if self.dates else index.numeric_values(self.field)
-        return {doc_id: Match(self.boost) for doc_id, vals in values.items() if any(self.contains(v) for v in vals)}
+        return {doc_id: Match(self.boost) for doc_id, vals in values.items()
+                if any(self.contains(v) for v in vals)}
 
 
 def _date(raw: Dict[str, Any], key: str) -> Optional[float]:

@@ -107,7 +107,8 @@ class SearchRequest:
         self.size = _count(body, ("size", "limit"), DEFAULT_SIZE)
         self.offset = _count(body, ("from", "skip"), 0)
         fields = body.get("fields")
-        if fields is not None and (not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)):
+        if fields is not None and (not isinstance(fields, list)
+                                   or not all(isinstance(f, str) for f in fields)):
             raise QueryError("fields must be an array of strings")
         self.fields: List[str] = fields or []
         sort = body.get("sort")
@@ -147,7 +148,8 @@ class SearchRequest:
         hits = [self._hit(doc_id, m, index, pindex, labels[doc_id]) for doc_id, m in page]
         return SearchOutcome(self.echo, hits, len(matches), max_score, took, facets)
 
-    def _hit(self, doc_id: str, match: Match, index: InvertedIndex, pindex: str, sort: List[Any]) -> Dict[str, Any]:
+    def _hit(self, doc_id: str, match: Match, index: InvertedIndex, pindex: str,
+             sort: List[Any]) -> Dict[str, Any]:
         hit: Dict[str, Any] = {"index": pindex, "id": doc_id, "score": match.score, "sort": sort}
         if match.locs:
             locations: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
@@ -162,7 +164,8 @@ class SearchRequest:
         if self.fields:
             stored = index.stored.get(doc_id, {})
             wanted = list(stored) if "*" in self.fields else self.fields
-            out = {f: (stored[f][0] if len(stored[f]) == 1 else list(stored[f])) for f in wanted if f in stored}
+            out = {f: (stored[f][0] if len(stored[f]) == 1 else list(stored[f]))
+                   for f in wanted if f in stored}
             if out:
                 hit["fields"] = out
         return hit

@@ -1,52 +1,81 @@
-"""View collation: the order of view keys, as CouchDB/Couchbase sorts them.
+"""View collation: the order of view keys, as Couchbase Server sorts them.
 
-Types sort ``null < false < true < numbers < strings < arrays < objects``;
-arrays compare element by element (a prefix sorts first), objects compare
-their ``(key, value)`` pairs in document order the same way.
+The server compares keys with couchstore's JSON collation (the rules of
+CouchDB's "Views Collation"):
 
-Strings: the server uses ICU (Unicode Collation Algorithm). The mock
-approximates it with three levels, which gives the same order for common
-text (ASCII words, accented Latin, mixed case):
+* types sort ``null < false < true < numbers < strings < arrays < objects``;
+* numbers by value (``1 == 1.0``);
+* arrays element by element, a prefix first (``[] < ["a"] < ["a", 1]``);
+* objects member by member in document order, each member's name (a string)
+  then its value, a prefix first (``{} < {"a": 1} < {"a": 1, "b": 0}``);
+* strings with ICU's root collator at its defaults, which is the Unicode
+  Collation Algorithm (UCA) over the DUCET table with three levels and
+  variable weighting *non-ignorable*:
 
-1. primary: each character, decomposed (NFKD) without combining marks and
-   case-folded, ranked by class first: whitespace and punctuation, then
-   symbols, then digits, then letters (so ``"10" < "a"`` and ``"-" < "0"``);
-2. secondary: the same with the accents kept (``"e" < "é"``);
-3. tertiary: lower case before upper case (``"a" < "A" < "b"``);
+  1. base characters: punctuation and whitespace first, then symbols
+     (currency last), digits, then letters by alphabet; case and accents do
+     not count here, so ``"Abc" < "abd"``;
+  2. accents: ``"e" < "é"``;
+  3. case and variants: lower case first, ``"a" < "A"``;
 
-and finally code points, so two keys compare equal only when identical.
+  there is no fourth (identical) level: two strings the collator finds equal,
+  such as ``"e\\u0301"`` and ``"é"`` or strings differing only by ignorable
+  control characters, are the same key (ties go by document id).
+
+  Unassigned code points get UCA's implicit weights, above every assigned
+  character: that is why the 1.x SDK's prefix idiom
+  ``mapkey_range=[v, v + "\\u0fff"]`` (``Query.STRING_RANGE_END``) finds
+  every key that starts with ``v``.
+
+The mock computes the UCA with the ``pyuca`` package and its DUCET table
+(Unicode 10.0; pyuca passes the UCA conformance tests for non-ignorable
+weighting). A server's ICU uses a newer Unicode version and CLDR's root
+order (DUCET with a few tailorings such as U+FFFE/U+FFFF); the two agree on
+text in scripts of Unicode 10.0, and characters assigned since sort like
+unassigned ones here.
 """
 from __future__ import annotations
 
-import unicodedata
+import threading
 from functools import lru_cache
-from typing import Any, Tuple
+from typing import Any, Optional, Tuple
 
-__all__ = ["sort_key", "collate", "string_key"]
-
-_PUNCT, _SYMBOL, _DIGIT, _LETTER = "0", "1", "2", "3"
+__all__ = ["sort_key", "collate", "string_key", "require", "CollationMissing"]
 
 
-def _class(ch: str) -> str:
-    cat = unicodedata.category(ch)
-    if cat[0] in "ZPC":
-        return _PUNCT
-    if cat[0] == "S":
-        return _SYMBOL
-    if cat[0] == "N":
-        return _DIGIT
-    return _LETTER
+class CollationMissing(RuntimeError):
+    """The optional ``pyuca`` package (the UCA tables) is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__("view collation of string keys needs the Python package 'pyuca' "
+                         "(pip install pyuca, or couchbase-cffi[mock])")
+
+
+_collator: Optional[Any] = None
+_collator_lock = threading.Lock()
+
+
+def require() -> Any:
+    """Load the UCA tables now (CollationMissing without ``pyuca``); the collator."""
+    global _collator
+    with _collator_lock:
+        if _collator is None:
+            try:
+                from pyuca.collator import Collator_10_0_0
+            except ImportError:
+                raise CollationMissing() from None
+            _collator = Collator_10_0_0()  # parses the DUCET once (about 0.1 s)
+    return _collator
 
 
 @lru_cache(maxsize=65536)
-def string_key(text: str) -> Tuple[str, str, str, str]:
-    """The comparison key of a string (see the module docstring)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    base = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    primary = "".join(_class(ch) + ch for ch in base)
-    secondary = decomposed.casefold()
-    tertiary = text.swapcase()
-    return primary, secondary, tertiary, text
+def string_key(text: str) -> Tuple[int, ...]:
+    """The UCA sort key of ``text``: primary, secondary and tertiary weights, 0-separated.
+
+    Python's tuple order on these keys is the collation order of the strings.
+    """
+    collator = _collator if _collator is not None else require()
+    return collator.sort_key(text)
 
 
 def sort_key(value: Any) -> Tuple[Any, ...]:

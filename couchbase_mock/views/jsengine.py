@@ -121,10 +121,12 @@ class JSEngine:
             out.extend(self.map(handle, json.dumps([item]), 1))
         return out
 
-    def reduce(self, handle: str, keys: Optional[Sequence[Any]], values: Sequence[Any], rereduce: bool) -> Any:
+    def reduce(self, handle: str, keys: Optional[Sequence[Any]], values: Sequence[Any],
+               rereduce: bool) -> Any:
         """Call a reduce function; JSError if it throws."""
         try:
-            text = self._reduce(handle, json.dumps(None if keys is None else list(keys)), json.dumps(list(values)), bool(rereduce))
+            text = self._reduce(handle, json.dumps(None if keys is None else list(keys)),
+                                json.dumps(list(values)), bool(rereduce))
         except self._error as exc:
             raise JSError(_first_line(exc)) from None
         return json.loads(text)

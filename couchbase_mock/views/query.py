@@ -100,7 +100,8 @@ def _group_key(key: Any, level: Optional[int]) -> Any:
     return key[:level] if isinstance(key, list) else key
 
 
-def _reduced(selected: Iterable[Row], reducer: Reducer, level: Optional[int], grouped: bool) -> List[Dict[str, Any]]:
+def _reduced(selected: Iterable[Row], reducer: Reducer, level: Optional[int],
+             grouped: bool) -> List[Dict[str, Any]]:
     items = [(r[2], r[1], r[3]) for r in selected]
     if not grouped:
         return [{"key": None, "value": reducer.reduce(items)}] if items else []

@@ -17,6 +17,7 @@ import weakref
 from typing import Any, Dict, Optional, Set
 
 from couchbase_mock.store import BucketStore
+from couchbase_mock.views import collation
 from couchbase_mock.views.ddocs import DesignDocs, validate
 from couchbase_mock.views.index import ViewIndex
 from couchbase_mock.views.jsengine import JSEngine, engine
@@ -79,13 +80,15 @@ class BucketViews:
             del self._indexes[source]
 
     async def query(self, ddoc: str, view: str, params: ViewParams) -> ViewResult:
-        """Answer a view query. ViewNotFound, ParamError, ReduceError, JSEngineMissing on failure."""
+        """Answer a view query. ViewNotFound, ParamError, ReduceError, JSEngineMissing or
+        CollationMissing on failure."""
         body, definition = self.ddocs.view(ddoc, view)
         if body is None:
             raise ViewNotFound("missing")
         if definition is None:
             raise ViewNotFound("missing_named_view")
         js = self.engine()
+        collation.require()
         reduce_source = definition.get("reduce")
         reducer = make_reducer(reduce_source, self.engine) if reduce_source else None
         index = self._indexes.get(definition["map"])

@@ -17,9 +17,9 @@ import pytest
 
 from acouchbase.cluster import Cluster
 from couchbase import iops as I
+from couchbase._instance import live_connections
 from couchbase._kv_response import AsyncResult
 from couchbase.auth import PasswordAuthenticator
-from couchbase._instance import live_connections
 from couchbase.exceptions import (
     AuthenticationException,
     BucketNotFoundException,

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from couchbase.exceptions import RequestCanceledException
-
 from support.frontends import FRONT_ENDS, selected  # noqa: E402
 
 ASYNC = [n for n in selected() if n != "sync"]

@@ -18,5 +18,6 @@ def test_asyncio_example_serves_documents(flags):
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].startswith("serving on http://127.0.0.1:")
-    assert lines[1:6] == [f"200 {{'id': {i}, 'name': '{n}'}}" for i, n in enumerate(["Oslo", "Lima", "Pune", "Kyiv", "Faro"])]
+    assert lines[1:6] == [f"200 {{'id': {i}, 'name': '{n}'}}"
+                          for i, n in enumerate(["Oslo", "Lima", "Pune", "Kyiv", "Faro"])]
     assert lines[6].startswith("404")

@@ -145,7 +145,8 @@ def test_a_new_loop_needs_only_the_interface(mock, key):
                     timer.fire()
 
     loops: List[TinyLoop] = []
-    cluster = AsyncCluster(mock.connstr, _auth(mock), iops_factory=lambda: loops.append(TinyLoop()) or loops[-1])
+    cluster = AsyncCluster(mock.connstr, _auth(mock),
+                           iops_factory=lambda: loops.append(TinyLoop()) or loops[-1])
     coll = cluster.bucket("default").default_collection()
     res = coll.upsert(key, "tiny")
     box: list = []

@@ -34,7 +34,8 @@ def test_official_txcouchbase_tx_deferred_and_gcouchbase_are_measured(tmp_path: 
         assert cons[name]["status"] == "ok", (name, cons[name])
         for wid, ops in OPS.items():
             rec = cons[name]["workloads"][wid]
-            assert rec["ops"] == ops and rec["cpu_us_per_op"] > 0 and rec["p99_us"] >= rec["p50_us"] > 0, (name, wid)
+            assert (rec["ops"] == ops and rec["cpu_us_per_op"] > 0
+                    and rec["p99_us"] >= rec["p50_us"] > 0), (name, wid)
     for name in ("official-txcouchbase", "official-txcouchbase-notrace"):
         assert cons[name]["workloads"]["get-multi100-32B"] == {"skipped": "no multi API"}
     assert cons["tx-deferred"]["workloads"]["get-multi100-32B"]["ops"] == 200

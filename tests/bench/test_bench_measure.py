@@ -87,7 +87,8 @@ def test_sync_and_coroutine_sessions_make_the_same_calls_and_records(per_op: boo
     for records in (sync_records, coro_records):
         by_id = {r["workload"]: r for r in records}
         assert [r["workload"] for r in records] == [w["id"] for w in plan("tiny")]
-        assert by_id["get-multi100-32B"] == {"workload": "get-multi100-32B", "error": "ValueError: get_multi refused"}
+        assert by_id["get-multi100-32B"] == {"workload": "get-multi100-32B",
+                                             "error": "ValueError: get_multi refused"}
         x100 = by_id["upsert-x100-32B"]
         assert x100["ops"] == 200 and x100["cpu_us_per_op"] >= 0 and x100["p50_us"] == 1.0
         assert x100["latency_unit"] == ("op" if per_op else "batch of 100")

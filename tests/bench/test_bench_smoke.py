@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_tiny_run_writes_results_json(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--plan", "tiny", "--contenders", "blocking,raw,floor,no-such-contender",
-         "--out", str(tmp_path), "--no-plot"],
+        [sys.executable, "-m", "bench", "--plan", "tiny", "--contenders",
+         "blocking,raw,floor,no-such-contender", "--out", str(tmp_path), "--no-plot"],
         cwd=str(ROOT), capture_output=True, text=True, timeout=240)
     assert proc.returncode == 2 and "unknown contender" in proc.stderr  # bad input: a clear error
 
@@ -40,7 +40,8 @@ def test_tiny_run_writes_results_json(tmp_path: Path) -> None:
                 assert "skipped" in rec  # one at a time only: reported, not crashed
                 continue
             assert rec["ops"] > 0
-            for field in ("cpu_us_per_op", "ops_per_s", "p50_us", "p99_us", "rss_before_kib", "rss_after_kib"):
+            for field in ("cpu_us_per_op", "ops_per_s", "p50_us", "p99_us", "rss_before_kib",
+                          "rss_after_kib"):
                 assert rec[field] > 0, (name, wid, field, rec)
             assert rec["p99_us"] >= rec["p50_us"]
     assert {t["result"] for t in run["targets"]} <= {"pass", "fail", "n/a"}

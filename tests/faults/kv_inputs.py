@@ -21,9 +21,10 @@ import datetime
 import math
 from typing import Any, Dict, List, Optional, Tuple
 
+from hypothesis import strategies as st
+
 from couchbase import transcoder as T
 from couchbase.options import ClientDurability, Durability, ServerDurability
-from hypothesis import strategies as st
 
 THIRTY_DAYS = 30 * 24 * 3600
 U32 = 0xFFFFFFFF

@@ -384,8 +384,9 @@ class TwistedWorkload(Workload):
     name = "twisted"
 
     def round(self, gets: Sequence[str], puts: Sequence[str]) -> None:
-        from support.frontends.twisted_fe import run_until_fired
         from twisted.internet.defer import DeferredList
+
+        from support.frontends.twisted_fe import run_until_fired
 
         coll, tally = self.coll, self.tally
         ds = [coll.get(g) for g in gets] + [coll.upsert(p, VALUE) for p in puts]

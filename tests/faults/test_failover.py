@@ -33,8 +33,8 @@ from typing import Any, Dict, Iterator, List
 
 import flight as F
 import pytest
-from couchbase.exceptions import CouchbaseException
 
+from couchbase.exceptions import CouchbaseException
 from couchbase_mock import MockCluster
 
 OPS = 10_000

@@ -25,10 +25,6 @@ import weakref
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
-from couchbase._instance import live_connections
-from couchbase.exceptions import CouchbaseException, ObjectClosedException
-from couchbase.results import GetResult, MutationResult
-from couchbase.transcoder import JSONTranscoder
 from lifecycle_support import (  # tests/faults is on sys.path
     WAIT,
     Driver,
@@ -38,6 +34,11 @@ from lifecycle_support import (  # tests/faults is on sys.path
     connections_of,
     only,
 )
+
+from couchbase._instance import live_connections
+from couchbase.exceptions import CouchbaseException, ObjectClosedException
+from couchbase.results import GetResult, MutationResult
+from couchbase.transcoder import JSONTranscoder
 
 N = 1000  # operations in flight when the cluster is closed
 SLOW_NODE = 1

@@ -34,6 +34,9 @@ from typing import Any, Callable, Iterator, Optional, Tuple
 
 import kv_inputs as I
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from couchbase import transcoder as T
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
@@ -49,8 +52,6 @@ from couchbase.exceptions import (
     ValueFormatException,
 )
 from couchbase.options import ClusterOptions
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 BUCKET = "other"  # the session mock's spare bucket: thousands of odd documents stay out of "default"
 KV_TIMEOUT = 2.5

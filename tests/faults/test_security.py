@@ -35,9 +35,10 @@ import urllib.parse
 from typing import Any, Callable, Iterator, List, Tuple
 
 import pytest
+
+from couchbase._instance import live_connections
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
-from couchbase._instance import live_connections
 from couchbase.exceptions import (
     AuthenticationException,
     BucketNotFoundException,
@@ -47,9 +48,8 @@ from couchbase.exceptions import (
     TimeoutException,
 )
 from couchbase.options import ClusterOptions, UpsertOptions
-from support.frontends import FRONT_ENDS, BlockingView, selected
-
 from couchbase_mock import MockCluster
+from support.frontends import FRONT_ENDS, BlockingView, selected
 
 USER = "Administrator"
 PASSWORD = "Zq7-fault-S3kr1t-pa55w0rd!"

@@ -17,11 +17,6 @@ import threading
 from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
-from couchbase.auth import PasswordAuthenticator
-from couchbase.cluster import Cluster
-from couchbase._instance import LOCKMODE_EXC, LOCKMODE_WAIT
-from couchbase.exceptions import CasMismatchException, ObjectThreadException
-from couchbase.options import ClusterOptions
 from lifecycle_support import (  # tests/faults on sys.path
     ASYNC_FRONT_ENDS,
     WAIT,
@@ -30,6 +25,12 @@ from lifecycle_support import (  # tests/faults on sys.path
     only,
     spin_until,
 )
+
+from couchbase._instance import LOCKMODE_EXC, LOCKMODE_WAIT
+from couchbase.auth import PasswordAuthenticator
+from couchbase.cluster import Cluster
+from couchbase.exceptions import CasMismatchException, ObjectThreadException
+from couchbase.options import ClusterOptions
 
 THREADS = 16
 ROUNDS = 25  # per thread; each round is 8 operations: 16 * 25 * 8 = 3,200

@@ -20,6 +20,7 @@ pytest.importorskip("gevent")
 
 import gevent
 import gevent.socket
+
 from couchbase.auth import PasswordAuthenticator
 from couchbase.exceptions import (
     AuthenticationException,
@@ -30,7 +31,6 @@ from couchbase.exceptions import (
 )
 from couchbase.iops import live_iops
 from couchbase.options import ClusterOptions
-
 from gcouchbase.cluster import Cluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,11 +221,10 @@ def test_other_threads_are_refused(gcluster, key):
 
 def test_blocking_api_surface_matches(gcluster):
     """Every public name of the blocking Cluster/Bucket/Scope/Collection exists in gcouchbase."""
+    import gcouchbase.cluster as g
     from couchbase import bucket as b_mod
     from couchbase import cluster as c_mod
     from couchbase import collection as coll_mod
-
-    import gcouchbase.cluster as g
 
     def public(cls):
         return {n for n in dir(cls) if not n.startswith("_")}

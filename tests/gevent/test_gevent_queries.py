@@ -14,6 +14,7 @@ pytest.importorskip("gevent")
 
 import gevent
 import gevent.event
+
 from couchbase.auth import PasswordAuthenticator
 from couchbase.exceptions import (
     DesignDocumentNotFoundException,
@@ -27,9 +28,8 @@ from couchbase.n1ql import QueryMetaData
 from couchbase.options import ClusterOptions, QueryOptions
 from couchbase.search import TermFacet, TermQuery
 from couchbase.views import DesignDocument, DesignDocumentNamespace, View, ViewMetaData
-from support.query_data import BIG, BIG_STATEMENT, DDOC, SMALL, query_mock
-
 from gcouchbase.cluster import AnalyticsResult, Cluster, QueryResult, SearchResult, ViewResult
+from support.query_data import BIG, BIG_STATEMENT, DDOC, SMALL, query_mock
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ import json  # noqa: E402
 import time  # noqa: E402
 
 import gevent  # noqa: E402
+
 from couchbase.auth import PasswordAuthenticator  # noqa: E402
 from couchbase.iops import live_iops  # noqa: E402
 from couchbase.options import ClusterOptions  # noqa: E402
-
 from couchbase_mock import MockCluster  # noqa: E402
 from gcouchbase.cluster import Cluster  # noqa: E402
 

@@ -3,7 +3,6 @@ written by one SDK are read correctly by the other, with the same flags."""
 from __future__ import annotations
 
 import json
-import pickle
 
 import pytest
 
@@ -36,7 +35,7 @@ if kind == "bytes":
 if kind == "pickle":
     value = sorted(value)
 print(json.dumps({"value": value, "flags": res.flags if hasattr(res, "flags") else None, "cas": res.cas}))
-"""
+"""  # noqa: E501 - official SDK snippet, kept as written
 
 CASES = {
     "json": ({"a": [1, 2], "b": "x"}, FMT_JSON),

@@ -8,7 +8,6 @@ import threading
 import time
 
 import pytest
-from support.frontends import FRONT_ENDS
 
 from couchbase import LOCKMODE_EXC
 from couchbase.auth import PasswordAuthenticator
@@ -22,6 +21,7 @@ from couchbase.exceptions import (
     ObjectThreadException,
 )
 from couchbase.options import ClusterOptions, Durability, ServerDurability
+from support.frontends import FRONT_ENDS
 
 
 def _opts(mock, password=None):
@@ -174,9 +174,8 @@ def test_server_durability_impossible_without_replicas(front_end):
 
 
 def test_replica_read_after_node_stopped(front_end):
-    from couchbase_mock import MockCluster
-
     from couchbase.exceptions import TimeoutException
+    from couchbase_mock import MockCluster
 
     with MockCluster(nodes=3, replicas=1, buckets=["default"]) as m:
         coll, close = FRONT_ENDS[front_end](m, kv_timeout=1)

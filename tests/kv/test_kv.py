@@ -36,7 +36,8 @@ def test_upsert_get_roundtrip_json(kv, key):
     assert "GetResult" in repr(got)
 
 
-@pytest.mark.parametrize("value,fmt", [("héllo", FMT_UTF8), (b"\x00\x01bytes", FMT_BYTES), ([1, "x"], FMT_JSON)])
+@pytest.mark.parametrize("value,fmt", [("héllo", FMT_UTF8), (b"\x00\x01bytes", FMT_BYTES),
+                                       ([1, "x"], FMT_JSON)])
 def test_formats_roundtrip(kv, key, value, fmt):
     kv.upsert(key, value)
     got = kv.get(key)

@@ -18,9 +18,8 @@ import pytest
 from couchbase import _logging
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
-from couchbase.exceptions import AuthenticationException, CouchbaseException
+from couchbase.exceptions import AuthenticationException
 from couchbase.options import ClusterOptions
-
 from support.frontends import selected
 
 HERE = Path(__file__).resolve().parent

@@ -19,7 +19,8 @@ def _bin_dir() -> str:
     explicit = os.environ.get("LCB_BIN")
     if explicit:
         return explicit
-    out = subprocess.run([sys.executable, str(ROOT / "build_lcb.py"), "--bin"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, str(ROOT / "build_lcb.py"), "--bin"], capture_output=True,
+                         text=True)
     if out.returncode != 0 or not out.stdout.strip():
         pytest.fail(f"cannot locate libcouchbase's cbc tools: {out.stderr.strip()}")
     return out.stdout.strip()
@@ -136,9 +137,10 @@ def test_stats_ping_manifest(m):
 
 
 def _pillowfight(mock: MockCluster, extra: List[str]) -> subprocess.Popen:
-    cmd = [os.path.join(BIN, "cbc-pillowfight"), "-U", mock.connstr_for("default") + "?config_poll_interval=0.5",
-           "-u", mock.username, "-P", mock.password, "-I", "500", "-B", "10", "-t", "1", "--rate-limit", "1000",
-           "--num-cycles", "500", "-J", *extra]
+    cmd = [os.path.join(BIN, "cbc-pillowfight"),
+           "-U", mock.connstr_for("default") + "?config_poll_interval=0.5",
+           "-u", mock.username, "-P", mock.password, "-I", "500", "-B", "10", "-t", "1",
+           "--rate-limit", "1000", "--num-cycles", "500", "-J", *extra]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

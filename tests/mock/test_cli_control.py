@@ -14,7 +14,8 @@ from couchbase.options import ClusterOptions
 
 def test_cli_prints_connstr_and_stops_on_sigterm():
     proc = subprocess.Popen([sys.executable, "-m", "couchbase_mock", "--nodes", "2", "--replicas", "1",
-                             "--buckets", "default,b2", "--latency-ms", "0"], stdout=subprocess.PIPE, text=True)
+                             "--buckets", "default,b2", "--latency-ms", "0"],
+                            stdout=subprocess.PIPE, text=True)
     try:
         connstr = proc.stdout.readline().strip()
         info = json.loads(proc.stdout.readline())
@@ -42,9 +43,9 @@ def test_control_port_rejects_unknown_command(mock):
 
 
 def test_inject_error_through_a_client(mock, cluster):
-    from couchbase.exceptions import DocumentNotFoundException
-
     import pytest
+
+    from couchbase.exceptions import DocumentNotFoundException
 
     coll = cluster.bucket("default").default_collection()
     coll.upsert("inject-me", 1)
@@ -95,7 +96,8 @@ def test_pause_stop_start_and_put_doc():
     from couchbase_mock import MockCluster
 
     with MockCluster(nodes=2, replicas=1, buckets=["default"]) as m:
-        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password)), kv_timeout=3) as c:
+        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password)),
+                     kv_timeout=3) as c:
             coll = c.bucket("default").default_collection()
             m.put_doc("default", "direct", b'{"written":"by the mock"}')
             assert coll.get("direct").value == {"written": "by the mock"}
@@ -120,10 +122,10 @@ def test_pause_stop_start_and_put_doc():
 def test_add_node_and_simulated_lag():
     import time
 
+    import pytest
+
     from couchbase.exceptions import TimeoutException
     from couchbase_mock import MockCluster
-
-    import pytest
 
     with MockCluster(nodes=2, replicas=1, buckets=["default"]) as m:
         with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password)),

@@ -72,7 +72,8 @@ def test_syntax_errors_name_the_token(statement: str, near: str) -> None:
 
 def test_parser_keyspace_forms() -> None:
     for text, ns, parts in [("b", None, ["b"]), ("`b-1`", None, ["b-1"]), ("default:b", "default", ["b"]),
-                            ("default:`b`.`s`.`c`", "default", ["b", "s", "c"]), ("b.s.c", None, ["b", "s", "c"])]:
+                            ("default:`b`.`s`.`c`", "default", ["b", "s", "c"]),
+                            ("b.s.c", None, ["b", "s", "c"])]:
         sel = parse(f"SELECT * FROM {text} AS x")
         assert (sel.keyspace.namespace, sel.keyspace.parts, sel.keyspace.alias) == (ns, parts, "x")
 
@@ -95,7 +96,8 @@ def test_prepare_forms() -> None:
     ("3 BETWEEN 1 AND 3", True), ("0 BETWEEN 1 AND 3", False),
     ("NULL IS NULL", True), ("MISSING IS MISSING", True), ("NULL IS MISSING", False), ("1 IS VALUED", True),
     ("NULL IS NOT VALUED", True),
-    ("1 IN [1, 2]", True), ("3 NOT IN [1, 2]", True), ("NULL = 1", None), ("1 = 1.0", True), ("true = 1", False),
+    ("1 IN [1, 2]", True), ("3 NOT IN [1, 2]", True), ("NULL = 1", None), ("1 = 1.0", True),
+    ("true = 1", False),
     ("1 != 2", True), ("1 <> 1", False), ("'b' > 'a'", True), ("[1, 2] < [1, 3]", True),
     ("true AND NULL", None), ("false AND MISSING", False), ("true OR MISSING", True), ("NOT true", False),
     ("[1, 2][1]", 2), ("[1, 2][-1]", 2), ("{'a': {'b': [1, {'c': 5}]}}.a.b[1].c", 5), ("{'a': 1}.`a`", 1),
@@ -103,7 +105,8 @@ def test_prepare_forms() -> None:
     ("ABS(-2)", 2), ("ROUND(2.5)", 3), ("ROUND(3.14159, 2)", 3.14), ("CONCAT('a', 'b', 'c')", "abc"),
     ("SUBSTR('hello', 1, 3)", "ell"), ("SUBSTR('hello', -2)", "lo"), ("CONTAINS('hello', 'ell')", True),
     ("ARRAY_LENGTH([1, 2])", 2), ("TOSTRING(1)", "1"), ("TOSTRING(TRUE)", "true"), ("TONUMBER('2.5')", 2.5),
-    ("TONUMBER('x')", None), ("IFMISSING(MISSING, 1)", 1), ("IFNULL(NULL, 2)", 2), ("IFMISSING(NULL, 1)", None),
+    ("TONUMBER('x')", None), ("IFMISSING(MISSING, 1)", 1), ("IFNULL(NULL, 2)", 2),
+    ("IFMISSING(NULL, 1)", None),
     ("CASE WHEN 1 > 2 THEN 'a' ELSE 'b' END", "b"), ("CASE 2 WHEN 1 THEN 'x' WHEN 2 THEN 'y' END", "y"),
     ("TYPE([])", "array"), ("\"dq\"", "dq"), ("1.5e2", 150), ("ARRAY_CONTAINS([1, 'a'], 'a')", True),
 ])
@@ -156,7 +159,8 @@ def test_where_order_limit_offset(people: QueryService) -> None:
     assert run(people, "SELECT RAW name FROM b WHERE age > 20 ORDER BY age DESC") == ["Cat", "Ann", "Ben"]
     assert run(people, "SELECT RAW name FROM b ORDER BY name LIMIT 2 OFFSET 1") == ["Ben", "Cat"]
     assert run(people, "SELECT RAW name FROM b OFFSET 4") == ["Eve"]
-    assert run(people, "SELECT RAW name FROM b ORDER BY city, name DESC") == ["Eve", "Ben", "Ann", "Dan", "Cat"]
+    assert (run(people, "SELECT RAW name FROM b ORDER BY city, name DESC")
+            == ["Eve", "Ben", "Ann", "Dan", "Cat"])
     assert run(people, "SELECT RAW META().id FROM b") == ["p1", "p2", "p3", "p4", "p5"]  # primary-key order
 
 
@@ -174,14 +178,16 @@ def test_order_by_collation_and_aliases(people: QueryService) -> None:
 
 def test_group_by_having_aggregates(people: QueryService) -> None:
     rows = run(people, "SELECT city, COUNT(*) AS n, COUNT(age) AS aged, SUM(age) AS s, AVG(age) AS a, "
-                       "MIN(name) AS lo, MAX(name) AS hi FROM b GROUP BY city HAVING COUNT(*) > 1 ORDER BY city")
+                       "MIN(name) AS lo, MAX(name) AS hi FROM b GROUP BY city HAVING COUNT(*) > 1 "
+                       "ORDER BY city")
     assert rows == [{"city": "Oslo", "n": 2, "aged": 2, "s": 55, "a": 27.5, "lo": "Ann", "hi": "Ben"},
                     {"city": "Rome", "n": 2, "aged": 1, "s": 41, "a": 41, "lo": "Cat", "hi": "Dan"}]
-    assert run(people, "SELECT COUNT(DISTINCT city) AS c, COUNT(city) AS total FROM b") == [{"c": 3, "total": 5}]
+    assert (run(people, "SELECT COUNT(DISTINCT city) AS c, COUNT(city) AS total FROM b")
+            == [{"c": 3, "total": 5}])
     assert run(people, "SELECT COUNT(*) AS c, SUM(age) AS s FROM b WHERE false") == [{"c": 0, "s": None}]
     assert run(people, "SELECT city FROM b WHERE false GROUP BY city") == []
-    assert run(people, "SELECT RAW city FROM b GROUP BY city ORDER BY COUNT(*) DESC, city") == ["Oslo", "Rome",
-                                                                                             "Kyiv"]
+    assert (run(people, "SELECT RAW city FROM b GROUP BY city ORDER BY COUNT(*) DESC, city")
+            == ["Oslo", "Rome", "Kyiv"])
 
 
 def test_distinct_star_and_meta(people: QueryService) -> None:
@@ -211,7 +217,8 @@ def test_keyspace_names_and_query_context(svc: QueryService) -> None:
 def test_parameters(people: QueryService) -> None:
     assert run(people, "SELECT RAW name FROM b WHERE age = $1", 25) == ["Ben"]
     assert run(people, "SELECT RAW name FROM b WHERE age > ? AND city = ?", 20, "Oslo") == ["Ann", "Ben"]
-    assert run(people, "SELECT RAW name FROM b WHERE city = $c ORDER BY name LIMIT $n", c="Rome", n=1) == ["Cat"]
+    assert (run(people, "SELECT RAW name FROM b WHERE city = $c ORDER BY name LIMIT $n", c="Rome", n=1)
+            == ["Cat"])
     assert run(people, "SELECT RAW name FROM b USE KEYS $keys", keys=["p3", "p1"]) == ["Cat", "Ann"]
     err = error_of(run, people, "SELECT RAW $1")
     assert (err.code, err.msg) == (5010, "No value for positional parameter $1.")
@@ -243,7 +250,8 @@ def test_timeout_stops_a_long_scan(svc: QueryService) -> None:
 def test_insert_upsert_are_kv_mutations(svc: QueryService) -> None:
     store = svc.cluster.buckets["b"].store
     seqnos = sum(store.vb_seqno)
-    rows = run(svc, "INSERT INTO b (KEY, VALUE) VALUES ('a', {'x': 1}), VALUES ('b', [1]) RETURNING META().id, *")
+    rows = run(svc, "INSERT INTO b (KEY, VALUE) VALUES ('a', {'x': 1}), VALUES ('b', [1]) "
+                    "RETURNING META().id, *")
     assert rows == [{"id": "a", "b": {"x": 1}}, {"id": "b", "b": [1]}]
     doc = ks(svc).get(b"a")
     assert (json.loads(doc.value), doc.flags, doc.datatype) == ({"x": 1}, 0x02000000, 1)
@@ -306,13 +314,15 @@ def test_prepare_and_execute(people: QueryService) -> None:
 
 
 def test_prepare_auto_execute(people: QueryService) -> None:
-    ex = people.start("PREPARE SELECT RAW name FROM b WHERE age = $1", Options(Params([25])), auto_execute=True)
+    ex = people.start("PREPARE SELECT RAW name FROM b WHERE age = $1", Options(Params([25])),
+                      auto_execute=True)
     assert list(ex.rows) == ["Ben"] and ex.prepared_name in people.prepared
     assert list(people.start(None, Options(Params([30])), prepared=ex.prepared_name).rows) == ["Ann"]
 
 
 def test_durations() -> None:
-    assert parse_duration("75000000us") == 75.0 and parse_duration("1m30s") == 90 and parse_duration("1.5ms") == 0.0015
+    assert (parse_duration("75000000us") == 75.0 and parse_duration("1m30s") == 90
+            and parse_duration("1.5ms") == 0.0015)
     for bad in ("", "10", "5x", "s"):
         with pytest.raises(ValueError):
             parse_duration(bad)

@@ -23,7 +23,8 @@ DOCS: Dict[str, Dict[str, Any]] = {
                "tags": ["pool", "spa"], "opened": "2010-05-01T00:00:00Z"},
     "motel": {"name": "Cheap Motel", "desc": "cheap and cheerful, near the highway", "stars": 2,
               "tags": ["parking"], "opened": "2019-01-15"},
-    "city": {"name": "City Hotel", "desc": "in the city centre, with a swanky bar", "stars": 4, "tags": ["spa"]},
+    "city": {"name": "City Hotel", "desc": "in the city centre, with a swanky bar", "stars": 4,
+             "tags": ["spa"]},
     "hostel": {"name": "Backpacker Hostel", "desc": "dorms and a bar", "stars": 1},
 }
 
@@ -78,7 +79,8 @@ def test_edit_distance():
     ({"start": "2015-01-01", "field": "opened"}, {"motel"}),
     ({"conjuncts": [{"match": "hotel"}, {"match": "spa"}]}, {"swanky", "city"}),
     ({"disjuncts": [{"match": "cheap"}, {"match": "dorms"}, {"match": "bar"}], "min": 2}, {"hostel"}),
-    ({"must": {"conjuncts": [{"match": "hotel"}]}, "must_not": {"disjuncts": [{"match": "city"}]}}, {"swanky"}),
+    ({"must": {"conjuncts": [{"match": "hotel"}]}, "must_not": {"disjuncts": [{"match": "city"}]}},
+     {"swanky"}),
     ({"should": {"disjuncts": [{"match": "cheap"}, {"match": "dorms"}]}}, {"motel", "hostel"}),
     ({"must_not": {"disjuncts": [{"match": "hotel"}]}}, {"motel", "hostel"}),
     ({"match_all": {}}, set(DOCS)),
@@ -161,7 +163,8 @@ def test_facets(index):
     assert [(r["name"], r["count"]) for r in facets["opened"]["date_ranges"]] == [("new", 1), ("old", 1)]
     assert facets["opened"]["date_ranges"][0]["start"] == "2015-01-01T00:00:00Z"
     # facets count every match, not only the returned page
-    page = search(index, {"query": {"match": "hotel"}, "size": 1, "facets": {"t": {"field": "name", "size": 1}}})
+    page = search(index, {"query": {"match": "hotel"}, "size": 1,
+                          "facets": {"t": {"field": "name", "size": 1}}})
     assert page["facets"]["t"]["terms"] == [{"term": "hotel", "count": 2}]
 
 
@@ -212,7 +215,8 @@ def put(store: BucketStore, key: str, value: bytes, vb: int = 0, expiry: int = 0
 def test_sync_follows_the_store_lazily():
     store = _store_with({"a": b'{"t":"red apple"}', "b": b'{"t":"green apple"}', "bin": b"\x00\x01",
                          "arr": b"[1,2]"})
-    store.docs[(8, b"other-collection")] = Doc(b'{"t":"apple"}', 0, 1, store.next_cas(), 0, store.next_seqno(0))
+    store.docs[(8, b"other-collection")] = Doc(b'{"t":"apple"}', 0, 1, store.next_cas(), 0,
+                                               store.next_seqno(0))
     ix = InvertedIndex(IndexDefinition.simple("i", "b"))
     ix.sync(store)
     assert sorted(ix.doc_ids()) == ["a", "b"]  # no binary, no non-object, default collection only
@@ -232,7 +236,8 @@ def test_sync_follows_the_store_lazily():
 
 def test_type_mapping_and_field_restriction():
     ix = InvertedIndex(IndexDefinition.simple("i", "b", fields=["name", "addr.city"], doc_type="hotel"))
-    assert ix.add("h", {"type": "hotel", "name": "Inn", "desc": "quiet", "addr": {"city": "Oslo", "zip": "0150"}})
+    assert ix.add("h", {"type": "hotel", "name": "Inn", "desc": "quiet",
+                        "addr": {"city": "Oslo", "zip": "0150"}})
     assert not ix.add("u", {"type": "user", "name": "Inn"})
     assert set(ix.stored["h"]) == {"name", "addr.city"}
     assert "quiet" not in ix.field_terms("_all")
@@ -267,13 +272,14 @@ def call(mock: Any, method: str, path: str, body: Any = None, raw: bytes = b""):
 
 
 def test_index_management_over_http(http_mock):
-    definition = {"type": "fulltext-index", "name": "hotels", "sourceType": "gocbcore", "sourceName": "default",
-                  "planParams": {"indexPartitions": 1}, "params": {"mapping": {"default_mapping": {"enabled": True,
-                                                                                                    "dynamic": True}}}}
+    definition = {"type": "fulltext-index", "name": "hotels", "sourceType": "gocbcore",
+                  "sourceName": "default", "planParams": {"indexPartitions": 1},
+                  "params": {"mapping": {"default_mapping": {"enabled": True, "dynamic": True}}}}
     status, body, _ = call(http_mock, "PUT", "/api/index/hotels", definition)
     assert (status, body["status"]) == (200, "ok")
     status, body, _ = call(http_mock, "GET", "/api/index/hotels")
-    assert status == 200 and body["indexDef"]["sourceName"] == "default" and body["indexDef"]["name"] == "hotels"
+    assert (status == 200 and body["indexDef"]["sourceName"] == "default"
+            and body["indexDef"]["name"] == "hotels")
     status, body, _ = call(http_mock, "GET", "/api/index")
     assert "hotels" in body["indexDefs"]["indexDefs"]
     assert call(http_mock, "GET", "/api/index/hotels/count")[1] == {"status": "ok", "count": len(DOCS)}

@@ -16,10 +16,10 @@ from couchbase_mock.views import (
     ParamError,
     ReduceError,
     ViewNotFound,
+    jsengine,
     parse_params,
     views_of,
 )
-from couchbase_mock.views import jsengine
 from couchbase_mock.views.collation import collate, sort_key
 from couchbase_mock.views.reduce import BLOCK, make_reducer
 
@@ -52,6 +52,114 @@ def test_collate_is_a_three_way_compare():
 def test_sort_key_rejects_non_json():
     with pytest.raises(TypeError):
         sort_key(object())
+
+
+# The facts below come from CouchDB's documentation, "Views Collation" (docs/src/ddocs/views/
+# collation.rst of apache/couchdb-documentation), whose rules Couchbase Server's couchstore follows
+# (src/views/collate_json.cc: ICU's root collator, ucol_open(""), default attributes), and from the
+# UCA itself (Unicode Technical Standard #10 and its DUCET, allkeys.txt).
+
+COUCHDB_SPEC = [  # the "Collation Specification" list, in order
+    None, False, True,
+    1, 2, 3.0, 4,
+    "a", "A", "aa", "b", "B", "ba", "bb",
+    ["a"], ["b"], ["b", "c"], ["b", "c", "a"], ["b", "d"], ["b", "d", "e"],
+    {"a": 1}, {"a": 2}, {"b": 1}, {"b": 2}, {"b": 2, "a": 1}, {"b": 2, "c": 2},
+]
+
+# CouchDB's documented order of printable ASCII (space first): "All symbols sort before numbers and
+# letters (even the high symbols like tilde)", letters without regard to case, then lower before upper.
+# That list was made with an ICU of UCA 6.1 or older, which put ` and ^ first; since UCA 6.2 the DUCET
+# sorts them with the other symbols, after % (as the ICU of any Couchbase Server release with views
+# support since 2014 does). Everything else is the documented sequence.
+ASCII_DOCUMENTED = " ` ^ _ - , ; : ! ? . ' \" ( ) [ ] { } @ * / \\ & # % + < = > | ~ $ 0 1 2 3 4 5 6 7 8 9 " \
+    "a A b B c C d D e E f F g G h H i I j J k K l L m M n N o O p P q Q r R s S t T u U v V w W x X y Y z Z"
+
+
+def test_collation_follows_the_couchdb_specification():
+    assert sorted(COUCHDB_SPEC[::-1], key=sort_key) == COUCHDB_SPEC
+    for a, b in zip(COUCHDB_SPEC, COUCHDB_SPEC[1:]):
+        assert collate(a, b) == -1 and collate(b, a) == 1, (a, b)
+
+
+def test_ascii_characters_in_the_documented_order():
+    documented = [" "] + ASCII_DOCUMENTED.split()
+    assert len(documented) == len(set(documented)) == 95
+    modern = [c for c in documented if c not in "`^"]
+    modern[modern.index("%") + 1:modern.index("%") + 1] = ["`", "^"]
+    assert sorted((chr(i) for i in range(32, 127)), key=sort_key) == modern
+
+
+def test_case_and_accents_are_later_levels():
+    # CouchDB docs, "Key ranges": UCA sorts abc < Abc < ABC < abc1 < AbcZZZZZ, so
+    # startkey="Abc"&endkey="AbcZZZZ" matches "ABC" and "abc1" but not "abc".
+    assert sorted(["AbcZZZZZ", "abc1", "ABC", "Abc", "abc"], key=sort_key) == [
+        "abc", "Abc", "ABC", "abc1", "AbcZZZZZ"]
+    in_range = [k for k in ["abc", "Abc", "ABC", "abc1", "AbcZZZZZ"]
+                if collate("Abc", k) <= 0 and collate(k, "AbcZZZZ") <= 0]
+    assert in_range == ["Abc", "ABC", "abc1"]
+    # "a < aa but also A < aa and a < AA"
+    assert collate("a", "aa") == collate("A", "aa") == collate("a", "AA") == -1
+    # UTS #10: accents are the second level, compared left to right in the root order
+    assert sorted(["côté", "coté", "côte", "cote"], key=sort_key) == ["cote", "coté", "côte", "côté"]
+    assert collate("Résumé", "resume") == 1 and collate("Résumé", "resumes") == -1
+    assert collate("e", "é") == -1 and collate("é", "f") == -1
+
+
+def test_canonically_equivalent_and_ignorable_strings_are_equal_keys():
+    assert collate("e\u0301", "\u00e9") == 0  # decomposed and precomposed é
+    assert collate("a\x00b", "ab") == 0  # control characters are completely ignorable
+    assert collate("a b", "ab") == -1  # spaces are not (non-ignorable variable weighting)
+    assert collate(["e\u0301", 1], ["\u00e9", 1]) == 0
+
+
+def test_string_range_end_closes_a_prefix_range():
+    # The 1.x SDK's STRING_RANGE_END (u"\u0fff", unassigned) and CouchDB's "\ufff0" both have implicit
+    # UCA weights above every letter, digit and symbol: [v, v + end] covers all the keys starting with v.
+    keys = ["abbaye", "Abbaye de Leffe", "ABBAYE DES ROCS", "abbaye d'Aulne", "Abbaye-9", "abbé", "abbay",
+            "Abbazia", "abba", "abbayes", "abbaye\u4e00", "abbaye\U0001f37a", "abc", "zz"]
+    for end in ("\u0fff", "\ufff0"):
+        found = [k for k in keys if collate("abbaye", k) <= 0 and collate(k, "abbaye" + end) <= 0]
+        assert found == ["abbaye", "Abbaye de Leffe", "ABBAYE DES ROCS", "abbaye d'Aulne", "Abbaye-9",
+                         "abbayes", "abbaye\u4e00", "abbaye\U0001f37a"], end
+    assert collate("zzz", "z\u0fff") == -1 and collate("z\u0fff", "{") == 1
+
+
+def test_numbers_compare_by_value():
+    assert sorted([2, -1.5, 0, 1.0, 10, -3], key=sort_key) == [-3, -1.5, 0, 1.0, 2, 10]
+    assert collate(1, 1.0) == 0 and collate(1e300, True) == 1
+
+
+def test_string_collation_is_fast_enough_for_view_indexes():
+    import random
+    import time
+    rnd = random.Random(7)
+    words = ["".join(rnd.choice("abcdefghijklmnopqrstuvwxyz ABCéü'-") for _ in range(rnd.randint(4, 40)))
+             + str(i) for i in range(5000)]
+    sort_key("warm up")  # loads the tables
+    start = time.perf_counter()
+    ordered = sorted(words, key=sort_key)
+    assert time.perf_counter() - start < 2.0
+    assert len(ordered) == 5000
+
+
+def test_view_query_without_the_uca_tables_is_a_clear_error(monkeypatch):
+    from couchbase_mock.views import CollationMissing, collation
+    monkeypatch.setattr(collation, "_collator", None)
+    monkeypatch.setitem(sys.modules, "pyuca.collator", None)
+    collation.string_key.cache_clear()
+    try:
+        with pytest.raises(CollationMissing, match="pyuca"):
+            collation.require()
+        with pytest.raises(CollationMissing):
+            sort_key("text")
+        store = _store({"a": {"n": 1}})
+        st = views_of(store)
+        st.put_ddoc("dd", {"views": {"v": {"map": "function (doc) { emit(doc.n, null) }"}}})
+        with pytest.raises(CollationMissing, match="pip install pyuca"):  # the views port answers 501
+            _run(st, stale="false")
+    finally:
+        collation.string_key.cache_clear()
 
 
 # ---------------------------------------------------------------- reduce
@@ -109,8 +217,8 @@ def _q(**kw: str) -> Dict[str, List[str]]:
 
 def test_params_are_json_decoded_and_checked():
     p = parse_params(_q(key='"a"', startkey="[1,2]", endkey="{}", limit="5", skip="2", descending="true",
-                        inclusive_end="false", stale="ok", group_level="1", startkey_docid="x", full_set="true",
-                        on_error="stop", unknown="whatever"))
+                        inclusive_end="false", stale="ok", group_level="1", startkey_docid="x",
+                        full_set="true", on_error="stop", unknown="whatever"))
     assert (p.key, p.startkey, p.endkey, p.limit, p.skip, p.descending, p.inclusive_end, p.stale,
             p.group_level, p.startkey_docid, p.full_set, p.on_error) == (
         "a", [1, 2], {}, 5, 2, True, False, "ok", 1, "x", True, "stop")
@@ -183,11 +291,11 @@ def test_query_ranges(state):
     assert _keys(rows) == [(1, "a"), (2, "b"), (2, "c"), ([1, "x"], "d"), ([1, "y"], "e"), ([2, "x"], "f")]
     assert _keys(_run(state, key="2")[1]) == [(2, "b"), (2, "c")]
     assert _keys(_run(state, startkey="2", endkey="[1]")[1]) == [(2, "b"), (2, "c")]
-    assert _keys(_run(state, startkey="2", startkey_docid="c", endkey="[1,\"x\"]", inclusive_end="false")[1]) == [
-        (2, "c")]
+    assert _keys(_run(state, startkey="2", startkey_docid="c", endkey="[1,\"x\"]",
+                      inclusive_end="false")[1]) == [(2, "c")]
     assert _keys(_run(state, startkey="2", endkey="2", endkey_docid="b")[1]) == [(2, "b")]
-    assert _keys(_run(state, descending="true", startkey="[1,\"x\"]", endkey="2", inclusive_end="false")[1]) == [
-        ([1, "x"], "d")]
+    assert _keys(_run(state, descending="true", startkey="[1,\"x\"]", endkey="2",
+                      inclusive_end="false")[1]) == [([1, "x"], "d")]
     assert _keys(_run(state, descending="true", startkey="2", startkey_docid="b", endkey="1")[1]) == [
         (2, "b"), (1, "a")]
     assert _keys(_run(state, skip="1", limit="2")[1]) == [(2, "b"), (2, "c")]

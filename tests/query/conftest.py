@@ -67,7 +67,8 @@ def fts(fts_data: Any) -> Iterator[Any]:
     """A fresh blocking cluster plus the index: ``fts.cluster.search_query(fts.index, ...)``."""
     from fts_support import FtsSetup
 
-    cluster = Cluster(fts_data.connstr, ClusterOptions(PasswordAuthenticator(fts_data.username, fts_data.password)))
+    cluster = Cluster(fts_data.connstr,
+                      ClusterOptions(PasswordAuthenticator(fts_data.username, fts_data.password)))
     try:
         yield FtsSetup(fts_data, cluster)
     finally:

@@ -47,7 +47,8 @@ class FtsSetup:
         from couchbase_mock.search.service import service_for
 
         with MockCluster(nodes=1, replicas=0, buckets=["default"], control_port=None) as mock:
-            docs = {f"fts-bulk-{i:05}": json.dumps({"type": FTS_BULK_TYPE, "n": i, "text": "bulk row"}).encode()
+            docs = {f"fts-bulk-{i:05}": json.dumps({"type": FTS_BULK_TYPE, "n": i,
+                                                    "text": "bulk row"}).encode()
                     for i in range(FTS_BULK_DOCS)}
             mock.put_docs("default", docs)
             mock.create_search_index("fts_bulk", "default", doc_type=FTS_BULK_TYPE)

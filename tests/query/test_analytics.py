@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from couchbase.analytics import AnalyticsScanConsistency
 from couchbase.exceptions import CouchbaseException, DatasetNotFoundException, ParsingFailedException
 from couchbase.options import AnalyticsOptions
-import pytest
-
 from support.n1ql import N1QL_PEOPLE, n1ql_http
 
 PEOPLE = "default.n1ql.people"
@@ -38,7 +38,8 @@ def test_analytics_aggregates_without_an_index(n1ql_cluster: Any) -> None:
 def test_analytics_dataset_is_the_bucket(n1ql_cluster: Any, mock: Any, key: str) -> None:
     mock.put_doc("other", key, json.dumps({"analytics_tag": key, "v": 7}).encode())
     for ds in ("other", "`Default`.`other`"):
-        rows = list(n1ql_cluster.analytics_query(f"SELECT VALUE d.v FROM {ds} d WHERE d.analytics_tag = $1", key))
+        rows = list(n1ql_cluster.analytics_query(f"SELECT VALUE d.v FROM {ds} d WHERE d.analytics_tag = $1",
+                                                 key))
         assert rows == [7]
 
 
@@ -47,7 +48,8 @@ def test_analytics_dataset_is_the_bucket(n1ql_cluster: Any, mock: Any, key: str)
     ("SELECT VALUE d FROM nosuchdataset d", DatasetNotFoundException, 24045,
      "Cannot find dataset with name nosuchdataset in dataverse Default"),
 ])
-def test_analytics_errors_are_typed(n1ql_cluster: Any, statement: str, exc: type, code: int, text: str) -> None:
+def test_analytics_errors_are_typed(n1ql_cluster: Any, statement: str, exc: type, code: int,
+                                    text: str) -> None:
     with pytest.raises(exc) as info:
         list(n1ql_cluster.analytics_query(statement))
     assert info.value.context.first_error_code == code
@@ -64,7 +66,8 @@ def test_analytics_refuses_dml(n1ql_cluster: Any) -> None:
 
 @pytest.mark.parametrize("path", ["/query/service", "/analytics/service"])
 def test_analytics_response_shape(mock: Any, n1ql_data: Any, path: str) -> None:
-    status, _h, body = n1ql_http(mock, {"statement": f"SELECT VALUE p.n FROM {PEOPLE} p WHERE p.n < 2 ORDER BY p.n",
+    status, _h, body = n1ql_http(mock, {"statement": f"SELECT VALUE p.n FROM {PEOPLE} p "
+                                                     "WHERE p.n < 2 ORDER BY p.n",
                                         "client_context_id": "an-1"}, port=mock.nodes[1].cbas_port, path=path)
     assert status == 200
     doc = json.loads(body)

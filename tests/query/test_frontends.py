@@ -11,10 +11,10 @@ import json
 from typing import Any, Iterator
 
 import pytest
-from support.frontends import FRONT_ENDS, selected
 
 from couchbase.exceptions import ParsingFailedException, QueryException
 from couchbase.options import QueryOptions
+from support.frontends import FRONT_ENDS, selected
 
 BIG = 50_000
 
@@ -80,7 +80,8 @@ def test_query_error_is_typed_with_the_servers_message(fe, indexed):
 
 
 def test_query_timeout_is_typed(fe, indexed):
-    """The server gives up (error 1080) within the request's timeout: a TimeoutException on every front end."""
+    """The server gives up (error 1080) within the request's timeout: a TimeoutException on every
+    front end."""
     from datetime import timedelta
 
     from couchbase.exceptions import TimeoutException
@@ -171,9 +172,8 @@ def test_async_consumer_pauses_reading(indexed, front_end):
 
 
 def test_view_rows_reduce_and_include_docs(fe, indexed):
-    from support.views import view_capi_request
-
     from couchbase.views import ViewOptions
+    from support.views import view_capi_request
 
     views = {"by_n": {"map": "function (doc, meta) { if (doc.tag === 'fe') emit(doc.n, doc.g); }",
                       "reduce": "_count"}}

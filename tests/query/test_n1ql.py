@@ -18,9 +18,14 @@ from typing import Any
 
 import pytest
 
-from couchbase.exceptions import (DocumentExistsException, DocumentNotFoundException, KeyspaceNotFoundException,
-                                  ParsingFailedException, PlanningFailureException,
-                                  TimeoutException)
+from couchbase.exceptions import (
+    DocumentExistsException,
+    DocumentNotFoundException,
+    KeyspaceNotFoundException,
+    ParsingFailedException,
+    PlanningFailureException,
+    TimeoutException,
+)
 from couchbase.options import QueryOptions
 from support.n1ql import N1QL_BIG_ROWS, N1QL_PEOPLE, n1ql_http
 
@@ -49,7 +54,8 @@ def test_positional_and_named_parameters(n1ql_cluster: Any) -> None:
     marks = n1ql_cluster.query(f"SELECT RAW name FROM {PEOPLE} WHERE city = ? AND age > ? ORDER BY name",
                                "London", 40)
     assert list(marks) == ["Hal"]
-    named = n1ql_cluster.query(f"SELECT RAW name FROM {PEOPLE} WHERE city = $city AND age = $age ORDER BY name",
+    named = n1ql_cluster.query(f"SELECT RAW name FROM {PEOPLE} WHERE city = $city AND age = $age "
+                               "ORDER BY name",
                                QueryOptions(named_parameters={"city": "Oslo", "$age": 25}))
     assert list(named) == ["Bob", "Cy"]
 
@@ -105,7 +111,8 @@ def test_select_without_from(n1ql_cluster: Any) -> None:
 
 def test_dml_is_visible_through_kv(n1ql_cluster: Any, key: str) -> None:
     coll = n1ql_cluster.bucket("default").scope("n1ql").collection("people")
-    rows = list(n1ql_cluster.query(f"INSERT INTO {PEOPLE} (KEY, VALUE) VALUES ($1, {{'name': 'Zed', 'age': 1}}) "
+    rows = list(n1ql_cluster.query(f"INSERT INTO {PEOPLE} (KEY, VALUE) "
+                                   "VALUES ($1, {'name': 'Zed', 'age': 1}) "
                                    "RETURNING META().id, name", QueryOptions(positional_parameters=[key])))
     assert rows == [{"id": key, "name": "Zed"}]
     first = coll.get(key)
@@ -130,12 +137,14 @@ def test_dml_is_visible_through_kv(n1ql_cluster: Any, key: str) -> None:
 def test_prepared_statements(n1ql_cluster: Any) -> None:
     stmt = f"SELECT RAW name FROM {PEOPLE} WHERE age = $1 ORDER BY name"
     for age, expected in ((25, ["Bob", "Cy"]), (36, ["Ada"]), (25, ["Bob", "Cy"])):
-        assert list(n1ql_cluster.query(stmt, QueryOptions(adhoc=False, positional_parameters=[age]))) == expected
+        assert (list(n1ql_cluster.query(stmt, QueryOptions(adhoc=False, positional_parameters=[age])))
+                == expected)
 
 
 @pytest.mark.parametrize("statement, exc, text", [
     ("SELEC name FROM x", ParsingFailedException, "syntax error - at SELEC"),
-    ("SELECT * FROM nosuchbucket", KeyspaceNotFoundException, "Keyspace not found in CB datastore: default:nosuchbucket"),
+    ("SELECT * FROM nosuchbucket", KeyspaceNotFoundException,
+     "Keyspace not found in CB datastore: default:nosuchbucket"),
     ("SELECT * FROM default.n1ql.nosuch", KeyspaceNotFoundException, "default.n1ql.nosuch"),
     ("SELECT * FROM default.n1ql.noindex", PlanningFailureException, "No index available on keyspace"),
 ])
@@ -163,7 +172,8 @@ def test_readonly_rejects_dml(mock: Any, n1ql_data: Any) -> None:
     status, _h, body = n1ql_http(mock, {"statement": f"DELETE FROM {PEOPLE}", "readonly": True})
     assert status == 403
     assert json.loads(body)["errors"][0]["code"] == 1000
-    status, _h, body = n1ql_http(mock, {"statement": f"SELECT RAW COUNT(*) FROM {PEOPLE} WHERE type = 'person'",
+    status, _h, body = n1ql_http(mock, {"statement": f"SELECT RAW COUNT(*) FROM {PEOPLE} "
+                                                     "WHERE type = 'person'",
                                         "readonly": True})
     assert status == 200 and json.loads(body)["results"] == [len(N1QL_PEOPLE)]
 
@@ -197,7 +207,8 @@ def test_large_result_streams_with_bounded_memory(n1ql_cluster: Any, n1ql_data: 
 
 
 def test_raw_http_chunks_shape_and_auth(mock: Any, n1ql_data: Any) -> None:
-    status, headers, body = n1ql_http(mock, {"statement": f"SELECT RAW n FROM {n1ql_data['big_ks']} LIMIT 5000",
+    status, headers, body = n1ql_http(mock, {"statement": f"SELECT RAW n FROM {n1ql_data['big_ks']} "
+                                                          "LIMIT 5000",
                                              "client_context_id": "ctx-1", "metrics": True})
     assert status == 200 and headers.get("Transfer-Encoding") == "chunked"
     doc = json.loads(body)
@@ -209,16 +220,18 @@ def test_raw_http_chunks_shape_and_auth(mock: Any, n1ql_data: Any) -> None:
     status, _h, body = n1ql_http(mock, {"statement": "SELECT 1"}, auth=("Administrator", "wrong"))
     assert status == 401
     status, _h, body = n1ql_http(mock, {"statement": "SELECT 1 FROM"})
-    assert status == 400 and json.loads(body)["errors"] == [{"code": 3000, "msg": "syntax error - at end of input"}]
+    assert (status == 400
+            and json.loads(body)["errors"] == [{"code": 3000, "msg": "syntax error - at end of input"}])
 
 
 def test_large_result_arrives_in_many_chunks(mock: Any, n1ql_data: Any) -> None:
-    import http.client
     import base64
+    import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", mock.nodes[0].n1ql_port, timeout=60)
     auth = base64.b64encode(f"{mock.username}:{mock.password}".encode()).decode()
-    conn.request("POST", "/query/service", json.dumps({"statement": f"SELECT RAW b FROM {n1ql_data['big_ks']} b"}),
+    conn.request("POST", "/query/service",
+                 json.dumps({"statement": f"SELECT RAW b FROM {n1ql_data['big_ks']} b"}),
                  {"Content-Type": "application/json", "Authorization": "Basic " + auth})
     resp = conn.getresponse()
     resp.chunked = False  # read the raw chunk framing
@@ -243,7 +256,8 @@ def _cbc_bin() -> str:
     if explicit:
         return explicit
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, str(root / "build_lcb.py"), "--bin"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, str(root / "build_lcb.py"), "--bin"], capture_output=True,
+                         text=True)
     if out.returncode != 0 or not out.stdout.strip():
         pytest.fail(f"cannot locate libcouchbase's cbc tools: {out.stderr.strip()}")
     return out.stdout.strip()
@@ -262,12 +276,14 @@ def _cbc_output(out: str) -> tuple:
 
 
 def test_cbc_n1ql_select_params_and_prepare(mock: Any, n1ql_data: Any) -> None:
-    r = cbc_n1ql(mock, f"SELECT RAW name FROM {PEOPLE} WHERE city = $city ORDER BY name", "-A", '$city="Paris"')
+    r = cbc_n1ql(mock, f"SELECT RAW name FROM {PEOPLE} WHERE city = $city ORDER BY name", "-A",
+                 '$city="Paris"')
     assert r.returncode == 0, r.stderr
     rows, meta = _cbc_output(r.stdout)
     assert rows == ["Dee", "Fay"]
     assert meta["status"] == "success" and meta["metrics"]["resultCount"] == 2
-    r = cbc_n1ql(mock, f"SELECT name, age FROM {PEOPLE} WHERE age > $1 ORDER BY age", "--prepare", "-A", "$1=45")
+    r = cbc_n1ql(mock, f"SELECT name, age FROM {PEOPLE} WHERE age > $1 ORDER BY age", "--prepare", "-A",
+                 "$1=45")
     assert r.returncode == 0, r.stderr
     assert _cbc_output(r.stdout)[0] == [{"name": "Hal", "age": 47}, {"name": "Fay", "age": 52}]
 
@@ -277,7 +293,8 @@ def test_cbc_n1ql_select_params_and_prepare(mock: Any, n1ql_data: Any) -> None:
     ("SELECT * FROM nosuchbucket", "LCB_ERR_KEYSPACE_NOT_FOUND", 12003, "Keyspace not found"),
     ("SELECT * FROM default.n1ql.noindex", "LCB_ERR_PLANNING_FAILURE", 4000, "No index available"),
 ])
-def test_cbc_n1ql_errors(mock: Any, n1ql_data: Any, statement: str, status: str, code: int, message: str) -> None:
+def test_cbc_n1ql_errors(mock: Any, n1ql_data: Any, statement: str, status: str, code: int,
+                         message: str) -> None:
     r = cbc_n1ql(mock, statement)
     assert f"Query failed with library code {status}" in r.stderr
     assert f"First query error: {code} ({message}" in r.stderr
@@ -315,7 +332,7 @@ for bad, exc in (("SELEC 1", ParsingFailedException), ("SELECT * FROM nosuchbuck
     except exc as e:
         errors.append(type(e).__name__)
 print(json.dumps({"rows": out, "prepared2": prepared[1], "errors": errors}))
-""", statements=FIDELITY, **mock_args(mock))
+""", statements=FIDELITY, **mock_args(mock))  # noqa: E501 - official SDK snippet, kept as written
     assert theirs["rows"] == ours
     assert theirs["prepared2"] == ["Ada"]
     assert theirs["errors"] == ["ParsingFailedException", "KeyspaceNotFoundException"]

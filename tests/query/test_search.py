@@ -60,7 +60,8 @@ CASES = {
                         {"fts-city"}),
     "boolean": (BooleanQuery(must=MatchQuery("bar", field="tags"), must_not=TermQuery("oslo", field="city")),
                 {"fts-inn"}),
-    "boolean_should": (BooleanQuery(should=[MatchQuery("kitchen"), MatchQuery("river")]), {"fts-hostel", "fts-inn"}),
+    "boolean_should": (BooleanQuery(should=[MatchQuery("kitchen"), MatchQuery("river")]),
+                       {"fts-hostel", "fts-inn"}),
     "match_all": (MatchAllQuery(), ALL),
     "match_none": (MatchNoneQuery(), set()),
     "docid": (DocIdQuery("fts-inn", "fts-nope"), {"fts-inn"}),
@@ -122,8 +123,8 @@ def test_fields_are_returned(fts):
 
 
 def test_facets(fts):
-    prices = NumericRangeFacet("price", limit=5).add_range("cheap", max=100).add_range("mid", min=100, max=200) \
-        .add_range("dear", min=200)
+    prices = NumericRangeFacet("price", limit=5).add_range("cheap", max=100) \
+        .add_range("mid", min=100, max=200).add_range("dear", min=200)
     _, _, facets = search(fts, MatchAllQuery(), limit=1,
                           facets={"cities": TermFacet("city", limit=2), "prices": prices})
     assert facets["cities"] == {"field": "city", "total": 5, "missing": 0, "other": 1,
@@ -149,8 +150,8 @@ def test_unknown_index_raises_index_not_found(fts):
     assert info.value.context.http_status == 400
 
 
-@pytest.mark.parametrize("query", [QueryStringQuery("+"), QueryStringQuery('"open'), MatchQuery("x", fuzziness=5),
-                                   RegexQuery("(")])
+@pytest.mark.parametrize("query", [QueryStringQuery("+"), QueryStringQuery('"open'),
+                                   MatchQuery("x", fuzziness=5), RegexQuery("(")])
 def test_bad_query_raises_parsing_failure(fts, query):
     with pytest.raises(ParsingFailedException) as info:
         fts.cluster.search_query(fts.index, query).metadata()
@@ -267,7 +268,8 @@ def test_official_sdk_gets_the_same_hits(fts):
     _, _, facets = search(fts, MatchAllQuery(), limit=1, facets={"cities": TermFacet("city", limit=2)})
     mine = facets["cities"]
     assert theirs["facet"] == {"field": mine["field"], "total": mine["total"], "missing": mine["missing"],
-                               "other": mine["other"], "terms": [[t["term"], t["count"]] for t in mine["terms"]]}
+                               "other": mine["other"],
+                               "terms": [[t["term"], t["count"]] for t in mine["terms"]]}
     assert theirs["fields"] == [{"name": "City Hotel", "stars": 4}]
     assert theirs["errors"]["missing"] == "QueryIndexNotFoundException"  # its class for index_not_found
     # The official core classifies a 400 only by "index not found" and a few other phrases; any other

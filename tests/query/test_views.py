@@ -25,7 +25,6 @@ from couchbase.exceptions import (
     ViewNotFoundException,
 )
 from couchbase.views import DesignDocument, DesignDocumentNamespace, View, ViewOptions, ViewScanConsistency
-
 from support.views import NAMES, VIEW_DOCS, mgmt_request, view_capi_request
 
 pytest.importorskip("quickjs")
@@ -90,8 +89,24 @@ def test_string_keys_in_unicode_collation_order(view_bucket, view_data):
     rows = _triples(view_bucket.view_query(view_data["ddoc"], "names", ViewOptions(**FRESH)))
     expected_names = ["_x", "10 items", "9 items", "alice", "Álvaro", "bob", "Bob", "émile", "Zed", "zoë"]
     assert sorted(expected_names) != expected_names  # not simply code-point order
-    by_name = {name: sorted(_n(n) for n in range(VIEW_DOCS) if NAMES[n % len(NAMES)] == name) for name in NAMES}
+    by_name = {name: sorted(_n(n) for n in range(VIEW_DOCS) if NAMES[n % len(NAMES)] == name)
+               for name in NAMES}
     assert rows == [(name, doc_id, doc_id) for name in expected_names for doc_id in by_name[name]]
+
+
+@pytest.mark.parametrize("prefix, names", [
+    ("a", ["alice", "Álvaro"]),  # the first level ignores case and accents
+    ("B", ["bob", "Bob"]),
+    ("zo", ["zoë"]),
+    ("1", ["10 items"]),
+    ("c", []),
+])
+def test_prefix_range_with_string_range_end(view_bucket, view_data, prefix, names):
+    # the 1.x guide's idiom: mapkey_range=[v, v + Query.STRING_RANGE_END], STRING_RANGE_END = u"\u0fff"
+    rows = _triples(view_bucket.view_query(view_data["ddoc"], "names", ViewOptions(
+        startkey=prefix, endkey=prefix + "\u0fff", **FRESH)))
+    assert [key for key, _value, _id in rows] == [
+        name for name in names for n in range(VIEW_DOCS) if NAMES[n % len(NAMES)] == name]
 
 
 # ---------------------------------------------------------------- reduce
@@ -111,17 +126,20 @@ def test_count_reduce_and_its_range(view_bucket, view_data):
 def test_sum_reduce_grouped(view_bucket, view_data):
     rows = _triples(view_bucket.view_query(view_data["ddoc"], "sum", ViewOptions(group=True, **FRESH)))
     assert rows == [(g, _sum(g), None) for g in "abc"]
-    rows = _triples(view_bucket.view_query(view_data["ddoc"], "sum", ViewOptions(group=True, keys=["c", "a"])))
+    rows = _triples(view_bucket.view_query(view_data["ddoc"], "sum",
+                                           ViewOptions(group=True, keys=["c", "a"])))
     assert rows == [("c", _sum("c"), None), ("a", _sum("a"), None)]
 
 
 def test_stats_reduce_group_level(view_bucket, view_data):
-    rows = _triples(view_bucket.view_query(view_data["ddoc"], "by_group", ViewOptions(group_level=1, **FRESH)))
+    rows = _triples(view_bucket.view_query(view_data["ddoc"], "by_group",
+                                           ViewOptions(group_level=1, **FRESH)))
     assert [r[0] for r in rows] == [["a"], ["b"], ["c"]]
     values = [n for n in range(VIEW_DOCS) if n % 3 == 1]
     assert rows[1][1] == {"sum": sum(values), "count": len(values), "min": min(values), "max": max(values),
                           "sumsqr": sum(v * v for v in values)}
-    rows = _triples(view_bucket.view_query(view_data["ddoc"], "by_group", ViewOptions(group=True, limit=2, skip=1)))
+    rows = _triples(view_bucket.view_query(view_data["ddoc"], "by_group",
+                                           ViewOptions(group=True, limit=2, skip=1)))
     assert [r[0] for r in rows] == [["a", 3], ["a", 6]]
     assert rows[0][1]["count"] == 1
 
@@ -176,7 +194,8 @@ def test_view_timeout_raises_timeout_exception(mock, view_bucket, view_data):
     try:
         start = time.monotonic()
         with pytest.raises(TimeoutException):
-            list(view_bucket.view_query(view_data["ddoc"], "by_n", ViewOptions(timeout=timedelta(seconds=0.5))))
+            list(view_bucket.view_query(view_data["ddoc"], "by_n",
+                                        ViewOptions(timeout=timedelta(seconds=0.5))))
         assert time.monotonic() - start < 5
     finally:
         for server in capis:
@@ -189,14 +208,16 @@ def test_design_document_lifecycle(view_bucket, view_data):
     mgr = view_bucket.view_indexes()
     name = f"lifecycle_{os.getpid()}"
     guard = f"if (doc.vt !== {json.dumps(view_data['tag'])}) return;"
-    ddoc = DesignDocument(name, {"odd": View(f"function (doc) {{ {guard} if (doc.n % 2) emit(doc.n, null); }}",
+    ddoc = DesignDocument(name, {"odd": View(f"function (doc) {{ {guard} "
+                                             "if (doc.n % 2) emit(doc.n, null); }",
                                              "_count")})
     mgr.upsert_design_document(ddoc, DesignDocumentNamespace.DEVELOPMENT)
     got = mgr.get_design_document(name, DesignDocumentNamespace.DEVELOPMENT)
     assert got.name == "dev_" + name and got.views["odd"].reduce == "_count"
     with pytest.raises(DesignDocumentNotFoundException):
         mgr.get_design_document(name, DesignDocumentNamespace.PRODUCTION)
-    assert "dev_" + name in [d.name for d in mgr.get_all_design_documents(DesignDocumentNamespace.DEVELOPMENT)]
+    assert "dev_" + name in [d.name
+                             for d in mgr.get_all_design_documents(DesignDocumentNamespace.DEVELOPMENT)]
     assert name not in [d.name for d in mgr.get_all_design_documents(DesignDocumentNamespace.PRODUCTION)]
 
     dev = ViewOptions(namespace=DesignDocumentNamespace.DEVELOPMENT, **FRESH)
@@ -205,7 +226,8 @@ def test_design_document_lifecycle(view_bucket, view_data):
         list(view_bucket.view_query(name, "odd"))
 
     mgr.publish_design_document(name)
-    assert _triples(view_bucket.view_query(name, "odd", ViewOptions(**FRESH))) == [(None, VIEW_DOCS // 2, None)]
+    assert (_triples(view_bucket.view_query(name, "odd", ViewOptions(**FRESH)))
+            == [(None, VIEW_DOCS // 2, None)])
     assert name in [d.name for d in mgr.get_all_design_documents(DesignDocumentNamespace.PRODUCTION)]
 
     mgr.drop_design_document(name, DesignDocumentNamespace.PRODUCTION)
@@ -254,7 +276,8 @@ def _cbc_bin() -> str:
     if explicit:
         return explicit
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, str(root / "build_lcb.py"), "--bin"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, str(root / "build_lcb.py"), "--bin"], capture_output=True,
+                         text=True)
     if out.returncode != 0 or not out.stdout.strip():
         pytest.fail(f"cannot locate libcouchbase's cbc tools: {out.stderr.strip()}")
     return out.stdout.strip()
@@ -293,11 +316,12 @@ try:
 except Exception as exc:
     out.append(type(exc).__name__)
 print(json.dumps(out))
-"""
+"""  # noqa: E501 - official SDK snippet, kept as written
 
 FIDELITY_CASES: List[Dict[str, Any]] = [
     {"view": "by_n", "reduce": False, "limit": 4, "skip": 1},
-    {"view": "by_n", "reduce": False, "startkey": 20, "endkey": 10, "descending": True, "inclusive_end": False},
+    {"view": "by_n", "reduce": False, "startkey": 20, "endkey": 10, "descending": True,
+     "inclusive_end": False},
     {"view": "by_n", "reduce": False, "keys": [3, 1, 2]},
     {"view": "names", "limit": 7},
     {"view": "sum", "group": True},
@@ -315,7 +339,8 @@ def test_official_sdk_sees_the_same_rows(mock, view_bucket, view_data):
         res = view_bucket.view_query(view_data["ddoc"], opts.pop("view"), ViewOptions(**opts))
         rows = [[r.key, r.value, r.id] for r in res]
         ours.append({"rows": rows, "total_rows": res.metadata().total_rows})
-    theirs = run(OFFICIAL_VIEW, ddoc=view_data["ddoc"], cases=[dict(c) for c in FIDELITY_CASES], **mock_args(mock))
+    theirs = run(OFFICIAL_VIEW, ddoc=view_data["ddoc"], cases=[dict(c) for c in FIDELITY_CASES],
+                 **mock_args(mock))
     # couchbase-cxx-client maps every 404 of a view query to design_document_not_found
     # (lcb, and so our SDK, to LCB_ERR_VIEW_NOT_FOUND): same reply, two spellings.
     assert theirs[-1] == "DesignDocumentNotFoundException"

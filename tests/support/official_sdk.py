@@ -64,7 +64,8 @@ def run(snippet: str, timeout: float = 120, **args: Any) -> Any:
     proc = subprocess.run([official_python(), "-c", code, json.dumps(args)], capture_output=True, text=True,
                           timeout=timeout, cwd=str(_cache()))
     if proc.returncode != 0:
-        raise RuntimeError(f"official SDK snippet failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"official SDK snippet failed ({proc.returncode}):\n{proc.stdout}\n"
+                           f"{proc.stderr[-3000:]}")
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     return json.loads(lines[-1]) if lines else None
 

@@ -25,7 +25,6 @@ def query_mock() -> Iterator[Any]:
     from couchbase.auth import PasswordAuthenticator
     from couchbase.cluster import Cluster
     from couchbase.options import ClusterOptions
-
     from couchbase_mock import MockCluster
 
     with MockCluster(nodes=1, replicas=0, buckets=["default"]) as m:

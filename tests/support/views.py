@@ -20,7 +20,8 @@ NAMES = ["zoë", "Zed", "alice", "Álvaro", "bob", "Bob", "10 items", "9 items",
 def view_capi_request(mock: Any, method: str, path: str, body: Any = None) -> Any:
     """``(status, parsed JSON)`` of one request to the first node's views port."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(f"http://127.0.0.1:{mock.nodes[0].capi_port}{path}", data=data, method=method,
+    req = urllib.request.Request(f"http://127.0.0.1:{mock.nodes[0].capi_port}{path}", data=data,
+                                 method=method,
                                  headers={"Content-Type": "application/json", "Authorization": "Basic " +
                                           base64.b64encode(f"{mock.username}:{mock.password}".encode()).decode()})
     try:

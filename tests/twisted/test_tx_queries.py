@@ -10,6 +10,8 @@ import pytest
 
 pytest.importorskip("twisted")
 
+from twisted.internet.defer import CancelledError, Deferred
+
 from couchbase.asynchronous import RawRows
 from couchbase.auth import PasswordAuthenticator
 from couchbase.exceptions import (
@@ -24,8 +26,6 @@ from couchbase.search import TermFacet, TermQuery
 from couchbase.views import ViewMetaData
 from support.frontends.twisted_fe import run_until_fired, turn_reactor
 from support.query_data import BIG, BIG_STATEMENT, DDOC, SMALL, query_mock
-from twisted.internet.defer import CancelledError, Deferred
-
 from txcouchbase import (
     BatchedAnalyticsResult,
     BatchedQueryResult,

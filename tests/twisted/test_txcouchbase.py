@@ -12,6 +12,10 @@ import pytest
 
 pytest.importorskip("twisted")
 
+from twisted.internet import reactor, task
+from twisted.internet.defer import Deferred, DeferredList, ensureDeferred, inlineCallbacks
+from twisted.python.failure import Failure
+
 from couchbase.auth import PasswordAuthenticator
 from couchbase.exceptions import (
     AuthenticationException,
@@ -23,10 +27,6 @@ from couchbase.exceptions import (
 from couchbase.iops import live_iops
 from couchbase.options import ClusterOptions
 from support.frontends.twisted_fe import run_until_fired, turn_reactor
-from twisted.internet import reactor, task
-from twisted.internet.defer import Deferred, DeferredList, ensureDeferred, inlineCallbacks
-from twisted.python.failure import Failure
-
 from txcouchbase.cluster import TxCluster, TxRawCluster
 
 

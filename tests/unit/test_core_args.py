@@ -13,7 +13,8 @@ from couchbase._kv import key_bytes
 from couchbase.exceptions import InvalidArgumentException
 
 
-@pytest.mark.parametrize("key,expected", [("k", b"k"), ("é", "é".encode()), (b"\x00b", b"\x00b"), ("x" * 250, b"x" * 250)])
+@pytest.mark.parametrize("key,expected", [("k", b"k"), ("é", "é".encode()), (b"\x00b", b"\x00b"),
+                                          ("x" * 250, b"x" * 250)])
 def test_key_bytes_ok(key, expected):
     assert key_bytes(key) == expected
 

@@ -32,7 +32,8 @@ def _ns(namespace: Any, use_devmode: Optional[bool]) -> DesignDocumentNamespace:
     if namespace is None:
         return DesignDocumentNamespace.PRODUCTION
     if not isinstance(namespace, DesignDocumentNamespace):
-        raise InvalidArgumentException(message=f"namespace must be a DesignDocumentNamespace, got {namespace!r}")
+        raise InvalidArgumentException(
+            message=f"namespace must be a DesignDocumentNamespace, got {namespace!r}")
     return namespace
 
 
@@ -60,7 +61,8 @@ class ViewIndexManager:
     def _request(self, method: str, path: str, body: bytes, then: Callable[[HttpResponse], Any]) -> Any:
         return self._run(lambda: schedule_http(self._conn, "view", method, path, body), then)
 
-    def get_design_document(self, name: str, namespace: Any = None, use_devmode: Optional[bool] = None) -> Any:
+    def get_design_document(self, name: str, namespace: Any = None,
+                            use_devmode: Optional[bool] = None) -> Any:
         """The design document ``name`` (DesignDocumentNotFoundException if absent)."""
         full = _ns(namespace, use_devmode).prefix(name)
         return self._request("GET", f"/_design/{full}", b"",
@@ -75,7 +77,8 @@ class ViewIndexManager:
         body = json.dumps(ddoc.as_json()).encode()
         return self._request("PUT", f"/_design/{full}", body, lambda r: _check(r, full) and None)
 
-    def drop_design_document(self, name: str, namespace: Any = None, use_devmode: Optional[bool] = None) -> Any:
+    def drop_design_document(self, name: str, namespace: Any = None,
+                             use_devmode: Optional[bool] = None) -> Any:
         """Delete a design document."""
         full = _ns(namespace, use_devmode).prefix(name)
         return self._request("DELETE", f"/_design/{full}", b"", lambda r: _check(r, full) and None)
@@ -89,11 +92,13 @@ class ViewIndexManager:
         dev = DesignDocumentNamespace.DEVELOPMENT.prefix(name)
         prod = name[4:] if name.startswith("dev_") else name
         ddoc = self.get_design_document(dev)
-        return self.upsert_design_document(DesignDocument(prod, ddoc.views), DesignDocumentNamespace.PRODUCTION)
+        return self.upsert_design_document(DesignDocument(prod, ddoc.views),
+                                           DesignDocumentNamespace.PRODUCTION)
 
     # 1.x/2.x spellings -------------------------------------------------------
     def design_create(self, name: str, ddoc: Any, use_devmode: bool = True, syncwait: float = 0) -> Any:
-        doc = ddoc if isinstance(ddoc, DesignDocument) else DesignDocument(name, (ddoc or {}).get("views", {}))
+        doc = (ddoc if isinstance(ddoc, DesignDocument)
+               else DesignDocument(name, (ddoc or {}).get("views", {})))
         doc.name = name
         result = self.upsert_design_document(doc, use_devmode=use_devmode)
         self._syncwait(name, use_devmode, syncwait, present=True)
@@ -125,7 +130,8 @@ class ViewIndexManager:
             if found == present:
                 return
             if time.monotonic() > deadline:
-                raise exception_for(201, f"design document {name!r} did not {'appear' if present else 'vanish'} "
+                raise exception_for(201, f"design document {name!r} did not "
+                                         f"{'appear' if present else 'vanish'} "
                                          f"within {syncwait}s")
             self._sleep(0.05)
 

@@ -58,7 +58,8 @@ class BlockingView:
         self._target = target
         self._resolve = resolve
         self._is_pending = is_pending
-        self.track = track  # call on a pending value that will be resolved later (raw mode needs handlers now)
+        # call on a pending value that will be resolved later (raw mode needs handlers now)
+        self.track = track
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._target, name)

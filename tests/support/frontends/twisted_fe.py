@@ -16,10 +16,11 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
+from twisted.internet.defer import Deferred
+
 from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase.auth import PasswordAuthenticator
 from couchbase.options import ClusterOptions
-from twisted.internet.defer import Deferred
 
 from . import BlockingView, register
 

@@ -131,5 +131,5 @@ class AsyncCluster(_RawWrap, AsyncClusterBase):
     _rows_class = RawRows
 
 
-__all__ = ["RawRows", "AsyncCluster", "AsyncBucket", "AsyncScope", "AsyncCollection", "AsyncResult", "MultiCollector",
-           "IOPS", "SelectorIOPS", "SelectorLoop"]
+__all__ = ["RawRows", "AsyncCluster", "AsyncBucket", "AsyncScope", "AsyncCollection", "AsyncResult",
+           "MultiCollector", "IOPS", "SelectorIOPS", "SelectorLoop"]

@@ -22,9 +22,9 @@ __all__ = ["ViewOptions", "ViewResult", "ViewRow", "ViewScanConsistency", "Desig
 ViewOptions = _o.ViewOptions
 
 VIEW_OPTIONS = frozenset({
-    "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid", "mapkey_range",
-    "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale", "scan_consistency",
-    "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug",
+    "key", "keys", "startkey", "endkey", "start_key", "end_key", "startkey_docid", "endkey_docid",
+    "mapkey_range", "descending", "inclusive_end", "limit", "skip", "reduce", "group", "group_level", "stale",
+    "scan_consistency", "include_docs", "namespace", "timeout", "raw", "on_error", "full_set", "debug",
 })
 _JSON_PARAMS = ("key", "startkey", "endkey")
 _BOOL_PARAMS = ("descending", "inclusive_end", "reduce", "group", "full_set", "debug")
@@ -70,7 +70,8 @@ def build_query(args: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[str, 
             try:
                 params.append(f"{name}={quote(json.dumps(opts[name], separators=(',', ':')), safe='')}")
             except (TypeError, ValueError):
-                raise InvalidArgumentException(message=f"view option {name} must be JSON-serializable") from None
+                raise InvalidArgumentException(
+                    message=f"view option {name} must be JSON-serializable") from None
     for name in ("startkey_docid", "endkey_docid"):
         if name in opts:
             params.append(f"{name}={quote(str(opts[name]), safe='')}")
@@ -81,7 +82,8 @@ def build_query(args: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[str, 
         if name in opts:
             value = opts[name]
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise InvalidArgumentException(message=f"view option {name} must be a non-negative int, got {value!r}")
+                raise InvalidArgumentException(
+                    message=f"view option {name} must be a non-negative int, got {value!r}")
             params.append(f"{name}={value}")
     stale = opts.get("stale", opts.get("scan_consistency"))
     if stale is not None:

@@ -1,0 +1,210 @@
+"""The 1.x blocking API: ``Couchbase.connect(bucket=...)`` returns a :class:`Connection`.
+
+::
+
+    from couchbase import Couchbase
+    from couchbase.exceptions import NotFoundError
+
+    cb = Couchbase.connect(bucket="default", host="localhost")
+    cb.set("k", {"a": 1}, ttl=60)
+    print(cb.get("k").value)
+    cb.incr("counter", initial=10)
+    for row in cb.query("beer", "by_name", limit=10):
+        print(row.key, row.docid)
+
+A Connection is one bucket connection; its operations run on the same core as
+``couchbase.cluster.Cluster`` (it holds the bucket's default collection and maps the 1.x
+names onto it, see :mod:`couchbase._legacy`; the SDK 3/4 names such as ``upsert`` reach the
+collection too), so results, exceptions and formats are the same objects: ``result.value/.cas/.rc/.success/.key/.flags``, ``MultiResult.all_ok``, and
+the 1.x exception names in :mod:`couchbase.exceptions` (``NotFoundError``,
+``KeyExistsError``, ...) are the typed exceptions of today.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator, List, Optional
+
+from couchbase import _connstr
+from couchbase._instance import LOCKMODE_WAIT
+from couchbase._instance import Connection as _LcbConnection
+from couchbase._legacy import LegacyAPI, legacy_connstr
+from couchbase.bucket import Bucket
+from couchbase.collection import DEFAULT, Collection
+from couchbase.exceptions import ArgumentError
+from couchbase.scope import Scope
+from couchbase.transcoder import FMT_JSON, LegacyTranscoder
+
+__all__ = ["Connection", "Pipeline", "open_bucket"]
+
+
+class _Owner:
+    """What a Bucket needs of its cluster: the transcoder and the quiet default."""
+
+    def __init__(self, transcoder: Any, quiet: bool) -> None:
+        self._transcoder = transcoder
+        self._quiet_default = quiet
+
+
+def open_bucket(
+    bucket: str,
+    host: Any,
+    port: int,
+    password: Optional[str],
+    username: Optional[str],
+    quiet: bool,
+    timeout: Optional[float],
+    lockmode: int,
+    transcoder: Any,
+    connection_string: Optional[str],
+    conn_factory: Any = None,
+) -> Bucket:
+    """Open one bucket connection from 1.x constructor arguments (shared by the 1.x classes).
+
+    Credentials: ``username`` (default: the bucket name, as 1.x SASL did) and ``password``
+    (the bucket password; default empty).
+    """
+    if not isinstance(bucket, str) or not bucket:
+        raise ArgumentError(message=f"bucket must be a non-empty str, got {bucket!r}")
+    if password is not None and not isinstance(password, str):
+        raise ArgumentError(message="password must be a str")
+    if not isinstance(quiet, bool):
+        raise ArgumentError(message=f"quiet must be True or False, got {quiet!r}")
+    if transcoder is None:
+        transcoder = LegacyTranscoder()
+    elif not (
+        callable(getattr(transcoder, "encode_value", None))
+        and callable(getattr(transcoder, "decode_value", None))
+    ):
+        raise ArgumentError(message=f"transcoder must have encode_value/decode_value, got {transcoder!r}")
+    base = connection_string if connection_string else legacy_connstr(host, port)
+    base, in_connstr = _connstr.take_credentials(base)
+    settings = {}
+    if timeout is not None:
+        from couchbase import options as _o
+
+        secs = _o.to_seconds("timeout", timeout)
+        if secs <= 0:
+            raise ArgumentError(message=f"timeout must be positive, got {timeout!r}")
+        settings["operation_timeout"] = repr(secs)
+    full = _connstr.build(base, bucket, settings)
+    user = username if username is not None else in_connstr.get("username") or bucket
+    pw = password if password is not None else in_connstr.get("password", "")
+    factory = conn_factory or _LcbConnection
+    conn = factory(full, user, pw, cluster_level=False, lockmode=lockmode, bucket_name=bucket)
+    return Bucket(_Owner(transcoder, quiet), bucket, conn)  # type: ignore[arg-type]
+
+
+class Connection(LegacyAPI):
+    """A connection to one bucket, with the 1.x API (blocking).
+
+    :param bucket: the bucket name (default ``"default"``).
+    :param host: a node, ``"host:port"``, or a list of them (default ``"localhost"``).
+    :param port: the REST port of nodes given without one (default 8091).
+    :param password: the bucket's password (1.x SASL: the user is the bucket name).
+    :param username: an RBAC user to authenticate as instead of the bucket name.
+    :param quiet: return failed results instead of raising NotFoundError from get/delete.
+    :param timeout: KV operation timeout in seconds (default 2.5).
+    :param lockmode: ``LOCKMODE_WAIT`` (default), ``LOCKMODE_EXC`` or ``LOCKMODE_NONE``.
+    :param transcoder: a Transcoder; default: the 1.x conversions (JSON, UTF-8, bytes, pickle).
+    :param default_format: the format of stores that pass none (default FMT_JSON).
+    :param unlock_gil: accepted for 1.x compatibility (the GIL is always released while waiting).
+    :param connection_string: a ``couchbase://`` string instead of host/port.
+    :raises BucketNotFoundError / AuthError / NetworkError / TimeoutError: as the connection fails.
+    """
+
+    def __init__(
+        self,
+        bucket: str = "default",
+        host: Any = "localhost",
+        port: int = 8091,
+        password: Optional[str] = None,
+        quiet: bool = False,
+        timeout: Optional[float] = None,
+        lockmode: int = LOCKMODE_WAIT,
+        transcoder: Any = None,
+        default_format: int = FMT_JSON,
+        unlock_gil: bool = True,
+        username: Optional[str] = None,
+        connection_string: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        _check_extra(kwargs)
+        if not isinstance(unlock_gil, bool):
+            raise ArgumentError(message=f"unlock_gil must be True or False, got {unlock_gil!r}")
+        b = open_bucket(
+            bucket, host, port, password, username, quiet, timeout, lockmode, transcoder, connection_string
+        )
+        try:
+            b._conn.connect_blocking()
+        except BaseException:
+            b._conn.close()
+            raise
+        self._bucket = b
+        self._kv = Collection(Scope(b, DEFAULT), DEFAULT)
+        self.default_format = default_format
+        self.unlock_gil = unlock_gil
+
+    # ---- pipeline -------------------------------------------------------------------
+    @contextlib.contextmanager
+    def pipeline(self) -> Iterator["Pipeline"]:
+        """Batch every operation in the block into one network round trip::
+
+            with cb.pipeline() as pl:
+                cb.set("a", 1)
+                r = cb.get("b")
+            print(pl.results, r.value)
+
+        Results are filled in when the block ends; then the first failure is raised
+        (unless quiet), with every result available in ``pl.results``.
+        """
+        pl = Pipeline()
+        with self._kv.batch() as ops:
+            yield pl
+        pl.results = ops
+        if not self._kv._quiet_default:
+            for op in ops:
+                err = getattr(op, "error", None)
+                if err is not None:
+                    raise err
+
+    # ---- life cycle -------------------------------------------------------------------
+    def _close(self) -> None:
+        """Close the connection (1.x name)."""
+        self._bucket.close()
+
+    def close(self) -> None:
+        """Close the connection; operations then raise ObjectDestroyedError."""
+        self._bucket.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._bucket.closed
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # the SDK 3/4 names of the same collection (upsert, insert, lookup_in, ...)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.__dict__["_kv"], name)
+
+    def __repr__(self) -> str:
+        return f"Connection(bucket={self.bucket!r})"
+
+
+class Pipeline:
+    """What ``with cb.pipeline() as pl`` yields; ``pl.results`` holds the block's results."""
+
+    def __init__(self) -> None:
+        self.results: List[Any] = []
+
+
+def _check_extra(kwargs: Any) -> None:
+    unknown = [k for k in kwargs if k not in ("config_cache", "conncache", "experimental_gevent_support")]
+    if unknown:
+        raise ArgumentError(message=f"Connection() got unknown arguments: {', '.join(sorted(unknown))}")
