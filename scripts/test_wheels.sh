@@ -31,6 +31,7 @@ interpreters=("cpython3.9:$(ls -d "$HOME"/.pyenv/versions/3.9*/bin/python | sort
 SUITE=(tests/unit tests/kv tests/query tests/async_ tests/twisted tests/gevent tests/logging)
 
 pip_q() { "$@" 2>&1 | grep -v '^WARNING: Location' || true; }
+failed=()
 for entry in "${interpreters[@]}"; do
     name=${entry%%:*} py=${entry#*:}
     case $name in pypy*) wheel=$(ls "$repo"/wheelhouse/couchbase_cffi-*-pp3*.whl) ;;
@@ -52,5 +53,9 @@ for entry in "${interpreters[@]}"; do
     pip_q "$venv/bin/python" -m pip install -q "$wheel[dev,mock]" "${extra[@]}"
     echo "[wheels] $name: behaviour suite on the installed wheel"
     # the pytest script, not `python -m pytest`: the checkout's root must not shadow the installed packages
-    "$venv/bin/pytest" "${SUITE[@]}" -q -ra "$@"
+    "$venv/bin/pytest" "${SUITE[@]}" -q -ra "$@" || failed+=("$name")
 done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "[wheels] the behaviour suite failed on: ${failed[*]}" >&2
+    exit 1
+fi

@@ -9,10 +9,8 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import sys
-from pathlib import Path
 
 import pytest
-
 from test_c_boundary import ROOT, load_build_script
 
 
