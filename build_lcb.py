@@ -52,7 +52,7 @@ CMAKE_FLAGS = [
 # Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
 # Each must match exactly once. The patch level is part of the cache directory's name, so a
 # changed list builds afresh instead of reusing an unpatched install.
-LCB_PATCH_LEVEL = "p1"
+LCB_PATCH_LEVEL = "p3"
 LCB_PATCHES = [
     # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
     # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
@@ -69,6 +69,54 @@ LCB_PATCHES = [
      "            while ((toflush = mcreq_flush_iov_fill(this, &iov, 1, nullptr))) {\n"
      "                mcreq_flush_done(this, toflush, toflush);\n"
      "            }\n"),
+    # RetryQueue::add, on a packet's second and later retries, takes the previous copy out of every
+    # pipeline's send queue before that copy is freed. The scan meant to start at the first
+    # element not yet handed to the socket, but slist_iter_init_at(node) starts *after* node, so
+    # it skipped that element: when the old copy was first in the queue (typical after a reset
+    # flushed the rest), its bytes stayed queued while its flush-queue entry was removed and the
+    # packet freed; the next connection then sent freed memory as a request header, and the
+    # pipeline's flush accounting stayed shifted by that packet's size (valgrind: sendmsg of a
+    # block freed by mcreq_wipe_packet; cbc-pillowfight alone under the chaos test's fault mix).
+    # Start the scan from the node before the first candidate instead.
+    ("src/retryq.cc",
+     "                if (sq->last_requested) {\n"
+     "                    ll = sq->last_requested->slnode.next;\n"
+     "                } else {\n"
+     "                    ll = SLLIST_FIRST(&sq->pending);\n"
+     "                }\n",
+     "                /* couchbase-cffi: iter_init_at starts after ll (see build_lcb.py) */\n"
+     "                if (sq->last_requested) {\n"
+     "                    ll = &sq->last_requested->slnode;\n"
+     "                } else {\n"
+     "                    ll = &sq->pending.first_prev;\n"
+     "                }\n"),
+    # Same place: when the removed copy heads the flush queue, part of it may already have been
+    # written (its progress is the queue's pdu_offset); with the copy gone that progress must not
+    # be credited to the next packet, which would be marked flushed (and freed when it fails)
+    # while its tail is still queued.
+    ("src/retryq.cc",
+     "                if (el == op->pkt) {\n"
+     "                    sllist_iter_remove(&server->nbmgr.sendq.pdus, &iter);\n",
+     "                if (el == op->pkt) {\n"
+     "                    if (iter.cur == SLLIST_FIRST(&server->nbmgr.sendq.pdus)) {\n"
+     "                        server->nbmgr.sendq.pdu_offset = 0; /* couchbase-cffi */\n"
+     "                    }\n"
+     "                    sllist_iter_remove(&server->nbmgr.sendq.pdus, &iter);\n"),
+    # dispatch_ufwd_error: lcb_destroy deletes each Server, whose destructor clears its instance
+    # pointer and then fails the packets still queued; a forwarded packet (lcb_pktfwd3: our
+    # OBSERVE / OBSERVE_SEQNO rounds) in flight then reached the instance's pktfwd callback
+    # through that NULL pointer (segfault when a connection is closed during an observe or
+    # durability round). Nobody is left to tell once the instance is gone: drop the error.
+    ("src/handler.cc",
+     "    lcb_assert(immerr != LCB_SUCCESS);\n"
+     "    resp.version = 0;\n"
+     "    instance->callbacks.pktfwd(",
+     "    lcb_assert(immerr != LCB_SUCCESS);\n"
+     "    if (instance == nullptr) { /* couchbase-cffi: the instance is being destroyed */\n"
+     "        return;\n"
+     "    }\n"
+     "    resp.version = 0;\n"
+     "    instance->callbacks.pktfwd("),
 ]
 
 

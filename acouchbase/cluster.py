@@ -95,7 +95,8 @@ class AsyncRowsResult(AsyncRows):
         the loop until every row is in, then yields them; inside the loop use ``async for``."""
         if self._loop.is_running():
             raise InvalidArgumentException(
-                message="a plain `for` would block the running event loop: use `async for` (or await execute())")
+                message="a plain `for` would block the running event loop: "
+                        "use `async for` (or await execute())")
         return iter(self._loop.run_until_complete(self.execute()))
 
 

@@ -323,7 +323,8 @@ class _TxLegacy(LegacyAPI):
             return value
 
         # registered before any user callback: close() waits for the round, not for them
-        return d.addBoth(settled).addCallback(lambda replies: ObserveResult(key, _durability.observe_results(replies)))
+        return d.addBoth(settled).addCallback(
+            lambda replies: ObserveResult(key, _durability.observe_results(replies)))
 
     def observe_multi(self, keys: Any, master_only: bool = False) -> Deferred:
         """``observe`` each key: a Deferred firing with a dict key -> observe result."""

@@ -211,8 +211,7 @@ class TxRows(AsyncRows):
     def _drop(self) -> None:
         """Stop the request and forget its rows (its sink has failed)."""
         self.cancel()
-        self.buffer.clear()
-        self._resume()
+        self.take_all()  # dropped (and the stream's socket no longer held back)
 
     def _attach(self, rows_sink: Callable[[List[Any]], Any], end: Callable[[], Any]) -> None:
         self._sink_rows = rows_sink

@@ -2,14 +2,22 @@
 
 :class:`AsyncRows` receives rows from the response callback into a buffer and
 wakes its front end through ``_wake`` (a future, a Deferred, a greenlet, or
-raw callbacks). Back-pressure: a stream whose buffer passes ``HIGH_WATER`` rows
-is *behind* until its consumer has taken the buffer below ``LOW_WATER``. When
-everything in flight on the connection is a stream that is behind, reading from
-that connection's sockets is paused (:meth:`IOPS.pause_reading`); any new
-operation on the connection resumes reading at once, so a consumer that awaits
-a key-value operation (or another query) between rows never deadlocks, and a
-stream whose consumer went away (an abandoned iteration) cannot hold back the
-others. Timers keep running while paused, so timeouts still fire.
+raw callbacks). Back-pressure: a stream whose buffer reaches ``max_buffered_rows``
+rows or ``max_buffered_bytes`` bytes of row JSON is *behind* until its consumer
+has taken the buffer below a tenth of both. While it is behind, the one socket
+its rows come from is not read (:meth:`IOPS.hold_reading`; not for views with
+``include_docs``, whose rows come from key-value replies): every other socket
+of the connection keeps going, so a consumer that awaits a key-value operation
+(or another query) between rows never deadlocks, and the stream's buffer stays
+within its limits (plus the rows of one socket read, libcouchbase's
+``read_chunk_size``) whatever the size of the result and whatever else is in
+flight. When everything in flight on the connection is a stream that is behind,
+reading from all its sockets is paused as well (:meth:`IOPS.pause_reading`); any
+new operation resumes it. Timers keep running while held or paused, so
+timeouts still fire.
+
+The limits are class attributes: set them on ``AsyncRows`` (every stream) or on
+one result before iterating it.
 """
 from __future__ import annotations
 
@@ -19,16 +27,26 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Optional
 from couchbase._requests import ServiceRequest
 from couchbase._services import RowStream
 from couchbase.exceptions import InvalidArgumentException, RequestCanceledException
+from couchbase.iops import dispatching_watcher
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection
 
-HIGH_WATER = 2000
-LOW_WATER = 200
+HIGH_WATER = 2000  # default max_buffered_rows
+HIGH_WATER_BYTES = 4 << 20  # default max_buffered_bytes
+LOW_WATER = 200  # kept for compatibility: a tenth of the default row limit
 
 
 class AsyncRows:
-    """The rows and metadata of one request; front ends subclass it for their idiom."""
+    """The rows and metadata of one request; front ends subclass it for their idiom.
+
+    ``max_buffered_rows`` / ``max_buffered_bytes``: how many received rows (and
+    bytes of their JSON) may wait for the consumer before the stream's socket
+    stops being read.
+    """
+
+    max_buffered_rows: int = HIGH_WATER
+    max_buffered_bytes: int = HIGH_WATER_BYTES
 
     def __init__(self, conn: "Connection", request: ServiceRequest) -> None:
         self._conn = conn
@@ -41,6 +59,9 @@ class AsyncRows:
         self._stream: Optional[RowStream] = None
         self._wake: Optional[Callable[[], Any]] = None  # set by the front end
         self._behind = False  # counted in the connection's streams_behind
+        self._sizes: Deque[int] = deque()  # JSON bytes of each buffered row
+        self.buffered_bytes = 0
+        self._held: Any = None  # the watcher whose reading this stream holds back
 
     # ---- the stream ----------------------------------------------------------
     def _schedule(self) -> None:
@@ -60,14 +81,24 @@ class AsyncRows:
     def _on_row(self, row: Any) -> None:
         present = self._present
         self.buffer.append(present(row) if present is not None else row)
-        if len(self.buffer) >= HIGH_WATER:
+        stream = self._stream
+        nbytes = stream.row_nbytes if stream is not None else 0
+        self._sizes.append(nbytes)
+        self.buffered_bytes += nbytes
+        if len(self.buffer) >= self.max_buffered_rows or self.buffered_bytes >= self.max_buffered_bytes:
             conn = self._conn
             if not self._behind:
                 self._behind = True
                 conn.streams_behind += 1
             iops = conn.iops
-            if iops is not None and not iops.paused and conn.streams_behind >= len(conn.pending):
-                iops.pause_reading()
+            if iops is not None:
+                watcher = dispatching_watcher()
+                if watcher is not None and self._held is None and watcher._iops is iops \
+                        and not (stream is not None and stream.rows_from_kv):
+                    self._held = watcher
+                    iops.hold_reading(watcher)
+                if not iops.paused and conn.streams_behind >= len(conn.pending):
+                    iops.pause_reading()
         self._notify()
 
     def _on_done(self, stream: RowStream) -> None:
@@ -90,14 +121,21 @@ class AsyncRows:
 
     def _resume(self) -> None:
         iops = self._conn.iops
-        if iops is not None and iops.paused and not self._conn.closed:
+        held, self._held = self._held, None
+        if iops is None or self._conn.closed:
+            return
+        if held is not None:
+            iops.release_reading(held)
+        if iops.paused:
             iops.resume_reading()
 
     # ---- for consumers -------------------------------------------------------
     def take(self) -> Any:
         """The next buffered row (the buffer must not be empty)."""
         row = self.buffer.popleft()
-        if len(self.buffer) <= LOW_WATER and self._behind:
+        self.buffered_bytes -= self._sizes.popleft()
+        if self._behind and len(self.buffer) <= self.max_buffered_rows // 10 \
+                and self.buffered_bytes <= self.max_buffered_bytes // 10:
             self._caught_up()
             self._resume()
         return row
@@ -106,6 +144,8 @@ class AsyncRows:
         """Every buffered row."""
         rows = list(self.buffer)
         self.buffer.clear()
+        self._sizes.clear()
+        self.buffered_bytes = 0
         self._caught_up()
         self._resume()
         return rows

@@ -18,6 +18,13 @@
  */
 
 #include <time.h>
+#ifdef _WIN32
+#include <winsock2.h>
+#define pycb_poll WSAPoll
+#else
+#include <poll.h>
+#define pycb_poll poll
+#endif
 
 #include "_iops.h"
 
@@ -203,6 +210,50 @@ static void pycb_tm_destroy(lcb_io_opt_t iops, void *timer)
     pycb_TIMER *tm = timer;
     pycb_iops_timer(PYCB_IOPS_OF(iops)->id, tm->id, tm, PYCB_IOPS_DESTROYED);
     free(tm);
+}
+
+/* How many microseconds past its deadline a timer is whose handler the next
+ * pycb_iops_timer_fire would run; -1 if that fire would not run it (cancelled, or
+ * re-armed to a later deadline). Lets the host drain readable sockets first when a
+ * busy loop fires a timeout timer late (see Timer.fire in iops.py). */
+static int64_t pycb_iops_timer_overdue(void *timer)
+{
+    pycb_TIMER *tm = timer;
+    int64_t left;
+    if (!tm->armed || !tm->handler) {
+        return -1;
+    }
+    left = tm->deadline - pycb_now_ns();
+    if (left > 500000) {
+        return -1;
+    }
+    return left >= 0 ? 0 : -left / 1000;
+}
+
+/* Which of `n` descriptors are readable now (or hung up / in error: the read reports it):
+ * ready[i] is set to 1 or 0; returns how many are ready, -1 on failure. Never blocks, and
+ * calls the C library directly, so a monkey-patched select module (gevent) cannot turn it
+ * into a cooperative wait inside the loop's own callback. */
+static int pycb_iops_readable(const int *fds, int n, int *ready)
+{
+    struct pollfd stack[16], *pfds = n <= 16 ? stack : calloc((size_t)n, sizeof(*pfds));
+    int i, rc;
+    if (!pfds) {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        pfds[i].fd = fds[i];
+        pfds[i].events = POLLIN;
+        pfds[i].revents = 0;
+    }
+    rc = pycb_poll(pfds, (unsigned)n, 0);
+    for (i = 0; i < n; i++) {
+        ready[i] = rc > 0 && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
+    }
+    if (pfds != stack) {
+        free(pfds);
+    }
+    return rc;
 }
 
 /* Called by the host loop when the timer it scheduled is due. */

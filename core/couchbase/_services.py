@@ -9,9 +9,9 @@ iterators pull from the buffer) or pushed to an ``on_row`` hook (raw async,
 Twisted handlers).
 
 The blocking front end keeps memory bounded with back-pressure: when the
-buffer holds ``high_water`` rows, the row callback calls ``lcb_breakout`` so
-``lcb_wait`` returns and the iterator drains the buffer before reading more
-from the socket.
+buffer holds ``high_water`` rows or ``high_water_bytes`` bytes of row JSON, the
+row callback calls ``lcb_breakout`` so ``lcb_wait`` returns and the iterator
+drains the buffer before reading more from the socket.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ VIEW = lib.PYCB_CALLBACK_VIEW
 HTTP = lib.LCB_CALLBACK_HTTP
 
 HIGH_WATER = 1024
+HIGH_WATER_BYTES = 1 << 20  # rows' JSON bytes a blocking iterator lets libcouchbase buffer before it drains
 
 
 def _text(ptr: Any, n: int) -> str:
@@ -62,8 +63,9 @@ class ViewRow:
 class RowStream(Pending):
     """Rows and metadata of one streaming request; its ``result`` is the metadata."""
 
-    __slots__ = ("kind", "conn", "rows", "meta", "handle", "on_row", "high_water", "context", "row_count",
-                 "transcoder", "cookie")
+    __slots__ = ("kind", "conn", "rows", "meta", "handle", "on_row", "high_water", "high_water_bytes",
+                 "context", "row_count", "row_nbytes", "buffered_bytes", "rows_from_kv", "transcoder",
+                 "cookie")
 
     def __init__(self, kind: int, conn: "Connection", context: Dict[str, Any],
                  transcoder: Any = None) -> None:
@@ -75,6 +77,10 @@ class RowStream(Pending):
         self.handle: Any = ffi.NULL
         self.on_row: Optional[Callable[[Any], Any]] = None
         self.high_water = HIGH_WATER
+        self.high_water_bytes = HIGH_WATER_BYTES
+        self.row_nbytes = 0  # size of the row being delivered (for on_row hooks that bound bytes)
+        self.buffered_bytes = 0  # bytes of the rows in ``rows`` (reset by the consumer that empties it)
+        self.rows_from_kv = False  # rows are delivered from key-value replies (views with include_docs)
         self.context = context
         self.row_count = 0
         self.transcoder = transcoder
@@ -87,11 +93,14 @@ class RowStream(Pending):
         if not resp.is_final:
             row = self._decode_row(resp)
             self.row_count += 1
+            self.row_nbytes = nbytes = resp.nvalue
             if self.on_row is not None:
                 self.on_row(row)
             else:
                 self.rows.append(row)
-                if len(self.rows) >= self.high_water and not self.conn.closed:
+                self.buffered_bytes += nbytes
+                if (len(self.rows) >= self.high_water or self.buffered_bytes >= self.high_water_bytes) \
+                        and not self.conn.closed:
                     self.conn.breakout()
             return
         if resp.nvalue:
@@ -201,6 +210,7 @@ def _check(conn: "Connection", stream: RowStream, rc: int, what: str) -> None:
 def schedule_query(conn: "Connection", payload: Dict[str, Any], *, prepared: bool, timeout_us: int,
                    context: Dict[str, Any]) -> RowStream:
     """POST a N1QL request built from ``payload`` (the server's JSON fields)."""
+    _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(QUERY, conn, dict(context, service="query"))
     cookie = conn.register(stream)
@@ -214,6 +224,7 @@ def schedule_query(conn: "Connection", payload: Dict[str, Any], *, prepared: boo
 def schedule_analytics(conn: "Connection", payload: Dict[str, Any], *, priority: bool, timeout_us: int,
                        context: Dict[str, Any]) -> RowStream:
     """POST an analytics request."""
+    _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(ANALYTICS, conn, dict(context, service="analytics"))
     cookie = conn.register(stream)
@@ -228,6 +239,7 @@ def schedule_analytics(conn: "Connection", payload: Dict[str, Any], *, priority:
 def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: int,
                     context: Dict[str, Any]) -> RowStream:
     """POST a full-text search request (``payload`` carries ``indexName``)."""
+    _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(SEARCH, conn, dict(context, service="search"))
     cookie = conn.register(stream)
@@ -259,6 +271,9 @@ def schedule_view(conn: "Connection", ddoc: str, view: str, options: str, post: 
     _bound_reads(conn)
     d, v, o = ddoc.encode(), view.encode(), options.encode()
     stream = RowStream(VIEW, conn, dict(context, service="views"), transcoder)
+    # with include_docs libcouchbase delivers each row when its document's KV get completes: rows
+    # then arrive while a KV socket is read, which a stream must never hold back (see _async_rows)
+    stream.rows_from_kv = include_docs
     cookie = conn.register(stream)
     handle = ffi.new("void **")
     _check(conn, stream, lib.pycb_view(conn.instance, cookie, d, len(d), v, len(v), o, len(o), post,

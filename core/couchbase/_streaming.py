@@ -3,7 +3,8 @@ blocking result type: QueryResult, AnalyticsResult, SearchResult, ViewResult).
 
 Rows are yielded as they arrive: the iterator drains the stream's buffer and
 runs libcouchbase's loop only when it is empty, so at most ``high_water`` rows
-are held at once however large the result.
+(``high_water_bytes`` of row JSON), plus what one socket read holds, are held at
+once however large the result.
 """
 from __future__ import annotations
 
@@ -69,6 +70,8 @@ class BlockingRows(IterateOnce):
         """Run the loop until the stream has rows to give or is done."""
         stream = self._stream
         conn = self._conn
+        if not stream.rows:
+            stream.buffered_bytes = 0
         with conn.locked():
             conn.wait_for(lambda: bool(stream.rows) or stream.done)
 

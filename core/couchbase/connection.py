@@ -15,7 +15,8 @@
 A Connection is one bucket connection; its operations run on the same core as
 ``couchbase.cluster.Cluster`` (it holds the bucket's default collection and maps the 1.x
 names onto it, see :mod:`couchbase._legacy`; the SDK 3/4 names such as ``upsert`` reach the
-collection too), so results, exceptions and formats are the same objects: ``result.value/.cas/.rc/.success/.key/.flags``, ``MultiResult.all_ok``, and
+collection too), so results, exceptions and formats are the same objects:
+``result.value/.cas/.rc/.success/.key/.flags``, ``MultiResult.all_ok``, and
 the 1.x exception names in :mod:`couchbase.exceptions` (``NotFoundError``,
 ``KeyExistsError``, ...) are the typed exceptions of today.
 """

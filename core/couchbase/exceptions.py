@@ -173,7 +173,8 @@ class CouchbaseException(Exception):
 
     @classmethod
     def rc_to_exctype(cls, rc: int) -> Type["CouchbaseException"]:
-        """The exception class raised for libcouchbase status ``rc`` (the 1.x spelling of :func:`class_for`)."""
+        """The exception class raised for libcouchbase status ``rc``
+        (the 1.x spelling of :func:`class_for`)."""
         return class_for(rc)
 
     def split_results(self) -> Tuple[Dict[Any, Any], Dict[Any, Any]]:
@@ -1011,9 +1012,11 @@ TimeoutError = TimeoutException  # noqa: A001 - the 1.x name; not in __all__ (it
 
 LEGACY_NAMES = (
     "CouchbaseError", "KeyExistsError", "NotFoundError", "KeyNotFoundError", "TemporaryFailError",
-    "ValueFormatError", "ArgumentError", "DeltaBadvalError", "AuthError", "BucketNotFoundError", "TooBigError",
+    "ValueFormatError", "ArgumentError", "DeltaBadvalError", "AuthError", "BucketNotFoundError",
+    "TooBigError",
     "NotStoredError", "NotSupportedError", "InternalError", "NetworkError", "ConnectError", "HTTPError",
-    "ObjectThreadError", "ObjectDestroyedError", "PipelineError", "CouchbaseNetworkError", "CouchbaseDataError",
+    "ObjectThreadError", "ObjectDestroyedError", "PipelineError", "CouchbaseNetworkError",
+    "CouchbaseDataError",
     "CouchbaseInputError", "CouchbaseTransientError",
 )
 

@@ -58,6 +58,14 @@ WRITE: int = lib.LCB_WRITE_EVENT
 _log = logging.getLogger("couchbase.iops")
 _event_ready = lib.pycb_iops_event_ready
 _timer_fire = lib.pycb_iops_timer_fire
+_timer_overdue = lib.pycb_iops_timer_overdue
+
+LATE_TIMER_US = 2000
+"""A libcouchbase timer that fires this many microseconds (or more) past its deadline
+means the loop was busy (user code blocked it): the sockets of its connection that are
+readable are dispatched first (:meth:`IOPS.drain_readable`), so that replies which
+arrived in time complete their operations before the timer fails them as timed out.
+Below it, a timer is on time and no poll is spent."""
 
 # id -> IOPS, for the C side's callbacks (see _callbacks.py). An IOPS stays here
 # until libcouchbase frees the C table that reports to it.
@@ -66,6 +74,13 @@ _ids = itertools.count(1)
 
 
 _depth = [0]  # how many readiness callbacks are running (close() defers inside one)
+_current: List[Optional["Watcher"]] = [None]  # the watcher whose readiness libcouchbase is dispatching
+
+
+def dispatching_watcher() -> Optional["Watcher"]:
+    """The watcher whose socket libcouchbase is reading or writing right now (None outside a
+    readiness callback): a row callback learns from it which socket its rows come from."""
+    return _current[0]
 
 
 def dispatching() -> bool:
@@ -82,7 +97,7 @@ class Watcher:
     watcher object).
     """
 
-    __slots__ = ("fd", "flags", "wanted", "data", "_ev", "_iops", "__weakref__")
+    __slots__ = ("fd", "flags", "wanted", "read_held", "data", "_ev", "_iops", "__weakref__")
 
     def __init__(self, ev: Any, fd: int, iops: Optional["IOPS"] = None) -> None:
         self._ev = ev
@@ -90,6 +105,7 @@ class Watcher:
         self.fd = fd
         self.flags = 0
         self.wanted = 0  # what libcouchbase asked for (``flags`` minus READ while reading is paused)
+        self.read_held = False  # reading this one socket is held back (IOPS.hold_reading)
         self.data: Any = None
 
     @property
@@ -113,9 +129,11 @@ class Watcher:
             if iops is not None and iops.held is not None:
                 iops.held()  # send held operations before libcouchbase reads (a new map may come in)
             _depth[0] += 1
+            outer, _current[0] = _current[0], self
             try:
                 _event_ready(ev, flags)
             finally:
+                _current[0] = outer
                 _depth[0] -= 1
         elif self.flags and self._iops is not None:  # a watcher of the parent process, after os.fork()
             iops = self._iops
@@ -155,8 +173,17 @@ class Timer:
         tm = self._tm
         if tm is not None:
             iops = self._iops
-            if iops is not None and iops.held is not None:
-                iops.held()
+            if iops is not None:
+                if iops.held is not None:
+                    iops.held()
+                # Loops differ in whether due timers or ready sockets go first after a busy
+                # spell (libev/libuv and Twisted run timers first): replies already readable
+                # must not lose to a timeout timer that is late only because the loop was busy.
+                if _timer_overdue(tm) >= LATE_TIMER_US:
+                    iops.drain_readable()
+                    tm = self._tm
+                    if tm is None:  # destroyed by what the replies triggered
+                        return
             _depth[0] += 1
             try:
                 _timer_fire(tm)  # runs libcouchbase's handler, or asks for the rest of a re-armed wait
@@ -268,9 +295,44 @@ class IOPS:
             return
         self.paused = False
         for watcher in list(self.watchers.values()):
-            if watcher.flags != watcher.wanted:
-                self.watch(watcher, watcher.wanted)
-                watcher.flags = watcher.wanted
+            self._rewatch(watcher)
+
+    def hold_reading(self, watcher: Watcher) -> None:
+        """Stop reading one socket (a row stream's, whose consumer is behind) until
+        :meth:`release_reading`; the connection's other sockets keep going."""
+        watcher.read_held = True
+        if watcher.alive and watcher.flags & READ:
+            flags = watcher.flags & ~READ
+            self.watch(watcher, flags)
+            watcher.flags = flags
+
+    def release_reading(self, watcher: Watcher) -> None:
+        """Undo :meth:`hold_reading` (harmless if not held, or if libcouchbase destroyed it since)."""
+        if watcher.read_held:
+            watcher.read_held = False
+            if watcher.alive:
+                self._rewatch(watcher)
+
+    def _rewatch(self, watcher: Watcher) -> None:
+        flags = watcher.wanted & ~READ if (self.paused or watcher.read_held) else watcher.wanted
+        if flags != watcher.flags:
+            self.watch(watcher, flags)
+            watcher.flags = flags
+
+    def drain_readable(self) -> None:
+        """Dispatch every socket watched for reading that is readable now.
+
+        Called before a libcouchbase timer that fires late (see ``LATE_TIMER_US``):
+        what arrived while the loop was busy completes its operations first. Sockets
+        not watched for reading (reading paused by back-pressure) are left alone.
+        """
+        watchers = [w for w in self.watchers.values() if w.flags & READ]
+        if not watchers:
+            return
+        readable = _readable_fds([w.fd for w in watchers])
+        for watcher in watchers:
+            if watcher.fd in readable and watcher.alive and watcher.flags & READ:
+                watcher.ready(READ)
 
     def call_later(self, delay: float, fn: Callable[[], Any]) -> CallLater:
         """Run ``fn()`` after ``delay`` seconds on this loop; ``cancel_call`` undoes it."""
@@ -337,8 +399,9 @@ class IOPS:
             watcher = watchers[ev_id] = Watcher(ev, fd, self)
         elif watcher.fd != fd:
             watcher.fd = fd
+            watcher.read_held = False  # another socket now: the hold was for the old one's stream
         watcher.wanted = flags
-        if self.paused:
+        if self.paused or watcher.read_held:
             flags &= ~READ
         if flags != watcher.flags:
             self.watch(watcher, flags)
@@ -379,6 +442,14 @@ class IOPS:
     def __repr__(self) -> str:
         return (f"<{type(self).__name__} id={self.id} watchers={len(self.watchers)} "
                 f"timers={len(self.timers)}{' released' if self.released else ''}>")
+
+
+def _readable_fds(fds: List[int]) -> set:
+    """The descriptors of ``fds`` that are readable now (or closed/errored: the read reports it)."""
+    ready = ffi.new("int[]", len(fds))
+    if lib.pycb_iops_readable(fds, len(fds), ready) <= 0:
+        return set()
+    return {fd for fd, r in zip(fds, ready) if r}
 
 
 def _disarm_inherited() -> None:

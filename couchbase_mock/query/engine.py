@@ -244,6 +244,7 @@ class QueryService:
             check_expr(term.expr, True)
         check_expr(sel.where, False)
         check_expr(sel.use_keys, False)
+        check_expr(sel.from_expr, False)
         for e in sel.group_by:
             check_expr(e, False)
         check_expr(sel.having, True)
@@ -252,7 +253,7 @@ class QueryService:
         for e in (sel.limit, sel.offset):
             check_expr(e, False)
         ks = self._keyspace(sel.keyspace, opts, opts.query_context) if sel.keyspace else None
-        alias = sel.keyspace.default_alias if sel.keyspace else None
+        alias = sel.keyspace.default_alias if sel.keyspace else sel.from_alias
         if ks is not None and sel.use_keys is None and not opts.analytics:
             self._require_index(ks, sel.where, alias or "")
         ex = Execution(opts)
@@ -272,10 +273,21 @@ class QueryService:
             ex.processed += 1
             yield Row({alias: ks.value_of(doc)}, {alias: functools.partial(ks.meta_of, key, doc)}, alias)
 
+    def _expr_source(self, expr: N.Expr, alias: str, ex: Execution) -> Iterator[Row]:
+        """``FROM <expression> AS alias``: one row per element of an array, else one row of the value."""
+        value = evaluate(expr, Row({}), ex.opts.params)
+        if value is MISSING:
+            return
+        for item in value if isinstance(value, list) else [value]:
+            ex.tick()
+            ex.processed += 1
+            yield Row({alias: item}, {}, alias)
+
     def _select_rows(self, sel: N.Select, ks: Optional[Keyspace], alias: Optional[str],
                      ex: Execution) -> Iterator[Any]:
         params = ex.opts.params
-        rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex)
+        rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex) if sel.from_expr is None else \
+            self._expr_source(sel.from_expr, alias or "", ex)
         if sel.where is not None:
             where = sel.where
             rows = (r for r in rows if truthy(evaluate(where, r, params)))

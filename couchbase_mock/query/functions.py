@@ -1,5 +1,5 @@
 """Scalar functions (the common subset): LOWER, UPPER, LENGTH, ABS, ROUND,
-FLOOR, CEIL, CONCAT, SUBSTR, CONTAINS, TRIM, REPEAT, ARRAY_LENGTH, ARRAY_CONTAINS,
+FLOOR, CEIL, CONCAT, SUBSTR, CONTAINS, TRIM, REPEAT, ARRAY_LENGTH, ARRAY_CONTAINS, ARRAY_RANGE,
 TOSTRING, TONUMBER, TYPE, IFMISSING, IFNULL, IFMISSINGORNULL.
 
 Unless stated otherwise a MISSING argument gives MISSING, a NULL gives NULL
@@ -143,6 +143,20 @@ def _num(v: Any) -> bool:
     return is_number(v)
 
 
+ARRAY_RANGE_MAX = 10_000_000  # the mock's cap on ARRAY_RANGE's length (NULL beyond, never a huge list)
+
+
+def _array_range(start: Any, end: Any, step: Any = 1) -> Any:
+    """``ARRAY_RANGE(start, end[, step])``: numbers from ``start`` up to (not including) ``end``."""
+    if step == 0:
+        return None
+    if all(float(v).is_integer() for v in (start, end, step)):
+        r = range(int(start), int(end), int(step))
+        return list(r) if len(r) <= ARRAY_RANGE_MAX else None
+    n = max(0, int((end - start) / step + (0 if ((end - start) / step).is_integer() else 1)))
+    return [start + i * step for i in range(n)] if n <= ARRAY_RANGE_MAX else None
+
+
 FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
     "LOWER": (1, 1, _strict(_is_str)(str.lower)),
     "UPPER": (1, 1, _strict(_is_str)(str.upper)),
@@ -158,6 +172,7 @@ FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
     "REPEAT": (2, 2, _strict(_is_str, _num)(lambda s, n: s * int(n) if 0 <= n <= 1_000_000 else None)),
     "ARRAY_LENGTH": (1, 1, _strict(_is_arr)(len)),
     "ARRAY_CONTAINS": (2, 2, _array_contains),
+    "ARRAY_RANGE": (2, 3, _strict(_num)(_array_range)),
     "TOSTRING": (1, 1, _strict(_any)(_tostring)),
     "TO_STRING": (1, 1, _strict(_any)(_tostring)),
     "TONUMBER": (1, 1, _strict(_any)(_tonumber)),

@@ -137,6 +137,8 @@ class Select(Statement):
     distinct: bool = False
     keyspace: Optional[KeyspaceRef] = None
     use_keys: Optional[Expr] = None
+    from_expr: Optional[Expr] = None  # FROM <expression> AS alias (an expression term)
+    from_alias: Optional[str] = None
     where: Optional[Expr] = None
     group_by: List[Expr] = field(default_factory=list)
     having: Optional[Expr] = None

@@ -1,7 +1,7 @@
 """Recursive-descent parser: statement text -> :mod:`nodes` tree.
 
 Grammar (subset of SQL++ for Couchbase): SELECT (with RAW/ELEMENT/VALUE,
-DISTINCT, FROM keyspace [AS alias] [USE KEYS], WHERE, GROUP BY, HAVING,
+DISTINCT, FROM keyspace [AS alias] [USE KEYS] or FROM expression [AS] alias, WHERE, GROUP BY, HAVING,
 ORDER BY, LIMIT, OFFSET), INSERT/UPSERT ... VALUES, DELETE, UPDATE ... SET /
 UNSET, CREATE/DROP [PRIMARY] INDEX, PREPARE and EXECUTE. Any token the
 grammar does not expect raises the server's 3000 error, worded
@@ -166,11 +166,21 @@ class _Parser:
             projection = self.result_terms()
         sel = N.Select(projection, raw=raw, distinct=distinct)
         if self.accept_kw("FROM"):
+            if self.at_op("[") or (self.at_ident() and self.peek().kind == "OP" and self.peek().value == "("):
+                # an expression term: FROM ARRAY_RANGE(0, 10) AS n, FROM [1, 2] AS n
+                sel.from_expr = self.expr()
+                if not self.accept_kw("AS") and not self.at_ident():
+                    raise self.fail()
+                sel.from_alias = self.ident()
+                return self._select_tail(sel)
             sel.keyspace = self.keyspace_ref(alias=True)
             if self.accept_kw("USE"):
                 self.accept_kw("PRIMARY")
                 self.expect_kw("KEYS")
                 sel.use_keys = self.expr()
+        return self._select_tail(sel)
+
+    def _select_tail(self, sel: N.Select) -> N.Select:
         if self.accept_kw("WHERE"):
             sel.where = self.expr()
         if self.accept_kw("GROUP"):

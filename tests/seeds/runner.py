@@ -17,7 +17,8 @@ How an example is adapted (mechanically; the same for every example):
   connected to ``default`` (Twisted: ``txcouchbase.connection.Connection``, raw:
   ``TxAsyncConnection``; asyncio: an ``acouchbase`` Cluster), ``ft`` (the 2.x alias of the search
   module) and ``design_name``/``view_name``/``key``. An example that passes ``password='X'`` runs
-  against a mock whose bucket has that password, and the prelude connects with it too. An example that defines a name itself overrides it.
+  against a mock whose bucket has that password, and the prelude connects with it too. An
+  example that defines a name itself overrides it.
 * **Comment-only bodies** get ``pass`` (``if x:\\n    # handle it`` is not valid Python); an
   example with a top-level ``return`` is a function body and runs wrapped in a function.
 * **Epilogue** (Twisted): the reactor runs until every connection is up with nothing in flight
@@ -131,8 +132,10 @@ key = "prelude_key"
 """
 
 PRELUDES = {
-    "sync": "c = client = cb = Couchbase.connect(bucket='default', host=HOSTS, password=BUCKET_PASSWORD)\nc.set(key, 'prelude value')\n",
-    "gevent": "from gcouchbase.connection import GConnection\nc = client = cb = GConnection(bucket='default', host=HOSTS, password=BUCKET_PASSWORD)\n",
+    "sync": ("c = client = cb = Couchbase.connect(bucket='default', host=HOSTS, password=BUCKET_PASSWORD)\n"
+             "c.set(key, 'prelude value')\n"),
+    "gevent": ("from gcouchbase.connection import GConnection\n"
+               "c = client = cb = GConnection(bucket='default', host=HOSTS, password=BUCKET_PASSWORD)\n"),
     "twisted": (
         "from twisted.internet import reactor\nfrom twisted.internet.defer import Deferred\n"
         "import couchbase.search as ft\n"

@@ -214,7 +214,8 @@ def test_passthrough_default_format_timeout_and_stats(cb: Any, key: str) -> None
 
 
 def test_views_row_processor_include_docs_and_design_documents(cb: Any, key: str) -> None:
-    design = {"views": {"by_name": {"map": "function (doc, meta) { if (doc.name) { emit(doc.name, null); } }"}}}
+    design = {"views": {"by_name": {
+        "map": "function (doc, meta) { if (doc.name) { emit(doc.name, null); } }"}}}
     cb.design_create("legacyapi", design, use_devmode=True)
     assert "by_name" in cb.design_get("legacyapi").value["views"]
     cb.design_publish("legacyapi")

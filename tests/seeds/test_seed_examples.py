@@ -38,7 +38,8 @@ def _find_seeds() -> Path:
     if candidate.is_dir():
         return candidate
     try:
-        common = subprocess.run(["git", "-C", str(repo), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+        common = subprocess.run(["git", "-C", str(repo), "rev-parse", "--path-format=absolute",
+                                 "--git-common-dir"],
                                 capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return candidate
@@ -64,12 +65,14 @@ ERRATA: Dict[str, str] = {
     "004:1211": "the guide's typo: prepends to 'a dict' (a missing key), not 'a_dict'",
     "002:1593": "the guide's typo: a stray backtick after the closing parenthesis",
     "002:1726": "pseudo-code: c.foo_multi stands for any *_multi method",
-    "002:1844": "Python 2 in the example: a str stored as FMT_BYTES (the 004 edition writes b'long value'), and "
+    "002:1844": "Python 2 in the example: a str stored as FMT_BYTES (the 004 edition writes "
+    "b'long value'), and "
     "decode_value tests the builtin `format` (004 fixes it to `flags`)",
     "001:108": "the reference's typo: addErrback(on_get_common), a name it never defines (on_err_common is)",
     "001:248": "the reference's typo: addErrback(on_get_common) (see 001:108)",
     "001:336": "the reference's typo: addErrback(on_get_common) (see 001:108)",
-    "004:1837": 'the 004 edition lost the line defining FMT_ZLIB ("# We\'ll define our own flag." is followed by '
+    "004:1837": 'the 004 edition lost the line defining FMT_ZLIB ("# We\'ll define our own flag." '
+    'is followed by '
     "nothing); the 002 edition has it",
     "001:84": "the reference's typo: d.addCallback(opres) adds the AsyncResult, not on_ok, as the callback",
 }
@@ -122,7 +125,8 @@ def counterpart(ex: Any) -> Any:
     if best is not None and score * 2 >= len(lines):
         return best
     first = ex.source.strip().split("\n")[0]  # a 004 rendering that kept little more than its first line
-    return next((o for o in EXAMPLES if o.doc.startswith("002") and o.source.strip().split("\n")[0] == first), None)
+    return next((o for o in EXAMPLES
+                 if o.doc.startswith("002") and o.source.strip().split("\n")[0] == first), None)
 
 
 def test_every_damaged_004_example_has_its_002_text() -> None:
@@ -168,14 +172,16 @@ DESIGNS = {
                 "else if (doc.type == 'beer' && doc.brewery_id) { emit([doc.brewery_id, meta.id], null); } }"
             },
             "by_name": {
-                "map": "function (doc, meta) { if (doc.type && doc.type == 'beer') { emit(doc.name, null); } }"
+                "map": "function (doc, meta) { "
+                       "if (doc.type && doc.type == 'beer') { emit(doc.name, null); } }"
             },
         }
     },
     "brewery": {
         "views": {
             "by_name": {
-                "map": "function (doc, meta) { if (doc.type && doc.type == 'brewery') { emit(doc.name, null); } }"
+                "map": "function (doc, meta) { "
+                       "if (doc.type && doc.type == 'brewery') { emit(doc.name, null); } }"
             },
         }
     },

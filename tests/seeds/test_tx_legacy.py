@@ -54,7 +54,8 @@ def test_views_queryall_queryex_and_design_documents(tx: Any, key: str) -> None:
     run_until_fired(tx.design_publish("txlegacy"))
     assert "by_name" in run_until_fired(tx.design_get("txlegacy", use_devmode=False)).value["views"]
     run_until_fired(tx.set_multi({key + "1": {"name": key + "-a"}, key + "2": {"name": key + "-b"}}))
-    rows = list(run_until_fired(tx.queryAll("txlegacy", "by_name", mapkey_range=[key, key + "\u0fff"], stale=False)))
+    rows = list(run_until_fired(tx.queryAll("txlegacy", "by_name", mapkey_range=[key, key + "\u0fff"],
+                                            stale=False)))
     assert [r.docid for r in rows] == [key + "1", key + "2"]
 
     class Handler(AsyncViewBase):
@@ -195,7 +196,8 @@ def test_3x_reference_names_on_the_tx_clusters(mock: Any, raw: bool) -> None:
         assert run_until_fired(cluster.on_connect()) is cluster and cluster.connected
         rows = run_until_fired(cluster.n1qlQueryAll("SELECT RAW 1"))
         assert isinstance(rows, BatchedQueryResult) and list(rows) == [1]
-        assert isinstance(run_until_fired(cluster.search("name", MatchQuery("nosql"), limit=10)), BatchedSearchResult)
+        hits = run_until_fired(cluster.search("name", MatchQuery("nosql"), limit=10))
+        assert isinstance(hits, BatchedSearchResult)
         with pytest.raises(ParsingFailedException):
             run_until_fired(cluster.n1qlQueryAll("SELEKT"))
         if not raw:  # TxBucket.queryAll is view_query: a Deferred errbacking with the typed view error
@@ -230,13 +232,13 @@ with MockCluster(nodes=3, replicas=1, buckets=["default"]) as m:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="libcouchbase 3.3.4 bug (lcb_destroy with forwarded packets in flight: "
-                   "dispatch_ufwd_error dereferences the NULL instance of a server being deleted, handler.cc:1037); "
-                   "needs an LCB_PATCHES entry, left to the lead as it rebuilds libcouchbase everywhere")
 def test_core_close_with_a_forwarded_packet_in_flight_does_not_crash() -> None:
+    """Closing while an observe round's forwarded packets are in flight: libcouchbase 3.3.4
+    dereferenced a NULL instance in dispatch_ufwd_error (patched at build time, see LCB_PATCHES)."""
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-c", _CORE_CLOSE_WITH_ROUND_IN_FLIGHT], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-c", _CORE_CLOSE_WITH_ROUND_IN_FLIGHT], capture_output=True,
+                          text=True,
                           timeout=120)
     assert proc.returncode == 0 and "closed" in proc.stdout, (proc.returncode, proc.stderr[-2000:])

@@ -89,7 +89,8 @@ class View:
                 )
         if row_processor is not None and not callable(getattr(row_processor, "handle_rows", None)):
             raise InvalidArgumentException(
-                message=f"row_processor must have handle_rows(rows, connection, include_docs), got {row_processor!r}"
+                message="row_processor must have handle_rows(rows, connection, include_docs), "
+                        f"got {row_processor!r}"
             )
         self._parent = parent
         self.design = ("dev_" + design) if use_devmode and not design.startswith("dev_") else design
