@@ -16,8 +16,10 @@ from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-
-import build_lcb  # noqa: E402
+try:
+    import build_lcb  # beside this file
+finally:
+    sys.path.remove(str(HERE))
 
 PKG = HERE / "core" / "couchbase"
 
@@ -51,7 +53,13 @@ def make_ffi() -> FFI:
     missing = [str(f.relative_to(HERE)) for f in source_files() if not f.is_file()]
     if missing:
         raise FileNotFoundError("couchbase-cffi build: missing source files " + ", ".join(missing))
-    lcb = build_lcb.find_libcouchbase()
+    if os.environ.get("COUCHBASE_CFFI_METADATA_ONLY"):  # sdist/egg_info (setup.py): nothing is compiled
+        lcb = build_lcb.Libcouchbase([], [], None, "none")
+    else:
+        try:
+            lcb = build_lcb.find_libcouchbase()
+        except build_lcb.LibcouchbaseNotFound as exc:
+            raise SystemExit(f"error: couchbase-cffi cannot be built: {exc}") from None
     ffi = FFI()
     ffi.cdef(cdef_text())
     source = "\n".join((PKG / f"{name}.c").read_text() for name in C_PARTS)

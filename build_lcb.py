@@ -6,15 +6,19 @@ need libcouchbase's ``cbc`` tools). Order of preference:
 1. ``LCB_ROOT``: a prefix holding ``include/libcouchbase`` and ``lib``.
 2. ``pkg-config libcouchbase`` reporting version 3.x.
 3. The source that the npm package ``couchbase@3.2.7`` ships in
-   ``deps/lcb`` (libcouchbase 3.3.4): fetched with ``npm pack``, checked
-   against a pinned sha256, patched with the fixes in ``LCB_PATCHES``, built
-   with cmake once and installed into a cache
+   ``deps/lcb`` (libcouchbase 3.3.4): the archive in ``vendor/`` when there is
+   one (an sdist carries it: no npm needed), else fetched with ``npm pack``;
+   checked against a pinned sha256, patched with the fixes in ``LCB_PATCHES``,
+   built with cmake (the ``cmake`` PyPI package when installed, as in an
+   isolated build, else the system's) once and installed into a cache
    directory outside the source tree (``$COUCHBASE_CFFI_CACHE``, else
    ``$XDG_CACHE_HOME/couchbase-cffi``, else ``~/.cache/couchbase-cffi``).
    Later builds reuse the cached install and never recompile it.
 
 Command line: ``python build_lcb.py [--prefix|--include|--lib|--bin]`` prints
 the chosen directory (building first if needed); with no flag it prints all.
+``python build_lcb.py --vendor`` puts the verified archive into ``vendor/``
+(what ``setup.py sdist`` ships; the git repository never holds it).
 """
 from __future__ import annotations
 
@@ -31,6 +35,9 @@ from pathlib import Path
 from typing import Iterator, List, Optional
 
 NPM_PACKAGE = "couchbase@3.2.7"
+NPM_TARBALL = "couchbase-3.2.7.tgz"
+# Where an sdist carries the archive (ignored by git; see vendor_tarball()).
+VENDOR_DIR = Path(__file__).resolve().parent / "vendor"
 NPM_TARBALL_SHA256 = "b539ee1d6b6ee4ecde17f444085d5fa00702cfec017ecb3e32ef24dfa8c39f19"
 LCB_VERSION = "3.3.4"
 CMAKE_FLAGS = [
@@ -193,26 +200,101 @@ def _cached_install(prefix: Path) -> Optional[Libcouchbase]:
     )
 
 
+def cmake_command() -> Optional[str]:
+    """cmake from the ``cmake`` PyPI package (a build requirement) if installed, else from PATH."""
+    try:
+        import cmake  # type: ignore[import-not-found]
+
+        candidate = Path(cmake.CMAKE_BIN_DIR) / "cmake"
+        if candidate.is_file():
+            return str(candidate)
+    except (ImportError, AttributeError):
+        pass
+    return shutil.which("cmake")
+
+
+def _compiler(env_var: str, names: List[str]) -> Optional[str]:
+    chosen = os.environ.get(env_var)
+    if chosen:
+        return shutil.which(chosen.split()[0])
+    return next((found for found in map(shutil.which, names) if found), None)
+
+
+# Where OpenSSL's headers are looked for (besides OPENSSL_ROOT_DIR and pkg-config's answer).
+SYSTEM_INCLUDE_DIRS = ["/usr/include", "/usr/local/include", "/opt/homebrew/include"]
+
+
+def _openssl_headers() -> bool:
+    dirs = list(SYSTEM_INCLUDE_DIRS)
+    root = os.environ.get("OPENSSL_ROOT_DIR")
+    if root:
+        dirs.insert(0, str(Path(root) / "include"))
+    if shutil.which("pkg-config"):
+        res = subprocess.run(["pkg-config", "--cflags-only-I", "openssl"], capture_output=True, text=True)
+        dirs += [flag[2:] for flag in res.stdout.split() if res.returncode == 0]
+    return any(Path(d, "openssl", "ssl.h").is_file() for d in dirs)
+
+
 def _require_tools() -> None:
+    """Name everything the libcouchbase build lacks, at once, with how to get it."""
     missing = []
-    for tool, hint in (
-        ("npm", "apt-get install npm"),
-        ("cmake", "apt-get install cmake"),
-        ("cc", "apt-get install build-essential"),
-        ("c++", "apt-get install build-essential"),
-    ):
-        if not shutil.which(tool):
-            missing.append(f"{tool} (e.g. {hint})")
+    if vendored_tarball() is None and not shutil.which("npm"):
+        missing.append(f"npm, to fetch {NPM_PACKAGE} (apt-get install npm; an sdist carries it instead)")
+    if not cmake_command():
+        missing.append("cmake (pip install cmake, or apt-get install cmake)")
+    if not _compiler("CC", ["cc", "gcc", "clang"]):
+        missing.append("a C compiler (apt-get install build-essential; or set CC)")
+    if not _compiler("CXX", ["c++", "g++", "clang++"]):
+        missing.append("a C++ compiler (apt-get install build-essential; or set CXX)")
+    if not _openssl_headers():
+        missing.append("OpenSSL headers, openssl/ssl.h (apt-get install libssl-dev; or set OPENSSL_ROOT_DIR)")
     if missing:
         raise LibcouchbaseNotFound(
-            "libcouchbase 3.x was not found (no LCB_ROOT, no pkg-config libcouchbase) and "
-            "cannot be built from source because these tools are missing: " + ", ".join(missing)
+            "libcouchbase 3.x was not found (no LCB_ROOT, no pkg-config libcouchbase, no cached build) and "
+            "cannot be built from source; missing: " + "; ".join(missing)
         )
-    if not any(Path(d, "openssl", "ssl.h").is_file() for d in ("/usr/include", "/usr/local/include")):
+
+
+def vendored_tarball() -> Optional[Path]:
+    """The archive in ``vendor/`` if there is one (its checksum is verified when it is used)."""
+    path = VENDOR_DIR / NPM_TARBALL
+    return path if path.is_file() else None
+
+
+def _verified(tarball: Path) -> Path:
+    digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
+    if digest != NPM_TARBALL_SHA256:
         raise LibcouchbaseNotFound(
-            "building libcouchbase needs OpenSSL headers (openssl/ssl.h); "
-            "install them, e.g. apt-get install libssl-dev"
+            f"{tarball} has sha256 {digest}, expected {NPM_TARBALL_SHA256}; refusing to build"
         )
+    return tarball
+
+
+def _npm_pack(workdir: Path) -> Path:
+    _log(f"fetching {NPM_PACKAGE} with npm pack")
+    if not shutil.which("npm"):
+        raise LibcouchbaseNotFound(f"fetching {NPM_PACKAGE} needs npm (apt-get install npm)")
+    res = subprocess.run(
+        ["npm", "pack", NPM_PACKAGE, "--silent"], cwd=workdir, capture_output=True, text=True
+    )
+    tarballs = list(workdir.glob("couchbase-*.tgz"))
+    if res.returncode != 0 or not tarballs:
+        raise LibcouchbaseNotFound(f"npm pack {NPM_PACKAGE} failed: {res.stderr.strip()}")
+    return _verified(tarballs[0])
+
+
+def vendor_tarball() -> Path:
+    """Put the verified archive into ``vendor/`` (fetching it with npm if needed); return its path."""
+    existing = vendored_tarball()
+    if existing is not None:
+        return _verified(existing)
+    VENDOR_DIR.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lcb-vendor-") as tmp:
+        fetched = _npm_pack(Path(tmp))
+        target = VENDOR_DIR / NPM_TARBALL
+        shutil.copyfile(fetched, target)
+    _log(f"vendored {target}")
+    return target
 
 
 @contextlib.contextmanager
@@ -229,19 +311,12 @@ def _build_lock(root: Path) -> Iterator[None]:
 
 
 def _fetch_source(workdir: Path) -> Path:
-    _log(f"fetching {NPM_PACKAGE} with npm pack")
-    res = subprocess.run(
-        ["npm", "pack", NPM_PACKAGE, "--silent"], cwd=workdir, capture_output=True, text=True
-    )
-    tarballs = list(workdir.glob("couchbase-*.tgz"))
-    if res.returncode != 0 or not tarballs:
-        raise LibcouchbaseNotFound(f"npm pack {NPM_PACKAGE} failed: {res.stderr.strip()}")
-    tarball = tarballs[0]
-    digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
-    if digest != NPM_TARBALL_SHA256:
-        raise LibcouchbaseNotFound(
-            f"{tarball.name} has sha256 {digest}, expected {NPM_TARBALL_SHA256}; refusing to build"
-        )
+    vendored = vendored_tarball()
+    if vendored is not None:
+        _log(f"using {vendored}")
+        tarball = _verified(vendored)
+    else:
+        tarball = _npm_pack(workdir)
     with tarfile.open(tarball) as tar:
         members = [m for m in tar.getmembers() if m.name.startswith("package/deps/lcb/")]
         for member in members:
@@ -294,13 +369,15 @@ def build_from_source(prefix: Path) -> Libcouchbase:
             log = work / "build.log"
             jobs = str(max(1, os.cpu_count() or 1))
             _log(f"building libcouchbase {LCB_VERSION} into {prefix} (about a minute)")
+            cmake = cmake_command()
+            assert cmake is not None  # _require_tools
             _run(
-                ["cmake", str(src), *CMAKE_FLAGS, f"-DCMAKE_INSTALL_PREFIX={prefix}",
+                [cmake, str(src), *CMAKE_FLAGS, f"-DCMAKE_INSTALL_PREFIX={prefix}",
                  f"-DCMAKE_INSTALL_RPATH={prefix / 'lib'}", "-DCMAKE_INSTALL_LIBDIR=lib"],
                 build, log,
             )
-            _run(["cmake", "--build", ".", "--parallel", jobs], build, log)
-            _run(["cmake", "--install", "."], build, log)
+            _run([cmake, "--build", ".", "--parallel", jobs], build, log)
+            _run([cmake, "--install", "."], build, log)
         (prefix / ".complete").write_text(f"{NPM_PACKAGE} {NPM_TARBALL_SHA256} {LCB_PATCH_LEVEL}\n")
         _log("libcouchbase built and cached")
         found = _cached_install(prefix)
@@ -334,6 +411,9 @@ def find_cbc_bin() -> str:
 
 def main(argv: List[str]) -> int:
     try:
+        if "--vendor" in argv:
+            print(vendor_tarball())
+            return 0
         if "--bin" in argv:
             print(find_cbc_bin())
             return 0

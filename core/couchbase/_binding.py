@@ -10,8 +10,10 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only on a broken install
     raise ImportError(
         "couchbase._lcb (the compiled libcouchbase binding) is missing or cannot load: "
-        f"{exc}. Install the package with `pip install .` (or `pip install -e .`) so that "
-        "build_ffi.py compiles it."
+        f"{exc}. A wheel carries libcouchbase inside; a build from source (`pip install .`, "
+        "`pip install -e .`) compiles the binding with build_ffi.py and links the libcouchbase it "
+        "found or built (see build_lcb.py), which must stay where it was: rebuild after moving "
+        "or deleting libcouchbase's cache."
     ) from exc
 
 NULL = ffi.NULL

@@ -539,9 +539,13 @@ def _interrupted() -> bool:
     """Whether the last lcb_wait returned early because a signal cut its select() short (EINTR).
 
     The signal's Python handler has run by now (a KeyboardInterrupt has been raised from it);
-    otherwise waiting simply resumes.
+    otherwise waiting simply resumes. errno is cleared, so that a later early return (one that
+    made no system call, leaving errno as it was) is not taken for another signal.
     """
-    return ffi.errno == errno.EINTR
+    if ffi.errno != errno.EINTR:
+        return False
+    ffi.errno = 0
+    return True
 
 
 def _destroy_in(pid: int, instance: Any, logger: Any) -> None:

@@ -9,14 +9,16 @@ each of them.
 """
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 PKG = ROOT / "core" / "couchbase"
 PY_DIRS = [PKG, ROOT / "acouchbase", ROOT / "txcouchbase", ROOT / "gcouchbase"]
 
@@ -34,16 +36,23 @@ def _constants(text: str) -> set:
     return names
 
 
-@pytest.fixture(scope="module")
-def build_ffi():
-    import os
-
+def load_build_script(name: str) -> ModuleType:
+    """Import build_ffi.py / build_lcb.py from the checkout (without compiling anything)."""
+    spec = importlib.util.spec_from_file_location(f"_checkout_{name}", ROOT / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     os.environ["COUCHBASE_CFFI_SKIP_FFI"] = "1"
     try:
-        import build_ffi as mod
+        spec.loader.exec_module(module)
     finally:
         del os.environ["COUCHBASE_CFFI_SKIP_FFI"]
-    return mod
+    return module
+
+
+@pytest.fixture(scope="module")
+def build_ffi() -> ModuleType:
+    return load_build_script("build_ffi")
 
 
 def _strip_comments(text: str) -> str:
