@@ -29,8 +29,8 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--control-port", type=int, default=0)
     p.add_argument("--port", type=int, default=None, metavar="BASE",
                    help="pin every port from BASE on (node i from BASE+16*i: KV, KV TLS, mgmt, capi, "
-                        "n1ql, fts, cbas, eventing, their TLS twins; then the control port), so a restarted mock comes "
-                        "back on the same addresses; default: free ports")
+                        "n1ql, fts, cbas, eventing, their TLS twins; then the control port), "
+                        "so a restarted mock comes back on the same addresses; default: free ports")
     p.add_argument("--stats", type=float, default=0, metavar="SECONDS",
                    help="every SECONDS, print the KV operations per second served (to stderr)")
     return p.parse_args(argv)

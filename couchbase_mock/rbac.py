@@ -48,7 +48,8 @@ ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
     "views_reader": ("Views Reader", "Can read data from the views of a given bucket.", True, False),
     "replication_target": ("XDCR Inbound", "Can create XDCR streams into a given bucket.", True, False),
     "analytics_manager": ("Analytics Manager", "Can manage analytics links.", True, False),
-    "mobile_sync_gateway": ("Sync Gateway", "Full access to bucket data as required by Sync Gateway.", True, False),
+    "mobile_sync_gateway": ("Sync Gateway", "Full access to bucket data as required by Sync Gateway.",
+                            True, False),
     "scope_admin": ("Manage Scopes", "Can create/delete scopes and collections.", True, True),
     "data_reader": ("Data Reader", "Can read data from a given bucket, scope or collection.", True, True),
     "data_writer": ("Data Writer", "Can write data to a given bucket, scope or collection.", True, True),
@@ -63,7 +64,8 @@ ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
     "query_delete": ("Query Delete", "Can execute a DELETE statement.", True, True),
     "query_manage_index": ("Query Manage Index", "Can manage indexes.", True, True),
     "query_use_sequential_scans": ("Query Use Sequential Scans", "Can use sequential scans.", True, True),
-    "eventing_manage_functions": ("Eventing Manage Scope Functions", "Can manage eventing functions.", True, True),
+    "eventing_manage_functions": ("Eventing Manage Scope Functions", "Can manage eventing functions.",
+                                  True, True),
 }
 
 CLUSTER_WIDE = {"admin", "ro_admin", "cluster_admin"}
@@ -234,7 +236,8 @@ class Directory:
     def allowed(self, user: Optional[str], names: Iterable[str], bucket: Optional[str] = None,
                 scope: str = "*", collection: str = "*") -> bool:
         wanted = set(names)
-        return any(r.name in wanted and r.covers(bucket, scope, collection) for r in self.effective_roles(user))
+        return any(r.name in wanted and r.covers(bucket, scope, collection)
+                   for r in self.effective_roles(user))
 
     def can_open_bucket(self, user: Optional[str], bucket: str) -> bool:
         return any(r.name in CLUSTER_WIDE or (r.bucket is not None and r.covers(bucket))
@@ -258,7 +261,8 @@ class Directory:
                     seen[role] = obj
                     roles.append(obj)
         out: Dict[str, Any] = {"id": entry.name, "domain": entry.domain, "roles": roles,
-                               "groups": list(entry.groups), "external_groups": [], "name": entry.display_name}
+                               "groups": list(entry.groups), "external_groups": [],
+                               "name": entry.display_name}
         if entry.domain == "local":
             out["password_change_date"] = entry.password_change_date
         return out

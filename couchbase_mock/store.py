@@ -77,7 +77,8 @@ class Manifest:
         self._next_cid = 8
         self._next_sid = 8
 
-    def create(self, scope: str, collection: Optional[str], settings: Optional[Dict[str, object]] = None) -> int:
+    def create(self, scope: str, collection: Optional[str],
+               settings: Optional[Dict[str, object]] = None) -> int:
         sid, colls = self.scopes.get(scope, (None, None))  # type: ignore[assignment]
         if sid is None:
             sid, colls = self._next_sid, {}

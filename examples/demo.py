@@ -38,7 +38,8 @@ def main() -> None:
         show("scopes", {s.name: [c.name for c in s.collections] for s in collections.get_all_scopes()})
         airlines = bucket.scope("inventory").collection("airlines")
         airlines.query_indexes().create_primary_index(ignore_if_exists=True)
-        show("indexes on inventory.airlines", [(i.name, i.state) for i in airlines.query_indexes().get_all_indexes()])
+        show("indexes on inventory.airlines",
+             [(i.name, i.state) for i in airlines.query_indexes().get_all_indexes()])
 
         print("\nkey-value")
         res = coll.upsert("airline_10", {"name": "40-Mile Air", "country": "United States", "id": 10})
@@ -83,8 +84,9 @@ def main() -> None:
         airlines.upsert("airline_21", {"name": "Fjord Air", "country": "Norway"})
         show("get airline_20", airlines.get("airline_20").value)
         show("default collection has it?", coll.exists("airline_20").exists)
-        rows = bucket.scope("inventory").query("SELECT RAW name FROM airlines WHERE country = $1 ORDER BY name",
-                                               QueryOptions(positional_parameters=["Norway"]))
+        rows = bucket.scope("inventory").query(
+            "SELECT RAW name FROM airlines WHERE country = $1 ORDER BY name",
+            QueryOptions(positional_parameters=["Norway"]))
         show("scoped query (primary index)", list(rows))
 
         cluster.close()

@@ -1,4 +1,6 @@
-"""AnalyticsIndexManager for acouchbase: ``cluster.analytics_indexes()`` (see :mod:`couchbase.management.analytics`)."""
+"""AnalyticsIndexManager for acouchbase: ``cluster.analytics_indexes()``
+(see :mod:`couchbase.management.analytics`).
+"""
 from __future__ import annotations
 
 from couchbase.management.analytics import (  # noqa: F401 - re-exported
@@ -9,4 +11,10 @@ from couchbase.management.analytics import (  # noqa: F401 - re-exported
     AnalyticsLinkType,
 )
 
-__all__ = ['AnalyticsIndexManager', 'AnalyticsDataset', 'AnalyticsDataType', 'AnalyticsIndex', 'AnalyticsLinkType']
+__all__ = [
+    'AnalyticsIndexManager',
+    'AnalyticsDataset',
+    'AnalyticsDataType',
+    'AnalyticsIndex',
+    'AnalyticsLinkType',
+]

@@ -13,4 +13,14 @@ from couchbase.management.buckets import (  # noqa: F401 - re-exported
     StorageBackend,
 )
 
-__all__ = ['BucketManager', 'BucketSettings', 'BucketType', 'CompressionMode', 'ConflictResolutionType', 'CreateBucketSettings', 'EjectionMethod', 'EvictionPolicyType', 'StorageBackend']
+__all__ = [
+    'BucketManager',
+    'BucketSettings',
+    'BucketType',
+    'CompressionMode',
+    'ConflictResolutionType',
+    'CreateBucketSettings',
+    'EjectionMethod',
+    'EvictionPolicyType',
+    'StorageBackend',
+]

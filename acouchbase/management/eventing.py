@@ -1,4 +1,6 @@
-"""EventingFunctionManager for acouchbase: ``cluster.eventing_functions()`` and ``scope.eventing_functions()`` (see :mod:`couchbase.management.eventing`)."""
+"""EventingFunctionManager for acouchbase: ``cluster.eventing_functions()`` and ``scope.eventing_functions()``
+(see :mod:`couchbase.management.eventing`).
+"""
 from __future__ import annotations
 
 from couchbase.management.eventing import (  # noqa: F401 - re-exported
@@ -8,4 +10,9 @@ from couchbase.management.eventing import (  # noqa: F401 - re-exported
     ScopeEventingFunctionManager,
 )
 
-__all__ = ['EventingFunctionManager', 'ScopeEventingFunctionManager', 'EventingFunction', 'EventingFunctionSettings']
+__all__ = [
+    'EventingFunctionManager',
+    'ScopeEventingFunctionManager',
+    'EventingFunction',
+    'EventingFunctionSettings',
+]

@@ -1,4 +1,6 @@
-"""SearchIndexManager for acouchbase: ``cluster.search_indexes()`` (see :mod:`couchbase.management.search`)."""
+"""SearchIndexManager for acouchbase: ``cluster.search_indexes()``
+(see :mod:`couchbase.management.search`).
+"""
 from __future__ import annotations
 
 from couchbase.management.search import (  # noqa: F401 - re-exported

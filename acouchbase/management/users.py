@@ -12,4 +12,13 @@ from couchbase.management.users import (  # noqa: F401 - re-exported
     UserManager,
 )
 
-__all__ = ['UserManager', 'Group', 'Origin', 'Role', 'RoleAndDescription', 'RoleAndOrigins', 'User', 'UserAndMetadata']
+__all__ = [
+    'UserManager',
+    'Group',
+    'Origin',
+    'Role',
+    'RoleAndDescription',
+    'RoleAndOrigins',
+    'User',
+    'UserAndMetadata',
+]

@@ -53,7 +53,8 @@ def _errors(errors: Dict[str, str]) -> Response:
     return Response.json({"errors": errors, "summaries": {}}, 400)
 
 
-def _int(form: Dict[str, str], name: str, errors: Dict[str, str], lo: int, hi: int, message: str) -> Optional[int]:
+def _int(form: Dict[str, str], name: str, errors: Dict[str, str], lo: int, hi: int,
+         message: str) -> Optional[int]:
     if name not in form:
         return None
     try:
@@ -106,7 +107,8 @@ def _bucket_settings(form: Dict[str, str], create: bool, current: Dict[str, Any]
     index = _bool01(form, "replicaIndex", errors)
     if index is not None:
         out["replica_index"] = index
-    max_ttl = _int(form, "maxTTL", errors, 0, 2147483647, "Max TTL must be an integer between 0 and 2147483647")
+    max_ttl = _int(form, "maxTTL", errors, 0, 2147483647,
+                   "Max TTL must be an integer between 0 and 2147483647")
     if max_ttl is not None:
         out["max_ttl"] = max_ttl
     if "evictionPolicy" in form:
@@ -133,7 +135,8 @@ def _bucket_settings(form: Dict[str, str], create: bool, current: Dict[str, Any]
     if "durabilityMinLevel" in form:
         level = form["durabilityMinLevel"]
         if level not in _DURABILITY or (btype == "ephemeral" and level in _DURABILITY[2:]):
-            errors["durability_min_level"] = "Durability minimum level must be one of %s" % ", ".join(_DURABILITY)
+            errors["durability_min_level"] = ("Durability minimum level must be one of %s"
+                                              % ", ".join(_DURABILITY))
         else:
             out["durability_min_level"] = level
     if "storageBackend" in form:
@@ -147,7 +150,8 @@ def _bucket_settings(form: Dict[str, str], create: bool, current: Dict[str, Any]
         value = _bool01(form, field, errors)
         if value is not None:
             out[key] = value
-    for field, key in (("historyRetentionBytes", "history_bytes"), ("historyRetentionSeconds", "history_seconds")):
+    for field, key in (("historyRetentionBytes", "history_bytes"),
+                       ("historyRetentionSeconds", "history_seconds")):
         value = _int(form, field, errors, 0, 1 << 62, "%s must be a non-negative integer" % field)
         if value is not None:
             out[key] = value
@@ -232,7 +236,8 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
 
     async def flush_bucket(req: Request) -> Response:
         name = req.params["bucket"]
-        denied = need(req, rbac.BUCKET_MANAGE | {"bucket_admin"}, "cluster.bucket[%s].data!write" % name, name)
+        denied = need(req, rbac.BUCKET_MANAGE | {"bucket_admin"}, "cluster.bucket[%s].data!write" % name,
+                      name)
         if denied:
             return denied
         bucket = cluster.buckets.get(name)
@@ -331,7 +336,8 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
             return _errors({"name": "Name must be between 1 and 251 characters and contain only "
                                     "A-Z, a-z, 0-9, _, -, %; it cannot start with _ or %"})
         if name in manifest.scopes[scope][1]:
-            return _errors({"_": "Collection with name \"%s\" in scope \"%s\" already exists" % (name, scope)})
+            return _errors({"_": "Collection with name \"%s\" in scope \"%s\" already exists"
+                                 % (name, scope)})
         settings = _collection_settings(form, True)
         if isinstance(settings, Response):
             return settings
@@ -383,9 +389,12 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
     router.add("POST", "/pools/default/buckets/{bucket}/scopes", create_scope)
     router.add("DELETE", "/pools/default/buckets/{bucket}/scopes/{scope}", drop_scope)
     router.add("POST", "/pools/default/buckets/{bucket}/scopes/{scope}/collections", create_collection)
-    router.add("DELETE", "/pools/default/buckets/{bucket}/scopes/{scope}/collections/{collection}", drop_collection)
-    router.add("PATCH", "/pools/default/buckets/{bucket}/scopes/{scope}/collections/{collection}", update_collection)
-    router.add("POST", "/pools/default/buckets/{bucket}/scopes/{scope}/collections/{collection}", update_collection)
+    router.add("DELETE", "/pools/default/buckets/{bucket}/scopes/{scope}/collections/{collection}",
+               drop_collection)
+    router.add("PATCH", "/pools/default/buckets/{bucket}/scopes/{scope}/collections/{collection}",
+               update_collection)
+    router.add("POST", "/pools/default/buckets/{bucket}/scopes/{scope}/collections/{collection}",
+               update_collection)
 
     # ---- users, groups, roles -------------------------------------------------------
     def security(req: Request, write: bool) -> Optional[Response]:
@@ -492,7 +501,8 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
         except RoleError as exc:
             return _errors({"roles": str(exc)})
         name = req.params["name"]
-        directory.groups[name] = Group(name, form.get("description", ""), roles, form.get("ldap_group_ref", ""))
+        directory.groups[name] = Group(name, form.get("description", ""), roles,
+                                       form.get("ldap_group_ref", ""))
         return Response(200, b'""', content_type="application/json")
 
     async def delete_group(req: Request) -> Response:
@@ -544,7 +554,8 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
 def bucket_read_denied(view: ClusterView, req: Request, bucket: str) -> Optional[Response]:
     """403 unless the caller may see ``bucket`` (its config, manifest, design documents)."""
     directory: Optional[rbac.Directory] = getattr(view.cluster, "directory", None)
-    if directory is None or directory.can_open_bucket(req.user, bucket) or directory.allowed(req.user, rbac.ADMIN_READ):
+    if (directory is None or directory.can_open_bucket(req.user, bucket)
+            or directory.allowed(req.user, rbac.ADMIN_READ)):
         return None
     return forbidden("cluster.bucket[%s].settings!read" % bucket)
 

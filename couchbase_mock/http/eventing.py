@@ -33,7 +33,8 @@ _functions: "weakref.WeakKeyDictionary[Any, Dict[Tuple[str, str, str], Dict[str,
 
 def _error(name: str, description: str, info: str = "") -> Response:
     body: Dict[str, Any] = {"name": name, "code": _CODES.get(name, 10), "description": description,
-                            "attributes": None, "runtime_info": {"code": _CODES.get(name, 10), "info": info or description}}
+                            "attributes": None,
+                            "runtime_info": {"code": _CODES.get(name, 10), "info": info or description}}
     return Response.json(body, _STATUS.get(name, 400))
 
 
@@ -64,7 +65,8 @@ def make_router(view: ClusterView, node: Any) -> Router:
         key = (bucket, scope, req.params["name"])
         return key, functions.get(key)
 
-    def keyspace_missing(bucket: Optional[str], scope: Optional[str], collection: Optional[str]) -> Optional[str]:
+    def keyspace_missing(bucket: Optional[str], scope: Optional[str],
+                         collection: Optional[str]) -> Optional[str]:
         b = cluster.buckets.get(bucket or "")
         if b is None:
             return "ERR_BUCKET_MISSING"
@@ -162,7 +164,8 @@ def make_router(view: ClusterView, node: Any) -> Router:
             deployed, running = bool(s.get("deployment_status")), bool(s.get("processing_status"))
             composite = "undeployed" if not deployed else ("deployed" if running else "paused")
             apps.append({"name": name, "composite_status": composite, "num_bootstrapping_nodes": 0,
-                         "num_deployed_nodes": len(view.nodes()) if deployed else 0, "deployment_status": deployed,
+                         "num_deployed_nodes": len(view.nodes()) if deployed else 0,
+                         "deployment_status": deployed,
                          "processing_status": running, "redeploy_required": False,
                          "function_scope": fn["function_scope"]})
         return Response.json({"apps": apps, "num_eventing_nodes": len(view.nodes())})

@@ -191,7 +191,8 @@ _NO_DATA_ACCESS = frozenset({0x10, 0xBA, 0xBB})
 
 def denied_reply(req: Request) -> bytes:
     """EACCESS with the server's error JSON body."""
-    body = b'{"error":{"context":"Authorization failure: can\'t execute this operation without the required privilege"}}'
+    body = (b'{"error":{"context":"Authorization failure: '
+            b'can\'t execute this operation without the required privilege"}}')
     return P.response(req.opcode, req.opaque, P.EACCESS, body)
 
 

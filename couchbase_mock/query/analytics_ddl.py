@@ -112,7 +112,8 @@ class Catalog:
             raise QueryError(24048, f"An index with this name {name} already exists", 400)
         fields = [f.strip() for f in m.group("fields").split(",") if f.strip()]
         self.indexes[(dv, ds, name)] = {"DataverseName": dv, "DatasetName": ds, "IndexName": name,
-                                        "IsPrimary": False, "SearchKey": [[f.split(":")[0].strip()] for f in fields]}
+                                        "IsPrimary": False,
+                                        "SearchKey": [[f.split(":")[0].strip()] for f in fields]}
 
     def _drop_index(self, m: Any, cluster: Any) -> None:
         parts = _parts(m.group("name"))
@@ -134,11 +135,13 @@ class Catalog:
         self.connected[(dv, link)] = m.group("verb").upper() == "CONNECT"
 
     _RULES = [
-        (rf"CREATE\s+(?:DATAVERSE|SCOPE)\s+(?P<name>{_PATH})(?P<ine>\s+IF\s+NOT\s+EXISTS)?", _create_dataverse),
+        (rf"CREATE\s+(?:DATAVERSE|SCOPE)\s+(?P<name>{_PATH})(?P<ine>\s+IF\s+NOT\s+EXISTS)?",
+         _create_dataverse),
         (rf"DROP\s+(?:DATAVERSE|SCOPE)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?", _drop_dataverse),
         (rf"CREATE\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_PATH})\s+ON\s+"
          rf"(?P<bucket>{_ID})(?:\s+WHERE\s+(?P<cond>.+))?", _create_dataset),
-        (rf"DROP\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?", _drop_dataset),
+        (rf"DROP\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?",
+         _drop_dataset),
         (rf"CREATE\s+INDEX\s+(?P<name>{_ID})(?P<ine>\s+IF\s+NOT\s+EXISTS)?\s+ON\s+(?P<on>{_PATH})\s*"
          rf"\((?P<fields>[^)]*)\)(?:\s+TYPE\s+BTREE)?", _create_index),
         (rf"DROP\s+INDEX\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?", _drop_index),

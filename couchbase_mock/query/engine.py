@@ -217,7 +217,8 @@ class QueryService:
             parts = list(ref.parts)
             if len(parts) == 2 and parts[0].lower() == "metadata" and ref.namespace is None:
                 return MetadataKeyspace(self.analytics_catalog, parts[1].lower())  # type: ignore[return-value]
-            dataverse, dataset = ("Default", parts[0]) if len(parts) == 1 else ("/".join(parts[:-1]), parts[-1])
+            dataverse, dataset = (("Default", parts[0]) if len(parts) == 1
+                                  else ("/".join(parts[:-1]), parts[-1]))
             bucket = self.analytics_catalog.bucket_of(dataverse, dataset)
             if bucket is not None:
                 ref = N.KeyspaceRef(None, [bucket], ref.alias)

@@ -23,10 +23,12 @@ def omock() -> Iterator[Any]:
 
 BUCKETS = """
 from couchbase.management.buckets import CreateBucketSettings, BucketSettings, BucketType
-from couchbase.exceptions import BucketAlreadyExistsException, BucketDoesNotExistException, BucketNotFlushableException
+from couchbase.exceptions import BucketAlreadyExistsException, BucketDoesNotExistException, \
+BucketNotFlushableException
 bm = cluster.buckets()
 out = {}
-bm.create_bucket(CreateBucketSettings(name="ob", bucket_type=BucketType.COUCHBASE, ram_quota_mb=128, num_replicas=1))
+bm.create_bucket(CreateBucketSettings(name="ob", bucket_type=BucketType.COUCHBASE, ram_quota_mb=128, \
+num_replicas=1))
 got = bm.get_bucket("ob")
 out["got"] = [got.name, got.ram_quota_mb, got.num_replicas, got.flush_enabled, str(got.bucket_type)]
 try:
@@ -80,7 +82,8 @@ c = cluster.bucket("default").scope("os").collection("oc")
 c.upsert("k", {"v": 2})
 out["kv"] = c.get("k").content_as[dict]
 cm.update_collection("os", "oc", UpdateCollectionSettings(max_expiry=timedelta(seconds=5)))
-out["scopes"] = {s.name: {x.name: x.max_expiry.total_seconds() for x in s.collections} for s in cm.get_all_scopes()}
+out["scopes"] = {s.name: {x.name: x.max_expiry.total_seconds() for x in s.collections} \
+for s in cm.get_all_scopes()}
 cm.drop_collection("os", "oc")
 try:
     cm.drop_collection("os", "oc")
@@ -108,9 +111,11 @@ from couchbase.exceptions import UserNotFoundException, GroupNotFoundException
 um = cluster.users()
 out = {}
 um.upsert_group(Group("og", "g", {Role("data_reader", "default")}))
-um.upsert_user(User("ou", "O U", {"og"}, {Role("data_writer", "default", "_default", "_default")}, "password1"))
+um.upsert_user(User("ou", "O U", {"og"}, {Role("data_writer", "default", "_default", "_default")}, \
+"password1"))
 u = um.get_user("ou")
-out["user"] = [u.user.username, u.user.display_name, sorted(u.user.groups), sorted(r.name for r in u.user.roles)]
+out["user"] = [u.user.username, u.user.display_name, sorted(u.user.groups), \
+sorted(r.name for r in u.user.roles)]
 out["effective"] = sorted([r.role.name, [o.type for o in r.origins]] for r in u.effective_roles)
 out["roles"] = "data_reader" in [r.role.name for r in um.get_roles()]
 out["groups"] = [g.name for g in um.get_all_groups()]

@@ -189,8 +189,8 @@ def test_query_indexes(fe: Any, front_end_name: str, mmock: Any) -> None:
         states = {ix.name: ix.state for ix in qm.get_all_indexes("other", **opts)}
         assert states == {"#primary": "online", "by_a": "deferred"}
         with pytest.raises(WatchQueryIndexTimeoutException):
-            qm.watch_indexes("other", ["by_a"], WatchQueryIndexOptions(timeout=datetime.timedelta(seconds=0.3),
-                                                                       **opts))
+            qm.watch_indexes("other", ["by_a"],
+                             WatchQueryIndexOptions(timeout=datetime.timedelta(seconds=0.3), **opts))
         qm.build_deferred_indexes("other", **opts)
         qm.watch_indexes("other", ["by_a"], WatchQueryIndexOptions(timeout=5, watch_primary=True, **opts))
         ix = next(i for i in qm.get_all_indexes("other", **opts) if i.name == "by_a")
@@ -285,14 +285,16 @@ def test_eventing_functions(fe: Any, front_end_name: str) -> None:
     src, meta = ev.EventingFunctionKeyspace("default"), ev.EventingFunctionKeyspace("other")
     fn = ev.EventingFunction(
         name, "function OnUpdate(doc, meta) { log(meta.id); }", source_keyspace=src, metadata_keyspace=meta,
-        bucket_bindings=[ev.EventingFunctionBucketBinding("dst", src, ev.EventingFunctionBucketAccess.ReadWrite)],
+        bucket_bindings=[ev.EventingFunctionBucketBinding("dst", src,
+                                                          ev.EventingFunctionBucketAccess.ReadWrite)],
         constant_bindings=[ev.EventingFunctionConstantBinding("LIMIT", "10")],
         settings=ev.EventingFunctionSettings(description="demo", worker_count=2,
                                              execution_timeout=datetime.timedelta(seconds=30)))
     em.upsert_function(fn)
     try:
         got = em.get_function(name)
-        assert (got.name, got.source_keyspace.bucket, got.metadata_keyspace.bucket) == (name, "default", "other")
+        assert ((got.name, got.source_keyspace.bucket, got.metadata_keyspace.bucket)
+                == (name, "default", "other"))
         assert got.bucket_bindings[0].access is ev.EventingFunctionBucketAccess.ReadWrite
         assert (got.settings.description, got.settings.worker_count) == ("demo", 2)
         assert got.settings.execution_timeout == datetime.timedelta(seconds=30)

@@ -16,4 +16,5 @@ def blocking(fe: Any, obj: Any) -> Any:
 def managers(fe: Any) -> Tuple[Any, Any, Any]:
     """Blocking views of the cluster's bucket, user and query index managers."""
     cluster = fe.cluster
-    return blocking(fe, cluster.buckets()), blocking(fe, cluster.users()), blocking(fe, cluster.query_indexes())
+    return (blocking(fe, cluster.buckets()), blocking(fe, cluster.users()),
+            blocking(fe, cluster.query_indexes()))

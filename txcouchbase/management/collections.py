@@ -1,4 +1,6 @@
-"""CollectionManager for txcouchbase: ``cluster.bucket(...).collections()`` (see :mod:`couchbase.management.collections`)."""
+"""CollectionManager for txcouchbase: ``cluster.bucket(...).collections()``
+(see :mod:`couchbase.management.collections`).
+"""
 from __future__ import annotations
 
 from couchbase.management.collections import (  # noqa: F401 - re-exported
@@ -9,4 +11,10 @@ from couchbase.management.collections import (  # noqa: F401 - re-exported
     UpdateCollectionSettings,
 )
 
-__all__ = ['CollectionManager', 'CollectionSpec', 'CreateCollectionSettings', 'ScopeSpec', 'UpdateCollectionSettings']
+__all__ = [
+    'CollectionManager',
+    'CollectionSpec',
+    'CreateCollectionSettings',
+    'ScopeSpec',
+    'UpdateCollectionSettings',
+]

@@ -36,8 +36,8 @@ from couchbase.exceptions import (
     RateLimitedException,
 )
 
-__all__ = ["Call", "Sleep", "Scheduled", "Program", "run_blocking", "run_async", "form", "path_escape", "http_error",
-           "json_body", "options_timeout_us"]
+__all__ = ["Call", "Sleep", "Scheduled", "Program", "run_blocking", "run_async", "form", "path_escape",
+           "http_error", "json_body", "options_timeout_us"]
 
 
 class Call(NamedTuple):

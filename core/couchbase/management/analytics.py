@@ -35,7 +35,8 @@ from couchbase.exceptions import (
 )
 from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us
 
-__all__ = ["AnalyticsIndexManager", "AnalyticsDataType", "AnalyticsDataset", "AnalyticsIndex", "AnalyticsLinkType"]
+__all__ = ["AnalyticsIndexManager", "AnalyticsDataType", "AnalyticsDataset", "AnalyticsIndex",
+           "AnalyticsLinkType"]
 
 
 class AnalyticsDataType(enum.Enum):
@@ -112,8 +113,8 @@ def http_error_from(status: int, what: str, meta: Any) -> CouchbaseException:
 
 def _statement(statement: str, opts: Dict[str, Any], what: str) -> Program:
     body = {"statement": statement, "client_context_id": uuid.uuid4().hex}
-    resp = yield Call("analytics", "POST", "/analytics/service", json.dumps(body).encode(), "application/json",
-                      options_timeout_us(opts))
+    resp = yield Call("analytics", "POST", "/analytics/service", json.dumps(body).encode(),
+                      "application/json", options_timeout_us(opts))
     try:
         meta = json_body(resp) or {}
     except CouchbaseException:
@@ -157,15 +158,15 @@ class AnalyticsIndexManager:
         """CREATE DATAVERSE (``ignore_if_exists``)."""
         name = _name("dataverse_name", dataverse_name)
         return self._ddl("create_dataverse", {"ignore_if_exists"}, options, kwargs,
-                         lambda o: f"CREATE DATAVERSE {_q(name)}" + (" IF NOT EXISTS" if o.get("ignore_if_exists")
-                                                                     else ""))
+                         lambda o: f"CREATE DATAVERSE {_q(name)}"
+                         + (" IF NOT EXISTS" if o.get("ignore_if_exists") else ""))
 
     def drop_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
         """DROP DATAVERSE (``ignore_if_not_exists``)."""
         name = _name("dataverse_name", dataverse_name)
         return self._ddl("drop_dataverse", {"ignore_if_not_exists"}, options, kwargs,
-                         lambda o: f"DROP DATAVERSE {_q(name)}" + (" IF EXISTS" if o.get("ignore_if_not_exists")
-                                                                   else ""))
+                         lambda o: f"DROP DATAVERSE {_q(name)}"
+                         + (" IF EXISTS" if o.get("ignore_if_not_exists") else ""))
 
     def create_dataset(self, dataset_name: str, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
         """CREATE DATASET on a bucket (``ignore_if_exists``, ``condition``, ``dataverse_name``)."""
@@ -173,11 +174,12 @@ class AnalyticsIndexManager:
 
         def build(o: Dict[str, Any]) -> str:
             target = f"{_q(o['dataverse_name'])}.`{ds}`" if o.get("dataverse_name") else f"`{ds}`"
-            text = f"CREATE DATASET {'IF NOT EXISTS ' if o.get('ignore_if_exists') else ''}{target} ON `{bucket}`"
+            text = (f"CREATE DATASET {'IF NOT EXISTS ' if o.get('ignore_if_exists') else ''}"
+                    f"{target} ON `{bucket}`")
             return text + (f" WHERE {o['condition']}" if o.get("condition") else "")
 
-        return self._ddl("create_dataset", {"ignore_if_exists", "condition", "dataverse_name"}, options, kwargs,
-                         build)
+        return self._ddl("create_dataset", {"ignore_if_exists", "condition", "dataverse_name"},
+                         options, kwargs, build)
 
     def drop_dataset(self, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
         """DROP DATASET (``ignore_if_not_exists``, ``dataverse_name``)."""
@@ -206,7 +208,8 @@ class AnalyticsIndexManager:
         ix, ds = _name("index_name", index_name), _name("dataset_name", dataset_name)
         if not isinstance(fields, dict) or not fields or not all(
                 isinstance(k, str) and isinstance(v, AnalyticsDataType) for k, v in fields.items()):
-            raise InvalidArgumentException(message="fields must be a non-empty dict of str -> AnalyticsDataType")
+            raise InvalidArgumentException(
+                message="fields must be a non-empty dict of str -> AnalyticsDataType")
 
         def build(o: Dict[str, Any]) -> str:
             target = f"{_q(o['dataverse_name'])}.`{ds}`" if o.get("dataverse_name") else f"`{ds}`"
@@ -248,7 +251,8 @@ class AnalyticsIndexManager:
     def disconnect_link(self, *options: Any, **kwargs: Any) -> Any:
         """DISCONNECT LINK (``dataverse_name``, ``link_name``)."""
         def build(o: Dict[str, Any]) -> str:
-            return f"DISCONNECT LINK {_q(o.get('dataverse_name') or 'Default')}.`{o.get('link_name') or 'Local'}`"
+            return (f"DISCONNECT LINK {_q(o.get('dataverse_name') or 'Default')}."
+                    f"`{o.get('link_name') or 'Local'}`")
 
         return self._ddl("disconnect_link", {"dataverse_name", "link_name"}, options, kwargs, build)
 
@@ -257,8 +261,8 @@ class AnalyticsIndexManager:
         opts = _o.merge("get_pending_mutations", _BASE, options, kwargs)
 
         def program() -> Program:
-            resp = yield Call("analytics", "GET", "/analytics/node/agg/stats/remaining", b"", "application/json",
-                              options_timeout_us(opts))
+            resp = yield Call("analytics", "GET", "/analytics/node/agg/stats/remaining", b"",
+                              "application/json", options_timeout_us(opts))
             if resp.status != 200:
                 raise http_error(resp, "get_pending_mutations")
             body = json_body(resp) or {}

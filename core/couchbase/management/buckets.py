@@ -126,7 +126,8 @@ class BucketSettings(dict):  # type: ignore[type-arg]
                                         doc="ConflictResolutionType (fixed at creation).")
     eviction_policy = property(lambda self: self.get("eviction_policy"), doc="EvictionPolicyType.")
     flush_enabled = property(lambda self: self.get("flush_enabled"), doc="Whether flush_bucket is allowed.")
-    history_retention_collection_default = property(lambda self: self.get("history_retention_collection_default"))
+    history_retention_collection_default = property(
+        lambda self: self.get("history_retention_collection_default"))
     history_retention_bytes = property(lambda self: self.get("history_retention_bytes"))
     history_retention_duration = property(lambda self: self.get("history_retention_duration"))
     max_expiry = property(lambda self: self.get("max_expiry"), doc="Maximum document expiry.")
@@ -173,7 +174,8 @@ def _seconds(name: str, value: Any) -> int:
     else:
         raise InvalidArgumentException(message=f"{name} must be a timedelta or seconds, got {value!r}")
     if secs < 0 or secs != int(secs):
-        raise InvalidArgumentException(message=f"{name} must be a non-negative whole number of seconds, got {secs}")
+        raise InvalidArgumentException(
+            message=f"{name} must be a non-negative whole number of seconds, got {secs}")
     return int(secs)
 
 
@@ -201,7 +203,8 @@ def _int(name: str, value: Any) -> int:
 def settings_form(settings: BucketSettings, create: bool) -> Dict[str, Any]:
     """The REST form fields of ``settings`` (checked client-side first, as the official SDK does)."""
     if not isinstance(settings, BucketSettings):
-        raise InvalidArgumentException(message=f"expected BucketSettings/CreateBucketSettings, got {settings!r}")
+        raise InvalidArgumentException(
+            message=f"expected BucketSettings/CreateBucketSettings, got {settings!r}")
     out: Dict[str, Any] = {}
     btype = _enum("bucket_type", settings.get("bucket_type", BucketType.COUCHBASE), BucketType)
     if create:
@@ -221,7 +224,8 @@ def settings_form(settings: BucketSettings, create: bool) -> Dict[str, Any]:
     elif create:
         out["flushEnabled"] = 0
     if "eviction_policy" in settings:
-        out["evictionPolicy"] = _enum("eviction_policy", settings["eviction_policy"], EvictionPolicyType).value
+        out["evictionPolicy"] = _enum("eviction_policy", settings["eviction_policy"],
+                                      EvictionPolicyType).value
     if "compression_mode" in settings:
         mode = _enum("compression_mode", settings["compression_mode"], CompressionMode)
         if mode is not CompressionMode.UNKNOWN:
@@ -262,8 +266,8 @@ def settings_from_server(obj: Dict[str, Any]) -> BucketSettings:
     btype = obj.get("bucketType", "membase")
     out: Dict[str, Any] = {
         "name": obj.get("name"),
-        "bucket_type": BucketType.COUCHBASE if btype in ("membase", "couchbase") else _enum("bucket_type", btype,
-                                                                                            BucketType),
+        "bucket_type": (BucketType.COUCHBASE if btype in ("membase", "couchbase")
+                        else _enum("bucket_type", btype, BucketType)),
         "ram_quota_mb": int(quota.get("rawRAM", 0)) // (1024 * 1024),
         "flush_enabled": "flush" in (obj.get("controllers") or {}),
         "max_expiry": datetime.timedelta(seconds=int(obj.get("maxTTL", 0))),
@@ -281,7 +285,8 @@ def settings_from_server(obj: Dict[str, Any]) -> BucketSettings:
             except InvalidArgumentException:
                 pass
     if "durabilityMinLevel" in obj:
-        out["minimum_durability_level"] = _DURABILITY_FROM_WIRE.get(obj["durabilityMinLevel"], Durability.NONE)
+        out["minimum_durability_level"] = _DURABILITY_FROM_WIRE.get(obj["durabilityMinLevel"],
+                                                                    Durability.NONE)
     if "historyRetentionCollectionDefault" in obj:
         out["history_retention_collection_default"] = bool(obj["historyRetentionCollectionDefault"])
     if "historyRetentionBytes" in obj:
@@ -359,8 +364,9 @@ class BucketManager:
         opts = self._opts("update_bucket", options, kwargs)
         fields = settings_form(settings, False)
         path = f"/pools/default/buckets/{path_escape(settings.name)}"
-        return self._run(self._simple(Call("management", "POST", path, form(**fields),
-                                           timeout_us=options_timeout_us(opts)), settings.name, "update_bucket"))
+        return self._run(self._simple(
+            Call("management", "POST", path, form(**fields), timeout_us=options_timeout_us(opts)),
+            settings.name, "update_bucket"))
 
     @staticmethod
     def _simple(call: Call, name: str, what: str) -> Program:

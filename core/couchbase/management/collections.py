@@ -49,14 +49,16 @@ def _expiry(value: Any) -> Optional[int]:
     else:
         raise InvalidArgumentException(message=f"max_expiry must be a timedelta or seconds, got {value!r}")
     if secs < -1 or secs != int(secs):
-        raise InvalidArgumentException(message=f"max_expiry must be -1 or a whole number of seconds >= 0, got {secs}")
+        raise InvalidArgumentException(
+            message=f"max_expiry must be -1 or a whole number of seconds >= 0, got {secs}")
     return int(secs)
 
 
 class CreateCollectionSettings:
     """Settings of a new collection: ``max_expiry`` (timedelta; -1 s = never) and ``history``."""
 
-    def __init__(self, max_expiry: Optional[datetime.timedelta] = None, history: Optional[bool] = None) -> None:
+    def __init__(self, max_expiry: Optional[datetime.timedelta] = None,
+                 history: Optional[bool] = None) -> None:
         self._max_expiry = max_expiry
         self._history = history
 
@@ -80,7 +82,8 @@ class CollectionSpec:
     """A collection: ``name``, ``scope_name``, ``max_expiry`` (timedelta), ``history``."""
 
     def __init__(self, collection_name: str, scope_name: str = "_default",
-                 max_expiry: Optional[datetime.timedelta] = None, max_ttl: Optional[datetime.timedelta] = None,
+                 max_expiry: Optional[datetime.timedelta] = None,
+                 max_ttl: Optional[datetime.timedelta] = None,
                  history: Optional[bool] = None) -> None:
         self._name = collection_name
         self._scope_name = scope_name
@@ -173,7 +176,8 @@ class CollectionManager:
         """Create a scope (ScopeAlreadyExistsException if it exists)."""
         opts = _o.merge("create_scope", _OPTS, options, kwargs)
         _check("scope_name", scope_name)
-        call = Call("management", "POST", self._base(), form(name=scope_name), timeout_us=options_timeout_us(opts))
+        call = Call("management", "POST", self._base(), form(name=scope_name),
+                    timeout_us=options_timeout_us(opts))
         return self._run(self._request(call, f"create_scope {scope_name!r}"))
 
     def drop_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
@@ -206,7 +210,8 @@ class CollectionManager:
         _check("scope_name", scope_name)
         _check("collection_name", collection_name)
         if not isinstance(settings, CreateCollectionSettings):
-            raise InvalidArgumentException(message=f"settings must be UpdateCollectionSettings, got {settings!r}")
+            raise InvalidArgumentException(
+                message=f"settings must be UpdateCollectionSettings, got {settings!r}")
         fields: Dict[str, Any] = {"maxTTL": _expiry(settings.max_expiry)}
         if settings.history is not None:
             fields["history"] = "true" if settings.history else "false"

@@ -34,13 +34,14 @@ from couchbase.exceptions import (
 from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us, path_escape
 from couchbase.n1ql import QueryScanConsistency
 
-__all__ = ["EventingFunctionManager", "ScopeEventingFunctionManager", "EventingFunction", "EventingFunctionSettings",
-           "EventingFunctionKeyspace", "EventingFunctionBucketBinding", "EventingFunctionConstantBinding",
-           "EventingFunctionUrlBinding", "EventingFunctionUrlNoAuth", "EventingFunctionUrlAuthBasic",
-           "EventingFunctionUrlAuthDigest", "EventingFunctionUrlAuthBearer", "EventingFunctionBucketAccess",
-           "EventingFunctionDcpBoundary", "EventingFunctionDeploymentStatus", "EventingFunctionProcessingStatus",
-           "EventingFunctionLogLevel", "EventingFunctionLanguageCompatibility", "EventingFunctionState",
-           "EventingFunctionStatus", "EventingFunctionsStatus"]
+__all__ = ["EventingFunctionManager", "ScopeEventingFunctionManager", "EventingFunction",
+           "EventingFunctionSettings", "EventingFunctionKeyspace", "EventingFunctionBucketBinding",
+           "EventingFunctionConstantBinding", "EventingFunctionUrlBinding", "EventingFunctionUrlNoAuth",
+           "EventingFunctionUrlAuthBasic", "EventingFunctionUrlAuthDigest", "EventingFunctionUrlAuthBearer",
+           "EventingFunctionBucketAccess", "EventingFunctionDcpBoundary", "EventingFunctionDeploymentStatus",
+           "EventingFunctionProcessingStatus", "EventingFunctionLogLevel",
+           "EventingFunctionLanguageCompatibility", "EventingFunctionState", "EventingFunctionStatus",
+           "EventingFunctionsStatus"]
 
 
 class EventingFunctionBucketAccess(enum.Enum):
@@ -229,8 +230,9 @@ class EventingFunctionSettings:
             if value is not None:
                 out[key] = value.value
         if self.query_consistency is not None:
-            out["n1ql_consistency"] = "request" if self.query_consistency is QueryScanConsistency.REQUEST_PLUS \
-                else "none"
+            out["n1ql_consistency"] = ("request"
+                                       if self.query_consistency is QueryScanConsistency.REQUEST_PLUS
+                                       else "none")
         return out
 
     @classmethod
@@ -251,7 +253,8 @@ class EventingFunctionSettings:
                 except ValueError:
                     pass
         if "n1ql_consistency" in raw:
-            kwargs["query_consistency"] = (QueryScanConsistency.REQUEST_PLUS if raw["n1ql_consistency"] == "request"
+            kwargs["query_consistency"] = (QueryScanConsistency.REQUEST_PLUS
+                                           if raw["n1ql_consistency"] == "request"
                                            else QueryScanConsistency.NOT_BOUNDED)
         return cls(**kwargs)
 
@@ -327,7 +330,8 @@ class EventingFunction:
 
 def _url_to_server(u: EventingFunctionUrlBinding) -> Dict[str, Any]:
     out: Dict[str, Any] = {"hostname": u.hostname, "value": u.alias, "allow_cookies": bool(u.allow_cookies),
-                           "validate_ssl_certificate": bool(u.validate_ssl_certificate), "auth_type": "no-auth"}
+                           "validate_ssl_certificate": bool(u.validate_ssl_certificate),
+                           "auth_type": "no-auth"}
     auth = u.auth
     if isinstance(auth, EventingFunctionUrlAuthBasic):
         out.update(auth_type="basic", username=auth.username, password=auth.password)
@@ -456,10 +460,11 @@ class EventingFunctionManager:
     def upsert_function(self, function: EventingFunction, *options: Any, **kwargs: Any) -> Any:
         """Create or replace a function."""
         if not isinstance(function, EventingFunction):
-            raise InvalidArgumentException(message=f"upsert_function needs an EventingFunction, got {function!r}")
+            raise InvalidArgumentException(
+                message=f"upsert_function needs an EventingFunction, got {function!r}")
         body = json.dumps(function.to_server()).encode()
-        return self._call("upsert_function", options, kwargs, "POST", f"functions/{self._name(function.name)}",
-                          lambda b: None, body)
+        return self._call("upsert_function", options, kwargs, "POST",
+                          f"functions/{self._name(function.name)}", lambda b: None, body)
 
     def drop_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
         """Delete an undeployed function."""

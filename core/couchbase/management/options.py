@@ -165,7 +165,8 @@ class DropPrimaryQueryIndexOptions(DropQueryIndexOptions):
 
 
 class WatchQueryIndexOptions(_Keyspace):
-    """Options of watch_indexes: ``watch_primary``, ``timeout`` (required), ``scope_name``, ``collection_name``."""
+    """Options of watch_indexes: ``watch_primary``, ``timeout`` (required), ``scope_name``,
+    ``collection_name``."""
 
     def __init__(self, watch_primary: Any = None, **kwargs: Any) -> None:
         super().__init__(watch_primary=watch_primary, **kwargs)

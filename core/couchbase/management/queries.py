@@ -153,7 +153,8 @@ class _IndexOps:
             where = scope_cond
         if not collection or collection == "_default":
             where = f"({where} OR (bucket_id IS MISSING AND keyspace_id = $bucket_name))"
-        statement = (f"SELECT `idx`.* FROM system:indexes AS idx WHERE {where}{where_extra} AND `using` = \"gsi\" "
+        statement = (f"SELECT `idx`.* FROM system:indexes AS idx WHERE {where}{where_extra} "
+                     f"AND `using` = \"gsi\" "
                      f"ORDER BY is_primary DESC, name ASC")
         rows = yield from _run_statement(
             _statement(statement, timeout_us, {"bucket_name": bucket, "scope_name": scope or "",
@@ -161,7 +162,8 @@ class _IndexOps:
         return [QueryIndex.from_server(r) for r in rows]
 
     @staticmethod
-    def _create(bucket: str, name: Optional[str], keys: Sequence[str], primary: bool, opts: Dict[str, Any]) -> Program:
+    def _create(bucket: str, name: Optional[str], keys: Sequence[str], primary: bool,
+                opts: Dict[str, Any]) -> Program:
         ks = _keyspace(bucket, opts.get("scope_name"), opts.get("collection_name"))
         with_: Dict[str, Any] = {}
         if opts.get("deferred"):
@@ -234,7 +236,8 @@ class _IndexOps:
             found = {ix.name: ix for ix in indexes}
             missing = [n for n in wanted if n not in found]
             if missing:
-                raise QueryIndexNotFoundException(message=f"watch_indexes: no index named {', '.join(missing)}")
+                raise QueryIndexNotFoundException(
+                    message=f"watch_indexes: no index named {', '.join(missing)}")
             if all(found[n].state == "online" for n in wanted):
                 return None
             yield Sleep(min(delay, max(0.0, deadline - time.monotonic())))
@@ -263,12 +266,14 @@ class QueryIndexManager(_IndexOps):
     def create_primary_index(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
         """Create the primary index (named ``index_name`` if given)."""
         opts = _o.merge("create_primary_index", _CREATE, options, kwargs)
-        return self._run(self._create(_str("bucket_name", bucket_name), opts.get("index_name"), (), True, opts))
+        return self._run(self._create(_str("bucket_name", bucket_name), opts.get("index_name"), (), True,
+                                      opts))
 
     def drop_index(self, bucket_name: str, index_name: str, *options: Any, **kwargs: Any) -> Any:
         """Drop an index (QueryIndexNotFoundException unless ignore_if_not_exists)."""
         opts = _o.merge("drop_index", _DROP, options, kwargs)
-        return self._run(self._drop(_str("bucket_name", bucket_name), _str("index_name", index_name), False, opts))
+        return self._run(self._drop(_str("bucket_name", bucket_name), _str("index_name", index_name), False,
+                                    opts))
 
     def drop_primary_index(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
         """Drop the primary index (or the one named ``index_name``)."""
@@ -280,7 +285,8 @@ class QueryIndexManager(_IndexOps):
         opts = _o.merge("build_deferred_indexes", _BASE, options, kwargs)
         return self._run(self._build_deferred(_str("bucket_name", bucket_name), opts))
 
-    def watch_indexes(self, bucket_name: str, index_names: Sequence[str], *options: Any, **kwargs: Any) -> Any:
+    def watch_indexes(self, bucket_name: str, index_names: Sequence[str], *options: Any,
+                      **kwargs: Any) -> Any:
         """Wait until the named indexes are online (``timeout`` required; ``watch_primary`` adds #primary)."""
         opts = _o.merge("watch_indexes", _WATCH, options, kwargs)
         if isinstance(index_names, str) or not isinstance(index_names, (list, tuple)):

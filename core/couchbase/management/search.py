@@ -30,7 +30,8 @@ class SearchIndex:
                  params: Optional[Dict[str, Any]] = None, source_uuid: Optional[str] = None,
                  source_params: Optional[Dict[str, Any]] = None,
                  plan_params: Optional[Dict[str, Any]] = None) -> None:
-        self.name, self.source_type, self.idx_type, self.source_name = name, source_type, idx_type, source_name
+        self.name, self.source_type, self.idx_type, self.source_name = (name, source_type, idx_type,
+                                                                          source_name)
         self.uuid, self.source_uuid = uuid, source_uuid
         self.params = dict(params or {})
         self.source_params = dict(source_params or {})
@@ -64,9 +65,9 @@ class SearchIndex:
         name = data.get("name")
         if not isinstance(name, str) or not name:
             raise InvalidArgumentException(message="the JSON index definition has no name")
-        return cls(name.split(".")[-1], data.get("sourceType", "couchbase"), data.get("type", "fulltext-index"),
-                   data.get("sourceName"), None, data.get("params"), None, data.get("sourceParams"),
-                   data.get("planParams"))
+        return cls(name.split(".")[-1], data.get("sourceType", "couchbase"),
+                   data.get("type", "fulltext-index"), data.get("sourceName"), None, data.get("params"), None,
+                   data.get("sourceParams"), data.get("planParams"))
 
     @classmethod
     def from_server(cls, raw: Dict[str, Any]) -> "SearchIndex":
@@ -131,11 +132,13 @@ class SearchIndexManager:
         if not isinstance(index, SearchIndex) or not index.is_valid():
             raise InvalidArgumentException(message=f"upsert_index needs a valid SearchIndex, got {index!r}")
         body = json.dumps(index.as_server()).encode()
-        return self._call("upsert_index", options, kwargs, "PUT", self._path(index.name), lambda b: None, body)
+        return self._call("upsert_index", options, kwargs, "PUT", self._path(index.name),
+                          lambda b: None, body)
 
     def drop_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
         """Delete an index (SearchIndexNotFoundException if absent)."""
-        return self._call("drop_index", options, kwargs, "DELETE", self._path(_name(index_name)), lambda b: None)
+        return self._call("drop_index", options, kwargs, "DELETE", self._path(_name(index_name)),
+                          lambda b: None)
 
     def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
         """The :class:`SearchIndex` named ``index_name``."""
@@ -231,7 +234,8 @@ class ScopeSearchIndexManager(SearchIndexManager):
 
     def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
         """Not offered for scoped indexes (FeatureUnavailableException), as in the official SDK."""
-        raise FeatureUnavailableException(message="get_index_stats is not available for scope-level search indexes")
+        raise FeatureUnavailableException(
+            message="get_index_stats is not available for scope-level search indexes")
 
     def _path(self, name: Optional[str] = None, tail: str = "") -> str:
         base = f"/api/bucket/{path_escape(self._bucket)}/scope/{path_escape(self._scope)}/index"

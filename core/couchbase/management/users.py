@@ -60,7 +60,8 @@ class Role:
 
     def as_dict(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {"name": self._name}
-        for key, value in (("bucket", self._bucket), ("scope", self._scope), ("collection", self._collection)):
+        for key, value in (("bucket", self._bucket), ("scope", self._scope),
+                           ("collection", self._collection)):
             if value:
                 out[key] = value
         return out
@@ -131,13 +132,16 @@ class User:
     username = property(lambda self: self._username)
     display_name = property(lambda self: self._display_name,
                             lambda self, v: setattr(self, "_display_name", v))
-    groups = property(lambda self: self._groups, lambda self, v: setattr(self, "_groups", _set(v, str, "groups")))
-    roles = property(lambda self: self._roles, lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
+    groups = property(lambda self: self._groups,
+                      lambda self, v: setattr(self, "_groups", _set(v, str, "groups")))
+    roles = property(lambda self: self._roles,
+                     lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
     password = property(None, lambda self, v: setattr(self, "_password", v), doc="Write-only.")
 
     def as_dict(self) -> Dict[str, Any]:
         """username, display_name, groups and roles (never the password)."""
-        return {"username": self._username, "display_name": self._display_name, "groups": sorted(self._groups),
+        return {"username": self._username, "display_name": self._display_name,
+                "groups": sorted(self._groups),
                 "roles": [r.as_dict() for r in sorted(self._roles, key=lambda r: r.spec())]}
 
     def __repr__(self) -> str:  # never the password
@@ -155,7 +159,8 @@ class UserAndMetadata:
                if any(o.get("type") == "user" for o in r.get("origins", [{"type": "user"}]))]
         self._user = User(raw.get("id"), raw.get("name"), set(raw.get("groups", [])), set(own))
         self._effective = [RoleAndOrigins(Role.create_role(r),
-                                          [Origin(o.get("type"), o.get("name")) for o in r.get("origins", [])])
+                                          [Origin(o.get("type"), o.get("name"))
+                                           for o in r.get("origins", [])])
                            for r in raw.get("roles", [])]
 
     domain = property(lambda self: AuthDomain.from_str(self._raw.get("domain", "local")))
@@ -196,8 +201,10 @@ class Group:
         self._ldap = ldap_group_reference
 
     name = property(lambda self: self._name)
-    description = property(lambda self: self._description, lambda self, v: setattr(self, "_description", v))
-    roles = property(lambda self: self._roles, lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
+    description = property(lambda self: self._description,
+                           lambda self, v: setattr(self, "_description", v))
+    roles = property(lambda self: self._roles,
+                     lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
     ldap_group_reference = property(lambda self: self._ldap, lambda self, v: setattr(self, "_ldap", v))
 
     def as_dict(self) -> Dict[str, Any]:
