@@ -49,6 +49,9 @@ class AsyncioIOPS(IOPS):
     def report(self, exc: BaseException) -> None:
         self.loop.call_exception_handler({"message": "exception in a couchbase callback", "exception": exc})
 
+    def loop_closed(self) -> bool:
+        return self.loop.is_closed()
+
     def call_soon_threadsafe(self, fn: Callable[[], Any]) -> bool:
         if self.loop.is_closed():
             return False

@@ -233,6 +233,10 @@ def _wait_until_ready(target: Any, timeout: Any, options: Any, kwargs: Any) -> D
     return loop()
 
 
+# Clusters with '_dtor' Deferreds not yet fired (see registerDeferred).
+_AWAITING_DTOR: "set[_TxClusterMixin]" = set()
+
+
 class _TxClusterMixin:
     """What both cluster flavours add: the reactor, Deferred hooks, release tracking."""
 
@@ -275,6 +279,7 @@ class _TxClusterMixin:
             return
         if all(iops.released for iops in self._iops):
             waiters, self._dtor_waiters = self._dtor_waiters, []
+            _AWAITING_DTOR.discard(self)  # type: ignore[arg-type]
             for d in waiters:
                 if not d.called:
                     d.callback(None)
@@ -295,6 +300,9 @@ class _TxClusterMixin:
             _attach(d, self._connected(self))
         elif event == "_dtor":
             self._dtor_waiters.append(d)
+            # Kept alive until it fires: a program that closes a cluster it no longer references
+            # (the end of a Deferred chain) still hears when libcouchbase has let go of it.
+            _AWAITING_DTOR.add(self)  # type: ignore[arg-type]
             self._check_dtor()
         else:
             raise InvalidArgumentException(

@@ -29,6 +29,7 @@ from the loop's own thread, outside libcouchbase's callbacks (see
 from __future__ import annotations
 
 import errno
+import gc
 import itertools
 import os
 import threading
@@ -80,6 +81,25 @@ if hasattr(os, "register_at_fork"):
 # Connections on an event loop that nobody references any more, kept until their work in
 # flight has completed and they are closed from the loop's thread (Connection._finalize).
 _ORPHANS: Dict[int, "Connection"] = {}
+# Connections on an event loop with work in flight (bootstrapping, or anything in the pending
+# registry). Held strongly: what waits for that work (callbacks, futures, Deferred chains) may
+# be the only thing referencing the cluster, and the registry that leads to it is reachable
+# only through the connection, so without this the cycle collector would take a cluster whose
+# program is still running (a Deferred chain with no other reference to it) for a forgotten one.
+_BUSY: Dict[int, "Connection"] = {}
+
+
+def _drop_busy_of_closed_loops(phase: str, info: Dict[str, Any]) -> None:
+    """Before each collection: work in flight on a loop that was closed for good never
+    completes, so such a connection is no longer held (it is released like a forgotten one)."""
+    if phase == "start" and _BUSY:
+        for conn_id, conn in list(_BUSY.items()):
+            iops = conn.iops
+            if iops is not None and iops.loop_closed():
+                _BUSY.pop(conn_id, None)
+
+
+gc.callbacks.append(_drop_busy_of_closed_loops)
 
 
 class Connection:
@@ -173,10 +193,12 @@ class Connection:
         first = not self._bootstrap_waiters
         self._bootstrap_waiters.append(on_done)
         if first:
+            _BUSY[self.id] = self
             try:
                 self.start_connect()
             except BaseException:
                 self._bootstrap_waiters.clear()
+                self._idle()
                 raise
 
     def _on_bootstrap(self, rc: int) -> None:
@@ -187,6 +209,7 @@ class Connection:
         waiters, self._bootstrap_waiters = self._bootstrap_waiters, []
         for waiter in waiters:
             waiter(rc)
+        self._idle()
         if self._orphaned and not self.closed:
             self.iops.call_later(0, self._reap)
 
@@ -252,6 +275,7 @@ class Connection:
         self.pending.clear()
         _callbacks.CONNECTIONS.pop(self.id, None)
         _ORPHANS.pop(self.id, None)
+        _BUSY.pop(self.id, None)
         self.__dict__.pop("_on_response", None)  # an orphan's hook (see _finalize)
         if self._bootstrap_waiters:
             self._on_bootstrap(_LCB_ERR_REQUEST_CANCELED)
@@ -342,12 +366,21 @@ class Connection:
         """Enter ``pending`` in the registry; returns the cookie to schedule it under."""
         cookie = self._next_cookie()
         pending.cookie = cookie
+        if not self.pending and self.iops is not None:
+            _BUSY[self.id] = self
         self.pending[cookie] = pending
         return cookie
 
     def unregister(self, pending: Registered) -> None:
         """Forget ``pending`` (cancelled, or never sent): a late response for it is a harmless miss."""
         self.pending.pop(pending.cookie, None)
+        if not self.pending:
+            self._idle()
+
+    def _idle(self) -> None:
+        """Nothing in flight any more: no longer held by ``_BUSY`` (see there)."""
+        if not self.pending and not self._bootstrap_waiters:
+            _BUSY.pop(self.id, None)
 
     def not_scheduled(self, pending: Registered, rc: int, what: str) -> CouchbaseException:
         """libcouchbase refused to schedule ``pending`` with status ``rc``: unregister it and
@@ -449,8 +482,12 @@ class Connection:
         cookie = resp.cookie
         if resp.is_final:
             op = self.pending.pop(cookie, None)
-        else:
-            op = self.pending.get(cookie)
+            if op is not None:
+                op._complete(resp)
+                if not self.pending and self.iops is not None:
+                    self._idle()
+            return
+        op = self.pending.get(cookie)
         if op is not None:
             op._complete(resp)
 

@@ -277,6 +277,12 @@ class IOPS:
         """
         return False
 
+    def loop_closed(self) -> bool:
+        """True once the loop can never run again (asyncio: ``loop.close()``). The default,
+        False, is right for loops that cannot be closed for good; the core then keeps a
+        connection with work in flight alive until that work completes."""
+        return False
+
     # ---- helpers for the core ----------------------------------------------
     def pause_reading(self) -> None:
         """Stop watching this connection's sockets for reading (back-pressure of a row stream)."""

@@ -288,3 +288,59 @@ def test_node_failure_mid_stream_fires_every_deferred(failover):
             assert not failed
             assert run_until_fired(coll.upsert("after", 1), 10).success
         run_until_fired(cluster.close(), 10)
+
+
+def test_a_chain_holding_no_reference_to_its_cluster_runs_to_the_end(mock, key):
+    """The cluster is referenced only by the Deferred chain's callbacks, which are reachable only
+    through operations in flight; cycle collections at every step must not take it for a forgotten
+    cluster (its connections were closed mid-chain), and '_dtor' fires after close although
+    nothing references the cluster any more by then."""
+    from couchbase._instance import live_connections
+
+    before = len(live_connections())
+    steps: list = []
+
+    def start() -> Deferred:
+        cluster = TxCluster(mock.connstr, _opts(mock), kv_timeout=2.5)
+        coll = cluster.bucket("default").default_collection()
+        d: Deferred = Deferred()
+        cluster.registerDeferred("connect", d)
+
+        def step(name):
+            def run(result):
+                steps.append(name)
+                return task.deferLater(reactor, 0.01, lambda: result)  # the collector runs meanwhile
+            return run
+
+        d.addCallback(step("connected"))
+        d.addCallback(lambda _: coll.upsert(key, {"n": 1}))
+        d.addCallback(step("stored"))
+        d.addCallback(lambda _: cluster.ping())
+        d.addCallback(step("pinged"))
+        d.addCallback(lambda _: coll.get(key))
+        d.addCallback(lambda res: steps.append(res.value))
+        d.addCallback(lambda _: cluster.query("SELECT RAW 1"))
+        d.addCallback(step("queried"))
+
+        def close(_):
+            released: Deferred = Deferred()
+            cluster.registerDeferred("_dtor", released)
+            reactor.callLater(0, gc.collect)  # runs before the deferred destruction, cluster unreferenced
+            cluster.close()
+            return released
+
+        d.addCallback(lambda _: coll.exists(key))
+        d.addCallback(close)  # inside the response's dispatch: the destruction is deferred
+        finished: Deferred = Deferred()  # the test holds this one; nothing holds the chain
+        d.addBoth(finished.callback)
+        return finished
+
+    collector = task.LoopingCall(gc.collect)  # what an allocation-heavy program triggers any time
+    collector.start(0.002)
+    try:
+        run_until_fired(start(), 20)
+    finally:
+        collector.stop()
+    assert steps == ["connected", "stored", "pinged", {"n": 1}, "queried"]
+    gc.collect()
+    assert len(live_connections()) == before
