@@ -290,57 +290,79 @@ def test_node_failure_mid_stream_fires_every_deferred(failover):
         run_until_fired(cluster.close(), 10)
 
 
+_CHAIN_WITHOUT_A_REFERENCE = """
+import gc, json, sys
+from twisted.internet import reactor, task
+from twisted.internet.defer import Deferred
+from couchbase._instance import live_connections
+from couchbase.auth import PasswordAuthenticator
+from couchbase.options import ClusterOptions
+from txcouchbase.cluster import TxCluster
+
+connstr, user, password, key = sys.argv[1:5]
+steps, outcome = [], []
+
+
+def start():
+    cluster = TxCluster(connstr, ClusterOptions(PasswordAuthenticator(user, password)), kv_timeout=2.5)
+    coll = cluster.bucket("default").default_collection()
+    d = Deferred()
+    cluster.registerDeferred("connect", d)
+
+    def step(name):
+        def run(result):
+            steps.append(name)
+            return task.deferLater(reactor, 0.01, lambda: result)  # the collector runs meanwhile
+        return run
+
+    d.addCallback(step("connected"))
+    d.addCallback(lambda _: coll.upsert(key, {"n": 1}))
+    d.addCallback(step("stored"))
+    d.addCallback(lambda _: cluster.ping())
+    d.addCallback(step("pinged"))
+    d.addCallback(lambda _: coll.get(key))
+    d.addCallback(lambda res: steps.append(res.value))
+    d.addCallback(lambda _: cluster.query("SELECT RAW 1"))
+    d.addCallback(step("queried"))
+
+    def close(_):
+        released = Deferred()
+        cluster.registerDeferred("_dtor", released)
+        reactor.callLater(0, gc.collect)  # runs before the deferred destruction: the cluster is unreferenced
+        cluster.close()
+        return released
+
+    d.addCallback(lambda _: coll.exists(key))
+    d.addCallback(close)  # inside the response's dispatch: the destruction is deferred
+    d.addBoth(outcome.append)  # nothing but operations in flight holds the chain
+    d.addBoth(lambda _: reactor.stop())
+
+
+collector = task.LoopingCall(gc.collect)  # what an allocation-heavy program triggers at any time
+collector.start(0.002)
+reactor.callWhenRunning(start)
+reactor.callLater(30, reactor.stop)
+reactor.run()
+gc.collect()
+print(json.dumps({"steps": steps, "outcome": repr(outcome), "live": len(live_connections())}))
+"""
+
+
 def test_a_chain_holding_no_reference_to_its_cluster_runs_to_the_end(mock, key):
     """The cluster is referenced only by the Deferred chain's callbacks, which are reachable only
     through operations in flight; cycle collections at every step must not take it for a forgotten
     cluster (its connections were closed mid-chain), and '_dtor' fires after close although
-    nothing references the cluster any more by then."""
-    from couchbase._instance import live_connections
+    nothing references the cluster any more by then. In a child process: a small heap, so the
+    collector running every 2 ms does not starve the reactor."""
+    import json
+    import subprocess
+    import sys
 
-    before = len(live_connections())
-    steps: list = []
-
-    def start() -> Deferred:
-        cluster = TxCluster(mock.connstr, _opts(mock), kv_timeout=2.5)
-        coll = cluster.bucket("default").default_collection()
-        d: Deferred = Deferred()
-        cluster.registerDeferred("connect", d)
-
-        def step(name):
-            def run(result):
-                steps.append(name)
-                return task.deferLater(reactor, 0.01, lambda: result)  # the collector runs meanwhile
-            return run
-
-        d.addCallback(step("connected"))
-        d.addCallback(lambda _: coll.upsert(key, {"n": 1}))
-        d.addCallback(step("stored"))
-        d.addCallback(lambda _: cluster.ping())
-        d.addCallback(step("pinged"))
-        d.addCallback(lambda _: coll.get(key))
-        d.addCallback(lambda res: steps.append(res.value))
-        d.addCallback(lambda _: cluster.query("SELECT RAW 1"))
-        d.addCallback(step("queried"))
-
-        def close(_):
-            released: Deferred = Deferred()
-            cluster.registerDeferred("_dtor", released)
-            reactor.callLater(0, gc.collect)  # runs before the deferred destruction, cluster unreferenced
-            cluster.close()
-            return released
-
-        d.addCallback(lambda _: coll.exists(key))
-        d.addCallback(close)  # inside the response's dispatch: the destruction is deferred
-        finished: Deferred = Deferred()  # the test holds this one; nothing holds the chain
-        d.addBoth(finished.callback)
-        return finished
-
-    collector = task.LoopingCall(gc.collect)  # what an allocation-heavy program triggers any time
-    collector.start(0.002)
-    try:
-        run_until_fired(start(), 20)
-    finally:
-        collector.stop()
-    assert steps == ["connected", "stored", "pinged", {"n": 1}, "queried"]
-    gc.collect()
-    assert len(live_connections()) == before
+    proc = subprocess.run([sys.executable, "-c", _CHAIN_WITHOUT_A_REFERENCE, mock.connstr, mock.username,
+                           mock.password, key], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["steps"] == ["connected", "stored", "pinged", {"n": 1}, "queried"], \
+        (seen, proc.stderr[-2000:])
+    assert seen["outcome"] == "[None]", seen  # '_dtor' fired (with None), no failure
+    assert seen["live"] == 0
