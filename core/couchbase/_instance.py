@@ -99,7 +99,8 @@ def _drop_busy_of_closed_loops(phase: str, info: Dict[str, Any]) -> None:
                 _BUSY.pop(conn_id, None)
 
 
-gc.callbacks.append(_drop_busy_of_closed_loops)
+if hasattr(gc, "callbacks"):  # CPython; PyPy has no collection callbacks: a connection with work in
+    gc.callbacks.append(_drop_busy_of_closed_loops)  # flight on a closed loop stays until exit there
 
 
 class Connection:
