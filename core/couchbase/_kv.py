@@ -244,7 +244,7 @@ class KVOperations(DataStructuresMixin):
     _coll_b: bytes = b""
     _bucket_name: Optional[str] = None
     _transcoder: Transcoder
-    _quiet_default: bool = False
+    _quiet: bool = False  # see _quiet_default
     _durability_stack: List[Dict[str, Any]]
 
     _get_ctx: Decode  # the decode context of a get without options
@@ -318,8 +318,7 @@ class KVOperations(DataStructuresMixin):
         self._bucket_name = bucket.name
         self._conn = bucket._conn
         self._transcoder = bucket._transcoder
-        self._quiet_default = bucket._quiet_default
-        self._get_ctx = Decode(self._transcoder, False, self._quiet_default)
+        self._quiet_default = bucket._quiet_default  # also builds _get_ctx
         default = scope.name == DEFAULT and name == DEFAULT
         self._scope_b = b"" if default else scope.name.encode("utf-8")
         self._coll_b = b"" if default else name.encode("utf-8")
@@ -339,7 +338,18 @@ class KVOperations(DataStructuresMixin):
             raise InvalidArgumentException(
                 message=f"transcoder must implement encode_value/decode_value, got {transcoder!r}")
         self._transcoder = transcoder
-        self._get_ctx = Decode(transcoder, False, self._quiet_default)
+        self._get_ctx = Decode(transcoder, False, self._quiet)
+
+    @property
+    def _quiet_default(self) -> bool:
+        """Failed reads/removes return a result with ``success == False`` instead of raising
+        (set by the cluster's ``quiet``, or the 1.x ``Connection.quiet``)."""
+        return self._quiet
+
+    @_quiet_default.setter
+    def _quiet_default(self, quiet: bool) -> None:
+        self._quiet = quiet
+        self._get_ctx = Decode(self._transcoder, False, quiet)  # the cached context follows it
 
     @property
     def scope_name(self) -> str:

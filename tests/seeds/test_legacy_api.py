@@ -133,6 +133,18 @@ def test_multi_all_ok_and_all_results(cb: Any, key: str) -> None:
     assert not res.all_ok and res[key].value == "x"
 
 
+def test_quiet_set_after_connecting_applies_to_plain_gets(cb: Any, key: str) -> None:
+    """``cb.quiet = True`` on an open connection: a get without options (the core's cached
+    decode context) returns a failed result instead of raising; back to False, it raises."""
+    cb.quiet = True
+    try:
+        assert cb.get(key + "-missing").success is False
+    finally:
+        cb.quiet = False
+    with pytest.raises(NotFoundError):
+        cb.get(key + "-missing")
+
+
 def test_keyless_item_and_append_items(cb: Any, key: str) -> None:
     itm = Item()
     itm.key, itm.value = key, "Hello"
