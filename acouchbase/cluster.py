@@ -27,6 +27,20 @@ from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
+from couchbase.results import (
+    CounterResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+)
 
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
@@ -174,7 +188,15 @@ class AIOClientMixin:
         return bool(super().connected)  # type: ignore[misc]
 
 
-class Collection(_FutureWrap, AsyncCollectionBase):
+class Collection(
+        _FutureWrap,
+        AsyncCollectionBase[
+        asyncio.Future[GetResult], asyncio.Future[GetReplicaResult],
+        asyncio.Future[List[GetReplicaResult]], asyncio.Future[ExistsResult],
+        asyncio.Future[MutationResult], asyncio.Future[CounterResult], asyncio.Future[LookupInResult],
+        asyncio.Future[MutateInResult], asyncio.Future[MultiGetResult],
+        asyncio.Future[MultiGetReplicaResult], asyncio.Future[MultiExistsResult],
+        asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult]]):
     """Key-value operations returning awaitables (see the blocking Collection for each one)."""
 
     def __init__(self, scope: "Scope", name: str) -> None:

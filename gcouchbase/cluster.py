@@ -37,6 +37,20 @@ from couchbase._kv_response import AsyncResult
 from couchbase._pending import Pending
 from couchbase.management.views import ViewIndexManager
 from couchbase.options import ClusterOptions
+from couchbase.results import (
+    CounterResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+)
 from gcouchbase._loop import GeventIOPS
 from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResult, result_for
 
@@ -76,7 +90,12 @@ class _GeventViewIndexManager(ViewIndexManager):
         gevent.sleep(seconds)
 
 
-class Collection(ObserveMixin, AsyncCollectionBase):
+class Collection(
+        ObserveMixin,
+        AsyncCollectionBase[
+        GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
+        CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
+        MultiExistsResult, MultiMutationResult, MultiCounterResult]):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 
     def _ds_driver(self) -> Callable[[Any], Any]:

@@ -55,6 +55,20 @@ from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, A
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS
 from couchbase.options import ClusterOptions
+from couchbase.results import (
+    CounterResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+)
 from txcouchbase._loop import TwistedIOPS, _log
 from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are importable from here (3.x)
     BatchedAnalyticsResult,
@@ -348,7 +362,15 @@ class TxDeferredClientMixin(TxRawClientMixin):
 
 # ---- the Deferred flavour ------------------------------------------------------
 
-class TxCollection(_CamelCaseMulti, _DeferredWrap, AsyncCollectionBase):
+class TxCollection(
+        _CamelCaseMulti,
+        _DeferredWrap,
+        AsyncCollectionBase[
+        Deferred[GetResult], Deferred[GetReplicaResult], Deferred[List[GetReplicaResult]],
+        Deferred[ExistsResult], Deferred[MutationResult], Deferred[CounterResult],
+        Deferred[LookupInResult], Deferred[MutateInResult], Deferred[MultiGetResult],
+        Deferred[MultiGetReplicaResult], Deferred[MultiExistsResult], Deferred[MultiMutationResult],
+        Deferred[MultiCounterResult]]):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
 
     def _ds_driver(self) -> Any:

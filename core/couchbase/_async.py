@@ -27,6 +27,21 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
+from couchbase._generic import (
+    CounterT,
+    ExistsT,
+    GetT,
+    LookupInT,
+    MultiCounterT,
+    MultiExistsT,
+    MultiGetT,
+    MultiMutationT,
+    MultiReplicaT,
+    MutateInT,
+    MutationT,
+    ReplicasT,
+    ReplicaT,
+)
 from couchbase._instance import LOCKMODE_NONE, Connection, strerror
 from couchbase._kv import KVOperations
 from couchbase._kv_response import AsyncResult, MultiCollector, placeholder
@@ -157,7 +172,11 @@ class _Owned:
         return (wrap or self._wrap_rows)(rows)
 
 
-class AsyncCollectionBase(_Owned, KVOperations, CollectionManagement):
+class AsyncCollectionBase(_Owned,
+                          KVOperations[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT,
+                                       MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
+                                       MultiCounterT],
+                          CollectionManagement):
     """Every key-value operation, completed on the loop."""
 
     def __init__(self, scope: "AsyncScopeBase", name: str = DEFAULT) -> None:

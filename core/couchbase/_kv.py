@@ -27,6 +27,7 @@ from typing import (
     Any,
     Callable,
     Dict,
+    Generic,
     Iterable,
     Iterator,
     List,
@@ -34,6 +35,7 @@ from typing import (
     Optional,
     Tuple,
     Type,
+    Union,
 )
 
 from couchbase import _durability
@@ -42,6 +44,22 @@ from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
 from couchbase._common import DEFAULT, check_name
 from couchbase._datastructures import DataStructuresMixin
+from couchbase._generic import (
+    CounterT,
+    ExistsT,
+    GetT,
+    LookupInT,
+    MultiCounterT,
+    MultiExistsT,
+    MultiGetT,
+    MultiMutationT,
+    MultiReplicaT,
+    MutateInT,
+    MutationT,
+    ReplicasT,
+    ReplicaT,
+    Specialized,
+)
 from couchbase._kv_response import (
     _COMMON_MASK,
     _JSON_COMMON,
@@ -88,7 +106,74 @@ from couchbase.results import (
 from couchbase.transcoder import Transcoder, encode_with
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeAlias, Unpack
+
     from couchbase._instance import Connection
+    from couchbase._kwargs import (
+        BinaryKwargs,
+        BinaryMultiKwargs,
+        CounterKwargs,
+        CounterMultiKwargs,
+        Expiry,
+        GetAndLockKwargs,
+        GetAndTouchKwargs,
+        GetKwargs,
+        GetMultiKwargs,
+        InsertKwargs,
+        LegacyCounterKwargs,
+        LegacyCounterMultiKwargs,
+        LockMultiKwargs,
+        LookupInKwargs,
+        MutateInKwargs,
+        RemoveKwargs,
+        RemoveMultiKwargs,
+        ReplaceKwargs,
+        ReplicaKwargs,
+        ReplicaMultiKwargs,
+        Seconds,
+        TimeoutKwargs,
+        TimeoutMultiKwargs,
+        UpsertKwargs,
+        UpsertMultiKwargs,
+    )
+    from couchbase.options import (
+        AppendMultiOptions,
+        AppendOptions,
+        DecrementMultiOptions,
+        DecrementOptions,
+        ExistsMultiOptions,
+        ExistsOptions,
+        GetAllReplicasMultiOptions,
+        GetAllReplicasOptions,
+        GetAndLockMultiOptions,
+        GetAndLockOptions,
+        GetAndTouchOptions,
+        GetAnyReplicaMultiOptions,
+        GetAnyReplicaOptions,
+        GetMultiOptions,
+        GetOptions,
+        IncrementMultiOptions,
+        IncrementOptions,
+        InsertMultiOptions,
+        InsertOptions,
+        LookupInOptions,
+        MutateInOptions,
+        PrependMultiOptions,
+        PrependOptions,
+        RemoveMultiOptions,
+        RemoveOptions,
+        ReplaceMultiOptions,
+        ReplaceOptions,
+        TouchMultiOptions,
+        TouchOptions,
+        UnlockMultiOptions,
+        UnlockOptions,
+        UpsertMultiOptions,
+        UpsertOptions,
+    )
+
+    #: What a multi store takes: a dict key -> value, an ItemCollection, or (key, value) pairs.
+    KeysAndValues: TypeAlias = Union[Mapping[str, Any], ItemCollection, Iterable[Tuple[str, Any]]]
 
 # The options of a call that passed none: shared and read-only, so the common call skips options.merge.
 _NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
@@ -235,7 +320,9 @@ def _counter_number(op: str, name: str, value: Any) -> int:
     return _int_opt(op, name, value, -(2**63), 2**64 - 1)
 
 
-class KVOperations(DataStructuresMixin):
+class KVOperations(Specialized, DataStructuresMixin,
+                   Generic[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT, MutateInT,
+                           MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT, MultiCounterT]):
     """Every key-value operation of SPEC section 2; mixed into each front end's Collection."""
 
     # Set by the concrete collection (see _bind).
@@ -416,7 +503,7 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, tmo)
         return self._check_rc(op, rc, "get") if rc else op
 
-    def get(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def get(self, key: str, *options: GetOptions, **kwargs: Unpack[GetKwargs]) -> GetT:
         """Read a document.
 
         Options: ``timeout``, ``with_expiry`` (fill ``expiry_time``), ``project``
@@ -426,13 +513,15 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("get", A_GET, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_get(key, opts))
 
-    def get_and_touch(self, key: Any, expiry: Any, *options: Any, **kwargs: Any) -> Any:
+    def get_and_touch(self, key: str, expiry: Expiry, *options: GetAndTouchOptions,
+                      **kwargs: Unpack[GetAndTouchKwargs]) -> GetT:
         """Read a document and set its expiry."""
         opts = _o.merge("get_and_touch", A_GAT, options, kwargs)
         exp = _o.expiry_value(expiry)
         return self._submit(lambda: self._sched_get(key, opts, GET_TOUCH, exp))
 
-    def get_and_lock(self, key: Any, lock_time: Any, *options: Any, **kwargs: Any) -> Any:
+    def get_and_lock(self, key: str, lock_time: Seconds, *options: GetAndLockOptions,
+                     **kwargs: Unpack[GetAndLockKwargs]) -> GetT:
         """Read and lock a document for ``lock_time`` (seconds or timedelta, max 30 s)."""
         opts = _o.merge("get_and_lock", A_LOCK, options, kwargs)
         secs = int(_o.to_seconds("lock_time", lock_time))
@@ -456,12 +545,14 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, tmo)
         return self._check_rc(op, rc, "replica read")
 
-    def get_any_replica(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def get_any_replica(self, key: str, *options: GetAnyReplicaOptions,
+                        **kwargs: Unpack[ReplicaKwargs]) -> ReplicaT:
         """Read from the first copy (active or replica) that answers."""
         opts = _o.merge("get_any_replica", A_REPLICA, options, kwargs)
         return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ANY))
 
-    def get_all_replicas(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def get_all_replicas(self, key: str, *options: GetAllReplicasOptions,
+                         **kwargs: Unpack[ReplicaKwargs]) -> ReplicasT:
         """Read every copy; returns a list of GetReplicaResult."""
         opts = _o.merge("get_all_replicas", A_REPLICA, options, kwargs)
         return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ALL))
@@ -474,7 +565,7 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_exists(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), tmo)
         return self._check_rc(op, rc, "exists")
 
-    def exists(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def exists(self, key: str, *options: ExistsOptions, **kwargs: Unpack[TimeoutKwargs]) -> ExistsT:
         """Does the document exist (ExistsResult.exists)."""
         opts = _o.merge("exists", A_EXISTS, options, kwargs)
         return self._submit(lambda: self._sched_exists(key, opts))
@@ -489,7 +580,8 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_touch(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), exp, tmo)
         return self._check_rc(op, rc, "touch")
 
-    def touch(self, key: Any, expiry: Any, *options: Any, **kwargs: Any) -> Any:
+    def touch(self, key: str, expiry: Expiry, *options: TouchOptions,
+              **kwargs: Unpack[TimeoutKwargs]) -> MutationT:
         """Set a document's expiry."""
         opts = _o.merge("touch", A_TOUCH, options, kwargs)
         return self._submit(lambda: self._sched_touch(key, expiry, opts))
@@ -503,7 +595,8 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_unlock(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, tmo)
         return self._check_rc(op, rc, "unlock")
 
-    def unlock(self, key: Any, cas: int, *options: Any, **kwargs: Any) -> Any:
+    def unlock(self, key: str, cas: int, *options: UnlockOptions,
+               **kwargs: Unpack[TimeoutKwargs]) -> MutationT:
         """Release a lock taken with get_and_lock, given the CAS it returned."""
         opts = _o.merge("unlock", A_UNLOCK, options, kwargs)
         return self._submit(lambda: self._sched_unlock(key, cas, opts))
@@ -549,7 +642,8 @@ class KVOperations(DataStructuresMixin):
                             tmo)
         return self._check_rc(op, rc, "store") if rc else op
 
-    def upsert(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def upsert(self, key: str, value: Any, *options: UpsertOptions,
+               **kwargs: Unpack[UpsertKwargs]) -> MutationT:
         """Create or replace a document.
 
         Options: ``expiry``, ``cas``, ``durability`` (Durability level,
@@ -559,12 +653,14 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("upsert", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(UPSERT, key, value, opts))
 
-    def insert(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def insert(self, key: str, value: Any, *options: InsertOptions,
+               **kwargs: Unpack[InsertKwargs]) -> MutationT:
         """Create a document; DocumentExistsException if it exists."""
         opts = _o.merge("insert", A_INSERT, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(INSERT, key, value, opts))
 
-    def replace(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def replace(self, key: str, value: Any, *options: ReplaceOptions,
+                **kwargs: Unpack[ReplaceKwargs]) -> MutationT:
         """Replace an existing document (optionally only if ``cas`` matches)."""
         opts = _o.merge("replace", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(REPLACE, key, value, opts))
@@ -582,7 +678,7 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_remove(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, level, tmo)
         return self._check_rc(op, rc, "remove")
 
-    def remove(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def remove(self, key: str, *options: RemoveOptions, **kwargs: Unpack[RemoveKwargs]) -> MutationT:
         """Delete a document (optionally only if ``cas`` matches)."""
         opts = _o.merge("remove", A_REMOVE, options, kwargs)
         return self._submit_maybe_durable(lambda: self._sched_remove(key, opts), opts)
@@ -613,15 +709,16 @@ class KVOperations(DataStructuresMixin):
             raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
         return self._submit_maybe_durable(lambda: self._sched_counter(key, sign * delta, opts), opts)
 
-    def increment(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def increment(self, key: str, *options: IncrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
         """Add ``delta`` (default 1); with ``initial`` a missing counter is created."""
         return self._counter("increment", key, 1, options, kwargs)
 
-    def decrement(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def decrement(self, key: str, *options: DecrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
         """Subtract ``delta`` (default 1, stops at 0); ``initial`` creates a missing counter."""
         return self._counter("decrement", key, -1, options, kwargs)
 
-    def counter(self, key: Any, delta: int = 1, initial: Optional[int] = None, **kwargs: Any) -> Any:
+    def counter(self, key: str, delta: int = 1, initial: Optional[int] = None,
+                **kwargs: Unpack[LegacyCounterKwargs]) -> CounterT:
         """1.x/2.x spelling: signed ``delta``."""
         d = _counter_number("counter", "delta", delta)
         if d == 0 or not -(2**63) <= d < 2**63:
@@ -630,17 +727,19 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("counter", A_COUNTER, (), dict(kwargs, initial=initial))
         return self._submit_maybe_durable(lambda: self._sched_counter(key, d, opts), opts)
 
-    def append(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def append(self, key: str, value: Union[str, bytes], *options: AppendOptions,
+               **kwargs: Unpack[BinaryKwargs]) -> MutationT:
         """Append raw bytes/str to a document."""
         opts = _o.merge("append", A_BINARY, options, kwargs)
         return self._submit(lambda: self._sched_store(APPEND, key, value, opts))
 
-    def prepend(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def prepend(self, key: str, value: Union[str, bytes], *options: PrependOptions,
+                **kwargs: Unpack[BinaryKwargs]) -> MutationT:
         """Prepend raw bytes/str to a document."""
         opts = _o.merge("prepend", A_BINARY, options, kwargs)
         return self._submit(lambda: self._sched_store(PREPEND, key, value, opts))
 
-    def binary(self) -> "BinaryView":
+    def binary(self) -> BinaryView[MutationT, CounterT, MultiMutationT, MultiCounterT]:
         """The binary operations (append, prepend, increment, decrement)."""
         return BinaryView(self)
 
@@ -690,14 +789,16 @@ class KVOperations(DataStructuresMixin):
                              bool(opts.get("access_deleted", False)), level, tmo)
         return self._check_rc(op, rc, "sub-document operation")
 
-    def lookup_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
+    def lookup_in(self, key: str, specs: Iterable[SD.Spec], *options: LookupInOptions,
+                  **kwargs: Unpack[LookupInKwargs]) -> LookupInT:
         """Read paths of a document: ``lookup_in(key, [SD.get("a"), SD.exists("b")])``."""
         opts = _o.merge("lookup_in", A_LOOKUP, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
         return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP,
                                                        Decode(specs=checked), opts))
 
-    def mutate_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
+    def mutate_in(self, key: str, specs: Iterable[SD.Spec], *options: MutateInOptions,
+                  **kwargs: Unpack[MutateInKwargs]) -> MutateInT:
         """Change paths of a document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``."""
         opts = _o.merge("mutate_in", A_MUTATE, options, kwargs)
         checked = SD.check_specs(specs, lookup=False)
@@ -797,7 +898,8 @@ class KVOperations(DataStructuresMixin):
         return [(k, (lambda k=k, o=(dict(opts, **per_key[k]) if k in per_key else opts): sched(k, o)))
                 for k in keys]
 
-    def get_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def get_multi(self, keys: Union[Iterable[str], ItemCollection], *options: GetMultiOptions,
+                  **kwargs: Unpack[GetMultiKwargs]) -> MultiGetT:
         """Read many documents in one pipelined batch; returns a MultiGetResult (a MultiResult)."""
         opts = dict(_o.merge("get_multi", A_GET | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
@@ -806,7 +908,8 @@ class KVOperations(DataStructuresMixin):
         items = self._keyed("get_multi", keys, opts, A_GET, self._sched_get)
         return self._multi("get_multi", items, quiet, item_map)
 
-    def get_any_replica_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def get_any_replica_multi(self, keys: Iterable[str], *options: GetAnyReplicaMultiOptions,
+                              **kwargs: Unpack[ReplicaMultiKwargs]) -> MultiReplicaT:
         """get_any_replica() for many keys, pipelined; a MultiGetReplicaResult."""
         opts = dict(_o.merge("get_any_replica_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
@@ -815,7 +918,8 @@ class KVOperations(DataStructuresMixin):
                             lambda k, o: self._sched_replica(k, o, REPLICA_ANY))
         return self._multi("get_any_replica_multi", items, quiet)
 
-    def get_all_replicas_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def get_all_replicas_multi(self, keys: Iterable[str], *options: GetAllReplicasMultiOptions,
+                               **kwargs: Unpack[ReplicaMultiKwargs]) -> MultiReplicaT:
         """get_all_replicas() for many keys, pipelined; a MultiGetReplicaResult of lists."""
         opts = dict(_o.merge("get_all_replicas_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
@@ -840,12 +944,14 @@ class KVOperations(DataStructuresMixin):
         self._reject_multi_client_durability(name, opts)
         return self._multi(name, items, quiet)
 
-    def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def increment_multi(self, keys: Iterable[str], *options: IncrementMultiOptions,
+                        **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
         """increment() many counters in one pipelined batch
         (``IncrementMultiOptions(delta=…, initial=…)``)."""
         return self._counter_multi("increment_multi", 1, keys, options, kwargs)
 
-    def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def decrement_multi(self, keys: Iterable[str], *options: DecrementMultiOptions,
+                        **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
         """decrement() many counters in one pipelined batch."""
         return self._counter_multi("decrement_multi", -1, keys, options, kwargs)
 
@@ -860,15 +966,18 @@ class KVOperations(DataStructuresMixin):
             items.append((k, (lambda k=k, v=v, o=o: self._sched_store(operation, k, v, o))))
         return self._multi(name, items, quiet)
 
-    def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+    def append_multi(self, keys_and_values: KeysAndValues, *options: AppendMultiOptions,
+                     **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
         """append() to many documents (a dict key -> str/bytes) in one pipelined batch."""
         return self._binary_multi("append_multi", APPEND, keys_and_values, options, kwargs)
 
-    def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+    def prepend_multi(self, keys_and_values: KeysAndValues, *options: PrependMultiOptions,
+                      **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
         """prepend() to many documents (a dict key -> str/bytes) in one pipelined batch."""
         return self._binary_multi("prepend_multi", PREPEND, keys_and_values, options, kwargs)
 
-    def exists_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def exists_multi(self, keys: Iterable[str], *options: ExistsMultiOptions,
+                     **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiExistsT:
         """exists() for many keys, pipelined."""
         opts = dict(_o.merge("exists_multi", A_EXISTS | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
@@ -890,19 +999,23 @@ class KVOperations(DataStructuresMixin):
             items.append((k, (lambda k=k, v=v, m=merged: self._sched_store(operation, k, v, m))))
         return self._multi(name, items, quiet, _item_map(kvs))
 
-    def upsert_multi(self, kvs: Any, *options: Any, **kwargs: Any) -> Any:
+    def upsert_multi(self, kvs: KeysAndValues, *options: UpsertMultiOptions,
+                     **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
         """upsert() many documents in one pipelined batch."""
         return self._store_multi("upsert_multi", UPSERT, kvs, options, kwargs)
 
-    def insert_multi(self, kvs: Any, *options: Any, **kwargs: Any) -> Any:
+    def insert_multi(self, kvs: KeysAndValues, *options: InsertMultiOptions,
+                     **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
         """insert() many documents in one pipelined batch."""
         return self._store_multi("insert_multi", INSERT, kvs, options, kwargs)
 
-    def replace_multi(self, kvs: Any, *options: Any, **kwargs: Any) -> Any:
+    def replace_multi(self, kvs: KeysAndValues, *options: ReplaceMultiOptions,
+                      **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
         """replace() many documents in one pipelined batch."""
         return self._store_multi("replace_multi", REPLACE, kvs, options, kwargs)
 
-    def remove_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def remove_multi(self, keys: Iterable[str], *options: RemoveMultiOptions,
+                     **kwargs: Unpack[RemoveMultiKwargs]) -> MultiMutationT:
         """remove() many documents in one pipelined batch."""
         opts = dict(_o.merge("remove_multi", A_REMOVE | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
@@ -911,7 +1024,8 @@ class KVOperations(DataStructuresMixin):
         self._reject_multi_client_durability("remove_multi", opts)
         return self._multi("remove_multi", items, quiet)
 
-    def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
+    def touch_multi(self, keys: Iterable[str], expiry: Expiry, *options: TouchMultiOptions,
+                    **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiMutationT:
         """touch() many documents in one pipelined batch."""
         opts = dict(_o.merge("touch_multi", A_TOUCH | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
@@ -919,7 +1033,8 @@ class KVOperations(DataStructuresMixin):
         return self._multi("touch_multi", self._keyed("touch_multi", keys, opts, A_TOUCH,
                                                       lambda k, o: self._sched_touch(k, expiry, o)), quiet)
 
-    def lock_multi(self, keys: Iterable[Any], lock_time: Any, *options: Any, **kwargs: Any) -> Any:
+    def lock_multi(self, keys: Iterable[str], lock_time: Seconds, *options: GetAndLockMultiOptions,
+                   **kwargs: Unpack[LockMultiKwargs]) -> MultiGetT:
         """get_and_lock() many documents in one pipelined batch."""
         opts = dict(_o.merge("lock_multi", A_LOCK | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
@@ -931,7 +1046,8 @@ class KVOperations(DataStructuresMixin):
 
     get_and_lock_multi = lock_multi
 
-    def unlock_multi(self, keys_and_cas: Any, *options: Any, **kwargs: Any) -> Any:
+    def unlock_multi(self, keys_and_cas: Mapping[str, Any], *options: UnlockMultiOptions,
+                     **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiMutationT:
         """unlock() many documents: a dict key -> CAS (or key -> lock result)."""
         opts = dict(_o.merge("unlock_multi", A_UNLOCK | _MULTI_EXTRA, options, kwargs))
         opts.pop("per_key_options", None)
@@ -942,7 +1058,9 @@ class KVOperations(DataStructuresMixin):
         return self._multi("unlock_multi",
                            [(k, (lambda k=k, c=c: self._sched_unlock(k, c, opts))) for k, c in pairs], quiet)
 
-    def counter_multi(self, keys: Any, delta: int = 1, initial: Optional[int] = None, **kwargs: Any) -> Any:
+    def counter_multi(self, keys: Union[Iterable[str], Mapping[str, int]], delta: int = 1,
+                      initial: Optional[int] = None,
+                      **kwargs: Unpack[LegacyCounterMultiKwargs]) -> MultiCounterT:
         """counter() on many keys (a list, or a dict key -> delta)."""
         opts = dict(_o.merge("counter_multi", A_COUNTER | {"return_exceptions", "quiet"}, (),
                              dict(kwargs, initial=initial)))
@@ -1023,34 +1141,41 @@ def _item_map(obj: Any) -> Optional[Dict[Any, Any]]:
     return None
 
 
-class BinaryView:
+class BinaryView(Generic[MutationT, CounterT, MultiMutationT, MultiCounterT]):
     """``collection.binary()``: append, prepend, increment, decrement."""
 
-    def __init__(self, kv: KVOperations) -> None:
+    def __init__(self, kv: KVOperations[Any, Any, Any, Any, MutationT, CounterT, Any, Any, Any, Any, Any,
+                                        MultiMutationT, MultiCounterT]) -> None:
         self._kv = kv
 
-    def append(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def append(self, key: str, value: Union[str, bytes], *options: AppendOptions,
+               **kwargs: Unpack[BinaryKwargs]) -> MutationT:
         return self._kv.append(key, value, *options, **kwargs)
 
-    def prepend(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def prepend(self, key: str, value: Union[str, bytes], *options: PrependOptions,
+                **kwargs: Unpack[BinaryKwargs]) -> MutationT:
         return self._kv.prepend(key, value, *options, **kwargs)
 
-    def increment(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def increment(self, key: str, *options: IncrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
         return self._kv.increment(key, *options, **kwargs)
 
-    def decrement(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def decrement(self, key: str, *options: DecrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
         return self._kv.decrement(key, *options, **kwargs)
 
-    def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def increment_multi(self, keys: Iterable[str], *options: IncrementMultiOptions,
+                        **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
         return self._kv.increment_multi(keys, *options, **kwargs)
 
-    def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def decrement_multi(self, keys: Iterable[str], *options: DecrementMultiOptions,
+                        **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
         return self._kv.decrement_multi(keys, *options, **kwargs)
 
-    def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+    def append_multi(self, keys_and_values: KeysAndValues, *options: AppendMultiOptions,
+                     **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
         return self._kv.append_multi(keys_and_values, *options, **kwargs)
 
-    def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+    def prepend_multi(self, keys_and_values: KeysAndValues, *options: PrependMultiOptions,
+                      **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
         return self._kv.prepend_multi(keys_and_values, *options, **kwargs)
 
 

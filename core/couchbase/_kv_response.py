@@ -14,7 +14,7 @@ The request side (validation, encoding, scheduling) is :mod:`couchbase._kv`.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Tuple, Type, TypeVar
 
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
@@ -95,7 +95,11 @@ UNLOCK = Decode()  # an unlock (its LOCKED answer is a CAS mismatch)
 QUIET = Decode(quiet=True)
 
 
-class AsyncResult(Pending):
+#: What an operation completes with (``AsyncResult[GetResult]``, ``MultiCollector[MultiGetResult]``).
+R = TypeVar("R")
+
+
+class AsyncResult(Pending, Generic[R]):
     """One scheduled key-value operation; completed from the response callback.
 
     Raw-async users set ``callback(result)`` and ``errback(op, exc_type,
@@ -105,6 +109,11 @@ class AsyncResult(Pending):
     """
 
     __slots__ = ("key", "kind", "ctx", "callback", "errback", "cookie", "_bucket")
+
+    if TYPE_CHECKING:  # the type checker's view of what the operation completes with
+        callback: Optional[Callable[[R], Any]]
+
+        def outcome(self) -> R: ...
 
     def __init__(self, key: Any, kind: int, ctx: Decode, bucket: Optional[str]) -> None:
         # Pending's fields are set here rather than through Pending.__init__: one call less per operation.
@@ -116,7 +125,7 @@ class AsyncResult(Pending):
         self.key = key
         self.kind = kind
         self.ctx = ctx
-        self.callback: Optional[Callable[[Any], Any]] = None
+        self.callback = None
         self.errback: Optional[Callable[..., Any]] = None
         self.cookie = 0
         self._bucket = bucket
@@ -466,7 +475,7 @@ class ReportOp(AsyncResult):
     __slots__ = ("report",)
 
 
-class MultiCollector(Pending):
+class MultiCollector(Pending, Generic[R]):
     """A multi operation: completes once, when every key has.
 
     Its ``result`` is the :class:`~couchbase.results.MultiResult` (failed keys hold their
@@ -478,6 +487,11 @@ class MultiCollector(Pending):
 
     __slots__ = ("ops", "remaining", "quiet", "items", "callback", "errback", "result_class")
 
+    if TYPE_CHECKING:
+        callback: Optional[Callable[[R], Any]]
+
+        def outcome(self) -> R: ...
+
     def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None,
                  result_class: Type[MultiResult] = MultiResult) -> None:
         super().__init__()
@@ -486,7 +500,7 @@ class MultiCollector(Pending):
         self.remaining = 0
         self.quiet = quiet
         self.items = items  # key -> Item, for the Item API: results are stored into them
-        self.callback: Optional[Callable[[Any], Any]] = None
+        self.callback = None
         self.errback: Optional[Callable[..., Any]] = None
 
     def add(self, op: AsyncResult) -> None:

@@ -16,13 +16,33 @@ from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase._pending import Pending
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.management._access import CollectionManagement
+from couchbase.results import (
+    CounterResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+)
 
 if TYPE_CHECKING:
     from couchbase.scope import Scope
 
 
 
-class Collection(ObserveMixin, KVOperations, CollectionManagement):
+class Collection(
+        ObserveMixin,
+        KVOperations[
+        GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
+        CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
+        MultiExistsResult, MultiMutationResult, MultiCounterResult],
+        CollectionManagement):
     """A collection of a bucket's scope; every key-value operation lives here."""
 
     def __init__(self, scope: "Scope", name: str = DEFAULT) -> None:

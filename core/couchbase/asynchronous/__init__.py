@@ -34,6 +34,20 @@ from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS, SelectorIOPS, SelectorLoop  # noqa: F401 - re-exported for users
+from couchbase.results import (
+    CounterResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+)
 
 
 def _no_handler(what: str) -> InvalidArgumentException:
@@ -110,7 +124,14 @@ class _RawWrap:
         return rows
 
 
-class AsyncCollection(_RawWrap, AsyncCollectionBase):
+class AsyncCollection(
+        _RawWrap,
+        AsyncCollectionBase[
+        AsyncResult[GetResult], AsyncResult[GetReplicaResult], AsyncResult[List[GetReplicaResult]],
+        AsyncResult[ExistsResult], AsyncResult[MutationResult], AsyncResult[CounterResult],
+        AsyncResult[LookupInResult], AsyncResult[MutateInResult], MultiCollector[MultiGetResult],
+        MultiCollector[MultiGetReplicaResult], MultiCollector[MultiExistsResult],
+        MultiCollector[MultiMutationResult], MultiCollector[MultiCounterResult]]):
     """Key-value operations returning :class:`AsyncResult` (multi operations: MultiCollector)."""
 
     def _ds_driver(self) -> Any:
