@@ -109,7 +109,7 @@ class Collection(
         return wait(pending)
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[List[AsyncResult]]:
+    def batch(self) -> Iterator[List[AsyncResult[Any]]]:
         """Schedule every operation in the block; send them together when it ends.
 
         Operations inside return :class:`~couchbase._kv_response.AsyncResult`

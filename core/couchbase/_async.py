@@ -140,7 +140,7 @@ class _Owned:
         self._when_connected(conn, run, op._fail)
         return op
 
-    def _connected(self, value: Any, conn: Optional[Connection] = None) -> AsyncResult:
+    def _connected(self, value: Any, conn: Optional[Connection] = None) -> AsyncResult[Any]:
         """Completes with ``value`` once ``conn`` is connected (or fails with its error)."""
         self._check_thread()
         conn = conn or self._conn
@@ -182,9 +182,9 @@ class AsyncCollectionBase(_Owned,
     def __init__(self, scope: "AsyncScopeBase", name: str = DEFAULT) -> None:
         self._bind(scope, name)
         self._own(scope.bucket)
-        self._batch: Optional[List[AsyncResult]] = None
+        self._batch: Optional[List[AsyncResult[Any]]] = None
 
-    def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
+    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:
         op = self._start(schedule)
         if self._batch is not None:
             self._batch.append(op)
@@ -208,14 +208,14 @@ class AsyncCollectionBase(_Owned,
         with self._scheduling_block():
             yield
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]], multi: MultiCollector[Any]) -> Any:
         self._check_thread()
         conn = self._conn
 
         self._when_connected(conn, lambda: self._schedule_multi(schedules, multi), multi._fail)
         return self._wrap(multi)
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int, replicate_to: int) -> Any:
         if self._batch is not None:
             raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
         conn = self._conn

@@ -33,6 +33,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Sequence,
     Tuple,
     Type,
     Union,
@@ -188,18 +189,18 @@ REPLICA_ANY, REPLICA_ALL = 0, 1
 
 # ---- connection-wide operations ------------------------------------------
 
-def _conn_op(conn: "Connection", key: Any, kind: int) -> Tuple[AsyncResult, int]:
-    op = AsyncResult(key, kind, NOT_QUIET, conn.bucket_name)
+def _conn_op(conn: "Connection", key: Any, kind: int) -> Tuple[AsyncResult[Any], int]:
+    op: AsyncResult[Any] = AsyncResult(key, kind, NOT_QUIET, conn.bucket_name)
     return op, conn.register(op)
 
 
-def _conn_check(conn: "Connection", op: AsyncResult, rc: int, what: str) -> AsyncResult:
+def _conn_check(conn: "Connection", op: AsyncResult[Any], rc: int, what: str) -> AsyncResult[Any]:
     if rc:
         raise conn.not_scheduled(op, rc, what)
     return op
 
 
-def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult:
+def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult[Any]:
     """STATS on every node; the result is ``{server: {stat: value}}``."""
     if not isinstance(group, str):
         raise InvalidArgumentException(message=f"stats group must be a str, got {type(group).__name__}")
@@ -209,7 +210,7 @@ def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult:
 
 
 def schedule_ping(conn: "Connection", timeout: Any = None,
-                  report: Optional[Dict[str, Any]] = None) -> AsyncResult:
+                  report: Optional[Dict[str, Any]] = None) -> AsyncResult[Any]:
     """Ping every service; the result is a PingResult (``report``: its report_id/service_types)."""
     tmo = _o.timeout_us(timeout)
     op = ReportOp("ping", K_PING, NOT_QUIET, conn.bucket_name)
@@ -218,7 +219,7 @@ def schedule_ping(conn: "Connection", timeout: Any = None,
     return _conn_check(conn, op, lib.pycb_ping(conn.instance, cookie, tmo), "ping")
 
 
-def schedule_diagnostics(conn: "Connection", report: Optional[Dict[str, Any]] = None) -> AsyncResult:
+def schedule_diagnostics(conn: "Connection", report: Optional[Dict[str, Any]] = None) -> AsyncResult[Any]:
     """Connection states; the result is a DiagnosticsResult."""
     op = ReportOp("diagnostics", K_DIAG, NOT_QUIET, conn.bucket_name)
     op.report = report
@@ -273,7 +274,7 @@ def _multi_key(key: Any, name: str) -> None:
                     f"got {type(key).__name__}: {key[:40]!r}") from None
 
 
-def cancel_scheduled(conn: "Connection", ops: List[AsyncResult]) -> None:
+def cancel_scheduled(conn: "Connection", ops: List[AsyncResult[Any]]) -> None:
     """A ``batch()`` block raised: drop what it scheduled (nothing was sent) and fail each op."""
     conn.sched_fail()
     for op in ops:
@@ -335,16 +336,16 @@ class KVOperations(Specialized, DataStructuresMixin,
     _durability_stack: List[Dict[str, Any]]
 
     _get_ctx: Decode  # the decode context of a get without options
-    _batch: Optional[List[AsyncResult]] = None  # the open batch() block's operations
+    _batch: Optional[List[AsyncResult[Any]]] = None  # the open batch() block's operations
 
     # Front ends implement these.
-    def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:  # pragma: no cover - abstract
+    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]], multi: MultiCollector[Any]) -> Any:
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _schedule_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> None:
+    def _schedule_multi(self, schedules: List[Callable[[], AsyncResult[Any]]], multi: MultiCollector[Any]) -> None:
         """Schedule every operation of a multi call as one pipelined batch, or into the
         open ``batch()`` block (sent when it ends). Nothing is sent if one fails to schedule."""
         batch = self._batch
@@ -369,12 +370,12 @@ class KVOperations(Specialized, DataStructuresMixin,
             multi.finish()
 
     @contextlib.contextmanager
-    def _scheduling_block(self) -> Iterator[List[AsyncResult]]:
+    def _scheduling_block(self) -> Iterator[List[AsyncResult[Any]]]:
         """The core of every front end's ``batch()``: what the block schedules is held in one
         libcouchbase scheduling context (and collected in the yielded list), sent when the
         block ends, or dropped and failed with RequestCanceledException if it raises."""
         conn = self._conn
-        ops: List[AsyncResult] = []
+        ops: List[AsyncResult[Any]] = []
         conn.sched_enter()
         self._batch = ops
         try:
@@ -386,11 +387,11 @@ class KVOperations(Specialized, DataStructuresMixin,
         self._batch = None
         conn.sched_leave()
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int, replicate_to: int) -> Any:
         """Run a mutation, then poll observe-based durability from its mutation token."""
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _submit_maybe_durable(self, schedule: Callable[[], AsyncResult], opts: Mapping[str, Any]) -> Any:
+    def _submit_maybe_durable(self, schedule: Callable[[], AsyncResult[Any]], opts: Mapping[str, Any]) -> Any:
         _level, persist_to, replicate_to = self._durability(opts)
         if persist_to or replicate_to:
             return self._submit_durable(schedule, persist_to, replicate_to)
@@ -443,13 +444,13 @@ class KVOperations(Specialized, DataStructuresMixin,
         return self._scope.name
 
     # ---- helpers ---------------------------------------------------------
-    def _new_op(self, key: Any, kind: int, ctx: Decode) -> Tuple[AsyncResult, int]:
+    def _new_op(self, key: Any, kind: int, ctx: Decode) -> Tuple[AsyncResult[Any], int]:
         if self._tokens_off and kind in _MUTATING and ctx is not UNLOCK:
             ctx = ctx.with_vbucket(self._conn.instance, key_bytes(key))
-        op = AsyncResult(key, kind, ctx, self._bucket_name)
+        op: AsyncResult[Any] = AsyncResult(key, kind, ctx, self._bucket_name)
         return op, self._conn.register(op)
 
-    def _check_rc(self, op: AsyncResult, rc: int, what: str) -> AsyncResult:
+    def _check_rc(self, op: AsyncResult[Any], rc: int, what: str) -> AsyncResult[Any]:
         if rc:
             raise self._conn.not_scheduled(op, rc, f"{what} of {op.key!r}")
         return op
@@ -471,7 +472,7 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     # ---- reads -------------------------------------------------------------
     def _sched_get(self, key: Any, opts: Mapping[str, Any], mode: int = GET_PLAIN,
-                   arg: int = 0) -> AsyncResult:
+                   arg: int = 0) -> AsyncResult[Any]:
         kb = key_bytes(key)
         if not opts:  # the common call: no options at all
             ctx, tmo = self._get_ctx, 0
@@ -532,7 +533,7 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     lock = get_and_lock
 
-    def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
+    def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult[Any]:
         pref = opts.get("read_preference")
         if pref is not None and int(pref) != 0:  # ReadPreference.SELECTED_SERVER_GROUP
             raise FeatureUnavailableException(
@@ -557,7 +558,7 @@ class KVOperations(Specialized, DataStructuresMixin,
         opts = _o.merge("get_all_replicas", A_REPLICA, options, kwargs)
         return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ALL))
 
-    def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, K_EXISTS, NOT_QUIET)
@@ -571,7 +572,7 @@ class KVOperations(Specialized, DataStructuresMixin,
         return self._submit(lambda: self._sched_exists(key, opts))
 
     # ---- simple mutations --------------------------------------------------
-    def _sched_touch(self, key: Any, expiry: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_touch(self, key: Any, expiry: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         exp = _o.expiry_value(expiry)
         tmo = _o.timeout_us(opts.get("timeout"))
@@ -586,7 +587,7 @@ class KVOperations(Specialized, DataStructuresMixin,
         opts = _o.merge("touch", A_TOUCH, options, kwargs)
         return self._submit(lambda: self._sched_touch(key, expiry, opts))
 
-    def _sched_unlock(self, key: Any, cas: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_unlock(self, key: Any, cas: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         cas = _int_opt("unlock", "cas", cas, 1, 2**64 - 1)
         tmo = _o.timeout_us(opts.get("timeout"))
@@ -601,7 +602,7 @@ class KVOperations(Specialized, DataStructuresMixin,
         opts = _o.merge("unlock", A_UNLOCK, options, kwargs)
         return self._submit(lambda: self._sched_unlock(key, cas, opts))
 
-    def _sched_store(self, operation: int, key: Any, value: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_store(self, operation: int, key: Any, value: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         tc = self._tc(opts) if opts else self._transcoder
         if operation in (APPEND, PREPEND):
@@ -665,7 +666,7 @@ class KVOperations(Specialized, DataStructuresMixin,
         opts = _o.merge("replace", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(REPLACE, key, value, opts))
 
-    def _sched_remove(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_remove(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         cas = opts.get("cas", 0) or 0
         if cas:
@@ -684,7 +685,7 @@ class KVOperations(Specialized, DataStructuresMixin,
         return self._submit_maybe_durable(lambda: self._sched_remove(key, opts), opts)
 
     # ---- binary ------------------------------------------------------------
-    def _sched_counter(self, key: Any, delta: int, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_counter(self, key: Any, delta: int, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         initial = opts.get("initial")
         has_initial = initial is not None
@@ -745,7 +746,7 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     # ---- sub-document --------------------------------------------------
     def _sched_subdoc(self, key: Any, kb: bytes, specs: List[SD.Spec], kind: int, ctx: Any,
-                      opts: Mapping[str, Any]) -> AsyncResult:
+                      opts: Mapping[str, Any]) -> AsyncResult[Any]:
         n = len(specs)
         keep = [s.path.encode("utf-8") for s in specs]
         ops_a = ffi.new("int[]", [s.kind for s in specs])
@@ -807,9 +808,9 @@ class KVOperations(Specialized, DataStructuresMixin,
             opts)
 
     # ---- multi operations ------------------------------------------------
-    def _multi(self, name: str, items: List[Tuple[Any, Callable[[], AsyncResult]]], quiet: bool,
+    def _multi(self, name: str, items: Sequence[Tuple[Any, Callable[..., AsyncResult[Any]]]], quiet: bool,
                item_map: Optional[Dict[Any, Any]] = None) -> Any:
-        multi = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
+        multi: MultiCollector[Any] = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
         return self._submit_multi([sched for _, sched in items], multi)
 
     def _reject_multi_client_durability(self, name: str, opts: Mapping[str, Any]) -> None:
@@ -892,8 +893,8 @@ class KVOperations(Specialized, DataStructuresMixin,
         return out
 
     def _keyed(self, name: str, keys: Any, opts: Dict[str, Any], allowed_: Any,
-               sched: Callable[[Any, Mapping[str, Any]], AsyncResult],
-               ) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
+               sched: Callable[[Any, Mapping[str, Any]], AsyncResult[Any]],
+               ) -> List[Tuple[Any, Callable[..., AsyncResult[Any]]]]:
         per_key = self._per_key(name, opts, allowed_)
         return [(k, (lambda k=k, o=(dict(opts, **per_key[k]) if k in per_key else opts): sched(k, o)))
                 for k in keys]
@@ -934,7 +935,7 @@ class KVOperations(Specialized, DataStructuresMixin,
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, name)
 
-        def sched(k: Any, o: Mapping[str, Any]) -> AsyncResult:
+        def sched(k: Any, o: Mapping[str, Any]) -> AsyncResult[Any]:
             delta = _counter_number(name, "delta", o.get("delta", 1))
             if not 0 < delta < 2**63:
                 raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
@@ -1103,7 +1104,7 @@ class ObserveMixin:
 
     _conn: "Connection"
     _coll_b: bytes
-    _batch: Optional[List[AsyncResult]]
+    _batch: Optional[List[AsyncResult[Any]]]
     _run: Callable[[Callable[[], Any]], Any]
 
     def observe(self, key: Any, master_only: bool = False) -> List[_durability.ObserveInfo]:

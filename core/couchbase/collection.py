@@ -47,9 +47,9 @@ class Collection(
 
     def __init__(self, scope: "Scope", name: str = DEFAULT) -> None:
         self._bind(scope, name)
-        self._batch: Optional[List[AsyncResult]] = None
+        self._batch: Optional[List[AsyncResult[Any]]] = None
 
-    def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
+    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:
         batch = self._batch
         if batch is not None:
             op = schedule()
@@ -60,18 +60,18 @@ class Collection(
     def _run(self, schedule: Callable[[], Pending]) -> Any:
         return self._conn.run(schedule)
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]], multi: MultiCollector[Any]) -> Any:
         if self._batch is not None:  # the batch() block holds the lock and sends at its end
             self._schedule_multi(schedules, multi)
             return multi
 
-        def schedule() -> MultiCollector:
+        def schedule() -> MultiCollector[Any]:
             self._schedule_multi(schedules, multi)
             return multi
 
         return self._conn.run(schedule)
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int, replicate_to: int) -> Any:
         if self._batch is not None:
             raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
         conn = self._conn
@@ -83,7 +83,7 @@ class Collection(
         return result
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[List[AsyncResult]]:
+    def batch(self) -> Iterator[List[AsyncResult[Any]]]:
         """Schedule every operation in the block; send them together when it ends.
 
         Operations inside return :class:`~couchbase._kv_response.AsyncResult` placeholders

@@ -26,7 +26,7 @@ class SearchQuery:
     def __init__(self, **fields: Any) -> None:
         self._json: Dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
 
-    def set_boost(self, boost: float) -> "SearchQuery":
+    def set_boost(self, boost: float) -> "SearchQuery":  # also the boost property's setter
         self._json["boost"] = boost
         return self
 

@@ -32,7 +32,7 @@ class Token(NamedTuple):
         return self.kind == "IDENT" and str(self.value).upper() in words
 
 
-def _quoted(src: str, i: int, quote: str) -> tuple:
+def _quoted(src: str, i: int, quote: str) -> tuple[Any, ...]:
     out = []
     j = i + 1
     while True:

@@ -56,7 +56,7 @@ def _no_handler(what: str) -> InvalidArgumentException:
                 f"set them right after the call, before the loop runs")
 
 
-RawPending = Union[AsyncResult, MultiCollector]
+RawPending = Union[AsyncResult[Any], MultiCollector[Any]]
 
 
 def _dispatch(op: RawPending) -> None:
