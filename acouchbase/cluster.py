@@ -210,11 +210,11 @@ class Collection(
         return lambda program: asyncio.ensure_future(run_asyncio(program), loop=loop)
 
 
-class Scope(AsyncScopeBase):
+class Scope(AsyncScopeBase[Collection]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
 
-class Bucket(AIOClientMixin, AsyncBucketBase):
+class Bucket(AIOClientMixin, AsyncBucketBase[Scope, Collection]):
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
 
     async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
@@ -250,7 +250,7 @@ class Bucket(AIOClientMixin, AsyncBucketBase):
         return rows
 
 
-class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase):
+class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase[Bucket]):
     """A Couchbase cluster on asyncio.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).

@@ -133,7 +133,7 @@ class Collection(
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
 
-class Scope(AsyncScopeBase):
+class Scope(AsyncScopeBase[Collection]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
@@ -153,7 +153,7 @@ class Scope(AsyncScopeBase):
         return Collection(self)
 
 
-class Bucket(AsyncBucketBase):
+class Bucket(AsyncBucketBase[Scope, Collection]):
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
@@ -193,7 +193,7 @@ class Bucket(AsyncBucketBase):
         return then(self._run(schedule))
 
 
-class Cluster(AsyncClusterBase):
+class Cluster(AsyncClusterBase[Bucket]):
     """A Couchbase cluster for gevent; the constructor returns once connected.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).

@@ -20,6 +20,10 @@ fi
 # fails before the long suite does.
 .venv/bin/ruff check .
 
+# Types: mypy --strict on the packages and the examples ([tool.mypy] in pyproject.toml); the user's view
+# (reveal/assert_type expectations, rejected mistakes) is tests/typing, part of the suite below.
+.venv/bin/mypy
+
 .venv/bin/python -m pytest tests -q -ra "$@"
 
 if [ "${SKIP_WHEELS:-0}" != 1 ]; then

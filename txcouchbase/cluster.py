@@ -377,7 +377,7 @@ class TxCollection(
         return lambda program: _run_deferred(self._scope.bucket._cluster.reactor, program)
 
 
-class TxScope(AsyncScopeBase):
+class TxScope(AsyncScopeBase[TxCollection]):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
@@ -395,7 +395,7 @@ class TxScope(AsyncScopeBase):
         return self.bucket._stream(self.bucket._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
-class TxBucket(AsyncBucketBase):
+class TxBucket(AsyncBucketBase[TxScope, TxCollection]):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket."""
 
     def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
@@ -422,7 +422,7 @@ class TxBucket(AsyncBucketBase):
         return self._stream(self._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
-class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
+class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase[TxBucket]):
     """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).

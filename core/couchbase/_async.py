@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Generic, Iterator, List, Optional
 
 from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
 from couchbase._generic import (
+    BucketT,
+    CollectionT,
     CounterT,
     ExistsT,
     GetT,
@@ -41,6 +43,8 @@ from couchbase._generic import (
     MutationT,
     ReplicasT,
     ReplicaT,
+    ScopeT,
+    Specialized,
 )
 from couchbase._instance import LOCKMODE_NONE, Connection, strerror
 from couchbase._kv import KVOperations
@@ -208,14 +212,16 @@ class AsyncCollectionBase(_Owned,
         with self._scheduling_block():
             yield
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]], multi: MultiCollector[Any]) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
+                      multi: MultiCollector[Any]) -> Any:
         self._check_thread()
         conn = self._conn
 
         self._when_connected(conn, lambda: self._schedule_multi(schedules, multi), multi._fail)
         return self._wrap(multi)
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int,
+                        replicate_to: int) -> Any:
         if self._batch is not None:
             raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
         conn = self._conn
@@ -243,7 +249,7 @@ class AsyncCollectionBase(_Owned,
                 f"name={self.name!r})")
 
 
-class AsyncScopeBase(ScopeManagement):
+class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT]):
     """A namespace of collections inside a bucket."""
 
     def __init__(self, bucket: "AsyncBucketBase", name: str = DEFAULT) -> None:
@@ -254,12 +260,14 @@ class AsyncScopeBase(ScopeManagement):
     def bucket_name(self) -> str:
         return self.bucket.name
 
-    def collection(self, name: str) -> Any:
+    def collection(self, name: str) -> CollectionT:
         """The named collection of this scope."""
-        return self.bucket._cluster._collection_class(self, name)
+        coll: CollectionT = self.bucket._cluster._collection_class(self, name)
+        return coll
 
-    def default_collection(self) -> Any:
-        return self.bucket._cluster._collection_class(self, DEFAULT)
+    def default_collection(self) -> CollectionT:
+        coll: CollectionT = self.bucket._cluster._collection_class(self, DEFAULT)
+        return coll
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
         """N1QL scoped to this bucket and scope; rows stream as they arrive (see Cluster.query)."""
@@ -275,7 +283,7 @@ class AsyncScopeBase(ScopeManagement):
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
 
-class AsyncBucketBase(_Owned, BucketCommon, BucketManagement):
+class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement, Generic[ScopeT, CollectionT]):
     """A bucket: its own libcouchbase connection on the cluster's loop."""
 
     def __init__(self, cluster: "AsyncClusterBase", name: str, conn: Connection) -> None:
@@ -286,20 +294,24 @@ class AsyncBucketBase(_Owned, BucketCommon, BucketManagement):
         self._transcoder = cluster._transcoder
         self._quiet_default = cluster._quiet_default
 
-    def scope(self, name: str) -> Any:
+    def scope(self, name: str) -> ScopeT:
         """The named scope of this bucket."""
-        return self._cluster._scope_class(self, name)
+        scope: ScopeT = self._cluster._scope_class(self, name)
+        return scope
 
-    def default_scope(self) -> Any:
-        return self._cluster._scope_class(self, DEFAULT)
+    def default_scope(self) -> ScopeT:
+        scope: ScopeT = self._cluster._scope_class(self, DEFAULT)
+        return scope
 
-    def collection(self, name: str) -> Any:
+    def collection(self, name: str) -> CollectionT:
         """A collection of the default scope."""
-        return self.default_scope().collection(name)
+        coll: CollectionT = self.default_scope().collection(name)
+        return coll
 
-    def default_collection(self) -> Any:
+    def default_collection(self) -> CollectionT:
         """The bucket's ``_default._default`` collection."""
-        return self.default_scope().default_collection()
+        coll: CollectionT = self.default_scope().default_collection()
+        return coll
 
     def on_connect(self) -> Any:
         """Completes with the bucket once its connection is ready (or fails with the reason)."""
@@ -351,7 +363,7 @@ class AsyncBucketBase(_Owned, BucketCommon, BucketManagement):
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
+class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement, Generic[BucketT]):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
     :param connstr: connection string (see the blocking ``Cluster``).
@@ -405,7 +417,7 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
     def connected(self) -> bool:
         return self._conn.connected
 
-    def bucket(self, name: str) -> Any:
+    def bucket(self, name: str) -> BucketT:
         """Open (once) and return a bucket; operations on it wait for its connection."""
         check_name("bucket", name)
         self._check_thread()
@@ -415,7 +427,8 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
         if bucket is None or bucket.closed:
             bucket = self._bucket_class(self, name, self._open(name))
             self._buckets[name] = bucket
-        return bucket
+        out: BucketT = bucket
+        return out
 
     def _mgmt(self, program: Program) -> Any:
         """Run a management program (couchbase.management._http) on the cluster connection, in this

@@ -20,7 +20,10 @@ from __future__ import annotations
 import inspect
 import re
 import types
-from typing import Any, Dict, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Dict, TypeVar, get_args, get_origin
+
+if TYPE_CHECKING:
+    from couchbase._async import AsyncScopeBase
 
 # One parameter per kind of result a shared method returns; each front end binds every one.
 GetT = TypeVar("GetT")                        # get, get_and_touch, get_and_lock
@@ -102,3 +105,9 @@ class Specialized:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         specialize(cls)
+
+
+# The classes each event-loop front end's navigation returns (cluster.bucket(), bucket.scope(), ...).
+BucketT = TypeVar("BucketT")
+ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any]")
+CollectionT = TypeVar("CollectionT")

@@ -342,10 +342,12 @@ class KVOperations(Specialized, DataStructuresMixin,
     def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]], multi: MultiCollector[Any]) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
+                      multi: MultiCollector[Any]) -> Any:
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _schedule_multi(self, schedules: List[Callable[[], AsyncResult[Any]]], multi: MultiCollector[Any]) -> None:
+    def _schedule_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
+                        multi: MultiCollector[Any]) -> None:
         """Schedule every operation of a multi call as one pipelined batch, or into the
         open ``batch()`` block (sent when it ends). Nothing is sent if one fails to schedule."""
         batch = self._batch
@@ -387,7 +389,8 @@ class KVOperations(Specialized, DataStructuresMixin,
         self._batch = None
         conn.sched_leave()
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int,
+                        replicate_to: int) -> Any:
         """Run a mutation, then poll observe-based durability from its mutation token."""
         raise NotImplementedError  # pragma: no cover - abstract
 

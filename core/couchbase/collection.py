@@ -60,7 +60,8 @@ class Collection(
     def _run(self, schedule: Callable[[], Pending]) -> Any:
         return self._conn.run(schedule)
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]], multi: MultiCollector[Any]) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
+                      multi: MultiCollector[Any]) -> Any:
         if self._batch is not None:  # the batch() block holds the lock and sends at its end
             self._schedule_multi(schedules, multi)
             return multi
@@ -71,7 +72,8 @@ class Collection(
 
         return self._conn.run(schedule)
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int,
+                        replicate_to: int) -> Any:
         if self._batch is not None:
             raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
         conn = self._conn

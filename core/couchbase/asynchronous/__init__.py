@@ -145,15 +145,15 @@ class AsyncCollection(
         return refuse
 
 
-class AsyncScope(AsyncScopeBase):
+class AsyncScope(AsyncScopeBase[AsyncCollection]):
     """A scope; ``collection(name)`` gives an :class:`AsyncCollection`."""
 
 
-class AsyncBucket(AsyncBucketBase):
+class AsyncBucket(AsyncBucketBase[AsyncScope, AsyncCollection]):
     """A bucket on the loop; ``on_connect()`` returns an AsyncResult."""
 
 
-class AsyncCluster(_RawWrap, AsyncClusterBase):
+class AsyncCluster(_RawWrap, AsyncClusterBase[AsyncBucket]):
     """A cluster in raw callback mode. ``iops_factory`` returns one IOPS per connection."""
 
     _bucket_class = AsyncBucket
