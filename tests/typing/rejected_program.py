@@ -35,6 +35,7 @@ async def asyncio_front_end() -> None:
     coll = cluster.bucket("default").default_collection()
     coll.get("k").content_as[dict]  # rejected: attr-defined
     res: GetResult = coll.get("k")  # rejected: assignment
+    print(res)
     coll.get(b"k")  # rejected: arg-type
 
 

@@ -56,7 +56,7 @@ def test_mistakes_are_rejected() -> None:
     for _file, n, code, _msg in _mypy(path):
         got.setdefault(n, set()).add(code)
     accepted = {n: code for n, code in expected.items() if code not in got.get(n, set())}
-    assert not accepted, f"mypy accepted lines that must be rejected (line: expected code): {accepted}; got {got}"
+    assert not accepted, f"mypy accepted lines that must be rejected (line: code): {accepted}; got {got}"
     unexpected = {n: codes for n, codes in got.items() if n not in expected}
     assert not unexpected, f"mypy rejected unmarked lines: {unexpected}"
 

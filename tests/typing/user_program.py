@@ -5,7 +5,6 @@ wrong type is a mypy error, which fails the test.
 """
 from __future__ import annotations
 
-import asyncio
 import datetime
 from typing import Any, Dict, List
 
@@ -16,6 +15,7 @@ import acouchbase.cluster
 import gcouchbase.cluster
 import txcouchbase.cluster
 from couchbase import subdocument as SD
+from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase.asynchronous import AsyncCluster, AsyncCollection, SelectorIOPS, SelectorLoop
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
@@ -34,7 +34,6 @@ from couchbase.result import (
     MutationResult,
 )
 from couchbase.transcoder import RawJSONTranscoder
-from couchbase._kv_response import AsyncResult, MultiCollector
 
 OPTS = ClusterOptions(PasswordAuthenticator("Administrator", "password"))
 
@@ -50,7 +49,8 @@ def blocking() -> None:
     assert_type(res.content_as[lambda v: len(v)], int)
     assert_type(res.expiry_time, "datetime.datetime | None")
     assert_type(coll.upsert("k", {"a": 1}, UpsertOptions(expiry=datetime.timedelta(hours=1))), MutationResult)
-    assert_type(coll.insert("k", 1, expiry=60, durability=ServerDurability(Durability.MAJORITY)), MutationResult)
+    majority = ServerDurability(Durability.MAJORITY)
+    assert_type(coll.insert("k", 1, expiry=60, durability=majority), MutationResult)
     assert_type(coll.replace("k", 1, cas=res.cas, transcoder=RawJSONTranscoder()), MutationResult)
     assert_type(coll.remove("k"), MutationResult)
     assert_type(coll.exists("k").exists, bool)
