@@ -5,6 +5,7 @@ wrong type is a mypy error, which fails the test.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime
 from typing import Any, Dict, List
 
@@ -71,7 +72,7 @@ async def asyncio_front_end() -> None:
     cluster = await acouchbase.cluster.Cluster.connect("couchbase://127.0.0.1", OPTS)
     coll = cluster.bucket("default").default_collection()
     assert_type(coll, acouchbase.cluster.Collection)
-    assert_type(coll.get("k"), "asyncio.Future[GetResult]")
+    assert_type(coll.get("k"), asyncio.Future[GetResult])
     res = await coll.get("k")
     assert_type(res, GetResult)
     assert_type(res.content_as[dict], Dict[Any, Any])
