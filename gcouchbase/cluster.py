@@ -39,6 +39,7 @@ from couchbase.management.views import ViewIndexManager
 from couchbase.options import ClusterOptions
 from couchbase.results import (
     CounterResult,
+    DiagnosticsResult,
     ExistsResult,
     GetReplicaResult,
     GetResult,
@@ -50,6 +51,7 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    PingResult,
 )
 from gcouchbase._loop import GeventIOPS
 from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResult, result_for
@@ -133,16 +135,16 @@ class Collection(
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
 
-class Scope(AsyncScopeBase[Collection]):
+class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
         """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
-        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
         """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
-        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().analytics_query(statement, *options, **kwargs)
 
     def collection(self, name: str) -> Collection:
         """The named collection of this scope."""
@@ -153,7 +155,8 @@ class Scope(AsyncScopeBase[Collection]):
         return Collection(self)
 
 
-class Bucket(AsyncBucketBase[Scope, Collection]):
+class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, DiagnosticsResult,
+                             Dict[str, Dict[str, str]], ViewResult]):
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
@@ -181,7 +184,7 @@ class Bucket(AsyncBucketBase[Scope, Collection]):
 
         Options as the blocking Bucket.view_query (ViewOptions fields or a raw query string).
         """
-        return super().view_query(design_doc, view, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().view_query(design_doc, view, *options, **kwargs)
 
     def view_indexes(self) -> ViewIndexManager:
         """Design-document management (ViewIndexManager) for this bucket; calls park the greenlet."""
@@ -193,7 +196,8 @@ class Bucket(AsyncBucketBase[Scope, Collection]):
         return then(self._run(schedule))
 
 
-class Cluster(AsyncClusterBase[Bucket]):
+class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult, QueryResult, AnalyticsResult,
+                               SearchResult]):
     """A Couchbase cluster for gevent; the constructor returns once connected.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
@@ -238,15 +242,15 @@ class Cluster(AsyncClusterBase[Bucket]):
 
         Returns at once; iterating parks only this greenlet while it waits for rows.
         """
-        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
         """Run an analytics statement; rows stream in as they are iterated."""
-        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().analytics_query(statement, *options, **kwargs)
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
         """Run a full-text search on ``index``; hits (SearchRow) stream in as they are iterated."""
-        return super().search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().search_query(index, query, *options, **kwargs)
 
     def bucket(self, name: str) -> Bucket:
         """Open (once) and return a bucket, waiting for its connection.

@@ -41,7 +41,7 @@ created (or pass ``reactor=``).
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, List, Optional, Type, TypeVar, Union
+from typing import Any, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -57,6 +57,7 @@ from couchbase.iops import IOPS
 from couchbase.options import ClusterOptions
 from couchbase.results import (
     CounterResult,
+    DiagnosticsResult,
     ExistsResult,
     GetReplicaResult,
     GetResult,
@@ -68,6 +69,7 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    PingResult,
 )
 from txcouchbase._loop import TwistedIOPS, _log
 from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are importable from here (3.x)
@@ -377,16 +379,17 @@ class TxCollection(
         return lambda program: _run_deferred(self._scope.bucket._cluster.reactor, program)
 
 
-class TxScope(AsyncScopeBase[TxCollection]):
+class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult]]):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Scoped N1QL: a Deferred firing with a BatchedQueryResult; see TxCluster.query."""
-        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().query(statement, *options, **kwargs)
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def analytics_query(self, statement: str,
+                        *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
         """Analytics scoped to this bucket and scope: a Deferred firing with a BatchedAnalyticsResult."""
-        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().analytics_query(statement, *options, **kwargs)
 
     def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
         """N1QL scoped to this bucket and scope, streamed into ``cls(request)`` (see TxCluster.query_ex)."""
@@ -395,18 +398,22 @@ class TxScope(AsyncScopeBase[TxCollection]):
         return self.bucket._stream(self.bucket._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
-class TxBucket(AsyncBucketBase[TxScope, TxCollection]):
+class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Deferred[PingResult],
+                               Deferred[DiagnosticsResult], Deferred[Dict[str, Dict[str, str]]],
+                               Deferred[BatchedViewResult]]):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket."""
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def view_query(self, design_doc: str, view: str,
+                   *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
         """Query a view: a Deferred firing with a BatchedViewResult (rows: ViewRow; ``total_rows``).
 
         Options as the blocking Bucket.view_query (ViewOptions fields or a raw query string);
         errbacks with the typed exception (e.g. ViewNotFoundException).
         """
-        return super().view_query(design_doc, view, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().view_query(design_doc, view, *options, **kwargs)
 
-    def queryAll(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def queryAll(self, design_doc: str, view: str,
+                 *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
         """Same as :meth:`view_query` (the 3.x reference's example spelling)."""
         return self.view_query(design_doc, view, *options, **kwargs)
 
@@ -422,7 +429,11 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection]):
         return self._stream(self._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
-class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase[TxBucket]):
+class TxCluster(TxDeferredClientMixin, _DeferredWrap,
+                AsyncClusterBase[TxBucket, "Deferred[TxCluster]", Deferred[PingResult],
+                                 Deferred[DiagnosticsResult],
+                                 Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult],
+                                 Deferred[BatchedSearchResult]]):
     """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
@@ -460,9 +471,9 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase[TxBucket]
         d.addErrback(failed)
         return d
 
-    def on_connect(self) -> Deferred[Any]:
+    def on_connect(self) -> Deferred[TxCluster]:
         """A Deferred firing with the cluster once connected (errback: the typed connection error)."""
-        return super().on_connect()  # type: ignore[no-any-return]
+        return super().on_connect()
 
     def bucket(self, name: str) -> TxBucket:
         """Open (once) and return a bucket; operations on it wait for its connection.
@@ -480,7 +491,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase[TxBucket]
         errback with UnAmbiguousTimeoutException after ``timeout``."""
         return _wait_until_ready(self, timeout, options, kwargs)
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Run a N1QL statement (options as the blocking Cluster.query).
 
         Returns a Deferred firing, once every row has arrived, with a
@@ -488,15 +499,17 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase[TxBucket]
         with the typed exception (ParsingFailedException, TimeoutException, …).
         Cancelling the Deferred cancels the query.
         """
-        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().query(statement, *options, **kwargs)
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def analytics_query(self, statement: str,
+                        *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
         """Run an analytics statement: a Deferred firing with a BatchedAnalyticsResult."""
-        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().analytics_query(statement, *options, **kwargs)
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def search_query(self, index: str, query: Any,
+                     *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Run a full-text search: a Deferred firing with a BatchedSearchResult (hits, metadata, facets)."""
-        return super().search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().search_query(index, query, *options, **kwargs)
 
     def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
         """Run a N1QL statement, streaming its rows into ``handler = cls(request)``; returns the handler.
@@ -545,13 +558,13 @@ class TxRawScope(AsyncScope):
 class TxRawBucket(AsyncBucket):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket (as on TxRawCluster)."""
 
-    def on_connect(self) -> Deferred[Any]:
+    def on_connect(self) -> Deferred[TxRawBucket]:  # type: ignore[override]  # a Deferred, see below
         """A Deferred firing with the bucket once its connection is ready (errback: the reason).
 
         A Deferred, not a raw AsyncResult, as the 3.x reference's TxRawClientMixin documents:
         a raw result nobody sets handlers on would report the missing handlers when the
         connection completes."""
-        d: Deferred[Any] = Deferred()
+        d: Deferred[TxRawBucket] = Deferred()
         _attach(d, self._connected(self))
         return d
 
@@ -601,10 +614,10 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         """Full-text search: a Deferred firing with every hit (BatchedSearchResult)."""
         return self._all_rows(self.search_query(index, query, *options, **kwargs))
 
-    def on_connect(self) -> Deferred[Any]:
+    def on_connect(self) -> Deferred[TxRawCluster]:  # type: ignore[override]  # a Deferred (3.x reference)
         """A Deferred firing with the cluster once connected: short-hand for
         ``d = Deferred(); cluster.registerDeferred('connect', d); return d`` (3.x reference)."""
-        d: Deferred[Any] = Deferred()
+        d: Deferred[TxRawCluster] = Deferred()
         self.registerDeferred("connect", d)
         return d
 

@@ -28,9 +28,12 @@ from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
 from couchbase._generic import (
+    AnalyticsT,
     BucketT,
     CollectionT,
+    ConnectT,
     CounterT,
+    DiagnosticsT,
     ExistsT,
     GetT,
     LookupInT,
@@ -41,10 +44,15 @@ from couchbase._generic import (
     MultiReplicaT,
     MutateInT,
     MutationT,
+    PingT,
+    QueryT,
     ReplicasT,
     ReplicaT,
     ScopeT,
+    SearchT,
     Specialized,
+    StatsT,
+    ViewT,
 )
 from couchbase._instance import LOCKMODE_NONE, Connection, strerror
 from couchbase._kv import KVOperations
@@ -249,7 +257,7 @@ class AsyncCollectionBase(_Owned,
                 f"name={self.name!r})")
 
 
-class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT]):
+class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT]):
     """A namespace of collections inside a bucket."""
 
     def __init__(self, bucket: "AsyncBucketBase", name: str = DEFAULT) -> None:
@@ -269,21 +277,24 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT]):
         coll: CollectionT = self.bucket._cluster._collection_class(self, DEFAULT)
         return coll
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
         """N1QL scoped to this bucket and scope; rows stream as they arrive (see Cluster.query)."""
         request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
-        return self.bucket._stream(self.bucket._conn, request)
+        rows: QueryT = self.bucket._stream(self.bucket._conn, request)
+        return rows
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
         """Analytics scoped to this bucket and scope."""
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
-        return self.bucket._stream(self.bucket._conn, request)
+        rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
+        return rows
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
 
-class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement, Generic[ScopeT, CollectionT]):
+class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
+                      Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT]):
     """A bucket: its own libcouchbase connection on the cluster's loop."""
 
     def __init__(self, cluster: "AsyncClusterBase", name: str, conn: Connection) -> None:
@@ -313,25 +324,29 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement, Gener
         coll: CollectionT = self.default_scope().default_collection()
         return coll
 
-    def on_connect(self) -> Any:
+    def on_connect(self) -> ConnectT:
         """Completes with the bucket once its connection is ready (or fails with the reason)."""
-        return self._wrap(self._connected(self))
+        done: ConnectT = self._wrap(self._connected(self))
+        return done
 
     @property
     def connected(self) -> bool:
         return self._conn.connected
 
-    def ping(self, *options: Any, **kwargs: Any) -> Any:
+    def ping(self, *options: Any, **kwargs: Any) -> PingT:
         """Ping every service of the bucket's nodes (``PingOptions``; ``ping(timeout)`` still works)."""
-        return self._run(_health.ping_schedule(self._conn, options, kwargs))
+        result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
+        return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> Any:
+    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
         """State of each open connection (``DiagnosticsOptions``)."""
-        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        return result
 
-    def stats(self, group: str = "") -> Any:
+    def stats(self, group: str = "") -> StatsT:
         """Memcached STATS from every node: ``{server: {stat: value}}``."""
-        return self._run(lambda: _kv.schedule_stats(self._conn, group))
+        result: StatsT = self._run(lambda: _kv.schedule_stats(self._conn, group))
+        return result
 
     def view_indexes(self) -> Any:
         """Design-document management (ViewIndexManager) for this bucket; calls return this front
@@ -345,9 +360,11 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement, Gener
                                      lambda schedule, then: run_program(request_program(schedule, then)),
                                      run_program)
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Any:
+    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewT:
         """Query a view; rows (ViewRow) stream as they arrive (options as the blocking Bucket.view_query)."""
-        return self._stream(self._conn, _requests.view(design_doc, view, options, kwargs, self._transcoder))
+        rows: ViewT = self._stream(self._conn, _requests.view(design_doc, view, options, kwargs,
+                                                              self._transcoder))
+        return rows
 
     @property
     def _rows_class(self) -> type:
@@ -363,7 +380,8 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement, Gener
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement, Generic[BucketT]):
+class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
+                       Generic[BucketT, ConnectT, PingT, DiagnosticsT, QueryT, AnalyticsT, SearchT]):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
     :param connstr: connection string (see the blocking ``Cluster``).
@@ -409,9 +427,10 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement, Ge
             raise
         return conn
 
-    def on_connect(self) -> Any:
+    def on_connect(self) -> ConnectT:
         """Completes with the cluster once it is connected (or fails with a typed exception)."""
-        return self._wrap(self._connected(self))
+        done: ConnectT = self._wrap(self._connected(self))
+        return done
 
     @property
     def connected(self) -> bool:
@@ -435,25 +454,30 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement, Ge
         front end's idiom (AsyncResult, future, Deferred, parked greenlet)."""
         return self._wrap(run_async(self, self._conn, program))
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
         """Run a N1QL statement; rows stream as they arrive (options as the blocking Cluster.query)."""
-        return self._stream(self._conn, _requests.query(statement, options, kwargs))
+        rows: QueryT = self._stream(self._conn, _requests.query(statement, options, kwargs))
+        return rows
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
         """Run an analytics statement; rows stream as they arrive."""
-        return self._stream(self._conn, _requests.analytics(statement, options, kwargs))
+        rows: AnalyticsT = self._stream(self._conn, _requests.analytics(statement, options, kwargs))
+        return rows
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
         """Run a full-text search; hits (SearchRow) stream as they arrive."""
-        return self._stream(self._conn, _requests.search(index, query, options, kwargs))
+        rows: SearchT = self._stream(self._conn, _requests.search(index, query, options, kwargs))
+        return rows
 
-    def ping(self, *options: Any, **kwargs: Any) -> Any:
+    def ping(self, *options: Any, **kwargs: Any) -> PingT:
         """Ping the cluster's services (``PingOptions``; ``ping(timeout)`` still works)."""
-        return self._run(_health.ping_schedule(self._conn, options, kwargs))
+        result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
+        return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> Any:
+    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
         """State of each open connection (``DiagnosticsOptions``)."""
-        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        return result
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(connstr={self._connstr!r}, username={self._username!r}, "

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 import re
 import types
-from typing import TYPE_CHECKING, Any, Dict, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Dict, ForwardRef, TypeVar, get_args, get_origin
 
 if TYPE_CHECKING:
     from couchbase._async import AsyncScopeBase
@@ -57,6 +57,8 @@ def _spell(arg: Any) -> str:
     """``arg`` as one would write it in an annotation: ``Future[GetResult]``, ``List[GetReplicaResult]``."""
     if isinstance(arg, str):
         return arg
+    if isinstance(arg, ForwardRef):
+        return arg.__forward_arg__
     origin, args = get_origin(arg), get_args(arg)
     if origin is not None and args:
         name = getattr(arg, "_name", None) or getattr(origin, "__qualname__", None) or repr(origin)
@@ -111,3 +113,11 @@ class Specialized:
 BucketT = TypeVar("BucketT")
 ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any]")
 CollectionT = TypeVar("CollectionT")
+ConnectT = TypeVar("ConnectT")          # on_connect(): completes with the cluster or bucket itself
+PingT = TypeVar("PingT")                # ping()
+DiagnosticsT = TypeVar("DiagnosticsT")  # diagnostics()
+StatsT = TypeVar("StatsT")              # Bucket.stats()
+QueryT = TypeVar("QueryT")              # query()
+AnalyticsT = TypeVar("AnalyticsT")      # analytics_query()
+SearchT = TypeVar("SearchT")            # search_query()
+ViewT = TypeVar("ViewT")                # view_query()

@@ -8,7 +8,7 @@ case-insensitively. Bad input raises the server's syntax error (3000).
 from __future__ import annotations
 
 import json
-from typing import List, NamedTuple, Union
+from typing import Any, List, NamedTuple, Union
 
 from couchbase_mock.query.errors import syntax_error
 

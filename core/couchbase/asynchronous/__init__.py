@@ -25,7 +25,7 @@ gets ``(multi, exc_type, exc, tb)`` if any key failed (unless ``quiet``).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
@@ -36,6 +36,7 @@ from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS, SelectorIOPS, SelectorLoop  # noqa: F401 - re-exported for users
 from couchbase.results import (
     CounterResult,
+    DiagnosticsResult,
     ExistsResult,
     GetReplicaResult,
     GetResult,
@@ -47,6 +48,7 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    PingResult,
 )
 
 
@@ -145,15 +147,19 @@ class AsyncCollection(
         return refuse
 
 
-class AsyncScope(AsyncScopeBase[AsyncCollection]):
+class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows]):
     """A scope; ``collection(name)`` gives an :class:`AsyncCollection`."""
 
 
-class AsyncBucket(AsyncBucketBase[AsyncScope, AsyncCollection]):
+class AsyncBucket(AsyncBucketBase[AsyncScope, AsyncCollection, "AsyncResult[AsyncBucket]",
+                                  AsyncResult[PingResult], AsyncResult[DiagnosticsResult], AsyncResult[Dict[str, Dict[str, str]]],
+                                  RawRows]):
     """A bucket on the loop; ``on_connect()`` returns an AsyncResult."""
 
 
-class AsyncCluster(_RawWrap, AsyncClusterBase[AsyncBucket]):
+class AsyncCluster(_RawWrap,
+                   AsyncClusterBase[AsyncBucket, "AsyncResult[AsyncCluster]", AsyncResult[PingResult],
+                                    AsyncResult[DiagnosticsResult], RawRows, RawRows, RawRows]):
     """A cluster in raw callback mode. ``iops_factory`` returns one IOPS per connection."""
 
     _bucket_class = AsyncBucket
