@@ -152,8 +152,8 @@ class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows]):
 
 
 class AsyncBucket(AsyncBucketBase[AsyncScope, AsyncCollection, "AsyncResult[AsyncBucket]",
-                                  AsyncResult[PingResult], AsyncResult[DiagnosticsResult], AsyncResult[Dict[str, Dict[str, str]]],
-                                  RawRows]):
+                                  AsyncResult[PingResult], AsyncResult[DiagnosticsResult],
+                                  AsyncResult[Dict[str, Dict[str, str]]], RawRows]):
     """A bucket on the loop; ``on_connect()`` returns an AsyncResult."""
 
 
