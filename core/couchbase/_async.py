@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Callable, Dict, Generic, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Optional, TypeVar, Union
 
 from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
@@ -75,6 +75,8 @@ from couchbase.management._access import (
 )
 from couchbase.management._http import Program, run_async
 
+P = TypeVar("P", bound=Pending)
+
 
 def bootstrap_error(conn: Connection, rc: int) -> BaseException:
     """The typed exception for a failed bootstrap of ``conn``."""
@@ -88,6 +90,10 @@ class _Owned:
 
     _conn: Connection
     _owner: int
+
+    if TYPE_CHECKING:  # a class attribute of the cluster, a property of the bucket
+        @property
+        def _rows_class(self) -> Callable[[Connection, ServiceRequest], AsyncRows]: ...
     # How the owner thread is identified. gevent's monkey patching makes
     # threading.get_ident() a per-greenlet id, so gcouchbase's Cluster supplies the real
     # thread's; buckets and collections take their cluster's (see _own).
@@ -96,9 +102,10 @@ class _Owned:
     def _own(self, parent: "_Owned") -> None:
         """Belong to the same thread as ``parent`` (a bucket to its cluster, a collection to its bucket)."""
         self._owner = parent._owner
-        self._thread_ident = parent._thread_ident  # type: ignore[method-assign]
+        self._thread_ident = parent._thread_ident
 
-    def _wrap(self, pending: Pending) -> Any:  # pragma: no cover - front ends implement
+    # Each front end's _wrap/_wrap_rows takes what it is given here (a Pending, its row class).
+    def _wrap(self, pending: Any) -> Any:  # pragma: no cover - front ends implement
         raise NotImplementedError
 
     def _check_thread(self) -> None:
@@ -112,8 +119,9 @@ class _Owned:
         """``run()`` now if ``conn`` is connected, else once it is; a failed connection
         (or ``run`` raising later) goes to ``fail``. Raises at once on a closed connection."""
         if conn.connected and not conn.closed:
-            if conn.iops.paused:  # a row stream paused reading; this request needs its response
-                conn.iops.resume_reading()
+            # a row stream paused reading; this request needs its response (an event-loop connection: iops)
+            if conn.iops.paused:  # type: ignore[union-attr]
+                conn.iops.resume_reading()  # type: ignore[union-attr]
             run()
             return
         if conn.closed:
@@ -129,14 +137,14 @@ class _Owned:
 
         conn.connect_async(later)
 
-    def _start(self, schedule: Callable[[], Pending]) -> Pending:
+    def _start(self, schedule: Callable[[], P]) -> Union[P, AsyncResult[Any]]:
         """Schedule now if connected, else once the connection is ready (a placeholder
         stands in for the operation until then)."""
         self._check_thread()
         conn = self._conn
         if conn.connected and not conn.closed:  # the hot path, inline
-            if conn.iops.paused:
-                conn.iops.resume_reading()
+            if conn.iops.paused:  # type: ignore[union-attr]  # an event-loop connection
+                conn.iops.resume_reading()  # type: ignore[union-attr]
             if conn.pending and not conn.corked:  # more than one in flight: send this turn's together
                 conn.cork()
             return schedule()
@@ -164,7 +172,7 @@ class _Owned:
         """Schedule (once connected) and deliver in the front end's idiom."""
         return self._wrap(self._start(schedule))
 
-    def _wrap_rows(self, rows: AsyncRows) -> Any:  # pragma: no cover - front ends implement
+    def _wrap_rows(self, rows: Any) -> Any:  # pragma: no cover - front ends implement
         raise NotImplementedError
 
     def _stream(self, conn: Connection, request: ServiceRequest,
@@ -191,7 +199,7 @@ class AsyncCollectionBase(_Owned,
                           CollectionManagement):
     """Every key-value operation, completed on the loop."""
 
-    def __init__(self, scope: "AsyncScopeBase", name: str = DEFAULT) -> None:
+    def __init__(self, scope: AsyncScopeBase[Any, Any, Any], name: str = DEFAULT) -> None:
         self._bind(scope, name)
         self._own(scope.bucket)
         self._batch: Optional[List[AsyncResult[Any]]] = None
@@ -243,7 +251,8 @@ class AsyncCollectionBase(_Owned,
                 return
             result = op.result
             _durability.poll_async(
-                conn, result.mutation_token(), persist_to, replicate_to, conn.iops.call_later,
+                conn, result.mutation_token(), persist_to, replicate_to,
+                conn.iops.call_later,  # type: ignore[union-attr]  # an event-loop connection
                 lambda exc: outer._fail(exc) if exc is not None else outer._resolve(result))
 
         if inner.done:
@@ -260,13 +269,15 @@ class AsyncCollectionBase(_Owned,
 class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT]):
     """A namespace of collections inside a bucket."""
 
-    def __init__(self, bucket: "AsyncBucketBase", name: str = DEFAULT) -> None:
+    def __init__(self, bucket: AsyncBucketBase[Any, Any, Any, Any, Any, Any, Any],
+                 name: str = DEFAULT) -> None:
         self.bucket = bucket
         self.name = check_name("scope", name)
 
     @property
     def bucket_name(self) -> str:
-        return self.bucket.name
+        name: str = self.bucket.name
+        return name
 
     def collection(self, name: str) -> CollectionT:
         """The named collection of this scope."""
@@ -297,7 +308,8 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
                       Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT]):
     """A bucket: its own libcouchbase connection on the cluster's loop."""
 
-    def __init__(self, cluster: "AsyncClusterBase", name: str, conn: Connection) -> None:
+    def __init__(self, cluster: AsyncClusterBase[Any, Any, Any, Any, Any, Any, Any], name: str,
+                 conn: Connection) -> None:
         self._cluster = cluster
         self.name = name
         self._conn = conn
@@ -367,13 +379,14 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         return rows
 
     @property
-    def _rows_class(self) -> type:
-        return self._cluster._rows_class
+    def _rows_class(self) -> Callable[[Connection, ServiceRequest], AsyncRows]:
+        rows_class: Callable[[Connection, ServiceRequest], AsyncRows] = self._cluster._rows_class
+        return rows_class
 
-    def _wrap_rows(self, rows: AsyncRows) -> Any:
+    def _wrap_rows(self, rows: Any) -> Any:
         return self._cluster._wrap_rows(rows)
 
-    def _wrap(self, pending: Pending) -> Any:
+    def _wrap(self, pending: Any) -> Any:
         return self._cluster._wrap(pending)
 
     def __repr__(self) -> str:

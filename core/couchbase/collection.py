@@ -103,7 +103,8 @@ class Collection(
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
         """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""
-        return self._scope.bucket.stats(group)
+        stats: Dict[str, Dict[str, str]] = self._scope.bucket.stats(group)
+        return stats
 
     def __repr__(self) -> str:
         return f"Collection(bucket={self._bucket_name!r}, scope={self._scope.name!r}, name={self.name!r})"

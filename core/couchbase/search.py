@@ -26,11 +26,11 @@ class SearchQuery:
     def __init__(self, **fields: Any) -> None:
         self._json: Dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
 
-    def set_boost(self, boost: float) -> "SearchQuery":  # also the boost property's setter
+    def set_boost(self, boost: float) -> "SearchQuery":
         self._json["boost"] = boost
         return self
 
-    boost = property(lambda self: self._json.get("boost"), set_boost)
+    boost = property(lambda self: self._json.get("boost"), set_boost)  # type: ignore[arg-type]  # chainable setter
 
     @property
     def encodable(self) -> Dict[str, Any]:

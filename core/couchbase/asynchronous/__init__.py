@@ -117,12 +117,12 @@ class _RawWrap:
     def _wrap(self, op: RawPending) -> RawPending:
         op.on_done = _dispatch
         if op.done:  # completed before the caller could attach handlers: deliver on the next turn
-            self._conn.iops.call_later(0, lambda: _dispatch(op))
+            self._conn.iops.call_later(0, lambda: _dispatch(op))  # type: ignore[union-attr]  # a loop's connection
         return op
 
     def _wrap_rows(self, rows: RawRows) -> RawRows:
         if rows.done:  # failed before the caller could attach handlers
-            self._conn.iops.call_later(0, rows._deliver)
+            self._conn.iops.call_later(0, rows._deliver)  # type: ignore[union-attr]  # a loop's connection
         return rows
 
 
