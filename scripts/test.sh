@@ -20,6 +20,10 @@ fi
 # fails before the long suite does.
 .venv/bin/ruff check .
 
+# The reference docs (docs/, built from the docstrings): any Sphinx warning fails the run, broken
+# cross-references included (-n). tests/docs checks the docstrings' Args/Returns/Raises sections.
+.venv/bin/sphinx-build -E -W --keep-going -n -q -b html docs docs/_build/html
+
 .venv/bin/python -m pytest tests -q -ra "$@"
 
 if [ "${SKIP_WHEELS:-0}" != 1 ]; then

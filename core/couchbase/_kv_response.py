@@ -100,7 +100,7 @@ class AsyncResult(Pending):
 
     Raw-async users set ``callback(result)`` and ``errback(op, exc_type,
     exc_value, traceback)`` before the loop delivers the response (see
-    :mod:`couchbase.asynchronous`). Front ends use the :class:`Pending`
+    :mod:`couchbase.asynchronous`). Front ends use the ``Pending``
     protocol (``on_done``, ``outcome()``) instead.
     """
 
@@ -140,7 +140,7 @@ class AsyncResult(Pending):
 
     @property
     def value(self) -> Any:
-        """The result's value (for batch placeholders: ``res.value``)."""
+        """The result's value (``res.value`` also works on a batch placeholder)."""
         return self.outcome().value
 
     @property
