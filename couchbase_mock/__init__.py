@@ -195,7 +195,7 @@ class MockCluster:
 
     @property
     def control_url(self) -> str:
-        """Base URL of the HTTP/JSON control port: ``GET|POST <url>/<command>?param=value``."""
+        """Base URL of the HTTP/JSON control port (``GET|POST <url>/<command>?param=value``)."""
         return f"http://127.0.0.1:{self.control_port}/mock"
 
     async def _start_node(self, node: Node, first: bool = False) -> None:

@@ -200,11 +200,16 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
                                SearchResult]):
     """A Couchbase cluster for gevent; the constructor returns once connected.
 
-    :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
-    :param options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
-    :param kwargs: any ClusterOptions field (``kv_timeout=…``).
-    :raises AuthenticationException: wrong credentials.
-    :raises TimeoutException / NetworkException: nothing reachable.
+    Args:
+        connstr: ``couchbase://host[,host…][?settings]`` (see :class:`couchbase.cluster.Cluster`).
+        options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
+        **kwargs: Any ClusterOptions field (``kv_timeout=…``).
+
+    Raises:
+        InvalidArgumentException: A malformed connection string or option.
+        AuthenticationException: Wrong credentials.
+        TimeoutException: No node answered in time.
+        NetworkException: No node could be reached.
     """
 
     _bucket_class = Bucket

@@ -2,7 +2,7 @@
 # Set up everything couchbase-cffi needs on a fresh Debian machine, idempotently:
 # system packages (compiler, cmake, OpenSSL headers, npm, venv), libcouchbase
 # (built once from pinned source and cached, see build_lcb.py) and a virtualenv
-# in .venv with the package installed in editable mode.
+# in .venv with the package installed in editable mode (with the dev, mock and docs extras).
 # Usage: scripts/setup.sh [extra pip requirement ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,5 +34,5 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip setuptools wheel cffi 2>&1 | grep -v '^WARNING: Location' || true
-.venv/bin/python -m pip install -q -e '.[dev,mock]' "$@" 2>&1 | grep -v '^WARNING: Location' || true
+.venv/bin/python -m pip install -q -e '.[dev,mock,docs]' "$@" 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -c 'import couchbase, couchbase_mock; print("[setup] couchbase-cffi ready, libcouchbase", couchbase.lcb_version())'

@@ -24,6 +24,10 @@ fi
 # (reveal/assert_type expectations, rejected mistakes) is tests/typing, part of the suite below.
 .venv/bin/mypy
 
+# The reference docs (docs/, built from the docstrings): any Sphinx warning fails the run, broken
+# cross-references included (-n). tests/docs checks the docstrings' Args/Returns/Raises sections.
+.venv/bin/sphinx-build -E -W --keep-going -n -q -b html docs docs/_build/html
+
 .venv/bin/python -m pytest tests -q -ra "$@"
 
 if [ "${SKIP_WHEELS:-0}" != 1 ]; then

@@ -104,7 +104,7 @@ class AsyncResult(Pending, Generic[R]):
 
     Raw-async users set ``callback(result)`` and ``errback(op, exc_type,
     exc_value, traceback)`` before the loop delivers the response (see
-    :mod:`couchbase.asynchronous`). Front ends use the :class:`Pending`
+    :mod:`couchbase.asynchronous`). Front ends use the ``Pending``
     protocol (``on_done``, ``outcome()``) instead.
     """
 
@@ -149,7 +149,7 @@ class AsyncResult(Pending, Generic[R]):
 
     @property
     def value(self) -> Any:
-        """The result's value (for batch placeholders: ``res.value``)."""
+        """The result's value (``res.value`` also works on a batch placeholder)."""
         return self.outcome().value  # type: ignore[attr-defined]  # every KV result but a list has one
 
     @property

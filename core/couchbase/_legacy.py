@@ -127,7 +127,7 @@ class LegacyAPI:
     # ---- properties ----------------------------------------------------------------
     @property
     def quiet(self) -> bool:
-        """Return failed results instead of raising, for get/delete/*_multi (default False)."""
+        """Return failed results instead of raising, for get/delete/``*_multi`` (default False)."""
         return bool(self._kv._quiet_default)
 
     @quiet.setter

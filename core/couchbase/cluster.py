@@ -193,15 +193,22 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
 
 
 class Cluster(ClusterCommon, ClusterManagement):
-    """A Couchbase cluster (blocking API).
+    """A Couchbase cluster (blocking API); the constructor returns once connected.
 
-    :param connstr: ``couchbase://host[,host…][?settings]``, ``couchbases://…``
-        for TLS (with ``cert_path`` in the options or authenticator), or
-        ``http://host:port``.
-    :param options: :class:`~couchbase.options.ClusterOptions`.
-    :param kwargs: any ClusterOptions field (``kv_timeout=…``, ``lockmode=…``).
-    :raises AuthenticationException: wrong credentials.
-    :raises TimeoutException / NetworkException: nothing reachable.
+    Args:
+        connstr: ``couchbase://host[,host…][?settings]``, ``couchbases://…`` for TLS (with
+            ``cert_path`` in the options or authenticator), or ``http://host:port``.
+        options: :class:`~couchbase.options.ClusterOptions` (its authenticator gives the
+            credentials).
+        **kwargs: Any ClusterOptions field (``kv_timeout=…``, ``lockmode=…``).
+
+    Raises:
+        InvalidArgumentException: A malformed connection string, an unknown option or a value of
+            the wrong type.
+        FeatureUnavailableException: An option this SDK does not support (``transaction_config``).
+        AuthenticationException: Wrong credentials.
+        TimeoutException: No node answered in time.
+        NetworkException: No node could be reached.
     """
 
     def __init__(self, connstr: str, options: Optional[_o.ClusterOptions] = None, **kwargs: Any) -> None:

@@ -100,19 +100,28 @@ def open_bucket(
 class Connection(LegacyAPI):
     """A connection to one bucket, with the 1.x API (blocking).
 
-    :param bucket: the bucket name (default ``"default"``).
-    :param host: a node, ``"host:port"``, or a list of them (default ``"localhost"``).
-    :param port: the REST port of nodes given without one (default 8091).
-    :param password: the bucket's password (1.x SASL: the user is the bucket name).
-    :param username: an RBAC user to authenticate as instead of the bucket name.
-    :param quiet: return failed results instead of raising NotFoundError from get/delete.
-    :param timeout: KV operation timeout in seconds (default 2.5).
-    :param lockmode: ``LOCKMODE_WAIT`` (default), ``LOCKMODE_EXC`` or ``LOCKMODE_NONE``.
-    :param transcoder: a Transcoder; default: the 1.x conversions (JSON, UTF-8, bytes, pickle).
-    :param default_format: the format of stores that pass none (default FMT_JSON).
-    :param unlock_gil: accepted for 1.x compatibility (the GIL is always released while waiting).
-    :param connection_string: a ``couchbase://`` string instead of host/port.
-    :raises BucketNotFoundError / AuthError / NetworkError / TimeoutError: as the connection fails.
+    Args:
+        bucket: The bucket name (default ``"default"``).
+        host: A node, ``"host:port"``, or a list of them (default ``"localhost"``).
+        port: The REST port of nodes given without one (default 8091).
+        password: The bucket's password (1.x SASL: the user is the bucket name).
+        username: An RBAC user to authenticate as instead of the bucket name.
+        quiet: Return failed results instead of raising NotFoundError from get/delete.
+        timeout: KV operation timeout in seconds (default 2.5).
+        lockmode: ``LOCKMODE_WAIT`` (default), ``LOCKMODE_EXC`` or ``LOCKMODE_NONE``.
+        transcoder: A Transcoder; default: the 1.x conversions (JSON, UTF-8, bytes, pickle).
+        default_format: The format of stores that pass none (default FMT_JSON).
+        unlock_gil: Accepted for 1.x compatibility (the GIL is always released while waiting).
+        connection_string: A ``couchbase://`` string instead of host/port.
+        **kwargs: The 1.x options accepted and ignored: ``config_cache``, ``conncache``,
+            ``experimental_gevent_support``.
+
+    Raises:
+        ArgumentError: An unknown keyword, or an argument of the wrong type or value.
+        BucketNotFoundError: No such bucket.
+        AuthError: Wrong credentials.
+        NetworkError: No node could be reached.
+        TimeoutError: No node answered in time.
     """
 
     def __init__(

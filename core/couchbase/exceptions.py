@@ -77,7 +77,7 @@ class ErrorContext:
 
     @property
     def status(self) -> Optional[int]:
-        """The server's status: the KV ``status_code``, else the ``http_status``."""
+        """The server's status (the KV ``status_code``, else the ``http_status``)."""
         status: Optional[int] = self.status_code if self.status_code is not None else self.http_status
         return status
 
@@ -163,7 +163,7 @@ class CouchbaseException(Exception):
 
     @property
     def key(self) -> Any:
-        """The document key: the one assigned, else the context's ``key`` (1.x/2.x spelling)."""
+        """The document key (the one assigned, else the context's ``key``; the 1.x/2.x spelling)."""
         if "_key" in self.__dict__:
             return self.__dict__["_key"]
         ctx = self.context

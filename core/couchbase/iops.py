@@ -611,4 +611,5 @@ class SelectorIOPS(IOPS):
         self.loop.report(exc)
 
 
-__all__ = ["IOPS", "Watcher", "Timer", "READ", "WRITE", "SelectorLoop", "SelectorIOPS", "live_iops"]
+__all__ = ["IOPS", "Watcher", "Timer", "CallLater", "READ", "WRITE",
+           "SelectorLoop", "SelectorIOPS", "live_iops"]

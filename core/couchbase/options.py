@@ -2,7 +2,7 @@
 
 Every operation takes positional option objects and/or keyword arguments:
 ``coll.get("k", GetOptions(timeout=timedelta(seconds=1)), with_expiry=True)``.
-:func:`merge` folds them into one dict, rejecting unknown names with an
+``merge`` folds them into one dict, rejecting unknown names with an
 :class:`~couchbase.exceptions.InvalidArgumentException` that names the option
 and the operation.
 """

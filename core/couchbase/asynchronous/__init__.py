@@ -15,9 +15,9 @@ returns to the loop)::
 ``callback(result)`` receives the result (``GetResult``, ``MutationResult``, …);
 ``errback(op, exc_type, exc_value, traceback)`` receives the AsyncResult and the
 typed exception. If a result arrives while neither is set, a
-:class:`~couchbase.exceptions.MissingCallbackException`-style error (an
+``MissingCallbackException``-style error (an
 ``InvalidArgumentException`` naming the operation) is raised at that moment
-into the loop's error channel (:meth:`IOPS.report`), so results are never lost
+into the loop's error channel (:meth:`couchbase.iops.IOPS.report`), so results are never lost
 silently. Multi operations return a :class:`~couchbase._kv_response.MultiCollector`
 whose ``callback`` gets the whole ``MultiResult`` once, and whose ``errback``
 gets ``(multi, exc_type, exc, tb)`` if any key failed (unless ``quiet``).

@@ -94,15 +94,19 @@ _FIELDS = ("name", "bucket_type", "compression_mode", "conflict_resolution_type"
 class BucketSettings(dict):  # type: ignore[type-arg]
     """A bucket's settings (a dict with a property per setting; unset ones are absent).
 
-    :param name: bucket name (required, non-empty).
-    :param bucket_type: :class:`BucketType` (default COUCHBASE).
-    :param ram_quota_mb: RAM quota per node in MiB (at least 100).
-    :param num_replicas: replicas (0-3). :param flush_enabled: allow flush_bucket.
-    :param eviction_policy: :class:`EvictionPolicyType`. :param max_expiry: timedelta or seconds.
-    :param compression_mode: :class:`CompressionMode`. :param minimum_durability_level: DurabilityLevel.
-    :param storage_backend: :class:`StorageBackend`. :param replica_index: bool.
-    :param history_retention_collection_default / history_retention_bytes /
-        history_retention_duration: change history (magma buckets only).
+    Args:
+        **kwargs: The settings, by name: ``name`` (required, non-empty), ``bucket_type``
+            (:class:`BucketType`, default COUCHBASE), ``ram_quota_mb`` (MiB per node, at least 100),
+            ``num_replicas`` (0-3), ``flush_enabled`` (allow ``flush_bucket``), ``eviction_policy``
+            (:class:`EvictionPolicyType`), ``max_expiry`` (timedelta or seconds; ``max_ttl`` is the
+            older name), ``compression_mode`` (:class:`CompressionMode`), ``minimum_durability_level``
+            (DurabilityLevel), ``storage_backend`` (:class:`StorageBackend`), ``replica_index``,
+            ``conflict_resolution_type``, ``num_vbuckets``, and, for magma buckets only,
+            ``history_retention_collection_default``, ``history_retention_bytes`` and
+            ``history_retention_duration``. A setting given as None is left unset.
+
+    Raises:
+        InvalidArgumentException: An unknown setting, or ``name`` missing or empty.
     """
 
     def __init__(self, **kwargs: Any) -> None:

@@ -36,7 +36,8 @@ from couchbase.n1ql import QueryScanConsistency
 
 __all__ = ["EventingFunctionManager", "ScopeEventingFunctionManager", "EventingFunction",
            "EventingFunctionSettings", "EventingFunctionKeyspace", "EventingFunctionBucketBinding",
-           "EventingFunctionConstantBinding", "EventingFunctionUrlBinding", "EventingFunctionUrlNoAuth",
+           "EventingFunctionConstantBinding", "EventingFunctionUrlBinding", "EventingFunctionUrlAuth",
+           "EventingFunctionUrlNoAuth",
            "EventingFunctionUrlAuthBasic", "EventingFunctionUrlAuthDigest", "EventingFunctionUrlAuthBearer",
            "EventingFunctionBucketAccess", "EventingFunctionDcpBoundary", "EventingFunctionDeploymentStatus",
            "EventingFunctionProcessingStatus", "EventingFunctionLogLevel",

@@ -16,8 +16,8 @@ from couchbase._services import ViewRow
 from couchbase._streaming import BlockingRows
 from couchbase.exceptions import InvalidArgumentException
 
-__all__ = ["ViewOptions", "ViewResult", "ViewRow", "ViewScanConsistency", "DesignDocumentNamespace",
-           "DesignDocument", "View", "build_query"]
+__all__ = ["ViewOptions", "ViewResult", "ViewRow", "ViewMetaData", "ViewScanConsistency",
+           "DesignDocumentNamespace", "DesignDocument", "View", "build_query"]
 
 ViewOptions = _o.ViewOptions
 
