@@ -16,7 +16,7 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Iterator, List, Optional, Type
+from typing import Any, Dict, Iterator, List, Optional, Type, TypeVar
 
 from acouchbase._loop import AsyncioIOPS
 from couchbase import _health
@@ -176,9 +176,16 @@ class _FutureWrap:
         return rows
 
 
+_Client = TypeVar("_Client", bound="AIOClientMixin")
+
+
 class AIOClientMixin:
-    """What the asyncio cluster and bucket share (3.x reference name): ``connected``; their
-    ``on_connect()`` is an awaitable completing with the object once its connection is ready."""
+    """What the asyncio cluster and bucket share (3.x reference name): ``on_connect()`` (an
+    awaitable completing with the object once its connection is ready) and ``connected``."""
+
+    def on_connect(self: _Client) -> asyncio.Future[_Client]:
+        """An awaitable completing with this object once connected (or failing with the reason)."""
+        return super().on_connect()  # type: ignore[misc,no-any-return]  # a mixin: the base is next in the MRO
 
     @property
     def connected(self) -> bool:

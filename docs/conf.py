@@ -14,6 +14,7 @@ import inspect
 import pathlib
 import re
 import sys
+import typing
 from typing import Any, Dict, List, Optional, Tuple, TypeVar
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -53,6 +54,9 @@ nitpick_ignore_regex = [
                r"|argparse|contextlib|abc|numbers|array|builtins)(\..*)?"),
     (r"py:.*", r"(twisted|gevent|greenlet|cffi|_cffi_backend|pytest|_pytest|uvloop)(\..*)?"),
     (r"py:.*", r"(T|K|V|R|_T|_R|T_co|Self|P)"),
+    # the key-value operations' typed keyword arguments (couchbase._kwargs, a TypedDict per operation)
+    # and the names their annotations use, shown as text
+    (r"py:.*", r"(\w+Kwargs|KeysAndValues|Seconds|Expiry|DurabilityType|BinaryView|SD\.Spec)"),
     # private modules and names (``couchbase._kv.BinaryView``, ``_FutureWrap``): not in the reference
     (r"py:.*", r"(\w+\.)*_\w+(\.\w+)*"),
     # the mock's server internals (its node model, stores): users drive it through MockCluster
@@ -172,7 +176,10 @@ def _documented_bases(app: Any, name: str, obj: Any, options: Any, bases: List[t
     homes = _homes()
     out: List[type] = []
 
-    def add(base: type) -> None:
+    def add(base: Any) -> None:
+        base = typing.get_origin(base) or base  # a generic base a front end binds: AsyncCollectionBase[...]
+        if base is typing.Generic:
+            return
         if not public_api.is_ours(base) or id(base) in homes:
             if base not in out:
                 out.append(base)

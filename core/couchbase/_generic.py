@@ -97,6 +97,8 @@ def specialize(cls: type) -> None:
             copy.__annotations__ = new_ann
             copy.__module__ = cls.__module__
             copy.__qualname__ = f"{cls.__qualname__}.{name}"
+            # the shared method it is a copy of (tools listing the API count it once)
+            setattr(copy, "__specialized_from__", getattr(func, "__specialized_from__", func))
             setattr(cls, name, copy)
 
 
