@@ -109,7 +109,7 @@ class AsyncRowsResult(AsyncRows):
 
     def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
-        self._loop: asyncio.AbstractEventLoop = conn.iops.loop
+        self._loop: asyncio.AbstractEventLoop = conn.iops.loop  # type: ignore[union-attr]  # an AsyncioIOPS
         self._waiter: Optional["asyncio.Future[None]"] = None
         self._wake = self._wakeup
         self._iterating = False
@@ -231,7 +231,8 @@ class Bucket(AIOClientMixin,
 
     @property
     def _loop(self) -> asyncio.AbstractEventLoop:
-        return self._cluster._loop
+        loop: asyncio.AbstractEventLoop = self._cluster._loop
+        return loop
 
     def view_query(self, design_doc: str, view: str, *options: Any, itercls: Optional[Type[Any]] = None,
                    **kwargs: Any) -> AsyncRowsResult:
@@ -301,9 +302,9 @@ class Cluster(AIOClientMixin, _FutureWrap,
 
     def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> AsyncRowsResult:
         """Same as ``search_query`` (the spelling of the 3.x reference's example)."""
-        return self.search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
+        return self.search_query(index, query, *options, **kwargs)
 
-    def close(self) -> "asyncio.Future[None]":
+    def close(self) -> "asyncio.Future[None]":  # type: ignore[override]  # awaitable, as in SDK 4.x
         """Close every connection now (operations in flight fail with ObjectClosedException).
 
         Returns a completed future, so both ``cluster.close()`` and ``await cluster.close()`` work.

@@ -295,7 +295,7 @@ class _TxClusterMixin:
             return
         if all(iops.released for iops in self._iops):
             waiters, self._dtor_waiters = self._dtor_waiters, []
-            _AWAITING_DTOR.discard(self)  # type: ignore[arg-type]
+            _AWAITING_DTOR.discard(self)
             for d in waiters:
                 if not d.called:
                     d.callback(None)
@@ -318,7 +318,7 @@ class _TxClusterMixin:
             self._dtor_waiters.append(d)
             # Kept alive until it fires: a program that closes a cluster it no longer references
             # (the end of a Deferred chain) still hears when libcouchbase has let go of it.
-            _AWAITING_DTOR.add(self)  # type: ignore[arg-type]
+            _AWAITING_DTOR.add(self)
             self._check_dtor()
         else:
             raise InvalidArgumentException(
@@ -426,7 +426,8 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Defe
         """
         check_handler_class(cls)
         request = _requests.view(design_doc, view, options, kwargs, self._transcoder)
-        return self._stream(self._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
+        handler: H = self._stream(self._conn, request, into_handler(cls, _report))
+        return handler
 
 
 class TxCluster(TxDeferredClientMixin, _DeferredWrap,
@@ -536,7 +537,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """Same as :meth:`query_ex`."""
         return self.query_ex(cls, statement, *options, **kwargs)
 
-    def close(self) -> Deferred[Any]:
+    def close(self) -> Deferred[Any]:  # type: ignore[override]  # a Deferred firing once released
         """Close every connection now (operations in flight errback with ObjectClosedException).
 
         Returns a Deferred that fires once libcouchbase has released everything.
@@ -621,7 +622,7 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         self.registerDeferred("connect", d)
         return d
 
-    def close(self) -> Deferred[Any]:
+    def close(self) -> Deferred[Any]:  # type: ignore[override]  # a Deferred firing once released
         """Close every connection now; returns a Deferred firing once libcouchbase released them."""
         AsyncClusterBase.close(self)
         return self._closed_deferred()
