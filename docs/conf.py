@@ -146,7 +146,9 @@ def _to_home(app: Any, env: Any, node: Any, contnode: Any) -> Any:
         except (ImportError, AttributeError):
             continue
     else:
-        return None
+        obj = _by_name().get(target)  # an unqualified name only one documented object answers to
+        if obj is None:
+            return None
     if isinstance(obj, TypeVar):
         return contnode
     home = _homes().get(id(obj))
@@ -158,6 +160,27 @@ def _to_home(app: Any, env: Any, node: Any, contnode: Any) -> Any:
 
 
 _HOMES: Dict[int, Tuple[str, str]] = {}
+
+
+_BY_NAME: Dict[str, Any] = {}
+
+
+def _by_name() -> Dict[str, Any]:
+    """``name -> object`` for the names (in any loaded module of ours, private ones included) that
+    mean exactly one documented object: ``BinaryView`` in an annotation is ``BinaryCollection``."""
+    if not _BY_NAME:
+        homes = _homes()
+        seen: Dict[str, set] = {}
+        objs: Dict[int, Any] = {}
+        for mod_name, module in list(sys.modules.items()):
+            if module is None or mod_name.split(".")[0] not in public_api.PACKAGES:
+                continue
+            for name, obj in list(vars(module).items()):
+                if id(obj) in homes:
+                    seen.setdefault(name, set()).add(id(obj))
+                    objs[id(obj)] = obj
+        _BY_NAME.update({n: objs[next(iter(ids))] for n, ids in seen.items() if len(ids) == 1})
+    return _BY_NAME
 
 
 def _homes() -> Dict[int, Tuple[str, str]]:
