@@ -16,7 +16,7 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterator, List, Optional, Type
+from typing import Any, Dict, Iterator, List, Optional, Type
 
 from acouchbase._loop import AsyncioIOPS
 from couchbase import _health
@@ -27,6 +27,22 @@ from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
+from couchbase.results import (
+    CounterResult,
+    DiagnosticsResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+    PingResult,
+)
 
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
@@ -161,20 +177,24 @@ class _FutureWrap:
 
 
 class AIOClientMixin:
-    """What the asyncio cluster and bucket share (3.x reference name): ``on_connect()`` (an
-    awaitable completing with the object once its connection is ready) and ``connected``."""
-
-    def on_connect(self) -> "asyncio.Future[Any]":
-        """An awaitable completing with this object once connected (or failing with the reason)."""
-        return super().on_connect()  # type: ignore[misc,no-any-return]
+    """What the asyncio cluster and bucket share (3.x reference name): ``connected``; their
+    ``on_connect()`` is an awaitable completing with the object once its connection is ready."""
 
     @property
     def connected(self) -> bool:
         """Whether the connection is ready (stays True after close)."""
-        return bool(super().connected)  # type: ignore[misc]
+        return bool(super().connected)  # type: ignore[misc]  # a mixin: the base is next in the MRO
 
 
-class Collection(_FutureWrap, AsyncCollectionBase):
+class Collection(
+        _FutureWrap,
+        AsyncCollectionBase[
+        asyncio.Future[GetResult], asyncio.Future[GetReplicaResult],
+        asyncio.Future[List[GetReplicaResult]], asyncio.Future[ExistsResult],
+        asyncio.Future[MutationResult], asyncio.Future[CounterResult], asyncio.Future[LookupInResult],
+        asyncio.Future[MutateInResult], asyncio.Future[MultiGetResult],
+        asyncio.Future[MultiGetReplicaResult], asyncio.Future[MultiExistsResult],
+        asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult]]):
     """Key-value operations returning awaitables (see the blocking Collection for each one)."""
 
     def __init__(self, scope: "Scope", name: str) -> None:
@@ -188,11 +208,14 @@ class Collection(_FutureWrap, AsyncCollectionBase):
         return lambda program: asyncio.ensure_future(run_asyncio(program), loop=loop)
 
 
-class Scope(AsyncScopeBase):
+class Scope(AsyncScopeBase[Collection, AsyncRowsResult, AsyncRowsResult]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
 
-class Bucket(AIOClientMixin, AsyncBucketBase):
+class Bucket(AIOClientMixin,
+             AsyncBucketBase[Scope, Collection, "asyncio.Future[Bucket]", asyncio.Future[PingResult],
+                             asyncio.Future[DiagnosticsResult], asyncio.Future[Dict[str, Dict[str, str]]],
+                             AsyncRowsResult]):
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
 
     async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
@@ -204,7 +227,7 @@ class Bucket(AIOClientMixin, AsyncBucketBase):
         return self._cluster._loop
 
     def view_query(self, design_doc: str, view: str, *options: Any, itercls: Optional[Type[Any]] = None,
-                   **kwargs: Any) -> Any:
+                   **kwargs: Any) -> AsyncRowsResult:
         """Query a view: rows (ViewRow) for ``async for`` (or a plain ``for`` outside the loop).
 
         :param itercls: the class of the returned result: ``AViewResult`` (the default) or a
@@ -228,7 +251,10 @@ class Bucket(AIOClientMixin, AsyncBucketBase):
         return rows
 
 
-class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase):
+class Cluster(AIOClientMixin, _FutureWrap,
+              AsyncClusterBase[Bucket, "asyncio.Future[Cluster]", asyncio.Future[PingResult],
+                               asyncio.Future[DiagnosticsResult], AsyncRowsResult, AsyncRowsResult,
+                               AsyncRowsResult]):
     """A Couchbase cluster on asyncio.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).

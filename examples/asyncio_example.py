@@ -66,7 +66,7 @@ async def serve(connstr: str, user: str, password: str, keep_serving: bool) -> N
                 await server.serve_forever()
 
 
-def main(argv: Optional[list] = None) -> None:
+def main(argv: Optional[list[Any]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connstr")
     parser.add_argument("--user", default="Administrator")

@@ -33,10 +33,10 @@ from couchbase.options import ClusterOptions  # noqa: E402
 from gcouchbase.cluster import Cluster  # noqa: E402
 
 
-def make_app(coll: Any) -> Callable[[dict, Callable[..., Any]], Iterable[bytes]]:
+def make_app(coll: Any) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     """The WSGI application: ``GET /doc/<key>`` → the document as JSON."""
 
-    def app(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         status, body = "400 Bad Request", {"error": "use GET /doc/<key>"}
         if environ.get("REQUEST_METHOD") == "GET" and path.startswith("/doc/") and len(path) > 5:

@@ -45,7 +45,7 @@ def chain(cluster: Any, lines: List[str]) -> Any:
     coll = cluster.bucket("default").default_collection()
     cities = {f"city-{i}": {"id": i, "name": name} for i, name in enumerate(["Oslo", "Lima", "Pune"])}
 
-    connected: Deferred = Deferred()
+    connected: Deferred[Any] = Deferred()
     cluster.registerDeferred("connect", connected)
     d = connected
     d.addCallback(lambda _: lines.append("connected"))
@@ -66,7 +66,7 @@ def chain(cluster: Any, lines: List[str]) -> Any:
     d.addCallback(lambda res: lines.append("names: " + ", ".join(r.value["name"] for r in res.values())))
 
     def close(passthrough: Any) -> Any:
-        released: Deferred = Deferred()
+        released: Deferred[Any] = Deferred()
         cluster.registerDeferred("_dtor", released)
         cluster.close()
         released.addCallback(lambda _: lines.append("closed"))

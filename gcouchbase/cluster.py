@@ -37,6 +37,22 @@ from couchbase._kv_response import AsyncResult
 from couchbase._pending import Pending
 from couchbase.management.views import ViewIndexManager
 from couchbase.options import ClusterOptions
+from couchbase.results import (
+    CounterResult,
+    DiagnosticsResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+    PingResult,
+)
 from gcouchbase._loop import GeventIOPS
 from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResult, result_for
 
@@ -76,7 +92,12 @@ class _GeventViewIndexManager(ViewIndexManager):
         gevent.sleep(seconds)
 
 
-class Collection(ObserveMixin, AsyncCollectionBase):
+class Collection(
+        ObserveMixin,
+        AsyncCollectionBase[
+        GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
+        CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
+        MultiExistsResult, MultiMutationResult, MultiCounterResult]):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 
     def _ds_driver(self) -> Callable[[Any], Any]:
@@ -90,7 +111,7 @@ class Collection(ObserveMixin, AsyncCollectionBase):
         return wait(pending)
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[List[AsyncResult]]:
+    def batch(self) -> Iterator[List[AsyncResult[Any]]]:
         """Schedule every operation in the block; send them together when it ends.
 
         Operations inside return :class:`~couchbase._kv_response.AsyncResult`
@@ -114,16 +135,16 @@ class Collection(ObserveMixin, AsyncCollectionBase):
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
 
-class Scope(AsyncScopeBase):
+class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
         """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
-        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
         """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
-        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().analytics_query(statement, *options, **kwargs)
 
     def collection(self, name: str) -> Collection:
         """The named collection of this scope."""
@@ -134,7 +155,8 @@ class Scope(AsyncScopeBase):
         return Collection(self)
 
 
-class Bucket(AsyncBucketBase):
+class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, DiagnosticsResult,
+                             Dict[str, Dict[str, str]], ViewResult]):
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
@@ -162,7 +184,7 @@ class Bucket(AsyncBucketBase):
 
         Options as the blocking Bucket.view_query (ViewOptions fields or a raw query string).
         """
-        return super().view_query(design_doc, view, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().view_query(design_doc, view, *options, **kwargs)
 
     def view_indexes(self) -> ViewIndexManager:
         """Design-document management (ViewIndexManager) for this bucket; calls park the greenlet."""
@@ -174,7 +196,8 @@ class Bucket(AsyncBucketBase):
         return then(self._run(schedule))
 
 
-class Cluster(AsyncClusterBase):
+class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult, QueryResult, AnalyticsResult,
+                               SearchResult]):
     """A Couchbase cluster for gevent; the constructor returns once connected.
 
     Args:
@@ -224,15 +247,15 @@ class Cluster(AsyncClusterBase):
 
         Returns at once; iterating parks only this greenlet while it waits for rows.
         """
-        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
         """Run an analytics statement; rows stream in as they are iterated."""
-        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().analytics_query(statement, *options, **kwargs)
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
         """Run a full-text search on ``index``; hits (SearchRow) stream in as they are iterated."""
-        return super().search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().search_query(index, query, *options, **kwargs)
 
     def bucket(self, name: str) -> Bucket:
         """Open (once) and return a bucket, waiting for its connection.

@@ -40,7 +40,7 @@ class GConnection(LegacyAPI):
         _check_extra(kwargs)
         if not isinstance(bucket, str) or not bucket:
             raise ArgumentError(message=f"bucket must be a non-empty str, got {bucket!r}")
-        opts: dict = {"transcoder": transcoder or LegacyTranscoder(), "quiet": bool(quiet)}
+        opts: dict[str, Any] = {"transcoder": transcoder or LegacyTranscoder(), "quiet": bool(quiet)}
         if timeout is not None:
             opts["kv_timeout"] = timeout
         connstr = connection_string or legacy_connstr(host, port)

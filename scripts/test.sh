@@ -20,6 +20,10 @@ fi
 # fails before the long suite does.
 .venv/bin/ruff check .
 
+# Types: mypy --strict on the packages and the examples ([tool.mypy] in pyproject.toml); the user's view
+# (reveal/assert_type expectations, rejected mistakes) is tests/typing, part of the suite below.
+.venv/bin/mypy
+
 # The reference docs (docs/, built from the docstrings): any Sphinx warning fails the run, broken
 # cross-references included (-n). tests/docs checks the docstrings' Args/Returns/Raises sections.
 .venv/bin/sphinx-build -E -W --keep-going -n -q -b html docs docs/_build/html

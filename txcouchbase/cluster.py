@@ -41,7 +41,7 @@ created (or pass ``reactor=``).
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, List, Optional, Type, TypeVar, Union
+from typing import Any, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -55,6 +55,22 @@ from couchbase.asynchronous import AsyncBucket, AsyncCluster, AsyncCollection, A
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS
 from couchbase.options import ClusterOptions
+from couchbase.results import (
+    CounterResult,
+    DiagnosticsResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+    PingResult,
+)
 from txcouchbase._loop import TwistedIOPS, _log
 from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are importable from here (3.x)
     BatchedAnalyticsResult,
@@ -70,7 +86,7 @@ from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are im
 H = TypeVar("H")
 
 
-def _fire(d: Deferred, pending: Pending) -> None:
+def _fire(d: Deferred[Any], pending: Pending) -> None:
     """Fire ``d`` from a completed operation (once; a cancelled Deferred drops it)."""
     if d.called:
         return
@@ -88,7 +104,7 @@ def _settle(pending: Pending) -> None:
         _fire(d, pending)
 
 
-def _attach(d: Deferred, pending: Pending) -> Deferred:
+def _attach(d: Deferred[Any], pending: Pending) -> Deferred[Any]:
     """Make ``d`` fire with ``pending``'s outcome."""
     pending.waiter = d
     if pending.done:
@@ -105,10 +121,10 @@ def _report(exc: BaseException) -> None:
 class _DeferredWrap:
     """``_wrap``/``_wrap_rows`` for the Deferred flavour."""
 
-    def _wrap_rows(self, rows: TxRows) -> Deferred:
+    def _wrap_rows(self, rows: TxRows) -> Deferred[Any]:
         return batched(rows)
 
-    def _wrap(self, pending: Pending) -> Deferred:
+    def _wrap(self, pending: Pending) -> Deferred[Any]:
         return _attach(Deferred(), pending)
 
 
@@ -179,7 +195,7 @@ def _on_reactor_thread(reactor: Any, fn: Callable[[], Any]) -> Any:
     return fn()
 
 
-def _run_deferred(reactor: Any, program: Any) -> Deferred:
+def _run_deferred(reactor: Any, program: Any) -> Deferred[Any]:
     """Drive a data-structure program (see couchbase._datastructures) with Deferreds."""
     from twisted.internet import defer, task
 
@@ -206,7 +222,7 @@ def _run_deferred(reactor: Any, program: Any) -> Deferred:
     return go()
 
 
-def _wait_until_ready(target: Any, timeout: Any, options: Any, kwargs: Any) -> Deferred:
+def _wait_until_ready(target: Any, timeout: Any, options: Any, kwargs: Any) -> Deferred[Any]:
     from twisted.internet import defer, task
 
     from couchbase import _health
@@ -242,7 +258,7 @@ class _TxClusterMixin:
 
     _closed: bool
     _conn: Connection
-    _connected: Callable[..., AsyncResult]
+    _connected: Callable[..., AsyncResult[Any]]
     _check_thread: Callable[[], None]
 
     def _tx_init(self, reactor: Optional[Any]) -> Callable[[], IOPS]:
@@ -252,7 +268,7 @@ class _TxClusterMixin:
             reactor = installed
         self.reactor = reactor
         self._iops: List[IOPS] = []
-        self._dtor_waiters: List[Deferred] = []
+        self._dtor_waiters: List[Deferred[Any]] = []
 
         # Weakly: an IOPS stays registered until libcouchbase lets go of it, which must not keep a
         # forgotten cluster alive (its connections are released once nothing references them).
@@ -284,7 +300,7 @@ class _TxClusterMixin:
                 if not d.called:
                     d.callback(None)
 
-    def registerDeferred(self, event: str, d: Deferred) -> None:
+    def registerDeferred(self, event: str, d: Deferred[Any]) -> None:
         """Fire ``d`` on a cluster event.
 
         :param event: ``'connect'``: callback with the cluster once connected,
@@ -308,7 +324,7 @@ class _TxClusterMixin:
             raise InvalidArgumentException(
                 message=f"registerDeferred: unknown event {event!r} (expected 'connect' or '_dtor')")
 
-    def defer(self, opres: Union[AsyncResult, MultiCollector]) -> Deferred:
+    def defer(self, opres: Union[AsyncResult[Any], MultiCollector[Any]]) -> Deferred[Any]:
         """A Deferred that fires with the outcome of a raw ``AsyncResult`` (or multi collector).
 
         Takes over the operation's ``callback``/``errback``.
@@ -318,7 +334,7 @@ class _TxClusterMixin:
             return opres
         if not isinstance(opres, (AsyncResult, MultiCollector)):
             raise InvalidArgumentException(message=f"defer() needs an AsyncResult, got {opres!r}")
-        d: Deferred = Deferred()
+        d: Deferred[Any] = Deferred()
 
         def fire(*_: Any) -> None:
             _fire(d, opres)
@@ -329,8 +345,8 @@ class _TxClusterMixin:
             fire()
         return d
 
-    def _closed_deferred(self) -> Deferred:
-        d: Deferred = Deferred()
+    def _closed_deferred(self) -> Deferred[Any]:
+        d: Deferred[Any] = Deferred()
         self.registerDeferred("_dtor", d)
         return d
 
@@ -348,23 +364,32 @@ class TxDeferredClientMixin(TxRawClientMixin):
 
 # ---- the Deferred flavour ------------------------------------------------------
 
-class TxCollection(_CamelCaseMulti, _DeferredWrap, AsyncCollectionBase):
+class TxCollection(
+        _CamelCaseMulti,
+        _DeferredWrap,
+        AsyncCollectionBase[
+        Deferred[GetResult], Deferred[GetReplicaResult], Deferred[List[GetReplicaResult]],
+        Deferred[ExistsResult], Deferred[MutationResult], Deferred[CounterResult],
+        Deferred[LookupInResult], Deferred[MutateInResult], Deferred[MultiGetResult],
+        Deferred[MultiGetReplicaResult], Deferred[MultiExistsResult], Deferred[MultiMutationResult],
+        Deferred[MultiCounterResult]]):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
 
     def _ds_driver(self) -> Any:
         return lambda program: _run_deferred(self._scope.bucket._cluster.reactor, program)
 
 
-class TxScope(AsyncScopeBase):
+class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult]]):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Scoped N1QL: a Deferred firing with a BatchedQueryResult; see TxCluster.query."""
-        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().query(statement, *options, **kwargs)
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+    def analytics_query(self, statement: str,
+                        *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
         """Analytics scoped to this bucket and scope: a Deferred firing with a BatchedAnalyticsResult."""
-        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().analytics_query(statement, *options, **kwargs)
 
     def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
         """N1QL scoped to this bucket and scope, streamed into ``cls(request)`` (see TxCluster.query_ex)."""
@@ -373,18 +398,22 @@ class TxScope(AsyncScopeBase):
         return self.bucket._stream(self.bucket._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
-class TxBucket(AsyncBucketBase):
+class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Deferred[PingResult],
+                               Deferred[DiagnosticsResult], Deferred[Dict[str, Dict[str, str]]],
+                               Deferred[BatchedViewResult]]):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket."""
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Deferred:
+    def view_query(self, design_doc: str, view: str,
+                   *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
         """Query a view: a Deferred firing with a BatchedViewResult (rows: ViewRow; ``total_rows``).
 
         Options as the blocking Bucket.view_query (ViewOptions fields or a raw query string);
         errbacks with the typed exception (e.g. ViewNotFoundException).
         """
-        return super().view_query(design_doc, view, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().view_query(design_doc, view, *options, **kwargs)
 
-    def queryAll(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Deferred:
+    def queryAll(self, design_doc: str, view: str,
+                 *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
         """Same as :meth:`view_query` (the 3.x reference's example spelling)."""
         return self.view_query(design_doc, view, *options, **kwargs)
 
@@ -400,7 +429,11 @@ class TxBucket(AsyncBucketBase):
         return self._stream(self._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
 
 
-class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
+class TxCluster(TxDeferredClientMixin, _DeferredWrap,
+                AsyncClusterBase[TxBucket, "Deferred[TxCluster]", Deferred[PingResult],
+                                 Deferred[DiagnosticsResult],
+                                 Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult],
+                                 Deferred[BatchedSearchResult]]):
     """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
 
     :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
@@ -423,7 +456,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
         _on_reactor_thread(self.reactor, lambda: init(connstr, options, iops_factory=factory, **kwargs))
 
     @classmethod
-    def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> Deferred:
+    def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> Deferred[Any]:
         """A Deferred firing with a connected cluster.
 
         On failure the cluster is closed and the typed error passed on.
@@ -438,9 +471,9 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
         d.addErrback(failed)
         return d
 
-    def on_connect(self) -> Deferred:
+    def on_connect(self) -> Deferred[TxCluster]:
         """A Deferred firing with the cluster once connected (errback: the typed connection error)."""
-        return super().on_connect()  # type: ignore[no-any-return]
+        return super().on_connect()
 
     def bucket(self, name: str) -> TxBucket:
         """Open (once) and return a bucket; operations on it wait for its connection.
@@ -449,16 +482,16 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
         reactor's thread (as in SDK 4.x)."""
         return _on_reactor_thread(self.reactor, lambda: AsyncClusterBase.bucket(self, name))  # type: ignore
 
-    def cluster_info(self) -> Deferred:
+    def cluster_info(self) -> Deferred[Any]:
         """A Deferred firing with the ClusterInfoResult (nodes, server version)."""
         return super().cluster_info()  # type: ignore[no-any-return]
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred:
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
         """A Deferred firing once the services answer a ping (``WaitUntilReadyOptions``);
         errback with UnAmbiguousTimeoutException after ``timeout``."""
         return _wait_until_ready(self, timeout, options, kwargs)
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Run a N1QL statement (options as the blocking Cluster.query).
 
         Returns a Deferred firing, once every row has arrived, with a
@@ -466,15 +499,17 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
         with the typed exception (ParsingFailedException, TimeoutException, …).
         Cancelling the Deferred cancels the query.
         """
-        return super().query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().query(statement, *options, **kwargs)
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+    def analytics_query(self, statement: str,
+                        *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
         """Run an analytics statement: a Deferred firing with a BatchedAnalyticsResult."""
-        return super().analytics_query(statement, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().analytics_query(statement, *options, **kwargs)
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred:
+    def search_query(self, index: str, query: Any,
+                     *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Run a full-text search: a Deferred firing with a BatchedSearchResult (hits, metadata, facets)."""
-        return super().search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
+        return super().search_query(index, query, *options, **kwargs)
 
     def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
         """Run a N1QL statement, streaming its rows into ``handler = cls(request)``; returns the handler.
@@ -489,11 +524,11 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
                             into_handler(cls, _report))
 
     # 3.x reference spellings of the same calls
-    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
         """Same as :meth:`query`: a Deferred firing with every row (BatchedQueryResult)."""
         return self.query(statement, *options, **kwargs)
 
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred:
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
         """Same as :meth:`search_query`: a Deferred firing with every hit (BatchedSearchResult)."""
         return self.search_query(index, query, *options, **kwargs)
 
@@ -501,7 +536,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap, AsyncClusterBase):
         """Same as :meth:`query_ex`."""
         return self.query_ex(cls, statement, *options, **kwargs)
 
-    def close(self) -> Deferred:
+    def close(self) -> Deferred[Any]:
         """Close every connection now (operations in flight errback with ObjectClosedException).
 
         Returns a Deferred that fires once libcouchbase has released everything.
@@ -523,13 +558,13 @@ class TxRawScope(AsyncScope):
 class TxRawBucket(AsyncBucket):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket (as on TxRawCluster)."""
 
-    def on_connect(self) -> Deferred:
+    def on_connect(self) -> Deferred[TxRawBucket]:  # type: ignore[override]  # a Deferred, see below
         """A Deferred firing with the bucket once its connection is ready (errback: the reason).
 
         A Deferred, not a raw AsyncResult, as the 3.x reference's TxRawClientMixin documents:
         a raw result nobody sets handlers on would report the missing handlers when the
         connection completes."""
-        d: Deferred = Deferred()
+        d: Deferred[TxRawBucket] = Deferred()
         _attach(d, self._connected(self))
         return d
 
@@ -553,12 +588,12 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         # the cluster is then created on the reactor's thread (it belongs to that thread).
         _on_reactor_thread(self.reactor, lambda: init(connstr, options, iops_factory=factory, **kwargs))
 
-    def _all_rows(self, rows: Any) -> Deferred:
+    def _all_rows(self, rows: Any) -> Deferred[Any]:
         """A Deferred firing with the Batched*Result of a raw rows object (every row, then metadata)."""
         from txcouchbase.rows import _BATCHED, BatchedRowsResult
 
         collected: List[Any] = []
-        d: Deferred = Deferred(lambda _d: rows.cancel())
+        d: Deferred[Any] = Deferred(lambda _d: rows.cancel())
 
         def done(metadata: Any) -> None:
             if not d.called:
@@ -570,23 +605,23 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         rows.errback = lambda _rows, _t, exc, _tb: None if d.called else d.errback(Failure(exc))
         return d
 
-    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred:
+    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
         """Run a N1QL statement: a Deferred firing with every row (BatchedQueryResult), as the 3.x
         reference shows on the raw client (``query`` itself returns the raw rows object)."""
         return self._all_rows(self.query(statement, *options, **kwargs))
 
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred:
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
         """Full-text search: a Deferred firing with every hit (BatchedSearchResult)."""
         return self._all_rows(self.search_query(index, query, *options, **kwargs))
 
-    def on_connect(self) -> Deferred:
+    def on_connect(self) -> Deferred[TxRawCluster]:  # type: ignore[override]  # a Deferred (3.x reference)
         """A Deferred firing with the cluster once connected: short-hand for
         ``d = Deferred(); cluster.registerDeferred('connect', d); return d`` (3.x reference)."""
-        d: Deferred = Deferred()
+        d: Deferred[TxRawCluster] = Deferred()
         self.registerDeferred("connect", d)
         return d
 
-    def close(self) -> Deferred:
+    def close(self) -> Deferred[Any]:
         """Close every connection now; returns a Deferred firing once libcouchbase released them."""
         AsyncClusterBase.close(self)
         return self._closed_deferred()

@@ -91,18 +91,18 @@ class _TxLegacy(LegacyAPI):
     def reactor(self) -> Any:
         return self._cluster.reactor
 
-    def connect(self) -> Deferred:
+    def connect(self) -> Deferred[Any]:
         """A Deferred firing with this connection once it is ready (errback: the typed
         connection error, e.g. BucketNotFoundError or AuthError)."""
-        d: Deferred = Deferred()
+        d: Deferred[Any] = Deferred()
         self.registerDeferred("connect", d)
         return d
 
-    def on_connect(self) -> Deferred:
+    def on_connect(self) -> Deferred[Any]:
         """Same as :meth:`connect`."""
         return self.connect()
 
-    def registerDeferred(self, event: str, d: Deferred) -> None:
+    def registerDeferred(self, event: str, d: Deferred[Any]) -> None:
         """Fire ``d`` on ``'connect'`` (with this connection, or the connection error) or
         ``'_dtor'`` (once closed and every socket released)."""
         if not isinstance(d, Deferred):
@@ -110,7 +110,7 @@ class _TxLegacy(LegacyAPI):
         if event == "connect":
             op = self._bucket._connected(self)
 
-            def done(op: AsyncResult) -> None:
+            def done(op: AsyncResult[Any]) -> None:
                 if d.called:
                     return
                 if op.error is not None:
@@ -129,11 +129,11 @@ class _TxLegacy(LegacyAPI):
                 message=f"registerDeferred: unknown event {event!r} (expected 'connect' or '_dtor')"
             )
 
-    def defer(self, opres: Any) -> Deferred:
+    def defer(self, opres: Any) -> Deferred[Any]:
         """A Deferred firing with the outcome of a raw AsyncResult (takes over its callbacks)."""
         return self._cluster.defer(opres)
 
-    def close(self) -> Deferred:
+    def close(self) -> Deferred[Any]:
         """Close the connection; a Deferred fires once every socket is released.
 
         Observe rounds still in flight are let finish first (they complete within the KV
@@ -143,7 +143,7 @@ class _TxLegacy(LegacyAPI):
             return self._cluster.close()
         return DeferredList(rounds, consumeErrors=True).addCallback(lambda _r: self._cluster.close())
 
-    def _close(self) -> Deferred:
+    def _close(self) -> Deferred[Any]:
         """1.x name of :meth:`close`."""
         return self.close()
 
@@ -162,7 +162,7 @@ class _TxLegacy(LegacyAPI):
         view.indexed_rows = batched.metadata().total_rows
         return BatchedViewResult(rows, batched.metadata())  # has indexed_rows, as the 1.x View
 
-    def queryAll(self, *args: Any, **kwargs: Any) -> Deferred:
+    def queryAll(self, *args: Any, **kwargs: Any) -> Deferred[Any]:
         """Query a view (``design, view, **params``, as the blocking ``query``): a Deferred
         firing with every row (iterable; 1.x ViewRow objects, or what ``row_processor`` makes)."""
         view = self._view_request(args, kwargs)
@@ -239,8 +239,8 @@ class _TxLegacy(LegacyAPI):
 
         return ViewIndexManager(self._bucket._conn, self.bucket, self._run_http)
 
-    def _run_http(self, schedule: Callable[[], Any], then: Callable[[Any], Any]) -> Deferred:
-        d: Deferred = Deferred()
+    def _run_http(self, schedule: Callable[[], Any], then: Callable[[Any], Any]) -> Deferred[Any]:
+        d: Deferred[Any] = Deferred()
 
         def start() -> None:
             req = schedule()
@@ -326,7 +326,7 @@ class _TxLegacy(LegacyAPI):
         return d.addBoth(settled).addCallback(
             lambda replies: ObserveResult(key, _durability.observe_results(replies)))
 
-    def observe_multi(self, keys: Any, master_only: bool = False) -> Deferred:
+    def observe_multi(self, keys: Any, master_only: bool = False) -> Deferred[Any]:
         """``observe`` each key: a Deferred firing with a dict key -> observe result."""
         keys = list(keys)
         ds = [self.observe(k, master_only=master_only) for k in keys]
@@ -334,7 +334,7 @@ class _TxLegacy(LegacyAPI):
 
     # ---- durability polling on the reactor ------------------------------------------------
     def endure(self, key: Any, persist_to: int = -1, replicate_to: int = -1, cas: int = 0,
-               check_removed: bool = False, timeout: float = 5.0, interval: float = 0.010) -> Deferred:
+               check_removed: bool = False, timeout: float = 5.0, interval: float = 0.010) -> Deferred[Any]:
         """A Deferred firing (with the observe result) once ``key`` is persisted on ``persist_to``
         nodes and replicated to ``replicate_to`` replicas (-1: all), at ``cas`` if given; with
         ``check_removed``, once its removal is. Errback: TimeoutError after ``timeout`` seconds.
@@ -344,7 +344,7 @@ class _TxLegacy(LegacyAPI):
         from couchbase._legacy import _durable
         from couchbase.exceptions import TimeoutException
 
-        d: Deferred = Deferred()
+        d: Deferred[Any] = Deferred()
         deadline = time.monotonic() + timeout
 
         def attempt() -> None:
@@ -365,7 +365,7 @@ class _TxLegacy(LegacyAPI):
         attempt()
         return d
 
-    def endure_multi(self, keys: Any, **kwargs: Any) -> Deferred:
+    def endure_multi(self, keys: Any, **kwargs: Any) -> Deferred[Any]:
         """``endure`` each key (a list, or a dict key -> cas): a Deferred firing with a dict key -> result."""
         from collections.abc import Mapping
 
@@ -438,13 +438,13 @@ class TxAsyncConnection(_TxLegacy):
             )
         return self._then(pendings[0], lambda r: fn([r]))
 
-    def queryAll(self, *args: Any, **kwargs: Any) -> Deferred:
+    def queryAll(self, *args: Any, **kwargs: Any) -> Deferred[Any]:
         """Views on the raw connection: a Deferred as on :class:`Connection`."""
         view = self._view_request(args, kwargs)
         extra = (view._raw_query,) if view._raw_query else ()
         rows = self._bucket.view_query(view.design, view.view, *extra, **view._options())
         collected: List[Any] = []
-        d: Deferred = Deferred()
+        d: Deferred[Any] = Deferred()
         rows.on_rows = collected.extend
         rows.callback = lambda meta: d.callback(self._to_rows(view, BatchedViewResult(collected, meta)))
         rows.errback = lambda _r, _t, exc, _tb: d.errback(exc)

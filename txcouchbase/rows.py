@@ -141,7 +141,7 @@ class RowsHandler:
 
     def __init__(self, request: "TxRows") -> None:
         self.request = request
-        self.finished: Deferred = Deferred()
+        self.finished: Deferred[Any] = Deferred()
 
     def on_rows(self, rows: List[Any]) -> None:
         """A batch of rows, in arrival order."""
@@ -220,10 +220,10 @@ class TxRows(AsyncRows):
             self._soon()
 
 
-def batched(rows: TxRows) -> Deferred:
+def batched(rows: TxRows) -> Deferred[Any]:
     """A Deferred firing with the Batched*Result of ``rows`` (or errbacking with its error)."""
     collected: List[Any] = []
-    d: Deferred = Deferred(lambda _d: rows.cancel())
+    d: Deferred[Any] = Deferred(lambda _d: rows.cancel())
 
     def end() -> None:
         if d.called:  # cancelled: the late end is dropped

@@ -26,7 +26,8 @@ __version__ = "0.1.0"
 
 def lcb_version() -> str:
     """The libcouchbase version this process runs with."""
-    return _binding.ffi.string(_binding.lib.lcb_get_version(_binding.ffi.NULL)).decode()
+    version: str = _binding.ffi.string(_binding.lib.lcb_get_version(_binding.ffi.NULL)).decode()
+    return version
 
 
 #: The bits of the flags the FMT_* constants use in 1.x (custom transcoders put their own

@@ -22,11 +22,38 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Optional, TypeVar, Union
 
 from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
+from couchbase._generic import (
+    AnalyticsT,
+    BucketT,
+    CollectionT,
+    ConnectT,
+    CounterT,
+    DiagnosticsT,
+    ExistsT,
+    GetT,
+    LookupInT,
+    MultiCounterT,
+    MultiExistsT,
+    MultiGetT,
+    MultiMutationT,
+    MultiReplicaT,
+    MutateInT,
+    MutationT,
+    PingT,
+    QueryT,
+    ReplicasT,
+    ReplicaT,
+    ScopeT,
+    SearchT,
+    Specialized,
+    StatsT,
+    ViewT,
+)
 from couchbase._instance import LOCKMODE_NONE, Connection, strerror
 from couchbase._kv import KVOperations
 from couchbase._kv_response import AsyncResult, MultiCollector, placeholder
@@ -48,6 +75,8 @@ from couchbase.management._access import (
 )
 from couchbase.management._http import Program, run_async
 
+P = TypeVar("P", bound=Pending)
+
 
 def bootstrap_error(conn: Connection, rc: int) -> BaseException:
     """The typed exception for a failed bootstrap of ``conn``."""
@@ -61,6 +90,10 @@ class _Owned:
 
     _conn: Connection
     _owner: int
+
+    if TYPE_CHECKING:  # a class attribute of the cluster, a property of the bucket
+        @property
+        def _rows_class(self) -> Callable[[Connection, ServiceRequest], AsyncRows]: ...
     # How the owner thread is identified. gevent's monkey patching makes
     # threading.get_ident() a per-greenlet id, so gcouchbase's Cluster supplies the real
     # thread's; buckets and collections take their cluster's (see _own).
@@ -69,9 +102,10 @@ class _Owned:
     def _own(self, parent: "_Owned") -> None:
         """Belong to the same thread as ``parent`` (a bucket to its cluster, a collection to its bucket)."""
         self._owner = parent._owner
-        self._thread_ident = parent._thread_ident  # type: ignore[method-assign]
+        self._thread_ident = parent._thread_ident
 
-    def _wrap(self, pending: Pending) -> Any:  # pragma: no cover - front ends implement
+    # Each front end's _wrap/_wrap_rows takes what it is given here (a Pending, its row class).
+    def _wrap(self, pending: Any) -> Any:  # pragma: no cover - front ends implement
         raise NotImplementedError
 
     def _check_thread(self) -> None:
@@ -85,8 +119,9 @@ class _Owned:
         """``run()`` now if ``conn`` is connected, else once it is; a failed connection
         (or ``run`` raising later) goes to ``fail``. Raises at once on a closed connection."""
         if conn.connected and not conn.closed:
-            if conn.iops.paused:  # a row stream paused reading; this request needs its response
-                conn.iops.resume_reading()
+            # a row stream paused reading; this request needs its response (an event-loop connection: iops)
+            if conn.iops.paused:  # type: ignore[union-attr]
+                conn.iops.resume_reading()  # type: ignore[union-attr]
             run()
             return
         if conn.closed:
@@ -102,14 +137,14 @@ class _Owned:
 
         conn.connect_async(later)
 
-    def _start(self, schedule: Callable[[], Pending]) -> Pending:
+    def _start(self, schedule: Callable[[], P]) -> Union[P, AsyncResult[Any]]:
         """Schedule now if connected, else once the connection is ready (a placeholder
         stands in for the operation until then)."""
         self._check_thread()
         conn = self._conn
         if conn.connected and not conn.closed:  # the hot path, inline
-            if conn.iops.paused:
-                conn.iops.resume_reading()
+            if conn.iops.paused:  # type: ignore[union-attr]  # an event-loop connection
+                conn.iops.resume_reading()  # type: ignore[union-attr]
             if conn.pending and not conn.corked:  # more than one in flight: send this turn's together
                 conn.cork()
             return schedule()
@@ -125,7 +160,7 @@ class _Owned:
         self._when_connected(conn, run, op._fail)
         return op
 
-    def _connected(self, value: Any, conn: Optional[Connection] = None) -> AsyncResult:
+    def _connected(self, value: Any, conn: Optional[Connection] = None) -> AsyncResult[Any]:
         """Completes with ``value`` once ``conn`` is connected (or fails with its error)."""
         self._check_thread()
         conn = conn or self._conn
@@ -137,7 +172,7 @@ class _Owned:
         """Schedule (once connected) and deliver in the front end's idiom."""
         return self._wrap(self._start(schedule))
 
-    def _wrap_rows(self, rows: AsyncRows) -> Any:  # pragma: no cover - front ends implement
+    def _wrap_rows(self, rows: Any) -> Any:  # pragma: no cover - front ends implement
         raise NotImplementedError
 
     def _stream(self, conn: Connection, request: ServiceRequest,
@@ -157,15 +192,19 @@ class _Owned:
         return (wrap or self._wrap_rows)(rows)
 
 
-class AsyncCollectionBase(_Owned, KVOperations, CollectionManagement):
+class AsyncCollectionBase(_Owned,
+                          KVOperations[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT,
+                                       MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
+                                       MultiCounterT],
+                          CollectionManagement):
     """Every key-value operation, completed on the loop."""
 
-    def __init__(self, scope: "AsyncScopeBase", name: str = DEFAULT) -> None:
+    def __init__(self, scope: AsyncScopeBase[Any, Any, Any], name: str = DEFAULT) -> None:
         self._bind(scope, name)
         self._own(scope.bucket)
-        self._batch: Optional[List[AsyncResult]] = None
+        self._batch: Optional[List[AsyncResult[Any]]] = None
 
-    def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
+    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:
         op = self._start(schedule)
         if self._batch is not None:
             self._batch.append(op)
@@ -189,14 +228,16 @@ class AsyncCollectionBase(_Owned, KVOperations, CollectionManagement):
         with self._scheduling_block():
             yield
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
+                      multi: MultiCollector[Any]) -> Any:
         self._check_thread()
         conn = self._conn
 
         self._when_connected(conn, lambda: self._schedule_multi(schedules, multi), multi._fail)
         return self._wrap(multi)
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int,
+                        replicate_to: int) -> Any:
         if self._batch is not None:
             raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
         conn = self._conn
@@ -210,7 +251,8 @@ class AsyncCollectionBase(_Owned, KVOperations, CollectionManagement):
                 return
             result = op.result
             _durability.poll_async(
-                conn, result.mutation_token(), persist_to, replicate_to, conn.iops.call_later,
+                conn, result.mutation_token(), persist_to, replicate_to,
+                conn.iops.call_later,  # type: ignore[union-attr]  # an event-loop connection
                 lambda exc: outer._fail(exc) if exc is not None else outer._resolve(result))
 
         if inner.done:
@@ -224,42 +266,50 @@ class AsyncCollectionBase(_Owned, KVOperations, CollectionManagement):
                 f"name={self.name!r})")
 
 
-class AsyncScopeBase(ScopeManagement):
+class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT]):
     """A namespace of collections inside a bucket."""
 
-    def __init__(self, bucket: "AsyncBucketBase", name: str = DEFAULT) -> None:
+    def __init__(self, bucket: AsyncBucketBase[Any, Any, Any, Any, Any, Any, Any],
+                 name: str = DEFAULT) -> None:
         self.bucket = bucket
         self.name = check_name("scope", name)
 
     @property
     def bucket_name(self) -> str:
-        return self.bucket.name
+        name: str = self.bucket.name
+        return name
 
-    def collection(self, name: str) -> Any:
+    def collection(self, name: str) -> CollectionT:
         """The named collection of this scope."""
-        return self.bucket._cluster._collection_class(self, name)
+        coll: CollectionT = self.bucket._cluster._collection_class(self, name)
+        return coll
 
-    def default_collection(self) -> Any:
-        return self.bucket._cluster._collection_class(self, DEFAULT)
+    def default_collection(self) -> CollectionT:
+        coll: CollectionT = self.bucket._cluster._collection_class(self, DEFAULT)
+        return coll
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
         """N1QL scoped to this bucket and scope; rows stream as they arrive (see Cluster.query)."""
         request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
-        return self.bucket._stream(self.bucket._conn, request)
+        rows: QueryT = self.bucket._stream(self.bucket._conn, request)
+        return rows
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
         """Analytics scoped to this bucket and scope."""
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
-        return self.bucket._stream(self.bucket._conn, request)
+        rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
+        return rows
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
 
-class AsyncBucketBase(_Owned, BucketCommon, BucketManagement):
+class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
+                      Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT]):
     """A bucket: its own libcouchbase connection on the cluster's loop."""
 
-    def __init__(self, cluster: "AsyncClusterBase", name: str, conn: Connection) -> None:
+    def __init__(self, cluster: AsyncClusterBase[Any, Any, Any, Any, Any, Any, Any], name: str,
+                 conn: Connection) -> None:
         self._cluster = cluster
         self.name = name
         self._conn = conn
@@ -267,40 +317,48 @@ class AsyncBucketBase(_Owned, BucketCommon, BucketManagement):
         self._transcoder = cluster._transcoder
         self._quiet_default = cluster._quiet_default
 
-    def scope(self, name: str) -> Any:
+    def scope(self, name: str) -> ScopeT:
         """The named scope of this bucket."""
-        return self._cluster._scope_class(self, name)
+        scope: ScopeT = self._cluster._scope_class(self, name)
+        return scope
 
-    def default_scope(self) -> Any:
-        return self._cluster._scope_class(self, DEFAULT)
+    def default_scope(self) -> ScopeT:
+        scope: ScopeT = self._cluster._scope_class(self, DEFAULT)
+        return scope
 
-    def collection(self, name: str) -> Any:
+    def collection(self, name: str) -> CollectionT:
         """A collection of the default scope."""
-        return self.default_scope().collection(name)
+        coll: CollectionT = self.default_scope().collection(name)
+        return coll
 
-    def default_collection(self) -> Any:
+    def default_collection(self) -> CollectionT:
         """The bucket's ``_default._default`` collection."""
-        return self.default_scope().default_collection()
+        coll: CollectionT = self.default_scope().default_collection()
+        return coll
 
-    def on_connect(self) -> Any:
+    def on_connect(self) -> ConnectT:
         """Completes with the bucket once its connection is ready (or fails with the reason)."""
-        return self._wrap(self._connected(self))
+        done: ConnectT = self._wrap(self._connected(self))
+        return done
 
     @property
     def connected(self) -> bool:
         return self._conn.connected
 
-    def ping(self, *options: Any, **kwargs: Any) -> Any:
+    def ping(self, *options: Any, **kwargs: Any) -> PingT:
         """Ping every service of the bucket's nodes (``PingOptions``; ``ping(timeout)`` still works)."""
-        return self._run(_health.ping_schedule(self._conn, options, kwargs))
+        result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
+        return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> Any:
+    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
         """State of each open connection (``DiagnosticsOptions``)."""
-        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        return result
 
-    def stats(self, group: str = "") -> Any:
+    def stats(self, group: str = "") -> StatsT:
         """Memcached STATS from every node: ``{server: {stat: value}}``."""
-        return self._run(lambda: _kv.schedule_stats(self._conn, group))
+        result: StatsT = self._run(lambda: _kv.schedule_stats(self._conn, group))
+        return result
 
     def view_indexes(self) -> Any:
         """Design-document management (ViewIndexManager) for this bucket; calls return this front
@@ -314,25 +372,29 @@ class AsyncBucketBase(_Owned, BucketCommon, BucketManagement):
                                      lambda schedule, then: run_program(request_program(schedule, then)),
                                      run_program)
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Any:
+    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewT:
         """Query a view; rows (ViewRow) stream as they arrive (options as the blocking Bucket.view_query)."""
-        return self._stream(self._conn, _requests.view(design_doc, view, options, kwargs, self._transcoder))
+        rows: ViewT = self._stream(self._conn, _requests.view(design_doc, view, options, kwargs,
+                                                              self._transcoder))
+        return rows
 
     @property
-    def _rows_class(self) -> type:
-        return self._cluster._rows_class
+    def _rows_class(self) -> Callable[[Connection, ServiceRequest], AsyncRows]:
+        rows_class: Callable[[Connection, ServiceRequest], AsyncRows] = self._cluster._rows_class
+        return rows_class
 
-    def _wrap_rows(self, rows: AsyncRows) -> Any:
+    def _wrap_rows(self, rows: Any) -> Any:
         return self._cluster._wrap_rows(rows)
 
-    def _wrap(self, pending: Pending) -> Any:
+    def _wrap(self, pending: Any) -> Any:
         return self._cluster._wrap(pending)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
+class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
+                       Generic[BucketT, ConnectT, PingT, DiagnosticsT, QueryT, AnalyticsT, SearchT]):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
     :param connstr: connection string (see the blocking ``Cluster``).
@@ -378,15 +440,16 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
             raise
         return conn
 
-    def on_connect(self) -> Any:
+    def on_connect(self) -> ConnectT:
         """Completes with the cluster once it is connected (or fails with a typed exception)."""
-        return self._wrap(self._connected(self))
+        done: ConnectT = self._wrap(self._connected(self))
+        return done
 
     @property
     def connected(self) -> bool:
         return self._conn.connected
 
-    def bucket(self, name: str) -> Any:
+    def bucket(self, name: str) -> BucketT:
         """Open (once) and return a bucket; operations on it wait for its connection."""
         check_name("bucket", name)
         self._check_thread()
@@ -396,32 +459,38 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
         if bucket is None or bucket.closed:
             bucket = self._bucket_class(self, name, self._open(name))
             self._buckets[name] = bucket
-        return bucket
+        out: BucketT = bucket
+        return out
 
     def _mgmt(self, program: Program) -> Any:
         """Run a management program (couchbase.management._http) on the cluster connection, in this
         front end's idiom (AsyncResult, future, Deferred, parked greenlet)."""
         return self._wrap(run_async(self, self._conn, program))
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
         """Run a N1QL statement; rows stream as they arrive (options as the blocking Cluster.query)."""
-        return self._stream(self._conn, _requests.query(statement, options, kwargs))
+        rows: QueryT = self._stream(self._conn, _requests.query(statement, options, kwargs))
+        return rows
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
         """Run an analytics statement; rows stream as they arrive."""
-        return self._stream(self._conn, _requests.analytics(statement, options, kwargs))
+        rows: AnalyticsT = self._stream(self._conn, _requests.analytics(statement, options, kwargs))
+        return rows
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
         """Run a full-text search; hits (SearchRow) stream as they arrive."""
-        return self._stream(self._conn, _requests.search(index, query, options, kwargs))
+        rows: SearchT = self._stream(self._conn, _requests.search(index, query, options, kwargs))
+        return rows
 
-    def ping(self, *options: Any, **kwargs: Any) -> Any:
+    def ping(self, *options: Any, **kwargs: Any) -> PingT:
         """Ping the cluster's services (``PingOptions``; ``ping(timeout)`` still works)."""
-        return self._run(_health.ping_schedule(self._conn, options, kwargs))
+        result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
+        return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> Any:
+    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
         """State of each open connection (``DiagnosticsOptions``)."""
-        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        return result
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(connstr={self._connstr!r}, username={self._username!r}, "

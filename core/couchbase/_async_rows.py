@@ -140,7 +140,7 @@ class AsyncRows:
             self._resume()
         return row
 
-    def take_all(self) -> list:
+    def take_all(self) -> list[Any]:
         """Every buffered row."""
         rows = list(self.buffer)
         self.buffer.clear()

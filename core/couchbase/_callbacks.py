@@ -22,14 +22,17 @@ stored on the connection and re-raised at the next boundary (the blocking
 """
 from __future__ import annotations
 
-from typing import Callable, Dict
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from couchbase import _logging
 from couchbase._binding import ffi, lib
 
+if TYPE_CHECKING:
+    from couchbase._instance import Connection
+
 # conn_id -> weak reference to the Connection. Filled and emptied by connection.Connection;
 # weak, so that a connection nobody references any more can be released (see _instance.py).
-CONNECTIONS: Dict[int, Callable[[], "object"]] = {}
+CONNECTIONS: Dict[int, Callable[[], Optional["Connection"]]] = {}
 
 
 def _gone() -> None:
@@ -37,18 +40,18 @@ def _gone() -> None:
     return None
 
 @ffi.def_extern()
-def pycb_on_response(resp) -> None:  # type: ignore[no-untyped-def]
+def pycb_on_response(resp: Any) -> None:
     conn = CONNECTIONS.get(resp.conn_id, _gone)()
     if conn is None:
         return
     try:
-        conn._on_response(resp)  # type: ignore[attr-defined]
+        conn._on_response(resp)
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
-        conn._report_callback_error(exc)  # type: ignore[attr-defined]
+        conn._report_callback_error(exc)
 
 
 @ffi.def_extern()
-def pycb_on_log(iid, subsys, severity, srcfile, srcline, message) -> None:  # type: ignore[no-untyped-def]
+def pycb_on_log(iid: Any, subsys: Any, severity: Any, srcfile: Any, srcline: Any, message: Any) -> None:
     try:
         _logging.emit(
             iid,
@@ -71,7 +74,7 @@ def _iops_of(iops_id: int) -> "object":
 
 
 @ffi.def_extern()
-def pycb_iops_event(iops_id, ev_id, ev, fd, flags) -> None:  # type: ignore[no-untyped-def]
+def pycb_iops_event(iops_id: Any, ev_id: Any, ev: Any, fd: Any, flags: Any) -> None:
     io = _iops_of(iops_id)
     if io is None:
         return
@@ -82,7 +85,7 @@ def pycb_iops_event(iops_id, ev_id, ev, fd, flags) -> None:  # type: ignore[no-u
 
 
 @ffi.def_extern()
-def pycb_iops_timer(iops_id, tm_id, tm, usecs) -> None:  # type: ignore[no-untyped-def]
+def pycb_iops_timer(iops_id: Any, tm_id: Any, tm: Any, usecs: Any) -> None:
     io = _iops_of(iops_id)
     if io is None:
         return
@@ -93,7 +96,7 @@ def pycb_iops_timer(iops_id, tm_id, tm, usecs) -> None:  # type: ignore[no-untyp
 
 
 @ffi.def_extern()
-def pycb_iops_loop(iops_id, action) -> None:  # type: ignore[no-untyped-def]
+def pycb_iops_loop(iops_id: Any, action: Any) -> None:
     io = _iops_of(iops_id)
     if io is None:
         return
@@ -109,11 +112,11 @@ def pycb_iops_loop(iops_id, action) -> None:  # type: ignore[no-untyped-def]
 
 
 @ffi.def_extern()
-def pycb_on_bootstrap(conn_id, rc) -> None:  # type: ignore[no-untyped-def]
+def pycb_on_bootstrap(conn_id: Any, rc: Any) -> None:
     conn = CONNECTIONS.get(conn_id, _gone)()
     if conn is None:
         return
     try:
-        conn._on_bootstrap(rc)  # type: ignore[attr-defined]
+        conn._on_bootstrap(rc)
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
-        conn._report_callback_error(exc)  # type: ignore[attr-defined]
+        conn._report_callback_error(exc)

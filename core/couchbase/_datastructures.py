@@ -77,7 +77,7 @@ async def run_asyncio(program: Program) -> Any:
 
 
 def _ok(key: Any, res: Any = None) -> OperationResult:
-    out = OperationResult(key, 0, None)  # type: ignore[arg-type]
+    out = OperationResult(key, 0, None)
     out.cas = getattr(res, "cas", 0) or 0
     return out
 

@@ -212,7 +212,7 @@ class Connection:
             waiter(rc)
         self._idle()
         if self._orphaned and not self.closed:
-            self.iops.call_later(0, self._reap)
+            self.iops.call_later(0, self._reap)  # type: ignore[union-attr]  # orphans are event-loop connections
 
     def connect_blocking(self) -> None:
         """Bootstrap with libcouchbase's own loop; raise a typed error on failure."""
@@ -354,7 +354,8 @@ class Connection:
     def _on_orphan_response(self, resp: Any) -> None:
         Connection._on_response(self, resp)
         if not self.pending and not self.closed:
-            self.iops.call_later(0, self._reap)  # inside libcouchbase's dispatch: close on the next turn
+            # inside libcouchbase's dispatch: close on the next turn (orphans are event-loop connections)
+            self.iops.call_later(0, self._reap)  # type: ignore[union-attr]
 
     # ---- locking -------------------------------------------------------
     def locked(self) -> "_Guard":
@@ -462,9 +463,9 @@ class Connection:
             return
         lib.lcb_sched_enter(self.instance)
         self.corked = True
-        iops = self.iops
-        iops.held = self._weak_uncork
-        iops.call_soon(self.uncork)
+        iops = self.iops  # only event-loop connections cork (see AsyncCollectionBase)
+        iops.held = self._weak_uncork  # type: ignore[union-attr]
+        iops.call_soon(self.uncork)  # type: ignore[union-attr]
 
     def uncork(self) -> None:
         """Send what :meth:`cork` held (harmless when nothing is held)."""
@@ -476,7 +477,7 @@ class Connection:
     def _drop_cork(self) -> None:
         if self.corked:
             self.corked = False
-            self.iops.held = None
+            self.iops.held = None  # type: ignore[union-attr]  # corked: an event-loop connection
 
     # ---- completion ------------------------------------------------------
     def _on_response(self, resp: Any) -> None:
@@ -511,7 +512,8 @@ class Connection:
             raise exception_for(rc, f"setting a timeout failed: {strerror(rc)}")
 
     def get_timeout(self, cntl: int) -> float:
-        return lib.lcb_cntl_getu32(self.instance, cntl) / 1_000_000
+        us: int = lib.lcb_cntl_getu32(self.instance, cntl)
+        return us / 1_000_000
 
     def pending_count(self) -> int:
         return len(self.pending)
@@ -595,10 +597,11 @@ def _destroy_in(pid: int, instance: Any, logger: Any) -> None:
 
 def strerror(rc: int) -> str:
     """libcouchbase's short description of a status code."""
-    return ffi.string(lib.lcb_strerror_short(rc)).decode("utf-8", "replace")
+    text: str = ffi.string(lib.lcb_strerror_short(rc)).decode("utf-8", "replace")
+    return text
 
 
 def live_connections() -> List[Connection]:
     """Connections not yet closed (for leak checks in tests)."""
-    live = (ref() for ref in list(_callbacks.CONNECTIONS.values()))  # type: ignore[operator]
+    live = (ref() for ref in list(_callbacks.CONNECTIONS.values()))
     return [conn for conn in live if conn is not None and not conn.closed]

@@ -27,13 +27,16 @@ from typing import (
     Any,
     Callable,
     Dict,
+    Generic,
     Iterable,
     Iterator,
     List,
     Mapping,
     Optional,
+    Sequence,
     Tuple,
     Type,
+    Union,
 )
 
 from couchbase import _durability
@@ -42,6 +45,22 @@ from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
 from couchbase._common import DEFAULT, check_name
 from couchbase._datastructures import DataStructuresMixin
+from couchbase._generic import (
+    CounterT,
+    ExistsT,
+    GetT,
+    LookupInT,
+    MultiCounterT,
+    MultiExistsT,
+    MultiGetT,
+    MultiMutationT,
+    MultiReplicaT,
+    MutateInT,
+    MutationT,
+    ReplicasT,
+    ReplicaT,
+    Specialized,
+)
 from couchbase._kv_response import (
     _COMMON_MASK,
     _JSON_COMMON,
@@ -88,7 +107,74 @@ from couchbase.results import (
 from couchbase.transcoder import Transcoder, encode_with
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeAlias, Unpack
+
     from couchbase._instance import Connection
+    from couchbase._kwargs import (
+        BinaryKwargs,
+        BinaryMultiKwargs,
+        CounterKwargs,
+        CounterMultiKwargs,
+        Expiry,
+        GetAndLockKwargs,
+        GetAndTouchKwargs,
+        GetKwargs,
+        GetMultiKwargs,
+        InsertKwargs,
+        LegacyCounterKwargs,
+        LegacyCounterMultiKwargs,
+        LockMultiKwargs,
+        LookupInKwargs,
+        MutateInKwargs,
+        RemoveKwargs,
+        RemoveMultiKwargs,
+        ReplaceKwargs,
+        ReplicaKwargs,
+        ReplicaMultiKwargs,
+        Seconds,
+        TimeoutKwargs,
+        TimeoutMultiKwargs,
+        UpsertKwargs,
+        UpsertMultiKwargs,
+    )
+    from couchbase.options import (
+        AppendMultiOptions,
+        AppendOptions,
+        DecrementMultiOptions,
+        DecrementOptions,
+        ExistsMultiOptions,
+        ExistsOptions,
+        GetAllReplicasMultiOptions,
+        GetAllReplicasOptions,
+        GetAndLockMultiOptions,
+        GetAndLockOptions,
+        GetAndTouchOptions,
+        GetAnyReplicaMultiOptions,
+        GetAnyReplicaOptions,
+        GetMultiOptions,
+        GetOptions,
+        IncrementMultiOptions,
+        IncrementOptions,
+        InsertMultiOptions,
+        InsertOptions,
+        LookupInOptions,
+        MutateInOptions,
+        PrependMultiOptions,
+        PrependOptions,
+        RemoveMultiOptions,
+        RemoveOptions,
+        ReplaceMultiOptions,
+        ReplaceOptions,
+        TouchMultiOptions,
+        TouchOptions,
+        UnlockMultiOptions,
+        UnlockOptions,
+        UpsertMultiOptions,
+        UpsertOptions,
+    )
+
+    #: What a multi store takes: a dict key -> value, an ItemCollection, or (key, value) pairs.
+    KeysAndValues: TypeAlias = Union[Mapping[str, Any], ItemCollection, Iterable[Tuple[str, Any]]]
 
 # The options of a call that passed none: shared and read-only, so the common call skips options.merge.
 _NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
@@ -103,18 +189,18 @@ REPLICA_ANY, REPLICA_ALL = 0, 1
 
 # ---- connection-wide operations ------------------------------------------
 
-def _conn_op(conn: "Connection", key: Any, kind: int) -> Tuple[AsyncResult, int]:
-    op = AsyncResult(key, kind, NOT_QUIET, conn.bucket_name)
+def _conn_op(conn: "Connection", key: Any, kind: int) -> Tuple[AsyncResult[Any], int]:
+    op: AsyncResult[Any] = AsyncResult(key, kind, NOT_QUIET, conn.bucket_name)
     return op, conn.register(op)
 
 
-def _conn_check(conn: "Connection", op: AsyncResult, rc: int, what: str) -> AsyncResult:
+def _conn_check(conn: "Connection", op: AsyncResult[Any], rc: int, what: str) -> AsyncResult[Any]:
     if rc:
         raise conn.not_scheduled(op, rc, what)
     return op
 
 
-def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult:
+def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult[Any]:
     """STATS on every node; the result is ``{server: {stat: value}}``."""
     if not isinstance(group, str):
         raise InvalidArgumentException(message=f"stats group must be a str, got {type(group).__name__}")
@@ -124,7 +210,7 @@ def schedule_stats(conn: "Connection", group: str = "") -> AsyncResult:
 
 
 def schedule_ping(conn: "Connection", timeout: Any = None,
-                  report: Optional[Dict[str, Any]] = None) -> AsyncResult:
+                  report: Optional[Dict[str, Any]] = None) -> AsyncResult[Any]:
     """Ping every service; the result is a PingResult (``report``: its report_id/service_types)."""
     tmo = _o.timeout_us(timeout)
     op = ReportOp("ping", K_PING, NOT_QUIET, conn.bucket_name)
@@ -133,7 +219,7 @@ def schedule_ping(conn: "Connection", timeout: Any = None,
     return _conn_check(conn, op, lib.pycb_ping(conn.instance, cookie, tmo), "ping")
 
 
-def schedule_diagnostics(conn: "Connection", report: Optional[Dict[str, Any]] = None) -> AsyncResult:
+def schedule_diagnostics(conn: "Connection", report: Optional[Dict[str, Any]] = None) -> AsyncResult[Any]:
     """Connection states; the result is a DiagnosticsResult."""
     op = ReportOp("diagnostics", K_DIAG, NOT_QUIET, conn.bucket_name)
     op.report = report
@@ -188,7 +274,7 @@ def _multi_key(key: Any, name: str) -> None:
                     f"got {type(key).__name__}: {key[:40]!r}") from None
 
 
-def cancel_scheduled(conn: "Connection", ops: List[AsyncResult]) -> None:
+def cancel_scheduled(conn: "Connection", ops: List[AsyncResult[Any]]) -> None:
     """A ``batch()`` block raised: drop what it scheduled (nothing was sent) and fail each op."""
     conn.sched_fail()
     for op in ops:
@@ -235,7 +321,9 @@ def _counter_number(op: str, name: str, value: Any) -> int:
     return _int_opt(op, name, value, -(2**63), 2**64 - 1)
 
 
-class KVOperations(DataStructuresMixin):
+class KVOperations(Specialized, DataStructuresMixin,
+                   Generic[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT, MutateInT,
+                           MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT, MultiCounterT]):
     """Every key-value operation of SPEC section 2; mixed into each front end's Collection."""
 
     # Set by the concrete collection (see _bind).
@@ -248,16 +336,18 @@ class KVOperations(DataStructuresMixin):
     _durability_stack: List[Dict[str, Any]]
 
     _get_ctx: Decode  # the decode context of a get without options
-    _batch: Optional[List[AsyncResult]] = None  # the open batch() block's operations
+    _batch: Optional[List[AsyncResult[Any]]] = None  # the open batch() block's operations
 
     # Front ends implement these.
-    def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:  # pragma: no cover - abstract
+    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
+                      multi: MultiCollector[Any]) -> Any:
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _schedule_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> None:
+    def _schedule_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
+                        multi: MultiCollector[Any]) -> None:
         """Schedule every operation of a multi call as one pipelined batch, or into the
         open ``batch()`` block (sent when it ends). Nothing is sent if one fails to schedule."""
         batch = self._batch
@@ -282,12 +372,12 @@ class KVOperations(DataStructuresMixin):
             multi.finish()
 
     @contextlib.contextmanager
-    def _scheduling_block(self) -> Iterator[List[AsyncResult]]:
+    def _scheduling_block(self) -> Iterator[List[AsyncResult[Any]]]:
         """The core of every front end's ``batch()``: what the block schedules is held in one
         libcouchbase scheduling context (and collected in the yielded list), sent when the
         block ends, or dropped and failed with RequestCanceledException if it raises."""
         conn = self._conn
-        ops: List[AsyncResult] = []
+        ops: List[AsyncResult[Any]] = []
         conn.sched_enter()
         self._batch = ops
         try:
@@ -299,11 +389,12 @@ class KVOperations(DataStructuresMixin):
         self._batch = None
         conn.sched_leave()
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int,
+                        replicate_to: int) -> Any:
         """Run a mutation, then poll observe-based durability from its mutation token."""
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _submit_maybe_durable(self, schedule: Callable[[], AsyncResult], opts: Mapping[str, Any]) -> Any:
+    def _submit_maybe_durable(self, schedule: Callable[[], AsyncResult[Any]], opts: Mapping[str, Any]) -> Any:
         _level, persist_to, replicate_to = self._durability(opts)
         if persist_to or replicate_to:
             return self._submit_durable(schedule, persist_to, replicate_to)
@@ -356,13 +447,13 @@ class KVOperations(DataStructuresMixin):
         return self._scope.name
 
     # ---- helpers ---------------------------------------------------------
-    def _new_op(self, key: Any, kind: int, ctx: Decode) -> Tuple[AsyncResult, int]:
+    def _new_op(self, key: Any, kind: int, ctx: Decode) -> Tuple[AsyncResult[Any], int]:
         if self._tokens_off and kind in _MUTATING and ctx is not UNLOCK:
             ctx = ctx.with_vbucket(self._conn.instance, key_bytes(key))
-        op = AsyncResult(key, kind, ctx, self._bucket_name)
+        op: AsyncResult[Any] = AsyncResult(key, kind, ctx, self._bucket_name)
         return op, self._conn.register(op)
 
-    def _check_rc(self, op: AsyncResult, rc: int, what: str) -> AsyncResult:
+    def _check_rc(self, op: AsyncResult[Any], rc: int, what: str) -> AsyncResult[Any]:
         if rc:
             raise self._conn.not_scheduled(op, rc, f"{what} of {op.key!r}")
         return op
@@ -384,7 +475,7 @@ class KVOperations(DataStructuresMixin):
 
     # ---- reads -------------------------------------------------------------
     def _sched_get(self, key: Any, opts: Mapping[str, Any], mode: int = GET_PLAIN,
-                   arg: int = 0) -> AsyncResult:
+                   arg: int = 0) -> AsyncResult[Any]:
         kb = key_bytes(key)
         if not opts:  # the common call: no options at all
             ctx, tmo = self._get_ctx, 0
@@ -416,7 +507,7 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, tmo)
         return self._check_rc(op, rc, "get") if rc else op
 
-    def get(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def get(self, key: str, *options: GetOptions, **kwargs: Unpack[GetKwargs]) -> GetT:
         """Read a document.
 
         Args:
@@ -441,7 +532,8 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("get", A_GET, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_get(key, opts))
 
-    def get_and_touch(self, key: Any, expiry: Any, *options: Any, **kwargs: Any) -> Any:
+    def get_and_touch(self, key: str, expiry: Expiry, *options: GetAndTouchOptions,
+                      **kwargs: Unpack[GetAndTouchKwargs]) -> GetT:
         """Read a document and set its expiry in one operation.
 
         Args:
@@ -464,7 +556,8 @@ class KVOperations(DataStructuresMixin):
         exp = _o.expiry_value(expiry)
         return self._submit(lambda: self._sched_get(key, opts, GET_TOUCH, exp))
 
-    def get_and_lock(self, key: Any, lock_time: Any, *options: Any, **kwargs: Any) -> Any:
+    def get_and_lock(self, key: str, lock_time: Seconds, *options: GetAndLockOptions,
+                     **kwargs: Unpack[GetAndLockKwargs]) -> GetT:
         """Read a document and lock it against writes for ``lock_time``.
 
         A locked document is written only with the CAS this returns (or once the lock expires);
@@ -494,7 +587,7 @@ class KVOperations(DataStructuresMixin):
 
     lock = get_and_lock
 
-    def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
+    def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult[Any]:
         pref = opts.get("read_preference")
         if pref is not None and int(pref) != 0:  # ReadPreference.SELECTED_SERVER_GROUP
             raise FeatureUnavailableException(
@@ -507,7 +600,8 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, tmo)
         return self._check_rc(op, rc, "replica read")
 
-    def get_any_replica(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def get_any_replica(self, key: str, *options: GetAnyReplicaOptions,
+                        **kwargs: Unpack[ReplicaKwargs]) -> ReplicaT:
         """Read a document from the first copy (active or replica) that answers.
 
         Args:
@@ -529,7 +623,8 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("get_any_replica", A_REPLICA, options, kwargs)
         return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ANY))
 
-    def get_all_replicas(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def get_all_replicas(self, key: str, *options: GetAllReplicasOptions,
+                         **kwargs: Unpack[ReplicaKwargs]) -> ReplicasT:
         """Read a document from the active node and every replica.
 
         Args:
@@ -549,7 +644,7 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("get_all_replicas", A_REPLICA, options, kwargs)
         return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ALL))
 
-    def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         tmo = _o.timeout_us(opts.get("timeout"))
         op, cookie = self._new_op(key, K_EXISTS, NOT_QUIET)
@@ -557,7 +652,7 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_exists(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), tmo)
         return self._check_rc(op, rc, "exists")
 
-    def exists(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def exists(self, key: str, *options: ExistsOptions, **kwargs: Unpack[TimeoutKwargs]) -> ExistsT:
         """Tell whether a document exists, without reading it.
 
         Args:
@@ -576,7 +671,7 @@ class KVOperations(DataStructuresMixin):
         return self._submit(lambda: self._sched_exists(key, opts))
 
     # ---- simple mutations --------------------------------------------------
-    def _sched_touch(self, key: Any, expiry: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_touch(self, key: Any, expiry: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         exp = _o.expiry_value(expiry)
         tmo = _o.timeout_us(opts.get("timeout"))
@@ -585,7 +680,8 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_touch(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), exp, tmo)
         return self._check_rc(op, rc, "touch")
 
-    def touch(self, key: Any, expiry: Any, *options: Any, **kwargs: Any) -> Any:
+    def touch(self, key: str, expiry: Expiry, *options: TouchOptions,
+              **kwargs: Unpack[TimeoutKwargs]) -> MutationT:
         """Set a document's expiry without reading or changing its value.
 
         Args:
@@ -607,7 +703,7 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("touch", A_TOUCH, options, kwargs)
         return self._submit(lambda: self._sched_touch(key, expiry, opts))
 
-    def _sched_unlock(self, key: Any, cas: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_unlock(self, key: Any, cas: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         cas = _int_opt("unlock", "cas", cas, 1, 2**64 - 1)
         tmo = _o.timeout_us(opts.get("timeout"))
@@ -616,7 +712,8 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_unlock(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, tmo)
         return self._check_rc(op, rc, "unlock")
 
-    def unlock(self, key: Any, cas: int, *options: Any, **kwargs: Any) -> Any:
+    def unlock(self, key: str, cas: int, *options: UnlockOptions,
+               **kwargs: Unpack[TimeoutKwargs]) -> MutationT:
         """Release a lock taken with :meth:`get_and_lock`.
 
         Args:
@@ -639,7 +736,7 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("unlock", A_UNLOCK, options, kwargs)
         return self._submit(lambda: self._sched_unlock(key, cas, opts))
 
-    def _sched_store(self, operation: int, key: Any, value: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_store(self, operation: int, key: Any, value: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         tc = self._tc(opts) if opts else self._transcoder
         if operation in (APPEND, PREPEND):
@@ -680,7 +777,8 @@ class KVOperations(DataStructuresMixin):
                             tmo)
         return self._check_rc(op, rc, "store") if rc else op
 
-    def upsert(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def upsert(self, key: str, value: Any, *options: UpsertOptions,
+               **kwargs: Unpack[UpsertKwargs]) -> MutationT:
         """Create a document, or replace it if it exists.
 
         Args:
@@ -709,7 +807,8 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("upsert", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(UPSERT, key, value, opts))
 
-    def insert(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def insert(self, key: str, value: Any, *options: InsertOptions,
+               **kwargs: Unpack[InsertKwargs]) -> MutationT:
         """Create a document that must not exist yet.
 
         Args:
@@ -733,7 +832,8 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("insert", A_INSERT, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(INSERT, key, value, opts))
 
-    def replace(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def replace(self, key: str, value: Any, *options: ReplaceOptions,
+                **kwargs: Unpack[ReplaceKwargs]) -> MutationT:
         """Replace a document that must exist (optionally only if its CAS matches).
 
         Args:
@@ -759,7 +859,7 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("replace", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(REPLACE, key, value, opts))
 
-    def _sched_remove(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_remove(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         cas = opts.get("cas", 0) or 0
         if cas:
@@ -772,7 +872,7 @@ class KVOperations(DataStructuresMixin):
         rc = lib.pycb_remove(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), cas, level, tmo)
         return self._check_rc(op, rc, "remove")
 
-    def remove(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def remove(self, key: str, *options: RemoveOptions, **kwargs: Unpack[RemoveKwargs]) -> MutationT:
         """Delete a document (optionally only if its CAS matches).
 
         Args:
@@ -797,7 +897,7 @@ class KVOperations(DataStructuresMixin):
         return self._submit_maybe_durable(lambda: self._sched_remove(key, opts), opts)
 
     # ---- binary ------------------------------------------------------------
-    def _sched_counter(self, key: Any, delta: int, opts: Mapping[str, Any]) -> AsyncResult:
+    def _sched_counter(self, key: Any, delta: int, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
         initial = opts.get("initial")
         has_initial = initial is not None
@@ -822,7 +922,7 @@ class KVOperations(DataStructuresMixin):
             raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
         return self._submit_maybe_durable(lambda: self._sched_counter(key, sign * delta, opts), opts)
 
-    def increment(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def increment(self, key: str, *options: IncrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
         """Add to a counter document (a decimal number stored as its text).
 
         Args:
@@ -843,7 +943,7 @@ class KVOperations(DataStructuresMixin):
         """
         return self._counter("increment", key, 1, options, kwargs)
 
-    def decrement(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def decrement(self, key: str, *options: DecrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
         """Subtract from a counter document; it stops at 0.
 
         Args:
@@ -863,7 +963,8 @@ class KVOperations(DataStructuresMixin):
         """
         return self._counter("decrement", key, -1, options, kwargs)
 
-    def counter(self, key: Any, delta: int = 1, initial: Optional[int] = None, **kwargs: Any) -> Any:
+    def counter(self, key: str, delta: int = 1, initial: Optional[int] = None,
+                **kwargs: Unpack[LegacyCounterKwargs]) -> CounterT:
         """Add a signed ``delta`` to a counter (the 1.x/2.x spelling of increment/decrement).
 
         Args:
@@ -888,7 +989,8 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("counter", A_COUNTER, (), dict(kwargs, initial=initial))
         return self._submit_maybe_durable(lambda: self._sched_counter(key, d, opts), opts)
 
-    def append(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def append(self, key: str, value: Union[str, bytes], *options: AppendOptions,
+               **kwargs: Unpack[BinaryKwargs]) -> MutationT:
         """Append raw bytes (or UTF-8 text) to a document's stored value.
 
         Args:
@@ -910,7 +1012,8 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("append", A_BINARY, options, kwargs)
         return self._submit(lambda: self._sched_store(APPEND, key, value, opts))
 
-    def prepend(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def prepend(self, key: str, value: Union[str, bytes], *options: PrependOptions,
+                **kwargs: Unpack[BinaryKwargs]) -> MutationT:
         """Prepend raw bytes (or UTF-8 text) to a document's stored value.
 
         Args:
@@ -932,7 +1035,7 @@ class KVOperations(DataStructuresMixin):
         opts = _o.merge("prepend", A_BINARY, options, kwargs)
         return self._submit(lambda: self._sched_store(PREPEND, key, value, opts))
 
-    def binary(self) -> "BinaryView":
+    def binary(self) -> BinaryView[MutationT, CounterT, MultiMutationT, MultiCounterT]:
         """The binary operations of this collection (SDK 4.x ``collection.binary()``).
 
         Returns:
@@ -945,7 +1048,7 @@ class KVOperations(DataStructuresMixin):
 
     # ---- sub-document --------------------------------------------------
     def _sched_subdoc(self, key: Any, kb: bytes, specs: List[SD.Spec], kind: int, ctx: Any,
-                      opts: Mapping[str, Any]) -> AsyncResult:
+                      opts: Mapping[str, Any]) -> AsyncResult[Any]:
         n = len(specs)
         keep = [s.path.encode("utf-8") for s in specs]
         ops_a = ffi.new("int[]", [s.kind for s in specs])
@@ -989,7 +1092,8 @@ class KVOperations(DataStructuresMixin):
                              bool(opts.get("access_deleted", False)), level, tmo)
         return self._check_rc(op, rc, "sub-document operation")
 
-    def lookup_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
+    def lookup_in(self, key: str, specs: Iterable[SD.Spec], *options: LookupInOptions,
+                  **kwargs: Unpack[LookupInKwargs]) -> LookupInT:
         """Read paths of one document in one operation: ``lookup_in(key, [SD.get("a"), SD.exists("b")])``.
 
         Args:
@@ -1013,7 +1117,8 @@ class KVOperations(DataStructuresMixin):
         return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP,
                                                        Decode(specs=checked), opts))
 
-    def mutate_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
+    def mutate_in(self, key: str, specs: Iterable[SD.Spec], *options: MutateInOptions,
+                  **kwargs: Unpack[MutateInKwargs]) -> MutateInT:
         """Change paths of one document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``.
 
         Args:
@@ -1046,9 +1151,9 @@ class KVOperations(DataStructuresMixin):
             opts)
 
     # ---- multi operations ------------------------------------------------
-    def _multi(self, name: str, items: List[Tuple[Any, Callable[[], AsyncResult]]], quiet: bool,
+    def _multi(self, name: str, items: Sequence[Tuple[Any, Callable[..., AsyncResult[Any]]]], quiet: bool,
                item_map: Optional[Dict[Any, Any]] = None) -> Any:
-        multi = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
+        multi: MultiCollector[Any] = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
         return self._submit_multi([sched for _, sched in items], multi)
 
     def _reject_multi_client_durability(self, name: str, opts: Mapping[str, Any]) -> None:
@@ -1131,13 +1236,14 @@ class KVOperations(DataStructuresMixin):
         return out
 
     def _keyed(self, name: str, keys: Any, opts: Dict[str, Any], allowed_: Any,
-               sched: Callable[[Any, Mapping[str, Any]], AsyncResult],
-               ) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
+               sched: Callable[[Any, Mapping[str, Any]], AsyncResult[Any]],
+               ) -> List[Tuple[Any, Callable[..., AsyncResult[Any]]]]:
         per_key = self._per_key(name, opts, allowed_)
         return [(k, (lambda k=k, o=(dict(opts, **per_key[k]) if k in per_key else opts): sched(k, o)))
                 for k in keys]
 
-    def get_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def get_multi(self, keys: Union[Iterable[str], ItemCollection], *options: GetMultiOptions,
+                  **kwargs: Unpack[GetMultiKwargs]) -> MultiGetT:
         """Read many documents in one pipelined batch.
 
         Args:
@@ -1163,7 +1269,8 @@ class KVOperations(DataStructuresMixin):
         items = self._keyed("get_multi", keys, opts, A_GET, self._sched_get)
         return self._multi("get_multi", items, quiet, item_map)
 
-    def get_any_replica_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def get_any_replica_multi(self, keys: Iterable[str], *options: GetAnyReplicaMultiOptions,
+                              **kwargs: Unpack[ReplicaMultiKwargs]) -> MultiReplicaT:
         """:meth:`get_any_replica` for many keys in one pipelined batch.
 
         Args:
@@ -1187,7 +1294,8 @@ class KVOperations(DataStructuresMixin):
                             lambda k, o: self._sched_replica(k, o, REPLICA_ANY))
         return self._multi("get_any_replica_multi", items, quiet)
 
-    def get_all_replicas_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def get_all_replicas_multi(self, keys: Iterable[str], *options: GetAllReplicasMultiOptions,
+                               **kwargs: Unpack[ReplicaMultiKwargs]) -> MultiReplicaT:
         """:meth:`get_all_replicas` for many keys in one pipelined batch.
 
         Args:
@@ -1217,7 +1325,7 @@ class KVOperations(DataStructuresMixin):
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, name)
 
-        def sched(k: Any, o: Mapping[str, Any]) -> AsyncResult:
+        def sched(k: Any, o: Mapping[str, Any]) -> AsyncResult[Any]:
             delta = _counter_number(name, "delta", o.get("delta", 1))
             if not 0 < delta < 2**63:
                 raise InvalidArgumentException(message=f"{name}: delta must be in 1..2**63-1, got {delta}")
@@ -1227,7 +1335,8 @@ class KVOperations(DataStructuresMixin):
         self._reject_multi_client_durability(name, opts)
         return self._multi(name, items, quiet)
 
-    def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def increment_multi(self, keys: Iterable[str], *options: IncrementMultiOptions,
+                        **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
         """:meth:`increment` many counters in one pipelined batch.
 
         Args:
@@ -1248,7 +1357,8 @@ class KVOperations(DataStructuresMixin):
         """
         return self._counter_multi("increment_multi", 1, keys, options, kwargs)
 
-    def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def decrement_multi(self, keys: Iterable[str], *options: DecrementMultiOptions,
+                        **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
         """:meth:`decrement` many counters in one pipelined batch.
 
         Args:
@@ -1276,7 +1386,8 @@ class KVOperations(DataStructuresMixin):
             items.append((k, (lambda k=k, v=v, o=o: self._sched_store(operation, k, v, o))))
         return self._multi(name, items, quiet)
 
-    def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+    def append_multi(self, keys_and_values: KeysAndValues, *options: AppendMultiOptions,
+                     **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
         """:meth:`append` to many documents in one pipelined batch.
 
         Args:
@@ -1294,7 +1405,8 @@ class KVOperations(DataStructuresMixin):
         """
         return self._binary_multi("append_multi", APPEND, keys_and_values, options, kwargs)
 
-    def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+    def prepend_multi(self, keys_and_values: KeysAndValues, *options: PrependMultiOptions,
+                      **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
         """:meth:`prepend` to many documents in one pipelined batch.
 
         Args:
@@ -1311,7 +1423,8 @@ class KVOperations(DataStructuresMixin):
         """
         return self._binary_multi("prepend_multi", PREPEND, keys_and_values, options, kwargs)
 
-    def exists_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def exists_multi(self, keys: Iterable[str], *options: ExistsMultiOptions,
+                     **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiExistsT:
         """:meth:`exists` for many keys in one pipelined batch.
 
         Args:
@@ -1347,7 +1460,8 @@ class KVOperations(DataStructuresMixin):
             items.append((k, (lambda k=k, v=v, m=merged: self._sched_store(operation, k, v, m))))
         return self._multi(name, items, quiet, _item_map(kvs))
 
-    def upsert_multi(self, kvs: Any, *options: Any, **kwargs: Any) -> Any:
+    def upsert_multi(self, kvs: KeysAndValues, *options: UpsertMultiOptions,
+                     **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
         """:meth:`upsert` many documents in one pipelined batch.
 
         Args:
@@ -1366,7 +1480,8 @@ class KVOperations(DataStructuresMixin):
         """
         return self._store_multi("upsert_multi", UPSERT, kvs, options, kwargs)
 
-    def insert_multi(self, kvs: Any, *options: Any, **kwargs: Any) -> Any:
+    def insert_multi(self, kvs: KeysAndValues, *options: InsertMultiOptions,
+                     **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
         """:meth:`insert` many documents in one pipelined batch.
 
         Args:
@@ -1384,7 +1499,8 @@ class KVOperations(DataStructuresMixin):
         """
         return self._store_multi("insert_multi", INSERT, kvs, options, kwargs)
 
-    def replace_multi(self, kvs: Any, *options: Any, **kwargs: Any) -> Any:
+    def replace_multi(self, kvs: KeysAndValues, *options: ReplaceMultiOptions,
+                      **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
         """:meth:`replace` many documents in one pipelined batch.
 
         Args:
@@ -1402,7 +1518,8 @@ class KVOperations(DataStructuresMixin):
         """
         return self._store_multi("replace_multi", REPLACE, kvs, options, kwargs)
 
-    def remove_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def remove_multi(self, keys: Iterable[str], *options: RemoveMultiOptions,
+                     **kwargs: Unpack[RemoveMultiKwargs]) -> MultiMutationT:
         """:meth:`remove` many documents in one pipelined batch.
 
         Args:
@@ -1425,7 +1542,8 @@ class KVOperations(DataStructuresMixin):
         self._reject_multi_client_durability("remove_multi", opts)
         return self._multi("remove_multi", items, quiet)
 
-    def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
+    def touch_multi(self, keys: Iterable[str], expiry: Expiry, *options: TouchMultiOptions,
+                    **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiMutationT:
         """:meth:`touch` many documents in one pipelined batch.
 
         Args:
@@ -1447,7 +1565,8 @@ class KVOperations(DataStructuresMixin):
         return self._multi("touch_multi", self._keyed("touch_multi", keys, opts, A_TOUCH,
                                                       lambda k, o: self._sched_touch(k, expiry, o)), quiet)
 
-    def lock_multi(self, keys: Iterable[Any], lock_time: Any, *options: Any, **kwargs: Any) -> Any:
+    def lock_multi(self, keys: Iterable[str], lock_time: Seconds, *options: GetAndLockMultiOptions,
+                   **kwargs: Unpack[LockMultiKwargs]) -> MultiGetT:
         """:meth:`get_and_lock` many documents in one pipelined batch (``get_and_lock_multi``).
 
         Args:
@@ -1473,7 +1592,8 @@ class KVOperations(DataStructuresMixin):
 
     get_and_lock_multi = lock_multi
 
-    def unlock_multi(self, keys_and_cas: Any, *options: Any, **kwargs: Any) -> Any:
+    def unlock_multi(self, keys_and_cas: Mapping[str, Any], *options: UnlockMultiOptions,
+                     **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiMutationT:
         """:meth:`unlock` many documents in one pipelined batch.
 
         Args:
@@ -1497,7 +1617,9 @@ class KVOperations(DataStructuresMixin):
         return self._multi("unlock_multi",
                            [(k, (lambda k=k, c=c: self._sched_unlock(k, c, opts))) for k, c in pairs], quiet)
 
-    def counter_multi(self, keys: Any, delta: int = 1, initial: Optional[int] = None, **kwargs: Any) -> Any:
+    def counter_multi(self, keys: Union[Iterable[str], Mapping[str, int]], delta: int = 1,
+                      initial: Optional[int] = None,
+                      **kwargs: Unpack[LegacyCounterMultiKwargs]) -> MultiCounterT:
         """:meth:`counter` on many keys in one pipelined batch (the 1.x/2.x spelling).
 
         Args:
@@ -1567,7 +1689,7 @@ class ObserveMixin:
 
     _conn: "Connection"
     _coll_b: bytes
-    _batch: Optional[List[AsyncResult]]
+    _batch: Optional[List[AsyncResult[Any]]]
     _run: Callable[[Callable[[], Any]], Any]
 
     def observe(self, key: Any, master_only: bool = False) -> List[_durability.ObserveInfo]:
@@ -1612,7 +1734,7 @@ def _item_map(obj: Any) -> Optional[Dict[Any, Any]]:
     return None
 
 
-class BinaryCollection:
+class BinaryCollection(Generic[MutationT, CounterT, MultiMutationT, MultiCounterT]):
     """``collection.binary()``: append, prepend, increment, decrement (SDK 4.x BinaryCollection).
 
     Each method is the collection's own (same arguments, results and exceptions), so it returns
@@ -1622,31 +1744,38 @@ class BinaryCollection:
         kv: The collection whose operations these are.
     """
 
-    def __init__(self, kv: KVOperations) -> None:
+    def __init__(self, kv: KVOperations[Any, Any, Any, Any, MutationT, CounterT, Any, Any, Any, Any, Any,
+                                        MultiMutationT, MultiCounterT]) -> None:
         self._kv = kv
 
-    def append(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def append(self, key: str, value: Union[str, bytes], *options: AppendOptions,
+               **kwargs: Unpack[BinaryKwargs]) -> MutationT:
         return self._kv.append(key, value, *options, **kwargs)
 
-    def prepend(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
+    def prepend(self, key: str, value: Union[str, bytes], *options: PrependOptions,
+                **kwargs: Unpack[BinaryKwargs]) -> MutationT:
         return self._kv.prepend(key, value, *options, **kwargs)
 
-    def increment(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def increment(self, key: str, *options: IncrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
         return self._kv.increment(key, *options, **kwargs)
 
-    def decrement(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+    def decrement(self, key: str, *options: DecrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
         return self._kv.decrement(key, *options, **kwargs)
 
-    def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def increment_multi(self, keys: Iterable[str], *options: IncrementMultiOptions,
+                        **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
         return self._kv.increment_multi(keys, *options, **kwargs)
 
-    def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+    def decrement_multi(self, keys: Iterable[str], *options: DecrementMultiOptions,
+                        **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
         return self._kv.decrement_multi(keys, *options, **kwargs)
 
-    def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+    def append_multi(self, keys_and_values: KeysAndValues, *options: AppendMultiOptions,
+                     **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
         return self._kv.append_multi(keys_and_values, *options, **kwargs)
 
-    def prepend_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:
+    def prepend_multi(self, keys_and_values: KeysAndValues, *options: PrependMultiOptions,
+                      **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
         return self._kv.prepend_multi(keys_and_values, *options, **kwargs)
 
 

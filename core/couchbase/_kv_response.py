@@ -14,7 +14,7 @@ The request side (validation, encoding, scheduling) is :mod:`couchbase._kv`.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Tuple, Type, TypeVar
 
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
@@ -95,7 +95,11 @@ UNLOCK = Decode()  # an unlock (its LOCKED answer is a CAS mismatch)
 QUIET = Decode(quiet=True)
 
 
-class AsyncResult(Pending):
+#: What an operation completes with (``AsyncResult[GetResult]``, ``MultiCollector[MultiGetResult]``).
+R = TypeVar("R")
+
+
+class AsyncResult(Pending, Generic[R]):
     """One scheduled key-value operation; completed from the response callback.
 
     Raw-async users set ``callback(result)`` and ``errback(op, exc_type,
@@ -105,6 +109,11 @@ class AsyncResult(Pending):
     """
 
     __slots__ = ("key", "kind", "ctx", "callback", "errback", "cookie", "_bucket")
+
+    if TYPE_CHECKING:  # the type checker's view of what the operation completes with
+        callback: Optional[Callable[[R], Any]]
+
+        def outcome(self) -> R: ...
 
     def __init__(self, key: Any, kind: int, ctx: Decode, bucket: Optional[str]) -> None:
         # Pending's fields are set here rather than through Pending.__init__: one call less per operation.
@@ -116,7 +125,7 @@ class AsyncResult(Pending):
         self.key = key
         self.kind = kind
         self.ctx = ctx
-        self.callback: Optional[Callable[[Any], Any]] = None
+        self.callback = None
         self.errback: Optional[Callable[..., Any]] = None
         self.cookie = 0
         self._bucket = bucket
@@ -141,7 +150,7 @@ class AsyncResult(Pending):
     @property
     def value(self) -> Any:
         """The result's value (``res.value`` also works on a batch placeholder)."""
-        return self.outcome().value
+        return self.outcome().value  # type: ignore[attr-defined]  # every KV result but a list has one
 
     @property
     def success(self) -> bool:
@@ -155,7 +164,7 @@ class AsyncResult(Pending):
         return f"<AsyncResult key={self.key!r} {state} result={self.result!r} error={self.error!r}>"
 
 
-def placeholder() -> AsyncResult:
+def placeholder() -> AsyncResult[Any]:
     """An AsyncResult with no operation of its own yet (completed through ``_adopt`` or ``_resolve``)."""
     return AsyncResult(None, -1, NOT_QUIET, None)
 
@@ -166,7 +175,7 @@ def _bytes(ptr: Any, n: int) -> bytes:
     return _buffer(ptr, n)[:] if n else b""
 
 
-def _token(op: AsyncResult, resp: Any) -> Optional[MutationToken]:
+def _token(op: AsyncResult[Any], resp: Any) -> Optional[MutationToken]:
     if not resp.has_token:
         vbid = op.ctx.vbid
         # tokens off: SDK 4.x still gives a token naming the vBucket, with uuid and seqno 0
@@ -174,7 +183,7 @@ def _token(op: AsyncResult, resp: Any) -> Optional[MutationToken]:
     return MutationToken(resp.token_vbid, resp.token_uuid, resp.token_seqno, op._bucket or "")
 
 
-def _error(op: AsyncResult, resp: Any) -> CouchbaseException:
+def _error(op: AsyncResult[Any], resp: Any) -> CouchbaseException:
     raw = ffi.new("pycb_ERRCTX *")
     lib.pycb_errctx(resp.errctx, raw)
     context = KeyValueErrorContext(
@@ -201,7 +210,7 @@ _LCB_ERR_TIMEOUT = 201
 _UNKNOWN_COLLECTION_STATUS = (0x88, 0x8C)
 
 
-def _quiet_or_raise(op: AsyncResult, resp: Any, factory: Callable[[], Any]) -> bool:
+def _quiet_or_raise(op: AsyncResult[Any], resp: Any, factory: Callable[[], Any]) -> bool:
     """True when the op failed; with quiet, a failed result is stored instead of an error."""
     if resp.rc == 0:
         return False
@@ -212,7 +221,7 @@ def _quiet_or_raise(op: AsyncResult, resp: Any, factory: Callable[[], Any]) -> b
     return True
 
 
-def _decode_get(op: AsyncResult, resp: Any) -> None:
+def _decode_get(op: AsyncResult[Any], resp: Any) -> None:
     if resp.rc and _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
         return
     ctx = op.ctx
@@ -235,7 +244,7 @@ class ReplicaResults(list):  # type: ignore[type-arg]
         return self[self._pos - 1]
 
 
-def _decode_replica(op: AsyncResult, resp: Any) -> None:
+def _decode_replica(op: AsyncResult[Any], resp: Any) -> None:
     if resp.rc:
         if op.kind == K_REPLICAS:
             if op.result is None:
@@ -259,7 +268,7 @@ def _decode_replica(op: AsyncResult, resp: Any) -> None:
         op.result = res
 
 
-def _decode_mutation(op: AsyncResult, resp: Any) -> None:
+def _decode_mutation(op: AsyncResult[Any], resp: Any) -> None:
     if resp.rc and _quiet_or_raise(op, resp, lambda: MutationResult(op.key, resp.rc)):
         if op.ctx is UNLOCK and isinstance(op.error, DocumentLockedException):
             # a server answers an unlock with the wrong CAS "locked": that is a CAS mismatch (SDK 4.x)
@@ -270,20 +279,20 @@ def _decode_mutation(op: AsyncResult, resp: Any) -> None:
     op.result = MutationResult(op.key, 0, resp.cas, _token(op, resp))
 
 
-def _decode_exists(op: AsyncResult, resp: Any) -> None:
+def _decode_exists(op: AsyncResult[Any], resp: Any) -> None:
     if resp.rc:
         op.error = _error(op, resp)
         return
     op.result = ExistsResult(op.key, 0, resp.cas, bool(resp.is_found))
 
 
-def _decode_counter(op: AsyncResult, resp: Any) -> None:
+def _decode_counter(op: AsyncResult[Any], resp: Any) -> None:
     if _quiet_or_raise(op, resp, lambda: CounterResult(op.key, resp.rc)):
         return
     op.result = CounterResult(op.key, 0, resp.cas, resp.counter, _token(op, resp))
 
 
-def _subdoc_fields(op: AsyncResult, resp: Any, specs: List[SD.Spec]) -> List[SubdocField]:
+def _subdoc_fields(op: AsyncResult[Any], resp: Any, specs: List[SD.Spec]) -> List[SubdocField]:
     raw = resp.raw
     count = lib.lcb_respsubdoc_result_size(raw)
     fields = []
@@ -315,8 +324,8 @@ def _subdoc_fields(op: AsyncResult, resp: Any, specs: List[SD.Spec]) -> List[Sub
     return fields
 
 
-def _decode_lookup(op: AsyncResult, resp: Any) -> None:
-    specs = op.ctx.specs
+def _decode_lookup(op: AsyncResult[Any], resp: Any) -> None:
+    specs: List[SD.Spec] = op.ctx.specs  # type: ignore[assignment]  # lookup_in always sets specs
     if resp.rc:
         op.error = _error(op, resp)
         return
@@ -327,11 +336,12 @@ def _decode_lookup(op: AsyncResult, resp: Any) -> None:
     op.result = LookupInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted))
 
 
-def _decode_mutate(op: AsyncResult, resp: Any) -> None:
+def _decode_mutate(op: AsyncResult[Any], resp: Any) -> None:
     if resp.rc:
         op.error = _error(op, resp)
         return
-    fields = _subdoc_fields(op, resp, op.ctx.specs)
+    specs: List[SD.Spec] = op.ctx.specs  # type: ignore[assignment]  # mutate_in always sets specs
+    fields = _subdoc_fields(op, resp, specs)
     for f in fields:
         if f.error is not None:
             op.error = f.error
@@ -339,7 +349,7 @@ def _decode_mutate(op: AsyncResult, resp: Any) -> None:
     op.result = MutateInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted), _token(op, resp))
 
 
-def _decode_get_expiry(op: AsyncResult, resp: Any) -> None:
+def _decode_get_expiry(op: AsyncResult[Any], resp: Any) -> None:
     ctx = op.ctx
     if _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
         return
@@ -360,8 +370,8 @@ def _decode_get_expiry(op: AsyncResult, resp: Any) -> None:
     op.result = GetResult(op.key, 0, resp.cas, value, flags, expiry=expiry)
 
 
-def _decode_project(op: AsyncResult, resp: Any) -> None:
-    paths = op.ctx.specs
+def _decode_project(op: AsyncResult[Any], resp: Any) -> None:
+    paths: List[str] = op.ctx.specs  # type: ignore[assignment]  # a projection always sets its paths
     if _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
         return
     raw = resp.raw
@@ -419,7 +429,7 @@ def _set_path(doc: Dict[str, Any], path: str, value: Any) -> None:
     cur[parts[-1]] = value
 
 
-def _decode_stats(op: AsyncResult, resp: Any) -> None:
+def _decode_stats(op: AsyncResult[Any], resp: Any) -> None:
     if op.result is None:
         op.result = {}
     if resp.rc:
@@ -433,7 +443,7 @@ def _decode_stats(op: AsyncResult, resp: Any) -> None:
         op.result.setdefault(server, {})[key] = _bytes(resp.value, resp.nvalue).decode("utf-8", "replace")
 
 
-def _decode_json_report(op: AsyncResult, resp: Any) -> None:
+def _decode_json_report(op: AsyncResult[Any], resp: Any) -> None:
     if resp.rc:
         op.error = _error(op, resp)
         return
@@ -442,7 +452,7 @@ def _decode_json_report(op: AsyncResult, resp: Any) -> None:
     op.result = PingResult(report, **extra) if op.kind == K_PING else DiagnosticsResult(report, **extra)
 
 
-_DECODERS: Dict[int, Callable[[AsyncResult, Any], None]] = {
+_DECODERS: Dict[int, Callable[[AsyncResult[Any], Any], None]] = {
     K_STATS: _decode_stats,
     K_PING: _decode_json_report,
     K_DIAG: _decode_json_report,
@@ -460,13 +470,15 @@ _DECODERS: Dict[int, Callable[[AsyncResult, Any], None]] = {
 
 
 
-class ReportOp(AsyncResult):
+class ReportOp(AsyncResult[Any]):
     """A ping/diagnostics operation: carries the ``report_id``/``service_types`` of its options."""
 
     __slots__ = ("report",)
 
+    report: Optional[Dict[str, Any]]
 
-class MultiCollector(Pending):
+
+class MultiCollector(Pending, Generic[R]):
     """A multi operation: completes once, when every key has.
 
     Its ``result`` is the :class:`~couchbase.results.MultiResult` (failed keys hold their
@@ -478,23 +490,28 @@ class MultiCollector(Pending):
 
     __slots__ = ("ops", "remaining", "quiet", "items", "callback", "errback", "result_class")
 
+    if TYPE_CHECKING:
+        callback: Optional[Callable[[R], Any]]
+
+        def outcome(self) -> R: ...
+
     def __init__(self, quiet: bool, items: Optional[Dict[Any, Any]] = None,
                  result_class: Type[MultiResult] = MultiResult) -> None:
         super().__init__()
         self.result_class = result_class  # the SDK 4.x Multi*Result of the operation
-        self.ops: List[AsyncResult] = []
+        self.ops: List[AsyncResult[Any]] = []
         self.remaining = 0
         self.quiet = quiet
         self.items = items  # key -> Item, for the Item API: results are stored into them
-        self.callback: Optional[Callable[[Any], Any]] = None
+        self.callback = None
         self.errback: Optional[Callable[..., Any]] = None
 
-    def add(self, op: AsyncResult) -> None:
+    def add(self, op: AsyncResult[Any]) -> None:
         self.ops.append(op)
         self.remaining += 1
         op.on_done = self._one_done
 
-    def _one_done(self, op: AsyncResult) -> None:
+    def _one_done(self, op: AsyncResult[Any]) -> None:
         self.remaining -= 1
         if self.remaining == 0:
             self.finish()

@@ -161,7 +161,8 @@ class LegacyAPI:
         """The KV operation timeout in seconds (settable)."""
         from couchbase._binding import lib
 
-        return self._kv._conn.get_timeout(lib.LCB_CNTL_OP_TIMEOUT)
+        secs: float = self._kv._conn.get_timeout(lib.LCB_CNTL_OP_TIMEOUT)
+        return secs
 
     @timeout.setter
     def timeout(self, value: float) -> None:
@@ -174,7 +175,8 @@ class LegacyAPI:
 
     @property
     def bucket(self) -> str:
-        return self._kv._bucket_name
+        name: str = self._kv._bucket_name
+        return name
 
     # ---- argument mapping ---------------------------------------------------------
     def _store_opts(
@@ -559,7 +561,8 @@ class LegacyAPI:
 
         if isinstance(keys, ItemCollection):
             return [i.key for i in keys]
-        return self._kv._keys_of(keys, "get_multi")
+        out: List[Any] = self._kv._keys_of(keys, "get_multi")
+        return out
 
     def _multi_of(
         self,

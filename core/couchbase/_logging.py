@@ -33,7 +33,7 @@ import re
 import sys
 import threading
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 #: the level of libcouchbase's TRACE lines (below DEBUG)
 TRACE = 5
@@ -54,7 +54,7 @@ _VARYING = re.compile(r"0x[0-9a-fA-F]+|(?<==)[0-9a-fA-F]+(?:ms|us|ns|s)?\b")
 _loggers: Dict[str, logging.Logger] = {}
 _lock = threading.Lock()
 # (logger name, level, template) -> [repeats not yet reported, window start, last message, extra]
-_repeats: Dict[Tuple[str, int, str], List] = {}
+_repeats: Dict[Tuple[str, int, str], List[Any]] = {}
 _env_applied: List[Optional[str]] = []
 
 
@@ -114,7 +114,7 @@ def emit(iid: int, subsys: str, severity: int, srcfile: str, srcline: int, text:
     extra = {"lcb_instance": iid, "lcb_subsys": subsys, "lcb_srcfile": srcfile, "lcb_srcline": srcline}
     key = (logger.name, level, _VARYING.sub("#", text))
     now = time.monotonic()
-    due: List[tuple] = []
+    due: List[tuple[Any, ...]] = []
     with _lock:
         entry = _repeats.get(key)
         fresh = entry is None or now - entry[1] >= REPEAT_WINDOW
@@ -146,7 +146,7 @@ def flush_repeats() -> None:
     _report(due)
 
 
-def _report(due: List[tuple]) -> None:
+def _report(due: List[tuple[Any, ...]]) -> None:
     for name, level, text, extra, count in due:
         logging.getLogger(name).log(level, "%s (%d more like this)", text, count, extra=extra)
 

@@ -122,7 +122,8 @@ class RowStream(Pending):
         if not errors or not isinstance(errors, list) or meta.get("status") in (None, "success"):
             return None
         first = errors[0] if isinstance(errors[0], dict) else {}
-        code = first.get("code") if isinstance(first.get("code"), int) else 0
+        given = first.get("code")
+        code = given if isinstance(given, int) else 0
         if code in _TIMEOUT_CODES or meta.get("status") == "timeout":
             rc = LCB_ERR_TIMEOUT
         elif 5000 <= code < 6000 or 25000 <= code < 26000:

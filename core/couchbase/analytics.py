@@ -58,7 +58,7 @@ class AnalyticsMetaData(QueryMetaData):
 class AnalyticsResult(QueryResult):
     """Rows of an analytics query as they arrive; ``metadata()`` once they are read."""
 
-    def metadata(self) -> AnalyticsMetaData:  # type: ignore[override]
+    def metadata(self) -> AnalyticsMetaData:
         return AnalyticsMetaData(self._finish())
 
 

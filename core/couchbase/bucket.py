@@ -15,6 +15,7 @@ from couchbase.scope import Scope
 
 if TYPE_CHECKING:
     from couchbase.cluster import Cluster
+    from couchbase.views import ViewResult
 
 
 class Bucket(BucketCommon, BucketManagement):
@@ -47,15 +48,18 @@ class Bucket(BucketCommon, BucketManagement):
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
         """Memcached STATS from every node: ``{server: {stat: value}}``."""
-        return self._run(lambda: _kv.schedule_stats(self._conn, group))
+        result: Dict[str, Dict[str, str]] = self._run(lambda: _kv.schedule_stats(self._conn, group))
+        return result
 
     def ping(self, *options: Any, **kwargs: Any) -> PingResult:
         """Ping every service the bucket's nodes offer (``PingOptions``; ``ping(timeout)`` still works)."""
-        return self._run(_health.ping_schedule(self._conn, options, kwargs))
+        result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
+        return result
 
     def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
         """State of each open connection."""
-        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        return result
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
         """Wait until the bucket's services answer a ping (see Cluster.wait_until_ready)."""
@@ -63,7 +67,7 @@ class Bucket(BucketCommon, BucketManagement):
 
         _health.wait_until_ready(self, timeout, options, kwargs, time.sleep)
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> Any:
+    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
         """Query a view; rows (ViewRow) stream as they arrive.
 
         Options: ViewOptions fields (``key``, ``keys``, ``startkey``/``endkey``,
@@ -72,9 +76,10 @@ class Bucket(BucketCommon, BucketManagement):
         query string as a positional argument.
         """
         request = _requests.view(design_doc, view, options, kwargs, self._transcoder)
-        return _requests.blocking(request, self._conn)
+        result: ViewResult = _requests.blocking(request, self._conn)
+        return result
 
-    def view_indexes(self) -> Any:
+    def view_indexes(self) -> ViewIndexManager:
         """Design-document management (ViewIndexManager) for this bucket."""
         return ViewIndexManager(self._conn, self.name, self._run_http)
 

@@ -267,15 +267,20 @@ class Cluster(ClusterCommon, ClusterManagement):
         ``cluster.query("SELECT * FROM b WHERE x=$1", QueryOptions(positional_parameters=[1]))``;
         extra positional arguments that are not options are positional parameters.
         """
-        return _requests.blocking(_requests.query(statement, options, kwargs), self._conn)
+        result: QueryResult = _requests.blocking(_requests.query(statement, options, kwargs), self._conn)
+        return result
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> "AnalyticsResult":
         """Run an analytics statement; rows stream as they arrive."""
-        return _requests.blocking(_requests.analytics(statement, options, kwargs), self._conn)
+        request = _requests.analytics(statement, options, kwargs)
+        result: AnalyticsResult = _requests.blocking(request, self._conn)
+        return result
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> "SearchResult":
         """Run a full-text search on ``index``; hits stream as they arrive."""
-        return _requests.blocking(_requests.search(index, query, options, kwargs), self._conn)
+        request = _requests.search(index, query, options, kwargs)
+        result: SearchResult = _requests.blocking(request, self._conn)
+        return result
 
     def ping(self, *options: Any, **kwargs: Any) -> PingResult:
         """Ping the cluster's services (KV and HTTP).
@@ -283,11 +288,13 @@ class Cluster(ClusterCommon, ClusterManagement):
         ``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``;
         ``ping(timeout)`` (the earlier spelling) still works.
         """
-        return self._run(_health.ping_schedule(self._conn, options, kwargs))
+        result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
+        return result
 
     def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
         """State of each open connection (``DiagnosticsOptions(report_id=...)``)."""
-        return self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        return result
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
         """Wait until the services answer a ping (``WaitUntilReadyOptions(desired_state=ClusterState.Online,

@@ -16,20 +16,40 @@ from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase._pending import Pending
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.management._access import CollectionManagement
+from couchbase.results import (
+    CounterResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+)
 
 if TYPE_CHECKING:
     from couchbase.scope import Scope
 
 
 
-class Collection(ObserveMixin, KVOperations, CollectionManagement):
+class Collection(
+        ObserveMixin,
+        KVOperations[
+        GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
+        CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
+        MultiExistsResult, MultiMutationResult, MultiCounterResult],
+        CollectionManagement):
     """A collection of a bucket's scope; every key-value operation lives here."""
 
     def __init__(self, scope: "Scope", name: str = DEFAULT) -> None:
         self._bind(scope, name)
-        self._batch: Optional[List[AsyncResult]] = None
+        self._batch: Optional[List[AsyncResult[Any]]] = None
 
-    def _submit(self, schedule: Callable[[], AsyncResult]) -> Any:
+    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:
         batch = self._batch
         if batch is not None:
             op = schedule()
@@ -40,18 +60,20 @@ class Collection(ObserveMixin, KVOperations, CollectionManagement):
     def _run(self, schedule: Callable[[], Pending]) -> Any:
         return self._conn.run(schedule)
 
-    def _submit_multi(self, schedules: List[Callable[[], AsyncResult]], multi: MultiCollector) -> Any:
+    def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
+                      multi: MultiCollector[Any]) -> Any:
         if self._batch is not None:  # the batch() block holds the lock and sends at its end
             self._schedule_multi(schedules, multi)
             return multi
 
-        def schedule() -> MultiCollector:
+        def schedule() -> MultiCollector[Any]:
             self._schedule_multi(schedules, multi)
             return multi
 
         return self._conn.run(schedule)
 
-    def _submit_durable(self, schedule: Callable[[], AsyncResult], persist_to: int, replicate_to: int) -> Any:
+    def _submit_durable(self, schedule: Callable[[], AsyncResult[Any]], persist_to: int,
+                        replicate_to: int) -> Any:
         if self._batch is not None:
             raise InvalidArgumentException(message="persist_to/replicate_to cannot be used inside batch()")
         conn = self._conn
@@ -63,7 +85,7 @@ class Collection(ObserveMixin, KVOperations, CollectionManagement):
         return result
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[List[AsyncResult]]:
+    def batch(self) -> Iterator[List[AsyncResult[Any]]]:
         """Schedule every operation in the block; send them together when it ends.
 
         Operations inside return :class:`~couchbase._kv_response.AsyncResult` placeholders
@@ -81,7 +103,8 @@ class Collection(ObserveMixin, KVOperations, CollectionManagement):
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
         """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""
-        return self._scope.bucket.stats(group)
+        stats: Dict[str, Dict[str, str]] = self._scope.bucket.stats(group)
+        return stats
 
     def __repr__(self) -> str:
         return f"Collection(bucket={self._bucket_name!r}, scope={self._scope.name!r}, name={self.name!r})"

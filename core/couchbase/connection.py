@@ -27,11 +27,12 @@ import contextlib
 from typing import Any, Iterator, List, Optional
 
 from couchbase import _connstr
+from couchbase._common import DEFAULT
 from couchbase._instance import LOCKMODE_WAIT
 from couchbase._instance import Connection as _LcbConnection
 from couchbase._legacy import LegacyAPI, legacy_connstr
 from couchbase.bucket import Bucket
-from couchbase.collection import DEFAULT, Collection
+from couchbase.collection import Collection
 from couchbase.exceptions import ArgumentError
 from couchbase.scope import Scope
 from couchbase.transcoder import FMT_JSON, LegacyTranscoder
@@ -189,7 +190,8 @@ class Connection(LegacyAPI):
 
     @property
     def closed(self) -> bool:
-        return self._bucket.closed
+        closed: bool = self._bucket.closed
+        return closed
 
     def __enter__(self) -> "Connection":
         return self

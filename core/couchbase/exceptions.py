@@ -72,12 +72,14 @@ class ErrorContext:
     @property
     def node(self) -> Optional[str]:
         """The server (``host:port``) the request went to; same as ``endpoint``."""
-        return self.endpoint
+        endpoint: Optional[str] = self.endpoint
+        return endpoint
 
     @property
     def status(self) -> Optional[int]:
         """The server's status (the KV ``status_code``, else the ``http_status``)."""
-        return self.status_code if self.status_code is not None else self.http_status
+        status: Optional[int] = self.status_code if self.status_code is not None else self.http_status
+        return status
 
     def as_dict(self) -> Dict[str, Any]:
         """The fields that are set, known fields first."""
@@ -93,7 +95,7 @@ class ErrorContext:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.as_dict() == other.as_dict()  # type: ignore[attr-defined]
+        return self.as_dict() == other.as_dict()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -127,7 +129,7 @@ class HTTPErrorContext(ErrorContext):
 
 
 # ---- the base class -----------------------------------------------------------------
-def _restore(cls: type, state: Dict[str, Any]) -> "CouchbaseException":
+def _restore(cls: Type["CouchbaseException"], state: Dict[str, Any]) -> "CouchbaseException":
     exc = cls.__new__(cls)
     exc.args = (state.get("message"),)
     exc.__dict__.update(state)

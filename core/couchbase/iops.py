@@ -450,7 +450,7 @@ class IOPS:
                 f"timers={len(self.timers)}{' released' if self.released else ''}>")
 
 
-def _readable_fds(fds: List[int]) -> set:
+def _readable_fds(fds: List[int]) -> set[Any]:
     """The descriptors of ``fds`` that are readable now (or closed/errored: the read reports it)."""
     ready = ffi.new("int[]", len(fds))
     if lib.pycb_iops_readable(fds, len(fds), ready) <= 0:

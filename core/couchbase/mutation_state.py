@@ -22,7 +22,7 @@ class MutationState:
     """A set of mutation tokens; ``MutationState(*results)`` adds each result's token."""
 
     def __init__(self, *docs: Any, **kwargs: Any) -> None:
-        self._sv: Dict[tuple, MutationToken] = {}
+        self._sv: Dict[tuple[Any, ...], MutationToken] = {}
         if docs:
             self.add_results(*docs, **kwargs)
 

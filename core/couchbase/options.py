@@ -12,10 +12,37 @@ import datetime
 import enum
 import math
 import time
-from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple, Union
 
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.exceptions import InvalidArgumentException
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase._kwargs import (
+        BinaryKwargs,
+        BinaryMultiKwargs,
+        CounterKwargs,
+        CounterMultiKwargs,
+        GetAndLockKwargs,
+        GetAndTouchKwargs,
+        GetKwargs,
+        GetMultiKwargs,
+        InsertKwargs,
+        LockMultiKwargs,
+        LookupInKwargs,
+        MutateInKwargs,
+        RemoveKwargs,
+        RemoveMultiKwargs,
+        ReplaceKwargs,
+        ReplicaKwargs,
+        ReplicaMultiKwargs,
+        TimeoutKwargs,
+        TimeoutMultiKwargs,
+        UpsertKwargs,
+        UpsertMultiKwargs,
+    )
 
 Seconds = Union[int, float, datetime.timedelta]
 
@@ -98,75 +125,93 @@ class ClusterOptions(OptionBlock):
 
 
 class GetOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options GetKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[GetKwargs]) -> None: ...
 
 
 class GetAndTouchOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options GetAndTouchKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[GetAndTouchKwargs]) -> None: ...
 
 
 class GetAndLockOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options GetAndLockKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[GetAndLockKwargs]) -> None: ...
 
 
 class GetAnyReplicaOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options ReplicaKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[ReplicaKwargs]) -> None: ...
 
 
 class GetAllReplicasOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options ReplicaKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[ReplicaKwargs]) -> None: ...
 
 
 class ExistsOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options TimeoutKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[TimeoutKwargs]) -> None: ...
 
 
 class TouchOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options TimeoutKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[TimeoutKwargs]) -> None: ...
 
 
 class UnlockOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options TimeoutKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[TimeoutKwargs]) -> None: ...
 
 
 class InsertOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options InsertKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[InsertKwargs]) -> None: ...
 
 
 class UpsertOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options UpsertKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[UpsertKwargs]) -> None: ...
 
 
 class ReplaceOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options ReplaceKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[ReplaceKwargs]) -> None: ...
 
 
 class RemoveOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options RemoveKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[RemoveKwargs]) -> None: ...
 
 
 class AppendOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options BinaryKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[BinaryKwargs]) -> None: ...
 
 
 class PrependOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options BinaryKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[BinaryKwargs]) -> None: ...
 
 
 class IncrementOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options CounterKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[CounterKwargs]) -> None: ...
 
 
 class DecrementOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options CounterKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[CounterKwargs]) -> None: ...
 
 
 class LookupInOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options LookupInKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[LookupInKwargs]) -> None: ...
 
 
 class MutateInOptions(OptionBlock):
-    pass
+    if TYPE_CHECKING:  # the options MutateInKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[MutateInKwargs]) -> None: ...
 
 
 class StoreSemantics(enum.IntEnum):
@@ -399,66 +444,81 @@ class _MultiOptions(OptionBlock):
 
 
 class GetMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options GetMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[GetMultiKwargs]) -> None: ...
 
 
 class GetAllReplicasMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options ReplicaMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[ReplicaMultiKwargs]) -> None: ...
 
 
 class GetAnyReplicaMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options ReplicaMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[ReplicaMultiKwargs]) -> None: ...
 
 
 class ExistsMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options TimeoutMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[TimeoutMultiKwargs]) -> None: ...
 
 
 class UpsertMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options UpsertMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[UpsertMultiKwargs]) -> None: ...
 
 
 class InsertMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options UpsertMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[UpsertMultiKwargs]) -> None: ...
 
 
 class ReplaceMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options UpsertMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[UpsertMultiKwargs]) -> None: ...
 
 
 class RemoveMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options RemoveMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[RemoveMultiKwargs]) -> None: ...
 
 
 class TouchMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options TimeoutMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[TimeoutMultiKwargs]) -> None: ...
 
 
 class GetAndLockMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options LockMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[LockMultiKwargs]) -> None: ...
 
 
 LockMultiOptions = GetAndLockMultiOptions
 
 
 class UnlockMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options TimeoutMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[TimeoutMultiKwargs]) -> None: ...
 
 
 class IncrementMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options CounterMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[CounterMultiKwargs]) -> None: ...
 
 
 class DecrementMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options CounterMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[CounterMultiKwargs]) -> None: ...
 
 
 class AppendMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options BinaryMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[BinaryMultiKwargs]) -> None: ...
 
 
 class PrependMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:  # the options BinaryMultiKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[BinaryMultiKwargs]) -> None: ...
 
 
 class ConstrainedInt:

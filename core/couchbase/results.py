@@ -7,7 +7,7 @@ flattened libcouchbase response; they hold no C memory. Every result has
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type, TypeVar, overload
 
 from couchbase.exceptions import InvalidArgumentException, PathNotFoundException
 
@@ -22,17 +22,23 @@ class _ContentAs:
     def __init__(self, getter: Callable[[], Any]) -> None:
         self._getter = getter
 
-    def __getitem__(self, kind: Type[T]) -> T:
+    @overload
+    def __getitem__(self, kind: Type[T]) -> T: ...
+
+    @overload
+    def __getitem__(self, kind: Callable[[Any], T]) -> T: ...
+
+    def __getitem__(self, kind: Any) -> Any:
         value = self._getter()
         if kind is Any:
             return value
         if not isinstance(kind, type):  # SDK 4.x: any callable converts, e.g. content_as[lambda x: x]
-            return kind(value)  # type: ignore[call-arg,no-any-return]
+            return kind(value)
         if isinstance(value, kind):
             return value
         if kind is str and isinstance(value, (bytes, bytearray)):
-            return bytes(value).decode("utf-8")  # type: ignore[return-value]
-        return kind(value)  # type: ignore[call-arg]
+            return bytes(value).decode("utf-8")
+        return kind(value)
 
 
 class Result:

@@ -9,7 +9,9 @@ from couchbase.collection import Collection
 from couchbase.management._access import ScopeManagement
 
 if TYPE_CHECKING:
+    from couchbase.analytics import AnalyticsResult
     from couchbase.bucket import Bucket
+    from couchbase.n1ql import QueryResult
 
 
 class Scope(ScopeManagement):
@@ -21,21 +23,24 @@ class Scope(ScopeManagement):
 
     @property
     def bucket_name(self) -> str:
-        return self.bucket.name
+        bucket: Bucket = self.bucket
+        return bucket.name
 
     def collection(self, name: str) -> Collection:
         """The named collection of this scope."""
         return Collection(self, name)
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
         """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
         request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
-        return _requests.blocking(request, self.bucket._conn)
+        result: QueryResult = _requests.blocking(request, self.bucket._conn)
+        return result
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
         """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
-        return _requests.blocking(request, self.bucket._conn)
+        result: AnalyticsResult = _requests.blocking(request, self.bucket._conn)
+        return result
 
     def default_collection(self) -> Collection:
         return Collection(self, DEFAULT)

@@ -30,7 +30,7 @@ class SearchQuery:
         self._json["boost"] = boost
         return self
 
-    boost = property(lambda self: self._json.get("boost"), set_boost)
+    boost = property(lambda self: self._json.get("boost"), set_boost)  # type: ignore[arg-type]  # chainable setter
 
     @property
     def encodable(self) -> Dict[str, Any]:

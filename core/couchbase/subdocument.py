@@ -192,15 +192,15 @@ def counter(path: str, delta: int, create_parents: bool = False, xattr: bool = F
     return Spec(COUNTER, path, flags=_flags(xattr, create_parents), delta=delta)
 
 
-def check_specs(specs: Any, lookup: bool) -> "list[Spec]":
+def check_specs(given: Any, lookup: bool) -> "list[Spec]":
     """Validate a spec list for lookup_in (``lookup=True``) or mutate_in."""
-    if isinstance(specs, Spec):
-        specs = [specs]
+    if isinstance(given, Spec):
+        given = [given]
     try:
-        specs = list(specs)
+        specs: "list[Spec]" = list(given)
     except TypeError:
         raise InvalidArgumentException(
-            message=f"specs must be a list of Spec, got {type(specs).__name__}") from None
+            message=f"specs must be a list of Spec, got {type(given).__name__}") from None
     if not specs:
         raise InvalidArgumentException(message="at least one sub-document spec is needed")
     if len(specs) > 16:

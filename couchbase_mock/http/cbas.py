@@ -35,7 +35,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
     async def pending(req: Request) -> Response:
         """Mutations not yet ingested, per dataverse and dataset (the mock ingests at once: 0)."""
         catalog = service_for(view.cluster).analytics_catalog
-        out: dict = {}
+        out: dict[str, Any] = {}
         for (dataverse, dataset) in catalog.datasets:
             out.setdefault(dataverse, {})[dataset] = 0
         return Response.json(out)

@@ -703,7 +703,7 @@ def _distinct(outs: Iterator[Any]) -> Iterator[Any]:
             yield o
 
 
-def _paths(e: Optional[N.Expr], alias: str) -> set:
+def _paths(e: Optional[N.Expr], alias: str) -> set[Any]:
     """Path texts referenced in ``e`` (alias-relative), for matching secondary index keys."""
     out = set()
     if e is None:

@@ -8,7 +8,7 @@ case-insensitively. Bad input raises the server's syntax error (3000).
 from __future__ import annotations
 
 import json
-from typing import List, NamedTuple, Union
+from typing import Any, List, NamedTuple, Union
 
 from couchbase_mock.query.errors import syntax_error
 
@@ -32,7 +32,7 @@ class Token(NamedTuple):
         return self.kind == "IDENT" and str(self.value).upper() in words
 
 
-def _quoted(src: str, i: int, quote: str) -> tuple:
+def _quoted(src: str, i: int, quote: str) -> tuple[Any, ...]:
     out = []
     j = i + 1
     while True:

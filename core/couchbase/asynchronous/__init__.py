@@ -25,7 +25,7 @@ gets ``(multi, exc_type, exc, tb)`` if any key failed (unless ``quiet``).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
@@ -34,6 +34,22 @@ from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS, SelectorIOPS, SelectorLoop  # noqa: F401 - re-exported for users
+from couchbase.results import (
+    CounterResult,
+    DiagnosticsResult,
+    ExistsResult,
+    GetReplicaResult,
+    GetResult,
+    LookupInResult,
+    MultiCounterResult,
+    MultiExistsResult,
+    MultiGetReplicaResult,
+    MultiGetResult,
+    MultiMutationResult,
+    MutateInResult,
+    MutationResult,
+    PingResult,
+)
 
 
 def _no_handler(what: str) -> InvalidArgumentException:
@@ -42,7 +58,7 @@ def _no_handler(what: str) -> InvalidArgumentException:
                 f"set them right after the call, before the loop runs")
 
 
-RawPending = Union[AsyncResult, MultiCollector]
+RawPending = Union[AsyncResult[Any], MultiCollector[Any]]
 
 
 def _dispatch(op: RawPending) -> None:
@@ -101,16 +117,23 @@ class _RawWrap:
     def _wrap(self, op: RawPending) -> RawPending:
         op.on_done = _dispatch
         if op.done:  # completed before the caller could attach handlers: deliver on the next turn
-            self._conn.iops.call_later(0, lambda: _dispatch(op))
+            self._conn.iops.call_later(0, lambda: _dispatch(op))  # type: ignore[union-attr]  # a loop's connection
         return op
 
     def _wrap_rows(self, rows: RawRows) -> RawRows:
         if rows.done:  # failed before the caller could attach handlers
-            self._conn.iops.call_later(0, rows._deliver)
+            self._conn.iops.call_later(0, rows._deliver)  # type: ignore[union-attr]  # a loop's connection
         return rows
 
 
-class AsyncCollection(_RawWrap, AsyncCollectionBase):
+class AsyncCollection(
+        _RawWrap,
+        AsyncCollectionBase[
+        AsyncResult[GetResult], AsyncResult[GetReplicaResult], AsyncResult[List[GetReplicaResult]],
+        AsyncResult[ExistsResult], AsyncResult[MutationResult], AsyncResult[CounterResult],
+        AsyncResult[LookupInResult], AsyncResult[MutateInResult], MultiCollector[MultiGetResult],
+        MultiCollector[MultiGetReplicaResult], MultiCollector[MultiExistsResult],
+        MultiCollector[MultiMutationResult], MultiCollector[MultiCounterResult]]):
     """Key-value operations returning :class:`AsyncResult` (multi operations: MultiCollector)."""
 
     def _ds_driver(self) -> Any:
@@ -124,15 +147,19 @@ class AsyncCollection(_RawWrap, AsyncCollectionBase):
         return refuse
 
 
-class AsyncScope(AsyncScopeBase):
+class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows]):
     """A scope; ``collection(name)`` gives an :class:`AsyncCollection`."""
 
 
-class AsyncBucket(AsyncBucketBase):
+class AsyncBucket(AsyncBucketBase[AsyncScope, AsyncCollection, "AsyncResult[AsyncBucket]",
+                                  AsyncResult[PingResult], AsyncResult[DiagnosticsResult],
+                                  AsyncResult[Dict[str, Dict[str, str]]], RawRows]):
     """A bucket on the loop; ``on_connect()`` returns an AsyncResult."""
 
 
-class AsyncCluster(_RawWrap, AsyncClusterBase):
+class AsyncCluster(_RawWrap,
+                   AsyncClusterBase[AsyncBucket, "AsyncResult[AsyncCluster]", AsyncResult[PingResult],
+                                    AsyncResult[DiagnosticsResult], RawRows, RawRows, RawRows]):
     """A cluster in raw callback mode. ``iops_factory`` returns one IOPS per connection."""
 
     _bucket_class = AsyncBucket

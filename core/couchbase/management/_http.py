@@ -63,7 +63,9 @@ class Scheduled(NamedTuple):
     schedule: Callable[[], Any]
 
 
-Program = Generator[Union[Call, Sleep, Scheduled], Optional[HttpResponse], Any]
+# ``yield Call(...)`` (or Scheduled) evaluates to the response; ``yield Sleep(...)`` to None, which no
+# program reads, so the send type is the response's.
+Program = Generator[Union[Call, Sleep, Scheduled], HttpResponse, Any]
 
 
 def form(**fields: Any) -> bytes:
@@ -132,10 +134,11 @@ def _schedule(conn: Any, call: Call) -> Any:
     return schedule_http(conn, call.service, call.method, path, call.body, call.content_type, call.timeout_us)
 
 
-def _outcome(req: Any) -> Optional[HttpResponse]:
+def _outcome(req: Any) -> HttpResponse:
     """The response, or raise when the request got no HTTP answer."""
     if req.response is not None and req.response.status:
-        return req.response
+        response: HttpResponse = req.response
+        return response
     if req.error is not None:
         raise req.error
     raise InternalServerFailureException(message=f"{req.context.get('path')}: no HTTP response")

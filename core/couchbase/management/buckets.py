@@ -316,13 +316,13 @@ def _errors_text(resp: Any) -> str:
     try:
         body = json_body(resp)
     except Exception:  # noqa: BLE001 - any body is shown as text
-        return resp.body[:300].decode("utf-8", "replace")
+        return str(resp.body[:300].decode("utf-8", "replace"))
     errors = body.get("errors") if isinstance(body, dict) else None
     if isinstance(errors, dict):
         return ". ".join(f"{k}: {v}" for k, v in errors.items())
     if isinstance(body, dict) and "_" in body:
         return str(body["_"])
-    return resp.body[:300].decode("utf-8", "replace")
+    return str(resp.body[:300].decode("utf-8", "replace"))
 
 
 class BucketManager:

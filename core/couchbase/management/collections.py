@@ -255,7 +255,7 @@ class CollectionManager:
             if settings_cls is not None and (spec.max_expiry is not None or spec.history is not None):
                 settings = settings_cls(max_expiry=spec.max_expiry, history=spec.history)
             return spec.scope_name, spec.name, settings, tuple(args)
-        names = []
+        names: List[str] = []
         while args and isinstance(args[0], str) and len(names) < 2:
             names.append(args.pop(0))
         if scope_kw is not None:

@@ -309,8 +309,8 @@ class EventingFunction:
         return out
 
     @classmethod
-    def from_server(cls, raw: Dict[str, Any]) -> "EventingFunction":
-        dep = raw.get("depcfg") or {}
+    def from_server(cls, raw: Any) -> "EventingFunction":  # raw: the server's JSON object
+        dep: Any = raw.get("depcfg") or {}
         return cls(
             name=raw.get("appname"), code=raw.get("appcode"), version=raw.get("version"),
             enforce_schema=raw.get("enforce_schema"), handler_uuid=raw.get("handleruuid"),
@@ -343,7 +343,7 @@ def _url_to_server(u: EventingFunctionUrlBinding) -> Dict[str, Any]:
     return out
 
 
-def _url_from_server(raw: Dict[str, Any]) -> EventingFunctionUrlBinding:
+def _url_from_server(raw: Any) -> EventingFunctionUrlBinding:  # raw: the server's JSON object
     kind = raw.get("auth_type", "no-auth")
     auth: EventingFunctionUrlAuth = EventingFunctionUrlNoAuth()
     if kind == "basic":
@@ -370,7 +370,7 @@ class EventingFunctionStatus:
     function_scope: Dict[str, Any] = None  # type: ignore[assignment]
 
     @classmethod
-    def from_server(cls, raw: Dict[str, Any]) -> "EventingFunctionStatus":
+    def from_server(cls, raw: Any) -> "EventingFunctionStatus":  # raw: the server's JSON object
         try:
             state = EventingFunctionState(raw.get("composite_status", "unknown"))
         except ValueError:

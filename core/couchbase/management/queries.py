@@ -45,7 +45,7 @@ class QueryIndex:
         self.bucket_name, self.scope_name, self.collection_name = bucket_name, scope_name, collection_name
 
     @classmethod
-    def from_server(cls, row: Dict[str, Any]) -> "QueryIndex":
+    def from_server(cls, row: Any) -> "QueryIndex":  # row: the server's JSON object
         bucket = row.get("bucket_id")
         if bucket is None:  # an index on a bucket's default collection
             bucket, scope, coll = row.get("keyspace_id"), "_default", "_default"

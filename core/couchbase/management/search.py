@@ -47,10 +47,10 @@ class SearchIndex:
                            ("sourceUUID", self.source_uuid)):
             if value:
                 out[key] = value
-        for key, value in (("params", self.params), ("sourceParams", self.source_params),
+        for key, block in (("params", self.params), ("sourceParams", self.source_params),
                            ("planParams", self.plan_params)):
-            if value:
-                out[key] = value
+            if block:
+                out[key] = block
         return out
 
     @classmethod

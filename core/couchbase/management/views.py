@@ -118,7 +118,8 @@ class ViewIndexManager:
         return result
 
     def design_get(self, name: str, use_devmode: bool = True) -> DesignDocument:
-        return self.get_design_document(name, use_devmode=use_devmode)
+        doc: DesignDocument = self.get_design_document(name, use_devmode=use_devmode)
+        return doc
 
     def design_publish(self, name: str, syncwait: float = 0) -> Any:
         result = self.publish_design_document(name)

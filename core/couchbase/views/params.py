@@ -10,7 +10,7 @@ the request. ``q.encoded`` is the query string sent to the view engine (built by
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from couchbase.exceptions import InvalidArgumentException
 
@@ -204,8 +204,9 @@ class Query:
 
         return build_query((), self.options())[0]
 
-    def __iter__(self) -> Iterable[Tuple[str, Any]]:
-        return iter(self._params.items())
+    def __iter__(self) -> Iterator[Tuple[str, Any]]:
+        items: Iterator[Tuple[str, Any]] = iter(self._params.items())
+        return items
 
     def __repr__(self) -> str:
         return f"Query({', '.join(f'{k}={v!r}' for k, v in self._params.items())})"

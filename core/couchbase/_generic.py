@@ -1,0 +1,123 @@
+"""What each front end's methods return, for the type checker and for ``help()``.
+
+The key-value operations are written once (:class:`couchbase._kv.KVOperations`) and return
+what the front end's ``_submit`` makes of the pending operation: the result itself (blocking,
+gevent), the :class:`~couchbase._kv_response.AsyncResult` (raw), an ``asyncio.Future`` or a
+Twisted ``Deferred``. The shared classes are therefore generic in those return types (one
+type parameter per kind of result, below), and each front end binds them once in its class
+statement, e.g. ``class Collection(AsyncCollectionBase["Future[GetResult]", ...])``. mypy
+sees the bound types through ordinary generics.
+
+``help()`` and :func:`inspect.signature` read a function's own ``__annotations__``, which
+for a shared method name a type parameter. :func:`specialize` (called when a front end's
+class is created) gives the class its own copy of each such method, sharing the code object
+(so calls cost exactly what they did) but annotated with the bound types:
+``help(acouchbase.cluster.Collection.get)`` shows ``-> asyncio.Future[GetResult]``. A test
+(tests/typing) checks that no public method of a front end still names a type parameter.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import types
+from typing import TYPE_CHECKING, Any, Dict, ForwardRef, TypeVar, get_args, get_origin
+
+if TYPE_CHECKING:
+    from couchbase._async import AsyncScopeBase
+
+# One parameter per kind of result a shared method returns; each front end binds every one.
+GetT = TypeVar("GetT")                        # get, get_and_touch, get_and_lock
+ReplicaT = TypeVar("ReplicaT")                # get_any_replica
+ReplicasT = TypeVar("ReplicasT")              # get_all_replicas
+ExistsT = TypeVar("ExistsT")                  # exists
+MutationT = TypeVar("MutationT")              # upsert, insert, replace, remove, touch, unlock, append, ...
+CounterT = TypeVar("CounterT")                # increment, decrement, counter
+LookupInT = TypeVar("LookupInT")              # lookup_in
+MutateInT = TypeVar("MutateInT")              # mutate_in
+MultiGetT = TypeVar("MultiGetT")              # get_multi, lock_multi
+MultiReplicaT = TypeVar("MultiReplicaT")      # get_any_replica_multi, get_all_replicas_multi
+MultiExistsT = TypeVar("MultiExistsT")        # exists_multi
+MultiMutationT = TypeVar("MultiMutationT")    # upsert_multi, remove_multi, touch_multi, ...
+MultiCounterT = TypeVar("MultiCounterT")      # increment_multi, decrement_multi, counter_multi
+
+
+def _bindings(cls: type) -> Dict[str, Any]:
+    """TypeVar name -> the concrete type ``cls`` binds it to in its class statement."""
+    out: Dict[str, Any] = {}
+    for base in cls.__dict__.get("__orig_bases__", ()):
+        origin = get_origin(base)
+        params = getattr(origin, "__parameters__", ())
+        for param, arg in zip(params, get_args(base)):
+            if not isinstance(arg, TypeVar):
+                out[param.__name__] = arg
+    return out
+
+
+def _spell(arg: Any) -> str:
+    """``arg`` as one would write it in an annotation: ``Future[GetResult]``, ``List[GetReplicaResult]``."""
+    if isinstance(arg, str):
+        return arg
+    if isinstance(arg, ForwardRef):
+        return arg.__forward_arg__
+    origin, args = get_origin(arg), get_args(arg)
+    if origin is not None and args:
+        name = getattr(arg, "_name", None) or getattr(origin, "__qualname__", None) or repr(origin)
+        return f"{name}[{', '.join(map(_spell, args))}]"
+    if isinstance(arg, type):
+        return arg.__qualname__
+    return inspect.formatannotation(arg)
+
+
+def specialize(cls: type) -> None:
+    """Give ``cls`` its own annotated copy of every inherited method whose annotations name a
+    type parameter that ``cls`` binds (see the module docstring). No-op for a class that binds
+    none (an intermediate generic class, or a subclass of an already specialised class)."""
+    bound = _bindings(cls)
+    if not bound:
+        return
+    names = re.compile(r"\b(" + "|".join(map(re.escape, bound)) + r")\b")
+    seen = set()
+    for klass in cls.__mro__:
+        for name, func in list(vars(klass).items()):
+            if name in seen:
+                continue
+            seen.add(name)
+            if not isinstance(func, types.FunctionType) or name.startswith("__"):
+                continue
+            ann = func.__annotations__
+            if not any(isinstance(a, str) and names.search(a) for a in ann.values()):
+                continue
+            new_ann = {key: names.sub(lambda m: _spell(bound[m.group(1)]), a) if isinstance(a, str) else a
+                       for key, a in ann.items()}
+            copy = types.FunctionType(func.__code__, func.__globals__, func.__name__, func.__defaults__,
+                                      func.__closure__)
+            copy.__kwdefaults__ = func.__kwdefaults__
+            copy.__dict__.update(func.__dict__)
+            copy.__doc__ = func.__doc__
+            copy.__annotations__ = new_ann
+            copy.__module__ = cls.__module__
+            copy.__qualname__ = f"{cls.__qualname__}.{name}"
+            setattr(cls, name, copy)
+
+
+class Specialized:
+    """Base of the shared generic classes: a subclass that binds their type parameters gets
+    methods annotated with the bound types (:func:`specialize`)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        specialize(cls)
+
+
+# The classes each event-loop front end's navigation returns (cluster.bucket(), bucket.scope(), ...).
+BucketT = TypeVar("BucketT")
+ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any, Any, Any]")
+CollectionT = TypeVar("CollectionT")
+ConnectT = TypeVar("ConnectT")          # on_connect(): completes with the cluster or bucket itself
+PingT = TypeVar("PingT")                # ping()
+DiagnosticsT = TypeVar("DiagnosticsT")  # diagnostics()
+StatsT = TypeVar("StatsT")              # Bucket.stats()
+QueryT = TypeVar("QueryT")              # query()
+AnalyticsT = TypeVar("AnalyticsT")      # analytics_query()
+SearchT = TypeVar("SearchT")            # search_query()
+ViewT = TypeVar("ViewT")                # view_query()

@@ -1,0 +1,178 @@
+"""The keyword arguments of each key-value operation, as ``TypedDict``s for the type checker.
+
+``coll.get(key, **kwargs: Unpack[GetKwargs])`` and ``GetOptions(**kwargs: Unpack[GetKwargs])``:
+a misspelt option or a wrong type (``expiry="soon"``) is flagged by mypy before it is
+rejected at run time by :func:`couchbase.options.merge`. Each ``TypedDict`` names exactly the
+options the operation accepts (``A_*`` in :mod:`couchbase._kv`); every value may be ``None``,
+which means "not given", as at run time. Only annotations refer to the types here, so this
+module costs nothing at run time beyond defining the classes.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, TypedDict, Union
+
+if TYPE_CHECKING:
+    from couchbase.options import (
+        AcceptableInts,
+        ClientDurability,
+        OptionBlock,
+        ServerDurability,
+        StoreSemantics,
+    )
+    from couchbase.replica_reads import ReadPreference
+    from couchbase.transcoder import Transcoder
+
+#: A duration: seconds (int or float) or a timedelta.
+Seconds = Union[int, float, datetime.timedelta]
+#: A document expiry: relative seconds, a timedelta, or an absolute datetime.
+Expiry = Union[int, float, datetime.timedelta, datetime.datetime]
+#: Server durability (a :class:`~couchbase.options.Durability` level, an int or ServerDurability)
+#: or observe-based ClientDurability.
+DurabilityType = Union[int, "ServerDurability", "ClientDurability"]
+
+
+class TimeoutKwargs(TypedDict, total=False):
+    """``exists``, ``touch``, ``unlock``."""
+
+    timeout: Optional[Seconds]
+
+
+class _Transcoded(TimeoutKwargs, total=False):
+    transcoder: Optional[Transcoder]
+
+
+class _Durable(TypedDict, total=False):
+    durability: Optional[DurabilityType]
+    persist_to: Optional[int]
+    replicate_to: Optional[int]
+
+
+class GetAndTouchKwargs(_Transcoded, total=False):
+    """``get_and_touch`` and ``get_and_lock``."""
+
+    quiet: Optional[bool]
+    no_format: Optional[bool]
+
+
+GetAndLockKwargs = GetAndTouchKwargs
+
+
+class GetKwargs(GetAndTouchKwargs, total=False):
+    """``get``."""
+
+    with_expiry: Optional[bool]
+    project: Optional[Sequence[str]]
+
+
+class ReplicaKwargs(_Transcoded, total=False):
+    """``get_any_replica`` and ``get_all_replicas``."""
+
+    read_preference: Optional[ReadPreference]
+
+
+class InsertKwargs(_Transcoded, _Durable, total=False):
+    """``insert``."""
+
+    expiry: Optional[Expiry]
+    format: Optional[int]
+
+
+class UpsertKwargs(InsertKwargs, total=False):
+    """``upsert`` and ``replace``."""
+
+    cas: Optional[int]
+    preserve_expiry: Optional[bool]
+
+
+ReplaceKwargs = UpsertKwargs
+
+
+class BinaryKwargs(TimeoutKwargs, _Durable, total=False):
+    """``append`` and ``prepend``."""
+
+    cas: Optional[int]
+
+
+class RemoveKwargs(BinaryKwargs, total=False):
+    """``remove``."""
+
+    quiet: Optional[bool]
+
+
+class CounterKwargs(TimeoutKwargs, _Durable, total=False):
+    """``increment`` and ``decrement``."""
+
+    delta: Optional[AcceptableInts]
+    initial: Optional[AcceptableInts]
+    expiry: Optional[Expiry]
+
+
+class LookupInKwargs(TimeoutKwargs, total=False):
+    """``lookup_in``."""
+
+    access_deleted: Optional[bool]
+
+
+class MutateInKwargs(TimeoutKwargs, _Durable, total=False):
+    """``mutate_in``."""
+
+    cas: Optional[int]
+    expiry: Optional[Expiry]
+    store_semantics: Optional[StoreSemantics]
+    preserve_expiry: Optional[bool]
+    access_deleted: Optional[bool]
+    upsert_doc: Optional[bool]
+    insert_doc: Optional[bool]
+    replace_doc: Optional[bool]
+
+
+class _Multi(TypedDict, total=False):
+    return_exceptions: Optional[bool]
+    quiet: Optional[bool]
+    per_key_options: Optional[Mapping[str, OptionBlock]]
+
+
+class GetMultiKwargs(_Multi, GetKwargs, total=False):
+    """``get_multi``."""
+
+
+class LockMultiKwargs(_Multi, GetAndLockKwargs, total=False):
+    """``lock_multi``."""
+
+
+class ReplicaMultiKwargs(_Multi, ReplicaKwargs, total=False):
+    """``get_any_replica_multi`` and ``get_all_replicas_multi``."""
+
+
+class TimeoutMultiKwargs(_Multi, TimeoutKwargs, total=False):
+    """``exists_multi``, ``touch_multi`` and ``unlock_multi``."""
+
+
+class UpsertMultiKwargs(_Multi, UpsertKwargs, total=False):
+    """``upsert_multi``, ``insert_multi`` and ``replace_multi``."""
+
+
+class RemoveMultiKwargs(_Multi, RemoveKwargs, total=False):
+    """``remove_multi``."""
+
+
+class BinaryMultiKwargs(_Multi, BinaryKwargs, total=False):
+    """``append_multi`` and ``prepend_multi``."""
+
+
+class CounterMultiKwargs(_Multi, CounterKwargs, total=False):
+    """``increment_multi`` and ``decrement_multi``."""
+
+
+class LegacyCounterKwargs(TimeoutKwargs, _Durable, total=False):
+    """``counter`` (1.x/2.x spelling: ``delta`` and ``initial`` are parameters)."""
+
+    expiry: Optional[Expiry]
+
+
+class LegacyCounterMultiKwargs(LegacyCounterKwargs, total=False):
+    """``counter_multi``."""
+
+    return_exceptions: Optional[bool]
+    quiet: Optional[bool]

@@ -1,0 +1,50 @@
+"""Mistakes mypy must reject (tests/typing/test_typing.py).
+
+Every line marked ``# rejected: <code>`` must draw a mypy error with that code, and no other
+line may draw one: the test fails if mypy accepts a marked line.
+"""
+from __future__ import annotations
+
+import acouchbase.cluster
+import gcouchbase.cluster
+import txcouchbase.cluster
+from couchbase.auth import PasswordAuthenticator
+from couchbase.cluster import Cluster
+from couchbase.options import ClusterOptions, GetOptions, UpsertOptions
+from couchbase.result import GetResult
+
+OPTS = ClusterOptions(PasswordAuthenticator("Administrator", "password"))
+
+
+def blocking() -> None:
+    coll = Cluster("couchbase://127.0.0.1", OPTS).bucket("default").default_collection()
+    coll.get(123)  # rejected: arg-type
+    coll.upsert("k", 1, expiry="soon")  # rejected: arg-type
+    coll.upsert("k", 1, expiry_time=10)  # rejected: call-arg
+    coll.get("k", UpsertOptions())  # rejected: arg-type
+    coll.upsert("k", 1, GetOptions())  # rejected: arg-type
+    GetOptions(timeout="1s")  # rejected: arg-type
+    UpsertOptions(with_expiry=True)  # rejected: call-arg
+    coll.get("k").content_as[dict].upper()  # rejected: attr-defined
+    coll.get("k").value.anything  # an Any: accepted
+    coll.touch("k", expiry="tomorrow")  # rejected: arg-type
+
+
+async def asyncio_front_end() -> None:
+    cluster = await acouchbase.cluster.Cluster.connect("couchbase://127.0.0.1", OPTS)
+    coll = cluster.bucket("default").default_collection()
+    coll.get("k").content_as[dict]  # rejected: attr-defined
+    res: GetResult = coll.get("k")  # rejected: assignment
+    print(res)
+    coll.get(b"k")  # rejected: arg-type
+
+
+async def blocking_awaited() -> None:
+    coll = gcouchbase.cluster.Cluster("couchbase://127.0.0.1", OPTS).bucket("b").default_collection()
+    await coll.get("k")  # rejected: misc
+
+
+def twisted_front_end() -> None:
+    coll = txcouchbase.cluster.TxCluster("couchbase://127.0.0.1", OPTS).bucket("b").default_collection()
+    coll.get("k").value  # rejected: attr-defined
+    coll.upsert("k", 1, durability="majority")  # rejected: arg-type
