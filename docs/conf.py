@@ -12,6 +12,7 @@ import ast
 import importlib
 import inspect
 import pathlib
+import pkgutil
 import re
 import sys
 import typing
@@ -54,9 +55,6 @@ nitpick_ignore_regex = [
                r"|argparse|contextlib|abc|numbers|array|builtins)(\..*)?"),
     (r"py:.*", r"(twisted|gevent|greenlet|cffi|_cffi_backend|pytest|_pytest|uvloop)(\..*)?"),
     (r"py:.*", r"(T|K|V|R|_T|_R|T_co|Self|P)"),
-    # the key-value operations' typed keyword arguments (couchbase._kwargs, a TypedDict per operation)
-    # and the names their annotations use, shown as text
-    (r"py:.*", r"(\w+Kwargs|KeysAndValues|Seconds|Expiry|DurabilityType|BinaryView|SD\.Spec)"),
     # private modules and names (``couchbase._kv.BinaryView``, ``_FutureWrap``): not in the reference
     (r"py:.*", r"(\w+\.)*_\w+(\.\w+)*"),
     # the mock's server internals (its node model, stores): users drive it through MockCluster
@@ -150,7 +148,13 @@ def _to_home(app: Any, env: Any, node: Any, contnode: Any) -> Any:
         except (ImportError, AttributeError):
             continue
     else:
-        return None
+        # an unqualified name only one documented object answers to (``SD.Spec``: by its last part)
+        head = target.split(".")[0]
+        obj = _by_name().get(target if head in public_api.PACKAGES else target.rpartition(".")[2])
+        if obj is None:
+            # a type alias or TypedDict of a private module (``Seconds``, ``Unpack[GetKwargs]``):
+            # the signature shows its name as text; no page documents it
+            return contnode if _private_name(target.rpartition(".")[2]) else None
     if isinstance(obj, TypeVar):
         return contnode
     home = _homes().get(id(obj))
@@ -162,6 +166,64 @@ def _to_home(app: Any, env: Any, node: Any, contnode: Any) -> Any:
 
 
 _HOMES: Dict[int, Tuple[str, str]] = {}
+
+
+_PRIVATE_NAMES: set = set()
+
+
+def _checking_only_names(module: Any) -> List[str]:
+    """Names a module defines only for the type checker (``if TYPE_CHECKING: KeysAndValues = ...``)."""
+    try:
+        tree = ast.parse(inspect.getsource(module))
+    except (OSError, TypeError, SyntaxError):
+        return []
+    names: List[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for stmt in node.body:
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    names += [t.id for t in targets if isinstance(t, ast.Name)]
+                elif isinstance(stmt, ast.ClassDef):
+                    names.append(stmt.name)
+    return names
+
+
+def _private_name(name: str) -> bool:
+    """True when ``name`` is defined at the top level of a private module of ours (imported here:
+    annotations may name one only imported under ``TYPE_CHECKING``, ``couchbase._kwargs``)."""
+    if not _PRIVATE_NAMES:
+        for pkg in ("couchbase", "acouchbase", "txcouchbase", "gcouchbase"):
+            for info in pkgutil.walk_packages(importlib.import_module(pkg).__path__, pkg + "."):
+                if any(p.startswith("_") for p in info.name.split(".")):
+                    try:
+                        module = importlib.import_module(info.name)
+                    except ImportError:
+                        continue
+                    _PRIVATE_NAMES.update(vars(module))
+                    _PRIVATE_NAMES.update(_checking_only_names(module))
+    return name in _PRIVATE_NAMES
+
+
+_BY_NAME: Dict[str, Any] = {}
+
+
+def _by_name() -> Dict[str, Any]:
+    """``name -> object`` for the names (in any loaded module of ours, private ones included) that
+    mean exactly one documented object: ``BinaryView`` in an annotation is ``BinaryCollection``."""
+    if not _BY_NAME:
+        homes = _homes()
+        seen: Dict[str, set] = {}
+        objs: Dict[int, Any] = {}
+        for mod_name, module in list(sys.modules.items()):
+            if module is None or mod_name.split(".")[0] not in public_api.PACKAGES:
+                continue
+            for name, obj in list(vars(module).items()):
+                if id(obj) in homes:
+                    seen.setdefault(name, set()).add(id(obj))
+                    objs[id(obj)] = obj
+        _BY_NAME.update({n: objs[next(iter(ids))] for n, ids in seen.items() if len(ids) == 1})
+    return _BY_NAME
 
 
 def _homes() -> Dict[int, Tuple[str, str]]:
@@ -177,14 +239,14 @@ def _documented_bases(app: Any, name: str, obj: Any, options: Any, bases: List[t
     out: List[type] = []
 
     def add(base: Any) -> None:
-        base = typing.get_origin(base) or base  # a generic base a front end binds: AsyncCollectionBase[...]
-        if base is typing.Generic:
-            return
-        if not public_api.is_ours(base) or id(base) in homes:
+        origin = typing.get_origin(base) or base  # ``Specialized[R, ...]``: the class it specializes
+        if origin is typing.Generic or origin is object and out:
+            return  # type parameters are the signatures' business, not a base worth showing
+        if not inspect.isclass(origin) or not public_api.is_ours(origin) or id(origin) in homes:
             if base not in out:
                 out.append(base)
             return
-        for b in base.__bases__:
+        for b in getattr(origin, "__orig_bases__", origin.__bases__):
             add(b)
 
     for base in list(bases):

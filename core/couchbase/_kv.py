@@ -510,23 +510,74 @@ class KVOperations(Specialized, DataStructuresMixin,
     def get(self, key: str, *options: GetOptions, **kwargs: Unpack[GetKwargs]) -> GetT:
         """Read a document.
 
-        Options: ``timeout``, ``with_expiry`` (fill ``expiry_time``), ``project``
-        (list of paths), ``transcoder``, ``quiet`` (return a failed result instead
-        of raising DocumentNotFound), ``no_format`` (the stored bytes).
+        Args:
+            key: The document key (str or bytes, 1 to 250 bytes as UTF-8).
+            *options: :class:`~couchbase.options.GetOptions` blocks.
+            **kwargs: The same options by name: ``timeout`` (timedelta or seconds), ``with_expiry``
+                (also read the expiry into ``expiry_time``), ``project`` (a list of paths: the result
+                holds only those), ``transcoder``, ``quiet`` (return a result with ``success`` False
+                instead of raising when the document is missing), ``no_format`` (the stored bytes,
+                undecoded).
+
+        Returns:
+            GetResult: The value (``content_as[...]``, ``value``), CAS and flags.
+
+        Raises:
+            InvalidArgumentException: A bad key, an unknown option or an option of the wrong type or
+                value (an empty ``project``).
+            DocumentNotFoundException: No such document (unless ``quiet``).
+            ValueFormatException: The transcoder could not decode the stored value.
+            TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get", A_GET, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_get(key, opts))
 
     def get_and_touch(self, key: str, expiry: Expiry, *options: GetAndTouchOptions,
                       **kwargs: Unpack[GetAndTouchKwargs]) -> GetT:
-        """Read a document and set its expiry."""
+        """Read a document and set its expiry in one operation.
+
+        Args:
+            key: The document key.
+            expiry: The new expiry: a timedelta, seconds (up to 30 days: relative; above: a Unix
+                time), or 0 for none.
+            *options: :class:`~couchbase.options.GetAndTouchOptions` blocks.
+            **kwargs: ``timeout``, ``transcoder``, ``quiet``, ``no_format`` (as for :meth:`get`).
+
+        Returns:
+            GetResult: The value and the CAS after the touch.
+
+        Raises:
+            InvalidArgumentException: A bad key, expiry or option.
+            DocumentNotFoundException: No such document (unless ``quiet``).
+            DocumentLockedException: The document is locked.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("get_and_touch", A_GAT, options, kwargs)
         exp = _o.expiry_value(expiry)
         return self._submit(lambda: self._sched_get(key, opts, GET_TOUCH, exp))
 
     def get_and_lock(self, key: str, lock_time: Seconds, *options: GetAndLockOptions,
                      **kwargs: Unpack[GetAndLockKwargs]) -> GetT:
-        """Read and lock a document for ``lock_time`` (seconds or timedelta, max 30 s)."""
+        """Read a document and lock it against writes for ``lock_time``.
+
+        A locked document is written only with the CAS this returns (or once the lock expires);
+        :meth:`unlock` releases it. ``lock`` is the 1.x name of this method.
+
+        Args:
+            key: The document key.
+            lock_time: How long to hold the lock: a timedelta or seconds, at most 30.
+            *options: :class:`~couchbase.options.GetAndLockOptions` blocks.
+            **kwargs: ``timeout``, ``transcoder``, ``quiet``, ``no_format`` (as for :meth:`get`).
+
+        Returns:
+            GetResult: The value and the CAS that unlocks the document.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``lock_time`` above 30 seconds.
+            DocumentNotFoundException: No such document (unless ``quiet``).
+            DocumentLockedException: The document is already locked.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("get_and_lock", A_LOCK, options, kwargs)
         secs = int(_o.to_seconds("lock_time", lock_time))
         if secs > 30:
@@ -551,13 +602,45 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def get_any_replica(self, key: str, *options: GetAnyReplicaOptions,
                         **kwargs: Unpack[ReplicaKwargs]) -> ReplicaT:
-        """Read from the first copy (active or replica) that answers."""
+        """Read a document from the first copy (active or replica) that answers.
+
+        Args:
+            key: The document key.
+            *options: :class:`~couchbase.options.GetAnyReplicaOptions` blocks.
+            **kwargs: ``timeout``, ``transcoder``, ``read_preference`` (only
+                ``ReadPreference.NO_PREFERENCE``).
+
+        Returns:
+            GetReplicaResult: The value, and ``is_replica`` telling which copy answered.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            FeatureUnavailableException: ``read_preference=SELECTED_SERVER_GROUP`` (libcouchbase 3 has no
+                server groups).
+            DocumentUnretrievableException: No copy has the document.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("get_any_replica", A_REPLICA, options, kwargs)
         return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ANY))
 
     def get_all_replicas(self, key: str, *options: GetAllReplicasOptions,
                          **kwargs: Unpack[ReplicaKwargs]) -> ReplicasT:
-        """Read every copy; returns a list of GetReplicaResult."""
+        """Read a document from the active node and every replica.
+
+        Args:
+            key: The document key.
+            *options: :class:`~couchbase.options.GetAllReplicasOptions` blocks.
+            **kwargs: ``timeout``, ``transcoder``, ``read_preference`` (as for :meth:`get_any_replica`).
+
+        Returns:
+            list[GetReplicaResult]: One result per copy that answered.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            FeatureUnavailableException: ``read_preference=SELECTED_SERVER_GROUP``.
+            DocumentUnretrievableException: No copy has the document.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("get_all_replicas", A_REPLICA, options, kwargs)
         return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ALL))
 
@@ -570,7 +653,20 @@ class KVOperations(Specialized, DataStructuresMixin,
         return self._check_rc(op, rc, "exists")
 
     def exists(self, key: str, *options: ExistsOptions, **kwargs: Unpack[TimeoutKwargs]) -> ExistsT:
-        """Does the document exist (ExistsResult.exists)."""
+        """Tell whether a document exists, without reading it.
+
+        Args:
+            key: The document key.
+            *options: :class:`~couchbase.options.ExistsOptions` blocks.
+            **kwargs: ``timeout``.
+
+        Returns:
+            ExistsResult: ``exists`` (a missing document is not an error) and the CAS.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("exists", A_EXISTS, options, kwargs)
         return self._submit(lambda: self._sched_exists(key, opts))
 
@@ -586,7 +682,24 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def touch(self, key: str, expiry: Expiry, *options: TouchOptions,
               **kwargs: Unpack[TimeoutKwargs]) -> MutationT:
-        """Set a document's expiry."""
+        """Set a document's expiry without reading or changing its value.
+
+        Args:
+            key: The document key.
+            expiry: The new expiry: a timedelta, seconds (up to 30 days: relative; above: a Unix
+                time), or 0 for none.
+            *options: :class:`~couchbase.options.TouchOptions` blocks.
+            **kwargs: ``timeout``.
+
+        Returns:
+            MutationResult: The new CAS.
+
+        Raises:
+            InvalidArgumentException: A bad key, expiry or option.
+            DocumentNotFoundException: No such document.
+            DocumentLockedException: The document is locked.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("touch", A_TOUCH, options, kwargs)
         return self._submit(lambda: self._sched_touch(key, expiry, opts))
 
@@ -601,7 +714,25 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def unlock(self, key: str, cas: int, *options: UnlockOptions,
                **kwargs: Unpack[TimeoutKwargs]) -> MutationT:
-        """Release a lock taken with get_and_lock, given the CAS it returned."""
+        """Release a lock taken with :meth:`get_and_lock`.
+
+        Args:
+            key: The document key.
+            cas: The CAS :meth:`get_and_lock` returned.
+            *options: :class:`~couchbase.options.UnlockOptions` blocks.
+            **kwargs: ``timeout``.
+
+        Returns:
+            MutationResult: The result of the unlock.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``cas`` not a positive 64-bit int.
+            DocumentNotFoundException: No such document.
+            DocumentNotLockedException: The document is not locked (server 7.0 and later).
+            CasMismatchException: ``cas`` is not the lock's CAS (``DocumentLockedException`` from
+                servers that report it so).
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("unlock", A_UNLOCK, options, kwargs)
         return self._submit(lambda: self._sched_unlock(key, cas, opts))
 
@@ -648,24 +779,83 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def upsert(self, key: str, value: Any, *options: UpsertOptions,
                **kwargs: Unpack[UpsertKwargs]) -> MutationT:
-        """Create or replace a document.
+        """Create a document, or replace it if it exists.
 
-        Options: ``expiry``, ``cas``, ``durability`` (Durability level,
-        ServerDurability or ClientDurability), ``persist_to``/``replicate_to``,
-        ``preserve_expiry``, ``transcoder``, ``format``, ``timeout``.
+        Args:
+            key: The document key.
+            value: The value; the transcoder encodes it (JSON for dicts, lists, str and numbers by
+                default; bytes stored as binary).
+            *options: :class:`~couchbase.options.UpsertOptions` blocks.
+            **kwargs: The same options by name: ``expiry``, ``cas`` (store only if the document's CAS
+                still matches), ``durability`` (a :class:`~couchbase.durability.DurabilityLevel`,
+                ``ServerDurability`` or ``ClientDurability``), ``persist_to``/``replicate_to``,
+                ``preserve_expiry``, ``transcoder``, ``format`` (a 1.x ``FMT_*``), ``timeout``.
+
+        Returns:
+            MutationResult: The new CAS and the mutation token.
+
+        Raises:
+            InvalidArgumentException: A bad key or option (``preserve_expiry`` with ``expiry``).
+            ValueFormatException: The transcoder cannot encode ``value``.
+            ValueTooLargeException: The encoded value is above 20 MiB.
+            CasMismatchException: ``cas`` no longer matches.
+            DocumentLockedException: The document is locked.
+            DurabilityImpossibleException: Too few replicas for the requested durability.
+            TimeoutException: No reply within the timeout (AmbiguousTimeoutException: the write may
+                have happened).
         """
         opts = _o.merge("upsert", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(UPSERT, key, value, opts))
 
     def insert(self, key: str, value: Any, *options: InsertOptions,
                **kwargs: Unpack[InsertKwargs]) -> MutationT:
-        """Create a document; DocumentExistsException if it exists."""
+        """Create a document that must not exist yet.
+
+        Args:
+            key: The document key.
+            value: The value, encoded by the transcoder.
+            *options: :class:`~couchbase.options.InsertOptions` blocks.
+            **kwargs: ``expiry``, ``durability``, ``persist_to``/``replicate_to``, ``transcoder``,
+                ``format``, ``timeout`` (as for :meth:`upsert`).
+
+        Returns:
+            MutationResult: The new CAS and the mutation token.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            DocumentExistsException: A document with this key exists.
+            ValueFormatException: The transcoder cannot encode ``value``.
+            ValueTooLargeException: The encoded value is above 20 MiB.
+            DurabilityImpossibleException: Too few replicas for the requested durability.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("insert", A_INSERT, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(INSERT, key, value, opts))
 
     def replace(self, key: str, value: Any, *options: ReplaceOptions,
                 **kwargs: Unpack[ReplaceKwargs]) -> MutationT:
-        """Replace an existing document (optionally only if ``cas`` matches)."""
+        """Replace a document that must exist (optionally only if its CAS matches).
+
+        Args:
+            key: The document key.
+            value: The new value, encoded by the transcoder.
+            *options: :class:`~couchbase.options.ReplaceOptions` blocks.
+            **kwargs: ``cas``, ``expiry``, ``preserve_expiry``, ``durability``,
+                ``persist_to``/``replicate_to``, ``transcoder``, ``format``, ``timeout`` (as for
+                :meth:`upsert`).
+
+        Returns:
+            MutationResult: The new CAS and the mutation token.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            DocumentNotFoundException: No such document.
+            CasMismatchException: ``cas`` no longer matches.
+            DocumentLockedException: The document is locked.
+            ValueFormatException: The transcoder cannot encode ``value``.
+            ValueTooLargeException: The encoded value is above 20 MiB.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("replace", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
         return self._submit(lambda: self._sched_store(REPLACE, key, value, opts))
 
@@ -683,7 +873,26 @@ class KVOperations(Specialized, DataStructuresMixin,
         return self._check_rc(op, rc, "remove")
 
     def remove(self, key: str, *options: RemoveOptions, **kwargs: Unpack[RemoveKwargs]) -> MutationT:
-        """Delete a document (optionally only if ``cas`` matches)."""
+        """Delete a document (optionally only if its CAS matches).
+
+        Args:
+            key: The document key.
+            *options: :class:`~couchbase.options.RemoveOptions` blocks.
+            **kwargs: ``cas``, ``durability``, ``persist_to``/``replicate_to``, ``quiet`` (return a
+                result with ``success`` False instead of raising when the document is missing),
+                ``timeout``.
+
+        Returns:
+            MutationResult: The CAS of the deletion and the mutation token.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            DocumentNotFoundException: No such document (unless ``quiet``).
+            CasMismatchException: ``cas`` no longer matches.
+            DocumentLockedException: The document is locked.
+            DurabilityImpossibleException: Too few replicas for the requested durability.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("remove", A_REMOVE, options, kwargs)
         return self._submit_maybe_durable(lambda: self._sched_remove(key, opts), opts)
 
@@ -714,16 +923,65 @@ class KVOperations(Specialized, DataStructuresMixin,
         return self._submit_maybe_durable(lambda: self._sched_counter(key, sign * delta, opts), opts)
 
     def increment(self, key: str, *options: IncrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
-        """Add ``delta`` (default 1); with ``initial`` a missing counter is created."""
+        """Add to a counter document (a decimal number stored as its text).
+
+        Args:
+            key: The counter's key.
+            *options: :class:`~couchbase.options.IncrementOptions` blocks.
+            **kwargs: ``delta`` (int or ``DeltaValue``, 1 to 2**63-1, default 1), ``initial`` (the
+                value a missing counter is created with, default 0; a negative ``SignedInt64``: do not
+                create it), ``expiry``, ``durability``, ``persist_to``/``replicate_to``, ``timeout``.
+
+        Returns:
+            CounterResult: The new ``content`` of the counter and its CAS.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``delta`` out of range.
+            DocumentNotFoundException: The counter is missing and ``initial`` is negative.
+            InvalidDeltaException: The stored value is not a number (DeltaBadvalError in 1.x).
+            TimeoutException: No reply within the timeout.
+        """
         return self._counter("increment", key, 1, options, kwargs)
 
     def decrement(self, key: str, *options: DecrementOptions, **kwargs: Unpack[CounterKwargs]) -> CounterT:
-        """Subtract ``delta`` (default 1, stops at 0); ``initial`` creates a missing counter."""
+        """Subtract from a counter document; it stops at 0.
+
+        Args:
+            key: The counter's key.
+            *options: :class:`~couchbase.options.DecrementOptions` blocks.
+            **kwargs: ``delta``, ``initial``, ``expiry``, ``durability``, ``persist_to``/``replicate_to``,
+                ``timeout`` (as for :meth:`increment`).
+
+        Returns:
+            CounterResult: The new ``content`` of the counter and its CAS.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``delta`` out of range.
+            DocumentNotFoundException: The counter is missing and ``initial`` is negative.
+            InvalidDeltaException: The stored value is not a number.
+            TimeoutException: No reply within the timeout.
+        """
         return self._counter("decrement", key, -1, options, kwargs)
 
     def counter(self, key: str, delta: int = 1, initial: Optional[int] = None,
                 **kwargs: Unpack[LegacyCounterKwargs]) -> CounterT:
-        """1.x/2.x spelling: signed ``delta``."""
+        """Add a signed ``delta`` to a counter (the 1.x/2.x spelling of increment/decrement).
+
+        Args:
+            key: The counter's key.
+            delta: A non-zero signed 64-bit int (negative: decrement, stopping at 0).
+            initial: The value a missing counter is created with; None: a missing counter raises.
+            **kwargs: ``expiry``, ``durability``, ``persist_to``/``replicate_to``, ``timeout``.
+
+        Returns:
+            CounterResult: The new value and CAS.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``delta`` zero or out of range.
+            DocumentNotFoundException: The counter is missing and ``initial`` is None.
+            InvalidDeltaException: The stored value is not a number.
+            TimeoutException: No reply within the timeout.
+        """
         d = _counter_number("counter", "delta", delta)
         if d == 0 or not -(2**63) <= d < 2**63:
             raise InvalidArgumentException(
@@ -733,18 +991,59 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def append(self, key: str, value: Union[str, bytes], *options: AppendOptions,
                **kwargs: Unpack[BinaryKwargs]) -> MutationT:
-        """Append raw bytes/str to a document."""
+        """Append raw bytes (or UTF-8 text) to a document's stored value.
+
+        Args:
+            key: The document key.
+            value: str or bytes, appended as they are (no transcoding).
+            *options: :class:`~couchbase.options.AppendOptions` blocks.
+            **kwargs: ``cas``, ``durability``, ``persist_to``/``replicate_to``, ``timeout``.
+
+        Returns:
+            MutationResult: The new CAS and the mutation token.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``value`` neither str nor bytes.
+            DocumentNotFoundException: No such document (NotStoredError in 1.x).
+            CasMismatchException: ``cas`` no longer matches.
+            ValueTooLargeException: The document would grow above 20 MiB.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("append", A_BINARY, options, kwargs)
         return self._submit(lambda: self._sched_store(APPEND, key, value, opts))
 
     def prepend(self, key: str, value: Union[str, bytes], *options: PrependOptions,
                 **kwargs: Unpack[BinaryKwargs]) -> MutationT:
-        """Prepend raw bytes/str to a document."""
+        """Prepend raw bytes (or UTF-8 text) to a document's stored value.
+
+        Args:
+            key: The document key.
+            value: str or bytes, prepended as they are (no transcoding).
+            *options: :class:`~couchbase.options.PrependOptions` blocks.
+            **kwargs: ``cas``, ``durability``, ``persist_to``/``replicate_to``, ``timeout``.
+
+        Returns:
+            MutationResult: The new CAS and the mutation token.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``value`` neither str nor bytes.
+            DocumentNotFoundException: No such document.
+            CasMismatchException: ``cas`` no longer matches.
+            ValueTooLargeException: The document would grow above 20 MiB.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("prepend", A_BINARY, options, kwargs)
         return self._submit(lambda: self._sched_store(PREPEND, key, value, opts))
 
     def binary(self) -> BinaryView[MutationT, CounterT, MultiMutationT, MultiCounterT]:
-        """The binary operations (append, prepend, increment, decrement)."""
+        """The binary operations of this collection (SDK 4.x ``collection.binary()``).
+
+        Returns:
+            BinaryCollection: append, prepend, increment and decrement (and their ``_multi`` forms)
+            on this collection.
+
+        Never raises (its operations raise what the collection's do).
+        """
         return BinaryView(self)
 
     # ---- sub-document --------------------------------------------------
@@ -795,7 +1094,24 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def lookup_in(self, key: str, specs: Iterable[SD.Spec], *options: LookupInOptions,
                   **kwargs: Unpack[LookupInKwargs]) -> LookupInT:
-        """Read paths of a document: ``lookup_in(key, [SD.get("a"), SD.exists("b")])``."""
+        """Read paths of one document in one operation: ``lookup_in(key, [SD.get("a"), SD.exists("b")])``.
+
+        Args:
+            key: The document key.
+            specs: Up to 16 lookup specs from :mod:`couchbase.subdocument` (``get``, ``exists``,
+                ``count``, ``get_full``).
+            *options: :class:`~couchbase.options.LookupInOptions` blocks.
+            **kwargs: ``timeout``, ``access_deleted`` (read a deleted document's extended attributes).
+
+        Returns:
+            LookupInResult: Each spec's value by index (``content_as[...](i)``, ``exists(i)``).
+
+        Raises:
+            InvalidArgumentException: A bad key or option, no spec, more than 16, or a mutation spec.
+            DocumentNotFoundException: No such document.
+            PathNotFoundException: Raised by ``content_as`` for a path the document lacks (not here).
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("lookup_in", A_LOOKUP, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
         return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP,
@@ -803,7 +1119,31 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def mutate_in(self, key: str, specs: Iterable[SD.Spec], *options: MutateInOptions,
                   **kwargs: Unpack[MutateInKwargs]) -> MutateInT:
-        """Change paths of a document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``."""
+        """Change paths of one document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``.
+
+        Args:
+            key: The document key.
+            specs: Up to 16 mutation specs from :mod:`couchbase.subdocument` (``upsert``, ``insert``,
+                ``replace``, ``remove``, ``array_*``, ``increment``/``decrement``).
+            *options: :class:`~couchbase.options.MutateInOptions` blocks.
+            **kwargs: ``cas``, ``expiry``, ``preserve_expiry``, ``store_semantics``
+                (:class:`~couchbase.subdocument.StoreSemantics`; or the 3.x ``upsert_doc``,
+                ``insert_doc``, ``replace_doc``), ``access_deleted``, ``durability``,
+                ``persist_to``/``replicate_to``, ``timeout``.
+
+        Returns:
+            MutateInResult: The new CAS, the mutation token and each counter spec's new value.
+
+        Raises:
+            InvalidArgumentException: A bad key, spec or option (two store semantics at once).
+            DocumentNotFoundException: No such document (and no ``store_semantics`` creating it).
+            DocumentExistsException: ``StoreSemantics.INSERT`` and the document exists.
+            CasMismatchException: ``cas`` no longer matches.
+            PathNotFoundException: A path the operation needs is missing.
+            PathExistsException: An insert to a path that exists.
+            PathMismatchException: A path's type does not allow the operation.
+            TimeoutException: No reply within the timeout.
+        """
         opts = _o.merge("mutate_in", A_MUTATE, options, kwargs)
         checked = SD.check_specs(specs, lookup=False)
         return self._submit_maybe_durable(
@@ -904,7 +1244,24 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def get_multi(self, keys: Union[Iterable[str], ItemCollection], *options: GetMultiOptions,
                   **kwargs: Unpack[GetMultiKwargs]) -> MultiGetT:
-        """Read many documents in one pipelined batch; returns a MultiGetResult (a MultiResult)."""
+        """Read many documents in one pipelined batch.
+
+        Args:
+            keys: An iterable of keys (or an ``ItemCollection``: the result then holds its Items).
+            *options: :class:`~couchbase.options.GetMultiOptions` blocks.
+            **kwargs: The :meth:`get` options applied to every key, and ``per_key_options`` (a dict key
+                -> GetOptions), ``return_exceptions`` (default True: failures are returned in the result;
+                False: the first failure is raised) and ``quiet`` (the 1.x spelling).
+
+        Returns:
+            MultiGetResult: ``results`` (key -> GetResult), ``exceptions`` (key -> exception),
+            ``all_ok``.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, a dict or a single key instead of keys.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception,
+                carrying the whole result as ``all_results``.
+        """
         opts = dict(_o.merge("get_multi", A_GET | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         item_map = _item_map(keys)
@@ -914,7 +1271,22 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def get_any_replica_multi(self, keys: Iterable[str], *options: GetAnyReplicaMultiOptions,
                               **kwargs: Unpack[ReplicaMultiKwargs]) -> MultiReplicaT:
-        """get_any_replica() for many keys, pipelined; a MultiGetReplicaResult."""
+        """:meth:`get_any_replica` for many keys in one pipelined batch.
+
+        Args:
+            keys: An iterable of keys.
+            *options: :class:`~couchbase.options.GetAnyReplicaMultiOptions` blocks.
+            **kwargs: The :meth:`get_any_replica` options, ``per_key_options`` and
+                ``return_exceptions`` (as for :meth:`get_multi`).
+
+        Returns:
+            MultiGetReplicaResult: key -> GetReplicaResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            FeatureUnavailableException: ``read_preference=SELECTED_SERVER_GROUP``.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         opts = dict(_o.merge("get_any_replica_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "get_any_replica_multi")
@@ -924,7 +1296,22 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def get_all_replicas_multi(self, keys: Iterable[str], *options: GetAllReplicasMultiOptions,
                                **kwargs: Unpack[ReplicaMultiKwargs]) -> MultiReplicaT:
-        """get_all_replicas() for many keys, pipelined; a MultiGetReplicaResult of lists."""
+        """:meth:`get_all_replicas` for many keys in one pipelined batch.
+
+        Args:
+            keys: An iterable of keys.
+            *options: :class:`~couchbase.options.GetAllReplicasMultiOptions` blocks.
+            **kwargs: The :meth:`get_all_replicas` options, ``per_key_options`` and
+                ``return_exceptions`` (as for :meth:`get_multi`).
+
+        Returns:
+            MultiGetReplicaResult: key -> list of GetReplicaResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            FeatureUnavailableException: ``read_preference=SELECTED_SERVER_GROUP``.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         opts = dict(_o.merge("get_all_replicas_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "get_all_replicas_multi")
@@ -950,13 +1337,42 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def increment_multi(self, keys: Iterable[str], *options: IncrementMultiOptions,
                         **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
-        """increment() many counters in one pipelined batch
-        (``IncrementMultiOptions(delta=…, initial=…)``)."""
+        """:meth:`increment` many counters in one pipelined batch.
+
+        Args:
+            keys: An iterable of keys.
+            *options: :class:`~couchbase.options.IncrementMultiOptions` blocks
+                (``IncrementMultiOptions(delta=DeltaValue(2), initial=SignedInt64(0))``).
+            **kwargs: The :meth:`increment` options, ``per_key_options`` and ``return_exceptions`` (as
+                for :meth:`get_multi`); ``durability`` only as a server level.
+
+        Returns:
+            MultiCounterResult: key -> CounterResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, ``delta`` out of range,
+                ``persist_to``/``replicate_to`` (single operations only), or client and server
+                durability mixed.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         return self._counter_multi("increment_multi", 1, keys, options, kwargs)
 
     def decrement_multi(self, keys: Iterable[str], *options: DecrementMultiOptions,
                         **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
-        """decrement() many counters in one pipelined batch."""
+        """:meth:`decrement` many counters in one pipelined batch.
+
+        Args:
+            keys: An iterable of keys.
+            *options: :class:`~couchbase.options.DecrementMultiOptions` blocks.
+            **kwargs: As for :meth:`increment_multi`.
+
+        Returns:
+            MultiCounterResult: key -> CounterResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, ``delta`` out of range, or client durability.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         return self._counter_multi("decrement_multi", -1, keys, options, kwargs)
 
     def _binary_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
@@ -972,17 +1388,58 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def append_multi(self, keys_and_values: KeysAndValues, *options: AppendMultiOptions,
                      **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
-        """append() to many documents (a dict key -> str/bytes) in one pipelined batch."""
+        """:meth:`append` to many documents in one pipelined batch.
+
+        Args:
+            keys_and_values: A dict key -> str/bytes (or pairs, or Items).
+            *options: :class:`~couchbase.options.AppendMultiOptions` blocks.
+            **kwargs: The :meth:`append` options, ``per_key_options`` and ``return_exceptions`` (as for
+                :meth:`get_multi`).
+
+        Returns:
+            MultiMutationResult: key -> MutationResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key, value or option.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         return self._binary_multi("append_multi", APPEND, keys_and_values, options, kwargs)
 
     def prepend_multi(self, keys_and_values: KeysAndValues, *options: PrependMultiOptions,
                       **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
-        """prepend() to many documents (a dict key -> str/bytes) in one pipelined batch."""
+        """:meth:`prepend` to many documents in one pipelined batch.
+
+        Args:
+            keys_and_values: A dict key -> str/bytes (or pairs, or Items).
+            *options: :class:`~couchbase.options.PrependMultiOptions` blocks.
+            **kwargs: As for :meth:`append_multi`.
+
+        Returns:
+            MultiMutationResult: key -> MutationResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key, value or option.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         return self._binary_multi("prepend_multi", PREPEND, keys_and_values, options, kwargs)
 
     def exists_multi(self, keys: Iterable[str], *options: ExistsMultiOptions,
                      **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiExistsT:
-        """exists() for many keys, pipelined."""
+        """:meth:`exists` for many keys in one pipelined batch.
+
+        Args:
+            keys: An iterable of keys.
+            *options: :class:`~couchbase.options.ExistsMultiOptions` blocks.
+            **kwargs: ``timeout``, ``per_key_options`` and ``return_exceptions`` (as for
+                :meth:`get_multi`).
+
+        Returns:
+            MultiExistsResult: key -> ExistsResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         opts = dict(_o.merge("exists_multi", A_EXISTS | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "exists_multi")
@@ -1005,22 +1462,79 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def upsert_multi(self, kvs: KeysAndValues, *options: UpsertMultiOptions,
                      **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
-        """upsert() many documents in one pipelined batch."""
+        """:meth:`upsert` many documents in one pipelined batch.
+
+        Args:
+            kvs: A dict key -> value, pairs, Items, or an ``ItemOptionDict`` (per-item options).
+            *options: :class:`~couchbase.options.UpsertMultiOptions` blocks.
+            **kwargs: The :meth:`upsert` options applied to every document, ``per_key_options`` and
+                ``return_exceptions`` (as for :meth:`get_multi`).
+
+        Returns:
+            MultiMutationResult: key -> MutationResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``kvs`` not key/value pairs.
+            ValueFormatException: A value the transcoder cannot encode.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         return self._store_multi("upsert_multi", UPSERT, kvs, options, kwargs)
 
     def insert_multi(self, kvs: KeysAndValues, *options: InsertMultiOptions,
                      **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
-        """insert() many documents in one pipelined batch."""
+        """:meth:`insert` many documents in one pipelined batch.
+
+        Args:
+            kvs: A dict key -> value, pairs, Items, or an ``ItemOptionDict``.
+            *options: :class:`~couchbase.options.InsertMultiOptions` blocks.
+            **kwargs: As for :meth:`upsert_multi`.
+
+        Returns:
+            MultiMutationResult: key -> MutationResult, and the failures (DocumentExistsException).
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``kvs`` not key/value pairs.
+            ValueFormatException: A value the transcoder cannot encode.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         return self._store_multi("insert_multi", INSERT, kvs, options, kwargs)
 
     def replace_multi(self, kvs: KeysAndValues, *options: ReplaceMultiOptions,
                       **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
-        """replace() many documents in one pipelined batch."""
+        """:meth:`replace` many documents in one pipelined batch.
+
+        Args:
+            kvs: A dict key -> value, pairs, Items, or an ``ItemOptionDict``.
+            *options: :class:`~couchbase.options.ReplaceMultiOptions` blocks.
+            **kwargs: As for :meth:`upsert_multi`.
+
+        Returns:
+            MultiMutationResult: key -> MutationResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``kvs`` not key/value pairs.
+            ValueFormatException: A value the transcoder cannot encode.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         return self._store_multi("replace_multi", REPLACE, kvs, options, kwargs)
 
     def remove_multi(self, keys: Iterable[str], *options: RemoveMultiOptions,
                      **kwargs: Unpack[RemoveMultiKwargs]) -> MultiMutationT:
-        """remove() many documents in one pipelined batch."""
+        """:meth:`remove` many documents in one pipelined batch.
+
+        Args:
+            keys: An iterable of keys.
+            *options: :class:`~couchbase.options.RemoveMultiOptions` blocks.
+            **kwargs: The :meth:`remove` options, ``per_key_options`` and ``return_exceptions``;
+                ``durability`` only as a server level.
+
+        Returns:
+            MultiMutationResult: key -> MutationResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, or ``persist_to``/``replicate_to``.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         opts = dict(_o.merge("remove_multi", A_REMOVE | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
@@ -1030,7 +1544,21 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def touch_multi(self, keys: Iterable[str], expiry: Expiry, *options: TouchMultiOptions,
                     **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiMutationT:
-        """touch() many documents in one pipelined batch."""
+        """:meth:`touch` many documents in one pipelined batch.
+
+        Args:
+            keys: An iterable of keys.
+            expiry: The new expiry of every document (timedelta or seconds).
+            *options: :class:`~couchbase.options.TouchMultiOptions` blocks.
+            **kwargs: ``timeout``, ``per_key_options`` and ``return_exceptions``.
+
+        Returns:
+            MultiMutationResult: key -> MutationResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key, expiry or option.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         opts = dict(_o.merge("touch_multi", A_TOUCH | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "touch_multi")
@@ -1039,7 +1567,21 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def lock_multi(self, keys: Iterable[str], lock_time: Seconds, *options: GetAndLockMultiOptions,
                    **kwargs: Unpack[LockMultiKwargs]) -> MultiGetT:
-        """get_and_lock() many documents in one pipelined batch."""
+        """:meth:`get_and_lock` many documents in one pipelined batch (``get_and_lock_multi``).
+
+        Args:
+            keys: An iterable of keys.
+            lock_time: How long to hold each lock (timedelta or seconds, at most 30).
+            *options: :class:`~couchbase.options.GetAndLockMultiOptions` blocks.
+            **kwargs: The :meth:`get_and_lock` options, ``per_key_options`` and ``return_exceptions``.
+
+        Returns:
+            MultiGetResult: key -> GetResult (with the CAS that unlocks), and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key, ``lock_time`` or option.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         opts = dict(_o.merge("lock_multi", A_LOCK | _MULTI_EXTRA, options, kwargs))
         quiet = self._multi_quiet(opts)
         secs = int(_o.to_seconds("lock_time", lock_time))
@@ -1052,7 +1594,20 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def unlock_multi(self, keys_and_cas: Mapping[str, Any], *options: UnlockMultiOptions,
                      **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiMutationT:
-        """unlock() many documents: a dict key -> CAS (or key -> lock result)."""
+        """:meth:`unlock` many documents in one pipelined batch.
+
+        Args:
+            keys_and_cas: A dict key -> CAS (or key -> the result of a lock, whose ``cas`` is used).
+            *options: :class:`~couchbase.options.UnlockMultiOptions` blocks.
+            **kwargs: ``timeout`` and ``return_exceptions``.
+
+        Returns:
+            MultiMutationResult: key -> MutationResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: ``keys_and_cas`` not a dict, a bad key, CAS or option.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         opts = dict(_o.merge("unlock_multi", A_UNLOCK | _MULTI_EXTRA, options, kwargs))
         opts.pop("per_key_options", None)
         quiet = self._multi_quiet(opts)
@@ -1065,7 +1620,22 @@ class KVOperations(Specialized, DataStructuresMixin,
     def counter_multi(self, keys: Union[Iterable[str], Mapping[str, int]], delta: int = 1,
                       initial: Optional[int] = None,
                       **kwargs: Unpack[LegacyCounterMultiKwargs]) -> MultiCounterT:
-        """counter() on many keys (a list, or a dict key -> delta)."""
+        """:meth:`counter` on many keys in one pipelined batch (the 1.x/2.x spelling).
+
+        Args:
+            keys: A list of keys (each gets ``delta``), or a dict key -> its own delta.
+            delta: The signed delta of keys given as a list.
+            initial: The value missing counters are created with; None: they raise.
+            **kwargs: ``expiry``, ``durability``, ``timeout``, ``return_exceptions``/``quiet``.
+
+        Returns:
+            MultiCounterResult: key -> CounterResult, and the failures.
+
+        Raises:
+            InvalidArgumentException: A bad key or option, a delta zero or out of range, or
+                ``persist_to``/``replicate_to``.
+            CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
+        """
         opts = dict(_o.merge("counter_multi", A_COUNTER | {"return_exceptions", "quiet"}, (),
                              dict(kwargs, initial=initial)))
         quiet = self._multi_quiet(opts)
@@ -1087,7 +1657,19 @@ class KVOperations(Specialized, DataStructuresMixin,
     @contextlib.contextmanager
     def durability(self, persist_to: int = 0, replicate_to: int = 0,
                    durability: Any = None) -> Iterator[None]:
-        """Apply durability requirements to every mutation inside the block."""
+        """Apply durability requirements to every mutation inside the ``with`` block.
+
+        Args:
+            persist_to: Nodes that must have persisted each mutation (observe-based, client side).
+            replicate_to: Replicas that must hold each mutation (observe-based, client side).
+            durability: A server durability level instead (``DurabilityLevel.MAJORITY``, ...).
+
+        Yields:
+            None: Mutations in the block that name no durability of their own use these.
+
+        Raises:
+            InvalidArgumentException: A value out of range or of the wrong type (checked on entry).
+        """
         spec = {"persist_to": persist_to, "replicate_to": replicate_to}
         if durability is not None:
             spec = {"durability": durability}
@@ -1111,12 +1693,19 @@ class ObserveMixin:
     _run: Callable[[Callable[[], Any]], Any]
 
     def observe(self, key: Any, master_only: bool = False) -> List[_durability.ObserveInfo]:
-        """Each node's view of ``key``: found / persisted / not_found, CAS, master or replica.
+        """Each node's view of ``key``: found, persisted or not found, its CAS, master or replica.
 
-        :param key: the document key.
-        :param master_only: ask the active node only.
-        :raises FeatureUnavailableException: on a named collection (OBSERVE carries no collection id).
-        :raises InvalidArgumentException: inside ``batch()``.
+        Args:
+            key: The document key.
+            master_only: Ask the active node only.
+
+        Returns:
+            list[ObserveInfo]: One entry per node that answered.
+
+        Raises:
+            FeatureUnavailableException: On a named collection (OBSERVE carries no collection id).
+            InvalidArgumentException: Inside ``batch()``, or a bad key.
+            TimeoutException: No node answered in time.
         """
         if self._coll_b:
             raise FeatureUnavailableException(message="observe() works on the default collection only")
@@ -1145,8 +1734,15 @@ def _item_map(obj: Any) -> Optional[Dict[Any, Any]]:
     return None
 
 
-class BinaryView(Generic[MutationT, CounterT, MultiMutationT, MultiCounterT]):
-    """``collection.binary()``: append, prepend, increment, decrement."""
+class BinaryCollection(Generic[MutationT, CounterT, MultiMutationT, MultiCounterT]):
+    """``collection.binary()``: append, prepend, increment, decrement (SDK 4.x BinaryCollection).
+
+    Each method is the collection's own (same arguments, results and exceptions), so it returns
+    what the collection's front end returns.
+
+    Args:
+        kv: The collection whose operations these are.
+    """
 
     def __init__(self, kv: KVOperations[Any, Any, Any, Any, MutationT, CounterT, Any, Any, Any, Any, Any,
                                         MultiMutationT, MultiCounterT]) -> None:
@@ -1183,4 +1779,11 @@ class BinaryView(Generic[MutationT, CounterT, MultiMutationT, MultiCounterT]):
         return self._kv.prepend_multi(keys_and_values, *options, **kwargs)
 
 
-__all__ = ["KVOperations", "ObserveMixin", "BinaryView", "key_bytes"]
+for _name in ("append", "prepend", "increment", "decrement", "increment_multi", "decrement_multi",
+              "append_multi", "prepend_multi"):  # one text per operation: the collection's
+    getattr(BinaryCollection, _name).__doc__ = (getattr(KVOperations, _name).__doc__ or "").replace(
+        ":meth:`", ":meth:`~couchbase.collection.Collection.")
+BinaryView = BinaryCollection  # the earlier name
+
+
+__all__ = ["KVOperations", "ObserveMixin", "BinaryCollection", "BinaryView", "key_bytes"]

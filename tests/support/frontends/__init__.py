@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable, Dict, Tuple
 
+from couchbase.binary_collection import BinaryCollection
+
 Factory = Callable[..., Tuple[Any, Callable[[], None]]]
 FRONT_ENDS: Dict[str, Factory] = {}
 # Modules of this package, in the order the matrix lists them.
@@ -71,7 +73,7 @@ class BlockingView:
             value = attr(*args, **kwargs)
             if is_pending(value):
                 return resolve(value)
-            if type(value).__name__ == "BinaryView":
+            if isinstance(value, BinaryCollection):
                 return BlockingView(value, resolve, is_pending, self.track)
             return value
 
