@@ -8,10 +8,19 @@ front end's kind of pending result.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from couchbase.management._http import Call, Program, http_error, json_body
 from couchbase.results import ClusterInfoResult
+
+if TYPE_CHECKING:
+    from couchbase.management.analytics import AnalyticsIndexManager
+    from couchbase.management.buckets import BucketManager
+    from couchbase.management.collections import CollectionManager
+    from couchbase.management.eventing import EventingFunctionManager, ScopeEventingFunctionManager
+    from couchbase.management.queries import CollectionQueryIndexManager, QueryIndexManager
+    from couchbase.management.search import ScopeSearchIndexManager, SearchIndexManager
+    from couchbase.management.users import UserManager
 
 __all__ = ["ClusterManagement", "BucketManagement", "ScopeManagement", "CollectionManagement"]
 
@@ -29,37 +38,37 @@ class ClusterManagement:
     def _mgmt(self, program: Program) -> Any:  # pragma: no cover - every front end implements
         raise NotImplementedError
 
-    def buckets(self) -> Any:
+    def buckets(self) -> BucketManager:
         """The :class:`~couchbase.management.buckets.BucketManager` of this cluster."""
         from couchbase.management.buckets import BucketManager
 
         return BucketManager(self._mgmt)
 
-    def users(self) -> Any:
+    def users(self) -> UserManager:
         """The :class:`~couchbase.management.users.UserManager` of this cluster."""
         from couchbase.management.users import UserManager
 
         return UserManager(self._mgmt)
 
-    def query_indexes(self) -> Any:
+    def query_indexes(self) -> QueryIndexManager:
         """The :class:`~couchbase.management.queries.QueryIndexManager` of this cluster."""
         from couchbase.management.queries import QueryIndexManager
 
         return QueryIndexManager(self._mgmt)
 
-    def search_indexes(self) -> Any:
+    def search_indexes(self) -> SearchIndexManager:
         """The :class:`~couchbase.management.search.SearchIndexManager` of this cluster."""
         from couchbase.management.search import SearchIndexManager
 
         return SearchIndexManager(self._mgmt)
 
-    def analytics_indexes(self) -> Any:
+    def analytics_indexes(self) -> AnalyticsIndexManager:
         """The :class:`~couchbase.management.analytics.AnalyticsIndexManager` of this cluster."""
         from couchbase.management.analytics import AnalyticsIndexManager
 
         return AnalyticsIndexManager(self._mgmt)
 
-    def eventing_functions(self) -> Any:
+    def eventing_functions(self) -> EventingFunctionManager:
         """The :class:`~couchbase.management.eventing.EventingFunctionManager` of this cluster."""
         from couchbase.management.eventing import EventingFunctionManager
 
@@ -77,7 +86,7 @@ class BucketManagement:
     name: str
     _cluster: Any
 
-    def collections(self) -> Any:
+    def collections(self) -> CollectionManager:
         """The :class:`~couchbase.management.collections.CollectionManager` of this bucket."""
         from couchbase.management.collections import CollectionManager
 
@@ -90,13 +99,13 @@ class ScopeManagement:
     bucket: Any
     name: str
 
-    def search_indexes(self) -> Any:
+    def search_indexes(self) -> ScopeSearchIndexManager:
         """The :class:`~couchbase.management.search.ScopeSearchIndexManager` of this scope."""
         from couchbase.management.search import ScopeSearchIndexManager
 
         return ScopeSearchIndexManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
 
-    def eventing_functions(self) -> Any:
+    def eventing_functions(self) -> ScopeEventingFunctionManager:
         """The :class:`~couchbase.management.eventing.ScopeEventingFunctionManager` of this scope."""
         from couchbase.management.eventing import ScopeEventingFunctionManager
 
@@ -109,7 +118,7 @@ class CollectionManagement:
     _scope: Any
     name: str
 
-    def query_indexes(self) -> Any:
+    def query_indexes(self) -> CollectionQueryIndexManager:
         """The :class:`~couchbase.management.queries.CollectionQueryIndexManager` of this collection."""
         from couchbase.management.queries import CollectionQueryIndexManager
 
