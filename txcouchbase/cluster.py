@@ -56,6 +56,7 @@ from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS
 from couchbase.options import ClusterOptions
 from couchbase.results import (
+    ClusterInfoResult,
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
@@ -457,7 +458,8 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         _on_reactor_thread(self.reactor, lambda: init(connstr, options, iops_factory=factory, **kwargs))
 
     @classmethod
-    def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> Deferred[Any]:
+    def connect(cls, connstr: str, options: Optional[ClusterOptions] = None,
+                **kwargs: Any) -> Deferred[TxCluster]:
         """A Deferred firing with a connected cluster.
 
         On failure the cluster is closed and the typed error passed on.
@@ -481,13 +483,15 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
 
         Called from a thread other than the running reactor's, the bucket is opened on the
         reactor's thread (as in SDK 4.x)."""
-        return _on_reactor_thread(self.reactor, lambda: AsyncClusterBase.bucket(self, name))  # type: ignore
+        bucket: TxBucket = _on_reactor_thread(self.reactor, lambda: AsyncClusterBase.bucket(self, name))
+        return bucket
 
-    def cluster_info(self) -> Deferred[Any]:
+    def cluster_info(self) -> Deferred[ClusterInfoResult]:
         """A Deferred firing with the ClusterInfoResult (nodes, server version)."""
-        return super().cluster_info()  # type: ignore[no-any-return]
+        info: Deferred[ClusterInfoResult] = super().cluster_info()
+        return info
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred[None]:
         """A Deferred firing once the services answer a ping (``WaitUntilReadyOptions``);
         errback with UnAmbiguousTimeoutException after ``timeout``."""
         return _wait_until_ready(self, timeout, options, kwargs)
@@ -525,11 +529,11 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
                             into_handler(cls, _report))
 
     # 3.x reference spellings of the same calls
-    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Same as :meth:`query`: a Deferred firing with every row (BatchedQueryResult)."""
         return self.query(statement, *options, **kwargs)
 
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Same as :meth:`search_query`: a Deferred firing with every hit (BatchedSearchResult)."""
         return self.search_query(index, query, *options, **kwargs)
 
