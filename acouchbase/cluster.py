@@ -27,6 +27,7 @@ from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
+from couchbase.result import AnalyticsResult, QueryResult, SearchResult, ViewResult
 
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
@@ -141,7 +142,34 @@ class AsyncRowsResult(AsyncRows):
         return iter(self._loop.run_until_complete(self.execute()))
 
 
-AQueryResult = AAnalyticsResult = ASearchResult = AViewResult = AsyncRowsResult
+    def __new__(cls, conn: Connection, request: ServiceRequest) -> "AsyncRowsResult":
+        # The generic class stands for all four: a request gets the one of its kind.
+        if cls is AsyncRowsResult:
+            cls = _BY_KIND.get(request.blocking_result, cls)
+        return super().__new__(cls)
+
+
+class AQueryResult(AsyncRowsResult):
+    """Rows of ``cluster.query`` / ``scope.query``; ``isinstance(r, couchbase.result.QueryResult)``
+    holds, as in SDK 4.x where both front ends return that class."""
+
+
+class AAnalyticsResult(AsyncRowsResult):
+    """Rows of ``analytics_query`` (an ``AnalyticsResult`` for ``isinstance``)."""
+
+
+class ASearchResult(AsyncRowsResult):
+    """Hits of ``search_query`` / ``search`` (a ``SearchResult`` for ``isinstance``)."""
+
+
+class AViewResult(AsyncRowsResult):
+    """Rows of ``bucket.view_query`` (a ``ViewResult`` for ``isinstance``)."""
+
+
+_BY_KIND = {QueryResult: AQueryResult, AnalyticsResult: AAnalyticsResult, SearchResult: ASearchResult,
+            ViewResult: AViewResult}
+for _blocking, _async_cls in _BY_KIND.items():
+    _blocking.register(_async_cls)
 
 
 class _FutureWrap:

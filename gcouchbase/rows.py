@@ -138,7 +138,7 @@ class ViewResult(RowsResult):
 
     @property
     def total_rows(self) -> Optional[int]:
-        return self.metadata().total_rows
+        return self.metadata().total_rows()
 
     @property
     def indexed_rows(self) -> Optional[int]:

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional
 
 from couchbase._binding import ffi, lib
 from couchbase._pending import Pending
-from couchbase.exceptions import QueryErrorContext, exception_for
+from couchbase.exceptions import (
+    DesignDocumentNotFoundException,
+    InvalidArgumentException,
+    QueryErrorContext,
+    exception_for,
+    status_name,
+)
 from couchbase.transcoder import decode_with
 
 if TYPE_CHECKING:
@@ -185,6 +191,10 @@ class RowStream(Pending):
             service=self.context.get("service"),
         )
         text = message or (errors[0].get("msg") if errors and isinstance(errors[0], dict) else "") or body
+        if self.kind == VIEW:
+            view_error = _view_error_class(info.http_status, message)
+            if view_error is not None:
+                return view_error(f"{text} [{status_name(resp.rc)} ({resp.rc})]", rc=resp.rc, context=context)
         return exception_for(resp.rc, text or None, context=context)
 
     def cancel(self) -> None:
@@ -193,6 +203,17 @@ class RowStream(Pending):
             lib.pycb_cancel_service(self.conn.instance, self.kind, self.handle)
             self.conn.unregister(self)
         self._fail(exception_for(LCB_ERR_REQUEST_CANCELED, "the request was cancelled"))
+
+
+def _view_error_class(http_status: int, reason: str) -> Optional[type]:
+    """The SDK 4.x class of a view error libcouchbase reports too coarsely: a 404 whose
+    reason is ``missing``/``deleted`` names the design document (a missing view in an
+    existing one says ``missing_named_view``); a 400 is a bad query parameter."""
+    if http_status == 404 and reason in ("missing", "deleted"):
+        return DesignDocumentNotFoundException
+    if http_status == 400:
+        return InvalidArgumentException
+    return None
 
 
 LCB_ERR_REQUEST_CANCELED = 202
