@@ -139,7 +139,8 @@ class RowStream(Pending):
         context = QueryErrorContext(
             statement=self.context.get("statement"), errors=errors, http_status=200,
             client_context_id=self.context.get("client_context_id"), first_error_code=code,
-            first_error_message=message or "", service=self.context.get("service"))
+            first_error_message=message or "", service=self.context.get("service"),
+            response_body=json.dumps(meta))
         return exception_for(rc, message, context=context)
 
     def _notify(self) -> None:
@@ -189,6 +190,7 @@ class RowStream(Pending):
             first_error_message=message,
             endpoint=_text(info.endpoint, info.nendpoint) or None,
             service=self.context.get("service"),
+            response_body=body or (json.dumps(self.meta) if self.meta else None),
         )
         text = message or (errors[0].get("msg") if errors and isinstance(errors[0], dict) else "") or body
         if self.kind == VIEW:

@@ -93,6 +93,7 @@ class Options:
         self.readonly = readonly
         self.analytics = analytics
         self.preserve_expiry = preserve_expiry
+        self.dataverse: Optional[str] = None  # analytics: the dataverse unqualified names are in
         self.started = time.monotonic()
 
     @property
@@ -162,8 +163,15 @@ class QueryService:
             return self._plan(entry.statement, opts, entry.query_context)
         if statement is None:
             raise QueryError(1050, "No statement or prepared value", 400)
-        if opts.analytics and self.analytics_catalog.run(statement, self.cluster):
-            return Execution(opts)  # analytics DDL: applied, no rows
+        if opts.analytics:
+            dataverse, statement = self.analytics_catalog.split_use(statement)
+            if dataverse is None and opts.query_context is not None:
+                # a scope's query context names the dataverse `bucket`.`scope`
+                dataverse = "/".join(p for p in opts.query_context if p)
+                self.analytics_catalog.require_dataverse(dataverse)
+            opts.dataverse = dataverse
+            if self.analytics_catalog.run(statement, self.cluster, dataverse):
+                return Execution(opts)  # analytics DDL: applied, no rows
         stmt = parse(statement)
         if isinstance(stmt, N.Prepare):
             if opts.analytics:
@@ -172,7 +180,31 @@ class QueryService:
         if isinstance(stmt, N.Execute):
             entry = self._lookup_prepared(stmt.name, None)
             return self._plan(entry.statement, opts, entry.query_context)
+        if isinstance(stmt, N.Explain):
+            if opts.analytics:
+                raise QueryError(24000, "Syntax error: EXPLAIN is not supported by analytics", 400)
+            return self._explain(stmt, opts)
         return self._plan(stmt, opts, opts.query_context)
+
+    def _explain(self, stmt: N.Explain, opts: Options) -> Execution:
+        """One row: the plan of the statement (checked as a dry run: keyspaces, indexes)
+        and its text, as the server answers EXPLAIN."""
+        probe = self._plan(stmt.statement, Options(opts.params, opts.query_context), opts.query_context,
+                           dry_run=True)
+        inner = stmt.statement
+        children: List[Dict[str, Any]] = []
+        ks = getattr(inner, "keyspace", None)
+        if isinstance(ks, N.KeyspaceRef):
+            resolved = self._keyspace(ks, opts, opts.query_context)
+            children.append({"#operator": "PrimaryScan3", "bucket": resolved.bucket.name
+                             if hasattr(resolved, "bucket") else "", "keyspace": resolved.path,
+                             "using": "gsi"})
+            children.append({"#operator": "Fetch", "keyspace": resolved.path})
+        children.append({"#operator": type(inner).__name__, "signature": probe.signature})
+        ex = Execution(opts)
+        ex.signature = "json"
+        ex.rows = iter([{"plan": {"#operator": "Sequence", "~children": children}, "text": stmt.text}])
+        return ex
 
     def _lookup_prepared(self, name: str, encoded_plan: Optional[str]) -> Prepared:
         entry = self.prepared.get(name)
@@ -217,11 +249,15 @@ class QueryService:
             parts = list(ref.parts)
             if len(parts) == 2 and parts[0].lower() == "metadata" and ref.namespace is None:
                 return MetadataKeyspace(self.analytics_catalog, parts[1].lower())  # type: ignore[return-value]
-            dataverse, dataset = (("Default", parts[0]) if len(parts) == 1
+            dataverse, dataset = ((opts.dataverse or "Default", parts[0]) if len(parts) == 1
                                   else ("/".join(parts[:-1]), parts[-1]))
-            bucket = self.analytics_catalog.bucket_of(dataverse, dataset)
-            if bucket is not None:
-                ref = N.KeyspaceRef(None, [bucket], ref.alias)
+            source = self.analytics_catalog.source_of(dataverse, dataset)
+            if source is not None:
+                ref = N.KeyspaceRef(None, source, ref.alias)
+            elif len(parts) == 1 and opts.dataverse is not None:
+                raise QueryError(24045, f"Cannot find dataset with name {dataset} in dataverse "
+                                        f"{dataverse}", 400)
+            qc = None
         return resolve(self.cluster, ref, qc, analytics=opts.analytics)
 
     def _require_index(self, ks: Keyspace, where: Optional[N.Expr], alias: str) -> None:

@@ -215,5 +215,11 @@ class Prepare(Statement):
 
 
 @dataclass
+class Explain(Statement):
+    statement: Statement
+    text: str  # the statement text after EXPLAIN
+
+
+@dataclass
 class Execute(Statement):
     name: str
