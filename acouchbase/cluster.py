@@ -16,7 +16,7 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterator, List, Optional, Type
+from typing import Any, Dict, Iterator, List, Optional, Type
 
 from acouchbase._loop import AsyncioIOPS
 from couchbase import _health
@@ -28,6 +28,7 @@ from couchbase._requests import ServiceRequest
 from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
 from couchbase.result import AnalyticsResult, QueryResult, SearchResult, ViewResult
+from couchbase.search import facets_of as search_facets
 
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
@@ -161,6 +162,11 @@ class AAnalyticsResult(AsyncRowsResult):
 class ASearchResult(AsyncRowsResult):
     """Hits of ``search_query`` / ``search`` (a ``SearchResult`` for ``isinstance``)."""
 
+    def facets(self) -> Dict[str, Any]:
+        """``{name: SearchFacetResult}``, once every hit has been received."""
+        self.metadata()  # raises until the request is done, or its error
+        return search_facets(self._meta or {})
+
 
 class AViewResult(AsyncRowsResult):
     """Rows of ``bucket.view_query`` (a ``ViewResult`` for ``isinstance``)."""
@@ -293,10 +299,6 @@ class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase):
             cluster.close()
             raise
         return cluster
-
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> AsyncRowsResult:
-        """Same as ``search_query`` (the spelling of the 3.x reference's example)."""
-        return self.search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
 
     def close(self) -> "asyncio.Future[None]":
         """Close every connection now (operations in flight fail with ObjectClosedException).

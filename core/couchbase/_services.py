@@ -16,6 +16,7 @@ drains the buffer before reading more from the socket.
 from __future__ import annotations
 
 import json
+import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional
 
@@ -29,6 +30,8 @@ from couchbase.exceptions import (
     status_name,
 )
 from couchbase.transcoder import decode_with
+
+_log = logging.getLogger("couchbase.search")
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection
@@ -145,6 +148,8 @@ class RowStream(Pending):
 
     def _notify(self) -> None:
         self.handle = ffi.NULL  # libcouchbase has let go of the request
+        if self.context.get("log_response"):  # SearchOptions(log_response=True)
+            _log.info("SEARCH RESPONSE: %s (%d hits)", json.dumps(self.meta, default=str), self.row_count)
         if self.result is None:
             self.result = self.meta
         super()._notify()
