@@ -52,6 +52,10 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
         opts["readonly"] = opts.pop("read_only")
     if "readonly" in opts:
         body["readonly"] = bool(opts["readonly"])
+    if opts.get("timeout") is not None:
+        # libcouchbase 3.3 times an analytics request by the body's "timeout" (a Go duration) and
+        # ignores the command's own timeout: the per-request timeout has to travel in the body.
+        body["timeout"] = f"{_o.timeout_us(opts['timeout'])}us"
     qc = opts.get("query_context", query_context)
     if qc:
         body["query_context"] = qc

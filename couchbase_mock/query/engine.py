@@ -296,18 +296,19 @@ class QueryService:
 
     # ------------------------------------------------------------------ SELECT
     def _plan_select(self, sel: N.Select, opts: Options) -> Execution:
+        sqlpp = opts.analytics
         for term in sel.projection:
-            check_expr(term.expr, True)
-        check_expr(sel.where, False)
-        check_expr(sel.use_keys, False)
-        check_expr(sel.from_expr, False)
+            check_expr(term.expr, True, sqlpp)
+        check_expr(sel.where, False, sqlpp)
+        check_expr(sel.use_keys, False, sqlpp)
+        check_expr(sel.from_expr, False, sqlpp)
         for e in sel.group_by:
-            check_expr(e, False)
-        check_expr(sel.having, True)
+            check_expr(e, False, sqlpp)
+        check_expr(sel.having, True, sqlpp)
         for e, _desc in sel.order_by:
-            check_expr(e, True)
+            check_expr(e, True, sqlpp)
         for e in (sel.limit, sel.offset):
-            check_expr(e, False)
+            check_expr(e, False, sqlpp)
         ks = self._keyspace(sel.keyspace, opts, opts.query_context) if sel.keyspace else None
         alias = sel.keyspace.default_alias if sel.keyspace else sel.from_alias
         if ks is not None and sel.use_keys is None and not opts.analytics:

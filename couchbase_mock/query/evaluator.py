@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
-from couchbase_mock.query.functions import FUNCTIONS
+from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
 from couchbase_mock.query.values import (
     MISSING,
     canonical,
@@ -286,7 +286,7 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
             return _aggregate(call, row, params)
         if call.name == "META":
             return _meta(call, row, params)
-        fn = FUNCTIONS[call.name][2]
+        fn = (FUNCTIONS.get(call.name) or ANALYTICS_FUNCTIONS[call.name])[2]
         return fn([evaluate(a, row, params) for a in call.args])
     if t is N.ArrayLit:
         return [v for v in (evaluate(x, row, params) for x in e.items) if v is not MISSING]  # type: ignore
@@ -340,8 +340,9 @@ def children(e: N.Expr) -> List[N.Expr]:
     return []
 
 
-def check_expr(e: Optional[N.Expr], aggregates_allowed: bool) -> None:
-    """Reject unknown functions, wrong argument counts and misplaced aggregates (planning errors)."""
+def check_expr(e: Optional[N.Expr], aggregates_allowed: bool, analytics: bool = False) -> None:
+    """Reject unknown functions, wrong argument counts and misplaced aggregates (planning errors);
+    ``analytics``: the analytics service's own functions (RANGE, SLEEP) are known too."""
     if e is None:
         return
     if isinstance(e, N.Call):
@@ -351,20 +352,20 @@ def check_expr(e: Optional[N.Expr], aggregates_allowed: bool) -> None:
             if not e.star and len(e.args) != 1:
                 raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
             for a in e.args:
-                check_expr(a, False)
+                check_expr(a, False, analytics)
             return
         if e.name == "META":
             if len(e.args) > 1:
                 raise QueryError(3000, "Incorrect number of arguments to function meta.", 400)
             return
-        spec = FUNCTIONS.get(e.name)
+        spec = FUNCTIONS.get(e.name) or (ANALYTICS_FUNCTIONS.get(e.name) if analytics else None)
         if spec is None:
             raise QueryError(3000, f"Invalid function {e.name.lower()}.", 400)
         lo, hi, _fn = spec
         if len(e.args) < lo or (hi is not None and len(e.args) > hi):
             raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
     for c in children(e):
-        check_expr(c, aggregates_allowed)
+        check_expr(c, aggregates_allowed, analytics)
 
 
 def has_aggregate(e: Optional[N.Expr]) -> bool:

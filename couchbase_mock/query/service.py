@@ -142,6 +142,11 @@ async def _stream(ex: Execution, request_id: str, fields: Dict[str, Any], starte
     except Exception as exc:  # noqa: BLE001 - a bug must come back as a server error, not a dead socket
         log.exception("query execution failed")
         errors.append(QueryError(5000 if not analytics else 25000, f"Internal error: {exc!r}", 200))
+    if not errors:
+        try:
+            ex.check()  # the request outlived its timeout while its last rows were computed
+        except QueryError as err:
+            errors.append(err)
     errors = ex.errors + errors
     tail: Dict[str, Any] = {}
     if errors:
