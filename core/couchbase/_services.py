@@ -24,8 +24,10 @@ from couchbase._binding import ffi, lib
 from couchbase._pending import Pending
 from couchbase.exceptions import (
     DesignDocumentNotFoundException,
+    HTTPException,
     InvalidArgumentException,
     QueryErrorContext,
+    ViewNotFoundException,
     exception_for,
     status_name,
 )
@@ -212,14 +214,29 @@ class RowStream(Pending):
         self._fail(exception_for(LCB_ERR_REQUEST_CANCELED, "the request was cancelled"))
 
 
+class _MissingDesignDocument(DesignDocumentNotFoundException, ViewNotFoundException):
+    """A view's design document does not exist: DesignDocumentNotFoundException (SDK 4.x), and
+    still a ViewNotFoundException, which this SDK raised before."""
+
+
+class _BadViewParameter(InvalidArgumentException, HTTPException):
+    """The view engine refused a parameter (HTTP 400): InvalidArgumentException (SDK 4.x), and
+    still an HTTPException, which this SDK raised before."""
+
+
+# they read as the SDK 4.x classes in tracebacks and reprs
+_MissingDesignDocument.__name__ = _MissingDesignDocument.__qualname__ = "DesignDocumentNotFoundException"
+_BadViewParameter.__name__ = _BadViewParameter.__qualname__ = "InvalidArgumentException"
+
+
 def _view_error_class(http_status: int, reason: str) -> Optional[type]:
     """The SDK 4.x class of a view error libcouchbase reports too coarsely: a 404 whose
     reason is ``missing``/``deleted`` names the design document (a missing view in an
     existing one says ``missing_named_view``); a 400 is a bad query parameter."""
     if http_status == 404 and reason in ("missing", "deleted"):
-        return DesignDocumentNotFoundException
+        return _MissingDesignDocument
     if http_status == 400:
-        return InvalidArgumentException
+        return _BadViewParameter
     return None
 
 

@@ -19,10 +19,12 @@ import couchbase.search as search
 from couchbase.exceptions import (
     DataverseNotFoundException,
     DesignDocumentNotFoundException,
+    HTTPException,
     InvalidArgumentException,
     KeyspaceNotFoundException,
     QueryException,
     ScopeNotFoundException,
+    ViewNotFoundException,
 )
 from couchbase.mutation_state import MutationState
 from couchbase.n1ql import QueryProfile
@@ -206,11 +208,16 @@ def test_view_metadata_and_errors(fe, smock):
     rows, meta = _rows(fe, fe.cluster.bucket("default").view_query("svc_ddoc", "by_n", limit=3))
     assert [r.key for r in rows] == [0, 1, 2]
     assert meta.total_rows() == DOCS == meta.total_rows  # SDK 4.x method; the earlier attribute
-    with pytest.raises(DesignDocumentNotFoundException):
+    with pytest.raises(DesignDocumentNotFoundException) as missing:
         _rows(fe, fe.cluster.bucket("default").view_query("no_such_ddoc", "by_n"))
-    with pytest.raises(InvalidArgumentException):  # not JSON: the view engine answers 400
+    assert isinstance(missing.value, ViewNotFoundException)  # what this SDK raised before
+    with pytest.raises(ViewNotFoundException) as missing:  # a missing view of an existing document
+        _rows(fe, fe.cluster.bucket("default").view_query("svc_ddoc", "no_such_view"))
+    assert not isinstance(missing.value, DesignDocumentNotFoundException)
+    with pytest.raises(InvalidArgumentException) as bad:  # not JSON: the view engine answers 400
         _rows(fe, fe.cluster.bucket("default").view_query(
             "svc_ddoc", "by_n", ViewOptions(raw={"startkey": "not-json"})))
+    assert isinstance(bad.value, HTTPException) and bad.value.context.http_status == 400
 
 
 # ---- search -----------------------------------------------------------------------------------
