@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional
 from couchbase._binding import ffi, lib
 from couchbase._pending import Pending
 from couchbase.exceptions import (
+    AmbiguousTimeoutException,
     DesignDocumentNotFoundException,
     HTTPException,
     InvalidArgumentException,
     QueryErrorContext,
+    TimeoutException,
     ViewNotFoundException,
     exception_for,
     status_name,
@@ -146,7 +148,7 @@ class RowStream(Pending):
             client_context_id=self.context.get("client_context_id"), first_error_code=code,
             first_error_message=message or "", service=self.context.get("service"),
             response_body=json.dumps(meta))
-        return exception_for(rc, message, context=context)
+        return _typed(rc, message, context)
 
     def _notify(self) -> None:
         self.handle = ffi.NULL  # libcouchbase has let go of the request
@@ -204,7 +206,7 @@ class RowStream(Pending):
             view_error = _view_error_class(info.http_status, message)
             if view_error is not None:
                 return view_error(f"{text} [{status_name(resp.rc)} ({resp.rc})]", rc=resp.rc, context=context)
-        return exception_for(resp.rc, text or None, context=context)
+        return _typed(resp.rc, text or None, context)
 
     def cancel(self) -> None:
         """Stop the request; no further rows are delivered."""
@@ -212,6 +214,15 @@ class RowStream(Pending):
             lib.pycb_cancel_service(self.conn.instance, self.kind, self.handle)
             self.conn.unregister(self)
         self._fail(exception_for(LCB_ERR_REQUEST_CANCELED, "the request was cancelled"))
+
+
+def _typed(rc: int, message: Optional[str], context: Any) -> BaseException:
+    """The exception of a failed service request. A timeout is an AmbiguousTimeoutException (a
+    TimeoutException): the request was sent and may have had effects, as SDK 4.x says."""
+    exc = exception_for(rc, message, context=context)
+    if rc == LCB_ERR_TIMEOUT and type(exc) is TimeoutException:
+        return AmbiguousTimeoutException(exc.message, rc=rc, context=context)
+    return exc
 
 
 class _MissingDesignDocument(DesignDocumentNotFoundException, ViewNotFoundException):
