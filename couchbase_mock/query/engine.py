@@ -36,7 +36,15 @@ from couchbase_mock.query.errors import (
     TIMEOUT,
     QueryError,
 )
-from couchbase_mock.query.evaluator import Params, Row, check_expr, evaluate, has_aggregate
+from couchbase_mock.query.evaluator import (
+    Accumulator,
+    Params,
+    Row,
+    check_expr,
+    children,
+    evaluate,
+    has_aggregate,
+)
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
 from couchbase_mock.query.parser import parse
 from couchbase_mock.query.values import MISSING, canonical, collate, is_number, truthy
@@ -302,6 +310,8 @@ class QueryService:
         check_expr(sel.where, False, sqlpp)
         check_expr(sel.use_keys, False, sqlpp)
         check_expr(sel.from_expr, False, sqlpp)
+        for term, _alias in sel.from_more:
+            check_expr(term, False, sqlpp)
         for e in sel.group_by:
             check_expr(e, False, sqlpp)
         check_expr(sel.having, True, sqlpp)
@@ -340,18 +350,39 @@ class QueryService:
             ex.processed += 1
             yield Row({alias: item}, {}, alias)
 
+    def _product_source(self, terms: List[Tuple[N.Expr, str]], ex: Execution) -> Iterator[Row]:
+        """``FROM e1 AS a, e2 AS b, ...``: one row per combination of the terms' elements."""
+        lists = []
+        for expr, alias in terms:
+            value = evaluate(expr, Row({}), ex.opts.params)
+            if value is MISSING:
+                return
+            lists.append((alias, value if isinstance(value, list) else [value]))
+        aliases = [a for a, _ in lists]
+        for combo in itertools.product(*(values for _, values in lists)):
+            ex.tick()
+            ex.processed += 1
+            yield Row(dict(zip(aliases, combo)), {}, None)
+
     def _select_rows(self, sel: N.Select, ks: Optional[Keyspace], alias: Optional[str],
                      ex: Execution) -> Iterator[Any]:
         params = ex.opts.params
-        rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex) if sel.from_expr is None else \
-            self._expr_source(sel.from_expr, alias or "", ex)
+        if sel.from_expr is None:
+            rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex)
+        elif sel.from_more:
+            rows = self._product_source([(sel.from_expr, alias or "")] + sel.from_more, ex)
+            alias = None  # several aliases: none is the default
+        else:
+            rows = self._expr_source(sel.from_expr, alias or "", ex)
         if sel.where is not None:
             where = sel.where
             rows = (r for r in rows if truthy(evaluate(where, r, params)))
         aggregating = (bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection)
                        or has_aggregate(sel.having) or any(has_aggregate(e) for e, _ in sel.order_by))
         if aggregating:
-            rows = _group(rows, sel.group_by, alias, params)
+            calls = _aggregate_calls([t.expr for t in sel.projection] + [sel.having]
+                                     + [e for e, _ in sel.order_by])
+            rows = _group(rows, sel.group_by, alias, params, calls)
             if sel.having is not None:
                 having = sel.having
                 rows = (r for r in rows if truthy(evaluate(having, r, params)))
@@ -717,17 +748,46 @@ def _aliases(sel: N.Select, out: Any) -> Optional[Dict[str, Any]]:
     return {k: v for k, v in out.items() if k in named} or None
 
 
-def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Optional[str], params: Params) -> Iterator[Row]:
-    groups: Dict[str, List[Row]] = {}
+def _aggregate_calls(exprs: List[Optional[N.Expr]]) -> List[N.Call]:
+    """The aggregate calls in ``exprs`` (not inside another aggregate: that is refused earlier)."""
+    out: List[N.Call] = []
+
+    def walk(e: Optional[N.Expr]) -> None:
+        if e is None:
+            return
+        if isinstance(e, N.Call) and e.is_aggregate:
+            out.append(e)
+            return
+        for c in children(e):
+            walk(c)
+
+    for e in exprs:
+        walk(e)
+    return out
+
+
+def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Optional[str], params: Params,
+           calls: List[N.Call]) -> Iterator[Row]:
+    """One row per group, its aggregates computed as the rows stream by (a group keeps its first
+    row and one accumulator per aggregate call, not its rows)."""
+    groups: Dict[str, Tuple[Row, List[Accumulator]]] = {}
     for r in rows:
         k = canonical([evaluate(e, r, params) for e in keys]) if keys else ""
-        groups.setdefault(k, []).append(r)
+        entry = groups.get(k)
+        if entry is None:
+            entry = groups[k] = (r, [Accumulator(c) for c in calls])
+        for acc in entry[1]:
+            acc.add(r, params)
     if not keys and not groups:
-        groups[""] = []
-    for members in groups.values():
-        first = members[0] if members else Row({}, {}, None)
-        g = Row(first.env, first.metas, first.default if members else None)
-        g.group = members
+        groups[""] = (Row({}, {}, None), [Accumulator(c) for c in calls])
+        empty = True
+    else:
+        empty = False
+    for first, accs in groups.values():
+        g = Row(first.env, first.metas, None if empty else first.default)
+        g.group = []
+        for acc in accs:
+            g.cache[id(acc.call)] = acc.result()
         yield g
 
 

@@ -27,7 +27,7 @@ from couchbase_mock.query.values import (
     truthy,
 )
 
-__all__ = ["Row", "Params", "evaluate", "check_expr", "has_aggregate"]
+__all__ = ["Row", "Params", "Accumulator", "evaluate", "check_expr", "children", "has_aggregate"]
 
 MISSING_PARAM = 5010
 
@@ -180,6 +180,66 @@ def _aggregate(call: N.Call, row: Row, params: Params) -> Any:
             result = result if result else None
     row.cache[key] = result
     return result
+
+
+class Accumulator:
+    """One aggregate call over a group, fed row by row (what :func:`_aggregate` computes from a
+    group's rows, without keeping them): only DISTINCT and ARRAY_AGG keep values."""
+
+    __slots__ = ("call", "count", "numbers", "total", "best", "values", "seen")
+
+    def __init__(self, call: N.Call) -> None:
+        self.call = call
+        self.count = 0  # values counted (rows for COUNT(*))
+        self.numbers = 0
+        self.total: Any = 0
+        self.best: Any = MISSING
+        self.values: List[Any] = []
+        self.seen: Optional[Dict[str, Any]] = {} if call.distinct else None
+
+    def add(self, row: Row, params: Params) -> None:
+        call = self.call
+        if call.star:
+            self.count += 1
+            return
+        v = evaluate(call.args[0], row, params)
+        if v is MISSING or v is None:
+            return
+        if self.seen is not None:
+            k = canonical(v)
+            if k in self.seen:
+                return
+            self.seen[k] = v
+        name = call.name
+        self.count += 1
+        if is_number(v):
+            self.numbers += 1
+            if name in ("SUM", "AVG"):
+                self.total += v
+        if name in ("MIN", "MAX"):
+            if self.best is MISSING or (sort_key(v) < sort_key(self.best) if name == "MIN"
+                                        else sort_key(v) > sort_key(self.best)):
+                self.best = v
+        elif name == "ARRAY_AGG":
+            self.values.append(v)
+
+    def result(self) -> Any:
+        call, name = self.call, self.call.name
+        if call.star or name == "COUNT":
+            return self.count
+        if name == "COUNTN":
+            return self.numbers
+        if name in ("SUM", "AVG"):
+            if not self.numbers:
+                return None
+            total = self.total
+            if name == "AVG":
+                return number(total / self.numbers)
+            return number(total) if isinstance(total, float) else total
+        if name in ("MIN", "MAX"):
+            return None if self.best is MISSING else self.best
+        values = sorted(self.values, key=sort_key) if call.distinct else self.values
+        return values if values else None
 
 
 def _meta(call: N.Call, row: Row, params: Params) -> Any:

@@ -182,6 +182,11 @@ class _Parser:
                 if not self.accept_kw("AS") and not self.at_ident():
                     raise self.fail()
                 sel.from_alias = self.ident()
+                while self.accept_op(","):  # FROM e1 AS a, e2 AS b: the cross product of the terms
+                    term = self.expr()
+                    if not self.accept_kw("AS") and not self.at_ident():
+                        raise self.fail()
+                    sel.from_more.append((term, self.ident()))
                 return self._select_tail(sel)
             sel.keyspace = self.keyspace_ref(alias=True)
             if self.accept_kw("USE"):

@@ -149,6 +149,21 @@ def test_query_context_naming_a_missing_scope_or_bucket(fe):
                                                                    query_context=f"`no-bucket`.`{SCOPE}`"))
 
 
+def test_from_expression_terms_join_as_a_cross_product(fe):
+    """``FROM e1 AS a, e2 AS b``: every combination; aggregates over a large product are computed
+    as the rows stream by (the combinations are not held)."""
+    rows, _ = _rows(fe, fe.cluster.query("SELECT RAW [a, b] FROM [1, 2] AS a, ['x', 'y'] AS b"))
+    assert rows == [[1, "x"], [1, "y"], [2, "x"], [2, "y"]]
+    rows, _ = _rows(fe, fe.cluster.query(
+        "SELECT COUNT(1) AS c, SUM(d1) AS s, MAX(d2) AS m, COUNT(DISTINCT d1) AS k "
+        "FROM ARRAY_RANGE(0, 20) AS d1, ARRAY_RANGE(0, 30) AS d2"))
+    assert rows == [{"c": 600, "s": sum(range(20)) * 30, "m": 29, "k": 20}]
+    rows, _ = _rows(fe, fe.cluster.query(
+        "SELECT COUNT(1) AS c FROM ARRAY_RANGE(0, 50) AS d1, ARRAY_RANGE(0, 50) AS d2, "
+        "ARRAY_RANGE(0, 50) AS d3", timeout=datetime.timedelta(seconds=60)))
+    assert rows == [{"c": 125_000}]
+
+
 def test_query_metrics_compare_as_unsigned_ints(fe):
     _, meta = _rows(fe, fe.cluster.query("SELECT * FROM default LIMIT 2", metrics=True))
     metrics = meta.metrics()
