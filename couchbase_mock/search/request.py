@@ -3,12 +3,16 @@ inverted index, and rendering the server's response (possibly in chunks).
 
 Body fields understood: ``query`` (required), ``size``/``limit`` (default 10),
 ``from``/``skip``, ``fields`` (``["*"]`` for all), ``sort``, ``facets``,
-``score: "none"``, ``includeLocations``; ``explain``, ``highlight``, ``ctl``,
-``collections``, ``indexName`` and unknown keys are accepted and ignored.
+``score: "none"``, ``includeLocations`` and ``highlight`` (hits carry term locations
+only when one of them is given; ``highlight`` adds ``fragments``: the field's text with
+the matched terms marked), ``collections`` (hits of those collections only, for a
+collection-aware index); ``explain``, ``ctl``, ``indexName`` and unknown keys are
+accepted and ignored.
 
 Sort specs: strings ``"_score"``, ``"-_score"``, ``"_id"``, ``"-_id"``,
 ``"field"``, ``"-field"``, or objects ``{"by": "score"|"id"|"field",
-"field": ..., "desc": bool, "missing": "first"|"last"}``.  The default is
+"field": ..., "desc": bool, "missing": "first"|"last"}`` or ``{"by": "geo_distance",
+"field": ..., "location": [lon, lat], "unit": "km"}``.  The default is
 ``["-_score"]``; ties are always broken by document id, ascending.  Field
 sorts compare the first stored value, numbers before strings, documents
 without the field last (unless ``missing: "first"``).
