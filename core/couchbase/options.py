@@ -339,8 +339,11 @@ class AnalyticsOptions(OptionBlock):
 
 
 class SearchOptions(OptionBlock):
-    """Search options: ``limit``, ``skip``, ``explain``, ``fields``, ``sort``, ``facets``,
-    ``highlight_style``, ``highlight_fields``, ``scan_consistency``, ``timeout``, ``raw``."""
+    """Search options: ``limit``, ``skip``, ``explain``, ``fields``, ``sort`` (str or Sort objects),
+    ``facets`` (name -> Facet), ``highlight_style``, ``highlight_fields``, ``include_locations``,
+    ``disable_scoring``, ``collections``, ``scan_consistency``, ``consistent_with``
+    (a MutationState), ``client_context_id``, ``timeout``, ``raw``; ``show_request``/``log_request``
+    and ``log_response`` log the request and the response's trailer (logger ``couchbase.search``)."""
 
 
 class ViewOptions(OptionBlock):
