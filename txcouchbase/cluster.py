@@ -533,7 +533,9 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """Same as :meth:`query`: a Deferred firing with every row (BatchedQueryResult)."""
         return self.query(statement, *options, **kwargs)
 
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
+    # the 3.x reference's spelling: search(index, query)
+    def search(self, index: str, query: Any,  # type: ignore[override]
+               *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Same as :meth:`search_query`: a Deferred firing with every hit (BatchedSearchResult)."""
         return self.search_query(index, query, *options, **kwargs)
 
@@ -615,7 +617,9 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         reference shows on the raw client (``query`` itself returns the raw rows object)."""
         return self._all_rows(self.query(statement, *options, **kwargs))
 
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    # the 3.x reference's raw client: search(index, query) fires with every hit, not the raw rows
+    def search(self, index: str, query: Any,  # type: ignore[override]
+               *options: Any, **kwargs: Any) -> Deferred[Any]:
         """Full-text search: a Deferred firing with every hit (BatchedSearchResult)."""
         return self._all_rows(self.search_query(index, query, *options, **kwargs))
 

@@ -300,6 +300,17 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
+        """Full-text search on this scope's index ``index``; hits stream as they arrive (see the
+        blocking Scope)."""
+        request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
+                                   kwargs)
+        return self.bucket._stream(self.bucket._conn, request)
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> Any:
+        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
@@ -481,6 +492,10 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         """Run a full-text search; hits (SearchRow) stream as they arrive."""
         rows: SearchT = self._stream(self._conn, _requests.search(index, query, options, kwargs))
         return rows
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
+        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
 
     def ping(self, *options: Any, **kwargs: Any) -> PingT:
         """Ping the cluster's services (``PingOptions``; ``ping(timeout)`` still works)."""
