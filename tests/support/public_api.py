@@ -108,9 +108,9 @@ def _unwrap(raw: Any) -> Tuple[Optional[Callable[..., Any]], str]:
     if isinstance(raw, property):
         return raw.fget, "property"
     if isinstance(raw, (staticmethod, classmethod)):
-        return raw.__func__, "method"
+        return inspect.unwrap(raw.__func__), "method"
     if inspect.isfunction(raw):
-        return raw, "method"
+        return inspect.unwrap(raw), "method"  # a @contextmanager: the generator it wraps
     return None, ""
 
 
