@@ -102,6 +102,7 @@ class Member:
     func: Callable[..., Any]
     kind: str  # "function", "method", "property", "constructor"
     owner: Optional[type] = None
+    doc: Optional[str] = None  # a property's own docstring (``property(fget, doc=...)``)
 
 
 def _unwrap(raw: Any) -> Tuple[Optional[Callable[..., Any]], str]:
@@ -170,7 +171,9 @@ def _class_members(where: str, cls: type, seen: Dict[int, str]) -> Iterator[Memb
         if func is None or id(func) in seen or not is_ours(func):
             continue
         seen[id(func)] = f"{where}.{attr}"
-        yield Member(f"{where}.{attr}", func, kind, owner)
+        raw = vars(owner)[attr]
+        doc = raw.__doc__ if isinstance(raw, property) else None
+        yield Member(f"{where}.{attr}", func, kind, owner, doc)
 
 
 def _defined_init(cls: type) -> Optional[Callable[..., Any]]:
