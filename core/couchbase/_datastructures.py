@@ -272,6 +272,12 @@ def queue_pop(coll: Any, key: Any, timeout: float = 10.0, create: bool = True) -
 
 # ---- the classes -----------------------------------------------------------------------------------
 class _Structure:
+    """A data structure stored in one document.
+
+    Args:
+        key: The document key.
+        collection: The collection holding the document.
+    """
     _empty: Any = None
 
     def __init__(self, key: str, collection: Any) -> None:

@@ -321,6 +321,19 @@ class SubdocField:
 
 
 class _SubdocResult(Result):
+    """The result of a sub-document operation: one SubdocField per spec.
+
+    Args:
+        key: The document key.
+        rc: The libcouchbase status (0: success).
+        cas: The document's CAS.
+        fields: One SubdocField per spec, in order.
+        is_deleted: True when the document is a tombstone (``access_deleted``).
+
+    Attributes:
+        fields (list[SubdocField]): Each spec's outcome.
+        is_deleted (bool): True for a deleted document read with ``access_deleted``.
+    """
     __slots__ = ("fields", "is_deleted")
 
     def __init__(self, key: Any, rc: int, cas: int, fields: List[SubdocField],
@@ -398,19 +411,7 @@ class _IndexedContentAs:
 
 
 class LookupInResult(_SubdocResult):
-    """Result of ``lookup_in``: ``content_as[T](i)``, ``exists(i)``, ``value(i)``.
-
-    Args:
-        key: The document key.
-        rc: The libcouchbase status (0: success).
-        cas: The document's CAS.
-        fields: One SubdocField per spec, in order.
-        is_deleted: True when the document is a tombstone (``access_deleted``).
-
-    Attributes:
-        fields (list[SubdocField]): Each spec's outcome.
-        is_deleted (bool): True for a deleted document read with ``access_deleted``.
-    """
+    """Result of ``lookup_in``: ``content_as[T](i)``, ``exists(i)``, ``value(i)``."""
 
     __slots__ = ()
 

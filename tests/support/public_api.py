@@ -160,7 +160,9 @@ def _class_members(where: str, cls: type, seen: Dict[int, str]) -> Iterator[Memb
     init = _defined_init(cls)
     if init is not None and id(init) not in seen:
         seen[id(init)] = where
-        yield Member(where, init, "constructor", cls)
+        # its arguments are documented by the class that defines it (subclasses inherit both)
+        definer = next(k for k in cls.__mro__ if vars(k).get("__init__") is init)
+        yield Member(where, init, "constructor", definer)
     for attr in dir(cls):
         if attr.startswith("_"):
             continue
