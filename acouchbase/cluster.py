@@ -16,7 +16,7 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Iterator, List, Optional, Type
+from typing import Any, Dict, Iterator, List, Optional, Type, TypeVar
 
 from acouchbase._loop import AsyncioIOPS
 from couchbase import _health
@@ -122,7 +122,7 @@ class AsyncRowsResult(AsyncRows):
 
     def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
-        self._loop: asyncio.AbstractEventLoop = conn.iops.loop
+        self._loop: asyncio.AbstractEventLoop = conn.iops.loop  # type: ignore[union-attr]  # an AsyncioIOPS
         self._waiter: Optional["asyncio.Future[None]"] = None
         self._wake = self._wakeup
         self._iterating = False
@@ -204,9 +204,16 @@ class _FutureWrap:
         return rows
 
 
+_Client = TypeVar("_Client", bound="AIOClientMixin")
+
+
 class AIOClientMixin:
-    """What the asyncio cluster and bucket share (3.x reference name): ``connected``; their
-    ``on_connect()`` is an awaitable completing with the object once its connection is ready."""
+    """What the asyncio cluster and bucket share (3.x reference name): ``on_connect()`` (an
+    awaitable completing with the object once its connection is ready) and ``connected``."""
+
+    def on_connect(self: _Client) -> asyncio.Future[_Client]:
+        """An awaitable completing with this object once connected (or failing with the reason)."""
+        return super().on_connect()  # type: ignore[misc,no-any-return]  # a mixin: the base is next in the MRO
 
     @property
     def connected(self) -> bool:
@@ -268,7 +275,8 @@ class Bucket(AIOClientMixin,
 
     @property
     def _loop(self) -> asyncio.AbstractEventLoop:
-        return self._cluster._loop
+        loop: asyncio.AbstractEventLoop = self._cluster._loop
+        return loop
 
     def view_query(self, design_doc: str, view: str, *options: Any, itercls: Optional[Type[Any]] = None,
                    **kwargs: Any) -> AsyncRowsResult:
@@ -382,9 +390,9 @@ class Cluster(AIOClientMixin, _FutureWrap,
             InvalidArgumentException: ``query`` not a SearchQuery, or a bad option.
             SearchException: Raised while iterating: the service refused the query.
         """
-        return self.search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
+        return self.search_query(index, query, *options, **kwargs)
 
-    def close(self) -> "asyncio.Future[None]":
+    def close(self) -> "asyncio.Future[None]":  # type: ignore[override]  # awaitable, as in SDK 4.x
         """Close every connection now (operations in flight fail with ObjectClosedException).
 
         Returns:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Sequence, TypeVar, overload
 
-from couchbase_mock.cluster import Cluster, Node
+from couchbase_mock.cluster import Bucket, Cluster, Node
 from couchbase_mock.kv.connection import KVConnection
 from couchbase_mock.store import Doc, is_json
+
+T = TypeVar("T")
 
 __all__ = ["MockCluster"]
 
@@ -235,6 +237,12 @@ class MockCluster:
             if node.running:
                 await self._stop_node(node)
 
+    @overload
+    def _call(self, fn: Callable[[], Coroutine[Any, Any, T]]) -> T: ...
+
+    @overload
+    def _call(self, fn: Callable[[], T]) -> T: ...
+
     def _call(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn`` on the mock's loop and return its result (coroutines are awaited)."""
         if self._loop is None:
@@ -435,13 +443,13 @@ class MockCluster:
 
         return self._call(go)
 
-    def _bucket(self, name: str) -> Any:
+    def _bucket(self, name: str) -> Bucket:
         try:
             return self.cluster.buckets[name]
         except KeyError:
             raise ValueError(f"no bucket {name!r}") from None
 
-    def _cid(self, bucket: Any, scope: str, collection: str) -> int:
+    def _cid(self, bucket: Bucket, scope: str, collection: str) -> int:
         cid, _ = bucket.store.manifest.cid(scope, collection)
         if cid is None:
             raise ValueError(f"no collection {scope}.{collection}")

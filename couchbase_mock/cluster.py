@@ -245,6 +245,26 @@ class Cluster:
         out.update(b.settings)
         return out
 
+    def take_injected(self, opcode: int, key: bytes, node: int) -> Optional[int]:
+        """The status to answer instead of handling, when an injected error rule matches."""
+        for rule in self.injected:
+            if rule["count"] > 0 and _injected_matches(rule, opcode, key, node):
+                rule["count"] -= 1
+                if rule["count"] == 0:
+                    self.injected.remove(rule)
+                return int(rule["status"])
+        return None
+
+    def take_chaos(self, node: int) -> Optional[str]:
+        """``truncate``/``corrupt`` when a chaos rule for this node still has a count left."""
+        for rule in self.chaos:
+            if rule["count"] > 0 and rule.get("node") in (None, node):
+                rule["count"] -= 1
+                if rule["count"] == 0:
+                    self.chaos.remove(rule)
+                return str(rule["mode"])
+        return None
+
 
 def scram_salt(password: str, mech: str) -> bytes:
     """A stable per-password salt (the mock has one user)."""
@@ -255,29 +275,3 @@ def _injected_matches(rule: Dict[str, Any], opcode: int, key: bytes, node: int) 
     return ((rule.get("opcode") is None or rule["opcode"] == opcode)
             and (rule.get("node") is None or rule["node"] == node)
             and (rule.get("key") is None or key.endswith(rule["key"])))
-
-
-def _take_injected(self: Cluster, opcode: int, key: bytes, node: int) -> Optional[int]:
-    """The status to answer instead of handling, when an injected error rule matches."""
-    for rule in self.injected:
-        if rule["count"] > 0 and _injected_matches(rule, opcode, key, node):
-            rule["count"] -= 1
-            if rule["count"] == 0:
-                self.injected.remove(rule)
-            return int(rule["status"])
-    return None
-
-
-def _take_chaos(self: Cluster, node: int) -> Optional[str]:
-    """``truncate``/``corrupt`` when a chaos rule for this node still has a count left."""
-    for rule in self.chaos:
-        if rule["count"] > 0 and rule.get("node") in (None, node):
-            rule["count"] -= 1
-            if rule["count"] == 0:
-                self.chaos.remove(rule)
-            return str(rule["mode"])
-    return None
-
-
-Cluster.take_injected = _take_injected  # type: ignore[attr-defined]
-Cluster.take_chaos = _take_chaos  # type: ignore[attr-defined]

@@ -79,12 +79,15 @@ class Manifest:
 
     def create(self, scope: str, collection: Optional[str],
                settings: Optional[Dict[str, object]] = None) -> int:
-        sid, colls = self.scopes.get(scope, (None, None))  # type: ignore[assignment]
-        if sid is None:
+        found = self.scopes.get(scope)
+        colls: Dict[str, int]
+        if found is None:
             sid, colls = self._next_sid, {}
             self._next_sid += 1
             self.scopes[scope] = (sid, colls)
             self.uid += 1
+        else:
+            sid, colls = found
         if collection is None:
             return sid
         if collection not in colls:

@@ -54,7 +54,7 @@ def make_app(coll: Any) -> Callable[[dict[str, Any], Callable[..., Any]], Iterab
     return app
 
 
-def start_mock(latency_ms: float) -> "tuple[subprocess.Popen, str]":
+def start_mock(latency_ms: float) -> "tuple[subprocess.Popen[str], str]":
     """Run ``python -m couchbase_mock`` in a child process; returns it and its connection string."""
     proc = subprocess.Popen([sys.executable, "-m", "couchbase_mock", "--nodes", "1", "--replicas", "0",
                              "--latency-ms", str(latency_ms)], stdout=subprocess.PIPE, text=True)

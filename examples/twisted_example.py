@@ -86,7 +86,10 @@ def main(argv: Any = None) -> int:
     args = p.parse_args(argv)
     install_reactor(args.reactor)
 
-    from twisted.internet import reactor
+    from twisted.internet import reactor as installed
+
+    # Any: Twisted types its reactor with zope interfaces, which mypy cannot read without a plugin
+    reactor: Any = installed
 
     from couchbase.auth import PasswordAuthenticator
     from couchbase.options import ClusterOptions

@@ -121,7 +121,7 @@ class Collection(
         return wait(pending)
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[List[AsyncResult[Any]]]:
+    def batch(self) -> Iterator[List[AsyncResult[Any]]]:  # type: ignore[override]  # the blocking batch()
         """Schedule every operation in the block; send them together when it ends.
 
         Operations inside return :class:`~couchbase.asynchronous.AsyncResult` placeholders, filled in
@@ -332,7 +332,7 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
                 if self._buckets.get(name) is bucket:
                     del self._buckets[name]
                 raise
-        return bucket  # type: ignore[no-any-return]
+        return bucket
 
     def __enter__(self) -> "Cluster":
         return self

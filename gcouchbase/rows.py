@@ -140,7 +140,7 @@ class QueryResult(RowsResult):
 class AnalyticsResult(QueryResult):
     """Analytics rows as they arrive; ``metadata()`` (AnalyticsMetaData) once they are read."""
 
-    def metadata(self) -> _analytics.AnalyticsMetaData:  # type: ignore[override]
+    def metadata(self) -> _analytics.AnalyticsMetaData:
         """Status, metrics, warnings, request id (waits for the end of the query).
 
         Returns:

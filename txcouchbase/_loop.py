@@ -77,7 +77,9 @@ class TwistedIOPS(IOPS):
             from twisted.internet import reactor as installed
 
             reactor = installed
-        self.reactor = reactor
+        # Any: Twisted describes its reactor with zope interfaces, which mypy reads without the
+        # zope plugin as functions missing their self
+        self.reactor: Any = reactor
 
     def watch(self, watcher: Watcher, flags: int) -> None:
         reactor = self.reactor

@@ -56,6 +56,7 @@ from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS
 from couchbase.options import ClusterOptions
 from couchbase.results import (
+    ClusterInfoResult,
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
@@ -295,7 +296,7 @@ class _TxClusterMixin:
             return
         if all(iops.released for iops in self._iops):
             waiters, self._dtor_waiters = self._dtor_waiters, []
-            _AWAITING_DTOR.discard(self)  # type: ignore[arg-type]
+            _AWAITING_DTOR.discard(self)
             for d in waiters:
                 if not d.called:
                     d.callback(None)
@@ -318,7 +319,7 @@ class _TxClusterMixin:
             self._dtor_waiters.append(d)
             # Kept alive until it fires: a program that closes a cluster it no longer references
             # (the end of a Deferred chain) still hears when libcouchbase has let go of it.
-            _AWAITING_DTOR.add(self)  # type: ignore[arg-type]
+            _AWAITING_DTOR.add(self)
             self._check_dtor()
         else:
             raise InvalidArgumentException(
@@ -426,7 +427,8 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Defe
         """
         check_handler_class(cls)
         request = _requests.view(design_doc, view, options, kwargs, self._transcoder)
-        return self._stream(self._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
+        handler: H = self._stream(self._conn, request, into_handler(cls, _report))
+        return handler
 
 
 class TxCluster(TxDeferredClientMixin, _DeferredWrap,
@@ -456,7 +458,8 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         _on_reactor_thread(self.reactor, lambda: init(connstr, options, iops_factory=factory, **kwargs))
 
     @classmethod
-    def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> Deferred[Any]:
+    def connect(cls, connstr: str, options: Optional[ClusterOptions] = None,
+                **kwargs: Any) -> Deferred[TxCluster]:
         """A Deferred firing with a connected cluster.
 
         On failure the cluster is closed and the typed error passed on.
@@ -480,13 +483,15 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
 
         Called from a thread other than the running reactor's, the bucket is opened on the
         reactor's thread (as in SDK 4.x)."""
-        return _on_reactor_thread(self.reactor, lambda: AsyncClusterBase.bucket(self, name))  # type: ignore
+        bucket: TxBucket = _on_reactor_thread(self.reactor, lambda: AsyncClusterBase.bucket(self, name))
+        return bucket
 
-    def cluster_info(self) -> Deferred[Any]:
+    def cluster_info(self) -> Deferred[ClusterInfoResult]:
         """A Deferred firing with the ClusterInfoResult (nodes, server version)."""
-        return super().cluster_info()  # type: ignore[no-any-return]
+        info: Deferred[ClusterInfoResult] = super().cluster_info()
+        return info
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred[None]:
         """A Deferred firing once the services answer a ping (``WaitUntilReadyOptions``);
         errback with UnAmbiguousTimeoutException after ``timeout``."""
         return _wait_until_ready(self, timeout, options, kwargs)
@@ -524,11 +529,11 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
                             into_handler(cls, _report))
 
     # 3.x reference spellings of the same calls
-    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Same as :meth:`query`: a Deferred firing with every row (BatchedQueryResult)."""
         return self.query(statement, *options, **kwargs)
 
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Same as :meth:`search_query`: a Deferred firing with every hit (BatchedSearchResult)."""
         return self.search_query(index, query, *options, **kwargs)
 
@@ -536,7 +541,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """Same as :meth:`query_ex`."""
         return self.query_ex(cls, statement, *options, **kwargs)
 
-    def close(self) -> Deferred[Any]:
+    def close(self) -> Deferred[Any]:  # type: ignore[override]  # a Deferred firing once released
         """Close every connection now (operations in flight errback with ObjectClosedException).
 
         Returns a Deferred that fires once libcouchbase has released everything.
@@ -621,7 +626,7 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         self.registerDeferred("connect", d)
         return d
 
-    def close(self) -> Deferred[Any]:
+    def close(self) -> Deferred[Any]:  # type: ignore[override]  # a Deferred firing once released
         """Close every connection now; returns a Deferred firing once libcouchbase released them."""
         AsyncClusterBase.close(self)
         return self._closed_deferred()

@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, Optional
 from twisted.internet.defer import Deferred, DeferredList, gatherResults
 
 from couchbase._instance import LOCKMODE_WAIT
-from couchbase._kv import AsyncResult, MultiCollector
+from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase._legacy import LegacyAPI, legacy_settings
 from couchbase.exceptions import ArgumentError, UnsupportedOperationException
 from couchbase.transcoder import FMT_JSON
@@ -120,7 +120,8 @@ class _TxLegacy(LegacyAPI):
 
     def defer(self, opres: Any) -> Deferred[Any]:
         """A Deferred firing with the outcome of a raw AsyncResult (takes over its callbacks)."""
-        return self._cluster.defer(opres)
+        d: Deferred[Any] = self._cluster.defer(opres)
+        return d
 
     def close(self) -> Deferred[Any]:
         """Close the connection; a Deferred fires once every socket is released.
@@ -129,7 +130,8 @@ class _TxLegacy(LegacyAPI):
         timeout): libcouchbase 3.3.4 crashes when destroyed with forwarded packets in flight."""
         rounds = [d for d in self.__dict__.get("_rounds", ()) if not d.called]
         if not rounds:
-            return self._cluster.close()
+            closed: Deferred[Any] = self._cluster.close()
+            return closed
         return DeferredList(rounds, consumeErrors=True).addCallback(lambda _r: self._cluster.close())
 
     def _close(self) -> Deferred[Any]:
@@ -156,7 +158,7 @@ class _TxLegacy(LegacyAPI):
         firing with every row (iterable; 1.x ViewRow objects, or what ``row_processor`` makes)."""
         view = self._view_request(args, kwargs)
         extra = (view._raw_query,) if view._raw_query else ()
-        d = self._bucket.view_query(view.design, view.view, *extra, **view._options())
+        d: Deferred[Any] = self._bucket.view_query(view.design, view.view, *extra, **view._options())
         return d.addCallback(lambda batched: self._to_rows(view, batched))
 
     def queryEx(self, viewcls: type, *args: Any, **kwargs: Any) -> Any:
@@ -315,7 +317,8 @@ class _TxLegacy(LegacyAPI):
         return d.addBoth(settled).addCallback(
             lambda replies: ObserveResult(key, _durability.observe_results(replies)))
 
-    def observe_multi(self, keys: Any, master_only: bool = False) -> Deferred[Any]:
+    def observe_multi(self, keys: Any, master_only: bool = False  # type: ignore[override]  # a Deferred
+                      ) -> Deferred[Any]:
         """``observe`` each key: a Deferred firing with a dict key -> observe result."""
         keys = list(keys)
         ds = [self.observe(k, master_only=master_only) for k in keys]
@@ -354,7 +357,7 @@ class _TxLegacy(LegacyAPI):
         attempt()
         return d
 
-    def endure_multi(self, keys: Any, **kwargs: Any) -> Deferred[Any]:
+    def endure_multi(self, keys: Any, **kwargs: Any) -> Deferred[Any]:  # type: ignore[override]  # a Deferred
         """``endure`` each key (a list, or a dict key -> cas): a Deferred firing with a dict key -> result."""
         from collections.abc import Mapping
 

@@ -90,7 +90,7 @@ class BatchedQueryResult(BatchedRowsResult):
 class BatchedAnalyticsResult(BatchedQueryResult):
     """Analytics rows and ``metadata()`` (AnalyticsMetaData)."""
 
-    def metadata(self) -> _analytics.AnalyticsMetaData:  # type: ignore[override]
+    def metadata(self) -> _analytics.AnalyticsMetaData:
         """Status, metrics, warnings, request id."""
         return self._metadata  # type: ignore[no-any-return]
 
@@ -169,7 +169,7 @@ class TxRows(AsyncRows):
 
     def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
-        self._reactor = conn.iops.reactor
+        self._reactor = conn.iops.reactor  # type: ignore[union-attr]  # a TwistedIOPS
         self._sink_rows: Optional[Callable[[List[Any]], Any]] = None
         self._sink_end: Optional[Callable[[], Any]] = None
         self._flush_due = False

@@ -176,7 +176,7 @@ class _Owned:
         raise NotImplementedError
 
     def _stream(self, conn: Connection, request: ServiceRequest,
-                wrap: Optional[Callable[[AsyncRows], Any]] = None) -> Any:
+                wrap: Optional[Callable[[Any], Any]] = None) -> Any:
         """Start a streaming request now if connected, else once connected; wrap it for the front end.
 
         ``wrap`` replaces ``_wrap_rows`` for this request (txcouchbase's ``query_ex``

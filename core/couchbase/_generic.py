@@ -4,15 +4,17 @@ The key-value operations are written once (:class:`couchbase._kv.KVOperations`) 
 what the front end's ``_submit`` makes of the pending operation: the result itself (blocking,
 gevent), the :class:`~couchbase._kv_response.AsyncResult` (raw), an ``asyncio.Future`` or a
 Twisted ``Deferred``. The shared classes are therefore generic in those return types (one
-type parameter per kind of result, below), and each front end binds them once in its class
-statement, e.g. ``class Collection(AsyncCollectionBase["Future[GetResult]", ...])``. mypy
-sees the bound types through ordinary generics.
+type parameter per kind of result, below; the same for what a cluster, bucket or scope hands
+out: its buckets, scopes, collections, pings, query results), and each front end binds them
+once in its class statement, e.g. ``class Collection(AsyncCollectionBase[asyncio.Future[GetResult],
+...])``. mypy sees the bound types through ordinary generics.
 
 ``help()`` and :func:`inspect.signature` read a function's own ``__annotations__``, which
 for a shared method name a type parameter. :func:`specialize` (called when a front end's
 class is created) gives the class its own copy of each such method, sharing the code object
 (so calls cost exactly what they did) but annotated with the bound types:
-``help(acouchbase.cluster.Collection.get)`` shows ``-> asyncio.Future[GetResult]``. A test
+``help(acouchbase.cluster.Collection.get)`` shows ``-> 'Future[GetResult]'``. Each copy's
+``__specialized_from__`` is the shared method (tools listing the API count it once). A test
 (tests/typing) checks that no public method of a front end still names a type parameter.
 """
 from __future__ import annotations
@@ -97,6 +99,8 @@ def specialize(cls: type) -> None:
             copy.__annotations__ = new_ann
             copy.__module__ = cls.__module__
             copy.__qualname__ = f"{cls.__qualname__}.{name}"
+            # the shared method it is a copy of (tools listing the API count it once)
+            setattr(copy, "__specialized_from__", getattr(func, "__specialized_from__", func))
             setattr(cls, name, copy)
 
 

@@ -9,7 +9,7 @@ blocking result class. The blocking API iterates it with libcouchbase's loop
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional, Tuple, Type
 
 from couchbase import _services, n1ql, views
 from couchbase import analytics as _a
@@ -19,13 +19,14 @@ from couchbase.options import timeout_us
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection
+    from couchbase._streaming import BlockingRows
 
 
 class ServiceRequest(NamedTuple):
     schedule: Callable[[Any], "_services.RowStream"]  # conn -> stream
     metadata: Callable[[Mapping[str, Any]], Any]  # final meta JSON -> QueryMetaData / ...
     row: Optional[Callable[[Any], Any]]  # decoded row -> presented row (None: as is)
-    blocking_result: type  # QueryResult / AnalyticsResult / SearchResult / ViewResult
+    blocking_result: Type[BlockingRows]  # QueryResult / AnalyticsResult / SearchResult / ViewResult
 
 
 def _scoped(bucket: Optional[str], scope: Optional[str]) -> Optional[str]:

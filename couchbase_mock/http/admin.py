@@ -152,9 +152,9 @@ def _bucket_settings(form: Dict[str, str], create: bool, current: Dict[str, Any]
             out[key] = value
     for field, key in (("historyRetentionBytes", "history_bytes"),
                        ("historyRetentionSeconds", "history_seconds")):
-        value = _int(form, field, errors, 0, 1 << 62, "%s must be a non-negative integer" % field)
-        if value is not None:
-            out[key] = value
+        number = _int(form, field, errors, 0, 1 << 62, "%s must be a non-negative integer" % field)
+        if number is not None:
+            out[key] = number
     history = ("history_default", "history_bytes", "history_seconds")
     backend = out.get("storage_backend", current.get("storage_backend", "couchstore"))
     if any(out.get(k) for k in history) and backend != "magma":

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-from couchbase_mock.query.service import handle, service_for
+from couchbase_mock.query.engine import service_for
+from couchbase_mock.query.service import handle
 
 from .cluster_view import ClusterView
 from .server import Request, Response, Router, StreamResponse

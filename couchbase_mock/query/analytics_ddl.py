@@ -74,8 +74,8 @@ class Catalog:
         del self.dataverses[name]
         for key in [k for k in self.datasets if k[0] == name]:
             del self.datasets[key]
-        for key in [k for k in self.indexes if k[0] == name]:
-            del self.indexes[key]
+        for ikey in [k for k in self.indexes if k[0] == name]:
+            del self.indexes[ikey]
 
     def _create_dataset(self, m: Any, cluster: Any) -> None:
         dv, ds = self._dataverse_of(_parts(m.group("name")))

@@ -270,8 +270,8 @@ class QueryService:
         check_expr(sel.having, True)
         for e, _desc in sel.order_by:
             check_expr(e, True)
-        for e in (sel.limit, sel.offset):
-            check_expr(e, False)
+        for bound in (sel.limit, sel.offset):
+            check_expr(bound, False)
         ks = self._keyspace(sel.keyspace, opts, opts.query_context) if sel.keyspace else None
         alias = sel.keyspace.default_alias if sel.keyspace else sel.from_alias
         if ks is not None and sel.use_keys is None and not opts.analytics:
@@ -337,7 +337,8 @@ class QueryService:
                     c = collate(x, y)
                     if c:
                         return -c if desc else c
-                return (a[1] > b[1]) - (a[1] < b[1])
+                order: int = (a[1] > b[1]) - (a[1] < b[1])
+                return order
 
             keyed.sort(key=functools.cmp_to_key(cmp))
             ex.check()
@@ -430,9 +431,10 @@ class QueryService:
         is_update = isinstance(stmt, N.Update)
         verb = "UPDATE" if is_update else "DELETE"
         for key in matched:
-            doc = ks.get(key)
-            if doc is None:
+            live = ks.get(key)
+            if live is None:
                 continue
+            doc = live
             skey = key.decode("utf-8", "replace")
             if ks.store.is_locked(doc):
                 ex.errors.append(_dml_error(verb, skey, 12033, f"document {skey} is locked"))
@@ -619,7 +621,8 @@ def _implicit_name(e: Optional[N.Expr]) -> Optional[str]:
 
 
 def _names(terms: List[N.ResultTerm]) -> List[Optional[str]]:
-    out, n = [], 0
+    out: List[Optional[str]] = []
+    n = 0
     for t in terms:
         if t.star:
             out.append(None)
@@ -705,7 +708,7 @@ def _distinct(outs: Iterator[Any]) -> Iterator[Any]:
 
 def _paths(e: Optional[N.Expr], alias: str) -> set[Any]:
     """Path texts referenced in ``e`` (alias-relative), for matching secondary index keys."""
-    out = set()
+    out: set[Any] = set()
     if e is None:
         return out
     text = _path_text(e, alias)

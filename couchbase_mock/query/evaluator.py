@@ -57,7 +57,8 @@ class Row:
 
     __slots__ = ("env", "metas", "default", "group", "aliases", "cache")
 
-    def __init__(self, env: Dict[str, Any], metas: Optional[Dict[str, Dict[str, Any]]] = None,
+    # a META() value, or a callable computing it on first use (see engine: functools.partial)
+    def __init__(self, env: Dict[str, Any], metas: Optional[Dict[str, Any]] = None,
                  default: Optional[str] = None) -> None:
         self.env = env
         self.metas = metas or {}

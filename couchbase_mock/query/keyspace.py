@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
 
 from couchbase_mock.query.errors import KEYSPACE_NOT_FOUND, QueryError
 from couchbase_mock.query.nodes import KeyspaceRef
-from couchbase_mock.store import Doc
+from couchbase_mock.store import BucketStore, Doc
+
+if TYPE_CHECKING:
+    from couchbase_mock.cluster import Bucket
 
 __all__ = ["Keyspace", "resolve", "parse_query_context", "store_doc", "delete_doc", "JSON_FLAGS"]
 
@@ -30,7 +33,8 @@ def parse_query_context(text: Optional[str]) -> Optional[Tuple[str, Optional[str
         raise QueryError(1050, "Invalid value for query_context", 400)
     rest = text.split(":", 1)[1] if ":" in text.split("`", 1)[0] else text
     parts: List[str] = []
-    cur, quoted = [], False
+    cur: List[str] = []
+    quoted = False
     for c in rest:
         if c == "`":
             quoted = not quoted
@@ -50,14 +54,14 @@ class Keyspace:
 
     __slots__ = ("bucket", "scope", "collection", "cid")
 
-    def __init__(self, bucket: Any, scope: str, collection: str, cid: int) -> None:
+    def __init__(self, bucket: Bucket, scope: str, collection: str, cid: int) -> None:
         self.bucket = bucket
         self.scope = scope
         self.collection = collection
         self.cid = cid
 
     @property
-    def store(self) -> Any:
+    def store(self) -> BucketStore:
         return self.bucket.store
 
     @property

@@ -521,7 +521,7 @@ class _Parser:
             return N.Lit(t.value)
         if t.kind == "PARAM":
             self.advance()
-            return N.Param(t.value)
+            return N.Param(t.value)  # type: ignore[arg-type]  # a PARAM token's value: position or name
         if t.kind == "QIDENT":
             self.advance()
             return N.Ident(str(t.value))

@@ -59,7 +59,8 @@ def collate(a: Any, b: Any) -> int:
     if ra != rb:
         return -1 if ra < rb else 1
     if ra in (2, 3, 4):
-        return (a > b) - (a < b)
+        order: int = (a > b) - (a < b)
+        return order
     if ra == 5:
         for x, y in zip(a, b):
             c = collate(x, y)

@@ -220,7 +220,7 @@ class PhraseQuery(Query):
         if not self.terms:
             return {}
         postings = index.field_terms(self.field)
-        lists = [postings.get(t) for t in self.terms]
+        lists = [postings.get(t) or {} for t in self.terms]
         if any(not docs for docs in lists):
             return {}
         base = _score_terms(index, self.field, list(dict.fromkeys(self.terms)), self.boost)
@@ -464,7 +464,7 @@ class BooleanQuery(Query):
         return _scale(result, self.boost)
 
 
-def _clause(raw: Any, wrapper: Any, key: str) -> Optional[Query]:
+def _clause(raw: Any, wrapper: Callable[[Any], Query], key: str) -> Optional[Query]:
     if raw is None:
         return None
     if not isinstance(raw, dict):

@@ -75,7 +75,8 @@ def string_key(text: str) -> Tuple[int, ...]:
     Python's tuple order on these keys is the collation order of the strings.
     """
     collator = _collator if _collator is not None else require()
-    return collator.sort_key(text)
+    key: Tuple[int, ...] = collator.sort_key(text)
+    return key
 
 
 def sort_key(value: Any) -> Tuple[Any, ...]:

@@ -18,7 +18,7 @@ class DesignDocError(ValueError):
     """A design document body the server would refuse (HTTP 400 ``invalid_design_document``)."""
 
 
-def validate(body: Any, check_function: Optional[Callable[[str], None]] = None) -> Dict[str, Any]:
+def validate(body: Any, check_function: Optional[Callable[[str], Any]] = None) -> Dict[str, Any]:
     """The body as a dict, or DesignDocError. ``check_function`` compiles JavaScript sources."""
     if not isinstance(body, dict):
         raise DesignDocError("Content is not json object.")

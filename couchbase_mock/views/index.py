@@ -106,7 +106,7 @@ def _doc_json(key: bytes, doc: Any) -> str:
         "expiration": doc.expiry}
     if is_json(value):
         meta["type"] = "json"
-        body = value.decode("utf-8", "replace")
+        body: str = value.decode("utf-8", "replace")
     else:
         meta["type"] = "base64"
         body = json.dumps(base64.b64encode(value).decode("ascii"))

@@ -65,7 +65,7 @@ class ViewParams:
 def _json(name: str, text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ParamError(f"invalid UTF-8 JSON: {{{{error,{{1,\"{exc.msg}\"}}}}, {json.dumps(text)}}} "
                          f"(parameter {name})", "bad_request") from None
 

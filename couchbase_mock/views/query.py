@@ -47,13 +47,13 @@ class ViewResult:
 
 def _lower(rows: Sequence[Row], key: Any, docid: Optional[str]) -> int:
     """First row at or after (key, docid); no docid: the first row with that key."""
-    return bisect_left(rows, (sort_key(key),) if docid is None else (sort_key(key), docid))  # type: ignore[arg-type]
+    return bisect_left(rows, (sort_key(key),) if docid is None else (sort_key(key), docid))
 
 
 def _upper(rows: Sequence[Row], key: Any, docid: Optional[str]) -> int:
     """First row after (key, docid); no docid: after the last row with that key."""
     probe = (sort_key(key), _TOP) if docid is None else (sort_key(key), docid, _TOP)
-    return bisect_right(rows, probe)  # type: ignore[arg-type]
+    return bisect_right(rows, probe)
 
 
 def _range(rows: Sequence[Row], p: ViewParams) -> Iterable[Row]:

@@ -80,6 +80,8 @@ app.add_url_rule("/welcome", view_func=welcome)
 class Beer:
     """A beer of a listing (id and name from the view row) or of a page (with its document)."""
 
+    brewery_id: str  # set on a listing's beers; otherwise read from the document (__getattr__)
+
     def __init__(self, id: str, name: str, doc: Optional[Dict[str, Any]] = None) -> None:  # noqa: A002
         self.id = id
         self.name = name
@@ -360,7 +362,7 @@ def normalize_brewery_fields(form: Any) -> Tuple[Optional[Dict[str, Any]], Any]:
     lat, lon = form.get("brewery_lat", "").strip(), form.get("brewery_lon", "").strip()
     if lat or lon:
         try:
-            geo = {"accuracy": "APPROXIMATE", "lat": float(lat), "lon": float(lon)}
+            geo: Dict[str, Any] = {"accuracy": "APPROXIMATE", "lat": float(lat), "lon": float(lon)}
         except ValueError:
             return None, (
                 "Latitude and longitude must both be numbers, got {0!r}, {1!r}".format(lat, lon),

@@ -170,9 +170,11 @@ def _class_members(where: str, cls: type, seen: Dict[int, str]) -> Iterator[Memb
         if owner is None or not is_ours(owner):
             continue
         func, kind = _unwrap(vars(owner)[attr])
-        if func is None or id(func) in seen or not is_ours(func):
+        # a front end's annotated copy of a shared method (couchbase._generic) is that method
+        key = id(getattr(func, "__specialized_from__", func))
+        if func is None or key in seen or not is_ours(func):
             continue
-        seen[id(func)] = f"{where}.{attr}"
+        seen[key] = f"{where}.{attr}"
         raw = vars(owner)[attr]
         doc = raw.__doc__ if isinstance(raw, property) else None
         yield Member(f"{where}.{attr}", func, kind, owner, doc)

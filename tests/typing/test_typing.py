@@ -94,22 +94,43 @@ def test_help_shows_the_front_ends_signature(front_end: str) -> None:
     assert f"-> '{wrap.format('GetResult')}'" in text
 
 
+def _classes(front_end: str) -> List[type]:
+    """The front end's Collection, and its Scope, Bucket and Cluster (the event-loop front ends)."""
+    import acouchbase.cluster
+    import gcouchbase.cluster
+    import txcouchbase.cluster
+    from couchbase import asynchronous
+
+    coll, _ = _front_ends()[front_end]
+    more = {
+        "gevent": (gcouchbase.cluster.Scope, gcouchbase.cluster.Bucket, gcouchbase.cluster.Cluster),
+        "raw": (asynchronous.AsyncScope, asynchronous.AsyncBucket, asynchronous.AsyncCluster),
+        "txraw": (txcouchbase.cluster.TxRawScope, txcouchbase.cluster.TxRawBucket,
+                  txcouchbase.cluster.TxRawCluster),
+        "asyncio": (acouchbase.cluster.Scope, acouchbase.cluster.Bucket, acouchbase.cluster.Cluster),
+        "twisted": (txcouchbase.cluster.TxScope, txcouchbase.cluster.TxBucket, txcouchbase.cluster.TxCluster),
+    }
+    return [coll, *more.get(front_end, ())]
+
+
 @pytest.mark.parametrize("front_end", ["blocking", "gevent", "raw", "txraw", "asyncio", "twisted"])
 def test_no_public_method_names_a_type_parameter(front_end: str) -> None:
     from couchbase import _generic
 
-    cls, _ = _front_ends()[front_end]
     params = {name for name, value in vars(_generic).items() if isinstance(value, type(_generic.GetT))}
     pattern = re.compile(r"\b(" + "|".join(params) + r")\b")
     left = []
-    for name in dir(cls):
-        if name.startswith("_"):
-            continue
-        member = getattr(cls, name)
-        if inspect.isfunction(member):
+    checked = 0
+    for cls in _classes(front_end):
+        for name in dir(cls):
+            member = getattr(cls, name)
+            if name.startswith("_") or not inspect.isfunction(member):
+                continue
+            checked += 1
             for ann in member.__annotations__.values():
                 if isinstance(ann, str) and pattern.search(ann):
-                    left.append((name, ann))
+                    left.append((cls.__qualname__, name, ann))
+    assert checked > 40
     assert not left
 
 

@@ -17,11 +17,12 @@ import gcouchbase.cluster
 import txcouchbase.cluster
 from couchbase import subdocument as SD
 from couchbase._kv_response import AsyncResult, MultiCollector
-from couchbase.asynchronous import AsyncCluster, AsyncCollection, SelectorIOPS, SelectorLoop
+from couchbase.asynchronous import AsyncCluster, AsyncCollection, RawRows, SelectorIOPS, SelectorLoop
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.collection import Collection
 from couchbase.durability import Durability, ServerDurability
+from couchbase.n1ql import QueryResult
 from couchbase.options import ClusterOptions, GetOptions, IncrementOptions, UpsertOptions
 from couchbase.result import (
     CounterResult,
@@ -33,8 +34,10 @@ from couchbase.result import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    PingResult,
 )
 from couchbase.transcoder import RawJSONTranscoder
+from txcouchbase.rows import BatchedQueryResult
 
 OPTS = ClusterOptions(PasswordAuthenticator("Administrator", "password"))
 
@@ -66,6 +69,10 @@ def blocking() -> None:
     assert_type(coll.mutate_in("k", [SD.upsert("a", 2)]), MutateInResult)
     assert_type(coll.get_multi(["a", "b"]), MultiGetResult)
     assert_type(coll.upsert_multi({"a": 1, "b": 2}, expiry=10), MultiMutationResult)
+    assert_type(cluster.ping(), PingResult)
+    assert_type(cluster.query("SELECT 1"), QueryResult)
+    for row in cluster.query("SELECT 1"):
+        print(row)
 
 
 async def asyncio_front_end() -> None:
@@ -79,6 +86,11 @@ async def asyncio_front_end() -> None:
     assert_type(await coll.upsert("k", 1), MutationResult)
     assert_type(await coll.binary().append("k", b"x"), MutationResult)
     assert_type(await coll.get_multi(["a"]), MultiGetResult)
+    assert_type(await cluster.ping(), PingResult)
+    assert_type(await cluster.bucket("default").on_connect(), acouchbase.cluster.Bucket)
+    async for row in cluster.query("SELECT 1"):
+        print(row)
+    await cluster.close()
 
 
 def twisted_front_end() -> None:
@@ -89,6 +101,9 @@ def twisted_front_end() -> None:
     assert_type(d, Deferred[GetResult])
     assert_type(coll.upsert("k", 1), Deferred[MutationResult])
     assert_type(d.addCallback(lambda r: r.content_as[int]), Deferred[int])
+    assert_type(cluster.query("SELECT 1"), Deferred[BatchedQueryResult])
+    assert_type(cluster.on_connect(), Deferred[txcouchbase.cluster.TxCluster])
+    assert_type(cluster.bucket("default").ping(), Deferred[PingResult])
 
     @inlineCallbacks
     def chain() -> Any:
@@ -105,6 +120,8 @@ def raw_front_end() -> None:
     op.callback = lambda result: print(result.content_as[str].upper())
     assert_type(op.outcome(), GetResult)
     assert_type(coll.get_multi(["a"]), MultiCollector[MultiGetResult])
+    assert_type(cluster.on_connect(), AsyncResult[AsyncCluster])
+    assert_type(cluster.query("SELECT 1"), RawRows)
     raw = txcouchbase.cluster.TxRawCluster("couchbase://127.0.0.1", OPTS)
     assert_type(raw.bucket("default").default_collection().upsert("k", 1), AsyncResult[MutationResult])
 
@@ -116,3 +133,5 @@ def gevent_front_end() -> None:
     assert_type(coll.get("k"), GetResult)
     assert_type(coll.get("k").content_as[dict], Dict[Any, Any])
     assert_type(coll.counter("c", 1), CounterResult)
+    assert_type(cluster.ping(), PingResult)
+    assert_type(cluster.query("SELECT 1"), gcouchbase.cluster.QueryResult)

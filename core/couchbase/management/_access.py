@@ -8,10 +8,19 @@ front end's kind of pending result.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from couchbase.management._http import Call, Program, http_error, json_body
 from couchbase.results import ClusterInfoResult
+
+if TYPE_CHECKING:
+    from couchbase.management.analytics import AnalyticsIndexManager
+    from couchbase.management.buckets import BucketManager
+    from couchbase.management.collections import CollectionManager
+    from couchbase.management.eventing import EventingFunctionManager, ScopeEventingFunctionManager
+    from couchbase.management.queries import CollectionQueryIndexManager, QueryIndexManager
+    from couchbase.management.search import ScopeSearchIndexManager, SearchIndexManager
+    from couchbase.management.users import UserManager
 
 __all__ = ["ClusterManagement", "BucketManagement", "ScopeManagement", "CollectionManagement"]
 
@@ -29,7 +38,7 @@ class ClusterManagement:
     def _mgmt(self, program: Program) -> Any:  # pragma: no cover - every front end implements
         raise NotImplementedError
 
-    def buckets(self) -> Any:
+    def buckets(self) -> BucketManager:
         """The manager of create, update, drop, flush and list buckets.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -44,7 +53,7 @@ class ClusterManagement:
 
         return BucketManager(self._mgmt)
 
-    def users(self) -> Any:
+    def users(self) -> UserManager:
         """The manager of users, groups and roles (RBAC).
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -59,7 +68,7 @@ class ClusterManagement:
 
         return UserManager(self._mgmt)
 
-    def query_indexes(self) -> Any:
+    def query_indexes(self) -> QueryIndexManager:
         """The manager of the query service's indexes.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -74,7 +83,7 @@ class ClusterManagement:
 
         return QueryIndexManager(self._mgmt)
 
-    def search_indexes(self) -> Any:
+    def search_indexes(self) -> SearchIndexManager:
         """The manager of full-text search indexes.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -89,7 +98,7 @@ class ClusterManagement:
 
         return SearchIndexManager(self._mgmt)
 
-    def analytics_indexes(self) -> Any:
+    def analytics_indexes(self) -> AnalyticsIndexManager:
         """The manager of analytics dataverses, datasets, indexes and links.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -104,7 +113,7 @@ class ClusterManagement:
 
         return AnalyticsIndexManager(self._mgmt)
 
-    def eventing_functions(self) -> Any:
+    def eventing_functions(self) -> EventingFunctionManager:
         """The manager of eventing functions.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -140,7 +149,7 @@ class BucketManagement:
     name: str
     _cluster: Any
 
-    def collections(self) -> Any:
+    def collections(self) -> CollectionManager:
         """The manager of this bucket's scopes and collections.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -162,7 +171,7 @@ class ScopeManagement:
     bucket: Any
     name: str
 
-    def search_indexes(self) -> Any:
+    def search_indexes(self) -> ScopeSearchIndexManager:
         """The manager of this scope's search indexes.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -177,7 +186,7 @@ class ScopeManagement:
 
         return ScopeSearchIndexManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
 
-    def eventing_functions(self) -> Any:
+    def eventing_functions(self) -> ScopeEventingFunctionManager:
         """The manager of this scope's eventing functions.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -200,7 +209,7 @@ class CollectionManagement:
     _scope: Any
     name: str
 
-    def query_indexes(self) -> Any:
+    def query_indexes(self) -> CollectionQueryIndexManager:
         """The manager of this collection's query indexes.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a

@@ -57,7 +57,7 @@ class ViewIndexManager:
     """Create, read, publish and drop design documents of one bucket."""
 
     # How ``syncwait`` pauses between checks; gcouchbase sleeps cooperatively instead.
-    _sleep = staticmethod(time.sleep)
+    _sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def __init__(self, conn: "Connection", bucket: str,
                  run: Callable[[Callable[[], HttpRequest], Callable[[HttpResponse], Any]], Any]) -> None:
