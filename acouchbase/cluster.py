@@ -48,8 +48,17 @@ from couchbase.search import facets_of as search_facets
 
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
-    """The event loop acouchbase uses (SDK 4.x): ``evloop`` if given, else the running loop, else
-    this thread's current loop, else a new loop set as this thread's current one."""
+    """The event loop acouchbase uses (SDK 4.x).
+
+    Args:
+        evloop: A loop to use as it is.
+
+    Returns:
+        asyncio.AbstractEventLoop: ``evloop`` if given, else the running loop, else this thread's
+        current loop, else a new loop set as this thread's current one.
+
+    Never raises.
+    """
     if evloop is not None:
         return evloop
     try:
@@ -104,9 +113,13 @@ def _settle(pending: Pending) -> None:
 class AsyncRowsResult(AsyncRows):
     """Rows of a query, analytics, search or view request: ``async for row in result``.
 
-    Rows are yielded as they arrive; ``metadata()`` once they have all been
-    read; ``await result.execute()`` collects them in a list; ``cancel()``
-    stops the request. Reading pauses (back-pressure) while many rows wait unread.
+    Rows are yielded as they arrive; ``metadata()`` once they have all been read;
+    ``await result.execute()`` collects them in a list; ``cancel()`` stops the request. Reading
+    pauses (back-pressure) while many rows wait unread.
+
+    Args:
+        conn: The connection the request runs on.
+        request: The request (statement, options, how rows and metadata are decoded).
     """
 
     def __init__(self, conn: Connection, request: ServiceRequest) -> None:
@@ -130,7 +143,13 @@ class AsyncRowsResult(AsyncRows):
         return self
 
     def rows(self) -> "AsyncRowsResult":
-        """The rows, for ``async for row in result.rows()`` (as SDK 4.x; the rows are iterated once)."""
+        """The rows, for ``async for row in result.rows()`` (as SDK 4.x; the rows are iterated once).
+
+        Returns:
+            AsyncRowsResult: This result.
+
+        Never raises (iterating twice raises AlreadyQueriedException).
+        """
         return self
 
     async def __anext__(self) -> Any:
@@ -146,7 +165,16 @@ class AsyncRowsResult(AsyncRows):
             await fut
 
     async def execute(self) -> List[Any]:
-        """Every row, as a list (runs the request to completion)."""
+        """Every row, as a list (runs the request to completion).
+
+        Returns:
+            list: The rows.
+
+        Raises:
+            AlreadyQueriedException: The rows were already iterated.
+            QueryException: The service refused the request (its typed subclass).
+            TimeoutException: No complete answer in time.
+        """
         return [row async for row in self]
 
     def __iter__(self) -> Iterator[Any]:
@@ -236,7 +264,12 @@ class Collection(
         asyncio.Future[MutateInResult], asyncio.Future[MultiGetResult],
         asyncio.Future[MultiGetReplicaResult], asyncio.Future[MultiExistsResult],
         asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult]]):
-    """Key-value operations returning awaitables (see the blocking Collection for each one)."""
+    """Key-value operations returning awaitables (see the blocking Collection for each one).
+
+    Args:
+        scope: The scope the collection belongs to.
+        name: The collection name.
+    """
 
     def __init__(self, scope: "Scope", name: str) -> None:
         super().__init__(scope, name)
@@ -260,7 +293,18 @@ class Bucket(AIOClientMixin,
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
 
     async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
-        """Wait until the bucket's services answer a ping (see Cluster.wait_until_ready)."""
+        """Wait until the bucket's services answer a ping (see
+        :meth:`couchbase.cluster.Cluster.wait_until_ready`).
+
+        Args:
+            timeout: How long to wait at most (timedelta or seconds).
+            *options: A :class:`~couchbase.options.WaitUntilReadyOptions` block.
+            **kwargs: ``desired_state``, ``service_types``.
+
+        Raises:
+            InvalidArgumentException: A bad timeout or option.
+            UnAmbiguousTimeoutException: The desired state was not reached within ``timeout``.
+        """
         await _wait_until_ready(self, timeout, options, kwargs)
 
     @property
@@ -272,8 +316,20 @@ class Bucket(AIOClientMixin,
                    **kwargs: Any) -> AsyncRowsResult:
         """Query a view: rows (ViewRow) for ``async for`` (or a plain ``for`` outside the loop).
 
-        :param itercls: the class of the returned result: ``AViewResult`` (the default) or a
-            subclass of it.
+        Args:
+            design_doc: The design document name.
+            view: The view name.
+            *options: :class:`~couchbase.options.ViewOptions` blocks (as for the blocking
+                :meth:`couchbase.bucket.Bucket.view_query`).
+            itercls: The class of the returned result: ``AViewResult`` (the default) or a subclass.
+            **kwargs: ViewOptions fields by name.
+
+        Returns:
+            AsyncRowsResult: The rows (an instance of ``itercls``).
+
+        Raises:
+            InvalidArgumentException: A bad option, or ``itercls`` not AViewResult or a subclass.
+            DesignDocumentNotFoundException: Raised while iterating: no such design document or view.
         """
         if itercls is None:
             return super().view_query(design_doc, view, *options, **kwargs)
@@ -299,13 +355,18 @@ class Cluster(AIOClientMixin, _FutureWrap,
                                AsyncRowsResult]):
     """A Couchbase cluster on asyncio.
 
-    :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
-    :param options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
-    :param loop: the event loop; default: the running loop.
-    :param kwargs: any ClusterOptions field (``kv_timeout=…``).
+    Connecting starts at once; ``await cluster.on_connect()`` (or use :meth:`connect`) to wait for it.
+    Operations issued earlier wait for it.
 
-    Connecting starts at once; ``await cluster.on_connect()`` (or use
-    :meth:`connect`) to wait for it. Operations issued earlier wait for it.
+    Args:
+        connstr: ``couchbase://host[,host…][?settings]`` (see :class:`couchbase.cluster.Cluster`).
+        options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
+        loop: The event loop; default: :func:`get_event_loop`'s.
+        **kwargs: Any ClusterOptions field (``kv_timeout=…``).
+
+    Raises:
+        InvalidArgumentException: A malformed connection string or option.
+        FeatureUnavailableException: An option this SDK does not support.
     """
 
     _bucket_class = Bucket
@@ -324,8 +385,21 @@ class Cluster(AIOClientMixin, _FutureWrap,
     @classmethod
     async def connect(cls, connstr: str, options: Optional[ClusterOptions] = None,
                       **kwargs: Any) -> "Cluster":
-        """Create a cluster and wait until it is connected; on failure it is closed and the typed error
-        raised."""
+        """Create a cluster and wait until it is connected.
+
+        Args:
+            connstr: The connection string.
+            options: ``ClusterOptions``.
+            **kwargs: Any ClusterOptions field.
+
+        Returns:
+            Cluster: The connected cluster.
+
+        Raises:
+            InvalidArgumentException: A malformed connection string or option.
+            AuthenticationException: Wrong credentials (the cluster is closed).
+            TimeoutException: No node answered in time (the cluster is closed).
+        """
         cluster = cls(connstr, options, **kwargs)
         try:
             await cluster.on_connect()
@@ -337,7 +411,12 @@ class Cluster(AIOClientMixin, _FutureWrap,
     def close(self) -> "asyncio.Future[None]":  # type: ignore[override]  # awaitable, as in SDK 4.x
         """Close every connection now (operations in flight fail with ObjectClosedException).
 
-        Returns a completed future, so both ``cluster.close()`` and ``await cluster.close()`` work.
+        Returns:
+            asyncio.Future: A completed future, so both ``cluster.close()`` and
+            ``await cluster.close()`` work.
+
+        Raises:
+            ObjectThreadException: Called from a thread other than the loop's.
         """
         super().close()
         fut = self._loop.create_future()
@@ -345,8 +424,18 @@ class Cluster(AIOClientMixin, _FutureWrap,
         return fut
 
     async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
-        """Wait until the services answer a ping (``WaitUntilReadyOptions(desired_state=...,
-        service_types=[...])``); raises UnAmbiguousTimeoutException after ``timeout``."""
+        """Wait until the services answer a ping, pinging again until ``timeout``.
+
+        Args:
+            timeout: How long to wait at most (timedelta or seconds).
+            *options: A :class:`~couchbase.options.WaitUntilReadyOptions` block
+                (``desired_state=ClusterState.Online``, ``service_types=[...]``).
+            **kwargs: ``desired_state``, ``service_types``.
+
+        Raises:
+            InvalidArgumentException: A bad timeout or option.
+            UnAmbiguousTimeoutException: The desired state was not reached within ``timeout``.
+        """
         await _wait_until_ready(self, timeout, options, kwargs)
 
     async def __aenter__(self) -> "Cluster":

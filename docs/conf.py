@@ -40,6 +40,9 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_rtype = False
 napoleon_attr_annotations = True
+# "Attributes:" as :ivar: fields of the class: autodoc also lists slots and annotated attributes,
+# and two descriptions of one attribute would be a duplicate
+napoleon_use_ivar = True
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_class_signature = "mixed"

@@ -72,7 +72,17 @@ def _wake(pending: Pending) -> None:
 
 
 def wait(pending: Pending) -> Any:
-    """Park the calling greenlet until ``pending`` completes; return its outcome or raise its error."""
+    """Park the calling greenlet until ``pending`` completes.
+
+    Args:
+        pending: An operation, row stream or management request of the core.
+
+    Returns:
+        Its outcome (the result).
+
+    Raises:
+        CouchbaseException: The operation's typed exception.
+    """
     if not pending.done:
         waiter = Waiter()
         pending.waiter = waiter
@@ -114,10 +124,16 @@ class Collection(
     def batch(self) -> Iterator[List[AsyncResult[Any]]]:  # type: ignore[override]  # the blocking batch()
         """Schedule every operation in the block; send them together when it ends.
 
-        Operations inside return :class:`~couchbase._kv_response.AsyncResult`
-        placeholders, filled in (``result``/``value``/``outcome()``) before the
-        ``with`` statement returns. If the block raises, nothing is sent and the
-        placeholders fail with RequestCanceledException.
+        Operations inside return :class:`~couchbase.asynchronous.AsyncResult` placeholders, filled in
+        (``result``/``value``/``outcome()``) before the ``with`` statement returns. If the block raises,
+        nothing is sent and the placeholders fail with RequestCanceledException.
+
+        Yields:
+            list[AsyncResult]: The placeholders of the operations scheduled so far.
+
+        Raises:
+            InvalidArgumentException: Nested blocks, or a collection not connected.
+            ObjectThreadException: Called from a thread (hub) other than the cluster's.
         """
         with AsyncCollectionBase.batch(self):
             ops = self._batch
@@ -131,7 +147,19 @@ class Collection(
                     pass
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
-        """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""
+        """Memcached STATS from every node of the collection's bucket (see
+        :meth:`couchbase.bucket.Bucket.stats`).
+
+        Args:
+            group: The stats group (``""``: the general stats).
+
+        Returns:
+            dict: ``{server: {stat: value}}``.
+
+        Raises:
+            InvalidArgumentException: ``group`` not a str.
+            TimeoutException: A node did not answer in time.
+        """
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
 
@@ -139,19 +167,15 @@ class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
-        """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
         return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
-        """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
         return super().analytics_query(statement, *options, **kwargs)
 
     def collection(self, name: str) -> Collection:
-        """The named collection of this scope."""
         return Collection(self, name)
 
     def default_collection(self) -> Collection:
-        """The scope's default collection."""
         return Collection(self)
 
 
@@ -160,34 +184,43 @@ class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, Diagnostic
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
-        """Wait until the services answer a ping, parking only this greenlet (see the blocking API)."""
+        """Wait until the bucket's services answer a ping, parking only this greenlet.
+
+        Args:
+            timeout: How long to wait at most (timedelta or seconds).
+            *options: A :class:`~couchbase.options.WaitUntilReadyOptions` block.
+            **kwargs: ``desired_state``, ``service_types``.
+
+        Raises:
+            InvalidArgumentException: A bad timeout or option.
+            UnAmbiguousTimeoutException: The desired state was not reached within ``timeout``.
+        """
         _health.wait_until_ready(self, timeout, options, kwargs, gevent.sleep)
 
     def scope(self, name: str) -> Scope:
-        """The named scope of this bucket."""
         return Scope(self, name)
 
     def default_scope(self) -> Scope:
-        """The bucket's ``_default`` scope."""
         return Scope(self)
 
     def collection(self, name: str) -> Collection:
-        """A collection of the default scope."""
         return self.default_scope().collection(name)
 
     def default_collection(self) -> Collection:
-        """The bucket's ``_default._default`` collection."""
         return self.default_scope().default_collection()
 
     def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
-        """Query a view; rows (ViewRow) stream in as they arrive, iterated cooperatively.
-
-        Options as the blocking Bucket.view_query (ViewOptions fields or a raw query string).
-        """
         return super().view_query(design_doc, view, *options, **kwargs)
 
     def view_indexes(self) -> ViewIndexManager:
-        """Design-document management (ViewIndexManager) for this bucket; calls park the greenlet."""
+        """Design-document management for this bucket; its calls park the greenlet (``bucket_manager``
+        is the 1.x/2.x name).
+
+        Returns:
+            ViewIndexManager: get, upsert, drop and publish design documents.
+
+        Never raises.
+        """
         return _GeventViewIndexManager(self._conn, self.name, self._run_http)
 
     bucket_manager = view_indexes
@@ -219,7 +252,17 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
     _thread_ident = staticmethod(_thread_ident)
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
-        """Wait until the services answer a ping, parking only this greenlet (see the blocking API)."""
+        """Wait until the services answer a ping, parking only this greenlet.
+
+        Args:
+            timeout: How long to wait at most (timedelta or seconds).
+            *options: A :class:`~couchbase.options.WaitUntilReadyOptions` block.
+            **kwargs: ``desired_state``, ``service_types``.
+
+        Raises:
+            InvalidArgumentException: A bad timeout or option.
+            UnAmbiguousTimeoutException: The desired state was not reached within ``timeout``.
+        """
         _health.wait_until_ready(self, timeout, options, kwargs, gevent.sleep)
 
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> None:
@@ -233,7 +276,21 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
 
     @classmethod
     def connect(cls, connstr: str, options: Optional[ClusterOptions] = None, **kwargs: Any) -> "Cluster":
-        """Same as ``Cluster(...)`` (SDK 4.x spelling)."""
+        """Connect to a cluster: the same as ``Cluster(...)`` (SDK 4.x spelling).
+
+        Args:
+            connstr: The connection string.
+            options: ``ClusterOptions``.
+            **kwargs: Any ClusterOptions field.
+
+        Returns:
+            Cluster: The connected cluster.
+
+        Raises:
+            InvalidArgumentException: A malformed connection string or option.
+            AuthenticationException: Wrong credentials.
+            TimeoutException: No node answered in time.
+        """
         return cls(connstr, options, **kwargs)
 
     def _wrap(self, pending: Pending) -> Any:
@@ -243,24 +300,28 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
         return rows  # iterating it parks the greenlet as rows are needed
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
-        """Run a N1QL statement; rows stream in as they are iterated (see couchbase.cluster.Cluster.query).
-
-        Returns at once; iterating parks only this greenlet while it waits for rows.
-        """
         return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
-        """Run an analytics statement; rows stream in as they are iterated."""
         return super().analytics_query(statement, *options, **kwargs)
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
-        """Run a full-text search on ``index``; hits (SearchRow) stream in as they are iterated."""
         return super().search_query(index, query, *options, **kwargs)
 
     def bucket(self, name: str) -> Bucket:
-        """Open (once) and return a bucket, waiting for its connection.
+        """Open (once) and return a bucket, parking this greenlet until it is connected.
 
-        :raises BucketNotFoundException: no such bucket (the failed bucket is not kept).
+        Args:
+            name: The bucket name.
+
+        Returns:
+            Bucket: The connected bucket.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+            ObjectClosedException: The cluster is closed.
+            BucketNotFoundException: No such bucket (the failed bucket is not kept).
+            TimeoutException: The bucket's nodes did not answer in time.
         """
         bucket = super().bucket(name)
         if not bucket.connected:

@@ -14,7 +14,30 @@ __all__ = ["GConnection"]
 
 
 class GConnection(LegacyAPI):
-    """A 1.x Connection for gevent (same arguments as :class:`couchbase.connection.Connection`)."""
+    """A 1.x Connection for gevent: every call parks only the calling greenlet.
+
+    Args:
+        bucket: The bucket name (default ``"default"``).
+        host: A node, ``"host:port"``, or a list of them (default ``"localhost"``).
+        port: The REST port of nodes given without one (default 8091).
+        password: The bucket's password (1.x SASL: the user is the bucket name).
+        quiet: Return failed results instead of raising NotFoundError from get/delete.
+        timeout: KV operation timeout in seconds (default 2.5).
+        lockmode: Accepted for 1.x compatibility (a gevent cluster belongs to its hub's thread).
+        transcoder: A Transcoder; default: the 1.x conversions (JSON, UTF-8, bytes, pickle).
+        default_format: The format of stores that pass none (default FMT_JSON).
+        unlock_gil: Accepted for 1.x compatibility.
+        username: An RBAC user to authenticate as instead of the bucket name.
+        connection_string: A ``couchbase://`` string instead of host/port.
+        **kwargs: The 1.x options accepted and ignored: ``config_cache``, ``conncache``,
+            ``experimental_gevent_support``.
+
+    Raises:
+        ArgumentError: An unknown keyword, or an argument of the wrong type or value.
+        BucketNotFoundError: No such bucket.
+        AuthError: Wrong credentials.
+        TimeoutError: No node answered in time.
+    """
 
     def __init__(
         self,
@@ -51,7 +74,11 @@ class GConnection(LegacyAPI):
         gevent.sleep(seconds)
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and its cluster).
+
+        Raises:
+            ObjectThreadException: Called from a thread other than the hub's.
+        """
         self._cluster.close()
 
     _close = close

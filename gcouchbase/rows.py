@@ -36,7 +36,12 @@ _thread_ident = get_original("_thread", "get_ident")
 
 
 class RowsResult(IterateOnce, AsyncRows):
-    """Rows of one streaming request, iterated cooperatively (base of the result classes)."""
+    """Rows of one streaming request, iterated cooperatively (base of the result classes).
+
+    Args:
+        conn: The connection the request runs on.
+        request: The request (statement, options, how rows and metadata are decoded).
+    """
 
     def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
@@ -88,7 +93,15 @@ class RowsResult(IterateOnce, AsyncRows):
             raise self.error
 
     def metadata(self) -> Any:
-        """The request's metadata (waits for the end of the request; raises its error)."""
+        """The request's metadata, waiting (this greenlet only) for the end of the request.
+
+        Returns:
+            The service's metadata object.
+
+        Raises:
+            QueryException: The request failed (its typed exception).
+            TimeoutException: No complete answer in time.
+        """
         self._finish()
         return super().metadata()
 
@@ -100,11 +113,27 @@ class QueryResult(RowsResult):
     """N1QL rows as they arrive; ``metadata()`` (QueryMetaData) once they are read."""
 
     def metadata(self) -> _n1ql.QueryMetaData:
-        """Status, metrics, warnings, request id (waits for the end of the query)."""
+        """Status, metrics, warnings, request id (waits for the end of the query).
+
+        Returns:
+            QueryMetaData: The query's metadata.
+
+        Raises:
+            QueryException: The query failed (its typed exception).
+            TimeoutException: No complete answer in time.
+        """
         return super().metadata()  # type: ignore[no-any-return]
 
     def execute(self) -> List[Any]:
-        """All rows, as a list (runs the query to completion)."""
+        """All rows, as a list (runs the query to completion).
+
+        Returns:
+            list: The rows.
+
+        Raises:
+            AlreadyQueriedException: The rows were already iterated.
+            QueryException: The query failed (its typed exception).
+        """
         return list(self)
 
 
@@ -112,7 +141,15 @@ class AnalyticsResult(QueryResult):
     """Analytics rows as they arrive; ``metadata()`` (AnalyticsMetaData) once they are read."""
 
     def metadata(self) -> _analytics.AnalyticsMetaData:
-        """Status, metrics, warnings, request id (waits for the end of the query)."""
+        """Status, metrics, warnings, request id (waits for the end of the query).
+
+        Returns:
+            AnalyticsMetaData: The query's metadata.
+
+        Raises:
+            AnalyticsException: The query failed (its typed exception).
+            TimeoutException: No complete answer in time.
+        """
         return super().metadata()  # type: ignore[return-value]
 
 
@@ -120,11 +157,26 @@ class SearchResult(RowsResult):
     """Hits (SearchRow) as they arrive; ``metadata()`` and ``facets()`` once read."""
 
     def metadata(self) -> _search.SearchMetaData:
-        """Total hits, max score, took, partition status (waits for the end of the search)."""
+        """Total hits, max score, took, partition status (waits for the end of the search).
+
+        Returns:
+            SearchMetaData: The search's metadata.
+
+        Raises:
+            SearchException: The search failed (its typed exception).
+            TimeoutException: No complete answer in time.
+        """
         return super().metadata()  # type: ignore[no-any-return]
 
     def facets(self) -> Dict[str, Any]:
-        """The facet results by name (waits for the end of the search)."""
+        """The facet results by name (waits for the end of the search).
+
+        Returns:
+            dict: Facet name -> its result.
+
+        Raises:
+            SearchException: The search failed (its typed exception).
+        """
         self._finish()
         return dict((self._meta or {}).get("facets") or {})
 
@@ -133,16 +185,25 @@ class ViewResult(RowsResult):
     """View rows (ViewRow) as they arrive; ``metadata()``/``total_rows`` once they are read."""
 
     def metadata(self) -> _views.ViewMetaData:
-        """``total_rows`` and the raw trailer (waits for the end of the request)."""
+        """``total_rows`` and the raw trailer (waits for the end of the request).
+
+        Returns:
+            ViewMetaData: The view's metadata.
+
+        Raises:
+            ViewException: The request failed (its typed exception).
+        """
         return super().metadata()  # type: ignore[no-any-return]
 
     @property
     def total_rows(self) -> Optional[int]:
+        """The number of rows in the view (waits for the end of the request)."""
         rows: Optional[int] = self.metadata().total_rows()
         return rows
 
     @property
     def indexed_rows(self) -> Optional[int]:
+        """The number of rows in the view (the 1.x name of ``total_rows``)."""
         return self.total_rows
 
 
@@ -155,7 +216,17 @@ _BY_BLOCKING = {
 
 
 def result_for(conn: Connection, request: ServiceRequest) -> RowsResult:
-    """The gevent result class matching ``request``'s blocking result class."""
+    """The gevent result class matching ``request``'s blocking result class, for ``request``.
+
+    Args:
+        conn: The connection the request runs on.
+        request: The request.
+
+    Returns:
+        RowsResult: A QueryResult, AnalyticsResult, SearchResult or ViewResult (not started yet).
+
+    Never raises.
+    """
     return _BY_BLOCKING.get(request.blocking_result, RowsResult)(conn, request)
 
 

@@ -144,43 +144,153 @@ class _CamelCaseMulti:
     counter_multi: Callable[..., Any]
 
     def getMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`get_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.get_multi`.
+
+        Args:
+            *args: As for ``get_multi``.
+            **kwargs: As for ``get_multi``.
+
+        Returns:
+            What ``get_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``get_multi`` raises it (bad keys or options).
+        """
         return self.get_multi(*args, **kwargs)
 
     def upsertMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`upsert_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.upsert_multi`.
+
+        Args:
+            *args: As for ``upsert_multi``.
+            **kwargs: As for ``upsert_multi``.
+
+        Returns:
+            What ``upsert_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``upsert_multi`` raises it (bad keys or options).
+        """
         return self.upsert_multi(*args, **kwargs)
 
     def insertMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`insert_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.insert_multi`.
+
+        Args:
+            *args: As for ``insert_multi``.
+            **kwargs: As for ``insert_multi``.
+
+        Returns:
+            What ``insert_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``insert_multi`` raises it (bad keys or options).
+        """
         return self.insert_multi(*args, **kwargs)
 
     def replaceMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`replace_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.replace_multi`.
+
+        Args:
+            *args: As for ``replace_multi``.
+            **kwargs: As for ``replace_multi``.
+
+        Returns:
+            What ``replace_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``replace_multi`` raises it (bad keys or options).
+        """
         return self.replace_multi(*args, **kwargs)
 
     def removeMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`remove_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.remove_multi`.
+
+        Args:
+            *args: As for ``remove_multi``.
+            **kwargs: As for ``remove_multi``.
+
+        Returns:
+            What ``remove_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``remove_multi`` raises it (bad keys or options).
+        """
         return self.remove_multi(*args, **kwargs)
 
     def touchMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`touch_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.touch_multi`.
+
+        Args:
+            *args: As for ``touch_multi``.
+            **kwargs: As for ``touch_multi``.
+
+        Returns:
+            What ``touch_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``touch_multi`` raises it (bad keys or options).
+        """
         return self.touch_multi(*args, **kwargs)
 
     def lockMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`lock_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.lock_multi`.
+
+        Args:
+            *args: As for ``lock_multi``.
+            **kwargs: As for ``lock_multi``.
+
+        Returns:
+            What ``lock_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``lock_multi`` raises it (bad keys or options).
+        """
         return self.lock_multi(*args, **kwargs)
 
     def unlockMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`unlock_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.unlock_multi`.
+
+        Args:
+            *args: As for ``unlock_multi``.
+            **kwargs: As for ``unlock_multi``.
+
+        Returns:
+            What ``unlock_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``unlock_multi`` raises it (bad keys or options).
+        """
         return self.unlock_multi(*args, **kwargs)
 
     def existsMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`exists_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.exists_multi`.
+
+        Args:
+            *args: As for ``exists_multi``.
+            **kwargs: As for ``exists_multi``.
+
+        Returns:
+            What ``exists_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``exists_multi`` raises it (bad keys or options).
+        """
         return self.exists_multi(*args, **kwargs)
 
     def counterMulti(self, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`counter_multi`."""
+        """The 2.x spelling of :meth:`~couchbase.collection.Collection.counter_multi`.
+
+        Args:
+            *args: As for ``counter_multi``.
+            **kwargs: As for ``counter_multi``.
+
+        Returns:
+            What ``counter_multi`` returns on this front end (a Deferred, or a raw AsyncResult on TxRaw).
+
+        Raises:
+            InvalidArgumentException: As ``counter_multi`` raises it (bad keys or options).
+        """
         return self.counter_multi(*args, **kwargs)
 
 
@@ -304,12 +414,15 @@ class _TxClusterMixin:
     def registerDeferred(self, event: str, d: Deferred[Any]) -> None:
         """Fire ``d`` on a cluster event.
 
-        :param event: ``'connect'``: callback with the cluster once connected,
-            errback with the typed connection error; ``'_dtor'``: callback with
-            ``None`` once the cluster is closed and libcouchbase has released all
-            of its connections (no socket or timer is left on the reactor).
-        :param d: a Deferred that has not fired yet.
-        :raises InvalidArgumentException: unknown event, or ``d`` is not a Deferred.
+        Args:
+            event: ``'connect'``: callback with the cluster once connected, errback with the typed
+                connection error; ``'_dtor'``: callback with None once the cluster is closed and
+                libcouchbase has released all of its connections (no socket or timer is left on the
+                reactor).
+            d: A Deferred that has not fired yet.
+
+        Raises:
+            InvalidArgumentException: An unknown event, or ``d`` not a Deferred.
         """
         if not isinstance(d, Deferred):
             raise InvalidArgumentException(message=f"registerDeferred needs a Deferred, got {d!r}")
@@ -329,7 +442,15 @@ class _TxClusterMixin:
         """A Deferred that fires with the outcome of a raw ``AsyncResult`` (or multi collector).
 
         Takes over the operation's ``callback``/``errback``.
-        :raises InvalidArgumentException: ``opres`` is not a pending operation of this SDK.
+
+        Args:
+            opres: A pending raw operation of this SDK (a Deferred is returned as it is).
+
+        Returns:
+            Deferred: Fires with the result, or errbacks with the typed exception.
+
+        Raises:
+            InvalidArgumentException: ``opres`` is not a pending operation of this SDK.
         """
         if isinstance(opres, Deferred):  # already one (on_connect() of the raw flavour returns a Deferred)
             return opres
@@ -384,16 +505,57 @@ class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferre
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
-        """Scoped N1QL: a Deferred firing with a BatchedQueryResult; see TxCluster.query."""
+        """Run a N1QL statement in this bucket and scope (see :meth:`TxCluster.query`).
+
+        Args:
+            statement: The statement.
+            *options: QueryOptions blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            Deferred: Fires with a BatchedQueryResult.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            QueryException: Through the Deferred.
+        """
         return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str,
                         *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
-        """Analytics scoped to this bucket and scope: a Deferred firing with a BatchedAnalyticsResult."""
+        """Run an analytics statement in this bucket and scope.
+
+        Args:
+            statement: The statement.
+            *options: AnalyticsOptions blocks, or positional parameters.
+            **kwargs: AnalyticsOptions fields, or named parameters.
+
+        Returns:
+            Deferred: Fires with a BatchedAnalyticsResult.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            AnalyticsException: Through the Deferred.
+        """
         return super().analytics_query(statement, *options, **kwargs)
 
     def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
-        """N1QL scoped to this bucket and scope, streamed into ``cls(request)`` (see TxCluster.query_ex)."""
+        """Run a N1QL statement in this bucket and scope, streaming its rows into ``cls(request)``.
+
+        See :meth:`TxCluster.query_ex`.
+
+        Args:
+            cls: A :class:`~txcouchbase.rows.RowsHandler` subclass.
+            statement: The statement.
+            *options: :class:`~couchbase.options.QueryOptions` blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            The handler (an instance of ``cls``).
+
+        Raises:
+            InvalidArgumentException: ``cls`` is not a handler class, or a bad option.
+        """
         check_handler_class(cls)
         request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         return self.bucket._stream(self.bucket._conn, request, into_handler(cls, _report))  # type: ignore[no-any-return]
@@ -406,24 +568,59 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Defe
 
     def view_query(self, design_doc: str, view: str,
                    *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
-        """Query a view: a Deferred firing with a BatchedViewResult (rows: ViewRow; ``total_rows``).
+        """Query a view (options as the blocking :meth:`couchbase.bucket.Bucket.view_query`).
 
-        Options as the blocking Bucket.view_query (ViewOptions fields or a raw query string);
-        errbacks with the typed exception (e.g. ViewNotFoundException).
+        Args:
+            design_doc: The design document name.
+            view: The view name.
+            *options: :class:`~couchbase.options.ViewOptions` blocks, or a raw query string.
+            **kwargs: ViewOptions fields by name.
+
+        Returns:
+            Deferred: Fires with a BatchedViewResult (rows: ViewRow; ``total_rows``).
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            ViewException: Through the Deferred (DesignDocumentNotFoundException, ...).
         """
         return super().view_query(design_doc, view, *options, **kwargs)
 
     def queryAll(self, design_doc: str, view: str,
                  *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
-        """Same as :meth:`view_query` (the 3.x reference's example spelling)."""
+        """Same as :meth:`view_query` (the 3.x reference's example spelling).
+
+        Args:
+            design_doc: The design document name.
+            view: The view name.
+            *options: :class:`~couchbase.options.ViewOptions` blocks.
+            **kwargs: ViewOptions fields by name.
+
+        Returns:
+            Deferred: Fires with a BatchedViewResult.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         return self.view_query(design_doc, view, *options, **kwargs)
 
     def view_query_ex(self, cls: Type[H], design_doc: str, view: str, *options: Any, **kwargs: Any) -> H:
-        """Query a view, streaming its rows into ``handler = cls(request)``; returns the handler.
+        """Query a view, streaming its rows into ``handler = cls(request)``.
 
-        ``handler.on_rows(rows)`` per batch as they arrive, then ``on_done(ViewMetaData)``
-        or ``on_error(exc)`` (see :mod:`txcouchbase.rows`; subclass RowsHandler).
-        :raises InvalidArgumentException: ``cls`` is not a handler class, or bad options.
+        ``handler.on_rows(rows)`` per batch as they arrive, then ``on_done(ViewMetaData)`` or
+        ``on_error(exc)`` (see :mod:`txcouchbase.rows`; subclass RowsHandler).
+
+        Args:
+            cls: A :class:`~txcouchbase.rows.RowsHandler` subclass.
+            design_doc: The design document name.
+            view: The view name.
+            *options: :class:`~couchbase.options.ViewOptions` blocks.
+            **kwargs: ViewOptions fields by name.
+
+        Returns:
+            The handler (an instance of ``cls``).
+
+        Raises:
+            InvalidArgumentException: ``cls`` is not a handler class, or a bad option.
         """
         check_handler_class(cls)
         request = _requests.view(design_doc, view, options, kwargs, self._transcoder)
@@ -438,10 +635,15 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
                                  Deferred[BatchedSearchResult]]):
     """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
 
-    :param connstr: ``couchbase://host[,host…][?settings]`` (see the blocking Cluster).
-    :param options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
-    :param reactor: the reactor (default: the installed one, looked up now).
-    :param kwargs: any ClusterOptions field (``kv_timeout=…``).
+    Args:
+        connstr: ``couchbase://host[,host…][?settings]`` (see :class:`couchbase.cluster.Cluster`).
+        options: ``ClusterOptions(PasswordAuthenticator(user, password))``.
+        reactor: The reactor (default: the installed one, looked up now).
+        **kwargs: Any ClusterOptions field (``kv_timeout=…``).
+
+    Raises:
+        InvalidArgumentException: A malformed connection string or option.
+        FeatureUnavailableException: An option this SDK does not support.
     """
 
     _bucket_class = TxBucket
@@ -460,9 +662,19 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
     @classmethod
     def connect(cls, connstr: str, options: Optional[ClusterOptions] = None,
                 **kwargs: Any) -> Deferred[TxCluster]:
-        """A Deferred firing with a connected cluster.
+        """Create a cluster and connect it.
 
-        On failure the cluster is closed and the typed error passed on.
+        Args:
+            connstr: The connection string.
+            options: ``ClusterOptions``.
+            **kwargs: Any ClusterOptions field.
+
+        Returns:
+            Deferred: Fires with the connected cluster; on failure the cluster is closed and the
+            Deferred errbacks with the typed error.
+
+        Raises:
+            InvalidArgumentException: A malformed connection string or option.
         """
         cluster = cls(connstr, options, **kwargs)
         d = cluster.on_connect()
@@ -475,54 +687,141 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         return d
 
     def on_connect(self) -> Deferred[TxCluster]:
-        """A Deferred firing with the cluster once connected (errback: the typed connection error)."""
+        """A Deferred firing with the cluster once connected.
+
+        Returns:
+            Deferred: Fires with this cluster.
+
+        Raises:
+            AuthenticationException: Through the Deferred: wrong credentials.
+            TimeoutException: Through the Deferred: no node answered in time.
+        """
         return super().on_connect()
 
     def bucket(self, name: str) -> TxBucket:
         """Open (once) and return a bucket; operations on it wait for its connection.
 
-        Called from a thread other than the running reactor's, the bucket is opened on the
-        reactor's thread (as in SDK 4.x)."""
+        Called from a thread other than the running reactor's, the bucket is opened on the reactor's
+        thread (as in SDK 4.x).
+
+        Args:
+            name: The bucket name.
+
+        Returns:
+            TxBucket: The bucket (``on_connect()`` tells when it is ready).
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+            ObjectClosedException: The cluster is closed.
+        """
         bucket: TxBucket = _on_reactor_thread(self.reactor, lambda: AsyncClusterBase.bucket(self, name))
         return bucket
 
     def cluster_info(self) -> Deferred[ClusterInfoResult]:
-        """A Deferred firing with the ClusterInfoResult (nodes, server version)."""
+        """The cluster's nodes and server version.
+
+        Returns:
+            Deferred: Fires with a ClusterInfoResult.
+
+        Raises:
+            AuthenticationException: Through the Deferred: the user may not read the configuration.
+        """
         info: Deferred[ClusterInfoResult] = super().cluster_info()
         return info
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred[None]:
-        """A Deferred firing once the services answer a ping (``WaitUntilReadyOptions``);
-        errback with UnAmbiguousTimeoutException after ``timeout``."""
+        """Wait until the services answer a ping, pinging again until ``timeout``.
+
+        Args:
+            timeout: How long to wait at most (timedelta or seconds).
+            *options: A :class:`~couchbase.options.WaitUntilReadyOptions` block.
+            **kwargs: ``desired_state``, ``service_types``.
+
+        Returns:
+            Deferred: Fires with None once ready.
+
+        Raises:
+            InvalidArgumentException: A bad timeout or option.
+            UnAmbiguousTimeoutException: Through the Deferred: not ready within ``timeout``.
+        """
         return _wait_until_ready(self, timeout, options, kwargs)
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
-        """Run a N1QL statement (options as the blocking Cluster.query).
+        """Run a N1QL statement (options as the blocking :meth:`couchbase.cluster.Cluster.query`).
 
-        Returns a Deferred firing, once every row has arrived, with a
-        BatchedQueryResult (iterable, ``rows()``, ``metadata()``), or errbacking
-        with the typed exception (ParsingFailedException, TimeoutException, …).
         Cancelling the Deferred cancels the query.
+
+        Args:
+            statement: The statement.
+            *options: :class:`~couchbase.options.QueryOptions` blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            Deferred: Fires, once every row has arrived, with a BatchedQueryResult (iterable,
+            ``rows()``, ``metadata()``).
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            QueryException: Through the Deferred (ParsingFailedException, ...).
+            TimeoutException: Through the Deferred.
         """
         return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str,
                         *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
-        """Run an analytics statement: a Deferred firing with a BatchedAnalyticsResult."""
+        """Run an analytics statement.
+
+        Args:
+            statement: The statement.
+            *options: :class:`~couchbase.options.AnalyticsOptions` blocks, or positional parameters.
+            **kwargs: AnalyticsOptions fields, or named parameters.
+
+        Returns:
+            Deferred: Fires with a BatchedAnalyticsResult.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            AnalyticsException: Through the Deferred.
+        """
         return super().analytics_query(statement, *options, **kwargs)
 
     def search_query(self, index: str, query: Any,
                      *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
-        """Run a full-text search: a Deferred firing with a BatchedSearchResult (hits, metadata, facets)."""
+        """Run a full-text search.
+
+        Args:
+            index: The search index name.
+            query: A :class:`~couchbase.search.SearchQuery`.
+            *options: :class:`~couchbase.options.SearchOptions` blocks.
+            **kwargs: SearchOptions fields by name.
+
+        Returns:
+            Deferred: Fires with a BatchedSearchResult (hits, metadata, facets).
+
+        Raises:
+            InvalidArgumentException: ``query`` not a SearchQuery, or a bad option.
+            SearchException: Through the Deferred.
+        """
         return super().search_query(index, query, *options, **kwargs)
 
     def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
-        """Run a N1QL statement, streaming its rows into ``handler = cls(request)``; returns the handler.
+        """Run a N1QL statement, streaming its rows into ``handler = cls(request)``.
 
         ``handler.on_rows(rows)`` is called with each batch as it arrives, then
-        ``on_done(QueryMetaData)`` or ``on_error(exc)`` with the typed exception
-        (see :mod:`txcouchbase.rows`; subclass :class:`~txcouchbase.rows.RowsHandler`).
-        :raises InvalidArgumentException: ``cls`` is not a handler class, or bad options.
+        ``on_done(QueryMetaData)`` or ``on_error(exc)`` with the typed exception (see
+        :mod:`txcouchbase.rows`; subclass :class:`~txcouchbase.rows.RowsHandler`).
+
+        Args:
+            cls: A RowsHandler subclass.
+            statement: The statement.
+            *options: :class:`~couchbase.options.QueryOptions` blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            The handler (an instance of ``cls``).
+
+        Raises:
+            InvalidArgumentException: ``cls`` is not a handler class, or a bad option.
         """
         check_handler_class(cls)
         return self._stream(self._conn, _requests.query(statement, options, kwargs),  # type: ignore[no-any-return]
@@ -530,23 +829,65 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
 
     # 3.x reference spellings of the same calls
     def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
-        """Same as :meth:`query`: a Deferred firing with every row (BatchedQueryResult)."""
+        """Same as :meth:`query` (the 3.x reference's spelling).
+
+        Args:
+            statement: The statement.
+            *options: QueryOptions blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            Deferred: Fires with every row (BatchedQueryResult).
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+        """
         return self.query(statement, *options, **kwargs)
 
     # the 3.x reference's spelling: search(index, query)
     def search(self, index: str, query: Any,  # type: ignore[override]
                *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
-        """Same as :meth:`search_query`: a Deferred firing with every hit (BatchedSearchResult)."""
+        """Same as :meth:`search_query` (the 3.x reference's spelling).
+
+        Args:
+            index: The search index name.
+            query: A SearchQuery.
+            *options: SearchOptions blocks.
+            **kwargs: SearchOptions fields.
+
+        Returns:
+            Deferred: Fires with every hit (BatchedSearchResult).
+
+        Raises:
+            InvalidArgumentException: A bad query or option.
+        """
         return self.search_query(index, query, *options, **kwargs)
 
     def queryEx(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
-        """Same as :meth:`query_ex`."""
+        """Same as :meth:`query_ex` (the 3.x reference's spelling).
+
+        Args:
+            cls: A RowsHandler subclass.
+            statement: The statement.
+            *options: QueryOptions blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            The handler.
+
+        Raises:
+            InvalidArgumentException: ``cls`` is not a handler class, or a bad option.
+        """
         return self.query_ex(cls, statement, *options, **kwargs)
 
     def close(self) -> Deferred[Any]:  # type: ignore[override]  # a Deferred firing once released
         """Close every connection now (operations in flight errback with ObjectClosedException).
 
-        Returns a Deferred that fires once libcouchbase has released everything.
+        Returns:
+            Deferred: Fires once libcouchbase has released every socket and timer.
+
+        Raises:
+            ObjectThreadException: Called from a thread other than the reactor's.
         """
         AsyncClusterBase.close(self)
         return self._closed_deferred()
@@ -566,11 +907,17 @@ class TxRawBucket(AsyncBucket):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket (as on TxRawCluster)."""
 
     def on_connect(self) -> Deferred[TxRawBucket]:  # type: ignore[override]  # a Deferred, see below
-        """A Deferred firing with the bucket once its connection is ready (errback: the reason).
+        """A Deferred firing with the bucket once its connection is ready.
 
-        A Deferred, not a raw AsyncResult, as the 3.x reference's TxRawClientMixin documents:
-        a raw result nobody sets handlers on would report the missing handlers when the
-        connection completes."""
+        A Deferred, not a raw AsyncResult, as the 3.x reference's TxRawClientMixin documents: a raw
+        result nobody sets handlers on would report the missing handlers when the connection completes.
+
+        Returns:
+            Deferred: Fires with this bucket.
+
+        Raises:
+            BucketNotFoundException: Through the Deferred: no such bucket, or no access.
+        """
         d: Deferred[TxRawBucket] = Deferred()
         _attach(d, self._connected(self))
         return d
@@ -579,8 +926,14 @@ class TxRawBucket(AsyncBucket):
 class TxRawCluster(TxRawClientMixin, AsyncCluster):
     """A cluster on the Twisted reactor in raw callback mode (operations return AsyncResult).
 
-    :param connstr: connection string; :param options: ``ClusterOptions``;
-    :param reactor: the reactor (default: the installed one); :param kwargs: ClusterOptions fields.
+    Args:
+        connstr: The connection string.
+        options: ``ClusterOptions``.
+        reactor: The reactor (default: the installed one).
+        **kwargs: ClusterOptions fields.
+
+    Raises:
+        InvalidArgumentException: A malformed connection string or option.
     """
 
     _bucket_class = TxRawBucket
@@ -613,25 +966,68 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         return d
 
     def n1qlQueryAll(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[Any]:
-        """Run a N1QL statement: a Deferred firing with every row (BatchedQueryResult), as the 3.x
-        reference shows on the raw client (``query`` itself returns the raw rows object)."""
+        """Run a N1QL statement and collect every row, as the 3.x reference shows on the raw client
+        (``query`` itself returns the raw rows object).
+
+        Args:
+            statement: The statement.
+            *options: QueryOptions blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            Deferred: Fires with a BatchedQueryResult.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            QueryException: Through the Deferred.
+        """
         return self._all_rows(self.query(statement, *options, **kwargs))
 
     # the 3.x reference's raw client: search(index, query) fires with every hit, not the raw rows
     def search(self, index: str, query: Any,  # type: ignore[override]
                *options: Any, **kwargs: Any) -> Deferred[Any]:
-        """Full-text search: a Deferred firing with every hit (BatchedSearchResult)."""
+        """Run a full-text search and collect every hit.
+
+        Args:
+            index: The search index name.
+            query: A SearchQuery.
+            *options: SearchOptions blocks.
+            **kwargs: SearchOptions fields.
+
+        Returns:
+            Deferred: Fires with a BatchedSearchResult.
+
+        Raises:
+            InvalidArgumentException: A bad query or option.
+            SearchException: Through the Deferred.
+        """
         return self._all_rows(self.search_query(index, query, *options, **kwargs))
 
     def on_connect(self) -> Deferred[TxRawCluster]:  # type: ignore[override]  # a Deferred (3.x reference)
-        """A Deferred firing with the cluster once connected: short-hand for
-        ``d = Deferred(); cluster.registerDeferred('connect', d); return d`` (3.x reference)."""
+        """A Deferred firing with the cluster once connected.
+
+        Short-hand for ``d = Deferred(); cluster.registerDeferred('connect', d); return d`` (3.x
+        reference).
+
+        Returns:
+            Deferred: Fires with this cluster.
+
+        Raises:
+            AuthenticationException: Through the Deferred: wrong credentials.
+        """
         d: Deferred[TxRawCluster] = Deferred()
         self.registerDeferred("connect", d)
         return d
 
     def close(self) -> Deferred[Any]:  # type: ignore[override]  # a Deferred firing once released
-        """Close every connection now; returns a Deferred firing once libcouchbase released them."""
+        """Close every connection now.
+
+        Returns:
+            Deferred: Fires once libcouchbase has released every socket and timer.
+
+        Raises:
+            ObjectThreadException: Called from a thread other than the reactor's.
+        """
         AsyncClusterBase.close(self)
         return self._closed_deferred()
 

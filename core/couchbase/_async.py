@@ -197,7 +197,15 @@ class AsyncCollectionBase(_Owned,
                                        MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
                                        MultiCounterT],
                           CollectionManagement):
-    """Every key-value operation, completed on the loop."""
+    """Every key-value operation, completed on the loop (see :doc:`/frontends` for what each returns).
+
+    Args:
+        scope: The scope the collection belongs to.
+        name: The collection name (default ``_default``).
+
+    Raises:
+        InvalidArgumentException: ``name`` not a non-empty str.
+    """
 
     def __init__(self, scope: AsyncScopeBase[Any, Any, Any], name: str = DEFAULT) -> None:
         self._bind(scope, name)
@@ -214,9 +222,16 @@ class AsyncCollectionBase(_Owned,
     def batch(self) -> Iterator[None]:
         """Send every operation started in the block together, as one pipelined batch, when it ends.
 
-        Operations return their usual pending results; they complete after the
-        block. If the block raises, nothing is sent and they fail with
-        RequestCanceledException. Needs a connected collection.
+        Operations return their usual pending results; they complete after the block. If the block
+        raises, nothing is sent and they fail with RequestCanceledException.
+
+        Yields:
+            None: Operations started in the block join the batch.
+
+        Raises:
+            InvalidArgumentException: Nested blocks, or a collection not connected yet (wait for
+                ``on_connect()`` first).
+            ObjectThreadException: Called from a thread other than the loop's.
         """
         self._check_thread()
         conn = self._conn
@@ -267,7 +282,15 @@ class AsyncCollectionBase(_Owned,
 
 
 class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT]):
-    """A namespace of collections inside a bucket."""
+    """A namespace of collections inside a bucket.
+
+    Args:
+        bucket: The bucket the scope belongs to.
+        name: The scope name (default ``_default``).
+
+    Raises:
+        InvalidArgumentException: ``name`` not a non-empty str.
+    """
 
     def __init__(self, bucket: AsyncBucketBase[Any, Any, Any, Any, Any, Any, Any],
                  name: str = DEFAULT) -> None:
@@ -276,26 +299,75 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
 
     @property
     def bucket_name(self) -> str:
+        """The name of the scope's bucket."""
         name: str = self.bucket.name
         return name
 
     def collection(self, name: str) -> CollectionT:
-        """The named collection of this scope."""
+        """The named collection of this scope (no round trip: a missing one fails its operations).
+
+        Args:
+            name: The collection name.
+
+        Returns:
+            The front end's Collection.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+        """
         coll: CollectionT = self.bucket._cluster._collection_class(self, name)
         return coll
 
     def default_collection(self) -> CollectionT:
+        """The scope's ``_default`` collection.
+
+        Returns:
+            The front end's Collection.
+
+        Never raises.
+        """
         coll: CollectionT = self.bucket._cluster._collection_class(self, DEFAULT)
         return coll
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
-        """N1QL scoped to this bucket and scope; rows stream as they arrive (see Cluster.query)."""
+        """Run a N1QL statement in this bucket and scope; rows stream as they arrive.
+
+        See :meth:`couchbase.cluster.Cluster.query` for the statement and options.
+
+        Args:
+            statement: The statement; unqualified keyspaces are collections of this scope.
+            *options: :class:`~couchbase.options.QueryOptions` blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            The front end's query result: rows to iterate (``async for`` on asyncio), or a Deferred
+            firing with a BatchedQueryResult on Twisted.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            QueryException: Delivered through the rows: the service refused the statement.
+            TimeoutException: Delivered through the rows: no complete answer in time.
+        """
         request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         rows: QueryT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
-        """Analytics scoped to this bucket and scope."""
+        """Run an analytics statement in this bucket and scope; rows stream as they arrive.
+
+        Args:
+            statement: The statement.
+            *options: :class:`~couchbase.options.AnalyticsOptions` blocks, or positional parameters.
+            **kwargs: AnalyticsOptions fields, or named parameters.
+
+        Returns:
+            The front end's analytics result (rows to iterate, or a Deferred on Twisted).
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            AnalyticsException: Delivered through the rows: the service refused the statement.
+            TimeoutException: Delivered through the rows: no complete answer in time.
+        """
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
         return rows
@@ -317,7 +389,13 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
 
 class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
                       Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT]):
-    """A bucket: its own libcouchbase connection on the cluster's loop."""
+    """A bucket: its own libcouchbase connection on the cluster's loop. Open it with ``cluster.bucket(name)``.
+
+    Args:
+        cluster: The cluster the bucket belongs to.
+        name: The bucket name.
+        conn: The bucket's libcouchbase connection (connecting).
+    """
 
     def __init__(self, cluster: AsyncClusterBase[Any, Any, Any, Any, Any, Any, Any], name: str,
                  conn: Connection) -> None:
@@ -329,51 +407,132 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         self._quiet_default = cluster._quiet_default
 
     def scope(self, name: str) -> ScopeT:
-        """The named scope of this bucket."""
+        """A scope of this bucket (no round trip).
+
+        Args:
+            name: The scope name.
+
+        Returns:
+            The front end's Scope.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+        """
         scope: ScopeT = self._cluster._scope_class(self, name)
         return scope
 
     def default_scope(self) -> ScopeT:
+        """The bucket's ``_default`` scope.
+
+        Returns:
+            The front end's Scope.
+
+        Never raises.
+        """
         scope: ScopeT = self._cluster._scope_class(self, DEFAULT)
         return scope
 
     def collection(self, name: str) -> CollectionT:
-        """A collection of the default scope."""
+        """A collection of the bucket's default scope.
+
+        Args:
+            name: The collection name.
+
+        Returns:
+            The front end's Collection.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+        """
         coll: CollectionT = self.default_scope().collection(name)
         return coll
 
     def default_collection(self) -> CollectionT:
-        """The bucket's ``_default._default`` collection."""
+        """The bucket's ``_default._default`` collection.
+
+        Returns:
+            The front end's Collection.
+
+        Never raises.
+        """
         coll: CollectionT = self.default_scope().default_collection()
         return coll
 
     def on_connect(self) -> ConnectT:
-        """Completes with the bucket once its connection is ready (or fails with the reason)."""
+        """Completes with the bucket once its connection is ready.
+
+        Returns:
+            The front end's pending result (an awaitable, a Deferred, an AsyncResult) of this bucket.
+
+        Raises:
+            BucketNotFoundException: Delivered through the result: no such bucket, or no access.
+            AuthenticationException: Delivered through the result: wrong credentials.
+            TimeoutException: Delivered through the result: the nodes did not answer in time.
+        """
         done: ConnectT = self._wrap(self._connected(self))
         return done
 
     @property
     def connected(self) -> bool:
+        """True once the bucket's connection is ready."""
         return self._conn.connected
 
     def ping(self, *options: Any, **kwargs: Any) -> PingT:
-        """Ping every service of the bucket's nodes (``PingOptions``; ``ping(timeout)`` still works)."""
+        """Ping every service of the bucket's nodes.
+
+        Args:
+            *options: A :class:`~couchbase.options.PingOptions` block, or a timeout.
+            **kwargs: ``report_id``, ``service_types``, ``timeout``.
+
+        Returns:
+            The front end's pending result of a PingResult.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
     def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
-        """State of each open connection (``DiagnosticsOptions``)."""
+        """The state of each of the bucket's open connections.
+
+        Args:
+            *options: A :class:`~couchbase.options.DiagnosticsOptions` block.
+            **kwargs: ``report_id``.
+
+        Returns:
+            The front end's pending result of a DiagnosticsResult.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 
     def stats(self, group: str = "") -> StatsT:
-        """Memcached STATS from every node: ``{server: {stat: value}}``."""
+        """Memcached STATS from every node of the bucket.
+
+        Args:
+            group: The stats group (``""``: the general stats).
+
+        Returns:
+            The front end's pending result of ``{server: {stat: value}}``.
+
+        Raises:
+            InvalidArgumentException: ``group`` not a str.
+            TimeoutException: Delivered through the result: a node did not answer in time.
+        """
         result: StatsT = self._run(lambda: _kv.schedule_stats(self._conn, group))
         return result
 
     def view_indexes(self) -> Any:
-        """Design-document management (ViewIndexManager) for this bucket; calls return this front
-        end's pending results."""
+        """Design-document management for this bucket; its calls return this front end's pending results.
+
+        Returns:
+            ViewIndexManager: get, upsert, drop and publish design documents.
+
+        Never raises.
+        """
         from couchbase.management._views_async import AsyncViewIndexManager, request_program
 
         def run_program(program: Program) -> Any:
@@ -384,7 +543,22 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
                                      run_program)
 
     def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewT:
-        """Query a view; rows (ViewRow) stream as they arrive (options as the blocking Bucket.view_query)."""
+        """Query a view; rows (ViewRow) stream as they arrive.
+
+        Args:
+            design_doc: The design document name.
+            view: The view name.
+            *options: :class:`~couchbase.options.ViewOptions` blocks (as for the blocking
+                :meth:`couchbase.bucket.Bucket.view_query`).
+            **kwargs: ViewOptions fields by name.
+
+        Returns:
+            The front end's view result (rows to iterate, or a Deferred on Twisted).
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            DesignDocumentNotFoundException: Delivered through the rows: no such design document or view.
+        """
         rows: ViewT = self._stream(self._conn, _requests.view(design_doc, view, options, kwargs,
                                                               self._transcoder))
         return rows
@@ -408,10 +582,16 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
                        Generic[BucketT, ConnectT, PingT, DiagnosticsT, QueryT, AnalyticsT, SearchT]):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
-    :param connstr: connection string (see the blocking ``Cluster``).
-    :param options: ``ClusterOptions``.
-    :param iops_factory: returns a new :class:`~couchbase.iops.IOPS` for each connection.
-    :param kwargs: any ClusterOptions field.
+    Args:
+        connstr: The connection string (see :class:`couchbase.cluster.Cluster`).
+        options: ``ClusterOptions``.
+        iops_factory: Returns a new :class:`~couchbase.iops.IOPS` for each connection.
+        **kwargs: Any ClusterOptions field.
+
+    Raises:
+        InvalidArgumentException: A malformed connection string or option, or an ``iops_factory``
+            that is not callable or returns no IOPS.
+        FeatureUnavailableException: An option this SDK does not support.
     """
 
     _bucket_class: type = AsyncBucketBase
@@ -452,16 +632,38 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         return conn
 
     def on_connect(self) -> ConnectT:
-        """Completes with the cluster once it is connected (or fails with a typed exception)."""
+        """Completes with the cluster once it is connected.
+
+        Returns:
+            The front end's pending result (an awaitable, a Deferred, an AsyncResult) of this cluster.
+
+        Raises:
+            AuthenticationException: Delivered through the result: wrong credentials.
+            TimeoutException: Delivered through the result: no node answered in time.
+            NetworkException: Delivered through the result: no node could be reached.
+        """
         done: ConnectT = self._wrap(self._connected(self))
         return done
 
     @property
     def connected(self) -> bool:
+        """True once the cluster-level connection is ready."""
         return self._conn.connected
 
     def bucket(self, name: str) -> BucketT:
-        """Open (once) and return a bucket; operations on it wait for its connection."""
+        """Open (once) and return a bucket; operations on it wait for its connection.
+
+        Args:
+            name: The bucket name.
+
+        Returns:
+            The front end's Bucket (use its ``on_connect()`` to wait for it).
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+            ObjectClosedException: The cluster is closed.
+            ObjectThreadException: Called from a thread other than the loop's.
+        """
         check_name("bucket", name)
         self._check_thread()
         if self._closed:
@@ -479,17 +681,62 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         return self._wrap(run_async(self, self._conn, program))
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
-        """Run a N1QL statement; rows stream as they arrive (options as the blocking Cluster.query)."""
+        """Run a N1QL statement; rows stream as they arrive (options as the blocking
+        :meth:`couchbase.cluster.Cluster.query`).
+
+        Args:
+            statement: The statement.
+            *options: :class:`~couchbase.options.QueryOptions` blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            The front end's query result: rows to iterate (``async for`` on asyncio), or a Deferred
+            firing with a BatchedQueryResult on Twisted.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            QueryException: Delivered through the rows: the service refused the statement.
+            TimeoutException: Delivered through the rows: no complete answer in time.
+        """
         rows: QueryT = self._stream(self._conn, _requests.query(statement, options, kwargs))
         return rows
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
-        """Run an analytics statement; rows stream as they arrive."""
+        """Run an analytics statement; rows stream as they arrive.
+
+        Args:
+            statement: The statement.
+            *options: :class:`~couchbase.options.AnalyticsOptions` blocks, or positional parameters.
+            **kwargs: AnalyticsOptions fields, or named parameters.
+
+        Returns:
+            The front end's analytics result (rows to iterate, or a Deferred on Twisted).
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            AnalyticsException: Delivered through the rows: the service refused the statement.
+            TimeoutException: Delivered through the rows: no complete answer in time.
+        """
         rows: AnalyticsT = self._stream(self._conn, _requests.analytics(statement, options, kwargs))
         return rows
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
-        """Run a full-text search; hits (SearchRow) stream as they arrive."""
+        """Run a full-text search; hits (SearchRow) stream as they arrive.
+
+        Args:
+            index: The search index name.
+            query: A :class:`~couchbase.search.SearchQuery`.
+            *options: :class:`~couchbase.options.SearchOptions` blocks.
+            **kwargs: SearchOptions fields by name.
+
+        Returns:
+            The front end's search result (hits to iterate, or a Deferred on Twisted).
+
+        Raises:
+            InvalidArgumentException: ``query`` not a SearchQuery, or a bad option.
+            SearchException: Delivered through the rows: the service refused the query.
+            TimeoutException: Delivered through the rows: no complete answer in time.
+        """
         rows: SearchT = self._stream(self._conn, _requests.search(index, query, options, kwargs))
         return rows
 
@@ -498,12 +745,34 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         return self.search_query(index, request, *options, **kwargs)
 
     def ping(self, *options: Any, **kwargs: Any) -> PingT:
-        """Ping the cluster's services (``PingOptions``; ``ping(timeout)`` still works)."""
+        """Ping the cluster's services.
+
+        Args:
+            *options: A :class:`~couchbase.options.PingOptions` block, or a timeout.
+            **kwargs: ``report_id``, ``service_types``, ``timeout``.
+
+        Returns:
+            The front end's pending result of a PingResult.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
     def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
-        """State of each open connection (``DiagnosticsOptions``)."""
+        """The state of each open connection, without sending anything.
+
+        Args:
+            *options: A :class:`~couchbase.options.DiagnosticsOptions` block.
+            **kwargs: ``report_id``.
+
+        Returns:
+            The front end's pending result of a DiagnosticsResult.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 

@@ -131,7 +131,14 @@ class AsyncRows:
 
     # ---- for consumers -------------------------------------------------------
     def take(self) -> Any:
-        """The next buffered row (the buffer must not be empty)."""
+        """The next buffered row (the buffer must not be empty); for loop adapters.
+
+        Returns:
+            The row, decoded.
+
+        Raises:
+            IndexError: The buffer is empty.
+        """
         row = self.buffer.popleft()
         self.buffered_bytes -= self._sizes.popleft()
         if self._behind and len(self.buffer) <= self.max_buffered_rows // 10 \
@@ -141,7 +148,13 @@ class AsyncRows:
         return row
 
     def take_all(self) -> list[Any]:
-        """Every buffered row."""
+        """Every buffered row; for loop adapters.
+
+        Returns:
+            list: The rows, oldest first (the buffer is then empty).
+
+        Never raises.
+        """
         rows = list(self.buffer)
         self.buffer.clear()
         self._sizes.clear()
@@ -151,7 +164,16 @@ class AsyncRows:
         return rows
 
     def metadata(self) -> Any:
-        """The request's metadata object (``QueryMetaData``, ``SearchMetaData``, …), once done."""
+        """The request's metadata, once every row has been received.
+
+        Returns:
+            The service's metadata object (``QueryMetaData``, ``AnalyticsMetaData``, ``SearchMetaData``,
+            ``ViewMetaData``).
+
+        Raises:
+            InvalidArgumentException: Rows are still arriving.
+            QueryException: The request failed (its typed exception).
+        """
         if not self.done:
             raise InvalidArgumentException(message="metadata() is available once every row has been received")
         if self.error is not None:
@@ -159,7 +181,11 @@ class AsyncRows:
         return self._request.metadata(self._meta or {})
 
     def cancel(self) -> None:
-        """Stop the request; rows not yet received are dropped."""
+        """Stop the request; rows not yet received are dropped and iteration ends with
+        RequestCanceledException.
+
+        Never raises.
+        """
         stream = self._stream
         if stream is not None and not stream.done:
             stream.cancel()

@@ -58,12 +58,24 @@ class ClusterCommon:
         """Front ends whose cluster belongs to one thread refuse other threads here."""
 
     def connections(self) -> List["Connection"]:
-        """This cluster's connections (cluster-level first, then one per open bucket)."""
+        """This cluster's libcouchbase connections: the cluster-level one first, then one per open bucket.
+
+        Returns:
+            list: The connections (for diagnostics and the ``_cntl`` escape hatch).
+
+        Never raises.
+        """
         return [self._conn] + [b._conn for b in self._buckets.values()]
 
     def close(self) -> None:
-        """Close every bucket connection and the cluster connection; operations in flight
-        fail with ObjectClosedException. Closing twice is harmless."""
+        """Close every bucket connection and the cluster connection.
+
+        Operations in flight fail with ObjectClosedException. Closing twice is harmless.
+
+        Raises:
+            ObjectThreadException: On an event-loop front end, called from a thread other than the
+                loop's.
+        """
         self._check_thread()  # libcouchbase and a loop's watchers belong to the owner thread
         if self._closed:
             return
@@ -74,6 +86,7 @@ class ClusterCommon:
 
     @property
     def closed(self) -> bool:
+        """True once :meth:`close` was called."""
         return self._closed
 
     def _get_timeout(self, setting: str) -> datetime.timedelta:
@@ -108,12 +121,18 @@ class BucketCommon:
         """Front ends whose bucket belongs to one thread refuse other threads here."""
 
     def close(self) -> None:
-        """Close the bucket's connection; operations in flight fail with ObjectClosedException."""
+        """Close the bucket's connection; operations in flight fail with ObjectClosedException.
+
+        Raises:
+            ObjectThreadException: On an event-loop front end, called from a thread other than the
+                loop's.
+        """
         self._check_thread()
         self._conn.close()
 
     @property
     def closed(self) -> bool:
+        """True once the bucket's connection is closed."""
         return self._conn.closed
 
     def _cntl(self, setting: Any, value: Any = None) -> Any:

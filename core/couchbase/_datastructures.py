@@ -272,6 +272,12 @@ def queue_pop(coll: Any, key: Any, timeout: float = 10.0, create: bool = True) -
 
 # ---- the classes -----------------------------------------------------------------------------------
 class _Structure:
+    """A data structure stored in one document.
+
+    Args:
+        key: The document key.
+        collection: The collection holding the document.
+    """
     _empty: Any = None
 
     def __init__(self, key: str, collection: Any) -> None:
@@ -290,11 +296,22 @@ class _Structure:
         return self._run(whole(self._coll, self._key, type(self._empty)()))
 
     def size(self) -> Any:
-        """Number of items."""
+        """The number of items (the document is created, empty, when missing).
+
+        Returns:
+            int: The count.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(size(self._coll, self._key, type(self._empty)()))
 
     def clear(self) -> Any:
-        """Remove the whole structure (its document)."""
+        """Remove the whole structure (its document); a missing one is not an error.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(clear(self._coll, self._key))
 
     def __repr__(self) -> str:
@@ -306,32 +323,103 @@ def _then(program: Program, fn: Callable[[Any], Any]) -> Program:
 
 
 class CouchbaseList(_Structure):
-    """A JSON array document used as a list; created on first use."""
+    """A JSON array document used as a list; created on first use.
+
+    Get one with ``collection.couchbase_list(key)``. Each method returns what the
+    collection's front end returns (a value, an awaitable, a Deferred).
+
+    Args:
+        key: The document key.
+        collection: The collection holding the document.
+    """
 
     _empty: List[Any] = []
 
     def append(self, value: Any) -> Any:
+        """Append ``value`` to the list.
+
+        Args:
+            value: A JSON-serializable value.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(list_append(self._coll, self._key, value), lambda _: None))
 
     def prepend(self, value: Any) -> Any:
+        """Prepend ``value`` to the list.
+
+        Args:
+            value: A JSON-serializable value.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(list_prepend(self._coll, self._key, value), lambda _: None))
 
     def set_at(self, index: int, value: Any) -> Any:
-        """Replace the item at ``index`` (InvalidArgumentException when out of range)."""
+        """Replace the item at ``index``.
+
+        Args:
+            index: The item's index (negative: from the end).
+            value: The new value.
+
+        Raises:
+            InvalidArgumentException: ``index`` not an int, or out of range.
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(list_set(self._coll, self._key, index, value), lambda _: None))
 
     def get_at(self, index: int) -> Any:
-        """The item at ``index`` (InvalidArgumentException when out of range)."""
+        """The item at ``index``.
+
+        Args:
+            index: The item's index (negative: from the end).
+
+        Returns:
+            The item.
+
+        Raises:
+            InvalidArgumentException: ``index`` not an int, or out of range.
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(list_get(self._coll, self._key, index))
 
     def remove_at(self, index: int) -> Any:
+        """Remove the item at ``index``.
+
+        Args:
+            index: The item's index (negative: from the end).
+
+        Raises:
+            InvalidArgumentException: ``index`` not an int, or out of range.
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(list_remove(self._coll, self._key, index), lambda _: None))
 
     def index_of(self, value: Any) -> Any:
-        """Index of ``value``, or -1."""
+        """The index of the first item equal to ``value``.
+
+        Args:
+            value: The value to look for.
+
+        Returns:
+            int: Its index, or -1.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(list_index_of(self._coll, self._key, value))
 
     def get_all(self) -> Any:
+        """Every item.
+
+        Returns:
+            list: The items, in order.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(whole(self._coll, self._key, []))
 
     def __iter__(self) -> Any:
@@ -339,33 +427,116 @@ class CouchbaseList(_Structure):
 
 
 class CouchbaseMap(_Structure):
-    """A JSON object document used as a map; created on first use."""
+    """A JSON object document used as a map; created on first use.
+
+    Get one with ``collection.couchbase_map(key)``. Each method returns what the
+    collection's front end returns (a value, an awaitable, a Deferred).
+
+    Args:
+        key: The document key.
+        collection: The collection holding the document.
+    """
 
     _empty: Dict[str, Any] = {}
 
     def add(self, mapkey: str, value: Any) -> Any:
+        """Set ``mapkey`` to ``value``.
+
+        Args:
+            mapkey: The entry's key (a non-empty str).
+            value: A JSON-serializable value.
+
+        Raises:
+            InvalidArgumentException: ``mapkey`` not a non-empty str.
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(map_add(self._coll, self._key, mapkey, value), lambda _: None))
 
     def get(self, mapkey: str) -> Any:
+        """The value of ``mapkey``.
+
+        Args:
+            mapkey: The entry's key.
+
+        Returns:
+            The value.
+
+        Raises:
+            InvalidArgumentException: ``mapkey`` not a non-empty str.
+            PathNotFoundException: No entry ``mapkey``.
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(map_get(self._coll, self._key, mapkey))
 
     def remove(self, mapkey: str) -> Any:
-        """Remove ``mapkey`` (InvalidArgumentException if it is not in the map)."""
+        """Remove ``mapkey``.
+
+        Args:
+            mapkey: The entry's key.
+
+        Raises:
+            InvalidArgumentException: ``mapkey`` is not in the map, or not a non-empty str.
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(map_remove(self._coll, self._key, mapkey), lambda _: None))
 
     def exists(self, mapkey: str) -> Any:
+        """Whether the map has an entry ``mapkey``.
+
+        Args:
+            mapkey: The entry's key.
+
+        Returns:
+            bool: True when it has.
+
+        Raises:
+            InvalidArgumentException: ``mapkey`` not a non-empty str.
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(map_exists(self._coll, self._key, mapkey))
 
     def get_all(self) -> Any:
+        """The whole map.
+
+        Returns:
+            dict: Every entry.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(whole(self._coll, self._key, {}))
 
     def keys(self) -> Any:
+        """The map's keys.
+
+        Returns:
+            list: The keys.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(whole(self._coll, self._key, {}), lambda d: list(d.keys())))
 
     def values(self) -> Any:
+        """The map's values.
+
+        Returns:
+            list: The values.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(whole(self._coll, self._key, {}), lambda d: list(d.values())))
 
     def items(self) -> Any:
+        """The map's entries.
+
+        Returns:
+            Iterator of ``(key, value)`` pairs.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(whole(self._coll, self._key, {}), lambda d: ((k, v) for k, v in d.items())))
 
     def __aiter__(self) -> Any:
@@ -374,39 +545,122 @@ class CouchbaseMap(_Structure):
 
 
 class CouchbaseSet(_Structure):
-    """A JSON array document of unique values used as a set; created on first use."""
+    """A JSON array document of unique values used as a set; created on first use.
+
+    Get one with ``collection.couchbase_set(key)``. Each method returns what the
+    collection's front end returns (a value, an awaitable, a Deferred).
+
+    Args:
+        key: The document key.
+        collection: The collection holding the document.
+    """
 
     _empty: List[Any] = []
 
     def add(self, value: Any) -> Any:
-        """True if ``value`` was added, False if it was already there."""
+        """Add ``value`` unless it is in the set.
+
+        Args:
+            value: A JSON primitive (str, number, bool, None).
+
+        Returns:
+            bool: True if added, False if it was already there.
+
+        Raises:
+            PathMismatchException: ``value`` is not a JSON primitive.
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(set_add(self._coll, self._key, value), lambda r: r is not None))
 
     def remove(self, value: Any, timeout: Any = None) -> Any:
+        """Remove ``value`` (compare-and-swap, retried on conflicts); a value not in the set is not an error.
+
+        Args:
+            value: The value to remove.
+            timeout: How long to retry on conflicts (timedelta or seconds; default 10).
+
+        Raises:
+            UnAmbiguousTimeoutException: Concurrent writers kept changing the set until ``timeout``.
+            TimeoutException: No reply within the timeout.
+        """
         secs = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 10.0)
         return self._run(_then(set_remove(self._coll, self._key, value, secs), lambda _: None))
 
     def contains(self, value: Any) -> Any:
+        """Whether ``value`` is in the set.
+
+        Args:
+            value: The value to look for.
+
+        Returns:
+            bool: True when it is.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(set_contains(self._coll, self._key, value))
 
     def values(self) -> Any:
+        """Every value of the set.
+
+        Returns:
+            list: The values.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(whole(self._coll, self._key, []))
 
 
 class CouchbaseQueue(_Structure):
-    """A JSON array document used as a FIFO queue (push at the front, pop from the back)."""
+    """A JSON array document used as a FIFO queue (push at the front, pop from the back).
+
+    Get one with ``collection.couchbase_queue(key)``. Each method returns what the
+    collection's front end returns (a value, an awaitable, a Deferred).
+
+    Args:
+        key: The document key.
+        collection: The collection holding the document.
+    """
 
     _empty: List[Any] = []
 
     def push(self, value: Any) -> Any:
+        """Push ``value`` (at the front; :meth:`pop` takes from the back).
+
+        Args:
+            value: A JSON-serializable value.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(_then(queue_push(self._coll, self._key, value), lambda _: None))
 
     def pop(self, timeout: Any = None) -> Any:
-        """The oldest item; QueueEmpty when there is none."""
+        """Remove and return the oldest item (compare-and-swap, retried on conflicts).
+
+        Args:
+            timeout: How long to retry on conflicts (timedelta or seconds; default 10).
+
+        Returns:
+            The oldest item.
+
+        Raises:
+            QueueEmpty: The queue has no item.
+            UnAmbiguousTimeoutException: Concurrent writers kept changing the queue until ``timeout``.
+        """
         secs = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 10.0)
         return self._run(_then(queue_pop(self._coll, self._key, secs), lambda r: r[0]))
 
     def get_all(self) -> Any:
+        """Every item, newest first.
+
+        Returns:
+            list: The items.
+
+        Raises:
+            TimeoutException: No reply within the timeout.
+        """
         return self._run(whole(self._coll, self._key, []))
 
     def __iter__(self) -> Any:
@@ -422,77 +676,369 @@ class DataStructuresMixin:
         return run_blocking
 
     def couchbase_list(self, key: str) -> CouchbaseList:
+        """The list (a JSON array) stored in document ``key`` of this collection (SDK 4.x); created on first
+        write.
+
+        Args:
+            key: The document key.
+
+        Returns:
+            CouchbaseList: Its methods return what this collection's front end returns (a value, an awaitable,
+            a Deferred).
+
+        Never raises (its methods raise).
+        """
         return CouchbaseList(key, self)
 
     def couchbase_map(self, key: str) -> CouchbaseMap:
+        """The map (a JSON object) stored in document ``key`` of this collection (SDK 4.x); created on first
+        write.
+
+        Args:
+            key: The document key.
+
+        Returns:
+            CouchbaseMap: Its methods return what this collection's front end returns (a value, an awaitable,
+            a Deferred).
+
+        Never raises (its methods raise).
+        """
         return CouchbaseMap(key, self)
 
     def couchbase_set(self, key: str) -> CouchbaseSet:
+        """The set (a JSON array of unique values) stored in document ``key`` of this collection (SDK 4.x);
+        created on first write.
+
+        Args:
+            key: The document key.
+
+        Returns:
+            CouchbaseSet: Its methods return what this collection's front end returns (a value, an awaitable,
+            a Deferred).
+
+        Never raises (its methods raise).
+        """
         return CouchbaseSet(key, self)
 
     def couchbase_queue(self, key: str) -> CouchbaseQueue:
+        """The FIFO queue (a JSON array) stored in document ``key`` of this collection (SDK 4.x); created on
+        first write.
+
+        Args:
+            key: The document key.
+
+        Returns:
+            CouchbaseQueue: Its methods return what this collection's front end returns (a value, an
+            awaitable,
+            a Deferred).
+
+        Never raises (its methods raise).
+        """
         return CouchbaseQueue(key, self)
 
     def _ds(self, program: Program) -> Any:
         return self._ds_driver()(program)
 
     def list_append(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
-        """Append to the list document ``key`` (``create=True``: create it when missing)."""
+        """Append ``value`` to the list document ``key``.
+
+        Args:
+            key: The list's document key.
+            value: A JSON-serializable value.
+            create: Create the document (an empty list) when it is missing.
+            **kwargs: Options of the underlying ``mutate_in`` (``cas``, ``expiry``, ``durability``,
+                ``timeout``).
+
+        Returns:
+            OperationResult: Success, with the new CAS.
+
+        Raises:
+            DocumentNotFoundException: No document ``key`` (and not ``create``).
+            TimeoutException: No reply within the timeout.
+        """
         return self._ds(_then(list_append(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
     def list_prepend(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+        """Prepend ``value`` to the list document ``key``.
+
+        Args:
+            key: The list's document key.
+            value: A JSON-serializable value.
+            create: Create the document (an empty list) when it is missing.
+            **kwargs: Options of the underlying ``mutate_in`` (``cas``, ``expiry``, ``durability``,
+                ``timeout``).
+
+        Returns:
+            OperationResult: Success, with the new CAS.
+
+        Raises:
+            DocumentNotFoundException: No document ``key`` (and not ``create``).
+            TimeoutException: No reply within the timeout.
+        """
         return self._ds(_then(list_prepend(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
     def list_set(self, key: str, index: int, value: Any, **kwargs: Any) -> Any:
+        """Replace the item at ``index`` of the list document ``key``.
+
+        Args:
+            key: The list's document key.
+            index: The item's index (negative: from the end).
+            value: The new value.
+            **kwargs: Options of the underlying ``mutate_in`` (``cas``, ``expiry``, ``durability``,
+                ``timeout``).
+
+        Returns:
+            OperationResult: Success, with the new CAS.
+
+        Raises:
+            InvalidArgumentException: ``index`` not an int, or out of range.
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(_then(list_set(self, key, index, value, False, **kwargs), lambda r: _ok(key, r)))
 
     def list_get(self, key: str, index: int, **kwargs: Any) -> Any:
+        """The item at ``index`` of the list document ``key``.
+
+        Args:
+            key: The list's document key.
+            index: The item's index (negative: from the end).
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            The item.
+
+        Raises:
+            InvalidArgumentException: ``index`` not an int, or out of range.
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(list_get(self, key, index, False))
 
     def list_remove(self, key: str, index: int, **kwargs: Any) -> Any:
+        """Remove the item at ``index`` of the list document ``key``.
+
+        Args:
+            key: The list's document key.
+            index: The item's index (negative: from the end).
+            **kwargs: Options of the underlying ``mutate_in`` (``cas``, ``expiry``, ``durability``,
+                ``timeout``).
+
+        Returns:
+            OperationResult: Success, with the new CAS.
+
+        Raises:
+            InvalidArgumentException: ``index`` not an int, or out of range.
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(_then(list_remove(self, key, index, False, **kwargs), lambda r: _ok(key, r)))
 
     def list_size(self, key: str, **kwargs: Any) -> Any:
+        """The number of items of the list document ``key``.
+
+        Args:
+            key: The list's document key.
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            int: The count.
+
+        Raises:
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(size(self, key, [], False))
 
     def map_add(self, key: str, mapkey: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+        """Set ``mapkey`` to ``value`` in the map document ``key``.
+
+        Args:
+            key: The map's document key.
+            mapkey: The entry's key (a non-empty str).
+            value: A JSON-serializable value.
+            create: Create the document (an empty map) when it is missing.
+            **kwargs: Options of the underlying ``mutate_in`` (``cas``, ``expiry``, ``durability``,
+                ``timeout``).
+
+        Returns:
+            OperationResult: Success, with the new CAS.
+
+        Raises:
+            InvalidArgumentException: ``mapkey`` not a non-empty str.
+            DocumentNotFoundException: No document ``key`` (and not ``create``).
+        """
         return self._ds(_then(map_add(self, key, mapkey, value, create, **kwargs), lambda r: _ok(key, r)))
 
     def map_get(self, key: str, mapkey: str, **kwargs: Any) -> Any:
+        """The value of ``mapkey`` in the map document ``key``.
+
+        Args:
+            key: The map's document key.
+            mapkey: The entry's key.
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            The value.
+
+        Raises:
+            InvalidArgumentException: ``mapkey`` not a non-empty str.
+            PathNotFoundException: No entry ``mapkey``.
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(map_get(self, key, mapkey, False))
 
     def map_remove(self, key: str, mapkey: str, **kwargs: Any) -> Any:
-        """Remove ``mapkey`` (IndexError if it is not in the map, as in SDK 3.x/4.x)."""
+        """Remove ``mapkey`` from the map document ``key``.
+
+        Args:
+            key: The map's document key.
+            mapkey: The entry's key.
+            **kwargs: Options of the underlying ``mutate_in`` (``cas``, ``expiry``, ``durability``,
+                ``timeout``).
+
+        Returns:
+            OperationResult: Success, with the new CAS.
+
+        Raises:
+            IndexError: No entry ``mapkey`` (as in SDK 3.x/4.x).
+            InvalidArgumentException: ``mapkey`` not a non-empty str.
+            DocumentNotFoundException: No document ``key``.
+        """
         program = map_remove(self, key, mapkey, False, IndexError, **kwargs)
         return self._ds(_then(program, lambda r: _ok(key, r)))
 
     def map_size(self, key: str, **kwargs: Any) -> Any:
+        """The number of entries of the map document ``key``.
+
+        Args:
+            key: The map's document key.
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            int: The count.
+
+        Raises:
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(size(self, key, {}, False))
 
     def set_add(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
-        """An OperationResult if added, None if ``value`` was already in the set."""
+        """Add ``value`` to the set document ``key`` unless it is there.
+
+        Args:
+            key: The set's document key.
+            value: A JSON primitive (str, number, bool, None).
+            create: Create the document (an empty set) when it is missing.
+            **kwargs: Options of the underlying ``mutate_in`` (``cas``, ``expiry``, ``durability``,
+                ``timeout``).
+
+        Returns:
+            OperationResult: When added; None when ``value`` was already in the set.
+
+        Raises:
+            DocumentNotFoundException: No document ``key`` (and not ``create``).
+            PathMismatchException: ``value`` is not a JSON primitive.
+        """
         return self._ds(_then(set_add(self, key, value, create, **kwargs),
                               lambda r: None if r is None else _ok(key, r)))
 
     def set_remove(self, key: str, value: Any, **kwargs: Any) -> Any:
-        """An OperationResult if removed, None if ``value`` was not in the set."""
+        """Remove ``value`` from the set document ``key`` (compare-and-swap, retried on conflicts for 10 s).
+
+        Args:
+            key: The set's document key.
+            value: The value to remove.
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            OperationResult: When removed; None when ``value`` was not in the set.
+
+        Raises:
+            DocumentNotFoundException: No document ``key``.
+            UnAmbiguousTimeoutException: Concurrent writers kept changing the set for 10 s.
+        """
         return self._ds(_then(set_remove(self, key, value, 10.0, False),
                               lambda r: None if r is None else _ok(key, r)))
 
     def set_size(self, key: str, **kwargs: Any) -> Any:
+        """The number of values of the set document ``key``.
+
+        Args:
+            key: The set's document key.
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            int: The count.
+
+        Raises:
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(size(self, key, [], False))
 
     def set_contains(self, key: str, value: Any, **kwargs: Any) -> Any:
+        """Whether ``value`` is in the set document ``key``.
+
+        Args:
+            key: The set's document key.
+            value: The value to look for.
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            bool: True when it is there.
+
+        Raises:
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(set_contains(self, key, value, False))
 
     def queue_push(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+        """Push ``value`` onto the queue document ``key`` (at the front; :meth:`queue_pop` takes from the
+        back).
+
+        Args:
+            key: The queue's document key.
+            value: A JSON-serializable value.
+            create: Create the document (an empty queue) when it is missing.
+            **kwargs: Options of the underlying ``mutate_in`` (``cas``, ``expiry``, ``durability``,
+                ``timeout``).
+
+        Returns:
+            OperationResult: Success, with the new CAS.
+
+        Raises:
+            DocumentNotFoundException: No document ``key`` (and not ``create``).
+        """
         return self._ds(_then(queue_push(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
     def queue_pop(self, key: str, **kwargs: Any) -> Any:
-        """The oldest item of the queue document ``key`` (as SDK 4.x); QueueEmpty when there is none."""
+        """Remove and return the oldest item of the queue document ``key`` (as SDK 4.x).
+
+        Compare-and-swap, retried on conflicts for 10 s.
+
+        Args:
+            key: The queue's document key.
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            The oldest item.
+
+        Raises:
+            QueueEmpty: The queue has no item.
+            DocumentNotFoundException: No document ``key``.
+            UnAmbiguousTimeoutException: Concurrent writers kept changing the queue for 10 s.
+        """
         return self._ds(_then(queue_pop(self, key, 10.0, False), lambda r: r[0]))
 
     def queue_size(self, key: str, **kwargs: Any) -> Any:
+        """The number of items of the queue document ``key``.
+
+        Args:
+            key: The queue's document key.
+            **kwargs: Accepted for SDK 3.x compatibility; not used.
+
+        Returns:
+            int: The count.
+
+        Raises:
+            DocumentNotFoundException: No document ``key``.
+        """
         return self._ds(size(self, key, [], False))
 
 

@@ -444,6 +444,7 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     @property
     def scope_name(self) -> str:
+        """The name of the collection's scope."""
         return self._scope.name
 
     # ---- helpers ---------------------------------------------------------

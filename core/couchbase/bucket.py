@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
 
 class Bucket(BucketCommon, BucketManagement):
-    """A bucket of a cluster. Open it with ``cluster.bucket(name)``."""
+    """A bucket of a cluster. Open it with ``cluster.bucket(name)``.
+
+    Args:
+        cluster: The cluster the bucket belongs to.
+        name: The bucket name.
+        conn: The bucket's open libcouchbase connection.
+    """
 
     def __init__(self, cluster: "Cluster", name: str, conn: Connection) -> None:
         self._cluster = cluster
@@ -29,58 +35,154 @@ class Bucket(BucketCommon, BucketManagement):
         self._quiet_default = cluster._quiet_default
 
     def scope(self, name: str) -> Scope:
-        """The named scope of this bucket."""
+        """A scope of this bucket (no round trip: a missing scope fails its operations).
+
+        Args:
+            name: The scope name.
+
+        Returns:
+            Scope: The scope.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+        """
         return Scope(self, name)
 
     def default_scope(self) -> Scope:
+        """The bucket's ``_default`` scope.
+
+        Returns:
+            Scope: The default scope.
+
+        Never raises.
+        """
         return Scope(self, DEFAULT)
 
     def collection(self, name: str) -> Collection:
-        """A collection of the default scope."""
+        """A collection of the bucket's default scope.
+
+        Args:
+            name: The collection name.
+
+        Returns:
+            Collection: The collection (a missing one fails its operations).
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+        """
         return Scope(self, DEFAULT).collection(name)
 
     def default_collection(self) -> Collection:
-        """The bucket's ``_default._default`` collection."""
+        """The bucket's ``_default._default`` collection.
+
+        Returns:
+            Collection: The default collection.
+
+        Never raises.
+        """
         return Scope(self, DEFAULT).default_collection()
 
     def _run(self, schedule: Callable[[], Pending]) -> Any:
         return self._conn.run(schedule)
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
-        """Memcached STATS from every node: ``{server: {stat: value}}``."""
+        """Memcached STATS from every node of the bucket.
+
+        Args:
+            group: The stats group (``""``: the general stats; ``"memory"``, ``"vbucket"``, ...).
+
+        Returns:
+            dict: ``{server: {stat: value}}``.
+
+        Raises:
+            InvalidArgumentException: ``group`` not a str.
+            TimeoutException: A node did not answer in time.
+        """
         result: Dict[str, Dict[str, str]] = self._run(lambda: _kv.schedule_stats(self._conn, group))
         return result
 
     def ping(self, *options: Any, **kwargs: Any) -> PingResult:
-        """Ping every service the bucket's nodes offer (``PingOptions``; ``ping(timeout)`` still works)."""
+        """Ping every service the bucket's nodes offer.
+
+        Args:
+            *options: A :class:`~couchbase.options.PingOptions` block, or a timeout.
+            **kwargs: ``report_id``, ``service_types``, ``timeout``.
+
+        Returns:
+            PingResult: The endpoints of each service with their state and latency.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
     def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
-        """State of each open connection."""
+        """Report the state of each of the bucket's open connections.
+
+        Args:
+            *options: A :class:`~couchbase.options.DiagnosticsOptions` block.
+            **kwargs: ``report_id``.
+
+        Returns:
+            DiagnosticsResult: Each endpoint's state.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
-        """Wait until the bucket's services answer a ping (see Cluster.wait_until_ready)."""
+        """Wait until the bucket's services answer a ping.
+
+        See :meth:`couchbase.cluster.Cluster.wait_until_ready`.
+
+        Args:
+            timeout: How long to wait at most (timedelta or seconds).
+            *options: A :class:`~couchbase.options.WaitUntilReadyOptions` block.
+            **kwargs: ``desired_state``, ``service_types``.
+
+        Raises:
+            InvalidArgumentException: A bad timeout or option.
+            UnAmbiguousTimeoutException: The desired state was not reached within ``timeout``.
+        """
         import time
 
         _health.wait_until_ready(self, timeout, options, kwargs, time.sleep)
 
     def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
-        """Query a view; rows (ViewRow) stream as they arrive.
+        """Query a map/reduce view; rows (ViewRow) stream as they are iterated.
 
-        Options: ViewOptions fields (``key``, ``keys``, ``startkey``/``endkey``,
-        ``mapkey_range``, ``descending``, ``stale``, ``limit``, ``skip``, ``reduce``,
-        ``group``, ``group_level``, ``include_docs``, ``namespace``), or a raw
-        query string as a positional argument.
+        Args:
+            design_doc: The design document name.
+            view: The view name.
+            *options: :class:`~couchbase.options.ViewOptions` blocks (``key``, ``keys``,
+                ``startkey``/``endkey``, ``mapkey_range``, ``descending``, ``stale``, ``limit``,
+                ``skip``, ``reduce``, ``group``, ``group_level``, ``include_docs``, ``namespace``), or a
+                raw query string.
+            **kwargs: ViewOptions fields by name.
+
+        Returns:
+            ViewResult: Iterate it for the rows; ``metadata()`` once they are read.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            DesignDocumentNotFoundException: Raised while iterating: no such design document or view.
+            TimeoutException: Raised while iterating: no complete answer within the views timeout.
         """
         request = _requests.view(design_doc, view, options, kwargs, self._transcoder)
         result: ViewResult = _requests.blocking(request, self._conn)
         return result
 
     def view_indexes(self) -> ViewIndexManager:
-        """Design-document management (ViewIndexManager) for this bucket."""
+        """Design-document management for this bucket (``bucket_manager`` is its 1.x/2.x name).
+
+        Returns:
+            ViewIndexManager: get, upsert, drop and publish design documents.
+
+        Never raises.
+        """
         return ViewIndexManager(self._conn, self.name, self._run_http)
 
     bucket_manager = view_indexes

@@ -105,7 +105,23 @@ def _lcb_value(name: str, kind: str, value: Any) -> str:
 
 
 def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
-    """Merge ClusterOptions and keywords; check every value. Shared by every front end."""
+    """Merge ClusterOptions and keywords and check every value (shared by every front end's Cluster).
+
+    Args:
+        connstr: The connection string; credentials in it (``couchbase://user:pass@host``) are taken
+            out of it.
+        options: A :class:`~couchbase.options.ClusterOptions`, or None.
+        kwargs: ClusterOptions fields given as keywords (they win over ``options``).
+
+    Returns:
+        dict: ``connstr`` (without credentials), ``settings`` (libcouchbase settings by name),
+        ``username``, ``password``, ``transcoder``, ``quiet`` and ``lockmode``.
+
+    Raises:
+        InvalidArgumentException: No authenticator, an unknown option or timeout name, a value of
+            the wrong type, or ``cert_path`` without ``couchbases://``.
+        FeatureUnavailableException: An option this SDK does not support (``transaction_config``).
+    """
     if options is not None and not isinstance(options, Mapping):  # not echoed: it may be a password
         raise InvalidArgumentException(
             message=f"Cluster options must be ClusterOptions(...), got a {type(options).__name__}")
@@ -227,7 +243,21 @@ class Cluster(ClusterCommon, ClusterManagement):
 
     @classmethod
     def connect(cls, connstr: str, options: Optional[_o.ClusterOptions] = None, **kwargs: Any) -> "Cluster":
-        """Same as ``Cluster(...)`` (SDK 4.x spelling)."""
+        """Connect to a cluster: the same as ``Cluster(connstr, options, **kwargs)`` (SDK 4.x spelling).
+
+        Args:
+            connstr: The connection string (see :class:`Cluster`).
+            options: :class:`~couchbase.options.ClusterOptions`.
+            **kwargs: Any ClusterOptions field.
+
+        Returns:
+            Cluster: The connected cluster.
+
+        Raises:
+            InvalidArgumentException: A malformed connection string or option.
+            AuthenticationException: Wrong credentials.
+            TimeoutException: No node answered in time.
+        """
         return cls(connstr, options, **kwargs)
 
     def _open(self, bucket: str) -> Connection:
@@ -242,7 +272,20 @@ class Cluster(ClusterCommon, ClusterManagement):
         return conn
 
     def bucket(self, name: str) -> Bucket:
-        """Open (once) and return a bucket."""
+        """Open a bucket (once: later calls return the same open Bucket).
+
+        Args:
+            name: The bucket name.
+
+        Returns:
+            Bucket: The open bucket.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+            ObjectClosedException: The cluster is closed.
+            BucketNotFoundException: No such bucket (or the user may not open it).
+            TimeoutException: The bucket's nodes did not answer in time.
+        """
         check_name("bucket", name)
         if self._closed:
             raise ObjectClosedException(message="the cluster is closed")
@@ -262,22 +305,70 @@ class Cluster(ClusterCommon, ClusterManagement):
 
     # ---- query services ------------------------------------------------------
     def query(self, statement: str, *options: Any, **kwargs: Any) -> "QueryResult":
-        """Run a N1QL statement; rows stream as they arrive.
+        """Run a N1QL (SQL++) statement; rows stream as they are iterated.
 
-        ``cluster.query("SELECT * FROM b WHERE x=$1", QueryOptions(positional_parameters=[1]))``;
-        extra positional arguments that are not options are positional parameters.
+        ``cluster.query("SELECT * FROM b WHERE x=$1", QueryOptions(positional_parameters=[1]))``.
+
+        Args:
+            statement: The statement.
+            *options: :class:`~couchbase.options.QueryOptions` blocks; other positional values are
+                positional parameters (the 3.x spelling).
+            **kwargs: QueryOptions fields by name; names that are not options are named parameters.
+
+        Returns:
+            QueryResult: Iterate it for the rows; ``metadata()`` once they are read.
+
+        Raises:
+            InvalidArgumentException: A statement that is not a str, or a bad option.
+            ObjectClosedException: The cluster is closed.
+            QueryException: Raised while iterating: the service refused the statement
+                (ParsingFailedException, PlanningFailureException, IndexNotFoundException, ...).
+            TimeoutException: Raised while iterating: no complete answer within the query timeout.
         """
         result: QueryResult = _requests.blocking(_requests.query(statement, options, kwargs), self._conn)
         return result
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> "AnalyticsResult":
-        """Run an analytics statement; rows stream as they arrive."""
+        """Run an analytics (SQL++ for analytics) statement; rows stream as they are iterated.
+
+        Args:
+            statement: The statement.
+            *options: :class:`~couchbase.options.AnalyticsOptions` blocks; other positional values are
+                positional parameters.
+            **kwargs: AnalyticsOptions fields by name; other names are named parameters.
+
+        Returns:
+            AnalyticsResult: Iterate it for the rows; ``metadata()`` once they are read.
+
+        Raises:
+            InvalidArgumentException: A statement that is not a str, or a bad option.
+            AnalyticsException: Raised while iterating: the service refused the statement
+                (DatasetNotFoundException, ...).
+            TimeoutException: Raised while iterating: no complete answer within the analytics timeout.
+        """
         request = _requests.analytics(statement, options, kwargs)
         result: AnalyticsResult = _requests.blocking(request, self._conn)
         return result
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> "SearchResult":
-        """Run a full-text search on ``index``; hits stream as they arrive."""
+        """Run a full-text search query on ``index``; hits stream as they are iterated.
+
+        Args:
+            index: The search index name.
+            query: A :class:`~couchbase.search.SearchQuery` (``MatchQuery("x")``, ``QueryStringQuery``,
+                ...).
+            *options: :class:`~couchbase.options.SearchOptions` blocks (``limit``, ``skip``,
+                ``fields``, ``facets``, ``sort``, ``highlight_style``, ...).
+            **kwargs: SearchOptions fields by name.
+
+        Returns:
+            SearchResult: Iterate it for the hits (SearchRow); ``metadata()`` and ``facets()`` after.
+
+        Raises:
+            InvalidArgumentException: ``query`` not a SearchQuery, or a bad option.
+            SearchException: Raised while iterating: the service refused the query (an unknown index).
+            TimeoutException: Raised while iterating: no complete answer within the search timeout.
+        """
         request = _requests.search(index, query, options, kwargs)
         result: SearchResult = _requests.blocking(request, self._conn)
         return result
@@ -288,22 +379,55 @@ class Cluster(ClusterCommon, ClusterManagement):
         return self.search_query(index, request, *options, **kwargs)
 
     def ping(self, *options: Any, **kwargs: Any) -> PingResult:
-        """Ping the cluster's services (KV and HTTP).
+        """Ping the cluster's services (KV and the HTTP services) and report each endpoint's latency.
 
         ``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``;
         ``ping(timeout)`` (the earlier spelling) still works.
+
+        Args:
+            *options: A :class:`~couchbase.options.PingOptions` block, or a timeout.
+            **kwargs: ``report_id``, ``service_types``, ``timeout``.
+
+        Returns:
+            PingResult: The endpoints of each service with their state and latency.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            ObjectClosedException: The cluster is closed.
         """
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
     def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
-        """State of each open connection (``DiagnosticsOptions(report_id=...)``)."""
+        """Report the state of each open connection, without sending anything.
+
+        Args:
+            *options: A :class:`~couchbase.options.DiagnosticsOptions` block.
+            **kwargs: ``report_id``.
+
+        Returns:
+            DiagnosticsResult: Each endpoint's state and last activity, and the overall ``state``.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            ObjectClosedException: The cluster is closed.
+        """
         result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
-        """Wait until the services answer a ping (``WaitUntilReadyOptions(desired_state=ClusterState.Online,
-        service_types=[...])``); raises UnAmbiguousTimeoutException after ``timeout``."""
+        """Wait until the services answer a ping, pinging again until ``timeout``.
+
+        Args:
+            timeout: How long to wait at most (timedelta or seconds).
+            *options: A :class:`~couchbase.options.WaitUntilReadyOptions` block
+                (``desired_state=ClusterState.Online``, ``service_types=[...]``).
+            **kwargs: ``desired_state``, ``service_types``.
+
+        Raises:
+            InvalidArgumentException: A bad timeout or option.
+            UnAmbiguousTimeoutException: The desired state was not reached within ``timeout``.
+        """
         import time
 
         _health.wait_until_ready(self, timeout, options, kwargs, time.sleep)

@@ -43,7 +43,17 @@ class Collection(
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
         MultiExistsResult, MultiMutationResult, MultiCounterResult],
         CollectionManagement):
-    """A collection of a bucket's scope; every key-value operation lives here."""
+    """A collection of a bucket's scope; every key-value operation lives here.
+
+    Open one with ``bucket.default_collection()`` or ``scope.collection(name)``.
+
+    Args:
+        scope: The scope the collection belongs to.
+        name: The collection name (default ``_default``).
+
+    Raises:
+        InvalidArgumentException: ``name`` not a non-empty str.
+    """
 
     def __init__(self, scope: "Scope", name: str = DEFAULT) -> None:
         self._bind(scope, name)
@@ -88,10 +98,16 @@ class Collection(
     def batch(self) -> Iterator[List[AsyncResult[Any]]]:
         """Schedule every operation in the block; send them together when it ends.
 
-        Operations inside return :class:`~couchbase._kv_response.AsyncResult` placeholders
-        whose ``result``/``value``/``outcome()`` are filled when the block exits.
-        If the block raises, nothing is sent and the placeholders fail with
-        RequestCanceledException.
+        Operations inside return :class:`~couchbase.asynchronous.AsyncResult` placeholders whose
+        ``result``/``value``/``outcome()`` are filled when the block exits. If the block raises, nothing
+        is sent and the placeholders fail with RequestCanceledException.
+
+        Yields:
+            list[AsyncResult]: The placeholders of the operations scheduled so far.
+
+        Raises:
+            InvalidArgumentException: Nested ``batch()`` blocks, or ``persist_to``/``replicate_to``
+                inside one.
         """
         if self._batch is not None:
             raise InvalidArgumentException(message="batch() blocks cannot be nested")
@@ -102,7 +118,20 @@ class Collection(
             conn.wait_for(lambda: all(op.done for op in ops))
 
     def stats(self, group: str = "") -> Dict[str, Dict[str, str]]:
-        """Server statistics, ``{server: {name: value}}`` (see Bucket.stats)."""
+        """Memcached STATS from every node of the collection's bucket.
+
+        See :meth:`couchbase.bucket.Bucket.stats`.
+
+        Args:
+            group: The stats group (``""``: the general stats).
+
+        Returns:
+            dict: ``{server: {stat: value}}``.
+
+        Raises:
+            InvalidArgumentException: ``group`` not a str.
+            TimeoutException: A node did not answer in time.
+        """
         stats: Dict[str, Dict[str, str]] = self._scope.bucket.stats(group)
         return stats
 

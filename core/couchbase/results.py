@@ -42,7 +42,18 @@ class _ContentAs:
 
 
 class Result:
-    """Base of every key-value result."""
+    """Base of every key-value result.
+
+    Args:
+        key: The document key the operation was on.
+        rc: The libcouchbase status (0: success).
+        cas: The document's CAS after the operation.
+
+    Attributes:
+        key: The document key.
+        rc (int): The libcouchbase status code (0 on success).
+        cas (int): The CAS value (0 when the operation returned none).
+    """
 
     __slots__ = ("key", "rc", "cas")
 
@@ -65,7 +76,20 @@ class Result:
 
 
 class MutationToken:
-    """Identifies one mutation: vBucket, its UUID and the sequence number."""
+    """Identifies one mutation: vBucket, its UUID and the sequence number (for ``consistent_with``).
+
+    Args:
+        partition_id: The vBucket number.
+        partition_uuid: The vBucket's UUID.
+        sequence_number: The mutation's sequence number in that vBucket.
+        bucket_name: The bucket's name.
+
+    Attributes:
+        partition_id (int): The vBucket number.
+        partition_uuid (int): The vBucket's UUID.
+        sequence_number (int): The sequence number.
+        bucket_name (str): The bucket.
+    """
 
     __slots__ = ("partition_id", "partition_uuid", "sequence_number", "bucket_name")
 
@@ -77,6 +101,13 @@ class MutationToken:
         self.bucket_name = bucket_name
 
     def as_tuple(self) -> Tuple[int, int, int, str]:
+        """The token as a tuple (equal tokens have equal tuples).
+
+        Returns:
+            tuple: ``(partition_id, partition_uuid, sequence_number, bucket_name)``.
+
+        Never raises.
+        """
         return (self.partition_id, self.partition_uuid, self.sequence_number, self.bucket_name)
 
     def __eq__(self, other: object) -> bool:
@@ -97,6 +128,20 @@ class GetResult(Result):
 
     ``value`` is the decoded document; ``content_as[T]`` returns it as ``T``.
     ``expiry_time`` is set only when the read asked for it (``with_expiry``).
+
+    Args:
+        key: The document key.
+        rc: The libcouchbase status (0: success).
+        cas: The document's CAS.
+        value: The decoded value.
+        flags: The document's flags (its format).
+        expiry: The absolute expiry (Unix time; 0: never) when the read asked for it.
+        is_replica: True when a replica served the read.
+
+    Attributes:
+        value: The decoded document (None for a quiet failed read).
+        flags (int): The stored flags.
+        is_replica (bool): True when a replica served the read.
     """
 
     __slots__ = ("value", "flags", "_expiry", "is_replica")
@@ -121,10 +166,14 @@ class GetResult(Result):
 
     @property
     def content_as(self) -> _ContentAs:
+        """``content_as[T]``: the value converted to ``T`` (``content_as[dict]``, ``content_as[str]``),
+        or passed through any callable (``content_as[lambda v: v["a"]]``).
+        """
         return _ContentAs(lambda: self.value)
 
     @property
     def content(self) -> Any:
+        """The decoded value (SDK 3.x name of ``value``)."""
         return self.value
 
     @property
@@ -162,7 +211,14 @@ class GetReplicaResult(GetResult):
 
 
 class MutationResult(Result):
-    """Result of upsert/insert/replace/remove/touch/unlock/append/prepend."""
+    """Result of upsert/insert/replace/remove/touch/unlock/append/prepend.
+
+    Args:
+        key: The document key.
+        rc: The libcouchbase status (0: success).
+        cas: The new CAS.
+        token: The mutation token, when the cluster returned one.
+    """
 
     __slots__ = ("_token",)
 
@@ -173,12 +229,29 @@ class MutationResult(Result):
         self._token = token
 
     def mutation_token(self) -> Optional[MutationToken]:
-        """The mutation token, when the cluster returned one."""
+        """The mutation token of this write (for ``consistent_with`` and durability checks).
+
+        Returns:
+            MutationToken: The token, or None when the cluster returned none (tokens turned off).
+
+        Never raises.
+        """
         return self._token
 
 
 class CounterResult(MutationResult):
-    """Result of increment/decrement: ``content`` is the new value."""
+    """Result of increment/decrement: ``content`` is the counter's new value.
+
+    Args:
+        key: The counter's key.
+        rc: The libcouchbase status (0: success).
+        cas: The new CAS.
+        content: The counter's new value.
+        token: The mutation token, when the cluster returned one.
+
+    Attributes:
+        content (int): The new value.
+    """
 
     __slots__ = ("content",)
 
@@ -189,6 +262,7 @@ class CounterResult(MutationResult):
 
     @property
     def value(self) -> int:
+        """The counter's new value (the same as ``content``)."""
         return self.content
 
     def _fields(self) -> List[Tuple[str, Any]]:
@@ -196,7 +270,17 @@ class CounterResult(MutationResult):
 
 
 class ExistsResult(Result):
-    """Result of ``exists``: ``exists`` is False for a missing or deleted document."""
+    """Result of ``exists``: ``exists`` is False for a missing or deleted document.
+
+    Args:
+        key: The document key.
+        rc: The libcouchbase status (0: success).
+        cas: The document's CAS (0 when it does not exist).
+        exists: Whether the document exists.
+
+    Attributes:
+        exists (bool): Whether the document exists.
+    """
 
     __slots__ = ("exists",)
 
@@ -209,7 +293,20 @@ class ExistsResult(Result):
 
 
 class SubdocField:
-    """One path's outcome inside a lookup_in/mutate_in result."""
+    """One path's outcome inside a lookup_in/mutate_in result.
+
+    Args:
+        path: The spec's path.
+        status: The server's status for this path (0: success).
+        value: The decoded value (lookups, counters).
+        error: The typed exception of a failed path, else None.
+
+    Attributes:
+        path (str): The spec's path.
+        status (int): The server's status for this path.
+        value: The decoded value.
+        error: The exception of a failed path, or None.
+    """
 
     __slots__ = ("path", "status", "value", "error")
 
@@ -224,6 +321,19 @@ class SubdocField:
 
 
 class _SubdocResult(Result):
+    """The result of a sub-document operation: one SubdocField per spec.
+
+    Args:
+        key: The document key.
+        rc: The libcouchbase status (0: success).
+        cas: The document's CAS.
+        fields: One SubdocField per spec, in order.
+        is_deleted: True when the document is a tombstone (``access_deleted``).
+
+    Attributes:
+        fields (list[SubdocField]): Each spec's outcome.
+        is_deleted (bool): True for a deleted document read with ``access_deleted``.
+    """
     __slots__ = ("fields", "is_deleted")
 
     def __init__(self, key: Any, rc: int, cas: int, fields: List[SubdocField],
@@ -241,6 +351,19 @@ class _SubdocResult(Result):
         return self.fields[index]
 
     def content_as_index(self, index: int) -> Any:
+        """The value of spec ``index``.
+
+        Args:
+            index: The spec's position in the ``specs`` list of the call.
+
+        Returns:
+            The decoded value at that path (None for specs that return none).
+
+        Raises:
+            TypeError: ``index`` not an int.
+            InvalidArgumentException: ``index`` out of range.
+            PathNotFoundException: That path is missing (or another SubdocException of that path).
+        """
         field = self._field(index)
         if field.error is not None:
             raise field.error
@@ -248,9 +371,23 @@ class _SubdocResult(Result):
 
     @property
     def content_as(self) -> "_IndexedContentAs":
+        """``content_as[T](index)``: spec ``index``'s value converted to ``T``."""
         return _IndexedContentAs(self)
 
     def value(self, index: int) -> Any:
+        """The value of spec ``index`` (the 3.x spelling of ``content_as_index``).
+
+        Args:
+            index: The spec's position.
+
+        Returns:
+            The decoded value at that path.
+
+        Raises:
+            TypeError: ``index`` not an int.
+            InvalidArgumentException: ``index`` out of range.
+            PathNotFoundException: That path is missing (or another SubdocException of that path).
+        """
         return self.content_as_index(index)
 
     def __len__(self) -> int:
@@ -279,6 +416,19 @@ class LookupInResult(_SubdocResult):
     __slots__ = ()
 
     def exists(self, index: int) -> bool:
+        """Whether spec ``index``'s path exists (for an ``SD.exists`` spec: its answer).
+
+        Args:
+            index: The spec's position.
+
+        Returns:
+            bool: True when the path exists.
+
+        Raises:
+            TypeError: ``index`` not an int.
+            InvalidArgumentException: ``index`` out of range.
+            SubdocException: The path failed otherwise (PathMismatchException, ...).
+        """
         field = self._field(index)
         if field.error is None:
             return (True if field.value is None
@@ -289,7 +439,16 @@ class LookupInResult(_SubdocResult):
 
 
 class MutateInResult(_SubdocResult):
-    """Result of ``mutate_in``: ``content_as[int](i)`` for counters, ``mutation_token()``."""
+    """Result of ``mutate_in``: ``content_as[int](i)`` for counters, ``mutation_token()``.
+
+    Args:
+        key: The document key.
+        rc: The libcouchbase status (0: success).
+        cas: The new CAS.
+        fields: One SubdocField per spec, in order.
+        is_deleted: True when the document is a tombstone.
+        token: The mutation token, when the cluster returned one.
+    """
 
     __slots__ = ("_token",)
 
@@ -299,12 +458,29 @@ class MutateInResult(_SubdocResult):
         self._token = token
 
     def mutation_token(self) -> Optional[MutationToken]:
+        """The mutation token of this write.
+
+        Returns:
+            MutationToken: The token, or None when the cluster returned none.
+
+        Never raises.
+        """
         return self._token
 
 
 class OperationResult(Result):
-    """A failed operation inside a multi result when ``return_exceptions``/``quiet`` is used; also
-    the result of the data-structure collection methods (``list_append`` …)."""
+    """A failed operation inside a multi result when failures are returned, and the result of the
+    data-structure collection methods (``list_append`` ...).
+
+    Args:
+        key: The document key.
+        rc: The libcouchbase status of the failure.
+        exception: The typed exception of the failure, or None.
+
+    Attributes:
+        exception: The exception, or None.
+        value: None (data-structure methods may set it).
+    """
 
     __slots__ = ("exception", "value")
 
@@ -330,6 +506,7 @@ class MultiResult(Dict[Any, Any]):
 
     @property
     def all_ok(self) -> bool:
+        """True when every key succeeded."""
         return not self.exceptions
 
     @property
@@ -368,9 +545,23 @@ class MultiCounterResult(MultiResult):
 
 
 class PingResult:
-    """Result of ``ping()`` (SDK 4.x shape): ``id``, ``sdk``, ``version`` and ``endpoints``
-    (``{ServiceType: [EndpointPingReport]}``, also keyed by libcouchbase's names such as ``"kv"``).
-    ``raw`` is libcouchbase's JSON report; ``as_json()`` returns it as a JSON string (as 4.x does)."""
+    """Result of ``ping()`` (SDK 4.x shape).
+
+    ``endpoints`` maps ``ServiceType`` to ``[EndpointPingReport]`` (also keyed by libcouchbase's
+    names such as ``"kv"``); ``as_json()`` gives the report as a JSON string (as 4.x does).
+
+    Args:
+        report: libcouchbase's JSON ping report, parsed.
+        report_id: The ``report_id`` the ping asked for.
+        service_types: Only these services are kept in ``endpoints`` (None: all).
+
+    Attributes:
+        raw (dict): libcouchbase's report.
+        id (str): The report id.
+        sdk (str): The SDK's identification.
+        version (int): The report format version.
+        endpoints (dict): ServiceType -> list of EndpointPingReport.
+    """
 
     def __init__(self, report: Dict[str, Any], report_id: Optional[str] = None,
                  service_types: Optional[List[Any]] = None) -> None:
@@ -391,7 +582,13 @@ class PingResult:
                 self.endpoints[svc] = [EndpointPingReport(svc, e) for e in eps]
 
     def as_json(self) -> str:
-        """The SDK 4.x JSON report: version, id, sdk and ``services`` ({service: [endpoint]})."""
+        """The SDK 4.x JSON report: version, id, sdk and ``services`` ({service: [endpoint]}).
+
+        Returns:
+            str: The report as JSON.
+
+        Never raises.
+        """
         import json
 
         services = {svc.value: [e.as_dict() for e in eps] for svc, eps in self.endpoints.items()}
@@ -404,8 +601,19 @@ class PingResult:
 
 
 class DiagnosticsResult:
-    """Result of ``diagnostics()`` (SDK 4.x shape): ``endpoints``
-    (``{ServiceType: [EndpointDiagnosticsReport]}``) and ``state`` (a ClusterState)."""
+    """Result of ``diagnostics()`` (SDK 4.x shape).
+
+    Args:
+        report: libcouchbase's JSON diagnostics report, parsed.
+        report_id: The ``report_id`` asked for.
+
+    Attributes:
+        raw (dict): libcouchbase's report.
+        id (str): The report id.
+        sdk (str): The SDK's identification.
+        version (int): The report format version.
+        endpoints (dict): ServiceType -> list of EndpointDiagnosticsReport.
+    """
 
     def __init__(self, report: Dict[str, Any], report_id: Optional[str] = None) -> None:
         from couchbase.diagnostics import EndpointDiagnosticsReport, ServiceEndpoints, service_type
@@ -438,7 +646,13 @@ class DiagnosticsResult:
         return ClusterState.Offline
 
     def as_json(self) -> str:
-        """The SDK 4.x JSON report: version, id, sdk, state and ``services`` ({service: [endpoint]})."""
+        """The SDK 4.x JSON report: version, id, sdk, state and ``services`` ({service: [endpoint]}).
+
+        Returns:
+            str: The report as JSON.
+
+        Never raises.
+        """
         import json
 
         services = {svc.value: [e.as_dict() for e in eps] for svc, eps in self.endpoints.items()}
@@ -450,7 +664,14 @@ class DiagnosticsResult:
 
 
 class ClusterInfoResult:
-    """Result of ``cluster_info()``: the cluster's nodes and server version (from ``/pools/default``)."""
+    """Result of ``cluster_info()``: the cluster's nodes and server version (from ``/pools/default``).
+
+    Args:
+        info: The ``/pools/default`` JSON, parsed.
+
+    Attributes:
+        raw (dict): The ``/pools/default`` document.
+    """
 
     def __init__(self, info: Dict[str, Any]) -> None:
         self.raw = info
@@ -463,6 +684,7 @@ class ClusterInfoResult:
 
     @property
     def nodes(self) -> Optional[List[Dict[str, Any]]]:
+        """The nodes as ``/pools/default`` lists them (dicts), or None."""
         return self.raw.get("nodes")
 
     @property
@@ -480,20 +702,24 @@ class ClusterInfoResult:
 
     @property
     def server_version_full(self) -> Optional[str]:
+        """The first node's full version string (``7.2.0-5325-enterprise``), or None."""
         return self._version_raw
 
     @property
     def server_version_build(self) -> Optional[int]:
+        """The build number of the server version, or None when the version has none."""
         tokens = (self._version_raw or "").split("-")
         return int(tokens[1]) if len(tokens) == 3 and tokens[1].isdigit() else None
 
     @property
     def is_enterprise(self) -> Optional[bool]:
+        """True for an Enterprise Edition server (None when the version does not say)."""
         tokens = (self._version_raw or "").split("-")
         return tokens[2].lower() == "enterprise" if len(tokens) == 3 else None
 
     @property
     def is_community(self) -> Optional[bool]:
+        """True for a Community Edition server (None when the version does not say)."""
         tokens = (self._version_raw or "").split("-")
         return tokens[2].lower() == "community" if len(tokens) == 3 else None
 

@@ -15,7 +15,15 @@ if TYPE_CHECKING:
 
 
 class Scope(ScopeManagement):
-    """A bucket's scope; ``scope.collection(name)`` opens a collection."""
+    """A bucket's scope; ``scope.collection(name)`` opens a collection.
+
+    Args:
+        bucket: The bucket the scope belongs to.
+        name: The scope name (default ``_default``).
+
+    Raises:
+        InvalidArgumentException: ``name`` not a non-empty str.
+    """
 
     def __init__(self, bucket: "Bucket", name: str = DEFAULT) -> None:
         self.bucket = bucket
@@ -23,21 +31,64 @@ class Scope(ScopeManagement):
 
     @property
     def bucket_name(self) -> str:
+        """The name of the scope's bucket."""
         bucket: Bucket = self.bucket
         return bucket.name
 
     def collection(self, name: str) -> Collection:
-        """The named collection of this scope."""
+        """A collection of this scope (no round trip: a missing one fails its operations).
+
+        Args:
+            name: The collection name.
+
+        Returns:
+            Collection: The collection.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str.
+        """
         return Collection(self, name)
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
-        """N1QL scoped to this bucket and scope (``query_context``); see Cluster.query."""
+        """Run a N1QL statement in this bucket and scope (``query_context``).
+
+        See :meth:`couchbase.cluster.Cluster.query`.
+
+        Args:
+            statement: The statement; unqualified keyspaces are collections of this scope.
+            *options: :class:`~couchbase.options.QueryOptions` blocks, or positional parameters.
+            **kwargs: QueryOptions fields, or named parameters.
+
+        Returns:
+            QueryResult: Iterate it for the rows.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            QueryException: Raised while iterating: the service refused the statement.
+            TimeoutException: Raised while iterating: no complete answer within the query timeout.
+        """
         request = _requests.query(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         result: QueryResult = _requests.blocking(request, self.bucket._conn)
         return result
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
-        """Analytics scoped to this bucket and scope; see Cluster.analytics_query."""
+        """Run an analytics statement in this bucket and scope.
+
+        See :meth:`couchbase.cluster.Cluster.analytics_query`.
+
+        Args:
+            statement: The statement.
+            *options: :class:`~couchbase.options.AnalyticsOptions` blocks, or positional parameters.
+            **kwargs: AnalyticsOptions fields, or named parameters.
+
+        Returns:
+            AnalyticsResult: Iterate it for the rows.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            AnalyticsException: Raised while iterating: the service refused the statement.
+            TimeoutException: Raised while iterating: no complete answer within the analytics timeout.
+        """
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         result: AnalyticsResult = _requests.blocking(request, self.bucket._conn)
         return result
@@ -56,6 +107,13 @@ class Scope(ScopeManagement):
         return self.search_query(index, request, *options, **kwargs)
 
     def default_collection(self) -> Collection:
+        """The scope's ``_default`` collection.
+
+        Returns:
+            Collection: The collection.
+
+        Never raises.
+        """
         return Collection(self, DEFAULT)
 
     def __repr__(self) -> str:

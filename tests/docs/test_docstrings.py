@@ -34,7 +34,7 @@ DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs"
 
 def problems(member: api.Member) -> List[str]:
     """What ``member``'s docstring lacks (empty when it is complete)."""
-    doc = inspect.getdoc(member.func) or ""
+    doc = (inspect.cleandoc(member.doc) if member.doc else inspect.getdoc(member.func)) or ""
     if member.kind == "constructor":
         doc = "\n".join(d for d in (inspect.getdoc(member.owner), inspect.cleandoc(member.func.__doc__ or ""))
                         if d)

@@ -102,15 +102,16 @@ class Member:
     func: Callable[..., Any]
     kind: str  # "function", "method", "property", "constructor"
     owner: Optional[type] = None
+    doc: Optional[str] = None  # a property's own docstring (``property(fget, doc=...)``)
 
 
 def _unwrap(raw: Any) -> Tuple[Optional[Callable[..., Any]], str]:
     if isinstance(raw, property):
         return raw.fget, "property"
     if isinstance(raw, (staticmethod, classmethod)):
-        return raw.__func__, "method"
+        return inspect.unwrap(raw.__func__), "method"
     if inspect.isfunction(raw):
-        return raw, "method"
+        return inspect.unwrap(raw), "method"  # a @contextmanager: the generator it wraps
     return None, ""
 
 
@@ -159,7 +160,9 @@ def _class_members(where: str, cls: type, seen: Dict[int, str]) -> Iterator[Memb
     init = _defined_init(cls)
     if init is not None and id(init) not in seen:
         seen[id(init)] = where
-        yield Member(where, init, "constructor", cls)
+        # its arguments are documented by the class that defines it (subclasses inherit both)
+        definer = next(k for k in cls.__mro__ if vars(k).get("__init__") is init)
+        yield Member(where, init, "constructor", definer)
     for attr in dir(cls):
         if attr.startswith("_"):
             continue
@@ -172,7 +175,9 @@ def _class_members(where: str, cls: type, seen: Dict[int, str]) -> Iterator[Memb
         if func is None or key in seen or not is_ours(func):
             continue
         seen[key] = f"{where}.{attr}"
-        yield Member(f"{where}.{attr}", func, kind, owner)
+        raw = vars(owner)[attr]
+        doc = raw.__doc__ if isinstance(raw, property) else None
+        yield Member(f"{where}.{attr}", func, kind, owner, doc)
 
 
 def _defined_init(cls: type) -> Optional[Callable[..., Any]]:

@@ -39,44 +39,107 @@ class ClusterManagement:
         raise NotImplementedError
 
     def buckets(self) -> BucketManager:
-        """The :class:`~couchbase.management.buckets.BucketManager` of this cluster."""
+        """The manager of create, update, drop, flush and list buckets.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            BucketManager: See :class:`~couchbase.management.buckets.BucketManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.buckets import BucketManager
 
         return BucketManager(self._mgmt)
 
     def users(self) -> UserManager:
-        """The :class:`~couchbase.management.users.UserManager` of this cluster."""
+        """The manager of users, groups and roles (RBAC).
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            UserManager: See :class:`~couchbase.management.users.UserManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.users import UserManager
 
         return UserManager(self._mgmt)
 
     def query_indexes(self) -> QueryIndexManager:
-        """The :class:`~couchbase.management.queries.QueryIndexManager` of this cluster."""
+        """The manager of the query service's indexes.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            QueryIndexManager: See :class:`~couchbase.management.queries.QueryIndexManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.queries import QueryIndexManager
 
         return QueryIndexManager(self._mgmt)
 
     def search_indexes(self) -> SearchIndexManager:
-        """The :class:`~couchbase.management.search.SearchIndexManager` of this cluster."""
+        """The manager of full-text search indexes.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            SearchIndexManager: See :class:`~couchbase.management.search.SearchIndexManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.search import SearchIndexManager
 
         return SearchIndexManager(self._mgmt)
 
     def analytics_indexes(self) -> AnalyticsIndexManager:
-        """The :class:`~couchbase.management.analytics.AnalyticsIndexManager` of this cluster."""
+        """The manager of analytics dataverses, datasets, indexes and links.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            AnalyticsIndexManager: See :class:`~couchbase.management.analytics.AnalyticsIndexManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.analytics import AnalyticsIndexManager
 
         return AnalyticsIndexManager(self._mgmt)
 
     def eventing_functions(self) -> EventingFunctionManager:
-        """The :class:`~couchbase.management.eventing.EventingFunctionManager` of this cluster."""
+        """The manager of eventing functions.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            EventingFunctionManager: See :class:`~couchbase.management.eventing.EventingFunctionManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.eventing import EventingFunctionManager
 
         return EventingFunctionManager(self._mgmt)
 
     def cluster_info(self) -> Any:
-        """The cluster's nodes and server version (:class:`~couchbase.result.ClusterInfoResult`:
-        ``server_version``, ``server_version_short``, ``server_version_full``, ``is_enterprise``, …)."""
+        """The cluster's nodes and server version (``GET /pools/default``).
+
+        Returns:
+            ClusterInfoResult: ``server_version``, ``server_version_short``, ``server_version_full``,
+            ``is_enterprise``, ``nodes``, ...
+
+        Raises:
+            AuthenticationException: The user may not read the cluster's configuration.
+            TimeoutException: No answer within the management timeout.
+            InternalServerFailureException: Another failure of the management service.
+        """
         return self._mgmt(_cluster_info())
 
 
@@ -87,7 +150,16 @@ class BucketManagement:
     _cluster: Any
 
     def collections(self) -> CollectionManager:
-        """The :class:`~couchbase.management.collections.CollectionManager` of this bucket."""
+        """The manager of this bucket's scopes and collections.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            CollectionManager: See :class:`~couchbase.management.collections.CollectionManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.collections import CollectionManager
 
         return CollectionManager(self.name, self._cluster._mgmt)
@@ -100,13 +172,32 @@ class ScopeManagement:
     name: str
 
     def search_indexes(self) -> ScopeSearchIndexManager:
-        """The :class:`~couchbase.management.search.ScopeSearchIndexManager` of this scope."""
+        """The manager of this scope's search indexes.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            ScopeSearchIndexManager: See :class:`~couchbase.management.search.ScopeSearchIndexManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.search import ScopeSearchIndexManager
 
         return ScopeSearchIndexManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
 
     def eventing_functions(self) -> ScopeEventingFunctionManager:
-        """The :class:`~couchbase.management.eventing.ScopeEventingFunctionManager` of this scope."""
+        """The manager of this scope's eventing functions.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            ScopeEventingFunctionManager: See
+            :class:`~couchbase.management.eventing.ScopeEventingFunctionManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.eventing import ScopeEventingFunctionManager
 
         return ScopeEventingFunctionManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
@@ -119,7 +210,17 @@ class CollectionManagement:
     name: str
 
     def query_indexes(self) -> CollectionQueryIndexManager:
-        """The :class:`~couchbase.management.queries.CollectionQueryIndexManager` of this collection."""
+        """The manager of this collection's query indexes.
+
+        Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
+        ``Deferred``).
+
+        Returns:
+            CollectionQueryIndexManager: See
+            :class:`~couchbase.management.queries.CollectionQueryIndexManager`.
+
+        Never raises (its methods raise).
+        """
         from couchbase.management.queries import CollectionQueryIndexManager
 
         bucket = self._scope.bucket

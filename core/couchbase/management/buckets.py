@@ -131,12 +131,16 @@ class BucketSettings(dict):  # type: ignore[type-arg]
     eviction_policy = property(lambda self: self.get("eviction_policy"), doc="EvictionPolicyType.")
     flush_enabled = property(lambda self: self.get("flush_enabled"), doc="Whether flush_bucket is allowed.")
     history_retention_collection_default = property(
-        lambda self: self.get("history_retention_collection_default"))
-    history_retention_bytes = property(lambda self: self.get("history_retention_bytes"))
-    history_retention_duration = property(lambda self: self.get("history_retention_duration"))
+        lambda self: self.get("history_retention_collection_default"),
+        doc="Whether new collections keep change history by default (magma buckets).")
+    history_retention_bytes = property(lambda self: self.get("history_retention_bytes"),
+                                       doc="The most change history to keep, in bytes (magma buckets).")
+    history_retention_duration = property(lambda self: self.get("history_retention_duration"),
+                                          doc="How long to keep change history (magma buckets).")
     max_expiry = property(lambda self: self.get("max_expiry"), doc="Maximum document expiry.")
     max_ttl = property(lambda self: self.get("max_expiry"), doc="Deprecated spelling of max_expiry.")
-    minimum_durability_level = property(lambda self: self.get("minimum_durability_level"))
+    minimum_durability_level = property(lambda self: self.get("minimum_durability_level"),
+                                        doc="The durability level every write gets at least.")
     num_replicas = property(lambda self: self.get("num_replicas"), doc="Number of replicas.")
     num_vbuckets = property(lambda self: self.get("num_vbuckets"), doc="Number of vBuckets.")
     ram_quota_mb = property(lambda self: self.get("ram_quota_mb"), doc="RAM quota in MiB.")
@@ -154,7 +158,26 @@ class CreateBucketSettings(BucketSettings):
 
 
 class BucketDescribeResult:
-    """What bucket_describe reports: name, uuid, node count, replicas, capabilities, storage backend."""
+    """What bucket_describe reports: name, uuid, node count, replicas, capabilities, storage backend.
+
+    Args:
+        name: The bucket's name.
+        uuid: Its UUID.
+        number_of_nodes: Nodes serving it.
+        number_of_replicas: Its replica count.
+        bucket_capabilities: The server's capability names for it.
+        storage_backend: ``couchstore`` or ``magma``.
+        server_groups: Server groups (empty: libcouchbase 3 has none).
+
+    Attributes:
+        name (str): The bucket's name.
+        uuid (str): Its UUID.
+        number_of_nodes (int): Nodes serving it.
+        number_of_replicas (int): Its replica count.
+        bucket_capabilities (list[str]): Capability names.
+        storage_backend (str): The storage backend.
+        server_groups (dict): Server groups.
+    """
 
     def __init__(self, name: str, uuid: str, number_of_nodes: int, number_of_replicas: int,
                  bucket_capabilities: List[str], storage_backend: str, server_groups: Dict[str, Any]) -> None:
@@ -326,11 +349,13 @@ def _errors_text(resp: Any) -> str:
 
 
 class BucketManager:
-    """Create, change, drop, list and flush buckets.
+    """Create, change, drop, flush and describe buckets: ``cluster.buckets()``.
 
-    Written once for every front end: each method returns what the front end's
-    ``run`` makes of a management program (the value on the blocking API, an
-    AsyncResult/future/Deferred on the others).
+    Written once for every front end: each method returns what the front end's ``run`` makes of a
+    management program (the value on the blocking API, an AsyncResult/future/Deferred on the others).
+
+    Args:
+        run: The front end's driver of management programs.
     """
 
     def __init__(self, run: Callable[[Program], Any]) -> None:
@@ -340,7 +365,23 @@ class BucketManager:
         return _o.merge(op, _OPTS, options, kwargs)
 
     def create_bucket(self, settings: CreateBucketSettings, *options: Any, **kwargs: Any) -> Any:
-        """Create a bucket (BucketAlreadyExistsException if the name is taken)."""
+        """Create a bucket.
+
+        Args:
+            settings: Its settings (:class:`CreateBucketSettings`; ``name`` and ``ram_quota_mb`` at least).
+            *options: A management options block (``CreateBucketOptions`` ...; ``timeout``).
+            **kwargs: ``timeout`` (timedelta or seconds).
+
+        Returns:
+            The front end's pending result of None (on the blocking API: None).
+
+        Raises:
+            InvalidArgumentException: Settings the server refuses (a quota too small, ...), or a bad option.
+            BucketAlreadyExistsException: The name is taken.
+            FeatureUnavailableException: A setting the server offers only as a developer preview.
+            AuthenticationException: The user may not manage buckets.
+            InternalServerFailureException: Another failure of the management service.
+        """
         opts = self._opts("create_bucket", options, kwargs)
         fields = settings_form(settings, True)
         call = Call("management", "POST", "/pools/default/buckets", form(**fields),
@@ -364,7 +405,22 @@ class BucketManager:
         raise http_error(resp, f"create_bucket {name!r}")
 
     def update_bucket(self, settings: BucketSettings, *options: Any, **kwargs: Any) -> Any:
-        """Change a bucket's settings (BucketDoesNotExistException if there is no such bucket)."""
+        """Change a bucket's settings.
+
+        Args:
+            settings: The new settings (:class:`BucketSettings`, with ``name``).
+            *options: A management options block (``CreateBucketOptions`` ...; ``timeout``).
+            **kwargs: ``timeout`` (timedelta or seconds).
+
+        Returns:
+            The front end's pending result of None (on the blocking API: None).
+
+        Raises:
+            InvalidArgumentException: Settings the server refuses, or a bad option.
+            BucketDoesNotExistException: No such bucket.
+            AuthenticationException: The user may not manage buckets.
+            InternalServerFailureException: Another failure of the management service.
+        """
         opts = self._opts("update_bucket", options, kwargs)
         fields = settings_form(settings, False)
         path = f"/pools/default/buckets/{path_escape(settings.name)}"
@@ -389,7 +445,22 @@ class BucketManager:
         raise http_error(resp, f"{what} {name!r}")
 
     def drop_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Delete a bucket and its data."""
+        """Delete a bucket and its data.
+
+        Args:
+            bucket_name: The bucket's name.
+            *options: A management options block (``CreateBucketOptions`` ...; ``timeout``).
+            **kwargs: ``timeout`` (timedelta or seconds).
+
+        Returns:
+            The front end's pending result of None (on the blocking API: None).
+
+        Raises:
+            InvalidArgumentException: ``bucket_name`` not a non-empty str, or a bad option.
+            BucketDoesNotExistException: No such bucket.
+            AuthenticationException: The user may not manage buckets.
+            InternalServerFailureException: Another failure of the management service.
+        """
         opts = self._opts("drop_bucket", options, kwargs)
         name = _name(bucket_name)
         call = Call("management", "DELETE", f"/pools/default/buckets/{path_escape(name)}",
@@ -397,7 +468,23 @@ class BucketManager:
         return self._run(self._simple(call, name, "drop_bucket"))
 
     def flush_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Delete every document of a bucket that has flush enabled (else BucketNotFlushableException)."""
+        """Delete every document of a bucket that has flush enabled.
+
+        Args:
+            bucket_name: The bucket's name.
+            *options: A management options block (``CreateBucketOptions`` ...; ``timeout``).
+            **kwargs: ``timeout`` (timedelta or seconds).
+
+        Returns:
+            The front end's pending result of None (on the blocking API: None).
+
+        Raises:
+            InvalidArgumentException: ``bucket_name`` not a non-empty str, or a bad option.
+            BucketNotFlushableException: Flush is not enabled on the bucket.
+            BucketDoesNotExistException: No such bucket.
+            AuthenticationException: The user may not manage buckets.
+            InternalServerFailureException: Another failure of the management service.
+        """
         opts = self._opts("flush_bucket", options, kwargs)
         name = _name(bucket_name)
         call = Call("management", "POST", f"/pools/default/buckets/{path_escape(name)}/controller/doFlush",
@@ -405,7 +492,22 @@ class BucketManager:
         return self._run(self._simple(call, name, "flush_bucket"))
 
     def get_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """The :class:`BucketSettings` of a bucket."""
+        """A bucket's settings.
+
+        Args:
+            bucket_name: The bucket's name.
+            *options: A management options block (``CreateBucketOptions`` ...; ``timeout``).
+            **kwargs: ``timeout`` (timedelta or seconds).
+
+        Returns:
+            BucketSettings: The settings (through the front end's pending result).
+
+        Raises:
+            InvalidArgumentException: ``bucket_name`` not a non-empty str, or a bad option.
+            BucketDoesNotExistException: No such bucket.
+            AuthenticationException: The user may not manage buckets.
+            InternalServerFailureException: Another failure of the management service.
+        """
         opts = self._opts("get_bucket", options, kwargs)
         name = _name(bucket_name)
         call = Call("management", "GET", f"/pools/default/buckets/{path_escape(name)}",
@@ -422,7 +524,20 @@ class BucketManager:
         return settings_from_server(json_body(resp))
 
     def get_all_buckets(self, *options: Any, **kwargs: Any) -> Any:
-        """The :class:`BucketSettings` of every bucket the user may see."""
+        """The settings of every bucket the user may see.
+
+        Args:
+            *options: A management options block (``CreateBucketOptions`` ...; ``timeout``).
+            **kwargs: ``timeout`` (timedelta or seconds).
+
+        Returns:
+            list[BucketSettings]: One per bucket.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            AuthenticationException: The user may not manage buckets.
+            InternalServerFailureException: Another failure of the management service.
+        """
         opts = self._opts("get_all_buckets", options, kwargs)
         call = Call("management", "GET", "/pools/default/buckets", timeout_us=options_timeout_us(opts))
         return self._run(self._get_all(call))
@@ -435,7 +550,22 @@ class BucketManager:
         return [settings_from_server(obj) for obj in json_body(resp) or []]
 
     def bucket_describe(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Name, uuid, nodes, replicas, capabilities and storage backend of a bucket."""
+        """Name, uuid, node count, replicas, capabilities and storage backend of a bucket.
+
+        Args:
+            bucket_name: The bucket's name.
+            *options: A management options block (``CreateBucketOptions`` ...; ``timeout``).
+            **kwargs: ``timeout`` (timedelta or seconds).
+
+        Returns:
+            BucketDescribeResult: What the cluster reports.
+
+        Raises:
+            InvalidArgumentException: ``bucket_name`` not a non-empty str, or a bad option.
+            BucketDoesNotExistException: No such bucket.
+            AuthenticationException: The user may not manage buckets.
+            InternalServerFailureException: Another failure of the management service.
+        """
         opts = self._opts("bucket_describe", options, kwargs)
         name = _name(bucket_name)
         call = Call("management", "GET", f"/pools/default/buckets/{path_escape(name)}",

@@ -55,7 +55,12 @@ def _expiry(value: Any) -> Optional[int]:
 
 
 class CreateCollectionSettings:
-    """Settings of a new collection: ``max_expiry`` (timedelta; -1 s = never) and ``history``."""
+    """Settings of a new collection: ``max_expiry`` (timedelta; -1 s = never) and ``history``.
+
+    Args:
+        max_expiry: The collection's maximum document expiry (None: the bucket's).
+        history: Keep change history (magma buckets only; None: the bucket's default).
+    """
 
     def __init__(self, max_expiry: Optional[datetime.timedelta] = None,
                  history: Optional[bool] = None) -> None:
@@ -64,10 +69,12 @@ class CreateCollectionSettings:
 
     @property
     def max_expiry(self) -> Optional[datetime.timedelta]:
+        """The maximum document expiry (timedelta), or None for the bucket's."""
         return self._max_expiry
 
     @property
     def history(self) -> Optional[bool]:
+        """Whether the collection keeps change history, or None for the bucket's default."""
         return self._history
 
     def __repr__(self) -> str:
@@ -79,7 +86,15 @@ class UpdateCollectionSettings(CreateCollectionSettings):
 
 
 class CollectionSpec:
-    """A collection: ``name``, ``scope_name``, ``max_expiry`` (timedelta), ``history``."""
+    """A collection: ``name``, ``scope_name``, ``max_expiry`` (timedelta), ``history``.
+
+    Args:
+        collection_name: The collection's name.
+        scope_name: Its scope's name.
+        max_expiry: Its maximum document expiry.
+        max_ttl: The deprecated spelling of ``max_expiry``.
+        history: Whether it keeps change history.
+    """
 
     def __init__(self, collection_name: str, scope_name: str = "_default",
                  max_expiry: Optional[datetime.timedelta] = None,
@@ -90,11 +105,11 @@ class CollectionSpec:
         self._max_expiry = max_expiry if max_expiry is not None else max_ttl
         self._history = history
 
-    name = property(lambda self: self._name)
-    scope_name = property(lambda self: self._scope_name)
-    max_expiry = property(lambda self: self._max_expiry)
+    name = property(lambda self: self._name, doc="The collection's name.")
+    scope_name = property(lambda self: self._scope_name, doc="The name of its scope.")
+    max_expiry = property(lambda self: self._max_expiry, doc="Its maximum document expiry, or None.")
     max_ttl = property(lambda self: self._max_expiry, doc="Deprecated spelling of max_expiry.")
-    history = property(lambda self: self._history)
+    history = property(lambda self: self._history, doc="Whether it keeps change history (magma), or None.")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CollectionSpec) and (self._name, self._scope_name, self._max_expiry,
@@ -110,14 +125,19 @@ class CollectionSpec:
 
 
 class ScopeSpec:
-    """A scope: ``name`` and its ``collections`` (CollectionSpec)."""
+    """A scope: ``name`` and its ``collections`` (CollectionSpec).
+
+    Args:
+        name: The scope's name.
+        collections: Its collections.
+    """
 
     def __init__(self, name: str, collections: Iterable[CollectionSpec] = ()) -> None:
         self._name = name
         self._collections = list(collections)
 
-    name = property(lambda self: self._name)
-    collections = property(lambda self: self._collections)
+    name = property(lambda self: self._name, doc="The scope's name.")
+    collections = property(lambda self: self._collections, doc="Its collections (list of CollectionSpec).")
 
     def __repr__(self) -> str:
         return f"ScopeSpec(name={self._name!r}, collections={self._collections!r})"
@@ -159,7 +179,12 @@ def _manifest_changed(resp: Any, what: str, bucket: str) -> None:
 
 
 class CollectionManager:
-    """Create, drop, update and list the scopes and collections of one bucket."""
+    """Create, drop, update and list the scopes and collections of one bucket: ``bucket.collections()``.
+
+    Args:
+        bucket_name: The bucket's name.
+        run: The front end's driver of management programs.
+    """
 
     def __init__(self, bucket_name: str, run: Callable[[Program], Any]) -> None:
         self._bucket = bucket_name
@@ -173,7 +198,22 @@ class CollectionManager:
         _manifest_changed(resp, what, self._bucket)
 
     def create_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Create a scope (ScopeAlreadyExistsException if it exists)."""
+        """Create a scope.
+
+        Args:
+            scope_name: The scope's name.
+            *options: ``CreateScopeOptions`` (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            ScopeAlreadyExistsException: The scope exists.
+            BucketDoesNotExistException: No such bucket.
+            InvalidArgumentException: A name the server refuses, or a bad option.
+            AuthenticationException: The user may not manage collections.
+        """
         opts = _o.merge("create_scope", _OPTS, options, kwargs)
         _check("scope_name", scope_name)
         call = Call("management", "POST", self._base(), form(name=scope_name),
@@ -181,7 +221,21 @@ class CollectionManager:
         return self._run(self._request(call, f"create_scope {scope_name!r}"))
 
     def drop_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Drop a scope and its collections (ScopeNotFoundException if absent)."""
+        """Drop a scope and its collections.
+
+        Args:
+            scope_name: The scope's name.
+            *options: ``DropScopeOptions`` (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            ScopeNotFoundException: No such scope.
+            BucketDoesNotExistException: No such bucket.
+            AuthenticationException: The user may not manage collections.
+        """
         opts = _o.merge("drop_scope", _OPTS, options, kwargs)
         _check("scope_name", scope_name)
         call = Call("management", "DELETE", f"{self._base()}/{path_escape(scope_name)}",
@@ -189,8 +243,28 @@ class CollectionManager:
         return self._run(self._request(call, f"drop_scope {scope_name!r}"))
 
     def create_collection(self, *args: Any, **kwargs: Any) -> Any:
-        """``create_collection(scope_name, collection_name, settings=None, *options)``; the 4.0
-        form ``create_collection(CollectionSpec, *options)`` still works (deprecated)."""
+        """Create a collection: ``create_collection(scope_name, collection_name, settings=None, *options)``.
+
+        The 4.0 form ``create_collection(CollectionSpec, *options)`` still works (deprecated).
+
+        Args:
+            *args: ``scope_name``, ``collection_name``, then optionally a
+                :class:`CreateCollectionSettings` and ``CreateCollectionOptions`` blocks (or a
+                CollectionSpec and options).
+            **kwargs: The same by name (``scope_name=``, ``collection_name=``, ``settings=``,
+                ``collection=``), and ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: The two calling forms mixed, a value given twice, a missing name,
+                settings of the wrong type, or a bad option.
+            CollectionAlreadyExistsException: The collection exists.
+            ScopeNotFoundException: No such scope.
+            QuotaLimitedException: The cluster's collection limit is reached.
+            FeatureUnavailableException: ``history`` on a bucket that cannot keep it.
+        """
         scope, name, settings, options = self._collection_args("create_collection", args, kwargs,
                                                                CreateCollectionSettings)
         opts = _o.merge("create_collection", _OPTS, options, kwargs)
@@ -205,7 +279,24 @@ class CollectionManager:
 
     def update_collection(self, scope_name: str, collection_name: str, settings: UpdateCollectionSettings,
                           *options: Any, **kwargs: Any) -> Any:
-        """Change a collection's ``max_expiry``/``history``."""
+        """Change a collection's ``max_expiry``/``history``.
+
+        Args:
+            scope_name: The scope's name.
+            collection_name: The collection's name.
+            settings: The new settings (:class:`UpdateCollectionSettings`).
+            *options: ``UpdateCollectionOptions`` (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``settings`` of the wrong type, or a bad option.
+            CollectionNotFoundException: No such collection.
+            ScopeNotFoundException: No such scope.
+            FeatureUnavailableException: ``history`` on a bucket that cannot keep it.
+        """
         opts = _o.merge("update_collection", _OPTS, options, kwargs)
         _check("scope_name", scope_name)
         _check("collection_name", collection_name)
@@ -220,7 +311,23 @@ class CollectionManager:
         return self._run(self._request(call, f"update_collection {scope_name}.{collection_name}"))
 
     def drop_collection(self, *args: Any, **kwargs: Any) -> Any:
-        """``drop_collection(scope_name, collection_name, *options)`` (or a CollectionSpec, deprecated)."""
+        """Drop a collection: ``drop_collection(scope_name, collection_name, *options)``.
+
+        A CollectionSpec instead of the two names still works (deprecated).
+
+        Args:
+            *args: ``scope_name`` and ``collection_name`` (or a CollectionSpec), then
+                ``DropCollectionOptions`` blocks.
+            **kwargs: The same by name, and ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: The two calling forms mixed, or a missing name.
+            CollectionNotFoundException: No such collection.
+            ScopeNotFoundException: No such scope.
+        """
         scope, name, _settings, options = self._collection_args("drop_collection", args, kwargs, None)
         opts = _o.merge("drop_collection", _OPTS, options, kwargs)
         path = f"{self._base()}/{path_escape(scope)}/collections/{path_escape(name)}"
@@ -282,7 +389,19 @@ class CollectionManager:
         return scope, name, settings, tuple(args)
 
     def get_all_scopes(self, *options: Any, **kwargs: Any) -> Any:
-        """Every scope of the bucket with its collections (list of ScopeSpec)."""
+        """Every scope of the bucket with its collections.
+
+        Args:
+            *options: ``GetAllScopesOptions`` (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[ScopeSpec]: The scopes.
+
+        Raises:
+            BucketDoesNotExistException: No such bucket.
+            AuthenticationException: The user may not read the bucket's collections.
+        """
         opts = _o.merge("get_all_scopes", _OPTS, options, kwargs)
         call = Call("management", "GET", self._base(), timeout_us=options_timeout_us(opts))
         return self._run(self._get_all(call))

@@ -31,7 +31,29 @@ __all__ = ["QueryIndexManager", "CollectionQueryIndexManager", "QueryIndex"]
 
 
 class QueryIndex:
-    """One index as ``system:indexes`` describes it."""
+    """One index as ``system:indexes`` describes it.
+
+    Args:
+        name: The index's name.
+        is_primary: Whether it is a primary index.
+        type: Its type (``gsi``).
+        state: ``online``, ``deferred``, ``building``, ...
+        namespace: The namespace (``default``).
+        datastore_id: The datastore.
+        keyspace: The keyspace (collection or bucket).
+        index_key: The indexed expressions.
+        condition: Its WHERE clause, or None.
+        bucket_name: The bucket.
+        scope_name: The scope.
+        collection_name: The collection.
+        partition: Its PARTITION BY clause, or None.
+
+    Attributes:
+        name (str): The index's name.
+        is_primary (bool): Whether it is a primary index.
+        state (str): Its state.
+        index_key (list[str]): The indexed expressions.
+    """
 
     def __init__(self, name: str, is_primary: bool, type: str, state: str,  # noqa: A002 - official name
                  namespace: str, datastore_id: str, keyspace: str, index_key: Optional[List[str]] = None,
@@ -46,6 +68,17 @@ class QueryIndex:
 
     @classmethod
     def from_server(cls, row: Any) -> "QueryIndex":  # row: the server's JSON object
+        """An index from a ``system:indexes`` row.
+
+        Args:
+            row: The row (a dict).
+
+        Returns:
+            QueryIndex: The index.
+
+        Raises:
+            AttributeError: ``row`` is not a dict.
+        """
         bucket = row.get("bucket_id")
         if bucket is None:  # an index on a bucket's default collection
             bucket, scope, coll = row.get("keyspace_id"), "_default", "_default"
@@ -135,7 +168,11 @@ def _str(what: str, value: Any) -> str:
 
 
 class _IndexOps:
-    """The statements, shared by the cluster-level and the collection-level managers."""
+    """The statements, shared by the cluster-level and the collection-level managers.
+
+    Args:
+        run: The front end's driver of management programs.
+    """
 
     def __init__(self, run: Callable[[Program], Any]) -> None:
         self._run = run
@@ -245,17 +282,51 @@ class _IndexOps:
 
 
 class QueryIndexManager(_IndexOps):
-    """Query indexes of any bucket (``cluster.query_indexes()``); scope/collection through options."""
+    """Query indexes of any bucket (``cluster.query_indexes()``); scope/collection through options.
+
+    Args:
+        run: The front end's driver of management programs.
+    """
 
     def get_all_indexes(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """The indexes of a bucket (or of ``scope_name``/``collection_name``), list of QueryIndex."""
+        """The indexes of a bucket (or of ``scope_name``/``collection_name``).
+
+        Args:
+            bucket_name: The bucket.
+            *options: ``GetAllQueryIndexOptions`` blocks.
+            **kwargs: ``timeout``, ``scope_name``, ``collection_name``.
+
+        Returns:
+            list[QueryIndex]: The indexes.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryException: Another refusal by the query service.
+        """
         opts = _o.merge("get_all_indexes", _BASE, options, kwargs)
         return self._run(self._get_all(_str("bucket_name", bucket_name), opts.get("scope_name"),
                                        opts.get("collection_name"), _timeout(opts)))
 
     def create_index(self, bucket_name: str, index_name: str, keys: Sequence[str], *options: Any,
                      **kwargs: Any) -> Any:
-        """Create a secondary index on ``keys`` (QueryIndexAlreadyExistsException unless ignore_if_exists)."""
+        """Create a secondary index on ``keys``.
+
+        Args:
+            bucket_name: The bucket.
+            index_name: The index's name.
+            keys: The indexed expressions (a non-empty list of str).
+            *options: ``CreateQueryIndexOptions`` blocks.
+            **kwargs: ``ignore_if_exists``, ``deferred``, ``condition`` (a WHERE clause), ``num_replicas``,
+                ``timeout``, ``scope_name``, ``collection_name``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: Empty or non-str ``keys``, a bad name or option.
+            QueryIndexAlreadyExistsException: The index exists (unless ``ignore_if_exists``).
+            QueryException: Another refusal by the query service.
+        """
         opts = _o.merge("create_index", _CREATE, options, kwargs)
         _str("index_name", index_name)
         if isinstance(keys, str) or not isinstance(keys, (list, tuple)) or not keys \
@@ -264,30 +335,104 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._create(_str("bucket_name", bucket_name), index_name, keys, False, opts))
 
     def create_primary_index(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Create the primary index (named ``index_name`` if given)."""
+        """Create the primary index (named ``index_name`` if given).
+
+        Args:
+            bucket_name: The bucket.
+            *options: ``CreatePrimaryQueryIndexOptions`` blocks.
+            **kwargs: ``index_name``, ``ignore_if_exists``, ``deferred``, ``num_replicas``, ``timeout``,
+                ``scope_name``, ``collection_name``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryIndexAlreadyExistsException: It exists (unless ``ignore_if_exists``).
+            QueryException: Another refusal by the query service.
+        """
         opts = _o.merge("create_primary_index", _CREATE, options, kwargs)
         return self._run(self._create(_str("bucket_name", bucket_name), opts.get("index_name"), (), True,
                                       opts))
 
     def drop_index(self, bucket_name: str, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Drop an index (QueryIndexNotFoundException unless ignore_if_not_exists)."""
+        """Drop an index.
+
+        Args:
+            bucket_name: The bucket.
+            index_name: The index's name.
+            *options: ``DropQueryIndexOptions`` blocks.
+            **kwargs: ``ignore_if_not_exists``, ``timeout``, ``scope_name``, ``collection_name``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryIndexNotFoundException: No such index (unless ``ignore_if_not_exists``).
+            QueryException: Another refusal by the query service.
+        """
         opts = _o.merge("drop_index", _DROP, options, kwargs)
         return self._run(self._drop(_str("bucket_name", bucket_name), _str("index_name", index_name), False,
                                     opts))
 
     def drop_primary_index(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Drop the primary index (or the one named ``index_name``)."""
+        """Drop the primary index (or the one named ``index_name``).
+
+        Args:
+            bucket_name: The bucket.
+            *options: ``DropPrimaryQueryIndexOptions`` blocks.
+            **kwargs: ``index_name``, ``ignore_if_not_exists``, ``timeout``, ``scope_name``,
+                ``collection_name``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryIndexNotFoundException: No primary index (unless ``ignore_if_not_exists``).
+            QueryException: Another refusal by the query service.
+        """
         opts = _o.merge("drop_primary_index", _DROP, options, kwargs)
         return self._run(self._drop(_str("bucket_name", bucket_name), opts.get("index_name"), True, opts))
 
     def build_deferred_indexes(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Build every deferred index of the bucket (or scope/collection)."""
+        """Build every deferred index of the bucket (or scope/collection).
+
+        Args:
+            bucket_name: The bucket.
+            *options: ``BuildDeferredQueryIndexOptions`` blocks.
+            **kwargs: ``timeout``, ``scope_name``, ``collection_name``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryException: Another refusal by the query service.
+        """
         opts = _o.merge("build_deferred_indexes", _BASE, options, kwargs)
         return self._run(self._build_deferred(_str("bucket_name", bucket_name), opts))
 
     def watch_indexes(self, bucket_name: str, index_names: Sequence[str], *options: Any,
                       **kwargs: Any) -> Any:
-        """Wait until the named indexes are online (``timeout`` required; ``watch_primary`` adds #primary)."""
+        """Wait until the named indexes are online (polling the service).
+
+        Args:
+            bucket_name: The bucket.
+            index_names: The indexes' names.
+            *options: ``WatchQueryIndexOptions`` blocks.
+            **kwargs: ``timeout`` (required), ``watch_primary`` (also wait for #primary), ``scope_name``,
+                ``collection_name``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: No ``timeout``, ``index_names`` not a list of str, or a bad option.
+            QueryIndexNotFoundException: A named index does not exist.
+            WatchQueryIndexTimeoutException: Not every index was online within ``timeout``.
+        """
         opts = _o.merge("watch_indexes", _WATCH, options, kwargs)
         if isinstance(index_names, str) or not isinstance(index_names, (list, tuple)):
             raise InvalidArgumentException(message=f"index_names must be a list of str, got {index_names!r}")
@@ -295,7 +440,14 @@ class QueryIndexManager(_IndexOps):
 
 
 class CollectionQueryIndexManager(_IndexOps):
-    """Query indexes of one collection (``collection.query_indexes()``)."""
+    """Query indexes of one collection (``collection.query_indexes()``).
+
+    Args:
+        run: The front end's driver of management programs.
+        bucket_name: The collection's bucket.
+        scope_name: The collection's scope.
+        collection_name: The collection.
+    """
 
     def __init__(self, run: Callable[[Program], Any], bucket_name: str, scope_name: str,
                  collection_name: str) -> None:
@@ -311,12 +463,40 @@ class CollectionQueryIndexManager(_IndexOps):
         return opts
 
     def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
-        """The indexes of this collection."""
+        """The indexes of this collection.
+
+        Args:
+            *options: ``GetAllQueryIndexOptions`` blocks.
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[QueryIndex]: The indexes.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryException: Another refusal by the query service.
+        """
         opts = self._opts("get_all_indexes", _BASE, options, kwargs)
         return self._run(self._get_all(self._bucket, self._scope, self._collection, _timeout(opts)))
 
     def create_index(self, index_name: str, keys: Sequence[str], *options: Any, **kwargs: Any) -> Any:
-        """Create a secondary index on ``keys``."""
+        """Create a secondary index on ``keys``.
+
+        Args:
+            index_name: The index's name.
+            keys: The indexed expressions (a non-empty list of str).
+            *options: ``CreateQueryIndexOptions`` blocks.
+            **kwargs: ``ignore_if_exists``, ``deferred``, ``condition`` (a WHERE clause), ``num_replicas``,
+                ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: Empty or non-str ``keys``, a bad name or option.
+            QueryIndexAlreadyExistsException: The index exists (unless ``ignore_if_exists``).
+            QueryException: Another refusal by the query service.
+        """
         opts = self._opts("create_index", _CREATE, options, kwargs)
         _str("index_name", index_name)
         if isinstance(keys, str) or not isinstance(keys, (list, tuple)) or not keys \
@@ -325,27 +505,93 @@ class CollectionQueryIndexManager(_IndexOps):
         return self._run(self._create(self._bucket, index_name, keys, False, opts))
 
     def create_primary_index(self, *options: Any, **kwargs: Any) -> Any:
-        """Create the collection's primary index."""
+        """Create the primary index (named ``index_name`` if given).
+
+        Args:
+            *options: ``CreatePrimaryQueryIndexOptions`` blocks.
+            **kwargs: ``index_name``, ``ignore_if_exists``, ``deferred``, ``num_replicas``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryIndexAlreadyExistsException: It exists (unless ``ignore_if_exists``).
+            QueryException: Another refusal by the query service.
+        """
         opts = self._opts("create_primary_index", _CREATE, options, kwargs)
         return self._run(self._create(self._bucket, opts.get("index_name"), (), True, opts))
 
     def drop_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Drop an index of this collection."""
+        """Drop an index.
+
+        Args:
+            index_name: The index's name.
+            *options: ``DropQueryIndexOptions`` blocks.
+            **kwargs: ``ignore_if_not_exists``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryIndexNotFoundException: No such index (unless ``ignore_if_not_exists``).
+            QueryException: Another refusal by the query service.
+        """
         opts = self._opts("drop_index", _DROP, options, kwargs)
         return self._run(self._drop(self._bucket, _str("index_name", index_name), False, opts))
 
     def drop_primary_index(self, *options: Any, **kwargs: Any) -> Any:
-        """Drop the collection's primary index."""
+        """Drop the primary index (or the one named ``index_name``).
+
+        Args:
+            *options: ``DropPrimaryQueryIndexOptions`` blocks.
+            **kwargs: ``index_name``, ``ignore_if_not_exists``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryIndexNotFoundException: No primary index (unless ``ignore_if_not_exists``).
+            QueryException: Another refusal by the query service.
+        """
         opts = self._opts("drop_primary_index", _DROP, options, kwargs)
         return self._run(self._drop(self._bucket, opts.get("index_name"), True, opts))
 
     def build_deferred_indexes(self, *options: Any, **kwargs: Any) -> Any:
-        """Build the collection's deferred indexes."""
+        """Build every deferred index of this collection.
+
+        Args:
+            *options: ``BuildDeferredQueryIndexOptions`` blocks.
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryException: Another refusal by the query service.
+        """
         opts = self._opts("build_deferred_indexes", _BASE, options, kwargs)
         return self._run(self._build_deferred(self._bucket, opts))
 
     def watch_indexes(self, index_names: Sequence[str], *options: Any, **kwargs: Any) -> Any:
-        """Wait until the named indexes of this collection are online."""
+        """Wait until the named indexes are online (polling the service).
+
+        Args:
+            index_names: The indexes' names.
+            *options: ``WatchQueryIndexOptions`` blocks.
+            **kwargs: ``timeout`` (required), ``watch_primary`` (also wait for #primary).
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: No ``timeout``, ``index_names`` not a list of str, or a bad option.
+            QueryIndexNotFoundException: A named index does not exist.
+            WatchQueryIndexTimeoutException: Not every index was online within ``timeout``.
+        """
         opts = self._opts("watch_indexes", _WATCH, options, kwargs)
         if isinstance(index_names, str) or not isinstance(index_names, (list, tuple)):
             raise InvalidArgumentException(message=f"index_names must be a list of str, got {index_names!r}")

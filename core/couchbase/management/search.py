@@ -23,7 +23,19 @@ __all__ = ["SearchIndexManager", "ScopeSearchIndexManager", "SearchIndex"]
 
 
 class SearchIndex:
-    """A search index definition (``uuid`` must be the current one to update an index)."""
+    """A search index definition (``uuid`` must be the current one to update an index).
+
+    Args:
+        name: The index's name.
+        source_type: The source type (``couchbase``).
+        idx_type: The index type (``fulltext-index``).
+        source_name: The bucket it indexes.
+        uuid: The definition's current UUID (for updates).
+        params: The mapping and analysis parameters.
+        source_uuid: The bucket's UUID.
+        source_params: Source parameters.
+        plan_params: Partitioning and replica parameters.
+    """
 
     def __init__(self, name: str, source_type: str = "couchbase", idx_type: str = "fulltext-index",
                  source_name: Optional[str] = None, uuid: Optional[str] = None,
@@ -38,10 +50,23 @@ class SearchIndex:
         self.plan_params = dict(plan_params or {})
 
     def is_valid(self) -> bool:
+        """Whether the definition can be sent: it names an index, a type and a source.
+
+        Returns:
+            bool: True when it can.
+
+        Never raises.
+        """
         return all(isinstance(v, str) and v for v in (self.name, self.idx_type, self.source_type))
 
     def as_server(self) -> Dict[str, Any]:
-        """The definition as the search service takes it."""
+        """The definition as the search service takes it.
+
+        Returns:
+            dict: The JSON object.
+
+        Never raises.
+        """
         out: Dict[str, Any] = {"name": self.name, "type": self.idx_type, "sourceType": self.source_type}
         for key, value in (("sourceName", self.source_name), ("uuid", self.uuid),
                            ("sourceUUID", self.source_uuid)):
@@ -55,10 +80,19 @@ class SearchIndex:
 
     @classmethod
     def from_json(cls, json_input: Any) -> "SearchIndex":
-        """A SearchIndex from a definition exported by the UI or REST API (a JSON str or dict).
+        """A SearchIndex from a definition exported by the UI or REST API.
 
-        The uuids are dropped (a new index cannot name them) and a scoped name
-        ``bucket.scope.index`` keeps its last part."""
+        A scoped name ``bucket.scope.index`` keeps its last part.
+
+        Args:
+            json_input: A JSON str or dict.
+
+        Returns:
+            SearchIndex: The definition.
+
+        Raises:
+            InvalidArgumentException: Not a JSON object, or no name.
+        """
         data = json.loads(json_input) if isinstance(json_input, str) else json_input
         if not isinstance(data, dict):
             raise InvalidArgumentException(message="from_json needs a JSON object (a dict or a str of one)")
@@ -71,6 +105,17 @@ class SearchIndex:
 
     @classmethod
     def from_server(cls, raw: Dict[str, Any]) -> "SearchIndex":
+        """A SearchIndex from the service's answer.
+
+        Args:
+            raw: The service's JSON object of the index.
+
+        Returns:
+            SearchIndex: The definition.
+
+        Raises:
+            AttributeError: ``raw`` is not a dict.
+        """
         return cls(raw.get("name", ""), raw.get("sourceType", "couchbase"), raw.get("type", "fulltext-index"),
                    raw.get("sourceName"), raw.get("uuid"), raw.get("params"), raw.get("sourceUUID"),
                    raw.get("sourceParams"), raw.get("planParams"))
@@ -107,7 +152,11 @@ def _check(resp: Any, what: str) -> Any:
 
 
 class SearchIndexManager:
-    """Search indexes of the cluster."""
+    """Search indexes of the cluster (``cluster.search_indexes()``).
+
+    Args:
+        run: The front end's driver of management programs.
+    """
 
     def __init__(self, run: Callable[[Program], Any]) -> None:
         self._run = run
@@ -128,7 +177,20 @@ class SearchIndexManager:
         return self._run(program())
 
     def upsert_index(self, index: SearchIndex, *options: Any, **kwargs: Any) -> Any:
-        """Create or update an index (an update needs the index's current ``uuid``)."""
+        """Create or update an index (an update needs the index's current ``uuid``).
+
+        Args:
+            index: The :class:`SearchIndex`.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``index`` not a valid SearchIndex, or a definition the service refuses.
+            QueryIndexAlreadyExistsException: A create of an index that exists (no ``uuid``).
+        """
         if not isinstance(index, SearchIndex) or not index.is_valid():
             raise InvalidArgumentException(message=f"upsert_index needs a valid SearchIndex, got {index!r}")
         body = json.dumps(index.as_server()).encode()
@@ -136,17 +198,54 @@ class SearchIndexManager:
                           lambda b: None, body)
 
     def drop_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Delete an index (SearchIndexNotFoundException if absent)."""
+        """Delete an index.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._call("drop_index", options, kwargs, "DELETE", self._path(_name(index_name)),
                           lambda b: None)
 
     def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """The :class:`SearchIndex` named ``index_name``."""
+        """The index named ``index_name``.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            SearchIndex: The definition.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
                           lambda b: SearchIndex.from_server(b["indexDef"]))
 
     def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
-        """Every index (list of SearchIndex)."""
+        """Every index.
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[SearchIndex]: The definitions.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         def parse(body: Any) -> List[SearchIndex]:
             defs = ((body or {}).get("indexDefs") or {}).get("indexDefs") or {}
             return [SearchIndex.from_server(d) for d in defs.values()]
@@ -154,7 +253,20 @@ class SearchIndexManager:
         return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
 
     def get_indexed_documents_count(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """How many documents the index holds."""
+        """How many documents the index holds.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            int: The count.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._call("get_indexed_documents_count", options, kwargs, "GET",
                           self._path(_name(index_name), "/count"), lambda b: int(b.get("count", 0)))
 
@@ -162,31 +274,123 @@ class SearchIndexManager:
         return self._call(op, options, kwargs, "POST", self._path(_name(name), tail), lambda b: None)
 
     def pause_ingest(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Stop indexing new mutations."""
+        """Stop indexing new mutations.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._control("pause_ingest", index_name, "/ingestControl/pause", options, kwargs)
 
     def resume_ingest(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Resume indexing."""
+        """Resume indexing.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._control("resume_ingest", index_name, "/ingestControl/resume", options, kwargs)
 
     def allow_querying(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Allow queries on the index."""
+        """Allow queries on the index.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._control("allow_querying", index_name, "/queryControl/allow", options, kwargs)
 
     def disallow_querying(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Refuse queries on the index."""
+        """Refuse queries on the index.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._control("disallow_querying", index_name, "/queryControl/disallow", options, kwargs)
 
     def freeze_plan(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Freeze the index's partition plan."""
+        """Freeze the index's partition plan.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._control("freeze_plan", index_name, "/planFreezeControl/freeze", options, kwargs)
 
     def unfreeze_plan(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Unfreeze the index's partition plan."""
+        """Unfreeze the index's partition plan.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._control("unfreeze_plan", index_name, "/planFreezeControl/unfreeze", options, kwargs)
 
     def analyze_document(self, index_name: str, document: Any, *options: Any, **kwargs: Any) -> Any:
-        """The tokens the index's analyzers make of ``document`` (the server's ``analyzed`` list)."""
+        """The tokens the index's analyzers make of ``document``.
+
+        Args:
+            index_name: The index's name.
+            document: A JSON-serializable document.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list: The server's ``analyzed`` list.
+
+        Raises:
+            InvalidArgumentException: ``document`` is not JSON-serializable, or a bad name or option.
+            SearchIndexNotFoundException: No such index.
+        """
         try:
             body = json.dumps(document).encode()
         except (TypeError, ValueError) as exc:
@@ -196,18 +400,48 @@ class SearchIndexManager:
                           lambda b: {"status": b.get("status"), "analysis": b.get("analyzed")}, body)
 
     def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """The index's statistics (as the server reports them)."""
+        """The index's statistics, as the server reports them.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            dict: The statistics.
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._call("get_index_stats", options, kwargs, "GET",
                           f"/api/stats/index/{path_escape(_name(index_name))}", lambda b: b)
 
     def get_all_index_stats(self, *options: Any, **kwargs: Any) -> Any:
-        """Statistics of every index."""
+        """Statistics of every index.
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            dict: The statistics.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         return self._call("get_all_index_stats", options, kwargs, "GET", "/api/stats", lambda b: b)
 
 
 class ScopeSearchIndexManager(SearchIndexManager):
-    """Search indexes of one scope (``scope.search_indexes()``); names are given and shown without
-    the ``bucket.scope.`` prefix the service stores them under."""
+    """Search indexes of one scope (``scope.search_indexes()``); names are given and shown without the
+    ``bucket.scope.`` prefix the service stores them under.
+
+    Args:
+        run: The front end's driver of management programs.
+        bucket_name: The scope's bucket.
+        scope_name: The scope.
+    """
 
     def __init__(self, run: Callable[[Program], Any], bucket_name: str, scope_name: str) -> None:
         super().__init__(run)
@@ -220,12 +454,36 @@ class ScopeSearchIndexManager(SearchIndexManager):
         return index
 
     def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """The :class:`SearchIndex` named ``index_name`` in this scope."""
+        """The index named ``index_name`` in this scope.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            SearchIndex: The definition (its name without the prefix).
+
+        Raises:
+            InvalidArgumentException: ``index_name`` not a non-empty str, or a bad option.
+            SearchIndexNotFoundException: No such index.
+        """
         return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
                           lambda b: self._short(SearchIndex.from_server(b["indexDef"])))
 
     def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
-        """Every index of this scope."""
+        """Every index of this scope.
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[SearchIndex]: The definitions.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         def parse(body: Any) -> List[SearchIndex]:
             defs = ((body or {}).get("indexDefs") or {}).get("indexDefs") or {}
             return [self._short(SearchIndex.from_server(d)) for d in defs.values()]
@@ -233,7 +491,19 @@ class ScopeSearchIndexManager(SearchIndexManager):
         return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
 
     def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Not offered for scoped indexes (FeatureUnavailableException), as in the official SDK."""
+        """Not offered for scoped indexes, as in the official SDK.
+
+        Args:
+            index_name: The index's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            Nothing: it always raises.
+
+        Raises:
+            FeatureUnavailableException: Always.
+        """
         raise FeatureUnavailableException(
             message="get_index_stats is not available for scope-level search indexes")
 

@@ -30,7 +30,17 @@ __all__ = ["UserManager", "Role", "RoleAndDescription", "Origin", "RoleAndOrigin
 
 
 class Role:
-    """A role, optionally limited to a bucket, scope and collection."""
+    """A role, optionally limited to a bucket, scope and collection.
+
+    Args:
+        name: The role's name (``data_reader``, ``admin``, ...).
+        bucket: The bucket it applies to (None or ``*``: all).
+        scope: The scope it applies to.
+        collection: The collection it applies to.
+
+    Raises:
+        InvalidArgumentException: No name.
+    """
 
     def __init__(self, name: Optional[str] = None, bucket: Optional[str] = None, scope: Optional[str] = None,
                  collection: Optional[str] = None) -> None:
@@ -38,13 +48,19 @@ class Role:
             raise InvalidArgumentException(message=f"a Role needs a name, got {name!r}")
         self._name, self._bucket, self._scope, self._collection = name, bucket, scope, collection
 
-    name = property(lambda self: self._name)
-    bucket = property(lambda self: self._bucket)
-    scope = property(lambda self: self._scope)
-    collection = property(lambda self: self._collection)
+    name = property(lambda self: self._name, doc="The role's name.")
+    bucket = property(lambda self: self._bucket, doc="The bucket it applies to, or None.")
+    scope = property(lambda self: self._scope, doc="The scope it applies to, or None.")
+    collection = property(lambda self: self._collection, doc="The collection it applies to, or None.")
 
     def spec(self) -> str:
-        """``name[bucket:scope:collection]`` as the server takes it."""
+        """The role as the server takes it: ``name[bucket:scope:collection]``.
+
+        Returns:
+            str: The role spec.
+
+        Never raises.
+        """
         if not self._bucket:
             return self._name
         params = [self._bucket] + [p for p in (self._scope, self._collection) if p]
@@ -52,13 +68,30 @@ class Role:
 
     @classmethod
     def create_role(cls, raw: Dict[str, Any]) -> "Role":
-        """A role as the server reports it (scope/collection ``*`` kept, as the official SDK does)."""
+        """A role as the server reports it (scope/collection ``*`` kept, as the official SDK does).
+
+        Args:
+            raw: The server's JSON object of the role.
+
+        Returns:
+            Role: The role.
+
+        Raises:
+            InvalidArgumentException: The object names no role.
+        """
         return cls(raw.get("role"), raw.get("bucket_name"), raw.get("scope_name"), raw.get("collection_name"))
 
     def _key(self) -> Any:
         return (self._name, self._bucket, self._scope, self._collection)
 
     def as_dict(self) -> Dict[str, Any]:
+        """The role as a dict (``name`` and whichever of ``bucket``, ``scope``, ``collection`` are set).
+
+        Returns:
+            dict: The role's fields.
+
+        Never raises.
+        """
         out: Dict[str, Any] = {"name": self._name}
         for key, value in (("bucket", self._bucket), ("scope", self._scope),
                            ("collection", self._collection)):
@@ -77,7 +110,20 @@ class Role:
 
 
 class RoleAndDescription:
-    """A role of the catalogue with its display name and description."""
+    """A role of the catalogue with its display name and description.
+
+    Args:
+        role: The role.
+        display_name: Its display name.
+        description: Its description.
+        ce: Whether Community Edition has it.
+
+    Attributes:
+        role (Role): The role.
+        display_name (str): Its display name.
+        description (str): Its description.
+        ce (bool): Whether Community Edition has it.
+    """
 
     def __init__(self, role: Role, display_name: str, description: str, ce: Optional[bool] = None) -> None:
         self.role, self.display_name, self.description, self.ce = role, display_name, description, ce
@@ -87,7 +133,16 @@ class RoleAndDescription:
 
 
 class Origin:
-    """Where an effective role comes from: ``type`` "user" or "group" (with the group's ``name``)."""
+    """Where an effective role comes from: ``type`` "user" or "group" (with the group's ``name``).
+
+    Args:
+        type: ``"user"`` or ``"group"``.
+        name: The group's name, for a role from a group.
+
+    Attributes:
+        type (str): ``"user"`` or ``"group"``.
+        name (str): The group's name, or None.
+    """
 
     def __init__(self, type: str, name: Optional[str] = None) -> None:  # noqa: A002 - the official name
         self.type, self.name = type, name
@@ -97,7 +152,16 @@ class Origin:
 
 
 class RoleAndOrigins:
-    """An effective role and its origins."""
+    """An effective role and its origins.
+
+    Args:
+        role: The role.
+        origins: Where it comes from (the user itself, groups).
+
+    Attributes:
+        role (Role): The role.
+        origins (list[Origin]): Its origins.
+    """
 
     def __init__(self, role: Role, origins: List[Origin]) -> None:
         self.role, self.origins = role, origins
@@ -117,7 +181,18 @@ def _set(value: Any, kind: type, what: str) -> Set[Any]:
 
 
 class User:
-    """A user to upsert: ``username``, ``display_name``, ``password`` (write-only), ``roles``, ``groups``."""
+    """A user to upsert: ``username``, ``display_name``, ``password`` (write-only), ``roles``, ``groups``.
+
+    Args:
+        username: The user's name.
+        display_name: A display name.
+        groups: Group names (a str or a collection of them).
+        roles: Roles (a Role or a collection of them).
+        password: The password (write-only; needed for a new local user).
+
+    Raises:
+        InvalidArgumentException: No username, or groups/roles of the wrong type.
+    """
 
     def __init__(self, username: Optional[str] = None, display_name: Optional[str] = None,
                  groups: Any = None, roles: Any = None, password: Optional[str] = None) -> None:
@@ -129,17 +204,24 @@ class User:
         self._roles = _set(roles, Role, "roles")
         self._password = password
 
-    username = property(lambda self: self._username)
+    username = property(lambda self: self._username, doc="The user's name.")
     display_name = property(lambda self: self._display_name,
-                            lambda self, v: setattr(self, "_display_name", v))
+                            lambda self, v: setattr(self, "_display_name", v), doc="The display name.")
     groups = property(lambda self: self._groups,
-                      lambda self, v: setattr(self, "_groups", _set(v, str, "groups")))
+                      lambda self, v: setattr(self, "_groups", _set(v, str, "groups")),
+                      doc="Group names (a set).")
     roles = property(lambda self: self._roles,
-                     lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
+                     lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")), doc="Roles (a set).")
     password = property(None, lambda self, v: setattr(self, "_password", v), doc="Write-only.")
 
     def as_dict(self) -> Dict[str, Any]:
-        """username, display_name, groups and roles (never the password)."""
+        """The user as a dict: username, display_name, groups and roles (never the password).
+
+        Returns:
+            dict: The user's fields.
+
+        Never raises.
+        """
         return {"username": self._username, "display_name": self._display_name,
                 "groups": sorted(self._groups),
                 "roles": [r.as_dict() for r in sorted(self._roles, key=lambda r: r.spec())]}
@@ -151,7 +233,14 @@ class User:
 
 class UserAndMetadata:
     """A user as the server reports it: ``domain``, ``user``, ``effective_roles``, ``password_changed``,
-    ``external_groups``, ``raw_data``."""
+    ``external_groups``, ``raw_data``.
+
+    Args:
+        raw: The server's JSON object of the user.
+
+    Raises:
+        InvalidArgumentException: The object names no user.
+    """
 
     def __init__(self, raw: Dict[str, Any]) -> None:
         self._raw = raw
@@ -163,7 +252,8 @@ class UserAndMetadata:
                                            for o in r.get("origins", [])])
                            for r in raw.get("roles", [])]
 
-    domain = property(lambda self: AuthDomain.from_str(self._raw.get("domain", "local")))
+    domain = property(lambda self: AuthDomain.from_str(self._raw.get("domain", "local")),
+                      doc="The user's AuthDomain (Local or External).")
 
     @property
     def user(self) -> User:
@@ -171,12 +261,15 @@ class UserAndMetadata:
         u = self._user
         return User(u.username, u.display_name, set(u.groups), set(u.roles))
 
-    effective_roles = property(lambda self: self._effective)
-    external_groups = property(lambda self: set(self._raw.get("external_groups", [])))
-    raw_data = property(lambda self: self._raw)
+    effective_roles = property(lambda self: self._effective,
+                               doc="Every role the user has (list of RoleAndOrigins), own and from groups.")
+    external_groups = property(lambda self: set(self._raw.get("external_groups", [])),
+                               doc="The LDAP groups of an external user (a set).")
+    raw_data = property(lambda self: self._raw, doc="The server's JSON object of the user.")
 
     @property
     def password_changed(self) -> Optional[datetime.datetime]:
+        """When the password was last changed (a naive datetime), or None."""
         text = self._raw.get("password_change_date")
         if not text:
             return None
@@ -190,7 +283,17 @@ class UserAndMetadata:
 
 
 class Group:
-    """A group: ``name``, ``description``, ``roles``, ``ldap_group_reference``."""
+    """A group: ``name``, ``description``, ``roles``, ``ldap_group_reference``.
+
+    Args:
+        name: The group's name.
+        description: A description.
+        roles: Roles (a Role or a collection of them).
+        ldap_group_reference: The LDAP group it maps to.
+
+    Raises:
+        InvalidArgumentException: No name, or roles of the wrong type.
+    """
 
     def __init__(self, name: Optional[str] = None, description: Optional[str] = None, roles: Any = None,
                  ldap_group_reference: Optional[str] = None) -> None:
@@ -200,21 +303,39 @@ class Group:
         self._roles = _set(roles, Role, "roles")
         self._ldap = ldap_group_reference
 
-    name = property(lambda self: self._name)
+    name = property(lambda self: self._name, doc="The group's name.")
     description = property(lambda self: self._description,
-                           lambda self, v: setattr(self, "_description", v))
+                           lambda self, v: setattr(self, "_description", v), doc="The description.")
     roles = property(lambda self: self._roles,
-                     lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")))
-    ldap_group_reference = property(lambda self: self._ldap, lambda self, v: setattr(self, "_ldap", v))
+                     lambda self, v: setattr(self, "_roles", _set(v, Role, "roles")), doc="Roles (a set).")
+    ldap_group_reference = property(lambda self: self._ldap, lambda self, v: setattr(self, "_ldap", v),
+                                    doc="The LDAP group it maps to, or None.")
 
     def as_dict(self) -> Dict[str, Any]:
-        """name, description, roles (sorted) and ldap_group_reference, for comparisons and logs."""
+        """name, description, roles (sorted) and ldap_group_reference, for comparisons and logs.
+
+        Returns:
+            dict: The group's fields.
+
+        Never raises.
+        """
         return {"name": self._name, "description": self._description or None,
                 "roles": [r.as_dict() for r in sorted(self._roles, key=lambda r: r.spec())],
                 "ldap_group_reference": self._ldap or None}
 
     @classmethod
     def create_group(cls, raw: Dict[str, Any]) -> "Group":
+        """A group as the server reports it.
+
+        Args:
+            raw: The server's JSON object of the group.
+
+        Returns:
+            Group: The group.
+
+        Raises:
+            InvalidArgumentException: The object names no group.
+        """
         return cls(raw.get("id"), raw.get("description"), {Role.create_role(r) for r in raw.get("roles", [])},
                    raw.get("ldap_group_ref"))
 
@@ -244,7 +365,11 @@ def _status(resp: Any, what: str, missing: Any = None) -> None:
 
 
 class UserManager:
-    """Create, change, list and drop users and groups; list the role catalogue."""
+    """Create, change, list and drop users and groups; list the role catalogue: ``cluster.users()``.
+
+    Args:
+        run: The front end's driver of management programs.
+    """
 
     def __init__(self, run: Callable[[Program], Any]) -> None:
         self._run = run
@@ -260,7 +385,21 @@ class UserManager:
         return opts, _domain(opts.get("domain_name", "local")), options_timeout_us(opts)
 
     def get_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
-        """The :class:`UserAndMetadata` of a user (UserNotFoundException if absent)."""
+        """A user and its metadata.
+
+        Args:
+            username: The user's name.
+            *options: A management options block (``GetUserOptions`` ...: ``timeout``, ``domain_name``).
+            **kwargs: ``timeout``; ``domain_name`` (``local``, the default, or ``external``).
+
+        Returns:
+            UserAndMetadata: The user.
+
+        Raises:
+            InvalidArgumentException: A bad name or option (``domain_name`` not local/external).
+            UserNotFoundException: No such user.
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         _opts, domain, timeout = self._user_opts("get_user", options, kwargs)
         _name("username", username)
         call = Call("management", "GET", f"/settings/rbac/users/{domain}/{path_escape(username)}",
@@ -268,14 +407,40 @@ class UserManager:
         return self._run(self._simple(call, f"get_user {username!r}", UserNotFoundException, UserAndMetadata))
 
     def get_all_users(self, *options: Any, **kwargs: Any) -> Any:
-        """Every user of the domain (list of UserAndMetadata)."""
+        """Every user of the domain.
+
+        Args:
+            *options: A management options block (``GetUserOptions`` ...: ``timeout``, ``domain_name``).
+            **kwargs: ``timeout``; ``domain_name`` (``local``, the default, or ``external``).
+
+        Returns:
+            list[UserAndMetadata]: The users.
+
+        Raises:
+            InvalidArgumentException: A bad name or option (``domain_name`` not local/external).
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         _opts, domain, timeout = self._user_opts("get_all_users", options, kwargs)
         call = Call("management", "GET", f"/settings/rbac/users/{domain}", timeout_us=timeout)
         return self._run(self._simple(call, "get_all_users", None,
                                       lambda body: [UserAndMetadata(u) for u in body or []]))
 
     def upsert_user(self, user: User, *options: Any, **kwargs: Any) -> Any:
-        """Create or replace a user (a new local user needs a password)."""
+        """Create or replace a user (a new local user needs a password).
+
+        Args:
+            user: The :class:`User`.
+            *options: A management options block (``GetUserOptions`` ...: ``timeout``, ``domain_name``).
+            **kwargs: ``timeout``; ``domain_name`` (``local``, the default, or ``external``).
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``user`` not a User, a password for an external user, or settings the
+                server refuses.
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         _opts, domain, timeout = self._user_opts("upsert_user", options, kwargs)
         if not isinstance(user, User):
             raise InvalidArgumentException(message=f"upsert_user needs a User, got {user!r}")
@@ -290,7 +455,21 @@ class UserManager:
         return self._run(self._simple(call, f"upsert_user {user.username!r}"))
 
     def drop_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
-        """Delete a user (UserNotFoundException if absent); the server closes its connections."""
+        """Delete a user; the server closes its connections.
+
+        Args:
+            username: The user's name.
+            *options: A management options block (``GetUserOptions`` ...: ``timeout``, ``domain_name``).
+            **kwargs: ``timeout``; ``domain_name`` (``local``, the default, or ``external``).
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option (``domain_name`` not local/external).
+            UserNotFoundException: No such user.
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         _opts, domain, timeout = self._user_opts("drop_user", options, kwargs)
         _name("username", username)
         call = Call("management", "DELETE", f"/settings/rbac/users/{domain}/{path_escape(username)}",
@@ -298,7 +477,20 @@ class UserManager:
         return self._run(self._simple(call, f"drop_user {username!r}", UserNotFoundException))
 
     def change_password(self, new_password: str, *options: Any, **kwargs: Any) -> Any:
-        """Change the password of the user this cluster is connected as."""
+        """Change the password of the user this cluster is connected as.
+
+        Args:
+            new_password: The new password.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A password the server refuses, or a bad option.
+            AuthenticationException: The server refused the change.
+        """
         _opts, _domain, timeout = self._user_opts("change_password", options, kwargs)
         _name("new_password", new_password)
         call = Call("management", "POST", "/controller/changePassword", form(password=new_password),
@@ -306,7 +498,19 @@ class UserManager:
         return self._run(self._simple(call, "change_password"))
 
     def get_roles(self, *options: Any, **kwargs: Any) -> Any:
-        """The role catalogue (list of RoleAndDescription)."""
+        """The role catalogue.
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[RoleAndDescription]: Every role the server offers.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         opts = _o.merge("get_roles", _OPTS, options, kwargs)
         call = Call("management", "GET", "/settings/rbac/roles", timeout_us=options_timeout_us(opts))
         return self._run(self._simple(call, "get_roles", None, lambda body: [
@@ -314,7 +518,21 @@ class UserManager:
             for r in body or []]))
 
     def get_group(self, group_name: str, *options: Any, **kwargs: Any) -> Any:
-        """A :class:`Group` (GroupNotFoundException if absent)."""
+        """A group.
+
+        Args:
+            group_name: The group's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            Group: The group.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            GroupNotFoundException: No such group.
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         opts = _o.merge("get_group", _OPTS, options, kwargs)
         _name("group_name", group_name)
         call = Call("management", "GET", f"/settings/rbac/groups/{path_escape(group_name)}",
@@ -323,14 +541,39 @@ class UserManager:
                                       Group.create_group))
 
     def get_all_groups(self, *options: Any, **kwargs: Any) -> Any:
-        """Every group (list of Group)."""
+        """Every group.
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[Group]: The groups.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         opts = _o.merge("get_all_groups", _OPTS, options, kwargs)
         call = Call("management", "GET", "/settings/rbac/groups", timeout_us=options_timeout_us(opts))
         return self._run(self._simple(call, "get_all_groups", None,
                                       lambda body: [Group.create_group(g) for g in body or []]))
 
     def upsert_group(self, group: Group, *options: Any, **kwargs: Any) -> Any:
-        """Create or replace a group."""
+        """Create or replace a group.
+
+        Args:
+            group: The :class:`Group`.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``group`` not a Group, or settings the server refuses.
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         opts = _o.merge("upsert_group", _OPTS, options, kwargs)
         if not isinstance(group, Group):
             raise InvalidArgumentException(message=f"upsert_group needs a Group, got {group!r}")
@@ -341,7 +584,21 @@ class UserManager:
         return self._run(self._simple(call, f"upsert_group {group.name!r}"))
 
     def drop_group(self, group_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Delete a group (GroupNotFoundException if absent)."""
+        """Delete a group.
+
+        Args:
+            group_name: The group's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            GroupNotFoundException: No such group.
+            AuthenticationException: The user may not manage users (security admin role).
+        """
         opts = _o.merge("drop_group", _OPTS, options, kwargs)
         _name("group_name", group_name)
         call = Call("management", "DELETE", f"/settings/rbac/groups/{path_escape(group_name)}",
