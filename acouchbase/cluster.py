@@ -282,7 +282,7 @@ class Collection(
         return lambda program: asyncio.ensure_future(run_asyncio(program), loop=loop)
 
 
-class Scope(AsyncScopeBase[Collection, AsyncRowsResult, AsyncRowsResult]):
+class Scope(AsyncScopeBase[Collection, AQueryResult, AAnalyticsResult, ASearchResult]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
 
@@ -351,8 +351,8 @@ class Bucket(AIOClientMixin,
 
 class Cluster(AIOClientMixin, _FutureWrap,
               AsyncClusterBase[Bucket, "asyncio.Future[Cluster]", asyncio.Future[PingResult],
-                               asyncio.Future[DiagnosticsResult], AsyncRowsResult, AsyncRowsResult,
-                               AsyncRowsResult]):
+                               asyncio.Future[DiagnosticsResult], AQueryResult, AAnalyticsResult,
+                               ASearchResult]):
     """A Couchbase cluster on asyncio.
 
     Connecting starts at once; ``await cluster.on_connect()`` (or use :meth:`connect`) to wait for it.

@@ -163,7 +163,7 @@ class Collection(
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
 
-class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult]):
+class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResult]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:

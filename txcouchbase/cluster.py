@@ -501,7 +501,8 @@ class TxCollection(
         return lambda program: _run_deferred(self._scope.bucket._cluster.reactor, program)
 
 
-class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult]]):
+class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult],
+                             Deferred[BatchedSearchResult]]):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:

@@ -207,7 +207,7 @@ class AsyncCollectionBase(_Owned,
         InvalidArgumentException: ``name`` not a non-empty str.
     """
 
-    def __init__(self, scope: AsyncScopeBase[Any, Any, Any], name: str = DEFAULT) -> None:
+    def __init__(self, scope: AsyncScopeBase[Any, Any, Any, Any], name: str = DEFAULT) -> None:
         self._bind(scope, name)
         self._own(scope.bucket)
         self._batch: Optional[List[AsyncResult[Any]]] = None
@@ -281,7 +281,7 @@ class AsyncCollectionBase(_Owned,
                 f"name={self.name!r})")
 
 
-class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT]):
+class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT, SearchT]):
     """A namespace of collections inside a bucket.
 
     Args:
@@ -372,14 +372,15 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
         """Full-text search on this scope's index ``index``; hits stream as they arrive (see the
         blocking Scope)."""
         request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
                                    kwargs)
-        return self.bucket._stream(self.bucket._conn, request)
+        rows: SearchT = self.bucket._stream(self.bucket._conn, request)
+        return rows
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> Any:
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
         """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
         return self.search_query(index, request, *options, **kwargs)
 

@@ -115,7 +115,7 @@ class Specialized:
 
 # The classes each event-loop front end's navigation returns (cluster.bucket(), bucket.scope(), ...).
 BucketT = TypeVar("BucketT")
-ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any, Any, Any]")
+ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any, Any, Any, Any]")
 CollectionT = TypeVar("CollectionT")
 ConnectT = TypeVar("ConnectT")          # on_connect(): completes with the cluster or bucket itself
 PingT = TypeVar("PingT")                # ping()

@@ -90,6 +90,10 @@ async def asyncio_front_end() -> None:
     assert_type(await cluster.bucket("default").on_connect(), acouchbase.cluster.Bucket)
     async for row in cluster.query("SELECT 1"):
         print(row)
+    assert_type(cluster.query("SELECT 1"), acouchbase.cluster.AQueryResult)
+    hits = cluster.bucket("default").scope("s").search_query("index", None)
+    assert_type(hits, acouchbase.cluster.ASearchResult)
+    assert_type(hits.facets(), Dict[str, Any])
     await cluster.close()
 
 

@@ -147,7 +147,7 @@ class AsyncCollection(
         return refuse
 
 
-class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows]):
+class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows, RawRows]):
     """A scope; ``collection(name)`` gives an :class:`AsyncCollection`."""
 
 
