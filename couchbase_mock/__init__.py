@@ -372,6 +372,17 @@ class MockCluster:
 
         self._call(go)
 
+    def set_subdoc_replica_read(self, enabled: bool) -> None:
+        """Serve sub-document lookups on replicas (the ReplicaRead doc flag, server 7.5+; the
+        default) or answer them as an older server: the flag is refused (EINVAL) and bucket
+        configurations lack the ``subdoc.ReplicaRead`` capability. Bumps the configuration."""
+
+        def go() -> None:
+            self.cluster.subdoc_replica_read = bool(enabled)
+            self.cluster.bump()
+
+        self._call(go)
+
     def set_latency(self, ms: float, node: Optional[int] = None) -> None:
         """Delay every KV reply (of one node, or all) by ``ms`` milliseconds."""
         targets = [self._node(node)] if node is not None else self.cluster.nodes

@@ -90,6 +90,9 @@ class Cluster:
         self.protocol_errors = 0  # KV frames with an invalid magic (the connection was dropped)
         self.replication_lag = 0.0  # seconds before a mutation counts as replicated
         self.persistence_lag = 0.0  # ... and as persisted
+        # Server 7.5+: sub-document lookups may read a replica (the ReplicaRead doc flag), and
+        # bucket configurations say so ("subdoc.ReplicaRead"). Off: answered as a 7.0 server does.
+        self.subdoc_replica_read = True
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)
         self.rebalance()
 
@@ -211,7 +214,8 @@ class Cluster:
             "rev": self.rev, "revEpoch": 1, "name": name, "uuid": bucket.uuid, "nodeLocator": "vbucket",
             "bucketCapabilitiesVer": "",
             "bucketCapabilities": ["couchapi", "collections", "durableWrite", "tombstonedUserXAttrs", "dcp",
-                                   "cbhello", "touch", "cccp", "xdcrCheckpointing", "nodesExt", "xattr"],
+                                   "cbhello", "touch", "cccp", "xdcrCheckpointing", "nodesExt", "xattr"]
+                                  + (["subdoc.ReplicaRead"] if self.subdoc_replica_read else []),
             "collectionsManifestUid": f"{bucket.store.manifest.uid:x}",
             "clusterCapabilitiesVer": [1, 0],
             "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]},

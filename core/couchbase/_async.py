@@ -358,6 +358,7 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
         self._transcoder = cfg["transcoder"]
         self._quiet_default: bool = cfg["quiet"]
         self._iops_factory = iops_factory
+        self._preferred_server_group: Optional[str] = cfg["preferred_server_group"]
         self._owner = self._thread_ident()
         self._buckets: Dict[str, Any] = {}
         self._closed = False

@@ -36,7 +36,7 @@ from typing import (
     Type,
 )
 
-from couchbase import _durability
+from couchbase import _durability, _replica_lookup
 from couchbase import options as _o
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
@@ -68,6 +68,7 @@ from couchbase._kv_response import (
 )
 from couchbase.exceptions import (
     CouchbaseException,
+    DocumentUnretrievableException,
     FeatureUnavailableException,
     InvalidArgumentException,
     InvalidArgumentTypeException,
@@ -77,6 +78,7 @@ from couchbase.exceptions import (
     ValueTooLargeException,
 )
 from couchbase.items import Item, ItemCollection
+from couchbase.replica_reads import ReadPreference
 from couchbase.results import (
     MultiCounterResult,
     MultiExistsResult,
@@ -213,6 +215,7 @@ A_REMOVE = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_t
 A_BINARY = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_to")
 A_COUNTER = _o.allowed("timeout", "delta", "initial", "expiry", "durability", "persist_to", "replicate_to")
 A_LOOKUP = _o.allowed("timeout", "access_deleted")
+A_LOOKUP_REPLICA = _o.allowed("timeout", "read_preference")
 A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to",
                       "store_semantics", "preserve_expiry", "access_deleted",
                       "upsert_doc", "insert_doc", "replace_doc")
@@ -326,6 +329,7 @@ class KVOperations(DataStructuresMixin):
         # mutation tokens turned off: results still name the vBucket (SDK 4.x), which then costs a lookup
         cluster = getattr(bucket, "_cluster", None)
         self._tokens_off = getattr(cluster, "_settings", {}).get("enable_mutation_tokens") == "false"
+        self._server_group: Optional[str] = getattr(cluster, "_preferred_server_group", None)
 
     @property
     def default_transcoder(self) -> Transcoder:
@@ -443,11 +447,31 @@ class KVOperations(DataStructuresMixin):
 
     lock = get_and_lock
 
-    def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
+    def _check_read_preference(self, key: Any, opts: Mapping[str, Any]) -> None:
+        """SELECTED_SERVER_GROUP reads only copies in the cluster's preferred server group: with
+        none configured no copy qualifies (DocumentUnretrievableException, as SDK 4.x); with one,
+        FeatureUnavailableException (libcouchbase 3.3 does not know the nodes' server groups)."""
         pref = opts.get("read_preference")
-        if pref is not None and int(pref) != 0:  # ReadPreference.SELECTED_SERVER_GROUP
-            raise FeatureUnavailableException(
-                message="read_preference=SELECTED_SERVER_GROUP: libcouchbase 3 has no server groups")
+        if pref is None:
+            return
+        try:
+            pref = ReadPreference(pref)
+        except ValueError:
+            raise InvalidArgumentException(
+                message=f"read_preference must be a ReadPreference, got {pref!r}") from None
+        if pref is ReadPreference.NO_PREFERENCE:
+            return
+        group = getattr(self, "_server_group", None)
+        if group is None:
+            raise DocumentUnretrievableException(
+                f"no copy of {key!r} is in the preferred server group: read_preference="
+                "SELECTED_SERVER_GROUP needs ClusterOptions(preferred_server_group=...)")
+        raise FeatureUnavailableException(
+            message=f"read_preference=SELECTED_SERVER_GROUP (group {group!r}): libcouchbase 3.3 does not "
+                    "know the nodes' server groups")
+
+    def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
+        self._check_read_preference(key, opts)
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
         tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered
@@ -696,6 +720,29 @@ class KVOperations(DataStructuresMixin):
         checked = SD.check_specs(specs, lookup=True)
         return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP,
                                                        Decode(specs=checked), opts))
+
+    def _sched_lookup_replica(self, key: Any, specs: List[SD.Spec], opts: Mapping[str, Any],
+                              any_: bool) -> Any:
+        kb = key_bytes(key)
+        _o.timeout_us(opts.get("timeout"))  # checked; the forwarded packets carry the KV timeout
+        self._check_read_preference(key, opts)
+        return _replica_lookup.start(self._conn, key, kb, self._scope_b, self._coll_b, specs, any_)
+
+    def lookup_in_any_replica(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
+        """lookup_in on the first copy (active or replica) that answers: a LookupInReplicaResult
+        (``is_replica``). Needs a cluster with sub-document replica reads (Server 7.5+), else
+        FeatureUnavailableException; DocumentUnretrievableException when no copy can be read."""
+        opts = _o.merge("lookup_in_any_replica", A_LOOKUP_REPLICA, options, kwargs)
+        checked = SD.check_specs(specs, lookup=True)
+        return self._submit(lambda: self._sched_lookup_replica(key, checked, opts, True))
+
+    def lookup_in_all_replicas(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
+        """lookup_in on the active node and every replica: a list of LookupInReplicaResult, the
+        active's first. DocumentUnretrievableException (a DocumentNotFoundException) when no copy
+        can be read; FeatureUnavailableException on a cluster without sub-document replica reads."""
+        opts = _o.merge("lookup_in_all_replicas", A_LOOKUP_REPLICA, options, kwargs)
+        checked = SD.check_specs(specs, lookup=True)
+        return self._submit(lambda: self._sched_lookup_replica(key, checked, opts, False))
 
     def mutate_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
         """Change paths of a document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``."""

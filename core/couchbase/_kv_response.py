@@ -290,29 +290,33 @@ def _subdoc_fields(op: AsyncResult, resp: Any, specs: List[SD.Spec]) -> List[Sub
     pval = ffi.new("const char **")
     plen = ffi.new("size_t *")
     for i in range(count):
-        spec = specs[i] if i < len(specs) else None
-        path = spec.path if spec is not None else ""
         status = lib.lcb_respsubdoc_result_status(raw, i)
         lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
         data = _bytes(pval[0], plen[0]) if pval[0] != _NULL else b""
-        error: Optional[BaseException] = None
-        value: Any = None
-        kind = spec.kind if spec is not None else SD.GET
-        if kind == SD.EXISTS:
-            if status == 0:
-                value = True
-            else:
-                err = exception_for(status)
-                if isinstance(err, PathNotFoundException):
-                    value = False
-                else:
-                    error = err
-        elif status:
-            error = exception_for(status, f"path {path!r}: {exception_for(status).message}")
-        elif kind in (SD.GET, SD.GET_COUNT, SD.GET_DOC, SD.COUNTER):
-            value = SD.decode_value(data) if kind != SD.GET_DOC else data
-        fields.append(SubdocField(path, status, value, error))
+        fields.append(subdoc_field(specs[i] if i < len(specs) else None, status, data))
     return fields
+
+
+def subdoc_field(spec: Optional[SD.Spec], status: int, data: bytes) -> SubdocField:
+    """One path's outcome from its libcouchbase status and raw value (GET_DOC values stay raw)."""
+    path = spec.path if spec is not None else ""
+    error: Optional[BaseException] = None
+    value: Any = None
+    kind = spec.kind if spec is not None else SD.GET
+    if kind == SD.EXISTS:
+        if status == 0:
+            value = True
+        else:
+            err = exception_for(status)
+            if isinstance(err, PathNotFoundException):
+                value = False
+            else:
+                error = err
+    elif status:
+        error = exception_for(status, f"path {path!r}: {exception_for(status).message}")
+    elif kind in (SD.GET, SD.GET_COUNT, SD.GET_DOC, SD.COUNTER):
+        value = SD.decode_value(data) if kind != SD.GET_DOC else data
+    return SubdocField(path, status, value, error)
 
 
 def _decode_lookup(op: AsyncResult, resp: Any) -> None:

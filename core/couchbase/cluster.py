@@ -189,7 +189,15 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
     user, password = user or in_connstr.get("username", ""), password or in_connstr.get("password", "")
     return {"connstr": connstr, "settings": settings, "username": user, "password": password,
             "transcoder": transcoder,
-            "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode}
+            "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode,
+            "preferred_server_group": _server_group(opts.get("preferred_server_group"))}
+
+
+def _server_group(value: Any) -> Optional[str]:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise InvalidArgumentException(
+            message=f"preferred_server_group must be a non-empty str, got {value!r}")
+    return value
 
 
 class Cluster(ClusterCommon, ClusterManagement):
@@ -213,6 +221,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         self._transcoder: Transcoder = cfg["transcoder"]
         self._quiet_default: bool = cfg["quiet"]
         self._lockmode: int = cfg["lockmode"]
+        self._preferred_server_group: Optional[str] = cfg["preferred_server_group"]
         self._buckets: Dict[str, Bucket] = {}
         self._lock = threading.Lock()
         self._closed = False

@@ -397,8 +397,12 @@ def _virtual(conn: "KVConnection", req: "Request", doc: Doc) -> Dict[str, object
 
 @_handler
 def subdoc_lookup(conn: "KVConnection", req: "Request") -> bytes:
-    store = _target(conn, req)
     doc_flags = req.extras[0] if req.extras else 0
+    replica = bool(doc_flags & SD.DOC_REPLICA_READ)
+    if replica and not conn.cluster.subdoc_replica_read:
+        return _reply(req, P.EINVAL)  # a server before 7.5 knows no such doc flag
+    # ReplicaRead: only a replica copy answers (the active node says NOT_MY_VBUCKET)
+    store = _target(conn, req, replica=replica)
     specs: List[SD.LookupSpec] = []
     data, i = req.value, 0
     while i + 4 <= len(data):
