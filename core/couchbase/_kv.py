@@ -65,6 +65,7 @@ from couchbase._kv_response import (
     Decode,
     MultiCollector,
     ReportOp,
+    placeholder,
 )
 from couchbase.exceptions import (
     CouchbaseException,
@@ -726,7 +727,13 @@ class KVOperations(DataStructuresMixin):
         kb = key_bytes(key)
         _o.timeout_us(opts.get("timeout"))  # checked; the forwarded packets carry the KV timeout
         self._check_read_preference(key, opts)
-        return _replica_lookup.start(self._conn, key, kb, self._scope_b, self._coll_b, specs, any_)
+        inner = _replica_lookup.start(self._conn, key, kb, self._scope_b, self._coll_b, specs, any_)
+        op = placeholder()  # every front end's _wrap takes an AsyncResult (raw mode's callback/errback)
+        op.key = key
+        inner.on_done = op._adopt
+        if inner.done:
+            op._adopt(inner)
+        return op
 
     def lookup_in_any_replica(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
         """lookup_in on the first copy (active or replica) that answers: a LookupInReplicaResult

@@ -35,7 +35,7 @@ from couchbase.options import (  # noqa: F401
     WaitUntilReadyOptions,
 )
 from couchbase.results import DiagnosticsResult, PingResult
-from couchbase.transcoder import DefaultTranscoder, Transcoder
+from couchbase.transcoder import JSONTranscoder, Transcoder
 
 if TYPE_CHECKING:
     from couchbase.analytics import AnalyticsResult
@@ -178,8 +178,10 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
                 raise InvalidArgumentException(message=f"{name} must be True or False, got {opts[name]!r}")
             settings[setting] = "true" if opts[name] else "false"
     serializer = opts.get("serializer")
-    transcoder = opts.get("transcoder") or (DefaultTranscoder(serializer) if serializer is not None
-                                            else DefaultTranscoder())
+    # SDK 4.x's default: everything as JSON; bytes (and string/binary documents) are refused with
+    # ValueFormatException. DefaultTranscoder()/RawBinaryTranscoder() are there for bytes.
+    transcoder = opts.get("transcoder") or (JSONTranscoder(serializer) if serializer is not None
+                                            else JSONTranscoder())
     if not isinstance(transcoder, Transcoder) and not hasattr(transcoder, "encode_value"):
         raise InvalidArgumentException(message=f"transcoder must be a Transcoder, got {transcoder!r}")
     lockmode = opts.get("lockmode", LOCKMODE_WAIT)

@@ -20,7 +20,7 @@ from couchbase.exceptions import (
     ValueFormatException,
 )
 from couchbase.options import DecrementOptions, DeltaValue, GetOptions, SignedInt64, UpsertOptions
-from couchbase.transcoder import LegacyTranscoder
+from couchbase.transcoder import DefaultTranscoder, LegacyTranscoder, RawBinaryTranscoder, RawStringTranscoder
 
 
 def test_upsert_get_roundtrip_json(kv, key):
@@ -39,10 +39,33 @@ def test_upsert_get_roundtrip_json(kv, key):
 @pytest.mark.parametrize("value,fmt", [("héllo", FMT_UTF8), (b"\x00\x01bytes", FMT_BYTES),
                                        ([1, "x"], FMT_JSON)])
 def test_formats_roundtrip(kv, key, value, fmt):
-    kv.upsert(key, value)
-    got = kv.get(key)
+    tc = DefaultTranscoder()  # picks the format from the value's type
+    kv.upsert(key, value, transcoder=tc)
+    got = kv.get(key, transcoder=tc)
     assert got.value == value
     assert got.flags == fmt
+
+
+def test_default_transcoder_is_json(kv, key):
+    # SDK 4.x: the default stores everything as JSON (str too) and refuses bytes both ways
+    kv.upsert(key, "héllo")
+    got = kv.get(key)
+    assert got.value == "héllo" and got.flags == FMT_JSON
+    for value in (b"raw", bytearray(b"raw")):
+        with pytest.raises(ValueFormatException):
+            kv.upsert(key, value)
+        with pytest.raises(ValueFormatException):
+            kv.insert(key + "-new", value)
+        with pytest.raises(ValueFormatException):
+            kv.replace(key, value)
+    assert kv.get(key).value == "héllo"  # nothing was stored
+    kv.upsert(key, b"\x00raw", transcoder=RawBinaryTranscoder())
+    with pytest.raises(ValueFormatException):  # a binary document is not read as JSON
+        kv.get(key)
+    assert kv.get(key, transcoder=RawBinaryTranscoder()).value == b"\x00raw"
+    kv.upsert(key, "text", transcoder=RawStringTranscoder())
+    with pytest.raises(ValueFormatException):
+        kv.get(key)
 
 
 def test_pickle_with_legacy_transcoder(kv, key):
@@ -158,10 +181,11 @@ def test_counters(kv, key):
 
 
 def test_append_prepend(kv, key):
-    kv.upsert(key, "mid")
+    tc = RawStringTranscoder()
+    kv.upsert(key, "mid", transcoder=tc)
     kv.binary().append(key, "-end")
     kv.binary().prepend(key, "start-")
-    assert kv.get(key).value == "start-mid-end"
+    assert kv.get(key, transcoder=tc).value == "start-mid-end"
     with pytest.raises(DocumentNotFoundException):
         kv.binary().append(key + "-missing", "x")
 
@@ -279,7 +303,7 @@ def test_value_too_large(kv, key):
     from couchbase.exceptions import ValueTooLargeException
 
     with pytest.raises(ValueTooLargeException):
-        kv.upsert(key, b"x" * (20 * 1024 * 1024 + 1))
+        kv.upsert(key, b"x" * (20 * 1024 * 1024 + 1), transcoder=RawBinaryTranscoder())
 
 
 def test_replica_reads(kv, key):
