@@ -194,10 +194,16 @@ def _error(op: AsyncResult, resp: Any) -> CouchbaseException:
         cls = CollectionNotFoundException if raw.status_code == 0x88 else ScopeNotFoundException
         return cls(message=f"{cls.__name__[:-9]}: the server does not know the collection of {op.key!r} "
                            f"(retried until the timeout)", rc=resp.rc, context=context)
+    if raw.status_code == _NOT_LOCKED_STATUS:  # Server 7.6+; libcouchbase 3.3 has no code of its own for it
+        from couchbase.exceptions import DocumentNotLockedException
+
+        return DocumentNotLockedException(message=f"unlock: {op.key!r} is not locked", rc=resp.rc,
+                                          context=context)
     return exception_for(resp.rc, context=context)
 
 
 _LCB_ERR_TIMEOUT = 201
+_NOT_LOCKED_STATUS = 0x0E
 _UNKNOWN_COLLECTION_STATUS = (0x88, 0x8C)
 
 

@@ -196,7 +196,8 @@ def unlock(conn: "KVConnection", req: "Request") -> bytes:
     store = _target(conn, req)
     doc = _existing(store, req)
     if not store.is_locked(doc):
-        return _reply(req, P.ETMPFAIL)  # a 7.0 server; NOT_LOCKED came with 7.6
+        # Server 7.6 answers NOT_LOCKED to clients that negotiated extended errors; TMPFAIL otherwise
+        return _reply(req, P.NOT_LOCKED if XERROR in conn.features else P.ETMPFAIL)
     if req.cas != doc.lock_cas:
         return locked_reply(conn, req)
     doc.lock_until = 0.0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import pickle
+import time
 
 import pytest
 
@@ -14,6 +15,7 @@ from couchbase.exceptions import (
     DocumentExistsException,
     DocumentLockedException,
     DocumentNotFoundException,
+    DocumentNotLockedException,
     InvalidArgumentException,
     PathExistsException,
     PathNotFoundException,
@@ -153,6 +155,10 @@ def test_lock_unlock(kv, key):
     with pytest.raises((DocumentLockedException, CouchbaseException)):
         kv.upsert(key, {"n": 2}, timeout=0.5)
     kv.unlock(key, locked.cas)
+    started = time.monotonic()
+    with pytest.raises(DocumentNotLockedException):  # Server 7.6 says NOT_LOCKED, at once
+        kv.unlock(key, locked.cas, timeout=5)
+    assert time.monotonic() - started < 2.5  # not retried until the timeout
     assert kv.upsert(key, {"n": 3}).success
 
 
