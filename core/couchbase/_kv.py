@@ -448,31 +448,38 @@ class KVOperations(DataStructuresMixin):
 
     lock = get_and_lock
 
-    def _check_read_preference(self, key: Any, opts: Mapping[str, Any]) -> None:
+    def _check_read_preference(self, key: Any, opts: Mapping[str, Any]) -> Optional[AsyncResult]:
         """SELECTED_SERVER_GROUP reads only copies in the cluster's preferred server group: with
-        none configured no copy qualifies (DocumentUnretrievableException, as SDK 4.x); with one,
+        none configured no copy qualifies, and the read's outcome is DocumentUnretrievableException
+        (as SDK 4.x; returned as a failed operation, so a multi read reports it per key); with one,
         FeatureUnavailableException (libcouchbase 3.3 does not know the nodes' server groups)."""
         pref = opts.get("read_preference")
         if pref is None:
-            return
+            return None
         try:
             pref = ReadPreference(pref)
         except ValueError:
             raise InvalidArgumentException(
                 message=f"read_preference must be a ReadPreference, got {pref!r}") from None
         if pref is ReadPreference.NO_PREFERENCE:
-            return
+            return None
         group = getattr(self, "_server_group", None)
         if group is None:
-            raise DocumentUnretrievableException(
+            key_bytes(key)  # a bad key is still refused as such
+            op = placeholder()
+            op.key = key
+            op._fail(DocumentUnretrievableException(
                 f"no copy of {key!r} is in the preferred server group: read_preference="
-                "SELECTED_SERVER_GROUP needs ClusterOptions(preferred_server_group=...)")
+                "SELECTED_SERVER_GROUP needs ClusterOptions(preferred_server_group=...)"))
+            return op
         raise FeatureUnavailableException(
             message=f"read_preference=SELECTED_SERVER_GROUP (group {group!r}): libcouchbase 3.3 does not "
                     "know the nodes' server groups")
 
     def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
-        self._check_read_preference(key, opts)
+        unreadable = self._check_read_preference(key, opts)
+        if unreadable is not None:
+            return unreadable
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
         tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered
@@ -726,7 +733,9 @@ class KVOperations(DataStructuresMixin):
                               any_: bool) -> Any:
         kb = key_bytes(key)
         _o.timeout_us(opts.get("timeout"))  # checked; the forwarded packets carry the KV timeout
-        self._check_read_preference(key, opts)
+        unreadable = self._check_read_preference(key, opts)
+        if unreadable is not None:
+            return unreadable
         inner = _replica_lookup.start(self._conn, key, kb, self._scope_b, self._coll_b, specs, any_)
         op = placeholder()  # every front end's _wrap takes an AsyncResult (raw mode's callback/errback)
         op.key = key

@@ -501,6 +501,8 @@ class MultiCollector(Pending):
 
     def add(self, op: AsyncResult) -> None:
         self.ops.append(op)
+        if op.done:  # decided without the server (e.g. no copy in the preferred server group)
+            return
         self.remaining += 1
         op.on_done = self._one_done
 

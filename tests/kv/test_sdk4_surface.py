@@ -339,6 +339,12 @@ def test_replica_reads_4x(kv, key):
         kv.get_any_replica(key, read_preference=ReadPreference.SELECTED_SERVER_GROUP)
     with pytest.raises(DocumentUnretrievableException):
         kv.get_all_replicas(key, read_preference=ReadPreference.SELECTED_SERVER_GROUP)
+    # ... which a multi read reports per key
+    many = kv.get_any_replica_multi([key, key + "-2"], read_preference=ReadPreference.SELECTED_SERVER_GROUP,
+                                    return_exceptions=True)
+    assert not many.all_ok and not many.results
+    assert all(isinstance(e, DocumentUnretrievableException) for e in many.exceptions.values())
+    assert set(many.exceptions) == {key, key + "-2"}
     res = kv.get_any_replica_multi([key, key + "-missing"])
     assert res.results[key].value == {"r": 1}
     assert isinstance(res.exceptions[key + "-missing"], DocumentNotFoundException)
