@@ -222,6 +222,7 @@ A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "r
                       "upsert_doc", "insert_doc", "replace_doc")
 
 
+_LCB_ERR_DURABILITY_TOO_MANY = 1032
 _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
 _MUTATING = frozenset({K_MUTATION, K_COUNTER, K_MUTATE})
 
@@ -369,7 +370,13 @@ class KVOperations(DataStructuresMixin):
 
     def _check_rc(self, op: AsyncResult, rc: int, what: str) -> AsyncResult:
         if rc:
-            raise self._conn.not_scheduled(op, rc, f"{what} of {op.key!r}")
+            exc = self._conn.not_scheduled(op, rc, f"{what} of {op.key!r}")
+            if rc == _LCB_ERR_DURABILITY_TOO_MANY:
+                # the bucket has too few copies for the request: that is this operation's outcome
+                # (in a multi operation, this key's exception), as in SDK 4.x
+                op._fail(exc)
+                return op
+            raise exc
         return op
 
     def _durability(self, opts: Mapping[str, Any]) -> Tuple[int, int, int]:
