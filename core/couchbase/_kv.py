@@ -21,6 +21,7 @@ What responses become is :mod:`couchbase._kv_response`.
 from __future__ import annotations
 
 import contextlib
+import time
 from types import MappingProxyType
 from typing import (
     TYPE_CHECKING,
@@ -781,12 +782,56 @@ class KVOperations(DataStructuresMixin):
         multi = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
         return self._submit_multi([sched for _, sched in items], multi)
 
-    def _reject_multi_client_durability(self, name: str, opts: Mapping[str, Any]) -> None:
-        if any(self._durability(opts)[1:]):
-            raise InvalidArgumentException(
-                message=f"{name}: persist_to/replicate_to apply to single operations; use "
-                        f"durability=Durability.MAJORITY (server durability) for multi operations"
-            )
+    def _client_durable(self, items: List[Tuple[Any, Callable[[], AsyncResult]]],
+                        opts: Mapping[str, Any]) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
+        """Client durability (persist_to/replicate_to) for the operations of a multi call whose
+        libcouchbase command has no observe option (remove, counters): each key's operation
+        completes once its mutation is durable (observe rounds, :mod:`couchbase._durability`),
+        or fails with that key's exception. A requirement the bucket cannot meet fails the key
+        before anything is sent (DurabilityImpossibleException), as libcouchbase does for stores."""
+        _level, persist_to, replicate_to = self._durability(opts)
+        if not (persist_to or replicate_to):
+            return items
+        conn = self._conn
+        iops = conn.iops
+        if iops is not None:
+            call_later = iops.call_later
+        else:  # blocking: the connection's lock is held; wait between rounds in this thread
+            def call_later(delay: float, fn: Callable[[], Any]) -> None:
+                time.sleep(delay)
+                fn()
+
+        def durable(key: Any, schedule: Callable[[], AsyncResult]) -> Callable[[], AsyncResult]:
+            def sched() -> AsyncResult:
+                outer = placeholder()
+                outer.key = key
+                kb = key_bytes(key)
+                try:
+                    vbid = lib.pycb_key_vbucket(conn.instance, kb, len(kb))
+                    nrep, servers = _durability.servers_for(conn, max(vbid, 0))
+                    _durability.requirements(nrep, servers, persist_to, replicate_to)
+                except CouchbaseException as exc:
+                    outer._fail(exc)
+                    return outer
+                inner = schedule()
+
+                def mutated(op: Any) -> None:
+                    if op.error is not None:
+                        outer._fail(op.error)
+                        return
+                    result = op.result
+                    _durability.poll_async(
+                        conn, result.mutation_token(), persist_to, replicate_to, call_later,
+                        lambda exc: outer._fail(exc) if exc is not None else outer._resolve(result))
+
+                if inner.done:
+                    mutated(inner)
+                else:
+                    inner.on_done = mutated
+                return outer
+            return sched
+
+        return [(k, durable(k, sched)) for k, sched in items]
 
     @staticmethod
     def _keys_of(keys: Any, name: str) -> List[Any]:
@@ -907,8 +952,7 @@ class KVOperations(DataStructuresMixin):
             return self._sched_counter(k, sign * delta, o)
 
         items = self._keyed(name, keys, opts, A_COUNTER, sched)  # checks mixed durability first
-        self._reject_multi_client_durability(name, opts)
-        return self._multi(name, items, quiet)
+        return self._multi(name, self._client_durable(items, opts), quiet)
 
     def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """increment() many counters in one pipelined batch
@@ -978,8 +1022,7 @@ class KVOperations(DataStructuresMixin):
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
         items = self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove)
-        self._reject_multi_client_durability("remove_multi", opts)
-        return self._multi("remove_multi", items, quiet)
+        return self._multi("remove_multi", self._client_durable(items, opts), quiet)
 
     def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
         """touch() many documents in one pipelined batch."""
@@ -1022,14 +1065,13 @@ class KVOperations(DataStructuresMixin):
         else:
             d = _counter_number("counter_multi", "delta", delta)
             pairs = [(k, d) for k in self._keys_of(keys, "counter_multi")]
-        self._reject_multi_client_durability("counter_multi", opts)
         for k, d in pairs:
             key_bytes(k)
             if d == 0 or not -(2**63) <= d < 2**63:
                 raise InvalidArgumentException(
                     message=f"counter_multi: delta for {k!r} must be a non-zero signed 64-bit int, got {d}")
-        return self._multi("counter_multi",
-                           [(k, (lambda k=k, d=d: self._sched_counter(k, d, opts))) for k, d in pairs], quiet)
+        items = [(k, (lambda k=k, d=d: self._sched_counter(k, d, opts))) for k, d in pairs]
+        return self._multi("counter_multi", self._client_durable(items, opts), quiet)
 
     # ---- context managers ----------------------------------------------
     @contextlib.contextmanager
