@@ -704,6 +704,15 @@ class KVOperations(DataStructuresMixin):
             cas = _int_opt("mutate_in", "cas", cas, 0, 2**64 - 1)
         exp = _o.expiry_value(opts.get("expiry")) if mutation else 0
         preserve = bool(opts.get("preserve_expiry", False))
+        if preserve and mutation:  # the combinations SDK 4.x refuses
+            kinds = {s.kind for s in specs}
+            if SD.DICT_ADD in kinds:
+                raise InvalidArgumentException(
+                    message="mutate_in: preserve_expiry cannot be set with insert operations")
+            if SD.REPLACE in kinds and exp:
+                raise InvalidArgumentException(
+                    message="mutate_in: expiry and preserve_expiry cannot both be set with replace "
+                            "operations")
         semantics = opts.get("store_semantics")
         if semantics is None:  # the 3.x booleans
             spellings = (("upsert_doc", 1), ("insert_doc", 2), ("replace_doc", 0))

@@ -478,8 +478,9 @@ def subdoc_mutate(conn: "KVConnection", req: "Request") -> bytes:
         target.cas, target.seqno = new_cas, new_seqno
         store.docs[(req.cid, req.key)] = target
     else:
-        if _preserve_ttl(req) and doc is not None or (doc is not None and not expiry):
-            exp = doc.expiry if doc is not None else 0
+        # as a server does: a mutation without an expiry (and without PreserveTTL) clears the TTL
+        if _preserve_ttl(req) and doc is not None:
+            exp = doc.expiry
         else:
             exp = store.clock.absolute(expiry)
         new = Doc(outcome.doc, doc.flags if doc else 0x02000000, 1 if is_json(outcome.doc) else 0, new_cas,

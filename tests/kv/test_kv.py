@@ -148,6 +148,23 @@ def test_preserve_expiry(kv, key, mock):
     assert kv.exists(key).exists is False
 
 
+def test_mutate_in_expiry(kv, key, mock):
+    exptime = [SD.get("$document.exptime", xattr=True)]
+    kv.upsert(key, {"a": 1})
+    kv.mutate_in(key, [SD.upsert("a", 2)], expiry=datetime.timedelta(seconds=50))
+    assert kv.lookup_in(key, exptime).content_as[int](0) > 0
+    kv.mutate_in(key, [SD.upsert("a", 3)], preserve_expiry=True)
+    assert kv.lookup_in(key, exptime).content_as[int](0) > 0
+    kv.mutate_in(key, [SD.upsert("a", 4)])  # no expiry, not preserved: the server clears it
+    assert kv.lookup_in(key, exptime).content_as[int](0) == 0
+    # the combinations SDK 4.x refuses
+    with pytest.raises(InvalidArgumentException):
+        kv.mutate_in(key, [SD.insert("b", 1)], preserve_expiry=True)
+    with pytest.raises(InvalidArgumentException):
+        kv.mutate_in(key, [SD.replace("a", 1)], expiry=datetime.timedelta(seconds=5), preserve_expiry=True)
+    assert kv.get(key).value == {"a": 4}
+
+
 def test_lock_unlock(kv, key):
     kv.upsert(key, {"n": 1})
     locked = kv.get_and_lock(key, 10)
