@@ -194,6 +194,13 @@ def _error(op: AsyncResult, resp: Any) -> CouchbaseException:
         cls = CollectionNotFoundException if raw.status_code == 0x88 else ScopeNotFoundException
         return cls(message=f"{cls.__name__[:-9]}: the server does not know the collection of {op.key!r} "
                            f"(retried until the timeout)", rc=resp.rc, context=context)
+    if raw.status_code == _EINVAL_STATUS and resp.rc == _LCB_ERR_KVENGINE_INVALID_PACKET:
+        # the server refused the request's arguments (e.g. a mutation macro in array_addunique);
+        # libcouchbase calls that an invalid packet, SDK 4.x an invalid argument
+        from couchbase.exceptions import InvalidArgumentException
+
+        return InvalidArgumentException(message=f"the server refused the request for {op.key!r} as invalid "
+                                                f"(status EINVAL)", rc=resp.rc, context=context)
     if raw.status_code == _NOT_LOCKED_STATUS:  # Server 7.6+; libcouchbase 3.3 has no code of its own for it
         from couchbase.exceptions import DocumentNotLockedException
 
@@ -204,6 +211,8 @@ def _error(op: AsyncResult, resp: Any) -> CouchbaseException:
 
 _LCB_ERR_TIMEOUT = 201
 _NOT_LOCKED_STATUS = 0x0E
+_EINVAL_STATUS = 0x04
+_LCB_ERR_KVENGINE_INVALID_PACKET = 1031
 _UNKNOWN_COLLECTION_STATUS = (0x88, 0x8C)
 
 

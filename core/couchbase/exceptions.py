@@ -247,7 +247,9 @@ class DecodingFailureException(ValueFormatException):
     """A stored value could not be decoded."""
 
 
-InvalidValueException = ValueFormatException
+class InvalidValueException(CouchbaseException):
+    """A value the server cannot use where it was given (SDK 4.x: a sub-document value that
+    cannot be inserted at its path, see :class:`SubdocCantInsertValueException`)."""
 
 
 # ---- timeouts, network, cluster state ------------------------------------------------
@@ -495,7 +497,7 @@ class ValueTooDeepException(SubdocException):
     """The value would make the document too deep."""
 
 
-class SubdocCantInsertValueException(SubdocException):
+class SubdocCantInsertValueException(SubdocException, InvalidValueException):
     """The value cannot be inserted at the path (e.g. not valid JSON)."""
 
 
