@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
-from couchbase._instance import LOCKMODE_NONE, Connection, strerror
+from couchbase._instance import CLOSED_MESSAGE, CLUSTER_CLOSED, LOCKMODE_NONE, Connection, strerror
 from couchbase._kv import KVOperations
 from couchbase._kv_response import AsyncResult, MultiCollector, placeholder
 from couchbase._pending import Pending
@@ -90,7 +90,7 @@ class _Owned:
             run()
             return
         if conn.closed:
-            raise ObjectClosedException(message="the connection is closed")
+            raise ObjectClosedException(message=CLOSED_MESSAGE)
 
         def later(rc: int) -> None:
             try:
@@ -392,7 +392,7 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
         check_name("bucket", name)
         self._check_thread()
         if self._closed:
-            raise ObjectClosedException(message="the cluster is closed")
+            raise ObjectClosedException(message=CLUSTER_CLOSED)
         bucket = self._buckets.get(name)
         if bucket is None or bucket.closed:
             bucket = self._bucket_class(self, name, self._open(name))

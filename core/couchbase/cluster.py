@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 from couchbase import _connstr, _health, _requests
 from couchbase import options as _o
 from couchbase._common import ClusterCommon, check_name
-from couchbase._instance import LOCKMODE_WAIT, Connection
+from couchbase._instance import CLUSTER_CLOSED, LOCKMODE_WAIT, Connection
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
 from couchbase.exceptions import FeatureUnavailableException, InvalidArgumentException, ObjectClosedException
@@ -249,7 +249,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         """Open (once) and return a bucket."""
         check_name("bucket", name)
         if self._closed:
-            raise ObjectClosedException(message="the cluster is closed")
+            raise ObjectClosedException(message=CLUSTER_CLOSED)
         with self._lock:
             bucket = self._buckets.get(name)
             if bucket is None or bucket.closed:

@@ -355,8 +355,9 @@ class InternalSDKException(CouchbaseException):
     """An internal error in the SDK or libcouchbase."""
 
 
-class ObjectClosedException(CouchbaseException):
-    """The cluster, bucket or connection is closed."""
+class ObjectClosedException(CouchbaseException, RuntimeError):
+    """The cluster, bucket or connection is closed (a RuntimeError too, as SDK 4.x raises for
+    operations on a closed cluster)."""
 
 
 ClusterClosedException = ObjectClosedException
