@@ -75,7 +75,8 @@ def test_use_after_close(mock):
     with pytest.raises(ObjectClosedException):
         c.bucket("default")
     # SDK 4.x raises a RuntimeError with these words for operations on a closed cluster
-    for op in (lambda: c.query("SELECT 1"), lambda: c.analytics_query("SELECT 1"), lambda: coll.get("closing")):
+    for op in (lambda: c.query("SELECT 1"), lambda: c.analytics_query("SELECT 1"),
+               lambda: coll.get("closing")):
         with pytest.raises(RuntimeError, match="Cannot perform operations on a closed cluster"):
             op()
 
