@@ -1156,16 +1156,40 @@ class BinaryView:
     def prepend(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
         return self._kv.prepend(key, value, *options, **kwargs)
 
+    @staticmethod
+    def _typed_counter_args(name: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        """SDK 4.x's BinaryCollection takes ``delta`` as a DeltaValue and ``initial`` as a
+        SignedInt64 only (a plain int is refused with InvalidArgumentException); the counters on
+        the collection itself (``collection.increment(key, delta=5)``, this SDK's earlier API)
+        still take plain ints."""
+        given: Dict[str, Any] = {}
+        for block in options:
+            if isinstance(block, Mapping):
+                given.update(block)
+        given.update((k, v) for k, v in kwargs.items() if v is not None)
+        for field, cls in (("delta", _o.DeltaValue), ("initial", _o.SignedInt64)):
+            if field in given and not isinstance(given[field], cls):
+                raise InvalidArgumentException(
+                    message=f"binary().{name}: {field} must be a {cls.__name__}, got {given[field]!r} "
+                            f"(e.g. {field}={cls.__name__}(5))")
+
     def increment(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+        """Add ``delta`` (a DeltaValue, default 1); ``initial`` (a SignedInt64, default 0) creates
+        a missing counter, ``SignedInt64(-1)`` does not."""
+        self._typed_counter_args("increment", options, kwargs)
         return self._kv.increment(key, *options, **kwargs)
 
     def decrement(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+        """Subtract ``delta`` (a DeltaValue, default 1; never below 0); ``initial`` as increment."""
+        self._typed_counter_args("decrement", options, kwargs)
         return self._kv.decrement(key, *options, **kwargs)
 
     def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        self._typed_counter_args("increment_multi", options, kwargs)
         return self._kv.increment_multi(keys, *options, **kwargs)
 
     def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        self._typed_counter_args("decrement_multi", options, kwargs)
         return self._kv.decrement_multi(keys, *options, **kwargs)
 
     def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:

@@ -192,15 +192,25 @@ def test_counters(kv, key):
     with pytest.raises(DocumentNotFoundException):
         b.increment(key, initial=SignedInt64(-1))
     with pytest.raises(DocumentNotFoundException):
-        b.decrement(key, DecrementOptions(initial=-1))
+        b.decrement(key, DecrementOptions(initial=SignedInt64(-1)))
     assert b.increment(key + "-new").content == 0 and b.decrement(key + "-new2").content == 0
     assert b.increment(key, delta=DeltaValue(5), initial=SignedInt64(10)).content == 10
-    assert b.increment(key, delta=5).content == 15
-    assert b.decrement(key, delta=5).content == 10
-    assert b.increment(key, delta=5, initial=10).content == 15
-    assert b.decrement(key, delta=20).content == 0
+    assert b.increment(key, delta=DeltaValue(5)).content == 15
+    assert b.decrement(key, DecrementOptions(delta=DeltaValue(5))).content == 10
+    # SDK 4.x's binary() takes DeltaValue/SignedInt64 only ...
+    for bad in ({"delta": 5}, {"initial": 100}, {"delta": DeltaValue(1), "initial": 7}):
+        with pytest.raises(InvalidArgumentException):
+            b.increment(key, **bad)
+        with pytest.raises(InvalidArgumentException):
+            b.decrement(key, **bad)
     with pytest.raises(InvalidArgumentException):
-        b.increment(key, delta=0)
+        b.increment_multi([key], delta=2)
+    assert kv.get(key).value == 10  # nothing was sent
+    # ... the counters on the collection itself (this SDK's earlier API) take plain ints
+    assert kv.increment(key, delta=5, initial=10).content == 15
+    assert kv.decrement(key, delta=20).content == 0
+    with pytest.raises(InvalidArgumentException):
+        kv.increment(key, delta=0)
 
 
 def test_append_prepend(kv, key):
