@@ -356,8 +356,9 @@ class InternalSDKException(CouchbaseException):
 
 
 class ObjectClosedException(CouchbaseException, RuntimeError):
-    """The cluster, bucket or connection is closed (a RuntimeError too, as SDK 4.x raises for
-    operations on a closed cluster)."""
+    """The cluster, bucket or connection is closed.
+
+    Also a RuntimeError: SDK 4.x raises one for operations on a closed cluster."""
 
 
 ClusterClosedException = ObjectClosedException
