@@ -139,7 +139,7 @@ class ReplicaLookup(Pending):
     """One lookup_in_any_replica / lookup_in_all_replicas in flight."""
 
     __slots__ = ("conn", "key", "kb", "scope", "coll", "specs", "order", "any", "vbucket", "servers",
-                 "remaining", "found", "errors", "stage")
+                 "remaining", "found", "errors", "stage", "collections")
 
     def __init__(self, conn: "Connection", key: Any, kb: bytes, scope: bytes, coll: bytes,
                  specs: List[SD.Spec], any_: bool) -> None:
@@ -159,6 +159,7 @@ class ReplicaLookup(Pending):
         self.found: List[LookupInReplicaResult] = []
         self.errors: List[BaseException] = []
         self.stage: List[Any] = []
+        self.collections = True  # whether keys on the wire carry their collection id
 
     def describe(self) -> str:
         return f"a replica lookup of {self.key!r}"
@@ -177,7 +178,8 @@ class ReplicaLookup(Pending):
         cached = getattr(conn, "_replica_read_caps", None)
         need_config = cached is None or cached[0] != rev
         named = bool(self.coll)
-        collections = bool(lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_ENABLE_COLLECTIONS))
+        collections = self.collections = bool(lib.lcb_cntl_getu32(conn.instance,
+                                                                  lib.LCB_CNTL_ENABLE_COLLECTIONS))
         if named and not collections:
             raise FeatureUnavailableException(message="lookup_in on replicas of a named collection needs "
                                                       "collections enabled on the connection")
@@ -246,10 +248,10 @@ class ReplicaLookup(Pending):
         if not self.stage[0]:
             self._fail(self._unsupported())
             return
-        cid = self.stage[1] or 0
+        wire_key = _leb128(self.stage[1] or 0) + self.kb if self.collections else self.kb
         self.conn.sched_enter()  # called from a response: open a schedule context of our own
         try:
-            self._fan_out(_leb128(cid) + self.kb)
+            self._fan_out(wire_key)
         except BaseException as exc:  # noqa: BLE001 - delivered as the operation's error
             self._fail(exc)
         finally:
