@@ -108,3 +108,21 @@ def test_lookup_in_replica_needs_the_capability(mock, front_end, key):
             close()
     finally:
         mock.set_subdoc_replica_read(True)
+
+
+def test_lookup_in_replica_without_collections(mock, key):
+    # the wire key carries no collection id on a connection that did not negotiate collections
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    connstr = mock.connstr + ("&" if "?" in mock.connstr else "?") + "enable_collections=false"
+    cluster = Cluster(connstr, ClusterOptions(PasswordAuthenticator(mock.username, mock.password)))
+    try:
+        coll = cluster.bucket("default").default_collection()
+        coll.upsert(key, DOC)
+        for _ in range(2):  # the capability fetched, then cached
+            assert [r.is_replica for r in coll.lookup_in_all_replicas(key, [SD.get("name")])] == [False, True]
+            assert coll.lookup_in_any_replica(key, [SD.get("nested.x")]).content_as[int](0) == 1
+    finally:
+        cluster.close()
