@@ -37,6 +37,7 @@ class Node:
         self.tls_server: Optional[asyncio.AbstractServer] = None
         self.kv_ssl_port = 0
         self.connections: Set[Any] = set()
+        self.server_group = "Group 1"  # the server group the node is in (7.6 configs say so)
 
     def __repr__(self) -> str:
         return f"Node({self.index}, kv={self.kv_port}, running={self.running})"
@@ -202,7 +203,7 @@ class Cluster:
                 services[svc + "SSL"] = getattr(n, svc + "_ssl_port", 0)
             services["eventingSSL"] = getattr(n, "eventing_ssl_port", 0)
             out.append({"hostname": n.host, "services": {k: v for k, v in services.items() if v},
-                        "thisNode": False})
+                        "thisNode": False, "serverGroup": n.server_group})
         return out
 
     def bucket_config(self, name: str) -> Dict[str, Any]:
