@@ -103,6 +103,7 @@ UPSERT, INSERT, REPLACE, APPEND, PREPEND = 0, 1, 2, 4, 5
 GET_PLAIN, GET_TOUCH, GET_LOCK = 0, 1, 2
 # Replica modes (lcb_REPLICA_MODE).
 REPLICA_ANY, REPLICA_ALL = 0, 1
+_LCB_REPLICA_MODE_IDX0 = 2  # LCB_REPLICA_MODE_IDX0; IDX1, IDX2 follow
 
 
 # ---- connection-wide operations ------------------------------------------
@@ -456,11 +457,20 @@ class KVOperations(DataStructuresMixin):
 
     lock = get_and_lock
 
+    def _selected_group(self, opts: Mapping[str, Any]) -> Optional[str]:
+        """The server group a replica read is limited to (SELECTED_SERVER_GROUP with
+        ``ClusterOptions(preferred_server_group=...)``), else None."""
+        pref = opts.get("read_preference")
+        if pref is None or int(pref) == ReadPreference.NO_PREFERENCE:
+            return None
+        return getattr(self, "_server_group", None)
+
     def _check_read_preference(self, key: Any, opts: Mapping[str, Any]) -> Optional[AsyncResult]:
-        """SELECTED_SERVER_GROUP reads only copies in the cluster's preferred server group: with
-        none configured no copy qualifies, and the read's outcome is DocumentUnretrievableException
-        (as SDK 4.x; returned as a failed operation, so a multi read reports it per key); with one,
-        FeatureUnavailableException (libcouchbase 3.3 does not know the nodes' server groups)."""
+        """SELECTED_SERVER_GROUP reads only copies on nodes of the cluster's preferred server
+        group (their groups come from the bucket configuration, Server 7.6+; libcouchbase 3.3 does
+        not read them). With no group configured no copy qualifies, and the read's outcome is
+        DocumentUnretrievableException (as SDK 4.x; returned as a failed operation, so a multi read
+        reports it per key)."""
         pref = opts.get("read_preference")
         if pref is None:
             return None
@@ -480,14 +490,15 @@ class KVOperations(DataStructuresMixin):
                 f"no copy of {key!r} is in the preferred server group: read_preference="
                 "SELECTED_SERVER_GROUP needs ClusterOptions(preferred_server_group=...)"))
             return op
-        raise FeatureUnavailableException(
-            message=f"read_preference=SELECTED_SERVER_GROUP (group {group!r}): libcouchbase 3.3 does not "
-                    "know the nodes' server groups")
+        return None
 
     def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
         unreadable = self._check_read_preference(key, opts)
         if unreadable is not None:
             return unreadable
+        group = self._selected_group(opts)
+        if group is not None:
+            return self._sched_replica_in_group(key, opts, mode, group)
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
         tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered
@@ -495,6 +506,38 @@ class KVOperations(DataStructuresMixin):
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, tmo)
         return self._check_rc(op, rc, "replica read")
+
+    def _sched_replica_in_group(self, key: Any, opts: Mapping[str, Any], mode: int,
+                                group: str) -> AsyncResult:
+        """get_*_replica limited to the copies on nodes of ``group``: the active copy with a plain
+        get, replica n with libcouchbase's replica read of that index."""
+        kb = key_bytes(key)
+        tmo = _o.timeout_us(opts.get("timeout"))
+        tc = self._tc(opts)
+        s, c = self._scope_b, self._coll_b
+
+        def copy_op(copy: int) -> AsyncResult:
+            if copy == 0:
+                op, cookie = self._new_op(key, K_GET, Decode(tc))
+                rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), GET_PLAIN,
+                                  0, tmo)
+            else:
+                op, cookie = self._new_op(key, K_REPLICA, Decode(tc))
+                rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb),
+                                         _LCB_REPLICA_MODE_IDX0 + copy - 1, tmo)
+            return self._check_rc(op, rc, "replica read")
+
+        inner = _replica_lookup.start(self._conn, key, kb, s, c, [], mode == REPLICA_ANY, group, copy_op)
+        return self._adopted(key, inner)
+
+    def _adopted(self, key: Any, inner: Any) -> AsyncResult:
+        """An AsyncResult (what every front end's _wrap takes) completing as ``inner`` does."""
+        op = placeholder()
+        op.key = key
+        inner.on_done = op._adopt
+        if inner.done:
+            op._adopt(inner)
+        return op
 
     def get_any_replica(self, key: Any, *options: Any, **kwargs: Any) -> Any:
         """Read from the first copy (active or replica) that answers."""
@@ -753,13 +796,9 @@ class KVOperations(DataStructuresMixin):
         unreadable = self._check_read_preference(key, opts)
         if unreadable is not None:
             return unreadable
-        inner = _replica_lookup.start(self._conn, key, kb, self._scope_b, self._coll_b, specs, any_)
-        op = placeholder()  # every front end's _wrap takes an AsyncResult (raw mode's callback/errback)
-        op.key = key
-        inner.on_done = op._adopt
-        if inner.done:
-            op._adopt(inner)
-        return op
+        inner = _replica_lookup.start(self._conn, key, kb, self._scope_b, self._coll_b, specs, any_,
+                                      self._selected_group(opts))
+        return self._adopted(key, inner)
 
     def lookup_in_any_replica(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
         """lookup_in on the first copy (active or replica) that answers: a LookupInReplicaResult

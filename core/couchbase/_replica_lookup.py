@@ -10,6 +10,10 @@ that observe and client durability use, see :mod:`couchbase._durability`):
    revision) and, on a named collection, for the collection's id (GET_COLLECTION_ID);
 2. then one lookup goes to the active node (no flag) and one to each replica (ReplicaRead flag).
 
+With SELECTED_SERVER_GROUP only the copies on nodes of the preferred server group are read (the
+groups come from the same configuration, ``nodesExt[].serverGroup``); get_*_replica uses this too,
+reading each qualifying copy with libcouchbase's own get / indexed replica get.
+
 ``any``: the first copy that answers wins; when none can, DocumentUnretrievableException.
 ``all``: a list of every copy that answered; when none did, DocumentUnretrievableException (a
 DocumentNotFoundException). A cluster without the capability: FeatureUnavailableException.
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import TYPE_CHECKING, Any, Callable, List, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
@@ -35,7 +39,7 @@ from couchbase.exceptions import (
     FeatureUnavailableException,
     exception_for,
 )
-from couchbase.results import LookupInReplicaResult
+from couchbase.results import GetReplicaResult, LookupInReplicaResult
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection
@@ -139,10 +143,14 @@ class ReplicaLookup(Pending):
     """One lookup_in_any_replica / lookup_in_all_replicas in flight."""
 
     __slots__ = ("conn", "key", "kb", "scope", "coll", "specs", "order", "any", "vbucket", "servers",
-                 "remaining", "found", "errors", "stage", "collections")
+                 "remaining", "found", "errors", "stage", "collections", "group", "scheduler")
 
     def __init__(self, conn: "Connection", key: Any, kb: bytes, scope: bytes, coll: bytes,
-                 specs: List[SD.Spec], any_: bool) -> None:
+                 specs: List[SD.Spec], any_: bool, group: Optional[str] = None,
+                 scheduler: Optional[Callable[[int], Any]] = None) -> None:
+        """``group``: read only copies on nodes of this server group (SELECTED_SERVER_GROUP).
+        ``scheduler(copy)``: instead of sub-document lookups, schedule a read of copy ``copy``
+        (0 = active, n = replica n) and return its operation (replica gets in a server group)."""
         super().__init__()
         self.conn = conn
         self.key = key
@@ -160,6 +168,8 @@ class ReplicaLookup(Pending):
         self.errors: List[BaseException] = []
         self.stage: List[Any] = []
         self.collections = True  # whether keys on the wire carry their collection id
+        self.group = group
+        self.scheduler = scheduler
 
     def describe(self) -> str:
         return f"a replica lookup of {self.key!r}"
@@ -177,29 +187,32 @@ class ReplicaLookup(Pending):
         rev = lib.pycb_vb_revision(conn.instance)
         cached = getattr(conn, "_replica_read_caps", None)
         need_config = cached is None or cached[0] != rev
-        named = bool(self.coll)
+        lookups = self.scheduler is None
+        named = bool(self.coll) and lookups  # replica gets: libcouchbase routes the collection
         collections = self.collections = bool(lib.lcb_cntl_getu32(conn.instance,
                                                                   lib.LCB_CNTL_ENABLE_COLLECTIONS))
         if named and not collections:
             raise FeatureUnavailableException(message="lookup_in on replicas of a named collection needs "
                                                       "collections enabled on the connection")
         if not need_config and not named:
-            if not cached[1]:
+            if lookups and not cached[1]:
                 raise self._unsupported()
+            self.stage = [cached[1], None, cached[2]]
             conn.sched_enter()
             try:
                 self._fan_out(b"\x00" + self.kb if collections else self.kb)
             finally:
                 conn.sched_leave()
             return self
-        self.stage = [None, None]  # [capability ok, collection id]; filled by the replies
+        # [capability ok, collection id, server index -> server group]; filled by the replies
+        self.stage = [None, None, {}]
         self.remaining = int(need_config) + int(named)
         conn.sched_enter()
         try:
             if need_config:
                 _send(conn, self.servers[0], packet(_OP_GET_CONFIG), lambda *r: self._config(rev, *r))
             else:
-                self.stage[0] = cached[1]
+                self.stage[0], self.stage[2] = cached[1], cached[2]
             if named:
                 path = self.scope + b"." + self.coll
                 _send(conn, self.servers[0], packet(_OP_GET_CID, value=path), self._cid)
@@ -218,13 +231,14 @@ class ReplicaLookup(Pending):
             self._stage_failed(exception_for(rc) if rc else _status_error(status, "GET_CLUSTER_CONFIG"))
             return
         try:
-            caps = json.loads(body.decode("utf-8")).get("bucketCapabilities") or []
-        except (ValueError, UnicodeDecodeError, AttributeError):
+            config = json.loads(body.decode("utf-8"))
+            ok = CAPABILITY in (config.get("bucketCapabilities") or [])
+            groups = server_groups(config)
+        except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
             self._stage_failed(exception_for(1050, "the bucket configuration could not be parsed"))
             return
-        ok = CAPABILITY in caps
-        self.conn._replica_read_caps = (rev, ok)  # type: ignore[attr-defined]
-        self.stage[0] = ok
+        self.conn._replica_read_caps = (rev, ok, groups)  # type: ignore[attr-defined]
+        self.stage[0], self.stage[2] = ok, groups
         self._stage_done()
 
     def _cid(self, rc: int, status: int, extras: bytes, _body: bytes, _datatype: int, _cas: int) -> None:
@@ -245,7 +259,7 @@ class ReplicaLookup(Pending):
         self.remaining -= 1
         if self.remaining:
             return
-        if not self.stage[0]:
+        if self.scheduler is None and not self.stage[0]:
             self._fail(self._unsupported())
             return
         wire_key = _leb128(self.stage[1] or 0) + self.kb if self.collections else self.kb
@@ -259,9 +273,28 @@ class ReplicaLookup(Pending):
 
     # ---- stage 2: one lookup per copy -----------------------------------------
     def _fan_out(self, wire_key: bytes) -> None:
-        wire_specs = [self.specs[i] for i in self.order]
         live = [(i, s) for i, s in enumerate(self.servers) if s >= 0]
+        if self.group is not None:
+            groups = self.stage[2]
+            live = [(i, s) for i, s in live if groups.get(s) == self.group]
+            if not live:
+                self._fail(DocumentUnretrievableException(
+                    f"no copy of {self.key!r} is on a node of the preferred server group {self.group!r}"))
+                return
         self.remaining = len(live)
+        if self.scheduler is not None:
+            for copy, _server in live:
+                try:
+                    op = self.scheduler(copy)
+                except CouchbaseException as exc:
+                    self._got(copy, None, exc)
+                    continue
+                if op.done:
+                    self._got(copy, op)
+                else:
+                    op.on_done = lambda done, copy=copy: self._got(copy, done)
+            return
+        wire_specs = [self.specs[i] for i in self.order]
         for copy, server in live:
             pkt = lookup_packet(wire_key, self.vbucket, wire_specs, replica=copy > 0)
             _send(self.conn, server, pkt, lambda *r, copy=copy: self._reply(copy, *r))
@@ -282,6 +315,25 @@ class ReplicaLookup(Pending):
             self.errors.append(self._unsupported())
         else:
             self.errors.append(_status_error(status, f"lookup of {self.key!r}"))
+        if self.remaining == 0:
+            self._finish()
+
+    def _got(self, copy: int, op: Any, exc: Optional[BaseException] = None) -> None:
+        """One copy read by ``scheduler`` completed."""
+        self.remaining -= 1
+        if self.done:
+            return
+        error = exc if op is None else op.error
+        if error is not None:
+            self.errors.append(error)
+        else:
+            res = op.result
+            if not isinstance(res, GetReplicaResult):  # the active copy, read with a plain get
+                res = GetReplicaResult(res.key, 0, res.cas, res.value, res.flags, is_replica=False)
+            self.found.append(res)
+            if self.any:
+                self._resolve(res)
+                return
         if self.remaining == 0:
             self._finish()
 
@@ -317,7 +369,33 @@ class ReplicaLookup(Pending):
         self._fail(DocumentUnretrievableException(f"no copy of {self.key!r} could be read ({detail})"))
 
 
+def server_groups(config: Any) -> Dict[int, str]:
+    """Server index -> server group, from a bucket configuration (``nodesExt[].serverGroup``,
+    Server 7.6). libcouchbase numbers servers as ``vBucketServerMap.serverList`` lists them."""
+    by_endpoint: Dict[Tuple[Optional[str], int], str] = {}
+    for ext in config.get("nodesExt") or []:
+        port = (ext.get("services") or {}).get("kv")
+        if port is None or "serverGroup" not in ext:
+            continue
+        by_endpoint[(ext.get("hostname"), int(port))] = ext["serverGroup"]
+        if ext.get("thisNode") or not ext.get("hostname"):
+            by_endpoint[(None, int(port))] = ext["serverGroup"]  # the "$HOST" of the answering node
+    out: Dict[int, str] = {}
+    for index, endpoint in enumerate((config.get("vBucketServerMap") or {}).get("serverList") or []):
+        host, _, port = str(endpoint).rpartition(":")
+        host = host.strip("[]")
+        if not port.isdigit():
+            continue
+        group = by_endpoint.get((host, int(port)))
+        if group is None and host == "$HOST":
+            group = by_endpoint.get((None, int(port)))
+        if group is not None:
+            out[index] = group
+    return out
+
+
 def start(conn: "Connection", key: Any, kb: bytes, scope: bytes, coll: bytes, specs: List[SD.Spec],
-          any_: bool) -> ReplicaLookup:
-    """Schedule the lookup; returns the operation (a Pending)."""
-    return ReplicaLookup(conn, key, kb, scope, coll, specs, any_).start()
+          any_: bool, group: Optional[str] = None,
+          scheduler: Optional[Callable[[int], Any]] = None) -> ReplicaLookup:
+    """Schedule the lookups (or, with ``scheduler``, the reads); returns the operation (a Pending)."""
+    return ReplicaLookup(conn, key, kb, scope, coll, specs, any_, group, scheduler).start()

@@ -2,6 +2,9 @@
 server 7.5+ semantics), on every front end."""
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
 
 import couchbase.subdocument as SD
@@ -83,13 +86,61 @@ def test_lookup_in_replica_read_preference(mock, front_end, kv, key):
         kv.lookup_in_any_replica(key, [SD.get("name")], read_preference=7)
     with pytest.raises(InvalidArgumentException):  # a lookup takes no mutation spec
         kv.lookup_in_any_replica(key, [SD.upsert("name", 1)])
-    view, close = FRONT_ENDS[front_end](mock, preferred_server_group="group_1")
-    try:  # a group configured: libcouchbase 3.3 cannot tell which nodes are in it
-        with pytest.raises(FeatureUnavailableException):
-            view.lookup_in_any_replica(key, [SD.get("name")], read_preference=pref)
-        with pytest.raises(FeatureUnavailableException):
+
+
+def _eventually(check: Any, seconds: float = 15.0) -> Any:
+    """``check()`` once the client has the configuration that makes it pass (it polls for them)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_replica_reads_in_a_server_group(mock, front_end, key):
+    pref = ReadPreference.SELECTED_SERVER_GROUP
+    view, close = FRONT_ENDS[front_end](mock, preferred_server_group="Group 1")
+    active, replica = mock.vbucket_owners("default", key)[:2]
+    try:
+        view.upsert(key, DOC)
+        # every node in the preferred group: every copy qualifies
+        assert [r.is_replica for r in view.get_all_replicas(key, read_preference=pref)] == [False, True]
+        lookups = view.lookup_in_all_replicas(key, [SD.get("name")], read_preference=pref)
+        assert [r.is_replica for r in lookups] == [False, True]
+        mock.set_server_group(active, "elsewhere")  # only the replica is left in the group
+
+        def only_the_replica() -> None:
+            got = view.get_all_replicas(key, read_preference=pref)
+            assert [(r.is_replica, r.value) for r in got] == [(True, DOC)]
+        _eventually(only_the_replica)
+        assert view.get_any_replica(key, read_preference=pref).is_replica is True
+        res = view.lookup_in_any_replica(key, [SD.get("name")],
+                                         LookupInAnyReplicaOptions(read_preference=pref))
+        assert res.is_replica is True and res.content_as[str](0) == "n"
+        assert [r.is_replica for r in view.lookup_in_all_replicas(key, [SD.get("name")],
+                                                                   read_preference=pref)] == [True]
+        assert view.get_any_replica(key).value == DOC  # no preference: any copy
+        mock.set_server_group(replica, "elsewhere")  # no copy left in the group
+
+        def none_left() -> None:
+            try:
+                view.get_all_replicas(key, read_preference=pref)
+            except DocumentUnretrievableException:
+                return
+            raise AssertionError("a copy is still read from the group")
+        _eventually(none_left)
+        with pytest.raises(DocumentUnretrievableException):
             view.get_any_replica(key, read_preference=pref)
+        with pytest.raises(DocumentUnretrievableException):
+            view.lookup_in_any_replica(key, [SD.get("name")], read_preference=pref)
+        with pytest.raises(DocumentUnretrievableException):
+            view.lookup_in_all_replicas(key, [SD.get("name")], read_preference=pref)
     finally:
+        mock.set_server_group(active, "Group 1")
+        mock.set_server_group(replica, "Group 1")
         close()
 
 
