@@ -34,6 +34,7 @@ from couchbase.results import (
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -263,7 +264,8 @@ class Collection(
         asyncio.Future[MutationResult], asyncio.Future[CounterResult], asyncio.Future[LookupInResult],
         asyncio.Future[MutateInResult], asyncio.Future[MultiGetResult],
         asyncio.Future[MultiGetReplicaResult], asyncio.Future[MultiExistsResult],
-        asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult]]):
+        asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult],
+        asyncio.Future[LookupInReplicaResult], asyncio.Future[List[LookupInReplicaResult]]]):
     """Key-value operations returning awaitables (see the blocking Collection for each one).
 
     Args:

@@ -43,6 +43,7 @@ from couchbase.results import (
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -107,7 +108,8 @@ class Collection(
         AsyncCollectionBase[
         GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
-        MultiExistsResult, MultiMutationResult, MultiCounterResult]):
+        MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
+        List[LookupInReplicaResult]]):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 
     def _ds_driver(self) -> Callable[[Any], Any]:

@@ -62,6 +62,7 @@ from couchbase.results import (
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -494,7 +495,8 @@ class TxCollection(
         Deferred[ExistsResult], Deferred[MutationResult], Deferred[CounterResult],
         Deferred[LookupInResult], Deferred[MutateInResult], Deferred[MultiGetResult],
         Deferred[MultiGetReplicaResult], Deferred[MultiExistsResult], Deferred[MultiMutationResult],
-        Deferred[MultiCounterResult]]):
+        Deferred[MultiCounterResult], Deferred[LookupInReplicaResult],
+        Deferred[List[LookupInReplicaResult]]]):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
 
     def _ds_driver(self) -> Any:

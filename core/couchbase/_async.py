@@ -36,6 +36,8 @@ from couchbase._generic import (
     DiagnosticsT,
     ExistsT,
     GetT,
+    LookupInReplicasT,
+    LookupInReplicaT,
     LookupInT,
     MultiCounterT,
     MultiExistsT,
@@ -54,7 +56,7 @@ from couchbase._generic import (
     StatsT,
     ViewT,
 )
-from couchbase._instance import LOCKMODE_NONE, Connection, strerror
+from couchbase._instance import CLOSED_MESSAGE, CLUSTER_CLOSED, LOCKMODE_NONE, Connection, strerror
 from couchbase._kv import KVOperations
 from couchbase._kv_response import AsyncResult, MultiCollector, placeholder
 from couchbase._pending import Pending
@@ -125,7 +127,7 @@ class _Owned:
             run()
             return
         if conn.closed:
-            raise ObjectClosedException(message="the connection is closed")
+            raise ObjectClosedException(message=CLOSED_MESSAGE)
 
         def later(rc: int) -> None:
             try:
@@ -195,7 +197,7 @@ class _Owned:
 class AsyncCollectionBase(_Owned,
                           KVOperations[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT,
                                        MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
-                                       MultiCounterT],
+                                       MultiCounterT, LookupInReplicaT, LookupInReplicasT],
                           CollectionManagement):
     """Every key-value operation, completed on the loop (see :doc:`/frontends` for what each returns).
 
@@ -612,6 +614,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         self._transcoder = cfg["transcoder"]
         self._quiet_default: bool = cfg["quiet"]
         self._iops_factory = iops_factory
+        self._preferred_server_group: Optional[str] = cfg["preferred_server_group"]
         self._owner = self._thread_ident()
         self._buckets: Dict[str, Any] = {}
         self._closed = False
@@ -668,7 +671,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         check_name("bucket", name)
         self._check_thread()
         if self._closed:
-            raise ObjectClosedException(message="the cluster is closed")
+            raise ObjectClosedException(message=CLUSTER_CLOSED)
         bucket = self._buckets.get(name)
         if bucket is None or bucket.closed:
             bucket = self._bucket_class(self, name, self._open(name))
