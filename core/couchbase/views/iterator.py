@@ -57,17 +57,24 @@ _METHOD_OPTIONS = ("include_docs", "streaming", "row_processor", "query", "use_d
 class View:
     """An iterable view query (1.x ``couchbase.views.iterator.View``).
 
-    :param parent: the Connection the query runs on.
-    :param design: design document name; :param view: view name.
-    :param row_processor: object with ``handle_rows(rows, connection, include_docs)``.
-    :param include_docs: fetch each row's document (``row.doc``).
-    :param query: a :class:`~couchbase.views.params.Query`, or an encoded query string.
-    :param streaming: hand rows to the row processor in batches as they arrive, instead of
-        all at once (the rows and their order are the same).
-    :param params: other view parameters (``limit=``, ``mapkey_range=``, ``stale=``, ...),
-        merged over ``query``.
-
     After iteration, ``indexed_rows`` (also ``total_rows``) holds the index's row count.
+
+    Args:
+        parent: The Connection the query runs on.
+        design: The design document's name.
+        view: The view's name.
+        row_processor: An object with ``handle_rows(rows, connection, include_docs)``.
+        include_docs: Fetch each row's document (``row.doc``).
+        query: A :class:`~couchbase.views.params.Query`, or an encoded query string.
+        streaming: Hand rows to the row processor in batches as they arrive, instead of all at once
+            (the rows and their order are the same).
+        use_devmode: Query the development design document (``dev_`` prefix).
+        **params: Other view parameters (``limit=``, ``mapkey_range=``, ``stale=``, ...), merged over
+            ``query``.
+
+    Raises:
+        InvalidArgumentException: An empty design or view name, a row processor without
+            ``handle_rows``, or a bad query or parameter.
     """
 
     def __init__(
@@ -117,6 +124,7 @@ class View:
 
     @property
     def total_rows(self) -> Optional[int]:
+        """The index's row count, after iteration (the same as ``indexed_rows``)."""
         return self.indexed_rows
 
     def _options(self) -> Dict[str, Any]:
