@@ -215,9 +215,27 @@ class EventingFunctionSettings:
 
     @classmethod
     def new_settings(cls, **kwargs: Any) -> "EventingFunctionSettings":
+        """Settings with the given fields (the others at their defaults).
+
+        Args:
+            **kwargs: Fields of EventingFunctionSettings.
+
+        Returns:
+            EventingFunctionSettings: The settings.
+
+        Raises:
+            TypeError: An unknown field.
+        """
         return cls(**kwargs)
 
     def to_server(self) -> Dict[str, Any]:
+        """The settings as the eventing service takes them.
+
+        Returns:
+            dict: The JSON object (set fields only).
+
+        Never raises.
+        """
         out: Dict[str, Any] = {}
         for attr, (key, kind) in _SETTINGS.items():
             value = getattr(self, attr)
@@ -238,6 +256,16 @@ class EventingFunctionSettings:
 
     @classmethod
     def from_server(cls, raw: Dict[str, Any]) -> "EventingFunctionSettings":
+        """Settings from the service's JSON.
+
+        Args:
+            raw: The service's ``settings`` object.
+
+        Returns:
+            EventingFunctionSettings: The settings.
+
+        Never raises.
+        """
         kwargs: Dict[str, Any] = {}
         for attr, (key, kind) in _SETTINGS.items():
             if key in raw and raw[key] is not None:
@@ -278,6 +306,13 @@ class EventingFunction:
     settings: EventingFunctionSettings = None  # type: ignore[assignment]
 
     def to_server(self) -> Dict[str, Any]:
+        """The function as the eventing service takes it.
+
+        Returns:
+            dict: The JSON object.
+
+        Never raises.
+        """
         src = self.source_keyspace or EventingFunctionKeyspace()
         meta = self.metadata_keyspace or EventingFunctionKeyspace()
         depcfg: Dict[str, Any] = {
@@ -310,6 +345,17 @@ class EventingFunction:
 
     @classmethod
     def from_server(cls, raw: Any) -> "EventingFunction":  # raw: the server's JSON object
+        """A function from the service's JSON.
+
+        Args:
+            raw: The service's object of the function.
+
+        Returns:
+            EventingFunction: The function.
+
+        Raises:
+            AttributeError: ``raw`` is not a dict.
+        """
         dep: Any = raw.get("depcfg") or {}
         return cls(
             name=raw.get("appname"), code=raw.get("appcode"), version=raw.get("version"),
@@ -371,6 +417,16 @@ class EventingFunctionStatus:
 
     @classmethod
     def from_server(cls, raw: Any) -> "EventingFunctionStatus":  # raw: the server's JSON object
+        """A function's status from the service's JSON.
+
+        Args:
+            raw: The service's ``apps`` entry.
+
+        Returns:
+            EventingFunctionStatus: The status.
+
+        Never raises.
+        """
         try:
             state = EventingFunctionState(raw.get("composite_status", "unknown"))
         except ValueError:
@@ -430,7 +486,11 @@ _OPTS = frozenset({"timeout", "parent_span"})
 
 
 class EventingFunctionManager:
-    """Eventing functions of the cluster (admin scope)."""
+    """Eventing functions of the cluster (admin scope): ``cluster.eventing_functions()``.
+
+    Args:
+        run: The front end's driver of management programs.
+    """
 
     _scope: Optional[Dict[str, str]] = None
 
@@ -459,7 +519,23 @@ class EventingFunctionManager:
         return path_escape(name)
 
     def upsert_function(self, function: EventingFunction, *options: Any, **kwargs: Any) -> Any:
-        """Create or replace a function."""
+        """Create or replace a function.
+
+        Args:
+            function: The :class:`EventingFunction`.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``function`` not an EventingFunction, or a configuration the service
+                refuses.
+            EventingFunctionCompilationFailureException: Its code does not compile.
+            EventingFunctionIdenticalKeyspaceException: The source and metadata keyspaces are the same.
+            EventingFunctionCollectionNotFoundException: A keyspace's collection is missing.
+        """
         if not isinstance(function, EventingFunction):
             raise InvalidArgumentException(
                 message=f"upsert_function needs an EventingFunction, got {function!r}")
@@ -468,42 +544,148 @@ class EventingFunctionManager:
                           f"functions/{self._name(function.name)}", lambda b: None, body)
 
     def drop_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Delete an undeployed function."""
+        """Delete an undeployed function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionNotUnDeployedException: The function is deployed.
+        """
         return self._call("drop_function", options, kwargs, "DELETE", f"functions/{self._name(name)}",
                           lambda b: None)
 
     def get_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """An :class:`EventingFunction`."""
+        """A function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            EventingFunction: The function.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+        """
         return self._call("get_function", options, kwargs, "GET", f"functions/{self._name(name)}",
                           EventingFunction.from_server)
 
     def get_all_functions(self, *options: Any, **kwargs: Any) -> Any:
-        """Every function (of this manager's scope)."""
+        """Every function (of this manager's scope).
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[EventingFunction]: The functions.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         return self._call("get_all_functions", options, kwargs, "GET", "functions",
                           lambda b: [EventingFunction.from_server(f) for f in b or []])
 
     def deploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Deploy a function (it starts processing mutations)."""
+        """Deploy a function (it starts processing mutations).
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionAlreadyDeployedException: It is deployed already.
+        """
         return self._call("deploy_function", options, kwargs, "POST", f"functions/{self._name(name)}/deploy",
                           lambda b: None)
 
     def undeploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Undeploy a deployed function."""
+        """Undeploy a deployed function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionNotDeployedException: It is not deployed.
+        """
         return self._call("undeploy_function", options, kwargs, "POST",
                           f"functions/{self._name(name)}/undeploy", lambda b: None)
 
     def pause_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Pause a deployed function."""
+        """Pause a deployed function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionNotDeployedException: It is not deployed.
+            EventingFunctionNotBootstrappedException: It is still being deployed.
+        """
         return self._call("pause_function", options, kwargs, "POST", f"functions/{self._name(name)}/pause",
                           lambda b: None)
 
     def resume_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Resume a paused function."""
+        """Resume a paused function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionNotDeployedException: It is not deployed.
+        """
         return self._call("resume_function", options, kwargs, "POST", f"functions/{self._name(name)}/resume",
                           lambda b: None)
 
     def functions_status(self, *options: Any, **kwargs: Any) -> Any:
-        """:class:`EventingFunctionsStatus` of every function."""
+        """The status of every function (of this manager's scope).
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            EventingFunctionsStatus: The number of eventing nodes and each function's status.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         def parse(body: Any) -> EventingFunctionsStatus:
             body = body or {}
             apps = [a for a in body.get("apps") or [] if self._in_scope(a)]
@@ -519,7 +701,13 @@ class EventingFunctionManager:
 
 
 class ScopeEventingFunctionManager(EventingFunctionManager):
-    """Eventing functions of one scope (``scope.eventing_functions()``)."""
+    """Eventing functions of one scope (``scope.eventing_functions()``).
+
+    Args:
+        run: The front end's driver of management programs.
+        bucket_name: The scope's bucket.
+        scope_name: The scope.
+    """
 
     def __init__(self, run: Callable[[Program], Any], bucket_name: str, scope_name: str) -> None:
         super().__init__(run)
