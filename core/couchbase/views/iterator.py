@@ -31,17 +31,34 @@ class ViewRow(namedtuple("ViewRow", ["key", "value", "docid", "doc"])):
 
     @property
     def id(self) -> Any:  # noqa: A003 - the 1.x name, beside docid
+        """The id of the document that emitted the row (the same as ``docid``)."""
         return self.docid
 
 
 class RowProcessor:
-    """Turns raw view rows into :class:`ViewRow` objects (subclass or duck-type it)."""
+    """Turns raw view rows into :class:`ViewRow` objects (subclass or duck-type it).
+
+    Args:
+        rowclass: The class of the rows it makes (called with key, value, docid, doc).
+    """
 
     def __init__(self, rowclass: Any = ViewRow) -> None:
         self.rowclass = rowclass
 
     def handle_rows(self, rows: List[Dict[str, Any]], connection: Any, include_docs: bool) -> Iterable[Any]:
-        """Rows → objects. ``connection`` is the Connection (for include_docs' ``get_multi``)."""
+        """Raw rows to row objects.
+
+        Args:
+            rows: The raw rows (dicts with ``key``, ``value``, ``id``).
+            connection: The Connection (for include_docs' ``get_multi``).
+            include_docs: Also fetch each row's document.
+
+        Returns:
+            list: The row objects.
+
+        Raises:
+            TimeoutError: Fetching the documents timed out (include_docs).
+        """
         docs: Dict[Any, Any] = {}
         if include_docs:
             ids = list(dict.fromkeys(r["id"] for r in rows if r.get("id") is not None))
