@@ -93,7 +93,13 @@ class EventingFunctionState(enum.Enum):
 
 @dataclass
 class EventingFunctionKeyspace:
-    """A keyspace: ``bucket`` (required), ``scope``, ``collection``."""
+    """A keyspace: ``bucket`` (required), ``scope``, ``collection``.
+
+    Args:
+        bucket: The bucket.
+        scope: The scope (None: ``_default``).
+        collection: The collection (None: ``_default``).
+    """
 
     bucket: str = None  # type: ignore[assignment]
     scope: Optional[str] = None
@@ -102,7 +108,13 @@ class EventingFunctionKeyspace:
 
 @dataclass
 class EventingFunctionBucketBinding:
-    """A bucket alias the function's code uses, with its access."""
+    """A bucket alias the function's code uses, with its access.
+
+    Args:
+        alias: The name the code uses.
+        name: The keyspace it stands for.
+        access: Read-only or read-write (EventingFunctionBucketAccess).
+    """
 
     alias: str = None  # type: ignore[assignment]
     name: EventingFunctionKeyspace = None  # type: ignore[assignment]
@@ -120,24 +132,49 @@ class EventingFunctionUrlNoAuth(EventingFunctionUrlAuth):
 
 @dataclass
 class EventingFunctionUrlAuthBasic(EventingFunctionUrlAuth):
+    """HTTP basic authentication of a URL binding.
+
+    Args:
+        username: The user.
+        password: The password.
+    """
     username: str = None  # type: ignore[assignment]
     password: str = None  # type: ignore[assignment]
 
 
 @dataclass
 class EventingFunctionUrlAuthDigest(EventingFunctionUrlAuth):
+    """HTTP digest authentication of a URL binding.
+
+    Args:
+        username: The user.
+        password: The password.
+    """
     username: str = None  # type: ignore[assignment]
     password: str = None  # type: ignore[assignment]
 
 
 @dataclass
 class EventingFunctionUrlAuthBearer(EventingFunctionUrlAuth):
+    """Bearer-token authentication of a URL binding.
+
+    Args:
+        key: The token.
+    """
     key: str = None  # type: ignore[assignment]
 
 
 @dataclass
 class EventingFunctionUrlBinding:
-    """A URL alias (cURL from the function's code)."""
+    """A URL alias (cURL from the function's code).
+
+    Args:
+        hostname: The URL.
+        alias: The name the code uses.
+        allow_cookies: Keep cookies between calls.
+        validate_ssl_certificate: Verify the server's certificate.
+        auth: An EventingFunctionUrlAuth* (None: no authentication).
+    """
 
     hostname: str = None  # type: ignore[assignment]
     alias: str = None  # type: ignore[assignment]
@@ -148,7 +185,12 @@ class EventingFunctionUrlBinding:
 
 @dataclass
 class EventingFunctionConstantBinding:
-    """A constant alias."""
+    """A constant alias.
+
+    Args:
+        alias: The name the code uses.
+        literal: Its value.
+    """
 
     alias: str = None  # type: ignore[assignment]
     literal: str = None  # type: ignore[assignment]
@@ -404,7 +446,18 @@ def _url_from_server(raw: Any) -> EventingFunctionUrlBinding:  # raw: the server
 
 @dataclass
 class EventingFunctionStatus:
-    """One function's state in ``functions_status()``."""
+    """One function's state in ``functions_status()``.
+
+    Args:
+        name: The function's name.
+        num_bootstrapping_nodes: Nodes still deploying it.
+        num_deployed_nodes: Nodes running it.
+        state: Its EventingFunctionState.
+        deployment_status: Deployed or undeployed.
+        processing_status: Running or paused.
+        redeploy_required: Whether a change needs a redeploy.
+        function_scope: The scope it belongs to (``{"bucket": ..., "scope": ...}``).
+    """
 
     name: str = None  # type: ignore[assignment]
     num_bootstrapping_nodes: int = None  # type: ignore[assignment]
@@ -439,7 +492,12 @@ class EventingFunctionStatus:
 
 @dataclass
 class EventingFunctionsStatus:
-    """``functions_status()``: the eventing node count and each function's status."""
+    """``functions_status()``: the eventing node count and each function's status.
+
+    Args:
+        num_eventing_nodes: The number of eventing nodes.
+        functions: Each function's EventingFunctionStatus.
+    """
 
     num_eventing_nodes: int = None  # type: ignore[assignment]
     functions: List[EventingFunctionStatus] = field(default_factory=list)
