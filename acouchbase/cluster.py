@@ -247,7 +247,16 @@ class AIOClientMixin:
     awaitable completing with the object once its connection is ready) and ``connected``."""
 
     def on_connect(self: _Client) -> asyncio.Future[_Client]:
-        """An awaitable completing with this object once connected (or failing with the reason)."""
+        """Completes with the bucket or cluster once its connection is ready.
+
+        Returns:
+            asyncio.Future: Resolves to this object.
+
+        Raises:
+            AuthenticationException: Through the future: wrong credentials.
+            BucketNotFoundException: Through the future (a bucket): no such bucket, or no access.
+            TimeoutException: Through the future: no node answered in time.
+        """
         return super().on_connect()  # type: ignore[misc,no-any-return]  # a mixin: the base is next in the MRO
 
     @property

@@ -30,21 +30,26 @@ __all__ = ["MockCluster"]
 
 
 class MockCluster:
-    """A running mock cluster.
+    """A running mock cluster (a context manager: ``with MockCluster(...) as mock``).
 
-    :param nodes: number of nodes (each with its own KV and HTTP ports).
-    :param replicas: replicas per vBucket (0–3, at most nodes-1 are placed).
-    :param buckets: bucket names.
-    :param vbuckets: vBuckets per bucket (default 64).
-    :param username: / :param password: the one RBAC user (default Administrator/password).
-    :param latency_ms: delay added to every KV reply.
-    :param http: also serve the HTTP services (mgmt, views, query, search, analytics).
-    :param tls: also serve TLS ports (a generated CA; its path is ``ca_cert_path``).
-    :param control_port: port of the HTTP control API (0: a free one, or ``base_port``'s; None: none).
-    :param base_port: pin every port instead of taking free ones, so that a mock restarted with the
-        same ``base_port`` comes back on the same addresses, as a restarted server does. Node ``i``
-        uses ``base_port + i * PORTS_PER_NODE`` onwards (see :meth:`pinned_ports`); the control port,
-        when ``control_port`` is 0, is the first port after the last node's.
+    Args:
+        nodes: The number of nodes (each with its own KV and HTTP ports).
+        replicas: Replicas per vBucket (0-3; at most nodes-1 are placed).
+        buckets: The bucket names.
+        vbuckets: vBuckets per bucket (default 64).
+        username: The one RBAC user (default Administrator).
+        password: Its password (default ``password``).
+        latency_ms: A delay added to every KV reply.
+        http: Also serve the HTTP services (mgmt, views, query, search, analytics, eventing).
+        tls: Also serve TLS ports (a generated CA; its path is ``ca_cert_path``).
+        control_port: The port of the HTTP control API (0: a free one, or ``base_port``'s; None: none).
+        base_port: Pin every port instead of taking free ones, so that a mock restarted with the same
+            ``base_port`` comes back on the same addresses, as a restarted server does. Node ``i``
+            uses ``base_port + i * PORTS_PER_NODE`` onwards (see :meth:`pinned_ports`); the control
+            port, when ``control_port`` is 0, is the first port after the last node's.
+
+    Raises:
+        ValueError: ``base_port`` out of range for the ports it needs.
     """
 
     #: ports reserved per node with ``base_port``: KV, KV TLS, then each HTTP service, then its TLS twin.
@@ -74,8 +79,15 @@ class MockCluster:
         self.control_port = 0
 
     def add_user(self, username: str, password: str = "") -> None:
-        """Accept ``username``/``password`` as well as the RBAC user (e.g. a bucket's name and
-        password, which 1.x clients authenticate with)."""
+        """Accept ``username``/``password`` as well as the RBAC user (a bucket's name and password, which 1.x
+        clients authenticate with).
+
+        Args:
+            username: The user name.
+            password: Its password.
+
+        Never raises.
+        """
         self.cluster.extra_users[username] = password
 
     def _pin_ports(self, base_port: int, control_port: Optional[int]) -> Optional[int]:
@@ -102,7 +114,14 @@ class MockCluster:
         return base_port + len(nodes) * self.PORTS_PER_NODE if control_port == 0 else control_port
 
     def pinned_ports(self) -> Dict[str, int]:
-        """Every port this mock listens on, by name (``node0.kv``, ``node0.mgmt``, …, ``control``)."""
+        """Every port this mock listens on, by name (``node0.kv``, ``node0.mgmt``, ..., ``control``).
+
+        Returns:
+            dict: name -> port.
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         from couchbase_mock.http.cluster_view import SERVICES, TLS_SERVICES
 
         ports: Dict[str, int] = {}
@@ -122,7 +141,15 @@ class MockCluster:
 
     # ---- life cycle -------------------------------------------------------------
     def start(self) -> "MockCluster":
-        """Start the loop thread and every node; returns when all ports listen."""
+        """Start the loop thread and every node; returns when all ports listen.
+
+        Returns:
+            MockCluster: This mock (``mock = MockCluster().start()``).
+
+        Raises:
+            OSError: A port could not be bound (a pinned port in use).
+            RuntimeError: The loop thread failed to start the cluster.
+        """
         if self._thread is not None:
             return self
         ready = threading.Event()
@@ -151,7 +178,10 @@ class MockCluster:
         return self
 
     def stop(self) -> None:
-        """Close every port and stop the loop thread."""
+        """Close every port and stop the loop thread (stopping twice is harmless).
+
+        Never raises.
+        """
         if self._loop is None or self._thread is None:
             return
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -275,6 +305,16 @@ class MockCluster:
         return f"couchbases://{hosts}"
 
     def connstr_for(self, bucket: str) -> str:
+        """The connection string naming ``bucket`` (``couchbase://.../bucket``, for 1.x-style clients).
+
+        Args:
+            bucket: The bucket's name.
+
+        Returns:
+            str: The connection string.
+
+        Never raises.
+        """
         return f"{self.connstr}/{bucket}"
 
     @property
@@ -284,6 +324,7 @@ class MockCluster:
 
     @property
     def nodes(self) -> List[Node]:
+        """The cluster's nodes (the mock's internal Node objects)."""
         return self.cluster.nodes
 
     # ---- control ----------------------------------------------------------------------
@@ -293,11 +334,20 @@ class MockCluster:
         return self.cluster.nodes[index]
 
     def stop_node(self, index: int, failover: bool = True) -> None:
-        """Hard stop: close the node's ports and sockets. With ``failover`` (default)
-        the node also leaves the map: replicas are promoted and the vBuckets and
-        their replicas spread over the remaining nodes (new map, higher rev), as
-        CouchbaseMock does; without it the map is unchanged, as when a node has
-        crashed and no one has failed it over yet."""
+        """Hard stop: close the node's ports and sockets.
+
+        With ``failover`` (default) the node also leaves the map: replicas are promoted and the vBuckets
+        and their replicas spread over the remaining nodes (new map, higher rev), as CouchbaseMock does;
+        without it the map is unchanged, as when a node has crashed and no one has failed it over yet.
+
+        Args:
+            index: The node's index.
+            failover: Also fail it over (a new map).
+
+        Raises:
+            ValueError: No node ``index``.
+            RuntimeError: The mock is not running.
+        """
         node = self._node(index)
 
         async def go() -> None:
@@ -309,8 +359,17 @@ class MockCluster:
         self._call(go)
 
     def failover(self, index: int, mode: str = "hard") -> None:
-        """Fail a node over: ``hard`` (stop it), ``hang`` (keep sockets, swallow requests,
-        drop it from the map) or ``move`` (silent vBucket move; clients learn from NMVB)."""
+        """Fail a node over: ``hard`` (stop it), ``hang`` (keep sockets, swallow requests, drop it from the
+        map) or ``move`` (silent vBucket move; clients learn from NOT_MY_VBUCKET).
+
+        Args:
+            index: The node's index.
+            mode: ``hard``, ``hang`` or ``move``.
+
+        Raises:
+            ValueError: No node ``index``, or an unknown mode.
+            RuntimeError: The mock is not running.
+        """
         if mode == "hard":
             self.stop_node(index)
         elif mode == "hang":
@@ -328,7 +387,15 @@ class MockCluster:
             raise ValueError(f"failover mode must be hard, hang or move, got {mode!r}")
 
     def start_node(self, index: int) -> None:
-        """Bring a stopped node back and rebalance."""
+        """Bring a stopped node back and rebalance.
+
+        Args:
+            index: The node's index.
+
+        Raises:
+            ValueError: No node ``index``.
+            RuntimeError: The mock is not running.
+        """
         node = self._node(index)
 
         async def go() -> None:
@@ -340,7 +407,19 @@ class MockCluster:
         self._call(go)
 
     def vbucket_owners(self, bucket: str, key: str) -> List[int]:
-        """Node indexes holding ``key``: [active, replica1, ...] (-1 = none)."""
+        """The nodes holding ``key``: [active, replica1, ...] (-1 = none).
+
+        Args:
+            bucket: The bucket's name.
+            key: The document key.
+
+        Returns:
+            list[int]: Node indexes.
+
+        Raises:
+            ValueError: No such bucket.
+            RuntimeError: The mock is not running.
+        """
         import zlib
 
         def go() -> List[int]:
@@ -351,12 +430,25 @@ class MockCluster:
         return self._call(go)
 
     def rebalance(self) -> None:
-        """Recompute the vBucket maps over the nodes in the cluster (new rev, pushed)."""
+        """Recompute the vBucket maps over the nodes in the cluster (new rev, pushed to clients).
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         self._call(self.cluster.rebalance)
 
     def add_node(self, rebalance: bool = True) -> int:
-        """Start a new node (its own KV and HTTP ports); with ``rebalance`` it takes a
-        share of the vBuckets at once. Returns its index."""
+        """Start a new node (its own KV and HTTP ports).
+
+        Args:
+            rebalance: Give it a share of the vBuckets at once.
+
+        Returns:
+            int: The new node's index.
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         async def go() -> int:
             node = Node(len(self.cluster.nodes))
             node.latency = self._latency
@@ -369,8 +461,17 @@ class MockCluster:
         return self._call(go)
 
     def set_lag(self, replication_ms: float = 0, persistence_ms: float = 0) -> None:
-        """Simulated lag: a mutation counts as replicated / persisted (for OBSERVE_SEQNO and
-        OBSERVE) only this long after it was applied. Default 0: instant."""
+        """Simulated lag: a mutation counts as replicated / persisted (for OBSERVE_SEQNO and OBSERVE) only
+        this long after it was applied. Default 0: instant.
+
+        Args:
+            replication_ms: The replication lag.
+            persistence_ms: The persistence lag.
+
+        Raises:
+            ValueError: A negative lag.
+            RuntimeError: The mock is not running.
+        """
         if replication_ms < 0 or persistence_ms < 0:
             raise ValueError("lag must not be negative")
 
@@ -406,7 +507,16 @@ class MockCluster:
         self._call(go)
 
     def set_latency(self, ms: float, node: Optional[int] = None) -> None:
-        """Delay every KV reply (of one node, or all) by ``ms`` milliseconds."""
+        """Delay every KV reply (of one node, or all) by ``ms`` milliseconds.
+
+        Args:
+            ms: The delay.
+            node: One node's index (None: every node).
+
+        Raises:
+            ValueError: No node ``index``.
+            RuntimeError: The mock is not running.
+        """
         targets = [self._node(node)] if node is not None else self.cluster.nodes
 
         def go() -> None:
@@ -416,7 +526,16 @@ class MockCluster:
         self._call(go)
 
     def pause_node(self, index: int, seconds: float) -> None:
-        """Hold the node's replies for ``seconds``."""
+        """Hold the node's replies for ``seconds``.
+
+        Args:
+            index: The node's index.
+            seconds: How long.
+
+        Raises:
+            ValueError: No node ``index``.
+            RuntimeError: The mock is not running.
+        """
         node = self._node(index)
 
         def go() -> None:
@@ -426,14 +545,35 @@ class MockCluster:
 
     def inject_error(self, status: int, opcode: Optional[int] = None, key: Optional[str] = None,
                      count: int = 1, node: Optional[int] = None) -> None:
-        """Answer the next ``count`` matching requests with ``status``."""
+        """Answer the next ``count`` matching requests with ``status``.
+
+        Args:
+            status: The memcached status to answer with (``0x86`` TMPFAIL, ...).
+            opcode: Only requests with this opcode (None: any).
+            key: Only requests for this key (None: any).
+            count: How many requests.
+            node: Only on this node (None: any).
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         rule = {"status": int(status), "opcode": opcode, "key": key.encode() if key else None,
                 "count": int(count), "node": node}
         self._call(lambda: self.cluster.injected.append(rule))
 
     def chaos(self, mode: str, count: int = 1, node: Optional[int] = None) -> None:
-        """Damage the next ``count`` reply batches: ``truncate`` (send half, then reset the
-        connection) or ``corrupt`` (a bad magic byte)."""
+        """Damage the next ``count`` reply batches: ``truncate`` (send half, then reset the connection) or
+        ``corrupt`` (a bad magic byte).
+
+        Args:
+            mode: ``truncate`` or ``corrupt``.
+            count: How many reply batches.
+            node: Only on this node (None: any).
+
+        Raises:
+            ValueError: An unknown mode.
+            RuntimeError: The mock is not running.
+        """
         if mode not in ("truncate", "corrupt"):
             raise ValueError(f"chaos mode must be truncate or corrupt, got {mode!r}")
         if node is not None:
@@ -442,7 +582,15 @@ class MockCluster:
         self._call(lambda: self.cluster.chaos.append(rule))
 
     def drop_connections(self, node: Optional[int] = None, reset: bool = True) -> None:
-        """Close (or reset) the clients' KV connections."""
+        """Close (or reset) the clients' KV connections.
+
+        Args:
+            node: Only this node's (None: every node's).
+            reset: Reset (RST) instead of closing (FIN).
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         targets = [self._node(node)] if node is not None else self.cluster.nodes
 
         def go() -> None:
@@ -453,14 +601,44 @@ class MockCluster:
         self._call(go)
 
     def advance_clock(self, seconds: float) -> None:
-        """Move the mock's clock forward (expiry, lock timeouts)."""
+        """Move the mock's clock forward (expiry, lock timeouts) without sleeping.
+
+        Args:
+            seconds: How far.
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         self._call(lambda: self.cluster.clock.advance(seconds))
 
     def create_scope(self, bucket: str, scope: str) -> None:
+        """Create a scope (if needed).
+
+        Args:
+            bucket: The bucket's name.
+            scope: The scope's name.
+
+        Raises:
+            ValueError: No such bucket.
+            RuntimeError: The mock is not running.
+        """
         self._call(lambda: self._bucket(bucket).store.manifest.create(scope, None))
 
     def create_collection(self, bucket: str, scope: str, collection: str) -> int:
-        """Create (if needed) a scope and collection; returns the collection id."""
+        """Create (if needed) a scope and collection.
+
+        Args:
+            bucket: The bucket's name.
+            scope: The scope's name.
+            collection: The collection's name.
+
+        Returns:
+            int: The collection id.
+
+        Raises:
+            ValueError: No such bucket.
+            RuntimeError: The mock is not running.
+        """
         def go() -> int:
             cid = self._bucket(bucket).store.manifest.create(scope, collection)
             self.cluster.bump()
@@ -482,7 +660,21 @@ class MockCluster:
 
     def get_doc(self, bucket: str, key: str, scope: str = "_default",
                 collection: str = "_default") -> Optional[Dict[str, Any]]:
-        """The stored document (value bytes, flags, cas, expiry) or None."""
+        """The stored document, read directly (no client involved).
+
+        Args:
+            bucket: The bucket's name.
+            key: The document key.
+            scope: The scope.
+            collection: The collection.
+
+        Returns:
+            dict: ``value`` (bytes), ``flags``, ``cas``, ``expiry``; None when absent.
+
+        Raises:
+            ValueError: No such bucket or collection.
+            RuntimeError: The mock is not running.
+        """
         def go() -> Optional[Dict[str, Any]]:
             b = self._bucket(bucket)
             doc = b.store.live(self._cid(b, scope, collection), key.encode())
@@ -494,7 +686,20 @@ class MockCluster:
 
     def put_doc(self, bucket: str, key: str, value: bytes, flags: int = 0x02000000, scope: str = "_default",
                 collection: str = "_default") -> None:
-        """Store a document directly (no client involved)."""
+        """Store a document directly (no client involved).
+
+        Args:
+            bucket: The bucket's name.
+            key: The document key.
+            value: The stored bytes.
+            flags: The flags (default: JSON).
+            scope: The scope.
+            collection: The collection.
+
+        Raises:
+            ValueError: No such bucket or collection.
+            RuntimeError: The mock is not running.
+        """
         import zlib
 
         def go() -> None:
@@ -508,7 +713,17 @@ class MockCluster:
         self._call(go)
 
     def put_docs(self, bucket: str, docs: Dict[str, bytes], flags: int = 0x02000000) -> None:
-        """Store many documents in the default collection at once (one hop to the loop)."""
+        """Store many documents in the default collection at once (one hop to the loop).
+
+        Args:
+            bucket: The bucket's name.
+            docs: key -> stored bytes.
+            flags: The flags of every document (default: JSON).
+
+        Raises:
+            ValueError: No such bucket.
+            RuntimeError: The mock is not running.
+        """
         import zlib
 
         def go() -> None:
@@ -523,9 +738,18 @@ class MockCluster:
 
     def create_search_index(self, name: str, bucket: str, fields: Optional[Sequence[str]] = None,
                             doc_type: Optional[str] = None, delay: float = 0) -> None:
-        """Create (or replace) a search index over ``bucket``'s default collection: every
-        field, or only the dotted ``fields``; only documents whose ``type`` field equals
-        ``doc_type`` when given; ``delay`` seconds before each query answers."""
+        """Create (or replace) a search index over ``bucket``'s default collection.
+
+        Args:
+            name: The index's name.
+            bucket: The bucket it indexes.
+            fields: Only these dotted fields (None: every field).
+            doc_type: Only documents whose ``type`` field equals this.
+            delay: Seconds before each query answers.
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         from couchbase_mock.search import control
 
         def go() -> None:
@@ -535,13 +759,28 @@ class MockCluster:
         self._call(go)
 
     def drop_search_index(self, name: str) -> None:
-        """Delete a search index."""
+        """Delete a search index.
+
+        Args:
+            name: The index's name.
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         from couchbase_mock.search import control
 
         self._call(lambda: control.drop_index(self.cluster, name))
 
     def info(self) -> Dict[str, Any]:
-        """Nodes, ports, buckets and counters."""
+        """Nodes, ports, buckets and counters.
+
+        Returns:
+            dict: ``rev``, ``ops``, ``buckets``, ``auth_mechanisms``, ``auth_failures``, ``protocol_errors``,
+            pending chaos and injected errors, and ``nodes`` (index, ports, running, hung, failed_over).
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
         def go() -> Dict[str, Any]:
             return {"rev": self.cluster.rev, "ops": self.cluster.ops, "buckets": list(self.cluster.buckets),
                     "auth_mechanisms": dict(self.cluster.auth_mechanisms),

@@ -17,6 +17,17 @@ from couchbase_mock import MockCluster
 
 
 def parse(argv: Optional[List[str]]) -> argparse.Namespace:
+    """Parse the command line (``python -m couchbase_mock --help`` lists the options).
+
+    Args:
+        argv: The arguments (None: ``sys.argv[1:]``).
+
+    Returns:
+        argparse.Namespace: The options.
+
+    Raises:
+        SystemExit: ``--help``, or an invalid argument (argparse prints why).
+    """
     p = argparse.ArgumentParser(prog="python -m couchbase_mock", description="Run a mock Couchbase cluster.")
     p.add_argument("--nodes", type=int, default=3)
     p.add_argument("--replicas", type=int, default=1)
@@ -37,6 +48,20 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run a mock cluster until SIGINT/SIGTERM.
+
+    Prints the connection string, then a JSON line with the ports, the control URL and the CA path;
+    with ``--stats SECONDS``, the KV operations per second on stderr.
+
+    Args:
+        argv: The arguments (None: ``sys.argv[1:]``).
+
+    Returns:
+        int: The exit status: 0, or 2 when the mock could not start (the reason on stderr).
+
+    Raises:
+        SystemExit: An invalid argument (argparse prints why).
+    """
     args = parse(argv)
     buckets = [b for b in args.buckets.split(",") if b]
     try:

@@ -40,7 +40,30 @@ _CAMEL_MULTI = re.compile(r"^([a-z]+)Multi$")
 
 
 class _TxLegacy(LegacyAPI):
-    """What both 1.x Twisted connections share."""
+    """What both 1.x Twisted connections share: the 1.x arguments of :class:`couchbase.connection.Connection`,
+    plus the reactor. Every operation returns a Deferred (:class:`Connection`) or a raw AsyncResult
+    (:class:`TxAsyncConnection`).
+
+    Args:
+        bucket: The bucket name (default ``"default"``).
+        host: A node, ``"host:port"``, or a list of them (default ``"localhost"``).
+        port: The REST port of nodes given without one (default 8091).
+        password: The bucket's password (1.x SASL: the user is the bucket name).
+        quiet: Return failed results instead of raising NotFoundError from get/delete.
+        timeout: KV operation timeout in seconds (default 2.5).
+        lockmode: Accepted for 1.x compatibility (a Twisted cluster belongs to the reactor's thread).
+        transcoder: A Transcoder; default: the 1.x conversions (JSON, UTF-8, bytes, pickle).
+        default_format: The format of stores that pass none (default FMT_JSON).
+        unlock_gil: Accepted for 1.x compatibility.
+        username: An RBAC user to authenticate as instead of the bucket name.
+        connection_string: A ``couchbase://`` string instead of host/port.
+        reactor: The reactor (default: the installed one).
+        **kwargs: The 1.x options accepted and ignored: ``config_cache``, ``conncache``,
+            ``experimental_gevent_support``.
+
+    Raises:
+        ArgumentError: An unknown keyword, or an argument of the wrong type or value.
+    """
 
     _cluster_class: Any
 
@@ -78,22 +101,45 @@ class _TxLegacy(LegacyAPI):
 
     @property
     def reactor(self) -> Any:
+        """The reactor the connection runs on."""
         return self._cluster.reactor
 
     def connect(self) -> Deferred[Any]:
-        """A Deferred firing with this connection once it is ready (errback: the typed
-        connection error, e.g. BucketNotFoundError or AuthError)."""
+        """A Deferred firing with this connection once it is ready.
+
+        Returns:
+            Deferred: Fires with this connection.
+
+        Raises:
+            BucketNotFoundError: Through the Deferred: no such bucket.
+            AuthError: Through the Deferred: wrong credentials.
+        """
         d: Deferred[Any] = Deferred()
         self.registerDeferred("connect", d)
         return d
 
     def on_connect(self) -> Deferred[Any]:
-        """Same as :meth:`connect`."""
+        """Same as :meth:`connect`.
+
+        Returns:
+            Deferred: Fires with this connection.
+
+        Raises:
+            AuthError: Through the Deferred: wrong credentials.
+        """
         return self.connect()
 
     def registerDeferred(self, event: str, d: Deferred[Any]) -> None:
-        """Fire ``d`` on ``'connect'`` (with this connection, or the connection error) or
-        ``'_dtor'`` (once closed and every socket released)."""
+        """Fire ``d`` on ``'connect'`` (with this connection, or the connection error) or ``'_dtor'`` (once
+        closed and every socket released).
+
+        Args:
+            event: ``'connect'`` or ``'_dtor'``.
+            d: A Deferred that has not fired yet.
+
+        Raises:
+            ArgumentError: ``d`` not a Deferred, or an unknown event.
+        """
         if not isinstance(d, Deferred):
             raise ArgumentError(message=f"registerDeferred needs a Deferred, got {d!r}")
         if event == "connect":
@@ -119,15 +165,32 @@ class _TxLegacy(LegacyAPI):
             )
 
     def defer(self, opres: Any) -> Deferred[Any]:
-        """A Deferred firing with the outcome of a raw AsyncResult (takes over its callbacks)."""
+        """A Deferred firing with the outcome of a raw AsyncResult (takes over its callbacks).
+
+        Args:
+            opres: A pending raw operation.
+
+        Returns:
+            Deferred: Fires with the result, or errbacks with the exception.
+
+        Raises:
+            InvalidArgumentException: ``opres`` is not a pending operation of this SDK.
+        """
         d: Deferred[Any] = self._cluster.defer(opres)
         return d
 
     def close(self) -> Deferred[Any]:
-        """Close the connection; a Deferred fires once every socket is released.
+        """Close the connection.
 
-        Observe rounds still in flight are let finish first (they complete within the KV
-        timeout): libcouchbase 3.3.4 crashes when destroyed with forwarded packets in flight."""
+        Observe rounds still in flight are let finish first (they complete within the KV timeout):
+        libcouchbase 3.3.4 crashes when destroyed with forwarded packets in flight.
+
+        Returns:
+            Deferred: Fires once every socket is released.
+
+        Raises:
+            ObjectThreadException: Called from a thread other than the reactor's.
+        """
         rounds = [d for d in self.__dict__.get("_rounds", ()) if not d.called]
         if not rounds:
             closed: Deferred[Any] = self._cluster.close()
@@ -154,17 +217,38 @@ class _TxLegacy(LegacyAPI):
         return BatchedViewResult(rows, batched.metadata())  # has indexed_rows, as the 1.x View
 
     def queryAll(self, *args: Any, **kwargs: Any) -> Deferred[Any]:
-        """Query a view (``design, view, **params``, as the blocking ``query``): a Deferred
-        firing with every row (iterable; 1.x ViewRow objects, or what ``row_processor`` makes)."""
+        """Query a view (``design, view, **params``, as the blocking ``query``).
+
+        Args:
+            *args: ``design``, ``view``.
+            **kwargs: View parameters, ``use_devmode``, ``row_processor``, ``include_docs``, ``query``.
+
+        Returns:
+            Deferred: Fires with every row (iterable; 1.x ViewRow objects, or what ``row_processor`` makes).
+
+        Raises:
+            ArgumentError: A bad design, view or parameter.
+        """
         view = self._view_request(args, kwargs)
         extra = (view._raw_query,) if view._raw_query else ()
         d: Deferred[Any] = self._bucket.view_query(view.design, view.view, *extra, **view._options())
         return d.addCallback(lambda batched: self._to_rows(view, batched))
 
     def queryEx(self, viewcls: type, *args: Any, **kwargs: Any) -> Any:
-        """Query a view, streaming its rows: ``handler = viewcls(self, design, view, **params)``
-        (an :class:`~couchbase.asynchronous.view.AsyncViewBase` subclass) gets ``on_rows(rows)``
-        per batch, then ``on_done()`` or ``on_error(exc)``. Returns the handler."""
+        """Query a view, streaming its rows: ``handler = viewcls(self, design, view, **params)`` gets
+        ``on_rows(rows)`` per batch, then ``on_done()`` or ``on_error(exc)``.
+
+        Args:
+            viewcls: A subclass of :class:`couchbase.asynchronous.view.AsyncViewBase`.
+            *args: ``design``, ``view``.
+            **kwargs: View parameters.
+
+        Returns:
+            The handler.
+
+        Raises:
+            ArgumentError: ``viewcls`` not an AsyncViewBase subclass, or a bad parameter.
+        """
         if not isinstance(viewcls, type) or not all(
             callable(getattr(viewcls, m, None)) for m in ("on_rows", "on_error", "on_done")
         ):
@@ -204,24 +288,76 @@ class _TxLegacy(LegacyAPI):
     def query(
         self, design: str, view: str, use_devmode: bool = False, itercls: Any = None, **kwargs: Any
     ) -> Any:
-        """On Twisted a view query fires a Deferred with all rows (same as :meth:`queryAll`)."""
+        """On Twisted a view query fires a Deferred with all rows (same as :meth:`queryAll`); with
+        ``itercls``, streams into it (:meth:`queryEx`).
+
+        Args:
+            design: The design document's name.
+            view: The view's name.
+            use_devmode: Query the development design.
+            itercls: An AsyncViewBase subclass to stream the rows into.
+            **kwargs: View parameters.
+
+        Returns:
+            Deferred (or the itercls handler).
+
+        Raises:
+            ArgumentError: A bad parameter.
+        """
         if itercls is not None:
             return self.queryEx(itercls, design, view, use_devmode=use_devmode, **kwargs)
         return self.queryAll(design, view, use_devmode=use_devmode, **kwargs)
 
     # ---- N1QL and search (3.x reference spellings) ------------------------------------
     def n1qlQueryAll(self, statement: str, *args: Any, **kwargs: Any) -> Any:
-        """Run a N1QL statement (positional parameters may follow it): a Deferred firing with
-        every row (a BatchedQueryResult)."""
+        """Run a N1QL statement (positional parameters may follow it).
+
+        Args:
+            statement: The statement.
+            *args: Positional parameters, or QueryOptions.
+            **kwargs: Query options, or named parameters.
+
+        Returns:
+            Deferred: Fires with every row (a BatchedQueryResult).
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+            QueryException: Through the Deferred.
+        """
         return self._cluster.query(statement, *args, **kwargs)
 
     def n1ql_query(self, statement: str, *args: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`n1qlQueryAll`."""
+        """Same as :meth:`n1qlQueryAll`.
+
+        Args:
+            statement: The statement.
+            *args: Positional parameters, or QueryOptions.
+            **kwargs: Query options, or named parameters.
+
+        Returns:
+            Deferred: Fires with a BatchedQueryResult.
+
+        Raises:
+            InvalidArgumentException: A bad statement or option.
+        """
         return self.n1qlQueryAll(statement, *args, **kwargs)
 
     def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
-        """Full-text search on ``index`` (options such as ``limit=``): a Deferred firing with
-        every hit (a BatchedSearchResult)."""
+        """Full-text search on ``index`` (options such as ``limit=``).
+
+        Args:
+            index: The search index's name.
+            query: A SearchQuery.
+            *options: SearchOptions blocks.
+            **kwargs: Search options.
+
+        Returns:
+            Deferred: Fires with every hit (a BatchedSearchResult).
+
+        Raises:
+            InvalidArgumentException: A bad query or option.
+            SearchException: Through the Deferred.
+        """
         return self._cluster.search_query(index, query, *options, **kwargs)
 
     # ---- design documents: the same manager, completed through Deferreds -----------------------
@@ -274,7 +410,18 @@ class _TxLegacy(LegacyAPI):
         return super().design_delete(name, use_devmode, 0)
 
     def design_publish(self, name: str, syncwait: float = 0) -> Any:
-        """Copy ``dev_<name>`` to production ``<name>``: a Deferred firing with an HttpResult."""
+        """Copy ``dev_<name>`` to production ``<name>``.
+
+        Args:
+            name: The design document's name.
+            syncwait: Seconds to wait until it is visible (0: do not wait).
+
+        Returns:
+            Deferred: Fires with an HttpResult.
+
+        Raises:
+            DesignDocumentNotFoundException: Through the Deferred: no development design of that name.
+        """
         from couchbase._legacy import HttpResult
         from couchbase.views import DesignDocument, DesignDocumentNamespace
 
@@ -292,8 +439,19 @@ class _TxLegacy(LegacyAPI):
 
     # ---- observe: the same round as the blocking API, completed on the reactor -----------------
     def observe(self, key: Any, master_only: bool = False) -> Any:
-        """Each node's state of ``key``: a Deferred (on both Twisted connections) firing with a
-        result whose ``value`` is the list of ObserveInfo (``cas``, ``state``, ``from_master``)."""
+        """Each node's state of ``key``.
+
+        Args:
+            key: The document key.
+            master_only: Ask the active node only.
+
+        Returns:
+            Deferred: Fires with a result whose ``value`` is the list of ObserveInfo (``cas``, ``state``,
+            ``from_master``).
+
+        Raises:
+            ArgumentError: On a named collection, or a bad key.
+        """
         from couchbase import _durability
         from couchbase._kv import key_bytes
         from couchbase._legacy import ObserveResult
@@ -319,7 +477,18 @@ class _TxLegacy(LegacyAPI):
 
     def observe_multi(self, keys: Any, master_only: bool = False  # type: ignore[override]  # a Deferred
                       ) -> Deferred[Any]:
-        """``observe`` each key: a Deferred firing with a dict key -> observe result."""
+        """``observe`` each key.
+
+        Args:
+            keys: The keys.
+            master_only: Ask the active nodes only.
+
+        Returns:
+            Deferred: Fires with a dict key -> observe result.
+
+        Raises:
+            ArgumentError: A bad key.
+        """
         keys = list(keys)
         ds = [self.observe(k, master_only=master_only) for k in keys]
         return gatherResults(ds, consumeErrors=True).addCallback(lambda results: dict(zip(keys, results)))
@@ -327,10 +496,25 @@ class _TxLegacy(LegacyAPI):
     # ---- durability polling on the reactor ------------------------------------------------
     def endure(self, key: Any, persist_to: int = -1, replicate_to: int = -1, cas: int = 0,
                check_removed: bool = False, timeout: float = 5.0, interval: float = 0.010) -> Deferred[Any]:
-        """A Deferred firing (with the observe result) once ``key`` is persisted on ``persist_to``
-        nodes and replicated to ``replicate_to`` replicas (-1: all), at ``cas`` if given; with
-        ``check_removed``, once its removal is. Errback: TimeoutError after ``timeout`` seconds.
-        Polls with ``observe`` every ``interval`` seconds on the reactor."""
+        """Wait until ``key`` is persisted on ``persist_to`` nodes and replicated to ``replicate_to``
+        replicas (-1: all), at ``cas`` if given; with ``check_removed``, until its removal is. Polls with
+        ``observe`` every ``interval`` seconds on the reactor.
+
+        Args:
+            key: The document key.
+            persist_to: Nodes it must be persisted on (-1: all).
+            replicate_to: Replicas it must be on (-1: all).
+            cas: Only this version of the document (0: any).
+            check_removed: Wait for its removal instead.
+            timeout: Give up after this many seconds.
+            interval: Seconds between two observe rounds.
+
+        Returns:
+            Deferred: Fires with the last observe result.
+
+        Raises:
+            TimeoutError: Through the Deferred: not durable within ``timeout``.
+        """
         import time
 
         from couchbase._legacy import _durable
@@ -358,7 +542,18 @@ class _TxLegacy(LegacyAPI):
         return d
 
     def endure_multi(self, keys: Any, **kwargs: Any) -> Deferred[Any]:  # type: ignore[override]  # a Deferred
-        """``endure`` each key (a list, or a dict key -> cas): a Deferred firing with a dict key -> result."""
+        """``endure`` each key.
+
+        Args:
+            keys: A list of keys, or a dict key -> cas.
+            **kwargs: The arguments of :meth:`endure`.
+
+        Returns:
+            Deferred: Fires with a dict key -> result.
+
+        Raises:
+            TimeoutError: Through the Deferred: a key was not durable in time.
+        """
         from collections.abc import Mapping
 
         if isinstance(keys, Mapping):
@@ -431,7 +626,18 @@ class TxAsyncConnection(_TxLegacy):
         return self._then(pendings[0], lambda r: fn([r]))
 
     def queryAll(self, *args: Any, **kwargs: Any) -> Deferred[Any]:
-        """Views on the raw connection: a Deferred as on :class:`Connection`."""
+        """Views on the raw connection: a Deferred as on :class:`Connection`.
+
+        Args:
+            *args: ``design``, ``view``.
+            **kwargs: View parameters.
+
+        Returns:
+            Deferred: Fires with every row.
+
+        Raises:
+            ArgumentError: A bad design, view or parameter.
+        """
         view = self._view_request(args, kwargs)
         extra = (view._raw_query,) if view._raw_query else ()
         rows = self._bucket.view_query(view.design, view.view, *extra, **view._options())

@@ -51,7 +51,12 @@ from couchbase.exceptions import InvalidArgumentException
 
 
 class BatchedRowsResult:
-    """Every row of a finished request, and its metadata."""
+    """Every row of a finished request, and its metadata (what the Deferreds of ``query`` & co. fire with).
+
+    Args:
+        rows: The rows, in arrival order.
+        metadata: The request's metadata object.
+    """
 
     def __init__(self, rows: List[Any], metadata: Any) -> None:
         self._rows = rows
@@ -64,11 +69,23 @@ class BatchedRowsResult:
         return len(self._rows)
 
     def rows(self) -> List[Any]:
-        """The rows, as a list."""
+        """The rows, as a list.
+
+        Returns:
+            list: The rows.
+
+        Never raises.
+        """
         return self._rows
 
     def metadata(self) -> Any:
-        """The request's metadata."""
+        """The request's metadata.
+
+        Returns:
+            The service's metadata object.
+
+        Never raises.
+        """
         return self._metadata
 
     def __repr__(self) -> str:
@@ -79,11 +96,23 @@ class BatchedQueryResult(BatchedRowsResult):
     """N1QL rows and ``metadata()`` (QueryMetaData: status, metrics, warnings, request id)."""
 
     def metadata(self) -> _n1ql.QueryMetaData:
-        """Status, metrics, warnings, request id."""
+        """Status, metrics, warnings, request id.
+
+        Returns:
+            QueryMetaData: The query's metadata.
+
+        Never raises.
+        """
         return self._metadata  # type: ignore[no-any-return]
 
     def execute(self) -> List[Any]:
-        """The rows, as a list (same as :meth:`rows`)."""
+        """The rows, as a list (same as :meth:`rows`).
+
+        Returns:
+            list: The rows.
+
+        Never raises.
+        """
         return self._rows
 
 
@@ -91,7 +120,13 @@ class BatchedAnalyticsResult(BatchedQueryResult):
     """Analytics rows and ``metadata()`` (AnalyticsMetaData)."""
 
     def metadata(self) -> _analytics.AnalyticsMetaData:
-        """Status, metrics, warnings, request id."""
+        """Status, metrics, warnings, request id.
+
+        Returns:
+            AnalyticsMetaData: The query's metadata.
+
+        Never raises.
+        """
         return self._metadata  # type: ignore[no-any-return]
 
 
@@ -99,11 +134,23 @@ class BatchedSearchResult(BatchedRowsResult):
     """Search hits (SearchRow), ``metadata()`` (SearchMetaData) and ``facets()``."""
 
     def metadata(self) -> _search.SearchMetaData:
-        """Total hits, max score, took, partition status."""
+        """Total hits, max score, took, partition status.
+
+        Returns:
+            SearchMetaData: The search's metadata.
+
+        Never raises.
+        """
         return self._metadata  # type: ignore[no-any-return]
 
     def facets(self) -> Dict[str, Any]:
-        """The facet results by name (from the metadata)."""
+        """The facet results by name (from the metadata).
+
+        Returns:
+            dict: Facet name -> its result.
+
+        Never raises.
+        """
         return dict(self._metadata.raw().get("facets") or {})
 
 
@@ -111,15 +158,23 @@ class BatchedViewResult(BatchedRowsResult):
     """View rows (ViewRow), ``metadata()`` (ViewMetaData) and ``total_rows``."""
 
     def metadata(self) -> _views.ViewMetaData:
-        """``total_rows`` and the raw trailer."""
+        """``total_rows`` and the raw trailer.
+
+        Returns:
+            ViewMetaData: The view's metadata.
+
+        Never raises.
+        """
         return self._metadata  # type: ignore[no-any-return]
 
     @property
     def total_rows(self) -> Optional[int]:
+        """The number of rows in the view (from the metadata)."""
         return self._metadata.total_rows()  # type: ignore[no-any-return]
 
     @property
     def indexed_rows(self) -> Optional[int]:
+        """The number of rows in the view (the 1.x name of ``total_rows``)."""
         return self.total_rows
 
 
@@ -134,9 +189,16 @@ _BATCHED = {
 class RowsHandler:
     """Base class of the handlers ``query_ex``/``view_query_ex`` stream rows into.
 
-    Override :meth:`on_rows`, :meth:`on_error` and :meth:`on_done` (each a no-op
-    here); call ``super().__init__(request)`` if you override ``__init__``.
-    ``finished`` fires with the handler once ``on_done`` or ``on_error`` has run.
+    Override :meth:`on_rows`, :meth:`on_error` and :meth:`on_done` (each a no-op here); call
+    ``super().__init__(request)`` if you override ``__init__``. ``finished`` fires with the handler
+    once ``on_done`` or ``on_error`` has run.
+
+    Args:
+        request: The streaming request (``cancel()`` stops it).
+
+    Attributes:
+        request (TxRows): The request.
+        finished (Deferred): Fires with the handler when the request is over.
     """
 
     def __init__(self, request: "TxRows") -> None:
@@ -144,16 +206,37 @@ class RowsHandler:
         self.finished: Deferred[Any] = Deferred()
 
     def on_rows(self, rows: List[Any]) -> None:
-        """A batch of rows, in arrival order."""
+        """A batch of rows, in arrival order (override it).
+
+        Args:
+            rows: The rows.
+
+        Never raises.
+        """
 
     def on_error(self, exc: BaseException) -> None:
-        """The request failed with the typed exception ``exc``."""
+        """The request failed with the typed exception ``exc`` (override it).
+
+        Args:
+            exc: The exception.
+
+        Never raises.
+        """
 
     def on_done(self, metadata: Any) -> None:
-        """Every row was delivered; ``metadata`` is the request's metadata."""
+        """Every row was delivered (override it).
+
+        Args:
+            metadata: The request's metadata.
+
+        Never raises.
+        """
 
     def cancel(self) -> None:
-        """Stop the request (``on_error`` gets RequestCanceledException)."""
+        """Stop the request (``on_error`` gets RequestCanceledException).
+
+        Never raises.
+        """
         self.request.cancel()
 
 
@@ -163,8 +246,12 @@ BATCH_ROWS = 1000
 class TxRows(AsyncRows):
     """A streaming request on the reactor: rows are handed on per reactor turn (or per BATCH_ROWS).
 
-    The front end sets a sink: ``_sink_rows(list)`` for each batch and
-    ``_sink_end()`` once the request is done (``error``/``metadata()`` tell how).
+    The front end sets a sink: ``_sink_rows(list)`` for each batch and ``_sink_end()`` once the
+    request is done (``error``/``metadata()`` tell how).
+
+    Args:
+        conn: The connection the request runs on.
+        request: The request.
     """
 
     def __init__(self, conn: Connection, request: ServiceRequest) -> None:

@@ -25,7 +25,13 @@ __version__ = "0.1.0"
 
 
 def lcb_version() -> str:
-    """The libcouchbase version this process runs with."""
+    """The libcouchbase version this process runs with.
+
+    Returns:
+        str: Its version (``3.3.4``).
+
+    Never raises.
+    """
     version: str = _binding.ffi.string(_binding.lib.lcb_get_version(_binding.ffi.NULL)).decode()
     return version
 
@@ -40,9 +46,22 @@ class Couchbase:
 
     @classmethod
     def connect(cls, bucket: str = "default", **kwargs: Any) -> "Connection":
-        """A :class:`couchbase.connection.Connection` to ``bucket`` (every keyword of its
-        constructor: ``host``, ``port``, ``password``, ``quiet``, ``timeout``, ``lockmode``,
-        ``transcoder``, ``default_format``, ``unlock_gil``, ...)."""
+        """A 1.x :class:`couchbase.connection.Connection` to ``bucket``.
+
+        Args:
+            bucket: The bucket's name.
+            **kwargs: Every keyword of Connection: ``host``, ``port``, ``password``, ``quiet``, ``timeout``,
+                ``lockmode``, ``transcoder``, ``default_format``, ``unlock_gil``, ...
+
+        Returns:
+            Connection: The connected connection.
+
+        Raises:
+            ArgumentError: A bad argument.
+            BucketNotFoundError: No such bucket.
+            AuthError: Wrong credentials.
+            TimeoutError: No node answered in time.
+        """
         from couchbase.connection import Connection
 
         return Connection(bucket=bucket, **kwargs)

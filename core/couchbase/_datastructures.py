@@ -309,6 +309,10 @@ class _Structure:
     def clear(self) -> Any:
         """Remove the whole structure (its document); a missing one is not an error.
 
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
+
         Raises:
             TimeoutException: No reply within the timeout.
         """
@@ -341,6 +345,10 @@ class CouchbaseList(_Structure):
         Args:
             value: A JSON-serializable value.
 
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
+
         Raises:
             TimeoutException: No reply within the timeout.
         """
@@ -351,6 +359,10 @@ class CouchbaseList(_Structure):
 
         Args:
             value: A JSON-serializable value.
+
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
 
         Raises:
             TimeoutException: No reply within the timeout.
@@ -363,6 +375,10 @@ class CouchbaseList(_Structure):
         Args:
             index: The item's index (negative: from the end).
             value: The new value.
+
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
 
         Raises:
             InvalidArgumentException: ``index`` not an int, or out of range.
@@ -390,6 +406,10 @@ class CouchbaseList(_Structure):
 
         Args:
             index: The item's index (negative: from the end).
+
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
 
         Raises:
             InvalidArgumentException: ``index`` not an int, or out of range.
@@ -446,6 +466,10 @@ class CouchbaseMap(_Structure):
             mapkey: The entry's key (a non-empty str).
             value: A JSON-serializable value.
 
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
+
         Raises:
             InvalidArgumentException: ``mapkey`` not a non-empty str.
             TimeoutException: No reply within the timeout.
@@ -473,6 +497,10 @@ class CouchbaseMap(_Structure):
 
         Args:
             mapkey: The entry's key.
+
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
 
         Raises:
             InvalidArgumentException: ``mapkey`` is not in the map, or not a non-empty str.
@@ -579,6 +607,10 @@ class CouchbaseSet(_Structure):
             value: The value to remove.
             timeout: How long to retry on conflicts (timedelta or seconds; default 10).
 
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
+
         Raises:
             UnAmbiguousTimeoutException: Concurrent writers kept changing the set until ``timeout``.
             TimeoutException: No reply within the timeout.
@@ -630,6 +662,10 @@ class CouchbaseQueue(_Structure):
 
         Args:
             value: A JSON-serializable value.
+
+        Returns:
+            None, through the collection's front end (an awaitable or a Deferred of None on
+            the event-loop front ends).
 
         Raises:
             TimeoutException: No reply within the timeout.

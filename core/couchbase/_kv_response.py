@@ -102,10 +102,15 @@ R = TypeVar("R")
 class AsyncResult(Pending, Generic[R]):
     """One scheduled key-value operation; completed from the response callback.
 
-    Raw-async users set ``callback(result)`` and ``errback(op, exc_type,
-    exc_value, traceback)`` before the loop delivers the response (see
-    :mod:`couchbase.asynchronous`). Front ends use the ``Pending``
-    protocol (``on_done``, ``outcome()``) instead.
+    Raw-async users set ``callback(result)`` and ``errback(op, exc_type, exc_value, traceback)``
+    before the loop delivers the response (see :mod:`couchbase.asynchronous`). Front ends use the
+    ``Pending`` protocol (``on_done``, ``outcome()``) instead.
+
+    Args:
+        key: The document key.
+        kind: The operation's kind (which decoder turns its response into a result).
+        ctx: The decode context (transcoder, quiet, sub-document specs).
+        bucket: The bucket's name (for mutation tokens).
     """
 
     __slots__ = ("key", "kind", "ctx", "callback", "errback", "cookie", "_bucket")
@@ -154,9 +159,17 @@ class AsyncResult(Pending, Generic[R]):
 
     @property
     def success(self) -> bool:
+        """True once the operation completed without an error (and its result says success)."""
         return self.done and self.error is None and getattr(self.result, "success", True)
 
     def describe(self) -> str:
+        """What the operation is, for messages (``operation on key 'k'``).
+
+        Returns:
+            str: The description.
+
+        Never raises.
+        """
         return f"operation on key {self.key!r}"
 
     def __repr__(self) -> str:
@@ -498,13 +511,12 @@ class ReportOp(AsyncResult[Any]):
 
 
 class MultiCollector(Pending, Generic[R]):
-    """A multi operation: completes once, when every key has.
+    """The pending result of a multi operation: completes once, when every key's operation has.
 
-    Its ``result`` is the :class:`~couchbase.results.MultiResult` (failed keys hold their
-    exceptions in ``.exceptions``); unless ``quiet``, a failed key makes ``error`` the first
-    failure with ``.all_results`` attached. ``error`` is also set when the whole call failed
-    (e.g. the connection never came up). Raw-async users set ``callback(MultiResult)`` and
-    ``errback(multi, exc_type, exc, tb)``.
+    Args:
+        quiet: Return failures in the result instead of raising the first one.
+        items: key -> Item, for the Item API (results are stored into them).
+        result_class: The MultiResult subclass to build.
     """
 
     __slots__ = ("ops", "remaining", "quiet", "items", "callback", "errback", "result_class")
@@ -526,6 +538,13 @@ class MultiCollector(Pending, Generic[R]):
         self.errback: Optional[Callable[..., Any]] = None
 
     def add(self, op: AsyncResult[Any]) -> None:
+        """Count ``op`` in: the collector completes when it and every other added operation have.
+
+        Args:
+            op: One key's operation.
+
+        Never raises.
+        """
         self.ops.append(op)
         if op.done:  # decided without the server (e.g. no copy in the preferred server group)
             return
@@ -538,7 +557,10 @@ class MultiCollector(Pending, Generic[R]):
             self.finish()
 
     def finish(self) -> None:
-        """Build the MultiResult and complete (also for an empty multi operation)."""
+        """Build the MultiResult and complete (also for an empty multi operation).
+
+        Never raises (a failed key, unless quiet, becomes the collector's error).
+        """
         if self.done:
             return
         multi = self._build()
@@ -569,6 +591,13 @@ class MultiCollector(Pending, Generic[R]):
         return multi
 
     def describe(self) -> str:
+        """What the operation is, for messages.
+
+        Returns:
+            str: The description.
+
+        Never raises.
+        """
         return f"multi operation on {len(self.ops)} keys"
 
     def __repr__(self) -> str:

@@ -263,6 +263,7 @@ class LegacyAPI:
 
     @property
     def bucket(self) -> str:
+        """The name of the connection's bucket."""
         name: str = self._kv._bucket_name
         return name
 
@@ -305,11 +306,43 @@ class LegacyAPI:
         replicate_to: int = 0,
     ) -> Any:
         """Store ``value`` under ``key`` unconditionally (with ``cas``: only if unchanged,
-        else KeyExistsError). ``ttl`` in seconds; ``format`` one of the FMT_* constants."""
+        else KeyExistsError). ``ttl`` in seconds; ``format`` one of the FMT_* constants.
+
+        Args:
+            key: The document key.
+            value: The value to store (encoded as ``format`` says).
+            cas: Only if the document's CAS still matches (0: whatever it is).
+            ttl: The expiry in seconds (0: never).
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            KeyExistsError: ``cas`` no longer matches.
+            TimeoutError: No reply in time.
+        """
         return self._kv.upsert(key, value, **self._store_opts(cas, ttl, format, persist_to, replicate_to))
 
     def store(self, key: Any, value: Any, **kwargs: Any) -> Any:
-        """Same as :meth:`set` (the spelling the 1.2 guide's "Getting A Single Document" uses)."""
+        """Same as :meth:`set` (the spelling the 1.2 guide's "Getting A Single Document" uses).
+
+        Args:
+            key: The document key.
+            value: The value to store (encoded as ``format`` says).
+            **kwargs: The arguments of :meth:`set`.
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            KeyExistsError: ``cas`` no longer matches.
+            TimeoutError: No reply in time.
+        """
         return self.set(key, value, **kwargs)
 
     def add(
@@ -321,7 +354,24 @@ class LegacyAPI:
         persist_to: int = 0,
         replicate_to: int = 0,
     ) -> Any:
-        """Store only if ``key`` does not exist (else KeyExistsError)."""
+        """Store only if ``key`` does not exist (else KeyExistsError).
+
+        Args:
+            key: The document key.
+            value: The value to store (encoded as ``format`` says).
+            ttl: The expiry in seconds (0: never).
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            KeyExistsError: The key exists.
+            TimeoutError: No reply in time.
+        """
         return self._kv.insert(key, value, **self._store_opts(0, ttl, format, persist_to, replicate_to))
 
     def replace(
@@ -334,7 +384,26 @@ class LegacyAPI:
         persist_to: int = 0,
         replicate_to: int = 0,
     ) -> Any:
-        """Store only if ``key`` exists (else NotFoundError)."""
+        """Store only if ``key`` exists (else NotFoundError).
+
+        Args:
+            key: The document key.
+            value: The value to store (encoded as ``format`` says).
+            cas: Only if the document's CAS still matches (0: whatever it is).
+            ttl: The expiry in seconds (0: never).
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            NotFoundError: No such key.
+            KeyExistsError: ``cas`` no longer matches.
+            TimeoutError: No reply in time.
+        """
         return self._kv.replace(key, value, **self._store_opts(cas, ttl, format, persist_to, replicate_to))
 
     def append(
@@ -346,7 +415,25 @@ class LegacyAPI:
         persist_to: int = 0,
         replicate_to: int = 0,
     ) -> Any:
-        """Append ``value`` (str or bytes) to a FMT_UTF8/FMT_BYTES document."""
+        """Append ``value`` (str or bytes) to a FMT_UTF8/FMT_BYTES document.
+
+        Args:
+            key: The document key.
+            value: The value to store (encoded as ``format`` says).
+            cas: Only if the document's CAS still matches (0: whatever it is).
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            ArgumentError: ``format`` not FMT_UTF8 or FMT_BYTES.
+            NotStoredError: No such key.
+            TimeoutError: No reply in time.
+        """
         self._check_fragment_format(format)
         return self._kv.append(key, value, **self._binary_opts(cas, persist_to, replicate_to))
 
@@ -359,7 +446,25 @@ class LegacyAPI:
         persist_to: int = 0,
         replicate_to: int = 0,
     ) -> Any:
-        """Prepend ``value`` (str or bytes) to a FMT_UTF8/FMT_BYTES document."""
+        """Prepend ``value`` (str or bytes) to a FMT_UTF8/FMT_BYTES document.
+
+        Args:
+            key: The document key.
+            value: The value to store (encoded as ``format`` says).
+            cas: Only if the document's CAS still matches (0: whatever it is).
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            ArgumentError: ``format`` not FMT_UTF8 or FMT_BYTES.
+            NotStoredError: No such key.
+            TimeoutError: No reply in time.
+        """
         self._check_fragment_format(format)
         return self._kv.prepend(key, value, **self._binary_opts(cas, persist_to, replicate_to))
 
@@ -380,7 +485,24 @@ class LegacyAPI:
     def delete(
         self, key: Any, cas: int = 0, quiet: Any = None, persist_to: int = 0, replicate_to: int = 0
     ) -> Any:
-        """Remove ``key`` (NotFoundError if missing, unless quiet)."""
+        """Remove ``key`` (NotFoundError if missing, unless quiet).
+
+        Args:
+            key: The document key.
+            cas: Only if the document's CAS still matches (0: whatever it is).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            NotFoundError: No such key (unless ``quiet``).
+            KeyExistsError: ``cas`` no longer matches.
+            TimeoutError: No reply in time.
+        """
         opts: Dict[str, Any] = {}
         if cas:
             opts["cas"] = cas
@@ -396,7 +518,23 @@ class LegacyAPI:
     ) -> Any:
         """Read ``key``; ``result.value`` is the value. With ``ttl`` the expiry is also set
         (get-and-touch); ``replica=True`` reads from a replica; ``quiet=True`` returns a failed
-        result (``success`` False, ``rc``) instead of raising NotFoundError."""
+        result (``success`` False, ``rc``) instead of raising NotFoundError.
+
+        Args:
+            key: The document key.
+            ttl: The expiry in seconds (0: never).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+            replica: Read from a replica instead.
+            no_format: Return the stored bytes, undecoded.
+
+        Returns:
+            Result: ``value``, ``cas``, ``flags``, ``success`` and ``rc``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            NotFoundError: No such key (unless ``quiet``).
+            TimeoutError: No reply in time.
+        """
         opts = self._get_opts(quiet, no_format)
         if replica:
             return self.rget(key, quiet=quiet)
@@ -405,7 +543,22 @@ class LegacyAPI:
         return self._kv.get(key, **opts)
 
     def rget(self, key: Any, replica_index: Optional[int] = None, quiet: Any = None) -> Any:
-        """Read ``key`` from a replica (any, or the ``replica_index``-th)."""
+        """Read ``key`` from a replica (any, or the ``replica_index``-th).
+
+        Args:
+            key: The document key.
+            replica_index: Which replica to read (None: the first copy that answers).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            Result: the replica's ``value``, ``cas`` and ``flags``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            ArgumentError: A negative ``replica_index``.
+            NoReplicasException: That replica did not answer.
+            TimeoutError: No reply in time.
+        """
         if replica_index is None:
             pending = self._kv.get_any_replica(key)
             return self._then(pending, lambda r: r)
@@ -423,7 +576,22 @@ class LegacyAPI:
         return self._then(self._kv.get_all_replicas(key), pick)
 
     def rget_multi(self, keys: Any, replica_index: Optional[int] = None, quiet: Any = None) -> Any:
-        """``rget`` many keys, pipelined: each from the first copy that answers."""
+        """``rget`` many keys, pipelined: each from the first copy that answers.
+
+        Args:
+            keys: The keys.
+            replica_index: Which replica to read (None: the first copy that answers).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            ArgumentError: ``replica_index`` given (rget_multi reads any replica).
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         if replica_index is not None:
             raise ArgumentError(message="rget_multi reads from any replica; use rget(key, replica_index=) "
                                         "to pick one")
@@ -431,16 +599,57 @@ class LegacyAPI:
                               lambda k, o: self._kv._sched_replica(k, o, _kv.REPLICA_ANY), {})
 
     def touch(self, key: Any, ttl: Any = 0) -> Any:
-        """Set ``key``'s expiry to ``ttl`` seconds (0: never expires)."""
+        """Set ``key``'s expiry to ``ttl`` seconds (0: never expires).
+
+        Args:
+            key: The document key.
+            ttl: The expiry in seconds (0: never).
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            NotFoundError: No such key.
+            TimeoutError: No reply in time.
+        """
         return self._kv.touch(key, ttl)
 
     def lock(self, key: Any, ttl: Any = 0) -> Any:
         """Read and lock ``key`` for ``ttl`` seconds (0: the server's default, 15 s).
-        A locked key fails other mutations with TemporaryFailError until unlocked."""
+        A locked key fails other mutations with TemporaryFailError until unlocked.
+
+        Args:
+            key: The document key.
+            ttl: The expiry in seconds (0: never).
+
+        Returns:
+            Result: the ``value`` and the ``cas`` that unlocks it.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            NotFoundError: No such key.
+            TemporaryFailError: The key is locked already.
+            TimeoutError: No reply in time.
+        """
         return self._kv.get_and_lock(key, ttl if ttl else 15)
 
     def unlock(self, key: Any, cas: int) -> Any:
-        """Release a lock, given the CAS ``lock`` returned."""
+        """Release a lock, given the CAS ``lock`` returned.
+
+        Args:
+            key: The document key.
+            cas: Only if the document's CAS still matches (0: whatever it is).
+
+        Returns:
+            Result: ``cas``, ``success`` and ``rc`` (``key``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            NotFoundError: No such key.
+            TemporaryFailError: ``cas`` is not the lock's.
+            TimeoutError: No reply in time.
+        """
         return self._kv.unlock(key, cas)
 
     # ---- counters ------------------------------------------------------------------
@@ -454,11 +663,45 @@ class LegacyAPI:
 
     def incr(self, key: Any, amount: int = 1, initial: Optional[int] = None, ttl: Any = 0) -> Any:
         """Add ``amount`` to a counter; ``initial`` creates it if missing (else NotFoundError).
-        ``result.value`` is the new value."""
+        ``result.value`` is the new value.
+
+        Args:
+            key: The document key.
+            amount: The delta.
+            initial: The value a missing counter is created with (None: a missing counter raises
+                NotFoundError).
+            ttl: The expiry in seconds (0: never).
+
+        Returns:
+            Result: ``value`` is the counter's new value.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            NotFoundError: The counter is missing and ``initial`` is None.
+            DeltaBadvalError: The value is not a number.
+            TimeoutError: No reply in time.
+        """
         return self._kv.increment(key, **self._counter_opts(amount, initial, ttl))
 
     def decr(self, key: Any, amount: int = 1, initial: Optional[int] = None, ttl: Any = 0) -> Any:
-        """Subtract ``amount`` from a counter (stops at 0)."""
+        """Subtract ``amount`` from a counter (stops at 0).
+
+        Args:
+            key: The document key.
+            amount: The delta.
+            initial: The value a missing counter is created with (None: a missing counter raises
+                NotFoundError).
+            ttl: The expiry in seconds (0: never).
+
+        Returns:
+            Result: ``value`` is the counter's new value.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            NotFoundError: The counter is missing and ``initial`` is None.
+            DeltaBadvalError: The value is not a number.
+            TimeoutError: No reply in time.
+        """
         return self._kv.decrement(key, **self._counter_opts(amount, initial, ttl))
 
     # ---- multi ---------------------------------------------------------------------
@@ -475,7 +718,24 @@ class LegacyAPI:
         replicate_to: int = 0,
         quiet: Any = None,
     ) -> Any:
-        """``set`` many: a dict key → value (or an ItemSequence/ItemOptionDict)."""
+        """``set`` many: a dict key → value (or an ItemSequence/ItemOptionDict).
+
+        Args:
+            keys: A dict key -> value, or an ItemSequence/ItemOptionDict.
+            ttl: The expiry in seconds (0: never).
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._kv.upsert_multi(
             keys, **self._store_opts(0, ttl, format, persist_to, replicate_to), **self._multi_quiet(quiet)
         )
@@ -489,7 +749,24 @@ class LegacyAPI:
         replicate_to: int = 0,
         quiet: Any = None,
     ) -> Any:
-        """``add`` many; the exception of a failed key carries ``all_results``."""
+        """``add`` many; the exception of a failed key carries ``all_results``.
+
+        Args:
+            keys: A dict key -> value, or an ItemSequence/ItemOptionDict.
+            ttl: The expiry in seconds (0: never).
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._kv.insert_multi(
             keys, **self._store_opts(0, ttl, format, persist_to, replicate_to), **self._multi_quiet(quiet)
         )
@@ -503,7 +780,24 @@ class LegacyAPI:
         replicate_to: int = 0,
         quiet: Any = None,
     ) -> Any:
-        """``replace`` many."""
+        """``replace`` many.
+
+        Args:
+            keys: A dict key -> value, or an ItemSequence/ItemOptionDict.
+            ttl: The expiry in seconds (0: never).
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._kv.replace_multi(
             keys, **self._store_opts(0, ttl, format, persist_to, replicate_to), **self._multi_quiet(quiet)
         )
@@ -511,7 +805,23 @@ class LegacyAPI:
     def get_multi(
         self, keys: Any, ttl: Any = 0, quiet: Any = None, replica: bool = False, no_format: bool = False
     ) -> Any:
-        """``get`` many, pipelined; a MultiResult (a dict key → result, with ``all_ok``)."""
+        """``get`` many, pipelined; a MultiResult (a dict key → result, with ``all_ok``).
+
+        Args:
+            keys: The keys (or an ItemSequence).
+            ttl: The expiry in seconds (0: never).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+            replica: Read from a replica instead.
+            no_format: Return the stored bytes, undecoded.
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         if replica or ttl:
             return self._multi_of(
                 "get_multi",
@@ -533,7 +843,22 @@ class LegacyAPI:
         return kv._sched_get(key, opts, _kv.GET_TOUCH, _o.expiry_value(ttl))
 
     def delete_multi(self, keys: Any, quiet: Any = None, persist_to: int = 0, replicate_to: int = 0) -> Any:
-        """``delete`` many (a list of keys, or a dict key → cas)."""
+        """``delete`` many (a list of keys, or a dict key → cas).
+
+        Args:
+            keys: A list of keys, or a dict key -> cas.
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         if isinstance(keys, Mapping):
             return self._multi_of(
                 "delete_multi",
@@ -548,23 +873,96 @@ class LegacyAPI:
         return self._kv.remove_multi(keys, **opts)
 
     def touch_multi(self, keys: Any, ttl: Any = 0, quiet: Any = None) -> Any:
-        """``touch`` many keys to the same ``ttl``."""
+        """``touch`` many keys to the same ``ttl``.
+
+        Args:
+            keys: The keys.
+            ttl: The expiry in seconds (0: never).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._kv.touch_multi(keys, ttl, **self._multi_quiet(quiet))
 
     def lock_multi(self, keys: Any, ttl: Any = 0, quiet: Any = None) -> Any:
-        """``lock`` many keys for ``ttl`` seconds."""
+        """``lock`` many keys for ``ttl`` seconds.
+
+        Args:
+            keys: The keys.
+            ttl: The expiry in seconds (0: never).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._kv.lock_multi(keys, ttl if ttl else 15, **self._multi_quiet(quiet))
 
     def unlock_multi(self, keys: Any, quiet: Any = None) -> Any:
-        """``unlock`` many: a dict key → cas, or the MultiResult of ``lock_multi``."""
+        """``unlock`` many: a dict key → cas, or the MultiResult of ``lock_multi``.
+
+        Args:
+            keys: A dict key -> cas, or the MultiResult of ``lock_multi``.
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._kv.unlock_multi(dict(keys), **self._multi_quiet(quiet))
 
     def incr_multi(self, keys: Any, amount: int = 1, initial: Optional[int] = None, ttl: Any = 0) -> Any:
-        """``incr`` many (a list, or a dict key → amount)."""
+        """``incr`` many (a list, or a dict key → amount).
+
+        Args:
+            keys: A list of keys, or a dict key -> amount.
+            amount: The delta of keys given as a list.
+            initial: The value a missing counter is created with (None: a missing counter raises
+                NotFoundError).
+            ttl: The expiry in seconds (0: never).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._kv.counter_multi(keys, delta=amount, initial=initial, **({"expiry": ttl} if ttl else {}))
 
     def decr_multi(self, keys: Any, amount: int = 1, initial: Optional[int] = None, ttl: Any = 0) -> Any:
-        """``decr`` many (a list, or a dict key → amount)."""
+        """``decr`` many (a list, or a dict key → amount).
+
+        Args:
+            keys: A list of keys, or a dict key -> amount.
+            amount: The delta of keys given as a list.
+            initial: The value a missing counter is created with (None: a missing counter raises
+                NotFoundError).
+            ttl: The expiry in seconds (0: never).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         if isinstance(keys, Mapping):
             keys = {k: -v for k, v in keys.items()}
         return self._kv.counter_multi(
@@ -579,7 +977,23 @@ class LegacyAPI:
         replicate_to: int = 0,  # noqa: A002
         quiet: Any = None,
     ) -> Any:
-        """``append`` many: a dict key → fragment, or an ItemOptionDict with ``fragment=``."""
+        """``append`` many: a dict key → fragment, or an ItemOptionDict with ``fragment=``.
+
+        Args:
+            keys: A dict key -> fragment, or an ItemOptionDict with ``fragment=``.
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._fragment_multi("append_multi", _kv.APPEND, keys, format, quiet)
 
     def prepend_multi(
@@ -590,7 +1004,23 @@ class LegacyAPI:
         replicate_to: int = 0,  # noqa: A002
         quiet: Any = None,
     ) -> Any:
-        """``prepend`` many: a dict key → fragment, or an ItemOptionDict with ``fragment=``."""
+        """``prepend`` many: a dict key → fragment, or an ItemOptionDict with ``fragment=``.
+
+        Args:
+            keys: A dict key -> fragment, or an ItemOptionDict with ``fragment=``.
+            format: A ``FMT_*`` constant (None: the connection's ``default_format``).
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+            quiet: Return failed results instead of raising (None: the connection's ``quiet``).
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return self._fragment_multi("prepend_multi", _kv.PREPEND, keys, format, quiet)
 
     def _fragment_multi(self, name: str, operation: int, keys: Any, format: Any, quiet: Any) -> Any:  # noqa: A002
@@ -623,7 +1053,20 @@ class LegacyAPI:
 
     def append_items(self, items: Any, **kwargs: Any) -> Any:
         """Append each item's ``fragment`` option (an ItemOptionDict); on success the
-        item's ``value`` has the fragment appended too."""
+        item's ``value`` has the fragment appended too.
+
+        Args:
+            items: An ItemOptionDict whose items carry a ``fragment`` option.
+            **kwargs: ``format``, ``persist_to``, ``replicate_to``, ``quiet``.
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
 
         def update(mres: Any) -> Any:
             for item, iopts in items.items_and_options():
@@ -634,7 +1077,20 @@ class LegacyAPI:
         return self._then(self.append_multi(items, **kwargs), update)
 
     def prepend_items(self, items: Any, **kwargs: Any) -> Any:
-        """Prepend each item's ``fragment`` option; the item's ``value`` is updated too."""
+        """Prepend each item's ``fragment`` option; the item's ``value`` is updated too.
+
+        Args:
+            items: An ItemOptionDict whose items carry a ``fragment`` option.
+            **kwargs: ``format``, ``persist_to``, ``replicate_to``, ``quiet``.
+
+        Returns:
+            MultiResult: key -> result, with ``all_ok``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
 
         def update(mres: Any) -> Any:
             for item, iopts in items.items_and_options():
@@ -670,13 +1126,40 @@ class LegacyAPI:
     # ---- durability, observe, stats ---------------------------------------------------
     def observe(self, key: Any, master_only: bool = False) -> Any:
         """Each node's state of ``key``: ``result.value`` is a list of ObserveInfo
-        (``cas``, ``flags``, ``from_master``, ``status``)."""
+        (``cas``, ``flags``, ``from_master``, ``status``).
+
+        Args:
+            key: The document key.
+            master_only: Ask the active node only.
+
+        Returns:
+            Result: ``value`` is a list of ObserveInfo (``cas``, ``flags``, ``from_master``, ``status``).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            FeatureUnavailableException: On a named collection.
+            TimeoutError: No reply in time.
+        """
         return self._then(
             self._kv.observe(key, master_only=master_only), lambda infos: ObserveResult(key, infos)
         )
 
     def observe_multi(self, keys: Iterable[Any], master_only: bool = False) -> Dict[Any, Any]:
-        """``observe`` for each key: a dict key → ObserveResult."""
+        """``observe`` for each key: a dict key → ObserveResult.
+
+        Args:
+            keys: The keys.
+            master_only: Ask the active node only.
+
+        Returns:
+            dict: key -> ObserveResult.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            FeatureUnavailableException: On a named collection.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         return {k: self.observe(k, master_only=master_only) for k in keys}
 
     def endure(
@@ -691,7 +1174,25 @@ class LegacyAPI:
     ) -> Any:
         """Wait until ``key`` (at ``cas``, if given) is persisted on ``persist_to`` nodes and
         replicated to ``replicate_to`` replicas (-1: all); with ``check_removed``, until its
-        removal is. Raises TimeoutError after ``timeout`` seconds."""
+        removal is. Raises TimeoutError after ``timeout`` seconds.
+
+        Args:
+            key: The document key.
+            persist_to: Wait until the mutation is persisted on this many nodes (observe-based).
+            replicate_to: Wait until the mutation is on this many replicas (observe-based).
+            cas: Only if the document's CAS still matches (0: whatever it is).
+            check_removed: Wait for the removal of ``key`` instead.
+            timeout: Give up after this many seconds.
+            interval: Seconds between two observe rounds.
+
+        Returns:
+            Result: the last observe result.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            TimeoutError: Not durable within ``timeout`` seconds.
+            TimeoutError: No reply in time.
+        """
         from couchbase.exceptions import TimeoutException
 
         deadline = time.monotonic() + timeout
@@ -705,7 +1206,21 @@ class LegacyAPI:
             self._sleep(interval)
 
     def endure_multi(self, keys: Iterable[Any], **kwargs: Any) -> Dict[Any, Any]:
-        """``endure`` each key (a list, or a dict key → cas)."""
+        """``endure`` each key (a list, or a dict key → cas).
+
+        Args:
+            keys: A list of keys, or a dict key -> cas.
+            **kwargs: The arguments of :meth:`endure`.
+
+        Returns:
+            dict: key -> result.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            TimeoutError: A key was not durable within ``timeout`` seconds.
+            CouchbaseError: The first failed key's exception (unless ``quiet``), carrying ``all_results``.
+            TimeoutError: No reply in time.
+        """
         if isinstance(keys, Mapping):
             return {k: self.endure(k, cas=getattr(c, "cas", c) or 0, **kwargs) for k, c in keys.items()}
         return {k: self.endure(k, **kwargs) for k in keys}
@@ -715,7 +1230,18 @@ class LegacyAPI:
 
     def stats(self, keys: Any = None) -> Any:
         """Server statistics in the 1.x shape ``{stat: {server: value}}`` (``keys``: a group
-        name or a list of them)."""
+        name or a list of them).
+
+        Args:
+            keys: A stats group name, or a list of them (None: the general stats).
+
+        Returns:
+            dict: ``{stat: {server: value}}``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            TimeoutError: No reply in time.
+        """
         groups = [""] if not keys else ([keys] if isinstance(keys, str) else list(keys))
 
         def merge(per_group: List[Any]) -> Dict[str, Dict[str, Any]]:
@@ -734,6 +1260,20 @@ class LegacyAPI:
 
         Keywords: ``include_docs``, ``streaming``, ``row_processor``, ``query`` (a Query or an
         encoded string) and any view parameter (``limit``, ``mapkey_range``, ``stale``, ...).
+
+        Args:
+            design: The design document's name.
+            view: The view's name.
+            use_devmode: The development namespace (``dev_`` prefix).
+            itercls: The View class to return (a subclass of couchbase.views.iterator.View).
+            **kwargs: View options (``limit``, ``mapkey_range``, ``include_docs``, ``streaming``, ...).
+
+        Returns:
+            View: the rows (iterate it).
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            TimeoutError: No reply in time.
         """
         from couchbase.views.iterator import View
 
@@ -758,7 +1298,22 @@ class LegacyAPI:
 
     def design_create(self, name: str, design: Any, use_devmode: bool = True, syncwait: float = 0) -> Any:
         """Create (or replace) design document ``name`` from a dict (``{"views": {...}}``) or its
-        JSON text; ``use_devmode`` prefixes ``dev_``; ``syncwait`` seconds: wait until it is there."""
+        JSON text; ``use_devmode`` prefixes ``dev_``; ``syncwait`` seconds: wait until it is there.
+
+        Args:
+            name: The design document's name (``_design/`` and ``dev_`` prefixes are handled).
+            design: The design: a dict ``{"views": {...}}`` or its JSON text.
+            use_devmode: The development namespace (``dev_`` prefix).
+            syncwait: Seconds to wait until the change is visible (0: do not wait).
+
+        Returns:
+            HttpResult: ``value`` ``{"ok": True, "id": ...}``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            ArgumentError: ``design`` not a dict or JSON text, or a bad name.
+            TimeoutError: No reply in time.
+        """
         if isinstance(design, (str, bytes)):
             try:
                 design = json.loads(design)
@@ -774,19 +1329,59 @@ class LegacyAPI:
 
     def design_get(self, name: str, use_devmode: bool = True) -> Any:
         """Design document ``name``: ``result.value`` is its JSON (``{"views": {...}}``).
-        A missing one raises DesignDocumentNotFoundException."""
+        A missing one raises DesignDocumentNotFoundException.
+
+        Args:
+            name: The design document's name (``_design/`` and ``dev_`` prefixes are handled).
+            use_devmode: The development namespace (``dev_`` prefix).
+
+        Returns:
+            HttpResult: ``value`` is the design's JSON.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            DesignDocumentNotFoundException: No such design document.
+            TimeoutError: No reply in time.
+        """
         name = self._design_name(name, False)
         return self._then(self._views_mgr().design_get(name, use_devmode), lambda d: HttpResult(d.as_json()))
 
     def design_publish(self, name: str, syncwait: float = 0) -> Any:
-        """Copy development design ``dev_<name>`` to production ``name`` (the development one stays)."""
+        """Copy development design ``dev_<name>`` to production ``name`` (the development one stays).
+
+        Args:
+            name: The design document's name (``_design/`` and ``dev_`` prefixes are handled).
+            syncwait: Seconds to wait until the change is visible (0: do not wait).
+
+        Returns:
+            HttpResult: ``value`` ``{"ok": True}``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            DesignDocumentNotFoundException: No development design of that name.
+            TimeoutError: No reply in time.
+        """
         name = self._design_name(name, False)
         return self._then(
             self._views_mgr().design_publish(name, syncwait), lambda _r: HttpResult({"ok": True}, 201)
         )
 
     def design_delete(self, name: str, use_devmode: bool = True, syncwait: float = 0) -> Any:
-        """Delete design document ``name``."""
+        """Delete design document ``name``.
+
+        Args:
+            name: The design document's name (``_design/`` and ``dev_`` prefixes are handled).
+            use_devmode: The development namespace (``dev_`` prefix).
+            syncwait: Seconds to wait until the change is visible (0: do not wait).
+
+        Returns:
+            HttpResult: ``value`` ``{"ok": True}``.
+
+        Raises:
+            ArgumentError: A bad key or argument.
+            DesignDocumentNotFoundException: No such design document.
+            TimeoutError: No reply in time.
+        """
         name = self._design_name(name, False)
         return self._then(
             self._views_mgr().design_delete(name, use_devmode, syncwait),

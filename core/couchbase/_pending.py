@@ -86,13 +86,26 @@ class Pending:
             self._resolve(other.result)
 
     def outcome(self) -> Any:
-        """The result, or raise the error."""
+        """The result, or raise the error (once done).
+
+        Returns:
+            The operation's result.
+
+        Raises:
+            CouchbaseException: The operation's typed exception.
+        """
         if self.error is not None:
             raise self.error
         return self.result
 
     def chain(self, hook: Hook) -> None:
-        """Call ``hook(self)`` on completion too, after the hook already set (if any)."""
+        """Call ``hook(self)`` on completion too, after the hook already set (if any).
+
+        Args:
+            hook: A callable taking the completed pending.
+
+        Never raises.
+        """
         first = self.on_done
         if first is None:
             self.on_done = hook

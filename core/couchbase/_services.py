@@ -55,7 +55,14 @@ def _text(ptr: Any, n: int) -> str:
 
 
 class ViewRow:
-    """One view row: ``key``, ``value``, ``id`` and, with include_docs, ``doc``."""
+    """One view row: ``key``, ``value``, ``id`` and, with include_docs, ``doc``.
+
+    Args:
+        key: The row's key.
+        value: The row's value.
+        id: The id of the document that emitted it (None for reduced rows).
+        doc: The document (with include_docs).
+    """
 
     __slots__ = ("key", "value", "id", "doc")
 

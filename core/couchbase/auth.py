@@ -13,15 +13,26 @@ class Authenticator:
     _password: str
 
     def credentials(self) -> "tuple[str, str]":
+        """The user name and password to connect with.
+
+        Returns:
+            tuple: ``(username, password)``.
+
+        Never raises.
+        """
         return self.username, self._password
 
 
 class PasswordAuthenticator(Authenticator):
     """RBAC user name and password.
 
-    :param username: the user (str).
-    :param password: the password (str); never shown by ``repr``.
-    :param cert_path: CA certificate file for ``couchbases://`` verification.
+    Args:
+        username: The user.
+        password: The password; never shown by ``repr``.
+        cert_path: A CA certificate file for ``couchbases://`` verification.
+
+    Raises:
+        InvalidArgumentException: ``username`` or ``password`` not a str.
     """
 
     def __init__(self, username: str, password: str, cert_path: "str | None" = None) -> None:

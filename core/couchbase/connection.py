@@ -48,7 +48,18 @@ class _Owner:
 
 
 def open_bucket(settings: LegacySettings, lockmode: int) -> Bucket:
-    """Open one bucket connection (not yet connected) from checked 1.x constructor arguments."""
+    """Open one bucket connection (not yet connected) from checked 1.x constructor arguments.
+
+    Args:
+        settings: The checked constructor arguments (``legacy_settings``).
+        lockmode: ``LOCKMODE_WAIT``, ``LOCKMODE_EXC`` or ``LOCKMODE_NONE``.
+
+    Returns:
+        Bucket: The bucket, its connection not started.
+
+    Raises:
+        ArgumentError: A malformed connection string.
+    """
     full = _connstr.build(settings.connstr, settings.bucket,
                           {} if settings.timeout is None else {"operation_timeout": repr(settings.timeout)})
     conn = _LcbConnection(full, settings.username, settings.password, cluster_level=False, lockmode=lockmode,
@@ -122,8 +133,15 @@ class Connection(LegacyAPI):
                 r = cb.get("b")
             print(pl.results, r.value)
 
-        Results are filled in when the block ends; then the first failure is raised
-        (unless quiet), with every result available in ``pl.results``.
+        Results are filled in when the block ends; then the first failure is raised (unless quiet),
+        with every result available in ``pl.results``.
+
+        Yields:
+            Pipeline: Its ``results`` are set when the block ends.
+
+        Raises:
+            CouchbaseError: The first failed operation's exception (unless ``quiet``).
+            ArgumentError: A pipeline inside a pipeline.
         """
         pl = Pipeline()
         with self._kv.batch() as ops:
@@ -141,11 +159,15 @@ class Connection(LegacyAPI):
         self._bucket.close()
 
     def close(self) -> None:
-        """Close the connection; operations then raise ObjectDestroyedError."""
+        """Close the connection; operations then raise ObjectDestroyedError.
+
+        Never raises (closing twice is harmless).
+        """
         self._bucket.close()
 
     @property
     def closed(self) -> bool:
+        """True once the connection is closed."""
         closed: bool = self._bucket.closed
         return closed
 

@@ -76,7 +76,12 @@ def service_type(value: Any) -> ServiceType:
 
 
 class _Report(dict):  # type: ignore[type-arg]
-    """One endpoint's entry of a report; also the raw dict libcouchbase gave."""
+    """One endpoint's entry of a report; also the raw dict libcouchbase gave.
+
+    Args:
+        service: The endpoint's service.
+        source: libcouchbase's JSON object of the endpoint.
+    """
 
     def __init__(self, service: ServiceType, source: Dict[str, Any]) -> None:
         super().__init__(source)
@@ -84,6 +89,7 @@ class _Report(dict):  # type: ignore[type-arg]
 
     @property
     def service_type(self) -> ServiceType:
+        """The endpoint's ServiceType."""
         return self._service_type
 
     @property
@@ -93,22 +99,32 @@ class _Report(dict):  # type: ignore[type-arg]
 
     @property
     def id(self) -> Optional[str]:
+        """The endpoint's connection id, or None."""
         return self.get("id")
 
     @property
     def local(self) -> Optional[str]:
+        """The local address (``host:port``), or None."""
         return self.get("local")
 
     @property
     def remote(self) -> Optional[str]:
+        """The remote address (``host:port``), or None."""
         return self.get("remote")
 
     @property
     def namespace(self) -> Optional[str]:
+        """The bucket (or scope) the endpoint serves, or None."""
         return self.get("namespace", self.get("scope", self.get("bucket")))
 
     def as_dict(self) -> Dict[str, Any]:
-        """The SDK 4.x JSON form of the entry (``state`` instead of libcouchbase's ``status``)."""
+        """The SDK 4.x JSON form of the entry (``state`` instead of libcouchbase's ``status``).
+
+        Returns:
+            dict: The entry.
+
+        Never raises.
+        """
         out = {k: v for k, v in self.items() if v is not None and k != "status"}
         out["state"] = self.state.value  # type: ignore[attr-defined]
         return out
@@ -119,15 +135,18 @@ class EndpointPingReport(_Report):
 
     @property
     def state(self) -> PingState:
+        """The PingState of the endpoint (``ok``, ``timeout``, ``error``)."""
         return PingState(self.get("status", self.get("state", "error")))
 
     @property
     def latency(self) -> Optional[datetime.timedelta]:
+        """How long the ping took (timedelta), or None."""
         us = self.get("latency_us", self.get("latency"))
         return datetime.timedelta(microseconds=us) if us is not None else None
 
     @property
     def error(self) -> Optional[str]:
+        """The error text of a failed ping, or None."""
         return self.get("error")
 
     def __repr__(self) -> str:
@@ -139,10 +158,12 @@ class EndpointDiagnosticsReport(_Report):
 
     @property
     def state(self) -> EndpointState:
+        """The EndpointState of the connection (``connected``, ``disconnected``, ...)."""
         return EndpointState(self.get("status", self.get("state", "disconnected")))
 
     @property
     def last_activity(self) -> Optional[datetime.timedelta]:
+        """How long ago the connection was last used (timedelta), or None."""
         us = self.get("last_activity_us", self.get("last_activity"))
         return datetime.timedelta(microseconds=us) if us is not None else None
 

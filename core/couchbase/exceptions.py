@@ -49,9 +49,12 @@ class ErrorContext:
     """Where and how an error happened. Every field is optional.
 
     Built with keyword arguments; fields that were not given read as ``None`` (so
-    ``exc.context.key`` is safe whatever the context's kind), ``node`` is an alias of
-    ``endpoint`` and ``status`` of ``status_code`` (or ``http_status``).
-    The ``repr`` lists the fields that are set.
+    ``exc.context.key`` is safe whatever the context's kind), ``node`` is an alias of ``endpoint``
+    and ``status`` of ``status_code`` (or ``http_status``). The ``repr`` lists the fields that are set.
+
+    Args:
+        **fields: ``key``, ``bucket``, ``scope``, ``collection``, ``opaque``, ``status_code``,
+            ``http_status``, ``endpoint`` (or ``node``), ``ref``, ``context``, and any other.
     """
 
     FIELDS: ClassVar[Tuple[str, ...]] = ("key", "bucket", "scope", "collection", "opaque", "status_code",
@@ -82,13 +85,29 @@ class ErrorContext:
         return status
 
     def as_dict(self) -> Dict[str, Any]:
-        """The fields that are set, known fields first."""
+        """The fields that are set, known fields first.
+
+        Returns:
+            dict: field -> value.
+
+        Never raises.
+        """
         data = {k: self.__dict__[k] for k in self.FIELDS if self.__dict__.get(k) is not None}
         data.update((k, v) for k, v in self.__dict__.items() if v is not None and k not in data)
         return data
 
     def get(self, name: str, default: Any = None) -> Any:
-        """``dict.get``-style access to one field."""
+        """``dict.get``-style access to one field.
+
+        Args:
+            name: The field's name.
+            default: What an unset field reads as.
+
+        Returns:
+            The field's value, or ``default``.
+
+        Never raises.
+        """
         value = self.__dict__.get(name)
         return default if value is None else value
 
@@ -142,11 +161,19 @@ def _restore(cls: Type["CouchbaseException"], state: Dict[str, Any]) -> "Couchba
 class CouchbaseException(Exception):
     """Base of every SDK error.
 
-    :param message: readable description; default: the status name, code and
-        libcouchbase's description of ``rc``, or the class's summary.
-    :param rc: libcouchbase status code, when the error came from libcouchbase.
-    :param inner_cause: the exception that caused this one.
-    :param context: an :class:`ErrorContext` (or a dict) saying where it happened.
+    Args:
+        message: A readable description; default: the status name, code and libcouchbase's
+            description of ``rc``, or the class's summary.
+        rc: The libcouchbase status code, when the error came from libcouchbase.
+        inner_cause: The exception that caused this one (also its ``__cause__``).
+        context: An :class:`ErrorContext` (or a dict) saying where it happened.
+
+    Attributes:
+        rc (int): The libcouchbase status code, or None.
+        message (str): The description.
+        inner_cause: The causing exception, or None.
+        context: The ErrorContext, or None.
+        all_results: For a multi operation that raised: the whole MultiResult.
     """
 
     def __init__(self, message: Optional[str] = None, *, rc: Optional[int] = None,
@@ -176,12 +203,26 @@ class CouchbaseException(Exception):
 
     @classmethod
     def rc_to_exctype(cls, rc: int) -> Type["CouchbaseException"]:
-        """The exception class raised for libcouchbase status ``rc``
-        (the 1.x spelling of :func:`class_for`)."""
+        """The exception class raised for libcouchbase status ``rc`` (the 1.x spelling of :func:`class_for`).
+
+        Args:
+            rc: A libcouchbase status code.
+
+        Returns:
+            type: The CouchbaseException subclass.
+
+        Never raises.
+        """
         return class_for(rc)
 
     def split_results(self) -> Tuple[Dict[Any, Any], Dict[Any, Any]]:
-        """For a multi operation's error: ``(succeeded, failed)`` dicts of ``all_results``."""
+        """For a multi operation's error: the results that succeeded and those that failed.
+
+        Returns:
+            tuple: ``(succeeded, failed)`` dicts of ``all_results`` (both empty without them).
+
+        Never raises.
+        """
         results = self.all_results or {}
         failed_keys = getattr(results, "exceptions", {})
         ok: Dict[Any, Any] = {}
@@ -1078,19 +1119,46 @@ STATUS_TABLE: Mapping[int, StatusInfo] = {
 
 
 def status_name(rc: int) -> str:
-    """The ``LCB_ERR_*`` name of a status code (``"LCB_ERR_UNKNOWN"`` if it has none)."""
+    """The ``LCB_ERR_*`` name of a status code.
+
+    Args:
+        rc: A libcouchbase status code.
+
+    Returns:
+        str: Its name, or ``"LCB_ERR_UNKNOWN"``.
+
+    Never raises.
+    """
     info = STATUS_TABLE.get(rc)
     return info.name if info is not None else "LCB_ERR_UNKNOWN"
 
 
 def status_description(rc: int) -> str:
-    """libcouchbase's description of a status code."""
+    """libcouchbase's description of a status code.
+
+    Args:
+        rc: A libcouchbase status code.
+
+    Returns:
+        str: The description.
+
+    Never raises.
+    """
     info = STATUS_TABLE.get(rc)
     return info.description if info is not None else f"Unknown libcouchbase status code {rc}"
 
 
 def class_for(rc: int) -> Type[CouchbaseException]:
-    """The exception class for a status code (:class:`CouchbaseException` if unknown)."""
+    """The exception class for a status code.
+
+    Args:
+        rc: A libcouchbase status code.
+
+    Returns:
+        type: The CouchbaseException subclass (CouchbaseException if unknown).
+
+    Never raises.
+    """
     info = STATUS_TABLE.get(rc)
     return info.exception if info is not None else CouchbaseException
 
@@ -1101,11 +1169,22 @@ def _describe(rc: int) -> str:
 
 def exception_for(rc: int, message: Optional[str] = None, *, context: Any = None,
                   inner_cause: Optional[BaseException] = None) -> CouchbaseException:
-    """A new exception of the right class for libcouchbase status ``rc``.
+    """A new exception of the right class for libcouchbase status ``rc`` (returned, not raised).
 
-    The message is ``"LCB_ERR_X (rc): description"``; a ``message`` given replaces it
-    and gets ``" [LCB_ERR_X (rc)]"`` appended unless it already names the status.
-    The exception is returned, not raised.
+    The message is ``"LCB_ERR_X (rc): description"``; a ``message`` given replaces it and gets
+    ``" [LCB_ERR_X (rc)]"`` appended unless it already names the status.
+
+    Args:
+        rc: A libcouchbase status code.
+        message: A message instead of the status's description.
+        context: An ErrorContext for the exception.
+        inner_cause: The exception that caused it.
+
+    Returns:
+        CouchbaseException: The exception (of the status's class).
+
+    Raises:
+        ValueError: ``rc`` is not an int (``int(rc)`` fails).
     """
     rc = int(rc)
     if message is None:

@@ -7,15 +7,27 @@ _enabled = True
 
 
 def enable() -> None:
-    """No-op: every front end is enabled (kept for 1.x code)."""
+    """No-op: every front end is enabled (kept for 1.x code).
+
+    Never raises.
+    """
     global _enabled
     _enabled = True
 
 
 def enabled() -> bool:
-    """Always True."""
+    """Whether experimental features are on (1.x).
+
+    Returns:
+        bool: Always True.
+
+    Never raises.
+    """
     return _enabled
 
 
 def enabled_or_raise() -> None:
-    """No-op (1.x raised when experimental features were off)."""
+    """No-op (1.x raised when experimental features were off).
+
+    Never raises.
+    """

@@ -95,6 +95,11 @@ class Watcher:
     currently watching it for (maintained by the core, read it in
     :meth:`IOPS.watch`); ``data`` is free for the adapter (e.g. a native
     watcher object).
+
+    Args:
+        ev: libcouchbase's event handle.
+        fd: The socket's file descriptor.
+        iops: The IOPS the watcher belongs to.
     """
 
     __slots__ = ("fd", "flags", "wanted", "read_held", "data", "_ev", "_iops", "__weakref__")
@@ -114,15 +119,27 @@ class Watcher:
         return self._ev is not None
 
     def on_readable(self) -> None:
-        """The loop saw the socket readable."""
+        """The loop saw the socket readable.
+
+        Never raises: an exception of a callback run from here goes to :meth:`IOPS.report`.
+        """
         self.ready(READ)
 
     def on_writable(self) -> None:
-        """The loop saw the socket writable."""
+        """The loop saw the socket writable.
+
+        Never raises.
+        """
         self.ready(WRITE)
 
     def ready(self, flags: int) -> None:
-        """The loop saw the socket ready for ``flags`` (READ, WRITE or both)."""
+        """The loop saw the socket ready for ``flags`` (READ, WRITE or both).
+
+        Args:
+            flags: READ, WRITE or both.
+
+        Never raises.
+        """
         ev = self._ev
         if ev is not None:
             iops = self._iops
@@ -157,6 +174,10 @@ class Timer:
     due before the new deadline is kept, and when it fires early it is scheduled
     again for the rest; a timer libcouchbase cancels fires as a no-op. So an
     adapter sees one schedule per deadline actually reached, not one per operation.
+
+    Args:
+        tm: libcouchbase's timer handle (None for a CallLater).
+        iops: The IOPS the timer belongs to.
     """
 
     __slots__ = ("armed", "data", "_tm", "_iops", "__weakref__")
@@ -168,7 +189,10 @@ class Timer:
         self.data: Any = None
 
     def fire(self) -> None:
-        """The loop's timer is due (the loop calls this once per schedule)."""
+        """The loop's timer is due (the loop calls this once per schedule).
+
+        Never raises.
+        """
         self.armed = False
         tm = self._tm
         if tm is not None:
@@ -192,7 +216,11 @@ class Timer:
 
 
 class CallLater(Timer):
-    """A Python-side timer (for the core's own waits, e.g. durability polling)."""
+    """A Python-side timer (for the core's own waits, e.g. durability polling).
+
+    Args:
+        fn: What to call when it fires.
+    """
 
     __slots__ = ("_fn",)
 
@@ -201,6 +229,11 @@ class CallLater(Timer):
         self._fn: Optional[Callable[[], Any]] = fn
 
     def fire(self) -> None:
+        """Call the function (once); a cancelled call does nothing.
+
+        Raises:
+            Exception: Whatever the function raises.
+        """
         self.armed = False
         fn, self._fn = self._fn, None
         if fn is not None:
@@ -234,38 +267,84 @@ class IOPS:
         ``watcher.flags`` holds what is watched now; ``flags`` is what should be
         (``0``: nothing). Call ``watcher.on_readable()`` / ``on_writable()``
         when the socket becomes ready for a watched direction.
+
+        Args:
+            watcher: The socket's Watcher.
+            flags: What should be watched now: READ, WRITE, both, or 0 (nothing).
+
+        Raises:
+            NotImplementedError: Not implemented by the adapter.
         """
         raise NotImplementedError
 
     def release(self, watcher: Watcher) -> None:
         """libcouchbase destroyed ``watcher`` (it is already unwatched): free any
-        native resources kept in ``watcher.data``."""
+        native resources kept in ``watcher.data``.
+
+        Args:
+            watcher: The socket's Watcher.
+
+        Never raises.
+        """
 
     def schedule(self, timer: Timer, delay: float) -> None:
         """Call ``timer.fire()`` once, ``delay`` seconds from now.
 
         Never called for a timer that is already scheduled (the core cancels
         first, or waits for it to fire).
+
+        Args:
+            timer: The Timer.
+            delay: Seconds from now.
+
+        Raises:
+            NotImplementedError: Not implemented by the adapter.
         """
         raise NotImplementedError
 
     def cancel(self, timer: Timer) -> None:
-        """Unschedule a scheduled ``timer``."""
+        """Unschedule a scheduled ``timer``.
+
+        Args:
+            timer: The Timer.
+
+        Raises:
+            NotImplementedError: Not implemented by the adapter.
+        """
         raise NotImplementedError
 
     def release_timer(self, timer: Timer) -> None:
-        """libcouchbase destroyed ``timer`` (it is already cancelled)."""
+        """libcouchbase destroyed ``timer`` (it is already cancelled).
+
+        Args:
+            timer: The Timer.
+
+        Never raises.
+        """
 
     def start(self) -> None:
         """Run the loop until :meth:`stop` (only used by blocking waits; the
-        front ends never ask for it). Loops that are always running raise."""
+        front ends never ask for it). Loops that are always running raise.
+
+        Raises:
+            NotImplementedError: A loop that cannot be run nested (the default).
+        """
         raise NotImplementedError(f"{type(self).__name__} cannot run a nested loop")
 
     def stop(self) -> None:
-        """Make :meth:`start` return."""
+        """Make :meth:`start` return.
+
+        Never raises.
+        """
 
     def report(self, exc: BaseException) -> None:
-        """An exception escaped a callback: send it to the loop's error channel."""
+        """An exception escaped a callback: send it to the loop's error channel.
+
+        Args:
+            exc: The exception.
+
+        Never raises.
+        """
         _log.error("exception in a couchbase callback", exc_info=(type(exc), exc, exc.__traceback__))
 
     def call_soon_threadsafe(self, fn: Callable[[], Any]) -> bool:
@@ -274,18 +353,35 @@ class IOPS:
         Return False if this loop cannot (the default; also once the loop is
         closed). The core uses it to release a connection the garbage
         collector found unreferenced, which can happen in any thread.
+
+        Args:
+            fn: What to run.
+
+        Returns:
+            bool: True when it will run; False when this loop cannot (the default, or a closed loop).
+
+        Never raises.
         """
         return False
 
     def loop_closed(self) -> bool:
         """True once the loop can never run again (asyncio: ``loop.close()``). The default,
         False, is right for loops that cannot be closed for good; the core then keeps a
-        connection with work in flight alive until that work completes."""
+        connection with work in flight alive until that work completes.
+
+        Returns:
+            bool: True once the loop is closed for good.
+
+        Never raises.
+        """
         return False
 
     # ---- helpers for the core ----------------------------------------------
     def pause_reading(self) -> None:
-        """Stop watching this connection's sockets for reading (back-pressure of a row stream)."""
+        """Stop watching this connection's sockets for reading (back-pressure of a row stream).
+
+        Never raises.
+        """
         if self.paused:
             return
         self.paused = True
@@ -296,7 +392,10 @@ class IOPS:
                 watcher.flags = flags
 
     def resume_reading(self) -> None:
-        """Watch again for everything libcouchbase asked for."""
+        """Watch again for everything libcouchbase asked for.
+
+        Never raises.
+        """
         if not self.paused:
             return
         self.paused = False
@@ -305,7 +404,13 @@ class IOPS:
 
     def hold_reading(self, watcher: Watcher) -> None:
         """Stop reading one socket (a row stream's, whose consumer is behind) until
-        :meth:`release_reading`; the connection's other sockets keep going."""
+        :meth:`release_reading`; the connection's other sockets keep going.
+
+        Args:
+            watcher: The socket's Watcher.
+
+        Never raises.
+        """
         watcher.read_held = True
         if watcher.alive and watcher.flags & READ:
             flags = watcher.flags & ~READ
@@ -313,7 +418,13 @@ class IOPS:
             watcher.flags = flags
 
     def release_reading(self, watcher: Watcher) -> None:
-        """Undo :meth:`hold_reading` (harmless if not held, or if libcouchbase destroyed it since)."""
+        """Undo :meth:`hold_reading` (harmless if not held, or if libcouchbase destroyed it since).
+
+        Args:
+            watcher: The socket's Watcher.
+
+        Never raises.
+        """
         if watcher.read_held:
             watcher.read_held = False
             if watcher.alive:
@@ -331,6 +442,8 @@ class IOPS:
         Called before a libcouchbase timer that fires late (see ``LATE_TIMER_US``):
         what arrived while the loop was busy completes its operations first. Sockets
         not watched for reading (reading paused by back-pressure) are left alone.
+
+        Never raises.
         """
         watchers = [w for w in self.watchers.values() if w.flags & READ]
         if not watchers:
@@ -341,7 +454,17 @@ class IOPS:
                 watcher.ready(READ)
 
     def call_later(self, delay: float, fn: Callable[[], Any]) -> CallLater:
-        """Run ``fn()`` after ``delay`` seconds on this loop; ``cancel_call`` undoes it."""
+        """Run ``fn()`` after ``delay`` seconds on this loop; ``cancel_call`` undoes it.
+
+        Args:
+            delay: Seconds from now.
+            fn: What to run.
+
+        Returns:
+            CallLater: The timer (pass it to :meth:`cancel_call`).
+
+        Never raises.
+        """
         timer = CallLater(fn)
         timer.armed = True
         self.schedule(timer, delay)
@@ -350,17 +473,38 @@ class IOPS:
     def call_soon(self, fn: Callable[[], Any]) -> None:
         """Run ``fn()`` when the loop has finished its current turn, before it next waits
         for I/O. The default is a zero-delay :meth:`call_later`; adapters override it with
-        their loop's cheaper primitive when there is one."""
+        their loop's cheaper primitive when there is one.
+
+        Args:
+            fn: What to run.
+
+        Never raises.
+        """
         self.call_later(0, fn)
 
     def cancel_call(self, timer: CallLater) -> None:
+        """Cancel a :meth:`call_later` that has not run (harmless after it ran).
+
+        Args:
+            timer: The CallLater.
+
+        Never raises.
+        """
         if timer.armed:
             timer.armed = False
             timer._fn = None
             self.cancel(timer)
 
     def table(self) -> Any:
-        """The C ``lcb_io_opt_t`` for libcouchbase (created once)."""
+        """The C ``lcb_io_opt_t`` for libcouchbase (created once).
+
+        Returns:
+            The C ``lcb_io_opt_t`` pointer (a cffi cdata).
+
+        Raises:
+            ObjectClosedException: This IOPS was already used by a closed connection.
+            MemoryError: The table could not be allocated.
+        """
         if self._c_table is None:
             if self.released:
                 raise ObjectClosedException(
@@ -375,14 +519,23 @@ class IOPS:
     def add_release_callback(self, fn: Callable[["IOPS"], Any]) -> None:
         """Call ``fn(iops)`` once libcouchbase has released this IOPS (its
         connection is destroyed and no watcher or timer is left); at once if
-        that already happened. Exceptions go to :meth:`report`."""
+        that already happened. Exceptions go to :meth:`report`.
+
+        Args:
+            fn: Called with this IOPS.
+
+        Never raises.
+        """
         if self.released:
             fn(self)
         else:
             self._release_callbacks.append(fn)
 
     def discard_unused_table(self) -> None:
-        """Free a table that libcouchbase never took (connection creation failed)."""
+        """Free a table that libcouchbase never took (connection creation failed).
+
+        Never raises.
+        """
         if self._c_table is not None and not self.released:
             lib.pycb_iops_free_unused(self._c_table)
             self._on_released()
@@ -479,7 +632,11 @@ if hasattr(os, "register_at_fork"):
 
 
 def live_iops() -> List[IOPS]:
-    """IOPS objects whose C table libcouchbase still holds (for leak checks)."""
+    """Returns:
+        list[IOPS]: The IOPS objects still held.
+
+    Never raises.
+    """
     return list(REGISTRY.values())
 
 
@@ -502,6 +659,15 @@ class SelectorLoop:
 
     # sockets: one selector registration per fd, data = {READ: watcher, WRITE: watcher}
     def set_interest(self, fd: int, watcher: Watcher, flags: int) -> None:
+        """Watch ``fd`` for exactly ``flags`` (0: stop watching), dispatching to ``watcher``.
+
+        Args:
+            fd: The socket's file descriptor.
+            watcher: The socket's Watcher.
+            flags: READ, WRITE, both or 0.
+
+        Never raises.
+        """
         sel = self.selector
         try:
             key = sel.get_key(fd)
@@ -518,18 +684,47 @@ class SelectorLoop:
             sel.modify(fd, events, watcher)
 
     def add_timer(self, timer: Timer, delay: float) -> None:
+        """Fire ``timer`` after ``delay`` seconds.
+
+        Args:
+            timer: The Timer.
+            delay: Seconds from now (negative: now).
+
+        Never raises.
+        """
         due = time.monotonic() + max(0.0, delay)
         timer.data = due
         heapq.heappush(self._timers, (due, next(self._seq), timer))
 
     def remove_timer(self, timer: Timer) -> None:
+        """Cancel a scheduled timer.
+
+        Args:
+            timer: The Timer.
+
+        Never raises.
+        """
         timer.data = None  # lazily dropped from the heap
 
     def report(self, exc: BaseException) -> None:
+        """Keep an exception from a callback; the current run_once raises it.
+
+        Args:
+            exc: The exception.
+
+        Never raises.
+        """
         self._errors.append(exc)
 
     def run_once(self, timeout: Optional[float] = None) -> None:
-        """Wait for at most ``timeout`` seconds, then dispatch what is ready."""
+        """Wait for at most ``timeout`` seconds, then dispatch what is ready.
+
+        Args:
+            timeout: The longest wait in seconds (None: until the next timer or event).
+
+        Raises:
+            Exception: The first exception a callback reported during this turn.
+        """
         timers = self._timers
         now = time.monotonic()
         while timers and timers[0][2].data != timers[0][0]:
@@ -561,7 +756,16 @@ class SelectorLoop:
             raise err
 
     def run_until(self, done: Callable[[], bool], timeout: Optional[float] = None) -> None:
-        """Run until ``done()`` is true; ``TimeoutError`` after ``timeout`` seconds."""
+        """Run until ``done()`` is true; ``TimeoutError`` after ``timeout`` seconds.
+
+        Args:
+            done: Called after each turn; the loop stops when it returns True.
+            timeout: Seconds before giving up (None: never).
+
+        Raises:
+            TimeoutError: ``done()`` was not true within ``timeout``.
+            Exception: An exception a callback reported.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         while not done():
             if deadline is not None:
@@ -573,41 +777,96 @@ class SelectorLoop:
                 self.run_once(1.0)
 
     def run(self) -> None:
-        """Run until :meth:`stop`."""
+        """Run until :meth:`stop`.
+
+        Raises:
+            Exception: An exception a callback reported.
+        """
         self._stopped = False
         while not self._stopped:
             self.run_once(1.0)
 
     def stop(self) -> None:
+        """Make :meth:`run` return after the current turn.
+
+        Never raises.
+        """
         self._stopped = True
 
     def close(self) -> None:
+        """Close the selector (the loop cannot run again).
+
+        Never raises.
+        """
         self.selector.close()
 
 
 class SelectorIOPS(IOPS):
-    """The reference adapter: plugs libcouchbase into a :class:`SelectorLoop`."""
+    """The reference adapter: plugs libcouchbase into a :class:`SelectorLoop`.
+
+    Args:
+        loop: The SelectorLoop (shared by any number of connections).
+    """
 
     def __init__(self, loop: SelectorLoop) -> None:
         super().__init__()
         self.loop = loop
 
     def watch(self, watcher: Watcher, flags: int) -> None:
+        """Watch ``watcher``'s socket for exactly ``flags`` on the loop.
+
+        Args:
+            watcher: The socket's Watcher.
+            flags: READ, WRITE, both or 0.
+
+        Never raises.
+        """
         self.loop.set_interest(watcher.fd, watcher, flags)
 
     def schedule(self, timer: Timer, delay: float) -> None:
+        """Fire ``timer`` after ``delay`` seconds on the loop.
+
+        Args:
+            timer: The Timer.
+            delay: Seconds from now.
+
+        Never raises.
+        """
         self.loop.add_timer(timer, delay)
 
     def cancel(self, timer: Timer) -> None:
+        """Cancel a scheduled timer.
+
+        Args:
+            timer: The Timer.
+
+        Never raises.
+        """
         self.loop.remove_timer(timer)
 
     def start(self) -> None:
+        """Run the loop until :meth:`stop`.
+
+        Raises:
+            Exception: An exception a callback reported.
+        """
         self.loop.run()
 
     def stop(self) -> None:
+        """Make :meth:`start` return.
+
+        Never raises.
+        """
         self.loop.stop()
 
     def report(self, exc: BaseException) -> None:
+        """Keep the exception; the loop's current turn raises it.
+
+        Args:
+            exc: The exception.
+
+        Never raises.
+        """
         self.loop.report(exc)
 
 

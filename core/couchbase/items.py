@@ -13,8 +13,20 @@ from couchbase.exceptions import InvalidArgumentException
 
 
 class Item:
-    """A document handle that a multi operation fills in (``Item()`` then ``item.key = ...``
-    is the 1.x way: the key must be set before the item is used)."""
+    """A document handle that a multi operation fills in (``Item()`` then ``item.key = ...`` is the 1.x
+    way: the key must be set before the item is used).
+
+    Args:
+        key: The document key.
+        value: The value (to store, or as read).
+
+    Attributes:
+        key: The document key.
+        value: The value.
+        cas (int): The CAS after the operation.
+        rc (int): The operation's status (0: success).
+        result: The operation's result.
+    """
 
     def __init__(self, key: Any = None, value: Any = None) -> None:
         self.key = key
@@ -25,6 +37,7 @@ class Item:
 
     @property
     def success(self) -> bool:
+        """True when the item's operation succeeded."""
         return self.rc == 0
 
     def _store_result(self, result: Any) -> None:
@@ -45,6 +58,14 @@ class ItemCollection:
     """Base of ItemSequence and ItemOptionDict."""
 
     def items_and_options(self) -> Iterator[Tuple[Item, Dict[str, Any]]]:  # pragma: no cover - abstract
+        """Each item with its own options.
+
+        Returns:
+            Iterator of ``(Item, options dict)`` pairs.
+
+        Raises:
+            NotImplementedError: On the base class.
+        """
         raise NotImplementedError
 
     def __len__(self) -> int:
@@ -61,18 +82,39 @@ def _check(item: Any) -> Item:
 
 
 class ItemSequence(ItemCollection):
-    """Items that share the operation's options."""
+    """Items that share the operation's options.
+
+    Args:
+        items: The Items.
+
+    Raises:
+        InvalidArgumentException: An element that is not an Item.
+    """
 
     def __init__(self, items: Iterable[Item]) -> None:
         self._items: List[Item] = [_check(i) for i in items]
 
     def items_and_options(self) -> Iterator[Tuple[Item, Dict[str, Any]]]:
+        """Each item with no options of its own.
+
+        Yields:
+            tuple: ``(Item, {})``.
+
+        Never raises.
+        """
         for item in self._items:
             yield item, {}
 
 
 class ItemOptionDict(ItemCollection):
-    """Items, each with its own options (e.g. ``{"expiry": 10}``)."""
+    """Items, each with its own options (e.g. ``{"expiry": 10}``).
+
+    Args:
+        d: Item -> options dict.
+
+    Raises:
+        InvalidArgumentException: A key that is not an Item.
+    """
 
     def __init__(self, d: Optional[Dict[Item, Dict[str, Any]]] = None) -> None:
         self._d: Dict[Item, Dict[str, Any]] = {}
@@ -80,12 +122,40 @@ class ItemOptionDict(ItemCollection):
             self.add(item, **opts)
 
     def add(self, item: Item, **options: Any) -> None:
+        """Add ``item`` with its options.
+
+        Args:
+            item: The Item.
+            **options: Its options (``expiry``, ``cas``, ``format``, ...).
+
+        Raises:
+            InvalidArgumentException: ``item`` is not an Item.
+        """
         self._d[_check(item)] = dict(options)
 
     def create_and_add(self, key: Any, value: Any = None, **options: Any) -> Item:
+        """Create an Item and add it with its options.
+
+        Args:
+            key: The document key.
+            value: Its value.
+            **options: Its options.
+
+        Returns:
+            Item: The new item.
+
+        Never raises.
+        """
         item = Item(key, value)
         self.add(item, **options)
         return item
 
     def items_and_options(self) -> Iterator[Tuple[Item, Dict[str, Any]]]:
+        """Each item with its options.
+
+        Returns:
+            Iterator of ``(Item, options dict)`` pairs.
+
+        Never raises.
+        """
         return iter(self._d.items())

@@ -19,7 +19,16 @@ from couchbase.results import MutationToken
 
 
 class MutationState:
-    """A set of mutation tokens; ``MutationState(*results)`` adds each result's token."""
+    """A set of mutation tokens (``QueryOptions(consistent_with=...)``); ``MutationState(*results)`` adds
+    each result's token.
+
+    Args:
+        *docs: Mutation results whose tokens to add.
+        **kwargs: ``quiet`` (as for :meth:`add_results`).
+
+    Raises:
+        MissingTokenException: A result without a mutation token (unless ``quiet``).
+    """
 
     def __init__(self, *docs: Any, **kwargs: Any) -> None:
         self._sv: Dict[tuple[Any, ...], MutationToken] = {}
@@ -27,7 +36,13 @@ class MutationState:
             self.add_results(*docs, **kwargs)
 
     def add_mutation_token(self, mut_token: Optional[MutationToken]) -> None:
-        """Add one token (anything else is ignored, as in SDK 4.x)."""
+        """Add one token (anything else is ignored, as in SDK 4.x).
+
+        Args:
+            mut_token: A MutationToken.
+
+        Never raises.
+        """
         if isinstance(mut_token, MutationToken):
             self._add(mut_token)
 
@@ -39,10 +54,17 @@ class MutationState:
             self._sv[key] = token
 
     def add_results(self, *rvs: Any, **kwargs: Any) -> bool:
-        """Add the tokens of mutation results.
+        """Add the tokens of mutation results (the newest per bucket and vBucket is kept).
 
-        :param quiet: return False instead of raising when a result has no token.
-        :raises MissingTokenException: no results, or a result without a mutation token.
+        Args:
+            *rvs: Mutation results (MutationResult, MutateInResult, ...).
+            **kwargs: ``quiet``: return False instead of raising when a result has no token.
+
+        Returns:
+            bool: True when every token was added.
+
+        Raises:
+            MissingTokenException: No results, or a result without a mutation token (unless ``quiet``).
         """
         if not rvs:
             raise MissingTokenException(message="add_results: no results passed")
@@ -58,13 +80,31 @@ class MutationState:
         return True
 
     def add_all(self, bucket: Any, quiet: bool = False) -> bool:
-        """Not available (as in SDK 4.x): the SDK does not record every mutation of a bucket."""
+        """Not available (as in SDK 4.x): the SDK does not record every mutation of a bucket.
+
+        Args:
+            bucket: The bucket.
+            quiet: Ignored.
+
+        Returns:
+            Nothing: it always raises.
+
+        Raises:
+            FeatureUnavailableException: Always.
+        """
         from couchbase.exceptions import FeatureUnavailableException
 
         raise FeatureUnavailableException(
             message="MutationState.add_all is not available; add the results of your mutations instead")
 
     def tokens(self) -> List[MutationToken]:
+        """The tokens held.
+
+        Returns:
+            list[MutationToken]: One per bucket and vBucket.
+
+        Never raises.
+        """
         return list(self._sv.values())
 
     def __iter__(self) -> Iterator[MutationToken]:
@@ -77,7 +117,13 @@ class MutationState:
         return isinstance(other, MutationState) and set(self._sv.values()) == set(other._sv.values())
 
     def scan_vectors(self) -> Dict[str, Dict[str, List[Any]]]:
-        """The N1QL ``scan_vectors`` body: ``{bucket: {vbucket: [seqno, "uuid"]}}``."""
+        """The N1QL ``scan_vectors`` body.
+
+        Returns:
+            dict: ``{bucket: {vbucket: [seqno, "uuid"]}}``.
+
+        Never raises.
+        """
         out: Dict[str, Dict[str, List[Any]]] = {}
         for t in self._sv.values():
             vbuckets = out.setdefault(t.bucket_name, {})

@@ -41,7 +41,20 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
                   query_context: Optional[str] = None) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     """(JSON body, merged options) of a query: ``query(statement, *options_or_params, **options)``.
 
-    Positional arguments that are not QueryOptions are positional parameters.
+    Positional arguments that are not QueryOptions are positional parameters; keyword arguments
+    that are not query options are named parameters (SDK 4.x).
+
+    Args:
+        statement: The N1QL statement.
+        args: QueryOptions blocks and positional parameters.
+        kwargs: Query options and named parameters.
+        query_context: ``default:`bucket`.`scope``` for a scoped query.
+
+    Returns:
+        tuple: ``(body, options)``: the request's JSON object and the merged options.
+
+    Raises:
+        InvalidArgumentException: An empty or non-str statement, named_parameters not a dict, or a bad option.
     """
     if not isinstance(statement, str) or not statement.strip():
         raise InvalidArgumentException(message=f"query statement must be a non-empty str, got {statement!r}")
@@ -128,7 +141,16 @@ _UNITS = (("ns", 1e-3), ("µs", 1.0), ("us", 1.0), ("ms", 1e3), ("s", 1e6), ("m"
 
 
 def parse_duration(value: Any) -> datetime.timedelta:
-    """A Go-style duration from the query services (``"1.5ms"``, ``"1m2.5s"``) as a timedelta."""
+    """A Go-style duration from the query services (``"1.5ms"``, ``"1m2.5s"``) as a timedelta.
+
+    Args:
+        value: The duration text, or a number of nanoseconds.
+
+    Returns:
+        datetime.timedelta: The duration (parts it cannot read count as 0).
+
+    Never raises.
+    """
     if isinstance(value, (int, float)):
         return datetime.timedelta(microseconds=value / 1000)  # a number is nanoseconds
     text = str(value or "0").strip()
@@ -154,27 +176,83 @@ class QueryMetrics(dict):  # type: ignore[type-arg]
         return UnsignedInt64(0)
 
     def elapsed_time(self) -> datetime.timedelta:
+        """The time the query took, from the request to the last row.
+
+        Returns:
+            datetime.timedelta: The duration.
+
+        Never raises.
+        """
         return parse_duration(self.get("elapsedTime", self.get("elapsed_time")))
 
     def execution_time(self) -> datetime.timedelta:
+        """The time the query ran.
+
+        Returns:
+            datetime.timedelta: The duration.
+
+        Never raises.
+        """
         return parse_duration(self.get("executionTime", self.get("execution_time")))
 
     def sort_count(self) -> Any:
+        """The number of rows sorted.
+
+        Returns:
+            UnsignedInt64: The count (0 when the service did not report it).
+
+        Never raises.
+        """
         return self._count("sortCount", "sort_count")
 
     def result_count(self) -> Any:
+        """The number of rows returned.
+
+        Returns:
+            UnsignedInt64: The count (0 when the service did not report it).
+
+        Never raises.
+        """
         return self._count("resultCount", "result_count")
 
     def result_size(self) -> Any:
+        """The number of bytes of rows returned.
+
+        Returns:
+            UnsignedInt64: The count (0 when the service did not report it).
+
+        Never raises.
+        """
         return self._count("resultSize", "result_size")
 
     def mutation_count(self) -> Any:
+        """The number of documents changed.
+
+        Returns:
+            UnsignedInt64: The count (0 when the service did not report it).
+
+        Never raises.
+        """
         return self._count("mutationCount", "mutation_count")
 
     def error_count(self) -> Any:
+        """The number of errors.
+
+        Returns:
+            UnsignedInt64: The count (0 when the service did not report it).
+
+        Never raises.
+        """
         return self._count("errorCount", "error_count")
 
     def warning_count(self) -> Any:
+        """The number of warnings.
+
+        Returns:
+            UnsignedInt64: The count (0 when the service did not report it).
+
+        Never raises.
+        """
         return self._count("warningCount", "warning_count")
 
 
@@ -182,9 +260,23 @@ class QueryProblem(dict):  # type: ignore[type-arg]
     """One warning or error of a query: ``code()`` and ``message()``; also the raw dict."""
 
     def code(self) -> Optional[int]:
+        """The problem's code.
+
+        Returns:
+            int: The code, or None.
+
+        Never raises.
+        """
         return self.get("code")
 
     def message(self) -> Optional[str]:
+        """The problem's message.
+
+        Returns:
+            str: The message, or None.
+
+        Never raises.
+        """
         return self.get("msg", self.get("message"))
 
 
@@ -238,6 +330,15 @@ class QueryResult(BlockingRows):
     """Rows of a N1QL query as they arrive; ``metadata()`` once they are read."""
 
     def metadata(self) -> QueryMetaData:
+        """Status, metrics, warnings, request id, once every row is read (reads the rest if needed).
+
+        Returns:
+            QueryMetaData: The query's metadata.
+
+        Raises:
+            QueryException: The query failed (its typed subclass).
+            TimeoutException: No complete answer within the query timeout.
+        """
         return QueryMetaData(self._finish())
 
     def execute(self) -> List[Any]:

@@ -60,7 +60,14 @@ DurabilityLevel = Durability
 
 
 class ServerDurability:
-    """``durability=ServerDurability(Durability.MAJORITY)`` (SDK 4.x spelling)."""
+    """``durability=ServerDurability(DurabilityLevel.MAJORITY)`` (SDK 4.x spelling).
+
+    Args:
+        level: A :class:`~couchbase.durability.DurabilityLevel` (or its int value).
+
+    Raises:
+        ValueError: Not a durability level.
+    """
 
     def __init__(self, level: Durability) -> None:
         self.level = Durability(level)
@@ -72,11 +79,17 @@ class ServerDurability:
 class ClientDurability:
     """Observe-based durability: poll until persisted to / replicated to N nodes.
 
-    A negative number means "as many as are available".
+    A negative number means "as many as are available". ``replicate_to`` takes an int or
+    :class:`couchbase.durability.ReplicateTo`; ``persist_to`` an int (number of nodes, the master
+    included) or :class:`couchbase.durability.PersistTo` / ``PersistToExtended`` (SDK 4.x values:
+    ``ACTIVE`` and ``ONE`` are one node, ``FOUR`` four).
 
-    ``replicate_to`` takes an int or :class:`couchbase.durability.ReplicateTo`; ``persist_to`` an
-    int (number of nodes, the master included) or :class:`couchbase.durability.PersistTo` /
-    ``PersistToExtended`` (SDK 4.x values: ``ACTIVE`` and ``ONE`` are one node, ``FOUR`` four).
+    Args:
+        replicate_to: Replicas that must hold the mutation.
+        persist_to: Nodes that must have persisted it.
+
+    Raises:
+        InvalidArgumentException: A value that is not an int.
     """
 
     def __init__(self, replicate_to: int = 0, persist_to: int = 0) -> None:
@@ -94,7 +107,14 @@ class ClientDurability:
 
 
 class OptionBlock(dict):  # type: ignore[type-arg]
-    """Base of every ``*Options`` class: a dict of the given keyword arguments."""
+    """Base of every ``*Options`` class: a dict of the given keyword arguments (None values dropped).
+
+    Each operation checks its options when it is called: an unknown name or a value of the wrong
+    type raises InvalidArgumentException there.
+
+    Args:
+        **kwargs: The options by name (see each operation's ``**kwargs``).
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__({k: v for k, v in kwargs.items() if v is not None})
@@ -113,11 +133,13 @@ class ClusterTimeoutOptions(OptionBlock):
 class ClusterOptions(OptionBlock):
     """``ClusterOptions(PasswordAuthenticator(user, pw), timeout_options=..., lockmode=..., ...)``.
 
-    Other keywords: ``transcoder``, ``quiet`` (default for get/remove), ``lockmode``,
-    ``enable_mutation_tokens``, ``enable_tracing`` / ``enable_metrics`` (libcouchbase's
-    threshold-logging tracer and operation metrics, both on by default; turning tracing off
-    saves CPU on every operation), ``timeout_options`` and any timeout keyword of
-    :class:`ClusterTimeoutOptions` directly.
+    Args:
+        authenticator: A :class:`~couchbase.auth.PasswordAuthenticator`.
+        **kwargs: ``transcoder``, ``quiet`` (default for get/remove), ``lockmode``,
+            ``enable_mutation_tokens``, ``enable_tracing`` / ``enable_metrics`` (libcouchbase's
+            threshold-logging tracer and operation metrics, both on by default; turning tracing
+            off saves CPU on every operation), ``timeout_options`` and any timeout keyword of
+            :class:`ClusterTimeoutOptions` directly; checked when the cluster is created.
     """
 
     def __init__(self, authenticator: Optional[Authenticator] = None, **kwargs: Any) -> None:
@@ -532,13 +554,31 @@ def _int_of(other: Any) -> Optional[int]:
 
 
 class ConstrainedInt:
-    """An int checked against ``min()``..``max()``; raises InvalidArgumentException otherwise."""
+    """An int checked against ``min()``..``max()``.
+
+    Args:
+        value: The int.
+
+    Raises:
+        InvalidArgumentException: Not an int, or out of range.
+    """
 
     def __init__(self, value: Any) -> None:
         self.value = type(self).verify_value(value)
 
     @classmethod
     def verify_value(cls, item: Any) -> int:
+        """Check ``item`` against the class's range.
+
+        Args:
+            item: An int (or a ConstrainedInt).
+
+        Returns:
+            int: The value.
+
+        Raises:
+            InvalidArgumentException: Not an int, or out of range.
+        """
         value = getattr(item, "value", item)
         if not isinstance(value, int) or isinstance(value, bool) or not cls.min() <= value <= cls.max():
             raise InvalidArgumentException(
@@ -547,6 +587,16 @@ class ConstrainedInt:
 
     @classmethod
     def is_valid(cls, item: Any) -> bool:
+        """Whether ``item`` is an instance of this class (so already checked).
+
+        Args:
+            item: The value to check.
+
+        Returns:
+            bool: True when it is.
+
+        Never raises.
+        """
         return isinstance(item, cls)
 
     @classmethod
@@ -599,20 +649,48 @@ class SignedInt64(ConstrainedInt):
 
     @classmethod
     def min(cls) -> int:
+        """The smallest value: -2**63.
+
+        Returns:
+            int: The bound.
+
+        Never raises.
+        """
         return -0x8000000000000000
 
     @classmethod
     def max(cls) -> int:
+        """The largest value: 2**63-1.
+
+        Returns:
+            int: The bound.
+
+        Never raises.
+        """
         return 0x7FFFFFFFFFFFFFFF
 
 
 class UnsignedInt32(ConstrainedInt):
     @classmethod
     def min(cls) -> int:
+        """The smallest value: 0.
+
+        Returns:
+            int: The bound.
+
+        Never raises.
+        """
         return 0
 
     @classmethod
     def max(cls) -> int:
+        """The largest value: 2**32-1.
+
+        Returns:
+            int: The bound.
+
+        Never raises.
+        """
         return 0xFFFFFFFF
 
 
@@ -621,10 +699,24 @@ class UnsignedInt64(ConstrainedInt):
 
     @classmethod
     def min(cls) -> int:
+        """The smallest value: 0.
+
+        Returns:
+            int: The bound.
+
+        Never raises.
+        """
         return 0
 
     @classmethod
     def max(cls) -> int:
+        """The largest value: 2**64-1.
+
+        Returns:
+            int: The bound.
+
+        Never raises.
+        """
         return 0xFFFFFFFFFFFFFFFF
 
 
@@ -633,10 +725,24 @@ class DeltaValue(ConstrainedInt):
 
     @classmethod
     def min(cls) -> int:
+        """The smallest delta: 0.
+
+        Returns:
+            int: The bound.
+
+        Never raises.
+        """
         return 0
 
     @classmethod
     def max(cls) -> int:
+        """The largest delta: 2**63-1.
+
+        Returns:
+            int: The bound.
+
+        Never raises.
+        """
         return 0x7FFFFFFFFFFFFFFF
 
 
@@ -667,6 +773,14 @@ class ConfigProfile:
     """A named set of cluster options applied by ``ClusterOptions.apply_profile(name)``."""
 
     def apply(self, options: "ClusterOptions") -> None:
+        """Apply this profile's settings to ``options``.
+
+        Args:
+            options: The ClusterOptions to change.
+
+        Raises:
+            NotImplementedError: On the base class (a profile overrides it).
+        """
         raise NotImplementedError
 
 
@@ -706,7 +820,14 @@ CONFIG_PROFILES = ConfigProfiles()
 
 
 def _apply_profile(self: "ClusterOptions", profile_name: Any) -> None:
-    """Apply a configuration profile (``KnownConfigProfiles.WanDevelopment``)."""
+    """Apply a configuration profile (``KnownConfigProfiles.WanDevelopment``) to these options.
+
+    Args:
+        profile_name: A KnownConfigProfiles member or a registered profile's name.
+
+    Raises:
+        InvalidArgumentException: An unknown profile.
+    """
     CONFIG_PROFILES.apply_profile(profile_name, self)
 
 

@@ -30,7 +30,19 @@ _F_MACROVALUES = lib.LCB_SUBDOCSPECS_F_XATTR_MACROVALUES
 
 
 class Spec:
-    """One path operation. Build with the helper functions of this module."""
+    """One path operation of a ``lookup_in`` or ``mutate_in``. Build with the helper functions of this
+    module.
+
+    Args:
+        kind: The operation (a ``PYCB_SD_*`` code).
+        path: The path.
+        value: The JSON-encoded value (mutations).
+        flags: libcouchbase spec flags (xattr, create parents, macro values).
+        delta: The counter delta (counter specs).
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+    """
 
     __slots__ = ("kind", "path", "value", "flags", "delta")
 
@@ -46,6 +58,7 @@ class Spec:
 
     @property
     def is_lookup(self) -> bool:
+        """True for a lookup spec (get, exists, count, get_full)."""
         return self.kind in LOOKUP_KINDS
 
     def __repr__(self) -> str:
@@ -53,21 +66,46 @@ class Spec:
 
 
 class MutationMacro:
-    """Server-expanded values for xattr mutations (``${Mutation.CAS}`` …)."""
+    """Server-expanded values for xattr mutations (``${Mutation.CAS}`` ...).
+
+    Args:
+        value: The macro's text.
+    """
 
     def __init__(self, value: str) -> None:
         self.value = value
 
     @classmethod
     def cas(cls) -> "MutationMacro":
+        """The macro the server replaces with the document's new CAS.
+
+        Returns:
+            MutationMacro: The macro.
+
+        Never raises.
+        """
         return cls("${Mutation.CAS}")
 
     @classmethod
     def seq_no(cls) -> "MutationMacro":
+        """The macro the server replaces with the mutation's sequence number.
+
+        Returns:
+            MutationMacro: The macro.
+
+        Never raises.
+        """
         return cls("${Mutation.seqno}")
 
     @classmethod
     def value_crc32c(cls) -> "MutationMacro":
+        """The macro the server replaces with the CRC32C of the document's value.
+
+        Returns:
+            MutationMacro: The macro.
+
+        Never raises.
+        """
         return cls("${Mutation.value_crc32c}")
 
 
@@ -100,24 +138,63 @@ def _multi(values: "tuple[Any, ...]") -> "tuple[bytes, int]":
 
 
 def get(path: str, xattr: bool = False) -> Spec:
-    """Read the value at ``path`` (``""`` reads the whole document)."""
+    """Read the value at ``path`` (``""`` reads the whole document).
+
+    Args:
+        path: The path (``a.b[0].c``).
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The lookup spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+    """
     if path == "" and not xattr:
         return Spec(GET_DOC, path)
     return Spec(GET, path, flags=_flags(xattr))
 
 
 def get_full() -> Spec:
-    """Read the whole document body."""
+    """Read the whole document body.
+
+    Returns:
+        Spec: The lookup spec.
+
+    Never raises.
+    """
     return Spec(GET_DOC, "")
 
 
 def exists(path: str, xattr: bool = False) -> Spec:
-    """True/False: does ``path`` exist."""
+    """Whether ``path`` exists.
+
+    Args:
+        path: The path (``a.b[0].c``).
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The lookup spec (its result: ``exists(i)``).
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+    """
     return Spec(EXISTS, path, flags=_flags(xattr))
 
 
 def count(path: str, xattr: bool = False) -> Spec:
-    """Number of elements of the array or object at ``path``."""
+    """The number of elements of the array or object at ``path``.
+
+    Args:
+        path: The path (``a.b[0].c``).
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The lookup spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+    """
     return Spec(GET_COUNT, path, flags=_flags(xattr))
 
 
@@ -127,49 +204,159 @@ def _mutation(kind: int, path: str, value: Any, xattr: bool, create_parents: boo
 
 
 def upsert(path: str, value: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Create or overwrite the dictionary entry at ``path``."""
+    """Create or overwrite the dictionary entry at ``path``.
+
+    Args:
+        path: The path (``a.b[0].c``).
+        value: A JSON-serializable value (or a MutationMacro, for an xattr).
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+        ValueFormatException: ``value`` is not JSON-serializable.
+    """
     return _mutation(DICT_UPSERT, path, value, xattr, create_parents)
 
 
 def insert(path: str, value: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Create the dictionary entry at ``path``; fails with PathExists if it is there."""
+    """Create the dictionary entry at ``path`` (the operation fails with PathExistsException if it is there).
+
+    Args:
+        path: The path (``a.b[0].c``).
+        value: A JSON-serializable value (or a MutationMacro, for an xattr).
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+        ValueFormatException: ``value`` is not JSON-serializable.
+    """
     return _mutation(DICT_ADD, path, value, xattr, create_parents)
 
 
 def replace(path: str, value: Any, xattr: bool = False) -> Spec:
-    """Replace the value at ``path`` (``""`` replaces the whole document)."""
+    """Replace the value at ``path`` (``""`` replaces the whole document).
+
+    Args:
+        path: The path (``a.b[0].c``).
+        value: A JSON-serializable value (or a MutationMacro, for an xattr).
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+        ValueFormatException: ``value`` is not JSON-serializable.
+    """
     if path == "" and not xattr:
         return Spec(REPLACE_DOC, "", _encode(value)[0])
     return _mutation(REPLACE, path, value, xattr, False)
 
 
 def remove(path: str, xattr: bool = False) -> Spec:
-    """Remove the value at ``path`` (``""`` removes the whole document)."""
+    """Remove the value at ``path`` (``""`` removes the whole document).
+
+    Args:
+        path: The path (``a.b[0].c``).
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+    """
     if path == "" and not xattr:
         return Spec(REMOVE_DOC, "")
     return Spec(REMOVE, path, flags=_flags(xattr))
 
 
 def array_append(path: str, *values: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Append values to the array at ``path``."""
+    """Append values to the array at ``path``.
+
+    Args:
+        path: The path (``a.b[0].c``).
+        *values: JSON-serializable values (or one ArrayValues).
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str, or no value.
+        ValueFormatException: ``value`` is not JSON-serializable.
+    """
     data, extra = _multi(values)
     return Spec(ARRAY_ADD_LAST, path, data, _flags(xattr, create_parents) | extra)
 
 
 def array_prepend(path: str, *values: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Prepend values to the array at ``path``."""
+    """Prepend values to the array at ``path``.
+
+    Args:
+        path: The path (``a.b[0].c``).
+        *values: JSON-serializable values (or one ArrayValues).
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str, or no value.
+        ValueFormatException: ``value`` is not JSON-serializable.
+    """
     data, extra = _multi(values)
     return Spec(ARRAY_ADD_FIRST, path, data, _flags(xattr, create_parents) | extra)
 
 
 def array_insert(path: str, *values: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Insert values at the array position ``path`` ends with (``list[2]``)."""
+    """Insert values at the array position ``path`` ends with (``list[2]``).
+
+    Args:
+        path: The path (``a.b[0].c``).
+        *values: JSON-serializable values (or one ArrayValues).
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str, or no value.
+        ValueFormatException: ``value`` is not JSON-serializable.
+    """
     data, extra = _multi(values)
     return Spec(ARRAY_INSERT, path, data, _flags(xattr, create_parents) | extra)
 
 
 def array_addunique(path: str, value: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Add a primitive value to the array at ``path`` unless already present."""
+    """Add a primitive value to the array at ``path`` unless already present.
+
+    ``array_add_unique`` is its SDK 4.x name.
+
+    Args:
+        path: The path (``a.b[0].c``).
+        value: A JSON primitive (str, number, bool, None).
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``path`` not a str.
+        ValueFormatException: ``value`` is not JSON-serializable.
+    """
     return _mutation(ARRAY_ADD_UNIQUE, path, value, xattr, create_parents)
 
 
@@ -185,24 +372,74 @@ def _delta(delta: Any) -> int:
 
 
 def increment(path: str, delta: int = 1, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Add ``delta`` to the number at ``path``; the result holds the new value."""
+    """Add ``delta`` to the number at ``path``; the result holds the new value.
+
+    Args:
+        path: The path (``a.b[0].c``).
+        delta: A positive int.
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``delta`` not a positive int, or ``path`` not a str.
+    """
     return Spec(COUNTER, path, flags=_flags(xattr, create_parents), delta=_delta(delta))
 
 
 def decrement(path: str, delta: int = 1, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Subtract ``delta`` from the number at ``path``; the result holds the new value."""
+    """Subtract ``delta`` from the number at ``path``; the result holds the new value.
+
+    Args:
+        path: The path (``a.b[0].c``).
+        delta: A positive int.
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``delta`` not a positive int, or ``path`` not a str.
+    """
     return Spec(COUNTER, path, flags=_flags(xattr, create_parents), delta=-_delta(delta))
 
 
 def counter(path: str, delta: int, create_parents: bool = False, xattr: bool = False) -> Spec:
-    """Add a signed ``delta`` (1.x/2.x spelling)."""
+    """Add a signed ``delta`` to the number at ``path`` (1.x/2.x spelling).
+
+    Args:
+        path: The path (``a.b[0].c``).
+        delta: A non-zero int (negative: subtract).
+        create_parents: Create missing parent objects of ``path``.
+        xattr: ``path`` is an extended attribute.
+
+    Returns:
+        Spec: The mutation spec.
+
+    Raises:
+        InvalidArgumentException: ``delta`` zero or not an int, or ``path`` not a str.
+    """
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
         raise InvalidArgumentException(message=f"counter delta must be a non-zero int, got {delta!r}")
     return Spec(COUNTER, path, flags=_flags(xattr, create_parents), delta=delta)
 
 
 def check_specs(given: Any, lookup: bool) -> "list[Spec]":
-    """Validate a spec list for lookup_in (``lookup=True``) or mutate_in."""
+    """Validate a spec list for lookup_in (``lookup=True``) or mutate_in.
+
+    Args:
+        given: A Spec or an iterable of them.
+        lookup: True for lookup_in, False for mutate_in.
+
+    Returns:
+        list[Spec]: The specs.
+
+    Raises:
+        InvalidArgumentException: Not specs, none, more than 16, or a spec of the other kind.
+    """
     if isinstance(given, Spec):
         given = [given]
     try:
@@ -225,7 +462,17 @@ def check_specs(given: Any, lookup: bool) -> "list[Spec]":
 
 
 def decode_value(raw: Optional[bytes]) -> Any:
-    """JSON-decode one path's value (None for no value)."""
+    """JSON-decode one path's value.
+
+    Args:
+        raw: The bytes the server returned (empty or None: no value).
+
+    Returns:
+        The decoded value, or None.
+
+    Raises:
+        ValueError: ``raw`` is not JSON (json.JSONDecodeError).
+    """
     if not raw:
         return None
     return json.loads(raw)
@@ -240,34 +487,90 @@ class LookupInMacro:
 
     @staticmethod
     def document() -> str:
+        """The virtual attribute ``$document``: every virtual attribute of the document.
+
+        Returns:
+            str: The path, for ``get(path, xattr=True)``.
+
+        Never raises.
+        """
         return "$document"
 
     @staticmethod
     def expiry_time() -> str:
+        """The virtual attribute ``$document.exptime``: its expiry (Unix time).
+
+        Returns:
+            str: The path, for ``get(path, xattr=True)``.
+
+        Never raises.
+        """
         return "$document.exptime"
 
     @staticmethod
     def cas() -> str:
+        """The virtual attribute ``$document.CAS``: its CAS.
+
+        Returns:
+            str: The path, for ``get(path, xattr=True)``.
+
+        Never raises.
+        """
         return "$document.CAS"
 
     @staticmethod
     def seq_no() -> str:
+        """The virtual attribute ``$document.seqno``: its sequence number.
+
+        Returns:
+            str: The path, for ``get(path, xattr=True)``.
+
+        Never raises.
+        """
         return "$document.seqno"
 
     @staticmethod
     def last_modified() -> str:
+        """The virtual attribute ``$document.last_modified``: when it was last modified.
+
+        Returns:
+            str: The path, for ``get(path, xattr=True)``.
+
+        Never raises.
+        """
         return "$document.last_modified"
 
     @staticmethod
     def is_deleted() -> str:
+        """The virtual attribute ``$document.deleted``: whether it is a tombstone.
+
+        Returns:
+            str: The path, for ``get(path, xattr=True)``.
+
+        Never raises.
+        """
         return "$document.deleted"
 
     @staticmethod
     def value_size_bytes() -> str:
+        """The virtual attribute ``$document.value_bytes``: the size of its value.
+
+        Returns:
+            str: The path, for ``get(path, xattr=True)``.
+
+        Never raises.
+        """
         return "$document.value_bytes"
 
     @staticmethod
     def rev_id() -> str:
+        """The virtual attribute ``$document.revid``: its revision id.
+
+        Returns:
+            str: The path, for ``get(path, xattr=True)``.
+
+        Never raises.
+        """
         return "$document.revid"
 
 
@@ -282,13 +585,30 @@ class ArrayValues(tuple):  # type: ignore[type-arg]
 
 
 def with_expiry() -> Spec:
-    """Read the document's expiry (its ``$document.exptime`` virtual attribute)."""
+    """Read the document's expiry (its ``$document.exptime`` virtual attribute).
+
+    Returns:
+        Spec: The lookup spec.
+
+    Never raises.
+    """
     return get(LookupInMacro.expiry_time(), xattr=True)
 
 
 def convert_macro_cas_to_cas(cas: str) -> int:
-    """The CAS as an int from the hex string ``MutationMacro.cas()`` stored in an xattr (the server
-    writes it little-endian, as SDK 4.x documents)."""
+    """The CAS as an int from the hex string ``MutationMacro.cas()`` stored in an xattr.
+
+    The server writes it little-endian, as SDK 4.x documents.
+
+    Args:
+        cas: The stored hex string (with or without ``0x``).
+
+    Returns:
+        int: The CAS.
+
+    Raises:
+        ValueError: ``cas`` is not hexadecimal.
+    """
     raw = bytearray.fromhex(cas[2:] if cas.startswith("0x") else cas)
     raw.reverse()
     return int(raw.hex(), 16)

@@ -89,10 +89,18 @@ _AUTO_BY_TYPE: Dict[type, int] = {str: FMT_UTF8, **{t: FMT_BYTES for t in _BYTES
 
 
 def format_of(flags: int) -> Optional[int]:
-    """The ``FMT_*`` constant stored ``flags`` mean, or ``None`` if unrecognised.
+    """The ``FMT_*`` constant stored ``flags`` mean.
 
-    The common-flags byte decides when set; otherwise the legacy low bits do (so ``0``
-    is legacy JSON).
+    The common-flags byte decides when set; otherwise the legacy low bits do (so ``0`` is legacy
+    JSON).
+
+    Args:
+        flags: The stored flags (None: JSON, as SDK 4.x transcoders take it).
+
+    Returns:
+        int: The ``FMT_*`` constant, or None if unrecognised.
+
+    Never raises.
     """
     if flags is None:  # SDK 4.x transcoders accept "no flags" as JSON
         flags = 0
@@ -103,7 +111,16 @@ def format_of(flags: int) -> Optional[int]:
 
 
 def format_name(fmt: Optional[int]) -> str:
-    """``"FMT_JSON"`` ... for a format constant; hex for anything else."""
+    """The name of a format constant (``"FMT_JSON"`` ...), for messages.
+
+    Args:
+        fmt: A ``FMT_*`` constant.
+
+    Returns:
+        str: Its name; hex for anything else.
+
+    Never raises.
+    """
     name = _NAMES.get(fmt) if fmt is not None else None
     return name or (f"{fmt:#x}" if isinstance(fmt, int) else repr(fmt))
 
@@ -132,11 +149,33 @@ class Serializer(ABC):
 
     @abstractmethod
     def serialize(self, value: Any) -> bytes:
-        """JSON bytes for ``value``."""
+        """JSON bytes for ``value``.
+
+        Args:
+            value: The object.
+
+        Returns:
+            bytes: Its JSON.
+
+        Raises:
+            ValueFormatException: ``value`` cannot be serialized (an implementation's choice of exception is
+                wrapped by the transcoder).
+        """
 
     @abstractmethod
     def deserialize(self, value: bytes) -> Any:
-        """The object the JSON ``value`` holds."""
+        """The object the JSON ``value`` holds.
+
+        Args:
+            value: JSON bytes.
+
+        Returns:
+            The object.
+
+        Raises:
+            ValueFormatException: ``value`` is not JSON (an implementation's exception is wrapped by the
+                transcoder).
+        """
 
     @classmethod
     def __subclasshook__(cls, other: type) -> Any:
@@ -150,9 +189,32 @@ class DefaultJsonSerializer(Serializer):
     """The standard library's ``json``, compact (no spaces) and UTF-8 (not ASCII-escaped)."""
 
     def serialize(self, value: Any) -> bytes:
+        """Compact UTF-8 JSON for ``value`` (no NaN or Infinity: they are not JSON).
+
+        Args:
+            value: The object.
+
+        Returns:
+            bytes: Its JSON.
+
+        Raises:
+            TypeError: ``value`` holds an object json cannot serialize.
+            ValueError: ``value`` holds NaN or Infinity.
+        """
         return _compact_json(value)
 
     def deserialize(self, value: bytes) -> Any:
+        """The object the JSON ``value`` holds.
+
+        Args:
+            value: JSON bytes.
+
+        Returns:
+            The object.
+
+        Raises:
+            ValueError: ``value`` is not JSON (json.JSONDecodeError).
+        """
         return json.loads(value)
 
 
@@ -188,17 +250,36 @@ class Transcoder(ABC):
 
     @abstractmethod
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-        """The bytes to store for ``value`` and the 32-bit flags to store with them.
+        """The bytes to store for ``value`` and the flags to store with them (a ``super()`` call: the 1.x
+        built-in conversions).
 
-        Subclasses must define it; ``super().encode_value(value, format)`` runs the 1.x
-        built-in conversions (:class:`LegacyTranscoder`), as the 1.x ``Transcoder`` did.
+        Args:
+            value: The value to store.
+            format: A ``FMT_*`` constant to store it as (None: the transcoder's choice).
+
+        Returns:
+            tuple: ``(bytes, flags)``: the bytes to store and the 32-bit flags to store with them.
+
+        Raises:
+            EncodingFailureException: ``value`` cannot be stored in that format.
         """
         return LegacyTranscoder().encode_value(value, format)
 
     @abstractmethod
     def decode_value(self, value: bytes, flags: int) -> Any:
-        """The value that stored ``value`` bytes with ``flags`` represent (``super()`` call:
-        the 1.x built-in conversions)."""
+        """The value that stored ``value`` bytes with ``flags`` represent (a ``super()`` call: the 1.x
+        built-in conversions).
+
+        Args:
+            value: The stored bytes.
+            flags: The stored flags.
+
+        Returns:
+            The decoded value.
+
+        Raises:
+            DecodingFailureException: The bytes cannot be decoded as ``flags`` say.
+        """
         return LegacyTranscoder().decode_value(value, flags)
 
     @classmethod
@@ -221,7 +302,18 @@ def _wrong_format(who: str, flags: int, hint: str) -> DecodingFailureException:
 
 
 class _JSONCodec:
-    """The serializer pair and the JSON rules shared by the transcoders that write JSON."""
+    """The serializer pair and the JSON rules shared by the transcoders that write JSON.
+
+    Args:
+        serializer: A :class:`Serializer` (``serialize``/``deserialize``) or a callable returning
+            JSON bytes (default: the standard library's json, compact).
+        deserializer: A callable turning JSON bytes into an object (default: the serializer's, or
+            ``json.loads``).
+
+    Raises:
+        InvalidArgumentTypeException: A serializer that is neither, or a deserializer that is not
+            callable.
+    """
 
     def __init__(self, serializer: Any = None, deserializer: Any = None) -> None:
         self._dumps, self._loads = _serializer_pair(serializer, deserializer)
@@ -286,6 +378,19 @@ class DefaultTranscoder(_JSONCodec, Transcoder):
         return FMT_PICKLE
 
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        """Encode ``value`` (JSON, UTF-8 string or binary, by its type or ``format``).
+
+        Args:
+            value: The value to store.
+            format: A ``FMT_*`` constant to store it as (None: the transcoder's choice).
+
+        Returns:
+            tuple: ``(bytes, flags)``: the bytes to store and the 32-bit flags to store with them.
+
+        Raises:
+            EncodingFailureException: A value the serializer cannot store as JSON, a str that is not valid
+                UTF-8, ``FMT_PICKLE`` (only LegacyTranscoder pickles), or an unknown format.
+        """
         who = type(self).__name__
         if format is None or format == FMT_AUTO:
             fmt: Optional[int] = self._auto_format(value)
@@ -319,6 +424,19 @@ class DefaultTranscoder(_JSONCodec, Transcoder):
         raise EncodingFailureException(f"{who}: unknown format {format_name(format)}")
 
     def decode_value(self, value: bytes, flags: int) -> Any:
+        """Decode stored bytes by their flags (JSON, UTF-8 string, binary).
+
+        Args:
+            value: The stored bytes.
+            flags: The stored flags.
+
+        Returns:
+            The decoded value: dict/list/... for JSON, str, or bytes.
+
+        Raises:
+            DecodingFailureException: Invalid JSON or UTF-8, or a pickled document (read it with
+                LegacyTranscoder).
+        """
         if flags == FMT_JSON:  # the common case first
             return self._decode_json(value, flags, type(self).__name__)
         fmt = format_of(flags)
@@ -362,11 +480,36 @@ class JSONTranscoder(_JSONCodec, Transcoder):
     """
 
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        """Encode ``value`` as JSON (str too, as a JSON string).
+
+        Args:
+            value: The value to store.
+            format: A ``FMT_*`` constant to store it as (None: the transcoder's choice).
+
+        Returns:
+            tuple: ``(bytes, flags)``: the bytes to store and the 32-bit flags to store with them.
+
+        Raises:
+            EncodingFailureException: A format other than FMT_JSON, bytes, or a value the serializer cannot
+                store.
+        """
         if format is not None and format != FMT_AUTO and format_of(format) != FMT_JSON:
             raise EncodingFailureException(f"JSONTranscoder only writes FMT_JSON, not {format_name(format)}")
         return self._encode_json(value, "JSONTranscoder")
 
     def decode_value(self, value: bytes, flags: int) -> Any:
+        """Decode a JSON document.
+
+        Args:
+            value: The stored bytes.
+            flags: The stored flags.
+
+        Returns:
+            The decoded value.
+
+        Raises:
+            DecodingFailureException: The document is not flagged JSON, or is not valid JSON.
+        """
         fmt = format_of(flags)
         if fmt in (FMT_UTF8, FMT_BYTES, FMT_PICKLE):
             raise _wrong_format("JSONTranscoder", flags, "use RawStringTranscoder, RawBinaryTranscoder or "
@@ -379,6 +522,18 @@ class RawJSONTranscoder(Transcoder):
     ``FMT_JSON``), bytes out, never parsed."""
 
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        """Store already-encoded JSON (str or bytes) as given, flagged ``FMT_JSON``.
+
+        Args:
+            value: The value to store.
+            format: A ``FMT_*`` constant to store it as (None: the transcoder's choice).
+
+        Returns:
+            tuple: ``(bytes, flags)``: the bytes to store and the 32-bit flags to store with them.
+
+        Raises:
+            EncodingFailureException: Not str or bytes, or a str that is not valid UTF-8.
+        """
         if isinstance(value, str):
             try:
                 return value.encode("utf-8"), FMT_JSON
@@ -389,6 +544,18 @@ class RawJSONTranscoder(Transcoder):
         return _as_bytes(value), FMT_JSON
 
     def decode_value(self, value: bytes, flags: int) -> Any:
+        """A JSON document's bytes, unparsed.
+
+        Args:
+            value: The stored bytes.
+            flags: The stored flags.
+
+        Returns:
+            bytes: The stored JSON.
+
+        Raises:
+            DecodingFailureException: The document is not flagged JSON.
+        """
         fmt = format_of(flags)
         if fmt in (FMT_UTF8, FMT_BYTES, FMT_PICKLE):
             raise _wrong_format("RawJSONTranscoder", flags, "use no_format=True for its bytes")
@@ -399,6 +566,18 @@ class RawStringTranscoder(Transcoder):
     """str ↔ UTF-8 string documents (``FMT_UTF8``)."""
 
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        """Store a str as a UTF-8 string document (``FMT_UTF8``).
+
+        Args:
+            value: The value to store.
+            format: A ``FMT_*`` constant to store it as (None: the transcoder's choice).
+
+        Returns:
+            tuple: ``(bytes, flags)``: the bytes to store and the 32-bit flags to store with them.
+
+        Raises:
+            EncodingFailureException: Not a str, or not valid UTF-8 text.
+        """
         _need(value, str, "str values", "RawStringTranscoder")
         try:
             return value.encode("utf-8"), FMT_UTF8
@@ -407,6 +586,18 @@ class RawStringTranscoder(Transcoder):
                                            inner_cause=exc) from exc
 
     def decode_value(self, value: bytes, flags: int) -> Any:
+        """A string document's text.
+
+        Args:
+            value: The stored bytes.
+            flags: The stored flags.
+
+        Returns:
+            str: The text.
+
+        Raises:
+            DecodingFailureException: The document is not flagged as a string, or is not UTF-8.
+        """
         fmt = format_of(flags)
         if fmt != FMT_UTF8:
             raise _wrong_format("RawStringTranscoder", flags, "use no_format=True for its bytes")
@@ -421,10 +612,34 @@ class RawBinaryTranscoder(Transcoder):
     """bytes ↔ binary documents (``FMT_BYTES``); bytearray and memoryview are stored as bytes."""
 
     def encode_value(self, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
+        """Store bytes (bytearray and memoryview too) as a binary document (``FMT_BYTES``).
+
+        Args:
+            value: The value to store.
+            format: A ``FMT_*`` constant to store it as (None: the transcoder's choice).
+
+        Returns:
+            tuple: ``(bytes, flags)``: the bytes to store and the 32-bit flags to store with them.
+
+        Raises:
+            EncodingFailureException: Not bytes-like.
+        """
         _need(value, _BYTES_TYPES, "bytes-like values", "RawBinaryTranscoder")
         return _as_bytes(value), FMT_BYTES
 
     def decode_value(self, value: bytes, flags: int) -> Any:
+        """A binary document's bytes.
+
+        Args:
+            value: The stored bytes.
+            flags: The stored flags.
+
+        Returns:
+            bytes: The stored bytes.
+
+        Raises:
+            DecodingFailureException: The document is not flagged binary.
+        """
         fmt = format_of(flags)
         if fmt != FMT_BYTES:
             raise _wrong_format("RawBinaryTranscoder", flags, "use no_format=True for its bytes")
@@ -437,13 +652,20 @@ def _who(transcoder: Any) -> str:
 
 
 def encode_with(transcoder: Any, value: Any, format: Optional[int] = None) -> Tuple[bytes, int]:  # noqa: A002
-    """``transcoder.encode_value(value[, format])``, checked.
+    """``transcoder.encode_value(value[, format])``, checked: what it returns must be ``(bytes, int flags)``.
 
-    ``format`` is passed on only when it is not ``None``. Any exception from the
-    transcoder, and any result that is not ``(bytes-like, int flags in 0..2**32-1)``,
-    becomes an :class:`~couchbase.exceptions.EncodingFailureException` (a
-    ValueFormatException) naming the transcoder, with the original as ``inner_cause``.
-    ValueFormatExceptions the transcoder raises pass through unchanged.
+    Args:
+        transcoder: Any object with ``encode_value``.
+        value: The value.
+        format: A ``FMT_*`` constant, or None.
+
+    Returns:
+        tuple: ``(bytes, flags)``: the bytes to store and the 32-bit flags to store with them.
+
+    Raises:
+        ValueFormatException: Raised by the transcoder (passed through unchanged).
+        EncodingFailureException: Any other exception of the transcoder, or a result that is not ``(bytes,
+            flags)``.
     """
     try:
         result = transcoder.encode_value(value) if format is None else transcoder.encode_value(value, format)
@@ -475,13 +697,21 @@ def encode_with(transcoder: Any, value: Any, format: Optional[int] = None) -> Tu
 
 
 def decode_with(transcoder: Any, value: bytes, flags: int, *, no_format: bool = False) -> Any:
-    """``transcoder.decode_value(value, flags)``, checked; with ``no_format=True`` the
-    stored bytes themselves.
+    """``transcoder.decode_value(value, flags)``, checked; with ``no_format=True`` the stored bytes as they
+    are.
 
-    Any exception from the transcoder becomes a
-    :class:`~couchbase.exceptions.DecodingFailureException` (a ValueFormatException)
-    naming the transcoder and the flags, with the original as ``inner_cause``;
-    ValueFormatExceptions pass through unchanged.
+    Args:
+        transcoder: Any object with ``decode_value``.
+        value: The stored bytes.
+        flags: The stored flags.
+        no_format: Return ``value`` undecoded.
+
+    Returns:
+        The decoded value.
+
+    Raises:
+        ValueFormatException: Raised by the transcoder (passed through unchanged).
+        DecodingFailureException: Any other exception of the transcoder.
     """
     if no_format:
         return value

@@ -80,9 +80,13 @@ def _dispatch(op: RawPending) -> None:
 class RawRows(AsyncRows):
     """A streaming request in raw mode (query, analytics, search, view).
 
-    Set ``on_rows(rows)`` (called with each batch of rows as it arrives),
-    ``callback(metadata)`` (once, at the end) and ``errback(rows, exc_type, exc,
-    tb)``. Without ``on_rows`` the rows stay in ``buffer``.
+    Set ``on_rows(rows)`` (called with each batch of rows as it arrives), ``callback(metadata)``
+    (once, at the end) and ``errback(rows, exc_type, exc, tb)``. Without ``on_rows`` the rows stay in
+    ``buffer``.
+
+    Args:
+        conn: The connection the request runs on.
+        request: The request.
     """
 
     def __init__(self, conn: Connection, request: ServiceRequest) -> None:

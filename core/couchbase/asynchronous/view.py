@@ -20,15 +20,33 @@ class AsyncViewBase(View):
     ``cls(connection, design, view, **params)``)."""
 
     def on_rows(self, rows: Iterable[Any]) -> None:
-        """A batch of rows (what the row processor made of them: ViewRow by default)."""
+        """A batch of rows (what the row processor made of them: ViewRow by default).
+
+        Args:
+            rows: The rows.
+
+        Raises:
+            NotImplementedError: Not overridden by the subclass.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement on_rows(rows)")
 
     def on_error(self, ex: BaseException) -> None:
-        """The query failed with ``ex`` (an exception, not a Failure); called at most once."""
+        """The query failed with ``ex`` (an exception, not a Failure); called at most once.
+
+        Args:
+            ex: The typed exception.
+
+        Raises:
+            NotImplementedError: Not overridden by the subclass.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement on_error(ex)")
 
     def on_done(self) -> None:
-        """Every row has been delivered."""
+        """Every row has been delivered.
+
+        Raises:
+            NotImplementedError: Not overridden by the subclass.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement on_done()")
 
     def __iter__(self) -> Any:

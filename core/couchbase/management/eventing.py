@@ -93,7 +93,13 @@ class EventingFunctionState(enum.Enum):
 
 @dataclass
 class EventingFunctionKeyspace:
-    """A keyspace: ``bucket`` (required), ``scope``, ``collection``."""
+    """A keyspace: ``bucket`` (required), ``scope``, ``collection``.
+
+    Args:
+        bucket: The bucket.
+        scope: The scope (None: ``_default``).
+        collection: The collection (None: ``_default``).
+    """
 
     bucket: str = None  # type: ignore[assignment]
     scope: Optional[str] = None
@@ -102,7 +108,13 @@ class EventingFunctionKeyspace:
 
 @dataclass
 class EventingFunctionBucketBinding:
-    """A bucket alias the function's code uses, with its access."""
+    """A bucket alias the function's code uses, with its access.
+
+    Args:
+        alias: The name the code uses.
+        name: The keyspace it stands for.
+        access: Read-only or read-write (EventingFunctionBucketAccess).
+    """
 
     alias: str = None  # type: ignore[assignment]
     name: EventingFunctionKeyspace = None  # type: ignore[assignment]
@@ -120,24 +132,49 @@ class EventingFunctionUrlNoAuth(EventingFunctionUrlAuth):
 
 @dataclass
 class EventingFunctionUrlAuthBasic(EventingFunctionUrlAuth):
+    """HTTP basic authentication of a URL binding.
+
+    Args:
+        username: The user.
+        password: The password.
+    """
     username: str = None  # type: ignore[assignment]
     password: str = None  # type: ignore[assignment]
 
 
 @dataclass
 class EventingFunctionUrlAuthDigest(EventingFunctionUrlAuth):
+    """HTTP digest authentication of a URL binding.
+
+    Args:
+        username: The user.
+        password: The password.
+    """
     username: str = None  # type: ignore[assignment]
     password: str = None  # type: ignore[assignment]
 
 
 @dataclass
 class EventingFunctionUrlAuthBearer(EventingFunctionUrlAuth):
+    """Bearer-token authentication of a URL binding.
+
+    Args:
+        key: The token.
+    """
     key: str = None  # type: ignore[assignment]
 
 
 @dataclass
 class EventingFunctionUrlBinding:
-    """A URL alias (cURL from the function's code)."""
+    """A URL alias (cURL from the function's code).
+
+    Args:
+        hostname: The URL.
+        alias: The name the code uses.
+        allow_cookies: Keep cookies between calls.
+        validate_ssl_certificate: Verify the server's certificate.
+        auth: An EventingFunctionUrlAuth* (None: no authentication).
+    """
 
     hostname: str = None  # type: ignore[assignment]
     alias: str = None  # type: ignore[assignment]
@@ -148,7 +185,12 @@ class EventingFunctionUrlBinding:
 
 @dataclass
 class EventingFunctionConstantBinding:
-    """A constant alias."""
+    """A constant alias.
+
+    Args:
+        alias: The name the code uses.
+        literal: Its value.
+    """
 
     alias: str = None  # type: ignore[assignment]
     literal: str = None  # type: ignore[assignment]
@@ -215,9 +257,27 @@ class EventingFunctionSettings:
 
     @classmethod
     def new_settings(cls, **kwargs: Any) -> "EventingFunctionSettings":
+        """Settings with the given fields (the others at their defaults).
+
+        Args:
+            **kwargs: Fields of EventingFunctionSettings.
+
+        Returns:
+            EventingFunctionSettings: The settings.
+
+        Raises:
+            TypeError: An unknown field.
+        """
         return cls(**kwargs)
 
     def to_server(self) -> Dict[str, Any]:
+        """The settings as the eventing service takes them.
+
+        Returns:
+            dict: The JSON object (set fields only).
+
+        Never raises.
+        """
         out: Dict[str, Any] = {}
         for attr, (key, kind) in _SETTINGS.items():
             value = getattr(self, attr)
@@ -238,6 +298,16 @@ class EventingFunctionSettings:
 
     @classmethod
     def from_server(cls, raw: Dict[str, Any]) -> "EventingFunctionSettings":
+        """Settings from the service's JSON.
+
+        Args:
+            raw: The service's ``settings`` object.
+
+        Returns:
+            EventingFunctionSettings: The settings.
+
+        Never raises.
+        """
         kwargs: Dict[str, Any] = {}
         for attr, (key, kind) in _SETTINGS.items():
             if key in raw and raw[key] is not None:
@@ -278,6 +348,13 @@ class EventingFunction:
     settings: EventingFunctionSettings = None  # type: ignore[assignment]
 
     def to_server(self) -> Dict[str, Any]:
+        """The function as the eventing service takes it.
+
+        Returns:
+            dict: The JSON object.
+
+        Never raises.
+        """
         src = self.source_keyspace or EventingFunctionKeyspace()
         meta = self.metadata_keyspace or EventingFunctionKeyspace()
         depcfg: Dict[str, Any] = {
@@ -310,6 +387,17 @@ class EventingFunction:
 
     @classmethod
     def from_server(cls, raw: Any) -> "EventingFunction":  # raw: the server's JSON object
+        """A function from the service's JSON.
+
+        Args:
+            raw: The service's object of the function.
+
+        Returns:
+            EventingFunction: The function.
+
+        Raises:
+            AttributeError: ``raw`` is not a dict.
+        """
         dep: Any = raw.get("depcfg") or {}
         return cls(
             name=raw.get("appname"), code=raw.get("appcode"), version=raw.get("version"),
@@ -358,7 +446,18 @@ def _url_from_server(raw: Any) -> EventingFunctionUrlBinding:  # raw: the server
 
 @dataclass
 class EventingFunctionStatus:
-    """One function's state in ``functions_status()``."""
+    """One function's state in ``functions_status()``.
+
+    Args:
+        name: The function's name.
+        num_bootstrapping_nodes: Nodes still deploying it.
+        num_deployed_nodes: Nodes running it.
+        state: Its EventingFunctionState.
+        deployment_status: Deployed or undeployed.
+        processing_status: Running or paused.
+        redeploy_required: Whether a change needs a redeploy.
+        function_scope: The scope it belongs to (``{"bucket": ..., "scope": ...}``).
+    """
 
     name: str = None  # type: ignore[assignment]
     num_bootstrapping_nodes: int = None  # type: ignore[assignment]
@@ -371,6 +470,16 @@ class EventingFunctionStatus:
 
     @classmethod
     def from_server(cls, raw: Any) -> "EventingFunctionStatus":  # raw: the server's JSON object
+        """A function's status from the service's JSON.
+
+        Args:
+            raw: The service's ``apps`` entry.
+
+        Returns:
+            EventingFunctionStatus: The status.
+
+        Never raises.
+        """
         try:
             state = EventingFunctionState(raw.get("composite_status", "unknown"))
         except ValueError:
@@ -383,7 +492,12 @@ class EventingFunctionStatus:
 
 @dataclass
 class EventingFunctionsStatus:
-    """``functions_status()``: the eventing node count and each function's status."""
+    """``functions_status()``: the eventing node count and each function's status.
+
+    Args:
+        num_eventing_nodes: The number of eventing nodes.
+        functions: Each function's EventingFunctionStatus.
+    """
 
     num_eventing_nodes: int = None  # type: ignore[assignment]
     functions: List[EventingFunctionStatus] = field(default_factory=list)
@@ -430,7 +544,11 @@ _OPTS = frozenset({"timeout", "parent_span"})
 
 
 class EventingFunctionManager:
-    """Eventing functions of the cluster (admin scope)."""
+    """Eventing functions of the cluster (admin scope): ``cluster.eventing_functions()``.
+
+    Args:
+        run: The front end's driver of management programs.
+    """
 
     _scope: Optional[Dict[str, str]] = None
 
@@ -459,7 +577,23 @@ class EventingFunctionManager:
         return path_escape(name)
 
     def upsert_function(self, function: EventingFunction, *options: Any, **kwargs: Any) -> Any:
-        """Create or replace a function."""
+        """Create or replace a function.
+
+        Args:
+            function: The :class:`EventingFunction`.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``function`` not an EventingFunction, or a configuration the service
+                refuses.
+            EventingFunctionCompilationFailureException: Its code does not compile.
+            EventingFunctionIdenticalKeyspaceException: The source and metadata keyspaces are the same.
+            EventingFunctionCollectionNotFoundException: A keyspace's collection is missing.
+        """
         if not isinstance(function, EventingFunction):
             raise InvalidArgumentException(
                 message=f"upsert_function needs an EventingFunction, got {function!r}")
@@ -468,42 +602,148 @@ class EventingFunctionManager:
                           f"functions/{self._name(function.name)}", lambda b: None, body)
 
     def drop_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Delete an undeployed function."""
+        """Delete an undeployed function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionNotUnDeployedException: The function is deployed.
+        """
         return self._call("drop_function", options, kwargs, "DELETE", f"functions/{self._name(name)}",
                           lambda b: None)
 
     def get_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """An :class:`EventingFunction`."""
+        """A function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            EventingFunction: The function.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+        """
         return self._call("get_function", options, kwargs, "GET", f"functions/{self._name(name)}",
                           EventingFunction.from_server)
 
     def get_all_functions(self, *options: Any, **kwargs: Any) -> Any:
-        """Every function (of this manager's scope)."""
+        """Every function (of this manager's scope).
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[EventingFunction]: The functions.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         return self._call("get_all_functions", options, kwargs, "GET", "functions",
                           lambda b: [EventingFunction.from_server(f) for f in b or []])
 
     def deploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Deploy a function (it starts processing mutations)."""
+        """Deploy a function (it starts processing mutations).
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionAlreadyDeployedException: It is deployed already.
+        """
         return self._call("deploy_function", options, kwargs, "POST", f"functions/{self._name(name)}/deploy",
                           lambda b: None)
 
     def undeploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Undeploy a deployed function."""
+        """Undeploy a deployed function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionNotDeployedException: It is not deployed.
+        """
         return self._call("undeploy_function", options, kwargs, "POST",
                           f"functions/{self._name(name)}/undeploy", lambda b: None)
 
     def pause_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Pause a deployed function."""
+        """Pause a deployed function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionNotDeployedException: It is not deployed.
+            EventingFunctionNotBootstrappedException: It is still being deployed.
+        """
         return self._call("pause_function", options, kwargs, "POST", f"functions/{self._name(name)}/pause",
                           lambda b: None)
 
     def resume_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
-        """Resume a paused function."""
+        """Resume a paused function.
+
+        Args:
+            name: The function's name.
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``name`` not a non-empty str, or a bad option.
+            EventingFunctionNotFoundException: No such function.
+            EventingFunctionNotDeployedException: It is not deployed.
+        """
         return self._call("resume_function", options, kwargs, "POST", f"functions/{self._name(name)}/resume",
                           lambda b: None)
 
     def functions_status(self, *options: Any, **kwargs: Any) -> Any:
-        """:class:`EventingFunctionsStatus` of every function."""
+        """The status of every function (of this manager's scope).
+
+        Args:
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            EventingFunctionsStatus: The number of eventing nodes and each function's status.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
         def parse(body: Any) -> EventingFunctionsStatus:
             body = body or {}
             apps = [a for a in body.get("apps") or [] if self._in_scope(a)]
@@ -519,7 +759,13 @@ class EventingFunctionManager:
 
 
 class ScopeEventingFunctionManager(EventingFunctionManager):
-    """Eventing functions of one scope (``scope.eventing_functions()``)."""
+    """Eventing functions of one scope (``scope.eventing_functions()``).
+
+    Args:
+        run: The front end's driver of management programs.
+        bucket_name: The scope's bucket.
+        scope_name: The scope.
+    """
 
     def __init__(self, run: Callable[[Program], Any], bucket_name: str, scope_name: str) -> None:
         super().__init__(run)

@@ -13,6 +13,13 @@ from couchbase.options import OptionBlock
 
 
 class _Timed(OptionBlock):
+    """Options of one management call.
+
+    Args:
+        timeout: The call's timeout (timedelta or seconds; default: the management timeout).
+        parent_span: Accepted for SDK 4.x compatibility (no custom tracers here).
+        **kwargs: The call's other options by name.
+    """
     def __init__(self, timeout: Any = None, parent_span: Any = None, **kwargs: Any) -> None:
         super().__init__(timeout=timeout, parent_span=parent_span, **kwargs)
 
@@ -73,7 +80,14 @@ class UpdateCollectionOptions(_Timed):
 
 # ---- users and groups
 class UserOptions(OptionBlock):
-    """Base of the user options: ``domain_name`` (``local`` or ``external``, default local)."""
+    """Base of the user options: ``domain_name`` (``local`` or ``external``, default local).
+
+    Args:
+        domain_name: ``local`` or ``external`` (or an AuthDomain).
+        timeout: The call's timeout.
+        parent_span: Accepted for SDK 4.x compatibility.
+        **kwargs: Other options by name.
+    """
 
     def __init__(self, domain_name: Any = None, timeout: Any = None, parent_span: Any = None,
                  **kwargs: Any) -> None:
@@ -122,6 +136,15 @@ class UpsertGroupOptions(_Timed):
 
 # ---- query indexes
 class _Keyspace(_Timed):
+    """Options of a query-index call on a bucket, optionally narrowed to a scope and collection.
+
+    Args:
+        timeout: The call's timeout.
+        scope_name: The scope.
+        collection_name: The collection.
+        parent_span: Accepted for SDK 4.x compatibility.
+        **kwargs: Other options by name.
+    """
     def __init__(self, timeout: Any = None, scope_name: Any = None, collection_name: Any = None,
                  parent_span: Any = None, **kwargs: Any) -> None:
         super().__init__(timeout=timeout, scope_name=scope_name, collection_name=collection_name,
@@ -133,8 +156,19 @@ class GetAllQueryIndexOptions(_Keyspace):
 
 
 class CreateQueryIndexOptions(_Keyspace):
-    """Options of create_index: ``ignore_if_exists``, ``num_replicas``, ``deferred``, ``condition``,
-    ``scope_name``, ``collection_name``."""
+    """Options of create_index.
+
+    Args:
+        timeout: The call's timeout.
+        ignore_if_exists: No error when the index exists.
+        num_replicas: Index replicas.
+        deferred: Create it deferred (build it with ``build_deferred_indexes``).
+        condition: A WHERE clause: index only the documents it matches.
+        scope_name: The scope.
+        collection_name: The collection.
+        parent_span: Accepted for SDK 4.x compatibility.
+        **kwargs: Other options by name.
+    """
 
     def __init__(self, timeout: Any = None, ignore_if_exists: Any = None, num_replicas: Any = None,
                  deferred: Any = None, condition: Any = None, scope_name: Any = None,
@@ -144,29 +178,48 @@ class CreateQueryIndexOptions(_Keyspace):
 
 
 class CreatePrimaryQueryIndexOptions(CreateQueryIndexOptions):
-    """Options of create_primary_index (those of create_index plus ``index_name``)."""
+    """Options of create_primary_index (those of create_index plus ``index_name``).
+
+    Args:
+        index_name: A name for the primary index (default ``#primary``).
+        **kwargs: The options of :class:`CreateQueryIndexOptions`.
+    """
 
     def __init__(self, index_name: Any = None, **kwargs: Any) -> None:
         super().__init__(index_name=index_name, **kwargs)
 
 
 class DropQueryIndexOptions(_Keyspace):
-    """Options of drop_index: ``ignore_if_not_exists``, ``scope_name``, ``collection_name``."""
+    """Options of drop_index.
+
+    Args:
+        ignore_if_not_exists: No error when the index does not exist.
+        **kwargs: ``timeout``, ``scope_name``, ``collection_name``.
+    """
 
     def __init__(self, ignore_if_not_exists: Any = None, **kwargs: Any) -> None:
         super().__init__(ignore_if_not_exists=ignore_if_not_exists, **kwargs)
 
 
 class DropPrimaryQueryIndexOptions(DropQueryIndexOptions):
-    """Options of drop_primary_index (those of drop_index plus ``index_name``)."""
+    """Options of drop_primary_index (those of drop_index plus ``index_name``).
+
+    Args:
+        index_name: The primary index's name, if not ``#primary``.
+        **kwargs: The options of :class:`DropQueryIndexOptions`.
+    """
 
     def __init__(self, index_name: Any = None, **kwargs: Any) -> None:
         super().__init__(index_name=index_name, **kwargs)
 
 
 class WatchQueryIndexOptions(_Keyspace):
-    """Options of watch_indexes: ``watch_primary``, ``timeout`` (required), ``scope_name``,
-    ``collection_name``."""
+    """Options of watch_indexes.
+
+    Args:
+        watch_primary: Also wait for the primary index.
+        **kwargs: ``timeout`` (required by watch_indexes), ``scope_name``, ``collection_name``.
+    """
 
     def __init__(self, watch_primary: Any = None, **kwargs: Any) -> None:
         super().__init__(watch_primary=watch_primary, **kwargs)

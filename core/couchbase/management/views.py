@@ -54,7 +54,13 @@ def _options(op: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
 
 
 class ViewIndexManager:
-    """Create, read, publish and drop design documents of one bucket."""
+    """Create, read, publish and drop design documents of one bucket: ``bucket.view_indexes()``.
+
+    Args:
+        conn: The bucket's connection.
+        bucket: The bucket's name.
+        run: The front end's way to run one HTTP request and convert its response.
+    """
 
     # How ``syncwait`` pauses between checks; gcouchbase sleeps cooperatively instead.
     _sleep: Callable[[float], None] = staticmethod(time.sleep)
@@ -70,8 +76,25 @@ class ViewIndexManager:
 
     def get_design_document(self, name: str, namespace: Any = None, *options: Any,
                             use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
-        """The design document ``name`` (DesignDocumentNotFoundException if absent); its name is
-        shown without the ``dev_`` prefix, as the official SDK does."""
+        """The design document ``name``.
+
+        Its name is shown without the ``dev_`` prefix, as the official SDK does.
+
+        Args:
+            name: The design document's name.
+            namespace: :class:`~couchbase.views.DesignDocumentNamespace` (DEVELOPMENT or PRODUCTION; default
+                PRODUCTION).
+            *options: A management options block (``timeout``).
+            use_devmode: True: the DEVELOPMENT namespace (the 2.x spelling).
+            **kwargs: ``timeout``.
+
+        Returns:
+            DesignDocument: The design document and its views.
+
+        Raises:
+            InvalidArgumentException: A bad namespace or option.
+            DesignDocumentNotFoundException: No such design document.
+        """
         _options("get_design_document", options, kwargs)
         full = _ns(namespace, use_devmode).prefix(name)
         plain = full[4:] if full.startswith("dev_") else full
@@ -80,7 +103,23 @@ class ViewIndexManager:
 
     def upsert_design_document(self, ddoc: DesignDocument, namespace: Any = None, *options: Any,
                                use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
-        """Create or replace a design document."""
+        """Create or replace a design document.
+
+        Args:
+            ddoc: The :class:`~couchbase.views.DesignDocument`.
+            namespace: :class:`~couchbase.views.DesignDocumentNamespace` (DEVELOPMENT or PRODUCTION; default
+                PRODUCTION).
+            *options: A management options block (``timeout``).
+            use_devmode: True: the DEVELOPMENT namespace (the 2.x spelling).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``ddoc`` not a DesignDocument, a bad namespace or option, or a
+                definition the server refuses.
+        """
         _options("upsert_design_document", options, kwargs)
         if not isinstance(ddoc, DesignDocument):
             raise InvalidArgumentException(message=f"expected a DesignDocument, got {ddoc!r}")
@@ -90,7 +129,23 @@ class ViewIndexManager:
 
     def drop_design_document(self, name: str, namespace: Any = None, *options: Any,
                              use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
-        """Delete a design document (DesignDocumentNotFoundException if absent)."""
+        """Delete a design document.
+
+        Args:
+            name: The design document's name.
+            namespace: :class:`~couchbase.views.DesignDocumentNamespace` (DEVELOPMENT or PRODUCTION; default
+                PRODUCTION).
+            *options: A management options block (``timeout``).
+            use_devmode: True: the DEVELOPMENT namespace (the 2.x spelling).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad namespace or option.
+            DesignDocumentNotFoundException: No such design document.
+        """
         _options("drop_design_document", options, kwargs)
         full = _ns(namespace, use_devmode).prefix(name)
         return self._request("DELETE", f"/_design/{full}", b"", lambda r: _check(r, full) and None)
@@ -98,9 +153,21 @@ class ViewIndexManager:
     def publish_design_document(self, name: str, *options: Any, **kwargs: Any) -> Any:
         """Copy ``dev_<name>`` to production ``<name>``.
 
-        Two requests in sequence, so this (and the ``syncwait`` of the 2.x
-        methods) needs a blocking ``run``; async front ends chain
-        get_design_document and upsert_design_document themselves."""
+        Two requests in sequence, so this (and the ``syncwait`` of the 2.x methods) needs a blocking
+        ``run``; async front ends chain get_design_document and upsert_design_document themselves.
+
+        Args:
+            name: The design document's name (with or without ``dev_``).
+            *options: A management options block (``timeout``).
+            **kwargs: ``timeout``.
+
+        Returns:
+            None.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            DesignDocumentNotFoundException: No development design document of that name.
+        """
         _options("publish_design_document", options, kwargs)
         dev = DesignDocumentNamespace.DEVELOPMENT.prefix(name)
         prod = name[4:] if name.startswith("dev_") else name
@@ -110,6 +177,21 @@ class ViewIndexManager:
 
     # 1.x/2.x spellings -------------------------------------------------------
     def design_create(self, name: str, ddoc: Any, use_devmode: bool = True, syncwait: float = 0) -> Any:
+        """Create a design document (the 1.x/2.x spelling).
+
+        Args:
+            name: The design document's name.
+            ddoc: A DesignDocument, or a dict with ``views``.
+            use_devmode: Create it in the development namespace.
+            syncwait: Seconds to wait until it can be read back (0: do not wait).
+
+        Returns:
+            None.
+
+        Raises:
+            InvalidArgumentException: A definition the server refuses.
+            TimeoutException: Not readable within ``syncwait``.
+        """
         doc = (ddoc if isinstance(ddoc, DesignDocument)
                else DesignDocument(name, (ddoc or {}).get("views", {})))
         doc.name = name
@@ -118,15 +200,54 @@ class ViewIndexManager:
         return result
 
     def design_get(self, name: str, use_devmode: bool = True) -> DesignDocument:
+        """A design document (the 1.x/2.x spelling).
+
+        Args:
+            name: The design document's name.
+            use_devmode: Read it from the development namespace.
+
+        Returns:
+            DesignDocument: The design document.
+
+        Raises:
+            DesignDocumentNotFoundException: No such design document.
+        """
         doc: DesignDocument = self.get_design_document(name, use_devmode=use_devmode)
         return doc
 
     def design_publish(self, name: str, syncwait: float = 0) -> Any:
+        """Copy ``dev_<name>`` to production (the 1.x/2.x spelling).
+
+        Args:
+            name: The design document's name.
+            syncwait: Seconds to wait until the production copy can be read (0: do not wait).
+
+        Returns:
+            None.
+
+        Raises:
+            DesignDocumentNotFoundException: No such design document.
+            TimeoutException: Not readable within ``syncwait``.
+        """
         result = self.publish_design_document(name)
         self._syncwait(name[4:] if name.startswith("dev_") else name, False, syncwait, present=True)
         return result
 
     def design_delete(self, name: str, use_devmode: bool = True, syncwait: float = 0) -> Any:
+        """Delete a design document (the 1.x/2.x spelling).
+
+        Args:
+            name: The design document's name.
+            use_devmode: Delete it from the development namespace.
+            syncwait: Seconds to wait until it is gone (0: do not wait).
+
+        Returns:
+            None.
+
+        Raises:
+            DesignDocumentNotFoundException: No such design document.
+            TimeoutException: Still readable after ``syncwait``.
+        """
         result = self.drop_design_document(name, use_devmode=use_devmode)
         self._syncwait(name, use_devmode, syncwait, present=False)
         return result
@@ -150,8 +271,24 @@ class ViewIndexManager:
             self._sleep(0.05)
 
     def get_all_design_documents(self, namespace: Any = None, *options: Any, **kwargs: Any) -> Any:
-        """Every design document of the bucket in one namespace (management REST API); names are
-        shown without the ``dev_`` prefix."""
+        """Every design document of the bucket in one namespace (management REST API).
+
+        Names are shown without the ``dev_`` prefix.
+
+        Args:
+            namespace: :class:`~couchbase.views.DesignDocumentNamespace` (DEVELOPMENT or PRODUCTION; default
+                PRODUCTION).
+            *options: A management options block (``timeout``).
+            use_devmode: True: the DEVELOPMENT namespace (the 2.x spelling).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[DesignDocument]: The design documents.
+
+        Raises:
+            InvalidArgumentException: A bad namespace or option.
+            AuthenticationException: The user may not read the bucket's design documents.
+        """
         _options("get_all_design_documents", options, kwargs)
         ns = _ns(namespace, None)
         path = f"/pools/default/buckets/{quote(self._bucket, safe='')}/ddocs"

@@ -67,7 +67,20 @@ def _bool(v: Any) -> str:
 
 
 def build_query(args: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[str, bytes, Dict[str, Any]]:
-    """(query string, POST body, merged options). A plain str argument is a raw query string."""
+    """The query string, POST body and merged options of a view query. A plain str argument is a raw query
+    string.
+
+    Args:
+        args: ViewOptions blocks, or one raw query string.
+        kwargs: ViewOptions fields by name.
+
+    Returns:
+        tuple: ``(query string, POST body, options)`` (a ``keys`` list goes in the body).
+
+    Raises:
+        InvalidArgumentException: A bad option value (``mapkey_range`` not a pair, an unknown ``stale``,
+            ``keys`` not a list, ...).
+    """
     raw_strings = [a for a in args if isinstance(a, str)]
     blocks = tuple(a for a in args if not isinstance(a, str))
     opts = _o.merge("view_query", VIEW_OPTIONS, blocks, kwargs)
@@ -150,6 +163,9 @@ class ViewMetaData:
 
     For this SDK's earlier spelling, ``total_rows`` and ``debug_info`` also read as values:
     ``meta.total_rows == meta.total_rows()``.
+
+    Args:
+        raw: The response's JSON object without its rows.
     """
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
@@ -160,6 +176,13 @@ class ViewMetaData:
         self.debug_info: Any = _DebugInfo(debug) if isinstance(debug, dict) else _none_callable
 
     def raw(self) -> Dict[str, Any]:
+        """The view response's trailer as the service sent it.
+
+        Returns:
+            dict: The JSON object.
+
+        Never raises.
+        """
         return dict(self._raw)
 
     def __repr__(self) -> str:
@@ -174,20 +197,39 @@ class ViewResult(BlockingRows):
     """View rows as they arrive; ``metadata()``/``total_rows`` once they are read."""
 
     def metadata(self) -> ViewMetaData:
+        """``total_rows`` and the raw trailer, once every row is read (reads the rest if needed).
+
+        Returns:
+            ViewMetaData: The view's metadata.
+
+        Raises:
+            ViewException: The request failed (its typed subclass).
+            TimeoutException: No complete answer within the views timeout.
+        """
         return ViewMetaData(self._finish())
 
     @property
     def total_rows(self) -> Optional[int]:
+        """The number of rows in the view (reads every row first)."""
         rows: Optional[int] = self.metadata().total_rows()
         return rows
 
     @property
     def indexed_rows(self) -> Optional[int]:
+        """The number of rows in the view (the 1.x name of ``total_rows``)."""
         return self.total_rows
 
 
 class View:
-    """A view definition: map (and optional reduce) JavaScript."""
+    """A view definition: map (and optional reduce) JavaScript.
+
+    Args:
+        map: The map function's source.
+        reduce: The reduce function's source (or a built-in: ``_count``, ``_sum``, ``_stats``).
+
+    Raises:
+        InvalidArgumentException: ``map`` not a str.
+    """
 
     def __init__(self, map: str, reduce: Optional[str] = None) -> None:  # noqa: A002
         if not isinstance(map, str) or not map.strip():
@@ -196,6 +238,13 @@ class View:
         self.reduce = reduce
 
     def as_json(self) -> Dict[str, str]:
+        """The view as the view service takes it.
+
+        Returns:
+            dict: ``{"map": ..., "reduce": ...}`` (reduce only when set).
+
+        Never raises.
+        """
         out = {"map": self.map}
         if self.reduce:
             out["reduce"] = self.reduce
@@ -203,7 +252,15 @@ class View:
 
 
 class DesignDocument:
-    """A design document: a name and its views."""
+    """A design document: a name and its views.
+
+    Args:
+        name: The design document's name (a ``_design/`` prefix is dropped).
+        views: view name -> a View, or a dict with ``map`` (and ``reduce``).
+
+    Raises:
+        InvalidArgumentException: An empty name, or a view without a map function.
+    """
 
     def __init__(self, name: str, views: Mapping[str, Any]) -> None:
         if not isinstance(name, str) or not name:
@@ -214,10 +271,29 @@ class DesignDocument:
         }
 
     def as_json(self) -> Dict[str, Any]:
+        """The design document as the view service takes it.
+
+        Returns:
+            dict: ``{"views": {name: {"map": ..., "reduce": ...}}}``.
+
+        Never raises.
+        """
         return {"views": {k: v.as_json() for k, v in self.views.items()}}
 
     @classmethod
     def from_json(cls, name: str, body: Mapping[str, Any]) -> "DesignDocument":
+        """A design document from the view service's JSON.
+
+        Args:
+            name: Its name.
+            body: The JSON object (``{"views": {...}}``).
+
+        Returns:
+            DesignDocument: The design document.
+
+        Raises:
+            InvalidArgumentException: An empty name, or a view without a map function.
+        """
         return cls(name, body.get("views", {}))
 
     def __repr__(self) -> str:

@@ -31,17 +31,34 @@ class ViewRow(namedtuple("ViewRow", ["key", "value", "docid", "doc"])):
 
     @property
     def id(self) -> Any:  # noqa: A003 - the 1.x name, beside docid
+        """The id of the document that emitted the row (the same as ``docid``)."""
         return self.docid
 
 
 class RowProcessor:
-    """Turns raw view rows into :class:`ViewRow` objects (subclass or duck-type it)."""
+    """Turns raw view rows into :class:`ViewRow` objects (subclass or duck-type it).
+
+    Args:
+        rowclass: The class of the rows it makes (called with key, value, docid, doc).
+    """
 
     def __init__(self, rowclass: Any = ViewRow) -> None:
         self.rowclass = rowclass
 
     def handle_rows(self, rows: List[Dict[str, Any]], connection: Any, include_docs: bool) -> Iterable[Any]:
-        """Rows → objects. ``connection`` is the Connection (for include_docs' ``get_multi``)."""
+        """Raw rows to row objects.
+
+        Args:
+            rows: The raw rows (dicts with ``key``, ``value``, ``id``).
+            connection: The Connection (for include_docs' ``get_multi``).
+            include_docs: Also fetch each row's document.
+
+        Returns:
+            list: The row objects.
+
+        Raises:
+            TimeoutError: Fetching the documents timed out (include_docs).
+        """
         docs: Dict[Any, Any] = {}
         if include_docs:
             ids = list(dict.fromkeys(r["id"] for r in rows if r.get("id") is not None))
@@ -57,17 +74,24 @@ _METHOD_OPTIONS = ("include_docs", "streaming", "row_processor", "query", "use_d
 class View:
     """An iterable view query (1.x ``couchbase.views.iterator.View``).
 
-    :param parent: the Connection the query runs on.
-    :param design: design document name; :param view: view name.
-    :param row_processor: object with ``handle_rows(rows, connection, include_docs)``.
-    :param include_docs: fetch each row's document (``row.doc``).
-    :param query: a :class:`~couchbase.views.params.Query`, or an encoded query string.
-    :param streaming: hand rows to the row processor in batches as they arrive, instead of
-        all at once (the rows and their order are the same).
-    :param params: other view parameters (``limit=``, ``mapkey_range=``, ``stale=``, ...),
-        merged over ``query``.
-
     After iteration, ``indexed_rows`` (also ``total_rows``) holds the index's row count.
+
+    Args:
+        parent: The Connection the query runs on.
+        design: The design document's name.
+        view: The view's name.
+        row_processor: An object with ``handle_rows(rows, connection, include_docs)``.
+        include_docs: Fetch each row's document (``row.doc``).
+        query: A :class:`~couchbase.views.params.Query`, or an encoded query string.
+        streaming: Hand rows to the row processor in batches as they arrive, instead of all at once
+            (the rows and their order are the same).
+        use_devmode: Query the development design document (``dev_`` prefix).
+        **params: Other view parameters (``limit=``, ``mapkey_range=``, ``stale=``, ...), merged over
+            ``query``.
+
+    Raises:
+        InvalidArgumentException: An empty design or view name, a row processor without
+            ``handle_rows``, or a bad query or parameter.
     """
 
     def __init__(
@@ -117,6 +141,7 @@ class View:
 
     @property
     def total_rows(self) -> Optional[int]:
+        """The index's row count, after iteration (the same as ``indexed_rows``)."""
         return self.indexed_rows
 
     def _options(self) -> Dict[str, Any]:

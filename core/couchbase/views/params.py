@@ -93,13 +93,18 @@ _ALIASES = {
 class Query:
     """View query parameters with a named property each (``q.limit = 3``).
 
-    :param passthrough: encode the values as given (strings already JSON), not as JSON.
-    :param unrecognized_ok: accept parameter names this class does not know (sent as-is).
-    :param params: any parameter: ``key``/``mapkey_single``, ``keys``/``mapkey_multi``,
-        ``startkey``, ``endkey``, ``mapkey_range=[start, end]``, ``dockey_range=[start_id, end_id]``,
-        ``startkey_docid``, ``endkey_docid``, ``descending``, ``inclusive_end``, ``limit``,
-        ``skip``, ``reduce``, ``group``, ``group_level``, ``stale`` (True/False/"ok"/"false"/
-        "update_after"), ``on_error``, ``full_set``, ``debug``.
+    Args:
+        passthrough: Encode the values as given (strings already JSON), not as JSON.
+        unrecognized_ok: Accept parameter names this class does not know (sent as-is).
+        **params: Any parameter: ``key``/``mapkey_single``, ``keys``/``mapkey_multi``, ``startkey``,
+            ``endkey``, ``mapkey_range=[start, end]``, ``dockey_range=[start_id, end_id]``,
+            ``startkey_docid``, ``endkey_docid``, ``descending``, ``inclusive_end``, ``limit``,
+            ``skip``, ``reduce``, ``group``, ``group_level``, ``stale`` (True/False/"ok"/"false"/
+            "update_after"), ``on_error``, ``full_set``, ``debug``.
+
+    Raises:
+        InvalidArgumentException: An unknown parameter (unless ``unrecognized_ok``), or a value of the
+            wrong kind.
     """
 
     STRING_RANGE_END = STRING_RANGE_END
@@ -153,7 +158,18 @@ class Query:
         self._params[name] = value
 
     def update(self, copy: bool = False, **params: Any) -> "Query":
-        """Set several parameters; with ``copy=True`` a new Query is changed and returned."""
+        """Set several parameters.
+
+        Args:
+            copy: Change and return a copy instead of this Query.
+            **params: The parameters.
+
+        Returns:
+            Query: This Query, or the changed copy.
+
+        Raises:
+            InvalidArgumentException: An unknown parameter, or a bad value.
+        """
         target = self._copy() if copy else self
         for name, value in params.items():
             target._set(name, value)
@@ -188,7 +204,14 @@ class Query:
 
     # ---- reading -------------------------------------------------------------------
     def options(self) -> Dict[str, Any]:
-        """The parameters as view options (what :func:`couchbase.views.build_query` takes)."""
+        """The parameters as view options (what :func:`couchbase.views.build_query` takes).
+
+        Returns:
+            dict: The options.
+
+        Raises:
+            InvalidArgumentException: A value the view service would refuse.
+        """
         opts = dict(self._params)
         if self._extra:
             opts["raw"] = {k: _raw_text(v) for k, v in self._extra.items()}
@@ -234,10 +257,31 @@ def query_from_class(cls: type) -> Query:
 
 
 def make_options_string(params: Dict[str, Any], unrecognized_ok: bool = False) -> str:
-    """The query string of view parameters given as a dict (1.x helper)."""
+    """The query string of view parameters given as a dict (1.x helper).
+
+    Args:
+        params: The parameters.
+        unrecognized_ok: Accept unknown parameter names.
+
+    Returns:
+        str: The URL query string.
+
+    Raises:
+        InvalidArgumentException: An unknown parameter, or a bad value.
+    """
     return Query(unrecognized_ok=unrecognized_ok, **params).encoded
 
 
 def make_dvpath(doc: str, view: str) -> str:
-    """The view's path under the bucket: ``_design/<doc>/_view/<view>``."""
+    """The view's path under the bucket: ``_design/<doc>/_view/<view>``.
+
+    Args:
+        doc: The design document's name.
+        view: The view's name.
+
+    Returns:
+        str: The path.
+
+    Never raises.
+    """
     return f"_design/{doc}/_view/{view}"
