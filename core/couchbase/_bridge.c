@@ -14,6 +14,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <libcouchbase/couchbase.h>
@@ -257,12 +258,29 @@ static void pycb_log_callback(const lcb_LOGGER *procs, uint64_t iid, const char 
                               const char *srcfile, int srcline, const char *fmt, va_list ap)
 {
     char buf[2048];
+    char *line = buf;
+    va_list again;
+    int n;
     (void)procs;
     if ((int)severity < pycb_log_min_level) {
         return;
     }
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    pycb_on_log(iid, subsys, (int)severity, srcfile, srcline, buf);
+    va_copy(again, ap);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    /* Long lines (the tracer's over-threshold and orphan reports are JSON documents of several
+     * KiB) are formatted whole in a buffer of their size: cut short, they were no longer JSON. */
+    if (n >= (int)sizeof(buf)) {
+        char *big = (char *)malloc((size_t)n + 1);
+        if (big != NULL) {
+            vsnprintf(big, (size_t)n + 1, fmt, again);
+            line = big;
+        }
+    }
+    va_end(again);
+    pycb_on_log(iid, subsys, (int)severity, srcfile, srcline, line);
+    if (line != buf) {
+        free(line);
+    }
 }
 
 static void pycb_install_pktfwd(lcb_INSTANCE *instance);
