@@ -20,6 +20,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional
 
 from couchbase._binding import ffi, lib
+from couchbase._json import loads as _json_loads
 from couchbase._pending import Pending
 from couchbase.exceptions import QueryErrorContext, exception_for
 from couchbase.transcoder import decode_with
@@ -32,6 +33,7 @@ ANALYTICS = lib.PYCB_CALLBACK_ANALYTICS
 SEARCH = lib.PYCB_CALLBACK_SEARCH
 VIEW = lib.PYCB_CALLBACK_VIEW
 HTTP = lib.LCB_CALLBACK_HTTP
+_unpack = ffi.unpack
 
 HIGH_WATER = 1024
 HIGH_WATER_BYTES = 1 << 20  # rows' JSON bytes a blocking iterator lets libcouchbase buffer before it drains
@@ -146,10 +148,11 @@ class RowStream(Pending):
         return f"the {self.context.get('service', 'service')} request"
 
     def _decode_row(self, resp: Any) -> Any:
-        raw = ffi.buffer(resp.value, resp.nvalue)[:] if resp.nvalue else b""
+        nvalue = resp.nvalue
+        raw = _unpack(resp.value, nvalue) if nvalue else b""
         if self.kind == VIEW:
             key = json.loads(ffi.buffer(resp.key, resp.nkey)[:]) if resp.nkey else None
-            row = json.loads(raw) if raw else {}
+            row = _json_loads(raw) if raw else {}
             value = row.get("value") if isinstance(row, dict) and "value" in row else row
             doc = None
             if resp.has_doc and resp.doc_rc == 0:
@@ -158,7 +161,7 @@ class RowStream(Pending):
             return ViewRow(key, value, _text(resp.id, resp.nid) or None, doc)
         if self.kind == HTTP:
             return raw
-        return json.loads(raw) if raw else None
+        return _json_loads(raw) if raw else None
 
     def _service_error(self, resp: Any) -> BaseException:
         info = ffi.new("pycb_SVCERR *")

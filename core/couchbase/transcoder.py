@@ -47,6 +47,7 @@ import pickle
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from couchbase._json import loads as _json_loads
 from couchbase.exceptions import (
     DecodingFailureException,
     EncodingFailureException,
@@ -151,18 +152,18 @@ class DefaultJsonSerializer(Serializer):
         return _compact_json(value)
 
     def deserialize(self, value: bytes) -> Any:
-        return json.loads(value)
+        return _json_loads(value)
 
 
 def _serializer_pair(serializer: Any,
                      deserializer: Any) -> Tuple[Callable[[Any], Any], Callable[[bytes], Any]]:
     if serializer is None:
         dumps: Callable[[Any], Any] = _compact_json
-        loads: Callable[[bytes], Any] = json.loads
+        loads: Callable[[bytes], Any] = _json_loads
     elif isinstance(serializer, Serializer):
         dumps, loads = serializer.serialize, serializer.deserialize
     elif callable(serializer):
-        dumps, loads = serializer, json.loads
+        dumps, loads = serializer, _json_loads
     else:
         raise InvalidArgumentTypeException(
             message=f"serializer must be a Serializer (serialize/deserialize) or a callable, "
