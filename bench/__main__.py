@@ -41,6 +41,8 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--password", default="password")
     p.add_argument("--bucket", default="default")
     p.add_argument("--timeout", type=float, default=0, help="seconds per contender process (default by plan)")
+    p.add_argument("--pypy", type=Path, default=None,
+                   help="python of the *-pypy contenders (default: .venv-pypy/bin/python here)")
     p.add_argument("--out", type=Path, default=OUT, help="output directory (results.json, cpu_per_op.png)")
     p.add_argument("--no-plot", action="store_true")
     args = p.parse_args(argv)
@@ -89,7 +91,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     timeout = args.timeout or {"tiny": 60, "quick": 60, "full": 1800}[args.plan]
     started = datetime.datetime.now(datetime.timezone.utc)
     log = functools.partial(print, file=sys.stderr, flush=True)
-    runs = harness.run_all(makers, args.contender_list, workloads, timeout, log)
+    runs = harness.run_all(makers, args.contender_list, workloads, timeout, log, args.pypy)
     for run in runs:
         run["targets"] = targets.check(run)
         run["ratios"] = report.ratios(run)
