@@ -88,7 +88,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         makers = [functools.partial(real_cluster, args.connstr, args.username, args.password, args.bucket)]
     else:
         makers = [functools.partial(start_mock, n, args.bucket) for n in args.node_counts]
-    timeout = args.timeout or {"tiny": 60, "quick": 60, "full": 1800}[args.plan]
+    timeout = args.timeout or {"tiny": 60, "quick": 180, "full": 1800}[args.plan]
     started = datetime.datetime.now(datetime.timezone.utc)
     log = functools.partial(print, file=sys.stderr, flush=True)
     runs = harness.run_all(makers, args.contender_list, workloads, timeout, log, args.pypy)

@@ -19,6 +19,7 @@ from bench.contenders import official_env, pillowfight
 from bench.contenders._measure import PREFIX
 from bench.mockproc import Target
 from bench.registry import Contender
+from bench.workloads import jit_warmed
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENDER_DIR = Path(__file__).resolve().parent / "contenders"
@@ -70,6 +71,7 @@ def run_contender(c: Contender, target: Target, workloads: List[Dict[str, Any]],
     spec = dict(target.spec(), workloads=workloads, variant=c.variant)
     if c.python == "pypy":
         spec["implementation"] = "PyPy"  # the process checks it really runs on PyPy
+        spec["workloads"] = [jit_warmed(w) for w in workloads]
     if c.kind == "official":
         spec["connstr"] = target.official_connstr()
     if c.kind == "pillowfight":

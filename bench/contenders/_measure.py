@@ -188,6 +188,7 @@ def _measure(driver: Driver, w: Dict[str, Any]) -> Steps:
         "ops_per_s": n / (wall1 - wall0) if wall1 > wall0 else 0.0,
         "wall_s": wall1 - wall0,
         "ops": n,
+        "warmup_ops": w["warmup"],
         "latency_unit": unit,
         "p50_us": _percentile(lat, 0.50),
         "p99_us": _percentile(lat, 0.99),

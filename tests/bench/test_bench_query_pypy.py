@@ -46,7 +46,7 @@ def test_query_rows_are_measured_per_row_on_every_named_front_end(tmp_path: Path
         assert rec["ops"] == 10000 and rec["mode_used"] == "query", (name, rec)  # ops count rows
         assert rec["latency_unit"] == "query of 10000 rows"
         assert rec["cpu_us_per_op"] > 0 and rec["p99_us"] >= rec["p50_us"] > 0, (name, rec)
-        assert rec["ops_per_s"] > 0
+        assert rec["ops_per_s"] > 0 and rec["warmup_ops"] == 10000  # CPython: the plan's warm-up
     assert "measured on blocking, acouchbase" in cons["raw"]["workloads"]["query-10k-rows"]["skipped"]
     if cons["pillowfight"]["status"] == "ok":
         assert "no N1QL" in cons["pillowfight"]["workloads"]["query-10k-rows"]["skipped"]
@@ -82,7 +82,9 @@ def test_pypy_contenders_are_measured_by_the_pypy_venv(tmp_path: Path) -> None:
     cons = run["contenders"]
     for name in names:
         assert cons[name]["status"] == "ok", (name, cons[name])
-        assert cons[name]["workloads"]["get-x100-32B"]["cpu_us_per_op"] > 0, name
+        rec = cons[name]["workloads"]["get-x100-32B"]
+        assert rec["cpu_us_per_op"] > 0 and rec["warmup_ops"] == 20000, (name, rec)  # the JIT's warm-up
     for name in ("acouchbase-pypy", "tx-deferred-pypy", "gcouchbase-pypy"):
-        assert cons[name]["workloads"]["query-10k-rows"]["ops"] == 10000, name
+        rec = cons[name]["workloads"]["query-10k-rows"]
+        assert rec["ops"] == 10000 and rec["warmup_ops"] == 30000, (name, rec)
     assert "skipped" in cons["raw-pypy"]["workloads"]["query-10k-rows"]
