@@ -14,6 +14,7 @@ import datetime
 import functools
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -60,6 +61,18 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     if args.timeout < 0:
         p.error("--timeout must be positive")
     return args
+
+
+def pypy_version(python: Optional[Path]) -> Optional[str]:
+    """``--version`` of the *-pypy contenders' interpreter, or None when there is none."""
+    exe = harness.pypy_python(python)
+    if not isinstance(exe, str):
+        return None
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return " ".join((out.stdout + out.stderr).split()) or None
 
 
 def machine() -> Dict[str, Any]:
@@ -109,6 +122,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "workloads": workloads,
         "runs": runs,
     }
+    if any(c.python == "pypy" for c in args.contender_list):
+        results["meta"]["machine"]["pypy"] = pypy_version(args.pypy)
     print(report.table(results))
     report.write_json(results, args.out / "results.json")
     print(f"\nJSON: {args.out / 'results.json'}")

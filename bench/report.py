@@ -12,6 +12,7 @@ FLOOR, FAMILY = "floor", {
     "acouchbase": "official-acouchbase", "acouchbase-uvloop": "official-acouchbase",
     "raw": "official-acouchbase", "tx-deferred": "official-txcouchbase", "tx-raw": "official-txcouchbase",
 }
+FAMILY.update({f"{name}-pypy": other for name, other in list(FAMILY.items()) if name != "acouchbase-uvloop"})
 
 
 def _cpu(cons: Dict[str, Any], name: str, wid: str) -> Optional[float]:
