@@ -2,7 +2,7 @@
 
 Examples::
 
-    python -m bench --quick                       # < 2 minutes, 1-node mock, every contender
+    python -m bench --quick                       # minutes: 1-node mock, every contender
     python -m bench                               # full matrix, 1- and 3-node mocks, 1M-op RSS runs
     python -m bench --plan tiny --contenders blocking,raw,floor
     python -m bench --connstr couchbase://10.0.0.5 --username u --password p
