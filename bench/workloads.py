@@ -35,21 +35,26 @@ def _w(op: str, mode: str, depth: int, size: int, ops: int, warmup: int, **extra
                 ops=ops, warmup=max(warmup - warmup % depth, depth if depth > 1 else warmup), **extra)
 
 
-JIT_WARMUP_OPS = 20000  # operations (rows for a query) a PyPy contender runs before timing a workload
-JIT_WARMUP_BYTES = 256 << 20  # … fewer for large values: at most this many value bytes
+JIT_WARMUP_BATCHES = 1000  # a PyPy contender's warm-up: this many batches (calls of one shape) …
+JIT_WARMUP_MIN_OPS, JIT_WARMUP_MAX_OPS = 20000, 100000  # … but at least / at most this many operations
+JIT_WARMUP_BYTES = 256 << 20  # … and at most this many bytes of values (large values)
 
 
 def jit_warmed(w: Dict[str, Any]) -> Dict[str, Any]:
-    """``w`` with the warm-up a JIT needs (PyPy contenders): at least :data:`JIT_WARMUP_OPS` operations
-    (:data:`JIT_WARMUP_BYTES` of values for large ones; 3 queries for ``query-10k-rows``), whole batches.
+    """``w`` with the warm-up a JIT needs (PyPy contenders): :data:`JIT_WARMUP_BATCHES` batches, within
+    :data:`JIT_WARMUP_MIN_OPS`..:data:`JIT_WARMUP_MAX_OPS` operations and :data:`JIT_WARMUP_BYTES` of
+    values (3 queries for ``query-10k-rows``); whole batches; never less than the plan's.
 
-    A 10 % warm-up leaves PyPy compiling during the timed part (raw-pypy get x1 measured 111 µs/op
-    after 150 warm-up operations, 24 µs after 3,000; x100 8.4 → 3.9 µs); CPython's figures do not
-    change with a longer warm-up, so its contenders keep the plan's."""
+    Measured (raw-pypy, quick plan): after the plan's 10 % PyPy is still compiling inside the timed
+    part (get x1 111 µs/op after 150 warm-up operations, 13–24 µs after 3,000–20,000); at x100 the
+    loop over batches needs batches, not operations: 6.4–7.2 µs/op after 20,000 operations (200
+    batches), 2.6–2.9 after 50,000–200,000 (acouchbase-pypy: 6.2 after 50,000, 4.5 after 100,000).
+    CPython's figures do not move with a longer warm-up, so its contenders keep the plan's."""
     if w["mode"] == "query":
         want = 3 * w["depth"]
     else:
-        want = min(JIT_WARMUP_OPS, max(w["depth"], JIT_WARMUP_BYTES // max(w["size"], 1)))
+        want = min(JIT_WARMUP_MAX_OPS, max(JIT_WARMUP_MIN_OPS, JIT_WARMUP_BATCHES * w["depth"]),
+                   max(w["depth"], JIT_WARMUP_BYTES // max(w["size"], 1)))
         want -= want % w["depth"]
     return dict(w, warmup=max(w["warmup"], want))
 

@@ -139,13 +139,14 @@ def test_query_workload_batches_are_one_statement_each_and_ops_count_rows(capsys
 
 
 def test_pypy_contenders_warm_up_long_enough_for_the_jit() -> None:
-    from bench.workloads import JIT_WARMUP_OPS, jit_warmed
+    from bench.workloads import JIT_WARMUP_MAX_OPS, JIT_WARMUP_MIN_OPS, jit_warmed
 
     for w in plan("quick"):
         warmed = jit_warmed(w)
         assert warmed["warmup"] >= w["warmup"] and warmed["warmup"] % w["depth"] == 0, w["id"]
         assert dict(warmed, warmup=0) == dict(w, warmup=0)  # nothing else changes
     by_id = {w["id"]: jit_warmed(w)["warmup"] for w in plan("quick")}
-    assert by_id["get-x1-32B"] == by_id["upsert-x100-32B"] == by_id["get-multi1000-32B"] == JIT_WARMUP_OPS
+    assert by_id["get-x1-32B"] == by_id["upsert-x1-4KiB"] == JIT_WARMUP_MIN_OPS  # 20,000 batches of 1
+    assert by_id["upsert-x100-32B"] == by_id["get-multi1000-32B"] == JIT_WARMUP_MAX_OPS  # ≥ 100 batches
     assert by_id["get-x1-256KiB"] == 1024  # 256 MiB of values, not 20,000 × 256 KiB
     assert by_id["query-10k-rows"] == 30000  # three queries
