@@ -5,6 +5,11 @@ detects the encoding of bytes; for a compact UTF-8 document (what SDKs store and
 query service streams as rows) neither does anything but costs as much as parsing a small
 document. :func:`loads` parses such a document with the same scanner directly and hands
 everything else, and every error, to ``json.loads``: results and exceptions are the same.
+
+:data:`scan_once` (``scan_once(text, index) -> (value, end)``) is that scanner, for rows parsed
+in place in a longer text: a value that starts at a row's first character and ends exactly at
+its last is the value ``json.loads`` gives for that row alone (the scanner never looks past
+the value it returns, except for a number, whose end it finds where the row ends anyway).
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from typing import Any
 
 # The scanner json.loads uses (the C one where the _json accelerator exists); one call clears
 # its memo when it returns, so it is reentrant for our purpose as json's own decoder is.
-_scan_once = JSONDecoder().scan_once
+scan_once = _scan_once = JSONDecoder().scan_once
 # First bytes of a JSON value with no leading whitespace. None starts a byte order mark or is
 # zero, so such data is UTF-8 for json.detect_encoding as long as its second byte is not zero.
 _STARTS = frozenset(b'{["-0123456789tfnNI')

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional
 
 from couchbase._binding import ffi, lib
 from couchbase._json import loads as _json_loads
+from couchbase._json import scan_once as _scan_once
 from couchbase._pending import Pending
 from couchbase.exceptions import QueryErrorContext, exception_for
 from couchbase.transcoder import decode_with
@@ -93,17 +94,7 @@ class RowStream(Pending):
         if self.done:
             return
         if not resp.is_final:
-            row = self._decode_row(resp)
-            self.row_count += 1
-            self.row_nbytes = nbytes = resp.nvalue
-            if self.on_row is not None:
-                self.on_row(row)
-            else:
-                self.rows.append(row)
-                self.buffered_bytes += nbytes
-                if (len(self.rows) >= self.high_water or self.buffered_bytes >= self.high_water_bytes) \
-                        and not self.conn.closed:
-                    self.conn.breakout()
+            self._take_row(self._decode_row(resp), resp.nvalue)
             return
         if resp.nvalue:
             try:
@@ -115,6 +106,58 @@ class RowStream(Pending):
         elif self.kind in (QUERY, ANALYTICS):
             self.error = self._meta_error()
         self._notify()
+
+    def _take_row(self, row: Any, nbytes: int) -> None:
+        self.row_count += 1
+        self.row_nbytes = nbytes
+        if self.on_row is not None:
+            self.on_row(row)
+        else:
+            self.rows.append(row)
+            self.buffered_bytes += nbytes
+            if (len(self.rows) >= self.high_water or self.buffered_bytes >= self.high_water_bytes) \
+                    and not self.conn.closed:
+                self.conn.breakout()
+
+    def _add_rows(self, data: bytes, ends: List[int]) -> None:
+        """Query, analytics or search rows delivered together (one event's): row i is
+        ``data[ends[i-1]:ends[i]]``. Each is taken as ``_complete`` takes a row; a row that fails
+        (bad JSON, a raising ``on_row``) is reported as a failed response is, and the rest follow.
+        Buffered rows ask for a break once, after the batch (libcouchbase has read them all)."""
+        # ASCII rows (the usual) are decoded in one go and each parsed in place: a value that
+        # spans its row exactly is what json.loads of that row gives (see couchbase._json).
+        text = data.decode("ascii") if data.isascii() else None
+        on_row = self.on_row
+        rows = self.rows
+        start = 0
+        for end in ends:
+            if self.done:
+                return
+            try:
+                if start == end:
+                    row = None
+                elif text is not None:
+                    try:
+                        row, stop = _scan_once(text, start)
+                    except StopIteration:
+                        stop = -1
+                    if stop != end:
+                        row = _json_loads(data[start:end])
+                else:
+                    row = _json_loads(data[start:end])
+                self.row_count += 1
+                self.row_nbytes = nbytes = end - start
+                if on_row is not None:
+                    on_row(row)
+                else:
+                    rows.append(row)
+                    self.buffered_bytes += nbytes
+            except BaseException as exc:  # noqa: BLE001 - as pycb_on_response reports it
+                self.conn._report_callback_error(exc)
+            start = end
+        if on_row is None and (len(rows) >= self.high_water or self.buffered_bytes >= self.high_water_bytes) \
+                and not self.conn.closed and not self.done:
+            self.conn.breakout()
 
     def _meta_error(self) -> Optional[BaseException]:
         """The error of a query that libcouchbase reported as a success: the server answered
