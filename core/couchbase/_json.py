@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import json
 from json.decoder import JSONDecoder
+from json.scanner import c_make_scanner
 from typing import Any
 
-# The scanner json.loads uses (the C one where the _json accelerator exists); one call clears
-# its memo when it returns, so it is reentrant for our purpose as json's own decoder is.
-scan_once = _scan_once = JSONDecoder().scan_once
+# The scanner json.loads uses, when it is the C one (the _json accelerator); one call clears its
+# memo when it returns, as json's own decoder does. Without the accelerator (PyPy, whose
+# json.loads has its own fast decoder) calling json.loads is the fast way: scan_once is None.
+scan_once = JSONDecoder().scan_once if c_make_scanner is not None else None
+_scan_once = scan_once
 # First bytes of a JSON value with no leading whitespace. None starts a byte order mark or is
 # zero, so such data is UTF-8 for json.detect_encoding as long as its second byte is not zero.
 _STARTS = frozenset(b'{["-0123456789tfnNI')
@@ -36,3 +39,7 @@ def loads(data: Any) -> Any:
         if end == len(text):
             return obj
     return json.loads(data)
+
+
+if _scan_once is None:
+    loads = json.loads  # noqa: F811 - see scan_once

@@ -125,8 +125,9 @@ class RowStream(Pending):
         (bad JSON, a raising ``on_row``) is reported as a failed response is, and the rest follow.
         Buffered rows ask for a break once, after the batch (libcouchbase has read them all)."""
         # ASCII rows (the usual) are decoded in one go and each parsed in place: a value that
-        # spans its row exactly is what json.loads of that row gives (see couchbase._json).
-        text = data.decode("ascii") if data.isascii() else None
+        # spans its row exactly is what json.loads of that row gives (see couchbase._json;
+        # without json's C scanner, as on PyPy, each row goes to json.loads).
+        text = data.decode("ascii") if _scan_once is not None and data.isascii() else None
         on_row = self.on_row
         rows = self.rows
         start = 0
