@@ -112,9 +112,13 @@ def _is_typed_json(flags: int) -> bool:
     return flags & FMT_COMMON_MASK == FMT_COMMON_JSON
 
 
+# allow_nan=False: NaN/Infinity are not JSON; other SDKs, N1QL and the server's JSON check reject them.
+# One encoder for every call: json.dumps with these arguments builds the same encoder each time.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _compact_json(value: Any) -> bytes:
-    # allow_nan=False: NaN/Infinity are not JSON; other SDKs, N1QL and the server's JSON check reject them
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return _COMPACT.encode(value).encode("utf-8")
 
 
 def _as_bytes(data: Any) -> bytes:

@@ -36,3 +36,30 @@ def test_same_value_or_same_error_as_json_loads(data):
 def test_other_types_are_json_loads_own(data):
     assert _outcome(loads, data) == _outcome(json.loads, data)
 
+
+
+def _circular():
+    d: dict = {}
+    d["self"] = d
+    return d
+
+
+VALUES = [{"a": 1, "b": [1.5, None, True]}, "caf\u00e9 \U0001f600", [], {}, 10**30, -0.0, float("nan"),
+          float("inf"), {1: "int key"}, {(1, 2): "tuple key"}, _circular(), object(),
+          [{"n": {"m": [1, "x"]}}]]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=range(len(VALUES)))
+def test_compact_json_is_json_dumps_with_the_same_arguments(value):
+    from couchbase.transcoder import _compact_json
+
+    def dumps(v):
+        return json.dumps(v, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+    def outcome(fn):
+        try:
+            return ("value", fn(value))
+        except Exception as exc:  # noqa: BLE001 - the exception is what is compared
+            return ("error", type(exc), str(exc))
+
+    assert outcome(_compact_json) == outcome(dumps)
