@@ -46,7 +46,8 @@ static void pycb_on_log(uint64_t iid, const char *subsys, int severity, const ch
 
 /* ---- rows delivered together -----------------------------------------------
  * Query, analytics and search rows arrive many per socket read; each used to be one call into
- * Python. They are copied into this thread's batch instead and handed over in one call
+ * Python. They are copied into this thread's batch instead, as the JSON array "[row0,row1,...]"
+ * (row i ends at ends[i], the next starts one byte later), and handed over in one call
  * (pycb_on_rows) by pycb_rows_flush: when the event that produced them has been handled (after
  * a host loop's readiness event or timer, when lcb_wait returns, after lcb_destroy), before any
  * other response is delivered (pycb_deliver: the order of callbacks does not change), and
@@ -88,6 +89,7 @@ static void pycb_rows_flush(void)
     }
     memset(&pycb_rows, 0, sizeof(pycb_rows));
     if (b.n) {
+        b.data[b.ndata] = ']'; /* room kept by pycb_rows_add */
         pycb_on_rows(b.conn_id, b.cookie, b.cbtype, b.data, b.ends, b.n);
     }
     free(b.data);
@@ -98,6 +100,7 @@ static void pycb_rows_flush(void)
 static int pycb_rows_add(uint64_t conn_id, uint64_t cookie, int cbtype, const char *row, size_t nrow)
 {
     pycb_ROWBATCH *b = &pycb_rows;
+    size_t need;
     if (b->n && (b->conn_id != conn_id || b->cookie != cookie || b->cbtype != cbtype)) {
         pycb_rows_flush();
     }
@@ -111,19 +114,25 @@ static int pycb_rows_add(uint64_t conn_id, uint64_t cookie, int cbtype, const ch
         b->ends = ends;
         b->ncap = ncap;
     }
-    if (nrow > b->cap - b->ndata) {
+    need = nrow + 2; /* the row, the '[' or ',' before it, and the ']' a flush adds after it */
+    if (need < nrow) {
+        pycb_rows_flush();
+        return 0;
+    }
+    if (need > b->cap - b->ndata) {
         size_t cap = b->cap ? b->cap : 4096;
         char *data;
-        while (cap - b->ndata < nrow && cap < ((size_t)-1) / 2) {
+        while (cap - b->ndata < need && cap < ((size_t)-1) / 2) {
             cap *= 2;
         }
-        if (cap - b->ndata < nrow || (data = (char *)realloc(b->data, cap)) == NULL) {
+        if (cap - b->ndata < need || (data = (char *)realloc(b->data, cap)) == NULL) {
             pycb_rows_flush();
             return 0;
         }
         b->data = data;
         b->cap = cap;
     }
+    b->data[b->ndata++] = b->n ? ',' : '[';
     if (nrow) {
         memcpy(b->data + b->ndata, row, nrow);
     }

@@ -54,13 +54,14 @@ def pycb_on_response(resp) -> None:  # type: ignore[no-untyped-def]
 
 @ffi.def_extern()
 def pycb_on_rows(conn_id, cookie, cbtype, data, ends, n) -> None:  # type: ignore[no-untyped-def]
-    # Rows of one streaming request that one event produced, in order: row i is
-    # data[ends[i-1]:ends[i]]. Copied out at once: the C batch is freed when this returns.
+    # Rows of one streaming request that one event produced, in order, as the JSON array
+    # "[row0,row1,...]": row i ends at ends[i], the next starts one byte later, "]" follows the
+    # last. Copied out at once: the C batch is freed when this returns.
     conn = CONNECTIONS.get(conn_id, _gone)()
     if conn is None:
         return
     try:
-        conn._on_rows(cookie, _unpack(data, ends[n - 1]), _unpack(ends, n))  # type: ignore[attr-defined]
+        conn._on_rows(cookie, _unpack(data, ends[n - 1] + 1), _unpack(ends, n))  # type: ignore[attr-defined]
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
         conn._report_callback_error(exc)  # type: ignore[attr-defined]
 

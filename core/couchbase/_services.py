@@ -133,42 +133,54 @@ class RowStream(Pending):
                 self.conn.breakout()
 
     def _add_rows(self, data: bytes, ends: List[int]) -> None:
-        """Query, analytics or search rows delivered together (one event's): row i is
-        ``data[ends[i-1]:ends[i]]``. Each is taken as ``_complete`` takes a row; a row that fails
-        (bad JSON, a raising ``on_row``) is reported as a failed response is, and the rest follow.
-        Buffered rows ask for a break once, after the batch (libcouchbase has read them all)."""
-        # ASCII rows (the usual) are decoded in one go and each parsed in place: a value that
-        # spans its row exactly is what json.loads of that row gives (see couchbase._json;
-        # without json's C scanner, as on PyPy, each row goes to json.loads).
-        text = data.decode("ascii") if _scan_once is not None and data.isascii() else None
+        """Query, analytics or search rows delivered together (one event's), as the JSON array
+        ``[row0,row1,...]``: row i ends at ``ends[i]`` and the next starts one byte later. Each is
+        taken as ``_complete`` takes a row; a row that fails (bad JSON, a raising ``on_row``) is
+        reported as a failed response is, and the rest follow. Buffered rows ask for a break
+        once, after the batch (libcouchbase has read them all)."""
+        # ASCII rows (the usual) are parsed as that one array by json's C scanner: when it holds
+        # exactly one element per row, element i is what json.loads of row i gives (rows are
+        # whole JSON values; anything else fails or miscounts, and then each row goes to
+        # json.loads by itself; so does every row without the C scanner, as on PyPy).
+        values: Optional[List[Any]] = None
+        if _scan_once is not None and data.isascii():
+            try:
+                values, stop = _scan_once(data.decode("ascii"), 0)
+            except Exception:  # noqa: BLE001 - not one array of whole rows: row by row below
+                values = None
+            else:
+                if type(values) is not list or len(values) != len(ends) or stop != len(data):
+                    values = None
         on_row = self.on_row
         rows = self.rows
-        start = 0
-        for end in ends:
+        if values is not None and on_row is None:
             if self.done:
                 return
-            try:
-                if start == end:
-                    row = None
-                elif text is not None:
-                    try:
-                        row, stop = _scan_once(text, start)
-                    except StopIteration:
-                        stop = -1
-                    if stop != end:
-                        row = _json_loads(data[start:end])
-                else:
-                    row = _json_loads(data[start:end])
-                self.row_count += 1
-                self.row_nbytes = nbytes = end - start
-                if on_row is not None:
-                    on_row(row)
-                else:
-                    rows.append(row)
-                    self.buffered_bytes += nbytes
-            except BaseException as exc:  # noqa: BLE001 - as pycb_on_response reports it
-                self.conn._report_callback_error(exc)
-            start = end
+            n = len(ends)
+            rows.extend(values)
+            self.row_count += n
+            self.row_nbytes = ends[-1] - (ends[-2] + 1 if n > 1 else 1)
+            self.buffered_bytes += ends[-1] - n  # the rows' bytes: not the "[" nor the commas
+        else:
+            start = 1
+            for i, end in enumerate(ends):
+                if self.done:
+                    return
+                try:
+                    if values is not None:
+                        row = values[i]
+                    else:
+                        row = _json_loads(data[start:end]) if start != end else None
+                    self.row_count += 1
+                    self.row_nbytes = nbytes = end - start
+                    if on_row is not None:
+                        on_row(row)
+                    else:
+                        rows.append(row)
+                        self.buffered_bytes += nbytes
+                except BaseException as exc:  # noqa: BLE001 - as pycb_on_response reports it
+                    self.conn._report_callback_error(exc)
+                start = end + 1
         if on_row is None and (len(rows) >= self.high_water or self.buffered_bytes >= self.high_water_bytes) \
                 and not self.conn.closed and not self.done:
             self.conn.breakout()
