@@ -138,12 +138,16 @@ class RowStream(Pending):
         taken as ``_complete`` takes a row; a row that fails (bad JSON, a raising ``on_row``) is
         reported as a failed response is, and the rest follow. Buffered rows ask for a break
         once, after the batch (libcouchbase has read them all)."""
-        # ASCII rows (the usual) are parsed as that one array by json's C scanner: when it holds
+        # Buffered ASCII rows (the blocking iterator's) are parsed as that one array by json's C
+        # scanner (rows handed to an on_row hook one by one, an event loop's, are parsed row by
+        # row: with the array, asyncio's back-pressure test stopped seeing reading paused after
+        # test_n1ql ran, not understood yet, so not done there). When the array holds
         # exactly one element per row, element i is what json.loads of row i gives (rows are
         # whole JSON values; anything else fails or miscounts, and then each row goes to
         # json.loads by itself; so does every row without the C scanner, as on PyPy).
         values: Optional[List[Any]] = None
-        if _scan_once is not None and data.isascii():
+        on_row = self.on_row
+        if on_row is None and _scan_once is not None and data.isascii():
             try:
                 values, stop = _scan_once(data.decode("ascii"), 0)
             except Exception:  # noqa: BLE001 - not one array of whole rows: row by row below
@@ -151,7 +155,6 @@ class RowStream(Pending):
             else:
                 if type(values) is not list or len(values) != len(ends) or stop != len(data):
                     values = None
-        on_row = self.on_row
         rows = self.rows
         if values is not None and on_row is None:
             if self.done:
