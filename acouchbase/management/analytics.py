@@ -6,9 +6,15 @@ from __future__ import annotations
 from couchbase.management.analytics import (  # noqa: F401 - re-exported
     AnalyticsDataset,
     AnalyticsDataType,
+    AnalyticsEncryptionLevel,
     AnalyticsIndex,
     AnalyticsIndexManager,
+    AnalyticsLink,
     AnalyticsLinkType,
+    AzureBlobExternalAnalyticsLink,
+    CouchbaseAnalyticsEncryptionSettings,
+    CouchbaseRemoteAnalyticsLink,
+    S3ExternalAnalyticsLink,
 )
 
 __all__ = [
@@ -17,4 +23,10 @@ __all__ = [
     'AnalyticsDataType',
     'AnalyticsIndex',
     'AnalyticsLinkType',
+    'AnalyticsEncryptionLevel',
+    'AnalyticsLink',
+    'CouchbaseAnalyticsEncryptionSettings',
+    'CouchbaseRemoteAnalyticsLink',
+    'S3ExternalAnalyticsLink',
+    'AzureBlobExternalAnalyticsLink',
 ]
