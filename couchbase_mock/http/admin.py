@@ -156,7 +156,9 @@ def _bucket_settings(form: Dict[str, str], create: bool, current: Dict[str, Any]
         if value is not None:
             out[key] = value
     history = ("history_default", "history_bytes", "history_seconds")
-    backend = out.get("storage_backend", current.get("storage_backend", "couchstore"))
+    # an update is checked against the bucket's backend as it is: a backend migration (7.6) has not
+    # happened yet when the same request asks for history retention
+    backend = (out if create else current).get("storage_backend", "couchstore")
     if any(out.get(k) for k in history) and backend != "magma":
         errors["historyRetentionCollectionDefault"] = "History retention can only used with Magma"
     if errors:

@@ -327,3 +327,38 @@ def test_eventing_functions(fe: Any, front_end_name: str) -> None:
     with pytest.raises(EventingFunctionIdenticalKeyspaceException):
         em.upsert_function(ev.EventingFunction(name, "function OnUpdate(doc, meta) {}", source_keyspace=src,
                                                metadata_keyspace=src))
+
+
+def test_history_retention_needs_a_magma_bucket(fe: Any, front_end_name: str, mmock: Any) -> None:
+    from couchbase.management.buckets import StorageBackend
+
+    bm, _users, _q = managers(fe)
+    name = f"hist-{front_end_name}"
+    bm.create_bucket(CreateBucketSettings(name=name, storage_backend=StorageBackend.COUCHSTORE,
+                                          ram_quota_mb=128))
+    try:
+        got = bm.get_bucket(name)
+        assert got.storage_backend == StorageBackend.COUCHSTORE
+        assert got.history_retention_collection_default is None
+        # asking for magma and history at once: the bucket is not magma yet, so history is refused
+        with pytest.raises(InvalidArgumentException):
+            bm.update_bucket(BucketSettings(name=name, storage_backend=StorageBackend.MAGMA, ram_quota_mb=128,
+                                            history_retention_collection_default=True,
+                                            history_retention_bytes=2**31,
+                                            history_retention_duration=datetime.timedelta(minutes=10)))
+        got = bm.get_bucket(name)  # nothing of the refused request was applied
+        assert (got.storage_backend, got.history_retention_bytes) == (StorageBackend.COUCHSTORE, None)
+    finally:
+        bm.drop_bucket(name)
+    magma = f"histm-{front_end_name}"
+    bm.create_bucket(CreateBucketSettings(name=magma, storage_backend=StorageBackend.MAGMA, ram_quota_mb=1024,
+                                          history_retention_collection_default=True))
+    try:
+        bm.update_bucket(BucketSettings(name=magma, storage_backend=StorageBackend.MAGMA, ram_quota_mb=1024,
+                                        history_retention_bytes=2**31,
+                                        history_retention_duration=datetime.timedelta(minutes=10)))
+        got = bm.get_bucket(magma)
+        assert got.history_retention_bytes == 2**31
+        assert got.history_retention_duration == datetime.timedelta(minutes=10)
+    finally:
+        bm.drop_bucket(magma)
