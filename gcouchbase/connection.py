@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from couchbase._instance import LOCKMODE_WAIT
-from couchbase._legacy import LegacyAPI, legacy_connstr
-from couchbase.auth import PasswordAuthenticator
-from couchbase.exceptions import ArgumentError
-from couchbase.options import ClusterOptions
-from couchbase.transcoder import FMT_JSON, LegacyTranscoder
+from couchbase._legacy import LegacyAPI, legacy_settings
+from couchbase.transcoder import FMT_JSON
+from gcouchbase.cluster import Cluster
 
 __all__ = ["GConnection"]
 
@@ -34,27 +32,18 @@ class GConnection(LegacyAPI):
         connection_string: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
-        from couchbase.connection import _check_extra
-        from gcouchbase.cluster import Cluster
-
-        _check_extra(kwargs)
-        if not isinstance(bucket, str) or not bucket:
-            raise ArgumentError(message=f"bucket must be a non-empty str, got {bucket!r}")
-        opts: dict = {"transcoder": transcoder or LegacyTranscoder(), "quiet": bool(quiet)}
-        if timeout is not None:
-            opts["kv_timeout"] = timeout
-        connstr = connection_string or legacy_connstr(host, port)
-        self._cluster = Cluster(
-            connstr, ClusterOptions(PasswordAuthenticator(username or bucket, password or "")), **opts
-        )
+        s = legacy_settings(bucket, host, port, password, username, quiet, timeout, transcoder,
+                            default_format, unlock_gil, connection_string, kwargs)
+        connstr, options, opts = s.cluster_arguments()
+        self._cluster = Cluster(connstr, options, **opts)
         try:
-            self._bucket = self._cluster.bucket(bucket)
+            self._bucket = self._cluster.bucket(s.bucket)
         except BaseException:
             self._cluster.close()
             raise
         self._kv = self._bucket.default_collection()
-        self.default_format = default_format
-        self.unlock_gil = unlock_gil
+        self.default_format = s.default_format
+        self.unlock_gil = s.unlock_gil
 
     def _sleep(self, seconds: float) -> None:
         import gevent

@@ -28,11 +28,9 @@ from twisted.internet.defer import Deferred, DeferredList, gatherResults
 
 from couchbase._instance import LOCKMODE_WAIT
 from couchbase._kv import AsyncResult, MultiCollector
-from couchbase._legacy import LegacyAPI, legacy_connstr
-from couchbase.auth import PasswordAuthenticator
+from couchbase._legacy import LegacyAPI, legacy_settings
 from couchbase.exceptions import ArgumentError, UnsupportedOperationException
-from couchbase.options import ClusterOptions
-from couchbase.transcoder import FMT_JSON, LegacyTranscoder
+from couchbase.transcoder import FMT_JSON
 from couchbase.views.iterator import View
 from txcouchbase.rows import BatchedViewResult
 
@@ -63,23 +61,14 @@ class _TxLegacy(LegacyAPI):
         reactor: Any = None,
         **kwargs: Any,
     ) -> None:
-        from couchbase.connection import _check_extra
-
-        _check_extra(kwargs)
-        if not isinstance(bucket, str) or not bucket:
-            raise ArgumentError(message=f"bucket must be a non-empty str, got {bucket!r}")
-        if not isinstance(quiet, bool):
-            raise ArgumentError(message=f"quiet must be True or False, got {quiet!r}")
-        opts: Dict[str, Any] = {"transcoder": transcoder or LegacyTranscoder(), "quiet": quiet}
-        if timeout is not None:
-            opts["kv_timeout"] = timeout
-        connstr = connection_string or legacy_connstr(host, port)
-        auth = PasswordAuthenticator(username or bucket, password or "")
-        self._cluster = self._cluster_class(connstr, ClusterOptions(auth), reactor=reactor, **opts)
-        self._bucket = self._cluster.bucket(bucket)
+        s = legacy_settings(bucket, host, port, password, username, quiet, timeout, transcoder,
+                            default_format, unlock_gil, connection_string, kwargs)
+        connstr, options, opts = s.cluster_arguments()
+        self._cluster = self._cluster_class(connstr, options, reactor=reactor, **opts)
+        self._bucket = self._cluster.bucket(s.bucket)
         self._kv = self._bucket.default_collection()
-        self.default_format = default_format
-        self.unlock_gil = unlock_gil
+        self.default_format = s.default_format
+        self.unlock_gil = s.unlock_gil
 
     # ---- connection events ---------------------------------------------------------
     @property

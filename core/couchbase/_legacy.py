@@ -8,19 +8,22 @@ implementation: the blocking ``couchbase.connection.Connection``, Twisted's
 mix it in. A front end whose operations return pending objects (Deferreds) provides
 ``_then(pending, fn)``; the blocking ones apply ``fn`` at once.
 
-Bootstrap arguments of the 1.x constructor are turned into a connection string by
-:func:`legacy_connstr`.
+The 1.x constructor's arguments are checked once, for every front end, by
+:func:`legacy_settings` (bootstrap nodes into a connection string by :func:`legacy_connstr`).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from couchbase import _kv
+from couchbase import _connstr, _kv
+from couchbase.auth import PasswordAuthenticator
 from couchbase.exceptions import ArgumentError, InvalidArgumentException
-from couchbase.transcoder import FMT_BYTES, FMT_JSON, FMT_UTF8
+from couchbase.options import ClusterOptions, to_seconds
+from couchbase.transcoder import FMT_BYTES, FMT_JSON, FMT_UTF8, LegacyTranscoder
 
 # 1.x options of the constructor that are accepted and need nothing from libcouchbase 3
 # (or are spelled differently there); anything else is an ArgumentError.
@@ -53,6 +56,91 @@ def _host_list(host: Any, port: int) -> List[Tuple[str, int]]:
             raise ArgumentError(message=f"port {p} for host {h!r} is out of range")
         out.append((h, p))
     return out
+
+
+@dataclass(frozen=True)
+class LegacySettings:
+    """The 1.x constructor's arguments, checked: what every 1.x front end connects with."""
+
+    bucket: str
+    connstr: str  # bootstrap nodes and settings, without credentials
+    username: str
+    password: str
+    quiet: bool
+    transcoder: Any
+    timeout: Optional[float]  # KV operation timeout in seconds; None: libcouchbase's default
+    default_format: int
+    unlock_gil: bool
+
+    def cluster_arguments(self) -> Tuple[str, ClusterOptions, Dict[str, Any]]:
+        """``Cluster(connstr, options, **kwargs)``'s arguments for the front ends whose 1.x
+        connection sits on their Cluster (gevent, Twisted)."""
+        kwargs: Dict[str, Any] = {"transcoder": self.transcoder, "quiet": self.quiet}
+        if self.timeout is not None:
+            kwargs["kv_timeout"] = self.timeout
+        return self.connstr, ClusterOptions(PasswordAuthenticator(self.username, self.password)), kwargs
+
+
+def legacy_settings(
+    bucket: Any,
+    host: Any,
+    port: Any,
+    password: Any,
+    username: Any,
+    quiet: Any,
+    timeout: Any,
+    transcoder: Any,
+    default_format: int,
+    unlock_gil: Any,
+    connection_string: Optional[str],
+    extra: Mapping[str, Any],
+) -> LegacySettings:
+    """Check the arguments of a 1.x ``Connection(...)`` (any front end) and resolve defaults.
+
+    Credentials: ``username`` (default: the bucket name, as 1.x SASL did) and ``password``
+    (the bucket password; default empty), else those in ``connection_string``.
+
+    Raises:
+        ArgumentError: naming the first argument that is wrong or unknown.
+    """
+    unknown = sorted(k for k in extra if k not in _ACCEPTED_NOOP)
+    if unknown:
+        raise ArgumentError(message=f"Connection() got unknown arguments: {', '.join(unknown)}")
+    if not isinstance(bucket, str) or not bucket:
+        raise ArgumentError(message=f"bucket must be a non-empty str, got {bucket!r}")
+    if password is not None and not isinstance(password, str):
+        raise ArgumentError(message="password must be a str")
+    if username is not None and (not isinstance(username, str) or not username):
+        raise ArgumentError(message=f"username must be a non-empty str, got {username!r}")
+    if not isinstance(quiet, bool):
+        raise ArgumentError(message=f"quiet must be True or False, got {quiet!r}")
+    if not isinstance(unlock_gil, bool):
+        raise ArgumentError(message=f"unlock_gil must be True or False, got {unlock_gil!r}")
+    if transcoder is None:
+        transcoder = LegacyTranscoder()
+    elif not (
+        callable(getattr(transcoder, "encode_value", None))
+        and callable(getattr(transcoder, "decode_value", None))
+    ):
+        raise ArgumentError(message=f"transcoder must have encode_value/decode_value, got {transcoder!r}")
+    secs: Optional[float] = None
+    if timeout is not None:
+        secs = to_seconds("timeout", timeout)
+        if secs <= 0:
+            raise ArgumentError(message=f"timeout must be positive, got {timeout!r}")
+    base = connection_string if connection_string else legacy_connstr(host, port)
+    base, in_connstr = _connstr.take_credentials(base)
+    return LegacySettings(
+        bucket=bucket,
+        connstr=base,
+        username=username if username is not None else in_connstr.get("username") or bucket,
+        password=password if password is not None else in_connstr.get("password", ""),
+        quiet=quiet,
+        transcoder=transcoder,
+        timeout=secs,
+        default_format=default_format,
+        unlock_gil=unlock_gil,
+    )
 
 
 def legacy_connstr(host: Any = "localhost", port: int = 8091) -> str:

@@ -29,12 +29,11 @@ from typing import Any, Iterator, List, Optional
 from couchbase import _connstr
 from couchbase._instance import LOCKMODE_WAIT
 from couchbase._instance import Connection as _LcbConnection
-from couchbase._legacy import LegacyAPI, legacy_connstr
+from couchbase._legacy import LegacyAPI, LegacySettings, legacy_settings
 from couchbase.bucket import Bucket
 from couchbase.collection import DEFAULT, Collection
-from couchbase.exceptions import ArgumentError
 from couchbase.scope import Scope
-from couchbase.transcoder import FMT_JSON, LegacyTranscoder
+from couchbase.transcoder import FMT_JSON
 
 __all__ = ["Connection", "Pipeline", "open_bucket"]
 
@@ -47,53 +46,13 @@ class _Owner:
         self._quiet_default = quiet
 
 
-def open_bucket(
-    bucket: str,
-    host: Any,
-    port: int,
-    password: Optional[str],
-    username: Optional[str],
-    quiet: bool,
-    timeout: Optional[float],
-    lockmode: int,
-    transcoder: Any,
-    connection_string: Optional[str],
-    conn_factory: Any = None,
-) -> Bucket:
-    """Open one bucket connection from 1.x constructor arguments (shared by the 1.x classes).
-
-    Credentials: ``username`` (default: the bucket name, as 1.x SASL did) and ``password``
-    (the bucket password; default empty).
-    """
-    if not isinstance(bucket, str) or not bucket:
-        raise ArgumentError(message=f"bucket must be a non-empty str, got {bucket!r}")
-    if password is not None and not isinstance(password, str):
-        raise ArgumentError(message="password must be a str")
-    if not isinstance(quiet, bool):
-        raise ArgumentError(message=f"quiet must be True or False, got {quiet!r}")
-    if transcoder is None:
-        transcoder = LegacyTranscoder()
-    elif not (
-        callable(getattr(transcoder, "encode_value", None))
-        and callable(getattr(transcoder, "decode_value", None))
-    ):
-        raise ArgumentError(message=f"transcoder must have encode_value/decode_value, got {transcoder!r}")
-    base = connection_string if connection_string else legacy_connstr(host, port)
-    base, in_connstr = _connstr.take_credentials(base)
-    settings = {}
-    if timeout is not None:
-        from couchbase import options as _o
-
-        secs = _o.to_seconds("timeout", timeout)
-        if secs <= 0:
-            raise ArgumentError(message=f"timeout must be positive, got {timeout!r}")
-        settings["operation_timeout"] = repr(secs)
-    full = _connstr.build(base, bucket, settings)
-    user = username if username is not None else in_connstr.get("username") or bucket
-    pw = password if password is not None else in_connstr.get("password", "")
-    factory = conn_factory or _LcbConnection
-    conn = factory(full, user, pw, cluster_level=False, lockmode=lockmode, bucket_name=bucket)
-    return Bucket(_Owner(transcoder, quiet), bucket, conn)  # type: ignore[arg-type]
+def open_bucket(settings: LegacySettings, lockmode: int) -> Bucket:
+    """Open one bucket connection (not yet connected) from checked 1.x constructor arguments."""
+    full = _connstr.build(settings.connstr, settings.bucket,
+                          {} if settings.timeout is None else {"operation_timeout": repr(settings.timeout)})
+    conn = _LcbConnection(full, settings.username, settings.password, cluster_level=False, lockmode=lockmode,
+                   bucket_name=settings.bucket)
+    return Bucket(_Owner(settings.transcoder, settings.quiet), settings.bucket, conn)  # type: ignore[arg-type]
 
 
 class Connection(LegacyAPI):
@@ -130,12 +89,9 @@ class Connection(LegacyAPI):
         connection_string: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
-        _check_extra(kwargs)
-        if not isinstance(unlock_gil, bool):
-            raise ArgumentError(message=f"unlock_gil must be True or False, got {unlock_gil!r}")
-        b = open_bucket(
-            bucket, host, port, password, username, quiet, timeout, lockmode, transcoder, connection_string
-        )
+        settings = legacy_settings(bucket, host, port, password, username, quiet, timeout, transcoder,
+                                   default_format, unlock_gil, connection_string, kwargs)
+        b = open_bucket(settings, lockmode)
         try:
             b._conn.connect_blocking()
         except BaseException:
@@ -143,8 +99,8 @@ class Connection(LegacyAPI):
             raise
         self._bucket = b
         self._kv = Collection(Scope(b, DEFAULT), DEFAULT)
-        self.default_format = default_format
-        self.unlock_gil = unlock_gil
+        self.default_format = settings.default_format
+        self.unlock_gil = settings.unlock_gil
 
     # ---- pipeline -------------------------------------------------------------------
     @contextlib.contextmanager
@@ -203,9 +159,3 @@ class Pipeline:
 
     def __init__(self) -> None:
         self.results: List[Any] = []
-
-
-def _check_extra(kwargs: Any) -> None:
-    unknown = [k for k in kwargs if k not in ("config_cache", "conncache", "experimental_gevent_support")]
-    if unknown:
-        raise ArgumentError(message=f"Connection() got unknown arguments: {', '.join(sorted(unknown))}")

@@ -257,14 +257,35 @@ def test_views_row_processor_include_docs_and_design_documents(cb: Any, key: str
         cb.design_get("legacyapi", use_devmode=False)
 
 
-def test_constructor_arguments_are_checked(mock: Any) -> None:
-    from couchbase.connection import Connection
+def _legacy_class(front: str) -> Any:
+    if front == "sync":
+        from couchbase.connection import Connection
 
+        return Connection
+    if front == "gevent":
+        pytest.importorskip("gevent")
+        from gcouchbase.connection import GConnection
+
+        return GConnection
+    pytest.importorskip("twisted")
+    from txcouchbase.connection import Connection as TxCouchbase
+    from txcouchbase.connection import TxAsyncConnection
+
+    return TxCouchbase if front == "twisted" else TxAsyncConnection
+
+
+@pytest.mark.parametrize("front", ["sync", "gevent", "twisted", "txraw"])
+@pytest.mark.parametrize("kwargs", [
+    {"bucket": 7}, {"bucket": ""}, {"host": 7}, {"host": ["h:notaport"]}, {"no_such_option": 1},
+    {"quiet": "yes"}, {"unlock_gil": 1}, {"transcoder": object()}, {"timeout": -1}, {"timeout": "soon"},
+    {"password": 5}, {"username": ""},
+], ids=lambda kw: ",".join(kw))
+def test_constructor_arguments_are_checked(mock: Any, front: str, kwargs: Any) -> None:
+    """Every 1.x front end refuses the same bad constructor arguments before connecting."""
+    cls = _legacy_class(front)
     hosts = [f"127.0.0.1:{n.mgmt_port}" for n in mock.cluster.nodes]
-    for kwargs in ({"bucket": 7}, {"host": 7}, {"host": ["h:notaport"]}, {"no_such_option": 1},
-                   {"quiet": "yes"}, {"unlock_gil": 1}, {"transcoder": object()}, {"timeout": -1}):
-        with pytest.raises(ArgumentError):
-            Connection(**{"host": hosts, **kwargs})
+    with pytest.raises(ArgumentError):
+        cls(**{"host": hosts, **kwargs})
 
 
 def test_the_multi_family(cb: Any, key: str) -> None:
