@@ -405,3 +405,21 @@ def test_eventing_url_binding_secrets_are_not_listed(fe: Any, front_end_name: st
             "basic-secret", "bearer-secret"]
     finally:
         em.drop_function(name)
+
+
+def test_watch_indexes_times_out_typed_when_the_service_does_not_answer(fe: Any, mmock: Any) -> None:
+    from couchbase_mock.http.node import node_http_servers
+
+    _bm, _um, qm = managers(fe)
+    qm.get_all_indexes("default")  # connected, the query service known
+    servers = [node_http_servers(node)["n1ql"] for node in mmock.nodes]
+    for server in servers:
+        server.hung = True
+    try:
+        # the listing request gets what is left of the watch's time, and times out with it
+        with pytest.raises(WatchQueryIndexTimeoutException):
+            qm.watch_indexes("default", ["#primary"], timeout=datetime.timedelta(seconds=0.5))
+    finally:
+        for server in servers:
+            server.hung = False
+    qm.get_all_indexes("default")  # and the service answers again

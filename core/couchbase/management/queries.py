@@ -23,6 +23,7 @@ from couchbase.exceptions import (
     QueryException,
     QueryIndexAlreadyExistsException,
     QueryIndexNotFoundException,
+    TimeoutException,
     WatchQueryIndexTimeoutException,
 )
 from couchbase.management._http import Call, Program, Sleep, json_body
@@ -226,13 +227,16 @@ class _IndexOps:
         if opts.get("watch_primary") and "#primary" not in wanted:
             wanted.append("#primary")
         delay = 0.05
+        expired = f"indexes {wanted} were not all online within {opts['timeout']}"
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise WatchQueryIndexTimeoutException(
-                    message=f"indexes {wanted} were not all online within {opts['timeout']}")
-            indexes = yield from cls._get_all(bucket, opts.get("scope_name"), opts.get("collection_name"),
-                                              min(int(left * 1_000_000), 0xFFFFFFFF))
+                raise WatchQueryIndexTimeoutException(message=expired)
+            try:
+                indexes = yield from cls._get_all(bucket, opts.get("scope_name"), opts.get("collection_name"),
+                                                  min(int(left * 1_000_000), 0xFFFFFFFF))
+            except TimeoutException as exc:  # the listing had only what was left of the watch's time
+                raise WatchQueryIndexTimeoutException(message=expired) from exc
             found = {ix.name: ix for ix in indexes}
             missing = [n for n in wanted if n not in found]
             if missing:
