@@ -37,7 +37,15 @@ from couchbase.exceptions import (
     QueryIndexAlreadyExistsException,
     QueryIndexNotFoundException,
 )
-from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us, path_escape
+from couchbase.management._http import (
+    Call,
+    Program,
+    http_error,
+    json_body,
+    options_timeout_us,
+    path_escape,
+    statement_results,
+)
 from couchbase.management.analytics_links import (
     AnalyticsEncryptionLevel,
     AnalyticsLink,
@@ -125,13 +133,7 @@ def _statement(statement: str, opts: Dict[str, Any], what: str) -> Program:
     body = {"statement": statement, "client_context_id": uuid.uuid4().hex}
     resp = yield Call("analytics", "POST", "/analytics/service", json.dumps(body).encode(),
                       "application/json", options_timeout_us(opts))
-    try:
-        meta = json_body(resp) or {}
-    except CouchbaseException:
-        meta = {}
-    if resp.status != 200 or meta.get("status") not in (None, "success"):
-        raise _error(meta, resp.status, what)
-    return meta.get("results", [])
+    return statement_results(resp, what, _error)
 
 
 def _name(what: str, value: Any) -> str:

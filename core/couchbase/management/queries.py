@@ -26,7 +26,7 @@ from couchbase.exceptions import (
     TimeoutException,
     WatchQueryIndexTimeoutException,
 )
-from couchbase.management._http import Call, Program, Sleep, json_body
+from couchbase.management._http import Call, Program, Sleep, statement_results
 
 __all__ = ["QueryIndexManager", "CollectionQueryIndexManager", "QueryIndex"]
 
@@ -108,13 +108,7 @@ def _statement(statement: str, timeout_us: int, params: Optional[Dict[str, Any]]
 
 def _run_statement(call: Call, what: str) -> Program:
     resp = yield call
-    try:
-        meta = json_body(resp) or {}
-    except CouchbaseException:
-        meta = {}
-    if resp.status != 200 or meta.get("status") not in (None, "success"):
-        raise _error(meta, resp.status, what)
-    return meta.get("results", [])
+    return statement_results(resp, what, _error)
 
 
 def _timeout(opts: Dict[str, Any]) -> int:
