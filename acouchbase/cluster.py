@@ -27,12 +27,14 @@ from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
+from couchbase.result import AnalyticsResult, QueryResult, SearchResult, ViewResult
 from couchbase.results import (
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -43,6 +45,7 @@ from couchbase.results import (
     MutationResult,
     PingResult,
 )
+from couchbase.search import facets_of as search_facets
 
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
@@ -185,7 +188,39 @@ class AsyncRowsResult(AsyncRows):
         return iter(self._loop.run_until_complete(self.execute()))
 
 
-AQueryResult = AAnalyticsResult = ASearchResult = AViewResult = AsyncRowsResult
+    def __new__(cls, conn: Connection, request: ServiceRequest) -> "AsyncRowsResult":
+        # The generic class stands for all four: a request gets the one of its kind.
+        if cls is AsyncRowsResult:
+            cls = _BY_KIND.get(request.blocking_result, cls)
+        return super().__new__(cls)
+
+
+class AQueryResult(AsyncRowsResult):
+    """Rows of ``cluster.query`` / ``scope.query``; ``isinstance(r, couchbase.result.QueryResult)``
+    holds, as in SDK 4.x where both front ends return that class."""
+
+
+class AAnalyticsResult(AsyncRowsResult):
+    """Rows of ``analytics_query`` (an ``AnalyticsResult`` for ``isinstance``)."""
+
+
+class ASearchResult(AsyncRowsResult):
+    """Hits of ``search_query`` / ``search`` (a ``SearchResult`` for ``isinstance``)."""
+
+    def facets(self) -> Dict[str, Any]:
+        """``{name: SearchFacetResult}``, once every hit has been received."""
+        self.metadata()  # raises until the request is done, or its error
+        return search_facets(self._meta or {})
+
+
+class AViewResult(AsyncRowsResult):
+    """Rows of ``bucket.view_query`` (a ``ViewResult`` for ``isinstance``)."""
+
+
+_BY_KIND = {QueryResult: AQueryResult, AnalyticsResult: AAnalyticsResult, SearchResult: ASearchResult,
+            ViewResult: AViewResult}
+for _blocking, _async_cls in _BY_KIND.items():
+    _blocking.register(_async_cls)
 
 
 class _FutureWrap:
@@ -238,7 +273,8 @@ class Collection(
         asyncio.Future[MutationResult], asyncio.Future[CounterResult], asyncio.Future[LookupInResult],
         asyncio.Future[MutateInResult], asyncio.Future[MultiGetResult],
         asyncio.Future[MultiGetReplicaResult], asyncio.Future[MultiExistsResult],
-        asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult]]):
+        asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult],
+        asyncio.Future[LookupInReplicaResult], asyncio.Future[List[LookupInReplicaResult]]]):
     """Key-value operations returning awaitables (see the blocking Collection for each one).
 
     Args:
@@ -257,7 +293,7 @@ class Collection(
         return lambda program: asyncio.ensure_future(run_asyncio(program), loop=loop)
 
 
-class Scope(AsyncScopeBase[Collection, AsyncRowsResult, AsyncRowsResult]):
+class Scope(AsyncScopeBase[Collection, AQueryResult, AAnalyticsResult, ASearchResult]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
 
@@ -326,8 +362,8 @@ class Bucket(AIOClientMixin,
 
 class Cluster(AIOClientMixin, _FutureWrap,
               AsyncClusterBase[Bucket, "asyncio.Future[Cluster]", asyncio.Future[PingResult],
-                               asyncio.Future[DiagnosticsResult], AsyncRowsResult, AsyncRowsResult,
-                               AsyncRowsResult]):
+                               asyncio.Future[DiagnosticsResult], AQueryResult, AAnalyticsResult,
+                               ASearchResult]):
     """A Couchbase cluster on asyncio.
 
     Connecting starts at once; ``await cluster.on_connect()`` (or use :meth:`connect`) to wait for it.
@@ -382,24 +418,6 @@ class Cluster(AIOClientMixin, _FutureWrap,
             cluster.close()
             raise
         return cluster
-
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> AsyncRowsResult:
-        """Same as ``search_query`` (the spelling of the 3.x reference's example).
-
-        Args:
-            index: The search index name.
-            query: A :class:`~couchbase.search.SearchQuery`.
-            *options: :class:`~couchbase.options.SearchOptions` blocks.
-            **kwargs: SearchOptions fields by name.
-
-        Returns:
-            AsyncRowsResult: The hits, for ``async for``.
-
-        Raises:
-            InvalidArgumentException: ``query`` not a SearchQuery, or a bad option.
-            SearchException: Raised while iterating: the service refused the query.
-        """
-        return self.search_query(index, query, *options, **kwargs)
 
     def close(self) -> "asyncio.Future[None]":  # type: ignore[override]  # awaitable, as in SDK 4.x
         """Close every connection now (operations in flight fail with ObjectClosedException).

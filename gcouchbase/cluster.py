@@ -43,6 +43,7 @@ from couchbase.results import (
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -107,7 +108,8 @@ class Collection(
         AsyncCollectionBase[
         GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
-        MultiExistsResult, MultiMutationResult, MultiCounterResult]):
+        MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
+        List[LookupInReplicaResult]]):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 
     def _ds_driver(self) -> Callable[[Any], Any]:
@@ -163,7 +165,7 @@ class Collection(
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
 
-class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult]):
+class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResult]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:

@@ -62,6 +62,7 @@ from couchbase.results import (
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -494,14 +495,16 @@ class TxCollection(
         Deferred[ExistsResult], Deferred[MutationResult], Deferred[CounterResult],
         Deferred[LookupInResult], Deferred[MutateInResult], Deferred[MultiGetResult],
         Deferred[MultiGetReplicaResult], Deferred[MultiExistsResult], Deferred[MultiMutationResult],
-        Deferred[MultiCounterResult]]):
+        Deferred[MultiCounterResult], Deferred[LookupInReplicaResult],
+        Deferred[List[LookupInReplicaResult]]]):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
 
     def _ds_driver(self) -> Any:
         return lambda program: _run_deferred(self._scope.bucket._cluster.reactor, program)
 
 
-class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult]]):
+class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult],
+                             Deferred[BatchedSearchResult]]):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
@@ -844,7 +847,9 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return self.query(statement, *options, **kwargs)
 
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
+    # the 3.x reference's spelling: search(index, query)
+    def search(self, index: str, query: Any,  # type: ignore[override]
+               *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Same as :meth:`search_query` (the 3.x reference's spelling).
 
         Args:
@@ -981,7 +986,9 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         """
         return self._all_rows(self.query(statement, *options, **kwargs))
 
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Deferred[Any]:
+    # the 3.x reference's raw client: search(index, query) fires with every hit, not the raw rows
+    def search(self, index: str, query: Any,  # type: ignore[override]
+               *options: Any, **kwargs: Any) -> Deferred[Any]:
         """Run a full-text search and collect every hit.
 
         Args:

@@ -170,7 +170,7 @@ class BatchedViewResult(BatchedRowsResult):
     @property
     def total_rows(self) -> Optional[int]:
         """The number of rows in the view (from the metadata)."""
-        return self._metadata.total_rows  # type: ignore[no-any-return]
+        return self._metadata.total_rows()  # type: ignore[no-any-return]
 
     @property
     def indexed_rows(self) -> Optional[int]:

@@ -36,6 +36,8 @@ from couchbase._generic import (
     DiagnosticsT,
     ExistsT,
     GetT,
+    LookupInReplicasT,
+    LookupInReplicaT,
     LookupInT,
     MultiCounterT,
     MultiExistsT,
@@ -54,7 +56,7 @@ from couchbase._generic import (
     StatsT,
     ViewT,
 )
-from couchbase._instance import LOCKMODE_NONE, Connection, strerror
+from couchbase._instance import CLOSED_MESSAGE, CLUSTER_CLOSED, LOCKMODE_NONE, Connection, strerror
 from couchbase._kv import KVOperations
 from couchbase._kv_response import AsyncResult, MultiCollector, placeholder
 from couchbase._pending import Pending
@@ -125,7 +127,7 @@ class _Owned:
             run()
             return
         if conn.closed:
-            raise ObjectClosedException(message="the connection is closed")
+            raise ObjectClosedException(message=CLOSED_MESSAGE)
 
         def later(rc: int) -> None:
             try:
@@ -195,7 +197,7 @@ class _Owned:
 class AsyncCollectionBase(_Owned,
                           KVOperations[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT,
                                        MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
-                                       MultiCounterT],
+                                       MultiCounterT, LookupInReplicaT, LookupInReplicasT],
                           CollectionManagement):
     """Every key-value operation, completed on the loop (see :doc:`/frontends` for what each returns).
 
@@ -207,7 +209,7 @@ class AsyncCollectionBase(_Owned,
         InvalidArgumentException: ``name`` not a non-empty str.
     """
 
-    def __init__(self, scope: AsyncScopeBase[Any, Any, Any], name: str = DEFAULT) -> None:
+    def __init__(self, scope: AsyncScopeBase[Any, Any, Any, Any], name: str = DEFAULT) -> None:
         self._bind(scope, name)
         self._own(scope.bucket)
         self._batch: Optional[List[AsyncResult[Any]]] = None
@@ -281,7 +283,7 @@ class AsyncCollectionBase(_Owned,
                 f"name={self.name!r})")
 
 
-class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT]):
+class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT, SearchT]):
     """A namespace of collections inside a bucket.
 
     Args:
@@ -371,6 +373,18 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
         return rows
+
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
+        """Full-text search on this scope's index ``index``; hits stream as they arrive (see the
+        blocking Scope)."""
+        request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
+                                   kwargs)
+        rows: SearchT = self.bucket._stream(self.bucket._conn, request)
+        return rows
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
+        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
@@ -600,6 +614,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         self._transcoder = cfg["transcoder"]
         self._quiet_default: bool = cfg["quiet"]
         self._iops_factory = iops_factory
+        self._preferred_server_group: Optional[str] = cfg["preferred_server_group"]
         self._owner = self._thread_ident()
         self._buckets: Dict[str, Any] = {}
         self._closed = False
@@ -656,7 +671,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         check_name("bucket", name)
         self._check_thread()
         if self._closed:
-            raise ObjectClosedException(message="the cluster is closed")
+            raise ObjectClosedException(message=CLUSTER_CLOSED)
         bucket = self._buckets.get(name)
         if bucket is None or bucket.closed:
             bucket = self._bucket_class(self, name, self._open(name))
@@ -728,6 +743,10 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         """
         rows: SearchT = self._stream(self._conn, _requests.search(index, query, options, kwargs))
         return rows
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
+        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
 
     def ping(self, *options: Any, **kwargs: Any) -> PingT:
         """Ping the cluster's services.

@@ -731,6 +731,7 @@ static void pycb_pktfwd_callback(lcb_INSTANCE *instance, const void *cookie, lcb
         size_t npacket = resp->iovs[0].iov_len;
         out.kv_status = (uint16_t)((hdr[MC_OFF_STATUS] << 8) | hdr[MC_OFF_STATUS + 1]);
         out.cas = 0;
+        out.datatype = hdr[5];
         for (i = MC_OFF_CAS; i < MC_HEADER_SIZE; i++) {
             out.cas = (out.cas << 8) | hdr[i];
         }
@@ -740,6 +741,9 @@ static void pycb_pktfwd_callback(lcb_INSTANCE *instance, const void *cookie, lcb
             if (skip <= npacket) {
                 out.value = packet + skip;
                 out.nvalue = npacket - skip;
+                /* the extras (e.g. GET_COLLECTION_ID's manifest uid and collection id) */
+                out.key = packet + MC_HEADER_SIZE;
+                out.nkey = extlen;
             }
         }
     }
@@ -783,6 +787,27 @@ static lcb_STATUS pycb_forward(lcb_INSTANCE *instance, uint64_t cookie, int serv
     cmd.nomap = 1;
     cmd.server_index = (lcb_U16)server_index;
     return lcb_pktfwd3(instance, (const void *)(uintptr_t)cookie, &cmd);
+}
+
+/* A raw request built by Python (sub-document lookups on replicas, GET_COLLECTION_ID,
+ * GET_CLUSTER_CONFIG), forwarded as is to one server. */
+static lcb_STATUS pycb_forward_packet(lcb_INSTANCE *instance, uint64_t cookie, int server_index,
+                                      const uint8_t *packet, size_t npacket)
+{
+    if (npacket < MC_HEADER_SIZE || packet[MC_OFF_MAGIC] != MC_MAGIC_REQUEST) {
+        return LCB_ERR_INVALID_ARGUMENT;
+    }
+    return pycb_forward(instance, cookie, server_index, packet, npacket);
+}
+
+/* The revision of the current cluster configuration (-1 without one). */
+static int64_t pycb_vb_revision(lcb_INSTANCE *instance)
+{
+    lcbvb_CONFIG *cfg = NULL;
+    if (lcb_cntl(instance, LCB_CNTL_GET, LCB_CNTL_VBCONFIG, &cfg) != LCB_SUCCESS || cfg == NULL) {
+        return -1;
+    }
+    return (int64_t)lcbvb_get_revision(cfg);
 }
 
 /* OBSERVE_SEQNO for one vBucket on one server: the body is the vBucket's uuid. */

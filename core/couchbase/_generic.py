@@ -36,6 +36,8 @@ MutationT = TypeVar("MutationT")              # upsert, insert, replace, remove,
 CounterT = TypeVar("CounterT")                # increment, decrement, counter
 LookupInT = TypeVar("LookupInT")              # lookup_in
 MutateInT = TypeVar("MutateInT")              # mutate_in
+LookupInReplicaT = TypeVar("LookupInReplicaT")    # lookup_in_any_replica
+LookupInReplicasT = TypeVar("LookupInReplicasT")  # lookup_in_all_replicas
 MultiGetT = TypeVar("MultiGetT")              # get_multi, lock_multi
 MultiReplicaT = TypeVar("MultiReplicaT")      # get_any_replica_multi, get_all_replicas_multi
 MultiExistsT = TypeVar("MultiExistsT")        # exists_multi
@@ -115,7 +117,7 @@ class Specialized:
 
 # The classes each event-loop front end's navigation returns (cluster.bucket(), bucket.scope(), ...).
 BucketT = TypeVar("BucketT")
-ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any, Any, Any]")
+ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any, Any, Any, Any]")
 CollectionT = TypeVar("CollectionT")
 ConnectT = TypeVar("ConnectT")          # on_connect(): completes with the cluster or bucket itself
 PingT = TypeVar("PingT")                # ping()

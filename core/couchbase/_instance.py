@@ -53,6 +53,10 @@ from couchbase.iops import dispatching as iops_dispatching
 if TYPE_CHECKING:
     from couchbase.iops import IOPS
 
+# SDK 4.x's words for any operation on a closed cluster (the official suite matches them)
+CLOSED_MESSAGE = "Cannot perform operations on a closed cluster: the connection is closed"
+CLUSTER_CLOSED = "Cannot perform operations on a closed cluster: the cluster is closed"
+
 _LCB_ERR_REQUEST_CANCELED = 202
 
 LOCKMODE_NONE = 0
@@ -227,7 +231,7 @@ class Connection:
     @property
     def instance(self) -> Any:
         if self.closed:
-            raise ObjectClosedException(message="the connection is closed")
+            raise ObjectClosedException(message=CLOSED_MESSAGE)
         if self._fork_gen != _fork_generation[0]:
             raise ObjectClosedException(
                 message="this connection was created in another process (before os.fork()); "

@@ -216,10 +216,25 @@ def _error(op: AsyncResult[Any], resp: Any) -> CouchbaseException:
         cls = CollectionNotFoundException if raw.status_code == 0x88 else ScopeNotFoundException
         return cls(message=f"{cls.__name__[:-9]}: the server does not know the collection of {op.key!r} "
                            f"(retried until the timeout)", rc=resp.rc, context=context)
+    if raw.status_code == _EINVAL_STATUS and resp.rc == _LCB_ERR_KVENGINE_INVALID_PACKET:
+        # the server refused the request's arguments (e.g. a mutation macro in array_addunique);
+        # libcouchbase calls that an invalid packet, SDK 4.x an invalid argument
+        from couchbase.exceptions import InvalidArgumentException
+
+        return InvalidArgumentException(message=f"the server refused the request for {op.key!r} as invalid "
+                                                f"(status EINVAL)", rc=resp.rc, context=context)
+    if raw.status_code == _NOT_LOCKED_STATUS:  # Server 7.6+; libcouchbase 3.3 has no code of its own for it
+        from couchbase.exceptions import DocumentNotLockedException
+
+        return DocumentNotLockedException(message=f"unlock: {op.key!r} is not locked", rc=resp.rc,
+                                          context=context)
     return exception_for(resp.rc, context=context)
 
 
 _LCB_ERR_TIMEOUT = 201
+_NOT_LOCKED_STATUS = 0x0E
+_EINVAL_STATUS = 0x04
+_LCB_ERR_KVENGINE_INVALID_PACKET = 1031
 _UNKNOWN_COLLECTION_STATUS = (0x88, 0x8C)
 
 
@@ -312,29 +327,33 @@ def _subdoc_fields(op: AsyncResult[Any], resp: Any, specs: List[SD.Spec]) -> Lis
     pval = ffi.new("const char **")
     plen = ffi.new("size_t *")
     for i in range(count):
-        spec = specs[i] if i < len(specs) else None
-        path = spec.path if spec is not None else ""
         status = lib.lcb_respsubdoc_result_status(raw, i)
         lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
         data = _bytes(pval[0], plen[0]) if pval[0] != _NULL else b""
-        error: Optional[BaseException] = None
-        value: Any = None
-        kind = spec.kind if spec is not None else SD.GET
-        if kind == SD.EXISTS:
-            if status == 0:
-                value = True
-            else:
-                err = exception_for(status)
-                if isinstance(err, PathNotFoundException):
-                    value = False
-                else:
-                    error = err
-        elif status:
-            error = exception_for(status, f"path {path!r}: {exception_for(status).message}")
-        elif kind in (SD.GET, SD.GET_COUNT, SD.GET_DOC, SD.COUNTER):
-            value = SD.decode_value(data) if kind != SD.GET_DOC else data
-        fields.append(SubdocField(path, status, value, error))
+        fields.append(subdoc_field(specs[i] if i < len(specs) else None, status, data))
     return fields
+
+
+def subdoc_field(spec: Optional[SD.Spec], status: int, data: bytes) -> SubdocField:
+    """One path's outcome from its libcouchbase status and raw value (GET_DOC values stay raw)."""
+    path = spec.path if spec is not None else ""
+    error: Optional[BaseException] = None
+    value: Any = None
+    kind = spec.kind if spec is not None else SD.GET
+    if kind == SD.EXISTS:
+        if status == 0:
+            value = True
+        else:
+            err = exception_for(status)
+            if isinstance(err, PathNotFoundException):
+                value = False
+            else:
+                error = err
+    elif status:
+        error = exception_for(status, f"path {path!r}: {exception_for(status).message}")
+    elif kind in (SD.GET, SD.GET_COUNT, SD.GET_DOC, SD.COUNTER):
+        value = SD.decode_value(data) if kind != SD.GET_DOC else data
+    return SubdocField(path, status, value, error)
 
 
 def _decode_lookup(op: AsyncResult[Any], resp: Any) -> None:
@@ -527,6 +546,8 @@ class MultiCollector(Pending, Generic[R]):
         Never raises.
         """
         self.ops.append(op)
+        if op.done:  # decided without the server (e.g. no copy in the preferred server group)
+            return
         self.remaining += 1
         op.on_done = self._one_done
 

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from couchbase.options import (
         AcceptableInts,
         ClientDurability,
+        DeltaValue,
         OptionBlock,
         ServerDurability,
+        SignedInt64,
         StoreSemantics,
     )
     from couchbase.replica_reads import ReadPreference
@@ -114,6 +116,20 @@ class LookupInKwargs(TimeoutKwargs, total=False):
     access_deleted: Optional[bool]
 
 
+class LookupInReplicaKwargs(TimeoutKwargs, total=False):
+    """``lookup_in_any_replica`` and ``lookup_in_all_replicas``."""
+
+    read_preference: Optional[ReadPreference]
+
+
+class BinaryCounterKwargs(TimeoutKwargs, _Durable, total=False):
+    """``binary().increment`` and ``binary().decrement``: SDK 4.x's typed counter values."""
+
+    delta: Optional[DeltaValue]
+    initial: Optional[SignedInt64]
+    expiry: Optional[Expiry]
+
+
 class MutateInKwargs(TimeoutKwargs, _Durable, total=False):
     """``mutate_in``."""
 
@@ -163,6 +179,10 @@ class BinaryMultiKwargs(_Multi, BinaryKwargs, total=False):
 
 class CounterMultiKwargs(_Multi, CounterKwargs, total=False):
     """``increment_multi`` and ``decrement_multi``."""
+
+
+class BinaryCounterMultiKwargs(_Multi, BinaryCounterKwargs, total=False):
+    """``binary().increment_multi`` and ``binary().decrement_multi``."""
 
 
 class LegacyCounterKwargs(TimeoutKwargs, _Durable, total=False):

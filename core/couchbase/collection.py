@@ -21,6 +21,7 @@ from couchbase.results import (
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -41,7 +42,8 @@ class Collection(
         KVOperations[
         GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
-        MultiExistsResult, MultiMutationResult, MultiCounterResult],
+        MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
+        List[LookupInReplicaResult]],
         CollectionManagement):
     """A collection of a bucket's scope; every key-value operation lives here.
 

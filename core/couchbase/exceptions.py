@@ -134,10 +134,11 @@ class KeyValueErrorContext(ErrorContext):
 class QueryErrorContext(ErrorContext):
     """A query, analytics, search or view request: ``statement``, ``errors`` (the
     server's error list), ``http_status``, ``client_context_id``, ``endpoint``, plus
-    ``first_error_code``/``first_error_message`` when libcouchbase reports them."""
+    ``first_error_code``/``first_error_message`` when libcouchbase reports them and
+    ``response_body`` (the server's answer, as text; SDK 4.x)."""
 
     FIELDS = ("statement", "errors", "first_error_code", "first_error_message", "http_status",
-              "client_context_id", "endpoint", "service")
+              "client_context_id", "endpoint", "service", "response_body")
 
 
 class HTTPErrorContext(ErrorContext):
@@ -290,7 +291,9 @@ class DecodingFailureException(ValueFormatException):
     """A stored value could not be decoded."""
 
 
-InvalidValueException = ValueFormatException
+class InvalidValueException(CouchbaseException):
+    """A value the server cannot use where it was given (SDK 4.x: a sub-document value that
+    cannot be inserted at its path, see :class:`SubdocCantInsertValueException`)."""
 
 
 # ---- timeouts, network, cluster state ------------------------------------------------
@@ -396,8 +399,10 @@ class InternalSDKException(CouchbaseException):
     """An internal error in the SDK or libcouchbase."""
 
 
-class ObjectClosedException(CouchbaseException):
-    """The cluster, bucket or connection is closed."""
+class ObjectClosedException(CouchbaseException, RuntimeError):
+    """The cluster, bucket or connection is closed.
+
+    Also a RuntimeError: SDK 4.x raises one for operations on a closed cluster."""
 
 
 ClusterClosedException = ObjectClosedException
@@ -538,7 +543,7 @@ class ValueTooDeepException(SubdocException):
     """The value would make the document too deep."""
 
 
-class SubdocCantInsertValueException(SubdocException):
+class SubdocCantInsertValueException(SubdocException, InvalidValueException):
     """The value cannot be inserted at the path (e.g. not valid JSON)."""
 
 

@@ -3,8 +3,8 @@
 The classes are defined in :mod:`couchbase.results` (the earlier name, still importable); the
 query-service results are defined with their services and re-exported here.
 """
-from couchbase.analytics import AnalyticsResult  # noqa: F401
-from couchbase.n1ql import QueryResult  # noqa: F401
+from couchbase.analytics import AnalyticsResult as AnalyticsResult  # noqa: F401
+from couchbase.n1ql import QueryResult as QueryResult  # noqa: F401
 from couchbase.results import *  # noqa: F401,F403
 from couchbase.results import (  # noqa: F401
     ClusterInfoResult,
@@ -13,6 +13,7 @@ from couchbase.results import (  # noqa: F401
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -27,7 +28,6 @@ from couchbase.results import (  # noqa: F401
     PingResult,
     Result,
 )
-from couchbase.search import SearchResult  # noqa: F401
-from couchbase.views import ViewResult  # noqa: F401
+from couchbase.search import SearchResult as SearchResult  # noqa: F401
+from couchbase.views import ViewResult as ViewResult  # noqa: F401
 
-LookupInReplicaResult = LookupInResult

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from couchbase.analytics import AnalyticsResult
     from couchbase.bucket import Bucket
     from couchbase.n1ql import QueryResult
+    from couchbase.search import SearchResult
 
 
 class Scope(ScopeManagement):
@@ -92,6 +93,20 @@ class Scope(ScopeManagement):
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         result: AnalyticsResult = _requests.blocking(request, self.bucket._conn)
         return result
+
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
+        """Full-text search on this scope's search index ``index`` (a scope-level index, Couchbase
+        Server 7.6+, as SDK 4.x); ``collections=[...]`` narrows the hits to those collections.
+        See Cluster.search_query."""
+        request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
+                                   kwargs)
+        result: SearchResult = _requests.blocking(request, self.bucket._conn)
+        return result
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchResult:
+        """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))`` (a plain
+        SearchQuery is taken too); see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
 
     def default_collection(self) -> Collection:
         """The scope's ``_default`` collection.

@@ -11,13 +11,15 @@ Transcoders (``encode_value(value, format=None) -> (bytes, flags)``,
 ``decode_value(bytes, flags) -> value``):
 
 :class:`DefaultTranscoder`
-    the SDK's default: dict/list/tuple/number/bool/None → JSON, str → UTF-8 string,
-    bytes → binary; other objects go to the JSON serializer; never pickles or unpickles.
+    picks the format from the value's type: dict/list/tuple/number/bool/None → JSON,
+    str → UTF-8 string, bytes → binary; other objects go to the JSON serializer; never
+    pickles or unpickles.
 :class:`LegacyTranscoder`
     the 1.x/2.x behaviour: like the default, but objects JSON cannot hold are pickled,
     and pickled documents are unpickled.
 :class:`JSONTranscoder`
-    the official SDK 4.x default: everything (str too) stored as JSON; bytes refused.
+    the default of a ``Cluster`` (as the official SDK 4.x): everything (str too) stored as
+    JSON; bytes refused, and string/binary documents refused when read.
 :class:`RawJSONTranscoder`
     str/bytes that already hold JSON; reads return bytes.
 :class:`RawStringTranscoder`
@@ -343,7 +345,8 @@ _PICKLE_HINT = " (LegacyTranscoder() stores such objects with pickle)"
 
 
 class DefaultTranscoder(_JSONCodec, Transcoder):
-    """The SDK's default transcoder.
+    """Picks the format from the value's type (the default of ``Cluster`` before SDK 4.x parity;
+    ``ClusterOptions(transcoder=DefaultTranscoder())`` brings it back).
 
     Encoding with no ``format`` (or ``FMT_AUTO``): dict, list, tuple, int, float, bool
     and None → JSON (``FMT_JSON``); str → UTF-8 string (``FMT_UTF8``); bytes, bytearray,
@@ -467,7 +470,7 @@ class LegacyTranscoder(DefaultTranscoder):
 
 
 class JSONTranscoder(_JSONCodec, Transcoder):
-    """Everything as JSON, like the official SDK 4.x default: str is stored as a JSON
+    """Everything as JSON, the default of ``Cluster`` (as SDK 4.x): str is stored as a JSON
     string; bytes are refused (use :class:`RawBinaryTranscoder`). Reads JSON documents
     (and untyped ones that parse); string, binary and pickle documents are refused.
 

@@ -10,7 +10,7 @@ import gcouchbase.cluster
 import txcouchbase.cluster
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
-from couchbase.options import ClusterOptions, GetOptions, UpsertOptions
+from couchbase.options import ClusterOptions, GetOptions, LookupInOptions, UpsertOptions
 from couchbase.result import GetResult
 
 OPTS = ClusterOptions(PasswordAuthenticator("Administrator", "password"))
@@ -28,6 +28,8 @@ def blocking() -> None:
     coll.get("k").content_as[dict].upper()  # rejected: attr-defined
     coll.get("k").value.anything  # an Any: accepted
     coll.touch("k", expiry="tomorrow")  # rejected: arg-type
+    coll.binary().increment("c", delta=5)  # rejected: arg-type
+    coll.lookup_in_any_replica("k", [], LookupInOptions())  # rejected: arg-type
 
 
 async def asyncio_front_end() -> None:

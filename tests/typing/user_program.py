@@ -23,12 +23,20 @@ from couchbase.cluster import Cluster
 from couchbase.collection import Collection
 from couchbase.durability import Durability, ServerDurability
 from couchbase.n1ql import QueryResult
-from couchbase.options import ClusterOptions, GetOptions, IncrementOptions, UpsertOptions
+from couchbase.options import (
+    ClusterOptions,
+    DeltaValue,
+    GetOptions,
+    IncrementOptions,
+    SignedInt64,
+    UpsertOptions,
+)
 from couchbase.result import (
     CounterResult,
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiGetResult,
     MultiMutationResult,
@@ -62,7 +70,10 @@ def blocking() -> None:
     assert_type(coll.get_and_lock("k", 10), GetResult)
     assert_type(coll.get_any_replica("k"), GetReplicaResult)
     assert_type(coll.get_all_replicas("k"), List[GetReplicaResult])
-    assert_type(coll.binary().increment("c", IncrementOptions(initial=0)), CounterResult)
+    assert_type(coll.binary().increment("c", IncrementOptions(initial=SignedInt64(0))), CounterResult)
+    assert_type(coll.binary().decrement("c", delta=DeltaValue(2)), CounterResult)
+    assert_type(coll.lookup_in_any_replica("k", [SD.get("a")]), LookupInReplicaResult)
+    assert_type(coll.lookup_in_all_replicas("k", [SD.get("a")]), List[LookupInReplicaResult])
     assert_type(coll.increment("c", delta=2).content, int)
     assert_type(coll.lookup_in("k", [SD.get("a")]), LookupInResult)
     assert_type(coll.lookup_in("k", [SD.get("a")]).content_as[int](0), int)
@@ -85,11 +96,16 @@ async def asyncio_front_end() -> None:
     assert_type(res.content_as[dict], Dict[Any, Any])
     assert_type(await coll.upsert("k", 1), MutationResult)
     assert_type(await coll.binary().append("k", b"x"), MutationResult)
+    assert_type(await coll.lookup_in_any_replica("k", [SD.get("a")]), LookupInReplicaResult)
     assert_type(await coll.get_multi(["a"]), MultiGetResult)
     assert_type(await cluster.ping(), PingResult)
     assert_type(await cluster.bucket("default").on_connect(), acouchbase.cluster.Bucket)
     async for row in cluster.query("SELECT 1"):
         print(row)
+    assert_type(cluster.query("SELECT 1"), acouchbase.cluster.AQueryResult)
+    hits = cluster.bucket("default").scope("s").search_query("index", None)
+    assert_type(hits, acouchbase.cluster.ASearchResult)
+    assert_type(hits.facets(), Dict[str, Any])
     await cluster.close()
 
 

@@ -40,6 +40,7 @@ from couchbase.results import (
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -137,7 +138,8 @@ class AsyncCollection(
         AsyncResult[ExistsResult], AsyncResult[MutationResult], AsyncResult[CounterResult],
         AsyncResult[LookupInResult], AsyncResult[MutateInResult], MultiCollector[MultiGetResult],
         MultiCollector[MultiGetReplicaResult], MultiCollector[MultiExistsResult],
-        MultiCollector[MultiMutationResult], MultiCollector[MultiCounterResult]]):
+        MultiCollector[MultiMutationResult], MultiCollector[MultiCounterResult],
+        AsyncResult[LookupInReplicaResult], AsyncResult[List[LookupInReplicaResult]]]):
     """Key-value operations returning :class:`AsyncResult` (multi operations: MultiCollector)."""
 
     def _ds_driver(self) -> Any:
@@ -151,7 +153,7 @@ class AsyncCollection(
         return refuse
 
 
-class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows]):
+class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows, RawRows]):
     """A scope; ``collection(name)`` gives an :class:`AsyncCollection`."""
 
 
