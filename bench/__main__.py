@@ -2,7 +2,7 @@
 
 Examples::
 
-    python -m bench --quick                       # < 2 minutes, 1-node mock, every contender
+    python -m bench --quick                       # minutes: 1-node mock, every contender
     python -m bench                               # full matrix, 1- and 3-node mocks, 1M-op RSS runs
     python -m bench --plan tiny --contenders blocking,raw,floor
     python -m bench --connstr couchbase://10.0.0.5 --username u --password p
@@ -14,6 +14,7 @@ import datetime
 import functools
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -41,6 +42,8 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--password", default="password")
     p.add_argument("--bucket", default="default")
     p.add_argument("--timeout", type=float, default=0, help="seconds per contender process (default by plan)")
+    p.add_argument("--pypy", type=Path, default=None,
+                   help="python of the *-pypy contenders (default: .venv-pypy/bin/python here)")
     p.add_argument("--out", type=Path, default=OUT, help="output directory (results.json, cpu_per_op.png)")
     p.add_argument("--no-plot", action="store_true")
     args = p.parse_args(argv)
@@ -58,6 +61,18 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     if args.timeout < 0:
         p.error("--timeout must be positive")
     return args
+
+
+def pypy_version(python: Optional[Path]) -> Optional[str]:
+    """``--version`` of the *-pypy contenders' interpreter, or None when there is none."""
+    exe = harness.pypy_python(python)
+    if not isinstance(exe, str):
+        return None
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return " ".join((out.stdout + out.stderr).split()) or None
 
 
 def machine() -> Dict[str, Any]:
@@ -86,10 +101,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         makers = [functools.partial(real_cluster, args.connstr, args.username, args.password, args.bucket)]
     else:
         makers = [functools.partial(start_mock, n, args.bucket) for n in args.node_counts]
-    timeout = args.timeout or {"tiny": 60, "quick": 60, "full": 1800}[args.plan]
+    timeout = args.timeout or {"tiny": 60, "quick": 180, "full": 1800}[args.plan]
     started = datetime.datetime.now(datetime.timezone.utc)
     log = functools.partial(print, file=sys.stderr, flush=True)
-    runs = harness.run_all(makers, args.contender_list, workloads, timeout, log)
+    runs = harness.run_all(makers, args.contender_list, workloads, timeout, log, args.pypy)
     for run in runs:
         run["targets"] = targets.check(run)
         run["ratios"] = report.ratios(run)
@@ -107,6 +122,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "workloads": workloads,
         "runs": runs,
     }
+    if any(c.python == "pypy" for c in args.contender_list):
+        results["meta"]["machine"]["pypy"] = pypy_version(args.pypy)
     print(report.table(results))
     report.write_json(results, args.out / "results.json")
     print(f"\nJSON: {args.out / 'results.json'}")

@@ -9,9 +9,11 @@ from typing import Dict, List, Optional
 class Contender:
     """One client under test.
 
-    ``kind``: ``ours`` (a module of bench.contenders run by this interpreter),
-    ``official`` (bench/contenders/official.py run by the official SDK's venv
-    python) or ``pillowfight`` (libcouchbase's cbc-pillowfight).
+    ``kind``: ``ours`` (a module of bench.contenders run by this interpreter,
+    or with ``python="pypy"`` by the PyPy of ``.venv-pypy``, see
+    :func:`bench.harness.pypy_python`), ``official`` (bench/contenders/official.py
+    run by the official SDK's venv python) or ``pillowfight`` (libcouchbase's
+    cbc-pillowfight).
     """
 
     name: str
@@ -19,6 +21,7 @@ class Contender:
     module: str = ""
     variant: str = ""
     label: str = ""
+    python: str = ""
 
 
 CONTENDERS: List[Contender] = [
@@ -45,6 +48,19 @@ CONTENDERS: List[Contender] = [
     Contender("official-txcouchbase", "official", variant="txcouchbase", label="official 4.x txcouchbase"),
     Contender("official-txcouchbase-notrace", "official", variant="txcouchbase-notrace",
               label="official 4.x txcouchbase, tracing+metrics off"),
+    # the same contender modules on PyPy (scripts/setup_pypy.sh makes .venv-pypy); uvloop has no PyPy build
+    Contender("blocking-pypy", "ours", "bench.contenders.blocking", label="couchbase-cffi blocking, PyPy",
+              python="pypy"),
+    Contender("raw-pypy", "ours", "bench.contenders.raw", label="couchbase-cffi raw AsyncResult, PyPy",
+              python="pypy"),
+    Contender("acouchbase-pypy", "ours", "bench.contenders.acouchbase_", "asyncio",
+              "acouchbase (asyncio), PyPy", python="pypy"),
+    Contender("tx-deferred-pypy", "ours", "bench.contenders.txcouchbase_", "deferred",
+              "txcouchbase Deferreds, PyPy", python="pypy"),
+    Contender("tx-raw-pypy", "ours", "bench.contenders.txcouchbase_", "raw",
+              "txcouchbase raw AsyncResults, PyPy", python="pypy"),
+    Contender("gcouchbase-pypy", "ours", "bench.contenders.gcouchbase_", label="gcouchbase (gevent), PyPy",
+              python="pypy"),
     Contender("floor", "ours", "bench.contenders.floor", label="pipelined socket floor (bench/floor.py)"),
     Contender("pillowfight", "pillowfight", label="libcouchbase cbc-pillowfight (C)"),
 ]

@@ -5,11 +5,19 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from bench.colours import colour
+
 FLOOR, FAMILY = "floor", {
     "blocking": "official-blocking", "gcouchbase": "official-blocking",
     "acouchbase": "official-acouchbase", "acouchbase-uvloop": "official-acouchbase",
     "raw": "official-acouchbase", "tx-deferred": "official-txcouchbase", "tx-raw": "official-txcouchbase",
 }
+FAMILY.update({f"{name}-pypy": other for name, other in list(FAMILY.items()) if name != "acouchbase-uvloop"})
+
+
+def _cpu(cons: Dict[str, Any], name: str, wid: str) -> Optional[float]:
+    value = cons.get(name, {}).get("workloads", {}).get(wid, {}).get("cpu_us_per_op")
+    return float(value) if value else None
 
 
 def _fmt(value: Any, spec: str = ".1f") -> str:
@@ -83,35 +91,50 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[str]:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
     except ImportError:
         return ("matplotlib is not installed, so no plot was drawn; install it with "
                 "`pip install -e '.[bench]'` (or `pip install matplotlib`)")
     runs = results["runs"]
-    fig, axes = plt.subplots(len(runs), 2, figsize=(15, 5.5 * len(runs)), squeeze=False)
+    fig, axes = plt.subplots(len(runs), 3, figsize=(21, 6 * len(runs)), squeeze=False,
+                             gridspec_kw={"width_ratios": [3, 2, 2]})
     for row, run in zip(axes, runs):
-        bars, lines = row
-        names = [n for n, c in run["contenders"].items() if c.get("workloads")]
-        for i, wid in enumerate(("get-x1-32B", "get-multi100-32B")):
-            vals = [run["contenders"][n]["workloads"].get(wid, {}).get("cpu_us_per_op") or 0 for n in names]
+        bars, lines, rows = row
+        cons = run["contenders"]
+        names = [n for n, c in cons.items() if c.get("workloads")]
+        for i, (wid, hatch) in enumerate((("get-x1-32B", ""), ("get-multi100-32B", "//"))):
+            vals = [_cpu(cons, n, wid) or 0 for n in names]
             xs = [j + i * 0.4 for j in range(len(names))]
-            bars.bar(xs, vals, width=0.4, label=wid)
+            bars.bar(xs, vals, width=0.4, color=[colour(n) for n in names], hatch=hatch, edgecolor="white",
+                     label=f"{wid}{' (hatched)' if hatch else ''}")
         bars.set_xticks([j + 0.2 for j in range(len(names))])
         bars.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
         bars.set_ylabel("client CPU µs / op")
         bars.set_title(f"CPU per operation, {run['nodes']}-node mock")
-        bars.legend()
+        bars.legend(handles=[Patch(facecolor="#999999", label="get-x1-32B"),
+                             Patch(facecolor="#999999", hatch="//", edgecolor="white",
+                                   label="get-multi100-32B")])
         for n in names:
-            pts = [(d, run["contenders"][n]["workloads"].get(f"get-x{d}-32B", {}).get("cpu_us_per_op"))
-                   for d in (1, 100, 1000, 10000)]
+            pts = [(d, _cpu(cons, n, f"get-x{d}-32B")) for d in (1, 100, 1000, 10000)]
             pts = [(d, v) for d, v in pts if v]
             if len(pts) >= 2:
-                lines.plot([d for d, _ in pts], [v for _, v in pts], marker="o", label=n)
+                lines.plot([d for d, _ in pts], [v for _, v in pts], marker="o", label=n, color=colour(n),
+                           linestyle="--" if n.endswith("-pypy") else "-")
         lines.set_xscale("log")
         lines.set_yscale("log")
         lines.set_xlabel("operations in flight (get, 32 B)")
         lines.set_ylabel("client CPU µs / op")
-        lines.set_title("CPU/op against operations in flight")
+        lines.set_title("CPU/op against operations in flight (dashed: PyPy)")
         lines.legend(fontsize=7)
+        qnames = [n for n in names if _cpu(cons, n, "query-10k-rows")]
+        qbars = rows.bar(range(len(qnames)), [_cpu(cons, n, "query-10k-rows") for n in qnames],
+                         color=[colour(n) for n in qnames])
+        rows.bar_label(qbars, fmt="%.1f", fontsize=7)
+        rows.set_yscale("log")
+        rows.set_xticks(range(len(qnames)))
+        rows.set_xticklabels(qnames, rotation=60, ha="right", fontsize=8)
+        rows.set_ylabel("client CPU µs / row")
+        rows.set_title("query-10k-rows: one N1QL query of 10,000 rows")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)

@@ -13,6 +13,12 @@ values. Two more figures explain that target's result, without changing it:
   way over its own x1..x10000 figures: a C client on libcouchbase also pays a
   loop turn's syscalls (poll, send, recv) for a single operation at x1 and
   spreads them over many at depth, so x1 stands out for it too.
+
+Issue 18's goals are ratios too (raw and raw-pypy against cbc-pillowfight,
+gcouchbase against acouchbase at depth, tracing on against ``-notrace``,
+blocking multi and query rows against the official SDK's defaults). RSS: the
+VmRSS growth of each of our contenders over the ``rss-*`` workload (1M
+operations in the full plan) stays under :data:`RSS_LIMIT_KIB`.
 """
 from __future__ import annotations
 
@@ -25,6 +31,13 @@ DEPTHS = (1, 100, 1000, 10000)
 PIPELINED = (100, 1000, 10000)
 FLAT_LIMIT = 0.2
 INFLIGHT = [f"{op}-x{d}-32B" for op in ("get", "upsert") for d in DEPTHS]
+PIPED_INFLIGHT = [f"{op}-x{d}-32B" for op in ("get", "upsert") for d in PIPELINED]
+QUERY = ["query-10k-rows"]
+RSS_WORKLOAD = "rss-get-x100-32B"
+RSS_LIMIT_KIB = 5 * 1024  # VmRSS growth over the rss workload (tests/faults/test_memory.py's bound for 1M)
+RSS_CONTENDERS = ["blocking", "raw", "acouchbase", "acouchbase-uvloop", "tx-deferred", "tx-raw", "gcouchbase",
+                  "blocking-pypy", "raw-pypy", "acouchbase-pypy", "tx-deferred-pypy", "tx-raw-pypy",
+                  "gcouchbase-pypy"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,27 @@ RATIO_TARGETS += [
     Ratio("tx-raw ≤ 2× floor", "tx-raw", "floor", 2.0, tuple(INFLIGHT)),
     Ratio("tx-deferred ≤ 1.3× tx-raw", "tx-deferred", "tx-raw", 1.3, tuple(INFLIGHT + MULTI)),
     Ratio("gcouchbase ≤ 1.2× acouchbase", "gcouchbase", "acouchbase", 1.2, tuple(INFLIGHT + MULTI)),
+]
+# Issue 18 (performance II): libcouchbase's own load generator as the bar for the raw callback API,
+# PyPy included; gevent at depth; tracing on (the default) nearly free; multi and query rows against the
+# official SDK with its defaults.
+RATIO_TARGETS += [
+    Ratio("raw ≤ 1.5× pillowfight at x100..x10000", "raw", "pillowfight", 1.5, tuple(PIPED_INFLIGHT)),
+    Ratio("raw-pypy ≤ 1.2× pillowfight at x100..x10000", "raw-pypy", "pillowfight", 1.2,
+          tuple(PIPED_INFLIGHT)),
+    Ratio("gcouchbase ≤ 1.2× acouchbase at x100..x10000", "gcouchbase", "acouchbase", 1.2,
+          tuple(PIPED_INFLIGHT)),
+    Ratio("blocking single op, tracing on ≤ 1.15× blocking-notrace", "blocking", "blocking-notrace", 1.15,
+          tuple(SINGLE)),
+    Ratio("blocking multi, tracing on ≤ 1.15× blocking-notrace", "blocking", "blocking-notrace", 1.15,
+          tuple(MULTI)),
+    Ratio("acouchbase, tracing on ≤ 1.15× acouchbase-notrace", "acouchbase", "acouchbase-notrace", 1.15,
+          tuple(INFLIGHT + MULTI)),
+    Ratio("blocking multi ≤ 0.4× official-blocking", "blocking", "official-blocking", 0.4, tuple(MULTI)),
+    Ratio("blocking query rows ≤ 0.33× official-blocking", "blocking", "official-blocking", 0.33,
+          tuple(QUERY)),
+    Ratio("acouchbase query rows ≤ 0.33× official-acouchbase", "acouchbase", "official-acouchbase", 0.33,
+          tuple(QUERY)),
 ]
 FLAT_CONTENDERS = ["raw", "acouchbase", "acouchbase-uvloop", "tx-deferred", "tx-raw", "gcouchbase"]
 
@@ -113,7 +147,21 @@ def check(run: Dict[str, Any]) -> List[Dict[str, Any]]:
             out.append(flat)
             out.append({"target": f"{name} {op} CPU/op flat ±20% from 100 to 10,000 in flight (pipelined)",
                         **flatness(run, name, op, PIPELINED)})
+    for name in RSS_CONTENDERS:
+        out.append({"target": f"{name} RSS growth over {RSS_WORKLOAD} ≤ {RSS_LIMIT_KIB // 1024} MiB",
+                    **rss_growth(run, name)})
     return out
+
+
+def rss_growth(run: Dict[str, Any], name: str) -> Dict[str, Any]:
+    """VmRSS after the rss workload's timed part minus before its warm-up, against :data:`RSS_LIMIT_KIB`."""
+    rec = run["contenders"].get(name, {}).get("workloads", {}).get(RSS_WORKLOAD, {})
+    before, after = rec.get("rss_before_kib"), rec.get("rss_after_kib")
+    if not before or not after:
+        return {"result": "n/a", "why": _why_missing(run, name)}
+    grew = after - before
+    return {"result": "pass" if grew <= RSS_LIMIT_KIB else "fail", "worst": f"{grew / 1024:+.1f} MiB",
+            "growth_kib": grew, "ops": rec.get("ops"), "limit": RSS_LIMIT_KIB}
 
 
 def flatness(run: Dict[str, Any], name: str, op: str, depths: Tuple[int, ...]) -> Dict[str, Any]:

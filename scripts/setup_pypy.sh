@@ -15,3 +15,14 @@ fi
 .venv-pypy/bin/python -m pip install -q --upgrade pip setuptools wheel 2>&1 | grep -v '^WARNING: Location' || true
 # cryptography<42 still ships PyPy 3.9 wheels (newer ones need a Rust build on PyPy)
 .venv-pypy/bin/python -m pip install -q -e . pytest pytest-timeout trustme 'cryptography<42' 2>&1 | grep -v '^WARNING: Location' || true
+# What the *-pypy benchmark contenders need (python -m bench): Twisted for tx-deferred-pypy/tx-raw-pypy,
+# gevent for gcouchbase-pypy (PyPy ships its own greenlet). One that does not install on this PyPy only
+# makes its contenders skipped, with the reason.
+for pkg in 'twisted>=22.10' 'gevent>=22.10'; do
+    if ! out=$(.venv-pypy/bin/python -m pip install -q "$pkg" 2>&1); then
+        echo "[setup] $pkg did not install on PyPy: its bench contenders will be skipped"
+    fi
+    printf '%s\n' "$out" | grep -v -e '^WARNING: Location' -e '^$' || true
+done
+.venv-pypy/bin/python -c 'import gevent, greenlet; gevent.joinall([gevent.spawn(gevent.sleep, 0.001)])' \
+    || echo "[setup] gevent does not work on this PyPy: gcouchbase-pypy will be skipped"

@@ -17,7 +17,11 @@ batch's latency in nanoseconds (or each operation's, when the driver sets
 
 * mode ``inflight``: a batch of N keys is N independent operations started
   together and awaited together (N = 1 is one operation at a time);
-* mode ``multi``: a batch is one ``get_multi``/``upsert_multi`` call.
+* mode ``multi``: a batch is one ``get_multi``/``upsert_multi`` call;
+* mode ``query`` (op ``query``): a batch is ``[statement]``, one N1QL query
+  whose rows the driver iterates to the end; ``value`` is the number of rows
+  each query must return (the driver raises if it got another count). CPU/op
+  is then CPU per row (``ops`` counts rows) and the latency is per query.
 
 Figures (per workload): client CPU µs/op from ``getrusage(RUSAGE_SELF)``
 (user + system, every thread of this process) taken around the timed batches
@@ -36,6 +40,7 @@ in both.
 from __future__ import annotations
 
 import json
+import platform
 import resource
 import sys
 import time
@@ -144,6 +149,8 @@ def _populate(driver: Driver, workloads: List[Dict[str, Any]]) -> Steps:
 
 def supports(driver: Driver, w: Dict[str, Any]) -> Optional[str]:
     """None if the driver can run workload ``w``, else why not."""
+    if w["mode"] == "query" and "query" not in driver.modes:
+        return "query rows are measured on blocking, acouchbase, Twisted Deferreds and gevent only"
     if w["mode"] not in driver.modes:
         return f"no {w['mode']} API"
     if w["mode"] == "inflight" and w["depth"] > driver.max_inflight:
@@ -153,12 +160,20 @@ def supports(driver: Driver, w: Dict[str, Any]) -> Optional[str]:
 
 def _measure(driver: Driver, w: Dict[str, Any]) -> Steps:
     """Warm up, then time ``w['ops']`` operations; returns the figures."""
-    keys = keyspace(w["size"], w["keys"])
-    value = value_of(w["size"])
+    if w["mode"] == "query":  # one batch = one query of ``depth`` rows; ops and warmup count rows
+        value: Any = w["depth"]
+
+        def make(n_ops: int) -> List[List[str]]:
+            return [[w["statement"]] for _ in range(n_ops // w["depth"])]
+    else:
+        keys, value = keyspace(w["size"], w["keys"]), value_of(w["size"])
+
+        def make(n_ops: int) -> List[List[str]]:
+            return _batches(keys, w["depth"], n_ops)
     rss_before = rss_kib()
     if w["warmup"]:
-        yield w["mode"], w["op"], _batches(keys, w["depth"], w["warmup"]), value
-    batches = _batches(keys, w["depth"], w["ops"])
+        yield w["mode"], w["op"], make(w["warmup"]), value
+    batches = make(w["ops"])
     cpu0, wall0 = cpu_seconds(), time.perf_counter()
     lat = yield w["mode"], w["op"], batches, value
     cpu1, wall1 = cpu_seconds(), time.perf_counter()
@@ -166,12 +181,15 @@ def _measure(driver: Driver, w: Dict[str, Any]) -> Steps:
     lat.sort()
     n = w["ops"]
     per_op = w["mode"] == "inflight" and (w["depth"] == 1 or driver.latency_per_op)
+    unit = ("op" if per_op else f"query of {w['depth']} rows" if w["mode"] == "query"
+            else f"batch of {w['depth']}")
     return {
         "cpu_us_per_op": (cpu1 - cpu0) * 1e6 / n,
         "ops_per_s": n / (wall1 - wall0) if wall1 > wall0 else 0.0,
         "wall_s": wall1 - wall0,
         "ops": n,
-        "latency_unit": "op" if per_op else f"batch of {w['depth']}",
+        "warmup_ops": w["warmup"],
+        "latency_unit": unit,
         "p50_us": _percentile(lat, 0.50),
         "p99_us": _percentile(lat, 0.99),
         "rss_before_kib": rss_before,
@@ -247,9 +265,18 @@ def read_spec(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     return json.loads(args[0])
 
 
+def check_implementation(spec: Dict[str, Any]) -> None:
+    """Skip the contender when the spec names a Python implementation (``"PyPy"``) this process is not."""
+    want = spec.get("implementation")
+    have = platform.python_implementation()
+    if want and want != have:
+        skip(f"needs {want}, but {sys.executable} is {have} {platform.python_version()}")
+
+
 def main(make_driver: Callable[[Dict[str, Any]], Driver], argv: Optional[List[str]] = None) -> None:
     """Entry point of a contender process: ``python <contender> '<spec json>'``."""
     spec = read_spec(argv)
+    check_implementation(spec)
     driver = make_driver(spec)
     try:
         _drive(_session(driver, spec["workloads"]), driver.run)
@@ -264,6 +291,7 @@ def main_async(make_driver: Callable[[Dict[str, Any]], Awaitable[AsyncDriver]],
     close) is one coroutine, and ``run_loop(session)`` runs it to completion inside the framework's own
     loop call (e.g. ``reactor.run()``), re-raising its exception."""
     spec = read_spec(argv)
+    check_implementation(spec)
 
     async def session() -> None:
         driver = await make_driver(spec)
@@ -273,6 +301,20 @@ def main_async(make_driver: Callable[[Dict[str, Any]], Awaitable[AsyncDriver]],
             await driver.close()
 
     run_loop(session)
+
+
+def count_rows(rows: Any, expected: int) -> int:
+    """Iterate ``rows`` to the end (the query workload); raise unless there were ``expected``."""
+    n = 0
+    for _row in rows:
+        n += 1
+    check_rows(n, expected)
+    return n
+
+
+def check_rows(n: int, expected: int) -> None:
+    if n != expected:
+        raise RuntimeError(f"the query returned {n} rows, expected {expected}")
 
 
 def timed(fn: Callable[[], Any]) -> int:

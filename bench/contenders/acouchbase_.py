@@ -2,7 +2,8 @@
 
 Every batch runs inside one coroutine on the loop: N operations started with
 ``coll.get``/``coll.upsert`` and awaited with ``asyncio.gather`` (one ``await``
-per operation when N = 1), or one ``get_multi``/``upsert_multi`` await.
+per operation when N = 1), or one ``get_multi``/``upsert_multi`` await; a
+query batch is ``async for row in cluster.query(statement).rows()``.
 """
 from __future__ import annotations
 
@@ -10,8 +11,20 @@ import asyncio
 import time
 from typing import Any, Dict, List
 
-from bench.contenders._measure import Driver, main, skip
+from bench.contenders._measure import Driver, check_rows, main, skip
 from bench.contenders._ours import base_variant, options
+
+
+async def query_rows(cluster: Any, batches: List[List[str]], rows: int) -> List[int]:
+    clock, lat = time.perf_counter_ns, []
+    for batch in batches:
+        t = clock()
+        n = 0
+        async for _row in cluster.query(batch[0]).rows():
+            n += 1
+        check_rows(n, rows)
+        lat.append(clock() - t)
+    return lat
 
 
 async def run_batches(coll: Any, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
@@ -35,6 +48,8 @@ async def run_batches(coll: Any, mode: str, op: str, batches: List[List[str]], v
 
 
 class AcouchbaseDriver(Driver):
+    modes = ("inflight", "multi", "query")
+
     def __init__(self, spec: Dict[str, Any]) -> None:
         if base_variant(spec) == "uvloop":
             try:
@@ -55,6 +70,8 @@ class AcouchbaseDriver(Driver):
         self.cluster, self.coll = self.loop.run_until_complete(connect())
 
     def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
+        if mode == "query":
+            return self.loop.run_until_complete(query_rows(self.cluster, batches, value))
         return self.loop.run_until_complete(run_batches(self.coll, mode, op, batches, value))
 
     def close(self) -> None:

@@ -1,18 +1,20 @@
 """Contender: this SDK's blocking API (libcouchbase's own loop, ``lcb_wait``).
 
-Supports one operation at a time and ``get_multi``/``upsert_multi``; N
-independent operations in flight need an event loop, so those are skipped.
+Supports one operation at a time, ``get_multi``/``upsert_multi`` and query
+rows (``for row in cluster.query(statement).rows()``); N independent
+operations in flight need an event loop, so those are skipped.
 """
 from __future__ import annotations
 
 import time
 from typing import Any, Dict, List
 
-from bench.contenders._measure import Driver, main
+from bench.contenders._measure import Driver, count_rows, main
 from bench.contenders._ours import options
 
 
 class BlockingDriver(Driver):
+    modes = ("inflight", "multi", "query")
     max_inflight = 1
 
     def __init__(self, spec: Dict[str, Any]) -> None:
@@ -23,7 +25,12 @@ class BlockingDriver(Driver):
 
     def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
         coll, clock, lat = self.coll, time.perf_counter_ns, []
-        if mode == "inflight":
+        if mode == "query":
+            for batch in batches:
+                t = clock()
+                count_rows(self.cluster.query(batch[0]).rows(), value)
+                lat.append(clock() - t)
+        elif mode == "inflight":
             fn = coll.get if op == "get" else (lambda k: coll.upsert(k, value))
             for batch in batches:
                 t = clock()

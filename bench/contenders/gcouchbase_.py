@@ -8,18 +8,21 @@ Shaped like a gevent application, not like a batch API:
   worker j doing operations j, j + N, j + 2N, … one after another, so N are in
   flight until the last ones finish. Latency is per operation
   (``latency_per_op``), timed inside the worker around its call;
-* multi: one ``get_multi``/``upsert_multi`` call per batch (latency per call).
+* multi: one ``get_multi``/``upsert_multi`` call per batch (latency per call);
+* query: ``for row in cluster.query(statement).rows()`` in the main greenlet
+  (latency per query).
 """
 from __future__ import annotations
 
 import time
 from typing import Any, Callable, Dict, List
 
-from bench.contenders._measure import Driver, main, skip
+from bench.contenders._measure import Driver, count_rows, main, skip
 from bench.contenders._ours import options
 
 
 class GeventDriver(Driver):
+    modes = ("inflight", "multi", "query")
     latency_per_op = True
 
     def __init__(self, spec: Dict[str, Any]) -> None:
@@ -37,6 +40,10 @@ class GeventDriver(Driver):
 
     def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
         coll = self.coll
+        if mode == "query":
+            cluster = self.cluster
+            return self._one_by_one(lambda stmt: count_rows(cluster.query(stmt).rows(), value),
+                                    [batch[0] for batch in batches])
         if mode == "multi":
             multi = coll.get_multi if op == "get" else (
                 lambda keys: coll.upsert_multi(dict.fromkeys(keys, value)))

@@ -18,7 +18,7 @@ import time
 from typing import Any, Awaitable, Callable, Dict, List
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _measure import AsyncDriver, Driver, main, main_async, read_spec, skip  # noqa: E402
+from _measure import AsyncDriver, Driver, check_rows, count_rows, main, main_async, read_spec, skip  # noqa: E402
 
 
 def _options(spec: Dict[str, Any]) -> Any:
@@ -32,6 +32,7 @@ def _options(spec: Dict[str, Any]) -> Any:
 
 
 class BlockingDriver(Driver):
+    modes = ("inflight", "multi", "query")
     max_inflight = 1
 
     def __init__(self, spec: Dict[str, Any]) -> None:
@@ -47,7 +48,9 @@ class BlockingDriver(Driver):
         coll, clock, lat = self.coll, time.perf_counter_ns, []
         for batch in batches:
             t = clock()
-            if mode == "inflight":
+            if mode == "query":
+                count_rows(self.cluster.query(batch[0]).rows(), value)
+            elif mode == "inflight":
                 if op == "get":
                     coll.get(batch[0])
                 else:
@@ -82,8 +85,20 @@ async def _batches(coll: Any, op: str, batches: List[List[str]], value: Any) -> 
     return lat
 
 
+async def _query_rows(cluster: Any, batches: List[List[str]], rows: int) -> List[int]:
+    clock, lat = time.perf_counter_ns, []
+    for batch in batches:
+        t = clock()
+        n = 0
+        async for _row in cluster.query(batch[0]).rows():
+            n += 1
+        check_rows(n, rows)
+        lat.append(clock() - t)
+    return lat
+
+
 class AsyncioDriver(Driver):
-    modes = ("inflight",)  # acouchbase 4.x has no multi operations
+    modes = ("inflight", "query")  # acouchbase 4.x has no multi operations
 
     def __init__(self, spec: Dict[str, Any]) -> None:
         from acouchbase.cluster import Cluster
@@ -100,6 +115,8 @@ class AsyncioDriver(Driver):
         self.cluster, self.coll = self.loop.run_until_complete(connect())
 
     def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
+        if mode == "query":
+            return self.loop.run_until_complete(_query_rows(self.cluster, batches, value))
         return self.loop.run_until_complete(_batches(self.coll, op, batches, value))
 
     def close(self) -> None:
@@ -115,7 +132,7 @@ class TwistedDriver(AsyncDriver):
     coroutine awaits one Deferred per batch, fired by the last completion.
     """
 
-    modes = ("inflight",)  # txcouchbase 4.x has no multi operations
+    modes = ("inflight", "query")  # txcouchbase 4.x has no multi operations
 
     def __init__(self, cluster: Any, coll: Any) -> None:
         self.cluster, self.coll = cluster, coll
@@ -134,6 +151,13 @@ class TwistedDriver(AsyncDriver):
         from twisted.internet.defer import Deferred
 
         coll, clock, lat = self.coll, time.perf_counter_ns, []
+        if mode == "query":  # the Deferred fires with the result; its rows are iterated
+            for batch in batches:
+                t = clock()
+                result = await self.cluster.query(batch[0])
+                count_rows(result.rows(), value)
+                lat.append(clock() - t)
+            return lat
         get, upsert = coll.get, coll.upsert
         left, errors, waiter = [0], [], [Deferred()]  # waiter[0]: the current batch's Deferred
 

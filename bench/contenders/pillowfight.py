@@ -70,7 +70,8 @@ def run(spec: Dict[str, Any], timeout: float) -> Dict[str, Any]:
     for w in spec["workloads"]:
         if w["mode"] != "inflight":
             out["workloads"][w["id"]] = {
-                "skipped": "no multi API (pillowfight batches are its in-flight mode)"}
+                "skipped": "key-value only (no N1QL)" if w["mode"] == "query"
+                else "no multi API (pillowfight batches are its in-flight mode)"}
             continue
         depth = w["depth"]
         base = [exe, "-U", connstr, "-u", spec["username"], "-P", spec["password"], "-t", "1",

@@ -11,14 +11,15 @@ batches set ``callback``/``errback`` on each AsyncResult, Deferred batches call
 ``d.addCallbacks(ok, failed)`` on each operation's Deferred (or the one
 Deferred of a multi call); both callbacks count down to zero. No
 ``gatherResults``/``DeferredList``, whose own per-Deferred bookkeeping raw
-does not pay.
+does not pay. Query rows (Deferreds only): ``cluster.query(statement)`` fires
+with the batched result, whose rows the callback iterates.
 """
 from __future__ import annotations
 
 import time
 from typing import Any, Callable, Dict, List
 
-from bench.contenders._measure import Driver, main, skip
+from bench.contenders._measure import Driver, count_rows, main, skip
 from bench.contenders._ours import base_variant, options
 from bench.contenders._rawloop import run_raw
 
@@ -45,6 +46,7 @@ class TxDriver(Driver):
         except ImportError as exc:
             skip(f"txcouchbase not importable ({exc})")
         self.raw = base_variant(spec) == "raw"
+        self.modes = ("inflight", "multi") if self.raw else ("inflight", "multi", "query")
         cls = TxRawCluster if self.raw else TxCluster
         self.cluster = cls(spec["connstr"], options(spec))
         bucket = self.cluster.bucket(spec["bucket"])
@@ -76,7 +78,11 @@ class TxDriver(Driver):
 
         for batch in batches:
             t = clock()
-            if mode == "multi":
+            if mode == "query":
+                left[0] = 1
+                d = self.cluster.query(batch[0])
+                d.addCallback(lambda result: count_rows(result.rows(), value)).addCallbacks(ok, failed)
+            elif mode == "multi":
                 left[0] = 1
                 d = coll.get_multi(batch) if op == "get" else coll.upsert_multi(dict.fromkeys(batch, value))
                 d.addCallbacks(ok, failed)

@@ -222,7 +222,7 @@ class Connection:
         """Bootstrap with libcouchbase's own loop; raise a typed error on failure."""
         with self.locked():
             self.start_connect()
-            lib.lcb_wait(self._instance, 0)
+            lib.pycb_wait(self._instance)
             rc = lib.lcb_get_bootstrap_status(self._instance)
         if rc:
             raise exception_for(rc, f"bootstrap of {self.connstr!r} failed: {strerror(rc)}")
@@ -398,7 +398,7 @@ class Connection:
     def wait(self) -> None:
         """Run libcouchbase's loop until nothing is pending or a stream asks for a
         break (back-pressure); re-raise a callback error."""
-        lib.lcb_wait(self.instance, 0)
+        lib.pycb_wait(self.instance)
         err = self._callback_error
         if err is not None:
             self._callback_error = None
@@ -496,6 +496,11 @@ class Connection:
         op = self.pending.get(cookie)
         if op is not None:
             op._complete(resp)
+
+    def _on_rows(self, cookie: int, data: bytes, ends: List[int]) -> None:
+        op = self.pending.get(cookie)
+        if op is not None:
+            op._add_rows(data, ends)
 
     def _report_callback_error(self, exc: BaseException) -> None:
         sink = self._error_sink

@@ -680,7 +680,8 @@ class KVOperations(Specialized, DataStructuresMixin,
                                          _LCB_REPLICA_MODE_IDX0 + copy - 1, tmo)
             return self._check_rc(op, rc, "replica read")
 
-        inner = _replica_lookup.start(self._conn, key, kb, s, c, [], mode == REPLICA_ANY, group, copy_op)
+        inner = _replica_lookup.start(self._conn, key, kb, s, c, [], mode == REPLICA_ANY, group, copy_op,
+                                      timeout_us=tmo)
         return self._adopted(key, inner)
 
     def _adopted(self, key: Any, inner: Any) -> AsyncResult[Any]:
@@ -1221,12 +1222,12 @@ class KVOperations(Specialized, DataStructuresMixin,
     def _sched_lookup_replica(self, key: Any, specs: List[SD.Spec], opts: Mapping[str, Any],
                               any_: bool) -> Any:
         kb = key_bytes(key)
-        _o.timeout_us(opts.get("timeout"))  # checked; the forwarded packets carry the KV timeout
+        tmo = _o.timeout_us(opts.get("timeout"))
         unreadable = self._check_read_preference(key, opts)
         if unreadable is not None:
             return unreadable
         inner = _replica_lookup.start(self._conn, key, kb, self._scope_b, self._coll_b, specs, any_,
-                                      self._selected_group(opts))
+                                      self._selected_group(opts), timeout_us=tmo)
         return self._adopted(key, inner)
 
     def lookup_in_any_replica(self, key: str, specs: Iterable[SD.Spec], *options: LookupInAnyReplicaOptions,

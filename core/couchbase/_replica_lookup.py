@@ -17,7 +17,9 @@ reading each qualifying copy with libcouchbase's own get / indexed replica get.
 ``any``: the first copy that answers wins; when none can, DocumentUnretrievableException.
 ``all``: a list of every copy that answered; when none did, DocumentUnretrievableException (a
 DocumentNotFoundException). A cluster without the capability: FeatureUnavailableException.
-Requests are timed by libcouchbase's KV timeout, as every forwarded packet is.
+Every packet is timed as libcouchbase times a forwarded one (its deadline is set when it is
+scheduled, from the connection's KV timeout); a ``timeout`` option covers the whole operation:
+each stage's packets get what remains of it (see :func:`_send`).
 
 The operation is a :class:`~couchbase._pending.Pending`, so every front end waits for it with
 its usual ``_submit``.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from couchbase import subdocument as SD
@@ -63,6 +66,7 @@ _TOP_STATUS = {0x01: 301, 0x04: 203, 0x07: 1038, 0x09: 303, 0x0D: 303, 0x20: 206
 _OK_STATUSES = (0x00, 0xCC, 0xCD, 0xD3)  # success, multi-path failure, and their *_DELETED forms
 _UNSUPPORTED = (0x04, 0x81, 0x83)  # how a server without the ReplicaRead flag refuses it
 LCB_ERR_NO_CONFIGURATION = 1016
+LCB_ERR_TIMEOUT = 201
 
 
 def _leb128(value: int) -> bytes:
@@ -122,12 +126,30 @@ class _Raw:
 
 
 def _send(conn: "Connection", server: int, pkt: bytes,
-          then: Callable[[int, int, bytes, bytes, int, int], None]) -> None:
-    """Forward ``pkt`` to server ``server``; a refusal to schedule is reported through ``then``."""
+          then: Callable[[int, int, bytes, bytes, int, int], None], deadline: Optional[float] = None) -> None:
+    """Forward ``pkt`` to server ``server``; a refusal to schedule is reported through ``then``.
+
+    ``deadline`` (``time.monotonic()``): libcouchbase gives a forwarded packet the connection's KV
+    timeout from the moment it is scheduled, so the packet is scheduled with that setting lowered to
+    what remains until the deadline (and restored at once: nothing else runs in between, the
+    caller holds the connection's scheduling lock). Past the deadline it is not sent at all.
+    """
+    saved = None
+    if deadline is not None:
+        remaining_us = int((deadline - time.monotonic()) * 1_000_000)
+        if remaining_us <= 0:
+            then(LCB_ERR_TIMEOUT, 0, b"", b"", 0, 0)
+            return
+        saved = lib.lcb_cntl_getu32(conn.instance, lib.LCB_CNTL_OP_TIMEOUT)
+        lib.lcb_cntl_setu32(conn.instance, lib.LCB_CNTL_OP_TIMEOUT, remaining_us)
     raw = _Raw(then)
     cookie = conn.register(raw)
     buf = ffi.from_buffer(pkt)
-    rc = lib.pycb_forward_packet(conn.instance, cookie, server, buf, len(pkt))
+    try:
+        rc = lib.pycb_forward_packet(conn.instance, cookie, server, buf, len(pkt))
+    finally:
+        if saved is not None:
+            lib.lcb_cntl_setu32(conn.instance, lib.LCB_CNTL_OP_TIMEOUT, saved)
     if rc:
         conn.unregister(raw)
         raw.done = True
@@ -143,14 +165,15 @@ class ReplicaLookup(Pending):
     """One lookup_in_any_replica / lookup_in_all_replicas in flight."""
 
     __slots__ = ("conn", "key", "kb", "scope", "coll", "specs", "order", "any", "vbucket", "servers",
-                 "remaining", "found", "errors", "stage", "collections", "group", "scheduler")
+                 "remaining", "found", "errors", "stage", "collections", "group", "scheduler", "deadline")
 
     def __init__(self, conn: "Connection", key: Any, kb: bytes, scope: bytes, coll: bytes,
                  specs: List[SD.Spec], any_: bool, group: Optional[str] = None,
-                 scheduler: Optional[Callable[[int], Any]] = None) -> None:
+                 scheduler: Optional[Callable[[int], Any]] = None, timeout_us: int = 0) -> None:
         """``group``: read only copies on nodes of this server group (SELECTED_SERVER_GROUP).
         ``scheduler(copy)``: instead of sub-document lookups, schedule a read of copy ``copy``
-        (0 = active, n = replica n) and return its operation (replica gets in a server group)."""
+        (0 = active, n = replica n) and return its operation (replica gets in a server group).
+        ``timeout_us``: the whole operation's timeout (0: each packet gets the KV timeout)."""
         super().__init__()
         self.conn = conn
         self.key = key
@@ -170,6 +193,7 @@ class ReplicaLookup(Pending):
         self.collections = True  # whether keys on the wire carry their collection id
         self.group = group
         self.scheduler = scheduler
+        self.deadline = time.monotonic() + timeout_us / 1_000_000 if timeout_us else None
 
     def describe(self) -> str:
         return f"a replica lookup of {self.key!r}"
@@ -210,12 +234,13 @@ class ReplicaLookup(Pending):
         conn.sched_enter()
         try:
             if need_config:
-                _send(conn, self.servers[0], packet(_OP_GET_CONFIG), lambda *r: self._config(rev, *r))
+                _send(conn, self.servers[0], packet(_OP_GET_CONFIG), lambda *r: self._config(rev, *r),
+                      self.deadline)
             else:
                 self.stage[0], self.stage[2] = cached[1], cached[2]
             if named:
                 path = self.scope + b"." + self.coll
-                _send(conn, self.servers[0], packet(_OP_GET_CID, value=path), self._cid)
+                _send(conn, self.servers[0], packet(_OP_GET_CID, value=path), self._cid, self.deadline)
         finally:
             conn.sched_leave()
         return self
@@ -297,7 +322,7 @@ class ReplicaLookup(Pending):
         wire_specs = [self.specs[i] for i in self.order]
         for copy, server in live:
             pkt = lookup_packet(wire_key, self.vbucket, wire_specs, replica=copy > 0)
-            _send(self.conn, server, pkt, lambda *r, copy=copy: self._reply(copy, *r))
+            _send(self.conn, server, pkt, lambda *r, copy=copy: self._reply(copy, *r), self.deadline)
 
     def _reply(self, copy: int, rc: int, status: int, _extras: bytes, body: bytes, _datatype: int,
                cas: int) -> None:
@@ -396,6 +421,6 @@ def server_groups(config: Any) -> Dict[int, str]:
 
 def start(conn: "Connection", key: Any, kb: bytes, scope: bytes, coll: bytes, specs: List[SD.Spec],
           any_: bool, group: Optional[str] = None,
-          scheduler: Optional[Callable[[int], Any]] = None) -> ReplicaLookup:
+          scheduler: Optional[Callable[[int], Any]] = None, timeout_us: int = 0) -> ReplicaLookup:
     """Schedule the lookups (or, with ``scheduler``, the reads); returns the operation (a Pending)."""
-    return ReplicaLookup(conn, key, kb, scope, coll, specs, any_, group, scheduler).start()
+    return ReplicaLookup(conn, key, kb, scope, coll, specs, any_, group, scheduler, timeout_us).start()

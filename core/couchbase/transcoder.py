@@ -49,6 +49,7 @@ import pickle
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from couchbase._json import loads as _json_loads
 from couchbase.exceptions import (
     DecodingFailureException,
     EncodingFailureException,
@@ -130,9 +131,13 @@ def _is_typed_json(flags: int) -> bool:
     return flags & FMT_COMMON_MASK == FMT_COMMON_JSON
 
 
+# allow_nan=False: NaN/Infinity are not JSON; other SDKs, N1QL and the server's JSON check reject them.
+# One encoder for every call: json.dumps with these arguments builds the same encoder each time.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _compact_json(value: Any) -> bytes:
-    # allow_nan=False: NaN/Infinity are not JSON; other SDKs, N1QL and the server's JSON check reject them
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return _COMPACT.encode(value).encode("utf-8")
 
 
 def _as_bytes(data: Any) -> bytes:
@@ -215,18 +220,18 @@ class DefaultJsonSerializer(Serializer):
         Raises:
             ValueError: ``value`` is not JSON (json.JSONDecodeError).
         """
-        return json.loads(value)
+        return _json_loads(value)
 
 
 def _serializer_pair(serializer: Any,
                      deserializer: Any) -> Tuple[Callable[[Any], Any], Callable[[bytes], Any]]:
     if serializer is None:
         dumps: Callable[[Any], Any] = _compact_json
-        loads: Callable[[bytes], Any] = json.loads
+        loads: Callable[[bytes], Any] = _json_loads
     elif isinstance(serializer, Serializer):
         dumps, loads = serializer.serialize, serializer.deserialize
     elif callable(serializer):
-        dumps, loads = serializer, json.loads
+        dumps, loads = serializer, _json_loads
     else:
         raise InvalidArgumentTypeException(
             message=f"serializer must be a Serializer (serialize/deserialize) or a callable, "

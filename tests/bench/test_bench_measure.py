@@ -107,3 +107,46 @@ def test_a_one_at_a_time_driver_skips_inflight_batches(capsys: Any) -> None:
     by_id = {r["workload"]: r for r in parse_records(capsys.readouterr().out)}
     assert "max in flight 1" in by_id["get-x100-32B"]["skipped"]
     assert rec.calls and all(c[3] == 1 for c in rec.calls if c[0] == "inflight")
+
+
+def test_query_workload_batches_are_one_statement_each_and_ops_count_rows(capsys: Any) -> None:
+    from bench.contenders._measure import count_rows
+    from bench.workloads import QUERY_ROWS, QUERY_STATEMENT
+
+    seen: List[Tuple[int, Any, Any]] = []
+
+    class QueryDriver(Driver):
+        modes = ("query",)
+
+        def __init__(self, rows: int) -> None:
+            self.rows = rows
+
+        def run(self, mode: str, op: str, batches: List[List[str]], value: Any) -> List[int]:
+            seen.append((len(batches), batches[0], value))
+            for _batch in batches:
+                count_rows(iter(range(self.rows)), value)
+            return [1000] * len(batches)
+
+    workloads = [w for w in plan("quick") if w["id"] == "query-10k-rows"]
+    main(lambda spec: QueryDriver(QUERY_ROWS), [json.dumps({"workloads": workloads})])
+    (rec,) = parse_records(capsys.readouterr().out)
+    assert seen == [(1, [QUERY_STATEMENT], QUERY_ROWS), (5, [QUERY_STATEMENT], QUERY_ROWS)]  # warm-up, timed
+    assert rec["ops"] == 5 * QUERY_ROWS and rec["latency_unit"] == f"query of {QUERY_ROWS} rows"
+
+    main(lambda spec: QueryDriver(QUERY_ROWS - 1), [json.dumps({"workloads": workloads})])
+    (rec,) = parse_records(capsys.readouterr().out)
+    assert rec["error"] == f"RuntimeError: the query returned {QUERY_ROWS - 1} rows, expected {QUERY_ROWS}"
+
+
+def test_pypy_contenders_warm_up_long_enough_for_the_jit() -> None:
+    from bench.workloads import JIT_WARMUP_MAX_OPS, JIT_WARMUP_MIN_OPS, jit_warmed
+
+    for w in plan("quick"):
+        warmed = jit_warmed(w)
+        assert warmed["warmup"] >= w["warmup"] and warmed["warmup"] % w["depth"] == 0, w["id"]
+        assert dict(warmed, warmup=0) == dict(w, warmup=0)  # nothing else changes
+    by_id = {w["id"]: jit_warmed(w)["warmup"] for w in plan("quick")}
+    assert by_id["get-x1-32B"] == by_id["upsert-x1-4KiB"] == JIT_WARMUP_MIN_OPS  # 20,000 batches of 1
+    assert by_id["upsert-x100-32B"] == by_id["get-multi1000-32B"] == JIT_WARMUP_MAX_OPS  # ≥ 100 batches
+    assert by_id["get-x1-256KiB"] == 1024  # 256 MiB of values, not 20,000 × 256 KiB
+    assert by_id["query-10k-rows"] == 30000  # three queries

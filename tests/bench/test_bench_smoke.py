@@ -39,6 +39,9 @@ def test_tiny_run_writes_results_json(tmp_path: Path) -> None:
             if name == "blocking" and wid.split("-")[1] == "x100":
                 assert "skipped" in rec  # one at a time only: reported, not crashed
                 continue
+            if name != "blocking" and wid == "query-10k-rows":
+                assert "measured on blocking" in rec["skipped"]  # raw and floor: not a query contender
+                continue
             assert rec["ops"] > 0
             for field in ("cpu_us_per_op", "ops_per_s", "p50_us", "p99_us", "rss_before_kib",
                           "rss_after_kib"):

@@ -53,3 +53,62 @@ def test_a_missing_depth_is_n_a_not_a_pass() -> None:
     found = _by_target(_run({1: 10.0, 100: 9.0, 10000: 11.0}, None))
     assert found[FULL]["result"] == "n/a" and "missing [1000]" in found[FULL]["why"]
     assert found[PIPED]["result"] == "n/a"
+
+
+def _contender(figures: Dict[str, float], status: str = "ok", **extra: Any) -> Dict[str, Any]:
+    return {"status": status, "label": "", "workloads": {
+        w: {"cpu_us_per_op": v, "ops_per_s": 1000.0, "ops": 100, "latency_unit": "op", **extra}
+        for w, v in figures.items()}}
+
+
+DEPTH_FIGURES = {f"{op}-x{d}-32B": 1.0 for op in ("get", "upsert") for d in (100, 1000, 10000)}
+
+
+def test_issue_18_ratio_targets_pass_fail_and_n_a() -> None:
+    raw = dict(DEPTH_FIGURES, **{"get-x10000-32B": 1.6})  # 1.6× pillowfight at one depth: fails 1.5×
+    run = {"nodes": 1, "connstr": "couchbase://x", "contenders": {
+        "pillowfight": _contender(DEPTH_FIGURES), "raw": _contender(raw),
+        "raw-pypy": {"status": "skipped", "reason": "no PyPy interpreter at …", "workloads": {}},
+        "blocking": _contender({"query-10k-rows": 1.0, "get-multi100-32B": 3.0, "get-x1-32B": 11.0}),
+        "blocking-notrace": _contender({"get-multi100-32B": 2.5, "get-x1-32B": 10.0}),
+        "official-blocking": _contender({"query-10k-rows": 3.1, "get-multi100-32B": 10.0}),
+    }}
+    found = _by_target(run)
+    t = found["raw ≤ 1.5× pillowfight at x100..x10000"]
+    assert t["result"] == "fail" and t["worst"] == "get-x10000-32B 1.60×" and "get-x1-32B" not in t["ratios"]
+    t = found["raw-pypy ≤ 1.2× pillowfight at x100..x10000"]
+    assert t["result"] == "n/a" and t["why"].startswith("raw-pypy skipped: no PyPy")
+    assert found["blocking query rows ≤ 0.33× official-blocking"]["result"] == "pass"  # 1/3.1
+    assert found["blocking multi ≤ 0.4× official-blocking"]["result"] == "pass"  # 0.3
+    assert found["blocking single op, tracing on ≤ 1.15× blocking-notrace"]["result"] == "pass"  # 1.1
+    t = found["blocking multi, tracing on ≤ 1.15× blocking-notrace"]
+    assert t["result"] == "fail" and t["ratios"] == {"get-multi100-32B": 1.2}
+    assert found["acouchbase query rows ≤ 0.33× official-acouchbase"]["result"] == "n/a"
+    run["targets"] = targets.check(run)
+    table = report.table({"runs": [run]})
+    assert "[FAIL] raw ≤ 1.5× pillowfight at x100..x10000  (get-x10000-32B 1.60×)" in table
+    assert "[ N/A] raw-pypy ≤ 1.2× pillowfight at x100..x10000  (raw-pypy skipped: no PyPy" in table
+
+
+def test_rss_growth_target() -> None:
+    def rss(before: int, after: int) -> Dict[str, Any]:
+        return _contender({"rss-get-x100-32B": 5.0}, rss_before_kib=before, rss_after_kib=after)
+
+    run = {"nodes": 1, "connstr": "couchbase://x", "contenders": {
+        "raw": rss(30000, 30100), "gcouchbase": rss(30000, 30000 + 6 * 1024)}}
+    found = _by_target(run)
+    ok = found["raw RSS growth over rss-get-x100-32B ≤ 5 MiB"]
+    assert ok["result"] == "pass" and ok["growth_kib"] == 100
+    bad = found["gcouchbase RSS growth over rss-get-x100-32B ≤ 5 MiB"]
+    assert bad["result"] == "fail" and bad["worst"] == "+6.0 MiB"
+    assert found["tx-raw RSS growth over rss-get-x100-32B ≤ 5 MiB"]["result"] == "n/a"
+
+
+def test_every_contender_has_its_own_fixed_colour() -> None:
+    from bench.colours import PALETTE, colour
+    from bench.registry import CONTENDERS
+
+    names = [c.name for c in CONTENDERS]
+    assert set(names) <= set(PALETTE)  # a fixed colour, not the order of this run
+    assert len({colour(n) for n in names}) == len(names)  # distinct
+    assert colour("some-new-contender") == colour("some-new-contender")  # stable without an entry

@@ -14,6 +14,7 @@ from couchbase.exceptions import (
     FeatureUnavailableException,
     InvalidArgumentException,
     PathNotFoundException,
+    TimeoutException,
 )
 from couchbase.options import LookupInAllReplicasOptions, LookupInAnyReplicaOptions
 from couchbase.replica_reads import ReadPreference
@@ -177,3 +178,21 @@ def test_lookup_in_replica_without_collections(mock, key):
             assert coll.lookup_in_any_replica(key, [SD.get("nested.x")]).content_as[int](0) == 1
     finally:
         cluster.close()
+
+
+def test_lookup_in_replica_timeout_option_applies(kv, key, mock):
+    """The ``timeout`` option bounds the forwarded lookups: with every node answering after 1.5 s
+    (inside the connection's 2.5 s KV timeout), a 0.2 s timeout fails the lookup instead of
+    waiting for the answers."""
+    kv.upsert(key, DOC)
+    mock.set_latency(1500)
+    try:
+        with pytest.raises((DocumentUnretrievableException, TimeoutException)) as info:
+            kv.lookup_in_any_replica(key, [SD.get("name")], LookupInAnyReplicaOptions(timeout=0.2))
+        assert "timeout" in str(info.value).lower() or isinstance(info.value, TimeoutException)
+        with pytest.raises((DocumentUnretrievableException, TimeoutException)):
+            kv.lookup_in_all_replicas(key, [SD.get("name")], LookupInAllReplicasOptions(timeout=0.2))
+    finally:
+        mock.set_latency(0)
+    # and the connection's own timeout still applies to lookups without the option afterwards
+    assert kv.lookup_in_any_replica(key, [SD.get("name")]).content_as[str](0) == "n"

@@ -139,7 +139,7 @@ class EventingFunctionUrlAuthBasic(EventingFunctionUrlAuth):
         password: The password.
     """
     username: str = None  # type: ignore[assignment]
-    password: str = None  # type: ignore[assignment]
+    password: str = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 @dataclass
@@ -151,7 +151,7 @@ class EventingFunctionUrlAuthDigest(EventingFunctionUrlAuth):
         password: The password.
     """
     username: str = None  # type: ignore[assignment]
-    password: str = None  # type: ignore[assignment]
+    password: str = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 @dataclass
@@ -161,7 +161,7 @@ class EventingFunctionUrlAuthBearer(EventingFunctionUrlAuth):
     Args:
         key: The token.
     """
-    key: str = None  # type: ignore[assignment]
+    key: str = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 @dataclass
@@ -432,14 +432,16 @@ def _url_to_server(u: EventingFunctionUrlBinding) -> Dict[str, Any]:
 
 
 def _url_from_server(raw: Any) -> EventingFunctionUrlBinding:  # raw: the server's JSON object
+    # The service lists a binding's password and bearer key masked: they are not read back (None),
+    # as the official SDK does.
     kind = raw.get("auth_type", "no-auth")
     auth: EventingFunctionUrlAuth = EventingFunctionUrlNoAuth()
     if kind == "basic":
-        auth = EventingFunctionUrlAuthBasic(raw.get("username"), raw.get("password"))
+        auth = EventingFunctionUrlAuthBasic(raw.get("username"))
     elif kind == "digest":
-        auth = EventingFunctionUrlAuthDigest(raw.get("username"), raw.get("password"))
+        auth = EventingFunctionUrlAuthDigest(raw.get("username"))
     elif kind == "bearer":
-        auth = EventingFunctionUrlAuthBearer(raw.get("bearer_key"))
+        auth = EventingFunctionUrlAuthBearer()
     return EventingFunctionUrlBinding(raw.get("hostname"), raw.get("value"), raw.get("allow_cookies"),
                                       raw.get("validate_ssl_certificate"), auth)
 
