@@ -208,7 +208,15 @@ class ASearchResult(AsyncRowsResult):
     """Hits of ``search_query`` / ``search`` (a ``SearchResult`` for ``isinstance``)."""
 
     def facets(self) -> Dict[str, Any]:
-        """``{name: SearchFacetResult}``, once every hit has been received."""
+        """The facet results, once every hit has been received.
+
+        Returns:
+            dict: ``{name: SearchFacetResult}``.
+
+        Raises:
+            InvalidArgumentException: Hits are still arriving.
+            SearchException: The search failed.
+        """
         self.metadata()  # raises until the request is done, or its error
         return search_facets(self._meta or {})
 

@@ -482,9 +482,18 @@ class MockCluster:
         self._call(go)
 
     def set_server_group(self, index: int, group: str) -> None:
-        """Put node ``index`` in server group ``group`` (every node starts in "Group 1", as on a
-        fresh cluster); configurations (``nodesExt[].serverGroup``, 7.6) and ``/pools/default``
-        say so. Bumps the configuration."""
+        """Put node ``index`` in server group ``group`` (every node starts in "Group 1", as on a fresh
+        cluster); configurations (``nodesExt[].serverGroup``, 7.6) and ``/pools/default`` say so. Bumps the
+        configuration.
+
+        Args:
+            index: The node's index.
+            group: The group's name.
+
+        Raises:
+            ValueError: No node ``index``, or an empty group name.
+            RuntimeError: The mock is not running.
+        """
         node = self._node(index)
         if not isinstance(group, str) or not group:
             raise ValueError(f"group must be a non-empty str, got {group!r}")
@@ -496,9 +505,16 @@ class MockCluster:
         self._call(go)
 
     def set_subdoc_replica_read(self, enabled: bool) -> None:
-        """Serve sub-document lookups on replicas (the ReplicaRead doc flag, server 7.5+; the
-        default) or answer them as an older server: the flag is refused (EINVAL) and bucket
-        configurations lack the ``subdoc.ReplicaRead`` capability. Bumps the configuration."""
+        """Serve sub-document lookups on replicas (the ReplicaRead doc flag, server 7.5+; the default) or
+        answer them as an older server: the flag is refused (EINVAL) and bucket configurations lack the
+        ``subdoc.ReplicaRead`` capability. Bumps the configuration.
+
+        Args:
+            enabled: Serve them (True) or refuse them (False).
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
 
         def go() -> None:
             self.cluster.subdoc_replica_read = bool(enabled)

@@ -375,15 +375,46 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         return rows
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
-        """Full-text search on this scope's index ``index``; hits stream as they arrive (see the
-        blocking Scope)."""
+        """Full-text search on this scope's index ``index``; hits stream as they arrive (see the blocking
+        :meth:`couchbase.scope.Scope.search_query`).
+
+        Args:
+            index: The scope-level search index's name.
+            query: A :class:`~couchbase.search.SearchQuery` (or SearchRequest).
+            *options: :class:`~couchbase.options.SearchOptions` blocks.
+            **kwargs: SearchOptions fields by name; ``collections=[...]`` narrows the hits to those
+                collections.
+
+        Returns:
+            The front end's search result (hits to iterate, or a Deferred on Twisted).
+
+        Raises:
+            InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
+            FeatureUnavailableException: A vector search.
+            SearchException: Raised (or delivered) while reading the hits: the service refused the query.
+        """
         request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
                                    kwargs)
         rows: SearchT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
     def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
-        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
+        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see :meth:`search_query`.
+
+        Args:
+            index: The search index's name.
+            request: A :class:`~couchbase.search.SearchRequest` (or a SearchQuery).
+            *options: :class:`~couchbase.options.SearchOptions` blocks.
+            **kwargs: SearchOptions fields by name.
+
+        Returns:
+            The front end's search result.
+
+        Raises:
+            InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
+            FeatureUnavailableException: A vector search.
+            SearchException: Raised (or delivered) while reading the hits: the service refused the query.
+        """
         return self.search_query(index, request, *options, **kwargs)
 
     def __repr__(self) -> str:
@@ -745,7 +776,22 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         return rows
 
     def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
-        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
+        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see :meth:`search_query`.
+
+        Args:
+            index: The search index's name.
+            request: A :class:`~couchbase.search.SearchRequest` (or a SearchQuery).
+            *options: :class:`~couchbase.options.SearchOptions` blocks.
+            **kwargs: SearchOptions fields by name.
+
+        Returns:
+            The front end's search result.
+
+        Raises:
+            InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
+            FeatureUnavailableException: A vector search.
+            SearchException: Raised (or delivered) while reading the hits: the service refused the query.
+        """
         return self.search_query(index, request, *options, **kwargs)
 
     def ping(self, *options: Any, **kwargs: Any) -> PingT:

@@ -1232,18 +1232,52 @@ class KVOperations(Specialized, DataStructuresMixin,
 
     def lookup_in_any_replica(self, key: str, specs: Iterable[SD.Spec], *options: LookupInAnyReplicaOptions,
                               **kwargs: Unpack[LookupInReplicaKwargs]) -> LookupInReplicaT:
-        """lookup_in on the first copy (active or replica) that answers: a LookupInReplicaResult
-        (``is_replica``). Needs a cluster with sub-document replica reads (Server 7.5+), else
-        FeatureUnavailableException; DocumentUnretrievableException when no copy can be read."""
+        """``lookup_in`` on the first copy (active or replica) that answers.
+
+        Needs a cluster with sub-document replica reads (Server 7.5+).
+
+        Args:
+            key: The document key.
+            specs: Up to 16 lookup specs (``SD.get``, ``SD.exists``, ``SD.count``).
+            *options: :class:`~couchbase.options.LookupInAnyReplicaOptions` blocks.
+            **kwargs: ``timeout`` (bounds the whole operation), ``read_preference``
+                (``ReadPreference.SELECTED_SERVER_GROUP``: only copies in the cluster's preferred server
+                group).
+
+        Returns:
+            LookupInReplicaResult: Each spec's value, and ``is_replica``.
+
+        Raises:
+            InvalidArgumentException: A bad key, spec or option.
+            FeatureUnavailableException: The cluster has no sub-document replica reads.
+            DocumentUnretrievableException: No copy could be read (none in the preferred server group).
+            TimeoutException: No answer within the timeout.
+        """
         opts = _o.merge("lookup_in_any_replica", A_LOOKUP_REPLICA, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
         return self._submit(lambda: self._sched_lookup_replica(key, checked, opts, True))
 
     def lookup_in_all_replicas(self, key: str, specs: Iterable[SD.Spec], *options: LookupInAllReplicasOptions,
                                **kwargs: Unpack[LookupInReplicaKwargs]) -> LookupInReplicasT:
-        """lookup_in on the active node and every replica: a list of LookupInReplicaResult, the
-        active's first. DocumentUnretrievableException (a DocumentNotFoundException) when no copy
-        can be read; FeatureUnavailableException on a cluster without sub-document replica reads."""
+        """``lookup_in`` on the active node and every replica.
+
+        Args:
+            key: The document key.
+            specs: Up to 16 lookup specs (``SD.get``, ``SD.exists``, ``SD.count``).
+            *options: :class:`~couchbase.options.LookupInAllReplicasOptions` blocks.
+            **kwargs: ``timeout`` (bounds the whole operation), ``read_preference``
+                (``ReadPreference.SELECTED_SERVER_GROUP``: only copies in the cluster's preferred server
+                group).
+
+        Returns:
+            list[LookupInReplicaResult]: One per copy that answered, the active's first.
+
+        Raises:
+            InvalidArgumentException: A bad key, spec or option.
+            FeatureUnavailableException: The cluster has no sub-document replica reads.
+            DocumentUnretrievableException: No copy could be read.
+            TimeoutException: No answer within the timeout.
+        """
         opts = _o.merge("lookup_in_all_replicas", A_LOOKUP_REPLICA, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
         return self._submit(lambda: self._sched_lookup_replica(key, checked, opts, False))

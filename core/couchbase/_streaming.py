@@ -48,11 +48,26 @@ class IterateOnce(metaclass=ABCMeta):
         return self._generate()
 
     def rows(self) -> Iterator[Any]:
-        """Iterate the rows as they arrive (once)."""
+        """Iterate the rows as they arrive (once).
+
+        Returns:
+            Iterator: The rows.
+
+        Raises:
+            AlreadyQueriedException: The rows were already iterated.
+        """
         return iter(self)
 
     def all(self) -> List[Any]:
-        """Every row, as a list (runs the request to completion)."""
+        """Every row, as a list (runs the request to completion).
+
+        Returns:
+            list: The rows.
+
+        Raises:
+            AlreadyQueriedException: The rows were already iterated.
+            QueryException: The request failed (its typed subclass).
+        """
         return list(self)
 
     def _keep_unread(self) -> None:
@@ -62,7 +77,15 @@ class IterateOnce(metaclass=ABCMeta):
 
 
 class BlockingRows(IterateOnce):
-    """Rows of one request, pulled by iteration; ``metadata()`` after the rows."""
+    """Rows of one request, pulled by iteration; ``metadata()`` after the rows.
+
+    Args:
+        conn: The connection the request runs on.
+        schedule: Starts the request (returns its row stream).
+
+    Raises:
+        CouchbaseException: The request could not be scheduled (a closed connection).
+    """
 
     def __init__(self, conn: "Connection", schedule: Callable[[], RowStream]) -> None:
         self._conn = conn
@@ -103,14 +126,19 @@ class BlockingRows(IterateOnce):
         return stream.meta
 
     def cancel(self) -> None:
-        """Stop the request; rows not yet received are dropped."""
+        """Stop the request; rows not yet received are dropped.
+
+        Never raises.
+        """
         with self._conn.locked():
             self._stream.cancel()
 
     @property
     def done(self) -> bool:
+        """True once every row (or the error) has arrived."""
         return self._stream.done
 
     @property
     def error(self) -> Optional[BaseException]:
+        """The request's typed exception, once it failed; else None."""
         return self._stream.error

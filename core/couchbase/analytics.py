@@ -67,6 +67,13 @@ class AnalyticsMetrics(QueryMetrics):
     """Analytics metrics: the query metrics' methods plus ``processed_objects()``."""
 
     def processed_objects(self) -> Any:
+        """The number of objects the analytics service processed.
+
+        Returns:
+            UnsignedInt64: The count (0 when not reported).
+
+        Never raises.
+        """
         return self._count("processedObjects", "processed_objects")
 
 
@@ -74,7 +81,13 @@ class AnalyticsMetaData(QueryMetaData):
     """Request id, status, signature, metrics (with processedObjects) and warnings."""
 
     def metrics(self) -> Optional[AnalyticsMetrics]:
-        """The metrics (None when the request asked for none)."""
+        """The metrics.
+
+        Returns:
+            AnalyticsMetrics: The metrics, or None when the request asked for none.
+
+        Never raises.
+        """
         m = self._raw.get("metrics")
         return AnalyticsMetrics(m) if m is not None else None
 

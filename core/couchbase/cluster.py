@@ -385,8 +385,23 @@ class Cluster(ClusterCommon, ClusterManagement):
         return result
 
     def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> "SearchResult":
-        """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))`` (a plain
-        SearchQuery is taken too); see search_query."""
+        """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
+        :meth:`search_query`.
+
+        Args:
+            index: The search index's name.
+            request: A :class:`~couchbase.search.SearchRequest` (or a SearchQuery).
+            *options: :class:`~couchbase.options.SearchOptions` blocks.
+            **kwargs: SearchOptions fields by name.
+
+        Returns:
+            SearchResult: The hits, metadata and facets.
+
+        Raises:
+            InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
+            FeatureUnavailableException: A vector search.
+            SearchException: Raised (or delivered) while reading the hits: the service refused the query.
+        """
         return self.search_query(index, request, *options, **kwargs)
 
     def ping(self, *options: Any, **kwargs: Any) -> PingResult:

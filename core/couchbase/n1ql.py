@@ -289,36 +289,95 @@ class QueryError(QueryProblem):
 
 
 class QueryMetaData:
-    """Request id, status, signature, metrics, warnings and profile of a query."""
+    """Request id, status, signature, metrics, warnings and profile of a query.
+
+    Args:
+        raw: The response's JSON without its rows.
+    """
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self._raw = dict(raw)
 
     def request_id(self) -> Optional[str]:
+        """The request's id.
+
+        Returns:
+            str: The id, or None.
+
+        Never raises.
+        """
         return self._raw.get("requestID")
 
     def client_context_id(self) -> Optional[str]:
+        """The request's client context id.
+
+        Returns:
+            str: The id, or None.
+
+        Never raises.
+        """
         return self._raw.get("clientContextID")
 
     def status(self) -> Optional[QueryStatus]:
+        """The query's final status.
+
+        Returns:
+            QueryStatus: The status, or None.
+
+        Never raises.
+        """
         status = self._raw.get("status")
         return QueryStatus.from_str(status) if status is not None else None
 
     def signature(self) -> Any:
+        """The rows' signature (their shape) as the service reports it.
+
+        Returns:
+            The signature JSON, or None.
+
+        Never raises.
+        """
         return self._raw.get("signature")
 
     def warnings(self) -> List[QueryWarning]:
+        """The query's warnings.
+
+        Returns:
+            list[QueryWarning]: The warnings.
+
+        Never raises.
+        """
         return [QueryWarning(w) for w in self._raw.get("warnings", [])]
 
     def metrics(self) -> Optional[QueryMetrics]:
-        """The metrics (None when the request asked for none: ``metrics=False``)."""
+        """The query's metrics.
+
+        Returns:
+            QueryMetrics: The metrics, or None when the request asked for none (``metrics=False``).
+
+        Never raises.
+        """
         m = self._raw.get("metrics")
         return QueryMetrics(m) if m is not None else None
 
     def profile(self) -> Any:
+        """The query's profile (with ``profile=`` set).
+
+        Returns:
+            The profile JSON, or None.
+
+        Never raises.
+        """
         return self._raw.get("profile")
 
     def raw(self) -> Dict[str, Any]:
+        """The metadata as the service sent it.
+
+        Returns:
+            dict: The JSON object (a copy).
+
+        Never raises.
+        """
         return dict(self._raw)
 
     def __repr__(self) -> str:
@@ -342,7 +401,16 @@ class QueryResult(BlockingRows):
         return QueryMetaData(self._finish())
 
     def execute(self) -> List[Any]:
-        """All rows, as a list (runs the query to completion)."""
+        """All rows, as a list (runs the query to completion).
+
+        Returns:
+            list: The rows.
+
+        Raises:
+            AlreadyQueriedException: The rows were already iterated.
+            QueryException: The query failed (its typed subclass).
+            TimeoutException: No complete answer in time.
+        """
         return list(self)
 
     def __repr__(self) -> str:

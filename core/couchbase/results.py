@@ -439,8 +439,17 @@ class LookupInResult(_SubdocResult):
 
 
 class LookupInReplicaResult(LookupInResult):
-    """Result of ``lookup_in_any_replica`` / ``lookup_in_all_replicas``: a LookupInResult that
-    says whether a replica (``is_replica`` True) or the active node served it."""
+    """Result of ``lookup_in_any_replica`` / ``lookup_in_all_replicas``: a LookupInResult that says
+    whether a replica (``is_replica`` True) or the active node served it.
+
+    Args:
+        key: The document key.
+        rc: The libcouchbase status (0: success).
+        cas: The document's CAS.
+        fields: One SubdocField per spec, in order.
+        is_deleted: True when the document is a tombstone.
+        is_replica: True when a replica served it.
+    """
 
     __slots__ = ("is_replica",)
 

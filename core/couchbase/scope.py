@@ -95,17 +95,47 @@ class Scope(ScopeManagement):
         return result
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
-        """Full-text search on this scope's search index ``index`` (a scope-level index, Couchbase
-        Server 7.6+, as SDK 4.x); ``collections=[...]`` narrows the hits to those collections.
-        See Cluster.search_query."""
+        """Full-text search on this scope's index ``index`` (a scope-level index, Couchbase Server 7.6+, as
+        SDK 4.x).
+
+        Args:
+            index: The scope-level search index's name.
+            query: A :class:`~couchbase.search.SearchQuery` (or SearchRequest).
+            *options: :class:`~couchbase.options.SearchOptions` blocks.
+            **kwargs: SearchOptions fields by name; ``collections=[...]`` narrows the hits to those
+                collections.
+
+        Returns:
+            SearchResult: The hits, metadata and facets.
+
+        Raises:
+            InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
+            FeatureUnavailableException: A vector search.
+            SearchException: Raised (or delivered) while reading the hits: the service refused the query.
+        """
         request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
                                    kwargs)
         result: SearchResult = _requests.blocking(request, self.bucket._conn)
         return result
 
     def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchResult:
-        """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))`` (a plain
-        SearchQuery is taken too); see search_query."""
+        """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
+        :meth:`search_query`.
+
+        Args:
+            index: The search index's name.
+            request: A :class:`~couchbase.search.SearchRequest` (or a SearchQuery).
+            *options: :class:`~couchbase.options.SearchOptions` blocks.
+            **kwargs: SearchOptions fields by name.
+
+        Returns:
+            SearchResult: The hits, metadata and facets.
+
+        Raises:
+            InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
+            FeatureUnavailableException: A vector search.
+            SearchException: Raised (or delivered) while reading the hits: the service refused the query.
+        """
         return self.search_query(index, request, *options, **kwargs)
 
     def default_collection(self) -> Collection:

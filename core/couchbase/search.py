@@ -29,19 +29,35 @@ _log = logging.getLogger("couchbase.search")
 
 
 class SearchQuery:
-    """Base of every search query; ``encodable`` is its JSON form."""
+    """Base of every search query; ``encodable`` is its JSON form.
+
+    Args:
+        **fields: The query's JSON fields (None values are left out).
+    """
 
     def __init__(self, **fields: Any) -> None:
         self._json: Dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
 
     def set_boost(self, boost: float) -> "SearchQuery":
+        """Set the query's weight in the score.
+
+        Args:
+            boost: The weight.
+
+        Returns:
+            SearchQuery: This query (for chaining).
+
+        Never raises.
+        """
         self._json["boost"] = boost
         return self
 
-    boost = property(lambda self: self._json.get("boost"), set_boost)  # type: ignore[arg-type]  # chainable setter
+    boost = property(lambda self: self._json.get("boost"), set_boost,  # type: ignore[arg-type]  # chainable setter
+                     doc="The query's weight in the score, or None.")
 
     @property
     def encodable(self) -> Dict[str, Any]:
+        """The query's JSON form (a copy)."""
         return dict(self._json)
 
     def __repr__(self) -> str:
@@ -64,8 +80,18 @@ class MatchOperator(enum.Enum):
 class MatchQuery(SearchQuery):
     """Analyzed text match.
 
-    :param match_operator: a MatchOperator (or ``"or"``/``"and"``); anything else raises
-        InvalidArgumentException (a ValueError). ``operator=`` is this SDK's earlier name.
+    Args:
+        match: The text to match (analyzed).
+        field: The field to search (None: the index's default field).
+        analyzer: The analyzer to use for the text (None: the field's).
+        fuzziness: The maximum edit distance of a match (0: exact).
+        prefix_length: Characters at the start of a term that must match exactly.
+        boost: A weight of this query in the score.
+        match_operator: How the terms combine: a MatchOperator (or ``"or"``/``"and"``).
+        operator: This SDK's earlier name of ``match_operator``.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
     """
 
     def __init__(self, match: str, field: Optional[str] = None, analyzer: Optional[str] = None,
@@ -82,12 +108,24 @@ class MatchQuery(SearchQuery):
 
     @property
     def match_operator(self) -> Optional[MatchOperator]:
+        """How the terms combine (MatchOperator), or None for the service's default."""
         op = self._json.get("operator")
         return MatchOperator(op) if op is not None else None
 
 
 class TermQuery(SearchQuery):
-    """Exact (unanalyzed) term."""
+    """Exact (unanalyzed) term.
+
+    Args:
+        term: The exact term.
+        field: The field to search (None: the index's default field).
+        fuzziness: The maximum edit distance of a match (0: exact).
+        prefix_length: Characters at the start of a term that must match exactly.
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, term: str, field: Optional[str] = None, fuzziness: Optional[int] = None,
                  prefix_length: Optional[int] = None, boost: Optional[float] = None) -> None:
@@ -96,7 +134,17 @@ class TermQuery(SearchQuery):
 
 
 class MatchPhraseQuery(SearchQuery):
-    """Analyzed phrase."""
+    """Analyzed phrase.
+
+    Args:
+        match_phrase: The phrase (analyzed).
+        field: The field to search (None: the index's default field).
+        analyzer: The analyzer to use for the text (None: the field's).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, match_phrase: str, field: Optional[str] = None, analyzer: Optional[str] = None,
                  boost: Optional[float] = None) -> None:
@@ -105,7 +153,16 @@ class MatchPhraseQuery(SearchQuery):
 
 
 class PhraseQuery(SearchQuery):
-    """Exact sequence of terms."""
+    """Exact sequence of terms.
+
+    Args:
+        *terms: The terms, in order.
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, *terms: str, field: Optional[str] = None, boost: Optional[float] = None) -> None:
         if not terms:
@@ -114,28 +171,63 @@ class PhraseQuery(SearchQuery):
 
 
 class PrefixQuery(SearchQuery):
-    """Terms starting with a prefix."""
+    """Terms starting with a prefix.
+
+    Args:
+        prefix: The prefix.
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, prefix: str, field: Optional[str] = None, boost: Optional[float] = None) -> None:
         super().__init__(prefix=_text("prefix", prefix), field=field, boost=boost)
 
 
 class WildcardQuery(SearchQuery):
-    """Terms matching a pattern with ``*`` (any run) and ``?`` (one character)."""
+    """Terms matching a pattern with ``*`` (any run) and ``?`` (one character).
+
+    Args:
+        wildcard: The pattern (``*``: any run, ``?``: one character).
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, wildcard: str, field: Optional[str] = None, boost: Optional[float] = None) -> None:
         super().__init__(wildcard=_text("wildcard", wildcard), field=field, boost=boost)
 
 
 class RegexQuery(SearchQuery):
-    """Terms matching a regular expression (whole-term match)."""
+    """Terms matching a regular expression (whole-term match).
+
+    Args:
+        regexp: The regular expression (whole-term match).
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, regexp: str, field: Optional[str] = None, boost: Optional[float] = None) -> None:
         super().__init__(regexp=_text("regexp", regexp), field=field, boost=boost)
 
 
 class DocIdQuery(SearchQuery):
-    """Documents with the given ids."""
+    """Documents with the given ids.
+
+    Args:
+        *ids: The document ids.
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, *ids: str, boost: Optional[float] = None) -> None:
         if not ids:
@@ -144,7 +236,19 @@ class DocIdQuery(SearchQuery):
 
 
 class DateRangeQuery(SearchQuery):
-    """Date-times (RFC 3339 strings) between ``start`` and ``end``."""
+    """Date-times (RFC 3339 strings) between ``start`` and ``end``.
+
+    Args:
+        start: The lower bound (None: open).
+        end: The upper bound (None: open).
+        start_inclusive: Whether ``start`` matches.
+        end_inclusive: Whether ``end`` matches.
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, start: Optional[str] = None, end: Optional[str] = None,
                  start_inclusive: Optional[bool] = None, end_inclusive: Optional[bool] = None,
@@ -156,14 +260,34 @@ class DateRangeQuery(SearchQuery):
 
 
 class QueryStringQuery(SearchQuery):
-    """The query-string syntax (``+name:x -age:>30``)."""
+    """The query-string syntax (``+name:x -age:>30``).
+
+    Args:
+        query: The query string.
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, query: str, boost: Optional[float] = None) -> None:
         super().__init__(query=_text("query", query), boost=boost)
 
 
 class NumericRangeQuery(SearchQuery):
-    """Numbers between ``min`` and ``max``."""
+    """Numbers between ``min`` and ``max``.
+
+    Args:
+        min: The lower bound (None: open).
+        max: The upper bound (None: open).
+        min_inclusive: Whether ``min`` matches.
+        max_inclusive: Whether ``max`` matches.
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, min: Optional[float] = None, max: Optional[float] = None,  # noqa: A002
                  min_inclusive: Optional[bool] = None, max_inclusive: Optional[bool] = None,
@@ -187,7 +311,14 @@ class MatchNoneQuery(SearchQuery):
 
 
 class RawQuery(SearchQuery):
-    """A query given as the search service's JSON, sent as is."""
+    """A query given as the search service's JSON, sent as is.
+
+    Args:
+        obj: The query's JSON (a dict).
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, obj: Mapping[str, Any]) -> None:
         if not isinstance(obj, Mapping):
@@ -197,7 +328,16 @@ class RawQuery(SearchQuery):
 
 
 class BooleanFieldQuery(SearchQuery):
-    """Documents whose boolean ``field`` is ``bool``."""
+    """Documents whose boolean ``field`` is ``bool``.
+
+    Args:
+        bool: The value to match.
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, bool: bool, field: Optional[str] = None,  # noqa: A002
                  boost: Optional[float] = None) -> None:
@@ -219,7 +359,14 @@ def _geo_point(name: str, value: Any) -> Any:
 
 
 class GeoDistanceQuery(SearchQuery):
-    """Points within ``distance`` (``"10mi"``, ``"5km"``) of ``location`` (lon, lat)."""
+    """Points within ``distance`` (``"10mi"``, ``"5km"``) of ``location`` (lon, lat).
+
+    Args:
+        distance: The radius with its unit (``"10mi"``, ``"5km"``).
+        location: The centre: a (lon, lat) pair or ``{"lon": .., "lat": ..}``.
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+    """
 
     def __init__(self, distance: str, location: Any, field: Optional[str] = None,
                  boost: Optional[float] = None) -> None:
@@ -228,7 +375,14 @@ class GeoDistanceQuery(SearchQuery):
 
 
 class GeoBoundingBoxQuery(SearchQuery):
-    """Points inside the box from ``top_left`` to ``bottom_right`` (each (lon, lat))."""
+    """Points inside the box from ``top_left`` to ``bottom_right`` (each (lon, lat)).
+
+    Args:
+        top_left: The top left corner (lon, lat).
+        bottom_right: The bottom right corner (lon, lat).
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+    """
 
     def __init__(self, top_left: Any, bottom_right: Any, field: Optional[str] = None,
                  boost: Optional[float] = None) -> None:
@@ -237,7 +391,16 @@ class GeoBoundingBoxQuery(SearchQuery):
 
 
 class GeoPolygonQuery(SearchQuery):
-    """Points inside the polygon whose corners are ``polygon_points`` (each (lon, lat))."""
+    """Points inside the polygon whose corners are ``polygon_points`` (each (lon, lat)).
+
+    Args:
+        polygon_points: At least three (lon, lat) points.
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, polygon_points: Sequence[Any], field: Optional[str] = None,
                  boost: Optional[float] = None) -> None:
@@ -248,7 +411,19 @@ class GeoPolygonQuery(SearchQuery):
 
 
 class TermRangeQuery(SearchQuery):
-    """Terms between ``start`` and ``end`` (lexically)."""
+    """Terms between ``start`` and ``end`` (lexically).
+
+    Args:
+        start: The lower bound (None: open).
+        end: The upper bound (None: open).
+        start_inclusive: Whether ``start`` matches.
+        end_inclusive: Whether ``end`` matches.
+        field: The field to search (None: the index's default field).
+        boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, start: Optional[str] = None, end: Optional[str] = None,
                  start_inclusive: Optional[bool] = None, end_inclusive: Optional[bool] = None,
@@ -269,14 +444,25 @@ def _queries(name: str, queries: Iterable[Any]) -> List[Dict[str, Any]]:
 
 
 class ConjunctionQuery(SearchQuery):
-    """All of the sub-queries."""
+    """All of the sub-queries.
+
+    Args:
+        *queries: The sub-queries (SearchQuery objects).
+        boost: A weight of this query in the score.
+    """
 
     def __init__(self, *queries: SearchQuery, boost: Optional[float] = None) -> None:
         super().__init__(conjuncts=_queries("ConjunctionQuery", queries), boost=boost)
 
 
 class DisjunctionQuery(SearchQuery):
-    """At least ``min`` (default 1) of the sub-queries."""
+    """At least ``min`` (default 1) of the sub-queries.
+
+    Args:
+        *queries: The sub-queries (SearchQuery objects).
+        min: How many sub-queries must match at least.
+        boost: A weight of this query in the score.
+    """
 
     def __init__(self, *queries: SearchQuery, min: Optional[int] = None,  # noqa: A002
                  boost: Optional[float] = None) -> None:
@@ -284,7 +470,13 @@ class DisjunctionQuery(SearchQuery):
 
 
 class BooleanQuery(SearchQuery):
-    """``must`` (conjunction), ``should`` (disjunction), ``must_not`` (disjunction)."""
+    """``must`` (conjunction), ``should`` (disjunction), ``must_not`` (disjunction).
+
+    Args:
+        must: Queries that must all match (a ConjunctionQuery, a query, or a list of them).
+        should: Queries of which some should match (a DisjunctionQuery, a query, or a list).
+        must_not: Queries none of which may match (a DisjunctionQuery, a query, or a list).
+    """
 
     def __init__(self, must: Any = None, should: Any = None, must_not: Any = None) -> None:
         def wrap(value: Any, cls: Any) -> Any:
@@ -314,6 +506,11 @@ class Facet:
 
     Without a ``limit`` the service sends the facet's totals but no buckets (``terms``,
     ``numeric_ranges`` and ``date_ranges`` of the result are then None).
+
+    Args:
+        field: The field to search (None: the index's default field).
+        limit: The most facet values to return.
+        **extra: Other facet fields, sent as given.
     """
 
     def __init__(self, field: str, limit: Optional[int] = None, **extra: Any) -> None:
@@ -322,6 +519,7 @@ class Facet:
 
     @property
     def field(self) -> str:
+        """The field the facet counts."""
         return str(self._json["field"])
 
     @field.setter
@@ -330,6 +528,7 @@ class Facet:
 
     @property
     def limit(self) -> Optional[int]:
+        """The most values the facet returns, or None."""
         return self._json.get("size")
 
     @limit.setter
@@ -343,6 +542,7 @@ class Facet:
 
     @property
     def encodable(self) -> Dict[str, Any]:
+        """The facet's JSON form (a copy)."""
         copy: Dict[str, Any] = json.loads(json.dumps(self._json))
         return copy
 
@@ -355,14 +555,31 @@ class TermFacet(Facet):
 
 
 class NumericFacet(Facet):
-    """Counts of a numeric field's values in named ranges (``add_range(name, min=, max=)``)."""
+    """Counts of a numeric field's values in named ranges (``add_range(name, min=, max=)``).
+
+    Args:
+        field: The field to search (None: the index's default field).
+        limit: The most facet values to return.
+    """
 
     def __init__(self, field: str, limit: Optional[int] = None) -> None:
         super().__init__(field, limit, numeric_ranges=[])
 
     def add_range(self, name: str, min: Optional[float] = None,  # noqa: A002
                   max: Optional[float] = None) -> "NumericFacet":  # noqa: A002
-        """Add the range [min, max) named ``name``; returns the facet (for chaining)."""
+        """Add the range [min, max) named ``name``.
+
+        Args:
+            name: The range's name.
+            min: Its lower bound (None: open).
+            max: Its upper bound (None: open).
+
+        Returns:
+            NumericFacet: This facet (for chaining).
+
+        Raises:
+            InvalidArgumentException: Neither bound, or a bad name.
+        """
         if min is None and max is None:
             raise InvalidArgumentException(message=f"numeric range {name!r} needs min or max")
         rng: Dict[str, Any] = {"name": _text("range name", name)}
@@ -375,6 +592,7 @@ class NumericFacet(Facet):
 
     @property
     def numeric_ranges(self) -> List[Dict[str, Any]]:
+        """The ranges added so far (their JSON)."""
         return list(self._json["numeric_ranges"])
 
 
@@ -392,13 +610,30 @@ def _date_text(name: str, value: Any) -> str:
 
 class DateFacet(Facet):
     """Counts of a date field's values in named ranges (``add_range(name, start=, end=)``, RFC 3339
-    strings or datetimes)."""
+    strings or datetimes).
+
+    Args:
+        field: The field to search (None: the index's default field).
+        limit: The most facet values to return.
+    """
 
     def __init__(self, field: str, limit: Optional[int] = None) -> None:
         super().__init__(field, limit, date_ranges=[])
 
     def add_range(self, name: str, start: Any = None, end: Any = None) -> "DateFacet":
-        """Add the range [start, end) named ``name``; returns the facet (for chaining)."""
+        """Add the range [start, end) named ``name``.
+
+        Args:
+            name: The range's name.
+            start: Its start (RFC 3339 string or datetime; None: open).
+            end: Its end (None: open).
+
+        Returns:
+            DateFacet: This facet (for chaining).
+
+        Raises:
+            InvalidArgumentException: Neither bound, or a bad value.
+        """
         if start is None and end is None:
             raise InvalidArgumentException(message=f"date range {name!r} needs start or end")
         rng: Dict[str, Any] = {"name": _text("range name", name)}
@@ -411,12 +646,19 @@ class DateFacet(Facet):
 
     @property
     def date_ranges(self) -> List[Dict[str, Any]]:
+        """The ranges added so far (their JSON)."""
         return list(self._json["date_ranges"])
 
 
 # ---- sorts -------------------------------------------------------------------------------
 class Sort:
-    """Base of the sort specifications (``SearchOptions(sort=[SortScore(desc=True), "name"])``)."""
+    """Base of the sort specifications (``SearchOptions(sort=[SortScore(desc=True), "name"])``).
+
+    Args:
+        by: What to sort by (``score``, ``id``, ``field``, ``geo_distance``).
+        desc: Descending order.
+        **fields: Other fields of the sort, sent as given.
+    """
 
     def __init__(self, by: str, desc: Optional[bool] = None, **fields: Any) -> None:
         if "descending" in fields:
@@ -428,6 +670,7 @@ class Sort:
 
     @property
     def desc(self) -> Optional[bool]:
+        """Whether the order is descending, or None for the default."""
         return self._json.get("desc")
 
     @desc.setter
@@ -439,6 +682,13 @@ class Sort:
     descending = desc
 
     def as_encodable(self) -> Any:
+        """The sort's JSON form.
+
+        Returns:
+            The JSON object (or string, for SortString).
+
+        Never raises.
+        """
         return dict(self._json)
 
     def __repr__(self) -> str:
@@ -446,14 +696,24 @@ class Sort:
 
 
 class SortScore(Sort):
-    """By score (``desc=True``: best first)."""
+    """By score (``desc=True``: best first).
+
+    Args:
+        desc: Descending order.
+        **kwargs: Other fields, sent as given.
+    """
 
     def __init__(self, desc: Optional[bool] = None, **kwargs: Any) -> None:
         super().__init__("score", desc, **kwargs)
 
 
 class SortID(Sort):
-    """By document id."""
+    """By document id.
+
+    Args:
+        desc: Descending order.
+        **kwargs: Other fields, sent as given.
+    """
 
     def __init__(self, desc: Optional[bool] = None, **kwargs: Any) -> None:
         super().__init__("id", desc, **kwargs)
@@ -461,7 +721,16 @@ class SortID(Sort):
 
 class SortField(Sort):
     """By a field's value: ``type`` (``auto``/``string``/``number``/``date``), ``mode``
-    (``default``/``min``/``max``) and ``missing`` (``first``/``last``)."""
+    (``default``/``min``/``max``) and ``missing`` (``first``/``last``).
+
+    Args:
+        field: The field to search (None: the index's default field).
+        type: How to read the field (``auto``, ``string``, ``number``, ``date``).
+        mode: Which value of a multi-valued field (``default``, ``min``, ``max``).
+        missing: Where documents without the field go (``first``, ``last``).
+        desc: Descending order.
+        **kwargs: Other fields, sent as given.
+    """
 
     def __init__(self, field: str, type: Optional[str] = None, mode: Optional[str] = None,  # noqa: A002
                  missing: Optional[str] = None, desc: Optional[bool] = None, **kwargs: Any) -> None:
@@ -469,15 +738,27 @@ class SortField(Sort):
                          **kwargs)
 
     field = property(lambda self: self._json.get("field"),
-                     lambda self, v: self._json.__setitem__("field", _text("field", v)))
-    type = property(lambda self: self._json.get("type"), lambda self, v: self._json.__setitem__("type", v))
-    mode = property(lambda self: self._json.get("mode"), lambda self, v: self._json.__setitem__("mode", v))
+                     lambda self, v: self._json.__setitem__("field", _text("field", v)),
+                     doc="The field sorted by.")
+    type = property(lambda self: self._json.get("type"), lambda self, v: self._json.__setitem__("type", v),
+                    doc="How the field is read (``auto``, ``string``, ``number``, ``date``).")
+    mode = property(lambda self: self._json.get("mode"), lambda self, v: self._json.__setitem__("mode", v),
+                    doc="Which value of a multi-valued field (``default``, ``min``, ``max``).")
     missing = property(lambda self: self._json.get("missing"),
-                       lambda self, v: self._json.__setitem__("missing", v))
+                       lambda self, v: self._json.__setitem__("missing", v),
+                       doc="Where documents without the field go (``first``, ``last``).")
 
 
 class SortGeoDistance(Sort):
-    """By distance of a geo field from ``location`` ((lon, lat)), in ``unit`` (e.g. ``"meters"``)."""
+    """By distance of a geo field from ``location`` ((lon, lat)), in ``unit`` (e.g. ``"meters"``).
+
+    Args:
+        location: The centre: a (lon, lat) pair or ``{"lon": .., "lat": ..}``.
+        field: The geo field.
+        unit: The distance unit.
+        desc: Descending order.
+        **kwargs: Other fields, sent as given.
+    """
 
     def __init__(self, location: Any, field: str, unit: Optional[str] = None, desc: Optional[bool] = None,
                  **kwargs: Any) -> None:
@@ -485,25 +766,45 @@ class SortGeoDistance(Sort):
                          field=_text("field", field), unit=unit, **kwargs)
 
     location = property(lambda self: self._json.get("location"),
-                        lambda self, v: self._json.__setitem__("location", _geo_point("location", v)))
+                        lambda self, v: self._json.__setitem__("location", _geo_point("location", v)),
+                        doc="The centre distances are measured from.")
     field = property(lambda self: self._json.get("field"),
-                     lambda self, v: self._json.__setitem__("field", _text("field", v)))
-    unit = property(lambda self: self._json.get("unit"), lambda self, v: self._json.__setitem__("unit", v))
+                     lambda self, v: self._json.__setitem__("field", _text("field", v)), doc="The geo field.")
+    unit = property(lambda self: self._json.get("unit"), lambda self, v: self._json.__setitem__("unit", v),
+                    doc="The distance unit.")
 
 
 class SortString(Sort):
-    """By a list of field names (``"-name"`` descending, ``"_score"``, ``"_id"``)."""
+    """By a list of field names (``"-name"`` descending, ``"_score"``, ``"_id"``).
+
+    Args:
+        *fields: The sort fields (``-`` prefix: descending).
+    """
 
     def __init__(self, *fields: str) -> None:
         super().__init__("string")
         self._fields = [_text("sort field", f) for f in fields]
 
     def as_encodable(self) -> Any:
+        """The sort fields as the service takes them.
+
+        Returns:
+            list: The field names (``-`` prefix: descending).
+
+        Never raises.
+        """
         return list(self._fields)
 
 
 class SortRaw(Sort):
-    """A sort given as the service's JSON."""
+    """A sort given as the service's JSON.
+
+    Args:
+        raw: The sort's JSON.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
+    """
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         if not isinstance(raw, Mapping):
@@ -550,6 +851,13 @@ class SearchRequest:
     ``SearchRequest.create(MatchQuery("x"))`` or ``SearchRequest(query)``. Vector search
     needs a server's vector index, which this SDK's libcouchbase 3 cannot request: giving
     one raises FeatureUnavailableException.
+
+    Args:
+        query: The query string.
+        vector_search: Not supported (no vector search); must be None.
+
+    Raises:
+        InvalidArgumentException: A missing or malformed argument.
     """
 
     def __init__(self, query: Optional[SearchQuery] = None, vector_search: Any = None) -> None:
@@ -561,16 +869,48 @@ class SearchRequest:
 
     @classmethod
     def create(cls, query: Any) -> "SearchRequest":
-        """A request for ``query`` (a SearchQuery)."""
+        """A request for ``query``.
+
+        Args:
+            query: A SearchQuery.
+
+        Returns:
+            SearchRequest: The request.
+
+        Raises:
+            InvalidArgumentException: ``query`` not a SearchQuery.
+        """
         return cls(query)
 
     def with_search_query(self, query: SearchQuery) -> "SearchRequest":
+        """Set the request's search query.
+
+        Args:
+            query: A SearchQuery.
+
+        Returns:
+            SearchRequest: This request (for chaining).
+
+        Raises:
+            InvalidArgumentException: ``query`` not a SearchQuery.
+        """
         if not isinstance(query, SearchQuery):
             raise InvalidArgumentException(message=f"a search request needs a SearchQuery, got {query!r}")
         self._query = query
         return self
 
     def with_vector_search(self, vector_search: Any) -> "SearchRequest":
+        """Not available: libcouchbase 3 has no vector search.
+
+        Args:
+            vector_search: A vector search.
+
+        Returns:
+            Nothing: it always raises.
+
+        Raises:
+            FeatureUnavailableException: Always.
+        """
         from couchbase.exceptions import FeatureUnavailableException
 
         raise FeatureUnavailableException(message="vector search is not available: libcouchbase 3 has no "
@@ -578,10 +918,12 @@ class SearchRequest:
 
     @property
     def search_query(self) -> Optional[SearchQuery]:
+        """The request's search query, or None."""
         return self._query
 
     @property
     def vector_search(self) -> None:
+        """Always None (no vector search)."""
         return None
 
 
@@ -597,7 +939,20 @@ def _query_of(query: Any) -> SearchQuery:
 
 def build_payload(index: str, query: Any, args: Tuple[Any, ...],
                   kwargs: Mapping[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-    """(JSON body, merged options) of a search request (``query``: a SearchQuery or SearchRequest)."""
+    """The JSON body and merged options of a search request.
+
+    Args:
+        index: The index's name.
+        query: A SearchQuery or SearchRequest.
+        args: SearchOptions blocks.
+        kwargs: Search options by name.
+
+    Returns:
+        tuple: ``(body, options)``.
+
+    Raises:
+        InvalidArgumentException: A bad index name, query or option.
+    """
     _text("index", index)
     query = _query_of(query)
     opts = _o.merge("search_query", SEARCH_OPTIONS, args, kwargs)
@@ -680,12 +1035,26 @@ class HighlightStyle(enum.Enum):
 
 @dataclasses.dataclass
 class SearchTermFacet:
+    """One term of a term facet and how many hits have it.
+
+    Args:
+        term: The term.
+        count: The number of hits.
+    """
     term: Optional[str] = None
     count: Optional[int] = None
 
 
 @dataclasses.dataclass
 class SearchNumericRangeFacet:
+    """One range of a numeric facet and how many hits fall in it.
+
+    Args:
+        name: The range's name.
+        count: The number of hits.
+        min: Its lower bound.
+        max: Its upper bound.
+    """
     name: Optional[str] = None
     count: Optional[int] = None
     min: Optional[float] = None
@@ -694,6 +1063,14 @@ class SearchNumericRangeFacet:
 
 @dataclasses.dataclass
 class SearchDateRangeFacet:
+    """One range of a date facet and how many hits fall in it.
+
+    Args:
+        name: The range's name.
+        count: The number of hits.
+        start: Its start (RFC 3339).
+        end: Its end (RFC 3339).
+    """
     name: Optional[str] = None
     count: Optional[int] = None
     start: Optional[str] = None
@@ -705,25 +1082,44 @@ class SearchFacetResult(dict):  # type: ignore[type-arg]
     ``other``, ``terms``, ``numeric_ranges``, ``date_ranges``); also the raw dict the service sent.
 
     ``terms``/``numeric_ranges``/``date_ranges`` are None when the service sent no buckets of
-    that kind (a facet without a ``limit``)."""
+    that kind (a facet without a ``limit``).
+
+    Args:
+        name: The facet's name.
+        raw: The search service's JSON of it.
+    """
 
     def __init__(self, name: str, raw: Mapping[str, Any]) -> None:
         super().__init__(raw)
         self.name = name
 
-    field = property(lambda self: self.get("field"))
-    total = property(lambda self: self.get("total"))
-    missing = property(lambda self: self.get("missing"))
-    other = property(lambda self: self.get("other"))
+    field = property(lambda self: self.get("field"), doc="The field the facet counted.")
+    total = property(lambda self: self.get("total"), doc="Documents with the field.")
+    missing = property(lambda self: self.get("missing"), doc="Documents without the field.")
+    other = property(lambda self: self.get("other"), doc="Documents in no returned bucket.")
 
     @property
     def terms(self) -> Optional[List[SearchTermFacet]]:
+        """The term facet's values.
+
+        Returns:
+            list[SearchTermFacet]: The terms and their counts, or None for another kind of facet.
+
+        Never raises.
+        """
         if self.get("terms") is None:
             return None
         return [SearchTermFacet(t.get("term"), t.get("count")) for t in self["terms"]]
 
     @property
     def numeric_ranges(self) -> Optional[List[SearchNumericRangeFacet]]:
+        """The numeric facet's ranges.
+
+        Returns:
+            list[SearchNumericRangeFacet]: The ranges and their counts, or None for another kind of facet.
+
+        Never raises.
+        """
         if self.get("numeric_ranges") is None:
             return None
         return [SearchNumericRangeFacet(r.get("name"), r.get("count"), r.get("min"), r.get("max"))
@@ -731,6 +1127,13 @@ class SearchFacetResult(dict):  # type: ignore[type-arg]
 
     @property
     def date_ranges(self) -> Optional[List[SearchDateRangeFacet]]:
+        """The date facet's ranges.
+
+        Returns:
+            list[SearchDateRangeFacet]: The ranges and their counts, or None for another kind of facet.
+
+        Never raises.
+        """
         if self.get("date_ranges") is None:
             return None
         return [SearchDateRangeFacet(r.get("name"), r.get("count"), r.get("start"), r.get("end"))
@@ -740,7 +1143,16 @@ class SearchFacetResult(dict):  # type: ignore[type-arg]
 @dataclasses.dataclass
 class SearchRowLocation:
     """Where a term matched: ``field``, ``term``, ``position`` (1-based), byte offsets
-    ``start``/``end`` and, inside arrays, ``array_positions``."""
+    ``start``/``end`` and, inside arrays, ``array_positions``.
+
+    Args:
+        field: The field.
+        term: The term.
+        position: The term's position in the field (1-based).
+        start: The byte offset where it starts.
+        end: The byte offset where it ends.
+        array_positions: Its positions inside arrays, or None.
+    """
 
     field: Optional[str] = None
     term: Optional[str] = None
@@ -755,6 +1167,9 @@ class SearchRowLocations:
 
     ``get_all()``, ``get(field, term)``, ``fields()``, ``terms()``, ``terms_for(field)``; also
     readable as the service's nested dict (``locations[field][term]``, this SDK's earlier form).
+
+    Args:
+        raw: The search service's JSON of it.
     """
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
@@ -768,12 +1183,28 @@ class SearchRowLocations:
                                  loc.get("end", loc.get("end_offset")), loc.get("array_positions"))
 
     def get_all(self) -> List[SearchRowLocation]:
-        """Every location (any field, any term)."""
+        """Every location of every matched term.
+
+        Returns:
+            list[SearchRowLocation]: The locations.
+
+        Never raises.
+        """
         return [self._one(f, t, loc) for f, terms in self._raw.items() for t, locs in terms.items()
                 for loc in locs]
 
     def get(self, field: str, term: str) -> List[SearchRowLocation]:
-        """The locations of ``term`` in ``field``; InvalidArgumentException if there are none."""
+        """The locations of ``term`` in ``field``.
+
+        Args:
+            field: The field.
+            term: The term.
+
+        Returns:
+            list[SearchRowLocation]: The locations (empty when none).
+
+        Never raises.
+        """
         if field not in self._raw:
             raise InvalidArgumentException(message=f"no locations in field {field!r}")
         if term not in self._raw[field]:
@@ -781,12 +1212,36 @@ class SearchRowLocations:
         return [self._one(field, term, loc) for loc in self._raw[field][term]]
 
     def fields(self) -> List[str]:
+        """The fields with a match.
+
+        Returns:
+            list[str]: The field names.
+
+        Never raises.
+        """
         return list(self._raw)
 
     def terms(self) -> Set[str]:
+        """Every matched term.
+
+        Returns:
+            set[str]: The terms.
+
+        Never raises.
+        """
         return {t for terms in self._raw.values() for t in terms}
 
     def terms_for(self, field: str) -> List[str]:
+        """The matched terms of ``field``.
+
+        Args:
+            field: The field.
+
+        Returns:
+            list[str]: The terms.
+
+        Never raises.
+        """
         if field not in self._raw:
             raise InvalidArgumentException(message=f"no locations in field {field!r}")
         return list(self._raw[field])
@@ -818,7 +1273,11 @@ class SearchRowFields(dict):  # type: ignore[type-arg]
 
 class SearchRow:
     """One hit: ``index``, ``id``, ``score``, ``fields`` (SearchRowFields), ``sort``,
-    ``locations`` (SearchRowLocations, None unless asked for), ``fragments``, ``explanation``."""
+    ``locations`` (SearchRowLocations, None unless asked for), ``fragments``, ``explanation``.
+
+    Args:
+        hit: The hit's JSON from the service.
+    """
 
     __slots__ = ("id", "score", "index", "fields", "sort", "locations", "explanation", "fragments")
 
@@ -839,7 +1298,11 @@ class SearchRow:
 
 
 class SearchMetrics:
-    """Partition counts, ``took()``, ``total_rows()`` and ``max_score()`` of a search (SDK 4.x)."""
+    """Partition counts, ``took()``, ``total_rows()`` and ``max_score()`` of a search (SDK 4.x).
+
+    Args:
+        raw: The search service's JSON of it.
+    """
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self._raw = dict(raw)
@@ -847,22 +1310,63 @@ class SearchMetrics:
         self._status = status if isinstance(status, Mapping) else {}
 
     def success_partition_count(self) -> int:
+        """The number of partitions that answered.
+
+        Returns:
+            int: The count.
+
+        Never raises.
+        """
         return int(self._status.get("successful", 0))
 
     def error_partition_count(self) -> int:
+        """The number of partitions that failed.
+
+        Returns:
+            int: The count.
+
+        Never raises.
+        """
         return int(self._status.get("failed", 0))
 
     def total_partition_count(self) -> int:
+        """The number of partitions of the index.
+
+        Returns:
+            int: The count.
+
+        Never raises.
+        """
         return self.success_partition_count() + self.error_partition_count()
 
     def took(self) -> datetime.timedelta:
-        """How long the service took (it reports nanoseconds)."""
+        """How long the search took.
+
+        Returns:
+            datetime.timedelta: The duration.
+
+        Never raises.
+        """
         return datetime.timedelta(microseconds=(self._raw.get("took") or 0) / 1000)
 
     def total_rows(self) -> int:
+        """The number of hits in total (not only those returned).
+
+        Returns:
+            int: The count.
+
+        Never raises.
+        """
         return int(self._raw.get("total_hits", 0))
 
     def max_score(self) -> float:
+        """The highest score of a hit.
+
+        Returns:
+            float: The score.
+
+        Never raises.
+        """
         return float(self._raw.get("max_score", 0.0))
 
     def __repr__(self) -> str:
@@ -872,7 +1376,11 @@ class SearchMetrics:
 
 class SearchMetaData:
     """``metrics()`` (SearchMetrics), ``errors()`` and ``client_context_id()`` of a search; also,
-    as this SDK had them, ``total_hits``, ``max_score``, ``took`` and the partition counts."""
+    as this SDK had them, ``total_hits``, ``max_score``, ``took`` and the partition counts.
+
+    Args:
+        raw: The search service's JSON of it.
+    """
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self._raw = dict(raw)
@@ -885,16 +1393,43 @@ class SearchMetaData:
         self._errors = status.get("errors", {}) if isinstance(status, dict) else {}
 
     def metrics(self) -> SearchMetrics:
+        """The search's metrics.
+
+        Returns:
+            SearchMetrics: Counts, timing and scores.
+
+        Never raises.
+        """
         return SearchMetrics(self._raw)
 
     def errors(self) -> Dict[str, str]:
-        """Per-partition errors (empty when every partition answered)."""
+        """The errors of the partitions that failed.
+
+        Returns:
+            dict: partition -> error text.
+
+        Never raises.
+        """
         return dict(self._errors or {})
 
     def client_context_id(self) -> Optional[str]:
+        """The request's client context id.
+
+        Returns:
+            str: The id, or None.
+
+        Never raises.
+        """
         return self._raw.get("client_context_id")
 
     def raw(self) -> Dict[str, Any]:
+        """The metadata as the service sent it.
+
+        Returns:
+            dict: The JSON object.
+
+        Never raises.
+        """
         return dict(self._raw)
 
     def __repr__(self) -> str:
@@ -902,7 +1437,16 @@ class SearchMetaData:
 
 
 def facets_of(meta: Mapping[str, Any]) -> Dict[str, SearchFacetResult]:
-    """``{name: SearchFacetResult}`` of a search response's trailer."""
+    """The facet results of a search response's metadata.
+
+    Args:
+        meta: The response's JSON without its hits.
+
+    Returns:
+        dict: facet name -> SearchFacetResult.
+
+    Never raises.
+    """
     return {name: SearchFacetResult(name, raw) for name, raw in (meta.get("facets") or {}).items()}
 
 
@@ -914,8 +1458,24 @@ class SearchResult(BlockingRows):
             yield SearchRow(hit) if isinstance(hit, Mapping) else hit
 
     def metadata(self) -> SearchMetaData:
+        """Total hits, max score, took, errors, once every hit is read (reads the rest if needed).
+
+        Returns:
+            SearchMetaData: The search's metadata.
+
+        Raises:
+            SearchException: The search failed (its typed subclass).
+            TimeoutException: No complete answer within the search timeout.
+        """
         return SearchMetaData(self._finish())
 
     def facets(self) -> Dict[str, SearchFacetResult]:
-        """``{name: SearchFacetResult}`` once the hits are read."""
+        """The facet results, once every hit is read (reads the rest if needed).
+
+        Returns:
+            dict: ``{name: SearchFacetResult}``.
+
+        Raises:
+            SearchException: The search failed (its typed subclass).
+        """
         return facets_of(self._finish())

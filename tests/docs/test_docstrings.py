@@ -10,9 +10,7 @@ public method and property of those classes, each constructor) and requires:
   ``Never raises``);
 * for a constructor taking arguments: ``Args:`` naming each, in the class or ``__init__`` docstring.
 
-Methods not documented yet are listed in ``undocumented.txt`` beside this file; the list may only
-shrink: a listed name that now passes (or no longer exists) fails the test until it is removed, and
-a public method that is missing sections and is not listed fails it too.
+There is no allow-list: a public method added without its sections fails the test, by name.
 """
 from __future__ import annotations
 
@@ -28,7 +26,6 @@ from support import public_api as api
 
 #: The one alternative to a Raises section, for a method that cannot fail: saying so, in a line of its own.
 NEVER_RAISES = re.compile(r"^Never raises\b", re.M)
-BASELINE = pathlib.Path(__file__).with_name("undocumented.txt")
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs"
 
 
@@ -66,26 +63,10 @@ def all_problems() -> Dict[str, List[str]]:
     return {m.where: p for m in api.walk() if (p := problems(m))}
 
 
-def baseline() -> List[str]:
-    lines = BASELINE.read_text().splitlines() if BASELINE.exists() else []
-    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
-
-
 def test_public_methods_have_args_returns_raises() -> None:
     found = all_problems()
-    listed = set(baseline())
-    new = {k: v for k, v in found.items() if k not in listed}
-    assert not new, "public API without its docstring sections:\n" + "\n".join(
-        f"  {k}: {'; '.join(v)}" for k, v in sorted(new.items()))
-
-
-def test_undocumented_list_only_shrinks() -> None:
-    found = all_problems()
-    names = baseline()
-    stale = sorted(n for n in names if n not in found)
-    assert not stale, ("documented now (or gone): remove from tests/docs/undocumented.txt:\n  "
-                       + "\n  ".join(stale))
-    assert len(names) == len(set(names)), "duplicate lines in tests/docs/undocumented.txt"
+    assert not found, "public API without its docstring sections:\n" + "\n".join(
+        f"  {k}: {'; '.join(v)}" for k, v in sorted(found.items()))
 
 
 def test_every_public_module_is_in_the_reference() -> None:

@@ -70,30 +70,38 @@ class AnalyticsDataType(enum.Enum):
 
 
 class AnalyticsDataset:
-    """A dataset: ``dataset_name``, ``dataverse_name``, ``link_name``, ``bucket_name``."""
+    """A dataset: ``dataset_name``, ``dataverse_name``, ``link_name``, ``bucket_name``.
+
+    Args:
+        **raw: The ``Metadata.Dataset`` row's fields (``DatasetName``, ``DataverseName``, ...).
+    """
 
     def __init__(self, **raw: Any) -> None:
         self._raw = raw
 
-    dataset_name = property(lambda self: self._raw.get("DatasetName"))
-    dataverse_name = property(lambda self: self._raw.get("DataverseName"))
-    link_name = property(lambda self: self._raw.get("LinkName"))
-    bucket_name = property(lambda self: self._raw.get("BucketName"))
+    dataset_name = property(lambda self: self._raw.get("DatasetName"), doc="The dataset's name.")
+    dataverse_name = property(lambda self: self._raw.get("DataverseName"), doc="Its dataverse.")
+    link_name = property(lambda self: self._raw.get("LinkName"), doc="The link it ingests from.")
+    bucket_name = property(lambda self: self._raw.get("BucketName"), doc="The bucket it shadows.")
 
     def __repr__(self) -> str:
         return f"AnalyticsDataset({self.dataverse_name}.{self.dataset_name} on {self.bucket_name})"
 
 
 class AnalyticsIndex:
-    """An index: ``name``, ``dataset_name``, ``dataverse_name``, ``is_primary``."""
+    """An index: ``name``, ``dataset_name``, ``dataverse_name``, ``is_primary``.
+
+    Args:
+        **raw: The ``Metadata.Index`` row's fields (``IndexName``, ``DatasetName``, ...).
+    """
 
     def __init__(self, **raw: Any) -> None:
         self._raw = raw
 
-    name = property(lambda self: self._raw.get("IndexName"))
-    dataset_name = property(lambda self: self._raw.get("DatasetName"))
-    dataverse_name = property(lambda self: self._raw.get("DataverseName"))
-    is_primary = property(lambda self: bool(self._raw.get("IsPrimary", False)))
+    name = property(lambda self: self._raw.get("IndexName"), doc="The index's name.")
+    dataset_name = property(lambda self: self._raw.get("DatasetName"), doc="Its dataset.")
+    dataverse_name = property(lambda self: self._raw.get("DataverseName"), doc="Its dataverse.")
+    is_primary = property(lambda self: bool(self._raw.get("IsPrimary", False)), doc="Whether it is primary.")
 
     def __repr__(self) -> str:
         return f"AnalyticsIndex({self.dataverse_name}.{self.dataset_name}.{self.name})"
@@ -146,7 +154,11 @@ _BASE = frozenset({"timeout", "parent_span"})
 
 
 class AnalyticsIndexManager:
-    """Dataverses, datasets and indexes of the analytics service."""
+    """Dataverses, datasets, indexes and links of the analytics service: ``cluster.analytics_indexes()``.
+
+    Args:
+        run: The front end's driver of management programs.
+    """
 
     def __init__(self, run: Callable[[Program], Any]) -> None:
         self._run = run
@@ -167,21 +179,65 @@ class AnalyticsIndexManager:
         return self._run(program())
 
     def create_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
-        """CREATE DATAVERSE (``ignore_if_exists``)."""
+        """CREATE DATAVERSE.
+
+        Args:
+            dataverse_name: The dataverse (``a/b`` for a scope-shaped name).
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``ignore_if_exists``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            DataverseAlreadyExistsException: It exists (unless ``ignore_if_exists``).
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         name = _name("dataverse_name", dataverse_name)
         return self._ddl("create_dataverse", {"ignore_if_exists"}, options, kwargs,
                          lambda o: f"CREATE DATAVERSE {_q(name)}"
                          + (" IF NOT EXISTS" if o.get("ignore_if_exists") else ""))
 
     def drop_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
-        """DROP DATAVERSE (``ignore_if_not_exists``)."""
+        """DROP DATAVERSE.
+
+        Args:
+            dataverse_name: The dataverse.
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``ignore_if_not_exists``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            DataverseNotFoundException: No such dataverse (unless ``ignore_if_not_exists``).
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         name = _name("dataverse_name", dataverse_name)
         return self._ddl("drop_dataverse", {"ignore_if_not_exists"}, options, kwargs,
                          lambda o: f"DROP DATAVERSE {_q(name)}"
                          + (" IF EXISTS" if o.get("ignore_if_not_exists") else ""))
 
     def create_dataset(self, dataset_name: str, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
-        """CREATE DATASET on a bucket (``ignore_if_exists``, ``condition``, ``dataverse_name``)."""
+        """CREATE DATASET on a bucket.
+
+        Args:
+            dataset_name: The dataset.
+            bucket_name: The bucket it shadows.
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``ignore_if_exists``, ``condition`` (a WHERE clause), ``dataverse_name``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            DatasetAlreadyExistsException: It exists (unless ``ignore_if_exists``).
+            DataverseNotFoundException: No such dataverse.
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         ds, bucket = _name("dataset_name", dataset_name), _name("bucket_name", bucket_name)
 
         def build(o: Dict[str, Any]) -> str:
@@ -194,7 +250,21 @@ class AnalyticsIndexManager:
                          options, kwargs, build)
 
     def drop_dataset(self, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
-        """DROP DATASET (``ignore_if_not_exists``, ``dataverse_name``)."""
+        """DROP DATASET.
+
+        Args:
+            dataset_name: The dataset.
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``ignore_if_not_exists``, ``dataverse_name``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            DatasetNotFoundException: No such dataset (unless ``ignore_if_not_exists``).
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         ds = _name("dataset_name", dataset_name)
 
         def build(o: Dict[str, Any]) -> str:
@@ -204,7 +274,19 @@ class AnalyticsIndexManager:
         return self._ddl("drop_dataset", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
 
     def get_all_datasets(self, *options: Any, **kwargs: Any) -> Any:
-        """Every dataset outside the Metadata dataverse."""
+        """Every dataset outside the Metadata dataverse.
+
+        Args:
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[AnalyticsDataset]: The datasets.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         opts = _o.merge("get_all_datasets", _BASE, options, kwargs)
         statement = 'SELECT d.* FROM Metadata.`Dataset` d WHERE d.DataverseName <> "Metadata"'
 
@@ -216,7 +298,24 @@ class AnalyticsIndexManager:
 
     def create_index(self, index_name: str, dataset_name: str, fields: Dict[str, AnalyticsDataType],
                      *options: Any, **kwargs: Any) -> Any:
-        """CREATE INDEX on a dataset: ``fields`` maps field paths to AnalyticsDataType."""
+        """CREATE INDEX on a dataset.
+
+        Args:
+            index_name: The index.
+            dataset_name: The dataset.
+            fields: Field path -> AnalyticsDataType.
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``ignore_if_exists``, ``dataverse_name``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: ``fields`` empty or not AnalyticsDataTypes, a bad name or option.
+            QueryIndexAlreadyExistsException: It exists (unless ``ignore_if_exists``).
+            DatasetNotFoundException: No such dataset.
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         ix, ds = _name("index_name", index_name), _name("dataset_name", dataset_name)
         if not isinstance(fields, dict) or not fields or not all(
                 isinstance(k, str) and isinstance(v, AnalyticsDataType) for k, v in fields.items()):
@@ -232,7 +331,22 @@ class AnalyticsIndexManager:
         return self._ddl("create_index", {"ignore_if_exists", "dataverse_name"}, options, kwargs, build)
 
     def drop_index(self, index_name: str, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
-        """DROP INDEX dataset.index (``ignore_if_not_exists``, ``dataverse_name``)."""
+        """DROP INDEX dataset.index.
+
+        Args:
+            index_name: The index.
+            dataset_name: The dataset.
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``ignore_if_not_exists``, ``dataverse_name``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            QueryIndexNotFoundException: No such index (unless ``ignore_if_not_exists``).
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         ix, ds = _name("index_name", index_name), _name("dataset_name", dataset_name)
 
         def build(o: Dict[str, Any]) -> str:
@@ -242,7 +356,19 @@ class AnalyticsIndexManager:
         return self._ddl("drop_index", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
 
     def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
-        """Every index outside the Metadata dataverse."""
+        """Every index outside the Metadata dataverse.
+
+        Args:
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``timeout``.
+
+        Returns:
+            list[AnalyticsIndex]: The indexes.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         opts = _o.merge("get_all_indexes", _BASE, options, kwargs)
         statement = 'SELECT d.* FROM Metadata.`Index` d WHERE d.DataverseName <> "Metadata"'
 
@@ -253,7 +379,20 @@ class AnalyticsIndexManager:
         return self._run(program())
 
     def connect_link(self, *options: Any, **kwargs: Any) -> Any:
-        """CONNECT LINK (``dataverse_name``, ``link_name`` default Local, ``force``)."""
+        """CONNECT LINK.
+
+        Args:
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``dataverse_name``, ``link_name`` (default Local), ``force``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            AnalyticsLinkNotFoundException: No such link.
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         def build(o: Dict[str, Any]) -> str:
             link = f"{_q(o.get('dataverse_name') or 'Default')}.`{o.get('link_name') or 'Local'}`"
             return f"CONNECT LINK {link}" + (" WITH {\"force\": true}" if o.get("force") else "")
@@ -261,7 +400,20 @@ class AnalyticsIndexManager:
         return self._ddl("connect_link", {"dataverse_name", "link_name", "force"}, options, kwargs, build)
 
     def disconnect_link(self, *options: Any, **kwargs: Any) -> Any:
-        """DISCONNECT LINK (``dataverse_name``, ``link_name``)."""
+        """DISCONNECT LINK.
+
+        Args:
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``dataverse_name``, ``link_name``, ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            AnalyticsLinkNotFoundException: No such link.
+            CompilationFailedException: Another refusal of the statement by the analytics service.
+        """
         def build(o: Dict[str, Any]) -> str:
             return (f"DISCONNECT LINK {_q(o.get('dataverse_name') or 'Default')}."
                     f"`{o.get('link_name') or 'Local'}`")
@@ -269,7 +421,19 @@ class AnalyticsIndexManager:
         return self._ddl("disconnect_link", {"dataverse_name", "link_name"}, options, kwargs, build)
 
     def get_pending_mutations(self, *options: Any, **kwargs: Any) -> Any:
-        """``{"dataverse.dataset": pending mutation count}`` from the service's statistics."""
+        """The mutations each dataset has yet to ingest (from the service's statistics).
+
+        Args:
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``timeout``.
+
+        Returns:
+            dict: ``{"dataverse.dataset": count}``.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+            InternalServerFailureException: The statistics could not be read.
+        """
         opts = _o.merge("get_pending_mutations", _BASE, options, kwargs)
 
         def program() -> Program:
@@ -306,16 +470,58 @@ class AnalyticsIndexManager:
         return self._run(program())
 
     def create_link(self, link: AnalyticsLink, *options: Any, **kwargs: Any) -> Any:
-        """Create a remote Couchbase, S3 or Azure blob link (AnalyticsLinkExistsException if the
-        dataverse has one of that name, DataverseNotFoundException if there is no dataverse)."""
+        """Create a remote Couchbase, S3 or Azure blob link.
+
+        Args:
+            link: The link (CouchbaseRemoteAnalyticsLink, S3ExternalAnalyticsLink,
+                AzureBlobExternalAnalyticsLink).
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: Not a link, or a link that fails its own validation.
+            AnalyticsLinkExistsException: The dataverse has a link of that name.
+            DataverseNotFoundException: No such dataverse.
+        """
         return self._link_request("create_link", "POST", link, options, kwargs)
 
     def replace_link(self, link: AnalyticsLink, *options: Any, **kwargs: Any) -> Any:
-        """Replace an existing link's settings (AnalyticsLinkNotFoundException if there is none)."""
+        """Replace an existing link's settings.
+
+        Args:
+            link: The link with its new settings.
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: Not a link, or an invalid one.
+            AnalyticsLinkNotFoundException: No such link.
+        """
         return self._link_request("replace_link", "PUT", link, options, kwargs)
 
     def drop_link(self, link_name: str, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Drop a link (AnalyticsLinkNotFoundException, DataverseNotFoundException)."""
+        """Drop a link.
+
+        Args:
+            link_name: The link.
+            dataverse_name: Its dataverse.
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``timeout``.
+
+        Returns:
+            The front end's pending result of None.
+
+        Raises:
+            InvalidArgumentException: A bad name or option.
+            AnalyticsLinkNotFoundException: No such link.
+            DataverseNotFoundException: No such dataverse.
+        """
         name, dataverse = _name("link_name", link_name), _name("dataverse_name", dataverse_name)
         opts = _o.merge("drop_link", _BASE, options, kwargs)
         if "/" in dataverse:
@@ -332,8 +538,20 @@ class AnalyticsIndexManager:
         return self._run(program())
 
     def get_links(self, *options: Any, **kwargs: Any) -> Any:
-        """The links of the cluster as link objects, narrowed by ``dataverse_name``, ``name``
-        (needs ``dataverse_name``) and ``link_type`` (AnalyticsLinkType). Secrets are not returned."""
+        """The links of the cluster as link objects (secrets are not returned).
+
+        Args:
+            *options: The call's options block (``Create...AnalyticsOptions``, ...).
+            **kwargs: ``dataverse_name``, ``name`` (needs ``dataverse_name``), ``link_type``
+                (AnalyticsLinkType), ``timeout``.
+
+        Returns:
+            list[AnalyticsLink]: The links.
+
+        Raises:
+            InvalidArgumentException: ``name`` without ``dataverse_name``, a bad link type or option.
+            DataverseNotFoundException: No such dataverse.
+        """
         opts = _o.merge("get_links", _BASE | {"dataverse_name", "name", "link_type"}, options, kwargs)
         dataverse, name, kind = opts.get("dataverse_name"), opts.get("name"), opts.get("link_type")
         if dataverse is not None:

@@ -54,20 +54,42 @@ class AnalyticsLink(abc.ABC):
     _link_name: str
 
     def name(self) -> str:
-        """The link's name."""
+        """The link's name.
+
+        Returns:
+            str: The name.
+
+        Never raises.
+        """
         return self._link_name
 
     def dataverse_name(self) -> str:
-        """The dataverse (analytics scope) the link belongs to."""
+        """The dataverse (analytics scope) the link belongs to.
+
+        Returns:
+            str: The dataverse.
+
+        Never raises.
+        """
         return self._dataverse
 
     @abc.abstractmethod
     def link_type(self) -> AnalyticsLinkType:
-        """The kind of link."""
+        """The kind of link.
+
+        Returns:
+            AnalyticsLinkType: The kind.
+
+        Never raises.
+        """
 
     @abc.abstractmethod
     def validate(self) -> None:
-        """InvalidArgumentException naming what is missing, if the server would refuse the link."""
+        """Check the link as the server would, before it is sent.
+
+        Raises:
+            InvalidArgumentException: A required setting is missing.
+        """
 
     @abc.abstractmethod
     def _fields(self) -> Dict[str, Any]:
@@ -75,11 +97,23 @@ class AnalyticsLink(abc.ABC):
 
     @abc.abstractmethod
     def as_dict(self) -> Dict[str, Any]:
-        """The link as a dict (snake_case keys, ``link_type``)."""
+        """The link as a dict (snake_case keys, ``link_type``).
+
+        Returns:
+            dict: The link's settings (secrets included: do not log it).
+
+        Never raises.
+        """
 
     def form_encode(self) -> bytes:
         """The form body of a create/replace request: ``dataverse`` and ``name`` are in the body
-        for a one-part dataverse name (a multi-part name goes in the request path)."""
+        for a one-part dataverse name (a multi-part name goes in the request path).
+
+        Returns:
+            bytes: The URL-encoded form.
+
+        Never raises.
+        """
         params: Dict[str, Any] = {}
         if "/" not in self._dataverse:
             params["dataverse"] = self._dataverse
@@ -100,7 +134,17 @@ class AnalyticsLink(abc.ABC):
 
 class CouchbaseAnalyticsEncryptionSettings:
     """Encryption of a remote Couchbase link: the level and, for FULL, the cluster's
-    certificate and the client certificate and key (PEM bytes)."""
+    certificate and the client certificate and key (PEM bytes).
+
+    Args:
+        encryption_level: NONE (default), HALF or FULL (AnalyticsEncryptionLevel).
+        certificate: The remote cluster's CA certificate (PEM bytes).
+        client_certificate: The client certificate (PEM bytes).
+        client_key: The client key (PEM bytes).
+
+    Raises:
+        InvalidArgumentException: A level that is not an AnalyticsEncryptionLevel.
+    """
 
     def __init__(self, encryption_level: Optional[AnalyticsEncryptionLevel] = None,
                  certificate: Optional[Union[bytes, bytearray]] = None,
@@ -115,7 +159,13 @@ class CouchbaseAnalyticsEncryptionSettings:
         self.client_key = client_key
 
     def as_dict(self) -> Dict[str, str]:
-        """``encryption_level`` and the PEM texts that are set."""
+        """``encryption_level`` and the PEM texts that are set.
+
+        Returns:
+            dict: The settings.
+
+        Never raises.
+        """
         out: Dict[str, Any] = {"encryption_level": self.encryption_level.value}
         for key in ("certificate", "client_certificate", "client_key"):
             value = getattr(self, key)
@@ -126,7 +176,16 @@ class CouchbaseAnalyticsEncryptionSettings:
     @classmethod
     def from_server_json(cls, raw: Dict[str, Any]) -> "CouchbaseAnalyticsEncryptionSettings":
         """The settings of a link as the server lists it (``encryption``, ``certificate``,
-        ``clientCertificate``; the client key is never returned)."""
+        ``clientCertificate``; the client key is never returned).
+
+        Args:
+            raw: The server's JSON of the link.
+
+        Returns:
+            CouchbaseAnalyticsEncryptionSettings: The settings (an unknown level reads as NONE).
+
+        Never raises.
+        """
         level = raw.get("encryption") or "none"
         try:
             parsed = AnalyticsEncryptionLevel(level)
@@ -143,7 +202,16 @@ class CouchbaseAnalyticsEncryptionSettings:
 
 class CouchbaseRemoteAnalyticsLink(AnalyticsLink):
     """A link to another Couchbase cluster (``hostname``); NONE/HALF encryption need
-    ``username`` and ``password``, FULL needs the certificate, client certificate and key."""
+    ``username`` and ``password``, FULL needs the certificate, client certificate and key.
+
+    Args:
+        dataverse: The dataverse the link belongs to.
+        link_name: The link's name.
+        hostname: The remote cluster's address.
+        encryption: Its CouchbaseAnalyticsEncryptionSettings (None: NONE).
+        username: The remote user (NONE/HALF encryption).
+        password: Its password.
+    """
 
     _kind = "couchbase"
 
@@ -158,9 +226,21 @@ class CouchbaseRemoteAnalyticsLink(AnalyticsLink):
         self._password = password
 
     def link_type(self) -> AnalyticsLinkType:
+        """The kind of link.
+
+        Returns:
+            AnalyticsLinkType: The kind.
+
+        Never raises.
+        """
         return AnalyticsLinkType.CouchbaseRemote
 
     def validate(self) -> None:
+        """Check the link as the server would, before it is sent.
+
+        Raises:
+            InvalidArgumentException: A required setting is missing (the message names it).
+        """
         self._require("Dataverse", self._dataverse)
         self._require("Link name", self._link_name)
         self._require("Hostname", self._hostname)
@@ -192,6 +272,13 @@ class CouchbaseRemoteAnalyticsLink(AnalyticsLink):
                 "clientKey": _text(enc.client_key)}
 
     def as_dict(self) -> Dict[str, Any]:
+        """The link as a dict (snake_case keys, ``link_type``).
+
+        Returns:
+            dict: The link's settings (secrets included: do not log it).
+
+        Never raises.
+        """
         out: Dict[str, Any] = {"link_name": self._link_name, "dataverse": self._dataverse,
                                "hostname": self._hostname,
                                "link_type": AnalyticsLinkType.CouchbaseRemote.value}
@@ -205,7 +292,17 @@ class CouchbaseRemoteAnalyticsLink(AnalyticsLink):
 
 
 class S3ExternalAnalyticsLink(AnalyticsLink):
-    """A link to Amazon S3: ``access_key_id``, ``secret_access_key`` and ``region`` are required."""
+    """A link to Amazon S3: ``access_key_id``, ``secret_access_key`` and ``region`` are required.
+
+    Args:
+        dataverse: The dataverse the link belongs to.
+        link_name: The link's name.
+        access_key_id: The AWS access key id.
+        region: The AWS region.
+        secret_access_key: The AWS secret key.
+        session_token: A temporary session token.
+        service_endpoint: A custom S3 endpoint.
+    """
 
     _kind = "S3 external"
 
@@ -221,9 +318,21 @@ class S3ExternalAnalyticsLink(AnalyticsLink):
         self._service_endpoint = service_endpoint
 
     def link_type(self) -> AnalyticsLinkType:
+        """The kind of link.
+
+        Returns:
+            AnalyticsLinkType: The kind.
+
+        Never raises.
+        """
         return AnalyticsLinkType.S3External
 
     def validate(self) -> None:
+        """Check the link as the server would, before it is sent.
+
+        Raises:
+            InvalidArgumentException: A required setting is missing (the message names it).
+        """
         self._require("Dataverse", self._dataverse)
         self._require("Link name", self._link_name)
         self._require("Access key id", self._access_key_id)
@@ -236,6 +345,13 @@ class S3ExternalAnalyticsLink(AnalyticsLink):
                 "serviceEndpoint": self._service_endpoint}
 
     def as_dict(self) -> Dict[str, Any]:
+        """The link as a dict (snake_case keys, ``link_type``).
+
+        Returns:
+            dict: The link's settings (secrets included: do not log it).
+
+        Never raises.
+        """
         out: Dict[str, Any] = {"link_name": self._link_name, "dataverse": self._dataverse,
                                "access_key_id": self._access_key_id,
                                "secret_access_key": self._secret_access_key, "region": self._region,
@@ -249,7 +365,18 @@ class S3ExternalAnalyticsLink(AnalyticsLink):
 
 class AzureBlobExternalAnalyticsLink(AnalyticsLink):
     """A link to Azure Blob storage: a ``connection_string``, or ``account_name`` with
-    ``account_key`` or ``shared_access_signature``."""
+    ``account_key`` or ``shared_access_signature``.
+
+    Args:
+        dataverse: The dataverse the link belongs to.
+        link_name: The link's name.
+        connection_string: An Azure connection string.
+        account_name: The storage account (without a connection string).
+        account_key: Its key.
+        shared_access_signature: A SAS token instead of the key.
+        blob_endpoint: A custom blob endpoint.
+        endpoint_suffix: A custom endpoint suffix.
+    """
 
     _kind = "Azure blob external"
 
@@ -267,9 +394,21 @@ class AzureBlobExternalAnalyticsLink(AnalyticsLink):
         self._endpoint_suffix = endpoint_suffix
 
     def link_type(self) -> AnalyticsLinkType:
+        """The kind of link.
+
+        Returns:
+            AnalyticsLinkType: The kind.
+
+        Never raises.
+        """
         return AnalyticsLinkType.AzureBlobExternal
 
     def validate(self) -> None:
+        """Check the link as the server would, before it is sent.
+
+        Raises:
+            InvalidArgumentException: A required setting is missing (the message names it).
+        """
         self._require("Dataverse", self._dataverse)
         self._require("Link name", self._link_name)
         if _empty(self._connection_string):
@@ -285,6 +424,13 @@ class AzureBlobExternalAnalyticsLink(AnalyticsLink):
                 "blobEndpoint": self._blob_endpoint, "endpointSuffix": self._endpoint_suffix}
 
     def as_dict(self) -> Dict[str, Any]:
+        """The link as a dict (snake_case keys, ``link_type``).
+
+        Returns:
+            dict: The link's settings (secrets included: do not log it).
+
+        Never raises.
+        """
         out: Dict[str, Any] = {"link_name": self._link_name, "dataverse": self._dataverse,
                                "link_type": AnalyticsLinkType.AzureBlobExternal.value}
         for key in ("connection_string", "account_name", "account_key", "shared_access_signature",
@@ -297,7 +443,17 @@ class AzureBlobExternalAnalyticsLink(AnalyticsLink):
 
 def link_from_server(raw: Dict[str, Any]) -> Optional[AnalyticsLink]:
     """One entry of the server's link listing as a link object (None for a kind this SDK does
-    not know). The dataverse is ``scope`` (7.0+) or ``dataverse`` (6.6)."""
+    not know). The dataverse is ``scope`` (7.0+) or ``dataverse`` (6.6).
+
+    Args:
+        raw: One entry of the server's link listing.
+
+    Returns:
+        AnalyticsLink: The link, or None for a kind this SDK does not know.
+
+    Raises:
+        AttributeError: ``raw`` is not a dict.
+    """
     dataverse = raw.get("scope") or raw.get("dataverse") or ""
     name = raw.get("name") or ""
     kind = raw.get("type")

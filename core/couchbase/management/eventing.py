@@ -223,7 +223,39 @@ _SETTING_ENUMS = {
 
 @dataclass
 class EventingFunctionSettings:
-    """A function's settings (unset ones take the service's defaults)."""
+    """A function's settings (unset ones take the service's defaults).
+
+    Args:
+        cpp_worker_thread_count: Threads per worker.
+        description: A description.
+        execution_timeout: How long a handler may run (timedelta).
+        lcb_inst_capacity: Connections kept per worker for bucket bindings.
+        lcb_retry_count: Retries of a failed binding operation.
+        lcb_timeout: The timeout of a binding operation (timedelta).
+        num_timer_partitions: Timer partitions.
+        sock_batch_size: Mutations read per batch.
+        tick_duration: How often statistics are logged (timedelta).
+        timer_context_size: The size limit of a timer's context.
+        user_prefix: The prefix of the function's metadata keys.
+        bucket_cache_size: The bucket bindings' read cache size.
+        bucket_cache_age: How long cached reads are kept (timedelta).
+        curl_max_allowed_resp_size: The largest cURL response accepted.
+        query_prepare_all: Prepare every N1QL statement of the code.
+        worker_count: Workers per node.
+        enable_applog_rotation: Rotate the application log.
+        app_log_dir: Where the application log goes.
+        app_log_max_size: The application log's size before rotation.
+        app_log_max_files: Rotated application logs kept.
+        checkpoint_interval: How often progress is checkpointed (timedelta).
+        dcp_stream_boundary: Handle every mutation or only those from now on.
+        deployment_status: Deployed or undeployed.
+        processing_status: Running or paused.
+        language_compatibility: The JavaScript language version.
+        log_level: The application log's level.
+        query_consistency: The scan consistency of N1QL statements in the code.
+        handler_headers: Code put before the handlers.
+        handler_footers: Code put after the handlers.
+    """
 
     cpp_worker_thread_count: int = None  # type: ignore[assignment]
     description: str = None  # type: ignore[assignment]
@@ -332,7 +364,22 @@ class EventingFunctionSettings:
 
 @dataclass
 class EventingFunction:
-    """An eventing function: its code, source and metadata keyspaces, bindings and settings."""
+    """An eventing function: its code, source and metadata keyspaces, bindings and settings.
+
+    Args:
+        name: The function's name.
+        code: Its JavaScript source (``OnUpdate``/``OnDelete`` handlers).
+        version: The service's version tag of the function.
+        enforce_schema: Ask the service to check the definition strictly.
+        handler_uuid: The service's id of the handler.
+        function_instance_id: The service's id of this deployment.
+        metadata_keyspace: Where the service keeps the function's checkpoints.
+        source_keyspace: The keyspace whose mutations the function handles.
+        bucket_bindings: EventingFunctionBucketBinding aliases.
+        url_bindings: EventingFunctionUrlBinding aliases.
+        constant_bindings: EventingFunctionConstantBinding aliases.
+        settings: Its EventingFunctionSettings.
+    """
 
     name: str = None  # type: ignore[assignment]
     code: str = None  # type: ignore[assignment]
