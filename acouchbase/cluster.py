@@ -16,7 +16,7 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterator, List, Optional, Type
+from typing import Any, Dict, Iterator, List, Optional, Type
 
 from acouchbase._loop import AsyncioIOPS
 from couchbase import _health
@@ -27,6 +27,8 @@ from couchbase._pending import Pending
 from couchbase._requests import ServiceRequest
 from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, InvalidArgumentException
 from couchbase.options import ClusterOptions
+from couchbase.result import AnalyticsResult, QueryResult, SearchResult, ViewResult
+from couchbase.search import facets_of as search_facets
 
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
@@ -141,7 +143,39 @@ class AsyncRowsResult(AsyncRows):
         return iter(self._loop.run_until_complete(self.execute()))
 
 
-AQueryResult = AAnalyticsResult = ASearchResult = AViewResult = AsyncRowsResult
+    def __new__(cls, conn: Connection, request: ServiceRequest) -> "AsyncRowsResult":
+        # The generic class stands for all four: a request gets the one of its kind.
+        if cls is AsyncRowsResult:
+            cls = _BY_KIND.get(request.blocking_result, cls)
+        return super().__new__(cls)
+
+
+class AQueryResult(AsyncRowsResult):
+    """Rows of ``cluster.query`` / ``scope.query``; ``isinstance(r, couchbase.result.QueryResult)``
+    holds, as in SDK 4.x where both front ends return that class."""
+
+
+class AAnalyticsResult(AsyncRowsResult):
+    """Rows of ``analytics_query`` (an ``AnalyticsResult`` for ``isinstance``)."""
+
+
+class ASearchResult(AsyncRowsResult):
+    """Hits of ``search_query`` / ``search`` (a ``SearchResult`` for ``isinstance``)."""
+
+    def facets(self) -> Dict[str, Any]:
+        """``{name: SearchFacetResult}``, once every hit has been received."""
+        self.metadata()  # raises until the request is done, or its error
+        return search_facets(self._meta or {})
+
+
+class AViewResult(AsyncRowsResult):
+    """Rows of ``bucket.view_query`` (a ``ViewResult`` for ``isinstance``)."""
+
+
+_BY_KIND = {QueryResult: AQueryResult, AnalyticsResult: AAnalyticsResult, SearchResult: ASearchResult,
+            ViewResult: AViewResult}
+for _blocking, _async_cls in _BY_KIND.items():
+    _blocking.register(_async_cls)
 
 
 class _FutureWrap:
@@ -265,10 +299,6 @@ class Cluster(AIOClientMixin, _FutureWrap, AsyncClusterBase):
             cluster.close()
             raise
         return cluster
-
-    def search(self, index: str, query: Any, *options: Any, **kwargs: Any) -> AsyncRowsResult:
-        """Same as ``search_query`` (the spelling of the 3.x reference's example)."""
-        return self.search_query(index, query, *options, **kwargs)  # type: ignore[no-any-return]
 
     def close(self) -> "asyncio.Future[None]":
         """Close every connection now (operations in flight fail with ObjectClosedException).

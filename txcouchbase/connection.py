@@ -148,7 +148,7 @@ class _TxLegacy(LegacyAPI):
     def _to_rows(self, view: Any, batched: Any) -> Any:
         raw = [{"id": r.id, "key": r.key, "value": r.value} for r in batched]
         rows = list(view.row_processor.handle_rows(raw, self, False))
-        view.indexed_rows = batched.metadata().total_rows
+        view.indexed_rows = batched.metadata().total_rows()
         return BatchedViewResult(rows, batched.metadata())  # has indexed_rows, as the 1.x View
 
     def queryAll(self, *args: Any, **kwargs: Any) -> Deferred:
@@ -185,7 +185,7 @@ class _TxLegacy(LegacyAPI):
                 handler.on_error(exc)
 
             def on_done(self, metadata: Any) -> None:
-                handler.indexed_rows = metadata.total_rows
+                handler.indexed_rows = metadata.total_rows()
                 handler.on_done()
 
         extra = (handler._raw_query,) if handler._raw_query else ()

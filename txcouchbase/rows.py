@@ -116,7 +116,7 @@ class BatchedViewResult(BatchedRowsResult):
 
     @property
     def total_rows(self) -> Optional[int]:
-        return self._metadata.total_rows  # type: ignore[no-any-return]
+        return self._metadata.total_rows()  # type: ignore[no-any-return]
 
     @property
     def indexed_rows(self) -> Optional[int]:

@@ -252,6 +252,17 @@ class AsyncScopeBase(ScopeManagement):
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         return self.bucket._stream(self.bucket._conn, request)
 
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
+        """Full-text search on this scope's index ``index``; hits stream as they arrive (see the
+        blocking Scope)."""
+        request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
+                                   kwargs)
+        return self.bucket._stream(self.bucket._conn, request)
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> Any:
+        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
@@ -414,6 +425,10 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
         """Run a full-text search; hits (SearchRow) stream as they arrive."""
         return self._stream(self._conn, _requests.search(index, query, options, kwargs))
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> Any:
+        """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
 
     def ping(self, *options: Any, **kwargs: Any) -> Any:
         """Ping the cluster's services (``PingOptions``; ``ping(timeout)`` still works)."""

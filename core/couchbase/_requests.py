@@ -57,12 +57,21 @@ def analytics(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any
         _a.AnalyticsMetaData, None, _a.AnalyticsResult)
 
 
+def scoped_index(bucket: str, scope: str, index: Any) -> Any:
+    """The name a scope-level search index has on the cluster: ``bucket.scope.index`` (the
+    server resolves its scoped endpoint to it; libcouchbase 3 only has the cluster endpoint)."""
+    if isinstance(index, str) and index and "." not in index:
+        return f"{bucket}.{scope}.{index}"
+    return index
+
+
 def search(index: str, query_: Any, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> ServiceRequest:
     """A full-text search request; rows are ``SearchRow``."""
     body, opts = _s.build_payload(index, query_, options, kwargs)
     tmo = timeout_us(opts.get("timeout"))
+    context = {"index": index, "log_response": bool(opts.get("log_response"))}
     return ServiceRequest(
-        lambda conn: _services.schedule_search(conn, body, timeout_us=tmo, context={"index": index}),
+        lambda conn: _services.schedule_search(conn, body, timeout_us=tmo, context=context),
         _s.SearchMetaData, lambda hit: _s.SearchRow(hit) if isinstance(hit, Mapping) else hit,
         _s.SearchResult)
 

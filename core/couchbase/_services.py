@@ -16,13 +16,26 @@ drains the buffer before reading more from the socket.
 from __future__ import annotations
 
 import json
+import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional
 
 from couchbase._binding import ffi, lib
 from couchbase._pending import Pending
-from couchbase.exceptions import QueryErrorContext, exception_for
+from couchbase.exceptions import (
+    AmbiguousTimeoutException,
+    DesignDocumentNotFoundException,
+    HTTPException,
+    InvalidArgumentException,
+    QueryErrorContext,
+    TimeoutException,
+    ViewNotFoundException,
+    exception_for,
+    status_name,
+)
 from couchbase.transcoder import decode_with
+
+_log = logging.getLogger("couchbase.search")
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection
@@ -133,11 +146,14 @@ class RowStream(Pending):
         context = QueryErrorContext(
             statement=self.context.get("statement"), errors=errors, http_status=200,
             client_context_id=self.context.get("client_context_id"), first_error_code=code,
-            first_error_message=message or "", service=self.context.get("service"))
-        return exception_for(rc, message, context=context)
+            first_error_message=message or "", service=self.context.get("service"),
+            response_body=json.dumps(meta))
+        return _typed(rc, message, context)
 
     def _notify(self) -> None:
         self.handle = ffi.NULL  # libcouchbase has let go of the request
+        if self.context.get("log_response"):  # SearchOptions(log_response=True)
+            _log.info("SEARCH RESPONSE: %s (%d hits)", json.dumps(self.meta, default=str), self.row_count)
         if self.result is None:
             self.result = self.meta
         super()._notify()
@@ -183,9 +199,14 @@ class RowStream(Pending):
             first_error_message=message,
             endpoint=_text(info.endpoint, info.nendpoint) or None,
             service=self.context.get("service"),
+            response_body=body or (json.dumps(self.meta) if self.meta else None),
         )
         text = message or (errors[0].get("msg") if errors and isinstance(errors[0], dict) else "") or body
-        return exception_for(resp.rc, text or None, context=context)
+        if self.kind == VIEW:
+            view_error = _view_error_class(info.http_status, message)
+            if view_error is not None:
+                return view_error(f"{text} [{status_name(resp.rc)} ({resp.rc})]", rc=resp.rc, context=context)
+        return _typed(resp.rc, text or None, context)
 
     def cancel(self) -> None:
         """Stop the request; no further rows are delivered."""
@@ -193,6 +214,41 @@ class RowStream(Pending):
             lib.pycb_cancel_service(self.conn.instance, self.kind, self.handle)
             self.conn.unregister(self)
         self._fail(exception_for(LCB_ERR_REQUEST_CANCELED, "the request was cancelled"))
+
+
+def _typed(rc: int, message: Optional[str], context: Any) -> BaseException:
+    """The exception of a failed service request. A timeout is an AmbiguousTimeoutException (a
+    TimeoutException): the request was sent and may have had effects, as SDK 4.x says."""
+    exc = exception_for(rc, message, context=context)
+    if rc == LCB_ERR_TIMEOUT and type(exc) is TimeoutException:
+        return AmbiguousTimeoutException(exc.message, rc=rc, context=context)
+    return exc
+
+
+class _MissingDesignDocument(DesignDocumentNotFoundException, ViewNotFoundException):
+    """A view's design document does not exist: DesignDocumentNotFoundException (SDK 4.x), and
+    still a ViewNotFoundException, which this SDK raised before."""
+
+
+class _BadViewParameter(InvalidArgumentException, HTTPException):
+    """The view engine refused a parameter (HTTP 400): InvalidArgumentException (SDK 4.x), and
+    still an HTTPException, which this SDK raised before."""
+
+
+# they read as the SDK 4.x classes in tracebacks and reprs
+_MissingDesignDocument.__name__ = _MissingDesignDocument.__qualname__ = "DesignDocumentNotFoundException"
+_BadViewParameter.__name__ = _BadViewParameter.__qualname__ = "InvalidArgumentException"
+
+
+def _view_error_class(http_status: int, reason: str) -> Optional[type]:
+    """The SDK 4.x class of a view error libcouchbase reports too coarsely: a 404 whose
+    reason is ``missing``/``deleted`` names the design document (a missing view in an
+    existing one says ``missing_named_view``); a 400 is a bad query parameter."""
+    if http_status == 404 and reason in ("missing", "deleted"):
+        return _MissingDesignDocument
+    if http_status == 400:
+        return _BadViewParameter
+    return None
 
 
 LCB_ERR_REQUEST_CANCELED = 202

@@ -8,6 +8,7 @@ once however large the result.
 """
 from __future__ import annotations
 
+from abc import ABCMeta
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from couchbase._services import RowStream
@@ -17,8 +18,12 @@ if TYPE_CHECKING:
     from couchbase._instance import Connection
 
 
-class IterateOnce:
+class IterateOnce(metaclass=ABCMeta):
     """Rows that can be iterated once, plus rows kept by an early ``metadata()``.
+
+    An abstract base (``ABCMeta``) so that the event-loop front ends' result classes
+    register as virtual subclasses of the blocking ones: SDK 4.x code checks
+    ``isinstance(result, couchbase.result.QueryResult)`` whatever the front end.
 
     Subclasses provide ``_generate()`` (the rows as they arrive) and start with
     ``_consumed = False`` and ``_kept = None``; ``_keep_unread()`` is what

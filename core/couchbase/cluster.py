@@ -270,6 +270,11 @@ class Cluster(ClusterCommon, ClusterManagement):
         """Run a full-text search on ``index``; hits stream as they arrive."""
         return _requests.blocking(_requests.search(index, query, options, kwargs), self._conn)
 
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> "SearchResult":
+        """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))`` (a plain
+        SearchQuery is taken too); see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
+
     def ping(self, *options: Any, **kwargs: Any) -> PingResult:
         """Ping the cluster's services (KV and HTTP).
 

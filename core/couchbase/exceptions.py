@@ -113,10 +113,11 @@ class KeyValueErrorContext(ErrorContext):
 class QueryErrorContext(ErrorContext):
     """A query, analytics, search or view request: ``statement``, ``errors`` (the
     server's error list), ``http_status``, ``client_context_id``, ``endpoint``, plus
-    ``first_error_code``/``first_error_message`` when libcouchbase reports them."""
+    ``first_error_code``/``first_error_message`` when libcouchbase reports them and
+    ``response_body`` (the server's answer, as text; SDK 4.x)."""
 
     FIELDS = ("statement", "errors", "first_error_code", "first_error_message", "http_status",
-              "client_context_id", "endpoint", "service")
+              "client_context_id", "endpoint", "service", "response_body")
 
 
 class HTTPErrorContext(ErrorContext):

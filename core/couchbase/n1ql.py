@@ -5,6 +5,7 @@ import datetime
 import enum
 import json
 import re
+import uuid
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from couchbase import options as _o
@@ -51,7 +52,8 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
     kwargs = {k: v for k, v in kwargs.items() if k in QUERY_OPTIONS}
     opts = _o.merge("query", QUERY_OPTIONS, blocks, kwargs)
     body: Dict[str, Any] = {"statement": statement}
-    params = list(opts.get("positional_parameters") or []) + positional
+    # SDK 4.x: positional parameters given as arguments replace the options' list
+    params = positional if positional else list(opts.get("positional_parameters") or [])
     if params:
         body["args"] = params
     named = opts.get("named_parameters") or {}
@@ -68,8 +70,10 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
         state = opts["consistent_with"]
         body["scan_consistency"] = "at_plus"
         body["scan_vectors"] = state.scan_vectors() if hasattr(state, "scan_vectors") else state
-    if opts.get("client_context_id") is not None:
-        body["client_context_id"] = str(opts["client_context_id"])
+    # Every request carries a client context id (a new UUID unless given), as SDK 4.x
+    # sends one: the server echoes it and error contexts name it.
+    cid = opts.get("client_context_id")
+    body["client_context_id"] = str(cid) if cid is not None else str(uuid.uuid4())
     if "read_only" in opts:
         opts["readonly"] = opts.pop("read_only")
     if opts.get("use_replica") is not None:

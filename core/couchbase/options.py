@@ -339,8 +339,11 @@ class AnalyticsOptions(OptionBlock):
 
 
 class SearchOptions(OptionBlock):
-    """Search options: ``limit``, ``skip``, ``explain``, ``fields``, ``sort``, ``facets``,
-    ``highlight_style``, ``highlight_fields``, ``scan_consistency``, ``timeout``, ``raw``."""
+    """Search options: ``limit``, ``skip``, ``explain``, ``fields``, ``sort`` (str or Sort objects),
+    ``facets`` (name -> Facet), ``highlight_style``, ``highlight_fields``, ``include_locations``,
+    ``disable_scoring``, ``collections``, ``scan_consistency``, ``consistent_with``
+    (a MutationState), ``client_context_id``, ``timeout``, ``raw``; ``show_request``/``log_request``
+    and ``log_response`` log the request and the response's trailer (logger ``couchbase.search``)."""
 
 
 class ViewOptions(OptionBlock):
@@ -461,6 +464,13 @@ class PrependMultiOptions(_MultiOptions):
     pass
 
 
+def _int_of(other: Any) -> Optional[int]:
+    value = getattr(other, "value", other)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value
+
+
 class ConstrainedInt:
     """An int checked against ``min()``..``max()``; raises InvalidArgumentException otherwise."""
 
@@ -501,6 +511,24 @@ class ConstrainedInt:
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.value))
+
+    # Ordered by value against another constrained int or a plain int (SDK 4.x compares
+    # metrics such as ``result_size() > UnsignedInt64(0)``).
+    def __lt__(self, other: Any) -> bool:
+        other_value = _int_of(other)
+        return NotImplemented if other_value is None else self.value < other_value
+
+    def __le__(self, other: Any) -> bool:
+        other_value = _int_of(other)
+        return NotImplemented if other_value is None else self.value <= other_value
+
+    def __gt__(self, other: Any) -> bool:
+        other_value = _int_of(other)
+        return NotImplemented if other_value is None else self.value > other_value
+
+    def __ge__(self, other: Any) -> bool:
+        other_value = _int_of(other)
+        return NotImplemented if other_value is None else self.value >= other_value
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.value})"

@@ -37,6 +37,19 @@ class Scope(ScopeManagement):
         request = _requests.analytics(statement, options, kwargs, bucket=self.bucket.name, scope=self.name)
         return _requests.blocking(request, self.bucket._conn)
 
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
+        """Full-text search on this scope's search index ``index`` (a scope-level index, Couchbase
+        Server 7.6+, as SDK 4.x); ``collections=[...]`` narrows the hits to those collections.
+        See Cluster.search_query."""
+        request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
+                                   kwargs)
+        return _requests.blocking(request, self.bucket._conn)
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> Any:
+        """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))`` (a plain
+        SearchQuery is taken too); see search_query."""
+        return self.search_query(index, request, *options, **kwargs)
+
     def default_collection(self) -> Collection:
         return Collection(self, DEFAULT)
 

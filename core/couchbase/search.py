@@ -6,8 +6,11 @@ Each query class renders the JSON the search service expects.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+import json
+import logging
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from couchbase import options as _o
 from couchbase._streaming import BlockingRows
@@ -17,7 +20,12 @@ from couchbase.options import SearchOptions  # noqa: F401 - importable from here
 SEARCH_OPTIONS = frozenset({
     "limit", "skip", "explain", "fields", "sort", "facets", "highlight_style", "highlight_fields",
     "scan_consistency", "timeout", "raw", "include_locations", "collections",
+    # SDK 4.x
+    "disable_scoring", "consistent_with", "client_context_id", "show_request", "log_request",
+    "log_response", "serializer", "scope_name", "span", "parent_span", "metrics",
 })
+
+_log = logging.getLogger("couchbase.search")
 
 
 class SearchQuery:
@@ -47,24 +55,35 @@ def _text(name: str, value: Any) -> str:
 
 
 class MatchOperator(enum.Enum):
-    """How the terms of a MatchQuery combine (``MatchQuery("a b", operator=MatchOperator.AND)``)."""
+    """How the terms of a MatchQuery combine (``MatchQuery("a b", match_operator=MatchOperator.AND)``)."""
 
     OR = "or"
     AND = "and"
 
 
 class MatchQuery(SearchQuery):
-    """Analyzed text match; ``operator`` is a MatchOperator (or ``"or"``/``"and"``)."""
+    """Analyzed text match.
+
+    :param match_operator: a MatchOperator (or ``"or"``/``"and"``); anything else raises
+        InvalidArgumentException (a ValueError). ``operator=`` is this SDK's earlier name.
+    """
 
     def __init__(self, match: str, field: Optional[str] = None, analyzer: Optional[str] = None,
                  fuzziness: Optional[int] = None, prefix_length: Optional[int] = None,
-                 boost: Optional[float] = None, operator: Any = None) -> None:
-        if operator is not None:
-            operator = getattr(operator, "value", operator)
-            if operator not in ("or", "and"):
-                raise InvalidArgumentException(message=f"operator must be a MatchOperator, got {operator!r}")
+                 boost: Optional[float] = None, match_operator: Any = None, operator: Any = None) -> None:
+        op = match_operator if match_operator is not None else operator
+        if op is not None:
+            op = getattr(op, "value", op)
+            if op not in ("or", "and"):
+                raise InvalidArgumentException(
+                    message=f"match_operator must be a MatchOperator (or 'or'/'and'), got {op!r}")
         super().__init__(match=_text("match", match), field=field, analyzer=analyzer, fuzziness=fuzziness,
-                         prefix_length=prefix_length, boost=boost, operator=operator)
+                         prefix_length=prefix_length, boost=boost, operator=op)
+
+    @property
+    def match_operator(self) -> Optional[MatchOperator]:
+        op = self._json.get("operator")
+        return MatchOperator(op) if op is not None else None
 
 
 class TermQuery(SearchQuery):
@@ -167,6 +186,79 @@ class MatchNoneQuery(SearchQuery):
         self._json["match_none"] = None
 
 
+class RawQuery(SearchQuery):
+    """A query given as the search service's JSON, sent as is."""
+
+    def __init__(self, obj: Mapping[str, Any]) -> None:
+        if not isinstance(obj, Mapping):
+            raise InvalidArgumentException(message=f"RawQuery takes a dict, got {type(obj).__name__}")
+        super().__init__()
+        self._json = dict(obj)
+
+
+class BooleanFieldQuery(SearchQuery):
+    """Documents whose boolean ``field`` is ``bool``."""
+
+    def __init__(self, bool: bool, field: Optional[str] = None,  # noqa: A002
+                 boost: Optional[float] = None) -> None:
+        if not isinstance(bool, type(True)):
+            raise InvalidArgumentException(message=f"BooleanFieldQuery takes a bool, got {bool!r}")
+        super().__init__(bool=bool, field=field, boost=boost)
+
+
+def _geo_point(name: str, value: Any) -> Any:
+    """A geo point as the service takes it: ``[lon, lat]`` from a (lon, lat) pair, or a
+    ``{"lon": .., "lat": ..}`` dict."""
+    if isinstance(value, Mapping) and {"lon", "lat"} <= set(value):
+        return {"lon": float(value["lon"]), "lat": float(value["lat"])}
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, type(True)) for v in value):
+        return [float(value[0]), float(value[1])]
+    raise InvalidArgumentException(message=f"{name} must be a (lon, lat) pair or a dict with lon and lat, "
+                                           f"got {value!r}")
+
+
+class GeoDistanceQuery(SearchQuery):
+    """Points within ``distance`` (``"10mi"``, ``"5km"``) of ``location`` (lon, lat)."""
+
+    def __init__(self, distance: str, location: Any, field: Optional[str] = None,
+                 boost: Optional[float] = None) -> None:
+        super().__init__(distance=_text("distance", distance), location=_geo_point("location", location),
+                         field=field, boost=boost)
+
+
+class GeoBoundingBoxQuery(SearchQuery):
+    """Points inside the box from ``top_left`` to ``bottom_right`` (each (lon, lat))."""
+
+    def __init__(self, top_left: Any, bottom_right: Any, field: Optional[str] = None,
+                 boost: Optional[float] = None) -> None:
+        super().__init__(top_left=_geo_point("top_left", top_left),
+                         bottom_right=_geo_point("bottom_right", bottom_right), field=field, boost=boost)
+
+
+class GeoPolygonQuery(SearchQuery):
+    """Points inside the polygon whose corners are ``polygon_points`` (each (lon, lat))."""
+
+    def __init__(self, polygon_points: Sequence[Any], field: Optional[str] = None,
+                 boost: Optional[float] = None) -> None:
+        if not isinstance(polygon_points, (list, tuple)) or len(polygon_points) < 3:
+            raise InvalidArgumentException(message="GeoPolygonQuery needs at least three points")
+        super().__init__(polygon_points=[_geo_point("polygon point", p) for p in polygon_points],
+                         field=field, boost=boost)
+
+
+class TermRangeQuery(SearchQuery):
+    """Terms between ``start`` and ``end`` (lexically)."""
+
+    def __init__(self, start: Optional[str] = None, end: Optional[str] = None,
+                 start_inclusive: Optional[bool] = None, end_inclusive: Optional[bool] = None,
+                 field: Optional[str] = None, boost: Optional[float] = None) -> None:
+        if start is None and end is None:
+            raise InvalidArgumentException(message="TermRangeQuery needs start or end")
+        super().__init__(min=start, max=end, inclusive_min=start_inclusive, inclusive_max=end_inclusive,
+                         field=field, boost=boost)
+
+
 def _queries(name: str, queries: Iterable[Any]) -> List[Dict[str, Any]]:
     out = []
     for q in queries:
@@ -209,78 +301,372 @@ class BooleanQuery(SearchQuery):
 
 
 class SearchScanConsistency(enum.Enum):
+    """``NOT_BOUNDED`` or ``REQUEST_PLUS``; ``AT_PLUS`` comes from ``consistent_with=`` only."""
+
     NOT_BOUNDED = "not_bounded"
     REQUEST_PLUS = "request_plus"
+    AT_PLUS = "at_plus"
 
 
+# ---- facets ------------------------------------------------------------------------------
 class Facet:
-    """Base of facets: ``field`` and ``limit``."""
+    """Base of facets: the ``field`` counted and how many buckets (``limit``) to return.
 
-    def __init__(self, field: str, limit: int = 10, **extra: Any) -> None:
-        self.encodable: Dict[str, Any] = {"field": _text("field", field), "size": limit, **extra}
+    Without a ``limit`` the service sends the facet's totals but no buckets (``terms``,
+    ``numeric_ranges`` and ``date_ranges`` of the result are then None).
+    """
+
+    def __init__(self, field: str, limit: Optional[int] = None, **extra: Any) -> None:
+        self._json: Dict[str, Any] = {"field": _text("field", field), **extra}
+        self.limit = limit
+
+    @property
+    def field(self) -> str:
+        return str(self._json["field"])
+
+    @field.setter
+    def field(self, value: str) -> None:
+        self._json["field"] = _text("field", value)
+
+    @property
+    def limit(self) -> Optional[int]:
+        return self._json.get("size")
+
+    @limit.setter
+    def limit(self, value: Optional[int]) -> None:
+        if value is None:
+            self._json.pop("size", None)
+            return
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidArgumentException(message=f"facet limit must be a non-negative int, got {value!r}")
+        self._json["size"] = value
+
+    @property
+    def encodable(self) -> Dict[str, Any]:
+        return json.loads(json.dumps(self._json))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._json!r})"
 
 
 class TermFacet(Facet):
-    pass
+    """The most frequent terms of a field."""
 
 
-class NumericRangeFacet(Facet):
-    def __init__(self, field: str, limit: int = 10) -> None:
+class NumericFacet(Facet):
+    """Counts of a numeric field's values in named ranges (``add_range(name, min=, max=)``)."""
+
+    def __init__(self, field: str, limit: Optional[int] = None) -> None:
         super().__init__(field, limit, numeric_ranges=[])
 
     def add_range(self, name: str, min: Optional[float] = None,  # noqa: A002
-                  max: Optional[float] = None) -> "NumericRangeFacet":  # noqa: A002
-        rng: Dict[str, Any] = {"name": name}
+                  max: Optional[float] = None) -> "NumericFacet":  # noqa: A002
+        """Add the range [min, max) named ``name``; returns the facet (for chaining)."""
+        if min is None and max is None:
+            raise InvalidArgumentException(message=f"numeric range {name!r} needs min or max")
+        rng: Dict[str, Any] = {"name": _text("range name", name)}
         if min is not None:
             rng["min"] = min
         if max is not None:
             rng["max"] = max
-        self.encodable["numeric_ranges"].append(rng)
+        self._json["numeric_ranges"].append(rng)
         return self
 
+    @property
+    def numeric_ranges(self) -> List[Dict[str, Any]]:
+        return list(self._json["numeric_ranges"])
 
-def build_payload(index: str, query: SearchQuery, args: Tuple[Any, ...],
-                  kwargs: Mapping[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-    """(JSON body, merged options) of a search request."""
-    _text("index", index)
+
+NumericRangeFacet = NumericFacet  # this SDK's earlier name
+
+
+def _date_text(name: str, value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.isoformat()
+    return _text(name, value)
+
+
+class DateFacet(Facet):
+    """Counts of a date field's values in named ranges (``add_range(name, start=, end=)``, RFC 3339
+    strings or datetimes)."""
+
+    def __init__(self, field: str, limit: Optional[int] = None) -> None:
+        super().__init__(field, limit, date_ranges=[])
+
+    def add_range(self, name: str, start: Any = None, end: Any = None) -> "DateFacet":
+        """Add the range [start, end) named ``name``; returns the facet (for chaining)."""
+        if start is None and end is None:
+            raise InvalidArgumentException(message=f"date range {name!r} needs start or end")
+        rng: Dict[str, Any] = {"name": _text("range name", name)}
+        if start is not None:
+            rng["start"] = _date_text("start", start)
+        if end is not None:
+            rng["end"] = _date_text("end", end)
+        self._json["date_ranges"].append(rng)
+        return self
+
+    @property
+    def date_ranges(self) -> List[Dict[str, Any]]:
+        return list(self._json["date_ranges"])
+
+
+# ---- sorts -------------------------------------------------------------------------------
+class Sort:
+    """Base of the sort specifications (``SearchOptions(sort=[SortScore(desc=True), "name"])``)."""
+
+    def __init__(self, by: str, desc: Optional[bool] = None, **fields: Any) -> None:
+        if "descending" in fields:
+            desc = fields.pop("descending")
+        self._json: Dict[str, Any] = {"by": by}
+        self._json.update({k: v for k, v in fields.items() if v is not None})
+        if desc is not None:
+            self.desc = desc
+
+    @property
+    def desc(self) -> Optional[bool]:
+        return self._json.get("desc")
+
+    @desc.setter
+    def desc(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise InvalidArgumentException(message=f"desc must be a bool, got {value!r}")
+        self._json["desc"] = value
+
+    descending = desc
+
+    def as_encodable(self) -> Any:
+        return dict(self._json)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._json!r})"
+
+
+class SortScore(Sort):
+    """By score (``desc=True``: best first)."""
+
+    def __init__(self, desc: Optional[bool] = None, **kwargs: Any) -> None:
+        super().__init__("score", desc, **kwargs)
+
+
+class SortID(Sort):
+    """By document id."""
+
+    def __init__(self, desc: Optional[bool] = None, **kwargs: Any) -> None:
+        super().__init__("id", desc, **kwargs)
+
+
+class SortField(Sort):
+    """By a field's value: ``type`` (``auto``/``string``/``number``/``date``), ``mode``
+    (``default``/``min``/``max``) and ``missing`` (``first``/``last``)."""
+
+    def __init__(self, field: str, type: Optional[str] = None, mode: Optional[str] = None,  # noqa: A002
+                 missing: Optional[str] = None, desc: Optional[bool] = None, **kwargs: Any) -> None:
+        super().__init__("field", desc, field=_text("field", field), type=type, mode=mode, missing=missing,
+                         **kwargs)
+
+    field = property(lambda self: self._json.get("field"),
+                     lambda self, v: self._json.__setitem__("field", _text("field", v)))
+    type = property(lambda self: self._json.get("type"), lambda self, v: self._json.__setitem__("type", v))
+    mode = property(lambda self: self._json.get("mode"), lambda self, v: self._json.__setitem__("mode", v))
+    missing = property(lambda self: self._json.get("missing"),
+                       lambda self, v: self._json.__setitem__("missing", v))
+
+
+class SortGeoDistance(Sort):
+    """By distance of a geo field from ``location`` ((lon, lat)), in ``unit`` (e.g. ``"meters"``)."""
+
+    def __init__(self, location: Any, field: str, unit: Optional[str] = None, desc: Optional[bool] = None,
+                 **kwargs: Any) -> None:
+        super().__init__("geo_distance", desc, location=_geo_point("location", location),
+                         field=_text("field", field), unit=unit, **kwargs)
+
+    location = property(lambda self: self._json.get("location"),
+                        lambda self, v: self._json.__setitem__("location", _geo_point("location", v)))
+    field = property(lambda self: self._json.get("field"),
+                     lambda self, v: self._json.__setitem__("field", _text("field", v)))
+    unit = property(lambda self: self._json.get("unit"), lambda self, v: self._json.__setitem__("unit", v))
+
+
+class SortString(Sort):
+    """By a list of field names (``"-name"`` descending, ``"_score"``, ``"_id"``)."""
+
+    def __init__(self, *fields: str) -> None:
+        super().__init__("string")
+        self._fields = [_text("sort field", f) for f in fields]
+
+    def as_encodable(self) -> Any:
+        return list(self._fields)
+
+
+class SortRaw(Sort):
+    """A sort given as the service's JSON."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        if not isinstance(raw, Mapping):
+            raise InvalidArgumentException(message="SortRaw takes a dict")
+        super().__init__(str(raw.get("by", "")))
+        self._json = dict(raw)
+
+
+def _sort_specs(sort: Any) -> List[Any]:
+    if isinstance(sort, (str, Sort)):
+        sort = [sort]
+    if not isinstance(sort, (list, tuple)):
+        raise InvalidArgumentException(message=f"sort must be a list of str or Sort objects, got {sort!r}")
+    out: List[Any] = []
+    for spec in sort:
+        if isinstance(spec, SortString):
+            out.extend(spec.as_encodable())
+        elif isinstance(spec, Sort):
+            out.append(spec.as_encodable())
+        elif isinstance(spec, (str, Mapping)):
+            out.append(spec if isinstance(spec, str) else dict(spec))
+        else:
+            raise InvalidArgumentException(message=f"sort takes str or Sort objects, got {spec!r}")
+    return out
+
+
+def _facet_specs(facets: Any) -> Dict[str, Any]:
+    if not isinstance(facets, Mapping):
+        raise InvalidArgumentException(message="facets must be a dict of name -> Facet")
+    out: Dict[str, Any] = {}
+    for name, facet in facets.items():
+        if isinstance(facet, Facet):
+            out[name] = facet.encodable
+        elif isinstance(facet, Mapping):
+            out[name] = dict(facet)
+        else:
+            raise InvalidArgumentException(message=f"facet {name!r} must be a Facet, got {facet!r}")
+    return out
+
+
+class SearchRequest:
+    """What ``cluster.search(index, request)`` runs: a search query (SDK 4.x).
+
+    ``SearchRequest.create(MatchQuery("x"))`` or ``SearchRequest(query)``. Vector search
+    needs a server's vector index, which this SDK's libcouchbase 3 cannot request: giving
+    one raises FeatureUnavailableException.
+    """
+
+    def __init__(self, query: Optional[SearchQuery] = None, vector_search: Any = None) -> None:
+        self._query: Optional[SearchQuery] = None
+        if query is not None:
+            self.with_search_query(query)
+        if vector_search is not None:
+            self.with_vector_search(vector_search)
+
+    @classmethod
+    def create(cls, query: Any) -> "SearchRequest":
+        """A request for ``query`` (a SearchQuery)."""
+        return cls(query)
+
+    def with_search_query(self, query: SearchQuery) -> "SearchRequest":
+        if not isinstance(query, SearchQuery):
+            raise InvalidArgumentException(message=f"a search request needs a SearchQuery, got {query!r}")
+        self._query = query
+        return self
+
+    def with_vector_search(self, vector_search: Any) -> "SearchRequest":
+        from couchbase.exceptions import FeatureUnavailableException
+
+        raise FeatureUnavailableException(message="vector search is not available: libcouchbase 3 has no "
+                                                  "vector search request")
+
+    @property
+    def search_query(self) -> Optional[SearchQuery]:
+        return self._query
+
+    @property
+    def vector_search(self) -> None:
+        return None
+
+
+def _query_of(query: Any) -> SearchQuery:
+    if isinstance(query, SearchRequest):
+        if query.search_query is None:
+            raise InvalidArgumentException(message="the SearchRequest has no search query")
+        return query.search_query
     if not isinstance(query, SearchQuery):
         raise InvalidArgumentException(message=f"search_query needs a SearchQuery, got {query!r}")
+    return query
+
+
+def build_payload(index: str, query: Any, args: Tuple[Any, ...],
+                  kwargs: Mapping[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """(JSON body, merged options) of a search request (``query``: a SearchQuery or SearchRequest)."""
+    _text("index", index)
+    query = _query_of(query)
     opts = _o.merge("search_query", SEARCH_OPTIONS, args, kwargs)
     body: Dict[str, Any] = {"indexName": index, "query": query.encodable}
-    if "limit" in opts:
-        body["size"] = int(opts["limit"])
-    if "skip" in opts:
-        body["from"] = int(opts["skip"])
+    for name, key in (("limit", "size"), ("skip", "from")):
+        if opts.get(name) is not None:
+            value = opts[name]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InvalidArgumentException(message=f"{name} must be a non-negative int, got {value!r}")
+            body[key] = value
     if "explain" in opts:
         body["explain"] = bool(opts["explain"])
     if opts.get("fields"):
         body["fields"] = list(opts["fields"])
     if opts.get("sort"):
-        body["sort"] = list(opts["sort"])
-    if opts.get("facets"):
-        body["facets"] = {name: f.encodable if isinstance(f, Facet) else f
-                          for name, f in opts["facets"].items()}
+        body["sort"] = _sort_specs(opts["sort"])
+    if opts.get("facets") is not None:
+        body["facets"] = _facet_specs(opts["facets"])
     if opts.get("highlight_style") or opts.get("highlight_fields"):
         hl: Dict[str, Any] = {}
         if opts.get("highlight_style"):
-            hl["style"] = getattr(opts["highlight_style"], "value", opts["highlight_style"])
+            style = getattr(opts["highlight_style"], "value", opts["highlight_style"])
+            if style not in ("html", "ansi"):
+                raise InvalidArgumentException(
+                    message=f"highlight_style must be a HighlightStyle, got {style!r}")
+            hl["style"] = style
         if opts.get("highlight_fields"):
             hl["fields"] = list(opts["highlight_fields"])
         body["highlight"] = hl
     if opts.get("include_locations"):
         body["includeLocations"] = True
+    if opts.get("disable_scoring"):
+        body["score"] = "none"
     if opts.get("collections"):
-        body["collections"] = list(opts["collections"])
+        colls = opts["collections"]
+        if not isinstance(colls, (list, tuple)) or not all(isinstance(c, str) for c in colls):
+            raise InvalidArgumentException(message="collections must be a list of collection names")
+        body["collections"] = list(colls)
     ctl: Dict[str, Any] = {}
     if opts.get("timeout") is not None:
         ctl["timeout"] = int(_o.to_seconds("timeout", opts["timeout"]) * 1000)
-    if opts.get("scan_consistency") is not None:
-        sc = opts["scan_consistency"]
-        ctl["consistency"] = {"level": "at_plus" if getattr(sc, "value", sc) == "request_plus" else ""}
+    if opts.get("consistent_with") is not None:
+        ctl["consistency"] = {"level": "at_plus", "vectors": {index: _vectors(opts["consistent_with"])}}
+    elif opts.get("scan_consistency") is not None:
+        sc = getattr(opts["scan_consistency"], "value", opts["scan_consistency"])
+        if sc == "at_plus":
+            raise InvalidArgumentException(message="scan_consistency AT_PLUS is set by consistent_with="
+                                                   "MutationState(...), not directly")
+        if sc not in ("not_bounded", "request_plus"):
+            raise InvalidArgumentException(message=f"scan_consistency must be a SearchScanConsistency, "
+                                                   f"got {sc!r}")
+        ctl["consistency"] = {"level": "at_plus" if sc == "request_plus" else ""}
     if ctl:
         body["ctl"] = ctl
-    body.update(opts.get("raw") or {})
+    if opts.get("client_context_id") is not None:
+        body["client_context_id"] = str(opts["client_context_id"])
+    raw = opts.get("raw") or {}
+    if not isinstance(raw, Mapping):
+        raise InvalidArgumentException(message="raw must be a dict of extra request fields")
+    body.update(raw)
+    if opts.get("show_request") or opts.get("log_request"):
+        _log.info("SEARCH: %s", json.dumps(body))
     return body, opts
+
+
+def _vectors(state: Any) -> Dict[str, int]:
+    """``consistent_with`` as the search service's ``{"vbucket/vbuuid": seqno}``."""
+    tokens = state.tokens() if hasattr(state, "tokens") else None
+    if tokens is None:
+        raise InvalidArgumentException(message=f"consistent_with must be a MutationState, got {state!r}")
+    return {f"{t.partition_id}/{t.partition_uuid}": t.sequence_number for t in tokens}
 
 
 class HighlightStyle(enum.Enum):
@@ -314,7 +700,10 @@ class SearchDateRangeFacet:
 
 class SearchFacetResult(dict):  # type: ignore[type-arg]
     """One facet of a search result (SDK 4.x attributes ``name``, ``field``, ``total``, ``missing``,
-    ``other``, ``terms``, ``numeric_ranges``, ``date_ranges``); also the raw dict the service sent."""
+    ``other``, ``terms``, ``numeric_ranges``, ``date_ranges``); also the raw dict the service sent.
+
+    ``terms``/``numeric_ranges``/``date_ranges`` are None when the service sent no buckets of
+    that kind (a facet without a ``limit``)."""
 
     def __init__(self, name: str, raw: Mapping[str, Any]) -> None:
         super().__init__(raw)
@@ -326,31 +715,120 @@ class SearchFacetResult(dict):  # type: ignore[type-arg]
     other = property(lambda self: self.get("other"))
 
     @property
-    def terms(self) -> List[SearchTermFacet]:
-        return [SearchTermFacet(t.get("term"), t.get("count")) for t in self.get("terms") or []]
+    def terms(self) -> Optional[List[SearchTermFacet]]:
+        if self.get("terms") is None:
+            return None
+        return [SearchTermFacet(t.get("term"), t.get("count")) for t in self["terms"]]
 
     @property
-    def numeric_ranges(self) -> List[SearchNumericRangeFacet]:
+    def numeric_ranges(self) -> Optional[List[SearchNumericRangeFacet]]:
+        if self.get("numeric_ranges") is None:
+            return None
         return [SearchNumericRangeFacet(r.get("name"), r.get("count"), r.get("min"), r.get("max"))
-                for r in self.get("numeric_ranges") or []]
+                for r in self["numeric_ranges"]]
 
     @property
-    def date_ranges(self) -> List[SearchDateRangeFacet]:
+    def date_ranges(self) -> Optional[List[SearchDateRangeFacet]]:
+        if self.get("date_ranges") is None:
+            return None
         return [SearchDateRangeFacet(r.get("name"), r.get("count"), r.get("start"), r.get("end"))
-                for r in self.get("date_ranges") or []]
+                for r in self["date_ranges"]]
+
+
+@dataclasses.dataclass
+class SearchRowLocation:
+    """Where a term matched: ``field``, ``term``, ``position`` (1-based), byte offsets
+    ``start``/``end`` and, inside arrays, ``array_positions``."""
+
+    field: Optional[str] = None
+    term: Optional[str] = None
+    position: Optional[int] = None
+    start: Optional[int] = None
+    end: Optional[int] = None
+    array_positions: Optional[List[int]] = None
+
+
+class SearchRowLocations:
+    """The term locations of a hit (``include_locations=True`` or highlighting).
+
+    ``get_all()``, ``get(field, term)``, ``fields()``, ``terms()``, ``terms_for(field)``; also
+    readable as the service's nested dict (``locations[field][term]``, this SDK's earlier form).
+    """
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self._raw: Dict[str, Dict[str, List[Dict[str, Any]]]] = {
+            f: dict(terms) for f, terms in (raw or {}).items() if isinstance(terms, Mapping)}
+
+    @staticmethod
+    def _one(field: str, term: str, loc: Mapping[str, Any]) -> SearchRowLocation:
+        return SearchRowLocation(field, term, loc.get("pos", loc.get("position")),
+                                 loc.get("start", loc.get("start_offset")),
+                                 loc.get("end", loc.get("end_offset")), loc.get("array_positions"))
+
+    def get_all(self) -> List[SearchRowLocation]:
+        """Every location (any field, any term)."""
+        return [self._one(f, t, loc) for f, terms in self._raw.items() for t, locs in terms.items()
+                for loc in locs]
+
+    def get(self, field: str, term: str) -> List[SearchRowLocation]:
+        """The locations of ``term`` in ``field``; InvalidArgumentException if there are none."""
+        if field not in self._raw:
+            raise InvalidArgumentException(message=f"no locations in field {field!r}")
+        if term not in self._raw[field]:
+            raise InvalidArgumentException(message=f"no locations of {term!r} in field {field!r}")
+        return [self._one(field, term, loc) for loc in self._raw[field][term]]
+
+    def fields(self) -> List[str]:
+        return list(self._raw)
+
+    def terms(self) -> Set[str]:
+        return {t for terms in self._raw.values() for t in terms}
+
+    def terms_for(self, field: str) -> List[str]:
+        if field not in self._raw:
+            raise InvalidArgumentException(message=f"no locations in field {field!r}")
+        return list(self._raw[field])
+
+    def __getitem__(self, field: str) -> Dict[str, List[Dict[str, Any]]]:
+        return self._raw[field]
+
+    def __contains__(self, field: object) -> bool:
+        return field in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SearchRowLocations):
+            return self._raw == other._raw
+        return isinstance(other, Mapping) and self._raw == dict(other)
+
+    def __repr__(self) -> str:
+        return f"SearchRowLocations({self._raw!r})"
+
+
+class SearchRowFields(dict):  # type: ignore[type-arg]
+    """The stored fields a hit returned (``fields=[...]``): a dict."""
 
 
 class SearchRow:
-    """One hit: ``id``, ``score``, ``index``, ``fields``, ``locations``, ``explanation``."""
+    """One hit: ``index``, ``id``, ``score``, ``fields`` (SearchRowFields), ``sort``,
+    ``locations`` (SearchRowLocations, None unless asked for), ``fragments``, ``explanation``."""
 
-    __slots__ = ("id", "score", "index", "fields", "locations", "explanation", "fragments")
+    __slots__ = ("id", "score", "index", "fields", "sort", "locations", "explanation", "fragments")
 
     def __init__(self, hit: Mapping[str, Any]) -> None:
         self.id = hit.get("id")
-        self.score = hit.get("score")
+        score = hit.get("score")
+        self.score = float(score) if isinstance(score, (int, float)) else score
         self.index = hit.get("index")
-        self.fields = hit.get("fields") or {}
-        self.locations = hit.get("locations") or {}
+        self.fields = SearchRowFields(hit.get("fields") or {})
+        self.sort = list(hit.get("sort") or [])
+        locations = hit.get("locations")
+        self.locations = SearchRowLocations(locations) if isinstance(locations, Mapping) else None
         self.explanation = hit.get("explanation") or {}
         self.fragments = hit.get("fragments") or {}
 
@@ -358,8 +836,41 @@ class SearchRow:
         return f"SearchRow(id={self.id!r}, score={self.score!r})"
 
 
+class SearchMetrics:
+    """Partition counts, ``took()``, ``total_rows()`` and ``max_score()`` of a search (SDK 4.x)."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self._raw = dict(raw)
+        status = raw.get("status")
+        self._status = status if isinstance(status, Mapping) else {}
+
+    def success_partition_count(self) -> int:
+        return int(self._status.get("successful", 0))
+
+    def error_partition_count(self) -> int:
+        return int(self._status.get("failed", 0))
+
+    def total_partition_count(self) -> int:
+        return self.success_partition_count() + self.error_partition_count()
+
+    def took(self) -> datetime.timedelta:
+        """How long the service took (it reports nanoseconds)."""
+        return datetime.timedelta(microseconds=(self._raw.get("took") or 0) / 1000)
+
+    def total_rows(self) -> int:
+        return int(self._raw.get("total_hits", 0))
+
+    def max_score(self) -> float:
+        return float(self._raw.get("max_score", 0.0))
+
+    def __repr__(self) -> str:
+        return (f"SearchMetrics(total_rows={self.total_rows()}, max_score={self.max_score()}, "
+                f"took={self.took()!r})")
+
+
 class SearchMetaData:
-    """``total_hits``, ``max_score``, ``took`` and the shard status of a search."""
+    """``metrics()`` (SearchMetrics), ``errors()`` and ``client_context_id()`` of a search; also,
+    as this SDK had them, ``total_hits``, ``max_score``, ``took`` and the partition counts."""
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self._raw = dict(raw)
@@ -369,16 +880,28 @@ class SearchMetaData:
         self.took = raw.get("took", 0)
         self.success_partition_count = status.get("successful", 0) if isinstance(status, dict) else 0
         self.error_partition_count = status.get("failed", 0) if isinstance(status, dict) else 0
-        self.errors = status.get("errors", {}) if isinstance(status, dict) else {}
+        self._errors = status.get("errors", {}) if isinstance(status, dict) else {}
 
-    def metrics(self) -> Dict[str, Any]:
-        return {"total_rows": self.total_hits, "max_score": self.max_score, "took": self.took}
+    def metrics(self) -> SearchMetrics:
+        return SearchMetrics(self._raw)
+
+    def errors(self) -> Dict[str, str]:
+        """Per-partition errors (empty when every partition answered)."""
+        return dict(self._errors or {})
+
+    def client_context_id(self) -> Optional[str]:
+        return self._raw.get("client_context_id")
 
     def raw(self) -> Dict[str, Any]:
         return dict(self._raw)
 
     def __repr__(self) -> str:
         return f"SearchMetaData(total_hits={self.total_hits}, max_score={self.max_score})"
+
+
+def facets_of(meta: Mapping[str, Any]) -> Dict[str, SearchFacetResult]:
+    """``{name: SearchFacetResult}`` of a search response's trailer."""
+    return {name: SearchFacetResult(name, raw) for name, raw in (meta.get("facets") or {}).items()}
 
 
 class SearchResult(BlockingRows):
@@ -393,5 +916,4 @@ class SearchResult(BlockingRows):
 
     def facets(self) -> Dict[str, SearchFacetResult]:
         """``{name: SearchFacetResult}`` once the hits are read."""
-        return {name: SearchFacetResult(name, raw)
-                for name, raw in (self._finish().get("facets") or {}).items()}
+        return facets_of(self._finish())

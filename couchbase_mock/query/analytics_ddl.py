@@ -41,19 +41,41 @@ class Catalog:
         self.connected: Dict[Tuple[str, str], bool] = {("Default", "Local"): True}
 
     # ---- DDL ---------------------------------------------------------------------
-    def run(self, statement: str, cluster: Any) -> Optional[bool]:
-        """Apply a DDL statement (True), or None when ``statement`` is not DDL."""
+    def split_use(self, statement: str) -> Tuple[Optional[str], str]:
+        """``USE dataverse; statement`` -> (the dataverse, which must exist; the statement);
+        a statement without USE -> (None, statement)."""
+        m = re.fullmatch(rf"\s*USE\s+(?P<dv>{_PATH})\s*;\s*(?P<rest>.*)", statement,
+                         re.IGNORECASE | re.DOTALL)
+        if m is None:
+            return None, statement
+        name = "/".join(_parts(m.group("dv")))
+        self.require_dataverse(name)
+        return name, m.group("rest")
+
+    def require_dataverse(self, name: str) -> None:
+        if name not in self.dataverses:
+            raise QueryError(24034, f"Cannot find dataverse with name {name}", 400)
+
+    def run(self, statement: str, cluster: Any, dataverse: Optional[str] = None) -> Optional[bool]:
+        """Apply a DDL statement (True), or None when ``statement`` is not DDL. Unqualified
+        names are in ``dataverse`` (that of a ``USE``; default: ``Default``)."""
         text = statement.strip().rstrip(";").strip()
         for pattern, handler in self._RULES:
             m = re.fullmatch(pattern, text, re.IGNORECASE | re.DOTALL)
             if m:
-                handler(self, m, cluster)
+                self._current = dataverse or "Default"
+                try:
+                    handler(self, m, cluster)
+                finally:
+                    self._current = "Default"
                 return True
         return None
 
+    _current = "Default"
+
     def _dataverse_of(self, parts: List[str]) -> Tuple[str, str]:
         if len(parts) == 1:
-            return "Default", parts[0]
+            return self._current, parts[0]
         return "/".join(parts[:-1]), parts[-1]
 
     def _create_dataverse(self, m: Any, cluster: Any) -> None:
@@ -79,7 +101,12 @@ class Catalog:
 
     def _create_dataset(self, m: Any, cluster: Any) -> None:
         dv, ds = self._dataverse_of(_parts(m.group("name")))
-        bucket = _unq(m.group("bucket"))
+        source = _parts(m.group("bucket"))
+        if len(source) not in (1, 3):
+            raise QueryError(24000, f"Syntax error: a dataset is ON a bucket or bucket.scope.collection, "
+                                    f"got {m.group('bucket')}", 400)
+        bucket = source[0]
+        scope, coll = (source[1], source[2]) if len(source) == 3 else ("_default", "_default")
         if dv not in self.dataverses:
             raise QueryError(24034, f"Cannot find dataverse with name {dv}", 400)
         if (dv, ds) in self.datasets:
@@ -88,7 +115,10 @@ class Catalog:
             raise QueryError(24040, f"A dataset with name {ds} already exists in dataverse {dv}", 400)
         if bucket not in cluster.buckets:
             raise QueryError(24000, f"Bucket {bucket} does not exist", 400)
+        if cluster.buckets[bucket].store.manifest.cid(scope, coll)[0] is None:
+            raise QueryError(24000, f"Collection {bucket}.{scope}.{coll} does not exist", 400)
         self.datasets[(dv, ds)] = {"DataverseName": dv, "DatasetName": ds, "BucketName": bucket,
+                                   "ScopeName": scope, "CollectionName": coll,
                                    "LinkName": "Local", "Condition": (m.group("cond") or "").strip() or None}
 
     def _drop_dataset(self, m: Any, cluster: Any) -> None:
@@ -139,7 +169,7 @@ class Catalog:
          _create_dataverse),
         (rf"DROP\s+(?:DATAVERSE|SCOPE)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?", _drop_dataverse),
         (rf"CREATE\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_PATH})\s+ON\s+"
-         rf"(?P<bucket>{_ID})(?:\s+WHERE\s+(?P<cond>.+))?", _create_dataset),
+         rf"(?P<bucket>{_PATH})(?:\s+WHERE\s+(?P<cond>.+))?", _create_dataset),
         (rf"DROP\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?",
          _drop_dataset),
         (rf"CREATE\s+INDEX\s+(?P<name>{_ID})(?P<ine>\s+IF\s+NOT\s+EXISTS)?\s+ON\s+(?P<on>{_PATH})\s*"
@@ -156,9 +186,13 @@ class Catalog:
             return [dict(v) for v in self.datasets.values()]
         return [dict(v) for v in self.indexes.values()]
 
-    def bucket_of(self, dataverse: str, dataset: str) -> Optional[str]:
+    def source_of(self, dataverse: str, dataset: str) -> Optional[List[str]]:
+        """``[bucket, scope, collection]`` a dataset reads, or None if there is no such dataset."""
         entry = self.datasets.get((dataverse, dataset))
-        return None if entry is None else entry["BucketName"]
+        if entry is None:
+            return None
+        return [entry["BucketName"], entry.get("ScopeName", "_default"),
+                entry.get("CollectionName", "_default")]
 
 
 class MetadataKeyspace:

@@ -36,7 +36,15 @@ from couchbase_mock.query.errors import (
     TIMEOUT,
     QueryError,
 )
-from couchbase_mock.query.evaluator import Params, Row, check_expr, evaluate, has_aggregate
+from couchbase_mock.query.evaluator import (
+    Accumulator,
+    Params,
+    Row,
+    check_expr,
+    children,
+    evaluate,
+    has_aggregate,
+)
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
 from couchbase_mock.query.parser import parse
 from couchbase_mock.query.values import MISSING, canonical, collate, is_number, truthy
@@ -93,6 +101,7 @@ class Options:
         self.readonly = readonly
         self.analytics = analytics
         self.preserve_expiry = preserve_expiry
+        self.dataverse: Optional[str] = None  # analytics: the dataverse unqualified names are in
         self.started = time.monotonic()
 
     @property
@@ -162,8 +171,15 @@ class QueryService:
             return self._plan(entry.statement, opts, entry.query_context)
         if statement is None:
             raise QueryError(1050, "No statement or prepared value", 400)
-        if opts.analytics and self.analytics_catalog.run(statement, self.cluster):
-            return Execution(opts)  # analytics DDL: applied, no rows
+        if opts.analytics:
+            dataverse, statement = self.analytics_catalog.split_use(statement)
+            if dataverse is None and opts.query_context is not None:
+                # a scope's query context names the dataverse `bucket`.`scope`
+                dataverse = "/".join(p for p in opts.query_context if p)
+                self.analytics_catalog.require_dataverse(dataverse)
+            opts.dataverse = dataverse
+            if self.analytics_catalog.run(statement, self.cluster, dataverse):
+                return Execution(opts)  # analytics DDL: applied, no rows
         stmt = parse(statement)
         if isinstance(stmt, N.Prepare):
             if opts.analytics:
@@ -172,7 +188,31 @@ class QueryService:
         if isinstance(stmt, N.Execute):
             entry = self._lookup_prepared(stmt.name, None)
             return self._plan(entry.statement, opts, entry.query_context)
+        if isinstance(stmt, N.Explain):
+            if opts.analytics:
+                raise QueryError(24000, "Syntax error: EXPLAIN is not supported by analytics", 400)
+            return self._explain(stmt, opts)
         return self._plan(stmt, opts, opts.query_context)
+
+    def _explain(self, stmt: N.Explain, opts: Options) -> Execution:
+        """One row: the plan of the statement (checked as a dry run: keyspaces, indexes)
+        and its text, as the server answers EXPLAIN."""
+        probe = self._plan(stmt.statement, Options(opts.params, opts.query_context), opts.query_context,
+                           dry_run=True)
+        inner = stmt.statement
+        children: List[Dict[str, Any]] = []
+        ks = getattr(inner, "keyspace", None)
+        if isinstance(ks, N.KeyspaceRef):
+            resolved = self._keyspace(ks, opts, opts.query_context)
+            children.append({"#operator": "PrimaryScan3", "bucket": resolved.bucket.name
+                             if hasattr(resolved, "bucket") else "", "keyspace": resolved.path,
+                             "using": "gsi"})
+            children.append({"#operator": "Fetch", "keyspace": resolved.path})
+        children.append({"#operator": type(inner).__name__, "signature": probe.signature})
+        ex = Execution(opts)
+        ex.signature = "json"
+        ex.rows = iter([{"plan": {"#operator": "Sequence", "~children": children}, "text": stmt.text}])
+        return ex
 
     def _lookup_prepared(self, name: str, encoded_plan: Optional[str]) -> Prepared:
         entry = self.prepared.get(name)
@@ -217,11 +257,15 @@ class QueryService:
             parts = list(ref.parts)
             if len(parts) == 2 and parts[0].lower() == "metadata" and ref.namespace is None:
                 return MetadataKeyspace(self.analytics_catalog, parts[1].lower())  # type: ignore[return-value]
-            dataverse, dataset = (("Default", parts[0]) if len(parts) == 1
+            dataverse, dataset = ((opts.dataverse or "Default", parts[0]) if len(parts) == 1
                                   else ("/".join(parts[:-1]), parts[-1]))
-            bucket = self.analytics_catalog.bucket_of(dataverse, dataset)
-            if bucket is not None:
-                ref = N.KeyspaceRef(None, [bucket], ref.alias)
+            source = self.analytics_catalog.source_of(dataverse, dataset)
+            if source is not None:
+                ref = N.KeyspaceRef(None, source, ref.alias)
+            elif len(parts) == 1 and opts.dataverse is not None:
+                raise QueryError(24045, f"Cannot find dataset with name {dataset} in dataverse "
+                                        f"{dataverse}", 400)
+            qc = None
         return resolve(self.cluster, ref, qc, analytics=opts.analytics)
 
     def _require_index(self, ks: Keyspace, where: Optional[N.Expr], alias: str) -> None:
@@ -260,18 +304,21 @@ class QueryService:
 
     # ------------------------------------------------------------------ SELECT
     def _plan_select(self, sel: N.Select, opts: Options) -> Execution:
+        sqlpp = opts.analytics
         for term in sel.projection:
-            check_expr(term.expr, True)
-        check_expr(sel.where, False)
-        check_expr(sel.use_keys, False)
-        check_expr(sel.from_expr, False)
+            check_expr(term.expr, True, sqlpp)
+        check_expr(sel.where, False, sqlpp)
+        check_expr(sel.use_keys, False, sqlpp)
+        check_expr(sel.from_expr, False, sqlpp)
+        for term, _alias in sel.from_more:
+            check_expr(term, False, sqlpp)
         for e in sel.group_by:
-            check_expr(e, False)
-        check_expr(sel.having, True)
+            check_expr(e, False, sqlpp)
+        check_expr(sel.having, True, sqlpp)
         for e, _desc in sel.order_by:
-            check_expr(e, True)
+            check_expr(e, True, sqlpp)
         for e in (sel.limit, sel.offset):
-            check_expr(e, False)
+            check_expr(e, False, sqlpp)
         ks = self._keyspace(sel.keyspace, opts, opts.query_context) if sel.keyspace else None
         alias = sel.keyspace.default_alias if sel.keyspace else sel.from_alias
         if ks is not None and sel.use_keys is None and not opts.analytics:
@@ -303,18 +350,39 @@ class QueryService:
             ex.processed += 1
             yield Row({alias: item}, {}, alias)
 
+    def _product_source(self, terms: List[Tuple[N.Expr, str]], ex: Execution) -> Iterator[Row]:
+        """``FROM e1 AS a, e2 AS b, ...``: one row per combination of the terms' elements."""
+        lists = []
+        for expr, alias in terms:
+            value = evaluate(expr, Row({}), ex.opts.params)
+            if value is MISSING:
+                return
+            lists.append((alias, value if isinstance(value, list) else [value]))
+        aliases = [a for a, _ in lists]
+        for combo in itertools.product(*(values for _, values in lists)):
+            ex.tick()
+            ex.processed += 1
+            yield Row(dict(zip(aliases, combo)), {}, None)
+
     def _select_rows(self, sel: N.Select, ks: Optional[Keyspace], alias: Optional[str],
                      ex: Execution) -> Iterator[Any]:
         params = ex.opts.params
-        rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex) if sel.from_expr is None else \
-            self._expr_source(sel.from_expr, alias or "", ex)
+        if sel.from_expr is None:
+            rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex)
+        elif sel.from_more:
+            rows = self._product_source([(sel.from_expr, alias or "")] + sel.from_more, ex)
+            alias = None  # several aliases: none is the default
+        else:
+            rows = self._expr_source(sel.from_expr, alias or "", ex)
         if sel.where is not None:
             where = sel.where
             rows = (r for r in rows if truthy(evaluate(where, r, params)))
         aggregating = (bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection)
                        or has_aggregate(sel.having) or any(has_aggregate(e) for e, _ in sel.order_by))
         if aggregating:
-            rows = _group(rows, sel.group_by, alias, params)
+            calls = _aggregate_calls([t.expr for t in sel.projection] + [sel.having]
+                                     + [e for e, _ in sel.order_by])
+            rows = _group(rows, sel.group_by, alias, params, calls)
             if sel.having is not None:
                 having = sel.having
                 rows = (r for r in rows if truthy(evaluate(having, r, params)))
@@ -680,17 +748,46 @@ def _aliases(sel: N.Select, out: Any) -> Optional[Dict[str, Any]]:
     return {k: v for k, v in out.items() if k in named} or None
 
 
-def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Optional[str], params: Params) -> Iterator[Row]:
-    groups: Dict[str, List[Row]] = {}
+def _aggregate_calls(exprs: List[Optional[N.Expr]]) -> List[N.Call]:
+    """The aggregate calls in ``exprs`` (not inside another aggregate: that is refused earlier)."""
+    out: List[N.Call] = []
+
+    def walk(e: Optional[N.Expr]) -> None:
+        if e is None:
+            return
+        if isinstance(e, N.Call) and e.is_aggregate:
+            out.append(e)
+            return
+        for c in children(e):
+            walk(c)
+
+    for e in exprs:
+        walk(e)
+    return out
+
+
+def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Optional[str], params: Params,
+           calls: List[N.Call]) -> Iterator[Row]:
+    """One row per group, its aggregates computed as the rows stream by (a group keeps its first
+    row and one accumulator per aggregate call, not its rows)."""
+    groups: Dict[str, Tuple[Row, List[Accumulator]]] = {}
     for r in rows:
         k = canonical([evaluate(e, r, params) for e in keys]) if keys else ""
-        groups.setdefault(k, []).append(r)
+        entry = groups.get(k)
+        if entry is None:
+            entry = groups[k] = (r, [Accumulator(c) for c in calls])
+        for acc in entry[1]:
+            acc.add(r, params)
     if not keys and not groups:
-        groups[""] = []
-    for members in groups.values():
-        first = members[0] if members else Row({}, {}, None)
-        g = Row(first.env, first.metas, first.default if members else None)
-        g.group = members
+        groups[""] = (Row({}, {}, None), [Accumulator(c) for c in calls])
+        empty = True
+    else:
+        empty = False
+    for first, accs in groups.values():
+        g = Row(first.env, first.metas, None if empty else first.default)
+        g.group = []
+        for acc in accs:
+            g.cache[id(acc.call)] = acc.result()
         yield g
 
 

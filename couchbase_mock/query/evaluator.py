@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
-from couchbase_mock.query.functions import FUNCTIONS
+from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
 from couchbase_mock.query.values import (
     MISSING,
     canonical,
@@ -27,7 +27,7 @@ from couchbase_mock.query.values import (
     truthy,
 )
 
-__all__ = ["Row", "Params", "evaluate", "check_expr", "has_aggregate"]
+__all__ = ["Row", "Params", "Accumulator", "evaluate", "check_expr", "children", "has_aggregate"]
 
 MISSING_PARAM = 5010
 
@@ -182,6 +182,66 @@ def _aggregate(call: N.Call, row: Row, params: Params) -> Any:
     return result
 
 
+class Accumulator:
+    """One aggregate call over a group, fed row by row (what :func:`_aggregate` computes from a
+    group's rows, without keeping them): only DISTINCT and ARRAY_AGG keep values."""
+
+    __slots__ = ("call", "count", "numbers", "total", "best", "values", "seen")
+
+    def __init__(self, call: N.Call) -> None:
+        self.call = call
+        self.count = 0  # values counted (rows for COUNT(*))
+        self.numbers = 0
+        self.total: Any = 0
+        self.best: Any = MISSING
+        self.values: List[Any] = []
+        self.seen: Optional[Dict[str, Any]] = {} if call.distinct else None
+
+    def add(self, row: Row, params: Params) -> None:
+        call = self.call
+        if call.star:
+            self.count += 1
+            return
+        v = evaluate(call.args[0], row, params)
+        if v is MISSING or v is None:
+            return
+        if self.seen is not None:
+            k = canonical(v)
+            if k in self.seen:
+                return
+            self.seen[k] = v
+        name = call.name
+        self.count += 1
+        if is_number(v):
+            self.numbers += 1
+            if name in ("SUM", "AVG"):
+                self.total += v
+        if name in ("MIN", "MAX"):
+            if self.best is MISSING or (sort_key(v) < sort_key(self.best) if name == "MIN"
+                                        else sort_key(v) > sort_key(self.best)):
+                self.best = v
+        elif name == "ARRAY_AGG":
+            self.values.append(v)
+
+    def result(self) -> Any:
+        call, name = self.call, self.call.name
+        if call.star or name == "COUNT":
+            return self.count
+        if name == "COUNTN":
+            return self.numbers
+        if name in ("SUM", "AVG"):
+            if not self.numbers:
+                return None
+            total = self.total
+            if name == "AVG":
+                return number(total / self.numbers)
+            return number(total) if isinstance(total, float) else total
+        if name in ("MIN", "MAX"):
+            return None if self.best is MISSING else self.best
+        values = sorted(self.values, key=sort_key) if call.distinct else self.values
+        return values if values else None
+
+
 def _meta(call: N.Call, row: Row, params: Params) -> Any:
     if call.args:
         arg = call.args[0]
@@ -286,7 +346,7 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
             return _aggregate(call, row, params)
         if call.name == "META":
             return _meta(call, row, params)
-        fn = FUNCTIONS[call.name][2]
+        fn = (FUNCTIONS.get(call.name) or ANALYTICS_FUNCTIONS[call.name])[2]
         return fn([evaluate(a, row, params) for a in call.args])
     if t is N.ArrayLit:
         return [v for v in (evaluate(x, row, params) for x in e.items) if v is not MISSING]  # type: ignore
@@ -340,8 +400,9 @@ def children(e: N.Expr) -> List[N.Expr]:
     return []
 
 
-def check_expr(e: Optional[N.Expr], aggregates_allowed: bool) -> None:
-    """Reject unknown functions, wrong argument counts and misplaced aggregates (planning errors)."""
+def check_expr(e: Optional[N.Expr], aggregates_allowed: bool, analytics: bool = False) -> None:
+    """Reject unknown functions, wrong argument counts and misplaced aggregates (planning errors);
+    ``analytics``: the analytics service's own functions (RANGE, SLEEP) are known too."""
     if e is None:
         return
     if isinstance(e, N.Call):
@@ -351,20 +412,20 @@ def check_expr(e: Optional[N.Expr], aggregates_allowed: bool) -> None:
             if not e.star and len(e.args) != 1:
                 raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
             for a in e.args:
-                check_expr(a, False)
+                check_expr(a, False, analytics)
             return
         if e.name == "META":
             if len(e.args) > 1:
                 raise QueryError(3000, "Incorrect number of arguments to function meta.", 400)
             return
-        spec = FUNCTIONS.get(e.name)
+        spec = FUNCTIONS.get(e.name) or (ANALYTICS_FUNCTIONS.get(e.name) if analytics else None)
         if spec is None:
             raise QueryError(3000, f"Invalid function {e.name.lower()}.", 400)
         lo, hi, _fn = spec
         if len(e.args) < lo or (hi is not None and len(e.args) > hi):
             raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
     for c in children(e):
-        check_expr(c, aggregates_allowed)
+        check_expr(c, aggregates_allowed, analytics)
 
 
 def has_aggregate(e: Optional[N.Expr]) -> bool:

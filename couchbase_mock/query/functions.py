@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from couchbase_mock.query.values import MISSING, equal, is_number, number, type_name
 
-__all__ = ["FUNCTIONS"]
+__all__ = ["FUNCTIONS", "ANALYTICS_FUNCTIONS"]
 
 
 def _strict(*types: Callable[[Any], bool]) -> Callable[[Callable[..., Any]], Callable[[List[Any]], Any]]:
@@ -183,4 +183,33 @@ FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
     "IFNULL": (2, None, _ifnull),
     "IFMISSINGORNULL": (2, None, _ifmissingornull),
     "COALESCE": (2, None, _ifmissingornull),
+}
+
+
+SLEEP_MAX = 10.0  # seconds: the mock's cap on analytics SLEEP (it holds the mock's service loop)
+
+
+def _range(start: Any, end: Any) -> Any:
+    """Analytics ``RANGE(start, end)``: the integers from ``start`` to ``end``, both included."""
+    if not (float(start).is_integer() and float(end).is_integer()):
+        return None
+    r = range(int(start), int(end) + 1)
+    return list(r) if len(r) <= ARRAY_RANGE_MAX else None
+
+
+def _sleep(args: List[Any]) -> Any:
+    """Analytics ``SLEEP(value, ms)``: ``value`` after ``ms`` milliseconds (at most SLEEP_MAX
+    seconds; the mock's services are single-threaded, so other requests wait meanwhile)."""
+    value, ms = args
+    if is_number(ms) and ms > 0:
+        import time
+
+        time.sleep(min(float(ms) / 1000.0, SLEEP_MAX))
+    return value
+
+
+# Functions of the analytics service (SQL++) that N1QL does not have.
+ANALYTICS_FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
+    "RANGE": (2, 2, _strict(_num)(_range)),
+    "SLEEP": (2, 2, _sleep),
 }

@@ -13,7 +13,7 @@ import json
 import zlib
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from couchbase_mock.query.errors import KEYSPACE_NOT_FOUND, QueryError
+from couchbase_mock.query.errors import KEYSPACE_NOT_FOUND, SCOPE_NOT_FOUND, QueryError
 from couchbase_mock.query.nodes import KeyspaceRef
 from couchbase_mock.store import Doc
 
@@ -164,7 +164,9 @@ def resolve(cluster: Any, ref: KeyspaceRef, query_context: Optional[Tuple[str, O
     b = cluster.buckets.get(bucket)
     if b is None:
         raise _not_found(shown if analytics else f"default:{shown}", analytics)
-    cid, _scope_ok = b.store.manifest.cid(scope, coll)
+    cid, scope_ok = b.store.manifest.cid(scope, coll)
+    if cid is None and not scope_ok and not analytics:
+        raise QueryError(SCOPE_NOT_FOUND, f"Scope not found in CB datastore default:{bucket}.{scope}", 500)
     if cid is None:
         raise _not_found(shown if analytics else f"default:{shown}", analytics)
     return Keyspace(b, scope, coll, cid)

@@ -139,6 +139,8 @@ class Select(Statement):
     use_keys: Optional[Expr] = None
     from_expr: Optional[Expr] = None  # FROM <expression> AS alias (an expression term)
     from_alias: Optional[str] = None
+    # further comma-joined expression terms: FROM e1 AS a, e2 AS b (a cross product)
+    from_more: List[Tuple[Expr, str]] = field(default_factory=list)
     where: Optional[Expr] = None
     group_by: List[Expr] = field(default_factory=list)
     having: Optional[Expr] = None
@@ -212,6 +214,12 @@ class Prepare(Statement):
     name: Optional[str]
     statement: Statement
     text: str  # the statement text after PREPARE [name FROM|AS]
+
+
+@dataclass
+class Explain(Statement):
+    statement: Statement
+    text: str  # the statement text after EXPLAIN
 
 
 @dataclass

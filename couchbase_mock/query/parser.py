@@ -113,6 +113,11 @@ class _Parser:
         elif t.is_kw("EXECUTE"):
             self.advance()
             stmt = N.Execute(self.name_token())
+        elif t.is_kw("EXPLAIN"):
+            self.advance()
+            start = self.tok.pos
+            inner = self._dml_or_select()
+            stmt = N.Explain(inner, self.src[start:self.tok.pos].strip().rstrip(";").strip())
         else:
             raise self.fail()
         self.accept_op(";")
@@ -136,19 +141,22 @@ class _Parser:
             name = self.name_token()
             self.advance()
         start = self.tok.pos
-        t = self.tok
-        if t.is_kw("SELECT"):
-            inner: N.Statement = self.select()
-        elif t.is_kw("INSERT", "UPSERT"):
-            inner = self.insert()
-        elif t.is_kw("DELETE"):
-            inner = self.delete()
-        elif t.is_kw("UPDATE"):
-            inner = self.update()
-        else:
-            raise self.fail()
+        inner = self._dml_or_select()
         end = self.tok.pos
         return N.Prepare(name, inner, self.src[start:end].strip().rstrip(";").strip())
+
+    def _dml_or_select(self) -> N.Statement:
+        """The statement PREPARE and EXPLAIN take: SELECT, INSERT/UPSERT, DELETE or UPDATE."""
+        t = self.tok
+        if t.is_kw("SELECT"):
+            return self.select()
+        if t.is_kw("INSERT", "UPSERT"):
+            return self.insert()
+        if t.is_kw("DELETE"):
+            return self.delete()
+        if t.is_kw("UPDATE"):
+            return self.update()
+        raise self.fail()
 
     def select(self) -> N.Select:
         self.expect_kw("SELECT")
@@ -174,6 +182,11 @@ class _Parser:
                 if not self.accept_kw("AS") and not self.at_ident():
                     raise self.fail()
                 sel.from_alias = self.ident()
+                while self.accept_op(","):  # FROM e1 AS a, e2 AS b: the cross product of the terms
+                    term = self.expr()
+                    if not self.accept_kw("AS") and not self.at_ident():
+                        raise self.fail()
+                    sel.from_more.append((term, self.ident()))
                 return self._select_tail(sel)
             sel.keyspace = self.keyspace_ref(alias=True)
             if self.accept_kw("USE"):

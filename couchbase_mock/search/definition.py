@@ -10,6 +10,11 @@ The mock understands the parts of a definition that decide *what* is indexed:
   ``type``): a document whose type field names an enabled type mapping is
   indexed with that mapping; others fall back to the default mapping.
 
+* ``params.doc_config.mode`` ``scope.collection.type_field`` (or ``scope.collection``): a
+  collection-aware index. Type mappings are named ``scope.collection`` (every document of
+  that collection) or ``scope.collection.<type>``; only the collections they name are
+  indexed, and every hit carries the field ``_$c`` (its collection), as the server's.
+
 Everything else (analyzers, store options, plan parameters) is kept and
 echoed back but does not change behaviour: every string is analyzed with the
 standard analyzer, every number is indexed, every field is stored.
@@ -18,7 +23,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from typing import Any, Dict, Iterable, List, Optional, Set
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 __all__ = ["DefinitionError", "TypeMapping", "IndexDefinition"]
 
@@ -85,6 +90,15 @@ class IndexDefinition:
         self.type_field = type_field
         self.raw = raw
         self.uuid = uuid.uuid4().hex[:16]
+        mode = ((raw.get("params") or {}).get("doc_config") or {}).get("mode", "")
+        self.collection_mode = isinstance(mode, str) and mode.startswith("scope.collection")
+        # the (scope, collection) pairs a collection-aware index reads
+        self.collections: Set[Tuple[str, str]] = set()
+        if self.collection_mode:
+            for name in types:
+                parts = name.split(".")
+                if len(parts) >= 2:
+                    self.collections.add((parts[0], parts[1]))
 
     @classmethod
     def parse(cls, name: str, body: Any) -> "IndexDefinition":
@@ -131,8 +145,21 @@ class IndexDefinition:
         return cls.parse(name, {"type": "fulltext-index", "name": name, "sourceType": "gocbcore",
                                 "sourceName": bucket, "params": {"mapping": mapping}})
 
-    def mapping_for(self, doc: Any) -> Optional[TypeMapping]:
-        """The mapping that indexes ``doc`` (a parsed JSON value), or None to skip it."""
+    def mapping_for(self, doc: Any, scope: str = "_default",
+                    collection: str = "_default") -> Optional[TypeMapping]:
+        """The mapping that indexes ``doc`` (a parsed JSON value) of ``scope.collection``, or None
+        to skip it."""
+        if self.collection_mode:
+            prefix = f"{scope}.{collection}"
+            mapping = None
+            if isinstance(doc, dict) and f"{prefix}.{doc.get(self.type_field)}" in self.types:
+                mapping = self.types[f"{prefix}.{doc.get(self.type_field)}"]
+            elif prefix in self.types:
+                mapping = self.types[prefix]
+            if mapping is not None:
+                return mapping if mapping.enabled else None
+            if (scope, collection) != ("_default", "_default"):
+                return None
         if self.types and isinstance(doc, dict):
             mapping = self.types.get(str(doc.get(self.type_field)))
             if mapping is not None:

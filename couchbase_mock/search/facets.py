@@ -27,7 +27,7 @@ class Facet:
         field = raw.get("field")
         if not isinstance(field, str) or not field:
             raise QueryError(f"facet {name!r} needs a field")
-        size = raw.get("size", 10)
+        size = raw.get("size", 0)  # bleve's default: no buckets, only the totals
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise QueryError(f"facet {name!r}: size must be a non-negative integer")
         self.name = name

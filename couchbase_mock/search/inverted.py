@@ -70,6 +70,7 @@ class InvertedIndex:
         self.dates: Dict[str, Dict[str, List[float]]] = {}
         self.stored: Dict[str, Dict[str, List[Any]]] = {}
         self._versions: Dict[str, int] = {}
+        self.collection: Dict[str, str] = {}  # doc id -> the collection it was read from
         self._doc_terms: Dict[str, Set[Tuple[str, str]]] = {}
         self._fingerprint: Any = None
         self._next_expiry = 0.0
@@ -112,17 +113,31 @@ class InvertedIndex:
         return self.lengths.get(field, {}).get(doc_id, 1)
 
     # ------------------------------------------------------------------ maintenance
+    def _sources(self, store: Any) -> Dict[int, Tuple[str, str]]:
+        """Collection id -> (scope, collection) of the collections this index reads."""
+        if not self.definition.collection_mode:
+            return {DEFAULT_CID: ("_default", "_default")}
+        out: Dict[int, Tuple[str, str]] = {}
+        for scope, (_sid, colls) in store.manifest.scopes.items():
+            for coll, cid in colls.items():
+                if (scope, coll) in self.definition.collections or (scope, coll) == ("_default", "_default"):
+                    out[cid] = (scope, coll)
+        return out
+
     def sync(self, store: Any) -> None:
         """Catch up with ``store`` (a ``BucketStore``): index new or changed documents of
-        the default collection, drop deleted and expired ones."""
+        the collections the index reads (the default one unless it is collection-aware),
+        drop deleted and expired ones. A key present in two indexed collections is indexed
+        once (the later scanned)."""
         now = store.clock.now()
-        fingerprint = (sum(store.vb_seqno), len(store.docs))
+        fingerprint = (sum(store.vb_seqno), len(store.docs), store.manifest.uid)
         if fingerprint == self._fingerprint and not (self._next_expiry and now >= self._next_expiry):
             return
+        sources = self._sources(store)
         seen: Set[str] = set()
         next_expiry = 0.0
         for (cid, key), doc in list(store.docs.items()):
-            if cid != DEFAULT_CID or doc.deleted:
+            if cid not in sources or doc.deleted:
                 continue
             if doc.expiry and doc.expiry <= now:
                 continue
@@ -130,7 +145,7 @@ class InvertedIndex:
             seen.add(doc_id)
             if doc.expiry:
                 next_expiry = doc.expiry if not next_expiry else min(next_expiry, doc.expiry)
-            if self._versions.get(doc_id) == doc.cas:
+            if self._versions.get(doc_id) == doc.cas and self.collection.get(doc_id) == sources[cid][1]:
                 continue
             self.remove(doc_id)
             if doc.datatype & 1 or doc.value[:1] in (b"{", b"["):
@@ -138,18 +153,19 @@ class InvertedIndex:
                     parsed = json.loads(doc.value)
                 except ValueError:
                     continue
-                if self.add(doc_id, parsed):
+                if self.add(doc_id, parsed, *sources[cid]):
                     self._versions[doc_id] = doc.cas
         for doc_id in [d for d in self._versions if d not in seen]:
             self.remove(doc_id)
         self._fingerprint = fingerprint
         self._next_expiry = next_expiry
 
-    def add(self, doc_id: str, doc: Any) -> bool:
-        """Index one parsed JSON document; False when its mapping excludes it."""
-        mapping: Optional[TypeMapping] = self.definition.mapping_for(doc)
+    def add(self, doc_id: str, doc: Any, scope: str = "_default", collection: str = "_default") -> bool:
+        """Index one parsed JSON document of ``scope.collection``; False when its mapping excludes it."""
+        mapping: Optional[TypeMapping] = self.definition.mapping_for(doc, scope, collection)
         if mapping is None or not isinstance(doc, dict):
             return False
+        self.collection[doc_id] = collection
         stored: Dict[str, List[Any]] = {}
         for path, value, arrays in _leaves(doc, "", ()):
             if not mapping.wants(path):
@@ -185,6 +201,7 @@ class InvertedIndex:
     def remove(self, doc_id: str) -> None:
         """Forget one document (no-op if it is not indexed)."""
         self._versions.pop(doc_id, None)
+        self.collection.pop(doc_id, None)
         stored = self.stored.pop(doc_id, None)
         if stored is None:
             return

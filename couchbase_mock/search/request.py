@@ -3,12 +3,16 @@ inverted index, and rendering the server's response (possibly in chunks).
 
 Body fields understood: ``query`` (required), ``size``/``limit`` (default 10),
 ``from``/``skip``, ``fields`` (``["*"]`` for all), ``sort``, ``facets``,
-``score: "none"``, ``includeLocations``; ``explain``, ``highlight``, ``ctl``,
-``collections``, ``indexName`` and unknown keys are accepted and ignored.
+``score: "none"``, ``includeLocations`` and ``highlight`` (hits carry term locations
+only when one of them is given; ``highlight`` adds ``fragments``: the field's text with
+the matched terms marked), ``collections`` (hits of those collections only, for a
+collection-aware index); ``explain``, ``ctl``, ``indexName`` and unknown keys are
+accepted and ignored.
 
 Sort specs: strings ``"_score"``, ``"-_score"``, ``"_id"``, ``"-_id"``,
 ``"field"``, ``"-field"``, or objects ``{"by": "score"|"id"|"field",
-"field": ..., "desc": bool, "missing": "first"|"last"}``.  The default is
+"field": ..., "desc": bool, "missing": "first"|"last"}`` or ``{"by": "geo_distance",
+"field": ..., "location": [lon, lat], "unit": "km"}``.  The default is
 ``["-_score"]``; ties are always broken by document id, ascending.  Field
 sorts compare the first stored value, numbers before strings, documents
 without the field last (unless ``missing: "first"``).
@@ -16,8 +20,9 @@ without the field last (unless ``missing: "first"``).
 from __future__ import annotations
 
 import json
+import math
 import time
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from .facets import Facet, parse_facets
 from .inverted import InvertedIndex
@@ -41,7 +46,7 @@ def _count(body: Dict[str, Any], names: Tuple[str, ...], default: int) -> int:
 
 
 class _Sort:
-    __slots__ = ("by", "field", "desc", "missing_first")
+    __slots__ = ("by", "field", "desc", "missing_first", "origin", "unit")
 
     def __init__(self, spec: Any) -> None:
         self.field = ""
@@ -55,8 +60,13 @@ class _Sort:
             self.field = name
         elif isinstance(spec, dict):
             self.by = spec.get("by", "field")
-            if self.by not in ("score", "id", "field"):
+            if self.by not in ("score", "id", "field", "geo_distance"):
                 raise QueryError(f"unsupported sort by {self.by!r}")
+            if self.by == "geo_distance":
+                self.origin = _point(spec.get("location"))
+                self.unit = _UNITS.get(str(spec.get("unit") or "m").lower())
+                if self.unit is None:
+                    raise QueryError(f"unknown distance unit {spec.get('unit')!r}")
             self.desc = bool(spec.get("desc", False))
             self.field = spec.get("field") or ""
             if self.by == "field" and (not isinstance(self.field, str) or not self.field):
@@ -71,10 +81,13 @@ class _Sort:
         if self.by == "id":
             return doc_id
         values = index.stored.get(doc_id, {}).get(self.field)
+        if self.by == "geo_distance":
+            point = _doc_point(index.stored.get(doc_id, {}), self.field)
+            return None if point is None else _haversine(self.origin, point) / self.unit
         return values[0] if values else None
 
     def key(self, value: Any) -> Tuple[int, int, Any]:
-        if self.by != "field":
+        if self.by not in ("field", "geo_distance"):
             return (0, 0, value)
         present = value is not None and not isinstance(value, (dict, list))
         missing_rank = (0 if present else 1) if not self.missing_first else (1 if present else 0)
@@ -92,6 +105,45 @@ class _Sort:
         if self.by == "score":
             return "_score"
         return "" if value is None else str(value)
+
+
+_UNITS = {"m": 1.0, "meters": 1.0, "km": 1000.0, "kilometers": 1000.0, "mi": 1609.344, "miles": 1609.344,
+          "yd": 0.9144, "yards": 0.9144, "ft": 0.3048, "feet": 0.3048, "in": 0.0254, "inch": 0.0254,
+          "cm": 0.01, "centimeters": 0.01, "mm": 0.001, "millimeters": 0.001, "nm": 1852.0,
+          "nauticalmiles": 1852.0}
+
+
+def _point(value: Any) -> Tuple[float, float]:
+    """(lon, lat) of a geo point: ``[lon, lat]``, ``{"lon":, "lat":}`` or ``"lat,lon"``."""
+    try:
+        if isinstance(value, dict):
+            return float(value["lon"]), float(value["lat"])
+        if isinstance(value, list) and len(value) == 2:
+            return float(value[0]), float(value[1])
+        if isinstance(value, str) and "," in value:
+            lat, lon = value.split(",", 1)
+            return float(lon), float(lat)
+    except (KeyError, TypeError, ValueError):
+        pass
+    raise QueryError(f"bad geo point {value!r}")
+
+
+def _doc_point(stored: Dict[str, List[Any]], field: str) -> Optional[Tuple[float, float]]:
+    """The geo point a document stores at ``field`` (an object with lon/lat, or [lon, lat])."""
+    lon, lat = stored.get(f"{field}.lon"), stored.get(f"{field}.lat")
+    if lon and lat and isinstance(lon[0], (int, float)) and isinstance(lat[0], (int, float)):
+        return float(lon[0]), float(lat[0])
+    values = stored.get(field)
+    if values and len(values) == 2 and all(isinstance(v, (int, float)) for v in values):
+        return float(values[0]), float(values[1])
+    return None
+
+
+def _haversine(a: Tuple[float, float], b: Tuple[float, float]) -> float:
+    """Metres between two (lon, lat) points on the Earth's mean radius."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371008.8 * math.asin(min(1.0, math.sqrt(h)))
 
 
 class SearchRequest:
@@ -119,6 +171,14 @@ class SearchRequest:
         self.facets_json = body.get("facets")
         self.facets: List[Facet] = parse_facets(self.facets_json)
         self.no_score = body.get("score") == "none"
+        collections = body.get("collections")
+        if collections is not None and (not isinstance(collections, list)
+                                        or not all(isinstance(c, str) for c in collections)):
+            raise QueryError("collections must be an array of collection names")
+        self.collections: Optional[Set[str]] = set(collections) if collections else None
+        # bleve reports term locations when asked for them or when highlighting
+        self.highlight = body.get("highlight")
+        self.with_locations = bool(body.get("includeLocations")) or self.highlight is not None
         self.echo = {
             "query": self.query_json, "size": self.size, "from": self.offset,
             "highlight": body.get("highlight"), "fields": fields, "facets": self.facets_json,
@@ -131,6 +191,8 @@ class SearchRequest:
         """Evaluate against ``index`` (``pindex`` names the partition in each hit)."""
         started = time.perf_counter_ns()
         matches = self.query.evaluate(index)
+        if self.collections is not None:
+            matches = {d: m for d, m in matches.items() if index.collection.get(d) in self.collections}
         if self.no_score:
             for m in matches.values():
                 m.score = 0.0
@@ -151,7 +213,7 @@ class SearchRequest:
     def _hit(self, doc_id: str, match: Match, index: InvertedIndex, pindex: str,
              sort: List[Any]) -> Dict[str, Any]:
         hit: Dict[str, Any] = {"index": pindex, "id": doc_id, "score": match.score, "sort": sort}
-        if match.locs:
+        if match.locs and self.with_locations:
             locations: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
             seen = set()
             for term, (field, pos, start, end, apos) in match.locs:
@@ -161,14 +223,49 @@ class SearchRequest:
                 locations.setdefault(field, {}).setdefault(term, []).append(
                     {"pos": pos, "start": start, "end": end, "array_positions": list(apos) if apos else None})
             hit["locations"] = locations
+            if self.highlight is not None:
+                hit["fragments"] = self._fragments(doc_id, index, locations)
+        out: Dict[str, Any] = {}
         if self.fields:
             stored = index.stored.get(doc_id, {})
             wanted = list(stored) if "*" in self.fields else self.fields
             out = {f: (stored[f][0] if len(stored[f]) == 1 else list(stored[f]))
                    for f in wanted if f in stored}
-            if out:
-                hit["fields"] = out
+        if index.definition.collection_mode and doc_id in index.collection:
+            out["_$c"] = index.collection[doc_id]  # a collection-aware index names the hit's collection
+        if out:
+            hit["fields"] = out
         return hit
+
+    def _fragments(self, doc_id: str, index: InvertedIndex,
+                   locations: Dict[str, Dict[str, List[Dict[str, Any]]]]) -> Dict[str, List[str]]:
+        """Highlighted fragments of the matched text fields: the stored text with each matched
+        term wrapped in ``<mark>`` (html, the default style) or ANSI reverse video."""
+        style = (self.highlight or {}).get("style") or "html"
+        wanted = (self.highlight or {}).get("fields")
+        before, after = ("<mark>", "</mark>") if style != "ansi" else ("\x1b[43m", "\x1b[0m")
+        out: Dict[str, List[str]] = {}
+        stored = index.stored.get(doc_id, {})
+        for field, terms in locations.items():
+            if wanted and field not in wanted:
+                continue
+            values = [v for v in stored.get(field, []) if isinstance(v, str)]
+            if not values:
+                continue
+            text = values[0]
+            spans = sorted({(loc["start"], loc["end"]) for locs in terms.values() for loc in locs
+                            if not loc.get("array_positions") or loc["array_positions"][0] == 0})
+            pieces, last = [], 0
+            for start, end in spans:
+                if start < last or end > len(text.encode("utf-8")):
+                    continue
+                raw = text.encode("utf-8")
+                pieces.append(raw[last:start].decode("utf-8", "replace"))
+                pieces.append(before + raw[start:end].decode("utf-8", "replace") + after)
+                last = end
+            pieces.append(text.encode("utf-8")[last:].decode("utf-8", "replace"))
+            out[field] = ["".join(pieces)]
+        return out
 
 
 class SearchOutcome:

@@ -133,7 +133,9 @@ def test_size_from_sort_and_total_hits(index):
 
 
 def test_hit_shape_fields_and_locations(index):
-    res = search(index, {"query": {"match": "spa", "field": "tags"}, "fields": ["name", "tags"]})
+    res = search(index, {"query": {"match": "spa", "field": "tags"}, "fields": ["name", "tags"],
+                         "includeLocations": True})
+    assert "locations" not in search(index, {"query": {"match": "spa", "field": "tags"}})["hits"][0]
     hit = next(h for h in res["hits"] if h["id"] == "swanky")
     assert hit["index"] == "idx_0"
     assert hit["fields"] == {"name": "Swanky Hotel", "tags": ["pool", "spa"]}

@@ -130,19 +130,44 @@ def build_query(args: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> Tuple[str, 
     return "&".join(params), post, opts
 
 
+class _RowCount(int):
+    """The index's row count: an int that can also be called, so both ``total_rows()``
+    (SDK 4.x, a method) and ``total_rows`` (this SDK's earlier attribute) read it."""
+
+    def __call__(self) -> int:
+        return int(self)
+
+
+class _DebugInfo(dict):
+    """The ``debug_info`` trailer: a dict, also callable as SDK 4.x's ``debug_info()``."""
+
+    def __call__(self) -> Dict[str, Any]:
+        return dict(self)
+
+
 class ViewMetaData:
-    """``total_rows`` and the raw trailer of a view response."""
+    """``total_rows()`` and ``debug_info()`` (SDK 4.x methods) of a view response's trailer.
+
+    For this SDK's earlier spelling, ``total_rows`` and ``debug_info`` also read as values:
+    ``meta.total_rows == meta.total_rows()``.
+    """
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self._raw = dict(raw)
-        self.total_rows = raw.get("total_rows")
-        self.debug_info = raw.get("debug_info")
+        total = raw.get("total_rows")
+        self.total_rows: Any = _RowCount(total) if isinstance(total, int) else _none_callable
+        debug = raw.get("debug_info")
+        self.debug_info: Any = _DebugInfo(debug) if isinstance(debug, dict) else _none_callable
 
     def raw(self) -> Dict[str, Any]:
         return dict(self._raw)
 
     def __repr__(self) -> str:
         return f"ViewMetaData(total_rows={self.total_rows})"
+
+
+def _none_callable() -> None:
+    return None
 
 
 class ViewResult(BlockingRows):
@@ -153,7 +178,7 @@ class ViewResult(BlockingRows):
 
     @property
     def total_rows(self) -> Optional[int]:
-        return self.metadata().total_rows
+        return self.metadata().total_rows()
 
     @property
     def indexed_rows(self) -> Optional[int]:

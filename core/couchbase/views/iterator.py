@@ -134,7 +134,7 @@ class View:
                 batch = []
         if batch:
             yield batch
-        self.indexed_rows = result.metadata().total_rows
+        self.indexed_rows = result.metadata().total_rows()
 
     def __iter__(self) -> Iterator[Any]:
         for batch in self._raw_rows():
