@@ -52,7 +52,7 @@ CMAKE_FLAGS = [
 # Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
 # Each must match exactly once. The patch level is part of the cache directory's name, so a
 # changed list builds afresh instead of reusing an unpatched install.
-LCB_PATCH_LEVEL = "p3"
+LCB_PATCH_LEVEL = "p4"
 LCB_PATCHES = [
     # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
     # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
@@ -117,6 +117,98 @@ LCB_PATCHES = [
      "    }\n"
      "    resp.version = 0;\n"
      "    instance->callbacks.pktfwd("),
+    # The threshold-logging tracer (on by default, as in the official SDK) cost about 12k
+    # instructions per key-value operation, a sixth of a small get's client CPU: every span stored
+    # some ten tags (a calloc each, most with a copied key or value) and formatted its local id and
+    # both socket addresses, yet the tracer's reports read only the operation id, local id and the
+    # two sockets (ThresholdLoggingTracer::convert), and only of spans over their threshold. With
+    # that tracer, keep just the tags a report reads, and format the per-connection ones only when
+    # the span can be reported (over its threshold, orphaned, or not the outer span). Reports keep
+    # their content; an external (version 1) tracer or any other tracer still gets every tag.
+    ("src/tracing/span.cc",
+     "LIBCOUCHBASE_API\nuint64_t lcbtrace_now()\n",
+     "/* couchbase-cffi: tags the threshold-logging tracer never reads (see build_lcb.py) */\n"
+     "static bool pycb_tlt_drops_tag(const lcbtrace_TRACER *tracer, const void *extspan, const char *name)\n"
+     "{\n"
+     "    if (extspan != nullptr || tracer == nullptr || tracer->version != 0 ||\n"
+     "        (tracer->flags & LCBTRACE_F_THRESHOLD) == 0 || name == nullptr) {\n"
+     "        return false;\n"
+     "    }\n"
+     "    return strcmp(name, LCBTRACE_TAG_OPERATION_ID) != 0 && "
+     "strcmp(name, LCBTRACE_TAG_LOCAL_ID) != 0 &&\n"
+     "           strcmp(name, LCBTRACE_TAG_LOCAL_ADDRESS) != 0 && "
+     "strcmp(name, LCBTRACE_TAG_LOCAL_PORT) != 0 &&\n"
+     "           strcmp(name, LCBTRACE_TAG_PEER_ADDRESS) != 0 && strcmp(name, LCBTRACE_TAG_PEER_PORT) != 0;\n"
+     "}\n"
+     "\n"
+     "/* couchbase-cffi: whether the threshold-logging tracer may report this span if it finishes at\n"
+     " * now; true for any other tracer and whenever in doubt. */\n"
+     "static bool pycb_tlt_may_report(lcbtrace_SPAN *span, const lcb_settings *settings, uint64_t now)\n"
+     "{\n"
+     "    const lcbtrace_TRACER *tracer = span->m_tracer;\n"
+     "    if (span->m_extspan != nullptr || tracer == nullptr || tracer->version != 0 ||\n"
+     "        (tracer->flags & LCBTRACE_F_THRESHOLD) == 0 || settings == nullptr) {\n"
+     "        return true;\n"
+     "    }\n"
+     "    if (!span->is_outer() || span->m_orphaned || !span->should_finish() ||\n"
+     "        span->service() == LCBTRACE_THRESHOLD__MAX) {\n"
+     "        return true;\n"
+     "    }\n"
+     "    return now < span->m_start || now - span->m_start > settings->tracer_threshold[span->service()];\n"
+     "}\n"
+     "\n"
+     "LIBCOUCHBASE_API\nuint64_t lcbtrace_now()\n"),
+    ("src/tracing/span.cc",
+     "    if (svc != LCBTRACE_THRESHOLD__MAX) {\n"
+     "        span->service(svc);\n"
+     "    }\n",
+     "    if (svc != LCBTRACE_THRESHOLD__MAX) {\n"
+     "        span->service(svc);\n"
+     "    }\n"
+     "    if (pycb_tlt_drops_tag(span->m_tracer, span->m_extspan, LCBTRACE_TAG_COMPONENT)) {\n"
+     "        return; /* couchbase-cffi: none of the system tags is read */\n"
+     "    }\n"),
+    ("src/tracing/span.cc",
+     "        lcbio_CTX *ctx = server->connctx;\n"
+     "        if (ctx) {\n",
+     "        lcbio_CTX *ctx = server->connctx;\n"
+     "        uint64_t now = lcbtrace_now();\n"
+     "        if (ctx && pycb_tlt_may_report(dispatch_span, server->get_settings(), now)) {\n"),
+    ("src/tracing/span.cc",
+     "            lcbtrace_span_finish(dispatch_span, LCBTRACE_NOW);\n",
+     "            lcbtrace_span_finish(dispatch_span, now);\n"),
+    ("src/tracing/span.cc",
+     "void Span::add_tag(const char *name, int copy_key, const char *value, int copy_value)\n{\n",
+     "void Span::add_tag(const char *name, int copy_key, const char *value, int copy_value)\n{\n"
+     "    if (pycb_tlt_drops_tag(m_tracer, m_extspan, name)) {\n"
+     "        return; /* couchbase-cffi */\n"
+     "    }\n"),
+    ("src/tracing/span.cc",
+     "void Span::add_tag(const char *name, int copy_key, const char *value, "
+     "size_t value_len, int copy_value)\n{\n",
+     "void Span::add_tag(const char *name, int copy_key, const char *value, "
+     "size_t value_len, int copy_value)\n{\n"
+     "    if (pycb_tlt_drops_tag(m_tracer, m_extspan, name)) {\n"
+     "        return; /* couchbase-cffi */\n"
+     "    }\n"),
+    ("src/tracing/span.cc",
+     "void Span::add_tag(const char *name, int copy, uint64_t value)\n{\n",
+     "void Span::add_tag(const char *name, int copy, uint64_t value)\n{\n"
+     "    if (pycb_tlt_drops_tag(m_tracer, m_extspan, name)) {\n"
+     "        return; /* couchbase-cffi */\n"
+     "    }\n"),
+    ("src/tracing/span.cc",
+     "void Span::add_tag(const char *name, int copy, double value)\n{\n",
+     "void Span::add_tag(const char *name, int copy, double value)\n{\n"
+     "    if (pycb_tlt_drops_tag(m_tracer, m_extspan, name)) {\n"
+     "        return; /* couchbase-cffi */\n"
+     "    }\n"),
+    ("src/tracing/span.cc",
+     "void Span::add_tag(const char *name, int copy, bool value)\n{\n",
+     "void Span::add_tag(const char *name, int copy, bool value)\n{\n"
+     "    if (pycb_tlt_drops_tag(m_tracer, m_extspan, name)) {\n"
+     "        return; /* couchbase-cffi */\n"
+     "    }\n"),
 ]
 
 

@@ -372,6 +372,31 @@ class MockCluster:
 
         self._call(go)
 
+    def set_server_group(self, index: int, group: str) -> None:
+        """Put node ``index`` in server group ``group`` (every node starts in "Group 1", as on a
+        fresh cluster); configurations (``nodesExt[].serverGroup``, 7.6) and ``/pools/default``
+        say so. Bumps the configuration."""
+        node = self._node(index)
+        if not isinstance(group, str) or not group:
+            raise ValueError(f"group must be a non-empty str, got {group!r}")
+
+        def go() -> None:
+            node.server_group = group
+            self.cluster.bump()
+
+        self._call(go)
+
+    def set_subdoc_replica_read(self, enabled: bool) -> None:
+        """Serve sub-document lookups on replicas (the ReplicaRead doc flag, server 7.5+; the
+        default) or answer them as an older server: the flag is refused (EINVAL) and bucket
+        configurations lack the ``subdoc.ReplicaRead`` capability. Bumps the configuration."""
+
+        def go() -> None:
+            self.cluster.subdoc_replica_read = bool(enabled)
+            self.cluster.bump()
+
+        self._call(go)
+
     def set_latency(self, ms: float, node: Optional[int] = None) -> None:
         """Delay every KV reply (of one node, or all) by ``ms`` milliseconds."""
         targets = [self._node(node)] if node is not None else self.cluster.nodes

@@ -37,6 +37,7 @@ class Node:
         self.tls_server: Optional[asyncio.AbstractServer] = None
         self.kv_ssl_port = 0
         self.connections: Set[Any] = set()
+        self.server_group = "Group 1"  # the server group the node is in (7.6 configs say so)
 
     def __repr__(self) -> str:
         return f"Node({self.index}, kv={self.kv_port}, running={self.running})"
@@ -90,6 +91,9 @@ class Cluster:
         self.protocol_errors = 0  # KV frames with an invalid magic (the connection was dropped)
         self.replication_lag = 0.0  # seconds before a mutation counts as replicated
         self.persistence_lag = 0.0  # ... and as persisted
+        # Server 7.5+: sub-document lookups may read a replica (the ReplicaRead doc flag), and
+        # bucket configurations say so ("subdoc.ReplicaRead"). Off: answered as a 7.0 server does.
+        self.subdoc_replica_read = True
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)
         self.rebalance()
 
@@ -199,7 +203,7 @@ class Cluster:
                 services[svc + "SSL"] = getattr(n, svc + "_ssl_port", 0)
             services["eventingSSL"] = getattr(n, "eventing_ssl_port", 0)
             out.append({"hostname": n.host, "services": {k: v for k, v in services.items() if v},
-                        "thisNode": False})
+                        "thisNode": False, "serverGroup": n.server_group})
         return out
 
     def bucket_config(self, name: str) -> Dict[str, Any]:
@@ -211,7 +215,8 @@ class Cluster:
             "rev": self.rev, "revEpoch": 1, "name": name, "uuid": bucket.uuid, "nodeLocator": "vbucket",
             "bucketCapabilitiesVer": "",
             "bucketCapabilities": ["couchapi", "collections", "durableWrite", "tombstonedUserXAttrs", "dcp",
-                                   "cbhello", "touch", "cccp", "xdcrCheckpointing", "nodesExt", "xattr"],
+                                   "cbhello", "touch", "cccp", "xdcrCheckpointing", "nodesExt", "xattr"]
+                                  + (["subdoc.ReplicaRead"] if self.subdoc_replica_read else []),
             "collectionsManifestUid": f"{bucket.store.manifest.uid:x}",
             "clusterCapabilitiesVer": [1, 0],
             "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]},

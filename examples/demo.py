@@ -12,7 +12,7 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import CasMismatchException, DocumentNotFoundException
 from couchbase.management.collections import CreateCollectionSettings
-from couchbase.options import ClusterOptions, Durability, QueryOptions
+from couchbase.options import ClusterOptions, DeltaValue, Durability, QueryOptions, SignedInt64
 from couchbase_mock import MockCluster
 
 
@@ -58,8 +58,9 @@ def main() -> None:
         print("\nexpiry, counters, sub-document")
         coll.upsert("session", {"user": "ann"}, expiry=datetime.timedelta(minutes=5))
         show("expiry of session", coll.get("session", with_expiry=True).expiry_time)
-        show("increment hits (initial 100)", coll.binary().increment("hits", delta=1, initial=100).content)
-        show("increment hits", coll.binary().increment("hits", delta=5).content)
+        hits = coll.binary().increment("hits", delta=DeltaValue(1), initial=SignedInt64(100))
+        show("increment hits (initial 100)", hits.content)
+        show("increment hits", coll.binary().increment("hits", delta=DeltaValue(5)).content)
         coll.mutate_in("airline_10", [SD.upsert("callsign", "MILE-AIR"), SD.array_append("fleet", "B737",
                                                                                           create_parents=True)])
         look = coll.lookup_in("airline_10", [SD.get("callsign"), SD.exists("iata"), SD.count("fleet")])

@@ -41,6 +41,7 @@ def chain(cluster: Any, lines: List[str]) -> Any:
     from twisted.internet.defer import Deferred
 
     from couchbase.exceptions import DocumentNotFoundException
+    from couchbase.options import DeltaValue, SignedInt64
 
     coll = cluster.bucket("default").default_collection()
     cities = {f"city-{i}": {"id": i, "name": name} for i, name in enumerate(["Oslo", "Lima", "Pune"])}
@@ -53,7 +54,7 @@ def chain(cluster: Any, lines: List[str]) -> Any:
     d.addCallback(lambda res: lines.append(f"stored {len(res)} documents, all ok: {res.all_ok}"))
     d.addCallback(lambda _: coll.get("city-1"))
     d.addCallback(lambda res: lines.append(f"get city-1: {res.value}"))
-    d.addCallback(lambda _: coll.binary().increment("visits", delta=1, initial=1))
+    d.addCallback(lambda _: coll.binary().increment("visits", delta=DeltaValue(1), initial=SignedInt64(1)))
     d.addCallback(lambda res: lines.append(f"visits: {res.content}"))
     d.addCallback(lambda _: coll.get("city-404"))
 

@@ -1,26 +1,3 @@
 """BucketManager for acouchbase: ``cluster.buckets()`` (see :mod:`couchbase.management.buckets`)."""
-from __future__ import annotations
-
-from couchbase.management.buckets import (  # noqa: F401 - re-exported
-    BucketManager,
-    BucketSettings,
-    BucketType,
-    CompressionMode,
-    ConflictResolutionType,
-    CreateBucketSettings,
-    EjectionMethod,
-    EvictionPolicyType,
-    StorageBackend,
-)
-
-__all__ = [
-    'BucketManager',
-    'BucketSettings',
-    'BucketType',
-    'CompressionMode',
-    'ConflictResolutionType',
-    'CreateBucketSettings',
-    'EjectionMethod',
-    'EvictionPolicyType',
-    'StorageBackend',
-]
+from couchbase.management.buckets import *  # noqa: F401,F403 - the core's public names
+from couchbase.management.buckets import __all__  # noqa: F401

@@ -1,18 +1,5 @@
 """EventingFunctionManager for acouchbase: ``cluster.eventing_functions()`` and ``scope.eventing_functions()``
 (see :mod:`couchbase.management.eventing`).
 """
-from __future__ import annotations
-
-from couchbase.management.eventing import (  # noqa: F401 - re-exported
-    EventingFunction,
-    EventingFunctionManager,
-    EventingFunctionSettings,
-    ScopeEventingFunctionManager,
-)
-
-__all__ = [
-    'EventingFunctionManager',
-    'ScopeEventingFunctionManager',
-    'EventingFunction',
-    'EventingFunctionSettings',
-]
+from couchbase.management.eventing import *  # noqa: F401,F403 - the core's public names
+from couchbase.management.eventing import __all__  # noqa: F401

@@ -1,10 +1,3 @@
 """QueryIndexManager for acouchbase: ``cluster.query_indexes()`` (see :mod:`couchbase.management.queries`)."""
-from __future__ import annotations
-
-from couchbase.management.queries import (  # noqa: F401 - re-exported
-    CollectionQueryIndexManager,
-    QueryIndex,
-    QueryIndexManager,
-)
-
-__all__ = ['QueryIndexManager', 'CollectionQueryIndexManager', 'QueryIndex']
+from couchbase.management.queries import *  # noqa: F401,F403 - the core's public names
+from couchbase.management.queries import __all__  # noqa: F401

@@ -1,10 +1,5 @@
 """ViewIndexManager for acouchbase: ``cluster.bucket(...).view_indexes()``
 (see :mod:`couchbase.management.views`).
 """
-from __future__ import annotations
-
-from couchbase.management.views import (  # noqa: F401 - re-exported
-    ViewIndexManager,
-)
-
-__all__ = ['ViewIndexManager']
+from couchbase.management.views import *  # noqa: F401,F403 - the core's public names
+from couchbase.management.views import __all__  # noqa: F401

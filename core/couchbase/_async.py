@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
-from couchbase._instance import LOCKMODE_NONE, Connection, strerror
+from couchbase._instance import CLOSED_MESSAGE, CLUSTER_CLOSED, LOCKMODE_NONE, Connection, strerror
 from couchbase._kv import KVOperations
 from couchbase._kv_response import AsyncResult, MultiCollector, placeholder
 from couchbase._pending import Pending
@@ -90,7 +90,7 @@ class _Owned:
             run()
             return
         if conn.closed:
-            raise ObjectClosedException(message="the connection is closed")
+            raise ObjectClosedException(message=CLOSED_MESSAGE)
 
         def later(rc: int) -> None:
             try:
@@ -369,6 +369,7 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
         self._transcoder = cfg["transcoder"]
         self._quiet_default: bool = cfg["quiet"]
         self._iops_factory = iops_factory
+        self._preferred_server_group: Optional[str] = cfg["preferred_server_group"]
         self._owner = self._thread_ident()
         self._buckets: Dict[str, Any] = {}
         self._closed = False
@@ -402,7 +403,7 @@ class AsyncClusterBase(_Owned, ClusterCommon, ClusterManagement):
         check_name("bucket", name)
         self._check_thread()
         if self._closed:
-            raise ObjectClosedException(message="the cluster is closed")
+            raise ObjectClosedException(message=CLUSTER_CLOSED)
         bucket = self._buckets.get(name)
         if bucket is None or bucket.closed:
             bucket = self._bucket_class(self, name, self._open(name))

@@ -14,6 +14,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <libcouchbase/couchbase.h>
@@ -42,6 +43,124 @@ lcb_STATUS lcb_stats(lcb_INSTANCE *instance, void *cookie, const lcb_CMDSTATS *c
 static void pycb_on_response(pycb_RESP *resp);
 static void pycb_on_log(uint64_t iid, const char *subsys, int severity, const char *srcfile, int srcline,
                         const char *message);
+
+/* ---- rows delivered together -----------------------------------------------
+ * Query, analytics and search rows arrive many per socket read; each used to be one call into
+ * Python. They are copied into this thread's batch instead, as the JSON array "[row0,row1,...]"
+ * (row i ends at ends[i], the next starts one byte later), and handed over in one call
+ * (pycb_on_rows) by pycb_rows_flush: when the event that produced them has been handled (after
+ * a host loop's readiness event or timer, when lcb_wait returns, after lcb_destroy), before any
+ * other response is delivered (pycb_deliver: the order of callbacks does not change), and
+ * whenever the batch holds PYCB_ROWS_MAX rows or PYCB_ROWS_MAX_BYTES bytes (back-pressure still
+ * sees rows as they come). The batch is detached before Python runs, so whatever is delivered
+ * while Python handles it (a close failing the requests in flight) starts a batch of its own;
+ * its memory is freed after every flush. Thread-local: lcb_wait runs without the GIL, on any
+ * number of threads at once. */
+#if defined(_MSC_VER)
+#define PYCB_TLS __declspec(thread)
+#else
+#define PYCB_TLS __thread
+#endif
+#define PYCB_ROWS_MAX 256
+#define PYCB_ROWS_MAX_BYTES (256 * 1024)
+
+typedef struct {
+    uint64_t conn_id;
+    uint64_t cookie;
+    int cbtype;
+    char *data;
+    size_t ndata;
+    size_t cap;
+    size_t *ends;
+    size_t n;
+    size_t ncap;
+} pycb_ROWBATCH;
+
+static PYCB_TLS pycb_ROWBATCH pycb_rows;
+
+static void pycb_on_rows(uint64_t conn_id, uint64_t cookie, int cbtype, const char *data, const size_t *ends,
+                         size_t n);
+
+static void pycb_rows_flush(void)
+{
+    pycb_ROWBATCH b = pycb_rows;
+    if (b.data == NULL && b.ends == NULL) {
+        return;
+    }
+    memset(&pycb_rows, 0, sizeof(pycb_rows));
+    if (b.n) {
+        b.data[b.ndata] = ']'; /* room kept by pycb_rows_add */
+        pycb_on_rows(b.conn_id, b.cookie, b.cbtype, b.data, b.ends, b.n);
+    }
+    free(b.data);
+    free(b.ends);
+}
+
+/* Queue one row; 0 if it could not be queued (no memory): the caller delivers it on its own. */
+static int pycb_rows_add(uint64_t conn_id, uint64_t cookie, int cbtype, const char *row, size_t nrow)
+{
+    pycb_ROWBATCH *b = &pycb_rows;
+    size_t need;
+    if (b->n && (b->conn_id != conn_id || b->cookie != cookie || b->cbtype != cbtype)) {
+        pycb_rows_flush();
+    }
+    if (b->n == b->ncap) {
+        size_t ncap = b->ncap ? b->ncap * 2 : 64;
+        size_t *ends = (size_t *)realloc(b->ends, ncap * sizeof(size_t));
+        if (ends == NULL) {
+            pycb_rows_flush();
+            return 0;
+        }
+        b->ends = ends;
+        b->ncap = ncap;
+    }
+    need = nrow + 2; /* the row, the '[' or ',' before it, and the ']' a flush adds after it */
+    if (need < nrow) {
+        pycb_rows_flush();
+        return 0;
+    }
+    if (need > b->cap - b->ndata) {
+        size_t cap = b->cap ? b->cap : 4096;
+        char *data;
+        while (cap - b->ndata < need && cap < ((size_t)-1) / 2) {
+            cap *= 2;
+        }
+        if (cap - b->ndata < need || (data = (char *)realloc(b->data, cap)) == NULL) {
+            pycb_rows_flush();
+            return 0;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    b->data[b->ndata++] = b->n ? ',' : '[';
+    if (nrow) {
+        memcpy(b->data + b->ndata, row, nrow);
+    }
+    b->ndata += nrow;
+    b->ends[b->n++] = b->ndata;
+    b->conn_id = conn_id;
+    b->cookie = cookie;
+    b->cbtype = cbtype;
+    if (b->n >= PYCB_ROWS_MAX || b->ndata >= PYCB_ROWS_MAX_BYTES) {
+        pycb_rows_flush();
+    }
+    return 1;
+}
+
+/* Every response reaches Python through here: rows queued before it go first. */
+static void pycb_deliver(pycb_RESP *resp)
+{
+    pycb_rows_flush();
+    pycb_on_response(resp);
+}
+
+/* lcb_wait, then the rows it left queued. */
+static lcb_STATUS pycb_wait(lcb_INSTANCE *instance)
+{
+    lcb_STATUS rc = lcb_wait(instance, LCB_WAIT_DEFAULT);
+    pycb_rows_flush();
+    return rc;
+}
 
 static uint64_t pycb_conn_id(lcb_INSTANCE *instance)
 {
@@ -218,7 +337,7 @@ static void pycb_kv_callback(lcb_INSTANCE *instance, int cbtype, const lcb_RESPB
         return;
     }
     out.cookie = (uint64_t)(uintptr_t)cookie;
-    pycb_on_response(&out);
+    pycb_deliver(&out);
 }
 
 static const char *pycb_stats_server(const void *raw)
@@ -257,12 +376,29 @@ static void pycb_log_callback(const lcb_LOGGER *procs, uint64_t iid, const char 
                               const char *srcfile, int srcline, const char *fmt, va_list ap)
 {
     char buf[2048];
+    char *line = buf;
+    va_list again;
+    int n;
     (void)procs;
     if ((int)severity < pycb_log_min_level) {
         return;
     }
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    pycb_on_log(iid, subsys, (int)severity, srcfile, srcline, buf);
+    va_copy(again, ap);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    /* Long lines (the tracer's over-threshold and orphan reports are JSON documents of several
+     * KiB) are formatted whole in a buffer of their size: cut short, they were no longer JSON. */
+    if (n >= (int)sizeof(buf)) {
+        char *big = (char *)malloc((size_t)n + 1);
+        if (big != NULL) {
+            vsnprintf(big, (size_t)n + 1, fmt, again);
+            line = big;
+        }
+    }
+    va_end(again);
+    pycb_on_log(iid, subsys, (int)severity, srcfile, srcline, line);
+    if (line != buf) {
+        free(line);
+    }
 }
 
 static void pycb_install_pktfwd(lcb_INSTANCE *instance);
@@ -348,6 +484,7 @@ static void pycb_destroy(lcb_INSTANCE *instance, lcb_LOGGER *logger)
 {
     pycb_stop_builtin_loop(instance);
     lcb_destroy(instance);
+    pycb_rows_flush();
     if (logger) {
         lcb_logger_destroy(logger);
     }
@@ -731,6 +868,7 @@ static void pycb_pktfwd_callback(lcb_INSTANCE *instance, const void *cookie, lcb
         size_t npacket = resp->iovs[0].iov_len;
         out.kv_status = (uint16_t)((hdr[MC_OFF_STATUS] << 8) | hdr[MC_OFF_STATUS + 1]);
         out.cas = 0;
+        out.datatype = hdr[5];
         for (i = MC_OFF_CAS; i < MC_HEADER_SIZE; i++) {
             out.cas = (out.cas << 8) | hdr[i];
         }
@@ -740,10 +878,13 @@ static void pycb_pktfwd_callback(lcb_INSTANCE *instance, const void *cookie, lcb
             if (skip <= npacket) {
                 out.value = packet + skip;
                 out.nvalue = npacket - skip;
+                /* the extras (e.g. GET_COLLECTION_ID's manifest uid and collection id) */
+                out.key = packet + MC_HEADER_SIZE;
+                out.nkey = extlen;
             }
         }
     }
-    pycb_on_response(&out);
+    pycb_deliver(&out);
     if (resp) {
         for (i = 0; i < resp->nitems; i++) {
             if (resp->bufs && resp->bufs[i]) {
@@ -783,6 +924,27 @@ static lcb_STATUS pycb_forward(lcb_INSTANCE *instance, uint64_t cookie, int serv
     cmd.nomap = 1;
     cmd.server_index = (lcb_U16)server_index;
     return lcb_pktfwd3(instance, (const void *)(uintptr_t)cookie, &cmd);
+}
+
+/* A raw request built by Python (sub-document lookups on replicas, GET_COLLECTION_ID,
+ * GET_CLUSTER_CONFIG), forwarded as is to one server. */
+static lcb_STATUS pycb_forward_packet(lcb_INSTANCE *instance, uint64_t cookie, int server_index,
+                                      const uint8_t *packet, size_t npacket)
+{
+    if (npacket < MC_HEADER_SIZE || packet[MC_OFF_MAGIC] != MC_MAGIC_REQUEST) {
+        return LCB_ERR_INVALID_ARGUMENT;
+    }
+    return pycb_forward(instance, cookie, server_index, packet, npacket);
+}
+
+/* The revision of the current cluster configuration (-1 without one). */
+static int64_t pycb_vb_revision(lcb_INSTANCE *instance)
+{
+    lcbvb_CONFIG *cfg = NULL;
+    if (lcb_cntl(instance, LCB_CNTL_GET, LCB_CNTL_VBCONFIG, &cfg) != LCB_SUCCESS || cfg == NULL) {
+        return -1;
+    }
+    return (int64_t)lcbvb_get_revision(cfg);
 }
 
 /* OBSERVE_SEQNO for one vBucket on one server: the body is the vBucket's uuid. */

@@ -3,7 +3,9 @@
 The C↔Python round trip: libcouchbase calls a C function in ``_bridge.c``
 (``pycb_kv_callback``) for every key-value response; that function copies the
 response's fields into one stack-allocated ``pycb_RESP`` and calls the
-``extern "Python"`` function ``pycb_on_response`` defined here. We look the
+``extern "Python"`` function ``pycb_on_response`` defined here. Query, analytics and
+search rows come in batches instead, one call of ``pycb_on_rows`` for the rows one
+event produced (see ``pycb_rows_flush`` in ``_bridge.c``). We look the
 connection up by ``conn_id`` and the operation by ``cookie`` (plain integers,
 so a late response for a closed connection or a dropped operation is a
 harmless miss), and complete the operation while the response memory is
@@ -32,6 +34,9 @@ from couchbase._binding import ffi, lib
 CONNECTIONS: Dict[int, Callable[[], "object"]] = {}
 
 
+_unpack = ffi.unpack
+
+
 def _gone() -> None:
     """What a missing entry dereferences to."""
     return None
@@ -43,6 +48,20 @@ def pycb_on_response(resp) -> None:  # type: ignore[no-untyped-def]
         return
     try:
         conn._on_response(resp)  # type: ignore[attr-defined]
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        conn._report_callback_error(exc)  # type: ignore[attr-defined]
+
+
+@ffi.def_extern()
+def pycb_on_rows(conn_id, cookie, cbtype, data, ends, n) -> None:  # type: ignore[no-untyped-def]
+    # Rows of one streaming request that one event produced, in order, as the JSON array
+    # "[row0,row1,...]": row i ends at ends[i], the next starts one byte later, "]" follows the
+    # last. Copied out at once: the C batch is freed when this returns.
+    conn = CONNECTIONS.get(conn_id, _gone)()
+    if conn is None:
+        return
+    try:
+        conn._on_rows(cookie, _unpack(data, ends[n - 1] + 1), _unpack(ends, n))  # type: ignore[attr-defined]
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
         conn._report_callback_error(exc)  # type: ignore[attr-defined]
 

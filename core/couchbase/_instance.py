@@ -53,6 +53,10 @@ from couchbase.iops import dispatching as iops_dispatching
 if TYPE_CHECKING:
     from couchbase.iops import IOPS
 
+# SDK 4.x's words for any operation on a closed cluster (the official suite matches them)
+CLOSED_MESSAGE = "Cannot perform operations on a closed cluster: the connection is closed"
+CLUSTER_CLOSED = "Cannot perform operations on a closed cluster: the cluster is closed"
+
 _LCB_ERR_REQUEST_CANCELED = 202
 
 LOCKMODE_NONE = 0
@@ -218,7 +222,7 @@ class Connection:
         """Bootstrap with libcouchbase's own loop; raise a typed error on failure."""
         with self.locked():
             self.start_connect()
-            lib.lcb_wait(self._instance, 0)
+            lib.pycb_wait(self._instance)
             rc = lib.lcb_get_bootstrap_status(self._instance)
         if rc:
             raise exception_for(rc, f"bootstrap of {self.connstr!r} failed: {strerror(rc)}")
@@ -227,7 +231,7 @@ class Connection:
     @property
     def instance(self) -> Any:
         if self.closed:
-            raise ObjectClosedException(message="the connection is closed")
+            raise ObjectClosedException(message=CLOSED_MESSAGE)
         if self._fork_gen != _fork_generation[0]:
             raise ObjectClosedException(
                 message="this connection was created in another process (before os.fork()); "
@@ -393,7 +397,7 @@ class Connection:
     def wait(self) -> None:
         """Run libcouchbase's loop until nothing is pending or a stream asks for a
         break (back-pressure); re-raise a callback error."""
-        lib.lcb_wait(self.instance, 0)
+        lib.pycb_wait(self.instance)
         err = self._callback_error
         if err is not None:
             self._callback_error = None
@@ -491,6 +495,11 @@ class Connection:
         op = self.pending.get(cookie)
         if op is not None:
             op._complete(resp)
+
+    def _on_rows(self, cookie: int, data: bytes, ends: List[int]) -> None:
+        op = self.pending.get(cookie)
+        if op is not None:
+            op._add_rows(data, ends)
 
     def _report_callback_error(self, exc: BaseException) -> None:
         sink = self._error_sink

@@ -153,6 +153,7 @@ static void pycb_iops_event_ready(void *event, int flags)
     short which = (short)(flags & ev->flags);
     if (which && ev->handler) {
         ev->handler(ev->sock, which, ev->arg);
+        pycb_rows_flush();
     }
 }
 
@@ -273,6 +274,7 @@ static void pycb_iops_timer_fire(void *timer)
     }
     tm->armed = 0;
     tm->handler(-1, 0, tm->arg);
+    pycb_rows_flush();
 }
 
 /* ---- loop control and the table ----------------------------------------- */

@@ -21,6 +21,7 @@ What responses become is :mod:`couchbase._kv_response`.
 from __future__ import annotations
 
 import contextlib
+import time
 from types import MappingProxyType
 from typing import (
     TYPE_CHECKING,
@@ -36,7 +37,7 @@ from typing import (
     Type,
 )
 
-from couchbase import _durability
+from couchbase import _durability, _replica_lookup
 from couchbase import options as _o
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
@@ -65,9 +66,11 @@ from couchbase._kv_response import (
     Decode,
     MultiCollector,
     ReportOp,
+    placeholder,
 )
 from couchbase.exceptions import (
     CouchbaseException,
+    DocumentUnretrievableException,
     FeatureUnavailableException,
     InvalidArgumentException,
     InvalidArgumentTypeException,
@@ -77,6 +80,7 @@ from couchbase.exceptions import (
     ValueTooLargeException,
 )
 from couchbase.items import Item, ItemCollection
+from couchbase.replica_reads import ReadPreference
 from couchbase.results import (
     MultiCounterResult,
     MultiExistsResult,
@@ -99,6 +103,7 @@ UPSERT, INSERT, REPLACE, APPEND, PREPEND = 0, 1, 2, 4, 5
 GET_PLAIN, GET_TOUCH, GET_LOCK = 0, 1, 2
 # Replica modes (lcb_REPLICA_MODE).
 REPLICA_ANY, REPLICA_ALL = 0, 1
+_LCB_REPLICA_MODE_IDX0 = 2  # LCB_REPLICA_MODE_IDX0; IDX1, IDX2 follow
 
 
 # ---- connection-wide operations ------------------------------------------
@@ -213,11 +218,13 @@ A_REMOVE = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_t
 A_BINARY = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_to")
 A_COUNTER = _o.allowed("timeout", "delta", "initial", "expiry", "durability", "persist_to", "replicate_to")
 A_LOOKUP = _o.allowed("timeout", "access_deleted")
+A_LOOKUP_REPLICA = _o.allowed("timeout", "read_preference")
 A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to",
                       "store_semantics", "preserve_expiry", "access_deleted",
                       "upsert_doc", "insert_doc", "replace_doc")
 
 
+_LCB_ERR_DURABILITY_TOO_MANY = 1032
 _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
 _MUTATING = frozenset({K_MUTATION, K_COUNTER, K_MUTATE})
 
@@ -326,6 +333,7 @@ class KVOperations(DataStructuresMixin):
         # mutation tokens turned off: results still name the vBucket (SDK 4.x), which then costs a lookup
         cluster = getattr(bucket, "_cluster", None)
         self._tokens_off = getattr(cluster, "_settings", {}).get("enable_mutation_tokens") == "false"
+        self._server_group: Optional[str] = getattr(cluster, "_preferred_server_group", None)
 
     @property
     def default_transcoder(self) -> Transcoder:
@@ -364,7 +372,13 @@ class KVOperations(DataStructuresMixin):
 
     def _check_rc(self, op: AsyncResult, rc: int, what: str) -> AsyncResult:
         if rc:
-            raise self._conn.not_scheduled(op, rc, f"{what} of {op.key!r}")
+            exc = self._conn.not_scheduled(op, rc, f"{what} of {op.key!r}")
+            if rc == _LCB_ERR_DURABILITY_TOO_MANY:
+                # the bucket has too few copies for the request: that is this operation's outcome
+                # (in a multi operation, this key's exception), as in SDK 4.x
+                op._fail(exc)
+                return op
+            raise exc
         return op
 
     def _durability(self, opts: Mapping[str, Any]) -> Tuple[int, int, int]:
@@ -443,11 +457,48 @@ class KVOperations(DataStructuresMixin):
 
     lock = get_and_lock
 
-    def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
+    def _selected_group(self, opts: Mapping[str, Any]) -> Optional[str]:
+        """The server group a replica read is limited to (SELECTED_SERVER_GROUP with
+        ``ClusterOptions(preferred_server_group=...)``), else None."""
         pref = opts.get("read_preference")
-        if pref is not None and int(pref) != 0:  # ReadPreference.SELECTED_SERVER_GROUP
-            raise FeatureUnavailableException(
-                message="read_preference=SELECTED_SERVER_GROUP: libcouchbase 3 has no server groups")
+        if pref is None or int(pref) == ReadPreference.NO_PREFERENCE:
+            return None
+        return getattr(self, "_server_group", None)
+
+    def _check_read_preference(self, key: Any, opts: Mapping[str, Any]) -> Optional[AsyncResult]:
+        """SELECTED_SERVER_GROUP reads only copies on nodes of the cluster's preferred server
+        group (their groups come from the bucket configuration, Server 7.6+; libcouchbase 3.3 does
+        not read them). With no group configured no copy qualifies, and the read's outcome is
+        DocumentUnretrievableException (as SDK 4.x; returned as a failed operation, so a multi read
+        reports it per key)."""
+        pref = opts.get("read_preference")
+        if pref is None:
+            return None
+        try:
+            pref = ReadPreference(pref)
+        except ValueError:
+            raise InvalidArgumentException(
+                message=f"read_preference must be a ReadPreference, got {pref!r}") from None
+        if pref is ReadPreference.NO_PREFERENCE:
+            return None
+        group = getattr(self, "_server_group", None)
+        if group is None:
+            key_bytes(key)  # a bad key is still refused as such
+            op = placeholder()
+            op.key = key
+            op._fail(DocumentUnretrievableException(
+                f"no copy of {key!r} is in the preferred server group: read_preference="
+                "SELECTED_SERVER_GROUP needs ClusterOptions(preferred_server_group=...)"))
+            return op
+        return None
+
+    def _sched_replica(self, key: Any, opts: Mapping[str, Any], mode: int) -> AsyncResult:
+        unreadable = self._check_read_preference(key, opts)
+        if unreadable is not None:
+            return unreadable
+        group = self._selected_group(opts)
+        if group is not None:
+            return self._sched_replica_in_group(key, opts, mode, group)
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
         tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered
@@ -455,6 +506,39 @@ class KVOperations(DataStructuresMixin):
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, tmo)
         return self._check_rc(op, rc, "replica read")
+
+    def _sched_replica_in_group(self, key: Any, opts: Mapping[str, Any], mode: int,
+                                group: str) -> AsyncResult:
+        """get_*_replica limited to the copies on nodes of ``group``: the active copy with a plain
+        get, replica n with libcouchbase's replica read of that index."""
+        kb = key_bytes(key)
+        tmo = _o.timeout_us(opts.get("timeout"))
+        tc = self._tc(opts)
+        s, c = self._scope_b, self._coll_b
+
+        def copy_op(copy: int) -> AsyncResult:
+            if copy == 0:
+                op, cookie = self._new_op(key, K_GET, Decode(tc))
+                rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), GET_PLAIN,
+                                  0, tmo)
+            else:
+                op, cookie = self._new_op(key, K_REPLICA, Decode(tc))
+                rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb),
+                                         _LCB_REPLICA_MODE_IDX0 + copy - 1, tmo)
+            return self._check_rc(op, rc, "replica read")
+
+        inner = _replica_lookup.start(self._conn, key, kb, s, c, [], mode == REPLICA_ANY, group, copy_op,
+                                      timeout_us=tmo)
+        return self._adopted(key, inner)
+
+    def _adopted(self, key: Any, inner: Any) -> AsyncResult:
+        """An AsyncResult (what every front end's _wrap takes) completing as ``inner`` does."""
+        op = placeholder()
+        op.key = key
+        inner.on_done = op._adopt
+        if inner.done:
+            op._adopt(inner)
+        return op
 
     def get_any_replica(self, key: Any, *options: Any, **kwargs: Any) -> Any:
         """Read from the first copy (active or replica) that answers."""
@@ -664,6 +748,15 @@ class KVOperations(DataStructuresMixin):
             cas = _int_opt("mutate_in", "cas", cas, 0, 2**64 - 1)
         exp = _o.expiry_value(opts.get("expiry")) if mutation else 0
         preserve = bool(opts.get("preserve_expiry", False))
+        if preserve and mutation:  # the combinations SDK 4.x refuses
+            kinds = {s.kind for s in specs}
+            if SD.DICT_ADD in kinds:
+                raise InvalidArgumentException(
+                    message="mutate_in: preserve_expiry cannot be set with insert operations")
+            if SD.REPLACE in kinds and exp:
+                raise InvalidArgumentException(
+                    message="mutate_in: expiry and preserve_expiry cannot both be set with replace "
+                            "operations")
         semantics = opts.get("store_semantics")
         if semantics is None:  # the 3.x booleans
             spellings = (("upsert_doc", 1), ("insert_doc", 2), ("replace_doc", 0))
@@ -697,6 +790,33 @@ class KVOperations(DataStructuresMixin):
         return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP,
                                                        Decode(specs=checked), opts))
 
+    def _sched_lookup_replica(self, key: Any, specs: List[SD.Spec], opts: Mapping[str, Any],
+                              any_: bool) -> Any:
+        kb = key_bytes(key)
+        tmo = _o.timeout_us(opts.get("timeout"))
+        unreadable = self._check_read_preference(key, opts)
+        if unreadable is not None:
+            return unreadable
+        inner = _replica_lookup.start(self._conn, key, kb, self._scope_b, self._coll_b, specs, any_,
+                                      self._selected_group(opts), timeout_us=tmo)
+        return self._adopted(key, inner)
+
+    def lookup_in_any_replica(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
+        """lookup_in on the first copy (active or replica) that answers: a LookupInReplicaResult
+        (``is_replica``). Needs a cluster with sub-document replica reads (Server 7.5+), else
+        FeatureUnavailableException; DocumentUnretrievableException when no copy can be read."""
+        opts = _o.merge("lookup_in_any_replica", A_LOOKUP_REPLICA, options, kwargs)
+        checked = SD.check_specs(specs, lookup=True)
+        return self._submit(lambda: self._sched_lookup_replica(key, checked, opts, True))
+
+    def lookup_in_all_replicas(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
+        """lookup_in on the active node and every replica: a list of LookupInReplicaResult, the
+        active's first. DocumentUnretrievableException (a DocumentNotFoundException) when no copy
+        can be read; FeatureUnavailableException on a cluster without sub-document replica reads."""
+        opts = _o.merge("lookup_in_all_replicas", A_LOOKUP_REPLICA, options, kwargs)
+        checked = SD.check_specs(specs, lookup=True)
+        return self._submit(lambda: self._sched_lookup_replica(key, checked, opts, False))
+
     def mutate_in(self, key: Any, specs: Iterable[SD.Spec], *options: Any, **kwargs: Any) -> Any:
         """Change paths of a document atomically: ``mutate_in(key, [SD.upsert("a", 1)])``."""
         opts = _o.merge("mutate_in", A_MUTATE, options, kwargs)
@@ -711,12 +831,56 @@ class KVOperations(DataStructuresMixin):
         multi = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
         return self._submit_multi([sched for _, sched in items], multi)
 
-    def _reject_multi_client_durability(self, name: str, opts: Mapping[str, Any]) -> None:
-        if any(self._durability(opts)[1:]):
-            raise InvalidArgumentException(
-                message=f"{name}: persist_to/replicate_to apply to single operations; use "
-                        f"durability=Durability.MAJORITY (server durability) for multi operations"
-            )
+    def _client_durable(self, items: List[Tuple[Any, Callable[[], AsyncResult]]],
+                        opts: Mapping[str, Any]) -> List[Tuple[Any, Callable[[], AsyncResult]]]:
+        """Client durability (persist_to/replicate_to) for the operations of a multi call whose
+        libcouchbase command has no observe option (remove, counters): each key's operation
+        completes once its mutation is durable (observe rounds, :mod:`couchbase._durability`),
+        or fails with that key's exception. A requirement the bucket cannot meet fails the key
+        before anything is sent (DurabilityImpossibleException), as libcouchbase does for stores."""
+        _level, persist_to, replicate_to = self._durability(opts)
+        if not (persist_to or replicate_to):
+            return items
+        conn = self._conn
+        iops = conn.iops
+        if iops is not None:
+            call_later = iops.call_later
+        else:  # blocking: the connection's lock is held; wait between rounds in this thread
+            def call_later(delay: float, fn: Callable[[], Any]) -> None:
+                time.sleep(delay)
+                fn()
+
+        def durable(key: Any, schedule: Callable[[], AsyncResult]) -> Callable[[], AsyncResult]:
+            def sched() -> AsyncResult:
+                outer = placeholder()
+                outer.key = key
+                kb = key_bytes(key)
+                try:
+                    vbid = lib.pycb_key_vbucket(conn.instance, kb, len(kb))
+                    nrep, servers = _durability.servers_for(conn, max(vbid, 0))
+                    _durability.requirements(nrep, servers, persist_to, replicate_to)
+                except CouchbaseException as exc:
+                    outer._fail(exc)
+                    return outer
+                inner = schedule()
+
+                def mutated(op: Any) -> None:
+                    if op.error is not None:
+                        outer._fail(op.error)
+                        return
+                    result = op.result
+                    _durability.poll_async(
+                        conn, result.mutation_token(), persist_to, replicate_to, call_later,
+                        lambda exc: outer._fail(exc) if exc is not None else outer._resolve(result))
+
+                if inner.done:
+                    mutated(inner)
+                else:
+                    inner.on_done = mutated
+                return outer
+            return sched
+
+        return [(k, durable(k, sched)) for k, sched in items]
 
     @staticmethod
     def _keys_of(keys: Any, name: str) -> List[Any]:
@@ -837,8 +1001,7 @@ class KVOperations(DataStructuresMixin):
             return self._sched_counter(k, sign * delta, o)
 
         items = self._keyed(name, keys, opts, A_COUNTER, sched)  # checks mixed durability first
-        self._reject_multi_client_durability(name, opts)
-        return self._multi(name, items, quiet)
+        return self._multi(name, self._client_durable(items, opts), quiet)
 
     def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
         """increment() many counters in one pipelined batch
@@ -908,8 +1071,7 @@ class KVOperations(DataStructuresMixin):
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
         items = self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove)
-        self._reject_multi_client_durability("remove_multi", opts)
-        return self._multi("remove_multi", items, quiet)
+        return self._multi("remove_multi", self._client_durable(items, opts), quiet)
 
     def touch_multi(self, keys: Iterable[Any], expiry: Any, *options: Any, **kwargs: Any) -> Any:
         """touch() many documents in one pipelined batch."""
@@ -952,14 +1114,13 @@ class KVOperations(DataStructuresMixin):
         else:
             d = _counter_number("counter_multi", "delta", delta)
             pairs = [(k, d) for k in self._keys_of(keys, "counter_multi")]
-        self._reject_multi_client_durability("counter_multi", opts)
         for k, d in pairs:
             key_bytes(k)
             if d == 0 or not -(2**63) <= d < 2**63:
                 raise InvalidArgumentException(
                     message=f"counter_multi: delta for {k!r} must be a non-zero signed 64-bit int, got {d}")
-        return self._multi("counter_multi",
-                           [(k, (lambda k=k, d=d: self._sched_counter(k, d, opts))) for k, d in pairs], quiet)
+        items = [(k, (lambda k=k, d=d: self._sched_counter(k, d, opts))) for k, d in pairs]
+        return self._multi("counter_multi", self._client_durable(items, opts), quiet)
 
     # ---- context managers ----------------------------------------------
     @contextlib.contextmanager
@@ -1035,16 +1196,40 @@ class BinaryView:
     def prepend(self, key: Any, value: Any, *options: Any, **kwargs: Any) -> Any:
         return self._kv.prepend(key, value, *options, **kwargs)
 
+    @staticmethod
+    def _typed_counter_args(name: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        """SDK 4.x's BinaryCollection takes ``delta`` as a DeltaValue and ``initial`` as a
+        SignedInt64 only (a plain int is refused with InvalidArgumentException); the counters on
+        the collection itself (``collection.increment(key, delta=5)``, this SDK's earlier API)
+        still take plain ints."""
+        given: Dict[str, Any] = {}
+        for block in options:
+            if isinstance(block, Mapping):
+                given.update(block)
+        given.update((k, v) for k, v in kwargs.items() if v is not None)
+        for field, cls in (("delta", _o.DeltaValue), ("initial", _o.SignedInt64)):
+            if field in given and not isinstance(given[field], cls):
+                raise InvalidArgumentException(
+                    message=f"binary().{name}: {field} must be a {cls.__name__}, got {given[field]!r} "
+                            f"(e.g. {field}={cls.__name__}(5))")
+
     def increment(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+        """Add ``delta`` (a DeltaValue, default 1); ``initial`` (a SignedInt64, default 0) creates
+        a missing counter, ``SignedInt64(-1)`` does not."""
+        self._typed_counter_args("increment", options, kwargs)
         return self._kv.increment(key, *options, **kwargs)
 
     def decrement(self, key: Any, *options: Any, **kwargs: Any) -> Any:
+        """Subtract ``delta`` (a DeltaValue, default 1; never below 0); ``initial`` as increment."""
+        self._typed_counter_args("decrement", options, kwargs)
         return self._kv.decrement(key, *options, **kwargs)
 
     def increment_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        self._typed_counter_args("increment_multi", options, kwargs)
         return self._kv.increment_multi(keys, *options, **kwargs)
 
     def decrement_multi(self, keys: Iterable[Any], *options: Any, **kwargs: Any) -> Any:
+        self._typed_counter_args("decrement_multi", options, kwargs)
         return self._kv.decrement_multi(keys, *options, **kwargs)
 
     def append_multi(self, keys_and_values: Any, *options: Any, **kwargs: Any) -> Any:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
+from couchbase._json import loads as _json_loads
 from couchbase._pending import Hook, Pending
 from couchbase.exceptions import (
     CasMismatchException,
@@ -45,7 +46,7 @@ from couchbase.results import (
     PingResult,
     SubdocField,
 )
-from couchbase.transcoder import Transcoder, decode_with
+from couchbase.transcoder import FMT_JSON, DefaultTranscoder, Transcoder, decode_with
 
 _buffer = ffi.buffer
 _unpack = ffi.unpack
@@ -70,7 +71,7 @@ class Decode:
     :param specs: sub-document specs (lookup_in/mutate_in), or the paths of a projection.
     """
 
-    __slots__ = ("transcoder", "no_format", "quiet", "specs", "vbid")
+    __slots__ = ("transcoder", "no_format", "quiet", "specs", "vbid", "json")
 
     def __init__(self, transcoder: Optional[Transcoder] = None, no_format: bool = False, quiet: bool = False,
                  specs: Optional[List[Any]] = None, vbid: Optional[int] = None) -> None:
@@ -79,6 +80,11 @@ class Decode:
         self.quiet = quiet
         self.specs = specs
         self.vbid = vbid  # a mutation's vBucket when mutation tokens are off (its token names it)
+        # A FMT_JSON document read with the default transcoder and JSON decoder is decoded here
+        # directly: what decode_value would do, without its three calls (a failure still goes
+        # through the transcoder, which raises its own error).
+        self.json = (_json_loads if type(transcoder) is DefaultTranscoder and not no_format
+                     and transcoder._loads is _json_loads else None)
 
     def with_vbucket(self, instance: Any, key: bytes) -> "Decode":
         """A copy that also carries the vBucket of ``key`` (for the token of a mutation)."""
@@ -194,10 +200,25 @@ def _error(op: AsyncResult, resp: Any) -> CouchbaseException:
         cls = CollectionNotFoundException if raw.status_code == 0x88 else ScopeNotFoundException
         return cls(message=f"{cls.__name__[:-9]}: the server does not know the collection of {op.key!r} "
                            f"(retried until the timeout)", rc=resp.rc, context=context)
+    if raw.status_code == _EINVAL_STATUS and resp.rc == _LCB_ERR_KVENGINE_INVALID_PACKET:
+        # the server refused the request's arguments (e.g. a mutation macro in array_addunique);
+        # libcouchbase calls that an invalid packet, SDK 4.x an invalid argument
+        from couchbase.exceptions import InvalidArgumentException
+
+        return InvalidArgumentException(message=f"the server refused the request for {op.key!r} as invalid "
+                                                f"(status EINVAL)", rc=resp.rc, context=context)
+    if raw.status_code == _NOT_LOCKED_STATUS:  # Server 7.6+; libcouchbase 3.3 has no code of its own for it
+        from couchbase.exceptions import DocumentNotLockedException
+
+        return DocumentNotLockedException(message=f"unlock: {op.key!r} is not locked", rc=resp.rc,
+                                          context=context)
     return exception_for(resp.rc, context=context)
 
 
 _LCB_ERR_TIMEOUT = 201
+_NOT_LOCKED_STATUS = 0x0E
+_EINVAL_STATUS = 0x04
+_LCB_ERR_KVENGINE_INVALID_PACKET = 1031
 _UNKNOWN_COLLECTION_STATUS = (0x88, 0x8C)
 
 
@@ -218,7 +239,14 @@ def _decode_get(op: AsyncResult, resp: Any) -> None:
     ctx = op.ctx
     raw = _unpack(resp.value, resp.nvalue)
     flags = resp.flags
-    value = raw if ctx.no_format else decode_with(ctx.transcoder, raw, flags)
+    loads = ctx.json
+    if loads is not None and flags == FMT_JSON:
+        try:
+            value = loads(raw)
+        except Exception:  # noqa: BLE001 - the transcoder raises the error it always raised
+            value = decode_with(ctx.transcoder, raw, flags)
+    else:
+        value = raw if ctx.no_format else decode_with(ctx.transcoder, raw, flags)
     op.result = GetResult(op.key, 0, resp.cas, value, flags)
 
 
@@ -290,29 +318,33 @@ def _subdoc_fields(op: AsyncResult, resp: Any, specs: List[SD.Spec]) -> List[Sub
     pval = ffi.new("const char **")
     plen = ffi.new("size_t *")
     for i in range(count):
-        spec = specs[i] if i < len(specs) else None
-        path = spec.path if spec is not None else ""
         status = lib.lcb_respsubdoc_result_status(raw, i)
         lib.lcb_respsubdoc_result_value(raw, i, pval, plen)
         data = _bytes(pval[0], plen[0]) if pval[0] != _NULL else b""
-        error: Optional[BaseException] = None
-        value: Any = None
-        kind = spec.kind if spec is not None else SD.GET
-        if kind == SD.EXISTS:
-            if status == 0:
-                value = True
-            else:
-                err = exception_for(status)
-                if isinstance(err, PathNotFoundException):
-                    value = False
-                else:
-                    error = err
-        elif status:
-            error = exception_for(status, f"path {path!r}: {exception_for(status).message}")
-        elif kind in (SD.GET, SD.GET_COUNT, SD.GET_DOC, SD.COUNTER):
-            value = SD.decode_value(data) if kind != SD.GET_DOC else data
-        fields.append(SubdocField(path, status, value, error))
+        fields.append(subdoc_field(specs[i] if i < len(specs) else None, status, data))
     return fields
+
+
+def subdoc_field(spec: Optional[SD.Spec], status: int, data: bytes) -> SubdocField:
+    """One path's outcome from its libcouchbase status and raw value (GET_DOC values stay raw)."""
+    path = spec.path if spec is not None else ""
+    error: Optional[BaseException] = None
+    value: Any = None
+    kind = spec.kind if spec is not None else SD.GET
+    if kind == SD.EXISTS:
+        if status == 0:
+            value = True
+        else:
+            err = exception_for(status)
+            if isinstance(err, PathNotFoundException):
+                value = False
+            else:
+                error = err
+    elif status:
+        error = exception_for(status, f"path {path!r}: {exception_for(status).message}")
+    elif kind in (SD.GET, SD.GET_COUNT, SD.GET_DOC, SD.COUNTER):
+        value = SD.decode_value(data) if kind != SD.GET_DOC else data
+    return SubdocField(path, status, value, error)
 
 
 def _decode_lookup(op: AsyncResult, resp: Any) -> None:
@@ -491,6 +523,8 @@ class MultiCollector(Pending):
 
     def add(self, op: AsyncResult) -> None:
         self.ops.append(op)
+        if op.done:  # decided without the server (e.g. no copy in the preferred server group)
+            return
         self.remaining += 1
         op.on_done = self._one_done
 

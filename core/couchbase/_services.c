@@ -2,8 +2,9 @@
  * C side of the HTTP services: N1QL, analytics, search, views and raw HTTP
  * (management) requests. Each scheduling function builds one libcouchbase
  * command from a payload Python has already encoded (the JSON body, or the
- * view options string). Each row, and the closing metadata (is_final set),
- * reaches Python through pycb_on_response like every KV response, with cbtype
+ * view options string). Query, analytics and search rows reach Python in batches through
+ * pycb_on_rows (see pycb_rows_flush in _bridge.c); view rows and the closing metadata
+ * (is_final set) through pycb_on_response like every KV response, with cbtype
  * one of the PYCB_CALLBACK_* values below. Error details of the final
  * response are read on demand with pycb_service_error while it is valid.
  */
@@ -14,8 +15,13 @@ static void pycb_fill_row(lcb_INSTANCE *instance, int cbtype, int rc, void *cook
                           int is_final, const void *raw)
 {
     pycb_RESP out;
+    uint64_t conn_id = pycb_conn_id(instance);
+    if (!is_final && rc == LCB_SUCCESS &&
+        pycb_rows_add(conn_id, (uint64_t)(uintptr_t)cookie, cbtype, row, nrow)) {
+        return; /* delivered with the rows of the same event (see pycb_rows_flush) */
+    }
     memset(&out, 0, sizeof(out));
-    out.conn_id = pycb_conn_id(instance);
+    out.conn_id = conn_id;
     out.cookie = (uint64_t)(uintptr_t)cookie;
     out.cbtype = cbtype;
     out.rc = rc;
@@ -23,7 +29,7 @@ static void pycb_fill_row(lcb_INSTANCE *instance, int cbtype, int rc, void *cook
     out.nvalue = nrow;
     out.is_final = is_final;
     out.raw = raw;
-    pycb_on_response(&out);
+    pycb_deliver(&out);
 }
 
 static void pycb_query_cb(lcb_INSTANCE *instance, int cbtype, const lcb_RESPQUERY *r)
@@ -89,7 +95,7 @@ static void pycb_view_cb(lcb_INSTANCE *instance, int cbtype, const lcb_RESPVIEW 
             out.has_doc = 1;
         }
     }
-    pycb_on_response(&out);
+    pycb_deliver(&out);
 }
 
 static void pycb_http_cb(lcb_INSTANCE *instance, int cbtype, const lcb_RESPBASE *rb)
@@ -110,7 +116,7 @@ static void pycb_http_cb(lcb_INSTANCE *instance, int cbtype, const lcb_RESPBASE 
     out.http_status = status;
     lcb_resphttp_body(r, &out.value, &out.nvalue);
     out.raw = r;
-    pycb_on_response(&out);
+    pycb_deliver(&out);
 }
 
 static void pycb_install_http_callback(lcb_INSTANCE *instance)

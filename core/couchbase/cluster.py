@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 from couchbase import _connstr, _health, _requests
 from couchbase import options as _o
 from couchbase._common import ClusterCommon, check_name
-from couchbase._instance import LOCKMODE_WAIT, Connection
+from couchbase._instance import CLUSTER_CLOSED, LOCKMODE_WAIT, Connection
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
 from couchbase.exceptions import FeatureUnavailableException, InvalidArgumentException, ObjectClosedException
@@ -35,7 +35,7 @@ from couchbase.options import (  # noqa: F401
     WaitUntilReadyOptions,
 )
 from couchbase.results import DiagnosticsResult, PingResult
-from couchbase.transcoder import DefaultTranscoder, Transcoder
+from couchbase.transcoder import JSONTranscoder, Transcoder
 
 if TYPE_CHECKING:
     from couchbase.analytics import AnalyticsResult
@@ -178,8 +178,10 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
                 raise InvalidArgumentException(message=f"{name} must be True or False, got {opts[name]!r}")
             settings[setting] = "true" if opts[name] else "false"
     serializer = opts.get("serializer")
-    transcoder = opts.get("transcoder") or (DefaultTranscoder(serializer) if serializer is not None
-                                            else DefaultTranscoder())
+    # SDK 4.x's default: everything as JSON; bytes (and string/binary documents) are refused with
+    # ValueFormatException. DefaultTranscoder()/RawBinaryTranscoder() are there for bytes.
+    transcoder = opts.get("transcoder") or (JSONTranscoder(serializer) if serializer is not None
+                                            else JSONTranscoder())
     if not isinstance(transcoder, Transcoder) and not hasattr(transcoder, "encode_value"):
         raise InvalidArgumentException(message=f"transcoder must be a Transcoder, got {transcoder!r}")
     lockmode = opts.get("lockmode", LOCKMODE_WAIT)
@@ -189,7 +191,15 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
     user, password = user or in_connstr.get("username", ""), password or in_connstr.get("password", "")
     return {"connstr": connstr, "settings": settings, "username": user, "password": password,
             "transcoder": transcoder,
-            "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode}
+            "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode,
+            "preferred_server_group": _server_group(opts.get("preferred_server_group"))}
+
+
+def _server_group(value: Any) -> Optional[str]:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise InvalidArgumentException(
+            message=f"preferred_server_group must be a non-empty str, got {value!r}")
+    return value
 
 
 class Cluster(ClusterCommon, ClusterManagement):
@@ -213,6 +223,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         self._transcoder: Transcoder = cfg["transcoder"]
         self._quiet_default: bool = cfg["quiet"]
         self._lockmode: int = cfg["lockmode"]
+        self._preferred_server_group: Optional[str] = cfg["preferred_server_group"]
         self._buckets: Dict[str, Bucket] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -238,7 +249,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         """Open (once) and return a bucket."""
         check_name("bucket", name)
         if self._closed:
-            raise ObjectClosedException(message="the cluster is closed")
+            raise ObjectClosedException(message=CLUSTER_CLOSED)
         with self._lock:
             bucket = self._buckets.get(name)
             if bucket is None or bucket.closed:

@@ -248,7 +248,9 @@ class DecodingFailureException(ValueFormatException):
     """A stored value could not be decoded."""
 
 
-InvalidValueException = ValueFormatException
+class InvalidValueException(CouchbaseException):
+    """A value the server cannot use where it was given (SDK 4.x: a sub-document value that
+    cannot be inserted at its path, see :class:`SubdocCantInsertValueException`)."""
 
 
 # ---- timeouts, network, cluster state ------------------------------------------------
@@ -354,8 +356,10 @@ class InternalSDKException(CouchbaseException):
     """An internal error in the SDK or libcouchbase."""
 
 
-class ObjectClosedException(CouchbaseException):
-    """The cluster, bucket or connection is closed."""
+class ObjectClosedException(CouchbaseException, RuntimeError):
+    """The cluster, bucket or connection is closed.
+
+    Also a RuntimeError: SDK 4.x raises one for operations on a closed cluster."""
 
 
 ClusterClosedException = ObjectClosedException
@@ -496,7 +500,7 @@ class ValueTooDeepException(SubdocException):
     """The value would make the document too deep."""
 
 
-class SubdocCantInsertValueException(SubdocException):
+class SubdocCantInsertValueException(SubdocException, InvalidValueException):
     """The value cannot be inserted at the path (e.g. not valid JSON)."""
 
 

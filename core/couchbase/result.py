@@ -13,6 +13,7 @@ from couchbase.results import (  # noqa: F401
     ExistsResult,
     GetReplicaResult,
     GetResult,
+    LookupInReplicaResult,
     LookupInResult,
     MultiCounterResult,
     MultiExistsResult,
@@ -30,4 +31,3 @@ from couchbase.results import (  # noqa: F401
 from couchbase.search import SearchResult  # noqa: F401
 from couchbase.views import ViewResult  # noqa: F401
 
-LookupInReplicaResult = LookupInResult

@@ -282,6 +282,18 @@ class LookupInResult(_SubdocResult):
         raise field.error
 
 
+class LookupInReplicaResult(LookupInResult):
+    """Result of ``lookup_in_any_replica`` / ``lookup_in_all_replicas``: a LookupInResult that
+    says whether a replica (``is_replica`` True) or the active node served it."""
+
+    __slots__ = ("is_replica",)
+
+    def __init__(self, key: Any, rc: int, cas: int, fields: List[SubdocField], is_deleted: bool = False,
+                 is_replica: bool = False) -> None:
+        super().__init__(key, rc, cas, fields, is_deleted)
+        self.is_replica = is_replica
+
+
 class MutateInResult(_SubdocResult):
     """Result of ``mutate_in``: ``content_as[int](i)`` for counters, ``mutation_token()``."""
 

@@ -85,12 +85,18 @@ def _encode(value: Any) -> "tuple[bytes, int]":
                                    inner_cause=exc) from exc
 
 
-def _multi(values: "tuple[Any, ...]") -> bytes:
+def _multi(values: "tuple[Any, ...]") -> "tuple[bytes, int]":
+    """The values of an array operation, comma-joined, and the flags they need (a MutationMacro
+    value is expanded by the server, in an xattr)."""
     if len(values) == 1 and isinstance(values[0], ArrayValues):
         values = tuple(values[0])
     if not values:
         raise InvalidArgumentException(message="array operations need at least one value")
-    return b",".join(_encode(v)[0] for v in values)
+    encoded = [_encode(v) for v in values]
+    extra = 0
+    for _data, flags in encoded:
+        extra |= flags
+    return b",".join(data for data, _flags in encoded), extra
 
 
 def get(path: str, xattr: bool = False) -> Spec:
@@ -146,17 +152,20 @@ def remove(path: str, xattr: bool = False) -> Spec:
 
 def array_append(path: str, *values: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
     """Append values to the array at ``path``."""
-    return Spec(ARRAY_ADD_LAST, path, _multi(values), _flags(xattr, create_parents))
+    data, extra = _multi(values)
+    return Spec(ARRAY_ADD_LAST, path, data, _flags(xattr, create_parents) | extra)
 
 
 def array_prepend(path: str, *values: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
     """Prepend values to the array at ``path``."""
-    return Spec(ARRAY_ADD_FIRST, path, _multi(values), _flags(xattr, create_parents))
+    data, extra = _multi(values)
+    return Spec(ARRAY_ADD_FIRST, path, data, _flags(xattr, create_parents) | extra)
 
 
 def array_insert(path: str, *values: Any, create_parents: bool = False, xattr: bool = False) -> Spec:
     """Insert values at the array position ``path`` ends with (``list[2]``)."""
-    return Spec(ARRAY_INSERT, path, _multi(values), _flags(xattr, create_parents))
+    data, extra = _multi(values)
+    return Spec(ARRAY_INSERT, path, data, _flags(xattr, create_parents) | extra)
 
 
 def array_addunique(path: str, value: Any, create_parents: bool = False, xattr: bool = False) -> Spec:

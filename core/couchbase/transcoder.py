@@ -11,13 +11,15 @@ Transcoders (``encode_value(value, format=None) -> (bytes, flags)``,
 ``decode_value(bytes, flags) -> value``):
 
 :class:`DefaultTranscoder`
-    the SDK's default: dict/list/tuple/number/bool/None → JSON, str → UTF-8 string,
-    bytes → binary; other objects go to the JSON serializer; never pickles or unpickles.
+    picks the format from the value's type: dict/list/tuple/number/bool/None → JSON,
+    str → UTF-8 string, bytes → binary; other objects go to the JSON serializer; never
+    pickles or unpickles.
 :class:`LegacyTranscoder`
     the 1.x/2.x behaviour: like the default, but objects JSON cannot hold are pickled,
     and pickled documents are unpickled.
 :class:`JSONTranscoder`
-    the official SDK 4.x default: everything (str too) stored as JSON; bytes refused.
+    the default of a ``Cluster`` (as the official SDK 4.x): everything (str too) stored as
+    JSON; bytes refused, and string/binary documents refused when read.
 :class:`RawJSONTranscoder`
     str/bytes that already hold JSON; reads return bytes.
 :class:`RawStringTranscoder`
@@ -47,6 +49,7 @@ import pickle
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from couchbase._json import loads as _json_loads
 from couchbase.exceptions import (
     DecodingFailureException,
     EncodingFailureException,
@@ -111,9 +114,13 @@ def _is_typed_json(flags: int) -> bool:
     return flags & FMT_COMMON_MASK == FMT_COMMON_JSON
 
 
+# allow_nan=False: NaN/Infinity are not JSON; other SDKs, N1QL and the server's JSON check reject them.
+# One encoder for every call: json.dumps with these arguments builds the same encoder each time.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _compact_json(value: Any) -> bytes:
-    # allow_nan=False: NaN/Infinity are not JSON; other SDKs, N1QL and the server's JSON check reject them
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return _COMPACT.encode(value).encode("utf-8")
 
 
 def _as_bytes(data: Any) -> bytes:
@@ -151,18 +158,18 @@ class DefaultJsonSerializer(Serializer):
         return _compact_json(value)
 
     def deserialize(self, value: bytes) -> Any:
-        return json.loads(value)
+        return _json_loads(value)
 
 
 def _serializer_pair(serializer: Any,
                      deserializer: Any) -> Tuple[Callable[[Any], Any], Callable[[bytes], Any]]:
     if serializer is None:
         dumps: Callable[[Any], Any] = _compact_json
-        loads: Callable[[bytes], Any] = json.loads
+        loads: Callable[[bytes], Any] = _json_loads
     elif isinstance(serializer, Serializer):
         dumps, loads = serializer.serialize, serializer.deserialize
     elif callable(serializer):
-        dumps, loads = serializer, json.loads
+        dumps, loads = serializer, _json_loads
     else:
         raise InvalidArgumentTypeException(
             message=f"serializer must be a Serializer (serialize/deserialize) or a callable, "
@@ -251,7 +258,8 @@ _PICKLE_HINT = " (LegacyTranscoder() stores such objects with pickle)"
 
 
 class DefaultTranscoder(_JSONCodec, Transcoder):
-    """The SDK's default transcoder.
+    """Picks the format from the value's type (the default of ``Cluster`` before SDK 4.x parity;
+    ``ClusterOptions(transcoder=DefaultTranscoder())`` brings it back).
 
     Encoding with no ``format`` (or ``FMT_AUTO``): dict, list, tuple, int, float, bool
     and None → JSON (``FMT_JSON``); str → UTF-8 string (``FMT_UTF8``); bytes, bytearray,
@@ -349,7 +357,7 @@ class LegacyTranscoder(DefaultTranscoder):
 
 
 class JSONTranscoder(_JSONCodec, Transcoder):
-    """Everything as JSON, like the official SDK 4.x default: str is stored as a JSON
+    """Everything as JSON, the default of ``Cluster`` (as SDK 4.x): str is stored as a JSON
     string; bytes are refused (use :class:`RawBinaryTranscoder`). Reads JSON documents
     (and untyped ones that parse); string, binary and pickle documents are refused.
 

@@ -156,7 +156,9 @@ def _bucket_settings(form: Dict[str, str], create: bool, current: Dict[str, Any]
         if value is not None:
             out[key] = value
     history = ("history_default", "history_bytes", "history_seconds")
-    backend = out.get("storage_backend", current.get("storage_backend", "couchstore"))
+    # an update is checked against the bucket's backend as it is: a backend migration (7.6) has not
+    # happened yet when the same request asks for history retention
+    backend = (out if create else current).get("storage_backend", "couchstore")
     if any(out.get(k) for k in history) and backend != "magma":
         errors["historyRetentionCollectionDefault"] = "History retention can only used with Magma"
     if errors:
@@ -266,35 +268,49 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
         name = req.params["bucket"]
         return need(req, rbac.COLLECTION_MANAGE, "cluster.bucket[%s].collections!write" % name, name)
 
-    async def create_scope(req: Request) -> Response:
+    def target(req: Request, scope: bool = False, collection: bool = False) -> Any:
+        """The bucket's manifest for a scope/collection write, or the server's refusal: the
+        caller's permission, the bucket, and (when asked) the path's scope and collection."""
         denied = check_manage(req)
         if denied:
             return denied
         manifest = manifest_of(req)
         if manifest is None:
             return Response.text(_NOT_FOUND, 404)
-        name = _form(req).get("name", "")
+        name = req.params.get("scope")
+        if scope and name not in manifest.scopes:
+            return Response.json({"errors": {"_": "Scope with name \"%s\" is not found" % name}}, 404)
+        if collection and req.params["collection"] not in manifest.scopes[name][1]:
+            return Response.json({"errors": {"_": "Collection with name \"%s\" in scope \"%s\" is not found"
+                                                  % (req.params["collection"], name)}}, 404)
+        return manifest
+
+    def bad_name(name: str) -> Optional[Response]:
         if not name or not _COLL_NAME_RE.match(name) or len(name) > 251 or name.startswith("_"):
             return _errors({"name": "Name must be between 1 and 251 characters and contain only "
                                     "A-Z, a-z, 0-9, _, -, %; it cannot start with _ or %"})
+        return None
+
+    async def create_scope(req: Request) -> Response:
+        manifest = target(req)
+        if isinstance(manifest, Response):
+            return manifest
+        name = _form(req).get("name", "")
+        refused = bad_name(name)
+        if refused:
+            return refused
         if name in manifest.scopes:
             return _errors({"_": "Scope with name \"%s\" already exists" % name})
         manifest.create(name, None)
         return changed(manifest)
 
     async def drop_scope(req: Request) -> Response:
-        denied = check_manage(req)
-        if denied:
-            return denied
-        manifest = manifest_of(req)
-        if manifest is None:
-            return Response.text(_NOT_FOUND, 404)
-        scope = req.params["scope"]
-        if scope == "_default":
+        manifest = target(req, scope=True)
+        if isinstance(manifest, Response):
+            return manifest
+        if req.params["scope"] == "_default":
             return _errors({"_": "Deleting _default scope is not allowed"})
-        if scope not in manifest.scopes:
-            return Response.json({"errors": {"_": "Scope with name \"%s\" is not found" % scope}}, 404)
-        for cid in manifest.drop_scope(scope):
+        for cid in manifest.drop_scope(req.params["scope"]):
             _drop_docs(req, cid)
         return changed(manifest)
 
@@ -303,7 +319,8 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
         for key in [k for k in store.docs if k[0] == cid]:
             del store.docs[key]
 
-    def _collection_settings(form: Dict[str, str], create: bool) -> Any:
+    def _collection_settings(req: Request, form: Dict[str, str]) -> Any:
+        """The settings a create/update asks for, or the server's refusal."""
         settings: Dict[str, Any] = {}
         if "maxTTL" in form:
             try:
@@ -318,72 +335,43 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
             if value not in ("true", "false"):
                 return _errors({"history": "history must be true or false"})
             settings["history"] = value == "true"
+            if cluster.buckets[req.params["bucket"]].settings.get("storage_backend", "couchstore") != "magma":
+                return _errors({"history": "Not allowed on this type of bucket"})
         return settings
 
     async def create_collection(req: Request) -> Response:
-        denied = check_manage(req)
-        if denied:
-            return denied
-        manifest = manifest_of(req)
-        if manifest is None:
-            return Response.text(_NOT_FOUND, 404)
-        scope = req.params["scope"]
-        form = _form(req)
+        manifest = target(req, scope=True)
+        if isinstance(manifest, Response):
+            return manifest
+        scope, form = req.params["scope"], _form(req)
         name = form.get("name", "")
-        if scope not in manifest.scopes:
-            return Response.json({"errors": {"_": "Scope with name \"%s\" is not found" % scope}}, 404)
-        if not name or not _COLL_NAME_RE.match(name) or len(name) > 251 or name.startswith("_"):
-            return _errors({"name": "Name must be between 1 and 251 characters and contain only "
-                                    "A-Z, a-z, 0-9, _, -, %; it cannot start with _ or %"})
+        refused = bad_name(name)
+        if refused:
+            return refused
         if name in manifest.scopes[scope][1]:
             return _errors({"_": "Collection with name \"%s\" in scope \"%s\" already exists"
                                  % (name, scope)})
-        settings = _collection_settings(form, True)
+        settings = _collection_settings(req, form)
         if isinstance(settings, Response):
             return settings
-        bucket = cluster.buckets[req.params["bucket"]]
-        if "history" in settings and bucket.settings.get("storage_backend", "couchstore") != "magma":
-            return _errors({"history": "Not allowed on this type of bucket"})
         manifest.create(scope, name, settings)
         return changed(manifest)
 
     async def drop_collection(req: Request) -> Response:
-        denied = check_manage(req)
-        if denied:
-            return denied
-        manifest = manifest_of(req)
-        if manifest is None:
-            return Response.text(_NOT_FOUND, 404)
-        scope, name = req.params["scope"], req.params["collection"]
-        if scope not in manifest.scopes:
-            return Response.json({"errors": {"_": "Scope with name \"%s\" is not found" % scope}}, 404)
-        if name not in manifest.scopes[scope][1]:
-            return Response.json({"errors": {"_": "Collection with name \"%s\" in scope \"%s\" is not found"
-                                                  % (name, scope)}}, 404)
-        _drop_docs(req, manifest.drop_collection(scope, name))
+        manifest = target(req, scope=True, collection=True)
+        if isinstance(manifest, Response):
+            return manifest
+        _drop_docs(req, manifest.drop_collection(req.params["scope"], req.params["collection"]))
         return changed(manifest)
 
     async def update_collection(req: Request) -> Response:
-        denied = check_manage(req)
-        if denied:
-            return denied
-        manifest = manifest_of(req)
-        if manifest is None:
-            return Response.text(_NOT_FOUND, 404)
-        scope, name = req.params["scope"], req.params["collection"]
-        if scope not in manifest.scopes:
-            return Response.json({"errors": {"_": "Scope with name \"%s\" is not found" % scope}}, 404)
-        cid = manifest.scopes[scope][1].get(name)
-        if cid is None:
-            return Response.json({"errors": {"_": "Collection with name \"%s\" in scope \"%s\" is not found"
-                                                  % (name, scope)}}, 404)
-        settings = _collection_settings(_form(req), False)
+        manifest = target(req, scope=True, collection=True)
+        if isinstance(manifest, Response):
+            return manifest
+        settings = _collection_settings(req, _form(req))
         if isinstance(settings, Response):
             return settings
-        bucket = cluster.buckets[req.params["bucket"]]
-        if "history" in settings and bucket.settings.get("storage_backend", "couchstore") != "magma":
-            return _errors({"history": "Not allowed on this type of bucket"})
-        manifest.update(cid, settings)
+        manifest.update(manifest.scopes[req.params["scope"]][1][req.params["collection"]], settings)
         return changed(manifest)
 
     router.add("POST", "/pools/default/buckets/{bucket}/scopes", create_scope)

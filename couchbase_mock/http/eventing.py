@@ -9,7 +9,9 @@ service reports it. Errors are the service's JSON (``name``, ``code``,
 ``description``, ``runtime_info``): ERR_APP_NOT_FOUND_TS, ERR_APP_NOT_DEPLOYED,
 ERR_APP_ALREADY_DEPLOYED, ERR_APP_NOT_UNDEPLOYED, ERR_HANDLER_COMPILATION
 (unbalanced braces or no handler), ERR_SRC_MB_SAME, ERR_COLLECTION_MISSING,
-ERR_BUCKET_MISSING.
+ERR_BUCKET_MISSING, ERR_APP_NOT_BOOTSTRAPPED (pausing an undeployed function). URL bindings'
+passwords and bearer keys are listed masked (``*****``); an upsert sending the mask back keeps
+the stored secret.
 """
 from __future__ import annotations
 
@@ -29,6 +31,28 @@ _STATUS = {"ERR_APP_NOT_FOUND_TS": 404, "ERR_HANDLER_COMPILATION": 422}
 
 _functions: "weakref.WeakKeyDictionary[Any, Dict[Tuple[str, str, str], Dict[str, Any]]]" = \
     weakref.WeakKeyDictionary()
+
+
+_MASK = "*****"
+_SECRETS = ("password", "bearer_key")
+
+
+def _masked(fn: Dict[str, Any]) -> Dict[str, Any]:
+    """A function as the service lists it: URL bindings' passwords and bearer keys masked."""
+    curl = (fn.get("depcfg") or {}).get("curl")
+    if not curl:
+        return fn
+    masked = [dict(b, **{k: _MASK for k in _SECRETS if b.get(k)}) for b in curl]
+    return dict(fn, depcfg=dict(fn["depcfg"], curl=masked))
+
+
+def _keep_masked_secrets(fn: Dict[str, Any], old: Optional[Dict[str, Any]]) -> None:
+    """An upsert sending a listed (masked) secret back keeps the stored one, as the service does."""
+    old_curl = {b.get("value"): b for b in ((old or {}).get("depcfg") or {}).get("curl") or []}
+    for binding in (fn.get("depcfg") or {}).get("curl") or []:
+        for k in _SECRETS:
+            if binding.get(k) == _MASK and binding.get("value") in old_curl:
+                binding[k] = old_curl[binding["value"]].get(k)
 
 
 def _error(name: str, description: str, info: str = "") -> Response:
@@ -105,6 +129,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
                   handleruuid=body.get("handleruuid") or uuid.uuid4().int & 0xFFFFFFFF,
                   function_instance_id=uuid.uuid4().hex[:8],
                   function_scope={"bucket": key[0], "scope": key[1]})
+        _keep_masked_secrets(fn, functions.get(key))
         functions[key] = fn
         return Response.json({"code": 0, "info": {"status": "Stored function: '%s' in metakv" % key[2]}})
 
@@ -112,11 +137,12 @@ def make_router(view: ClusterView, node: Any) -> Router:
         key, fn = lookup(req)
         if fn is None:
             return _error("ERR_APP_NOT_FOUND_TS", f"Function: {key[2]} not found")
-        return Response.json(fn)
+        return Response.json(_masked(fn))
 
     async def get_all(req: Request) -> Response:
         bucket, scope = scope_of(req)
-        return Response.json([fn for (b, s, _n), fn in functions.items() if (b, s) == (bucket, scope)])
+        return Response.json([_masked(fn) for (b, s, _n), fn in functions.items()
+                              if (b, s) == (bucket, scope)])
 
     async def drop(req: Request) -> Response:
         key, fn = lookup(req)
@@ -143,9 +169,11 @@ def make_router(view: ClusterView, node: Any) -> Router:
                 return _error("ERR_APP_NOT_DEPLOYED", f"Function: {key[2]} not deployed")
             settings["deployment_status"] = settings["processing_status"] = False
         elif what == "pause":
-            if not deployed or not running:
-                info = "Function is already in paused state" if deployed else ""
-                return _error("ERR_APP_NOT_DEPLOYED", f"Function: {key[2]} not deployed", info)
+            if not deployed:  # 7.x: an undeployed function was never bootstrapped
+                return _error("ERR_APP_NOT_BOOTSTRAPPED", f"Function: {key[2]} is not bootstrapped")
+            if not running:
+                return _error("ERR_APP_NOT_DEPLOYED", f"Function: {key[2]} not deployed",
+                              "Function is already in paused state")
             settings["processing_status"] = False
         elif what == "resume":
             if not deployed:

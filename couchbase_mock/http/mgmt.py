@@ -85,6 +85,7 @@ def node_object(
         "nodeEncryption": False,
         "addressFamily": "inet",
         "configuredHostname": "%s:%d" % (hostname, mgmt),
+        "serverGroup": ext.get("serverGroup", "Group 1"),
         "externalListeners": [{"afamily": "inet", "nodeEncryption": False}],
         "memoryTotal": 8 * 1024**3,
         "memoryFree": 4 * 1024**3,

@@ -196,7 +196,8 @@ def unlock(conn: "KVConnection", req: "Request") -> bytes:
     store = _target(conn, req)
     doc = _existing(store, req)
     if not store.is_locked(doc):
-        return _reply(req, P.ETMPFAIL)  # a 7.0 server; NOT_LOCKED came with 7.6
+        # Server 7.6 answers NOT_LOCKED to clients that negotiated extended errors; TMPFAIL otherwise
+        return _reply(req, P.NOT_LOCKED if XERROR in conn.features else P.ETMPFAIL)
     if req.cas != doc.lock_cas:
         return locked_reply(conn, req)
     doc.lock_until = 0.0
@@ -397,8 +398,12 @@ def _virtual(conn: "KVConnection", req: "Request", doc: Doc) -> Dict[str, object
 
 @_handler
 def subdoc_lookup(conn: "KVConnection", req: "Request") -> bytes:
-    store = _target(conn, req)
     doc_flags = req.extras[0] if req.extras else 0
+    replica = bool(doc_flags & SD.DOC_REPLICA_READ)
+    if replica and not conn.cluster.subdoc_replica_read:
+        return _reply(req, P.EINVAL)  # a server before 7.5 knows no such doc flag
+    # ReplicaRead: only a replica copy answers (the active node says NOT_MY_VBUCKET)
+    store = _target(conn, req, replica=replica)
     specs: List[SD.LookupSpec] = []
     data, i = req.value, 0
     while i + 4 <= len(data):
@@ -473,8 +478,9 @@ def subdoc_mutate(conn: "KVConnection", req: "Request") -> bytes:
         target.cas, target.seqno = new_cas, new_seqno
         store.docs[(req.cid, req.key)] = target
     else:
-        if _preserve_ttl(req) and doc is not None or (doc is not None and not expiry):
-            exp = doc.expiry if doc is not None else 0
+        # as a server does: a mutation without an expiry (and without PreserveTTL) clears the TTL
+        if _preserve_ttl(req) and doc is not None:
+            exp = doc.expiry
         else:
             exp = store.clock.absolute(expiry)
         new = Doc(outcome.doc, doc.flags if doc else 0x02000000, 1 if is_json(outcome.doc) else 0, new_cas,

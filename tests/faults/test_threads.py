@@ -75,7 +75,7 @@ def test_sixteen_threads_share_one_blocking_cluster(mock, front_end, leaks, key)
     assert cluster._lockmode == LOCKMODE_WAIT  # the default
     coll = cluster.bucket("default").default_collection()
     counter = f"{key}-counter"
-    coll.binary().increment(counter, initial=0)
+    coll.increment(counter, initial=0)
     counted: Dict[int, int] = {}
 
     def work(t: int) -> None:

@@ -74,6 +74,11 @@ def test_use_after_close(mock):
         coll.get("closing")
     with pytest.raises(ObjectClosedException):
         c.bucket("default")
+    # SDK 4.x raises a RuntimeError with these words for operations on a closed cluster
+    for op in (lambda: c.query("SELECT 1"), lambda: c.analytics_query("SELECT 1"),
+               lambda: coll.get("closing")):
+        with pytest.raises(RuntimeError, match="Cannot perform operations on a closed cluster"):
+            op()
 
 
 def test_context_manager_closes(mock):
@@ -250,7 +255,7 @@ def test_client_durability_on_remove_counter_subdoc(kv, key):
     coll = kv
     coll.upsert(key, {"n": 1})
     assert coll.mutate_in(key, [SD.increment("n", 1)], persist_to=1, replicate_to=1).success
-    assert coll.binary().increment(key + "c", delta=1, initial=1, replicate_to=1).content == 1
+    assert coll.increment(key + "c", delta=1, initial=1, replicate_to=1).content == 1
     assert coll.remove(key, persist_to=2, replicate_to=1).success
     from couchbase.exceptions import DurabilityTooManyException
 

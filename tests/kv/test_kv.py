@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import pickle
+import time
 
 import pytest
 
@@ -14,13 +15,14 @@ from couchbase.exceptions import (
     DocumentExistsException,
     DocumentLockedException,
     DocumentNotFoundException,
+    DocumentNotLockedException,
     InvalidArgumentException,
     PathExistsException,
     PathNotFoundException,
     ValueFormatException,
 )
 from couchbase.options import DecrementOptions, DeltaValue, GetOptions, SignedInt64, UpsertOptions
-from couchbase.transcoder import LegacyTranscoder
+from couchbase.transcoder import DefaultTranscoder, LegacyTranscoder, RawBinaryTranscoder, RawStringTranscoder
 
 
 def test_upsert_get_roundtrip_json(kv, key):
@@ -39,10 +41,33 @@ def test_upsert_get_roundtrip_json(kv, key):
 @pytest.mark.parametrize("value,fmt", [("héllo", FMT_UTF8), (b"\x00\x01bytes", FMT_BYTES),
                                        ([1, "x"], FMT_JSON)])
 def test_formats_roundtrip(kv, key, value, fmt):
-    kv.upsert(key, value)
-    got = kv.get(key)
+    tc = DefaultTranscoder()  # picks the format from the value's type
+    kv.upsert(key, value, transcoder=tc)
+    got = kv.get(key, transcoder=tc)
     assert got.value == value
     assert got.flags == fmt
+
+
+def test_default_transcoder_is_json(kv, key):
+    # SDK 4.x: the default stores everything as JSON (str too) and refuses bytes both ways
+    kv.upsert(key, "héllo")
+    got = kv.get(key)
+    assert got.value == "héllo" and got.flags == FMT_JSON
+    for value in (b"raw", bytearray(b"raw")):
+        with pytest.raises(ValueFormatException):
+            kv.upsert(key, value)
+        with pytest.raises(ValueFormatException):
+            kv.insert(key + "-new", value)
+        with pytest.raises(ValueFormatException):
+            kv.replace(key, value)
+    assert kv.get(key).value == "héllo"  # nothing was stored
+    kv.upsert(key, b"\x00raw", transcoder=RawBinaryTranscoder())
+    with pytest.raises(ValueFormatException):  # a binary document is not read as JSON
+        kv.get(key)
+    assert kv.get(key, transcoder=RawBinaryTranscoder()).value == b"\x00raw"
+    kv.upsert(key, "text", transcoder=RawStringTranscoder())
+    with pytest.raises(ValueFormatException):
+        kv.get(key)
 
 
 def test_pickle_with_legacy_transcoder(kv, key):
@@ -123,6 +148,23 @@ def test_preserve_expiry(kv, key, mock):
     assert kv.exists(key).exists is False
 
 
+def test_mutate_in_expiry(kv, key, mock):
+    exptime = [SD.get("$document.exptime", xattr=True)]
+    kv.upsert(key, {"a": 1})
+    kv.mutate_in(key, [SD.upsert("a", 2)], expiry=datetime.timedelta(seconds=50))
+    assert kv.lookup_in(key, exptime).content_as[int](0) > 0
+    kv.mutate_in(key, [SD.upsert("a", 3)], preserve_expiry=True)
+    assert kv.lookup_in(key, exptime).content_as[int](0) > 0
+    kv.mutate_in(key, [SD.upsert("a", 4)])  # no expiry, not preserved: the server clears it
+    assert kv.lookup_in(key, exptime).content_as[int](0) == 0
+    # the combinations SDK 4.x refuses
+    with pytest.raises(InvalidArgumentException):
+        kv.mutate_in(key, [SD.insert("b", 1)], preserve_expiry=True)
+    with pytest.raises(InvalidArgumentException):
+        kv.mutate_in(key, [SD.replace("a", 1)], expiry=datetime.timedelta(seconds=5), preserve_expiry=True)
+    assert kv.get(key).value == {"a": 4}
+
+
 def test_lock_unlock(kv, key):
     kv.upsert(key, {"n": 1})
     locked = kv.get_and_lock(key, 10)
@@ -130,6 +172,10 @@ def test_lock_unlock(kv, key):
     with pytest.raises((DocumentLockedException, CouchbaseException)):
         kv.upsert(key, {"n": 2}, timeout=0.5)
     kv.unlock(key, locked.cas)
+    started = time.monotonic()
+    with pytest.raises(DocumentNotLockedException):  # Server 7.6 says NOT_LOCKED, at once
+        kv.unlock(key, locked.cas, timeout=5)
+    assert time.monotonic() - started < 2.5  # not retried until the timeout
     assert kv.upsert(key, {"n": 3}).success
 
 
@@ -146,22 +192,33 @@ def test_counters(kv, key):
     with pytest.raises(DocumentNotFoundException):
         b.increment(key, initial=SignedInt64(-1))
     with pytest.raises(DocumentNotFoundException):
-        b.decrement(key, DecrementOptions(initial=-1))
+        b.decrement(key, DecrementOptions(initial=SignedInt64(-1)))
     assert b.increment(key + "-new").content == 0 and b.decrement(key + "-new2").content == 0
     assert b.increment(key, delta=DeltaValue(5), initial=SignedInt64(10)).content == 10
-    assert b.increment(key, delta=5).content == 15
-    assert b.decrement(key, delta=5).content == 10
-    assert b.increment(key, delta=5, initial=10).content == 15
-    assert b.decrement(key, delta=20).content == 0
+    assert b.increment(key, delta=DeltaValue(5)).content == 15
+    assert b.decrement(key, DecrementOptions(delta=DeltaValue(5))).content == 10
+    # SDK 4.x's binary() takes DeltaValue/SignedInt64 only ...
+    for bad in ({"delta": 5}, {"initial": 100}, {"delta": DeltaValue(1), "initial": 7}):
+        with pytest.raises(InvalidArgumentException):
+            b.increment(key, **bad)
+        with pytest.raises(InvalidArgumentException):
+            b.decrement(key, **bad)
     with pytest.raises(InvalidArgumentException):
-        b.increment(key, delta=0)
+        b.increment_multi([key], delta=2)
+    assert kv.get(key).value == 10  # nothing was sent
+    # ... the counters on the collection itself (this SDK's earlier API) take plain ints
+    assert kv.increment(key, delta=5, initial=10).content == 15
+    assert kv.decrement(key, delta=20).content == 0
+    with pytest.raises(InvalidArgumentException):
+        kv.increment(key, delta=0)
 
 
 def test_append_prepend(kv, key):
-    kv.upsert(key, "mid")
+    tc = RawStringTranscoder()
+    kv.upsert(key, "mid", transcoder=tc)
     kv.binary().append(key, "-end")
     kv.binary().prepend(key, "start-")
-    assert kv.get(key).value == "start-mid-end"
+    assert kv.get(key, transcoder=tc).value == "start-mid-end"
     with pytest.raises(DocumentNotFoundException):
         kv.binary().append(key + "-missing", "x")
 
@@ -279,7 +336,7 @@ def test_value_too_large(kv, key):
     from couchbase.exceptions import ValueTooLargeException
 
     with pytest.raises(ValueTooLargeException):
-        kv.upsert(key, b"x" * (20 * 1024 * 1024 + 1))
+        kv.upsert(key, b"x" * (20 * 1024 * 1024 + 1), transcoder=RawBinaryTranscoder())
 
 
 def test_replica_reads(kv, key):

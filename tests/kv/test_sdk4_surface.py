@@ -30,6 +30,7 @@ from couchbase.result import (
     MutationResult,
     OperationResult,
 )
+from couchbase.transcoder import RawStringTranscoder
 
 
 def test_multi_results_default_return_exceptions(kv, key):
@@ -71,10 +72,11 @@ def test_binary_multi_operations(kv, key):
     assert b.decrement_multi(keys).results[keys[1]].content == 0
     missing = b.increment_multi([key + "-none"], IncrementMultiOptions(initial=SignedInt64(-1)))
     assert isinstance(missing.exceptions[key + "-none"], DocumentNotFoundException)
-    kv.upsert_multi({k: "mid" for k in keys}, UpsertMultiOptions(transcoder=None))
+    tc = RawStringTranscoder()
+    kv.upsert_multi({k: "mid" for k in keys}, UpsertMultiOptions(transcoder=tc))
     assert b.append_multi({k: "-end" for k in keys}).all_ok
     assert b.prepend_multi({k: "start-" for k in keys}).all_ok
-    assert kv.get(keys[2]).content_as[str] == "start-mid-end"
+    assert kv.get(keys[2], transcoder=tc).content_as[str] == "start-mid-end"
 
 
 def test_mutate_in_store_semantics_spellings(kv, key):
@@ -332,8 +334,17 @@ def test_replica_reads_4x(kv, key):
 
     any_pref = GetAnyReplicaOptions(read_preference=ReadPreference.NO_PREFERENCE)
     assert kv.get_any_replica(key, any_pref).value == {"r": 1}
-    with pytest.raises(FeatureUnavailableException):
+    # no preferred server group configured: no copy qualifies (SDK 4.x)
+    with pytest.raises(DocumentUnretrievableException):
         kv.get_any_replica(key, read_preference=ReadPreference.SELECTED_SERVER_GROUP)
+    with pytest.raises(DocumentUnretrievableException):
+        kv.get_all_replicas(key, read_preference=ReadPreference.SELECTED_SERVER_GROUP)
+    # ... which a multi read reports per key
+    many = kv.get_any_replica_multi([key, key + "-2"], read_preference=ReadPreference.SELECTED_SERVER_GROUP,
+                                    return_exceptions=True)
+    assert not many.all_ok and not many.results
+    assert all(isinstance(e, DocumentUnretrievableException) for e in many.exceptions.values())
+    assert set(many.exceptions) == {key, key + "-2"}
     res = kv.get_any_replica_multi([key, key + "-missing"])
     assert res.results[key].value == {"r": 1}
     assert isinstance(res.exceptions[key + "-missing"], DocumentNotFoundException)

@@ -275,6 +275,7 @@ def test_eventing_functions(fe: Any, front_end_name: str) -> None:
         EventingFunctionAlreadyDeployedException,
         EventingFunctionCompilationFailureException,
         EventingFunctionIdenticalKeyspaceException,
+        EventingFunctionNotBootstrappedException,
         EventingFunctionNotDeployedException,
         EventingFunctionNotFoundException,
         EventingFunctionNotUnDeployedException,
@@ -304,7 +305,7 @@ def test_eventing_functions(fe: Any, front_end_name: str) -> None:
             return next(s for s in em.functions_status().functions if s.name == name).state
 
         assert state() is ev.EventingFunctionState.Undeployed
-        with pytest.raises(EventingFunctionNotDeployedException):
+        with pytest.raises(EventingFunctionNotBootstrappedException):  # 7.x: never deployed
             em.pause_function(name)
         em.deploy_function(name)
         assert state() is ev.EventingFunctionState.Deployed
@@ -314,6 +315,8 @@ def test_eventing_functions(fe: Any, front_end_name: str) -> None:
             em.drop_function(name)
         em.pause_function(name)
         assert state() is ev.EventingFunctionState.Paused
+        with pytest.raises(EventingFunctionNotDeployedException):  # already paused
+            em.pause_function(name)
         em.resume_function(name)
         em.undeploy_function(name)
         assert state() is ev.EventingFunctionState.Undeployed
@@ -327,3 +330,96 @@ def test_eventing_functions(fe: Any, front_end_name: str) -> None:
     with pytest.raises(EventingFunctionIdenticalKeyspaceException):
         em.upsert_function(ev.EventingFunction(name, "function OnUpdate(doc, meta) {}", source_keyspace=src,
                                                metadata_keyspace=src))
+
+
+def test_history_retention_needs_a_magma_bucket(fe: Any, front_end_name: str, mmock: Any) -> None:
+    from couchbase.management.buckets import StorageBackend
+
+    bm, _users, _q = managers(fe)
+    name = f"hist-{front_end_name}"
+    bm.create_bucket(CreateBucketSettings(name=name, storage_backend=StorageBackend.COUCHSTORE,
+                                          ram_quota_mb=128))
+    try:
+        got = bm.get_bucket(name)
+        assert got.storage_backend == StorageBackend.COUCHSTORE
+        assert got.history_retention_collection_default is None
+        # asking for magma and history at once: the bucket is not magma yet, so history is refused
+        with pytest.raises(InvalidArgumentException):
+            bm.update_bucket(BucketSettings(name=name, storage_backend=StorageBackend.MAGMA, ram_quota_mb=128,
+                                            history_retention_collection_default=True,
+                                            history_retention_bytes=2**31,
+                                            history_retention_duration=datetime.timedelta(minutes=10)))
+        got = bm.get_bucket(name)  # nothing of the refused request was applied
+        assert (got.storage_backend, got.history_retention_bytes) == (StorageBackend.COUCHSTORE, None)
+    finally:
+        bm.drop_bucket(name)
+    magma = f"histm-{front_end_name}"
+    bm.create_bucket(CreateBucketSettings(name=magma, storage_backend=StorageBackend.MAGMA, ram_quota_mb=1024,
+                                          history_retention_collection_default=True))
+    try:
+        bm.update_bucket(BucketSettings(name=magma, storage_backend=StorageBackend.MAGMA, ram_quota_mb=1024,
+                                        history_retention_bytes=2**31,
+                                        history_retention_duration=datetime.timedelta(minutes=10)))
+        got = bm.get_bucket(magma)
+        assert got.history_retention_bytes == 2**31
+        assert got.history_retention_duration == datetime.timedelta(minutes=10)
+    finally:
+        bm.drop_bucket(magma)
+
+
+def test_eventing_url_binding_secrets_are_not_listed(fe: Any, front_end_name: str, mmock: Any) -> None:
+    import base64
+    import urllib.request
+
+    import couchbase.management.eventing as ev
+
+    em = blocking(fe, fe.cluster.eventing_functions())
+    name = f"fn-url-{front_end_name}"
+    src, meta = ev.EventingFunctionKeyspace("default"), ev.EventingFunctionKeyspace("other")
+    bindings = [ev.EventingFunctionUrlBinding("http://h1", "basic", True, False,
+                                              ev.EventingFunctionUrlAuthBasic("alice", "basic-secret")),
+                ev.EventingFunctionUrlBinding("http://h2", "bearer", False, True,
+                                              ev.EventingFunctionUrlAuthBearer("bearer-secret"))]
+    fn = ev.EventingFunction(name, "function OnUpdate(doc, meta) {}", source_keyspace=src,
+                             metadata_keyspace=meta, url_bindings=bindings)
+    assert "basic-secret" not in repr(fn) and "bearer-secret" not in repr(fn)
+    em.upsert_function(fn)
+    try:
+        got = {b.alias: b for b in em.get_function(name).url_bindings}
+        assert got["basic"].hostname == "http://h1"
+        assert got["basic"].auth == ev.EventingFunctionUrlAuthBasic("alice")
+        assert got["basic"].auth.password is None and got["bearer"].auth.key is None
+        # the service lists them masked and keeps the stored secret when the mask comes back
+        url = f"http://127.0.0.1:{mmock.nodes[0].eventing_port}/api/v1/functions/{name}"
+        creds = base64.b64encode(f"{mmock.username}:{mmock.password}".encode()).decode()
+        headers = {"Authorization": "Basic " + creds, "Content-Type": "application/json"}
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as r:
+            listed = r.read().decode()
+        assert "basic-secret" not in listed and "bearer-secret" not in listed and "*****" in listed
+        put_back = urllib.request.Request(url, data=listed.encode(), method="POST", headers=headers)
+        urllib.request.urlopen(put_back).read()
+        from couchbase_mock.http import eventing as mock_eventing
+
+        stored = next(f for k, f in mock_eventing._functions[mmock.cluster].items() if k[2] == name)
+        assert [b.get("password") or b.get("bearer_key") for b in stored["depcfg"]["curl"]] == [
+            "basic-secret", "bearer-secret"]
+    finally:
+        em.drop_function(name)
+
+
+def test_watch_indexes_times_out_typed_when_the_service_does_not_answer(fe: Any, mmock: Any) -> None:
+    from couchbase_mock.http.node import node_http_servers
+
+    _bm, _um, qm = managers(fe)
+    qm.get_all_indexes("default")  # connected, the query service known
+    servers = [node_http_servers(node)["n1ql"] for node in mmock.nodes]
+    for server in servers:
+        server.hung = True
+    try:
+        # the listing request gets what is left of the watch's time, and times out with it
+        with pytest.raises(WatchQueryIndexTimeoutException):
+            qm.watch_indexes("default", ["#primary"], timeout=datetime.timedelta(seconds=0.5))
+    finally:
+        for server in servers:
+            server.hung = False
+    qm.get_all_indexes("default")  # and the service answers again

@@ -61,7 +61,7 @@ def test_inline_callbacks_chain(tx, key):
     def flow():
         yield coll.upsert(key, {"n": 1})
         got = yield coll.get(key)
-        counter = yield coll.binary().increment(key + "-c", delta=2, initial=5)
+        counter = yield coll.increment(key + "-c", delta=2, initial=5)
         try:
             yield coll.get(key + "-missing")
         except DocumentNotFoundException:

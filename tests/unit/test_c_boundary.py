@@ -100,7 +100,7 @@ def test_every_declaration_is_used(build_ffi):
     there because C and Python must agree on the value space (e.g. cbtypes).
     """
     functions, constants, externs = _declared(build_ffi)
-    assert {"pycb_get", "lcb_wait", "lcb_cntl_getu32"} <= functions
+    assert {"pycb_get", "pycb_wait", "lcb_cntl_getu32"} <= functions
     header_constants: set = set()
     c_text = ""
     for name in build_ffi.C_PARTS:

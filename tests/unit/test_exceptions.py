@@ -177,7 +177,9 @@ def test_builtin_bases_for_argument_errors():
     assert issubclass(E.KeyFormatTypeException, E.KeyFormatException)
     assert issubclass(E.ValueFormatException, ValueError)
     assert issubclass(E.DecodingFailureException, E.ValueFormatException)
-    assert E.InvalidValueException is E.ValueFormatException
+    # SDK 4.x: InvalidValueException is what a sub-document value that cannot be inserted raises
+    assert issubclass(E.SubdocCantInsertValueException, E.InvalidValueException)
+    assert not issubclass(E.ValueFormatException, E.InvalidValueException)
     assert not issubclass(E.TimeoutException, TimeoutError)
 
 

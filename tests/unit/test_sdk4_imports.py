@@ -85,6 +85,14 @@ PATHS = {
     "couchbase.analytics": ["AnalyticsScanConsistency", "AnalyticsStatus", "AnalyticsMetrics"],
     "couchbase.views": ["ViewScanConsistency", "ViewOrdering", "ViewErrorMode"],
     "couchbase.management.views": ["DesignDocument", "View", "DesignDocumentNamespace"],
+    "couchbase.management.analytics": [
+        "AnalyticsEncryptionLevel",
+        "AnalyticsLinkType",
+        "CouchbaseAnalyticsEncryptionSettings",
+        "CouchbaseRemoteAnalyticsLink",
+        "S3ExternalAnalyticsLink",
+        "AzureBlobExternalAnalyticsLink",
+    ],
     "couchbase.datastructures": ["CouchbaseList", "CouchbaseMap", "CouchbaseSet", "CouchbaseQueue"],
     "couchbase.auth": ["PasswordAuthenticator", "AuthDomain"],
     "couchbase.exceptions": [
@@ -163,3 +171,17 @@ def test_constrained_ints():
     ):
         with pytest.raises(InvalidArgumentException):
             bad()
+
+
+MANAGEMENT = ["analytics", "buckets", "collections", "eventing", "queries", "search", "users", "views"]
+
+
+@pytest.mark.parametrize("front", ["acouchbase", "txcouchbase"])
+@pytest.mark.parametrize("name", MANAGEMENT)
+def test_front_end_management_modules_are_the_core_s(front, name):
+    """``acouchbase.management.<x>`` and ``txcouchbase.management.<x>`` (the official import paths)
+    give the core's objects, every public name of the core's module."""
+    core = importlib.import_module(f"couchbase.management.{name}")
+    mod = importlib.import_module(f"{front}.management.{name}")
+    assert list(mod.__all__) == list(core.__all__) and core.__all__
+    assert [n for n in core.__all__ if getattr(mod, n) is not getattr(core, n)] == []

@@ -1,20 +1,5 @@
 """AnalyticsIndexManager for txcouchbase: ``cluster.analytics_indexes()``
 (see :mod:`couchbase.management.analytics`).
 """
-from __future__ import annotations
-
-from couchbase.management.analytics import (  # noqa: F401 - re-exported
-    AnalyticsDataset,
-    AnalyticsDataType,
-    AnalyticsIndex,
-    AnalyticsIndexManager,
-    AnalyticsLinkType,
-)
-
-__all__ = [
-    'AnalyticsIndexManager',
-    'AnalyticsDataset',
-    'AnalyticsDataType',
-    'AnalyticsIndex',
-    'AnalyticsLinkType',
-]
+from couchbase.management.analytics import *  # noqa: F401,F403 - the core's public names
+from couchbase.management.analytics import __all__  # noqa: F401

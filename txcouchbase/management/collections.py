@@ -1,20 +1,5 @@
 """CollectionManager for txcouchbase: ``cluster.bucket(...).collections()``
 (see :mod:`couchbase.management.collections`).
 """
-from __future__ import annotations
-
-from couchbase.management.collections import (  # noqa: F401 - re-exported
-    CollectionManager,
-    CollectionSpec,
-    CreateCollectionSettings,
-    ScopeSpec,
-    UpdateCollectionSettings,
-)
-
-__all__ = [
-    'CollectionManager',
-    'CollectionSpec',
-    'CreateCollectionSettings',
-    'ScopeSpec',
-    'UpdateCollectionSettings',
-]
+from couchbase.management.collections import *  # noqa: F401,F403 - the core's public names
+from couchbase.management.collections import __all__  # noqa: F401

@@ -1,12 +1,5 @@
 """SearchIndexManager for txcouchbase: ``cluster.search_indexes()``
 (see :mod:`couchbase.management.search`).
 """
-from __future__ import annotations
-
-from couchbase.management.search import (  # noqa: F401 - re-exported
-    ScopeSearchIndexManager,
-    SearchIndex,
-    SearchIndexManager,
-)
-
-__all__ = ['SearchIndexManager', 'ScopeSearchIndexManager', 'SearchIndex']
+from couchbase.management.search import *  # noqa: F401,F403 - the core's public names
+from couchbase.management.search import __all__  # noqa: F401

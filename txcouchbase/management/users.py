@@ -1,24 +1,3 @@
 """UserManager for txcouchbase: ``cluster.users()`` (see :mod:`couchbase.management.users`)."""
-from __future__ import annotations
-
-from couchbase.management.users import (  # noqa: F401 - re-exported
-    Group,
-    Origin,
-    Role,
-    RoleAndDescription,
-    RoleAndOrigins,
-    User,
-    UserAndMetadata,
-    UserManager,
-)
-
-__all__ = [
-    'UserManager',
-    'Group',
-    'Origin',
-    'Role',
-    'RoleAndDescription',
-    'RoleAndOrigins',
-    'User',
-    'UserAndMetadata',
-]
+from couchbase.management.users import *  # noqa: F401,F403 - the core's public names
+from couchbase.management.users import __all__  # noqa: F401

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Dict, Generator, NamedTuple, Optional, Union
+from typing import Any, Callable, Dict, Generator, List, NamedTuple, Optional, Union
 from urllib.parse import quote, urlencode
 
 from couchbase._services import HttpResponse, schedule_http
@@ -37,7 +37,7 @@ from couchbase.exceptions import (
 )
 
 __all__ = ["Call", "Sleep", "Scheduled", "Program", "run_blocking", "run_async", "form", "path_escape",
-           "http_error", "json_body", "options_timeout_us"]
+           "http_error", "json_body", "statement_results", "options_timeout_us"]
 
 
 class Call(NamedTuple):
@@ -84,6 +84,19 @@ def json_body(resp: HttpResponse) -> Any:
         raise InternalServerFailureException(
             message=f"{resp.path}: HTTP {resp.status}: the server sent a body that is not JSON: "
                     f"{resp.body[:200]!r}") from None
+
+
+def statement_results(resp: HttpResponse, what: str,
+                      error: Callable[[Dict[str, Any], int, str], CouchbaseException]) -> List[Any]:
+    """The ``results`` of a SQL++ statement's response (query or analytics service), or the
+    exception ``error(meta, status, what)`` makes of its errors."""
+    try:
+        meta = json_body(resp) or {}
+    except CouchbaseException:
+        meta = {}
+    if resp.status != 200 or meta.get("status") not in (None, "success"):
+        raise error(meta, resp.status, what)
+    return meta.get("results", [])
 
 
 def http_error(resp: HttpResponse, what: str) -> CouchbaseException:

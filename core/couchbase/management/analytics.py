@@ -8,8 +8,11 @@ dataset(field:type)``, ``CONNECT LINK``); listings read ``Metadata.`Dataset``` a
 exists, 24034 not found, 24040 dataset exists, 24025/24044/24045 not found,
 24048 index exists, 24047 not found, 24006 link not found).
 
-Not built yet: remote/S3/Azure link management (create_link, replace_link,
-drop_link, get_links) raise FeatureUnavailableException.
+Remote links (Couchbase, S3, Azure blob; :mod:`couchbase.management.analytics_links`) are
+REST state of the service's ``/analytics/link`` API: a one-part dataverse name goes in
+the form body (``dataverse``, ``name``), a multi-part one (``bucket/scope``) in the path
+(``/analytics/link/<dataverse>/<name>``), as the server wants. Its errors: 24055 link
+exists, 24006 link not found, 24034 dataverse not found.
 """
 from __future__ import annotations
 
@@ -17,10 +20,12 @@ import enum
 import json
 import uuid
 from typing import Any, Callable, Dict, Optional
+from urllib.parse import urlencode
 
 from couchbase import options as _o
 from couchbase.exceptions import (
     AnalyticsException,
+    AnalyticsLinkExistsException,
     AnalyticsLinkNotFoundException,
     CompilationFailedException,
     CouchbaseException,
@@ -28,27 +33,40 @@ from couchbase.exceptions import (
     DatasetNotFoundException,
     DataverseAlreadyExistsException,
     DataverseNotFoundException,
-    FeatureUnavailableException,
     InvalidArgumentException,
     QueryIndexAlreadyExistsException,
     QueryIndexNotFoundException,
 )
-from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us
+from couchbase.management._http import (
+    Call,
+    Program,
+    http_error,
+    json_body,
+    options_timeout_us,
+    path_escape,
+    statement_results,
+)
+from couchbase.management.analytics_links import (
+    AnalyticsEncryptionLevel,
+    AnalyticsLink,
+    AnalyticsLinkType,
+    AzureBlobExternalAnalyticsLink,
+    CouchbaseAnalyticsEncryptionSettings,
+    CouchbaseRemoteAnalyticsLink,
+    S3ExternalAnalyticsLink,
+    link_from_server,
+)
 
 __all__ = ["AnalyticsIndexManager", "AnalyticsDataType", "AnalyticsDataset", "AnalyticsIndex",
-           "AnalyticsLinkType"]
+           "AnalyticsLinkType", "AnalyticsEncryptionLevel", "AnalyticsLink",
+           "CouchbaseAnalyticsEncryptionSettings", "CouchbaseRemoteAnalyticsLink",
+           "S3ExternalAnalyticsLink", "AzureBlobExternalAnalyticsLink"]
 
 
 class AnalyticsDataType(enum.Enum):
     STRING = "string"
     INT64 = "int64"
     DOUBLE = "double"
-
-
-class AnalyticsLinkType(enum.Enum):
-    S3External = "s3"
-    AzureBlobExternal = "azureblob"
-    CouchbaseRemote = "couchbase"
 
 
 class AnalyticsDataset:
@@ -95,7 +113,7 @@ def _error(meta: Dict[str, Any], status: int, what: str) -> CouchbaseException:
            24040: DatasetAlreadyExistsException, 24025: DatasetNotFoundException,
            24044: DatasetNotFoundException, 24045: DatasetNotFoundException,
            24048: QueryIndexAlreadyExistsException, 24047: QueryIndexNotFoundException,
-           24006: AnalyticsLinkNotFoundException}.get(code)
+           24006: AnalyticsLinkNotFoundException, 24055: AnalyticsLinkExistsException}.get(code)
     if cls is not None:
         return cls(message=text)
     if 24000 <= code < 25000:
@@ -115,13 +133,7 @@ def _statement(statement: str, opts: Dict[str, Any], what: str) -> Program:
     body = {"statement": statement, "client_context_id": uuid.uuid4().hex}
     resp = yield Call("analytics", "POST", "/analytics/service", json.dumps(body).encode(),
                       "application/json", options_timeout_us(opts))
-    try:
-        meta = json_body(resp) or {}
-    except CouchbaseException:
-        meta = {}
-    if resp.status != 200 or meta.get("status") not in (None, "success"):
-        raise _error(meta, resp.status, what)
-    return meta.get("results", [])
+    return statement_results(resp, what, _error)
 
 
 def _name(what: str, value: Any) -> str:
@@ -274,23 +286,115 @@ class AnalyticsIndexManager:
 
         return self._run(program())
 
-    def _links(self, op: str) -> Any:
-        raise FeatureUnavailableException(message=f"{op}: analytics link management is not supported yet")
+    def _link_request(self, op: str, method: str, link: Any, options: Any, kwargs: Dict[str, Any]) -> Any:
+        if not isinstance(link, AnalyticsLink):
+            raise InvalidArgumentException(
+                message=f"{op}: link must be an AnalyticsLink, got {type(link).__name__}")
+        link.validate()
+        opts = _o.merge(op, _BASE, options, kwargs)
+        dataverse = link.dataverse_name()
+        path = (f"/analytics/link/{path_escape(dataverse)}/{path_escape(link.name())}" if "/" in dataverse
+                else "/analytics/link")
+        body = link.form_encode()
 
-    def create_link(self, link: Any, *options: Any, **kwargs: Any) -> Any:
-        """Not supported yet (FeatureUnavailableException)."""
-        return self._links("create_link")
+        def program() -> Program:
+            resp = yield Call("analytics", method, path, body, "application/x-www-form-urlencoded",
+                              options_timeout_us(opts))
+            _link_outcome(resp, op)
+            return None
 
-    def replace_link(self, link: Any, *options: Any, **kwargs: Any) -> Any:
-        """Not supported yet (FeatureUnavailableException)."""
-        return self._links("replace_link")
+        return self._run(program())
+
+    def create_link(self, link: AnalyticsLink, *options: Any, **kwargs: Any) -> Any:
+        """Create a remote Couchbase, S3 or Azure blob link (AnalyticsLinkExistsException if the
+        dataverse has one of that name, DataverseNotFoundException if there is no dataverse)."""
+        return self._link_request("create_link", "POST", link, options, kwargs)
+
+    def replace_link(self, link: AnalyticsLink, *options: Any, **kwargs: Any) -> Any:
+        """Replace an existing link's settings (AnalyticsLinkNotFoundException if there is none)."""
+        return self._link_request("replace_link", "PUT", link, options, kwargs)
 
     def drop_link(self, link_name: str, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
-        """Not supported yet (FeatureUnavailableException)."""
-        return self._links("drop_link")
+        """Drop a link (AnalyticsLinkNotFoundException, DataverseNotFoundException)."""
+        name, dataverse = _name("link_name", link_name), _name("dataverse_name", dataverse_name)
+        opts = _o.merge("drop_link", _BASE, options, kwargs)
+        if "/" in dataverse:
+            path, body = f"/analytics/link/{path_escape(dataverse)}/{path_escape(name)}", b""
+        else:
+            path, body = "/analytics/link", urlencode({"dataverse": dataverse, "name": name}).encode()
+
+        def program() -> Program:
+            resp = yield Call("analytics", "DELETE", path, body, "application/x-www-form-urlencoded",
+                              options_timeout_us(opts))
+            _link_outcome(resp, "drop_link")
+            return None
+
+        return self._run(program())
 
     def get_links(self, *options: Any, **kwargs: Any) -> Any:
-        """Not supported yet (FeatureUnavailableException)."""
-        return self._links("get_links")
+        """The links of the cluster as link objects, narrowed by ``dataverse_name``, ``name``
+        (needs ``dataverse_name``) and ``link_type`` (AnalyticsLinkType). Secrets are not returned."""
+        opts = _o.merge("get_links", _BASE | {"dataverse_name", "name", "link_type"}, options, kwargs)
+        dataverse, name, kind = opts.get("dataverse_name"), opts.get("name"), opts.get("link_type")
+        if dataverse is not None:
+            _name("dataverse_name", dataverse)
+        if name is not None:
+            _name("name", name)
+            if dataverse is None:
+                raise InvalidArgumentException(message="get_links: name needs dataverse_name")
+        if kind is not None:
+            if isinstance(kind, str):
+                try:
+                    kind = AnalyticsLinkType(kind)
+                except ValueError:
+                    kind = None
+            if not isinstance(kind, AnalyticsLinkType):
+                raise InvalidArgumentException(
+                    message="get_links: link_type must be an AnalyticsLinkType, "
+                            f"got {opts.get('link_type')!r}")
+        query: Dict[str, str] = {}
+        path = "/analytics/link"
+        if dataverse is not None and "/" in dataverse:
+            path += f"/{path_escape(dataverse)}" + (f"/{path_escape(name)}" if name else "")
+        elif dataverse is not None:
+            query["dataverse"] = dataverse
+            if name:
+                query["name"] = name
+        if kind is not None:
+            query["type"] = kind.value
+        if query:
+            path += "?" + urlencode(query)
+
+        def program() -> Program:
+            resp = yield Call("analytics", "GET", path, b"", "application/x-www-form-urlencoded",
+                              options_timeout_us(opts))
+            body = _link_outcome(resp, "get_links")
+            links = [link_from_server(raw) for raw in (body or []) if isinstance(raw, dict)]
+            return [link for link in links if link is not None]
+
+        return self._run(program())
 
 
+def _link_outcome(resp: Any, what: str) -> Any:
+    """The parsed body of a link request, or its typed error. The server answers errors as
+    ``{"errors": [{"code", "msg"}]}`` (older releases: a text naming the code)."""
+    if resp.status == 200:
+        try:
+            return json_body(resp)
+        except CouchbaseException:
+            return None
+    text = resp.body.decode("utf-8", "replace")
+    try:
+        meta = json.loads(text)
+    except ValueError:
+        meta = None
+    if isinstance(meta, dict) and meta.get("errors"):
+        exc = _error(meta, resp.status, what)
+        if isinstance(exc, CompilationFailedException) and resp.status < 500:
+            exc = http_error(resp, what)  # a code with no exception of its own: the request was wrong
+        raise exc
+    for code, cls in ((24055, AnalyticsLinkExistsException), (24006, AnalyticsLinkNotFoundException),
+                      (24034, DataverseNotFoundException)):
+        if str(code) in text:
+            raise cls(message=f"{what}: {text[:300]}")
+    raise http_error(resp, what)

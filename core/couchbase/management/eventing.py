@@ -120,18 +120,18 @@ class EventingFunctionUrlNoAuth(EventingFunctionUrlAuth):
 @dataclass
 class EventingFunctionUrlAuthBasic(EventingFunctionUrlAuth):
     username: str = None  # type: ignore[assignment]
-    password: str = None  # type: ignore[assignment]
+    password: str = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 @dataclass
 class EventingFunctionUrlAuthDigest(EventingFunctionUrlAuth):
     username: str = None  # type: ignore[assignment]
-    password: str = None  # type: ignore[assignment]
+    password: str = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 @dataclass
 class EventingFunctionUrlAuthBearer(EventingFunctionUrlAuth):
-    key: str = None  # type: ignore[assignment]
+    key: str = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 @dataclass
@@ -343,14 +343,16 @@ def _url_to_server(u: EventingFunctionUrlBinding) -> Dict[str, Any]:
 
 
 def _url_from_server(raw: Dict[str, Any]) -> EventingFunctionUrlBinding:
+    # The service lists a binding's password and bearer key masked: they are not read back (None),
+    # as the official SDK does.
     kind = raw.get("auth_type", "no-auth")
     auth: EventingFunctionUrlAuth = EventingFunctionUrlNoAuth()
     if kind == "basic":
-        auth = EventingFunctionUrlAuthBasic(raw.get("username"), raw.get("password"))
+        auth = EventingFunctionUrlAuthBasic(raw.get("username"))
     elif kind == "digest":
-        auth = EventingFunctionUrlAuthDigest(raw.get("username"), raw.get("password"))
+        auth = EventingFunctionUrlAuthDigest(raw.get("username"))
     elif kind == "bearer":
-        auth = EventingFunctionUrlAuthBearer(raw.get("bearer_key"))
+        auth = EventingFunctionUrlAuthBearer()
     return EventingFunctionUrlBinding(raw.get("hostname"), raw.get("value"), raw.get("allow_cookies"),
                                       raw.get("validate_ssl_certificate"), auth)
 

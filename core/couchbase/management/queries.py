@@ -23,9 +23,10 @@ from couchbase.exceptions import (
     QueryException,
     QueryIndexAlreadyExistsException,
     QueryIndexNotFoundException,
+    TimeoutException,
     WatchQueryIndexTimeoutException,
 )
-from couchbase.management._http import Call, Program, Sleep, json_body
+from couchbase.management._http import Call, Program, Sleep, statement_results
 
 __all__ = ["QueryIndexManager", "CollectionQueryIndexManager", "QueryIndex"]
 
@@ -107,13 +108,7 @@ def _statement(statement: str, timeout_us: int, params: Optional[Dict[str, Any]]
 
 def _run_statement(call: Call, what: str) -> Program:
     resp = yield call
-    try:
-        meta = json_body(resp) or {}
-    except CouchbaseException:
-        meta = {}
-    if resp.status != 200 or meta.get("status") not in (None, "success"):
-        raise _error(meta, resp.status, what)
-    return meta.get("results", [])
+    return statement_results(resp, what, _error)
 
 
 def _timeout(opts: Dict[str, Any]) -> int:
@@ -226,13 +221,16 @@ class _IndexOps:
         if opts.get("watch_primary") and "#primary" not in wanted:
             wanted.append("#primary")
         delay = 0.05
+        expired = f"indexes {wanted} were not all online within {opts['timeout']}"
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise WatchQueryIndexTimeoutException(
-                    message=f"indexes {wanted} were not all online within {opts['timeout']}")
-            indexes = yield from cls._get_all(bucket, opts.get("scope_name"), opts.get("collection_name"),
-                                              min(int(left * 1_000_000), 0xFFFFFFFF))
+                raise WatchQueryIndexTimeoutException(message=expired)
+            try:
+                indexes = yield from cls._get_all(bucket, opts.get("scope_name"), opts.get("collection_name"),
+                                                  min(int(left * 1_000_000), 0xFFFFFFFF))
+            except TimeoutException as exc:  # the listing had only what was left of the watch's time
+                raise WatchQueryIndexTimeoutException(message=expired) from exc
             found = {ix.name: ix for ix in indexes}
             missing = [n for n in wanted if n not in found]
             if missing:

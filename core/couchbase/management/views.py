@@ -23,6 +23,8 @@ from couchbase.views import DesignDocument, DesignDocumentNamespace
 if TYPE_CHECKING:
     from couchbase._instance import Connection
 
+__all__ = ["ViewIndexManager", "DesignDocument", "DesignDocumentNamespace", "View"]
+
 LCB_ERR_HTTP = 1053  # LCB_ERR_HTTP: generic HTTP failure
 
 
