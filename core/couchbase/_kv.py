@@ -876,8 +876,9 @@ class KVOperations(Specialized, DataStructuresMixin,
 
         Args:
             key: The document key.
-            value: The value; the transcoder encodes it (JSON for dicts, lists, str and numbers by
-                default; bytes stored as binary).
+            value: The value; the transcoder encodes it (the default JSONTranscoder stores any
+                JSON-serializable value, a str as a JSON string, and refuses bytes: use
+                RawBinaryTranscoder for them).
             *options: :class:`~couchbase.options.UpsertOptions` blocks.
             **kwargs: The same options by name: ``expiry``, ``cas`` (store only if the document's CAS
                 still matches), ``durability`` (a :class:`~couchbase.durability.DurabilityLevel`,
