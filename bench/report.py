@@ -125,7 +125,7 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[str]:
         lines.set_xlabel("operations in flight (get, 32 B)")
         lines.set_ylabel("client CPU µs / op")
         lines.set_title("CPU/op against operations in flight (dashed: PyPy)")
-        lines.legend(fontsize=7)
+        lines.legend(fontsize=6, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))  # off the lines
         qnames = [n for n in names if _cpu(cons, n, "query-10k-rows")]
         qbars = rows.bar(range(len(qnames)), [_cpu(cons, n, "query-10k-rows") for n in qnames],
                          color=[colour(n) for n in qnames])

@@ -126,6 +126,13 @@ def format_name(fmt: Optional[int]) -> str:
     return name or (f"{fmt:#x}" if isinstance(fmt, int) else repr(fmt))
 
 
+def _checked_format(who: str, format: Any) -> int:  # noqa: A002
+    """``format`` if it is a 32-bit flags value, else EncodingFailureException naming it."""
+    if isinstance(format, int) and not isinstance(format, bool) and 0 <= format <= 0xFFFFFFFF:
+        return format
+    raise EncodingFailureException(f"{who}: format must be one of the FMT_* constants, got {format!r}")
+
+
 def _is_typed_json(flags: int) -> bool:
     # JSON flagged by an SDK (common flags); flags 0 and unknown flags only say "no idea"
     return flags & FMT_COMMON_MASK == FMT_COMMON_JSON
@@ -325,8 +332,10 @@ class _JSONCodec:
 
     def _encode_json(self, value: Any, who: str, hint: str = "") -> Tuple[bytes, int]:
         if isinstance(value, _BYTES_TYPES):
-            raise EncodingFailureException(f"{who} does not store bytes as JSON; use RawBinaryTranscoder "
-                                           f"(or format=FMT_BYTES) for binary data")
+            other = ("RawBinaryTranscoder" if who == "JSONTranscoder"
+                     else "RawBinaryTranscoder, or format=FMT_BYTES")
+            raise EncodingFailureException(f"{who} does not store {type(value).__name__} values as JSON; "
+                                           f"use {other} for binary data")
         try:
             data = self._dumps(value)
             return (data.encode("utf-8") if isinstance(data, str) else _as_bytes(data)), FMT_JSON
@@ -399,11 +408,8 @@ class DefaultTranscoder(_JSONCodec, Transcoder):
         who = type(self).__name__
         if format is None or format == FMT_AUTO:
             fmt: Optional[int] = self._auto_format(value)
-        elif isinstance(format, int) and not isinstance(format, bool) and 0 <= format <= 0xFFFFFFFF:
-            fmt = format_of(format)
         else:
-            raise EncodingFailureException(
-                f"{who}: format must be one of the FMT_* constants, got {format!r}")
+            fmt = format_of(_checked_format(who, format))
         if fmt == FMT_JSON:
             hint = "" if self._pickle or isinstance(value, _JSON_TYPES) else _PICKLE_HINT
             return self._encode_json(value, who, hint)
@@ -498,7 +504,8 @@ class JSONTranscoder(_JSONCodec, Transcoder):
             EncodingFailureException: A format other than FMT_JSON, bytes, or a value the serializer cannot
                 store.
         """
-        if format is not None and format != FMT_AUTO and format_of(format) != FMT_JSON:
+        if format is not None and format != FMT_AUTO \
+                and format_of(_checked_format("JSONTranscoder", format)) != FMT_JSON:
             raise EncodingFailureException(f"JSONTranscoder only writes FMT_JSON, not {format_name(format)}")
         return self._encode_json(value, "JSONTranscoder")
 

@@ -6,9 +6,9 @@ SDK's code, from SPEC.md sections 2, 3 and 7:
 
 * a key is valid when it is ``str`` with a UTF-8 form or ``bytes``/``bytearray``, 1..250
   bytes long (a multi operation also needs it hashable: ``bytearray`` is refused there);
-* a value stored with the default transcoder is JSON (dict, list, tuple, int, finite
-  float, bool, None, text without lone surrogates), UTF-8 text (``str``) or binary
-  (``bytes``/``bytearray``); anything else is refused;
+* a value stored with the default transcoder (JSONTranscoder, as in the official SDK 4.x) is
+  JSON (dict, list, tuple, int, finite float, bool, None, text without lone surrogates);
+  anything else, binary data included, is refused;
 * an option is valid when the SDK's documented types and ranges allow it
   (:func:`option_problems` lists the ones that are not).
 
@@ -139,11 +139,13 @@ def _utf8_ok(text: str) -> bool:
 
 
 def default_model(value: Any) -> Optional[Tuple[Any, int]]:
-    """``(value read back, flags)`` the default transcoder must give, or None if it must refuse."""
-    if isinstance(value, str):
-        return (value, T.FMT_UTF8) if _utf8_ok(value) else None
+    """``(value read back, flags)`` the default transcoder must give, or None if it must refuse.
+
+    The default is the official SDK 4.x's: JSONTranscoder, which stores every value JSON
+    holds as JSON (text included, as a JSON string) and refuses binary data
+    (``bytes``/``bytearray``: RawBinaryTranscoder stores those)."""
     if isinstance(value, (bytes, bytearray)):
-        return bytes(value), T.FMT_BYTES
+        return None
     expected = _json_model(value)
     return None if expected is _INVALID else (expected, T.FMT_JSON)
 
@@ -332,11 +334,11 @@ def option_problems(opts: Dict[str, Any], value: Any, wall: float) -> List[Tuple
         problems.append(("durability", "persist_to", "replicate_to"))
     if opts.get("format") is not None:
         try:
-            T.DefaultTranscoder().encode_value(value, opts["format"])
+            T.JSONTranscoder().encode_value(value, opts["format"])
         except T.ValueFormatException:
             problems.append(("format", "FMT_", "stores", "store", "encode", "pickle"))
     elif default_model(value) is None:
-        problems.append(("encode", "stores"))
+        problems.append(("encode", "store"))
     return problems
 
 

@@ -157,10 +157,10 @@ def test_keys_round_trip_or_are_refused(coll: Any, mock: Any, long_run: bool) ->
 
 
 def test_values_round_trip_or_are_refused(coll: Any, mock: Any, long_run: bool) -> None:
-    """With the default transcoder a JSON value, text or bytes reads back equal with the
-    right format flags (also in the mock's store); nan/inf, lone surrogates and objects
-    JSON cannot hold raise EncodingFailureException naming the value's type, and nothing
-    is stored."""
+    """With the default transcoder (JSONTranscoder) a JSON value, text included, reads back
+    equal with the JSON format flags (also in the mock's store); bytes, nan/inf, lone
+    surrogates and objects JSON cannot hold raise EncodingFailureException naming the
+    value's type, and nothing is stored."""
 
     @profile(long_run)
     @given(value=I.VALUES)
@@ -296,7 +296,7 @@ def test_store_options_work_or_are_refused(coll: Any, mock: Any, long_run: bool)
                 assert isinstance(err, (InvalidArgumentException, ValueFormatException)), (
                     problems, repr(err))
                 assert any(word in str(err) for words in problems for word in words), (problems, str(err))
-                assert stored(mock, key)["value"] == b"initial"
+                assert stored(mock, key)["value"] == b'"initial"'  # the default transcoder's JSON
                 return
             if err is not None:
                 durable = any(opts.get(k) not in (None, 0)
@@ -311,8 +311,8 @@ def test_store_options_work_or_are_refused(coll: Any, mock: Any, long_run: bool)
             if opts.get("cas"):
                 assert opts["cas"] == first.cas  # a wrong CAS never succeeds
             fmt = opts.get("format")
-            data, flags = T.DefaultTranscoder().encode_value(value, fmt) if fmt is not None else \
-                T.DefaultTranscoder().encode_value(value)
+            data, flags = T.JSONTranscoder().encode_value(value, fmt) if fmt is not None else \
+                T.JSONTranscoder().encode_value(value)  # the default transcoder
             # the server's clock moves while the call runs: the expiry lies between the two models
             low = I.expiry_model(opts.get("expiry"), now, wall)
             high = I.expiry_model(opts.get("expiry"), after, wall_after)
