@@ -166,10 +166,12 @@ def test_async_consumer_pauses_reading(indexed, front_end):
             result = view.cluster.query("SELECT RAW META(d).id FROM default AS d WHERE d.pad IS VALUED")
             iops = view.cluster._conn.iops
             pauses = [0]
+            buffered_at_pause: list[int] = []
             real_pause = iops.pause_reading
 
             def pause() -> None:
                 pauses[0] += 1
+                buffered_at_pause.append(len(result.buffer))
                 real_pause()
 
             iops.pause_reading = pause
@@ -179,13 +181,17 @@ def test_async_consumer_pauses_reading(indexed, front_end):
                 peak = max(peak, len(result.buffer))
                 if count % 1000 == 0:
                     await asyncio.sleep(0.001)  # a consumer slower than the wire
-            return count, peak, pauses[0], iops.paused
+            return count, peak, pauses[0], iops.paused, buffered_at_pause
 
-        count, peak, pauses, still_paused = view.loop.run_until_complete(consume())
+        count, peak, pauses, still_paused, at_pause = view.loop.run_until_complete(consume())
         assert count == BIG
         assert pauses >= 1, "reading was never paused although rows piled up"
         assert not still_paused
-        assert HIGH_WATER <= peak < BIG, peak
+        # Reading pauses only once the buffer holds the high-water mark ...
+        assert min(at_pause) >= HIGH_WATER, at_pause
+        # ... and the consumer, which samples the buffer after taking a row, never sees the whole
+        # result waiting (one row fewer than the mark is the least it can see after a pause).
+        assert HIGH_WATER - 1 <= peak < BIG, peak
     finally:
         close()
 
