@@ -662,6 +662,50 @@ class MockCluster:
 
         return self._call(go)
 
+    def drop_collection(self, bucket: str, scope: str, collection: str) -> int:
+        """Drop a collection and its documents (as the collections REST API does).
+
+        A collection created again under the same name gets a new id: clients that cached the old
+        one are answered UNKNOWN_COLLECTION.
+
+        Args:
+            bucket: The bucket's name.
+            scope: The scope's name.
+            collection: The collection's name.
+
+        Returns:
+            int: The id the collection had.
+
+        Raises:
+            ValueError: No such bucket, scope or collection.
+            RuntimeError: The mock is not running.
+        """
+        def go() -> int:
+            b = self._bucket(bucket)
+            cid = self._cid(b, scope, collection)
+            b.store.manifest.drop_collection(scope, collection)
+            for doc_key in [k for k in b.store.docs if k[0] == cid]:
+                del b.store.docs[doc_key]
+            self.cluster.bump()
+            return cid
+
+        return self._call(go)
+
+    def opcode_count(self, opcode: int) -> int:
+        """How many KV requests with ``opcode`` the nodes have dispatched since the mock started
+        (authenticated, bucket-selected requests, as ``info()["ops"]`` counts them).
+
+        Args:
+            opcode: The memcached opcode (``0xBB`` GET_COLLECTION_ID, ...).
+
+        Returns:
+            int: The count, summed over the nodes.
+
+        Raises:
+            RuntimeError: The mock is not running.
+        """
+        return self._call(lambda: self.cluster.opcodes.get(int(opcode), 0))
+
     def _bucket(self, name: str) -> Bucket:
         try:
             return self.cluster.buckets[name]

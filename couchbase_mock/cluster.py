@@ -84,6 +84,7 @@ class Cluster:
         self.control: Any = None
         self.uuid = uuid.uuid4().hex
         self.ops = 0
+        self.opcodes: Dict[int, int] = {}  # KV opcode -> requests dispatched (as counted in ``ops``)
         self.injected: List[Dict[str, Any]] = []
         self.chaos: List[Dict[str, Any]] = []
         self.auth_mechanisms: Dict[str, int] = {}  # SASL mechanism -> times clients started it

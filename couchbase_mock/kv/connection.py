@@ -148,6 +148,7 @@ class KVConnection(asyncio.Protocol):
         if denied:
             return denied_reply(req)
         self.cluster.ops += 1
+        self.cluster.opcodes[opcode] = self.cluster.opcodes.get(opcode, 0) + 1
         injected = self.cluster.take_injected(opcode, req.key, self.node.index)
         if injected is not None:
             return P.response(opcode, req.opaque, injected)
