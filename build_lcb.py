@@ -52,7 +52,7 @@ CMAKE_FLAGS = [
 # Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
 # Each must match exactly once. The patch level is part of the cache directory's name, so a
 # changed list builds afresh instead of reusing an unpatched install.
-LCB_PATCH_LEVEL = "p4"
+LCB_PATCH_LEVEL = "p5"
 LCB_PATCHES = [
     # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
     # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
@@ -117,6 +117,20 @@ LCB_PATCHES = [
      "    }\n"
      "    resp.version = 0;\n"
      "    instance->callbacks.pktfwd("),
+    # Server::handle_read: an UNKNOWN_COLLECTION / UNKNOWN_SCOPE reply was taken as a stale id of
+    # libcouchbase's own even on a forwarded packet (lcb_pktfwd3: our sub-document lookups on
+    # replicas and their GET_COLLECTION_ID): it looked the packet's id up in its own cache, fetched
+    # the id of that name -- of the _default collection when it did not know the id -- wrote it
+    # into the packet and sent it again to the vBucket's *active* node, so a replica lookup was
+    # refused there until its timeout, and a lookup could read another collection. A forwarded
+    # packet's caller built it and owns its retry: pass the reply on (the error map still asks for
+    # a fresh configuration), as every other status is.
+    ("src/mcserver/mcserver.cc",
+     "    } else if (status == PROTOCOL_BINARY_RESPONSE_UNKNOWN_COLLECTION ||\n"
+     "               status == PROTOCOL_BINARY_RESPONSE_UNKNOWN_SCOPE) {\n",
+     "    } else if ((status == PROTOCOL_BINARY_RESPONSE_UNKNOWN_COLLECTION ||\n"
+     "                status == PROTOCOL_BINARY_RESPONSE_UNKNOWN_SCOPE) &&\n"
+     "               (request->flags & MCREQ_F_UFWD) == 0) { /* couchbase-cffi (see build_lcb.py) */\n"),
     # The threshold-logging tracer (on by default, as in the official SDK) cost about 12k
     # instructions per key-value operation, a sixth of a small get's client CPU: every span stored
     # some ten tags (a calloc each, most with a copied key or value) and formatted its local id and

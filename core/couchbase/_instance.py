@@ -144,6 +144,9 @@ class Connection:
         self.pending: Dict[int, Registered] = {}
         self._next_cookie: Callable[[], int] = itertools.count(1).__next__
         self.streams_behind = 0  # row streams in flight whose consumer is behind (see couchbase._async_rows)
+        # b"scope.collection" -> collection id, for the raw packets of couchbase._replica_lookup
+        # (libcouchbase's own cache is not reachable through its API)
+        self.replica_cids: Dict[bytes, int] = {}
         self.closed = False
         self.corked = False  # see cork()
         self.connected = False

@@ -7,8 +7,15 @@ that observe and client durability use, see :mod:`couchbase._durability`):
 
 1. a first round asks the active node for the bucket configuration (GET_CLUSTER_CONFIG), to
    check the ``subdoc.ReplicaRead`` bucket capability (cached per connection and configuration
-   revision) and, on a named collection, for the collection's id (GET_COLLECTION_ID);
+   revision) and, on a named collection, for the collection's id (GET_COLLECTION_ID, cached per
+   connection by ``scope.collection`` in ``Connection.replica_cids``); with both cached there is
+   no first round;
 2. then one lookup goes to the active node (no flag) and one to each replica (ReplicaRead flag).
+
+A cached collection id goes stale when the collection is dropped (and maybe created again under
+the same name, with a new id): the server answers UNKNOWN_COLLECTION. As libcouchbase does for its
+own operations, the entry is then dropped, the id fetched again and every copy read once more, once.
+(libcouchbase passes that answer on for a forwarded packet only with the fix in build_lcb.py.)
 
 With SELECTED_SERVER_GROUP only the copies on nodes of the preferred server group are read (the
 groups come from the same configuration, ``nodesExt[].serverGroup``); get_*_replica uses this too,
@@ -51,6 +58,7 @@ if TYPE_CHECKING:
 _HEADER = struct.Struct(">BBHBBHIIQ")
 _MAGIC_REQUEST = 0x80
 _OP_LOOKUP, _OP_GET_CID, _OP_GET_CONFIG = 0xD0, 0xBB, 0xB5
+_UNKNOWN_COLLECTION = 0x88
 _DOC_REPLICA_READ = 0x20
 _WIRE_XATTR = 0x04
 _SPEC_OPCODE = {SD.GET: 0xC5, SD.EXISTS: 0xC6, SD.GET_COUNT: 0xD2, SD.GET_DOC: 0x00}
@@ -165,7 +173,8 @@ class ReplicaLookup(Pending):
     """One lookup_in_any_replica / lookup_in_all_replicas in flight."""
 
     __slots__ = ("conn", "key", "kb", "scope", "coll", "specs", "order", "any", "vbucket", "servers",
-                 "remaining", "found", "errors", "stage", "collections", "group", "scheduler", "deadline")
+                 "remaining", "found", "errors", "stage", "collections", "group", "scheduler", "deadline",
+                 "path", "stale", "retried")
 
     def __init__(self, conn: "Connection", key: Any, kb: bytes, scope: bytes, coll: bytes,
                  specs: List[SD.Spec], any_: bool, group: Optional[str] = None,
@@ -194,6 +203,9 @@ class ReplicaLookup(Pending):
         self.group = group
         self.scheduler = scheduler
         self.deadline = time.monotonic() + timeout_us / 1_000_000 if timeout_us else None
+        self.path = scope + b"." + coll  # the key of Connection.replica_cids
+        self.stale = False  # a copy answered UNKNOWN_COLLECTION to the collection id sent
+        self.retried = False  # the id was fetched again after that (done once)
 
     def describe(self) -> str:
         return f"a replica lookup of {self.key!r}"
@@ -218,19 +230,21 @@ class ReplicaLookup(Pending):
         if named and not collections:
             raise FeatureUnavailableException(message="lookup_in on replicas of a named collection needs "
                                                       "collections enabled on the connection")
-        if not need_config and not named:
+        cid = conn.replica_cids.get(self.path) if named else None
+        need_cid = named and cid is None
+        if not need_config and not need_cid:
             if lookups and not cached[1]:
                 raise self._unsupported()
-            self.stage = [cached[1], None, cached[2]]
+            self.stage = [cached[1], cid, cached[2]]
             conn.sched_enter()
             try:
-                self._fan_out(b"\x00" + self.kb if collections else self.kb)
+                self._fan_out(self._wire_key())
             finally:
                 conn.sched_leave()
             return self
         # [capability ok, collection id, server index -> server group]; filled by the replies
-        self.stage = [None, None, {}]
-        self.remaining = int(need_config) + int(named)
+        self.stage = [None, cid, {}]
+        self.remaining = int(need_config) + int(need_cid)
         conn.sched_enter()
         try:
             if need_config:
@@ -238,12 +252,17 @@ class ReplicaLookup(Pending):
                       self.deadline)
             else:
                 self.stage[0], self.stage[2] = cached[1], cached[2]
-            if named:
-                path = self.scope + b"." + self.coll
-                _send(conn, self.servers[0], packet(_OP_GET_CID, value=path), self._cid, self.deadline)
+            if need_cid:
+                self._fetch_cid()
         finally:
             conn.sched_leave()
         return self
+
+    def _fetch_cid(self) -> None:
+        _send(self.conn, self.servers[0], packet(_OP_GET_CID, value=self.path), self._cid, self.deadline)
+
+    def _wire_key(self) -> bytes:
+        return _leb128(self.stage[1] or 0) + self.kb if self.collections else self.kb
 
     def _unsupported(self) -> FeatureUnavailableException:
         return FeatureUnavailableException(
@@ -271,7 +290,7 @@ class ReplicaLookup(Pending):
             what = f"collection {self.scope.decode()}.{self.coll.decode()}"
             self._stage_failed(exception_for(rc, what) if rc else _status_error(status, what))
             return
-        self.stage[1] = struct.unpack_from(">I", extras, 8)[0]
+        self.stage[1] = self.conn.replica_cids[self.path] = struct.unpack_from(">I", extras, 8)[0]
         self._stage_done()
 
     def _stage_failed(self, exc: BaseException) -> None:
@@ -287,10 +306,9 @@ class ReplicaLookup(Pending):
         if self.scheduler is None and not self.stage[0]:
             self._fail(self._unsupported())
             return
-        wire_key = _leb128(self.stage[1] or 0) + self.kb if self.collections else self.kb
         self.conn.sched_enter()  # called from a response: open a schedule context of our own
         try:
-            self._fan_out(wire_key)
+            self._fan_out(self._wire_key())
         except BaseException as exc:  # noqa: BLE001 - delivered as the operation's error
             self._fail(exc)
         finally:
@@ -331,6 +349,8 @@ class ReplicaLookup(Pending):
             return
         if rc:
             self.errors.append(exception_for(rc))
+        elif status == _UNKNOWN_COLLECTION and self.coll and not self.retried:
+            self.stale = True  # the cached id is out of date: see _finish
         elif status in _OK_STATUSES:
             self.found.append(self._result(body, status, cas, copy > 0))
             if self.any:
@@ -362,6 +382,21 @@ class ReplicaLookup(Pending):
         if self.remaining == 0:
             self._finish()
 
+    def _refetch(self) -> None:
+        """A copy did not know the collection id sent: fetch the id again and read every copy once more
+        (libcouchbase's answer to UNKNOWN_COLLECTION); what the stale round read is dropped."""
+        if self.conn.replica_cids.get(self.path) == self.stage[1]:
+            del self.conn.replica_cids[self.path]  # unless a newer lookup has fetched it since
+        self.stale, self.retried = False, True
+        self.found, self.errors = [], []
+        self.stage[1] = None
+        self.remaining = 1
+        self.conn.sched_enter()  # called from a response: open a schedule context of our own
+        try:
+            self._fetch_cid()
+        finally:
+            self.conn.sched_leave()
+
     def _result(self, body: bytes, status: int, cas: int, is_replica: bool) -> LookupInReplicaResult:
         entries: List[Tuple[int, bytes]] = []
         pos = 0
@@ -380,6 +415,9 @@ class ReplicaLookup(Pending):
         return LookupInReplicaResult(self.key, 0, cas, fields, status in (0xCD, 0xD3), is_replica)
 
     def _finish(self) -> None:
+        if self.stale:
+            self._refetch()
+            return
         unsupported = [e for e in self.errors if isinstance(e, FeatureUnavailableException)]
         if unsupported:  # a replica knows no such flag: the capability cached is out of date
             self.conn._replica_read_caps = None  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ import pytest
 
 import couchbase.subdocument as SD
 from couchbase.exceptions import (
+    CollectionNotFoundException,
     DocumentNotFoundException,
     DocumentUnretrievableException,
     FeatureUnavailableException,
@@ -71,6 +72,43 @@ def test_lookup_in_replica_named_collection(mock, front_end, key):
         got = view.lookup_in_all_replicas(key, [SD.get("who")])
         assert sorted(r.is_replica for r in got) == [False, True]
         assert all(r.content_as[str](0) == "named" for r in got)
+    finally:
+        close()
+
+
+GET_COLLECTION_ID = 0xBB
+
+
+def test_lookup_in_replica_caches_the_collection_id(mock, front_end, key):
+    """The id of a named collection is fetched once per connection. A collection dropped and created
+    again under the same name (a new id) is read at its new id: the old one is answered
+    UNKNOWN_COLLECTION, the id fetched again and every copy read once more."""
+    name = f"cids_{front_end}"
+    mock.create_collection("default", "app", name)
+    view, close = FRONT_ENDS[front_end](mock, scope="app", collection=name)
+    try:
+        view.upsert(key, {"who": "first"})
+        before = mock.opcode_count(GET_COLLECTION_ID)
+        assert view.lookup_in_any_replica(key, [SD.get("who")]).content_as[str](0) == "first"
+        assert mock.opcode_count(GET_COLLECTION_ID) == before + 1  # not cached yet: one fetch
+        got = view.lookup_in_all_replicas(key, [SD.get("who")])
+        assert [(r.is_replica, r.content_as[str](0)) for r in got] == [(False, "first"), (True, "first")]
+        assert view.lookup_in_any_replica(key, [SD.get("who")]).content_as[str](0) == "first"
+        assert mock.opcode_count(GET_COLLECTION_ID) == before + 1  # the cached id served both
+
+        old_cid = mock.drop_collection("default", "app", name)
+        assert mock.create_collection("default", "app", name) != old_cid
+        # written behind the client's back: nothing but the lookups tells it the id changed
+        mock.put_doc("default", key, b'{"who": "second"}', scope="app", collection=name)
+        before = mock.opcode_count(GET_COLLECTION_ID)
+        got = view.lookup_in_all_replicas(key, [SD.get("who")])
+        assert [(r.is_replica, r.content_as[str](0)) for r in got] == [(False, "second"), (True, "second")]
+        assert view.lookup_in_any_replica(key, [SD.get("who")]).content_as[str](0) == "second"
+        assert mock.opcode_count(GET_COLLECTION_ID) == before + 1  # fetched again once, then cached
+
+        mock.drop_collection("default", "app", name)  # gone for good: the id fetched again says so
+        with pytest.raises(CollectionNotFoundException):
+            view.lookup_in_any_replica(key, [SD.get("who")])
     finally:
         close()
 
