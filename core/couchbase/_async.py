@@ -194,6 +194,42 @@ class _Owned:
         return (wrap or self._wrap_rows)(rows)
 
 
+class _HealthChecks(_Owned, Generic[PingT, DiagnosticsT]):
+    """ping() and diagnostics() of a bucket or cluster: about its own connection's nodes."""
+
+    def ping(self, *options: Any, **kwargs: Any) -> PingT:
+        """Ping the services of the nodes this cluster (or bucket) is connected to.
+
+        Args:
+            *options: A :class:`~couchbase.options.PingOptions` block, or a timeout.
+            **kwargs: ``report_id``, ``service_types``, ``timeout``.
+
+        Returns:
+            The front end's pending result of a PingResult.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
+        result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
+        return result
+
+    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
+        """The state of each open connection of this cluster (or bucket), without sending anything.
+
+        Args:
+            *options: A :class:`~couchbase.options.DiagnosticsOptions` block.
+            **kwargs: ``report_id``.
+
+        Returns:
+            The front end's pending result of a DiagnosticsResult.
+
+        Raises:
+            InvalidArgumentException: A bad option.
+        """
+        result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
+        return result
+
+
 class AsyncCollectionBase(_Owned,
                           KVOperations[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT,
                                        MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
@@ -421,7 +457,7 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
 
-class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
+class AsyncBucketBase(Specialized, _HealthChecks[PingT, DiagnosticsT], BucketCommon, BucketManagement,
                       Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT]):
     """A bucket: its own libcouchbase connection on the cluster's loop. Open it with ``cluster.bucket(name)``.
 
@@ -511,38 +547,6 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         """True once the bucket's connection is ready."""
         return self._conn.connected
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingT:
-        """Ping every service of the bucket's nodes.
-
-        Args:
-            *options: A :class:`~couchbase.options.PingOptions` block, or a timeout.
-            **kwargs: ``report_id``, ``service_types``, ``timeout``.
-
-        Returns:
-            The front end's pending result of a PingResult.
-
-        Raises:
-            InvalidArgumentException: A bad option.
-        """
-        result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
-        return result
-
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
-        """The state of each of the bucket's open connections.
-
-        Args:
-            *options: A :class:`~couchbase.options.DiagnosticsOptions` block.
-            **kwargs: ``report_id``.
-
-        Returns:
-            The front end's pending result of a DiagnosticsResult.
-
-        Raises:
-            InvalidArgumentException: A bad option.
-        """
-        result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
-        return result
-
     def stats(self, group: str = "") -> StatsT:
         """Memcached STATS from every node of the bucket.
 
@@ -612,7 +616,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
+class AsyncClusterBase(Specialized, _HealthChecks[PingT, DiagnosticsT], ClusterCommon, ClusterManagement,
                        Generic[BucketT, ConnectT, PingT, DiagnosticsT, QueryT, AnalyticsT, SearchT]):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
@@ -793,38 +797,6 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
             SearchException: Raised (or delivered) while reading the hits: the service refused the query.
         """
         return self.search_query(index, request, *options, **kwargs)
-
-    def ping(self, *options: Any, **kwargs: Any) -> PingT:
-        """Ping the cluster's services.
-
-        Args:
-            *options: A :class:`~couchbase.options.PingOptions` block, or a timeout.
-            **kwargs: ``report_id``, ``service_types``, ``timeout``.
-
-        Returns:
-            The front end's pending result of a PingResult.
-
-        Raises:
-            InvalidArgumentException: A bad option.
-        """
-        result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
-        return result
-
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
-        """The state of each open connection, without sending anything.
-
-        Args:
-            *options: A :class:`~couchbase.options.DiagnosticsOptions` block.
-            **kwargs: ``report_id``.
-
-        Returns:
-            The front end's pending result of a DiagnosticsResult.
-
-        Raises:
-            InvalidArgumentException: A bad option.
-        """
-        result: DiagnosticsT = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
-        return result
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(connstr={self._connstr!r}, username={self._username!r}, "
