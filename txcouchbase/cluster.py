@@ -311,27 +311,12 @@ def _run_deferred(reactor: Any, program: Any) -> Deferred[Any]:
     """Drive a data-structure program (see couchbase._datastructures) with Deferreds."""
     from twisted.internet import defer, task
 
-    from couchbase._datastructures import Sleep
+    from couchbase._datastructures import run_async
 
-    @defer.inlineCallbacks
-    def go() -> Any:
-        value: Any = None
-        exc: Optional[BaseException] = None
-        while True:
-            try:
-                step = program.throw(exc) if exc is not None else program.send(value)
-            except StopIteration as stop:
-                return stop.value
-            value, exc = None, None
-            try:
-                if isinstance(step, Sleep):
-                    yield task.deferLater(reactor, step.seconds, lambda: None)
-                else:
-                    value = yield step()
-            except Exception as e:  # noqa: BLE001 - thrown back into the program
-                exc = e
+    def sleep(seconds: float) -> Deferred[None]:
+        return task.deferLater(reactor, seconds, lambda: None)
 
-    return go()
+    return defer.ensureDeferred(run_async(program, sleep))
 
 
 def _wait_until_ready(target: Any, timeout: Any, options: Any, kwargs: Any) -> Deferred[Any]:

@@ -4,12 +4,13 @@ collection methods), one body for every front end.
 Each operation is a generator "program": it yields zero-argument steps (a key-value call on the
 collection, or :class:`Sleep`) and gets back each step's result (or has its exception thrown in).
 A front end supplies the driver that runs the steps in its idiom: :func:`run_blocking` (blocking and
-gevent collections), :func:`run_asyncio` (a coroutine) and acouchbase/txcouchbase's own drivers.
+gevent collections), :func:`run_asyncio` (acouchbase) or :func:`run_async` with its own sleep
+(txcouchbase); all step through :func:`run_async`.
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, Generator, List, Optional
+from typing import Any, Awaitable, Callable, Dict, Generator, List, Optional
 
 import couchbase.subdocument as SD
 from couchbase.exceptions import (
@@ -36,8 +37,13 @@ class Sleep:
         self.seconds = seconds
 
 
-def run_blocking(program: Program, sleep: Callable[[float], Any] = time.sleep) -> Any:
-    """Run a program whose steps return their results directly."""
+async def run_async(program: Program, sleep: Callable[[float], Awaitable[Any]],
+                    call: Optional[Callable[[Callable[[], Any]], Awaitable[Any]]] = None) -> Any:
+    """Run a program: the one stepping loop behind every driver.
+
+    ``sleep(seconds)`` waits in the host's idiom (:class:`Sleep` steps); ``call(step)`` runs a step and
+    waits for its result (default: ``await step()``, for steps that return awaitables: asyncio futures,
+    Twisted Deferreds under ``ensureDeferred``). A step's exception is thrown back into the program."""
     value: Any = None
     exc: Optional[BaseException] = None
     while True:
@@ -48,32 +54,38 @@ def run_blocking(program: Program, sleep: Callable[[float], Any] = time.sleep) -
         value, exc = None, None
         try:
             if isinstance(step, Sleep):
-                sleep(step.seconds)
+                await sleep(step.seconds)
+            elif call is not None:
+                value = await call(step)
             else:
-                value = step()
+                value = await step()
         except Exception as e:  # noqa: BLE001 - thrown back into the program
             exc = e
+
+
+def run_blocking(program: Program, sleep: Callable[[float], Any] = time.sleep) -> Any:
+    """Run a program whose steps return their results directly (blocking and gevent collections)."""
+    async def pause(seconds: float) -> None:
+        sleep(seconds)
+
+    async def call(step: Callable[[], Any]) -> Any:
+        return step()
+
+    # nothing awaited suspends, so the coroutine runs to its end on the first send
+    coro = run_async(program, pause, call)
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coro.close()
+    raise RuntimeError("a blocking data-structure step suspended")  # pragma: no cover - see above
 
 
 async def run_asyncio(program: Program) -> Any:
     """Run a program whose steps return awaitables (acouchbase)."""
     import asyncio
 
-    value: Any = None
-    exc: Optional[BaseException] = None
-    while True:
-        try:
-            step = program.throw(exc) if exc is not None else program.send(value)
-        except StopIteration as stop:
-            return stop.value
-        value, exc = None, None
-        try:
-            if isinstance(step, Sleep):
-                await asyncio.sleep(step.seconds)
-            else:
-                value = await step()
-        except Exception as e:  # noqa: BLE001
-            exc = e
+    return await run_async(program, asyncio.sleep)
 
 
 def _ok(key: Any, res: Any = None) -> OperationResult:
