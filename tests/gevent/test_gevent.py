@@ -114,21 +114,28 @@ def test_wsgi_example_answers_a_thousand_concurrent_requests():
     assert "stopped" in out
 
 
+def _until(check, what: str, seconds: float = 10.0) -> None:
+    """Yield to the hub until ``check()`` holds (no fixed sleep: the machine may be loaded)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, what
+        gevent.sleep(0.005)
+
+
 def test_killing_a_waiting_greenlet_drops_the_late_result(mock, gcluster, key):
     coll = gcluster.bucket("default").default_collection()
     coll.upsert(key, 1)
     conn = coll._conn
-    mock.set_latency(300)
+    mock.set_latency(1000)  # far longer than a loaded machine takes to start the greenlet
     try:
         waiting = gevent.spawn(coll.get, key)
-        gevent.sleep(0.05)
-        assert conn.pending_count() == 1
+        _until(lambda: conn.pending_count() == 1, "the get was never scheduled")
         waiting.kill()
         assert waiting.dead and isinstance(waiting.value, gevent.GreenletExit)
-        gevent.sleep(0.5)  # the late reply arrives and is dropped
+        # the late reply arrives and is dropped
+        _until(lambda: conn.pending_count() == 0, "the late reply never settled the operation")
     finally:
         mock.set_latency(0)
-    assert conn.pending_count() == 0
     assert coll.get(key).value == 1  # the SDK is fine
 
 
@@ -167,7 +174,7 @@ def test_close_with_operations_in_flight_fails_them_and_leaks_nothing(mock, key)
     cluster = Cluster(mock.connstr, _opts(mock))
     coll = cluster.bucket("default").default_collection()
     coll.upsert(key, 1)
-    mock.set_latency(300)
+    mock.set_latency(1000)  # far longer than a loaded machine takes to start 50 greenlets
     try:
         def get_or_error():
             try:
@@ -176,8 +183,7 @@ def test_close_with_operations_in_flight_fails_them_and_leaks_nothing(mock, key)
                 return exc
 
         jobs = [gevent.spawn(get_or_error) for _ in range(50)]
-        gevent.sleep(0.05)
-        assert coll._conn.pending_count() == 50
+        _until(lambda: coll._conn.pending_count() == 50, "the 50 gets were never all scheduled")
         cluster.close()  # from another greenlet than the waiters
         gevent.joinall(jobs, timeout=5)
     finally:

@@ -8,6 +8,7 @@ callback, ``async for``, Deferreds, greenlets) through the view's
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -175,6 +176,13 @@ def test_async_consumer_pauses_reading(indexed, front_end):
                 real_pause()
 
             iops.pause_reading = pause
+            # Let rows pile up before taking any: how fast they arrive against how fast a consumer
+            # takes them depends on the machine's load, so a consumer merely "slower than the wire"
+            # may never fall behind on a busy machine.
+            deadline = time.monotonic() + 60
+            while len(result.buffer) < HIGH_WATER and not result.done:
+                assert time.monotonic() < deadline, f"only {len(result.buffer)} rows arrived"
+                await asyncio.sleep(0.005)
             peak, count = 0, 0
             async for _row in result:
                 count += 1
