@@ -35,7 +35,7 @@ import os
 import threading
 import weakref
 from _thread import get_ident as _get_ident
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from couchbase import _callbacks, _logging
 from couchbase._binding import ffi, lib
@@ -144,9 +144,9 @@ class Connection:
         self.pending: Dict[int, Registered] = {}
         self._next_cookie: Callable[[], int] = itertools.count(1).__next__
         self.streams_behind = 0  # row streams in flight whose consumer is behind (see couchbase._async_rows)
-        # b"scope.collection" -> collection id, for the raw packets of couchbase._replica_lookup
-        # (libcouchbase's own cache is not reachable through its API)
-        self.replica_cids: Dict[bytes, int] = {}
+        # b"scope.collection" -> (collections manifest uid, collection id), for the raw packets of
+        # couchbase._replica_lookup (libcouchbase's own cache is not reachable through its API)
+        self.replica_cids: Dict[bytes, Tuple[int, int]] = {}
         self.closed = False
         self.corked = False  # see cork()
         self.connected = False

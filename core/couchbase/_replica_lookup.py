@@ -15,7 +15,10 @@ that observe and client durability use, see :mod:`couchbase._durability`):
 A cached collection id goes stale when the collection is dropped (and maybe created again under
 the same name, with a new id): the server answers UNKNOWN_COLLECTION. As libcouchbase does for its
 own operations, the entry is then dropped, the id fetched again and every copy read once more, once.
-(libcouchbase passes that answer on for a forwarded packet only with the fix in build_lcb.py.)
+(libcouchbase passes that answer on for a forwarded packet only with the fix in build_lcb.py; an
+unpatched one rewrites and resends the packet itself, to the active node.) The entry also records the
+collections manifest uid it was fetched under: a bucket configuration naming a newer manifest
+(``collectionsManifestUid``, read whenever the configuration revision moves) retires it too.
 
 With SELECTED_SERVER_GROUP only the copies on nodes of the preferred server group are read (the
 groups come from the same configuration, ``nodesExt[].serverGroup``); get_*_replica uses this too,
@@ -174,7 +177,7 @@ class ReplicaLookup(Pending):
 
     __slots__ = ("conn", "key", "kb", "scope", "coll", "specs", "order", "any", "vbucket", "servers",
                  "remaining", "found", "errors", "stage", "collections", "group", "scheduler", "deadline",
-                 "path", "stale", "retried")
+                 "path", "stale", "retried", "cid_uid")
 
     def __init__(self, conn: "Connection", key: Any, kb: bytes, scope: bytes, coll: bytes,
                  specs: List[SD.Spec], any_: bool, group: Optional[str] = None,
@@ -206,6 +209,7 @@ class ReplicaLookup(Pending):
         self.path = scope + b"." + coll  # the key of Connection.replica_cids
         self.stale = False  # a copy answered UNKNOWN_COLLECTION to the collection id sent
         self.retried = False  # the id was fetched again after that (done once)
+        self.cid_uid: Optional[int] = None  # the manifest uid the collection id was fetched under
 
     def describe(self) -> str:
         return f"a replica lookup of {self.key!r}"
@@ -230,20 +234,25 @@ class ReplicaLookup(Pending):
         if named and not collections:
             raise FeatureUnavailableException(message="lookup_in on replicas of a named collection needs "
                                                       "collections enabled on the connection")
-        cid = conn.replica_cids.get(self.path) if named else None
+        entry = conn.replica_cids.get(self.path) if named else None
+        manifest = cached[3] if cached is not None else None
+        if entry is not None and manifest is not None and entry[0] < manifest:
+            entry = None  # fetched under an older manifest than the configuration names
+        cid = entry[1] if entry is not None else None
+        self.cid_uid = entry[0] if entry is not None else None
         need_cid = named and cid is None
         if not need_config and not need_cid:
             if lookups and not cached[1]:
                 raise self._unsupported()
-            self.stage = [cached[1], cid, cached[2]]
+            self.stage = [cached[1], cid, cached[2], cached[3]]
             conn.sched_enter()
             try:
                 self._fan_out(self._wire_key())
             finally:
                 conn.sched_leave()
             return self
-        # [capability ok, collection id, server index -> server group]; filled by the replies
-        self.stage = [None, cid, {}]
+        # [capability ok, collection id, server index -> server group, manifest uid]; filled by the replies
+        self.stage = [None, cid, {}, None]
         self.remaining = int(need_config) + int(need_cid)
         conn.sched_enter()
         try:
@@ -251,7 +260,7 @@ class ReplicaLookup(Pending):
                 _send(conn, self.servers[0], packet(_OP_GET_CONFIG), lambda *r: self._config(rev, *r),
                       self.deadline)
             else:
-                self.stage[0], self.stage[2] = cached[1], cached[2]
+                self.stage[0], self.stage[2], self.stage[3] = cached[1], cached[2], cached[3]
             if need_cid:
                 self._fetch_cid()
         finally:
@@ -278,11 +287,13 @@ class ReplicaLookup(Pending):
             config = json.loads(body.decode("utf-8"))
             ok = CAPABILITY in (config.get("bucketCapabilities") or [])
             groups = server_groups(config)
+            uid = config.get("collectionsManifestUid")
+            manifest = int(uid, 16) if isinstance(uid, str) else None
         except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
             self._stage_failed(exception_for(1050, "the bucket configuration could not be parsed"))
             return
-        self.conn._replica_read_caps = (rev, ok, groups)  # type: ignore[attr-defined]
-        self.stage[0], self.stage[2] = ok, groups
+        self.conn._replica_read_caps = (rev, ok, groups, manifest)  # type: ignore[attr-defined]
+        self.stage[0], self.stage[2], self.stage[3] = ok, groups, manifest
         self._stage_done()
 
     def _cid(self, rc: int, status: int, extras: bytes, _body: bytes, _datatype: int, _cas: int) -> None:
@@ -290,7 +301,8 @@ class ReplicaLookup(Pending):
             what = f"collection {self.scope.decode()}.{self.coll.decode()}"
             self._stage_failed(exception_for(rc, what) if rc else _status_error(status, what))
             return
-        self.stage[1] = self.conn.replica_cids[self.path] = struct.unpack_from(">I", extras, 8)[0]
+        self.cid_uid, self.stage[1] = struct.unpack_from(">QI", extras, 0)
+        self.conn.replica_cids[self.path] = (self.cid_uid, self.stage[1])
         self._stage_done()
 
     def _stage_failed(self, exc: BaseException) -> None:
@@ -305,6 +317,11 @@ class ReplicaLookup(Pending):
             return
         if self.scheduler is None and not self.stage[0]:
             self._fail(self._unsupported())
+            return
+        manifest = self.stage[3]
+        if self.stage[1] is not None and self.cid_uid is not None and manifest is not None \
+                and self.cid_uid < manifest and not self.retried:
+            self._refetch()  # the configuration names a newer manifest than the cached id's
             return
         self.conn.sched_enter()  # called from a response: open a schedule context of our own
         try:
@@ -383,9 +400,10 @@ class ReplicaLookup(Pending):
             self._finish()
 
     def _refetch(self) -> None:
-        """A copy did not know the collection id sent: fetch the id again and read every copy once more
-        (libcouchbase's answer to UNKNOWN_COLLECTION); what the stale round read is dropped."""
-        if self.conn.replica_cids.get(self.path) == self.stage[1]:
+        """The collection id used is out of date: fetch it again (and then read every copy, once more
+        after UNKNOWN_COLLECTION: libcouchbase's answer to it); what a stale round read is dropped."""
+        entry = self.conn.replica_cids.get(self.path)
+        if entry is not None and entry[1] == self.stage[1]:
             del self.conn.replica_cids[self.path]  # unless a newer lookup has fetched it since
         self.stale, self.retried = False, True
         self.found, self.errors = [], []

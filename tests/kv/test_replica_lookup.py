@@ -113,6 +113,39 @@ def test_lookup_in_replica_caches_the_collection_id(mock, front_end, key):
         close()
 
 
+LOOKUP = 0xD0
+
+
+def test_lookup_in_replica_collection_id_retired_by_a_newer_manifest(mock, front_end, key):
+    """A bucket configuration naming a newer collections manifest than the cached id was fetched
+    under retires the id before any copy is asked with it (no UNKNOWN_COLLECTION round)."""
+    from couchbase._binding import lib
+
+    name = f"manifest_{front_end}"
+    mock.create_collection("default", "app", name)
+    view, close = FRONT_ENDS[front_end](mock, scope="app", collection=name, config_poll_interval=0.1)
+    try:
+        view.upsert(key, {"who": "first"})
+        assert view.lookup_in_any_replica(key, [SD.get("who")]).content_as[str](0) == "first"
+        mock.drop_collection("default", "app", name)
+        mock.create_collection("default", "app", name)
+        mock.put_doc("default", key, b'{"who": "second"}', scope="app", collection=name)
+        conn = getattr(view, "_target", view)._conn  # the sync front end hands out the collection itself
+        rev = mock.info()["rev"]
+
+        def polled() -> None:  # the client polls for configurations; a key-value call drives its loop
+            view.exists("any")
+            assert lib.pycb_vb_revision(conn.instance) >= rev
+        _eventually(polled)
+        cids, lookups = mock.opcode_count(GET_COLLECTION_ID), mock.opcode_count(LOOKUP)
+        got = view.lookup_in_all_replicas(key, [SD.get("who")])
+        assert [(r.is_replica, r.content_as[str](0)) for r in got] == [(False, "second"), (True, "second")]
+        assert mock.opcode_count(GET_COLLECTION_ID) == cids + 1
+        assert mock.opcode_count(LOOKUP) == lookups + 2  # one per copy: none sent with the old id
+    finally:
+        close()
+
+
 def test_lookup_in_replica_read_preference(mock, front_end, kv, key):
     kv.upsert(key, DOC)
     pref = ReadPreference.SELECTED_SERVER_GROUP
