@@ -156,6 +156,21 @@ def test_data_structures_classes(kv, key, front_end):
             coll.couchbase_map(key + "-m").__aiter__()
 
 
+def test_data_structures_retry_a_cas_conflict(kv, key, front_end, mock):
+    """A pop that loses a compare-and-swap race waits (the driver's sleep, in the front end's idiom)
+    and tries again."""
+    coll = getattr(kv, "_target", kv)
+    if front_end in ("raw", "txraw"):
+        pytest.skip("no data structures on the raw front ends")
+    q = _ds(kv, coll.couchbase_queue(key))
+    q.push(1)
+    q.push(2)
+    mock.inject_error(0x02, opcode=0xD1, key=key, count=2)  # KEY_EEXISTS: the CAS did not match
+    assert q.pop() == 1
+    assert mock.info()["injected_pending"] == 0  # both conflicts were met, and retried past
+    assert kv.get(key).value == [2]
+
+
 def test_data_structures_collection_methods(kv, key, front_end):
     if front_end in ("raw", "txraw"):
         with pytest.raises(FeatureUnavailableException):
