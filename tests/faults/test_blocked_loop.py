@@ -74,7 +74,7 @@ def _gets(n: int) -> List[F.Op]:
 
 def _run_blocked(driver: Any, ops: List[F.Op], block_s: float, timers_first: bool = False) -> List[F.Outcome]:
     """Like ``driver.run``, with the loop blocked for ``block_s`` by one of its own callbacks
-    50 ms after the last operation went out (their replies are then on the way)."""
+    50 ms after the operations went out (their replies are then on the way)."""
     iops = driver.conn.iops
     driver._ops, driver._outcomes = ops, [None] * len(ops)
     driver._started, driver._pending = [0.0] * len(ops), len(ops)
@@ -90,16 +90,7 @@ def _run_blocked(driver: Any, ops: List[F.Op], block_s: float, timers_first: boo
                     iops.cancel(timer)
                     timer.fire()
 
-    def arm() -> None:
-        # 50 ms after every operation is in flight: the gevent driver's greenlets schedule theirs when
-        # they first run, which on a loaded machine can take longer than 50 ms; a block due before
-        # then would hold back requests, not replies.
-        if all(driver._started):
-            iops.call_later(0.05, block)
-        else:
-            iops.call_later(0.001, arm)
-
-    arm()
+    iops.call_later(0.05, block)
     try:
         driver._drive(block_s + 10 * KV_TIMEOUT)
     except (TimeoutError, Exception) as exc:  # noqa: BLE001 - reported below as a hang
