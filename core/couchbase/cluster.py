@@ -9,7 +9,7 @@ settings; credentials are passed separately and never appear in the string.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 from couchbase import _connstr, _health, _requests
 from couchbase import options as _o
@@ -173,16 +173,7 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
                     raise InvalidArgumentException(
                         message=f"ip_protocol must be an IpProtocol, got {opts[name]!r}")
                 settings["ipv6"] = ipv6
-    tracing = opts.get("tracing_options") or {}
-    for name, setting in (("tracing_threshold_kv", "tracing_threshold_kv"),
-                          ("tracing_threshold_query", "tracing_threshold_query"),
-                          ("tracing_threshold_view", "tracing_threshold_view"),
-                          ("tracing_threshold_search", "tracing_threshold_search"),
-                          ("tracing_threshold_analytics", "tracing_threshold_analytics"),
-                          ("tracing_threshold_queue_flush_interval",) * 2,
-                          ("tracing_orphaned_queue_flush_interval",) * 2):
-        if tracing.get(name) is not None:
-            settings[setting] = repr(_o.to_seconds(name, tracing[name]))
+    _observability_settings(opts, settings)
     if opts.get("enable_mutation_tokens") is False:
         settings["enable_mutation_tokens"] = "false"
     # libcouchbase's threshold-logging tracer and operation metrics are on by default, as in the
@@ -209,6 +200,62 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             "transcoder": transcoder,
             "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode,
             "preferred_server_group": _server_group(opts.get("preferred_server_group"))}
+
+
+# The option blocks of libcouchbase's threshold tracer, orphan reporter and operation metrics:
+# block -> {field: (libcouchbase setting or None, kind)}. A field with no setting is accepted because
+# the official SDK has it, and documented as having no effect (libcouchbase traces no such service).
+_OBSERVABILITY_FIELDS: Dict[str, Dict[str, Tuple[Optional[str], str]]] = {
+    "tracing_options": {
+        "enable_tracing": ("enable_tracing", "bool"),
+        "tracing_threshold_kv": ("tracing_threshold_kv", "secs"),
+        "tracing_threshold_query": ("tracing_threshold_query", "secs"),
+        "tracing_threshold_view": ("tracing_threshold_view", "secs"),
+        "tracing_threshold_search": ("tracing_threshold_search", "secs"),
+        "tracing_threshold_analytics": ("tracing_threshold_analytics", "secs"),
+        "tracing_threshold_eventing": (None, "secs"),
+        "tracing_threshold_management": (None, "secs"),
+        "tracing_threshold_queue_size": ("tracing_threshold_queue_size", "int"),
+        "tracing_threshold_queue_flush_interval": ("tracing_threshold_queue_flush_interval", "secs"),
+        "tracing_orphaned_queue_size": ("tracing_orphaned_queue_size", "int"),
+        "tracing_orphaned_queue_flush_interval": ("tracing_orphaned_queue_flush_interval", "secs"),
+    },
+    "orphan_reporting_options": {
+        "enable_orphan_reporting": (None, "bool"),  # False: a queue of size 0 (below)
+        "sample_size": ("tracing_orphaned_queue_size", "int"),
+        "emit_interval": ("tracing_orphaned_queue_flush_interval", "secs"),
+    },
+    "metrics_options": {
+        "enable_metrics": ("enable_operation_metrics", "bool"),
+        "metrics_emit_interval": ("operation_metrics_flush_interval", "secs"),
+        "emit_interval": ("operation_metrics_flush_interval", "secs"),
+    },
+}
+
+
+def _observability_settings(opts: Mapping[str, Any], settings: Dict[str, str]) -> None:
+    """Apply ``tracing_options``, ``orphan_reporting_options``, ``metrics_options`` and
+    ``enable_orphan_reporting`` to libcouchbase's settings (checked; an unknown field is an error)."""
+    for block, fields in _OBSERVABILITY_FIELDS.items():
+        given = opts.get(block)
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            raise InvalidArgumentException(message=f"{block} must be an options block, got {given!r}")
+        for name, value in given.items():
+            if name not in fields:
+                raise InvalidArgumentException(
+                    message=f"unknown {block} field {name!r} (known: {', '.join(sorted(fields))})")
+            setting, kind = fields[name]
+            lcb_value = _lcb_value(name, kind, value)
+            if setting is not None:
+                settings[setting] = lcb_value
+    orphans = opts.get("orphan_reporting_options") or {}
+    enabled = [v for v in (opts.get("enable_orphan_reporting"), orphans.get("enable_orphan_reporting"))
+               if v is not None]
+    if False in enabled:
+        # libcouchbase has no switch for orphan reports alone: a queue that keeps nothing reports nothing
+        settings["tracing_orphaned_queue_size"] = "0"
 
 
 def _server_group(value: Any) -> Optional[str]:
