@@ -38,11 +38,14 @@ from couchbase._pending import Pending
 
 _CONTINUE = getattr(_defer, "_CONTINUE", None)
 _NO_KWARGS = getattr(_defer, "_NONE_KWARGS", {})
+# Deferred and its subclasses (Twisted keeps the list up to date as subclasses are defined)
+_DEFERRED_TYPES = getattr(_defer, "_DEFERRED_SUBCLASSES", [Deferred])
 
 
 def _has_internals() -> bool:
     probe: Deferred[Any] = Deferred()
-    return (_CONTINUE is not None and isinstance(probe.__dict__.get("_callbacks"), list)
+    return (_CONTINUE is not None and hasattr(_defer, "_DEFERRED_SUBCLASSES")
+            and isinstance(probe.__dict__.get("_callbacks"), list)
             and all(hasattr(Deferred, name) for name in ("_runningCallbacks", "_chainedTo", "_runCallbacks",
                                                          "paused", "called", "debug")))
 
@@ -68,11 +71,11 @@ def _resume(d: Deferred[Any], paused: int) -> None:
         d.paused += paused
 
 
-def fire_result(d: Deferred[Any], result: Any) -> None:
+def fire_result(deferred: Deferred[Any], result: Any) -> None:
     """Fire ``d`` with ``result`` (not a Failure nor a Deferred), as ``d.callback(result)`` would.
 
     Args:
-        d: The operation's Deferred, not fired yet.
+        deferred: The operation's Deferred, not fired yet.
         result: What the operation completed with.
 
     Returns:
@@ -81,29 +84,33 @@ def fire_result(d: Deferred[Any], result: Any) -> None:
     Raises:
         AlreadyCalledError: ``d`` was fired already (as ``Deferred.callback``).
     """
-    state = d.__dict__
-    cbs = state["_callbacks"] if FAST else None
+    d: Any = deferred  # Twisted's private attributes below
+    # attribute access, not d.__dict__ (that would turn the instance's inline values into a dict)
+    cbs = d._callbacks if FAST else None
     if (cbs is None or len(cbs) != 1 or d.called or d.paused or d.debug
-            or state.get("_runningCallbacks") or cbs[0][0][0] is _CONTINUE):
+            or d._runningCallbacks or cbs[0][0][0] is _CONTINUE):
         d.callback(result)
         return
     callback, args, kwargs = cbs.pop()[0]
-    # Deferred._startRunCallbacks
+    # (Deferred._startRunCallbacks)
     d.called = True
-    state["_canceller"] = None
+    d._canceller = None
     d.result = result
-    # Deferred._runCallbacks, its first round
-    state["_chainedTo"] = None
-    state["_runningCallbacks"] = True
+    # (Deferred._runCallbacks, its first round)
+    d._chainedTo = None
+    d._runningCallbacks = True
     try:
-        value = callback(result, *args, **kwargs)
+        # without arguments, no *args/**kwargs call (it copies both)
+        value = callback(result, *args, **kwargs) if args or kwargs else callback(result)
     except BaseException:
-        state["_runningCallbacks"] = False
+        d._runningCallbacks = False
         d.result = Failure(captureVars=False)
         _resume(d, d.paused)
         return
-    state["_runningCallbacks"] = False
-    if isinstance(value, Deferred) or value is d:
+    d._runningCallbacks = False
+    # type(...) in the list, as Twisted's loop tests it: isinstance() on Deferred (an Awaitable, so an
+    # ABC) costs more than the rest of this function
+    if type(value) in _DEFERRED_TYPES or value is d:
         # the loop chains a returned Deferred (or warns about d itself) right after the call
         d.result = None
         cbs.insert(0, ((_returns, (value,), _NO_KWARGS), (_returns, (value,), _NO_KWARGS)))

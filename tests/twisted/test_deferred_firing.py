@@ -113,6 +113,10 @@ def _arguments(d, c):
                    errbackArgs=("e",), errbackKeywords={"ek": 4})
 
 
+def _positional_only(d, c):
+    d.addCallback(c.rec("ok"), "one positional")
+
+
 def _two_pairs(d, c):
     d.addCallbacks(c.rec("first", "one"), c.rec("failed first"))
     d.addBoth(c.rec("second"))
@@ -129,7 +133,7 @@ def _raises_unhandled(d, c):
 
 
 SCENARIOS = [_one, _raises, _returns_unfired, _returns_fired, _returns_failure, _adds_inside, _pauses_inside,
-             _arguments, _two_pairs, _none]
+             _arguments, _positional_only, _two_pairs, _none]
 
 
 def _finish(d: Deferred[Any], c: Case) -> None:
