@@ -50,9 +50,9 @@ CMAKE_FLAGS = [
 
 
 # Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
-# Each must match exactly once. The patch level is part of the cache directory's name, so a
-# changed list builds afresh instead of reusing an unpatched install.
-LCB_PATCH_LEVEL = "p4"
+# Each must match exactly once. The patch level and a digest of the list are part of the cache
+# directory's name, so a changed list builds afresh instead of reusing an install patched otherwise.
+LCB_PATCH_LEVEL = "p5"
 LCB_PATCHES = [
     # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
     # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
@@ -134,11 +134,15 @@ LCB_PATCHES = [
      "        (tracer->flags & LCBTRACE_F_THRESHOLD) == 0 || name == nullptr) {\n"
      "        return false;\n"
      "    }\n"
-     "    return strcmp(name, LCBTRACE_TAG_OPERATION_ID) != 0 && "
-     "strcmp(name, LCBTRACE_TAG_LOCAL_ID) != 0 &&\n"
-     "           strcmp(name, LCBTRACE_TAG_LOCAL_ADDRESS) != 0 && "
-     "strcmp(name, LCBTRACE_TAG_LOCAL_PORT) != 0 &&\n"
-     "           strcmp(name, LCBTRACE_TAG_PEER_ADDRESS) != 0 && strcmp(name, LCBTRACE_TAG_PEER_PORT) != 0;\n"
+     "    /* a length check first: most tag names share their prefix (db.couchbase., net.) "
+     "with a kept one */\n"
+     "    size_t n = strlen(name);\n"
+     "#define PYCB_IS(tag) (n == sizeof(tag) - 1 && memcmp(name, tag, n) == 0)\n"
+     "    bool kept = PYCB_IS(LCBTRACE_TAG_OPERATION_ID) || PYCB_IS(LCBTRACE_TAG_LOCAL_ID) ||\n"
+     "                PYCB_IS(LCBTRACE_TAG_LOCAL_ADDRESS) || PYCB_IS(LCBTRACE_TAG_LOCAL_PORT) ||\n"
+     "                PYCB_IS(LCBTRACE_TAG_PEER_ADDRESS) || PYCB_IS(LCBTRACE_TAG_PEER_PORT);\n"
+     "#undef PYCB_IS\n"
+     "    return !kept;\n"
      "}\n"
      "\n"
      "/* couchbase-cffi: whether the threshold-logging tracer may report this span if it finishes at\n"
@@ -209,6 +213,45 @@ LCB_PATCHES = [
      "    if (pycb_tlt_drops_tag(m_tracer, m_extspan, name)) {\n"
      "        return; /* couchbase-cffi */\n"
      "    }\n"),
+    # The threshold-logging tracer converted every span over its threshold into a JSON report entry
+    # (about 50k instructions: jsoncpp, strings) before pushing it into a queue that keeps only the
+    # longest tracing_threshold_queue_size (10) of each flush interval; when every operation is slow
+    # (10,000 in flight take over the 500 ms KV threshold) that was paid per operation and doubled a
+    # pipelined upsert's client CPU. Convert only a span the queue would keep: with the queue full
+    # and every kept span at least as long, push() drops the new entry (it stays at the heap's back,
+    # which is what it pops), so the reports are unchanged. Orphans likewise.
+    ("src/tracing/tracing-internal.h",
+     "            this->c.pop_back();\n"
+     "        }\n"
+     "    }\n",
+     "            this->c.pop_back();\n"
+     "        }\n"
+     "    }\n"
+     "    /* couchbase-cffi: whether push() may keep an entry of this duration (see build_lcb.py) */\n"
+     "    bool pycb_may_keep(uint64_t duration) const\n"
+     "    {\n"
+     "        if (this->size() < m_capacity) {\n"
+     "            return true;\n"
+     "        }\n"
+     "        for (const T &kept : this->c) {\n"
+     "            if (kept.duration < duration) {\n"
+     "                return true;\n"
+     "            }\n"
+     "        }\n"
+     "        return false;\n"
+     "    }\n"),
+    ("src/tracing/threshold_logging_tracer.cc",
+     "    m_orphans.push(convert(span));\n",
+     "    if (m_orphans.pycb_may_keep(span->duration())) { /* couchbase-cffi */\n"
+     "        m_orphans.push(convert(span));\n"
+     "    }\n"),
+    ("src/tracing/threshold_logging_tracer.cc",
+     "                // found the queue, so push this in.\n"
+     "                it->second.push(convert(span));\n",
+     "                // found the queue, so push this in.\n"
+     "                if (it->second.pycb_may_keep(span->duration())) { /* couchbase-cffi */\n"
+     "                    it->second.push(convert(span));\n"
+     "                }\n"),
 ]
 
 
@@ -239,8 +282,20 @@ def cache_root() -> Path:
     return base / "couchbase-cffi"
 
 
+def patches_digest() -> str:
+    """A short digest of :data:`LCB_PATCHES`: two branches that both call their list "p5" never share
+    a cached build."""
+    h = hashlib.sha256()
+    for path, text, replacement in LCB_PATCHES:
+        for part in (path, text, replacement):
+            h.update(part.encode())
+            h.update(b"\0")
+    return h.hexdigest()[:8]
+
+
 def cached_prefix() -> Path:
-    return cache_root() / f"libcouchbase-{LCB_VERSION}-{NPM_TARBALL_SHA256[:12]}-{LCB_PATCH_LEVEL}"
+    return cache_root() / (f"libcouchbase-{LCB_VERSION}-{NPM_TARBALL_SHA256[:12]}-{LCB_PATCH_LEVEL}-"
+                           f"{patches_digest()}")
 
 
 def _log(msg: str) -> None:
