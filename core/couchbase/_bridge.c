@@ -4,8 +4,9 @@
  * Keeps the hot path in C: each pycb_* scheduling function builds one
  * libcouchbase command, schedules it and frees it, so Python makes a single
  * C call per operation. Every KV response, whatever its type, is flattened
- * into one pycb_RESP struct and handed to Python through the single
- * extern "Python" entry point pycb_on_response (see _callbacks.py).
+ * into one pycb_RESP struct; the plain successful ones are queued and handed to
+ * Python in batches (pycb_on_kv_batch, see pycb_kv_flush), the others one by one
+ * through pycb_on_response (see _callbacks.py).
  *
  * Cookies are plain integers: the instance cookie is the connection id and
  * the operation cookie is the key of the operation in the connection's
@@ -159,8 +160,9 @@ static int pycb_rows_add(uint64_t conn_id, uint64_t cookie, int cbtype, const ch
  * pycb_flush). Everything else (failures, which need the live error context; sub-document,
  * stats, ping and diagnostics responses, which read libcouchbase's response object; values
  * larger than PYCB_KV_BIG) is delivered at once, after what is queued: callbacks keep the order
- * libcouchbase produced them in. A batch holds one connection's responses (a response of
- * another flushes it first) and at most PYCB_KV_MAX of them or PYCB_KV_MAX_BYTES bytes. It is
+ * libcouchbase produced them in. A batch holds at most PYCB_KV_MAX responses or PYCB_KV_MAX_BYTES
+ * bytes; Python gets each run of one connection's responses in one call (it looks the connection
+ * up once, and a cookie is only meaningful to the connection that issued it). It is
  * detached before Python runs: a callback that closes the connection or makes libcouchbase
  * deliver more starts a new batch, and the memory handed to Python stays valid until it
  * returns, whatever the callbacks do to the instance. */
@@ -189,13 +191,18 @@ static void pycb_kv_flush(void)
         return;
     }
     memset(&pycb_kv, 0, sizeof(pycb_kv));
-    if (b.n) {
-        for (i = 0; i < b.n; i++) { /* offsets become pointers: the buffer no longer moves */
-            pycb_RESP *r = &b.recs[i];
-            r->key = r->nkey ? b.data + (uintptr_t)r->key : ""; /* never NULL, as libcouchbase's */
-            r->value = r->nvalue ? b.data + (uintptr_t)r->value : "";
+    for (i = 0; i < b.n; i++) { /* offsets become pointers: the buffer no longer moves */
+        pycb_RESP *r = &b.recs[i];
+        r->key = r->nkey ? b.data + (uintptr_t)r->key : ""; /* never NULL, as libcouchbase's */
+        r->value = r->nvalue ? b.data + (uintptr_t)r->value : "";
+    }
+    for (i = 0; i < b.n;) { /* one call per run of one connection's responses */
+        size_t end = i + 1;
+        while (end < b.n && b.recs[end].conn_id == b.recs[i].conn_id) {
+            end++;
         }
-        pycb_on_kv_batch(b.recs, b.n);
+        pycb_on_kv_batch(b.recs + i, end - i);
+        i = end;
     }
     free(b.recs);
     free(b.data);
@@ -264,9 +271,6 @@ static int pycb_kv_add(const pycb_RESP *resp)
         return 0;
     }
     pycb_rows_flush(); /* rows produced earlier go first */
-    if (b->n && b->recs[0].conn_id != resp->conn_id) {
-        pycb_kv_flush();
-    }
     if (b->n == b->ncap) {
         size_t ncap = b->ncap ? b->ncap * 2 : 64;
         pycb_RESP *recs = (pycb_RESP *)realloc(b->recs, ncap * sizeof(pycb_RESP));
