@@ -28,6 +28,7 @@ from couchbase.exceptions import (
     CouchbaseException,
     ObjectClosedException,
     ObjectThreadException,
+    TimeoutException,
 )
 from couchbase.iops import live_iops
 from couchbase.options import ClusterOptions
@@ -146,6 +147,34 @@ def test_waiting_greenlets_resume_outside_libcouchbase(gcluster, key):
 
     gevent.joinall([gevent.spawn(reader) for _ in range(20)], raise_error=True)
     assert seen == [False] * 20
+
+
+def test_operation_timeouts_hold_with_operations_always_in_flight(mock, key):
+    """Operations with other deadlines in flight (5 s gets, replies taking 2 s): a get with the
+    connection's 0.5 s timeout, then one with its own 0.3 s, each time out on time. libcouchbase armed
+    its timer for the earliest of the requests already sent (here 5 s), not counting the one being
+    scheduled, so both waited for their replies and succeeded after 2 s (build_lcb.py)."""
+    cluster = Cluster(mock.connstr, _opts(mock), kv_timeout=0.5)
+    try:
+        coll = cluster.bucket("default").default_collection()
+        coll.upsert(key, 1)
+        mock.set_latency(2000)
+        try:
+            slow = [gevent.spawn(coll.get, key, timeout=5) for _ in range(20)]
+            gevent.sleep(0.05)
+            took = []
+            for timeout in (None, 0.3):
+                started = time.monotonic()
+                with pytest.raises(TimeoutException):
+                    coll.get(key) if timeout is None else coll.get(key, timeout=timeout)
+                took.append(time.monotonic() - started)
+            gevent.joinall(slow, raise_error=True)
+        finally:
+            mock.set_latency(0)
+        assert [j.value.value for j in slow] == [1] * 20
+        assert 0.45 <= took[0] < 1.2 and 0.25 <= took[1] < 1.0, took
+    finally:
+        cluster.close()
 
 
 def test_greenlets_share_one_cluster_unpatched(mock, gcluster, key):
