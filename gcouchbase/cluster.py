@@ -26,7 +26,6 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import gevent
 from gevent import get_hub
-from gevent.hub import Waiter
 from gevent.monkey import get_original
 
 from couchbase import _health
@@ -55,44 +54,11 @@ from couchbase.results import (
     PingResult,
 )
 from gcouchbase._loop import GeventIOPS
+from gcouchbase._park import wait
 from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResult, result_for
 
 # The real thread id even under monkey patching (where threading.get_ident is per greenlet).
 _thread_ident = get_original("_thread", "get_ident")
-
-
-def _wake(pending: Pending) -> None:
-    """The completion hook: switch to the greenlet parked on ``pending`` (if it still waits)."""
-    waiter = pending.waiter
-    pending.waiter = None
-    if waiter is None:
-        return  # nobody waits (the greenlet was killed): the late result is dropped
-    # Never switch from here: this runs inside libcouchbase's dispatch (or inside close() in some
-    # other greenlet). The waiting greenlet resumes from the hub once that has returned.
-    get_hub().loop.run_callback(waiter.switch, None)
-
-
-def wait(pending: Pending) -> Any:
-    """Park the calling greenlet until ``pending`` completes.
-
-    Args:
-        pending: An operation, row stream or management request of the core.
-
-    Returns:
-        Its outcome (the result).
-
-    Raises:
-        CouchbaseException: The operation's typed exception.
-    """
-    if not pending.done:
-        waiter = Waiter()
-        pending.waiter = waiter
-        pending.chain(_wake)  # after a hook already set (a batch placeholder that is part of a multi)
-        try:
-            waiter.get()
-        finally:
-            pending.waiter = None
-    return pending.outcome()
 
 
 class _GeventViewIndexManager(ViewIndexManager):
