@@ -38,13 +38,12 @@ from couchbase.exceptions import (
     QueryIndexNotFoundException,
 )
 from couchbase.management._http import (
-    Call,
     Program,
     http_error,
     json_body,
-    options_timeout_us,
     path_escape,
     statement_results,
+    timed_call,
 )
 from couchbase.management.analytics_links import (
     AnalyticsEncryptionLevel,
@@ -139,8 +138,8 @@ def http_error_from(status: int, what: str, meta: Any) -> CouchbaseException:
 
 def _statement(statement: str, opts: Dict[str, Any], what: str) -> Program:
     body = {"statement": statement, "client_context_id": uuid.uuid4().hex}
-    resp = yield Call("analytics", "POST", "/analytics/service", json.dumps(body).encode(),
-                      "application/json", options_timeout_us(opts))
+    resp = yield timed_call("analytics", "POST", "/analytics/service", json.dumps(body).encode(),
+                            "application/json", opts=opts)
     return statement_results(resp, what, _error)
 
 
@@ -437,8 +436,8 @@ class AnalyticsIndexManager:
         opts = _o.merge("get_pending_mutations", _BASE, options, kwargs)
 
         def program() -> Program:
-            resp = yield Call("analytics", "GET", "/analytics/node/agg/stats/remaining", b"",
-                              "application/json", options_timeout_us(opts))
+            resp = yield timed_call("analytics", "GET", "/analytics/node/agg/stats/remaining", b"",
+                                    "application/json", opts=opts)
             if resp.status != 200:
                 raise http_error(resp, "get_pending_mutations")
             body = json_body(resp) or {}
@@ -462,8 +461,8 @@ class AnalyticsIndexManager:
         body = link.form_encode()
 
         def program() -> Program:
-            resp = yield Call("analytics", method, path, body, "application/x-www-form-urlencoded",
-                              options_timeout_us(opts))
+            resp = yield timed_call("analytics", method, path, body, "application/x-www-form-urlencoded",
+                                    opts=opts)
             _link_outcome(resp, op)
             return None
 
@@ -530,8 +529,8 @@ class AnalyticsIndexManager:
             path, body = "/analytics/link", urlencode({"dataverse": dataverse, "name": name}).encode()
 
         def program() -> Program:
-            resp = yield Call("analytics", "DELETE", path, body, "application/x-www-form-urlencoded",
-                              options_timeout_us(opts))
+            resp = yield timed_call("analytics", "DELETE", path, body, "application/x-www-form-urlencoded",
+                                    opts=opts)
             _link_outcome(resp, "drop_link")
             return None
 
@@ -584,8 +583,8 @@ class AnalyticsIndexManager:
             path += "?" + urlencode(query)
 
         def program() -> Program:
-            resp = yield Call("analytics", "GET", path, b"", "application/x-www-form-urlencoded",
-                              options_timeout_us(opts))
+            resp = yield timed_call("analytics", "GET", path, b"", "application/x-www-form-urlencoded",
+                                    opts=opts)
             body = _link_outcome(resp, "get_links")
             links = [link_from_server(raw) for raw in (body or []) if isinstance(raw, dict)]
             return [link for link in links if link is not None]

@@ -26,8 +26,8 @@ from couchbase.management._http import (
     form,
     http_error,
     json_body,
-    options_timeout_us,
     path_escape,
+    timed_call,
 )
 from couchbase.options import Durability
 
@@ -384,8 +384,7 @@ class BucketManager:
         """
         opts = self._opts("create_bucket", options, kwargs)
         fields = settings_form(settings, True)
-        call = Call("management", "POST", "/pools/default/buckets", form(**fields),
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST", "/pools/default/buckets", form(**fields), opts=opts)
         return self._run(self._create(call, settings.name))
 
     @staticmethod
@@ -425,7 +424,7 @@ class BucketManager:
         fields = settings_form(settings, False)
         path = f"/pools/default/buckets/{path_escape(settings.name)}"
         return self._run(self._simple(
-            Call("management", "POST", path, form(**fields), timeout_us=options_timeout_us(opts)),
+            timed_call("management", "POST", path, form(**fields), opts=opts),
             settings.name, "update_bucket"))
 
     @staticmethod
@@ -463,8 +462,7 @@ class BucketManager:
         """
         opts = self._opts("drop_bucket", options, kwargs)
         name = _name(bucket_name)
-        call = Call("management", "DELETE", f"/pools/default/buckets/{path_escape(name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "DELETE", f"/pools/default/buckets/{path_escape(name)}", opts=opts)
         return self._run(self._simple(call, name, "drop_bucket"))
 
     def flush_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
@@ -487,8 +485,8 @@ class BucketManager:
         """
         opts = self._opts("flush_bucket", options, kwargs)
         name = _name(bucket_name)
-        call = Call("management", "POST", f"/pools/default/buckets/{path_escape(name)}/controller/doFlush",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST",
+                          f"/pools/default/buckets/{path_escape(name)}/controller/doFlush", opts=opts)
         return self._run(self._simple(call, name, "flush_bucket"))
 
     def get_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
@@ -510,8 +508,7 @@ class BucketManager:
         """
         opts = self._opts("get_bucket", options, kwargs)
         name = _name(bucket_name)
-        call = Call("management", "GET", f"/pools/default/buckets/{path_escape(name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", f"/pools/default/buckets/{path_escape(name)}", opts=opts)
         return self._run(self._get(call, name))
 
     @staticmethod
@@ -539,7 +536,7 @@ class BucketManager:
             InternalServerFailureException: Another failure of the management service.
         """
         opts = self._opts("get_all_buckets", options, kwargs)
-        call = Call("management", "GET", "/pools/default/buckets", timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", "/pools/default/buckets", opts=opts)
         return self._run(self._get_all(call))
 
     @staticmethod
@@ -568,8 +565,7 @@ class BucketManager:
         """
         opts = self._opts("bucket_describe", options, kwargs)
         name = _name(bucket_name)
-        call = Call("management", "GET", f"/pools/default/buckets/{path_escape(name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", f"/pools/default/buckets/{path_escape(name)}", opts=opts)
         return self._run(self._describe(call, name))
 
     @staticmethod

@@ -30,8 +30,8 @@ from couchbase.management._http import (
     form,
     http_error,
     json_body,
-    options_timeout_us,
     path_escape,
+    timed_call,
 )
 
 __all__ = ["CollectionManager", "CollectionSpec", "ScopeSpec", "CreateCollectionSettings",
@@ -216,8 +216,7 @@ class CollectionManager:
         """
         opts = _o.merge("create_scope", _OPTS, options, kwargs)
         _check("scope_name", scope_name)
-        call = Call("management", "POST", self._base(), form(name=scope_name),
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST", self._base(), form(name=scope_name), opts=opts)
         return self._run(self._request(call, f"create_scope {scope_name!r}"))
 
     def drop_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
@@ -238,8 +237,7 @@ class CollectionManager:
         """
         opts = _o.merge("drop_scope", _OPTS, options, kwargs)
         _check("scope_name", scope_name)
-        call = Call("management", "DELETE", f"{self._base()}/{path_escape(scope_name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "DELETE", f"{self._base()}/{path_escape(scope_name)}", opts=opts)
         return self._run(self._request(call, f"drop_scope {scope_name!r}"))
 
     def create_collection(self, *args: Any, **kwargs: Any) -> Any:
@@ -273,8 +271,8 @@ class CollectionManager:
             fields["maxTTL"] = _expiry(settings.max_expiry)
             if settings.history is not None:
                 fields["history"] = "true" if settings.history else "false"
-        call = Call("management", "POST", f"{self._base()}/{path_escape(scope)}/collections", form(**fields),
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST", f"{self._base()}/{path_escape(scope)}/collections",
+                          form(**fields), opts=opts)
         return self._run(self._request(call, f"create_collection {scope}.{name}"))
 
     def update_collection(self, scope_name: str, collection_name: str, settings: UpdateCollectionSettings,
@@ -307,7 +305,7 @@ class CollectionManager:
         if settings.history is not None:
             fields["history"] = "true" if settings.history else "false"
         path = f"{self._base()}/{path_escape(scope_name)}/collections/{path_escape(collection_name)}"
-        call = Call("management", "POST", path, form(**fields), timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST", path, form(**fields), opts=opts)
         return self._run(self._request(call, f"update_collection {scope_name}.{collection_name}"))
 
     def drop_collection(self, *args: Any, **kwargs: Any) -> Any:
@@ -331,7 +329,7 @@ class CollectionManager:
         scope, name, _settings, options = self._collection_args("drop_collection", args, kwargs, None)
         opts = _o.merge("drop_collection", _OPTS, options, kwargs)
         path = f"{self._base()}/{path_escape(scope)}/collections/{path_escape(name)}"
-        call = Call("management", "DELETE", path, timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "DELETE", path, opts=opts)
         return self._run(self._request(call, f"drop_collection {scope}.{name}"))
 
     @staticmethod
@@ -403,7 +401,7 @@ class CollectionManager:
             AuthenticationException: The user may not read the bucket's collections.
         """
         opts = _o.merge("get_all_scopes", _OPTS, options, kwargs)
-        call = Call("management", "GET", self._base(), timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", self._base(), opts=opts)
         return self._run(self._get_all(call))
 
     def _get_all(self, call: Call) -> Program:

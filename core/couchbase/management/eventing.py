@@ -31,7 +31,7 @@ from couchbase.exceptions import (
     InternalServerFailureException,
     InvalidArgumentException,
 )
-from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us, path_escape
+from couchbase.management._http import Program, http_error, json_body, path_escape, timed_call
 from couchbase.n1ql import QueryScanConsistency
 
 __all__ = ["EventingFunctionManager", "ScopeEventingFunctionManager", "EventingFunction",
@@ -611,7 +611,7 @@ class EventingFunctionManager:
     def _call(self, op: str, options: Any, kwargs: Dict[str, Any], method: str, tail: str,
               parse: Callable[[Any], Any], body: bytes = b"") -> Any:
         opts = _o.merge(op, _OPTS, options, kwargs)
-        call = Call("eventing", method, self._path(tail), body, "application/json", options_timeout_us(opts))
+        call = timed_call("eventing", method, self._path(tail), body, "application/json", opts=opts)
 
         def program() -> Program:
             resp = yield call

@@ -17,7 +17,7 @@ from couchbase.exceptions import (
     QueryIndexAlreadyExistsException,
     SearchIndexNotFoundException,
 )
-from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us, path_escape
+from couchbase.management._http import Program, http_error, json_body, path_escape, timed_call
 
 __all__ = ["SearchIndexManager", "ScopeSearchIndexManager", "SearchIndex"]
 
@@ -168,7 +168,7 @@ class SearchIndexManager:
     def _call(self, op: str, options: Any, kwargs: Dict[str, Any], method: str, path: str,
               parse: Callable[[Any], Any], body: bytes = b"") -> Any:
         opts = _o.merge(op, _OPTS, options, kwargs)
-        call = Call("search", method, path, body, "application/json", options_timeout_us(opts))
+        call = timed_call("search", method, path, body, "application/json", opts=opts)
 
         def program() -> Program:
             resp = yield call
