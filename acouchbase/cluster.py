@@ -16,7 +16,7 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Iterator, List, Optional, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Type, TypeVar
 
 from acouchbase._loop import AsyncioIOPS
 from couchbase import _health
@@ -29,6 +29,7 @@ from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, In
 from couchbase.options import ClusterOptions
 from couchbase.result import AnalyticsResult, QueryResult, SearchResult, ViewResult
 from couchbase.results import (
+    ClusterInfoResult,
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
@@ -47,6 +48,21 @@ from couchbase.results import (
 )
 from couchbase.search import facets_of as search_facets
 
+if TYPE_CHECKING:
+    # named in the class statements' quoted type arguments
+    from couchbase.management._bound import (  # noqa: F401
+        FutureAnalyticsIndexManager,
+        FutureBucketManager,
+        FutureCollectionManager,
+        FutureCollectionQueryIndexManager,
+        FutureEventingFunctionManager,
+        FutureQueryIndexManager,
+        FutureScopeEventingFunctionManager,
+        FutureScopeSearchIndexManager,
+        FutureSearchIndexManager,
+        FutureUserManager,
+        FutureViewIndexManager,
+    )
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
     """The event loop acouchbase uses (SDK 4.x).
@@ -282,7 +298,8 @@ class Collection(
         asyncio.Future[MutateInResult], asyncio.Future[MultiGetResult],
         asyncio.Future[MultiGetReplicaResult], asyncio.Future[MultiExistsResult],
         asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult],
-        asyncio.Future[LookupInReplicaResult], asyncio.Future[List[LookupInReplicaResult]]]):
+        asyncio.Future[LookupInReplicaResult], asyncio.Future[List[LookupInReplicaResult]],
+        "FutureCollectionQueryIndexManager"]):
     """Key-value operations returning awaitables (see the blocking Collection for each one).
 
     Args:
@@ -301,14 +318,16 @@ class Collection(
         return lambda program: asyncio.ensure_future(run_asyncio(program), loop=loop)
 
 
-class Scope(AsyncScopeBase[Collection, AQueryResult, AAnalyticsResult, ASearchResult]):
+class Scope(AsyncScopeBase[Collection, AQueryResult, AAnalyticsResult, ASearchResult,
+                           "FutureScopeSearchIndexManager", "FutureScopeEventingFunctionManager"]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
 
 class Bucket(AIOClientMixin,
              AsyncBucketBase[Scope, Collection, "asyncio.Future[Bucket]", asyncio.Future[PingResult],
                              asyncio.Future[DiagnosticsResult], asyncio.Future[Dict[str, Dict[str, str]]],
-                             AsyncRowsResult]):
+                             AsyncRowsResult,
+                             "FutureCollectionManager", "FutureViewIndexManager"]):
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
 
     async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
@@ -371,7 +390,10 @@ class Bucket(AIOClientMixin,
 class Cluster(AIOClientMixin, _FutureWrap,
               AsyncClusterBase[Bucket, "asyncio.Future[Cluster]", asyncio.Future[PingResult],
                                asyncio.Future[DiagnosticsResult], AQueryResult, AAnalyticsResult,
-                               ASearchResult]):
+                               ASearchResult,
+                               "FutureBucketManager", "FutureUserManager", "FutureQueryIndexManager",
+                               "FutureSearchIndexManager", "FutureAnalyticsIndexManager",
+                               "FutureEventingFunctionManager", asyncio.Future[ClusterInfoResult]]):
     """A Couchbase cluster on asyncio.
 
     Connecting starts at once; ``await cluster.on_connect()`` (or use :meth:`connect`) to wait for it.

@@ -22,7 +22,7 @@ libcouchbase and its late result is dropped. A cluster belongs to the thread
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 import gevent
 from gevent import get_hub
@@ -35,9 +35,10 @@ from couchbase._async_rows import AsyncRows
 from couchbase._kv import ObserveMixin
 from couchbase._kv_response import AsyncResult
 from couchbase._pending import Pending
-from couchbase.management.views import ViewIndexManager
+from couchbase.management.views import DesignDocument, ViewIndexManager
 from couchbase.options import ClusterOptions
 from couchbase.results import (
+    ClusterInfoResult,
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
@@ -58,6 +59,22 @@ from gcouchbase._loop import GeventIOPS
 from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResult, result_for
 
 # The real thread id even under monkey patching (where threading.get_ident is per greenlet).
+if TYPE_CHECKING:
+    # named in the class statements' quoted type arguments
+    from couchbase.management._bound import (  # noqa: F401
+        BlockingAnalyticsIndexManager,
+        BlockingBucketManager,
+        BlockingCollectionManager,
+        BlockingCollectionQueryIndexManager,
+        BlockingEventingFunctionManager,
+        BlockingQueryIndexManager,
+        BlockingScopeEventingFunctionManager,
+        BlockingScopeSearchIndexManager,
+        BlockingSearchIndexManager,
+        BlockingUserManager,
+        BlockingViewIndexManager,
+    )
+
 _thread_ident = get_original("_thread", "get_ident")
 
 
@@ -95,7 +112,7 @@ def wait(pending: Pending) -> Any:
     return pending.outcome()
 
 
-class _GeventViewIndexManager(ViewIndexManager):
+class _GeventViewIndexManager(ViewIndexManager[None, DesignDocument, List[DesignDocument]]):
     """Design-document management whose ``syncwait`` sleeps cooperatively."""
 
     @staticmethod
@@ -109,7 +126,8 @@ class Collection(
         GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
         MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
-        List[LookupInReplicaResult]]):
+        List[LookupInReplicaResult],
+        "BlockingCollectionQueryIndexManager"]):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 
     def _ds_driver(self) -> Callable[[Any], Any]:
@@ -165,7 +183,8 @@ class Collection(
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
 
-class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResult]):
+class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResult,
+                           "BlockingScopeSearchIndexManager", "BlockingScopeEventingFunctionManager"]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
@@ -182,7 +201,8 @@ class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResul
 
 
 class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, DiagnosticsResult,
-                             Dict[str, Dict[str, str]], ViewResult]):
+                             Dict[str, Dict[str, str]], ViewResult,
+                             "BlockingCollectionManager", "BlockingViewIndexManager"]):
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
 
     def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
@@ -214,7 +234,7 @@ class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, Diagnostic
     def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
         return super().view_query(design_doc, view, *options, **kwargs)
 
-    def view_indexes(self) -> ViewIndexManager:
+    def view_indexes(self) -> BlockingViewIndexManager:
         """Design-document management for this bucket; its calls park the greenlet (``bucket_manager``
         is the 1.x/2.x name).
 
@@ -232,7 +252,10 @@ class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, Diagnostic
 
 
 class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult, QueryResult, AnalyticsResult,
-                               SearchResult]):
+                               SearchResult,
+                               "BlockingBucketManager", "BlockingUserManager", "BlockingQueryIndexManager",
+                               "BlockingSearchIndexManager", "BlockingAnalyticsIndexManager",
+                               "BlockingEventingFunctionManager", ClusterInfoResult]):
     """A Couchbase cluster for gevent; the constructor returns once connected.
 
     Args:

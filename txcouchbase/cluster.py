@@ -41,7 +41,7 @@ created (or pass ``reactor=``).
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -84,6 +84,22 @@ from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are im
     check_handler_class,
     into_handler,
 )
+
+if TYPE_CHECKING:
+    # named in the class statements' quoted type arguments
+    from couchbase.management._bound import (  # noqa: F401
+        DeferredAnalyticsIndexManager,
+        DeferredBucketManager,
+        DeferredCollectionManager,
+        DeferredCollectionQueryIndexManager,
+        DeferredEventingFunctionManager,
+        DeferredQueryIndexManager,
+        DeferredScopeEventingFunctionManager,
+        DeferredScopeSearchIndexManager,
+        DeferredSearchIndexManager,
+        DeferredUserManager,
+        DeferredViewIndexManager,
+    )
 
 H = TypeVar("H")
 
@@ -496,7 +512,8 @@ class TxCollection(
         Deferred[LookupInResult], Deferred[MutateInResult], Deferred[MultiGetResult],
         Deferred[MultiGetReplicaResult], Deferred[MultiExistsResult], Deferred[MultiMutationResult],
         Deferred[MultiCounterResult], Deferred[LookupInReplicaResult],
-        Deferred[List[LookupInReplicaResult]]]):
+        Deferred[List[LookupInReplicaResult]],
+        "DeferredCollectionQueryIndexManager"]):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
 
     def _ds_driver(self) -> Any:
@@ -504,7 +521,8 @@ class TxCollection(
 
 
 class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult],
-                             Deferred[BatchedSearchResult]]):
+                             Deferred[BatchedSearchResult],
+                             "DeferredScopeSearchIndexManager", "DeferredScopeEventingFunctionManager"]):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
     def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
@@ -566,7 +584,8 @@ class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferre
 
 class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Deferred[PingResult],
                                Deferred[DiagnosticsResult], Deferred[Dict[str, Dict[str, str]]],
-                               Deferred[BatchedViewResult]]):
+                               Deferred[BatchedViewResult],
+                               "DeferredCollectionManager", "DeferredViewIndexManager"]):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket."""
 
     def view_query(self, design_doc: str, view: str,
@@ -635,7 +654,10 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
                 AsyncClusterBase[TxBucket, "Deferred[TxCluster]", Deferred[PingResult],
                                  Deferred[DiagnosticsResult],
                                  Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult],
-                                 Deferred[BatchedSearchResult]]):
+                                 Deferred[BatchedSearchResult],
+                                 "DeferredBucketManager", "DeferredUserManager", "DeferredQueryIndexManager",
+                                 "DeferredSearchIndexManager", "DeferredAnalyticsIndexManager",
+                                 "DeferredEventingFunctionManager", Deferred[ClusterInfoResult]]):
     """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
 
     Args:

@@ -22,18 +22,24 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Optional, TypeVar, Union, cast
 
 from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
 from couchbase._generic import (
+    AnalyticsIndexManagerT,
     AnalyticsT,
+    BucketManagerT,
     BucketT,
+    ClusterInfoT,
+    CollectionManagerT,
+    CollectionQueryIndexManagerT,
     CollectionT,
     ConnectT,
     CounterT,
     DiagnosticsT,
+    EventingFunctionManagerT,
     ExistsT,
     GetT,
     LookupInReplicasT,
@@ -47,13 +53,19 @@ from couchbase._generic import (
     MutateInT,
     MutationT,
     PingT,
+    QueryIndexManagerT,
     QueryT,
     ReplicasT,
     ReplicaT,
+    ScopeEventingFunctionManagerT,
+    ScopeSearchIndexManagerT,
     ScopeT,
+    SearchIndexManagerT,
     SearchT,
     Specialized,
     StatsT,
+    UserManagerT,
+    ViewIndexManagerT,
     ViewT,
 )
 from couchbase._instance import CLOSED_MESSAGE, CLUSTER_CLOSED, LOCKMODE_NONE, Connection, strerror
@@ -198,7 +210,7 @@ class AsyncCollectionBase(_Owned,
                           KVOperations[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT,
                                        MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
                                        MultiCounterT, LookupInReplicaT, LookupInReplicasT],
-                          CollectionManagement):
+                          CollectionManagement[CollectionQueryIndexManagerT]):
     """Every key-value operation, completed on the loop (see :doc:`/frontends` for what each returns).
 
     Args:
@@ -209,7 +221,7 @@ class AsyncCollectionBase(_Owned,
         InvalidArgumentException: ``name`` not a non-empty str.
     """
 
-    def __init__(self, scope: AsyncScopeBase[Any, Any, Any, Any], name: str = DEFAULT) -> None:
+    def __init__(self, scope: AsyncScopeBase[Any, Any, Any, Any, Any, Any], name: str = DEFAULT) -> None:
         self._bind(scope, name)
         self._own(scope.bucket)
         self._batch: Optional[List[AsyncResult[Any]]] = None
@@ -283,7 +295,9 @@ class AsyncCollectionBase(_Owned,
                 f"name={self.name!r})")
 
 
-class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT, SearchT]):
+class AsyncScopeBase(Specialized, ScopeManagement[ScopeSearchIndexManagerT, ScopeEventingFunctionManagerT],
+                     Generic[CollectionT, QueryT, AnalyticsT, SearchT, ScopeSearchIndexManagerT,
+                             ScopeEventingFunctionManagerT]):
     """A namespace of collections inside a bucket.
 
     Args:
@@ -294,7 +308,7 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         InvalidArgumentException: ``name`` not a non-empty str.
     """
 
-    def __init__(self, bucket: AsyncBucketBase[Any, Any, Any, Any, Any, Any, Any],
+    def __init__(self, bucket: AsyncBucketBase[Any, Any, Any, Any, Any, Any, Any, Any, Any],
                  name: str = DEFAULT) -> None:
         self.bucket = bucket
         self.name = check_name("scope", name)
@@ -421,8 +435,9 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
 
-class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
-                      Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT]):
+class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[CollectionManagerT],
+                      Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT,
+                              CollectionManagerT, ViewIndexManagerT]):
     """A bucket: its own libcouchbase connection on the cluster's loop. Open it with ``cluster.bucket(name)``.
 
     Args:
@@ -431,8 +446,9 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         conn: The bucket's libcouchbase connection (connecting).
     """
 
-    def __init__(self, cluster: AsyncClusterBase[Any, Any, Any, Any, Any, Any, Any], name: str,
-                 conn: Connection) -> None:
+    def __init__(self, cluster: AsyncClusterBase[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any,
+                                                 Any, Any],
+                 name: str, conn: Connection) -> None:
         self._cluster = cluster
         self.name = name
         self._conn = conn
@@ -559,7 +575,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         result: StatsT = self._run(lambda: _kv.schedule_stats(self._conn, group))
         return result
 
-    def view_indexes(self) -> Any:
+    def view_indexes(self) -> ViewIndexManagerT:
         """Design-document management for this bucket; its calls return this front end's pending results.
 
         Returns:
@@ -572,9 +588,9 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         def run_program(program: Program) -> Any:
             return self._wrap(run_async(self, self._conn, program))
 
-        return AsyncViewIndexManager(self._conn, self.name,
-                                     lambda schedule, then: run_program(request_program(schedule, then)),
-                                     run_program)
+        return cast("ViewIndexManagerT", AsyncViewIndexManager(
+            self._conn, self.name, lambda schedule, then: run_program(request_program(schedule, then)),
+            run_program))
 
     def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewT:
         """Query a view; rows (ViewRow) stream as they arrive.
@@ -612,8 +628,13 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
-                       Generic[BucketT, ConnectT, PingT, DiagnosticsT, QueryT, AnalyticsT, SearchT]):
+class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
+                       ClusterManagement[BucketManagerT, UserManagerT, QueryIndexManagerT,
+                                         SearchIndexManagerT, AnalyticsIndexManagerT,
+                                         EventingFunctionManagerT, ClusterInfoT],
+                       Generic[BucketT, ConnectT, PingT, DiagnosticsT, QueryT, AnalyticsT, SearchT,
+                               BucketManagerT, UserManagerT, QueryIndexManagerT, SearchIndexManagerT,
+                               AnalyticsIndexManagerT, EventingFunctionManagerT, ClusterInfoT]):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
     Args:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict
 
 from couchbase import _health, _kv, _requests
 from couchbase._common import DEFAULT, BucketCommon, check_name
+from couchbase._generic import Specialized
 from couchbase._instance import Connection
 from couchbase._pending import Pending
 from couchbase.collection import Collection
@@ -15,10 +16,14 @@ from couchbase.scope import Scope
 
 if TYPE_CHECKING:
     from couchbase.cluster import Cluster
+    from couchbase.management._bound import (
+        BlockingCollectionManager,  # noqa: F401 - the class statement
+        BlockingViewIndexManager,
+    )
     from couchbase.views import ViewResult
 
 
-class Bucket(BucketCommon, BucketManagement):
+class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionManager"]):
     """A bucket of a cluster. Open it with ``cluster.bucket(name)``.
 
     Args:
@@ -175,7 +180,7 @@ class Bucket(BucketCommon, BucketManagement):
         result: ViewResult = _requests.blocking(request, self._conn)
         return result
 
-    def view_indexes(self) -> ViewIndexManager:
+    def view_indexes(self) -> BlockingViewIndexManager:
         """Design-document management for this bucket (``bucket_manager`` is its 1.x/2.x name).
 
         Returns:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 from couchbase import _connstr, _health, _requests
 from couchbase import options as _o
 from couchbase._common import ClusterCommon, check_name
+from couchbase._generic import Specialized
 from couchbase._instance import CLUSTER_CLOSED, LOCKMODE_WAIT, Connection
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
@@ -34,11 +35,20 @@ from couchbase.options import (  # noqa: F401
     SearchOptions,
     WaitUntilReadyOptions,
 )
-from couchbase.results import DiagnosticsResult, PingResult
+from couchbase.results import ClusterInfoResult, DiagnosticsResult, PingResult
 from couchbase.transcoder import JSONTranscoder, Transcoder
 
 if TYPE_CHECKING:
+    # named in the class statements' quoted type arguments
     from couchbase.analytics import AnalyticsResult
+    from couchbase.management._bound import (  # noqa: F401
+        BlockingAnalyticsIndexManager,
+        BlockingBucketManager,
+        BlockingEventingFunctionManager,
+        BlockingQueryIndexManager,
+        BlockingSearchIndexManager,
+        BlockingUserManager,
+    )
     from couchbase.n1ql import QueryResult
     from couchbase.search import SearchResult
 
@@ -218,7 +228,10 @@ def _server_group(value: Any) -> Optional[str]:
     return value
 
 
-class Cluster(ClusterCommon, ClusterManagement):
+class Cluster(Specialized, ClusterCommon,
+              ClusterManagement["BlockingBucketManager", "BlockingUserManager", "BlockingQueryIndexManager",
+                                "BlockingSearchIndexManager", "BlockingAnalyticsIndexManager",
+                                "BlockingEventingFunctionManager", ClusterInfoResult]):
     """A Couchbase cluster (blocking API); the constructor returns once connected.
 
     Args:

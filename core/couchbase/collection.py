@@ -33,6 +33,7 @@ from couchbase.results import (
 )
 
 if TYPE_CHECKING:
+    from couchbase.management._bound import BlockingCollectionQueryIndexManager  # noqa: F401 - class statement
     from couchbase.scope import Scope
 
 
@@ -44,7 +45,7 @@ class Collection(
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
         MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
         List[LookupInReplicaResult]],
-        CollectionManagement):
+        CollectionManagement["BlockingCollectionQueryIndexManager"]):
     """A collection of a bucket's scope; every key-value operation lives here.
 
     Open one with ``bucket.default_collection()`` or ``scope.collection(name)``.

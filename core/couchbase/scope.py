@@ -5,17 +5,23 @@ from typing import TYPE_CHECKING, Any
 
 from couchbase import _requests
 from couchbase._common import DEFAULT, check_name
+from couchbase._generic import Specialized
 from couchbase.collection import Collection
 from couchbase.management._access import ScopeManagement
 
 if TYPE_CHECKING:
     from couchbase.analytics import AnalyticsResult
     from couchbase.bucket import Bucket
+    from couchbase.management._bound import (  # noqa: F401 - named in the class statement
+        BlockingScopeEventingFunctionManager,
+        BlockingScopeSearchIndexManager,
+    )
     from couchbase.n1ql import QueryResult
     from couchbase.search import SearchResult
 
 
-class Scope(ScopeManagement):
+class Scope(Specialized,
+            ScopeManagement["BlockingScopeSearchIndexManager", "BlockingScopeEventingFunctionManager"]):
     """A bucket's scope; ``scope.collection(name)`` opens a collection.
 
     Args:

@@ -19,10 +19,11 @@ from __future__ import annotations
 import enum
 import json
 import uuid
-from typing import Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Optional
 from urllib.parse import urlencode
 
 from couchbase import options as _o
+from couchbase._generic import AnalyticsIndexListT, DatasetListT, DoneT, LinkListT, PendingMutationsT
 from couchbase.exceptions import (
     AnalyticsException,
     AnalyticsLinkExistsException,
@@ -55,6 +56,25 @@ from couchbase.management.analytics_links import (
     S3ExternalAnalyticsLink,
     link_from_server,
 )
+
+if TYPE_CHECKING:
+    from couchbase.management.options import (
+        ConnectLinkOptions,
+        CreateAnalyticsIndexOptions,
+        CreateDatasetOptions,
+        CreateDataverseOptions,
+        CreateLinkAnalyticsOptions,
+        DisconnectLinkOptions,
+        DropAnalyticsIndexOptions,
+        DropDatasetOptions,
+        DropDataverseOptions,
+        DropLinkAnalyticsOptions,
+        GetAllAnalyticsIndexesOptions,
+        GetAllDatasetOptions,
+        GetLinksAnalyticsOptions,
+        GetPendingMutationsOptions,
+        ReplaceLinkAnalyticsOptions,
+    )
 
 __all__ = ["AnalyticsIndexManager", "AnalyticsDataType", "AnalyticsDataset", "AnalyticsIndex",
            "AnalyticsLinkType", "AnalyticsEncryptionLevel", "AnalyticsLink",
@@ -152,7 +172,7 @@ def _name(what: str, value: Any) -> str:
 _BASE = frozenset({"timeout", "parent_span"})
 
 
-class AnalyticsIndexManager:
+class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, PendingMutationsT, LinkListT]):
     """Dataverses, datasets, indexes and links of the analytics service: ``cluster.analytics_indexes()``.
 
     Args:
@@ -177,7 +197,7 @@ class AnalyticsIndexManager:
 
         return self._run(program())
 
-    def create_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+    def create_dataverse(self, dataverse_name: str, *options: CreateDataverseOptions, **kwargs: Any) -> DoneT:
         """CREATE DATAVERSE.
 
         Args:
@@ -198,7 +218,7 @@ class AnalyticsIndexManager:
                          lambda o: f"CREATE DATAVERSE {_q(name)}"
                          + (" IF NOT EXISTS" if o.get("ignore_if_exists") else ""))
 
-    def drop_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_dataverse(self, dataverse_name: str, *options: DropDataverseOptions, **kwargs: Any) -> DoneT:
         """DROP DATAVERSE.
 
         Args:
@@ -219,7 +239,8 @@ class AnalyticsIndexManager:
                          lambda o: f"DROP DATAVERSE {_q(name)}"
                          + (" IF EXISTS" if o.get("ignore_if_not_exists") else ""))
 
-    def create_dataset(self, dataset_name: str, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def create_dataset(self, dataset_name: str, bucket_name: str, *options: CreateDatasetOptions,
+                       **kwargs: Any) -> DoneT:
         """CREATE DATASET on a bucket.
 
         Args:
@@ -248,7 +269,7 @@ class AnalyticsIndexManager:
         return self._ddl("create_dataset", {"ignore_if_exists", "condition", "dataverse_name"},
                          options, kwargs, build)
 
-    def drop_dataset(self, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_dataset(self, dataset_name: str, *options: DropDatasetOptions, **kwargs: Any) -> DoneT:
         """DROP DATASET.
 
         Args:
@@ -272,7 +293,7 @@ class AnalyticsIndexManager:
 
         return self._ddl("drop_dataset", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
 
-    def get_all_datasets(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_datasets(self, *options: GetAllDatasetOptions, **kwargs: Any) -> DatasetListT:
         """Every dataset outside the Metadata dataverse.
 
         Args:
@@ -296,7 +317,7 @@ class AnalyticsIndexManager:
         return self._run(program())
 
     def create_index(self, index_name: str, dataset_name: str, fields: Dict[str, AnalyticsDataType],
-                     *options: Any, **kwargs: Any) -> Any:
+                     *options: CreateAnalyticsIndexOptions, **kwargs: Any) -> DoneT:
         """CREATE INDEX on a dataset.
 
         Args:
@@ -329,7 +350,8 @@ class AnalyticsIndexManager:
 
         return self._ddl("create_index", {"ignore_if_exists", "dataverse_name"}, options, kwargs, build)
 
-    def drop_index(self, index_name: str, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_index(self, index_name: str, dataset_name: str, *options: DropAnalyticsIndexOptions,
+                   **kwargs: Any) -> DoneT:
         """DROP INDEX dataset.index.
 
         Args:
@@ -354,7 +376,7 @@ class AnalyticsIndexManager:
 
         return self._ddl("drop_index", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
 
-    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, *options: GetAllAnalyticsIndexesOptions, **kwargs: Any) -> AnalyticsIndexListT:
         """Every index outside the Metadata dataverse.
 
         Args:
@@ -377,7 +399,7 @@ class AnalyticsIndexManager:
 
         return self._run(program())
 
-    def connect_link(self, *options: Any, **kwargs: Any) -> Any:
+    def connect_link(self, *options: ConnectLinkOptions, **kwargs: Any) -> DoneT:
         """CONNECT LINK.
 
         Args:
@@ -398,7 +420,7 @@ class AnalyticsIndexManager:
 
         return self._ddl("connect_link", {"dataverse_name", "link_name", "force"}, options, kwargs, build)
 
-    def disconnect_link(self, *options: Any, **kwargs: Any) -> Any:
+    def disconnect_link(self, *options: DisconnectLinkOptions, **kwargs: Any) -> DoneT:
         """DISCONNECT LINK.
 
         Args:
@@ -419,7 +441,7 @@ class AnalyticsIndexManager:
 
         return self._ddl("disconnect_link", {"dataverse_name", "link_name"}, options, kwargs, build)
 
-    def get_pending_mutations(self, *options: Any, **kwargs: Any) -> Any:
+    def get_pending_mutations(self, *options: GetPendingMutationsOptions, **kwargs: Any) -> PendingMutationsT:
         """The mutations each dataset has yet to ingest (from the service's statistics).
 
         Args:
@@ -468,7 +490,7 @@ class AnalyticsIndexManager:
 
         return self._run(program())
 
-    def create_link(self, link: AnalyticsLink, *options: Any, **kwargs: Any) -> Any:
+    def create_link(self, link: AnalyticsLink, *options: CreateLinkAnalyticsOptions, **kwargs: Any) -> DoneT:
         """Create a remote Couchbase, S3 or Azure blob link.
 
         Args:
@@ -487,7 +509,8 @@ class AnalyticsIndexManager:
         """
         return self._link_request("create_link", "POST", link, options, kwargs)
 
-    def replace_link(self, link: AnalyticsLink, *options: Any, **kwargs: Any) -> Any:
+    def replace_link(self, link: AnalyticsLink, *options: ReplaceLinkAnalyticsOptions,
+                     **kwargs: Any) -> DoneT:
         """Replace an existing link's settings.
 
         Args:
@@ -504,7 +527,8 @@ class AnalyticsIndexManager:
         """
         return self._link_request("replace_link", "PUT", link, options, kwargs)
 
-    def drop_link(self, link_name: str, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_link(self, link_name: str, dataverse_name: str, *options: DropLinkAnalyticsOptions,
+                  **kwargs: Any) -> DoneT:
         """Drop a link.
 
         Args:
@@ -536,7 +560,7 @@ class AnalyticsIndexManager:
 
         return self._run(program())
 
-    def get_links(self, *options: Any, **kwargs: Any) -> Any:
+    def get_links(self, *options: GetLinksAnalyticsOptions, **kwargs: Any) -> LinkListT:
         """The links of the cluster as link objects (secrets are not returned).
 
         Args:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 import enum
-from typing import Any, Callable, Dict, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List
 
 from couchbase import options as _o
+from couchbase._generic import BucketDescribeT, BucketSettingsListT, BucketSettingsT, DoneT
 from couchbase.exceptions import (
     BucketAlreadyExistsException,
     BucketDoesNotExistException,
@@ -30,6 +31,17 @@ from couchbase.management._http import (
     timed_call,
 )
 from couchbase.options import Durability
+
+if TYPE_CHECKING:
+    from couchbase.management.options import (
+        BucketDescribeOptions,
+        CreateBucketOptions,
+        DropBucketOptions,
+        FlushBucketOptions,
+        GetAllBucketOptions,
+        GetBucketOptions,
+        UpdateBucketOptions,
+    )
 
 __all__ = ["BucketManager", "BucketSettings", "CreateBucketSettings", "BucketType", "EvictionPolicyType",
            "EjectionMethod", "CompressionMode", "ConflictResolutionType", "StorageBackend", "DurabilityLevel",
@@ -348,7 +360,7 @@ def _errors_text(resp: Any) -> str:
     return str(resp.body[:300].decode("utf-8", "replace"))
 
 
-class BucketManager:
+class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketDescribeT]):
     """Create, change, drop, flush and describe buckets: ``cluster.buckets()``.
 
     Written once for every front end: each method returns what the front end's ``run`` makes of a
@@ -364,7 +376,8 @@ class BucketManager:
     def _opts(self, op: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
         return _o.merge(op, _OPTS, options, kwargs)
 
-    def create_bucket(self, settings: CreateBucketSettings, *options: Any, **kwargs: Any) -> Any:
+    def create_bucket(self, settings: CreateBucketSettings, *options: CreateBucketOptions,
+                      **kwargs: Any) -> DoneT:
         """Create a bucket.
 
         Args:
@@ -403,7 +416,7 @@ class BucketManager:
             raise BucketDoesNotExistException(message=f"bucket {name!r}: {text}")
         raise http_error(resp, f"create_bucket {name!r}")
 
-    def update_bucket(self, settings: BucketSettings, *options: Any, **kwargs: Any) -> Any:
+    def update_bucket(self, settings: BucketSettings, *options: UpdateBucketOptions, **kwargs: Any) -> DoneT:
         """Change a bucket's settings.
 
         Args:
@@ -443,7 +456,7 @@ class BucketManager:
             raise InvalidArgumentException(message=f"{what} {name!r}: {text}")
         raise http_error(resp, f"{what} {name!r}")
 
-    def drop_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_bucket(self, bucket_name: str, *options: DropBucketOptions, **kwargs: Any) -> DoneT:
         """Delete a bucket and its data.
 
         Args:
@@ -465,7 +478,7 @@ class BucketManager:
         call = timed_call("management", "DELETE", f"/pools/default/buckets/{path_escape(name)}", opts=opts)
         return self._run(self._simple(call, name, "drop_bucket"))
 
-    def flush_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def flush_bucket(self, bucket_name: str, *options: FlushBucketOptions, **kwargs: Any) -> DoneT:
         """Delete every document of a bucket that has flush enabled.
 
         Args:
@@ -489,7 +502,7 @@ class BucketManager:
                           f"/pools/default/buckets/{path_escape(name)}/controller/doFlush", opts=opts)
         return self._run(self._simple(call, name, "flush_bucket"))
 
-    def get_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_bucket(self, bucket_name: str, *options: GetBucketOptions, **kwargs: Any) -> BucketSettingsT:
         """A bucket's settings.
 
         Args:
@@ -520,7 +533,7 @@ class BucketManager:
             raise http_error(resp, f"get_bucket {name!r}")
         return settings_from_server(json_body(resp))
 
-    def get_all_buckets(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_buckets(self, *options: GetAllBucketOptions, **kwargs: Any) -> BucketSettingsListT:
         """The settings of every bucket the user may see.
 
         Args:
@@ -546,7 +559,8 @@ class BucketManager:
             raise http_error(resp, "get_all_buckets")
         return [settings_from_server(obj) for obj in json_body(resp) or []]
 
-    def bucket_describe(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def bucket_describe(self, bucket_name: str, *options: BucketDescribeOptions,
+                        **kwargs: Any) -> BucketDescribeT:
         """Name, uuid, node count, replicas, capabilities and storage backend of a bucket.
 
         Args:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterable, List, Optional
 
 from couchbase import options as _o
+from couchbase._generic import DoneT, ScopeSpecListT
 from couchbase.exceptions import (
     BucketDoesNotExistException,
     CollectionAlreadyExistsException,
@@ -33,6 +34,14 @@ from couchbase.management._http import (
     path_escape,
     timed_call,
 )
+
+if TYPE_CHECKING:
+    from couchbase.management.options import (
+        CreateScopeOptions,
+        DropScopeOptions,
+        GetAllScopesOptions,
+        UpdateCollectionOptions,
+    )
 
 __all__ = ["CollectionManager", "CollectionSpec", "ScopeSpec", "CreateCollectionSettings",
            "UpdateCollectionSettings"]
@@ -178,7 +187,7 @@ def _manifest_changed(resp: Any, what: str, bucket: str) -> None:
     raise http_error(resp, what)
 
 
-class CollectionManager:
+class CollectionManager(Generic[DoneT, ScopeSpecListT]):
     """Create, drop, update and list the scopes and collections of one bucket: ``bucket.collections()``.
 
     Args:
@@ -197,7 +206,7 @@ class CollectionManager:
         resp = yield call
         _manifest_changed(resp, what, self._bucket)
 
-    def create_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
+    def create_scope(self, scope_name: str, *options: CreateScopeOptions, **kwargs: Any) -> DoneT:
         """Create a scope.
 
         Args:
@@ -219,7 +228,7 @@ class CollectionManager:
         call = timed_call("management", "POST", self._base(), form(name=scope_name), opts=opts)
         return self._run(self._request(call, f"create_scope {scope_name!r}"))
 
-    def drop_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_scope(self, scope_name: str, *options: DropScopeOptions, **kwargs: Any) -> DoneT:
         """Drop a scope and its collections.
 
         Args:
@@ -240,7 +249,7 @@ class CollectionManager:
         call = timed_call("management", "DELETE", f"{self._base()}/{path_escape(scope_name)}", opts=opts)
         return self._run(self._request(call, f"drop_scope {scope_name!r}"))
 
-    def create_collection(self, *args: Any, **kwargs: Any) -> Any:
+    def create_collection(self, *args: Any, **kwargs: Any) -> DoneT:
         """Create a collection: ``create_collection(scope_name, collection_name, settings=None, *options)``.
 
         The 4.0 form ``create_collection(CollectionSpec, *options)`` still works (deprecated).
@@ -276,7 +285,7 @@ class CollectionManager:
         return self._run(self._request(call, f"create_collection {scope}.{name}"))
 
     def update_collection(self, scope_name: str, collection_name: str, settings: UpdateCollectionSettings,
-                          *options: Any, **kwargs: Any) -> Any:
+                          *options: UpdateCollectionOptions, **kwargs: Any) -> DoneT:
         """Change a collection's ``max_expiry``/``history``.
 
         Args:
@@ -308,7 +317,7 @@ class CollectionManager:
         call = timed_call("management", "POST", path, form(**fields), opts=opts)
         return self._run(self._request(call, f"update_collection {scope_name}.{collection_name}"))
 
-    def drop_collection(self, *args: Any, **kwargs: Any) -> Any:
+    def drop_collection(self, *args: Any, **kwargs: Any) -> DoneT:
         """Drop a collection: ``drop_collection(scope_name, collection_name, *options)``.
 
         A CollectionSpec instead of the two names still works (deprecated).
@@ -386,7 +395,7 @@ class CollectionManager:
                 settings = settings_kw
         return scope, name, settings, tuple(args)
 
-    def get_all_scopes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_scopes(self, *options: GetAllScopesOptions, **kwargs: Any) -> ScopeSpecListT:
         """Every scope of the bucket with its collections.
 
         Args:

@@ -14,10 +14,11 @@ import datetime
 import enum
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional
 from urllib.parse import urlencode
 
 from couchbase import options as _o
+from couchbase._generic import DoneT, FunctionListT, FunctionsStatusT, FunctionT
 from couchbase.exceptions import (
     BucketNotFoundException,
     EventingFunctionAlreadyDeployedException,
@@ -33,6 +34,19 @@ from couchbase.exceptions import (
 )
 from couchbase.management._http import Program, http_error, json_body, path_escape, timed_call
 from couchbase.n1ql import QueryScanConsistency
+
+if TYPE_CHECKING:
+    from couchbase.management.options import (
+        DeployFunctionOptions,
+        DropFunctionOptions,
+        FunctionsStatusOptions,
+        GetAllFunctionOptions,
+        GetFunctionOptions,
+        PauseFunctionOptions,
+        ResumeFunctionOptions,
+        UndeployFunctionOptions,
+        UpsertFunctionOptions,
+    )
 
 __all__ = ["EventingFunctionManager", "ScopeEventingFunctionManager", "EventingFunction",
            "EventingFunctionSettings", "EventingFunctionKeyspace", "EventingFunctionBucketBinding",
@@ -592,7 +606,7 @@ def _check(resp: Any, what: str) -> Any:
 _OPTS = frozenset({"timeout", "parent_span"})
 
 
-class EventingFunctionManager:
+class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, FunctionsStatusT]):
     """Eventing functions of the cluster (admin scope): ``cluster.eventing_functions()``.
 
     Args:
@@ -625,7 +639,8 @@ class EventingFunctionManager:
             raise InvalidArgumentException(message=f"the function name must be a non-empty str, got {name!r}")
         return path_escape(name)
 
-    def upsert_function(self, function: EventingFunction, *options: Any, **kwargs: Any) -> Any:
+    def upsert_function(self, function: EventingFunction, *options: UpsertFunctionOptions,
+                        **kwargs: Any) -> DoneT:
         """Create or replace a function.
 
         Args:
@@ -650,7 +665,7 @@ class EventingFunctionManager:
         return self._call("upsert_function", options, kwargs, "POST",
                           f"functions/{self._name(function.name)}", lambda b: None, body)
 
-    def drop_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_function(self, name: str, *options: DropFunctionOptions, **kwargs: Any) -> DoneT:
         """Delete an undeployed function.
 
         Args:
@@ -669,7 +684,7 @@ class EventingFunctionManager:
         return self._call("drop_function", options, kwargs, "DELETE", f"functions/{self._name(name)}",
                           lambda b: None)
 
-    def get_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_function(self, name: str, *options: GetFunctionOptions, **kwargs: Any) -> FunctionT:
         """A function.
 
         Args:
@@ -687,7 +702,7 @@ class EventingFunctionManager:
         return self._call("get_function", options, kwargs, "GET", f"functions/{self._name(name)}",
                           EventingFunction.from_server)
 
-    def get_all_functions(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_functions(self, *options: GetAllFunctionOptions, **kwargs: Any) -> FunctionListT:
         """Every function (of this manager's scope).
 
         Args:
@@ -703,7 +718,7 @@ class EventingFunctionManager:
         return self._call("get_all_functions", options, kwargs, "GET", "functions",
                           lambda b: [EventingFunction.from_server(f) for f in b or []])
 
-    def deploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def deploy_function(self, name: str, *options: DeployFunctionOptions, **kwargs: Any) -> DoneT:
         """Deploy a function (it starts processing mutations).
 
         Args:
@@ -722,7 +737,7 @@ class EventingFunctionManager:
         return self._call("deploy_function", options, kwargs, "POST", f"functions/{self._name(name)}/deploy",
                           lambda b: None)
 
-    def undeploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def undeploy_function(self, name: str, *options: UndeployFunctionOptions, **kwargs: Any) -> DoneT:
         """Undeploy a deployed function.
 
         Args:
@@ -741,7 +756,7 @@ class EventingFunctionManager:
         return self._call("undeploy_function", options, kwargs, "POST",
                           f"functions/{self._name(name)}/undeploy", lambda b: None)
 
-    def pause_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def pause_function(self, name: str, *options: PauseFunctionOptions, **kwargs: Any) -> DoneT:
         """Pause a deployed function.
 
         Args:
@@ -761,7 +776,7 @@ class EventingFunctionManager:
         return self._call("pause_function", options, kwargs, "POST", f"functions/{self._name(name)}/pause",
                           lambda b: None)
 
-    def resume_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def resume_function(self, name: str, *options: ResumeFunctionOptions, **kwargs: Any) -> DoneT:
         """Resume a paused function.
 
         Args:
@@ -780,7 +795,7 @@ class EventingFunctionManager:
         return self._call("resume_function", options, kwargs, "POST", f"functions/{self._name(name)}/resume",
                           lambda b: None)
 
-    def functions_status(self, *options: Any, **kwargs: Any) -> Any:
+    def functions_status(self, *options: FunctionsStatusOptions, **kwargs: Any) -> FunctionsStatusT:
         """The status of every function (of this manager's scope).
 
         Args:
@@ -807,7 +822,8 @@ class EventingFunctionManager:
         return (scope.get("bucket"), scope.get("scope")) == (wanted["bucket"], wanted["scope"])
 
 
-class ScopeEventingFunctionManager(EventingFunctionManager):
+class ScopeEventingFunctionManager(
+        EventingFunctionManager[DoneT, FunctionT, FunctionListT, FunctionsStatusT]):
     """Eventing functions of one scope (``scope.eventing_functions()``).
 
     Args:

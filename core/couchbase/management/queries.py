@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Sequence
 
 from couchbase import options as _o
+from couchbase._generic import DoneT, QueryIndexListT
 from couchbase.exceptions import (
     AuthenticationException,
     BucketNotFoundException,
@@ -27,6 +28,17 @@ from couchbase.exceptions import (
     WatchQueryIndexTimeoutException,
 )
 from couchbase.management._http import Call, Program, Sleep, statement_results
+
+if TYPE_CHECKING:
+    from couchbase.management.options import (
+        BuildDeferredQueryIndexOptions,
+        CreatePrimaryQueryIndexOptions,
+        CreateQueryIndexOptions,
+        DropPrimaryQueryIndexOptions,
+        DropQueryIndexOptions,
+        GetAllQueryIndexOptions,
+        WatchQueryIndexOptions,
+    )
 
 __all__ = ["QueryIndexManager", "CollectionQueryIndexManager", "QueryIndex"]
 
@@ -162,7 +174,7 @@ def _str(what: str, value: Any) -> str:
     return value
 
 
-class _IndexOps:
+class _IndexOps(Generic[DoneT, QueryIndexListT]):
     """The statements, shared by the cluster-level and the collection-level managers.
 
     Args:
@@ -279,14 +291,15 @@ class _IndexOps:
             delay = min(delay * 2, 1.0)
 
 
-class QueryIndexManager(_IndexOps):
+class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
     """Query indexes of any bucket (``cluster.query_indexes()``); scope/collection through options.
 
     Args:
         run: The front end's driver of management programs.
     """
 
-    def get_all_indexes(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, bucket_name: str, *options: GetAllQueryIndexOptions,
+                        **kwargs: Any) -> QueryIndexListT:
         """The indexes of a bucket (or of ``scope_name``/``collection_name``).
 
         Args:
@@ -305,8 +318,9 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._get_all(_str("bucket_name", bucket_name), opts.get("scope_name"),
                                        opts.get("collection_name"), _timeout(opts)))
 
-    def create_index(self, bucket_name: str, index_name: str, keys: Sequence[str], *options: Any,
-                     **kwargs: Any) -> Any:
+    def create_index(self, bucket_name: str, index_name: str, keys: Sequence[str],
+                     *options: CreateQueryIndexOptions,
+                     **kwargs: Any) -> DoneT:
         """Create a secondary index on ``keys``.
 
         Args:
@@ -332,7 +346,8 @@ class QueryIndexManager(_IndexOps):
             raise InvalidArgumentException(message=f"keys must be a non-empty list of str, got {keys!r}")
         return self._run(self._create(_str("bucket_name", bucket_name), index_name, keys, False, opts))
 
-    def create_primary_index(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def create_primary_index(self, bucket_name: str, *options: CreatePrimaryQueryIndexOptions,
+                             **kwargs: Any) -> DoneT:
         """Create the primary index (named ``index_name`` if given).
 
         Args:
@@ -353,7 +368,8 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._create(_str("bucket_name", bucket_name), opts.get("index_name"), (), True,
                                       opts))
 
-    def drop_index(self, bucket_name: str, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_index(self, bucket_name: str, index_name: str, *options: DropQueryIndexOptions,
+                   **kwargs: Any) -> DoneT:
         """Drop an index.
 
         Args:
@@ -374,7 +390,8 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._drop(_str("bucket_name", bucket_name), _str("index_name", index_name), False,
                                     opts))
 
-    def drop_primary_index(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_primary_index(self, bucket_name: str, *options: DropPrimaryQueryIndexOptions,
+                           **kwargs: Any) -> DoneT:
         """Drop the primary index (or the one named ``index_name``).
 
         Args:
@@ -394,7 +411,8 @@ class QueryIndexManager(_IndexOps):
         opts = _o.merge("drop_primary_index", _DROP, options, kwargs)
         return self._run(self._drop(_str("bucket_name", bucket_name), opts.get("index_name"), True, opts))
 
-    def build_deferred_indexes(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def build_deferred_indexes(self, bucket_name: str, *options: BuildDeferredQueryIndexOptions,
+                               **kwargs: Any) -> DoneT:
         """Build every deferred index of the bucket (or scope/collection).
 
         Args:
@@ -412,8 +430,8 @@ class QueryIndexManager(_IndexOps):
         opts = _o.merge("build_deferred_indexes", _BASE, options, kwargs)
         return self._run(self._build_deferred(_str("bucket_name", bucket_name), opts))
 
-    def watch_indexes(self, bucket_name: str, index_names: Sequence[str], *options: Any,
-                      **kwargs: Any) -> Any:
+    def watch_indexes(self, bucket_name: str, index_names: Sequence[str], *options: WatchQueryIndexOptions,
+                      **kwargs: Any) -> DoneT:
         """Wait until the named indexes are online (polling the service).
 
         Args:
@@ -437,7 +455,7 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._watch(_str("bucket_name", bucket_name), index_names, opts))
 
 
-class CollectionQueryIndexManager(_IndexOps):
+class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
     """Query indexes of one collection (``collection.query_indexes()``).
 
     Args:
@@ -460,7 +478,7 @@ class CollectionQueryIndexManager(_IndexOps):
         opts["scope_name"], opts["collection_name"] = self._scope, self._collection
         return opts
 
-    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, *options: GetAllQueryIndexOptions, **kwargs: Any) -> QueryIndexListT:
         """The indexes of this collection.
 
         Args:
@@ -477,7 +495,8 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("get_all_indexes", _BASE, options, kwargs)
         return self._run(self._get_all(self._bucket, self._scope, self._collection, _timeout(opts)))
 
-    def create_index(self, index_name: str, keys: Sequence[str], *options: Any, **kwargs: Any) -> Any:
+    def create_index(self, index_name: str, keys: Sequence[str], *options: CreateQueryIndexOptions,
+                     **kwargs: Any) -> DoneT:
         """Create a secondary index on ``keys``.
 
         Args:
@@ -502,7 +521,7 @@ class CollectionQueryIndexManager(_IndexOps):
             raise InvalidArgumentException(message=f"keys must be a non-empty list of str, got {keys!r}")
         return self._run(self._create(self._bucket, index_name, keys, False, opts))
 
-    def create_primary_index(self, *options: Any, **kwargs: Any) -> Any:
+    def create_primary_index(self, *options: CreatePrimaryQueryIndexOptions, **kwargs: Any) -> DoneT:
         """Create the primary index (named ``index_name`` if given).
 
         Args:
@@ -520,7 +539,7 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("create_primary_index", _CREATE, options, kwargs)
         return self._run(self._create(self._bucket, opts.get("index_name"), (), True, opts))
 
-    def drop_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_index(self, index_name: str, *options: DropQueryIndexOptions, **kwargs: Any) -> DoneT:
         """Drop an index.
 
         Args:
@@ -539,7 +558,7 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("drop_index", _DROP, options, kwargs)
         return self._run(self._drop(self._bucket, _str("index_name", index_name), False, opts))
 
-    def drop_primary_index(self, *options: Any, **kwargs: Any) -> Any:
+    def drop_primary_index(self, *options: DropPrimaryQueryIndexOptions, **kwargs: Any) -> DoneT:
         """Drop the primary index (or the one named ``index_name``).
 
         Args:
@@ -557,7 +576,7 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("drop_primary_index", _DROP, options, kwargs)
         return self._run(self._drop(self._bucket, opts.get("index_name"), True, opts))
 
-    def build_deferred_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def build_deferred_indexes(self, *options: BuildDeferredQueryIndexOptions, **kwargs: Any) -> DoneT:
         """Build every deferred index of this collection.
 
         Args:
@@ -574,7 +593,8 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("build_deferred_indexes", _BASE, options, kwargs)
         return self._run(self._build_deferred(self._bucket, opts))
 
-    def watch_indexes(self, index_names: Sequence[str], *options: Any, **kwargs: Any) -> Any:
+    def watch_indexes(self, index_names: Sequence[str], *options: WatchQueryIndexOptions,
+                      **kwargs: Any) -> DoneT:
         """Wait until the named indexes are online (polling the service).
 
         Args:

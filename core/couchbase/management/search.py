@@ -8,9 +8,10 @@ analyze a document, index stats.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional
 
 from couchbase import options as _o
+from couchbase._generic import AnalyzedT, DocCountT, DoneT, IndexStatsT, SearchIndexListT, SearchIndexT
 from couchbase.exceptions import (
     FeatureUnavailableException,
     InvalidArgumentException,
@@ -18,6 +19,24 @@ from couchbase.exceptions import (
     SearchIndexNotFoundException,
 )
 from couchbase.management._http import Program, http_error, json_body, path_escape, timed_call
+
+if TYPE_CHECKING:
+    from couchbase.management.options import (
+        AllowQueryingSearchIndexOptions,
+        AnalyzeDocumentSearchIndexOptions,
+        DisallowQueryingSearchIndexOptions,
+        DropSearchIndexOptions,
+        FreezePlanSearchIndexOptions,
+        GetAllSearchIndexesOptions,
+        GetAllSearchIndexStatsOptions,
+        GetSearchIndexedDocumentsCountOptions,
+        GetSearchIndexOptions,
+        GetSearchIndexStatsOptions,
+        PauseIngestSearchIndexOptions,
+        ResumeIngestSearchIndexOptions,
+        UnfreezePlanSearchIndexOptions,
+        UpsertSearchIndexOptions,
+    )
 
 __all__ = ["SearchIndexManager", "ScopeSearchIndexManager", "SearchIndex"]
 
@@ -151,7 +170,7 @@ def _check(resp: Any, what: str) -> Any:
     raise http_error(resp, what)
 
 
-class SearchIndexManager:
+class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCountT, AnalyzedT, IndexStatsT]):
     """Search indexes of the cluster (``cluster.search_indexes()``).
 
     Args:
@@ -176,7 +195,7 @@ class SearchIndexManager:
 
         return self._run(program())
 
-    def upsert_index(self, index: SearchIndex, *options: Any, **kwargs: Any) -> Any:
+    def upsert_index(self, index: SearchIndex, *options: UpsertSearchIndexOptions, **kwargs: Any) -> DoneT:
         """Create or update an index (an update needs the index's current ``uuid``).
 
         Args:
@@ -197,7 +216,7 @@ class SearchIndexManager:
         return self._call("upsert_index", options, kwargs, "PUT", self._path(index.name),
                           lambda b: None, body)
 
-    def drop_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_index(self, index_name: str, *options: DropSearchIndexOptions, **kwargs: Any) -> DoneT:
         """Delete an index.
 
         Args:
@@ -215,7 +234,7 @@ class SearchIndexManager:
         return self._call("drop_index", options, kwargs, "DELETE", self._path(_name(index_name)),
                           lambda b: None)
 
-    def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_index(self, index_name: str, *options: GetSearchIndexOptions, **kwargs: Any) -> SearchIndexT:
         """The index named ``index_name``.
 
         Args:
@@ -233,7 +252,7 @@ class SearchIndexManager:
         return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
                           lambda b: SearchIndex.from_server(b["indexDef"]))
 
-    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, *options: GetAllSearchIndexesOptions, **kwargs: Any) -> SearchIndexListT:
         """Every index.
 
         Args:
@@ -252,7 +271,8 @@ class SearchIndexManager:
 
         return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
 
-    def get_indexed_documents_count(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_indexed_documents_count(self, index_name: str, *options: GetSearchIndexedDocumentsCountOptions,
+                                    **kwargs: Any) -> DocCountT:
         """How many documents the index holds.
 
         Args:
@@ -273,7 +293,7 @@ class SearchIndexManager:
     def _control(self, op: str, name: str, tail: str, options: Any, kwargs: Dict[str, Any]) -> Any:
         return self._call(op, options, kwargs, "POST", self._path(_name(name), tail), lambda b: None)
 
-    def pause_ingest(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def pause_ingest(self, index_name: str, *options: PauseIngestSearchIndexOptions, **kwargs: Any) -> DoneT:
         """Stop indexing new mutations.
 
         Args:
@@ -290,7 +310,8 @@ class SearchIndexManager:
         """
         return self._control("pause_ingest", index_name, "/ingestControl/pause", options, kwargs)
 
-    def resume_ingest(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def resume_ingest(self, index_name: str, *options: ResumeIngestSearchIndexOptions,
+                      **kwargs: Any) -> DoneT:
         """Resume indexing.
 
         Args:
@@ -307,7 +328,8 @@ class SearchIndexManager:
         """
         return self._control("resume_ingest", index_name, "/ingestControl/resume", options, kwargs)
 
-    def allow_querying(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def allow_querying(self, index_name: str, *options: AllowQueryingSearchIndexOptions,
+                       **kwargs: Any) -> DoneT:
         """Allow queries on the index.
 
         Args:
@@ -324,7 +346,8 @@ class SearchIndexManager:
         """
         return self._control("allow_querying", index_name, "/queryControl/allow", options, kwargs)
 
-    def disallow_querying(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def disallow_querying(self, index_name: str, *options: DisallowQueryingSearchIndexOptions,
+                          **kwargs: Any) -> DoneT:
         """Refuse queries on the index.
 
         Args:
@@ -341,7 +364,7 @@ class SearchIndexManager:
         """
         return self._control("disallow_querying", index_name, "/queryControl/disallow", options, kwargs)
 
-    def freeze_plan(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def freeze_plan(self, index_name: str, *options: FreezePlanSearchIndexOptions, **kwargs: Any) -> DoneT:
         """Freeze the index's partition plan.
 
         Args:
@@ -358,7 +381,8 @@ class SearchIndexManager:
         """
         return self._control("freeze_plan", index_name, "/planFreezeControl/freeze", options, kwargs)
 
-    def unfreeze_plan(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def unfreeze_plan(self, index_name: str, *options: UnfreezePlanSearchIndexOptions,
+                      **kwargs: Any) -> DoneT:
         """Unfreeze the index's partition plan.
 
         Args:
@@ -375,7 +399,8 @@ class SearchIndexManager:
         """
         return self._control("unfreeze_plan", index_name, "/planFreezeControl/unfreeze", options, kwargs)
 
-    def analyze_document(self, index_name: str, document: Any, *options: Any, **kwargs: Any) -> Any:
+    def analyze_document(self, index_name: str, document: Any, *options: AnalyzeDocumentSearchIndexOptions,
+                         **kwargs: Any) -> AnalyzedT:
         """The tokens the index's analyzers make of ``document``.
 
         Args:
@@ -385,7 +410,7 @@ class SearchIndexManager:
             **kwargs: ``timeout``.
 
         Returns:
-            list: The server's ``analyzed`` list.
+            dict: ``{"status": ..., "analysis": the server's analyzed list}``.
 
         Raises:
             InvalidArgumentException: ``document`` is not JSON-serializable, or a bad name or option.
@@ -399,7 +424,8 @@ class SearchIndexManager:
                           self._path(_name(index_name), "/analyzeDoc"),
                           lambda b: {"status": b.get("status"), "analysis": b.get("analyzed")}, body)
 
-    def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_index_stats(self, index_name: str, *options: GetSearchIndexStatsOptions,
+                        **kwargs: Any) -> IndexStatsT:
         """The index's statistics, as the server reports them.
 
         Args:
@@ -417,7 +443,7 @@ class SearchIndexManager:
         return self._call("get_index_stats", options, kwargs, "GET",
                           f"/api/stats/index/{path_escape(_name(index_name))}", lambda b: b)
 
-    def get_all_index_stats(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_index_stats(self, *options: GetAllSearchIndexStatsOptions, **kwargs: Any) -> IndexStatsT:
         """Statistics of every index.
 
         Args:
@@ -433,7 +459,8 @@ class SearchIndexManager:
         return self._call("get_all_index_stats", options, kwargs, "GET", "/api/stats", lambda b: b)
 
 
-class ScopeSearchIndexManager(SearchIndexManager):
+class ScopeSearchIndexManager(
+        SearchIndexManager[DoneT, SearchIndexT, SearchIndexListT, DocCountT, AnalyzedT, IndexStatsT]):
     """Search indexes of one scope (``scope.search_indexes()``); names are given and shown without the
     ``bucket.scope.`` prefix the service stores them under.
 
@@ -453,7 +480,7 @@ class ScopeSearchIndexManager(SearchIndexManager):
             index.name = index.name[len(prefix):]
         return index
 
-    def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_index(self, index_name: str, *options: GetSearchIndexOptions, **kwargs: Any) -> SearchIndexT:
         """The index named ``index_name`` in this scope.
 
         Args:
@@ -471,7 +498,7 @@ class ScopeSearchIndexManager(SearchIndexManager):
         return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
                           lambda b: self._short(SearchIndex.from_server(b["indexDef"])))
 
-    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, *options: GetAllSearchIndexesOptions, **kwargs: Any) -> SearchIndexListT:
         """Every index of this scope.
 
         Args:
@@ -490,7 +517,8 @@ class ScopeSearchIndexManager(SearchIndexManager):
 
         return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
 
-    def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_index_stats(self, index_name: str, *options: GetSearchIndexStatsOptions,
+                        **kwargs: Any) -> IndexStatsT:
         """Not offered for scoped indexes, as in the official SDK.
 
         Args:

@@ -6,9 +6,10 @@ come back with their origins (the user itself or the groups granting them).
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Set, Tuple
 
 from couchbase import options as _o
+from couchbase._generic import DoneT, GroupListT, GroupT, RoleListT, UserListT, UserT
 from couchbase.auth import AuthDomain
 from couchbase.exceptions import (
     GroupNotFoundException,
@@ -24,6 +25,20 @@ from couchbase.management._http import (
     path_escape,
     timed_call,
 )
+
+if TYPE_CHECKING:
+    from couchbase.management.options import (
+        ChangePasswordOptions,
+        DropGroupOptions,
+        DropUserOptions,
+        GetAllGroupsOptions,
+        GetAllUsersOptions,
+        GetGroupOptions,
+        GetRolesOptions,
+        GetUserOptions,
+        UpsertGroupOptions,
+        UpsertUserOptions,
+    )
 
 __all__ = ["UserManager", "Role", "RoleAndDescription", "Origin", "RoleAndOrigins", "User", "UserAndMetadata",
            "Group", "AuthDomain"]
@@ -364,7 +379,7 @@ def _status(resp: Any, what: str, missing: Any = None) -> None:
     raise http_error(resp, what)
 
 
-class UserManager:
+class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT]):
     """Create, change, list and drop users and groups; list the role catalogue: ``cluster.users()``.
 
     Args:
@@ -384,7 +399,7 @@ class UserManager:
         opts = _o.merge(op, _USER_OPTS, options, kwargs)
         return opts, _domain(opts.get("domain_name", "local"))
 
-    def get_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
+    def get_user(self, username: str, *options: GetUserOptions, **kwargs: Any) -> UserT:
         """A user and its metadata.
 
         Args:
@@ -406,7 +421,7 @@ class UserManager:
                           opts=opts)
         return self._run(self._simple(call, f"get_user {username!r}", UserNotFoundException, UserAndMetadata))
 
-    def get_all_users(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_users(self, *options: GetAllUsersOptions, **kwargs: Any) -> UserListT:
         """Every user of the domain.
 
         Args:
@@ -425,7 +440,7 @@ class UserManager:
         return self._run(self._simple(call, "get_all_users", None,
                                       lambda body: [UserAndMetadata(u) for u in body or []]))
 
-    def upsert_user(self, user: User, *options: Any, **kwargs: Any) -> Any:
+    def upsert_user(self, user: User, *options: UpsertUserOptions, **kwargs: Any) -> DoneT:
         """Create or replace a user (a new local user needs a password).
 
         Args:
@@ -454,7 +469,7 @@ class UserManager:
                           form(**fields), opts=opts)
         return self._run(self._simple(call, f"upsert_user {user.username!r}"))
 
-    def drop_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_user(self, username: str, *options: DropUserOptions, **kwargs: Any) -> DoneT:
         """Delete a user; the server closes its connections.
 
         Args:
@@ -476,7 +491,7 @@ class UserManager:
                           opts=opts)
         return self._run(self._simple(call, f"drop_user {username!r}", UserNotFoundException))
 
-    def change_password(self, new_password: str, *options: Any, **kwargs: Any) -> Any:
+    def change_password(self, new_password: str, *options: ChangePasswordOptions, **kwargs: Any) -> DoneT:
         """Change the password of the user this cluster is connected as.
 
         Args:
@@ -497,7 +512,7 @@ class UserManager:
                           opts=opts)
         return self._run(self._simple(call, "change_password"))
 
-    def get_roles(self, *options: Any, **kwargs: Any) -> Any:
+    def get_roles(self, *options: GetRolesOptions, **kwargs: Any) -> RoleListT:
         """The role catalogue.
 
         Args:
@@ -517,7 +532,7 @@ class UserManager:
             RoleAndDescription(Role.create_role(r), r.get("name", ""), r.get("desc", ""), r.get("ce"))
             for r in body or []]))
 
-    def get_group(self, group_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_group(self, group_name: str, *options: GetGroupOptions, **kwargs: Any) -> GroupT:
         """A group.
 
         Args:
@@ -539,7 +554,7 @@ class UserManager:
         return self._run(self._simple(call, f"get_group {group_name!r}", GroupNotFoundException,
                                       Group.create_group))
 
-    def get_all_groups(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_groups(self, *options: GetAllGroupsOptions, **kwargs: Any) -> GroupListT:
         """Every group.
 
         Args:
@@ -558,7 +573,7 @@ class UserManager:
         return self._run(self._simple(call, "get_all_groups", None,
                                       lambda body: [Group.create_group(g) for g in body or []]))
 
-    def upsert_group(self, group: Group, *options: Any, **kwargs: Any) -> Any:
+    def upsert_group(self, group: Group, *options: UpsertGroupOptions, **kwargs: Any) -> DoneT:
         """Create or replace a group.
 
         Args:
@@ -582,7 +597,7 @@ class UserManager:
                           form(**fields), opts=opts)
         return self._run(self._simple(call, f"upsert_group {group.name!r}"))
 
-    def drop_group(self, group_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_group(self, group_name: str, *options: DropGroupOptions, **kwargs: Any) -> DoneT:
         """Delete a group.
 
         Args:
