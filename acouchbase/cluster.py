@@ -49,6 +49,8 @@ from couchbase.results import (
 from couchbase.search import facets_of as search_facets
 
 if TYPE_CHECKING:
+    from couchbase._kwargs import ViewArg
+
     # named in the class statements' quoted type arguments
     from couchbase.management._bound import (  # noqa: F401
         FutureAnalyticsIndexManager,
@@ -350,7 +352,7 @@ class Bucket(AIOClientMixin,
         loop: asyncio.AbstractEventLoop = self._cluster._loop
         return loop
 
-    def view_query(self, design_doc: str, view: str, *options: Any, itercls: Optional[Type[Any]] = None,
+    def view_query(self, design_doc: str, view: str, *options: ViewArg, itercls: Optional[Type[Any]] = None,
                    **kwargs: Any) -> AsyncRowsResult:
         """Query a view: rows (ViewRow) for ``async for`` (or a plain ``for`` outside the loop).
 

@@ -60,6 +60,8 @@ from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResu
 
 # The real thread id even under monkey patching (where threading.get_ident is per greenlet).
 if TYPE_CHECKING:
+    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
+
     # named in the class statements' quoted type arguments
     from couchbase.management._bound import (  # noqa: F401
         BlockingAnalyticsIndexManager,
@@ -74,6 +76,7 @@ if TYPE_CHECKING:
         BlockingUserManager,
         BlockingViewIndexManager,
     )
+    from couchbase.options import SearchOptions
 
 _thread_ident = get_original("_thread", "get_ident")
 
@@ -187,10 +190,10 @@ class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResul
                            "BlockingScopeSearchIndexManager", "BlockingScopeEventingFunctionManager"]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryResult:
         return super().query(statement, *options, **kwargs)
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsResult:
         return super().analytics_query(statement, *options, **kwargs)
 
     def collection(self, name: str) -> Collection:
@@ -231,7 +234,7 @@ class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, Diagnostic
     def default_collection(self) -> Collection:
         return self.default_scope().default_collection()
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
+    def view_query(self, design_doc: str, view: str, *options: ViewArg, **kwargs: Any) -> ViewResult:
         return super().view_query(design_doc, view, *options, **kwargs)
 
     def view_indexes(self) -> BlockingViewIndexManager:
@@ -324,13 +327,13 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
     def _wrap_rows(self, rows: AsyncRows) -> AsyncRows:
         return rows  # iterating it parks the greenlet as rows are needed
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryResult:
         return super().query(statement, *options, **kwargs)
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsResult:
         return super().analytics_query(statement, *options, **kwargs)
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
+    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchResult:
         return super().search_query(index, query, *options, **kwargs)
 
     def bucket(self, name: str) -> Bucket:

@@ -86,6 +86,8 @@ from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are im
 )
 
 if TYPE_CHECKING:
+    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
+
     # named in the class statements' quoted type arguments
     from couchbase.management._bound import (  # noqa: F401
         DeferredAnalyticsIndexManager,
@@ -100,6 +102,7 @@ if TYPE_CHECKING:
         DeferredUserManager,
         DeferredViewIndexManager,
     )
+    from couchbase.options import SearchOptions
 
 H = TypeVar("H")
 
@@ -525,7 +528,7 @@ class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferre
                              "DeferredScopeSearchIndexManager", "DeferredScopeEventingFunctionManager"]):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Run a N1QL statement in this bucket and scope (see :meth:`TxCluster.query`).
 
         Args:
@@ -543,7 +546,7 @@ class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferre
         return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str,
-                        *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
+                        *options: AnalyticsArg, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
         """Run an analytics statement in this bucket and scope.
 
         Args:
@@ -560,7 +563,7 @@ class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferre
         """
         return super().analytics_query(statement, *options, **kwargs)
 
-    def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+    def query_ex(self, cls: Type[H], statement: str, *options: QueryArg, **kwargs: Any) -> H:
         """Run a N1QL statement in this bucket and scope, streaming its rows into ``cls(request)``.
 
         See :meth:`TxCluster.query_ex`.
@@ -589,7 +592,7 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Defe
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket."""
 
     def view_query(self, design_doc: str, view: str,
-                   *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
+                   *options: ViewArg, **kwargs: Any) -> Deferred[BatchedViewResult]:
         """Query a view (options as the blocking :meth:`couchbase.bucket.Bucket.view_query`).
 
         Args:
@@ -608,7 +611,7 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Defe
         return super().view_query(design_doc, view, *options, **kwargs)
 
     def queryAll(self, design_doc: str, view: str,
-                 *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
+                 *options: ViewArg, **kwargs: Any) -> Deferred[BatchedViewResult]:
         """Same as :meth:`view_query` (the 3.x reference's example spelling).
 
         Args:
@@ -625,7 +628,7 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Defe
         """
         return self.view_query(design_doc, view, *options, **kwargs)
 
-    def view_query_ex(self, cls: Type[H], design_doc: str, view: str, *options: Any, **kwargs: Any) -> H:
+    def view_query_ex(self, cls: Type[H], design_doc: str, view: str, *options: ViewArg, **kwargs: Any) -> H:
         """Query a view, streaming its rows into ``handler = cls(request)``.
 
         ``handler.on_rows(rows)`` per batch as they arrive, then ``on_done(ViewMetaData)`` or
@@ -771,7 +774,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return _wait_until_ready(self, timeout, options, kwargs)
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Run a N1QL statement (options as the blocking :meth:`couchbase.cluster.Cluster.query`).
 
         Cancelling the Deferred cancels the query.
@@ -793,7 +796,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str,
-                        *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
+                        *options: AnalyticsArg, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
         """Run an analytics statement.
 
         Args:
@@ -811,7 +814,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         return super().analytics_query(statement, *options, **kwargs)
 
     def search_query(self, index: str, query: Any,
-                     *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
+                     *options: SearchOptions, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Run a full-text search.
 
         Args:
@@ -829,7 +832,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return super().search_query(index, query, *options, **kwargs)
 
-    def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+    def query_ex(self, cls: Type[H], statement: str, *options: QueryArg, **kwargs: Any) -> H:
         """Run a N1QL statement, streaming its rows into ``handler = cls(request)``.
 
         ``handler.on_rows(rows)`` is called with each batch as it arrives, then
@@ -871,7 +874,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
 
     # the 3.x reference's spelling: search(index, query)
     def search(self, index: str, query: Any,  # type: ignore[override]
-               *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
+               *options: SearchOptions, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Same as :meth:`search_query` (the 3.x reference's spelling).
 
         Args:
@@ -888,7 +891,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return self.search_query(index, query, *options, **kwargs)
 
-    def queryEx(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+    def queryEx(self, cls: Type[H], statement: str, *options: QueryArg, **kwargs: Any) -> H:
         """Same as :meth:`query_ex` (the 3.x reference's spelling).
 
         Args:
@@ -927,9 +930,23 @@ class TxRawCollection(_CamelCaseMulti, AsyncCollection):
 class TxRawScope(AsyncScope):
     """A scope; ``collection(name)`` gives a :class:`TxRawCollection`."""
 
+    if TYPE_CHECKING:  # the cluster's _collection_class: what the raw base's binding cannot say
+        def collection(self, name: str) -> TxRawCollection: ...
+
+        def default_collection(self) -> TxRawCollection: ...
+
 
 class TxRawBucket(AsyncBucket):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket (as on TxRawCluster)."""
+
+    if TYPE_CHECKING:  # the cluster's _scope_class and _collection_class
+        def scope(self, name: str) -> TxRawScope: ...
+
+        def default_scope(self) -> TxRawScope: ...
+
+        def collection(self, name: str) -> TxRawCollection: ...
+
+        def default_collection(self) -> TxRawCollection: ...
 
     def on_connect(self) -> Deferred[TxRawBucket]:  # type: ignore[override]  # a Deferred, see below
         """A Deferred firing with the bucket once its connection is ready.
@@ -964,6 +981,9 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
     _bucket_class = TxRawBucket
     _scope_class = TxRawScope
     _collection_class = TxRawCollection
+
+    if TYPE_CHECKING:  # _bucket_class: the raw base binds AsyncBucket
+        def bucket(self, name: str) -> TxRawBucket: ...
 
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
                  reactor: Optional[Any] = None, **kwargs: Any) -> None:
@@ -1010,7 +1030,7 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
 
     # the 3.x reference's raw client: search(index, query) fires with every hit, not the raw rows
     def search(self, index: str, query: Any,  # type: ignore[override]
-               *options: Any, **kwargs: Any) -> Deferred[Any]:
+               *options: SearchOptions, **kwargs: Any) -> Deferred[Any]:
         """Run a full-text search and collect every hit.
 
         Args:

@@ -89,6 +89,10 @@ from couchbase.management._access import (
 )
 from couchbase.management._http import Program, run_async
 
+if TYPE_CHECKING:
+    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
+    from couchbase.options import DiagnosticsOptions, PingOptions, SearchOptions
+
 P = TypeVar("P", bound=Pending)
 
 
@@ -345,7 +349,7 @@ class AsyncScopeBase(Specialized, ScopeManagement[ScopeSearchIndexManagerT, Scop
         coll: CollectionT = self.bucket._cluster._collection_class(self, DEFAULT)
         return coll
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryT:
         """Run a N1QL statement in this bucket and scope; rows stream as they arrive.
 
         See :meth:`couchbase.cluster.Cluster.query` for the statement and options.
@@ -368,7 +372,7 @@ class AsyncScopeBase(Specialized, ScopeManagement[ScopeSearchIndexManagerT, Scop
         rows: QueryT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsT:
         """Run an analytics statement in this bucket and scope; rows stream as they arrive.
 
         Args:
@@ -388,7 +392,7 @@ class AsyncScopeBase(Specialized, ScopeManagement[ScopeSearchIndexManagerT, Scop
         rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
+    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchT:
         """Full-text search on this scope's index ``index``; hits stream as they arrive (see the blocking
         :meth:`couchbase.scope.Scope.search_query`).
 
@@ -412,7 +416,7 @@ class AsyncScopeBase(Specialized, ScopeManagement[ScopeSearchIndexManagerT, Scop
         rows: SearchT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
+    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> SearchT:
         """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see :meth:`search_query`.
 
         Args:
@@ -527,7 +531,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[Collec
         """True once the bucket's connection is ready."""
         return self._conn.connected
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingT:
+    def ping(self, *options: PingOptions, **kwargs: Any) -> PingT:
         """Ping every service of the bucket's nodes.
 
         Args:
@@ -543,7 +547,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[Collec
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
+    def diagnostics(self, *options: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsT:
         """The state of each of the bucket's open connections.
 
         Args:
@@ -592,7 +596,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[Collec
             self._conn, self.name, lambda schedule, then: run_program(request_program(schedule, then)),
             run_program))
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewT:
+    def view_query(self, design_doc: str, view: str, *options: ViewArg, **kwargs: Any) -> ViewT:
         """Query a view; rows (ViewRow) stream as they arrive.
 
         Args:
@@ -736,7 +740,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         front end's idiom (AsyncResult, future, Deferred, parked greenlet)."""
         return self._wrap(run_async(self, self._conn, program))
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryT:
         """Run a N1QL statement; rows stream as they arrive (options as the blocking
         :meth:`couchbase.cluster.Cluster.query`).
 
@@ -757,7 +761,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         rows: QueryT = self._stream(self._conn, _requests.query(statement, options, kwargs))
         return rows
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsT:
         """Run an analytics statement; rows stream as they arrive.
 
         Args:
@@ -776,7 +780,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         rows: AnalyticsT = self._stream(self._conn, _requests.analytics(statement, options, kwargs))
         return rows
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
+    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchT:
         """Run a full-text search; hits (SearchRow) stream as they arrive.
 
         Args:
@@ -796,7 +800,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         rows: SearchT = self._stream(self._conn, _requests.search(index, query, options, kwargs))
         return rows
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
+    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> SearchT:
         """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see :meth:`search_query`.
 
         Args:
@@ -815,7 +819,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingT:
+    def ping(self, *options: PingOptions, **kwargs: Any) -> PingT:
         """Ping the cluster's services.
 
         Args:
@@ -831,7 +835,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
+    def diagnostics(self, *options: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsT:
         """The state of each open connection, without sending anything.
 
         Args:

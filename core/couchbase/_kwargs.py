@@ -10,17 +10,20 @@ module costs nothing at run time beyond defining the classes.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence, TypedDict, Union
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 if TYPE_CHECKING:
     from couchbase.options import (
         AcceptableInts,
+        AnalyticsOptions,
         ClientDurability,
         DeltaValue,
         OptionBlock,
+        QueryOptions,
         ServerDurability,
         SignedInt64,
         StoreSemantics,
+        ViewOptions,
     )
     from couchbase.replica_reads import ReadPreference
     from couchbase.transcoder import Transcoder
@@ -32,6 +35,17 @@ Expiry = Union[int, float, datetime.timedelta, datetime.datetime]
 #: Server durability (a :class:`~couchbase.options.Durability` level, an int or ServerDurability)
 #: or observe-based ClientDurability.
 DurabilityType = Union[int, "ServerDurability", "ClientDurability"]
+#: A positional parameter (``$1``, ``$2`` ...) of a SQL++ or analytics statement given as a positional
+#: argument: a JSON value. (A JSON object parameter goes in ``positional_parameters=[...]``: a dict
+#: argument is not told apart from a wrong options block by the type checker.)
+PositionalParameter = Union[str, int, float, bool, None, List[Any], Tuple[Any, ...]]
+#: What ``query(statement, *args)`` takes positionally: QueryOptions blocks and positional parameters.
+QueryArg = Union["QueryOptions", PositionalParameter]
+#: What ``analytics_query(statement, *args)`` takes positionally: AnalyticsOptions and positional parameters.
+AnalyticsArg = Union["AnalyticsOptions", PositionalParameter]
+#: What ``view_query(design_doc, view, *args)`` takes positionally: ViewOptions blocks or a raw query
+#: string (``"limit=10&stale=false"``, the 2.x spelling).
+ViewArg = Union["ViewOptions", str]
 
 
 class TimeoutKwargs(TypedDict, total=False):

@@ -15,11 +15,13 @@ from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.scope import Scope
 
 if TYPE_CHECKING:
+    from couchbase._kwargs import ViewArg
     from couchbase.cluster import Cluster
     from couchbase.management._bound import (
         BlockingCollectionManager,  # noqa: F401 - the class statement
         BlockingViewIndexManager,
     )
+    from couchbase.options import DiagnosticsOptions
     from couchbase.views import ViewResult
 
 
@@ -106,7 +108,7 @@ class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionMana
         result: Dict[str, Dict[str, str]] = self._run(lambda: _kv.schedule_stats(self._conn, group))
         return result
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingOptions, **kwargs: Any) -> PingResult:
         """Ping every service the bucket's nodes offer.
 
         Args:
@@ -122,7 +124,7 @@ class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionMana
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsResult:
         """Report the state of each of the bucket's open connections.
 
         Args:
@@ -156,7 +158,7 @@ class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionMana
 
         _health.wait_until_ready(self, timeout, options, kwargs, time.sleep)
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
+    def view_query(self, design_doc: str, view: str, *options: ViewArg, **kwargs: Any) -> ViewResult:
         """Query a map/reduce view; rows (ViewRow) stream as they are iterated.
 
         Args:

@@ -39,6 +39,8 @@ from couchbase.results import ClusterInfoResult, DiagnosticsResult, PingResult
 from couchbase.transcoder import JSONTranscoder, Transcoder
 
 if TYPE_CHECKING:
+    from couchbase._kwargs import AnalyticsArg, QueryArg
+
     # named in the class statements' quoted type arguments
     from couchbase.analytics import AnalyticsResult
     from couchbase.management._bound import (  # noqa: F401
@@ -328,7 +330,7 @@ class Cluster(Specialized, ClusterCommon,
         return run_blocking(self._conn, program)
 
     # ---- query services ------------------------------------------------------
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> "QueryResult":
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> "QueryResult":
         """Run a N1QL (SQL++) statement; rows stream as they are iterated.
 
         ``cluster.query("SELECT * FROM b WHERE x=$1", QueryOptions(positional_parameters=[1]))``.
@@ -352,7 +354,7 @@ class Cluster(Specialized, ClusterCommon,
         result: QueryResult = _requests.blocking(_requests.query(statement, options, kwargs), self._conn)
         return result
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> "AnalyticsResult":
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> "AnalyticsResult":
         """Run an analytics (SQL++ for analytics) statement; rows stream as they are iterated.
 
         Args:
@@ -374,7 +376,7 @@ class Cluster(Specialized, ClusterCommon,
         result: AnalyticsResult = _requests.blocking(request, self._conn)
         return result
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> "SearchResult":
+    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> "SearchResult":
         """Run a full-text search query on ``index``; hits stream as they are iterated.
 
         Args:
@@ -397,7 +399,7 @@ class Cluster(Specialized, ClusterCommon,
         result: SearchResult = _requests.blocking(request, self._conn)
         return result
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> "SearchResult":
+    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> "SearchResult":
         """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
         :meth:`search_query`.
 
@@ -417,7 +419,7 @@ class Cluster(Specialized, ClusterCommon,
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingOptions, **kwargs: Any) -> PingResult:
         """Ping the cluster's services (KV and the HTTP services) and report each endpoint's latency.
 
         ``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``;
@@ -437,7 +439,7 @@ class Cluster(Specialized, ClusterCommon,
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsResult:
         """Report the state of each open connection, without sending anything.
 
         Args:

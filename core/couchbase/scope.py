@@ -10,6 +10,7 @@ from couchbase.collection import Collection
 from couchbase.management._access import ScopeManagement
 
 if TYPE_CHECKING:
+    from couchbase._kwargs import AnalyticsArg, QueryArg
     from couchbase.analytics import AnalyticsResult
     from couchbase.bucket import Bucket
     from couchbase.management._bound import (  # noqa: F401 - named in the class statement
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
         BlockingScopeSearchIndexManager,
     )
     from couchbase.n1ql import QueryResult
+    from couchbase.options import SearchOptions
     from couchbase.search import SearchResult
 
 
@@ -56,7 +58,7 @@ class Scope(Specialized,
         """
         return Collection(self, name)
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryResult:
         """Run a N1QL statement in this bucket and scope (``query_context``).
 
         See :meth:`couchbase.cluster.Cluster.query`.
@@ -78,7 +80,7 @@ class Scope(Specialized,
         result: QueryResult = _requests.blocking(request, self.bucket._conn)
         return result
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsResult:
         """Run an analytics statement in this bucket and scope.
 
         See :meth:`couchbase.cluster.Cluster.analytics_query`.
@@ -100,7 +102,7 @@ class Scope(Specialized,
         result: AnalyticsResult = _requests.blocking(request, self.bucket._conn)
         return result
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
+    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchResult:
         """Full-text search on this scope's index ``index`` (a scope-level index, Couchbase Server 7.6+, as
         SDK 4.x).
 
@@ -124,7 +126,7 @@ class Scope(Specialized,
         result: SearchResult = _requests.blocking(request, self.bucket._conn)
         return result
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchResult:
+    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> SearchResult:
         """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
         :meth:`search_query`.
 
