@@ -44,19 +44,22 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
     PingResult,
 )
 from couchbase.search import facets_of as search_facets
 
 if TYPE_CHECKING:
-    from couchbase._kwargs import ViewArg
-
     # named in the class statements' quoted type arguments
-    from couchbase.management._bound import (  # noqa: F401
+    from couchbase._bound import (  # noqa: F401
         FutureAnalyticsIndexManager,
         FutureBucketManager,
         FutureCollectionManager,
         FutureCollectionQueryIndexManager,
+        FutureCouchbaseList,
+        FutureCouchbaseMap,
+        FutureCouchbaseQueue,
+        FutureCouchbaseSet,
         FutureEventingFunctionManager,
         FutureQueryIndexManager,
         FutureScopeEventingFunctionManager,
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
         FutureUserManager,
         FutureViewIndexManager,
     )
+    from couchbase._kwargs import ViewArg
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
     """The event loop acouchbase uses (SDK 4.x).
@@ -301,6 +305,9 @@ class Collection(
         asyncio.Future[MultiGetReplicaResult], asyncio.Future[MultiExistsResult],
         asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult],
         asyncio.Future[LookupInReplicaResult], asyncio.Future[List[LookupInReplicaResult]],
+        asyncio.Future[OperationResult], asyncio.Future[Optional[OperationResult]], asyncio.Future[Any],
+        asyncio.Future[int], asyncio.Future[bool], "FutureCouchbaseList", "FutureCouchbaseMap",
+        "FutureCouchbaseSet", "FutureCouchbaseQueue",
         "FutureCollectionQueryIndexManager"]):
     """Key-value operations returning awaitables (see the blocking Collection for each one).
 

@@ -53,6 +53,7 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
     PingResult,
 )
 from gcouchbase._loop import GeventIOPS
@@ -60,14 +61,16 @@ from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResu
 
 # The real thread id even under monkey patching (where threading.get_ident is per greenlet).
 if TYPE_CHECKING:
-    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
-
     # named in the class statements' quoted type arguments
-    from couchbase.management._bound import (  # noqa: F401
+    from couchbase._bound import (  # noqa: F401
         BlockingAnalyticsIndexManager,
         BlockingBucketManager,
         BlockingCollectionManager,
         BlockingCollectionQueryIndexManager,
+        BlockingCouchbaseList,
+        BlockingCouchbaseMap,
+        BlockingCouchbaseQueue,
+        BlockingCouchbaseSet,
         BlockingEventingFunctionManager,
         BlockingQueryIndexManager,
         BlockingScopeEventingFunctionManager,
@@ -76,6 +79,7 @@ if TYPE_CHECKING:
         BlockingUserManager,
         BlockingViewIndexManager,
     )
+    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
     from couchbase.options import SearchOptions
 
 _thread_ident = get_original("_thread", "get_ident")
@@ -130,6 +134,8 @@ class Collection(
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
         MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
         List[LookupInReplicaResult],
+        OperationResult, Optional[OperationResult], Any, int, bool, "BlockingCouchbaseList",
+        "BlockingCouchbaseMap", "BlockingCouchbaseSet", "BlockingCouchbaseQueue",
         "BlockingCollectionQueryIndexManager"]):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 

@@ -71,6 +71,7 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
     PingResult,
 )
 from txcouchbase._loop import TwistedIOPS, _log
@@ -86,14 +87,16 @@ from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are im
 )
 
 if TYPE_CHECKING:
-    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
-
     # named in the class statements' quoted type arguments
-    from couchbase.management._bound import (  # noqa: F401
+    from couchbase._bound import (  # noqa: F401
         DeferredAnalyticsIndexManager,
         DeferredBucketManager,
         DeferredCollectionManager,
         DeferredCollectionQueryIndexManager,
+        DeferredCouchbaseList,
+        DeferredCouchbaseMap,
+        DeferredCouchbaseQueue,
+        DeferredCouchbaseSet,
         DeferredEventingFunctionManager,
         DeferredQueryIndexManager,
         DeferredScopeEventingFunctionManager,
@@ -102,6 +105,7 @@ if TYPE_CHECKING:
         DeferredUserManager,
         DeferredViewIndexManager,
     )
+    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
     from couchbase.options import SearchOptions
 
 H = TypeVar("H")
@@ -516,6 +520,9 @@ class TxCollection(
         Deferred[MultiGetReplicaResult], Deferred[MultiExistsResult], Deferred[MultiMutationResult],
         Deferred[MultiCounterResult], Deferred[LookupInReplicaResult],
         Deferred[List[LookupInReplicaResult]],
+        Deferred[OperationResult], Deferred[Optional[OperationResult]], Deferred[Any], Deferred[int],
+        Deferred[bool], "DeferredCouchbaseList", "DeferredCouchbaseMap", "DeferredCouchbaseSet",
+        "DeferredCouchbaseQueue",
         "DeferredCollectionQueryIndexManager"]):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
 

@@ -37,8 +37,17 @@ from couchbase._generic import (
     CollectionQueryIndexManagerT,
     CollectionT,
     ConnectT,
+    CouchbaseListT,
+    CouchbaseMapT,
+    CouchbaseQueueT,
+    CouchbaseSetT,
     CounterT,
     DiagnosticsT,
+    DsFlagT,
+    DsItemT,
+    DsMaybeMutationT,
+    DsMutationT,
+    DsSizeT,
     EventingFunctionManagerT,
     ExistsT,
     GetT,
@@ -213,7 +222,9 @@ class _Owned:
 class AsyncCollectionBase(_Owned,
                           KVOperations[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT,
                                        MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
-                                       MultiCounterT, LookupInReplicaT, LookupInReplicasT],
+                                       MultiCounterT, LookupInReplicaT, LookupInReplicasT, DsMutationT,
+                                       DsMaybeMutationT, DsItemT, DsSizeT, DsFlagT, CouchbaseListT,
+                                       CouchbaseMapT, CouchbaseSetT, CouchbaseQueueT],
                           CollectionManagement[CollectionQueryIndexManagerT]):
     """Every key-value operation, completed on the loop (see :doc:`/frontends` for what each returns).
 

@@ -169,3 +169,19 @@ ViewIndexManagerT = TypeVar("ViewIndexManagerT")         # bucket.view_indexes()
 ScopeSearchIndexManagerT = TypeVar("ScopeSearchIndexManagerT")
 ScopeEventingFunctionManagerT = TypeVar("ScopeEventingFunctionManagerT")
 CollectionQueryIndexManagerT = TypeVar("CollectionQueryIndexManagerT")
+
+# What the data structures return (couchbase._datastructures): the collection's list_*/map_*/set_*/
+# queue_* methods, and the CouchbaseList/Map/Set/Queue objects its couchbase_list() ... hand out.
+DsMutationT = TypeVar("DsMutationT")            # list_append, map_add, queue_push, ...: OperationResult
+DsMaybeMutationT = TypeVar("DsMaybeMutationT")  # set_add, set_remove: OperationResult or None
+DsItemT = TypeVar("DsItemT")                    # list_get, map_get, queue_pop; CouchbaseList.get_at, ...
+DsSizeT = TypeVar("DsSizeT")                    # list_size, ...; size(), CouchbaseList.index_of
+DsFlagT = TypeVar("DsFlagT")                    # set_contains; CouchbaseMap.exists, CouchbaseSet.add, ...
+DsDoneT = TypeVar("DsDoneT")                    # the objects' calls that complete with None
+DsItemsT = TypeVar("DsItemsT")                  # get_all (list, queue), keys, values
+DsEntriesT = TypeVar("DsEntriesT")              # CouchbaseMap.get_all
+DsPairsT = TypeVar("DsPairsT")                  # CouchbaseMap.items
+CouchbaseListT = TypeVar("CouchbaseListT")      # couchbase_list()
+CouchbaseMapT = TypeVar("CouchbaseMapT")        # couchbase_map()
+CouchbaseSetT = TypeVar("CouchbaseSetT")        # couchbase_set()
+CouchbaseQueueT = TypeVar("CouchbaseQueueT")    # couchbase_queue()

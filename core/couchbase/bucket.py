@@ -15,12 +15,12 @@ from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.scope import Scope
 
 if TYPE_CHECKING:
-    from couchbase._kwargs import ViewArg
-    from couchbase.cluster import Cluster
-    from couchbase.management._bound import (
+    from couchbase._bound import (
         BlockingCollectionManager,  # noqa: F401 - the class statement
         BlockingViewIndexManager,
     )
+    from couchbase._kwargs import ViewArg
+    from couchbase.cluster import Cluster
     from couchbase.options import DiagnosticsOptions
     from couchbase.views import ViewResult
 

@@ -39,11 +39,7 @@ from couchbase.results import ClusterInfoResult, DiagnosticsResult, PingResult
 from couchbase.transcoder import JSONTranscoder, Transcoder
 
 if TYPE_CHECKING:
-    from couchbase._kwargs import AnalyticsArg, QueryArg
-
-    # named in the class statements' quoted type arguments
-    from couchbase.analytics import AnalyticsResult
-    from couchbase.management._bound import (  # noqa: F401
+    from couchbase._bound import (  # noqa: F401
         BlockingAnalyticsIndexManager,
         BlockingBucketManager,
         BlockingEventingFunctionManager,
@@ -51,6 +47,10 @@ if TYPE_CHECKING:
         BlockingSearchIndexManager,
         BlockingUserManager,
     )
+    from couchbase._kwargs import AnalyticsArg, QueryArg
+
+    # named in the class statements' quoted type arguments
+    from couchbase.analytics import AnalyticsResult
     from couchbase.n1ql import QueryResult
     from couchbase.search import SearchResult
 

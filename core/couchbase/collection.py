@@ -30,10 +30,18 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
 )
 
 if TYPE_CHECKING:
-    from couchbase.management._bound import BlockingCollectionQueryIndexManager  # noqa: F401 - class statement
+    # named in the class statement's quoted type arguments
+    from couchbase._bound import (  # noqa: F401
+        BlockingCollectionQueryIndexManager,  # noqa: F401 - class statement
+        BlockingCouchbaseList,
+        BlockingCouchbaseMap,
+        BlockingCouchbaseQueue,
+        BlockingCouchbaseSet,
+    )
     from couchbase.scope import Scope
 
 
@@ -44,7 +52,9 @@ class Collection(
         GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
         MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
-        List[LookupInReplicaResult]],
+        List[LookupInReplicaResult],
+        OperationResult, Optional[OperationResult], Any, int, bool, "BlockingCouchbaseList",
+        "BlockingCouchbaseMap", "BlockingCouchbaseSet", "BlockingCouchbaseQueue"],
         CollectionManagement["BlockingCollectionQueryIndexManager"]):
     """A collection of a bucket's scope; every key-value operation lives here.
 

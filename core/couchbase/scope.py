@@ -10,13 +10,13 @@ from couchbase.collection import Collection
 from couchbase.management._access import ScopeManagement
 
 if TYPE_CHECKING:
-    from couchbase._kwargs import AnalyticsArg, QueryArg
-    from couchbase.analytics import AnalyticsResult
-    from couchbase.bucket import Bucket
-    from couchbase.management._bound import (  # noqa: F401 - named in the class statement
+    from couchbase._bound import (  # noqa: F401 - named in the class statement
         BlockingScopeEventingFunctionManager,
         BlockingScopeSearchIndexManager,
     )
+    from couchbase._kwargs import AnalyticsArg, QueryArg
+    from couchbase.analytics import AnalyticsResult
+    from couchbase.bucket import Bucket
     from couchbase.n1ql import QueryResult
     from couchbase.options import SearchOptions
     from couchbase.search import SearchResult

@@ -25,7 +25,7 @@ gets ``(multi, exc_type, exc, tb)`` if any key failed (unless ``quiet``).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional, Union
 
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
@@ -55,11 +55,15 @@ from couchbase.results import (
 
 if TYPE_CHECKING:
     # named in the class statements' quoted type arguments
-    from couchbase.management._bound import (  # noqa: F401
+    from couchbase._bound import (  # noqa: F401
         RawAnalyticsIndexManager,
         RawBucketManager,
         RawCollectionManager,
         RawCollectionQueryIndexManager,
+        RawCouchbaseList,
+        RawCouchbaseMap,
+        RawCouchbaseQueue,
+        RawCouchbaseSet,
         RawEventingFunctionManager,
         RawQueryIndexManager,
         RawScopeEventingFunctionManager,
@@ -156,6 +160,8 @@ class AsyncCollection(
         MultiCollector[MultiGetReplicaResult], MultiCollector[MultiExistsResult],
         MultiCollector[MultiMutationResult], MultiCollector[MultiCounterResult],
         AsyncResult[LookupInReplicaResult], AsyncResult[List[LookupInReplicaResult]],
+        NoReturn, NoReturn, NoReturn, NoReturn, NoReturn, "RawCouchbaseList", "RawCouchbaseMap",
+        "RawCouchbaseSet", "RawCouchbaseQueue",
         "RawCollectionQueryIndexManager"]):
     """Key-value operations returning :class:`AsyncResult` (multi operations: MultiCollector)."""
 

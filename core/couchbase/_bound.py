@@ -1,4 +1,4 @@
-"""The managers as each front end hands them out, for the type checker only.
+"""The managers and data structures as each front end hands them out, for the type checker only.
 
 A manager (:mod:`couchbase.management`) is written once and generic in the kinds of result its
 methods return (:mod:`couchbase._generic`); these aliases bind them for each front end's idiom
@@ -9,10 +9,11 @@ imported under ``TYPE_CHECKING``: nothing here is imported at run time.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List, NoReturn, Tuple
 
 from twisted.internet.defer import Deferred
 
+from couchbase._datastructures import CouchbaseList, CouchbaseMap, CouchbaseQueue, CouchbaseSet
 from couchbase._kv_response import AsyncResult
 from couchbase.management.analytics import AnalyticsDataset, AnalyticsIndex, AnalyticsIndexManager
 from couchbase.management.analytics_links import AnalyticsLink
@@ -145,3 +146,29 @@ DeferredScopeEventingFunctionManager = ScopeEventingFunctionManager[Deferred[Non
                                                                     Deferred[EventingFunctionsStatus]]
 DeferredViewIndexManager = ViewIndexManager[Deferred[None], Deferred[DesignDocument],
                                             Deferred[List[DesignDocument]]]
+
+# ---- the data structures (couchbase_list() ...; the raw front ends refuse every call of them)
+BlockingCouchbaseList = CouchbaseList[None, Any, int, List[Any]]
+BlockingCouchbaseMap = CouchbaseMap[None, Any, int, bool, List[Any], Dict[str, Any],
+                                    Iterator[Tuple[str, Any]]]
+BlockingCouchbaseSet = CouchbaseSet[None, int, bool, List[Any]]
+BlockingCouchbaseQueue = CouchbaseQueue[None, Any, int, List[Any]]
+RawCouchbaseList = CouchbaseList[NoReturn, NoReturn, NoReturn, NoReturn]
+RawCouchbaseMap = CouchbaseMap[NoReturn, NoReturn, NoReturn, NoReturn, NoReturn, NoReturn, NoReturn]
+RawCouchbaseSet = CouchbaseSet[NoReturn, NoReturn, NoReturn, NoReturn]
+RawCouchbaseQueue = CouchbaseQueue[NoReturn, NoReturn, NoReturn, NoReturn]
+FutureCouchbaseList = CouchbaseList[asyncio.Future[None], asyncio.Future[Any], asyncio.Future[int],
+                                    asyncio.Future[List[Any]]]
+FutureCouchbaseMap = CouchbaseMap[asyncio.Future[None], asyncio.Future[Any], asyncio.Future[int],
+                                  asyncio.Future[bool], asyncio.Future[List[Any]],
+                                  asyncio.Future[Dict[str, Any]], asyncio.Future[Iterator[Tuple[str, Any]]]]
+FutureCouchbaseSet = CouchbaseSet[asyncio.Future[None], asyncio.Future[int], asyncio.Future[bool],
+                                  asyncio.Future[List[Any]]]
+FutureCouchbaseQueue = CouchbaseQueue[asyncio.Future[None], asyncio.Future[Any], asyncio.Future[int],
+                                      asyncio.Future[List[Any]]]
+DeferredCouchbaseList = CouchbaseList[Deferred[None], Deferred[Any], Deferred[int], Deferred[List[Any]]]
+DeferredCouchbaseMap = CouchbaseMap[Deferred[None], Deferred[Any], Deferred[int], Deferred[bool],
+                                    Deferred[List[Any]], Deferred[Dict[str, Any]],
+                                    Deferred[Iterator[Tuple[str, Any]]]]
+DeferredCouchbaseSet = CouchbaseSet[Deferred[None], Deferred[int], Deferred[bool], Deferred[List[Any]]]
+DeferredCouchbaseQueue = CouchbaseQueue[Deferred[None], Deferred[Any], Deferred[int], Deferred[List[Any]]]
