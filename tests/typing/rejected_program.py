@@ -10,7 +10,15 @@ import gcouchbase.cluster
 import txcouchbase.cluster
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
-from couchbase.options import ClusterOptions, GetOptions, LookupInOptions, UpsertOptions
+from couchbase.management.options import CreateBucketOptions, DropUserOptions, GetAllQueryIndexOptions
+from couchbase.options import (
+    ClusterOptions,
+    GetOptions,
+    LookupInOptions,
+    PingOptions,
+    QueryOptions,
+    UpsertOptions,
+)
 from couchbase.result import GetResult
 
 OPTS = ClusterOptions(PasswordAuthenticator("Administrator", "password"))
@@ -50,3 +58,34 @@ def twisted_front_end() -> None:
     coll = txcouchbase.cluster.TxCluster("couchbase://127.0.0.1", OPTS).bucket("b").default_collection()
     coll.get("k").value  # rejected: attr-defined
     coll.upsert("k", 1, durability="majority")  # rejected: arg-type
+
+
+def managers_and_options() -> None:
+    cluster = Cluster("couchbase://127.0.0.1", OPTS)
+    cluster.buckets().get_bucket("b", CreateBucketOptions())  # rejected: arg-type
+    cluster.users().get_user("u", DropUserOptions())  # rejected: arg-type
+    cluster.query_indexes().create_index("b", "i", ["a"], GetAllQueryIndexOptions())  # rejected: arg-type
+    cluster.buckets().get_bucket("b").upper()  # rejected: attr-defined
+    cluster.buckets().drop_bucket(7)  # rejected: arg-type
+    cluster.query("SELECT 1", GetOptions())  # rejected: arg-type
+    cluster.ping(QueryOptions())  # rejected: arg-type
+    cluster.diagnostics(PingOptions())  # rejected: arg-type
+    cluster.bucket("b").default_collection().list_size("l").bit_length()  # an int: accepted
+    cluster.bucket("b").default_collection().set_contains("s", 1).cas  # rejected: attr-defined
+
+
+async def asyncio_managers() -> None:
+    cluster = await acouchbase.cluster.Cluster.connect("couchbase://127.0.0.1", OPTS)
+    cluster.buckets().get_bucket("b").ram_quota_mb  # rejected: attr-defined
+    settings = await cluster.buckets().get_bucket("b")
+    settings.no_such_setting  # rejected: attr-defined
+    cluster.bucket("b").default_collection().couchbase_list("l").get_at(0).upper()  # rejected: attr-defined
+    cluster.search_query("i", None, QueryOptions())  # rejected: arg-type
+
+
+def twisted_managers() -> None:
+    cluster = txcouchbase.cluster.TxCluster("couchbase://127.0.0.1", OPTS)
+    cluster.query_indexes().get_all_indexes("b")[0]  # rejected: index
+    raw = txcouchbase.cluster.TxRawCluster("couchbase://127.0.0.1", OPTS)
+    raw.bucket("b").default_collection().upsertMulti({"a": 1}).anything  # an Any: accepted
+    raw.buckets().get_bucket("b").ram_quota_mb  # rejected: attr-defined

@@ -95,14 +95,19 @@ def test_help_shows_the_front_ends_signature(front_end: str) -> None:
 
 
 def _classes(front_end: str) -> List[type]:
-    """The front end's Collection, and its Scope, Bucket and Cluster (the event-loop front ends)."""
+    """The front end's Collection, Scope, Bucket and Cluster."""
     import acouchbase.cluster
     import gcouchbase.cluster
     import txcouchbase.cluster
     from couchbase import asynchronous
 
+    import couchbase.bucket
+    import couchbase.cluster
+    import couchbase.scope
+
     coll, _ = _front_ends()[front_end]
     more = {
+        "blocking": (couchbase.scope.Scope, couchbase.bucket.Bucket, couchbase.cluster.Cluster),
         "gevent": (gcouchbase.cluster.Scope, gcouchbase.cluster.Bucket, gcouchbase.cluster.Cluster),
         "raw": (asynchronous.AsyncScope, asynchronous.AsyncBucket, asynchronous.AsyncCluster),
         "txraw": (txcouchbase.cluster.TxRawScope, txcouchbase.cluster.TxRawBucket,
