@@ -97,13 +97,12 @@ def test_help_shows_the_front_ends_signature(front_end: str) -> None:
 def _classes(front_end: str) -> List[type]:
     """The front end's Collection, Scope, Bucket and Cluster."""
     import acouchbase.cluster
-    import gcouchbase.cluster
-    import txcouchbase.cluster
-    from couchbase import asynchronous
-
     import couchbase.bucket
     import couchbase.cluster
     import couchbase.scope
+    import gcouchbase.cluster
+    import txcouchbase.cluster
+    from couchbase import asynchronous
 
     coll, _ = _front_ends()[front_end]
     more = {
