@@ -22,7 +22,7 @@ from __future__ import annotations
 import inspect
 import re
 import types
-from typing import TYPE_CHECKING, Any, Dict, ForwardRef, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Dict, ForwardRef, TypeVar, Union, get_args, get_origin
 
 if TYPE_CHECKING:
     from couchbase._async import AsyncScopeBase
@@ -63,7 +63,12 @@ def _spell(arg: Any) -> str:
         return arg
     if isinstance(arg, ForwardRef):
         return arg.__forward_arg__
+    if arg is type(None):
+        return "None"
     origin, args = get_origin(arg), get_args(arg)
+    if origin is Union and type(None) in args:  # typing names Optional[X] "Optional" with its NoneType
+        rest = [a for a in args if a is not type(None)]
+        return f"Optional[{_spell(rest[0])}]" if len(rest) == 1 else f"Union[{', '.join(map(_spell, args))}]"
     if origin is not None and args:
         name = getattr(arg, "_name", None) or getattr(origin, "__qualname__", None) or repr(origin)
         return f"{name}[{', '.join(map(_spell, args))}]"

@@ -87,6 +87,10 @@ def test_help_shows_the_front_ends_signature(front_end: str) -> None:
     assert sig.return_annotation == wrap.format("GetResult")
     assert inspect.signature(cls.upsert).return_annotation == wrap.format("MutationResult")
     assert inspect.signature(cls.get_all_replicas).return_annotation == wrap.format("List[GetReplicaResult]")
+    refused = front_end in ("raw", "txraw")  # the raw front ends refuse the data structures
+    assert inspect.signature(cls.set_add).return_annotation == (
+        "NoReturn" if refused else wrap.format("Optional[OperationResult]"))
+    assert inspect.signature(cls.couchbase_list).return_annotation.endswith("CouchbaseList")
     assert "Read a document" in (cls.get.__doc__ or "")
     import pydoc
 
