@@ -67,6 +67,12 @@ def managers_and_options() -> None:
     cluster.query_indexes().create_index("b", "i", ["a"], GetAllQueryIndexOptions())  # rejected: arg-type
     cluster.buckets().get_bucket("b").upper()  # rejected: attr-defined
     cluster.buckets().drop_bucket(7)  # rejected: arg-type
+    cluster.buckets().get_bucket("b", timeout="soon")  # rejected: arg-type
+    cluster.users().get_user("u", domain="local")  # rejected: call-arg
+    cluster.buckets().get_bucket("b", domain_name="local")  # rejected: call-arg
+    coll_indexes = cluster.bucket("b").default_collection().query_indexes()
+    coll_indexes.get_all_indexes(scope_name="s")  # rejected: call-arg
+    cluster.query_indexes().create_index("b", "i", ["a"], deferred="yes")  # rejected: arg-type
     cluster.query("SELECT 1", GetOptions())  # rejected: arg-type
     cluster.ping(QueryOptions())  # rejected: arg-type
     cluster.diagnostics(PingOptions())  # rejected: arg-type

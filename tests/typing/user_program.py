@@ -186,6 +186,10 @@ def blocking_managers() -> None:
     assert_type(buckets.create_bucket(CreateBucketSettings(name="b", ram_quota_mb=100)), None)
     assert_type(cluster.users().get_user("u", GetUserOptions(domain_name="local")), UserAndMetadata)
     assert_type(cluster.users().get_roles(), List[RoleAndDescription])
+    assert_type(cluster.users().get_all_users(domain_name="external", timeout=5), List[UserAndMetadata])
+    indexes, analytics = cluster.query_indexes(), cluster.analytics_indexes()
+    assert_type(indexes.create_primary_index("b", index_name="p", ignore_if_exists=True), None)
+    assert_type(analytics.create_dataset("ds", "b", dataverse_name="dv", condition="x > 1"), None)
     assert_type(cluster.users().get_all_groups(), List[Group])
     assert_type(cluster.query_indexes().get_all_indexes("b", GetAllQueryIndexOptions(scope_name="s")),
                 List[QueryIndex])
@@ -205,6 +209,7 @@ def blocking_managers() -> None:
     coll = scope.collection("c")
     primary = CreatePrimaryQueryIndexOptions(deferred=True)
     assert_type(coll.query_indexes().create_primary_index(primary), None)
+    assert_type(coll.query_indexes().drop_primary_index(ignore_if_not_exists=True, index_name="p"), None)
     # data structures
     assert_type(coll.list_append("l", 1), OperationResult)
     assert_type(coll.list_get("l", 0), Any)

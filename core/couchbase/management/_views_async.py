@@ -17,6 +17,9 @@ from couchbase.management.views import ViewIndexManager, _check
 from couchbase.views import DesignDocument, DesignDocumentNamespace
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
     from couchbase.management.options import PublishDesignDocumentOptions
 
 __all__ = ["AsyncViewIndexManager", "request_program"]
@@ -37,7 +40,7 @@ class AsyncViewIndexManager(ViewIndexManager[DoneT, DesignDocT, DesignDocListT])
         self._run_program = run_program
 
     def publish_design_document(self, name: str, *options: PublishDesignDocumentOptions,
-                                **kwargs: Any) -> DoneT:
+                                **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Copy ``dev_<name>`` to production ``<name>`` (one program: read, then write)."""
         from couchbase.management.views import _options
 

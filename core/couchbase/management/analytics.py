@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import json
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Mapping, Optional
 from urllib.parse import urlencode
 
 from couchbase import options as _o
@@ -58,6 +58,19 @@ from couchbase.management.analytics_links import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import (
+        ConnectLinkKwargs,
+        CreateAnalyticsIndexKwargs,
+        CreateDatasetKwargs,
+        CreateDataverseKwargs,
+        DisconnectLinkKwargs,
+        DropAnalyticsKwargs,
+        DropDataverseKwargs,
+        GetLinksKwargs,
+        MgmtKwargs,
+    )
     from couchbase.management.options import (
         ConnectLinkOptions,
         CreateAnalyticsIndexOptions,
@@ -182,7 +195,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
     def __init__(self, run: Callable[[Program], Any]) -> None:
         self._run = run
 
-    def _ddl(self, op: str, allowed: Any, options: Any, kwargs: Dict[str, Any],
+    def _ddl(self, op: str, allowed: Any, options: Any, kwargs: Mapping[str, Any],
              build: Callable[[Dict[str, Any]], str], ignore: Optional[type] = None, flag: str = "") -> Any:
         opts = _o.merge(op, _BASE | set(allowed), options, kwargs)
         statement = build(opts)
@@ -197,7 +210,8 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._run(program())
 
-    def create_dataverse(self, dataverse_name: str, *options: CreateDataverseOptions, **kwargs: Any) -> DoneT:
+    def create_dataverse(self, dataverse_name: str, *options: CreateDataverseOptions,
+                         **kwargs: Unpack[CreateDataverseKwargs]) -> DoneT:
         """CREATE DATAVERSE.
 
         Args:
@@ -218,7 +232,8 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
                          lambda o: f"CREATE DATAVERSE {_q(name)}"
                          + (" IF NOT EXISTS" if o.get("ignore_if_exists") else ""))
 
-    def drop_dataverse(self, dataverse_name: str, *options: DropDataverseOptions, **kwargs: Any) -> DoneT:
+    def drop_dataverse(self, dataverse_name: str, *options: DropDataverseOptions,
+                       **kwargs: Unpack[DropDataverseKwargs]) -> DoneT:
         """DROP DATAVERSE.
 
         Args:
@@ -240,7 +255,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
                          + (" IF EXISTS" if o.get("ignore_if_not_exists") else ""))
 
     def create_dataset(self, dataset_name: str, bucket_name: str, *options: CreateDatasetOptions,
-                       **kwargs: Any) -> DoneT:
+                       **kwargs: Unpack[CreateDatasetKwargs]) -> DoneT:
         """CREATE DATASET on a bucket.
 
         Args:
@@ -269,7 +284,8 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
         return self._ddl("create_dataset", {"ignore_if_exists", "condition", "dataverse_name"},
                          options, kwargs, build)
 
-    def drop_dataset(self, dataset_name: str, *options: DropDatasetOptions, **kwargs: Any) -> DoneT:
+    def drop_dataset(self, dataset_name: str, *options: DropDatasetOptions,
+                     **kwargs: Unpack[DropAnalyticsKwargs]) -> DoneT:
         """DROP DATASET.
 
         Args:
@@ -293,7 +309,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._ddl("drop_dataset", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
 
-    def get_all_datasets(self, *options: GetAllDatasetOptions, **kwargs: Any) -> DatasetListT:
+    def get_all_datasets(self, *options: GetAllDatasetOptions, **kwargs: Unpack[MgmtKwargs]) -> DatasetListT:
         """Every dataset outside the Metadata dataverse.
 
         Args:
@@ -317,7 +333,8 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
         return self._run(program())
 
     def create_index(self, index_name: str, dataset_name: str, fields: Dict[str, AnalyticsDataType],
-                     *options: CreateAnalyticsIndexOptions, **kwargs: Any) -> DoneT:
+                     *options: CreateAnalyticsIndexOptions,
+                     **kwargs: Unpack[CreateAnalyticsIndexKwargs]) -> DoneT:
         """CREATE INDEX on a dataset.
 
         Args:
@@ -351,7 +368,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
         return self._ddl("create_index", {"ignore_if_exists", "dataverse_name"}, options, kwargs, build)
 
     def drop_index(self, index_name: str, dataset_name: str, *options: DropAnalyticsIndexOptions,
-                   **kwargs: Any) -> DoneT:
+                   **kwargs: Unpack[DropAnalyticsKwargs]) -> DoneT:
         """DROP INDEX dataset.index.
 
         Args:
@@ -376,7 +393,8 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._ddl("drop_index", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
 
-    def get_all_indexes(self, *options: GetAllAnalyticsIndexesOptions, **kwargs: Any) -> AnalyticsIndexListT:
+    def get_all_indexes(self, *options: GetAllAnalyticsIndexesOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> AnalyticsIndexListT:
         """Every index outside the Metadata dataverse.
 
         Args:
@@ -399,7 +417,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._run(program())
 
-    def connect_link(self, *options: ConnectLinkOptions, **kwargs: Any) -> DoneT:
+    def connect_link(self, *options: ConnectLinkOptions, **kwargs: Unpack[ConnectLinkKwargs]) -> DoneT:
         """CONNECT LINK.
 
         Args:
@@ -420,7 +438,8 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._ddl("connect_link", {"dataverse_name", "link_name", "force"}, options, kwargs, build)
 
-    def disconnect_link(self, *options: DisconnectLinkOptions, **kwargs: Any) -> DoneT:
+    def disconnect_link(self, *options: DisconnectLinkOptions,
+                        **kwargs: Unpack[DisconnectLinkKwargs]) -> DoneT:
         """DISCONNECT LINK.
 
         Args:
@@ -441,7 +460,8 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._ddl("disconnect_link", {"dataverse_name", "link_name"}, options, kwargs, build)
 
-    def get_pending_mutations(self, *options: GetPendingMutationsOptions, **kwargs: Any) -> PendingMutationsT:
+    def get_pending_mutations(self, *options: GetPendingMutationsOptions,
+                              **kwargs: Unpack[MgmtKwargs]) -> PendingMutationsT:
         """The mutations each dataset has yet to ingest (from the service's statistics).
 
         Args:
@@ -471,7 +491,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._run(program())
 
-    def _link_request(self, op: str, method: str, link: Any, options: Any, kwargs: Dict[str, Any]) -> Any:
+    def _link_request(self, op: str, method: str, link: Any, options: Any, kwargs: Mapping[str, Any]) -> Any:
         if not isinstance(link, AnalyticsLink):
             raise InvalidArgumentException(
                 message=f"{op}: link must be an AnalyticsLink, got {type(link).__name__}")
@@ -490,7 +510,8 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._run(program())
 
-    def create_link(self, link: AnalyticsLink, *options: CreateLinkAnalyticsOptions, **kwargs: Any) -> DoneT:
+    def create_link(self, link: AnalyticsLink, *options: CreateLinkAnalyticsOptions,
+                    **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create a remote Couchbase, S3 or Azure blob link.
 
         Args:
@@ -510,7 +531,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
         return self._link_request("create_link", "POST", link, options, kwargs)
 
     def replace_link(self, link: AnalyticsLink, *options: ReplaceLinkAnalyticsOptions,
-                     **kwargs: Any) -> DoneT:
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Replace an existing link's settings.
 
         Args:
@@ -528,7 +549,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
         return self._link_request("replace_link", "PUT", link, options, kwargs)
 
     def drop_link(self, link_name: str, dataverse_name: str, *options: DropLinkAnalyticsOptions,
-                  **kwargs: Any) -> DoneT:
+                  **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Drop a link.
 
         Args:
@@ -560,7 +581,7 @@ class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, Pe
 
         return self._run(program())
 
-    def get_links(self, *options: GetLinksAnalyticsOptions, **kwargs: Any) -> LinkListT:
+    def get_links(self, *options: GetLinksAnalyticsOptions, **kwargs: Unpack[GetLinksKwargs]) -> LinkListT:
         """The links of the cluster as link objects (secrets are not returned).
 
         Args:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping
 
 from couchbase import options as _o
 from couchbase._generic import BucketDescribeT, BucketSettingsListT, BucketSettingsT, DoneT
@@ -33,6 +33,9 @@ from couchbase.management._http import (
 from couchbase.options import Durability
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
     from couchbase.management.options import (
         BucketDescribeOptions,
         CreateBucketOptions,
@@ -373,11 +376,11 @@ class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketD
     def __init__(self, run: Callable[[Program], Any]) -> None:
         self._run = run
 
-    def _opts(self, op: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    def _opts(self, op: str, options: Any, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
         return _o.merge(op, _OPTS, options, kwargs)
 
     def create_bucket(self, settings: CreateBucketSettings, *options: CreateBucketOptions,
-                      **kwargs: Any) -> DoneT:
+                      **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create a bucket.
 
         Args:
@@ -416,7 +419,8 @@ class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketD
             raise BucketDoesNotExistException(message=f"bucket {name!r}: {text}")
         raise http_error(resp, f"create_bucket {name!r}")
 
-    def update_bucket(self, settings: BucketSettings, *options: UpdateBucketOptions, **kwargs: Any) -> DoneT:
+    def update_bucket(self, settings: BucketSettings, *options: UpdateBucketOptions,
+                      **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Change a bucket's settings.
 
         Args:
@@ -456,7 +460,8 @@ class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketD
             raise InvalidArgumentException(message=f"{what} {name!r}: {text}")
         raise http_error(resp, f"{what} {name!r}")
 
-    def drop_bucket(self, bucket_name: str, *options: DropBucketOptions, **kwargs: Any) -> DoneT:
+    def drop_bucket(self, bucket_name: str, *options: DropBucketOptions,
+                    **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete a bucket and its data.
 
         Args:
@@ -478,7 +483,8 @@ class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketD
         call = timed_call("management", "DELETE", f"/pools/default/buckets/{path_escape(name)}", opts=opts)
         return self._run(self._simple(call, name, "drop_bucket"))
 
-    def flush_bucket(self, bucket_name: str, *options: FlushBucketOptions, **kwargs: Any) -> DoneT:
+    def flush_bucket(self, bucket_name: str, *options: FlushBucketOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete every document of a bucket that has flush enabled.
 
         Args:
@@ -502,7 +508,8 @@ class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketD
                           f"/pools/default/buckets/{path_escape(name)}/controller/doFlush", opts=opts)
         return self._run(self._simple(call, name, "flush_bucket"))
 
-    def get_bucket(self, bucket_name: str, *options: GetBucketOptions, **kwargs: Any) -> BucketSettingsT:
+    def get_bucket(self, bucket_name: str, *options: GetBucketOptions,
+                   **kwargs: Unpack[MgmtKwargs]) -> BucketSettingsT:
         """A bucket's settings.
 
         Args:
@@ -533,7 +540,8 @@ class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketD
             raise http_error(resp, f"get_bucket {name!r}")
         return settings_from_server(json_body(resp))
 
-    def get_all_buckets(self, *options: GetAllBucketOptions, **kwargs: Any) -> BucketSettingsListT:
+    def get_all_buckets(self, *options: GetAllBucketOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> BucketSettingsListT:
         """The settings of every bucket the user may see.
 
         Args:
@@ -560,7 +568,7 @@ class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketD
         return [settings_from_server(obj) for obj in json_body(resp) or []]
 
     def bucket_describe(self, bucket_name: str, *options: BucketDescribeOptions,
-                        **kwargs: Any) -> BucketDescribeT:
+                        **kwargs: Unpack[MgmtKwargs]) -> BucketDescribeT:
         """Name, uuid, node count, replicas, capabilities and storage backend of a bucket.
 
         Args:

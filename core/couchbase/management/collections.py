@@ -36,6 +36,9 @@ from couchbase.management._http import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
     from couchbase.management.options import (
         CreateScopeOptions,
         DropScopeOptions,
@@ -206,7 +209,8 @@ class CollectionManager(Generic[DoneT, ScopeSpecListT]):
         resp = yield call
         _manifest_changed(resp, what, self._bucket)
 
-    def create_scope(self, scope_name: str, *options: CreateScopeOptions, **kwargs: Any) -> DoneT:
+    def create_scope(self, scope_name: str, *options: CreateScopeOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create a scope.
 
         Args:
@@ -228,7 +232,7 @@ class CollectionManager(Generic[DoneT, ScopeSpecListT]):
         call = timed_call("management", "POST", self._base(), form(name=scope_name), opts=opts)
         return self._run(self._request(call, f"create_scope {scope_name!r}"))
 
-    def drop_scope(self, scope_name: str, *options: DropScopeOptions, **kwargs: Any) -> DoneT:
+    def drop_scope(self, scope_name: str, *options: DropScopeOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Drop a scope and its collections.
 
         Args:
@@ -285,7 +289,7 @@ class CollectionManager(Generic[DoneT, ScopeSpecListT]):
         return self._run(self._request(call, f"create_collection {scope}.{name}"))
 
     def update_collection(self, scope_name: str, collection_name: str, settings: UpdateCollectionSettings,
-                          *options: UpdateCollectionOptions, **kwargs: Any) -> DoneT:
+                          *options: UpdateCollectionOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Change a collection's ``max_expiry``/``history``.
 
         Args:
@@ -395,7 +399,7 @@ class CollectionManager(Generic[DoneT, ScopeSpecListT]):
                 settings = settings_kw
         return scope, name, settings, tuple(args)
 
-    def get_all_scopes(self, *options: GetAllScopesOptions, **kwargs: Any) -> ScopeSpecListT:
+    def get_all_scopes(self, *options: GetAllScopesOptions, **kwargs: Unpack[MgmtKwargs]) -> ScopeSpecListT:
         """Every scope of the bucket with its collections.
 
         Args:

@@ -14,7 +14,7 @@ import datetime
 import enum
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional
 from urllib.parse import urlencode
 
 from couchbase import options as _o
@@ -36,6 +36,9 @@ from couchbase.management._http import Program, http_error, json_body, path_esca
 from couchbase.n1ql import QueryScanConsistency
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
     from couchbase.management.options import (
         DeployFunctionOptions,
         DropFunctionOptions,
@@ -622,7 +625,7 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         query = f"?{urlencode(self._scope)}" if self._scope else ""
         return f"/api/v1/{tail}{query}"
 
-    def _call(self, op: str, options: Any, kwargs: Dict[str, Any], method: str, tail: str,
+    def _call(self, op: str, options: Any, kwargs: Mapping[str, Any], method: str, tail: str,
               parse: Callable[[Any], Any], body: bytes = b"") -> Any:
         opts = _o.merge(op, _OPTS, options, kwargs)
         call = timed_call("eventing", method, self._path(tail), body, "application/json", opts=opts)
@@ -640,7 +643,7 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return path_escape(name)
 
     def upsert_function(self, function: EventingFunction, *options: UpsertFunctionOptions,
-                        **kwargs: Any) -> DoneT:
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or replace a function.
 
         Args:
@@ -665,7 +668,7 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return self._call("upsert_function", options, kwargs, "POST",
                           f"functions/{self._name(function.name)}", lambda b: None, body)
 
-    def drop_function(self, name: str, *options: DropFunctionOptions, **kwargs: Any) -> DoneT:
+    def drop_function(self, name: str, *options: DropFunctionOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete an undeployed function.
 
         Args:
@@ -684,7 +687,8 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return self._call("drop_function", options, kwargs, "DELETE", f"functions/{self._name(name)}",
                           lambda b: None)
 
-    def get_function(self, name: str, *options: GetFunctionOptions, **kwargs: Any) -> FunctionT:
+    def get_function(self, name: str, *options: GetFunctionOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> FunctionT:
         """A function.
 
         Args:
@@ -702,7 +706,8 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return self._call("get_function", options, kwargs, "GET", f"functions/{self._name(name)}",
                           EventingFunction.from_server)
 
-    def get_all_functions(self, *options: GetAllFunctionOptions, **kwargs: Any) -> FunctionListT:
+    def get_all_functions(self, *options: GetAllFunctionOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> FunctionListT:
         """Every function (of this manager's scope).
 
         Args:
@@ -718,7 +723,8 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return self._call("get_all_functions", options, kwargs, "GET", "functions",
                           lambda b: [EventingFunction.from_server(f) for f in b or []])
 
-    def deploy_function(self, name: str, *options: DeployFunctionOptions, **kwargs: Any) -> DoneT:
+    def deploy_function(self, name: str, *options: DeployFunctionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Deploy a function (it starts processing mutations).
 
         Args:
@@ -737,7 +743,8 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return self._call("deploy_function", options, kwargs, "POST", f"functions/{self._name(name)}/deploy",
                           lambda b: None)
 
-    def undeploy_function(self, name: str, *options: UndeployFunctionOptions, **kwargs: Any) -> DoneT:
+    def undeploy_function(self, name: str, *options: UndeployFunctionOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Undeploy a deployed function.
 
         Args:
@@ -756,7 +763,8 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return self._call("undeploy_function", options, kwargs, "POST",
                           f"functions/{self._name(name)}/undeploy", lambda b: None)
 
-    def pause_function(self, name: str, *options: PauseFunctionOptions, **kwargs: Any) -> DoneT:
+    def pause_function(self, name: str, *options: PauseFunctionOptions,
+                       **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Pause a deployed function.
 
         Args:
@@ -776,7 +784,8 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return self._call("pause_function", options, kwargs, "POST", f"functions/{self._name(name)}/pause",
                           lambda b: None)
 
-    def resume_function(self, name: str, *options: ResumeFunctionOptions, **kwargs: Any) -> DoneT:
+    def resume_function(self, name: str, *options: ResumeFunctionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Resume a paused function.
 
         Args:
@@ -795,7 +804,8 @@ class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, Functions
         return self._call("resume_function", options, kwargs, "POST", f"functions/{self._name(name)}/resume",
                           lambda b: None)
 
-    def functions_status(self, *options: FunctionsStatusOptions, **kwargs: Any) -> FunctionsStatusT:
+    def functions_status(self, *options: FunctionsStatusOptions,
+                         **kwargs: Unpack[MgmtKwargs]) -> FunctionsStatusT:
         """The status of every function (of this manager's scope).
 
         Args:

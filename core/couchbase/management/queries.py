@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional, Sequence
 
 from couchbase import options as _o
 from couchbase._generic import DoneT, QueryIndexListT
@@ -30,6 +30,22 @@ from couchbase.exceptions import (
 from couchbase.management._http import Call, Program, Sleep, statement_results
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import (
+        CollectionCreatePrimaryQueryIndexKwargs,
+        CollectionCreateQueryIndexKwargs,
+        CollectionDropPrimaryQueryIndexKwargs,
+        CollectionDropQueryIndexKwargs,
+        CollectionWatchQueryIndexKwargs,
+        CreatePrimaryQueryIndexKwargs,
+        CreateQueryIndexKwargs,
+        DropPrimaryQueryIndexKwargs,
+        DropQueryIndexKwargs,
+        MgmtKwargs,
+        QueryIndexKwargs,
+        WatchQueryIndexKwargs,
+    )
     from couchbase.management.options import (
         BuildDeferredQueryIndexOptions,
         CreatePrimaryQueryIndexOptions,
@@ -299,7 +315,7 @@ class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
     """
 
     def get_all_indexes(self, bucket_name: str, *options: GetAllQueryIndexOptions,
-                        **kwargs: Any) -> QueryIndexListT:
+                        **kwargs: Unpack[QueryIndexKwargs]) -> QueryIndexListT:
         """The indexes of a bucket (or of ``scope_name``/``collection_name``).
 
         Args:
@@ -320,7 +336,7 @@ class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
 
     def create_index(self, bucket_name: str, index_name: str, keys: Sequence[str],
                      *options: CreateQueryIndexOptions,
-                     **kwargs: Any) -> DoneT:
+                     **kwargs: Unpack[CreateQueryIndexKwargs]) -> DoneT:
         """Create a secondary index on ``keys``.
 
         Args:
@@ -347,7 +363,7 @@ class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         return self._run(self._create(_str("bucket_name", bucket_name), index_name, keys, False, opts))
 
     def create_primary_index(self, bucket_name: str, *options: CreatePrimaryQueryIndexOptions,
-                             **kwargs: Any) -> DoneT:
+                             **kwargs: Unpack[CreatePrimaryQueryIndexKwargs]) -> DoneT:
         """Create the primary index (named ``index_name`` if given).
 
         Args:
@@ -369,7 +385,7 @@ class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
                                       opts))
 
     def drop_index(self, bucket_name: str, index_name: str, *options: DropQueryIndexOptions,
-                   **kwargs: Any) -> DoneT:
+                   **kwargs: Unpack[DropQueryIndexKwargs]) -> DoneT:
         """Drop an index.
 
         Args:
@@ -391,7 +407,7 @@ class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
                                     opts))
 
     def drop_primary_index(self, bucket_name: str, *options: DropPrimaryQueryIndexOptions,
-                           **kwargs: Any) -> DoneT:
+                           **kwargs: Unpack[DropPrimaryQueryIndexKwargs]) -> DoneT:
         """Drop the primary index (or the one named ``index_name``).
 
         Args:
@@ -412,7 +428,7 @@ class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         return self._run(self._drop(_str("bucket_name", bucket_name), opts.get("index_name"), True, opts))
 
     def build_deferred_indexes(self, bucket_name: str, *options: BuildDeferredQueryIndexOptions,
-                               **kwargs: Any) -> DoneT:
+                               **kwargs: Unpack[QueryIndexKwargs]) -> DoneT:
         """Build every deferred index of the bucket (or scope/collection).
 
         Args:
@@ -431,7 +447,7 @@ class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         return self._run(self._build_deferred(_str("bucket_name", bucket_name), opts))
 
     def watch_indexes(self, bucket_name: str, index_names: Sequence[str], *options: WatchQueryIndexOptions,
-                      **kwargs: Any) -> DoneT:
+                      **kwargs: Unpack[WatchQueryIndexKwargs]) -> DoneT:
         """Wait until the named indexes are online (polling the service).
 
         Args:
@@ -470,7 +486,7 @@ class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         super().__init__(run)
         self._bucket, self._scope, self._collection = bucket_name, scope_name, collection_name
 
-    def _opts(self, op: str, allowed: Any, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    def _opts(self, op: str, allowed: Any, options: Any, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
         opts = _o.merge(op, allowed, options, kwargs)
         if opts.get("scope_name") is not None or opts.get("collection_name") is not None:
             raise InvalidArgumentException(
@@ -478,7 +494,8 @@ class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         opts["scope_name"], opts["collection_name"] = self._scope, self._collection
         return opts
 
-    def get_all_indexes(self, *options: GetAllQueryIndexOptions, **kwargs: Any) -> QueryIndexListT:
+    def get_all_indexes(self, *options: GetAllQueryIndexOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> QueryIndexListT:
         """The indexes of this collection.
 
         Args:
@@ -496,7 +513,7 @@ class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         return self._run(self._get_all(self._bucket, self._scope, self._collection, _timeout(opts)))
 
     def create_index(self, index_name: str, keys: Sequence[str], *options: CreateQueryIndexOptions,
-                     **kwargs: Any) -> DoneT:
+                     **kwargs: Unpack[CollectionCreateQueryIndexKwargs]) -> DoneT:
         """Create a secondary index on ``keys``.
 
         Args:
@@ -521,7 +538,8 @@ class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
             raise InvalidArgumentException(message=f"keys must be a non-empty list of str, got {keys!r}")
         return self._run(self._create(self._bucket, index_name, keys, False, opts))
 
-    def create_primary_index(self, *options: CreatePrimaryQueryIndexOptions, **kwargs: Any) -> DoneT:
+    def create_primary_index(self, *options: CreatePrimaryQueryIndexOptions,
+                             **kwargs: Unpack[CollectionCreatePrimaryQueryIndexKwargs]) -> DoneT:
         """Create the primary index (named ``index_name`` if given).
 
         Args:
@@ -539,7 +557,8 @@ class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         opts = self._opts("create_primary_index", _CREATE, options, kwargs)
         return self._run(self._create(self._bucket, opts.get("index_name"), (), True, opts))
 
-    def drop_index(self, index_name: str, *options: DropQueryIndexOptions, **kwargs: Any) -> DoneT:
+    def drop_index(self, index_name: str, *options: DropQueryIndexOptions,
+                   **kwargs: Unpack[CollectionDropQueryIndexKwargs]) -> DoneT:
         """Drop an index.
 
         Args:
@@ -558,7 +577,8 @@ class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         opts = self._opts("drop_index", _DROP, options, kwargs)
         return self._run(self._drop(self._bucket, _str("index_name", index_name), False, opts))
 
-    def drop_primary_index(self, *options: DropPrimaryQueryIndexOptions, **kwargs: Any) -> DoneT:
+    def drop_primary_index(self, *options: DropPrimaryQueryIndexOptions,
+                           **kwargs: Unpack[CollectionDropPrimaryQueryIndexKwargs]) -> DoneT:
         """Drop the primary index (or the one named ``index_name``).
 
         Args:
@@ -576,7 +596,8 @@ class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         opts = self._opts("drop_primary_index", _DROP, options, kwargs)
         return self._run(self._drop(self._bucket, opts.get("index_name"), True, opts))
 
-    def build_deferred_indexes(self, *options: BuildDeferredQueryIndexOptions, **kwargs: Any) -> DoneT:
+    def build_deferred_indexes(self, *options: BuildDeferredQueryIndexOptions,
+                               **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Build every deferred index of this collection.
 
         Args:
@@ -594,7 +615,7 @@ class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
         return self._run(self._build_deferred(self._bucket, opts))
 
     def watch_indexes(self, index_names: Sequence[str], *options: WatchQueryIndexOptions,
-                      **kwargs: Any) -> DoneT:
+                      **kwargs: Unpack[CollectionWatchQueryIndexKwargs]) -> DoneT:
         """Wait until the named indexes are online (polling the service).
 
         Args:

@@ -8,7 +8,7 @@ analyze a document, index stats.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional
 
 from couchbase import options as _o
 from couchbase._generic import AnalyzedT, DocCountT, DoneT, IndexStatsT, SearchIndexListT, SearchIndexT
@@ -21,6 +21,9 @@ from couchbase.exceptions import (
 from couchbase.management._http import Program, http_error, json_body, path_escape, timed_call
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
     from couchbase.management.options import (
         AllowQueryingSearchIndexOptions,
         AnalyzeDocumentSearchIndexOptions,
@@ -184,7 +187,7 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         base = "/api/index"
         return base + (f"/{path_escape(name)}" if name else "") + tail
 
-    def _call(self, op: str, options: Any, kwargs: Dict[str, Any], method: str, path: str,
+    def _call(self, op: str, options: Any, kwargs: Mapping[str, Any], method: str, path: str,
               parse: Callable[[Any], Any], body: bytes = b"") -> Any:
         opts = _o.merge(op, _OPTS, options, kwargs)
         call = timed_call("search", method, path, body, "application/json", opts=opts)
@@ -195,7 +198,8 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
 
         return self._run(program())
 
-    def upsert_index(self, index: SearchIndex, *options: UpsertSearchIndexOptions, **kwargs: Any) -> DoneT:
+    def upsert_index(self, index: SearchIndex, *options: UpsertSearchIndexOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or update an index (an update needs the index's current ``uuid``).
 
         Args:
@@ -216,7 +220,8 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._call("upsert_index", options, kwargs, "PUT", self._path(index.name),
                           lambda b: None, body)
 
-    def drop_index(self, index_name: str, *options: DropSearchIndexOptions, **kwargs: Any) -> DoneT:
+    def drop_index(self, index_name: str, *options: DropSearchIndexOptions,
+                   **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete an index.
 
         Args:
@@ -234,7 +239,8 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._call("drop_index", options, kwargs, "DELETE", self._path(_name(index_name)),
                           lambda b: None)
 
-    def get_index(self, index_name: str, *options: GetSearchIndexOptions, **kwargs: Any) -> SearchIndexT:
+    def get_index(self, index_name: str, *options: GetSearchIndexOptions,
+                  **kwargs: Unpack[MgmtKwargs]) -> SearchIndexT:
         """The index named ``index_name``.
 
         Args:
@@ -252,7 +258,8 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
                           lambda b: SearchIndex.from_server(b["indexDef"]))
 
-    def get_all_indexes(self, *options: GetAllSearchIndexesOptions, **kwargs: Any) -> SearchIndexListT:
+    def get_all_indexes(self, *options: GetAllSearchIndexesOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> SearchIndexListT:
         """Every index.
 
         Args:
@@ -272,7 +279,7 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
 
     def get_indexed_documents_count(self, index_name: str, *options: GetSearchIndexedDocumentsCountOptions,
-                                    **kwargs: Any) -> DocCountT:
+                                    **kwargs: Unpack[MgmtKwargs]) -> DocCountT:
         """How many documents the index holds.
 
         Args:
@@ -290,10 +297,11 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._call("get_indexed_documents_count", options, kwargs, "GET",
                           self._path(_name(index_name), "/count"), lambda b: int(b.get("count", 0)))
 
-    def _control(self, op: str, name: str, tail: str, options: Any, kwargs: Dict[str, Any]) -> Any:
+    def _control(self, op: str, name: str, tail: str, options: Any, kwargs: Mapping[str, Any]) -> Any:
         return self._call(op, options, kwargs, "POST", self._path(_name(name), tail), lambda b: None)
 
-    def pause_ingest(self, index_name: str, *options: PauseIngestSearchIndexOptions, **kwargs: Any) -> DoneT:
+    def pause_ingest(self, index_name: str, *options: PauseIngestSearchIndexOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Stop indexing new mutations.
 
         Args:
@@ -311,7 +319,7 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._control("pause_ingest", index_name, "/ingestControl/pause", options, kwargs)
 
     def resume_ingest(self, index_name: str, *options: ResumeIngestSearchIndexOptions,
-                      **kwargs: Any) -> DoneT:
+                      **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Resume indexing.
 
         Args:
@@ -329,7 +337,7 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._control("resume_ingest", index_name, "/ingestControl/resume", options, kwargs)
 
     def allow_querying(self, index_name: str, *options: AllowQueryingSearchIndexOptions,
-                       **kwargs: Any) -> DoneT:
+                       **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Allow queries on the index.
 
         Args:
@@ -347,7 +355,7 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._control("allow_querying", index_name, "/queryControl/allow", options, kwargs)
 
     def disallow_querying(self, index_name: str, *options: DisallowQueryingSearchIndexOptions,
-                          **kwargs: Any) -> DoneT:
+                          **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Refuse queries on the index.
 
         Args:
@@ -364,7 +372,8 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         """
         return self._control("disallow_querying", index_name, "/queryControl/disallow", options, kwargs)
 
-    def freeze_plan(self, index_name: str, *options: FreezePlanSearchIndexOptions, **kwargs: Any) -> DoneT:
+    def freeze_plan(self, index_name: str, *options: FreezePlanSearchIndexOptions,
+                    **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Freeze the index's partition plan.
 
         Args:
@@ -382,7 +391,7 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._control("freeze_plan", index_name, "/planFreezeControl/freeze", options, kwargs)
 
     def unfreeze_plan(self, index_name: str, *options: UnfreezePlanSearchIndexOptions,
-                      **kwargs: Any) -> DoneT:
+                      **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Unfreeze the index's partition plan.
 
         Args:
@@ -400,7 +409,7 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._control("unfreeze_plan", index_name, "/planFreezeControl/unfreeze", options, kwargs)
 
     def analyze_document(self, index_name: str, document: Any, *options: AnalyzeDocumentSearchIndexOptions,
-                         **kwargs: Any) -> AnalyzedT:
+                         **kwargs: Unpack[MgmtKwargs]) -> AnalyzedT:
         """The tokens the index's analyzers make of ``document``.
 
         Args:
@@ -425,7 +434,7 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
                           lambda b: {"status": b.get("status"), "analysis": b.get("analyzed")}, body)
 
     def get_index_stats(self, index_name: str, *options: GetSearchIndexStatsOptions,
-                        **kwargs: Any) -> IndexStatsT:
+                        **kwargs: Unpack[MgmtKwargs]) -> IndexStatsT:
         """The index's statistics, as the server reports them.
 
         Args:
@@ -443,7 +452,8 @@ class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCount
         return self._call("get_index_stats", options, kwargs, "GET",
                           f"/api/stats/index/{path_escape(_name(index_name))}", lambda b: b)
 
-    def get_all_index_stats(self, *options: GetAllSearchIndexStatsOptions, **kwargs: Any) -> IndexStatsT:
+    def get_all_index_stats(self, *options: GetAllSearchIndexStatsOptions,
+                            **kwargs: Unpack[MgmtKwargs]) -> IndexStatsT:
         """Statistics of every index.
 
         Args:
@@ -480,7 +490,8 @@ class ScopeSearchIndexManager(
             index.name = index.name[len(prefix):]
         return index
 
-    def get_index(self, index_name: str, *options: GetSearchIndexOptions, **kwargs: Any) -> SearchIndexT:
+    def get_index(self, index_name: str, *options: GetSearchIndexOptions,
+                  **kwargs: Unpack[MgmtKwargs]) -> SearchIndexT:
         """The index named ``index_name`` in this scope.
 
         Args:
@@ -498,7 +509,8 @@ class ScopeSearchIndexManager(
         return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
                           lambda b: self._short(SearchIndex.from_server(b["indexDef"])))
 
-    def get_all_indexes(self, *options: GetAllSearchIndexesOptions, **kwargs: Any) -> SearchIndexListT:
+    def get_all_indexes(self, *options: GetAllSearchIndexesOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> SearchIndexListT:
         """Every index of this scope.
 
         Args:
@@ -518,7 +530,7 @@ class ScopeSearchIndexManager(
         return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
 
     def get_index_stats(self, index_name: str, *options: GetSearchIndexStatsOptions,
-                        **kwargs: Any) -> IndexStatsT:
+                        **kwargs: Unpack[MgmtKwargs]) -> IndexStatsT:
         """Not offered for scoped indexes, as in the official SDK.
 
         Args:

@@ -6,7 +6,7 @@ come back with their origins (the user itself or the groups granting them).
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional, Set, Tuple
 
 from couchbase import options as _o
 from couchbase._generic import DoneT, GroupListT, GroupT, RoleListT, UserListT, UserT
@@ -27,6 +27,9 @@ from couchbase.management._http import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs, UserKwargs
     from couchbase.management.options import (
         ChangePasswordOptions,
         DropGroupOptions,
@@ -395,11 +398,11 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
         _status(resp, what, missing)
         return parse(json_body(resp)) if parse is not None else None
 
-    def _user_opts(self, op: str, options: Any, kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], str]:
+    def _user_opts(self, op: str, options: Any, kwargs: Mapping[str, Any]) -> Tuple[Dict[str, Any], str]:
         opts = _o.merge(op, _USER_OPTS, options, kwargs)
         return opts, _domain(opts.get("domain_name", "local"))
 
-    def get_user(self, username: str, *options: GetUserOptions, **kwargs: Any) -> UserT:
+    def get_user(self, username: str, *options: GetUserOptions, **kwargs: Unpack[UserKwargs]) -> UserT:
         """A user and its metadata.
 
         Args:
@@ -421,7 +424,7 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
                           opts=opts)
         return self._run(self._simple(call, f"get_user {username!r}", UserNotFoundException, UserAndMetadata))
 
-    def get_all_users(self, *options: GetAllUsersOptions, **kwargs: Any) -> UserListT:
+    def get_all_users(self, *options: GetAllUsersOptions, **kwargs: Unpack[UserKwargs]) -> UserListT:
         """Every user of the domain.
 
         Args:
@@ -440,7 +443,7 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
         return self._run(self._simple(call, "get_all_users", None,
                                       lambda body: [UserAndMetadata(u) for u in body or []]))
 
-    def upsert_user(self, user: User, *options: UpsertUserOptions, **kwargs: Any) -> DoneT:
+    def upsert_user(self, user: User, *options: UpsertUserOptions, **kwargs: Unpack[UserKwargs]) -> DoneT:
         """Create or replace a user (a new local user needs a password).
 
         Args:
@@ -469,7 +472,7 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
                           form(**fields), opts=opts)
         return self._run(self._simple(call, f"upsert_user {user.username!r}"))
 
-    def drop_user(self, username: str, *options: DropUserOptions, **kwargs: Any) -> DoneT:
+    def drop_user(self, username: str, *options: DropUserOptions, **kwargs: Unpack[UserKwargs]) -> DoneT:
         """Delete a user; the server closes its connections.
 
         Args:
@@ -491,7 +494,8 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
                           opts=opts)
         return self._run(self._simple(call, f"drop_user {username!r}", UserNotFoundException))
 
-    def change_password(self, new_password: str, *options: ChangePasswordOptions, **kwargs: Any) -> DoneT:
+    def change_password(self, new_password: str, *options: ChangePasswordOptions,
+                        **kwargs: Unpack[UserKwargs]) -> DoneT:
         """Change the password of the user this cluster is connected as.
 
         Args:
@@ -512,7 +516,7 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
                           opts=opts)
         return self._run(self._simple(call, "change_password"))
 
-    def get_roles(self, *options: GetRolesOptions, **kwargs: Any) -> RoleListT:
+    def get_roles(self, *options: GetRolesOptions, **kwargs: Unpack[MgmtKwargs]) -> RoleListT:
         """The role catalogue.
 
         Args:
@@ -532,7 +536,7 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
             RoleAndDescription(Role.create_role(r), r.get("name", ""), r.get("desc", ""), r.get("ce"))
             for r in body or []]))
 
-    def get_group(self, group_name: str, *options: GetGroupOptions, **kwargs: Any) -> GroupT:
+    def get_group(self, group_name: str, *options: GetGroupOptions, **kwargs: Unpack[MgmtKwargs]) -> GroupT:
         """A group.
 
         Args:
@@ -554,7 +558,7 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
         return self._run(self._simple(call, f"get_group {group_name!r}", GroupNotFoundException,
                                       Group.create_group))
 
-    def get_all_groups(self, *options: GetAllGroupsOptions, **kwargs: Any) -> GroupListT:
+    def get_all_groups(self, *options: GetAllGroupsOptions, **kwargs: Unpack[MgmtKwargs]) -> GroupListT:
         """Every group.
 
         Args:
@@ -573,7 +577,7 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
         return self._run(self._simple(call, "get_all_groups", None,
                                       lambda body: [Group.create_group(g) for g in body or []]))
 
-    def upsert_group(self, group: Group, *options: UpsertGroupOptions, **kwargs: Any) -> DoneT:
+    def upsert_group(self, group: Group, *options: UpsertGroupOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or replace a group.
 
         Args:
@@ -597,7 +601,7 @@ class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT
                           form(**fields), opts=opts)
         return self._run(self._simple(call, f"upsert_group {group.name!r}"))
 
-    def drop_group(self, group_name: str, *options: DropGroupOptions, **kwargs: Any) -> DoneT:
+    def drop_group(self, group_name: str, *options: DropGroupOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete a group.
 
         Args:

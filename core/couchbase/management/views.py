@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional, cast
 from urllib.parse import quote
 
 from couchbase._generic import DesignDocListT, DesignDocT, DoneT
@@ -22,6 +22,9 @@ from couchbase.exceptions import (
 from couchbase.views import DesignDocument, DesignDocumentNamespace
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
     from couchbase.management.options import (
         DropDesignDocumentOptions,
         GetAllDesignDocumentsOptions,
@@ -58,7 +61,7 @@ def _check(resp: HttpResponse, name: str) -> HttpResponse:
     return resp
 
 
-def _options(op: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+def _options(op: str, options: Any, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
     """Check the method's option blocks/keywords (``timeout``, ``parent_span``)."""
     from couchbase import options as _o
 
@@ -87,7 +90,7 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
         return self._run(lambda: schedule_http(self._conn, "view", method, path, body), then)
 
     def get_design_document(self, name: str, namespace: Any = None, *options: GetDesignDocumentOptions,
-                            use_devmode: Optional[bool] = None, **kwargs: Any) -> DesignDocT:
+                            use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DesignDocT:
         """The design document ``name``.
 
         Its name is shown without the ``dev_`` prefix, as the official SDK does.
@@ -115,7 +118,7 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
 
     def upsert_design_document(self, ddoc: DesignDocument, namespace: Any = None,
                                *options: UpsertDesignDocumentOptions,
-                               use_devmode: Optional[bool] = None, **kwargs: Any) -> DoneT:
+                               use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or replace a design document.
 
         Args:
@@ -141,7 +144,7 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
         return self._request("PUT", f"/_design/{full}", body, lambda r: _check(r, full) and None)
 
     def drop_design_document(self, name: str, namespace: Any = None, *options: DropDesignDocumentOptions,
-                             use_devmode: Optional[bool] = None, **kwargs: Any) -> DoneT:
+                             use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete a design document.
 
         Args:
@@ -164,7 +167,7 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
         return self._request("DELETE", f"/_design/{full}", b"", lambda r: _check(r, full) and None)
 
     def publish_design_document(self, name: str, *options: PublishDesignDocumentOptions,
-                                **kwargs: Any) -> DoneT:
+                                **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Copy ``dev_<name>`` to production ``<name>``.
 
         Two requests in sequence, so this (and the ``syncwait`` of the 2.x methods) needs a blocking
@@ -287,7 +290,7 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
             self._sleep(0.05)
 
     def get_all_design_documents(self, namespace: Any = None, *options: GetAllDesignDocumentsOptions,
-                                 **kwargs: Any) -> DesignDocListT:
+                                 **kwargs: Unpack[MgmtKwargs]) -> DesignDocListT:
         """Every design document of the bucket in one namespace (management REST API).
 
         Names are shown without the ``dev_`` prefix.
