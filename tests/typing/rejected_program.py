@@ -10,7 +10,13 @@ import gcouchbase.cluster
 import txcouchbase.cluster
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
-from couchbase.management.options import CreateBucketOptions, DropUserOptions, GetAllQueryIndexOptions
+from couchbase.management.options import (
+    CreateBucketOptions,
+    DropUserOptions,
+    GetAllQueryIndexOptions,
+    GetBucketOptions,
+    GetUserOptions,
+)
 from couchbase.options import (
     ClusterOptions,
     GetOptions,
@@ -68,6 +74,8 @@ def managers_and_options() -> None:
     cluster.buckets().get_bucket("b").upper()  # rejected: attr-defined
     cluster.buckets().drop_bucket(7)  # rejected: arg-type
     cluster.buckets().get_bucket("b", timeout="soon")  # rejected: arg-type
+    GetBucketOptions(timeout="1s")  # rejected: arg-type
+    GetUserOptions(domain_name=7)  # rejected: arg-type
     cluster.users().get_user("u", domain="local")  # rejected: call-arg
     cluster.buckets().get_bucket("b", domain_name="local")  # rejected: call-arg
     coll_indexes = cluster.bucket("b").default_collection().query_indexes()
