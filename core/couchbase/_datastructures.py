@@ -9,7 +9,7 @@ gevent collections), :func:`run_asyncio` (a coroutine) and acouchbase/txcouchbas
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, Generator, Generic, List, Optional, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, Generic, List, Optional, cast
 
 import couchbase.subdocument as SD
 from couchbase._generic import (
@@ -40,6 +40,12 @@ from couchbase.exceptions import (
 from couchbase.results import OperationResult
 
 Program = Generator[Any, Any, Any]
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase._kwargs import MutateInKwargs
+
 
 
 class Sleep:
@@ -792,7 +798,8 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
     def _ds(self, program: Program) -> Any:
         return self._ds_driver()(program)
 
-    def list_append(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> DsMutationT:
+    def list_append(self, key: str, value: Any, create: bool = False,
+                    **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Append ``value`` to the list document ``key``.
 
         Args:
@@ -811,7 +818,8 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(_then(list_append(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
-    def list_prepend(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> DsMutationT:
+    def list_prepend(self, key: str, value: Any, create: bool = False,
+                     **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Prepend ``value`` to the list document ``key``.
 
         Args:
@@ -830,7 +838,7 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(_then(list_prepend(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
-    def list_set(self, key: str, index: int, value: Any, **kwargs: Any) -> DsMutationT:
+    def list_set(self, key: str, index: int, value: Any, **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Replace the item at ``index`` of the list document ``key``.
 
         Args:
@@ -866,7 +874,7 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(list_get(self, key, index, False))
 
-    def list_remove(self, key: str, index: int, **kwargs: Any) -> DsMutationT:
+    def list_remove(self, key: str, index: int, **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Remove the item at ``index`` of the list document ``key``.
 
         Args:
@@ -899,7 +907,8 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(size(self, key, [], False))
 
-    def map_add(self, key: str, mapkey: str, value: Any, create: bool = False, **kwargs: Any) -> DsMutationT:
+    def map_add(self, key: str, mapkey: str, value: Any, create: bool = False,
+                **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Set ``mapkey`` to ``value`` in the map document ``key``.
 
         Args:
@@ -937,7 +946,7 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(map_get(self, key, mapkey, False))
 
-    def map_remove(self, key: str, mapkey: str, **kwargs: Any) -> DsMutationT:
+    def map_remove(self, key: str, mapkey: str, **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Remove ``mapkey`` from the map document ``key``.
 
         Args:
@@ -972,7 +981,8 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(size(self, key, {}, False))
 
-    def set_add(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> DsMaybeMutationT:
+    def set_add(self, key: str, value: Any, create: bool = False,
+                **kwargs: Unpack[MutateInKwargs]) -> DsMaybeMutationT:
         """Add ``value`` to the set document ``key`` unless it is there.
 
         Args:
@@ -1041,7 +1051,8 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(set_contains(self, key, value, False))
 
-    def queue_push(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> DsMutationT:
+    def queue_push(self, key: str, value: Any, create: bool = False,
+                   **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Push ``value`` onto the queue document ``key`` (at the front; :meth:`queue_pop` takes from the
         back).
 

@@ -86,6 +86,8 @@ def managers_and_options() -> None:
     cluster.diagnostics(PingOptions())  # rejected: arg-type
     cluster.bucket("b").default_collection().list_size("l").bit_length()  # an int: accepted
     cluster.bucket("b").default_collection().set_contains("s", 1).cas  # rejected: attr-defined
+    cluster.bucket("b").default_collection().queue_push("q", 1, expiry="soon")  # rejected: arg-type
+    cluster.bucket("b").default_collection().list_append("l", 1, timout=5)  # rejected: call-arg
 
 
 async def asyncio_managers() -> None:

@@ -212,6 +212,7 @@ def blocking_managers() -> None:
     assert_type(coll.query_indexes().drop_primary_index(ignore_if_not_exists=True, index_name="p"), None)
     # data structures
     assert_type(coll.list_append("l", 1), OperationResult)
+    assert_type(coll.map_add("m", "k", 1, create=True, expiry=60, timeout=2.5), OperationResult)
     assert_type(coll.list_get("l", 0), Any)
     assert_type(coll.map_size("m"), int)
     assert_type(coll.set_add("s", 1), Optional[OperationResult])
