@@ -73,6 +73,8 @@ def managers_and_options() -> None:
     cluster.query_indexes().create_index("b", "i", ["a"], GetAllQueryIndexOptions())  # rejected: arg-type
     cluster.buckets().get_bucket("b").upper()  # rejected: attr-defined
     cluster.buckets().drop_bucket(7)  # rejected: arg-type
+    collections = cluster.bucket("b").collections()
+    collections.drop_collection("s", "c", CreateBucketOptions())  # rejected: call-overload
     cluster.buckets().get_bucket("b", timeout="soon")  # rejected: arg-type
     GetBucketOptions(timeout="1s")  # rejected: arg-type
     GetUserOptions(domain_name=7)  # rejected: arg-type

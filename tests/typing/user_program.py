@@ -24,9 +24,10 @@ from couchbase.cluster import Cluster
 from couchbase.collection import Collection
 from couchbase.durability import Durability, ServerDurability
 from couchbase.management.buckets import BucketSettings, CreateBucketSettings
-from couchbase.management.collections import ScopeSpec
+from couchbase.management.collections import CollectionSpec, CreateCollectionSettings, ScopeSpec
 from couchbase.management.eventing import EventingFunction, EventingFunctionsStatus
 from couchbase.management.options import (
+    CreateCollectionOptions,
     CreatePrimaryQueryIndexOptions,
     GetAllQueryIndexOptions,
     GetBucketOptions,
@@ -201,6 +202,11 @@ def blocking_managers() -> None:
     assert_type(cluster.cluster_info(), ClusterInfoResult)
     bucket = cluster.bucket("b")
     assert_type(bucket.collections().get_all_scopes(), List[ScopeSpec])
+    collections = bucket.collections()
+    assert_type(collections.create_collection("s", "c"), None)
+    assert_type(collections.create_collection("s", "c", CreateCollectionSettings(history=True)), None)
+    assert_type(collections.create_collection("s", "c", CreateCollectionOptions(timeout=3)), None)
+    assert_type(collections.drop_collection(CollectionSpec("c", "s")), None)
     assert_type(bucket.view_indexes().get_design_document("d", DesignDocumentNamespace.DEVELOPMENT),
                 DesignDocument)
     scope = bucket.scope("s")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterable, List, Optional, overload
 
 from couchbase import options as _o
 from couchbase._generic import DoneT, ScopeSpecListT
@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 
     from couchbase.management._kwargs import MgmtKwargs
     from couchbase.management.options import (
+        CreateCollectionOptions,
         CreateScopeOptions,
+        DropCollectionOptions,
         DropScopeOptions,
         GetAllScopesOptions,
         UpdateCollectionOptions,
@@ -253,6 +255,20 @@ class CollectionManager(Generic[DoneT, ScopeSpecListT]):
         call = timed_call("management", "DELETE", f"{self._base()}/{path_escape(scope_name)}", opts=opts)
         return self._run(self._request(call, f"drop_scope {scope_name!r}"))
 
+    # the calling forms (checked at run time by _collection_args)
+    @overload
+    def create_collection(self, scope_name: str, collection_name: str,
+                          settings: Optional[CreateCollectionSettings] = None,
+                          *options: CreateCollectionOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
+    @overload
+    def create_collection(self, scope_name: str, collection_name: str, *options: CreateCollectionOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
+    @overload
+    def create_collection(self, collection: CollectionSpec, *options: CreateCollectionOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
     def create_collection(self, *args: Any, **kwargs: Any) -> DoneT:
         """Create a collection: ``create_collection(scope_name, collection_name, settings=None, *options)``.
 
@@ -320,6 +336,14 @@ class CollectionManager(Generic[DoneT, ScopeSpecListT]):
         path = f"{self._base()}/{path_escape(scope_name)}/collections/{path_escape(collection_name)}"
         call = timed_call("management", "POST", path, form(**fields), opts=opts)
         return self._run(self._request(call, f"update_collection {scope_name}.{collection_name}"))
+
+    @overload
+    def drop_collection(self, scope_name: str, collection_name: str, *options: DropCollectionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
+    @overload
+    def drop_collection(self, collection: CollectionSpec, *options: DropCollectionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
 
     def drop_collection(self, *args: Any, **kwargs: Any) -> DoneT:
         """Drop a collection: ``drop_collection(scope_name, collection_name, *options)``.
