@@ -89,7 +89,8 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
     def _request(self, method: str, path: str, body: bytes, then: Callable[[HttpResponse], Any]) -> Any:
         return self._run(lambda: schedule_http(self._conn, "view", method, path, body), then)
 
-    def get_design_document(self, name: str, namespace: Any = None, *options: GetDesignDocumentOptions,
+    def get_design_document(self, name: str, namespace: Optional[DesignDocumentNamespace] = None,
+                            *options: GetDesignDocumentOptions,
                             use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DesignDocT:
         """The design document ``name``.
 
@@ -116,7 +117,8 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
         return self._request("GET", f"/_design/{full}", b"",
                              lambda r: DesignDocument.from_json(plain, _check(r, full).json() or {}))
 
-    def upsert_design_document(self, ddoc: DesignDocument, namespace: Any = None,
+    def upsert_design_document(self, ddoc: DesignDocument,
+                               namespace: Optional[DesignDocumentNamespace] = None,
                                *options: UpsertDesignDocumentOptions,
                                use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or replace a design document.
@@ -143,7 +145,8 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
         body = json.dumps(ddoc.as_json()).encode()
         return self._request("PUT", f"/_design/{full}", body, lambda r: _check(r, full) and None)
 
-    def drop_design_document(self, name: str, namespace: Any = None, *options: DropDesignDocumentOptions,
+    def drop_design_document(self, name: str, namespace: Optional[DesignDocumentNamespace] = None,
+                             *options: DropDesignDocumentOptions,
                              use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete a design document.
 
@@ -289,7 +292,8 @@ class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
                                          f"within {syncwait}s")
             self._sleep(0.05)
 
-    def get_all_design_documents(self, namespace: Any = None, *options: GetAllDesignDocumentsOptions,
+    def get_all_design_documents(self, namespace: Optional[DesignDocumentNamespace] = None,
+                                 *options: GetAllDesignDocumentsOptions,
                                  **kwargs: Unpack[MgmtKwargs]) -> DesignDocListT:
         """Every design document of the bucket in one namespace (management REST API).
 
