@@ -99,8 +99,8 @@ from couchbase.management._access import (
 from couchbase.management._http import Program, run_async
 
 if TYPE_CHECKING:
-    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
-    from couchbase.options import DiagnosticsOptions, PingOptions, SearchOptions
+    from couchbase._kwargs import AnalyticsArg, DiagnosticsArg, PingArg, QueryArg, ViewArg
+    from couchbase.options import SearchOptions
 
 P = TypeVar("P", bound=Pending)
 
@@ -542,7 +542,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[Collec
         """True once the bucket's connection is ready."""
         return self._conn.connected
 
-    def ping(self, *options: PingOptions, **kwargs: Any) -> PingT:
+    def ping(self, *options: PingArg, **kwargs: Any) -> PingT:
         """Ping every service of the bucket's nodes.
 
         Args:
@@ -558,7 +558,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[Collec
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsT:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Any) -> DiagnosticsT:
         """The state of each of the bucket's open connections.
 
         Args:
@@ -830,7 +830,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: PingOptions, **kwargs: Any) -> PingT:
+    def ping(self, *options: PingArg, **kwargs: Any) -> PingT:
         """Ping the cluster's services.
 
         Args:
@@ -846,7 +846,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsT:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Any) -> DiagnosticsT:
         """The state of each open connection, without sending anything.
 
         Args:

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
         AnalyticsOptions,
         ClientDurability,
         DeltaValue,
+        DiagnosticsOptions,
         OptionBlock,
+        PingOptions,
         QueryOptions,
         ServerDurability,
         SignedInt64,
@@ -43,6 +45,10 @@ PositionalParameter = Union[str, int, float, bool, None, List[Any], Tuple[Any, .
 QueryArg = Union["QueryOptions", PositionalParameter]
 #: What ``analytics_query(statement, *args)`` takes positionally: AnalyticsOptions and positional parameters.
 AnalyticsArg = Union["AnalyticsOptions", PositionalParameter]
+#: What ``ping(*args)`` takes positionally: PingOptions blocks, or a timeout (the earlier spelling).
+PingArg = Union["PingOptions", Seconds]
+#: What ``diagnostics(*args)`` takes positionally: DiagnosticsOptions blocks, or a timeout.
+DiagnosticsArg = Union["DiagnosticsOptions", Seconds]
 #: What ``view_query(design_doc, view, *args)`` takes positionally: ViewOptions blocks or a raw query
 #: string (``"limit=10&stale=false"``, the 2.x spelling).
 ViewArg = Union["ViewOptions", str]

@@ -19,9 +19,8 @@ if TYPE_CHECKING:
         BlockingCollectionManager,  # noqa: F401 - the class statement
         BlockingViewIndexManager,
     )
-    from couchbase._kwargs import ViewArg
+    from couchbase._kwargs import DiagnosticsArg, PingArg, ViewArg
     from couchbase.cluster import Cluster
-    from couchbase.options import DiagnosticsOptions
     from couchbase.views import ViewResult
 
 
@@ -108,7 +107,7 @@ class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionMana
         result: Dict[str, Dict[str, str]] = self._run(lambda: _kv.schedule_stats(self._conn, group))
         return result
 
-    def ping(self, *options: PingOptions, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingArg, **kwargs: Any) -> PingResult:
         """Ping every service the bucket's nodes offer.
 
         Args:
@@ -124,7 +123,7 @@ class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionMana
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Any) -> DiagnosticsResult:
         """Report the state of each of the bucket's open connections.
 
         Args:

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         BlockingSearchIndexManager,
         BlockingUserManager,
     )
-    from couchbase._kwargs import AnalyticsArg, QueryArg
+    from couchbase._kwargs import AnalyticsArg, DiagnosticsArg, PingArg, QueryArg
 
     # named in the class statements' quoted type arguments
     from couchbase.analytics import AnalyticsResult
@@ -419,7 +419,7 @@ class Cluster(Specialized, ClusterCommon,
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: PingOptions, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingArg, **kwargs: Any) -> PingResult:
         """Ping the cluster's services (KV and the HTTP services) and report each endpoint's latency.
 
         ``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``;
@@ -439,7 +439,7 @@ class Cluster(Specialized, ClusterCommon,
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Any) -> DiagnosticsResult:
         """Report the state of each open connection, without sending anything.
 
         Args:

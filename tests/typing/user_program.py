@@ -233,6 +233,7 @@ def blocking_managers() -> None:
     assert_type(scope.analytics_query("SELECT 1", AnalyticsOptions(readonly=True), 3), AnalyticsResult)
     assert_type(cluster.search_query("i", None, SearchOptions(limit=1)), SearchResult)
     assert_type(bucket.ping(PingOptions(report_id="r")), PingResult)
+    assert_type(cluster.ping(datetime.timedelta(seconds=2)), PingResult)  # the earlier timeout spelling
     assert_type(cluster.diagnostics(DiagnosticsOptions(report_id="r")), DiagnosticsResult)
 
 
