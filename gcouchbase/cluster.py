@@ -79,7 +79,7 @@ if TYPE_CHECKING:
         BlockingUserManager,
         BlockingViewIndexManager,
     )
-    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
+    from couchbase._kwargs import AnalyticsArg, QueryArg, SearchQueryArg, ViewArg
     from couchbase.options import SearchOptions
 
 _thread_ident = get_original("_thread", "get_ident")
@@ -339,7 +339,8 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
     def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsResult:
         return super().analytics_query(statement, *options, **kwargs)
 
-    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchResult:
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> SearchResult:
         return super().search_query(index, query, *options, **kwargs)
 
     def bucket(self, name: str) -> Bucket:

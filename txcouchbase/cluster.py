@@ -105,7 +105,7 @@ if TYPE_CHECKING:
         DeferredUserManager,
         DeferredViewIndexManager,
     )
-    from couchbase._kwargs import AnalyticsArg, QueryArg, ViewArg
+    from couchbase._kwargs import AnalyticsArg, QueryArg, SearchQueryArg, ViewArg
     from couchbase.options import SearchOptions
 
 H = TypeVar("H")
@@ -820,7 +820,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return super().analytics_query(statement, *options, **kwargs)
 
-    def search_query(self, index: str, query: Any,
+    def search_query(self, index: str, query: SearchQueryArg,
                      *options: SearchOptions, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Run a full-text search.
 
@@ -880,7 +880,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         return self.query(statement, *options, **kwargs)
 
     # the 3.x reference's spelling: search(index, query)
-    def search(self, index: str, query: Any,  # type: ignore[override]
+    def search(self, index: str, query: SearchQueryArg,  # type: ignore[override]
                *options: SearchOptions, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Same as :meth:`search_query` (the 3.x reference's spelling).
 
@@ -1036,7 +1036,7 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         return self._all_rows(self.query(statement, *options, **kwargs))
 
     # the 3.x reference's raw client: search(index, query) fires with every hit, not the raw rows
-    def search(self, index: str, query: Any,  # type: ignore[override]
+    def search(self, index: str, query: SearchQueryArg,  # type: ignore[override]
                *options: SearchOptions, **kwargs: Any) -> Deferred[Any]:
         """Run a full-text search and collect every hit.
 

@@ -99,7 +99,7 @@ from couchbase.management._access import (
 from couchbase.management._http import Program, run_async
 
 if TYPE_CHECKING:
-    from couchbase._kwargs import AnalyticsArg, DiagnosticsArg, PingArg, QueryArg, ViewArg
+    from couchbase._kwargs import AnalyticsArg, DiagnosticsArg, PingArg, QueryArg, SearchQueryArg, ViewArg
     from couchbase.options import SearchOptions
 
 P = TypeVar("P", bound=Pending)
@@ -403,7 +403,8 @@ class AsyncScopeBase(Specialized, ScopeManagement[ScopeSearchIndexManagerT, Scop
         rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchT:
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> SearchT:
         """Full-text search on this scope's index ``index``; hits stream as they arrive (see the blocking
         :meth:`couchbase.scope.Scope.search_query`).
 
@@ -427,7 +428,7 @@ class AsyncScopeBase(Specialized, ScopeManagement[ScopeSearchIndexManagerT, Scop
         rows: SearchT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> SearchT:
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions, **kwargs: Any) -> SearchT:
         """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see :meth:`search_query`.
 
         Args:
@@ -791,7 +792,8 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         rows: AnalyticsT = self._stream(self._conn, _requests.analytics(statement, options, kwargs))
         return rows
 
-    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchT:
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> SearchT:
         """Run a full-text search; hits (SearchRow) stream as they arrive.
 
         Args:
@@ -811,7 +813,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         rows: SearchT = self._stream(self._conn, _requests.search(index, query, options, kwargs))
         return rows
 
-    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> SearchT:
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions, **kwargs: Any) -> SearchT:
         """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see :meth:`search_query`.
 
         Args:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         ViewOptions,
     )
     from couchbase.replica_reads import ReadPreference
+    from couchbase.search import SearchQuery, SearchRequest
     from couchbase.transcoder import Transcoder
 
 #: A duration: seconds (int or float) or a timedelta.
@@ -45,6 +46,9 @@ PositionalParameter = Union[str, int, float, bool, None, List[Any], Tuple[Any, .
 QueryArg = Union["QueryOptions", PositionalParameter]
 #: What ``analytics_query(statement, *args)`` takes positionally: AnalyticsOptions and positional parameters.
 AnalyticsArg = Union["AnalyticsOptions", PositionalParameter]
+#: The query of ``search_query(index, query)`` and ``search(index, request)``: a SearchQuery, or a
+#: SearchRequest holding one.
+SearchQueryArg = Union["SearchQuery", "SearchRequest"]
 #: What ``ping(*args)`` takes positionally: PingOptions blocks, or a timeout (the earlier spelling).
 PingArg = Union["PingOptions", Seconds]
 #: What ``diagnostics(*args)`` takes positionally: DiagnosticsOptions blocks, or a timeout.

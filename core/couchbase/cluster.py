@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         BlockingSearchIndexManager,
         BlockingUserManager,
     )
-    from couchbase._kwargs import AnalyticsArg, DiagnosticsArg, PingArg, QueryArg
+    from couchbase._kwargs import AnalyticsArg, DiagnosticsArg, PingArg, QueryArg, SearchQueryArg
 
     # named in the class statements' quoted type arguments
     from couchbase.analytics import AnalyticsResult
@@ -376,7 +376,8 @@ class Cluster(Specialized, ClusterCommon,
         result: AnalyticsResult = _requests.blocking(request, self._conn)
         return result
 
-    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> "SearchResult":
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> "SearchResult":
         """Run a full-text search query on ``index``; hits stream as they are iterated.
 
         Args:
@@ -399,7 +400,8 @@ class Cluster(Specialized, ClusterCommon,
         result: SearchResult = _requests.blocking(request, self._conn)
         return result
 
-    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> "SearchResult":
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions,
+               **kwargs: Any) -> "SearchResult":
         """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
         :meth:`search_query`.
 

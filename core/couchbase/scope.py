@@ -14,7 +14,7 @@ if TYPE_CHECKING:
         BlockingScopeEventingFunctionManager,
         BlockingScopeSearchIndexManager,
     )
-    from couchbase._kwargs import AnalyticsArg, QueryArg
+    from couchbase._kwargs import AnalyticsArg, QueryArg, SearchQueryArg
     from couchbase.analytics import AnalyticsResult
     from couchbase.bucket import Bucket
     from couchbase.n1ql import QueryResult
@@ -102,7 +102,8 @@ class Scope(Specialized,
         result: AnalyticsResult = _requests.blocking(request, self.bucket._conn)
         return result
 
-    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchResult:
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> SearchResult:
         """Full-text search on this scope's index ``index`` (a scope-level index, Couchbase Server 7.6+, as
         SDK 4.x).
 
@@ -126,7 +127,8 @@ class Scope(Specialized,
         result: SearchResult = _requests.blocking(request, self.bucket._conn)
         return result
 
-    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> SearchResult:
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions,
+               **kwargs: Any) -> SearchResult:
         """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
         :meth:`search_query`.
 

@@ -26,6 +26,7 @@ from couchbase.options import (
     UpsertOptions,
 )
 from couchbase.result import GetResult
+from couchbase.search import MatchAllQuery
 
 OPTS = ClusterOptions(PasswordAuthenticator("Administrator", "password"))
 
@@ -98,7 +99,8 @@ async def asyncio_managers() -> None:
     settings = await cluster.buckets().get_bucket("b")
     settings.no_such_setting  # rejected: attr-defined
     cluster.bucket("b").default_collection().couchbase_list("l").get_at(0).upper()  # rejected: attr-defined
-    cluster.search_query("i", None, QueryOptions())  # rejected: arg-type
+    cluster.search_query("i", MatchAllQuery(), QueryOptions())  # rejected: arg-type
+    cluster.search_query("i", "a query string")  # rejected: arg-type
 
 
 def twisted_managers() -> None:

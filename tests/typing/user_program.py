@@ -66,7 +66,7 @@ from couchbase.result import (
     PingResult,
 )
 from couchbase.results import ClusterInfoResult, DiagnosticsResult
-from couchbase.search import SearchResult
+from couchbase.search import MatchAllQuery, SearchRequest, SearchResult, TermQuery
 from couchbase.transcoder import RawJSONTranscoder
 from couchbase.views import DesignDocument, DesignDocumentNamespace
 from txcouchbase.rows import BatchedQueryResult
@@ -127,7 +127,7 @@ async def asyncio_front_end() -> None:
     async for row in cluster.query("SELECT 1"):
         print(row)
     assert_type(cluster.query("SELECT 1"), acouchbase.cluster.AQueryResult)
-    hits = cluster.bucket("default").scope("s").search_query("index", None)
+    hits = cluster.bucket("default").scope("s").search_query("index", MatchAllQuery())
     assert_type(hits, acouchbase.cluster.ASearchResult)
     assert_type(hits.facets(), Dict[str, Any])
     await cluster.close()
@@ -231,7 +231,8 @@ def blocking_managers() -> None:
     # query, analytics, search, ping, diagnostics options (and positional parameters)
     assert_type(cluster.query("SELECT $1", QueryOptions(metrics=True), "a", 1, [2]), QueryResult)
     assert_type(scope.analytics_query("SELECT 1", AnalyticsOptions(readonly=True), 3), AnalyticsResult)
-    assert_type(cluster.search_query("i", None, SearchOptions(limit=1)), SearchResult)
+    assert_type(cluster.search_query("i", TermQuery("t"), SearchOptions(limit=1)), SearchResult)
+    assert_type(scope.search("i", SearchRequest.create(MatchAllQuery())), SearchResult)
     assert_type(bucket.ping(PingOptions(report_id="r")), PingResult)
     assert_type(cluster.ping(datetime.timedelta(seconds=2)), PingResult)  # the earlier timeout spelling
     assert_type(cluster.diagnostics(DiagnosticsOptions(report_id="r")), DiagnosticsResult)
