@@ -50,6 +50,8 @@ from couchbase.results import (
 from couchbase.search import facets_of as search_facets
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     # named in the class statements' quoted type arguments
     from couchbase._bound import (  # noqa: F401
         FutureAnalyticsIndexManager,
@@ -68,7 +70,8 @@ if TYPE_CHECKING:
         FutureUserManager,
         FutureViewIndexManager,
     )
-    from couchbase._kwargs import ViewArg
+    from couchbase._kwargs import Seconds, ViewArg, WaitUntilReadyKwargs
+    from couchbase.options import WaitUntilReadyOptions
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
     """The event loop acouchbase uses (SDK 4.x).
@@ -339,7 +342,8 @@ class Bucket(AIOClientMixin,
                              "FutureCollectionManager", "FutureViewIndexManager"]):
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
 
-    async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    async def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                               **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the bucket's services answer a ping (see
         :meth:`couchbase.cluster.Cluster.wait_until_ready`).
 
@@ -473,7 +477,8 @@ class Cluster(AIOClientMixin, _FutureWrap,
         fut.set_result(None)
         return fut
 
-    async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    async def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                               **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the services answer a ping, pinging again until ``timeout``.
 
         Args:

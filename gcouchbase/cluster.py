@@ -61,6 +61,8 @@ from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResu
 
 # The real thread id even under monkey patching (where threading.get_ident is per greenlet).
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     # named in the class statements' quoted type arguments
     from couchbase._bound import (  # noqa: F401
         BlockingAnalyticsIndexManager,
@@ -79,8 +81,15 @@ if TYPE_CHECKING:
         BlockingUserManager,
         BlockingViewIndexManager,
     )
-    from couchbase._kwargs import AnalyticsArg, QueryArg, SearchQueryArg, ViewArg
-    from couchbase.options import SearchOptions
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        QueryArg,
+        SearchQueryArg,
+        Seconds,
+        ViewArg,
+        WaitUntilReadyKwargs,
+    )
+    from couchbase.options import SearchOptions, WaitUntilReadyOptions
 
 _thread_ident = get_original("_thread", "get_ident")
 
@@ -214,7 +223,8 @@ class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, Diagnostic
                              "BlockingCollectionManager", "BlockingViewIndexManager"]):
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the bucket's services answer a ping, parking only this greenlet.
 
         Args:
@@ -285,7 +295,8 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
     _rows_class = staticmethod(result_for)  # type: ignore[assignment]
     _thread_ident = staticmethod(_thread_ident)
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the services answer a ping, parking only this greenlet.
 
         Args:

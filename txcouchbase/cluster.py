@@ -87,6 +87,8 @@ from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are im
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     # named in the class statements' quoted type arguments
     from couchbase._bound import (  # noqa: F401
         DeferredAnalyticsIndexManager,
@@ -105,8 +107,15 @@ if TYPE_CHECKING:
         DeferredUserManager,
         DeferredViewIndexManager,
     )
-    from couchbase._kwargs import AnalyticsArg, QueryArg, SearchQueryArg, ViewArg
-    from couchbase.options import SearchOptions
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        QueryArg,
+        SearchQueryArg,
+        Seconds,
+        ViewArg,
+        WaitUntilReadyKwargs,
+    )
+    from couchbase.options import SearchOptions, WaitUntilReadyOptions
 
 H = TypeVar("H")
 
@@ -764,7 +773,8 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         info: Deferred[ClusterInfoResult] = super().cluster_info()
         return info
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred[None]:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> Deferred[None]:
         """Wait until the services answer a ping, pinging again until ``timeout``.
 
         Args:

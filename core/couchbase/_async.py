@@ -99,7 +99,18 @@ from couchbase.management._access import (
 from couchbase.management._http import Program, run_async
 
 if TYPE_CHECKING:
-    from couchbase._kwargs import AnalyticsArg, DiagnosticsArg, PingArg, QueryArg, SearchQueryArg, ViewArg
+    from typing_extensions import Unpack
+
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        DiagnosticsArg,
+        DiagnosticsKwargs,
+        PingArg,
+        PingKwargs,
+        QueryArg,
+        SearchQueryArg,
+        ViewArg,
+    )
     from couchbase.options import SearchOptions
 
 P = TypeVar("P", bound=Pending)
@@ -543,7 +554,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[Collec
         """True once the bucket's connection is ready."""
         return self._conn.connected
 
-    def ping(self, *options: PingArg, **kwargs: Any) -> PingT:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingT:
         """Ping every service of the bucket's nodes.
 
         Args:
@@ -559,7 +570,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[Collec
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Any) -> DiagnosticsT:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsT:
         """The state of each of the bucket's open connections.
 
         Args:
@@ -832,7 +843,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: PingArg, **kwargs: Any) -> PingT:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingT:
         """Ping the cluster's services.
 
         Args:
@@ -848,7 +859,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Any) -> DiagnosticsT:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsT:
         """The state of each open connection, without sending anything.
 
         Args:

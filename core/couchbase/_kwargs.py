@@ -13,6 +13,7 @@ import datetime
 from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 if TYPE_CHECKING:
+    from couchbase.diagnostics import ClusterState, ServiceType
     from couchbase.options import (
         AcceptableInts,
         AnalyticsOptions,
@@ -220,3 +221,23 @@ class LegacyCounterMultiKwargs(LegacyCounterKwargs, total=False):
 
     return_exceptions: Optional[bool]
     quiet: Optional[bool]
+
+
+class PingKwargs(TimeoutKwargs, total=False):
+    """``ping``."""
+
+    report_id: Optional[str]
+    service_types: Optional[Sequence[Union[ServiceType, str]]]
+
+
+class DiagnosticsKwargs(TimeoutKwargs, total=False):
+    """``diagnostics``."""
+
+    report_id: Optional[str]
+
+
+class WaitUntilReadyKwargs(TypedDict, total=False):
+    """``wait_until_ready``."""
+
+    desired_state: Optional[ClusterState]
+    service_types: Optional[Sequence[Union[ServiceType, str]]]

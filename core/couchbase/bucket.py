@@ -15,12 +15,23 @@ from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.scope import Scope
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from couchbase._bound import (
         BlockingCollectionManager,  # noqa: F401 - the class statement
         BlockingViewIndexManager,
     )
-    from couchbase._kwargs import DiagnosticsArg, PingArg, ViewArg
+    from couchbase._kwargs import (
+        DiagnosticsArg,
+        DiagnosticsKwargs,
+        PingArg,
+        PingKwargs,
+        Seconds,
+        ViewArg,
+        WaitUntilReadyKwargs,
+    )
     from couchbase.cluster import Cluster
+    from couchbase.options import WaitUntilReadyOptions
     from couchbase.views import ViewResult
 
 
@@ -107,7 +118,7 @@ class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionMana
         result: Dict[str, Dict[str, str]] = self._run(lambda: _kv.schedule_stats(self._conn, group))
         return result
 
-    def ping(self, *options: PingArg, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingResult:
         """Ping every service the bucket's nodes offer.
 
         Args:
@@ -123,7 +134,7 @@ class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionMana
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsResult:
         """Report the state of each of the bucket's open connections.
 
         Args:
@@ -139,7 +150,8 @@ class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionMana
         result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the bucket's services answer a ping.
 
         See :meth:`couchbase.cluster.Cluster.wait_until_ready`.

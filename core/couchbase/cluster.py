@@ -39,6 +39,8 @@ from couchbase.results import ClusterInfoResult, DiagnosticsResult, PingResult
 from couchbase.transcoder import JSONTranscoder, Transcoder
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from couchbase._bound import (  # noqa: F401
         BlockingAnalyticsIndexManager,
         BlockingBucketManager,
@@ -47,7 +49,17 @@ if TYPE_CHECKING:
         BlockingSearchIndexManager,
         BlockingUserManager,
     )
-    from couchbase._kwargs import AnalyticsArg, DiagnosticsArg, PingArg, QueryArg, SearchQueryArg
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        DiagnosticsArg,
+        DiagnosticsKwargs,
+        PingArg,
+        PingKwargs,
+        QueryArg,
+        SearchQueryArg,
+        Seconds,
+        WaitUntilReadyKwargs,
+    )
 
     # named in the class statements' quoted type arguments
     from couchbase.analytics import AnalyticsResult
@@ -421,7 +433,7 @@ class Cluster(Specialized, ClusterCommon,
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: PingArg, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingResult:
         """Ping the cluster's services (KV and the HTTP services) and report each endpoint's latency.
 
         ``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``;
@@ -441,7 +453,7 @@ class Cluster(Specialized, ClusterCommon,
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsResult:
         """Report the state of each open connection, without sending anything.
 
         Args:
@@ -458,7 +470,8 @@ class Cluster(Specialized, ClusterCommon,
         result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the services answer a ping, pinging again until ``timeout``.
 
         Args:

@@ -87,6 +87,8 @@ def managers_and_options() -> None:
     cluster.query("SELECT 1", GetOptions())  # rejected: arg-type
     cluster.ping(QueryOptions())  # rejected: arg-type
     cluster.diagnostics(PingOptions())  # rejected: arg-type
+    cluster.ping(report="r")  # rejected: call-arg
+    cluster.wait_until_ready("5s")  # rejected: arg-type
     cluster.bucket("b").default_collection().list_size("l").bit_length()  # an int: accepted
     cluster.bucket("b").default_collection().set_contains("s", 1).cas  # rejected: attr-defined
     cluster.bucket("b").default_collection().queue_push("q", 1, expiry="soon")  # rejected: arg-type

@@ -22,6 +22,7 @@ from couchbase.asynchronous import AsyncCluster, AsyncCollection, RawRows, Selec
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.collection import Collection
+from couchbase.diagnostics import ClusterState, ServiceType
 from couchbase.durability import Durability, ServerDurability
 from couchbase.management.buckets import BucketSettings, CreateBucketSettings
 from couchbase.management.collections import CollectionSpec, CreateCollectionSettings, ScopeSpec
@@ -235,6 +236,8 @@ def blocking_managers() -> None:
     assert_type(scope.search("i", SearchRequest.create(MatchAllQuery())), SearchResult)
     assert_type(bucket.ping(PingOptions(report_id="r")), PingResult)
     assert_type(cluster.ping(datetime.timedelta(seconds=2)), PingResult)  # the earlier timeout spelling
+    assert_type(cluster.ping(report_id="r", service_types=[ServiceType.KeyValue]), PingResult)
+    assert_type(cluster.wait_until_ready(5, desired_state=ClusterState.Online), None)
     assert_type(cluster.diagnostics(DiagnosticsOptions(report_id="r")), DiagnosticsResult)
 
 
