@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 from couchbase import _connstr, _health, _requests
 from couchbase import options as _o
 from couchbase._common import ClusterCommon, check_name
+from couchbase._generic import Specialized
 from couchbase._instance import CLUSTER_CLOSED, LOCKMODE_WAIT, Connection
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
@@ -34,10 +35,33 @@ from couchbase.options import (  # noqa: F401
     SearchOptions,
     WaitUntilReadyOptions,
 )
-from couchbase.results import DiagnosticsResult, PingResult
+from couchbase.results import ClusterInfoResult, DiagnosticsResult, PingResult
 from couchbase.transcoder import JSONTranscoder, Transcoder
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase._bound import (  # noqa: F401
+        BlockingAnalyticsIndexManager,
+        BlockingBucketManager,
+        BlockingEventingFunctionManager,
+        BlockingQueryIndexManager,
+        BlockingSearchIndexManager,
+        BlockingUserManager,
+    )
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        DiagnosticsArg,
+        DiagnosticsKwargs,
+        PingArg,
+        PingKwargs,
+        QueryArg,
+        SearchQueryArg,
+        Seconds,
+        WaitUntilReadyKwargs,
+    )
+
+    # named in the class statements' quoted type arguments
     from couchbase.analytics import AnalyticsResult
     from couchbase.n1ql import QueryResult
     from couchbase.search import SearchResult
@@ -265,7 +289,10 @@ def _server_group(value: Any) -> Optional[str]:
     return value
 
 
-class Cluster(ClusterCommon, ClusterManagement):
+class Cluster(Specialized, ClusterCommon,
+              ClusterManagement["BlockingBucketManager", "BlockingUserManager", "BlockingQueryIndexManager",
+                                "BlockingSearchIndexManager", "BlockingAnalyticsIndexManager",
+                                "BlockingEventingFunctionManager", ClusterInfoResult]):
     """A Couchbase cluster (blocking API); the constructor returns once connected.
 
     Args:
@@ -362,7 +389,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         return run_blocking(self._conn, program)
 
     # ---- query services ------------------------------------------------------
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> "QueryResult":
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> "QueryResult":
         """Run a N1QL (SQL++) statement; rows stream as they are iterated.
 
         ``cluster.query("SELECT * FROM b WHERE x=$1", QueryOptions(positional_parameters=[1]))``.
@@ -386,7 +413,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: QueryResult = _requests.blocking(_requests.query(statement, options, kwargs), self._conn)
         return result
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> "AnalyticsResult":
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> "AnalyticsResult":
         """Run an analytics (SQL++ for analytics) statement; rows stream as they are iterated.
 
         Args:
@@ -408,7 +435,8 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: AnalyticsResult = _requests.blocking(request, self._conn)
         return result
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> "SearchResult":
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> "SearchResult":
         """Run a full-text search query on ``index``; hits stream as they are iterated.
 
         Args:
@@ -431,7 +459,8 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: SearchResult = _requests.blocking(request, self._conn)
         return result
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> "SearchResult":
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions,
+               **kwargs: Any) -> "SearchResult":
         """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
         :meth:`search_query`.
 
@@ -451,7 +480,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingResult:
         """Ping the cluster's services (KV and the HTTP services) and report each endpoint's latency.
 
         ``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``;
@@ -471,7 +500,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsResult:
         """Report the state of each open connection, without sending anything.
 
         Args:
@@ -488,7 +517,8 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the services answer a ping, pinging again until ``timeout``.
 
         Args:
