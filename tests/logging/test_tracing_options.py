@@ -17,8 +17,13 @@ import pytest
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import InvalidArgumentException, TimeoutException
-from couchbase.options import (ClusterMetricsOptions, ClusterOptions, ClusterOrphanReportingOptions,
-                               ClusterTimeoutOptions, ClusterTracingOptions)
+from couchbase.options import (
+    ClusterMetricsOptions,
+    ClusterOptions,
+    ClusterOrphanReportingOptions,
+    ClusterTimeoutOptions,
+    ClusterTracingOptions,
+)
 
 
 def _reports(caplog: Any, title: str) -> list:
@@ -78,8 +83,9 @@ def test_orphaned_responses_are_reported_by_default(mock, caplog):
 
 @pytest.mark.parametrize("how", ["cluster option", "options block"])
 def test_orphan_reporting_can_be_turned_off(mock, caplog, how):
+    off = ClusterOrphanReportingOptions(enable_orphan_reporting=False)
     kwargs: dict = ({"enable_orphan_reporting": False} if how == "cluster option" else
-                    {"orphan_reporting_options": ClusterOrphanReportingOptions(enable_orphan_reporting=False)})
+                    {"orphan_reporting_options": off})
     assert _orphans_logged(mock, caplog, **kwargs) == []
 
 
@@ -100,7 +106,8 @@ def test_an_unknown_field_is_named(mock, block, field):
     ClusterMetricsOptions(enable_metrics="yes"),
 ])
 def test_a_wrong_value_is_refused(mock, block):
-    key = {ClusterTracingOptions: "tracing_options", ClusterOrphanReportingOptions: "orphan_reporting_options",
+    key = {ClusterTracingOptions: "tracing_options",
+           ClusterOrphanReportingOptions: "orphan_reporting_options",
            ClusterMetricsOptions: "metrics_options"}[type(block)]
     with pytest.raises(InvalidArgumentException, match=next(iter(block))):
         Cluster(mock.connstr, _options(mock, **{key: block}))
