@@ -10,7 +10,7 @@ MISSING, with NULL give NULL; AND/OR short-circuit on false/true.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
@@ -38,6 +38,8 @@ class Params:
     def __init__(self, positional: Sequence[Any] = (), named: Optional[Mapping[str, Any]] = None) -> None:
         self.positional = list(positional)
         self.named = {k.lstrip("$"): v for k, v in (named or {}).items()}
+        # runs a subquery expression for a row (set by the engine that plans the statement)
+        self.subquery: Optional[Callable[[N.Subquery, "Row"], Any]] = None
 
     def get(self, key: Any) -> Any:
         if isinstance(key, int):
@@ -371,11 +373,20 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
             if (case.operand is None and c is True) or (case.operand is not None and equal(subject, c)):
                 return evaluate(then, row, params)
         return evaluate(case.default, row, params) if case.default is not None else None
+    if t is N.Subquery:
+        if params.subquery is None:
+            raise QueryError(5000, "subquery evaluated outside a statement")
+        return params.subquery(e, row)  # type: ignore[arg-type]
+    if t is N.Exists:
+        v = evaluate(e.operand, row, params)  # type: ignore[attr-defined]
+        if isinstance(v, list):
+            return len(v) > 0
+        return MISSING if v is MISSING else None
     raise QueryError(5000, f"cannot evaluate {type(e).__name__}")
 
 
 def children(e: N.Expr) -> List[N.Expr]:
-    """Direct sub-expressions of ``e``."""
+    """Direct sub-expressions of ``e`` (a subquery's are its own scope: none here)."""
     if isinstance(e, (N.Field,)):
         return [e.base]
     if isinstance(e, N.Index):
@@ -386,7 +397,7 @@ def children(e: N.Expr) -> List[N.Expr]:
         return [e.operand]
     if isinstance(e, N.Between):
         return [e.operand, e.low, e.high]
-    if isinstance(e, N.Is):
+    if isinstance(e, (N.Is, N.Exists)):
         return [e.operand]
     if isinstance(e, N.Call):
         return list(e.args)
