@@ -321,7 +321,14 @@ class QueryService:
         ex = Execution(opts)
         plan = self._select_plan(sel, opts, frozenset())
         ex.signature = _signature(sel.projection, sel.raw)
-        cache: Dict[int, List[Any]] = {}  # results of the uncorrelated subqueries, run once
+        self._run_subqueries(ex, self._subplans(plan, {}))
+        ex.rows = self._select_rows(plan, ex)
+        return ex
+
+    def _run_subqueries(self, ex: Execution, plan_of: Dict[int, SelectPlan]) -> None:
+        """Let the expressions of ``ex`` evaluate their subqueries: an uncorrelated one runs once,
+        a correlated one for each row that asks."""
+        cache: Dict[int, List[Any]] = {}
 
         def subquery(node: N.Subquery, row: Row) -> Any:
             sub = plan_of[id(node)]
@@ -331,10 +338,18 @@ class QueryService:
                 return cache[id(node)]
             return list(self._select_rows(sub, ex, row))
 
-        plan_of = self._subplans(plan, {})
-        opts.params.subquery = subquery
-        ex.rows = self._select_rows(plan, ex)
-        return ex
+        ex.opts.params.subquery = subquery
+
+    def _plan_expr_subqueries(self, exprs: List[Optional[N.Expr]], opts: Options,
+                              scope: FrozenSet[str]) -> Dict[int, SelectPlan]:
+        """Plans of the subqueries in the expressions of a DML statement (``scope``: its alias)."""
+        out: Dict[int, SelectPlan] = {}
+        for e in exprs:
+            for node in _subquery_nodes(e):
+                sub = self._select_plan(node.select, opts, scope)
+                out[id(node)] = sub
+                self._subplans(sub, out)
+        return out
 
     def _subplans(self, plan: SelectPlan, out: Dict[int, SelectPlan]) -> Dict[int, SelectPlan]:
         """id(Subquery node) -> its plan, for every subquery expression under ``plan``."""
@@ -368,13 +383,13 @@ class QueryService:
         aliases = [plan.first.alias] if plan.first is not None else []
         for _expr, alias in sel.from_more:
             if alias in aliases:
-                raise QueryError(DUPLICATE_ALIAS, f"Duplicate FROM expression alias '{alias}'", 400)
+                raise QueryError(DUPLICATE_ALIAS, f"Duplicate FROM expression alias '{alias}'", 500)
             aliases.append(alias)
         for j in sel.joins:
             step = StepPlan(j)
             name = j.bound
             if name in aliases:
-                raise QueryError(DUPLICATE_ALIAS, f"Duplicate {j.op} alias '{name}'", 400)
+                raise QueryError(DUPLICATE_ALIAS, f"Duplicate {j.op} alias '{name}'", 500)
             t = j.term
             if isinstance(t, N.KeyspaceTerm):
                 step.term = TermPlan("keyspace", t.alias, t, ks=self._keyspace(t.ref, opts, qc))
@@ -411,7 +426,7 @@ class QueryService:
             if plan.correlated:
                 if not self._secondary_for(first.ks, sel.where, first.alias):
                     raise QueryError(SUBQUERY_MISSING_INDEX, "No secondary index available for keyspace "
-                                     f"{first.alias} in correlated subquery.", 404)
+                                     f"{first.alias} in correlated subquery.", 500)
             else:
                 self._require_index(first.ks, sel.where, first.alias)
         for step in plan.steps:
@@ -425,10 +440,10 @@ class QueryService:
             if term.hint is not None and term.hint.startswith("HASH"):
                 self._require_index(t.ks, j.on, t.alias)  # the build side is scanned
                 continue
-            preds = N.Binary("AND", j.on, sel.where) if sel.where is not None and not j.outer else j.on
+            preds = j.on if sel.where is None or j.on is None or j.outer else N.Binary("AND", j.on, sel.where)
             if not self._secondary_for(t.ks, preds, t.alias):
                 what = "nest" if j.op == "NEST" else "join"
-                raise QueryError(NO_ANSI_JOIN, f"No index available for ANSI {what} term {t.alias}", 404)
+                raise QueryError(NO_ANSI_JOIN, f"No index available for ANSI {what} term {t.alias}", 500)
 
     def _secondary_for(self, ks: Keyspace, preds: Optional[N.Expr], alias: str) -> bool:
         """Whether a secondary index of ``ks`` has its leading key among the paths of ``preds``."""
@@ -577,6 +592,9 @@ class QueryService:
         ex = Execution(opts)
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
+        exprs: List[Optional[N.Expr]] = [x for pair in stmt.values for x in pair]
+        exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
+        self._run_subqueries(ex, self._plan_expr_subqueries(exprs, opts, frozenset()))
         if not dry_run:
             ex.rows = self._insert_rows(stmt, ks, ex)
         return ex
@@ -628,6 +646,10 @@ class QueryService:
         ex = Execution(opts)
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
+        exprs: List[Optional[N.Expr]] = [stmt.use_keys, stmt.where, stmt.limit]
+        exprs += [v for _p, v in stmt.sets] if isinstance(stmt, N.Update) else []
+        exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
+        self._run_subqueries(ex, self._plan_expr_subqueries(exprs, opts, frozenset([alias])))
         if not dry_run:
             ex.rows = self._mutate_rows(stmt, ks, alias, ex)
         return ex

@@ -142,7 +142,7 @@ def check_ambiguous(sel: N.Select, aliases: List[str], outer: FrozenSet[str]) ->
         for name in sorted(names):
             in_order_by = any(e is o for o, _ in sel.order_by) or e is sel.having
             if name not in allowed and not (in_order_by and name in named):
-                raise QueryError(AMBIGUOUS_REFERENCE, f"Ambiguous reference to field '{name}'.", 400)
+                raise QueryError(AMBIGUOUS_REFERENCE, f"Ambiguous reference to field '{name}'.", 500)
 
 
 def _is_meta_id(e: N.Expr, alias: str) -> bool:

@@ -197,10 +197,10 @@ class _Parser:
             self.advance()
             self.accept_kw("OUTER")
             self.expect_kw("JOIN")
-            right = self.simple_term()
+            swapped = self.simple_term()
             self.expect_kw("ON")
             sel.joins.append(N.Join("JOIN", True, first, self.expr()))
-            first = right
+            first = swapped
         if isinstance(first, N.KeyspaceTerm):
             first.ref.alias = first.alias
             sel.keyspace, sel.use_keys = first.ref, first.use_keys
@@ -226,20 +226,20 @@ class _Parser:
                 expr = self.expr()
                 alias = self.opt_alias() or _implicit_alias(expr)
                 if alias is None:
-                    raise QueryError(NO_TERM_NAME, "UNNEST term must have a name or alias", 400)
+                    raise QueryError(NO_TERM_NAME, "UNNEST term must have a name or alias", 500)
                 sel.joins.append(N.Join("UNNEST", outer, None, None, expr, alias))
                 continue
-            term = self.simple_term()
+            right = self.simple_term()
             self.expect_kw("ON")
             if self.at_kw("KEYS", "PRIMARY"):
                 # a lookup join/nest: ON [PRIMARY] KEYS <expression>
                 self.accept_kw("PRIMARY")
                 self.expect_kw("KEYS")
-                if not isinstance(term, N.KeyspaceTerm):
+                if not isinstance(right, N.KeyspaceTerm):
                     raise QueryError(PARSE_SYNTAX, f"{op} must be done on a keyspace", 400)
-                sel.joins.append(N.Join(op, outer, term, None, keys=self.expr()))
+                sel.joins.append(N.Join(op, outer, right, None, keys=self.expr()))
                 continue
-            sel.joins.append(N.Join(op, outer, term, self.expr()))
+            sel.joins.append(N.Join(op, outer, right, self.expr()))
 
     def opt_alias(self) -> Optional[str]:
         if self.accept_kw("AS"):
