@@ -68,7 +68,8 @@ def test_join_grammar() -> None:
     assert isinstance(sel, N.Select)
     assert sel.keyspace is not None and sel.keyspace.default_alias == "x"
     ops = [(j.op, j.outer, j.bound) for j in sel.joins]
-    assert ops == [("JOIN", True, "y"), ("NEST", False, "z"), ("UNNEST", False, "arr"), ("UNNEST", False, "m")]
+    assert ops == [("JOIN", True, "y"), ("NEST", False, "z"), ("UNNEST", False, "arr"),
+                   ("UNNEST", False, "m")]
     y = sel.joins[0].term
     assert isinstance(y, N.KeyspaceTerm) and y.ref.parts == ["b", "s", "c"] and y.hint == "HASH_PROBE"
     assert isinstance(sel.joins[1].term, N.KeyspaceTerm) and sel.joins[1].term.hint == "NL"
@@ -134,11 +135,13 @@ def test_index_rules_of_joins(svc: QueryService) -> None:
 
 
 def test_correlated_subquery_index_rules(orders: QueryService) -> None:
-    err = error_of(orders, "SELECT RAW c.name FROM b c WHERE EXISTS (SELECT 1 FROM b o WHERE o.name = c.name)")
+    err = error_of(orders, "SELECT RAW c.name FROM b c WHERE EXISTS "
+                           "(SELECT 1 FROM b o WHERE o.name = c.name)")
     assert (err.code, err.status) == (4035, 500)
     # USE KEYS (here correlated too) needs no index; an uncorrelated subquery may use the primary index
-    assert run(orders, "SELECT RAW c.name FROM b c USE KEYS ['c0', 'c1'] WHERE EXISTS "
-                       "(SELECT 1 FROM b o USE KEYS META(c).id WHERE o.type = 'customer')") == ["cust0", "cust1"]
+    rows = run(orders, "SELECT RAW c.name FROM b c USE KEYS ['c0', 'c1'] WHERE EXISTS "
+                       "(SELECT 1 FROM b o USE KEYS META(c).id WHERE o.type = 'customer')")
+    assert rows == ["cust0", "cust1"]
     assert run(orders, "SELECT RAW COUNT(*) FROM b c WHERE c.type = 'customer' AND "
                        "META(c).id IN (SELECT RAW o.cust FROM b o WHERE o.type = 'order')") == [2]
 
@@ -152,7 +155,8 @@ def test_null_and_missing_keys_never_match(orders: QueryService) -> None:
     assert rows == [{"o": "o0", "name": "cust0"}, {"o": "o1", "name": "cust1"}, {"o": "o2", "name": "cust0"},
                     {"o": "o3", "name": "cust1"}, {"o": "o4"}, {"o": "o5"}]
     # hash join: a NULL on either side equals nothing
-    rows = run(orders, "SELECT RAW META(o).id FROM [NULL, 'c0'] AS k JOIN b o ON o.cust = k ORDER BY META(o).id")
+    rows = run(orders, "SELECT RAW META(o).id FROM [NULL, 'c0'] AS k JOIN b o ON o.cust = k "
+                       "ORDER BY META(o).id")
     assert rows == ["o0", "o2"]
 
 

@@ -35,7 +35,6 @@ def qmock() -> Iterator[Any]:
     from couchbase.auth import PasswordAuthenticator
     from couchbase.cluster import Cluster
     from couchbase.options import ClusterOptions
-
     from couchbase_mock import MockCluster
 
     with MockCluster(nodes=1, replicas=0, buckets=["default"]) as m:
@@ -86,9 +85,9 @@ def test_inner_join_keeps_matched_rows_only(fe):
 
 
 def test_left_join_leaves_the_missing_right_side_missing(fe):
-    rows = rows_of(fe, f"SELECT br.name AS brewery, b.name AS beer, b IS MISSING AS none, b.name IS NULL AS isnull "
-                       f"FROM {BREWERIES} br LEFT OUTER JOIN {BEERS} b ON b.brewery_id = META(br).id "
-                       "ORDER BY brewery, beer")
+    rows = rows_of(fe, "SELECT br.name AS brewery, b.name AS beer, b IS MISSING AS none, "
+                       f"b.name IS NULL AS isnull FROM {BREWERIES} br LEFT OUTER JOIN {BEERS} b "
+                       "ON b.brewery_id = META(br).id ORDER BY brewery, beer")
     # MISSING, not NULL: the unmatched brewery's row has no "beer" field at all
     assert rows == [{"brewery": "Alpha", "beer": "Amber", "none": False, "isnull": False},
                     {"brewery": "Alpha", "beer": "Bock", "none": False, "isnull": False},
@@ -130,14 +129,17 @@ def test_chained_joins_and_use_hash(fe):
     assert rows == [{"beer": "Amber", "sibling": "Bock"}, {"beer": "Bock", "sibling": "Amber"}]
     # USE HASH: no index needed on the build side's ON fields (breweries are scanned by their primary)
     hashed = rows_of(fe, f"SELECT b.name AS beer, br.city FROM {BEERS} b "
-                         f"JOIN {BREWERIES} br USE HASH(BUILD) ON br.name = 'Beta' AND META(br).id = b.brewery_id")
+                         f"JOIN {BREWERIES} br USE HASH(BUILD) "
+                         "ON br.name = 'Beta' AND META(br).id = b.brewery_id")
     assert hashed == [{"beer": "Cider", "city": "Bergen"}]
 
 
 def test_correlated_subquery_exists_and_in(fe):
     counts = rows_of(fe, f"SELECT br.name, (SELECT RAW COUNT(*) FROM {BEERS} b "
-                         f"WHERE b.brewery_id = META(br).id)[0] AS beers FROM {BREWERIES} br ORDER BY br.name")
-    assert counts == [{"name": "Alpha", "beers": 2}, {"name": "Beta", "beers": 1}, {"name": "Gamma", "beers": 0}]
+                         f"WHERE b.brewery_id = META(br).id)[0] AS beers FROM {BREWERIES} br "
+                         "ORDER BY br.name")
+    assert counts == [{"name": "Alpha", "beers": 2}, {"name": "Beta", "beers": 1},
+                      {"name": "Gamma", "beers": 0}]
     exists = rows_of(fe, f"SELECT RAW br.name FROM {BREWERIES} br WHERE EXISTS "
                          f"(SELECT 1 FROM {BEERS} b WHERE b.brewery_id = META(br).id AND b.abv > 6) ")
     assert exists == ["Alpha"]
@@ -153,8 +155,8 @@ def test_nest_and_unnest(fe):
     nested = rows_of(fe, f"SELECT br.name, ARRAY_LENGTH(b) AS n FROM {BREWERIES} br "
                          f"LEFT NEST {BEERS} b ON b.brewery_id = META(br).id ORDER BY br.name")
     assert nested == [{"name": "Alpha", "n": 2}, {"name": "Beta", "n": 1}, {"name": "Gamma", "n": 0}]
-    inner = rows_of(fe, f"SELECT RAW br.name FROM {BREWERIES} br NEST {BEERS} b ON b.brewery_id = META(br).id "
-                        "ORDER BY br.name")
+    inner = rows_of(fe, f"SELECT RAW br.name FROM {BREWERIES} br NEST {BEERS} b "
+                        "ON b.brewery_id = META(br).id ORDER BY br.name")
     assert inner == ["Alpha", "Beta"]
     hops = rows_of(fe, f"SELECT b.name, hop FROM {BEERS} b UNNEST b.hops AS hop ORDER BY b.name, hop")
     assert hops == [{"name": "Amber", "hop": "cascade"}, {"name": "Amber", "hop": "saaz"},
@@ -173,12 +175,13 @@ def test_nest_and_unnest(fe):
     # a correlated subquery's keyspace needs a secondary index (or USE KEYS)
     (f"SELECT RAW b.name FROM {BEERS} b WHERE EXISTS (SELECT 1 FROM {BREWERIES} br WHERE br.name = b.name)",
      PlanningFailureException, 4035, "No secondary index available for keyspace br in correlated subquery"),
-    (f"SELECT * FROM (SELECT 1 AS one)", ParsingFailedException, 3000,
+    ("SELECT * FROM (SELECT 1 AS one)", ParsingFailedException, 3000,
      "Subquery in FROM clause must have an alias"),
     (f"SELECT * FROM {BEERS} b JOIN {BEERS} c ON c.brewery_id = b.brewery_id "
      f"RIGHT JOIN {BREWERIES} br ON META(br).id = b.brewery_id", ParsingFailedException, 3000, "RIGHT"),
     (f"SELECT * FROM {BEERS} b JOIN {BEERS} b ON b.brewery_id = 'x'", PlanningFailureException, 4020,
      "Duplicate JOIN alias 'b'"),
+    # libcouchbase types 3000 as a parsing and 4xxx as a planning failure; 3080 stays its generic HTTP error
     (f"SELECT name FROM {BEERS} b JOIN {BREWERIES} br ON META(br).id = b.brewery_id", HTTPException, 3080,
      "Ambiguous reference to field 'name'"),
 ])
