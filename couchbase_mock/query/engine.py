@@ -345,8 +345,8 @@ class QueryService:
         """Plans of the subqueries in the expressions of a DML statement (``scope``: its alias)."""
         out: Dict[int, SelectPlan] = {}
         for e in exprs:
-            for node in _subquery_nodes(e):
-                sub = self._select_plan(node.select, opts, scope)
+            for node, variables in _subquery_nodes(e):
+                sub = self._select_plan(node.select, opts, scope | variables)
                 out[id(node)] = sub
                 self._subplans(sub, out)
         return out
@@ -410,8 +410,8 @@ class QueryService:
             check_ambiguous(sel, aliases, outer)
         scope = outer | frozenset(aliases)
         for e in select_exprs(sel) + [sel.having]:
-            for node in _subquery_nodes(e):
-                plan.subqueries.append((node, self._select_plan(node.select, opts, scope)))
+            for node, variables in _subquery_nodes(e):
+                plan.subqueries.append((node, self._select_plan(node.select, opts, scope | variables)))
         if not opts.analytics:
             self._require_indexes(plan)
         return plan
@@ -967,15 +967,22 @@ def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Any, params: Params,
         yield g
 
 
-def _subquery_nodes(e: Optional[N.Expr]) -> Iterator[N.Subquery]:
-    """The subquery expressions in ``e`` (not those nested inside them)."""
+def _subquery_nodes(e: Optional[N.Expr], bound: FrozenSet[str] = frozenset()
+                    ) -> Iterator[Tuple[N.Subquery, FrozenSet[str]]]:
+    """The subquery expressions in ``e`` (not those nested inside them), each with the variables of
+    the ANY/ARRAY ... FOR constructs around it (names a subquery may correlate on)."""
     if e is None:
         return
     if isinstance(e, N.Subquery):
-        yield e
+        yield e, bound
+        return
+    if isinstance(e, (N.Collection, N.Comprehension)):
+        inner = bound | {b.var for b in e.bindings}
+        for i, c in enumerate(children(e)):
+            yield from _subquery_nodes(c, bound if i < len(e.bindings) else inner)
         return
     for c in children(e):
-        yield from _subquery_nodes(c)
+        yield from _subquery_nodes(c, bound)
 
 
 def _distinct(outs: Iterator[Any]) -> Iterator[Any]:

@@ -261,6 +261,64 @@ def _meta(call: N.Call, row: Row, params: Params) -> Any:
     return meta
 
 
+def _descendants(v: Any) -> List[Any]:
+    out: List[Any] = []
+    for x in (v if isinstance(v, list) else list(v.values()) if isinstance(v, dict) else []):
+        out.append(x)
+        out.extend(_descendants(x))
+    return out
+
+
+def _iterate(e: Any, row: Row, params: Params) -> Any:
+    """ANY/EVERY ... SATISFIES and ARRAY/FIRST/OBJECT ... FOR: the bindings run in step (to the
+    shortest array); a MISSING binding gives MISSING, a non-array one NULL."""
+    lists = []
+    null = False
+    for b in e.bindings:
+        v = evaluate(b.expr, row, params)
+        if v is MISSING:
+            return MISSING
+        if b.within and isinstance(v, (list, dict)):
+            v = _descendants(v)
+        if not isinstance(v, list):
+            null = True
+        lists.append(v)
+    if null:
+        return None
+    names = [b.var for b in e.bindings]
+    collection = isinstance(e, N.Collection)
+    matched = 0
+    out: Any = {} if not collection and e.kind == "OBJECT" else []
+    n = min(len(x) for x in lists) if lists else 0
+    for i in range(n):
+        env = dict(row.env)
+        env.update(zip(names, (x[i] for x in lists)))
+        scoped = Row(env, row.metas, row.default)
+        if collection:
+            ok = truthy(evaluate(e.satisfies, scoped, params))
+            if ok and e.quantifier == "ANY":
+                return True
+            if not ok and e.quantifier != "ANY":
+                return False
+            matched += ok
+            continue
+        if e.when is not None and not truthy(evaluate(e.when, scoped, params)):
+            continue
+        v = evaluate(e.value, scoped, params)
+        if e.kind == "FIRST":
+            if v is not MISSING:
+                return v
+        elif e.kind == "OBJECT":
+            k = evaluate(e.key, scoped, params)
+            if isinstance(k, str) and v is not MISSING:
+                out[k] = v
+        elif v is not MISSING:
+            out.append(v)
+    if collection:
+        return e.quantifier == "EVERY" or (e.quantifier == "ANY_EVERY" and n > 0)
+    return MISSING if e.kind == "FIRST" else out
+
+
 def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
     """The value of ``e`` for ``row`` (a JSON value or MISSING)."""
     t = type(e)
@@ -373,6 +431,8 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
             if (case.operand is None and c is True) or (case.operand is not None and equal(subject, c)):
                 return evaluate(then, row, params)
         return evaluate(case.default, row, params) if case.default is not None else None
+    if t is N.Collection or t is N.Comprehension:
+        return _iterate(e, row, params)
     if t is N.Subquery:
         if params.subquery is None:
             raise QueryError(5000, "subquery evaluated outside a statement")
@@ -399,6 +459,11 @@ def children(e: N.Expr) -> List[N.Expr]:
         return [e.operand, e.low, e.high]
     if isinstance(e, (N.Is, N.Exists)):
         return [e.operand]
+    if isinstance(e, N.Collection):
+        return [b.expr for b in e.bindings] + [e.satisfies]
+    if isinstance(e, N.Comprehension):
+        out = [b.expr for b in e.bindings] + [e.value]
+        return out + [x for x in (e.when, e.key) if x is not None]
     if isinstance(e, N.Call):
         return list(e.args)
     if isinstance(e, N.ArrayLit):

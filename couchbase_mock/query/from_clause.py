@@ -90,6 +90,16 @@ def _walk_names(e: Optional[N.Expr], out: Set[str], into_subqueries: bool) -> No
         if into_subqueries:
             out |= free_names(e.select)
         return
+    if isinstance(e, (N.Collection, N.Comprehension)):
+        # the binding variables are names of the body only
+        bound = {b.var for b in e.bindings}
+        for b in e.bindings:
+            _walk_names(b.expr, out, into_subqueries)
+        body: Set[str] = set()
+        for c in children(e)[len(e.bindings):]:
+            _walk_names(c, body, into_subqueries)
+        out |= body - bound
+        return
     for c in children(e):
         _walk_names(c, out, into_subqueries)
 

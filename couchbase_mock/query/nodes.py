@@ -98,6 +98,36 @@ class Case(Expr):
     default: Optional[Expr]
 
 
+@dataclass
+class Binding:
+    """``var IN expr`` (the elements of an array) or ``var WITHIN expr`` (all its descendants)."""
+
+    var: str
+    expr: Expr
+    within: bool = False
+
+
+@dataclass
+class Collection(Expr):
+    """``ANY|SOME|EVERY|ANY AND EVERY bindings SATISFIES cond END`` (``quantifier``: ANY, EVERY or
+    ANY_EVERY)."""
+
+    quantifier: str
+    bindings: List[Binding]
+    satisfies: Expr
+
+
+@dataclass
+class Comprehension(Expr):
+    """``ARRAY|FIRST value FOR bindings [WHEN cond] END`` and ``OBJECT key: value FOR ...``."""
+
+    kind: str  # ARRAY, FIRST or OBJECT
+    value: Expr
+    bindings: List[Binding]
+    when: Optional[Expr] = None
+    key: Optional[Expr] = None  # OBJECT's name expression
+
+
 @dataclass(eq=False)
 class Subquery(Expr):
     """``(SELECT ...)`` used as an expression: its value is the array of the result rows."""

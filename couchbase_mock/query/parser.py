@@ -24,9 +24,9 @@ __all__ = ["parse", "parse_expression"]
 # Words that cannot be bare identifiers (they end an expression or an alias).
 RESERVED = frozenset("""
 ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXECUTE EXISTS FALSE
-FLATTEN FROM GROUP HAVING IN INDEX INNER INSERT INTO IS JOIN KEY KEYS LEFT LET LIKE LIMIT MISSING NEST NOT NULL
+FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTO IS JOIN KEY KEYS LEFT LET LIKE LIMIT MISSING NEST NOT NULL
 OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES SELECT SET THEN TRUE UNNEST UNSET UPDATE
-UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH
+UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
 """.split())  # noqa: E501 - a word list: the string stays as written
 
 _COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -702,6 +702,10 @@ class _Parser:
             if word == "EXISTS":
                 self.advance()
                 return N.Exists(self.postfix())
+            if word in ("ANY", "EVERY") or (word == "SOME" and self.peek(2).is_kw("IN", "WITHIN")):
+                return self.collection()
+            if word in ("ARRAY", "FIRST", "OBJECT") and self._starts_comprehension():
+                return self.comprehension()
             if self.peek().kind == "OP" and self.peek().value == "(" and word not in RESERVED:
                 return self.call()
             if word in RESERVED:
@@ -727,6 +731,53 @@ class _Parser:
         args = [] if self.at_op(")") else self.expr_list()
         self.expect_op(")")
         return N.Call(name, args, distinct)
+
+    def _starts_comprehension(self) -> bool:
+        """ARRAY/FIRST/OBJECT start a comprehension when an expression follows (else: a field name)."""
+        nxt = self.peek()
+        if nxt.kind in ("NUMBER", "STRING", "PARAM", "QIDENT"):
+            return True
+        if nxt.kind == "OP":
+            return nxt.value in ("[", "{", "(", "-")  # no function is named ARRAY, FIRST or OBJECT
+        return nxt.kind == "IDENT" and (str(nxt.value).upper() not in RESERVED or nxt.is_kw(
+            "NOT", "CASE", "TRUE", "FALSE", "NULL", "MISSING", "EXISTS", "ANY", "EVERY"))
+
+    def bindings(self) -> List[N.Binding]:
+        out = []
+        while True:
+            var = self.ident()
+            within = self.expect_kw("IN", "WITHIN") == "WITHIN"
+            out.append(N.Binding(var, self.concat(), within))
+            if not self.accept_op(","):
+                return out
+
+    def collection(self) -> N.Collection:
+        word = str(self.advance().value).upper()
+        quantifier = "EVERY" if word == "EVERY" else "ANY"
+        if quantifier == "ANY" and self.at_kw("AND") and self.peek().is_kw("EVERY"):
+            self.advance()
+            self.advance()
+            quantifier = "ANY_EVERY"
+        bindings = self.bindings()
+        self.expect_kw("SATISFIES")
+        cond = self.expr()
+        self.expect_kw("END")
+        return N.Collection(quantifier, bindings, cond)
+
+    def comprehension(self) -> N.Comprehension:
+        kind = str(self.advance().value).upper()
+        key = None
+        if kind == "OBJECT":
+            key = self.expr()
+            self.expect_op(":")
+        value = self.expr()
+        if not self.tok.is_kw("FOR"):
+            raise self.fail()
+        self.advance()
+        bindings = self.bindings()
+        when = self.expr() if self.accept_kw("WHEN") else None
+        self.expect_kw("END")
+        return N.Comprehension(kind, value, bindings, when, key)
 
     def case(self) -> N.Case:
         self.expect_kw("CASE")

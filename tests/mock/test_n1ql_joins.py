@@ -200,3 +200,34 @@ def test_an_uncorrelated_subquery_runs_once(svc: QueryService) -> None:
     ex = start(svc, "SELECT RAW x.n FROM ARRAY_RANGE(0, 20) AS n JOIN (SELECT d.n FROM b d) AS x ON x.n = n")
     assert list(ex.rows) == list(range(20))
     assert ex.processed == 20 + 50
+
+
+# ----------------------------------------------------------------------------- ANY / EVERY / ARRAY ... FOR
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("ANY x IN [1, 2, 3] SATISFIES x > 2 END", True),
+    ("SOME x IN [1, 2, 3] SATISFIES x > 3 END", False),
+    ("EVERY x IN [1, 2, 3] SATISFIES x > 0 END", True),
+    ("EVERY x IN [] SATISFIES x > 0 END", True),
+    ("ANY AND EVERY x IN [] SATISFIES x > 0 END", False),
+    ("ANY x IN 5 SATISFIES x > 2 END", None),
+    ("ANY v WITHIN {'a': [1, {'b': 7}]} SATISFIES v = 7 END", True),
+    ("ARRAY x * 2 FOR x IN [1, 2, 3] WHEN x != 2 END", [2, 6]),
+    ("ARRAY [a, b] FOR a IN [1, 2, 3], b IN ['x', 'y'] END", [[1, "x"], [2, "y"]]),  # in step, shortest
+    ("FIRST x FOR x IN [1, 2, 3] WHEN x > 1 END", 2),
+    ("OBJECT 'k' || TOSTRING(x): x FOR x IN [1, 2] END", {"k1": 1, "k2": 2}),
+    ("ARRAY (SELECT RAW y FROM [1, 2, 3] AS y WHERE y > x) FOR x IN [1, 2] END", [[2, 3], [3]]),
+])
+def test_collection_expressions(svc: QueryService, expr: str, expected: Any) -> None:
+    assert run(svc, f"SELECT RAW {expr}") == [expected]
+
+
+def test_collection_missing_and_field_names(svc: QueryService) -> None:
+    assert run(svc, "SELECT RAW ANY x IN MISSING SATISFIES x > 2 END") == []  # MISSING: no value
+    # ARRAY / FIRST / OBJECT stay field names where no expression follows them
+    rows = run(svc, "SELECT d.first, d.array FROM [{'first': 1, 'array': 2}] AS d")
+    assert rows == [{"first": 1, "array": 2}]
+    # a binding variable is no unqualified field name of a join
+    assert run(svc, "SELECT ARRAY v FOR v IN [a, c] END AS both FROM [1] AS a JOIN [2] AS c ON true") == \
+        [{"both": [1, 2]}]

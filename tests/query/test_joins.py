@@ -161,6 +161,10 @@ def test_nest_and_unnest(fe):
     hops = rows_of(fe, f"SELECT b.name, hop FROM {BEERS} b UNNEST b.hops AS hop ORDER BY b.name, hop")
     assert hops == [{"name": "Amber", "hop": "cascade"}, {"name": "Amber", "hop": "saaz"},
                     {"name": "Cider", "hop": "citra"}]
+    citra = rows_of(fe, f"SELECT RAW br.name FROM {BREWERIES} br JOIN {BEERS} b "
+                        "ON b.brewery_id = META(br).id WHERE ANY h IN b.hops SATISFIES h LIKE 'c%' END "
+                        "ORDER BY br.name")
+    assert citra == ["Alpha", "Beta"]
     outer = rows_of(fe, f"SELECT b.name, hop FROM {BEERS} b LEFT UNNEST b.hops AS hop WHERE hop IS MISSING "
                         "ORDER BY b.name")
     assert outer == [{"name": "Bock"}, {"name": "Dunkel"}]
