@@ -19,7 +19,7 @@ from couchbase_mock.query.evaluator import Params, Row, children, evaluate
 from couchbase_mock.query.values import MISSING, canonical, is_number, truthy
 
 __all__ = ["TermPlan", "StepPlan", "SelectPlan", "conjuncts", "refs", "equi_keys", "primary_key_expr",
-           "free_names", "check_ambiguous", "join_rows", "with_binding"]
+           "select_exprs", "bound_aliases", "free_names", "check_ambiguous", "join_rows", "with_binding"]
 
 # (value, META() or a callable building it, or None) of one right-hand item
 Item = Tuple[Any, Any]

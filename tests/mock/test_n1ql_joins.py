@@ -231,3 +231,13 @@ def test_collection_missing_and_field_names(svc: QueryService) -> None:
     # a binding variable is no unqualified field name of a join
     assert run(svc, "SELECT ARRAY v FOR v IN [a, c] END AS both FROM [1] AS a JOIN [2] AS c ON true") == \
         [{"both": [1, 2]}]
+
+
+def test_lookup_join_and_nest_on_keys(orders: QueryService) -> None:
+    rows = run(orders, "SELECT META(o).id AS o, c.name FROM b o LEFT JOIN b c ON KEYS o.cust "
+                       "WHERE o.type = 'order' ORDER BY o")
+    assert rows == [{"o": "o0", "name": "cust0"}, {"o": "o1", "name": "cust1"}, {"o": "o2", "name": "cust0"},
+                    {"o": "o3", "name": "cust1"}, {"o": "o4"}, {"o": "o5"}]
+    rows = run(orders, "SELECT RAW ARRAY_LENGTH(cs) FROM [['c0', 'c1', 'nope'], []] AS ks "
+                       "LEFT NEST b cs ON KEYS ks")
+    assert rows == [2, 0]
