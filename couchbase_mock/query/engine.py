@@ -55,6 +55,7 @@ from couchbase_mock.query.from_clause import (
     check_ambiguous,
     equi_keys,
     free_names,
+    hash_key,
     join_rows,
     primary_key_expr,
     select_exprs,
@@ -400,12 +401,15 @@ class QueryService:
             elif isinstance(t, N.ExprTerm):
                 step.term = TermPlan("expr", t.alias, t)
             if t is not None:
-                step.hash_keys = equi_keys(j.on, t.alias)
+                step.hash_keys = equi_keys(j.on, t.alias, outer | frozenset(aliases))
             plan.steps.append(step)
             aliases.append(name)
         plan.aliases = aliases
         plan.default = aliases[0] if len(aliases) == 1 else None
         plan.correlated = bool(free_names(sel) & outer)
+        first = plan.first
+        if plan.correlated and first is not None and first.kind == "keyspace" and sel.use_keys is None:
+            plan.probe = equi_keys(sel.where, first.alias, outer)
         if len(aliases) > 1:
             check_ambiguous(sel, aliases, outer)
         scope = outer | frozenset(aliases)
@@ -493,6 +497,8 @@ class QueryService:
         sel, first = plan.sel, plan.first
         if first is None:
             rows: Iterator[Row] = iter([Row({})])
+        elif first.kind == "keyspace" and plan.probe is not None and outer is not None:
+            rows = self._probe(plan, ex, outer)
         elif first.kind == "keyspace":
             rows = self._source(first.ks, first.alias, sel.use_keys, ex, outer)
         elif first.kind == "subquery":
@@ -511,27 +517,50 @@ class QueryService:
             rows = join_rows(rows, step, ex.opts.params, ex.tick, right)
         return rows
 
+    def _probe(self, plan: SelectPlan, ex: Execution, outer: Row) -> Iterator[Row]:
+        """A correlated subquery's rows for one outer row, from its keyspace read once into a hash
+        table on the WHERE equality with the outer row."""
+        assert plan.first is not None and plan.probe is not None
+        alias, (mine, other) = plan.first.alias, plan.probe
+        params = ex.opts.params
+        if plan.table is None:
+            table: Dict[Optional[str], List[Tuple[Any, Any]]] = {}
+            for row in self._source(plan.first.ks, alias, None, ex):
+                k = hash_key(evaluate(mine, row, params))
+                if k is not None:
+                    table.setdefault(k, []).append((row.env[alias], row.metas[alias]))
+            plan.table = table
+        k = hash_key(evaluate(other, outer, params))
+        for value, meta in plan.table.get(k, []) if k is not None else []:
+            yield Row({alias: value}, {alias: meta}, alias)
+
     def _right_items(self, step: StepPlan, ex: Execution, left: Row) -> Iterator[Tuple[Any, Any]]:
-        """The (value, meta) items of a join step's right-hand term, for one left row."""
+        """The (value, meta) items of a join step's right-hand term, for one left row: a keyspace or
+        an (uncorrelated) subquery is read once per execution and held; an expression is evaluated
+        for the left row."""
         t = step.term
         assert t is not None
-        if t.kind == "keyspace":
-            ks = t.ks
-            for key, doc in ks.scan(None):
-                ex.processed += 1
-                yield ks.value_of(doc), functools.partial(ks.meta_of, key, doc)
-        elif t.kind == "subquery":
-            if step.held is None:  # a FROM subquery is uncorrelated: run once (a plan is per execution)
-                assert t.sub is not None
-                step.held = list(self._select_rows(t.sub, ex))
-            for v in step.held:
-                yield v, None
+        if t.kind in ("keyspace", "subquery"):
+            if step.held is None:
+                step.held = list(self._read_right(t, ex))
+            yield from step.held
         else:
             assert isinstance(t.term, N.ExprTerm)
             value = evaluate(t.term.expr, left, ex.opts.params)
             if value is not MISSING:
                 for v in value if isinstance(value, list) else [value]:
                     yield v, None
+
+    def _read_right(self, t: TermPlan, ex: Execution) -> Iterator[Tuple[Any, Any]]:
+        if t.kind == "keyspace":
+            for key, doc in t.ks.scan(None):
+                ex.tick()
+                ex.processed += 1
+                yield t.ks.value_of(doc), functools.partial(t.ks.meta_of, key, doc)
+        else:
+            assert t.sub is not None
+            for v in self._select_rows(t.sub, ex):
+                yield v, None
 
     def _select_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row] = None) -> Iterator[Any]:
         sel = plan.sel

@@ -3,10 +3,12 @@ scoping rules of subqueries (correlation, ambiguous names).
 
 The engine plans a SELECT into a :class:`SelectPlan` (resolved keyspaces, the strategy of each join
 step) and runs it; this module holds the plan types, the analysis of ON clauses and the row
-generators of the join steps. Left-hand rows always stream: a step reads one left row at a time. The
-right-hand side is read per left row (nested loop, key lookups) or, when the ON clause has an
-equality between a right-only and a left-only expression, held once in a hash table (what a server
-hash join builds), as is a subquery term's result.
+generators of the join steps. Left-hand rows always stream: a step reads one left row at a time.
+Key lookups (``META(r).id = ...``, ``ON KEYS``, ``USE KEYS``) read documents per left row; otherwise
+a right-hand keyspace or subquery is read once per execution and held (the mock has no index to
+look rows up in), in a hash table when the ON clause equates a right-only with a left-only
+expression (what a server hash join builds), else as a list the nested loop walks for each left
+row. An expression term is evaluated per left row.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from couchbase_mock.query.evaluator import Params, Row, children, evaluate
 from couchbase_mock.query.values import MISSING, canonical, is_number, truthy
 
 __all__ = ["TermPlan", "StepPlan", "SelectPlan", "conjuncts", "refs", "equi_keys", "primary_key_expr",
-           "select_exprs", "bound_aliases", "free_names", "check_ambiguous", "join_rows", "with_binding"]
+           "select_exprs", "bound_aliases", "free_names", "check_ambiguous", "join_rows", "with_binding",
+           "hash_key"]
 
 # (value, META() or a callable building it, or None) of one right-hand item
 Item = Tuple[Any, Any]
@@ -44,7 +47,7 @@ class StepPlan:
     term: Optional[TermPlan] = None
     hash_keys: Optional[Tuple[N.Expr, N.Expr]] = None  # (right-only expr, left-only expr) of an equality
     primary_key: Optional[N.Expr] = None  # left-only expr equal to META(right).id
-    held: Optional[List[Any]] = None  # a subquery term's result, once run
+    held: Optional[List[Any]] = None  # the right-hand items, once read
 
 
 @dataclass
@@ -59,6 +62,10 @@ class SelectPlan:
     default: Optional[str] = None
     correlated: bool = False
     subqueries: List[Tuple[N.Subquery, "SelectPlan"]] = field(default_factory=list)  # in expressions
+    # a correlated subquery's WHERE equality (own expr, outer expr): its keyspace is read once into a
+    # hash table (what the secondary index it requires serves), probed with each outer row
+    probe: Optional[Tuple[N.Expr, N.Expr]] = None
+    table: Optional[Dict[Optional[str], List[Item]]] = None
 
 
 # ----------------------------------------------------------------------------- analysis
@@ -173,13 +180,13 @@ def primary_key_expr(on: Optional[N.Expr], alias: str) -> Optional[N.Expr]:
     return None
 
 
-def equi_keys(on: Optional[N.Expr], alias: str) -> Optional[Tuple[N.Expr, N.Expr]]:
-    """(right expr, left expr) of the first ON conjunct equating an expression of the right-hand
-    term only with one that does not read it: what a hash join builds and probes on."""
+def equi_keys(on: Optional[N.Expr], alias: str, left: FrozenSet[str]) -> Optional[Tuple[N.Expr, N.Expr]]:
+    """(right expr, left expr) of the first conjunct equating an expression of ``alias`` only with
+    one of the ``left`` names only: what a hash join builds and probes on."""
     for c in conjuncts(on):
         if isinstance(c, N.Binary) and c.op == "=":
             for mine, other in ((c.left, c.right), (c.right, c.left)):
-                if refs(mine) == {alias} and alias not in refs(other):
+                if refs(mine) == {alias} and refs(other) <= left and alias not in refs(other):
                     return mine, other
     return None
 
@@ -198,7 +205,7 @@ def with_binding(row: Row, alias: str, value: Any, meta: Any = None) -> Row:
     return Row(env, metas, None)
 
 
-def _hash_key(v: Any) -> Optional[str]:
+def hash_key(v: Any) -> Optional[str]:
     """A key equal for values N1QL's ``=`` finds equal (2 and 2.0 alike); None for MISSING and NULL,
     which equal nothing."""
     if v is MISSING or v is None:
@@ -257,10 +264,10 @@ def join_rows(rows: Iterable[Row], step: StepPlan, params: Params, tick: Callabl
                 for value, meta in right_items(Row({})):
                     tick()
                     bound = Row({alias: value}, {alias: meta} if meta else {})
-                    k = _hash_key(evaluate(right_key, bound, params))
+                    k = hash_key(evaluate(right_key, bound, params))
                     if k is not None:
                         table.setdefault(k, []).append((value, meta))
-            k = _hash_key(evaluate(left_key, left, params))
+            k = hash_key(evaluate(left_key, left, params))
             return table.get(k, []) if k is not None else []
     else:
         candidates = right_items

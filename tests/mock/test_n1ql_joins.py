@@ -241,3 +241,18 @@ def test_lookup_join_and_nest_on_keys(orders: QueryService) -> None:
     rows = run(orders, "SELECT RAW ARRAY_LENGTH(cs) FROM [['c0', 'c1', 'nope'], []] AS ks "
                        "LEFT NEST b cs ON KEYS ks")
     assert rows == [2, 0]
+
+
+def test_right_keyspaces_are_read_once(orders: QueryService) -> None:
+    """A correlated subquery with an equality on the outer row reads its keyspace once into a hash
+    table (as the secondary index it requires would serve it); so does a nested-loop join's right
+    keyspace. ``processed`` counts the documents read: 9 in ``b``."""
+    ex = start(orders, "SELECT c.name, (SELECT RAW SUM(o.total) FROM b o WHERE o.cust = META(c).id)[0] AS t "
+                       "FROM b c WHERE c.type = 'customer' ORDER BY c.name")
+    assert list(ex.rows) == [{"name": "cust0", "t": 20}, {"name": "cust1", "t": 40},
+                             {"name": "cust2", "t": None}]
+    assert ex.processed == 9 + 9  # not 9 + 3 * 9
+    ex = start(orders, "SELECT RAW META(o).id FROM b c JOIN b o ON o.cust >= META(c).id AND o.cust < 'c1' "
+                       "WHERE c.type = 'customer' ORDER BY META(o).id")
+    assert list(ex.rows) == ["o0", "o2"]
+    assert ex.processed == 9 + 9
