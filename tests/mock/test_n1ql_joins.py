@@ -256,3 +256,21 @@ def test_right_keyspaces_are_read_once(orders: QueryService) -> None:
                        "WHERE c.type = 'customer' ORDER BY META(o).id")
     assert list(ex.rows) == ["o0", "o2"]
     assert ex.processed == 9 + 9
+
+
+def test_joins_resolve_names_in_the_query_context(svc: QueryService) -> None:
+    bucket = svc.cluster.buckets["b"]
+    bucket.store.manifest.create("s", "left")
+    bucket.store.manifest.create("s", "right")
+    for coll, docs in (("left", {"l1": {"k": 1}}), ("right", {"r1": {"k": 1, "v": "x"}})):
+        cid, _ = bucket.store.manifest.cid("s", coll)
+        for key, value in docs.items():
+            store_doc(Keyspace(bucket, "s", coll, cid), key.encode(), value)
+    opts = Options(Params((), {}), ("b", "s"), None, "", False)
+    for statement in ("CREATE PRIMARY INDEX ON `left`", "CREATE INDEX ix_k ON `right`(k)"):
+        list(svc.start(statement, Options(Params((), {}), ("b", "s"), None, "", False)).rows)
+    ex = svc.start("SELECT r.v FROM `left` l JOIN `right` r ON r.k = l.k", opts)
+    assert list(ex.rows) == [{"v": "x"}]
+    with pytest.raises(QueryError) as info:
+        svc.start("SELECT * FROM `left` l JOIN nothere r ON r.k = l.k", opts)
+    assert info.value.code == 12003 and "default:b.s.nothere" in info.value.msg
