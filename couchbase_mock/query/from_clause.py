@@ -171,10 +171,12 @@ def _is_meta_id(e: N.Expr, alias: str) -> bool:
 
 
 def primary_key_expr(on: Optional[N.Expr], alias: str) -> Optional[N.Expr]:
-    """The left-side expression of an ON conjunct ``META(alias).id = expr`` (a primary join)."""
+    """The keys of a primary join: ``expr`` of an ON conjunct ``META(alias).id = expr`` (either way
+    round) or ``META(alias).id IN expr``."""
     for c in conjuncts(on):
-        if isinstance(c, N.Binary) and c.op == "=":
-            for mine, other in ((c.left, c.right), (c.right, c.left)):
+        if isinstance(c, N.Binary) and c.op in ("=", "IN"):
+            pairs = ((c.left, c.right), (c.right, c.left)) if c.op == "=" else ((c.left, c.right),)
+            for mine, other in pairs:
                 if _is_meta_id(mine, alias) and alias not in refs(other):
                     return other
     return None

@@ -127,6 +127,7 @@ def test_index_rules_of_joins(svc: QueryService) -> None:
     assert (err.code, err.msg, err.status) == (4330, "No index available for ANSI join term r", 500)
     assert run(svc, "SELECT r.k FROM b l JOIN b r USE HASH(BUILD) ON r.k = l.k") == [{"k": 1}]
     assert run(svc, "SELECT r.k FROM b l JOIN b r ON META(r).id = META(l).id") == [{"k": 1}]
+    assert run(svc, "SELECT r.k FROM b l JOIN b r ON META(r).id IN ['a', 'x']") == [{"k": 1}]
     assert run(svc, "SELECT r.k FROM b l JOIN b r USE KEYS 'a' ON r.k = l.k") == [{"k": 1}]
     run(svc, "CREATE INDEX ix_k ON b(k)")
     assert run(svc, "SELECT r.k FROM b l JOIN b r ON r.k = l.k") == [{"k": 1}]
