@@ -413,7 +413,7 @@ class QueryService:
         if len(aliases) > 1:
             check_ambiguous(sel, aliases, outer)
         scope = outer | frozenset(aliases)
-        for e in select_exprs(sel) + [sel.having]:
+        for e in select_exprs(sel):
             for node, variables in _subquery_nodes(e):
                 plan.subqueries.append((node, self._select_plan(node.select, opts, scope | variables)))
         if not opts.analytics:

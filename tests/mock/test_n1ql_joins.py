@@ -275,3 +275,11 @@ def test_joins_resolve_names_in_the_query_context(svc: QueryService) -> None:
     with pytest.raises(QueryError) as info:
         svc.start("SELECT * FROM `left` l JOIN nothere r ON r.k = l.k", opts)
     assert info.value.code == 12003 and "default:b.s.nothere" in info.value.msg
+
+
+def test_subqueries_in_having_and_projection_of_groups(orders: QueryService) -> None:
+    rows = run(orders, "SELECT o.cust, COUNT(*) AS n, "
+                       "(SELECT RAW c.name FROM b c USE KEYS o.cust)[0] AS name "
+                       "FROM b o WHERE o.type = 'order' GROUP BY o.cust "
+                       "HAVING COUNT(*) > (SELECT RAW 1)[0] ORDER BY o.cust")
+    assert rows == [{"cust": "c0", "n": 2, "name": "cust0"}, {"cust": "c1", "n": 2, "name": "cust1"}]
