@@ -319,6 +319,9 @@ FIDELITY = [
     f"SELECT META(p).id, p.address.zip FROM {PEOPLE} p USE KEYS ['person-02', 'person-04']",
     f"SELECT RAW name FROM {PEOPLE} WHERE name = 'nobody'",
     "SELECT RAW 1+1",
+    f"SELECT p.name, c.n FROM {PEOPLE} p JOIN (SELECT city, COUNT(*) AS n FROM {PEOPLE} GROUP BY city) AS c "
+    "ON c.city = p.city ORDER BY p.name LIMIT 3",
+    f"SELECT p.name, t FROM {PEOPLE} p UNNEST p.tags AS t WHERE t = 'code' ORDER BY p.name",
 ]
 
 
