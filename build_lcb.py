@@ -50,9 +50,9 @@ CMAKE_FLAGS = [
 
 
 # Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
-# Each must match exactly once. The patch level is part of the cache directory's name, so a
-# changed list builds afresh instead of reusing an unpatched install.
-LCB_PATCH_LEVEL = "p4"
+# Each must match exactly once. The patch level and a digest of the list are part of the cache
+# directory's name, so a changed list builds afresh instead of reusing an install patched otherwise.
+LCB_PATCH_LEVEL = "p7"
 LCB_PATCHES = [
     # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
     # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
@@ -134,11 +134,15 @@ LCB_PATCHES = [
      "        (tracer->flags & LCBTRACE_F_THRESHOLD) == 0 || name == nullptr) {\n"
      "        return false;\n"
      "    }\n"
-     "    return strcmp(name, LCBTRACE_TAG_OPERATION_ID) != 0 && "
-     "strcmp(name, LCBTRACE_TAG_LOCAL_ID) != 0 &&\n"
-     "           strcmp(name, LCBTRACE_TAG_LOCAL_ADDRESS) != 0 && "
-     "strcmp(name, LCBTRACE_TAG_LOCAL_PORT) != 0 &&\n"
-     "           strcmp(name, LCBTRACE_TAG_PEER_ADDRESS) != 0 && strcmp(name, LCBTRACE_TAG_PEER_PORT) != 0;\n"
+     "    /* a length check first: most tag names share their prefix (db.couchbase., net.) "
+     "with a kept one */\n"
+     "    size_t n = strlen(name);\n"
+     "#define PYCB_IS(tag) (n == sizeof(tag) - 1 && memcmp(name, tag, n) == 0)\n"
+     "    bool kept = PYCB_IS(LCBTRACE_TAG_OPERATION_ID) || PYCB_IS(LCBTRACE_TAG_LOCAL_ID) ||\n"
+     "                PYCB_IS(LCBTRACE_TAG_LOCAL_ADDRESS) || PYCB_IS(LCBTRACE_TAG_LOCAL_PORT) ||\n"
+     "                PYCB_IS(LCBTRACE_TAG_PEER_ADDRESS) || PYCB_IS(LCBTRACE_TAG_PEER_PORT);\n"
+     "#undef PYCB_IS\n"
+     "    return !kept;\n"
      "}\n"
      "\n"
      "/* couchbase-cffi: whether the threshold-logging tracer may report this span if it finishes at\n"
@@ -209,6 +213,102 @@ LCB_PATCHES = [
      "    if (pycb_tlt_drops_tag(m_tracer, m_extspan, name)) {\n"
      "        return; /* couchbase-cffi */\n"
      "    }\n"),
+    # The threshold-logging tracer converted every span over its threshold into a JSON report entry
+    # (about 50k instructions: jsoncpp, strings) before pushing it into a queue that keeps only the
+    # longest tracing_threshold_queue_size (10) of each flush interval; when every operation is slow
+    # (10,000 in flight take over the 500 ms KV threshold) that was paid per operation and doubled a
+    # pipelined upsert's client CPU. Convert only a span the queue would keep: with the queue full
+    # and every kept span at least as long, push() keeps none of it, so the reports are unchanged.
+    # Orphans likewise.
+    # FixedQueue::push also dropped the heap array's last element once over capacity, which is not
+    # the shortest entry when the new one sifted up (it then displaced its parent to the back), so a
+    # report could miss a slower operation than the ones it listed: it now replaces the shortest.
+    ("src/tracing/tracing-internal.h",
+     "#include <queue>\n",
+     "#include <queue>\n#include <algorithm> /* couchbase-cffi */\n"),
+    ("src/tracing/tracing-internal.h",
+     "        std::priority_queue<T>::push(item);\n"
+     "        if (this->size() > m_capacity) {\n"
+     "            this->c.pop_back();\n"
+     "        }\n"
+     "    }\n",
+     "        /* couchbase-cffi: keep the m_capacity longest entries (see build_lcb.py) */\n"
+     "        if (this->size() < m_capacity) {\n"
+     "            std::priority_queue<T>::push(item);\n"
+     "            return;\n"
+     "        }\n"
+     "        if (m_capacity == 0) {\n"
+     "            return;\n"
+     "        }\n"
+     "        auto shortest = std::min_element(this->c.begin(), this->c.end());\n"
+     "        if (*shortest < item) {\n"
+     "            *shortest = item;\n"
+     "            std::make_heap(this->c.begin(), this->c.end(), this->comp);\n"
+     "        }\n"
+     "    }\n"
+     "    /* couchbase-cffi: whether push() may keep an entry of this duration (see build_lcb.py) */\n"
+     "    bool pycb_may_keep(uint64_t duration) const\n"
+     "    {\n"
+     "        if (this->size() < m_capacity) {\n"
+     "            return true;\n"
+     "        }\n"
+     "        for (const T &kept : this->c) {\n"
+     "            if (kept.duration < duration) {\n"
+     "                return true;\n"
+     "            }\n"
+     "        }\n"
+     "        return false;\n"
+     "    }\n"),
+    ("src/tracing/threshold_logging_tracer.cc",
+     "    m_orphans.push(convert(span));\n",
+     "    if (m_orphans.pycb_may_keep(span->duration())) { /* couchbase-cffi */\n"
+     "        m_orphans.push(convert(span));\n"
+     "    }\n"),
+    ("src/tracing/threshold_logging_tracer.cc",
+     "                // found the queue, so push this in.\n"
+     "                it->second.push(convert(span));\n",
+     "                // found the queue, so push this in.\n"
+     "                if (it->second.pycb_may_keep(span->duration())) { /* couchbase-cffi */\n"
+     "                    it->second.push(convert(span));\n"
+     "                }\n"),
+    # mcreq_sched_add re-armed the pipeline's timeout timer for every operation scheduled, and
+    # Server::next_timeout finds the earliest deadline by walking every request the pipeline has in
+    # flight: O(in flight) per operation. Front ends that await whole batches barely see it (the
+    # list is short when a batch is scheduled), but a steady stream with N always in flight (gevent
+    # workers, a callback that schedules the next operation) pays N list steps per operation
+    # (callgrind, gcouchbase with 3,000 greenlets: ~40k of ~170k instructions per get). The walk is
+    # not needed when the timer is armed for at most the default timeout and the new packet has the
+    # default timeout: the timer then fires no later than its deadline, and Server::io_timeout then
+    # purges what expired and re-arms for the exact next deadline. A packet with its own timeout
+    # still re-arms, now counting its own deadline too: the walk covers only requests already
+    # enqueued, and the new packet is still in ctxqueued (mcreq_rearm_timeout's one caller is
+    # mcreq_sched_add, just after it appended it there), so an operation with a timeout shorter than
+    # the default used to time out only when the timer next fired (a lone get with a 0.2 s timeout:
+    # after 2.5 s).
+    ("src/mcserver/mcserver.cc",
+     "    auto *server = reinterpret_cast<Server *>(pipeline);\n"
+     "    if (server->io_timer) {\n"
+     "        lcbio_timer_rearm(server->io_timer, server->next_timeout());\n",
+     "    auto *server = reinterpret_cast<Server *>(pipeline);\n"
+     "    sllist_node *added = pipeline->ctxqueued.last; /* couchbase-cffi (see build_lcb.py) */\n"
+     "    mc_REQDATA *rd = added ? MCREQ_PKT_RDATA(SLLIST_ITEM(added, mc_PACKET, slnode)) : nullptr;\n"
+     "    if (rd != nullptr && rd->deadline <= rd->start) {\n"
+     "        rd = nullptr; /* no deadline of its own */\n"
+     "    }\n"
+     "    if (server->io_timer && rd != nullptr && lcbio_timer_armed(server->io_timer) &&\n"
+     "        server->io_timer->usec_ <= server->default_timeout() &&\n"
+     "        rd->deadline - rd->start >= LCB_US2NS(server->default_timeout())) {\n"
+     "        return; /* the armed timer fires before this packet's deadline */\n"
+     "    }\n"
+     "    if (server->io_timer && rd != nullptr) {\n"
+     "        uint32_t next_us = server->next_timeout();\n"
+     "        hrtime_t now = gethrtime();\n"
+     "        uint32_t own_us = rd->deadline > now ? (uint32_t)LCB_NS2US(rd->deadline - now) : 0;\n"
+     "        lcbio_timer_rearm(server->io_timer, own_us < next_us ? own_us : next_us);\n"
+     "        return;\n"
+     "    }\n"
+     "    if (server->io_timer) {\n"
+     "        lcbio_timer_rearm(server->io_timer, server->next_timeout());\n"),
 ]
 
 
@@ -239,8 +339,20 @@ def cache_root() -> Path:
     return base / "couchbase-cffi"
 
 
+def patches_digest() -> str:
+    """A short digest of :data:`LCB_PATCHES`: two branches that both call their list "p5" never share
+    a cached build."""
+    h = hashlib.sha256()
+    for path, text, replacement in LCB_PATCHES:
+        for part in (path, text, replacement):
+            h.update(part.encode())
+            h.update(b"\0")
+    return h.hexdigest()[:8]
+
+
 def cached_prefix() -> Path:
-    return cache_root() / f"libcouchbase-{LCB_VERSION}-{NPM_TARBALL_SHA256[:12]}-{LCB_PATCH_LEVEL}"
+    return cache_root() / (f"libcouchbase-{LCB_VERSION}-{NPM_TARBALL_SHA256[:12]}-{LCB_PATCH_LEVEL}-"
+                           f"{patches_digest()}")
 
 
 def _log(msg: str) -> None:

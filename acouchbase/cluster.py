@@ -16,7 +16,7 @@ blocking API raises. A cluster belongs to the loop (and thread) that created it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Iterator, List, Optional, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Type, TypeVar
 
 from acouchbase._loop import AsyncioIOPS
 from couchbase import _health
@@ -29,6 +29,7 @@ from couchbase.exceptions import AlreadyQueriedException, CouchbaseException, In
 from couchbase.options import ClusterOptions
 from couchbase.result import AnalyticsResult, QueryResult, SearchResult, ViewResult
 from couchbase.results import (
+    ClusterInfoResult,
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
@@ -43,10 +44,34 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
     PingResult,
 )
 from couchbase.search import facets_of as search_facets
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    # named in the class statements' quoted type arguments
+    from couchbase._bound import (  # noqa: F401
+        FutureAnalyticsIndexManager,
+        FutureBucketManager,
+        FutureCollectionManager,
+        FutureCollectionQueryIndexManager,
+        FutureCouchbaseList,
+        FutureCouchbaseMap,
+        FutureCouchbaseQueue,
+        FutureCouchbaseSet,
+        FutureEventingFunctionManager,
+        FutureQueryIndexManager,
+        FutureScopeEventingFunctionManager,
+        FutureScopeSearchIndexManager,
+        FutureSearchIndexManager,
+        FutureUserManager,
+        FutureViewIndexManager,
+    )
+    from couchbase._kwargs import Seconds, ViewArg, WaitUntilReadyKwargs
+    from couchbase.options import WaitUntilReadyOptions
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None) -> asyncio.AbstractEventLoop:
     """The event loop acouchbase uses (SDK 4.x).
@@ -282,7 +307,11 @@ class Collection(
         asyncio.Future[MutateInResult], asyncio.Future[MultiGetResult],
         asyncio.Future[MultiGetReplicaResult], asyncio.Future[MultiExistsResult],
         asyncio.Future[MultiMutationResult], asyncio.Future[MultiCounterResult],
-        asyncio.Future[LookupInReplicaResult], asyncio.Future[List[LookupInReplicaResult]]]):
+        asyncio.Future[LookupInReplicaResult], asyncio.Future[List[LookupInReplicaResult]],
+        asyncio.Future[OperationResult], asyncio.Future[Optional[OperationResult]], asyncio.Future[Any],
+        asyncio.Future[int], asyncio.Future[bool], "FutureCouchbaseList", "FutureCouchbaseMap",
+        "FutureCouchbaseSet", "FutureCouchbaseQueue",
+        "FutureCollectionQueryIndexManager"]):
     """Key-value operations returning awaitables (see the blocking Collection for each one).
 
     Args:
@@ -301,17 +330,20 @@ class Collection(
         return lambda program: asyncio.ensure_future(run_asyncio(program), loop=loop)
 
 
-class Scope(AsyncScopeBase[Collection, AQueryResult, AAnalyticsResult, ASearchResult]):
+class Scope(AsyncScopeBase[Collection, AQueryResult, AAnalyticsResult, ASearchResult,
+                           "FutureScopeSearchIndexManager", "FutureScopeEventingFunctionManager"]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
 
 class Bucket(AIOClientMixin,
              AsyncBucketBase[Scope, Collection, "asyncio.Future[Bucket]", asyncio.Future[PingResult],
                              asyncio.Future[DiagnosticsResult], asyncio.Future[Dict[str, Dict[str, str]]],
-                             AsyncRowsResult]):
+                             AsyncRowsResult,
+                             "FutureCollectionManager", "FutureViewIndexManager"]):
     """A bucket; ``await bucket.on_connect()`` waits for its connection."""
 
-    async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    async def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                               **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the bucket's services answer a ping (see
         :meth:`couchbase.cluster.Cluster.wait_until_ready`).
 
@@ -331,7 +363,7 @@ class Bucket(AIOClientMixin,
         loop: asyncio.AbstractEventLoop = self._cluster._loop
         return loop
 
-    def view_query(self, design_doc: str, view: str, *options: Any, itercls: Optional[Type[Any]] = None,
+    def view_query(self, design_doc: str, view: str, *options: ViewArg, itercls: Optional[Type[Any]] = None,
                    **kwargs: Any) -> AsyncRowsResult:
         """Query a view: rows (ViewRow) for ``async for`` (or a plain ``for`` outside the loop).
 
@@ -371,7 +403,10 @@ class Bucket(AIOClientMixin,
 class Cluster(AIOClientMixin, _FutureWrap,
               AsyncClusterBase[Bucket, "asyncio.Future[Cluster]", asyncio.Future[PingResult],
                                asyncio.Future[DiagnosticsResult], AQueryResult, AAnalyticsResult,
-                               ASearchResult]):
+                               ASearchResult,
+                               "FutureBucketManager", "FutureUserManager", "FutureQueryIndexManager",
+                               "FutureSearchIndexManager", "FutureAnalyticsIndexManager",
+                               "FutureEventingFunctionManager", asyncio.Future[ClusterInfoResult]]):
     """A Couchbase cluster on asyncio.
 
     Connecting starts at once; ``await cluster.on_connect()`` (or use :meth:`connect`) to wait for it.
@@ -442,7 +477,8 @@ class Cluster(AIOClientMixin, _FutureWrap,
         fut.set_result(None)
         return fut
 
-    async def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    async def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                               **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the services answer a ping, pinging again until ``timeout``.
 
         Args:

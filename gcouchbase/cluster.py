@@ -22,11 +22,10 @@ libcouchbase and its late result is dropped. A cluster belongs to the thread
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 import gevent
 from gevent import get_hub
-from gevent.hub import Waiter
 from gevent.monkey import get_original
 
 from couchbase import _health
@@ -35,9 +34,10 @@ from couchbase._async_rows import AsyncRows
 from couchbase._kv import ObserveMixin
 from couchbase._kv_response import AsyncResult
 from couchbase._pending import Pending
-from couchbase.management.views import ViewIndexManager
+from couchbase.management.views import DesignDocument, ViewIndexManager
 from couchbase.options import ClusterOptions
 from couchbase.results import (
+    ClusterInfoResult,
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
@@ -52,50 +52,49 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
     PingResult,
 )
 from gcouchbase._loop import GeventIOPS
+from gcouchbase._park import wait
 from gcouchbase.rows import AnalyticsResult, QueryResult, SearchResult, ViewResult, result_for
 
 # The real thread id even under monkey patching (where threading.get_ident is per greenlet).
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    # named in the class statements' quoted type arguments
+    from couchbase._bound import (  # noqa: F401
+        BlockingAnalyticsIndexManager,
+        BlockingBucketManager,
+        BlockingCollectionManager,
+        BlockingCollectionQueryIndexManager,
+        BlockingCouchbaseList,
+        BlockingCouchbaseMap,
+        BlockingCouchbaseQueue,
+        BlockingCouchbaseSet,
+        BlockingEventingFunctionManager,
+        BlockingQueryIndexManager,
+        BlockingScopeEventingFunctionManager,
+        BlockingScopeSearchIndexManager,
+        BlockingSearchIndexManager,
+        BlockingUserManager,
+        BlockingViewIndexManager,
+    )
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        QueryArg,
+        SearchQueryArg,
+        Seconds,
+        ViewArg,
+        WaitUntilReadyKwargs,
+    )
+    from couchbase.options import SearchOptions, WaitUntilReadyOptions
+
 _thread_ident = get_original("_thread", "get_ident")
 
 
-def _wake(pending: Pending) -> None:
-    """The completion hook: switch to the greenlet parked on ``pending`` (if it still waits)."""
-    waiter = pending.waiter
-    pending.waiter = None
-    if waiter is None:
-        return  # nobody waits (the greenlet was killed): the late result is dropped
-    # Never switch from here: this runs inside libcouchbase's dispatch (or inside close() in some
-    # other greenlet). The waiting greenlet resumes from the hub once that has returned.
-    get_hub().loop.run_callback(waiter.switch, None)
-
-
-def wait(pending: Pending) -> Any:
-    """Park the calling greenlet until ``pending`` completes.
-
-    Args:
-        pending: An operation, row stream or management request of the core.
-
-    Returns:
-        Its outcome (the result).
-
-    Raises:
-        CouchbaseException: The operation's typed exception.
-    """
-    if not pending.done:
-        waiter = Waiter()
-        pending.waiter = waiter
-        pending.chain(_wake)  # after a hook already set (a batch placeholder that is part of a multi)
-        try:
-            waiter.get()
-        finally:
-            pending.waiter = None
-    return pending.outcome()
-
-
-class _GeventViewIndexManager(ViewIndexManager):
+class _GeventViewIndexManager(ViewIndexManager[None, DesignDocument, List[DesignDocument]]):
     """Design-document management whose ``syncwait`` sleeps cooperatively."""
 
     @staticmethod
@@ -109,7 +108,10 @@ class Collection(
         GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
         MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
-        List[LookupInReplicaResult]]):
+        List[LookupInReplicaResult],
+        OperationResult, Optional[OperationResult], Any, int, bool, "BlockingCouchbaseList",
+        "BlockingCouchbaseMap", "BlockingCouchbaseSet", "BlockingCouchbaseQueue",
+        "BlockingCollectionQueryIndexManager"]):
     """Key-value operations, blocking the calling greenlet (see couchbase.collection.Collection)."""
 
     def _ds_driver(self) -> Callable[[Any], Any]:
@@ -165,13 +167,14 @@ class Collection(
         return self._scope.bucket.stats(group)  # type: ignore[no-any-return]
 
 
-class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResult]):
+class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResult,
+                           "BlockingScopeSearchIndexManager", "BlockingScopeEventingFunctionManager"]):
     """A scope of a bucket; ``collection(name)`` gives a :class:`Collection`."""
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryResult:
         return super().query(statement, *options, **kwargs)
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsResult:
         return super().analytics_query(statement, *options, **kwargs)
 
     def collection(self, name: str) -> Collection:
@@ -182,10 +185,12 @@ class Scope(AsyncScopeBase[Collection, QueryResult, AnalyticsResult, SearchResul
 
 
 class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, DiagnosticsResult,
-                             Dict[str, Dict[str, str]], ViewResult]):
+                             Dict[str, Dict[str, str]], ViewResult,
+                             "BlockingCollectionManager", "BlockingViewIndexManager"]):
     """A bucket (see couchbase.bucket.Bucket): ``scope``, ``default_collection``, ``ping``, ``stats``, …"""
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the bucket's services answer a ping, parking only this greenlet.
 
         Args:
@@ -211,10 +216,10 @@ class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, Diagnostic
     def default_collection(self) -> Collection:
         return self.default_scope().default_collection()
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
+    def view_query(self, design_doc: str, view: str, *options: ViewArg, **kwargs: Any) -> ViewResult:
         return super().view_query(design_doc, view, *options, **kwargs)
 
-    def view_indexes(self) -> ViewIndexManager:
+    def view_indexes(self) -> BlockingViewIndexManager:
         """Design-document management for this bucket; its calls park the greenlet (``bucket_manager``
         is the 1.x/2.x name).
 
@@ -232,7 +237,10 @@ class Bucket(AsyncBucketBase[Scope, Collection, "Bucket", PingResult, Diagnostic
 
 
 class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult, QueryResult, AnalyticsResult,
-                               SearchResult]):
+                               SearchResult,
+                               "BlockingBucketManager", "BlockingUserManager", "BlockingQueryIndexManager",
+                               "BlockingSearchIndexManager", "BlockingAnalyticsIndexManager",
+                               "BlockingEventingFunctionManager", ClusterInfoResult]):
     """A Couchbase cluster for gevent; the constructor returns once connected.
 
     Args:
@@ -253,7 +261,8 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
     _rows_class = staticmethod(result_for)  # type: ignore[assignment]
     _thread_ident = staticmethod(_thread_ident)
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the services answer a ping, parking only this greenlet.
 
         Args:
@@ -301,13 +310,14 @@ class Cluster(AsyncClusterBase[Bucket, "Cluster", PingResult, DiagnosticsResult,
     def _wrap_rows(self, rows: AsyncRows) -> AsyncRows:
         return rows  # iterating it parks the greenlet as rows are needed
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryResult:
         return super().query(statement, *options, **kwargs)
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsResult:
         return super().analytics_query(statement, *options, **kwargs)
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> SearchResult:
         return super().search_query(index, query, *options, **kwargs)
 
     def bucket(self, name: str) -> Bucket:

@@ -41,7 +41,7 @@ created (or pass ``reactor=``).
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -71,8 +71,10 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
     PingResult,
 )
+from txcouchbase._deferred import attach, fire_result, settle
 from txcouchbase._loop import TwistedIOPS, _log
 from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are importable from here (3.x)
     BatchedAnalyticsResult,
@@ -85,6 +87,37 @@ from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are im
     into_handler,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    # named in the class statements' quoted type arguments
+    from couchbase._bound import (  # noqa: F401
+        DeferredAnalyticsIndexManager,
+        DeferredBucketManager,
+        DeferredCollectionManager,
+        DeferredCollectionQueryIndexManager,
+        DeferredCouchbaseList,
+        DeferredCouchbaseMap,
+        DeferredCouchbaseQueue,
+        DeferredCouchbaseSet,
+        DeferredEventingFunctionManager,
+        DeferredQueryIndexManager,
+        DeferredScopeEventingFunctionManager,
+        DeferredScopeSearchIndexManager,
+        DeferredSearchIndexManager,
+        DeferredUserManager,
+        DeferredViewIndexManager,
+    )
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        QueryArg,
+        SearchQueryArg,
+        Seconds,
+        ViewArg,
+        WaitUntilReadyKwargs,
+    )
+    from couchbase.options import SearchOptions, WaitUntilReadyOptions
+
 H = TypeVar("H")
 
 
@@ -95,25 +128,10 @@ def _fire(d: Deferred[Any], pending: Pending) -> None:
     if pending.error is not None:
         d.errback(Failure(pending.error))
     else:
-        d.callback(pending.result)
+        fire_result(d, pending.result)
 
 
-def _settle(pending: Pending) -> None:
-    """The completion hook: fire the Deferred waiting on ``pending``."""
-    d = pending.waiter
-    pending.waiter = None
-    if d is not None:
-        _fire(d, pending)
-
-
-def _attach(d: Deferred[Any], pending: Pending) -> Deferred[Any]:
-    """Make ``d`` fire with ``pending``'s outcome."""
-    pending.waiter = d
-    if pending.done:
-        _settle(pending)
-    else:
-        pending.on_done = _settle
-    return d
+_attach = attach
 
 
 def _report(exc: BaseException) -> None:
@@ -127,7 +145,14 @@ class _DeferredWrap:
         return batched(rows)
 
     def _wrap(self, pending: Pending) -> Deferred[Any]:
-        return _attach(Deferred(), pending)
+        # attach() inline: one call less per operation
+        d: Deferred[Any] = Deferred()
+        pending.waiter = d
+        if pending.done:
+            settle(pending)
+        else:
+            pending.on_done = settle
+        return d
 
 
 class _CamelCaseMulti:
@@ -496,7 +521,11 @@ class TxCollection(
         Deferred[LookupInResult], Deferred[MutateInResult], Deferred[MultiGetResult],
         Deferred[MultiGetReplicaResult], Deferred[MultiExistsResult], Deferred[MultiMutationResult],
         Deferred[MultiCounterResult], Deferred[LookupInReplicaResult],
-        Deferred[List[LookupInReplicaResult]]]):
+        Deferred[List[LookupInReplicaResult]],
+        Deferred[OperationResult], Deferred[Optional[OperationResult]], Deferred[Any], Deferred[int],
+        Deferred[bool], "DeferredCouchbaseList", "DeferredCouchbaseMap", "DeferredCouchbaseSet",
+        "DeferredCouchbaseQueue",
+        "DeferredCollectionQueryIndexManager"]):
     """Key-value operations returning Deferreds (see the blocking Collection for each one)."""
 
     def _ds_driver(self) -> Any:
@@ -504,10 +533,11 @@ class TxCollection(
 
 
 class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult],
-                             Deferred[BatchedSearchResult]]):
+                             Deferred[BatchedSearchResult],
+                             "DeferredScopeSearchIndexManager", "DeferredScopeEventingFunctionManager"]):
     """A scope; ``collection(name)`` gives a :class:`TxCollection`."""
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Run a N1QL statement in this bucket and scope (see :meth:`TxCluster.query`).
 
         Args:
@@ -525,7 +555,7 @@ class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferre
         return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str,
-                        *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
+                        *options: AnalyticsArg, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
         """Run an analytics statement in this bucket and scope.
 
         Args:
@@ -542,7 +572,7 @@ class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferre
         """
         return super().analytics_query(statement, *options, **kwargs)
 
-    def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+    def query_ex(self, cls: Type[H], statement: str, *options: QueryArg, **kwargs: Any) -> H:
         """Run a N1QL statement in this bucket and scope, streaming its rows into ``cls(request)``.
 
         See :meth:`TxCluster.query_ex`.
@@ -566,11 +596,12 @@ class TxScope(AsyncScopeBase[TxCollection, Deferred[BatchedQueryResult], Deferre
 
 class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Deferred[PingResult],
                                Deferred[DiagnosticsResult], Deferred[Dict[str, Dict[str, str]]],
-                               Deferred[BatchedViewResult]]):
+                               Deferred[BatchedViewResult],
+                               "DeferredCollectionManager", "DeferredViewIndexManager"]):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket."""
 
     def view_query(self, design_doc: str, view: str,
-                   *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
+                   *options: ViewArg, **kwargs: Any) -> Deferred[BatchedViewResult]:
         """Query a view (options as the blocking :meth:`couchbase.bucket.Bucket.view_query`).
 
         Args:
@@ -589,7 +620,7 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Defe
         return super().view_query(design_doc, view, *options, **kwargs)
 
     def queryAll(self, design_doc: str, view: str,
-                 *options: Any, **kwargs: Any) -> Deferred[BatchedViewResult]:
+                 *options: ViewArg, **kwargs: Any) -> Deferred[BatchedViewResult]:
         """Same as :meth:`view_query` (the 3.x reference's example spelling).
 
         Args:
@@ -606,7 +637,7 @@ class TxBucket(AsyncBucketBase[TxScope, TxCollection, "Deferred[TxBucket]", Defe
         """
         return self.view_query(design_doc, view, *options, **kwargs)
 
-    def view_query_ex(self, cls: Type[H], design_doc: str, view: str, *options: Any, **kwargs: Any) -> H:
+    def view_query_ex(self, cls: Type[H], design_doc: str, view: str, *options: ViewArg, **kwargs: Any) -> H:
         """Query a view, streaming its rows into ``handler = cls(request)``.
 
         ``handler.on_rows(rows)`` per batch as they arrive, then ``on_done(ViewMetaData)`` or
@@ -635,7 +666,10 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
                 AsyncClusterBase[TxBucket, "Deferred[TxCluster]", Deferred[PingResult],
                                  Deferred[DiagnosticsResult],
                                  Deferred[BatchedQueryResult], Deferred[BatchedAnalyticsResult],
-                                 Deferred[BatchedSearchResult]]):
+                                 Deferred[BatchedSearchResult],
+                                 "DeferredBucketManager", "DeferredUserManager", "DeferredQueryIndexManager",
+                                 "DeferredSearchIndexManager", "DeferredAnalyticsIndexManager",
+                                 "DeferredEventingFunctionManager", Deferred[ClusterInfoResult]]):
     """A Couchbase cluster on the Twisted reactor; operations return Deferreds.
 
     Args:
@@ -732,7 +766,8 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         info: Deferred[ClusterInfoResult] = super().cluster_info()
         return info
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> Deferred[None]:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> Deferred[None]:
         """Wait until the services answer a ping, pinging again until ``timeout``.
 
         Args:
@@ -749,7 +784,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return _wait_until_ready(self, timeout, options, kwargs)
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> Deferred[BatchedQueryResult]:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> Deferred[BatchedQueryResult]:
         """Run a N1QL statement (options as the blocking :meth:`couchbase.cluster.Cluster.query`).
 
         Cancelling the Deferred cancels the query.
@@ -771,7 +806,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         return super().query(statement, *options, **kwargs)
 
     def analytics_query(self, statement: str,
-                        *options: Any, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
+                        *options: AnalyticsArg, **kwargs: Any) -> Deferred[BatchedAnalyticsResult]:
         """Run an analytics statement.
 
         Args:
@@ -788,8 +823,8 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return super().analytics_query(statement, *options, **kwargs)
 
-    def search_query(self, index: str, query: Any,
-                     *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
+    def search_query(self, index: str, query: SearchQueryArg,
+                     *options: SearchOptions, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Run a full-text search.
 
         Args:
@@ -807,7 +842,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return super().search_query(index, query, *options, **kwargs)
 
-    def query_ex(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+    def query_ex(self, cls: Type[H], statement: str, *options: QueryArg, **kwargs: Any) -> H:
         """Run a N1QL statement, streaming its rows into ``handler = cls(request)``.
 
         ``handler.on_rows(rows)`` is called with each batch as it arrives, then
@@ -848,8 +883,8 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         return self.query(statement, *options, **kwargs)
 
     # the 3.x reference's spelling: search(index, query)
-    def search(self, index: str, query: Any,  # type: ignore[override]
-               *options: Any, **kwargs: Any) -> Deferred[BatchedSearchResult]:
+    def search(self, index: str, query: SearchQueryArg,  # type: ignore[override]
+               *options: SearchOptions, **kwargs: Any) -> Deferred[BatchedSearchResult]:
         """Same as :meth:`search_query` (the 3.x reference's spelling).
 
         Args:
@@ -866,7 +901,7 @@ class TxCluster(TxDeferredClientMixin, _DeferredWrap,
         """
         return self.search_query(index, query, *options, **kwargs)
 
-    def queryEx(self, cls: Type[H], statement: str, *options: Any, **kwargs: Any) -> H:
+    def queryEx(self, cls: Type[H], statement: str, *options: QueryArg, **kwargs: Any) -> H:
         """Same as :meth:`query_ex` (the 3.x reference's spelling).
 
         Args:
@@ -905,9 +940,23 @@ class TxRawCollection(_CamelCaseMulti, AsyncCollection):
 class TxRawScope(AsyncScope):
     """A scope; ``collection(name)`` gives a :class:`TxRawCollection`."""
 
+    if TYPE_CHECKING:  # the cluster's _collection_class: what the raw base's binding cannot say
+        def collection(self, name: str) -> TxRawCollection: ...
+
+        def default_collection(self) -> TxRawCollection: ...
+
 
 class TxRawBucket(AsyncBucket):
     """A bucket; ``on_connect()`` returns a Deferred firing with the bucket (as on TxRawCluster)."""
+
+    if TYPE_CHECKING:  # the cluster's _scope_class and _collection_class
+        def scope(self, name: str) -> TxRawScope: ...
+
+        def default_scope(self) -> TxRawScope: ...
+
+        def collection(self, name: str) -> TxRawCollection: ...
+
+        def default_collection(self) -> TxRawCollection: ...
 
     def on_connect(self) -> Deferred[TxRawBucket]:  # type: ignore[override]  # a Deferred, see below
         """A Deferred firing with the bucket once its connection is ready.
@@ -942,6 +991,9 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
     _bucket_class = TxRawBucket
     _scope_class = TxRawScope
     _collection_class = TxRawCollection
+
+    if TYPE_CHECKING:  # _bucket_class: the raw base binds AsyncBucket
+        def bucket(self, name: str) -> TxRawBucket: ...
 
     def __init__(self, connstr: str, options: Optional[ClusterOptions] = None, *,
                  reactor: Optional[Any] = None, **kwargs: Any) -> None:
@@ -987,8 +1039,8 @@ class TxRawCluster(TxRawClientMixin, AsyncCluster):
         return self._all_rows(self.query(statement, *options, **kwargs))
 
     # the 3.x reference's raw client: search(index, query) fires with every hit, not the raw rows
-    def search(self, index: str, query: Any,  # type: ignore[override]
-               *options: Any, **kwargs: Any) -> Deferred[Any]:
+    def search(self, index: str, query: SearchQueryArg,  # type: ignore[override]
+               *options: SearchOptions, **kwargs: Any) -> Deferred[Any]:
         """Run a full-text search and collect every hit.
 
         Args:

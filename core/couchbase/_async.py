@@ -22,18 +22,33 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Optional, TypeVar, Union, cast
 
 from couchbase import _connstr, _durability, _health, _kv, _requests
 from couchbase._async_rows import AsyncRows
 from couchbase._common import DEFAULT, BucketCommon, ClusterCommon, check_name
 from couchbase._generic import (
+    AnalyticsIndexManagerT,
     AnalyticsT,
+    BucketManagerT,
     BucketT,
+    ClusterInfoT,
+    CollectionManagerT,
+    CollectionQueryIndexManagerT,
     CollectionT,
     ConnectT,
+    CouchbaseListT,
+    CouchbaseMapT,
+    CouchbaseQueueT,
+    CouchbaseSetT,
     CounterT,
     DiagnosticsT,
+    DsFlagT,
+    DsItemT,
+    DsMaybeMutationT,
+    DsMutationT,
+    DsSizeT,
+    EventingFunctionManagerT,
     ExistsT,
     GetT,
     LookupInReplicasT,
@@ -47,13 +62,19 @@ from couchbase._generic import (
     MutateInT,
     MutationT,
     PingT,
+    QueryIndexManagerT,
     QueryT,
     ReplicasT,
     ReplicaT,
+    ScopeEventingFunctionManagerT,
+    ScopeSearchIndexManagerT,
     ScopeT,
+    SearchIndexManagerT,
     SearchT,
     Specialized,
     StatsT,
+    UserManagerT,
+    ViewIndexManagerT,
     ViewT,
 )
 from couchbase._instance import CLOSED_MESSAGE, CLUSTER_CLOSED, LOCKMODE_NONE, Connection, strerror
@@ -76,6 +97,21 @@ from couchbase.management._access import (
     ScopeManagement,
 )
 from couchbase.management._http import Program, run_async
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        DiagnosticsArg,
+        DiagnosticsKwargs,
+        PingArg,
+        PingKwargs,
+        QueryArg,
+        SearchQueryArg,
+        ViewArg,
+    )
+    from couchbase.options import SearchOptions
 
 P = TypeVar("P", bound=Pending)
 
@@ -197,8 +233,10 @@ class _Owned:
 class AsyncCollectionBase(_Owned,
                           KVOperations[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT,
                                        MutateInT, MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT,
-                                       MultiCounterT, LookupInReplicaT, LookupInReplicasT],
-                          CollectionManagement):
+                                       MultiCounterT, LookupInReplicaT, LookupInReplicasT, DsMutationT,
+                                       DsMaybeMutationT, DsItemT, DsSizeT, DsFlagT, CouchbaseListT,
+                                       CouchbaseMapT, CouchbaseSetT, CouchbaseQueueT],
+                          CollectionManagement[CollectionQueryIndexManagerT]):
     """Every key-value operation, completed on the loop (see :doc:`/frontends` for what each returns).
 
     Args:
@@ -209,7 +247,7 @@ class AsyncCollectionBase(_Owned,
         InvalidArgumentException: ``name`` not a non-empty str.
     """
 
-    def __init__(self, scope: AsyncScopeBase[Any, Any, Any, Any], name: str = DEFAULT) -> None:
+    def __init__(self, scope: AsyncScopeBase[Any, Any, Any, Any, Any, Any], name: str = DEFAULT) -> None:
         self._bind(scope, name)
         self._own(scope.bucket)
         self._batch: Optional[List[AsyncResult[Any]]] = None
@@ -283,7 +321,9 @@ class AsyncCollectionBase(_Owned,
                 f"name={self.name!r})")
 
 
-class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, AnalyticsT, SearchT]):
+class AsyncScopeBase(Specialized, ScopeManagement[ScopeSearchIndexManagerT, ScopeEventingFunctionManagerT],
+                     Generic[CollectionT, QueryT, AnalyticsT, SearchT, ScopeSearchIndexManagerT,
+                             ScopeEventingFunctionManagerT]):
     """A namespace of collections inside a bucket.
 
     Args:
@@ -294,7 +334,7 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         InvalidArgumentException: ``name`` not a non-empty str.
     """
 
-    def __init__(self, bucket: AsyncBucketBase[Any, Any, Any, Any, Any, Any, Any],
+    def __init__(self, bucket: AsyncBucketBase[Any, Any, Any, Any, Any, Any, Any, Any, Any],
                  name: str = DEFAULT) -> None:
         self.bucket = bucket
         self.name = check_name("scope", name)
@@ -331,7 +371,7 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         coll: CollectionT = self.bucket._cluster._collection_class(self, DEFAULT)
         return coll
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryT:
         """Run a N1QL statement in this bucket and scope; rows stream as they arrive.
 
         See :meth:`couchbase.cluster.Cluster.query` for the statement and options.
@@ -354,7 +394,7 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         rows: QueryT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsT:
         """Run an analytics statement in this bucket and scope; rows stream as they arrive.
 
         Args:
@@ -374,7 +414,8 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         rows: AnalyticsT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> SearchT:
         """Full-text search on this scope's index ``index``; hits stream as they arrive (see the blocking
         :meth:`couchbase.scope.Scope.search_query`).
 
@@ -398,7 +439,7 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         rows: SearchT = self.bucket._stream(self.bucket._conn, request)
         return rows
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions, **kwargs: Any) -> SearchT:
         """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see :meth:`search_query`.
 
         Args:
@@ -421,8 +462,9 @@ class AsyncScopeBase(Specialized, ScopeManagement, Generic[CollectionT, QueryT, 
         return f"{type(self).__name__}(bucket={self.bucket.name!r}, name={self.name!r})"
 
 
-class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
-                      Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT]):
+class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement[CollectionManagerT],
+                      Generic[ScopeT, CollectionT, ConnectT, PingT, DiagnosticsT, StatsT, ViewT,
+                              CollectionManagerT, ViewIndexManagerT]):
     """A bucket: its own libcouchbase connection on the cluster's loop. Open it with ``cluster.bucket(name)``.
 
     Args:
@@ -431,8 +473,9 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         conn: The bucket's libcouchbase connection (connecting).
     """
 
-    def __init__(self, cluster: AsyncClusterBase[Any, Any, Any, Any, Any, Any, Any], name: str,
-                 conn: Connection) -> None:
+    def __init__(self, cluster: AsyncClusterBase[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any,
+                                                 Any, Any],
+                 name: str, conn: Connection) -> None:
         self._cluster = cluster
         self.name = name
         self._conn = conn
@@ -511,7 +554,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         """True once the bucket's connection is ready."""
         return self._conn.connected
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingT:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingT:
         """Ping every service of the bucket's nodes.
 
         Args:
@@ -527,7 +570,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsT:
         """The state of each of the bucket's open connections.
 
         Args:
@@ -559,7 +602,7 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         result: StatsT = self._run(lambda: _kv.schedule_stats(self._conn, group))
         return result
 
-    def view_indexes(self) -> Any:
+    def view_indexes(self) -> ViewIndexManagerT:
         """Design-document management for this bucket; its calls return this front end's pending results.
 
         Returns:
@@ -572,11 +615,11 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         def run_program(program: Program) -> Any:
             return self._wrap(run_async(self, self._conn, program))
 
-        return AsyncViewIndexManager(self._conn, self.name,
-                                     lambda schedule, then: run_program(request_program(schedule, then)),
-                                     run_program)
+        return cast("ViewIndexManagerT", AsyncViewIndexManager(
+            self._conn, self.name, lambda schedule, then: run_program(request_program(schedule, then)),
+            run_program))
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewT:
+    def view_query(self, design_doc: str, view: str, *options: ViewArg, **kwargs: Any) -> ViewT:
         """Query a view; rows (ViewRow) stream as they arrive.
 
         Args:
@@ -612,8 +655,13 @@ class AsyncBucketBase(Specialized, _Owned, BucketCommon, BucketManagement,
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
-                       Generic[BucketT, ConnectT, PingT, DiagnosticsT, QueryT, AnalyticsT, SearchT]):
+class AsyncClusterBase(Specialized, _Owned, ClusterCommon,
+                       ClusterManagement[BucketManagerT, UserManagerT, QueryIndexManagerT,
+                                         SearchIndexManagerT, AnalyticsIndexManagerT,
+                                         EventingFunctionManagerT, ClusterInfoT],
+                       Generic[BucketT, ConnectT, PingT, DiagnosticsT, QueryT, AnalyticsT, SearchT,
+                               BucketManagerT, UserManagerT, QueryIndexManagerT, SearchIndexManagerT,
+                               AnalyticsIndexManagerT, EventingFunctionManagerT, ClusterInfoT]):
     """A cluster on an event loop. Connecting starts at once; :meth:`on_connect` tells when it is done.
 
     Args:
@@ -715,7 +763,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         front end's idiom (AsyncResult, future, Deferred, parked greenlet)."""
         return self._wrap(run_async(self, self._conn, program))
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryT:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryT:
         """Run a N1QL statement; rows stream as they arrive (options as the blocking
         :meth:`couchbase.cluster.Cluster.query`).
 
@@ -736,7 +784,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         rows: QueryT = self._stream(self._conn, _requests.query(statement, options, kwargs))
         return rows
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsT:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsT:
         """Run an analytics statement; rows stream as they arrive.
 
         Args:
@@ -755,7 +803,8 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         rows: AnalyticsT = self._stream(self._conn, _requests.analytics(statement, options, kwargs))
         return rows
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchT:
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> SearchT:
         """Run a full-text search; hits (SearchRow) stream as they arrive.
 
         Args:
@@ -775,7 +824,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         rows: SearchT = self._stream(self._conn, _requests.search(index, query, options, kwargs))
         return rows
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchT:
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions, **kwargs: Any) -> SearchT:
         """SDK 4.x: ``search(index, SearchRequest.create(query), ...)``; see :meth:`search_query`.
 
         Args:
@@ -794,7 +843,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingT:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingT:
         """Ping the cluster's services.
 
         Args:
@@ -810,7 +859,7 @@ class AsyncClusterBase(Specialized, _Owned, ClusterCommon, ClusterManagement,
         result: PingT = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsT:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsT:
         """The state of each open connection, without sending anything.
 
         Args:

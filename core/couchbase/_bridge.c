@@ -4,8 +4,9 @@
  * Keeps the hot path in C: each pycb_* scheduling function builds one
  * libcouchbase command, schedules it and frees it, so Python makes a single
  * C call per operation. Every KV response, whatever its type, is flattened
- * into one pycb_RESP struct and handed to Python through the single
- * extern "Python" entry point pycb_on_response (see _callbacks.py).
+ * into one pycb_RESP struct; the plain successful ones are queued and handed to
+ * Python in batches (pycb_on_kv_batch, see pycb_kv_flush), the others one by one
+ * through pycb_on_response (see _callbacks.py).
  *
  * Cookies are plain integers: the instance cookie is the connection id and
  * the operation cookie is the key of the operation in the connection's
@@ -96,11 +97,14 @@ static void pycb_rows_flush(void)
     free(b.ends);
 }
 
+static void pycb_kv_flush(void);
+
 /* Queue one row; 0 if it could not be queued (no memory): the caller delivers it on its own. */
 static int pycb_rows_add(uint64_t conn_id, uint64_t cookie, int cbtype, const char *row, size_t nrow)
 {
     pycb_ROWBATCH *b = &pycb_rows;
     size_t need;
+    pycb_kv_flush(); /* key-value completions produced earlier go first */
     if (b->n && (b->conn_id != conn_id || b->cookie != cookie || b->cbtype != cbtype)) {
         pycb_rows_flush();
     }
@@ -147,18 +151,166 @@ static int pycb_rows_add(uint64_t conn_id, uint64_t cookie, int cbtype, const ch
     return 1;
 }
 
-/* Every response reaches Python through here: rows queued before it go first. */
+/* ---- key-value completions delivered together ------------------------------
+ * One socket read completes many operations; each used to be one call into Python. The
+ * successful final responses of the plain operations (get, store, remove, touch, unlock,
+ * exists, counter) are copied into this thread's batch instead (the pycb_RESP, its key and
+ * value copied into the batch's own buffer: nothing in it points into libcouchbase) and handed
+ * over in one call (pycb_on_kv_batch) by pycb_kv_flush, at the same moments as rows (see
+ * pycb_flush). Everything else (failures, which need the live error context; sub-document,
+ * stats, ping and diagnostics responses, which read libcouchbase's response object; values
+ * larger than PYCB_KV_BIG) is delivered at once, after what is queued: callbacks keep the order
+ * libcouchbase produced them in. A batch holds at most PYCB_KV_MAX responses or PYCB_KV_MAX_BYTES
+ * bytes; Python gets each run of one connection's responses in one call (it looks the connection
+ * up once, and a cookie is only meaningful to the connection that issued it). It is
+ * detached before Python runs: a callback that closes the connection or makes libcouchbase
+ * deliver more starts a new batch, and the memory handed to Python stays valid until it
+ * returns, whatever the callbacks do to the instance. */
+#define PYCB_KV_MAX 1024
+#define PYCB_KV_MAX_BYTES (256 * 1024)
+#define PYCB_KV_BIG (16 * 1024)
+
+typedef struct {
+    pycb_RESP *recs;
+    size_t n;
+    size_t ncap;
+    char *data; /* keys and values; recs[i].key/.value hold offsets into it until the flush */
+    size_t ndata;
+    size_t cap;
+} pycb_KVBATCH;
+
+static PYCB_TLS pycb_KVBATCH pycb_kv;
+
+static void pycb_on_kv_batch(pycb_RESP *recs, size_t n);
+
+static void pycb_kv_flush(void)
+{
+    pycb_KVBATCH b = pycb_kv;
+    size_t i;
+    if (b.recs == NULL && b.data == NULL) {
+        return;
+    }
+    memset(&pycb_kv, 0, sizeof(pycb_kv));
+    for (i = 0; i < b.n; i++) { /* offsets become pointers: the buffer no longer moves */
+        pycb_RESP *r = &b.recs[i];
+        r->key = r->nkey ? b.data + (uintptr_t)r->key : ""; /* never NULL, as libcouchbase's */
+        r->value = r->nvalue ? b.data + (uintptr_t)r->value : "";
+    }
+    for (i = 0; i < b.n;) { /* one call per run of one connection's responses */
+        size_t end = i + 1;
+        while (end < b.n && b.recs[end].conn_id == b.recs[i].conn_id) {
+            end++;
+        }
+        pycb_on_kv_batch(b.recs + i, end - i);
+        i = end;
+    }
+    free(b.recs);
+    free(b.data);
+}
+
+/* Everything queued, in the order it was produced (only one of the two batches holds anything:
+ * queueing into one flushes the other first). */
+static void pycb_flush(void)
+{
+    pycb_kv_flush();
+    pycb_rows_flush();
+}
+
+/* Whether `resp` may wait in the batch: a plain operation's successful, final response that
+ * refers to nothing of libcouchbase's but its key and value. */
+static int pycb_kv_batchable(const pycb_RESP *resp)
+{
+    if (resp->rc != LCB_SUCCESS || !resp->is_final || resp->nvalue > PYCB_KV_BIG || resp->nkey > PYCB_KV_BIG) {
+        return 0;
+    }
+    switch (resp->cbtype) {
+    case LCB_CALLBACK_GET:
+    case LCB_CALLBACK_STORE:
+    case LCB_CALLBACK_REMOVE:
+    case LCB_CALLBACK_TOUCH:
+    case LCB_CALLBACK_UNLOCK:
+    case LCB_CALLBACK_EXISTS:
+    case LCB_CALLBACK_COUNTER:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Append `len` bytes to the batch's buffer; the offset they start at, or (size_t)-1 (no memory). */
+static size_t pycb_kv_copy(pycb_KVBATCH *b, const char *src, size_t len)
+{
+    size_t off = b->ndata;
+    if (len > b->cap - b->ndata) {
+        size_t cap = b->cap ? b->cap : 8192;
+        char *data;
+        while (cap - b->ndata < len) {
+            cap *= 2; /* len <= PYCB_KV_BIG and ndata < PYCB_KV_MAX_BYTES + 2 * PYCB_KV_BIG: no overflow */
+        }
+        data = (char *)realloc(b->data, cap);
+        if (data == NULL) {
+            return (size_t)-1;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    if (len) {
+        memcpy(b->data + off, src, len);
+    }
+    b->ndata += len;
+    return off;
+}
+
+/* Queue one response; 0 if it must be delivered on its own (not batchable, or no memory). */
+static int pycb_kv_add(const pycb_RESP *resp)
+{
+    pycb_KVBATCH *b = &pycb_kv;
+    pycb_RESP *rec;
+    size_t nmark, koff, voff;
+    if (!pycb_kv_batchable(resp)) {
+        return 0;
+    }
+    pycb_rows_flush(); /* rows produced earlier go first */
+    if (b->n == b->ncap) {
+        size_t ncap = b->ncap ? b->ncap * 2 : 64;
+        pycb_RESP *recs = (pycb_RESP *)realloc(b->recs, ncap * sizeof(pycb_RESP));
+        if (recs == NULL) {
+            return 0;
+        }
+        b->recs = recs;
+        b->ncap = ncap;
+    }
+    nmark = b->ndata;
+    koff = pycb_kv_copy(b, resp->key, resp->nkey);
+    voff = koff == (size_t)-1 ? koff : pycb_kv_copy(b, resp->value, resp->nvalue);
+    if (voff == (size_t)-1) {
+        b->ndata = nmark;
+        return 0;
+    }
+    rec = &b->recs[b->n++];
+    *rec = *resp;
+    rec->key = (const char *)(uintptr_t)koff;
+    rec->value = (const char *)(uintptr_t)voff;
+    rec->errctx = NULL; /* success: no error context; and libcouchbase's objects die with the callback */
+    rec->raw = NULL;
+    if (b->n >= PYCB_KV_MAX || b->ndata >= PYCB_KV_MAX_BYTES) {
+        pycb_kv_flush();
+    }
+    return 1;
+}
+
+/* Every response reaches Python through here: what is queued before it goes first. */
 static void pycb_deliver(pycb_RESP *resp)
 {
-    pycb_rows_flush();
+    pycb_flush();
     pycb_on_response(resp);
 }
 
-/* lcb_wait, then the rows it left queued. */
+/* lcb_wait, then what it left queued. */
 static lcb_STATUS pycb_wait(lcb_INSTANCE *instance)
 {
     lcb_STATUS rc = lcb_wait(instance, LCB_WAIT_DEFAULT);
-    pycb_rows_flush();
+    pycb_flush();
     return rc;
 }
 
@@ -337,7 +489,9 @@ static void pycb_kv_callback(lcb_INSTANCE *instance, int cbtype, const lcb_RESPB
         return;
     }
     out.cookie = (uint64_t)(uintptr_t)cookie;
-    pycb_deliver(&out);
+    if (!pycb_kv_add(&out)) {
+        pycb_deliver(&out);
+    }
 }
 
 static const char *pycb_stats_server(const void *raw)
@@ -484,7 +638,7 @@ static void pycb_destroy(lcb_INSTANCE *instance, lcb_LOGGER *logger)
 {
     pycb_stop_builtin_loop(instance);
     lcb_destroy(instance);
-    pycb_rows_flush();
+    pycb_flush();
     if (logger) {
         lcb_logger_destroy(logger);
     }

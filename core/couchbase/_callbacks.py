@@ -2,10 +2,12 @@
 
 The C↔Python round trip: libcouchbase calls a C function in ``_bridge.c``
 (``pycb_kv_callback``) for every key-value response; that function copies the
-response's fields into one stack-allocated ``pycb_RESP`` and calls the
-``extern "Python"`` function ``pycb_on_response`` defined here. Query, analytics and
-search rows come in batches instead, one call of ``pycb_on_rows`` for the rows one
-event produced (see ``pycb_rows_flush`` in ``_bridge.c``). We look the
+response's fields into one ``pycb_RESP``. The successful final responses of plain
+operations (get, upsert, remove, …) are queued in C and reach Python in batches, one call
+of ``pycb_on_kv_batch`` for those one event produced (see ``pycb_kv_flush`` in
+``_bridge.c``); any other response is handed to ``pycb_on_response`` at once, after what
+is queued. Query, analytics and search rows come in batches too, one call of
+``pycb_on_rows`` for the rows one event produced (see ``pycb_rows_flush``). We look the
 connection up by ``conn_id`` and the operation by ``cookie`` (plain integers,
 so a late response for a closed connection or a dropped operation is a
 harmless miss), and complete the operation while the response memory is
@@ -51,6 +53,19 @@ def pycb_on_response(resp: Any) -> None:
         return
     try:
         conn._on_response(resp)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        conn._report_callback_error(exc)
+
+
+@ffi.def_extern()
+def pycb_on_kv_batch(recs: Any, n: Any) -> None:
+    # Successful final responses of one connection that one event produced, in order (see
+    # pycb_kv_flush in _bridge.c): their memory is the batch's, valid until this returns.
+    conn = CONNECTIONS.get(recs[0].conn_id, _gone)()
+    if conn is None:
+        return
+    try:
+        conn._on_kv_batch(recs, n)
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
         conn._report_callback_error(exc)
 

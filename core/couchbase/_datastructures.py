@@ -9,9 +9,24 @@ gevent collections), :func:`run_asyncio` (a coroutine) and acouchbase/txcouchbas
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, Generator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, Generic, List, Optional, cast
 
 import couchbase.subdocument as SD
+from couchbase._generic import (
+    CouchbaseListT,
+    CouchbaseMapT,
+    CouchbaseQueueT,
+    CouchbaseSetT,
+    DsDoneT,
+    DsEntriesT,
+    DsFlagT,
+    DsItemsT,
+    DsItemT,
+    DsMaybeMutationT,
+    DsMutationT,
+    DsPairsT,
+    DsSizeT,
+)
 from couchbase.exceptions import (
     CasMismatchException,
     DocumentExistsException,
@@ -25,6 +40,12 @@ from couchbase.exceptions import (
 from couchbase.results import OperationResult
 
 Program = Generator[Any, Any, Any]
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase._kwargs import MutateInKwargs
+
 
 
 class Sleep:
@@ -271,7 +292,7 @@ def queue_pop(coll: Any, key: Any, timeout: float = 10.0, create: bool = True) -
 
 
 # ---- the classes -----------------------------------------------------------------------------------
-class _Structure:
+class _Structure(Generic[DsDoneT, DsSizeT]):
     """A data structure stored in one document.
 
     Args:
@@ -295,7 +316,7 @@ class _Structure:
     def _items(self) -> Any:
         return self._run(whole(self._coll, self._key, type(self._empty)()))
 
-    def size(self) -> Any:
+    def size(self) -> DsSizeT:
         """The number of items (the document is created, empty, when missing).
 
         Returns:
@@ -306,7 +327,7 @@ class _Structure:
         """
         return self._run(size(self._coll, self._key, type(self._empty)()))
 
-    def clear(self) -> Any:
+    def clear(self) -> DsDoneT:
         """Remove the whole structure (its document); a missing one is not an error.
 
         Returns:
@@ -326,7 +347,7 @@ def _then(program: Program, fn: Callable[[Any], Any]) -> Program:
     return fn((yield from program))
 
 
-class CouchbaseList(_Structure):
+class CouchbaseList(_Structure[DsDoneT, DsSizeT], Generic[DsDoneT, DsItemT, DsSizeT, DsItemsT]):
     """A JSON array document used as a list; created on first use.
 
     Get one with ``collection.couchbase_list(key)``. Each method returns what the
@@ -339,7 +360,7 @@ class CouchbaseList(_Structure):
 
     _empty: List[Any] = []
 
-    def append(self, value: Any) -> Any:
+    def append(self, value: Any) -> DsDoneT:
         """Append ``value`` to the list.
 
         Args:
@@ -354,7 +375,7 @@ class CouchbaseList(_Structure):
         """
         return self._run(_then(list_append(self._coll, self._key, value), lambda _: None))
 
-    def prepend(self, value: Any) -> Any:
+    def prepend(self, value: Any) -> DsDoneT:
         """Prepend ``value`` to the list.
 
         Args:
@@ -369,7 +390,7 @@ class CouchbaseList(_Structure):
         """
         return self._run(_then(list_prepend(self._coll, self._key, value), lambda _: None))
 
-    def set_at(self, index: int, value: Any) -> Any:
+    def set_at(self, index: int, value: Any) -> DsDoneT:
         """Replace the item at ``index``.
 
         Args:
@@ -386,7 +407,7 @@ class CouchbaseList(_Structure):
         """
         return self._run(_then(list_set(self._coll, self._key, index, value), lambda _: None))
 
-    def get_at(self, index: int) -> Any:
+    def get_at(self, index: int) -> DsItemT:
         """The item at ``index``.
 
         Args:
@@ -401,7 +422,7 @@ class CouchbaseList(_Structure):
         """
         return self._run(list_get(self._coll, self._key, index))
 
-    def remove_at(self, index: int) -> Any:
+    def remove_at(self, index: int) -> DsDoneT:
         """Remove the item at ``index``.
 
         Args:
@@ -417,7 +438,7 @@ class CouchbaseList(_Structure):
         """
         return self._run(_then(list_remove(self._coll, self._key, index), lambda _: None))
 
-    def index_of(self, value: Any) -> Any:
+    def index_of(self, value: Any) -> DsSizeT:
         """The index of the first item equal to ``value``.
 
         Args:
@@ -431,7 +452,7 @@ class CouchbaseList(_Structure):
         """
         return self._run(list_index_of(self._coll, self._key, value))
 
-    def get_all(self) -> Any:
+    def get_all(self) -> DsItemsT:
         """Every item.
 
         Returns:
@@ -443,10 +464,11 @@ class CouchbaseList(_Structure):
         return self._run(whole(self._coll, self._key, []))
 
     def __iter__(self) -> Any:
-        return iter(self.get_all())
+        return iter(self._run(whole(self._coll, self._key, [])))  # get_all(): a list on a blocking collection
 
 
-class CouchbaseMap(_Structure):
+class CouchbaseMap(_Structure[DsDoneT, DsSizeT],
+                   Generic[DsDoneT, DsItemT, DsSizeT, DsFlagT, DsItemsT, DsEntriesT, DsPairsT]):
     """A JSON object document used as a map; created on first use.
 
     Get one with ``collection.couchbase_map(key)``. Each method returns what the
@@ -459,7 +481,7 @@ class CouchbaseMap(_Structure):
 
     _empty: Dict[str, Any] = {}
 
-    def add(self, mapkey: str, value: Any) -> Any:
+    def add(self, mapkey: str, value: Any) -> DsDoneT:
         """Set ``mapkey`` to ``value``.
 
         Args:
@@ -476,7 +498,7 @@ class CouchbaseMap(_Structure):
         """
         return self._run(_then(map_add(self._coll, self._key, mapkey, value), lambda _: None))
 
-    def get(self, mapkey: str) -> Any:
+    def get(self, mapkey: str) -> DsItemT:
         """The value of ``mapkey``.
 
         Args:
@@ -492,7 +514,7 @@ class CouchbaseMap(_Structure):
         """
         return self._run(map_get(self._coll, self._key, mapkey))
 
-    def remove(self, mapkey: str) -> Any:
+    def remove(self, mapkey: str) -> DsDoneT:
         """Remove ``mapkey``.
 
         Args:
@@ -508,7 +530,7 @@ class CouchbaseMap(_Structure):
         """
         return self._run(_then(map_remove(self._coll, self._key, mapkey), lambda _: None))
 
-    def exists(self, mapkey: str) -> Any:
+    def exists(self, mapkey: str) -> DsFlagT:
         """Whether the map has an entry ``mapkey``.
 
         Args:
@@ -523,7 +545,7 @@ class CouchbaseMap(_Structure):
         """
         return self._run(map_exists(self._coll, self._key, mapkey))
 
-    def get_all(self) -> Any:
+    def get_all(self) -> DsEntriesT:
         """The whole map.
 
         Returns:
@@ -534,7 +556,7 @@ class CouchbaseMap(_Structure):
         """
         return self._run(whole(self._coll, self._key, {}))
 
-    def keys(self) -> Any:
+    def keys(self) -> DsItemsT:
         """The map's keys.
 
         Returns:
@@ -545,7 +567,7 @@ class CouchbaseMap(_Structure):
         """
         return self._run(_then(whole(self._coll, self._key, {}), lambda d: list(d.keys())))
 
-    def values(self) -> Any:
+    def values(self) -> DsItemsT:
         """The map's values.
 
         Returns:
@@ -556,7 +578,7 @@ class CouchbaseMap(_Structure):
         """
         return self._run(_then(whole(self._coll, self._key, {}), lambda d: list(d.values())))
 
-    def items(self) -> Any:
+    def items(self) -> DsPairsT:
         """The map's entries.
 
         Returns:
@@ -572,7 +594,7 @@ class CouchbaseMap(_Structure):
         raise TypeError("a CouchbaseMap is not async-iterable; use `for k, v in await m.items()`")
 
 
-class CouchbaseSet(_Structure):
+class CouchbaseSet(_Structure[DsDoneT, DsSizeT], Generic[DsDoneT, DsSizeT, DsFlagT, DsItemsT]):
     """A JSON array document of unique values used as a set; created on first use.
 
     Get one with ``collection.couchbase_set(key)``. Each method returns what the
@@ -585,7 +607,7 @@ class CouchbaseSet(_Structure):
 
     _empty: List[Any] = []
 
-    def add(self, value: Any) -> Any:
+    def add(self, value: Any) -> DsFlagT:
         """Add ``value`` unless it is in the set.
 
         Args:
@@ -600,7 +622,7 @@ class CouchbaseSet(_Structure):
         """
         return self._run(_then(set_add(self._coll, self._key, value), lambda r: r is not None))
 
-    def remove(self, value: Any, timeout: Any = None) -> Any:
+    def remove(self, value: Any, timeout: Any = None) -> DsDoneT:
         """Remove ``value`` (compare-and-swap, retried on conflicts); a value not in the set is not an error.
 
         Args:
@@ -618,7 +640,7 @@ class CouchbaseSet(_Structure):
         secs = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 10.0)
         return self._run(_then(set_remove(self._coll, self._key, value, secs), lambda _: None))
 
-    def contains(self, value: Any) -> Any:
+    def contains(self, value: Any) -> DsFlagT:
         """Whether ``value`` is in the set.
 
         Args:
@@ -632,7 +654,7 @@ class CouchbaseSet(_Structure):
         """
         return self._run(set_contains(self._coll, self._key, value))
 
-    def values(self) -> Any:
+    def values(self) -> DsItemsT:
         """Every value of the set.
 
         Returns:
@@ -644,7 +666,7 @@ class CouchbaseSet(_Structure):
         return self._run(whole(self._coll, self._key, []))
 
 
-class CouchbaseQueue(_Structure):
+class CouchbaseQueue(_Structure[DsDoneT, DsSizeT], Generic[DsDoneT, DsItemT, DsSizeT, DsItemsT]):
     """A JSON array document used as a FIFO queue (push at the front, pop from the back).
 
     Get one with ``collection.couchbase_queue(key)``. Each method returns what the
@@ -657,7 +679,7 @@ class CouchbaseQueue(_Structure):
 
     _empty: List[Any] = []
 
-    def push(self, value: Any) -> Any:
+    def push(self, value: Any) -> DsDoneT:
         """Push ``value`` (at the front; :meth:`pop` takes from the back).
 
         Args:
@@ -672,7 +694,7 @@ class CouchbaseQueue(_Structure):
         """
         return self._run(_then(queue_push(self._coll, self._key, value), lambda _: None))
 
-    def pop(self, timeout: Any = None) -> Any:
+    def pop(self, timeout: Any = None) -> DsItemT:
         """Remove and return the oldest item (compare-and-swap, retried on conflicts).
 
         Args:
@@ -688,7 +710,7 @@ class CouchbaseQueue(_Structure):
         secs = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 10.0)
         return self._run(_then(queue_pop(self._coll, self._key, secs), lambda r: r[0]))
 
-    def get_all(self) -> Any:
+    def get_all(self) -> DsItemsT:
         """Every item, newest first.
 
         Returns:
@@ -700,18 +722,19 @@ class CouchbaseQueue(_Structure):
         return self._run(whole(self._coll, self._key, []))
 
     def __iter__(self) -> Any:
-        return iter(self.get_all())
+        return iter(self._run(whole(self._coll, self._key, [])))  # get_all(): a list on a blocking collection
 
 
 # ---- the collection methods (3.x / 4.x ``list_append`` …) ------------------------------------------
-class DataStructuresMixin:
+class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSizeT, DsFlagT, CouchbaseListT,
+                                  CouchbaseMapT, CouchbaseSetT, CouchbaseQueueT]):
     """``couchbase_list(key)`` … and the ``list_*``/``map_*``/``set_*``/``queue_*`` methods, mixed into
     every front end's Collection. ``_ds_driver()`` returns the driver for the front end."""
 
     def _ds_driver(self) -> Callable[[Program], Any]:
         return run_blocking
 
-    def couchbase_list(self, key: str) -> CouchbaseList:
+    def couchbase_list(self, key: str) -> CouchbaseListT:
         """The list (a JSON array) stored in document ``key`` of this collection (SDK 4.x); created on first
         write.
 
@@ -724,9 +747,9 @@ class DataStructuresMixin:
 
         Never raises (its methods raise).
         """
-        return CouchbaseList(key, self)
+        return cast("CouchbaseListT", CouchbaseList(key, self))
 
-    def couchbase_map(self, key: str) -> CouchbaseMap:
+    def couchbase_map(self, key: str) -> CouchbaseMapT:
         """The map (a JSON object) stored in document ``key`` of this collection (SDK 4.x); created on first
         write.
 
@@ -739,9 +762,9 @@ class DataStructuresMixin:
 
         Never raises (its methods raise).
         """
-        return CouchbaseMap(key, self)
+        return cast("CouchbaseMapT", CouchbaseMap(key, self))
 
-    def couchbase_set(self, key: str) -> CouchbaseSet:
+    def couchbase_set(self, key: str) -> CouchbaseSetT:
         """The set (a JSON array of unique values) stored in document ``key`` of this collection (SDK 4.x);
         created on first write.
 
@@ -754,9 +777,9 @@ class DataStructuresMixin:
 
         Never raises (its methods raise).
         """
-        return CouchbaseSet(key, self)
+        return cast("CouchbaseSetT", CouchbaseSet(key, self))
 
-    def couchbase_queue(self, key: str) -> CouchbaseQueue:
+    def couchbase_queue(self, key: str) -> CouchbaseQueueT:
         """The FIFO queue (a JSON array) stored in document ``key`` of this collection (SDK 4.x); created on
         first write.
 
@@ -770,12 +793,13 @@ class DataStructuresMixin:
 
         Never raises (its methods raise).
         """
-        return CouchbaseQueue(key, self)
+        return cast("CouchbaseQueueT", CouchbaseQueue(key, self))
 
     def _ds(self, program: Program) -> Any:
         return self._ds_driver()(program)
 
-    def list_append(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+    def list_append(self, key: str, value: Any, create: bool = False,
+                    **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Append ``value`` to the list document ``key``.
 
         Args:
@@ -794,7 +818,8 @@ class DataStructuresMixin:
         """
         return self._ds(_then(list_append(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
-    def list_prepend(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+    def list_prepend(self, key: str, value: Any, create: bool = False,
+                     **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Prepend ``value`` to the list document ``key``.
 
         Args:
@@ -813,7 +838,7 @@ class DataStructuresMixin:
         """
         return self._ds(_then(list_prepend(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
-    def list_set(self, key: str, index: int, value: Any, **kwargs: Any) -> Any:
+    def list_set(self, key: str, index: int, value: Any, **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Replace the item at ``index`` of the list document ``key``.
 
         Args:
@@ -832,7 +857,7 @@ class DataStructuresMixin:
         """
         return self._ds(_then(list_set(self, key, index, value, False, **kwargs), lambda r: _ok(key, r)))
 
-    def list_get(self, key: str, index: int, **kwargs: Any) -> Any:
+    def list_get(self, key: str, index: int, **kwargs: Any) -> DsItemT:
         """The item at ``index`` of the list document ``key``.
 
         Args:
@@ -849,7 +874,7 @@ class DataStructuresMixin:
         """
         return self._ds(list_get(self, key, index, False))
 
-    def list_remove(self, key: str, index: int, **kwargs: Any) -> Any:
+    def list_remove(self, key: str, index: int, **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Remove the item at ``index`` of the list document ``key``.
 
         Args:
@@ -867,7 +892,7 @@ class DataStructuresMixin:
         """
         return self._ds(_then(list_remove(self, key, index, False, **kwargs), lambda r: _ok(key, r)))
 
-    def list_size(self, key: str, **kwargs: Any) -> Any:
+    def list_size(self, key: str, **kwargs: Any) -> DsSizeT:
         """The number of items of the list document ``key``.
 
         Args:
@@ -882,7 +907,8 @@ class DataStructuresMixin:
         """
         return self._ds(size(self, key, [], False))
 
-    def map_add(self, key: str, mapkey: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+    def map_add(self, key: str, mapkey: str, value: Any, create: bool = False,
+                **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Set ``mapkey`` to ``value`` in the map document ``key``.
 
         Args:
@@ -902,7 +928,7 @@ class DataStructuresMixin:
         """
         return self._ds(_then(map_add(self, key, mapkey, value, create, **kwargs), lambda r: _ok(key, r)))
 
-    def map_get(self, key: str, mapkey: str, **kwargs: Any) -> Any:
+    def map_get(self, key: str, mapkey: str, **kwargs: Any) -> DsItemT:
         """The value of ``mapkey`` in the map document ``key``.
 
         Args:
@@ -920,7 +946,7 @@ class DataStructuresMixin:
         """
         return self._ds(map_get(self, key, mapkey, False))
 
-    def map_remove(self, key: str, mapkey: str, **kwargs: Any) -> Any:
+    def map_remove(self, key: str, mapkey: str, **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Remove ``mapkey`` from the map document ``key``.
 
         Args:
@@ -940,7 +966,7 @@ class DataStructuresMixin:
         program = map_remove(self, key, mapkey, False, IndexError, **kwargs)
         return self._ds(_then(program, lambda r: _ok(key, r)))
 
-    def map_size(self, key: str, **kwargs: Any) -> Any:
+    def map_size(self, key: str, **kwargs: Any) -> DsSizeT:
         """The number of entries of the map document ``key``.
 
         Args:
@@ -955,7 +981,8 @@ class DataStructuresMixin:
         """
         return self._ds(size(self, key, {}, False))
 
-    def set_add(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+    def set_add(self, key: str, value: Any, create: bool = False,
+                **kwargs: Unpack[MutateInKwargs]) -> DsMaybeMutationT:
         """Add ``value`` to the set document ``key`` unless it is there.
 
         Args:
@@ -975,7 +1002,7 @@ class DataStructuresMixin:
         return self._ds(_then(set_add(self, key, value, create, **kwargs),
                               lambda r: None if r is None else _ok(key, r)))
 
-    def set_remove(self, key: str, value: Any, **kwargs: Any) -> Any:
+    def set_remove(self, key: str, value: Any, **kwargs: Any) -> DsMaybeMutationT:
         """Remove ``value`` from the set document ``key`` (compare-and-swap, retried on conflicts for 10 s).
 
         Args:
@@ -993,7 +1020,7 @@ class DataStructuresMixin:
         return self._ds(_then(set_remove(self, key, value, 10.0, False),
                               lambda r: None if r is None else _ok(key, r)))
 
-    def set_size(self, key: str, **kwargs: Any) -> Any:
+    def set_size(self, key: str, **kwargs: Any) -> DsSizeT:
         """The number of values of the set document ``key``.
 
         Args:
@@ -1008,7 +1035,7 @@ class DataStructuresMixin:
         """
         return self._ds(size(self, key, [], False))
 
-    def set_contains(self, key: str, value: Any, **kwargs: Any) -> Any:
+    def set_contains(self, key: str, value: Any, **kwargs: Any) -> DsFlagT:
         """Whether ``value`` is in the set document ``key``.
 
         Args:
@@ -1024,7 +1051,8 @@ class DataStructuresMixin:
         """
         return self._ds(set_contains(self, key, value, False))
 
-    def queue_push(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Any:
+    def queue_push(self, key: str, value: Any, create: bool = False,
+                   **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Push ``value`` onto the queue document ``key`` (at the front; :meth:`queue_pop` takes from the
         back).
 
@@ -1043,7 +1071,7 @@ class DataStructuresMixin:
         """
         return self._ds(_then(queue_push(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
-    def queue_pop(self, key: str, **kwargs: Any) -> Any:
+    def queue_pop(self, key: str, **kwargs: Any) -> DsItemT:
         """Remove and return the oldest item of the queue document ``key`` (as SDK 4.x).
 
         Compare-and-swap, retried on conflicts for 10 s.
@@ -1062,7 +1090,7 @@ class DataStructuresMixin:
         """
         return self._ds(_then(queue_pop(self, key, 10.0, False), lambda r: r[0]))
 
-    def queue_size(self, key: str, **kwargs: Any) -> Any:
+    def queue_size(self, key: str, **kwargs: Any) -> DsSizeT:
         """The number of items of the queue document ``key``.
 
         Args:

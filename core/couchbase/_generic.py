@@ -22,7 +22,7 @@ from __future__ import annotations
 import inspect
 import re
 import types
-from typing import TYPE_CHECKING, Any, Dict, ForwardRef, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Dict, ForwardRef, TypeVar, Union, get_args, get_origin
 
 if TYPE_CHECKING:
     from couchbase._async import AsyncScopeBase
@@ -63,7 +63,12 @@ def _spell(arg: Any) -> str:
         return arg
     if isinstance(arg, ForwardRef):
         return arg.__forward_arg__
+    if arg is type(None):
+        return "None"
     origin, args = get_origin(arg), get_args(arg)
+    if origin is Union and type(None) in args:  # typing names Optional[X] "Optional" with its NoneType
+        rest = [a for a in args if a is not type(None)]
+        return f"Optional[{_spell(rest[0])}]" if len(rest) == 1 else f"Union[{', '.join(map(_spell, args))}]"
     if origin is not None and args:
         name = getattr(arg, "_name", None) or getattr(origin, "__qualname__", None) or repr(origin)
         return f"{name}[{', '.join(map(_spell, args))}]"
@@ -117,7 +122,7 @@ class Specialized:
 
 # The classes each event-loop front end's navigation returns (cluster.bucket(), bucket.scope(), ...).
 BucketT = TypeVar("BucketT")
-ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any, Any, Any, Any]")
+ScopeT = TypeVar("ScopeT", bound="AsyncScopeBase[Any, Any, Any, Any, Any, Any]")
 CollectionT = TypeVar("CollectionT")
 ConnectT = TypeVar("ConnectT")          # on_connect(): completes with the cluster or bucket itself
 PingT = TypeVar("PingT")                # ping()
@@ -127,3 +132,61 @@ QueryT = TypeVar("QueryT")              # query()
 AnalyticsT = TypeVar("AnalyticsT")      # analytics_query()
 SearchT = TypeVar("SearchT")            # search_query()
 ViewT = TypeVar("ViewT")                # view_query()
+
+# What each manager's methods return (couchbase.management): a manager is generic in the kinds of
+# result its methods give, and each front end binds them where it hands the manager out.
+DoneT = TypeVar("DoneT")                                # a call that completes with None
+BucketSettingsT = TypeVar("BucketSettingsT")            # BucketManager.get_bucket
+BucketSettingsListT = TypeVar("BucketSettingsListT")    # BucketManager.get_all_buckets
+BucketDescribeT = TypeVar("BucketDescribeT")            # BucketManager.bucket_describe
+ScopeSpecListT = TypeVar("ScopeSpecListT")              # CollectionManager.get_all_scopes
+UserT = TypeVar("UserT")                                # UserManager.get_user
+UserListT = TypeVar("UserListT")                        # UserManager.get_all_users
+RoleListT = TypeVar("RoleListT")                        # UserManager.get_roles
+GroupT = TypeVar("GroupT")                              # UserManager.get_group
+GroupListT = TypeVar("GroupListT")                      # UserManager.get_all_groups
+QueryIndexListT = TypeVar("QueryIndexListT")            # (Collection)QueryIndexManager.get_all_indexes
+SearchIndexT = TypeVar("SearchIndexT")                  # SearchIndexManager.get_index
+SearchIndexListT = TypeVar("SearchIndexListT")          # SearchIndexManager.get_all_indexes
+DocCountT = TypeVar("DocCountT")                        # SearchIndexManager.get_indexed_documents_count
+AnalyzedT = TypeVar("AnalyzedT")                        # SearchIndexManager.analyze_document
+IndexStatsT = TypeVar("IndexStatsT")                    # SearchIndexManager.get_(all_)index_stats
+DatasetListT = TypeVar("DatasetListT")                  # AnalyticsIndexManager.get_all_datasets
+AnalyticsIndexListT = TypeVar("AnalyticsIndexListT")    # AnalyticsIndexManager.get_all_indexes
+PendingMutationsT = TypeVar("PendingMutationsT")        # AnalyticsIndexManager.get_pending_mutations
+LinkListT = TypeVar("LinkListT")                        # AnalyticsIndexManager.get_links
+FunctionT = TypeVar("FunctionT")                        # EventingFunctionManager.get_function
+FunctionListT = TypeVar("FunctionListT")                # EventingFunctionManager.get_all_functions
+FunctionsStatusT = TypeVar("FunctionsStatusT")          # EventingFunctionManager.functions_status
+DesignDocT = TypeVar("DesignDocT")                      # ViewIndexManager.get_design_document
+DesignDocListT = TypeVar("DesignDocListT")              # ViewIndexManager.get_all_design_documents
+
+# The managers a cluster, bucket, scope or collection hands out (couchbase.management._access).
+BucketManagerT = TypeVar("BucketManagerT")
+UserManagerT = TypeVar("UserManagerT")
+QueryIndexManagerT = TypeVar("QueryIndexManagerT")
+SearchIndexManagerT = TypeVar("SearchIndexManagerT")
+AnalyticsIndexManagerT = TypeVar("AnalyticsIndexManagerT")
+EventingFunctionManagerT = TypeVar("EventingFunctionManagerT")
+ClusterInfoT = TypeVar("ClusterInfoT")                  # cluster_info()
+CollectionManagerT = TypeVar("CollectionManagerT")
+ViewIndexManagerT = TypeVar("ViewIndexManagerT")        # bucket.view_indexes()
+ScopeSearchIndexManagerT = TypeVar("ScopeSearchIndexManagerT")
+ScopeEventingFunctionManagerT = TypeVar("ScopeEventingFunctionManagerT")
+CollectionQueryIndexManagerT = TypeVar("CollectionQueryIndexManagerT")
+
+# What the data structures return (couchbase._datastructures): the collection's list_*/map_*/set_*/
+# queue_* methods, and the CouchbaseList/Map/Set/Queue objects its couchbase_list() ... hand out.
+DsMutationT = TypeVar("DsMutationT")            # list_append, map_add, queue_push, ...: OperationResult
+DsMaybeMutationT = TypeVar("DsMaybeMutationT")  # set_add, set_remove: OperationResult or None
+DsItemT = TypeVar("DsItemT")                    # list_get, map_get, queue_pop; CouchbaseList.get_at, ...
+DsSizeT = TypeVar("DsSizeT")                    # list_size, ...; size(), CouchbaseList.index_of
+DsFlagT = TypeVar("DsFlagT")                    # set_contains; CouchbaseMap.exists, CouchbaseSet.add, ...
+DsDoneT = TypeVar("DsDoneT")                    # the objects' calls that complete with None
+DsItemsT = TypeVar("DsItemsT")                  # get_all (list, queue), keys, values
+DsEntriesT = TypeVar("DsEntriesT")              # CouchbaseMap.get_all
+DsPairsT = TypeVar("DsPairsT")                  # CouchbaseMap.items
+CouchbaseListT = TypeVar("CouchbaseListT")      # couchbase_list()
+CouchbaseMapT = TypeVar("CouchbaseMapT")        # couchbase_map()
+CouchbaseSetT = TypeVar("CouchbaseSetT")        # couchbase_set()
+CouchbaseQueueT = TypeVar("CouchbaseQueueT")    # couchbase_queue()

@@ -152,6 +152,9 @@ class Connection:
         self._guard = _Guard(self._lock, lockmode)
         self._callback_error: Optional[BaseException] = None
         self.breakouts = 0
+        # Batches of completions delivered (_on_kv_batch): when lcb_wait has returned, the last one
+        # is delivered and its hooks may have scheduled more (a durability round), so the wait goes on.
+        self.batches = 0
         # Where errors raised in callbacks go: the loop's error channel, or (blocking) re-raised by wait().
         self._error_sink: Optional[Callable[[BaseException], None]] = None
         self._pid = os.getpid()
@@ -397,7 +400,8 @@ class Connection:
     # ---- waiting (blocking front end) -----------------------------------
     def wait(self) -> None:
         """Run libcouchbase's loop until nothing is pending or a stream asks for a
-        break (back-pressure); re-raise a callback error."""
+        break (back-pressure), then deliver the completions it queued (whose hooks may
+        schedule more: wait again if so); re-raise a callback error."""
         lib.pycb_wait(self.instance)
         err = self._callback_error
         if err is not None:
@@ -407,9 +411,9 @@ class Connection:
     def wait_op(self, op: Pending) -> None:
         """``wait_for(lambda: op.done)`` without a closure per operation."""
         while not op.done:
-            before = self.breakouts
+            before = self.breakouts + self.batches
             self.wait()
-            if not op.done and self.breakouts == before and not _interrupted():
+            if not op.done and self.breakouts + self.batches == before and not _interrupted():
                 raise InternalSDKException(
                     message="libcouchbase stopped waiting before the operation completed")
 
@@ -429,11 +433,11 @@ class Connection:
         """``wait`` until ``is_done()``; a return that was neither completion nor
         a breakout would spin, so it is reported instead."""
         while True:
-            before = self.breakouts
+            before = self.breakouts + self.batches
             self.wait()
             if is_done():
                 return
-            if self.breakouts == before and not _interrupted():
+            if self.breakouts + self.batches == before and not _interrupted():
                 raise InternalSDKException(
                     message="libcouchbase stopped waiting before the operation completed")
 
@@ -496,6 +500,28 @@ class Connection:
         op = self.pending.get(cookie)
         if op is not None:
             op._complete(resp)
+
+    def _on_kv_batch(self, recs: Any, n: int) -> None:
+        """Successful final responses, in the order libcouchbase produced them (``pycb_kv_flush``).
+
+        A hook that raises is reported (as for a single response) and the rest of the batch
+        is still delivered; one that closes this connection empties the registry, so the
+        rest become harmless misses (close failed those operations already)."""
+        self.batches += 1
+        pop = self.pending.pop
+        report = self._report_callback_error
+        for resp in recs[0:n]:  # iterating a slice of the array: half the cost of indexing it
+            op = pop(resp.cookie, None)
+            if op is not None:
+                try:
+                    op._complete(resp)
+                except BaseException as exc:  # noqa: BLE001 - the rest of the batch must be delivered
+                    report(exc)
+        if not self.pending and self.iops is not None:
+            self._idle()
+            if self._orphaned and not self.closed:
+                # inside libcouchbase's event: close on the next turn (orphans are event-loop connections)
+                self.iops.call_later(0, self._reap)
 
     def _on_rows(self, cookie: int, data: bytes, ends: List[int]) -> None:
         op = self.pending.get(cookie)

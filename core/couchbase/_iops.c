@@ -153,7 +153,7 @@ static void pycb_iops_event_ready(void *event, int flags)
     short which = (short)(flags & ev->flags);
     if (which && ev->handler) {
         ev->handler(ev->sock, which, ev->arg);
-        pycb_rows_flush();
+        pycb_flush();
     }
 }
 
@@ -274,7 +274,7 @@ static void pycb_iops_timer_fire(void *timer)
     }
     tm->armed = 0;
     tm->handler(-1, 0, tm->arg);
-    pycb_rows_flush();
+    pycb_flush();
 }
 
 /* ---- loop control and the table ----------------------------------------- */

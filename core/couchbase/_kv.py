@@ -47,7 +47,16 @@ from couchbase._binding import ffi, lib
 from couchbase._common import DEFAULT, check_name
 from couchbase._datastructures import DataStructuresMixin
 from couchbase._generic import (
+    CouchbaseListT,
+    CouchbaseMapT,
+    CouchbaseQueueT,
+    CouchbaseSetT,
     CounterT,
+    DsFlagT,
+    DsItemT,
+    DsMaybeMutationT,
+    DsMutationT,
+    DsSizeT,
     ExistsT,
     GetT,
     LookupInReplicasT,
@@ -335,10 +344,13 @@ def _counter_number(op: str, name: str, value: Any) -> int:
     return _int_opt(op, name, value, -(2**63), 2**64 - 1)
 
 
-class KVOperations(Specialized, DataStructuresMixin,
+class KVOperations(Specialized,
+                   DataStructuresMixin[DsMutationT, DsMaybeMutationT, DsItemT, DsSizeT, DsFlagT,
+                                       CouchbaseListT, CouchbaseMapT, CouchbaseSetT, CouchbaseQueueT],
                    Generic[GetT, ReplicaT, ReplicasT, ExistsT, MutationT, CounterT, LookupInT, MutateInT,
                            MultiGetT, MultiReplicaT, MultiExistsT, MultiMutationT, MultiCounterT,
-                           LookupInReplicaT, LookupInReplicasT]):
+                           LookupInReplicaT, LookupInReplicasT, DsMutationT, DsMaybeMutationT, DsItemT,
+                           DsSizeT, DsFlagT, CouchbaseListT, CouchbaseMapT, CouchbaseSetT, CouchbaseQueueT]):
     """Every key-value operation of SPEC section 2; mixed into each front end's Collection."""
 
     # Set by the concrete collection (see _bind).
@@ -1953,7 +1965,8 @@ class BinaryCollection(Generic[MutationT, CounterT, MultiMutationT, MultiCounter
     """
 
     def __init__(self, kv: KVOperations[Any, Any, Any, Any, MutationT, CounterT, Any, Any, Any, Any, Any,
-                                        MultiMutationT, MultiCounterT, Any, Any]) -> None:
+                                        MultiMutationT, MultiCounterT, Any, Any, Any, Any, Any, Any, Any,
+                                        Any, Any, Any, Any]) -> None:
         self._kv = kv
 
     def append(self, key: str, value: Union[str, bytes], *options: AppendOptions,

@@ -46,7 +46,7 @@ from couchbase.results import (
     PingResult,
     SubdocField,
 )
-from couchbase.transcoder import FMT_JSON, DefaultTranscoder, Transcoder, decode_with
+from couchbase.transcoder import FMT_JSON, DefaultTranscoder, JSONTranscoder, Transcoder, decode_with
 
 _buffer = ffi.buffer
 _unpack = ffi.unpack
@@ -60,6 +60,8 @@ _COMMON_MASK = 0xFF << 24
  K_STATS, K_PING, K_DIAG) = range(13)
 # Kinds that get one response per node/replica before the final one.
 _MANY_RESPONSES = (K_REPLICAS, K_STATS)
+# Transcoders whose FMT_JSON documents Decode.json parses directly (for their default decoder).
+_FAST_JSON = (DefaultTranscoder, JSONTranscoder)
 
 
 class Decode:
@@ -80,11 +82,12 @@ class Decode:
         self.quiet = quiet
         self.specs = specs
         self.vbid = vbid  # a mutation's vBucket when mutation tokens are off (its token names it)
-        # A FMT_JSON document read with the default transcoder and JSON decoder is decoded here
-        # directly: what decode_value would do, without its three calls (a failure still goes
-        # through the transcoder, which raises its own error).
-        self.json = (_json_loads if type(transcoder) is DefaultTranscoder and not no_format
-                     and transcoder._loads is _json_loads else None)
+        # A FMT_JSON document read with a built-in JSON transcoder (JSONTranscoder, the default, or
+        # DefaultTranscoder) and its default JSON decoder is decoded here directly: what
+        # decode_value would do, without its calls (a failure still goes through the transcoder,
+        # which raises its own error).
+        self.json = (_json_loads if type(transcoder) in _FAST_JSON and not no_format
+                     and getattr(transcoder, "_loads", None) is _json_loads else None)
 
     def with_vbucket(self, instance: Any, key: bytes) -> "Decode":
         """A copy that also carries the vBucket of ``key`` (for the token of a mutation)."""
@@ -144,14 +147,15 @@ class AsyncResult(Pending, Generic[R]):
     def _complete(self, resp: Any) -> None:
         if self.done:
             return
+        kind = self.kind
         try:
-            _DECODERS[self.kind](self, resp)
+            _DECODERS[kind](self, resp)
         except CouchbaseException as exc:
             self.error = exc
         except Exception as exc:  # noqa: BLE001 - decoding must not lose the operation
             self.error = ValueFormatException(message=f"decoding the value of {self.key!r} failed: {exc}",
                                               inner_cause=exc)
-        if self.kind in _MANY_RESPONSES and not resp.is_final:
+        if kind in _MANY_RESPONSES and not resp.is_final:
             return
         self.done = True
         hook = self.on_done
@@ -497,7 +501,7 @@ def _decode_json_report(op: AsyncResult[Any], resp: Any) -> None:
     op.result = PingResult(report, **extra) if op.kind == K_PING else DiagnosticsResult(report, **extra)
 
 
-_DECODERS: Dict[int, Callable[[AsyncResult[Any], Any], None]] = {
+_BY_KIND: Dict[int, Callable[[AsyncResult[Any], Any], None]] = {
     K_STATS: _decode_stats,
     K_PING: _decode_json_report,
     K_DIAG: _decode_json_report,
@@ -512,6 +516,9 @@ _DECODERS: Dict[int, Callable[[AsyncResult[Any], Any], None]] = {
     K_GET_EXPIRY: _decode_get_expiry,
     K_PROJECT: _decode_project,
 }
+# The decoder of each kind, indexed by it (kinds are 0..12: a tuple index is cheaper than a dict lookup).
+_DECODERS: Tuple[Callable[[AsyncResult[Any], Any], None], ...] = tuple(
+    _BY_KIND[k] for k in range(len(_BY_KIND)))
 
 
 

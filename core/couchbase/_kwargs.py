@@ -10,19 +10,26 @@ module costs nothing at run time beyond defining the classes.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence, TypedDict, Union
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 if TYPE_CHECKING:
+    from couchbase.diagnostics import ClusterState, ServiceType
     from couchbase.options import (
         AcceptableInts,
+        AnalyticsOptions,
         ClientDurability,
         DeltaValue,
+        DiagnosticsOptions,
         OptionBlock,
+        PingOptions,
+        QueryOptions,
         ServerDurability,
         SignedInt64,
         StoreSemantics,
+        ViewOptions,
     )
     from couchbase.replica_reads import ReadPreference
+    from couchbase.search import SearchQuery, SearchRequest
     from couchbase.transcoder import Transcoder
 
 #: A duration: seconds (int or float) or a timedelta.
@@ -32,6 +39,24 @@ Expiry = Union[int, float, datetime.timedelta, datetime.datetime]
 #: Server durability (a :class:`~couchbase.options.Durability` level, an int or ServerDurability)
 #: or observe-based ClientDurability.
 DurabilityType = Union[int, "ServerDurability", "ClientDurability"]
+#: A positional parameter (``$1``, ``$2`` ...) of a SQL++ or analytics statement given as a positional
+#: argument: a JSON value. (A JSON object parameter goes in ``positional_parameters=[...]``: a dict
+#: argument is not told apart from a wrong options block by the type checker.)
+PositionalParameter = Union[str, int, float, bool, None, List[Any], Tuple[Any, ...]]
+#: What ``query(statement, *args)`` takes positionally: QueryOptions blocks and positional parameters.
+QueryArg = Union["QueryOptions", PositionalParameter]
+#: What ``analytics_query(statement, *args)`` takes positionally: AnalyticsOptions and positional parameters.
+AnalyticsArg = Union["AnalyticsOptions", PositionalParameter]
+#: The query of ``search_query(index, query)`` and ``search(index, request)``: a SearchQuery, or a
+#: SearchRequest holding one.
+SearchQueryArg = Union["SearchQuery", "SearchRequest"]
+#: What ``ping(*args)`` takes positionally: PingOptions blocks, or a timeout (the earlier spelling).
+PingArg = Union["PingOptions", Seconds]
+#: What ``diagnostics(*args)`` takes positionally: DiagnosticsOptions blocks, or a timeout.
+DiagnosticsArg = Union["DiagnosticsOptions", Seconds]
+#: What ``view_query(design_doc, view, *args)`` takes positionally: ViewOptions blocks or a raw query
+#: string (``"limit=10&stale=false"``, the 2.x spelling).
+ViewArg = Union["ViewOptions", str]
 
 
 class TimeoutKwargs(TypedDict, total=False):
@@ -196,3 +221,23 @@ class LegacyCounterMultiKwargs(LegacyCounterKwargs, total=False):
 
     return_exceptions: Optional[bool]
     quiet: Optional[bool]
+
+
+class PingKwargs(TimeoutKwargs, total=False):
+    """``ping``."""
+
+    report_id: Optional[str]
+    service_types: Optional[Sequence[Union[ServiceType, str]]]
+
+
+class DiagnosticsKwargs(TimeoutKwargs, total=False):
+    """``diagnostics``."""
+
+    report_id: Optional[str]
+
+
+class WaitUntilReadyKwargs(TypedDict, total=False):
+    """``wait_until_ready``."""
+
+    desired_state: Optional[ClusterState]
+    service_types: Optional[Sequence[Union[ServiceType, str]]]

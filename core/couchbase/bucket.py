@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict
 
 from couchbase import _health, _kv, _requests
 from couchbase._common import DEFAULT, BucketCommon, check_name
+from couchbase._generic import Specialized
 from couchbase._instance import Connection
 from couchbase._pending import Pending
 from couchbase.collection import Collection
@@ -14,11 +15,27 @@ from couchbase.results import DiagnosticsResult, PingResult
 from couchbase.scope import Scope
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase._bound import (
+        BlockingCollectionManager,  # noqa: F401 - the class statement
+        BlockingViewIndexManager,
+    )
+    from couchbase._kwargs import (
+        DiagnosticsArg,
+        DiagnosticsKwargs,
+        PingArg,
+        PingKwargs,
+        Seconds,
+        ViewArg,
+        WaitUntilReadyKwargs,
+    )
     from couchbase.cluster import Cluster
+    from couchbase.options import WaitUntilReadyOptions
     from couchbase.views import ViewResult
 
 
-class Bucket(BucketCommon, BucketManagement):
+class Bucket(Specialized, BucketCommon, BucketManagement["BlockingCollectionManager"]):
     """A bucket of a cluster. Open it with ``cluster.bucket(name)``.
 
     Args:
@@ -101,7 +118,7 @@ class Bucket(BucketCommon, BucketManagement):
         result: Dict[str, Dict[str, str]] = self._run(lambda: _kv.schedule_stats(self._conn, group))
         return result
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingResult:
         """Ping every service the bucket's nodes offer.
 
         Args:
@@ -117,7 +134,7 @@ class Bucket(BucketCommon, BucketManagement):
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsResult:
         """Report the state of each of the bucket's open connections.
 
         Args:
@@ -133,7 +150,8 @@ class Bucket(BucketCommon, BucketManagement):
         result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the bucket's services answer a ping.
 
         See :meth:`couchbase.cluster.Cluster.wait_until_ready`.
@@ -151,7 +169,7 @@ class Bucket(BucketCommon, BucketManagement):
 
         _health.wait_until_ready(self, timeout, options, kwargs, time.sleep)
 
-    def view_query(self, design_doc: str, view: str, *options: Any, **kwargs: Any) -> ViewResult:
+    def view_query(self, design_doc: str, view: str, *options: ViewArg, **kwargs: Any) -> ViewResult:
         """Query a map/reduce view; rows (ViewRow) stream as they are iterated.
 
         Args:
@@ -175,7 +193,7 @@ class Bucket(BucketCommon, BucketManagement):
         result: ViewResult = _requests.blocking(request, self._conn)
         return result
 
-    def view_indexes(self) -> ViewIndexManager:
+    def view_indexes(self) -> BlockingViewIndexManager:
         """Design-document management for this bucket (``bucket_manager`` is its 1.x/2.x name).
 
         Returns:

@@ -9,11 +9,12 @@ settings; credentials are passed separately and never appear in the string.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 from couchbase import _connstr, _health, _requests
 from couchbase import options as _o
 from couchbase._common import ClusterCommon, check_name
+from couchbase._generic import Specialized
 from couchbase._instance import CLUSTER_CLOSED, LOCKMODE_WAIT, Connection
 from couchbase.auth import Authenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
@@ -34,10 +35,33 @@ from couchbase.options import (  # noqa: F401
     SearchOptions,
     WaitUntilReadyOptions,
 )
-from couchbase.results import DiagnosticsResult, PingResult
+from couchbase.results import ClusterInfoResult, DiagnosticsResult, PingResult
 from couchbase.transcoder import JSONTranscoder, Transcoder
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase._bound import (  # noqa: F401
+        BlockingAnalyticsIndexManager,
+        BlockingBucketManager,
+        BlockingEventingFunctionManager,
+        BlockingQueryIndexManager,
+        BlockingSearchIndexManager,
+        BlockingUserManager,
+    )
+    from couchbase._kwargs import (
+        AnalyticsArg,
+        DiagnosticsArg,
+        DiagnosticsKwargs,
+        PingArg,
+        PingKwargs,
+        QueryArg,
+        SearchQueryArg,
+        Seconds,
+        WaitUntilReadyKwargs,
+    )
+
+    # named in the class statements' quoted type arguments
     from couchbase.analytics import AnalyticsResult
     from couchbase.n1ql import QueryResult
     from couchbase.search import SearchResult
@@ -173,16 +197,7 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
                     raise InvalidArgumentException(
                         message=f"ip_protocol must be an IpProtocol, got {opts[name]!r}")
                 settings["ipv6"] = ipv6
-    tracing = opts.get("tracing_options") or {}
-    for name, setting in (("tracing_threshold_kv", "tracing_threshold_kv"),
-                          ("tracing_threshold_query", "tracing_threshold_query"),
-                          ("tracing_threshold_view", "tracing_threshold_view"),
-                          ("tracing_threshold_search", "tracing_threshold_search"),
-                          ("tracing_threshold_analytics", "tracing_threshold_analytics"),
-                          ("tracing_threshold_queue_flush_interval",) * 2,
-                          ("tracing_orphaned_queue_flush_interval",) * 2):
-        if tracing.get(name) is not None:
-            settings[setting] = repr(_o.to_seconds(name, tracing[name]))
+    _observability_settings(opts, settings)
     if opts.get("enable_mutation_tokens") is False:
         settings["enable_mutation_tokens"] = "false"
     # libcouchbase's threshold-logging tracer and operation metrics are on by default, as in the
@@ -211,6 +226,62 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             "preferred_server_group": _server_group(opts.get("preferred_server_group"))}
 
 
+# The option blocks of libcouchbase's threshold tracer, orphan reporter and operation metrics:
+# block -> {field: (libcouchbase setting or None, kind)}. A field with no setting is accepted because
+# the official SDK has it, and documented as having no effect (libcouchbase traces no such service).
+_OBSERVABILITY_FIELDS: Dict[str, Dict[str, Tuple[Optional[str], str]]] = {
+    "tracing_options": {
+        "enable_tracing": ("enable_tracing", "bool"),
+        "tracing_threshold_kv": ("tracing_threshold_kv", "secs"),
+        "tracing_threshold_query": ("tracing_threshold_query", "secs"),
+        "tracing_threshold_view": ("tracing_threshold_view", "secs"),
+        "tracing_threshold_search": ("tracing_threshold_search", "secs"),
+        "tracing_threshold_analytics": ("tracing_threshold_analytics", "secs"),
+        "tracing_threshold_eventing": (None, "secs"),
+        "tracing_threshold_management": (None, "secs"),
+        "tracing_threshold_queue_size": ("tracing_threshold_queue_size", "int"),
+        "tracing_threshold_queue_flush_interval": ("tracing_threshold_queue_flush_interval", "secs"),
+        "tracing_orphaned_queue_size": ("tracing_orphaned_queue_size", "int"),
+        "tracing_orphaned_queue_flush_interval": ("tracing_orphaned_queue_flush_interval", "secs"),
+    },
+    "orphan_reporting_options": {
+        "enable_orphan_reporting": (None, "bool"),  # False: a queue of size 0 (below)
+        "sample_size": ("tracing_orphaned_queue_size", "int"),
+        "emit_interval": ("tracing_orphaned_queue_flush_interval", "secs"),
+    },
+    "metrics_options": {
+        "enable_metrics": ("enable_operation_metrics", "bool"),
+        "metrics_emit_interval": ("operation_metrics_flush_interval", "secs"),
+        "emit_interval": ("operation_metrics_flush_interval", "secs"),
+    },
+}
+
+
+def _observability_settings(opts: Mapping[str, Any], settings: Dict[str, str]) -> None:
+    """Apply ``tracing_options``, ``orphan_reporting_options``, ``metrics_options`` and
+    ``enable_orphan_reporting`` to libcouchbase's settings (checked; an unknown field is an error)."""
+    for block, fields in _OBSERVABILITY_FIELDS.items():
+        given = opts.get(block)
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            raise InvalidArgumentException(message=f"{block} must be an options block, got {given!r}")
+        for name, value in given.items():
+            if name not in fields:
+                raise InvalidArgumentException(
+                    message=f"unknown {block} field {name!r} (known: {', '.join(sorted(fields))})")
+            setting, kind = fields[name]
+            lcb_value = _lcb_value(name, kind, value)
+            if setting is not None:
+                settings[setting] = lcb_value
+    orphans = opts.get("orphan_reporting_options") or {}
+    enabled = [v for v in (opts.get("enable_orphan_reporting"), orphans.get("enable_orphan_reporting"))
+               if v is not None]
+    if False in enabled:
+        # libcouchbase has no switch for orphan reports alone: a queue that keeps nothing reports nothing
+        settings["tracing_orphaned_queue_size"] = "0"
+
+
 def _server_group(value: Any) -> Optional[str]:
     if value is not None and (not isinstance(value, str) or not value):
         raise InvalidArgumentException(
@@ -218,7 +289,10 @@ def _server_group(value: Any) -> Optional[str]:
     return value
 
 
-class Cluster(ClusterCommon, ClusterManagement):
+class Cluster(Specialized, ClusterCommon,
+              ClusterManagement["BlockingBucketManager", "BlockingUserManager", "BlockingQueryIndexManager",
+                                "BlockingSearchIndexManager", "BlockingAnalyticsIndexManager",
+                                "BlockingEventingFunctionManager", ClusterInfoResult]):
     """A Couchbase cluster (blocking API); the constructor returns once connected.
 
     Args:
@@ -315,7 +389,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         return run_blocking(self._conn, program)
 
     # ---- query services ------------------------------------------------------
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> "QueryResult":
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> "QueryResult":
         """Run a N1QL (SQL++) statement; rows stream as they are iterated.
 
         ``cluster.query("SELECT * FROM b WHERE x=$1", QueryOptions(positional_parameters=[1]))``.
@@ -339,7 +413,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: QueryResult = _requests.blocking(_requests.query(statement, options, kwargs), self._conn)
         return result
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> "AnalyticsResult":
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> "AnalyticsResult":
         """Run an analytics (SQL++ for analytics) statement; rows stream as they are iterated.
 
         Args:
@@ -361,7 +435,8 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: AnalyticsResult = _requests.blocking(request, self._conn)
         return result
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> "SearchResult":
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> "SearchResult":
         """Run a full-text search query on ``index``; hits stream as they are iterated.
 
         Args:
@@ -384,7 +459,8 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: SearchResult = _requests.blocking(request, self._conn)
         return result
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> "SearchResult":
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions,
+               **kwargs: Any) -> "SearchResult":
         """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
         :meth:`search_query`.
 
@@ -404,7 +480,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         """
         return self.search_query(index, request, *options, **kwargs)
 
-    def ping(self, *options: Any, **kwargs: Any) -> PingResult:
+    def ping(self, *options: PingArg, **kwargs: Unpack[PingKwargs]) -> PingResult:
         """Ping the cluster's services (KV and the HTTP services) and report each endpoint's latency.
 
         ``ping(PingOptions(report_id=..., service_types=[ServiceType.KeyValue], timeout=...))``;
@@ -424,7 +500,7 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: PingResult = self._run(_health.ping_schedule(self._conn, options, kwargs))
         return result
 
-    def diagnostics(self, *options: Any, **kwargs: Any) -> DiagnosticsResult:
+    def diagnostics(self, *options: DiagnosticsArg, **kwargs: Unpack[DiagnosticsKwargs]) -> DiagnosticsResult:
         """Report the state of each open connection, without sending anything.
 
         Args:
@@ -441,7 +517,8 @@ class Cluster(ClusterCommon, ClusterManagement):
         result: DiagnosticsResult = self._run(_health.diagnostics_schedule(self._conn, options, kwargs))
         return result
 
-    def wait_until_ready(self, timeout: Any, *options: Any, **kwargs: Any) -> None:
+    def wait_until_ready(self, timeout: Seconds, *options: WaitUntilReadyOptions,
+                         **kwargs: Unpack[WaitUntilReadyKwargs]) -> None:
         """Wait until the services answer a ping, pinging again until ``timeout``.
 
         Args:

@@ -30,9 +30,18 @@ from couchbase.results import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
 )
 
 if TYPE_CHECKING:
+    # named in the class statement's quoted type arguments
+    from couchbase._bound import (  # noqa: F401
+        BlockingCollectionQueryIndexManager,  # noqa: F401 - class statement
+        BlockingCouchbaseList,
+        BlockingCouchbaseMap,
+        BlockingCouchbaseQueue,
+        BlockingCouchbaseSet,
+    )
     from couchbase.scope import Scope
 
 
@@ -43,8 +52,10 @@ class Collection(
         GetResult, GetReplicaResult, List[GetReplicaResult], ExistsResult, MutationResult,
         CounterResult, LookupInResult, MutateInResult, MultiGetResult, MultiGetReplicaResult,
         MultiExistsResult, MultiMutationResult, MultiCounterResult, LookupInReplicaResult,
-        List[LookupInReplicaResult]],
-        CollectionManagement):
+        List[LookupInReplicaResult],
+        OperationResult, Optional[OperationResult], Any, int, bool, "BlockingCouchbaseList",
+        "BlockingCouchbaseMap", "BlockingCouchbaseSet", "BlockingCouchbaseQueue"],
+        CollectionManagement["BlockingCollectionQueryIndexManager"]):
     """A collection of a bucket's scope; every key-value operation lives here.
 
     Open one with ``bucket.default_collection()`` or ``scope.collection(name)``.

@@ -436,17 +436,41 @@ class WaitUntilReadyOptions(OptionBlock):
 
 
 class ClusterTracingOptions(OptionBlock):
-    """Threshold-logging tracer settings: ``tracing_threshold_kv``, ``tracing_threshold_query``,
-    ``tracing_threshold_view``, ``tracing_threshold_search``, ``tracing_threshold_analytics``
-    (timedeltas), ``tracing_threshold_queue_size``, ``tracing_threshold_queue_flush_interval``."""
+    """Settings of libcouchbase's threshold-logging tracer (on by default), which logs the slowest
+    operations over a threshold to ``couchbase.lcb.tracer`` at each interval.
+
+    Args:
+        **kwargs: ``enable_tracing`` (bool); ``tracing_threshold_kv``, ``tracing_threshold_query``,
+            ``tracing_threshold_view``, ``tracing_threshold_search``, ``tracing_threshold_analytics``
+            (timedelta or seconds: an operation of that service taking longer is reported);
+            ``tracing_threshold_queue_size`` (int: how many of the slowest operations each report
+            lists per service); ``tracing_threshold_queue_flush_interval`` (how often reports are
+            logged); ``tracing_orphaned_queue_size`` / ``tracing_orphaned_queue_flush_interval`` (the
+            same for orphaned responses; :class:`ClusterOrphanReportingOptions` is the newer
+            spelling). ``tracing_threshold_eventing`` and ``tracing_threshold_management`` are
+            accepted as in the official SDK and have no effect: libcouchbase traces no eventing or
+            management requests. Any other field raises InvalidArgumentException when the cluster
+            is created.
+    """
 
 
 class ClusterMetricsOptions(OptionBlock):
-    """Operation-metrics settings: ``metrics_emit_interval`` (timedelta)."""
+    """Settings of libcouchbase's operation metrics (latency percentiles logged per interval).
+
+    Args:
+        **kwargs: ``enable_metrics`` (bool); ``emit_interval`` or ``metrics_emit_interval``
+            (timedelta or seconds between two metrics reports).
+    """
 
 
 class ClusterOrphanReportingOptions(OptionBlock):
-    """Orphaned-response reporting: ``orphan_sample_size``, ``orphan_emit_interval``."""
+    """Orphaned-response reporting: responses that arrive after their operation timed out are
+    logged, the slowest first, to ``couchbase.lcb.tracer``.
+
+    Args:
+        **kwargs: ``enable_orphan_reporting`` (bool; False reports none); ``sample_size`` (int: how
+            many each report lists); ``emit_interval`` (timedelta or seconds between reports).
+    """
 
 
 class LookupInAnyReplicaOptions(OptionBlock):

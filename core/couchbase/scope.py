@@ -5,17 +5,25 @@ from typing import TYPE_CHECKING, Any
 
 from couchbase import _requests
 from couchbase._common import DEFAULT, check_name
+from couchbase._generic import Specialized
 from couchbase.collection import Collection
 from couchbase.management._access import ScopeManagement
 
 if TYPE_CHECKING:
+    from couchbase._bound import (  # noqa: F401 - named in the class statement
+        BlockingScopeEventingFunctionManager,
+        BlockingScopeSearchIndexManager,
+    )
+    from couchbase._kwargs import AnalyticsArg, QueryArg, SearchQueryArg
     from couchbase.analytics import AnalyticsResult
     from couchbase.bucket import Bucket
     from couchbase.n1ql import QueryResult
+    from couchbase.options import SearchOptions
     from couchbase.search import SearchResult
 
 
-class Scope(ScopeManagement):
+class Scope(Specialized,
+            ScopeManagement["BlockingScopeSearchIndexManager", "BlockingScopeEventingFunctionManager"]):
     """A bucket's scope; ``scope.collection(name)`` opens a collection.
 
     Args:
@@ -50,7 +58,7 @@ class Scope(ScopeManagement):
         """
         return Collection(self, name)
 
-    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+    def query(self, statement: str, *options: QueryArg, **kwargs: Any) -> QueryResult:
         """Run a N1QL statement in this bucket and scope (``query_context``).
 
         See :meth:`couchbase.cluster.Cluster.query`.
@@ -72,7 +80,7 @@ class Scope(ScopeManagement):
         result: QueryResult = _requests.blocking(request, self.bucket._conn)
         return result
 
-    def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> AnalyticsResult:
+    def analytics_query(self, statement: str, *options: AnalyticsArg, **kwargs: Any) -> AnalyticsResult:
         """Run an analytics statement in this bucket and scope.
 
         See :meth:`couchbase.cluster.Cluster.analytics_query`.
@@ -94,7 +102,8 @@ class Scope(ScopeManagement):
         result: AnalyticsResult = _requests.blocking(request, self.bucket._conn)
         return result
 
-    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> SearchResult:
+    def search_query(self, index: str, query: SearchQueryArg, *options: SearchOptions,
+                     **kwargs: Any) -> SearchResult:
         """Full-text search on this scope's index ``index`` (a scope-level index, Couchbase Server 7.6+, as
         SDK 4.x).
 
@@ -118,7 +127,8 @@ class Scope(ScopeManagement):
         result: SearchResult = _requests.blocking(request, self.bucket._conn)
         return result
 
-    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchResult:
+    def search(self, index: str, request: SearchQueryArg, *options: SearchOptions,
+               **kwargs: Any) -> SearchResult:
         """SDK 4.x: ``search(index, SearchRequest.create(query), SearchOptions(...))``; see
         :meth:`search_query`.
 

@@ -13,8 +13,10 @@ What "in flight" means on each front end:
   ``callback``/``errback`` record the outcome.
 * ``asyncio``, ``uvloop``, ``twisted``: every future / Deferred is created
   before the loop turns; a done-callback / ``addCallbacks`` records it.
-* ``gevent``: one greenlet per operation; each parks in its blocking call, so
-  all are scheduled before the hub has delivered the first response.
+* ``gevent``: one greenlet per operation; each parks in its blocking call.
+  ``_start`` returns once every greenlet has issued its operation (gevent runs
+  the greenlets' starts in time slices, so the hub may deliver responses and
+  run timers before the last one has started).
 * ``sync``: the blocking API has no per-call concurrency, so the operations
   go out as pipelined multi calls, ``upsert_multi`` and ``get_multi`` with
   ``return_exceptions=True``, both inside one ``collection.batch()`` block:
@@ -382,7 +384,22 @@ class GeventDriver(Driver):
         from gevent.event import Event
 
         self._done: Any = Event()
-        self._greenlets = [gevent.spawn(self._one, i, op) for i, op in enumerate(ops)]
+        in_flight = Event()
+        entered = [0]
+
+        def one(i: int, op: Op) -> None:
+            entered[0] += 1
+            if entered[0] == len(ops):
+                in_flight.set()  # wakes this caller once the greenlet has issued its op and parked
+            self._one(i, op)
+
+        self._greenlets = [gevent.spawn(one, i, op) for i, op in enumerate(ops)]
+        # Return once every operation is issued, as the other drivers do (they issue them in this
+        # call). Not waiting, a test that blocks the loop just after _start (test_blocked_loop.py)
+        # blocked it, under load, while gevent's time-sliced callback loop had started only some
+        # greenlets and the operations they issued were still held by the cork: those went out
+        # after the block, past their deadline.
+        in_flight.wait()
 
     def _one(self, i: int, op: Op) -> None:
         self._started[i] = time.monotonic()

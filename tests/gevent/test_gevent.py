@@ -28,6 +28,7 @@ from couchbase.exceptions import (
     CouchbaseException,
     ObjectClosedException,
     ObjectThreadException,
+    TimeoutException,
 )
 from couchbase.iops import live_iops
 from couchbase.options import ClusterOptions
@@ -146,6 +147,83 @@ def test_waiting_greenlets_resume_outside_libcouchbase(gcluster, key):
 
     gevent.joinall([gevent.spawn(reader) for _ in range(20)], raise_error=True)
     assert seen == [False] * 20
+
+
+def test_many_results_of_one_read_resume_their_greenlets_in_order(mock, gcluster, key):
+    """200 greenlets parked on gets whose replies arrive together (one socket read): each resumes
+    once, with its own result, in the order the results came (one hub callback resumes them)."""
+    coll = gcluster.bucket("default").default_collection()
+    for i in range(200):
+        coll.upsert(f"{key}-{i}", i)
+    order = []
+
+    def reader(i):
+        value = coll.get(f"{key}-{i}").value
+        order.append(i)
+        return value
+
+    mock.set_latency(200)
+    try:
+        jobs = [gevent.spawn(reader, i) for i in range(200)]
+        gevent.joinall(jobs, raise_error=True)
+    finally:
+        mock.set_latency(0)
+    assert [j.value for j in jobs] == list(range(200))
+    assert sorted(order) == list(range(200))
+
+
+def test_a_greenlet_that_stopped_waiting_is_not_resumed_by_its_late_result():
+    """Killed while parked (GreenletExit caught, then parked on a timer), a greenlet whose result
+    comes afterwards is not switched to: its 0.2 s sleep is not cut short."""
+    from couchbase._pending import Pending
+    from gcouchbase.cluster import wait
+
+    pending = Pending()
+    slept = []
+
+    def stubborn():
+        try:
+            wait(pending)
+        except gevent.GreenletExit:
+            started = time.monotonic()
+            gevent.sleep(0.2)
+            slept.append(time.monotonic() - started)
+
+    glet = gevent.spawn(stubborn)
+    gevent.sleep(0)  # parked on the pending
+    glet.kill(block=False)  # the GreenletExit is thrown in from the hub, before ...
+    pending._resolve(42)  # ... the resumption this completion asks for
+    glet.join(2)
+    assert glet.dead and slept and slept[0] >= 0.18, slept
+    assert pending.waiter is None
+
+
+def test_operation_timeouts_hold_with_operations_always_in_flight(mock, key):
+    """Operations with other deadlines in flight (5 s gets, replies taking 2 s): a get with the
+    connection's 0.5 s timeout, then one with its own 0.3 s, each time out on time. libcouchbase armed
+    its timer for the earliest of the requests already sent (here 5 s), not counting the one being
+    scheduled, so both waited for their replies and succeeded after 2 s (build_lcb.py)."""
+    cluster = Cluster(mock.connstr, _opts(mock), kv_timeout=0.5)
+    try:
+        coll = cluster.bucket("default").default_collection()
+        coll.upsert(key, 1)
+        mock.set_latency(2000)
+        try:
+            slow = [gevent.spawn(coll.get, key, timeout=5) for _ in range(20)]
+            gevent.sleep(0.05)
+            took = []
+            for timeout in (None, 0.3):
+                started = time.monotonic()
+                with pytest.raises(TimeoutException):
+                    coll.get(key) if timeout is None else coll.get(key, timeout=timeout)
+                took.append(time.monotonic() - started)
+            gevent.joinall(slow, raise_error=True)
+        finally:
+            mock.set_latency(0)
+        assert [j.value.value for j in slow] == [1] * 20
+        assert 0.45 <= took[0] < 1.2 and 0.25 <= took[1] < 1.0, took
+    finally:
+        cluster.close()
 
 
 def test_greenlets_share_one_cluster_unpatched(mock, gcluster, key):

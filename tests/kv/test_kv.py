@@ -19,6 +19,7 @@ from couchbase.exceptions import (
     InvalidArgumentException,
     PathExistsException,
     PathNotFoundException,
+    TimeoutException,
     ValueFormatException,
 )
 from couchbase.options import DecrementOptions, DeltaValue, GetOptions, SignedInt64, UpsertOptions
@@ -163,6 +164,23 @@ def test_mutate_in_expiry(kv, key, mock):
     with pytest.raises(InvalidArgumentException):
         kv.mutate_in(key, [SD.replace("a", 1)], expiry=datetime.timedelta(seconds=5), preserve_expiry=True)
     assert kv.get(key).value == {"a": 4}
+
+
+def test_a_timeout_shorter_than_the_default_applies_to_a_lone_operation(kv, key, mock):
+    """A get with its own 0.3 s timeout, alone on the connection (default 2.5 s), with replies
+    taking 1.5 s: it times out after about 0.3 s. libcouchbase armed its timer for the requests
+    already sent, not counting the one being scheduled, so the timeout came after 2.5 s (build_lcb.py)."""
+    kv.upsert(key, 1)
+    mock.set_latency(1500)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TimeoutException):
+            kv.get(key, timeout=0.3)
+        took = time.monotonic() - started
+    finally:
+        mock.set_latency(0)
+    assert 0.25 <= took < 1.3, took
+    assert kv.get(key).value == 1
 
 
 def test_lock_unlock(kv, key):

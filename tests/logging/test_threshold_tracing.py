@@ -70,3 +70,34 @@ def test_operations_over_the_threshold_are_reported_with_every_field(mock, caplo
 
 def test_operations_under_the_threshold_are_not_reported(mock, caplog):
     assert [r for r in _run_ops(mock, timedelta(seconds=30), caplog) if r.get("service") == "kv"] == []
+
+
+def test_a_full_report_queue_keeps_the_slowest_operations(mock, caplog):
+    """More operations over the threshold than the tracer's queue holds (128 per service): the report
+    lists 128 of them, and the slowest ones are among them wherever they came in the sequence
+    (libcouchbase converts only a span the queue may keep: build_lcb.py)."""
+    opts = ClusterOptions(PasswordAuthenticator(mock.username, mock.password),
+                          tracing_options=ClusterTracingOptions(tracing_threshold_kv=timedelta(microseconds=1)))
+    with caplog.at_level(logging.INFO, logger="couchbase.lcb"):
+        cluster = Cluster(mock.connstr, opts)
+        try:
+            coll = cluster.bucket("default").default_collection()
+            coll.upsert("tracing-queue", {"n": 1})
+            for _ in range(150):
+                coll.get("tracing-queue")
+            mock.set_latency(120)
+            try:
+                for _ in range(3):
+                    coll.get("tracing-queue")
+            finally:
+                mock.set_latency(0)
+            for _ in range(150):
+                coll.get("tracing-queue")
+        finally:
+            cluster.close()
+    kv = [r for r in _reports(caplog) if r.get("service") == "kv"]
+    entries = [entry for r in kv for entry in r["top"]]
+    assert sum(r["count"] for r in kv) == len(entries) >= 128
+    slow = [e for e in entries if e["total_duration_us"] >= 100_000]
+    assert len(slow) >= 3, sorted(e["total_duration_us"] for e in entries)[-5:]
+    assert all(REPORT_FIELDS <= set(e) for e in entries)

@@ -423,3 +423,55 @@ def test_watch_indexes_times_out_typed_when_the_service_does_not_answer(fe: Any,
         for server in servers:
             server.hung = False
     qm.get_all_indexes("default")  # and the service answers again
+
+
+def _pending_kind(front_end_name: str) -> Any:
+    """What the front end's manager calls return at run time, as couchbase/_bound.py types them."""
+    import asyncio
+
+    from couchbase._kv_response import AsyncResult
+
+    if front_end_name in ("raw", "txraw"):
+        return AsyncResult
+    if front_end_name in ("asyncio", "uvloop"):
+        return asyncio.Future
+    if front_end_name == "twisted":
+        from twisted.internet.defer import Deferred
+
+        return Deferred
+    return None  # sync, gevent: the value itself
+
+
+def test_manager_results_are_what_their_types_say(fe: Any, front_end_name: str) -> None:
+    """Each front end's managers return the kind of result its annotations promise (an AsyncResult on
+    the raw front ends, TxRawCluster's included; a Future, a Deferred; the value on sync and gevent)."""
+    from couchbase.management.collections import ScopeSpec
+    from couchbase.results import ClusterInfoResult
+
+    kind = _pending_kind(front_end_name)
+    bucket = fe.cluster.bucket("default")
+    if front_end_name == "txraw":  # TxRawCluster.bucket() chain as typed (the camelCase multi methods)
+        from txcouchbase.cluster import TxRawBucket, TxRawCollection, TxRawScope
+
+        assert isinstance(bucket, TxRawBucket) and isinstance(bucket.scope("_default"), TxRawScope)
+        assert isinstance(bucket.scope("_default").collection("_default"), TxRawCollection)
+        assert isinstance(bucket.default_collection(), TxRawCollection)
+    calls = [
+        (lambda: fe.cluster.buckets().get_all_buckets(), BucketSettings),
+        (lambda: fe.cluster.cluster_info(), ClusterInfoResult),
+        (lambda: bucket.collections().get_all_scopes(), ScopeSpec),
+        (lambda: bucket.default_collection().query_indexes().get_all_indexes(), None),
+        (lambda: bucket.view_indexes().get_all_design_documents(), None),
+    ]
+    for call, item_type in calls:
+        out = call()
+        if kind is None:
+            value = out
+        else:
+            assert isinstance(out, kind), (front_end_name, out)
+            value = fe._resolve(out)
+        if item_type is ClusterInfoResult:
+            assert isinstance(value, ClusterInfoResult)
+            continue
+        assert isinstance(value, list), (front_end_name, value)
+        assert item_type is None or (value and all(isinstance(v, item_type) for v in value)), value

@@ -87,6 +87,10 @@ def test_help_shows_the_front_ends_signature(front_end: str) -> None:
     assert sig.return_annotation == wrap.format("GetResult")
     assert inspect.signature(cls.upsert).return_annotation == wrap.format("MutationResult")
     assert inspect.signature(cls.get_all_replicas).return_annotation == wrap.format("List[GetReplicaResult]")
+    refused = front_end in ("raw", "txraw")  # the raw front ends refuse the data structures
+    assert inspect.signature(cls.set_add).return_annotation == (
+        "NoReturn" if refused else wrap.format("Optional[OperationResult]"))
+    assert inspect.signature(cls.couchbase_list).return_annotation.endswith("CouchbaseList")
     assert "Read a document" in (cls.get.__doc__ or "")
     import pydoc
 
@@ -95,14 +99,18 @@ def test_help_shows_the_front_ends_signature(front_end: str) -> None:
 
 
 def _classes(front_end: str) -> List[type]:
-    """The front end's Collection, and its Scope, Bucket and Cluster (the event-loop front ends)."""
+    """The front end's Collection, Scope, Bucket and Cluster."""
     import acouchbase.cluster
+    import couchbase.bucket
+    import couchbase.cluster
+    import couchbase.scope
     import gcouchbase.cluster
     import txcouchbase.cluster
     from couchbase import asynchronous
 
     coll, _ = _front_ends()[front_end]
     more = {
+        "blocking": (couchbase.scope.Scope, couchbase.bucket.Bucket, couchbase.cluster.Cluster),
         "gevent": (gcouchbase.cluster.Scope, gcouchbase.cluster.Bucket, gcouchbase.cluster.Cluster),
         "raw": (asynchronous.AsyncScope, asynchronous.AsyncBucket, asynchronous.AsyncCluster),
         "txraw": (txcouchbase.cluster.TxRawScope, txcouchbase.cluster.TxRawBucket,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List, NoReturn, Optional, Tuple
 
 from twisted.internet.defer import Deferred, inlineCallbacks
 from typing_extensions import assert_type
@@ -17,17 +17,38 @@ import gcouchbase.cluster
 import txcouchbase.cluster
 from couchbase import subdocument as SD
 from couchbase._kv_response import AsyncResult, MultiCollector
+from couchbase.analytics import AnalyticsResult
 from couchbase.asynchronous import AsyncCluster, AsyncCollection, RawRows, SelectorIOPS, SelectorLoop
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.collection import Collection
+from couchbase.diagnostics import ClusterState, ServiceType
 from couchbase.durability import Durability, ServerDurability
+from couchbase.management.buckets import BucketSettings, CreateBucketSettings
+from couchbase.management.collections import CollectionSpec, CreateCollectionSettings, ScopeSpec
+from couchbase.management.eventing import EventingFunction, EventingFunctionsStatus
+from couchbase.management.options import (
+    CreateCollectionOptions,
+    CreatePrimaryQueryIndexOptions,
+    GetAllQueryIndexOptions,
+    GetBucketOptions,
+    GetUserOptions,
+    WatchQueryIndexOptions,
+)
+from couchbase.management.queries import QueryIndex
+from couchbase.management.search import SearchIndex
+from couchbase.management.users import Group, RoleAndDescription, UserAndMetadata
 from couchbase.n1ql import QueryResult
 from couchbase.options import (
+    AnalyticsOptions,
     ClusterOptions,
     DeltaValue,
+    DiagnosticsOptions,
     GetOptions,
     IncrementOptions,
+    PingOptions,
+    QueryOptions,
+    SearchOptions,
     SignedInt64,
     UpsertOptions,
 )
@@ -42,9 +63,13 @@ from couchbase.result import (
     MultiMutationResult,
     MutateInResult,
     MutationResult,
+    OperationResult,
     PingResult,
 )
+from couchbase.results import ClusterInfoResult, DiagnosticsResult
+from couchbase.search import MatchAllQuery, SearchRequest, SearchResult, TermQuery
 from couchbase.transcoder import RawJSONTranscoder
+from couchbase.views import DesignDocument, DesignDocumentNamespace
 from txcouchbase.rows import BatchedQueryResult
 
 OPTS = ClusterOptions(PasswordAuthenticator("Administrator", "password"))
@@ -103,7 +128,7 @@ async def asyncio_front_end() -> None:
     async for row in cluster.query("SELECT 1"):
         print(row)
     assert_type(cluster.query("SELECT 1"), acouchbase.cluster.AQueryResult)
-    hits = cluster.bucket("default").scope("s").search_query("index", None)
+    hits = cluster.bucket("default").scope("s").search_query("index", MatchAllQuery())
     assert_type(hits, acouchbase.cluster.ASearchResult)
     assert_type(hits.facets(), Dict[str, Any])
     await cluster.close()
@@ -151,3 +176,137 @@ def gevent_front_end() -> None:
     assert_type(coll.counter("c", 1), CounterResult)
     assert_type(cluster.ping(), PingResult)
     assert_type(cluster.query("SELECT 1"), gcouchbase.cluster.QueryResult)
+
+
+# ---- managers, data structures and the query/ping options on every front end
+
+def blocking_managers() -> None:
+    cluster = Cluster.connect("couchbase://127.0.0.1", OPTS)
+    buckets = cluster.buckets()
+    assert_type(buckets.get_bucket("b", GetBucketOptions(timeout=5)), BucketSettings)
+    assert_type(buckets.get_all_buckets(), List[BucketSettings])
+    assert_type(buckets.create_bucket(CreateBucketSettings(name="b", ram_quota_mb=100)), None)
+    assert_type(cluster.users().get_user("u", GetUserOptions(domain_name="local")), UserAndMetadata)
+    assert_type(cluster.users().get_roles(), List[RoleAndDescription])
+    assert_type(cluster.users().get_all_users(domain_name="external", timeout=5), List[UserAndMetadata])
+    indexes, analytics = cluster.query_indexes(), cluster.analytics_indexes()
+    assert_type(indexes.create_primary_index("b", index_name="p", ignore_if_exists=True), None)
+    assert_type(analytics.create_dataset("ds", "b", dataverse_name="dv", condition="x > 1"), None)
+    assert_type(cluster.users().get_all_groups(), List[Group])
+    assert_type(cluster.query_indexes().get_all_indexes("b", GetAllQueryIndexOptions(scope_name="s")),
+                List[QueryIndex])
+    assert_type(cluster.query_indexes().watch_indexes("b", ["i"], WatchQueryIndexOptions(timeout=10)), None)
+    assert_type(cluster.search_indexes().get_index("i"), SearchIndex)
+    assert_type(cluster.search_indexes().get_indexed_documents_count("i"), int)
+    assert_type(cluster.eventing_functions().functions_status(), EventingFunctionsStatus)
+    assert_type(cluster.analytics_indexes().get_pending_mutations(), Dict[str, int])
+    assert_type(cluster.cluster_info(), ClusterInfoResult)
+    bucket = cluster.bucket("b")
+    assert_type(bucket.collections().get_all_scopes(), List[ScopeSpec])
+    collections = bucket.collections()
+    assert_type(collections.create_collection("s", "c"), None)
+    assert_type(collections.create_collection("s", "c", CreateCollectionSettings(history=True)), None)
+    assert_type(collections.create_collection("s", "c", CreateCollectionOptions(timeout=3)), None)
+    assert_type(collections.drop_collection(CollectionSpec("c", "s")), None)
+    assert_type(bucket.view_indexes().get_design_document("d", DesignDocumentNamespace.DEVELOPMENT),
+                DesignDocument)
+    scope = bucket.scope("s")
+    assert_type(scope.search_indexes().get_all_indexes(), List[SearchIndex])
+    assert_type(scope.eventing_functions().get_function("f"), EventingFunction)
+    coll = scope.collection("c")
+    primary = CreatePrimaryQueryIndexOptions(deferred=True)
+    assert_type(coll.query_indexes().create_primary_index(primary), None)
+    assert_type(coll.query_indexes().drop_primary_index(ignore_if_not_exists=True, index_name="p"), None)
+    # data structures
+    assert_type(coll.list_append("l", 1), OperationResult)
+    assert_type(coll.map_add("m", "k", 1, create=True, expiry=60, timeout=2.5), OperationResult)
+    assert_type(coll.list_get("l", 0), Any)
+    assert_type(coll.map_size("m"), int)
+    assert_type(coll.set_add("s", 1), Optional[OperationResult])
+    assert_type(coll.set_contains("s", 1), bool)
+    assert_type(coll.queue_pop("q"), Any)
+    assert_type(coll.couchbase_list("l").get_all(), List[Any])
+    assert_type(coll.couchbase_map("m").items(), Iterator[Tuple[str, Any]])
+    assert_type(coll.couchbase_set("s").add(1), bool)
+    assert_type(coll.couchbase_queue("q").push(1), None)
+    # query, analytics, search, ping, diagnostics options (and positional parameters)
+    assert_type(cluster.query("SELECT $1", QueryOptions(metrics=True), "a", 1, [2]), QueryResult)
+    assert_type(scope.analytics_query("SELECT 1", AnalyticsOptions(readonly=True), 3), AnalyticsResult)
+    assert_type(cluster.search_query("i", TermQuery("t"), SearchOptions(limit=1)), SearchResult)
+    assert_type(scope.search("i", SearchRequest.create(MatchAllQuery())), SearchResult)
+    assert_type(bucket.ping(PingOptions(report_id="r")), PingResult)
+    assert_type(cluster.ping(datetime.timedelta(seconds=2)), PingResult)  # the earlier timeout spelling
+    assert_type(cluster.ping(report_id="r", service_types=[ServiceType.KeyValue]), PingResult)
+    assert_type(cluster.wait_until_ready(5, desired_state=ClusterState.Online), None)
+    assert_type(cluster.diagnostics(DiagnosticsOptions(report_id="r")), DiagnosticsResult)
+
+
+def gevent_managers() -> None:
+    cluster = gcouchbase.cluster.Cluster("couchbase://127.0.0.1", OPTS)
+    assert_type(cluster.buckets().get_bucket("b"), BucketSettings)
+    assert_type(cluster.bucket("b").view_indexes().get_all_design_documents(), List[DesignDocument])
+    coll = cluster.bucket("b").default_collection()
+    assert_type(coll.query_indexes().get_all_indexes(), List[QueryIndex])
+    assert_type(coll.map_get("m", "k"), Any)
+    assert_type(coll.couchbase_map("m").exists("k"), bool)
+    assert_type(cluster.query("SELECT 1", QueryOptions(), 1), gcouchbase.cluster.QueryResult)
+
+
+async def asyncio_managers() -> None:
+    cluster = await acouchbase.cluster.Cluster.connect("couchbase://127.0.0.1", OPTS)
+    assert_type(cluster.buckets().get_bucket("b"), asyncio.Future[BucketSettings])
+    assert_type(await cluster.buckets().get_all_buckets(), List[BucketSettings])
+    assert_type(await cluster.users().drop_user("u"), None)
+    assert_type(await cluster.query_indexes().get_all_indexes("b"), List[QueryIndex])
+    assert_type(await cluster.cluster_info(), ClusterInfoResult)
+    bucket = cluster.bucket("b")
+    assert_type(bucket.collections().get_all_scopes(), asyncio.Future[List[ScopeSpec]])
+    assert_type(await bucket.view_indexes().get_design_document("d"), DesignDocument)
+    coll = bucket.scope("s").collection("c")
+    assert_type(await coll.query_indexes().get_all_indexes(), List[QueryIndex])
+    assert_type(coll.list_append("l", 1), asyncio.Future[OperationResult])
+    assert_type(await coll.set_remove("s", 1), Optional[OperationResult])
+    assert_type(await coll.couchbase_list("l").get_at(0), Any)
+    assert_type(coll.couchbase_queue("q").size(), asyncio.Future[int])
+    assert_type(cluster.query("SELECT 1", QueryOptions(), "p"), acouchbase.cluster.AQueryResult)
+    assert_type(await bucket.ping(PingOptions()), PingResult)
+
+
+def twisted_managers() -> None:
+    cluster = txcouchbase.cluster.TxCluster("couchbase://127.0.0.1", OPTS)
+    assert_type(cluster.buckets().get_bucket("b"), Deferred[BucketSettings])
+    assert_type(cluster.users().get_group("g"), Deferred[Group])
+    assert_type(cluster.bucket("b").view_indexes().drop_design_document("d"), Deferred[None])
+    scope = cluster.bucket("b").scope("s")
+    assert_type(scope.search_indexes().get_index_stats("i"), Deferred[Dict[str, Any]])
+    coll = scope.collection("c")
+    assert_type(coll.query_indexes().drop_index("i"), Deferred[None])
+    assert_type(coll.queue_push("q", 1), Deferred[OperationResult])
+    assert_type(coll.couchbase_set("s").values(), Deferred[List[Any]])
+    assert_type(cluster.query("SELECT 1", QueryOptions(), 1), Deferred[BatchedQueryResult])
+    assert_type(cluster.diagnostics(DiagnosticsOptions()), Deferred[DiagnosticsResult])
+
+
+def raw_managers() -> None:
+    cluster = AsyncCluster("couchbase://127.0.0.1", OPTS, iops_factory=lambda: SelectorIOPS(SelectorLoop()))
+    assert_type(cluster.buckets().get_bucket("b"), AsyncResult[BucketSettings])
+    assert_type(cluster.eventing_functions().get_all_functions(), AsyncResult[List[EventingFunction]])
+    coll = cluster.bucket("b").default_collection()
+    assert_type(coll.query_indexes().get_all_indexes(), AsyncResult[List[QueryIndex]])
+    assert_type(cluster.query("SELECT 1", QueryOptions(), 1), RawRows)
+    raw = txcouchbase.cluster.TxRawCluster("couchbase://127.0.0.1", OPTS)
+    assert_type(raw.buckets().get_all_buckets(), AsyncResult[List[BucketSettings]])
+    tx_bucket = raw.bucket("b")
+    assert_type(tx_bucket, txcouchbase.cluster.TxRawBucket)
+    assert_type(tx_bucket.scope("s"), txcouchbase.cluster.TxRawScope)
+    tx_coll = tx_bucket.scope("s").collection("c")
+    assert_type(tx_coll, txcouchbase.cluster.TxRawCollection)
+    assert_type(tx_coll.upsertMulti({"a": 1}), Any)  # the camelCase multi methods of the 2.x SDK
+    # the raw front ends refuse the data structures: each call raises
+    assert_type(coll.list_append("l", 1), NoReturn)
+
+
+def raw_data_structure_objects() -> None:
+    cluster = AsyncCluster("couchbase://127.0.0.1", OPTS, iops_factory=lambda: SelectorIOPS(SelectorLoop()))
+    coll = cluster.bucket("b").default_collection()
+    assert_type(coll.couchbase_map("m").get_all(), NoReturn)

@@ -25,7 +25,7 @@ gets ``(multi, exc_type, exc, tb)`` if any key failed (unless ``quiet``).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional, Union
 
 from couchbase._async import AsyncBucketBase, AsyncClusterBase, AsyncCollectionBase, AsyncScopeBase
 from couchbase._async_rows import AsyncRows
@@ -35,6 +35,7 @@ from couchbase._requests import ServiceRequest
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.iops import IOPS, SelectorIOPS, SelectorLoop  # noqa: F401 - re-exported for users
 from couchbase.results import (
+    ClusterInfoResult,
     CounterResult,
     DiagnosticsResult,
     ExistsResult,
@@ -52,6 +53,25 @@ from couchbase.results import (
     PingResult,
 )
 
+if TYPE_CHECKING:
+    # named in the class statements' quoted type arguments
+    from couchbase._bound import (  # noqa: F401
+        RawAnalyticsIndexManager,
+        RawBucketManager,
+        RawCollectionManager,
+        RawCollectionQueryIndexManager,
+        RawCouchbaseList,
+        RawCouchbaseMap,
+        RawCouchbaseQueue,
+        RawCouchbaseSet,
+        RawEventingFunctionManager,
+        RawQueryIndexManager,
+        RawScopeEventingFunctionManager,
+        RawScopeSearchIndexManager,
+        RawSearchIndexManager,
+        RawUserManager,
+        RawViewIndexManager,
+    )
 
 def _no_handler(what: str) -> InvalidArgumentException:
     return InvalidArgumentException(
@@ -139,7 +159,10 @@ class AsyncCollection(
         AsyncResult[LookupInResult], AsyncResult[MutateInResult], MultiCollector[MultiGetResult],
         MultiCollector[MultiGetReplicaResult], MultiCollector[MultiExistsResult],
         MultiCollector[MultiMutationResult], MultiCollector[MultiCounterResult],
-        AsyncResult[LookupInReplicaResult], AsyncResult[List[LookupInReplicaResult]]]):
+        AsyncResult[LookupInReplicaResult], AsyncResult[List[LookupInReplicaResult]],
+        NoReturn, NoReturn, NoReturn, NoReturn, NoReturn, "RawCouchbaseList", "RawCouchbaseMap",
+        "RawCouchbaseSet", "RawCouchbaseQueue",
+        "RawCollectionQueryIndexManager"]):
     """Key-value operations returning :class:`AsyncResult` (multi operations: MultiCollector)."""
 
     def _ds_driver(self) -> Any:
@@ -153,19 +176,24 @@ class AsyncCollection(
         return refuse
 
 
-class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows, RawRows]):
+class AsyncScope(AsyncScopeBase[AsyncCollection, RawRows, RawRows, RawRows,
+                                "RawScopeSearchIndexManager", "RawScopeEventingFunctionManager"]):
     """A scope; ``collection(name)`` gives an :class:`AsyncCollection`."""
 
 
 class AsyncBucket(AsyncBucketBase[AsyncScope, AsyncCollection, "AsyncResult[AsyncBucket]",
                                   AsyncResult[PingResult], AsyncResult[DiagnosticsResult],
-                                  AsyncResult[Dict[str, Dict[str, str]]], RawRows]):
+                                  AsyncResult[Dict[str, Dict[str, str]]], RawRows,
+                                  "RawCollectionManager", "RawViewIndexManager"]):
     """A bucket on the loop; ``on_connect()`` returns an AsyncResult."""
 
 
 class AsyncCluster(_RawWrap,
                    AsyncClusterBase[AsyncBucket, "AsyncResult[AsyncCluster]", AsyncResult[PingResult],
-                                    AsyncResult[DiagnosticsResult], RawRows, RawRows, RawRows]):
+                                    AsyncResult[DiagnosticsResult], RawRows, RawRows, RawRows,
+                                    "RawBucketManager", "RawUserManager", "RawQueryIndexManager",
+                                    "RawSearchIndexManager", "RawAnalyticsIndexManager",
+                                    "RawEventingFunctionManager", AsyncResult[ClusterInfoResult]]):
     """A cluster in raw callback mode. ``iops_factory`` returns one IOPS per connection."""
 
     _bucket_class = AsyncBucket

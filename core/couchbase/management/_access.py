@@ -8,19 +8,23 @@ front end's kind of pending result.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, cast
 
+from couchbase._generic import (
+    AnalyticsIndexManagerT,
+    BucketManagerT,
+    ClusterInfoT,
+    CollectionManagerT,
+    CollectionQueryIndexManagerT,
+    EventingFunctionManagerT,
+    QueryIndexManagerT,
+    ScopeEventingFunctionManagerT,
+    ScopeSearchIndexManagerT,
+    SearchIndexManagerT,
+    UserManagerT,
+)
 from couchbase.management._http import Call, Program, http_error, json_body
 from couchbase.results import ClusterInfoResult
-
-if TYPE_CHECKING:
-    from couchbase.management.analytics import AnalyticsIndexManager
-    from couchbase.management.buckets import BucketManager
-    from couchbase.management.collections import CollectionManager
-    from couchbase.management.eventing import EventingFunctionManager, ScopeEventingFunctionManager
-    from couchbase.management.queries import CollectionQueryIndexManager, QueryIndexManager
-    from couchbase.management.search import ScopeSearchIndexManager, SearchIndexManager
-    from couchbase.management.users import UserManager
 
 __all__ = ["ClusterManagement", "BucketManagement", "ScopeManagement", "CollectionManagement"]
 
@@ -32,13 +36,17 @@ def _cluster_info() -> Program:
     return ClusterInfoResult(json_body(resp) or {})
 
 
-class ClusterManagement:
-    """``buckets()``, ``users()``, ``query_indexes()``, ``cluster_info()`` of a cluster."""
+class ClusterManagement(Generic[BucketManagerT, UserManagerT, QueryIndexManagerT, SearchIndexManagerT,
+                                 AnalyticsIndexManagerT, EventingFunctionManagerT, ClusterInfoT]):
+    """``buckets()``, ``users()``, ``query_indexes()``, ``cluster_info()`` of a cluster.
+
+    Generic in the managers it hands out (their methods return the front end's kind of result),
+    which each front end binds in its class statement (:mod:`couchbase._generic`)."""
 
     def _mgmt(self, program: Program) -> Any:  # pragma: no cover - every front end implements
         raise NotImplementedError
 
-    def buckets(self) -> BucketManager:
+    def buckets(self) -> BucketManagerT:
         """The manager of create, update, drop, flush and list buckets.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -51,9 +59,9 @@ class ClusterManagement:
         """
         from couchbase.management.buckets import BucketManager
 
-        return BucketManager(self._mgmt)
+        return cast("BucketManagerT", BucketManager(self._mgmt))
 
-    def users(self) -> UserManager:
+    def users(self) -> UserManagerT:
         """The manager of users, groups and roles (RBAC).
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -66,9 +74,9 @@ class ClusterManagement:
         """
         from couchbase.management.users import UserManager
 
-        return UserManager(self._mgmt)
+        return cast("UserManagerT", UserManager(self._mgmt))
 
-    def query_indexes(self) -> QueryIndexManager:
+    def query_indexes(self) -> QueryIndexManagerT:
         """The manager of the query service's indexes.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -81,9 +89,9 @@ class ClusterManagement:
         """
         from couchbase.management.queries import QueryIndexManager
 
-        return QueryIndexManager(self._mgmt)
+        return cast("QueryIndexManagerT", QueryIndexManager(self._mgmt))
 
-    def search_indexes(self) -> SearchIndexManager:
+    def search_indexes(self) -> SearchIndexManagerT:
         """The manager of full-text search indexes.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -96,9 +104,9 @@ class ClusterManagement:
         """
         from couchbase.management.search import SearchIndexManager
 
-        return SearchIndexManager(self._mgmt)
+        return cast("SearchIndexManagerT", SearchIndexManager(self._mgmt))
 
-    def analytics_indexes(self) -> AnalyticsIndexManager:
+    def analytics_indexes(self) -> AnalyticsIndexManagerT:
         """The manager of analytics dataverses, datasets, indexes and links.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -111,9 +119,9 @@ class ClusterManagement:
         """
         from couchbase.management.analytics import AnalyticsIndexManager
 
-        return AnalyticsIndexManager(self._mgmt)
+        return cast("AnalyticsIndexManagerT", AnalyticsIndexManager(self._mgmt))
 
-    def eventing_functions(self) -> EventingFunctionManager:
+    def eventing_functions(self) -> EventingFunctionManagerT:
         """The manager of eventing functions.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -126,9 +134,9 @@ class ClusterManagement:
         """
         from couchbase.management.eventing import EventingFunctionManager
 
-        return EventingFunctionManager(self._mgmt)
+        return cast("EventingFunctionManagerT", EventingFunctionManager(self._mgmt))
 
-    def cluster_info(self) -> Any:
+    def cluster_info(self) -> ClusterInfoT:
         """The cluster's nodes and server version (``GET /pools/default``).
 
         Returns:
@@ -140,16 +148,16 @@ class ClusterManagement:
             TimeoutException: No answer within the management timeout.
             InternalServerFailureException: Another failure of the management service.
         """
-        return self._mgmt(_cluster_info())
+        return cast("ClusterInfoT", self._mgmt(_cluster_info()))
 
 
-class BucketManagement:
+class BucketManagement(Generic[CollectionManagerT]):
     """``collections()`` of a bucket."""
 
     name: str
     _cluster: Any
 
-    def collections(self) -> CollectionManager:
+    def collections(self) -> CollectionManagerT:
         """The manager of this bucket's scopes and collections.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -162,16 +170,16 @@ class BucketManagement:
         """
         from couchbase.management.collections import CollectionManager
 
-        return CollectionManager(self.name, self._cluster._mgmt)
+        return cast("CollectionManagerT", CollectionManager(self.name, self._cluster._mgmt))
 
 
-class ScopeManagement:
+class ScopeManagement(Generic[ScopeSearchIndexManagerT, ScopeEventingFunctionManagerT]):
     """``search_indexes()`` and ``eventing_functions()`` of a scope."""
 
     bucket: Any
     name: str
 
-    def search_indexes(self) -> ScopeSearchIndexManager:
+    def search_indexes(self) -> ScopeSearchIndexManagerT:
         """The manager of this scope's search indexes.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -184,9 +192,10 @@ class ScopeManagement:
         """
         from couchbase.management.search import ScopeSearchIndexManager
 
-        return ScopeSearchIndexManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
+        return cast("ScopeSearchIndexManagerT", ScopeSearchIndexManager(
+            self.bucket._cluster._mgmt, self.bucket.name, self.name))
 
-    def eventing_functions(self) -> ScopeEventingFunctionManager:
+    def eventing_functions(self) -> ScopeEventingFunctionManagerT:
         """The manager of this scope's eventing functions.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -200,16 +209,17 @@ class ScopeManagement:
         """
         from couchbase.management.eventing import ScopeEventingFunctionManager
 
-        return ScopeEventingFunctionManager(self.bucket._cluster._mgmt, self.bucket.name, self.name)
+        return cast("ScopeEventingFunctionManagerT", ScopeEventingFunctionManager(
+            self.bucket._cluster._mgmt, self.bucket.name, self.name))
 
 
-class CollectionManagement:
+class CollectionManagement(Generic[CollectionQueryIndexManagerT]):
     """``query_indexes()`` of a collection."""
 
     _scope: Any
     name: str
 
-    def query_indexes(self) -> CollectionQueryIndexManager:
+    def query_indexes(self) -> CollectionQueryIndexManagerT:
         """The manager of this collection's query indexes.
 
         Its methods return this front end's pending result (a value, an ``AsyncResult``, an awaitable, a
@@ -224,4 +234,5 @@ class CollectionManagement:
         from couchbase.management.queries import CollectionQueryIndexManager
 
         bucket = self._scope.bucket
-        return CollectionQueryIndexManager(bucket._cluster._mgmt, bucket.name, self._scope.name, self.name)
+        return cast("CollectionQueryIndexManagerT", CollectionQueryIndexManager(
+            bucket._cluster._mgmt, bucket.name, self._scope.name, self.name))

@@ -37,7 +37,7 @@ from couchbase.exceptions import (
 )
 
 __all__ = ["Call", "Sleep", "Scheduled", "Program", "run_blocking", "run_async", "form", "path_escape",
-           "http_error", "json_body", "statement_results", "options_timeout_us"]
+           "http_error", "json_body", "statement_results", "options_timeout_us", "timed_call"]
 
 
 class Call(NamedTuple):
@@ -133,6 +133,13 @@ def options_timeout_us(opts: Dict[str, Any]) -> int:
     if value is None:
         return 0
     return max(1, min(int(to_seconds("timeout", value) * 1_000_000), _MAX_TIMEOUT_US))
+
+
+def timed_call(service: str, method: str, path: str, body: bytes = b"",
+               content_type: str = "application/x-www-form-urlencoded", *, opts: Dict[str, Any]) -> Call:
+    """A :class:`Call` whose timeout is that of a method's merged options (``timeout``, see
+    :func:`options_timeout_us`): how every manager method builds its request."""
+    return Call(service, method, path, body, content_type, options_timeout_us(opts))
 
 
 # ----------------------------------------------------------------------------- drivers

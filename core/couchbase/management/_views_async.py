@@ -8,12 +8,19 @@ Deferred, AsyncResult). Publishing (a read then a write) is one two-request prog
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+from couchbase._generic import DesignDocListT, DesignDocT, DoneT
 from couchbase._services import schedule_http
 from couchbase.management._http import Program, Scheduled
 from couchbase.management.views import ViewIndexManager, _check
 from couchbase.views import DesignDocument, DesignDocumentNamespace
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
+    from couchbase.management.options import PublishDesignDocumentOptions
 
 __all__ = ["AsyncViewIndexManager", "request_program"]
 
@@ -24,7 +31,7 @@ def request_program(schedule: Callable[[], Any], then: Callable[[Any], Any]) -> 
     return then(resp)
 
 
-class AsyncViewIndexManager(ViewIndexManager):
+class AsyncViewIndexManager(ViewIndexManager[DoneT, DesignDocT, DesignDocListT]):
     """Design documents of one bucket; every call returns the front end's pending result."""
 
     def __init__(self, conn: Any, bucket: str, run: Callable[[Any, Any], Any],
@@ -32,7 +39,8 @@ class AsyncViewIndexManager(ViewIndexManager):
         super().__init__(conn, bucket, run)
         self._run_program = run_program
 
-    def publish_design_document(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def publish_design_document(self, name: str, *options: PublishDesignDocumentOptions,
+                                **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Copy ``dev_<name>`` to production ``<name>`` (one program: read, then write)."""
         from couchbase.management.views import _options
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 import enum
 import json
 import uuid
-from typing import Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Mapping, Optional
 from urllib.parse import urlencode
 
 from couchbase import options as _o
+from couchbase._generic import AnalyticsIndexListT, DatasetListT, DoneT, LinkListT, PendingMutationsT
 from couchbase.exceptions import (
     AnalyticsException,
     AnalyticsLinkExistsException,
@@ -38,13 +39,12 @@ from couchbase.exceptions import (
     QueryIndexNotFoundException,
 )
 from couchbase.management._http import (
-    Call,
     Program,
     http_error,
     json_body,
-    options_timeout_us,
     path_escape,
     statement_results,
+    timed_call,
 )
 from couchbase.management.analytics_links import (
     AnalyticsEncryptionLevel,
@@ -56,6 +56,38 @@ from couchbase.management.analytics_links import (
     S3ExternalAnalyticsLink,
     link_from_server,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import (
+        ConnectLinkKwargs,
+        CreateAnalyticsIndexKwargs,
+        CreateDatasetKwargs,
+        CreateDataverseKwargs,
+        DisconnectLinkKwargs,
+        DropAnalyticsKwargs,
+        DropDataverseKwargs,
+        GetLinksKwargs,
+        MgmtKwargs,
+    )
+    from couchbase.management.options import (
+        ConnectLinkOptions,
+        CreateAnalyticsIndexOptions,
+        CreateDatasetOptions,
+        CreateDataverseOptions,
+        CreateLinkAnalyticsOptions,
+        DisconnectLinkOptions,
+        DropAnalyticsIndexOptions,
+        DropDatasetOptions,
+        DropDataverseOptions,
+        DropLinkAnalyticsOptions,
+        GetAllAnalyticsIndexesOptions,
+        GetAllDatasetOptions,
+        GetLinksAnalyticsOptions,
+        GetPendingMutationsOptions,
+        ReplaceLinkAnalyticsOptions,
+    )
 
 __all__ = ["AnalyticsIndexManager", "AnalyticsDataType", "AnalyticsDataset", "AnalyticsIndex",
            "AnalyticsLinkType", "AnalyticsEncryptionLevel", "AnalyticsLink",
@@ -139,8 +171,8 @@ def http_error_from(status: int, what: str, meta: Any) -> CouchbaseException:
 
 def _statement(statement: str, opts: Dict[str, Any], what: str) -> Program:
     body = {"statement": statement, "client_context_id": uuid.uuid4().hex}
-    resp = yield Call("analytics", "POST", "/analytics/service", json.dumps(body).encode(),
-                      "application/json", options_timeout_us(opts))
+    resp = yield timed_call("analytics", "POST", "/analytics/service", json.dumps(body).encode(),
+                            "application/json", opts=opts)
     return statement_results(resp, what, _error)
 
 
@@ -153,7 +185,7 @@ def _name(what: str, value: Any) -> str:
 _BASE = frozenset({"timeout", "parent_span"})
 
 
-class AnalyticsIndexManager:
+class AnalyticsIndexManager(Generic[DoneT, DatasetListT, AnalyticsIndexListT, PendingMutationsT, LinkListT]):
     """Dataverses, datasets, indexes and links of the analytics service: ``cluster.analytics_indexes()``.
 
     Args:
@@ -163,7 +195,7 @@ class AnalyticsIndexManager:
     def __init__(self, run: Callable[[Program], Any]) -> None:
         self._run = run
 
-    def _ddl(self, op: str, allowed: Any, options: Any, kwargs: Dict[str, Any],
+    def _ddl(self, op: str, allowed: Any, options: Any, kwargs: Mapping[str, Any],
              build: Callable[[Dict[str, Any]], str], ignore: Optional[type] = None, flag: str = "") -> Any:
         opts = _o.merge(op, _BASE | set(allowed), options, kwargs)
         statement = build(opts)
@@ -178,7 +210,8 @@ class AnalyticsIndexManager:
 
         return self._run(program())
 
-    def create_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+    def create_dataverse(self, dataverse_name: str, *options: CreateDataverseOptions,
+                         **kwargs: Unpack[CreateDataverseKwargs]) -> DoneT:
         """CREATE DATAVERSE.
 
         Args:
@@ -199,7 +232,8 @@ class AnalyticsIndexManager:
                          lambda o: f"CREATE DATAVERSE {_q(name)}"
                          + (" IF NOT EXISTS" if o.get("ignore_if_exists") else ""))
 
-    def drop_dataverse(self, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_dataverse(self, dataverse_name: str, *options: DropDataverseOptions,
+                       **kwargs: Unpack[DropDataverseKwargs]) -> DoneT:
         """DROP DATAVERSE.
 
         Args:
@@ -220,7 +254,8 @@ class AnalyticsIndexManager:
                          lambda o: f"DROP DATAVERSE {_q(name)}"
                          + (" IF EXISTS" if o.get("ignore_if_not_exists") else ""))
 
-    def create_dataset(self, dataset_name: str, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def create_dataset(self, dataset_name: str, bucket_name: str, *options: CreateDatasetOptions,
+                       **kwargs: Unpack[CreateDatasetKwargs]) -> DoneT:
         """CREATE DATASET on a bucket.
 
         Args:
@@ -249,7 +284,8 @@ class AnalyticsIndexManager:
         return self._ddl("create_dataset", {"ignore_if_exists", "condition", "dataverse_name"},
                          options, kwargs, build)
 
-    def drop_dataset(self, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_dataset(self, dataset_name: str, *options: DropDatasetOptions,
+                     **kwargs: Unpack[DropAnalyticsKwargs]) -> DoneT:
         """DROP DATASET.
 
         Args:
@@ -273,7 +309,7 @@ class AnalyticsIndexManager:
 
         return self._ddl("drop_dataset", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
 
-    def get_all_datasets(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_datasets(self, *options: GetAllDatasetOptions, **kwargs: Unpack[MgmtKwargs]) -> DatasetListT:
         """Every dataset outside the Metadata dataverse.
 
         Args:
@@ -297,7 +333,8 @@ class AnalyticsIndexManager:
         return self._run(program())
 
     def create_index(self, index_name: str, dataset_name: str, fields: Dict[str, AnalyticsDataType],
-                     *options: Any, **kwargs: Any) -> Any:
+                     *options: CreateAnalyticsIndexOptions,
+                     **kwargs: Unpack[CreateAnalyticsIndexKwargs]) -> DoneT:
         """CREATE INDEX on a dataset.
 
         Args:
@@ -330,7 +367,8 @@ class AnalyticsIndexManager:
 
         return self._ddl("create_index", {"ignore_if_exists", "dataverse_name"}, options, kwargs, build)
 
-    def drop_index(self, index_name: str, dataset_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_index(self, index_name: str, dataset_name: str, *options: DropAnalyticsIndexOptions,
+                   **kwargs: Unpack[DropAnalyticsKwargs]) -> DoneT:
         """DROP INDEX dataset.index.
 
         Args:
@@ -355,7 +393,8 @@ class AnalyticsIndexManager:
 
         return self._ddl("drop_index", {"ignore_if_not_exists", "dataverse_name"}, options, kwargs, build)
 
-    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, *options: GetAllAnalyticsIndexesOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> AnalyticsIndexListT:
         """Every index outside the Metadata dataverse.
 
         Args:
@@ -378,7 +417,7 @@ class AnalyticsIndexManager:
 
         return self._run(program())
 
-    def connect_link(self, *options: Any, **kwargs: Any) -> Any:
+    def connect_link(self, *options: ConnectLinkOptions, **kwargs: Unpack[ConnectLinkKwargs]) -> DoneT:
         """CONNECT LINK.
 
         Args:
@@ -399,7 +438,8 @@ class AnalyticsIndexManager:
 
         return self._ddl("connect_link", {"dataverse_name", "link_name", "force"}, options, kwargs, build)
 
-    def disconnect_link(self, *options: Any, **kwargs: Any) -> Any:
+    def disconnect_link(self, *options: DisconnectLinkOptions,
+                        **kwargs: Unpack[DisconnectLinkKwargs]) -> DoneT:
         """DISCONNECT LINK.
 
         Args:
@@ -420,7 +460,8 @@ class AnalyticsIndexManager:
 
         return self._ddl("disconnect_link", {"dataverse_name", "link_name"}, options, kwargs, build)
 
-    def get_pending_mutations(self, *options: Any, **kwargs: Any) -> Any:
+    def get_pending_mutations(self, *options: GetPendingMutationsOptions,
+                              **kwargs: Unpack[MgmtKwargs]) -> PendingMutationsT:
         """The mutations each dataset has yet to ingest (from the service's statistics).
 
         Args:
@@ -437,8 +478,8 @@ class AnalyticsIndexManager:
         opts = _o.merge("get_pending_mutations", _BASE, options, kwargs)
 
         def program() -> Program:
-            resp = yield Call("analytics", "GET", "/analytics/node/agg/stats/remaining", b"",
-                              "application/json", options_timeout_us(opts))
+            resp = yield timed_call("analytics", "GET", "/analytics/node/agg/stats/remaining", b"",
+                                    "application/json", opts=opts)
             if resp.status != 200:
                 raise http_error(resp, "get_pending_mutations")
             body = json_body(resp) or {}
@@ -450,7 +491,7 @@ class AnalyticsIndexManager:
 
         return self._run(program())
 
-    def _link_request(self, op: str, method: str, link: Any, options: Any, kwargs: Dict[str, Any]) -> Any:
+    def _link_request(self, op: str, method: str, link: Any, options: Any, kwargs: Mapping[str, Any]) -> Any:
         if not isinstance(link, AnalyticsLink):
             raise InvalidArgumentException(
                 message=f"{op}: link must be an AnalyticsLink, got {type(link).__name__}")
@@ -462,14 +503,15 @@ class AnalyticsIndexManager:
         body = link.form_encode()
 
         def program() -> Program:
-            resp = yield Call("analytics", method, path, body, "application/x-www-form-urlencoded",
-                              options_timeout_us(opts))
+            resp = yield timed_call("analytics", method, path, body, "application/x-www-form-urlencoded",
+                                    opts=opts)
             _link_outcome(resp, op)
             return None
 
         return self._run(program())
 
-    def create_link(self, link: AnalyticsLink, *options: Any, **kwargs: Any) -> Any:
+    def create_link(self, link: AnalyticsLink, *options: CreateLinkAnalyticsOptions,
+                    **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create a remote Couchbase, S3 or Azure blob link.
 
         Args:
@@ -488,7 +530,8 @@ class AnalyticsIndexManager:
         """
         return self._link_request("create_link", "POST", link, options, kwargs)
 
-    def replace_link(self, link: AnalyticsLink, *options: Any, **kwargs: Any) -> Any:
+    def replace_link(self, link: AnalyticsLink, *options: ReplaceLinkAnalyticsOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Replace an existing link's settings.
 
         Args:
@@ -505,7 +548,8 @@ class AnalyticsIndexManager:
         """
         return self._link_request("replace_link", "PUT", link, options, kwargs)
 
-    def drop_link(self, link_name: str, dataverse_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_link(self, link_name: str, dataverse_name: str, *options: DropLinkAnalyticsOptions,
+                  **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Drop a link.
 
         Args:
@@ -530,14 +574,14 @@ class AnalyticsIndexManager:
             path, body = "/analytics/link", urlencode({"dataverse": dataverse, "name": name}).encode()
 
         def program() -> Program:
-            resp = yield Call("analytics", "DELETE", path, body, "application/x-www-form-urlencoded",
-                              options_timeout_us(opts))
+            resp = yield timed_call("analytics", "DELETE", path, body, "application/x-www-form-urlencoded",
+                                    opts=opts)
             _link_outcome(resp, "drop_link")
             return None
 
         return self._run(program())
 
-    def get_links(self, *options: Any, **kwargs: Any) -> Any:
+    def get_links(self, *options: GetLinksAnalyticsOptions, **kwargs: Unpack[GetLinksKwargs]) -> LinkListT:
         """The links of the cluster as link objects (secrets are not returned).
 
         Args:
@@ -584,8 +628,8 @@ class AnalyticsIndexManager:
             path += "?" + urlencode(query)
 
         def program() -> Program:
-            resp = yield Call("analytics", "GET", path, b"", "application/x-www-form-urlencoded",
-                              options_timeout_us(opts))
+            resp = yield timed_call("analytics", "GET", path, b"", "application/x-www-form-urlencoded",
+                                    opts=opts)
             body = _link_outcome(resp, "get_links")
             links = [link_from_server(raw) for raw in (body or []) if isinstance(raw, dict)]
             return [link for link in links if link is not None]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 import enum
-from typing import Any, Callable, Dict, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping
 
 from couchbase import options as _o
+from couchbase._generic import BucketDescribeT, BucketSettingsListT, BucketSettingsT, DoneT
 from couchbase.exceptions import (
     BucketAlreadyExistsException,
     BucketDoesNotExistException,
@@ -26,10 +27,24 @@ from couchbase.management._http import (
     form,
     http_error,
     json_body,
-    options_timeout_us,
     path_escape,
+    timed_call,
 )
 from couchbase.options import Durability
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
+    from couchbase.management.options import (
+        BucketDescribeOptions,
+        CreateBucketOptions,
+        DropBucketOptions,
+        FlushBucketOptions,
+        GetAllBucketOptions,
+        GetBucketOptions,
+        UpdateBucketOptions,
+    )
 
 __all__ = ["BucketManager", "BucketSettings", "CreateBucketSettings", "BucketType", "EvictionPolicyType",
            "EjectionMethod", "CompressionMode", "ConflictResolutionType", "StorageBackend", "DurabilityLevel",
@@ -348,7 +363,7 @@ def _errors_text(resp: Any) -> str:
     return str(resp.body[:300].decode("utf-8", "replace"))
 
 
-class BucketManager:
+class BucketManager(Generic[DoneT, BucketSettingsT, BucketSettingsListT, BucketDescribeT]):
     """Create, change, drop, flush and describe buckets: ``cluster.buckets()``.
 
     Written once for every front end: each method returns what the front end's ``run`` makes of a
@@ -361,10 +376,11 @@ class BucketManager:
     def __init__(self, run: Callable[[Program], Any]) -> None:
         self._run = run
 
-    def _opts(self, op: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    def _opts(self, op: str, options: Any, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
         return _o.merge(op, _OPTS, options, kwargs)
 
-    def create_bucket(self, settings: CreateBucketSettings, *options: Any, **kwargs: Any) -> Any:
+    def create_bucket(self, settings: CreateBucketSettings, *options: CreateBucketOptions,
+                      **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create a bucket.
 
         Args:
@@ -384,8 +400,7 @@ class BucketManager:
         """
         opts = self._opts("create_bucket", options, kwargs)
         fields = settings_form(settings, True)
-        call = Call("management", "POST", "/pools/default/buckets", form(**fields),
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST", "/pools/default/buckets", form(**fields), opts=opts)
         return self._run(self._create(call, settings.name))
 
     @staticmethod
@@ -404,7 +419,8 @@ class BucketManager:
             raise BucketDoesNotExistException(message=f"bucket {name!r}: {text}")
         raise http_error(resp, f"create_bucket {name!r}")
 
-    def update_bucket(self, settings: BucketSettings, *options: Any, **kwargs: Any) -> Any:
+    def update_bucket(self, settings: BucketSettings, *options: UpdateBucketOptions,
+                      **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Change a bucket's settings.
 
         Args:
@@ -425,7 +441,7 @@ class BucketManager:
         fields = settings_form(settings, False)
         path = f"/pools/default/buckets/{path_escape(settings.name)}"
         return self._run(self._simple(
-            Call("management", "POST", path, form(**fields), timeout_us=options_timeout_us(opts)),
+            timed_call("management", "POST", path, form(**fields), opts=opts),
             settings.name, "update_bucket"))
 
     @staticmethod
@@ -444,7 +460,8 @@ class BucketManager:
             raise InvalidArgumentException(message=f"{what} {name!r}: {text}")
         raise http_error(resp, f"{what} {name!r}")
 
-    def drop_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_bucket(self, bucket_name: str, *options: DropBucketOptions,
+                    **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete a bucket and its data.
 
         Args:
@@ -463,11 +480,11 @@ class BucketManager:
         """
         opts = self._opts("drop_bucket", options, kwargs)
         name = _name(bucket_name)
-        call = Call("management", "DELETE", f"/pools/default/buckets/{path_escape(name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "DELETE", f"/pools/default/buckets/{path_escape(name)}", opts=opts)
         return self._run(self._simple(call, name, "drop_bucket"))
 
-    def flush_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def flush_bucket(self, bucket_name: str, *options: FlushBucketOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete every document of a bucket that has flush enabled.
 
         Args:
@@ -487,11 +504,12 @@ class BucketManager:
         """
         opts = self._opts("flush_bucket", options, kwargs)
         name = _name(bucket_name)
-        call = Call("management", "POST", f"/pools/default/buckets/{path_escape(name)}/controller/doFlush",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST",
+                          f"/pools/default/buckets/{path_escape(name)}/controller/doFlush", opts=opts)
         return self._run(self._simple(call, name, "flush_bucket"))
 
-    def get_bucket(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_bucket(self, bucket_name: str, *options: GetBucketOptions,
+                   **kwargs: Unpack[MgmtKwargs]) -> BucketSettingsT:
         """A bucket's settings.
 
         Args:
@@ -510,8 +528,7 @@ class BucketManager:
         """
         opts = self._opts("get_bucket", options, kwargs)
         name = _name(bucket_name)
-        call = Call("management", "GET", f"/pools/default/buckets/{path_escape(name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", f"/pools/default/buckets/{path_escape(name)}", opts=opts)
         return self._run(self._get(call, name))
 
     @staticmethod
@@ -523,7 +540,8 @@ class BucketManager:
             raise http_error(resp, f"get_bucket {name!r}")
         return settings_from_server(json_body(resp))
 
-    def get_all_buckets(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_buckets(self, *options: GetAllBucketOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> BucketSettingsListT:
         """The settings of every bucket the user may see.
 
         Args:
@@ -539,7 +557,7 @@ class BucketManager:
             InternalServerFailureException: Another failure of the management service.
         """
         opts = self._opts("get_all_buckets", options, kwargs)
-        call = Call("management", "GET", "/pools/default/buckets", timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", "/pools/default/buckets", opts=opts)
         return self._run(self._get_all(call))
 
     @staticmethod
@@ -549,7 +567,8 @@ class BucketManager:
             raise http_error(resp, "get_all_buckets")
         return [settings_from_server(obj) for obj in json_body(resp) or []]
 
-    def bucket_describe(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def bucket_describe(self, bucket_name: str, *options: BucketDescribeOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> BucketDescribeT:
         """Name, uuid, node count, replicas, capabilities and storage backend of a bucket.
 
         Args:
@@ -568,8 +587,7 @@ class BucketManager:
         """
         opts = self._opts("bucket_describe", options, kwargs)
         name = _name(bucket_name)
-        call = Call("management", "GET", f"/pools/default/buckets/{path_escape(name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", f"/pools/default/buckets/{path_escape(name)}", opts=opts)
         return self._run(self._describe(call, name))
 
     @staticmethod

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, Iterable, List, Optional, overload
 
 from couchbase import options as _o
+from couchbase._generic import DoneT, ScopeSpecListT
 from couchbase.exceptions import (
     BucketDoesNotExistException,
     CollectionAlreadyExistsException,
@@ -30,9 +31,22 @@ from couchbase.management._http import (
     form,
     http_error,
     json_body,
-    options_timeout_us,
     path_escape,
+    timed_call,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
+    from couchbase.management.options import (
+        CreateCollectionOptions,
+        CreateScopeOptions,
+        DropCollectionOptions,
+        DropScopeOptions,
+        GetAllScopesOptions,
+        UpdateCollectionOptions,
+    )
 
 __all__ = ["CollectionManager", "CollectionSpec", "ScopeSpec", "CreateCollectionSettings",
            "UpdateCollectionSettings"]
@@ -178,7 +192,7 @@ def _manifest_changed(resp: Any, what: str, bucket: str) -> None:
     raise http_error(resp, what)
 
 
-class CollectionManager:
+class CollectionManager(Generic[DoneT, ScopeSpecListT]):
     """Create, drop, update and list the scopes and collections of one bucket: ``bucket.collections()``.
 
     Args:
@@ -197,7 +211,8 @@ class CollectionManager:
         resp = yield call
         _manifest_changed(resp, what, self._bucket)
 
-    def create_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
+    def create_scope(self, scope_name: str, *options: CreateScopeOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create a scope.
 
         Args:
@@ -216,11 +231,10 @@ class CollectionManager:
         """
         opts = _o.merge("create_scope", _OPTS, options, kwargs)
         _check("scope_name", scope_name)
-        call = Call("management", "POST", self._base(), form(name=scope_name),
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST", self._base(), form(name=scope_name), opts=opts)
         return self._run(self._request(call, f"create_scope {scope_name!r}"))
 
-    def drop_scope(self, scope_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_scope(self, scope_name: str, *options: DropScopeOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Drop a scope and its collections.
 
         Args:
@@ -238,11 +252,24 @@ class CollectionManager:
         """
         opts = _o.merge("drop_scope", _OPTS, options, kwargs)
         _check("scope_name", scope_name)
-        call = Call("management", "DELETE", f"{self._base()}/{path_escape(scope_name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "DELETE", f"{self._base()}/{path_escape(scope_name)}", opts=opts)
         return self._run(self._request(call, f"drop_scope {scope_name!r}"))
 
-    def create_collection(self, *args: Any, **kwargs: Any) -> Any:
+    # the calling forms (checked at run time by _collection_args)
+    @overload
+    def create_collection(self, scope_name: str, collection_name: str,
+                          settings: Optional[CreateCollectionSettings] = None,
+                          *options: CreateCollectionOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
+    @overload
+    def create_collection(self, scope_name: str, collection_name: str, *options: CreateCollectionOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
+    @overload
+    def create_collection(self, collection: CollectionSpec, *options: CreateCollectionOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
+    def create_collection(self, *args: Any, **kwargs: Any) -> DoneT:
         """Create a collection: ``create_collection(scope_name, collection_name, settings=None, *options)``.
 
         The 4.0 form ``create_collection(CollectionSpec, *options)`` still works (deprecated).
@@ -273,12 +300,12 @@ class CollectionManager:
             fields["maxTTL"] = _expiry(settings.max_expiry)
             if settings.history is not None:
                 fields["history"] = "true" if settings.history else "false"
-        call = Call("management", "POST", f"{self._base()}/{path_escape(scope)}/collections", form(**fields),
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST", f"{self._base()}/{path_escape(scope)}/collections",
+                          form(**fields), opts=opts)
         return self._run(self._request(call, f"create_collection {scope}.{name}"))
 
     def update_collection(self, scope_name: str, collection_name: str, settings: UpdateCollectionSettings,
-                          *options: Any, **kwargs: Any) -> Any:
+                          *options: UpdateCollectionOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Change a collection's ``max_expiry``/``history``.
 
         Args:
@@ -307,10 +334,18 @@ class CollectionManager:
         if settings.history is not None:
             fields["history"] = "true" if settings.history else "false"
         path = f"{self._base()}/{path_escape(scope_name)}/collections/{path_escape(collection_name)}"
-        call = Call("management", "POST", path, form(**fields), timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "POST", path, form(**fields), opts=opts)
         return self._run(self._request(call, f"update_collection {scope_name}.{collection_name}"))
 
-    def drop_collection(self, *args: Any, **kwargs: Any) -> Any:
+    @overload
+    def drop_collection(self, scope_name: str, collection_name: str, *options: DropCollectionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
+    @overload
+    def drop_collection(self, collection: CollectionSpec, *options: DropCollectionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT: ...
+
+    def drop_collection(self, *args: Any, **kwargs: Any) -> DoneT:
         """Drop a collection: ``drop_collection(scope_name, collection_name, *options)``.
 
         A CollectionSpec instead of the two names still works (deprecated).
@@ -331,7 +366,7 @@ class CollectionManager:
         scope, name, _settings, options = self._collection_args("drop_collection", args, kwargs, None)
         opts = _o.merge("drop_collection", _OPTS, options, kwargs)
         path = f"{self._base()}/{path_escape(scope)}/collections/{path_escape(name)}"
-        call = Call("management", "DELETE", path, timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "DELETE", path, opts=opts)
         return self._run(self._request(call, f"drop_collection {scope}.{name}"))
 
     @staticmethod
@@ -388,7 +423,7 @@ class CollectionManager:
                 settings = settings_kw
         return scope, name, settings, tuple(args)
 
-    def get_all_scopes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_scopes(self, *options: GetAllScopesOptions, **kwargs: Unpack[MgmtKwargs]) -> ScopeSpecListT:
         """Every scope of the bucket with its collections.
 
         Args:
@@ -403,7 +438,7 @@ class CollectionManager:
             AuthenticationException: The user may not read the bucket's collections.
         """
         opts = _o.merge("get_all_scopes", _OPTS, options, kwargs)
-        call = Call("management", "GET", self._base(), timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", self._base(), opts=opts)
         return self._run(self._get_all(call))
 
     def _get_all(self, call: Call) -> Program:

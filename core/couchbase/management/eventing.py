@@ -14,10 +14,11 @@ import datetime
 import enum
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional
 from urllib.parse import urlencode
 
 from couchbase import options as _o
+from couchbase._generic import DoneT, FunctionListT, FunctionsStatusT, FunctionT
 from couchbase.exceptions import (
     BucketNotFoundException,
     EventingFunctionAlreadyDeployedException,
@@ -31,8 +32,24 @@ from couchbase.exceptions import (
     InternalServerFailureException,
     InvalidArgumentException,
 )
-from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us, path_escape
+from couchbase.management._http import Program, http_error, json_body, path_escape, timed_call
 from couchbase.n1ql import QueryScanConsistency
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
+    from couchbase.management.options import (
+        DeployFunctionOptions,
+        DropFunctionOptions,
+        FunctionsStatusOptions,
+        GetAllFunctionOptions,
+        GetFunctionOptions,
+        PauseFunctionOptions,
+        ResumeFunctionOptions,
+        UndeployFunctionOptions,
+        UpsertFunctionOptions,
+    )
 
 __all__ = ["EventingFunctionManager", "ScopeEventingFunctionManager", "EventingFunction",
            "EventingFunctionSettings", "EventingFunctionKeyspace", "EventingFunctionBucketBinding",
@@ -592,7 +609,7 @@ def _check(resp: Any, what: str) -> Any:
 _OPTS = frozenset({"timeout", "parent_span"})
 
 
-class EventingFunctionManager:
+class EventingFunctionManager(Generic[DoneT, FunctionT, FunctionListT, FunctionsStatusT]):
     """Eventing functions of the cluster (admin scope): ``cluster.eventing_functions()``.
 
     Args:
@@ -608,10 +625,10 @@ class EventingFunctionManager:
         query = f"?{urlencode(self._scope)}" if self._scope else ""
         return f"/api/v1/{tail}{query}"
 
-    def _call(self, op: str, options: Any, kwargs: Dict[str, Any], method: str, tail: str,
+    def _call(self, op: str, options: Any, kwargs: Mapping[str, Any], method: str, tail: str,
               parse: Callable[[Any], Any], body: bytes = b"") -> Any:
         opts = _o.merge(op, _OPTS, options, kwargs)
-        call = Call("eventing", method, self._path(tail), body, "application/json", options_timeout_us(opts))
+        call = timed_call("eventing", method, self._path(tail), body, "application/json", opts=opts)
 
         def program() -> Program:
             resp = yield call
@@ -625,7 +642,8 @@ class EventingFunctionManager:
             raise InvalidArgumentException(message=f"the function name must be a non-empty str, got {name!r}")
         return path_escape(name)
 
-    def upsert_function(self, function: EventingFunction, *options: Any, **kwargs: Any) -> Any:
+    def upsert_function(self, function: EventingFunction, *options: UpsertFunctionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or replace a function.
 
         Args:
@@ -650,7 +668,7 @@ class EventingFunctionManager:
         return self._call("upsert_function", options, kwargs, "POST",
                           f"functions/{self._name(function.name)}", lambda b: None, body)
 
-    def drop_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_function(self, name: str, *options: DropFunctionOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete an undeployed function.
 
         Args:
@@ -669,7 +687,8 @@ class EventingFunctionManager:
         return self._call("drop_function", options, kwargs, "DELETE", f"functions/{self._name(name)}",
                           lambda b: None)
 
-    def get_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_function(self, name: str, *options: GetFunctionOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> FunctionT:
         """A function.
 
         Args:
@@ -687,7 +706,8 @@ class EventingFunctionManager:
         return self._call("get_function", options, kwargs, "GET", f"functions/{self._name(name)}",
                           EventingFunction.from_server)
 
-    def get_all_functions(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_functions(self, *options: GetAllFunctionOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> FunctionListT:
         """Every function (of this manager's scope).
 
         Args:
@@ -703,7 +723,8 @@ class EventingFunctionManager:
         return self._call("get_all_functions", options, kwargs, "GET", "functions",
                           lambda b: [EventingFunction.from_server(f) for f in b or []])
 
-    def deploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def deploy_function(self, name: str, *options: DeployFunctionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Deploy a function (it starts processing mutations).
 
         Args:
@@ -722,7 +743,8 @@ class EventingFunctionManager:
         return self._call("deploy_function", options, kwargs, "POST", f"functions/{self._name(name)}/deploy",
                           lambda b: None)
 
-    def undeploy_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def undeploy_function(self, name: str, *options: UndeployFunctionOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Undeploy a deployed function.
 
         Args:
@@ -741,7 +763,8 @@ class EventingFunctionManager:
         return self._call("undeploy_function", options, kwargs, "POST",
                           f"functions/{self._name(name)}/undeploy", lambda b: None)
 
-    def pause_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def pause_function(self, name: str, *options: PauseFunctionOptions,
+                       **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Pause a deployed function.
 
         Args:
@@ -761,7 +784,8 @@ class EventingFunctionManager:
         return self._call("pause_function", options, kwargs, "POST", f"functions/{self._name(name)}/pause",
                           lambda b: None)
 
-    def resume_function(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def resume_function(self, name: str, *options: ResumeFunctionOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Resume a paused function.
 
         Args:
@@ -780,7 +804,8 @@ class EventingFunctionManager:
         return self._call("resume_function", options, kwargs, "POST", f"functions/{self._name(name)}/resume",
                           lambda b: None)
 
-    def functions_status(self, *options: Any, **kwargs: Any) -> Any:
+    def functions_status(self, *options: FunctionsStatusOptions,
+                         **kwargs: Unpack[MgmtKwargs]) -> FunctionsStatusT:
         """The status of every function (of this manager's scope).
 
         Args:
@@ -807,7 +832,8 @@ class EventingFunctionManager:
         return (scope.get("bucket"), scope.get("scope")) == (wanted["bucket"], wanted["scope"])
 
 
-class ScopeEventingFunctionManager(EventingFunctionManager):
+class ScopeEventingFunctionManager(
+        EventingFunctionManager[DoneT, FunctionT, FunctionListT, FunctionsStatusT]):
     """Eventing functions of one scope (``scope.eventing_functions()``).
 
     Args:

@@ -7,9 +7,13 @@ official SDK; every manager method also takes the same names as keywords.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from couchbase.options import OptionBlock
+
+if TYPE_CHECKING:
+    from couchbase._kwargs import Seconds
+    from couchbase.auth import AuthDomain
 
 
 class _Timed(OptionBlock):
@@ -20,7 +24,7 @@ class _Timed(OptionBlock):
         parent_span: Accepted for SDK 4.x compatibility (no custom tracers here).
         **kwargs: The call's other options by name.
     """
-    def __init__(self, timeout: Any = None, parent_span: Any = None, **kwargs: Any) -> None:
+    def __init__(self, timeout: Optional[Seconds] = None, parent_span: Any = None, **kwargs: Any) -> None:
         super().__init__(timeout=timeout, parent_span=parent_span, **kwargs)
 
 
@@ -89,8 +93,8 @@ class UserOptions(OptionBlock):
         **kwargs: Other options by name.
     """
 
-    def __init__(self, domain_name: Any = None, timeout: Any = None, parent_span: Any = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, domain_name: Union[str, AuthDomain, None] = None, timeout: Optional[Seconds] = None,
+                 parent_span: Any = None, **kwargs: Any) -> None:
         super().__init__(domain_name=domain_name, timeout=timeout, parent_span=parent_span, **kwargs)
 
 
@@ -145,8 +149,8 @@ class _Keyspace(_Timed):
         parent_span: Accepted for SDK 4.x compatibility.
         **kwargs: Other options by name.
     """
-    def __init__(self, timeout: Any = None, scope_name: Any = None, collection_name: Any = None,
-                 parent_span: Any = None, **kwargs: Any) -> None:
+    def __init__(self, timeout: Optional[Seconds] = None, scope_name: Optional[str] = None,
+                 collection_name: Optional[str] = None, parent_span: Any = None, **kwargs: Any) -> None:
         super().__init__(timeout=timeout, scope_name=scope_name, collection_name=collection_name,
                          parent_span=parent_span, **kwargs)
 
@@ -170,9 +174,10 @@ class CreateQueryIndexOptions(_Keyspace):
         **kwargs: Other options by name.
     """
 
-    def __init__(self, timeout: Any = None, ignore_if_exists: Any = None, num_replicas: Any = None,
-                 deferred: Any = None, condition: Any = None, scope_name: Any = None,
-                 collection_name: Any = None, parent_span: Any = None, **kwargs: Any) -> None:
+    def __init__(self, timeout: Optional[Seconds] = None, ignore_if_exists: Optional[bool] = None,
+                 num_replicas: Optional[int] = None, deferred: Optional[bool] = None,
+                 condition: Optional[str] = None, scope_name: Optional[str] = None,
+                 collection_name: Optional[str] = None, parent_span: Any = None, **kwargs: Any) -> None:
         super().__init__(timeout, scope_name, collection_name, parent_span, ignore_if_exists=ignore_if_exists,
                          num_replicas=num_replicas, deferred=deferred, condition=condition, **kwargs)
 
@@ -185,7 +190,7 @@ class CreatePrimaryQueryIndexOptions(CreateQueryIndexOptions):
         **kwargs: The options of :class:`CreateQueryIndexOptions`.
     """
 
-    def __init__(self, index_name: Any = None, **kwargs: Any) -> None:
+    def __init__(self, index_name: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(index_name=index_name, **kwargs)
 
 
@@ -197,7 +202,7 @@ class DropQueryIndexOptions(_Keyspace):
         **kwargs: ``timeout``, ``scope_name``, ``collection_name``.
     """
 
-    def __init__(self, ignore_if_not_exists: Any = None, **kwargs: Any) -> None:
+    def __init__(self, ignore_if_not_exists: Optional[bool] = None, **kwargs: Any) -> None:
         super().__init__(ignore_if_not_exists=ignore_if_not_exists, **kwargs)
 
 
@@ -209,7 +214,7 @@ class DropPrimaryQueryIndexOptions(DropQueryIndexOptions):
         **kwargs: The options of :class:`DropQueryIndexOptions`.
     """
 
-    def __init__(self, index_name: Any = None, **kwargs: Any) -> None:
+    def __init__(self, index_name: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(index_name=index_name, **kwargs)
 
 
@@ -221,7 +226,7 @@ class WatchQueryIndexOptions(_Keyspace):
         **kwargs: ``timeout`` (required by watch_indexes), ``scope_name``, ``collection_name``.
     """
 
-    def __init__(self, watch_primary: Any = None, **kwargs: Any) -> None:
+    def __init__(self, watch_primary: Optional[bool] = None, **kwargs: Any) -> None:
         super().__init__(watch_primary=watch_primary, **kwargs)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional, Sequence
 
 from couchbase import options as _o
+from couchbase._generic import DoneT, QueryIndexListT
 from couchbase.exceptions import (
     AuthenticationException,
     BucketNotFoundException,
@@ -27,6 +28,33 @@ from couchbase.exceptions import (
     WatchQueryIndexTimeoutException,
 )
 from couchbase.management._http import Call, Program, Sleep, statement_results
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import (
+        CollectionCreatePrimaryQueryIndexKwargs,
+        CollectionCreateQueryIndexKwargs,
+        CollectionDropPrimaryQueryIndexKwargs,
+        CollectionDropQueryIndexKwargs,
+        CollectionWatchQueryIndexKwargs,
+        CreatePrimaryQueryIndexKwargs,
+        CreateQueryIndexKwargs,
+        DropPrimaryQueryIndexKwargs,
+        DropQueryIndexKwargs,
+        MgmtKwargs,
+        QueryIndexKwargs,
+        WatchQueryIndexKwargs,
+    )
+    from couchbase.management.options import (
+        BuildDeferredQueryIndexOptions,
+        CreatePrimaryQueryIndexOptions,
+        CreateQueryIndexOptions,
+        DropPrimaryQueryIndexOptions,
+        DropQueryIndexOptions,
+        GetAllQueryIndexOptions,
+        WatchQueryIndexOptions,
+    )
 
 __all__ = ["QueryIndexManager", "CollectionQueryIndexManager", "QueryIndex"]
 
@@ -162,7 +190,7 @@ def _str(what: str, value: Any) -> str:
     return value
 
 
-class _IndexOps:
+class _IndexOps(Generic[DoneT, QueryIndexListT]):
     """The statements, shared by the cluster-level and the collection-level managers.
 
     Args:
@@ -279,14 +307,15 @@ class _IndexOps:
             delay = min(delay * 2, 1.0)
 
 
-class QueryIndexManager(_IndexOps):
+class QueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
     """Query indexes of any bucket (``cluster.query_indexes()``); scope/collection through options.
 
     Args:
         run: The front end's driver of management programs.
     """
 
-    def get_all_indexes(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, bucket_name: str, *options: GetAllQueryIndexOptions,
+                        **kwargs: Unpack[QueryIndexKwargs]) -> QueryIndexListT:
         """The indexes of a bucket (or of ``scope_name``/``collection_name``).
 
         Args:
@@ -305,8 +334,9 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._get_all(_str("bucket_name", bucket_name), opts.get("scope_name"),
                                        opts.get("collection_name"), _timeout(opts)))
 
-    def create_index(self, bucket_name: str, index_name: str, keys: Sequence[str], *options: Any,
-                     **kwargs: Any) -> Any:
+    def create_index(self, bucket_name: str, index_name: str, keys: Sequence[str],
+                     *options: CreateQueryIndexOptions,
+                     **kwargs: Unpack[CreateQueryIndexKwargs]) -> DoneT:
         """Create a secondary index on ``keys``.
 
         Args:
@@ -332,7 +362,8 @@ class QueryIndexManager(_IndexOps):
             raise InvalidArgumentException(message=f"keys must be a non-empty list of str, got {keys!r}")
         return self._run(self._create(_str("bucket_name", bucket_name), index_name, keys, False, opts))
 
-    def create_primary_index(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def create_primary_index(self, bucket_name: str, *options: CreatePrimaryQueryIndexOptions,
+                             **kwargs: Unpack[CreatePrimaryQueryIndexKwargs]) -> DoneT:
         """Create the primary index (named ``index_name`` if given).
 
         Args:
@@ -353,7 +384,8 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._create(_str("bucket_name", bucket_name), opts.get("index_name"), (), True,
                                       opts))
 
-    def drop_index(self, bucket_name: str, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_index(self, bucket_name: str, index_name: str, *options: DropQueryIndexOptions,
+                   **kwargs: Unpack[DropQueryIndexKwargs]) -> DoneT:
         """Drop an index.
 
         Args:
@@ -374,7 +406,8 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._drop(_str("bucket_name", bucket_name), _str("index_name", index_name), False,
                                     opts))
 
-    def drop_primary_index(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_primary_index(self, bucket_name: str, *options: DropPrimaryQueryIndexOptions,
+                           **kwargs: Unpack[DropPrimaryQueryIndexKwargs]) -> DoneT:
         """Drop the primary index (or the one named ``index_name``).
 
         Args:
@@ -394,7 +427,8 @@ class QueryIndexManager(_IndexOps):
         opts = _o.merge("drop_primary_index", _DROP, options, kwargs)
         return self._run(self._drop(_str("bucket_name", bucket_name), opts.get("index_name"), True, opts))
 
-    def build_deferred_indexes(self, bucket_name: str, *options: Any, **kwargs: Any) -> Any:
+    def build_deferred_indexes(self, bucket_name: str, *options: BuildDeferredQueryIndexOptions,
+                               **kwargs: Unpack[QueryIndexKwargs]) -> DoneT:
         """Build every deferred index of the bucket (or scope/collection).
 
         Args:
@@ -412,8 +446,8 @@ class QueryIndexManager(_IndexOps):
         opts = _o.merge("build_deferred_indexes", _BASE, options, kwargs)
         return self._run(self._build_deferred(_str("bucket_name", bucket_name), opts))
 
-    def watch_indexes(self, bucket_name: str, index_names: Sequence[str], *options: Any,
-                      **kwargs: Any) -> Any:
+    def watch_indexes(self, bucket_name: str, index_names: Sequence[str], *options: WatchQueryIndexOptions,
+                      **kwargs: Unpack[WatchQueryIndexKwargs]) -> DoneT:
         """Wait until the named indexes are online (polling the service).
 
         Args:
@@ -437,7 +471,7 @@ class QueryIndexManager(_IndexOps):
         return self._run(self._watch(_str("bucket_name", bucket_name), index_names, opts))
 
 
-class CollectionQueryIndexManager(_IndexOps):
+class CollectionQueryIndexManager(_IndexOps[DoneT, QueryIndexListT]):
     """Query indexes of one collection (``collection.query_indexes()``).
 
     Args:
@@ -452,7 +486,7 @@ class CollectionQueryIndexManager(_IndexOps):
         super().__init__(run)
         self._bucket, self._scope, self._collection = bucket_name, scope_name, collection_name
 
-    def _opts(self, op: str, allowed: Any, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    def _opts(self, op: str, allowed: Any, options: Any, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
         opts = _o.merge(op, allowed, options, kwargs)
         if opts.get("scope_name") is not None or opts.get("collection_name") is not None:
             raise InvalidArgumentException(
@@ -460,7 +494,8 @@ class CollectionQueryIndexManager(_IndexOps):
         opts["scope_name"], opts["collection_name"] = self._scope, self._collection
         return opts
 
-    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, *options: GetAllQueryIndexOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> QueryIndexListT:
         """The indexes of this collection.
 
         Args:
@@ -477,7 +512,8 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("get_all_indexes", _BASE, options, kwargs)
         return self._run(self._get_all(self._bucket, self._scope, self._collection, _timeout(opts)))
 
-    def create_index(self, index_name: str, keys: Sequence[str], *options: Any, **kwargs: Any) -> Any:
+    def create_index(self, index_name: str, keys: Sequence[str], *options: CreateQueryIndexOptions,
+                     **kwargs: Unpack[CollectionCreateQueryIndexKwargs]) -> DoneT:
         """Create a secondary index on ``keys``.
 
         Args:
@@ -502,7 +538,8 @@ class CollectionQueryIndexManager(_IndexOps):
             raise InvalidArgumentException(message=f"keys must be a non-empty list of str, got {keys!r}")
         return self._run(self._create(self._bucket, index_name, keys, False, opts))
 
-    def create_primary_index(self, *options: Any, **kwargs: Any) -> Any:
+    def create_primary_index(self, *options: CreatePrimaryQueryIndexOptions,
+                             **kwargs: Unpack[CollectionCreatePrimaryQueryIndexKwargs]) -> DoneT:
         """Create the primary index (named ``index_name`` if given).
 
         Args:
@@ -520,7 +557,8 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("create_primary_index", _CREATE, options, kwargs)
         return self._run(self._create(self._bucket, opts.get("index_name"), (), True, opts))
 
-    def drop_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_index(self, index_name: str, *options: DropQueryIndexOptions,
+                   **kwargs: Unpack[CollectionDropQueryIndexKwargs]) -> DoneT:
         """Drop an index.
 
         Args:
@@ -539,7 +577,8 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("drop_index", _DROP, options, kwargs)
         return self._run(self._drop(self._bucket, _str("index_name", index_name), False, opts))
 
-    def drop_primary_index(self, *options: Any, **kwargs: Any) -> Any:
+    def drop_primary_index(self, *options: DropPrimaryQueryIndexOptions,
+                           **kwargs: Unpack[CollectionDropPrimaryQueryIndexKwargs]) -> DoneT:
         """Drop the primary index (or the one named ``index_name``).
 
         Args:
@@ -557,7 +596,8 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("drop_primary_index", _DROP, options, kwargs)
         return self._run(self._drop(self._bucket, opts.get("index_name"), True, opts))
 
-    def build_deferred_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def build_deferred_indexes(self, *options: BuildDeferredQueryIndexOptions,
+                               **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Build every deferred index of this collection.
 
         Args:
@@ -574,7 +614,8 @@ class CollectionQueryIndexManager(_IndexOps):
         opts = self._opts("build_deferred_indexes", _BASE, options, kwargs)
         return self._run(self._build_deferred(self._bucket, opts))
 
-    def watch_indexes(self, index_names: Sequence[str], *options: Any, **kwargs: Any) -> Any:
+    def watch_indexes(self, index_names: Sequence[str], *options: WatchQueryIndexOptions,
+                      **kwargs: Unpack[CollectionWatchQueryIndexKwargs]) -> DoneT:
         """Wait until the named indexes are online (polling the service).
 
         Args:

@@ -8,16 +8,38 @@ analyze a document, index stats.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional
 
 from couchbase import options as _o
+from couchbase._generic import AnalyzedT, DocCountT, DoneT, IndexStatsT, SearchIndexListT, SearchIndexT
 from couchbase.exceptions import (
     FeatureUnavailableException,
     InvalidArgumentException,
     QueryIndexAlreadyExistsException,
     SearchIndexNotFoundException,
 )
-from couchbase.management._http import Call, Program, http_error, json_body, options_timeout_us, path_escape
+from couchbase.management._http import Program, http_error, json_body, path_escape, timed_call
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
+    from couchbase.management.options import (
+        AllowQueryingSearchIndexOptions,
+        AnalyzeDocumentSearchIndexOptions,
+        DisallowQueryingSearchIndexOptions,
+        DropSearchIndexOptions,
+        FreezePlanSearchIndexOptions,
+        GetAllSearchIndexesOptions,
+        GetAllSearchIndexStatsOptions,
+        GetSearchIndexedDocumentsCountOptions,
+        GetSearchIndexOptions,
+        GetSearchIndexStatsOptions,
+        PauseIngestSearchIndexOptions,
+        ResumeIngestSearchIndexOptions,
+        UnfreezePlanSearchIndexOptions,
+        UpsertSearchIndexOptions,
+    )
 
 __all__ = ["SearchIndexManager", "ScopeSearchIndexManager", "SearchIndex"]
 
@@ -151,7 +173,7 @@ def _check(resp: Any, what: str) -> Any:
     raise http_error(resp, what)
 
 
-class SearchIndexManager:
+class SearchIndexManager(Generic[DoneT, SearchIndexT, SearchIndexListT, DocCountT, AnalyzedT, IndexStatsT]):
     """Search indexes of the cluster (``cluster.search_indexes()``).
 
     Args:
@@ -165,10 +187,10 @@ class SearchIndexManager:
         base = "/api/index"
         return base + (f"/{path_escape(name)}" if name else "") + tail
 
-    def _call(self, op: str, options: Any, kwargs: Dict[str, Any], method: str, path: str,
+    def _call(self, op: str, options: Any, kwargs: Mapping[str, Any], method: str, path: str,
               parse: Callable[[Any], Any], body: bytes = b"") -> Any:
         opts = _o.merge(op, _OPTS, options, kwargs)
-        call = Call("search", method, path, body, "application/json", options_timeout_us(opts))
+        call = timed_call("search", method, path, body, "application/json", opts=opts)
 
         def program() -> Program:
             resp = yield call
@@ -176,7 +198,8 @@ class SearchIndexManager:
 
         return self._run(program())
 
-    def upsert_index(self, index: SearchIndex, *options: Any, **kwargs: Any) -> Any:
+    def upsert_index(self, index: SearchIndex, *options: UpsertSearchIndexOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or update an index (an update needs the index's current ``uuid``).
 
         Args:
@@ -197,7 +220,8 @@ class SearchIndexManager:
         return self._call("upsert_index", options, kwargs, "PUT", self._path(index.name),
                           lambda b: None, body)
 
-    def drop_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_index(self, index_name: str, *options: DropSearchIndexOptions,
+                   **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete an index.
 
         Args:
@@ -215,7 +239,8 @@ class SearchIndexManager:
         return self._call("drop_index", options, kwargs, "DELETE", self._path(_name(index_name)),
                           lambda b: None)
 
-    def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_index(self, index_name: str, *options: GetSearchIndexOptions,
+                  **kwargs: Unpack[MgmtKwargs]) -> SearchIndexT:
         """The index named ``index_name``.
 
         Args:
@@ -233,7 +258,8 @@ class SearchIndexManager:
         return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
                           lambda b: SearchIndex.from_server(b["indexDef"]))
 
-    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, *options: GetAllSearchIndexesOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> SearchIndexListT:
         """Every index.
 
         Args:
@@ -252,7 +278,8 @@ class SearchIndexManager:
 
         return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
 
-    def get_indexed_documents_count(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_indexed_documents_count(self, index_name: str, *options: GetSearchIndexedDocumentsCountOptions,
+                                    **kwargs: Unpack[MgmtKwargs]) -> DocCountT:
         """How many documents the index holds.
 
         Args:
@@ -270,10 +297,11 @@ class SearchIndexManager:
         return self._call("get_indexed_documents_count", options, kwargs, "GET",
                           self._path(_name(index_name), "/count"), lambda b: int(b.get("count", 0)))
 
-    def _control(self, op: str, name: str, tail: str, options: Any, kwargs: Dict[str, Any]) -> Any:
+    def _control(self, op: str, name: str, tail: str, options: Any, kwargs: Mapping[str, Any]) -> Any:
         return self._call(op, options, kwargs, "POST", self._path(_name(name), tail), lambda b: None)
 
-    def pause_ingest(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def pause_ingest(self, index_name: str, *options: PauseIngestSearchIndexOptions,
+                     **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Stop indexing new mutations.
 
         Args:
@@ -290,7 +318,8 @@ class SearchIndexManager:
         """
         return self._control("pause_ingest", index_name, "/ingestControl/pause", options, kwargs)
 
-    def resume_ingest(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def resume_ingest(self, index_name: str, *options: ResumeIngestSearchIndexOptions,
+                      **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Resume indexing.
 
         Args:
@@ -307,7 +336,8 @@ class SearchIndexManager:
         """
         return self._control("resume_ingest", index_name, "/ingestControl/resume", options, kwargs)
 
-    def allow_querying(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def allow_querying(self, index_name: str, *options: AllowQueryingSearchIndexOptions,
+                       **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Allow queries on the index.
 
         Args:
@@ -324,7 +354,8 @@ class SearchIndexManager:
         """
         return self._control("allow_querying", index_name, "/queryControl/allow", options, kwargs)
 
-    def disallow_querying(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def disallow_querying(self, index_name: str, *options: DisallowQueryingSearchIndexOptions,
+                          **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Refuse queries on the index.
 
         Args:
@@ -341,7 +372,8 @@ class SearchIndexManager:
         """
         return self._control("disallow_querying", index_name, "/queryControl/disallow", options, kwargs)
 
-    def freeze_plan(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def freeze_plan(self, index_name: str, *options: FreezePlanSearchIndexOptions,
+                    **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Freeze the index's partition plan.
 
         Args:
@@ -358,7 +390,8 @@ class SearchIndexManager:
         """
         return self._control("freeze_plan", index_name, "/planFreezeControl/freeze", options, kwargs)
 
-    def unfreeze_plan(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def unfreeze_plan(self, index_name: str, *options: UnfreezePlanSearchIndexOptions,
+                      **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Unfreeze the index's partition plan.
 
         Args:
@@ -375,7 +408,8 @@ class SearchIndexManager:
         """
         return self._control("unfreeze_plan", index_name, "/planFreezeControl/unfreeze", options, kwargs)
 
-    def analyze_document(self, index_name: str, document: Any, *options: Any, **kwargs: Any) -> Any:
+    def analyze_document(self, index_name: str, document: Any, *options: AnalyzeDocumentSearchIndexOptions,
+                         **kwargs: Unpack[MgmtKwargs]) -> AnalyzedT:
         """The tokens the index's analyzers make of ``document``.
 
         Args:
@@ -385,7 +419,7 @@ class SearchIndexManager:
             **kwargs: ``timeout``.
 
         Returns:
-            list: The server's ``analyzed`` list.
+            dict: ``{"status": ..., "analysis": the server's analyzed list}``.
 
         Raises:
             InvalidArgumentException: ``document`` is not JSON-serializable, or a bad name or option.
@@ -399,7 +433,8 @@ class SearchIndexManager:
                           self._path(_name(index_name), "/analyzeDoc"),
                           lambda b: {"status": b.get("status"), "analysis": b.get("analyzed")}, body)
 
-    def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_index_stats(self, index_name: str, *options: GetSearchIndexStatsOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> IndexStatsT:
         """The index's statistics, as the server reports them.
 
         Args:
@@ -417,7 +452,8 @@ class SearchIndexManager:
         return self._call("get_index_stats", options, kwargs, "GET",
                           f"/api/stats/index/{path_escape(_name(index_name))}", lambda b: b)
 
-    def get_all_index_stats(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_index_stats(self, *options: GetAllSearchIndexStatsOptions,
+                            **kwargs: Unpack[MgmtKwargs]) -> IndexStatsT:
         """Statistics of every index.
 
         Args:
@@ -433,7 +469,8 @@ class SearchIndexManager:
         return self._call("get_all_index_stats", options, kwargs, "GET", "/api/stats", lambda b: b)
 
 
-class ScopeSearchIndexManager(SearchIndexManager):
+class ScopeSearchIndexManager(
+        SearchIndexManager[DoneT, SearchIndexT, SearchIndexListT, DocCountT, AnalyzedT, IndexStatsT]):
     """Search indexes of one scope (``scope.search_indexes()``); names are given and shown without the
     ``bucket.scope.`` prefix the service stores them under.
 
@@ -453,7 +490,8 @@ class ScopeSearchIndexManager(SearchIndexManager):
             index.name = index.name[len(prefix):]
         return index
 
-    def get_index(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_index(self, index_name: str, *options: GetSearchIndexOptions,
+                  **kwargs: Unpack[MgmtKwargs]) -> SearchIndexT:
         """The index named ``index_name`` in this scope.
 
         Args:
@@ -471,7 +509,8 @@ class ScopeSearchIndexManager(SearchIndexManager):
         return self._call("get_index", options, kwargs, "GET", self._path(_name(index_name)),
                           lambda b: self._short(SearchIndex.from_server(b["indexDef"])))
 
-    def get_all_indexes(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_indexes(self, *options: GetAllSearchIndexesOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> SearchIndexListT:
         """Every index of this scope.
 
         Args:
@@ -490,7 +529,8 @@ class ScopeSearchIndexManager(SearchIndexManager):
 
         return self._call("get_all_indexes", options, kwargs, "GET", self._path(), parse)
 
-    def get_index_stats(self, index_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_index_stats(self, index_name: str, *options: GetSearchIndexStatsOptions,
+                        **kwargs: Unpack[MgmtKwargs]) -> IndexStatsT:
         """Not offered for scoped indexes, as in the official SDK.
 
         Args:

@@ -6,9 +6,10 @@ come back with their origins (the user itself or the groups granting them).
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional, Set, Tuple
 
 from couchbase import options as _o
+from couchbase._generic import DoneT, GroupListT, GroupT, RoleListT, UserListT, UserT
 from couchbase.auth import AuthDomain
 from couchbase.exceptions import (
     GroupNotFoundException,
@@ -21,9 +22,26 @@ from couchbase.management._http import (
     form,
     http_error,
     json_body,
-    options_timeout_us,
     path_escape,
+    timed_call,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs, UserKwargs
+    from couchbase.management.options import (
+        ChangePasswordOptions,
+        DropGroupOptions,
+        DropUserOptions,
+        GetAllGroupsOptions,
+        GetAllUsersOptions,
+        GetGroupOptions,
+        GetRolesOptions,
+        GetUserOptions,
+        UpsertGroupOptions,
+        UpsertUserOptions,
+    )
 
 __all__ = ["UserManager", "Role", "RoleAndDescription", "Origin", "RoleAndOrigins", "User", "UserAndMetadata",
            "Group", "AuthDomain"]
@@ -364,7 +382,7 @@ def _status(resp: Any, what: str, missing: Any = None) -> None:
     raise http_error(resp, what)
 
 
-class UserManager:
+class UserManager(Generic[DoneT, UserT, UserListT, RoleListT, GroupT, GroupListT]):
     """Create, change, list and drop users and groups; list the role catalogue: ``cluster.users()``.
 
     Args:
@@ -380,11 +398,11 @@ class UserManager:
         _status(resp, what, missing)
         return parse(json_body(resp)) if parse is not None else None
 
-    def _user_opts(self, op: str, options: Any, kwargs: Dict[str, Any]) -> Any:
+    def _user_opts(self, op: str, options: Any, kwargs: Mapping[str, Any]) -> Tuple[Dict[str, Any], str]:
         opts = _o.merge(op, _USER_OPTS, options, kwargs)
-        return opts, _domain(opts.get("domain_name", "local")), options_timeout_us(opts)
+        return opts, _domain(opts.get("domain_name", "local"))
 
-    def get_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
+    def get_user(self, username: str, *options: GetUserOptions, **kwargs: Unpack[UserKwargs]) -> UserT:
         """A user and its metadata.
 
         Args:
@@ -400,13 +418,13 @@ class UserManager:
             UserNotFoundException: No such user.
             AuthenticationException: The user may not manage users (security admin role).
         """
-        _opts, domain, timeout = self._user_opts("get_user", options, kwargs)
+        opts, domain = self._user_opts("get_user", options, kwargs)
         _name("username", username)
-        call = Call("management", "GET", f"/settings/rbac/users/{domain}/{path_escape(username)}",
-                    timeout_us=timeout)
+        call = timed_call("management", "GET", f"/settings/rbac/users/{domain}/{path_escape(username)}",
+                          opts=opts)
         return self._run(self._simple(call, f"get_user {username!r}", UserNotFoundException, UserAndMetadata))
 
-    def get_all_users(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_users(self, *options: GetAllUsersOptions, **kwargs: Unpack[UserKwargs]) -> UserListT:
         """Every user of the domain.
 
         Args:
@@ -420,12 +438,12 @@ class UserManager:
             InvalidArgumentException: A bad name or option (``domain_name`` not local/external).
             AuthenticationException: The user may not manage users (security admin role).
         """
-        _opts, domain, timeout = self._user_opts("get_all_users", options, kwargs)
-        call = Call("management", "GET", f"/settings/rbac/users/{domain}", timeout_us=timeout)
+        opts, domain = self._user_opts("get_all_users", options, kwargs)
+        call = timed_call("management", "GET", f"/settings/rbac/users/{domain}", opts=opts)
         return self._run(self._simple(call, "get_all_users", None,
                                       lambda body: [UserAndMetadata(u) for u in body or []]))
 
-    def upsert_user(self, user: User, *options: Any, **kwargs: Any) -> Any:
+    def upsert_user(self, user: User, *options: UpsertUserOptions, **kwargs: Unpack[UserKwargs]) -> DoneT:
         """Create or replace a user (a new local user needs a password).
 
         Args:
@@ -441,7 +459,7 @@ class UserManager:
                 server refuses.
             AuthenticationException: The user may not manage users (security admin role).
         """
-        _opts, domain, timeout = self._user_opts("upsert_user", options, kwargs)
+        opts, domain = self._user_opts("upsert_user", options, kwargs)
         if not isinstance(user, User):
             raise InvalidArgumentException(message=f"upsert_user needs a User, got {user!r}")
         if domain == "external" and user._password:
@@ -450,11 +468,11 @@ class UserManager:
         if user.groups:
             fields["groups"] = ",".join(sorted(user.groups))
         fields["roles"] = ",".join(sorted(r.spec() for r in user.roles))
-        call = Call("management", "PUT", f"/settings/rbac/users/{domain}/{path_escape(user.username)}",
-                    form(**fields), timeout_us=timeout)
+        call = timed_call("management", "PUT", f"/settings/rbac/users/{domain}/{path_escape(user.username)}",
+                          form(**fields), opts=opts)
         return self._run(self._simple(call, f"upsert_user {user.username!r}"))
 
-    def drop_user(self, username: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_user(self, username: str, *options: DropUserOptions, **kwargs: Unpack[UserKwargs]) -> DoneT:
         """Delete a user; the server closes its connections.
 
         Args:
@@ -470,13 +488,14 @@ class UserManager:
             UserNotFoundException: No such user.
             AuthenticationException: The user may not manage users (security admin role).
         """
-        _opts, domain, timeout = self._user_opts("drop_user", options, kwargs)
+        opts, domain = self._user_opts("drop_user", options, kwargs)
         _name("username", username)
-        call = Call("management", "DELETE", f"/settings/rbac/users/{domain}/{path_escape(username)}",
-                    timeout_us=timeout)
+        call = timed_call("management", "DELETE", f"/settings/rbac/users/{domain}/{path_escape(username)}",
+                          opts=opts)
         return self._run(self._simple(call, f"drop_user {username!r}", UserNotFoundException))
 
-    def change_password(self, new_password: str, *options: Any, **kwargs: Any) -> Any:
+    def change_password(self, new_password: str, *options: ChangePasswordOptions,
+                        **kwargs: Unpack[UserKwargs]) -> DoneT:
         """Change the password of the user this cluster is connected as.
 
         Args:
@@ -491,13 +510,13 @@ class UserManager:
             InvalidArgumentException: A password the server refuses, or a bad option.
             AuthenticationException: The server refused the change.
         """
-        _opts, _domain, timeout = self._user_opts("change_password", options, kwargs)
+        opts, _domain = self._user_opts("change_password", options, kwargs)
         _name("new_password", new_password)
-        call = Call("management", "POST", "/controller/changePassword", form(password=new_password),
-                    timeout_us=timeout)
+        call = timed_call("management", "POST", "/controller/changePassword", form(password=new_password),
+                          opts=opts)
         return self._run(self._simple(call, "change_password"))
 
-    def get_roles(self, *options: Any, **kwargs: Any) -> Any:
+    def get_roles(self, *options: GetRolesOptions, **kwargs: Unpack[MgmtKwargs]) -> RoleListT:
         """The role catalogue.
 
         Args:
@@ -512,12 +531,12 @@ class UserManager:
             AuthenticationException: The user may not manage users (security admin role).
         """
         opts = _o.merge("get_roles", _OPTS, options, kwargs)
-        call = Call("management", "GET", "/settings/rbac/roles", timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", "/settings/rbac/roles", opts=opts)
         return self._run(self._simple(call, "get_roles", None, lambda body: [
             RoleAndDescription(Role.create_role(r), r.get("name", ""), r.get("desc", ""), r.get("ce"))
             for r in body or []]))
 
-    def get_group(self, group_name: str, *options: Any, **kwargs: Any) -> Any:
+    def get_group(self, group_name: str, *options: GetGroupOptions, **kwargs: Unpack[MgmtKwargs]) -> GroupT:
         """A group.
 
         Args:
@@ -535,12 +554,11 @@ class UserManager:
         """
         opts = _o.merge("get_group", _OPTS, options, kwargs)
         _name("group_name", group_name)
-        call = Call("management", "GET", f"/settings/rbac/groups/{path_escape(group_name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", f"/settings/rbac/groups/{path_escape(group_name)}", opts=opts)
         return self._run(self._simple(call, f"get_group {group_name!r}", GroupNotFoundException,
                                       Group.create_group))
 
-    def get_all_groups(self, *options: Any, **kwargs: Any) -> Any:
+    def get_all_groups(self, *options: GetAllGroupsOptions, **kwargs: Unpack[MgmtKwargs]) -> GroupListT:
         """Every group.
 
         Args:
@@ -555,11 +573,11 @@ class UserManager:
             AuthenticationException: The user may not manage users (security admin role).
         """
         opts = _o.merge("get_all_groups", _OPTS, options, kwargs)
-        call = Call("management", "GET", "/settings/rbac/groups", timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "GET", "/settings/rbac/groups", opts=opts)
         return self._run(self._simple(call, "get_all_groups", None,
                                       lambda body: [Group.create_group(g) for g in body or []]))
 
-    def upsert_group(self, group: Group, *options: Any, **kwargs: Any) -> Any:
+    def upsert_group(self, group: Group, *options: UpsertGroupOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or replace a group.
 
         Args:
@@ -579,11 +597,11 @@ class UserManager:
             raise InvalidArgumentException(message=f"upsert_group needs a Group, got {group!r}")
         fields = {"description": group.description, "ldap_group_ref": group.ldap_group_reference,
                   "roles": ",".join(sorted(r.spec() for r in group.roles))}
-        call = Call("management", "PUT", f"/settings/rbac/groups/{path_escape(group.name)}", form(**fields),
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "PUT", f"/settings/rbac/groups/{path_escape(group.name)}",
+                          form(**fields), opts=opts)
         return self._run(self._simple(call, f"upsert_group {group.name!r}"))
 
-    def drop_group(self, group_name: str, *options: Any, **kwargs: Any) -> Any:
+    def drop_group(self, group_name: str, *options: DropGroupOptions, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete a group.
 
         Args:
@@ -601,8 +619,8 @@ class UserManager:
         """
         opts = _o.merge("drop_group", _OPTS, options, kwargs)
         _name("group_name", group_name)
-        call = Call("management", "DELETE", f"/settings/rbac/groups/{path_escape(group_name)}",
-                    timeout_us=options_timeout_us(opts))
+        call = timed_call("management", "DELETE", f"/settings/rbac/groups/{path_escape(group_name)}",
+                          opts=opts)
         return self._run(self._simple(call, f"drop_group {group_name!r}", GroupNotFoundException))
 
 

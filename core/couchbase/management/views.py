@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Mapping, Optional, cast
 from urllib.parse import quote
 
+from couchbase._generic import DesignDocListT, DesignDocT, DoneT
 from couchbase._services import HttpRequest, HttpResponse, schedule_http
 from couchbase.exceptions import (
     DesignDocumentNotFoundException,
@@ -19,6 +20,18 @@ from couchbase.exceptions import (
     exception_for,
 )
 from couchbase.views import DesignDocument, DesignDocumentNamespace
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from couchbase.management._kwargs import MgmtKwargs
+    from couchbase.management.options import (
+        DropDesignDocumentOptions,
+        GetAllDesignDocumentsOptions,
+        GetDesignDocumentOptions,
+        PublishDesignDocumentOptions,
+        UpsertDesignDocumentOptions,
+    )
 
 if TYPE_CHECKING:
     from couchbase._instance import Connection
@@ -48,14 +61,14 @@ def _check(resp: HttpResponse, name: str) -> HttpResponse:
     return resp
 
 
-def _options(op: str, options: Any, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+def _options(op: str, options: Any, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
     """Check the method's option blocks/keywords (``timeout``, ``parent_span``)."""
     from couchbase import options as _o
 
     return _o.merge(op, frozenset({"timeout", "parent_span"}), options, kwargs)
 
 
-class ViewIndexManager:
+class ViewIndexManager(Generic[DoneT, DesignDocT, DesignDocListT]):
     """Create, read, publish and drop design documents of one bucket: ``bucket.view_indexes()``.
 
     Args:
@@ -76,8 +89,9 @@ class ViewIndexManager:
     def _request(self, method: str, path: str, body: bytes, then: Callable[[HttpResponse], Any]) -> Any:
         return self._run(lambda: schedule_http(self._conn, "view", method, path, body), then)
 
-    def get_design_document(self, name: str, namespace: Any = None, *options: Any,
-                            use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
+    def get_design_document(self, name: str, namespace: Optional[DesignDocumentNamespace] = None,
+                            *options: GetDesignDocumentOptions,
+                            use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DesignDocT:
         """The design document ``name``.
 
         Its name is shown without the ``dev_`` prefix, as the official SDK does.
@@ -103,8 +117,10 @@ class ViewIndexManager:
         return self._request("GET", f"/_design/{full}", b"",
                              lambda r: DesignDocument.from_json(plain, _check(r, full).json() or {}))
 
-    def upsert_design_document(self, ddoc: DesignDocument, namespace: Any = None, *options: Any,
-                               use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
+    def upsert_design_document(self, ddoc: DesignDocument,
+                               namespace: Optional[DesignDocumentNamespace] = None,
+                               *options: UpsertDesignDocumentOptions,
+                               use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Create or replace a design document.
 
         Args:
@@ -129,8 +145,9 @@ class ViewIndexManager:
         body = json.dumps(ddoc.as_json()).encode()
         return self._request("PUT", f"/_design/{full}", body, lambda r: _check(r, full) and None)
 
-    def drop_design_document(self, name: str, namespace: Any = None, *options: Any,
-                             use_devmode: Optional[bool] = None, **kwargs: Any) -> Any:
+    def drop_design_document(self, name: str, namespace: Optional[DesignDocumentNamespace] = None,
+                             *options: DropDesignDocumentOptions,
+                             use_devmode: Optional[bool] = None, **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Delete a design document.
 
         Args:
@@ -152,7 +169,8 @@ class ViewIndexManager:
         full = _ns(namespace, use_devmode).prefix(name)
         return self._request("DELETE", f"/_design/{full}", b"", lambda r: _check(r, full) and None)
 
-    def publish_design_document(self, name: str, *options: Any, **kwargs: Any) -> Any:
+    def publish_design_document(self, name: str, *options: PublishDesignDocumentOptions,
+                                **kwargs: Unpack[MgmtKwargs]) -> DoneT:
         """Copy ``dev_<name>`` to production ``<name>``.
 
         Two requests in sequence, so this (and the ``syncwait`` of the 2.x methods) needs a blocking
@@ -173,7 +191,8 @@ class ViewIndexManager:
         _options("publish_design_document", options, kwargs)
         dev = DesignDocumentNamespace.DEVELOPMENT.prefix(name)
         prod = name[4:] if name.startswith("dev_") else name
-        ddoc = self.get_design_document(dev)
+        # this body runs on the blocking front ends only (the others override it): a value comes back
+        ddoc = cast(DesignDocument, self.get_design_document(dev))
         return self.upsert_design_document(DesignDocument(prod, ddoc.views),
                                            DesignDocumentNamespace.PRODUCTION)
 
@@ -214,7 +233,8 @@ class ViewIndexManager:
         Raises:
             DesignDocumentNotFoundException: No such design document.
         """
-        doc: DesignDocument = self.get_design_document(name, use_devmode=use_devmode)
+        # the 1.x/2.x spellings are the blocking front ends': a value comes back
+        doc = cast(DesignDocument, self.get_design_document(name, use_devmode=use_devmode))
         return doc
 
     def design_publish(self, name: str, syncwait: float = 0) -> Any:
@@ -272,7 +292,9 @@ class ViewIndexManager:
                                          f"within {syncwait}s")
             self._sleep(0.05)
 
-    def get_all_design_documents(self, namespace: Any = None, *options: Any, **kwargs: Any) -> Any:
+    def get_all_design_documents(self, namespace: Optional[DesignDocumentNamespace] = None,
+                                 *options: GetAllDesignDocumentsOptions,
+                                 **kwargs: Unpack[MgmtKwargs]) -> DesignDocListT:
         """Every design document of the bucket in one namespace (management REST API).
 
         Names are shown without the ``dev_`` prefix.

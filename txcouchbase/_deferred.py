@@ -1,0 +1,167 @@
+"""Firing an operation's Deferred from its completion, at the least cost Twisted allows.
+
+Each operation of :class:`~txcouchbase.cluster.TxCluster` returns a plain
+:class:`~twisted.internet.defer.Deferred`. The operation's completion hook
+(:func:`settle`) fires it directly: no internal callbacks are chained on it and
+nothing but the Deferred is allocated per operation.
+
+Most of what a Deferred costs is ``Deferred.callback``: ``_startRunCallbacks`` and the
+general loop of ``_runCallbacks`` (a chain stack, a ``try``/``finally`` per callback, the
+chaining checks) run for every operation, although the usual shape is one
+``addCallbacks(ok, failed)`` pair whose callback returns a plain value. For exactly that
+shape :func:`fire_result` does what Twisted's loop does in that case and nothing else:
+marks the Deferred called, pops the pair, calls the callback with the result and its
+arguments (``_runningCallbacks`` set around the call, as Twisted does), and stores what
+it returned. Whatever else happens is handed back to Twisted's own loop at the point it
+would be in: an exception (stored as a Failure, then the loop runs the rest of the chain
+and records an unhandled failure), a returned Deferred (chained by the loop, through a
+one-shot entry that returns it), a returned Failure or callbacks added meanwhile (the loop
+continues with them). A Deferred of another shape (no callbacks yet, several, paused,
+already called, debugging on) goes through ``Deferred.callback`` unchanged. So callbacks see
+exactly what Twisted would give them, in the same order; the gain (measured with callgrind,
+see bench/README.md) is the generic loop's overhead.
+
+This relies on Twisted's ``Deferred`` internals of 25.5 and later (``_callbacks``,
+``_runningCallbacks``, ``_chainedTo``, ``_runCallbacks``, the ``_CONTINUE`` sentinel). They
+are checked once at import; on an older Twisted every Deferred is fired with
+``Deferred.callback``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.internet import defer as _defer
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from couchbase._pending import Pending
+
+_CONTINUE = getattr(_defer, "_CONTINUE", None)
+_NO_KWARGS = getattr(_defer, "_NONE_KWARGS", {})
+# Deferred and its subclasses (Twisted keeps the list up to date as subclasses are defined)
+_DEFERRED_TYPES = getattr(_defer, "_DEFERRED_SUBCLASSES", [Deferred])
+
+
+def _has_internals() -> bool:
+    probe: Deferred[Any] = Deferred()
+    return (_CONTINUE is not None and hasattr(_defer, "_DEFERRED_SUBCLASSES")
+            and isinstance(probe.__dict__.get("_callbacks"), list)
+            and all(hasattr(Deferred, name) for name in ("_runningCallbacks", "_chainedTo", "_runCallbacks",
+                                                         "paused", "called", "debug")))
+
+
+FAST = _has_internals()
+
+
+def _returns(_result: Any, value: Any) -> Any:
+    """A one-shot callback returning what the user's callback returned (see :func:`_resume`)."""
+    return value
+
+
+def _resume(d: Deferred[Any], paused: int) -> None:
+    """Let Twisted's loop go on from where its own first round would have left ``d``.
+
+    The loop checks ``paused`` only before a Deferred's first callback (already passed here), so a
+    callback pausing its own Deferred does not stop the rest of the chain: the pause is set aside
+    for the call and added back after it."""
+    d.paused -= paused
+    try:
+        d._runCallbacks()
+    finally:
+        d.paused += paused
+
+
+def fire_result(deferred: Deferred[Any], result: Any) -> None:
+    """Fire ``d`` with ``result`` (not a Failure nor a Deferred), as ``d.callback(result)`` would.
+
+    Args:
+        deferred: The operation's Deferred, not fired yet.
+        result: What the operation completed with.
+
+    Returns:
+        None.
+
+    Raises:
+        AlreadyCalledError: ``d`` was fired already (as ``Deferred.callback``).
+    """
+    d: Any = deferred  # Twisted's private attributes below
+    # attribute access, not d.__dict__ (that would turn the instance's inline values into a dict)
+    cbs = d._callbacks if FAST else None
+    if (cbs is None or len(cbs) != 1 or d.called or d.paused or d.debug
+            or d._runningCallbacks or cbs[0][0][0] is _CONTINUE):
+        d.callback(result)
+        return
+    callback, args, kwargs = cbs.pop()[0]
+    # (Deferred._startRunCallbacks)
+    d.called = True
+    d._canceller = None
+    d.result = result
+    # (Deferred._runCallbacks, its first round)
+    d._chainedTo = None
+    d._runningCallbacks = True
+    try:
+        # without arguments, no *args/**kwargs call (it copies both)
+        value = callback(result, *args, **kwargs) if args or kwargs else callback(result)
+    except BaseException:
+        d._runningCallbacks = False
+        d.result = Failure(captureVars=False)
+        _resume(d, d.paused)
+        return
+    d._runningCallbacks = False
+    # type(...) in the list, as Twisted's loop tests it: isinstance() on Deferred (an Awaitable, so an
+    # ABC) costs more than the rest of this function
+    if type(value) in _DEFERRED_TYPES or value is d:
+        # the loop chains a returned Deferred (or warns about d itself) right after the call
+        d.result = None
+        cbs.insert(0, ((_returns, (value,), _NO_KWARGS), (_returns, (value,), _NO_KWARGS)))
+        _resume(d, d.paused)
+        return
+    d.result = value
+    if cbs or isinstance(value, Failure):
+        _resume(d, d.paused)  # callbacks added meanwhile, or a Failure to record as unhandled
+
+
+def settle(pending: Pending) -> None:
+    """The completion hook: fire the Deferred in ``pending.waiter`` with its outcome (once; a
+    cancelled Deferred drops it).
+
+    Args:
+        pending: The completed operation.
+
+    Returns:
+        None.
+
+    Never raises (but what the Deferred's callbacks raise propagates, as from ``callback``).
+    """
+    d = pending.waiter
+    pending.waiter = None
+    if d is None or d.called:
+        return
+    error = pending.error
+    if error is None:
+        fire_result(d, pending.result)
+    else:
+        d.errback(Failure(error))
+
+
+def attach(d: Deferred[Any], pending: Pending) -> Deferred[Any]:
+    """Make ``d`` fire with ``pending``'s outcome.
+
+    Args:
+        d: A Deferred not fired yet.
+        pending: What it waits for.
+
+    Returns:
+        Deferred: ``d``.
+
+    Never raises.
+    """
+    pending.waiter = d
+    if pending.done:
+        settle(pending)
+    else:
+        pending.on_done = settle
+    return d
+
+
+__all__ = ["FAST", "attach", "fire_result", "settle"]
