@@ -2,7 +2,8 @@
 
 Statements are parsed (:mod:`.parser`) into a tree (:mod:`.nodes`) and run
 over the documents in the mock's bucket stores (:mod:`.engine`,
-:mod:`.evaluator`, :mod:`.functions`, :mod:`.keyspace`); :mod:`.service`
+:mod:`.evaluator`, :mod:`.functions`, :mod:`.keyspace`; joins, nests, unnests
+and the scopes of subqueries in :mod:`.from_clause`); :mod:`.service`
 turns HTTP requests into the server's streamed JSON responses. Nothing is
 canned: results come from the stored documents, and DML writes go through
 the same store bookkeeping (CAS, sequence numbers) as KV mutations.

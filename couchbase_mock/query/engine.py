@@ -21,18 +21,21 @@ import re
 import time
 import uuid
 import weakref
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple, Union
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
 from couchbase_mock.query.errors import (
     DML_FAILURE,
+    DUPLICATE_ALIAS,
     DUPLICATE_KEY,
     INDEX_EXISTS,
     INDEX_NOT_FOUND,
+    NO_ANSI_JOIN,
     NO_INDEX,
     NO_SUCH_PREPARED,
     READONLY,
+    SUBQUERY_MISSING_INDEX,
     TIMEOUT,
     QueryError,
 )
@@ -44,6 +47,18 @@ from couchbase_mock.query.evaluator import (
     children,
     evaluate,
     has_aggregate,
+)
+from couchbase_mock.query.from_clause import (
+    SelectPlan,
+    StepPlan,
+    TermPlan,
+    check_ambiguous,
+    equi_keys,
+    free_names,
+    hash_key,
+    join_rows,
+    primary_key_expr,
+    select_exprs,
 )
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
 from couchbase_mock.query.parser import parse
@@ -304,45 +319,157 @@ class QueryService:
 
     # ------------------------------------------------------------------ SELECT
     def _plan_select(self, sel: N.Select, opts: Options) -> Execution:
-        sqlpp = opts.analytics
-        for term in sel.projection:
-            check_expr(term.expr, True, sqlpp)
-        check_expr(sel.where, False, sqlpp)
-        check_expr(sel.use_keys, False, sqlpp)
-        check_expr(sel.from_expr, False, sqlpp)
-        for expr, _alias in sel.from_more:
-            check_expr(expr, False, sqlpp)
-        for e in sel.group_by:
-            check_expr(e, False, sqlpp)
-        check_expr(sel.having, True, sqlpp)
-        for e, _desc in sel.order_by:
-            check_expr(e, True, sqlpp)
-        for bound in (sel.limit, sel.offset):
-            check_expr(bound, False, sqlpp)
-        ks = self._keyspace(sel.keyspace, opts, opts.query_context) if sel.keyspace else None
-        alias = sel.keyspace.default_alias if sel.keyspace else sel.from_alias
-        if ks is not None and sel.use_keys is None and not opts.analytics:
-            self._require_index(ks, sel.where, alias or "")
         ex = Execution(opts)
+        plan = self._select_plan(sel, opts, frozenset())
         ex.signature = _signature(sel.projection, sel.raw)
-        ex.rows = self._select_rows(sel, ks, alias, ex)
+        self._run_subqueries(ex, self._subplans(plan, {}))
+        ex.rows = self._select_rows(plan, ex)
         return ex
 
-    def _source(self, ks: Optional[Keyspace], alias: Optional[str], use_keys: Optional[N.Expr],
-                ex: Execution) -> Iterator[Row]:
+    def _run_subqueries(self, ex: Execution, plan_of: Dict[int, SelectPlan]) -> None:
+        """Let the expressions of ``ex`` evaluate their subqueries: an uncorrelated one runs once,
+        a correlated one for each row that asks."""
+        cache: Dict[int, List[Any]] = {}
+
+        def subquery(node: N.Subquery, row: Row) -> Any:
+            sub = plan_of[id(node)]
+            if not sub.correlated:
+                if id(node) not in cache:
+                    cache[id(node)] = list(self._select_rows(sub, ex))
+                return cache[id(node)]
+            return list(self._select_rows(sub, ex, row))
+
+        ex.opts.params.subquery = subquery
+
+    def _plan_expr_subqueries(self, exprs: List[Optional[N.Expr]], opts: Options,
+                              scope: FrozenSet[str]) -> Dict[int, SelectPlan]:
+        """Plans of the subqueries in the expressions of a DML statement (``scope``: its alias)."""
+        out: Dict[int, SelectPlan] = {}
+        for e in exprs:
+            for node, variables in _subquery_nodes(e):
+                sub = self._select_plan(node.select, opts, scope | variables)
+                out[id(node)] = sub
+                self._subplans(sub, out)
+        return out
+
+    def _subplans(self, plan: SelectPlan, out: Dict[int, SelectPlan]) -> Dict[int, SelectPlan]:
+        """id(Subquery node) -> its plan, for every subquery expression under ``plan``."""
+        for node, sub in plan.subqueries:
+            out[id(node)] = sub
+            self._subplans(sub, out)
+        for t in [plan.first] + [st.term for st in plan.steps]:
+            if t is not None and t.sub is not None:
+                self._subplans(t.sub, out)
+        return out
+
+    def _select_plan(self, sel: N.Select, opts: Options, outer: FrozenSet[str]) -> SelectPlan:
+        """Check and resolve a SELECT (``outer``: the names the enclosing queries bind, for a subquery)."""
+        sqlpp = opts.analytics
+        with_aggregates = [t.expr for t in sel.projection] + [sel.having] + [e for e, _ in sel.order_by]
+        for e in with_aggregates:
+            check_expr(e, True, sqlpp)
+        for e in select_exprs(sel) + [sel.limit, sel.offset]:
+            if not any(e is a for a in with_aggregates):
+                check_expr(e, False, sqlpp)
+        plan = SelectPlan(sel)
+        qc = opts.query_context
+        if sel.keyspace is not None:
+            alias = sel.keyspace.default_alias
+            plan.first = TermPlan("keyspace", alias, ks=self._keyspace(sel.keyspace, opts, qc))
+        elif sel.from_subquery is not None:
+            plan.first = TermPlan("subquery", sel.from_alias or "",
+                                  sub=self._select_plan(sel.from_subquery, opts, frozenset()))
+        elif sel.from_expr is not None:
+            plan.first = TermPlan("expr", sel.from_alias or "")
+        aliases = [plan.first.alias] if plan.first is not None else []
+        for _expr, alias in sel.from_more:
+            if alias in aliases:
+                raise QueryError(DUPLICATE_ALIAS, f"Duplicate FROM expression alias '{alias}'", 500)
+            aliases.append(alias)
+        for j in sel.joins:
+            step = StepPlan(j)
+            name = j.bound
+            if name in aliases:
+                raise QueryError(DUPLICATE_ALIAS, f"Duplicate {j.op} alias '{name}'", 500)
+            t = j.term
+            if isinstance(t, N.KeyspaceTerm):
+                step.term = TermPlan("keyspace", t.alias, t, ks=self._keyspace(t.ref, opts, qc))
+                step.primary_key = primary_key_expr(j.on, t.alias)
+            elif isinstance(t, N.SubqueryTerm):
+                sub = self._select_plan(t.select, opts, frozenset())
+                step.term = TermPlan("subquery", t.alias, t, sub=sub)
+            elif isinstance(t, N.ExprTerm):
+                step.term = TermPlan("expr", t.alias, t)
+            if t is not None:
+                step.hash_keys = equi_keys(j.on, t.alias, outer | frozenset(aliases))
+            plan.steps.append(step)
+            aliases.append(name)
+        plan.aliases = aliases
+        plan.default = aliases[0] if len(aliases) == 1 else None
+        plan.correlated = bool(free_names(sel) & outer)
+        first = plan.first
+        if plan.correlated and first is not None and first.kind == "keyspace" and sel.use_keys is None:
+            plan.probe = equi_keys(sel.where, first.alias, outer)
+        if len(aliases) > 1:
+            check_ambiguous(sel, aliases, outer)
+        scope = outer | frozenset(aliases)
+        for e in select_exprs(sel):
+            for node, variables in _subquery_nodes(e):
+                plan.subqueries.append((node, self._select_plan(node.select, opts, scope | variables)))
+        if not opts.analytics:
+            self._require_indexes(plan)
+        return plan
+
+    def _require_indexes(self, plan: SelectPlan) -> None:
+        """The server's index rules: a scanned keyspace needs an index (4000); in a correlated
+        subquery a secondary one (4035); the right-hand keyspace of an ANSI JOIN/NEST a secondary
+        index its ON clause can use, unless it is a primary join on META().id or has USE HASH (4330)."""
+        sel = plan.sel
+        first = plan.first
+        if first is not None and first.kind == "keyspace" and sel.use_keys is None:
+            if plan.correlated:
+                if not self._secondary_for(first.ks, sel.where, first.alias):
+                    raise QueryError(SUBQUERY_MISSING_INDEX, "No secondary index available for keyspace "
+                                     f"{first.alias} in correlated subquery.", 500)
+            else:
+                self._require_index(first.ks, sel.where, first.alias)
+        for step in plan.steps:
+            j, t = step.join, step.term
+            if t is None or t.kind != "keyspace" or j.keys is not None:
+                continue
+            term = t.term
+            assert isinstance(term, N.KeyspaceTerm)
+            if term.use_keys is not None or step.primary_key is not None:
+                continue
+            if term.hint is not None and term.hint.startswith("HASH"):
+                self._require_index(t.ks, j.on, t.alias)  # the build side is scanned
+                continue
+            preds = j.on if sel.where is None or j.on is None or j.outer else N.Binary("AND", j.on, sel.where)
+            if not self._secondary_for(t.ks, preds, t.alias):
+                what = "nest" if j.op == "NEST" else "join"
+                raise QueryError(NO_ANSI_JOIN, f"No index available for ANSI {what} term {t.alias}", 500)
+
+    def _secondary_for(self, ks: Keyspace, preds: Optional[N.Expr], alias: str) -> bool:
+        """Whether a secondary index of ``ks`` has its leading key among the paths of ``preds``."""
+        if isinstance(ks, SystemIndexes):
+            return True
+        used = _paths(preds, alias) if preds is not None else set()
+        return any(not ix["primary"] and ix["keys"] and ix["keys"][0] in used
+                   for ix in self.indexes.get(ks.ident, {}).values())
+
+    def _source(self, ks: Keyspace, alias: str, use_keys: Optional[N.Expr], ex: Execution,
+                outer: Optional[Row] = None) -> Iterator[Row]:
         params = ex.opts.params
-        if ks is None or alias is None:
-            yield Row({})
-            return
-        keys = _use_keys(use_keys, params) if use_keys is not None else None
+        keys = _use_keys(use_keys, params, outer) if use_keys is not None else None
         for key, doc in ks.scan(keys):
             ex.tick()
             ex.processed += 1
             yield Row({alias: ks.value_of(doc)}, {alias: functools.partial(ks.meta_of, key, doc)}, alias)
 
-    def _expr_source(self, expr: N.Expr, alias: str, ex: Execution) -> Iterator[Row]:
+    def _expr_source(self, expr: N.Expr, alias: str, ex: Execution,
+                     outer: Optional[Row] = None) -> Iterator[Row]:
         """``FROM <expression> AS alias``: one row per element of an array, else one row of the value."""
-        value = evaluate(expr, Row({}), ex.opts.params)
+        value = evaluate(expr, outer or Row({}), ex.opts.params)
         if value is MISSING:
             return
         for item in value if isinstance(value, list) else [value]:
@@ -350,11 +477,12 @@ class QueryService:
             ex.processed += 1
             yield Row({alias: item}, {}, alias)
 
-    def _product_source(self, terms: List[Tuple[N.Expr, str]], ex: Execution) -> Iterator[Row]:
+    def _product_source(self, terms: List[Tuple[N.Expr, str]], ex: Execution,
+                        outer: Optional[Row] = None) -> Iterator[Row]:
         """``FROM e1 AS a, e2 AS b, ...``: one row per combination of the terms' elements."""
         lists = []
         for expr, alias in terms:
-            value = evaluate(expr, Row({}), ex.opts.params)
+            value = evaluate(expr, outer or Row({}), ex.opts.params)
             if value is MISSING:
                 return
             lists.append((alias, value if isinstance(value, list) else [value]))
@@ -364,16 +492,81 @@ class QueryService:
             ex.processed += 1
             yield Row(dict(zip(aliases, combo)), {}, None)
 
-    def _select_rows(self, sel: N.Select, ks: Optional[Keyspace], alias: Optional[str],
-                     ex: Execution) -> Iterator[Any]:
-        params = ex.opts.params
-        if sel.from_expr is None:
-            rows: Iterator[Row] = self._source(ks, alias, sel.use_keys, ex)
+    def _from_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row]) -> Iterator[Row]:
+        """The FROM clause's rows: the first term (streamed), then each join step over them."""
+        sel, first = plan.sel, plan.first
+        if first is None:
+            rows: Iterator[Row] = iter([Row({})])
+        elif first.kind == "keyspace" and plan.probe is not None and outer is not None:
+            rows = self._probe(plan, ex, outer)
+        elif first.kind == "keyspace":
+            rows = self._source(first.ks, first.alias, sel.use_keys, ex, outer)
+        elif first.kind == "subquery":
+            assert first.sub is not None
+            sub, alias = first.sub, first.alias
+            rows = (Row({alias: v}, {}, alias) for v in self._select_rows(sub, ex))
         elif sel.from_more:
-            rows = self._product_source([(sel.from_expr, alias or "")] + sel.from_more, ex)
-            alias = None  # several aliases: none is the default
+            rows = self._product_source([(sel.from_expr, first.alias)] + sel.from_more, ex,  # type: ignore
+                                        outer)
         else:
-            rows = self._expr_source(sel.from_expr, alias or "", ex)
+            rows = self._expr_source(sel.from_expr, first.alias, ex, outer)  # type: ignore[arg-type]
+        if outer is not None:
+            rows = (Row({**outer.env, **r.env}, {**outer.metas, **r.metas}, r.default) for r in rows)
+        for step in plan.steps:
+            right = functools.partial(self._right_items, step, ex)
+            rows = join_rows(rows, step, ex.opts.params, ex.tick, right)
+        return rows
+
+    def _probe(self, plan: SelectPlan, ex: Execution, outer: Row) -> Iterator[Row]:
+        """A correlated subquery's rows for one outer row, from its keyspace read once into a hash
+        table on the WHERE equality with the outer row."""
+        assert plan.first is not None and plan.probe is not None
+        alias, (mine, other) = plan.first.alias, plan.probe
+        params = ex.opts.params
+        if plan.table is None:
+            table: Dict[Optional[str], List[Tuple[Any, Any]]] = {}
+            for row in self._source(plan.first.ks, alias, None, ex):
+                k = hash_key(evaluate(mine, row, params))
+                if k is not None:
+                    table.setdefault(k, []).append((row.env[alias], row.metas[alias]))
+            plan.table = table
+        k = hash_key(evaluate(other, outer, params))
+        for value, meta in plan.table.get(k, []) if k is not None else []:
+            yield Row({alias: value}, {alias: meta}, alias)
+
+    def _right_items(self, step: StepPlan, ex: Execution, left: Row) -> Iterator[Tuple[Any, Any]]:
+        """The (value, meta) items of a join step's right-hand term, for one left row: a keyspace or
+        an (uncorrelated) subquery is read once per execution and held; an expression is evaluated
+        for the left row."""
+        t = step.term
+        assert t is not None
+        if t.kind in ("keyspace", "subquery"):
+            if step.held is None:
+                step.held = list(self._read_right(t, ex))
+            yield from step.held
+        else:
+            assert isinstance(t.term, N.ExprTerm)
+            value = evaluate(t.term.expr, left, ex.opts.params)
+            if value is not MISSING:
+                for v in value if isinstance(value, list) else [value]:
+                    yield v, None
+
+    def _read_right(self, t: TermPlan, ex: Execution) -> Iterator[Tuple[Any, Any]]:
+        if t.kind == "keyspace":
+            for key, doc in t.ks.scan(None):
+                ex.tick()
+                ex.processed += 1
+                yield t.ks.value_of(doc), functools.partial(t.ks.meta_of, key, doc)
+        else:
+            assert t.sub is not None
+            for v in self._select_rows(t.sub, ex):
+                yield v, None
+
+    def _select_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row] = None) -> Iterator[Any]:
+        sel = plan.sel
+        params = ex.opts.params
+        alias: Any = plan.default if plan.default is not None else plan.aliases
+        rows = self._from_rows(plan, ex, outer)
         if sel.where is not None:
             where = sel.where
             rows = (r for r in rows if truthy(evaluate(where, r, params)))
@@ -428,6 +621,9 @@ class QueryService:
         ex = Execution(opts)
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
+        exprs: List[Optional[N.Expr]] = [x for pair in stmt.values for x in pair]
+        exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
+        self._run_subqueries(ex, self._plan_expr_subqueries(exprs, opts, frozenset()))
         if not dry_run:
             ex.rows = self._insert_rows(stmt, ks, ex)
         return ex
@@ -479,6 +675,10 @@ class QueryService:
         ex = Execution(opts)
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
+        exprs: List[Optional[N.Expr]] = [stmt.use_keys, stmt.where, stmt.limit]
+        exprs += [v for _p, v in stmt.sets] if isinstance(stmt, N.Update) else []
+        exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
+        self._run_subqueries(ex, self._plan_expr_subqueries(exprs, opts, frozenset([alias])))
         if not dry_run:
             ex.rows = self._mutate_rows(stmt, ks, alias, ex)
         return ex
@@ -662,8 +862,8 @@ def _dml_error(verb: str, key: str, reason_code: int, cause: str) -> QueryError:
                        "message": cause})
 
 
-def _use_keys(e: N.Expr, params: Params) -> List[bytes]:
-    v = evaluate(e, Row({}), params)
+def _use_keys(e: N.Expr, params: Params, row: Optional[Row] = None) -> List[bytes]:
+    v = evaluate(e, row or Row({}), params)
     if isinstance(v, str):
         return [v.encode("utf-8")]
     if isinstance(v, list):
@@ -717,14 +917,16 @@ def _signature(terms: List[N.ResultTerm], raw: bool) -> Any:
 
 
 def _project_terms(terms: List[N.ResultTerm], raw: bool, row: Row, params: Params,
-                   alias: Optional[str]) -> Any:
+                   alias: Union[None, str, List[str]]) -> Any:
+    """``alias``: what ``*`` shows: the one FROM alias, or each alias of a join (in FROM order)."""
     if raw:
         return evaluate(terms[0].expr, row, params)  # type: ignore[arg-type]
     out: Dict[str, Any] = {}
     for t, name in zip(terms, _names(terms)):
         if t.star and t.expr is None:
-            if alias is not None and row.env.get(alias, MISSING) is not MISSING:
-                out[alias] = row.env[alias]
+            for a in [alias] if isinstance(alias, str) else alias or []:
+                if row.env.get(a, MISSING) is not MISSING:
+                    out[a] = row.env[a]
             continue
         v = evaluate(t.expr, row, params)  # type: ignore[arg-type]
         if t.star:
@@ -735,7 +937,7 @@ def _project_terms(terms: List[N.ResultTerm], raw: bool, row: Row, params: Param
     return out
 
 
-def _project(sel: N.Select, row: Row, params: Params, alias: Optional[str]) -> Any:
+def _project(sel: N.Select, row: Row, params: Params, alias: Union[None, str, List[str]]) -> Any:
     return _project_terms(sel.projection, sel.raw, row, params, alias)
 
 
@@ -769,7 +971,7 @@ def _aggregate_calls(exprs: List[Optional[N.Expr]]) -> List[N.Call]:
     return out
 
 
-def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Optional[str], params: Params,
+def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Any, params: Params,
            calls: List[N.Call]) -> Iterator[Row]:
     """One row per group, its aggregates computed as the rows stream by (a group keeps its first
     row and one accumulator per aggregate call, not its rows)."""
@@ -792,6 +994,24 @@ def _group(rows: Iterator[Row], keys: List[N.Expr], alias: Optional[str], params
         for acc in accs:
             g.cache[id(acc.call)] = acc.result()
         yield g
+
+
+def _subquery_nodes(e: Optional[N.Expr], bound: FrozenSet[str] = frozenset()
+                    ) -> Iterator[Tuple[N.Subquery, FrozenSet[str]]]:
+    """The subquery expressions in ``e`` (not those nested inside them), each with the variables of
+    the ANY/ARRAY ... FOR constructs around it (names a subquery may correlate on)."""
+    if e is None:
+        return
+    if isinstance(e, N.Subquery):
+        yield e, bound
+        return
+    if isinstance(e, (N.Collection, N.Comprehension)):
+        inner = bound | {b.var for b in e.bindings}
+        for i, c in enumerate(children(e)):
+            yield from _subquery_nodes(c, bound if i < len(e.bindings) else inner)
+        return
+    for c in children(e):
+        yield from _subquery_nodes(c, bound)
 
 
 def _distinct(outs: Iterator[Any]) -> Iterator[Any]:

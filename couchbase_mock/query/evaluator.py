@@ -10,7 +10,7 @@ MISSING, with NULL give NULL; AND/OR short-circuit on false/true.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
@@ -38,6 +38,8 @@ class Params:
     def __init__(self, positional: Sequence[Any] = (), named: Optional[Mapping[str, Any]] = None) -> None:
         self.positional = list(positional)
         self.named = {k.lstrip("$"): v for k, v in (named or {}).items()}
+        # runs a subquery expression for a row (set by the engine that plans the statement)
+        self.subquery: Optional[Callable[[N.Subquery, "Row"], Any]] = None
 
     def get(self, key: Any) -> Any:
         if isinstance(key, int):
@@ -259,6 +261,64 @@ def _meta(call: N.Call, row: Row, params: Params) -> Any:
     return meta
 
 
+def _descendants(v: Any) -> List[Any]:
+    out: List[Any] = []
+    for x in (v if isinstance(v, list) else list(v.values()) if isinstance(v, dict) else []):
+        out.append(x)
+        out.extend(_descendants(x))
+    return out
+
+
+def _iterate(e: Any, row: Row, params: Params) -> Any:
+    """ANY/EVERY ... SATISFIES and ARRAY/FIRST/OBJECT ... FOR: the bindings run in step (to the
+    shortest array); a MISSING binding gives MISSING, a non-array one NULL."""
+    lists = []
+    null = False
+    for b in e.bindings:
+        v = evaluate(b.expr, row, params)
+        if v is MISSING:
+            return MISSING
+        if b.within and isinstance(v, (list, dict)):
+            v = _descendants(v)
+        if not isinstance(v, list):
+            null = True
+        lists.append(v)
+    if null:
+        return None
+    names = [b.var for b in e.bindings]
+    collection = isinstance(e, N.Collection)
+    matched = 0
+    out: Any = {} if not collection and e.kind == "OBJECT" else []
+    n = min(len(x) for x in lists) if lists else 0
+    for i in range(n):
+        env = dict(row.env)
+        env.update(zip(names, (x[i] for x in lists)))
+        scoped = Row(env, row.metas, row.default)
+        if collection:
+            ok = truthy(evaluate(e.satisfies, scoped, params))
+            if ok and e.quantifier == "ANY":
+                return True
+            if not ok and e.quantifier != "ANY":
+                return False
+            matched += ok
+            continue
+        if e.when is not None and not truthy(evaluate(e.when, scoped, params)):
+            continue
+        v = evaluate(e.value, scoped, params)
+        if e.kind == "FIRST":
+            if v is not MISSING:
+                return v
+        elif e.kind == "OBJECT":
+            k = evaluate(e.key, scoped, params)
+            if isinstance(k, str) and v is not MISSING:
+                out[k] = v
+        elif v is not MISSING:
+            out.append(v)
+    if collection:
+        return e.quantifier == "EVERY" or (e.quantifier == "ANY_EVERY" and n > 0)
+    return MISSING if e.kind == "FIRST" else out
+
+
 def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
     """The value of ``e`` for ``row`` (a JSON value or MISSING)."""
     t = type(e)
@@ -371,11 +431,22 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
             if (case.operand is None and c is True) or (case.operand is not None and equal(subject, c)):
                 return evaluate(then, row, params)
         return evaluate(case.default, row, params) if case.default is not None else None
+    if t is N.Collection or t is N.Comprehension:
+        return _iterate(e, row, params)
+    if t is N.Subquery:
+        if params.subquery is None:
+            raise QueryError(5000, "subquery evaluated outside a statement")
+        return params.subquery(e, row)  # type: ignore[arg-type]
+    if t is N.Exists:
+        v = evaluate(e.operand, row, params)  # type: ignore[attr-defined]
+        if isinstance(v, list):
+            return len(v) > 0
+        return MISSING if v is MISSING else None
     raise QueryError(5000, f"cannot evaluate {type(e).__name__}")
 
 
 def children(e: N.Expr) -> List[N.Expr]:
-    """Direct sub-expressions of ``e``."""
+    """Direct sub-expressions of ``e`` (a subquery's are its own scope: none here)."""
     if isinstance(e, (N.Field,)):
         return [e.base]
     if isinstance(e, N.Index):
@@ -386,8 +457,13 @@ def children(e: N.Expr) -> List[N.Expr]:
         return [e.operand]
     if isinstance(e, N.Between):
         return [e.operand, e.low, e.high]
-    if isinstance(e, N.Is):
+    if isinstance(e, (N.Is, N.Exists)):
         return [e.operand]
+    if isinstance(e, N.Collection):
+        return [b.expr for b in e.bindings] + [e.satisfies]
+    if isinstance(e, N.Comprehension):
+        out = [b.expr for b in e.bindings] + [e.value]
+        return out + [x for x in (e.when, e.key) if x is not None]
     if isinstance(e, N.Call):
         return list(e.args)
     if isinstance(e, N.ArrayLit):

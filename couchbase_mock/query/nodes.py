@@ -98,6 +98,50 @@ class Case(Expr):
     default: Optional[Expr]
 
 
+@dataclass
+class Binding:
+    """``var IN expr`` (the elements of an array) or ``var WITHIN expr`` (all its descendants)."""
+
+    var: str
+    expr: Expr
+    within: bool = False
+
+
+@dataclass
+class Collection(Expr):
+    """``ANY|SOME|EVERY|ANY AND EVERY bindings SATISFIES cond END`` (``quantifier``: ANY, EVERY or
+    ANY_EVERY)."""
+
+    quantifier: str
+    bindings: List[Binding]
+    satisfies: Expr
+
+
+@dataclass
+class Comprehension(Expr):
+    """``ARRAY|FIRST value FOR bindings [WHEN cond] END`` and ``OBJECT key: value FOR ...``."""
+
+    kind: str  # ARRAY, FIRST or OBJECT
+    value: Expr
+    bindings: List[Binding]
+    when: Optional[Expr] = None
+    key: Optional[Expr] = None  # OBJECT's name expression
+
+
+@dataclass(eq=False)
+class Subquery(Expr):
+    """``(SELECT ...)`` used as an expression: its value is the array of the result rows."""
+
+    select: "Select"
+
+
+@dataclass
+class Exists(Expr):
+    """``EXISTS expr``: whether an array (usually a subquery's) is non-empty."""
+
+    operand: Expr
+
+
 # ----------------------------------------------------------------------------- statements
 
 
@@ -126,6 +170,59 @@ class KeyspaceRef:
         return (self.namespace + ":" if self.namespace else "") + ".".join(self.parts)
 
 
+class FromTerm:
+    """Base of the terms of a FROM clause; ``alias`` is the name the term binds."""
+
+    alias: str
+
+
+@dataclass
+class KeyspaceTerm(FromTerm):
+    """A keyspace in FROM or on the right of a JOIN/NEST: ``ref [AS alias] [USE KEYS ...]``."""
+
+    ref: KeyspaceRef
+    alias: str
+    use_keys: Optional[Expr] = None
+    hint: Optional[str] = None  # join hint: HASH, HASH_BUILD, HASH_PROBE or NL
+
+
+@dataclass
+class SubqueryTerm(FromTerm):
+    """``(SELECT ...) AS alias`` (the alias is mandatory)."""
+
+    select: "Select"
+    alias: str
+    hint: Optional[str] = None
+
+
+@dataclass
+class ExprTerm(FromTerm):
+    """An expression term: ``ARRAY_RANGE(0, 5) AS n``, ``[1, 2] AS x``."""
+
+    expr: Expr
+    alias: str
+    hint: Optional[str] = None
+
+
+@dataclass
+class Join:
+    """One step after the first FROM term: an ANSI ``JOIN``/``NEST`` (``term`` ``ON`` ``on``), or an
+    ``UNNEST`` of ``unnest`` bound to ``alias``; ``outer`` for LEFT [OUTER]."""
+
+    op: str  # JOIN, NEST or UNNEST
+    outer: bool
+    term: Optional[FromTerm] = None
+    on: Optional[Expr] = None
+    unnest: Optional[Expr] = None
+    alias: str = ""
+    keys: Optional[Expr] = None  # a lookup join/nest: ON KEYS <keys>
+
+    @property
+    def bound(self) -> str:
+        """The alias this step adds to each row."""
+        return self.term.alias if self.term is not None else self.alias
+
+
 class Statement:
     """Base of statement nodes."""
 
@@ -141,6 +238,8 @@ class Select(Statement):
     from_alias: Optional[str] = None
     # further comma-joined expression terms: FROM e1 AS a, e2 AS b (a cross product)
     from_more: List[Tuple[Expr, str]] = field(default_factory=list)
+    from_subquery: Optional["Select"] = None  # FROM (SELECT ...) AS from_alias
+    joins: List[Join] = field(default_factory=list)  # JOIN / NEST / UNNEST steps, in order
     where: Optional[Expr] = None
     group_by: List[Expr] = field(default_factory=list)
     having: Optional[Expr] = None

@@ -1,8 +1,11 @@
 """Recursive-descent parser: statement text -> :mod:`nodes` tree.
 
 Grammar (subset of SQL++ for Couchbase): SELECT (with RAW/ELEMENT/VALUE,
-DISTINCT, FROM keyspace [AS alias] [USE KEYS] or FROM expression [AS] alias, WHERE, GROUP BY, HAVING,
-ORDER BY, LIMIT, OFFSET), INSERT/UPSERT ... VALUES, DELETE, UPDATE ... SET /
+DISTINCT, FROM keyspace [AS alias] [USE KEYS], FROM expression [AS] alias or FROM (subquery) [AS] alias,
+followed by ANSI ``[INNER|LEFT [OUTER]] JOIN|NEST term [USE HASH|NL] ON cond`` (a ``RIGHT [OUTER] JOIN``
+only as the first join), lookup ``JOIN|NEST keyspace ON KEYS expr`` and ``[LEFT] UNNEST expr [AS] alias``;
+WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET), subqueries and ``EXISTS`` in expressions,
+INSERT/UPSERT ... VALUES, DELETE, UPDATE ... SET /
 UNSET, CREATE/DROP [PRIMARY] INDEX, PREPARE and EXECUTE. Any token the
 grammar does not expect raises the server's 3000 error, worded
 ``syntax error - at <token>``.
@@ -12,7 +15,7 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from couchbase_mock.query import nodes as N
-from couchbase_mock.query.errors import syntax_error
+from couchbase_mock.query.errors import NO_TERM_NAME, PARSE_SYNTAX, QueryError, syntax_error
 from couchbase_mock.query.lexer import Token, tokenize
 from couchbase_mock.query.values import MISSING
 
@@ -21,9 +24,9 @@ __all__ = ["parse", "parse_expression"]
 # Words that cannot be bare identifiers (they end an expression or an alias).
 RESERVED = frozenset("""
 ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXECUTE EXISTS FALSE
-FROM GROUP HAVING IN INDEX INSERT INTO IS KEY KEYS LET LIKE LIMIT MISSING NOT NULL OFFSET ON OR ORDER PREPARE
-PRIMARY RAW RETURNING SATISFIES SELECT SET THEN TRUE UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN
-WHERE WITH
+FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTO IS JOIN KEY KEYS LEFT LET LIKE LIMIT MISSING NEST NOT NULL
+OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES SELECT SET THEN TRUE UNNEST UNSET UPDATE
+UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
 """.split())  # noqa: E501 - a word list: the string stays as written
 
 _COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -176,24 +179,141 @@ class _Parser:
             projection = self.result_terms()
         sel = N.Select(projection, raw=raw, distinct=distinct)
         if self.accept_kw("FROM"):
-            if self.at_op("[") or (self.at_ident() and self.peek().kind == "OP" and self.peek().value == "("):
-                # an expression term: FROM ARRAY_RANGE(0, 10) AS n, FROM [1, 2] AS n
-                sel.from_expr = self.expr()
+            self.from_clause(sel)
+        return self._select_tail(sel)
+
+    # ---- FROM clause
+    def from_clause(self, sel: N.Select) -> None:
+        first = self.simple_term()
+        if isinstance(first, N.ExprTerm):
+            while self.accept_op(","):  # FROM e1 AS a, e2 AS b: the cross product of the terms
+                term = self.expr()
                 if not self.accept_kw("AS") and not self.at_ident():
                     raise self.fail()
-                sel.from_alias = self.ident()
-                while self.accept_op(","):  # FROM e1 AS a, e2 AS b: the cross product of the terms
-                    term = self.expr()
-                    if not self.accept_kw("AS") and not self.at_ident():
-                        raise self.fail()
-                    sel.from_more.append((term, self.ident()))
-                return self._select_tail(sel)
-            sel.keyspace = self.keyspace_ref(alias=True)
-            if self.accept_kw("USE"):
+                sel.from_more.append((term, self.ident()))
+        if not sel.from_more and self.at_kw("RIGHT"):
+            # only the first join may be a RIGHT one; the server runs `a RIGHT JOIN b ON c`
+            # as `b LEFT JOIN a ON c`
+            self.advance()
+            self.accept_kw("OUTER")
+            self.expect_kw("JOIN")
+            swapped = self.simple_term()
+            self.expect_kw("ON")
+            sel.joins.append(N.Join("JOIN", True, first, self.expr()))
+            first = swapped
+        if isinstance(first, N.KeyspaceTerm):
+            first.ref.alias = first.alias
+            sel.keyspace, sel.use_keys = first.ref, first.use_keys
+        elif isinstance(first, N.SubqueryTerm):
+            sel.from_subquery, sel.from_alias = first.select, first.alias
+        else:
+            assert isinstance(first, N.ExprTerm)
+            sel.from_expr, sel.from_alias = first.expr, first.alias
+        while True:
+            start = self.tok
+            outer = False
+            if self.accept_kw("INNER"):
+                pass
+            elif self.accept_kw("LEFT"):
+                self.accept_kw("OUTER")
+                outer = True
+            op = self.accept_kw("JOIN", "NEST", "UNNEST", "FLATTEN")
+            if op is None:
+                if self.tok is not start:
+                    raise self.fail()
+                return
+            if op in ("UNNEST", "FLATTEN"):
+                expr = self.expr()
+                alias = self.opt_alias() or _implicit_alias(expr)
+                if alias is None:
+                    raise QueryError(NO_TERM_NAME, "UNNEST term must have a name or alias", 500)
+                sel.joins.append(N.Join("UNNEST", outer, None, None, expr, alias))
+                continue
+            right = self.simple_term()
+            self.expect_kw("ON")
+            if self.at_kw("KEYS", "PRIMARY"):
+                # a lookup join/nest: ON [PRIMARY] KEYS <expression>
                 self.accept_kw("PRIMARY")
                 self.expect_kw("KEYS")
-                sel.use_keys = self.expr()
-        return self._select_tail(sel)
+                if not isinstance(right, N.KeyspaceTerm):
+                    raise QueryError(PARSE_SYNTAX, f"{op} must be done on a keyspace", 400)
+                sel.joins.append(N.Join(op, outer, right, None, keys=self.expr()))
+                continue
+            sel.joins.append(N.Join(op, outer, right, self.expr()))
+
+    def opt_alias(self) -> Optional[str]:
+        if self.accept_kw("AS"):
+            return self.ident()
+        if self.at_ident():
+            return self.ident()
+        return None
+
+    def simple_term(self) -> N.FromTerm:
+        """A keyspace, ``(SELECT ...) [AS] alias`` or an expression term, with its USE clauses."""
+        if self.at_op("(") and self.peek().is_kw("SELECT"):
+            self.advance()
+            sub = self.select()
+            self.expect_op(")")
+            alias = self.opt_alias()
+            if alias is None:
+                raise QueryError(PARSE_SYNTAX, "Subquery in FROM clause must have an alias.", 400)
+            keys, hint = self.use_clause()
+            if keys is not None:
+                raise QueryError(PARSE_SYNTAX, "FROM Subquery cannot have USE KEYS or USE INDEX.", 400)
+            return N.SubqueryTerm(sub, alias, hint)
+        t = self.tok
+        if self.at_op("[", "(", "{") or t.kind in ("PARAM", "NUMBER", "STRING") or (
+                self.at_ident() and self.peek().kind == "OP" and self.peek().value == "("):
+            # an expression term: FROM ARRAY_RANGE(0, 10) AS n, FROM [1, 2] AS n
+            expr = self.expr()
+            if not self.accept_kw("AS") and not self.at_ident():
+                raise self.fail()
+            alias = self.ident()
+            keys, hint = self.use_clause()
+            if keys is not None:
+                raise QueryError(PARSE_SYNTAX, "FROM Expression cannot have USE KEYS or USE INDEX.", 400)
+            return N.ExprTerm(expr, alias, hint)
+        ref = self.keyspace_ref(alias=True)
+        keys, hint = self.use_clause()
+        return N.KeyspaceTerm(ref, ref.default_alias, keys, hint)
+
+    def use_clause(self) -> Tuple[Optional[N.Expr], Optional[str]]:
+        """``USE [PRIMARY] KEYS expr``, ``USE INDEX (...)`` (accepted, the mock has no index choice),
+        ``USE HASH(BUILD|PROBE)`` and ``USE NL``: (keys, join hint)."""
+        keys: Optional[N.Expr] = None
+        hint: Optional[str] = None
+        while self.accept_kw("USE"):
+            while True:
+                if self.at_kw("PRIMARY", "KEYS") and keys is None:
+                    self.accept_kw("PRIMARY")
+                    self.expect_kw("KEYS")
+                    keys = self.expr()
+                elif self.accept_kw("INDEX"):
+                    self.expect_op("(")
+                    while True:
+                        self.name_token()
+                        if self.accept_kw("USING"):
+                            self.ident()
+                        if not self.accept_op(","):
+                            break
+                    self.expect_op(")")
+                elif self.tok.is_kw("HASH") and hint is None:
+                    self.advance()
+                    self.expect_op("(")
+                    side = self.tok
+                    if not side.is_kw("BUILD", "PROBE"):
+                        raise self.fail()
+                    self.advance()
+                    self.expect_op(")")
+                    hint = "HASH_" + str(side.value).upper()
+                elif self.tok.is_kw("NL") and hint is None:
+                    self.advance()
+                    hint = "NL"
+                else:
+                    raise self.fail()
+                if not (self.at_kw("KEYS", "PRIMARY", "INDEX") or self.tok.is_kw("HASH", "NL")):
+                    break
+        return keys, hint
 
     def _select_tail(self, sel: N.Select) -> N.Select:
         if self.accept_kw("WHERE"):
@@ -541,6 +661,10 @@ class _Parser:
         if t.kind == "OP":
             if t.value == "(":
                 self.advance()
+                if self.at_kw("SELECT"):
+                    sub = self.select()
+                    self.expect_op(")")
+                    return N.Subquery(sub)
                 e = self.expr()
                 self.expect_op(")")
                 return e
@@ -575,6 +699,13 @@ class _Parser:
                 return N.Lit(MISSING)
             if word == "CASE":
                 return self.case()
+            if word == "EXISTS":
+                self.advance()
+                return N.Exists(self.postfix())
+            if word in ("ANY", "EVERY") or (word == "SOME" and self.peek(2).is_kw("IN", "WITHIN")):
+                return self.collection()
+            if word in ("ARRAY", "FIRST", "OBJECT") and self._starts_comprehension():
+                return self.comprehension()
             if self.peek().kind == "OP" and self.peek().value == "(" and word not in RESERVED:
                 return self.call()
             if word in RESERVED:
@@ -601,6 +732,53 @@ class _Parser:
         self.expect_op(")")
         return N.Call(name, args, distinct)
 
+    def _starts_comprehension(self) -> bool:
+        """ARRAY/FIRST/OBJECT start a comprehension when an expression follows (else: a field name)."""
+        nxt = self.peek()
+        if nxt.kind in ("NUMBER", "STRING", "PARAM", "QIDENT"):
+            return True
+        if nxt.kind == "OP":
+            return nxt.value in ("[", "{", "(", "-")  # no function is named ARRAY, FIRST or OBJECT
+        return nxt.kind == "IDENT" and (str(nxt.value).upper() not in RESERVED or nxt.is_kw(
+            "NOT", "CASE", "TRUE", "FALSE", "NULL", "MISSING", "EXISTS", "ANY", "EVERY"))
+
+    def bindings(self) -> List[N.Binding]:
+        out = []
+        while True:
+            var = self.ident()
+            within = self.expect_kw("IN", "WITHIN") == "WITHIN"
+            out.append(N.Binding(var, self.concat(), within))
+            if not self.accept_op(","):
+                return out
+
+    def collection(self) -> N.Collection:
+        word = str(self.advance().value).upper()
+        quantifier = "EVERY" if word == "EVERY" else "ANY"
+        if quantifier == "ANY" and self.at_kw("AND") and self.peek().is_kw("EVERY"):
+            self.advance()
+            self.advance()
+            quantifier = "ANY_EVERY"
+        bindings = self.bindings()
+        self.expect_kw("SATISFIES")
+        cond = self.expr()
+        self.expect_kw("END")
+        return N.Collection(quantifier, bindings, cond)
+
+    def comprehension(self) -> N.Comprehension:
+        kind = str(self.advance().value).upper()
+        key = None
+        if kind == "OBJECT":
+            key = self.expr()
+            self.expect_op(":")
+        value = self.expr()
+        if not self.tok.is_kw("FOR"):
+            raise self.fail()
+        self.advance()
+        bindings = self.bindings()
+        when = self.expr() if self.accept_kw("WHEN") else None
+        self.expect_kw("END")
+        return N.Comprehension(kind, value, bindings, when, key)
+
     def case(self) -> N.Case:
         self.expect_kw("CASE")
         operand = None if self.at_kw("WHEN") else self.expr()
@@ -614,6 +792,15 @@ class _Parser:
         default = self.expr() if self.accept_kw("ELSE") else None
         self.expect_kw("END")
         return N.Case(operand, whens, default)
+
+
+def _implicit_alias(e: N.Expr) -> Optional[str]:
+    """The name an UNNEST term gets without AS: the last step of a path."""
+    if isinstance(e, N.Field):
+        return e.name
+    if isinstance(e, N.Ident):
+        return e.name
+    return None
 
 
 def parse(src: str) -> N.Statement:

@@ -288,10 +288,21 @@ def test_cbc_n1ql_select_params_and_prepare(mock: Any, n1ql_data: Any) -> None:
     assert _cbc_output(r.stdout)[0] == [{"name": "Hal", "age": 47}, {"name": "Fay", "age": 52}]
 
 
+def test_cbc_n1ql_join_on_a_subquery(mock: Any, n1ql_data: Any) -> None:
+    r = cbc_n1ql(mock, f"SELECT p.name, c.n FROM {PEOPLE} p JOIN (SELECT city, COUNT(*) AS n FROM {PEOPLE} "
+                       "GROUP BY city) AS c ON c.city = p.city WHERE p.age > 45 ORDER BY p.name")
+    assert r.returncode == 0, r.stderr
+    rows, meta = _cbc_output(r.stdout)
+    assert rows == [{"name": "Fay", "n": 2}, {"name": "Hal", "n": 3}]
+    assert meta["status"] == "success"
+
+
 @pytest.mark.parametrize("statement, status, code, message", [
     ("SELEC 1", "LCB_ERR_PARSING_FAILURE", 3000, "syntax error - at SELEC"),
     ("SELECT * FROM nosuchbucket", "LCB_ERR_KEYSPACE_NOT_FOUND", 12003, "Keyspace not found"),
     ("SELECT * FROM default.n1ql.noindex", "LCB_ERR_PLANNING_FAILURE", 4000, "No index available"),
+    (f"SELECT * FROM {PEOPLE} p JOIN {PEOPLE} q ON q.city = p.city", "LCB_ERR_PLANNING_FAILURE", 4330,
+     "No index available for ANSI join term q"),
 ])
 def test_cbc_n1ql_errors(mock: Any, n1ql_data: Any, statement: str, status: str, code: int,
                          message: str) -> None:
@@ -308,6 +319,9 @@ FIDELITY = [
     f"SELECT META(p).id, p.address.zip FROM {PEOPLE} p USE KEYS ['person-02', 'person-04']",
     f"SELECT RAW name FROM {PEOPLE} WHERE name = 'nobody'",
     "SELECT RAW 1+1",
+    f"SELECT p.name, c.n FROM {PEOPLE} p JOIN (SELECT city, COUNT(*) AS n FROM {PEOPLE} GROUP BY city) AS c "
+    "ON c.city = p.city ORDER BY p.name LIMIT 3",
+    f"SELECT p.name, t FROM {PEOPLE} p UNNEST p.tags AS t WHERE t = 'code' ORDER BY p.name",
 ]
 
 
