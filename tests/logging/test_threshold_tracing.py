@@ -55,6 +55,8 @@ def test_operations_over_the_threshold_are_reported_with_every_field(mock, caplo
     assert kv and all(r["count"] == len(r["top"]) > 0 for r in kv)
     entries = [entry for r in kv for entry in r["top"]]
     assert {e["operation_name"] for e in entries} <= {"get", "upsert"}
+    # each entry names its own operation (libcouchbase keeps the id inside its recycled spans)
+    assert len({e["last_operation_id"] for e in entries}) == len(entries)
     ports = {str(node.kv_port) for node in mock.nodes} if hasattr(mock, "nodes") else None
     for entry in entries:
         assert REPORT_FIELDS <= set(entry), sorted(REPORT_FIELDS - set(entry))
