@@ -73,6 +73,7 @@ from couchbase._generic import (
     ReplicaT,
     Specialized,
 )
+from couchbase._json import dumps_compact
 from couchbase._kv_response import (
     _COMMON_MASK,
     _JSON_COMMON,
@@ -119,7 +120,7 @@ from couchbase.results import (
     MultiMutationResult,
     MultiResult,
 )
-from couchbase.transcoder import Transcoder, encode_with
+from couchbase.transcoder import FMT_JSON, JSONTranscoder, Transcoder, encode_with
 
 if TYPE_CHECKING:
     from typing_extensions import TypeAlias, Unpack
@@ -852,6 +853,13 @@ class KVOperations(Specialized,
             else:
                 raise InvalidArgumentException(message=f"append/prepend values must be str or bytes, got "
                                                        f"{type(value).__name__}")
+        elif type(tc) is JSONTranscoder and tc._dumps is dumps_compact and opts.get("format") is None:
+            # the 4.x default transcoder with its own serializer: what encode_value gives, without its
+            # calls (a value it refuses goes through it, to raise its error)
+            try:
+                data, flags = dumps_compact(value), FMT_JSON
+            except Exception:  # noqa: BLE001 - encode_with raises the transcoder's own error
+                data, flags = encode_with(tc, value, None)
         else:
             data, flags = encode_with(tc, value, opts.get("format"))
         if len(data) > 20 * 1024 * 1024:
