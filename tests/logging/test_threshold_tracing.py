@@ -2,8 +2,9 @@
 
 The tracer's cost per operation was cut in libcouchbase itself (``build_lcb.py``: only the tags a
 report reads are kept, and the per-connection ones are formatted only for spans that can be
-reported). These tests pin the reports: an operation over ``tracing_threshold_kv`` is reported
-with every field a report carries, and none is reported under the threshold.
+reported; spans are recycled per thread and keep their operation id inside). These tests pin the
+reports: an operation over ``tracing_threshold_kv`` is reported with every field a report carries
+and its own operation id, and none is reported under the threshold.
 """
 from __future__ import annotations
 
