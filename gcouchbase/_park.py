@@ -82,9 +82,10 @@ class RunQueue:
         while ready:
             self.budget -= 1
             if self.budget <= 0:
-                self.budget = _CHECK_EVERY
                 if perf_counter() >= self.deadline:
+                    self.budget = 0  # over until the next slice: the hub's _run must not carry on either
                     return None
+                self.budget = _CHECK_EVERY
             pending = ready.popleft()
             glet = pending.waiter
             if glet is not None:  # else it stopped waiting (killed, timed out) after the completion
@@ -109,9 +110,17 @@ class RunQueue:
                     self.hub.handle_error(glet, *sys.exc_info())
         finally:
             self.running = False
-        if self.ready and not self.scheduled:  # the slice ended: the rest resume from the next callback
+        if self.ready and not self.scheduled:
+            # The slice ended: the rest resume after the hub has polled I/O and run its timers. Not
+            # from a loop callback: gevent runs callbacks added meanwhile in the same pass, checking
+            # the clock only every 50 of them, so each would be another whole slice.
             self.scheduled = True
-            self.loop.run_callback(self._run)
+            timer = self.loop.timer(0.0)
+            timer.start(self._resume, timer)
+
+    def _resume(self, timer: Any) -> None:
+        timer.close()
+        self._run()
 
 
 def run_queue() -> RunQueue:
