@@ -154,7 +154,10 @@ def wait(pending: Pending) -> Any:
         queue = run_queue()
         me = getcurrent()
         pending.waiter = me
-        pending.chain(queue.hook)  # after a hook already set (a batch placeholder that is part of a multi)
+        if pending.on_done is None:
+            pending.on_done = queue.hook
+        else:  # after the hook already set (a batch placeholder that is part of a multi)
+            pending.chain(queue.hook)
         try:
             while not pending.done:  # a stray switch into this greenlet parks it again
                 nxt = queue.take() if queue.running and me is not queue.hub else None
