@@ -277,29 +277,34 @@ def test_hand_offs_mixed_with_other_waits_deaths_and_errors(mock, gcluster, key)
 
 
 def test_a_long_chain_of_resumes_yields_to_the_hub(mock, gcluster, key):
-    """2,000 greenlets resumed by batches of replies, each busy 0.2 ms: the chain of hand-offs gives
+    """2,000 greenlets resumed by batches of replies, each busy 0.3 ms: the chain of hand-offs gives
     the hub its turn (I/O and timers, not only loop callbacks) every switch interval, so a 5 ms
-    ticker is never held up for a whole batch (≈ 0.4 s)."""
+    ticker is never held up for a whole batch (≈ 0.6 s)."""
     coll = gcluster.bucket("default").default_collection()
     coll.upsert(key, 1)
     gaps = []
     running = [True]
+    resuming = [False]  # from the first resume on (not while the 2,000 greenlets start)
 
     def ticker():
         last = time.perf_counter()
         while running[0]:
             gevent.sleep(0.005)
             now = time.perf_counter()
-            gaps.append(now - last)
+            if resuming[0]:
+                gaps.append(now - last)
             last = now
 
     def busy_reader():
         coll.get(key)
-        until = time.perf_counter() + 0.0002
+        resuming[0] = True
+        until = time.perf_counter() + 0.0003
         while time.perf_counter() < until:
             pass
         coll.get(key)
 
+    gevent.joinall([gevent.spawn(busy_reader) for _ in range(200)], raise_error=True)  # warm (a JIT)
+    resuming[0] = False
     mock.set_latency(100)
     tick = gevent.spawn(ticker)
     try:
@@ -309,7 +314,7 @@ def test_a_long_chain_of_resumes_yields_to_the_hub(mock, gcluster, key):
         running[0] = False
         mock.set_latency(0)
     tick.join()
-    assert max(gaps) < 0.15, f"worst ticker gap {max(gaps):.3f} s"
+    assert gaps and max(gaps) < 0.25, f"worst ticker gap {max(gaps):.3f} s"
 
 
 def test_a_greenlet_that_stopped_waiting_is_not_resumed_by_its_late_result():
