@@ -7,14 +7,13 @@ socket completes hundreds of operations. So the hook only appends the operation 
 :class:`RunQueue`; the first one of a batch schedules one hub callback, which resumes the
 parked greenlets in turn.
 
-Resuming is a hand-off: a greenlet that the run queue resumed and that parks again switches
-straight to the next greenlet due, not back to the hub (which would only switch to that next
-one). So a completed operation costs one greenlet switch, not two, and nothing the hub must
-track (no ``Waiter``, no loop callback of its own). The hub's callback stays suspended while
-the chain runs; it takes over again when a greenlet parks on something else (a socket,
-``gevent.sleep``), ends, or when the time slice is over (the hub then serves I/O and timers
-and resumes the rest from its next callback, as gevent's own callback loop yields after the
-switch interval).
+Resuming is a hand-off (on CPython, see :data:`HAND_OFF`): a greenlet that the run queue resumed
+and that parks again switches straight to the next greenlet due, not back to the hub (which would
+only switch to that next one). So a completed operation costs one greenlet switch, not two, and
+nothing the hub must track (no ``Waiter``, no loop callback of its own). The hub's callback stays
+suspended while the chain runs; it takes over again when a greenlet parks on something else (a
+socket, ``gevent.sleep``), ends, or when the time slice is over (the hub then serves I/O and timers
+and resumes the rest afterwards, as gevent's own callback loop yields after the switch interval).
 
 A greenlet that stops waiting (killed, or a ``gevent.Timeout`` raised in it) clears the
 slot on its way out, so a completion that arrives later resumes nobody.
@@ -32,6 +31,11 @@ from couchbase._pending import Pending
 
 # How many greenlets are resumed between two looks at the clock (the time slice's end).
 _CHECK_EVERY = 64
+
+# Hand-offs between greenlets on CPython only: on PyPy (greenlets on continulets) they measured
+# slower than parking through the hub (quick benchmark, gcouchbase-pypy get x10000: 20-32 against
+# 17-20 us per operation), so there every greenlet parks through the hub.
+HAND_OFF = sys.implementation.name == "cpython"
 
 
 class RunQueue:
@@ -160,7 +164,7 @@ def wait(pending: Pending) -> Any:
             pending.chain(queue.hook)
         try:
             while not pending.done:  # a stray switch into this greenlet parks it again
-                nxt = queue.take() if queue.running and me is not queue.hub else None
+                nxt = queue.take() if HAND_OFF and queue.running and me is not queue.hub else None
                 if nxt is None:
                     queue.park()
                     continue

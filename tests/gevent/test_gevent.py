@@ -183,6 +183,7 @@ def test_many_results_of_one_read_resume_their_greenlets_in_order(mock, gcluster
     assert sorted(order) == list(range(200))
 
 
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="hand-offs are CPython's (gcouchbase._park)")
 def test_resumed_greenlets_hand_off_to_each_other_not_through_the_hub(mock, gcluster, key):
     """200 greenlets x 5 gets whose replies arrive together: a greenlet that parks again switches
     straight to the next one due, so the hub switches into a worker once per batch of replies (and
