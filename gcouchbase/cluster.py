@@ -124,16 +124,6 @@ class Collection(
             return pending
         return wait(pending)
 
-    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:
-        # AsyncCollectionBase._submit, but the greenlet parks without keeping the closure that
-        # scheduled the operation (and its cells) alive, one frame shallower
-        op = self._start(schedule)
-        if self._batch is not None:  # inside batch(): a placeholder, filled when the block ends
-            self._batch.append(op)
-            return op
-        del schedule
-        return wait(op)
-
     @contextlib.contextmanager
     def batch(self) -> Iterator[List[AsyncResult[Any]]]:  # type: ignore[override]  # the blocking batch()
         """Schedule every operation in the block; send them together when it ends.
