@@ -98,7 +98,7 @@ class RunQueue:
         return None
 
     def _run(self) -> None:
-        self.scheduled = False
+        # ``scheduled`` stays set while this runs: completions meanwhile join this run's queue
         self.deadline = perf_counter() + sys.getswitchinterval()
         self.budget = _CHECK_EVERY
         self.running = True
@@ -114,13 +114,14 @@ class RunQueue:
                     self.hub.handle_error(glet, *sys.exc_info())
         finally:
             self.running = False
-        if self.ready and not self.scheduled:
-            # The slice ended: the rest resume after the hub has polled I/O and run its timers. Not
-            # from a loop callback: gevent runs callbacks added meanwhile in the same pass, checking
-            # the clock only every 50 of them, so each would be another whole slice.
-            self.scheduled = True
-            timer = self.loop.timer(0.0)
-            timer.start(self._resume, timer)
+            if not self.ready:
+                self.scheduled = False
+            else:
+                # The slice ended: the rest resume after the hub has polled I/O and run its timers.
+                # Not from a loop callback: gevent runs callbacks added meanwhile in the same pass,
+                # looking at the clock only every 50 of them, so each would be another whole slice.
+                timer = self.loop.timer(0.0)
+                timer.start(self._resume, timer)
 
     def _resume(self, timer: Any) -> None:
         timer.close()
