@@ -40,12 +40,16 @@ _CONTINUE = getattr(_defer, "_CONTINUE", None)
 _NO_KWARGS = getattr(_defer, "_NONE_KWARGS", {})
 # Deferred and its subclasses (Twisted keeps the list up to date as subclasses are defined)
 _DEFERRED_TYPES = getattr(_defer, "_DEFERRED_SUBCLASSES", [Deferred])
+_failthru = getattr(_defer, "_failthru", None)
+_passthru = _defer.passthru
 
 
 def _has_internals() -> bool:
     probe: Deferred[Any] = Deferred()
-    return (_CONTINUE is not None and hasattr(_defer, "_DEFERRED_SUBCLASSES")
+    return (_CONTINUE is not None and hasattr(_defer, "_DEFERRED_SUBCLASSES") and callable(_failthru)
             and isinstance(probe.__dict__.get("_callbacks"), list)
+            # all that Deferred.__init__ sets (OpDeferred skips it and has class defaults for these)
+            and set(probe.__dict__) == {"_callbacks", "_canceller"}
             and all(hasattr(Deferred, name) for name in ("_runningCallbacks", "_chainedTo", "_runCallbacks",
                                                          "paused", "called", "debug")))
 
@@ -121,6 +125,175 @@ def fire_result(deferred: Deferred[Any], result: Any) -> None:
         _resume(d, d.paused)  # callbacks added meanwhile, or a Failure to record as unhandled
 
 
+class OpDeferred(Deferred[Any]):
+    """The Deferred of one operation: a :class:`~twisted.internet.defer.Deferred` that keeps the first
+    plain callback pair in two attributes instead of Twisted's callback list.
+
+    With thousands of operations in flight, what a Deferred allocates stays alive until the reply: a
+    plain Deferred holds its callback list and ``addCallbacks`` adds three tuples, five objects the
+    cyclic garbage collector tracks (and traverses, and promotes to older generations) per operation,
+    where the raw flavour holds none. An ``OpDeferred`` is created without ``Deferred.__init__`` (no
+    list; no canceller) and stores a first ``addCallbacks(ok, failed)`` / ``addCallback(ok)`` /
+    ``addErrback(failed)`` / ``addBoth(f)`` without extra arguments as ``_cb``/``_eb``; :func:`settle`
+    calls it straight from the completion. Anything else (extra arguments, a second pair, callbacks
+    added once fired, Twisted's own loop reading ``_callbacks``) first turns the pair into the list
+    entry Twisted would have made (``_callbacks`` is a property here), then runs Twisted's code
+    unchanged, so callbacks run in the order and with the results Twisted gives them. It is what
+    ``isinstance(d, Deferred)`` expects; Twisted registers the subclass as a Deferred type.
+
+    Used only where :data:`FAST` holds (Twisted's internals checked at import) and Deferred debugging
+    is off.
+    """
+
+    # instance attributes only once set; these class defaults cost nothing per operation
+    _cb: Any = None
+    _eb: Any = None
+    _cbl: Any = None
+    _canceller: Any = None
+
+    # no Deferred.__init__: no callback list, no canceller (cancel() errbacks, as with Deferred())
+    __init__ = object.__init__
+
+    def _materialize(self) -> Any:
+        """Twisted's callback list, the kept pair (if any) as its first entry."""
+        cbs = self._cbl
+        if cbs is None:
+            cbs = self._cbl = []
+            cb = self._cb
+            if cb is not None:
+                cbs.append(((cb, (), _NO_KWARGS), (self._eb, (), _NO_KWARGS)))
+                self._cb = self._eb = None
+        return cbs
+
+    @property
+    def _callbacks(self) -> Any:
+        return self._materialize()
+
+    @_callbacks.setter
+    def _callbacks(self, value: Any) -> None:
+        self._materialize()  # a kept pair goes with the list being replaced, as it would have
+        self._cbl = value
+
+    def _store(self, callback: Any, errback: Any) -> bool:
+        if self._cbl is None and self._cb is None and not self.called:
+            self._cb = callback
+            self._eb = errback
+            return True
+        return False
+
+    def addCallbacks(self, callback: Any, errback: Any = None, callbackArgs: Any = (),
+                     callbackKeywords: Any = _NO_KWARGS, errbackArgs: Any = (),
+                     errbackKeywords: Any = _NO_KWARGS) -> Any:
+        """Add a callback/errback pair, as :meth:`Deferred.addCallbacks
+        <twisted.internet.defer.Deferred.addCallbacks>`.
+
+        Args:
+            callback: Called with the result.
+            errback: Called with a Failure (default: pass it on).
+            callbackArgs: Extra positional arguments of ``callback``.
+            callbackKeywords: Extra keyword arguments of ``callback``.
+            errbackArgs: Extra positional arguments of ``errback``.
+            errbackKeywords: Extra keyword arguments of ``errback``.
+
+        Returns:
+            Deferred: This Deferred.
+
+        Raises:
+            Whatever the callbacks raise is handled as by Twisted (this returns normally).
+        """
+        if (not callbackArgs and not errbackArgs and callbackKeywords is _NO_KWARGS
+                and errbackKeywords is _NO_KWARGS and callbackArgs is not None and errbackArgs is not None
+                and self._store(callback, _failthru if errback is None else errback)):
+            return self
+        return Deferred.addCallbacks(self, callback, errback, callbackArgs, callbackKeywords,
+                                     errbackArgs, errbackKeywords)
+
+    def addCallback(self, callback: Any, *args: Any, **kwargs: Any) -> Any:
+        """Add a callback, as :meth:`Deferred.addCallback <twisted.internet.defer.Deferred.addCallback>`.
+
+        Args:
+            callback: Called with the result.
+            *args: Its extra positional arguments.
+            **kwargs: Its extra keyword arguments.
+
+        Returns:
+            Deferred: This Deferred.
+
+        Raises:
+            Whatever the callback raises is handled as by Twisted (this returns normally).
+        """
+        if not args and not kwargs and self._store(callback, _failthru):
+            return self
+        return Deferred.addCallback(self, callback, *args, **kwargs)
+
+    def addErrback(self, errback: Any, *args: Any, **kwargs: Any) -> Any:
+        """Add an errback, as :meth:`Deferred.addErrback <twisted.internet.defer.Deferred.addErrback>`.
+
+        Args:
+            errback: Called with a Failure.
+            *args: Its extra positional arguments.
+            **kwargs: Its extra keyword arguments.
+
+        Returns:
+            Deferred: This Deferred.
+
+        Raises:
+            Whatever the errback raises is handled as by Twisted (this returns normally).
+        """
+        if not args and not kwargs and self._store(_passthru, errback):
+            return self
+        return Deferred.addErrback(self, errback, *args, **kwargs)
+
+    def addBoth(self, callback: Any, *args: Any, **kwargs: Any) -> Any:
+        """Add one callable as callback and errback, as :meth:`Deferred.addBoth
+        <twisted.internet.defer.Deferred.addBoth>`.
+
+        Args:
+            callback: Called with the result or the Failure.
+            *args: Its extra positional arguments.
+            **kwargs: Its extra keyword arguments.
+
+        Returns:
+            Deferred: This Deferred.
+
+        Raises:
+            Whatever the callable raises is handled as by Twisted (this returns normally).
+        """
+        if not args and not kwargs and self._store(callback, callback):
+            return self
+        return Deferred.addBoth(self, callback, *args, **kwargs)
+
+
+def _fire_op(d: OpDeferred, result: Any) -> None:
+    """:func:`fire_result` for an :class:`OpDeferred` (its first pair kept in ``_cb``/``_eb``)."""
+    callback = d._cb
+    if callback is None or d._cbl is not None or d.called or d.paused or d.debug or d._runningCallbacks:
+        d.callback(result)
+        return
+    d._cb = d._eb = None
+    # (Deferred._startRunCallbacks; the canceller is None already)
+    d.called = True
+    d.result = result
+    # (Deferred._runCallbacks, its first round)
+    d._runningCallbacks = True
+    try:
+        value = callback(result)
+    except BaseException:
+        d._runningCallbacks = False
+        d.result = Failure(captureVars=False)
+        _resume(d, d.paused)
+        return
+    d._runningCallbacks = False
+    if type(value) in _DEFERRED_TYPES or value is d:
+        d.result = None
+        d._callbacks.insert(0, ((_returns, (value,), _NO_KWARGS), (_returns, (value,), _NO_KWARGS)))
+        _resume(d, d.paused)
+        return
+    d.result = value
+    if d._cbl or isinstance(value, Failure):
+        _resume(d, d.paused)  # callbacks added meanwhile, or a Failure to record as unhandled
+
+
 def settle(pending: Pending) -> None:
     """The completion hook: fire the Deferred in ``pending.waiter`` with its outcome (once; a
     cancelled Deferred drops it).
@@ -139,7 +312,10 @@ def settle(pending: Pending) -> None:
         return
     error = pending.error
     if error is None:
-        fire_result(d, pending.result)
+        if type(d) is OpDeferred:
+            _fire_op(d, pending.result)
+        else:
+            fire_result(d, pending.result)
     else:
         d.errback(Failure(error))
 
@@ -164,4 +340,15 @@ def attach(d: Deferred[Any], pending: Pending) -> Deferred[Any]:
     return d
 
 
-__all__ = ["FAST", "attach", "fire_result", "settle"]
+def new_deferred() -> Deferred[Any]:
+    """A new Deferred for one operation: an :class:`OpDeferred` where that is possible, else a plain one.
+
+    Returns:
+        Deferred: Not fired, no callbacks.
+
+    Never raises.
+    """
+    return OpDeferred() if FAST and not Deferred.debug else Deferred()
+
+
+__all__ = ["FAST", "OpDeferred", "attach", "fire_result", "new_deferred", "settle"]
