@@ -1,30 +1,39 @@
 """Firing an operation's Deferred from its completion, at the least cost Twisted allows.
 
-Each operation of :class:`~txcouchbase.cluster.TxCluster` returns a plain
+Each operation of :class:`~txcouchbase.cluster.TxCluster` returns a
 :class:`~twisted.internet.defer.Deferred`. The operation's completion hook
-(:func:`settle`) fires it directly: no internal callbacks are chained on it and
-nothing but the Deferred is allocated per operation.
+(:func:`settle_op`, or :func:`settle` for a plain Deferred) fires it directly: no internal
+callbacks are chained on it.
 
-Most of what a Deferred costs is ``Deferred.callback``: ``_startRunCallbacks`` and the
-general loop of ``_runCallbacks`` (a chain stack, a ``try``/``finally`` per callback, the
-chaining checks) run for every operation, although the usual shape is one
-``addCallbacks(ok, failed)`` pair whose callback returns a plain value. For exactly that
-shape :func:`fire_result` does what Twisted's loop does in that case and nothing else:
-marks the Deferred called, pops the pair, calls the callback with the result and its
-arguments (``_runningCallbacks`` set around the call, as Twisted does), and stores what
-it returned. Whatever else happens is handed back to Twisted's own loop at the point it
-would be in: an exception (stored as a Failure, then the loop runs the rest of the chain
-and records an unhandled failure), a returned Deferred (chained by the loop, through a
-one-shot entry that returns it), a returned Failure or callbacks added meanwhile (the loop
-continues with them). A Deferred of another shape (no callbacks yet, several, paused,
-already called, debugging on) goes through ``Deferred.callback`` unchanged. So callbacks see
-exactly what Twisted would give them, in the same order; the gain (measured with callgrind,
-see bench/README.md) is the generic loop's overhead.
+Two costs of a plain Deferred are avoided, measured with callgrind and the benchmark (see
+bench/README.md):
+
+* **Firing.** Most of what a Deferred costs is ``Deferred.callback``: ``_startRunCallbacks``
+  and the general loop of ``_runCallbacks`` (a chain stack, a ``try``/``finally`` per
+  callback, the chaining checks) run for every operation, although the usual shape is one
+  ``addCallbacks(ok, failed)`` pair whose callback returns a plain value. For exactly that
+  shape the hook does what Twisted's loop does in that case and nothing else: marks the
+  Deferred called, takes the pair, calls the callback with the result (``_runningCallbacks``
+  set around the call, as Twisted does), and stores what it returned. Whatever else happens
+  is handed back to Twisted's own loop at the point it would be in: an exception (stored as a
+  Failure, then the loop runs the rest of the chain and records an unhandled failure), a
+  returned Deferred (chained by the loop, through a one-shot entry that returns it), a
+  returned Failure or callbacks added meanwhile (the loop continues with them). A Deferred
+  of another shape (no callbacks yet, several, paused, debugging on) goes through
+  ``Deferred.callback`` unchanged, and so does every errback.
+* **Memory at depth.** With thousands of operations in flight, what each Deferred holds stays
+  alive until its reply: a plain Deferred's callback list and the three tuples
+  ``addCallbacks`` makes are objects the cyclic garbage collector tracks, traverses and
+  promotes. An operation's Deferred is an :class:`OpDeferred`, which keeps a first plain pair
+  in two attributes and makes Twisted's list only when something else needs it.
+
+So callbacks see exactly what Twisted would give them, in the same order (checked scenario by
+scenario against a plain Deferred in tests/twisted/test_deferred_firing.py).
 
 This relies on Twisted's ``Deferred`` internals of 25.5 and later (``_callbacks``,
-``_runningCallbacks``, ``_chainedTo``, ``_runCallbacks``, the ``_CONTINUE`` sentinel). They
-are checked once at import; on an older Twisted every Deferred is fired with
-``Deferred.callback``.
+``_canceller``, ``_runningCallbacks``, ``_chainedTo``, ``_runCallbacks``, ``_failthru``, the
+``_CONTINUE`` sentinel, ``_DEFERRED_SUBCLASSES``). They are checked once at import (:data:`FAST`);
+on another Twisted every operation gets a plain Deferred fired with ``Deferred.callback``.
 """
 from __future__ import annotations
 
@@ -134,10 +143,10 @@ class OpDeferred(Deferred[Any]):
     cyclic garbage collector tracks (and traverses, and promotes to older generations) per operation,
     where the raw flavour holds none. An ``OpDeferred`` is created without ``Deferred.__init__`` (no
     list; no canceller) and stores a first ``addCallbacks(ok, failed)`` / ``addCallback(ok)`` /
-    ``addErrback(failed)`` / ``addBoth(f)`` without extra arguments as ``_cb``/``_eb``; :func:`settle`
-    calls it straight from the completion. Anything else (extra arguments, a second pair, callbacks
-    added once fired, Twisted's own loop reading ``_callbacks``) first turns the pair into the list
-    entry Twisted would have made (``_callbacks`` is a property here), then runs Twisted's code
+    ``addErrback(failed)`` / ``addBoth(f)`` without extra arguments as ``_cb``/``_eb``;
+    :func:`settle_op` calls it straight from the completion. Anything else (extra arguments, a second
+    pair, callbacks added once fired, Twisted's own loop reading ``_callbacks``) first turns the pair
+    into the list entry Twisted would have made (``_callbacks`` is a property here), then runs Twisted's code
     unchanged, so callbacks run in the order and with the results Twisted gives them. It is what
     ``isinstance(d, Deferred)`` expects; Twisted registers the subclass as a Deferred type.
 
@@ -174,13 +183,6 @@ class OpDeferred(Deferred[Any]):
         self._materialize()  # a kept pair goes with the list being replaced, as it would have
         self._cbl = value
 
-    def _store(self, callback: Any, errback: Any) -> bool:
-        if self._cbl is None and self._cb is None and not self.called:
-            self._cb = callback
-            self._eb = errback
-            return True
-        return False
-
     def addCallbacks(self, callback: Any, errback: Any = None, callbackArgs: Any = (),
                      callbackKeywords: Any = _NO_KWARGS, errbackArgs: Any = (),
                      errbackKeywords: Any = _NO_KWARGS) -> Any:
@@ -201,9 +203,11 @@ class OpDeferred(Deferred[Any]):
         Raises:
             Whatever the callbacks raise is handled as by Twisted (this returns normally).
         """
-        if (not callbackArgs and not errbackArgs and callbackKeywords is _NO_KWARGS
-                and errbackKeywords is _NO_KWARGS and callbackArgs is not None and errbackArgs is not None
-                and self._store(callback, _failthru if errback is None else errback)):
+        # (None arguments mean none, to Twisted too)
+        if (self._cb is None and self._cbl is None and not self.called and not callbackArgs
+                and not errbackArgs and callbackKeywords is _NO_KWARGS and errbackKeywords is _NO_KWARGS):
+            self._cb = callback
+            self._eb = _failthru if errback is None else errback
             return self
         return Deferred.addCallbacks(self, callback, errback, callbackArgs, callbackKeywords,
                                      errbackArgs, errbackKeywords)
@@ -222,7 +226,9 @@ class OpDeferred(Deferred[Any]):
         Raises:
             Whatever the callback raises is handled as by Twisted (this returns normally).
         """
-        if not args and not kwargs and self._store(callback, _failthru):
+        if self._cb is None and self._cbl is None and not self.called and not args and not kwargs:
+            self._cb = callback
+            self._eb = _failthru
             return self
         return Deferred.addCallback(self, callback, *args, **kwargs)
 
@@ -240,7 +246,9 @@ class OpDeferred(Deferred[Any]):
         Raises:
             Whatever the errback raises is handled as by Twisted (this returns normally).
         """
-        if not args and not kwargs and self._store(_passthru, errback):
+        if self._cb is None and self._cbl is None and not self.called and not args and not kwargs:
+            self._cb = _passthru
+            self._eb = errback
             return self
         return Deferred.addErrback(self, errback, *args, **kwargs)
 
@@ -259,15 +267,37 @@ class OpDeferred(Deferred[Any]):
         Raises:
             Whatever the callable raises is handled as by Twisted (this returns normally).
         """
-        if not args and not kwargs and self._store(callback, callback):
+        if self._cb is None and self._cbl is None and not self.called and not args and not kwargs:
+            self._cb = callback
+            self._eb = callback
             return self
         return Deferred.addBoth(self, callback, *args, **kwargs)
 
 
-def _fire_op(d: OpDeferred, result: Any) -> None:
-    """:func:`fire_result` for an :class:`OpDeferred` (its first pair kept in ``_cb``/``_eb``)."""
+def settle_op(pending: Pending) -> None:
+    """:func:`settle` for an :class:`OpDeferred` in ``pending.waiter`` (its first pair kept in
+    ``_cb``/``_eb``; what :func:`fire_result` does for a plain Deferred).
+
+    Args:
+        pending: The completed operation.
+
+    Returns:
+        None.
+
+    Never raises (but what the Deferred's callbacks raise propagates, as from ``callback``).
+    """
+    d = pending.waiter
+    pending.waiter = None
+    if d is None or d.called:
+        return
+    error = pending.error
+    if error is not None:
+        d.errback(Failure(error))
+        return
+    result = pending.result
     callback = d._cb
-    if callback is None or d._cbl is not None or d.called or d.paused or d.debug or d._runningCallbacks:
+    # not called, so not running its callbacks either
+    if callback is None or d._cbl is not None or d.paused or d.debug:
         d.callback(result)
         return
     d._cb = d._eb = None
@@ -310,12 +340,13 @@ def settle(pending: Pending) -> None:
     pending.waiter = None
     if d is None or d.called:
         return
+    if type(d) is OpDeferred:
+        pending.waiter = d
+        settle_op(pending)
+        return
     error = pending.error
     if error is None:
-        if type(d) is OpDeferred:
-            _fire_op(d, pending.result)
-        else:
-            fire_result(d, pending.result)
+        fire_result(d, pending.result)
     else:
         d.errback(Failure(error))
 
@@ -351,4 +382,4 @@ def new_deferred() -> Deferred[Any]:
     return OpDeferred() if FAST and not Deferred.debug else Deferred()
 
 
-__all__ = ["FAST", "OpDeferred", "attach", "fire_result", "new_deferred", "settle"]
+__all__ = ["FAST", "OpDeferred", "attach", "fire_result", "new_deferred", "settle", "settle_op"]

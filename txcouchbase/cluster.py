@@ -74,7 +74,7 @@ from couchbase.results import (
     OperationResult,
     PingResult,
 )
-from txcouchbase._deferred import FAST, OpDeferred, attach, fire_result, settle
+from txcouchbase._deferred import FAST, OpDeferred, attach, fire_result, settle, settle_op
 from txcouchbase._loop import TwistedIOPS, _log
 from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are importable from here (3.x)
     BatchedAnalyticsResult,
@@ -146,12 +146,17 @@ class _DeferredWrap:
 
     def _wrap(self, pending: Pending) -> Deferred[Any]:
         # new_deferred() and attach() inline: two calls less per operation
-        d: Deferred[Any] = OpDeferred() if FAST and not Deferred.debug else Deferred()
+        if FAST and not Deferred.debug:
+            d: Deferred[Any] = OpDeferred()
+            hook = settle_op
+        else:
+            d = Deferred()
+            hook = settle
         pending.waiter = d
         if pending.done:
-            settle(pending)
+            hook(pending)
         else:
-            pending.on_done = settle
+            pending.on_done = hook
         return d
 
 
