@@ -192,6 +192,11 @@ def _inline_callbacks(d, c):
     waits().addBoth(c.rec("generator done"))
 
 
+def _timeout(d, c):
+    d.addTimeout(30, reactor, onTimeoutCancel=lambda result, timeout: ("timed out", result))
+    d.addCallbacks(c.rec("ok", "plain"), c.rec("failed", "recovered"))
+
+
 def _cancelled(d, c):
     d.addCallbacks(c.rec("ok"), c.rec("failed", "recovered"))
     d.cancel()
@@ -213,7 +218,7 @@ def _callbacks_replaced(d, c):
 SCENARIOS = [_one, _raises, _returns_unfired, _returns_fired, _returns_failure, _adds_inside, _pauses_inside,
              _arguments, _positional_only, _two_pairs, _none, _callback_only, _errback_only, _both_only,
              _plain_then_arguments, _errback_then_callback, _callback_keywords_empty, _chained, _gathered,
-             _awaited, _inline_callbacks, _cancelled, _cancelled_then_added, _callbacks_replaced]
+             _awaited, _inline_callbacks, _timeout, _cancelled, _cancelled_then_added, _callbacks_replaced]
 
 
 def _finish(d: Deferred[Any], c: Case) -> None:
