@@ -288,10 +288,23 @@ class AsyncCollectionBase(_Owned,
         self._own(scope.bucket)
         self._batch: Optional[List[AsyncResult[Any]]] = None
 
-    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:
-        op = self._start(schedule)
-        if self._batch is not None:
-            self._batch.append(op)
+    def _submit(self, schedule: Callable[..., AsyncResult[Any]], *args: Any) -> Any:
+        # _start's hot path, inline: this runs once per operation
+        if self._thread_ident() != self._owner:
+            self._check_thread()
+        conn = self._conn
+        if conn.connected and not conn.closed:
+            iops = conn.iops
+            if iops.paused:  # type: ignore[union-attr]  # an event-loop connection
+                iops.resume_reading()  # type: ignore[union-attr]
+            if conn.pending and not conn.corked:  # more than one in flight: send this turn's together
+                conn.cork()
+            op = schedule(*args)
+        else:
+            op = self._start(lambda: schedule(*args))
+        batch = self._batch
+        if batch is not None:
+            batch.append(op)
         return self._wrap(op)
 
     @contextlib.contextmanager

@@ -420,10 +420,11 @@ class Connection:
                 raise InternalSDKException(
                     message="libcouchbase stopped waiting before the operation completed")
 
-    def run(self, schedule: Callable[[], Pending]) -> Any:
-        """Blocking front end: schedule (under the lock), wait, and return the outcome (or raise)."""
+    def run(self, schedule: Callable[..., Pending], *args: Any) -> Any:
+        """Blocking front end: ``schedule(*args)`` (under the lock), wait, and return the outcome
+        (or raise)."""
         with self._guard:
-            pending = schedule()
+            pending = schedule(*args)
             self.wait_op(pending)
         return pending.outcome()
 

@@ -45,3 +45,56 @@ def loads(data: Any) -> Any:
 
 if _scan_once is None:
     loads = json.loads  # type: ignore[assignment]  # noqa: F811 - see scan_once
+
+
+# ---- encoding ------------------------------------------------------------------------------------
+# ``json.JSONEncoder.encode`` keeps a dict of the containers in progress (to detect a circular
+# structure) and, on CPython, builds a new C encoder on every call: both cost more than encoding a
+# small document. :func:`dumps_compact` encodes with an encoder built once, with the compact settings
+# of :data:`COMPACT` and no circular-reference bookkeeping (so it holds no state between calls and
+# threads can share it). Whatever it cannot encode (an unsupported type, NaN, a circular structure:
+# RecursionError) is encoded again by ``COMPACT.encode``, which raises its own error: the outcome is
+# always what ``COMPACT.encode`` gives.
+
+#: The encoder of the SDK's JSON documents: compact, UTF-8 text as is, no NaN/Infinity (not JSON;
+#: other SDKs, N1QL and the server's JSON check reject them).
+COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _build_fast_encode() -> Callable[[Any], str]:
+    """COMPACT's encoding without its per-call set-up: CPython's C encoder built once (when its
+    ``c_make_encoder`` takes the arguments this knows and gives COMPACT's exact output), else a
+    JSONEncoder with COMPACT's settings that skips the circular-reference check (PyPy's pure-Python
+    encoder, where that check is a third of the cost)."""
+    from json import encoder as _enc
+
+    plain = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                             check_circular=False).encode
+    make = getattr(_enc, "c_make_encoder", None)
+    basestring = getattr(_enc, "c_encode_basestring", None)
+    if make is None or basestring is None:
+        return plain
+    try:
+        c_encoder = make(None, COMPACT.default, basestring, None, COMPACT.key_separator,
+                         COMPACT.item_separator, COMPACT.sort_keys, COMPACT.skipkeys, COMPACT.allow_nan)
+
+        def fast(value: Any) -> str:
+            return "".join(c_encoder(value, 0))
+
+        sample = {"a": [1, 2.5, None, True, "\u00e9\n\"", {"b": -3}], "c": "x" * 3}
+        if fast(sample) != COMPACT.encode(sample):
+            return plain
+    except Exception:  # noqa: BLE001 - another signature: the plain encoder
+        return plain
+    return fast
+
+
+_fast_encode = _build_fast_encode()
+
+
+def dumps_compact(value: Any) -> bytes:
+    """``COMPACT.encode(value)`` as UTF-8 bytes: the same bytes, or the same exception."""
+    try:
+        return _fast_encode(value).encode("utf-8")
+    except Exception:  # noqa: BLE001 - COMPACT.encode raises what it raises for this value
+        return COMPACT.encode(value).encode("utf-8")

@@ -4,11 +4,13 @@
 operation through the connection; it never waits. A front end subclasses it
 and provides the method that decides how results are delivered:
 
-``_submit(schedule)``
-    ``schedule()`` schedules one operation and returns its pending
-    :class:`~couchbase._kv_response.AsyncResult`. The blocking front end waits
-    for it and returns the result (or raises); raw async returns the
-    AsyncResult; acouchbase wraps it in a future; txcouchbase in a Deferred.
+``_submit(schedule, *args)``
+    ``schedule(*args)`` schedules one operation and returns its pending
+    :class:`~couchbase._kv_response.AsyncResult` (the arguments ride along
+    rather than in a closure: this runs once per operation). The blocking
+    front end waits for it and returns the result (or raises); raw async
+    returns the AsyncResult; acouchbase wraps it in a future; txcouchbase in
+    a Deferred.
 
 ``_submit_multi(schedules, multi)``
     the same for a multi operation, scheduled as one pipelined batch; ``multi``
@@ -73,6 +75,7 @@ from couchbase._generic import (
     ReplicaT,
     Specialized,
 )
+from couchbase._json import dumps_compact
 from couchbase._kv_response import (
     _COMMON_MASK,
     _JSON_COMMON,
@@ -119,7 +122,7 @@ from couchbase.results import (
     MultiMutationResult,
     MultiResult,
 )
-from couchbase.transcoder import Transcoder, encode_with
+from couchbase.transcoder import FMT_JSON, JSONTranscoder, Transcoder, encode_with
 
 if TYPE_CHECKING:
     from typing_extensions import TypeAlias, Unpack
@@ -366,8 +369,8 @@ class KVOperations(Specialized,
     _batch: Optional[List[AsyncResult[Any]]] = None  # the open batch() block's operations
 
     # Front ends implement these.
-    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _submit(self, schedule: Callable[..., AsyncResult[Any]], *args: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError  # abstract
 
     def _submit_multi(self, schedules: List[Callable[[], AsyncResult[Any]]],
                       multi: MultiCollector[Any]) -> Any:
@@ -537,9 +540,11 @@ class KVOperations(Specialized,
                 return self._sched_subdoc(key, kb, specs, K_PROJECT, Decode(quiet=quiet, specs=paths),
                                           {"timeout": opts.get("timeout")})
             ctx = Decode(tc, no_format, quiet)
-        op, cookie = self._new_op(key, K_GET, ctx)
+        op: AsyncResult[Any] = AsyncResult(key, K_GET, ctx, self._bucket_name)  # _new_op, inline
+        conn = self._conn
+        cookie = conn.register(op)
         s, c = self._scope_b, self._coll_b
-        rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, tmo)
+        rc = lib.pycb_get(conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, arg, tmo)
         return self._check_rc(op, rc, "get") if rc else op
 
     def get(self, key: str, *options: GetOptions, **kwargs: Unpack[GetKwargs]) -> GetT:
@@ -565,7 +570,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get", A_GET, options, kwargs) if options or kwargs else _NO_OPTIONS
-        return self._submit(lambda: self._sched_get(key, opts))
+        return self._submit(self._sched_get, key, opts)
 
     def get_and_touch(self, key: str, expiry: Expiry, *options: GetAndTouchOptions,
                       **kwargs: Unpack[GetAndTouchKwargs]) -> GetT:
@@ -589,7 +594,7 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("get_and_touch", A_GAT, options, kwargs)
         exp = _o.expiry_value(expiry)
-        return self._submit(lambda: self._sched_get(key, opts, GET_TOUCH, exp))
+        return self._submit(self._sched_get, key, opts, GET_TOUCH, exp)
 
     def get_and_lock(self, key: str, lock_time: Seconds, *options: GetAndLockOptions,
                      **kwargs: Unpack[GetAndLockKwargs]) -> GetT:
@@ -618,7 +623,7 @@ class KVOperations(Specialized,
         if secs > 30:
             raise InvalidArgumentException(
                 message=f"get_and_lock: lock_time must be at most 30 seconds, got {secs}")
-        return self._submit(lambda: self._sched_get(key, opts, GET_LOCK, secs))
+        return self._submit(self._sched_get, key, opts, GET_LOCK, secs)
 
     lock = get_and_lock
 
@@ -726,7 +731,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get_any_replica", A_REPLICA, options, kwargs)
-        return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ANY))
+        return self._submit(self._sched_replica, key, opts, REPLICA_ANY)
 
     def get_all_replicas(self, key: str, *options: GetAllReplicasOptions,
                          **kwargs: Unpack[ReplicaKwargs]) -> ReplicasT:
@@ -747,7 +752,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get_all_replicas", A_REPLICA, options, kwargs)
-        return self._submit(lambda: self._sched_replica(key, opts, REPLICA_ALL))
+        return self._submit(self._sched_replica, key, opts, REPLICA_ALL)
 
     def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
@@ -773,7 +778,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("exists", A_EXISTS, options, kwargs)
-        return self._submit(lambda: self._sched_exists(key, opts))
+        return self._submit(self._sched_exists, key, opts)
 
     # ---- simple mutations --------------------------------------------------
     def _sched_touch(self, key: Any, expiry: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
@@ -806,7 +811,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("touch", A_TOUCH, options, kwargs)
-        return self._submit(lambda: self._sched_touch(key, expiry, opts))
+        return self._submit(self._sched_touch, key, expiry, opts)
 
     def _sched_unlock(self, key: Any, cas: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
@@ -839,7 +844,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("unlock", A_UNLOCK, options, kwargs)
-        return self._submit(lambda: self._sched_unlock(key, cas, opts))
+        return self._submit(self._sched_unlock, key, cas, opts)
 
     def _sched_store(self, operation: int, key: Any, value: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
@@ -852,6 +857,13 @@ class KVOperations(Specialized,
             else:
                 raise InvalidArgumentException(message=f"append/prepend values must be str or bytes, got "
                                                        f"{type(value).__name__}")
+        elif type(tc) is JSONTranscoder and tc._dumps is dumps_compact and opts.get("format") is None:
+            # the 4.x default transcoder with its own serializer: what encode_value gives, without its
+            # calls (a value it refuses goes through it, to raise its error)
+            try:
+                data, flags = dumps_compact(value), FMT_JSON
+            except Exception:  # noqa: BLE001 - encode_with raises the transcoder's own error
+                data, flags = encode_with(tc, value, None)
         else:
             data, flags = encode_with(tc, value, opts.get("format"))
         if len(data) > 20 * 1024 * 1024:
@@ -911,7 +923,7 @@ class KVOperations(Specialized,
                 have happened).
         """
         opts = _o.merge("upsert", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
-        return self._submit(lambda: self._sched_store(UPSERT, key, value, opts))
+        return self._submit(self._sched_store, UPSERT, key, value, opts)
 
     def insert(self, key: str, value: Any, *options: InsertOptions,
                **kwargs: Unpack[InsertKwargs]) -> MutationT:
@@ -936,7 +948,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("insert", A_INSERT, options, kwargs) if options or kwargs else _NO_OPTIONS
-        return self._submit(lambda: self._sched_store(INSERT, key, value, opts))
+        return self._submit(self._sched_store, INSERT, key, value, opts)
 
     def replace(self, key: str, value: Any, *options: ReplaceOptions,
                 **kwargs: Unpack[ReplaceKwargs]) -> MutationT:
@@ -963,7 +975,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("replace", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
-        return self._submit(lambda: self._sched_store(REPLACE, key, value, opts))
+        return self._submit(self._sched_store, REPLACE, key, value, opts)
 
     def _sched_remove(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
@@ -1116,7 +1128,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("append", A_BINARY, options, kwargs)
-        return self._submit(lambda: self._sched_store(APPEND, key, value, opts))
+        return self._submit(self._sched_store, APPEND, key, value, opts)
 
     def prepend(self, key: str, value: Union[str, bytes], *options: PrependOptions,
                 **kwargs: Unpack[BinaryKwargs]) -> MutationT:
@@ -1139,7 +1151,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("prepend", A_BINARY, options, kwargs)
-        return self._submit(lambda: self._sched_store(PREPEND, key, value, opts))
+        return self._submit(self._sched_store, PREPEND, key, value, opts)
 
     def binary(self) -> BinaryView[MutationT, CounterT, MultiMutationT, MultiCounterT]:
         """The binary operations of this collection (SDK 4.x ``collection.binary()``).
@@ -1268,7 +1280,7 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("lookup_in_any_replica", A_LOOKUP_REPLICA, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
-        return self._submit(lambda: self._sched_lookup_replica(key, checked, opts, True))
+        return self._submit(self._sched_lookup_replica, key, checked, opts, True)
 
     def lookup_in_all_replicas(self, key: str, specs: Iterable[SD.Spec], *options: LookupInAllReplicasOptions,
                                **kwargs: Unpack[LookupInReplicaKwargs]) -> LookupInReplicasT:
@@ -1293,7 +1305,7 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("lookup_in_all_replicas", A_LOOKUP_REPLICA, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
-        return self._submit(lambda: self._sched_lookup_replica(key, checked, opts, False))
+        return self._submit(self._sched_lookup_replica, key, checked, opts, False)
 
     def mutate_in(self, key: str, specs: Iterable[SD.Spec], *options: MutateInOptions,
                   **kwargs: Unpack[MutateInKwargs]) -> MutateInT:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, 
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
 from couchbase._json import loads as _json_loads
+from couchbase._json import scan_once as _scan_once
 from couchbase._pending import Hook, Pending
 from couchbase.exceptions import (
     CasMismatchException,
@@ -268,9 +269,18 @@ def _decode_get(op: AsyncResult[Any], resp: Any) -> None:
     loads = ctx.json
     if loads is not None and flags == FMT_JSON:
         try:
-            value = loads(raw)
-        except Exception:  # noqa: BLE001 - the transcoder raises the error it always raised
-            value = decode_with(ctx.transcoder, raw, flags)
+            if _scan_once is None:
+                value = loads(raw)
+            else:  # couchbase._json.loads, inline: a compact UTF-8 document is read by the scanner alone
+                text = raw.decode("utf-8", "surrogatepass")
+                value, end = _scan_once(text, 0)
+                if end != len(text):
+                    raise ValueError("not one compact JSON value")
+        except Exception:  # noqa: BLE001 - json.loads itself, else the transcoder's own error
+            try:
+                value = loads(raw)
+            except Exception:  # noqa: BLE001 - the transcoder raises the error it always raised
+                value = decode_with(ctx.transcoder, raw, flags)
     else:
         value = raw if ctx.no_format else decode_with(ctx.transcoder, raw, flags)
     op.result = GetResult(op.key, 0, resp.cas, value, flags)

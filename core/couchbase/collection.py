@@ -72,13 +72,13 @@ class Collection(
         self._bind(scope, name)
         self._batch: Optional[List[AsyncResult[Any]]] = None
 
-    def _submit(self, schedule: Callable[[], AsyncResult[Any]]) -> Any:
+    def _submit(self, schedule: Callable[..., AsyncResult[Any]], *args: Any) -> Any:
         batch = self._batch
         if batch is not None:
-            op = schedule()
+            op = schedule(*args)
             batch.append(op)
             return op
-        return self._conn.run(schedule)
+        return self._conn.run(schedule, *args)
 
     def _run(self, schedule: Callable[[], Pending]) -> Any:
         return self._conn.run(schedule)

@@ -43,12 +43,12 @@ and :func:`decode_with`, which turn any failure into a
 """
 from __future__ import annotations
 
-import json
 import operator
 import pickle
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from couchbase._json import dumps_compact
 from couchbase._json import loads as _json_loads
 from couchbase.exceptions import (
     DecodingFailureException,
@@ -138,13 +138,6 @@ def _is_typed_json(flags: int) -> bool:
     return flags & FMT_COMMON_MASK == FMT_COMMON_JSON
 
 
-# allow_nan=False: NaN/Infinity are not JSON; other SDKs, N1QL and the server's JSON check reject them.
-# One encoder for every call: json.dumps with these arguments builds the same encoder each time.
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def _compact_json(value: Any) -> bytes:
-    return _COMPACT.encode(value).encode("utf-8")
 
 
 def _as_bytes(data: Any) -> bytes:
@@ -213,7 +206,7 @@ class DefaultJsonSerializer(Serializer):
             TypeError: ``value`` holds an object json cannot serialize.
             ValueError: ``value`` holds NaN or Infinity.
         """
-        return _compact_json(value)
+        return dumps_compact(value)
 
     def deserialize(self, value: bytes) -> Any:
         """The object the JSON ``value`` holds.
@@ -233,7 +226,7 @@ class DefaultJsonSerializer(Serializer):
 def _serializer_pair(serializer: Any,
                      deserializer: Any) -> Tuple[Callable[[Any], Any], Callable[[bytes], Any]]:
     if serializer is None:
-        dumps: Callable[[Any], Any] = _compact_json
+        dumps: Callable[[Any], Any] = dumps_compact
         loads: Callable[[bytes], Any] = _json_loads
     elif isinstance(serializer, Serializer):
         dumps, loads = serializer.serialize, serializer.deserialize

@@ -44,14 +44,24 @@ def _circular():
     return d
 
 
+class _Dict(dict):
+    pass
+
+
+class _Str(str):
+    pass
+
+
 VALUES = [{"a": 1, "b": [1.5, None, True]}, "caf\u00e9 \U0001f600", [], {}, 10**30, -0.0, float("nan"),
           float("inf"), {1: "int key"}, {(1, 2): "tuple key"}, _circular(), object(),
-          [{"n": {"m": [1, "x"]}}]]
+          [{"n": {"m": [1, "x"]}}], b"bytes", bytearray(b"x"), {"b": b"nested bytes"}, _Dict(a=[1]),
+          _Str("sub"), {True: 1, None: 2, 1.5: 3}, "\ud800 lone surrogate", [[[[[[1]]]]]], (1, "tuple"),
+          {"q": '"\\\n\t\x00'}, 1e300, -(2**70), [float("-inf")]]
 
 
 @pytest.mark.parametrize("value", VALUES, ids=range(len(VALUES)))
 def test_compact_json_is_json_dumps_with_the_same_arguments(value):
-    from couchbase.transcoder import _compact_json
+    from couchbase._json import dumps_compact
 
     def dumps(v):
         return json.dumps(v, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -62,4 +72,15 @@ def test_compact_json_is_json_dumps_with_the_same_arguments(value):
         except Exception as exc:  # noqa: BLE001 - the exception is what is compared
             return ("error", type(exc), str(exc))
 
-    assert outcome(_compact_json) == outcome(dumps)
+    assert outcome(dumps_compact) == outcome(dumps)
+
+
+def test_the_prebuilt_encoder_is_used():
+    # without it every document pays json's encoder set-up (more than encoding a small document)
+    import json.encoder
+
+    from couchbase import _json
+
+    assert _json._fast_encode is not _json.COMPACT.encode
+    if getattr(json.encoder, "c_make_encoder", None) is not None:  # CPython: the C encoder, built once
+        assert _json._fast_encode.__name__ == "fast"
