@@ -291,6 +291,9 @@ def _share_attribute_names() -> None:
 
 
 _share_attribute_names()
+# Twisted's loop chains a returned Deferred only if its type is in this list (its subclasses add
+# themselves when defined)
+FAST = FAST and OpDeferred in _DEFERRED_TYPES
 
 
 def settle_op(pending: Pending) -> None:
