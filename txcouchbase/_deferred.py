@@ -25,7 +25,9 @@ bench/README.md):
   alive until its reply: a plain Deferred's callback list and the three tuples
   ``addCallbacks`` makes are objects the cyclic garbage collector tracks, traverses and
   promotes. An operation's Deferred is an :class:`OpDeferred`, which keeps a first plain pair
-  in two attributes and makes Twisted's list only when something else needs it.
+  in two attributes and makes Twisted's list only when something else needs it; and one that
+  nobody holds once fired (the usual ``get(k).addCallbacks(ok, failed)``) is reused for a later
+  operation (:data:`POOL`), so that at depth Deferreds are no allocations the collector counts.
 
 So callbacks see exactly what Twisted would give them, in the same order (checked scenario by
 scenario against a plain Deferred in tests/twisted/test_deferred_firing.py).
@@ -37,7 +39,9 @@ on another Twisted every operation gets a plain Deferred fired with ``Deferred.c
 """
 from __future__ import annotations
 
-from typing import Any
+import sys
+import weakref
+from typing import Any, Callable, List
 
 from twisted.internet import defer as _defer
 from twisted.internet.defer import Deferred
@@ -296,6 +300,19 @@ _share_attribute_names()
 FAST = FAST and OpDeferred in _DEFERRED_TYPES
 
 
+# Fired OpDeferreds nobody holds any more, for _wrap to reuse. At depth, allocating a Deferred per
+# operation is what makes the cyclic collector run (it counts allocations of tracked objects: young
+# collections, promotions, full collections over the whole heap); a reused one is no allocation.
+# Only where a reference count says "nobody else": CPython before 3.14 (whose evaluation loop may
+# hold references it does not count), with the GIL. At most _POOL_MAX are kept (≈ 180 bytes each).
+POOL: List[OpDeferred] = []
+_POOL_MAX = 16384
+_RECYCLE = (sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+            and getattr(sys, "_is_gil_enabled", lambda: True)())
+_refcount: Callable[[Any], int] = getattr(sys, "getrefcount", len)  # (none on PyPy: _RECYCLE is off)
+_weakrefs = weakref.getweakrefcount
+
+
 def settle_op(pending: Pending) -> None:
     """:func:`settle` for an :class:`OpDeferred` in ``pending.waiter`` (its first pair kept in
     ``_cb``/``_eb``; what :func:`fire_result` does for a plain Deferred).
@@ -341,9 +358,17 @@ def settle_op(pending: Pending) -> None:
         d._callbacks.insert(0, ((_returns, (value,), _NO_KWARGS), (_returns, (value,), _NO_KWARGS)))
         _resume(d, d.paused)
         return
-    d.result = value
     if d._cbl or isinstance(value, Failure):
+        d.result = value
         _resume(d, d.paused)  # callbacks added meanwhile, or a Failure to record as unhandled
+    elif _RECYCLE and _refcount(d) == 2 and not d.paused and not _weakrefs(d) and len(POOL) < _POOL_MAX:
+        # Nobody but this function holds it (the caller dropped it; a weak reference counts): it
+        # becomes the next operation's Deferred instead of a new allocation (see POOL).
+        del d.result  # (an unfired Deferred has none: Twisted's loop tests that)
+        d.called = False
+        POOL.append(d)
+    else:
+        d.result = value
 
 
 def settle(pending: Pending) -> None:

@@ -74,7 +74,7 @@ from couchbase.results import (
     OperationResult,
     PingResult,
 )
-from txcouchbase._deferred import FAST, OpDeferred, attach, fire_result, settle, settle_op
+from txcouchbase._deferred import FAST, POOL, OpDeferred, attach, fire_result, settle, settle_op
 from txcouchbase._loop import TwistedIOPS, _log
 from txcouchbase.rows import (  # noqa: F401 - the Batched*Result classes are importable from here (3.x)
     BatchedAnalyticsResult,
@@ -147,7 +147,7 @@ class _DeferredWrap:
     def _wrap(self, pending: Pending) -> Deferred[Any]:
         # new_deferred() and attach() inline: two calls less per operation
         if FAST and not Deferred.debug:
-            op: Any = OpDeferred()
+            op: Any = POOL.pop() if POOL else OpDeferred()
             # what addCallbacks and settle_op read: on the instance, a read is a lookup in its values
             # array; a class default is found only after a miss there (≈ 200 instructions each)
             op._cb = op._cbl = None

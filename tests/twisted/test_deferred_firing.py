@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import gc
 import time
+import weakref
 from typing import Any, Callable, List
 
 import pytest
@@ -239,9 +240,21 @@ def _turn_until(pred: Callable[[], bool], timeout: float = 10.0) -> None:
         reactor.iterate(0.01)
 
 
+def _dropped_operation(coll) -> None:
+    """One operation whose Deferred nobody keeps: fired, it goes back to the pool."""
+    seen: List[Any] = []
+    coll.get("deferred-firing").addCallbacks(seen.append, seen.append)
+    _turn_until(lambda: bool(seen))
+
+
 def _run_both(coll, scenario, key):
     op_case, ref_case = Case(), Case()
+    if _deferred._RECYCLE:  # the operation's Deferred is a reused one (the other tests' are new)
+        _deferred.POOL.clear()
+        _dropped_operation(coll)
+        assert len(_deferred.POOL) == 1
     d = coll.get(key)
+    assert not _deferred.POOL and not d.called and not hasattr(d, "result")
     scenario(d, op_case)
     _turn_until(lambda: d.called)
     outcome = op_case.log[0][1] if op_case.log else None
@@ -287,6 +300,32 @@ def test_debugging_gets_plain_deferreds(coll):
         Deferred.debug = False
     assert type(d) is Deferred and d._debugInfo is not None and d._debugInfo.creator
     assert run_until_fired(d).value == {"n": 1}
+
+
+@pytest.mark.skipif(not _deferred._RECYCLE, reason="Deferreds are reused on CPython < 3.14 only")
+def test_only_a_deferred_nobody_holds_is_reused(coll):
+    """A fired operation Deferred is reused for a later operation only when nothing refers to it any
+    more: not one the caller keeps, nor one it refers to weakly."""
+    _deferred.POOL.clear()
+    _dropped_operation(coll)
+    assert len(_deferred.POOL) == 1
+    reused = coll.get("deferred-firing")
+    assert not _deferred.POOL
+    assert run_until_fired(reused).value == {"n": 1}  # kept by the caller: fired with its result
+    assert reused.called and reused.result is None  # (run_until_fired's addBoth returned None)
+    assert not _deferred.POOL
+
+    kept = coll.get("deferred-firing")
+    kept.addCallbacks(lambda r: r.value, lambda f: f)
+    _turn_until(lambda: kept.called)
+    assert kept.result == {"n": 1} and not _deferred.POOL
+
+    weak = coll.get("deferred-firing")
+    ref = weakref.ref(weak)
+    weak.addCallbacks(_ok, _ok)
+    del weak
+    _turn_until(lambda: ref() is None or ref().called)
+    assert not _deferred.POOL
 
 
 def _tracked_per_op(collection, add, n=300) -> float:
