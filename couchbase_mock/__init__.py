@@ -387,7 +387,9 @@ class MockCluster:
             raise ValueError(f"failover mode must be hard, hang or move, got {mode!r}")
 
     def start_node(self, index: int) -> None:
-        """Bring a stopped node back and rebalance.
+        """Bring a stopped (or hung: ``failover(index, "hang")``) node back and rebalance.
+
+        A hung node answers again (requests it swallowed stay unanswered; clients time them out).
 
         Args:
             index: The node's index.
@@ -401,6 +403,7 @@ class MockCluster:
         async def go() -> None:
             if not node.running:
                 await self._start_node(node)
+            node.hung = False  # a node failed over with mode="hang" is running but swallows requests
             node.failed_over = False
             self.cluster.rebalance()
 
