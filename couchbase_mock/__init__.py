@@ -55,6 +55,13 @@ class MockCluster:
     #: ports reserved per node with ``base_port``: KV, KV TLS, then each HTTP service, then its TLS twin.
     PORTS_PER_NODE = 16
 
+    #: The administrator's name (the ``username`` argument; it holds the ``admin`` role).
+    username: str
+    #: The administrator's password (the ``password`` argument).
+    password: str
+    #: The generated CA certificate's path with ``tls=True`` (for ``cert_path``/``certpath=``), else None.
+    ca_cert_path: Optional[str]
+
     def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",),
                  vbuckets: int = 64, username: str = "Administrator", password: str = "password",
                  latency_ms: float = 0, http: bool = True, tls: bool = False, control_port: Optional[int] = 0,
@@ -359,11 +366,14 @@ class MockCluster:
         self._call(go)
 
     def failover(self, index: int, mode: str = "hard") -> None:
-        """Fail a node over: ``hard`` (stop it), ``hang`` (keep sockets, swallow requests, drop it from the
-        map) or ``move`` (silent vBucket move; clients learn from NOT_MY_VBUCKET).
+        """Fail a node over: ``hard`` (stop it), ``hang`` (keep sockets, swallow KV requests, drop it from
+        the map; :meth:`start_node` ends it) or ``move`` (silent vBucket move; clients learn from
+        NOT_MY_VBUCKET).
+
+        ``move`` shifts every vBucket to the next node and does not use ``index``.
 
         Args:
-            index: The node's index.
+            index: The node's index (not used by ``move``).
             mode: ``hard``, ``hang`` or ``move``.
 
         Raises:
@@ -564,12 +574,17 @@ class MockCluster:
 
     def inject_error(self, status: int, opcode: Optional[int] = None, key: Optional[str] = None,
                      count: int = 1, node: Optional[int] = None) -> None:
-        """Answer the next ``count`` matching requests with ``status``.
+        """Answer the next ``count`` matching requests with ``status`` instead of handling them.
+
+        Only authenticated requests on a selected bucket count (bootstrap commands are never
+        matched); the rule is used up after ``count`` matches.
 
         Args:
-            status: The memcached status to answer with (``0x86`` TMPFAIL, ...).
+            status: The memcached status to answer with (``0x86`` TMPFAIL, ``0x07`` NOT_MY_VBUCKET,
+                ``0x01`` KEY_ENOENT, ...), sent with an empty body.
             opcode: Only requests with this opcode (None: any).
-            key: Only requests for this key (None: any).
+            key: Only requests whose key ends with this (the wire key may carry a collection-id
+                prefix; None: any).
             count: How many requests.
             node: Only on this node (None: any).
 
@@ -608,6 +623,7 @@ class MockCluster:
             reset: Reset (RST) instead of closing (FIN).
 
         Raises:
+            ValueError: No node ``node``.
             RuntimeError: The mock is not running.
         """
         targets = [self._node(node)] if node is not None else self.cluster.nodes
@@ -622,10 +638,13 @@ class MockCluster:
     def advance_clock(self, seconds: float) -> None:
         """Move the mock's clock forward (expiry, lock timeouts) without sleeping.
 
+        The clock is the wall clock plus an offset; it only moves forward.
+
         Args:
             seconds: How far.
 
         Raises:
+            ValueError: A negative ``seconds``.
             RuntimeError: The mock is not running.
         """
         self._call(lambda: self.cluster.clock.advance(seconds))
@@ -811,6 +830,7 @@ class MockCluster:
             delay: Seconds before each query answers.
 
         Raises:
+            ValueError: An empty name, or no bucket ``bucket``.
             RuntimeError: The mock is not running.
         """
         from couchbase_mock.search import control
@@ -828,6 +848,7 @@ class MockCluster:
             name: The index's name.
 
         Raises:
+            ValueError: No index ``name``.
             RuntimeError: The mock is not running.
         """
         from couchbase_mock.search import control
