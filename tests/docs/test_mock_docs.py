@@ -6,7 +6,8 @@
   plugin's example) is called with the plugin's fixture values.
 * The SQL++ functions the page lists are exactly the ones the engine registers (scalar functions,
   aggregates and ``META``), and so are the analytics-only ones.
-* Every public method and property of :class:`couchbase_mock.MockCluster` is referenced on the page.
+* Every public method and property of :class:`couchbase_mock.MockCluster` is referenced on the page,
+  and the page names exactly the command line's options.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions
 from couchbase_mock import MockCluster
+from couchbase_mock.cli import parse
 from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
 from couchbase_mock.query.nodes import AGGREGATES
 
@@ -90,6 +92,14 @@ def test_listed_query_functions_are_the_registered_ones() -> None:
 
 def test_listed_analytics_functions_are_the_registered_ones() -> None:
     assert listed_names("mock-analytics-functions") == set(ANALYTICS_FUNCTIONS)
+
+
+def test_command_line_options_are_the_parsers(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse(["--help"])
+    option = re.compile(r"(?<![\w-])(--[a-z][a-z-]*)")
+    parser_options = set(option.findall(capsys.readouterr().out)) - {"--help"}
+    assert set(option.findall(TEXT)) == parser_options
 
 
 def test_every_mockcluster_method_is_documented_on_the_page() -> None:
