@@ -10,7 +10,19 @@ gevent collections), :func:`run_asyncio` (acouchbase) or :func:`run_async` with 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Generator, Generic, List, Optional, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Awaitable,
+    Callable,
+    Dict,
+    Generator,
+    Generic,
+    List,
+    Mapping,
+    Optional,
+    cast,
+)
 
 import couchbase.subdocument as SD
 from couchbase._generic import (
@@ -45,7 +57,7 @@ Program = Generator[Any, Any, Any]
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from couchbase._kwargs import MutateInKwargs
+    from couchbase._kwargs import MutateInKwargs, TimeoutKwargs
 
 
 
@@ -130,10 +142,10 @@ def _mutate(coll: Any, key: Any, spec: Any, empty: Any, create: bool, **opts: An
     return (yield lambda: coll.mutate_in(key, [spec], **opts))
 
 
-def _whole(coll: Any, key: Any, empty: Any, create: bool) -> Program:
-    """The whole structure (``empty`` if the document is missing and ``create``)."""
+def _whole(coll: Any, key: Any, empty: Any, create: bool, **opts: Any) -> Program:
+    """The whole structure (``empty`` if the document is missing and ``create``); ``opts``: the reads'."""
     try:
-        res = yield lambda: coll.get(key)
+        res = yield lambda: coll.get(key, **opts)
     except DocumentNotFoundException:
         if not create:
             raise
@@ -141,13 +153,13 @@ def _whole(coll: Any, key: Any, empty: Any, create: bool) -> Program:
             yield lambda: coll.insert(key, empty)
         except DocumentExistsException:
             pass
-        res = yield lambda: coll.get(key)
+        res = yield lambda: coll.get(key, **opts)
     return res.value
 
 
-def _lookup(coll: Any, key: Any, spec: Any, create: bool, empty: Any) -> Program:
+def _lookup(coll: Any, key: Any, spec: Any, create: bool, empty: Any, **opts: Any) -> Program:
     try:
-        return (yield lambda: coll.lookup_in(key, [spec]))
+        return (yield lambda: coll.lookup_in(key, [spec], **opts))
     except DocumentNotFoundException:
         if not create:
             raise
@@ -155,11 +167,11 @@ def _lookup(coll: Any, key: Any, spec: Any, create: bool, empty: Any) -> Program
         yield lambda: coll.insert(key, empty)
     except DocumentExistsException:
         pass
-    return (yield lambda: coll.lookup_in(key, [spec]))
+    return (yield lambda: coll.lookup_in(key, [spec], **opts))
 
 
-def size(coll: Any, key: Any, empty: Any, create: bool = True) -> Program:
-    res = yield from _lookup(coll, key, SD.count(""), create, empty)
+def size(coll: Any, key: Any, empty: Any, create: bool = True, **opts: Any) -> Program:
+    res = yield from _lookup(coll, key, SD.count(""), create, empty, **opts)
     return res.content_as[int](0)
 
 
@@ -191,9 +203,9 @@ def list_set(coll: Any, key: Any, index: int, value: Any, create: bool = True, *
         raise InvalidArgumentException(message=f"list {key!r} has no index {index}") from None
 
 
-def list_get(coll: Any, key: Any, index: int, create: bool = True) -> Program:
+def list_get(coll: Any, key: Any, index: int, create: bool = True, **opts: Any) -> Program:
     try:
-        res = yield from _lookup(coll, key, SD.get(f"[{_index(index)}]"), create, [])
+        res = yield from _lookup(coll, key, SD.get(f"[{_index(index)}]"), create, [], **opts)
         return res.content_as[object](0)
     except PathNotFoundException:
         raise InvalidArgumentException(message=f"list {key!r} has no index {index}") from None
@@ -225,8 +237,8 @@ def map_add(coll: Any, key: Any, mapkey: str, value: Any, create: bool = True, *
     return (yield from _mutate(coll, key, SD.upsert(_mapkey(mapkey), value), {}, create, **opts))
 
 
-def map_get(coll: Any, key: Any, mapkey: str, create: bool = True) -> Program:
-    res = yield from _lookup(coll, key, SD.get(_mapkey(mapkey)), create, {})
+def map_get(coll: Any, key: Any, mapkey: str, create: bool = True, **opts: Any) -> Program:
+    res = yield from _lookup(coll, key, SD.get(_mapkey(mapkey)), create, {}, **opts)
     return res.content_as[object](0)
 
 
@@ -254,12 +266,14 @@ def set_add(coll: Any, key: Any, value: Any, create: bool = True, **opts: Any) -
         return None
 
 
-def set_remove(coll: Any, key: Any, value: Any, timeout: float = 10.0, create: bool = True) -> Program:
-    """Remove ``value`` (compare-and-swap, retried on conflicts until ``timeout`` seconds)."""
-    deadline = time.monotonic() + timeout
+def set_remove(coll: Any, key: Any, value: Any, retry_for: float = 10.0, create: bool = True,
+               **opts: Any) -> Program:
+    """Remove ``value`` (compare-and-swap, retried on conflicts for ``retry_for`` seconds); ``opts``:
+    each operation's (its ``timeout``)."""
+    deadline = time.monotonic() + retry_for
     while True:
         try:
-            res = yield lambda: coll.get(key)
+            res = yield lambda: coll.get(key, **opts)
         except DocumentNotFoundException:
             if create:
                 return None
@@ -269,15 +283,15 @@ def set_remove(coll: Any, key: Any, value: Any, timeout: float = 10.0, create: b
             return None
         index = items.index(value)
         try:
-            return (yield lambda: coll.mutate_in(key, [SD.remove(f"[{index}]")], cas=res.cas))
+            return (yield lambda: coll.mutate_in(key, [SD.remove(f"[{index}]")], cas=res.cas, **opts))
         except CasMismatchException:
             if time.monotonic() >= deadline:
                 raise UnAmbiguousTimeoutException(message=f"could not remove from the set {key!r}") from None
             yield Sleep(0.05)
 
 
-def set_contains(coll: Any, key: Any, value: Any, create: bool = True) -> Program:
-    items = yield from _whole(coll, key, [], create)
+def set_contains(coll: Any, key: Any, value: Any, create: bool = True, **opts: Any) -> Program:
+    items = yield from _whole(coll, key, [], create, **opts)
     return value in items
 
 
@@ -285,22 +299,36 @@ def queue_push(coll: Any, key: Any, value: Any, create: bool = True, **opts: Any
     return (yield from _mutate(coll, key, SD.array_prepend("", value), [], create, **opts))
 
 
-def queue_pop(coll: Any, key: Any, timeout: float = 10.0, create: bool = True) -> Program:
-    """The oldest item (compare-and-swap, retried on conflicts); QueueEmpty if there is none."""
-    deadline = time.monotonic() + timeout
+def queue_pop(coll: Any, key: Any, retry_for: float = 10.0, create: bool = True, **opts: Any) -> Program:
+    """The oldest item (compare-and-swap, retried on conflicts for ``retry_for`` seconds); QueueEmpty if
+    there is none; ``opts``: each operation's (its ``timeout``)."""
+    deadline = time.monotonic() + retry_for
     while True:
         try:
-            res = yield from _lookup(coll, key, SD.get("[-1]"), create, [])
+            res = yield from _lookup(coll, key, SD.get("[-1]"), create, [], **opts)
             value = res.content_as[object](0)
         except PathNotFoundException:
             raise QueueEmpty(message=f"the queue {key!r} is empty") from None
         try:
-            mres = yield lambda: coll.mutate_in(key, [SD.remove("[-1]")], cas=res.cas)
+            mres = yield lambda: coll.mutate_in(key, [SD.remove("[-1]")], cas=res.cas, **opts)
             return value, mres
         except CasMismatchException:
             if time.monotonic() >= deadline:
                 raise UnAmbiguousTimeoutException(message=f"could not pop from the queue {key!r}") from None
             yield Sleep(0.05)
+
+
+_READ_OPTIONS = frozenset({"timeout"})
+
+
+def _read_options(op: str, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+    """The options of a data-structure call that takes only ``timeout`` (passed to each operation it
+    runs); any other raises, naming it, rather than being ignored."""
+    unknown = sorted(set(kwargs) - _READ_OPTIONS)
+    if unknown:
+        raise InvalidArgumentException(
+            message=f"{op}: unknown option(s) {', '.join(map(repr, unknown))}; only 'timeout' applies")
+    return dict(kwargs)
 
 
 # ---- the classes -----------------------------------------------------------------------------------
@@ -869,22 +897,22 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(_then(list_set(self, key, index, value, False, **kwargs), lambda r: _ok(key, r)))
 
-    def list_get(self, key: str, index: int, **kwargs: Any) -> DsItemT:
+    def list_get(self, key: str, index: int, **kwargs: Unpack[TimeoutKwargs]) -> DsItemT:
         """The item at ``index`` of the list document ``key``.
 
         Args:
             key: The list's document key.
             index: The item's index (negative: from the end).
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (no other option applies to a read).
 
         Returns:
             The item.
 
         Raises:
-            InvalidArgumentException: ``index`` not an int, or out of range.
+            InvalidArgumentException: ``index`` not an int, or out of range; an option other than ``timeout``.
             DocumentNotFoundException: No document ``key``.
         """
-        return self._ds(list_get(self, key, index, False))
+        return self._ds(list_get(self, key, index, False, **_read_options("list_get", kwargs)))
 
     def list_remove(self, key: str, index: int, **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Remove the item at ``index`` of the list document ``key``.
@@ -904,20 +932,21 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(_then(list_remove(self, key, index, False, **kwargs), lambda r: _ok(key, r)))
 
-    def list_size(self, key: str, **kwargs: Any) -> DsSizeT:
+    def list_size(self, key: str, **kwargs: Unpack[TimeoutKwargs]) -> DsSizeT:
         """The number of items of the list document ``key``.
 
         Args:
             key: The list's document key.
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (no other option applies to a read).
 
         Returns:
             int: The count.
 
         Raises:
+            InvalidArgumentException: An option other than ``timeout``.
             DocumentNotFoundException: No document ``key``.
         """
-        return self._ds(size(self, key, [], False))
+        return self._ds(size(self, key, [], False, **_read_options("list_size", kwargs)))
 
     def map_add(self, key: str, mapkey: str, value: Any, create: bool = False,
                 **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
@@ -940,23 +969,23 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(_then(map_add(self, key, mapkey, value, create, **kwargs), lambda r: _ok(key, r)))
 
-    def map_get(self, key: str, mapkey: str, **kwargs: Any) -> DsItemT:
+    def map_get(self, key: str, mapkey: str, **kwargs: Unpack[TimeoutKwargs]) -> DsItemT:
         """The value of ``mapkey`` in the map document ``key``.
 
         Args:
             key: The map's document key.
             mapkey: The entry's key.
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (no other option applies to a read).
 
         Returns:
             The value.
 
         Raises:
-            InvalidArgumentException: ``mapkey`` not a non-empty str.
+            InvalidArgumentException: ``mapkey`` not a non-empty str; an option other than ``timeout``.
             PathNotFoundException: No entry ``mapkey``.
             DocumentNotFoundException: No document ``key``.
         """
-        return self._ds(map_get(self, key, mapkey, False))
+        return self._ds(map_get(self, key, mapkey, False, **_read_options("map_get", kwargs)))
 
     def map_remove(self, key: str, mapkey: str, **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
         """Remove ``mapkey`` from the map document ``key``.
@@ -978,20 +1007,21 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         program = map_remove(self, key, mapkey, False, IndexError, **kwargs)
         return self._ds(_then(program, lambda r: _ok(key, r)))
 
-    def map_size(self, key: str, **kwargs: Any) -> DsSizeT:
+    def map_size(self, key: str, **kwargs: Unpack[TimeoutKwargs]) -> DsSizeT:
         """The number of entries of the map document ``key``.
 
         Args:
             key: The map's document key.
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (no other option applies to a read).
 
         Returns:
             int: The count.
 
         Raises:
+            InvalidArgumentException: An option other than ``timeout``.
             DocumentNotFoundException: No document ``key``.
         """
-        return self._ds(size(self, key, {}, False))
+        return self._ds(size(self, key, {}, False, **_read_options("map_size", kwargs)))
 
     def set_add(self, key: str, value: Any, create: bool = False,
                 **kwargs: Unpack[MutateInKwargs]) -> DsMaybeMutationT:
@@ -1014,54 +1044,58 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         return self._ds(_then(set_add(self, key, value, create, **kwargs),
                               lambda r: None if r is None else _ok(key, r)))
 
-    def set_remove(self, key: str, value: Any, **kwargs: Any) -> DsMaybeMutationT:
+    def set_remove(self, key: str, value: Any, **kwargs: Unpack[TimeoutKwargs]) -> DsMaybeMutationT:
         """Remove ``value`` from the set document ``key`` (compare-and-swap, retried on conflicts for 10 s).
 
         Args:
             key: The set's document key.
             value: The value to remove.
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (the compare-and-swap sets the CAS).
 
         Returns:
             OperationResult: When removed; None when ``value`` was not in the set.
 
         Raises:
+            InvalidArgumentException: An option other than ``timeout``.
             DocumentNotFoundException: No document ``key``.
             UnAmbiguousTimeoutException: Concurrent writers kept changing the set for 10 s.
         """
-        return self._ds(_then(set_remove(self, key, value, 10.0, False),
+        program = set_remove(self, key, value, 10.0, False, **_read_options("set_remove", kwargs))
+        return self._ds(_then(program,
                               lambda r: None if r is None else _ok(key, r)))
 
-    def set_size(self, key: str, **kwargs: Any) -> DsSizeT:
+    def set_size(self, key: str, **kwargs: Unpack[TimeoutKwargs]) -> DsSizeT:
         """The number of values of the set document ``key``.
 
         Args:
             key: The set's document key.
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (no other option applies to a read).
 
         Returns:
             int: The count.
 
         Raises:
+            InvalidArgumentException: An option other than ``timeout``.
             DocumentNotFoundException: No document ``key``.
         """
-        return self._ds(size(self, key, [], False))
+        return self._ds(size(self, key, [], False, **_read_options("set_size", kwargs)))
 
-    def set_contains(self, key: str, value: Any, **kwargs: Any) -> DsFlagT:
+    def set_contains(self, key: str, value: Any, **kwargs: Unpack[TimeoutKwargs]) -> DsFlagT:
         """Whether ``value`` is in the set document ``key``.
 
         Args:
             key: The set's document key.
             value: The value to look for.
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (no other option applies to a read).
 
         Returns:
             bool: True when it is there.
 
         Raises:
+            InvalidArgumentException: An option other than ``timeout``.
             DocumentNotFoundException: No document ``key``.
         """
-        return self._ds(set_contains(self, key, value, False))
+        return self._ds(set_contains(self, key, value, False, **_read_options("set_contains", kwargs)))
 
     def queue_push(self, key: str, value: Any, create: bool = False,
                    **kwargs: Unpack[MutateInKwargs]) -> DsMutationT:
@@ -1083,39 +1117,42 @@ class DataStructuresMixin(Generic[DsMutationT, DsMaybeMutationT, DsItemT, DsSize
         """
         return self._ds(_then(queue_push(self, key, value, create, **kwargs), lambda r: _ok(key, r)))
 
-    def queue_pop(self, key: str, **kwargs: Any) -> DsItemT:
+    def queue_pop(self, key: str, **kwargs: Unpack[TimeoutKwargs]) -> DsItemT:
         """Remove and return the oldest item of the queue document ``key`` (as SDK 4.x).
 
         Compare-and-swap, retried on conflicts for 10 s.
 
         Args:
             key: The queue's document key.
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (the compare-and-swap sets the CAS).
 
         Returns:
             The oldest item.
 
         Raises:
+            InvalidArgumentException: An option other than ``timeout``.
             QueueEmpty: The queue has no item.
             DocumentNotFoundException: No document ``key``.
             UnAmbiguousTimeoutException: Concurrent writers kept changing the queue for 10 s.
         """
-        return self._ds(_then(queue_pop(self, key, 10.0, False), lambda r: r[0]))
+        program = queue_pop(self, key, 10.0, False, **_read_options("queue_pop", kwargs))
+        return self._ds(_then(program, lambda r: r[0]))
 
-    def queue_size(self, key: str, **kwargs: Any) -> DsSizeT:
+    def queue_size(self, key: str, **kwargs: Unpack[TimeoutKwargs]) -> DsSizeT:
         """The number of items of the queue document ``key``.
 
         Args:
             key: The queue's document key.
-            **kwargs: Accepted for SDK 3.x compatibility; not used.
+            **kwargs: ``timeout`` of each underlying operation (no other option applies to a read).
 
         Returns:
             int: The count.
 
         Raises:
+            InvalidArgumentException: An option other than ``timeout``.
             DocumentNotFoundException: No document ``key``.
         """
-        return self._ds(size(self, key, [], False))
+        return self._ds(size(self, key, [], False, **_read_options("queue_size", kwargs)))
 
 
 __all__ = ["CouchbaseList", "CouchbaseMap", "CouchbaseQueue", "CouchbaseSet", "DataStructuresMixin"]

@@ -193,6 +193,34 @@ def test_data_structures_collection_methods(kv, key, front_end):
     assert kv.queue_pop(key + "-q") == 1 and kv.queue_size(key + "-q") == 1
 
 
+def test_data_structure_reads_take_a_timeout_and_refuse_other_options(kv, key, front_end):
+    # SDK 4.x passes these kwargs to the operations underneath; an option none of them reads must not
+    # be dropped silently
+    if front_end in ("raw", "txraw"):
+        return  # no data-structure methods in raw mode (see test_data_structures_collection_methods)
+    kv.list_append(key + "-l", "a", create=True)
+    kv.map_add(key + "-m", "k", 1, create=True)
+    kv.set_add(key + "-s", 1, create=True)
+    kv.queue_push(key + "-q", 1, create=True)
+    reads = [("list_get", (key + "-l", 0), "a"), ("list_size", (key + "-l",), 1),
+             ("map_get", (key + "-m", "k"), 1), ("map_size", (key + "-m",), 1),
+             ("set_contains", (key + "-s", 1), True), ("set_size", (key + "-s",), 1),
+             ("queue_size", (key + "-q",), 1)]
+    for name, args, expected in reads:
+        assert getattr(kv, name)(*args, timeout=5) == expected, name
+        with pytest.raises(InvalidArgumentException, match=f"{name}: unknown option.*'cas_typo'"):
+            getattr(kv, name)(*args, cas_typo=1)
+        with pytest.raises(InvalidArgumentException, match="timeout"):
+            getattr(kv, name)(*args, timeout="soon")
+    with pytest.raises(InvalidArgumentException, match="set_remove: unknown option"):
+        kv.set_remove(key + "-s", 1, durability=1)
+    assert kv.set_contains(key + "-s", 1) is True  # nothing was removed
+    assert isinstance(kv.set_remove(key + "-s", 1, timeout=5), OperationResult)
+    with pytest.raises(InvalidArgumentException, match="queue_pop: unknown option"):
+        kv.queue_pop(key + "-q", expiry=10)
+    assert kv.queue_pop(key + "-q", timeout=5) == 1 and kv.queue_size(key + "-q") == 0
+
+
 def _settle(kv, value):
     """Resolve what a front end returned (a coroutine of acouchbase too)."""
     import asyncio
