@@ -37,7 +37,8 @@ class MockCluster:
         replicas: Replicas per vBucket (0-3; at most nodes-1 are placed).
         buckets: The bucket names.
         vbuckets: vBuckets per bucket (default 64).
-        username: The one RBAC user (default Administrator).
+        username: The built-in administrator (default ``Administrator``; it holds the ``admin`` role;
+            more users are created over the REST API, ``PUT /settings/rbac/users/local/<name>``).
         password: Its password (default ``password``).
         latency_ms: A delay added to every KV reply.
         http: Also serve the HTTP services (mgmt, views, query, search, analytics, eventing).
