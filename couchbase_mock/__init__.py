@@ -590,8 +590,14 @@ class MockCluster:
             node: Only on this node (None: any).
 
         Raises:
+            ValueError: A status outside 0..0xFFFF, a count below 1, or no node ``node``.
             RuntimeError: The mock is not running.
         """
+        _check_count(count)
+        if not isinstance(status, int) or isinstance(status, bool) or not 0 <= status <= 0xFFFF:
+            raise ValueError(f"status must be an int from 0 to 0xFFFF, got {status!r}")
+        if node is not None:
+            self._node(node)
         rule = {"status": int(status), "opcode": opcode, "key": key.encode() if key else None,
                 "count": int(count), "node": node}
         self._call(lambda: self.cluster.injected.append(rule))
@@ -606,11 +612,12 @@ class MockCluster:
             node: Only on this node (None: any).
 
         Raises:
-            ValueError: An unknown mode.
+            ValueError: An unknown mode, a count below 1, or no node ``node``.
             RuntimeError: The mock is not running.
         """
         if mode not in ("truncate", "corrupt"):
             raise ValueError(f"chaos mode must be truncate or corrupt, got {mode!r}")
+        _check_count(count)
         if node is not None:
             self._node(node)
         rule = {"mode": mode, "count": int(count), "node": node}
@@ -877,3 +884,9 @@ class MockCluster:
                                "hung": n.hung, "failed_over": n.failed_over} for n in self.cluster.nodes]}
 
         return self._call(go)
+
+
+def _check_count(count: int) -> None:
+    """A fault rule's ``count``: a rule that can never match would be a silent no-op."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValueError(f"count must be an int of at least 1, got {count!r}")
