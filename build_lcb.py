@@ -52,7 +52,7 @@ CMAKE_FLAGS = [
 # Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
 # Each must match exactly once. The patch level and a digest of the list are part of the cache
 # directory's name, so a changed list builds afresh instead of reusing an install patched otherwise.
-LCB_PATCH_LEVEL = "p8"
+LCB_PATCH_LEVEL = "p9"
 LCB_PATCHES = [
     # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
     # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
@@ -323,6 +323,254 @@ LCB_PATCHES = [
      "    }\n"
      "    if (server->io_timer) {\n"
      "        lcbio_timer_rearm(server->io_timer, server->next_timeout());\n"),
+    # What the threshold-logging tracer and the operation metrics (both on by default) still cost per
+    # key-value operation after p4/p5 (callgrind, blocking upsert_multi(100)): 2.2k instructions, half of
+    # them in glibc's malloc slow paths (the Span and its operation-id tag -- three blocks -- are
+    # allocated for every operation and freed in batches larger than malloc's per-thread cache, so
+    # they went through the small bins and fastbin consolidation), a Mersenne-Twister span id, eight
+    # tag-name filter calls (p4) and two std::string hash-map lookups of the metrics recorder. In
+    # CPU time that was 12-15 % of a blocking upsert_multi, 3x what the instruction count suggests
+    # (malloc's slow paths miss the cache). For a span of the threshold-logging tracer:
+    # - Span blocks come from a per-thread free list (at most 1024 idle blocks, drained at thread exit);
+    # - the first operation-id tag (the only tag such a span keeps before it can be reported) lives in
+    #   the span itself, linked into the tag list as before, so every tag reader sees the same tags;
+    # - the span id is drawn on its first read (lcbtrace_span_get_span_id/_trace_id), not per span;
+    # - the tags p4 drops are not built at all (scope, collection, operation name, retries, transport,
+    #   peer latency, system, span kind).
+    # The metrics meter keeps its last four recorders by the addresses of their service and operation
+    # names (checked against the names, as a view's name is a temporary), skipping the two hash-map
+    # lookups. Reports (over-threshold, orphans, metrics) are unchanged; other tracers are untouched.
+    ("src/tracing/tracing-internal.h",
+     "         void *external_span);\n"
+     "    ~Span();\n",
+     "         void *external_span);\n"
+     "    ~Span();\n"
+     "\n"
+     "    /* couchbase-cffi: blocks come from a per-thread free list (see build_lcb.py) */\n"
+     "    static void *operator new(size_t size);\n"
+     "    static void operator delete(void *ptr, size_t size);\n"
+     "    /* couchbase-cffi: whether the threshold-logging tracer owns this span (it then skips the tags\n"
+     "     * that tracer drops, keeps its operation id inline and draws its id lazily) */\n"
+     "    bool pycb_lean() const\n"
+     "    {\n"
+     "        return m_extspan == nullptr && m_tracer != nullptr && m_tracer->version == 0 &&\n"
+     "               (m_tracer->flags & LCBTRACE_F_THRESHOLD) != 0;\n"
+     "    }\n"
+     "    uint64_t pycb_span_id()\n"
+     "    {\n"
+     "        if (m_span_id == 0) {\n"
+     "            m_span_id = lcb_next_rand64();\n"
+     "        }\n"
+     "        return m_span_id;\n"
+     "    }\n"),
+    ("src/tracing/tracing-internal.h",
+     "    uint64_t m_encode{0};\n"
+     "};\n",
+     "    uint64_t m_encode{0};\n"
+     "    /* couchbase-cffi: the first operation-id tag, kept in the span (see build_lcb.py) */\n"
+     "    alignas(8) unsigned char m_pycb_opid_tag[64];\n"
+     "    char m_pycb_opid_value[24];\n"
+     "    bool m_pycb_opid_seen{false};\n"
+     "};\n"),
+    ("src/tracing/tracing-internal.h",
+     "    lcbtrace_span_add_system_tags(span, settings, LCBTRACE_THRESHOLD_KV);\n"
+     "    span->add_tag(LCBTRACE_TAG_SCOPE, cmd->collection().scope());\n"
+     "    span->add_tag(LCBTRACE_TAG_COLLECTION, cmd->collection().collection());\n"
+     "    span->add_tag(LCBTRACE_TAG_OPERATION, cmd->operation_name());\n",
+     "    lcbtrace_span_add_system_tags(span, settings, LCBTRACE_THRESHOLD_KV);\n"
+     "    if (!span->pycb_lean()) { /* couchbase-cffi: tags the threshold-logging tracer drops */\n"
+     "        span->add_tag(LCBTRACE_TAG_SCOPE, cmd->collection().scope());\n"
+     "        span->add_tag(LCBTRACE_TAG_COLLECTION, cmd->collection().collection());\n"
+     "        span->add_tag(LCBTRACE_TAG_OPERATION, cmd->operation_name());\n"
+     "    }\n"),
+    ("src/tracing/span.cc",
+     "LIBCOUCHBASE_API\nuint64_t lcbtrace_now()\n",
+     "/* couchbase-cffi: a per-thread free list of Span blocks (see build_lcb.py). The list itself is\n"
+     " * trivially destructible, so it stays readable after the guard below drained it at thread exit. */\n"
+     "namespace\n"
+     "{\n"
+     "struct PycbSpanPool {\n"
+     "    void *head;\n"
+     "    size_t count;\n"
+     "    bool guarded;\n"
+     "    bool gone;\n"
+     "};\n"
+     "thread_local PycbSpanPool pycb_span_pool;\n"
+     "const size_t PYCB_SPAN_POOL_MAX = 1024;\n"
+     "struct PycbSpanPoolGuard {\n"
+     "    bool armed{false};\n"
+     "    ~PycbSpanPoolGuard()\n"
+     "    {\n"
+     "        PycbSpanPool &pool = pycb_span_pool;\n"
+     "        while (pool.head != nullptr) {\n"
+     "            void *next = *static_cast<void **>(pool.head);\n"
+     "            ::operator delete(pool.head);\n"
+     "            pool.head = next;\n"
+     "        }\n"
+     "        pool.count = 0;\n"
+     "        pool.gone = true;\n"
+     "    }\n"
+     "};\n"
+     "thread_local PycbSpanPoolGuard pycb_span_pool_guard;\n"
+     "} // namespace\n"
+     "\n"
+     "void *lcb::trace::Span::operator new(size_t size)\n"
+     "{\n"
+     "    PycbSpanPool &pool = pycb_span_pool;\n"
+     "    if (size == sizeof(Span) && pool.head != nullptr) {\n"
+     "        void *block = pool.head;\n"
+     "        pool.head = *static_cast<void **>(block);\n"
+     "        pool.count--;\n"
+     "        return block;\n"
+     "    }\n"
+     "    return ::operator new(size);\n"
+     "}\n"
+     "\n"
+     "void lcb::trace::Span::operator delete(void *ptr, size_t size)\n"
+     "{\n"
+     "    if (ptr == nullptr) {\n"
+     "        return;\n"
+     "    }\n"
+     "    PycbSpanPool &pool = pycb_span_pool;\n"
+     "    if (size == sizeof(Span) && !pool.gone && pool.count < PYCB_SPAN_POOL_MAX) {\n"
+     "        if (!pool.guarded) {\n"
+     "            pycb_span_pool_guard.armed = true; /* constructs the guard: it drains at thread exit */\n"
+     "            pool.guarded = true;\n"
+     "        }\n"
+     "        *static_cast<void **>(ptr) = pool.head;\n"
+     "        pool.head = ptr;\n"
+     "        pool.count++;\n"
+     "        return;\n"
+     "    }\n"
+     "    ::operator delete(ptr);\n"
+     "}\n"
+     "\n"
+     "LIBCOUCHBASE_API\nuint64_t lcbtrace_now()\n"),
+    ("src/tracing/span.cc",
+     "    if (!span) {\n"
+     "        return 0;\n"
+     "    }\n"
+     "    return span->m_span_id;\n"
+     "}\n"
+     "\n"
+     "LIBCOUCHBASE_API\n"
+     "const char *lcbtrace_span_get_operation(",
+     "    if (!span) {\n"
+     "        return 0;\n"
+     "    }\n"
+     "    return span->pycb_span_id(); /* couchbase-cffi: drawn on first read */\n"
+     "}\n"
+     "\n"
+     "LIBCOUCHBASE_API\n"
+     "const char *lcbtrace_span_get_operation("),
+    ("src/tracing/span.cc",
+     "    if (span->m_parent) {\n"
+     "        return span->m_parent->m_span_id;\n"
+     "    }\n"
+     "    return span->m_span_id;\n",
+     "    if (span->m_parent) {\n"
+     "        return span->m_parent->pycb_span_id(); /* couchbase-cffi */\n"
+     "    }\n"
+     "    return span->pycb_span_id();\n"),
+    ("src/tracing/span.cc",
+     "        dispatch_span->find_outer_or_this()->add_tag(LCBTRACE_TAG_RETRIES, 0, "
+     "(uint64_t)request_pkt->retries);\n"
+     "        lcbtrace_span_add_tag_str_nocopy(dispatch_span, LCBTRACE_TAG_TRANSPORT, \"IP.TCP\");\n",
+     "        Span *outer = dispatch_span->find_outer_or_this();\n"
+     "        if (!outer->pycb_lean()) { /* couchbase-cffi: tags the threshold-logging tracer drops */\n"
+     "            outer->add_tag(LCBTRACE_TAG_RETRIES, 0, (uint64_t)request_pkt->retries);\n"
+     "        }\n"
+     "        if (!dispatch_span->pycb_lean()) {\n"
+     "            lcbtrace_span_add_tag_str_nocopy(dispatch_span, LCBTRACE_TAG_TRANSPORT, \"IP.TCP\");\n"
+     "        }\n"),
+    ("src/tracing/span.cc",
+     "        m_span_id = lcb_next_rand64();\n"
+     "        m_orphaned = false;\n"
+     "        memset(&m_tags, 0, sizeof(m_tags));\n"
+     "        if (nullptr == m_extspan) {\n",
+     "        /* couchbase-cffi: the threshold-logging tracer never reads it; drawn on first read */\n"
+     "        m_span_id = pycb_lean() ? 0 : lcb_next_rand64();\n"
+     "        m_orphaned = false;\n"
+     "        memset(&m_tags, 0, sizeof(m_tags));\n"
+     "        if (nullptr == m_extspan && !pycb_lean()) { /* couchbase-cffi: tags it drops */\n"),
+    ("src/tracing/span.cc",
+     "            if (val->t == TAGVAL_STRING && val->v.s.need_free) {\n"
+     "                free(val->v.s.p);\n"
+     "            }\n"
+     "            free(val);\n",
+     "            if (val->t == TAGVAL_STRING && val->v.s.need_free) {\n"
+     "                free(val->v.s.p);\n"
+     "            }\n"
+     "            if (val != reinterpret_cast<tag_value *>(m_pycb_opid_tag)) { /* couchbase-cffi */\n"
+     "                free(val);\n"
+     "            }\n"),
+    ("src/tracing/span.cc",
+     "    // but this span needs the tag always\n"
+     "    add_tag(LCBTRACE_TAG_PEER_LATENCY, 0, server);\n",
+     "    // but this span needs the tag always\n"
+     "    if (!pycb_lean()) { /* couchbase-cffi: the threshold-logging tracer drops it */\n"
+     "        add_tag(LCBTRACE_TAG_PEER_LATENCY, 0, server);\n"
+     "    }\n"),
+    ("src/tracing/span.cc",
+     "        m_parent->add_tag(name, copy_key, value, value_len, copy_value);\n"
+     "        return;\n"
+     "    }\n",
+     "        m_parent->add_tag(name, copy_key, value, value_len, copy_value);\n"
+     "        return;\n"
+     "    }\n"
+     "    if (!m_pycb_opid_seen && pycb_lean() && strcmp(name, LCBTRACE_TAG_OPERATION_ID) == 0) {\n"
+     "        m_pycb_opid_seen = true;\n"
+     "        if (value_len < sizeof(m_pycb_opid_value)) {\n"
+     "            /* couchbase-cffi: the first operation id lives in the span (see build_lcb.py) */\n"
+     "            static_assert(sizeof(tag_value) <= sizeof(m_pycb_opid_tag), \"tag_value fits\");\n"
+     "            auto *val = reinterpret_cast<tag_value *>(m_pycb_opid_tag);\n"
+     "            memset(val, 0, sizeof(*val));\n"
+     "            val->t = TAGVAL_STRING;\n"
+     "            val->key.p = (char *)LCBTRACE_TAG_OPERATION_ID;\n"
+     "            val->key.need_free = 0;\n"
+     "            memcpy(m_pycb_opid_value, value, value_len);\n"
+     "            val->v.s.p = m_pycb_opid_value;\n"
+     "            val->v.s.l = value_len;\n"
+     "            val->v.s.need_free = 0;\n"
+     "            sllist_append(&m_tags, &val->slnode);\n"
+     "            return;\n"
+     "        }\n"
+     "    }\n"),
+    ("src/metrics/logging_meter.hh",
+     "    std::unordered_map<std::string, std::unordered_map<std::string, LoggingValueRecorder>> "
+     "valueRecorders_;\n",
+     "    std::unordered_map<std::string, std::unordered_map<std::string, LoggingValueRecorder>> "
+     "valueRecorders_;\n"
+     "    /* couchbase-cffi: the last recorders found, by the addresses of their names "
+     "(see build_lcb.py) */\n"
+     "    struct PycbRecent {\n"
+     "        const char *svc{nullptr};\n"
+     "        const char *op{nullptr};\n"
+     "        const std::string *svc_key{nullptr};\n"
+     "        const std::string *op_key{nullptr};\n"
+     "        LoggingValueRecorder *recorder{nullptr};\n"
+     "    };\n"
+     "    PycbRecent pycb_recent_[4]{};\n"
+     "    unsigned pycb_next_{0};\n"),
+    ("src/metrics/logging_meter.cc",
+     "    auto &first = valueRecorders_[svcName];\n"
+     "    auto &recorder = first[opName];\n"
+     "    return recorder;\n",
+     "    for (const PycbRecent &recent : pycb_recent_) { /* couchbase-cffi (see build_lcb.py) */\n"
+     "        if (recent.recorder != nullptr && recent.svc == svcName && recent.op == opName &&\n"
+     "            recent.svc_key->compare(svcName) == 0 && recent.op_key->compare(opName) == 0) {\n"
+     "            return *recent.recorder;\n"
+     "        }\n"
+     "    }\n"
+     "    auto &first = valueRecorders_[svcName];\n"
+     "    auto &recorder = first[opName];\n"
+     "    PycbRecent &slot = pycb_recent_[pycb_next_++ % 4];\n"
+     "    slot.svc = svcName;\n"
+     "    slot.op = opName;\n"
+     "    slot.svc_key = &valueRecorders_.find(svcName)->first;\n"
+     "    slot.op_key = &first.find(opName)->first;\n"
+     "    slot.recorder = &recorder;\n"
+     "    return recorder;\n"),
 ]
 
 

@@ -470,6 +470,9 @@ class _TxClusterMixin:
         d: Deferred[Any] = Deferred()
 
         def fire(*_: Any) -> None:
+            # the handlers held this closure, which holds opres: a cycle, ended here (a queued raw
+            # delivery still finds handlers, which do nothing)
+            opres.callback = opres.errback = _ignore
             _fire(d, opres)
 
         opres.callback = fire
@@ -482,6 +485,10 @@ class _TxClusterMixin:
         d: Deferred[Any] = Deferred()
         self.registerDeferred("_dtor", d)
         return d
+
+
+def _ignore(*_: Any) -> None:
+    """The raw handlers of an operation whose Deferred has fired."""
 
 
 class TxRawClientMixin(_TxClusterMixin):

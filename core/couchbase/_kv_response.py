@@ -607,6 +607,7 @@ class MultiCollector(Pending, Generic[R]):
     def _build(self) -> MultiResult:
         multi = self.result_class()
         for op in self.ops:
+            op.on_done = None  # its hook (_one_done) has run: no cycle left for the collector to find
             if op.error is not None:
                 multi.exceptions[op.key] = op.error
                 rc = getattr(op.error, "rc", -1) or -1

@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("gevent")
 
 import gevent
+import gevent.event
 import gevent.socket
 
 from couchbase.auth import PasswordAuthenticator
@@ -180,6 +181,141 @@ def test_many_results_of_one_read_resume_their_greenlets_in_order(mock, gcluster
         mock.set_latency(0)
     assert [j.value for j in jobs] == list(range(200))
     assert sorted(order) == list(range(200))
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="hand-offs are CPython's (gcouchbase._park)")
+def test_resumed_greenlets_hand_off_to_each_other_not_through_the_hub(mock, gcluster, key):
+    """200 greenlets x 5 gets whose replies arrive together: a greenlet that parks again switches
+    straight to the next one due, so the hub switches into a worker once per batch of replies (and
+    to start each, and after each ends: a greenlet that ends returns to the hub), not once per
+    completed operation."""
+    import greenlet
+
+    coll = gcluster.bucket("default").default_collection()
+    coll.upsert(key, 7)
+    hub = gevent.get_hub()
+    workers: set = set()
+    counts = {"from_hub": 0, "from_worker": 0}
+
+    def trace(event, args):
+        if event == "switch":
+            origin, target = args
+            if target in workers:
+                counts["from_hub" if origin is hub else "from_worker"] += 1
+
+    def worker():
+        return [coll.get(key).value for _ in range(5)]
+
+    mock.set_latency(100)  # each round's 200 replies come together
+    old = greenlet.settrace(trace)
+    try:
+        jobs = [gevent.spawn(worker) for _ in range(200)]
+        workers.update(jobs)
+        gevent.joinall(jobs, raise_error=True)
+    finally:
+        greenlet.settrace(old)
+        mock.set_latency(0)
+    assert [j.value for j in jobs] == [[7] * 5] * 200
+    # from the hub: 200 starts, 200 resumes after a worker ended (the last round), one per batch;
+    # resuming through the hub, each of the 1,000 resumes would come from it (1,200)
+    assert counts["from_hub"] <= 200 + 200 + 50, counts
+    assert counts["from_worker"] >= 750, counts
+
+
+def test_hand_offs_mixed_with_other_waits_deaths_and_errors(mock, gcluster, key):
+    """Greenlets resumed in one chain that park on a timer or an Event, end, time out or (a raw
+    greenlet) raise: the others all get their results, the error reaches the hub's error handler."""
+    import greenlet
+
+    coll = gcluster.bucket("default").default_collection()
+    coll.upsert(key, 3)
+    hub = gevent.get_hub()
+    event = gevent.event.Event()
+    errors = []
+    handle_error = hub.handle_error
+    hub.handle_error = lambda context, *exc: errors.append(exc[1])
+
+    def sleeper():
+        value = coll.get(key).value
+        gevent.sleep(0.01)
+        return value + coll.get(key).value
+
+    def event_waiter():
+        value = coll.get(key).value
+        event.wait()
+        return value + coll.get(key).value
+
+    def short_lived():
+        return coll.get(key).value
+
+    def timed_out():
+        with gevent.Timeout(0.05, False):
+            coll.get(key)
+            coll.get(key)  # the replies take 0.1 s: the timeout falls here
+            return "not timed out"
+        return "timed out"
+
+    def raising():
+        coll.get(key)
+        raise ValueError("raised after its get")
+
+    mock.set_latency(100)
+    try:
+        kinds = [(sleeper, 20), (event_waiter, 20), (short_lived, 20), (timed_out, 5)]
+        jobs = [gevent.spawn(fn) for fn, n in kinds for _ in range(n)]
+        raw = greenlet.greenlet(raising, parent=hub)
+        hub.loop.run_callback(raw.switch)
+        gevent.sleep(0.15)
+        event.set()
+        gevent.joinall(jobs, raise_error=True, timeout=10)
+    finally:
+        mock.set_latency(0)
+        hub.handle_error = handle_error
+    assert [j.value for j in jobs] == [6] * 40 + [3] * 20 + ["timed out"] * 5
+    assert raw.dead
+    assert [str(e) for e in errors] == ["raised after its get"]
+    assert coll.get(key).value == 3
+
+
+def test_a_long_chain_of_resumes_yields_to_the_hub(mock, gcluster, key):
+    """2,000 greenlets resumed by batches of replies, each busy 0.3 ms: the chain of hand-offs gives
+    the hub its turn (I/O and timers, not only loop callbacks) every switch interval, so a 5 ms
+    ticker is never held up for a whole batch (≈ 0.6 s)."""
+    coll = gcluster.bucket("default").default_collection()
+    coll.upsert(key, 1)
+    gaps = []
+    running = [True]
+    resuming = [False]  # from the first resume on (not while the 2,000 greenlets start)
+
+    def ticker():
+        last = time.perf_counter()
+        while running[0]:
+            gevent.sleep(0.005)
+            now = time.perf_counter()
+            if resuming[0]:
+                gaps.append(now - last)
+            last = now
+
+    def busy_reader():
+        coll.get(key)
+        resuming[0] = True
+        until = time.perf_counter() + 0.0003
+        while time.perf_counter() < until:
+            pass
+        coll.get(key)
+
+    gevent.joinall([gevent.spawn(busy_reader) for _ in range(200)], raise_error=True)  # warm (a JIT)
+    resuming[0] = False
+    mock.set_latency(100)
+    tick = gevent.spawn(ticker)
+    try:
+        jobs = [gevent.spawn(busy_reader) for _ in range(2000)]
+        gevent.joinall(jobs, raise_error=True)
+    finally:
+        running[0] = False
+        mock.set_latency(0)
+    tick.join()
+    assert gaps and max(gaps) < 0.25, f"worst ticker gap {max(gaps):.3f} s"
 
 
 def test_a_greenlet_that_stopped_waiting_is_not_resumed_by_its_late_result():

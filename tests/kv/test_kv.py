@@ -297,6 +297,37 @@ def test_multi_ops_and_partial_failure(kv, key):
     assert all(not r.exists for r in kv.exists_multi(list(docs)).values())
 
 
+def test_finished_operations_are_freed_without_the_garbage_collector(kv, key):
+    # each key's operation pointed back at the collector (its completion hook) while the collector
+    # listed the operations: a cycle per multi call, left for the cyclic collector to find
+    import gc
+
+    from couchbase._kv_response import AsyncResult, MultiCollector
+
+    docs = {f"{key}-{i}": i for i in range(50)}
+    kv.upsert_multi(docs)
+
+    def alive() -> tuple:
+        objs = gc.get_objects()
+        return (sum(type(o) is MultiCollector for o in objs), sum(type(o) is AsyncResult for o in objs))
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = alive()
+        for _ in range(3):
+            assert kv.get_multi(list(docs)).all_ok and kv.upsert_multi(docs).all_ok
+        after = alive()
+        for k in list(docs)[:20]:
+            kv.get(k)
+            kv.upsert(k, 1)
+        after_single = alive()
+    finally:
+        gc.enable()
+    assert after[0] - before[0] <= 1 and after[1] - before[1] <= 50  # (the last call's, if still held)
+    assert after_single[1] - after[1] <= 2, "single operations left in reference cycles"
+
+
 def test_counter_and_touch_multi(kv, key):
     keys = [f"{key}-{i}" for i in range(5)]
     res = kv.counter_multi(keys, delta=2, initial=7)

@@ -2,8 +2,9 @@
 
 The tracer's cost per operation was cut in libcouchbase itself (``build_lcb.py``: only the tags a
 report reads are kept, and the per-connection ones are formatted only for spans that can be
-reported). These tests pin the reports: an operation over ``tracing_threshold_kv`` is reported
-with every field a report carries, and none is reported under the threshold.
+reported; spans are recycled per thread and keep their operation id inside). These tests pin the
+reports: an operation over ``tracing_threshold_kv`` is reported with every field a report carries
+and its own operation id, and none is reported under the threshold.
 """
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def test_operations_over_the_threshold_are_reported_with_every_field(mock, caplo
     assert kv and all(r["count"] == len(r["top"]) > 0 for r in kv)
     entries = [entry for r in kv for entry in r["top"]]
     assert {e["operation_name"] for e in entries} <= {"get", "upsert"}
+    # each entry names its own operation (libcouchbase keeps the id inside its recycled spans)
+    assert len({e["last_operation_id"] for e in entries}) == len(entries)
     ports = {str(node.kv_port) for node in mock.nodes} if hasattr(mock, "nodes") else None
     for entry in entries:
         assert REPORT_FIELDS <= set(entry), sorted(REPORT_FIELDS - set(entry))

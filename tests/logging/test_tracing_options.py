@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from datetime import timedelta
 from typing import Any
@@ -78,7 +79,13 @@ def _orphans_logged(mock: Any, caplog: Any, **kwargs: Any) -> list:
 
 def test_orphaned_responses_are_reported_by_default(mock, caplog):
     reports = _orphans_logged(mock, caplog)
-    assert [entry for r in reports for entry in r["top"]], "the late reply was not reported"
+    entries = [entry for r in reports for entry in r["top"]]
+    assert entries, "the late reply was not reported"
+    for entry in entries:
+        assert entry["operation_name"] == "get"
+        assert re.fullmatch(r"\d+", entry["last_operation_id"])
+        assert re.fullmatch(r"[0-9a-f]{16}/[0-9a-f]{16}", entry["last_local_id"])
+        assert entry["total_duration_us"] > 0
 
 
 @pytest.mark.parametrize("how", ["cluster option", "options block"])
@@ -111,3 +118,50 @@ def test_a_wrong_value_is_refused(mock, block):
            ClusterMetricsOptions: "metrics_options"}[type(block)]
     with pytest.raises(InvalidArgumentException, match=next(iter(block))):
         Cluster(mock.connstr, _options(mock, **{key: block}))
+
+
+def _metrics_logged(caplog: Any) -> list:
+    return [json.loads(record.getMessage().split(": ", 1)[1]) for record in caplog.records
+            if record.name == "couchbase.lcb.logging-meter" and record.getMessage().startswith("Metrics: ")]
+
+
+def test_metrics_reports_count_every_operation_under_its_name(mock, caplog):
+    """Each key-value operation is recorded once under its own name, whatever the mix: six names
+    interleaved (more than libcouchbase's meter keeps at hand: build_lcb.py), summed over the
+    reports of every interval."""
+    metrics = ClusterMetricsOptions(emit_interval=timedelta(seconds=1))
+    done = dict.fromkeys(("upsert", "get", "exists", "replace", "insert", "remove"), 0)
+    with caplog.at_level(logging.INFO, logger="couchbase.lcb"):
+        cluster = Cluster(mock.connstr, _options(mock, metrics_options=metrics))
+        try:
+            coll = cluster.bucket("default").default_collection()
+            for i in range(12):
+                key = f"metrics-{i}"
+                coll.upsert(key, {"i": i})
+                coll.get(key)
+                coll.exists(key)
+                if i % 2:
+                    coll.replace(key, {"i": -i})
+                    done["replace"] += 1
+                if i % 3 == 0:
+                    coll.remove(key)
+                    coll.insert(key, {"i": i})
+                    done["remove"] += 1
+                    done["insert"] += 1
+                for name in ("upsert", "get", "exists"):
+                    done[name] += 1
+            time.sleep(1.2)
+            deadline = time.monotonic() + 5
+            while not _metrics_logged(caplog) and time.monotonic() < deadline:
+                coll.touch("metrics-0", timedelta(hours=1))  # runs the loop until the report is due
+                time.sleep(0.05)
+        finally:
+            cluster.close()
+    reports = _metrics_logged(caplog)
+    assert reports, "no metrics report"
+    counted = dict.fromkeys(done, 0)
+    for report in reports:
+        for name, figures in report["operations"].get("kv", {}).items():
+            if name in counted:
+                counted[name] += figures["total_count"]
+    assert counted == done
