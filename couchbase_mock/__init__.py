@@ -37,7 +37,8 @@ class MockCluster:
         replicas: Replicas per vBucket (0-3; at most nodes-1 are placed).
         buckets: The bucket names.
         vbuckets: vBuckets per bucket (default 64).
-        username: The one RBAC user (default Administrator).
+        username: The built-in administrator (default ``Administrator``; it holds the ``admin`` role;
+            more users are created over the REST API, ``PUT /settings/rbac/users/local/<name>``).
         password: Its password (default ``password``).
         latency_ms: A delay added to every KV reply.
         http: Also serve the HTTP services (mgmt, views, query, search, analytics, eventing).
@@ -54,6 +55,13 @@ class MockCluster:
 
     #: ports reserved per node with ``base_port``: KV, KV TLS, then each HTTP service, then its TLS twin.
     PORTS_PER_NODE = 16
+
+    #: The administrator's name (the ``username`` argument; it holds the ``admin`` role).
+    username: str
+    #: The administrator's password (the ``password`` argument).
+    password: str
+    #: The generated CA certificate's path with ``tls=True`` (for ``cert_path``/``certpath=``), else None.
+    ca_cert_path: Optional[str]
 
     def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",),
                  vbuckets: int = 64, username: str = "Administrator", password: str = "password",
@@ -359,11 +367,14 @@ class MockCluster:
         self._call(go)
 
     def failover(self, index: int, mode: str = "hard") -> None:
-        """Fail a node over: ``hard`` (stop it), ``hang`` (keep sockets, swallow requests, drop it from the
-        map) or ``move`` (silent vBucket move; clients learn from NOT_MY_VBUCKET).
+        """Fail a node over: ``hard`` (stop it), ``hang`` (keep sockets, swallow KV requests, drop it from
+        the map; :meth:`start_node` ends it) or ``move`` (silent vBucket move; clients learn from
+        NOT_MY_VBUCKET).
+
+        ``move`` shifts every vBucket to the next node and does not use ``index``.
 
         Args:
-            index: The node's index.
+            index: The node's index (not used by ``move``).
             mode: ``hard``, ``hang`` or ``move``.
 
         Raises:
@@ -387,7 +398,9 @@ class MockCluster:
             raise ValueError(f"failover mode must be hard, hang or move, got {mode!r}")
 
     def start_node(self, index: int) -> None:
-        """Bring a stopped node back and rebalance.
+        """Bring a stopped (or hung: ``failover(index, "hang")``) node back and rebalance.
+
+        A hung node answers again (requests it swallowed stay unanswered; clients time them out).
 
         Args:
             index: The node's index.
@@ -401,6 +414,7 @@ class MockCluster:
         async def go() -> None:
             if not node.running:
                 await self._start_node(node)
+            node.hung = False  # a node failed over with mode="hang" is running but swallows requests
             node.failed_over = False
             self.cluster.rebalance()
 
@@ -561,18 +575,29 @@ class MockCluster:
 
     def inject_error(self, status: int, opcode: Optional[int] = None, key: Optional[str] = None,
                      count: int = 1, node: Optional[int] = None) -> None:
-        """Answer the next ``count`` matching requests with ``status``.
+        """Answer the next ``count`` matching requests with ``status`` instead of handling them.
+
+        Only authenticated requests on a selected bucket count (bootstrap commands are never
+        matched); the rule is used up after ``count`` matches.
 
         Args:
-            status: The memcached status to answer with (``0x86`` TMPFAIL, ...).
+            status: The memcached status to answer with (``0x86`` TMPFAIL, ``0x07`` NOT_MY_VBUCKET,
+                ``0x01`` KEY_ENOENT, ...), sent with an empty body.
             opcode: Only requests with this opcode (None: any).
-            key: Only requests for this key (None: any).
+            key: Only requests whose key ends with this (the wire key may carry a collection-id
+                prefix; None: any).
             count: How many requests.
             node: Only on this node (None: any).
 
         Raises:
+            ValueError: A status outside 0..0xFFFF, a count below 1, or no node ``node``.
             RuntimeError: The mock is not running.
         """
+        _check_count(count)
+        if not isinstance(status, int) or isinstance(status, bool) or not 0 <= status <= 0xFFFF:
+            raise ValueError(f"status must be an int from 0 to 0xFFFF, got {status!r}")
+        if node is not None:
+            self._node(node)
         rule = {"status": int(status), "opcode": opcode, "key": key.encode() if key else None,
                 "count": int(count), "node": node}
         self._call(lambda: self.cluster.injected.append(rule))
@@ -587,11 +612,12 @@ class MockCluster:
             node: Only on this node (None: any).
 
         Raises:
-            ValueError: An unknown mode.
+            ValueError: An unknown mode, a count below 1, or no node ``node``.
             RuntimeError: The mock is not running.
         """
         if mode not in ("truncate", "corrupt"):
             raise ValueError(f"chaos mode must be truncate or corrupt, got {mode!r}")
+        _check_count(count)
         if node is not None:
             self._node(node)
         rule = {"mode": mode, "count": int(count), "node": node}
@@ -605,6 +631,7 @@ class MockCluster:
             reset: Reset (RST) instead of closing (FIN).
 
         Raises:
+            ValueError: No node ``node``.
             RuntimeError: The mock is not running.
         """
         targets = [self._node(node)] if node is not None else self.cluster.nodes
@@ -619,10 +646,13 @@ class MockCluster:
     def advance_clock(self, seconds: float) -> None:
         """Move the mock's clock forward (expiry, lock timeouts) without sleeping.
 
+        The clock is the wall clock plus an offset; it only moves forward.
+
         Args:
             seconds: How far.
 
         Raises:
+            ValueError: A negative ``seconds``.
             RuntimeError: The mock is not running.
         """
         self._call(lambda: self.cluster.clock.advance(seconds))
@@ -808,6 +838,7 @@ class MockCluster:
             delay: Seconds before each query answers.
 
         Raises:
+            ValueError: An empty name, or no bucket ``bucket``.
             RuntimeError: The mock is not running.
         """
         from couchbase_mock.search import control
@@ -825,6 +856,7 @@ class MockCluster:
             name: The index's name.
 
         Raises:
+            ValueError: No index ``name``.
             RuntimeError: The mock is not running.
         """
         from couchbase_mock.search import control
@@ -852,3 +884,9 @@ class MockCluster:
                                "hung": n.hung, "failed_over": n.failed_over} for n in self.cluster.nodes]}
 
         return self._call(go)
+
+
+def _check_count(count: int) -> None:
+    """A fault rule's ``count``: a rule that can never match would be a silent no-op."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValueError(f"count must be an int of at least 1, got {count!r}")
