@@ -52,7 +52,7 @@ CMAKE_FLAGS = [
 # Fixes applied to the pinned source before it is built: (file under deps/lcb, text, replacement).
 # Each must match exactly once. The patch level and a digest of the list are part of the cache
 # directory's name, so a changed list builds afresh instead of reusing an install patched otherwise.
-LCB_PATCH_LEVEL = "p9"
+LCB_PATCH_LEVEL = "p10"
 LCB_PATCHES = [
     # Server::start_errored_ctx: when a connection attempt fails before a context exists (e.g. the
     # HELLO/SASL negotiation was cut off), the pipeline's unflushed requests have already been
@@ -571,6 +571,26 @@ LCB_PATCHES = [
      "    slot.op_key = &first.find(opName)->first;\n"
      "    slot.recorder = &recorder;\n"
      "    return recorder;\n"),
+    # p10. lcb_QUERY_HANDLE_::has_retriable_error: an error the query service answered with (a code
+    # in "errors") went on to the retry strategy, which retries anything for an idempotent request,
+    # and a read_only query is idempotent: a syntax error, an unknown keyspace or a write refused as
+    # read-only (code 1000, HTTP 403, as on the server) was re-sent until the timeout and surfaced as
+    # an AmbiguousTimeoutException. The errors libcouchbase means to retry are decided above this
+    # point (prepared-statement failures, the index-not-found messages, 13014 with dynamic auth);
+    # otherwise an answered error is retried only when the server says "retry": true, as SDK 4.x does.
+    ("src/n1ql/query_handle.cc",
+     "    if (rc == LCB_SUCCESS) {\n"
+     "        return {0, 0};\n"
+     "    }\n"
+     "    return lcb_query_should_retry(instance_->settings, this, rc, first_error.retry);\n",
+     "    if (rc == LCB_SUCCESS) {\n"
+     "        return {0, 0};\n"
+     "    }\n"
+     "    if (first_error.code != 0 && !first_error.retry) {\n"
+     "        /* couchbase-cffi p10: the service answered with an error it does not ask to retry */\n"
+     "        return {0, 0};\n"
+     "    }\n"
+     "    return lcb_query_should_retry(instance_->settings, this, rc, first_error.retry);\n"),
 ]
 
 

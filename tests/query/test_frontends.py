@@ -80,6 +80,27 @@ def test_query_error_is_typed_with_the_servers_message(fe, indexed):
     assert info.value.context.errors and info.value.context.errors[0]["code"] == 3000
 
 
+def test_read_only_query_errors_come_back_at_once(fe, indexed):
+    """A read_only query is idempotent to libcouchbase, whose retry strategy re-sent any error the
+    service answered until the timeout (then an AmbiguousTimeoutException); since patch p10 the
+    service's own error comes back at once, typed, as SDK 4.x gives it."""
+    from datetime import timedelta
+
+    from couchbase.exceptions import CouchbaseException, TimeoutException
+
+    opts = QueryOptions(read_only=True, timeout=timedelta(seconds=20))
+    started = time.monotonic()
+    with pytest.raises(ParsingFailedException):
+        fe.collect_rows(fe.cluster.query("SELEC nonsense", opts))
+    with pytest.raises(CouchbaseException) as info:  # a write refused as read-only: 1000, HTTP 403
+        fe.collect_rows(fe.cluster.query("DELETE FROM default AS d WHERE d.tag = 'none'", opts))
+    assert not isinstance(info.value, TimeoutException)
+    assert info.value.context.errors[0]["code"] == 1000
+    assert time.monotonic() - started < 10  # not retried until the timeout
+    rows, _ = fe.collect_rows(fe.cluster.query("SELECT RAW d.n FROM default AS d WHERE d.n = 3", opts))
+    assert rows == [3]
+
+
 def test_query_timeout_is_typed(fe, indexed):
     """The server gives up (error 1080) within the request's timeout: a TimeoutException on every
     front end."""
