@@ -364,8 +364,9 @@ def settle_op(pending: Pending) -> None:
     elif _RECYCLE and _refcount(d) == 2 and not d.paused and not _weakrefs(d) and len(POOL) < _POOL_MAX:
         # Nobody but this function holds it (the caller dropped it; a weak reference counts): it
         # becomes the next operation's Deferred instead of a new allocation (see POOL).
+        # It stays "called" while pooled (_wrap resets that when it reuses it): whatever scans the heap
+        # for Deferreds that never fired must not count the pool's.
         del d.result  # (an unfired Deferred has none: Twisted's loop tests that)
-        d.called = False
         POOL.append(d)
     else:
         d.result = value
