@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import sys
 import time
 import weakref
 from typing import Any, Callable, List
@@ -363,7 +364,10 @@ def test_an_operation_in_flight_costs_one_tracked_object_more_than_raw(mock, col
             # the same with a plain Deferred per operation: the measure sees its list and tuples
             plain = _tracked_per_op(coll, _with_plain_deferred)
         assert per_raw >= 1
-        assert per_deferred - per_raw <= 1.05, (per_deferred, per_raw)
+        # CPython 3.11+ keeps a plain instance's attributes inline; before, its __dict__ is a second
+        # tracked object
+        own = 1 if sys.version_info >= (3, 11) or sys.implementation.name != "cpython" else 2
+        assert per_deferred - per_raw <= own + 0.05, (per_deferred, per_raw)
         assert plain - per_deferred >= 4.9, (plain, per_deferred)
     finally:
         run_until_fired(raw.close(), 10)
