@@ -350,6 +350,8 @@ def _tracked_per_op(collection, add, n=300) -> float:
     return (during - before - 2) / n  # the two lists
 
 
+@pytest.mark.skipif(sys.implementation.name != "cpython",
+                    reason="counts what CPython's cyclic collector tracks (PyPy's gc.get_objects differs)")
 def test_an_operation_in_flight_costs_one_tracked_object_more_than_raw(mock, coll):
     """At depth the cyclic GC traverses what each operation in flight holds: a Deferred with one
     addCallbacks pair adds only itself to what the raw flavour's operation holds (a plain Deferred
@@ -366,7 +368,7 @@ def test_an_operation_in_flight_costs_one_tracked_object_more_than_raw(mock, col
         assert per_raw >= 1
         # CPython 3.11+ keeps a plain instance's attributes inline; before, its __dict__ is a second
         # tracked object
-        own = 1 if sys.version_info >= (3, 11) or sys.implementation.name != "cpython" else 2
+        own = 1 if sys.version_info >= (3, 11) else 2
         assert per_deferred - per_raw <= own + 0.05, (per_deferred, per_raw)
         assert plain - per_deferred >= 4.9, (plain, per_deferred)
     finally:
