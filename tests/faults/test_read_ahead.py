@@ -30,7 +30,9 @@ from couchbase._async_rows import AsyncRows
 from couchbase._services import HIGH_WATER, HIGH_WATER_BYTES
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent))
+# bench/ is at the top of the checkout; appended, so that the checkout's front-end packages do not
+# shadow the installed ones (the wheels' runs, scripts/test_wheels.sh)
+sys.path.append(str(HERE.parent.parent))
 from bench.mockproc import Target, start_mock  # noqa: E402
 
 ROWS = 1_000_000
