@@ -34,6 +34,7 @@ from couchbase_mock.query.errors import (
     NO_ANSI_JOIN,
     NO_INDEX,
     NO_SUCH_PREPARED,
+    PARSE_SYNTAX,
     READONLY,
     SUBQUERY_MISSING_INDEX,
     TIMEOUT,
@@ -58,6 +59,7 @@ from couchbase_mock.query.from_clause import (
     hash_key,
     join_rows,
     primary_key_expr,
+    refs,
     select_exprs,
 )
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
@@ -347,7 +349,7 @@ class QueryService:
         out: Dict[int, SelectPlan] = {}
         for e in exprs:
             for node, variables in _subquery_nodes(e):
-                sub = self._select_plan(node.select, opts, scope | variables)
+                sub = self._select_plan(node.select, opts, scope | variables, scope)
                 out[id(node)] = sub
                 self._subplans(sub, out)
         return out
@@ -362,8 +364,11 @@ class QueryService:
                 self._subplans(t.sub, out)
         return out
 
-    def _select_plan(self, sel: N.Select, opts: Options, outer: FrozenSet[str]) -> SelectPlan:
-        """Check and resolve a SELECT (``outer``: the names the enclosing queries bind, for a subquery)."""
+    def _select_plan(self, sel: N.Select, opts: Options, outer: FrozenSet[str],
+                     dml: FrozenSet[str] = frozenset()) -> SelectPlan:
+        """Check and resolve a SELECT (``outer``: the names the enclosing queries bind, for a subquery;
+        ``dml``: those of them that are a DML statement's keyspace alias, which the server does not
+        count as FROM aliases)."""
         sqlpp = opts.analytics
         with_aggregates = [t.expr for t in sel.projection] + [sel.having] + [e for e, _ in sel.order_by]
         for e in with_aggregates:
@@ -373,6 +378,7 @@ class QueryService:
                 check_expr(e, False, sqlpp)
         plan = SelectPlan(sel)
         qc = opts.query_context
+        _outer_paths_as_expressions(sel, outer - dml)
         if sel.keyspace is not None:
             alias = sel.keyspace.default_alias
             plan.first = TermPlan("keyspace", alias, ks=self._keyspace(sel.keyspace, opts, qc))
@@ -400,7 +406,8 @@ class QueryService:
                 step.term = TermPlan("subquery", t.alias, t, sub=sub)
             elif isinstance(t, N.ExprTerm):
                 step.term = TermPlan("expr", t.alias, t)
-            if t is not None:
+            correlated_expr = isinstance(t, N.ExprTerm) and bool(refs(t.expr) & (outer | set(aliases)))
+            if t is not None and not correlated_expr:  # a correlated term's items differ per left row
                 step.hash_keys = equi_keys(j.on, t.alias, outer | frozenset(aliases))
             plan.steps.append(step)
             aliases.append(name)
@@ -415,7 +422,7 @@ class QueryService:
         scope = outer | frozenset(aliases)
         for e in select_exprs(sel):
             for node, variables in _subquery_nodes(e):
-                plan.subqueries.append((node, self._select_plan(node.select, opts, scope | variables)))
+                plan.subqueries.append((node, self._select_plan(node.select, opts, scope | variables, dml)))
         if not opts.analytics:
             self._require_indexes(plan)
         return plan
@@ -840,6 +847,39 @@ class SystemIndexes:
 
     def meta_of(self, key: bytes, doc: Any) -> Dict[str, Any]:
         return {"id": key.decode(), "keyspace": self.path}
+
+
+def _outer_paths_as_expressions(sel: N.Select, outer: FrozenSet[str]) -> None:
+    """A FROM or JOIN term written like a keyspace whose leading name is an alias the enclosing
+    query binds (``FROM d.tags AS t`` in a subquery of ``... FROM default d``) is an expression over
+    the outer row, as the server formalizes it, not a keyspace. Rewrites such terms of ``sel`` in
+    place (idempotent: a prepared statement is planned again on every EXECUTE)."""
+    ref = sel.keyspace
+    if ref is not None and _names_outer_alias(ref, outer):
+        if sel.use_keys is not None:
+            raise QueryError(PARSE_SYNTAX, "FROM expression term cannot have USE KEYS or USE INDEX.", 400)
+        sel.from_expr, sel.from_alias = _ref_expr(ref), ref.default_alias
+        sel.keyspace = None
+    scope = set(outer) | {sel.from_alias or (sel.keyspace.default_alias if sel.keyspace else "")}
+    for j in sel.joins:
+        t = j.term
+        if isinstance(t, N.KeyspaceTerm) and j.keys is None and _names_outer_alias(t.ref, scope):
+            if t.use_keys is not None:
+                raise QueryError(PARSE_SYNTAX, f"{j.op} expression term cannot have USE KEYS or USE INDEX.",
+                                 400)
+            j.term = N.ExprTerm(_ref_expr(t.ref), t.alias, t.hint)
+        scope.add(j.bound)
+
+
+def _names_outer_alias(ref: N.KeyspaceRef, aliases: Any) -> bool:
+    return ref.namespace is None and ref.parts[0] in aliases
+
+
+def _ref_expr(ref: N.KeyspaceRef) -> N.Expr:
+    expr: N.Expr = N.Ident(ref.parts[0])
+    for part in ref.parts[1:]:
+        expr = N.Field(expr, part)
+    return expr
 
 
 def _key_text(e: N.Expr) -> str:
