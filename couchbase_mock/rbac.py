@@ -13,7 +13,11 @@ client can observe:
   ``bucket_full_access`` or ``data_writer`` (a reader's write gets EACCESS);
 * managing buckets needs ``admin`` or ``cluster_admin``; managing users and
   groups ``admin``, ``security_admin_local`` or ``user_admin_local``;
-  collections ``admin``, ``cluster_admin``, ``bucket_admin``, ``scope_admin``.
+  collections ``admin``, ``cluster_admin``, ``bucket_admin``, ``scope_admin``;
+* the query service's privileges (:data:`QUERY_PRIVILEGES`): ``query_select``,
+  ``query_insert``, ``query_update``, ``query_delete``, ``query_manage_index`` on the
+  keyspace (or ``admin``, ``bucket_full_access``, ``mobile_sync_gateway``);
+  ``data_reader``/``data_writer`` grant none of them.
 
 Role parameters are ``bucket[:scope[:collection]]`` with ``*`` meaning all.
 """
@@ -22,9 +26,9 @@ from __future__ import annotations
 import hmac
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
-__all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError"]
+__all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError", "QUERY_PRIVILEGES"]
 
 # role name -> (display name, description, takes a bucket parameter, takes scope/collection)
 ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
@@ -75,6 +79,19 @@ BUCKET_MANAGE = {"admin", "cluster_admin"}
 SECURITY_MANAGE = {"admin", "security_admin_local", "user_admin_local"}
 COLLECTION_MANAGE = {"admin", "cluster_admin", "bucket_admin", "scope_admin"}
 ADMIN_READ = {"admin", "ro_admin", "cluster_admin", "security_admin_local", "user_admin_local"}
+
+# The query service's privileges (Couchbase Server 7.x): the roles granting each one. data_reader and
+# data_writer grant none of them; the query_* roles take bucket[:scope[:collection]] parameters.
+_QUERY_DATA = {"admin", "bucket_full_access", "mobile_sync_gateway"}
+QUERY_PRIVILEGES: Dict[str, FrozenSet[str]] = {
+    "select": frozenset(_QUERY_DATA | {"query_select"}),
+    "insert": frozenset(_QUERY_DATA | {"query_insert"}),
+    "update": frozenset(_QUERY_DATA | {"query_update"}),
+    "delete": frozenset(_QUERY_DATA | {"query_delete"}),
+    "manage_index": frozenset(_QUERY_DATA | {"query_manage_index"}),
+    # system keyspaces that need a privilege (system:indexes shows each user what it may see)
+    "system_read": frozenset({"admin", "ro_admin", "cluster_admin", "query_system_catalog"}),
+}
 
 
 class RoleError(ValueError):

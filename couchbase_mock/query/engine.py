@@ -25,6 +25,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple, Union
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
+from couchbase_mock.query.authorize import Authorizer
 from couchbase_mock.query.errors import (
     DML_FAILURE,
     DUPLICATE_ALIAS,
@@ -120,6 +121,20 @@ class Options:
         self.preserve_expiry = preserve_expiry
         self.dataverse: Optional[str] = None  # analytics: the dataverse unqualified names are in
         self.started = time.monotonic()
+        # the request's user and roles (query service requests; None: no RBAC check)
+        self.authorizer: Optional[Authorizer] = None
+
+    def probe(self) -> "Options":
+        """Options for planning the statement of a PREPARE or EXPLAIN as a dry run: the same
+        parameters, query context and user."""
+        out = Options(self.params, self.query_context)
+        out.authorizer = self.authorizer
+        return out
+
+    def need(self, privilege: str, ks: Any) -> None:
+        """Record that the statement needs ``privilege`` on keyspace ``ks`` (when RBAC applies)."""
+        if self.authorizer is not None and isinstance(ks, Keyspace):
+            self.authorizer.need(privilege, ks.ident)
 
     @property
     def deadline(self) -> Optional[float]:
@@ -214,8 +229,7 @@ class QueryService:
     def _explain(self, stmt: N.Explain, opts: Options) -> Execution:
         """One row: the plan of the statement (checked as a dry run: keyspaces, indexes)
         and its text, as the server answers EXPLAIN."""
-        probe = self._plan(stmt.statement, Options(opts.params, opts.query_context), opts.query_context,
-                           dry_run=True)
+        probe = self._plan(stmt.statement, opts.probe(), opts.query_context, dry_run=True)
         inner = stmt.statement
         children: List[Dict[str, Any]] = []
         ks = getattr(inner, "keyspace", None)
@@ -246,8 +260,7 @@ class QueryService:
         return entry
 
     def _prepare(self, stmt: N.Prepare, opts: Options, auto_execute: bool) -> Execution:
-        probe = self._plan(stmt.statement, Options(opts.params, opts.query_context), opts.query_context,
-                           dry_run=True)
+        probe = self._plan(stmt.statement, opts.probe(), opts.query_context, dry_run=True)
         name = stmt.name or str(uuid.uuid4())
         entry = Prepared(name, stmt.text, stmt.statement, opts.query_context)
         self.prepared[name] = entry
@@ -269,7 +282,7 @@ class QueryService:
     def _keyspace(self, ref: N.KeyspaceRef, opts: Options, qc: Any) -> Keyspace:
         if (ref.namespace or "").lower() == "system" and [p.lower() for p in ref.parts] == ["indexes"] \
                 and not opts.analytics:
-            return SystemIndexes(self)  # type: ignore[return-value]
+            return SystemIndexes(self, opts.authorizer)  # type: ignore[return-value]
         if opts.analytics:
             parts = list(ref.parts)
             if len(parts) == 2 and parts[0].lower() == "metadata" and ref.namespace is None:
@@ -299,6 +312,14 @@ class QueryService:
                          "that your expected index is online.", 404)
 
     def _plan(self, stmt: N.Statement, opts: Options, qc: Any, dry_run: bool = False) -> Execution:
+        """Plan ``stmt``; then, as the server's Authorize operator does before the first row, refuse it
+        (13014) if the user lacks a privilege it needs: PREPARE, EXPLAIN and every EXECUTE included."""
+        ex = self._plan_statement(stmt, opts, qc, dry_run)
+        if opts.authorizer is not None:
+            opts.authorizer.check()
+        return ex
+
+    def _plan_statement(self, stmt: N.Statement, opts: Options, qc: Any, dry_run: bool) -> Execution:
         opts.query_context = qc
         if isinstance(stmt, N.Select):
             return self._plan_select(stmt, opts)
@@ -382,6 +403,7 @@ class QueryService:
         if sel.keyspace is not None:
             alias = sel.keyspace.default_alias
             plan.first = TermPlan("keyspace", alias, ks=self._keyspace(sel.keyspace, opts, qc))
+            opts.need("select", plan.first.ks)
         elif sel.from_subquery is not None:
             plan.first = TermPlan("subquery", sel.from_alias or "",
                                   sub=self._select_plan(sel.from_subquery, opts, frozenset()))
@@ -400,6 +422,7 @@ class QueryService:
             t = j.term
             if isinstance(t, N.KeyspaceTerm):
                 step.term = TermPlan("keyspace", t.alias, t, ks=self._keyspace(t.ref, opts, qc))
+                opts.need("select", step.term.ks)
                 step.primary_key = primary_key_expr(j.on, t.alias)
             elif isinstance(t, N.SubqueryTerm):
                 sub = self._select_plan(t.select, opts, frozenset())
@@ -625,6 +648,11 @@ class QueryService:
             check_expr(k, False)
             check_expr(v, False)
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("insert", ks)
+        if stmt.upsert:
+            opts.need("update", ks)
+        if stmt.returning is not None:
+            opts.need("select", ks)
         ex = Execution(opts)
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
@@ -676,6 +704,9 @@ class QueryService:
                 check_expr(p, False)
                 check_expr(v, False)
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("update" if isinstance(stmt, N.Update) else "delete", ks)
+        if stmt.returning is not None:
+            opts.need("select", ks)
         alias = stmt.keyspace.default_alias
         if stmt.use_keys is None:
             self._require_index(ks, stmt.where, alias)
@@ -736,6 +767,7 @@ class QueryService:
     # ------------------------------------------------------------------ DDL
     def _create_index(self, stmt: N.CreateIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("manage_index", ks)
         name = stmt.name or "#primary"
         ex = Execution(opts)
         if dry_run:
@@ -763,6 +795,7 @@ class QueryService:
 
     def _build_index(self, stmt: N.BuildIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("manage_index", ks)
         ex = Execution(opts)
         existing = self.indexes.get(ks.ident, {})
         names: List[str] = []
@@ -779,6 +812,7 @@ class QueryService:
 
     def _drop_index(self, stmt: N.DropIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("manage_index", ks)
         ex = Execution(opts)
         if dry_run:
             return ex
@@ -804,8 +838,9 @@ class QueryService:
 class SystemIndexes:
     """``system:indexes``: one document per index, in the server's field layout."""
 
-    def __init__(self, service: "QueryService") -> None:
+    def __init__(self, service: "QueryService", authorizer: Optional[Authorizer] = None) -> None:
         self.service = service
+        self.authorizer = authorizer
 
     @property
     def ident(self) -> Tuple[str, str, str]:
@@ -821,6 +856,9 @@ class SystemIndexes:
     def scan(self, keys: Optional[List[bytes]] = None) -> Iterator[Tuple[bytes, Any]]:
         for by_name in list(self.service.indexes.values()):
             for ix in list(by_name.values()):
+                if self.authorizer is not None and \
+                        not self.authorizer.sees_index((ix["bucket"], ix["scope"], ix["collection"])):
+                    continue
                 key = ix["id"].encode()
                 if keys is None or key in keys:
                     yield key, self._doc(ix)
