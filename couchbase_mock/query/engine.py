@@ -131,6 +131,11 @@ class Options:
         out.authorizer = self.authorizer
         return out
 
+    def authorize(self) -> None:
+        """Refuse the statement (13014) if the user lacks a privilege recorded so far."""
+        if self.authorizer is not None:
+            self.authorizer.check()
+
     def need(self, privilege: str, ks: Any) -> None:
         """Record that the statement needs ``privilege`` on keyspace ``ks`` (when RBAC applies)."""
         if self.authorizer is not None and isinstance(ks, Keyspace):
@@ -315,8 +320,7 @@ class QueryService:
         """Plan ``stmt``; then, as the server's Authorize operator does before the first row, refuse it
         (13014) if the user lacks a privilege it needs: PREPARE, EXPLAIN and every EXECUTE included."""
         ex = self._plan_statement(stmt, opts, qc, dry_run)
-        if opts.authorizer is not None:
-            opts.authorizer.check()
+        opts.authorize()
         return ex
 
     def _plan_statement(self, stmt: N.Statement, opts: Options, qc: Any, dry_run: bool) -> Execution:
@@ -768,6 +772,7 @@ class QueryService:
     def _create_index(self, stmt: N.CreateIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
         opts.need("manage_index", ks)
+        opts.authorize()  # DDL applies while it is planned: refuse it first
         name = stmt.name or "#primary"
         ex = Execution(opts)
         if dry_run:
@@ -796,6 +801,7 @@ class QueryService:
     def _build_index(self, stmt: N.BuildIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
         opts.need("manage_index", ks)
+        opts.authorize()  # DDL applies while it is planned: refuse it first
         ex = Execution(opts)
         existing = self.indexes.get(ks.ident, {})
         names: List[str] = []
@@ -813,6 +819,7 @@ class QueryService:
     def _drop_index(self, stmt: N.DropIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
         opts.need("manage_index", ks)
+        opts.authorize()  # DDL applies while it is planned: refuse it first
         ex = Execution(opts)
         if dry_run:
             return ex
