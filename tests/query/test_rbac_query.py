@@ -100,3 +100,23 @@ def test_a_collection_role_through_a_scope_query(open_as: Callable[[str], Any]) 
     rows, _ = fe.collect_rows(scope.query("SELECT RAW name FROM hotels"))
     assert rows == ["Sea"]
     _refused(fe, lambda: fe.cluster.query("SELECT RAW n FROM default"), "query_select")
+
+
+OFFICIAL = """
+out = {}
+for statement in ("UPDATE default SET n = 0", "SELECT RAW 1"):
+    try:
+        out[statement] = list(cluster.query(statement).rows())
+    except Exception as exc:
+        out[statement] = type(exc).__name__
+print(json.dumps(out))
+"""
+
+
+def test_the_official_sdk_raises_the_same_type(rmock: Any) -> None:
+    """The reference for the typed exception: the official SDK 4.x, as a data_reader, on the mock."""
+    from support.official_sdk import mock_args, run
+
+    args = {**mock_args(rmock), "username": "reader", "password": "pw-reader"}
+    assert run(OFFICIAL, **args) == {"UPDATE default SET n = 0": AuthenticationException.__name__,
+                                     "SELECT RAW 1": [1]}
