@@ -16,8 +16,8 @@ client can observe:
   collections ``admin``, ``cluster_admin``, ``bucket_admin``, ``scope_admin``;
 * the query service's privileges (:data:`QUERY_PRIVILEGES`): ``query_select``,
   ``query_insert``, ``query_update``, ``query_delete``, ``query_manage_index`` on the
-  keyspace (or ``admin``, ``bucket_full_access``, ``mobile_sync_gateway``);
-  ``data_reader``/``data_writer`` grant none of them.
+  keyspace (or ``admin``, ``bucket_full_access``, ``mobile_sync_gateway``, ``eventing_admin``,
+  ``backup_admin``); ``data_reader``/``data_writer`` grant none of them.
 
 Role parameters are ``bucket[:scope[:collection]]`` with ``*`` meaning all.
 """
@@ -80,17 +80,24 @@ SECURITY_MANAGE = {"admin", "security_admin_local", "user_admin_local"}
 COLLECTION_MANAGE = {"admin", "cluster_admin", "bucket_admin", "scope_admin"}
 ADMIN_READ = {"admin", "ro_admin", "cluster_admin", "security_admin_local", "user_admin_local"}
 
-# The query service's privileges (Couchbase Server 7.x): the roles granting each one. data_reader and
-# data_writer grant none of them; the query_* roles take bucket[:scope[:collection]] parameters.
-_QUERY_DATA = {"admin", "bucket_full_access", "mobile_sync_gateway"}
+# The query service's privileges (Couchbase Server 7.x ns_server menelaus_roles: n1ql.select/insert/
+# update/delete!execute, n1ql.index!create/build/drop/list, n1ql.meta!read) and the roles granting each.
+# data_reader/data_writer grant none; cluster_admin and ro_admin no data ones; the query_* roles take
+# bucket[:scope[:collection]] parameters.
+_QUERY_DATA = {"admin", "bucket_full_access", "mobile_sync_gateway", "eventing_admin", "backup_admin"}
 QUERY_PRIVILEGES: Dict[str, FrozenSet[str]] = {
     "select": frozenset(_QUERY_DATA | {"query_select"}),
     "insert": frozenset(_QUERY_DATA | {"query_insert"}),
     "update": frozenset(_QUERY_DATA | {"query_update"}),
     "delete": frozenset(_QUERY_DATA | {"query_delete"}),
-    "manage_index": frozenset(_QUERY_DATA | {"query_manage_index"}),
-    # system keyspaces that need a privilege (system:indexes shows each user what it may see)
-    "system_read": frozenset({"admin", "ro_admin", "cluster_admin", "query_system_catalog"}),
+    "create_index": frozenset(_QUERY_DATA | {"query_manage_index", "data_backup"}),
+    "build_index": frozenset(_QUERY_DATA | {"query_manage_index", "data_backup"}),
+    "drop_index": frozenset(_QUERY_DATA | {"query_manage_index"}),
+    "list_index": frozenset(_QUERY_DATA | {"query_manage_index", "data_backup", "query_system_catalog",
+                                           "ro_admin"}),
+    # the system catalog (system:indexes shows each user what it may see)
+    "system_read": frozenset({"admin", "ro_admin", "cluster_admin", "query_system_catalog", "eventing_admin",
+                              "backup_admin"}),
 }
 
 

@@ -27,7 +27,10 @@ _DENIED: Dict[str, Tuple[str, str, bool]] = {
     "insert": ("run INSERT queries on {path}", "query_insert", True),
     "update": ("run UPDATE queries on {path}", "query_update", True),
     "delete": ("run DELETE queries on {path}", "query_delete", True),
-    "manage_index": ("run index operations", "query_manage_index", True),
+    "create_index": ("run index operations", "query_manage_index", True),
+    "build_index": ("run index operations", "query_manage_index", True),
+    "drop_index": ("run index operations", "query_manage_index", True),
+    "list_index": ("run index operations", "query_manage_index", True),
     "system_read": ("run queries accessing the system tables", "query_system_catalog", False),
 }
 
@@ -87,6 +90,6 @@ class Authorizer:
 
     def sees_index(self, target: Target) -> bool:
         """``system:indexes`` lists an index to a user who may read the system catalog, or who may
-        both query its keyspace and manage (list) its indexes."""
+        both query its keyspace and list its indexes."""
         return self.holds("system_read", None) or (self.holds("select", target)
-                                                   and self.holds("manage_index", target))
+                                                   and self.holds("list_index", target))

@@ -771,7 +771,7 @@ class QueryService:
     # ------------------------------------------------------------------ DDL
     def _create_index(self, stmt: N.CreateIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
-        opts.need("manage_index", ks)
+        opts.need("create_index", ks)
         opts.authorize()  # DDL applies while it is planned: refuse it first
         name = stmt.name or "#primary"
         ex = Execution(opts)
@@ -800,7 +800,7 @@ class QueryService:
 
     def _build_index(self, stmt: N.BuildIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
-        opts.need("manage_index", ks)
+        opts.need("build_index", ks)
         opts.authorize()  # DDL applies while it is planned: refuse it first
         ex = Execution(opts)
         existing = self.indexes.get(ks.ident, {})
@@ -818,7 +818,7 @@ class QueryService:
 
     def _drop_index(self, stmt: N.DropIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
-        opts.need("manage_index", ks)
+        opts.need("drop_index", ks)
         opts.authorize()  # DDL applies while it is planned: refuse it first
         ex = Execution(opts)
         if dry_run:

@@ -113,7 +113,7 @@ def test_the_query_roles_together_run_everything(svc: QueryService) -> None:
 
 
 @pytest.mark.parametrize("roles", ["admin", "bucket_full_access[b]", "bucket_full_access[*]",
-                                   "mobile_sync_gateway[b]"])
+                                   "mobile_sync_gateway[b]", "eventing_admin", "backup_admin"])
 def test_full_access_roles(svc: QueryService, roles: str) -> None:
     who = user(svc, "full", roles) if roles != "admin" else "admin"
     assert run(svc, who, "UPDATE b SET seen = true WHERE n = 1 RETURNING RAW n") == [1]
@@ -121,6 +121,15 @@ def test_full_access_roles(svc: QueryService, roles: str) -> None:
     run(svc, who, "DROP INDEX ix_n ON b")
     if roles.endswith("[b]"):
         assert missing(denied(svc, who, "SELECT * FROM o")) == ("query_select", "default:o")
+
+
+@pytest.mark.parametrize("roles", ["cluster_admin", "ro_admin", "bucket_admin[b]", "views_admin[b]",
+                                   "data_backup[b]", "fts_admin[b]", "query_system_catalog"])
+def test_administrative_roles_do_not_read_data(svc: QueryService, roles: str) -> None:
+    # ns_server 7.x: cluster_admin and bucket_admin have n1ql none; ro_admin read/list only (a
+    # SELECT is execute); the others have no n1ql select
+    err = denied(svc, user(svc, "admin-ish", roles), "SELECT * FROM b")
+    assert missing(err) == ("query_select", "default:b")
 
 
 def test_roles_come_from_groups_and_are_read_live(svc: QueryService) -> None:
@@ -197,7 +206,12 @@ def test_index_statements_need_query_manage_index(svc: QueryService) -> None:
     run(svc, "admin", "CREATE INDEX ix_n ON b(n) WITH {'defer_build': true}")
     denied(svc, reader, "BUILD INDEX ON b(ix_n)")
     denied(svc, reader, "DROP INDEX ix_n ON b")
+    backup = user(svc, "backup", "data_backup[b]")  # creates and builds indexes, never drops them
+    run(svc, backup, "CREATE INDEX ix_b ON b(n) WITH {'defer_build': true}")
+    run(svc, backup, "BUILD INDEX ON b(ix_b)")
+    denied(svc, backup, "DROP INDEX ix_b ON b")
     manager = user(svc, "manager", "query_manage_index[b]")
+    run(svc, manager, "DROP INDEX ix_b ON b")
     run(svc, manager, "BUILD INDEX ON b(ix_n)")
     run(svc, manager, "DROP INDEX ix_n ON b")
     err = denied(svc, manager, "CREATE INDEX ix_o ON o(name)")
@@ -208,6 +222,7 @@ def test_system_indexes_lists_what_the_user_may_see(svc: QueryService) -> None:
     statement = "SELECT RAW keyspace_id FROM system:indexes ORDER BY keyspace_id"
     assert run(svc, "admin", statement) == ["b", "c", "c2", "o"]
     assert run(svc, user(svc, "catalog", "query_system_catalog"), statement) == ["b", "c", "c2", "o"]
+    assert run(svc, user(svc, "ro", "ro_admin"), statement) == ["b", "c", "c2", "o"]
     owner = user(svc, "b-owner", "query_select[b],query_manage_index[b]")
     assert run(svc, owner, statement) == ["b", "c", "c2"]
     assert run(svc, user(svc, "select-only", "query_select[b]"), statement) == []
