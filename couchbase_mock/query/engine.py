@@ -55,6 +55,7 @@ from couchbase_mock.query.from_clause import (
     StepPlan,
     TermPlan,
     check_ambiguous,
+    comma_condition,
     equi_keys,
     free_names,
     hash_key,
@@ -410,32 +411,35 @@ class QueryService:
             opts.need("select", plan.first.ks)
         elif sel.from_subquery is not None:
             plan.first = TermPlan("subquery", sel.from_alias or "",
-                                  sub=self._select_plan(sel.from_subquery, opts, frozenset()))
+                                  sub=self._select_plan(sel.from_subquery, opts, outer, dml))
         elif sel.from_expr is not None:
             plan.first = TermPlan("expr", sel.from_alias or "")
         aliases = [plan.first.alias] if plan.first is not None else []
-        for _expr, alias in sel.from_more:
-            if alias in aliases:
-                raise QueryError(DUPLICATE_ALIAS, f"Duplicate FROM expression alias '{alias}'", 500)
-            aliases.append(alias)
         for j in sel.joins:
             step = StepPlan(j)
             name = j.bound
-            if name in aliases:
-                raise QueryError(DUPLICATE_ALIAS, f"Duplicate {j.op} alias '{name}'", 500)
             t = j.term
+            if name in aliases:
+                # a comma term is named as the server's Formalize of that term kind names it
+                what = ("FROM expression" if isinstance(t, N.ExprTerm) else "subquery"
+                        if isinstance(t, N.SubqueryTerm) else "JOIN") if j.comma else j.op
+                raise QueryError(DUPLICATE_ALIAS, f"Duplicate {what} alias '{name}'", 500)
+            left = outer | frozenset(aliases)
+            step.condition = comma_condition(sel.where, name, left) if j.comma else j.on
             if isinstance(t, N.KeyspaceTerm):
                 step.term = TermPlan("keyspace", t.alias, t, ks=self._keyspace(t.ref, opts, qc))
                 opts.need("select", step.term.ks)
-                step.primary_key = primary_key_expr(j.on, t.alias)
+                if not j.comma:  # the server looks for a primary join in an ON clause only
+                    step.primary_key = primary_key_expr(j.on, t.alias)
             elif isinstance(t, N.SubqueryTerm):
-                sub = self._select_plan(t.select, opts, frozenset())
+                sub = self._select_plan(t.select, opts, left, dml)
                 step.term = TermPlan("subquery", t.alias, t, sub=sub)
+                step.lateral = sub.correlated
             elif isinstance(t, N.ExprTerm):
                 step.term = TermPlan("expr", t.alias, t)
-            correlated_expr = isinstance(t, N.ExprTerm) and bool(refs(t.expr) & (outer | set(aliases)))
-            if t is not None and not correlated_expr:  # a correlated term's items differ per left row
-                step.hash_keys = equi_keys(j.on, t.alias, outer | frozenset(aliases))
+                step.lateral = bool(refs(t.expr) & left)
+            if t is not None and not step.lateral:  # a lateral term's items differ per left row
+                step.hash_keys = equi_keys(step.condition, t.alias, left)
             plan.steps.append(step)
             aliases.append(name)
         plan.aliases = aliases
@@ -478,7 +482,12 @@ class QueryService:
             if term.hint is not None and term.hint.startswith("HASH"):
                 self._require_index(t.ks, j.on, t.alias)  # the build side is scanned
                 continue
-            preds = j.on if sel.where is None or j.on is None or j.outer else N.Binary("AND", j.on, sel.where)
+            if j.comma:
+                preds = sel.where  # (its conjuncts over this term are the join's condition)
+            elif sel.where is None or j.on is None or j.outer:
+                preds = j.on
+            else:
+                preds = N.Binary("AND", j.on, sel.where)
             if not self._secondary_for(t.ks, preds, t.alias):
                 what = "nest" if j.op == "NEST" else "join"
                 raise QueryError(NO_ANSI_JOIN, f"No index available for ANSI {what} term {t.alias}", 500)
@@ -511,21 +520,6 @@ class QueryService:
             ex.processed += 1
             yield Row({alias: item}, {}, alias)
 
-    def _product_source(self, terms: List[Tuple[N.Expr, str]], ex: Execution,
-                        outer: Optional[Row] = None) -> Iterator[Row]:
-        """``FROM e1 AS a, e2 AS b, ...``: one row per combination of the terms' elements."""
-        lists = []
-        for expr, alias in terms:
-            value = evaluate(expr, outer or Row({}), ex.opts.params)
-            if value is MISSING:
-                return
-            lists.append((alias, value if isinstance(value, list) else [value]))
-        aliases = [a for a, _ in lists]
-        for combo in itertools.product(*(values for _, values in lists)):
-            ex.tick()
-            ex.processed += 1
-            yield Row(dict(zip(aliases, combo)), {}, None)
-
     def _from_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row]) -> Iterator[Row]:
         """The FROM clause's rows: the first term (streamed), then each join step over them."""
         sel, first = plan.sel, plan.first
@@ -538,10 +532,8 @@ class QueryService:
         elif first.kind == "subquery":
             assert first.sub is not None
             sub, alias = first.sub, first.alias
-            rows = (Row({alias: v}, {}, alias) for v in self._select_rows(sub, ex))
-        elif sel.from_more:
-            rows = self._product_source([(sel.from_expr, first.alias)] + sel.from_more, ex,  # type: ignore
-                                        outer)
+            reads = outer if sub.correlated else None
+            rows = (Row({alias: v}, {}, alias) for v in self._select_rows(sub, ex, reads))
         else:
             rows = self._expr_source(sel.from_expr, first.alias, ex, outer)  # type: ignore[arg-type]
         if outer is not None:
@@ -574,7 +566,11 @@ class QueryService:
         for the left row."""
         t = step.term
         assert t is not None
-        if t.kind in ("keyspace", "subquery"):
+        if t.kind == "subquery" and step.lateral:
+            assert t.sub is not None
+            for v in self._select_rows(t.sub, ex, left):
+                yield v, None
+        elif t.kind in ("keyspace", "subquery"):
             if step.held is None:
                 step.held = list(self._read_right(t, ex))
             yield from step.held

@@ -207,7 +207,9 @@ class ExprTerm(FromTerm):
 @dataclass
 class Join:
     """One step after the first FROM term: an ANSI ``JOIN``/``NEST`` (``term`` ``ON`` ``on``), or an
-    ``UNNEST`` of ``unnest`` bound to ``alias``; ``outer`` for LEFT [OUTER]."""
+    ``UNNEST`` of ``unnest`` bound to ``alias``; ``outer`` for LEFT [OUTER]. A comma-separated term
+    (``FROM a, b``) is an inner ``JOIN`` with ``comma`` set and no ``on``: the WHERE clause is its
+    condition."""
 
     op: str  # JOIN, NEST or UNNEST
     outer: bool
@@ -216,6 +218,7 @@ class Join:
     unnest: Optional[Expr] = None
     alias: str = ""
     keys: Optional[Expr] = None  # a lookup join/nest: ON KEYS <keys>
+    comma: bool = False
 
     @property
     def bound(self) -> str:
@@ -236,8 +239,6 @@ class Select(Statement):
     use_keys: Optional[Expr] = None
     from_expr: Optional[Expr] = None  # FROM <expression> AS alias (an expression term)
     from_alias: Optional[str] = None
-    # further comma-joined expression terms: FROM e1 AS a, e2 AS b (a cross product)
-    from_more: List[Tuple[Expr, str]] = field(default_factory=list)
     from_subquery: Optional["Select"] = None  # FROM (SELECT ...) AS from_alias
     joins: List[Join] = field(default_factory=list)  # JOIN / NEST / UNNEST steps, in order
     where: Optional[Expr] = None

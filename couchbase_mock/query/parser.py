@@ -3,7 +3,8 @@
 Grammar (subset of SQL++ for Couchbase): SELECT (with RAW/ELEMENT/VALUE,
 DISTINCT, FROM keyspace [AS alias] [USE KEYS], FROM expression [AS] alias or FROM (subquery) [AS] alias,
 followed by ANSI ``[INNER|LEFT [OUTER]] JOIN|NEST term [USE HASH|NL] ON cond`` (a ``RIGHT [OUTER] JOIN``
-only as the first join), lookup ``JOIN|NEST keyspace ON KEYS expr`` and ``[LEFT] UNNEST expr [AS] alias``;
+only as the first join), lookup ``JOIN|NEST keyspace ON KEYS expr``, ``[LEFT] UNNEST expr [AS] alias`` and
+comma-separated ``[LATERAL]`` terms (``FROM a, b``: an inner join on the WHERE clause);
 WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET), subqueries and ``EXISTS`` in expressions,
 INSERT/UPSERT ... VALUES, DELETE, UPDATE ... SET /
 UNSET, CREATE/DROP [PRIMARY] INDEX, PREPARE and EXECUTE. Any token the
@@ -24,8 +25,8 @@ __all__ = ["parse", "parse_expression"]
 # Words that cannot be bare identifiers (they end an expression or an alias).
 RESERVED = frozenset("""
 ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXECUTE EXISTS FALSE
-FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTO IS JOIN KEY KEYS LEFT LET LIKE LIMIT MISSING NEST NOT NULL
-OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES SELECT SET THEN TRUE UNNEST UNSET UPDATE
+FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTO IS JOIN KEY KEYS LATERAL LEFT LET LIKE LIMIT MISSING NEST
+NOT NULL OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES SELECT SET THEN TRUE UNNEST UNSET UPDATE
 UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
 """.split())  # noqa: E501 - a word list: the string stays as written
 
@@ -185,18 +186,14 @@ class _Parser:
     # ---- FROM clause
     def from_clause(self, sel: N.Select) -> None:
         first = self.simple_term()
-        if isinstance(first, N.ExprTerm):
-            while self.accept_op(","):  # FROM e1 AS a, e2 AS b: the cross product of the terms
-                term = self.expr()
-                if not self.accept_kw("AS") and not self.at_ident():
-                    raise self.fail()
-                sel.from_more.append((term, self.ident()))
-        if not sel.from_more and self.at_kw("RIGHT"):
+        if self.at_kw("RIGHT"):
             # only the first join may be a RIGHT one; the server runs `a RIGHT JOIN b ON c`
             # as `b LEFT JOIN a ON c`
             self.advance()
             self.accept_kw("OUTER")
             self.expect_kw("JOIN")
+            if self.at_kw("LATERAL"):
+                raise QueryError(PARSE_SYNTAX, "LATERAL cannot be specified in RIGHT OUTER JOIN", 400)
             swapped = self.simple_term()
             self.expect_kw("ON")
             sel.joins.append(N.Join("JOIN", True, first, self.expr()))
@@ -209,7 +206,19 @@ class _Parser:
         else:
             assert isinstance(first, N.ExprTerm)
             sel.from_expr, sel.from_alias = first.expr, first.alias
+        comma: Optional[N.FromTerm] = None  # the last comma-separated term
         while True:
+            if self.accept_op(","):
+                # FROM a, [LATERAL] b: an inner join whose condition is the WHERE clause (a
+                # cross product without one)
+                self.accept_kw("LATERAL")  # optional: a term reading an earlier alias is lateral anyway
+                comma = self.simple_term()
+                sel.joins.append(N.Join("JOIN", False, comma, comma=True))
+                continue
+            if comma is not None and self.at_kw("INNER", "LEFT", "JOIN", "NEST", "UNNEST", "FLATTEN"):
+                # the server's grammar: `from_terms , from_term`, where the right side must be simple
+                raise QueryError(PARSE_SYNTAX, f"Right side ({comma.alias} {self.tok.value} ...) of a COMMA "
+                                 "in a FROM clause must be a simple term or sub-query", 400)
             start = self.tok
             outer = False
             if self.accept_kw("INNER"):
@@ -229,10 +238,14 @@ class _Parser:
                     raise QueryError(NO_TERM_NAME, "UNNEST term must have a name or alias", 500)
                 sel.joins.append(N.Join("UNNEST", outer, None, None, expr, alias))
                 continue
+            lateral = self.accept_kw("LATERAL") is not None
             right = self.simple_term()
             self.expect_kw("ON")
             if self.at_kw("KEYS", "PRIMARY"):
                 # a lookup join/nest: ON [PRIMARY] KEYS <expression>
+                if lateral:
+                    raise QueryError(PARSE_SYNTAX, f"LATERAL cannot be specified in lookup {op.lower()} "
+                                     "with ON KEYS clause", 400)
                 self.accept_kw("PRIMARY")
                 self.expect_kw("KEYS")
                 if not isinstance(right, N.KeyspaceTerm):
