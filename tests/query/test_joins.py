@@ -177,8 +177,9 @@ def test_comma_separated_terms_join_on_the_where_clause(fe):
     assert rows == [{"brewery": "Alpha", "beer": "Amber"}, {"brewery": "Alpha", "beer": "Bock"},
                     {"brewery": "Beta", "beer": "Cider"}]
     # a comma term after a join, and an expression term: a cross product filtered by WHERE
-    crossed = rows_of(fe, f"SELECT b.name, n FROM {BREWERIES} br JOIN {BEERS} b ON b.brewery_id = META(br).id, "
-                          "ARRAY_RANGE(0, 2) AS n WHERE br.name = 'Beta' ORDER BY n")
+    crossed = rows_of(fe, f"SELECT b.name, n FROM {BREWERIES} br JOIN {BEERS} b "
+                          "ON b.brewery_id = META(br).id, ARRAY_RANGE(0, 2) AS n "
+                          "WHERE br.name = 'Beta' ORDER BY n")
     assert crossed == [{"name": "Cider", "n": 0}, {"name": "Cider", "n": 1}]
 
 
