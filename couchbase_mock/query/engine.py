@@ -21,7 +21,7 @@ import re
 import time
 import uuid
 import weakref
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
@@ -30,6 +30,7 @@ from couchbase_mock.query.errors import (
     DML_FAILURE,
     DUPLICATE_ALIAS,
     DUPLICATE_KEY,
+    DUPLICATE_VARIABLE,
     INDEX_EXISTS,
     INDEX_NOT_FOUND,
     NO_ANSI_JOIN,
@@ -60,6 +61,7 @@ from couchbase_mock.query.from_clause import (
     free_names,
     hash_key,
     join_rows,
+    let_names,
     primary_key_expr,
     refs,
     select_exprs,
@@ -124,6 +126,7 @@ class Options:
         self.started = time.monotonic()
         # the request's user and roles (query service requests; None: no RBAC check)
         self.authorizer: Optional[Authorizer] = None
+        self.withs: FrozenSet[str] = frozenset()  # the names the statement's WITH clause binds
 
     def probe(self) -> "Options":
         """Options for planning the statement of a PREPARE or EXPLAIN as a dry run: the same
@@ -348,11 +351,35 @@ class QueryService:
     # ------------------------------------------------------------------ SELECT
     def _plan_select(self, sel: N.Select, opts: Options) -> Execution:
         ex = Execution(opts)
+        withs = self._plan_withs(sel, opts)
         plan = self._select_plan(sel, opts, frozenset())
         ex.signature = _signature(sel.projection, sel.raw)
-        self._run_subqueries(ex, self._subplans(plan, {}))
+        subplans = self._subplans(plan, {})
+        for _name, value in withs:
+            if isinstance(value, SelectPlan):
+                self._subplans(value, subplans)
+        self._run_subqueries(ex, subplans)
+        params = opts.params
+        params.withs = {}
+        for name, value in withs:  # once, in order (a later one may read an earlier one)
+            params.withs[name] = (list(self._select_rows(value, ex)) if isinstance(value, SelectPlan)
+                                  else evaluate(value, Row({}), params))
         ex.rows = self._select_rows(plan, ex)
         return ex
+
+    def _plan_withs(self, sel: N.Select, opts: Options) -> List[Tuple[str, Union[N.Expr, SelectPlan]]]:
+        """Plan the WITH clause's subqueries; its names join ``opts.withs`` (3081 for a repeated one)."""
+        out: List[Tuple[str, Union[N.Expr, SelectPlan]]] = []
+        for name, value in sel.withs:
+            if name in opts.withs:
+                raise QueryError(DUPLICATE_VARIABLE, f"Duplicate variable: '{name}' already in scope.", 400)
+            if isinstance(value, N.Select):
+                out.append((name, self._select_plan(value, opts, frozenset())))
+            else:
+                check_expr(value, False)
+                out.append((name, value))
+            opts.withs = opts.withs | {name}
+        return out
 
     def _run_subqueries(self, ex: Execution, plan_of: Dict[int, SelectPlan]) -> None:
         """Let the expressions of ``ex`` evaluate their subqueries: an uncorrelated one runs once,
@@ -388,6 +415,8 @@ class QueryService:
         for t in [plan.first] + [st.term for st in plan.steps]:
             if t is not None and t.sub is not None:
                 self._subplans(t.sub, out)
+        for _op, _every, term in plan.set_ops:
+            self._subplans(term, out)
         return out
 
     def _select_plan(self, sel: N.Select, opts: Options, outer: FrozenSet[str],
@@ -396,7 +425,8 @@ class QueryService:
         ``dml``: those of them that are a DML statement's keyspace alias, which the server does not
         count as FROM aliases)."""
         sqlpp = opts.analytics
-        with_aggregates = [t.expr for t in sel.projection] + [sel.having] + [e for e, _ in sel.order_by]
+        with_aggregates = ([t.expr for t in sel.projection] + [sel.having] + [e for e, _ in sel.order_by]
+                           + [e for _, e in sel.letting])
         for e in with_aggregates:
             check_expr(e, True, sqlpp)
         for e in select_exprs(sel) + [sel.limit, sel.offset]:
@@ -404,7 +434,7 @@ class QueryService:
                 check_expr(e, False, sqlpp)
         plan = SelectPlan(sel)
         qc = opts.query_context
-        _outer_paths_as_expressions(sel, outer - dml)
+        _outer_paths_as_expressions(sel, (outer - dml) | opts.withs)
         if sel.keyspace is not None:
             alias = sel.keyspace.default_alias
             plan.first = TermPlan("keyspace", alias, ks=self._keyspace(sel.keyspace, opts, qc))
@@ -443,17 +473,24 @@ class QueryService:
             plan.steps.append(step)
             aliases.append(name)
         plan.aliases = aliases
+        names = set(aliases) | opts.withs
+        for name in let_names(sel):
+            if name in names:
+                raise QueryError(DUPLICATE_VARIABLE, f"Duplicate variable: '{name}' already in scope.", 400)
+            names.add(name)
         plan.default = aliases[0] if len(aliases) == 1 else None
         plan.correlated = bool(free_names(sel) & outer)
         first = plan.first
         if plan.correlated and first is not None and first.kind == "keyspace" and sel.use_keys is None:
             plan.probe = equi_keys(sel.where, first.alias, outer)
         if len(aliases) > 1:
-            check_ambiguous(sel, aliases, outer)
-        scope = outer | frozenset(aliases)
+            check_ambiguous(sel, aliases, outer | opts.withs)
+        scope = outer | frozenset(aliases) | frozenset(let_names(sel))
         for e in select_exprs(sel):
             for node, variables in _subquery_nodes(e):
                 plan.subqueries.append((node, self._select_plan(node.select, opts, scope | variables, dml)))
+        plan.set_ops = [(op, every, self._select_plan(term, opts, outer, dml))
+                        for op, every, term in sel.set_ops]
         if not opts.analytics:
             self._require_indexes(plan)
         return plan
@@ -593,26 +630,61 @@ class QueryService:
                 yield v, None
 
     def _select_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row] = None) -> Iterator[Any]:
+        """The result of a (full) SELECT: its subselect, or the UNION / INTERSECT / EXCEPT of its
+        subselects, then ORDER BY, OFFSET and LIMIT."""
+        sel = plan.sel
+        params = ex.opts.params
+        if not plan.set_ops:
+            yield from self._subselect_rows(plan, ex, outer, ordered=True)
+            return
+        outs = self._combine(plan, ex, outer)
+        if sel.order_by:  # over the combined results: their fields by name
+            keyed = []
+            for n, out in enumerate(outs):
+                r = Row({})
+                r.aliases = out if isinstance(out, dict) else {}
+                keyed.append(([evaluate(e, r, params) for e, _ in sel.order_by], n, out))
+                ex.tick()
+            keyed.sort(key=functools.cmp_to_key(_order_cmp([d for _e, d in sel.order_by])))
+            ex.check()
+            outs = (k[2] for k in keyed)
+        yield from _offset_limit(outs, sel, params)
+
+    def _combine(self, plan: SelectPlan, ex: Execution, outer: Optional[Row]) -> Iterator[Any]:
+        """The subselects' results combined left to right, one precedence (the server's grammar)."""
+        outs: Iterator[Any] = self._subselect_rows(plan, ex, outer, ordered=False)
+        for op, every, term in plan.set_ops:
+            right = self._select_rows(term, ex, outer)
+            outs = _set_op(op, every, outs, right)
+        return outs
+
+    def _subselect_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row],
+                        ordered: bool) -> Iterator[Any]:
+        """One subselect's results: FROM, LET, WHERE, GROUP BY, LETTING, HAVING, the projection and
+        DISTINCT; with ``ordered``, its ORDER BY, OFFSET and LIMIT too."""
         sel = plan.sel
         params = ex.opts.params
         alias: Any = plan.default if plan.default is not None else plan.aliases
         rows = self._from_rows(plan, ex, outer)
+        if sel.let:
+            rows = _bind(rows, sel.let, params)
         if sel.where is not None:
             where = sel.where
             rows = (r for r in rows if truthy(evaluate(where, r, params)))
-        aggregating = (bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection)
+        aggregating = (bool(sel.group_by) or bool(sel.letting)
+                       or any(has_aggregate(t.expr) for t in sel.projection)
                        or has_aggregate(sel.having) or any(has_aggregate(e) for e, _ in sel.order_by))
         if aggregating:
             calls = _aggregate_calls([t.expr for t in sel.projection] + [sel.having]
-                                     + [e for e, _ in sel.order_by])
+                                     + [e for e, _ in sel.order_by] + [e for _, e in sel.letting])
             rows = _group(rows, sel.group_by, alias, params, calls)
+            if sel.group_as or sel.letting:
+                rows = _bind(rows, sel.group_as + sel.letting, params)
             if sel.having is not None:
                 having = sel.having
                 rows = (r for r in rows if truthy(evaluate(having, r, params)))
-        offset = _count_value(sel.offset, params, "OFFSET")
-        limit = _count_value(sel.limit, params, "LIMIT")
         counter = itertools.count(1)
-        if sel.order_by:
+        if ordered and sel.order_by:
             keyed = []
             for r in rows:
                 out = _project(sel, r, params, alias)
@@ -621,32 +693,21 @@ class QueryService:
                 r.aliases = _aliases(sel, out)
                 keyed.append(([evaluate(e, r, params) for e, _ in sel.order_by], next(counter), out))
                 ex.tick()
-            descending = [d for _e, d in sel.order_by]
-
-            def cmp(a: Any, b: Any) -> int:
-                for x, y, desc in zip(a[0], b[0], descending):
-                    c = collate(x, y)
-                    if c:
-                        return -c if desc else c
-                order: int = (a[1] > b[1]) - (a[1] < b[1])
-                return order
-
-            keyed.sort(key=functools.cmp_to_key(cmp))
+            keyed.sort(key=functools.cmp_to_key(_order_cmp([d for _e, d in sel.order_by])))
             ex.check()
             outs: Iterator[Any] = (k[2] for k in keyed)
         else:
             outs = (o for o in (_project(sel, r, params, alias) for r in rows) if o is not MISSING)
         if sel.distinct:
             outs = _distinct(outs)
-        if offset or limit is not None:
-            outs = itertools.islice(outs, offset, None if limit is None else offset + limit)
+        if ordered:
+            outs = _offset_limit(outs, sel, params)
         yield from outs
 
     # ------------------------------------------------------------------ DML
     def _plan_insert(self, stmt: N.Insert, opts: Options, dry_run: bool) -> Execution:
-        for k, v in stmt.values:
-            check_expr(k, False)
-            check_expr(v, False)
+        for e in [x for pair in stmt.values for x in pair] + [stmt.key, stmt.value]:
+            check_expr(e, False)
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
         opts.need("insert", ks)
         if stmt.upsert:
@@ -657,21 +718,43 @@ class QueryService:
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
         exprs: List[Optional[N.Expr]] = [x for pair in stmt.values for x in pair]
+        exprs += [stmt.key, stmt.value]
         exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
-        self._run_subqueries(ex, self._plan_expr_subqueries(exprs, opts, frozenset()))
+        subplans = self._plan_expr_subqueries(exprs, opts, frozenset())
+        if stmt.query is not None and stmt.query.withs:
+            raise QueryError(PARSE_SYNTAX, "WITH in INSERT ... SELECT is not supported by couchbase_mock",
+                             400)
+        query = self._select_plan(stmt.query, opts, frozenset()) if stmt.query is not None else None
+        if query is not None:
+            self._subplans(query, subplans)
+        self._run_subqueries(ex, subplans)
         if not dry_run:
-            ex.rows = self._insert_rows(stmt, ks, ex)
+            ex.rows = self._insert_rows(stmt, ks, ex, self._insert_pairs(stmt, ex, query))
         return ex
 
-    def _insert_rows(self, stmt: N.Insert, ks: Keyspace, ex: Execution) -> Iterator[Any]:
+    def _insert_pairs(self, stmt: N.Insert, ex: Execution,
+                      query: Optional[SelectPlan]) -> Iterator[Tuple[Any, Any]]:
+        """The (key, value) of each document to write: from VALUES, or from each result of the query
+        (read whole first: the statement may write into the keyspace it reads)."""
+        params = ex.opts.params
+        if query is None:
+            for kexpr, vexpr in stmt.values:
+                empty = Row({})
+                yield evaluate(kexpr, empty, params), evaluate(vexpr, empty, params)
+            return
+        assert stmt.key is not None
+        for out in list(self._select_rows(query, ex)):
+            result = Row({_RESULT: out}, {}, _RESULT)  # the result's fields by name
+            yield (evaluate(stmt.key, result, params),
+                   out if stmt.value is None else evaluate(stmt.value, result, params))
+
+    def _insert_rows(self, stmt: N.Insert, ks: Keyspace, ex: Execution,
+                     pairs: Iterator[Tuple[Any, Any]]) -> Iterator[Any]:
         params = ex.opts.params
         verb = "UPSERT" if stmt.upsert else "INSERT"
         alias = stmt.keyspace.default_alias
-        for kexpr, vexpr in stmt.values:
+        for key, value in pairs:
             ex.tick()
-            empty = Row({})
-            key = evaluate(kexpr, empty, params)
-            value = evaluate(vexpr, empty, params)
             if not isinstance(key, str):
                 ex.errors.append(QueryError(5070, f"Cannot {verb} non-string key {_show(key)} of type "
                                             f"{type(key).__name__}.", 200))
@@ -1032,6 +1115,64 @@ def _aliases(sel: N.Select, out: Any) -> Optional[Dict[str, Any]]:
         return None
     named = {t.alias for t in sel.projection if t.alias}
     return {k: v for k, v in out.items() if k in named} or None
+
+
+# the name an INSERT ... SELECT result is bound to while its KEY and VALUE are evaluated
+_RESULT = "\x00result"
+
+
+def _bind(rows: Iterator[Row], bindings: List[Tuple[str, N.Expr]], params: Params) -> Iterator[Row]:
+    """LET / LETTING: each row gets the names bound in order (a binding may read the ones before it)."""
+    for r in rows:
+        r.env = dict(r.env)  # (rows may share their env with others: a group's, an outer row's)
+        for name, e in bindings:
+            r.env[name] = evaluate(e, r, params)
+        yield r
+
+
+def _order_cmp(descending: List[bool]) -> Callable[[Any, Any], int]:
+    """Compare two (ORDER BY values, arrival number, result) entries: collation, then arrival."""
+    def cmp(a: Any, b: Any) -> int:
+        for x, y, desc in zip(a[0], b[0], descending):
+            c = collate(x, y)
+            if c:
+                return -c if desc else c
+        order: int = (a[1] > b[1]) - (a[1] < b[1])
+        return order
+    return cmp
+
+
+def _offset_limit(outs: Iterator[Any], sel: N.Select, params: Params) -> Iterator[Any]:
+    offset = _count_value(sel.offset, params, "OFFSET")
+    limit = _count_value(sel.limit, params, "LIMIT")
+    if offset or limit is not None:
+        return itertools.islice(outs, offset, None if limit is None else offset + limit)
+    return outs
+
+
+def _set_op(op: str, every: bool, left: Iterator[Any], right: Iterator[Any]) -> Iterator[Any]:
+    """UNION / INTERSECT / EXCEPT of two results, as the server's set operators: without ALL the
+    result has no duplicates; INTERSECT ALL and EXCEPT ALL count them (a bag each side)."""
+    if op == "UNION":
+        both = itertools.chain(left, right)
+        yield from both if every else _distinct(both)
+        return
+    counts: Dict[str, int] = {}
+    for out in right:
+        k = canonical(out)
+        counts[k] = counts.get(k, 0) + 1
+    seen: Set[str] = set()
+    for out in left:
+        k = canonical(out)
+        if every:
+            n = counts.get(k, 0)
+            if (op == "INTERSECT") == (n > 0):
+                yield out
+            if n > 0:
+                counts[k] = n - 1
+        elif k not in seen and (op == "INTERSECT") == (k in counts):
+            seen.add(k)
+            yield out
 
 
 def _aggregate_calls(exprs: List[Optional[N.Expr]]) -> List[N.Call]:

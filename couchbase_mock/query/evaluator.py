@@ -40,6 +40,8 @@ class Params:
         self.named = {k.lstrip("$"): v for k, v in (named or {}).items()}
         # runs a subquery expression for a row (set by the engine that plans the statement)
         self.subquery: Optional[Callable[[N.Subquery, "Row"], Any]] = None
+        # the values a statement's WITH clause names (variables everywhere in the statement)
+        self.withs: Dict[str, Any] = {}
 
     def get(self, key: Any) -> Any:
         if isinstance(key, int):
@@ -330,6 +332,8 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
             return row.aliases[name]
         if name in row.env:
             return row.env[name]
+        if params.withs and name in params.withs:
+            return params.withs[name]
         if row.default is not None:
             return _field(row.env.get(row.default), name)
         return MISSING

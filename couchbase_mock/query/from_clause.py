@@ -25,8 +25,8 @@ from couchbase_mock.query.evaluator import Params, Row, children, evaluate
 from couchbase_mock.query.values import MISSING, canonical, is_number, truthy
 
 __all__ = ["TermPlan", "StepPlan", "SelectPlan", "conjuncts", "refs", "equi_keys", "comma_condition",
-           "primary_key_expr", "select_exprs", "bound_aliases", "free_names", "check_ambiguous", "join_rows",
-           "with_binding",
+           "primary_key_expr", "select_exprs", "bound_aliases", "free_names", "let_names", "check_ambiguous",
+           "join_rows", "with_binding",
            "hash_key"]
 
 # (value, META() or a callable building it, or None) of one right-hand item
@@ -74,6 +74,8 @@ class SelectPlan:
     # hash table (what the secondary index it requires serves), probed with each outer row
     probe: Optional[Tuple[N.Expr, N.Expr]] = None
     table: Optional[Dict[Optional[str], List[Item]]] = None
+    # the further subselects of a UNION / INTERSECT / EXCEPT: (operator, ALL, plan)
+    set_ops: List[Tuple[str, bool, "SelectPlan"]] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- analysis
@@ -123,6 +125,7 @@ def select_exprs(sel: N.Select) -> List[Optional[N.Expr]]:
     """Every expression of a SELECT that is evaluated over its rows (not its FROM subqueries)."""
     exprs: List[Optional[N.Expr]] = [t.expr for t in sel.projection]
     exprs += [sel.where, sel.having, sel.use_keys, sel.from_expr]
+    exprs += [e for _, e in sel.let] + [e for _, e in sel.letting]
     exprs += list(sel.group_by) + [e for e, _ in sel.order_by]
     for j in sel.joins:
         exprs += [j.on, j.unnest, j.keys]
@@ -158,13 +161,21 @@ def free_names(sel: N.Select) -> Set[str]:
         if sub is not None:
             out |= free_names(sub)
     named = {t.alias for t in sel.projection if t.alias}
-    return out - set(bound_aliases(sel)) - named
+    out = out - set(bound_aliases(sel)) - named - set(let_names(sel))
+    for _op, _all, term in sel.set_ops:  # each subselect of a UNION/INTERSECT/EXCEPT is its own scope
+        out |= free_names(term)
+    return out
+
+
+def let_names(sel: N.Select) -> List[str]:
+    """The names a SELECT's LET, GROUP BY ... AS and LETTING clauses bind, in that order."""
+    return [name for name, _ in sel.let + sel.group_as + sel.letting]
 
 
 def check_ambiguous(sel: N.Select, aliases: List[str], outer: FrozenSet[str]) -> None:
     """With several FROM terms there is no default alias: an unqualified name that is not an alias
     is the server's 3080."""
-    allowed = set(aliases) | set(outer)
+    allowed = set(aliases) | set(outer) | set(let_names(sel))
     named = {t.alias for t in sel.projection if t.alias}
     for e in select_exprs(sel):
         names: Set[str] = set()

@@ -241,9 +241,17 @@ class Select(Statement):
     from_alias: Optional[str] = None
     from_subquery: Optional["Select"] = None  # FROM (SELECT ...) AS from_alias
     joins: List[Join] = field(default_factory=list)  # JOIN / NEST / UNNEST steps, in order
+    let: List[Tuple[str, Expr]] = field(default_factory=list)  # LET name = expr, ... (per row, in order)
     where: Optional[Expr] = None
     group_by: List[Expr] = field(default_factory=list)
+    group_as: List[Tuple[str, Expr]] = field(default_factory=list)  # GROUP BY expr AS name
+    letting: List[Tuple[str, Expr]] = field(default_factory=list)  # LETTING name = expr, ... (per group)
     having: Optional[Expr] = None
+    # further subselects: (UNION|INTERSECT|EXCEPT, ALL, subselect); ORDER BY / LIMIT / OFFSET below
+    # then apply to the combined result
+    set_ops: List[Tuple[str, bool, "Select"]] = field(default_factory=list)
+    # WITH name AS (SELECT ... | expression), ...: values named for the whole statement
+    withs: List[Tuple[str, Union[Expr, "Select"]]] = field(default_factory=list)
     order_by: List[Tuple[Expr, bool]] = field(default_factory=list)  # (expr, descending)
     limit: Optional[Expr] = None
     offset: Optional[Expr] = None
@@ -257,10 +265,16 @@ class Returning:
 
 @dataclass
 class Insert(Statement):
+    """INSERT / UPSERT: ``VALUES (key, value), ...``, or one document per result of ``query`` with
+    ``key`` (and ``value``, else the result itself) evaluated over that result."""
+
     keyspace: KeyspaceRef
     values: List[Tuple[Expr, Expr]]
     upsert: bool = False
     returning: Optional[Returning] = None
+    query: Optional["Select"] = None
+    key: Optional[Expr] = None
+    value: Optional[Expr] = None
 
 
 @dataclass

@@ -5,8 +5,9 @@ DISTINCT, FROM keyspace [AS alias] [USE KEYS], FROM expression [AS] alias or FRO
 followed by ANSI ``[INNER|LEFT [OUTER]] JOIN|NEST term [USE HASH|NL] ON cond`` (a ``RIGHT [OUTER] JOIN``
 only as the first join), lookup ``JOIN|NEST keyspace ON KEYS expr``, ``[LEFT] UNNEST expr [AS] alias`` and
 comma-separated ``[LATERAL]`` terms (``FROM a, b``: an inner join on the WHERE clause);
-WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET), subqueries and ``EXISTS`` in expressions,
-INSERT/UPSERT ... VALUES, DELETE, UPDATE ... SET /
+LET, WHERE, GROUP BY [AS], LETTING, HAVING; UNION / INTERSECT / EXCEPT [ALL]; ORDER BY, LIMIT, OFFSET;
+a leading WITH), subqueries and ``EXISTS`` in expressions, INSERT/UPSERT ... VALUES or ... SELECT,
+DELETE, UPDATE ... SET /
 UNSET, CREATE/DROP [PRIMARY] INDEX, PREPARE and EXECUTE. Any token the
 grammar does not expect raises the server's 3000 error, worded
 ``syntax error - at <token>``.
@@ -24,10 +25,10 @@ __all__ = ["parse", "parse_expression"]
 
 # Words that cannot be bare identifiers (they end an expression or an alias).
 RESERVED = frozenset("""
-ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXECUTE EXISTS FALSE
-FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTO IS JOIN KEY KEYS LATERAL LEFT LET LIKE LIMIT MISSING NEST
-NOT NULL OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES SELECT SET THEN TRUE UNNEST UNSET UPDATE
-UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
+ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXCEPT EXECUTE EXISTS
+FALSE FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTERSECT INTO IS JOIN KEY KEYS LATERAL LEFT LET
+LETTING LIKE LIMIT MISSING NEST NOT NULL OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES
+SELECT SET THEN TRUE UNION UNNEST UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
 """.split())  # noqa: E501 - a word list: the string stays as written
 
 _COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -98,7 +99,7 @@ class _Parser:
     # ---- statements
     def statement(self) -> N.Statement:
         t = self.tok
-        if t.is_kw("SELECT"):
+        if t.is_kw("SELECT", "WITH"):
             stmt: N.Statement = self.select()
         elif t.is_kw("INSERT", "UPSERT"):
             stmt = self.insert()
@@ -152,7 +153,7 @@ class _Parser:
     def _dml_or_select(self) -> N.Statement:
         """The statement PREPARE and EXPLAIN take: SELECT, INSERT/UPSERT, DELETE or UPDATE."""
         t = self.tok
-        if t.is_kw("SELECT"):
+        if t.is_kw("SELECT", "WITH"):
             return self.select()
         if t.is_kw("INSERT", "UPSERT"):
             return self.insert()
@@ -163,6 +164,44 @@ class _Parser:
         raise self.fail()
 
     def select(self) -> N.Select:
+        """A full select: subselects joined by UNION / INTERSECT / EXCEPT [ALL] (left to right, one
+        precedence, as the server's grammar), then ORDER BY, LIMIT and OFFSET, which apply to the
+        whole result when there are several subselects (they are kept on the first). A leading
+        ``WITH name AS (...), ...`` names values for the whole statement (kept on the first too)."""
+        withs = self.with_clause() if self.accept_kw("WITH") else []
+        head = self.subselect()
+        head.withs = withs
+        while True:
+            op = self.accept_kw("UNION", "INTERSECT", "EXCEPT")
+            if op is None:
+                break
+            every = self.accept_kw("ALL") is not None
+            if self.at_op("(") and self.peek().is_kw("SELECT"):
+                self.advance()
+                term = self.select()  # with its own ORDER BY / LIMIT
+                self.expect_op(")")
+            else:
+                term = self.subselect()
+            head.set_ops.append((op, every, term))
+        return self._order_limit(head)
+
+    def with_clause(self) -> List[Tuple[str, "N.Expr | N.Select"]]:
+        """``name AS (SELECT ... | expression), ...`` after WITH (common table expressions)."""
+        if self.at_kw("RECURSIVE"):
+            raise QueryError(PARSE_SYNTAX, "WITH RECURSIVE is not supported by couchbase_mock", 400)
+        out: List[Tuple[str, "N.Expr | N.Select"]] = []
+        while True:
+            name = self.ident()
+            self.expect_kw("AS")
+            self.expect_op("(")
+            value: "N.Expr | N.Select" = self.select() if self.at_kw("SELECT") else self.expr()
+            self.expect_op(")")
+            out.append((name, value))
+            if not self.accept_op(","):
+                return out
+
+    def subselect(self) -> N.Select:
+        """``SELECT ... [FROM ...] [LET ...] [WHERE ...] [GROUP BY ... [LETTING ...] [HAVING ...]]``."""
         self.expect_kw("SELECT")
         distinct = raw = False
         for _ in range(2):
@@ -182,6 +221,17 @@ class _Parser:
         if self.accept_kw("FROM"):
             self.from_clause(sel)
         return self._select_tail(sel)
+
+    def let_bindings(self) -> List[Tuple[str, N.Expr]]:
+        """``name = expr, ...`` of LET and LETTING."""
+        out: List[Tuple[str, N.Expr]] = []
+        while True:
+            name = self.ident()
+            if not self.accept_op("="):
+                raise self.fail()
+            out.append((name, self.expr()))
+            if not self.accept_op(","):
+                return out
 
     # ---- FROM clause
     def from_clause(self, sel: N.Select) -> None:
@@ -329,13 +379,28 @@ class _Parser:
         return keys, hint
 
     def _select_tail(self, sel: N.Select) -> N.Select:
+        if self.accept_kw("LET"):
+            sel.let = self.let_bindings()
         if self.accept_kw("WHERE"):
             sel.where = self.expr()
         if self.accept_kw("GROUP"):
             self.expect_kw("BY")
-            sel.group_by = self.expr_list()
+            while True:
+                e = self.expr()
+                sel.group_by.append(e)
+                if self.accept_kw("AS"):  # GROUP BY expr AS name: the group's key by that name
+                    sel.group_as.append((self.ident(), e))
+                if not self.accept_op(","):
+                    break
+            if self.accept_kw("LETTING"):
+                sel.letting = self.let_bindings()
             if self.accept_kw("HAVING"):
                 sel.having = self.expr()
+        elif self.accept_kw("LETTING"):  # without GROUP BY: the whole result is one group
+            sel.letting = self.let_bindings()
+        return sel
+
+    def _order_limit(self, sel: N.Select) -> N.Select:
         if self.accept_kw("ORDER"):
             self.expect_kw("BY")
             while True:
@@ -410,6 +475,8 @@ class _Parser:
         ks = self.keyspace_ref(alias=True)
         self.expect_op("(")
         self.expect_kw("KEY")
+        if not self.at_op(","):
+            return self._insert_select(ks, upsert)
         self.expect_op(",")
         self.expect_kw("VALUE")
         if self.accept_op(","):
@@ -430,6 +497,24 @@ class _Parser:
                 break
             self.accept_kw("VALUES")
         return N.Insert(ks, values, upsert, self.returning())
+
+    def _insert_select(self, ks: N.KeyspaceRef, upsert: bool) -> N.Insert:
+        """``... (KEY expr [, VALUE expr] [, OPTIONS expr]) SELECT ...``: a document per result of the
+        query, its key and value computed from the result's fields (no VALUE: the result itself)."""
+        key = self.expr()
+        value: Optional[N.Expr] = None
+        if self.accept_op(","):
+            if self.accept_kw("VALUE"):
+                value = self.expr()
+                if self.accept_op(","):
+                    self.expect_kw("OPTIONS")
+                    self.expr()  # (expiration); accepted, not applied
+            else:
+                self.expect_kw("OPTIONS")
+                self.expr()
+        self.expect_op(")")
+        query = self.select()
+        return N.Insert(ks, [], upsert, self.returning(), query=query, key=key, value=value)
 
     def delete(self) -> N.Delete:
         self.expect_kw("DELETE")
