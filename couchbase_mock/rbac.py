@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
-__all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError", "QUERY_PRIVILEGES"]
+__all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError", "QUERY_PRIVILEGES",
+           "FTS_PRIVILEGES"]
 
 # role name -> (display name, description, takes a bucket parameter, takes scope/collection)
 ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
@@ -98,6 +99,16 @@ QUERY_PRIVILEGES: Dict[str, FrozenSet[str]] = {
     # the system catalog (system:indexes shows each user what it may see)
     "system_read": frozenset({"admin", "ro_admin", "cluster_admin", "query_system_catalog", "eventing_admin",
                               "backup_admin"}),
+}
+
+# The search service's permissions (cluster.bucket[b].fts!read|write|manage, or cluster.collection[b:s:c]
+# for a collection-aware index's sources) and the roles granting each (ns_server 7.x): bucket_full_access,
+# data_reader and the query roles grant none.
+_FTS_ALL = {"admin", "fts_admin", "data_backup", "eventing_admin", "backup_admin"}
+FTS_PRIVILEGES: Dict[str, FrozenSet[str]] = {
+    "read": frozenset(_FTS_ALL | {"fts_searcher"}),
+    "write": frozenset(_FTS_ALL),
+    "manage": frozenset(_FTS_ALL),
 }
 
 
@@ -262,6 +273,25 @@ class Directory:
         wanted = set(names)
         return any(r.name in wanted and r.covers(bucket, scope, collection)
                    for r in self.effective_roles(user))
+
+    def allowed_exactly(self, user: Optional[str], names: Iterable[str], bucket: str,
+                        scope: Optional[str] = None, collection: Optional[str] = None) -> bool:
+        """Like :meth:`allowed` for a permission on a whole bucket (``scope`` None) or scope
+        (``collection`` None): a role limited to one of its scopes or collections does not grant it."""
+        wanted = set(names)
+        for r in self.effective_roles(user):
+            if r.name not in wanted:
+                continue
+            if r.bucket is None:
+                return True
+            if r.bucket not in ("*", bucket):
+                continue
+            if r.scope not in (None, "*") and r.scope != scope:
+                continue
+            if r.collection not in (None, "*") and r.collection != collection:
+                continue
+            return True
+        return False
 
     def can_open_bucket(self, user: Optional[str], bucket: str) -> bool:
         return any(r.name in CLUSTER_WIDE or (r.bucket is not None and r.covers(bucket))

@@ -21,6 +21,7 @@ USERS = {
     "reader": [Role("data_reader", "default"), Role("data_writer", "default")],
     "selector": [Role("query_select", "default", "_default", "_default")],
     "hotels": [Role("query_select", "default", "inv", "hotels")],
+    "searcher": [Role("fts_searcher", "default")],
 }
 
 
@@ -37,6 +38,7 @@ def rmock() -> Iterator[Any]:
             list(admin.query("CREATE PRIMARY INDEX ON default"))
             list(admin.query("CREATE PRIMARY INDEX ON default.inv.hotels"))
             list(admin.query('INSERT INTO default.inv.hotels (KEY, VALUE) VALUES ("h1", {"name": "Sea"})'))
+        m.create_search_index("rb_idx", "default")
         yield m
 
 
@@ -103,12 +105,17 @@ def test_a_collection_role_through_a_scope_query(open_as: Callable[[str], Any]) 
 
 
 OFFICIAL = """
+from couchbase.search import TermQuery
 out = {}
 for statement in ("UPDATE default SET n = 0", "SELECT RAW 1"):
     try:
         out[statement] = list(cluster.query(statement).rows())
     except Exception as exc:
         out[statement] = type(exc).__name__
+try:
+    out["search"] = len(list(cluster.search_query("rb_idx", TermQuery("1", field="n")).rows()))
+except Exception as exc:
+    out["search"] = type(exc).__name__
 print(json.dumps(out))
 """
 
@@ -118,5 +125,24 @@ def test_the_official_sdk_raises_the_same_type(rmock: Any) -> None:
     from support.official_sdk import mock_args, run
 
     args = {**mock_args(rmock), "username": "reader", "password": "pw-reader"}
+    # search's 403 (cbauth's body, no "error" field) is an InternalServerFailureException to the
+    # official SDK 4.6.3; libcouchbase (so this SDK) makes it an AuthenticationException
     assert run(OFFICIAL, **args) == {"UPDATE default SET n = 0": AuthenticationException.__name__,
-                                     "SELECT RAW 1": [1]}
+                                     "SELECT RAW 1": [1], "search": "InternalServerFailureException"}
+
+
+def test_search_needs_a_search_role(open_as: Callable[[str], Any]) -> None:
+    """The search service checks fts!read on the index's bucket: data and query roles do not grant it
+    (cbauth's 403, AuthenticationException); fts_searcher does."""
+    from couchbase.search import MatchAllQuery
+
+    for name in ("reader", "selector"):
+        fe = open_as(name)
+        with pytest.raises(AuthenticationException) as info:
+            fe.collect_rows(fe.cluster.search_query("rb_idx", MatchAllQuery()))
+        assert info.value.context.http_status == 403
+        body = json.loads(info.value.context.response_body)
+        assert body["permissions"] == ["cluster.bucket[default].fts!read"]
+    fe = open_as("searcher")
+    rows, _ = fe.collect_rows(fe.cluster.search_query("rb_idx", MatchAllQuery()))
+    assert sorted(r.id for r in rows) == ["rb-0", "rb-1", "rb-2"]
