@@ -17,7 +17,10 @@ client can observe:
 * the query service's privileges (:data:`QUERY_PRIVILEGES`): ``query_select``,
   ``query_insert``, ``query_update``, ``query_delete``, ``query_manage_index`` on the
   keyspace (or ``admin``, ``bucket_full_access``, ``mobile_sync_gateway``, ``eventing_admin``,
-  ``backup_admin``); ``data_reader``/``data_writer`` grant none of them.
+  ``backup_admin``); ``data_reader``/``data_writer`` grant none of them;
+* search (:data:`FTS_PRIVILEGES`): ``fts!read|write|manage`` on an index's
+  sources; analytics (:data:`ANALYTICS_SELECT`): ``analytics!select`` on a
+  dataset's source collection.
 
 Role parameters are ``bucket[:scope[:collection]]`` with ``*`` meaning all.
 """
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 __all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError", "QUERY_PRIVILEGES",
-           "FTS_PRIVILEGES"]
+           "FTS_PRIVILEGES", "ANALYTICS_SELECT"]
 
 # role name -> (display name, description, takes a bucket parameter, takes scope/collection)
 ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
@@ -53,6 +56,8 @@ ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
     "views_reader": ("Views Reader", "Can read data from the views of a given bucket.", True, False),
     "replication_target": ("XDCR Inbound", "Can create XDCR streams into a given bucket.", True, False),
     "analytics_manager": ("Analytics Manager", "Can manage analytics links.", True, False),
+    "analytics_select": ("Analytics Select", "Can query datasets on a given bucket, scope or collection.",
+                         True, True),
     "mobile_sync_gateway": ("Sync Gateway", "Full access to bucket data as required by Sync Gateway.",
                             True, False),
     "scope_admin": ("Manage Scopes", "Can create/delete scopes and collections.", True, True),
@@ -100,6 +105,12 @@ QUERY_PRIVILEGES: Dict[str, FrozenSet[str]] = {
     "system_read": frozenset({"admin", "ro_admin", "cluster_admin", "query_system_catalog", "eventing_admin",
                               "backup_admin"}),
 }
+
+# Querying an analytics dataset needs analytics!select on its source collection (ns_server 7.x):
+# analytics_reader everywhere, analytics_manager/data_backup on their bucket, analytics_select on its
+# bucket, scope or collection; analytics_admin manages but does not read.
+ANALYTICS_SELECT: FrozenSet[str] = frozenset({"admin", "analytics_reader", "eventing_admin", "backup_admin",
+                                              "analytics_manager", "data_backup", "analytics_select"})
 
 # The search service's permissions (cluster.bucket[b].fts!read|write|manage, or cluster.collection[b:s:c]
 # for a collection-aware index's sources) and the roles granting each (ns_server 7.x): bucket_full_access,

@@ -22,6 +22,7 @@ USERS = {
     "selector": [Role("query_select", "default", "_default", "_default")],
     "hotels": [Role("query_select", "default", "inv", "hotels")],
     "searcher": [Role("fts_searcher", "default")],
+    "analyst": [Role("analytics_select", "default")],
 }
 
 
@@ -116,6 +117,10 @@ try:
     out["search"] = len(list(cluster.search_query("rb_idx", TermQuery("1", field="n")).rows()))
 except Exception as exc:
     out["search"] = type(exc).__name__
+try:
+    out["analytics"] = list(cluster.analytics_query("SELECT RAW d.n FROM default AS d").rows())
+except Exception as exc:
+    out["analytics"] = type(exc).__name__
 print(json.dumps(out))
 """
 
@@ -125,10 +130,11 @@ def test_the_official_sdk_raises_the_same_type(rmock: Any) -> None:
     from support.official_sdk import mock_args, run
 
     args = {**mock_args(rmock), "username": "reader", "password": "pw-reader"}
-    # search's 403 (cbauth's body, no "error" field) is an InternalServerFailureException to the
-    # official SDK 4.6.3; libcouchbase (so this SDK) makes it an AuthenticationException
+    # search's 403 (cbauth's body) and analytics' 20001 are InternalServerFailureException to the
+    # official SDK 4.6.3; libcouchbase (so this SDK) makes both an AuthenticationException
     assert run(OFFICIAL, **args) == {"UPDATE default SET n = 0": AuthenticationException.__name__,
-                                     "SELECT RAW 1": [1], "search": "InternalServerFailureException"}
+                                     "SELECT RAW 1": [1], "search": "InternalServerFailureException",
+                                     "analytics": "InternalServerFailureException"}
 
 
 def test_search_needs_a_search_role(open_as: Callable[[str], Any]) -> None:
@@ -146,3 +152,17 @@ def test_search_needs_a_search_role(open_as: Callable[[str], Any]) -> None:
     fe = open_as("searcher")
     rows, _ = fe.collect_rows(fe.cluster.search_query("rb_idx", MatchAllQuery()))
     assert sorted(r.id for r in rows) == ["rb-0", "rb-1", "rb-2"]
+
+
+def test_analytics_needs_an_analytics_role(open_as: Callable[[str], Any]) -> None:
+    """A dataset is read with analytics!select on its source: data and query roles do not grant it
+    (20001, HTTP 403, AuthenticationException); analytics_select on the bucket does."""
+    for name in ("reader", "selector"):
+        fe = open_as(name)
+        with pytest.raises(AuthenticationException) as info:
+            fe.collect_rows(fe.cluster.analytics_query("SELECT RAW d.n FROM default AS d"))
+        assert info.value.context.http_status == 403
+        assert info.value.context.errors[0]["code"] == 20001
+    fe = open_as("analyst")
+    rows, _ = fe.collect_rows(fe.cluster.analytics_query("SELECT RAW d.n FROM default AS d ORDER BY d.n"))
+    assert rows == [0, 1, 2]
