@@ -20,7 +20,8 @@ client can observe:
   ``backup_admin``); ``data_reader``/``data_writer`` grant none of them;
 * search (:data:`FTS_PRIVILEGES`): ``fts!read|write|manage`` on an index's
   sources; analytics (:data:`ANALYTICS_SELECT`): ``analytics!select`` on a
-  dataset's source collection.
+  dataset's source collection; views (:data:`VIEWS_PRIVILEGES`):
+  ``views!read|write`` on the bucket.
 
 Role parameters are ``bucket[:scope[:collection]]`` with ``*`` meaning all.
 """
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 __all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError", "QUERY_PRIVILEGES",
-           "FTS_PRIVILEGES", "ANALYTICS_SELECT"]
+           "FTS_PRIVILEGES", "ANALYTICS_SELECT", "VIEWS_PRIVILEGES"]
 
 # role name -> (display name, description, takes a bucket parameter, takes scope/collection)
 ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
@@ -111,6 +112,15 @@ QUERY_PRIVILEGES: Dict[str, FrozenSet[str]] = {
 # bucket, scope or collection; analytics_admin manages but does not read.
 ANALYTICS_SELECT: FrozenSet[str] = frozenset({"admin", "analytics_reader", "eventing_admin", "backup_admin",
                                               "analytics_manager", "data_backup", "analytics_select"})
+
+# The views service (capi) and the design-document listing: cluster.bucket[b].views!read|write
+# (ns_server 7.x). ro_admin reads (read/list everywhere but data); data and query roles do neither.
+_VIEWS_ALL = {"admin", "bucket_full_access", "views_admin", "mobile_sync_gateway", "data_backup",
+              "eventing_admin", "backup_admin"}
+VIEWS_PRIVILEGES: Dict[str, FrozenSet[str]] = {
+    "read": frozenset(_VIEWS_ALL | {"views_reader", "ro_admin"}),
+    "write": frozenset(_VIEWS_ALL),
+}
 
 # The search service's permissions (cluster.bucket[b].fts!read|write|manage, or cluster.collection[b:s:c]
 # for a collection-aware index's sources) and the roles granting each (ns_server 7.x): bucket_full_access,

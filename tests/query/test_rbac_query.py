@@ -14,6 +14,7 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import AuthenticationException
 from couchbase.management.users import Role, User
+from couchbase.management.views import DesignDocument, DesignDocumentNamespace, View
 from couchbase.options import ClusterOptions, QueryOptions
 from support.frontends import FRONT_ENDS, selected
 
@@ -23,6 +24,7 @@ USERS = {
     "hotels": [Role("query_select", "default", "inv", "hotels")],
     "searcher": [Role("fts_searcher", "default")],
     "analyst": [Role("analytics_select", "default")],
+    "viewer": [Role("views_reader", "default")],
 }
 
 
@@ -40,6 +42,10 @@ def rmock() -> Iterator[Any]:
             list(admin.query("CREATE PRIMARY INDEX ON default.inv.hotels"))
             list(admin.query('INSERT INTO default.inv.hotels (KEY, VALUE) VALUES ("h1", {"name": "Sea"})'))
         m.create_search_index("rb_idx", "default")
+        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password))) as admin:
+            by_n = View("function (doc) { if (doc.n !== undefined) emit(doc.n); }")
+            admin.bucket("default").view_indexes().upsert_design_document(
+                DesignDocument("rb", {"by_n": by_n}), DesignDocumentNamespace.PRODUCTION)
         yield m
 
 
@@ -121,6 +127,10 @@ try:
     out["analytics"] = list(cluster.analytics_query("SELECT RAW d.n FROM default AS d").rows())
 except Exception as exc:
     out["analytics"] = type(exc).__name__
+try:
+    out["views"] = len(list(cluster.bucket("default").view_query("rb", "by_n").rows()))
+except Exception as exc:
+    out["views"] = type(exc).__name__
 print(json.dumps(out))
 """
 
@@ -130,11 +140,13 @@ def test_the_official_sdk_raises_the_same_type(rmock: Any) -> None:
     from support.official_sdk import mock_args, run
 
     args = {**mock_args(rmock), "username": "reader", "password": "pw-reader"}
-    # search's 403 (cbauth's body) and analytics' 20001 are InternalServerFailureException to the
-    # official SDK 4.6.3; libcouchbase (so this SDK) makes both an AuthenticationException
+    # search's 403 (cbauth's body), analytics' 20001 and views' 403 are InternalServerFailureException
+    # to the official SDK 4.6.3; libcouchbase (so this SDK) makes the first two an
+    # AuthenticationException and the views one an HTTPException (LCB_ERR_HTTP)
     assert run(OFFICIAL, **args) == {"UPDATE default SET n = 0": AuthenticationException.__name__,
                                      "SELECT RAW 1": [1], "search": "InternalServerFailureException",
-                                     "analytics": "InternalServerFailureException"}
+                                     "analytics": "InternalServerFailureException",
+                                     "views": "InternalServerFailureException"}
 
 
 def test_search_needs_a_search_role(open_as: Callable[[str], Any]) -> None:
@@ -166,3 +178,21 @@ def test_analytics_needs_an_analytics_role(open_as: Callable[[str], Any]) -> Non
     fe = open_as("analyst")
     rows, _ = fe.collect_rows(fe.cluster.analytics_query("SELECT RAW d.n FROM default AS d ORDER BY d.n"))
     assert rows == [0, 1, 2]
+
+
+def test_views_need_a_views_role(open_as: Callable[[str], Any]) -> None:
+    """Querying a view needs views!read on the bucket: data and query roles do not grant it (ns_server's
+    403; libcouchbase reports LCB_ERR_HTTP, so an HTTPException); views_reader does."""
+    from couchbase.exceptions import HTTPException
+
+    for name in ("reader", "selector"):
+        fe = open_as(name)
+        bucket = fe.cluster.bucket("default")
+        with pytest.raises(HTTPException) as info:
+            fe.collect_rows(bucket.view_query("rb", "by_n"))
+        assert info.value.context.http_status == 403
+        body = json.loads(info.value.context.response_body)
+        assert body["permissions"] == ["cluster.bucket[default].views!read"]
+    fe = open_as("viewer")
+    rows, _ = fe.collect_rows(fe.cluster.bucket("default").view_query("rb", "by_n"))
+    assert [r.key for r in rows] == [0, 1, 2]
