@@ -5,7 +5,9 @@ needs on each keyspace it reads or writes (see :class:`Authorizer`); once the
 plan is complete -- after the errors planning finds (syntax, unknown keyspace,
 missing index), as the server's Authorize operator runs after the planner --
 :meth:`Authorizer.check` refuses the first privilege the user's roles do not
-grant with the server's 13014 (HTTP 401). Roles are read live from the
+grant with the server's 13014 (HTTP 401); the analytics service, which reads
+datasets through the same engine, refuses a dataset whose source collection the
+user may not ``analytics!select`` with 20001 (HTTP 403). Roles are read live from the
 cluster's :class:`~couchbase_mock.rbac.Directory`, so a role granted or revoked
 over REST applies to the next request.
 """
@@ -14,9 +16,11 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from couchbase_mock.query.errors import INSUFFICIENT_CREDENTIALS, QueryError
-from couchbase_mock.rbac import QUERY_PRIVILEGES, Directory
+from couchbase_mock.rbac import ANALYTICS_SELECT, QUERY_PRIVILEGES, Directory
 
-__all__ = ["Authorizer", "Target"]
+__all__ = ["Authorizer", "Target", "ANALYTICS_DENIED"]
+
+ANALYTICS_DENIED = 20001  # the analytics service's "Insufficient permissions ..." (HTTP 403)
 
 # (bucket, scope, collection) of a keyspace, or None for a cluster-level privilege
 Target = Optional[Tuple[str, str, str]]
@@ -62,9 +66,11 @@ class Authorizer:
     """The privileges one request's user holds, and those its statement needs (in the order the
     planner met them; the first missing one is reported, as the server does)."""
 
-    def __init__(self, directory: Directory, user: Optional[str]) -> None:
+    def __init__(self, directory: Directory, user: Optional[str], analytics: bool = False) -> None:
         self.directory = directory
         self.user = user
+        # the analytics service: reading a dataset needs analytics!select on its source collection
+        self.analytics = analytics
         self.needed: List[Tuple[str, Target]] = []
 
     def need(self, privilege: str, target: Target) -> None:
@@ -77,6 +83,10 @@ class Authorizer:
     def holds(self, privilege: str, target: Target) -> bool:
         """Whether the user's roles (read now) grant ``privilege`` on ``target``."""
         names = QUERY_PRIVILEGES[privilege]
+        if self.analytics:
+            if privilege != "select":
+                return True  # analytics DDL is applied before planning, unchecked
+            names = ANALYTICS_SELECT
         if target is None:
             return self.directory.allowed(self.user, names)
         bucket, scope, collection = target
@@ -86,6 +96,9 @@ class Authorizer:
         """Raise the server's 13014 for the first recorded privilege the user does not hold."""
         for privilege, target in self.needed:
             if not self.holds(privilege, target):
+                if self.analytics:
+                    raise QueryError(ANALYTICS_DENIED,
+                                     "Insufficient permissions or the requested object does not exist", 403)
                 raise denied_error(privilege, target)
 
     def sees_index(self, target: Target) -> bool:

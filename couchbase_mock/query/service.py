@@ -204,8 +204,8 @@ async def handle(req: Request, cluster: Any, analytics: bool = False) -> Union[R
         log.debug("%s request: %s", "analytics" if analytics else "query", fields)
         opts = _options(fields, analytics, req.method)
         directory = getattr(cluster, "directory", None)
-        if not analytics and directory is not None:
-            opts.authorizer = Authorizer(directory, req.user)
+        if directory is not None:
+            opts.authorizer = Authorizer(directory, req.user, analytics)
         statement: Optional[str] = fields.get("statement")
         prepared = fields.get("prepared")
         if statement is not None and not isinstance(statement, str):

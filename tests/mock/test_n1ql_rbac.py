@@ -307,3 +307,32 @@ def test_a_denied_request_is_a_401_with_the_servers_error() -> None:
         status, body = query("SELECT RAW 1", "reader", "reader-pw")
         assert status == 200 and body["results"] == [1]
         assert query("SELECT RAW 1", "reader", "wrong-pw")[0] == 401  # credentials are checked first
+
+
+# ----------------------------------------------------------------------------- the analytics service
+
+
+def analytics(svc: QueryService, who: str, statement: str) -> List[Any]:
+    opts = Options(Params((), {}), None, None, "", False, analytics=True)
+    opts.authorizer = Authorizer(svc.cluster.directory, who, analytics=True)
+    ex = svc.start(statement, opts)
+    return list(ex.rows)
+
+
+@pytest.mark.parametrize("roles, allowed", [
+    ("analytics_reader", True), ("analytics_manager[b]", True), ("analytics_select[b]", True),
+    ("analytics_select[b:_default:_default]", True), ("data_backup[b]", True),
+    ("analytics_manager[o]", False), ("analytics_select[b:s:c]", False), ("analytics_admin", False),
+    ("data_reader[b]", False), ("query_select[b]", False), ("bucket_full_access[b]", False),
+    ("cluster_admin", False), ("ro_admin", False),
+])
+def test_analytics_needs_analytics_select_on_the_source(svc: QueryService, roles: str, allowed: bool) -> None:
+    who = user(svc, "analyst", roles)
+    assert analytics(svc, who, "SELECT RAW 1") == [1]  # no dataset: nothing to check
+    if allowed:
+        assert analytics(svc, who, "SELECT RAW COUNT(*) FROM b") == [2]
+        return
+    with pytest.raises(QueryError) as info:
+        analytics(svc, who, "SELECT RAW COUNT(*) FROM b")
+    assert (info.value.code, info.value.status) == (20001, 403)
+    assert info.value.msg == "Insufficient permissions or the requested object does not exist"

@@ -195,6 +195,18 @@ def test_a_subquery_term_reading_an_earlier_alias_is_lateral(fe):
     assert strongest == [{"name": "Alpha", "beer": "Bock"}, {"name": "Beta", "beer": "Cider"}]
 
 
+def test_a_subquery_over_the_outer_documents_array(fe):
+    """``FROM b.hops`` inside a subquery names the outer alias b: an expression over each outer row
+    (a correlated subquery on a nested array), as the server formalizes it, not a keyspace (12003)."""
+    rows = rows_of(fe, f"SELECT b.name, (SELECT RAW UPPER(h) FROM b.hops AS h ORDER BY h) AS hops "
+                       f"FROM {BEERS} b ORDER BY b.name")
+    assert rows == [{"name": "Amber", "hops": ["CASCADE", "SAAZ"]}, {"name": "Bock", "hops": []},
+                    {"name": "Cider", "hops": ["CITRA"]}, {"name": "Dunkel", "hops": []}]
+    counted = rows_of(fe, f"SELECT RAW b.name FROM {BEERS} b WHERE "
+                          "(SELECT RAW COUNT(*) FROM b.hops h WHERE h LIKE 'c%')[0] > 0 ORDER BY b.name")
+    assert counted == ["Amber", "Cider"]
+
+
 @pytest.mark.parametrize("statement, kind, code, words", [
     # a comma term is joined as an ANSI JOIN: its keyspace needs an index the WHERE clause can use
     (f"SELECT * FROM {BEERS} b, {BREWERIES} br WHERE br.city = b.city", PlanningFailureException, 4330,

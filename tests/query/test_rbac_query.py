@@ -14,6 +14,7 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import AuthenticationException
 from couchbase.management.users import Role, User
+from couchbase.management.views import DesignDocument, DesignDocumentNamespace, View
 from couchbase.options import ClusterOptions, QueryOptions
 from support.frontends import FRONT_ENDS, selected
 
@@ -21,6 +22,9 @@ USERS = {
     "reader": [Role("data_reader", "default"), Role("data_writer", "default")],
     "selector": [Role("query_select", "default", "_default", "_default")],
     "hotels": [Role("query_select", "default", "inv", "hotels")],
+    "searcher": [Role("fts_searcher", "default")],
+    "analyst": [Role("analytics_select", "default")],
+    "viewer": [Role("views_reader", "default")],
 }
 
 
@@ -37,6 +41,11 @@ def rmock() -> Iterator[Any]:
             list(admin.query("CREATE PRIMARY INDEX ON default"))
             list(admin.query("CREATE PRIMARY INDEX ON default.inv.hotels"))
             list(admin.query('INSERT INTO default.inv.hotels (KEY, VALUE) VALUES ("h1", {"name": "Sea"})'))
+        m.create_search_index("rb_idx", "default")
+        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password))) as admin:
+            by_n = View("function (doc) { if (doc.n !== undefined) emit(doc.n); }")
+            admin.bucket("default").view_indexes().upsert_design_document(
+                DesignDocument("rb", {"by_n": by_n}), DesignDocumentNamespace.PRODUCTION)
         yield m
 
 
@@ -103,12 +112,25 @@ def test_a_collection_role_through_a_scope_query(open_as: Callable[[str], Any]) 
 
 
 OFFICIAL = """
+from couchbase.search import TermQuery
 out = {}
 for statement in ("UPDATE default SET n = 0", "SELECT RAW 1"):
     try:
         out[statement] = list(cluster.query(statement).rows())
     except Exception as exc:
         out[statement] = type(exc).__name__
+try:
+    out["search"] = len(list(cluster.search_query("rb_idx", TermQuery("1", field="n")).rows()))
+except Exception as exc:
+    out["search"] = type(exc).__name__
+try:
+    out["analytics"] = list(cluster.analytics_query("SELECT RAW d.n FROM default AS d").rows())
+except Exception as exc:
+    out["analytics"] = type(exc).__name__
+try:
+    out["views"] = len(list(cluster.bucket("default").view_query("rb", "by_n").rows()))
+except Exception as exc:
+    out["views"] = type(exc).__name__
 print(json.dumps(out))
 """
 
@@ -118,5 +140,59 @@ def test_the_official_sdk_raises_the_same_type(rmock: Any) -> None:
     from support.official_sdk import mock_args, run
 
     args = {**mock_args(rmock), "username": "reader", "password": "pw-reader"}
+    # search's 403 (cbauth's body), analytics' 20001 and views' 403 are InternalServerFailureException
+    # to the official SDK 4.6.3; libcouchbase (so this SDK) makes the first two an
+    # AuthenticationException and the views one an HTTPException (LCB_ERR_HTTP)
     assert run(OFFICIAL, **args) == {"UPDATE default SET n = 0": AuthenticationException.__name__,
-                                     "SELECT RAW 1": [1]}
+                                     "SELECT RAW 1": [1], "search": "InternalServerFailureException",
+                                     "analytics": "InternalServerFailureException",
+                                     "views": "InternalServerFailureException"}
+
+
+def test_search_needs_a_search_role(open_as: Callable[[str], Any]) -> None:
+    """The search service checks fts!read on the index's bucket: data and query roles do not grant it
+    (cbauth's 403, AuthenticationException); fts_searcher does."""
+    from couchbase.search import MatchAllQuery
+
+    for name in ("reader", "selector"):
+        fe = open_as(name)
+        with pytest.raises(AuthenticationException) as info:
+            fe.collect_rows(fe.cluster.search_query("rb_idx", MatchAllQuery()))
+        assert info.value.context.http_status == 403
+        body = json.loads(info.value.context.response_body)
+        assert body["permissions"] == ["cluster.bucket[default].fts!read"]
+    fe = open_as("searcher")
+    rows, _ = fe.collect_rows(fe.cluster.search_query("rb_idx", MatchAllQuery()))
+    assert sorted(r.id for r in rows) == ["rb-0", "rb-1", "rb-2"]
+
+
+def test_analytics_needs_an_analytics_role(open_as: Callable[[str], Any]) -> None:
+    """A dataset is read with analytics!select on its source: data and query roles do not grant it
+    (20001, HTTP 403, AuthenticationException); analytics_select on the bucket does."""
+    for name in ("reader", "selector"):
+        fe = open_as(name)
+        with pytest.raises(AuthenticationException) as info:
+            fe.collect_rows(fe.cluster.analytics_query("SELECT RAW d.n FROM default AS d"))
+        assert info.value.context.http_status == 403
+        assert info.value.context.errors[0]["code"] == 20001
+    fe = open_as("analyst")
+    rows, _ = fe.collect_rows(fe.cluster.analytics_query("SELECT RAW d.n FROM default AS d ORDER BY d.n"))
+    assert rows == [0, 1, 2]
+
+
+def test_views_need_a_views_role(open_as: Callable[[str], Any]) -> None:
+    """Querying a view needs views!read on the bucket: data and query roles do not grant it (ns_server's
+    403; libcouchbase reports LCB_ERR_HTTP, so an HTTPException); views_reader does."""
+    from couchbase.exceptions import HTTPException
+
+    for name in ("reader", "selector"):
+        fe = open_as(name)
+        bucket = fe.cluster.bucket("default")
+        with pytest.raises(HTTPException) as info:
+            fe.collect_rows(bucket.view_query("rb", "by_n"))
+        assert info.value.context.http_status == 403
+        body = json.loads(info.value.context.response_body)
+        assert body["permissions"] == ["cluster.bucket[default].views!read"]
+    fe = open_as("viewer")
+    rows, _ = fe.collect_rows(fe.cluster.bucket("default").view_query("rb", "by_n"))
+    assert [r.key for r in rows] == [0, 1, 2]
