@@ -102,6 +102,10 @@ QUERY_PRIVILEGES: Dict[str, FrozenSet[str]] = {
     "drop_index": frozenset(_QUERY_DATA | {"query_manage_index"}),
     "list_index": frozenset(_QUERY_DATA | {"query_manage_index", "data_backup", "query_system_catalog",
                                            "ro_admin"}),
+    # CREATE/DROP SCOPE (on the whole bucket) and CREATE/DROP COLLECTION (on the scope): ns_server's
+    # collections!write, which the query service asks for these statements
+    "manage_scopes": frozenset(COLLECTION_MANAGE),
+    "manage_collections": frozenset(COLLECTION_MANAGE),
     # the system catalog (system:indexes shows each user what it may see)
     "system_read": frozenset({"admin", "ro_admin", "cluster_admin", "query_system_catalog", "eventing_admin",
                               "backup_admin"}),

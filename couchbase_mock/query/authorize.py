@@ -36,6 +36,8 @@ _DENIED: Dict[str, Tuple[str, str, bool]] = {
     "drop_index": ("run index operations", "query_manage_index", True),
     "list_index": ("run index operations", "query_manage_index", True),
     "system_read": ("run queries accessing the system tables", "query_system_catalog", False),
+    "manage_scopes": ("manage scopes and collections", "scope_admin", True),
+    "manage_collections": ("manage scopes and collections", "scope_admin", True),
 }
 
 
@@ -46,6 +48,7 @@ def keyspace_path(target: Target) -> str:
         return ""
     bucket, scope, collection = target
     parts = [bucket] if (scope, collection) == ("_default", "_default") else [bucket, scope, collection]
+    parts = [p for p in parts if p != "*"]  # a bucket or scope target (scope and collection DDL)
     return "default:" + ".".join(f"`{p}`" if "." in p else p for p in parts)
 
 
@@ -90,6 +93,9 @@ class Authorizer:
         if target is None:
             return self.directory.allowed(self.user, names)
         bucket, scope, collection = target
+        if privilege in ("manage_scopes", "manage_collections"):
+            # on the whole bucket or scope: a role limited to a part of it does not grant it
+            return self.directory.allowed_exactly(self.user, names, bucket, None if scope == "*" else scope)
         return self.directory.allowed(self.user, names, bucket, scope, collection)
 
     def check(self) -> None:

@@ -24,6 +24,7 @@ import weakref
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 from couchbase_mock.query import nodes as N
+from couchbase_mock.query import scope_ddl
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
 from couchbase_mock.query.authorize import Authorizer
 from couchbase_mock.query.errors import (
@@ -33,6 +34,7 @@ from couchbase_mock.query.errors import (
     DUPLICATE_VARIABLE,
     INDEX_EXISTS,
     INDEX_NOT_FOUND,
+    KEYSPACE_NOT_FOUND,
     NO_ANSI_JOIN,
     NO_INDEX,
     NO_SUCH_PREPARED,
@@ -141,9 +143,12 @@ class Options:
             self.authorizer.check()
 
     def need(self, privilege: str, ks: Any) -> None:
-        """Record that the statement needs ``privilege`` on keyspace ``ks`` (when RBAC applies)."""
+        """Record that the statement needs ``privilege`` on keyspace ``ks`` (when RBAC applies); ``ks``
+        may also be a (bucket, scope, collection) target with ``"*"`` parts (a bucket or a scope)."""
         if self.authorizer is not None and isinstance(ks, Keyspace):
             self.authorizer.need(privilege, ks.ident)
+        elif self.authorizer is not None and isinstance(ks, tuple):
+            self.authorizer.need(privilege, ks)
 
     @property
     def deadline(self) -> Optional[float]:
@@ -340,6 +345,8 @@ class QueryService:
             return self._plan_insert(stmt, opts, dry_run)
         if isinstance(stmt, (N.Delete, N.Update)):
             return self._plan_delete_update(stmt, opts, dry_run)
+        if isinstance(stmt, N.ScopeDDL):
+            return self._scope_ddl(stmt, opts, dry_run)
         if isinstance(stmt, N.CreateIndex):
             return self._create_index(stmt, opts, dry_run)
         if isinstance(stmt, N.DropIndex):
@@ -876,6 +883,33 @@ class QueryService:
                                         if stmt.partition else None),
                           "num_replica": int(with_.get("num_replica", 0) or 0)}
         return ex
+
+    def _scope_ddl(self, stmt: N.ScopeDDL, opts: Options, dry_run: bool) -> Execution:
+        """CREATE / DROP SCOPE / COLLECTION (see :mod:`scope_ddl`): checked, authorized, applied."""
+        bucket, scope, collection = scope_ddl.path_of(stmt, opts.query_context)
+        b = self.cluster.buckets.get(bucket)
+        if b is None:
+            raise QueryError(KEYSPACE_NOT_FOUND, f"Keyspace not found in CB datastore: default:{bucket}", 500)
+        if collection is None:
+            opts.need("manage_scopes", (bucket, "*", "*"))
+        else:
+            opts.need("manage_collections", (bucket, scope, "*"))
+        opts.authorize()  # DDL applies while it is planned: refuse it first
+        if not dry_run:
+            settings = evaluate(stmt.with_, Row({}), opts.params) if stmt.with_ is not None else None
+            for cid in scope_ddl.apply(stmt, b.store.manifest, bucket, scope, collection, settings):
+                self._forget_collection(b, cid)
+            self.cluster.bump()  # pushes the configuration whose collectionsManifestUid moved
+        return Execution(opts)
+
+    def _forget_collection(self, bucket: Any, cid: int) -> None:
+        """A dropped collection's documents and indexes."""
+        store = bucket.store
+        for key in [k for k in store.docs if k[0] == cid]:
+            del store.docs[key]
+        for ident in [i for i in self.indexes if i[0] == bucket.name and
+                      bucket.store.manifest.cid(i[1], i[2])[0] is None]:
+            del self.indexes[ident]
 
     def _build_index(self, stmt: N.BuildIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)

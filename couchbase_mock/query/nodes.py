@@ -298,6 +298,17 @@ class Update(Statement):
 
 
 @dataclass
+class ScopeDDL(Statement):
+    """``CREATE | DROP  SCOPE | COLLECTION  [IF [NOT] EXISTS] path [WITH {...}]``."""
+
+    verb: str  # CREATE or DROP
+    what: str  # SCOPE or COLLECTION
+    path: KeyspaceRef
+    lenient: bool = False  # IF NOT EXISTS / IF EXISTS
+    with_: Optional[Expr] = None
+
+
+@dataclass
 class CreateIndex(Statement):
     keyspace: KeyspaceRef
     name: Optional[str]

@@ -8,7 +8,7 @@ comma-separated ``[LATERAL]`` terms (``FROM a, b``: an inner join on the WHERE c
 LET, WHERE, GROUP BY [AS], LETTING, HAVING; UNION / INTERSECT / EXCEPT [ALL]; ORDER BY, LIMIT, OFFSET;
 a leading WITH), subqueries and ``EXISTS`` in expressions, INSERT/UPSERT ... VALUES or ... SELECT,
 DELETE, UPDATE ... SET /
-UNSET, CREATE/DROP [PRIMARY] INDEX, PREPARE and EXECUTE. Any token the
+UNSET, CREATE/DROP [PRIMARY] INDEX, CREATE/DROP SCOPE and COLLECTION, PREPARE and EXECUTE. Any token the
 grammar does not expect raises the server's 3000 error, worded
 ``syntax error - at <token>``.
 """
@@ -107,6 +107,8 @@ class _Parser:
             stmt = self.delete()
         elif t.is_kw("UPDATE"):
             stmt = self.update()
+        elif t.is_kw("CREATE", "DROP") and self.peek().is_kw("SCOPE", "COLLECTION"):
+            stmt = self.scope_ddl()
         elif t.is_kw("CREATE"):
             stmt = self.create_index()
         elif t.is_kw("DROP"):
@@ -576,6 +578,28 @@ class _Parser:
         self.expect_op(")")
         self._index_tail()
         return N.BuildIndex(ks, names)
+
+    def scope_ddl(self) -> N.ScopeDDL:
+        """``CREATE SCOPE [IF NOT EXISTS] [ns:]bucket.scope [IF NOT EXISTS]``, ``DROP SCOPE [IF
+        EXISTS] ...``, and the COLLECTION forms (``bucket.scope.collection``, or shorter within the
+        query context; CREATE COLLECTION takes ``WITH {"maxTTL": seconds}``)."""
+        verb = self.expect_kw("CREATE", "DROP")
+        what = self.expect_kw("SCOPE", "COLLECTION")
+        lenient = self._if_exists(verb)
+        path = self.keyspace_ref(alias=False)
+        if not lenient:
+            lenient = self._if_exists(verb)
+        with_ = self.expr() if verb == "CREATE" and what == "COLLECTION" and self.accept_kw("WITH") else None
+        return N.ScopeDDL(verb, what, path, lenient, with_)
+
+    def _if_exists(self, verb: str) -> bool:
+        """``IF NOT EXISTS`` (CREATE) or ``IF EXISTS`` (DROP), if there."""
+        if not self.accept_kw("IF"):
+            return False
+        if verb == "CREATE":
+            self.expect_kw("NOT")
+        self.expect_kw("EXISTS")
+        return True
 
     def create_index(self) -> N.CreateIndex:
         self.expect_kw("CREATE")
