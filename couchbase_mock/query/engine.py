@@ -23,8 +23,8 @@ import uuid
 import weakref
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
+from couchbase_mock.query import merge, scope_ddl
 from couchbase_mock.query import nodes as N
-from couchbase_mock.query import scope_ddl
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
 from couchbase_mock.query.authorize import Authorizer
 from couchbase_mock.query.errors import (
@@ -345,6 +345,8 @@ class QueryService:
             return self._plan_insert(stmt, opts, dry_run)
         if isinstance(stmt, (N.Delete, N.Update)):
             return self._plan_delete_update(stmt, opts, dry_run)
+        if isinstance(stmt, N.Merge):
+            return merge.plan(self, stmt, opts, dry_run)
         if isinstance(stmt, N.ScopeDDL):
             return self._scope_ddl(stmt, opts, dry_run)
         if isinstance(stmt, N.CreateIndex):

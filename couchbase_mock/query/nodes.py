@@ -298,6 +298,23 @@ class Update(Statement):
 
 
 @dataclass
+class Merge(Statement):
+    """``MERGE INTO target USING source ON [PRIMARY] KEY key | ON condition`` and its actions: an
+    UPDATE (``sets``/``unsets``), a DELETE, an INSERT, each with its own WHERE filter."""
+
+    target: KeyspaceRef
+    source: FromTerm
+    on: Expr
+    lookup: bool  # ON KEY: ``on`` is the target document's key, per source row
+    update: Optional[Tuple[List[Tuple[Expr, Expr]], List[Expr], Optional[Expr]]] = None  # sets, unsets, where
+    delete: Optional[Tuple[Optional[Expr]]] = None  # (where,)
+    # (key or None, value, where): the lookup form inserts ``value`` under the ON KEY key
+    insert: Optional[Tuple[Optional[Expr], Expr, Optional[Expr]]] = None
+    limit: Optional[Expr] = None
+    returning: Optional[Returning] = None
+
+
+@dataclass
 class ScopeDDL(Statement):
     """``CREATE | DROP  SCOPE | COLLECTION  [IF [NOT] EXISTS] path [WITH {...}]``."""
 

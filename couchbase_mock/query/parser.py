@@ -8,7 +8,7 @@ comma-separated ``[LATERAL]`` terms (``FROM a, b``: an inner join on the WHERE c
 LET, WHERE, GROUP BY [AS], LETTING, HAVING; UNION / INTERSECT / EXCEPT [ALL]; ORDER BY, LIMIT, OFFSET;
 a leading WITH), subqueries and ``EXISTS`` in expressions, INSERT/UPSERT ... VALUES or ... SELECT,
 DELETE, UPDATE ... SET /
-UNSET, CREATE/DROP [PRIMARY] INDEX, CREATE/DROP SCOPE and COLLECTION, PREPARE and EXECUTE. Any token the
+UNSET, MERGE, CREATE/DROP [PRIMARY] INDEX, CREATE/DROP SCOPE and COLLECTION, PREPARE and EXECUTE. Any token the
 grammar does not expect raises the server's 3000 error, worded
 ``syntax error - at <token>``.
 """
@@ -107,6 +107,8 @@ class _Parser:
             stmt = self.delete()
         elif t.is_kw("UPDATE"):
             stmt = self.update()
+        elif t.is_kw("MERGE"):
+            stmt = self.merge()
         elif t.is_kw("CREATE", "DROP") and self.peek().is_kw("SCOPE", "COLLECTION"):
             stmt = self.scope_ddl()
         elif t.is_kw("CREATE"):
@@ -163,6 +165,8 @@ class _Parser:
             return self.delete()
         if t.is_kw("UPDATE"):
             return self.update()
+        if t.is_kw("MERGE"):
+            return self.merge()
         raise self.fail()
 
     def select(self) -> N.Select:
@@ -540,26 +544,102 @@ class _Parser:
             self.accept_kw("PRIMARY")
             self.expect_kw("KEYS")
             stmt.use_keys = self.expr()
-        if self.accept_kw("SET"):
-            while True:
-                path = self.postfix()
-                self.expect_op("=")
-                stmt.sets.append((path, self.expr()))
-                if not self.accept_op(","):
-                    break
-        if self.accept_kw("UNSET"):
-            while True:
-                stmt.unsets.append(self.postfix())
-                if not self.accept_op(","):
-                    break
-        if not stmt.sets and not stmt.unsets:
-            raise self.fail()
+        stmt.sets, stmt.unsets = self._set_unset()
         if self.accept_kw("WHERE"):
             stmt.where = self.expr()
         if self.accept_kw("LIMIT"):
             stmt.limit = self.expr()
         stmt.returning = self.returning()
         return stmt
+
+    def _set_unset(self) -> Tuple[List[Tuple[N.Expr, N.Expr]], List[N.Expr]]:
+        """``SET path = expr, ... [UNSET path, ...]`` or ``UNSET ...`` (one of them at least)."""
+        sets: List[Tuple[N.Expr, N.Expr]] = []
+        unsets: List[N.Expr] = []
+        if self.accept_kw("SET"):
+            while True:
+                path = self.postfix()
+                self.expect_op("=")
+                sets.append((path, self.expr()))
+                if not self.accept_op(","):
+                    break
+        if self.accept_kw("UNSET"):
+            while True:
+                unsets.append(self.postfix())
+                if not self.accept_op(","):
+                    break
+        if not sets and not unsets:
+            raise self.fail()
+        return sets, unsets
+
+    def merge(self) -> N.Merge:
+        """``MERGE INTO target [AS t] USING source ON [PRIMARY] KEY expr | ON expr`` then ``WHEN MATCHED
+        THEN UPDATE SET ... [UNSET ...] [WHERE ...]``, ``WHEN MATCHED THEN DELETE [WHERE ...]``, ``WHEN
+        NOT MATCHED THEN INSERT value | (KEY k, VALUE v [, OPTIONS o]) [WHERE ...]``, in that order, each
+        optional; ``[LIMIT n] [RETURNING ...]``."""
+        self.expect_kw("MERGE")
+        self.expect_kw("INTO")
+        target = self.keyspace_ref(alias=True)
+        self.expect_kw("USING")
+        source = self.simple_term()
+        self.expect_kw("ON")
+        lookup = False
+        if self.at_kw("PRIMARY", "KEY"):
+            self.accept_kw("PRIMARY")
+            self.expect_kw("KEY")
+            lookup = True
+        stmt = N.Merge(target, source, self.expr(), lookup)
+        seen = 0  # the actions come in this order: UPDATE, DELETE, INSERT
+        while self.accept_kw("WHEN"):
+            if self.accept_kw("NOT"):
+                self.expect_kw("MATCHED")
+                self.expect_kw("THEN")
+                self.expect_kw("INSERT")
+                if seen >= 3:
+                    raise self.fail(self.toks[self.i - 1])
+                stmt.insert = self._merge_insert()
+                seen = 3
+                continue
+            self.expect_kw("MATCHED")
+            self.expect_kw("THEN")
+            action = self.expect_kw("UPDATE", "DELETE")
+            order = 1 if action == "UPDATE" else 2
+            if seen >= order:
+                raise self.fail(self.toks[self.i - 1])
+            seen = order
+            if action == "UPDATE":
+                sets, unsets = self._set_unset()
+                stmt.update = (sets, unsets, self.expr() if self.accept_kw("WHERE") else None)
+            else:
+                stmt.delete = (self.expr() if self.accept_kw("WHERE") else None,)
+        if self.accept_kw("LIMIT"):
+            stmt.limit = self.expr()
+        stmt.returning = self.returning()
+        return stmt
+
+    def _merge_insert(self) -> Tuple[Optional[N.Expr], N.Expr, Optional[N.Expr]]:
+        """(key or None, value, where) of ``INSERT value``, ``INSERT (k, v [, o])`` or ``INSERT (KEY k,
+        VALUE v [, OPTIONS o])``."""
+        key: Optional[N.Expr] = None
+        start = self.i
+        if self.accept_op("("):
+            named = self.accept_kw("KEY") is not None
+            first = self.expr()
+            if named or self.at_op(","):
+                key = first
+                self.expect_op(",")
+                if named:
+                    self.expect_kw("VALUE")
+                value = self.expr()
+                if self.accept_op(","):
+                    if named:
+                        self.expect_kw("OPTIONS")
+                    self.expr()  # (expiration); accepted, not applied
+                self.expect_op(")")
+                return key, value, self.expr() if self.accept_kw("WHERE") else None
+            self.i = start  # a parenthesized value expression
+        value = self.expr()
+        return key, value, self.expr() if self.accept_kw("WHERE") else None
 
     def _index_tail(self) -> Optional[N.Expr]:
         if self.accept_kw("USING"):

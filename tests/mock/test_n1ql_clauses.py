@@ -155,3 +155,49 @@ def test_insert_select_writes_a_document_per_result(svc: QueryService) -> None:
     assert err.code == 5070 and "non-string key" in err.msg
     err = error_of(svc, "INSERT INTO b (KEY 'copy-o4') SELECT 1 AS one")
     assert err.code == 12009 and "Duplicate Key: copy-o4" in err.msg
+
+
+# ----------------------------------------------------------------------------- MERGE
+
+
+def test_lookup_merge_updates_deletes_and_inserts(svc: QueryService) -> None:
+    rows = run(svc, "MERGE INTO b t USING [{'k': 'o1', 'add': 5}, {'k': 'o2', 'add': 0}, "
+                    "{'k': 'new', 'add': 7}] AS s ON KEY s.k "
+                    "WHEN MATCHED THEN UPDATE SET t.total = t.total + s.add WHERE s.add > 0 "
+                    "WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT {'total': s.add} "
+                    "RETURNING META(t).id AS id, t.total")
+    assert sorted(rows, key=lambda r: r["id"]) == [{"id": "new", "total": 7}, {"id": "o1", "total": 15},
+                                                   {"id": "o2", "total": 20}]  # o2: its value when deleted
+    assert run(svc, "SELECT RAW META(d).id FROM b d ORDER BY META(d).id") == ["new", "o0", "o1", "o3", "o4"]
+    # the source may be a keyspace: copy every document under a new key
+    run(svc, "MERGE INTO b t USING b s ON KEY META(s).id || '-c' WHEN NOT MATCHED THEN INSERT s")
+    assert run(svc, "SELECT RAW COUNT(*) FROM b") == [10]
+
+
+def test_ansi_merge_matches_on_a_condition(svc: QueryService) -> None:
+    rows = run(svc, "MERGE INTO b t USING [{'id': 'o0'}, {'id': 'zz'}] AS s ON META(t).id = s.id "
+                    "WHEN MATCHED THEN UPDATE SET t.seen = true UNSET t.tags "
+                    "WHEN NOT MATCHED THEN INSERT (KEY s.id, VALUE {'seen': false}) RETURNING RAW t")
+    assert rows == [{"type": "order", "cust": "c0", "total": 0, "seen": True}, {"seen": False}]
+    run(svc, "CREATE INDEX ix_total ON b(total)")
+    run(svc, "MERGE INTO b t USING [30, 40] AS s ON t.total = s WHEN MATCHED THEN DELETE")
+    assert run(svc, "SELECT RAW META(d).id FROM b d WHERE d.total >= 30") == []
+
+
+@pytest.mark.parametrize("statement, code, words", [
+    ("MERGE INTO b t USING [{'k': 'o1'}, {'k': 'o1'}] AS s ON KEY s.k WHEN MATCHED THEN UPDATE SET t.x = 1",
+     5320, "Multiple UPDATE/DELETE of the same document (document key 'o1') in a MERGE statement"),
+    ("MERGE INTO b t USING ['n', 'n'] AS s ON KEY s WHEN NOT MATCHED THEN INSERT 1",
+     5330, "Multiple INSERT of the same document (document key 'n') in a MERGE statement"),
+    ("MERGE INTO b t USING [1] AS s ON KEY 'x' WHEN NOT MATCHED THEN INSERT (KEY 'x', VALUE 1)",
+     3150, "MERGE with ON KEY clause cannot have document key specification in INSERT action."),
+    ("MERGE INTO b t USING [1] AS s ON META(t).id = 'x' WHEN NOT MATCHED THEN INSERT 1",
+     3160, "MERGE with ON clause must have document key specification in INSERT action."),
+    ("MERGE INTO b t USING [1] AS s ON t.total = s WHEN MATCHED THEN DELETE", 4330,
+     "No index available for ANSI join term t"),
+    ("MERGE INTO b t USING [1] AS s ON KEY 'o1' WHEN NOT MATCHED THEN INSERT 1 WHEN MATCHED THEN DELETE",
+     3000, "syntax error - at DELETE"),  # the actions come in the order UPDATE, DELETE, INSERT
+])
+def test_merge_errors(svc: QueryService, statement: str, code: int, words: str) -> None:
+    err = error_of(svc, statement)
+    assert err.code == code and words in err.msg, err

@@ -82,3 +82,14 @@ def test_clause_errors_are_typed(fe):
     assert info.value.context.errors[0]["code"] == 3081
     with pytest.raises(ParsingFailedException):
         fe.collect_rows(fe.cluster.query("SELECT 1 UNION"))
+
+
+def test_merge(fe, request):
+    prefix = f"m-{request.node.callspec.id}-"
+    source = f"[{{'k': '{prefix}a', 'n': 1}}, {{'k': 'order_1', 'n': 0}}]"
+    rows = rows_of(fe, f"MERGE INTO default t USING {source} AS s ON KEY s.k "
+                       "WHEN MATCHED THEN UPDATE SET t.touched = true "
+                       "WHEN NOT MATCHED THEN INSERT {'n': s.n} RETURNING RAW META(t).id")
+    assert sorted(rows) == [f"{prefix}a", "order_1"]
+    assert fe.get(f"{prefix}a").content_as[dict] == {"n": 1}
+    assert fe.get("order_1").content_as[dict]["touched"] is True
