@@ -792,9 +792,8 @@ class QueryService:
         check_expr(stmt.where, False)
         check_expr(stmt.limit, False)
         if isinstance(stmt, N.Update):
-            for p, v in stmt.sets:
-                check_expr(p, False)
-                check_expr(v, False)
+            for e in _set_unset_exprs(stmt.sets, stmt.unsets):
+                check_expr(e, False)
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
         opts.need("update" if isinstance(stmt, N.Update) else "delete", ks)
         if stmt.returning is not None:
@@ -806,7 +805,7 @@ class QueryService:
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
         exprs: List[Optional[N.Expr]] = [stmt.use_keys, stmt.where, stmt.limit]
-        exprs += [v for _p, v in stmt.sets] if isinstance(stmt, N.Update) else []
+        exprs += _set_unset_exprs(stmt.sets, stmt.unsets) if isinstance(stmt, N.Update) else []
         exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
         self._run_subqueries(ex, self._plan_expr_subqueries(exprs, opts, frozenset([alias])))
         if not dry_run:
@@ -840,11 +839,7 @@ class QueryService:
             value = ks.value_of(doc)
             row = Row({alias: value}, {alias: ks.meta_of(key, doc)}, alias)
             if is_update:
-                new_values = [(p, evaluate(v, row, params)) for p, v in stmt.sets]
-                for path, v in new_values:
-                    value = _set_path(value, _path_parts(path, alias, row, params), v)
-                for path in stmt.unsets:
-                    value = _set_path(value, _path_parts(path, alias, row, params), MISSING)
+                value = _apply_set_unset(value, stmt.sets, stmt.unsets, alias, row, params)
                 expiry = doc.expiry if ex.opts.preserve_expiry else 0
                 new = store_doc(ks, key, value, expiry)
                 row = Row({alias: value}, {alias: ks.meta_of(key, new)}, alias)
@@ -1306,6 +1301,95 @@ def _path_text(e: N.Expr, alias: str) -> Optional[str]:
     if e.name != alias or not parts:
         parts.append(e.name)
     return ".".join(reversed(parts))
+
+
+def _set_unset_exprs(sets: List[N.SetTerm], unsets: List[N.UnsetTerm]) -> List[Optional[N.Expr]]:
+    """Every expression of SET / UNSET terms (paths, values, FOR bindings and WHEN)."""
+    out: List[Optional[N.Expr]] = []
+    for path, value, update_for in sets:
+        out += [path, value] + _for_exprs(update_for)
+    for path, update_for in unsets:
+        out += [path] + _for_exprs(update_for)
+    return out
+
+
+def _for_exprs(update_for: Optional[N.UpdateFor]) -> List[Optional[N.Expr]]:
+    if update_for is None:
+        return []
+    return [e for dim in update_for.dims for _name, e in dim] + [update_for.when]
+
+
+def _apply_set_unset(value: Any, sets: List[N.SetTerm], unsets: List[N.UnsetTerm], alias: str, row: Row,
+                     params: Params) -> Any:
+    """``value`` (the document bound to ``alias`` in ``row``) with the SET and UNSET terms applied:
+    plain values are computed from the document as it was; a term with FOR ... END applies to each
+    element its bindings reach (in place, so later terms see it)."""
+    plain = [(path, evaluate(v, row, params)) for path, v, update_for in sets if update_for is None]
+    for path, v in plain:
+        value = _set_path(value, _path_parts(path, alias, row, params), v)
+    for path, v, update_for in sets:
+        if update_for is not None:
+            value = _for_each(value, path, v, update_for, alias, row, params)
+    for path, update_for in unsets:
+        if update_for is None:
+            value = _set_path(value, _path_parts(path, alias, row, params), MISSING)
+        else:
+            value = _for_each(value, path, None, update_for, alias, row, params)
+    return value
+
+
+def _for_each(value: Any, path: N.Expr, new: Optional[N.Expr], update_for: N.UpdateFor, alias: str,
+              row: Row, params: Params) -> Any:
+    """One ``SET path = new FOR ... END`` (``new`` None: UNSET) over every binding that ``WHEN`` admits.
+    A path starting with a FOR variable changes that array element (the element itself when the path
+    is just the variable); any other path is the document's."""
+    root = _path_root(path)
+    removals: List[Tuple[List[Any], int]] = []
+    for bound, slots in _bindings(update_for.dims, row, params):
+        if update_for.when is not None and not truthy(evaluate(update_for.when, bound, params)):
+            continue
+        result = MISSING if new is None else evaluate(new, bound, params)
+        if root not in slots:
+            value = _set_path(value, _path_parts(path, alias, bound, params), result)
+            continue
+        array, i = slots[root]
+        if isinstance(path, N.Ident):  # the element itself
+            if result is MISSING:
+                removals.append((array, i))
+            else:
+                array[i] = result
+        elif isinstance(array[i], (dict, list)):
+            array[i] = _set_path(array[i], _path_parts(path, root, bound, params), result)
+    for array, i in sorted(removals, key=lambda r: -r[1]):
+        del array[i]
+    return value
+
+
+def _bindings(dims: List[List[Tuple[str, N.Expr]]], row: Row, params: Params
+              ) -> Iterator[Tuple[Row, Dict[str, Tuple[List[Any], int]]]]:
+    """Each combination of the FOR dimensions (the bindings of one dimension advance together, as in a
+    comprehension), with where each variable's element lives (its array and index)."""
+    if not dims:
+        yield row, {}
+        return
+    arrays = [(name, evaluate(e, row, params)) for name, e in dims[0]]
+    if not all(isinstance(a, list) for _name, a in arrays):
+        return
+    for i in range(min(len(a) for _name, a in arrays)):
+        env = dict(row.env)
+        slots = {}
+        for name, array in arrays:
+            env[name] = array[i]
+            slots[name] = (array, i)
+        bound = Row(env, row.metas, row.default)
+        for inner, inner_slots in _bindings(dims[1:], bound, params):
+            yield inner, {**slots, **inner_slots}
+
+
+def _path_root(e: N.Expr) -> Optional[str]:
+    while isinstance(e, (N.Field, N.Index)):
+        e = e.base
+    return e.name if isinstance(e, N.Ident) else None
 
 
 def _path_parts(e: N.Expr, alias: str, row: Row, params: Params) -> List[Any]:

@@ -112,7 +112,7 @@ def _sources(service: "QueryService", stmt: N.Merge, ex: "Execution", source_ks:
 
 def _rows(service: "QueryService", stmt: N.Merge, ks: Keyspace, ex: "Execution",
                 sources: List[Row]) -> Iterator[Any]:
-    from couchbase_mock.query.engine import _count_value, _dml_error, _path_parts, _returning, _set_path
+    from couchbase_mock.query.engine import _apply_set_unset, _count_value, _dml_error, _returning
 
     params = ex.opts.params
     alias = stmt.target.default_alias
@@ -183,11 +183,7 @@ def _rows(service: "QueryService", stmt: N.Merge, ks: Keyspace, ex: "Execution",
             if action == "update":
                 assert stmt.update is not None
                 sets, unsets, _where = stmt.update
-                new_values = [(p, evaluate(v, row, params)) for p, v in sets]
-                for path, v in new_values:
-                    value = _set_path(value, _path_parts(path, alias, row, params), v)
-                for path in unsets:
-                    value = _set_path(value, _path_parts(path, alias, row, params), MISSING)
+                value = _apply_set_unset(value, sets, unsets, alias, row, params)
                 new = store_doc(ks, kb, value, doc.expiry if ex.opts.preserve_expiry else 0)
                 meta = ks.meta_of(kb, new)
             else:
@@ -232,7 +228,9 @@ def _expressions(stmt: N.Merge) -> List[Optional[N.Expr]]:
     if isinstance(stmt.source, N.ExprTerm):
         out.append(stmt.source.expr)
     if stmt.update is not None:
-        out += [v for _p, v in stmt.update[0]] + [stmt.update[2]]
+        from couchbase_mock.query.engine import _set_unset_exprs
+
+        out += _set_unset_exprs(stmt.update[0], stmt.update[1]) + [stmt.update[2]]
     if stmt.delete is not None:
         out.append(stmt.delete[0])
     if stmt.insert is not None:

@@ -289,12 +289,26 @@ class Delete(Statement):
 @dataclass
 class Update(Statement):
     keyspace: KeyspaceRef
-    sets: List[Tuple[Expr, Expr]]
-    unsets: List[Expr]
+    sets: List["SetTerm"]
+    unsets: List["UnsetTerm"]
     use_keys: Optional[Expr] = None
     where: Optional[Expr] = None
     limit: Optional[Expr] = None
     returning: Optional[Returning] = None
+
+
+@dataclass
+class UpdateFor:
+    """``FOR var IN expr [, var IN expr] [FOR ...] [WHEN cond] END`` of a SET or UNSET term: the term
+    applies to each element (each combination, nested left to right) for which ``when`` holds."""
+
+    dims: List[List[Tuple[str, Expr]]]
+    when: Optional[Expr] = None
+
+
+# SET path = value [FOR ... END]; UNSET path [FOR ... END]
+SetTerm = Tuple[Expr, Expr, Optional[UpdateFor]]
+UnsetTerm = Tuple[Expr, Optional[UpdateFor]]
 
 
 @dataclass
@@ -306,7 +320,7 @@ class Merge(Statement):
     source: FromTerm
     on: Expr
     lookup: bool  # ON KEY: ``on`` is the target document's key, per source row
-    update: Optional[Tuple[List[Tuple[Expr, Expr]], List[Expr], Optional[Expr]]] = None  # sets, unsets, where
+    update: Optional[Tuple[List["SetTerm"], List["UnsetTerm"], Optional[Expr]]] = None  # sets, unsets, where
     delete: Optional[Tuple[Optional[Expr]]] = None  # (where,)
     # (key or None, value, where): the lookup form inserts ``value`` under the ON KEY key
     insert: Optional[Tuple[Optional[Expr], Expr, Optional[Expr]]] = None

@@ -7,9 +7,8 @@ only as the first join), lookup ``JOIN|NEST keyspace ON KEYS expr``, ``[LEFT] UN
 comma-separated ``[LATERAL]`` terms (``FROM a, b``: an inner join on the WHERE clause);
 LET, WHERE, GROUP BY [AS], LETTING, HAVING; UNION / INTERSECT / EXCEPT [ALL]; ORDER BY, LIMIT, OFFSET;
 a leading WITH), subqueries and ``EXISTS`` in expressions, INSERT/UPSERT ... VALUES or ... SELECT,
-DELETE, UPDATE ... SET /
-UNSET, MERGE, CREATE/DROP [PRIMARY] INDEX, CREATE/DROP SCOPE and COLLECTION, PREPARE and EXECUTE. Any token the
-grammar does not expect raises the server's 3000 error, worded
+DELETE, UPDATE ... SET / UNSET [FOR ... END], MERGE, CREATE/DROP [PRIMARY] INDEX, CREATE/DROP SCOPE and
+COLLECTION, PREPARE and EXECUTE. Any token the grammar does not expect raises the server's 3000 error, worded
 ``syntax error - at <token>``.
 """
 from __future__ import annotations
@@ -552,25 +551,49 @@ class _Parser:
         stmt.returning = self.returning()
         return stmt
 
-    def _set_unset(self) -> Tuple[List[Tuple[N.Expr, N.Expr]], List[N.Expr]]:
-        """``SET path = expr, ... [UNSET path, ...]`` or ``UNSET ...`` (one of them at least)."""
-        sets: List[Tuple[N.Expr, N.Expr]] = []
-        unsets: List[N.Expr] = []
+    def _set_unset(self) -> Tuple[List[N.SetTerm], List[N.UnsetTerm]]:
+        """``SET path = expr [FOR ... END], ... [UNSET path [FOR ... END], ...]`` or ``UNSET ...`` (one
+        of them at least)."""
+        sets: List[N.SetTerm] = []
+        unsets: List[N.UnsetTerm] = []
         if self.accept_kw("SET"):
             while True:
                 path = self.postfix()
                 self.expect_op("=")
-                sets.append((path, self.expr()))
+                value = self.expr()
+                sets.append((path, value, self._update_for()))
                 if not self.accept_op(","):
                     break
         if self.accept_kw("UNSET"):
             while True:
-                unsets.append(self.postfix())
+                path = self.postfix()
+                unsets.append((path, self._update_for()))
                 if not self.accept_op(","):
                     break
         if not sets and not unsets:
             raise self.fail()
         return sets, unsets
+
+    def _update_for(self) -> Optional[N.UpdateFor]:
+        """``FOR var IN expr [, var IN expr] [FOR ...] [WHEN cond] END``, if there."""
+        if not self.at_kw("FOR"):
+            return None
+        dims: List[List[Tuple[str, N.Expr]]] = []
+        while self.accept_kw("FOR"):
+            bindings: List[Tuple[str, N.Expr]] = []
+            while True:
+                name = self.ident()
+                if self.accept_kw("WITHIN"):
+                    raise QueryError(PARSE_SYNTAX, "FOR ... WITHIN in an UPDATE is not supported by "
+                                     "couchbase_mock (write FOR ... IN)", 400)
+                self.expect_kw("IN")
+                bindings.append((name, self.expr()))
+                if not self.accept_op(","):
+                    break
+            dims.append(bindings)
+        when = self.expr() if self.accept_kw("WHEN") else None
+        self.expect_kw("END")
+        return N.UpdateFor(dims, when)
 
     def merge(self) -> N.Merge:
         """``MERGE INTO target [AS t] USING source ON [PRIMARY] KEY expr | ON expr`` then ``WHEN MATCHED

@@ -201,3 +201,32 @@ def test_ansi_merge_matches_on_a_condition(svc: QueryService) -> None:
 def test_merge_errors(svc: QueryService, statement: str, code: int, words: str) -> None:
     err = error_of(svc, statement)
     assert err.code == code and words in err.msg, err
+
+
+# ----------------------------------------------------------------------------- UPDATE ... FOR
+
+
+def test_update_for_changes_array_elements(svc: QueryService) -> None:
+    ks = Keyspace(svc.cluster.buckets["b"], "_default", "_default", 0)
+    store_doc(ks, b"doc", {"items": [{"id": 1, "st": "new"}, {"id": 2, "st": "new"}, {"id": 3}],
+                          "nums": [1, 2, 3],
+                          "grid": [{"cells": [{"v": 1}, {"v": 2}]}, {"cells": [{"v": 3}]}]})
+    assert run(svc, "UPDATE b USE KEYS 'doc' SET i.st = 'done' FOR i IN items WHEN i.id >= 2 END "
+                    "RETURNING RAW items") == [[{"id": 1, "st": "new"}, {"id": 2, "st": "done"},
+                                                {"id": 3, "st": "done"}]]
+    # the element itself, and UNSET of fields and of elements
+    assert run(svc, "UPDATE b USE KEYS 'doc' SET n = n * 10 FOR n IN nums WHEN n > 1 END "
+                    "RETURNING RAW nums") == [[1, 20, 30]]
+    assert run(svc, "UPDATE b USE KEYS 'doc' UNSET i.st FOR i IN items WHEN i.id = 1 END, "
+                    "n FOR n IN nums WHEN n = 20 END RETURNING RAW [items[0], nums]") == [
+        [{"id": 1}, [1, 30]]]
+    # nested dimensions, left to right (the second reads the first's variable)
+    assert run(svc, "UPDATE b USE KEYS 'doc' SET c.v = c.v + 100 FOR g IN grid FOR c IN g.cells "
+                    "WHEN c.v > 1 END RETURNING RAW grid") == [[{"cells": [{"v": 1}, {"v": 102}]},
+                                                               {"cells": [{"v": 103}]}]]
+    # in a MERGE's UPDATE too; and a plain SET next to a FOR one
+    assert run(svc, "MERGE INTO b t USING ['doc'] AS s ON KEY s WHEN MATCHED THEN UPDATE SET t.n = 1, "
+                    "i.m = true FOR i IN t.items WHEN i.id = 3 END RETURNING RAW [t.n, t.items[2]]") == [
+        [1, {"id": 3, "st": "done", "m": True}]]
+    err = error_of(svc, "UPDATE b USE KEYS 'doc' SET i.x = 1 FOR i WITHIN items END")
+    assert err.code == 3000 and "WITHIN" in err.msg

@@ -93,3 +93,12 @@ def test_merge(fe, request):
     assert sorted(rows) == [f"{prefix}a", "order_1"]
     assert fe.get(f"{prefix}a").content_as[dict] == {"n": 1}
     assert fe.get("order_1").content_as[dict]["touched"] is True
+
+
+def test_update_for(fe, request):
+    key = f"cart-{request.node.callspec.id}"
+    fe.upsert(key, {"lines": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}]})
+    rows = rows_of(fe, f"UPDATE default USE KEYS '{key}' SET l.qty = l.qty + 10 FOR l IN lines "
+                       "WHEN l.sku = 'b' END RETURNING RAW lines")
+    assert rows == [[{"sku": "a", "qty": 1}, {"sku": "b", "qty": 12}]]
+    assert fe.get(key).content_as[dict]["lines"][1] == {"sku": "b", "qty": 12}
