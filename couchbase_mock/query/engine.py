@@ -23,7 +23,7 @@ import uuid
 import weakref
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
-from couchbase_mock.query import merge, scope_ddl
+from couchbase_mock.query import merge, scope_ddl, window
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
 from couchbase_mock.query.authorize import Authorizer
@@ -692,6 +692,9 @@ class QueryService:
             if sel.having is not None:
                 having = sel.having
                 rows = (r for r in rows if truthy(evaluate(having, r, params)))
+        calls = window.window_calls([t.expr for t in sel.projection] + [e for e, _ in sel.order_by])
+        if calls:  # over the whole result: it is read before the first row is projected
+            rows = iter(window.compute(list(rows), calls, params))
         counter = itertools.count(1)
         if ordered and sel.order_by:
             keyed = []

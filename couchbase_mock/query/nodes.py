@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, List, Optional, Tuple, Union
 
 AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX", "ARRAY_AGG", "COUNTN"})
+# functions that exist only with OVER (...): ranking, navigation, distribution
+WINDOW_FUNCTIONS = frozenset({"ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "CUME_DIST", "NTILE",
+                              "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "RATIO_TO_REPORT"})
 
 
 class Expr:
@@ -70,15 +73,41 @@ class Is(Expr):
 
 
 @dataclass
+class FrameBound:
+    """One end of a window frame: UNBOUNDED PRECEDING / FOLLOWING, CURRENT ROW, or ``value``
+    PRECEDING / FOLLOWING."""
+
+    kind: str  # UNBOUNDED PRECEDING, UNBOUNDED FOLLOWING, CURRENT ROW, PRECEDING, FOLLOWING
+    value: Optional[Expr] = None
+
+
+@dataclass
+class Window:
+    """``OVER ([PARTITION BY ...] [ORDER BY ...] [ROWS|RANGE|GROUPS frame [EXCLUDE ...]])``."""
+
+    partition: List[Expr] = field(default_factory=list)
+    order: List[Tuple[Expr, bool]] = field(default_factory=list)  # (expr, descending)
+    unit: Optional[str] = None  # ROWS, RANGE, GROUPS (None: the default frame)
+    start: Optional[FrameBound] = None
+    end: Optional[FrameBound] = None
+    exclude: Optional[str] = None  # CURRENT ROW, GROUP, TIES
+
+
+@dataclass
 class Call(Expr):
     name: str  # upper case
     args: List[Expr]
     distinct: bool = False
     star: bool = False  # COUNT(*)
+    window: Optional[Window] = None  # OVER (...): a window function
+    ignore_nulls: bool = False  # IGNORE NULLS (FIRST_VALUE, LAST_VALUE, NTH_VALUE, LAG, LEAD)
+    from_last: bool = False  # NTH_VALUE ... FROM LAST
+    filter: Optional[Expr] = None  # an aggregate's FILTER (WHERE cond)
 
     @property
     def is_aggregate(self) -> bool:
-        return self.name in AGGREGATES
+        """A group aggregate (an aggregate function without OVER)."""
+        return self.name in AGGREGATES and self.window is None
 
 
 @dataclass

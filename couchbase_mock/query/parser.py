@@ -940,6 +940,8 @@ class _Parser:
         raise self.fail()
 
     def call(self) -> N.Call:
+        """``name(args)``; for an aggregate ``DISTINCT``/``ALL`` and ``COUNT(*)``, then ``FILTER (WHERE
+        cond)``; for a window function ``[FROM FIRST|LAST] [RESPECT|IGNORE NULLS] OVER (...)``."""
         name = str(self.advance().value).upper()
         self.expect_op("(")
         if name in N.AGGREGATES and self.at_op("*"):
@@ -947,15 +949,91 @@ class _Parser:
                 raise self.fail()
             self.advance()
             self.expect_op(")")
-            return N.Call(name, [], star=True)
-        distinct = False
-        if name in N.AGGREGATES:
-            distinct = self.accept_kw("DISTINCT") is not None
-            if not distinct:
-                self.accept_kw("ALL")
-        args = [] if self.at_op(")") else self.expr_list()
+            call = N.Call(name, [], star=True)
+        else:
+            distinct = False
+            if name in N.AGGREGATES or name in N.WINDOW_FUNCTIONS:
+                distinct = self.accept_kw("DISTINCT") is not None
+                if not distinct:
+                    self.accept_kw("ALL")
+            args = [] if self.at_op(")") else self.expr_list()
+            self.expect_op(")")
+            call = N.Call(name, args, distinct)
+        if name == "NTH_VALUE" and self.at_kw("FROM") and self.peek().is_kw("FIRST", "LAST"):
+            self.advance()
+            call.from_last = self.advance().is_kw("LAST")
+        if self.at_kw("RESPECT", "IGNORE") and self.peek().is_kw("NULLS"):
+            call.ignore_nulls = self.advance().is_kw("IGNORE")
+            self.advance()
+        if self.at_kw("FILTER") and self.peek().kind == "OP" and self.peek().value == "(":
+            self.advance()
+            self.advance()
+            self.expect_kw("WHERE")
+            call.filter = self.expr()
+            self.expect_op(")")
+        if self.accept_kw("OVER"):
+            call.window = self.window_spec(name)
+        return call
+
+    def window_spec(self, name: str) -> N.Window:
+        """``(PARTITION BY ... ORDER BY ... frame)`` after OVER (a named window is not supported)."""
+        if not self.at_op("("):
+            raise QueryError(PARSE_SYNTAX, "Named windows (OVER name, WINDOW clause) are not supported by "
+                             "couchbase_mock", 400)
+        self.advance()
+        w = N.Window()
+        if self.accept_kw("PARTITION"):
+            self.expect_kw("BY")
+            w.partition = self.expr_list()
+        if self.accept_kw("ORDER"):
+            self.expect_kw("BY")
+            while True:
+                e = self.expr()
+                w.order.append((e, self.accept_kw("ASC", "DESC") == "DESC"))
+                if not self.accept_op(","):
+                    break
+        unit = self.accept_kw("ROWS", "RANGE", "GROUPS")
+        if unit is not None:
+            w.unit = unit
+            if self.accept_kw("BETWEEN"):
+                w.start = self._frame_bound()
+                self.expect_kw("AND")
+                w.end = self._frame_bound()
+            else:
+                w.start = self._frame_bound()
+                w.end = N.FrameBound("CURRENT ROW")
+            if self.accept_kw("EXCLUDE"):
+                if self.accept_kw("NO"):
+                    self.expect_kw("OTHERS")
+                elif self.accept_kw("CURRENT"):
+                    self.expect_kw("ROW")
+                    w.exclude = "CURRENT ROW"
+                else:
+                    w.exclude = self.expect_kw("GROUP", "TIES")
+            self._check_frame(w, name)
         self.expect_op(")")
-        return N.Call(name, args, distinct)
+        return w
+
+    def _frame_bound(self) -> N.FrameBound:
+        if self.accept_kw("UNBOUNDED"):
+            return N.FrameBound("UNBOUNDED " + self.expect_kw("PRECEDING", "FOLLOWING"))
+        if self.accept_kw("CURRENT"):
+            self.expect_kw("ROW")
+            return N.FrameBound("CURRENT ROW")
+        value = self.concat()
+        return N.FrameBound(self.expect_kw("PRECEDING", "FOLLOWING"), value)
+
+    @staticmethod
+    def _check_frame(w: N.Window, name: str) -> None:
+        """The server's frame rules: UNBOUNDED FOLLOWING cannot start it nor UNBOUNDED PRECEDING end it;
+        an end that PRECEDES needs a start that does too, a start that FOLLOWS an end that does too."""
+        assert w.start is not None and w.end is not None
+        start, end = w.start.kind, w.end.kind
+        bad = (start == "UNBOUNDED FOLLOWING" or end == "UNBOUNDED PRECEDING"
+               or (end == "PRECEDING" and start not in ("PRECEDING", "UNBOUNDED PRECEDING"))
+               or (start == "FOLLOWING" and end not in ("FOLLOWING", "UNBOUNDED FOLLOWING")))
+        if bad:
+            raise QueryError(3220, f"{name} window function invalid window frame.", 400)
 
     def _starts_comprehension(self) -> bool:
         """ARRAY/FIRST/OBJECT start a comprehension when an expression follows (else: a field name)."""

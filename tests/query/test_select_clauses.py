@@ -102,3 +102,14 @@ def test_update_for(fe, request):
                        "WHEN l.sku = 'b' END RETURNING RAW lines")
     assert rows == [[{"sku": "a", "qty": 1}, {"sku": "b", "qty": 12}]]
     assert fe.get(key).content_as[dict]["lines"][1] == {"sku": "b", "qty": 12}
+
+
+def test_window_functions(fe):
+    rows = rows_of(fe, "SELECT o.customer, o.total, "
+                       "RANK() OVER (PARTITION BY o.customer ORDER BY o.total DESC) AS rk, "
+                       "SUM(o.total) OVER (PARTITION BY o.customer) AS spent FROM default o "
+                       "WHERE o.type = 'order' ORDER BY o.customer, rk")
+    assert rows == [{"customer": "cust_0", "total": 20, "rk": 1, "spent": 20},
+                    {"customer": "cust_0", "total": 0, "rk": 2, "spent": 20},
+                    {"customer": "cust_1", "total": 30, "rk": 1, "spent": 40},
+                    {"customer": "cust_1", "total": 10, "rk": 2, "spent": 40}]
