@@ -9,6 +9,7 @@ MISSING, with NULL give NULL; AND/OR short-circuit on false/true.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -170,8 +171,10 @@ def _aggregate(call: N.Call, row: Row, params: Params) -> Any:
             for v in values:
                 seen.setdefault(canonical(v), v)
             values = list(seen.values())
-        name = call.name
-        if name in ("COUNT", "COUNTN"):
+        name = "AVG" if call.name == "MEAN" else call.name
+        if name in N.STATISTICS:
+            result = statistic(name, [v for v in values if is_number(v)])
+        elif name in ("COUNT", "COUNTN"):
             result = len(values) if name == "COUNT" else sum(1 for v in values if is_number(v))
         elif name in ("SUM", "AVG"):
             nums = [v for v in values if is_number(v)]
@@ -224,8 +227,10 @@ class Accumulator:
         self.count += 1
         if is_number(v):
             self.numbers += 1
-            if name in ("SUM", "AVG"):
+            if name in ("SUM", "AVG", "MEAN"):
                 self.total += v
+            elif name in N.STATISTICS:
+                self.values.append(v)
         if name in ("MIN", "MAX"):
             if self.best is MISSING or (sort_key(v) < sort_key(self.best) if name == "MIN"
                                         else sort_key(v) > sort_key(self.best)):
@@ -239,17 +244,39 @@ class Accumulator:
             return self.count
         if name == "COUNTN":
             return self.numbers
-        if name in ("SUM", "AVG"):
+        if name in N.STATISTICS:
+            return statistic(name, self.values)
+        if name in ("SUM", "AVG", "MEAN"):
             if not self.numbers:
                 return None
             total = self.total
-            if name == "AVG":
+            if name != "SUM":
                 return number(total / self.numbers)
             return number(total) if isinstance(total, float) else total
         if name in ("MIN", "MAX"):
             return None if self.best is MISSING else self.best
         values = sorted(self.values, key=sort_key) if call.distinct else self.values
         return values if values else None
+
+
+def statistic(name: str, numbers: List[Any]) -> Any:
+    """MEDIAN and the variances and standard deviations of ``numbers``, as the server computes them:
+    NULL for none; for one value 0, but NULL for the ``_SAMP`` ones; VARIANCE and STDDEV are the
+    sample (n - 1) forms."""
+    n = len(numbers)
+    if not n:
+        return None
+    if name == "MEDIAN":
+        ordered = sorted(numbers)
+        mid = (n - 1) // 2
+        return number((ordered[mid] + ordered[mid + 1]) / 2) if n % 2 == 0 else ordered[mid]
+    sample = name in ("VAR_SAMP", "VARIANCE_SAMP", "STDDEV_SAMP")
+    if n == 1:
+        return None if sample else 0
+    population = name in ("VAR_POP", "VARIANCE_POP", "STDDEV_POP")
+    mean = sum(numbers) / n
+    variance = sum((x - mean) ** 2 for x in numbers) / (n if population else n - 1)
+    return number(math.sqrt(variance) if name.startswith("STDDEV") else variance)
 
 
 def _meta(call: N.Call, row: Row, params: Params) -> Any:

@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, List, Optional, Tuple, Union
 
-AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX", "ARRAY_AGG", "COUNTN"})
+# the statistics read all of a group's numbers (the other aggregates keep a running value)
+STATISTICS = frozenset({"MEDIAN", "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VARIANCE", "VAR_POP", "VAR_SAMP",
+                        "VARIANCE_POP", "VARIANCE_SAMP"})
+AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MEAN", "MIN", "MAX", "ARRAY_AGG", "COUNTN"}) | STATISTICS
 # functions that exist only with OVER (...): ranking, navigation, distribution
 WINDOW_FUNCTIONS = frozenset({"ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "CUME_DIST", "NTILE",
                               "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "RATIO_TO_REPORT"})

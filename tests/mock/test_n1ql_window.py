@@ -108,3 +108,25 @@ def test_a_window_function_is_refused_outside_the_projection(svc: QueryService) 
     with pytest.raises(QueryError) as info:
         run(svc, "SELECT d.v FROM DATA AS d WHERE ROW_NUMBER() OVER () > 1")
     assert info.value.code == 3000 and "not allowed here" in info.value.msg
+
+
+@pytest.mark.parametrize("agg, expected", [
+    # the numbers 1, 2, 2, 3, 9 (the string and the NULL are not numbers): mean 3.4, squared
+    # deviations 41.2
+    ("MEDIAN(x)", 2), ("MEDIAN(x) FILTER (WHERE x < 9)", 2), ("MEDIAN(DISTINCT x)", 2.5), ("MEAN(x)", 3.4),
+    ("VARIANCE(x)", 10.3), ("VAR_SAMP(x)", 10.3), ("VARIANCE_SAMP(x)", 10.3), ("VAR_POP(x)", 8.24),
+    ("VARIANCE_POP(x)", 8.24), ("STDDEV(x)", 10.3 ** 0.5), ("STDDEV_SAMP(x)", 10.3 ** 0.5),
+    ("STDDEV_POP(x)", 8.24 ** 0.5),
+])
+def test_statistics_aggregates(svc: QueryService, agg: str, expected: float) -> None:
+    [value] = run(svc, f"SELECT RAW {agg} FROM [1, 2, 2, 3, 'x', 9, null] AS x")
+    assert value == pytest.approx(expected)
+
+
+def test_statistics_of_one_value_and_of_none(svc: QueryService) -> None:
+    assert run(svc, "SELECT RAW [VARIANCE(x), VAR_SAMP(x), STDDEV_SAMP(x), STDDEV_POP(x), MEDIAN(x)] "
+                    "FROM [5] AS x") == [[0, None, None, 0, 5]]
+    assert run(svc, "SELECT RAW [VARIANCE(x), MEDIAN(x)] FROM ['a'] AS x") == [[None, None]]
+    # over a window too
+    assert run(svc, "SELECT RAW MEDIAN(x) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) "
+                    "FROM [1, 2, 10, 4] AS x ORDER BY x") == [1.5, 2, 4, 7]
