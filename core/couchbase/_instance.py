@@ -113,13 +113,13 @@ class _AfterEachCollection:
     __slots__ = ()
 
     def __del__(self) -> None:
-        if sys.is_finalizing():
-            return
         try:
+            if sys.is_finalizing():
+                return
             _drop_busy_of_closed_loops("start", {})
         except Exception:  # noqa: BLE001 - never raise from a finalizer
             pass
-        _AfterEachCollection()
+        type(self)()
 
 
 if hasattr(gc, "callbacks"):  # CPython
