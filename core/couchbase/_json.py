@@ -43,10 +43,12 @@ def loads(data: Any) -> Any:
     return json.loads(data)
 
 
-try:  # PyPy's own decoder, which its json.loads calls after checking the arguments
-    from _pypyjson import loads as _pypy_loads  # type: ignore[import-not-found]
+try:  # PyPy's own decoder and escaper (its json module's RPython helpers)
+    import _pypyjson as _pypyjson_module  # type: ignore[import-not-found]
 except ImportError:
-    _pypy_loads = None
+    _pypyjson_module = None
+_PYPYJSON: Any = _pypyjson_module
+_pypy_loads: Any = _PYPYJSON and _PYPYJSON.loads  # what PyPy's json.loads calls after its checks
 
 _JSONDecodeError = json.JSONDecodeError
 # _STARTS as a table indexed by the first byte: PyPy's JIT reads a byte inline, a set lookup is a call.
@@ -123,12 +125,10 @@ def _with_pypy_strings(encoder: json.JSONEncoder) -> Callable[[Any], str]:
     and the result is COMPACT's on a sample; otherwise the encoder as it is."""
     from json import encoder as _enc
 
-    try:
-        from _pypyjson import raw_encode_basestring_ascii as ascii_escape  # type: ignore[import-not-found]
-    except ImportError:
-        return encoder.encode
-    slow = getattr(_enc, "raw_encode_basestring", None)
-    if slow is None or getattr(encoder, "_JSONEncoder__encoder", None) is not slow:
+    ascii_escape: Any = getattr(_PYPYJSON, "raw_encode_basestring_ascii", None)
+    slow: Any = getattr(_enc, "raw_encode_basestring", None)
+    current: Any = getattr(encoder, "_JSONEncoder__encoder", None)
+    if ascii_escape is None or slow is None or current is not slow:
         return encoder.encode
 
     def escape(text: str) -> str:
