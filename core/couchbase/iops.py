@@ -771,6 +771,8 @@ class SelectorLoop:
         """
         if self._soon:  # queued since the last turn (from outside the loop): before waiting
             self._run_soon()
+            if self._errors:
+                self._raise_reported()
         if self._writes:
             self._run_writes()
         timers = self._timers
@@ -803,9 +805,12 @@ class SelectorLoop:
         if self._soon:
             self._run_soon()
         if self._errors:
-            err = self._errors.pop(0)
-            self._errors.clear()
-            raise err
+            self._raise_reported()
+
+    def _raise_reported(self) -> None:
+        err = self._errors.pop(0)
+        self._errors.clear()
+        raise err
 
     def run_until(self, done: Callable[[], bool], timeout: Optional[float] = None) -> None:
         """Run until ``done()`` is true; ``TimeoutError`` after ``timeout`` seconds.
