@@ -13,8 +13,11 @@ if [ ! -x .venv-pypy/bin/python ]; then
     pypy3 -m venv .venv-pypy
 fi
 .venv-pypy/bin/python -m pip install -q --upgrade pip setuptools wheel 2>&1 | grep -v '^WARNING: Location' || true
-# cryptography<42 still ships PyPy 3.9 wheels (newer ones need a Rust build on PyPy)
-.venv-pypy/bin/python -m pip install -q -e . pytest pytest-timeout trustme 'cryptography<42' 2>&1 | grep -v '^WARNING: Location' || true
+# cryptography<42 still ships PyPy 3.9 wheels (newer ones need a Rust build on PyPy). The mock extra's
+# quickjs (views) has no PyPy wheel: pip builds it from source once (about 30 s), then from its cache.
+# hypothesis: tests/faults.
+.venv-pypy/bin/python -m pip install -q -e '.[mock]' pytest pytest-timeout hypothesis 'cryptography<42' 2>&1 \
+    | grep -v '^WARNING: Location' || true
 # What the *-pypy benchmark contenders need (python -m bench): Twisted for tx-deferred-pypy/tx-raw-pypy,
 # gevent for gcouchbase-pypy (PyPy ships its own greenlet). One that does not install on this PyPy only
 # makes its contenders skipped, with the reason.

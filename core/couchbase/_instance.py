@@ -32,6 +32,7 @@ import errno
 import gc
 import itertools
 import os
+import sys
 import threading
 import weakref
 from _thread import get_ident as _get_ident
@@ -103,8 +104,28 @@ def _drop_busy_of_closed_loops(phase: str, info: Dict[str, Any]) -> None:
                 _BUSY.pop(conn_id, None)
 
 
-if hasattr(gc, "callbacks"):  # CPython; PyPy has no collection callbacks: a connection with work in
-    gc.callbacks.append(_drop_busy_of_closed_loops)  # flight on a closed loop stays until exit there
+class _AfterEachCollection:
+    """PyPy has no ``gc.callbacks``: an instance of this class is garbage as soon as it is made,
+    so its finalizer runs at the next major collection; it drops what a closed loop holds and
+    makes the next one. A connection dropped there is released by the collection after that
+    (``gc.hooks.on_gc_collect`` would do the same, but it is one slot a program may own)."""
+
+    __slots__ = ()
+
+    def __del__(self) -> None:
+        try:
+            if sys.is_finalizing():
+                return
+            _drop_busy_of_closed_loops("start", {})
+        except Exception:  # noqa: BLE001 - never raise from a finalizer
+            pass
+        type(self)()
+
+
+if hasattr(gc, "callbacks"):  # CPython
+    gc.callbacks.append(_drop_busy_of_closed_loops)
+else:  # PyPy
+    _AfterEachCollection()
 
 
 class Connection:

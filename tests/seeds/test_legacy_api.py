@@ -22,6 +22,8 @@ from couchbase.exceptions import (
 from couchbase.items import Item, ItemOptionDict, ItemSequence
 from couchbase.views.params import STRING_RANGE_END, UNSPEC, Query
 
+QUICKJS = "the mock runs view map functions with quickjs (pip install couchbase-cffi[mock])"
+
 
 class _Waiting:
     """A 1.x connection of an event-loop front end, seen blocking: each call's Deferred (or raw
@@ -226,6 +228,7 @@ def test_passthrough_default_format_timeout_and_stats(cb: Any, key: str) -> None
 
 
 def test_views_row_processor_include_docs_and_design_documents(cb: Any, key: str) -> None:
+    pytest.importorskip("quickjs", reason=QUICKJS)
     design = {"views": {"by_name": {
         "map": "function (doc, meta) { if (doc.name) { emit(doc.name, null); } }"}}}
     cb.design_create("legacyapi", design, use_devmode=True)

@@ -50,6 +50,8 @@ def test_operations_fire_deferreds_with_the_typed_errors(tx: Any, key: str) -> N
 
 
 def test_views_queryall_queryex_and_design_documents(tx: Any, key: str) -> None:
+    pytest.importorskip("quickjs", reason="the mock runs view map functions with quickjs "
+                                          "(pip install couchbase-cffi[mock])")
     run_until_fired(tx.design_create("txlegacy", DESIGN, use_devmode=True))
     run_until_fired(tx.design_publish("txlegacy"))
     assert "by_name" in run_until_fired(tx.design_get("txlegacy", use_devmode=False)).value["views"]
