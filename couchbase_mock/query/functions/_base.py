@@ -1,0 +1,65 @@
+"""What every function group shares: the registry's entry type and the argument rules.
+
+The server's rule for most functions: a MISSING argument gives MISSING (it wins over everything
+else), otherwise a NULL or wrongly typed one gives NULL. Functions with their own rules check
+their arguments themselves.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from couchbase_mock.query.values import MISSING, is_number
+
+__all__ = ["Spec", "VARIADIC", "strict", "is_str", "is_arr", "is_obj", "is_num", "is_int", "anything",
+           "MISSING"]
+
+# ``(min_args, max_args or None for any number, fn(args))``
+Spec = Tuple[int, Optional[int], Callable[[List[Any]], Any]]
+Registry = Dict[str, Spec]
+
+VARIADIC = None
+
+
+def is_str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def is_arr(v: Any) -> bool:
+    return isinstance(v, list)
+
+
+def is_obj(v: Any) -> bool:
+    return isinstance(v, dict)
+
+
+def is_num(v: Any) -> bool:
+    return is_number(v)
+
+
+def is_int(v: Any) -> bool:
+    """A number with no fraction (positions, counts: the server gives NULL for 1.5)."""
+    return is_number(v) and float(v).is_integer()
+
+
+def anything(v: Any) -> bool:
+    return True
+
+
+def strict(*types: Callable[[Any], bool]) -> Callable[[Callable[..., Any]], Callable[[List[Any]], Any]]:
+    """Wrap ``fn`` so MISSING/NULL/wrong-typed arguments give MISSING/NULL; the last type check
+    applies to any further arguments."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[[List[Any]], Any]:
+        def call(args: List[Any]) -> Any:
+            if any(a is MISSING for a in args):
+                return MISSING
+            if any(a is None for a in args):
+                return None
+            for a, check in zip(args, types + (types[-1],) * len(args)):
+                if not check(a):
+                    return None
+            return fn(*args)
+
+        return call
+
+    return deco

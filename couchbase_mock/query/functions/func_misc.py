@@ -1,0 +1,142 @@
+"""Conditional functions for unknowns (IFMISSING, NVL, DECODE, ...), JSON and base64 encoding,
+UUID: as the query service has them."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from typing import Any, List
+
+from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry
+from couchbase_mock.query.values import equal
+
+__all__ = ["MISC_FUNCTIONS", "encode_json"]
+
+
+def encode_json(v: Any) -> str:
+    """The server's compact JSON of a value (names sorted; MISSING encodes as null)."""
+    return json.dumps(None if v is MISSING else v, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False, allow_nan=False)
+
+
+def _first(known: Any) -> Any:
+    def call(args: List[Any]) -> Any:
+        return next((a for a in args if known(a)), None)
+
+    return call
+
+
+def _equals_then(result: Any) -> Any:
+    """NULLIF/MISSINGIF(a, b): ``result`` if a = b, else a (MISSING/NULL if the comparison is)."""
+
+    def call(args: List[Any]) -> Any:
+        a, b = args
+        if a is MISSING or b is MISSING:
+            return MISSING
+        if a is None or b is None:
+            return None
+        return result if equal(a, b) else a
+
+    return call
+
+
+def _valued(v: Any) -> bool:
+    return v is not MISSING and v is not None
+
+
+def _equivalent(a: Any, b: Any) -> bool:
+    if a is MISSING or b is MISSING or a is None or b is None:
+        return a is b
+    return equal(a, b)
+
+
+def _decode(args: List[Any]) -> Any:
+    """DECODE(expr, search1, result1[, search2, result2 ...][, default]): the result of the first
+    search equal to expr (NULL equals NULL here), else the default, else NULL."""
+    subject, rest = args[0], args[1:]
+    for i in range(0, len(rest) - 1, 2):
+        if _equivalent(subject, rest[i]):
+            return rest[i + 1]
+    return rest[-1] if len(rest) % 2 else None
+
+
+def _safe_json(fn: Any) -> Any:
+    def call(args: List[Any]) -> Any:
+        try:
+            return fn(args[0])
+        except ValueError:
+            return None  # NaN/Inf have no JSON spelling
+
+    return call
+
+
+def _decode_json(args: List[Any]) -> Any:
+    s = args[0]
+    if s is MISSING:
+        return MISSING
+    if not isinstance(s, str) or not s.strip():
+        return None
+    try:
+        return json.loads(s)
+    except ValueError:
+        return None
+
+
+def _base64_encode(args: List[Any]) -> Any:
+    if args[0] is MISSING:
+        return MISSING
+    return base64.b64encode(encode_json(args[0]).encode("utf-8")).decode("ascii")
+
+
+def _base64_decode(args: List[Any]) -> Any:
+    """The decoded bytes as the JSON value they spell; NULL if they are not base64, or not JSON
+    (the server has a binary value there, which a JSON result cannot carry)."""
+    s = args[0]
+    if s is MISSING:
+        return MISSING
+    if not isinstance(s, str):
+        return None
+    try:
+        return json.loads(base64.b64decode(s, validate=True).decode("utf-8"))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _poly_length(args: List[Any]) -> Any:
+    v = args[0]
+    if v is MISSING:
+        return MISSING
+    if isinstance(v, str):
+        return len(v.encode("utf-8"))
+    return len(v) if isinstance(v, (list, dict)) else None
+
+
+MISC_FUNCTIONS: Registry = {
+    "NVL": (2, 2, lambda args: args[0] if _valued(args[0]) else args[1]),
+    "NVL2": (3, 3, lambda args: args[1] if _valued(args[0]) else args[2]),
+    "DECODE": (3, VARIADIC, _decode),
+    "ENCODE_JSON": (1, 1, _safe_json(encode_json)),
+    "JSON_ENCODE": (1, 1, _safe_json(encode_json)),
+    "DECODE_JSON": (1, 1, _decode_json),
+    "JSON_DECODE": (1, 1, _decode_json),
+    "ENCODED_SIZE": (1, 1, _safe_json(lambda v: len(encode_json(v).encode("utf-8")))),
+    "POLY_LENGTH": (1, 1, _poly_length),
+    "BASE64": (1, 1, _base64_encode),
+    "BASE64_ENCODE": (1, 1, _base64_encode),
+    "ENCODE_BASE64": (1, 1, _base64_encode),
+    "BASE64_DECODE": (1, 1, _base64_decode),
+    "DECODE_BASE64": (1, 1, _base64_decode),
+    "UUID": (0, 0, lambda args: str(uuid.uuid4())),
+}
+for _names, _fn in (
+    (("IFMISSING", "IF_MISSING"), _first(lambda a: a is not MISSING)),
+    (("IFNULL", "IF_NULL"), _first(lambda a: a is not None)),
+    (("IFMISSINGORNULL", "IF_MISSING_OR_NULL", "COALESCE"), _first(_valued)),
+):
+    for _n in _names:
+        MISC_FUNCTIONS[_n] = (2, VARIADIC, _fn)
+for _names, _r in ((("NULLIF", "NULL_IF"), None), (("MISSINGIF", "MISSING_IF"), MISSING)):
+    for _n in _names:
+        MISC_FUNCTIONS[_n] = (2, 2, _equals_then(_r))
+del _names, _fn, _n, _r
