@@ -15,6 +15,7 @@ from couchbase_mock.query.functions.func_array import ARRAY_FUNCTIONS
 from couchbase_mock.query.functions.func_misc import MISC_FUNCTIONS
 from couchbase_mock.query.functions.func_number import NUMBER_FUNCTIONS
 from couchbase_mock.query.functions.func_object import OBJECT_FUNCTIONS
+from couchbase_mock.query.functions.func_regexp import REGEXP_FUNCTIONS
 from couchbase_mock.query.functions.func_string import STRING_FUNCTIONS
 from couchbase_mock.query.functions.func_type import TYPE_FUNCTIONS
 from couchbase_mock.query.values import is_number
@@ -46,6 +47,7 @@ FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
     **TYPE_FUNCTIONS,
     **NUMBER_FUNCTIONS,
     **MISC_FUNCTIONS,
+    **REGEXP_FUNCTIONS,
     "ARRAY_RANGE": (2, 3, _strict(_num)(_array_range)),
 }
 

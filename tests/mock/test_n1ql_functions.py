@@ -1,0 +1,304 @@
+"""The mock's SQL++ function library against the query service's rules, through the engine
+(``SELECT RAW <expr>``): results, aliases, MISSING/NULL/wrong-type propagation per function, and
+the planning error for an unknown function or a wrong argument count.
+
+Expected values follow the server source (expression/func_*.go): positions and lengths in UTF-8
+bytes, names in collation order, ROUND half to even, TO_STRING(object) NULL, and so on.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, List
+
+import pytest
+
+from couchbase_mock.cluster import Cluster
+from couchbase_mock.query.engine import Options, QueryService
+from couchbase_mock.query.errors import QueryError
+from couchbase_mock.query.evaluator import Params
+from couchbase_mock.query.functions import FUNCTIONS
+
+M = "MISSING"  # the expected value of a MISSING result: SELECT RAW leaves the row out
+
+
+@pytest.fixture(scope="module")
+def svc() -> QueryService:
+    return QueryService(Cluster(1, 0, ["b"], 8, "u", "p"))
+
+
+def run(svc: QueryService, statement: str) -> List[Any]:
+    ex = svc.start(statement, Options(Params((), {}), None, None, "", False))
+    rows = list(ex.rows)
+    if ex.errors:
+        raise ex.errors[0]
+    return rows
+
+
+def value(svc: QueryService, expr: str) -> Any:
+    rows = run(svc, f"SELECT {expr} AS v")
+    return rows[0].get("v", M)
+
+
+def check(svc: QueryService, expr: str, expected: Any) -> None:
+    got = value(svc, expr)
+    if isinstance(expected, float) and math.isnan(expected):
+        assert isinstance(got, float) and math.isnan(got), (expr, got)
+    else:
+        assert got == expected and type(got) is type(expected), (expr, got, expected)
+
+
+STRING = [
+    ("LTRIM('  ab  ')", "ab  "), ("RTRIM('  ab  ')", "  ab"), ("TRIM(' \tab\n')", "ab"),
+    ("LTRIM('xxaxbx', 'x')", "axbx"), ("RTRIM('xxaxbx', 'xb')", "xxa"), ("TRIM('xyaxy', 'yx')", "a"),
+    ("TRIM('\vab')", "\vab"),  # the server's whitespace set has no \v
+    ("LTRIM('ab', '')", "ab"), ("LTRIM(1)", None), ("LTRIM('a', 1)", None), ("LTRIM(MISSING)", M),
+    ("LTRIM('a', MISSING)", M), ("RTRIM(NULL, MISSING)", M), ("TRIM(NULL)", None),
+    ("SPLIT('a b  c')", ["a", "b", "c"]), ("SPLIT('a,b,,c', ',')", ["a", "b", "", "c"]),
+    ("SPLIT('abc', '')", ["a", "b", "c"]), ("SPLIT('abc', 'x')", ["abc"]), ("SPLIT(1)", None),
+    ("SPLIT('a', 1)", None), ("SPLIT(MISSING, ',')", M),
+    ("REPLACE('aaa', 'a', 'b')", "bbb"), ("REPLACE('aaa', 'a', 'b', 2)", "bba"),
+    ("REPLACE('aaa', 'a', 'b', -1)", "bbb"), ("REPLACE('aaa', 'a', 'b', 0)", "aaa"),
+    ("REPLACE('aaa', 'a', 'b', 1.5)", None), ("REPLACE('aaa', 'a', 1)", None),
+    ("REPLACE('aaa', 'a', 'b', '1')", None), ("REPLACE('a', NULL, MISSING)", M),
+    ("POSITION('abcb', 'b')", 1), ("POSITION0('abcb', 'b')", 1), ("POSITION1('abcb', 'b')", 2),
+    ("POS('abc', 'x')", -1), ("POSITION1('abc', 'x')", 0), ("POSITION('héllo', 'l')", 3),
+    ("MB_POSITION('héllo', 'l')", 2), ("MB_POSITION1('héllo', 'l')", 3), ("POSITION(1, 'a')", None),
+    ("POSITION('a', MISSING)", M),
+    ("TITLE('hello wORLD')", "Hello World"), ("INITCAP('o\\'neil 1st a_b')", "O'Neil 1st A_b"),
+    ("TITLE(1)", None), ("TITLE(MISSING)", M),
+    ("REVERSE('abc')", "cba"), ("REVERSE('e\u0301a')", "ae\u0301"), ("REVERSE([1])", None),
+    ("LENGTH('héllo')", 6), ("MB_LENGTH('héllo')", 5), ("LENGTH(1)", None), ("MB_LENGTH(MISSING)", M),
+    ("SUBSTR('hello', 1)", "ello"), ("SUBSTR('hello', 1, 3)", "ell"), ("SUBSTR('hello', -3, 2)", "ll"),
+    ("SUBSTR('hello', 1, 10)", "ello"), ("SUBSTR('hello', 5)", None), ("SUBSTR('hello', 1.5)", None),
+    ("SUBSTR('hello', 1, -1)", None), ("SUBSTR0('hello', 0, 2)", "he"), ("SUBSTR1('hello', 1, 2)", "he"),
+    ("SUBSTR1('hello', 0, 2)", "he"), ("MB_SUBSTR('héllo', 1, 2)", "él"), ("MB_SUBSTR1('héllo', 2)", "éllo"),
+    ("SUBSTR(1, 1)", None), ("SUBSTR(1, MISSING)", M),
+    ("LPAD('ab', 5)", "   ab"), ("LPAD('ab', 5, 'xy')", "xyxab"), ("RPAD('ab', 5, 'xy')", "abxyx"),
+    ("LPAD('abcdef', 3)", "abc"), ("LPAD('ab', 3, '')", None), ("LPAD('ab', -1)", None),
+    ("MB_RPAD('é', 3, 'ü')", "éüü"), ("RPAD('é', 3, 'x')", "éx"),
+    ("CONCAT('a', 'b', 'c')", "abc"), ("CONCAT('a', 1)", None), ("CONCAT('a', NULL, MISSING)", M),
+    ("CONCAT2('-', 'a', 'b')", "a-b"), ("CONCAT2('-', ['a', 'b'], 'c')", "a-b-c"),
+    ("CONCAT2('-', 'a')", "a"), ("ARRAY_TO_STRING(',', ['x', 'y'])", "x,y"),
+    ("CONCAT2('-', ['a', 1])", None), ("CONCAT2(['-'], 'a')", None), ("CONCAT2('-', 'a', MISSING)", M),
+    ("SUFFIXES('abc')", ["abc", "bc", "c"]), ("SUFFIXES('')", []), ("SUFFIXES(1)", None),
+    ("REPEAT('ab', 3)", "ababab"), ("REPEAT('ab', 1.5)", None), ("REPEAT('ab', -1)", None),
+    ("CONTAINS('abc', 'b')", True), ("CONTAINS('abc', 1)", None),
+    ("LOWER('AbC')", "abc"), ("UPPER('AbC')", "ABC"),
+]
+
+ARRAY = [
+    ("ARRAY_APPEND([1], 2, 3)", [1, 2, 3]), ("ARRAY_APPEND([1], NULL)", [1, None]),
+    ("ARRAY_APPEND(1, 2)", None), ("ARRAY_APPEND([1], MISSING)", M), ("ARRAY_APPEND(NULL, MISSING)", M),
+    ("ARRAY_PREPEND(0, 1, [2])", [0, 1, 2]), ("ARRAY_PREPEND(0, 'a')", None),
+    ("ARRAY_PREPEND(MISSING, [])", M),
+    ("ARRAY_CONCAT([1], [2], [3, 4])", [1, 2, 3, 4]), ("ARRAY_CONCAT([1], 2)", None),
+    ("ARRAY_CONCAT([1], MISSING)", M),
+    ("ARRAY_DISTINCT([1, 1.0, 'a', 'a', [1], [1], null, null])", [1, "a", [1], None]),
+    ("ARRAY_DISTINCT('a')", None),
+    ("ARRAY_FLATTEN([1, [2, [3, [4]]]], 1)", [1, 2, [3, [4]]]),
+    ("ARRAY_FLATTEN([1, [2, [3, [4]]]], -1)", [1, 2, 3, 4]), ("ARRAY_FLATTEN([1, [2]], 0)", [1, [2]]),
+    ("ARRAY_FLATTEN([1], 1.5)", None), ("ARRAY_FLATTEN([1], 'a')", None), ("ARRAY_FLATTEN(MISSING, 1)", M),
+    ("ARRAY_IFNULL([null, 2, 3])", 2), ("ARRAY_IFNULL([null])", None), ("ARRAY_IFNULL(1)", None),
+    ("ARRAY_INSERT([1, 4], 1, 2, 3)", [1, 2, 3, 4]), ("ARRAY_INSERT([1, 2], 2, 3)", [1, 2, 3]),
+    ("ARRAY_INSERT([1, 2], -1, 9)", [1, 9, 2]), ("ARRAY_INSERT([1, 2], 3, 9)", None),
+    ("ARRAY_INSERT([1, 2], 0.5, 9)", None), ("ARRAY_INSERT([1], 0, MISSING)", M),
+    ("ARRAY_INTERSECT([1, 2, 3, null], [3, 1, null], [1, 3, 5])", [1, 3]),
+    ("ARRAY_INTERSECT([1], 'a')", None), ("ARRAY_INTERSECT([1], MISSING)", M),
+    ("ARRAY_POSITION([1, 'a', 2], 'a')", 1), ("ARRAY_POS([1], 2)", -1), ("ARRAY_POSITION([1], NULL)", None),
+    ("ARRAY_POSITION('a', 1)", None), ("ARRAY_POSITION([1], MISSING)", M), ("ARRAY_POSITION([true], 1)", -1),
+    ("ARRAY_PUT([1, 2], 2, 3, 3)", [1, 2, 3, 3]), ("ARRAY_PUT([1], NULL)", None),
+    ("ARRAY_PUT([1], MISSING)", M),
+    ("ARRAY_REMOVE([1, 2, 1, 3], 1, 3)", [2]), ("ARRAY_REMOVE([1], NULL)", None),
+    ("ARRAY_REMOVE('a', 1)", None), ("ARRAY_REMOVE([], 1)", []),
+    ("ARRAY_REPEAT('a', 3)", ["a", "a", "a"]), ("ARRAY_REPEAT(NULL, 2)", [None, None]),
+    ("ARRAY_REPEAT('a', -1)", None), ("ARRAY_REPEAT('a', 1.5)", None), ("ARRAY_REPEAT(MISSING, 2)", M),
+    ("ARRAY_REPLACE([1, 2, 1, 1], 1, 9)", [9, 2, 9, 9]),
+    ("ARRAY_REPLACE([1, 2, 1, 1], 1, 9, 2)", [9, 2, 9, 1]),
+    ("ARRAY_REPLACE([1], NULL, 9)", None), ("ARRAY_REPLACE([1], 1, 9, 'a')", None),
+    ("ARRAY_REPLACE([1], 1, MISSING)", M),
+    ("ARRAY_REVERSE([1, 2, 3])", [3, 2, 1]), ("ARRAY_REVERSE('abc')", None),
+    ("ARRAY_SORT([3, 'a', null, true, [1], {'a': 1}, 1])", [None, True, 1, 3, "a", [1], {"a": 1}]),
+    ("ARRAY_SORT(1)", None), ("ARRAY_SORT(MISSING)", M),
+    ("ARRAY_STAR([{'a': 1}, {'a': 2, 'b': 3}])", {"a": [1, 2], "b": [None, 3]}), ("ARRAY_STAR([])", {}),
+    ("ARRAY_SUM([1, 2, 'a', null, 3])", 6), ("ARRAY_SUM([1.5, 1.5])", 3), ("ARRAY_SUM([])", 0),
+    ("ARRAY_SUM({})", None),
+    ("ARRAY_AVG([1, 2, 'x'])", 1.5), ("ARRAY_AVG([2, 4])", 3), ("ARRAY_AVG(['a'])", None),
+    ("ARRAY_AVG(MISSING)", M),
+    ("ARRAY_MIN([3, null, 'a', 1])", 1), ("ARRAY_MAX([3, null, 'a', 1])", "a"), ("ARRAY_MIN([null])", None),
+    ("ARRAY_MAX([])", None), ("ARRAY_MIN('a')", None),
+    ("ARRAY_COUNT([1, null, 'a', []])", 3), ("ARRAY_COUNT(1)", None),
+    ("ARRAY_UNION([1, 2], [2, 3], [3, 1.0])", [1, 2, 3]), ("ARRAY_UNION([1], NULL)", None),
+    ("ARRAY_EXCEPT([1, 2, 3, 2], [2])", [1, 3]), ("ARRAY_EXCEPT([1], [])", [1]),
+    ("ARRAY_EXCEPT([1], 1)", None),
+    ("ARRAY_SYMDIFF([1, 2], [2, 3], [3, 4])", [1, 4]),
+    ("ARRAY_SYMDIFFN([1, 2], [2, 3], [2, 4])", [1, 2, 3, 4]),
+    ("ARRAY_BINARY_SEARCH([1, 3, 5, 7], 5)", 2), ("ARRAY_BINARY_SEARCH([1, 3, 5], 4)", -1),
+    ("ARRAY_BINARY_SEARCH([], 4)", -1), ("ARRAY_BINARY_SEARCH('a', 4)", None),
+    ("ARRAY_BINARY_SEARCH(MISSING, 4)", M),
+    ("ARRAY_MOVE(['a', 'b', 'c', 'd'], 0, 2)", ["b", "c", "a", "d"]),
+    ("ARRAY_MOVE(['a', 'b', 'c', 'd'], -1, 0)", ["d", "a", "b", "c"]), ("ARRAY_MOVE([1, 2], 0, 2)", None),
+    ("ARRAY_MOVE([1, 2], 0.5, 1)", None), ("ARRAY_MOVE([1, 2], 0, MISSING)", M),
+    ("ARRAY_SWAP([1, 2, 3], 0, -1)", [3, 2, 1]),
+    ("ARRAY_CONTAINS([1, 'a'], 'a')", True), ("ARRAY_CONTAINS([1], NULL)", None),
+    ("ARRAY_CONTAINS_ANY([1, 2], [3, 2])", True), ("ARRAY_CONTAINS_ALL([1, 2], [2, 3])", False),
+    ("ARRAY_LENGTH([1, 2])", 2),
+]
+
+OBJECT = [
+    ("OBJECT_NAMES({'b': 1, 'a': 2})", ["a", "b"]), ("OBJECT_NAMES([1])", None), ("OBJECT_NAMES(MISSING)", M),
+    ("OBJECT_VALUES({'b': 1, 'a': 2})", [2, 1]), ("OBJECT_OUTER_VALUES({'a': 1})", [1]),
+    ("OBJECT_PAIRS({'b': 1, 'a': [2]})", [{"name": "a", "val": [2]}, {"name": "b", "val": 1}]),
+    ("OBJECT_PAIRS({'a': 'x'}, {'types': true})", [{"name": "a", "type": "string"}]),
+    ("OBJECT_PAIRS({'a': 1}, 1)", None), ("OBJECT_PAIRS('a')", None), ("OBJECT_INNER_PAIRS({'a': 1})",
+                                                                     [{"name": "a", "val": 1}]),
+    ("OBJECT_LENGTH({'a': 1, 'b': 2})", 2), ("OBJECT_LENGTH([])", None),
+    ("OBJECT_ADD({'a': 1}, 'b', 2)", {"a": 1, "b": 2}), ("OBJECT_ADD({'a': 1}, 'a', 2)", {"a": 1}),
+    ("OBJECT_ADD({'a': 1}, 1, 2)", None), ("OBJECT_ADD({'a': 1}, 'b', MISSING)", {"a": 1}),
+    ("OBJECT_ADD(MISSING, 'b', 1)", M),
+    ("OBJECT_PUT({'a': 1}, 'a', 2)", {"a": 2}), ("OBJECT_PUT({'a': 1}, 'a', MISSING)", {}),
+    ("OBJECT_PUT({'a': 1}, 'b', NULL)", {"a": 1, "b": None}), ("OBJECT_PUT('x', 'a', 1)", None),
+    ("OBJECT_REMOVE({'a': 1, 'b': 2, 'c': 3}, 'a', 'c')", {"b": 2}), ("OBJECT_REMOVE({'a': 1}, 1)", None),
+    ("OBJECT_REMOVE({'a': 1}, MISSING)", M),
+    ("OBJECT_RENAME({'a': 1, 'b': 2}, 'a', 'c')", {"b": 2, "c": 1}), ("OBJECT_RENAME({'a': 1}, 'x', 'y')",
+                                                                      {"a": 1}),
+    ("OBJECT_RENAME({'a': 1}, 'a', 2)", None),
+    ("OBJECT_REPLACE({'a': 1, 'b': 1, 'c': 2}, 1, 9)", {"a": 9, "b": 9, "c": 2}),
+    ("OBJECT_REPLACE({'a': 1}, NULL, 9)", None), ("OBJECT_REPLACE({'a': 1}, MISSING, 9)", M),
+    ("OBJECT_CONCAT({'a': 1}, {'b': 2}, {'a': 3})", {"a": 3, "b": 2}), ("OBJECT_CONCAT({'a': 1}, 1)", None),
+    ("OBJECT_UNWRAP({'a': [1]})", [1]), ("OBJECT_UNWRAP({'a': 1, 'b': 2})", None), ("OBJECT_UNWRAP(1)", None),
+]
+
+TYPES = [
+    ("IS_ARRAY([])", True), ("ISARRAY({})", False), ("IS_ARRAY(NULL)", None), ("IS_ARRAY(MISSING)", M),
+    ("IS_ATOM('a')", True), ("IS_ATOM(1)", True), ("IS_ATOM(false)", True), ("IS_ATOM([])", False),
+    ("ISATOM(NULL)", None), ("IS_BOOLEAN(true)", True), ("ISBOOL(1)", False), ("IS_BOOL(false)", True),
+    ("IS_NUMBER(1.5)", True), ("ISNUM('1')", False), ("IS_NUM(1)", True), ("IS_OBJECT({})", True),
+    ("ISOBJ([])", False), ("IS_STRING('')", True), ("ISSTR(1)", False), ("IS_STR(MISSING)", M),
+    ("IS_BINARY('a')", False),
+    ("TO_ARRAY(1)", [1]), ("TOARRAY([1])", [1]), ("TO_ARRAY(NULL)", None), ("TO_ARRAY(MISSING)", M),
+    ("TO_ATOM([[{'a': 'x'}]])", "x"), ("TO_ATOM([1, 2])", None), ("TO_ATOM({})", None),
+    ("TO_ATOM(true)", True),
+    ("TO_BOOLEAN(0)", False), ("TOBOOL(2)", True), ("TO_BOOL('')", False), ("TO_BOOLEAN('false')", True),
+    ("TO_BOOLEAN([])", False), ("TO_BOOLEAN({'a': 1})", True), ("TO_BOOLEAN(NULL)", None),
+    ("TO_OBJECT({'a': 1})", {"a": 1}), ("TOOBJ(1)", {}), ("TO_OBJ(MISSING)", M),
+    ("TO_STRING(1)", "1"), ("TO_STRING(1.5)", "1.5"), ("TO_STRING(1e21)", "1000000000000000000000"),
+    ("TO_STRING(true)", "true"), ("TOSTR('a')", "a"), ("TO_STRING([1])", None), ("TO_STRING({'a': 1})", None),
+    ("TO_STRING(NULL)", None), ("TO_STRING(MISSING)", M),
+    ("TO_NUMBER('12')", 12), ("TO_NUMBER('1.5')", 1.5), ("TO_NUMBER('1e3')", 1000.0),
+    ("TO_NUMBER(' 1')", None),
+    ("TO_NUMBER('abc')", None), ("TO_NUMBER(true)", 1), ("TONUM(false)", 0), ("TO_NUMBER([1])", None),
+    ("TO_NUMBER('1,234.5', ',')", 1234.5), ("TO_NUMBER('1 234,5', '')", 1234.5), ("TO_NUMBER('1', 1)", None),
+    ("TO_NUMBER(MISSING)", M), ("TYPE_NAME('a')", "string"), ("TYPE(MISSING)", "missing"),
+]
+
+NUMBER = [
+    ("SQRT(16)", 4), ("SQRT(2)", math.sqrt(2)), ("SQRT(-1)", math.nan), ("SQRT('a')", None),
+    ("SQRT(MISSING)", M),
+    ("POWER(2, 10)", 1024), ("POWER(2, -1)", 0.5), ("POWER(2, 'a')", None), ("POWER(MISSING, NULL)", M),
+    ("LN(1)", 0), ("LN(-1)", math.nan), ("LOG(1000)", 3), ("EXP(0)", 1),
+    ("SIGN(-3)", -1), ("SIGN(0)", 0), ("SIGN(2.5)", 1), ("SIGN('a')", None),
+    ("TRUNC(3.789)", 3), ("TRUNC(3.789, 2)", 3.78), ("TRUNC(-3.7)", -3), ("TRUNC(1234, -2)", 1200),
+    ("TRUNC(3.7, 0.5)", None), ("TRUNC(3.7, MISSING)", M),
+    ("ROUND(2.5)", 2), ("ROUND(3.5)", 4), ("ROUND(-2.5)", -2), ("ROUND(3.14159, 2)", 3.14),
+    ("ROUND(1250, -2)", 1200), ("ROUND_NEAREST(2.5)", 3), ("ROUND(1, 'a')", None),
+    ("PI()", math.pi), ("E()", math.e), ("DEGREES(PI())", 180), ("RADIANS(180)", math.pi),
+    ("SIN(0)", 0), ("COS(0)", 1), ("ATAN2(1, 1)", math.atan2(1, 1)), ("ASIN(2)", math.nan),
+    ("GREATEST(1, 'a', NULL, [1])", [1]), ("LEAST(3, NULL, 2, MISSING)", 2),
+    ("GREATEST(NULL, MISSING)", None),
+    ("IFINF(POSINF(), NEGINF(), 2, 3)", 2), ("IFINF(POSINF(), 'a', 2)", None), ("IFINF(MISSING, 1)", 1),
+    ("IFNAN(NAN(), 1)", 1), ("IFNANORINF(NAN(), POSINF(), 5)", 5), ("IFINF(MISSING, POSINF())", M),
+    ("NANIF(1, 1)", math.nan), ("NANIF(1, 2)", 1), ("NANIF(1, NULL)", None), ("NEGINFIF(1, 1)", -math.inf),
+    ("POSINFIF(1, MISSING)", M),
+    ("RANDOM(42) = RANDOM(42)", True), ("RANDOM(1.5)", None), ("RANDOM('a')", None),
+    ("RANDOM() >= 0 AND RANDOM() < 1", True), ("ABS(-2)", 2), ("CEIL(1.2)", 2), ("FLOOR(-1.2)", -2),
+]
+
+MISC = [
+    ("NVL(NULL, 1)", 1), ("NVL(MISSING, 1)", 1), ("NVL(0, 1)", 0), ("NVL2('x', 1, 2)", 1),
+    ("NVL2(NULL, 1, 2)", 2),
+    ("DECODE(2, 1, 'one', 2, 'two')", "two"), ("DECODE(3, 1, 'one', 'other')", "other"),
+    ("DECODE(3, 1, 'one')", None), ("DECODE(NULL, NULL, 'null')", "null"),
+    ("NULLIF(1, 1)", None), ("NULLIF(1, 2)", 1), ("NULLIF(1, MISSING)", M), ("MISSINGIF(1, 1)", M),
+    ("MISSINGIF('a', 'b')", "a"), ("MISSING_IF(NULL, 1)", None),
+    ("IFMISSING(MISSING, NULL, 1)", None), ("IFNULL(NULL, MISSING, 1)", M),
+    ("IF_MISSING_OR_NULL(NULL, 2)", 2),
+    ("COALESCE(MISSING, NULL)", None),
+    ("ENCODE_JSON({'b': 1, 'a': [true, null]})", '{"a":[true,null],"b":1}'), ("ENCODE_JSON(MISSING)", "null"),
+    ("DECODE_JSON('{\"a\": [1, 2]}')", {"a": [1, 2]}), ("DECODE_JSON('nope')", None),
+    ("DECODE_JSON(1)", None),
+    ("DECODE_JSON(MISSING)", M), ("ENCODED_SIZE({'a': 1})", 7), ("ENCODED_SIZE('ab')", 4),
+    ("POLY_LENGTH('héllo')", 6), ("POLY_LENGTH([1, 2])", 2), ("POLY_LENGTH({'a': 1})", 1),
+    ("POLY_LENGTH(1)", None),
+    ("BASE64('abc')", "ImFiYyI="), ("BASE64_ENCODE({'a': 1})", "eyJhIjoxfQ=="),
+    ("BASE64_DECODE('eyJhIjoxfQ==')", {"a": 1}), ("DECODE_BASE64('!!')", None), ("BASE64_DECODE(1)", None),
+    ("BASE64_ENCODE(MISSING)", M),
+    ("LENGTH(UUID())", 36),
+]
+
+REGEXP = [
+    ("REGEXP_CONTAINS('abc123', '[0-9]+')", True), ("REGEXP_CONTAINS('abc', '^b')", False),
+    ("REGEX_CONTAINS('a', 1)", None), ("REGEXP_CONTAINS(MISSING, 'a')", M),
+    ("REGEXP_LIKE('abc', 'a.c')", True), ("REGEXP_LIKE('abcd', 'a.c')", False),
+    ("REGEXP_LIKE('abc', 'b|abc')", True),
+    ("REGEXP_LIKE('ab\\n', 'ab$')", False), ("REGEXP_CONTAINS('ab\\n', 'ab$')", False),
+    ("REGEXP_CONTAINS('a1', '[[:digit:]]')", True), ("REGEXP_LIKE('ab', 'ab\\\\z')", True),
+    ("REGEXP_POSITION('héllo', 'l+')", 3), ("REGEXP_POSITION1('hello', 'l+')", 3),
+    ("REGEXP_POSITION('hello', 'x')", -1), ("REGEXP_POS1('hello', 'x')", -1),
+    ("REGEXP_REPLACE('a1b22', '[0-9]+', '#')", "a#b#"),
+    ("REGEXP_REPLACE('a1b22', '[0-9]+', '#', 1)", "a#b22"),
+    ("REGEXP_REPLACE('a1', '([0-9])', '$1$1')", "a$1$1"), ("REGEXP_REPLACE('a1', '1', 'x', 0)", "a1"),
+    ("REGEXP_REPLACE('a1', '1', 'x', 1.5)", None), ("REGEXP_REPLACE('a1', '1', MISSING)", M),
+    ("REGEXP_MATCHES('a1b22c333', '[0-9]+')", ["1", "22", "333"]), ("REGEXP_MATCHES('abc', '[0-9]')", []),
+    ("REGEXP_SPLIT('a1b22c', '[0-9]+')", ["a", "b", "c"]), ("REGEXP_SPLIT('a-b', '(-)')", ["a", "b"]),
+    ("REGEXP_SPLIT(1, 'a')", None),
+]
+
+
+@pytest.mark.parametrize("expr, expected", STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP)
+def test_function(svc: QueryService, expr: str, expected: Any) -> None:
+    check(svc, expr, expected)
+
+
+def test_uuid_is_a_fresh_version_4_uuid_per_call(svc: QueryService) -> None:
+    a, b = run(svc, "SELECT RAW [UUID(), UUID()]")[0]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", a) and a != b
+
+
+@pytest.mark.parametrize("expr, name", [
+    ("LTRIM()", "ltrim"), ("LTRIM('a', 'b', 'c')", "ltrim"), ("REPLACE('a', 'b')", "replace"),
+    ("ARRAY_APPEND([1])", "array_append"), ("ARRAY_INSERT([1], 0)", "array_insert"), ("PI(1)", "pi"),
+    ("OBJECT_ADD({}, 'a')", "object_add"), ("IS_STRING()", "is_string"), ("DECODE(1, 2)", "decode"),
+    ("NVL(1)", "nvl"), ("GREATEST(1)", "greatest"), ("RANDOM(1, 2)", "random"), ("UUID(1)", "uuid"),
+    ("REGEXP_REPLACE('a', 'b')", "regexp_replace"), ("TO_NUMBER('1', ',', 'x')", "to_number"),
+])
+def test_wrong_argument_count_is_a_planning_error(svc: QueryService, expr: str, name: str) -> None:
+    with pytest.raises(QueryError) as info:
+        run(svc, f"SELECT RAW {expr}")
+    assert (info.value.code, info.value.status) == (3000, 400)
+    assert info.value.msg == f"Incorrect number of arguments to function {name}."
+
+
+def test_an_unknown_function_is_a_planning_error(svc: QueryService) -> None:
+    with pytest.raises(QueryError) as info:
+        run(svc, "SELECT RAW NO_SUCH_FUNCTION(1)")
+    assert (info.value.code, info.value.msg) == (3000, "Invalid function no_such_function.")
+
+
+@pytest.mark.parametrize("pattern", ["(a", "(?=a)", "(a)\\\\1", "\\\\p{L}"])
+def test_a_pattern_re2_or_the_mock_cannot_run_is_an_evaluation_error(svc: QueryService, pattern: str) -> None:
+    with pytest.raises(QueryError) as info:
+        run(svc, f"SELECT RAW REGEXP_CONTAINS('abc', '{pattern}')")
+    assert info.value.code == 5010 and "error parsing regexp" in info.value.msg
+
+
+def test_functions_apply_to_document_fields(svc: QueryService) -> None:
+    rows = run(svc, "SELECT RAW [TITLE(d.name), ARRAY_SUM(d.scores), OBJECT_NAMES(d), IS_STRING(d.nope)] "
+                    "FROM [{'name': 'ada lovelace', 'scores': [1, 2.5]}] AS d")
+    assert rows == [["Ada Lovelace", 3.5, ["name", "scores"]]]
+
+
+def test_every_registered_name_is_upper_case_with_sane_argument_counts() -> None:
+    for name, (lo, hi, fn) in FUNCTIONS.items():
+        assert name == name.upper() and callable(fn)
+        assert lo >= 0 and (hi is None or hi >= lo), name
