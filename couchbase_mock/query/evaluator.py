@@ -10,11 +10,13 @@ MISSING, with NULL give NULL; AND/OR short-circuit on false/true.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
+from couchbase_mock.query.functions.func_date import Clocked
 from couchbase_mock.query.values import (
     MISSING,
     canonical,
@@ -40,6 +42,8 @@ class Params:
         self.named = {k.lstrip("$"): v for k, v in (named or {}).items()}
         # runs a subquery expression for a row (set by the engine that plans the statement)
         self.subquery: Optional[Callable[[N.Subquery, "Row"], Any]] = None
+        # the request's time: NOW_* functions give this one value throughout the statement
+        self.now = time.time()
 
     def get(self, key: Any) -> Any:
         if isinstance(key, int):
@@ -408,6 +412,8 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
         if call.name == "META":
             return _meta(call, row, params)
         fn = (FUNCTIONS.get(call.name) or ANALYTICS_FUNCTIONS[call.name])[2]
+        if isinstance(fn, Clocked):
+            return fn.at(params.now, [evaluate(a, row, params) for a in call.args])
         return fn([evaluate(a, row, params) for a in call.args])
     if t is N.ArrayLit:
         return [v for v in (evaluate(x, row, params) for x in e.items) if v is not MISSING]  # type: ignore

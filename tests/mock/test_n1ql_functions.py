@@ -254,8 +254,83 @@ REGEXP = [
     ("REGEXP_SPLIT(1, 'a')", None),
 ]
 
+DATE = [
+    ("MILLIS_TO_STR(0)", "1970-01-01T00:00:00Z"),
+    ("MILLIS_TO_STR(1463284740123)", "2016-05-15T03:59:00.123Z"),
+    ("MILLIS_TO_UTC(1463284740000)", "2016-05-15T03:59:00Z"), ("MILLIS_TO_STR(1463284740123, '1111-11-11')",
+                                                               "2016-05-15"),
+    ("MILLIS_TO_STR(1463284740123, '1111-11-11 11:11:11.111')", "2016-05-15 03:59:00.123"),
+    ("MILLIS_TO_STR(1463284740000, '%Y/%m/%d %H:%M')", "2016/05/15 03:59"),
+    ("MILLIS_TO_STR(1463284740000, 'Jan 2, 2006 3:04PM')", "May 15, 2016 3:59AM"),
+    ("MILLIS_TO_TZ(0, 'America/New_York')", "1969-12-31T19:00:00-05:00"),
+    ("MILLIS_TO_TZ(0, 'Nowhere/Zone')", None),
+    ("MILLIS_TO_TZ(0, '+05:30', '1111-11-11 11:11')", "1970-01-01 05:30"),
+    ("MILLIS_TO_STR('0')", None), ("MILLIS_TO_STR(NULL)", None), ("MILLIS_TO_STR(0, MISSING)", M),
+    ("STR_TO_MILLIS('2016-05-15T03:59:00Z')", 1463284740000), ("STR_TO_MILLIS('2016-05-15T03:59:00+01:00')",
+                                                               1463281140000),
+    ("STR_TO_MILLIS('2016-05-15')", 1463270400000),
+    ("STR_TO_MILLIS('2016-05-15 03:59:00.123')", 1463284740123),
+    ("STR_TO_MILLIS('2016/05/15 03:59')", 1463284740000), ("MILLIS('2016-05-15')", 1463270400000),
+    ("STR_TO_MILLIS('15/05/2016', '02/01/2006')", 1463270400000),
+    ("STR_TO_MILLIS('2016-05-15 03:59:00', '%Y-%m-%d %H:%M:%S')", 1463284740000),
+    ("STR_TO_MILLIS('2016-05-15T03:59:00.5Z', '1111-11-11T11:11:11.111Z')", 1463284740500),
+    ("STR_TO_MILLIS('nope')", None), ("STR_TO_MILLIS('2016-13-01')", None), ("STR_TO_MILLIS(1)", None),
+    ("STR_TO_MILLIS(MISSING)", M),
+    ("STR_TO_UTC('2016-05-15T03:59:00+02:00')", "2016-05-15T01:59:00Z"),
+    ("STR_TO_UTC('2016-05-15 03:59:00.250-01:00')", "2016-05-15 04:59:00.25Z"),
+    ("STR_TO_TZ('2016-05-15T03:59:00Z', 'Asia/Tokyo')", "2016-05-15T12:59:00+09:00"),
+    ("STR_TO_TZ('2016-05-15T03:59:00Z', 'Asia/Tokyo', '1111-11-11')", "2016-05-15"),
+    ("STR_TO_TZ('2016-05-15', 'No/Where')", None), ("STR_TO_UTC(NULL)", None),
+    ("DATE_ADD_STR('2016-01-31', 1, 'month')", "2016-03-02"),
+    ("DATE_ADD_STR('2016-01-31', 1, 'calendar_month')", "2016-02-29"),
+    ("DATE_ADD_STR('2016-02-29', 1, 'calendar_month')", "2016-03-31"),
+    ("DATE_ADD_STR('2016-05-15T03:59:00Z', -2, 'hour')", "2016-05-15T01:59:00Z"),
+    ("DATE_ADD_STR('2016-05-15T03:59:00.123+02:00', 1, 'year')", "2017-05-15T03:59:00.123+02:00"),
+    ("DATE_ADD_STR('2016-05-15', 2, 'week')", "2016-05-29"), ("DATE_ADD_STR('2016-05-15', 1.5, 'day')", None),
+    ("DATE_ADD_STR('2016-05-15', 1, 'fortnight')", None), ("DATE_ADD_STR('x', 1, 'day')", None),
+    ("DATE_ADD_STR('2016-05-15', MISSING, 'day')", M), ("DATE_ADD_STR(NULL, 1, 'day')", None),
+    ("DATE_ADD_MILLIS(0, 1, 'day')", 86400000), ("DATE_ADD_MILLIS(0, 1, 'quarter')", 7776000000),
+    ("DATE_ADD_MILLIS('0', 1, 'day')", None),
+    ("DATE_DIFF_STR('2016-05-15', '2016-05-10', 'day')", 5),
+    ("DATE_DIFF_STR('2016-05-10', '2016-05-15', 'day')", -5),
+    ("DATE_DIFF_STR('2017-01-01', '2016-01-01', 'day')", 366),
+    ("DATE_DIFF_STR('2016-05-15T03:59:00Z', '2016-05-15T01:00:00Z', 'minute')", 179),
+    ("DATE_DIFF_STR('2016-03-01', '2016-01-31', 'month')", 2),
+    ("DATE_DIFF_STR('2016-03-01', '2016-01-31', 'week')", 4),
+    ("DATE_DIFF_STR('2016-05-15', '2016-05-10', 'eon')", None),
+    ("DATE_DIFF_MILLIS(86400000, 0, 'hour')", 24), ("DATE_DIFF_MILLIS(0, 1500, 'millisecond')", -1500),
+    ("DATE_DIFF_ABS_MILLIS(0, 86400000, 'day')", 1),
+    ("DATE_PART_STR('2016-05-15T03:59:00Z', 'year')", 2016), ("DATE_PART_STR('2016-05-15', 'dow')", 0),
+    ("DATE_PART_STR('2016-05-15', 'iso_dow')", 7), ("DATE_PART_STR('2016-05-15', 'quarter')", 2),
+    ("DATE_PART_STR('2016-05-15', 'doy')", 136), ("DATE_PART_STR('2016-05-15', 'week')", 20),
+    ("DATE_PART_STR('2016-05-15', 'iso_week')", 19), ("DATE_PART_STR('2016-05-15', 'millennium')", 3),
+    ("DATE_PART_STR('2016-05-15', 'century')", 21), ("DATE_PART_STR('2016-05-15', 'decade')", 201),
+    ("DATE_PART_STR('2016-05-15T03:59:00.042Z', 'millisecond')", 42),
+    ("DATE_PART_STR('2016-05-15T03:59:00+05:30', 'timezone_minute')", 30),
+    ("DATE_PART_STR('2016-05-15T03:59:00+05:30', 'timezone')", 19800),
+    ("DATE_PART_STR('2016-05-15T03:59:00-05:30', 'timezone_hour')", -5),
+    ("DATE_PART_STR('2016-05-15', 'bogus')", None), ("DATE_PART_STR('2016-05-15', NULL)", None),
+    ("DATE_PART_MILLIS(0, 'hour', 'Asia/Tokyo')", 9), ("DATE_PART_MILLIS(0, 'YEAR')", 1970),
+    ("DATE_PART_MILLIS(0, 'hour', 'Mars/Base')", None),
+    ("DATE_TRUNC_STR('2016-05-18T03:59:00Z', 'month')", "2016-05-01T00:00:00Z"),
+    ("DATE_TRUNC_STR('2016-05-18T03:59:00Z', 'week')", "2016-05-15T00:00:00Z"),
+    ("DATE_TRUNC_STR('2016-05-18T03:59:00Z', 'iso_week')", "2016-05-16T00:00:00Z"),
+    ("DATE_TRUNC_STR('2016-05-18', 'year')", "2016-01-01"),
+    ("DATE_TRUNC_STR('2016-05-18', 'quarter')", "2016-04-01"),
+    ("DATE_TRUNC_STR('2016-05-18T03:59:12.345Z', 'minute')", "2016-05-18T03:59:00Z"),
+    ("DATE_TRUNC_STR('2016-05-18', 'bogus')", None),
+    ("DATE_TRUNC_MILLIS(1463284740123, 'day')", 1463270400000), ("DATE_TRUNC_MILLIS(1463284740123, 'second')",
+                                                                 1463284740000),
+    ("DATE_FORMAT_STR('2016-05-15T03:59:00Z', '1111-11-11')", "2016-05-15"),
+    ("DATE_FORMAT_STR('2016-05-15T03:59:00Z', '%Y/%m/%d %H')", "2016/05/15 03"),
+    ("DATE_FORMAT_STR('15/05/2016', '02/01/2006', '2006-01-02')", "2016-05-15"),
+    ("DATE_FORMAT_STR('2016-05-15', 1)", None),
+    ("WEEKDAY_STR('2016-05-15')", "Sunday"), ("WEEKDAY_MILLIS(0)", "Thursday"),
+    ("WEEKDAY_MILLIS(0, 'America/Los_Angeles')", "Wednesday"), ("WEEKDAY_STR(MISSING)", M),
+]
 
-@pytest.mark.parametrize("expr, expected", STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP)
+
+@pytest.mark.parametrize("expr, expected", STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP + DATE)
 def test_function(svc: QueryService, expr: str, expected: Any) -> None:
     check(svc, expr, expected)
 
@@ -302,3 +377,20 @@ def test_every_registered_name_is_upper_case_with_sane_argument_counts() -> None
     for name, (lo, hi, fn) in FUNCTIONS.items():
         assert name == name.upper() and callable(fn)
         assert lo >= 0 and (hi is None or hi >= lo), name
+
+
+def test_now_is_one_value_per_statement_and_clock_moves(svc: QueryService) -> None:
+    rows = run(svc, "SELECT RAW [NOW_MILLIS(), NOW_STR(), CLOCK_MILLIS()] FROM ARRAY_RANGE(0, 3000) AS n")
+    assert len({(r[0], r[1]) for r in rows}) == 1
+    assert rows[-1][2] >= rows[0][2]
+    now_millis, now_str = rows[0][0], rows[0][1]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z", now_str)
+    assert abs(value(svc, f"STR_TO_MILLIS('{now_str}')") - now_millis) <= 1
+    later = run(svc, "SELECT RAW NOW_MILLIS()")[0]
+    assert later >= now_millis and abs(later - __import__("time").time() * 1000) < 60_000
+
+
+def test_now_in_a_zone_and_a_format(svc: QueryService) -> None:
+    assert value(svc, "NOW_TZ('Asia/Kolkata')").endswith("+05:30")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", value(svc, "NOW_STR('1111-11-11')"))
+    assert value(svc, "NOW_UTC()").endswith("Z") and value(svc, "CLOCK_TZ('Nowhere')") is None
