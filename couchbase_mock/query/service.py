@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import time
 import uuid
 from typing import Any, AsyncIterator, Dict, List, Optional, Union
@@ -26,6 +25,7 @@ from couchbase_mock.query.engine import Execution, Options, parse_duration, serv
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.evaluator import Params
 from couchbase_mock.query.keyspace import parse_query_context
+from couchbase_mock.query.values import spelled
 
 __all__ = ["handle", "CHUNK_BYTES"]
 
@@ -33,26 +33,11 @@ log = logging.getLogger("couchbase_mock.query")
 
 CHUNK_BYTES = 16 * 1024
 _strict_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
-_SPECIAL = {"nan": "NaN", "inf": "+Infinity", "-inf": "-Infinity"}
-
-
-def _spelled(v: Any) -> Any:
-    """``v`` with NaN and infinities as the server spells them in results: "NaN", "+Infinity",
-    "-Infinity" (JSON has no such numbers)."""
-    if isinstance(v, float) and not math.isfinite(v):
-        return _SPECIAL[repr(v)]
-    if isinstance(v, list):
-        return [_spelled(x) for x in v]
-    if isinstance(v, dict):
-        return {k: _spelled(x) for k, x in v.items()}
-    return v
-
-
 def _dumps(v: Any) -> str:
     try:
         return _strict_dumps(v)
     except ValueError:  # a NaN or an infinity somewhere: rare, so only then walk the value
-        return _strict_dumps(_spelled(v))
+        return _strict_dumps(spelled(v))
 
 
 def _duration(seconds: float) -> str:

@@ -233,7 +233,8 @@ MISC = [
     ("BASE64('abc')", "ImFiYyI="), ("BASE64_ENCODE({'a': 1})", "eyJhIjoxfQ=="),
     ("BASE64_DECODE('eyJhIjoxfQ==')", {"a": 1}), ("DECODE_BASE64('!!')", None), ("BASE64_DECODE(1)", None),
     ("BASE64_ENCODE(MISSING)", M),
-    ("LENGTH(UUID())", 36),
+    ("LENGTH(UUID())", 36), ("ENCODE_JSON([NAN(), NEGINF()])", '["NaN","-Infinity"]'),
+    ("ENCODED_SIZE(POSINF())", 11),
 ]
 
 REGEXP = [
@@ -262,6 +263,7 @@ DATE = [
     ("MILLIS_TO_STR(1463284740123, '1111-11-11 11:11:11.111')", "2016-05-15 03:59:00.123"),
     ("MILLIS_TO_STR(1463284740000, '%Y/%m/%d %H:%M')", "2016/05/15 03:59"),
     ("MILLIS_TO_STR(1463284740000, 'Jan 2, 2006 3:04PM')", "May 15, 2016 3:59AM"),
+    ("MILLIS_TO_STR(1463284740000, '2006-01-02T15:04Z07:00')", "2016-05-15T03:59Z"),
     ("MILLIS_TO_TZ(0, 'America/New_York')", "1969-12-31T19:00:00-05:00"),
     ("MILLIS_TO_TZ(0, 'Nowhere/Zone')", None),
     ("MILLIS_TO_TZ(0, '+05:30', '1111-11-11 11:11')", "1970-01-01 05:30"),
@@ -279,7 +281,10 @@ DATE = [
     ("STR_TO_UTC('2016-05-15T03:59:00+02:00')", "2016-05-15T01:59:00Z"),
     ("STR_TO_UTC('2016-05-15 03:59:00.250-01:00')", "2016-05-15 04:59:00.25Z"),
     ("STR_TO_TZ('2016-05-15T03:59:00Z', 'Asia/Tokyo')", "2016-05-15T12:59:00+09:00"),
-    ("STR_TO_TZ('2016-05-15T03:59:00Z', 'Asia/Tokyo', '1111-11-11')", "2016-05-15"),
+    ("STR_TO_TZ('2016-05-15 03:59', 'Asia/Tokyo', '2006-01-02 15:04')", "2016-05-15 12:59"),
+    ("STR_TO_TZ('2016-05-15T03:59:00Z', 'Asia/Tokyo', '1111-11-11')", None),  # the input format
+    ("STR_TO_TZ('15/05/2016 10:00', 'Asia/Tokyo', '02/01/2006 15:04', '2006-01-02T15:04Z07:00')",
+     "2016-05-15T19:00+09:00"),
     ("STR_TO_TZ('2016-05-15', 'No/Where')", None), ("STR_TO_UTC(NULL)", None),
     ("DATE_ADD_STR('2016-01-31', 1, 'month')", "2016-03-02"),
     ("DATE_ADD_STR('2016-01-31', 1, 'calendar_month')", "2016-02-29"),

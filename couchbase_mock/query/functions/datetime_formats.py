@@ -83,9 +83,9 @@ def _digit_run(layout: str, i: int, tok: str) -> bool:
 
 
 def is_go_layout(layout: str) -> bool:
-    """Every letter and digit of ``layout`` belongs to a Go token (the server's test)."""
+    """Every letter and digit of ``layout`` belongs to a Go token, T and Z aside (the server's test)."""
     return any(k != "lit" for k, _ in go_tokens(layout)) and all(
-        not any(c.isalnum() for c in text) for k, text in go_tokens(layout) if k == "lit")
+        not any(c.isalnum() and c not in "TZ" for c in text) for k, text in go_tokens(layout) if k == "lit")
 
 
 def _offset(t: datetime) -> int:

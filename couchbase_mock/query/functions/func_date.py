@@ -262,8 +262,8 @@ def _date_format_str(args: List[Any]) -> Any:
 
 
 def _str_to_zone(utc: bool) -> Callable[[List[Any]], Any]:
-    """STR_TO_UTC(str[, in_fmt[, out_fmt]]) / STR_TO_TZ(str, zone[, fmt]): the time re-written in the
-    zone, in the input's own style unless a format is given."""
+    """STR_TO_UTC(str[, in_fmt[, out_fmt]]) / STR_TO_TZ(str, zone[, in_fmt[, out_fmt]]): the time
+    re-written in the zone, in the input's own style unless a format is given."""
 
     def call(args: List[Any]) -> Any:
         if args[0] is MISSING:
@@ -281,8 +281,9 @@ def _str_to_zone(utc: bool) -> Callable[[List[Any]], Any]:
                 out_fmt = rest[-1] if rest else _format_of(args[0])
                 return format_time(parse(args[0], in_fmt).astimezone(timezone.utc), out_fmt)
             zone = load_zone(rest[0])
-            out_fmt = rest[1] if len(rest) > 1 else _format_of(args[0])
-            return format_time(parse(args[0]).astimezone(zone), out_fmt)
+            in_fmt = rest[1] if len(rest) > 1 else _format_of(args[0])
+            out_fmt = rest[2] if len(rest) > 2 else in_fmt
+            return format_time(parse(args[0], in_fmt).astimezone(zone), out_fmt)
         except (DateError, ValueError, OverflowError):
             return None
 
@@ -352,8 +353,8 @@ DATE_FUNCTIONS: Registry = {
     "STR_TO_MILLIS": (1, 2, _checked("sS", lambda s, fmt="": to_millis(parse(s, fmt)))),
     "MILLIS": (1, 2, _checked("sS", lambda s, fmt="": to_millis(parse(s, fmt)))),
     "STR_TO_UTC": (1, 3, _str_to_zone(True)),
-    "STR_TO_TZ": (2, 3, _str_to_zone(False)),
-    "STR_TO_ZONE_NAME": (2, 3, _str_to_zone(False)),
+    "STR_TO_TZ": (2, 4, _str_to_zone(False)),
+    "STR_TO_ZONE_NAME": (2, 4, _str_to_zone(False)),
     "DATE_ADD_MILLIS": (3, 3, _checked("nnS", lambda ms, n, part: to_millis(
         date_add(to_time(ms), _whole(n), part)))),
     "DATE_ADD_STR": (3, 3, _checked("snS", _date_add_str)),

@@ -9,15 +9,15 @@ import uuid
 from typing import Any, List
 
 from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry
-from couchbase_mock.query.values import equal
+from couchbase_mock.query.values import equal, spelled
 
 __all__ = ["MISC_FUNCTIONS", "encode_json"]
 
 
 def encode_json(v: Any) -> str:
-    """The server's compact JSON of a value (names sorted; MISSING encodes as null)."""
-    return json.dumps(None if v is MISSING else v, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False)
+    """The server's compact JSON of a value (names sorted; MISSING encodes as null, NaN as "NaN")."""
+    return json.dumps(None if v is MISSING else spelled(v), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
 
 
 def _first(known: Any) -> Any:
@@ -59,16 +59,6 @@ def _decode(args: List[Any]) -> Any:
         if _equivalent(subject, rest[i]):
             return rest[i + 1]
     return rest[-1] if len(rest) % 2 else None
-
-
-def _safe_json(fn: Any) -> Any:
-    def call(args: List[Any]) -> Any:
-        try:
-            return fn(args[0])
-        except ValueError:
-            return None  # NaN/Inf have no JSON spelling
-
-    return call
 
 
 def _decode_json(args: List[Any]) -> Any:
@@ -116,11 +106,11 @@ MISC_FUNCTIONS: Registry = {
     "NVL": (2, 2, lambda args: args[0] if _valued(args[0]) else args[1]),
     "NVL2": (3, 3, lambda args: args[1] if _valued(args[0]) else args[2]),
     "DECODE": (3, VARIADIC, _decode),
-    "ENCODE_JSON": (1, 1, _safe_json(encode_json)),
-    "JSON_ENCODE": (1, 1, _safe_json(encode_json)),
+    "ENCODE_JSON": (1, 1, lambda args: encode_json(args[0])),
+    "JSON_ENCODE": (1, 1, lambda args: encode_json(args[0])),
     "DECODE_JSON": (1, 1, _decode_json),
     "JSON_DECODE": (1, 1, _decode_json),
-    "ENCODED_SIZE": (1, 1, _safe_json(lambda v: len(encode_json(v).encode("utf-8")))),
+    "ENCODED_SIZE": (1, 1, lambda args: len(encode_json(args[0]).encode("utf-8"))),
     "POLY_LENGTH": (1, 1, _poly_length),
     "BASE64": (1, 1, _base64_encode),
     "BASE64_ENCODE": (1, 1, _base64_encode),
