@@ -334,8 +334,31 @@ DATE = [
     ("WEEKDAY_MILLIS(0, 'America/Los_Angeles')", "Wednesday"), ("WEEKDAY_STR(MISSING)", M),
 ]
 
+TOKEN = [
+    ("TOKENS('Hello, world! hello')", ["Hello", "world", "hello"]),
+    ("TOKENS('Hello, world! hello', {'case': 'lower'})", ["hello", "world"]),
+    ("TOKENS({'name': 'Ada L', 'n': [1, true, null]})", ["name", "Ada", "L", "n", 1, True, None]),
+    ("TOKENS({'name': 'Ada'}, {'names': false})", ["Ada"]),
+    ("TOKENS('a (b) c.d!', {'specials': true})", ["a", "b", "c", "d", "c.d"]),
+    ("TOKENS('  a b  ', {'split': false})", ["a b"]),
+    ("TOKENS(' a ', {'split': false, 'trim': false})", [" a "]),
+    ("TOKENS('a', 1)", None), ("TOKENS(MISSING)", M), ("TOKENS(NULL)", [None]),
+    ("CONTAINS_TOKEN('the quick fox', 'quick')", True), ("CONTAINS_TOKEN('the quick fox', 'qui')", False),
+    ("CONTAINS_TOKEN(['a b', 2], 2)", True), ("HAS_TOKEN({'Key': 'v'}, 'key', {'case': 'lower'})", True),
+    ("CONTAINS_TOKEN({'key': 'v'}, 'key', {'names': false})", False), ("CONTAINS_TOKEN(NULL, 'a')", None),
+    ("CONTAINS_TOKEN('a', MISSING)", M),
+    ("CONTAINS_TOKEN_LIKE('the quick fox', 'qu%')", True),
+    ("CONTAINS_TOKEN_LIKE('the quick fox', 'x%')", False),
+    ("CONTAINS_TOKEN_LIKE('a', 1)", None),
+    ("CONTAINS_TOKEN_REGEXP('order 66 done', '[0-9]+')", True),
+    ("CONTAINS_TOKEN_REGEX('order66', '[0-9]+')", False),
+]
 
-@pytest.mark.parametrize("expr, expected", STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP + DATE)
+
+ALL = STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP + DATE + TOKEN
+
+
+@pytest.mark.parametrize("expr, expected", ALL)
 def test_function(svc: QueryService, expr: str, expected: Any) -> None:
     check(svc, expr, expected)
 

@@ -1,7 +1,7 @@
 """The SQL++ scalar function library of the mock's query service, as Couchbase Server 7.x has it.
 
 One module per group: func_string, func_array, func_object, func_type, func_number, func_misc,
-func_regexp, func_date (formats in datetime_formats).
+func_regexp, func_date (formats in datetime_formats), func_token.
 ``FUNCTIONS[name] = (min_args, max_args or None, fn(args))``, names upper case,
 aliases included. Unless a function documents its own rule, a MISSING argument gives MISSING, a
 NULL gives NULL and an argument of the wrong type gives NULL, as on the server. Aggregates and
@@ -19,6 +19,7 @@ from couchbase_mock.query.functions.func_number import NUMBER_FUNCTIONS
 from couchbase_mock.query.functions.func_object import OBJECT_FUNCTIONS
 from couchbase_mock.query.functions.func_regexp import REGEXP_FUNCTIONS
 from couchbase_mock.query.functions.func_string import STRING_FUNCTIONS
+from couchbase_mock.query.functions.func_token import TOKEN_FUNCTIONS
 from couchbase_mock.query.functions.func_type import TYPE_FUNCTIONS
 from couchbase_mock.query.values import is_number
 
@@ -51,6 +52,7 @@ FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
     **MISC_FUNCTIONS,
     **REGEXP_FUNCTIONS,
     **DATE_FUNCTIONS,
+    **TOKEN_FUNCTIONS,
     "ARRAY_RANGE": (2, 3, _strict(_num)(_array_range)),
 }
 
