@@ -354,8 +354,18 @@ TOKEN = [
     ("CONTAINS_TOKEN_REGEX('order66', '[0-9]+')", False),
 ]
 
+BIT = [
+    ("BITAND(3, 6)", 2), ("BITOR(3, 6, 8)", 15), ("BITXOR(3, 6)", 5), ("BITNOT(0)", -1), ("BITNOT(-1)", 0),
+    ("BITSHIFT(1, 3)", 8), ("BITSHIFT(8, -2)", 2), ("BITSHIFT(1, 64)", 0),
+    ("BITSHIFT(1, -1, true)", -2 ** 63),
+    ("BITSHIFT(3, 63, true)", -2 ** 63 + 1), ("BITSET(0, [1, 3])", 5), ("BITSET(0, 64)", -2 ** 63),
+    ("BITCLEAR(7, 2)", 5), ("BITCLEAR(-1, [1, 64])", 2 ** 63 - 2),
+    ("BITTEST(5, [1, 3], true)", True), ("BITTEST(5, [1, 2], true)", False), ("BITTEST(5, [1, 2])", True),
+    ("ISBITSET(5, 2)", False), ("BITAND(1.5, 1)", None), ("BITSET(1, 65)", None), ("BITSET(1, [0])", None),
+    ("BITAND(1, MISSING)", M), ("BITOR('1', 1)", None), ("BITSHIFT(1, 1, 'x')", None), ("BITNOT(MISSING)", M),
+]
 
-ALL = STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP + DATE + TOKEN
+ALL = STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP + DATE + TOKEN + BIT
 
 
 @pytest.mark.parametrize("expr, expected", ALL)
