@@ -84,7 +84,9 @@ STRING = [
     ("SUFFIXES('abc')", ["abc", "bc", "c"]), ("SUFFIXES('')", []), ("SUFFIXES(1)", None),
     ("REPEAT('ab', 3)", "ababab"), ("REPEAT('ab', 1.5)", None), ("REPEAT('ab', -1)", None),
     ("CONTAINS('abc', 'b')", True), ("CONTAINS('abc', 1)", None),
-    ("LOWER('AbC')", "abc"), ("UPPER('AbC')", "ABC"),
+    ("LOWER('AbC')", "abc"), ("UPPER('AbC')", "ABC"), ("UPPER('straße')", "STRAßE"), ("LOWER(1)", None),
+    ("URLENCODE('a b&c/é~')", "a+b%26c%2F%C3%A9~"), ("URLDECODE('a+b%26c%2F%C3%A9')", "a b&c/é"),
+    ("URLDECODE('100%')", None), ("URLENCODE(1)", None), ("URLDECODE(MISSING)", M),
 ]
 
 ARRAY = [
@@ -116,7 +118,8 @@ ARRAY = [
     ("ARRAY_REPLACE([1, 2, 1, 1], 1, 9)", [9, 2, 9, 9]),
     ("ARRAY_REPLACE([1, 2, 1, 1], 1, 9, 2)", [9, 2, 9, 1]),
     ("ARRAY_REPLACE([1], NULL, 9)", None), ("ARRAY_REPLACE([1], 1, 9, 'a')", None),
-    ("ARRAY_REPLACE([1], 1, MISSING)", M),
+    ("ARRAY_REPLACE([1], 1, MISSING)", M), ("ARRAY_REPLACE_EQUIVALENT([1, null], null, 0)", [1, 0]),
+    ("ARRAY_REPLACE_EQUIVALENT([1, 1], 1, 0, 1)", [0, 1]),
     ("ARRAY_REVERSE([1, 2, 3])", [3, 2, 1]), ("ARRAY_REVERSE('abc')", None),
     ("ARRAY_SORT([3, 'a', null, true, [1], {'a': 1}, 1])", [None, True, 1, 3, "a", [1], {"a": 1}]),
     ("ARRAY_SORT(1)", None), ("ARRAY_SORT(MISSING)", M),
@@ -233,7 +236,11 @@ MISC = [
     ("BASE64('abc')", "ImFiYyI="), ("BASE64_ENCODE({'a': 1})", "eyJhIjoxfQ=="),
     ("BASE64_DECODE('eyJhIjoxfQ==')", {"a": 1}), ("DECODE_BASE64('!!')", None), ("BASE64_DECODE(1)", None),
     ("BASE64_ENCODE(MISSING)", M),
-    ("LENGTH(UUID())", 36), ("ENCODE_JSON([NAN(), NEGINF()])", '["NaN","-Infinity"]'),
+    ("LENGTH(UUID())", 36), ("LEN('héllo')", 6), ("MB_LEN('héllo')", 5), ("LEN([1, 2])", 2), ("LEN({})", 0),
+    ("LEN(true)", 1), ("LEN(123.5)", 5), ("LEN(NULL)", None), ("LEN(MISSING)", M),
+    ("PAIRS({'a': 1, 'b': [2, {'c': 3}]})",
+     [["a", 1], ["b", [2, {"c": 3}]], ["b", 2], ["b", {"c": 3}], ["c", 3]]),
+    ("PAIRS('a')", None), ("PAIRS(MISSING)", M), ("ENCODE_JSON([NAN(), NEGINF()])", '["NaN","-Infinity"]'),
     ("ENCODED_SIZE(POSINF())", 11),
 ]
 

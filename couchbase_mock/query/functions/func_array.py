@@ -176,17 +176,25 @@ def _repeat(args: List[Any]) -> Any:
     return [v] * int(n)
 
 
-def _replace(args: List[Any]) -> Any:
+def _not_distinct(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    return equal(a, b)
+
+
+def _replace(args: List[Any], equivalent: bool = False) -> Any:
+    """ARRAY_REPLACE (NULL never matches) / ARRAY_REPLACE_EQUIVALENT (NULL matches NULL)."""
     if any(a is MISSING for a in args):
         return MISSING
     arr, old, new = args[:3]
     limit = args[3] if len(args) > 3 else None
-    if not is_arr(arr) or old is None or (limit is not None and not is_int(limit)):
+    if not is_arr(arr) or (old is None and not equivalent) or (limit is not None and not is_int(limit)):
         return None
     left = int(limit) if limit is not None else len(arr)
+    same = _not_distinct if equivalent else equal
     out = []
     for x in arr:
-        if left > 0 and equal(x, old):
+        if left > 0 and same(x, old):
             out.append(new)
             left -= 1
         else:
@@ -288,6 +296,7 @@ ARRAY_FUNCTIONS: Registry = {
     "ARRAY_REMOVE": (2, VARIADIC, _put_or_remove(True)),
     "ARRAY_REPEAT": (2, 2, _repeat),
     "ARRAY_REPLACE": (3, 4, _replace),
+    "ARRAY_REPLACE_EQUIVALENT": (3, 4, lambda args: _replace(args, True)),
     "ARRAY_REVERSE": (1, 1, strict(is_arr)(lambda a: a[::-1])),
     "ARRAY_SORT": (1, 1, strict(is_arr)(lambda a: sorted(a, key=sort_key))),
     "ARRAY_STAR": (1, 1, strict(is_arr)(_star)),

@@ -9,7 +9,8 @@ import uuid
 from typing import Any, List
 
 from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry
-from couchbase_mock.query.values import equal, spelled
+from couchbase_mock.query.functions.func_type import to_string
+from couchbase_mock.query.values import equal, is_number, spelled
 
 __all__ = ["MISC_FUNCTIONS", "encode_json"]
 
@@ -102,7 +103,53 @@ def _poly_length(args: List[Any]) -> Any:
     return len(v) if isinstance(v, (list, dict)) else None
 
 
+def _len(runes: bool) -> Any:
+    """LEN/MB_LEN: a string's length (bytes, or characters for MB_LEN), an array's or object's size,
+    a number's printed length, 1 for a boolean."""
+
+    def call(args: List[Any]) -> Any:
+        v = args[0]
+        if v is MISSING:
+            return MISSING
+        if isinstance(v, str):
+            return len(v) if runes else len(v.encode("utf-8"))
+        if isinstance(v, (list, dict)):
+            return len(v)
+        if isinstance(v, bool):
+            return 1
+        if is_number(v):
+            return len(to_string(v))
+        return None
+
+    return call
+
+
+def _pairs(v: Any, out: List[Any]) -> List[Any]:
+    """PAIRS: every [name, value] of an object, at every depth, with [name, element] for each
+    element of an array value too."""
+    if isinstance(v, dict):
+        for k, x in v.items():
+            out.append([k, x])
+            if isinstance(x, list):
+                out.extend([k, e] for e in x)
+            _pairs(x, out)
+    elif isinstance(v, list):
+        for x in v:
+            _pairs(x, out)
+    return out
+
+
+def _pairs_call(args: List[Any]) -> Any:
+    v = args[0]
+    if v is MISSING:
+        return MISSING
+    return _pairs(v, []) if isinstance(v, (list, dict)) else None
+
+
 MISC_FUNCTIONS: Registry = {
+    "LEN": (1, 1, _len(False)),
+    "MB_LEN": (1, 1, _len(True)),
+    "PAIRS": (1, 1, _pairs_call),
     "NVL": (2, 2, lambda args: args[0] if _valued(args[0]) else args[1]),
     "NVL2": (3, 3, lambda args: args[1] if _valued(args[0]) else args[2]),
     "DECODE": (3, VARIADIC, _decode),

@@ -5,7 +5,9 @@ count characters (code points). Positions are 0-based (``...0``) or 1-based (``.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
+import urllib.parse
 from typing import Any, List, Union
 
 from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry, is_int, is_num, is_str, strict
@@ -114,7 +116,7 @@ def _is_separator(c: str) -> bool:
 
 def _title(s: str) -> str:
     out, prev = [], " "
-    for c in s.lower():
+    for c in _lower(s):
         out.append(c.upper() if _is_separator(prev) else c)
         prev = c
     return "".join(out)
@@ -129,6 +131,23 @@ def _reverse(s: str) -> str:
         else:
             groups.append(c)
     return "".join(reversed(groups))
+
+
+def _lower(s: str) -> str:
+    """Go's ToLower: rune by rune (Python's special cases such as İ -> i̇ do not apply)."""
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in s)
+
+
+def _upper(s: str) -> str:
+    """Go's ToUpper: rune by rune (ß stays ß; Python would write SS)."""
+    return "".join(c if len(c.upper()) != 1 else c.upper() for c in s)
+
+
+def _url_decode(s: str) -> Any:
+    """Go's QueryUnescape: + is a space, %XX a byte; a broken escape gives NULL."""
+    if re.search(r"%(?![0-9A-Fa-f]{2})", s):
+        return None
+    return urllib.parse.unquote_plus(s, errors="replace")
 
 
 def _concat(args: List[Any]) -> Any:
@@ -172,8 +191,10 @@ def _suffixes(s: str) -> List[str]:
 
 
 STRING_FUNCTIONS: Registry = {
-    "LOWER": (1, 1, strict(is_str)(str.lower)),
-    "UPPER": (1, 1, strict(is_str)(str.upper)),
+    "LOWER": (1, 1, strict(is_str)(_lower)),
+    "UPPER": (1, 1, strict(is_str)(_upper)),
+    "URLENCODE": (1, 1, strict(is_str)(lambda s: urllib.parse.quote_plus(s, safe=""))),
+    "URLDECODE": (1, 1, strict(is_str)(_url_decode)),
     "LENGTH": (1, 1, strict(is_str)(lambda s: len(s.encode("utf-8")))),
     "MB_LENGTH": (1, 1, strict(is_str)(len)),
     "CONCAT": (2, VARIADIC, _concat),
