@@ -7,6 +7,7 @@ bytes, names in collation order, ROUND half to even, TO_STRING(object) NULL, and
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Any, List
@@ -18,6 +19,7 @@ from couchbase_mock.query.engine import Options, QueryService
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.evaluator import Params
 from couchbase_mock.query.functions import FUNCTIONS
+from couchbase_mock.query.values import MISSING
 
 M = "MISSING"  # the expected value of a MISSING result: SELECT RAW leaves the row out
 
@@ -205,6 +207,7 @@ NUMBER = [
     ("TRUNC(3.7, 0.5)", None), ("TRUNC(3.7, MISSING)", M),
     ("ROUND(2.5)", 2), ("ROUND(3.5)", 4), ("ROUND(-2.5)", -2), ("ROUND(3.14159, 2)", 3.14),
     ("ROUND(1250, -2)", 1200), ("ROUND_NEAREST(2.5)", 3), ("ROUND(1, 'a')", None),
+    ("ROUND(1.5, 400)", math.nan), ("TRUNC(1.5, -400)", math.nan), ("ROUND(1e10, 305)", math.inf),
     ("PI()", math.pi), ("E()", math.e), ("DEGREES(PI())", 180), ("RADIANS(180)", math.pi),
     ("SIN(0)", 0), ("COS(0)", 1), ("ATAN2(1, 1)", math.atan2(1, 1)), ("ASIN(2)", math.nan),
     ("GREATEST(1, 'a', NULL, [1])", [1]), ("LEAST(3, NULL, 2, MISSING)", 2),
@@ -439,3 +442,19 @@ def test_now_in_a_zone_and_a_format(svc: QueryService) -> None:
     assert value(svc, "NOW_TZ('Asia/Kolkata')").endswith("+05:30")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", value(svc, "NOW_STR('1111-11-11')"))
     assert value(svc, "NOW_UTC()").endswith("Z") and value(svc, "CLOCK_TZ('Nowhere')") is None
+
+
+def test_no_function_crashes_on_odd_arguments() -> None:
+    """Every function, every arity it takes (up to 3), over awkward values: a value or a QueryError,
+    never another exception (which would be a 5000 error where the server answers)."""
+    odd = [MISSING, None, True, 0, -1, 1.5, 1e300, -1e300, math.nan, math.inf, 2 ** 63, "", "a", "%", "(",
+           "2016-05-15", "%Y", [], [1, "a", None], {}, {"a": 1}, 64, -400]
+    for name, (lo, hi, fn) in FUNCTIONS.items():
+        for n in range(lo, min(hi if hi is not None else 3, 3) + 1):
+            for args in itertools.islice(itertools.product(odd, repeat=n), 0, None, 1 if n < 3 else 11):
+                try:
+                    fn(list(args))
+                except QueryError:
+                    pass
+                except Exception as e:  # pragma: no cover - the failure message names the call
+                    raise AssertionError(f"{name}{args!r} raised {e!r}") from e

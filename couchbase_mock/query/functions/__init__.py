@@ -9,6 +9,7 @@ META() are handled by the evaluator.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from couchbase_mock.query.functions._base import is_num, strict
@@ -37,10 +38,12 @@ def _array_range(start: Any, end: Any, step: Any = 1) -> Any:
     """``ARRAY_RANGE(start, end[, step])``: numbers from ``start`` up to (not including) ``end``."""
     if step == 0:
         return None
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        return None
     if all(float(v).is_integer() for v in (start, end, step)):
         r = range(int(start), int(end), int(step))
-        return list(r) if len(r) <= ARRAY_RANGE_MAX else None
-    n = max(0, int((end - start) / step + (0 if ((end - start) / step).is_integer() else 1)))
+        return list(r) if (r.stop - r.start) // r.step <= ARRAY_RANGE_MAX else None
+    n = max(0, math.ceil((end - start) / step))
     return [start + i * step for i in range(n)] if n <= ARRAY_RANGE_MAX else None
 
 

@@ -56,19 +56,37 @@ def _pow(x: float, y: float) -> float:
         return math.nan
 
 
+def _pow10(prec: int) -> float:
+    try:
+        return math.pow(10, prec)
+    except OverflowError:
+        return math.inf
+
+
+def _floor(v: float) -> float:
+    return float(math.floor(v)) if math.isfinite(v) else v
+
+
+def _div(a: float, b: float) -> float:
+    """Go's float division: x/0 is ±Inf and 0/0 NaN, where Python raises."""
+    if b == 0:
+        return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
+    return a / b
+
+
 def _round_float(x: float, prec: int, to_even: bool) -> float:
     """The server's rounding: half away from zero, or to even; at ``prec`` decimal places (negative:
-    left of the point), in float64 arithmetic."""
+    left of the point), in float64 arithmetic (an absurd ``prec`` gives NaN, as there)."""
     if math.isnan(x) or math.isinf(x):
         return x
     sign = -1.0 if x < 0 else 1.0
     x = abs(x)
-    pw = math.pow(10, prec)
-    intermed = x * pw + 0.5
-    r = math.floor(intermed)
-    if to_even and r == intermed and r % 2 != 0:
+    pw = _pow10(prec)
+    intermed = x * pw + 0.5 if not (x == 0 and math.isinf(pw)) else math.nan
+    r = _floor(intermed)
+    if to_even and r == intermed and math.isfinite(r) and r % 2 != 0:
         r -= 1
-    return sign * r / pw
+    return sign * _div(r, pw)
 
 
 def _precision(fn: Any) -> Any:
@@ -95,8 +113,9 @@ def _round_nearest(x: float, prec: int) -> Any:
 def _trunc(x: float, prec: int) -> Any:
     if math.isnan(x) or math.isinf(x):
         return x
-    pw = math.pow(10, prec)
-    return number(math.trunc(x * pw) / pw)
+    pw = _pow10(prec)
+    v = x * pw if not (x == 0 and math.isinf(pw)) else math.nan
+    return number(_div(float(math.trunc(v)) if math.isfinite(v) else v, pw))
 
 
 def _random(args: List[Any]) -> Any:

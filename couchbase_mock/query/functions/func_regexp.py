@@ -103,7 +103,7 @@ def _replace(args: List[Any]) -> Any:
     if not all(is_str(a) for a in args[:3]) or (len(args) == 4 and not is_int(args[3])):
         return None
     s, pattern, repl = args[:3]
-    count = int(args[3]) if len(args) == 4 else 0
+    count = min(int(args[3]), len(s) + 1) if len(args) == 4 else 0
     if len(args) == 4 and count <= 0:
         return s
     return compile_re2(pattern).sub(lambda m: repl, s, count=count)

@@ -44,7 +44,7 @@ def _split(s: str, sep: Any = None) -> List[str]:
 def _replace(s: str, old: str, new: str, n: Any = -1) -> Any:
     if not is_int(n):
         return None
-    return s.replace(old, new, int(n) if n >= 0 else -1)
+    return s.replace(old, new, min(int(n), len(s) + 1) if n >= 0 else -1)
 
 
 def _replace_call(args: List[Any]) -> Any:
@@ -181,7 +181,7 @@ def _concat2(args: List[Any]) -> Any:
 
 
 def _repeat(s: str, n: Any) -> Any:
-    if not is_int(n) or n < 0 or len(s.encode("utf-8")) * n > REPEAT_MAX:
+    if not is_int(n) or n < 0 or n > REPEAT_MAX or len(s.encode("utf-8")) * n > REPEAT_MAX:
         return None
     return s * int(n)
 
