@@ -1,7 +1,8 @@
 """The SQL++ scalar function library of the mock's query service, as Couchbase Server 7.x has it.
 
 One module per group: func_string, func_array, func_object, func_type, func_number, func_misc,
-func_regexp, func_date (formats in datetime_formats), func_token, func_bit.
+func_regexp, func_date (formats in datetime_formats), func_token, func_bit,
+func_duration.
 ``FUNCTIONS[name] = (min_args, max_args or None, fn(args))``, names upper case,
 aliases included. Unless a function documents its own rule, a MISSING argument gives MISSING, a
 NULL gives NULL and an argument of the wrong type gives NULL, as on the server. Aggregates and
@@ -16,6 +17,7 @@ from couchbase_mock.query.functions._base import is_num, strict
 from couchbase_mock.query.functions.func_array import ARRAY_FUNCTIONS
 from couchbase_mock.query.functions.func_bit import BIT_FUNCTIONS
 from couchbase_mock.query.functions.func_date import DATE_FUNCTIONS
+from couchbase_mock.query.functions.func_duration import DURATION_FUNCTIONS
 from couchbase_mock.query.functions.func_misc import MISC_FUNCTIONS
 from couchbase_mock.query.functions.func_number import NUMBER_FUNCTIONS
 from couchbase_mock.query.functions.func_object import OBJECT_FUNCTIONS
@@ -58,6 +60,7 @@ FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
     **DATE_FUNCTIONS,
     **TOKEN_FUNCTIONS,
     **BIT_FUNCTIONS,
+    **DURATION_FUNCTIONS,
     "ARRAY_RANGE": (2, 3, _strict(_num)(_array_range)),
 }
 

@@ -323,6 +323,69 @@ def _now_str(zone_arg: bool, utc: bool, clock: bool) -> Clocked:
     return Clocked(fn)
 
 
+DATE_RANGE_MAX = 1_000_000  # the mock's cap on a DATE_RANGE_* result (NULL beyond)
+
+
+def _date_range(millis: bool) -> Callable[[List[Any]], Any]:
+    """DATE_RANGE_STR/MILLIS(start, end, part[, step]): the times from start (included) towards end
+    (excluded) every ``step`` parts; a later start with no step counts down. calendar_month steps
+    from the start each time (month ends stay month ends), other parts from the previous time."""
+
+    def call(args: List[Any]) -> Any:
+        verdict = _unknowns(args, ("nn" if millis else "ss") + "Sn")
+        if verdict is not True:
+            return None if verdict is False else verdict
+        try:
+            if millis:
+                t1, t2, layout = to_time(args[0]), to_time(args[1]), ""
+            else:
+                (t1, layout), (t2, _) = parse_closest(args[0]), parse_closest(args[1])
+            step = _whole(args[3]) if len(args) > 3 else 1
+        except DateError:
+            return None
+
+        def out(t: datetime) -> Any:
+            return to_millis(t) if millis else format_time(t, layout)
+
+        if step == 0:
+            return [out(t1)]
+        if t1 == t2:
+            return []
+        if t1 > t2:
+            step = -step if len(args) <= 3 else step
+            if step >= 0:
+                return []
+        elif step < 0:
+            return []
+        part = args[2]
+        try:
+            if abs(date_diff(t1, t2, part)) // abs(step) > DATE_RANGE_MAX:
+                return None
+        except DateError:
+            return None
+        result: List[Any] = []
+        end = to_millis(t2)
+        t = t1
+        i = 0
+        while len(result) <= DATE_RANGE_MAX:
+            try:
+                if part.lower() == "calendar_month":
+                    t = date_add(t1, step * i, part)
+                    i += 1
+                elif result:
+                    t = date_add(t, step, part)
+                if not MIN_MILLIS <= to_millis(t) <= MAX_MILLIS:
+                    break
+            except (DateError, ValueError, OverflowError):
+                break
+            if (step > 0 and to_millis(t) >= end) or (step < 0 and to_millis(t) <= end):
+                break
+            result.append(out(t))
+        return result if len(result) <= DATE_RANGE_MAX else None
+
+    return call
+
+
 def _weekday(t: datetime) -> str:
     return ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")[t.isoweekday() % 7]
 
@@ -371,6 +434,8 @@ DATE_FUNCTIONS: Registry = {
         date_trunc(to_time(ms, timezone.utc), part)))),
     "DATE_TRUNC_STR": (2, 3, _date_trunc_str),
     "DATE_FORMAT_STR": (2, 3, _date_format_str),
+    "DATE_RANGE_STR": (3, 4, _date_range(False)),
+    "DATE_RANGE_MILLIS": (3, 4, _date_range(True)),
     "WEEKDAY_MILLIS": (1, 2, _optional_zone(_weekday)),
     "WEEKDAY_STR": (1, 1, _checked("s", lambda s: _weekday(_str_time(s)))),
 }
