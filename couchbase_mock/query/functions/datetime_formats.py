@@ -2,14 +2,15 @@
 
 Formats, as on the server: empty (the default: ``2006-01-02T15:04:05.999Z07:00`` for output, and a
 list of ISO-8601 variants for input), an example date (``"1111-11-11T11:11:11.111Z"``: the default
-format that reads the example is used), a Go layout (``"2006-01-02 15:04"``) or a ``%`` format
-(``"%Y-%m-%d %H:%M:%S"``). The mock's query node runs in UTC: strings without a zone are UTC, and
-"local" output is UTC. The server's "common" formats (``YYYY-MM-DD hh:mi``) are not read by the
-mock: such a format falls back to the default, as an unrecognised format does on the server.
+format that reads the example is used), a Go layout (``"2006-01-02 15:04"``), a ``%`` format
+(``"%Y-%m-%d %H:%M:%S"``) or a "common" format (``"DD/MM/YYYY HH:MI PM"``); anything else falls back
+to the default, as on the server. The mock's query node runs in UTC: strings without a zone are
+UTC, and "local" output is UTC. Years run from 1 to 9999 (Python's range; the server's is wider).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -156,10 +157,17 @@ _GO_READERS = {
 }
 
 
-def _go_parse(s: str, layout: str) -> datetime:
+def _go_parse(s: str, layout: str, chunks: Optional[List[Tuple[str, str]]] = None) -> datetime:
     pattern: List[str] = []
     kinds: List[str] = []
-    for kind, text in go_tokens(layout):
+    for kind, text in (chunks if chunks is not None else go_tokens(layout)):
+        if kind == "any":  # the common formats' space and T: the server's reader steps over any one character
+            pattern.append("(?s:.)")
+            continue
+        if kind in ("Monday_any", "Mon_any"):  # a day name, checked but not used
+            names = [_cased(d if kind == "Monday_any" else d[:3], text) for d in DAYS]
+            pattern.append("(?:" + "|".join(names) + ")")
+            continue
         if kind == "lit":
             pattern.append(re.escape(text).replace(r"\ ", " +"))  # a space reads one or more
             continue
@@ -168,7 +176,7 @@ def _go_parse(s: str, layout: str) -> datetime:
             pattern.append(rf"\.(\d{{{n}}})" if kind == "frac0" else r"\.(\d{1,9})")
             kinds.append("frac")
             continue
-        rx = _ZONE_RE.get(kind) or _GO_READERS[kind]
+        rx = _ZONE_RE.get(kind) or _GO_READERS.get(kind) or _COMMON_READERS[kind]
         pattern.append(f"({rx})")
         kinds.append(kind)
     m = re.fullmatch("".join(pattern), s)
@@ -180,6 +188,7 @@ def _go_parse(s: str, layout: str) -> datetime:
 def _assemble(kinds: List[str], groups: Tuple[Optional[str], ...]) -> datetime:
     year, month, day, hour, minute, second, micro = 0, 1, 1, 0, 0, 0, 0
     yday: Optional[int] = None
+    century: Optional[int] = None
     pm: Optional[bool] = None
     tz: tzinfo = LOCAL
     for kind, g in zip(kinds, groups):
@@ -199,13 +208,13 @@ def _assemble(kinds: List[str], groups: Tuple[Optional[str], ...]) -> datetime:
             day = int(g)
         elif kind == "002":
             yday = int(g)
-        elif kind in ("15", "03", "3"):
+        elif kind in ("15", "03", "3", "H24"):
             hour = int(g)
         elif kind in ("04", "4"):
             minute = int(g)
         elif kind in ("05", "5"):
             second = int(g)
-        elif kind == "frac":
+        elif kind in ("frac", "cfrac"):
             micro = int((g + "000000")[:6])
         elif kind in ("PM", "pm"):
             pm = g.upper() == "PM"
@@ -213,6 +222,16 @@ def _assemble(kinds: List[str], groups: Tuple[Optional[str], ...]) -> datetime:
             tz = _fixed(g)
         elif kind == "MST" and g in ("UTC", "GMT"):
             tz = timezone.utc
+        elif kind == "zone":
+            tz = load_zone(g)
+        elif kind == "ampm":
+            pm = g[0] in "pP"
+        elif kind == "CC":
+            century = int(g)
+        elif kind in ("January_any", "Jan_any"):
+            month = [m.lower()[:len(g)] for m in MONTHS].index(g.lower()) + 1
+    if century is not None:
+        year = century * 100 + (year % 100 if "06" in kinds else 0)
     if pm is not None and hour <= 12:
         hour = hour % 12 + (12 if pm else 0)
     if hour > 23 or minute > 59 or second > 59:
@@ -298,6 +317,8 @@ def _kind(fmt: str) -> str:
         return "default"
     if "%" in fmt:
         return "percent"
+    if is_common_format(fmt):
+        return "common"
     if _is_example(fmt):
         return "example"
     if is_go_layout(fmt):
@@ -312,6 +333,8 @@ def parse(s: str, fmt: str = "") -> datetime:
         return parse_closest(s)[0]
     if kind == "percent":
         return _go_parse(s, _percent_to_layout(fmt))
+    if kind == "common":
+        return _go_parse(s, fmt, _common_chunks(fmt))
     return _go_parse(s, fmt if kind == "go" else layout_of_example(fmt))
 
 
@@ -322,7 +345,148 @@ def format_time(t: datetime, fmt: str = "") -> str:
         return _go_format(t, DEFAULT_FORMAT)
     if kind == "percent":
         return _percent_format(t, fmt)
+    if kind == "common":
+        return _common_format(t, fmt)
     return _go_format(t, fmt if kind == "go" else layout_of_example(fmt))
+
+
+# ---- common formats (YYYY-MM-DD hh:mi:ss.s TZD) ----------------------------------------------------
+
+_COMMON_STARTS = {
+    "A": ("AM",), "a": ("am",), "C": ("CC",), "D": ("DAY", "Day", "Dy", "DY", "DD"), "d": ("day", "dy"),
+    "H": ("HH12", "HH24", "HH"), "h": ("hh",), "M": ("MONTH", "Month", "MON", "Mon", "MM", "MI"),
+    "m": ("month", "mon", "mm"), "P": ("PP", "PM"), "p": ("pp", "pm"), "S": ("SS",), "s": ("ss", "s"),
+    "T": ("TZD", "TZN", "TZF", "T"), "Y": ("YYYY", "YY"),
+}
+_COMMON_READERS = {
+    "H24": r"\d\d?", "zone": r"Z|[+-]\d\d(?::?\d\d)?|[A-Za-z][A-Za-z0-9_/+-]*", "ampm": r"[AaPp][Mm]",
+    "CC": r"[+-]?\d\d", "cfrac": r"\d{1,9}", "January_any": "(?i:" + "|".join(MONTHS) + ")",
+    "Jan_any": "(?i:" + "|".join(m[:3] for m in MONTHS) + ")",
+}
+
+
+def is_common_format(fmt: str) -> bool:
+    """The server's test: only common-format tokens, spaces and punctuation."""
+    i = 0
+    while i < len(fmt):
+        tok = next((t for t in _COMMON_STARTS.get(fmt[i], ()) if fmt.startswith(t, i)), None)
+        if tok:
+            i += len(tok)
+        elif fmt[i].isspace() or unicodedata.category(fmt[i]).startswith("P"):
+            i += 1
+        else:
+            return False
+    return True
+
+
+def _cased(name: str, token: str) -> str:
+    """A month/day name in the case its token asks for (MONTH, Month, month)."""
+    if token[0].islower():
+        return name.lower()
+    return name.upper() if len(token) > 1 and token[1].isupper() else name
+
+
+def _common_chunks(fmt: str) -> List[Tuple[str, str]]:
+    """A common format as (kind, text) chunks: Go kinds where they mean the same, else the
+    mock's own ("H24", "zone", "ampm", "CC", "January_any", "Jan_any", "re")."""
+    out: List[Tuple[str, str]] = []
+    i = 0
+    while i < len(fmt):
+        rest = fmt[i:]
+        if rest.startswith("YYYY"):
+            out.append(("2006", "YYYY"))
+            i += 4
+        elif len(rest) > 1 and rest[0] == rest[1] and rest[0] not in "sS":
+            c = rest[0]
+            if c == "H" and rest[2:4] == "24":
+                out.append(("H24", "HH24"))
+                i += 4
+                continue
+            if c == "H" and rest[2:4] == "12":
+                i += 2
+            kind = {"C": "CC", "Y": "06", "M": "1", "D": "2", "h": "H24", "H": "3", "P": "ampm", "p": "ampm",
+                    "m": "4"}.get(c)
+            out.append((kind, rest[:2]) if kind else ("lit", rest[:2]))
+            i += 2
+        elif rest.startswith("MI"):
+            out.append(("4", "MI"))
+            i += 2
+        elif rest[:2] in ("AM", "PM"):
+            out.append(("PM", rest[:2]))
+            i += 2
+        elif rest[:2] in ("am", "pm"):
+            out.append(("pm", rest[:2]))
+            i += 2
+        elif rest[:3] in ("TZD", "TZN", "TZF"):
+            out.append(("zone", rest[:3]))
+            i += 3
+        elif rest[0] in "sS":
+            n = len(rest) - len(rest.lstrip(rest[0]))
+            out.append(("5", "ss") if n == 2 else ("cfrac", "s" * n))
+            i += n
+        elif rest[:5] in ("MONTH", "Month", "month"):
+            out.append(("January_any", rest[:5]))
+            i += 5
+        elif rest[:3] in ("MON", "Mon", "mon"):
+            out.append(("Jan_any", rest[:3]))
+            i += 3
+        elif rest[:3] in ("DAY", "Day", "day"):
+            out.append(("Monday_any", rest[:3]))
+            i += 3
+        elif rest[:2] in ("DY", "Dy", "dy"):
+            out.append(("Mon_any", rest[:2]))
+            i += 2
+        elif rest[0] in " T":
+            out.append(("any", rest[0]))
+            i += 1
+        else:
+            out.append(("lit", rest[0]))
+            i += 1
+    return out
+
+
+def _common_format(t: datetime, fmt: str) -> str:
+    parts: List[str] = []
+    for kind, text in _common_chunks(fmt):
+        if kind == "2006":
+            parts.append(f"{t.year:04d}")
+        elif kind == "CC":
+            parts.append(f"{t.year // 100:02d}")
+        elif kind == "06":
+            parts.append(f"{t.year % 100:02d}")
+        elif kind == "1":
+            parts.append(f"{t.month:02d}")
+        elif kind == "2":
+            parts.append(f"{t.day:02d}")
+        elif kind == "H24":
+            parts.append(f"{t.hour:02d}")
+        elif kind == "3":
+            parts.append(f"{(t.hour % 12) or 12:02d}")
+        elif kind == "4":
+            parts.append(f"{t.minute:02d}")
+        elif kind == "5":
+            parts.append(f"{t.second:02d}")
+        elif kind == "cfrac":
+            parts.append(f"{t.microsecond // 1000:03d}" if len(text) == 1 else f"{t.microsecond * 1000:09d}")
+        elif kind in ("PM", "ampm"):
+            am_pm = "PM" if t.hour >= 12 else "AM"
+            parts.append(am_pm.lower() if text[0] == "p" else am_pm)
+        elif kind == "pm":
+            parts.append("pm" if t.hour >= 12 else "am")
+        elif kind == "zone":
+            parts.append(_zone(t, True, True) if text == "TZD" else
+                         (t.tzname() or "") if text == "TZN" else str(t.tzinfo))
+        elif kind == "January_any":
+            parts.append(_cased(MONTHS[t.month - 1], text))
+        elif kind == "Jan_any":
+            parts.append(_cased(MONTHS[t.month - 1][:3], text))
+        elif kind == "Monday_any":
+            parts.append(_cased(DAYS[(t.weekday() + 1) % 7], text))
+        elif kind == "Mon_any":
+            parts.append(_cased(DAYS[(t.weekday() + 1) % 7][:3], text))
+        else:
+            parts.append(text)
+    return "".join(parts)
 
 
 # ---- % formats ----------------------------------------------------------------------------------
