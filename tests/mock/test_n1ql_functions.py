@@ -263,6 +263,10 @@ REGEXP = [
     ("REGEXP_MATCHES('a1b22c333', '[0-9]+')", ["1", "22", "333"]), ("REGEXP_MATCHES('abc', '[0-9]')", []),
     ("REGEXP_SPLIT('a1b22c', '[0-9]+')", ["a", "b", "c"]), ("REGEXP_SPLIT('a-b', '(-)')", ["a", "b"]),
     ("REGEXP_SPLIT(1, 'a')", None),
+    # empty matches as Go sees them (none right after the previous match; Python's re differs)
+    ("REGEXP_REPLACE('abxd', 'x*', '-')", "-a-b-d-"), ("REGEXP_MATCHES('abxd', 'x*')", ["", "", "x", ""]),
+    ("REGEXP_SPLIT('abaabaccadaaae', 'a*')", ["", "b", "b", "c", "c", "d", "e"]),
+    ("REGEXP_SPLIT('a1', '[0-9]')", ["a", ""]), ("REGEXP_SPLIT('abc', 'z+')", ["abc"]),
 ]
 
 DATE = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, List, Pattern
+from typing import Any, Iterator, List, Match, Pattern
 
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.functions._base import MISSING, Registry, is_int, is_str, strict
@@ -85,6 +85,17 @@ def compile_re2(pattern: str) -> Pattern[str]:
         raise _error(pattern, str(e)) from None
 
 
+def go_matches(rx: Pattern[str], s: str) -> Iterator[Match[str]]:
+    """The matches Go's FindAll sees: Python's, less an empty match right where the previous
+    match ended (Python 3.7+ keeps those; Go, and so the server, skips them)."""
+    prev_end = -1
+    for m in rx.finditer(s):
+        if m.start() == m.end() == prev_end:
+            continue
+        prev_end = m.end()
+        yield m
+
+
 def _byte_pos(s: str, index: int) -> int:
     return len(s[:index].encode("utf-8"))
 
@@ -103,27 +114,36 @@ def _replace(args: List[Any]) -> Any:
     if not all(is_str(a) for a in args[:3]) or (len(args) == 4 and not is_int(args[3])):
         return None
     s, pattern, repl = args[:3]
-    count = min(int(args[3]), len(s) + 1) if len(args) == 4 else 0
-    if len(args) == 4 and count <= 0:
-        return s
-    return compile_re2(pattern).sub(lambda m: repl, s, count=count)
+    left = int(args[3]) if len(args) == 4 else len(s) + 1
+    out, last = [], 0
+    for m in go_matches(compile_re2(pattern), s):
+        if left <= 0:
+            break
+        out.append(s[last:m.start()] + repl)
+        last = m.end()
+        left -= 1
+    return "".join(out) + s[last:]
 
 
 def _split(s: str, pattern: str) -> List[str]:
     """Go's Regexp.Split: the text between matches (capturing groups are not kept; an empty
-    match at the very start does not split)."""
-    out, last = [], 0
-    for m in compile_re2(pattern).finditer(s):
-        if m.end() == 0:
-            continue
-        out.append(s[last:m.start()])
-        last = m.end()
-    out.append(s[last:])
+    match at the very start does not split, one at the very end leaves no empty tail)."""
+    rx = compile_re2(pattern)
+    if not s:
+        return [""] if pattern else []
+    out, beg, end = [], 0, 0
+    for m in go_matches(rx, s):
+        end = m.start()
+        if m.end() != 0:
+            out.append(s[beg:end])
+        beg = m.end()
+    if end != len(s):
+        out.append(s[beg:])
     return out
 
 
 def _matches(s: str, pattern: str) -> List[str]:
-    return [m.group(0) for m in compile_re2(pattern).finditer(s)]
+    return [m.group(0) for m in go_matches(compile_re2(pattern), s)]
 
 
 REGEXP_FUNCTIONS: Registry = {}
