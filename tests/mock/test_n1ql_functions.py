@@ -245,6 +245,7 @@ MISC = [
      [["a", 1], ["b", [2, {"c": 3}]], ["b", 2], ["b", {"c": 3}], ["c", 3]]),
     ("PAIRS('a')", None), ("PAIRS(MISSING)", M), ("ENCODE_JSON([NAN(), NEGINF()])", '["NaN","-Infinity"]'),
     ("ENCODED_SIZE(POSINF())", 11),
+    ("ENCODE_JSON([1e21, 1.5e-7, -0.0, 'é<&>'])", '[1000000000000000000000,0.00000015,0,"é<&>"]'),
 ]
 
 REGEXP = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import uuid
 from typing import Any, List
 
@@ -16,9 +17,25 @@ __all__ = ["MISC_FUNCTIONS", "encode_json"]
 
 
 def encode_json(v: Any) -> str:
-    """The server's compact JSON of a value (names sorted; MISSING encodes as null, NaN as "NaN")."""
-    return json.dumps(None if v is MISSING else spelled(v), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
+    """The server's compact JSON of a value: names sorted, no HTML escaping, numbers without an
+    exponent (Go's 'f' format: 1e21 is 1000000000000000000000), NaN/Inf as "NaN"/"+Infinity"/
+    "-Infinity", MISSING as null."""
+    if v is MISSING or v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return json.dumps(spelled(v))
+        return "0" if v == 0 else to_string(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return "[" + ",".join(encode_json(x) for x in v) + "]"
+    members = (json.dumps(k, ensure_ascii=False) + ":" + encode_json(v[k]) for k in sorted(v))
+    return "{" + ",".join(members) + "}"
 
 
 def _first(known: Any) -> Any:
