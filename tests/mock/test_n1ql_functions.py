@@ -171,6 +171,13 @@ OBJECT = [
     ("OBJECT_REPLACE({'a': 1, 'b': 1, 'c': 2}, 1, 9)", {"a": 9, "b": 9, "c": 2}),
     ("OBJECT_REPLACE({'a': 1}, NULL, 9)", None), ("OBJECT_REPLACE({'a': 1}, MISSING, 9)", M),
     ("OBJECT_CONCAT({'a': 1}, {'b': 2}, {'a': 3})", {"a": 3, "b": 2}), ("OBJECT_CONCAT({'a': 1}, 1)", None),
+    ("OBJECT_CONCAT2({'a': 1}, [{'b': 2}, {'a': 3}], {'c': 4})", {"a": 3, "b": 2, "c": 4}),
+    ("OBJECT_CONCAT2([{'a': 1}], {'b': 2})", None), ("OBJECT_CONCAT2({'a': 1}, [1])", None),
+    ("OBJECT_CONCAT2({'a': 1}, MISSING)", M),
+    ("OBJECT_TYPES({'a': 1, 'b': 'x', 'c': [null], 'd': null})",
+     {"a": "number", "b": "string", "c": "array", "d": "null"}), ("OBJECT_TYPES(1)", None),
+    ("RANDOM_ELEMENT(['x'])", "x"), ("ARRAY_CONTAINS([1, 2, 3], RANDOM_ELEMENT([1, 2, 3]))", True),
+    ("RANDOM_ELEMENT([])", None), ("RANDOM_ELEMENT('a')", None), ("RANDOM_ELEMENT(MISSING)", M),
     ("OBJECT_UNWRAP({'a': [1]})", [1]), ("OBJECT_UNWRAP({'a': 1, 'b': 2})", None), ("OBJECT_UNWRAP(1)", None),
 ]
 

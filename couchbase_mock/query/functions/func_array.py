@@ -6,6 +6,7 @@ appearance order: the server promises no order for them.
 """
 from __future__ import annotations
 
+import random
 from typing import Any, Dict, List
 
 from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry, is_arr, is_int, is_num, strict
@@ -253,6 +254,13 @@ def _move_or_swap(swap: bool) -> Any:
     return fn
 
 
+def _random_element(args: List[Any]) -> Any:
+    arr = args[0]
+    if arr is MISSING:
+        return MISSING
+    return random.choice(arr) if is_arr(arr) and arr else None
+
+
 def _binary_search(args: List[Any]) -> Any:
     arr, v = args
     if arr is MISSING:
@@ -307,4 +315,5 @@ ARRAY_FUNCTIONS: Registry = {
     "ARRAY_MOVE": (3, 3, strict(is_arr, is_num)(_move_or_swap(False))),
     "ARRAY_SWAP": (3, 3, strict(is_arr, is_num)(_move_or_swap(True))),
     "ARRAY_BINARY_SEARCH": (2, 2, _binary_search),
+    "RANDOM_ELEMENT": (1, 1, _random_element),
 }

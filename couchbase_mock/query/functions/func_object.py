@@ -88,6 +88,21 @@ def _concat(*objs: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
+def _concat2(args: List[Any]) -> Any:
+    """OBJECT_CONCAT2(obj, obj-or-array-of-objects, ...): OBJECT_CONCAT that also takes arrays."""
+    if any(a is MISSING for a in args):
+        return MISSING
+    if not is_obj(args[0]):
+        return None
+    out = dict(args[0])
+    for a in args[1:]:
+        for o in (a if isinstance(a, list) else [a]):
+            if not is_obj(o):
+                return None
+            out.update(o)
+    return out
+
+
 def _unwrap(obj: Dict[str, Any]) -> Any:
     return next(iter(obj.values())) if len(obj) == 1 else None
 
@@ -108,6 +123,8 @@ OBJECT_FUNCTIONS: Registry = {
     "OBJECT_REPLACE": (3, 3, _replace),
     "OBJECT_CONCAT": (2, VARIADIC, strict(is_obj)(_concat)),
     "OBJECT_UNWRAP": (1, 1, strict(is_obj)(_unwrap)),
+    "OBJECT_CONCAT2": (2, VARIADIC, _concat2),
+    "OBJECT_TYPES": (1, 1, strict(is_obj)(lambda o: {k: type_name(v) for k, v in o.items()})),
 }
 for _n in ("OBJECT_INNERPAIRS", "OBJECT_INNERVALUES", "OBJECT_OUTERPAIRS", "OBJECT_OUTERVALUES"):
     OBJECT_FUNCTIONS[_n] = OBJECT_FUNCTIONS[_n.replace("INNER", "INNER_").replace("OUTER", "OUTER_")]
