@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import math
 import uuid
-from typing import Any, List
+from typing import Any, List, Optional
 
 from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry
 from couchbase_mock.query.functions.func_type import to_string
@@ -163,7 +164,74 @@ def _pairs_call(args: List[Any]) -> Any:
     return _pairs(v, []) if isinstance(v, (list, dict)) else None
 
 
+_CRC32_POLYNOMIALS = {"ieee": 0xEDB88320, "castagnoli": 0x82F63B78, "koopman": 0xEB31D82E}
+_HASHES = {"md4": "md4", "md5": "md5", "sha224": "sha224", "sha256": "sha256", "sha384": "sha384",
+           "sha512": "sha512", "sha512/224": "sha512_224", "sha512/256": "sha512_256"}
+
+
+def _crc32(data: bytes, polynomial: int) -> bytes:
+    """CRC-32 with a polynomial in Go's (reversed) notation, as Go's crc32 tables compute it."""
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (polynomial if crc & 1 else 0)
+    return (crc ^ 0xFFFFFFFF).to_bytes(4, "big")
+
+
+def _polynomial(p: Any) -> int:
+    if isinstance(p, str):
+        if p.lower() in _CRC32_POLYNOMIALS:
+            return _CRC32_POLYNOMIALS[p.lower()]
+        try:
+            v = int(p, 0)
+        except ValueError:
+            return _CRC32_POLYNOMIALS["ieee"]
+        return v if 0 <= v < 2 ** 32 else _CRC32_POLYNOMIALS["ieee"]
+    if is_number(p):
+        return int(p) & 0xFFFFFFFF
+    return _CRC32_POLYNOMIALS["ieee"]
+
+
+def _algorithm(name: str) -> Optional[str]:
+    a = name.lower().replace("sha-", "sha", 1)
+    return a if a == "crc32" or a in _HASHES else None
+
+
+def _hashbytes(args: List[Any]) -> Any:
+    """HASHBYTES(value[, algorithm or {"algorithm": ..., "polynomial": ...}]): the hex digest of a
+    string's bytes or any other value's JSON (sha256 unless told: crc32, md4, md5, sha224/256/384/512,
+    sha512/224, sha512/256)."""
+    v = args[0]
+    if v is MISSING:
+        return MISSING
+    if v is None:
+        return None
+    data = (v if isinstance(v, str) else encode_json(v)).encode("utf-8")
+    algo: Optional[str] = "sha256"
+    polynomial = _CRC32_POLYNOMIALS["ieee"]
+    options = args[1] if len(args) > 1 else None
+    if isinstance(options, dict):
+        if isinstance(options.get("algorithm"), str):
+            algo = _algorithm(options["algorithm"])
+        if "polynomial" in options:
+            polynomial = _polynomial(options["polynomial"])
+    elif isinstance(options, str):
+        algo = _algorithm(options)
+    elif options is not None and options is not MISSING:
+        return None
+    if algo is None:
+        return None
+    if algo == "crc32":
+        return _crc32(data, polynomial).hex()
+    try:
+        return hashlib.new(_HASHES[algo], data).hexdigest()
+    except ValueError:  # md4 where the local OpenSSL has dropped it
+        return None
+
+
 MISC_FUNCTIONS: Registry = {
+    "HASHBYTES": (1, 2, _hashbytes),
     "LEN": (1, 1, _len(False)),
     "MB_LEN": (1, 1, _len(True)),
     "PAIRS": (1, 1, _pairs_call),
