@@ -176,6 +176,8 @@ class MockCluster:
             ready.set()
             loop.run_forever()
             loop.run_until_complete(self._stop_all())
+            loop.run_until_complete(_finish_tasks())
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
         self._thread = threading.Thread(target=run, name="couchbase-mock", daemon=True)
@@ -274,6 +276,8 @@ class MockCluster:
         for node in self.cluster.nodes:
             if node.running:
                 await self._stop_node(node)
+        if self._control_server is not None:
+            await self._control_server.wait_closed()
 
     @overload
     def _call(self, fn: Callable[[], Coroutine[Any, Any, T]]) -> T: ...
@@ -890,3 +894,15 @@ def _check_count(count: int) -> None:
     """A fault rule's ``count``: a rule that can never match would be a silent no-op."""
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError(f"count must be an int of at least 1, got {count!r}")
+
+
+async def _finish_tasks() -> None:
+    """Cancel and await what is still running on the mock's loop once its ports are closed (a KV
+    connection's pending work, a handler between two awaits), so closing the loop destroys no
+    pending task (asyncio's "Task was destroyed but it is pending")."""
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)

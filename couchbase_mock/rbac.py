@@ -13,7 +13,15 @@ client can observe:
   ``bucket_full_access`` or ``data_writer`` (a reader's write gets EACCESS);
 * managing buckets needs ``admin`` or ``cluster_admin``; managing users and
   groups ``admin``, ``security_admin_local`` or ``user_admin_local``;
-  collections ``admin``, ``cluster_admin``, ``bucket_admin``, ``scope_admin``.
+  collections ``admin``, ``cluster_admin``, ``bucket_admin``, ``scope_admin``;
+* the query service's privileges (:data:`QUERY_PRIVILEGES`): ``query_select``,
+  ``query_insert``, ``query_update``, ``query_delete``, ``query_manage_index`` on the
+  keyspace (or ``admin``, ``bucket_full_access``, ``mobile_sync_gateway``, ``eventing_admin``,
+  ``backup_admin``); ``data_reader``/``data_writer`` grant none of them;
+* search (:data:`FTS_PRIVILEGES`): ``fts!read|write|manage`` on an index's
+  sources; analytics (:data:`ANALYTICS_SELECT`): ``analytics!select`` on a
+  dataset's source collection; views (:data:`VIEWS_PRIVILEGES`):
+  ``views!read|write`` on the bucket.
 
 Role parameters are ``bucket[:scope[:collection]]`` with ``*`` meaning all.
 """
@@ -22,9 +30,10 @@ from __future__ import annotations
 import hmac
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
-__all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError"]
+__all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError", "QUERY_PRIVILEGES",
+           "FTS_PRIVILEGES", "ANALYTICS_SELECT", "VIEWS_PRIVILEGES"]
 
 # role name -> (display name, description, takes a bucket parameter, takes scope/collection)
 ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
@@ -48,6 +57,8 @@ ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
     "views_reader": ("Views Reader", "Can read data from the views of a given bucket.", True, False),
     "replication_target": ("XDCR Inbound", "Can create XDCR streams into a given bucket.", True, False),
     "analytics_manager": ("Analytics Manager", "Can manage analytics links.", True, False),
+    "analytics_select": ("Analytics Select", "Can query datasets on a given bucket, scope or collection.",
+                         True, True),
     "mobile_sync_gateway": ("Sync Gateway", "Full access to bucket data as required by Sync Gateway.",
                             True, False),
     "scope_admin": ("Manage Scopes", "Can create/delete scopes and collections.", True, True),
@@ -75,6 +86,55 @@ BUCKET_MANAGE = {"admin", "cluster_admin"}
 SECURITY_MANAGE = {"admin", "security_admin_local", "user_admin_local"}
 COLLECTION_MANAGE = {"admin", "cluster_admin", "bucket_admin", "scope_admin"}
 ADMIN_READ = {"admin", "ro_admin", "cluster_admin", "security_admin_local", "user_admin_local"}
+
+# The query service's privileges (Couchbase Server 7.x ns_server menelaus_roles: n1ql.select/insert/
+# update/delete!execute, n1ql.index!create/build/drop/list, n1ql.meta!read) and the roles granting each.
+# data_reader/data_writer grant none; cluster_admin and ro_admin no data ones; the query_* roles take
+# bucket[:scope[:collection]] parameters.
+_QUERY_DATA = {"admin", "bucket_full_access", "mobile_sync_gateway", "eventing_admin", "backup_admin"}
+QUERY_PRIVILEGES: Dict[str, FrozenSet[str]] = {
+    "select": frozenset(_QUERY_DATA | {"query_select"}),
+    "insert": frozenset(_QUERY_DATA | {"query_insert"}),
+    "update": frozenset(_QUERY_DATA | {"query_update"}),
+    "delete": frozenset(_QUERY_DATA | {"query_delete"}),
+    "create_index": frozenset(_QUERY_DATA | {"query_manage_index", "data_backup"}),
+    "build_index": frozenset(_QUERY_DATA | {"query_manage_index", "data_backup"}),
+    "drop_index": frozenset(_QUERY_DATA | {"query_manage_index"}),
+    "list_index": frozenset(_QUERY_DATA | {"query_manage_index", "data_backup", "query_system_catalog",
+                                           "ro_admin"}),
+    # CREATE/DROP SCOPE (on the whole bucket) and CREATE/DROP COLLECTION (on the scope): ns_server's
+    # collections!write, which the query service asks for these statements
+    "manage_scopes": frozenset(COLLECTION_MANAGE),
+    "manage_collections": frozenset(COLLECTION_MANAGE),
+    # the system catalog (system:indexes shows each user what it may see)
+    "system_read": frozenset({"admin", "ro_admin", "cluster_admin", "query_system_catalog", "eventing_admin",
+                              "backup_admin"}),
+}
+
+# Querying an analytics dataset needs analytics!select on its source collection (ns_server 7.x):
+# analytics_reader everywhere, analytics_manager/data_backup on their bucket, analytics_select on its
+# bucket, scope or collection; analytics_admin manages but does not read.
+ANALYTICS_SELECT: FrozenSet[str] = frozenset({"admin", "analytics_reader", "eventing_admin", "backup_admin",
+                                              "analytics_manager", "data_backup", "analytics_select"})
+
+# The views service (capi) and the design-document listing: cluster.bucket[b].views!read|write
+# (ns_server 7.x). ro_admin reads (read/list everywhere but data); data and query roles do neither.
+_VIEWS_ALL = {"admin", "bucket_full_access", "views_admin", "mobile_sync_gateway", "data_backup",
+              "eventing_admin", "backup_admin"}
+VIEWS_PRIVILEGES: Dict[str, FrozenSet[str]] = {
+    "read": frozenset(_VIEWS_ALL | {"views_reader", "ro_admin"}),
+    "write": frozenset(_VIEWS_ALL),
+}
+
+# The search service's permissions (cluster.bucket[b].fts!read|write|manage, or cluster.collection[b:s:c]
+# for a collection-aware index's sources) and the roles granting each (ns_server 7.x): bucket_full_access,
+# data_reader and the query roles grant none.
+_FTS_ALL = {"admin", "fts_admin", "data_backup", "eventing_admin", "backup_admin"}
+FTS_PRIVILEGES: Dict[str, FrozenSet[str]] = {
+    "read": frozenset(_FTS_ALL | {"fts_searcher"}),
+    "write": frozenset(_FTS_ALL),
+    "manage": frozenset(_FTS_ALL),
+}
 
 
 class RoleError(ValueError):
@@ -238,6 +298,25 @@ class Directory:
         wanted = set(names)
         return any(r.name in wanted and r.covers(bucket, scope, collection)
                    for r in self.effective_roles(user))
+
+    def allowed_exactly(self, user: Optional[str], names: Iterable[str], bucket: str,
+                        scope: Optional[str] = None, collection: Optional[str] = None) -> bool:
+        """Like :meth:`allowed` for a permission on a whole bucket (``scope`` None) or scope
+        (``collection`` None): a role limited to one of its scopes or collections does not grant it."""
+        wanted = set(names)
+        for r in self.effective_roles(user):
+            if r.name not in wanted:
+                continue
+            if r.bucket is None:
+                return True
+            if r.bucket not in ("*", bucket):
+                continue
+            if r.scope not in (None, "*") and r.scope != scope:
+                continue
+            if r.collection not in (None, "*") and r.collection != collection:
+                continue
+            return True
+        return False
 
     def can_open_bucket(self, user: Optional[str], bucket: str) -> bool:
         return any(r.name in CLUSTER_WIDE or (r.bucket is not None and r.covers(bucket))

@@ -4,7 +4,9 @@
 documents: ``GET|PUT|DELETE /<bucket>/_design/<name>``. Queries:
 ``GET|POST /<bucket>/_design/<ddoc>/_view/<view>?<params>`` (POST bodies are
 ``{"keys": [...]}`` from lcb or ``{}`` from couchbase-cxx-client). Rows are
-streamed in chunks as the index is walked. The views logic itself is in
+streamed in chunks as the index is walked. RBAC as ns_server: reading a design
+document or querying a view needs ``cluster.bucket[<b>].views!read``, changing
+design documents ``views!write`` (else its 403). The views logic itself is in
 :mod:`couchbase_mock.views`.
 """
 
@@ -14,6 +16,7 @@ import asyncio
 import json
 from typing import Any, AsyncIterator, Optional, Union
 
+from couchbase_mock.rbac import VIEWS_PRIVILEGES
 from couchbase_mock.views import (
     BucketViews,
     CollationMissing,
@@ -28,6 +31,7 @@ from couchbase_mock.views import (
 )
 from couchbase_mock.views.query import ViewResult
 
+from .admin import forbidden
 from .cluster_view import VERSION, ClusterView
 from .server import Request, Response, Router, StreamResponse
 
@@ -68,6 +72,15 @@ async def _stream_rows(result: ViewResult) -> AsyncIterator[bytes]:
     yield "".join(parts).encode("utf-8")
 
 
+def views_refusal(view: ClusterView, req: Request, bucket: str, op: str) -> Optional[Response]:
+    """ns_server's 403 if the request's user lacks ``cluster.bucket[<bucket>].views!<op>`` (roles read
+    now); None when allowed or when the cluster has no user directory."""
+    directory = getattr(view.cluster, "directory", None)
+    if directory is None or directory.allowed_exactly(req.user, VIEWS_PRIVILEGES[op], bucket):
+        return None
+    return forbidden(f"cluster.bucket[{bucket}].views!{op}")
+
+
 def make_router(view: ClusterView, node: Any) -> Router:
     """The capi-port router of ``node``."""
     router = Router()
@@ -79,6 +92,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
         state = _state(view, req.params["bucket"])
         if state is None:
             return _error(404, *_NO_BUCKET)
+        refused = views_refusal(view, req, req.params["bucket"], "read")
+        if refused is not None:
+            return refused
         name = req.params["ddoc"]
         body = state.ddocs.get(name)
         if body is None:
@@ -90,6 +106,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
         state = _state(view, req.params["bucket"])
         if state is None:
             return _error(404, *_NO_BUCKET)
+        refused = views_refusal(view, req, req.params["bucket"], "write")
+        if refused is not None:
+            return refused
         try:
             body = req.json()
         except ValueError:
@@ -104,6 +123,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
         state = _state(view, req.params["bucket"])
         if state is None:
             return _error(404, *_NO_BUCKET)
+        refused = views_refusal(view, req, req.params["bucket"], "write")
+        if refused is not None:
+            return refused
         if not state.delete_ddoc(req.params["ddoc"]):
             return _error(404, "not_found", "missing")
         return Response.json({"ok": True, "id": "_design/" + req.params["ddoc"]})
@@ -112,6 +134,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
         state = _state(view, req.params["bucket"])
         if state is None:
             return _error(404, *_NO_BUCKET)
+        refused = views_refusal(view, req, req.params["bucket"], "read")
+        if refused is not None:
+            return refused
         try:
             body = req.json() if req.method == "POST" else None
         except ValueError:

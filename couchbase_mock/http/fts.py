@@ -6,7 +6,11 @@ Routes: ``GET /api/ping``; index management ``PUT|GET|DELETE
 planFreezeControl/freeze|unfreeze, analyzeDoc}`` and the same under
 ``/api/bucket/<b>/scope/<s>/index/<name>`` (stored as ``<b>.<s>.<name>``);
 queries ``POST /api/index/<name>/query`` (and the scoped form
-``/api/bucket/<b>/scope/<s>/index/<name>/query``).  The engine is
+``/api/bucket/<b>/scope/<s>/index/<name>/query``).  RBAC as cbft: reading an
+index (query, count, definition, analyzeDoc) needs ``fts!read`` on each of its
+sources, creating or deleting one ``fts!write``, the control endpoints
+``fts!manage`` (:mod:`couchbase_mock.search.authorize`); the listing shows
+what the user may read; a refusal is cbauth's 403.  The engine is
 :mod:`couchbase_mock.search`; this module only adapts HTTP to it.  Results
 with many hits are sent as a chunked stream so no giant buffer is built.
 """
@@ -14,8 +18,10 @@ with many hits are sent as a chunked stream so no giant buffer is built.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Union
+from typing import Any, AsyncIterator, List, Optional, Union
 
+from couchbase_mock.search.authorize import FORBIDDEN_MESSAGE, Source, missing_permission, sources_of
+from couchbase_mock.search.definition import DefinitionError, IndexDefinition
 from couchbase_mock.search.service import SearchError, parsing_error, service_for
 
 from .cluster_view import ClusterView
@@ -31,10 +37,27 @@ def _error(exc: SearchError, request: Any = None) -> Response:
     return Response.json(exc.to_json(request), exc.status)
 
 
+def _forbidden(permission: str) -> Response:
+    """cbauth's 403 (cbft answers a missing permission with it)."""
+    return Response.json({"message": FORBIDDEN_MESSAGE, "permissions": [permission]}, 403)
+
+
 def make_router(view: ClusterView, node: Any) -> Router:
     """The fts-port router of ``node``."""
     router = Router()
     service = service_for(view.cluster)
+    directory = getattr(view.cluster, "directory", None)  # None: a cluster without users (no checks)
+
+    def denied(req: Request, sources: List[Source], op: str) -> Optional[Response]:
+        """403 if the request's user lacks fts!``op`` on a source (roles read now)."""
+        if directory is None:
+            return None
+        missing = missing_permission(directory, req.user, sources, op)
+        return _forbidden(missing) if missing is not None else None
+
+    def index_denied(req: Request, name: str, op: str) -> Optional[Response]:
+        index = service.indexes.get(name)
+        return None if index is None else denied(req, sources_of(index.definition), op)
 
     async def ping(req: Request) -> Response:
         return Response.json({})
@@ -48,6 +71,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
 
     async def list_indexes(req: Request) -> Response:
         listing = service.list()
+        defs = listing["indexDefs"]["indexDefs"]  # only what the user may read, as cbft filters it
+        defs = {k: v for k, v in defs.items() if not index_denied(req, k, "read")}
+        listing["indexDefs"]["indexDefs"] = defs
         if "bucket" in req.params:
             prefix = f"{req.params['bucket']}.{req.params['scope']}."
             defs = listing["indexDefs"]["indexDefs"]
@@ -55,6 +81,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
         return Response.json(listing)
 
     async def control(req: Request) -> Response:
+        refused = index_denied(req, full_name(req), "manage")
+        if refused is not None:
+            return refused
         try:
             return Response.json(service.control(full_name(req), req.params["what"], req.params["op"]))
         except SearchError as exc:
@@ -65,6 +94,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
             doc = req.json()
         except ValueError as exc:
             return _error(parsing_error(req.params["index"], f"invalid JSON: {exc}"))
+        refused = index_denied(req, full_name(req), "read")
+        if refused is not None:
+            return refused
         try:
             return Response.json(service.analyze(full_name(req), doc))
         except SearchError as exc:
@@ -77,6 +109,17 @@ def make_router(view: ClusterView, node: Any) -> Router:
         except ValueError as exc:
             return Response.json({"error": f"rest_create_index: error creating index: {name}, err: {exc}",
                                   "status": "fail"}, 400)
+        sources: List[Source] = []
+        old = service.indexes.get(name)
+        if old is not None:
+            sources += sources_of(old.definition)
+        try:
+            sources += sources_of(IndexDefinition.parse(name, body))
+        except DefinitionError:
+            pass  # the service answers the server's 400 for it below
+        refused = denied(req, sources, "write")
+        if refused is not None:
+            return refused
         try:
             index = service.upsert(name, body)
         except SearchError as exc:
@@ -84,18 +127,27 @@ def make_router(view: ClusterView, node: Any) -> Router:
         return Response.json({"status": "ok", "uuid": index.definition.uuid, "name": name})
 
     async def get_index(req: Request) -> Response:
+        refused = index_denied(req, full_name(req), "read")
+        if refused is not None:
+            return refused
         try:
             return Response.json(service.get(full_name(req)))
         except SearchError as exc:
             return _error(exc)
 
     async def delete_index(req: Request) -> Response:
+        refused = index_denied(req, full_name(req), "write")
+        if refused is not None:
+            return refused
         try:
             return Response.json(service.delete(full_name(req)))
         except SearchError as exc:
             return _error(exc)
 
     async def count(req: Request) -> Response:
+        refused = index_denied(req, full_name(req), "read")
+        if refused is not None:
+            return refused
         try:
             return Response.json(service.count(full_name(req)))
         except SearchError as exc:
@@ -109,6 +161,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
             body = req.json()
         except ValueError as exc:
             return _error(parsing_error(name, f"invalid JSON: {exc}"))
+        refused = index_denied(req, name, "read")
+        if refused is not None:
+            return refused
         try:
             parsed = service.parse(name, body)
         except SearchError as exc:
@@ -139,6 +194,9 @@ def make_router(view: ClusterView, node: Any) -> Router:
 
     async def index_stats(req: Request) -> Response:
         name = full_name(req)
+        refused = index_denied(req, name, "read")
+        if refused is not None:
+            return refused
         try:
             return Response.json({"doc_count": service.count(name)["count"], "num_pindexes_actual": 1,
                                   "num_pindexes_target": 1, "total_queries": 0})

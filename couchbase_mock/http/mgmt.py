@@ -398,11 +398,15 @@ def make_router(view: ClusterView, node: Any) -> Router:
     router.add("GET", "/pools/default/buckets/{bucket}/scopes", get_scopes)
 
     async def get_ddocs(req: Request) -> Response:
+        from couchbase_mock.http.capi import views_refusal
         from couchbase_mock.views import ddocs_listing, views_of
 
         store = view.bucket_store(req.params["bucket"])
         if store is None:
             return Response.text(_NOT_FOUND, 404)
+        refused = views_refusal(view, req, req.params["bucket"], "read")
+        if refused is not None:
+            return refused
         return Response.json(ddocs_listing(req.params["bucket"], views_of(store).ddocs))
 
     router.add("GET", "/pools/default/buckets/{bucket}/ddocs", get_ddocs)

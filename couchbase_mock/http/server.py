@@ -572,6 +572,13 @@ class _Connection(asyncio.Protocol):
 # ----------------------------------------------------------------------------- server
 
 
+def _current_task() -> "Optional[asyncio.Task[Any]]":
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop: close() called from outside the loop
+        return None
+
+
 class HTTPServer:
     """One listening HTTP port: a router, an authenticator and the open connections."""
 
@@ -585,6 +592,7 @@ class HTTPServer:
         self.server: Optional[asyncio.AbstractServer] = None
         self.loop: Optional[asyncio.AbstractEventLoop] = None
         self._connections: Set[_Connection] = set()
+        self._closing: Set["asyncio.Task[None]"] = set()
         self._port = 0
 
     @property
@@ -604,16 +612,27 @@ class HTTPServer:
         return self
 
     def close(self) -> None:
-        """Stop listening and abort every open connection (clients see a reset)."""
+        """Stop listening and abort every open connection (clients see a reset); the connections'
+        request tasks (a query streaming its rows, a handler waiting for a body) are cancelled,
+        and :meth:`wait_closed` waits for them to finish."""
         if self.server is not None:
             self.server.close()
         for conn in list(self._connections):
             conn.abort()
+            task = conn._task
+            if task is not None and not task.done() and task is not _current_task():
+                task.cancel()
+                self._closing.add(task)
         self._connections.clear()
 
     async def wait_closed(self) -> None:
+        """Wait until the port is closed and every cancelled request task has finished."""
         if self.server is not None:
             await self.server.wait_closed()
+        while self._closing:
+            tasks = list(self._closing)
+            self._closing.clear()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def dispatch(self, request: Request) -> Union[Response, StreamResponse]:
         route, params, allowed = self.router.resolve(request.method, request.path)

@@ -21,19 +21,24 @@ import re
 import time
 import uuid
 import weakref
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
+from couchbase_mock.query import merge, scope_ddl, window
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
+from couchbase_mock.query.authorize import Authorizer
 from couchbase_mock.query.errors import (
     DML_FAILURE,
     DUPLICATE_ALIAS,
     DUPLICATE_KEY,
+    DUPLICATE_VARIABLE,
     INDEX_EXISTS,
     INDEX_NOT_FOUND,
+    KEYSPACE_NOT_FOUND,
     NO_ANSI_JOIN,
     NO_INDEX,
     NO_SUCH_PREPARED,
+    PARSE_SYNTAX,
     READONLY,
     SUBQUERY_MISSING_INDEX,
     TIMEOUT,
@@ -53,11 +58,14 @@ from couchbase_mock.query.from_clause import (
     StepPlan,
     TermPlan,
     check_ambiguous,
+    comma_condition,
     equi_keys,
     free_names,
     hash_key,
     join_rows,
+    let_names,
     primary_key_expr,
+    refs,
     select_exprs,
 )
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
@@ -118,6 +126,29 @@ class Options:
         self.preserve_expiry = preserve_expiry
         self.dataverse: Optional[str] = None  # analytics: the dataverse unqualified names are in
         self.started = time.monotonic()
+        # the request's user and roles (query service requests; None: no RBAC check)
+        self.authorizer: Optional[Authorizer] = None
+        self.withs: FrozenSet[str] = frozenset()  # the names the statement's WITH clause binds
+
+    def probe(self) -> "Options":
+        """Options for planning the statement of a PREPARE or EXPLAIN as a dry run: the same
+        parameters, query context and user."""
+        out = Options(self.params, self.query_context)
+        out.authorizer = self.authorizer
+        return out
+
+    def authorize(self) -> None:
+        """Refuse the statement (13014) if the user lacks a privilege recorded so far."""
+        if self.authorizer is not None:
+            self.authorizer.check()
+
+    def need(self, privilege: str, ks: Any) -> None:
+        """Record that the statement needs ``privilege`` on keyspace ``ks`` (when RBAC applies); ``ks``
+        may also be a (bucket, scope, collection) target with ``"*"`` parts (a bucket or a scope)."""
+        if self.authorizer is not None and isinstance(ks, Keyspace):
+            self.authorizer.need(privilege, ks.ident)
+        elif self.authorizer is not None and isinstance(ks, tuple):
+            self.authorizer.need(privilege, ks)
 
     @property
     def deadline(self) -> Optional[float]:
@@ -212,8 +243,7 @@ class QueryService:
     def _explain(self, stmt: N.Explain, opts: Options) -> Execution:
         """One row: the plan of the statement (checked as a dry run: keyspaces, indexes)
         and its text, as the server answers EXPLAIN."""
-        probe = self._plan(stmt.statement, Options(opts.params, opts.query_context), opts.query_context,
-                           dry_run=True)
+        probe = self._plan(stmt.statement, opts.probe(), opts.query_context, dry_run=True)
         inner = stmt.statement
         children: List[Dict[str, Any]] = []
         ks = getattr(inner, "keyspace", None)
@@ -244,8 +274,7 @@ class QueryService:
         return entry
 
     def _prepare(self, stmt: N.Prepare, opts: Options, auto_execute: bool) -> Execution:
-        probe = self._plan(stmt.statement, Options(opts.params, opts.query_context), opts.query_context,
-                           dry_run=True)
+        probe = self._plan(stmt.statement, opts.probe(), opts.query_context, dry_run=True)
         name = stmt.name or str(uuid.uuid4())
         entry = Prepared(name, stmt.text, stmt.statement, opts.query_context)
         self.prepared[name] = entry
@@ -267,7 +296,7 @@ class QueryService:
     def _keyspace(self, ref: N.KeyspaceRef, opts: Options, qc: Any) -> Keyspace:
         if (ref.namespace or "").lower() == "system" and [p.lower() for p in ref.parts] == ["indexes"] \
                 and not opts.analytics:
-            return SystemIndexes(self)  # type: ignore[return-value]
+            return SystemIndexes(self, opts.authorizer)  # type: ignore[return-value]
         if opts.analytics:
             parts = list(ref.parts)
             if len(parts) == 2 and parts[0].lower() == "metadata" and ref.namespace is None:
@@ -297,6 +326,13 @@ class QueryService:
                          "that your expected index is online.", 404)
 
     def _plan(self, stmt: N.Statement, opts: Options, qc: Any, dry_run: bool = False) -> Execution:
+        """Plan ``stmt``; then, as the server's Authorize operator does before the first row, refuse it
+        (13014) if the user lacks a privilege it needs: PREPARE, EXPLAIN and every EXECUTE included."""
+        ex = self._plan_statement(stmt, opts, qc, dry_run)
+        opts.authorize()
+        return ex
+
+    def _plan_statement(self, stmt: N.Statement, opts: Options, qc: Any, dry_run: bool) -> Execution:
         opts.query_context = qc
         if isinstance(stmt, N.Select):
             return self._plan_select(stmt, opts)
@@ -309,6 +345,10 @@ class QueryService:
             return self._plan_insert(stmt, opts, dry_run)
         if isinstance(stmt, (N.Delete, N.Update)):
             return self._plan_delete_update(stmt, opts, dry_run)
+        if isinstance(stmt, N.Merge):
+            return merge.plan(self, stmt, opts, dry_run)
+        if isinstance(stmt, N.ScopeDDL):
+            return self._scope_ddl(stmt, opts, dry_run)
         if isinstance(stmt, N.CreateIndex):
             return self._create_index(stmt, opts, dry_run)
         if isinstance(stmt, N.DropIndex):
@@ -320,11 +360,35 @@ class QueryService:
     # ------------------------------------------------------------------ SELECT
     def _plan_select(self, sel: N.Select, opts: Options) -> Execution:
         ex = Execution(opts)
+        withs = self._plan_withs(sel, opts)
         plan = self._select_plan(sel, opts, frozenset())
         ex.signature = _signature(sel.projection, sel.raw)
-        self._run_subqueries(ex, self._subplans(plan, {}))
+        subplans = self._subplans(plan, {})
+        for _name, value in withs:
+            if isinstance(value, SelectPlan):
+                self._subplans(value, subplans)
+        self._run_subqueries(ex, subplans)
+        params = opts.params
+        params.withs = {}
+        for name, value in withs:  # once, in order (a later one may read an earlier one)
+            params.withs[name] = (list(self._select_rows(value, ex)) if isinstance(value, SelectPlan)
+                                  else evaluate(value, Row({}), params))
         ex.rows = self._select_rows(plan, ex)
         return ex
+
+    def _plan_withs(self, sel: N.Select, opts: Options) -> List[Tuple[str, Union[N.Expr, SelectPlan]]]:
+        """Plan the WITH clause's subqueries; its names join ``opts.withs`` (3081 for a repeated one)."""
+        out: List[Tuple[str, Union[N.Expr, SelectPlan]]] = []
+        for name, value in sel.withs:
+            if name in opts.withs:
+                raise QueryError(DUPLICATE_VARIABLE, f"Duplicate variable: '{name}' already in scope.", 400)
+            if isinstance(value, N.Select):
+                out.append((name, self._select_plan(value, opts, frozenset())))
+            else:
+                check_expr(value, False)
+                out.append((name, value))
+            opts.withs = opts.withs | {name}
+        return out
 
     def _run_subqueries(self, ex: Execution, plan_of: Dict[int, SelectPlan]) -> None:
         """Let the expressions of ``ex`` evaluate their subqueries: an uncorrelated one runs once,
@@ -347,7 +411,7 @@ class QueryService:
         out: Dict[int, SelectPlan] = {}
         for e in exprs:
             for node, variables in _subquery_nodes(e):
-                sub = self._select_plan(node.select, opts, scope | variables)
+                sub = self._select_plan(node.select, opts, scope | variables, scope)
                 out[id(node)] = sub
                 self._subplans(sub, out)
         return out
@@ -360,12 +424,18 @@ class QueryService:
         for t in [plan.first] + [st.term for st in plan.steps]:
             if t is not None and t.sub is not None:
                 self._subplans(t.sub, out)
+        for _op, _every, term in plan.set_ops:
+            self._subplans(term, out)
         return out
 
-    def _select_plan(self, sel: N.Select, opts: Options, outer: FrozenSet[str]) -> SelectPlan:
-        """Check and resolve a SELECT (``outer``: the names the enclosing queries bind, for a subquery)."""
+    def _select_plan(self, sel: N.Select, opts: Options, outer: FrozenSet[str],
+                     dml: FrozenSet[str] = frozenset()) -> SelectPlan:
+        """Check and resolve a SELECT (``outer``: the names the enclosing queries bind, for a subquery;
+        ``dml``: those of them that are a DML statement's keyspace alias, which the server does not
+        count as FROM aliases)."""
         sqlpp = opts.analytics
-        with_aggregates = [t.expr for t in sel.projection] + [sel.having] + [e for e, _ in sel.order_by]
+        with_aggregates = ([t.expr for t in sel.projection] + [sel.having] + [e for e, _ in sel.order_by]
+                           + [e for _, e in sel.letting])
         for e in with_aggregates:
             check_expr(e, True, sqlpp)
         for e in select_exprs(sel) + [sel.limit, sel.offset]:
@@ -373,49 +443,63 @@ class QueryService:
                 check_expr(e, False, sqlpp)
         plan = SelectPlan(sel)
         qc = opts.query_context
+        _outer_paths_as_expressions(sel, (outer - dml) | opts.withs)
         if sel.keyspace is not None:
             alias = sel.keyspace.default_alias
             plan.first = TermPlan("keyspace", alias, ks=self._keyspace(sel.keyspace, opts, qc))
+            opts.need("select", plan.first.ks)
         elif sel.from_subquery is not None:
             plan.first = TermPlan("subquery", sel.from_alias or "",
-                                  sub=self._select_plan(sel.from_subquery, opts, frozenset()))
+                                  sub=self._select_plan(sel.from_subquery, opts, outer, dml))
         elif sel.from_expr is not None:
             plan.first = TermPlan("expr", sel.from_alias or "")
         aliases = [plan.first.alias] if plan.first is not None else []
-        for _expr, alias in sel.from_more:
-            if alias in aliases:
-                raise QueryError(DUPLICATE_ALIAS, f"Duplicate FROM expression alias '{alias}'", 500)
-            aliases.append(alias)
         for j in sel.joins:
             step = StepPlan(j)
             name = j.bound
-            if name in aliases:
-                raise QueryError(DUPLICATE_ALIAS, f"Duplicate {j.op} alias '{name}'", 500)
             t = j.term
+            if name in aliases:
+                # a comma term is named as the server's Formalize of that term kind names it
+                what = ("FROM expression" if isinstance(t, N.ExprTerm) else "subquery"
+                        if isinstance(t, N.SubqueryTerm) else "JOIN") if j.comma else j.op
+                raise QueryError(DUPLICATE_ALIAS, f"Duplicate {what} alias '{name}'", 500)
+            left = outer | frozenset(aliases)
+            step.condition = comma_condition(sel.where, name, left) if j.comma else j.on
             if isinstance(t, N.KeyspaceTerm):
                 step.term = TermPlan("keyspace", t.alias, t, ks=self._keyspace(t.ref, opts, qc))
-                step.primary_key = primary_key_expr(j.on, t.alias)
+                opts.need("select", step.term.ks)
+                if not j.comma:  # the server looks for a primary join in an ON clause only
+                    step.primary_key = primary_key_expr(j.on, t.alias)
             elif isinstance(t, N.SubqueryTerm):
-                sub = self._select_plan(t.select, opts, frozenset())
+                sub = self._select_plan(t.select, opts, left, dml)
                 step.term = TermPlan("subquery", t.alias, t, sub=sub)
+                step.lateral = sub.correlated
             elif isinstance(t, N.ExprTerm):
                 step.term = TermPlan("expr", t.alias, t)
-            if t is not None:
-                step.hash_keys = equi_keys(j.on, t.alias, outer | frozenset(aliases))
+                step.lateral = bool(refs(t.expr) & left)
+            if t is not None and not step.lateral:  # a lateral term's items differ per left row
+                step.hash_keys = equi_keys(step.condition, t.alias, left)
             plan.steps.append(step)
             aliases.append(name)
         plan.aliases = aliases
+        names = set(aliases) | opts.withs
+        for name in let_names(sel):
+            if name in names:
+                raise QueryError(DUPLICATE_VARIABLE, f"Duplicate variable: '{name}' already in scope.", 400)
+            names.add(name)
         plan.default = aliases[0] if len(aliases) == 1 else None
         plan.correlated = bool(free_names(sel) & outer)
         first = plan.first
         if plan.correlated and first is not None and first.kind == "keyspace" and sel.use_keys is None:
             plan.probe = equi_keys(sel.where, first.alias, outer)
         if len(aliases) > 1:
-            check_ambiguous(sel, aliases, outer)
-        scope = outer | frozenset(aliases)
+            check_ambiguous(sel, aliases, outer | opts.withs)
+        scope = outer | frozenset(aliases) | frozenset(let_names(sel))
         for e in select_exprs(sel):
             for node, variables in _subquery_nodes(e):
-                plan.subqueries.append((node, self._select_plan(node.select, opts, scope | variables)))
+                plan.subqueries.append((node, self._select_plan(node.select, opts, scope | variables, dml)))
+        plan.set_ops = [(op, every, self._select_plan(term, opts, outer, dml))
+                        for op, every, term in sel.set_ops]
         if not opts.analytics:
             self._require_indexes(plan)
         return plan
@@ -444,7 +528,12 @@ class QueryService:
             if term.hint is not None and term.hint.startswith("HASH"):
                 self._require_index(t.ks, j.on, t.alias)  # the build side is scanned
                 continue
-            preds = j.on if sel.where is None or j.on is None or j.outer else N.Binary("AND", j.on, sel.where)
+            if j.comma:
+                preds = sel.where  # (its conjuncts over this term are the join's condition)
+            elif sel.where is None or j.on is None or j.outer:
+                preds = j.on
+            else:
+                preds = N.Binary("AND", j.on, sel.where)
             if not self._secondary_for(t.ks, preds, t.alias):
                 what = "nest" if j.op == "NEST" else "join"
                 raise QueryError(NO_ANSI_JOIN, f"No index available for ANSI {what} term {t.alias}", 500)
@@ -477,21 +566,6 @@ class QueryService:
             ex.processed += 1
             yield Row({alias: item}, {}, alias)
 
-    def _product_source(self, terms: List[Tuple[N.Expr, str]], ex: Execution,
-                        outer: Optional[Row] = None) -> Iterator[Row]:
-        """``FROM e1 AS a, e2 AS b, ...``: one row per combination of the terms' elements."""
-        lists = []
-        for expr, alias in terms:
-            value = evaluate(expr, outer or Row({}), ex.opts.params)
-            if value is MISSING:
-                return
-            lists.append((alias, value if isinstance(value, list) else [value]))
-        aliases = [a for a, _ in lists]
-        for combo in itertools.product(*(values for _, values in lists)):
-            ex.tick()
-            ex.processed += 1
-            yield Row(dict(zip(aliases, combo)), {}, None)
-
     def _from_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row]) -> Iterator[Row]:
         """The FROM clause's rows: the first term (streamed), then each join step over them."""
         sel, first = plan.sel, plan.first
@@ -504,10 +578,8 @@ class QueryService:
         elif first.kind == "subquery":
             assert first.sub is not None
             sub, alias = first.sub, first.alias
-            rows = (Row({alias: v}, {}, alias) for v in self._select_rows(sub, ex))
-        elif sel.from_more:
-            rows = self._product_source([(sel.from_expr, first.alias)] + sel.from_more, ex,  # type: ignore
-                                        outer)
+            reads = outer if sub.correlated else None
+            rows = (Row({alias: v}, {}, alias) for v in self._select_rows(sub, ex, reads))
         else:
             rows = self._expr_source(sel.from_expr, first.alias, ex, outer)  # type: ignore[arg-type]
         if outer is not None:
@@ -540,7 +612,11 @@ class QueryService:
         for the left row."""
         t = step.term
         assert t is not None
-        if t.kind in ("keyspace", "subquery"):
+        if t.kind == "subquery" and step.lateral:
+            assert t.sub is not None
+            for v in self._select_rows(t.sub, ex, left):
+                yield v, None
+        elif t.kind in ("keyspace", "subquery"):
             if step.held is None:
                 step.held = list(self._read_right(t, ex))
             yield from step.held
@@ -563,26 +639,64 @@ class QueryService:
                 yield v, None
 
     def _select_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row] = None) -> Iterator[Any]:
+        """The result of a (full) SELECT: its subselect, or the UNION / INTERSECT / EXCEPT of its
+        subselects, then ORDER BY, OFFSET and LIMIT."""
+        sel = plan.sel
+        params = ex.opts.params
+        if not plan.set_ops:
+            yield from self._subselect_rows(plan, ex, outer, ordered=True)
+            return
+        outs = self._combine(plan, ex, outer)
+        if sel.order_by:  # over the combined results: their fields by name
+            keyed = []
+            for n, out in enumerate(outs):
+                r = Row({})
+                r.aliases = out if isinstance(out, dict) else {}
+                keyed.append(([evaluate(e, r, params) for e, _ in sel.order_by], n, out))
+                ex.tick()
+            keyed.sort(key=functools.cmp_to_key(_order_cmp([d for _e, d in sel.order_by])))
+            ex.check()
+            outs = (k[2] for k in keyed)
+        yield from _offset_limit(outs, sel, params)
+
+    def _combine(self, plan: SelectPlan, ex: Execution, outer: Optional[Row]) -> Iterator[Any]:
+        """The subselects' results combined left to right, one precedence (the server's grammar)."""
+        outs: Iterator[Any] = self._subselect_rows(plan, ex, outer, ordered=False)
+        for op, every, term in plan.set_ops:
+            right = self._select_rows(term, ex, outer)
+            outs = _set_op(op, every, outs, right)
+        return outs
+
+    def _subselect_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row],
+                        ordered: bool) -> Iterator[Any]:
+        """One subselect's results: FROM, LET, WHERE, GROUP BY, LETTING, HAVING, the projection and
+        DISTINCT; with ``ordered``, its ORDER BY, OFFSET and LIMIT too."""
         sel = plan.sel
         params = ex.opts.params
         alias: Any = plan.default if plan.default is not None else plan.aliases
         rows = self._from_rows(plan, ex, outer)
+        if sel.let:
+            rows = _bind(rows, sel.let, params)
         if sel.where is not None:
             where = sel.where
             rows = (r for r in rows if truthy(evaluate(where, r, params)))
-        aggregating = (bool(sel.group_by) or any(has_aggregate(t.expr) for t in sel.projection)
+        aggregating = (bool(sel.group_by) or bool(sel.letting)
+                       or any(has_aggregate(t.expr) for t in sel.projection)
                        or has_aggregate(sel.having) or any(has_aggregate(e) for e, _ in sel.order_by))
         if aggregating:
             calls = _aggregate_calls([t.expr for t in sel.projection] + [sel.having]
-                                     + [e for e, _ in sel.order_by])
+                                     + [e for e, _ in sel.order_by] + [e for _, e in sel.letting])
             rows = _group(rows, sel.group_by, alias, params, calls)
+            if sel.group_as or sel.letting:
+                rows = _bind(rows, sel.group_as + sel.letting, params)
             if sel.having is not None:
                 having = sel.having
                 rows = (r for r in rows if truthy(evaluate(having, r, params)))
-        offset = _count_value(sel.offset, params, "OFFSET")
-        limit = _count_value(sel.limit, params, "LIMIT")
+        calls = window.window_calls([t.expr for t in sel.projection] + [e for e, _ in sel.order_by])
+        if calls:  # over the whole result: it is read before the first row is projected
+            rows = iter(window.compute(list(rows), calls, params))
         counter = itertools.count(1)
-        if sel.order_by:
+        if ordered and sel.order_by:
             keyed = []
             for r in rows:
                 out = _project(sel, r, params, alias)
@@ -591,52 +705,68 @@ class QueryService:
                 r.aliases = _aliases(sel, out)
                 keyed.append(([evaluate(e, r, params) for e, _ in sel.order_by], next(counter), out))
                 ex.tick()
-            descending = [d for _e, d in sel.order_by]
-
-            def cmp(a: Any, b: Any) -> int:
-                for x, y, desc in zip(a[0], b[0], descending):
-                    c = collate(x, y)
-                    if c:
-                        return -c if desc else c
-                order: int = (a[1] > b[1]) - (a[1] < b[1])
-                return order
-
-            keyed.sort(key=functools.cmp_to_key(cmp))
+            keyed.sort(key=functools.cmp_to_key(_order_cmp([d for _e, d in sel.order_by])))
             ex.check()
             outs: Iterator[Any] = (k[2] for k in keyed)
         else:
             outs = (o for o in (_project(sel, r, params, alias) for r in rows) if o is not MISSING)
         if sel.distinct:
             outs = _distinct(outs)
-        if offset or limit is not None:
-            outs = itertools.islice(outs, offset, None if limit is None else offset + limit)
+        if ordered:
+            outs = _offset_limit(outs, sel, params)
         yield from outs
 
     # ------------------------------------------------------------------ DML
     def _plan_insert(self, stmt: N.Insert, opts: Options, dry_run: bool) -> Execution:
-        for k, v in stmt.values:
-            check_expr(k, False)
-            check_expr(v, False)
+        for e in [x for pair in stmt.values for x in pair] + [stmt.key, stmt.value]:
+            check_expr(e, False)
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("insert", ks)
+        if stmt.upsert:
+            opts.need("update", ks)
+        if stmt.returning is not None:
+            opts.need("select", ks)
         ex = Execution(opts)
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
         exprs: List[Optional[N.Expr]] = [x for pair in stmt.values for x in pair]
+        exprs += [stmt.key, stmt.value]
         exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
-        self._run_subqueries(ex, self._plan_expr_subqueries(exprs, opts, frozenset()))
+        subplans = self._plan_expr_subqueries(exprs, opts, frozenset())
+        if stmt.query is not None and stmt.query.withs:
+            raise QueryError(PARSE_SYNTAX, "WITH in INSERT ... SELECT is not supported by couchbase_mock",
+                             400)
+        query = self._select_plan(stmt.query, opts, frozenset()) if stmt.query is not None else None
+        if query is not None:
+            self._subplans(query, subplans)
+        self._run_subqueries(ex, subplans)
         if not dry_run:
-            ex.rows = self._insert_rows(stmt, ks, ex)
+            ex.rows = self._insert_rows(stmt, ks, ex, self._insert_pairs(stmt, ex, query))
         return ex
 
-    def _insert_rows(self, stmt: N.Insert, ks: Keyspace, ex: Execution) -> Iterator[Any]:
+    def _insert_pairs(self, stmt: N.Insert, ex: Execution,
+                      query: Optional[SelectPlan]) -> Iterator[Tuple[Any, Any]]:
+        """The (key, value) of each document to write: from VALUES, or from each result of the query
+        (read whole first: the statement may write into the keyspace it reads)."""
+        params = ex.opts.params
+        if query is None:
+            for kexpr, vexpr in stmt.values:
+                empty = Row({})
+                yield evaluate(kexpr, empty, params), evaluate(vexpr, empty, params)
+            return
+        assert stmt.key is not None
+        for out in list(self._select_rows(query, ex)):
+            result = Row({_RESULT: out}, {}, _RESULT)  # the result's fields by name
+            yield (evaluate(stmt.key, result, params),
+                   out if stmt.value is None else evaluate(stmt.value, result, params))
+
+    def _insert_rows(self, stmt: N.Insert, ks: Keyspace, ex: Execution,
+                     pairs: Iterator[Tuple[Any, Any]]) -> Iterator[Any]:
         params = ex.opts.params
         verb = "UPSERT" if stmt.upsert else "INSERT"
         alias = stmt.keyspace.default_alias
-        for kexpr, vexpr in stmt.values:
+        for key, value in pairs:
             ex.tick()
-            empty = Row({})
-            key = evaluate(kexpr, empty, params)
-            value = evaluate(vexpr, empty, params)
             if not isinstance(key, str):
                 ex.errors.append(QueryError(5070, f"Cannot {verb} non-string key {_show(key)} of type "
                                             f"{type(key).__name__}.", 200))
@@ -665,10 +795,12 @@ class QueryService:
         check_expr(stmt.where, False)
         check_expr(stmt.limit, False)
         if isinstance(stmt, N.Update):
-            for p, v in stmt.sets:
-                check_expr(p, False)
-                check_expr(v, False)
+            for e in _set_unset_exprs(stmt.sets, stmt.unsets):
+                check_expr(e, False)
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("update" if isinstance(stmt, N.Update) else "delete", ks)
+        if stmt.returning is not None:
+            opts.need("select", ks)
         alias = stmt.keyspace.default_alias
         if stmt.use_keys is None:
             self._require_index(ks, stmt.where, alias)
@@ -676,7 +808,7 @@ class QueryService:
         ex.is_dml = True
         ex.signature = _signature(stmt.returning.terms, stmt.returning.raw) if stmt.returning else None
         exprs: List[Optional[N.Expr]] = [stmt.use_keys, stmt.where, stmt.limit]
-        exprs += [v for _p, v in stmt.sets] if isinstance(stmt, N.Update) else []
+        exprs += _set_unset_exprs(stmt.sets, stmt.unsets) if isinstance(stmt, N.Update) else []
         exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
         self._run_subqueries(ex, self._plan_expr_subqueries(exprs, opts, frozenset([alias])))
         if not dry_run:
@@ -710,11 +842,7 @@ class QueryService:
             value = ks.value_of(doc)
             row = Row({alias: value}, {alias: ks.meta_of(key, doc)}, alias)
             if is_update:
-                new_values = [(p, evaluate(v, row, params)) for p, v in stmt.sets]
-                for path, v in new_values:
-                    value = _set_path(value, _path_parts(path, alias, row, params), v)
-                for path in stmt.unsets:
-                    value = _set_path(value, _path_parts(path, alias, row, params), MISSING)
+                value = _apply_set_unset(value, stmt.sets, stmt.unsets, alias, row, params)
                 expiry = doc.expiry if ex.opts.preserve_expiry else 0
                 new = store_doc(ks, key, value, expiry)
                 row = Row({alias: value}, {alias: ks.meta_of(key, new)}, alias)
@@ -729,6 +857,8 @@ class QueryService:
     # ------------------------------------------------------------------ DDL
     def _create_index(self, stmt: N.CreateIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("create_index", ks)
+        opts.authorize()  # DDL applies while it is planned: refuse it first
         name = stmt.name or "#primary"
         ex = Execution(opts)
         if dry_run:
@@ -754,8 +884,37 @@ class QueryService:
                           "num_replica": int(with_.get("num_replica", 0) or 0)}
         return ex
 
+    def _scope_ddl(self, stmt: N.ScopeDDL, opts: Options, dry_run: bool) -> Execution:
+        """CREATE / DROP SCOPE / COLLECTION (see :mod:`scope_ddl`): checked, authorized, applied."""
+        bucket, scope, collection = scope_ddl.path_of(stmt, opts.query_context)
+        b = self.cluster.buckets.get(bucket)
+        if b is None:
+            raise QueryError(KEYSPACE_NOT_FOUND, f"Keyspace not found in CB datastore: default:{bucket}", 500)
+        if collection is None:
+            opts.need("manage_scopes", (bucket, "*", "*"))
+        else:
+            opts.need("manage_collections", (bucket, scope, "*"))
+        opts.authorize()  # DDL applies while it is planned: refuse it first
+        if not dry_run:
+            settings = evaluate(stmt.with_, Row({}), opts.params) if stmt.with_ is not None else None
+            for cid in scope_ddl.apply(stmt, b.store.manifest, bucket, scope, collection, settings):
+                self._forget_collection(b, cid)
+            self.cluster.bump()  # pushes the configuration whose collectionsManifestUid moved
+        return Execution(opts)
+
+    def _forget_collection(self, bucket: Any, cid: int) -> None:
+        """A dropped collection's documents and indexes."""
+        store = bucket.store
+        for key in [k for k in store.docs if k[0] == cid]:
+            del store.docs[key]
+        for ident in [i for i in self.indexes if i[0] == bucket.name and
+                      bucket.store.manifest.cid(i[1], i[2])[0] is None]:
+            del self.indexes[ident]
+
     def _build_index(self, stmt: N.BuildIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("build_index", ks)
+        opts.authorize()  # DDL applies while it is planned: refuse it first
         ex = Execution(opts)
         existing = self.indexes.get(ks.ident, {})
         names: List[str] = []
@@ -772,6 +931,8 @@ class QueryService:
 
     def _drop_index(self, stmt: N.DropIndex, opts: Options, dry_run: bool) -> Execution:
         ks = self._keyspace(stmt.keyspace, opts, opts.query_context)
+        opts.need("drop_index", ks)
+        opts.authorize()  # DDL applies while it is planned: refuse it first
         ex = Execution(opts)
         if dry_run:
             return ex
@@ -797,8 +958,9 @@ class QueryService:
 class SystemIndexes:
     """``system:indexes``: one document per index, in the server's field layout."""
 
-    def __init__(self, service: "QueryService") -> None:
+    def __init__(self, service: "QueryService", authorizer: Optional[Authorizer] = None) -> None:
         self.service = service
+        self.authorizer = authorizer
 
     @property
     def ident(self) -> Tuple[str, str, str]:
@@ -814,6 +976,9 @@ class SystemIndexes:
     def scan(self, keys: Optional[List[bytes]] = None) -> Iterator[Tuple[bytes, Any]]:
         for by_name in list(self.service.indexes.values()):
             for ix in list(by_name.values()):
+                if self.authorizer is not None and \
+                        not self.authorizer.sees_index((ix["bucket"], ix["scope"], ix["collection"])):
+                    continue
                 key = ix["id"].encode()
                 if keys is None or key in keys:
                     yield key, self._doc(ix)
@@ -840,6 +1005,39 @@ class SystemIndexes:
 
     def meta_of(self, key: bytes, doc: Any) -> Dict[str, Any]:
         return {"id": key.decode(), "keyspace": self.path}
+
+
+def _outer_paths_as_expressions(sel: N.Select, outer: FrozenSet[str]) -> None:
+    """A FROM or JOIN term written like a keyspace whose leading name is an alias the enclosing
+    query binds (``FROM d.tags AS t`` in a subquery of ``... FROM default d``) is an expression over
+    the outer row, as the server formalizes it, not a keyspace. Rewrites such terms of ``sel`` in
+    place (idempotent: a prepared statement is planned again on every EXECUTE)."""
+    ref = sel.keyspace
+    if ref is not None and _names_outer_alias(ref, outer):
+        if sel.use_keys is not None:
+            raise QueryError(PARSE_SYNTAX, "FROM expression term cannot have USE KEYS or USE INDEX.", 400)
+        sel.from_expr, sel.from_alias = _ref_expr(ref), ref.default_alias
+        sel.keyspace = None
+    scope = set(outer) | {sel.from_alias or (sel.keyspace.default_alias if sel.keyspace else "")}
+    for j in sel.joins:
+        t = j.term
+        if isinstance(t, N.KeyspaceTerm) and j.keys is None and _names_outer_alias(t.ref, scope):
+            if t.use_keys is not None:
+                raise QueryError(PARSE_SYNTAX, f"{j.op} expression term cannot have USE KEYS or USE INDEX.",
+                                 400)
+            j.term = N.ExprTerm(_ref_expr(t.ref), t.alias, t.hint)
+        scope.add(j.bound)
+
+
+def _names_outer_alias(ref: N.KeyspaceRef, aliases: Any) -> bool:
+    return ref.namespace is None and ref.parts[0] in aliases
+
+
+def _ref_expr(ref: N.KeyspaceRef) -> N.Expr:
+    expr: N.Expr = N.Ident(ref.parts[0])
+    for part in ref.parts[1:]:
+        expr = N.Field(expr, part)
+    return expr
 
 
 def _key_text(e: N.Expr) -> str:
@@ -953,6 +1151,64 @@ def _aliases(sel: N.Select, out: Any) -> Optional[Dict[str, Any]]:
     return {k: v for k, v in out.items() if k in named} or None
 
 
+# the name an INSERT ... SELECT result is bound to while its KEY and VALUE are evaluated
+_RESULT = "\x00result"
+
+
+def _bind(rows: Iterator[Row], bindings: List[Tuple[str, N.Expr]], params: Params) -> Iterator[Row]:
+    """LET / LETTING: each row gets the names bound in order (a binding may read the ones before it)."""
+    for r in rows:
+        r.env = dict(r.env)  # (rows may share their env with others: a group's, an outer row's)
+        for name, e in bindings:
+            r.env[name] = evaluate(e, r, params)
+        yield r
+
+
+def _order_cmp(descending: List[bool]) -> Callable[[Any, Any], int]:
+    """Compare two (ORDER BY values, arrival number, result) entries: collation, then arrival."""
+    def cmp(a: Any, b: Any) -> int:
+        for x, y, desc in zip(a[0], b[0], descending):
+            c = collate(x, y)
+            if c:
+                return -c if desc else c
+        order: int = (a[1] > b[1]) - (a[1] < b[1])
+        return order
+    return cmp
+
+
+def _offset_limit(outs: Iterator[Any], sel: N.Select, params: Params) -> Iterator[Any]:
+    offset = _count_value(sel.offset, params, "OFFSET")
+    limit = _count_value(sel.limit, params, "LIMIT")
+    if offset or limit is not None:
+        return itertools.islice(outs, offset, None if limit is None else offset + limit)
+    return outs
+
+
+def _set_op(op: str, every: bool, left: Iterator[Any], right: Iterator[Any]) -> Iterator[Any]:
+    """UNION / INTERSECT / EXCEPT of two results, as the server's set operators: without ALL the
+    result has no duplicates; INTERSECT ALL and EXCEPT ALL count them (a bag each side)."""
+    if op == "UNION":
+        both = itertools.chain(left, right)
+        yield from both if every else _distinct(both)
+        return
+    counts: Dict[str, int] = {}
+    for out in right:
+        k = canonical(out)
+        counts[k] = counts.get(k, 0) + 1
+    seen: Set[str] = set()
+    for out in left:
+        k = canonical(out)
+        if every:
+            n = counts.get(k, 0)
+            if (op == "INTERSECT") == (n > 0):
+                yield out
+            if n > 0:
+                counts[k] = n - 1
+        elif k not in seen and (op == "INTERSECT") == (k in counts):
+            seen.add(k)
+            yield out
+
+
 def _aggregate_calls(exprs: List[Optional[N.Expr]]) -> List[N.Call]:
     """The aggregate calls in ``exprs`` (not inside another aggregate: that is refused earlier)."""
     out: List[N.Call] = []
@@ -1048,6 +1304,95 @@ def _path_text(e: N.Expr, alias: str) -> Optional[str]:
     if e.name != alias or not parts:
         parts.append(e.name)
     return ".".join(reversed(parts))
+
+
+def _set_unset_exprs(sets: List[N.SetTerm], unsets: List[N.UnsetTerm]) -> List[Optional[N.Expr]]:
+    """Every expression of SET / UNSET terms (paths, values, FOR bindings and WHEN)."""
+    out: List[Optional[N.Expr]] = []
+    for path, value, update_for in sets:
+        out += [path, value] + _for_exprs(update_for)
+    for path, update_for in unsets:
+        out += [path] + _for_exprs(update_for)
+    return out
+
+
+def _for_exprs(update_for: Optional[N.UpdateFor]) -> List[Optional[N.Expr]]:
+    if update_for is None:
+        return []
+    return [e for dim in update_for.dims for _name, e in dim] + [update_for.when]
+
+
+def _apply_set_unset(value: Any, sets: List[N.SetTerm], unsets: List[N.UnsetTerm], alias: str, row: Row,
+                     params: Params) -> Any:
+    """``value`` (the document bound to ``alias`` in ``row``) with the SET and UNSET terms applied:
+    plain values are computed from the document as it was; a term with FOR ... END applies to each
+    element its bindings reach (in place, so later terms see it)."""
+    plain = [(path, evaluate(v, row, params)) for path, v, update_for in sets if update_for is None]
+    for path, v in plain:
+        value = _set_path(value, _path_parts(path, alias, row, params), v)
+    for path, v, update_for in sets:
+        if update_for is not None:
+            value = _for_each(value, path, v, update_for, alias, row, params)
+    for path, update_for in unsets:
+        if update_for is None:
+            value = _set_path(value, _path_parts(path, alias, row, params), MISSING)
+        else:
+            value = _for_each(value, path, None, update_for, alias, row, params)
+    return value
+
+
+def _for_each(value: Any, path: N.Expr, new: Optional[N.Expr], update_for: N.UpdateFor, alias: str,
+              row: Row, params: Params) -> Any:
+    """One ``SET path = new FOR ... END`` (``new`` None: UNSET) over every binding that ``WHEN`` admits.
+    A path starting with a FOR variable changes that array element (the element itself when the path
+    is just the variable); any other path is the document's."""
+    root = _path_root(path)
+    removals: List[Tuple[List[Any], int]] = []
+    for bound, slots in _bindings(update_for.dims, row, params):
+        if update_for.when is not None and not truthy(evaluate(update_for.when, bound, params)):
+            continue
+        result = MISSING if new is None else evaluate(new, bound, params)
+        if root not in slots:
+            value = _set_path(value, _path_parts(path, alias, bound, params), result)
+            continue
+        array, i = slots[root]
+        if isinstance(path, N.Ident):  # the element itself
+            if result is MISSING:
+                removals.append((array, i))
+            else:
+                array[i] = result
+        elif isinstance(array[i], (dict, list)):
+            array[i] = _set_path(array[i], _path_parts(path, root, bound, params), result)
+    for array, i in sorted(removals, key=lambda r: -r[1]):
+        del array[i]
+    return value
+
+
+def _bindings(dims: List[List[Tuple[str, N.Expr]]], row: Row, params: Params
+              ) -> Iterator[Tuple[Row, Dict[str, Tuple[List[Any], int]]]]:
+    """Each combination of the FOR dimensions (the bindings of one dimension advance together, as in a
+    comprehension), with where each variable's element lives (its array and index)."""
+    if not dims:
+        yield row, {}
+        return
+    arrays = [(name, evaluate(e, row, params)) for name, e in dims[0]]
+    if not all(isinstance(a, list) for _name, a in arrays):
+        return
+    for i in range(min(len(a) for _name, a in arrays)):
+        env = dict(row.env)
+        slots = {}
+        for name, array in arrays:
+            env[name] = array[i]
+            slots[name] = (array, i)
+        bound = Row(env, row.metas, row.default)
+        for inner, inner_slots in _bindings(dims[1:], bound, params):
+            yield inner, {**slots, **inner_slots}
+
+
+def _path_root(e: N.Expr) -> Optional[str]:
+    while isinstance(e, (N.Field, N.Index)):
+        e = e.base
+    return e.name if isinstance(e, N.Ident) else None
 
 
 def _path_parts(e: N.Expr, alias: str, row: Row, params: Params) -> List[Any]:

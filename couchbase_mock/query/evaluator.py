@@ -9,9 +9,10 @@ MISSING, with NULL give NULL; AND/OR short-circuit on false/true.
 """
 from __future__ import annotations
 
+import math
 import re
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
@@ -42,6 +43,8 @@ class Params:
         self.named = {k.lstrip("$"): v for k, v in (named or {}).items()}
         # runs a subquery expression for a row (set by the engine that plans the statement)
         self.subquery: Optional[Callable[[N.Subquery, "Row"], Any]] = None
+        # the values a statement's WITH clause names (variables everywhere in the statement)
+        self.withs: Dict[str, Any] = {}
         # the request's time: NOW_* functions give this one value throughout the statement
         self.now = time.time()
 
@@ -159,6 +162,9 @@ def _aggregate(call: N.Call, row: Row, params: Params) -> Any:
     if key in row.cache:
         return row.cache[key]
     group = row.group if row.group is not None else []
+    if call.filter is not None:
+        condition = call.filter
+        group = [r for r in group if truthy(evaluate(condition, r, params))]
     if call.star:
         result: Any = len(group)
     else:
@@ -169,8 +175,10 @@ def _aggregate(call: N.Call, row: Row, params: Params) -> Any:
             for v in values:
                 seen.setdefault(canonical(v), v)
             values = list(seen.values())
-        name = call.name
-        if name in ("COUNT", "COUNTN"):
+        name = "AVG" if call.name == "MEAN" else call.name
+        if name in N.STATISTICS:
+            result = statistic(name, [v for v in values if is_number(v)])
+        elif name in ("COUNT", "COUNTN"):
             result = len(values) if name == "COUNT" else sum(1 for v in values if is_number(v))
         elif name in ("SUM", "AVG"):
             nums = [v for v in values if is_number(v)]
@@ -206,6 +214,8 @@ class Accumulator:
 
     def add(self, row: Row, params: Params) -> None:
         call = self.call
+        if call.filter is not None and not truthy(evaluate(call.filter, row, params)):
+            return
         if call.star:
             self.count += 1
             return
@@ -221,8 +231,10 @@ class Accumulator:
         self.count += 1
         if is_number(v):
             self.numbers += 1
-            if name in ("SUM", "AVG"):
+            if name in ("SUM", "AVG", "MEAN"):
                 self.total += v
+            elif name in N.STATISTICS:
+                self.values.append(v)
         if name in ("MIN", "MAX"):
             if self.best is MISSING or (sort_key(v) < sort_key(self.best) if name == "MIN"
                                         else sort_key(v) > sort_key(self.best)):
@@ -236,17 +248,39 @@ class Accumulator:
             return self.count
         if name == "COUNTN":
             return self.numbers
-        if name in ("SUM", "AVG"):
+        if name in N.STATISTICS:
+            return statistic(name, self.values)
+        if name in ("SUM", "AVG", "MEAN"):
             if not self.numbers:
                 return None
             total = self.total
-            if name == "AVG":
+            if name != "SUM":
                 return number(total / self.numbers)
             return number(total) if isinstance(total, float) else total
         if name in ("MIN", "MAX"):
             return None if self.best is MISSING else self.best
         values = sorted(self.values, key=sort_key) if call.distinct else self.values
         return values if values else None
+
+
+def statistic(name: str, numbers: List[Any]) -> Any:
+    """MEDIAN and the variances and standard deviations of ``numbers``, as the server computes them:
+    NULL for none; for one value 0, but NULL for the ``_SAMP`` ones; VARIANCE and STDDEV are the
+    sample (n - 1) forms."""
+    n = len(numbers)
+    if not n:
+        return None
+    if name == "MEDIAN":
+        ordered = sorted(numbers)
+        mid = (n - 1) // 2
+        return number((ordered[mid] + ordered[mid + 1]) / 2) if n % 2 == 0 else ordered[mid]
+    sample = name in ("VAR_SAMP", "VARIANCE_SAMP", "STDDEV_SAMP")
+    if n == 1:
+        return None if sample else 0
+    population = name in ("VAR_POP", "VARIANCE_POP", "STDDEV_POP")
+    mean = sum(numbers) / n
+    variance = sum((x - mean) ** 2 for x in numbers) / (n if population else n - 1)
+    return number(math.sqrt(variance) if name.startswith("STDDEV") else variance)
 
 
 def _meta(call: N.Call, row: Row, params: Params) -> Any:
@@ -334,6 +368,8 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
             return row.aliases[name]
         if name in row.env:
             return row.env[name]
+        if params.withs and name in params.withs:
+            return params.withs[name]
         if row.default is not None:
             return _field(row.env.get(row.default), name)
         return MISSING
@@ -407,6 +443,8 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
         return (not result) if e.negated else result  # type: ignore[attr-defined]
     if t is N.Call:
         call: N.Call = e  # type: ignore[assignment]
+        if call.window is not None:  # computed over the result before projection (engine: window.py)
+            return row.cache.get(id(call), MISSING)
         if call.is_aggregate:
             return _aggregate(call, row, params)
         if call.name == "META":
@@ -471,7 +509,12 @@ def children(e: N.Expr) -> List[N.Expr]:
         out = [b.expr for b in e.bindings] + [e.value]
         return out + [x for x in (e.when, e.key) if x is not None]
     if isinstance(e, N.Call):
-        return list(e.args)
+        out = list(e.args) + ([e.filter] if e.filter is not None else [])
+        w = e.window
+        if w is not None:
+            out += list(w.partition) + [x for x, _desc in w.order]
+            out += [b.value for b in (w.start, w.end) if b is not None and b.value is not None]
+        return out
     if isinstance(e, N.ArrayLit):
         return list(e.items)
     if isinstance(e, N.ObjectLit):
@@ -489,6 +532,13 @@ def check_expr(e: Optional[N.Expr], aggregates_allowed: bool, analytics: bool = 
     if e is None:
         return
     if isinstance(e, N.Call):
+        if e.window is not None or e.name in N.WINDOW_FUNCTIONS:
+            check_window(e, aggregates_allowed)
+            for c in children(e):
+                check_expr(c, aggregates_allowed, analytics)
+            return
+        if e.filter is not None and not e.is_aggregate:
+            raise QueryError(3220, f"{e.name} window function FILTER clause is not allowed.", 400)
         if e.is_aggregate:
             if not aggregates_allowed:
                 raise QueryError(3000, f"Aggregate function {e.name} is not allowed here.", 400)
@@ -509,6 +559,49 @@ def check_expr(e: Optional[N.Expr], aggregates_allowed: bool, analytics: bool = 
             raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
     for c in children(e):
         check_expr(c, aggregates_allowed, analytics)
+
+
+# window function -> (min, max arguments, ORDER BY required, frame allowed, NULLS allowed)
+_WINDOW_RULES: Dict[str, Tuple[int, int, bool, bool, bool]] = {
+    "ROW_NUMBER": (0, 0, False, False, False), "RANK": (0, 0, True, False, False),
+    "DENSE_RANK": (0, 0, True, False, False), "PERCENT_RANK": (0, 0, True, False, False),
+    "CUME_DIST": (0, 0, True, False, False), "NTILE": (1, 1, True, False, False),
+    "LAG": (1, 3, True, False, True), "LEAD": (1, 3, True, False, True),
+    "FIRST_VALUE": (1, 1, False, True, True), "LAST_VALUE": (1, 1, False, True, True),
+    "NTH_VALUE": (2, 2, False, True, True), "RATIO_TO_REPORT": (1, 1, False, True, False),
+}
+
+
+def check_window(e: N.Call, allowed: bool) -> None:
+    """The server's semantic checks of a window function (3220), where only a SELECT's projection and
+    ORDER BY may have one."""
+    name = e.name
+    if not allowed:
+        raise QueryError(3000, f"Window function {name} is not allowed here.", 400)
+    w = e.window
+    if w is None:
+        raise QueryError(3220, f"{name} window function Requires OVER clause", 400)
+    if name in N.AGGREGATES:
+        lo, hi, needs_order, frame_ok, nulls_ok = (0 if e.star else 1, 1, False, True, False)
+    else:
+        lo, hi, needs_order, frame_ok, nulls_ok = _WINDOW_RULES[name]
+        if e.distinct:
+            raise QueryError(3220, f"{name} window function DISTINCT is not allowed.", 400)
+    if not lo <= len(e.args) <= hi:
+        raise QueryError(3000, f"Incorrect number of arguments to function {name.lower()}.", 400)
+    if e.ignore_nulls and not nulls_ok:
+        raise QueryError(3220, f"{name} window function NULLS clause is not allowed.", 400)
+    if e.from_last and name != "NTH_VALUE":
+        raise QueryError(3220, f"{name} window function FROM clause is not allowed.", 400)
+    if w.unit is not None and not w.order:
+        raise QueryError(3220, f"{name} window function window frame is not allowed without ORDER BY.", 400)
+    if needs_order and not w.order:
+        raise QueryError(3220, f"{name} window function ORDER BY clause is required.", 400)
+    if w.unit is not None and not frame_ok:
+        raise QueryError(3220, f"{name} window function window frame is not allowed.", 400)
+    if w.unit == "RANGE" and len(w.order) > 1 and any(
+            b is not None and b.kind in ("PRECEDING", "FOLLOWING") for b in (w.start, w.end)):
+        raise QueryError(3220, f"{name} window function multiple ORDER BY terms are not allowed.", 400)
 
 
 def has_aggregate(e: Optional[N.Expr]) -> bool:

@@ -8,7 +8,11 @@ Key lookups (``META(r).id = ...``, ``ON KEYS``, ``USE KEYS``) read documents per
 a right-hand keyspace or subquery is read once per execution and held (the mock has no index to
 look rows up in), in a hash table when the ON clause equates a right-only with a left-only
 expression (what a server hash join builds), else as a list the nested loop walks for each left
-row. An expression term is evaluated per left row.
+row. An expression term is evaluated per left row, and so is a lateral subquery term (one reading an
+alias bound before it, with or without ``LATERAL``, or a name of the enclosing query). A
+comma-separated term (``FROM a, b``) is an inner join whose condition is the WHERE clause: its
+conjuncts over that term and the earlier ones choose the strategy (never a primary join: the server
+looks for one only in an ON clause), and WHERE filters the joined rows.
 """
 from __future__ import annotations
 
@@ -20,8 +24,9 @@ from couchbase_mock.query.errors import AMBIGUOUS_REFERENCE, QueryError
 from couchbase_mock.query.evaluator import Params, Row, children, evaluate
 from couchbase_mock.query.values import MISSING, canonical, is_number, truthy
 
-__all__ = ["TermPlan", "StepPlan", "SelectPlan", "conjuncts", "refs", "equi_keys", "primary_key_expr",
-           "select_exprs", "bound_aliases", "free_names", "check_ambiguous", "join_rows", "with_binding",
+__all__ = ["TermPlan", "StepPlan", "SelectPlan", "conjuncts", "refs", "equi_keys", "comma_condition",
+           "primary_key_expr", "select_exprs", "bound_aliases", "free_names", "let_names", "check_ambiguous",
+           "join_rows", "with_binding",
            "hash_key"]
 
 # (value, META() or a callable building it, or None) of one right-hand item
@@ -48,6 +53,9 @@ class StepPlan:
     hash_keys: Optional[Tuple[N.Expr, N.Expr]] = None  # (right-only expr, left-only expr) of an equality
     primary_key: Optional[N.Expr] = None  # left-only expr equal to META(right).id
     held: Optional[List[Any]] = None  # the right-hand items, once read
+    # a subquery term reading an earlier alias (or the enclosing query's): run for each left row
+    lateral: bool = False
+    condition: Optional[N.Expr] = None  # the ON clause, or a comma term's WHERE conjuncts
 
 
 @dataclass
@@ -66,6 +74,8 @@ class SelectPlan:
     # hash table (what the secondary index it requires serves), probed with each outer row
     probe: Optional[Tuple[N.Expr, N.Expr]] = None
     table: Optional[Dict[Optional[str], List[Item]]] = None
+    # the further subselects of a UNION / INTERSECT / EXCEPT: (operator, ALL, plan)
+    set_ops: List[Tuple[str, bool, "SelectPlan"]] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- analysis
@@ -115,7 +125,8 @@ def select_exprs(sel: N.Select) -> List[Optional[N.Expr]]:
     """Every expression of a SELECT that is evaluated over its rows (not its FROM subqueries)."""
     exprs: List[Optional[N.Expr]] = [t.expr for t in sel.projection]
     exprs += [sel.where, sel.having, sel.use_keys, sel.from_expr]
-    exprs += [e for e, _ in sel.from_more] + list(sel.group_by) + [e for e, _ in sel.order_by]
+    exprs += [e for _, e in sel.let] + [e for _, e in sel.letting]
+    exprs += list(sel.group_by) + [e for e, _ in sel.order_by]
     for j in sel.joins:
         exprs += [j.on, j.unnest, j.keys]
         if isinstance(j.term, N.KeyspaceTerm):
@@ -132,7 +143,6 @@ def bound_aliases(sel: N.Select) -> List[str]:
         out.append(sel.keyspace.default_alias)
     elif sel.from_alias is not None:
         out.append(sel.from_alias)
-    out += [a for _, a in sel.from_more]
     out += [j.bound for j in sel.joins]
     return out
 
@@ -142,16 +152,30 @@ def free_names(sel: N.Select) -> Set[str]:
     With one FROM term an unbound name is a field of that term, unless the enclosing query binds it;
     the caller intersects with the enclosing scope."""
     out: Set[str] = set()
-    for e in select_exprs(sel):  # a FROM subquery is a scope of its own (no LATERAL): not read here
+    for e in select_exprs(sel):
         _walk_names(e, out, into_subqueries=True)
+    # what a FROM subquery reads from outside itself: an alias bound here (a lateral reference,
+    # subtracted below) or a name of the enclosing query (this SELECT is correlated then too)
+    terms = [sel.from_subquery] + [j.term.select for j in sel.joins if isinstance(j.term, N.SubqueryTerm)]
+    for sub in terms:
+        if sub is not None:
+            out |= free_names(sub)
     named = {t.alias for t in sel.projection if t.alias}
-    return out - set(bound_aliases(sel)) - named
+    out = out - set(bound_aliases(sel)) - named - set(let_names(sel))
+    for _op, _all, term in sel.set_ops:  # each subselect of a UNION/INTERSECT/EXCEPT is its own scope
+        out |= free_names(term)
+    return out
+
+
+def let_names(sel: N.Select) -> List[str]:
+    """The names a SELECT's LET, GROUP BY ... AS and LETTING clauses bind, in that order."""
+    return [name for name, _ in sel.let + sel.group_as + sel.letting]
 
 
 def check_ambiguous(sel: N.Select, aliases: List[str], outer: FrozenSet[str]) -> None:
     """With several FROM terms there is no default alias: an unqualified name that is not an alias
     is the server's 3080."""
-    allowed = set(aliases) | set(outer)
+    allowed = set(aliases) | set(outer) | set(let_names(sel))
     named = {t.alias for t in sel.projection if t.alias}
     for e in select_exprs(sel):
         names: Set[str] = set()
@@ -180,6 +204,17 @@ def primary_key_expr(on: Optional[N.Expr], alias: str) -> Optional[N.Expr]:
                 if _is_meta_id(mine, alias) and alias not in refs(other):
                     return other
     return None
+
+
+def comma_condition(where: Optional[N.Expr], alias: str, left: FrozenSet[str]) -> Optional[N.Expr]:
+    """The condition of a comma-separated term ``alias`` (``FROM a, b WHERE ...``): the WHERE
+    conjuncts that read ``alias`` and otherwise only ``left`` names (what the server's planner
+    takes as that join's filters), ANDed; None when there is none (a cross product)."""
+    picked = [c for c in conjuncts(where) if alias in refs(c) and refs(c) <= left | {alias}]
+    cond: Optional[N.Expr] = None
+    for c in picked:
+        cond = c if cond is None else N.Binary("AND", cond, c)
+    return cond
 
 
 def equi_keys(on: Optional[N.Expr], alias: str, left: FrozenSet[str]) -> Optional[Tuple[N.Expr, N.Expr]]:

@@ -8,7 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, List, Optional, Tuple, Union
 
-AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX", "ARRAY_AGG", "COUNTN"})
+# the statistics read all of a group's numbers (the other aggregates keep a running value)
+STATISTICS = frozenset({"MEDIAN", "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VARIANCE", "VAR_POP", "VAR_SAMP",
+                        "VARIANCE_POP", "VARIANCE_SAMP"})
+AGGREGATES = frozenset({"COUNT", "SUM", "AVG", "MEAN", "MIN", "MAX", "ARRAY_AGG", "COUNTN"}) | STATISTICS
+# functions that exist only with OVER (...): ranking, navigation, distribution
+WINDOW_FUNCTIONS = frozenset({"ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "CUME_DIST", "NTILE",
+                              "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "RATIO_TO_REPORT"})
 
 
 class Expr:
@@ -70,15 +76,41 @@ class Is(Expr):
 
 
 @dataclass
+class FrameBound:
+    """One end of a window frame: UNBOUNDED PRECEDING / FOLLOWING, CURRENT ROW, or ``value``
+    PRECEDING / FOLLOWING."""
+
+    kind: str  # UNBOUNDED PRECEDING, UNBOUNDED FOLLOWING, CURRENT ROW, PRECEDING, FOLLOWING
+    value: Optional[Expr] = None
+
+
+@dataclass
+class Window:
+    """``OVER ([PARTITION BY ...] [ORDER BY ...] [ROWS|RANGE|GROUPS frame [EXCLUDE ...]])``."""
+
+    partition: List[Expr] = field(default_factory=list)
+    order: List[Tuple[Expr, bool]] = field(default_factory=list)  # (expr, descending)
+    unit: Optional[str] = None  # ROWS, RANGE, GROUPS (None: the default frame)
+    start: Optional[FrameBound] = None
+    end: Optional[FrameBound] = None
+    exclude: Optional[str] = None  # CURRENT ROW, GROUP, TIES
+
+
+@dataclass
 class Call(Expr):
     name: str  # upper case
     args: List[Expr]
     distinct: bool = False
     star: bool = False  # COUNT(*)
+    window: Optional[Window] = None  # OVER (...): a window function
+    ignore_nulls: bool = False  # IGNORE NULLS (FIRST_VALUE, LAST_VALUE, NTH_VALUE, LAG, LEAD)
+    from_last: bool = False  # NTH_VALUE ... FROM LAST
+    filter: Optional[Expr] = None  # an aggregate's FILTER (WHERE cond)
 
     @property
     def is_aggregate(self) -> bool:
-        return self.name in AGGREGATES
+        """A group aggregate (an aggregate function without OVER)."""
+        return self.name in AGGREGATES and self.window is None
 
 
 @dataclass
@@ -207,7 +239,9 @@ class ExprTerm(FromTerm):
 @dataclass
 class Join:
     """One step after the first FROM term: an ANSI ``JOIN``/``NEST`` (``term`` ``ON`` ``on``), or an
-    ``UNNEST`` of ``unnest`` bound to ``alias``; ``outer`` for LEFT [OUTER]."""
+    ``UNNEST`` of ``unnest`` bound to ``alias``; ``outer`` for LEFT [OUTER]. A comma-separated term
+    (``FROM a, b``) is an inner ``JOIN`` with ``comma`` set and no ``on``: the WHERE clause is its
+    condition."""
 
     op: str  # JOIN, NEST or UNNEST
     outer: bool
@@ -216,6 +250,7 @@ class Join:
     unnest: Optional[Expr] = None
     alias: str = ""
     keys: Optional[Expr] = None  # a lookup join/nest: ON KEYS <keys>
+    comma: bool = False
 
     @property
     def bound(self) -> str:
@@ -236,13 +271,19 @@ class Select(Statement):
     use_keys: Optional[Expr] = None
     from_expr: Optional[Expr] = None  # FROM <expression> AS alias (an expression term)
     from_alias: Optional[str] = None
-    # further comma-joined expression terms: FROM e1 AS a, e2 AS b (a cross product)
-    from_more: List[Tuple[Expr, str]] = field(default_factory=list)
     from_subquery: Optional["Select"] = None  # FROM (SELECT ...) AS from_alias
     joins: List[Join] = field(default_factory=list)  # JOIN / NEST / UNNEST steps, in order
+    let: List[Tuple[str, Expr]] = field(default_factory=list)  # LET name = expr, ... (per row, in order)
     where: Optional[Expr] = None
     group_by: List[Expr] = field(default_factory=list)
+    group_as: List[Tuple[str, Expr]] = field(default_factory=list)  # GROUP BY expr AS name
+    letting: List[Tuple[str, Expr]] = field(default_factory=list)  # LETTING name = expr, ... (per group)
     having: Optional[Expr] = None
+    # further subselects: (UNION|INTERSECT|EXCEPT, ALL, subselect); ORDER BY / LIMIT / OFFSET below
+    # then apply to the combined result
+    set_ops: List[Tuple[str, bool, "Select"]] = field(default_factory=list)
+    # WITH name AS (SELECT ... | expression), ...: values named for the whole statement
+    withs: List[Tuple[str, Union[Expr, "Select"]]] = field(default_factory=list)
     order_by: List[Tuple[Expr, bool]] = field(default_factory=list)  # (expr, descending)
     limit: Optional[Expr] = None
     offset: Optional[Expr] = None
@@ -256,10 +297,16 @@ class Returning:
 
 @dataclass
 class Insert(Statement):
+    """INSERT / UPSERT: ``VALUES (key, value), ...``, or one document per result of ``query`` with
+    ``key`` (and ``value``, else the result itself) evaluated over that result."""
+
     keyspace: KeyspaceRef
     values: List[Tuple[Expr, Expr]]
     upsert: bool = False
     returning: Optional[Returning] = None
+    query: Optional["Select"] = None
+    key: Optional[Expr] = None
+    value: Optional[Expr] = None
 
 
 @dataclass
@@ -274,12 +321,54 @@ class Delete(Statement):
 @dataclass
 class Update(Statement):
     keyspace: KeyspaceRef
-    sets: List[Tuple[Expr, Expr]]
-    unsets: List[Expr]
+    sets: List["SetTerm"]
+    unsets: List["UnsetTerm"]
     use_keys: Optional[Expr] = None
     where: Optional[Expr] = None
     limit: Optional[Expr] = None
     returning: Optional[Returning] = None
+
+
+@dataclass
+class UpdateFor:
+    """``FOR var IN expr [, var IN expr] [FOR ...] [WHEN cond] END`` of a SET or UNSET term: the term
+    applies to each element (each combination, nested left to right) for which ``when`` holds."""
+
+    dims: List[List[Tuple[str, Expr]]]
+    when: Optional[Expr] = None
+
+
+# SET path = value [FOR ... END]; UNSET path [FOR ... END]
+SetTerm = Tuple[Expr, Expr, Optional[UpdateFor]]
+UnsetTerm = Tuple[Expr, Optional[UpdateFor]]
+
+
+@dataclass
+class Merge(Statement):
+    """``MERGE INTO target USING source ON [PRIMARY] KEY key | ON condition`` and its actions: an
+    UPDATE (``sets``/``unsets``), a DELETE, an INSERT, each with its own WHERE filter."""
+
+    target: KeyspaceRef
+    source: FromTerm
+    on: Expr
+    lookup: bool  # ON KEY: ``on`` is the target document's key, per source row
+    update: Optional[Tuple[List["SetTerm"], List["UnsetTerm"], Optional[Expr]]] = None  # sets, unsets, where
+    delete: Optional[Tuple[Optional[Expr]]] = None  # (where,)
+    # (key or None, value, where): the lookup form inserts ``value`` under the ON KEY key
+    insert: Optional[Tuple[Optional[Expr], Expr, Optional[Expr]]] = None
+    limit: Optional[Expr] = None
+    returning: Optional[Returning] = None
+
+
+@dataclass
+class ScopeDDL(Statement):
+    """``CREATE | DROP  SCOPE | COLLECTION  [IF [NOT] EXISTS] path [WITH {...}]``."""
+
+    verb: str  # CREATE or DROP
+    what: str  # SCOPE or COLLECTION
+    path: KeyspaceRef
+    lenient: bool = False  # IF NOT EXISTS / IF EXISTS
+    with_: Optional[Expr] = None
 
 
 @dataclass

@@ -3,11 +3,12 @@
 Grammar (subset of SQL++ for Couchbase): SELECT (with RAW/ELEMENT/VALUE,
 DISTINCT, FROM keyspace [AS alias] [USE KEYS], FROM expression [AS] alias or FROM (subquery) [AS] alias,
 followed by ANSI ``[INNER|LEFT [OUTER]] JOIN|NEST term [USE HASH|NL] ON cond`` (a ``RIGHT [OUTER] JOIN``
-only as the first join), lookup ``JOIN|NEST keyspace ON KEYS expr`` and ``[LEFT] UNNEST expr [AS] alias``;
-WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET), subqueries and ``EXISTS`` in expressions,
-INSERT/UPSERT ... VALUES, DELETE, UPDATE ... SET /
-UNSET, CREATE/DROP [PRIMARY] INDEX, PREPARE and EXECUTE. Any token the
-grammar does not expect raises the server's 3000 error, worded
+only as the first join), lookup ``JOIN|NEST keyspace ON KEYS expr``, ``[LEFT] UNNEST expr [AS] alias`` and
+comma-separated ``[LATERAL]`` terms (``FROM a, b``: an inner join on the WHERE clause);
+LET, WHERE, GROUP BY [AS], LETTING, HAVING; UNION / INTERSECT / EXCEPT [ALL]; ORDER BY, LIMIT, OFFSET;
+a leading WITH), subqueries and ``EXISTS`` in expressions, INSERT/UPSERT ... VALUES or ... SELECT,
+DELETE, UPDATE ... SET / UNSET [FOR ... END], MERGE, CREATE/DROP [PRIMARY] INDEX, CREATE/DROP SCOPE and
+COLLECTION, PREPARE and EXECUTE. Any token the grammar does not expect raises the server's 3000 error, worded
 ``syntax error - at <token>``.
 """
 from __future__ import annotations
@@ -23,10 +24,10 @@ __all__ = ["parse", "parse_expression"]
 
 # Words that cannot be bare identifiers (they end an expression or an alias).
 RESERVED = frozenset("""
-ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXECUTE EXISTS FALSE
-FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTO IS JOIN KEY KEYS LEFT LET LIKE LIMIT MISSING NEST NOT NULL
-OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES SELECT SET THEN TRUE UNNEST UNSET UPDATE
-UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
+ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXCEPT EXECUTE EXISTS
+FALSE FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTERSECT INTO IS JOIN KEY KEYS LATERAL LEFT LET
+LETTING LIKE LIMIT MISSING NEST NOT NULL OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES
+SELECT SET THEN TRUE UNION UNNEST UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
 """.split())  # noqa: E501 - a word list: the string stays as written
 
 _COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -97,7 +98,7 @@ class _Parser:
     # ---- statements
     def statement(self) -> N.Statement:
         t = self.tok
-        if t.is_kw("SELECT"):
+        if t.is_kw("SELECT", "WITH"):
             stmt: N.Statement = self.select()
         elif t.is_kw("INSERT", "UPSERT"):
             stmt = self.insert()
@@ -105,6 +106,10 @@ class _Parser:
             stmt = self.delete()
         elif t.is_kw("UPDATE"):
             stmt = self.update()
+        elif t.is_kw("MERGE"):
+            stmt = self.merge()
+        elif t.is_kw("CREATE", "DROP") and self.peek().is_kw("SCOPE", "COLLECTION"):
+            stmt = self.scope_ddl()
         elif t.is_kw("CREATE"):
             stmt = self.create_index()
         elif t.is_kw("DROP"):
@@ -151,7 +156,7 @@ class _Parser:
     def _dml_or_select(self) -> N.Statement:
         """The statement PREPARE and EXPLAIN take: SELECT, INSERT/UPSERT, DELETE or UPDATE."""
         t = self.tok
-        if t.is_kw("SELECT"):
+        if t.is_kw("SELECT", "WITH"):
             return self.select()
         if t.is_kw("INSERT", "UPSERT"):
             return self.insert()
@@ -159,9 +164,49 @@ class _Parser:
             return self.delete()
         if t.is_kw("UPDATE"):
             return self.update()
+        if t.is_kw("MERGE"):
+            return self.merge()
         raise self.fail()
 
     def select(self) -> N.Select:
+        """A full select: subselects joined by UNION / INTERSECT / EXCEPT [ALL] (left to right, one
+        precedence, as the server's grammar), then ORDER BY, LIMIT and OFFSET, which apply to the
+        whole result when there are several subselects (they are kept on the first). A leading
+        ``WITH name AS (...), ...`` names values for the whole statement (kept on the first too)."""
+        withs = self.with_clause() if self.accept_kw("WITH") else []
+        head = self.subselect()
+        head.withs = withs
+        while True:
+            op = self.accept_kw("UNION", "INTERSECT", "EXCEPT")
+            if op is None:
+                break
+            every = self.accept_kw("ALL") is not None
+            if self.at_op("(") and self.peek().is_kw("SELECT"):
+                self.advance()
+                term = self.select()  # with its own ORDER BY / LIMIT
+                self.expect_op(")")
+            else:
+                term = self.subselect()
+            head.set_ops.append((op, every, term))
+        return self._order_limit(head)
+
+    def with_clause(self) -> List[Tuple[str, "N.Expr | N.Select"]]:
+        """``name AS (SELECT ... | expression), ...`` after WITH (common table expressions)."""
+        if self.at_kw("RECURSIVE"):
+            raise QueryError(PARSE_SYNTAX, "WITH RECURSIVE is not supported by couchbase_mock", 400)
+        out: List[Tuple[str, "N.Expr | N.Select"]] = []
+        while True:
+            name = self.ident()
+            self.expect_kw("AS")
+            self.expect_op("(")
+            value: "N.Expr | N.Select" = self.select() if self.at_kw("SELECT") else self.expr()
+            self.expect_op(")")
+            out.append((name, value))
+            if not self.accept_op(","):
+                return out
+
+    def subselect(self) -> N.Select:
+        """``SELECT ... [FROM ...] [LET ...] [WHERE ...] [GROUP BY ... [LETTING ...] [HAVING ...]]``."""
         self.expect_kw("SELECT")
         distinct = raw = False
         for _ in range(2):
@@ -182,21 +227,28 @@ class _Parser:
             self.from_clause(sel)
         return self._select_tail(sel)
 
+    def let_bindings(self) -> List[Tuple[str, N.Expr]]:
+        """``name = expr, ...`` of LET and LETTING."""
+        out: List[Tuple[str, N.Expr]] = []
+        while True:
+            name = self.ident()
+            if not self.accept_op("="):
+                raise self.fail()
+            out.append((name, self.expr()))
+            if not self.accept_op(","):
+                return out
+
     # ---- FROM clause
     def from_clause(self, sel: N.Select) -> None:
         first = self.simple_term()
-        if isinstance(first, N.ExprTerm):
-            while self.accept_op(","):  # FROM e1 AS a, e2 AS b: the cross product of the terms
-                term = self.expr()
-                if not self.accept_kw("AS") and not self.at_ident():
-                    raise self.fail()
-                sel.from_more.append((term, self.ident()))
-        if not sel.from_more and self.at_kw("RIGHT"):
+        if self.at_kw("RIGHT"):
             # only the first join may be a RIGHT one; the server runs `a RIGHT JOIN b ON c`
             # as `b LEFT JOIN a ON c`
             self.advance()
             self.accept_kw("OUTER")
             self.expect_kw("JOIN")
+            if self.at_kw("LATERAL"):
+                raise QueryError(PARSE_SYNTAX, "LATERAL cannot be specified in RIGHT OUTER JOIN", 400)
             swapped = self.simple_term()
             self.expect_kw("ON")
             sel.joins.append(N.Join("JOIN", True, first, self.expr()))
@@ -209,7 +261,19 @@ class _Parser:
         else:
             assert isinstance(first, N.ExprTerm)
             sel.from_expr, sel.from_alias = first.expr, first.alias
+        comma: Optional[N.FromTerm] = None  # the last comma-separated term
         while True:
+            if self.accept_op(","):
+                # FROM a, [LATERAL] b: an inner join whose condition is the WHERE clause (a
+                # cross product without one)
+                self.accept_kw("LATERAL")  # optional: a term reading an earlier alias is lateral anyway
+                comma = self.simple_term()
+                sel.joins.append(N.Join("JOIN", False, comma, comma=True))
+                continue
+            if comma is not None and self.at_kw("INNER", "LEFT", "JOIN", "NEST", "UNNEST", "FLATTEN"):
+                # the server's grammar: `from_terms , from_term`, where the right side must be simple
+                raise QueryError(PARSE_SYNTAX, f"Right side ({comma.alias} {self.tok.value} ...) of a COMMA "
+                                 "in a FROM clause must be a simple term or sub-query", 400)
             start = self.tok
             outer = False
             if self.accept_kw("INNER"):
@@ -229,10 +293,14 @@ class _Parser:
                     raise QueryError(NO_TERM_NAME, "UNNEST term must have a name or alias", 500)
                 sel.joins.append(N.Join("UNNEST", outer, None, None, expr, alias))
                 continue
+            lateral = self.accept_kw("LATERAL") is not None
             right = self.simple_term()
             self.expect_kw("ON")
             if self.at_kw("KEYS", "PRIMARY"):
                 # a lookup join/nest: ON [PRIMARY] KEYS <expression>
+                if lateral:
+                    raise QueryError(PARSE_SYNTAX, f"LATERAL cannot be specified in lookup {op.lower()} "
+                                     "with ON KEYS clause", 400)
                 self.accept_kw("PRIMARY")
                 self.expect_kw("KEYS")
                 if not isinstance(right, N.KeyspaceTerm):
@@ -316,13 +384,28 @@ class _Parser:
         return keys, hint
 
     def _select_tail(self, sel: N.Select) -> N.Select:
+        if self.accept_kw("LET"):
+            sel.let = self.let_bindings()
         if self.accept_kw("WHERE"):
             sel.where = self.expr()
         if self.accept_kw("GROUP"):
             self.expect_kw("BY")
-            sel.group_by = self.expr_list()
+            while True:
+                e = self.expr()
+                sel.group_by.append(e)
+                if self.accept_kw("AS"):  # GROUP BY expr AS name: the group's key by that name
+                    sel.group_as.append((self.ident(), e))
+                if not self.accept_op(","):
+                    break
+            if self.accept_kw("LETTING"):
+                sel.letting = self.let_bindings()
             if self.accept_kw("HAVING"):
                 sel.having = self.expr()
+        elif self.accept_kw("LETTING"):  # without GROUP BY: the whole result is one group
+            sel.letting = self.let_bindings()
+        return sel
+
+    def _order_limit(self, sel: N.Select) -> N.Select:
         if self.accept_kw("ORDER"):
             self.expect_kw("BY")
             while True:
@@ -397,6 +480,8 @@ class _Parser:
         ks = self.keyspace_ref(alias=True)
         self.expect_op("(")
         self.expect_kw("KEY")
+        if not self.at_op(","):
+            return self._insert_select(ks, upsert)
         self.expect_op(",")
         self.expect_kw("VALUE")
         if self.accept_op(","):
@@ -417,6 +502,24 @@ class _Parser:
                 break
             self.accept_kw("VALUES")
         return N.Insert(ks, values, upsert, self.returning())
+
+    def _insert_select(self, ks: N.KeyspaceRef, upsert: bool) -> N.Insert:
+        """``... (KEY expr [, VALUE expr] [, OPTIONS expr]) SELECT ...``: a document per result of the
+        query, its key and value computed from the result's fields (no VALUE: the result itself)."""
+        key = self.expr()
+        value: Optional[N.Expr] = None
+        if self.accept_op(","):
+            if self.accept_kw("VALUE"):
+                value = self.expr()
+                if self.accept_op(","):
+                    self.expect_kw("OPTIONS")
+                    self.expr()  # (expiration); accepted, not applied
+            else:
+                self.expect_kw("OPTIONS")
+                self.expr()
+        self.expect_op(")")
+        query = self.select()
+        return N.Insert(ks, [], upsert, self.returning(), query=query, key=key, value=value)
 
     def delete(self) -> N.Delete:
         self.expect_kw("DELETE")
@@ -440,26 +543,126 @@ class _Parser:
             self.accept_kw("PRIMARY")
             self.expect_kw("KEYS")
             stmt.use_keys = self.expr()
-        if self.accept_kw("SET"):
-            while True:
-                path = self.postfix()
-                self.expect_op("=")
-                stmt.sets.append((path, self.expr()))
-                if not self.accept_op(","):
-                    break
-        if self.accept_kw("UNSET"):
-            while True:
-                stmt.unsets.append(self.postfix())
-                if not self.accept_op(","):
-                    break
-        if not stmt.sets and not stmt.unsets:
-            raise self.fail()
+        stmt.sets, stmt.unsets = self._set_unset()
         if self.accept_kw("WHERE"):
             stmt.where = self.expr()
         if self.accept_kw("LIMIT"):
             stmt.limit = self.expr()
         stmt.returning = self.returning()
         return stmt
+
+    def _set_unset(self) -> Tuple[List[N.SetTerm], List[N.UnsetTerm]]:
+        """``SET path = expr [FOR ... END], ... [UNSET path [FOR ... END], ...]`` or ``UNSET ...`` (one
+        of them at least)."""
+        sets: List[N.SetTerm] = []
+        unsets: List[N.UnsetTerm] = []
+        if self.accept_kw("SET"):
+            while True:
+                path = self.postfix()
+                self.expect_op("=")
+                value = self.expr()
+                sets.append((path, value, self._update_for()))
+                if not self.accept_op(","):
+                    break
+        if self.accept_kw("UNSET"):
+            while True:
+                path = self.postfix()
+                unsets.append((path, self._update_for()))
+                if not self.accept_op(","):
+                    break
+        if not sets and not unsets:
+            raise self.fail()
+        return sets, unsets
+
+    def _update_for(self) -> Optional[N.UpdateFor]:
+        """``FOR var IN expr [, var IN expr] [FOR ...] [WHEN cond] END``, if there."""
+        if not self.at_kw("FOR"):
+            return None
+        dims: List[List[Tuple[str, N.Expr]]] = []
+        while self.accept_kw("FOR"):
+            bindings: List[Tuple[str, N.Expr]] = []
+            while True:
+                name = self.ident()
+                if self.accept_kw("WITHIN"):
+                    raise QueryError(PARSE_SYNTAX, "FOR ... WITHIN in an UPDATE is not supported by "
+                                     "couchbase_mock (write FOR ... IN)", 400)
+                self.expect_kw("IN")
+                bindings.append((name, self.expr()))
+                if not self.accept_op(","):
+                    break
+            dims.append(bindings)
+        when = self.expr() if self.accept_kw("WHEN") else None
+        self.expect_kw("END")
+        return N.UpdateFor(dims, when)
+
+    def merge(self) -> N.Merge:
+        """``MERGE INTO target [AS t] USING source ON [PRIMARY] KEY expr | ON expr`` then ``WHEN MATCHED
+        THEN UPDATE SET ... [UNSET ...] [WHERE ...]``, ``WHEN MATCHED THEN DELETE [WHERE ...]``, ``WHEN
+        NOT MATCHED THEN INSERT value | (KEY k, VALUE v [, OPTIONS o]) [WHERE ...]``, in that order, each
+        optional; ``[LIMIT n] [RETURNING ...]``."""
+        self.expect_kw("MERGE")
+        self.expect_kw("INTO")
+        target = self.keyspace_ref(alias=True)
+        self.expect_kw("USING")
+        source = self.simple_term()
+        self.expect_kw("ON")
+        lookup = False
+        if self.at_kw("PRIMARY", "KEY"):
+            self.accept_kw("PRIMARY")
+            self.expect_kw("KEY")
+            lookup = True
+        stmt = N.Merge(target, source, self.expr(), lookup)
+        seen = 0  # the actions come in this order: UPDATE, DELETE, INSERT
+        while self.accept_kw("WHEN"):
+            if self.accept_kw("NOT"):
+                self.expect_kw("MATCHED")
+                self.expect_kw("THEN")
+                self.expect_kw("INSERT")
+                if seen >= 3:
+                    raise self.fail(self.toks[self.i - 1])
+                stmt.insert = self._merge_insert()
+                seen = 3
+                continue
+            self.expect_kw("MATCHED")
+            self.expect_kw("THEN")
+            action = self.expect_kw("UPDATE", "DELETE")
+            order = 1 if action == "UPDATE" else 2
+            if seen >= order:
+                raise self.fail(self.toks[self.i - 1])
+            seen = order
+            if action == "UPDATE":
+                sets, unsets = self._set_unset()
+                stmt.update = (sets, unsets, self.expr() if self.accept_kw("WHERE") else None)
+            else:
+                stmt.delete = (self.expr() if self.accept_kw("WHERE") else None,)
+        if self.accept_kw("LIMIT"):
+            stmt.limit = self.expr()
+        stmt.returning = self.returning()
+        return stmt
+
+    def _merge_insert(self) -> Tuple[Optional[N.Expr], N.Expr, Optional[N.Expr]]:
+        """(key or None, value, where) of ``INSERT value``, ``INSERT (k, v [, o])`` or ``INSERT (KEY k,
+        VALUE v [, OPTIONS o])``."""
+        key: Optional[N.Expr] = None
+        start = self.i
+        if self.accept_op("("):
+            named = self.accept_kw("KEY") is not None
+            first = self.expr()
+            if named or self.at_op(","):
+                key = first
+                self.expect_op(",")
+                if named:
+                    self.expect_kw("VALUE")
+                value = self.expr()
+                if self.accept_op(","):
+                    if named:
+                        self.expect_kw("OPTIONS")
+                    self.expr()  # (expiration); accepted, not applied
+                self.expect_op(")")
+                return key, value, self.expr() if self.accept_kw("WHERE") else None
+            self.i = start  # a parenthesized value expression
+        value = self.expr()
+        return key, value, self.expr() if self.accept_kw("WHERE") else None
 
     def _index_tail(self) -> Optional[N.Expr]:
         if self.accept_kw("USING"):
@@ -478,6 +681,28 @@ class _Parser:
         self.expect_op(")")
         self._index_tail()
         return N.BuildIndex(ks, names)
+
+    def scope_ddl(self) -> N.ScopeDDL:
+        """``CREATE SCOPE [IF NOT EXISTS] [ns:]bucket.scope [IF NOT EXISTS]``, ``DROP SCOPE [IF
+        EXISTS] ...``, and the COLLECTION forms (``bucket.scope.collection``, or shorter within the
+        query context; CREATE COLLECTION takes ``WITH {"maxTTL": seconds}``)."""
+        verb = self.expect_kw("CREATE", "DROP")
+        what = self.expect_kw("SCOPE", "COLLECTION")
+        lenient = self._if_exists(verb)
+        path = self.keyspace_ref(alias=False)
+        if not lenient:
+            lenient = self._if_exists(verb)
+        with_ = self.expr() if verb == "CREATE" and what == "COLLECTION" and self.accept_kw("WITH") else None
+        return N.ScopeDDL(verb, what, path, lenient, with_)
+
+    def _if_exists(self, verb: str) -> bool:
+        """``IF NOT EXISTS`` (CREATE) or ``IF EXISTS`` (DROP), if there."""
+        if not self.accept_kw("IF"):
+            return False
+        if verb == "CREATE":
+            self.expect_kw("NOT")
+        self.expect_kw("EXISTS")
+        return True
 
     def create_index(self) -> N.CreateIndex:
         self.expect_kw("CREATE")
@@ -715,6 +940,8 @@ class _Parser:
         raise self.fail()
 
     def call(self) -> N.Call:
+        """``name(args)``; for an aggregate ``DISTINCT``/``ALL`` and ``COUNT(*)``, then ``FILTER (WHERE
+        cond)``; for a window function ``[FROM FIRST|LAST] [RESPECT|IGNORE NULLS] OVER (...)``."""
         name = str(self.advance().value).upper()
         self.expect_op("(")
         if name in N.AGGREGATES and self.at_op("*"):
@@ -722,15 +949,91 @@ class _Parser:
                 raise self.fail()
             self.advance()
             self.expect_op(")")
-            return N.Call(name, [], star=True)
-        distinct = False
-        if name in N.AGGREGATES:
-            distinct = self.accept_kw("DISTINCT") is not None
-            if not distinct:
-                self.accept_kw("ALL")
-        args = [] if self.at_op(")") else self.expr_list()
+            call = N.Call(name, [], star=True)
+        else:
+            distinct = False
+            if name in N.AGGREGATES or name in N.WINDOW_FUNCTIONS:
+                distinct = self.accept_kw("DISTINCT") is not None
+                if not distinct:
+                    self.accept_kw("ALL")
+            args = [] if self.at_op(")") else self.expr_list()
+            self.expect_op(")")
+            call = N.Call(name, args, distinct)
+        if name == "NTH_VALUE" and self.at_kw("FROM") and self.peek().is_kw("FIRST", "LAST"):
+            self.advance()
+            call.from_last = self.advance().is_kw("LAST")
+        if self.at_kw("RESPECT", "IGNORE") and self.peek().is_kw("NULLS"):
+            call.ignore_nulls = self.advance().is_kw("IGNORE")
+            self.advance()
+        if self.at_kw("FILTER") and self.peek().kind == "OP" and self.peek().value == "(":
+            self.advance()
+            self.advance()
+            self.expect_kw("WHERE")
+            call.filter = self.expr()
+            self.expect_op(")")
+        if self.accept_kw("OVER"):
+            call.window = self.window_spec(name)
+        return call
+
+    def window_spec(self, name: str) -> N.Window:
+        """``(PARTITION BY ... ORDER BY ... frame)`` after OVER (a named window is not supported)."""
+        if not self.at_op("("):
+            raise QueryError(PARSE_SYNTAX, "Named windows (OVER name, WINDOW clause) are not supported by "
+                             "couchbase_mock", 400)
+        self.advance()
+        w = N.Window()
+        if self.accept_kw("PARTITION"):
+            self.expect_kw("BY")
+            w.partition = self.expr_list()
+        if self.accept_kw("ORDER"):
+            self.expect_kw("BY")
+            while True:
+                e = self.expr()
+                w.order.append((e, self.accept_kw("ASC", "DESC") == "DESC"))
+                if not self.accept_op(","):
+                    break
+        unit = self.accept_kw("ROWS", "RANGE", "GROUPS")
+        if unit is not None:
+            w.unit = unit
+            if self.accept_kw("BETWEEN"):
+                w.start = self._frame_bound()
+                self.expect_kw("AND")
+                w.end = self._frame_bound()
+            else:
+                w.start = self._frame_bound()
+                w.end = N.FrameBound("CURRENT ROW")
+            if self.accept_kw("EXCLUDE"):
+                if self.accept_kw("NO"):
+                    self.expect_kw("OTHERS")
+                elif self.accept_kw("CURRENT"):
+                    self.expect_kw("ROW")
+                    w.exclude = "CURRENT ROW"
+                else:
+                    w.exclude = self.expect_kw("GROUP", "TIES")
+            self._check_frame(w, name)
         self.expect_op(")")
-        return N.Call(name, args, distinct)
+        return w
+
+    def _frame_bound(self) -> N.FrameBound:
+        if self.accept_kw("UNBOUNDED"):
+            return N.FrameBound("UNBOUNDED " + self.expect_kw("PRECEDING", "FOLLOWING"))
+        if self.accept_kw("CURRENT"):
+            self.expect_kw("ROW")
+            return N.FrameBound("CURRENT ROW")
+        value = self.concat()
+        return N.FrameBound(self.expect_kw("PRECEDING", "FOLLOWING"), value)
+
+    @staticmethod
+    def _check_frame(w: N.Window, name: str) -> None:
+        """The server's frame rules: UNBOUNDED FOLLOWING cannot start it nor UNBOUNDED PRECEDING end it;
+        an end that PRECEDES needs a start that does too, a start that FOLLOWS an end that does too."""
+        assert w.start is not None and w.end is not None
+        start, end = w.start.kind, w.end.kind
+        bad = (start == "UNBOUNDED FOLLOWING" or end == "UNBOUNDED PRECEDING"
+               or (end == "PRECEDING" and start not in ("PRECEDING", "UNBOUNDED PRECEDING"))
+               or (start == "FOLLOWING" and end not in ("FOLLOWING", "UNBOUNDED FOLLOWING")))
+        if bad:
+            raise QueryError(3220, f"{name} window function invalid window frame.", 400)
 
     def _starts_comprehension(self) -> bool:
         """ARRAY/FIRST/OBJECT start a comprehension when an expression follows (else: a field name)."""

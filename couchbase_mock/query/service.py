@@ -5,8 +5,9 @@ the way the server does (JSON body, form body or URL parameters), runs it
 through :class:`~couchbase_mock.query.engine.QueryService` and answers:
 
 * errors found before execution (syntax, unknown keyspace, no index, no such
-  prepared statement, read-only) as one complete JSON response with the
-  server's HTTP status and ``"status":"fatal"``;
+  prepared statement, read-only, a privilege the user's roles do not grant) as
+  one complete JSON response with the server's HTTP status and
+  ``"status":"fatal"``;
 * everything else as a chunked 200 response whose ``results`` array is
   written a few kilobytes at a time while rows are produced, followed by
   ``status``, ``errors`` (timeouts, per-key DML failures) and ``metrics``.
@@ -21,6 +22,7 @@ import uuid
 from typing import Any, AsyncIterator, Dict, List, Optional, Union
 
 from couchbase_mock.http.server import Request, Response, StreamResponse
+from couchbase_mock.query.authorize import Authorizer
 from couchbase_mock.query.engine import Execution, Options, parse_duration, service_for
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.evaluator import Params
@@ -33,6 +35,8 @@ log = logging.getLogger("couchbase_mock.query")
 
 CHUNK_BYTES = 16 * 1024
 _strict_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
 def _dumps(v: Any) -> str:
     try:
         return _strict_dumps(v)
@@ -207,6 +211,9 @@ async def handle(req: Request, cluster: Any, analytics: bool = False) -> Union[R
         fields = _body(req)
         log.debug("%s request: %s", "analytics" if analytics else "query", fields)
         opts = _options(fields, analytics, req.method)
+        directory = getattr(cluster, "directory", None)
+        if directory is not None:
+            opts.authorizer = Authorizer(directory, req.user, analytics)
         statement: Optional[str] = fields.get("statement")
         prepared = fields.get("prepared")
         if statement is not None and not isinstance(statement, str):

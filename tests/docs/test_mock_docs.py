@@ -5,7 +5,7 @@
   imports), through this SDK's blocking API. A ``test_*`` function an example defines (the pytest
   plugin's example) is called with the plugin's fixture values.
 * The SQL++ functions the page lists are exactly the ones the engine registers (scalar functions,
-  aggregates and ``META``), and so are the analytics-only ones.
+  aggregates, window functions and ``META``), and so are the analytics-only ones.
 * Every public method and property of :class:`couchbase_mock.MockCluster` is referenced on the page,
   and the page names exactly the command line's options.
 """
@@ -26,7 +26,7 @@ from couchbase.options import ClusterOptions
 from couchbase_mock import MockCluster
 from couchbase_mock.cli import parse
 from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
-from couchbase_mock.query.nodes import AGGREGATES
+from couchbase_mock.query.nodes import AGGREGATES, WINDOW_FUNCTIONS
 
 PAGE = pathlib.Path(__file__).resolve().parents[2] / "docs" / "mock.rst"
 TEXT = PAGE.read_text(encoding="utf-8")
@@ -84,7 +84,7 @@ def test_example_runs(line: int, code: str) -> None:
 
 
 def test_listed_query_functions_are_the_registered_ones() -> None:
-    registered = set(FUNCTIONS) | set(AGGREGATES) | {"META"}
+    registered = set(FUNCTIONS) | set(AGGREGATES) | set(WINDOW_FUNCTIONS) | {"META"}
     listed = listed_names("mock-query-functions")
     assert sorted(listed - registered) == [], "listed on the page but not in the engine"
     assert sorted(registered - listed) == [], "in the engine but not listed on the page"

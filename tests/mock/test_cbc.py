@@ -30,9 +30,10 @@ BIN = _bin_dir()
 
 
 def cbc(tool: str, mock: MockCluster, *args: str, connstr: str = "", password: str = "", stdin: str = "",
-        timeout: float = 60) -> subprocess.CompletedProcess:
+        timeout: float = 60, user: str = "") -> subprocess.CompletedProcess:
     url = connstr or mock.connstr_for("default")
-    cmd = [os.path.join(BIN, tool), "-U", url, "-u", mock.username, "-P", password or mock.password, *args]
+    cmd = [os.path.join(BIN, tool), "-U", url, "-u", user or mock.username, "-P", password or mock.password,
+           *args]
     return subprocess.run(cmd, capture_output=True, text=True, input=stdin, timeout=timeout)
 
 
@@ -197,3 +198,28 @@ def test_sdk_bootstraps_over_http_and_follows_a_failover():
             assert coll.upsert_multi({k: k for k in keys}).all_ok
             mock.stop_node(2)  # the new map reaches the client over the config stream
             assert {k: r.value for k, r in coll.get_multi(keys).items()} == {k: k for k in keys}
+
+
+def test_query_roles_are_enforced_for_cbc_n1ql(m):
+    """A data_reader may read documents but not run SQL++ (7.x: no query privilege): cbc-n1ql gets
+    the server's 13014 over HTTP 401, LCB_ERR_AUTHENTICATION_FAILURE; a keyless statement runs."""
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.management.users import Role, User
+    from couchbase.options import ClusterOptions
+
+    with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password))) as admin:
+        admin.users().upsert_user(User("cbc-reader", password="cbc-reader-pw",
+                                       roles={Role("data_reader", "default")}))
+        admin.query("CREATE PRIMARY INDEX IF NOT EXISTS ON default").execute()
+    assert cbc("cbc-create", m, "cbc-q1", "-V", '{"q":1}').returncode == 0
+    as_reader = {"user": "cbc-reader", "password": "cbc-reader-pw"}
+    r = cbc("cbc-cat", m, "cbc-q1", **as_reader)
+    assert '{"q":1}' in r.stdout, r.stderr
+    r = cbc("cbc-n1ql", m, "UPDATE default SET q = 2", **as_reader)
+    assert "LCB_ERR_AUTHENTICATION_FAILURE" in r.stderr and "HTTP response code: 401" in r.stderr, r.stderr
+    assert "First query error: 13014" in r.stderr and "query_update on default:default" in r.stderr
+    r = cbc("cbc-cat", m, "cbc-q1")
+    assert '{"q":1}' in r.stdout, r.stderr  # not updated
+    r = cbc("cbc-n1ql", m, "SELECT RAW 6 * 7", **as_reader)
+    assert "42" in r.stdout and "LCB_ERR" not in r.stderr, r.stderr

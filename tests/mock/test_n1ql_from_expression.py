@@ -59,3 +59,51 @@ def test_an_expression_term_needs_its_alias(svc: QueryService) -> None:
     with pytest.raises(QueryError) as info:
         run(svc, "SELECT RAW n FROM ARRAY_RANGE(0, 5)")
     assert info.value.code == 3000
+
+
+# ------------------------------------------------------------------- terms over an outer alias
+
+
+@pytest.fixture
+def tagged(svc: QueryService) -> QueryService:
+    run(svc, "CREATE PRIMARY INDEX ON b")
+    run(svc, 'INSERT INTO b (KEY, VALUE) VALUES ("a", {"tags": ["x", "y"], "n": 1}), '
+             '("b", {"tags": ["z"], "n": 2}), ("c", {"n": 3})')
+    return svc
+
+
+def test_a_subquery_over_a_nested_array_of_the_outer_row(tagged: QueryService) -> None:
+    # `d.tags` names the outer alias d: the server formalizes it as an expression term evaluated
+    # against each outer row (a correlated subquery), not as the keyspace `d`.`tags` (12003)
+    assert run(tagged, "SELECT (SELECT RAW t FROM d.tags AS t) AS tags FROM b d ORDER BY d.n") == \
+        [{"tags": ["x", "y"]}, {"tags": ["z"]}, {"tags": []}]
+    statement = ("SELECT META(d).id, (SELECT RAW UPPER(t) FROM d.tags t WHERE t > 'x') AS late, "
+                 "(SELECT VALUE COUNT(*) FROM d.tags t)[0] AS n FROM b d ORDER BY META(d).id")
+    assert run(tagged, statement) == [{"id": "a", "late": ["Y"], "n": 2}, {"id": "b", "late": ["Z"], "n": 1},
+                                      {"id": "c", "late": [], "n": 0}]
+
+
+def test_a_subquery_from_the_outer_alias_itself_reads_the_outer_row(tagged: QueryService) -> None:
+    # `FROM d x` where d is the outer alias: one row, the outer document
+    assert run(tagged, "SELECT RAW (SELECT RAW x.n FROM d x) FROM b d USE KEYS ['a', 'b']") == [[1], [2]]
+    # a name that is no alias is still a keyspace
+    assert run(tagged, "SELECT RAW (SELECT RAW COUNT(*) FROM b x)[0] FROM b d USE KEYS 'a'") == [3]
+
+
+def test_a_join_on_a_nested_array_of_the_outer_row(tagged: QueryService) -> None:
+    statement = ("SELECT RAW (SELECT t, u FROM ['x', 'z'] t JOIN d.tags u ON t = u) "
+                 "FROM b d ORDER BY d.n")
+    assert run(tagged, statement) == [[{"t": "x", "u": "x"}], [{"t": "z", "u": "z"}], []]
+
+
+def test_a_dml_alias_is_not_a_from_alias(tagged: QueryService) -> None:
+    # the server counts only FROM terms (and ANY/ARRAY variables) as aliases: inside DELETE FROM b
+    # a subquery's `FROM b` is the keyspace again
+    run(tagged, "DELETE FROM b WHERE n < (SELECT RAW MAX(x.n) FROM b x)[0]")
+    assert run(tagged, "SELECT RAW META().id FROM b") == ["c"]
+
+
+def test_an_outer_alias_term_takes_no_use_keys(tagged: QueryService) -> None:
+    with pytest.raises(QueryError) as info:
+        run(tagged, "SELECT (SELECT RAW t FROM d.tags t USE KEYS 'a') FROM b d")
+    assert info.value.code == 3000

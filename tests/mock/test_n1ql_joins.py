@@ -13,7 +13,7 @@ from couchbase_mock.query.engine import Execution, Options, QueryService
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.evaluator import Params
 from couchbase_mock.query.keyspace import Keyspace, store_doc
-from couchbase_mock.query.parser import parse
+from couchbase_mock.query.parser import parse, parse_expression
 
 
 @pytest.fixture
@@ -283,3 +283,85 @@ def test_subqueries_in_having_and_projection_of_groups(orders: QueryService) -> 
                        "FROM b o WHERE o.type = 'order' GROUP BY o.cust "
                        "HAVING COUNT(*) > (SELECT RAW 1)[0] ORDER BY o.cust")
     assert rows == [{"cust": "c0", "n": 2, "name": "cust0"}, {"cust": "c1", "n": 2, "name": "cust1"}]
+
+
+# ----------------------------------------------------------------------------- comma terms, LATERAL
+
+
+def test_comma_terms_parse_as_inner_joins_without_on() -> None:
+    sel = parse("SELECT * FROM b x, LATERAL (SELECT 1 AS one) AS s, [1, 2] AS n")
+    assert isinstance(sel, N.Select)
+    assert [(j.op, j.outer, j.comma, j.on, j.bound) for j in sel.joins] == [
+        ("JOIN", False, True, None, "s"), ("JOIN", False, True, None, "n")]
+    assert isinstance(sel.joins[0].term, N.SubqueryTerm) and isinstance(sel.joins[1].term, N.ExprTerm)
+
+
+def test_a_comma_term_is_joined_on_the_where_clause(orders: QueryService) -> None:
+    rows = run(orders, "SELECT c.name, o.total FROM b c, b o WHERE o.cust = META(c).id "
+                       "AND c.type = 'customer' ORDER BY o.total")
+    assert rows == [{"name": "cust0", "total": 0}, {"name": "cust1", "total": 10},
+                    {"name": "cust0", "total": 20}, {"name": "cust1", "total": 30}]
+    # the conjuncts over c and o are the join's: a hash table on o.cust, probed with META(c).id
+    sel = parse("SELECT * FROM b c, b o WHERE o.cust = META(c).id AND c.type = 'customer'")
+    plan = orders._select_plan(sel, Options(Params((), {}), None, None, "", False), frozenset())
+    step = plan.steps[0]
+    assert step.condition == parse_expression("o.cust = META(c).id")  # c.type = ... is c's alone
+    assert step.primary_key is None
+    assert step.hash_keys == (parse_expression("o.cust"), parse_expression("META(c).id"))
+    # expression terms: the cross product
+    assert run(orders, "SELECT a, c FROM [1, 2] AS a, [3, 4] AS c") == [
+        {"a": 1, "c": 3}, {"a": 1, "c": 4}, {"a": 2, "c": 3}, {"a": 2, "c": 4}]
+    assert run(orders, "SELECT RAW a FROM [1, 2] AS a, [] AS c") == []
+
+
+def test_a_comma_term_follows_the_ansi_join_index_rules(orders: QueryService) -> None:
+    # no conjunct an index of o can serve: 4330, as for an ANSI JOIN without a usable ON clause;
+    # and no primary join either (the server looks for META().id only in an ON clause)
+    for statement in ("SELECT * FROM b c, b o WHERE o.total = 10",
+                      "SELECT * FROM b c, b o WHERE META(o).id = c.name"):
+        err = error_of(orders, statement)
+        assert err.code == 4330 and "ANSI join term o" in err.msg, statement
+
+
+@pytest.mark.parametrize("statement, code, words", [
+    ("SELECT * FROM b c, b o JOIN b p ON p.cust = META(o).id", 3000,
+     "Right side (o JOIN ...) of a COMMA in a FROM clause must be a simple term or sub-query"),
+    ("SELECT * FROM b c, [1] AS n UNNEST c.tags AS t", 3000, "of a COMMA"),
+    ("SELECT * FROM b c JOIN LATERAL b o ON KEYS c.ref", 3000,
+     "LATERAL cannot be specified in lookup join with ON KEYS clause"),
+    ("SELECT * FROM b c NEST LATERAL b o ON KEYS c.ref", 3000,
+     "LATERAL cannot be specified in lookup nest with ON KEYS clause"),
+    ("SELECT * FROM b c RIGHT JOIN LATERAL b o ON o.cust = META(c).id", 3000,
+     "LATERAL cannot be specified in RIGHT OUTER JOIN"),
+    ("SELECT lateral FROM b", 3000, "syntax error - at lateral"),  # a reserved word, as on the server
+    ("SELECT * FROM [1] AS a, [2] AS a", 4020, "Duplicate FROM expression alias 'a'"),
+    ("SELECT * FROM b a, (SELECT 1 AS one) AS a", 4020, "Duplicate subquery alias 'a'"),
+    ("SELECT * FROM b a, b a", 4020, "Duplicate JOIN alias 'a'"),
+])
+def test_comma_and_lateral_errors(orders: QueryService, statement: str, code: int, words: str) -> None:
+    err = error_of(orders, statement)
+    assert err.code == code and words in err.msg, err
+
+
+def test_a_subquery_term_reading_an_earlier_alias_runs_per_left_row(orders: QueryService) -> None:
+    for lateral in ("LATERAL ", ""):
+        rows = run(orders, f"SELECT c.name, n FROM b c, {lateral}(SELECT RAW COUNT(*) FROM b o "
+                           "WHERE o.cust = META(c).id) AS n WHERE c.type = 'customer' ORDER BY c.name")
+        assert rows == [{"name": "cust0", "n": 2}, {"name": "cust1", "n": 2}, {"name": "cust2", "n": 0}]
+    # a joined subquery reads the left row (it used to see nothing of it)
+    rows = run(orders, "SELECT c.name, s.copy FROM b c JOIN (SELECT c.name AS copy) AS s ON TRUE "
+                       "WHERE c.type = 'customer' ORDER BY c.name")
+    assert rows == [{"name": f"cust{i}", "copy": f"cust{i}"} for i in range(3)]
+    sel = parse("SELECT * FROM b c JOIN (SELECT c.name AS copy) AS s ON s.copy = c.name")
+    plan = orders._select_plan(sel, Options(Params((), {}), None, None, "", False), frozenset())
+    assert plan.steps[0].lateral and plan.steps[0].hash_keys is None  # no table of a per-row result
+    assert not plan.correlated  # the reference is to its own FROM clause
+
+
+def test_a_from_subquery_may_read_the_enclosing_query(orders: QueryService) -> None:
+    # nested, not lateral: the FROM subquery of a correlated subquery reads the outer c
+    rows = run(orders, "SELECT c.name, (SELECT RAW x.total FROM (SELECT o.total FROM b o "
+                       "WHERE o.cust = META(c).id) AS x ORDER BY x.total) AS totals FROM b c "
+                       "WHERE c.type = 'customer' ORDER BY c.name")
+    assert rows == [{"name": "cust0", "totals": [0, 20]}, {"name": "cust1", "totals": [10, 30]},
+                    {"name": "cust2", "totals": []}]

@@ -170,7 +170,51 @@ def test_nest_and_unnest(fe):
     assert outer == [{"name": "Bock"}, {"name": "Dunkel"}]
 
 
+def test_comma_separated_terms_join_on_the_where_clause(fe):
+    # FROM a, b WHERE ...: an inner join whose condition is WHERE (beers has the index it needs)
+    rows = rows_of(fe, f"SELECT br.name AS brewery, b.name AS beer FROM {BREWERIES} br, {BEERS} b "
+                       "WHERE b.brewery_id = META(br).id ORDER BY beer")
+    assert rows == [{"brewery": "Alpha", "beer": "Amber"}, {"brewery": "Alpha", "beer": "Bock"},
+                    {"brewery": "Beta", "beer": "Cider"}]
+    # a comma term after a join, and an expression term: a cross product filtered by WHERE
+    crossed = rows_of(fe, f"SELECT b.name, n FROM {BREWERIES} br JOIN {BEERS} b "
+                          "ON b.brewery_id = META(br).id, ARRAY_RANGE(0, 2) AS n "
+                          "WHERE br.name = 'Beta' ORDER BY n")
+    assert crossed == [{"name": "Cider", "n": 0}, {"name": "Cider", "n": 1}]
+
+
+def test_a_subquery_term_reading_an_earlier_alias_is_lateral(fe):
+    # with LATERAL or without: the subquery runs for each brewery, reading br
+    for lateral in ("LATERAL ", ""):
+        rows = rows_of(fe, f"SELECT br.name, n FROM {BREWERIES} br, {lateral}(SELECT RAW COUNT(*) FROM "
+                           f"{BEERS} b WHERE b.brewery_id = META(br).id) AS n ORDER BY br.name")
+        assert rows == [{"name": "Alpha", "n": 2}, {"name": "Beta", "n": 1}, {"name": "Gamma", "n": 0}]
+    strongest = rows_of(fe, f"SELECT br.name, top.name AS beer FROM {BREWERIES} br JOIN LATERAL "
+                            f"(SELECT b.name FROM {BEERS} b WHERE b.brewery_id = META(br).id "
+                            "ORDER BY b.abv DESC LIMIT 1) AS top ON TRUE ORDER BY br.name")
+    assert strongest == [{"name": "Alpha", "beer": "Bock"}, {"name": "Beta", "beer": "Cider"}]
+
+
+def test_a_subquery_over_the_outer_documents_array(fe):
+    """``FROM b.hops`` inside a subquery names the outer alias b: an expression over each outer row
+    (a correlated subquery on a nested array), as the server formalizes it, not a keyspace (12003)."""
+    rows = rows_of(fe, f"SELECT b.name, (SELECT RAW UPPER(h) FROM b.hops AS h ORDER BY h) AS hops "
+                       f"FROM {BEERS} b ORDER BY b.name")
+    assert rows == [{"name": "Amber", "hops": ["CASCADE", "SAAZ"]}, {"name": "Bock", "hops": []},
+                    {"name": "Cider", "hops": ["CITRA"]}, {"name": "Dunkel", "hops": []}]
+    counted = rows_of(fe, f"SELECT RAW b.name FROM {BEERS} b WHERE "
+                          "(SELECT RAW COUNT(*) FROM b.hops h WHERE h LIKE 'c%')[0] > 0 ORDER BY b.name")
+    assert counted == ["Amber", "Cider"]
+
+
 @pytest.mark.parametrize("statement, kind, code, words", [
+    # a comma term is joined as an ANSI JOIN: its keyspace needs an index the WHERE clause can use
+    (f"SELECT * FROM {BEERS} b, {BREWERIES} br WHERE br.city = b.city", PlanningFailureException, 4330,
+     "No index available for ANSI join term br"),
+    (f"SELECT * FROM {BREWERIES} br, {BEERS} b JOIN {BEERS} c ON c.brewery_id = b.brewery_id",
+     ParsingFailedException, 3000, "of a COMMA in a FROM clause must be a simple term or sub-query"),
+    (f"SELECT * FROM {BEERS} b JOIN LATERAL {BREWERIES} br ON KEYS b.brewery_id", ParsingFailedException,
+     3000, "LATERAL cannot be specified in lookup join with ON KEYS clause"),
     # no secondary index on breweries(city): the server's 4330 (planning)
     (f"SELECT * FROM {BEERS} b JOIN {BREWERIES} br ON br.city = b.city", PlanningFailureException, 4330,
      "No index available for ANSI join term br"),
