@@ -25,28 +25,30 @@ from couchbase_mock.query.functions.func_regexp import REGEXP_FUNCTIONS
 from couchbase_mock.query.functions.func_string import STRING_FUNCTIONS
 from couchbase_mock.query.functions.func_token import TOKEN_FUNCTIONS
 from couchbase_mock.query.functions.func_type import TYPE_FUNCTIONS
-from couchbase_mock.query.values import is_number
+from couchbase_mock.query.values import is_number, number
 
 __all__ = ["FUNCTIONS", "ANALYTICS_FUNCTIONS"]
-
-_strict = strict
-_num = is_num
-
 
 ARRAY_RANGE_MAX = 10_000_000  # the mock's cap on ARRAY_RANGE's length (NULL beyond, never a huge list)
 
 
 def _array_range(start: Any, end: Any, step: Any = 1) -> Any:
-    """``ARRAY_RANGE(start, end[, step])``: numbers from ``start`` up to (not including) ``end``."""
-    if step == 0:
-        return None
+    """``ARRAY_RANGE(start, end[, step])``: numbers from ``start`` up to (not including) ``end``,
+    stepping as the server does (by repeated addition: 0.1 steps accumulate float error there too);
+    empty if ``step`` is 0 or points away from ``end``; NULL past the mock's length cap."""
+    if step == 0 or start == end or (step > 0) != (start < end):
+        return []
     if not all(math.isfinite(v) for v in (start, end, step)):
         return None
+    if abs(end - start) / abs(step) > ARRAY_RANGE_MAX:
+        return None
     if all(float(v).is_integer() for v in (start, end, step)):
-        r = range(int(start), int(end), int(step))
-        return list(r) if (r.stop - r.start) // r.step <= ARRAY_RANGE_MAX else None
-    n = max(0, math.ceil((end - start) / step))
-    return [start + i * step for i in range(n)] if n <= ARRAY_RANGE_MAX else None
+        return list(range(int(start), int(end), int(step)))
+    out, v = [], start
+    while (step > 0 and v < end) or (step < 0 and v > end):
+        out.append(number(v) if isinstance(v, float) else v)
+        v += step
+    return out
 
 
 FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
@@ -61,7 +63,7 @@ FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
     **TOKEN_FUNCTIONS,
     **BIT_FUNCTIONS,
     **DURATION_FUNCTIONS,
-    "ARRAY_RANGE": (2, 3, _strict(_num)(_array_range)),
+    "ARRAY_RANGE": (2, 3, strict(is_num)(_array_range)),
 }
 
 
@@ -89,6 +91,6 @@ def _sleep(args: List[Any]) -> Any:
 
 # Functions of the analytics service (SQL++) that N1QL does not have.
 ANALYTICS_FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
-    "RANGE": (2, 2, _strict(_num)(_range)),
+    "RANGE": (2, 2, strict(is_num)(_range)),
     "SLEEP": (2, 2, _sleep),
 }
