@@ -178,6 +178,10 @@ OBJECT = [
      {"a": "number", "b": "string", "c": "array", "d": "null"}), ("OBJECT_TYPES(1)", None),
     ("RANDOM_ELEMENT(['x'])", "x"), ("ARRAY_CONTAINS([1, 2, 3], RANDOM_ELEMENT([1, 2, 3]))", True),
     ("RANDOM_ELEMENT([])", None), ("RANDOM_ELEMENT('a')", None), ("RANDOM_ELEMENT(MISSING)", M),
+    ("OBJECT_FIELD({'a': {'b': [5, 6]}}, 'a.b[1]')", 6), ("OBJECT_FIELD({'a b': 1}, '`a b`')", 1),
+    ("OBJECT_FIELD({'a': 1}, 'nope')", M), ("OBJECT_FIELD({'a': 1}, '((')", None),
+    ("OBJECT_FIELD([1], 'a')", None),
+    ("OBJECT_FIELD({'a': 1}, MISSING)", M),
     ("OBJECT_UNWRAP({'a': [1]})", [1]), ("OBJECT_UNWRAP({'a': 1, 'b': 2})", None), ("OBJECT_UNWRAP(1)", None),
 ]
 

@@ -2,6 +2,7 @@
 (sorted), as the server returns them."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, List
 
 from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry, is_obj, strict
@@ -103,6 +104,31 @@ def _concat2(args: List[Any]) -> Any:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _path(text: str) -> Any:
+    from couchbase_mock.query.parser import parse_expression  # the parser imports the evaluator
+
+    return parse_expression(text)
+
+
+def _field(args: List[Any]) -> Any:
+    """OBJECT_FIELD(obj, path): the value at ``path`` (a SQL++ path such as ``"a.b[0]"``) in ``obj``;
+    NULL if the path does not parse."""
+    from couchbase_mock.query.errors import QueryError
+    from couchbase_mock.query.evaluator import Params, Row, evaluate
+
+    obj, path = args
+    if obj is MISSING or path is MISSING:
+        return MISSING
+    if not is_obj(obj) or not isinstance(path, str):
+        return None
+    try:
+        expr = _path(path)
+    except QueryError:
+        return None
+    return evaluate(expr, Row({"\x00object": obj}, default="\x00object"), Params())
+
+
 def _unwrap(obj: Dict[str, Any]) -> Any:
     return next(iter(obj.values())) if len(obj) == 1 else None
 
@@ -124,6 +150,7 @@ OBJECT_FUNCTIONS: Registry = {
     "OBJECT_CONCAT": (2, VARIADIC, strict(is_obj)(_concat)),
     "OBJECT_UNWRAP": (1, 1, strict(is_obj)(_unwrap)),
     "OBJECT_CONCAT2": (2, VARIADIC, _concat2),
+    "OBJECT_FIELD": (2, 2, _field),
     "OBJECT_TYPES": (1, 1, strict(is_obj)(lambda o: {k: type_name(v) for k, v in o.items()})),
 }
 for _n in ("OBJECT_INNERPAIRS", "OBJECT_INNERVALUES", "OBJECT_OUTERPAIRS", "OBJECT_OUTERVALUES"):
