@@ -11,9 +11,9 @@ META() are handled by the evaluator.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, List
 
-from couchbase_mock.query.functions._base import is_num, strict
+from couchbase_mock.query.functions._base import Registry, is_num, strict
 from couchbase_mock.query.functions.func_array import ARRAY_FUNCTIONS
 from couchbase_mock.query.functions.func_bit import BIT_FUNCTIONS
 from couchbase_mock.query.functions.func_date import DATE_FUNCTIONS
@@ -51,7 +51,7 @@ def _array_range(start: Any, end: Any, step: Any = 1) -> Any:
     return out
 
 
-FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
+FUNCTIONS: Registry = {
     **STRING_FUNCTIONS,
     **ARRAY_FUNCTIONS,
     **OBJECT_FUNCTIONS,
@@ -90,7 +90,7 @@ def _sleep(args: List[Any]) -> Any:
 
 
 # Functions of the analytics service (SQL++) that N1QL does not have.
-ANALYTICS_FUNCTIONS: Dict[str, Tuple[int, Optional[int], Callable[[List[Any]], Any]]] = {
+ANALYTICS_FUNCTIONS: Registry = {
     "RANGE": (2, 2, strict(is_num)(_range)),
     "SLEEP": (2, 2, _sleep),
 }

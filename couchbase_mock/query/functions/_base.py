@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from couchbase_mock.query.values import MISSING, is_number
 
-__all__ = ["Spec", "VARIADIC", "strict", "is_str", "is_arr", "is_obj", "is_num", "is_int", "anything",
+__all__ = ["Spec", "Registry", "VARIADIC", "strict", "is_str", "is_arr", "is_obj", "is_num", "is_int",
            "MISSING"]
 
 # ``(min_args, max_args or None for any number, fn(args))``
@@ -39,10 +39,6 @@ def is_num(v: Any) -> bool:
 def is_int(v: Any) -> bool:
     """A number with no fraction (positions, counts: the server gives NULL for 1.5)."""
     return is_number(v) and float(v).is_integer()
-
-
-def anything(v: Any) -> bool:
-    return True
 
 
 def strict(*types: Callable[[Any], bool]) -> Callable[[Callable[..., Any]], Callable[[List[Any]], Any]]:
