@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
-from couchbase_mock.query.functions.func_date import Clocked
+from couchbase_mock.query.functions._base import RequestBound
 from couchbase_mock.query.values import (
     MISSING,
     canonical,
@@ -47,6 +47,8 @@ class Params:
         self.withs: Dict[str, Any] = {}
         # the request's time: NOW_* functions give this one value throughout the statement
         self.now = time.time()
+        # state functions keep for the request (RANDOM(seed)'s generator per call site)
+        self.state: Dict[Any, Any] = {}
 
     def get(self, key: Any) -> Any:
         if isinstance(key, int):
@@ -450,8 +452,8 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
         if call.name == "META":
             return _meta(call, row, params)
         fn = (FUNCTIONS.get(call.name) or ANALYTICS_FUNCTIONS[call.name])[2]
-        if isinstance(fn, Clocked):
-            return fn.at(params.now, [evaluate(a, row, params) for a in call.args])
+        if isinstance(fn, RequestBound):
+            return fn.at(params, call, [evaluate(a, row, params) for a in call.args])
         return fn([evaluate(a, row, params) for a in call.args])
     if t is N.ArrayLit:
         return [v for v in (evaluate(x, row, params) for x in e.items) if v is not MISSING]  # type: ignore

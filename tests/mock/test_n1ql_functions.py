@@ -227,7 +227,9 @@ NUMBER = [
     ("IFNAN(NAN(), 1)", 1), ("IFNANORINF(NAN(), POSINF(), 5)", 5), ("IFINF(MISSING, POSINF())", M),
     ("NANIF(1, 1)", math.nan), ("NANIF(1, 2)", 1), ("NANIF(1, NULL)", None), ("NEGINFIF(1, 1)", -math.inf),
     ("POSINFIF(1, MISSING)", M),
-    ("RANDOM(42) = RANDOM(42)", True), ("RANDOM(1.5)", None), ("RANDOM('a')", None),
+    ("RANDOM(42) = RANDOM(42)", True), ("RANDOM(TO_NUMBER('1.5'))", None),
+    ("RANDOM(TO_NUMBER('3')) = RANDOM(3)", True),
+    ("RANDOM('a')", None),
     ("RANDOM() >= 0 AND RANDOM() < 1", True), ("ABS(-2)", 2), ("CEIL(1.2)", 2), ("FLOOR(-1.2)", -2),
 ]
 
@@ -518,3 +520,12 @@ def test_no_function_crashes_on_odd_arguments() -> None:
                     pass
                 except Exception as e:  # pragma: no cover - the failure message names the call
                     raise AssertionError(f"{name}{args!r} raised {e!r}") from e
+
+
+def test_a_written_seed_gives_random_one_repeatable_sequence_per_call_site(svc: QueryService) -> None:
+    statement = "SELECT RAW [RANDOM(7), RANDOM(-7), RANDOM(1.5)] FROM ARRAY_RANGE(0, 5) AS n"
+    first = run(svc, statement)
+    assert run(svc, statement) == first  # the same numbers every run
+    for column in zip(*first):
+        assert len(set(column)) == 5 and all(0 <= x < 1 for x in column)  # successive numbers
+    assert [r[0] for r in first] != [r[1] for r in first]

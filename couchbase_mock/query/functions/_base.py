@@ -10,8 +10,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from couchbase_mock.query.values import MISSING, is_number
 
-__all__ = ["Spec", "Registry", "VARIADIC", "strict", "is_str", "is_arr", "is_obj", "is_num", "is_int",
-           "MISSING"]
+__all__ = ["Spec", "Registry", "VARIADIC", "RequestBound", "strict", "is_str", "is_arr", "is_obj", "is_num",
+           "is_int", "MISSING"]
 
 # ``(min_args, max_args or None for any number, fn(args))``
 Spec = Tuple[int, Optional[int], Callable[[List[Any]], Any]]
@@ -59,3 +59,20 @@ def strict(*types: Callable[[Any], bool]) -> Callable[[Callable[..., Any]], Call
         return call
 
     return deco
+
+
+class RequestBound:
+    """A function that needs its request: the evaluator calls ``at(request, site, args)`` with the
+    request's Params (``now``: the time it started; ``state``: a dict for per-request state) and
+    the call node (``site``), so NOW_* agree within a statement and RANDOM(seed) keeps one
+    generator per call site, as on the server. Called plainly (outside a request), ``request``
+    and ``site`` are None."""
+
+    def __init__(self, fn: Callable[[Any, Any, List[Any]], Any]) -> None:
+        self.fn = fn
+
+    def at(self, request: Any, site: Any, args: List[Any]) -> Any:
+        return self.fn(request, site, args)
+
+    def __call__(self, args: List[Any]) -> Any:
+        return self.fn(None, None, args)

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, List
 
-from couchbase_mock.query.functions._base import MISSING, Registry
+from couchbase_mock.query.functions._base import MISSING, Registry, RequestBound
 from couchbase_mock.query.functions.datetime_formats import (
     LOCAL,
     DateError,
@@ -27,25 +27,16 @@ from couchbase_mock.query.functions.datetime_formats import (
 )
 from couchbase_mock.query.values import is_number, number
 
-__all__ = ["DATE_FUNCTIONS", "Clocked"]
+__all__ = ["DATE_FUNCTIONS"]
 
 MIN_MILLIS = -377705073600000  # the server's range: years -9999..9999 (the mock: 1..9999)
 MAX_MILLIS = 253402250399999
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-class Clocked:
-    """A function of the request's time: the evaluator calls ``at(now, args)`` with the time the
-    request started (seconds since the epoch), so NOW_* agree within a statement."""
-
-    def __init__(self, fn: Callable[[float, List[Any]], Any]) -> None:
-        self.fn = fn
-
-    def at(self, now: float, args: List[Any]) -> Any:
-        return self.fn(now, args)
-
-    def __call__(self, args: List[Any]) -> Any:
-        return self.fn(time.time(), args)
+def _now(request: Any) -> float:
+    """The request's time (seconds since the epoch), or the clock's outside a request."""
+    return float(request.now) if request is not None else time.time()
 
 
 def _unknowns(args: List[Any], types: str) -> Any:
@@ -306,13 +297,13 @@ def _millis_to_str(zone_arg: bool, utc: bool) -> Callable[[List[Any]], Any]:
     return call
 
 
-def _now_str(zone_arg: bool, utc: bool, clock: bool) -> Clocked:
-    def fn(now: float, args: List[Any]) -> Any:
+def _now_str(zone_arg: bool, utc: bool, clock: bool) -> RequestBound:
+    def fn(request: Any, site: Any, args: List[Any]) -> Any:
         if any(a is MISSING for a in args):
             return MISSING
         if not all(isinstance(a, str) for a in args):
             return None
-        t = time.time() if clock else now
+        t = time.time() if clock else _now(request)
         try:
             zone = load_zone(args[0]) if zone_arg else (timezone.utc if utc else LOCAL)
             fmt = args[1 if zone_arg else 0] if len(args) > (1 if zone_arg else 0) else ""
@@ -320,7 +311,7 @@ def _now_str(zone_arg: bool, utc: bool, clock: bool) -> Clocked:
         except (DateError, ValueError, OverflowError):
             return None
 
-    return Clocked(fn)
+    return RequestBound(fn)
 
 
 DATE_RANGE_MAX = 1_000_000  # the mock's cap on a DATE_RANGE_* result (NULL beyond)
@@ -406,8 +397,8 @@ def _optional_zone(fn: Callable[[datetime], Any]) -> Callable[[List[Any]], Any]:
 
 
 DATE_FUNCTIONS: Registry = {
-    "NOW_MILLIS": (0, 0, Clocked(lambda now, args: to_millis(to_time(now * 1000)))),
-    "CLOCK_MILLIS": (0, 0, Clocked(lambda now, args: to_millis(to_time(time.time() * 1000)))),
+    "NOW_MILLIS": (0, 0, RequestBound(lambda request, site, args: to_millis(to_time(_now(request) * 1000)))),
+    "CLOCK_MILLIS": (0, 0, lambda args: to_millis(to_time(time.time() * 1000))),
     "MILLIS_TO_STR": (1, 2, _millis_to_str(False, False)),
     "MILLIS_TO_LOCAL": (1, 2, _millis_to_str(False, False)),
     "MILLIS_TO_UTC": (1, 2, _millis_to_str(False, True)),

@@ -9,7 +9,15 @@ import math
 import random
 from typing import Any, List
 
-from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry, is_int, is_num, strict
+from couchbase_mock.query.functions._base import (
+    MISSING,
+    VARIADIC,
+    Registry,
+    RequestBound,
+    is_int,
+    is_num,
+    strict,
+)
 from couchbase_mock.query.values import collate, equal, number
 
 __all__ = ["NUMBER_FUNCTIONS"]
@@ -118,16 +126,42 @@ def _trunc(x: float, prec: int) -> Any:
     return number(_div(float(math.trunc(v)) if math.isfinite(v) else v, pw))
 
 
-def _random(args: List[Any]) -> Any:
-    """RANDOM([seed]): a float in [0, 1); with a whole-number seed, the same number every time."""
+def _constant_seed(site: Any) -> Any:
+    """The seed if the call's argument is a number written in the statement (the server then makes
+    one generator for the call site), else None."""
+    from couchbase_mock.query import nodes as N
+
+    arg = site.args[0] if site is not None and site.args else None
+    sign = 1
+    if isinstance(arg, N.Unary) and arg.op == "NEG":
+        arg, sign = arg.operand, -1
+    if isinstance(arg, N.Lit) and is_num(arg.value):
+        return sign * arg.value
+    return None
+
+
+def _generator(seed: Any) -> random.Random:
+    """A generator for a seed as Go's int64 (Python would seed -7 like 7)."""
+    return random.Random(int(seed) & (2 ** 64 - 1))
+
+
+def _random(request: Any, site: Any, args: List[Any]) -> Any:
+    """RANDOM([seed]): a float in [0, 1). A seed written in the statement seeds one generator for
+    that call: its rows get the generator's successive numbers, the same for every run of the
+    statement; a computed seed (whole number) gives the first number of a generator seeded with it.
+    (The numbers are Python's, not Go's.)"""
     if not args:
         return random.random()
+    seed = _constant_seed(site)
+    if seed is not None and request is not None:
+        gen = request.state.setdefault(("RANDOM", id(site)), _generator(seed))
+        return gen.random()
     seed = args[0]
     if seed is MISSING:
         return MISSING
     if not is_int(seed):
         return None
-    return random.Random(int(seed)).random()
+    return _generator(seed).random()
 
 
 def _extreme(sign: int) -> Any:
@@ -219,7 +253,7 @@ NUMBER_FUNCTIONS: Registry = {
     "INF": (0, 0, lambda args: math.inf),
     "NEGINF": (0, 0, lambda args: -math.inf),
     "NEG_INF": (0, 0, lambda args: -math.inf),
-    "RANDOM": (0, 1, _random),
+    "RANDOM": (0, 1, RequestBound(_random)),
     "GREATEST": (2, VARIADIC, _extreme(1)),
     "LEAST": (2, VARIADIC, _extreme(-1)),
 }
