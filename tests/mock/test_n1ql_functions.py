@@ -199,6 +199,8 @@ TYPES = [
     ("TO_BOOLEAN([])", False), ("TO_BOOLEAN({'a': 1})", True), ("TO_BOOLEAN(NULL)", None),
     ("TO_OBJECT({'a': 1})", {"a": 1}), ("TOOBJ(1)", {}), ("TO_OBJ(MISSING)", M),
     ("TO_STRING(1)", "1"), ("TO_STRING(1.5)", "1.5"), ("TO_STRING(1e21)", "1000000000000000000000"),
+    ("TO_STRING(1.2345678901234568e20)", "123456789012345680000"), ("TO_STRING(2.50)", "2.5"),
+    ("TO_STRING(1e-7)", "0.0000001"),
     ("TO_STRING(true)", "true"), ("TOSTR('a')", "a"), ("TO_STRING([1])", None), ("TO_STRING({'a': 1})", None),
     ("TO_STRING(NULL)", None), ("TO_STRING(MISSING)", M),
     ("TO_NUMBER('12')", 12), ("TO_NUMBER('1.5')", 1.5), ("TO_NUMBER('1e3')", 1000.0),

@@ -49,9 +49,8 @@ def to_string(v: Any) -> Any:
             return "NaN"
         if math.isinf(v):
             return "+Inf" if v > 0 else "-Inf"
-        if v.is_integer():
-            return format(Decimal(v), "f")
-        return format(Decimal(repr(v)), "f")
+        text = format(Decimal(repr(v)), "f")  # the shortest digits that read back as v, no exponent
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return None
 
 
