@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
-from couchbase_mock.query.functions._base import RequestBound
+from couchbase_mock.query.functions._base import RequestBound, arg_count_message
 from couchbase_mock.query.values import (
     MISSING,
     canonical,
@@ -558,7 +558,7 @@ def check_expr(e: Optional[N.Expr], aggregates_allowed: bool, analytics: bool = 
             raise QueryError(3000, f"Invalid function {e.name.lower()}.", 400)
         lo, hi, _fn = spec
         if len(e.args) < lo or (hi is not None and len(e.args) > hi):
-            raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
+            raise QueryError(3000, arg_count_message(e.name.lower(), lo, hi), 400)
     for c in children(e):
         check_expr(c, aggregates_allowed, analytics)
 

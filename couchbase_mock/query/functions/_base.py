@@ -10,14 +10,23 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from couchbase_mock.query.values import MISSING, is_number
 
-__all__ = ["Spec", "Registry", "VARIADIC", "RequestBound", "strict", "is_str", "is_arr", "is_obj", "is_num",
-           "is_int", "MISSING"]
+__all__ = ["Spec", "Registry", "VARIADIC", "MAX_ARGS", "arg_count_message", "RequestBound", "strict",
+           "is_str", "is_arr", "is_obj", "is_num", "is_int", "MISSING"]
 
 # ``(min_args, max_args or None for any number, fn(args))``
 Spec = Tuple[int, Optional[int], Callable[[List[Any]], Any]]
 Registry = Dict[str, Spec]
 
 VARIADIC = None
+MAX_ARGS = 32767  # what the server's variadic functions accept (Go's MaxInt16)
+
+
+def arg_count_message(name: str, lo: int, hi: Optional[int]) -> str:
+    """The server's planning error for a wrong argument count (error 3000)."""
+    top = MAX_ARGS if hi is None else hi
+    if lo == top:
+        return f"Number of arguments to function {name} must be {lo}."
+    return f"Number of arguments to function {name} must be between {lo} and {top}."
 
 
 def is_str(v: Any) -> bool:

@@ -237,7 +237,7 @@ MISC_FUNCTIONS: Registry = {
     "PAIRS": (1, 1, _pairs_call),
     "NVL": (2, 2, lambda args: args[0] if _valued(args[0]) else args[1]),
     "NVL2": (3, 3, lambda args: args[1] if _valued(args[0]) else args[2]),
-    "DECODE": (3, VARIADIC, _decode),
+    "DECODE": (3, 2 ** 31 - 1, _decode),  # the server's limit here is MaxInt32
     "ENCODE_JSON": (1, 1, lambda args: encode_json(args[0])),
     "JSON_ENCODE": (1, 1, lambda args: encode_json(args[0])),
     "DECODE_JSON": (1, 1, _decode_json),
