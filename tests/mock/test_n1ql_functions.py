@@ -439,7 +439,20 @@ BIT = [
     ("BITAND(1, MISSING)", M), ("BITOR('1', 1)", None), ("BITSHIFT(1, 1, 'x')", None), ("BITNOT(MISSING)", M),
 ]
 
-ALL = STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP + DATE + TOKEN + BIT
+OPERATOR = [
+    ("ADD(1, 2, 3.5)", 6.5), ("ADD(1, 'a')", None), ("ADD(1, MISSING)", M), ("SUB(5, 7)", -2),
+    ("MULT(2, 3, 4)", 24),
+    ("DIV(7, 2)", 3.5), ("MOD(7, 3)", 1), ("IDIV(-7, 2)", -3), ("IMOD(-7, 2)", -1), ("IDIV(7, 0)", None),
+    ("IDIV(7.9, 2)", 3), ("IDIV('7', 2)", None), ("IMOD(MISSING, 2)", M), ("NEG(3)", -3), ("NEG('a')", None),
+    ("EQ(1, 1.0)", True), ("EQ(1, NULL)", None), ("LT('a', 'b')", True), ("LE(2, 1)", False),
+    ("IS_NULL(NULL)", True), ("ISNULL(1)", False), ("IS_NULL(MISSING)", M), ("IS_NOT_NULL(1)", True),
+    ("IS_MISSING(MISSING)", True), ("ISNOTMISSING(NULL)", True), ("IS_VALUED(NULL)", False),
+    ("IS_KNOWN(0)", True), ("ISUNKNOWN(NULL)", True), ("IS_NOT_UNKNOWN(MISSING)", False),
+    ("IS_DISTINCT_FROM(NULL, NULL)", False), ("IS_DISTINCT_FROM(NULL, MISSING)", True),
+    ("IS_DISTINCT_FROM(1, 1.0)", False), ("ISNOTDISTINCTFROM(MISSING, MISSING)", True),
+]
+
+ALL = STRING + ARRAY + OBJECT + TYPES + NUMBER + MISC + REGEXP + DATE + TOKEN + BIT + OPERATOR
 
 
 @pytest.mark.parametrize("expr, expected", ALL)

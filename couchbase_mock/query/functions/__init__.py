@@ -2,7 +2,7 @@
 
 One module per group: func_string, func_array, func_object, func_type, func_number, func_misc,
 func_regexp, func_date (formats in datetime_formats), func_token, func_bit,
-func_duration.
+func_duration, func_operator.
 ``FUNCTIONS[name] = (min_args, max_args or None, fn(args))``, names upper case,
 aliases included. Unless a function documents its own rule, a MISSING argument gives MISSING, a
 NULL gives NULL and an argument of the wrong type gives NULL, as on the server. Aggregates and
@@ -21,6 +21,7 @@ from couchbase_mock.query.functions.func_duration import DURATION_FUNCTIONS
 from couchbase_mock.query.functions.func_misc import MISC_FUNCTIONS
 from couchbase_mock.query.functions.func_number import NUMBER_FUNCTIONS
 from couchbase_mock.query.functions.func_object import OBJECT_FUNCTIONS
+from couchbase_mock.query.functions.func_operator import OPERATOR_FUNCTIONS
 from couchbase_mock.query.functions.func_regexp import REGEXP_FUNCTIONS
 from couchbase_mock.query.functions.func_string import STRING_FUNCTIONS
 from couchbase_mock.query.functions.func_token import TOKEN_FUNCTIONS
@@ -63,6 +64,7 @@ FUNCTIONS: Registry = {
     **TOKEN_FUNCTIONS,
     **BIT_FUNCTIONS,
     **DURATION_FUNCTIONS,
+    **OPERATOR_FUNCTIONS,
     "ARRAY_RANGE": (2, 3, strict(is_num)(_array_range)),
 }
 
