@@ -522,6 +522,11 @@ def test_now_is_one_value_per_statement_and_clock_moves(svc: QueryService) -> No
     assert later >= now_millis and abs(later - __import__("time").time() * 1000) < 60_000
 
 
+def test_now_is_the_same_in_a_subquery(svc: QueryService) -> None:
+    statement = "SELECT RAW NOW_STR() = (SELECT RAW NOW_STR() FROM ARRAY_RANGE(0, 100) AS n)[99]"
+    assert run(svc, statement) == [True]
+
+
 def test_now_in_a_zone_and_a_format(svc: QueryService) -> None:
     assert value(svc, "NOW_TZ('Asia/Kolkata')").endswith("+05:30")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", value(svc, "NOW_STR('1111-11-11')"))
