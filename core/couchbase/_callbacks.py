@@ -48,7 +48,7 @@ def _gone() -> None:
 
 @ffi.def_extern()
 def pycb_on_response(resp: Any) -> None:
-    conn = CONNECTIONS.get(resp.conn_id, _gone)()
+    conn = CONNECTIONS.get(resp.i_conn_id, _gone)()  # i_*: the signed twins (see _bridge.h)
     if conn is None:
         return
     try:
@@ -61,7 +61,7 @@ def pycb_on_response(resp: Any) -> None:
 def pycb_on_kv_batch(recs: Any, n: Any) -> None:
     # Successful final responses of one connection that one event produced, in order (see
     # pycb_kv_flush in _bridge.c): their memory is the batch's, valid until this returns.
-    conn = CONNECTIONS.get(recs[0].conn_id, _gone)()
+    conn = CONNECTIONS.get(recs[0].i_conn_id, _gone)()
     if conn is None:
         return
     try:

@@ -493,7 +493,7 @@ class Connection:
 
     # ---- completion ------------------------------------------------------
     def _on_response(self, resp: Any) -> None:
-        cookie = resp.cookie
+        cookie = resp.i_cookie  # the signed twin of cookie: no big integer on PyPy (see _bridge.h)
         if resp.is_final:
             op = self.pending.pop(cookie, None)
             if op is not None:
@@ -515,7 +515,7 @@ class Connection:
         pop = self.pending.pop
         report = self._report_callback_error
         for resp in recs[0:n]:  # iterating a slice of the array: half the cost of indexing it
-            op = pop(resp.cookie, None)
+            op = pop(resp.i_cookie, None)
             if op is not None:
                 try:
                     op._complete(resp)

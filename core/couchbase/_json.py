@@ -43,8 +43,33 @@ def loads(data: Any) -> Any:
     return json.loads(data)
 
 
+try:  # PyPy's own decoder and escaper (its json module's RPython helpers)
+    import _pypyjson as _pypyjson_module  # type: ignore[import-not-found]
+except ImportError:
+    _pypyjson_module = None
+_PYPYJSON: Any = _pypyjson_module
+_pypy_loads: Any = _PYPYJSON and _PYPYJSON.loads  # what PyPy's json.loads calls after its checks
+
+_JSONDecodeError = json.JSONDecodeError
+# _STARTS as a table indexed by the first byte: PyPy's JIT reads a byte inline, a set lookup is a call.
+_STARTS_TABLE = bytes(1 if b in _STARTS else 0 for b in range(256))
+
+
+def _loads_pypy(data: Any) -> Any:
+    """``json.loads(data)`` on PyPy: for bytes that are UTF-8 for ``json.detect_encoding`` (the same
+    test as :func:`loads`), the decoder ``json.loads`` ends in, without its encoding detection (two
+    ``startswith`` and a tuple per call, more than decoding a small document costs)."""
+    if type(data) is bytes and data and _STARTS_TABLE[data[0]] and data[1:2] != b"\x00":
+        try:
+            text = data.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return json.loads(data)  # raises json.loads' own error
+        return _pypy_loads(text, _JSONDecodeError)
+    return json.loads(data)
+
+
 if _scan_once is None:
-    loads = json.loads  # type: ignore[assignment]  # noqa: F811 - see scan_once
+    loads = _loads_pypy if _pypy_loads is not None else json.loads  # type: ignore[assignment]  # noqa: F811
 
 
 # ---- encoding ------------------------------------------------------------------------------------
@@ -68,12 +93,13 @@ def _build_fast_encode() -> Callable[[Any], str]:
     encoder, where that check is a third of the cost)."""
     from json import encoder as _enc
 
-    plain = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
-                             check_circular=False).encode
+    plain_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                                     check_circular=False)
+    plain = plain_encoder.encode
     make = getattr(_enc, "c_make_encoder", None)
     basestring = getattr(_enc, "c_encode_basestring", None)
     if make is None or basestring is None:
-        return plain
+        return _with_pypy_strings(plain_encoder)
     try:
         c_encoder = make(None, COMPACT.default, basestring, None, COMPACT.key_separator,
                          COMPACT.item_separator, COMPACT.sort_keys, COMPACT.skipkeys, COMPACT.allow_nan)
@@ -87,6 +113,37 @@ def _build_fast_encode() -> Callable[[Any], str]:
     except Exception:  # noqa: BLE001 - another signature: the plain encoder
         return plain
     return fast
+
+
+def _with_pypy_strings(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """PyPy's pure-Python encoder escapes each string (ensure_ascii=False) with a regular expression
+    substitution, which costs more than the rest of encoding a short string. Its RPython ASCII
+    escaper returns a string as long as its input exactly when nothing needed escaping (every
+    escape is longer than the character it replaces): then the string is its own escape for
+    ensure_ascii=False too (no control character, quote, backslash or non-ASCII character), and only
+    the others go through the substitution. Used when the encoder keeps its escaper where PyPy's does
+    and the result is COMPACT's on a sample; otherwise the encoder as it is."""
+    from json import encoder as _enc
+
+    ascii_escape: Any = getattr(_PYPYJSON, "raw_encode_basestring_ascii", None)
+    slow: Any = getattr(_enc, "raw_encode_basestring", None)
+    current: Any = getattr(encoder, "_JSONEncoder__encoder", None)
+    if ascii_escape is None or slow is None or current is not slow:
+        return encoder.encode
+
+    def escape(text: str) -> str:
+        return text if len(ascii_escape(text)) == len(text) else slow(text)
+
+    fast = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False)
+    fast._JSONEncoder__encoder = escape  # type: ignore[attr-defined]
+    samples = [{"a": [1, 2.5, None, True, "\u00e9\n\"", {"b": -3}], "c": "x" * 3, "\u4e2d\x01": "\\/\x7f"},
+               "plain", "", "\t", "\U0001f600", "\ud800"]
+    try:
+        if all(fast.encode(v) == COMPACT.encode(v) for v in samples):
+            return fast.encode
+    except Exception:  # noqa: BLE001 - another encoder: the plain one
+        pass
+    return encoder.encode
 
 
 _fast_encode = _build_fast_encode()

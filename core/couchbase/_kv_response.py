@@ -52,6 +52,9 @@ from couchbase.transcoder import FMT_JSON, DefaultTranscoder, JSONTranscoder, Tr
 _buffer = ffi.buffer
 _unpack = ffi.unpack
 _NULL = ffi.NULL
+# The hot paths read the signed twins of pycb_RESP's unsigned 64-bit fields (i_cas, ...: see
+# _bridge.h); a negative one is this much below the unsigned value.
+_TWO64 = 1 << 64
 
 _JSON_COMMON = 0x02 << 24  # common flags: JSON
 _COMMON_MASK = 0xFF << 24
@@ -204,7 +207,12 @@ def _token(op: AsyncResult[Any], resp: Any) -> Optional[MutationToken]:
         vbid = op.ctx.vbid
         # tokens off: SDK 4.x still gives a token naming the vBucket, with uuid and seqno 0
         return None if vbid is None else MutationToken(vbid, 0, 0, op._bucket or "")
-    return MutationToken(resp.token_vbid, resp.token_uuid, resp.token_seqno, op._bucket or "")
+    uuid, seqno = resp.i_token_uuid, resp.i_token_seqno
+    if uuid < 0:
+        uuid += _TWO64
+    if seqno < 0:
+        seqno += _TWO64
+    return MutationToken(resp.token_vbid, uuid, seqno, op._bucket or "")
 
 
 def _error(op: AsyncResult[Any], resp: Any) -> CouchbaseException:
@@ -264,7 +272,7 @@ def _decode_get(op: AsyncResult[Any], resp: Any) -> None:
     if resp.rc and _quiet_or_raise(op, resp, lambda: GetResult(op.key, resp.rc)):
         return
     ctx = op.ctx
-    raw = _unpack(resp.value, resp.nvalue)
+    raw = _unpack(resp.value, resp.i_nvalue)
     flags = resp.flags
     loads = ctx.json
     if loads is not None and flags == FMT_JSON:
@@ -283,7 +291,10 @@ def _decode_get(op: AsyncResult[Any], resp: Any) -> None:
                 value = decode_with(ctx.transcoder, raw, flags)
     else:
         value = raw if ctx.no_format else decode_with(ctx.transcoder, raw, flags)
-    op.result = GetResult(op.key, 0, resp.cas, value, flags)
+    cas = resp.i_cas
+    if cas < 0:
+        cas += _TWO64
+    op.result = GetResult(op.key, 0, cas, value, flags)
 
 
 class ReplicaResults(list):  # type: ignore[type-arg]
@@ -331,7 +342,10 @@ def _decode_mutation(op: AsyncResult[Any], resp: Any) -> None:
             op.error = CasMismatchException(f"unlock of {op.key!r}: the CAS does not match the lock's",
                                             rc=err.rc, context=err.context)
         return
-    op.result = MutationResult(op.key, 0, resp.cas, _token(op, resp))
+    cas = resp.i_cas
+    if cas < 0:
+        cas += _TWO64
+    op.result = MutationResult(op.key, 0, cas, _token(op, resp))
 
 
 def _decode_exists(op: AsyncResult[Any], resp: Any) -> None:

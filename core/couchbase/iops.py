@@ -652,6 +652,8 @@ class SelectorLoop:
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
         self._timers: List[Tuple[float, int, Timer]] = []
+        self._soon: List[Callable[[], Any]] = []  # call_soon: run at the end of the current turn
+        self._writes: List[Watcher] = []  # try_write: writable without asking the selector first
         self._seq = itertools.count()
         self._stopped = False
         self._errors: List[BaseException] = []
@@ -706,6 +708,48 @@ class SelectorLoop:
         """
         timer.data = None  # lazily dropped from the heap
 
+    def call_soon(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` at the end of the current turn (after its I/O and due timers), before the
+        loop next waits for I/O; in the order given. An exception it raises is reported
+        (:meth:`report`).
+
+        Args:
+            fn: What to run.
+
+        Never raises.
+        """
+        self._soon.append(fn)
+
+    def try_write(self, watcher: Watcher) -> None:
+        """Report ``watcher`` writable at the start of the next turn without watching its socket for
+        writability: a connected socket almost always is, and the selector round (register the
+        write interest, a poll, unregister it once the data is out) costs more than the write.
+        If the watcher still wants WRITE after that call (the data did not all fit, or a connect
+        is still in progress), its socket is then watched for writability as usual.
+
+        Args:
+            watcher: A watcher that just started wanting WRITE.
+
+        Never raises.
+        """
+        self._writes.append(watcher)
+
+    def _run_soon(self) -> None:
+        soon, self._soon = self._soon, []
+        for fn in soon:
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001 - the turn's error channel
+                self.report(exc)
+
+    def _run_writes(self) -> None:
+        writes, self._writes = self._writes, []
+        for watcher in writes:
+            if watcher.alive and watcher.flags & WRITE:
+                watcher.ready(WRITE)
+                if watcher.alive and watcher.flags & WRITE:  # not done: wait for the socket
+                    self.set_interest(watcher.fd, watcher, watcher.flags)
+
     def report(self, exc: BaseException) -> None:
         """Keep an exception from a callback; the current run_once raises it.
 
@@ -725,6 +769,12 @@ class SelectorLoop:
         Raises:
             Exception: The first exception a callback reported during this turn.
         """
+        if self._soon:  # queued since the last turn (from outside the loop): before waiting
+            self._run_soon()
+            if self._errors:
+                self._raise_reported()
+        if self._writes:
+            self._run_writes()
         timers = self._timers
         now = time.monotonic()
         while timers and timers[0][2].data != timers[0][0]:
@@ -732,6 +782,8 @@ class SelectorLoop:
         if timers:
             wait = max(0.0, timers[0][0] - now)
             timeout = wait if timeout is None else min(timeout, wait)
+        if self._soon or self._writes:
+            timeout = 0.0
         if self.selector.get_map():
             events = self.selector.select(timeout)
         else:
@@ -750,10 +802,15 @@ class SelectorLoop:
             if timer.data == due:
                 timer.data = None
                 timer.fire()
+        if self._soon:
+            self._run_soon()
         if self._errors:
-            err = self._errors.pop(0)
-            self._errors.clear()
-            raise err
+            self._raise_reported()
+
+    def _raise_reported(self) -> None:
+        err = self._errors.pop(0)
+        self._errors.clear()
+        raise err
 
     def run_until(self, done: Callable[[], bool], timeout: Optional[float] = None) -> None:
         """Run until ``done()`` is true; ``TimeoutError`` after ``timeout`` seconds.
@@ -813,7 +870,10 @@ class SelectorIOPS(IOPS):
         self.loop = loop
 
     def watch(self, watcher: Watcher, flags: int) -> None:
-        """Watch ``watcher``'s socket for exactly ``flags`` on the loop.
+        """Watch ``watcher``'s socket for exactly ``flags`` on the loop. A watcher that starts
+        wanting WRITE is first reported writable at the start of the next turn
+        (:meth:`SelectorLoop.try_write`); its socket is watched for writability only if it still
+        wants WRITE after that.
 
         Args:
             watcher: The socket's Watcher.
@@ -821,7 +881,11 @@ class SelectorIOPS(IOPS):
 
         Never raises.
         """
-        self.loop.set_interest(watcher.fd, watcher, flags)
+        if flags & WRITE and not watcher.flags & WRITE:
+            self.loop.set_interest(watcher.fd, watcher, flags & ~WRITE)
+            self.loop.try_write(watcher)
+        else:
+            self.loop.set_interest(watcher.fd, watcher, flags)
 
     def schedule(self, timer: Timer, delay: float) -> None:
         """Fire ``timer`` after ``delay`` seconds on the loop.
@@ -843,6 +907,16 @@ class SelectorIOPS(IOPS):
         Never raises.
         """
         self.loop.remove_timer(timer)
+
+    def call_soon(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn()`` at the end of the loop's current turn (:meth:`SelectorLoop.call_soon`).
+
+        Args:
+            fn: What to run.
+
+        Never raises.
+        """
+        self.loop.call_soon(fn)
 
     def start(self) -> None:
         """Run the loop until :meth:`stop`.

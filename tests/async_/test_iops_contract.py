@@ -256,6 +256,77 @@ def test_socketpair_watcher_dispatch_on_selector_loop():
     b.close()
 
 
+def _registered(loop: I.SelectorLoop, fd: int) -> int:
+
+    try:
+        return loop.selector.get_key(fd).events
+    except KeyError:
+        return 0
+
+
+@pytest.mark.parametrize("finishes", [True, False], ids=["written", "socket-full"])
+def test_a_new_write_interest_is_tried_before_the_selector_watches_it(finishes):
+    """SelectorIOPS reports a watcher that starts wanting WRITE writable at the start of the next
+    turn, watching its socket only for READ; only a watcher that still wants WRITE after that
+    (its data did not all fit) gets its socket watched for writability."""
+    import selectors
+
+    a, b = socket.socketpair()
+    loop = I.SelectorLoop()
+    iops = I.SelectorIOPS(loop)
+    seen: list = []
+
+    class Probe(I.Watcher):
+        __slots__ = ()
+
+        def ready(self, flags: int) -> None:
+            seen.append(flags)
+            if finishes:  # what the core does when libcouchbase drops WRITE after writing
+                iops.watch(self, I.READ)
+                self.flags = I.READ
+
+    w = Probe(object(), a.fileno(), iops)
+    iops.watch(w, I.READ | I.WRITE)
+    w.flags = I.READ | I.WRITE
+    assert _registered(loop, a.fileno()) == selectors.EVENT_READ
+    loop.run_once(0)
+    if finishes:
+        assert seen == [I.WRITE]
+        assert _registered(loop, a.fileno()) == selectors.EVENT_READ
+        loop.run_once(0)
+        assert seen == [I.WRITE]  # not watched for writability: no more reports
+    else:  # tried, then watched: the selector reports the (writable) socket in the same turn
+        assert seen == [I.WRITE, I.WRITE]
+        assert _registered(loop, a.fileno()) == selectors.EVENT_READ | selectors.EVENT_WRITE
+    loop.close()
+    a.close()
+    b.close()
+
+
+def test_call_soon_runs_in_order_before_the_next_wait_and_reports_errors():
+    import time
+
+    loop = I.SelectorLoop()
+    iops = I.SelectorIOPS(loop)
+    ran: list = []
+
+    def boom() -> None:
+        ran.append("boom")
+        raise ValueError("from a call_soon")
+
+    iops.call_soon(lambda: ran.append(1))
+    iops.call_soon(boom)
+    iops.call_soon(lambda: ran.append(2))
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="from a call_soon"):
+        loop.run_once(5)  # queued before the turn: run before its wait, whose error ends it at once
+    assert ran == [1, "boom", 2]
+    assert time.monotonic() - started < 2
+    loop.run_once(0)
+    assert ran == [1, "boom", 2]  # each ran once
+    loop.close()
+
+
 def test_a_turns_operations_are_held_and_sent_together(mock, key):
     """Operations started in one loop turn while others are in flight are held
     (Connection.cork) and sent when the turn ends; a lone operation is not held, nor is one

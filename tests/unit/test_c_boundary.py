@@ -23,7 +23,8 @@ PKG = ROOT / "core" / "couchbase"
 PY_DIRS = [PKG, ROOT / "acouchbase", ROOT / "txcouchbase", ROOT / "gcouchbase"]
 
 _DEFINE = re.compile(r"^\s*#define\s+(\w+)", re.M)
-_TYPEDEF = re.compile(r"typedef\s[^;{]*(?:\{[^}]*\}[^;]*)??\b(\w+)\s*;")
+# a struct body may hold one level of nested braces (pycb_RESP's unions)
+_TYPEDEF = re.compile(r"typedef\s[^;{]*(?:\{(?:[^{}]|\{[^{}]*\})*\}[^;]*)??\b(\w+)\s*;")
 _FUNC = re.compile(r"^(?!extern)[\w\s\*]*?\b(\w+)\s*\(", re.M)
 _EXTERN_PY = re.compile(r'extern "Python"[^(]*?\b(\w+)\s*\(')
 _ENUM = re.compile(r"enum\s*\{([^}]*)\}", re.S)

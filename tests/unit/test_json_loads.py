@@ -84,3 +84,35 @@ def test_the_prebuilt_encoder_is_used():
     assert _json._fast_encode is not _json.COMPACT.encode
     if getattr(json.encoder, "c_make_encoder", None) is not None:  # CPython: the C encoder, built once
         assert _json._fast_encode.__name__ == "fast"
+
+
+STRINGS = ["".join(map(chr, range(0, 0x100))), "plain ascii", "", "\u2028\u2029", "\U0001f600 x", "\ud800",
+           "quote\" back\\slash /", "\x7f", "tab\tnl\n", "é", "a" * 1000 + "\x00"]
+
+
+@pytest.mark.parametrize("text", STRINGS, ids=range(len(STRINGS)))
+def test_strings_encode_as_json_dumps_does(text):
+    # PyPy: strings take the ASCII escaper's shortcut when nothing needs escaping (_with_pypy_strings)
+    from couchbase._json import dumps_compact
+
+    def outcome(fn, value):
+        try:
+            return ("value", fn(value))
+        except Exception as exc:  # noqa: BLE001 - the exception is what is compared
+            return ("error", type(exc), str(exc))
+
+    def dumps(v):
+        return json.dumps(v, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+    for value in (text, {text: [text, 1]}):
+        assert outcome(dumps_compact, value) == outcome(dumps, value)
+
+
+def test_pypy_escapes_strings_without_a_regular_expression():
+    import platform
+
+    if platform.python_implementation() != "PyPy":
+        pytest.skip("PyPy's pure-Python encoder only (CPython's C encoder is used there)")
+    from couchbase import _json
+
+    assert _json._fast_encode.__self__._JSONEncoder__encoder.__name__ == "escape"
