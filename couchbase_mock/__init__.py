@@ -88,7 +88,9 @@ class MockCluster:
 
     def add_user(self, username: str, password: str = "") -> None:
         """Accept ``username``/``password`` as well as the RBAC user (a bucket's name and password, which 1.x
-        clients authenticate with).
+        clients authenticate with). Such a user may do on that bucket what a bucket password allowed
+        before RBAC: everything, on every service (roles ``bucket_full_access``, ``fts_admin`` and
+        ``analytics_select`` on the bucket).
 
         Args:
             username: The user name.

@@ -137,6 +137,11 @@ FTS_PRIVILEGES: Dict[str, FrozenSet[str]] = {
 }
 
 
+# The roles of a bucket-named user of 1.x clients (MockCluster.add_user): a bucket password predates
+# RBAC and opened every service of its bucket -- data, views, N1QL, full-text search, analytics.
+LEGACY_BUCKET_ROLES = ("bucket_full_access", "fts_admin", "analytics_select")
+
+
 class RoleError(ValueError):
     """A role specification the server would reject (400)."""
 
@@ -285,7 +290,8 @@ class Directory:
             return [Role("admin")]
         entry = self.users.get(user)
         if entry is None:
-            return [Role("bucket_full_access", user)] if user in self.extra else []
+            # what a bucket password granted before RBAC: everything on that bucket, nothing else
+            return [Role(name, user) for name in LEGACY_BUCKET_ROLES] if user in self.extra else []
         roles = list(entry.roles)
         for gname in entry.groups:
             group = self.groups.get(gname)

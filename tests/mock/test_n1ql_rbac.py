@@ -176,6 +176,37 @@ def test_the_first_missing_privilege_is_reported(svc: QueryService) -> None:
     assert missing(denied(svc, nobody, statement)) == ("query_select", "default:o")
 
 
+@pytest.mark.parametrize("statement", [
+    'INSERT INTO b (KEY "c-" || id, VALUE x) SELECT META(x).id AS id, x FROM o x',
+    "SELECT RAW n FROM b UNION SELECT RAW n FROM o",
+    "SELECT RAW n FROM b EXCEPT ALL SELECT RAW n FROM o",
+    "WITH names AS (SELECT RAW name FROM o) SELECT names",
+    "SELECT b.n, z FROM b LET z = (SELECT RAW name FROM o)",
+    "SELECT * FROM b JOIN LATERAL (SELECT RAW name FROM o) AS s ON true",
+    "SELECT * FROM b, o USE KEYS 'x1'",
+    "MERGE INTO b USING o ON META(b).id = 'k1' WHEN MATCHED THEN UPDATE SET b.m = 1",
+])
+def test_the_other_multi_keyspace_statements_need_query_select_on_each_source(svc: QueryService,
+                                                                              statement: str) -> None:
+    # INSERT ... SELECT, set operators, WITH, LET, LATERAL and comma joins, a MERGE's source: every
+    # keyspace read needs query_select, as the statements' Privileges() add them on the server
+    writer = user(svc, "writer", "query_select[b],query_insert[b],query_update[b],query_delete[b]")
+    assert missing(denied(svc, writer, statement)) == ("query_select", "default:o")
+    user(svc, "writer", "query_select[b],query_insert[b],query_update[b],query_delete[b],query_select[o]")
+    run(svc, writer, statement)
+
+
+def test_merge_needs_the_privilege_of_each_action_on_its_target(svc: QueryService) -> None:
+    merger = user(svc, "merger", "query_select[o],query_update[b]")
+    run(svc, merger, "MERGE INTO b USING o ON META(b).id = 'k1' WHEN MATCHED THEN UPDATE SET b.m = 1")
+    statement = "MERGE INTO b USING o ON META(b).id = 'k1' WHEN MATCHED THEN DELETE"
+    assert missing(denied(svc, merger, statement)) == ("query_delete", "default:b")
+    statement = ("MERGE INTO b USING o ON KEY 'new-' || META(o).id "
+                 "WHEN NOT MATCHED THEN INSERT {'copied': true}")
+    assert missing(denied(svc, merger, statement)) == ("query_insert", "default:b")
+    assert run(svc, "admin", "SELECT RAW m FROM b WHERE m IS VALUED") == [1]  # only the allowed one ran
+
+
 # ----------------------------------------------------------------------------- scopes and collections
 
 
