@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
+from couchbase_mock.query.functions._base import RequestBound, arg_count_message
 from couchbase_mock.query.values import (
     MISSING,
     canonical,
@@ -43,6 +45,10 @@ class Params:
         self.subquery: Optional[Callable[[N.Subquery, "Row"], Any]] = None
         # the values a statement's WITH clause names (variables everywhere in the statement)
         self.withs: Dict[str, Any] = {}
+        # the request's time: NOW_* functions give this one value throughout the statement
+        self.now = time.time()
+        # state functions keep for the request (RANDOM(seed)'s generator per call site)
+        self.state: Dict[Any, Any] = {}
 
     def get(self, key: Any) -> Any:
         if isinstance(key, int):
@@ -446,6 +452,8 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
         if call.name == "META":
             return _meta(call, row, params)
         fn = (FUNCTIONS.get(call.name) or ANALYTICS_FUNCTIONS[call.name])[2]
+        if isinstance(fn, RequestBound):
+            return fn.at(params, call, [evaluate(a, row, params) for a in call.args])
         return fn([evaluate(a, row, params) for a in call.args])
     if t is N.ArrayLit:
         return [v for v in (evaluate(x, row, params) for x in e.items) if v is not MISSING]  # type: ignore
@@ -550,7 +558,7 @@ def check_expr(e: Optional[N.Expr], aggregates_allowed: bool, analytics: bool = 
             raise QueryError(3000, f"Invalid function {e.name.lower()}.", 400)
         lo, hi, _fn = spec
         if len(e.args) < lo or (hi is not None and len(e.args) > hi):
-            raise QueryError(3000, f"Incorrect number of arguments to function {e.name.lower()}.", 400)
+            raise QueryError(3000, arg_count_message(e.name.lower(), lo, hi), 400)
     for c in children(e):
         check_expr(c, aggregates_allowed, analytics)
 

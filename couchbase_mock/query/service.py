@@ -27,13 +27,21 @@ from couchbase_mock.query.engine import Execution, Options, parse_duration, serv
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.evaluator import Params
 from couchbase_mock.query.keyspace import parse_query_context
+from couchbase_mock.query.values import spelled
 
 __all__ = ["handle", "CHUNK_BYTES"]
 
 log = logging.getLogger("couchbase_mock.query")
 
 CHUNK_BYTES = 16 * 1024
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_strict_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
+def _dumps(v: Any) -> str:
+    try:
+        return _strict_dumps(v)
+    except ValueError:  # a NaN or an infinity somewhere: rare, so only then walk the value
+        return _strict_dumps(spelled(v))
 
 
 def _duration(seconds: float) -> str:

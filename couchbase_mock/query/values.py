@@ -115,3 +115,18 @@ def canonical(v: Any) -> str:
     if v is MISSING:
         return "\x00missing"
     return json.dumps(v, sort_keys=True, separators=(",", ":"))
+
+
+_SPECIAL = {"nan": "NaN", "inf": "+Infinity", "-inf": "-Infinity"}
+
+
+def spelled(v: Any) -> Any:
+    """``v`` with NaN and infinities as the server writes them in JSON: the strings "NaN",
+    "+Infinity" and "-Infinity" (JSON has no such numbers)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return _SPECIAL[repr(v)]
+    if isinstance(v, list):
+        return [spelled(x) for x in v]
+    if isinstance(v, dict):
+        return {k: spelled(x) for k, x in v.items()}
+    return v

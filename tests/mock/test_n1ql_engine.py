@@ -102,7 +102,7 @@ def test_prepare_forms() -> None:
     ("true AND NULL", None), ("false AND MISSING", False), ("true OR MISSING", True), ("NOT true", False),
     ("[1, 2][1]", 2), ("[1, 2][-1]", 2), ("{'a': {'b': [1, {'c': 5}]}}.a.b[1].c", 5), ("{'a': 1}.`a`", 1),
     ("LOWER('AbC')", "abc"), ("UPPER('abc')", "ABC"), ("LENGTH('abc')", 3), ("LENGTH(1)", None),
-    ("ABS(-2)", 2), ("ROUND(2.5)", 3), ("ROUND(3.14159, 2)", 3.14), ("CONCAT('a', 'b', 'c')", "abc"),
+    ("ABS(-2)", 2), ("ROUND(2.5)", 2), ("ROUND(3.14159, 2)", 3.14), ("CONCAT('a', 'b', 'c')", "abc"),
     ("SUBSTR('hello', 1, 3)", "ell"), ("SUBSTR('hello', -2)", "lo"), ("CONTAINS('hello', 'ell')", True),
     ("ARRAY_LENGTH([1, 2])", 2), ("TOSTRING(1)", "1"), ("TOSTRING(TRUE)", "true"), ("TONUMBER('2.5')", 2.5),
     ("TONUMBER('x')", None), ("IFMISSING(MISSING, 1)", 1), ("IFNULL(NULL, 2)", 2),

@@ -32,7 +32,11 @@ def run(svc: QueryService, statement: str) -> List[Any]:
     ("ARRAY_RANGE(5, 0, -2)", [5, 3, 1]),
     ("ARRAY_RANGE(0, 1.5, 0.5)", [0, 0.5, 1]),
     ("ARRAY_RANGE(5, 0)", []),
-    ("ARRAY_RANGE(0, 5, 0)", None),
+    ("ARRAY_RANGE(0, 5, 0)", []),  # as the server: step 0 is an empty range
+    ("ARRAY_RANGE(0, 5, -1)", []),
+    ("ARRAY_RANGE(0, 0.35, 0.1)", [0, 0.1, 0.2, 0.30000000000000004]),  # the server's repeated addition
+    ("ARRAY_RANGE(0, 1, 0.1)", [0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6, 0.7, 0.7999999999999999,
+                                0.8999999999999999, 0.9999999999999999]),
     ("ARRAY_RANGE(0, 'a')", None),
     ("ARRAY_RANGE(0, NULL)", None),
     ("ARRAY_RANGE(0, 1e12)", None),  # past the mock's cap: NULL, never a huge list

@@ -267,3 +267,17 @@ def test_an_unread_stream_does_not_hold_back_other_requests(fe, indexed, request
         "SELECT RAW d.n FROM default AS d WHERE d.tag = 'fe' ORDER BY d.n"))
     assert rows == list(range(20)) and meta.status() == "success"
     unread.cancel()
+
+
+def test_sql_functions_of_every_group_in_one_statement(fe, indexed):
+    statement = ("SELECT LTRIM(REPLACE('xxa-b', '-', ' '), 'x') AS s, ARRAY_SUM(ARRAY_AGG(d.n)) AS total, "
+                 "OBJECT_NAMES({'b': 1, 'a': 2}) AS names, TO_STRING(1.5) AS str, "
+                 "REGEXP_MATCHES('a1b22', '[0-9]+') AS digits, SQRT(-1) AS nan, LN(0) AS neginf, "
+                 "IS_STRING(MIN(d.tag)) AS tagged, DATE_ADD_STR('2016-01-31', 1, 'calendar_month') AS feb, "
+                 "NOW_MILLIS() = STR_TO_MILLIS(MILLIS_TO_STR(NOW_MILLIS())) AS now_once "
+                 "FROM default AS d WHERE d.tag = $1")
+    rows, meta = fe.collect_rows(fe.cluster.query(statement, QueryOptions(positional_parameters=["fe"])))
+    assert rows == [{"s": "a b", "total": sum(range(20)), "names": ["a", "b"], "str": "1.5",
+                     "digits": ["1", "22"], "nan": "NaN", "neginf": "-Infinity", "tagged": True,
+                     "feb": "2016-02-29", "now_once": True}]
+    assert meta.status() == "success"
