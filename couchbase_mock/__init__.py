@@ -720,8 +720,7 @@ class MockCluster:
             b = self._bucket(bucket)
             cid = self._cid(b, scope, collection)
             b.store.manifest.drop_collection(scope, collection)
-            for doc_key in [k for k in b.store.docs if k[0] == cid]:
-                del b.store.docs[doc_key]
+            b.store.drop_collection_docs(cid)
             self.cluster.bump()
             return cid
 

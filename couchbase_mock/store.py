@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from typing import Dict, List, Optional, Tuple
 
@@ -65,6 +66,17 @@ def is_json(value: bytes) -> bool:
         return True
     except ValueError:
         return False
+
+
+_COLLECTION_NAME = re.compile(r"^[A-Za-z0-9_%-][A-Za-z0-9_.%-]*$")
+
+
+def collection_name_error(name: str) -> Optional[str]:
+    """ns_server's refusal of a scope or collection name (the REST API and SQL++ DDL alike), or None."""
+    if not name or not _COLLECTION_NAME.match(name) or len(name) > 251 or name[0] in "_%":
+        return ("Name must be between 1 and 251 characters and contain only A-Z, a-z, 0-9, _, -, %; "
+                "it cannot start with _ or %")
+    return None
 
 
 class Manifest:
@@ -195,3 +207,8 @@ class BucketStore:
 
     def is_locked(self, doc: Doc) -> bool:
         return doc.lock_until > self.clock.now()
+
+    def drop_collection_docs(self, cid: int) -> None:
+        """Forget every document of a dropped collection (its id is never reused)."""
+        for key in [k for k in self.docs if k[0] == cid]:
+            del self.docs[key]

@@ -27,6 +27,7 @@ from typing import Any, Dict, Optional
 
 from couchbase_mock import rbac
 from couchbase_mock.rbac import Group, RoleError, User
+from couchbase_mock.store import collection_name_error
 
 from .cluster_view import ClusterView
 from .server import Request, Response, Router
@@ -35,7 +36,6 @@ __all__ = ["add_routes"]
 
 _NOT_FOUND = "Requested resource not found.\r\n"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.%-]+$")
-_COLL_NAME_RE = re.compile(r"^[A-Za-z0-9_%-][A-Za-z0-9_.%-]*$")
 _DURABILITY = ("none", "majority", "majorityAndPersistActive", "persistToMajority")
 
 
@@ -286,10 +286,8 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
         return manifest
 
     def bad_name(name: str) -> Optional[Response]:
-        if not name or not _COLL_NAME_RE.match(name) or len(name) > 251 or name.startswith("_"):
-            return _errors({"name": "Name must be between 1 and 251 characters and contain only "
-                                    "A-Z, a-z, 0-9, _, -, %; it cannot start with _ or %"})
-        return None
+        error = collection_name_error(name)
+        return _errors({"name": error}) if error else None
 
     async def create_scope(req: Request) -> Response:
         manifest = target(req)
@@ -315,9 +313,7 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
         return changed(manifest)
 
     def _drop_docs(req: Request, cid: int) -> None:
-        store = cluster.buckets[req.params["bucket"]].store
-        for key in [k for k in store.docs if k[0] == cid]:
-            del store.docs[key]
+        cluster.buckets[req.params["bucket"]].store.drop_collection_docs(cid)
 
     def _collection_settings(req: Request, form: Dict[str, str]) -> Any:
         """The settings a create/update asks for, or the server's refusal."""

@@ -904,9 +904,7 @@ class QueryService:
 
     def _forget_collection(self, bucket: Any, cid: int) -> None:
         """A dropped collection's documents and indexes."""
-        store = bucket.store
-        for key in [k for k in store.docs if k[0] == cid]:
-            del store.docs[key]
+        bucket.store.drop_collection_docs(cid)
         for ident in [i for i in self.indexes if i[0] == bucket.name and
                       bucket.store.manifest.cid(i[1], i[2])[0] is None]:
             del self.indexes[ident]

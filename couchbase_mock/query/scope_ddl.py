@@ -8,26 +8,16 @@ error's ``reason``. ``IF [NOT] EXISTS`` turns "already exists" / "not found" int
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import PARSE_SYNTAX, QueryError
-from couchbase_mock.store import Manifest
+from couchbase_mock.store import Manifest, collection_name_error
 
-__all__ = ["path_of", "apply", "bad_name"]
+__all__ = ["path_of", "apply"]
 
-_NAME = re.compile(r"^[A-Za-z0-9_%-][A-Za-z0-9_.%-]*$")
 _CODES = {("CREATE", "SCOPE"): 12025, ("DROP", "SCOPE"): 12026, ("CREATE", "COLLECTION"): 12027,
           ("DROP", "COLLECTION"): 12028}
-
-
-def bad_name(name: str) -> Optional[str]:
-    """ns_server's refusal of a scope or collection name, or None."""
-    if not _NAME.match(name) or len(name) > 251 or name[0] in "_%":
-        return ("Name must be between 1 and 251 characters and contain only A-Z, a-z, 0-9, _, -, %; "
-                "it cannot start with _ or %")
-    return None
 
 
 def path_of(stmt: N.ScopeDDL, query_context: Optional[Tuple[str, Optional[str]]]
@@ -93,7 +83,7 @@ def apply(stmt: N.ScopeDDL, manifest: Manifest, bucket: str, scope: str, collect
 
 
 def _check_name(name: str, refused: Any) -> None:
-    bad = bad_name(name)
+    bad = collection_name_error(name)
     if bad:
         raise refused(bad)
 
