@@ -16,6 +16,7 @@ import pytest
 from couchbase.exceptions import ParsingFailedException, QueryException
 from couchbase.options import QueryOptions
 from support.frontends import FRONT_ENDS, selected
+from support.query_views import rows_view
 
 BIG = 50_000
 
@@ -33,14 +34,7 @@ def qmock() -> Iterator[Any]:
 
 @pytest.fixture(params=selected())
 def fe(request: Any, qmock: Any) -> Iterator[Any]:
-    view, close = FRONT_ENDS[request.param](qmock)
-    if not hasattr(view, "collect_rows"):
-        close()
-        pytest.skip(f"the {request.param} test view cannot collect rows yet")
-    try:
-        yield view
-    finally:
-        close()
+    yield from rows_view(request.param, qmock)
 
 
 def _setup_index(qmock: Any) -> None:

@@ -7,7 +7,8 @@ from typing import Any, Iterator
 import pytest
 
 from couchbase.exceptions import CouchbaseException, ParsingFailedException
-from support.frontends import FRONT_ENDS, selected
+from support.frontends import selected
+from support.query_views import rows_of, rows_view
 
 ORDERS = {f"order_{i}": {"type": "order", "customer": f"cust_{i % 2}", "total": 10 * i} for i in range(4)}
 
@@ -30,20 +31,7 @@ def qmock() -> Iterator[Any]:
 
 @pytest.fixture(params=selected())
 def fe(request: Any, qmock: Any) -> Iterator[Any]:
-    view, close = FRONT_ENDS[request.param](qmock)
-    if not hasattr(view, "collect_rows"):
-        close()
-        pytest.skip(f"the {request.param} test view cannot collect rows yet")
-    try:
-        yield view
-    finally:
-        close()
-
-
-def rows_of(fe: Any, statement: str) -> list:
-    rows, meta = fe.collect_rows(fe.cluster.query(statement))
-    assert meta.status() == "success"
-    return rows
+    yield from rows_view(request.param, qmock)
 
 
 def test_let_and_letting(fe):
