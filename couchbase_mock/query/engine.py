@@ -21,7 +21,7 @@ import re
 import time
 import uuid
 import weakref
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 from couchbase_mock.query import merge, scope_ddl, window
 from couchbase_mock.query import nodes as N
@@ -69,8 +69,9 @@ from couchbase_mock.query.from_clause import (
     select_exprs,
 )
 from couchbase_mock.query.keyspace import Keyspace, delete_doc, resolve, store_doc
+from couchbase_mock.query.ordering import order_cmp
 from couchbase_mock.query.parser import parse
-from couchbase_mock.query.values import MISSING, canonical, collate, is_number, truthy
+from couchbase_mock.query.values import MISSING, canonical, is_number, truthy
 
 __all__ = ["QueryService", "Execution", "Options", "Prepared", "service_for", "parse_duration"]
 
@@ -654,7 +655,7 @@ class QueryService:
                 r.aliases = out if isinstance(out, dict) else {}
                 keyed.append(([evaluate(e, r, params) for e, _ in sel.order_by], n, out))
                 ex.tick()
-            keyed.sort(key=functools.cmp_to_key(_order_cmp([d for _e, d in sel.order_by])))
+            keyed.sort(key=functools.cmp_to_key(order_cmp([d for _e, d in sel.order_by])))
             ex.check()
             outs = (k[2] for k in keyed)
         yield from _offset_limit(outs, sel, params)
@@ -705,7 +706,7 @@ class QueryService:
                 r.aliases = _aliases(sel, out)
                 keyed.append(([evaluate(e, r, params) for e, _ in sel.order_by], next(counter), out))
                 ex.tick()
-            keyed.sort(key=functools.cmp_to_key(_order_cmp([d for _e, d in sel.order_by])))
+            keyed.sort(key=functools.cmp_to_key(order_cmp([d for _e, d in sel.order_by])))
             ex.check()
             outs: Iterator[Any] = (k[2] for k in keyed)
         else:
@@ -762,33 +763,12 @@ class QueryService:
 
     def _insert_rows(self, stmt: N.Insert, ks: Keyspace, ex: Execution,
                      pairs: Iterator[Tuple[Any, Any]]) -> Iterator[Any]:
-        params = ex.opts.params
-        verb = "UPSERT" if stmt.upsert else "INSERT"
         alias = stmt.keyspace.default_alias
         for key, value in pairs:
             ex.tick()
-            if not isinstance(key, str):
-                ex.errors.append(QueryError(5070, f"Cannot {verb} non-string key {_show(key)} of type "
-                                            f"{type(key).__name__}.", 200))
-                continue
-            if value is MISSING:
-                ex.errors.append(QueryError(5070, f"Cannot {verb} missing value for key {key}.", 200))
-                continue
-            kb = key.encode("utf-8")
-            old = ks.get(kb)
-            if old is not None and not stmt.upsert:
-                ex.errors.append(_dml_error(verb, key, DUPLICATE_KEY, f"Duplicate Key: {key}"))
-                continue
-            if old is not None and ks.store.is_locked(old):
-                ex.errors.append(_dml_error(verb, key, 12033, f"document {key} is locked"))
-                continue
-            doc = store_doc(ks, kb, value)
-            ex.mutation_count += 1
-            if stmt.returning is not None:
-                out = _returning(stmt.returning, Row({alias: value}, {alias: ks.meta_of(kb, doc)}, alias),
-                                 params)
-                if out is not MISSING:
-                    yield out
+            _written, out = insert_document(ks, ex, key, value, stmt.upsert, stmt.returning, alias)
+            if out is not MISSING:
+                yield out
 
     def _plan_delete_update(self, stmt: Any, opts: Options, dry_run: bool) -> Execution:
         check_expr(stmt.use_keys, False)
@@ -1051,6 +1031,36 @@ def _show(v: Any) -> str:
     return "MISSING" if v is MISSING else json.dumps(v)
 
 
+def insert_document(ks: Keyspace, ex: Execution, key: Any, value: Any, upsert: bool,
+                    returning: Optional[N.Returning], alias: str) -> Tuple[bool, Any]:
+    """Write one document of an INSERT, UPSERT or MERGE ... INSERT, with the server's checks: a key
+    that is not a string or a MISSING value is 5070, an existing key (INSERT) 12009/17012, a locked
+    document 12009/12033; each is added to ``ex.errors`` and the statement goes on. Returns whether it
+    was written and its RETURNING result (MISSING: none)."""
+    verb = "UPSERT" if upsert else "INSERT"
+    if not isinstance(key, str):
+        ex.errors.append(QueryError(5070, f"Cannot {verb} non-string key {_show(key)} of type "
+                                    f"{type(key).__name__}.", 200))
+        return False, MISSING
+    if value is MISSING:
+        ex.errors.append(QueryError(5070, f"Cannot {verb} missing value for key {key}.", 200))
+        return False, MISSING
+    kb = key.encode("utf-8")
+    old = ks.get(kb)
+    if old is not None and not upsert:
+        ex.errors.append(_dml_error(verb, key, DUPLICATE_KEY, f"Duplicate Key: {key}"))
+        return False, MISSING
+    if old is not None and ks.store.is_locked(old):
+        ex.errors.append(_dml_error(verb, key, 12033, f"document {key} is locked"))
+        return False, MISSING
+    doc = store_doc(ks, kb, value)
+    ex.mutation_count += 1
+    if returning is None:
+        return True, MISSING
+    row = Row({alias: value}, {alias: ks.meta_of(kb, doc)}, alias)
+    return True, _returning(returning, row, ex.opts.params)
+
+
 def _dml_error(verb: str, key: str, reason_code: int, cause: str) -> QueryError:
     return QueryError(DML_FAILURE, "DML Error, possible causes include concurrent modification. "
                       f"Failed to perform {verb} on key {key} - cause: {cause}", 200,
@@ -1160,18 +1170,6 @@ def _bind(rows: Iterator[Row], bindings: List[Tuple[str, N.Expr]], params: Param
         for name, e in bindings:
             r.env[name] = evaluate(e, r, params)
         yield r
-
-
-def _order_cmp(descending: List[bool]) -> Callable[[Any, Any], int]:
-    """Compare two (ORDER BY values, arrival number, result) entries: collation, then arrival."""
-    def cmp(a: Any, b: Any) -> int:
-        for x, y, desc in zip(a[0], b[0], descending):
-            c = collate(x, y)
-            if c:
-                return -c if desc else c
-        order: int = (a[1] > b[1]) - (a[1] < b[1])
-        return order
-    return cmp
 
 
 def _offset_limit(outs: Iterator[Any], sel: N.Select, params: Params) -> Iterator[Any]:

@@ -112,7 +112,13 @@ def _sources(service: "QueryService", stmt: N.Merge, ex: "Execution", source_ks:
 
 def _rows(service: "QueryService", stmt: N.Merge, ks: Keyspace, ex: "Execution",
                 sources: List[Row]) -> Iterator[Any]:
-    from couchbase_mock.query.engine import _apply_set_unset, _count_value, _dml_error, _returning
+    from couchbase_mock.query.engine import (
+        _apply_set_unset,
+        _count_value,
+        _dml_error,
+        _returning,
+        insert_document,
+    )
 
     params = ex.opts.params
     alias = stmt.target.default_alias
@@ -133,29 +139,19 @@ def _rows(service: "QueryService", stmt: N.Merge, ks: Keyspace, ex: "Execution",
             if where is not None and not truthy(evaluate(where, srow, params)):
                 continue
             key = key_value if stmt.lookup else evaluate(kexpr, srow, params)  # type: ignore[arg-type]
-            if not isinstance(key, str):
-                ex.errors.append(QueryError(5070, f"Cannot INSERT non-string key {key!r}.", 200))
-                continue
-            if key in inserted:
-                ex.errors.append(QueryError(MERGE_MULTI_INSERT, "Multiple INSERT of the same document "
-                                            f"(document key '{key}') in a MERGE statement", 500))
-                continue
-            inserted.add(key)
-            if limit is not None and done["insert"] >= limit:
-                continue
-            value = evaluate(vexpr, srow, params)
-            kb = key.encode("utf-8")
-            if ks.get(kb) is not None:
-                ex.errors.append(_dml_error("INSERT", key, 17012, f"Duplicate Key: {key}"))
-                continue
-            doc = store_doc(ks, kb, value)
-            done["insert"] += 1
-            ex.mutation_count += 1
-            if stmt.returning is not None:
-                out = _returning(stmt.returning, Row({alias: value}, {alias: ks.meta_of(kb, doc)}, alias),
-                                 params)
-                if out is not MISSING:
-                    yield out
+            if isinstance(key, str):  # a key of another type is insert_document's 5070
+                if key in inserted:
+                    ex.errors.append(QueryError(MERGE_MULTI_INSERT, "Multiple INSERT of the same document "
+                                                f"(document key '{key}') in a MERGE statement", 500))
+                    continue
+                inserted.add(key)
+                if limit is not None and done["insert"] >= limit:
+                    continue
+            written, out = insert_document(ks, ex, key, evaluate(vexpr, srow, params), False,
+                                           stmt.returning, alias)
+            done["insert"] += written
+            if out is not MISSING:
+                yield out
             continue
         for kb, doc in matches:
             skey = kb.decode("utf-8", "replace")

@@ -17,7 +17,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.evaluator import Accumulator, Params, Row, children, evaluate
-from couchbase_mock.query.values import MISSING, canonical, collate, is_number, number
+from couchbase_mock.query.ordering import order_cmp
+from couchbase_mock.query.values import MISSING, canonical, is_number, number
 
 __all__ = ["window_calls", "compute"]
 
@@ -58,16 +59,9 @@ def compute(rows: List[Row], calls: List[N.Call], params: Params) -> List[Row]:
 def _partition(call: N.Call, w: N.Window, part: List[Row], params: Params) -> None:
     keys = [[evaluate(e, r, params) for e, _desc in w.order] for r in part]
     if w.order:
-        descending = [d for _e, d in w.order]
-
-        def cmp(a: int, b: int) -> int:
-            for x, y, desc in zip(keys[a], keys[b], descending):
-                c = collate(x, y)
-                if c:
-                    return -c if desc else c
-            return a - b
-
-        order = sorted(range(len(part)), key=functools.cmp_to_key(cmp))
+        entries = sorted(((k, i) for i, k in enumerate(keys)),
+                         key=functools.cmp_to_key(order_cmp([d for _e, d in w.order])))
+        order = [i for _k, i in entries]
         part[:] = [part[i] for i in order]
         keys = [keys[i] for i in order]
     n = len(part)
