@@ -23,7 +23,7 @@ import uuid
 import weakref
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
-from couchbase_mock.query import merge, scope_ddl, window
+from couchbase_mock.query import cte, merge, scope_ddl, window
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.analytics_ddl import Catalog, MetadataKeyspace
 from couchbase_mock.query.authorize import Authorizer
@@ -164,6 +164,7 @@ class Execution:
         self.signature: Any = None
         self.rows: Iterator[Any] = iter(())
         self.errors: List[QueryError] = []
+        self.warnings: List[QueryError] = []  # reported with the result, which still succeeds
         self.mutation_count = 0
         self.processed = 0
         self.is_dml = False
@@ -361,35 +362,11 @@ class QueryService:
     # ------------------------------------------------------------------ SELECT
     def _plan_select(self, sel: N.Select, opts: Options) -> Execution:
         ex = Execution(opts)
-        withs = self._plan_withs(sel, opts)
         plan = self._select_plan(sel, opts, frozenset())
         ex.signature = _signature(sel.projection, sel.raw)
-        subplans = self._subplans(plan, {})
-        for _name, value in withs:
-            if isinstance(value, SelectPlan):
-                self._subplans(value, subplans)
-        self._run_subqueries(ex, subplans)
-        params = opts.params
-        params.withs = {}
-        for name, value in withs:  # once, in order (a later one may read an earlier one)
-            params.withs[name] = (list(self._select_rows(value, ex)) if isinstance(value, SelectPlan)
-                                  else evaluate(value, Row({}), params))
+        self._run_subqueries(ex, self._subplans(plan, {}))
         ex.rows = self._select_rows(plan, ex)
         return ex
-
-    def _plan_withs(self, sel: N.Select, opts: Options) -> List[Tuple[str, Union[N.Expr, SelectPlan]]]:
-        """Plan the WITH clause's subqueries; its names join ``opts.withs`` (3081 for a repeated one)."""
-        out: List[Tuple[str, Union[N.Expr, SelectPlan]]] = []
-        for name, value in sel.withs:
-            if name in opts.withs:
-                raise QueryError(DUPLICATE_VARIABLE, f"Duplicate variable: '{name}' already in scope.", 400)
-            if isinstance(value, N.Select):
-                out.append((name, self._select_plan(value, opts, frozenset())))
-            else:
-                check_expr(value, False)
-                out.append((name, value))
-            opts.withs = opts.withs | {name}
-        return out
 
     def _run_subqueries(self, ex: Execution, plan_of: Dict[int, SelectPlan]) -> None:
         """Let the expressions of ``ex`` evaluate their subqueries: an uncorrelated one runs once,
@@ -427,6 +404,9 @@ class QueryService:
                 self._subplans(t.sub, out)
         for _op, _every, term in plan.set_ops:
             self._subplans(term, out)
+        for w in plan.withs:
+            for sub in w.plans():
+                self._subplans(sub, out)
         return out
 
     def _select_plan(self, sel: N.Select, opts: Options, outer: FrozenSet[str],
@@ -434,6 +414,15 @@ class QueryService:
         """Check and resolve a SELECT (``outer``: the names the enclosing queries bind, for a subquery;
         ``dml``: those of them that are a DML statement's keyspace alias, which the server does not
         count as FROM aliases)."""
+        saved = opts.withs
+        try:
+            return self._plan_select_scoped(sel, opts, outer, dml)
+        finally:
+            opts.withs = saved  # a WITH clause's names are in scope in its select only
+
+    def _plan_select_scoped(self, sel: N.Select, opts: Options, outer: FrozenSet[str],
+                            dml: FrozenSet[str]) -> SelectPlan:
+        withs, with_correlated = cte.plan_withs(self, sel, opts, outer) if sel.withs else ([], False)
         sqlpp = opts.analytics
         with_aggregates = ([t.expr for t in sel.projection] + [sel.having] + [e for e, _ in sel.order_by]
                            + [e for _, e in sel.letting])
@@ -442,7 +431,7 @@ class QueryService:
         for e in select_exprs(sel) + [sel.limit, sel.offset]:
             if not any(e is a for a in with_aggregates):
                 check_expr(e, False, sqlpp)
-        plan = SelectPlan(sel)
+        plan = SelectPlan(sel, withs=withs)
         qc = opts.query_context
         _outer_paths_as_expressions(sel, (outer - dml) | opts.withs)
         if sel.keyspace is not None:
@@ -489,7 +478,7 @@ class QueryService:
                 raise QueryError(DUPLICATE_VARIABLE, f"Duplicate variable: '{name}' already in scope.", 400)
             names.add(name)
         plan.default = aliases[0] if len(aliases) == 1 else None
-        plan.correlated = bool(free_names(sel) & outer)
+        plan.correlated = with_correlated or bool(free_names(sel) & outer)
         first = plan.first
         if plan.correlated and first is not None and first.kind == "keyspace" and sel.use_keys is None:
             plan.probe = equi_keys(sel.where, first.alias, outer)
@@ -644,6 +633,8 @@ class QueryService:
         subselects, then ORDER BY, OFFSET and LIMIT."""
         sel = plan.sel
         params = ex.opts.params
+        if plan.withs:  # once per run, before the first row
+            cte.compute_withs(self, plan.withs, ex, outer)
         if not plan.set_ops:
             yield from self._subselect_rows(plan, ex, outer, ordered=True)
             return
@@ -734,9 +725,6 @@ class QueryService:
         exprs += [stmt.key, stmt.value]
         exprs += [t.expr for t in stmt.returning.terms] if stmt.returning else []
         subplans = self._plan_expr_subqueries(exprs, opts, frozenset())
-        if stmt.query is not None and stmt.query.withs:
-            raise QueryError(PARSE_SYNTAX, "WITH in INSERT ... SELECT is not supported by couchbase_mock",
-                             400)
         query = self._select_plan(stmt.query, opts, frozenset()) if stmt.query is not None else None
         if query is not None:
             self._subplans(query, subplans)
@@ -1315,7 +1303,7 @@ def _set_unset_exprs(sets: List[N.SetTerm], unsets: List[N.UnsetTerm]) -> List[O
 def _for_exprs(update_for: Optional[N.UpdateFor]) -> List[Optional[N.Expr]]:
     if update_for is None:
         return []
-    return [e for dim in update_for.dims for _name, e in dim] + [update_for.when]
+    return [b.expr for dim in update_for.dims for b in dim] + [update_for.when]
 
 
 def _apply_set_unset(value: Any, sets: List[N.SetTerm], unsets: List[N.UnsetTerm], alias: str, row: Row,
@@ -1343,7 +1331,7 @@ def _for_each(value: Any, path: N.Expr, new: Optional[N.Expr], update_for: N.Upd
     A path starting with a FOR variable changes that array element (the element itself when the path
     is just the variable); any other path is the document's."""
     root = _path_root(path)
-    removals: List[Tuple[List[Any], int]] = []
+    removals: List[Tuple[Any, Any]] = []
     for bound, slots in _bindings(update_for.dims, row, params):
         if update_for.when is not None and not truthy(evaluate(update_for.when, bound, params)):
             continue
@@ -1351,35 +1339,65 @@ def _for_each(value: Any, path: N.Expr, new: Optional[N.Expr], update_for: N.Upd
         if root not in slots:
             value = _set_path(value, _path_parts(path, alias, bound, params), result)
             continue
-        array, i = slots[root]
+        container, at = slots[root]
         if isinstance(path, N.Ident):  # the element itself
             if result is MISSING:
-                removals.append((array, i))
+                removals.append((container, at))
             else:
-                array[i] = result
-        elif isinstance(array[i], (dict, list)):
-            array[i] = _set_path(array[i], _path_parts(path, root, bound, params), result)
-    for array, i in sorted(removals, key=lambda r: -r[1]):
-        del array[i]
+                container[at] = result
+        elif isinstance(container[at], (dict, list)):
+            container[at] = _set_path(container[at], _path_parts(path, root, bound, params), result)
+    # array elements last to first, so that the positions still to remove stay right
+    for container, at in sorted(removals, key=lambda r: -r[1] if isinstance(r[0], list) else 0):
+        if isinstance(container, list):
+            del container[at]
+        else:
+            container.pop(at, None)
     return value
 
 
-def _bindings(dims: List[List[Tuple[str, N.Expr]]], row: Row, params: Params
-              ) -> Iterator[Tuple[Row, Dict[str, Tuple[List[Any], int]]]]:
+Slot = Tuple[Any, Any]  # where a FOR variable's element lives: (its array or object, position or name)
+
+
+def _binding_items(b: N.Binding, value: Any) -> List[Tuple[Any, Any, Any]]:
+    """``(container, position or name, element)`` for each element a FOR binding reaches, as the server's
+    UPDATE: ``IN`` an array's elements (with ``name:`` an object's fields too, by name), ``WITHIN`` every
+    descendant of an array or object, depth first, an object's fields in name order."""
+    if b.within:
+        out: List[Tuple[Any, Any, Any]] = []
+        _descendants(value, out)
+        return out
+    if isinstance(value, list):
+        return [(value, i, v) for i, v in enumerate(value)]
+    if isinstance(value, dict) and b.name_var is not None:
+        return [(value, k, value[k]) for k in sorted(value)]
+    return []
+
+
+def _descendants(value: Any, out: List[Tuple[Any, Any, Any]]) -> None:
+    items = (enumerate(value) if isinstance(value, list)
+             else ((k, value[k]) for k in sorted(value)) if isinstance(value, dict) else ())
+    for at, child in items:
+        out.append((value, at, child))
+        _descendants(child, out)
+
+
+def _bindings(dims: List[List[N.Binding]], row: Row, params: Params) -> Iterator[Tuple[Row, Dict[str, Slot]]]:
     """Each combination of the FOR dimensions (the bindings of one dimension advance together, as in a
-    comprehension), with where each variable's element lives (its array and index)."""
+    comprehension, as far as the shortest), with where each variable's element lives."""
     if not dims:
         yield row, {}
         return
-    arrays = [(name, evaluate(e, row, params)) for name, e in dims[0]]
-    if not all(isinstance(a, list) for _name, a in arrays):
-        return
-    for i in range(min(len(a) for _name, a in arrays)):
+    reached = [(b, _binding_items(b, evaluate(b.expr, row, params))) for b in dims[0]]
+    for i in range(min(len(items) for _b, items in reached)):
         env = dict(row.env)
-        slots = {}
-        for name, array in arrays:
-            env[name] = array[i]
-            slots[name] = (array, i)
+        slots: Dict[str, Slot] = {}
+        for b, items in reached:
+            container, at, element = items[i]
+            env[b.var] = element
+            if b.name_var is not None:
+                env[b.name_var] = at
+            slots[b.var] = (container, at)
         bound = Row(env, row.metas, row.default)
         for inner, inner_slots in _bindings(dims[1:], bound, params):
             yield inner, {**slots, **inner_slots}

@@ -17,12 +17,27 @@ looks for one only in an ON clause), and WHERE filters the joined rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Set,
+    Tuple,
+)
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import AMBIGUOUS_REFERENCE, QueryError
 from couchbase_mock.query.evaluator import Params, Row, children, evaluate
 from couchbase_mock.query.values import MISSING, canonical, is_number, truthy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from couchbase_mock.query.cte import WithPlan
 
 __all__ = ["TermPlan", "StepPlan", "SelectPlan", "conjuncts", "refs", "equi_keys", "comma_condition",
            "primary_key_expr", "select_exprs", "bound_aliases", "free_names", "let_names", "check_ambiguous",
@@ -76,6 +91,7 @@ class SelectPlan:
     table: Optional[Dict[Optional[str], List[Item]]] = None
     # the further subselects of a UNION / INTERSECT / EXCEPT: (operator, ALL, plan)
     set_ops: List[Tuple[str, bool, "SelectPlan"]] = field(default_factory=list)
+    withs: List["WithPlan"] = field(default_factory=list)  # its WITH clause
 
 
 # ----------------------------------------------------------------------------- analysis

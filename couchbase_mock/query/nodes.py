@@ -94,6 +94,10 @@ class Window:
     start: Optional[FrameBound] = None
     end: Optional[FrameBound] = None
     exclude: Optional[str] = None  # CURRENT ROW, GROUP, TIES
+    # a named window this one builds on: ``OVER name`` (``bare``) or ``OVER (name ORDER BY ...)``; the
+    # parser fills the window in from the WINDOW clause and clears the name
+    ref: Optional[str] = None
+    bare: bool = False
 
 
 @dataclass
@@ -132,11 +136,14 @@ class Case(Expr):
 
 @dataclass
 class Binding:
-    """``var IN expr`` (the elements of an array) or ``var WITHIN expr`` (all its descendants)."""
+    """``var IN expr`` (the elements of an array) or ``var WITHIN expr`` (all its descendants); in an
+    UPDATE's FOR clause ``name:var IN | WITHIN expr`` also binds ``name`` to each one's position or
+    field name."""
 
     var: str
     expr: Expr
     within: bool = False
+    name_var: Optional[str] = None
 
 
 @dataclass
@@ -283,10 +290,24 @@ class Select(Statement):
     # then apply to the combined result
     set_ops: List[Tuple[str, bool, "Select"]] = field(default_factory=list)
     # WITH name AS (SELECT ... | expression), ...: values named for the whole statement
-    withs: List[Tuple[str, Union[Expr, "Select"]]] = field(default_factory=list)
+    withs: List["WithTerm"] = field(default_factory=list)
+    recursive: bool = False  # WITH RECURSIVE
+    windows: List[Tuple[str, Window]] = field(default_factory=list)  # WINDOW name AS (...), ...
     order_by: List[Tuple[Expr, bool]] = field(default_factory=list)  # (expr, descending)
     limit: Optional[Expr] = None
     offset: Optional[Expr] = None
+
+
+@dataclass
+class WithTerm:
+    """``name AS (SELECT ... | expression) [CYCLE expr, ... RESTRICT] [OPTIONS {...}]`` of a WITH
+    clause (CYCLE and OPTIONS only after WITH RECURSIVE)."""
+
+    name: str
+    value: Union[Expr, "Select"]
+    cycle: List[Expr] = field(default_factory=list)
+    cycle_text: List[str] = field(default_factory=list)  # as written (for error messages)
+    options: Optional[Expr] = None
 
 
 @dataclass
@@ -331,10 +352,10 @@ class Update(Statement):
 
 @dataclass
 class UpdateFor:
-    """``FOR var IN expr [, var IN expr] [FOR ...] [WHEN cond] END`` of a SET or UNSET term: the term
-    applies to each element (each combination, nested left to right) for which ``when`` holds."""
+    """``FOR [name:]var IN | WITHIN expr [, ...] [FOR ...] [WHEN cond] END`` of a SET or UNSET term: the
+    term applies to each element (each combination, nested left to right) for which ``when`` holds."""
 
-    dims: List[List[Tuple[str, Expr]]]
+    dims: List[List[Binding]]
     when: Optional[Expr] = None
 
 

@@ -19,6 +19,7 @@ from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import NO_TERM_NAME, PARSE_SYNTAX, QueryError, syntax_error
 from couchbase_mock.query.lexer import Token, tokenize
 from couchbase_mock.query.values import MISSING
+from couchbase_mock.query.window_names import check_frame, resolve_windows
 
 __all__ = ["parse", "parse_expression"]
 
@@ -27,7 +28,7 @@ RESERVED = frozenset("""
 ALL AND ANY AS ASC BETWEEN BY CASE CREATE DELETE DESC DISTINCT DROP ELEMENT ELSE END EVERY EXCEPT EXECUTE EXISTS
 FALSE FLATTEN FOR FROM GROUP HAVING IN INDEX INNER INSERT INTERSECT INTO IS JOIN KEY KEYS LATERAL LEFT LET
 LETTING LIKE LIMIT MISSING NEST NOT NULL OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES
-SELECT SET THEN TRUE UNION UNNEST UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
+SELECT SET THEN TRUE UNION UNNEST UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WINDOW WITH WITHIN
 """.split())  # noqa: E501 - a word list: the string stays as written
 
 _COMPARE = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -173,35 +174,60 @@ class _Parser:
         precedence, as the server's grammar), then ORDER BY, LIMIT and OFFSET, which apply to the
         whole result when there are several subselects (they are kept on the first). A leading
         ``WITH name AS (...), ...`` names values for the whole statement (kept on the first too)."""
-        withs = self.with_clause() if self.accept_kw("WITH") else []
+        withs: List[N.WithTerm] = []
+        recursive = False
+        if self.accept_kw("WITH"):
+            recursive = self.accept_kw("RECURSIVE") is not None
+            withs = self.with_clause(recursive)
         head = self.subselect()
-        head.withs = withs
+        head.withs, head.recursive = withs, recursive
         while True:
             op = self.accept_kw("UNION", "INTERSECT", "EXCEPT")
             if op is None:
                 break
             every = self.accept_kw("ALL") is not None
-            if self.at_op("(") and self.peek().is_kw("SELECT"):
+            if self.at_op("(") and self.peek().is_kw("SELECT", "WITH"):
                 self.advance()
                 term = self.select()  # with its own ORDER BY / LIMIT
                 self.expect_op(")")
             else:
                 term = self.subselect()
             head.set_ops.append((op, every, term))
-        return self._order_limit(head)
+        self._order_limit(head)
+        resolve_windows(head)
+        return head
 
-    def with_clause(self) -> List[Tuple[str, "N.Expr | N.Select"]]:
-        """``name AS (SELECT ... | expression), ...`` after WITH (common table expressions)."""
-        if self.at_kw("RECURSIVE"):
-            raise QueryError(PARSE_SYNTAX, "WITH RECURSIVE is not supported by couchbase_mock", 400)
-        out: List[Tuple[str, "N.Expr | N.Select"]] = []
+    def with_clause(self, recursive: bool) -> List[N.WithTerm]:
+        """``name AS (SELECT ... | expression) [CYCLE expr, ... RESTRICT] [OPTIONS {...}], ...`` after
+        WITH [RECURSIVE] (common table expressions; CYCLE and OPTIONS need RECURSIVE, as on the server)."""
+        out: List[N.WithTerm] = []
         while True:
             name = self.ident()
             self.expect_kw("AS")
             self.expect_op("(")
-            value: "N.Expr | N.Select" = self.select() if self.at_kw("SELECT") else self.expr()
+            value: "N.Expr | N.Select" = self.select() if self.at_kw("SELECT", "WITH") else self.expr()
             self.expect_op(")")
-            out.append((name, value))
+            term = N.WithTerm(name, value)
+            if self.accept_kw("CYCLE"):
+                while True:
+                    start = self.tok.pos
+                    term.cycle.append(self.expr())
+                    term.cycle_text.append(self.src[start:self.tok.pos].strip())
+                    if not self.accept_op(","):
+                        break
+                self.expect_kw("RESTRICT")
+            if self.accept_kw("OPTIONS"):
+                at = self.tok
+                term.options = self.expr()
+                if not isinstance(term.options, N.ObjectLit):
+                    raise self.fail(at)
+                if not _static(term.options):
+                    raise QueryError(PARSE_SYNTAX, "OPTIONS value must be static", 400)
+            if not recursive and (term.options is not None or term.cycle):
+                what = "OPTIONS" if term.options is not None else "CYCLE"
+                raise QueryError(PARSE_SYNTAX, f"cannot have {what} without RECURSIVE keyword as part of "
+                                 f"'{name}'", 400)
+            out.append(term)
             if not self.accept_op(","):
                 return out
 
@@ -318,7 +344,7 @@ class _Parser:
 
     def simple_term(self) -> N.FromTerm:
         """A keyspace, ``(SELECT ...) [AS] alias`` or an expression term, with its USE clauses."""
-        if self.at_op("(") and self.peek().is_kw("SELECT"):
+        if self.at_op("(") and self.peek().is_kw("SELECT", "WITH"):
             self.advance()
             sub = self.select()
             self.expect_op(")")
@@ -403,6 +429,13 @@ class _Parser:
                 sel.having = self.expr()
         elif self.accept_kw("LETTING"):  # without GROUP BY: the whole result is one group
             sel.letting = self.let_bindings()
+        if self.accept_kw("WINDOW"):
+            while True:
+                name = self.ident()
+                self.expect_kw("AS")
+                sel.windows.append((name, self.window_spec("")))
+                if not self.accept_op(","):
+                    break
         return sel
 
     def _order_limit(self, sel: N.Select) -> N.Select:
@@ -575,19 +608,19 @@ class _Parser:
         return sets, unsets
 
     def _update_for(self) -> Optional[N.UpdateFor]:
-        """``FOR var IN expr [, var IN expr] [FOR ...] [WHEN cond] END``, if there."""
+        """``FOR [name:]var IN | WITHIN expr [, ...] [FOR ...] [WHEN cond] END``, if there."""
         if not self.at_kw("FOR"):
             return None
-        dims: List[List[Tuple[str, N.Expr]]] = []
+        dims: List[List[N.Binding]] = []
         while self.accept_kw("FOR"):
-            bindings: List[Tuple[str, N.Expr]] = []
+            bindings: List[N.Binding] = []
             while True:
-                name = self.ident()
-                if self.accept_kw("WITHIN"):
-                    raise QueryError(PARSE_SYNTAX, "FOR ... WITHIN in an UPDATE is not supported by "
-                                     "couchbase_mock (write FOR ... IN)", 400)
-                self.expect_kw("IN")
-                bindings.append((name, self.expr()))
+                var = self.ident()
+                name_var = None
+                if self.accept_op(":"):
+                    name_var, var = var, self.ident()
+                within = self.expect_kw("IN", "WITHIN") == "WITHIN"
+                bindings.append(N.Binding(var, self.expr(), within, name_var))
                 if not self.accept_op(","):
                     break
             dims.append(bindings)
@@ -886,7 +919,7 @@ class _Parser:
         if t.kind == "OP":
             if t.value == "(":
                 self.advance()
-                if self.at_kw("SELECT"):
+                if self.at_kw("SELECT", "WITH"):
                     sub = self.select()
                     self.expect_op(")")
                     return N.Subquery(sub)
@@ -976,12 +1009,14 @@ class _Parser:
         return call
 
     def window_spec(self, name: str) -> N.Window:
-        """``(PARTITION BY ... ORDER BY ... frame)`` after OVER (a named window is not supported)."""
-        if not self.at_op("("):
-            raise QueryError(PARSE_SYNTAX, "Named windows (OVER name, WINDOW clause) are not supported by "
-                             "couchbase_mock", 400)
-        self.advance()
+        """``name`` or ``([name] [PARTITION BY ...] [ORDER BY ...] [frame])`` after OVER (``name``: the
+        function's), or after ``WINDOW w AS`` (``name`` empty: the frame is checked where it is used)."""
+        if name and self.at_ident():
+            return N.Window(ref=self.ident(), bare=True)
+        self.expect_op("(")
         w = N.Window()
+        if self.at_ident() and not self.at_kw("PARTITION", "ORDER", "ROWS", "RANGE", "GROUPS"):
+            w.ref = self.ident()
         if self.accept_kw("PARTITION"):
             self.expect_kw("BY")
             w.partition = self.expr_list()
@@ -1010,7 +1045,8 @@ class _Parser:
                     w.exclude = "CURRENT ROW"
                 else:
                     w.exclude = self.expect_kw("GROUP", "TIES")
-            self._check_frame(w, name)
+            if name:
+                check_frame(w, name)
         self.expect_op(")")
         return w
 
@@ -1022,18 +1058,6 @@ class _Parser:
             return N.FrameBound("CURRENT ROW")
         value = self.concat()
         return N.FrameBound(self.expect_kw("PRECEDING", "FOLLOWING"), value)
-
-    @staticmethod
-    def _check_frame(w: N.Window, name: str) -> None:
-        """The server's frame rules: UNBOUNDED FOLLOWING cannot start it nor UNBOUNDED PRECEDING end it;
-        an end that PRECEDES needs a start that does too, a start that FOLLOWS an end that does too."""
-        assert w.start is not None and w.end is not None
-        start, end = w.start.kind, w.end.kind
-        bad = (start == "UNBOUNDED FOLLOWING" or end == "UNBOUNDED PRECEDING"
-               or (end == "PRECEDING" and start not in ("PRECEDING", "UNBOUNDED PRECEDING"))
-               or (start == "FOLLOWING" and end not in ("FOLLOWING", "UNBOUNDED FOLLOWING")))
-        if bad:
-            raise QueryError(3220, f"{name} window function invalid window frame.", 400)
 
     def _starts_comprehension(self) -> bool:
         """ARRAY/FIRST/OBJECT start a comprehension when an expression follows (else: a field name)."""
@@ -1120,3 +1144,16 @@ def parse_expression(src: str) -> N.Expr:
     if p.tok.kind != "EOF":
         raise p.fail()
     return e
+
+
+def _static(e: N.Expr) -> bool:
+    """Whether ``e`` is made of literals only (the server's static value)."""
+    if isinstance(e, N.Lit):
+        return True
+    if isinstance(e, N.ArrayLit):
+        return all(_static(x) for x in e.items)
+    if isinstance(e, N.ObjectLit):
+        return all(_static(k) and _static(v) for k, v in e.pairs)
+    if isinstance(e, N.Unary) and e.op == "NEG":
+        return _static(e.operand)
+    return False

@@ -161,6 +161,8 @@ async def _stream(ex: Execution, request_id: str, fields: Dict[str, Any], starte
     tail: Dict[str, Any] = {}
     if errors:
         tail["errors"] = [e.as_json() for e in errors]
+    if ex.warnings:
+        tail["warnings"] = [w.as_json() for w in ex.warnings]
     if analytics:
         tail["plans"] = {}
     if any(e.code in (1080, 21002) for e in errors):
@@ -175,6 +177,8 @@ async def _stream(ex: Execution, request_id: str, fields: Dict[str, Any], starte
             metrics["mutationCount"] = ex.mutation_count
         if errors:
             metrics["errorCount"] = len(errors)
+        if ex.warnings:
+            metrics["warningCount"] = len(ex.warnings)
         if analytics:
             metrics["processedObjects"] = ex.processed
         tail["metrics"] = metrics
