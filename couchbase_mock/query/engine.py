@@ -1340,13 +1340,17 @@ def _for_each(value: Any, path: N.Expr, new: Optional[N.Expr], update_for: N.Upd
             value = _set_path(value, _path_parts(path, alias, bound, params), result)
             continue
         container, at = slots[root]
+        if isinstance(container, dict) and at not in container:
+            continue  # removed by an earlier binding (WITHIN reaches inside what it changes)
         if isinstance(path, N.Ident):  # the element itself
             if result is MISSING:
                 removals.append((container, at))
             else:
                 container[at] = result
-        elif isinstance(container[at], (dict, list)):
-            container[at] = _set_path(container[at], _path_parts(path, root, bound, params), result)
+        else:  # a path inside the element: only an object has fields, only an array positions
+            parts, element = _path_parts(path, root, bound, params), container[at]
+            if isinstance(element, dict) if isinstance(parts[0], str) else isinstance(element, list):
+                container[at] = _set_path(element, parts, result)
     # array elements last to first, so that the positions still to remove stay right
     for container, at in sorted(removals, key=lambda r: -r[1] if isinstance(r[0], list) else 0):
         if isinstance(container, list):

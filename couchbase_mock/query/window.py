@@ -49,7 +49,7 @@ def compute(rows: List[Row], calls: List[N.Call], params: Params) -> List[Row]:
         assert w is not None
         partitions: Dict[str, List[Row]] = {}
         for r in rows:
-            k = canonical([evaluate(e, r, params) for e in w.partition])
+            k = _values_key([evaluate(e, r, params) for e in w.partition])
             partitions.setdefault(k, []).append(r)
         for part in partitions.values():
             _partition(call, w, part, params)
@@ -69,7 +69,7 @@ def _partition(call: N.Call, w: N.Window, part: List[Row], params: Params) -> No
     group_of: List[int] = []
     starts: List[int] = []
     for i in range(n):
-        if i == 0 or (w.order and canonical(keys[i]) != canonical(keys[i - 1])):
+        if i == 0 or (w.order and _values_key(keys[i]) != _values_key(keys[i - 1])):
             starts.append(i)
         group_of.append(len(starts) - 1)
     ends = [s - 1 for s in starts[1:]] + [n - 1]
@@ -95,6 +95,11 @@ def _partition(call: N.Call, w: N.Window, part: List[Row], params: Params) -> No
             frame = _frame(w, part, keys, i, group_of, starts, ends, params)
             value = _over_frame(call, part, frame, row, params)
         row.cache[key] = value
+
+
+def _values_key(values: List[Any]) -> str:
+    """A string equal for equal lists of values, MISSING among them (a partition's or a peer group's)."""
+    return "\x1f".join(canonical(v) for v in values)
 
 
 def _ntile(call: N.Call, row: Row, params: Params, i: int, n: int) -> Any:

@@ -1,5 +1,6 @@
 """The mock's SQL++ window functions: ranking, navigation, distribution and aggregates OVER
-(PARTITION BY ... ORDER BY ... frame), aggregates' FILTER, and the server's semantic errors (3220).
+(PARTITION BY ... ORDER BY ... frame), named windows (WINDOW clause), aggregates' FILTER, and the
+server's semantic (3220) and rewrite (6500) errors.
 Through every front end: tests/query/test_select_clauses.py."""
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def test_aggregate_filter(svc: QueryService) -> None:
     ("SUM(d.v) OVER (ORDER BY d.v ROWS BETWEEN 1 FOLLOWING AND CURRENT ROW)", 3220, "invalid window frame."),
     ("SUM(d.v) OVER (ORDER BY d.v, d.g RANGE 1 PRECEDING)", 3220, "multiple ORDER BY terms are not allowed."),
     ("ROW_NUMBER() IGNORE NULLS OVER ()", 3220, "NULLS clause is not allowed."),
-    ("SUM(d.v) OVER w", 3000, "Named windows"),
+    ("SUM(d.v) OVER w", 6500, "Window w not in the scope of window clause"),
     ("NTILE() OVER (ORDER BY d.v)", 3000, "Incorrect number of arguments to function ntile."),
     ("SUM(d.v) OVER (ORDER BY d.v ROWS -1 PRECEDING)", 3220, "window frame value expression is invalid."),
 ])
@@ -130,3 +131,63 @@ def test_statistics_of_one_value_and_of_none(svc: QueryService) -> None:
     # over a window too
     assert run(svc, "SELECT RAW MEDIAN(x) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) "
                     "FROM [1, 2, 10, 4] AS x ORDER BY x") == [1.5, 2, 4, 7]
+
+
+# ----------------------------------------------------------------------------- named windows
+
+
+def test_over_a_named_window_takes_its_definition(svc: QueryService) -> None:
+    rows = run(svc, "SELECT d.g, d.v, ROW_NUMBER() OVER w AS rn, SUM(d.v) OVER w AS run FROM DATA AS d "
+                    "WHERE d.v IS VALUED WINDOW w AS (PARTITION BY d.g ORDER BY d.v, d.missing) "
+                    "ORDER BY d.g, rn")
+    # the default frame ends at the row's last peer (both 3s: 7); a MISSING key orders as the others
+    assert [(r["g"], r["v"], r["rn"], r["run"]) for r in rows] == [
+        ("a", 1, 1, 1), ("a", 3, 2, 7), ("a", 3, 3, 7), ("b", 5, 1, 5), ("b", 7, 2, 12)]
+
+
+def test_a_window_builds_on_a_named_one(svc: QueryService) -> None:
+    # OVER (w ORDER BY ...): w's partitioning plus an ordering of its own
+    rows = run(svc, "SELECT d.g, d.v, RANK() OVER (p ORDER BY d.v DESC) AS rk FROM DATA AS d "
+                    "WHERE d.v IS VALUED WINDOW p AS (PARTITION BY d.g) ORDER BY d.g, d.v DESC")
+    assert [(r["g"], r["v"], r["rk"]) for r in rows] == [
+        ("a", 3, 1), ("a", 3, 1), ("a", 1, 3), ("b", 7, 1), ("b", 5, 2)]
+    # a chain in the WINDOW clause (each window names an earlier one); OVER name keeps the frame
+    rows = run(svc, "SELECT RAW [d.v, SUM(d.v) OVER framed] FROM DATA AS d WHERE d.g = 'a' "
+                    "WINDOW byg AS (PARTITION BY d.g), ordered AS (byg ORDER BY d.v), "
+                    "framed AS (ordered ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) ORDER BY d.v")
+    assert rows == [[1, 1], [3, 4], [3, 6]]
+
+
+def test_named_windows_in_order_by_and_several_calls(svc: QueryService) -> None:
+    rows = run(svc, "SELECT RAW d.v FROM DATA AS d WHERE d.v IS VALUED "
+                    "WINDOW w AS (ORDER BY d.v DESC) ORDER BY ROW_NUMBER() OVER w")
+    assert rows == [7, 5, 3, 3, 1]
+
+
+@pytest.mark.parametrize("statement, code, words", [
+    ("SELECT RANK() OVER w FROM DATA AS d WINDOW w AS (ORDER BY d.v), w AS (ORDER BY d.g)", 6500,
+     "Duplicate window clause alias w."),
+    ("SELECT RANK() OVER v FROM DATA AS d WINDOW w AS (ORDER BY d.v)", 6500,
+     "Window v not in the scope of window clause"),
+    ("SELECT 1 FROM DATA AS d WINDOW w AS (v ORDER BY d.v)", 6500, "Window v not in the scope of window clause"),
+    ("SELECT 1 FROM DATA AS d WINDOW w AS (ROWS UNBOUNDED PRECEDING)", 6500,
+     "Only window frame clause is not allowed in named window: w"),
+    ("SELECT RANK() OVER (w PARTITION BY d.g) FROM DATA AS d WINDOW w AS (ORDER BY d.v)", 6500,
+     "Window w shall not have a window partitioning clause"),
+    ("SELECT RANK() OVER (w ORDER BY d.g) FROM DATA AS d WINDOW w AS (ORDER BY d.v)", 6500,
+     "Window w shall not have a window ordering clause"),
+    ("SELECT SUM(d.v) OVER (w) FROM DATA AS d WINDOW w AS (ORDER BY d.v ROWS 1 PRECEDING)", 6500,
+     "Window w shall not have a window framing clause"),
+    # a WINDOW clause is out of scope under a set operation
+    ("SELECT RANK() OVER w FROM DATA AS d UNION SELECT 1 FROM DATA AS e WINDOW w AS (ORDER BY e.v)", 6500,
+     "Window w not in the scope of window clause"),
+    # the semantic checks see the inherited definition
+    ("SELECT RANK() OVER w FROM DATA AS d WINDOW w AS (PARTITION BY d.g)", 3220,
+     "RANK window function ORDER BY clause is required."),
+    ("SELECT SUM(d.v) OVER w FROM DATA AS d WINDOW w AS (ORDER BY d.v ROWS BETWEEN 1 FOLLOWING AND "
+     "CURRENT ROW)", 3220, "SUM window function invalid window frame."),
+])
+def test_named_window_errors(svc: QueryService, statement: str, code: int, words: str) -> None:
+    with pytest.raises(QueryError) as info:
+        run(svc, statement)
+    assert info.value.code == code and words in info.value.msg, info.value
