@@ -60,8 +60,8 @@ def test_recursive_with_walks_a_hierarchy_through_a_join(svc: QueryService) -> N
 
 def test_recursive_with_in_a_correlated_subquery(svc: QueryService) -> None:
     rows = run(svc, "SELECT e.name, (WITH RECURSIVE up AS (SELECT e.mgr AS m UNION ALL SELECT x.mgr AS m "
-                    "FROM up JOIN b x ON META(x).id = up.m) SELECT RAW m FROM up WHERE m IS NOT NULL) AS bosses "
-                    "FROM b e WHERE e.name IN ['intern', 'cfo'] ORDER BY e.name")
+                    "FROM up JOIN b x ON META(x).id = up.m) SELECT RAW m FROM up WHERE m IS NOT NULL) "
+                    "AS bosses FROM b e WHERE e.name IN ['intern', 'cfo'] ORDER BY e.name")
     assert rows == [{"name": "cfo", "bosses": ["ceo"]}, {"name": "intern", "bosses": ["dev1", "cto", "ceo"]}]
 
 
@@ -91,13 +91,14 @@ def test_options_levels_and_documents(svc: QueryService) -> None:
 
 
 def test_implicit_limits_stop_with_a_warning(svc: QueryService) -> None:
-    rows, warnings = run_with_warnings(svc, "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT r.n + 1 AS n "
-                                            "FROM r) SELECT RAW COUNT(*) FROM r")
+    rows, warnings = run_with_warnings(svc, "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL "
+                                            "SELECT r.n + 1 AS n FROM r) SELECT RAW COUNT(*) FROM r")
     assert rows == [101] and [w.as_json() for w in warnings] == [{
         "code": 3306, "msg": "Recursive WITH 'r' stopped at 100 level as no explicit level limit or memory "
                              "quota set"}]
-    rows, warnings = run_with_warnings(svc, "WITH RECURSIVE r AS (SELECT 0 AS n UNION ALL SELECT r.n + 1 AS n "
-                                            "FROM r, [1, 2] AS k) SELECT RAW COUNT(*) FROM r")
+    rows, warnings = run_with_warnings(svc, "WITH RECURSIVE r AS (SELECT 0 AS n UNION ALL "
+                                            "SELECT r.n + 1 AS n FROM r, [1, 2] AS k) "
+                                            "SELECT RAW COUNT(*) FROM r")
     assert rows == [10000] and [w.as_json() for w in warnings] == [{
         "code": 3305, "msg": "Recursive WITH 'r' limited to 10000 documents as no explicit document count "
                              "limit or memory quota set"}]
@@ -115,8 +116,8 @@ def test_a_term_that_does_not_read_itself_is_an_ordinary_with(svc: QueryService)
      "Recursive reference 'r' must not appear more than once in the FROM clause"),
     ("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT 2 AS n FROM r UNNEST r.a AS x) SELECT 1", 3304,
      "recursive_with_unsupported: UNNEST"),
-    ("WITH RECURSIVE r AS (SELECT 1 AS n FROM [1] AS a NEST b AS s ON KEYS 'x' UNION ALL SELECT 2 AS n FROM r)"
-     " SELECT 1", 3304, "recursive_with_unsupported: NEST"),
+    ("WITH RECURSIVE r AS (SELECT 1 AS n FROM [1] AS a NEST b AS s ON KEYS 'x' UNION ALL "
+     "SELECT 2 AS n FROM r) SELECT 1", 3304, "recursive_with_unsupported: NEST"),
     ("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT 2 AS n FROM r LIMIT 3) SELECT 1", 3300,
      "recursive_with semantics: Order/Limit/Offset not allowed"),
     ("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL (SELECT 2 AS n FROM r ORDER BY n)) SELECT 1", 3300,
@@ -141,7 +142,8 @@ def test_a_term_that_does_not_read_itself_is_an_ordinary_with(svc: QueryService)
      "cannot have OPTIONS without RECURSIVE keyword as part of 'r'"),
     ("WITH r AS (SELECT 1 AS n) CYCLE n RESTRICT SELECT 1", 3000,
      "cannot have CYCLE without RECURSIVE keyword as part of 'r'"),
-    ("WITH RECURSIVE r AS (SELECT 1 AS n) OPTIONS {'levels': $n} SELECT 1", 3000, "OPTIONS value must be static"),
+    ("WITH RECURSIVE r AS (SELECT 1 AS n) OPTIONS {'levels': $n} SELECT 1", 3000,
+     "OPTIONS value must be static"),
 ])
 def test_recursive_with_errors(svc: QueryService, statement: str, code: int, words: str) -> None:
     with pytest.raises(QueryError) as info:
@@ -157,8 +159,9 @@ def test_with_in_a_subquery_is_bound_there(svc: QueryService) -> None:
     assert run(svc, "SELECT y, (WITH x AS (10) SELECT RAW x * y)[0] AS s FROM [1, 2] AS y") == [
         {"y": 1, "s": 10}, {"y": 2, "s": 20}]
     # in a FROM subquery, with a query as its value
-    assert run(svc, "SELECT RAW t.name FROM (WITH bosses AS (SELECT RAW e.mgr FROM b e WHERE e.mgr IS NOT NULL) "
-                    "SELECT s.name FROM b s WHERE s.name IN bosses) AS t ORDER BY t.name") == [
+    assert run(svc, "SELECT RAW t.name FROM (WITH bosses AS (SELECT RAW e.mgr FROM b e "
+                    "WHERE e.mgr IS NOT NULL) SELECT s.name FROM b s WHERE s.name IN bosses) AS t "
+                    "ORDER BY t.name") == [
         "ceo", "cto", "dev1"]
     # an outer WITH name is visible inside, a different inner name next to it
     assert run(svc, "WITH a AS (1) SELECT RAW (WITH b2 AS (a + 1) SELECT RAW b2 + a)[0]") == [3]
@@ -170,6 +173,7 @@ def test_with_in_insert_select(svc: QueryService) -> None:
     assert sorted(rows) == ["dev1-copy", "dev2-copy"]
     assert run(svc, "SELECT RAW b.`of` FROM b USE KEYS 'dev1-copy'") == ["dev1"]
     # WITH RECURSIVE feeding an INSERT
-    rows = run(svc, "INSERT INTO b (KEY 'n' || TO_STRING(n), VALUE {'n': n}) WITH RECURSIVE r AS (SELECT 1 AS n "
-                    "UNION ALL SELECT r.n + 1 AS n FROM r WHERE r.n < 3) SELECT n FROM r RETURNING RAW META().id")
+    rows = run(svc, "INSERT INTO b (KEY 'n' || TO_STRING(n), VALUE {'n': n}) WITH RECURSIVE r AS "
+                    "(SELECT 1 AS n UNION ALL SELECT r.n + 1 AS n FROM r WHERE r.n < 3) SELECT n FROM r "
+                    "RETURNING RAW META().id")
     assert rows == ["n1", "n2", "n3"]
