@@ -1,5 +1,6 @@
-"""LET / LETTING, set operators, WITH and INSERT ... SELECT through every front end, against the
-mock's query service (its engine's own tests: tests/mock/test_n1ql_clauses.py)."""
+"""LET / LETTING, set operators, WITH (recursive, in subqueries), named windows, UPDATE ... FOR and
+INSERT ... SELECT through every front end, against the mock's query service (its engine's own tests:
+tests/mock/test_n1ql_clauses.py, test_n1ql_with.py, test_n1ql_window.py)."""
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -62,6 +63,37 @@ def test_with_and_insert_select(fe, request):
                        "AND o.total < 20 RETURNING RAW META().id")
     assert sorted(rows) == [f"{prefix}order_0", f"{prefix}order_1"]
     assert fe.get(f"{prefix}order_1").content_as[dict] == {"total": 10}
+
+
+def test_recursive_with_nested_with_named_windows_and_update_for_within(fe, request):
+    # WITH RECURSIVE: a running total over the orders by total, one level per order
+    rows = rows_of(fe, "WITH RECURSIVE run AS (SELECT 0 AS total, 0 AS n UNION ALL SELECT r.total + o.total "
+                       "AS total, r.n + 1 AS n FROM run r JOIN default o ON META(o).id = 'order_' || "
+                       "TO_STRING(r.n)) SELECT RAW total FROM run")
+    assert rows == [0, 0, 10, 30, 60]
+    # the server's implicit level limit comes back as a warning, the result still a success
+    result = fe.cluster.query("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT r.n + 1 AS n FROM r) "
+                              "SELECT RAW COUNT(*) FROM r")
+    rows, meta = fe.collect_rows(result)
+    assert list(rows) == [101] and meta.status() == "success"
+    assert [(w.code(), w.message()) for w in meta.warnings()] == [
+        (3306, "Recursive WITH 'r' stopped at 100 level as no explicit level limit or memory quota set")]
+    # WITH in a subquery; a named window and one building on it
+    rows = rows_of(fe, "SELECT o.customer AS c, o.total AS t, RANK() OVER (byc ORDER BY o.total DESC) AS rk, "
+                       "SUM(o.total) OVER byc AS spent, (WITH vat AS (1.5) SELECT RAW o.total * vat)[0] "
+                       "AS gross FROM default o WHERE o.type = 'order' "
+                       "WINDOW byc AS (PARTITION BY o.customer) ORDER BY o.total")
+    assert rows == [{"c": "cust_0", "t": 0, "rk": 2, "spent": 20, "gross": 0},
+                    {"c": "cust_1", "t": 10, "rk": 2, "spent": 40, "gross": 15},
+                    {"c": "cust_0", "t": 20, "rk": 1, "spent": 20, "gross": 30},
+                    {"c": "cust_1", "t": 30, "rk": 1, "spent": 40, "gross": 45}]
+    # UPDATE ... FOR ... WITHIN and FOR name:var
+    key = f"tree-{request.node.callspec.id}"
+    fe.upsert(key, {"kids": [{"id": 1, "kids": [{"id": 2}]}], "tags": ["a", "b"]})
+    rows = rows_of(fe, f"UPDATE default USE KEYS '{key}' SET k.seen = true FOR k WITHIN kids WHEN "
+                       "k.id IS VALUED END, tags[p] = t || TO_STRING(p) FOR p:t IN tags END "
+                       "RETURNING RAW [kids, tags]")
+    assert rows == [[[{"id": 1, "seen": True, "kids": [{"id": 2, "seen": True}]}], ["a0", "b1"]]]
 
 
 def test_clause_errors_are_typed(fe):
