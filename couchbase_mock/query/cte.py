@@ -12,9 +12,9 @@ drops those whose cycle fields were seen before; ``OPTIONS {"levels": n, "docume
 level ``n`` or once more than ``n`` results are in (keeping ``n``). Without them the server's implicit
 limits apply (no request memory quota in the mock): 100 levels, 10000 documents, each with a warning
 (3306, 3305). The server's refusals: 3301 (the anchor reads the name), 3302 (the recursive arm reads it
-twice), 3304 (NEST or UNNEST in either arm), 3300 (ORDER BY, LIMIT, OFFSET, GROUP BY, DISTINCT or
-aggregates in a recursive WITH clause), 3303 (an unknown option), 3307 (a cycle field that is not a
-path).
+twice), 3304 (NEST or UNNEST in either arm, an OUTER JOIN in the clause), 3300 (ORDER BY, LIMIT,
+OFFSET, GROUP BY, DISTINCT or aggregates in a recursive WITH clause), 3303 (an unknown option), 3307 (a
+cycle field that is not a path).
 """
 from __future__ import annotations
 
@@ -277,6 +277,8 @@ def _check_recursive_semantics(sel: N.Select) -> None:
     for j in sel.joins:
         if isinstance(j.term, N.SubqueryTerm):
             _check_recursive_semantics(j.term.select)
+        if j.op == "JOIN" and j.outer:  # it could make the recursion endless
+            raise QueryError(RECURSION_UNSUPPORTED, "recursive_with_unsupported: OUTER JOIN", 400)
     _check_exprs([e for _n, e in sel.let] + [sel.where], aggregates=False)
     if sel.group_by or sel.letting:
         raise _semantic("Grouping is not allowed")

@@ -118,6 +118,8 @@ def test_a_term_that_does_not_read_itself_is_an_ordinary_with(svc: QueryService)
      "recursive_with_unsupported: UNNEST"),
     ("WITH RECURSIVE r AS (SELECT 1 AS n FROM [1] AS a NEST b AS s ON KEYS 'x' UNION ALL "
      "SELECT 2 AS n FROM r) SELECT 1", 3304, "recursive_with_unsupported: NEST"),
+    ("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT 2 AS n FROM r LEFT JOIN b ON META(b).id = r.k) "
+     "SELECT 1", 3304, "recursive_with_unsupported: OUTER JOIN"),
     ("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT 2 AS n FROM r LIMIT 3) SELECT 1", 3300,
      "recursive_with semantics: Order/Limit/Offset not allowed"),
     ("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL (SELECT 2 AS n FROM r ORDER BY n)) SELECT 1", 3300,
