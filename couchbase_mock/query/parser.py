@@ -7,9 +7,9 @@ only as the first join), lookup ``JOIN|NEST keyspace ON KEYS expr``, ``[LEFT] UN
 comma-separated ``[LATERAL]`` terms (``FROM a, b``: an inner join on the WHERE clause);
 LET, WHERE, GROUP BY [AS], LETTING, HAVING, WINDOW; UNION / INTERSECT / EXCEPT [ALL]; ORDER BY, LIMIT,
 OFFSET; a leading WITH [RECURSIVE], in a subquery too), subqueries and ``EXISTS`` in expressions,
-INSERT/UPSERT ... VALUES or ... SELECT, DELETE, UPDATE ... SET / UNSET [FOR ... END], MERGE, CREATE/DROP [PRIMARY] INDEX, CREATE/DROP SCOPE and
-COLLECTION, PREPARE and EXECUTE. Any token the grammar does not expect raises the server's 3000 error, worded
-``syntax error - at <token>``.
+INSERT/UPSERT ... VALUES or ... SELECT, DELETE, UPDATE ... SET / UNSET [FOR ... END], MERGE, CREATE/DROP
+[PRIMARY] INDEX, CREATE/DROP SCOPE and COLLECTION, PREPARE and EXECUTE. Any token the grammar does not
+expect raises the server's 3000 error, worded ``syntax error - at <token>``.
 """
 from __future__ import annotations
 
