@@ -14,7 +14,7 @@ from typing import List, Optional, Tuple
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
-from couchbase_mock.query.evaluator import children
+from couchbase_mock.query.window import window_calls
 
 __all__ = ["check_frame", "resolve_windows"]
 
@@ -51,7 +51,7 @@ def resolve_windows(sel: N.Select) -> None:
     if terms:
         _validate_terms(terms)
     exprs: List[Optional[N.Expr]] = [t.expr for t in sel.projection] + [e for e, _d in sel.order_by]
-    for call in _window_calls(exprs):
+    for call in window_calls(exprs):
         w = call.window
         assert w is not None
         if w.ref is None:
@@ -113,18 +113,3 @@ def _inherit(w: N.Window, terms: Terms) -> None:
         ref = named.ref
     w.ref, w.bare = None, False
 
-
-def _window_calls(exprs: List[Optional[N.Expr]]) -> List[N.Call]:
-    out: List[N.Call] = []
-
-    def walk(e: Optional[N.Expr]) -> None:
-        if e is None or isinstance(e, N.Subquery):
-            return
-        if isinstance(e, N.Call) and e.window is not None:
-            out.append(e)
-        for c in children(e):
-            walk(c)
-
-    for e in exprs:
-        walk(e)
-    return out
