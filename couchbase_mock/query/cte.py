@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 from couchbase_mock.query import nodes as N
-from couchbase_mock.query.errors import DUPLICATE_VARIABLE, QueryError
+from couchbase_mock.query.errors import DUPLICATE_ALIAS, QueryError
 from couchbase_mock.query.evaluator import Row, check_expr, children, evaluate
 from couchbase_mock.query.from_clause import SelectPlan
 from couchbase_mock.query.values import MISSING, canonical
@@ -80,13 +80,14 @@ def plan_withs(service: "QueryService", sel: N.Select, opts: "Options", outer: F
         (plans, correlated): the terms' plans, and whether one reads the enclosing query's names.
 
     Raises:
-        QueryError: 3081 for a name bound twice, and the recursive WITH errors of the module.
+        QueryError: 4020 for a name bound twice (or bound by an enclosing query), and the recursive
+            WITH errors of the module.
     """
     out: List[WithPlan] = []
     correlated = False
     for term in sel.withs:
-        if term.name in opts.withs:
-            raise QueryError(DUPLICATE_VARIABLE, f"Duplicate variable: '{term.name}' already in scope.", 400)
+        if term.name in opts.withs or term.name in outer:  # the server's formalizer: 4020, not 3081
+            raise QueryError(DUPLICATE_ALIAS, f"Duplicate WITH clause alias '{term.name}'", 500)
         anchor, recursive, union = _split(term) if sel.recursive else (term.value, None, False)
         if sel.recursive:
             for part in (anchor, recursive):

@@ -159,11 +159,11 @@ def test_with_names_values_for_the_whole_statement(svc: QueryService) -> None:
 
 
 @pytest.mark.parametrize("statement, code, words", [
-    ("WITH x AS (1), x AS (2) SELECT x", 3081, "Duplicate variable: 'x' already in scope."),
+    ("WITH x AS (1), x AS (2) SELECT x", 4020, "Duplicate WITH clause alias 'x'"),
     ("WITH x AS (1) SELECT 1 FROM b LET x = 2", 3081, "Duplicate variable: 'x' already in scope."),
-    # a WITH clause of a subquery cannot rebind a name of the enclosing one
-    ("WITH x AS (1) SELECT (WITH x AS (2) SELECT RAW x) AS y", 3081,
-     "Duplicate variable: 'x' already in scope."),
+    # a WITH clause of a subquery cannot rebind a name of the enclosing query
+    ("WITH x AS (1) SELECT (WITH x AS (2) SELECT RAW x) AS y", 4020, "Duplicate WITH clause alias 'x'"),
+    ("SELECT (WITH o AS (2) SELECT RAW o) AS y FROM b o", 4020, "Duplicate WITH clause alias 'o'"),
 ])
 def test_with_errors(svc: QueryService, statement: str, code: int, words: str) -> None:
     err = error_of(svc, statement)
