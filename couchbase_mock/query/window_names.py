@@ -51,6 +51,8 @@ def resolve_windows(sel: N.Select) -> None:
     if terms:
         _validate_terms(terms)
     exprs: List[Optional[N.Expr]] = [t.expr for t in sel.projection] + [e for e, _d in sel.order_by]
+    for _op, _all, arm in sel.set_ops:  # under a set operation no WINDOW clause is in scope
+        exprs += [t.expr for t in arm.projection]
     for call in window_calls(exprs):
         w = call.window
         assert w is not None

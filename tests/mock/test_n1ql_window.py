@@ -182,6 +182,8 @@ def test_named_windows_in_order_by_and_several_calls(svc: QueryService) -> None:
     # a WINDOW clause is out of scope under a set operation
     ("SELECT RANK() OVER w FROM DATA AS d UNION SELECT 1 FROM DATA AS e WINDOW w AS (ORDER BY e.v)", 6500,
      "Window w not in the scope of window clause"),
+    ("SELECT 1 FROM DATA AS d UNION SELECT RANK() OVER w FROM DATA AS e WINDOW w AS (ORDER BY e.v)", 6500,
+     "Window w not in the scope of window clause"),
     # the semantic checks see the inherited definition
     ("SELECT RANK() OVER w FROM DATA AS d WINDOW w AS (PARTITION BY d.g)", 3220,
      "RANK window function ORDER BY clause is required."),
