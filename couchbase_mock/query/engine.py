@@ -48,6 +48,7 @@ from couchbase_mock.query.evaluator import (
     Accumulator,
     Params,
     Row,
+    binding_items,
     check_expr,
     children,
     evaluate,
@@ -1246,7 +1247,7 @@ def _subquery_nodes(e: Optional[N.Expr], bound: FrozenSet[str] = frozenset()
         yield e, bound
         return
     if isinstance(e, (N.Collection, N.Comprehension)):
-        inner = bound | {b.var for b in e.bindings}
+        inner = bound | {v for b in e.bindings for v in (b.var, b.name_var) if v is not None}
         for i, c in enumerate(children(e)):
             yield from _subquery_nodes(c, bound if i < len(e.bindings) else inner)
         return
@@ -1363,36 +1364,13 @@ def _for_each(value: Any, path: N.Expr, new: Optional[N.Expr], update_for: N.Upd
 Slot = Tuple[Any, Any]  # where a FOR variable's element lives: (its array or object, position or name)
 
 
-def _binding_items(b: N.Binding, value: Any) -> List[Tuple[Any, Any, Any]]:
-    """``(container, position or name, element)`` for each element a FOR binding reaches, as the server's
-    UPDATE: ``IN`` an array's elements (with ``name:`` an object's fields too, by name), ``WITHIN`` every
-    descendant of an array or object, depth first, an object's fields in name order."""
-    if b.within:
-        out: List[Tuple[Any, Any, Any]] = []
-        _descendants(value, out)
-        return out
-    if isinstance(value, list):
-        return [(value, i, v) for i, v in enumerate(value)]
-    if isinstance(value, dict) and b.name_var is not None:
-        return [(value, k, value[k]) for k in sorted(value)]
-    return []
-
-
-def _descendants(value: Any, out: List[Tuple[Any, Any, Any]]) -> None:
-    items = (enumerate(value) if isinstance(value, list)
-             else ((k, value[k]) for k in sorted(value)) if isinstance(value, dict) else ())
-    for at, child in items:
-        out.append((value, at, child))
-        _descendants(child, out)
-
-
 def _bindings(dims: List[List[N.Binding]], row: Row, params: Params) -> Iterator[Tuple[Row, Dict[str, Slot]]]:
     """Each combination of the FOR dimensions (the bindings of one dimension advance together, as in a
     comprehension, as far as the shortest), with where each variable's element lives."""
     if not dims:
         yield row, {}
         return
-    reached = [(b, _binding_items(b, evaluate(b.expr, row, params))) for b in dims[0]]
+    reached = [(b, binding_items(b, evaluate(b.expr, row, params)) or []) for b in dims[0]]
     for i in range(min(len(items) for _b, items in reached)):
         env = dict(row.env)
         slots: Dict[str, Slot] = {}

@@ -301,38 +301,70 @@ def _meta(call: N.Call, row: Row, params: Params) -> Any:
     return meta
 
 
-def _descendants(v: Any) -> List[Any]:
-    out: List[Any] = []
-    for x in (v if isinstance(v, list) else list(v.values()) if isinstance(v, dict) else []):
-        out.append(x)
-        out.extend(_descendants(x))
-    return out
+Reached = List[Tuple[Any, Any, Any]]  # (container, position or field name, element)
+
+
+def binding_items(b: N.Binding, value: Any) -> Optional[Reached]:
+    """What a ``[name:]var IN | WITHIN expr`` binding reaches in ``value``, as the server's bindings:
+    ``IN`` an array's elements (with ``name:`` an object's fields too, by name), ``WITHIN`` every
+    descendant of an array or object, depth first, an object's fields in name order. None when it
+    reaches nothing it could (not an array, nor an object such a binding reads).
+
+    Args:
+        b: The binding.
+        value: Its expression's value.
+
+    Returns:
+        The ``(container, position or field name, element)`` of each element, or None.
+    """
+    if b.within:
+        if not isinstance(value, (list, dict)):
+            return None
+        out: Reached = []
+        _descendants(value, out)
+        return out
+    if isinstance(value, list):
+        return [(value, i, v) for i, v in enumerate(value)]
+    if isinstance(value, dict) and b.name_var is not None:
+        return [(value, k, value[k]) for k in sorted(value)]
+    return None
+
+
+def _descendants(value: Any, out: Reached) -> None:
+    items = (enumerate(value) if isinstance(value, list)
+             else ((k, value[k]) for k in sorted(value)) if isinstance(value, dict) else ())
+    for at, child in items:
+        out.append((value, at, child))
+        _descendants(child, out)
 
 
 def _iterate(e: Any, row: Row, params: Params) -> Any:
     """ANY/EVERY ... SATISFIES and ARRAY/FIRST/OBJECT ... FOR: the bindings run in step (to the
-    shortest array); a MISSING binding gives MISSING, a non-array one NULL."""
-    lists = []
+    shortest); a MISSING binding gives MISSING, one that reaches nothing NULL."""
+    reached: List[Tuple[N.Binding, Reached]] = []
     null = False
     for b in e.bindings:
         v = evaluate(b.expr, row, params)
         if v is MISSING:
             return MISSING
-        if b.within and isinstance(v, (list, dict)):
-            v = _descendants(v)
-        if not isinstance(v, list):
+        items = binding_items(b, v)
+        if items is None:
             null = True
-        lists.append(v)
+        else:
+            reached.append((b, items))
     if null:
         return None
-    names = [b.var for b in e.bindings]
     collection = isinstance(e, N.Collection)
     matched = 0
     out: Any = {} if not collection and e.kind == "OBJECT" else []
-    n = min(len(x) for x in lists) if lists else 0
+    n = min(len(items) for _b, items in reached) if reached else 0
     for i in range(n):
         env = dict(row.env)
-        env.update(zip(names, (x[i] for x in lists)))
+        for b, items in reached:
+            _container, at, element = items[i]
+            env[b.var] = element
+            if b.name_var is not None:
+                env[b.name_var] = at
         scoped = Row(env, row.metas, row.default)
         if collection:
             ok = truthy(evaluate(e.satisfies, scoped, params))

@@ -125,7 +125,7 @@ def _walk_names(e: Optional[N.Expr], out: Set[str], into_subqueries: bool) -> No
         return
     if isinstance(e, (N.Collection, N.Comprehension)):
         # the binding variables are names of the body only
-        bound = {b.var for b in e.bindings}
+        bound = {v for b in e.bindings for v in (b.var, b.name_var) if v is not None}
         for b in e.bindings:
             _walk_names(b.expr, out, into_subqueries)
         body: Set[str] = set()

@@ -1070,11 +1070,15 @@ class _Parser:
             "NOT", "CASE", "TRUE", "FALSE", "NULL", "MISSING", "EXISTS", "ANY", "EVERY"))
 
     def bindings(self) -> List[N.Binding]:
+        """``[name:]var IN | WITHIN expr, ...`` of a collection expression."""
         out = []
         while True:
             var = self.ident()
+            name_var = None
+            if self.accept_op(":"):
+                name_var, var = var, self.ident()
             within = self.expect_kw("IN", "WITHIN") == "WITHIN"
-            out.append(N.Binding(var, self.concat(), within))
+            out.append(N.Binding(var, self.concat(), within, name_var))
             if not self.accept_op(","):
                 return out
 

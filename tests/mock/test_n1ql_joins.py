@@ -219,6 +219,15 @@ def test_an_uncorrelated_subquery_runs_once(svc: QueryService) -> None:
     ("FIRST x FOR x IN [1, 2, 3] WHEN x > 1 END", 2),
     ("OBJECT 'k' || TOSTRING(x): x FOR x IN [1, 2] END", {"k1": 1, "k2": 2}),
     ("ARRAY (SELECT RAW y FROM [1, 2, 3] AS y WHERE y > x) FOR x IN [1, 2] END", [[2, 3], [3]]),
+    # name:var binds the position in an array, the field name in an object (fields in name order)
+    ("ARRAY [i, v] FOR i:v IN ['a', 'b'] END", [[0, "a"], [1, "b"]]),
+    ("OBJECT k: v.p FOR k:v IN {'tea': {'p': 2}, 'coffee': {'p': 3}} END", {"coffee": 3, "tea": 2}),
+    ("ARRAY k FOR k:v IN {'b': 1, 'a': 2} END", ["a", "b"]),
+    ("ANY k:v IN {'a': 1} SATISFIES k = 'a' AND v = 1 END", True),
+    ("ARRAY v FOR v IN {'a': 1} END", None),  # an object: only a name:var or WITHIN binding reads it
+    # WITHIN: depth first, an object's fields in name order; with name: each one's position or name
+    ("ARRAY v FOR v WITHIN {'b': [1, 2], 'a': 3} END", [3, [1, 2], 1, 2]),
+    ("ARRAY [k, v] FOR k:v WITHIN {'b': [1], 'a': 3} END", [["a", 3], ["b", [1]], [0, 1]]),
 ])
 def test_collection_expressions(svc: QueryService, expr: str, expected: Any) -> None:
     assert run(svc, f"SELECT RAW {expr}") == [expected]
