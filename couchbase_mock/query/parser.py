@@ -613,17 +613,7 @@ class _Parser:
             return None
         dims: List[List[N.Binding]] = []
         while self.accept_kw("FOR"):
-            bindings: List[N.Binding] = []
-            while True:
-                var = self.ident()
-                name_var = None
-                if self.accept_op(":"):
-                    name_var, var = var, self.ident()
-                within = self.expect_kw("IN", "WITHIN") == "WITHIN"
-                bindings.append(N.Binding(var, self.expr(), within, name_var))
-                if not self.accept_op(","):
-                    break
-            dims.append(bindings)
+            dims.append(self.bindings(update=True))
         when = self.expr() if self.accept_kw("WHEN") else None
         self.expect_kw("END")
         return N.UpdateFor(dims, when)
@@ -1069,8 +1059,9 @@ class _Parser:
         return nxt.kind == "IDENT" and (str(nxt.value).upper() not in RESERVED or nxt.is_kw(
             "NOT", "CASE", "TRUE", "FALSE", "NULL", "MISSING", "EXISTS", "ANY", "EVERY"))
 
-    def bindings(self) -> List[N.Binding]:
-        """``[name:]var IN | WITHIN expr, ...`` of a collection expression."""
+    def bindings(self, update: bool = False) -> List[N.Binding]:
+        """``[name:]var IN | WITHIN expr, ...`` of a collection expression (``update``: of an UPDATE's
+        FOR clause, whose expressions may be any expression)."""
         out = []
         while True:
             var = self.ident()
@@ -1078,7 +1069,7 @@ class _Parser:
             if self.accept_op(":"):
                 name_var, var = var, self.ident()
             within = self.expect_kw("IN", "WITHIN") == "WITHIN"
-            out.append(N.Binding(var, self.concat(), within, name_var))
+            out.append(N.Binding(var, self.expr() if update else self.concat(), within, name_var))
             if not self.accept_op(","):
                 return out
 
