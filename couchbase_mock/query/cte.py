@@ -31,7 +31,7 @@ from couchbase_mock.query.values import MISSING, canonical
 if TYPE_CHECKING:  # pragma: no cover
     from couchbase_mock.query.engine import Execution, Options, QueryService
 
-__all__ = ["WithPlan", "plan_withs", "compute_withs"]
+__all__ = ["WithPlan", "plan_withs", "rows_with", "compute_withs"]
 
 RECURSIVE_SEMANTIC = 3300
 ANCHOR_RECURSIVE_REF = 3301
@@ -115,6 +115,33 @@ def plan_withs(service: "QueryService", sel: N.Select, opts: "Options", outer: F
     return out, correlated
 
 
+def rows_with(service: "QueryService", plan: SelectPlan, ex: "Execution", outer: Optional[Row]) -> List[Any]:
+    """The rows of a select with a WITH clause: its names are bound while they are computed (all of
+    them, so that no enclosing query reads the names between two rows), then unbound again.
+
+    Args:
+        service: The query service (runs the queries).
+        plan: The select's plan.
+        ex: The execution.
+        outer: The enclosing query's row, for a correlated subquery.
+
+    Returns:
+        The select's results.
+
+    Raises:
+        QueryError: As running the select does.
+    """
+    bound = ex.opts.params.withs
+    saved = {w.name: bound[w.name] for w in plan.withs if w.name in bound}
+    try:
+        compute_withs(service, plan.withs, ex, outer)
+        return list(service._select_rows(plan, ex, outer, with_bound=True))
+    finally:
+        for w in plan.withs:
+            bound.pop(w.name, None)
+        bound.update(saved)
+
+
 def compute_withs(service: "QueryService", withs: List[WithPlan], ex: "Execution",
                   outer: Optional[Row]) -> None:
     """Bind each term's value in ``ex``'s parameters, in order.
@@ -174,7 +201,8 @@ def _recurse(service: "QueryService", w: WithPlan, anchor: List[Any], ex: "Execu
         final += work
         docs += len(work)
         level += 1
-        params.withs[w.name] = work
+        if level > 1:  # the first recursive run reads the anchor as it came, as the server's
+            params.withs[w.name] = work
         work = _restrict(list(service._select_rows(w.recursive, ex, outer)), w, seen, cycles, params)
     return final
 

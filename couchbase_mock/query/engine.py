@@ -629,13 +629,16 @@ class QueryService:
             for v in self._select_rows(t.sub, ex):
                 yield v, None
 
-    def _select_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row] = None) -> Iterator[Any]:
+    def _select_rows(self, plan: SelectPlan, ex: Execution, outer: Optional[Row] = None,
+                     with_bound: bool = False) -> Iterator[Any]:
         """The result of a (full) SELECT: its subselect, or the UNION / INTERSECT / EXCEPT of its
-        subselects, then ORDER BY, OFFSET and LIMIT."""
+        subselects, then ORDER BY, OFFSET and LIMIT (``with_bound``: its WITH clause's values are
+        bound already)."""
         sel = plan.sel
         params = ex.opts.params
-        if plan.withs:  # once per run, before the first row
-            cte.compute_withs(self, plan.withs, ex, outer)
+        if plan.withs and not with_bound:
+            yield from cte.rows_with(self, plan, ex, outer)
+            return
         if not plan.set_ops:
             yield from self._subselect_rows(plan, ex, outer, ordered=True)
             return

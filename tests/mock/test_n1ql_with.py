@@ -169,6 +169,12 @@ def test_with_in_a_subquery_is_bound_there(svc: QueryService) -> None:
     assert run(svc, "WITH a AS (1) SELECT RAW (WITH b2 AS (a + 1) SELECT RAW b2 + a)[0]") == [3]
 
 
+def test_a_subquery_with_name_is_not_seen_by_the_enclosing_query(svc: QueryService) -> None:
+    # outside the subquery x is the field of d again, before and after the subquery runs
+    rows = run(svc, "SELECT x, (WITH x AS (1) SELECT RAW x)[0] AS a FROM [{'x': 5}, {'x': 6}] AS d")
+    assert rows == [{"x": 5, "a": 1}, {"x": 6, "a": 1}]
+
+
 def test_with_in_insert_select(svc: QueryService) -> None:
     rows = run(svc, "INSERT INTO b (KEY k, VALUE v) WITH suffix AS ('-copy') SELECT e.name || suffix AS k, "
                     "{'of': e.name} AS v FROM b e WHERE e.mgr = 'cto' RETURNING RAW META().id")
