@@ -160,6 +160,9 @@ def test_with_in_a_subquery_is_bound_there(svc: QueryService) -> None:
     # per run of the subquery: a correlated one reads the outer row
     assert run(svc, "SELECT y, (WITH x AS (10) SELECT RAW x * y)[0] AS s FROM [1, 2] AS y") == [
         {"y": 1, "s": 10}, {"y": 2, "s": 20}]
+    # the WITH values themselves may read the outer row (an expression or a query)
+    assert run(svc, "SELECT RAW [(WITH x AS (y * 2) SELECT RAW x)[0], (WITH q AS (SELECT RAW y + 1) "
+                    "SELECT RAW q[0])[0]] FROM [1, 2] AS y") == [[2, 2], [4, 3]]
     # in a FROM subquery, with a query as its value
     assert run(svc, "SELECT RAW t.name FROM (WITH bosses AS (SELECT RAW e.mgr FROM b e "
                     "WHERE e.mgr IS NOT NULL) SELECT s.name FROM b s WHERE s.name IN bosses) AS t "
