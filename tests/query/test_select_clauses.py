@@ -8,6 +8,7 @@ from typing import Any, Iterator
 import pytest
 
 from couchbase.exceptions import CouchbaseException, ParsingFailedException
+from couchbase.options import UnsignedInt64
 from support.frontends import selected
 from support.query_views import rows_of, rows_view
 
@@ -78,7 +79,7 @@ def test_recursive_with_nested_with_named_windows_and_update_for_within(fe, requ
     assert list(rows) == [101] and meta.status() == "success"
     assert [(w.code(), w.message()) for w in meta.warnings()] == [
         (3306, "Recursive WITH 'r' stopped at 100 level as no explicit level limit or memory quota set")]
-    assert meta.metrics().warning_count() == 1
+    assert meta.metrics().warning_count() == UnsignedInt64(1)
     # WITH in a subquery; a named window and one building on it
     rows = rows_of(fe, "SELECT o.customer AS c, o.total AS t, RANK() OVER (byc ORDER BY o.total DESC) AS rk, "
                        "SUM(o.total) OVER byc AS spent, (WITH vat AS (1.5) SELECT RAW o.total * vat)[0] "
