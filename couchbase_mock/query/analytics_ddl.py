@@ -191,7 +191,8 @@ class Catalog:
     _RULES = [
         (rf"CREATE\s+(?:DATAVERSE|(?:ANALYTICS\s+)?SCOPE)\s+(?P<name>{_PATH})(?P<ine>\s+IF\s+NOT\s+EXISTS)?",
          _create_dataverse),
-        (rf"DROP\s+(?:DATAVERSE|(?:ANALYTICS\s+)?SCOPE)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?", _drop_dataverse),
+        (rf"DROP\s+(?:DATAVERSE|(?:ANALYTICS\s+)?SCOPE)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?",
+         _drop_dataverse),
         (rf"CREATE\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_PATH})\s+ON\s+"
          rf"(?P<bucket>{_PATH})(?:\s+WHERE\s+(?P<cond>.+))?", _create_dataset),
         (rf"DROP\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?",

@@ -59,9 +59,9 @@ def catalogue(svc: QueryService) -> Tuple[Any, ...]:
 
 
 DATAVERSE_MANAGERS = ["admin", "analytics_admin", "eventing_admin", "backup_admin"]
-NOT_DATAVERSE_MANAGERS = ["analytics_manager[b]", "analytics_manager[*]", "data_backup[b]", "analytics_reader",
-                          "analytics_select[b]", "bucket_admin[b]", "bucket_full_access[b]", "cluster_admin",
-                          "ro_admin", "scope_admin[b]"]
+NOT_DATAVERSE_MANAGERS = ["analytics_manager[b]", "analytics_manager[*]", "data_backup[b]",
+                          "analytics_reader", "analytics_select[b]", "bucket_admin[b]",
+                          "bucket_full_access[b]", "cluster_admin", "ro_admin", "scope_admin[b]"]
 
 
 @pytest.mark.parametrize("roles", DATAVERSE_MANAGERS)
@@ -89,8 +89,8 @@ def test_dataverse_ddl_refused_without_it(svc: QueryService, roles: str) -> None
     assert catalogue(svc) == before
 
 
-BUCKET_MANAGERS = ["analytics_manager[b]", "analytics_manager[*]", "data_backup[b]", "analytics_admin", "admin",
-                   "eventing_admin", "backup_admin"]
+BUCKET_MANAGERS = ["analytics_manager[b]", "analytics_manager[*]", "data_backup[b]", "analytics_admin",
+                   "admin", "eventing_admin", "backup_admin"]
 NOT_BUCKET_MANAGERS = ["analytics_manager[o]", "data_backup[o]", "analytics_reader", "analytics_select[b]",
                        "bucket_full_access[b]", "bucket_admin[b]", "data_reader[b]", "data_writer[b]",
                        "query_select[b]", "query_manage_index[b]", "cluster_admin", "ro_admin"]
@@ -127,11 +127,10 @@ def test_the_permission_is_on_the_datasets_source_bucket(svc: QueryService) -> N
     run(svc, "admin", "CREATE DATASET on_o ON o")
     who = user(svc, "analytics_manager[b]")
     run(svc, who, "CREATE DATASET on_b ON b")  # its bucket: yes
-    assert refused(svc, who, "CREATE DATASET on_o2 ON o") == \
-        "User must have permission (cluster.bucket[o].analytics!manage)"
-    assert refused(svc, who, "DROP DATASET on_o") == "User must have permission (cluster.bucket[o].analytics!manage)"
-    assert refused(svc, who, "CREATE INDEX ix ON on_o(n:bigint)") == \
-        "User must have permission (cluster.bucket[o].analytics!manage)"
+    o_manage = "User must have permission (cluster.bucket[o].analytics!manage)"
+    assert refused(svc, who, "CREATE DATASET on_o2 ON o") == o_manage
+    assert refused(svc, who, "DROP DATASET on_o") == o_manage
+    assert refused(svc, who, "CREATE INDEX ix ON on_o(n:bigint)") == o_manage
     assert set(svc.analytics_catalog.datasets) == {("Default", "on_o"), ("Default", "on_b")}
 
 
@@ -181,7 +180,8 @@ def test_a_refused_ddl_statement_is_a_403_with_the_services_error() -> None:
         def call(port: int, path: str, body: bytes, who: str, password: str, ctype: str,
                  method: str = "POST") -> Tuple[int, Any]:
             req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)
-            req.add_header("Authorization", "Basic " + base64.b64encode(f"{who}:{password}".encode()).decode())
+            token = base64.b64encode(f"{who}:{password}".encode()).decode()
+            req.add_header("Authorization", "Basic " + token)
             req.add_header("Content-Type", ctype)
             try:
                 with urllib.request.urlopen(req, timeout=30) as resp:
@@ -195,14 +195,14 @@ def test_a_refused_ddl_statement_is_a_403_with_the_services_error() -> None:
         assert status == 200
 
         def analytics(statement: str, who: str, password: str) -> Tuple[int, Any]:
-            return call(ports["node0.cbas"], "/analytics/service", json.dumps({"statement": statement}).encode(),
-                        who, password, "application/json")
+            body = json.dumps({"statement": statement}).encode()
+            return call(ports["node0.cbas"], "/analytics/service", body, who, password, "application/json")
 
         assert analytics("CREATE DATASET ds ON `default`", mock.username, mock.password)[0] == 200
         status, body = analytics("DROP DATASET ds", "reader", "reader-pw")
         assert status == 403 and body["status"] == "fatal"
-        assert body["errors"] == [{"code": 20001,
-                                   "msg": "User must have permission (cluster.bucket[default].analytics!manage)"}]
+        wanted = "User must have permission (cluster.bucket[default].analytics!manage)"
+        assert body["errors"] == [{"code": 20001, "msg": wanted}]
         status, body = analytics("CREATE DATAVERSE mine", "reader", "reader-pw")
         assert status == 403 and body["errors"][0]["msg"] == CLUSTER_MANAGE
         status, body = analytics("SELECT RAW COUNT(*) FROM ds", "reader", "reader-pw")
