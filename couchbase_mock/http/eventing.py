@@ -131,16 +131,17 @@ def make_router(view: ClusterView, node: Any) -> Router:
         key = (bucket, scope, req.params["name"])
         return key, functions.get(key)
 
-    directory: Directory = cluster.directory
+    def directory() -> Directory:
+        return cluster.directory  # type: ignore[no-any-return]  # read per request: roles change live
 
     def may_manage(user: Optional[str], bucket: str, scope: str) -> bool:
         """``eventing.function!manage`` on function scope ``bucket.scope`` (the admin scope ``*.*``:
         only the cluster-wide ``eventing.functions!manage``)."""
-        if directory.allowed(user, EVENTING_MANAGE_ALL):
+        if directory().allowed(user, EVENTING_MANAGE_ALL):
             return True
         if "*" in (bucket, scope):
             return False
-        return directory.allowed_exactly(user, EVENTING_MANAGE_SCOPE, bucket, scope)
+        return directory().allowed_exactly(user, EVENTING_MANAGE_SCOPE, bucket, scope)
 
     def may_read(user: Optional[str], key: Tuple[str, str, str]) -> bool:
         return may_manage(user, key[0], key[1])  # cluster.admin.security!read: admin only here
@@ -148,7 +149,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
     def may_data(user: Optional[str], keyspace: Tuple[Optional[str], Optional[str], Optional[str]],
                  privilege: str) -> bool:
         bucket, scope, collection = keyspace
-        return directory.allowed(user, DATA_PRIVILEGES[privilege], bucket or "", scope or "_default",
+        return directory().allowed(user, DATA_PRIVILEGES[privilege], bucket or "", scope or "_default",
                                  collection or "_default")
 
     def missing_to_create(user: Optional[str], key: Tuple[str, str, str], fn: Dict[str, Any]) -> List[str]:
@@ -178,7 +179,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
         owner = fn.get(_OWNER)
         if owner is None:
             return None
-        if directory.password_of(owner) is None:
+        if directory().password_of(owner) is None:
             return _error("ERR_FORBIDDEN", "User who created the function does not exist in the system")
         missing = missing_to_create(owner, key, fn)
         if missing:
