@@ -20,8 +20,13 @@ client can observe:
   ``backup_admin``); ``data_reader``/``data_writer`` grant none of them;
 * search (:data:`FTS_PRIVILEGES`): ``fts!read|write|manage`` on an index's
   sources; analytics (:data:`ANALYTICS_SELECT`): ``analytics!select`` on a
-  dataset's source collection; views (:data:`VIEWS_PRIVILEGES`):
-  ``views!read|write`` on the bucket.
+  dataset's source collection, and analytics DDL ``analytics!manage`` on the
+  cluster (:data:`ANALYTICS_MANAGE_CLUSTER`) or the dataset's bucket
+  (:data:`ANALYTICS_MANAGE_BUCKET`); views (:data:`VIEWS_PRIVILEGES`):
+  ``views!read|write`` on the bucket;
+* eventing: ``eventing.function!manage`` on a function's scope
+  (:data:`EVENTING_MANAGE_SCOPE`, :data:`EVENTING_MANAGE_ALL` for the admin scope),
+  and the owner's data privileges on its keyspaces (:data:`DATA_PRIVILEGES`).
 
 Role parameters are ``bucket[:scope[:collection]]`` with ``*`` meaning all.
 """
@@ -33,7 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 __all__ = ["ROLES", "Role", "User", "Group", "Directory", "parse_roles", "RoleError", "QUERY_PRIVILEGES",
-           "FTS_PRIVILEGES", "ANALYTICS_SELECT", "VIEWS_PRIVILEGES"]
+           "FTS_PRIVILEGES", "ANALYTICS_SELECT", "VIEWS_PRIVILEGES", "ANALYTICS_MANAGE_CLUSTER",
+           "ANALYTICS_MANAGE_BUCKET", "EVENTING_MANAGE_ALL", "EVENTING_MANAGE_SCOPE", "DATA_PRIVILEGES"]
 
 # role name -> (display name, description, takes a bucket parameter, takes scope/collection)
 ROLES: Dict[str, Tuple[str, str, bool, bool]] = {
@@ -116,6 +122,35 @@ QUERY_PRIVILEGES: Dict[str, FrozenSet[str]] = {
 # bucket, scope or collection; analytics_admin manages but does not read.
 ANALYTICS_SELECT: FrozenSet[str] = frozenset({"admin", "analytics_reader", "eventing_admin", "backup_admin",
                                               "analytics_manager", "data_backup", "analytics_select"})
+
+# Analytics DDL (ns_server 7.x): cluster.analytics!manage (dataverses, a one-part dataverse's Local
+# link) -- analytics_admin and the roles with [analytics] all; cluster.bucket[b].analytics!manage (datasets
+# and their indexes on b, the Local link of a b/scope dataverse) -- those, analytics_admin on every bucket,
+# analytics_manager and data_backup on theirs. analytics_reader/analytics_select, the data, query and
+# bucket roles manage nothing.
+ANALYTICS_MANAGE_CLUSTER: FrozenSet[str] = frozenset({"admin", "analytics_admin", "eventing_admin",
+                                                      "backup_admin"})
+ANALYTICS_MANAGE_BUCKET: FrozenSet[str] = frozenset(ANALYTICS_MANAGE_CLUSTER | {"analytics_manager",
+                                                                                "data_backup"})
+
+# The eventing service (7.1+, eventing's rbac package over cbauth): cluster.eventing.functions!manage
+# (every function, the admin scope *.* included) and cluster.collection[b:s:*].eventing.function!manage
+# (the functions whose function scope is b.s: eventing_manage_functions[b:s] or [b]).
+EVENTING_MANAGE_ALL: FrozenSet[str] = frozenset({"admin", "eventing_admin", "backup_admin"})
+EVENTING_MANAGE_SCOPE: FrozenSet[str] = frozenset(EVENTING_MANAGE_ALL | {"eventing_manage_functions"})
+
+# Data privileges on a collection (cluster.collection[b:s:c].data.docs!read|insert|upsert|delete and
+# data.dcpstream!read) that the eventing service asks of a function's owner for its source and metadata
+# keyspaces. The query DML roles carry the matching docs privilege in ns_server 7.x.
+_DATA_ALL = {"admin", "eventing_admin", "backup_admin", "bucket_full_access", "data_backup",
+             "mobile_sync_gateway"}
+DATA_PRIVILEGES: Dict[str, FrozenSet[str]] = {
+    "docs!read": frozenset(_DATA_ALL | {"data_reader", "data_dcp_reader", "query_select"}),
+    "docs!insert": frozenset(_DATA_ALL | {"data_writer", "query_insert"}),
+    "docs!upsert": frozenset(_DATA_ALL | {"data_writer", "query_update"}),
+    "docs!delete": frozenset(_DATA_ALL | {"data_writer", "query_delete"}),
+    "dcpstream!read": frozenset(_DATA_ALL | {"data_dcp_reader"}),
+}
 
 # The views service (capi) and the design-document listing: cluster.bucket[b].views!read|write
 # (ns_server 7.x). ro_admin reads (read/list everywhere but data); data and query roles do neither.

@@ -65,6 +65,7 @@ class GConnection(LegacyAPI):
             self._cluster.close()
             raise
         self._kv = self._bucket.default_collection()
+        self._kv._decode_at_once()  # 1.x: a read fails when its document cannot be decoded
         self.default_format = s.default_format
         self.unlock_gil = s.unlock_gil
 

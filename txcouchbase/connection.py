@@ -90,6 +90,7 @@ class _TxLegacy(LegacyAPI):
         self._cluster = self._cluster_class(connstr, options, reactor=reactor, **opts)
         self._bucket = self._cluster.bucket(s.bucket)
         self._kv = self._bucket.default_collection()
+        self._kv._decode_at_once()  # 1.x: a read fails when its document cannot be decoded
         self.default_format = s.default_format
         self.unlock_gil = s.unlock_gil
 

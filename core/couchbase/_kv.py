@@ -366,6 +366,9 @@ class KVOperations(Specialized,
     _durability_stack: List[Dict[str, Any]]
 
     _get_ctx: Decode  # the decode context of a get without options
+    # A read's result decodes its document on first access (SDK 4.x); the 1.x API turns this off
+    # (``_decode_at_once``) so that its reads fail when the document cannot be decoded, as 1.x's did.
+    _lazy: bool = True
     _batch: Optional[List[AsyncResult[Any]]] = None  # the open batch() block's operations
 
     # Front ends implement these.
@@ -460,7 +463,7 @@ class KVOperations(Specialized,
             raise InvalidArgumentException(
                 message=f"transcoder must implement encode_value/decode_value, got {transcoder!r}")
         self._transcoder = transcoder
-        self._get_ctx = Decode(transcoder, False, self._quiet)
+        self._get_ctx = Decode(transcoder, False, self._quiet, lazy=self._lazy)
 
     @property
     def _quiet_default(self) -> bool:
@@ -471,7 +474,12 @@ class KVOperations(Specialized,
     @_quiet_default.setter
     def _quiet_default(self, quiet: bool) -> None:
         self._quiet = quiet
-        self._get_ctx = Decode(self._transcoder, False, quiet)  # the cached context follows it
+        self._get_ctx = Decode(self._transcoder, False, quiet, lazy=self._lazy)  # the cached one follows
+
+    def _decode_at_once(self) -> None:
+        """Reads on this collection decode their document before they complete (the 1.x API)."""
+        self._lazy = False
+        self._get_ctx = Decode(self._transcoder, False, self._quiet, lazy=False)
 
     @property
     def scope_name(self) -> str:
@@ -525,7 +533,8 @@ class KVOperations(Specialized,
             if mode == GET_PLAIN and opts.get("with_expiry"):
                 specs = [SD.Spec(SD.GET, "$document.exptime", flags=1 << 18),
                          SD.Spec(SD.GET, "$document.flags", flags=1 << 18), SD.Spec(SD.GET_DOC, "")]
-                return self._sched_subdoc(key, kb, specs, K_GET_EXPIRY, Decode(tc, no_format, quiet),
+                return self._sched_subdoc(key, kb, specs, K_GET_EXPIRY,
+                                          Decode(tc, no_format, quiet, lazy=self._lazy),
                                           {"timeout": opts.get("timeout")})
             if mode == GET_PLAIN and opts.get("project"):
                 paths = opts["project"]
@@ -539,7 +548,7 @@ class KVOperations(Specialized,
                 specs = [SD.get(p) for p in paths] if len(paths) <= 16 else [SD.Spec(SD.GET_DOC, "")]
                 return self._sched_subdoc(key, kb, specs, K_PROJECT, Decode(quiet=quiet, specs=paths),
                                           {"timeout": opts.get("timeout")})
-            ctx = Decode(tc, no_format, quiet)
+            ctx = Decode(tc, no_format, quiet, lazy=self._lazy)
         op: AsyncResult[Any] = AsyncResult(key, K_GET, ctx, self._bucket_name)  # _new_op, inline
         conn = self._conn
         cookie = conn.register(op)
@@ -560,13 +569,13 @@ class KVOperations(Specialized,
                 undecoded).
 
         Returns:
-            GetResult: The value (``content_as[...]``, ``value``), CAS and flags.
+            GetResult: The value (``content_as[...]``, ``value``: decoded by the transcoder on first
+            access, which raises ValueFormatException for a document it cannot decode), CAS and flags.
 
         Raises:
             InvalidArgumentException: A bad key, an unknown option or an option of the wrong type or
                 value (an empty ``project``).
             DocumentNotFoundException: No such document (unless ``quiet``).
-            ValueFormatException: The transcoder could not decode the stored value.
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get", A_GET, options, kwargs) if options or kwargs else _NO_OPTIONS
@@ -672,7 +681,7 @@ class KVOperations(Specialized,
         kb = key_bytes(key)
         kind = K_REPLICAS if mode == REPLICA_ALL else K_REPLICA
         tmo = _o.timeout_us(opts.get("timeout"))  # may raise: before the op is registered
-        op, cookie = self._new_op(key, kind, Decode(self._tc(opts)))
+        op, cookie = self._new_op(key, kind, Decode(self._tc(opts), lazy=self._lazy))
         s, c = self._scope_b, self._coll_b
         rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), mode, tmo)
         return self._check_rc(op, rc, "replica read")
@@ -688,11 +697,11 @@ class KVOperations(Specialized,
 
         def copy_op(copy: int) -> AsyncResult[Any]:
             if copy == 0:
-                op, cookie = self._new_op(key, K_GET, Decode(tc))
+                op, cookie = self._new_op(key, K_GET, Decode(tc, lazy=self._lazy))
                 rc = lib.pycb_get(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), GET_PLAIN,
                                   0, tmo)
             else:
-                op, cookie = self._new_op(key, K_REPLICA, Decode(tc))
+                op, cookie = self._new_op(key, K_REPLICA, Decode(tc, lazy=self._lazy))
                 rc = lib.pycb_getreplica(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb),
                                          _LCB_REPLICA_MODE_IDX0 + copy - 1, tmo)
             return self._check_rc(op, rc, "replica read")

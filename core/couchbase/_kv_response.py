@@ -75,17 +75,20 @@ class Decode:
     :param no_format: keep the stored bytes (``get(no_format=True)``).
     :param quiet: a failed read/mutation gives a result with ``success == False`` instead of raising.
     :param specs: sub-document specs (lookup_in/mutate_in), or the paths of a projection.
+    :param lazy: a read's result decodes its document on first access (SDK 4.x); False: at once,
+        so that a document the transcoder cannot decode fails the read (the 1.x API).
     """
 
-    __slots__ = ("transcoder", "no_format", "quiet", "specs", "vbid", "json")
+    __slots__ = ("transcoder", "no_format", "quiet", "specs", "vbid", "json", "lazy")
 
     def __init__(self, transcoder: Optional[Transcoder] = None, no_format: bool = False, quiet: bool = False,
-                 specs: Optional[List[Any]] = None, vbid: Optional[int] = None) -> None:
+                 specs: Optional[List[Any]] = None, vbid: Optional[int] = None, lazy: bool = True) -> None:
         self.transcoder = transcoder
         self.no_format = no_format
         self.quiet = quiet
         self.specs = specs
         self.vbid = vbid  # a mutation's vBucket when mutation tokens are off (its token names it)
+        self.lazy = lazy
         # A FMT_JSON document read with a built-in JSON transcoder (JSONTranscoder, the default, or
         # DefaultTranscoder) and its default JSON decoder is decoded here directly: what
         # decode_value would do, without its calls (a failure still goes through the transcoder,
@@ -96,11 +99,37 @@ class Decode:
     def with_vbucket(self, instance: Any, key: bytes) -> "Decode":
         """A copy that also carries the vBucket of ``key`` (for the token of a mutation)."""
         vbid = lib.pycb_key_vbucket(instance, key, len(key))
-        return Decode(self.transcoder, self.no_format, self.quiet, self.specs, vbid if vbid >= 0 else None)
+        return Decode(self.transcoder, self.no_format, self.quiet, self.specs, vbid if vbid >= 0 else None,
+                      self.lazy)
+
+    def decode(self, raw: bytes, flags: int) -> Any:
+        """The document ``raw`` stored with ``flags``, as this context's transcoder decodes it.
+
+        Raises:
+            ValueFormatException: The transcoder cannot decode it (its own error, or
+                DecodingFailureException wrapping another).
+        """
+        loads = self.json
+        if loads is not None and flags == FMT_JSON:
+            try:
+                if _scan_once is None:
+                    return loads(raw)
+                # couchbase._json.loads, inline: a compact UTF-8 document is read by the scanner alone
+                text = raw.decode("utf-8", "surrogatepass")
+                value, end = _scan_once(text, 0)
+                if end == len(text):
+                    return value
+            except Exception:  # noqa: BLE001 - json.loads itself, else the transcoder's own error
+                pass
+            try:
+                return loads(raw)
+            except Exception:  # noqa: BLE001 - the transcoder raises the error it always raised
+                pass
+        return decode_with(self.transcoder, raw, flags, no_format=self.no_format)
 
     def __repr__(self) -> str:
         return (f"Decode(transcoder={self.transcoder!r}, no_format={self.no_format}, quiet={self.quiet}, "
-                f"specs={self.specs!r})")
+                f"specs={self.specs!r}, lazy={self.lazy})")
 
 
 NOT_QUIET = Decode()
@@ -273,28 +302,18 @@ def _decode_get(op: AsyncResult[Any], resp: Any) -> None:
         return
     ctx = op.ctx
     raw = _unpack(resp.value, resp.i_nvalue)
-    flags = resp.flags
-    loads = ctx.json
-    if loads is not None and flags == FMT_JSON:
-        try:
-            if _scan_once is None:
-                value = loads(raw)
-            else:  # couchbase._json.loads, inline: a compact UTF-8 document is read by the scanner alone
-                text = raw.decode("utf-8", "surrogatepass")
-                value, end = _scan_once(text, 0)
-                if end != len(text):
-                    raise ValueError("not one compact JSON value")
-        except Exception:  # noqa: BLE001 - json.loads itself, else the transcoder's own error
-            try:
-                value = loads(raw)
-            except Exception:  # noqa: BLE001 - the transcoder raises the error it always raised
-                value = decode_with(ctx.transcoder, raw, flags)
-    else:
-        value = raw if ctx.no_format else decode_with(ctx.transcoder, raw, flags)
     cas = resp.i_cas
     if cas < 0:
         cas += _TWO64
-    op.result = GetResult(op.key, 0, cas, value, flags)
+    if ctx.no_format:
+        op.result = GetResult(op.key, 0, cas, raw, resp.flags)
+    elif ctx.lazy:
+        op.result = _undecoded_get(op.key, cas, raw, resp.flags, ctx)
+    else:
+        op.result = GetResult(op.key, 0, cas, ctx.decode(raw, resp.flags), resp.flags)
+
+
+_undecoded_get = GetResult._undecoded
 
 
 class ReplicaResults(list):  # type: ignore[type-arg]
@@ -324,8 +343,13 @@ def _decode_replica(op: AsyncResult[Any], resp: Any) -> None:
         op.error = err
         return
     raw = _buffer(resp.value, resp.nvalue)[:]
-    res = GetReplicaResult(op.key, 0, resp.cas, decode_with(op.ctx.transcoder, raw, resp.flags), resp.flags,
-                           is_replica=not resp.is_active)
+    ctx = op.ctx
+    if ctx.lazy:
+        res = GetReplicaResult._undecoded(op.key, resp.cas, raw, resp.flags, ctx,
+                                          is_replica=not resp.is_active)
+    else:
+        res = GetReplicaResult(op.key, 0, resp.cas, ctx.decode(raw, resp.flags), resp.flags,
+                               is_replica=not resp.is_active)
     if op.kind == K_REPLICAS:
         if op.result is None:
             op.result = ReplicaResults()
@@ -439,8 +463,10 @@ def _decode_get_expiry(op: AsyncResult[Any], resp: Any) -> None:
         parts.append(_bytes(pval[0], plen[0]))
     expiry = int(parts[0] or b"0")
     flags = int(parts[1] or b"0")
-    value = parts[2] if ctx.no_format else decode_with(ctx.transcoder, parts[2], flags)
-    op.result = GetResult(op.key, 0, resp.cas, value, flags, expiry=expiry)
+    if ctx.lazy and not ctx.no_format:
+        op.result = GetResult._undecoded(op.key, resp.cas, parts[2], flags, ctx, expiry=expiry)
+    else:
+        op.result = GetResult(op.key, 0, resp.cas, ctx.decode(parts[2], flags), flags, expiry=expiry)
 
 
 def _decode_project(op: AsyncResult[Any], resp: Any) -> None:

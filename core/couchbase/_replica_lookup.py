@@ -391,7 +391,7 @@ class ReplicaLookup(Pending):
         else:
             res = op.result
             if not isinstance(res, GetReplicaResult):  # the active copy, read with a plain get
-                res = GetReplicaResult(res.key, 0, res.cas, res.value, res.flags, is_replica=False)
+                res = res._retyped(GetReplicaResult, is_replica=False)
             self.found.append(res)
             if self.any:
                 self._resolve(res)

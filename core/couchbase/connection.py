@@ -120,6 +120,7 @@ class Connection(LegacyAPI):
             raise
         self._bucket = b
         self._kv = Collection(Scope(b, DEFAULT), DEFAULT)
+        self._kv._decode_at_once()  # 1.x: a read fails when its document cannot be decoded
         self.default_format = settings.default_format
         self.unlock_gil = settings.unlock_gil
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type, T
 from couchbase.exceptions import InvalidArgumentException, PathNotFoundException
 
 T = TypeVar("T")
+_G = TypeVar("_G", bound="GetResult")
 
 
 class _ContentAs:
@@ -129,6 +130,12 @@ class GetResult(Result):
     ``value`` is the decoded document; ``content_as[T]`` returns it as ``T``.
     ``expiry_time`` is set only when the read asked for it (``with_expiry``).
 
+    A read keeps the stored bytes and decodes them with its transcoder on the first access
+    to ``value`` (or ``content_as``, ``content``), as SDK 4.x does: a document the transcoder
+    cannot decode raises :class:`~couchbase.exceptions.ValueFormatException` there, not from
+    the read, and a result whose value is never looked at is never decoded. The 1.x API
+    (``couchbase.connection``) decodes at once, as 1.x did.
+
     Args:
         key: The document key.
         rc: The libcouchbase status (0: success).
@@ -139,12 +146,13 @@ class GetResult(Result):
         is_replica: True when a replica served the read.
 
     Attributes:
-        value: The decoded document (None for a quiet failed read).
         flags (int): The stored flags.
         is_replica (bool): True when a replica served the read.
     """
 
-    __slots__ = ("value", "flags", "_expiry", "is_replica")
+    # _raw and _ctx: the stored bytes and the Decode context that decodes them, until the first
+    # access to value (both None once decoded, or when the value was given decoded)
+    __slots__ = ("_value", "_raw", "_ctx", "flags", "_expiry", "is_replica")
 
     def __init__(
         self,
@@ -159,10 +167,57 @@ class GetResult(Result):
         self.key = key  # Result's fields, set here: one call less per read
         self.rc = rc
         self.cas = cas
-        self.value = value
+        self._value = value
+        self._raw: Optional[bytes] = None
+        self._ctx: Any = None
         self.flags = flags
         self._expiry = expiry
         self.is_replica = is_replica
+
+    @classmethod
+    def _undecoded(cls: Type[_G], key: Any, cas: int, raw: bytes, flags: int, ctx: Any,
+                   expiry: Optional[int] = None, is_replica: bool = False) -> _G:
+        """A successful read whose ``raw`` bytes ``ctx.decode(raw, flags)`` decodes on first access."""
+        res = cls.__new__(cls)
+        res.key = key
+        res.rc = 0
+        res.cas = cas
+        res._value = None
+        res._raw = raw
+        res._ctx = ctx
+        res.flags = flags
+        res._expiry = expiry
+        res.is_replica = is_replica
+        return res
+
+    def _retyped(self, cls: Type[_G], is_replica: bool) -> _G:
+        """This read as a ``cls`` (a GetReplicaResult), still undecoded if it is."""
+        if self._ctx is not None and self._raw is not None:
+            return cls._undecoded(self.key, self.cas, self._raw, self.flags, self._ctx, self._expiry,
+                                  is_replica)
+        return cls(self.key, self.rc, self.cas, self._value, self.flags, self._expiry, is_replica)
+
+    @property
+    def value(self) -> Any:
+        """The decoded document (None for a quiet failed read), decoded on first access.
+
+        Raises:
+            ValueFormatException: The transcoder cannot decode the stored bytes (raised again
+                on each access; ``DecodingFailureException`` wraps an error of a user transcoder).
+        """
+        raw = self._raw  # read before _ctx: the setter clears _ctx first, so a racing reader
+        ctx = self._ctx  # that sees no _ctx finds _value set, and one that sees both decodes raw
+        if ctx is not None and raw is not None:
+            self._value = ctx.decode(raw, self.flags)
+            self._ctx = None
+            self._raw = None
+        return self._value
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self._value = value
+        self._ctx = None
+        self._raw = None
 
     @property
     def content_as(self) -> _ContentAs:
@@ -196,12 +251,26 @@ class GetResult(Result):
         return self._expiry
 
     def _fields(self) -> List[Tuple[str, Any]]:
-        fields = super()._fields() + [("flags", self.flags), ("value", self.value)]
+        try:
+            value = self.value
+        except Exception as exc:  # noqa: BLE001 - a repr shows what it can
+            value = _Undecodable(self._raw, exc)
+        fields = super()._fields() + [("flags", self.flags), ("value", value)]
         if self._expiry is not None:
             fields.append(("expiry", self._expiry))
         if self.is_replica:
             fields.append(("is_replica", True))
         return fields
+
+
+class _Undecodable:
+    """How a result's repr shows a value its transcoder cannot decode."""
+
+    def __init__(self, raw: Optional[bytes], exc: BaseException) -> None:
+        self.text = f"<undecodable: {raw!r} ({type(exc).__name__})>"
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 class GetReplicaResult(GetResult):

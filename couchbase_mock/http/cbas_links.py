@@ -13,8 +13,9 @@ not exist lists as ``[]``). Errors are the service's ``{"errors": [{"code", "msg
 "status": "fatal"}``: 24055 link exists, 24006 link does not exist, 24034 dataverse not found;
 a missing or invalid field is a 400. Secrets (password, client key, secret access key, account
 key, shared access signature) are stored but listed redacted, as the server does. Managing
-links needs ``admin`` or ``analytics_admin`` (or ``analytics_manager`` on the bucket of a
-``bucket/scope`` dataverse); listing also ``ro_admin`` and ``analytics_reader``.
+links needs ``cluster.analytics!manage`` (``admin``, ``analytics_admin``, ``eventing_admin``,
+``backup_admin``), or for a ``bucket/scope`` dataverse the bucket's (also ``analytics_manager``
+and ``data_backup`` on it); listing also ``ro_admin`` and ``analytics_reader``.
 
 The links of a dataverse go with it: a dropped dataverse (even if re-created) has none.
 """
@@ -25,6 +26,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from couchbase_mock.query.engine import service_for
+from couchbase_mock.rbac import ANALYTICS_MANAGE_BUCKET, ANALYTICS_MANAGE_CLUSTER
 
 from .admin import forbidden
 from .cluster_view import ClusterView
@@ -45,7 +47,7 @@ _FIELDS: Dict[str, Dict[str, Tuple[bool, bool]]] = {
                   "blobEndpoint": (False, False),
                   "endpointSuffix": (False, False)},
 }
-_MANAGE = {"admin", "analytics_admin"}
+_MANAGE = ANALYTICS_MANAGE_CLUSTER
 _READ = _MANAGE | {"ro_admin", "analytics_reader"}
 
 # catalog -> {(dataverse, name): (the dataverse's catalogue entry when created, link fields)}
@@ -110,7 +112,7 @@ def add_routes(router: Router, view: ClusterView) -> None:
         if directory.allowed(req.user, roles):
             return True
         parts = (dataverse or "").split("/")
-        return len(parts) == 2 and directory.allowed(req.user, {"analytics_manager"}, parts[0])
+        return len(parts) == 2 and directory.allowed(req.user, ANALYTICS_MANAGE_BUCKET, parts[0])
 
     def listing(dataverse: str, name: str, entry: Dict[str, str]) -> Dict[str, Any]:
         out: Dict[str, Any] = {"scope": dataverse, "name": name, "type": entry["type"]}

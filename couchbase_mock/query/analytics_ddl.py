@@ -5,7 +5,11 @@ not have) are recognised here before parsing: ``CREATE/DROP DATAVERSE``,
 ``CREATE/DROP DATASET ... ON bucket [WHERE ...]``, ``CREATE/DROP INDEX`` on a
 dataset, ``CONNECT/DISCONNECT LINK``. Errors carry the service's codes (24039
 dataverse exists, 24034 not found, 24040 dataset exists, 24025 not found, 24048
-index exists, 24047 not found, 24006 link not found). ``Metadata.`Dataverse```,
+index exists, 24047 not found, 24006 link not found). With a request's authorizer each statement
+needs ``analytics!manage`` first (Couchbase Server 7.x): on the cluster for a dataverse, on the
+source bucket for a dataset or one of its indexes (once the dataset is found), and for
+``CONNECT/DISCONNECT LINK`` on the cluster, or on the bucket of a ``bucket/scope`` dataverse;
+a refusal is 20001 (HTTP 403). ``Metadata.`Dataverse```,
 ``Metadata.`Dataset``` and ``Metadata.`Index``` are read-only keyspaces of the
 catalogue; a dataset name in ``FROM`` reads its bucket.
 """
@@ -56,22 +60,33 @@ class Catalog:
         if name not in self.dataverses:
             raise QueryError(24034, f"Cannot find dataverse with name {name}", 400)
 
-    def run(self, statement: str, cluster: Any, dataverse: Optional[str] = None) -> Optional[bool]:
+    def run(self, statement: str, cluster: Any, dataverse: Optional[str] = None,
+            authorizer: Any = None) -> Optional[bool]:
         """Apply a DDL statement (True), or None when ``statement`` is not DDL. Unqualified
-        names are in ``dataverse`` (that of a ``USE``; default: ``Default``)."""
+        names are in ``dataverse`` (that of a ``USE``; default: ``Default``). ``authorizer`` (the
+        request's :class:`~couchbase_mock.query.authorize.Authorizer`; None: nothing is checked)
+        refuses a statement the user may not run before anything changes."""
         text = statement.strip().rstrip(";").strip()
         for pattern, handler in self._RULES:
             m = re.fullmatch(pattern, text, re.IGNORECASE | re.DOTALL)
             if m:
                 self._current = dataverse or "Default"
+                self._authorizer = authorizer
                 try:
                     handler(self, m, cluster)
                 finally:
                     self._current = "Default"
+                    self._authorizer = None
                 return True
         return None
 
     _current = "Default"
+    _authorizer: Any = None
+
+    def _require_manage(self, bucket: Optional[str]) -> None:
+        """``analytics!manage`` on ``bucket`` (None: on the cluster), when the request is checked."""
+        if self._authorizer is not None:
+            self._authorizer.require_analytics_manage(bucket)
 
     def _dataverse_of(self, parts: List[str]) -> Tuple[str, str]:
         if len(parts) == 1:
@@ -80,6 +95,7 @@ class Catalog:
 
     def _create_dataverse(self, m: Any, cluster: Any) -> None:
         name = "/".join(_parts(m.group("name")))
+        self._require_manage(None)
         if name in self.dataverses:
             if m.group("ine"):
                 return
@@ -89,6 +105,7 @@ class Catalog:
 
     def _drop_dataverse(self, m: Any, cluster: Any) -> None:
         name = "/".join(_parts(m.group("name")))
+        self._require_manage(None)
         if name not in self.dataverses or name in ("Default", "Metadata"):
             if m.group("ie") and name not in ("Default", "Metadata"):
                 return
@@ -109,6 +126,7 @@ class Catalog:
         scope, coll = (source[1], source[2]) if len(source) == 3 else ("_default", "_default")
         if dv not in self.dataverses:
             raise QueryError(24034, f"Cannot find dataverse with name {dv}", 400)
+        self._require_manage(bucket)
         if (dv, ds) in self.datasets:
             if m.group("ine"):
                 return
@@ -127,6 +145,7 @@ class Catalog:
             if m.group("ie"):
                 return
             raise QueryError(24025, f"Cannot find dataset with name {ds} in dataverse {dv}", 400)
+        self._require_manage(self.datasets[(dv, ds)]["BucketName"])
         del self.datasets[(dv, ds)]
         for key in [k for k in self.indexes if k[:2] == (dv, ds)]:
             del self.indexes[key]
@@ -136,6 +155,7 @@ class Catalog:
         name = _unq(m.group("name"))
         if (dv, ds) not in self.datasets:
             raise QueryError(24025, f"Cannot find dataset with name {ds} in dataverse {dv}", 400)
+        self._require_manage(self.datasets[(dv, ds)]["BucketName"])
         if (dv, ds, name) in self.indexes:
             if m.group("ine"):
                 return
@@ -151,6 +171,8 @@ class Catalog:
             raise QueryError(24000, "Syntax error: DROP INDEX needs dataset.index", 400)
         dv, ds = self._dataverse_of(parts[:-1])
         name = parts[-1]
+        if (dv, ds) in self.datasets:
+            self._require_manage(self.datasets[(dv, ds)]["BucketName"])
         if (dv, ds, name) not in self.indexes:
             if m.group("ie"):
                 return
@@ -162,12 +184,15 @@ class Catalog:
         dv, link = self._dataverse_of(parts)
         if dv not in self.dataverses or link != "Local":
             raise QueryError(24006, f"Link {dv}.{link} does not exist", 400)
+        scope_of_bucket = dv.split("/")
+        self._require_manage(scope_of_bucket[0] if len(scope_of_bucket) == 2 else None)
         self.connected[(dv, link)] = m.group("verb").upper() == "CONNECT"
 
     _RULES = [
-        (rf"CREATE\s+(?:DATAVERSE|SCOPE)\s+(?P<name>{_PATH})(?P<ine>\s+IF\s+NOT\s+EXISTS)?",
+        (rf"CREATE\s+(?:DATAVERSE|(?:ANALYTICS\s+)?SCOPE)\s+(?P<name>{_PATH})(?P<ine>\s+IF\s+NOT\s+EXISTS)?",
          _create_dataverse),
-        (rf"DROP\s+(?:DATAVERSE|SCOPE)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?", _drop_dataverse),
+        (rf"DROP\s+(?:DATAVERSE|(?:ANALYTICS\s+)?SCOPE)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?",
+         _drop_dataverse),
         (rf"CREATE\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<ine>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_PATH})\s+ON\s+"
          rf"(?P<bucket>{_PATH})(?:\s+WHERE\s+(?P<cond>.+))?", _create_dataset),
         (rf"DROP\s+(?:DATASET|ANALYTICS\s+COLLECTION)\s+(?P<name>{_PATH})(?P<ie>\s+IF\s+EXISTS)?",

@@ -7,7 +7,9 @@ missing index), as the server's Authorize operator runs after the planner --
 :meth:`Authorizer.check` refuses the first privilege the user's roles do not
 grant with the server's 13014 (HTTP 401); the analytics service, which reads
 datasets through the same engine, refuses a dataset whose source collection the
-user may not ``analytics!select`` with 20001 (HTTP 403). Roles are read live from the
+user may not ``analytics!select`` with 20001 (HTTP 403), and its DDL, which the catalogue applies
+before planning, asks :meth:`Authorizer.require_analytics_manage` first (20001 naming the
+``analytics!manage`` permission, as the service words it). Roles are read live from the
 cluster's :class:`~couchbase_mock.rbac.Directory`, so a role granted or revoked
 over REST applies to the next request.
 """
@@ -16,7 +18,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from couchbase_mock.query.errors import INSUFFICIENT_CREDENTIALS, QueryError
-from couchbase_mock.rbac import ANALYTICS_SELECT, QUERY_PRIVILEGES, Directory
+from couchbase_mock.rbac import (
+    ANALYTICS_MANAGE_BUCKET,
+    ANALYTICS_MANAGE_CLUSTER,
+    ANALYTICS_SELECT,
+    QUERY_PRIVILEGES,
+    Directory,
+)
 
 __all__ = ["Authorizer", "Target", "ANALYTICS_DENIED"]
 
@@ -97,6 +105,19 @@ class Authorizer:
             # on the whole bucket or scope: a role limited to a part of it does not grant it
             return self.directory.allowed_exactly(self.user, names, bucket, None if scope == "*" else scope)
         return self.directory.allowed(self.user, names, bucket, scope, collection)
+
+    def require_analytics_manage(self, bucket: Optional[str]) -> None:
+        """Analytics DDL: refuse with the service's 20001 (HTTP 403) unless the user may manage analytics
+        on ``bucket`` (``cluster.bucket[<bucket>].analytics!manage``) or, with None, on the cluster
+        (``cluster.analytics!manage``)."""
+        if bucket is None:
+            granted = self.directory.allowed(self.user, ANALYTICS_MANAGE_CLUSTER)
+            permission = "cluster.analytics!manage"
+        else:
+            granted = self.directory.allowed(self.user, ANALYTICS_MANAGE_BUCKET, bucket)
+            permission = f"cluster.bucket[{bucket}].analytics!manage"
+        if not granted:
+            raise QueryError(ANALYTICS_DENIED, f"User must have permission ({permission})", 403)
 
     def check(self) -> None:
         """Raise the server's 13014 for the first recorded privilege the user does not hold."""

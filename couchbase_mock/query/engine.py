@@ -227,7 +227,7 @@ class QueryService:
                 dataverse = "/".join(p for p in opts.query_context if p)
                 self.analytics_catalog.require_dataverse(dataverse)
             opts.dataverse = dataverse
-            if self.analytics_catalog.run(statement, self.cluster, dataverse):
+            if self.analytics_catalog.run(statement, self.cluster, dataverse, opts.authorizer):
                 return Execution(opts)  # analytics DDL: applied, no rows
         stmt = parse(statement)
         if isinstance(stmt, N.Prepare):

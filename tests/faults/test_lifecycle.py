@@ -185,15 +185,21 @@ class ClosingTranscoder(JSONTranscoder):
         return super().decode_value(value, flags)
 
 
+def _get_decoding_at_once(coll, key, transcoder):
+    coll._decode_at_once()  # what the 1.x API's collection does: decode inside the dispatch
+    return coll.get(key, transcoder=transcoder)
+
+
 def test_close_while_decoding_a_response(mock, driver, leaks, key):
-    """close() called by a transcoder runs inside libcouchbase's dispatch on every front end
+    """close() called by a transcoder that decodes as the response arrives (the 1.x API's reads;
+    4.x results decode on first access) runs inside libcouchbase's dispatch on every front end
     (inside lcb_wait on the blocking API): the instance must outlive the callback."""
     d = driver
     seed(d, key, {"v": 1})
     with slow_node(mock, 0 if d.name == "sync" else 300):
         ops = start_pairs(d, key, 100)
         tc = ClosingTranscoder(d.cluster.close)
-        first = d.start(lambda c: c.get(key, transcoder=tc))
+        first = d.start(lambda c: _get_decoding_at_once(c, key, tc))
         d.settle()
     assert tc.calls == 1
     assert first.ok and first.value.value == {"v": 1}, first.deliveries

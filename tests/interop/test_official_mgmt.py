@@ -173,3 +173,45 @@ def test_official_query_index_manager_and_cluster_info(omock: Any) -> None:
     assert out["before"] == [["#primary", "online"], ["oix", "deferred"]]
     assert out["after"] == [["#primary", "online"], ["oix", "online"]]
     assert out["version"] == 7.6
+
+
+REFUSALS = """
+from couchbase.management.eventing import EventingFunction, EventingFunctionKeyspace
+out = {}
+fn = EventingFunction("of", "function OnUpdate(doc, meta) {}",
+                      source_keyspace=EventingFunctionKeyspace("default"),
+                      metadata_keyspace=EventingFunctionKeyspace("default", "_default", "ometa"))
+for what, call in (("eventing", lambda: cluster.eventing_functions().upsert_function(fn)),
+                   ("analytics", lambda: cluster.analytics_indexes().create_dataverse("odv"))):
+    try:
+        call()
+        out[what] = "allowed"
+    except Exception as exc:
+        out[what] = [type(exc).__name__, str(exc)]
+print(json.dumps(out))
+"""
+
+
+def test_official_managers_report_the_mocks_permission_refusals(omock: Any) -> None:
+    # the reference client parses the mock's ERR_FORBIDDEN and 20001 bodies; it has no specific type for
+    # them (couchbase-cxx-client maps both to internal_server_failure), this SDK raises
+    # AuthenticationException (tests/mgmt/test_service_rbac.py)
+    import base64
+    import urllib.parse
+    import urllib.request
+
+    form = urllib.parse.urlencode({"password": "pw-oreader", "roles": "data_reader[default]"}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{omock.nodes[0].mgmt_port}/settings/rbac/users/local/oreader",
+                                 data=form, method="PUT")
+    token = base64.b64encode(f"{omock.username}:{omock.password}".encode()).decode()
+    req.add_header("Authorization", "Basic " + token)
+    req.add_header("Content-Type", "application/x-www-form-urlencoded")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert resp.status == 200
+    args = dict(mock_args(omock), username="oreader", password="pw-oreader")
+    out = run(REFUSALS, **args)
+    assert out["eventing"][0] == "InternalServerFailureException" and "ERR_FORBIDDEN" in out["eventing"][1]
+    # data_reader reads the source's documents but has no DCP stream on it
+    assert "cluster.collection[default:_default:_default].data.dcpstream!read" in out["eventing"][1]
+    assert out["analytics"][0] == "InternalServerFailureException"
+    assert "cluster.analytics!manage" in out["analytics"][1]

@@ -42,7 +42,17 @@ def test_a_json_document_reads_as_its_value(kv, key, stored, expected):
 
 @pytest.mark.parametrize("stored", [b'{"a":1}x', b'{"a":', b"", b"\xff\xfe{"],
                          ids=["trailing", "cut", "empty", "bad"])
-def test_a_json_document_that_does_not_parse_fails_with_the_transcoders_error(kv, key, stored):
+def test_a_json_document_that_does_not_parse_fails_on_access_with_the_transcoders_error(kv, key, stored):
     kv.upsert(key, stored, UpsertOptions(transcoder=_StoredAsJson()))
+    res = kv.get(key)  # the read itself succeeds: its result decodes on first access (SDK 4.x)
+    assert res.success and res.cas and res.flags == FMT_JSON
+    for _ in range(2):  # and fails each time it is asked
+        with pytest.raises(DecodingFailureException, match="flagged as JSON but does not parse"):
+            res.value
     with pytest.raises(DecodingFailureException, match="flagged as JSON but does not parse"):
-        kv.get(key)
+        res.content_as[dict]
+    assert "undecodable" in repr(res)
+    multi = kv.get_multi([key])
+    assert multi.all_ok
+    with pytest.raises(DecodingFailureException):
+        multi.results[key].value

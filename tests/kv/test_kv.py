@@ -23,7 +23,13 @@ from couchbase.exceptions import (
     ValueFormatException,
 )
 from couchbase.options import DecrementOptions, DeltaValue, GetOptions, SignedInt64, UpsertOptions
-from couchbase.transcoder import DefaultTranscoder, LegacyTranscoder, RawBinaryTranscoder, RawStringTranscoder
+from couchbase.transcoder import (
+    DefaultTranscoder,
+    JSONTranscoder,
+    LegacyTranscoder,
+    RawBinaryTranscoder,
+    RawStringTranscoder,
+)
 
 
 def test_upsert_get_roundtrip_json(kv, key):
@@ -64,11 +70,11 @@ def test_default_transcoder_is_json(kv, key):
     assert kv.get(key).value == "héllo"  # nothing was stored
     kv.upsert(key, b"\x00raw", transcoder=RawBinaryTranscoder())
     with pytest.raises(ValueFormatException):  # a binary document is not read as JSON
-        kv.get(key)
+        kv.get(key).content_as[bytes]
     assert kv.get(key, transcoder=RawBinaryTranscoder()).value == b"\x00raw"
     kv.upsert(key, "text", transcoder=RawStringTranscoder())
     with pytest.raises(ValueFormatException):
-        kv.get(key)
+        kv.get(key).value
 
 
 def test_pickle_with_legacy_transcoder(kv, key):
@@ -377,8 +383,39 @@ def test_transcoder_that_raises(kv, key):
         kv.upsert(key, 1, transcoder=Broken())
     assert isinstance(info.value.inner_cause, RuntimeError)
     kv.upsert(key, 1)
-    with pytest.raises(ValueFormatException):
-        kv.get(key, transcoder=Broken())
+    res = kv.get(key, transcoder=Broken())  # decoded on first access, as SDK 4.x does
+    with pytest.raises(ValueFormatException) as info:
+        res.value
+    assert isinstance(info.value.inner_cause, RuntimeError)
+
+
+def test_a_read_decodes_its_document_once_on_first_access(kv, key):
+    """get, get_and_touch, get_and_lock, the replica reads and get_multi keep the stored bytes;
+    the transcoder runs when the value is first asked for, once."""
+    calls = []
+
+    class Counting:
+        def encode_value(self, value, fmt=None):
+            return JSONTranscoder().encode_value(value)
+
+        def decode_value(self, value, flags):
+            calls.append(value)
+            return JSONTranscoder().decode_value(value, flags)
+
+    tc = Counting()
+    kv.upsert(key, {"n": 1})
+    results = [kv.get(key, transcoder=tc), kv.get(key, transcoder=tc, with_expiry=True),
+               kv.get_and_touch(key, 60, transcoder=tc), kv.get_any_replica(key, transcoder=tc),
+               *kv.get_all_replicas(key, transcoder=tc)]
+    lock = kv.get_and_lock(key, 5, transcoder=tc)
+    kv.unlock(key, lock.cas)
+    results.append(lock)
+    assert calls == []  # nothing decoded yet
+    for res in results:
+        assert res.value == {"n": 1} and res.content_as[dict] == {"n": 1} and res.content == {"n": 1}
+    assert calls == [b'{"n":1}'] * len(results)
+    results[0].value = "replaced"  # a result's value may still be set (the 1.x *_items helpers do)
+    assert results[0].value == "replaced" and len(calls) == len(results)
 
 
 def test_value_too_large(kv, key):

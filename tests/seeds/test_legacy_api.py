@@ -18,6 +18,7 @@ from couchbase.exceptions import (
     KeyExistsError,
     NotFoundError,
     TemporaryFailError,
+    ValueFormatError,
 )
 from couchbase.items import Item, ItemOptionDict, ItemSequence
 from couchbase.views.params import STRING_RANGE_END, UNSPEC, Query
@@ -124,6 +125,20 @@ def test_formats_ttl_counters_and_append(cb: Any, key: str) -> None:
     assert cb.decr(key + "c").value == 14
     with pytest.raises(NotFoundError):
         cb.incr(key + "missing")
+
+
+def test_a_document_that_does_not_decode_fails_the_read(cb: Any, key: str) -> None:
+    """1.x decodes as it reads (the guide's prepend to a JSON document): get, lock and get_multi
+    raise ValueFormatError, where the 4.x API's result decodes on first access."""
+    cb.set(key, {"a": 1})
+    cb.prepend(key, "blah blah ")  # a UTF-8 fragment before JSON: still flagged JSON
+    with pytest.raises(ValueFormatError):
+        cb.get(key)
+    with pytest.raises(ValueFormatError):
+        cb.get_multi([key])
+    with pytest.raises(ValueFormatError):
+        cb.lock(key, ttl=5)
+    assert cb.get(key, no_format=True).value == b'blah blah {"a":1}'
 
 
 def test_multi_all_ok_and_all_results(cb: Any, key: str) -> None:

@@ -6,7 +6,10 @@ Dataverses, datasets and indexes are SQL++ DDL sent to the analytics service
 dataset(field:type)``, ``CONNECT LINK``); listings read ``Metadata.`Dataset``` and
 ``Metadata.`Index```. Errors come from the analytics error codes (24039 dataverse
 exists, 24034 not found, 24040 dataset exists, 24025/24044/24045 not found,
-24048 index exists, 24047 not found, 24006 link not found).
+24048 index exists, 24047 not found, 24006 link not found); a statement the user may not run
+(20001, HTTP 403: ``User must have permission (cluster.bucket[b].analytics!manage)``) raises
+:class:`~couchbase.exceptions.AuthenticationException`, as the analytics query service's refusal
+does in this SDK (the official SDK 4.x raises ``InternalServerFailureException``).
 
 Remote links (Couchbase, S3, Azure blob; :mod:`couchbase.management.analytics_links`) are
 REST state of the service's ``/analytics/link`` API: a one-part dataverse name goes in
@@ -28,6 +31,7 @@ from couchbase.exceptions import (
     AnalyticsException,
     AnalyticsLinkExistsException,
     AnalyticsLinkNotFoundException,
+    AuthenticationException,
     CompilationFailedException,
     CouchbaseException,
     DatasetAlreadyExistsException,
@@ -156,6 +160,8 @@ def _error(meta: Dict[str, Any], status: int, what: str) -> CouchbaseException:
            24006: AnalyticsLinkNotFoundException, 24055: AnalyticsLinkExistsException}.get(code)
     if cls is not None:
         return cls(message=text)
+    if code in (20000, 20001):  # unauthorized user / insufficient permissions
+        return AuthenticationException(message=text)
     if 24000 <= code < 25000:
         return CompilationFailedException(message=text)
     if not errors:

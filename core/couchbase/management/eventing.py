@@ -6,7 +6,12 @@ scope-level manager adds ``?bucket=<b>&scope=<s>`` (the function's scope).
 Errors are mapped from the service's error names (ERR_APP_NOT_FOUND_TS,
 ERR_APP_NOT_DEPLOYED, ERR_APP_ALREADY_DEPLOYED, ERR_APP_NOT_UNDEPLOYED,
 ERR_APP_PAUSED, ERR_HANDLER_COMPILATION, ERR_SRC_MB_SAME, ERR_COLLECTION_MISSING,
-ERR_BUCKET_MISSING, ERR_INVALID_CONFIG), as the official SDK does.
+ERR_BUCKET_MISSING, ERR_INVALID_CONFIG), as the official SDK does. A refusal for want of a
+permission (the service's ERR_FORBIDDEN, HTTP 403: managing a function without
+``eventing.function!manage`` on its scope, creating one without data access to its keyspaces,
+deploying one whose owner lost it) raises :class:`~couchbase.exceptions.AuthenticationException`,
+as every permission refusal does in this SDK (the official SDK 4.x raises its catch-all
+``InternalServerFailureException`` for it).
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from urllib.parse import urlencode
 from couchbase import options as _o
 from couchbase._generic import DoneT, FunctionListT, FunctionsStatusT, FunctionT
 from couchbase.exceptions import (
+    AuthenticationException,
     BucketNotFoundException,
     EventingFunctionAlreadyDeployedException,
     EventingFunctionCollectionNotFoundException,
@@ -582,6 +588,7 @@ _ERRORS = {
     "ERR_BUCKET_MISSING": BucketNotFoundException,
     "ERR_INVALID_CONFIG": InvalidArgumentException,
     "ERR_INTER_FUNCTION_RECURSION": InvalidArgumentException,
+    "ERR_FORBIDDEN": AuthenticationException,
 }
 
 
