@@ -10,14 +10,13 @@ MISSING, with NULL give NULL; AND/OR short-circuit on false/true.
 from __future__ import annotations
 
 import math
-import re
 import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from couchbase_mock.query import nodes as N
 from couchbase_mock.query.errors import QueryError
 from couchbase_mock.query.functions import ANALYTICS_FUNCTIONS, FUNCTIONS
-from couchbase_mock.query.functions._base import RequestBound, arg_count_message
+from couchbase_mock.query.functions._base import RequestBound, arg_count_message, like_regex
 from couchbase_mock.query.values import (
     MISSING,
     canonical,
@@ -77,28 +76,6 @@ class Row:
         self.group: Optional[List["Row"]] = None
         self.aliases: Optional[Dict[str, Any]] = None
         self.cache: Dict[int, Any] = {}
-
-
-_like_cache: Dict[str, Any] = {}
-
-
-def _like_regex(pattern: str) -> Any:
-    rx = _like_cache.get(pattern)
-    if rx is None:
-        out, i = [], 0
-        while i < len(pattern):
-            c = pattern[i]
-            if c == "\\" and i + 1 < len(pattern):
-                out.append(re.escape(pattern[i + 1]))
-                i += 2
-                continue
-            out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
-            i += 1
-        rx = re.compile("".join(out), re.DOTALL)
-        if len(_like_cache) > 256:
-            _like_cache.clear()
-        _like_cache[pattern] = rx
-    return rx
 
 
 def _field(base: Any, name: str) -> Any:
@@ -426,7 +403,7 @@ def evaluate(e: N.Expr, row: Row, params: Params) -> Any:
         if op == "LIKE":
             if not isinstance(a, str) or not isinstance(b, str):
                 return None
-            return _like_regex(b).fullmatch(a) is not None
+            return like_regex(b).fullmatch(a) is not None
         if op == "IN":
             if a is None or not isinstance(b, list):
                 return None

@@ -6,12 +6,15 @@ their arguments themselves.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+import functools
+import re
+from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
-from couchbase_mock.query.values import MISSING, is_number
+from couchbase_mock.query.values import MISSING, canonical, equal, is_number
 
 __all__ = ["Spec", "Registry", "VARIADIC", "MAX_ARGS", "arg_count_message", "RequestBound", "strict",
-           "is_str", "is_arr", "is_obj", "is_num", "is_int", "MISSING"]
+           "is_str", "is_arr", "is_obj", "is_num", "is_int", "MISSING", "known", "unique", "equals_then",
+           "like_regex"]
 
 # ``(min_args, max_args or None for any number, fn(args))``
 Spec = Tuple[int, Optional[int], Callable[[List[Any]], Any]]
@@ -27,6 +30,52 @@ def arg_count_message(name: str, lo: int, hi: Optional[int]) -> str:
     if lo == top:
         return f"Number of arguments to function {name} must be {lo}."
     return f"Number of arguments to function {name} must be between {lo} and {top}."
+
+
+def known(v: Any) -> bool:
+    """Neither MISSING nor NULL."""
+    return v is not MISSING and v is not None
+
+
+def unique(values: List[Any], key_of: Callable[[Any], str] = canonical) -> List[Any]:
+    """``values`` without repeats (equal ``key_of``), in first-seen order."""
+    seen, out = set(), []
+    for v in values:
+        key = key_of(v)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+def equals_then(result: Any) -> Callable[[List[Any]], Any]:
+    """NULLIF/MISSINGIF/NANIF/NEGINFIF/POSINFIF(a, b): ``result`` if a = b, else a (MISSING/NULL if
+    the comparison is)."""
+
+    def call(args: List[Any]) -> Any:
+        a, b = args
+        if a is MISSING or b is MISSING:
+            return MISSING
+        if a is None or b is None:
+            return None
+        return result if equal(a, b) else a
+
+    return call
+
+
+@functools.lru_cache(maxsize=256)
+def like_regex(pattern: str) -> Pattern[str]:
+    """LIKE's pattern (``%`` any run, ``_`` one character, ``\\`` escapes) as a regular expression."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
 
 
 def is_str(v: Any) -> bool:

@@ -9,7 +9,17 @@ from __future__ import annotations
 import random
 from typing import Any, Dict, List
 
-from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry, is_arr, is_int, is_num, strict
+from couchbase_mock.query.functions._base import (
+    MISSING,
+    VARIADIC,
+    Registry,
+    is_arr,
+    is_int,
+    is_num,
+    known,
+    strict,
+    unique,
+)
 from couchbase_mock.query.values import canonical as _canonical
 from couchbase_mock.query.values import collate, equal, is_number, number, rank, sort_key
 
@@ -33,18 +43,8 @@ def canonical(v: Any) -> str:
     return _canonical(_norm(v))
 
 
-def _known(v: Any) -> bool:
-    return v is not MISSING and v is not None
-
-
-def _unique(values: List[Any]) -> List[Any]:
-    seen, out = set(), []
-    for v in values:
-        key = canonical(v)
-        if key not in seen:
-            seen.add(key)
-            out.append(v)
-    return out
+def _distinct(arr: List[Any]) -> List[Any]:
+    return unique(arr, canonical)
 
 
 def _append(args: List[Any]) -> Any:
@@ -136,16 +136,16 @@ def _flatten(arr: List[Any], depth: Any) -> Any:
 
 
 def _ifnull(arr: List[Any]) -> Any:
-    return next((x for x in arr if _known(x)), None)
+    return next((x for x in arr if known(x)), None)
 
 
 def _intersect(*arrays: List[Any]) -> List[Any]:
     keys = [{canonical(x) for x in a} for a in arrays[1:]]
-    return [x for x in _unique(arrays[0]) if x is not None and all(canonical(x) in k for k in keys)]
+    return [x for x in unique(arrays[0], canonical) if x is not None and all(canonical(x) in k for k in keys)]
 
 
 def _union(*arrays: List[Any]) -> List[Any]:
-    return _unique([x for a in arrays for x in a])
+    return unique([x for a in arrays for x in a], canonical)
 
 
 def _except(a: List[Any], b: List[Any]) -> List[Any]:
@@ -163,7 +163,7 @@ def _symdiff(n_only: bool) -> Any:
                 counts[k] = counts.get(k, 0) + 1
         keep = [x for a in arrays for x in a
                 if (counts[canonical(x)] % 2 == 1 if n_only else counts[canonical(x)] == 1)]
-        return _unique(keep)
+        return unique(keep, canonical)
 
     return fn
 
@@ -225,7 +225,7 @@ def _max(arr: List[Any]) -> Any:
 def _min(arr: List[Any]) -> Any:
     best = None
     for x in arr:
-        if _known(x) and (best is None or collate(x, best) < 0):
+        if known(x) and (best is None or collate(x, best) < 0):
             best = x
     return best
 
@@ -286,8 +286,8 @@ ARRAY_FUNCTIONS: Registry = {
     "ARRAY_CONTAINS_ALL": (2, 2, _needle(_contains_all)),
     "ARRAY_POSITION": (2, 2, _needle(_position)),
     "ARRAY_POS": (2, 2, _needle(_position)),
-    "ARRAY_COUNT": (1, 1, strict(is_arr)(lambda a: sum(1 for x in a if _known(x)))),
-    "ARRAY_DISTINCT": (1, 1, strict(is_arr)(_unique)),
+    "ARRAY_COUNT": (1, 1, strict(is_arr)(lambda a: sum(1 for x in a if known(x)))),
+    "ARRAY_DISTINCT": (1, 1, strict(is_arr)(_distinct)),
     "ARRAY_FLATTEN": (2, 2, strict(is_arr, is_num)(_flatten)),
     "ARRAY_IFNULL": (1, 1, strict(is_arr)(_ifnull)),
     "ARRAY_INSERT": (3, VARIADIC, _insert),

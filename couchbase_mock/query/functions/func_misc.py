@@ -10,7 +10,7 @@ import math
 import uuid
 from typing import Any, List, Optional
 
-from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry
+from couchbase_mock.query.functions._base import MISSING, VARIADIC, Registry, equals_then, known
 from couchbase_mock.query.functions.func_type import to_string
 from couchbase_mock.query.values import equal, is_number, spelled
 
@@ -46,22 +46,10 @@ def _first(known: Any) -> Any:
     return call
 
 
-def _equals_then(result: Any) -> Any:
-    """NULLIF/MISSINGIF(a, b): ``result`` if a = b, else a (MISSING/NULL if the comparison is)."""
-
-    def call(args: List[Any]) -> Any:
-        a, b = args
-        if a is MISSING or b is MISSING:
-            return MISSING
-        if a is None or b is None:
-            return None
-        return result if equal(a, b) else a
-
-    return call
 
 
-def _valued(v: Any) -> bool:
-    return v is not MISSING and v is not None
+
+
 
 
 def _equivalent(a: Any, b: Any) -> bool:
@@ -235,8 +223,8 @@ MISC_FUNCTIONS: Registry = {
     "LEN": (1, 1, _len(False)),
     "MB_LEN": (1, 1, _len(True)),
     "PAIRS": (1, 1, _pairs_call),
-    "NVL": (2, 2, lambda args: args[0] if _valued(args[0]) else args[1]),
-    "NVL2": (3, 3, lambda args: args[1] if _valued(args[0]) else args[2]),
+    "NVL": (2, 2, lambda args: args[0] if known(args[0]) else args[1]),
+    "NVL2": (3, 3, lambda args: args[1] if known(args[0]) else args[2]),
     "DECODE": (3, 2 ** 31 - 1, _decode),  # the server's limit here is MaxInt32
     "ENCODE_JSON": (1, 1, lambda args: encode_json(args[0])),
     "JSON_ENCODE": (1, 1, lambda args: encode_json(args[0])),
@@ -254,11 +242,11 @@ MISC_FUNCTIONS: Registry = {
 for _names, _fn in (
     (("IFMISSING", "IF_MISSING"), _first(lambda a: a is not MISSING)),
     (("IFNULL", "IF_NULL"), _first(lambda a: a is not None)),
-    (("IFMISSINGORNULL", "IF_MISSING_OR_NULL", "COALESCE"), _first(_valued)),
+    (("IFMISSINGORNULL", "IF_MISSING_OR_NULL", "COALESCE"), _first(known)),
 ):
     for _n in _names:
         MISC_FUNCTIONS[_n] = (2, VARIADIC, _fn)
 for _names, _r in ((("NULLIF", "NULL_IF"), None), (("MISSINGIF", "MISSING_IF"), MISSING)):
     for _n in _names:
-        MISC_FUNCTIONS[_n] = (2, 2, _equals_then(_r))
+        MISC_FUNCTIONS[_n] = (2, 2, equals_then(_r))
 del _names, _fn, _n, _r

@@ -14,11 +14,12 @@ from couchbase_mock.query.functions._base import (
     VARIADIC,
     Registry,
     RequestBound,
+    equals_then,
     is_int,
     is_num,
     strict,
 )
-from couchbase_mock.query.values import collate, equal, number
+from couchbase_mock.query.values import collate, number
 
 __all__ = ["NUMBER_FUNCTIONS"]
 
@@ -197,21 +198,6 @@ def _first_number(bad: Any) -> Any:
     return call
 
 
-def _value_if(replacement: float) -> Any:
-    """NANIF/NEGINFIF/POSINFIF(a, b): ``replacement`` if a = b, else a (MISSING/NULL if the
-    comparison is)."""
-
-    def call(args: List[Any]) -> Any:
-        a, b = args
-        if a is MISSING or b is MISSING:
-            return MISSING
-        if a is None or b is None:
-            return None
-        return replacement if equal(a, b) else a
-
-    return call
-
-
 def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
@@ -264,5 +250,5 @@ for _names, _bad in ((("IFINF", "IF_INF"), math.isinf), (("IFNAN", "IF_NAN"), ma
 for _names, _r in ((("NANIF", "NAN_IF"), math.nan), (("NEGINFIF", "NEGINF_IF"), -math.inf),
                    (("POSINFIF", "POSINF_IF"), math.inf)):
     for _n in _names:
-        NUMBER_FUNCTIONS[_n] = (2, 2, _value_if(_r))
+        NUMBER_FUNCTIONS[_n] = (2, 2, equals_then(_r))
 del _names, _bad, _n, _r

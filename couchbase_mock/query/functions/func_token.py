@@ -9,12 +9,11 @@ server promises none).
 """
 from __future__ import annotations
 
-import functools
 import re
-from typing import Any, Callable, Dict, List, Optional, Pattern
+from typing import Any, Callable, Dict, List, Optional
 
-from couchbase_mock.query.functions._base import MISSING, Registry
-from couchbase_mock.query.values import canonical, equal, is_number
+from couchbase_mock.query.functions._base import MISSING, Registry, like_regex, unique
+from couchbase_mock.query.values import equal, is_number
 
 __all__ = ["TOKEN_FUNCTIONS"]
 
@@ -58,14 +57,6 @@ def tokens(v: Any, options: Dict[str, Any]) -> List[Any]:
     return [v]  # numbers, booleans, null
 
 
-def _unique(values: List[Any]) -> List[Any]:
-    seen, out = set(), []
-    for v in values:
-        key = canonical(v)
-        if key not in seen:
-            seen.add(key)
-            out.append(v)
-    return out
 
 
 def _options(args: List[Any], index: int) -> Optional[Any]:
@@ -82,7 +73,7 @@ def _tokens(args: List[Any]) -> Any:
         return MISSING
     if options is None:
         return None
-    return _unique(tokens(args[0], options))
+    return unique(tokens(args[0], options))
 
 
 def _contains(match: Callable[[Any, Any], bool], pattern_type: Optional[type]) -> Callable[[List[Any]], Any]:
@@ -107,23 +98,8 @@ def _same_token(token: Any, probe: Any) -> bool:
     return is_number(token) == is_number(probe) and equal(token, probe)
 
 
-@functools.lru_cache(maxsize=256)
-def _like_regex(pattern: str) -> Pattern[str]:
-    """LIKE's pattern (``%`` any run, ``_`` one character, ``\\`` escapes) as a regular expression."""
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
 def _like(token: Any, pattern: str) -> bool:
-    return isinstance(token, str) and _like_regex(pattern).fullmatch(token) is not None
+    return isinstance(token, str) and like_regex(pattern).fullmatch(token) is not None
 
 
 def _regexp(token: Any, pattern: str) -> bool:
