@@ -463,7 +463,7 @@ class KVOperations(Specialized,
             raise InvalidArgumentException(
                 message=f"transcoder must implement encode_value/decode_value, got {transcoder!r}")
         self._transcoder = transcoder
-        self._get_ctx = Decode(transcoder, False, self._quiet, lazy=self._lazy)
+        self._cache_get_ctx()
 
     @property
     def _quiet_default(self) -> bool:
@@ -474,12 +474,16 @@ class KVOperations(Specialized,
     @_quiet_default.setter
     def _quiet_default(self, quiet: bool) -> None:
         self._quiet = quiet
-        self._get_ctx = Decode(self._transcoder, False, quiet, lazy=self._lazy)  # the cached one follows
+        self._cache_get_ctx()
 
     def _decode_at_once(self) -> None:
         """Reads on this collection decode their document before they complete (the 1.x API)."""
         self._lazy = False
-        self._get_ctx = Decode(self._transcoder, False, self._quiet, lazy=False)
+        self._cache_get_ctx()
+
+    def _cache_get_ctx(self) -> None:
+        """The decode context of a get without options, made again when what it holds changes."""
+        self._get_ctx = Decode(self._transcoder, False, self._quiet, lazy=self._lazy)
 
     @property
     def scope_name(self) -> str:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, 
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
 from couchbase._json import loads as _json_loads
-from couchbase._json import scan_once as _scan_once
 from couchbase._pending import Hook, Pending
 from couchbase.exceptions import (
     CasMismatchException,
@@ -111,16 +110,6 @@ class Decode:
         """
         loads = self.json
         if loads is not None and flags == FMT_JSON:
-            try:
-                if _scan_once is None:
-                    return loads(raw)
-                # couchbase._json.loads, inline: a compact UTF-8 document is read by the scanner alone
-                text = raw.decode("utf-8", "surrogatepass")
-                value, end = _scan_once(text, 0)
-                if end == len(text):
-                    return value
-            except Exception:  # noqa: BLE001 - json.loads itself, else the transcoder's own error
-                pass
             try:
                 return loads(raw)
             except Exception:  # noqa: BLE001 - the transcoder raises the error it always raised
