@@ -24,12 +24,12 @@ finally:
 PKG = HERE / "core" / "couchbase"
 
 # The C side of couchbase._lcb in parts, compiled as one unit in this order: the KV bridge,
-# the HTTP services (query, analytics, search, views, management) and the IOPS bridge for
-# host-driven event loops. Each part NAME has NAME.c and, beside it, what cffi must know:
-# NAME.h (types and constants shared with C, #included by NAME.c) and NAME.cdef (the
+# the external tracer and meter, the HTTP services (query, analytics, search, views, management)
+# and the IOPS bridge for host-driven event loops. Each part NAME has NAME.c and, beside it, what
+# cffi must know: NAME.h (types and constants shared with C, #included by NAME.c) and NAME.cdef (the
 # functions Python calls and the extern "Python" entry points C calls back). What the
 # binding uses of libcouchbase itself is declared in _lcb.cdef, read first.
-C_PARTS = ("_bridge", "_services", "_iops")
+C_PARTS = ("_bridge", "_observe", "_services", "_iops")
 LCB_CDEF = "_lcb.cdef"
 
 

@@ -712,6 +712,8 @@ class AsyncClusterBase(Specialized, _HealthChecks[PingT, DiagnosticsT], ClusterC
         self._quiet_default: bool = cfg["quiet"]
         self._iops_factory = iops_factory
         self._preferred_server_group: Optional[str] = cfg["preferred_server_group"]
+        self._tracer: Any = cfg["tracer"]
+        self._meter: Any = cfg["meter"]
         self._owner = self._thread_ident()
         self._buckets: Dict[str, Any] = {}
         self._closed = False
@@ -724,7 +726,8 @@ class AsyncClusterBase(Specialized, _HealthChecks[PingT, DiagnosticsT], ClusterC
             raise InvalidArgumentException(
                 message=f"iops_factory must return a couchbase.iops.IOPS, got {iops!r}")
         conn = Connection(full, self._username, self.__password, cluster_level=not bucket, iops=iops,
-                          lockmode=LOCKMODE_NONE, bucket_name=bucket or None)
+                          lockmode=LOCKMODE_NONE, bucket_name=bucket or None, tracer=self._tracer,
+                          meter=self._meter)
         try:
             conn.connect_async(_ignore)
         except BaseException:

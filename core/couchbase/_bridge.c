@@ -181,6 +181,11 @@ typedef struct {
 
 static PYCB_TLS pycb_KVBATCH pycb_kv;
 
+/* The parent span of the commands this thread builds (pycb_set_parent_span, _observe.c). */
+static PYCB_TLS lcbtrace_SPAN *pycb_parent;
+static lcbmetrics_METER *pycb_meter_new(uint64_t meter_id); /* _observe.c */
+int pycb_tracer_install(lcb_INSTANCE *instance, uint64_t tracer_id);
+
 static void pycb_on_kv_batch(pycb_RESP *recs, size_t n);
 
 static void pycb_kv_flush(void)
@@ -560,12 +565,21 @@ static void pycb_install_http_callback(lcb_INSTANCE *instance);
 
 static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *connstr, size_t nconnstr,
                               const char *user, size_t nuser, const char *pass, size_t npass, lcb_LOGGER **logger_out,
-                              lcb_io_opt_t io, uint64_t conn_id)
+                              lcb_io_opt_t io, uint64_t conn_id, uint64_t tracer_id, uint64_t meter_id,
+                              void **meter_out)
 {
     lcb_CREATEOPTS *opts = NULL;
     lcb_LOGGER *logger = NULL;
+    lcbmetrics_METER *meter = NULL;
     lcb_STATUS rc;
     *logger_out = NULL;
+    *meter_out = NULL;
+    if (meter_id) {
+        meter = pycb_meter_new(meter_id);
+        if (meter == NULL) {
+            return LCB_ERR_NO_MEMORY;
+        }
+    }
     lcb_createopts_create(&opts, type == 1 ? LCB_TYPE_CLUSTER : LCB_TYPE_BUCKET);
     lcb_createopts_connstr(opts, connstr, nconnstr);
     if (nuser || npass) {
@@ -577,11 +591,21 @@ static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *con
     lcb_logger_create(&logger, NULL);
     lcb_logger_callback(logger, pycb_log_callback);
     lcb_createopts_logger(opts, logger);
+    if (meter) {
+        lcb_createopts_meter(opts, meter);
+    }
     rc = lcb_create(instance, opts);
     lcb_createopts_destroy(opts);
+    if (rc == LCB_SUCCESS && tracer_id && pycb_tracer_install(*instance, tracer_id) != 0) {
+        lcb_destroy(*instance);
+        rc = LCB_ERR_NO_MEMORY;
+    }
     if (rc != LCB_SUCCESS) {
         if (logger) {
             lcb_logger_destroy(logger);
+        }
+        if (meter) { /* libcouchbase never destroys the base meter it was given */
+            lcbmetrics_meter_destroy(meter);
         }
         *instance = NULL;
         return rc;
@@ -590,8 +614,9 @@ static lcb_STATUS pycb_create(lcb_INSTANCE **instance, int type, const char *con
     pycb_install_callbacks(*instance);
     pycb_install_pktfwd(*instance);
     pycb_install_http_callback(*instance);
-    /* The logger must outlive the instance: pycb_destroy releases both. */
+    /* The logger and the meter must outlive the instance: pycb_destroy releases all three. */
     *logger_out = logger;
+    *meter_out = meter;
     return LCB_SUCCESS;
 }
 
@@ -634,11 +659,14 @@ static void pycb_stop_builtin_loop(lcb_INSTANCE *instance)
     }
 }
 
-static void pycb_destroy(lcb_INSTANCE *instance, lcb_LOGGER *logger)
+static void pycb_destroy(lcb_INSTANCE *instance, lcb_LOGGER *logger, void *meter)
 {
     pycb_stop_builtin_loop(instance);
     lcb_destroy(instance);
     pycb_flush();
+    if (meter) {
+        lcbmetrics_meter_destroy((const lcbmetrics_METER *)meter);
+    }
     if (logger) {
         lcb_logger_destroy(logger);
     }
@@ -646,9 +674,14 @@ static void pycb_destroy(lcb_INSTANCE *instance, lcb_LOGGER *logger)
 
 /* ---- KV scheduling ---------------------------------------------------- */
 
+/* The scope and collection of a KV command, and the parent span set around this scheduling call
+ * (a parent_span option with an external tracer; see _observe.c). */
 #define PYCB_COLLECTION(kind)                                                                                          \
     if (nscope || ncoll) {                                                                                             \
         lcb_cmd##kind##_collection(cmd, scope, nscope, coll, ncoll);                                                   \
+    }                                                                                                                  \
+    if (pycb_parent != NULL) {                                                                                         \
+        lcb_cmd##kind##_parent_span(cmd, pycb_parent);                                                                 \
     }
 
 static lcb_STATUS pycb_get(lcb_INSTANCE *instance, uint64_t cookie, const char *scope, size_t nscope, const char *coll,

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
-from couchbase import _logging
+from couchbase import _logging, _observe
 from couchbase._binding import ffi, lib
 
 if TYPE_CHECKING:
@@ -154,3 +154,89 @@ def pycb_on_bootstrap(conn_id: Any, rc: Any) -> None:
         conn._on_bootstrap(rc)
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
         conn._report_callback_error(exc)
+
+
+# ---- the external tracer and meter (couchbase._observe; _observe.c) -------------------------
+# Each body is guarded again here: an exception escaping an extern "Python" function would be
+# printed by cffi and turned into a zero return.
+
+@ffi.def_extern()
+def pycb_span_start(tracer_id: Any, name: Any, parent_id: Any) -> int:
+    try:
+        return _observe.span_start(tracer_id, name, parent_id)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+        return 0
+
+
+@ffi.def_extern()
+def pycb_span_end(span_id: Any) -> None:
+    try:
+        _observe.span_end(span_id)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+
+
+@ffi.def_extern()
+def pycb_span_destroy(span_id: Any) -> None:
+    try:
+        _observe.span_destroy(span_id)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+
+
+@ffi.def_extern()
+def pycb_span_tag_str(span_id: Any, name: Any, value: Any, nvalue: Any) -> None:
+    try:
+        _observe.span_tag(span_id, name, _unpack(value, nvalue).decode("utf-8", "replace"))
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+
+
+@ffi.def_extern()
+def pycb_span_tag_u64(span_id: Any, name: Any, value: Any) -> None:
+    try:
+        _observe.span_tag(span_id, name, value)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+
+
+@ffi.def_extern()
+def pycb_tracer_released(tracer_id: Any) -> None:
+    try:
+        _observe.tracer_released(tracer_id)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+
+
+@ffi.def_extern()
+def pycb_meter_recorder(meter_id: Any, name: Any, keys: Any, values: Any, ntags: Any) -> int:
+    try:
+        return _observe.meter_recorder(meter_id, name, keys, values, ntags)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+        return 0
+
+
+@ffi.def_extern()
+def pycb_recorder_value(recorder_id: Any, value: Any) -> None:
+    try:
+        _observe.recorder_value(recorder_id, value)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+
+
+@ffi.def_extern()
+def pycb_recorder_released(recorder_id: Any) -> None:
+    try:
+        _observe.recorder_released(recorder_id)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)
+
+
+@ffi.def_extern()
+def pycb_meter_released(meter_id: Any) -> None:
+    try:
+        _observe.meter_released(meter_id)
+    except BaseException as exc:  # noqa: BLE001 - must not cross into C
+        _observe._report_to_log(exc)

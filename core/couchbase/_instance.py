@@ -38,7 +38,7 @@ import weakref
 from _thread import get_ident as _get_ident
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
-from couchbase import _callbacks, _logging
+from couchbase import _callbacks, _logging, _observe
 from couchbase._binding import ffi, lib
 from couchbase._pending import Pending, Registered
 from couchbase.exceptions import (
@@ -139,6 +139,9 @@ class Connection:
     :param iops: a :class:`couchbase.iops.IOPS` (one per connection) for
         host-driven I/O, or None for libcouchbase's built-in loop.
     :param lockmode: LOCKMODE_WAIT, LOCKMODE_EXC or LOCKMODE_NONE.
+    :param tracer: the user's tracer (``couchbase.tracing.CouchbaseTracer``), or None for
+        libcouchbase's own threshold tracer (see couchbase._observe).
+    :param meter: the user's meter (``couchbase.metrics.CouchbaseMeter``), or None.
     """
 
     def __init__(
@@ -151,6 +154,8 @@ class Connection:
         iops: Optional["IOPS"] = None,
         lockmode: int = LOCKMODE_WAIT,
         bucket_name: Optional[str] = None,
+        tracer: Any = None,
+        meter: Any = None,
     ) -> None:
         if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
             raise InvalidArgumentException(message="lockmode must be LOCKMODE_NONE, LOCKMODE_EXC or "
@@ -159,6 +164,7 @@ class Connection:
         self._instance = ffi.NULL
         self._orphaned = False
         self._logger = ffi.NULL
+        self._meter = ffi.NULL
         self.iops = iops
         self.connstr = connstr
         self.bucket_name = bucket_name
@@ -191,16 +197,26 @@ class Connection:
         c_pass = password.encode("utf-8")
         instance = ffi.new("lcb_INSTANCE **")
         logger = ffi.new("lcb_LOGGER **")
+        meter_out = ffi.new("void **")
+        # the user's tracer and meter (couchbase._observe): ids C hands back in its callbacks
+        report = iops.report if iops is not None else None
+        self.tracer_id = _observe.register_tracer(tracer, report) if tracer is not None else 0
+        meter_id = _observe.register_meter(meter, report) if meter is not None else 0
         rc = lib.pycb_create(
             instance, 1 if cluster_level else 0, c_conn, len(c_conn), c_user, len(c_user),
             c_pass, len(c_pass), logger, iops.table() if iops is not None else ffi.NULL, self.id,
+            self.tracer_id, meter_id, meter_out,
         )
         if rc:
+            _observe.forget(self.tracer_id, meter_id)
             if iops is not None:
                 iops.discard_unused_table()
             raise exception_for(rc, f"cannot create a connection for {connstr!r}: {strerror(rc)}")
         self._instance = instance[0]
         self._logger = logger[0]
+        self._meter = meter_out[0]
+        if meter is not None:  # a connection string's enable_operation_metrics=false loses to a meter
+            lib.lcb_cntl_string(self._instance, b"enable_operation_metrics", b"true")
         if iops is not None:
             lib.pycb_install_bootstrap(self._instance)
             self._error_sink = iops.report
@@ -314,7 +330,7 @@ class Connection:
         return pending
 
     def _destroy(self) -> None:
-        instance, logger = self._instance, self._logger
+        instance, logger, meter = self._instance, self._logger, self._meter
         self._instance = ffi.NULL
         if instance == ffi.NULL or self._pid != os.getpid():
             return  # never created, or made before os.fork(): the parent process owns it
@@ -324,11 +340,11 @@ class Connection:
         iops = self.iops
         if iops is not None and iops_dispatching():
             try:
-                iops.call_later(0, lambda: _destroy_in(self._pid, instance, logger))
+                iops.call_later(0, lambda: _destroy_in(self._pid, instance, logger, meter))
                 return
             except Exception:  # noqa: BLE001 - a closed loop: it cannot be dispatching for this instance
                 pass
-        lib.pycb_destroy(instance, logger)
+        lib.pycb_destroy(instance, logger, meter)
         _logging.flush_repeats()
 
     @staticmethod
@@ -648,10 +664,10 @@ def _interrupted() -> bool:
     return True
 
 
-def _destroy_in(pid: int, instance: Any, logger: Any) -> None:
+def _destroy_in(pid: int, instance: Any, logger: Any, meter: Any) -> None:
     """A deferred destruction: only in the process that made the instance (not in a forked child)."""
     if os.getpid() == pid:
-        lib.pycb_destroy(instance, logger)
+        lib.pycb_destroy(instance, logger, meter)
         _logging.flush_repeats()
 
 

@@ -23,6 +23,7 @@ What responses become is :mod:`couchbase._kv_response`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from types import MappingProxyType
 from typing import (
@@ -30,6 +31,7 @@ from typing import (
     Any,
     Callable,
     Dict,
+    FrozenSet,
     Generic,
     Iterable,
     Iterator,
@@ -42,7 +44,7 @@ from typing import (
     Union,
 )
 
-from couchbase import _durability, _replica_lookup
+from couchbase import _durability, _observe, _replica_lookup
 from couchbase import options as _o
 from couchbase import subdocument as SD
 from couchbase._binding import ffi, lib
@@ -308,29 +310,35 @@ def cancel_scheduled(conn: "Connection", ops: List[AsyncResult[Any]]) -> None:
 
 # ---- the KV surface -------------------------------------------------------
 
-_COMMON = ("timeout", "transcoder")
+_COMMON = ("timeout", "transcoder", "parent_span")
 _MUT = _COMMON + ("expiry", "durability", "persist_to", "replicate_to")
 A_GET = _o.allowed(*_COMMON, "with_expiry", "project", "quiet", "no_format")
 A_GAT = _o.allowed(*_COMMON, "quiet", "no_format")
 A_LOCK = _o.allowed(*_COMMON, "quiet", "no_format")
 A_REPLICA = _o.allowed(*_COMMON, "read_preference")
-A_EXISTS = _o.allowed("timeout")
-A_TOUCH = _o.allowed("timeout")
-A_UNLOCK = _o.allowed("timeout")
+A_EXISTS = _o.allowed("timeout", "parent_span")
+A_TOUCH = _o.allowed("timeout", "parent_span")
+A_UNLOCK = _o.allowed("timeout", "parent_span")
 A_STORE = _o.allowed(*_MUT, "cas", "preserve_expiry", "format")
 A_INSERT = _o.allowed(*_MUT, "format")
-A_REMOVE = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_to", "quiet")
-A_BINARY = _o.allowed("timeout", "cas", "durability", "persist_to", "replicate_to")
-A_COUNTER = _o.allowed("timeout", "delta", "initial", "expiry", "durability", "persist_to", "replicate_to")
-A_LOOKUP = _o.allowed("timeout", "access_deleted")
-A_LOOKUP_REPLICA = _o.allowed("timeout", "read_preference")
-A_MUTATE = _o.allowed("timeout", "cas", "expiry", "durability", "persist_to", "replicate_to",
+A_REMOVE = _o.allowed("timeout", "parent_span", "cas", "durability", "persist_to", "replicate_to", "quiet")
+A_BINARY = _o.allowed("timeout", "parent_span", "cas", "durability", "persist_to", "replicate_to")
+A_COUNTER = _o.allowed("timeout", "parent_span", "delta", "initial", "expiry", "durability", "persist_to",
+                       "replicate_to")
+A_LOOKUP = _o.allowed("timeout", "parent_span", "access_deleted")
+A_LOOKUP_REPLICA = _o.allowed("timeout", "parent_span", "read_preference")
+A_MUTATE = _o.allowed("timeout", "parent_span", "cas", "expiry", "durability", "persist_to", "replicate_to",
                       "store_semantics", "preserve_expiry", "access_deleted",
                       "upsert_doc", "insert_doc", "replace_doc")
 
 
 _LCB_ERR_DURABILITY_TOO_MANY = 1032
 _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
+
+
+def _multi_opts(single: FrozenSet[str]) -> FrozenSet[str]:
+    """A multi operation's options: its single operation's (but parent_span) and the multi ones."""
+    return (single - {"parent_span"}) | _MULTI_EXTRA
 _MUTATING = frozenset({K_MUTATION, K_COUNTER, K_MUTATE})
 
 
@@ -428,10 +436,20 @@ class KVOperations(Specialized,
         raise NotImplementedError  # pragma: no cover - abstract
 
     def _submit_maybe_durable(self, schedule: Callable[[], AsyncResult[Any]], opts: Mapping[str, Any]) -> Any:
+        if "parent_span" in opts:
+            schedule = functools.partial(self._with_parent, opts["parent_span"], schedule)
         _level, persist_to, replicate_to = self._durability(opts)
         if persist_to or replicate_to:
             return self._submit_durable(schedule, persist_to, replicate_to)
         return self._submit(schedule)
+
+    def _with_parent(self, parent: Any, schedule: Callable[..., AsyncResult[Any]],
+                     *args: Any) -> AsyncResult[Any]:
+        """``schedule(*args)`` with ``parent`` (a parent_span option) as the parent of the spans
+        libcouchbase starts for it (see couchbase._observe)."""
+        conn = self._conn
+        with _observe.parent_span(conn.instance, conn.tracer_id, parent):
+            return schedule(*args)
 
     def _bind(self, scope: Any, name: str) -> None:
         """Attach to ``scope`` (any front end's Scope) as collection ``name``; every front end's
@@ -582,7 +600,11 @@ class KVOperations(Specialized,
             DocumentNotFoundException: No such document (unless ``quiet``).
             TimeoutException: No reply within the timeout.
         """
-        opts = _o.merge("get", A_GET, options, kwargs) if options or kwargs else _NO_OPTIONS
+        if not (options or kwargs):  # the common call: no options, no lookups
+            return self._submit(self._sched_get, key, _NO_OPTIONS)
+        opts = _o.merge("get", A_GET, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"], self._sched_get, key, opts)
         return self._submit(self._sched_get, key, opts)
 
     def get_and_touch(self, key: str, expiry: Expiry, *options: GetAndTouchOptions,
@@ -607,6 +629,9 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("get_and_touch", A_GAT, options, kwargs)
         exp = _o.expiry_value(expiry)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_get, key, opts, GET_TOUCH, exp)
         return self._submit(self._sched_get, key, opts, GET_TOUCH, exp)
 
     def get_and_lock(self, key: str, lock_time: Seconds, *options: GetAndLockOptions,
@@ -636,6 +661,9 @@ class KVOperations(Specialized,
         if secs > 30:
             raise InvalidArgumentException(
                 message=f"get_and_lock: lock_time must be at most 30 seconds, got {secs}")
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_get, key, opts, GET_LOCK, secs)
         return self._submit(self._sched_get, key, opts, GET_LOCK, secs)
 
     lock = get_and_lock
@@ -744,6 +772,9 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get_any_replica", A_REPLICA, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_replica, key, opts, REPLICA_ANY)
         return self._submit(self._sched_replica, key, opts, REPLICA_ANY)
 
     def get_all_replicas(self, key: str, *options: GetAllReplicasOptions,
@@ -765,6 +796,9 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get_all_replicas", A_REPLICA, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_replica, key, opts, REPLICA_ALL)
         return self._submit(self._sched_replica, key, opts, REPLICA_ALL)
 
     def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
@@ -791,6 +825,8 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("exists", A_EXISTS, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"], self._sched_exists, key, opts)
         return self._submit(self._sched_exists, key, opts)
 
     # ---- simple mutations --------------------------------------------------
@@ -824,6 +860,8 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("touch", A_TOUCH, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"], self._sched_touch, key, expiry, opts)
         return self._submit(self._sched_touch, key, expiry, opts)
 
     def _sched_unlock(self, key: Any, cas: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
@@ -857,6 +895,8 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("unlock", A_UNLOCK, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"], self._sched_unlock, key, cas, opts)
         return self._submit(self._sched_unlock, key, cas, opts)
 
     def _sched_store(self, operation: int, key: Any, value: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
@@ -935,7 +975,12 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout (AmbiguousTimeoutException: the write may
                 have happened).
         """
-        opts = _o.merge("upsert", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
+        if not (options or kwargs):  # the common call: no options, no lookups
+            return self._submit(self._sched_store, UPSERT, key, value, _NO_OPTIONS)
+        opts = _o.merge("upsert", A_STORE, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_store, UPSERT, key, value, opts)
         return self._submit(self._sched_store, UPSERT, key, value, opts)
 
     def insert(self, key: str, value: Any, *options: InsertOptions,
@@ -960,7 +1005,12 @@ class KVOperations(Specialized,
             DurabilityImpossibleException: Too few replicas for the requested durability.
             TimeoutException: No reply within the timeout.
         """
-        opts = _o.merge("insert", A_INSERT, options, kwargs) if options or kwargs else _NO_OPTIONS
+        if not (options or kwargs):  # the common call: no options, no lookups
+            return self._submit(self._sched_store, INSERT, key, value, _NO_OPTIONS)
+        opts = _o.merge("insert", A_INSERT, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_store, INSERT, key, value, opts)
         return self._submit(self._sched_store, INSERT, key, value, opts)
 
     def replace(self, key: str, value: Any, *options: ReplaceOptions,
@@ -987,7 +1037,12 @@ class KVOperations(Specialized,
             ValueTooLargeException: The encoded value is above 20 MiB.
             TimeoutException: No reply within the timeout.
         """
-        opts = _o.merge("replace", A_STORE, options, kwargs) if options or kwargs else _NO_OPTIONS
+        if not (options or kwargs):  # the common call: no options, no lookups
+            return self._submit(self._sched_store, REPLACE, key, value, _NO_OPTIONS)
+        opts = _o.merge("replace", A_STORE, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_store, REPLACE, key, value, opts)
         return self._submit(self._sched_store, REPLACE, key, value, opts)
 
     def _sched_remove(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
@@ -1141,6 +1196,9 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("append", A_BINARY, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_store, APPEND, key, value, opts)
         return self._submit(self._sched_store, APPEND, key, value, opts)
 
     def prepend(self, key: str, value: Union[str, bytes], *options: PrependOptions,
@@ -1164,6 +1222,9 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("prepend", A_BINARY, options, kwargs)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_store, PREPEND, key, value, opts)
         return self._submit(self._sched_store, PREPEND, key, value, opts)
 
     def binary(self) -> BinaryView[MutationT, CounterT, MultiMutationT, MultiCounterT]:
@@ -1254,6 +1315,10 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("lookup_in", A_LOOKUP, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_subdoc, key, key_bytes(key),
+                                checked, K_LOOKUP, Decode(specs=checked), opts)
         return self._submit(lambda: self._sched_subdoc(key, key_bytes(key), checked, K_LOOKUP,
                                                        Decode(specs=checked), opts))
 
@@ -1293,6 +1358,9 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("lookup_in_any_replica", A_LOOKUP_REPLICA, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_lookup_replica, key, checked, opts, True)
         return self._submit(self._sched_lookup_replica, key, checked, opts, True)
 
     def lookup_in_all_replicas(self, key: str, specs: Iterable[SD.Spec], *options: LookupInAllReplicasOptions,
@@ -1318,6 +1386,9 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("lookup_in_all_replicas", A_LOOKUP_REPLICA, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"],
+                                self._sched_lookup_replica, key, checked, opts, False)
         return self._submit(self._sched_lookup_replica, key, checked, opts, False)
 
     def mutate_in(self, key: str, specs: Iterable[SD.Spec], *options: MutateInOptions,
@@ -1469,7 +1540,7 @@ class KVOperations(Specialized,
         if not isinstance(per_key, Mapping):
             raise InvalidArgumentException(
                 message=f"{name}: per_key_options must be a dict of key -> options")
-        out = {k: _o.merge(name, allowed_, (v,), {}) for k, v in per_key.items()}
+        out = {k: _o.merge(name, allowed_ - {"parent_span"}, (v,), {}) for k, v in per_key.items()}
 
         def kind(o: Mapping[str, Any]) -> Optional[str]:
             dur = o.get("durability")
@@ -1510,7 +1581,7 @@ class KVOperations(Specialized,
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception,
                 carrying the whole result as ``all_results``.
         """
-        opts = dict(_o.merge("get_multi", A_GET | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge("get_multi", _multi_opts(A_GET), options, kwargs))
         quiet = self._multi_quiet(opts)
         item_map = _item_map(keys)
         keys = list(item_map) if item_map else self._keys_of(keys, "get_multi")
@@ -1535,7 +1606,7 @@ class KVOperations(Specialized,
             FeatureUnavailableException: ``read_preference=SELECTED_SERVER_GROUP``.
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
         """
-        opts = dict(_o.merge("get_any_replica_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge("get_any_replica_multi", _multi_opts(A_REPLICA), options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "get_any_replica_multi")
         items = self._keyed("get_any_replica_multi", keys, opts, A_REPLICA,
@@ -1560,7 +1631,7 @@ class KVOperations(Specialized,
             FeatureUnavailableException: ``read_preference=SELECTED_SERVER_GROUP``.
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
         """
-        opts = dict(_o.merge("get_all_replicas_multi", A_REPLICA | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge("get_all_replicas_multi", _multi_opts(A_REPLICA), options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "get_all_replicas_multi")
         items = self._keyed("get_all_replicas_multi", keys, opts, A_REPLICA,
@@ -1569,7 +1640,7 @@ class KVOperations(Specialized,
 
     def _counter_multi(self, name: str, sign: int, keys: Any, options: Tuple[Any, ...],
                        kwargs: Mapping[str, Any]) -> Any:
-        opts = dict(_o.merge(name, A_COUNTER | _MULTI_EXTRA, options, kwargs, defaults={"initial": 0}))
+        opts = dict(_o.merge(name, _multi_opts(A_COUNTER), options, kwargs, defaults={"initial": 0}))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, name)
 
@@ -1624,7 +1695,7 @@ class KVOperations(Specialized,
 
     def _binary_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
                       kwargs: Mapping[str, Any]) -> Any:
-        opts = dict(_o.merge(name, A_BINARY | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge(name, _multi_opts(A_BINARY), options, kwargs))
         quiet = self._multi_quiet(opts)
         per_key = self._per_key(name, opts, A_BINARY)
         items = []
@@ -1687,7 +1758,7 @@ class KVOperations(Specialized,
             InvalidArgumentException: A bad key or option.
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
         """
-        opts = dict(_o.merge("exists_multi", A_EXISTS | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge("exists_multi", _multi_opts(A_EXISTS), options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "exists_multi")
         items = self._keyed("exists_multi", keys, opts, A_EXISTS, self._sched_exists)
@@ -1695,7 +1766,7 @@ class KVOperations(Specialized,
 
     def _store_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
                      kwargs: Mapping[str, Any]) -> Any:
-        opts = dict(_o.merge(name, A_STORE | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge(name, _multi_opts(A_STORE), options, kwargs))
         quiet = self._multi_quiet(opts)
         per_key = self._per_key(name, opts, A_STORE)
         pairs = self._pairs_of(kvs, name)
@@ -1782,7 +1853,7 @@ class KVOperations(Specialized,
             InvalidArgumentException: A bad key or option, or ``persist_to``/``replicate_to``.
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
         """
-        opts = dict(_o.merge("remove_multi", A_REMOVE | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge("remove_multi", _multi_opts(A_REMOVE), options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
         items = self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove)
@@ -1805,7 +1876,7 @@ class KVOperations(Specialized,
             InvalidArgumentException: A bad key, expiry or option.
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
         """
-        opts = dict(_o.merge("touch_multi", A_TOUCH | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge("touch_multi", _multi_opts(A_TOUCH), options, kwargs))
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "touch_multi")
         return self._multi("touch_multi", self._keyed("touch_multi", keys, opts, A_TOUCH,
@@ -1828,7 +1899,7 @@ class KVOperations(Specialized,
             InvalidArgumentException: A bad key, ``lock_time`` or option.
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
         """
-        opts = dict(_o.merge("lock_multi", A_LOCK | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge("lock_multi", _multi_opts(A_LOCK), options, kwargs))
         quiet = self._multi_quiet(opts)
         secs = int(_o.to_seconds("lock_time", lock_time))
         keys = self._keys_of(keys, "lock_multi")
@@ -1854,7 +1925,7 @@ class KVOperations(Specialized,
             InvalidArgumentException: ``keys_and_cas`` not a dict, a bad key, CAS or option.
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
         """
-        opts = dict(_o.merge("unlock_multi", A_UNLOCK | _MULTI_EXTRA, options, kwargs))
+        opts = dict(_o.merge("unlock_multi", _multi_opts(A_UNLOCK), options, kwargs))
         opts.pop("per_key_options", None)
         quiet = self._multi_quiet(opts)
         if not isinstance(keys_and_cas, Mapping):
@@ -1882,7 +1953,8 @@ class KVOperations(Specialized,
                 ``persist_to``/``replicate_to``.
             CouchbaseException: With ``return_exceptions=False``, the first failed key's exception.
         """
-        opts = dict(_o.merge("counter_multi", A_COUNTER | {"return_exceptions", "quiet"}, (),
+        allowed = (A_COUNTER - {"parent_span"}) | {"return_exceptions", "quiet"}
+        opts = dict(_o.merge("counter_multi", allowed, (),
                              dict(kwargs, initial=initial)))
         quiet = self._multi_quiet(opts)
         if isinstance(keys, Mapping):

@@ -40,8 +40,10 @@ def query(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any],
     prepared = opts.get("adhoc", True) is False
     tmo = timeout_us(opts.get("timeout"))
     context = {"statement": statement, "client_context_id": body.get("client_context_id")}
+    parent = opts.get("parent_span")
     return ServiceRequest(
-        lambda conn: _services.schedule_query(conn, body, prepared=prepared, timeout_us=tmo, context=context),
+        lambda conn: _services.schedule_query(conn, body, prepared=prepared, timeout_us=tmo, context=context,
+                                              parent_span=parent),
         n1ql.QueryMetaData, None, n1ql.QueryResult)
 
 

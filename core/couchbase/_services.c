@@ -193,6 +193,9 @@ static lcb_STATUS pycb_query(lcb_INSTANCE *instance, uint64_t cookie, const char
         if (timeout) {
             lcb_cmdquery_timeout(cmd, timeout);
         }
+        if (pycb_parent != NULL) {
+            lcb_cmdquery_parent_span(cmd, pycb_parent);
+        }
         lcb_cmdquery_handle(cmd, &h);
         rc = lcb_query(instance, (void *)(uintptr_t)cookie, cmd);
     }

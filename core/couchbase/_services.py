@@ -20,6 +20,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional
 
+from couchbase import _observe
 from couchbase._binding import ffi, lib
 from couchbase._json import loads as _json_loads
 from couchbase._json import scan_once as _scan_once
@@ -336,15 +337,20 @@ def _check(conn: "Connection", stream: RowStream, rc: int, what: str) -> None:
 
 
 def schedule_query(conn: "Connection", payload: Dict[str, Any], *, prepared: bool, timeout_us: int,
-                   context: Dict[str, Any]) -> RowStream:
-    """POST a N1QL request built from ``payload`` (the server's JSON fields)."""
+                   context: Dict[str, Any], parent_span: Any = None) -> RowStream:
+    """POST a N1QL request built from ``payload`` (the server's JSON fields); ``parent_span`` (a
+    parent_span option) is the parent of its spans."""
     _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(QUERY, conn, dict(context, service="query"))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, stream, lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle),
-           "query")
+    if parent_span is not None:
+        with _observe.parent_span(conn.instance, conn.tracer_id, parent_span):
+            rc = lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle)
+    else:
+        rc = lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle)
+    _check(conn, stream, rc, "query")
     stream.handle = handle[0]
     return stream
 

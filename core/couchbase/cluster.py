@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
-from couchbase import _connstr, _health, _requests
+from couchbase import _connstr, _health, _observe, _requests
 from couchbase import options as _o
 from couchbase._common import ClusterCommon, check_name
 from couchbase._generic import Specialized
@@ -101,12 +101,10 @@ _ACCEPTED = {"tracing_options", "metrics_options", "orphan_reporting_options", "
              "dns_nameserver", "dns_port", "disable_mozilla_ca_certificates", "dump_configuration",
              "preferred_server_group", "enable_lazy_connections", "profile"}
 # refused: this SDK cannot honour them, and pretending would be a silent no-op
-_REFUSED = {"transaction_config": "distributed transactions are not available (libcouchbase 3 has none)",
-            "tracer": "a custom RequestTracer cannot be plugged into libcouchbase's tracer",
-            "meter": "a custom meter cannot be plugged into libcouchbase's operation metrics"}
+_REFUSED = {"transaction_config": "distributed transactions are not available (libcouchbase 3 has none)"}
 _CLUSTER_OPTIONS = frozenset(
     {"authenticator", "timeout_options", "transcoder", "quiet", "lockmode", "cert_path",
-     "enable_mutation_tokens", "username", "password", "enable_tracing", "enable_metrics"}
+     "enable_mutation_tokens", "username", "password", "enable_tracing", "enable_metrics", "tracer", "meter"}
     | set(TIMEOUT_SETTINGS) | set(_LCB_MAPPED)
     | _ACCEPTED | set(_REFUSED)
 )
@@ -208,6 +206,15 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             if not isinstance(opts[name], bool):
                 raise InvalidArgumentException(message=f"{name} must be True or False, got {opts[name]!r}")
             settings[setting] = "true" if opts[name] else "false"
+    # A tracer or meter of the user's replaces libcouchbase's threshold tracer or logging meter,
+    # whatever enable_tracing / enable_metrics say (as in SDK 4.x).
+    tracer, meter = opts.get("tracer"), opts.get("meter")
+    if tracer is not None:
+        _observe.check_tracer(tracer)
+        settings["enable_tracing"] = "true"
+    if meter is not None:
+        _observe.check_meter(meter)
+        settings["enable_operation_metrics"] = "true"
     serializer = opts.get("serializer")
     # SDK 4.x's default: everything as JSON; bytes (and string/binary documents) are refused with
     # ValueFormatException. DefaultTranscoder()/RawBinaryTranscoder() are there for bytes.
@@ -221,7 +228,7 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
     # credentials written into the connection string still count where the authenticator gives none
     user, password = user or in_connstr.get("username", ""), password or in_connstr.get("password", "")
     return {"connstr": connstr, "settings": settings, "username": user, "password": password,
-            "transcoder": transcoder,
+            "transcoder": transcoder, "tracer": tracer, "meter": meter,
             "quiet": bool(opts.get("quiet", False)), "lockmode": lockmode,
             "preferred_server_group": _server_group(opts.get("preferred_server_group"))}
 
@@ -321,6 +328,8 @@ class Cluster(Specialized, ClusterCommon,
         self._quiet_default: bool = cfg["quiet"]
         self._lockmode: int = cfg["lockmode"]
         self._preferred_server_group: Optional[str] = cfg["preferred_server_group"]
+        self._tracer: Any = cfg["tracer"]
+        self._meter: Any = cfg["meter"]
         self._buckets: Dict[str, Bucket] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -348,7 +357,8 @@ class Cluster(Specialized, ClusterCommon,
     def _open(self, bucket: str) -> Connection:
         full = _connstr.build(self._connstr, bucket, self._settings)
         conn = Connection(full, self._username, self.__password, cluster_level=not bucket,
-                          lockmode=self._lockmode, bucket_name=bucket or None)
+                          lockmode=self._lockmode, bucket_name=bucket or None, tracer=self._tracer,
+                          meter=self._meter)
         try:
             conn.connect_blocking()
         except BaseException:

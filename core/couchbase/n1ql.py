@@ -8,6 +8,7 @@ import re
 import uuid
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from couchbase import _observe
 from couchbase import options as _o
 from couchbase._streaming import BlockingRows
 from couchbase.exceptions import InvalidArgumentException
@@ -16,7 +17,7 @@ QUERY_OPTIONS = frozenset({
     "positional_parameters", "named_parameters", "adhoc", "scan_consistency", "consistent_with",
     "client_context_id", "readonly", "metrics", "profile", "max_parallelism", "pipeline_batch",
     "pipeline_cap", "scan_cap", "scan_wait", "timeout", "flex_index", "preserve_expiry", "query_context",
-    "raw",
+    "raw", "parent_span",
     "read_only", "use_replica",  # SDK 4.x names (read_only is readonly)
 })
 
@@ -64,6 +65,8 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
     extra_named = {k: v for k, v in kwargs.items() if k not in QUERY_OPTIONS}
     kwargs = {k: v for k, v in kwargs.items() if k in QUERY_OPTIONS}
     opts = _o.merge("query", QUERY_OPTIONS, blocks, kwargs)
+    if opts.get("parent_span") is not None:
+        _observe.check_span(opts["parent_span"])
     body: Dict[str, Any] = {"statement": statement}
     # SDK 4.x: positional parameters given as arguments replace the options' list
     params = positional if positional else list(opts.get("positional_parameters") or [])
