@@ -198,10 +198,12 @@ class Connection:
         instance = ffi.new("lcb_INSTANCE **")
         logger = ffi.new("lcb_LOGGER **")
         meter_out = ffi.new("void **")
-        # the user's tracer and meter (couchbase._observe): ids C hands back in its callbacks
-        report = iops.report if iops is not None else None
-        self.tracer_id = _observe.register_tracer(tracer, report) if tracer is not None else 0
-        meter_id = _observe.register_meter(meter, report) if meter is not None else 0
+        # the user's tracer and meter (couchbase._observe): ids C hands back in its callbacks. Their
+        # errors go to the couchbase.observability logger on every front end, not to the loop's
+        # error channel: a broken tracer fails a dozen calls per operation, and a SelectorLoop
+        # would raise each from run_once.
+        self.tracer_id = _observe.register_tracer(tracer, None) if tracer is not None else 0
+        meter_id = _observe.register_meter(meter, None) if meter is not None else 0
         rc = lib.pycb_create(
             instance, 1 if cluster_level else 0, c_conn, len(c_conn), c_user, len(c_user),
             c_pass, len(c_pass), logger, iops.table() if iops is not None else ffi.NULL, self.id,

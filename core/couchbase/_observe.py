@@ -15,9 +15,8 @@ harmless miss, never a dangling pointer:
 * a **meter id** per connection and a **recorder id** per recorder, released by their
   destructors (the recorders by libcouchbase's caching meter, the meter by ``pycb_destroy``).
 
-A tracer, span, meter or recorder that raises never unwinds into C: the exception is reported
-like any error raised in a callback (the event loop's error channel, else the ``couchbase``
-logger) and the operation carries on.
+A tracer, span, meter or recorder that raises never unwinds into C: the exception is logged
+(``couchbase.observability``, with its traceback) and the operation carries on.
 """
 from __future__ import annotations
 
@@ -56,13 +55,14 @@ class _Span:
     """A span libcouchbase knows by id: the user's span (None when start_span failed) and, for a
     wrapped parent, the libcouchbase span and how many holders it has."""
 
-    __slots__ = ("user", "owner", "parent", "wrapper", "holders")
+    __slots__ = ("user", "owner", "parent", "wrapped", "wrapper", "holders")
 
     def __init__(self, user: Any, owner: Optional[_Owner], parent: Optional["_Span"] = None) -> None:
         self.user = user
         self.owner = owner
         self.parent = parent  # the wrapped parent span this one was started under
-        self.wrapper: Any = None  # the libcouchbase span of a wrapped parent
+        self.wrapped = False  # a parent_span option: libcouchbase never ends it, the user does
+        self.wrapper: Any = None  # the libcouchbase span of a wrapped parent, while alive
         self.holders = 0
 
 
@@ -145,7 +145,7 @@ def span_tag(span_id: int, name: Any, value: Any) -> None:
 
 def span_end(span_id: int) -> None:
     span = _SPANS.get(span_id)
-    if span is None or span.user is None or span.owner is None or span.wrapper is not None:
+    if span is None or span.user is None or span.owner is None or span.wrapped:
         return  # a wrapped parent is the user's to finish
     try:
         span.user.finish()
@@ -240,6 +240,7 @@ class parent_span:
             return
         sid = _ids()
         span = _Span(self._user, owner)
+        span.wrapped = True
         _SPANS[sid] = span
         wrapper = lib.pycb_span_wrap(self._instance, sid)
         if wrapper == ffi.NULL:

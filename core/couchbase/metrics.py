@@ -6,10 +6,12 @@ operation's latency with it instead of its logging meter (``enable_metrics`` and
 :class:`CouchbaseValueRecorder` per metric name and tag set, keeps it for the life of the
 connection, and records each operation's duration in microseconds: the name is
 ``db.couchbase.operations``, the tags ``db.couchbase.service`` (``kv``, ``query``, …) and
-``db.operation`` (``get``, ``upsert``, ``query``, …).
+``db.operation`` (``get``, ``upsert``, …). libcouchbase 3.3.4 records the key-value operations,
+search (tagged with the index name) and view queries (``design/view``); it records no query or
+analytics duration (it lets go of the HTTP request before it would).
 
-A meter or recorder that raises is reported (the event loop's error handler, else the
-``couchbase.observability`` logger) and the operation carries on.
+A meter or recorder that raises is logged (the ``couchbase.observability`` logger, with its
+traceback) and the operation carries on.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ class CouchbaseValueRecorder(ABC):
             None
 
         Raises:
-            Exception: Whatever the recorder raises; it is reported, never passed to the operation.
+            Exception: Whatever the recorder raises; it is logged, never passed to the operation.
         """
 
 
@@ -53,7 +55,7 @@ class CouchbaseMeter(ABC):
             on each connection).
 
         Raises:
-            Exception: Whatever the meter raises; it is reported, and that metric is not recorded.
+            Exception: Whatever the meter raises; it is logged, and that metric is not recorded.
         """
 
 

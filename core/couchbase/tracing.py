@@ -15,8 +15,8 @@ span)``) makes the operation's span a child of a span of yours (one your tracer 
 wraps). With no tracer it is accepted and has no effect.
 
 Spans are started, tagged and finished from inside libcouchbase's I/O, on the thread (or event
-loop) that runs the operation. A tracer or span method that raises is reported (the event loop's
-error handler, else the ``couchbase.observability`` logger) and the operation carries on. See
+loop) that runs the operation. A tracer or span method that raises is logged (the
+``couchbase.observability`` logger, with its traceback) and the operation carries on. See
 :mod:`couchbase.otel_tracer` for an OpenTelemetry tracer ready to use.
 """
 from __future__ import annotations
@@ -59,7 +59,7 @@ class CouchbaseSpan(ABC):
             None
 
         Raises:
-            Exception: Whatever the wrapped span raises; it is reported, never passed to the operation.
+            Exception: Whatever the wrapped span raises; it is logged, never passed to the operation.
         """
 
     @abstractmethod
@@ -70,7 +70,7 @@ class CouchbaseSpan(ABC):
             None
 
         Raises:
-            Exception: Whatever the wrapped span raises; it is reported, never passed to the operation.
+            Exception: Whatever the wrapped span raises; it is logged, never passed to the operation.
         """
 
 
@@ -100,7 +100,7 @@ class CouchbaseTracer(ABC):
             CouchbaseSpan: The new span, wrapping one started by the wrapped tracer.
 
         Raises:
-            Exception: Whatever the wrapped tracer raises; it is reported, and the operation carries
+            Exception: Whatever the wrapped tracer raises; it is logged, and the operation carries
                 on untraced.
         """
 
