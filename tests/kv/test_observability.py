@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional
 import pytest
 
 from couchbase import _observe
+from couchbase import subdocument as SD
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.metrics import CouchbaseMeter, CouchbaseValueRecorder
 from couchbase.options import ClusterOptions, GetOptions, QueryOptions, UpsertOptions
@@ -138,7 +139,7 @@ def test_parent_span_option_is_the_operations_parent(observed: Any, key: str) ->
     parent = RecordingSpan("request", None)
     kv.upsert(key, {"n": 1}, UpsertOptions(parent_span=parent))
     kv.get(key, parent_span=parent)
-    kv.lookup_in(key, [__import__("couchbase.subdocument").subdocument.get("n")], parent_span=parent)
+    kv.lookup_in(key, [SD.get("n")], parent_span=parent)
     kv.get(key)
     children = [s for s in tracer.spans if s.parent is parent]
     assert [s.name for s in children] == ["upsert", "get", "lookup_in"]
@@ -228,7 +229,8 @@ def test_closing_releases_tracer_meter_spans_and_recorders(mock: Any, front_end:
 def test_enable_tracing_false_loses_to_a_tracer(mock: Any, key: str) -> None:
     # SDK 4.x: a tracer given is used whatever enable_tracing / enable_metrics say
     tracer, meter = RecordingTracer(), RecordingMeter()
-    kv, close = FRONT_ENDS["sync"](mock, tracer=tracer, meter=meter, enable_tracing=False, enable_metrics=False)
+    kv, close = FRONT_ENDS["sync"](mock, tracer=tracer, meter=meter, enable_tracing=False,
+                                   enable_metrics=False)
     try:
         kv.upsert(key, {"n": 1})
     finally:
