@@ -56,7 +56,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(datetime|typing|typing_extensions|collections|collections\.abc|enum|asyncio|concurrent"
                r"|ssl|socket|selectors|logging|pathlib|os|threading|types|json|io|decimal|uuid|re"
                r"|argparse|contextlib|abc|numbers|array|builtins)(\..*)?"),
-    (r"py:.*", r"(twisted|gevent|greenlet|cffi|_cffi_backend|pytest|_pytest|uvloop)(\..*)?"),
+    (r"py:.*", r"(twisted|gevent|greenlet|cffi|_cffi_backend|pytest|_pytest|uvloop|opentelemetry)(\..*)?"),
     (r"py:.*", r"(T|K|V|R|_T|_R|T_co|Self|P)"),
     # private modules and names (``couchbase._kv.BinaryView``, ``_FutureWrap``): not in the reference
     (r"py:.*", r"(\w+\.)*_\w+(\.\w+)*"),

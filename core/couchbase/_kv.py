@@ -149,13 +149,13 @@ if TYPE_CHECKING:
         LookupInKwargs,
         LookupInReplicaKwargs,
         MutateInKwargs,
+        OperationKwargs,
         RemoveKwargs,
         RemoveMultiKwargs,
         ReplaceKwargs,
         ReplicaKwargs,
         ReplicaMultiKwargs,
         Seconds,
-        TimeoutKwargs,
         TimeoutMultiKwargs,
         UpsertKwargs,
         UpsertMultiKwargs,
@@ -809,7 +809,7 @@ class KVOperations(Specialized,
         rc = lib.pycb_exists(self._conn.instance, cookie, s, len(s), c, len(c), kb, len(kb), tmo)
         return self._check_rc(op, rc, "exists")
 
-    def exists(self, key: str, *options: ExistsOptions, **kwargs: Unpack[TimeoutKwargs]) -> ExistsT:
+    def exists(self, key: str, *options: ExistsOptions, **kwargs: Unpack[OperationKwargs]) -> ExistsT:
         """Tell whether a document exists, without reading it.
 
         Args:
@@ -840,7 +840,7 @@ class KVOperations(Specialized,
         return self._check_rc(op, rc, "touch")
 
     def touch(self, key: str, expiry: Expiry, *options: TouchOptions,
-              **kwargs: Unpack[TimeoutKwargs]) -> MutationT:
+              **kwargs: Unpack[OperationKwargs]) -> MutationT:
         """Set a document's expiry without reading or changing its value.
 
         Args:
@@ -874,7 +874,7 @@ class KVOperations(Specialized,
         return self._check_rc(op, rc, "unlock")
 
     def unlock(self, key: str, cas: int, *options: UnlockOptions,
-               **kwargs: Unpack[TimeoutKwargs]) -> MutationT:
+               **kwargs: Unpack[OperationKwargs]) -> MutationT:
         """Release a lock taken with :meth:`get_and_lock`.
 
         Args:

@@ -60,12 +60,20 @@ ViewArg = Union["ViewOptions", str]
 
 
 class TimeoutKwargs(TypedDict, total=False):
-    """``exists``, ``touch``, ``unlock``."""
+    """The data structures' reads."""
 
     timeout: Optional[Seconds]
 
 
-class _Transcoded(TimeoutKwargs, total=False):
+class OperationKwargs(TimeoutKwargs, total=False):
+    """``exists``, ``touch``, ``unlock``; the base of every key-value operation's options."""
+
+    #: The parent of the operation's span (a :class:`~couchbase.tracing.CouchbaseSpan`; with
+    #: ``ClusterOptions(tracer=...)``). Not an option of the ``*_multi`` operations.
+    parent_span: Optional[Any]
+
+
+class _Transcoded(OperationKwargs, total=False):
     transcoder: Optional[Transcoder]
 
 
@@ -115,7 +123,7 @@ class UpsertKwargs(InsertKwargs, total=False):
 ReplaceKwargs = UpsertKwargs
 
 
-class BinaryKwargs(TimeoutKwargs, _Durable, total=False):
+class BinaryKwargs(OperationKwargs, _Durable, total=False):
     """``append`` and ``prepend``."""
 
     cas: Optional[int]
@@ -127,7 +135,7 @@ class RemoveKwargs(BinaryKwargs, total=False):
     quiet: Optional[bool]
 
 
-class CounterKwargs(TimeoutKwargs, _Durable, total=False):
+class CounterKwargs(OperationKwargs, _Durable, total=False):
     """``increment`` and ``decrement``."""
 
     delta: Optional[AcceptableInts]
@@ -135,19 +143,19 @@ class CounterKwargs(TimeoutKwargs, _Durable, total=False):
     expiry: Optional[Expiry]
 
 
-class LookupInKwargs(TimeoutKwargs, total=False):
+class LookupInKwargs(OperationKwargs, total=False):
     """``lookup_in``."""
 
     access_deleted: Optional[bool]
 
 
-class LookupInReplicaKwargs(TimeoutKwargs, total=False):
+class LookupInReplicaKwargs(OperationKwargs, total=False):
     """``lookup_in_any_replica`` and ``lookup_in_all_replicas``."""
 
     read_preference: Optional[ReadPreference]
 
 
-class BinaryCounterKwargs(TimeoutKwargs, _Durable, total=False):
+class BinaryCounterKwargs(OperationKwargs, _Durable, total=False):
     """``binary().increment`` and ``binary().decrement``: SDK 4.x's typed counter values."""
 
     delta: Optional[DeltaValue]
@@ -155,7 +163,7 @@ class BinaryCounterKwargs(TimeoutKwargs, _Durable, total=False):
     expiry: Optional[Expiry]
 
 
-class MutateInKwargs(TimeoutKwargs, _Durable, total=False):
+class MutateInKwargs(OperationKwargs, _Durable, total=False):
     """``mutate_in``."""
 
     cas: Optional[int]
@@ -210,7 +218,7 @@ class BinaryCounterMultiKwargs(_Multi, BinaryCounterKwargs, total=False):
     """``binary().increment_multi`` and ``binary().decrement_multi``."""
 
 
-class LegacyCounterKwargs(TimeoutKwargs, _Durable, total=False):
+class LegacyCounterKwargs(OperationKwargs, _Durable, total=False):
     """``counter`` (1.x/2.x spelling: ``delta`` and ``initial`` are parameters)."""
 
     expiry: Optional[Expiry]

@@ -33,12 +33,12 @@ if TYPE_CHECKING:
         LockMultiKwargs,
         LookupInKwargs,
         MutateInKwargs,
+        OperationKwargs,
         RemoveKwargs,
         RemoveMultiKwargs,
         ReplaceKwargs,
         ReplicaKwargs,
         ReplicaMultiKwargs,
-        TimeoutKwargs,
         TimeoutMultiKwargs,
         UpsertKwargs,
         UpsertMultiKwargs,
@@ -138,8 +138,13 @@ class ClusterOptions(OptionBlock):
         **kwargs: ``transcoder``, ``quiet`` (default for get/remove), ``lockmode``,
             ``enable_mutation_tokens``, ``enable_tracing`` / ``enable_metrics`` (libcouchbase's
             threshold-logging tracer and operation metrics, both on by default; turning tracing
-            off saves CPU on every operation), ``timeout_options`` and any timeout keyword of
-            :class:`ClusterTimeoutOptions` directly; checked when the cluster is created.
+            off saves CPU on every operation), ``tracer`` (a
+            :class:`~couchbase.tracing.CouchbaseTracer`: every operation's spans go to it instead of
+            the threshold tracer, whatever ``enable_tracing`` says), ``meter`` (a
+            :class:`~couchbase.metrics.CouchbaseMeter`: the operations' durations go to it instead of
+            libcouchbase's meter, whatever ``enable_metrics`` says), ``timeout_options`` and any
+            timeout keyword of :class:`ClusterTimeoutOptions` directly; checked when the cluster is
+            created.
     """
 
     def __init__(self, authenticator: Optional[Authenticator] = None, **kwargs: Any) -> None:
@@ -172,18 +177,18 @@ class GetAllReplicasOptions(OptionBlock):
 
 
 class ExistsOptions(OptionBlock):
-    if TYPE_CHECKING:  # the options TimeoutKwargs names (checked at run time by merge())
-        def __init__(self, **kwargs: Unpack[TimeoutKwargs]) -> None: ...
+    if TYPE_CHECKING:  # the options OperationKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[OperationKwargs]) -> None: ...
 
 
 class TouchOptions(OptionBlock):
-    if TYPE_CHECKING:  # the options TimeoutKwargs names (checked at run time by merge())
-        def __init__(self, **kwargs: Unpack[TimeoutKwargs]) -> None: ...
+    if TYPE_CHECKING:  # the options OperationKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[OperationKwargs]) -> None: ...
 
 
 class UnlockOptions(OptionBlock):
-    if TYPE_CHECKING:  # the options TimeoutKwargs names (checked at run time by merge())
-        def __init__(self, **kwargs: Unpack[TimeoutKwargs]) -> None: ...
+    if TYPE_CHECKING:  # the options OperationKwargs names (checked at run time by merge())
+        def __init__(self, **kwargs: Unpack[OperationKwargs]) -> None: ...
 
 
 class InsertOptions(OptionBlock):
@@ -396,7 +401,8 @@ class QueryOptions(OptionBlock):
     ``scan_consistency``, ``consistent_with``, ``client_context_id``, ``readonly``,
     ``metrics``, ``profile``, ``max_parallelism``, ``pipeline_batch``, ``pipeline_cap``,
     ``scan_cap``, ``scan_wait``, ``timeout``, ``flex_index``, ``preserve_expiry``,
-    ``query_context``, ``raw`` (extra JSON fields)."""
+    ``query_context``, ``raw`` (extra JSON fields), ``parent_span`` (the parent of the query's
+    span, with ``ClusterOptions(tracer=...)``)."""
 
 
 class AnalyticsOptions(OptionBlock):

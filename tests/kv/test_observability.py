@@ -242,3 +242,33 @@ def test_cluster_options_carry_tracer_and_meter() -> None:
     tracer, meter = RecordingTracer(), RecordingMeter()
     opts = ClusterOptions(None, tracer=tracer, meter=meter)  # type: ignore[arg-type]
     assert opts["tracer"] is tracer and opts["meter"] is meter
+
+
+def test_opentelemetry_tracer_exports_operation_spans(mock: Any, front_end: str, key: str) -> None:
+    pytest.importorskip("opentelemetry.sdk")
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from couchbase.otel_tracer import CouchbaseOtelSpan, CouchbaseOtelTracer
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    otel = provider.get_tracer("test")
+    kv, close = FRONT_ENDS[front_end](mock, tracer=CouchbaseOtelTracer(otel))
+    try:
+        with otel.start_as_current_span("request") as request:
+            kv.upsert(key, {"n": 1}, parent_span=CouchbaseOtelSpan(request))
+            kv.get(key, parent_span=CouchbaseOtelSpan(request))
+    finally:
+        close()
+    spans = {s.name: s for s in exporter.get_finished_spans()}
+    assert {"upsert", "get", "request"} <= set(spans)
+    for name in ("upsert", "get"):
+        span = spans[name]
+        assert span.parent is not None and span.parent.span_id == spans["request"].context.span_id
+        assert span.context.trace_id == spans["request"].context.trace_id
+        assert span.attributes["db.system"] == "couchbase"
+        assert span.attributes["db.couchbase.service"] == "kv"
+        assert span.attributes["db.operation"] == name
