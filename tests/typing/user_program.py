@@ -9,6 +9,7 @@ import asyncio
 import datetime
 from typing import Any, Dict, Iterator, List, NoReturn, Optional, Tuple
 
+from opentelemetry import trace
 from twisted.internet.defer import Deferred, inlineCallbacks
 from typing_extensions import assert_type
 
@@ -52,6 +53,7 @@ from couchbase.options import (
     SignedInt64,
     UpsertOptions,
 )
+from couchbase.otel_tracer import CouchbaseOtelSpan, CouchbaseOtelTracer
 from couchbase.result import (
     CounterResult,
     ExistsResult,
@@ -98,6 +100,14 @@ def blocking() -> None:
     assert_type(coll.binary().increment("c", IncrementOptions(initial=SignedInt64(0))), CounterResult)
     assert_type(coll.binary().decrement("c", delta=DeltaValue(2)), CounterResult)
     assert_type(coll.lookup_in_any_replica("k", [SD.get("a")]), LookupInReplicaResult)
+    otel = CouchbaseOtelTracer(trace.get_tracer("app"))
+    traced = Cluster.connect("couchbase://127.0.0.1", ClusterOptions(PasswordAuthenticator("u", "p"), tracer=otel))
+    span = otel.start_span("request")
+    assert_type(span, CouchbaseOtelSpan)
+    tcoll = traced.bucket("default").default_collection()
+    assert_type(tcoll.get("k", GetOptions(parent_span=span)), GetResult)
+    assert_type(tcoll.exists("k", parent_span=span), ExistsResult)
+    assert_type(tcoll.upsert("k", 1, parent_span=span), MutationResult)
     assert_type(coll.lookup_in_all_replicas("k", [SD.get("a")]), List[LookupInReplicaResult])
     assert_type(coll.increment("c", delta=2).content, int)
     assert_type(coll.lookup_in("k", [SD.get("a")]), LookupInResult)
