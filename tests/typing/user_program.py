@@ -101,7 +101,8 @@ def blocking() -> None:
     assert_type(coll.binary().decrement("c", delta=DeltaValue(2)), CounterResult)
     assert_type(coll.lookup_in_any_replica("k", [SD.get("a")]), LookupInReplicaResult)
     otel = CouchbaseOtelTracer(trace.get_tracer("app"))
-    traced = Cluster.connect("couchbase://127.0.0.1", ClusterOptions(PasswordAuthenticator("u", "p"), tracer=otel))
+    traced = Cluster.connect("couchbase://127.0.0.1", ClusterOptions(PasswordAuthenticator("u", "p"),
+                                                                     tracer=otel))
     span = otel.start_span("request")
     assert_type(span, CouchbaseOtelSpan)
     tcoll = traced.bucket("default").default_collection()
