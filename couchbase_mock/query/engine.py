@@ -1412,7 +1412,8 @@ def _path_parts(e: N.Expr, alias: str, row: Row, params: Params) -> List[Any]:
 
 
 def _set_path(doc: Any, parts: List[Any], value: Any) -> Any:
-    """``doc`` with the path set to ``value`` (MISSING removes it); intermediate objects are created."""
+    """``doc`` with the path set to ``value`` (MISSING removes a field; an array keeps its elements);
+    intermediate objects are created."""
     if not isinstance(doc, dict):
         doc = {}
     cur = doc
@@ -1431,11 +1432,8 @@ def _set_path(doc: Any, parts: List[Any], value: Any) -> Any:
             cur.pop(last, None)
         else:
             cur[last] = value
-    elif isinstance(cur, list) and is_number(last) and -len(cur) <= last < len(cur):
-        if value is MISSING:
-            del cur[int(last)]
-        else:
-            cur[int(last)] = value
+    elif isinstance(cur, list) and is_number(last) and -len(cur) <= last < len(cur) and value is not MISSING:
+        cur[int(last)] = value  # UNSET of a position changes nothing, as on the server (Element.Unset)
     return doc
 
 

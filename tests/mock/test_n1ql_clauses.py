@@ -260,9 +260,12 @@ def test_update_for_changes_array_elements(svc: QueryService) -> None:
     assert run(svc, "UPDATE b USE KEYS 'doc' UNSET i.st FOR i IN items WHEN i.id = 1 END, "
                     "n FOR n IN nums WHEN n = 2 END RETURNING RAW [items[0], nums]") == [
         [{"id": 1}, [1, 2, 3]]]
-    # a position inside an element that is an array changes it in place
+    # a position inside an element that is an array changes it in place; UNSET of a position changes
+    # nothing (the server's Element.Unset), with FOR or without
     assert run(svc, "UPDATE b USE KEYS 'doc' SET r[0] = r[0] * 10 FOR r IN rows END RETURNING RAW rows") == [
         [[10, 2], [30]]]
+    assert run(svc, "UPDATE b USE KEYS 'doc' UNSET r[0] FOR r IN rows END, nums[0] RETURNING RAW "
+                    "[rows, nums]") == [[[[10, 2], [30]], [1, 2, 3]]]
     # nested dimensions, left to right (the second reads the first's variable)
     assert run(svc, "UPDATE b USE KEYS 'doc' SET c.v = c.v + 100 FOR g IN grid FOR c IN g.cells "
                     "WHEN c.v > 1 END RETURNING RAW grid") == [[{"cells": [{"v": 1}, {"v": 102}]},
