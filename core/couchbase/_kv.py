@@ -336,6 +336,7 @@ _LCB_ERR_DURABILITY_TOO_MANY = 1032
 _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
 
 
+@functools.lru_cache(maxsize=None)
 def _multi_opts(single: FrozenSet[str]) -> FrozenSet[str]:
     """A multi operation's options: its single operation's (but parent_span) and the multi ones."""
     return (single - {"parent_span"}) | _MULTI_EXTRA
