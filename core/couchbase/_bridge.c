@@ -184,7 +184,7 @@ static PYCB_TLS pycb_KVBATCH pycb_kv;
 /* The parent span of the commands this thread builds (pycb_set_parent_span, _observe.c). */
 static PYCB_TLS lcbtrace_SPAN *pycb_parent;
 static lcbmetrics_METER *pycb_meter_new(uint64_t meter_id); /* _observe.c */
-int pycb_tracer_install(lcb_INSTANCE *instance, uint64_t tracer_id);
+static int pycb_tracer_install(lcb_INSTANCE *instance, uint64_t tracer_id); /* _observe.c */
 
 static void pycb_on_kv_batch(pycb_RESP *recs, size_t n);
 

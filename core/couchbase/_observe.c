@@ -71,7 +71,7 @@ static void pycb_tr_destructor(lcbtrace_TRACER *tracer)
 
 /* Replace the instance's tracer (libcouchbase's threshold tracer, if enabled) with an external
  * one forwarding to Python tracer `tracer_id`. 0 on success, -1 when out of memory. */
-int pycb_tracer_install(lcb_INSTANCE *instance, uint64_t tracer_id)
+static int pycb_tracer_install(lcb_INSTANCE *instance, uint64_t tracer_id)
 {
     lcbtrace_TRACER *old;
     lcbtrace_TRACER *tracer = (lcbtrace_TRACER *)calloc(1, sizeof(*tracer));

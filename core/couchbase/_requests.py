@@ -54,9 +54,10 @@ def analytics(statement: str, options: Tuple[Any, ...], kwargs: Mapping[str, Any
     priority = bool(opts.get("priority"))
     tmo = timeout_us(opts.get("timeout"))
     context = {"statement": statement, "client_context_id": body.get("client_context_id")}
+    parent = opts.get("parent_span")
     return ServiceRequest(
         lambda conn: _services.schedule_analytics(conn, body, priority=priority, timeout_us=tmo,
-                                                  context=context),
+                                                  context=context, parent_span=parent),
         _a.AnalyticsMetaData, None, _a.AnalyticsResult)
 
 
@@ -73,8 +74,10 @@ def search(index: str, query_: Any, options: Tuple[Any, ...], kwargs: Mapping[st
     body, opts = _s.build_payload(index, query_, options, kwargs)
     tmo = timeout_us(opts.get("timeout"))
     context = {"index": index, "log_response": bool(opts.get("log_response"))}
+    parent = opts.get("parent_span")
     return ServiceRequest(
-        lambda conn: _services.schedule_search(conn, body, timeout_us=tmo, context=context),
+        lambda conn: _services.schedule_search(conn, body, timeout_us=tmo, context=context,
+                                               parent_span=parent),
         _s.SearchMetaData, lambda hit: _s.SearchRow(hit) if isinstance(hit, Mapping) else hit,
         _s.SearchResult)
 

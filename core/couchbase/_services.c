@@ -220,6 +220,9 @@ static lcb_STATUS pycb_analytics(lcb_INSTANCE *instance, uint64_t cookie, const 
         if (timeout) {
             lcb_cmdanalytics_timeout(cmd, timeout);
         }
+        if (pycb_parent != NULL) {
+            lcb_cmdanalytics_parent_span(cmd, pycb_parent);
+        }
         lcb_cmdanalytics_handle(cmd, &h);
         rc = lcb_analytics(instance, (void *)(uintptr_t)cookie, cmd);
     }
@@ -240,6 +243,9 @@ static lcb_STATUS pycb_search(lcb_INSTANCE *instance, uint64_t cookie, const cha
         lcb_cmdsearch_callback(cmd, pycb_search_cb);
         if (timeout) {
             lcb_cmdsearch_timeout(cmd, timeout);
+        }
+        if (pycb_parent != NULL) {
+            lcb_cmdsearch_parent_span(cmd, pycb_parent);
         }
         lcb_cmdsearch_handle(cmd, &h);
         rc = lcb_search(instance, (void *)(uintptr_t)cookie, cmd);

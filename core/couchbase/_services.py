@@ -336,6 +336,15 @@ def _check(conn: "Connection", stream: RowStream, rc: int, what: str) -> None:
         raise conn.not_scheduled(stream, rc, what)
 
 
+def _call(conn: "Connection", parent_span: Any, schedule: Callable[..., int], *args: Any) -> int:
+    """``schedule(*args)``, with ``parent_span`` (a parent_span option, or None) the parent of the
+    request's spans."""
+    if parent_span is None:
+        return schedule(*args)
+    with _observe.parent_span(conn.instance, conn.tracer_id, parent_span):
+        return schedule(*args)
+
+
 def schedule_query(conn: "Connection", payload: Dict[str, Any], *, prepared: bool, timeout_us: int,
                    context: Dict[str, Any], parent_span: Any = None) -> RowStream:
     """POST a N1QL request built from ``payload`` (the server's JSON fields); ``parent_span`` (a
@@ -345,40 +354,39 @@ def schedule_query(conn: "Connection", payload: Dict[str, Any], *, prepared: boo
     stream = RowStream(QUERY, conn, dict(context, service="query"))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
-    if parent_span is not None:
-        with _observe.parent_span(conn.instance, conn.tracer_id, parent_span):
-            rc = lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle)
-    else:
-        rc = lib.pycb_query(conn.instance, cookie, body, len(body), prepared, timeout_us, handle)
+    rc = _call(conn, parent_span, lib.pycb_query, conn.instance, cookie, body, len(body), prepared,
+               timeout_us, handle)
     _check(conn, stream, rc, "query")
     stream.handle = handle[0]
     return stream
 
 
 def schedule_analytics(conn: "Connection", payload: Dict[str, Any], *, priority: bool, timeout_us: int,
-                       context: Dict[str, Any]) -> RowStream:
-    """POST an analytics request."""
+                       context: Dict[str, Any], parent_span: Any = None) -> RowStream:
+    """POST an analytics request (``parent_span``: as for :func:`schedule_query`)."""
     _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(ANALYTICS, conn, dict(context, service="analytics"))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, stream, lib.pycb_analytics(conn.instance, cookie, body, len(body), priority, timeout_us,
-                                            handle),
+    _check(conn, stream, _call(conn, parent_span, lib.pycb_analytics, conn.instance, cookie, body, len(body),
+                               priority, timeout_us, handle),
            "analytics query")
     stream.handle = handle[0]
     return stream
 
 
 def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: int,
-                    context: Dict[str, Any]) -> RowStream:
-    """POST a full-text search request (``payload`` carries ``indexName``)."""
+                    context: Dict[str, Any], parent_span: Any = None) -> RowStream:
+    """POST a full-text search request (``payload`` carries ``indexName``; ``parent_span``: as for
+    :func:`schedule_query`)."""
     _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     stream = RowStream(SEARCH, conn, dict(context, service="search"))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
-    _check(conn, stream, lib.pycb_search(conn.instance, cookie, body, len(body), timeout_us, handle),
+    _check(conn, stream, _call(conn, parent_span, lib.pycb_search, conn.instance, cookie, body, len(body),
+                               timeout_us, handle),
            "search query")
     stream.handle = handle[0]
     return stream

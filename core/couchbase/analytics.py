@@ -5,6 +5,7 @@ import enum
 import uuid
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from couchbase import _observe
 from couchbase import options as _o
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.n1ql import QueryMetaData, QueryMetrics, QueryResult
@@ -12,7 +13,7 @@ from couchbase.n1ql import QueryMetaData, QueryMetrics, QueryResult
 ANALYTICS_OPTIONS = frozenset({
     "positional_parameters", "named_parameters", "priority", "readonly", "read_only", "scan_consistency",
     "client_context_id",
-    "timeout", "query_context", "raw",
+    "timeout", "query_context", "raw", "parent_span",
 })
 
 
@@ -34,6 +35,8 @@ def build_payload(statement: str, args: Tuple[Any, ...], kwargs: Mapping[str, An
     extra_named = {k: v for k, v in kwargs.items() if k not in ANALYTICS_OPTIONS}
     kwargs = {k: v for k, v in kwargs.items() if k in ANALYTICS_OPTIONS}
     opts = _o.merge("analytics_query", ANALYTICS_OPTIONS, blocks, kwargs)
+    if opts.get("parent_span") is not None:
+        _observe.check_span(opts["parent_span"])
     body: Dict[str, Any] = {"statement": statement}
     params = positional if positional else list(opts.get("positional_parameters") or [])
     if params:

@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
+from couchbase import _observe
 from couchbase import options as _o
 from couchbase._streaming import BlockingRows
 from couchbase.exceptions import InvalidArgumentException
@@ -956,6 +957,10 @@ def build_payload(index: str, query: Any, args: Tuple[Any, ...],
     _text("index", index)
     query = _query_of(query)
     opts = _o.merge("search_query", SEARCH_OPTIONS, args, kwargs)
+    if opts.get("span") is not None and opts.get("parent_span") is None:
+        opts["parent_span"] = opts.pop("span")  # SDK 4.x's earlier name
+    if opts.get("parent_span") is not None:
+        _observe.check_span(opts["parent_span"])
     body: Dict[str, Any] = {"indexName": index, "query": query.encodable}
     for name, key in (("limit", "size"), ("skip", "from")):
         if opts.get(name) is not None:

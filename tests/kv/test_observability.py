@@ -19,7 +19,7 @@ from couchbase import _observe
 from couchbase import subdocument as SD
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.metrics import CouchbaseMeter, CouchbaseValueRecorder
-from couchbase.options import ClusterOptions, GetOptions, QueryOptions, UpsertOptions
+from couchbase.options import AnalyticsOptions, ClusterOptions, GetOptions, QueryOptions, UpsertOptions
 from couchbase.tracing import CouchbaseSpan, CouchbaseTracer
 from support.frontends import FRONT_ENDS
 
@@ -172,6 +172,19 @@ def test_query_is_a_query_span_with_its_parent(observed: Any) -> None:
     assert spans[0].attributes["db.couchbase.service"] == "query"
     assert spans[0].attributes["db.statement"] == "SELECT 1 AS one"
     # (libcouchbase 3.3.4 records no query duration: it detaches the HTTP request before it would)
+
+
+def test_analytics_is_an_analytics_span_with_its_parent(observed: Any) -> None:
+    kv, tracer, _meter, _close = observed
+    if not hasattr(kv, "collect_rows"):
+        pytest.skip("this view cannot collect rows")
+    parent = RecordingSpan("request", None)
+    rows, _meta = kv.collect_rows(kv.cluster.analytics_query("SELECT 1 AS one",
+                                                             AnalyticsOptions(parent_span=parent)))
+    assert list(rows) == [{"one": 1}]
+    spans = tracer.named("analytics")
+    assert len(spans) == 1 and spans[0].parent is parent and spans[0].finished == 1
+    assert spans[0].attributes["db.couchbase.service"] == "analytics"
 
 
 @pytest.mark.parametrize("fail_start", [True, False], ids=["start_span", "span_methods"])
