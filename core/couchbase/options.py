@@ -408,7 +408,8 @@ class QueryOptions(OptionBlock):
 class AnalyticsOptions(OptionBlock):
     """Analytics options: ``positional_parameters``, ``named_parameters``, ``priority``,
     ``readonly``, ``scan_consistency``, ``client_context_id``, ``timeout``,
-    ``query_context``, ``raw``."""
+    ``query_context``, ``raw``, ``parent_span`` (the parent of the request's span, with
+    ``ClusterOptions(tracer=...)``)."""
 
 
 class SearchOptions(OptionBlock):
@@ -416,7 +417,9 @@ class SearchOptions(OptionBlock):
     ``facets`` (name -> Facet), ``highlight_style``, ``highlight_fields``, ``include_locations``,
     ``disable_scoring``, ``collections``, ``scan_consistency``, ``consistent_with``
     (a MutationState), ``client_context_id``, ``timeout``, ``raw``; ``show_request``/``log_request``
-    and ``log_response`` log the request and the response's trailer (logger ``couchbase.search``)."""
+    and ``log_response`` log the request and the response's trailer (logger ``couchbase.search``);
+    ``parent_span`` (or ``span``, its earlier name) is the parent of the request's span, with
+    ``ClusterOptions(tracer=...)``."""
 
 
 class ViewOptions(OptionBlock):
