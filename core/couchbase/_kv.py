@@ -338,8 +338,8 @@ _MULTI_EXTRA = frozenset({"return_exceptions", "quiet", "per_key_options"})
 
 @functools.lru_cache(maxsize=None)
 def _multi_opts(single: FrozenSet[str]) -> FrozenSet[str]:
-    """A multi operation's options: its single operation's (but parent_span) and the multi ones."""
-    return (single - {"parent_span"}) | _MULTI_EXTRA
+    """A multi operation's options: its single operation's and the multi ones."""
+    return single | _MULTI_EXTRA
 _MUTATING = frozenset({K_MUTATION, K_COUNTER, K_MUTATE})
 
 
@@ -1427,8 +1427,12 @@ class KVOperations(Specialized,
 
     # ---- multi operations ------------------------------------------------
     def _multi(self, name: str, items: Sequence[Tuple[Any, Callable[..., AsyncResult[Any]]]], quiet: bool,
-               item_map: Optional[Dict[Any, Any]] = None) -> Any:
+               item_map: Optional[Dict[Any, Any]] = None, parent: Any = None) -> Any:
         multi: MultiCollector[Any] = MultiCollector(quiet, item_map, _MULTI_RESULT.get(name, MultiResult))
+        if parent is not None:  # a parent_span option: each key's span is its child
+            _observe.check_span(parent)
+            wrap = functools.partial
+            return self._submit_multi([wrap(self._with_parent, parent, sched) for _, sched in items], multi)
         return self._submit_multi([sched for _, sched in items], multi)
 
     def _client_durable(self, items: List[Tuple[Any, Callable[..., AsyncResult[Any]]]],
@@ -1587,7 +1591,7 @@ class KVOperations(Specialized,
         item_map = _item_map(keys)
         keys = list(item_map) if item_map else self._keys_of(keys, "get_multi")
         items = self._keyed("get_multi", keys, opts, A_GET, self._sched_get)
-        return self._multi("get_multi", items, quiet, item_map)
+        return self._multi("get_multi", items, quiet, item_map, parent=opts.get("parent_span"))
 
     def get_any_replica_multi(self, keys: Iterable[str], *options: GetAnyReplicaMultiOptions,
                               **kwargs: Unpack[ReplicaMultiKwargs]) -> MultiReplicaT:
@@ -1612,7 +1616,7 @@ class KVOperations(Specialized,
         keys = self._keys_of(keys, "get_any_replica_multi")
         items = self._keyed("get_any_replica_multi", keys, opts, A_REPLICA,
                             lambda k, o: self._sched_replica(k, o, REPLICA_ANY))
-        return self._multi("get_any_replica_multi", items, quiet)
+        return self._multi("get_any_replica_multi", items, quiet, parent=opts.get("parent_span"))
 
     def get_all_replicas_multi(self, keys: Iterable[str], *options: GetAllReplicasMultiOptions,
                                **kwargs: Unpack[ReplicaMultiKwargs]) -> MultiReplicaT:
@@ -1637,7 +1641,7 @@ class KVOperations(Specialized,
         keys = self._keys_of(keys, "get_all_replicas_multi")
         items = self._keyed("get_all_replicas_multi", keys, opts, A_REPLICA,
                             lambda k, o: self._sched_replica(k, o, REPLICA_ALL))
-        return self._multi("get_all_replicas_multi", items, quiet)
+        return self._multi("get_all_replicas_multi", items, quiet, parent=opts.get("parent_span"))
 
     def _counter_multi(self, name: str, sign: int, keys: Any, options: Tuple[Any, ...],
                        kwargs: Mapping[str, Any]) -> Any:
@@ -1652,7 +1656,7 @@ class KVOperations(Specialized,
             return self._sched_counter(k, sign * delta, o)
 
         items = self._keyed(name, keys, opts, A_COUNTER, sched)  # checks mixed durability first
-        return self._multi(name, self._client_durable(items, opts), quiet)
+        return self._multi(name, self._client_durable(items, opts), quiet, parent=opts.get("parent_span"))
 
     def increment_multi(self, keys: Iterable[str], *options: IncrementMultiOptions,
                         **kwargs: Unpack[CounterMultiKwargs]) -> MultiCounterT:
@@ -1703,7 +1707,7 @@ class KVOperations(Specialized,
         for k, v, _ in self._pairs_of(kvs, name):
             o = dict(opts, **per_key[k]) if k in per_key else opts
             items.append((k, (lambda k=k, v=v, o=o: self._sched_store(operation, k, v, o))))
-        return self._multi(name, items, quiet)
+        return self._multi(name, items, quiet, parent=opts.get("parent_span"))
 
     def append_multi(self, keys_and_values: KeysAndValues, *options: AppendMultiOptions,
                      **kwargs: Unpack[BinaryMultiKwargs]) -> MultiMutationT:
@@ -1763,7 +1767,7 @@ class KVOperations(Specialized,
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "exists_multi")
         items = self._keyed("exists_multi", keys, opts, A_EXISTS, self._sched_exists)
-        return self._multi("exists_multi", items, quiet)
+        return self._multi("exists_multi", items, quiet, parent=opts.get("parent_span"))
 
     def _store_multi(self, name: str, operation: int, kvs: Any, options: Tuple[Any, ...],
                      kwargs: Mapping[str, Any]) -> Any:
@@ -1777,7 +1781,7 @@ class KVOperations(Specialized,
                 iopts = dict(iopts, **per_key[k])
             merged = dict(opts, **iopts) if iopts else opts
             items.append((k, (lambda k=k, v=v, m=merged: self._sched_store(operation, k, v, m))))
-        return self._multi(name, items, quiet, _item_map(kvs))
+        return self._multi(name, items, quiet, _item_map(kvs), parent=opts.get("parent_span"))
 
     def upsert_multi(self, kvs: KeysAndValues, *options: UpsertMultiOptions,
                      **kwargs: Unpack[UpsertMultiKwargs]) -> MultiMutationT:
@@ -1858,7 +1862,8 @@ class KVOperations(Specialized,
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "remove_multi")
         items = self._keyed("remove_multi", keys, opts, A_REMOVE, self._sched_remove)
-        return self._multi("remove_multi", self._client_durable(items, opts), quiet)
+        return self._multi("remove_multi", self._client_durable(items, opts), quiet,
+                           parent=opts.get("parent_span"))
 
     def touch_multi(self, keys: Iterable[str], expiry: Expiry, *options: TouchMultiOptions,
                     **kwargs: Unpack[TimeoutMultiKwargs]) -> MultiMutationT:
@@ -1881,7 +1886,8 @@ class KVOperations(Specialized,
         quiet = self._multi_quiet(opts)
         keys = self._keys_of(keys, "touch_multi")
         return self._multi("touch_multi", self._keyed("touch_multi", keys, opts, A_TOUCH,
-                                                      lambda k, o: self._sched_touch(k, expiry, o)), quiet)
+                                                      lambda k, o: self._sched_touch(k, expiry, o)), quiet,
+                           parent=opts.get("parent_span"))
 
     def lock_multi(self, keys: Iterable[str], lock_time: Seconds, *options: GetAndLockMultiOptions,
                    **kwargs: Unpack[LockMultiKwargs]) -> MultiGetT:
@@ -1906,7 +1912,7 @@ class KVOperations(Specialized,
         keys = self._keys_of(keys, "lock_multi")
         items = self._keyed("lock_multi", keys, opts, A_LOCK,
                             lambda k, o: self._sched_get(k, o, GET_LOCK, secs))
-        return self._multi("lock_multi", items, quiet)
+        return self._multi("lock_multi", items, quiet, parent=opts.get("parent_span"))
 
     get_and_lock_multi = lock_multi
 
@@ -1933,7 +1939,8 @@ class KVOperations(Specialized,
             raise InvalidArgumentException(message="unlock_multi takes a dict of key -> cas")
         pairs = [(k, getattr(v, "cas", v)) for k, v in keys_and_cas.items()]
         return self._multi("unlock_multi",
-                           [(k, (lambda k=k, c=c: self._sched_unlock(k, c, opts))) for k, c in pairs], quiet)
+                           [(k, (lambda k=k, c=c: self._sched_unlock(k, c, opts))) for k, c in pairs], quiet,
+                           parent=opts.get("parent_span"))
 
     def counter_multi(self, keys: Union[Iterable[str], Mapping[str, int]], delta: int = 1,
                       initial: Optional[int] = None,

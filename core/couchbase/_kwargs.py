@@ -69,7 +69,7 @@ class OperationKwargs(TimeoutKwargs, total=False):
     """``exists``, ``touch``, ``unlock``; the base of every key-value operation's options."""
 
     #: The parent of the operation's span (a :class:`~couchbase.tracing.CouchbaseSpan`; with
-    #: ``ClusterOptions(tracer=...)``). Not an option of the ``*_multi`` operations.
+    #: ``ClusterOptions(tracer=...)``); in a ``*_multi`` operation, of each key's span.
     parent_span: Optional[Any]
 
 

@@ -10,9 +10,9 @@ child per HTTP request. libcouchbase sets their attributes: ``db.system`` (``cou
 ``db.couchbase.retries``, ``db.couchbase.server_duration`` (µs), ``net.peer.name`` /
 ``net.peer.port``, ``db.statement`` for queries, …
 
-The ``parent_span`` option of the single key-value operations, query, analytics and search
-(``GetOptions(parent_span=span)``) makes the operation's span a child of a span of yours (one your
-tracer returned or wraps). With no tracer it is accepted and has no effect.
+The ``parent_span`` option of the key-value operations (single and multi), query, analytics and
+search (``GetOptions(parent_span=span)``) makes the operation's span a child of a span of yours (one
+your tracer returned or wraps). With no tracer it is accepted and has no effect.
 
 Spans are started, tagged and finished from inside libcouchbase's I/O, on the thread (or event
 loop) that runs the operation. A tracer or span method that raises is logged (the

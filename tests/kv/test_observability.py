@@ -149,6 +149,19 @@ def test_parent_span_option_is_the_operations_parent(observed: Any, key: str) ->
     assert _observe.live()[1] == 0  # no span left registered: the parent's wrapper is released too
 
 
+def test_multi_operations_spans_are_children_of_parent_span(observed: Any, key: str) -> None:
+    kv, tracer, _meter, _close = observed
+    parent = RecordingSpan("request", None)
+    keys = [f"{key}-{i}" for i in range(3)]
+    kv.upsert_multi({k: {"i": i} for i, k in enumerate(keys)}, parent_span=parent)
+    kv.get_multi(keys, parent_span=parent)
+    kv.remove_multi(keys)
+    assert [s.name for s in tracer.spans if s.parent is parent] == ["upsert"] * 3 + ["get"] * 3
+    assert len(tracer.named("remove")) == 3 and all(s.parent is None for s in tracer.named("remove"))
+    assert all(s.finished == 1 for s in tracer.spans)
+    assert _observe.live()[1] == 0
+
+
 def test_meter_records_durations_by_service_and_operation(observed: Any, key: str) -> None:
     kv, _tracer, meter, _close = observed
     kv.upsert(key, {"n": 1})
@@ -214,7 +227,7 @@ def test_bad_tracer_meter_and_parent_span_types(mock: Any, front_end: str, key: 
         with pytest.raises(InvalidArgumentException, match="parent_span"):
             kv.get(key, parent_span="not a span")
         with pytest.raises(InvalidArgumentException, match="parent_span"):
-            kv.get_multi([key], parent_span=RecordingSpan("x", None))  # not an option of multi operations
+            kv.get_multi([key], parent_span=3.5)
     finally:
         close()
 
