@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .definition import DefinitionError, IndexDefinition
 from .inverted import InvertedIndex
@@ -71,6 +71,11 @@ class SearchService:
     def _bump(self) -> None:
         self.uuid = format(int(self.uuid, 16) + 1, "x")
 
+    def _version(self) -> Tuple[int, int, int]:
+        """The server version the cluster reports, as (major, minor, patch)."""
+        version = getattr(self.cluster, "version", None)
+        return version() if callable(version) else (7, 6, 2)
+
     def _store(self, bucket: str) -> Optional[Any]:
         b = self.cluster.buckets.get(bucket)
         return None if b is None else b.store
@@ -91,7 +96,7 @@ class SearchService:
     def upsert(self, name: str, body: Any) -> SearchIndex:
         """Create or replace index ``name`` from a server-shaped definition."""
         try:
-            definition = IndexDefinition.parse(name, body)
+            definition = IndexDefinition.parse(name, body, self._version())
         except DefinitionError as exc:
             raise SearchError(400, f"rest_create_index: error creating index: {name}, err: {exc}") from None
         if self._store(definition.source) is None:
@@ -190,7 +195,7 @@ class SearchService:
         """Check the index exists and parse a query body (SearchError on failure)."""
         self._index(name, "Query")
         try:
-            return SearchRequest(body)
+            return SearchRequest(body, self._version())
         except QueryError as exc:
             raise parsing_error(name, str(exc)) from None
 
