@@ -878,7 +878,7 @@ __all__ += [
     "AppendMultiOptions", "PrependMultiOptions", "SignedInt64", "UnsignedInt32", "UnsignedInt64",
     "DeltaValue",
     "TLSVerifyMode", "IpProtocol", "KnownConfigProfiles", "ConfigProfile", "CONFIG_PROFILES", "QueryOptions",
-    "AnalyticsOptions", "SearchOptions", "ViewOptions", "TransactionConfig",
+    "AnalyticsOptions", "SearchOptions", "VectorSearchOptions", "ViewOptions", "TransactionConfig",
 ]
 
 
@@ -890,6 +890,8 @@ class VectorSearchOptions(OptionBlock):
         vector_query_combination: How the hits of several vector queries combine: a
             :class:`~couchbase.vector_search.VectorQueryCombination` (or ``"and"``/``"or"``;
             None: the service's default, OR). Checked when the VectorSearch is made.
+        **kwargs: Other options by name: there are none, VectorSearch refuses them
+            (InvalidArgumentException).
     """
 
     def __init__(self, vector_query_combination: Any = None, **kwargs: Any) -> None:
