@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from collections import deque
+from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
 
 from .definition import DefinitionError, IndexDefinition
 from .inverted import InvertedIndex
@@ -67,6 +68,8 @@ class SearchService:
         self.cluster = cluster
         self.indexes: Dict[str, SearchIndex] = {}
         self.uuid = "0"
+        # the last query bodies received, as parsed JSON (what a client sends, for tests to compare)
+        self.received: Deque[Any] = deque(maxlen=64)
 
     def _bump(self) -> None:
         self.uuid = format(int(self.uuid, 16) + 1, "x")
@@ -193,6 +196,7 @@ class SearchService:
     # ------------------------------------------------------------------ queries
     def parse(self, name: str, body: Any) -> SearchRequest:
         """Check the index exists and parse a query body (SearchError on failure)."""
+        self.received.append(body)
         self._index(name, "Query")
         try:
             return SearchRequest(body, self._version())
