@@ -981,7 +981,8 @@ def _request_parts(query: Any) -> Tuple[SearchQuery, Optional[List[Dict[str, Any
 
         return text, [q.encodable for q in vs.queries], combination_of(vs.options or {})
     if not isinstance(query, SearchQuery):
-        raise InvalidArgumentException(message=f"search_query needs a SearchQuery, got {query!r}")
+        raise InvalidArgumentException(message=f"a search needs a SearchRequest or SearchQuery, "
+                                               f"got {query!r}")
     return query, None, None
 
 

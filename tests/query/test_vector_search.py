@@ -14,7 +14,12 @@ from typing import Any, Iterator, List
 
 import pytest
 
-from couchbase.exceptions import CouchbaseException, FeatureUnavailableException
+from couchbase.exceptions import (
+    CouchbaseException,
+    FeatureUnavailableException,
+    InvalidArgumentException,
+    ParsingFailedException,
+)
 from couchbase.options import SearchOptions, VectorSearchOptions
 from couchbase.search import MatchQuery, SearchRequest, TermQuery
 from couchbase.vector_search import VectorQuery, VectorQueryCombination, VectorSearch
@@ -158,6 +163,19 @@ def test_a_query_vector_of_another_dimension_finds_nothing(fe):
     """As the Couchbase documentation says: the dimensions must match, else no results."""
     assert _ids(fe, "v_l2", _vs(VectorQuery("v", [1.0, 0.2, 0.3]))) == []
     assert _ids(fe, "v_l2", _vs(VectorQuery("no_such_field", Q))) == []
+
+
+def test_errors_are_typed_and_named(fe):
+    """The SDK's checks raise InvalidArgumentException naming what is wrong; what only the service
+    checks (k above bleve's 10000) comes back as its typed parsing failure with its words."""
+    with pytest.raises(InvalidArgumentException, match="Must provide a VectorSearch"):
+        SearchRequest(MatchQuery("x")).with_vector_search(VectorQuery("v", Q))  # not a VectorSearch
+    with pytest.raises(InvalidArgumentException, match="num_candidates must be >= 1"):
+        VectorQuery("v", Q, num_candidates=0)
+    with pytest.raises(InvalidArgumentException, match="SearchRequest or SearchQuery, got VectorSearch"):
+        _search(fe, "v_l2", VectorSearch.from_vector_query(VectorQuery("v", Q)))
+    with pytest.raises(ParsingFailedException, match="k must be less than 10000"):
+        _search(fe, "v_l2", _vs(VectorQuery("v", Q, num_candidates=10001)))
 
 
 def test_a_bad_vector_field_mapping_is_refused_with_the_servers_error(vmock):
