@@ -105,3 +105,30 @@ def test_official_sdk_and_ours_send_the_same_body_and_get_the_same_hits(vmock):
     their_bodies[6]["knn_operator"] = "or"  # as above
     assert [comparable(b) for b in our_bodies] == [comparable(b) for b in their_bodies]
     assert all(b["explain"] is False and b["showrequest"] is False for b in their_bodies)
+
+
+REFUSED = """
+from couchbase.exceptions import FeatureUnavailableException
+from couchbase.search import SearchRequest
+from couchbase.vector_search import VectorQuery, VectorSearch
+try:
+    request = SearchRequest.create(VectorSearch.from_vector_query(VectorQuery('v', [1.0, 0.2])))
+    list(cluster.search('plain', request).rows())  # rows() runs the request when iterated
+    out = 'sent'
+except FeatureUnavailableException as exc:
+    out = type(exc).__name__
+print(json.dumps(out))
+"""
+
+
+def test_official_sdk_refuses_vector_search_on_a_mock_before_7_6():
+    """The capability the mock advertises (or not) drives the official SDK's own check too."""
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=1, replicas=0, buckets=["default"], server_version="7.0.0") as old:
+        old.create_search_index("plain", "default")
+        assert run(REFUSED, **mock_args(old)) == "FeatureUnavailableException"
+        assert list(service_for(old.cluster).received) == []  # refused before sending
+    with MockCluster(nodes=1, replicas=0, buckets=["default"]) as new:
+        new.create_search_index("plain", "default")
+        assert run(REFUSED, **mock_args(new)) == "sent"
