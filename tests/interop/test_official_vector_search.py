@@ -84,9 +84,10 @@ def test_official_sdk_and_ours_send_the_same_body_and_get_the_same_hits(vmock):
         for name, (index, expr) in CASES.items():
             result = c.search(index, eval(expr, names), SearchOptions(limit=10))  # noqa: S307 - our own cases
             ours[name] = [[row.id, row.score] for row in result]
-    # The official SDK 4.6.3 sends knn_operator "and" for every VectorQueryCombination (OR too: its
-    # binding passes any combination on as AND), so its OR search is an AND search. This SDK sends
-    # what was asked; everything else is the same.
+    # The official SDK 4.6.3 sends knn_operator "and" for every VectorQueryCombination, OR too: its
+    # Python layer passes "and"/"or" to a binding that only knows "combination_and"/"combination_or"
+    # and falls back to its default, AND. So its OR search is an AND search. This SDK sends what was
+    # asked; everything else is the same.
     assert theirs["or"] == theirs["and"] and ours["or"] != ours["and"]
     assert [b.get("knn_operator") for b in their_bodies] == [None] * 5 + ["and", "and", None]
     assert {k: v for k, v in ours.items() if k != "or"} == {k: v for k, v in theirs.items() if k != "or"}
