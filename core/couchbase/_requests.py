@@ -9,9 +9,9 @@ blocking result class. The blocking API iterates it with libcouchbase's loop
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Type
 
-from couchbase import _services, n1ql, views
+from couchbase import _search_caps, _services, n1ql, views
 from couchbase import analytics as _a
 from couchbase import search as _s
 from couchbase.exceptions import InvalidArgumentException
@@ -74,10 +74,13 @@ def search(index: str, query_: Any, options: Tuple[Any, ...], kwargs: Mapping[st
     body, opts = _s.build_payload(index, query_, options, kwargs)
     tmo = timeout_us(opts.get("timeout"))
     context = {"index": index, "log_response": bool(opts.get("log_response"))}
-    parent = opts.get("parent_span")
+    if "knn" in body:  # a vector search: scheduled once the cluster's capability is known (no parent span)
+        schedule: Callable[..., Any] = _search_caps.schedule_vector_search
+        extra: Dict[str, Any] = {}
+    else:
+        schedule, extra = _services.schedule_search, {"parent_span": opts.get("parent_span")}
     return ServiceRequest(
-        lambda conn: _services.schedule_search(conn, body, timeout_us=tmo, context=context,
-                                               parent_span=parent),
+        lambda conn: schedule(conn, body, timeout_us=tmo, context=context, **extra),
         _s.SearchMetaData, lambda hit: _s.SearchRow(hit) if isinstance(hit, Mapping) else hit,
         _s.SearchResult)
 

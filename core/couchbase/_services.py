@@ -377,12 +377,15 @@ def schedule_analytics(conn: "Connection", payload: Dict[str, Any], *, priority:
 
 
 def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: int,
-                    context: Dict[str, Any], parent_span: Any = None) -> RowStream:
-    """POST a full-text search request (``payload`` carries ``indexName``; ``parent_span``: as for
-    :func:`schedule_query`)."""
+                    context: Dict[str, Any], stream: Optional[RowStream] = None,
+                    parent_span: Any = None) -> RowStream:
+    """POST a full-text search request (``payload`` carries ``indexName``), on ``stream`` when
+    one was handed out before the request could be scheduled (see ``_search_caps``);
+    ``parent_span``: as for :func:`schedule_query`."""
     _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    stream = RowStream(SEARCH, conn, dict(context, service="search"))
+    if stream is None:
+        stream = RowStream(SEARCH, conn, dict(context, service="search"))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
     _check(conn, stream, _call(conn, parent_span, lib.pycb_search, conn.instance, cookie, body, len(body),
