@@ -19,7 +19,14 @@ from couchbase import _observe
 from couchbase import subdocument as SD
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.metrics import CouchbaseMeter, CouchbaseValueRecorder
-from couchbase.options import AnalyticsOptions, ClusterOptions, GetOptions, QueryOptions, UpsertOptions
+from couchbase.options import (
+    AnalyticsOptions,
+    ClusterOptions,
+    GetOptions,
+    QueryOptions,
+    SearchOptions,
+    UpsertOptions,
+)
 from couchbase.tracing import CouchbaseSpan, CouchbaseTracer
 from support.frontends import FRONT_ENDS
 
@@ -198,6 +205,25 @@ def test_analytics_is_an_analytics_span_with_its_parent(observed: Any) -> None:
     spans = tracer.named("analytics")
     assert len(spans) == 1 and spans[0].parent is parent and spans[0].finished == 1
     assert spans[0].attributes["db.couchbase.service"] == "analytics"
+
+
+def test_search_is_a_search_span_with_its_parent(mock: Any, observed: Any, key: str) -> None:
+    kv, tracer, meter, _close = observed
+    if not hasattr(kv, "collect_rows"):
+        pytest.skip("this view cannot collect rows")
+    from couchbase.search import TermQuery
+
+    token = f"obs{abs(hash(key))}"  # one term for the analyzer
+    kv.upsert(key, {"tag": token})
+    mock.create_search_index("obs_idx", "default")
+    parent = RecordingSpan("request", None)
+    rows, _meta = kv.collect_rows(kv.cluster.search_query("obs_idx", TermQuery(token, field="tag"),
+                                                          SearchOptions(span=parent)))  # 4.x's earlier name
+    assert [r.id for r in rows] == [key]
+    spans = tracer.named("search")
+    assert len(spans) == 1 and spans[0].parent is parent and spans[0].finished == 1
+    assert spans[0].attributes["db.couchbase.service"] == "search"
+    assert meter.recorders[("db.couchbase.operations", "search", "obs_idx")].values
 
 
 @pytest.mark.parametrize("fail_start", [True, False], ids=["start_span", "span_methods"])
