@@ -170,9 +170,9 @@ def pycb_span_start(tracer_id: Any, name: Any, parent_id: Any) -> int:
 
 
 @ffi.def_extern()
-def pycb_span_end(span_id: Any) -> None:
+def pycb_span_end(span_id: Any, tags: Any, ntags: Any) -> None:
     try:
-        _observe.span_end(span_id)
+        _observe.span_end(span_id, _unpack(tags, ntags) if ntags else b"")
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
         _observe._report_to_log(exc)
 
@@ -181,22 +181,6 @@ def pycb_span_end(span_id: Any) -> None:
 def pycb_span_destroy(span_id: Any) -> None:
     try:
         _observe.span_destroy(span_id)
-    except BaseException as exc:  # noqa: BLE001 - must not cross into C
-        _observe._report_to_log(exc)
-
-
-@ffi.def_extern()
-def pycb_span_tag_str(span_id: Any, name: Any, value: Any, nvalue: Any) -> None:
-    try:
-        _observe.span_tag(span_id, name, _unpack(value, nvalue).decode("utf-8", "replace"))
-    except BaseException as exc:  # noqa: BLE001 - must not cross into C
-        _observe._report_to_log(exc)
-
-
-@ffi.def_extern()
-def pycb_span_tag_u64(span_id: Any, name: Any, value: Any) -> None:
-    try:
-        _observe.span_tag(span_id, name, value)
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
         _observe._report_to_log(exc)
 

@@ -7,8 +7,9 @@
  * lcb_destroy destroys it through its destructor, which tells Python (pycb_tracer_released) and
  * frees it. The base meter is ours too: libcouchbase wraps it in its caching meter (which
  * destroys the recorders it obtained, each telling Python through its destructor) and never
- * destroys it; pycb_destroy does, after lcb_destroy. Spans are integer ids: libcouchbase owns
- * them, creates them through start_span and releases them through destroy_span.
+ * destroys it; pycb_destroy does, after lcb_destroy. A span is a pycb_XSPAN (the Python span
+ * id and its attributes so far): libcouchbase owns it, creates it through start_span and
+ * releases it through destroy_span.
  */
 #include <libcouchbase/tracing.h>
 #include <libcouchbase/metrics.h>
@@ -16,10 +17,8 @@
 #include "_observe.h"
 
 static uint64_t pycb_span_start(uint64_t tracer_id, const char *name, uint64_t parent_id);
-static void pycb_span_end(uint64_t span_id);
+static void pycb_span_end(uint64_t span_id, const char *tags, size_t ntags);
 static void pycb_span_destroy(uint64_t span_id);
-static void pycb_span_tag_str(uint64_t span_id, const char *name, const char *value, size_t nvalue);
-static void pycb_span_tag_u64(uint64_t span_id, const char *name, uint64_t value);
 static void pycb_tracer_released(uint64_t tracer_id);
 static uint64_t pycb_meter_recorder(uint64_t meter_id, const char *name, const char **keys, const char **values,
                                     size_t ntags);
@@ -32,34 +31,131 @@ static void pycb_meter_released(uint64_t meter_id);
 
 /* ---- tracer ---------------------------------------------------------------------------- */
 
+/* What libcouchbase holds as an external span: the Python span id and the attributes set on it
+ * so far, handed to Python in one call when the span ends (one C->Python call per attribute
+ * would cost more than the rest of a small operation). Each attribute is its name, NUL, then 's',
+ * a 4-byte little-endian length and the bytes, or 'u' and 8 little-endian bytes. */
+typedef struct {
+    uint64_t id;
+    unsigned char *tags;
+    size_t len;
+    size_t cap;
+} pycb_XSPAN;
+
+/* What start_span returns when it cannot allocate: libcouchbase must never get NULL back (it
+ * would go on with a span it has not initialised). Id 0 is unknown to Python; never freed. */
+static pycb_XSPAN pycb_xspan_none = {0, NULL, 0, 0};
+
+static pycb_XSPAN *pycb_xspan_new(uint64_t id)
+{
+    pycb_XSPAN *span = (pycb_XSPAN *)calloc(1, sizeof(*span));
+    if (span == NULL) {
+        return NULL;
+    }
+    span->id = id;
+    return span;
+}
+
+static void pycb_xspan_free(pycb_XSPAN *span)
+{
+    if (span != NULL && span != &pycb_xspan_none) {
+        free(span->tags);
+        free(span);
+    }
+}
+
+/* Room for `more` bytes of attributes; 0 when there is none (the attribute is dropped). */
+static int pycb_xspan_reserve(pycb_XSPAN *span, size_t more)
+{
+    unsigned char *grown;
+    size_t cap;
+    if (span == &pycb_xspan_none) {
+        return 0;
+    }
+    if (span->len + more <= span->cap) {
+        return 1;
+    }
+    cap = span->cap ? span->cap : 512;
+    while (cap < span->len + more) {
+        cap *= 2;
+    }
+    grown = (unsigned char *)realloc(span->tags, cap);
+    if (grown == NULL) {
+        return 0;
+    }
+    span->tags = grown;
+    span->cap = cap;
+    return 1;
+}
+
+static void pycb_xspan_put(pycb_XSPAN *span, const void *data, size_t n)
+{
+    memcpy(span->tags + span->len, data, n);
+    span->len += n;
+}
+
+static void pycb_xspan_put_le(pycb_XSPAN *span, uint64_t value, int nbytes)
+{
+    int i;
+    for (i = 0; i < nbytes; i++) {
+        span->tags[span->len++] = (unsigned char)(value >> (8 * i));
+    }
+}
+
 static void *pycb_tr_start(lcbtrace_TRACER *tracer, const char *name, void *parent)
 {
-    uint64_t id = pycb_span_start(PYCB_ID(tracer->cookie), name ? name : "", PYCB_ID(parent));
-    /* never NULL: libcouchbase would go on with a span it has not initialised */
-    return PYCB_PTR(id ? id : PYCB_SPAN_NONE);
+    uint64_t parent_id = parent != NULL ? ((pycb_XSPAN *)parent)->id : 0;
+    uint64_t id = pycb_span_start(PYCB_ID(tracer->cookie), name ? name : "", parent_id);
+    pycb_XSPAN *span = pycb_xspan_new(id);
+    if (span == NULL) {
+        pycb_span_destroy(id);
+        return &pycb_xspan_none;
+    }
+    return span;
 }
 
 static void pycb_tr_end(void *span)
 {
-    pycb_span_end(PYCB_ID(span));
+    pycb_XSPAN *xs = (pycb_XSPAN *)span;
+    pycb_span_end(xs->id, (const char *)xs->tags, xs->len);
+    xs->len = 0;
 }
 
 static void pycb_tr_destroy_span(void *span)
 {
-    pycb_span_destroy(PYCB_ID(span));
+    pycb_XSPAN *xs = (pycb_XSPAN *)span;
+    pycb_span_destroy(xs->id);
+    pycb_xspan_free(xs);
 }
 
 static void pycb_tr_tag_str(void *span, const char *name, const char *value, size_t nvalue)
 {
-    if (name != NULL && value != NULL) {
-        pycb_span_tag_str(PYCB_ID(span), name, value, nvalue);
+    pycb_XSPAN *xs = (pycb_XSPAN *)span;
+    size_t nname;
+    if (name == NULL || value == NULL || nvalue > UINT32_MAX) {
+        return;
+    }
+    nname = strlen(name);
+    if (pycb_xspan_reserve(xs, nname + 1 + 1 + 4 + nvalue)) {
+        pycb_xspan_put(xs, name, nname + 1);
+        pycb_xspan_put(xs, "s", 1);
+        pycb_xspan_put_le(xs, (uint64_t)nvalue, 4);
+        pycb_xspan_put(xs, value, nvalue);
     }
 }
 
 static void pycb_tr_tag_u64(void *span, const char *name, uint64_t value)
 {
-    if (name != NULL) {
-        pycb_span_tag_u64(PYCB_ID(span), name, value);
+    pycb_XSPAN *xs = (pycb_XSPAN *)span;
+    size_t nname;
+    if (name == NULL) {
+        return;
+    }
+    nname = strlen(name);
+    if (pycb_xspan_reserve(xs, nname + 1 + 1 + 8)) {
+        pycb_xspan_put(xs, name, nname + 1);
+        pycb_xspan_put(xs, "u", 1);
+        pycb_xspan_put_le(xs, value, 8);
     }
 }
 
@@ -101,11 +197,17 @@ static int pycb_tracer_install(lcb_INSTANCE *instance, uint64_t tracer_id)
 void *pycb_span_wrap(lcb_INSTANCE *instance, uint64_t span_id)
 {
     lcbtrace_SPAN *span = NULL;
+    pycb_XSPAN *xs;
     lcbtrace_TRACER *tracer = lcb_get_tracer(instance);
     if (tracer == NULL || tracer->destructor != pycb_tr_destructor) {
         return NULL;
     }
-    if (lcbtrace_span_wrap(tracer, "parent", LCBTRACE_NOW, PYCB_PTR(span_id), &span) != LCB_SUCCESS) {
+    xs = pycb_xspan_new(span_id); /* freed by destroy_span, when the wrapper is released */
+    if (xs == NULL) {
+        return NULL;
+    }
+    if (lcbtrace_span_wrap(tracer, "parent", LCBTRACE_NOW, xs, &span) != LCB_SUCCESS) {
+        pycb_xspan_free(xs);
         return NULL;
     }
     lcbtrace_span_set_is_outer(span, 0); /* the operation's span stays the outer one, named after it */

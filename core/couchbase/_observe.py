@@ -1,12 +1,13 @@
 """The user's tracer and meter behind libcouchbase's external tracer and meter (``_observe.c``).
 
-libcouchbase starts, tags, ends and destroys spans through the version-1 tracer callbacks and
-asks the meter for one value recorder per metric name and tag set; ``_callbacks.py`` hands each
-call to the functions here. Every object C knows of is a plain integer id in a dict of this
-module, so a call for something already released (a late callback, a closed cluster) is a
-harmless miss, never a dangling pointer:
+libcouchbase starts, tags, ends and destroys spans through the version-1 tracer callbacks (the
+tags are kept in C and reach Python in one call when the span ends: its attributes are set just
+before it finishes) and asks the meter for one value recorder per metric name and tag set;
+``_callbacks.py`` hands each call to the functions here. Every object C knows of is a plain
+integer id in a dict of this module, so a call for something already released (a late callback,
+a closed cluster) is a harmless miss, never a dangling pointer:
 
-* a **tracer id** per connection (``Tracing``): released by the tracer's destructor, which
+* a **tracer id** per connection (``Connection.tracer_id``): released by the tracer's destructor, which
   ``lcb_destroy`` runs;
 * a **span id** per span libcouchbase starts (``start_span``), dropped when it destroys the
   span; a ``parent_span`` option is a span id of its own, wrapped into a libcouchbase span
@@ -22,7 +23,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from typing import Any, Callable, Dict, List, Optional, Tuple
+import struct
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from couchbase._binding import ffi, lib
 from couchbase.exceptions import InvalidArgumentException
@@ -133,24 +135,43 @@ def span_start(tracer_id: int, name: Any, parent_id: int) -> int:
     return sid
 
 
-def span_tag(span_id: int, name: Any, value: Any) -> None:
-    span = _SPANS.get(span_id)
-    if span is None or span.user is None or span.owner is None:
-        return
-    try:
-        span.user.set_attribute(_text(name), value)
-    except BaseException as exc:  # noqa: BLE001 - must not cross into C
-        span.owner.report(exc)
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
 
 
-def span_end(span_id: int) -> None:
+def _attributes(tags: bytes) -> Iterator[Tuple[str, Any]]:
+    """The attributes libcouchbase set on a span, as _observe.c packs them: each is its name, NUL,
+    then ``s``, a 4-byte length and UTF-8 bytes, or ``u`` and an 8-byte unsigned int."""
+    i, end = 0, len(tags)
+    while i < end:
+        j = tags.index(0, i)
+        name = tags[i:j].decode("utf-8", "replace")
+        i = j + 2
+        if tags[j + 1] == 0x73:  # "s"
+            (n,) = _U32.unpack_from(tags, i)
+            i += 4
+            yield name, tags[i:i + n].decode("utf-8", "replace")
+            i += n
+        else:
+            yield name, _U64.unpack_from(tags, i)[0]
+            i += 8
+
+
+def span_end(span_id: int, tags: bytes) -> None:
+    """libcouchbase ended the span: set the attributes it set, then finish the user's span."""
     span = _SPANS.get(span_id)
     if span is None or span.user is None or span.owner is None or span.wrapped:
         return  # a wrapped parent is the user's to finish
+    user, report = span.user, span.owner.report
+    for name, value in _attributes(tags):
+        try:
+            user.set_attribute(name, value)
+        except BaseException as exc:  # noqa: BLE001 - must not cross into C
+            report(exc)
     try:
-        span.user.finish()
+        user.finish()
     except BaseException as exc:  # noqa: BLE001 - must not cross into C
-        span.owner.report(exc)
+        report(exc)
 
 
 def span_destroy(span_id: int) -> None:
