@@ -13,6 +13,7 @@ import json
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Set
 
+from couchbase_mock.client_cert import ClientCertAuth
 from couchbase_mock.rbac import Directory
 from couchbase_mock.store import BucketStore, Clock
 
@@ -96,6 +97,7 @@ class Cluster:
         # bucket configurations say so ("subdoc.ReplicaRead"). Off: answered as a 7.0 server does.
         self.subdoc_replica_read = True
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)
+        self.client_cert_auth = ClientCertAuth()  # /settings/clientCertAuth
         self.rebalance()
 
     # ---- credentials -------------------------------------------------------
