@@ -103,8 +103,9 @@ class MockCluster:
         """
         self.cluster.extra_users[username] = password
 
-    def issue_client_cert(self, common_name: str = "", uris: Sequence[str] = (), dns_names: Sequence[str] = (),
-                          emails: Sequence[str] = (), trusted: bool = True) -> Tuple[str, str]:
+    def issue_client_cert(self, common_name: str = "", uris: Sequence[str] = (),
+                          dns_names: Sequence[str] = (), emails: Sequence[str] = (),
+                          trusted: bool = True) -> Tuple[str, str]:
         """A client certificate signed by the CA the TLS ports trust for client certificates (needs
         ``tls=True``), with this subject common name and these subject alternative names. Which user
         it authenticates as is the ``/settings/clientCertAuth`` rules' business
@@ -138,7 +139,8 @@ class MockCluster:
         Raises:
             ValueError: Settings the server refuses (the message lists why).
         """
-        errors = self.cluster.client_cert_auth.update({"state": state, "prefixes": [dict(p) for p in prefixes]})
+        rules = [dict(p) for p in prefixes]
+        errors = self.cluster.client_cert_auth.update({"state": state, "prefixes": rules})
         if errors:
             raise ValueError("; ".join(errors))
 

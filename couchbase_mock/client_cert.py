@@ -29,7 +29,8 @@ class ClientCertAuth:
     def __init__(self) -> None:
         self.state = "disable"
         self.prefixes: List[Dict[str, str]] = []
-        self.context: Optional[ssl.SSLContext] = None  # the TLS ports' context (its verify_mode follows state)
+        # the TLS ports' context (its verify_mode follows state)
+        self.context: Optional[ssl.SSLContext] = None
 
     def to_json(self) -> Dict[str, Any]:
         """The settings as ``GET /settings/clientCertAuth`` shows them."""

@@ -344,6 +344,16 @@ class AuthenticationException(CouchbaseException):
     """Wrong credentials, or no permission for the bucket."""
 
 
+class ClientCertificateRefusedException(AuthenticationException, UnAmbiguousTimeoutException):
+    """The server refused the client certificate of a ``CertificateAuthenticator``: it is not
+    signed by a CA the server trusts, or names no user by the server's client-certificate rules
+    (Couchbase Server then drops the connection right after the TLS handshake).
+
+    An :class:`AuthenticationException`, and also an :class:`UnAmbiguousTimeoutException`: SDK 4.x
+    keeps reconnecting until its connect timeout and raises that, so code written for it still
+    catches this, which this SDK raises at once.
+    """
+
 class BucketNotFoundException(CouchbaseException):
     """The bucket does not exist."""
 
