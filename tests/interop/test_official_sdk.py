@@ -153,8 +153,9 @@ print(json.dumps(out))
 
 
 def test_official_sdk_authenticates_by_client_certificate_as_the_same_user():
-    """The official SDK's CertificateAuthenticator against the mock: the certificate's user (a reader)
-    reads and queries, and is refused a write, exactly as with this SDK (tests/kv/test_certificate_auth.py)."""
+    """The official SDK's CertificateAuthenticator against the mock: the certificate's user (a
+    reader) reads and queries, and is refused a write, exactly as with this SDK
+    (tests/kv/test_certificate_auth.py)."""
     from couchbase.auth import CertificateAuthenticator, PasswordAuthenticator
     from couchbase.cluster import Cluster
     from couchbase.exceptions import AuthenticationException
