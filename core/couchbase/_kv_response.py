@@ -28,6 +28,7 @@ from couchbase.exceptions import (
     DocumentUnretrievableException,
     KeyValueErrorContext,
     PathNotFoundException,
+    SubdocumentErrorContext,
     ValueFormatException,
     exception_for,
 )
@@ -236,7 +237,7 @@ def _token(op: AsyncResult[Any], resp: Any) -> Optional[MutationToken]:
 def _error(op: AsyncResult[Any], resp: Any) -> CouchbaseException:
     raw = ffi.new("pycb_ERRCTX *")
     lib.pycb_errctx(resp.errctx, raw)
-    context = KeyValueErrorContext(
+    context = (SubdocumentErrorContext if op.kind in (K_LOOKUP, K_MUTATE) else KeyValueErrorContext)(
         key=op.key,
         status_code=raw.status_code,
         opaque=raw.opaque,
@@ -428,8 +429,12 @@ def _decode_mutate(op: AsyncResult[Any], resp: Any) -> None:
         return
     specs: List[SD.Spec] = op.ctx.specs  # type: ignore[assignment]  # mutate_in always sets specs
     fields = _subdoc_fields(op, resp, specs)
-    for f in fields:
+    for index, f in enumerate(fields):
         if f.error is not None:
+            if isinstance(f.error, CouchbaseException) and f.error.context is None:
+                f.error.context = SubdocumentErrorContext(
+                    key=op.key, bucket=op._bucket, status_code=f.status, first_error_path=f.path,
+                    first_error_index=index, deleted=bool(resp.is_deleted))
             op.error = f.error
             return
     op.result = MutateInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted), _token(op, resp))
