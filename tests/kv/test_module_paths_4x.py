@@ -17,6 +17,7 @@ import acouchbase.n1ql
 import acouchbase.search
 import acouchbase.views
 import couchbase.binary_collection
+import couchbase.result
 from couchbase.analytics import AnalyticsResult
 from couchbase.n1ql import QueryResult
 from couchbase.search import SearchResult
@@ -77,3 +78,16 @@ def test_acouchbase_result_classes_are_the_4x_request_classes() -> None:
     assert acouchbase.views.AsyncViewRequest is AViewResult
     assert issubclass(ASearchResult, SearchResult) and issubclass(AViewResult, ViewResult)
     assert acouchbase.binary_collection.BinaryCollection is couchbase.binary_collection.BinaryCollection
+
+
+def test_result_names_4x_code_checks(kv: Any) -> None:
+    import couchbase.subdocument as SD
+    from couchbase.result import ContentProxy, ContentSubdocProxy, MultiResultType
+
+    kv.upsert("paths-doc", {"a": 1})
+    res = kv.get("paths-doc")
+    assert isinstance(res.content_as, ContentProxy) and res.content_as[dict] == {"a": 1}
+    sub = kv.lookup_in("paths-doc", [SD.get("a")])
+    assert isinstance(sub.content_as, ContentSubdocProxy) and sub.content_as[int](0) == 1
+    assert set(MultiResultType.__args__) == {couchbase.result.MultiGetResult,  # type: ignore[attr-defined]
+                                             couchbase.result.MultiMutationResult}
