@@ -118,7 +118,8 @@ def blocking() -> None:
         print(row)
     certified = Cluster("couchbases://127.0.0.1", ClusterOptions(CertificateAuthenticator("c.pem", "k.pem")))
     assert_type(certified.bucket("default").default_collection().get("k"), GetResult)
-    assert_type(CertificateAuthenticator("c.pem", "k.pem", trust_store_path="ca.pem").as_dict(), Dict[str, str])
+    cert_auth = CertificateAuthenticator("c.pem", "k.pem", trust_store_path="ca.pem")
+    assert_type(cert_auth.as_dict(), Dict[str, str])
     try:
         coll.mutate_in("k", [SD.upsert("a", 2)])
     except CouchbaseException as exc:
