@@ -84,6 +84,13 @@ def write_json(results: Dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
 
 
+def _not_measured(ax: Any, why: str) -> None:
+    """Say in an empty panel why it is empty (a run of some workloads only)."""
+    ax.text(0.5, 0.5, f"not measured in this run:\n{why}", ha="center", va="center",
+            transform=ax.transAxes, fontsize=9, color="#666666")
+    ax.set_yticks([])
+
+
 def plot(results: Dict[str, Any], path: Path) -> Optional[str]:
     """Write the PNG; returns None, or why it could not (matplotlib missing)."""
     try:
@@ -102,8 +109,10 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[str]:
         bars, lines, rows = row
         cons = run["contenders"]
         names = [n for n, c in cons.items() if c.get("workloads")]
+        measured = False
         for i, (wid, hatch) in enumerate((("get-x1-32B", ""), ("get-multi100-32B", "//"))):
             vals = [_cpu(cons, n, wid) or 0 for n in names]
+            measured = measured or any(vals)
             xs = [j + i * 0.4 for j in range(len(names))]
             bars.bar(xs, vals, width=0.4, color=[colour(n) for n in names], hatch=hatch, edgecolor="white",
                      label=f"{wid}{' (hatched)' if hatch else ''}")
@@ -111,26 +120,36 @@ def plot(results: Dict[str, Any], path: Path) -> Optional[str]:
         bars.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
         bars.set_ylabel("client CPU µs / op")
         bars.set_title(f"CPU per operation, {run['nodes']}-node mock")
-        bars.legend(handles=[Patch(facecolor="#999999", label="get-x1-32B"),
-                             Patch(facecolor="#999999", hatch="//", edgecolor="white",
-                                   label="get-multi100-32B")])
+        if measured:
+            bars.legend(handles=[Patch(facecolor="#999999", label="get-x1-32B"),
+                                 Patch(facecolor="#999999", hatch="//", edgecolor="white",
+                                       label="get-multi100-32B")])
+        else:
+            _not_measured(bars, "neither get-x1-32B nor get-multi100-32B was run")
         for n in names:
             pts = [(d, _cpu(cons, n, f"get-x{d}-32B")) for d in (1, 100, 1000, 10000)]
             pts = [(d, v) for d, v in pts if v]
             if len(pts) >= 2:
                 lines.plot([d for d, _ in pts], [v for _, v in pts], marker="o", label=n, color=colour(n),
                            linestyle="--" if n.endswith("-pypy") else "-")
-        lines.set_xscale("log")
-        lines.set_yscale("log")
+        if lines.lines:
+            lines.set_xscale("log")
+            lines.set_yscale("log")
+        else:
+            _not_measured(lines, "no contender ran two or more get-xN-32B depths")
         lines.set_xlabel("operations in flight (get, 32 B)")
         lines.set_ylabel("client CPU µs / op")
         lines.set_title("CPU/op against operations in flight (dashed: PyPy)")
-        lines.legend(fontsize=6, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))  # off the lines
+        if lines.lines:
+            lines.legend(fontsize=6, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))  # off the lines
         qnames = [n for n in names if _cpu(cons, n, "query-10k-rows")]
         qbars = rows.bar(range(len(qnames)), [_cpu(cons, n, "query-10k-rows") for n in qnames],
                          color=[colour(n) for n in qnames])
         rows.bar_label(qbars, fmt="%.1f", fontsize=7)
-        rows.set_yscale("log")
+        if qnames:  # a log scale of nothing is an error in matplotlib
+            rows.set_yscale("log")
+        else:
+            _not_measured(rows, "query-10k-rows was not run")
         rows.set_xticks(range(len(qnames)))
         rows.set_xticklabels(qnames, rotation=60, ha="right", fontsize=8)
         rows.set_ylabel("client CPU µs / row")

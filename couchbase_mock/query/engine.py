@@ -1332,10 +1332,17 @@ def _apply_set_unset(value: Any, sets: List[N.SetTerm], unsets: List[N.UnsetTerm
 def _for_each(value: Any, path: N.Expr, new: Optional[N.Expr], update_for: N.UpdateFor, alias: str,
               row: Row, params: Params) -> Any:
     """One ``SET path = new FOR ... END`` (``new`` None: UNSET) over every binding that ``WHEN`` admits.
-    A path starting with a FOR variable changes that array element (the element itself when the path
-    is just the variable); any other path is the document's."""
+
+    As the server (execution/update_set.go, update_util.go): each binding is a scope of its own whose
+    variables hold the elements, so a path inside a FOR variable's element changes that element (an
+    object or an array, in place), while a path that is the variable itself, or that starts at a name
+    variable (a position or field name), changes only that scope: the document stays as it was. Any
+    other path is the document's."""
     root = _path_root(path)
-    removals: List[Tuple[Any, Any]] = []
+    variables = {b.var for dim in update_for.dims for b in dim}
+    names = {b.name_var for dim in update_for.dims for b in dim if b.name_var is not None}
+    if isinstance(path, N.Ident) and root in variables or root in names:
+        return value
     for bound, slots in _bindings(update_for.dims, row, params):
         if update_for.when is not None and not truthy(evaluate(update_for.when, bound, params)):
             continue
@@ -1346,21 +1353,10 @@ def _for_each(value: Any, path: N.Expr, new: Optional[N.Expr], update_for: N.Upd
         container, at = slots[root]
         if isinstance(container, dict) and at not in container:
             continue  # removed by an earlier binding (WITHIN reaches inside what it changes)
-        if isinstance(path, N.Ident):  # the element itself
-            if result is MISSING:
-                removals.append((container, at))
-            else:
-                container[at] = result
-        else:  # a path inside the element: only an object has fields, only an array positions
-            parts, element = _path_parts(path, root, bound, params), container[at]
-            if isinstance(element, dict) if isinstance(parts[0], str) else isinstance(element, list):
-                container[at] = _set_path(element, parts, result)
-    # array elements last to first, so that the positions still to remove stay right
-    for container, at in sorted(removals, key=lambda r: -r[1] if isinstance(r[0], list) else 0):
-        if isinstance(container, list):
-            del container[at]
-        else:
-            container.pop(at, None)
+        parts, element = _path_parts(path, root, bound, params), container[at]
+        # only an object has fields, only an array positions
+        if isinstance(element, dict) if isinstance(parts[0], str) else isinstance(element, list):
+            _set_path({root: element}, [root] + parts, result)  # in place, through the element
     return value
 
 
@@ -1416,7 +1412,8 @@ def _path_parts(e: N.Expr, alias: str, row: Row, params: Params) -> List[Any]:
 
 
 def _set_path(doc: Any, parts: List[Any], value: Any) -> Any:
-    """``doc`` with the path set to ``value`` (MISSING removes it); intermediate objects are created."""
+    """``doc`` with the path set to ``value`` (MISSING removes a field; an array keeps its elements);
+    intermediate objects are created."""
     if not isinstance(doc, dict):
         doc = {}
     cur = doc
@@ -1435,11 +1432,8 @@ def _set_path(doc: Any, parts: List[Any], value: Any) -> Any:
             cur.pop(last, None)
         else:
             cur[last] = value
-    elif isinstance(cur, list) and is_number(last) and -len(cur) <= last < len(cur):
-        if value is MISSING:
-            del cur[int(last)]
-        else:
-            cur[int(last)] = value
+    elif isinstance(cur, list) and is_number(last) and -len(cur) <= last < len(cur) and value is not MISSING:
+        cur[int(last)] = value  # UNSET of a position changes nothing, as on the server (Element.Unset)
     return doc
 
 

@@ -1,4 +1,5 @@
-"""Fixtures of the management tests: a private two-node mock and a front end with its cluster.
+"""Fixtures of the management tests: a private two-node mock, a front end with its cluster, and the
+mock's administrator on the blocking API (``admin``, to set up users and roles).
 
 ``fe`` is the front end's blocking view of ``default._default._default`` (as the
 ``kv`` fixture gives) with ``fe.cluster``; ``support.mgmt.blocking(fe, obj)`` wraps any object of
@@ -49,3 +50,17 @@ def open_fe(mmock: Any, front_end_name: str) -> Iterator[Callable[..., Any]]:
 @pytest.fixture
 def fe(open_fe: Callable[..., Any]) -> Any:
     return open_fe()
+
+
+@pytest.fixture
+def admin(mmock: Any) -> Iterator[Any]:
+    """A blocking ``Cluster`` of the mock's administrator (closed after the test)."""
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    cluster = Cluster(mmock.connstr, ClusterOptions(PasswordAuthenticator(mmock.username, mmock.password)))
+    try:
+        yield cluster
+    finally:
+        cluster.close()

@@ -7,7 +7,7 @@ a short ``kv_timeout``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 
@@ -18,15 +18,6 @@ from couchbase.management.buckets import CreateBucketSettings
 from couchbase.management.users import Role, User
 from couchbase.options import ClusterOptions
 from support.mgmt import blocking, managers
-
-
-@pytest.fixture
-def admin(mmock: Any) -> Iterator[Cluster]:
-    c = Cluster(mmock.connstr, ClusterOptions(PasswordAuthenticator(mmock.username, mmock.password)))
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 def _user(admin: Cluster, name: str, *roles: Role) -> str:

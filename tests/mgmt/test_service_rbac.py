@@ -12,17 +12,7 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import AuthenticationException
 from couchbase.management.users import Role, User
-from couchbase.options import ClusterOptions
 from support.mgmt import blocking
-
-
-@pytest.fixture
-def admin(mmock: Any) -> Iterator[Cluster]:
-    c = Cluster(mmock.connstr, ClusterOptions(PasswordAuthenticator(mmock.username, mmock.password)))
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 @pytest.fixture

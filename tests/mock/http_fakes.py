@@ -1,4 +1,5 @@
-"""Test doubles for the HTTP tests: a tiny cluster model and an event-loop thread.
+"""Test doubles and helpers for the HTTP tests: a tiny cluster model, an event-loop thread, and
+basic-auth requests to a mock's service ports.
 
 ``FakeCluster`` implements exactly the interface ``couchbase_mock.http`` relies on
 (see ``couchbase_mock/http/cluster_view.py``), so the HTTP servers can be tested
@@ -11,7 +12,9 @@ import asyncio
 import base64
 import json
 import threading
-from typing import Any, Callable, Dict, List, Optional
+import urllib.error
+import urllib.request
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 USER, PASSWORD = "Administrator", "password"
 
@@ -19,6 +22,40 @@ USER, PASSWORD = "Administrator", "password"
 def auth_header(user: str = USER, password: str = PASSWORD) -> Dict[str, str]:
     token = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
     return {"Authorization": "Basic " + token}
+
+
+def request(port: int, method: str, path: str, body: Optional[bytes] = None, *, user: str = USER,
+            password: str = PASSWORD, content_type: str = "application/json") -> Tuple[int, Any]:
+    """One HTTP request with basic auth to ``127.0.0.1:port``; an error status is returned, not raised.
+
+    Returns ``(status, body)``: the body decoded from JSON, None when empty, else its bytes.
+    """
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method,
+                                 headers={**auth_header(user, password), "Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        status, raw = exc.code, exc.read()
+    if not raw:
+        return status, None
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw
+
+
+def service_request(mock: Any, service: str, method: str, path: str, body: Any = None, *,
+                    user: Optional[str] = None, password: str = "", form: bool = False) -> Tuple[int, Any]:
+    """:func:`request` to node 0's ``service`` port (``"mgmt"``, ``"fts"``, ``"capi"``…) of a
+    ``MockCluster``, as ``user``/``password`` or, without a user, as the cluster's administrator.
+    ``body`` is sent JSON-encoded, or as it is (bytes of a form) with ``form=True``.
+    """
+    port = mock.pinned_ports()[f"node0.{service}"]
+    data = body if form or body is None else json.dumps(body).encode()
+    who, secret = (user, password) if user else (mock.username, mock.password)
+    return request(port, method, path, data, user=who, password=secret,
+                   content_type="application/x-www-form-urlencoded" if form else "application/json")
 
 
 class LoopThread:

@@ -5,13 +5,10 @@ bucket, admin/eventing_admin/backup_admin everything), refused with the service'
 The engine is driven with a request's Authorizer; one test goes over a real socket."""
 from __future__ import annotations
 
-import base64
-import json
-import urllib.error
-import urllib.request
 from typing import Any, List, Optional, Tuple
 
 import pytest
+from http_fakes import service_request
 
 from couchbase_mock import MockCluster
 from couchbase_mock.cluster import Cluster
@@ -175,28 +172,13 @@ def test_a_manager_may_not_read_what_it_manages_without_select(svc: QueryService
 
 def test_a_refused_ddl_statement_is_a_403_with_the_services_error() -> None:
     with MockCluster(nodes=1, buckets=["default"]) as mock:
-        ports = mock.pinned_ports()
-
-        def call(port: int, path: str, body: bytes, who: str, password: str, ctype: str,
-                 method: str = "POST") -> Tuple[int, Any]:
-            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)
-            token = base64.b64encode(f"{who}:{password}".encode()).decode()
-            req.add_header("Authorization", "Basic " + token)
-            req.add_header("Content-Type", ctype)
-            try:
-                with urllib.request.urlopen(req, timeout=30) as resp:
-                    return resp.status, json.loads(resp.read() or b"null")
-            except urllib.error.HTTPError as exc:
-                return exc.code, json.loads(exc.read() or b"null")
-
-        status, _ = call(ports["node0.mgmt"], "/settings/rbac/users/local/reader",
-                         b"password=reader-pw&roles=analytics_reader", mock.username, mock.password,
-                         "application/x-www-form-urlencoded", "PUT")
+        status, _ = service_request(mock, "mgmt", "PUT", "/settings/rbac/users/local/reader",
+                                    b"password=reader-pw&roles=analytics_reader", form=True)
         assert status == 200
 
         def analytics(statement: str, who: str, password: str) -> Tuple[int, Any]:
-            body = json.dumps({"statement": statement}).encode()
-            return call(ports["node0.cbas"], "/analytics/service", body, who, password, "application/json")
+            return service_request(mock, "cbas", "POST", "/analytics/service", {"statement": statement},
+                                   user=who, password=password)
 
         assert analytics("CREATE DATASET ds ON `default`", mock.username, mock.password)[0] == 200
         status, body = analytics("DROP DATASET ds", "reader", "reader-pw")

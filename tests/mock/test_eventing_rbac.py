@@ -7,14 +7,12 @@ again for the owner on deploy and resume. A refusal is ERR_FORBIDDEN (code 60) w
 Everything goes over real sockets to one mock."""
 from __future__ import annotations
 
-import base64
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 import pytest
+from http_fakes import request
 
 from couchbase_mock import MockCluster
 
@@ -38,19 +36,7 @@ def mock() -> Iterator[MockCluster]:
 
 def _call(port: int, method: str, path: str, body: Optional[bytes], who: str, password: str,
           ctype: str = "application/json") -> Tuple[int, Any]:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)
-    req.add_header("Authorization", "Basic " + base64.b64encode(f"{who}:{password}".encode()).decode())
-    req.add_header("Content-Type", ctype)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            raw = resp.read()
-            status = resp.status
-    except urllib.error.HTTPError as exc:
-        raw, status = exc.read(), exc.code
-    try:
-        return status, json.loads(raw) if raw else None
-    except ValueError:
-        return status, raw.decode()
+    return request(port, method, path, body, user=who, password=password, content_type=ctype)
 
 
 class Eventing:

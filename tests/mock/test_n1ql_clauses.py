@@ -132,8 +132,12 @@ def test_update_for_name_var_binds_the_position_or_field_name(svc: QueryService)
     # over an array: the element's position
     assert run(svc, "UPDATE b USE KEYS 'doc' SET i.pos = p FOR p:i IN items WHEN p != 1 END "
                     "RETURNING RAW items") == [[{"v": "a", "pos": 0}, {"v": "b"}, {"v": "c", "pos": 2}]]
+    # the variable itself, or a path from the name variable, is the binding's own scope (the server sets
+    # it in the scope value of execution/update_util.go), so the document does not change
     assert run(svc, "UPDATE b USE KEYS 'doc' SET n = n + p FOR p:n IN nums END RETURNING RAW nums") == [
-        [10, 21, 32]]
+        [10, 20, 30]]
+    assert run(svc, "UPDATE b USE KEYS 'doc' SET p = 1 FOR p:n IN nums END, p.x = 2 FOR p:n IN nums END "
+                    "RETURNING RAW [p IS MISSING, nums]") == [[True, [10, 20, 30]]]
     # over an object: each field, by name (a plain IN binding reaches no field of an object)
     assert run(svc, "UPDATE b USE KEYS 'doc' SET v.name = k FOR k:v IN prices WHEN v.p > 2 END "
                     "RETURNING RAW prices") == [{"tea": {"p": 2}, "coffee": {"p": 3, "name": "coffee"}}]
@@ -244,16 +248,24 @@ def test_update_for_changes_array_elements(svc: QueryService) -> None:
     ks = Keyspace(svc.cluster.buckets["b"], "_default", "_default", 0)
     store_doc(ks, b"doc", {"items": [{"id": 1, "st": "new"}, {"id": 2, "st": "new"}, {"id": 3}],
                           "nums": [1, 2, 3],
-                          "grid": [{"cells": [{"v": 1}, {"v": 2}]}, {"cells": [{"v": 3}]}]})
+                          "grid": [{"cells": [{"v": 1}, {"v": 2}]}, {"cells": [{"v": 3}]}],
+                          "rows": [[1, 2], [3]]})
     assert run(svc, "UPDATE b USE KEYS 'doc' SET i.st = 'done' FOR i IN items WHEN i.id >= 2 END "
                     "RETURNING RAW items") == [[{"id": 1, "st": "new"}, {"id": 2, "st": "done"},
                                                 {"id": 3, "st": "done"}]]
-    # the element itself, and UNSET of fields and of elements
+    # the element itself is the binding's variable, not the array's slot: nothing changes (as on the
+    # server, whose SET of a bare variable sets the binding's scope); UNSET of fields
     assert run(svc, "UPDATE b USE KEYS 'doc' SET n = n * 10 FOR n IN nums WHEN n > 1 END "
-                    "RETURNING RAW nums") == [[1, 20, 30]]
+                    "RETURNING RAW nums") == [[1, 2, 3]]
     assert run(svc, "UPDATE b USE KEYS 'doc' UNSET i.st FOR i IN items WHEN i.id = 1 END, "
-                    "n FOR n IN nums WHEN n = 20 END RETURNING RAW [items[0], nums]") == [
-        [{"id": 1}, [1, 30]]]
+                    "n FOR n IN nums WHEN n = 2 END RETURNING RAW [items[0], nums]") == [
+        [{"id": 1}, [1, 2, 3]]]
+    # a position inside an element that is an array changes it in place; UNSET of a position changes
+    # nothing (the server's Element.Unset), with FOR or without
+    assert run(svc, "UPDATE b USE KEYS 'doc' SET r[0] = r[0] * 10 FOR r IN rows END RETURNING RAW rows") == [
+        [[10, 2], [30]]]
+    assert run(svc, "UPDATE b USE KEYS 'doc' UNSET r[0] FOR r IN rows END, nums[0] RETURNING RAW "
+                    "[rows, nums]") == [[[[10, 2], [30]], [1, 2, 3]]]
     # nested dimensions, left to right (the second reads the first's variable)
     assert run(svc, "UPDATE b USE KEYS 'doc' SET c.v = c.v + 100 FOR g IN grid FOR c IN g.cells "
                     "WHEN c.v > 1 END RETURNING RAW grid") == [[{"cells": [{"v": 1}, {"v": 102}]},

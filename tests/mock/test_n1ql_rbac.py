@@ -4,13 +4,10 @@ Privileges() in algebra/). The engine is driven directly with a request's Author
 over a real socket for the HTTP status."""
 from __future__ import annotations
 
-import base64
-import json
-import urllib.error
-import urllib.request
 from typing import Any, List, Optional, Tuple
 
 import pytest
+from http_fakes import service_request
 
 from couchbase_mock import MockCluster
 from couchbase_mock.cluster import Cluster
@@ -302,30 +299,13 @@ def test_without_an_authorizer_nothing_is_checked(svc: QueryService) -> None:
 
 def test_a_denied_request_is_a_401_with_the_servers_error() -> None:
     with MockCluster(nodes=1, buckets=["default"]) as mock:
-        ports = mock.pinned_ports()
-
-        def call(port: int, path: str, body: bytes, who: str, password: str, ctype: str,
-                 method: str = "POST") -> Tuple[int, Any]:
-            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)
-            token = base64.b64encode(f"{who}:{password}".encode()).decode()
-            req.add_header("Authorization", "Basic " + token)
-            req.add_header("Content-Type", ctype)
-            try:
-                with urllib.request.urlopen(req, timeout=30) as resp:
-                    return resp.status, resp.read()
-            except urllib.error.HTTPError as exc:
-                return exc.code, exc.read()
-
-        status, _ = call(ports["node0.mgmt"], "/settings/rbac/users/local/reader",
-                         b"password=reader-pw&roles=data_reader%5Bdefault%5D", mock.username, mock.password,
-                         "application/x-www-form-urlencoded", "PUT")
+        status, _ = service_request(mock, "mgmt", "PUT", "/settings/rbac/users/local/reader",
+                                    b"password=reader-pw&roles=data_reader%5Bdefault%5D", form=True)
         assert status == 200
 
         def query(statement: str, who: str, password: str) -> Tuple[int, Any]:
-            data = json.dumps({"statement": statement}).encode()
-            status, body = call(ports["node0.n1ql"], "/query/service", data, who, password,
-                                "application/json")
-            return status, json.loads(body) if body else None
+            return service_request(mock, "n1ql", "POST", "/query/service", {"statement": statement},
+                                   user=who, password=password)
 
         assert query("CREATE PRIMARY INDEX ON default", mock.username, mock.password)[0] == 200
         status, body = query("DELETE FROM default", "reader", "reader-pw")

@@ -3,13 +3,11 @@ querying a view or listing a bucket's design documents needs ``cluster.bucket[<b
 creating or deleting a design document ``views!write``; a refusal is ns_server's 403 naming it."""
 from __future__ import annotations
 
-import base64
 import json
-import urllib.error
-import urllib.request
 from typing import Any, Dict, Iterator, Tuple
 
 import pytest
+from http_fakes import service_request
 
 from couchbase_mock import MockCluster
 
@@ -41,21 +39,7 @@ def vmock() -> Iterator[MockCluster]:
 
 def call(m: MockCluster, service: str, method: str, path: str, body: Any = None, user: str = "",
          form: bool = False) -> Tuple[int, Any]:
-    port = m.pinned_ports()[f"node0.{service}"]
-    data = body if form or body is None else json.dumps(body).encode()
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
-    who, password = (user, PASSWORD) if user else (m.username, m.password)
-    req.add_header("Authorization", "Basic " + base64.b64encode(f"{who}:{password}".encode()).decode())
-    req.add_header("Content-Type", "application/x-www-form-urlencoded" if form else "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            status, raw = resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
-        status, raw = exc.code, exc.read()
-    try:
-        return status, json.loads(raw)
-    except ValueError:
-        return status, raw
+    return service_request(m, service, method, path, body, user=user, password=PASSWORD, form=form)
 
 
 def forbidden(permission: str) -> Dict[str, Any]:
