@@ -119,7 +119,8 @@ class MockCluster:
             trusted: False signs it with a CA the mock does not trust (the TLS handshake fails).
 
         Returns:
-            tuple: (certificate PEM path, private key PEM path), temporary files.
+            tuple: (certificate PEM path, private key PEM path), temporary files removed when the
+            mock stops.
 
         Raises:
             RuntimeError: The mock was started without ``tls=True``.
@@ -238,6 +239,8 @@ class MockCluster:
 
         Never raises.
         """
+        if self._client_ca is not None:
+            self._client_ca.remove_files()
         if self._loop is None or self._thread is None:
             return
         self._loop.call_soon_threadsafe(self._loop.stop)

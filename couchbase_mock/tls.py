@@ -52,6 +52,7 @@ class ClientCertIssuer:
         from cryptography.x509.oid import NameOID
 
         self._key = ec.generate_private_key(ec.SECP256R1())
+        self.files: List[str] = []  # what issue() wrote (removed by remove_files)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "couchbase-mock client CA")])
         now = datetime.datetime.now(datetime.timezone.utc)
         self._name = name
@@ -113,4 +114,14 @@ class ClientCertIssuer:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             paths.append(path)
+        self.files += paths
         return paths[0], paths[1]
+
+    def remove_files(self) -> None:
+        """Delete the certificate and key files issued so far."""
+        for path in self.files:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        self.files = []
