@@ -417,10 +417,20 @@ def _decode_lookup(op: AsyncResult[Any], resp: Any) -> None:
         op.error = _error(op, resp)
         return
     fields = _subdoc_fields(op, resp, specs)
-    for f, spec in zip(fields, specs):
+    for index, (f, spec) in enumerate(zip(fields, specs)):
         if spec.kind == SD.GET_DOC and f.error is None:
             f.value = SD.decode_value(f.value)
+        elif f.error is not None:
+            _subdoc_context(op, resp, f, index)
     op.result = LookupInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted))
+
+
+def _subdoc_context(op: AsyncResult[Any], resp: Any, field: SubdocField, index: int) -> None:
+    """Give a failed spec's error the SubdocumentErrorContext SDK 4.x has (only failures pay for it)."""
+    if isinstance(field.error, CouchbaseException) and field.error.context is None:
+        field.error.context = SubdocumentErrorContext(
+            key=op.key, bucket=op._bucket, status_code=field.status, first_error_path=field.path,
+            first_error_index=index, deleted=bool(resp.is_deleted))
 
 
 def _decode_mutate(op: AsyncResult[Any], resp: Any) -> None:
@@ -431,10 +441,7 @@ def _decode_mutate(op: AsyncResult[Any], resp: Any) -> None:
     fields = _subdoc_fields(op, resp, specs)
     for index, f in enumerate(fields):
         if f.error is not None:
-            if isinstance(f.error, CouchbaseException) and f.error.context is None:
-                f.error.context = SubdocumentErrorContext(
-                    key=op.key, bucket=op._bucket, status_code=f.status, first_error_path=f.path,
-                    first_error_index=index, deleted=bool(resp.is_deleted))
+            _subdoc_context(op, resp, f, index)
             op.error = f.error
             return
     op.result = MutateInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted), _token(op, resp))

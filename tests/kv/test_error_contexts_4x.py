@@ -100,6 +100,10 @@ def test_subdocument_error_context(kv: Any) -> None:
     assert type(ctx) is SubdocumentErrorContext and isinstance(ctx, KeyValueErrorContext)
     assert ctx.key == "ctx-subdoc" and ctx.bucket_name == "default"
     assert ctx.first_error_path == "no.such" and ctx.first_error_index == 1 and ctx.deleted is False
+    looked = kv.lookup_in("ctx-subdoc", [SD.get("a"), SD.get("nope")])
+    field_err = raises(lambda: looked.content_as[int](1))
+    assert isinstance(field_err, PathNotFoundException) and type(field_err.context) is SubdocumentErrorContext
+    assert field_err.context.first_error_path == "nope" and field_err.context.first_error_index == 1
     missing = raises(lambda: kv.lookup_in("ctx-no-such-doc", [SD.get("a")]))
     assert isinstance(missing, DocumentNotFoundException)
     assert type(missing.context) is SubdocumentErrorContext and missing.context.key == "ctx-no-such-doc"
