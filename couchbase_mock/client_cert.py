@@ -9,7 +9,8 @@ picks the certificate field (``subject.cn`` or a subject alternative name: ``san
 ``san.dnsname``, ``san.email``); a value that starts with ``prefix`` gives, after the prefix, the
 text up to the first of the ``delimiter`` characters (all of it when there is no delimiter). The
 first rule that gives a name wins. A certificate that gives no name, or a name that is not a user,
-is refused: the KV port closes the connection, the HTTP ports answer 401.
+is refused: the KV port closes the connection, the HTTP ports answer 401 (with no rules, every
+certificate is refused).
 """
 from __future__ import annotations
 
@@ -72,9 +73,6 @@ class ClientCertAuth:
                 continue
             seen.add((path, prefix))
             clean.append({"path": path, "prefix": prefix, "delimiter": delimiter})
-        if state in ("enable", "mandatory") and not clean and not errors:
-            errors.append("At least one prefix is needed when client certificate authentication is "
-                          f"{state}d")
         if errors:
             return errors
         self.state = str(state)

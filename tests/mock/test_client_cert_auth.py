@@ -73,7 +73,8 @@ def test_settings_read_change_and_validate(mock: MockCluster) -> None:
                      ({"state": "enable", "prefixes": [{"path": "subject.ou", "prefix": ""}]}, "path"),
                      ({"state": "enable", "prefixes": [RULES[0], RULES[0]]}, "same path"),
                      ({"state": "enable", "prefixes": [RULES[0]] * 11}, "Maximum"),
-                     ({"state": "mandatory", "prefixes": []}, "prefix")):
+                     ({"state": "enable", "prefixes": "subject.cn"}, "list"),
+                     ({"state": "enable", "prefixes": [{"path": "san.uri", "prefix": 1}]}, "strings")):
         status, body = settings(mock, bad)
         assert status == 400 and any(why in e for e in body["errors"]), (bad, body)
     assert call(mock, "GET", "/settings/clientCertAuth", basic=admin)[1]["prefixes"] == RULES  # unchanged
