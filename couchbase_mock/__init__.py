@@ -20,7 +20,7 @@ import asyncio
 import threading
 from typing import Any, Callable, Coroutine, Dict, List, Optional, Sequence, Tuple, TypeVar, overload
 
-from couchbase_mock.cluster import Bucket, Cluster, Node
+from couchbase_mock.cluster import Bucket, Cluster, Node, version_tuple
 from couchbase_mock.kv.connection import KVConnection
 from couchbase_mock.store import Doc, is_json
 
@@ -48,9 +48,11 @@ class MockCluster:
             ``base_port`` comes back on the same addresses, as a restarted server does. Node ``i``
             uses ``base_port + i * PORTS_PER_NODE`` onwards (see :meth:`pinned_ports`); the control
             port, when ``control_port`` is 0, is the first port after the last node's.
+        server_version: The Couchbase Server version to report and behave as (None:
+            ``7.6.2-3721-enterprise``); see :meth:`set_server_version`.
 
     Raises:
-        ValueError: ``base_port`` out of range for the ports it needs.
+        ValueError: ``base_port`` out of range for the ports it needs, or a malformed ``server_version``.
     """
 
     #: ports reserved per node with ``base_port``: KV, KV TLS, then each HTTP service, then its TLS twin.
@@ -66,8 +68,11 @@ class MockCluster:
     def __init__(self, nodes: int = 3, replicas: int = 1, buckets: Sequence[str] = ("default",),
                  vbuckets: int = 64, username: str = "Administrator", password: str = "password",
                  latency_ms: float = 0, http: bool = True, tls: bool = False, control_port: Optional[int] = 0,
-                 base_port: Optional[int] = None) -> None:
+                 base_port: Optional[int] = None, server_version: Optional[str] = None) -> None:
         self.cluster = Cluster(nodes, replicas, list(buckets), vbuckets, username, password)
+        if server_version is not None:
+            version_tuple(server_version)
+            self.cluster.server_version = server_version
         self.ca_cert_path: Optional[str] = None
         self._client_ca: Any = None
         if tls:
@@ -585,6 +590,27 @@ class MockCluster:
 
         def go() -> None:
             self.cluster.subdoc_replica_read = bool(enabled)
+            self.cluster.bump()
+
+        self._call(go)
+
+    def set_server_version(self, version: str) -> None:
+        """Report another Couchbase Server version (REST ``version``/``implementationVersion``,
+        ``clusterCompatibility``) and answer as it does: from 7.6 the configurations' cluster
+        capabilities include ``search: [vectorSearch, scopedSearchIndex]`` and the search service
+        accepts vector fields and ``knn`` queries (see docs/mock.rst). Bumps the configuration.
+
+        Args:
+            version: E.g. ``"7.0.0"`` or ``"7.6.2-3721-enterprise"``.
+
+        Raises:
+            ValueError: Not a dotted version.
+            RuntimeError: The mock is not running.
+        """
+        version_tuple(version)
+
+        def go() -> None:
+            self.cluster.server_version = version
             self.cluster.bump()
 
         self._call(go)

@@ -10,14 +10,26 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from couchbase_mock.client_cert import ClientCertAuth
 from couchbase_mock.rbac import Directory
 from couchbase_mock.store import BucketStore, Clock
 
 HOST = "127.0.0.1"
+#: The version a mock cluster reports unless told otherwise (``MockCluster(server_version=...)``).
+DEFAULT_SERVER_VERSION = "7.6.2-3721-enterprise"
+
+
+def version_tuple(version: str) -> Tuple[int, int, int]:
+    """``"7.6.2-3721-enterprise"`` as (7, 6, 2); ValueError when it does not start with a dotted version."""
+    found = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", version) if isinstance(version, str) else None
+    if found is None:
+        raise ValueError(f"server_version must look like '7.6.2' (optionally '-build-edition'), "
+                         f"got {version!r}")
+    return int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)
 
 
 class Node:
@@ -96,6 +108,9 @@ class Cluster:
         # Server 7.5+: sub-document lookups may read a replica (the ReplicaRead doc flag), and
         # bucket configurations say so ("subdoc.ReplicaRead"). Off: answered as a 7.0 server does.
         self.subdoc_replica_read = True
+        # The Couchbase Server version the cluster reports (REST, stats); it decides the
+        # clusterCapabilities of the configurations and what the search service accepts.
+        self.server_version = DEFAULT_SERVER_VERSION
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)
         self.client_cert_auth = ClientCertAuth()  # /settings/clientCertAuth
         self.rebalance()
@@ -222,7 +237,7 @@ class Cluster:
                                   + (["subdoc.ReplicaRead"] if self.subdoc_replica_read else []),
             "collectionsManifestUid": f"{bucket.store.manifest.uid:x}",
             "clusterCapabilitiesVer": [1, 0],
-            "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]},
+            "clusterCapabilities": self.cluster_capabilities(),
             "nodes": [{"hostname": f"{n.host}:{n.mgmt_port}", "ports": {"direct": n.kv_port},
                        "couchApiBase": f"http://{n.host}:{n.capi_port}/{name}"} for n in nodes],
             "nodesExt": self._nodes_ext(nodes),
@@ -236,8 +251,20 @@ class Cluster:
     def global_config_json(self) -> str:
         return json.dumps({"rev": self.rev, "revEpoch": 1, "nodesExt": self._nodes_ext(self._map_nodes()),
                            "clusterCapabilitiesVer": [1, 0],
-                           "clusterCapabilities": {"n1ql": ["enhancedPreparedStatements"]}},
+                           "clusterCapabilities": self.cluster_capabilities()},
                           separators=(",", ":"))
+
+    def version(self) -> Tuple[int, int, int]:
+        """``server_version`` as (major, minor, patch)."""
+        return version_tuple(self.server_version)
+
+    def cluster_capabilities(self) -> Dict[str, List[str]]:
+        """The configurations' ``clusterCapabilities``: Server 7.6 added the search service's
+        ``vectorSearch`` and ``scopedSearchIndex`` (clients refuse those features without them)."""
+        caps: Dict[str, List[str]] = {"n1ql": ["enhancedPreparedStatements"]}
+        if self.version() >= (7, 6, 0):
+            caps["search"] = ["vectorSearch", "scopedSearchIndex"]
+        return caps
 
     def bucket_names(self) -> List[str]:
         return list(self.buckets)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional, Tuple, Type
 
-from couchbase import _services, n1ql, views
+from couchbase import _search_caps, _services, n1ql, views
 from couchbase import analytics as _a
 from couchbase import search as _s
 from couchbase.exceptions import InvalidArgumentException
@@ -71,8 +71,9 @@ def search(index: str, query_: Any, options: Tuple[Any, ...], kwargs: Mapping[st
     body, opts = _s.build_payload(index, query_, options, kwargs)
     tmo = timeout_us(opts.get("timeout"))
     context = {"index": index, "log_response": bool(opts.get("log_response"))}
+    schedule = _search_caps.schedule_vector_search if "knn" in body else _services.schedule_search
     return ServiceRequest(
-        lambda conn: _services.schedule_search(conn, body, timeout_us=tmo, context=context),
+        lambda conn: schedule(conn, body, timeout_us=tmo, context=context),
         _s.SearchMetaData, lambda hit: _s.SearchRow(hit) if isinstance(hit, Mapping) else hit,
         _s.SearchResult)
 

@@ -391,11 +391,14 @@ def schedule_analytics(conn: "Connection", payload: Dict[str, Any], *, priority:
 
 
 def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: int,
-                    context: Dict[str, Any]) -> RowStream:
-    """POST a full-text search request (``payload`` carries ``indexName``)."""
+                    context: Dict[str, Any], stream: Optional[RowStream] = None) -> RowStream:
+    """POST a full-text search request (``payload`` carries ``indexName``), on ``stream`` when
+    one was handed out before the request could be scheduled (see ``_search_caps``)."""
     _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    stream = RowStream(SEARCH, conn, dict(context, service="search", payload=payload))
+    if stream is None:
+        stream = RowStream(SEARCH, conn, dict(context, service="search"))
+    stream.context["payload"] = payload  # for the error context, serialized only on failure
     cookie = conn.register(stream)
     handle = ffi.new("void **")
     _check(conn, stream, lib.pycb_search(conn.instance, cookie, body, len(body), timeout_us, handle),

@@ -483,7 +483,8 @@ class Cluster(Specialized, ClusterCommon,
 
         Raises:
             InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
-            FeatureUnavailableException: A vector search.
+            FeatureUnavailableException: A vector search on a cluster before Server 7.6 (no vectorSearch
+                capability): raised, or delivered with the hits.
             SearchException: Raised (or delivered) while reading the hits: the service refused the query.
         """
         return self.search_query(index, request, *options, **kwargs)

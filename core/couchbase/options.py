@@ -878,10 +878,21 @@ __all__ += [
     "AppendMultiOptions", "PrependMultiOptions", "SignedInt64", "UnsignedInt32", "UnsignedInt64",
     "DeltaValue",
     "TLSVerifyMode", "IpProtocol", "KnownConfigProfiles", "ConfigProfile", "CONFIG_PROFILES", "QueryOptions",
-    "AnalyticsOptions", "SearchOptions", "ViewOptions", "TransactionConfig",
+    "AnalyticsOptions", "SearchOptions", "VectorSearchOptions", "ViewOptions", "TransactionConfig",
 ]
 
 
 class VectorSearchOptions(OptionBlock):
-    """Options of a vector search (SDK 4.x name, importable for source compatibility). This SDK has
-    no vector search: ``search_query`` refuses these options as unknown (InvalidArgumentException)."""
+    """Options of a :class:`~couchbase.vector_search.VectorSearch`:
+    ``VectorSearch(queries, VectorSearchOptions(vector_query_combination=VectorQueryCombination.AND))``.
+
+    Args:
+        vector_query_combination: How the hits of several vector queries combine: a
+            :class:`~couchbase.vector_search.VectorQueryCombination` (or ``"and"``/``"or"``;
+            None: the service's default, OR). Checked when the VectorSearch is made.
+        **kwargs: Other options by name: there are none, VectorSearch refuses them
+            (InvalidArgumentException).
+    """
+
+    def __init__(self, vector_query_combination: Any = None, **kwargs: Any) -> None:
+        super().__init__(vector_query_combination=vector_query_combination, **kwargs)

@@ -119,7 +119,8 @@ class Scope(Specialized,
 
         Raises:
             InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
-            FeatureUnavailableException: A vector search.
+            FeatureUnavailableException: A vector search on a cluster before Server 7.6 (no vectorSearch
+                capability): raised, or delivered with the hits.
             SearchException: Raised (or delivered) while reading the hits: the service refused the query.
         """
         request = _requests.search(_requests.scoped_index(self.bucket.name, self.name, index), query, options,
@@ -143,7 +144,8 @@ class Scope(Specialized,
 
         Raises:
             InvalidArgumentException: Not a SearchRequest or SearchQuery, or a bad option.
-            FeatureUnavailableException: A vector search.
+            FeatureUnavailableException: A vector search on a cluster before Server 7.6 (no vectorSearch
+                capability): raised, or delivered with the hits.
             SearchException: Raised (or delivered) while reading the hits: the service refused the query.
         """
         return self.search_query(index, request, *options, **kwargs)

@@ -10,12 +10,28 @@ import datetime
 import enum
 import json
 import logging
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
 
 from couchbase import options as _o
 from couchbase._streaming import BlockingRows
 from couchbase.exceptions import InvalidArgumentException
 from couchbase.options import SearchOptions  # noqa: F401 - importable from here, as the 3.x SDK had it
+
+if TYPE_CHECKING:
+    from couchbase.vector_search import VectorSearch
 
 SEARCH_OPTIONS = frozenset({
     "limit", "skip", "explain", "fields", "sort", "facets", "highlight_style", "highlight_fields",
@@ -846,44 +862,58 @@ def _facet_specs(facets: Any) -> Dict[str, Any]:
 
 
 class SearchRequest:
-    """What ``cluster.search(index, request)`` runs: a search query (SDK 4.x).
+    """What ``cluster.search(index, request)`` runs (SDK 4.x): a search query, a vector search, or both.
 
-    ``SearchRequest.create(MatchQuery("x"))`` or ``SearchRequest(query)``. Vector search
-    needs a server's vector index, which this SDK's libcouchbase 3 cannot request: giving
-    one raises FeatureUnavailableException.
+    ``SearchRequest.create(MatchQuery("x"))``, ``SearchRequest.create(VectorSearch(...))``,
+    ``SearchRequest(query).with_vector_search(vector_search)``. With both, the hits are the text
+    query's and the vector search's together (a document in both scores the sum). A vector search
+    needs Couchbase Server 7.6 or later: an older cluster refuses it when the search runs
+    (FeatureUnavailableException).
 
     Args:
-        query: The query string.
-        vector_search: Not supported (no vector search); must be None.
+        query: A SearchQuery or a :class:`~couchbase.vector_search.VectorSearch`.
+        vector_search: A VectorSearch to run with a SearchQuery ``query`` (this SDK's keyword).
 
     Raises:
-        InvalidArgumentException: A missing or malformed argument.
+        InvalidArgumentException: Neither a SearchQuery nor a VectorSearch, or two of a kind.
     """
 
-    def __init__(self, query: Optional[SearchQuery] = None, vector_search: Any = None) -> None:
+    def __init__(self, query: Union[SearchQuery, "VectorSearch", None] = None,
+                 vector_search: Optional["VectorSearch"] = None) -> None:
+        from couchbase.vector_search import VectorSearch
+
         self._query: Optional[SearchQuery] = None
-        if query is not None:
-            self.with_search_query(query)
+        self._vector_search: Optional[VectorSearch] = None
+        if isinstance(query, SearchQuery):
+            self._query = query
+        elif isinstance(query, VectorSearch):
+            self._vector_search = query
+        elif query is not None:
+            raise InvalidArgumentException(
+                message=f"Must provide either a SearchQuery or VectorSearch, got {query!r}")
         if vector_search is not None:
             self.with_vector_search(vector_search)
+        if self._query is None and self._vector_search is None:
+            raise InvalidArgumentException(
+                message="Must provide either a SearchQuery or VectorSearch when creating a SearchRequest.")
 
     @classmethod
-    def create(cls, query: Any) -> "SearchRequest":
-        """A request for ``query``.
+    def create(cls, query: Union[SearchQuery, "VectorSearch"]) -> "SearchRequest":
+        """A request for a search query or a vector search.
 
         Args:
-            query: A SearchQuery.
+            query: A SearchQuery or a VectorSearch.
 
         Returns:
             SearchRequest: The request.
 
         Raises:
-            InvalidArgumentException: ``query`` not a SearchQuery.
+            InvalidArgumentException: ``query`` neither a SearchQuery nor a VectorSearch.
         """
         return cls(query)
 
     def with_search_query(self, query: SearchQuery) -> "SearchRequest":
-        """Set the request's search query.
+        """Add the request's search query (to a request made from a VectorSearch).
 
         Args:
             query: A SearchQuery.
@@ -892,29 +922,35 @@ class SearchRequest:
             SearchRequest: This request (for chaining).
 
         Raises:
-            InvalidArgumentException: ``query`` not a SearchQuery.
+            InvalidArgumentException: ``query`` not a SearchQuery, or the request has one already.
         """
         if not isinstance(query, SearchQuery):
-            raise InvalidArgumentException(message=f"a search request needs a SearchQuery, got {query!r}")
+            raise InvalidArgumentException(message=f"Must provide a SearchQuery, got {query!r}")
+        if self._query is not None:
+            raise InvalidArgumentException(message="Request already has SearchQuery.")
         self._query = query
         return self
 
-    def with_vector_search(self, vector_search: Any) -> "SearchRequest":
-        """Not available: libcouchbase 3 has no vector search.
+    def with_vector_search(self, vector_search: "VectorSearch") -> "SearchRequest":
+        """Add the request's vector search (to a request made from a SearchQuery).
 
         Args:
-            vector_search: A vector search.
+            vector_search: A :class:`~couchbase.vector_search.VectorSearch`.
 
         Returns:
-            Nothing: it always raises.
+            SearchRequest: This request (for chaining).
 
         Raises:
-            FeatureUnavailableException: Always.
+            InvalidArgumentException: Not a VectorSearch, or the request has one already.
         """
-        from couchbase.exceptions import FeatureUnavailableException
+        from couchbase.vector_search import VectorSearch
 
-        raise FeatureUnavailableException(message="vector search is not available: libcouchbase 3 has no "
-                                                  "vector search request")
+        if not isinstance(vector_search, VectorSearch):
+            raise InvalidArgumentException(message=f"Must provide a VectorSearch, got {vector_search!r}")
+        if self._vector_search is not None:
+            raise InvalidArgumentException(message="Request already has VectorSearch.")
+        self._vector_search = vector_search
+        return self
 
     @property
     def search_query(self) -> Optional[SearchQuery]:
@@ -922,19 +958,32 @@ class SearchRequest:
         return self._query
 
     @property
-    def vector_search(self) -> None:
-        """Always None (no vector search)."""
-        return None
+    def vector_search(self) -> Optional["VectorSearch"]:
+        """The request's vector search, or None."""
+        return self._vector_search
+
+    def __repr__(self) -> str:
+        return f"SearchRequest({self._query!r}, vector_search={self._vector_search!r})"
 
 
-def _query_of(query: Any) -> SearchQuery:
+def _request_parts(query: Any) -> Tuple[SearchQuery, Optional[List[Dict[str, Any]]], Optional[str]]:
+    """(text query, ``knn`` entries or None, ``knn_operator`` or None) of a SearchQuery or SearchRequest.
+
+    A request with only a vector search sends ``match_none`` as its query, as the SDK 4.x does
+    (the service then answers from the vector search alone).
+    """
     if isinstance(query, SearchRequest):
-        if query.search_query is None:
-            raise InvalidArgumentException(message="the SearchRequest has no search query")
-        return query.search_query
+        vs = query.vector_search
+        text = query.search_query if query.search_query is not None else MatchNoneQuery()
+        if vs is None:
+            return text, None, None
+        from couchbase.vector_search import combination_of
+
+        return text, [q.encodable for q in vs.queries], combination_of(vs.options or {})
     if not isinstance(query, SearchQuery):
-        raise InvalidArgumentException(message=f"search_query needs a SearchQuery, got {query!r}")
-    return query
+        raise InvalidArgumentException(message=f"a search needs a SearchRequest or SearchQuery, "
+                                               f"got {query!r}")
+    return query, None, None
 
 
 def build_payload(index: str, query: Any, args: Tuple[Any, ...],
@@ -943,7 +992,7 @@ def build_payload(index: str, query: Any, args: Tuple[Any, ...],
 
     Args:
         index: The index's name.
-        query: A SearchQuery or SearchRequest.
+        query: A SearchQuery or SearchRequest (whose vector search becomes ``knn``/``knn_operator``).
         args: SearchOptions blocks.
         kwargs: Search options by name.
 
@@ -954,9 +1003,13 @@ def build_payload(index: str, query: Any, args: Tuple[Any, ...],
         InvalidArgumentException: A bad index name, query or option.
     """
     _text("index", index)
-    query = _query_of(query)
+    text, knn, knn_operator = _request_parts(query)
     opts = _o.merge("search_query", SEARCH_OPTIONS, args, kwargs)
-    body: Dict[str, Any] = {"indexName": index, "query": query.encodable}
+    body: Dict[str, Any] = {"indexName": index, "query": text.encodable}
+    if knn is not None:
+        body["knn"] = knn
+        if knn_operator is not None:
+            body["knn_operator"] = knn_operator
     for name, key in (("limit", "size"), ("skip", "from")):
         if opts.get(name) is not None:
             value = opts[name]

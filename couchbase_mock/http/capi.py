@@ -32,7 +32,7 @@ from couchbase_mock.views import (
 from couchbase_mock.views.query import ViewResult
 
 from .admin import forbidden
-from .cluster_view import VERSION, ClusterView
+from .cluster_view import ClusterView
 from .server import Request, Response, Router, StreamResponse
 
 __all__ = ["make_router"]
@@ -86,7 +86,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
     router = Router()
 
     async def welcome(req: Request) -> Response:
-        return Response.json({"couchdb": "Welcome", "version": "v4.5.1-mock", "couchbase": VERSION})
+        return Response.json({"couchdb": "Welcome", "version": "v4.5.1-mock", "couchbase": view.version})
 
     async def get_ddoc(req: Request) -> Response:
         state = _state(view, req.params["bucket"])

@@ -36,7 +36,7 @@ from typing import Any, Dict, List, Optional, Set
 __all__ = ["DEFAULT_HOST", "SERVICES", "TLS_SERVICES", "VERSION", "ClusterView", "view_for"]
 
 DEFAULT_HOST = "127.0.0.1"
-VERSION = "7.6.2-3721-enterprise"
+VERSION = "7.6.2-3721-enterprise"  # the default; a cluster's own is ``ClusterView.version``
 
 # HTTP service name -> node attribute holding its port.
 SERVICES = {
@@ -86,6 +86,17 @@ class ClusterView:
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ auth
+    @property
+    def version(self) -> str:
+        """The server version the cluster reports (``Cluster.server_version``)."""
+        return str(getattr(self.cluster, "server_version", VERSION))
+
+    @property
+    def compatibility(self) -> int:
+        """``clusterCompatibility`` of the version: major * 0x10000 + minor."""
+        parts = (self.version.split("-")[0].split(".") + ["0", "0"])[:2]
+        return int(parts[0]) * 0x10000 + int(parts[1])
+
     def check_credentials(self, user: str, password: str) -> bool:
         return bool(self.cluster.check_credentials(user, password))
 

@@ -54,6 +54,8 @@ def node_object(
     this_mgmt_port: int,
     bucket: Optional[str] = None,
     bucket_uuid: str = "",
+    version: str = VERSION,
+    compatibility: int = 458758,
 ) -> Dict[str, Any]:
     """A management ``nodes[]`` entry built from one ``nodesExt`` entry."""
     services = ext.get("services", {})
@@ -76,8 +78,8 @@ def node_object(
         "thisNode": mgmt == this_mgmt_port,
         "hostname": "%s:%d" % (hostname, mgmt),
         "nodeUUID": "%032x" % (0x5EED0000 + position),
-        "clusterCompatibility": 458758,  # 7.6
-        "version": VERSION,
+        "clusterCompatibility": compatibility,  # 458758: 7.6
+        "version": version,
         "os": "x86_64-unknown-linux-gnu",
         "cpuCount": 2,
         "ports": ports,
@@ -145,7 +147,7 @@ def bucket_object(view: ClusterView, name: str, host: str, this_mgmt_port: int) 
     if settings.get("flush_enabled", False):
         controllers["flush"] = base + "/controller/doFlush"
     nodes = [
-        node_object(ext, i, host, this_mgmt_port, name, uuid)
+        node_object(ext, i, host, this_mgmt_port, name, uuid, view.version, view.compatibility)
         for i, ext in enumerate(config.get("nodesExt", []))
     ]
     obj: Dict[str, Any] = dict(config)
@@ -209,7 +211,8 @@ def pools_default(view: ClusterView, host: str, this_mgmt_port: int) -> Dict[str
     """The ``/pools/default`` object (plus the global config's rev/nodesExt)."""
     config = json.loads(_sub_host(view.global_config_text(), host))
     uuid = view.uuid
-    nodes = [node_object(ext, i, host, this_mgmt_port) for i, ext in enumerate(config.get("nodesExt", []))]
+    nodes = [node_object(ext, i, host, this_mgmt_port, version=view.version, compatibility=view.compatibility)
+             for i, ext in enumerate(config.get("nodesExt", []))]
     obj: Dict[str, Any] = dict(config)
     obj.update(
         {
@@ -268,8 +271,8 @@ def pools(view: ClusterView, admin: bool) -> Dict[str, Any]:
             "viewUpdateDaemon": "/settings/viewUpdateDaemon?uuid=" + uuid,
         },
         "uuid": uuid,
-        "implementationVersion": VERSION,
-        "componentsVersion": {"ns_server": VERSION, "kernel": "8.0", "stdlib": "3.17"},
+        "implementationVersion": view.version,
+        "componentsVersion": {"ns_server": view.version, "kernel": "8.0", "stdlib": "3.17"},
     }
 
 
@@ -319,7 +322,8 @@ def make_router(view: ClusterView, node: Any) -> Router:
         return Response.json(pools(view, False))
 
     async def get_versions(req: Request) -> Response:
-        return Response.json({"implementationVersion": VERSION, "componentsVersion": {"ns_server": VERSION}})
+        return Response.json({"implementationVersion": view.version,
+                              "componentsVersion": {"ns_server": view.version}})
 
     async def get_pools_default(req: Request) -> Response:
         return Response.json(pools_default(view, req.host, this_port(req)))

@@ -15,6 +15,10 @@ The mock understands the parts of a definition that decide *what* is indexed:
   that collection) or ``scope.collection.<type>``; only the collections they name are
   indexed, and every hit carries the field ``_$c`` (its collection), as the server's.
 
+* field mappings of type ``vector``/``vector_base64`` (Server 7.6+): validated as the server
+  does (``dims``, ``similarity``, ``vector_index_optimized_for``) and indexed for ``knn``
+  queries (see :mod:`couchbase_mock.search.vectors`).
+
 Everything else (analyzers, store options, plan parameters) is kept and
 echoed back but does not change behaviour: every string is analyzed with the
 standard analyzer, every number is indexed, every field is stored.
@@ -24,6 +28,8 @@ from __future__ import annotations
 import copy
 import uuid
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+from .vectors import VectorField, Version, parse_vector_field
 
 __all__ = ["DefinitionError", "TypeMapping", "IndexDefinition"]
 
@@ -62,6 +68,23 @@ class TypeMapping:
         return cls(enabled, fields)
 
 
+def _vector_fields(mapping: Any, prefix: str, out: Dict[str, VectorField], version: Version) -> None:
+    """Every ``vector``/``vector_base64`` field of a document mapping (dynamic or not)."""
+    if not isinstance(mapping, dict) or not isinstance(mapping.get("properties") or {}, dict):
+        return
+    for name, sub in (mapping.get("properties") or {}).items():
+        if not isinstance(sub, dict):
+            continue
+        for field in sub.get("fields") or []:
+            if isinstance(field, dict) and field.get("type") in ("vector", "vector_base64"):
+                path = prefix + str(field.get("name") or name)
+                try:
+                    out[path] = parse_vector_field(path, field, version)
+                except ValueError as exc:
+                    raise DefinitionError(str(exc)) from None
+        _vector_fields(sub, prefix + name + ".", out, version)
+
+
 def _collect(mapping: Dict[str, Any], prefix: str, out: Set[str], where: str) -> None:
     props = mapping.get("properties") or {}
     if not isinstance(props, dict):
@@ -71,7 +94,8 @@ def _collect(mapping: Dict[str, Any], prefix: str, out: Set[str], where: str) ->
             raise DefinitionError(f"{where}.properties.{name} must be an object")
         path = prefix + name
         for field in sub.get("fields") or []:
-            if isinstance(field, dict) and field.get("index", True) is not False:
+            if isinstance(field, dict) and field.get("index", True) is not False \
+                    and field.get("type") not in ("vector", "vector_base64"):
                 out.add(path if field.get("name", name) == name else prefix + str(field.get("name")))
         if sub.get("dynamic") is True:
             out.add(path)  # a dynamic sub-object: its whole subtree
@@ -90,6 +114,7 @@ class IndexDefinition:
         self.type_field = type_field
         self.raw = raw
         self.uuid = uuid.uuid4().hex[:16]
+        self.vector_fields: Dict[str, VectorField] = {}
         mode = ((raw.get("params") or {}).get("doc_config") or {}).get("mode", "")
         self.collection_mode = isinstance(mode, str) and mode.startswith("scope.collection")
         # the (scope, collection) pairs a collection-aware index reads
@@ -101,8 +126,9 @@ class IndexDefinition:
                     self.collections.add((parts[0], parts[1]))
 
     @classmethod
-    def parse(cls, name: str, body: Any) -> "IndexDefinition":
-        """Parse a ``PUT /api/index/<name>`` body (``name`` from the URL wins)."""
+    def parse(cls, name: str, body: Any, version: Version = (7, 6, 2)) -> "IndexDefinition":
+        """Parse a ``PUT /api/index/<name>`` body (``name`` from the URL wins) as a server of
+        ``version`` does (it decides which vector field mappings are valid)."""
         if not isinstance(body, dict):
             raise DefinitionError("index definition must be a JSON object")
         source = body.get("sourceName")
@@ -128,7 +154,12 @@ class IndexDefinition:
         raw["name"] = name
         raw.setdefault("type", "fulltext-index")
         raw.setdefault("sourceType", "gocbcore")
-        return cls(name, source, default, types, str(type_field), raw)
+        vectors: Dict[str, VectorField] = {}
+        for sub in [mapping.get("default_mapping")] + list(types_raw.values()):
+            _vector_fields(sub, "", vectors, version)
+        definition = cls(name, source, default, types, str(type_field), raw)
+        definition.vector_fields = vectors
+        return definition
 
     @classmethod
     def simple(cls, name: str, bucket: str, fields: Optional[Iterable[str]] = None,

@@ -59,6 +59,15 @@ def _leaves(value: Any, path: str, arrays: Tuple[int, ...]) -> Iterator[Tuple[st
         yield path, value, arrays
 
 
+def _at(doc: Any, path: str) -> Any:
+    """The value at dotted ``path`` of a document (None when absent)."""
+    for part in path.split("."):
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(part)
+    return doc
+
+
 class InvertedIndex:
     """Postings, numeric and date values, stored fields and lengths of the indexed documents."""
 
@@ -69,6 +78,8 @@ class InvertedIndex:
         self.numbers: Dict[str, Dict[str, List[float]]] = {}
         self.dates: Dict[str, Dict[str, List[float]]] = {}
         self.stored: Dict[str, Dict[str, List[Any]]] = {}
+        self.vector_fields = definition.vector_fields
+        self.vectors: Dict[str, Dict[str, List[float]]] = {}  # vector field -> doc id -> vector
         self._versions: Dict[str, int] = {}
         self.collection: Dict[str, str] = {}  # doc id -> the collection it was read from
         self._doc_terms: Dict[str, Set[Tuple[str, str]]] = {}
@@ -167,8 +178,12 @@ class InvertedIndex:
             return False
         self.collection[doc_id] = collection
         stored: Dict[str, List[Any]] = {}
+        for path, field in self.vector_fields.items():
+            vec = field.vector_of(_at(doc, path))
+            if vec is not None:
+                self.vectors.setdefault(path, {})[doc_id] = vec
         for path, value, arrays in _leaves(doc, "", ()):
-            if not mapping.wants(path):
+            if not mapping.wants(path) or path in self.vector_fields:
                 continue
             stored.setdefault(path, []).append(value)
             apos = arrays or None
@@ -205,7 +220,7 @@ class InvertedIndex:
         stored = self.stored.pop(doc_id, None)
         if stored is None:
             return
-        for table in (self.numbers, self.dates, self.lengths):
+        for table in (self.numbers, self.dates, self.lengths, self.vectors):
             for per_doc in table.values():
                 per_doc.pop(doc_id, None)
         for field, term in self._doc_terms.pop(doc_id, ()):

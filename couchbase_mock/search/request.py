@@ -6,7 +6,9 @@ Body fields understood: ``query`` (required), ``size``/``limit`` (default 10),
 ``score: "none"``, ``includeLocations`` and ``highlight`` (hits carry term locations
 only when one of them is given; ``highlight`` adds ``fragments``: the field's text with
 the matched terms marked), ``collections`` (hits of those collections only, for a
-collection-aware index); ``explain``, ``ctl``, ``indexName`` and unknown keys are
+collection-aware index), ``knn``/``knn_operator`` (vector search, Server 7.6+: see
+:mod:`couchbase_mock.search.vectors`; an older server ignores them, as bleve before 2.4
+does); ``explain``, ``ctl``, ``indexName`` and unknown keys are
 accepted and ignored.
 
 Sort specs: strings ``"_score"``, ``"-_score"``, ``"_id"``, ``"-_id"``,
@@ -27,6 +29,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 from .facets import Facet, parse_facets
 from .inverted import InvertedIndex
 from .query import Match, Query, QueryError, parse_query
+from .vectors import KnnEntry, merge, parse_knn, run_knn
 
 __all__ = ["SearchRequest", "SearchOutcome", "DEFAULT_SIZE"]
 
@@ -150,13 +153,20 @@ def _haversine(a: Tuple[float, float], b: Tuple[float, float]) -> float:
 class SearchRequest:
     """A parsed search request body (raises QueryError when malformed)."""
 
-    def __init__(self, body: Any) -> None:
+    def __init__(self, body: Any, version: Tuple[int, int, int] = (7, 6, 2)) -> None:
         if not isinstance(body, dict):
             raise QueryError("search request must be a JSON object")
         if "query" not in body:
             raise QueryError("unknown query type")
         self.query_json = body["query"]
         self.query: Query = parse_query(self.query_json)
+        self.knn: List[KnnEntry] = []
+        self.knn_operator = "or"
+        if body.get("knn") is not None and version >= (7, 6, 0):
+            try:
+                self.knn, self.knn_operator = parse_knn(body["knn"], body.get("knn_operator"), parse_query)
+            except ValueError as exc:
+                raise QueryError(str(exc)) from None
         self.size = _count(body, ("size", "limit"), DEFAULT_SIZE)
         self.offset = _count(body, ("from", "skip"), 0)
         fields = body.get("fields")
@@ -192,6 +202,8 @@ class SearchRequest:
         """Evaluate against ``index`` (``pindex`` names the partition in each hit)."""
         started = time.perf_counter_ns()
         matches = self.query.evaluate(index)
+        if self.knn:
+            matches = merge(matches, run_knn(self.knn, self.knn_operator, index), Match)
         if self.collections is not None:
             matches = {d: m for d, m in matches.items() if index.collection.get(d) in self.collections}
         if self.no_score:

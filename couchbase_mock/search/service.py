@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Dict, Iterable, List, Optional
+from collections import deque
+from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
 
 from .definition import DefinitionError, IndexDefinition
 from .inverted import InvertedIndex
@@ -67,9 +68,16 @@ class SearchService:
         self.cluster = cluster
         self.indexes: Dict[str, SearchIndex] = {}
         self.uuid = "0"
+        # the last query bodies received, as parsed JSON (what a client sends, for tests to compare)
+        self.received: Deque[Any] = deque(maxlen=64)
 
     def _bump(self) -> None:
         self.uuid = format(int(self.uuid, 16) + 1, "x")
+
+    def _version(self) -> Tuple[int, int, int]:
+        """The server version the cluster reports, as (major, minor, patch)."""
+        version = getattr(self.cluster, "version", None)
+        return version() if callable(version) else (7, 6, 2)
 
     def _store(self, bucket: str) -> Optional[Any]:
         b = self.cluster.buckets.get(bucket)
@@ -91,7 +99,7 @@ class SearchService:
     def upsert(self, name: str, body: Any) -> SearchIndex:
         """Create or replace index ``name`` from a server-shaped definition."""
         try:
-            definition = IndexDefinition.parse(name, body)
+            definition = IndexDefinition.parse(name, body, self._version())
         except DefinitionError as exc:
             raise SearchError(400, f"rest_create_index: error creating index: {name}, err: {exc}") from None
         if self._store(definition.source) is None:
@@ -188,9 +196,10 @@ class SearchService:
     # ------------------------------------------------------------------ queries
     def parse(self, name: str, body: Any) -> SearchRequest:
         """Check the index exists and parse a query body (SearchError on failure)."""
+        self.received.append(body)
         self._index(name, "Query")
         try:
-            return SearchRequest(body)
+            return SearchRequest(body, self._version())
         except QueryError as exc:
             raise parsing_error(name, str(exc)) from None
 

@@ -58,6 +58,7 @@ from couchbase.options import (
     SearchOptions,
     SignedInt64,
     UpsertOptions,
+    VectorSearchOptions,
 )
 from couchbase.result import (
     CounterResult,
@@ -76,6 +77,7 @@ from couchbase.result import (
 from couchbase.results import ClusterInfoResult, DiagnosticsResult
 from couchbase.search import MatchAllQuery, SearchRequest, SearchResult, TermQuery
 from couchbase.transcoder import RawJSONTranscoder
+from couchbase.vector_search import VectorQuery, VectorQueryCombination, VectorSearch
 from couchbase.views import DesignDocument, DesignDocumentNamespace
 from txcouchbase.rows import BatchedQueryResult
 
@@ -254,6 +256,11 @@ def blocking_managers() -> None:
     assert_type(scope.analytics_query("SELECT 1", AnalyticsOptions(readonly=True), 3), AnalyticsResult)
     assert_type(cluster.search_query("i", TermQuery("t"), SearchOptions(limit=1)), SearchResult)
     assert_type(scope.search("i", SearchRequest.create(MatchAllQuery())), SearchResult)
+    vector = VectorSearch([VectorQuery("v", [0.5], num_candidates=2, prefilter=TermQuery("t"))],
+                          VectorSearchOptions(vector_query_combination=VectorQueryCombination.AND))
+    assert_type(cluster.search("i", SearchRequest.create(vector), SearchOptions(limit=2)), SearchResult)
+    both = SearchRequest(TermQuery("t")).with_vector_search(vector)
+    assert_type(both.vector_search, Optional[VectorSearch])
     assert_type(bucket.ping(PingOptions(report_id="r")), PingResult)
     assert_type(cluster.ping(datetime.timedelta(seconds=2)), PingResult)  # the earlier timeout spelling
     assert_type(cluster.ping(report_id="r", service_types=[ServiceType.KeyValue]), PingResult)

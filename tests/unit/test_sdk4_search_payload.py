@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 import couchbase.search as search
-from couchbase.exceptions import FeatureUnavailableException, InvalidArgumentException
+from couchbase.exceptions import InvalidArgumentException
 from couchbase.mutation_state import MutationState
 from couchbase.options import SignedInt64, UnsignedInt64
 from couchbase.results import MutationToken
@@ -83,7 +83,7 @@ def test_options_render_and_validate():
             _body(**bad)
     request = search.SearchRequest.create(search.TermQuery("x"))
     assert search.build_payload("idx", request, (), {})[0]["query"] == {"term": "x"}
-    with pytest.raises(FeatureUnavailableException):
+    with pytest.raises(InvalidArgumentException, match="Must provide a VectorSearch"):
         request.with_vector_search(object())
 
 
