@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable, Coroutine, Dict, List, Optional, Sequence, TypeVar, overload
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Sequence, Tuple, TypeVar, overload
 
 from couchbase_mock.cluster import Bucket, Cluster, Node, version_tuple
 from couchbase_mock.kv.connection import KVConnection
@@ -74,10 +74,13 @@ class MockCluster:
             version_tuple(server_version)
             self.cluster.server_version = server_version
         self.ca_cert_path: Optional[str] = None
+        self._client_ca: Any = None
         if tls:
-            from couchbase_mock.tls import make_server_context
+            from couchbase_mock.tls import ClientCertIssuer, make_server_context
 
-            self.cluster.server_ssl_context, self.ca_cert_path = make_server_context()
+            self._client_ca = ClientCertIssuer()
+            self.cluster.server_ssl_context, self.ca_cert_path = make_server_context(self._client_ca.ca_pem())
+            self.cluster.client_cert_auth.attach(self.cluster.server_ssl_context)
         if base_port is not None:
             control_port = self._pin_ports(base_port, control_port)
         self.cluster.control = self
@@ -104,6 +107,48 @@ class MockCluster:
         Never raises.
         """
         self.cluster.extra_users[username] = password
+
+    def issue_client_cert(self, common_name: str = "", uris: Sequence[str] = (),
+                          dns_names: Sequence[str] = (), emails: Sequence[str] = (),
+                          trusted: bool = True) -> Tuple[str, str]:
+        """A client certificate signed by the CA the TLS ports trust for client certificates (needs
+        ``tls=True``), with this subject common name and these subject alternative names. Which user
+        it authenticates as is the ``/settings/clientCertAuth`` rules' business
+        (:meth:`set_client_cert_auth`).
+
+        Args:
+            common_name: The subject CN ("" for none).
+            uris: ``san.uri`` values.
+            dns_names: ``san.dnsname`` values.
+            emails: ``san.email`` values.
+            trusted: False signs it with a CA the mock does not trust (the TLS handshake fails).
+
+        Returns:
+            tuple: (certificate PEM path, private key PEM path), temporary files removed when the
+            mock stops.
+
+        Raises:
+            RuntimeError: The mock was started without ``tls=True``.
+        """
+        if self._client_ca is None:
+            raise RuntimeError("this MockCluster was started without tls=True")
+        return self._client_ca.issue(common_name, uris, dns_names, emails, trusted)  # type: ignore[no-any-return]
+
+    def set_client_cert_auth(self, state: str, prefixes: Sequence[Dict[str, str]] = ()) -> None:
+        """Set the client-certificate settings, as ``POST /settings/clientCertAuth`` does.
+
+        Args:
+            state: ``disable``, ``enable`` or ``mandatory``.
+            prefixes: Rules ``{"path": "subject.cn"|"san.uri"|"san.dnsname"|"san.email",
+                "prefix": ..., "delimiter": ...}``.
+
+        Raises:
+            ValueError: Settings the server refuses (the message lists why).
+        """
+        rules = [dict(p) for p in prefixes]
+        errors = self.cluster.client_cert_auth.update({"state": state, "prefixes": rules})
+        if errors:
+            raise ValueError("; ".join(errors))
 
     def _pin_ports(self, base_port: int, control_port: Optional[int]) -> Optional[int]:
         """Give every node its fixed ports (see ``base_port``); returns the control port to use."""
@@ -199,6 +244,8 @@ class MockCluster:
 
         Never raises.
         """
+        if self._client_ca is not None:
+            self._client_ca.remove_files()
         if self._loop is None or self._thread is None:
             return
         self._loop.call_soon_threadsafe(self._loop.stop)

@@ -14,6 +14,7 @@ import re
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+from couchbase_mock.client_cert import ClientCertAuth
 from couchbase_mock.rbac import Directory
 from couchbase_mock.store import BucketStore, Clock
 
@@ -111,6 +112,7 @@ class Cluster:
         # clusterCapabilities of the configurations and what the search service accepts.
         self.server_version = DEFAULT_SERVER_VERSION
         self.server_ssl_context: Any = None  # set for TLS ports (also read by the HTTP side)
+        self.client_cert_auth = ClientCertAuth()  # /settings/clientCertAuth
         self.rebalance()
 
     # ---- credentials -------------------------------------------------------

@@ -310,6 +310,10 @@ class Directory:
             return entry.password if entry.domain == "local" else None
         return self.extra.get(user)
 
+    def exists(self, user: str) -> bool:
+        """Is ``user`` the administrator, an RBAC user (local or external) or a bucket-named user?"""
+        return user == self.admin_user or user in self.users or user in self.extra
+
     def check(self, user: str, password: str) -> bool:
         expected = self.password_of(user)
         if expected is None:

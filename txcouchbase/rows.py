@@ -254,6 +254,12 @@ class TxRows(AsyncRows):
         request: The request.
     """
 
+    def __new__(cls, conn: Connection, request: ServiceRequest) -> "TxRows":
+        # The generic class stands for all four: a request gets the one of its kind (SDK 4.x names).
+        if cls is TxRows:
+            cls = _BY_KIND.get(request.blocking_result, cls)
+        return super().__new__(cls)
+
     def __init__(self, conn: Connection, request: ServiceRequest) -> None:
         super().__init__(conn, request)
         self._reactor = conn.iops.reactor  # type: ignore[union-attr]  # a TwistedIOPS
@@ -305,6 +311,28 @@ class TxRows(AsyncRows):
         self._sink_end = end
         if self.buffer or self.done:  # anything that came before the sink: hand it on next turn
             self._soon()
+
+
+class N1QLRequest(TxRows):
+    """A N1QL query running on the reactor (SDK 4.x ``txcouchbase.n1ql.N1QLRequest``): what
+    ``TxCluster.query``/``TxScope.query`` run, and ``handler.request`` of ``query_ex``."""
+
+
+class AnalyticsRequest(TxRows):
+    """An analytics query running on the reactor (SDK 4.x ``txcouchbase.analytics.AnalyticsRequest``)."""
+
+
+class FullTextSearchRequest(TxRows):
+    """A search request running on the reactor (SDK 4.x ``txcouchbase.search.FullTextSearchRequest``)."""
+
+
+class ViewRequest(TxRows):
+    """A view query running on the reactor (SDK 4.x ``txcouchbase.views.ViewRequest``)."""
+
+
+_BY_KIND = {_n1ql.QueryResult: N1QLRequest, _analytics.AnalyticsResult: AnalyticsRequest,
+            _search.SearchResult: FullTextSearchRequest, _views.ViewResult: ViewRequest}
+
 
 
 def batched(rows: TxRows) -> Deferred[Any]:
@@ -389,4 +417,8 @@ __all__ = [
     "BatchedViewResult",
     "RowsHandler",
     "TxRows",
+    "N1QLRequest",
+    "AnalyticsRequest",
+    "FullTextSearchRequest",
+    "ViewRequest",
 ]

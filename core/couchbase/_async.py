@@ -77,7 +77,13 @@ from couchbase._generic import (
     ViewIndexManagerT,
     ViewT,
 )
-from couchbase._instance import CLOSED_MESSAGE, CLUSTER_CLOSED, LOCKMODE_NONE, Connection, strerror
+from couchbase._instance import (
+    CLOSED_MESSAGE,
+    CLUSTER_CLOSED,
+    LOCKMODE_NONE,
+    Connection,
+    bootstrap_exception,
+)
 from couchbase._kv import KVOperations
 from couchbase._kv_response import AsyncResult, MultiCollector, placeholder
 from couchbase._pending import Pending
@@ -87,7 +93,6 @@ from couchbase.exceptions import (
     InvalidArgumentException,
     ObjectClosedException,
     ObjectThreadException,
-    exception_for,
 )
 from couchbase.iops import IOPS
 from couchbase.management._access import (
@@ -120,7 +125,7 @@ def bootstrap_error(conn: Connection, rc: int) -> BaseException:
     """The typed exception for a failed bootstrap of ``conn``."""
     if conn.closed and rc == 202:
         return ObjectClosedException(message="the connection was closed before it connected")
-    return exception_for(rc, f"connecting to {conn.connstr!r} failed: {strerror(rc)}")
+    return bootstrap_exception(conn.connstr, rc, "connecting to")
 
 
 class _Owned:

@@ -42,6 +42,7 @@ from couchbase import _callbacks, _logging, _observe
 from couchbase._binding import ffi, lib
 from couchbase._pending import Pending, Registered
 from couchbase.exceptions import (
+    ClientCertificateRefusedException,
     CouchbaseException,
     InternalSDKException,
     InvalidArgumentException,
@@ -193,6 +194,11 @@ class Connection:
         self.bootstrap_rc: Optional[int] = None
         lib.pycb_set_log_level(_logging.lcb_min_severity())
         c_conn = connstr.encode("utf-8")
+        if not username and _uses_client_certificate(connstr):
+            # libcouchbase 3.3 sends no credentials with a client certificate (no SASL, no HTTP
+            # Authorization), but without a user name its authenticator is in "classic" mode and
+            # a cluster-level query waits for credentials forever; any name puts it in RBAC mode
+            username = "client-certificate"
         c_user = username.encode("utf-8")
         c_pass = password.encode("utf-8")
         instance = ffi.new("lcb_INSTANCE **")
@@ -270,7 +276,7 @@ class Connection:
             lib.pycb_wait(self._instance)
             rc = lib.lcb_get_bootstrap_status(self._instance)
         if rc:
-            raise exception_for(rc, f"bootstrap of {self.connstr!r} failed: {strerror(rc)}")
+            raise bootstrap_exception(self.connstr, rc)
         self.connected = True
 
     @property
@@ -683,3 +689,34 @@ def live_connections() -> List[Connection]:
     """Connections not yet closed (for leak checks in tests)."""
     live = (ref() for ref in list(_callbacks.CONNECTIONS.values()))
     return [conn for conn in live if conn is not None and not conn.closed]
+
+
+# the server dropped the connection (or failed the handshake) as it does with a client certificate
+# it refuses: LCB_ERR_SSL_ERROR, LCB_ERR_SOCKET_SHUTDOWN, LCB_ERR_CONNECTION_RESET, LCB_ERR_NETWORK
+_CERT_REFUSED = frozenset({1002, 1025, 1026, 1048})
+
+
+def bootstrap_exception(connstr: str, rc: int, prefix: str = "bootstrap of") -> CouchbaseException:
+    """The typed exception for a failed bootstrap (returned, not raised).
+
+    Args:
+        connstr: The connection string libcouchbase was given (no credentials in it).
+        rc: The bootstrap status.
+        prefix: How the message starts.
+
+    Returns:
+        CouchbaseException: The status's exception; with a client certificate (``keypath=``), a
+        dropped connection is :class:`~couchbase.exceptions.ClientCertificateRefusedException`.
+
+    Never raises.
+    """
+    message = f"{prefix} {connstr!r} failed: {strerror(rc)}"
+    if rc in _CERT_REFUSED and _uses_client_certificate(connstr):
+        return ClientCertificateRefusedException(
+            message + "; the server dropped the connection: it refuses the client certificate (not "
+            "signed by a CA it trusts, or it names no user by its client-certificate settings)", rc=rc)
+    return exception_for(rc, message)
+
+
+def _uses_client_certificate(connstr: str) -> bool:
+    return any(p.startswith("keypath=") for p in connstr.partition("?")[2].split("&"))

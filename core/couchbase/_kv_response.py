@@ -28,6 +28,7 @@ from couchbase.exceptions import (
     DocumentUnretrievableException,
     KeyValueErrorContext,
     PathNotFoundException,
+    SubdocumentErrorContext,
     ValueFormatException,
     exception_for,
 )
@@ -236,7 +237,7 @@ def _token(op: AsyncResult[Any], resp: Any) -> Optional[MutationToken]:
 def _error(op: AsyncResult[Any], resp: Any) -> CouchbaseException:
     raw = ffi.new("pycb_ERRCTX *")
     lib.pycb_errctx(resp.errctx, raw)
-    context = KeyValueErrorContext(
+    context = (SubdocumentErrorContext if op.kind in (K_LOOKUP, K_MUTATE) else KeyValueErrorContext)(
         key=op.key,
         status_code=raw.status_code,
         opaque=raw.opaque,
@@ -416,10 +417,20 @@ def _decode_lookup(op: AsyncResult[Any], resp: Any) -> None:
         op.error = _error(op, resp)
         return
     fields = _subdoc_fields(op, resp, specs)
-    for f, spec in zip(fields, specs):
+    for index, (f, spec) in enumerate(zip(fields, specs)):
         if spec.kind == SD.GET_DOC and f.error is None:
             f.value = SD.decode_value(f.value)
+        elif f.error is not None:
+            _subdoc_context(op, resp, f, index)
     op.result = LookupInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted))
+
+
+def _subdoc_context(op: AsyncResult[Any], resp: Any, field: SubdocField, index: int) -> None:
+    """Give a failed spec's error the SubdocumentErrorContext SDK 4.x has (only failures pay for it)."""
+    if isinstance(field.error, CouchbaseException) and field.error.context is None:
+        field.error.context = SubdocumentErrorContext(
+            key=op.key, bucket=op._bucket, status_code=field.status, first_error_path=field.path,
+            first_error_index=index, deleted=bool(resp.is_deleted))
 
 
 def _decode_mutate(op: AsyncResult[Any], resp: Any) -> None:
@@ -428,8 +439,9 @@ def _decode_mutate(op: AsyncResult[Any], resp: Any) -> None:
         return
     specs: List[SD.Spec] = op.ctx.specs  # type: ignore[assignment]  # mutate_in always sets specs
     fields = _subdoc_fields(op, resp, specs)
-    for f in fields:
+    for index, f in enumerate(fields):
         if f.error is not None:
+            _subdoc_context(op, resp, f, index)
             op.error = f.error
             return
     op.result = MutateInResult(op.key, 0, resp.cas, fields, bool(resp.is_deleted), _token(op, resp))

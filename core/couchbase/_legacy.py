@@ -155,7 +155,12 @@ def legacy_connstr(host: Any = "localhost", port: int = 8091) -> str:
 
 
 class HttpResult:
-    """What the design-document methods return: ``value`` (the decoded JSON), ``success``."""
+    """What the design-document methods return: ``value`` (the decoded JSON), ``success``.
+
+    Args:
+        value: The decoded JSON answer.
+        http_status: The HTTP status.
+    """
 
     def __init__(self, value: Any, http_status: int = 200) -> None:
         self.value = value
@@ -164,6 +169,7 @@ class HttpResult:
 
     @property
     def success(self) -> bool:
+        """Whether the HTTP status is a 2xx."""
         return 200 <= self.http_status < 300
 
     def __repr__(self) -> str:

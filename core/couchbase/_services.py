@@ -27,11 +27,15 @@ from couchbase._json import scan_once as _scan_once
 from couchbase._pending import Pending
 from couchbase.exceptions import (
     AmbiguousTimeoutException,
+    AnalyticsErrorContext,
     DesignDocumentNotFoundException,
+    HTTPErrorContext,
     HTTPException,
     InvalidArgumentException,
     QueryErrorContext,
+    SearchErrorContext,
     TimeoutException,
+    ViewErrorContext,
     ViewNotFoundException,
     exception_for,
     status_name,
@@ -213,10 +217,8 @@ class RowStream(Pending):
         else:
             rc = LCB_ERR_GENERIC
         message = str(first.get("msg", "")) or None
-        context = QueryErrorContext(
-            statement=self.context.get("statement"), errors=errors, http_status=200,
-            client_context_id=self.context.get("client_context_id"), first_error_code=code,
-            first_error_message=message or "", service=self.context.get("service"),
+        context = self.error_context(
+            errors=errors, http_status=200, first_error_code=code, first_error_message=message or "",
             response_body=json.dumps(meta))
         return _typed(rc, message, context)
 
@@ -261,15 +263,12 @@ class RowStream(Pending):
             pass
         if not errors and isinstance(self.meta, dict):
             errors = self.meta.get("errors", [])
-        context = QueryErrorContext(
-            statement=self.context.get("statement"),
+        context = self.error_context(
             errors=errors,
             http_status=info.http_status,
-            client_context_id=self.context.get("client_context_id"),
             first_error_code=info.code,
             first_error_message=message,
             endpoint=_text(info.endpoint, info.nendpoint) or None,
-            service=self.context.get("service"),
             response_body=body or (json.dumps(self.meta) if self.meta else None),
         )
         text = message or (errors[0].get("msg") if errors and isinstance(errors[0], dict) else "") or body
@@ -280,6 +279,33 @@ class RowStream(Pending):
                                                 context=context)
                 return exc
         return _typed(resp.rc, text or None, context)
+
+    def error_context(self, **fields: Any) -> Any:
+        """The error context of this request's service (SDK 4.x's class and fields) with ``fields``."""
+        ctx = self.context
+        service = ctx.get("service")
+        payload = ctx.get("payload")
+        parameters = json.dumps(payload, separators=(",", ":")) if payload is not None else None
+        if service == "search":
+            query = payload.get("query") if isinstance(payload, dict) else None
+            index = ctx.get("index")
+            return SearchErrorContext(
+                index_name=index, query=json.dumps(query) if query is not None else None,
+                parameters=parameters,
+                method="POST", path=f"/api/index/{index}/query", service=service, **fields)
+        if service == "views":
+            ddoc, view, bucket = ctx.get("design_document"), ctx.get("view"), self.conn.bucket_name
+            return ViewErrorContext(
+                design_document_name=ddoc, view_name=view, query_string=ctx.get("query_string"),
+                method="POST" if ctx.get("post") else "GET", path=f"/{bucket}/_design/{ddoc}/_view/{view}",
+                service=service, **fields)
+        if service == "http":
+            return HTTPErrorContext(path=ctx.get("path"), **fields)
+        cls, path = ((AnalyticsErrorContext, "/analytics/service") if service == "analytics"
+                     else (QueryErrorContext, "/query/service"))
+        return cls(statement=ctx.get("statement"), parameters=parameters,
+                   client_context_id=ctx.get("client_context_id"), method="POST", path=path, service=service,
+                   **fields)
 
     def cancel(self) -> None:
         """Stop the request; no further rows are delivered."""
@@ -351,7 +377,7 @@ def schedule_query(conn: "Connection", payload: Dict[str, Any], *, prepared: boo
     parent_span option) is the parent of its spans."""
     _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    stream = RowStream(QUERY, conn, dict(context, service="query"))
+    stream = RowStream(QUERY, conn, dict(context, service="query", payload=payload))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
     rc = _call(conn, parent_span, lib.pycb_query, conn.instance, cookie, body, len(body), prepared,
@@ -366,7 +392,7 @@ def schedule_analytics(conn: "Connection", payload: Dict[str, Any], *, priority:
     """POST an analytics request (``parent_span``: as for :func:`schedule_query`)."""
     _bound_reads(conn)
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    stream = RowStream(ANALYTICS, conn, dict(context, service="analytics"))
+    stream = RowStream(ANALYTICS, conn, dict(context, service="analytics", payload=payload))
     cookie = conn.register(stream)
     handle = ffi.new("void **")
     _check(conn, stream, _call(conn, parent_span, lib.pycb_analytics, conn.instance, cookie, body, len(body),
@@ -386,6 +412,7 @@ def schedule_search(conn: "Connection", payload: Dict[str, Any], *, timeout_us: 
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     if stream is None:
         stream = RowStream(SEARCH, conn, dict(context, service="search"))
+    stream.context["payload"] = payload  # for the error context, serialized only on failure
     cookie = conn.register(stream)
     handle = ffi.new("void **")
     _check(conn, stream, _call(conn, parent_span, lib.pycb_search, conn.instance, cookie, body, len(body),
@@ -415,7 +442,8 @@ def schedule_view(conn: "Connection", ddoc: str, view: str, options: str, post: 
     """GET (or POST, for ``keys``) a view with an encoded options string."""
     _bound_reads(conn)
     d, v, o = ddoc.encode(), view.encode(), options.encode()
-    stream = RowStream(VIEW, conn, dict(context, service="views"), transcoder)
+    stream = RowStream(VIEW, conn, dict(context, service="views", query_string=options, post=bool(post)),
+                       transcoder)
     # with include_docs libcouchbase delivers each row when its document's KV get completes: rows
     # then arrive while a KV socket is read, which a stream must never hold back (see _async_rows)
     stream.rows_from_kv = include_docs

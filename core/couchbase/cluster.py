@@ -16,7 +16,7 @@ from couchbase import options as _o
 from couchbase._common import ClusterCommon, check_name
 from couchbase._generic import Specialized
 from couchbase._instance import CLUSTER_CLOSED, LOCKMODE_WAIT, Connection
-from couchbase.auth import Authenticator, PasswordAuthenticator
+from couchbase.auth import Authenticator, CertificateAuthenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
 from couchbase.exceptions import FeatureUnavailableException, InvalidArgumentException, ObjectClosedException
 from couchbase.management._access import ClusterManagement
@@ -157,7 +157,8 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
             message="Cluster needs ClusterOptions(PasswordAuthenticator(user, password))")
     if not isinstance(auth, Authenticator):
         raise InvalidArgumentException(
-            message=f"authenticator must be a PasswordAuthenticator, got a {type(auth).__name__}")
+            message="authenticator must be a PasswordAuthenticator or CertificateAuthenticator, "
+                    f"got a {type(auth).__name__}")
     settings: Dict[str, str] = {}
     timeouts = dict(opts.get("timeout_options") or {})
     timeouts.update({k: v for k, v in opts.items() if k in TIMEOUT_SETTINGS})
@@ -165,7 +166,14 @@ def resolve_settings(connstr: str, options: Any, kwargs: Dict[str, Any]) -> Dict
         if name not in TIMEOUT_SETTINGS:
             raise InvalidArgumentException(message=f"unknown timeout option {name!r}")
         settings[TIMEOUT_SETTINGS[name]] = repr(_o.to_seconds(name, value))
-    cert = opts.get("cert_path") or getattr(auth, "cert_path", None)
+    if isinstance(auth, CertificateAuthenticator):
+        if not _connstr.is_tls(connstr):
+            raise InvalidArgumentException(
+                message="CertificateAuthenticator needs a couchbases:// connection string")
+        settings.update(auth.connstr_settings())
+        cert = None if auth.trust_store_path is not None else opts.get("cert_path")
+    else:
+        cert = opts.get("cert_path") or getattr(auth, "cert_path", None)
     if cert:
         if not _connstr.is_tls(connstr):
             raise InvalidArgumentException(

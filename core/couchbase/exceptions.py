@@ -34,7 +34,7 @@ Nothing here holds credentials: ``str``/``repr`` use only the fields above.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, Mapping, NamedTuple, Optional, Tuple, Type
+from typing import Any, ClassVar, Dict, Mapping, NamedTuple, Optional, Set, Tuple, Type, Union
 
 _REPR_LIMIT = 1000  # longest field value shown by reprs (server bodies can be large)
 
@@ -52,6 +52,10 @@ class ErrorContext:
     ``exc.context.key`` is safe whatever the context's kind), ``node`` is an alias of ``endpoint``
     and ``status`` of ``status_code`` (or ``http_status``). The ``repr`` lists the fields that are set.
 
+    SDK 4.x's names read the same fields: ``last_dispatched_to`` is ``endpoint``, and
+    ``last_dispatched_from``, ``retry_attempts`` and ``retry_reasons`` are ``None`` unless given
+    (libcouchbase does not report them).
+
     Args:
         **fields: ``key``, ``bucket``, ``scope``, ``collection``, ``opaque``, ``status_code``,
             ``http_status``, ``endpoint`` (or ``node``), ``ref``, ``context``, and any other.
@@ -59,12 +63,39 @@ class ErrorContext:
 
     FIELDS: ClassVar[Tuple[str, ...]] = ("key", "bucket", "scope", "collection", "opaque", "status_code",
                                          "http_status", "endpoint", "ref", "context")
+    # another name of a field (an SDK 4.x property name) -> the field it sets and reads
+    ALIASES: ClassVar[Dict[str, str]] = {"node": "endpoint", "status": "status_code",
+                                         "last_dispatched_to": "endpoint"}
 
     def __init__(self, **fields: Any) -> None:
-        for alias, name in (("node", "endpoint"), ("status", "status_code")):
+        for alias, name in self.ALIASES.items():
             if alias in fields:
                 fields.setdefault(name, fields.pop(alias))
         self.__dict__.update(fields)
+
+    @property
+    def last_dispatched_to(self) -> Optional[str]:
+        """The server (``host:port``) the request was last sent to (SDK 4.x name of ``endpoint``)."""
+        endpoint: Optional[str] = self.__dict__.get("endpoint")
+        return endpoint
+
+    @property
+    def last_dispatched_from(self) -> Optional[str]:
+        """The local address the request was sent from, when known (SDK 4.x)."""
+        value: Optional[str] = self.__dict__.get("last_dispatched_from")
+        return value
+
+    @property
+    def retry_attempts(self) -> Optional[int]:
+        """How many times the request was retried, when known (SDK 4.x)."""
+        value: Optional[int] = self.__dict__.get("retry_attempts")
+        return value
+
+    @property
+    def retry_reasons(self) -> Optional[Set[str]]:
+        """Why the request was retried, when known (SDK 4.x)."""
+        value: Optional[Set[str]] = self.__dict__.get("retry_reasons")
+        return value
 
     def __getattr__(self, name: str) -> Any:
         # only called for attributes that were not set: unknown fields read as None
@@ -124,28 +155,127 @@ class ErrorContext:
 
 
 class KeyValueErrorContext(ErrorContext):
-    """A key-value operation: ``key``, ``bucket``/``scope``/``collection``, ``opaque``,
-    ``status_code`` (the memcached status), ``endpoint``, ``ref`` and ``context`` (the
-    server's enhanced error info)."""
+    """A key-value operation: ``key``, ``bucket``/``scope``/``collection`` (SDK 4.x:
+    ``bucket_name``/``scope_name``/``collection_name``), ``opaque``, ``status_code`` (the memcached
+    status), ``endpoint``, ``ref`` and ``context`` (the server's enhanced error info)."""
 
-    FIELDS = ("key", "bucket", "scope", "collection", "opaque", "status_code", "endpoint", "ref", "context")
+    FIELDS: ClassVar[Tuple[str, ...]] = (
+        "key", "bucket", "scope", "collection", "opaque", "status_code", "endpoint", "ref", "context")
+    ALIASES = {**ErrorContext.ALIASES, "bucket_name": "bucket", "scope_name": "scope",
+               "collection_name": "collection"}
+
+    @property
+    def bucket_name(self) -> Optional[str]:
+        """The bucket (SDK 4.x name of ``bucket``)."""
+        value: Optional[str] = self.__dict__.get("bucket")
+        return value
+
+    @property
+    def scope_name(self) -> Optional[str]:
+        """The scope (SDK 4.x name of ``scope``)."""
+        value: Optional[str] = self.__dict__.get("scope")
+        return value
+
+    @property
+    def collection_name(self) -> Optional[str]:
+        """The collection (SDK 4.x name of ``collection``)."""
+        value: Optional[str] = self.__dict__.get("collection")
+        return value
 
 
-class QueryErrorContext(ErrorContext):
-    """A query, analytics, search or view request: ``statement``, ``errors`` (the
-    server's error list), ``http_status``, ``client_context_id``, ``endpoint``, plus
-    ``first_error_code``/``first_error_message`` when libcouchbase reports them and
-    ``response_body`` (the server's answer, as text; SDK 4.x)."""
+class SubdocumentErrorContext(KeyValueErrorContext):
+    """A sub-document operation (``lookup_in``/``mutate_in``): the key-value fields, plus
+    ``first_error_path`` and ``first_error_index`` (the spec that failed, when one did) and
+    ``deleted`` (the document is a tombstone), as in SDK 4.x."""
 
-    FIELDS = ("statement", "errors", "first_error_code", "first_error_message", "http_status",
-              "client_context_id", "endpoint", "service", "response_body")
+    FIELDS: ClassVar[Tuple[str, ...]] = KeyValueErrorContext.FIELDS + (
+        "first_error_path", "first_error_index", "deleted")
+
+    @property
+    def deleted(self) -> bool:
+        """Whether the document is a tombstone (False when unknown)."""
+        return bool(self.__dict__.get("deleted", False))
 
 
 class HTTPErrorContext(ErrorContext):
-    """A raw HTTP (management) request: ``method``, ``path``, ``http_status``,
-    ``body``, ``endpoint``."""
+    """An HTTP request: ``method``, ``path``, ``http_status`` (SDK 4.x: ``response_code``),
+    ``body``/``response_body``, ``client_context_id``, ``endpoint``."""
 
-    FIELDS = ("method", "path", "http_status", "body", "endpoint")
+    FIELDS: ClassVar[Tuple[str, ...]] = (
+        "method", "path", "http_status", "body", "client_context_id", "endpoint")
+    ALIASES = {**ErrorContext.ALIASES, "response_code": "http_status"}
+
+    @property
+    def response_code(self) -> Optional[int]:
+        """The HTTP status (SDK 4.x name of ``http_status``)."""
+        value: Optional[int] = self.__dict__.get("http_status")
+        return value
+
+    @property
+    def response_body(self) -> Optional[str]:
+        """The server's answer, as text."""
+        value: Optional[str] = self.__dict__.get("response_body", self.__dict__.get("body"))
+        return value
+
+
+class _ServiceErrorContext(HTTPErrorContext):
+    FIELDS: ClassVar[Tuple[str, ...]] = (
+        "statement", "errors", "first_error_code", "first_error_message", "http_status",
+        "client_context_id", "endpoint", "service", "method", "path", "parameters", "response_body")
+
+
+class QueryErrorContext(_ServiceErrorContext):
+    """A N1QL query: ``statement``, ``parameters`` (the request body sent, as JSON text), ``errors``
+    (the server's error list), ``first_error_code``/``first_error_message``, ``http_status``,
+    ``client_context_id``, ``method``/``path``, ``endpoint`` and ``response_body`` (the server's
+    answer, as text), as SDK 4.x has them."""
+
+
+class AnalyticsErrorContext(_ServiceErrorContext):
+    """An analytics query: the fields of :class:`QueryErrorContext` (SDK 4.x has the same)."""
+
+
+class SearchErrorContext(_ServiceErrorContext):
+    """A search request: ``index_name``, ``query`` (the search query, as JSON text), ``parameters``
+    (the request body sent), ``errors``, ``http_status``, ``method``/``path``, ``endpoint`` and
+    ``response_body``, as SDK 4.x has them."""
+
+    FIELDS: ClassVar[Tuple[str, ...]] = (
+        "index_name", "query", "errors", "first_error_code", "first_error_message", "http_status",
+        "endpoint", "service", "method", "path", "parameters", "response_body")
+
+
+class ViewErrorContext(_ServiceErrorContext):
+    """A view query: ``design_document_name``, ``view_name``, ``query_string`` (the view options
+    sent), ``errors``, ``http_status``, ``method``/``path``, ``endpoint`` and ``response_body``, as
+    SDK 4.x has them."""
+
+    FIELDS: ClassVar[Tuple[str, ...]] = (
+        "design_document_name", "view_name", "query_string", "errors", "first_error_code",
+        "first_error_message", "http_status", "endpoint", "service", "method", "path", "response_body")
+
+
+class ManagementErrorContext(ErrorContext):
+    """A management request (bucket, user, collection, index... managers): ``method``, ``path``,
+    ``http_status`` (SDK 4.x: ``response_code``), ``content`` (the server's answer, as text),
+    ``client_context_id``, as SDK 4.x has them."""
+
+    FIELDS: ClassVar[Tuple[str, ...]] = (
+        "method", "path", "http_status", "content", "client_context_id", "endpoint")
+    ALIASES = {**ErrorContext.ALIASES, "response_code": "http_status"}
+
+    @property
+    def response_code(self) -> Optional[int]:
+        """The HTTP status (SDK 4.x name of ``http_status``)."""
+        value: Optional[int] = self.__dict__.get("http_status")
+        return value
+
+
+#: Any error context (SDK 4.x's annotation of ``CouchbaseException.context``).
+ErrorContextType = Union[AnalyticsErrorContext, ErrorContext, HTTPErrorContext, KeyValueErrorContext,
+                         ManagementErrorContext, QueryErrorContext, SearchErrorContext,
+                         SubdocumentErrorContext, ViewErrorContext]
+
 
 
 # ---- the base class -----------------------------------------------------------------
@@ -343,6 +473,16 @@ TLSException = SSLException
 class AuthenticationException(CouchbaseException):
     """Wrong credentials, or no permission for the bucket."""
 
+
+class ClientCertificateRefusedException(AuthenticationException, UnAmbiguousTimeoutException):
+    """The server refused the client certificate of a ``CertificateAuthenticator``: it is not
+    signed by a CA the server trusts, or names no user by the server's client-certificate rules
+    (Couchbase Server then drops the connection right after the TLS handshake).
+
+    An :class:`AuthenticationException`, and also an :class:`UnAmbiguousTimeoutException`: SDK 4.x
+    keeps reconnecting until its connect timeout and raises that, so code written for it still
+    catches this, which this SDK raises at once.
+    """
 
 class BucketNotFoundException(CouchbaseException):
     """The bucket does not exist."""
@@ -1235,6 +1375,8 @@ LEGACY_NAMES = (
 
 __all__ = [
     *LEGACY_NAMES, "ErrorContext", "KeyValueErrorContext", "QueryErrorContext", "HTTPErrorContext",
+    "SubdocumentErrorContext", "AnalyticsErrorContext", "SearchErrorContext", "ViewErrorContext",
+    "ManagementErrorContext", "ErrorContextType",
     "StatusInfo", "STATUS_TABLE", "exception_for", "class_for", "status_name", "status_description",
     *sorted(name for name, value in list(globals().items())
             if name.endswith("Exception") and isinstance(value, type)),

@@ -15,8 +15,13 @@ T = TypeVar("T")
 _G = TypeVar("_G", bound="GetResult")
 
 
-class _ContentAs:
-    """``result.content_as[dict]``: the value converted to (or checked as) a type."""
+class ContentProxy:
+    """``result.content_as``: ``result.content_as[dict]`` is the value converted to (or checked as)
+    a type, or passed through any callable (SDK 4.x's ``couchbase.result.ContentProxy``).
+
+    Args:
+        getter: Gives the value (called at each ``[...]``).
+    """
 
     __slots__ = ("_getter",)
 
@@ -220,11 +225,11 @@ class GetResult(Result):
         self._raw = None
 
     @property
-    def content_as(self) -> _ContentAs:
+    def content_as(self) -> ContentProxy:
         """``content_as[T]``: the value converted to ``T`` (``content_as[dict]``, ``content_as[str]``),
         or passed through any callable (``content_as[lambda v: v["a"]]``).
         """
-        return _ContentAs(lambda: self.value)
+        return ContentProxy(lambda: self.value)
 
     @property
     def content(self) -> Any:
@@ -439,9 +444,9 @@ class _SubdocResult(Result):
         return field.value
 
     @property
-    def content_as(self) -> "_IndexedContentAs":
+    def content_as(self) -> "ContentSubdocProxy":
         """``content_as[T](index)``: spec ``index``'s value converted to ``T``."""
-        return _IndexedContentAs(self)
+        return ContentSubdocProxy(self)
 
     def value(self, index: int) -> Any:
         """The value of spec ``index`` (the 3.x spelling of ``content_as_index``).
@@ -466,7 +471,14 @@ class _SubdocResult(Result):
         return super()._fields() + [("fields", self.fields)]
 
 
-class _IndexedContentAs:
+class ContentSubdocProxy:
+    """A sub-document result's ``content_as``: ``result.content_as[int](index)`` is spec
+    ``index``'s value converted to the type (SDK 4.x's ``couchbase.result.ContentSubdocProxy``).
+
+    Args:
+        result: The lookup_in/mutate_in result.
+    """
+
     __slots__ = ("_result",)
 
     def __init__(self, result: _SubdocResult) -> None:
@@ -474,7 +486,7 @@ class _IndexedContentAs:
 
     def __getitem__(self, kind: Type[T]) -> Callable[[int], T]:
         def convert(index: int) -> T:
-            return _ContentAs(lambda: self._result.content_as_index(index))[kind]
+            return ContentProxy(lambda: self._result.content_as_index(index))[kind]
 
         return convert
 

@@ -531,6 +531,23 @@ def add_routes(router: Router, view: ClusterView) -> None:  # noqa: C901 - one r
     router.add("GET", "/settings/rbac/groups/{name}", get_group)
     router.add("PUT", "/settings/rbac/groups/{name}", put_group)
     router.add("DELETE", "/settings/rbac/groups/{name}", delete_group)
+    async def get_client_cert_auth(req: Request) -> Response:
+        denied = security(req, False)
+        return denied or Response.json(cluster.client_cert_auth.to_json())
+
+    async def post_client_cert_auth(req: Request) -> Response:
+        denied = security(req, True)
+        if denied:
+            return denied
+        try:
+            body = json.loads(req.body.decode("utf-8") or "null")
+        except ValueError:
+            return Response.json({"errors": ["Invalid JSON"]}, 400)
+        errors = cluster.client_cert_auth.update(body)
+        return Response.json({"errors": errors}, 400) if errors else Response(202, b"")
+
+    router.add("GET", "/settings/clientCertAuth", get_client_cert_auth)
+    router.add("POST", "/settings/clientCertAuth", post_client_cert_auth)
     router.add("GET", "/whoami", whoami)
     router.add("POST", "/controller/changePassword", change_password)
 

@@ -316,7 +316,7 @@ def make_router(view: ClusterView, node: Any) -> Router:
 
     async def get_pools(req: Request) -> Response:
         if req.user is not None:
-            if not view.check_credentials(req.user, req.password or ""):
+            if req.cert_user is None and not view.check_credentials(req.user, req.password or ""):
                 return Response(401, b"", {"WWW-Authenticate": 'Basic realm="Couchbase Server Admin / REST"'})
             return Response.json(pools(view, True))
         return Response.json(pools(view, False))

@@ -54,6 +54,7 @@ async def start_node_http(cluster: Any, node: Any) -> List[asyncio.AbstractServe
                     view.check_credentials,
                     name="node%d-%s%s" % (view.node_index(node), service, "SSL" if tls else ""),
                     ssl=context if tls else None,
+                    identify=_identify(cluster) if tls else None,
                 )
                 started.append(server)
                 view.set_port(node, service, server.port, tls)
@@ -63,6 +64,21 @@ async def start_node_http(cluster: Any, node: Any) -> List[asyncio.AbstractServe
         raise
     _running[id(node)] = started
     return [server.server for server in started if server.server is not None]
+
+
+def _identify(cluster: Any) -> Any:
+    settings = getattr(cluster, "client_cert_auth", None)
+    if settings is None:
+        return None
+
+    def identify(transport: Any) -> Any:
+        presented, name = settings.identify(transport)
+        if presented and (name is None or not cluster.directory.exists(name)):
+            cluster.auth_failures += 1
+            return True, None
+        return presented, name
+
+    return identify
 
 
 async def stop_node_http(node: Any) -> None:

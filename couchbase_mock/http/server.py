@@ -95,7 +95,9 @@ class Request:
     decoded), ``query`` (``{name: [values]}``), ``headers`` (lower-case names),
     ``body`` (bytes), ``version`` (``"HTTP/1.1"``), ``params`` (from the route
     pattern), ``user``/``password`` (from Basic auth, ``None`` when absent),
-    ``local`` and ``peer`` socket addresses.
+    ``local`` and ``peer`` socket addresses, ``cert_user`` (the user a TLS client certificate
+    authenticated, see ``couchbase_mock.client_cert``; ``None`` without one) and ``cert_refused``
+    (a certificate was presented that names no known user).
     """
 
     __slots__ = (
@@ -111,6 +113,8 @@ class Request:
         "password",
         "local",
         "peer",
+        "cert_user",
+        "cert_refused",
     )
 
     def __init__(
@@ -135,6 +139,8 @@ class Request:
         self.query: Dict[str, List[str]] = parse_qs(parts.query, keep_blank_values=True)
         self.params: Dict[str, str] = {}
         self.user, self.password = _basic_auth(headers.get("authorization"))
+        self.cert_user: Optional[str] = None
+        self.cert_refused = False
 
     def arg(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """The last value of query parameter ``name``."""
@@ -349,12 +355,15 @@ class _Connection(asyncio.Protocol):
         self._task: Optional[asyncio.Task[None]] = None
         self._streaming = False
         self.transport: Optional[asyncio.Transport] = None
+        self._cert: Tuple[bool, Optional[str]] = (False, None)
 
     # -- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self._server._connections.add(self)
+        if self._server.identify is not None:
+            self._cert = self._server.identify(transport)
         self._task = self._loop.create_task(self._serve())
 
     def data_received(self, data: bytes) -> None:
@@ -502,6 +511,11 @@ class _Connection(asyncio.Protocol):
                     self.transport.get_extra_info("sockname"),
                     self.transport.get_extra_info("peername"),
                 )
+                presented, cert_user = self._cert
+                if presented:
+                    # a certificate, not the Authorization header, says who the client is
+                    request.cert_refused = cert_user is None
+                    request.user, request.password, request.cert_user = cert_user, None, cert_user
                 if self._server.hung:
                     # A hung node reads requests and never answers.
                     continue
@@ -583,10 +597,13 @@ class HTTPServer:
     """One listening HTTP port: a router, an authenticator and the open connections."""
 
     def __init__(
-        self, router: Router, authenticate: Optional[Authenticator] = None, name: str = "http"
+        self, router: Router, authenticate: Optional[Authenticator] = None, name: str = "http",
+        identify: Optional[Callable[[Any], Tuple[bool, Optional[str]]]] = None,
     ) -> None:
         self.router = router
         self.authenticate = authenticate
+        # (presented, user or None) from a TLS connection's client certificate
+        self.identify = identify
         self.name = name
         self.hung = False
         self.server: Optional[asyncio.AbstractServer] = None
@@ -643,7 +660,9 @@ class HTTPServer:
             if allowed:
                 return Response.text("Method Not Allowed\n", 405, {"Allow": ", ".join(allowed)})
             return Response.text("Requested resource not found.\r\n", 404)
-        if route.auth and self.authenticate is not None:
+        if request.cert_refused:
+            return Response(401, b"", {"WWW-Authenticate": 'Basic realm="Couchbase Server Admin / REST"'})
+        if route.auth and self.authenticate is not None and request.cert_user is None:
             if request.user is None or not self.authenticate(request.user, request.password or ""):
                 return Response(401, b"", {"WWW-Authenticate": 'Basic realm="Couchbase Server Admin / REST"'})
         request.params = params
@@ -661,6 +680,8 @@ async def start_http_server(
     authenticate: Optional[Authenticator] = None,
     name: str = "http",
     ssl: Optional[SSLContext] = None,
+    identify: Optional[Callable[[Any], Tuple[bool, Optional[str]]]] = None,
 ) -> HTTPServer:
-    """Create and start an :class:`HTTPServer` (HTTPS when ``ssl`` is given)."""
-    return await HTTPServer(router, authenticate, name).start(host, port, ssl)
+    """Create and start an :class:`HTTPServer` (HTTPS when ``ssl`` is given; ``identify`` maps a
+    connection's client certificate to a user)."""
+    return await HTTPServer(router, authenticate, name, identify).start(host, port, ssl)

@@ -67,6 +67,15 @@ class KVConnection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         self.node.connections.add(self)
+        presented, name = self.cluster.client_cert_auth.identify(transport)
+        if presented:
+            # memcached authenticates a mapped certificate's user at once (no SASL follows) and
+            # disconnects a certificate that names no known user
+            if name is None or not self.cluster.directory.exists(name):
+                self.cluster.auth_failures += 1
+                self.close()
+                return
+            self.user = name
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:
         self.node.connections.discard(self)

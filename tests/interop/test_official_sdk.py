@@ -131,3 +131,93 @@ print(json.dumps(coll.get("tls-official").content_as[dict]))
         assert out == {"plain": True}
         assert set(m.info()["auth_mechanisms"]) == {"PLAIN"}
         assert json.loads(m.get_doc("default", "tls-official")["value"]) == {"plain": True}
+
+
+CERT_AUTH = """
+from couchbase.auth import CertificateAuthenticator
+from couchbase.exceptions import CouchbaseException
+from couchbase.options import ClusterTimeoutOptions
+certified = Cluster(ARGS["connstr"], ClusterOptions(
+    CertificateAuthenticator(ARGS["cert"], ARGS["key"], ARGS["cert_path"]),
+    timeout_options=ClusterTimeoutOptions(kv_timeout=timedelta(seconds=1))))
+mine = certified.bucket("default").default_collection()
+out = {"read": mine.get("cert-interop").content_as[dict]}
+try:
+    mine.upsert("cert-interop-write", 1)
+    out["write"] = "allowed"
+except CouchbaseException as exc:
+    out["write"] = type(exc).__name__
+out["query"] = [r for r in certified.query("SELECT RAW d.who FROM `default` d USE KEYS 'cert-interop'")]
+print(json.dumps(out))
+"""
+
+
+def test_official_sdk_authenticates_by_client_certificate_as_the_same_user():
+    """The official SDK's CertificateAuthenticator against the mock: the certificate's user (a
+    reader) reads and queries, and is refused a write, exactly as with this SDK
+    (tests/kv/test_certificate_auth.py)."""
+    from couchbase.auth import CertificateAuthenticator, PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.exceptions import AuthenticationException
+    from couchbase.management.users import Role, User
+    from couchbase.options import ClusterOptions
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=2, replicas=1, buckets=["default"], tls=True) as m:
+        with Cluster(m.connstr, ClusterOptions(PasswordAuthenticator(m.username, m.password))) as admin:
+            admin.users().upsert_user(User(username="interop-reader", password="Reader-pw1", roles=[
+                Role("data_reader", bucket="default"), Role("query_select", bucket="default")]))
+            admin.bucket("default").default_collection().upsert("cert-interop", {"who": "reader"})
+        m.set_client_cert_auth("enable", [{"path": "subject.cn", "prefix": "", "delimiter": ""}])
+        cert, key = m.issue_client_cert("interop-reader")
+        hosts = ",".join(f"127.0.0.1:{n.kv_ssl_port}" for n in m.nodes)
+        out = run(CERT_AUTH, connstr=f"couchbases://{hosts}", username=m.username, password=m.password,
+                  cert_path=m.ca_cert_path, cert=cert, key=key)
+        assert out == {"read": {"who": "reader"}, "write": "AuthenticationException", "query": ["reader"]}
+        assert m.get_doc("default", "cert-interop-write") is None
+        with Cluster(m.tls_connstr, ClusterOptions(CertificateAuthenticator(cert, key, m.ca_cert_path)),
+                     kv_timeout=1) as ours:
+            coll = ours.bucket("default").default_collection()
+            assert coll.get("cert-interop").value == {"who": "reader"}
+            with pytest.raises(AuthenticationException):
+                coll.upsert("cert-interop-write", 1)
+
+
+CERT_REFUSED = """
+from couchbase.auth import CertificateAuthenticator
+from couchbase.options import ClusterTimeoutOptions
+try:
+    Cluster(ARGS["connstr"], ClusterOptions(
+        CertificateAuthenticator(ARGS["cert"], ARGS["key"], ARGS["cert_path"]),
+        timeout_options=ClusterTimeoutOptions(connect_timeout=timedelta(seconds=1.5))))
+    print(json.dumps("connected"))
+except Exception as exc:
+    print(json.dumps([c.__name__ for c in type(exc).__mro__]))
+"""
+
+
+def test_a_refused_certificate_is_an_unambiguous_timeout_in_the_official_sdk_and_here():
+    """The fact behind ClientCertificateRefusedException: 4.x retries a connection the server drops
+    after the handshake until its connect timeout and raises UnAmbiguousTimeoutException; this SDK
+    fails at once with an exception that is that class too (and an AuthenticationException)."""
+    from couchbase.auth import CertificateAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.exceptions import (
+        AuthenticationException,
+        ClientCertificateRefusedException,
+        UnAmbiguousTimeoutException,
+    )
+    from couchbase.options import ClusterOptions
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=1, buckets=["default"], tls=True) as m:
+        m.set_client_cert_auth("enable", [{"path": "subject.cn", "prefix": "", "delimiter": ""}])
+        cert, key = m.issue_client_cert("nobody-known")
+        hosts = ",".join(f"127.0.0.1:{n.kv_ssl_port}" for n in m.nodes)
+        mro = run(CERT_REFUSED, connstr=f"couchbases://{hosts}", username=m.username, password=m.password,
+                  cert_path=m.ca_cert_path, cert=cert, key=key)
+        assert mro[0] == "UnAmbiguousTimeoutException", mro
+        with pytest.raises(ClientCertificateRefusedException) as err:
+            Cluster(m.tls_connstr, ClusterOptions(CertificateAuthenticator(cert, key, m.ca_cert_path)))
+        assert isinstance(err.value, UnAmbiguousTimeoutException)
+        assert isinstance(err.value, AuthenticationException)

@@ -14,17 +14,24 @@ from twisted.internet.defer import Deferred, inlineCallbacks
 from typing_extensions import assert_type
 
 import acouchbase.cluster
+import acouchbase.n1ql
 import gcouchbase.cluster
 import txcouchbase.cluster
 from couchbase import subdocument as SD
 from couchbase._kv_response import AsyncResult, MultiCollector
 from couchbase.analytics import AnalyticsResult
 from couchbase.asynchronous import AsyncCluster, AsyncCollection, RawRows, SelectorIOPS, SelectorLoop
-from couchbase.auth import PasswordAuthenticator
+from couchbase.auth import CertificateAuthenticator, PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.collection import Collection
 from couchbase.diagnostics import ClusterState, ServiceType
 from couchbase.durability import Durability, ServerDurability
+from couchbase.exceptions import (
+    CouchbaseException,
+    ManagementErrorContext,
+    QueryErrorContext,
+    SubdocumentErrorContext,
+)
 from couchbase.management.buckets import BucketSettings, CreateBucketSettings
 from couchbase.management.collections import CollectionSpec, CreateCollectionSettings, ScopeSpec
 from couchbase.management.eventing import EventingFunction, EventingFunctionsStatus
@@ -122,6 +129,18 @@ def blocking() -> None:
     assert_type(cluster.query("SELECT 1"), QueryResult)
     for row in cluster.query("SELECT 1"):
         print(row)
+    certified = Cluster("couchbases://127.0.0.1", ClusterOptions(CertificateAuthenticator("c.pem", "k.pem")))
+    assert_type(certified.bucket("default").default_collection().get("k"), GetResult)
+    cert_auth = CertificateAuthenticator("c.pem", "k.pem", trust_store_path="ca.pem")
+    assert_type(cert_auth.as_dict(), Dict[str, str])
+    try:
+        coll.mutate_in("k", [SD.upsert("a", 2)])
+    except CouchbaseException as exc:
+        if isinstance(exc.context, SubdocumentErrorContext):
+            assert_type(exc.context.first_error_path, Any)
+            assert_type(exc.context.deleted, bool)
+        if isinstance(exc.context, (QueryErrorContext, ManagementErrorContext)):
+            assert_type(exc.context.response_code, Optional[int])
 
 
 async def asyncio_front_end() -> None:
@@ -141,6 +160,7 @@ async def asyncio_front_end() -> None:
     async for row in cluster.query("SELECT 1"):
         print(row)
     assert_type(cluster.query("SELECT 1"), acouchbase.cluster.AQueryResult)
+    assert isinstance(cluster.query("SELECT 1"), acouchbase.n1ql.AsyncN1QLRequest)
     hits = cluster.bucket("default").scope("s").search_query("index", MatchAllQuery())
     assert_type(hits, acouchbase.cluster.ASearchResult)
     assert_type(hits.facets(), Dict[str, Any])

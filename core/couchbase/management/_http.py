@@ -32,6 +32,7 @@ from couchbase.exceptions import (
     CouchbaseException,
     InternalServerFailureException,
     InvalidArgumentException,
+    ManagementErrorContext,
     QuotaLimitedException,
     RateLimitedException,
 )
@@ -165,24 +166,39 @@ def _outcome(req: Any) -> HttpResponse:
     raise InternalServerFailureException(message=f"{req.context.get('path')}: no HTTP response")
 
 
+def _with_context(exc: BaseException, call: Any, response: Optional[HttpResponse]) -> BaseException:
+    """A program's error, given the ManagementErrorContext (SDK 4.x) of the request it last made
+    when it has no context of its own."""
+    if isinstance(exc, CouchbaseException) and exc.context is None and isinstance(call, Call):
+        exc.context = ManagementErrorContext(
+            method=call.method, path=call.path, http_status=response.status if response is not None else None,
+            content=response.body.decode("utf-8", "replace") if response is not None else None)
+    return exc
+
+
 def run_blocking(conn: Any, program: Program, sleep: Callable[[float], None] = time.sleep) -> Any:
     """Run ``program`` to completion on a blocking connection; returns its value or raises."""
     value: Any = None
     error: Optional[BaseException] = None
+    last: Any = None  # the last request, and its response
+    response: Optional[HttpResponse] = None
     while True:
         try:
             step = program.throw(error) if error is not None else program.send(value)
         except StopIteration as stop:
             return stop.value
+        except BaseException as exc:
+            raise _with_context(exc, last, response)
         value, error = None, None
         if isinstance(step, Sleep):
             sleep(step.seconds)
             continue
+        last, response = step, None
         with conn.locked():
             req = step.schedule() if isinstance(step, Scheduled) else _schedule(conn, step)
             conn.wait_for(lambda: req.done)
         try:
-            value = _outcome(req)
+            value = response = _outcome(req)
         except BaseException as exc:  # noqa: BLE001 - handed to the program, which may handle it
             error = exc
 
@@ -195,19 +211,23 @@ def run_async(owner: Any, conn: Any, program: Program) -> Any:
     from couchbase._kv_response import placeholder
 
     op = placeholder()  # an AsyncResult, so raw callback users get callback/errback on it
+    last: List[Any] = [None, None]  # the last request, and its response
 
     def advance(value: Any = None, error: Optional[BaseException] = None) -> None:
+        if isinstance(value, HttpResponse):
+            last[1] = value
         try:
             step = program.throw(error) if error is not None else program.send(value)
         except StopIteration as stop:
             op._resolve(stop.value)
             return
         except BaseException as exc:  # noqa: BLE001 - the program's error is the operation's error
-            op._fail(exc)
+            op._fail(_with_context(exc, last[0], last[1]))
             return
         if isinstance(step, Sleep):
             conn.iops.call_later(step.seconds, lambda: advance())
             return
+        last[:] = [step, None]
 
         def send() -> None:
             req = step.schedule() if isinstance(step, Scheduled) else _schedule(conn, step)

@@ -1,0 +1,8 @@
+"""``acouchbase.binary_collection`` (SDK 4.x module path): what ``collection.binary()`` returns.
+
+One class serves every front end: on acouchbase its ``append``, ``prepend``, ``increment`` and
+``decrement`` return awaitables, as the collection's own do.
+"""
+from couchbase._kv import BinaryCollection
+
+__all__ = ["BinaryCollection"]
