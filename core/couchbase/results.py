@@ -7,7 +7,7 @@ flattened libcouchbase response; they hold no C memory. Every result has
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type, TypeVar, overload
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, overload
 
 from couchbase.exceptions import InvalidArgumentException, PathNotFoundException
 
@@ -81,14 +81,43 @@ class Result:
         return f"{type(self).__name__}({body})"
 
 
+_TOKEN_FIELDS = (("partition_id", int), ("partition_uuid", int), ("sequence_number", int),
+                 ("bucket_name", str))
+
+
+def _token_fields(token: Any) -> Tuple[int, int, int, str]:
+    """The four fields of a token given as SDK 4.x does: a mapping of them (``as_dict()``'s form)."""
+    if not isinstance(token, Mapping):
+        raise InvalidArgumentException(
+            message=f"MutationToken takes the four fields, or one mapping of them, got {token!r}")
+    out: List[Any] = []
+    for name, kind in _TOKEN_FIELDS:
+        if name not in token:
+            raise InvalidArgumentException(message=f"the MutationToken mapping lacks {name!r}")
+        value = token[name]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InvalidArgumentException(
+                message=f"the MutationToken's {name} must be {kind.__name__}, got {value!r}")
+        out.append(value)
+    return out[0], out[1], out[2], out[3]
+
+
 class MutationToken:
     """Identifies one mutation: vBucket, its UUID and the sequence number (for ``consistent_with``).
 
+    ``MutationToken(partition_id, partition_uuid, sequence_number, bucket_name)``, or SDK 4.x's
+    ``MutationToken(token)`` / ``MutationToken(token=...)`` with a mapping of those four (what
+    :meth:`as_dict` returns, so a token saved as JSON can be rebuilt).
+
     Args:
-        partition_id: The vBucket number.
+        partition_id: The vBucket number (or SDK 4.x's mapping of the four fields).
         partition_uuid: The vBucket's UUID.
         sequence_number: The mutation's sequence number in that vBucket.
         bucket_name: The bucket's name.
+        token: SDK 4.x's mapping of the four fields.
+
+    Raises:
+        InvalidArgumentException: A mapping that lacks a field or has one of the wrong type.
 
     Attributes:
         partition_id (int): The vBucket number.
@@ -99,8 +128,26 @@ class MutationToken:
 
     __slots__ = ("partition_id", "partition_uuid", "sequence_number", "bucket_name")
 
+    partition_id: int
+    partition_uuid: int
+    sequence_number: int
+    bucket_name: str
+
+    @overload
     def __init__(self, partition_id: int, partition_uuid: int, sequence_number: int,
-                 bucket_name: str) -> None:
+                 bucket_name: str) -> None: ...
+
+    @overload
+    def __init__(self, partition_id: Mapping[str, Any]) -> None: ...
+
+    @overload
+    def __init__(self, *, token: Mapping[str, Any]) -> None: ...
+
+    def __init__(self, partition_id: Any = None, partition_uuid: Any = None, sequence_number: Any = None,
+                 bucket_name: Any = None, token: Optional[Mapping[str, Any]] = None) -> None:
+        if partition_uuid is None:  # SDK 4.x: one mapping (the four-field form is the hot one)
+            partition_id, partition_uuid, sequence_number, bucket_name = _token_fields(
+                partition_id if token is None else token)
         self.partition_id = partition_id
         self.partition_uuid = partition_uuid
         self.sequence_number = sequence_number
@@ -115,6 +162,17 @@ class MutationToken:
         Never raises.
         """
         return (self.partition_id, self.partition_uuid, self.sequence_number, self.bucket_name)
+
+    def as_dict(self) -> Dict[str, Any]:
+        """The token as SDK 4.x's mapping (``MutationToken(token)`` rebuilds it; JSON-serializable).
+
+        Returns:
+            dict: ``partition_id``, ``partition_uuid``, ``sequence_number`` and ``bucket_name``.
+
+        Never raises.
+        """
+        return {"partition_id": self.partition_id, "partition_uuid": self.partition_uuid,
+                "sequence_number": self.sequence_number, "bucket_name": self.bucket_name}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MutationToken) and self.as_tuple() == other.as_tuple()

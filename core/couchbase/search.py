@@ -238,18 +238,27 @@ class RegexQuery(SearchQuery):
 class DocIdQuery(SearchQuery):
     """Documents with the given ids.
 
+    ``DocIdQuery("a", "b")``, or as SDK 4.x: ``DocIdQuery(["a", "b"])`` / ``DocIdQuery(ids=[...])``.
+
     Args:
-        *ids: The document ids.
+        *ids: The document ids (or one list of them).
         boost: A weight of this query in the score.
+        **kwargs: ``ids``: the document ids as a list (SDK 4.x's keyword).
 
     Raises:
-        InvalidArgumentException: A missing or malformed argument.
+        InvalidArgumentException: No id, or an id that is not a str.
     """
 
-    def __init__(self, *ids: str, boost: Optional[float] = None) -> None:
-        if not ids:
+    def __init__(self, *ids: Any, boost: Optional[float] = None, **kwargs: Any) -> None:
+        listed = _listed("DocIdQuery", ids, kwargs, "ids")
+        if not listed:
             raise InvalidArgumentException(message="DocIdQuery needs at least one id")
-        super().__init__(ids=[_text("id", i) for i in ids], boost=boost)
+        super().__init__(ids=[_text("id", i) for i in listed], boost=boost)
+
+    @property
+    def ids(self) -> List[str]:
+        """The document ids."""
+        return list(self._json["ids"])
 
 
 class DateRangeQuery(SearchQuery):
@@ -451,6 +460,21 @@ class TermRangeQuery(SearchQuery):
                          field=field, boost=boost)
 
 
+def _listed(name: str, items: Tuple[Any, ...], kwargs: Dict[str, Any], keyword: str) -> Sequence[Any]:
+    """The items of a query given one by one or, as SDK 4.x also takes them, as one list (or by
+    ``keyword``)."""
+    extra = set(kwargs) - {keyword}
+    if extra:
+        raise InvalidArgumentException(message=f"{name} got unexpected arguments {sorted(extra)}")
+    if keyword in kwargs:
+        if items:
+            raise InvalidArgumentException(message=f"{name} takes its {keyword} one way: given twice")
+        items = (kwargs[keyword],)
+    if len(items) == 1 and isinstance(items[0], (list, tuple)):
+        return list(items[0])
+    return items
+
+
 def _queries(name: str, queries: Iterable[Any]) -> List[Dict[str, Any]]:
     out = []
     for q in queries:
@@ -464,26 +488,48 @@ class ConjunctionQuery(SearchQuery):
     """All of the sub-queries.
 
     Args:
-        *queries: The sub-queries (SearchQuery objects).
+        *queries: The sub-queries (SearchQuery objects, or one list of them as SDK 4.x takes).
         boost: A weight of this query in the score.
     """
 
-    def __init__(self, *queries: SearchQuery, boost: Optional[float] = None) -> None:
-        super().__init__(conjuncts=_queries("ConjunctionQuery", queries), boost=boost)
+    def __init__(self, *queries: Any, boost: Optional[float] = None) -> None:
+        super().__init__(conjuncts=_queries("ConjunctionQuery", _listed("ConjunctionQuery", queries, {}, "")),
+                         boost=boost)
 
 
 class DisjunctionQuery(SearchQuery):
     """At least ``min`` (default 1) of the sub-queries.
 
     Args:
-        *queries: The sub-queries (SearchQuery objects).
-        min: How many sub-queries must match at least.
+        *queries: The sub-queries (SearchQuery objects, or one list of them as SDK 4.x takes).
+        min: How many sub-queries must match at least (default 1).
         boost: A weight of this query in the score.
+
+    Raises:
+        InvalidArgumentException: A sub-query that is not a SearchQuery, or a bad ``min``.
     """
 
-    def __init__(self, *queries: SearchQuery, min: Optional[int] = None,  # noqa: A002
+    def __init__(self, *queries: Any, min: Optional[int] = None,  # noqa: A002
                  boost: Optional[float] = None) -> None:
-        super().__init__(disjuncts=_queries("DisjunctionQuery", queries), min=min, boost=boost)
+        super().__init__(disjuncts=_queries("DisjunctionQuery", _listed("DisjunctionQuery", queries, {}, "")),
+                         boost=boost)
+        if min is not None:
+            self.min = min
+
+    @property
+    def min(self) -> int:
+        """How many sub-queries must match at least (1 unless set; SDK 4.x)."""
+        return int(self._json.get("min", 1))
+
+    @min.setter
+    def min(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidArgumentException(message=f"DisjunctionQuery min must be an int >= 0, got {value!r}")
+        count = len(self._json["disjuncts"])
+        if value > count:
+            raise InvalidArgumentException(
+                message=f"DisjunctionQuery min {value} is larger than its {count} queries")
+        self._json["min"] = value
 
 
 class BooleanQuery(SearchQuery):

@@ -105,3 +105,41 @@ def test_constrained_ints_are_ordered():
     assert SignedInt64(-1) < SignedInt64(0)
     with pytest.raises(TypeError):
         UnsignedInt64(1) < "2"  # noqa: B015
+
+
+def test_mutation_token_takes_the_sdk4_mapping_and_gives_it_back():
+    """``MutationToken(token)``/``(token=...)`` and ``as_dict()`` as SDK 4.x: a token saved as JSON
+    is rebuilt and scopes a search like the original."""
+    import json
+
+    original = MutationToken(42, 3004, 3, "default")
+    saved = json.dumps(original.as_dict())
+    assert json.loads(saved) == {"partition_id": 42, "partition_uuid": 3004, "sequence_number": 3,
+                                 "bucket_name": "default"}
+    for rebuilt in (MutationToken(json.loads(saved)), MutationToken(token=json.loads(saved))):
+        assert rebuilt == original and rebuilt.as_tuple() == (42, 3004, 3, "default")
+    state = MutationState()
+    state.add_mutation_token(MutationToken(token=json.loads(saved)))
+    assert _body(consistent_with=state)["ctl"]["consistency"]["vectors"] == {"idx": {"42/3004": 3}}
+    for bad, named in (({"partition_id": 1}, "partition_uuid"), (7, "one mapping"),
+                       (dict(original.as_dict(), sequence_number="3"), "sequence_number")):
+        with pytest.raises(InvalidArgumentException, match=named):
+            MutationToken(bad)
+
+
+def test_compound_and_docid_queries_take_lists_as_sdk4():
+    terms = [search.TermQuery("a"), search.TermQuery("b")]
+    assert search.DocIdQuery(["x", "y"]).encodable == search.DocIdQuery("x", "y").encodable == {
+        "ids": ["x", "y"]}
+    assert search.DocIdQuery(ids=["x"]).ids == ["x"]
+    assert search.ConjunctionQuery(terms).encodable == search.ConjunctionQuery(*terms).encodable
+    disjunction = search.DisjunctionQuery(terms)
+    assert disjunction.encodable == search.DisjunctionQuery(*terms).encodable and disjunction.min == 1
+    disjunction.min = 2
+    assert disjunction.encodable["min"] == 2 and search.DisjunctionQuery(*terms, min=2).min == 2
+    for bad in (lambda: search.DocIdQuery([]), lambda: search.DocIdQuery([1]),
+                lambda: search.DocIdQuery("a", ids=["b"]), lambda: search.DocIdQuery("a", idz=["b"]),
+                lambda: search.DisjunctionQuery(terms, min=3),
+                lambda: search.DisjunctionQuery(terms, min=-1)):
+        with pytest.raises(InvalidArgumentException):
+            bad()
