@@ -444,6 +444,13 @@ class KVOperations(Specialized,
             return self._submit_durable(schedule, persist_to, replicate_to)
         return self._submit(schedule)
 
+    def _submit_with(self, opts: Mapping[str, Any], schedule: Callable[..., AsyncResult[Any]],
+                     *args: Any) -> Any:
+        """``self._submit(schedule, *args)``, under the ``parent_span`` option when ``opts`` has one."""
+        if "parent_span" in opts:
+            return self._submit(self._with_parent, opts["parent_span"], schedule, *args)
+        return self._submit(schedule, *args)
+
     def _with_parent(self, parent: Any, schedule: Callable[..., AsyncResult[Any]],
                      *args: Any) -> AsyncResult[Any]:
         """``schedule(*args)`` with ``parent`` (a parent_span option) as the parent of the spans
@@ -604,9 +611,7 @@ class KVOperations(Specialized,
         if not (options or kwargs):  # the common call: no options, no lookups
             return self._submit(self._sched_get, key, _NO_OPTIONS)
         opts = _o.merge("get", A_GET, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"], self._sched_get, key, opts)
-        return self._submit(self._sched_get, key, opts)
+        return self._submit_with(opts, self._sched_get, key, opts)
 
     def get_and_touch(self, key: str, expiry: Expiry, *options: GetAndTouchOptions,
                       **kwargs: Unpack[GetAndTouchKwargs]) -> GetT:
@@ -630,10 +635,7 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("get_and_touch", A_GAT, options, kwargs)
         exp = _o.expiry_value(expiry)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_get, key, opts, GET_TOUCH, exp)
-        return self._submit(self._sched_get, key, opts, GET_TOUCH, exp)
+        return self._submit_with(opts, self._sched_get, key, opts, GET_TOUCH, exp)
 
     def get_and_lock(self, key: str, lock_time: Seconds, *options: GetAndLockOptions,
                      **kwargs: Unpack[GetAndLockKwargs]) -> GetT:
@@ -662,10 +664,7 @@ class KVOperations(Specialized,
         if secs > 30:
             raise InvalidArgumentException(
                 message=f"get_and_lock: lock_time must be at most 30 seconds, got {secs}")
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_get, key, opts, GET_LOCK, secs)
-        return self._submit(self._sched_get, key, opts, GET_LOCK, secs)
+        return self._submit_with(opts, self._sched_get, key, opts, GET_LOCK, secs)
 
     lock = get_and_lock
 
@@ -773,10 +772,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get_any_replica", A_REPLICA, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_replica, key, opts, REPLICA_ANY)
-        return self._submit(self._sched_replica, key, opts, REPLICA_ANY)
+        return self._submit_with(opts, self._sched_replica, key, opts, REPLICA_ANY)
 
     def get_all_replicas(self, key: str, *options: GetAllReplicasOptions,
                          **kwargs: Unpack[ReplicaKwargs]) -> ReplicasT:
@@ -797,10 +793,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("get_all_replicas", A_REPLICA, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_replica, key, opts, REPLICA_ALL)
-        return self._submit(self._sched_replica, key, opts, REPLICA_ALL)
+        return self._submit_with(opts, self._sched_replica, key, opts, REPLICA_ALL)
 
     def _sched_exists(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
@@ -826,9 +819,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("exists", A_EXISTS, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"], self._sched_exists, key, opts)
-        return self._submit(self._sched_exists, key, opts)
+        return self._submit_with(opts, self._sched_exists, key, opts)
 
     # ---- simple mutations --------------------------------------------------
     def _sched_touch(self, key: Any, expiry: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
@@ -861,9 +852,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("touch", A_TOUCH, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"], self._sched_touch, key, expiry, opts)
-        return self._submit(self._sched_touch, key, expiry, opts)
+        return self._submit_with(opts, self._sched_touch, key, expiry, opts)
 
     def _sched_unlock(self, key: Any, cas: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
@@ -896,9 +885,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("unlock", A_UNLOCK, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"], self._sched_unlock, key, cas, opts)
-        return self._submit(self._sched_unlock, key, cas, opts)
+        return self._submit_with(opts, self._sched_unlock, key, cas, opts)
 
     def _sched_store(self, operation: int, key: Any, value: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
@@ -979,10 +966,7 @@ class KVOperations(Specialized,
         if not (options or kwargs):  # the common call: no options, no lookups
             return self._submit(self._sched_store, UPSERT, key, value, _NO_OPTIONS)
         opts = _o.merge("upsert", A_STORE, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_store, UPSERT, key, value, opts)
-        return self._submit(self._sched_store, UPSERT, key, value, opts)
+        return self._submit_with(opts, self._sched_store, UPSERT, key, value, opts)
 
     def insert(self, key: str, value: Any, *options: InsertOptions,
                **kwargs: Unpack[InsertKwargs]) -> MutationT:
@@ -1009,10 +993,7 @@ class KVOperations(Specialized,
         if not (options or kwargs):  # the common call: no options, no lookups
             return self._submit(self._sched_store, INSERT, key, value, _NO_OPTIONS)
         opts = _o.merge("insert", A_INSERT, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_store, INSERT, key, value, opts)
-        return self._submit(self._sched_store, INSERT, key, value, opts)
+        return self._submit_with(opts, self._sched_store, INSERT, key, value, opts)
 
     def replace(self, key: str, value: Any, *options: ReplaceOptions,
                 **kwargs: Unpack[ReplaceKwargs]) -> MutationT:
@@ -1041,10 +1022,7 @@ class KVOperations(Specialized,
         if not (options or kwargs):  # the common call: no options, no lookups
             return self._submit(self._sched_store, REPLACE, key, value, _NO_OPTIONS)
         opts = _o.merge("replace", A_STORE, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_store, REPLACE, key, value, opts)
-        return self._submit(self._sched_store, REPLACE, key, value, opts)
+        return self._submit_with(opts, self._sched_store, REPLACE, key, value, opts)
 
     def _sched_remove(self, key: Any, opts: Mapping[str, Any]) -> AsyncResult[Any]:
         kb = key_bytes(key)
@@ -1197,10 +1175,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("append", A_BINARY, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_store, APPEND, key, value, opts)
-        return self._submit(self._sched_store, APPEND, key, value, opts)
+        return self._submit_with(opts, self._sched_store, APPEND, key, value, opts)
 
     def prepend(self, key: str, value: Union[str, bytes], *options: PrependOptions,
                 **kwargs: Unpack[BinaryKwargs]) -> MutationT:
@@ -1223,10 +1198,7 @@ class KVOperations(Specialized,
             TimeoutException: No reply within the timeout.
         """
         opts = _o.merge("prepend", A_BINARY, options, kwargs)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_store, PREPEND, key, value, opts)
-        return self._submit(self._sched_store, PREPEND, key, value, opts)
+        return self._submit_with(opts, self._sched_store, PREPEND, key, value, opts)
 
     def binary(self) -> BinaryView[MutationT, CounterT, MultiMutationT, MultiCounterT]:
         """The binary operations of this collection (SDK 4.x ``collection.binary()``).
@@ -1359,10 +1331,7 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("lookup_in_any_replica", A_LOOKUP_REPLICA, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_lookup_replica, key, checked, opts, True)
-        return self._submit(self._sched_lookup_replica, key, checked, opts, True)
+        return self._submit_with(opts, self._sched_lookup_replica, key, checked, opts, True)
 
     def lookup_in_all_replicas(self, key: str, specs: Iterable[SD.Spec], *options: LookupInAllReplicasOptions,
                                **kwargs: Unpack[LookupInReplicaKwargs]) -> LookupInReplicasT:
@@ -1387,10 +1356,7 @@ class KVOperations(Specialized,
         """
         opts = _o.merge("lookup_in_all_replicas", A_LOOKUP_REPLICA, options, kwargs)
         checked = SD.check_specs(specs, lookup=True)
-        if "parent_span" in opts:
-            return self._submit(self._with_parent, opts["parent_span"],
-                                self._sched_lookup_replica, key, checked, opts, False)
-        return self._submit(self._sched_lookup_replica, key, checked, opts, False)
+        return self._submit_with(opts, self._sched_lookup_replica, key, checked, opts, False)
 
     def mutate_in(self, key: str, specs: Iterable[SD.Spec], *options: MutateInOptions,
                   **kwargs: Unpack[MutateInKwargs]) -> MutateInT:
