@@ -20,8 +20,12 @@ from typing import Any, Dict, List, Optional, Tuple
 STATES = ("disable", "enable", "mandatory")
 PATHS = ("subject.cn", "san.uri", "san.dnsname", "san.email")
 MAX_PREFIXES = 10
-# the getpeercert() name of each subject alternative name kind
-_SAN_KIND = {"san.uri": "URI", "san.dnsname": "DNS", "san.email": "email"}
+
+def _san_kinds() -> Dict[str, Any]:
+    from cryptography import x509
+
+    return {"san.uri": x509.UniformResourceIdentifier, "san.dnsname": x509.DNSName,
+            "san.email": x509.RFC822Name}
 
 
 class ClientCertAuth:
@@ -93,17 +97,23 @@ class ClientCertAuth:
     def identify(self, transport: Any) -> Tuple[bool, Optional[str]]:
         """(presented, user name) for a connection: ``(False, None)`` without a certificate (or with
         the feature disabled), ``(True, None)`` for a certificate that maps to no name."""
-        if self.state == "disable" or transport.get_extra_info("ssl_object") is None:
+        ssl_object = transport.get_extra_info("ssl_object")
+        if self.state == "disable" or ssl_object is None:
             return False, None
-        cert = transport.get_extra_info("peercert")
-        if not cert:
+        # the certificate itself (DER), not getpeercert()'s dict: PyPy's is None for a certificate
+        # whose subject is empty, which a certificate naming its user by a SAN may well have
+        der = ssl_object.getpeercert(binary_form=True)
+        if not der:
             return False, None
-        return True, self.user_name(cert)
+        return True, self.user_name(certificate_names(der))
 
-    def user_name(self, cert: Dict[str, Any]) -> Optional[str]:
-        """The user ``cert`` (a ``getpeercert()`` dict) names by the rules, or None."""
+    def user_name(self, names: Dict[str, List[str]]) -> Optional[str]:
+        """The user a certificate names by the rules, or None.
+
+        ``names``: the certificate's values by rule path (:func:`certificate_names`).
+        """
         for rule in self.prefixes:
-            for value in _values(cert, rule["path"]):
+            for value in names.get(rule["path"], ()):
                 if not value.startswith(rule["prefix"]):
                     continue
                 name = value[len(rule["prefix"]):]
@@ -115,8 +125,17 @@ class ClientCertAuth:
         return None
 
 
-def _values(cert: Dict[str, Any], path: str) -> List[str]:
-    if path == "subject.cn":
-        return [value for rdn in cert.get("subject", ()) for key, value in rdn if key == "commonName"]
-    kind = _SAN_KIND[path]
-    return [value for key, value in cert.get("subjectAltName", ()) if key == kind]
+def certificate_names(der: bytes) -> Dict[str, List[str]]:
+    """A certificate's values by rule path: ``subject.cn`` and the ``san.*`` kinds."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    cert = x509.load_der_x509_certificate(der)
+    names = {"subject.cn": [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]}
+    try:
+        san: Any = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        san = None
+    for path, kind in _san_kinds().items():
+        names[path] = [str(v) for v in san.get_values_for_type(kind)] if san is not None else []
+    return names

@@ -26,6 +26,10 @@ def make_server_context(client_ca_pem: str = "") -> Tuple[ssl.SSLContext, str]:
     # libcouchbase matches the host against the subject CN as well as the SANs
     cert = ca.issue_cert("127.0.0.1", "localhost", common_name="127.0.0.1")
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    # Python 3.13's default context verifies client certificates strictly (RFC 5280: an authority
+    # key identifier, a critical SAN when the subject is empty); Couchbase Server's TLS does not, so
+    # neither does the mock: a client certificate the server accepts must not fail here
+    ctx.verify_flags &= ~getattr(ssl, "VERIFY_X509_STRICT", 0)
     cert.configure_cert(ctx)
     if client_ca_pem:
         ctx.load_verify_locations(cadata=client_ca_pem)
@@ -62,6 +66,7 @@ class ClientCertIssuer:
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(self._key.public_key()), critical=False)
             .add_extension(x509.KeyUsage(
                 digital_signature=True, content_commitment=False, key_encipherment=False,
                 data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
@@ -99,11 +104,16 @@ class ClientCertIssuer:
                    .public_key(key.public_key()).serial_number(x509.random_serial_number())
                    .not_valid_before(now - datetime.timedelta(days=1))
                    .not_valid_after(now + datetime.timedelta(days=365))
-                   .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False))
+                   .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+                   # what RFC 5280 (and a strict verifier) expects of an issued certificate
+                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                                  critical=False)
+                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                                  critical=False))
         alt: List[x509.GeneralName] = [x509.UniformResourceIdentifier(u) for u in uris]
         alt += [x509.DNSName(d) for d in dns_names] + [x509.RFC822Name(e) for e in emails]
-        if alt:
-            builder = builder.add_extension(x509.SubjectAlternativeName(alt), critical=False)
+        if alt:  # critical when it is the only name the certificate has (RFC 5280 4.2.1.6)
+            builder = builder.add_extension(x509.SubjectAlternativeName(alt), critical=not common_name)
         cert = builder.sign(issuer_key, hashes.SHA256())
         paths = []
         for suffix, data in ((".crt", cert.public_bytes(serialization.Encoding.PEM)),
